@@ -1,0 +1,386 @@
+/* csv.c — the one wrapper around libcsv: strict RFC 4180 parsing, encoding
+ * detection and conversion, UTF-8 checks, line counting, size caps, and the
+ * file's SHA-256 on the way through.  See include/kaoping/csv.h. */
+#include "kaoping/csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kaoping/enc.h"
+
+#define BLOCK (1u << 20)
+
+typedef struct reader {
+	const char *name;
+	kp_csv_opts o;
+	kp_csv_fn on_header, on_row;
+	void *ud;
+	kp_err *err;
+	int rc;            /* first error; parsing stops once set */
+	size_t line;       /* line where the current row starts */
+	size_t nl_in_row;  /* newlines inside quoted fields of this row */
+	int last_cr;       /* the last row ended on a CR (CRLF pending) */
+	size_t ncols;      /* header width; 0 before the header */
+	char **hdr;        /* header names, for messages */
+	size_t rows;
+	/* the fields of the current row, packed */
+	char *buf;
+	size_t used, cap;
+	size_t *off, *len;
+	size_t nf, fcap;
+	char **ptrs;
+} reader;
+
+static int grow_fields(reader *r)
+{
+	size_t ncap = r->fcap ? r->fcap * 2 : 64;
+	size_t *off = realloc(r->off, ncap * sizeof *off);
+	size_t *len = off ? realloc(r->len, ncap * sizeof *len) : NULL;
+	char **ptrs = len ? realloc(r->ptrs, ncap * sizeof *ptrs) : NULL;
+
+	if (off)
+		r->off = off;
+	if (len)
+		r->len = len;
+	if (!ptrs)
+		return kp_err_oom(r->err);
+	r->ptrs = ptrs;
+	r->fcap = ncap;
+	return 0;
+}
+
+static size_t count_newlines(const char *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n')))
+			k++;
+	return k;
+}
+
+static void on_field(void *data, size_t n, void *ud)
+{
+	reader *r = ud;
+	const char *s = data ? data : "";
+
+	if (r->rc)
+		return;
+	if (r->nf == r->fcap && (r->rc = grow_fields(r)))
+		return;
+	if (r->nf >= r->o.max_cols) {
+		r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: more than %zu columns", r->name,
+				   r->line, r->o.max_cols);
+		return;
+	}
+	if (r->used + n + 1 > r->cap) {
+		size_t ncap = (r->used + n + 1) * 2;
+		char *p = realloc(r->buf, ncap);
+		if (!p) {
+			r->rc = kp_err_oom(r->err);
+			return;
+		}
+		r->buf = p, r->cap = ncap;
+	}
+	memcpy(r->buf + r->used, s, n);
+	r->buf[r->used + n] = '\0';
+	r->off[r->nf] = r->used;
+	r->len[r->nf] = n;
+	r->used += n + 1;
+	r->nf++;
+	if (memchr(s, '\n', n) || memchr(s, '\r', n))
+		r->nl_in_row += count_newlines(s, n);
+}
+
+static const char *col_name(const reader *r, size_t i)
+{
+	return r->hdr && i < r->ncols ? r->hdr[i] : "";
+}
+
+/* Check one field's bytes: UTF-8, no NUL, no stray byte-order mark. */
+static int check_field(reader *r, size_t i)
+{
+	const unsigned char *s = (const unsigned char *)r->ptrs[i];
+	size_t n = r->len[i], ok;
+
+	if (memchr(s, '\0', n))
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s' holds a NUL byte (is this a binary or UTF-16 file?)",
+				  r->name, r->line, i + 1, col_name(r, i));
+	ok = kp_enc_utf8_valid(s, n);
+	if (ok != n)
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s' is not valid UTF-8 (byte %zu of the cell); "
+				  "if the file is GB18030/GBK say --encoding gb18030",
+				  r->name, r->line, i + 1, col_name(r, i), ok + 1);
+	if (n >= 3 && memmem(s, n, "\xEF\xBB\xBF", 3))
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s' holds a byte-order mark (were two files joined?)",
+				  r->name, r->line, i + 1, col_name(r, i));
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+static int take_header(reader *r, kp_csv_row *row)
+{
+	size_t i, j;
+
+	r->hdr = calloc(row->n, sizeof *r->hdr);
+	if (!r->hdr)
+		return kp_err_oom(r->err);
+	r->ncols = row->n;
+	for (i = 0; i < row->n; i++) {
+		row->f[i] = trim(row->f[i]);
+		r->hdr[i] = strdup(row->f[i]);
+		if (!r->hdr[i])
+			return kp_err_oom(r->err);
+		if (!*row->f[i])
+			return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column %zu has an empty header name%s",
+					  r->name, r->line, i + 1, i + 1,
+					  i + 1 == row->n ? " (a trailing comma?)" : "");
+		for (j = 0; j < i; j++)
+			if (!strcmp(row->f[i], row->f[j]))
+				return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: header name '%s' appears twice (columns %zu and %zu)",
+						  r->name, r->line, i + 1, row->f[i], j + 1, i + 1);
+	}
+	return r->on_header ? r->on_header(r->ud, row, r->err) : 0;
+}
+
+static int emit_row(reader *r)
+{
+	kp_csv_row row;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nf; i++)
+		r->ptrs[i] = r->buf + r->off[i];
+	row.line = r->line, row.n = r->nf, row.f = r->ptrs, row.len = r->len;
+	for (i = 0; i < r->nf; i++)
+		if ((rc = check_field(r, i)))
+			return rc;
+	if (!r->ncols)
+		return take_header(r, &row);
+	if (row.n != r->ncols) {
+		int trailing = row.n == r->ncols + 1 && r->len[row.n - 1] == 0;
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu: %zu field%s where the header has %zu%s", r->name,
+				  r->line, row.n, row.n == 1 ? "" : "s", r->ncols,
+				  trailing ? " (a trailing comma?)" : "");
+	}
+	r->rows++;
+	return r->on_row ? r->on_row(r->ud, &row, r->err) : 0;
+}
+
+static void on_row_end(int c, void *ud)
+{
+	reader *r = ud;
+
+	if (r->rc)
+		return;
+	if (c == '\n' && r->last_cr && r->nf == 0) { /* the LF of a CRLF */
+		r->last_cr = 0;
+		return;
+	}
+	r->last_cr = c == '\r';
+	if (r->nf > 0)
+		r->rc = emit_row(r);
+	r->line += 1 + r->nl_in_row;
+	r->nl_in_row = 0;
+	r->nf = 0;
+	r->used = 0;
+}
+
+static int parse_block(reader *r, struct csv_parser *p, const char *s, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n && !r->rc) { /* in 64 KiB steps, so a huge field is caught early */
+		size_t step = n - done < 65536 ? n - done : 65536;
+		if (csv_parse(p, s + done, step, on_field, on_row_end, r) != step && !r->rc)
+			r->rc = kp_err_set(r->err, KP_EDATA,
+					   "%s:%zu: malformed quoting: a quote inside an unquoted field, or text after a closing quote",
+					   r->name, r->line + r->nl_in_row);
+		if (!r->rc && p->entry_pos > r->o.max_field)
+			r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: a field longer than %zu bytes", r->name,
+					   r->line, r->o.max_field);
+		done += step;
+	}
+	return r->rc;
+}
+
+static void reader_free(reader *r)
+{
+	size_t i;
+
+	for (i = 0; r->hdr && i < r->ncols; i++)
+		free(r->hdr[i]);
+	free(r->hdr);
+	free(r->buf);
+	free(r->off);
+	free(r->len);
+	free(r->ptrs);
+}
+
+/* The source of bytes: a FILE or a buffer. */
+typedef struct source {
+	FILE *fp;
+	const char *buf;
+	size_t len, pos;
+} source;
+
+static size_t source_read(source *s, char *dst, size_t cap)
+{
+	size_t n;
+
+	if (s->fp)
+		return fread(dst, 1, cap, s->fp);
+	n = s->len - s->pos < cap ? s->len - s->pos : cap;
+	memcpy(dst, s->buf + s->pos, n);
+	s->pos += n;
+	return n;
+}
+
+static int finish(reader *r, struct csv_parser *p, size_t bytes)
+{
+	if (r->rc)
+		return r->rc;
+	if (csv_fini(p, on_field, on_row_end, r) != 0 && !r->rc)
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu: a quoted field is not closed by the end of the file",
+				  r->name, r->line);
+	if (r->rc)
+		return r->rc;
+	if (bytes == 0 || !r->ncols)
+		return kp_err_set(r->err, KP_EDATA, "%s: the file is empty (no header line)", r->name);
+	if (r->rows == 0)
+		return kp_err_set(r->err, KP_EDATA, "%s: the file has a header but no rows", r->name);
+	return 0;
+}
+
+/* Decide the encoding from the first block; skip a UTF-8 BOM. */
+static int first_block(reader *r, const char **s, size_t *n, int *enc)
+{
+	if (*enc == KP_ENC_AUTO)
+		*enc = kp_enc_detect((const unsigned char *)*s, *n);
+	if (*enc == KP_ENC_UTF16)
+		return kp_err_set(r->err, KP_EDATA, "%s:1: the file is UTF-16; save it as \"CSV UTF-8\" "
+				  "(or CSV in GB18030) and import it again", r->name);
+	if (*enc == KP_ENC_UTF8 && *n >= 3 && !memcmp(*s, "\xEF\xBB\xBF", 3))
+		*s += 3, *n -= 3;
+	return 0;
+}
+
+static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
+{
+	struct csv_parser p;
+	kp_enc_conv *conv = NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	char *block = malloc(BLOCK);
+	size_t bytes = 0, n, next_tick = 4u << 20;
+	int enc = r->o.encoding, rc = 0;
+	unsigned mdlen;
+
+	if (!block || !md || csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
+		free(block);
+		EVP_MD_CTX_free(md);
+		return kp_err_oom(r->err);
+	}
+	csv_set_blk_size(&p, 1u << 16);
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	while (!rc && (n = source_read(src, block, BLOCK)) > 0) {
+		const char *s = block;
+		EVP_DigestUpdate(md, block, n);
+		if (bytes == 0 && (rc = first_block(r, &s, &n, &enc)))
+			break;
+		if (bytes == 0 && enc == KP_ENC_GB18030 && !(conv = kp_enc_conv_new(r->err)))
+			rc = r->err ? r->err->kind : KP_EINTERNAL;
+		bytes += (size_t)(s - block) + n;
+		if (!rc && conv && (rc = kp_enc_conv_run(conv, s, n, 0, &s, &n, r->err)))
+			kp_err_prefix(r->err, "%s", r->name);
+		if (!rc)
+			rc = parse_block(r, &p, s, n);
+		if (r->o.progress && bytes >= next_tick) {
+			r->o.progress(r->o.progress_ud, bytes, total);
+			next_tick = bytes + (4u << 20);
+		}
+	}
+	if (!rc && src->fp && ferror(src->fp))
+		rc = kp_err_set(r->err, KP_ENOINPUT, "%s: read error: %s", r->name, strerror(errno));
+	if (!rc && conv) {
+		const char *s;
+		if ((rc = kp_enc_conv_run(conv, "", 0, 1, &s, &n, r->err)))
+			kp_err_prefix(r->err, "%s", r->name);
+		else
+			rc = parse_block(r, &p, s, n);
+	}
+	if (!rc)
+		rc = finish(r, &p, bytes);
+	if (info) {
+		info->encoding = enc, info->bytes = bytes, info->rows = r->rows;
+		EVP_DigestFinal_ex(md, info->sha256, &mdlen);
+	}
+	csv_free(&p);
+	kp_enc_conv_free(conv);
+	EVP_MD_CTX_free(md);
+	free(block);
+	return rc;
+}
+
+static int run_reader(const char *name, source *src, size_t total, const kp_csv_opts *opts,
+		      kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+{
+	reader r;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.name = name, r.on_header = on_header, r.on_row = on_row, r.ud = ud, r.err = err;
+	r.line = 1;
+	if (opts)
+		r.o = *opts;
+	if (!r.o.max_field)
+		r.o.max_field = KP_CSV_MAX_FIELD;
+	if (!r.o.max_cols)
+		r.o.max_cols = KP_CSV_MAX_COLS;
+	rc = read_all(&r, src, total, info);
+	reader_free(&r);
+	return rc;
+}
+
+int kp_csv_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_header,
+		     kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+{
+	source src = {0};
+	struct stat st;
+	int rc;
+
+	src.fp = fopen(path, "rb");
+	if (!src.fp)
+		return kp_err_set(err, KP_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fileno(src.fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(src.fp);
+		return kp_err_set(err, KP_ENOINPUT, "%s: is a directory, not a CSV file", path);
+	}
+	rc = run_reader(path, &src, (size_t)st.st_size, opts, on_header, on_row, ud, info, err);
+	fclose(src.fp);
+	return rc;
+}
+
+int kp_csv_read_buffer(const char *name, const char *buf, size_t len, const kp_csv_opts *opts,
+		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+{
+	source src = {0};
+
+	src.buf = buf, src.len = len;
+	return run_reader(name, &src, len, opts, on_header, on_row, ud, info, err);
+}

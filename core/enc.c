@@ -1,0 +1,213 @@
+/* enc.c — encoding detection, UTF-8 validation, terminal width and the
+ * GB18030 converter (glibc iconv).  See include/kaoping/enc.h. */
+#include "kaoping/enc.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int kp_enc_parse_name(const char *name)
+{
+	if (!name || !strcasecmp(name, "auto"))
+		return KP_ENC_AUTO;
+	if (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8"))
+		return KP_ENC_UTF8;
+	if (!strcasecmp(name, "gb18030") || !strcasecmp(name, "gbk") ||
+	    !strcasecmp(name, "gb2312") || !strcasecmp(name, "cp936"))
+		return KP_ENC_GB18030;
+	return -1;
+}
+
+const char *kp_enc_name(int enc)
+{
+	switch (enc) {
+	case KP_ENC_UTF8: return "UTF-8";
+	case KP_ENC_GB18030: return "GB18030";
+	case KP_ENC_UTF16: return "UTF-16";
+	default: return "auto";
+	}
+}
+
+/* Length of the UTF-8 sequence starting at s (0 if invalid, -1 if cut). */
+static int utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0];
+	int n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((size_t)i >= avail)
+			return -1;
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	}
+	if (n == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
+		return 0; /* overlong, or a UTF-16 surrogate */
+	if (n == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
+		return 0;
+	return n;
+}
+
+size_t kp_enc_utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		int n;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_seq(s + i, len - i);
+		if (n <= 0)
+			return i;
+		i += (size_t)n;
+	}
+	return i;
+}
+
+int kp_enc_detect(const unsigned char *buf, size_t len)
+{
+	size_t i, nuls = 0, ok;
+
+	if (len >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF)))
+		return KP_ENC_UTF16;
+	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
+		return KP_ENC_UTF8;
+	for (i = 0; i < len && i < 512; i++)
+		nuls += buf[i] == 0;
+	if (nuls * 4 >= (len < 512 ? len : 512) && nuls > 0)
+		return KP_ENC_UTF16;
+	ok = kp_enc_utf8_valid(buf, len);
+	if (ok == len || (len - ok < 4 && utf8_seq(buf + ok, len - ok) == -1))
+		return KP_ENC_UTF8;
+	return KP_ENC_GB18030;
+}
+
+/* East Asian Wide and Fullwidth ranges (enough for Chinese reports). */
+static int wide(unsigned cp)
+{
+	return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+	       (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+	       (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+	       (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+	       (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+	       (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+size_t kp_enc_width(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t w = 0;
+
+	while (*s) {
+		unsigned cp;
+		int n = utf8_seq(s, strlen((const char *)s));
+		if (n <= 0) {
+			s++, w++;
+			continue;
+		}
+		if (n == 1)
+			cp = s[0];
+		else if (n == 2)
+			cp = (s[0] & 0x1Fu) << 6 | (s[1] & 0x3Fu);
+		else if (n == 3)
+			cp = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+		else
+			cp = (s[0] & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+		if (cp >= 0x20 && cp != 0x200B && !(cp >= 0x300 && cp <= 0x36F))
+			w += wide(cp) ? 2 : 1;
+		s += n;
+	}
+	return w;
+}
+
+struct kp_enc_conv {
+	iconv_t cd;
+	char carry[8];
+	size_t ncarry;
+	char *out;
+	size_t cap;
+	size_t done; /* bytes converted so far, for messages */
+};
+
+kp_enc_conv *kp_enc_conv_new(kp_err *err)
+{
+	kp_enc_conv *c = calloc(1, sizeof *c);
+
+	if (!c) {
+		kp_err_oom(err);
+		return NULL;
+	}
+	c->cd = iconv_open("UTF-8", "GB18030");
+	if (c->cd == (iconv_t)-1) {
+		free(c);
+		kp_err_set(err, KP_EINTERNAL, "iconv cannot convert GB18030 to UTF-8 here");
+		return NULL;
+	}
+	return c;
+}
+
+void kp_enc_conv_free(kp_enc_conv *c)
+{
+	if (!c)
+		return;
+	iconv_close(c->cd);
+	free(c->out);
+	free(c);
+}
+
+int kp_enc_conv_run(kp_enc_conv *c, const char *in, size_t len, int final,
+		    const char **out, size_t *outlen, kp_err *err)
+{
+	char *joined = NULL, *src, *dst;
+	size_t left, room, need;
+	int rc = 0;
+
+	if (c->ncarry) { /* a sequence cut at the end of the last block */
+		joined = malloc(c->ncarry + len);
+		if (!joined)
+			return kp_err_oom(err);
+		memcpy(joined, c->carry, c->ncarry);
+		memcpy(joined + c->ncarry, in, len);
+		in = joined, len += c->ncarry, c->ncarry = 0;
+	}
+	need = len * 2 + 16; /* GB18030 never grows by more than 1.5x */
+	if (c->cap < need) {
+		char *p = realloc(c->out, need);
+		if (!p) {
+			rc = kp_err_oom(err);
+			goto out;
+		}
+		c->out = p, c->cap = need;
+	}
+	src = (char *)in, left = len, dst = c->out, room = c->cap;
+	while (left > 0 && iconv(c->cd, &src, &left, &dst, &room) == (size_t)-1) {
+		if (errno == EINVAL && !final && left < sizeof c->carry) {
+			memcpy(c->carry, src, left);
+			c->ncarry = left;
+			break;
+		}
+		rc = kp_err_set(err, KP_EDATA, "byte %zu is not valid GB18030 (nor UTF-8); "
+				"choose the file's encoding with --encoding",
+				c->done + (size_t)(src - in) + 1);
+		goto out;
+	}
+	*out = c->out;
+	*outlen = c->cap - room;
+	c->done += (size_t)(src - in);
+out:
+	free(joined);
+	return rc;
+}

@@ -1,0 +1,221 @@
+/* num.c — parsing Excel-style numbers and the contract rounding rule.
+ * Owns nothing; works on caller buffers. */
+#include "kaoping/num.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *skip_space(const char *s, const char *end)
+{
+	while (s < end) {
+		if (*s == ' ' || *s == '\t')
+			s++;
+		else if (end - s >= 3 && (unsigned char)s[0] == 0xE3 &&
+			 (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
+			s += 3; /* U+3000 ideographic space */
+		else
+			break;
+	}
+	return s;
+}
+
+static const char *trim_end(const char *s, const char *end)
+{
+	while (end > s) {
+		if (end[-1] == ' ' || end[-1] == '\t')
+			end--;
+		else if (end - s >= 3 && (unsigned char)end[-3] == 0xE3 &&
+			 (unsigned char)end[-2] == 0x80 && (unsigned char)end[-1] == 0x80)
+			end -= 3;
+		else
+			break;
+	}
+	return end;
+}
+
+/* Copy the integer part, checking thousands groups; returns digits copied
+ * or -1 when the separators are misplaced. */
+static int copy_int_part(const char **ps, const char *end, char *out, size_t cap, size_t *n)
+{
+	const char *s = *ps;
+	int digits = 0, group = -1; /* digits since the last comma; -1: none yet */
+
+	while (s < end && ((*s >= '0' && *s <= '9') || *s == ',')) {
+		if (*s == ',') {
+			if (digits == 0 || (group >= 0 && group != 3) || (group < 0 && digits > 3))
+				return -1;
+			group = 0;
+		} else {
+			if (*n + 1 >= cap)
+				return -1;
+			out[(*n)++] = *s;
+			digits++;
+			if (group >= 0)
+				group++;
+		}
+		s++;
+	}
+	if (group >= 0 && group != 3)
+		return -1;
+	*ps = s;
+	return digits;
+}
+
+int kp_num_parse(const char *text, double *out)
+{
+	char buf[128];
+	size_t n = 0;
+	const char *end = text + strlen(text), *s;
+	int intdigits, fracdigits = 0, percent = 0;
+	double v;
+
+	s = skip_space(text, end);
+	end = trim_end(s, end);
+	if (s == end)
+		return KP_NUM_EMPTY;
+	if (end[-1] == '%') {
+		percent = 1;
+		end = trim_end(s, end - 1);
+	}
+	if (s < end && (*s == '+' || *s == '-')) {
+		if (*s == '-')
+			buf[n++] = '-';
+		s++;
+	}
+	intdigits = copy_int_part(&s, end, buf, sizeof buf - 16, &n);
+	if (intdigits < 0)
+		return KP_NUM_BAD;
+	if (s < end && *s == '.') {
+		buf[n++] = *s++;
+		while (s < end && *s >= '0' && *s <= '9' && n < sizeof buf - 16) {
+			buf[n++] = *s++;
+			fracdigits++;
+		}
+	}
+	if (intdigits + fracdigits == 0)
+		return KP_NUM_BAD;
+	if (s < end && (*s == 'e' || *s == 'E') && !percent) {
+		buf[n++] = *s++;
+		if (s < end && (*s == '+' || *s == '-'))
+			buf[n++] = *s++;
+		if (s == end || *s < '0' || *s > '9')
+			return KP_NUM_BAD;
+		while (s < end && *s >= '0' && *s <= '9' && n < sizeof buf - 8)
+			buf[n++] = *s++;
+	}
+	if (s != end)
+		return KP_NUM_BAD;
+	if (percent)
+		memcpy(buf + n, "e-2", 3), n += 3;
+	buf[n] = '\0';
+	v = strtod(buf, NULL);
+	if (!isfinite(v))
+		return KP_NUM_RANGE;
+	if (percent && v > 1.0)
+		return KP_NUM_PERCENT;
+	*out = v == 0 ? 0.0 : v; /* -0 is 0 */
+	return KP_NUM_OK;
+}
+
+const char *kp_num_why(int status)
+{
+	switch (status) {
+	case KP_NUM_OK: return "a number";
+	case KP_NUM_EMPTY: return "empty";
+	case KP_NUM_RANGE: return "out of range (not a finite number)";
+	case KP_NUM_PERCENT: return "a percentage above 100%";
+	default: return "not a number";
+	}
+}
+
+/* The digits d[0..nd) stand for 0.d × 10^exp10.  Write into out the
+ * integer (value × 10^prec) rounded half-up, as "<digits>e-<prec>". */
+static void scaled_round(const char *d, int nd, int exp10, int neg, int prec, char *out, size_t size)
+{
+	char dig[48];
+	int keep = exp10 + prec, i, carry;
+	size_t o = 0;
+
+	if (keep < 0 || keep > 40) { /* far below the precision, or huge */
+		snprintf(out, size, keep < 0 ? "0" : "%s0.%.*se%d", neg ? "-" : "", nd, d, exp10);
+		return;
+	}
+	for (i = 0; i < keep; i++)
+		dig[i] = i < nd ? d[i] : '0';
+	carry = keep < nd && d[keep] >= '5';
+	for (i = keep - 1; carry && i >= 0; i--) {
+		if (dig[i] == '9') {
+			dig[i] = '0';
+		} else {
+			dig[i]++;
+			carry = 0;
+		}
+	}
+	if (neg)
+		out[o++] = '-';
+	if (carry)
+		out[o++] = '1';
+	for (i = 0; i < keep; i++)
+		out[o++] = dig[i];
+	if (o == (size_t)neg)
+		out[o++] = '0';
+	snprintf(out + o, size - o, "e-%d", prec);
+}
+
+double kp_num_round(double x, int prec)
+{
+	char s[64], digits[32], out[96];
+	const char *p;
+	int nd = 0, exp10 = 0, seen_point = 0, neg = 0;
+
+	if (!isfinite(x) || prec < 0 || prec > 15)
+		return x;
+	snprintf(s, sizeof s, "%.15g", x);
+	p = s;
+	if (*p == '-')
+		neg = 1, p++;
+	/* read the digits as 0.ddd × 10^exp10, dropping leading zeros */
+	for (; *p && *p != 'e'; p++) {
+		if (*p == '.') {
+			seen_point = 1;
+			continue;
+		}
+		if (nd == 0 && *p == '0') {
+			if (seen_point)
+				exp10--;
+			continue;
+		}
+		digits[nd++] = *p;
+		if (!seen_point)
+			exp10++;
+	}
+	if (*p == 'e')
+		exp10 += atoi(p + 1);
+	if (nd == 0)
+		return 0.0;
+	scaled_round(digits, nd, exp10, neg, prec, out, sizeof out);
+	x = strtod(out, NULL);
+	return x == 0 ? 0.0 : x;
+}
+
+char *kp_num_fixed(double x, int prec, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*f", prec, x == 0 ? 0.0 : x);
+	return buf;
+}
+
+char *kp_num_short(double x, char *buf, size_t size)
+{
+	int prec;
+
+	if (x == 0)
+		x = 0.0;
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	return buf;
+}

@@ -1,0 +1,83 @@
+/* result.c — the result record and its string pool (see result.h). */
+#include "kaoping/result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK (1u << 16)
+
+typedef struct kp_pool {
+	struct chunk *head;
+} kp_pool;
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+kp_result *kp_result_new(kp_err *err)
+{
+	kp_result *r = calloc(1, sizeof *r);
+
+	if (!r || !(r->pool = calloc(1, sizeof *r->pool))) {
+		free(r);
+		kp_err_oom(err);
+		return NULL;
+	}
+	return r;
+}
+
+void kp_result_free(kp_result *r)
+{
+	struct chunk *c, *next;
+
+	if (!r)
+		return;
+	for (c = r->pool ? r->pool->head : NULL; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(r->pool);
+	free(r->units);
+	free(r->sec);
+	free(r->categories);
+	free(r);
+}
+
+void *kp_result_alloc(kp_result *r, size_t size, kp_err *err)
+{
+	struct chunk *c = r->pool->head;
+	size_t need = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	void *p;
+
+	if (!c || c->used + need > c->cap) {
+		size_t cap = need > CHUNK ? need : CHUNK;
+		c = malloc(sizeof *c + cap);
+		if (!c) {
+			kp_err_oom(err);
+			return NULL;
+		}
+		c->used = 0, c->cap = cap;
+		c->next = r->pool->head;
+		r->pool->head = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	memset(p, 0, need);
+	return p;
+}
+
+const char *kp_result_str(kp_result *r, const char *s, kp_err *err)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = kp_result_alloc(r, n, err);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}

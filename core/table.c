@@ -1,0 +1,177 @@
+/* table.c — a dataset in memory (see include/kaoping/table.h). */
+#include "kaoping/table.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kaoping/num.h"
+
+kp_table *kp_table_new(const char *name, const char *file, kp_err *err)
+{
+	kp_table *t = calloc(1, sizeof *t);
+
+	if (!t || !(t->name = strdup(name ? name : "")) || !(t->file = strdup(file ? file : ""))) {
+		kp_table_free(t);
+		kp_err_oom(err);
+		return NULL;
+	}
+	return t;
+}
+
+void kp_table_free(kp_table *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->ncols; i++) {
+		free(t->cols[i]);
+		if (t->num)
+			free(t->num[i]);
+	}
+	free(t->cols);
+	free(t->num);
+	free(t->numeric);
+	free(t->tpos);
+	free(t->line);
+	free(t->rowoff);
+	free(t->text);
+	free(t->name);
+	free(t->file);
+	free(t);
+}
+
+int kp_table_set_columns(kp_table *t, size_t n, char *const *names,
+			 const unsigned char *numeric, kp_err *err)
+{
+	size_t i, ntext = 0;
+
+	t->cols = calloc(n ? n : 1, sizeof *t->cols);
+	t->numeric = calloc(n ? n : 1, 1);
+	t->num = calloc(n ? n : 1, sizeof *t->num);
+	t->tpos = calloc(n ? n : 1, sizeof *t->tpos);
+	if (!t->cols || !t->numeric || !t->num || !t->tpos)
+		return kp_err_oom(err);
+	t->ncols = n;
+	for (i = 0; i < n; i++) {
+		if (!(t->cols[i] = strdup(names[i])))
+			return kp_err_oom(err);
+		t->numeric[i] = numeric && numeric[i];
+		if (!t->numeric[i])
+			t->tpos[i] = ntext++;
+	}
+	return 0;
+}
+
+static int grow_rows(kp_table *t, kp_err *err)
+{
+	size_t ncap = t->rcap ? t->rcap * 2 : 256, i;
+	uint32_t *line = realloc(t->line, ncap * sizeof *line);
+	size_t *off;
+
+	if (!line)
+		return kp_err_oom(err);
+	t->line = line;
+	if (!(off = realloc(t->rowoff, ncap * sizeof *off)))
+		return kp_err_oom(err);
+	t->rowoff = off;
+	for (i = 0; i < t->ncols; i++) {
+		double *v;
+		if (!t->numeric[i])
+			continue;
+		if (!(v = realloc(t->num[i], ncap * sizeof *v)))
+			return kp_err_oom(err);
+		t->num[i] = v;
+	}
+	t->rcap = ncap;
+	return 0;
+}
+
+static int put_text(kp_table *t, const char *s, size_t n, kp_err *err)
+{
+	if (t->tused + n + 1 > t->tcap) {
+		size_t ncap = t->tcap ? t->tcap : 4096;
+		char *p;
+		while (ncap < t->tused + n + 1)
+			ncap *= 2;
+		if (!(p = realloc(t->text, ncap)))
+			return kp_err_oom(err);
+		t->text = p, t->tcap = ncap;
+	}
+	memcpy(t->text + t->tused, s, n);
+	t->text[t->tused + n] = '\0';
+	t->tused += n + 1;
+	return 0;
+}
+
+int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err)
+{
+	size_t r = t->nrows, i;
+	int rc;
+
+	if (r == t->rcap && (rc = grow_rows(t, err)))
+		return rc;
+	t->line[r] = (uint32_t)line;
+	t->rowoff[r] = t->tused;
+	for (i = 0; i < t->ncols; i++) {
+		if (t->numeric[i]) {
+			double v;
+			int st = kp_num_parse(f[i], &v);
+			if (st == KP_NUM_EMPTY)
+				v = NAN;
+			else if (st != KP_NUM_OK)
+				return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s': %s: '%.60s'", t->file,
+						  line, i + 1, t->cols[i], kp_num_why(st), f[i]);
+			t->num[i][r] = v;
+		} else if ((rc = put_text(t, f[i], len ? len[i] : strlen(f[i]), err))) {
+			return rc;
+		}
+	}
+	t->nrows++;
+	return 0;
+}
+
+long kp_table_col(const kp_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (!strcmp(t->cols[i], name))
+			return (long)i;
+	return -1;
+}
+
+const char *kp_table_text(const kp_table *t, size_t row, size_t col)
+{
+	const char *s;
+	size_t k;
+
+	if (t->numeric[col])
+		return "";
+	s = t->text + t->rowoff[row];
+	for (k = t->tpos[col]; k > 0; k--)
+		s += strlen(s) + 1;
+	return s;
+}
+
+int kp_table_num(const kp_table *t, size_t row, size_t col, double *out)
+{
+	if (t->numeric[col]) {
+		*out = t->num[col][row];
+		return isnan(*out) ? KP_NUM_EMPTY : KP_NUM_OK;
+	}
+	return kp_num_parse(kp_table_text(t, row, col), out);
+}
+
+const char *kp_table_cell(const kp_table *t, size_t row, size_t col, char *buf, size_t size)
+{
+	double v;
+
+	if (!t->numeric[col])
+		return kp_table_text(t, row, col);
+	v = t->num[col][row];
+	if (isnan(v))
+		return "";
+	return kp_num_short(v, buf, size);
+}

@@ -1,0 +1,50 @@
+/* csv.h — reading the CSV files offices send, through libcsv (RFC 4180,
+ * strict), with encoding detection and conversion, UTF-8 validation and a
+ * position for every error.  The reader owns its buffers; the row handed to
+ * a callback is borrowed and valid only during the call. */
+#ifndef KAOPING_CSV_H
+#define KAOPING_CSV_H
+
+#include <stddef.h>
+
+#include "kaoping/err.h"
+
+#define KP_CSV_MAX_FIELD (1u << 20) /* bytes in one field, by default */
+#define KP_CSV_MAX_COLS 4096u       /* columns in one file, by default */
+
+typedef struct kp_csv_row {
+	size_t line;        /* line of the file where the row starts (1-based) */
+	size_t n;           /* number of fields */
+	char **f;           /* NUL-terminated fields */
+	const size_t *len;  /* their lengths */
+} kp_csv_row;
+
+/* A callback returns 0 to go on, or an error kind (with err filled) to stop. */
+typedef int (*kp_csv_fn)(void *ud, const kp_csv_row *row, kp_err *err);
+typedef void (*kp_csv_progress_fn)(void *ud, size_t done, size_t total);
+
+typedef struct kp_csv_opts {
+	int encoding;           /* KP_ENC_AUTO, KP_ENC_UTF8 or KP_ENC_GB18030 */
+	size_t max_field;       /* 0: KP_CSV_MAX_FIELD */
+	size_t max_cols;        /* 0: KP_CSV_MAX_COLS */
+	kp_csv_progress_fn progress; /* optional, called about every 4 MiB */
+	void *progress_ud;
+} kp_csv_opts;
+
+typedef struct kp_csv_info {
+	int encoding;           /* what was used */
+	size_t bytes;           /* bytes read */
+	size_t rows;            /* data rows (header excluded) */
+	unsigned char sha256[32];
+} kp_csv_info;
+
+/* Read the file at path: header first (its names trimmed and checked:
+ * none empty, none repeated), then every row with as many fields as the
+ * header.  Errors name "path:line[:col]".  info may be NULL. */
+int kp_csv_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_header,
+		     kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
+/* The same over a buffer; name is used in messages. */
+int kp_csv_read_buffer(const char *name, const char *buf, size_t len, const kp_csv_opts *opts,
+		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
+
+#endif

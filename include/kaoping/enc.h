@@ -1,0 +1,44 @@
+/* enc.h — text encodings of the files offices send: UTF-8 (with or without
+ * a BOM), GB18030/GBK as Excel and WPS on Chinese Windows save them, and
+ * UTF-16 recognised only to be refused.  A converter owns its iconv handle
+ * and carry buffer; free it with kp_enc_conv_free. */
+#ifndef KAOPING_ENC_H
+#define KAOPING_ENC_H
+
+#include <stddef.h>
+
+#include "kaoping/err.h"
+
+enum kp_enc {
+	KP_ENC_AUTO = 0,
+	KP_ENC_UTF8,
+	KP_ENC_GB18030,
+	KP_ENC_UTF16
+};
+
+/* Parse an --encoding name ("auto", "utf-8", "utf8", "gb18030", "gbk",
+ * "gb2312"); returns -1 for an unknown name. */
+int kp_enc_parse_name(const char *name);
+const char *kp_enc_name(int enc);
+
+/* Guess the encoding from the first bytes of a file: UTF-16 by BOM or NULs,
+ * UTF-8 when the bytes are valid UTF-8 (a sequence cut at the end of the
+ * sample is allowed), GB18030 otherwise. */
+int kp_enc_detect(const unsigned char *buf, size_t len);
+
+/* Length of the valid UTF-8 prefix of s[0..len). */
+size_t kp_enc_utf8_valid(const unsigned char *s, size_t len);
+/* Display width of UTF-8 text in terminal columns (East Asian wide = 2). */
+size_t kp_enc_width(const char *s);
+
+typedef struct kp_enc_conv kp_enc_conv;
+/* A GB18030 -> UTF-8 converter. */
+kp_enc_conv *kp_enc_conv_new(kp_err *err);
+void kp_enc_conv_free(kp_enc_conv *c);
+/* Convert in[0..len) (any split point); *out points to converted bytes
+ * valid until the next call; final=1 on the last block.  Fails on an
+ * invalid byte sequence with the converted-byte offset in the message. */
+int kp_enc_conv_run(kp_enc_conv *c, const char *in, size_t len, int final,
+		    const char **out, size_t *outlen, kp_err *err);
+
+#endif

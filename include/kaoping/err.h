@@ -1,0 +1,48 @@
+/* err.h — the error record every core function fills.
+ * A core function returns 0 on success or a KP_E* kind; the record holds a
+ * message that already says where ("file:line[:col]: what").  Only the CLI
+ * prints it and maps the kind to an exit code.  The record owns no memory. */
+#ifndef KAOPING_ERR_H
+#define KAOPING_ERR_H
+
+#include <stddef.h>
+
+enum kp_errkind {
+	KP_OK = 0,
+	KP_EUSAGE,   /* bad command line                       -> EX_USAGE    */
+	KP_EDATA,    /* bad CSV, validation, missing value     -> EX_DATAERR  */
+	KP_ENOINPUT, /* input file missing or unreadable       -> EX_NOINPUT  */
+	KP_ERULE,    /* rule file: syntax, runtime, sandbox    -> EX_CONFIG   */
+	KP_ECREATE,  /* cannot create an output or database    -> EX_CANTCREAT*/
+	KP_EIO,      /* cannot write output or database        -> EX_IOERR    */
+	KP_EINTERNAL,/* out of memory, bug                     -> EX_SOFTWARE */
+	KP_ETEST     /* rule test cases failed                 -> 1           */
+};
+
+#define KP_ERR_MAX 2048
+
+typedef struct kp_err {
+	int kind;
+	char msg[KP_ERR_MAX];
+	char *trace; /* optional Lua traceback, malloc'd; freed by kp_err_clear */
+} kp_err;
+
+/* Set kind and a printf-style message; returns kind.  err may be NULL. */
+int kp_err_set(kp_err *err, int kind, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/* Prefix the current message with "prefix: "; returns err->kind. */
+int kp_err_prefix(kp_err *err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/* Attach a copy of a traceback (may be NULL). */
+void kp_err_trace(kp_err *err, const char *trace);
+void kp_err_clear(kp_err *err);
+/* Out of memory shorthand. */
+int kp_err_oom(kp_err *err);
+
+#endif

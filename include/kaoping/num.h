@@ -1,0 +1,33 @@
+/* num.h — numbers as officials write them and as the rules round them.
+ * Parsing accepts what Excel and WPS export ("95.5%", "1,234", spaces);
+ * rounding implements the contract rule of DESIGN §2.  No allocation. */
+#ifndef KAOPING_NUM_H
+#define KAOPING_NUM_H
+
+#include <stddef.h>
+
+enum kp_num_status {
+	KP_NUM_OK = 0,
+	KP_NUM_EMPTY,   /* blank cell: a missing value */
+	KP_NUM_BAD,     /* not a number */
+	KP_NUM_RANGE,   /* overflows a double (1e309), or nan/inf */
+	KP_NUM_PERCENT  /* a percentage above 100% */
+};
+
+/* Parse one cell.  Surrounding ASCII and full-width spaces are ignored;
+ * "12%" is 0.12; "1,234.5" has thousands separators in groups of three;
+ * "-0" is 0.  On KP_NUM_OK *out is a finite double. */
+int kp_num_parse(const char *s, double *out);
+/* Words for a status, for messages ("not a number"). */
+const char *kp_num_why(int status);
+
+/* Round half-up (away from zero) at prec decimals the decimal number that
+ * x's %.15g form stands for (the rounding rule, DESIGN §2). prec in 0..15. */
+double kp_num_round(double x, int prec);
+
+/* Fixed decimals ("89.50"); buf of at least 64 bytes.  Returns buf. */
+char *kp_num_fixed(double x, int prec, char *buf, size_t size);
+/* Shortest text that reads back as the same double ("0.1", "89.995"). */
+char *kp_num_short(double x, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,51 @@
+/* report.h — the reports officials hand to the meeting: a terminal table,
+ * CSV for Excel, XLSX, Markdown, JSON (the contract of DESIGN §4) and a
+ * print-ready HTML page.  Reports borrow the result; a report written to a
+ * file goes to a temporary file in the same folder, renamed into place only
+ * when complete. */
+#ifndef KAOPING_REPORT_H
+#define KAOPING_REPORT_H
+
+#include <stdio.h>
+
+#include "kaoping/err.h"
+#include "kaoping/result.h"
+
+enum kp_format { KP_FMT_TABLE = 0, KP_FMT_CSV, KP_FMT_XLSX, KP_FMT_MD, KP_FMT_JSON, KP_FMT_HTML };
+enum kp_lang { KP_LANG_ZH = 0, KP_LANG_EN };
+
+typedef struct kp_report_opts {
+	int format;          /* enum kp_format */
+	int lang;            /* enum kp_lang */
+	int bom;             /* CSV: 1 with a UTF-8 BOM, 0 without, -1: with when
+				written to a file, without to stdout */
+	const char *output;  /* a file path, or NULL for out */
+	int color;           /* table: mark commended units with ANSI bold */
+} kp_report_opts;
+
+/* "table", "csv", … -> enum kp_format, or -1. */
+int kp_report_format(const char *name);
+const char *kp_report_format_name(int format);
+
+/* Write the report of r in o->format to o->output (atomically) or to out. */
+int kp_report_write(const kp_result *r, const kp_report_opts *o, FILE *out, kp_err *err);
+
+/* Every point of one unit (index into r->units) with its notes, as text
+ * (table/md) or JSON. */
+int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, FILE *out, kp_err *err);
+
+/* A plain grid of text cells (header + rows) as table, csv or md: used by
+ * `kaoping criteria`. cells holds nrows × ncols strings, row after row. */
+int kp_report_grid(const char *const *header, size_t ncols, const char *const *cells,
+		   size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err);
+
+/* Open path for an atomic write: a temporary file beside it.  Commit renames
+ * it into place; abort removes it.  The handle owns the temporary name. */
+typedef struct kp_outfile kp_outfile;
+kp_outfile *kp_outfile_open(const char *path, kp_err *err);
+FILE *kp_outfile_fp(kp_outfile *f);
+const char *kp_outfile_tmpname(const kp_outfile *f);
+int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */
+void kp_outfile_abort(kp_outfile *f);               /* frees f */
+
+#endif

@@ -1,0 +1,97 @@
+/* result.h — the results of one scoring run: what the engine computes,
+ * what the store saves and loads, and what every report prints.  A result
+ * owns everything it points to (strings live in its pool); free it with
+ * kp_result_free. */
+#ifndef KAOPING_RESULT_H
+#define KAOPING_RESULT_H
+
+#include <stddef.h>
+
+#include "kaoping/err.h"
+
+enum kp_item_kind {
+	KP_ITEM_INDICATOR = 0, /* an indicator's points (max = its full points) */
+	KP_ITEM_SECTION_DED,   /* a deduction inside a section (points > 0 = taken) */
+	KP_ITEM_DEDUCTION,     /* a deduction from the total (points > 0 = taken) */
+	KP_ITEM_BONUS,         /* bonus points */
+	KP_ITEM_VETO,          /* a veto that fired (points 0) */
+	KP_ITEM_NOTE           /* a remark: rescaling, caps (points 0) */
+};
+
+typedef struct kp_item {
+	int kind;
+	int section;           /* section index, or -1 */
+	const char *name;      /* pool string */
+	double points;         /* points given, or taken for deductions */
+	double max;            /* full points, or the cap */
+	const char *note;      /* pool string: the rule's own words */
+	int skipped;           /* a missing value skipped and rescaled */
+} kp_item;
+
+typedef struct kp_unit_result {
+	const char *id, *name; /* pool strings */
+	int category;          /* index into categories */
+	double base;           /* sum of sections (after rescaling) */
+	double deductions;     /* taken from the total */
+	double bonus;          /* after the caps */
+	double raw;            /* the total before rounding */
+	double total;          /* rounded at the precision: the ranked score */
+	int veto;              /* 1 when a veto fired */
+	const char *veto_reason;
+	int grade;             /* index into grades, -1 when none declared */
+	int quota_dropped;     /* 1 when a grade quota moved it down a grade */
+	int rank;              /* competition rank in the category */
+	int eligible;          /* may be commended */
+	int elig_rank;         /* rank among the eligible units of the category */
+	int commended;
+	int boundary_tie;      /* commended as one tied at the quota boundary */
+	const char *tie_note;  /* which tie-breaker decided its place, or NULL */
+	int has_last;          /* last year's result is known */
+	int last_rank;
+	double last_total;
+	size_t nitems;
+	kp_item *items;        /* NULL when the run kept no details */
+} kp_unit_result;
+
+typedef struct kp_category_result {
+	const char *name;
+	int quota;             /* commendation quota (0: none) */
+	size_t first, count;   /* its units: units[first .. first+count) */
+	int commended;         /* how many were commended */
+	int shortfall;         /* quota - eligible units, when positive */
+	int boundary_ties;     /* units tied at the commendation boundary */
+	const char *note;      /* quota remarks (ties across a grade quota) */
+} kp_category_result;
+
+typedef struct kp_result {
+	const char *title;
+	int year;
+	int precision;
+	const char *rules_file;
+	const char *rules_sha256;   /* hex */
+	long run_id;                /* 0 when not stored */
+	int last_year;              /* 0 when no previous run is known */
+	size_t nsections;
+	const char **sections;
+	double *section_points;
+	size_t ngrades;
+	const char **grades;        /* best first */
+	size_t ncategories;
+	kp_category_result *categories;
+	size_t nunits;
+	kp_unit_result *units;      /* in report order after kp_rank_run */
+	double *sec;                /* nunits × nsections section points */
+	/* internals: the pool */
+	struct kp_pool *pool;
+} kp_result;
+
+kp_result *kp_result_new(kp_err *err);
+void kp_result_free(kp_result *r);
+/* Copy a string into the result's pool (NULL stays NULL). */
+const char *kp_result_str(kp_result *r, const char *s, kp_err *err);
+/* Memory from the pool, zeroed. */
+void *kp_result_alloc(kp_result *r, size_t size, kp_err *err);
+/* Section points of unit u. */
+#define KP_SEC(r, u, s) ((r)->sec[(size_t)(u) * (r)->nsections + (size_t)(s)])
+
+#endif

@@ -1,0 +1,51 @@
+/* table.h — one dataset in memory: the rows of one CSV file (or of one
+ * import read back from the store).  Columns the rules use as numbers are
+ * parsed once, on the way in, into arrays of doubles (NaN marks a blank
+ * cell); the other columns keep their text, packed per row.  The table
+ * owns all of it; kp_table_free releases it. */
+#ifndef KAOPING_TABLE_H
+#define KAOPING_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kaoping/err.h"
+
+typedef struct kp_table {
+	char *name;              /* dataset name: the file stem, or --as */
+	char *file;              /* the file it came from, for messages */
+	int year;                /* the year it was imported for (0: none) */
+	size_t ncols;
+	char **cols;             /* header names */
+	unsigned char *numeric;  /* per column: 1 when kept as numbers */
+	double **num;            /* per numeric column: one value per row */
+	size_t *tpos;            /* per text column: its place among text columns */
+	size_t nrows, rcap;
+	uint32_t *line;          /* source line of each row */
+	size_t *rowoff;          /* offset of each row's first text cell */
+	char *text;              /* text cells, NUL-terminated, row after row */
+	size_t tused, tcap;
+} kp_table;
+
+/* A new empty table; name and file are copied.  NULL with err on failure. */
+kp_table *kp_table_new(const char *name, const char *file, kp_err *err);
+void kp_table_free(kp_table *t);
+
+/* Set the columns; numeric[i] != 0 keeps column i as numbers (numeric
+ * may be NULL: all text).  Called once, before any row. */
+int kp_table_set_columns(kp_table *t, size_t n, char *const *names,
+			 const unsigned char *numeric, kp_err *err);
+/* Append a row of exactly ncols fields.  A numeric column's cell that is
+ * not a number is a KP_EDATA error naming file, line, column and text. */
+int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err);
+
+/* Index of the column called name, or -1. */
+long kp_table_col(const kp_table *t, const char *name);
+/* Text of a cell of a text column (never NULL); "" for numeric columns. */
+const char *kp_table_text(const kp_table *t, size_t row, size_t col);
+/* A cell as a number: KP_NUM_OK, KP_NUM_EMPTY, or why it is not one. */
+int kp_table_num(const kp_table *t, size_t row, size_t col, double *out);
+/* The cell as text in buf (numbers in their shortest form). */
+const char *kp_table_cell(const kp_table *t, size_t row, size_t col, char *buf, size_t size);
+
+#endif

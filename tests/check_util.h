@@ -1,0 +1,20 @@
+/* check_util.h — small helpers shared by the Check unit tests. */
+#ifndef KP_CHECK_UTIL_H
+#define KP_CHECK_UTIL_H
+
+#include <check.h>
+#include <stdlib.h>
+
+/* Run one suite; the test binary's exit status is the number of failures. */
+#define KP_CHECK_MAIN(make_suite)                                  \
+	int main(void)                                             \
+	{                                                          \
+		SRunner *sr = srunner_create(make_suite());        \
+		int failed;                                        \
+		srunner_run_all(sr, CK_NORMAL);                    \
+		failed = srunner_ntests_failed(sr);                \
+		srunner_free(sr);                                  \
+		return failed ? EXIT_FAILURE : EXIT_SUCCESS;       \
+	}
+
+#endif
