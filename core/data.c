@@ -1,0 +1,315 @@
+/* data.c — binding datasets to units (see include/kaoping/data.h). */
+#include "kaoping/data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kaoping/num.h"
+
+kp_data *kp_data_new(kp_err *err)
+{
+	kp_data *d = calloc(1, sizeof *d);
+
+	if (!d)
+		kp_err_oom(err);
+	return d;
+}
+
+void kp_data_free(kp_data *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->ntab; i++)
+		kp_table_free(d->tab[i]);
+	for (i = 0; i < d->nind; i++)
+		free(d->ind_row[i]);
+	for (i = 0; i < d->nev; i++)
+		free(d->ev[i].first), free(d->ev[i].rows);
+	free(d->tab), free(d->cat), free(d->id), free(d->ind_t), free(d->ind_row);
+	free(d->ev), free(d->slot);
+	free(d);
+}
+
+int kp_data_add(kp_data *d, kp_table *t, kp_err *err)
+{
+	kp_table **p = realloc(d->tab, (d->ntab + 1) * sizeof *p);
+
+	if (!p) {
+		kp_table_free(t);
+		return kp_err_oom(err);
+	}
+	d->tab = p;
+	d->tab[d->ntab++] = t;
+	return 0;
+}
+
+kp_table *kp_data_table(const kp_data *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->ntab; i++)
+		if (!strcmp(d->tab[i]->name, name))
+			return d->tab[i];
+	return NULL;
+}
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+long kp_data_unit(const kp_data *d, const char *id)
+{
+	size_t i;
+
+	if (!d->nslot)
+		return -1;
+	for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
+		if (!strcmp(d->id[d->slot[i] - 1], id))
+			return (long)d->slot[i] - 1;
+	return -1;
+}
+
+static int is_event_table(const kp_rules *r, const kp_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < r->nevent; i++)
+		if (!strcmp(r->event[i].data, t->name))
+			return 1;
+	return 0;
+}
+
+static int find_unit_table(kp_data *d, const kp_rules *r, kp_err *err)
+{
+	const kp_table *found = NULL;
+	size_t i;
+
+	if (r->unit_table) {
+		if (!(found = kp_data_table(d, r->unit_table)))
+			return kp_err_set(err, KP_EDATA, "%s: the unit table '%s' named by the rules was not imported",
+					  r->file, r->unit_table);
+	}
+	for (i = 0; i < d->ntab && !found; i++) {
+		const kp_table *t = d->tab[i];
+		size_t j;
+		if (is_event_table(r, t) || kp_table_col(t, r->cat_col) < 0)
+			continue;
+		for (j = i + 1; j < d->ntab; j++)
+			if (!is_event_table(r, d->tab[j]) && kp_table_col(d->tab[j], r->cat_col) >= 0)
+				return kp_err_set(err, KP_EDATA, "%s and %s both have the category column '%s': "
+						  "say which is the unit table with unit = { table = \"%s\" }",
+						  t->file, d->tab[j]->file, r->cat_col, t->name);
+		found = t;
+	}
+	if (!found)
+		return kp_err_set(err, KP_EDATA, "no imported file has the category column '%s' (the unit table, "
+				  "with '%s', '%s' and '%s')", r->cat_col, r->id_col, r->name_col, r->cat_col);
+	d->units = found;
+	d->id_col = kp_table_col(found, r->id_col);
+	d->name_col = kp_table_col(found, r->name_col);
+	d->cat_col = kp_table_col(found, r->cat_col);
+	if (d->id_col < 0 || d->name_col < 0)
+		return kp_err_set(err, KP_EDATA, "%s: the unit table needs the columns '%s' and '%s'", found->file,
+				  d->id_col < 0 ? r->id_col : r->name_col, r->name_col);
+	return 0;
+}
+
+static int category_of(const kp_rules *r, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncat; i++)
+		if (!strcmp(r->cat[i].name, s))
+			return (int)i;
+	return -1;
+}
+
+static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
+{
+	const kp_table *t = d->units;
+	size_t u, i;
+
+	d->nunits = t->nrows;
+	for (d->nslot = 16; d->nslot < 2 * d->nunits; d->nslot *= 2)
+		;
+	d->slot = calloc(d->nslot, sizeof *d->slot);
+	d->cat = calloc(d->nunits + 1, sizeof *d->cat);
+	d->id = calloc(d->nunits + 1, sizeof *d->id);
+	if (!d->slot || !d->cat || !d->id)
+		return kp_err_oom(err);
+	for (u = 0; u < d->nunits; u++) {
+		const char *id = kp_table_text(t, u, (size_t)d->id_col);
+		const char *cat = kp_table_text(t, u, (size_t)d->cat_col);
+		if (!*id)
+			return kp_err_set(err, KP_EDATA, "%s:%u: the unit id ('%s') is empty", t->file, t->line[u], r->id_col);
+		if ((d->cat[u] = category_of(r, cat)) < 0)
+			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' has the category '%s', which the rules do not declare",
+					  t->file, t->line[u], id, cat);
+		for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
+			if (!strcmp(d->id[d->slot[i] - 1], id))
+				return kp_err_set(err, KP_EDATA, "%s:%u: unit id '%s' appears twice (first at line %u)",
+						  t->file, t->line[u], id, t->line[d->slot[i] - 1]);
+		d->id[u] = id;
+		d->slot[i] = (uint32_t)u + 1;
+	}
+	return 0;
+}
+
+/* Row of each unit in an indicator table. */
+static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *err)
+{
+	long idc = kp_table_col(t, r->id_col);
+	int32_t *row;
+	size_t i;
+
+	if (idc < 0)
+		return kp_err_set(err, KP_EDATA, "%s: no column '%s' to join it to the units (and no events declare it)",
+				  t->file, r->id_col);
+	if (!(row = malloc((d->nunits + 1) * sizeof *row)))
+		return kp_err_oom(err);
+	d->ind_t[d->nind] = t;
+	d->ind_row[d->nind++] = row;
+	for (i = 0; i < d->nunits; i++)
+		row[i] = -1;
+	for (i = 0; i < t->nrows; i++) {
+		const char *id = kp_table_text(t, i, (size_t)idc);
+		long u = kp_data_unit(d, id);
+		if (u < 0)
+			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file,
+					  t->line[i], id, d->units->file);
+		if (row[u] >= 0)
+			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' appears twice (first at line %u)", t->file,
+					  t->line[i], id, t->line[row[u]]);
+		row[u] = (int32_t)i;
+	}
+	return 0;
+}
+
+static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_err *err)
+{
+	const kp_table *t = kp_data_table(d, e->data);
+	size_t i, *fill;
+
+	if (!t)
+		return kp_err_set(err, KP_EDATA, "%s: events '%s' need the file '%s' (%s.csv), which was not imported",
+				  e->where, e->name, e->data, e->data);
+	ev->t = t;
+	if ((ev->unit_col = kp_table_col(t, e->unit)) < 0)
+		return kp_err_set(err, KP_EDATA, "%s: no column '%s' (the unit of events '%s')", t->file, e->unit, e->name);
+	ev->first = calloc(d->nunits + 1, sizeof *ev->first);
+	ev->rows = malloc((t->nrows + 1) * sizeof *ev->rows);
+	fill = calloc(d->nunits + 1, sizeof *fill);
+	if (!ev->first || !ev->rows || !fill) {
+		free(fill);
+		return kp_err_oom(err);
+	}
+	for (i = 0; i < t->nrows; i++) { /* counting sort by unit, rows kept in file order */
+		const char *id = kp_table_text(t, i, (size_t)ev->unit_col);
+		long u = kp_data_unit(d, id);
+		if (u < 0) {
+			free(fill);
+			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file,
+					  t->line[i], id, d->units->file);
+		}
+		ev->first[u + 1]++;
+	}
+	for (i = 0; i < d->nunits; i++)
+		ev->first[i + 1] += ev->first[i];
+	for (i = 0; i < t->nrows; i++) {
+		long u = kp_data_unit(d, kp_table_text(t, i, (size_t)ev->unit_col));
+		ev->rows[ev->first[u] + fill[u]++] = i;
+	}
+	free(fill);
+	return 0;
+}
+
+/* A column name may live in one dataset only (the unit id aside). */
+static int check_columns(const kp_data *d, const kp_rules *r, kp_err *err)
+{
+	size_t a, b, i;
+
+	for (a = 0; a < d->ntab; a++) {
+		const kp_table *ta = d->tab[a];
+		if (is_event_table(r, ta))
+			continue;
+		for (i = 0; i < ta->ncols; i++) {
+			if (!strcmp(ta->cols[i], r->id_col))
+				continue;
+			for (b = a + 1; b < d->ntab; b++)
+				if (!is_event_table(r, d->tab[b]) && kp_table_col(d->tab[b], ta->cols[i]) >= 0)
+					return kp_err_set(err, KP_EDATA, "column '%s' is in both %s and %s: rename one",
+							  ta->cols[i], ta->file, d->tab[b]->file);
+		}
+	}
+	return 0;
+}
+
+int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = find_unit_table(d, r, err)) || (rc = index_units(d, r, err)) || (rc = check_columns(d, r, err)))
+		return rc;
+	d->ind_t = calloc(d->ntab + 1, sizeof *d->ind_t);
+	d->ind_row = calloc(d->ntab + 1, sizeof *d->ind_row);
+	d->ev = calloc(r->nevent + 1, sizeof *d->ev);
+	if (!d->ind_t || !d->ind_row || !d->ev)
+		return kp_err_oom(err);
+	for (i = 0; i < d->ntab; i++)
+		if (d->tab[i] != d->units && !is_event_table(r, d->tab[i]) && (rc = join_table(d, r, d->tab[i], err)))
+			return rc;
+	for (i = 0; i < r->nevent; i++, d->nev++)
+		if ((rc = group_events(d, &r->event[i], &d->ev[i], err)))
+			return rc;
+	return 0;
+}
+
+int kp_data_column(const kp_data *d, const char *name, kp_colref *out)
+{
+	size_t i;
+	long c;
+
+	if ((c = kp_table_col(d->units, name)) >= 0) {
+		out->t = d->units, out->col = c, out->row = NULL;
+		return 0;
+	}
+	for (i = 0; i < d->nind; i++)
+		if ((c = kp_table_col(d->ind_t[i], name)) >= 0) {
+			out->t = d->ind_t[i], out->col = c, out->row = d->ind_row[i];
+			return 0;
+		}
+	return -1;
+}
+
+int kp_data_num(const kp_colref *c, size_t unit, double *v)
+{
+	long row = c->row ? c->row[unit] : (long)unit;
+
+	if (row < 0)
+		return KP_NUM_EMPTY;
+	return kp_table_num(c->t, (size_t)row, (size_t)c->col, v);
+}
+
+const char *kp_data_text(const kp_colref *c, size_t unit, char *buf, size_t size)
+{
+	long row = c->row ? c->row[unit] : (long)unit;
+
+	if (row < 0)
+		return NULL;
+	return kp_table_cell(c->t, (size_t)row, (size_t)c->col, buf, size);
+}
+
+size_t kp_data_line(const kp_colref *c, size_t unit)
+{
+	long row = c->row ? c->row[unit] : (long)unit;
+
+	return row < 0 ? 0 : c->t->line[row];
+}

@@ -1,0 +1,1171 @@
+/* rules.c — loading a rule file in the sandbox and compiling its
+ * declarations (recorded by scripts/prelude.lua) into kp_rules.
+ * Owns the kp_rules it returns; see include/kaoping/rules.h. */
+#include "kaoping/rules.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kaoping/num.h"
+
+extern const char kp_prelude_lua[];
+extern const size_t kp_prelude_lua_len;
+
+#define MAX_RULES_FILE (16u << 20)
+
+/* where(level) -> "file:line" of the rule file calling the DSL */
+static int l_where(lua_State *L)
+{
+	lua_Debug ar;
+	int level = (int)luaL_optinteger(L, 1, 1);
+
+	if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
+		lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+	else
+		lua_pushliteral(L, "?");
+	return 1;
+}
+
+static int read_file(const char *path, char **buf, size_t *len, kp_err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0;
+	char *p = NULL;
+
+	if (!fp)
+		return kp_err_set(err, KP_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+	for (;;) {
+		char *q = realloc(p, cap);
+		size_t got;
+		if (!q) {
+			free(p);
+			fclose(fp);
+			return kp_err_oom(err);
+		}
+		p = q;
+		got = fread(p + n, 1, cap - n, fp);
+		n += got;
+		if (got == 0 || n < cap)
+			break;
+		if (cap >= MAX_RULES_FILE) {
+			free(p);
+			fclose(fp);
+			return kp_err_set(err, KP_ERULE, "%s: a rule file larger than %u MiB", path, MAX_RULES_FILE >> 20);
+		}
+		cap *= 2;
+	}
+	if (ferror(fp)) {
+		free(p);
+		fclose(fp);
+		return kp_err_set(err, KP_ENOINPUT, "%s: cannot read: %s", path, strerror(errno));
+	}
+	fclose(fp);
+	*buf = p, *len = n;
+	return 0;
+}
+
+static char *sha256_hex(const char *buf, size_t len)
+{
+	unsigned char md[32];
+	unsigned n;
+	char *hex = malloc(65);
+	size_t i;
+
+	if (!hex)
+		return NULL;
+	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return hex;
+}
+
+/* ---- reading the spec tables (errors carry the declaration's place) ---- */
+
+typedef struct compiler {
+	kp_rules *r;
+	lua_State *L;
+	kp_err *err;
+	int spec;      /* stack index of the spec table */
+} compiler;
+
+static char *dupstr(compiler *c, const char *s)
+{
+	char *p = s ? strdup(s) : NULL;
+
+	if (s && !p)
+		kp_err_oom(c->err);
+	return p;
+}
+
+/* t[key] as a string copy, or NULL (absent); -1 in *bad for a wrong type */
+static char *field_str(compiler *c, int t, const char *key, int *bad)
+{
+	char *s = NULL;
+
+	lua_getfield(c->L, t, key);
+	if (lua_type(c->L, -1) == LUA_TSTRING)
+		s = dupstr(c, lua_tostring(c->L, -1));
+	else if (!lua_isnil(c->L, -1) && bad)
+		*bad = 1;
+	lua_pop(c->L, 1);
+	return s;
+}
+
+static int field_num(compiler *c, int t, const char *key, double *out)
+{
+	int ok = 0;
+
+	lua_getfield(c->L, t, key);
+	if (lua_type(c->L, -1) == LUA_TNUMBER) {
+		*out = lua_tonumber(c->L, -1);
+		ok = isfinite(*out) ? 1 : -1;
+	} else if (!lua_isnil(c->L, -1)) {
+		ok = -1;
+	}
+	lua_pop(c->L, 1);
+	return ok;
+}
+
+static int field_ref(compiler *c, int t, const char *key)
+{
+	lua_getfield(c->L, t, key);
+	if (lua_type(c->L, -1) != LUA_TFUNCTION) {
+		lua_pop(c->L, 1);
+		return 0;
+	}
+	c->r->uses_lua = 1;
+	return luaL_ref(c->L, LUA_REGISTRYINDEX);
+}
+
+static char *where_of(compiler *c, int t)
+{
+	char *w = field_str(c, t, "where", NULL);
+	return w ? w : dupstr(c, c->r->file);
+}
+
+static int event_index(const kp_rules *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nevent; i++)
+		if (!strcmp(r->event[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* A value source at the top of the stack. */
+static int compile_src(compiler *c, kp_src *s, const char *where)
+{
+	lua_State *L = c->L;
+	int t = lua_gettop(L), bad = 0;
+	char *ev;
+
+	if (lua_type(L, t) == LUA_TSTRING) {
+		s->kind = KP_SRC_COL;
+		return (s->col = dupstr(c, lua_tostring(L, t))) ? 0 : KP_EINTERNAL;
+	}
+	if (lua_type(L, t) == LUA_TFUNCTION) {
+		s->kind = KP_SRC_FUNC;
+		lua_pushvalue(L, t);
+		s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		c->r->uses_lua = 1;
+		return 0;
+	}
+	s->kind = KP_SRC_AGG;
+	ev = field_str(c, t, "event", &bad);
+	s->col = field_str(c, t, "col", &bad);
+	{
+		char *op = field_str(c, t, "agg", &bad);
+		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max"};
+		int i;
+		for (i = 1; i <= 5 && op; i++)
+			if (!strcmp(op, ops[i]))
+				s->op = i;
+		free(op);
+	}
+	s->event = ev ? event_index(c->r, ev) : -1;
+	if (s->event < 0) {
+		kp_err_set(c->err, KP_ERULE, "%s: agg: no events declared as '%s' (declare it with events \"%s\" { ... } first)",
+			   where, ev ? ev : "?", ev ? ev : "?");
+		free(ev);
+		return KP_ERULE;
+	}
+	free(ev);
+	lua_getfield(L, t, "filter");
+	if (lua_type(L, -1) == LUA_TFUNCTION) {
+		s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		c->r->uses_lua = 1;
+	} else if (lua_type(L, -1) == LUA_TTABLE) {
+		size_t n = 0;
+		lua_pushnil(L);
+		while (lua_next(L, -2))
+			n++, lua_pop(L, 1);
+		s->fcol = calloc(n + 1, sizeof *s->fcol);
+		s->fval = calloc(n + 1, sizeof *s->fval);
+		if (!s->fcol || !s->fval)
+			return kp_err_oom(c->err);
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			if (lua_type(L, -2) != LUA_TSTRING ||
+			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)) {
+				lua_pop(L, 3);
+				return kp_err_set(c->err, KP_ERULE, "%s: a filter is { column = value, ... }", where);
+			}
+			s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
+			s->fval[s->nfilter] = dupstr(c, luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 2);
+			s->nfilter++;
+		}
+		lua_pop(L, 1);
+	} else {
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static int compile_src_field(compiler *c, int t, const char *key, kp_src *s, const char *where)
+{
+	int rc;
+
+	lua_getfield(c->L, t, key);
+	rc = compile_src(c, s, where);
+	lua_pop(c->L, 1);
+	return rc;
+}
+
+static int number_list(compiler *c, int t, const char *key, int pairs_, kp_method *m)
+{
+	lua_State *L = c->L;
+	size_t i, n;
+
+	lua_getfield(L, t, key);
+	n = lua_rawlen(L, -1);
+	m->n = n;
+	m->thr = calloc(n + 1, sizeof *m->thr);
+	m->pts = calloc(n + 1, sizeof *m->pts);
+	if (!m->thr || !m->pts)
+		return kp_err_oom(c->err);
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		if (pairs_) {
+			lua_rawgeti(L, -1, 1);
+			lua_rawgeti(L, -2, 2);
+			m->thr[i] = lua_tonumber(L, -2);
+			m->pts[i] = lua_tonumber(L, -1);
+			lua_pop(L, 2);
+		} else {
+			m->pts[i] = lua_tonumber(L, -1);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static int compile_lookup(compiler *c, int t, kp_method *m)
+{
+	lua_State *L = c->L;
+	size_t n = 0;
+
+	lua_getfield(L, t, "map");
+	lua_pushnil(L);
+	while (lua_next(L, -2))
+		n++, lua_pop(L, 1);
+	m->keys = calloc(n + 1, sizeof *m->keys);
+	m->pts = calloc(n + 1, sizeof *m->pts);
+	if (!m->keys || !m->pts)
+		return kp_err_oom(c->err);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pushvalue(L, -2);
+		m->keys[m->n] = dupstr(c, luaL_tolstring(L, -1, NULL));
+		lua_pop(L, 2);
+		m->pts[m->n++] = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	m->has_default = field_num(c, t, "default", &m->dflt) > 0;
+	return 0;
+}
+
+/* A score: a helper table or a function, at t[key]. */
+static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
+{
+	lua_State *L = c->L;
+	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
+					    "bands", "yes_no", "lookup", "per_item"};
+	char *kind, *scope, *order;
+	int h, i, rc = 0;
+
+	lua_getfield(L, t, key);
+	h = lua_gettop(L);
+	if (lua_type(L, h) == LUA_TFUNCTION) {
+		m->kind = KP_M_FUNC;
+		m->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		c->r->uses_lua = 1;
+		return 0;
+	}
+	kind = field_str(c, h, "kind", NULL);
+	for (i = 2; i <= KP_M_PERITEM && kind; i++)
+		if (!strcmp(kind, kinds[i]))
+			m->kind = i;
+	free(kind);
+	scope = field_str(c, h, "scope", NULL);
+	m->scope_all = scope && !strcmp(scope, "all");
+	free(scope);
+	order = field_str(c, h, "order", NULL);
+	m->asc = order && !strcmp(order, "asc");
+	free(order);
+	rc = compile_src_field(c, h, "src", &m->src, where);
+	if (!rc && m->kind == KP_M_TARGET)
+		field_num(c, h, "goal", &m->goal);
+	if (!rc && m->kind == KP_M_BANDS)
+		rc = number_list(c, h, "bands", 1, m);
+	if (!rc && m->kind == KP_M_RANK)
+		rc = number_list(c, h, "points", 0, m);
+	if (!rc && m->kind == KP_M_YESNO)
+		m->has_default = field_num(c, h, "pts", &m->dflt) > 0;
+	if (!rc && m->kind == KP_M_LOOKUP)
+		rc = compile_lookup(c, h, m);
+	if (!rc && m->kind == KP_M_PERITEM) {
+		field_num(c, h, "per", &m->per);
+		m->has_max = field_num(c, h, "max", &m->max) > 0;
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+/* ---- the declarations ---- */
+
+static int fail_at(compiler *c, const char *where, const char *what)
+{
+	return kp_err_set(c->err, KP_ERULE, "%s: %s", where, what);
+}
+
+static int compile_categories(compiler *c, int a, const char *where)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, j, n;
+
+	lua_getfield(L, a, "categories");
+	if (lua_type(L, -1) != LUA_TTABLE || (n = lua_rawlen(L, -1)) == 0) {
+		lua_pop(L, 1);
+		return fail_at(c, where, "assessment: categories = { {\"镇\", commend = 2}, ... } is needed");
+	}
+	if (!(r->cat = calloc(n, sizeof *r->cat)))
+		return kp_err_oom(c->err);
+	for (i = 0; i < n; i++) {
+		double q = 0;
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			r->cat[i].name = dupstr(c, lua_tostring(L, -1));
+		} else if (lua_type(L, -1) == LUA_TTABLE) {
+			lua_rawgeti(L, -1, 1);
+			if (lua_type(L, -1) == LUA_TSTRING)
+				r->cat[i].name = dupstr(c, lua_tostring(L, -1));
+			lua_pop(L, 1);
+			if (field_num(c, lua_gettop(L), "commend", &q) < 0 || q < 0 || q != floor(q)) {
+				lua_pop(L, 2);
+				return fail_at(c, where, "assessment: a category's commend quota must be a whole number ≥ 0");
+			}
+		}
+		lua_pop(L, 1);
+		r->ncat = i + 1;
+		if (!r->cat[i].name) {
+			lua_pop(L, 1);
+			return fail_at(c, where, "assessment: each category is {\"name\", commend = N} or \"name\"");
+		}
+		r->cat[i].quota = (int)q;
+		for (j = 0; j < i; j++)
+			if (!strcmp(r->cat[j].name, r->cat[i].name)) {
+				lua_pop(L, 1);
+				return kp_err_set(c->err, KP_ERULE, "%s: category '%s' is declared twice", where, r->cat[i].name);
+			}
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static int compile_assessment(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	double v;
+	char *where, *round;
+	int a, bad = 0, rc;
+
+	lua_getfield(L, c->spec, "assessment");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return kp_err_set(c->err, KP_ERULE, "%s: no assessment { ... } declared", r->file);
+	}
+	a = lua_gettop(L);
+	where = where_of(c, a);
+	r->title = field_str(c, a, "title", &bad);
+	if (field_num(c, a, "year", &v) > 0)
+		r->year = (int)v;
+	r->precision = 2;
+	if (field_num(c, a, "precision", &v) > 0) {
+		if (v < 0 || v > 6 || v != floor(v))
+			bad = 2;
+		r->precision = (int)v;
+	}
+	round = field_str(c, a, "round", &bad);
+	r->round_items = !round || strcmp(round, "total") != 0;
+	if (round && strcmp(round, "total") && strcmp(round, "items"))
+		bad = 3;
+	free(round);
+	r->has_bonus_max = field_num(c, a, "bonus_max", &r->bonus_max) > 0;
+	r->has_max_total = field_num(c, a, "max_total", &r->max_total) > 0;
+	lua_getfield(L, a, "unit");
+	if (lua_type(L, -1) == LUA_TTABLE) {
+		int u = lua_gettop(L);
+		r->id_col = field_str(c, u, "id", &bad);
+		r->name_col = field_str(c, u, "name", &bad);
+		r->cat_col = field_str(c, u, "category", &bad);
+		r->unit_table = field_str(c, u, "table", &bad);
+	}
+	lua_pop(L, 1);
+	if (bad == 2)
+		rc = fail_at(c, where, "assessment: precision must be a whole number from 0 to 6");
+	else if (bad == 3)
+		rc = fail_at(c, where, "assessment: round must be \"items\" or \"total\"");
+	else if (bad)
+		rc = fail_at(c, where, "assessment: title and the unit columns must be texts");
+	else if (!r->id_col || !r->name_col || !r->cat_col)
+		rc = fail_at(c, where, "assessment: unit = { id = \"单位代码\", name = \"单位名称\", category = \"类别\" } is needed");
+	else
+		rc = compile_categories(c, a, where);
+	if (!rc && !r->title)
+		r->title = dupstr(c, "考核");
+	free(where);
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int section_index(const kp_rules *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsec; i++)
+		if (!strcmp(r->sec[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
+{
+	double v;
+	char *missing;
+	int rc;
+
+	ind->name = field_str(c, t, "name", NULL);
+	ind->where = where_of(c, t);
+	ind->desc = field_str(c, t, "desc", NULL);
+	ind->section = sec;
+	field_num(c, t, "points", &ind->points);
+	lua_getfield(c->L, t, "clamp");
+	ind->clamp = lua_isnil(c->L, -1) || lua_toboolean(c->L, -1);
+	lua_pop(c->L, 1);
+	lua_getfield(c->L, t, "default");
+	if (lua_type(c->L, -1) == LUA_TNUMBER) {
+		ind->has_default = 1;
+		ind->dflt = lua_tonumber(c->L, -1);
+	} else if (lua_type(c->L, -1) == LUA_TSTRING) {
+		ind->has_default = 1;
+		ind->dflt_text = dupstr(c, lua_tostring(c->L, -1));
+		if (kp_num_parse(ind->dflt_text, &v) == KP_NUM_OK)
+			ind->dflt = v;
+	}
+	lua_pop(c->L, 1);
+	missing = field_str(c, t, "missing", NULL);
+	ind->skip_missing = missing && !strcmp(missing, "skip");
+	free(missing);
+	rc = compile_method(c, t, "score", &ind->m, ind->where);
+	return rc;
+}
+
+static int compile_deduction(compiler *c, int t, int sec, kp_deduction *d)
+{
+	d->name = field_str(c, t, "name", NULL);
+	d->where = where_of(c, t);
+	d->desc = field_str(c, t, "desc", NULL);
+	d->section = sec;
+	d->ref = field_ref(c, t, "points");
+	field_num(c, t, "per", &d->per);
+	d->has_max = field_num(c, t, "max", &d->max) > 0;
+	if (d->ref)
+		return 0;
+	return compile_src_field(c, t, "count", &d->count, d->where);
+}
+
+/* Sections first (their indicators and deductions), then the deductions
+ * outside any section. */
+static int compile_tree(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t ns, ni, nd, i, j;
+	int rc = 0;
+
+	lua_getfield(L, c->spec, "sections");
+	lua_getfield(L, c->spec, "indicators");
+	lua_getfield(L, c->spec, "deductions");
+	ns = lua_rawlen(L, -3), ni = lua_rawlen(L, -2), nd = lua_rawlen(L, -1);
+	r->sec = calloc(ns + 1, sizeof *r->sec);
+	r->ind = calloc(ni + 1, sizeof *r->ind);
+	r->ded = calloc(nd + 1, sizeof *r->ded);
+	if (!r->sec || !r->ind || !r->ded) {
+		lua_pop(L, 3);
+		return kp_err_oom(c->err);
+	}
+	for (i = 0; i < ns && !rc; i++) {
+		kp_section *s = &r->sec[i];
+		double sum = 0;
+		size_t items;
+		lua_rawgeti(L, -3, (lua_Integer)i + 1);
+		s->name = field_str(c, lua_gettop(L), "name", NULL);
+		s->where = where_of(c, lua_gettop(L));
+		field_num(c, lua_gettop(L), "points", &s->points);
+		r->nsec = i + 1;
+		if (section_index(r, s->name) != (int)i)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' is declared twice", s->where, s->name);
+		s->first = r->nind;
+		lua_getfield(L, -1, "items");
+		items = lua_rawlen(L, -1);
+		for (j = 0; j < items && !rc; j++) {
+			char *type;
+			lua_rawgeti(L, -1, (lua_Integer)j + 1);
+			type = field_str(c, lua_gettop(L), "type", NULL);
+			if (type && !strcmp(type, "indicator")) {
+				rc = compile_indicator(c, lua_gettop(L), (int)i, &r->ind[r->nind]);
+				sum += r->ind[r->nind++].points;
+			} else {
+				rc = compile_deduction(c, lua_gettop(L), (int)i, &r->ded[r->nded++]);
+			}
+			free(type);
+			lua_pop(L, 1);
+		}
+		s->count = r->nind - s->first;
+		lua_pop(L, 2);
+		r->full_points += s->points;
+		if (!rc && s->count == 0)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has no indicators", s->where, s->name);
+		if (!rc && fabs(sum - s->points) > 1e-9)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has %g points but its indicators add up to %g",
+					s->where, s->name, s->points, sum);
+	}
+	for (i = 0; i < ni && !rc; i++) { /* indicators no section claimed */
+		lua_rawgeti(L, -2, (lua_Integer)i + 1);
+		lua_getfield(L, -1, "section");
+		if (lua_isnil(L, -1)) {
+			char *w = where_of(c, lua_gettop(L) - 1), *name = field_str(c, lua_gettop(L) - 1, "name", NULL);
+			rc = kp_err_set(c->err, KP_ERULE, "%s: indicator '%s' is not inside a section", w, name ? name : "?");
+			free(w), free(name);
+		}
+		lua_pop(L, 2);
+	}
+	for (i = 0; i < nd && !rc; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		lua_getfield(L, -1, "section");
+		if (lua_isnil(L, -1))
+			rc = compile_deduction(c, lua_gettop(L) - 1, -1, &r->ded[r->nded++]);
+		lua_pop(L, 2);
+	}
+	lua_pop(L, 3);
+	if (!rc && r->nsec == 0)
+		rc = kp_err_set(c->err, KP_ERULE, "%s: no section declared", r->file);
+	return rc;
+}
+
+static int compile_bonus_veto(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+	int rc = 0;
+
+	lua_getfield(L, c->spec, "bonuses");
+	n = lua_rawlen(L, -1);
+	if (!(r->bon = calloc(n + 1, sizeof *r->bon)))
+		rc = kp_err_oom(c->err);
+	for (i = 0; i < n && !rc; i++, r->nbon++) {
+		kp_bonus *b = &r->bon[i];
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		b->name = field_str(c, lua_gettop(L), "name", NULL);
+		b->where = where_of(c, lua_gettop(L));
+		b->desc = field_str(c, lua_gettop(L), "desc", NULL);
+		field_num(c, lua_gettop(L), "max", &b->max);
+		rc = compile_method(c, lua_gettop(L), "score", &b->m, b->where);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, c->spec, "vetoes");
+	n = lua_rawlen(L, -1);
+	if (!rc && !(r->veto = calloc(n + 1, sizeof *r->veto)))
+		rc = kp_err_oom(c->err);
+	for (i = 0; i < n && !rc; i++, r->nveto++) {
+		kp_veto *v = &r->veto[i];
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		v->name = field_str(c, lua_gettop(L), "name", NULL);
+		v->where = where_of(c, lua_gettop(L));
+		v->desc = field_str(c, lua_gettop(L), "desc", NULL);
+		v->reason = field_str(c, lua_gettop(L), "reason", NULL);
+		v->reason_ref = field_ref(c, lua_gettop(L), "reason");
+		rc = compile_src_field(c, lua_gettop(L), "when", &v->when, v->where);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int grade_index(const kp_rules *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->ngrade; i++)
+		if (!strcmp(r->grade[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int compile_grades(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+	char *where, *ties;
+	int g, rc = 0;
+
+	lua_getfield(L, c->spec, "grades");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	g = lua_gettop(L);
+	where = where_of(c, g);
+	n = lua_rawlen(L, g);
+	ties = field_str(c, g, "quota_ties", NULL);
+	r->quota_ties_none = ties && !strcmp(ties, "none");
+	if (ties && strcmp(ties, "none") && strcmp(ties, "all"))
+		rc = fail_at(c, where, "grades: quota_ties must be \"all\" or \"none\"");
+	free(ties);
+	if (!rc && n == 0)
+		rc = fail_at(c, where, "grades: give the bands, like { {\"优秀\", 90}, {\"良好\", 80}, ... }");
+	if (!rc && !(r->grade = calloc(n, sizeof *r->grade)))
+		rc = kp_err_oom(c->err);
+	for (i = 0; i < n && !rc; i++) {
+		kp_grade *gr = &r->grade[i];
+		lua_rawgeti(L, g, (lua_Integer)i + 1);
+		lua_rawgeti(L, -1, 1);
+		lua_rawgeti(L, -2, 2);
+		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER)
+			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
+		else {
+			gr->name = dupstr(c, lua_tostring(L, -2));
+			gr->min = lua_tonumber(L, -1);
+			r->ngrade = i + 1;
+		}
+		lua_pop(L, 2);
+		if (!rc && field_num(c, lua_gettop(L), "quota", &gr->quota) < 0)
+			rc = fail_at(c, where, "grades: a quota is a share of the category, like 0.20");
+		if (!rc && (gr->quota < 0 || gr->quota > 1))
+			rc = fail_at(c, where, "grades: a quota is a share between 0 and 1, like 0.20");
+		if (!rc && i > 0 && gr->min >= r->grade[i - 1].min)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: grades: '%s' must have a lower minimum than '%s' (best first)",
+					where, gr->name, r->grade[i - 1].name);
+		if (!rc && grade_index(r, gr->name) != (int)i)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: grades: '%s' appears twice", where, gr->name);
+		lua_pop(L, 1);
+	}
+	free(where);
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int compile_tiebreaks(compiler *c, int t, const char *where)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+
+	lua_getfield(L, t, "tie_break");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	n = lua_type(L, -1) == LUA_TTABLE ? lua_rawlen(L, -1) : 0;
+	if (!(r->tie = calloc(n + 1, sizeof *r->tie)))
+		return kp_err_oom(c->err);
+	for (i = 0; i < n; i++) {
+		kp_tiebreak *tb = &r->tie[i];
+		const char *name;
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		name = lua_tostring(L, -1);
+		if (!name) {
+			lua_pop(L, 2);
+			return fail_at(c, where, "commend: tie_break lists section names, \"deductions\" or \"bonus\"");
+		}
+		tb->name = dupstr(c, name);
+		r->ntie = i + 1;
+		if (!strcmp(name, "deductions") || !strcmp(name, "扣分"))
+			tb->kind = KP_TIE_DEDUCTIONS;
+		else if (!strcmp(name, "bonus") || !strcmp(name, "加分"))
+			tb->kind = KP_TIE_BONUS;
+		else if ((tb->section = section_index(r, name)) >= 0)
+			tb->kind = KP_TIE_SECTION;
+		else {
+			kp_err_set(c->err, KP_ERULE, "%s: commend: tie_break '%s' is not a section, \"deductions\" or \"bonus\"",
+				   where, name);
+			lua_pop(L, 2);
+			return KP_ERULE;
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+static int compile_commend(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	char *where, *mg;
+	int t, rc = 0;
+
+	r->commend_min_grade = -1;
+	lua_getfield(L, c->spec, "commend");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	t = lua_gettop(L);
+	where = where_of(c, t);
+	mg = field_str(c, t, "min_grade", NULL);
+	if (mg && (r->commend_min_grade = grade_index(r, mg)) < 0)
+		rc = kp_err_set(c->err, KP_ERULE, "%s: commend: min_grade '%s' is not one of the grades", where, mg);
+	free(mg);
+	r->has_min_score = field_num(c, t, "min_score", &r->commend_min_score) > 0;
+	r->eligible_ref = field_ref(c, t, "eligible");
+	if (!rc)
+		rc = compile_tiebreaks(c, t, where);
+	free(where);
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int compile_events(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+	int rc = 0;
+
+	lua_getfield(L, c->spec, "events");
+	n = lua_rawlen(L, -1);
+	if (!(r->event = calloc(n + 1, sizeof *r->event)))
+		rc = kp_err_oom(c->err);
+	for (i = 0; i < n && !rc; i++) {
+		kp_event *e = &r->event[i];
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		e->name = field_str(c, lua_gettop(L), "name", NULL);
+		e->data = field_str(c, lua_gettop(L), "data", NULL);
+		e->unit = field_str(c, lua_gettop(L), "unit", NULL);
+		e->where = where_of(c, lua_gettop(L));
+		r->nevent = i + 1;
+		if (event_index(r, e->name) != (int)i)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: events '%s' is declared twice", e->where, e->name);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+static int compile(compiler *c)
+{
+	int rc;
+
+	if ((rc = compile_assessment(c)) || (rc = compile_events(c)) || (rc = compile_tree(c)) ||
+	    (rc = compile_bonus_veto(c)) || (rc = compile_grades(c)) || (rc = compile_commend(c)))
+		return rc;
+	lua_getfield(c->L, c->spec, "cases");
+	c->r->ncase = lua_rawlen(c->L, -1);
+	c->r->cases_ref = luaL_ref(c->L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+/* ---- the columns the rules read ---- */
+
+static int add_numcol(kp_rules *r, const char *col, kp_err *err)
+{
+	char **p;
+
+	if (!col || kp_rules_is_numeric(r, col))
+		return 0;
+	if (!(p = realloc(r->numcol, (r->nnumcol + 1) * sizeof *p)) || !(p[r->nnumcol] = strdup(col))) {
+		if (p)
+			r->numcol = p;
+		return kp_err_oom(err);
+	}
+	r->numcol = p;
+	r->nnumcol++;
+	return 0;
+}
+
+static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
+{
+	if (m->src.kind == KP_SRC_AGG)
+		return add_numcol(r, m->src.op == KP_AGG_COUNT ? NULL : m->src.col, err);
+	if (m->kind == KP_M_YESNO || m->kind == KP_M_LOOKUP || m->src.kind != KP_SRC_COL)
+		return 0;
+	return add_numcol(r, m->src.col, err);
+}
+
+static int collect_numeric(kp_rules *r, kp_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->nind && !rc; i++)
+		rc = numeric_method(r, &r->ind[i].m, err);
+	for (i = 0; i < r->nbon && !rc; i++)
+		rc = numeric_method(r, &r->bon[i].m, err);
+	for (i = 0; i < r->nded && !rc; i++)
+		if (r->ded[i].count.kind == KP_SRC_COL || r->ded[i].count.kind == KP_SRC_AGG)
+			rc = add_numcol(r, r->ded[i].count.op == KP_AGG_COUNT ? NULL : r->ded[i].count.col, err);
+	for (i = 0; i < r->nveto && !rc; i++)
+		if (r->veto[i].when.kind == KP_SRC_AGG && r->veto[i].when.op != KP_AGG_COUNT)
+			rc = add_numcol(r, r->veto[i].when.col, err);
+	return rc;
+}
+
+int kp_rules_is_numeric(const kp_rules *r, const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < r->nnumcol; i++)
+		if (!strcmp(r->numcol[i], col))
+			return 1;
+	return 0;
+}
+
+static void push_col(const char **list, size_t *n, const char *col)
+{
+	size_t i;
+
+	if (!col)
+		return;
+	for (i = 0; i < *n; i++)
+		if (!strcmp(list[i], col))
+			return;
+	list[(*n)++] = col;
+}
+
+static void src_cols(const char **list, size_t *n, const kp_src *s)
+{
+	size_t i;
+
+	if (s->kind == KP_SRC_COL || s->kind == KP_SRC_AGG)
+		push_col(list, n, s->col);
+	for (i = 0; i < s->nfilter; i++)
+		push_col(list, n, s->fcol[i]);
+}
+
+size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
+{
+	size_t cap = 8 + r->nind + r->nbon + r->nded + r->nveto + r->nevent, n = 0, i;
+	const char **list;
+
+	for (i = 0; i < r->nind; i++)
+		cap += r->ind[i].m.src.nfilter;
+	for (i = 0; i < r->nded; i++)
+		cap += r->ded[i].count.nfilter;
+	for (i = 0; i < r->nbon; i++)
+		cap += r->bon[i].m.src.nfilter;
+	for (i = 0; i < r->nveto; i++)
+		cap += r->veto[i].when.nfilter;
+	if (!(list = calloc(cap, sizeof *list))) {
+		kp_err_oom(err);
+		*out = NULL;
+		return 0;
+	}
+	push_col(list, &n, r->id_col);
+	push_col(list, &n, r->name_col);
+	push_col(list, &n, r->cat_col);
+	for (i = 0; i < r->nevent; i++)
+		push_col(list, &n, r->event[i].unit);
+	for (i = 0; i < r->nind; i++)
+		src_cols(list, &n, &r->ind[i].m.src);
+	for (i = 0; i < r->nbon; i++)
+		src_cols(list, &n, &r->bon[i].m.src);
+	for (i = 0; i < r->nded; i++)
+		src_cols(list, &n, &r->ded[i].count);
+	for (i = 0; i < r->nveto; i++)
+		src_cols(list, &n, &r->veto[i].when);
+	*out = list;
+	return n;
+}
+
+/* ---- the criteria in words ---- */
+
+static const char *src_words(const kp_rules *r, const kp_src *s, char *buf, size_t size)
+{
+	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高"};
+
+	if (s->kind == KP_SRC_COL)
+		snprintf(buf, size, "%s", s->col);
+	else if (s->kind == KP_SRC_AGG)
+		snprintf(buf, size, "%s%s%s%s", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
+			 ops[s->op], s->op == KP_AGG_COUNT ? "" : s->col);
+	else
+		snprintf(buf, size, "计算值");
+	return buf;
+}
+
+const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double points, char *buf, size_t size)
+{
+	char src[256], a[32], b[32];
+	size_t i, o;
+
+	src_words(r, &m->src, src, sizeof src);
+	kp_num_short(points, a, sizeof a);
+	switch (m->kind) {
+	case KP_M_TARGET:
+		snprintf(buf, size, "%s ÷ 目标%s × %s分, 完成率最高按100%%计", src, kp_num_short(m->goal, b, sizeof b), a);
+		break;
+	case KP_M_RATIO:
+		snprintf(buf, size, "%s ÷ %s最高值 × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
+		break;
+	case KP_M_MINMAX:
+		snprintf(buf, size, "(%s − %s最低值) ÷ (最高值 − 最低值) × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
+		break;
+	case KP_M_RANK:
+	case KP_M_BANDS:
+	case KP_M_LOOKUP:
+		o = (size_t)snprintf(buf, size, m->kind == KP_M_RANK ? "按%s%s排名: " : "按%s%s: ", src,
+				     m->kind == KP_M_RANK ? (m->asc ? "从低到高" : "从高到低") : "");
+		for (i = 0; i < m->n && o < size; i++) {
+			if (m->kind == KP_M_RANK)
+				o += (size_t)snprintf(buf + o, size - o, "第%zu名%s分; ", i + 1, kp_num_short(m->pts[i], b, sizeof b));
+			else if (m->kind == KP_M_BANDS)
+				o += (size_t)snprintf(buf + o, size - o, "≥%s得%s分; ", kp_num_short(m->thr[i], a, sizeof a),
+						      kp_num_short(m->pts[i], b, sizeof b));
+			else
+				o += (size_t)snprintf(buf + o, size - o, "%s %s分; ", m->keys[i], kp_num_short(m->pts[i], b, sizeof b));
+		}
+		if (o < size)
+			snprintf(buf + o, size - o, "其余%s分", m->kind == KP_M_LOOKUP && m->has_default ? kp_num_short(m->dflt, b, sizeof b) : "0");
+		break;
+	case KP_M_YESNO:
+		snprintf(buf, size, "%s: 是得%s分, 否得0分", src, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : a);
+		break;
+	case KP_M_PERITEM:
+		if (m->has_max)
+			snprintf(buf, size, "满分%s分, %s每件扣%s分, 最多扣%s分", a, src, kp_num_short(m->per, b, sizeof b),
+				 kp_num_short(m->max, src, sizeof src));
+		else
+			snprintf(buf, size, "满分%s分, %s每件扣%s分, 扣完为止", a, src, kp_num_short(m->per, b, sizeof b));
+		break;
+	default:
+		snprintf(buf, size, "按规则函数计分 (满分%s分)", a);
+	}
+	return buf;
+}
+
+/* ---- loading ---- */
+
+static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
+{
+	int rc;
+
+	if ((rc = kp_sandbox_push_env(r->sb, err)))
+		return rc;
+	if ((rc = kp_sandbox_load(r->sb, "=prelude", kp_prelude_lua, kp_prelude_lua_len, -1, err)))
+		return rc;
+	lua_remove(L, -2);
+	lua_pushvalue(L, spec);
+	lua_pushcfunction(L, l_where);
+	return kp_sandbox_call(r->sb, 2, 1, 1, err);
+}
+
+/* Copy the DSL (on top) into the environment at env; agg read-only. */
+static void install_dsl(lua_State *L, int env)
+{
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		if (lua_type(L, -1) == LUA_TTABLE) {
+			kp_sandbox_readonly(L, -1, "agg");
+			lua_remove(L, -2);
+		}
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, env);
+	}
+	lua_pop(L, 1);
+}
+
+static int run_file(kp_rules *r, const char *path, int env, int optional, kp_err *err)
+{
+	lua_State *L = kp_sandbox_state(r->sb);
+	char *buf = NULL, *chunk;
+	size_t len;
+	int rc;
+
+	if ((rc = read_file(path, &buf, &len, err)))
+		return optional && rc == KP_ENOINPUT ? 0 : rc;
+	if (!(chunk = malloc(strlen(path) + 2))) {
+		free(buf);
+		return kp_err_oom(err);
+	}
+	sprintf(chunk, "@%s", path);
+	rc = kp_sandbox_load(r->sb, chunk, buf, len, env, err);
+	if (!rc)
+		rc = kp_sandbox_call(r->sb, 0, 0, 1, err);
+	if (rc == KP_EDATA)
+		err->kind = rc = KP_ERULE;
+	if (!r->sha256 && !(r->sha256 = sha256_hex(buf, len)) && !rc)
+		rc = kp_err_oom(err);
+	free(chunk);
+	free(buf);
+	(void)L;
+	return rc;
+}
+
+static char *test_path(const char *path)
+{
+	size_t n = strlen(path);
+	char *p = malloc(n + 16);
+
+	if (!p)
+		return NULL;
+	memcpy(p, path, n + 1);
+	if (n > 4 && !strcmp(p + n - 4, ".lua"))
+		p[n - 4] = '\0';
+	strcat(p, "_test.lua");
+	return p;
+}
+
+int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err)
+{
+	kp_rules *r = calloc(1, sizeof *r);
+	lua_State *L;
+	compiler c;
+	int rc, spec, env;
+
+	*out = NULL;
+	if (!r || !(r->file = strdup(path))) {
+		free(r);
+		return kp_err_oom(err);
+	}
+	if (!(r->sb = kp_sandbox_new(limits, err))) {
+		kp_rules_free(r);
+		return err ? err->kind : KP_EINTERNAL;
+	}
+	L = kp_sandbox_state(r->sb);
+	lua_newtable(L);
+	spec = lua_gettop(L);
+	rc = run_prelude(r, L, spec, err);
+	if (!rc && !(rc = kp_sandbox_push_env(r->sb, err))) {
+		env = lua_gettop(L);
+		lua_pushvalue(L, env - 1);
+		install_dsl(L, env);
+		lua_remove(L, env - 1); /* the dsl table */
+		env--;
+		rc = run_file(r, path, env, 0, err);
+		if (!rc && with_tests) {
+			char *tp = test_path(path);
+			rc = tp ? run_file(r, tp, env, 1, err) : kp_err_oom(err);
+			free(tp);
+		}
+		kp_sandbox_freeze_env(L, env, 1);
+		lua_pushvalue(L, env);
+		r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	c.r = r, c.L = L, c.err = err, c.spec = spec;
+	if (!rc)
+		rc = compile(&c);
+	if (!rc)
+		rc = collect_numeric(r, err);
+	lua_settop(L, 0);
+	if (rc) {
+		kp_rules_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+static void free_src(kp_src *s)
+{
+	size_t i;
+
+	free(s->col);
+	for (i = 0; i < s->nfilter; i++)
+		free(s->fcol[i]), free(s->fval[i]);
+	free(s->fcol);
+	free(s->fval);
+}
+
+static void free_method(kp_method *m)
+{
+	size_t i;
+
+	free_src(&m->src);
+	free(m->thr);
+	free(m->pts);
+	for (i = 0; m->keys && i < m->n; i++)
+		free(m->keys[i]);
+	free(m->keys);
+}
+
+void kp_rules_free(kp_rules *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->ncat; i++)
+		free(r->cat[i].name);
+	for (i = 0; i < r->nsec; i++)
+		free(r->sec[i].name), free(r->sec[i].where);
+	for (i = 0; i < r->nind; i++) {
+		kp_indicator *d = &r->ind[i];
+		free(d->name), free(d->where), free(d->desc), free(d->dflt_text);
+		free_method(&d->m);
+	}
+	for (i = 0; i < r->nded; i++) {
+		kp_deduction *d = &r->ded[i];
+		free(d->name), free(d->where), free(d->desc);
+		free_src(&d->count);
+	}
+	for (i = 0; i < r->nbon; i++) {
+		free(r->bon[i].name), free(r->bon[i].where), free(r->bon[i].desc);
+		free_method(&r->bon[i].m);
+	}
+	for (i = 0; i < r->nveto; i++) {
+		kp_veto *v = &r->veto[i];
+		free(v->name), free(v->where), free(v->desc), free(v->reason);
+		free_src(&v->when);
+	}
+	for (i = 0; i < r->ngrade; i++)
+		free(r->grade[i].name);
+	for (i = 0; i < r->ntie; i++)
+		free(r->tie[i].name);
+	for (i = 0; i < r->nevent; i++)
+		free(r->event[i].name), free(r->event[i].data), free(r->event[i].unit), free(r->event[i].where);
+	for (i = 0; i < r->nnumcol; i++)
+		free(r->numcol[i]);
+	free(r->numcol);
+	free(r->cat), free(r->sec), free(r->ind), free(r->ded), free(r->bon), free(r->veto);
+	free(r->grade), free(r->tie), free(r->event);
+	free(r->file), free(r->sha256), free(r->title);
+	free(r->id_col), free(r->name_col), free(r->cat_col), free(r->unit_table);
+	kp_sandbox_free(r->sb);
+	free(r);
+}

@@ -1,0 +1,432 @@
+/* sandbox.c — the Lua state for rule files (see include/kaoping/sandbox.h).
+ * Owns the lua_State, the counting allocator and the hook's budget. */
+#include "kaoping/sandbox.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HOOK_PERIOD 1000
+
+struct kp_sandbox {
+	lua_State *L;
+	size_t used, cap;        /* allocator */
+	long long budget, spent; /* instruction budget of the current call */
+	double deadline;
+	int tripped;             /* 1 instructions, 2 memory, 3 time: sticky */
+	int data_error;          /* a rule read a bad value: KP_EDATA */
+	int base_ref;            /* the table of allowed names */
+};
+
+double kp_sandbox_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static kp_sandbox *sandbox_of(lua_State *L)
+{
+	return *(kp_sandbox **)lua_getextraspace(L);
+}
+
+static const char *trip_words(const kp_sandbox *sb)
+{
+	switch (sb->tripped) {
+	case 1: return "instruction limit exceeded (raise it with --max-instructions)";
+	case 2: return "memory limit exceeded (raise it with --max-memory)";
+	default: return "time limit exceeded (raise it with --timeout)";
+	}
+}
+
+static void hook(lua_State *L, lua_Debug *ar)
+{
+	kp_sandbox *sb = sandbox_of(L);
+
+	(void)ar;
+	if (!sb->tripped) {
+		sb->spent += HOOK_PERIOD;
+		if (sb->spent > sb->budget)
+			sb->tripped = 1;
+		else if (sb->deadline > 0 && kp_sandbox_now() > sb->deadline)
+			sb->tripped = 3;
+		else
+			return;
+		lua_sethook(L, hook, LUA_MASKCOUNT, 1); /* keep firing from now on */
+	}
+	luaL_error(L, "%s", trip_words(sb));
+}
+
+static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	kp_sandbox *sb = ud;
+
+	if (!ptr)
+		osize = 0;
+	if (nsize == 0) {
+		free(ptr);
+		sb->used -= osize;
+		return NULL;
+	}
+	if (nsize > osize && (sb->tripped == 2 || sb->used + (nsize - osize) > sb->cap)) {
+		if (sb->L && !sb->tripped) {
+			sb->tripped = 2;
+			lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
+		}
+		return NULL;
+	}
+	ptr = realloc(ptr, nsize);
+	if (ptr)
+		sb->used = sb->used - osize + nsize;
+	return ptr;
+}
+
+static int panic(lua_State *L)
+{
+	/* Unreachable in practice: every entry goes through lua_pcall.  Abort
+	 * rather than print: the core does not print. */
+	(void)L;
+	abort();
+}
+
+/* A table that refuses writes and hides its metatable. */
+static int l_readonly_newindex(lua_State *L)
+{
+	return luaL_error(L, "%s is read-only", lua_tostring(L, lua_upvalueindex(1)));
+}
+
+void kp_sandbox_readonly(lua_State *L, int idx, const char *what)
+{
+	idx = lua_absindex(L, idx);
+	lua_newtable(L);
+	lua_createtable(L, 0, 3);
+	lua_pushvalue(L, idx);
+	lua_setfield(L, -2, "__index");
+	lua_pushstring(L, what);
+	lua_pushcclosure(L, l_readonly_newindex, 1);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+}
+
+/* Copy the fields of the library table on top (except the listed ones)
+ * into a fresh table, freeze it, and store it in base[name]. */
+static void add_lib(lua_State *L, int base, const char *name, const char *const *drop)
+{
+	int lib = lua_gettop(L);
+
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, lib)) {
+		const char *const *d;
+		int skip = 0;
+		if (lua_type(L, -2) == LUA_TSTRING)
+			for (d = drop; d && *d; d++)
+				skip |= !strcmp(*d, lua_tostring(L, -2));
+		if (skip) {
+			lua_pop(L, 1);
+			continue;
+		}
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_settable(L, -4);
+	}
+	kp_sandbox_readonly(L, -1, name);
+	lua_setfield(L, base, name);
+	lua_pop(L, 2); /* the copy and the library */
+}
+
+/* load(chunk [, name [, mode [, env]]]) in text mode only; env defaults to
+ * the read-only library table, never the real globals. */
+static int l_load(lua_State *L)
+{
+	int top = lua_gettop(L);
+
+	if (top >= 3 && !lua_isnil(L, 3) && strcmp(luaL_checkstring(L, 3), "t") != 0)
+		return luaL_error(L, "load: only text chunks may be loaded (mode 't')");
+	lua_settop(L, 4);
+	if (lua_isnil(L, 4))
+		lua_rawgeti(L, lua_upvalueindex(1), 1);
+	lua_pushstring(L, "t");
+	lua_replace(L, 3);
+	lua_pushvalue(L, lua_upvalueindex(2)); /* the real load */
+	lua_insert(L, 1);
+	lua_call(L, 4, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static int l_print(lua_State *L)
+{
+	/* a rule's own print: to stderr, so reports on stdout stay clean */
+	int i, n = lua_gettop(L);
+
+	fputs("[rules]", stderr);
+	for (i = 1; i <= n; i++)
+		fprintf(stderr, " %s", luaL_tolstring(L, i, NULL)), lua_pop(L, 1);
+	fputc('\n', stderr);
+	return 0;
+}
+
+static const char *const base_names[] = {
+	"assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
+	"rawset", "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type",
+	"xpcall", "_VERSION", NULL
+};
+
+static int setup(lua_State *L)
+{
+	kp_sandbox *sb = lua_touserdata(L, 1);
+	static const char *const no_dump[] = {"dump", NULL};
+	const char *const *n;
+	int base;
+
+	luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump"); /* reachable through ("").dump otherwise */
+	lua_pop(L, 1);
+	lua_newtable(L); /* base: the names rule files may see */
+	base = lua_gettop(L);
+	lua_pushglobaltable(L);
+	for (n = base_names; *n; n++) {
+		lua_getfield(L, -1, *n);
+		lua_setfield(L, base, *n);
+	}
+	/* the real globals keep nothing dangerous */
+	lua_pushnil(L), lua_setfield(L, -2, "dofile");
+	lua_pushnil(L), lua_setfield(L, -2, "loadfile");
+	lua_pushnil(L), lua_setfield(L, -2, "collectgarbage");
+	lua_newtable(L); /* upvalue 1 of load: {[1] = default env} */
+	lua_getfield(L, -2, "load");
+	lua_pushcclosure(L, l_load, 2);
+	lua_setfield(L, base, "load");
+	lua_pop(L, 1);
+	lua_pushcfunction(L, l_print);
+	lua_setfield(L, base, "print");
+	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+	add_lib(L, base, "string", no_dump);
+	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
+	add_lib(L, base, "table", NULL);
+	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
+	add_lib(L, base, "math", NULL);
+	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
+	add_lib(L, base, "utf8", NULL);
+	luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
+	lua_newtable(L);
+	lua_getfield(L, -2, "time"), lua_setfield(L, -2, "time");
+	lua_getfield(L, -2, "date"), lua_setfield(L, -2, "date");
+	lua_getfield(L, -2, "clock"), lua_setfield(L, -2, "clock");
+	lua_remove(L, -2);
+	add_lib(L, base, "os", NULL);
+	/* the shared string metatable: hidden and fixed */
+	lua_pushliteral(L, "");
+	lua_getmetatable(L, -1);
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pop(L, 2);
+	/* load's default env: the read-only library table */
+	lua_getfield(L, base, "load");
+	lua_getupvalue(L, -1, 1);
+	kp_sandbox_readonly(L, base, "the library");
+	lua_rawseti(L, -2, 1);
+	lua_pop(L, 2);
+	sb->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+kp_sandbox *kp_sandbox_new(const kp_limits *limits, kp_err *err)
+{
+	kp_sandbox *sb = calloc(1, sizeof *sb);
+
+	if (!sb) {
+		kp_err_oom(err);
+		return NULL;
+	}
+	sb->cap = limits && limits->max_memory ? limits->max_memory : KP_DEFAULT_MAX_MEMORY;
+	sb->budget = limits && limits->max_instructions ? limits->max_instructions
+							 : KP_DEFAULT_MAX_INSTRUCTIONS;
+	sb->deadline = limits ? limits->deadline : 0;
+	sb->L = lua_newstate(counting_alloc, sb);
+	if (!sb->L) {
+		free(sb);
+		kp_err_oom(err);
+		return NULL;
+	}
+	*(kp_sandbox **)lua_getextraspace(sb->L) = sb;
+	lua_atpanic(sb->L, panic);
+	lua_pushcfunction(sb->L, setup);
+	lua_pushlightuserdata(sb->L, sb);
+	if (kp_sandbox_call(sb, 1, 0, 1, err)) {
+		kp_err_prefix(err, "cannot set up the Lua sandbox");
+		kp_sandbox_free(sb);
+		return NULL;
+	}
+	return sb;
+}
+
+void kp_sandbox_free(kp_sandbox *sb)
+{
+	if (!sb)
+		return;
+	if (sb->L)
+		lua_close(sb->L);
+	free(sb);
+}
+
+lua_State *kp_sandbox_state(kp_sandbox *sb)
+{
+	return sb->L;
+}
+
+/* __index of a rule file's environment: the allowed names, else an error. */
+static int l_env_index(lua_State *L)
+{
+	lua_pushvalue(L, 2);
+	lua_rawget(L, lua_upvalueindex(1));
+	if (!lua_isnil(L, -1))
+		return 1;
+	if (lua_type(L, 2) == LUA_TSTRING && !strcmp(lua_tostring(L, 2), "_G")) {
+		lua_pushvalue(L, 1);
+		return 1;
+	}
+	luaL_where(L, 2);
+	lua_pushfstring(L, "unknown name '%s' (a typo, or a library rule files may not use?)",
+			luaL_tolstring(L, 2, NULL));
+	lua_remove(L, -2);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+static int l_env_newindex(lua_State *L)
+{
+	lua_getmetatable(L, 1);
+	lua_getfield(L, -1, "frozen");
+	if (lua_toboolean(L, -1)) {
+		luaL_where(L, 2);
+		lua_pushfstring(L, "rules may not set the global '%s' while scoring (use a local)",
+				luaL_tolstring(L, 2, NULL));
+		lua_remove(L, -2);
+		lua_concat(L, 2);
+		return lua_error(L);
+	}
+	lua_settop(L, 3);
+	lua_rawset(L, 1);
+	return 0;
+}
+
+static int push_env(lua_State *L)
+{
+	kp_sandbox *sb = lua_touserdata(L, 1);
+
+	lua_newtable(L);
+	lua_createtable(L, 0, 4);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, sb->base_ref);
+	lua_pushcclosure(L, l_env_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, l_env_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "frozen");
+	lua_setmetatable(L, -2);
+	return 1;
+}
+
+int kp_sandbox_push_env(kp_sandbox *sb, kp_err *err)
+{
+	lua_pushcfunction(sb->L, push_env);
+	lua_pushlightuserdata(sb->L, sb);
+	return kp_sandbox_call(sb, 1, 1, 1, err);
+}
+
+void kp_sandbox_freeze_env(lua_State *L, int idx, int frozen)
+{
+	if (lua_getmetatable(L, idx)) {
+		lua_pushboolean(L, frozen);
+		lua_setfield(L, -2, "frozen");
+		lua_pop(L, 1);
+	}
+}
+
+int kp_sandbox_load(kp_sandbox *sb, const char *chunkname, const char *buf, size_t len,
+		    int env_idx, kp_err *err)
+{
+	lua_State *L = sb->L;
+	int rc;
+
+	env_idx = lua_absindex(L, env_idx);
+	rc = luaL_loadbufferx(L, buf, len, chunkname, "t");
+	if (rc != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+		kp_err_set(err, KP_ERULE, "%s",
+			   rc == LUA_ERRMEM ? "memory limit exceeded while loading" : (msg ? msg : "?"));
+		lua_pop(L, 1);
+		return KP_ERULE;
+	}
+	lua_pushvalue(L, env_idx);
+	lua_setupvalue(L, -2, 1); /* _ENV */
+	return 0;
+}
+
+static int msghandler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (!msg) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			msg = lua_tostring(L, -1);
+		else
+			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+int kp_sandbox_data_error(lua_State *L, const char *fmt, ...)
+{
+	va_list ap;
+
+	sandbox_of(L)->data_error = 1;
+	va_start(ap, fmt);
+	lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	return lua_error(L);
+}
+
+int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_err *err)
+{
+	lua_State *L = sb->L;
+	int base = lua_gettop(L) - nargs, rc;
+	const char *msg, *cut;
+
+	if (fresh_budget && !sb->tripped) {
+		sb->spent = 0;
+		lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_PERIOD);
+	}
+	sb->data_error = 0;
+	lua_pushcfunction(L, msghandler);
+	lua_insert(L, base);
+	rc = lua_pcall(L, nargs, nres, base);
+	lua_remove(L, base);
+	if (rc == LUA_OK) {
+		sb->data_error = 0;
+		return 0;
+	}
+	msg = lua_tostring(L, -1);
+	if (!msg)
+		msg = rc == LUA_ERRMEM ? "not enough memory" : "error";
+	if (rc == LUA_ERRMEM && !sb->tripped)
+		sb->tripped = 2;
+	if (sb->tripped == 2)
+		msg = trip_words(sb);
+	cut = strstr(msg, "\nstack traceback:");
+	kp_err_set(err, sb->data_error ? KP_EDATA : KP_ERULE, "%.*s", cut ? (int)(cut - msg) : (int)strlen(msg), msg);
+	kp_err_trace(err, lua_tostring(L, -1));
+	lua_pop(L, 1);
+	return err ? err->kind : KP_ERULE;
+}

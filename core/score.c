@@ -1,0 +1,1459 @@
+/* score.c — the scorer (see include/kaoping/score.h).  Owns, during a run,
+ * the statistics of each method, the column references and the Lua
+ * objects (unit proxy, contexts) it hands to rule functions. */
+#include "kaoping/score.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kaoping/num.h"
+#include "kaoping/rank.h"
+
+#define V_MISSING (-1) /* no value */
+#define V_SKIP (-2)    /* no value, and the indicator is skipped */
+#define UNIT_MT "kaoping.unit"
+#define ROW_MT "kaoping.row"
+#define EVENTS_MT "kaoping.events"
+#define EVSET_MT "kaoping.evset"
+
+typedef struct mstat {         /* statistics a method needs */
+	int on;
+	double *max, *min;     /* per category, and [ncat] for all units */
+	double *val;           /* rank_points: each unit's value (NaN: missing) */
+	int *rank;             /* rank_points: each unit's rank in its scope */
+} mstat;
+
+typedef struct scorer {
+	const kp_rules *r;
+	const kp_data *d;
+	const kp_score_opts *o;
+	kp_result *res;
+	kp_err *err;
+	lua_State *L;
+	kp_colref *ind_ref, *bon_ref, *ded_ref, *veto_ref;
+	mstat *ind_stat, *bon_stat;
+	size_t unit;              /* the unit being scored */
+	const char *ctx_kind;     /* "indicator", "bonus", … for messages */
+	const char *ctx_name;
+	const char *ctx_where;
+	const kp_indicator *ind;  /* the indicator being scored, for defaults */
+	int first_call;           /* the next Lua call starts the unit's budget */
+	int notes;
+	kp_item *items;
+	size_t nitems, icap;
+	char *notebuf;            /* notes of the current unit, packed */
+	size_t nused, ncap;
+	int unit_ref, ctx_ref;    /* registry refs: the unit proxy, the contexts */
+	size_t unit_ref_of;       /* the unit unit_ref stands for */
+} scorer;
+
+/* ---- small helpers ---- */
+
+static const char *unit_id(const scorer *s, size_t u)
+{
+	return s->d->id[u];
+}
+
+static const char *unit_name(const scorer *s, size_t u)
+{
+	return kp_table_text(s->d->units, u, (size_t)s->d->name_col);
+}
+
+static char *num(double v, char *buf)
+{
+	return kp_num_short(v, buf, 32);
+}
+
+int kp_score_yes_no(const char *text)
+{
+	static const char *const yes[] = {"是", "有", "yes", "y", "true", "√", "✓", "已完成", "完成", NULL};
+	static const char *const no[] = {"否", "无", "no", "n", "false", "×", "✗", "未完成", NULL};
+	char buf[32];
+	size_t i, n;
+	double v;
+	int st = kp_num_parse(text, &v);
+
+	if (st == KP_NUM_OK)
+		return v > 0;
+	while (*text == ' ')
+		text++;
+	n = strlen(text);
+	while (n > 0 && text[n - 1] == ' ')
+		n--;
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+	buf[n] = '\0';
+	for (i = 0; yes[i]; i++)
+		if (!strcmp(buf, yes[i]))
+			return 1;
+	for (i = 0; no[i]; i++)
+		if (!strcmp(buf, no[i]))
+			return 0;
+	return -1;
+}
+
+/* "RULES:LINE: in indicator 'X' for unit 'Y': msg" from a Lua message that
+ * may already start with a position. */
+static int rule_error(scorer *s, int kind, const char *msg)
+{
+	const char *p = msg, *colon;
+	char ctx[512];
+
+	snprintf(ctx, sizeof ctx, "in %s '%s' for unit '%s'", s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
+	if (kind == KP_EDATA)
+		return kp_err_set(s->err, kind, "%s (%s)", msg, ctx);
+	/* a leading "file:line:" position stays in front */
+	colon = strchr(p, ':');
+	if (colon && colon[1] >= '0' && colon[1] <= '9') {
+		const char *q = colon + 1;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (*q == ':') {
+			int n = (int)(q - p);
+			char copy[KP_ERR_MAX];
+			snprintf(copy, sizeof copy, "%s", q + 1 + (q[1] == ' '));
+			return kp_err_set(s->err, kind, "%.*s: %s: %s", n, p, ctx, copy);
+		}
+	}
+	return kp_err_set(s->err, kind, "%s: %s: %s", s->ctx_where, ctx, msg);
+}
+
+static int call_lua(scorer *s, int nargs, int nres)
+{
+	kp_err e = {0};
+	int rc = kp_sandbox_call(s->r->sb, nargs, nres, s->first_call, &e);
+
+	s->first_call = 0;
+	if (rc == KP_EDATA && e.msg[0] == '\x01') { /* u[col] asked to skip */
+		kp_err_clear(&e);
+		return V_SKIP;
+	}
+	if (rc) {
+		rule_error(s, rc, e.msg);
+		kp_err_trace(s->err, e.trace);
+	}
+	kp_err_clear(&e);
+	return rc;
+}
+
+/* ---- values ---- */
+
+static int missing_error(scorer *s, const kp_colref *c, const char *col)
+{
+	size_t line = kp_data_line(c, s->unit);
+
+	if (!line)
+		return kp_err_set(s->err, KP_EDATA, "%s: no row for unit '%s' (%s), so no value for column '%s' "
+				  "(%s '%s'; declare default = … or missing = \"skip\" to allow it)",
+				  c->t->file, unit_id(s, s->unit), unit_name(s, s->unit), col, s->ctx_kind, s->ctx_name);
+	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s' "
+			  "(%s '%s'; declare default = … or missing = \"skip\" to allow it)",
+			  c->t->file, line, c->col + 1, unit_id(s, s->unit), unit_name(s, s->unit), col,
+			  s->ctx_kind, s->ctx_name);
+}
+
+static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
+{
+	char buf[64];
+	const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
+
+	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: column '%s' of unit '%s': %s: '%.60s'", c->t->file,
+			  kp_data_line(c, s->unit), c->col + 1, col, unit_id(s, s->unit), kp_num_why(st), text ? text : "");
+}
+
+static int push_unit(scorer *s);
+static int push_ctx(scorer *s);
+static int push_row(scorer *s, const kp_table *t, size_t row);
+
+/* Does event row `row` pass the source's filter? */
+static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t row, int *pass)
+{
+	size_t i;
+
+	*pass = 1;
+	for (i = 0; i < src->nfilter && *pass; i++) {
+		long c = kp_table_col(t, src->fcol[i]);
+		char buf[64];
+		double a, b;
+		if (c < 0)
+			return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (a filter of %s '%s')", t->file,
+					  src->fcol[i], s->ctx_kind, s->ctx_name);
+		if (t->numeric[c])
+			*pass = kp_table_num(t, row, (size_t)c, &a) == KP_NUM_OK &&
+				kp_num_parse(src->fval[i], &b) == KP_NUM_OK && a == b;
+		else
+			*pass = !strcmp(kp_table_cell(t, row, (size_t)c, buf, sizeof buf), src->fval[i]);
+	}
+	if (*pass && src->ref) {
+		int rc;
+		lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
+		if ((rc = push_row(s, t, row)) || (rc = call_lua(s, 1, 1)))
+			return rc;
+		*pass = lua_toboolean(s->L, -1);
+		lua_pop(s->L, 1);
+	}
+	return 0;
+}
+
+static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
+{
+	const kp_data_events *ev = &s->d->ev[src->event];
+	const kp_table *t = ev->t;
+	long col = -1;
+	double acc = 0;
+	size_t i, n = 0;
+	int rc, pass;
+
+	if (src->op != KP_AGG_COUNT && (col = kp_table_col(t, src->col)) < 0)
+		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, src->col, s->ctx_kind, s->ctx_name);
+	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
+		size_t row = ev->rows[i];
+		double x;
+		int st;
+		if ((rc = event_pass(s, src, t, row, &pass)))
+			return rc;
+		if (!pass)
+			continue;
+		if (src->op == KP_AGG_COUNT) {
+			n++;
+			continue;
+		}
+		st = kp_table_num(t, row, (size_t)col, &x);
+		if (st == KP_NUM_EMPTY)
+			continue;
+		if (st != KP_NUM_OK)
+			return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
+					  src->col, kp_num_why(st));
+		if (src->op == KP_AGG_SUM || src->op == KP_AGG_AVG)
+			acc += x;
+		else if (n == 0 || (src->op == KP_AGG_MIN ? x < acc : x > acc))
+			acc = x;
+		n++;
+	}
+	if (src->op == KP_AGG_COUNT)
+		*v = (double)n;
+	else if (n == 0 && src->op != KP_AGG_SUM)
+		return V_MISSING;
+	else
+		*v = src->op == KP_AGG_AVG ? acc / (double)n : acc;
+	return 0;
+}
+
+/* A value as a number: 0, V_MISSING or an error kind. */
+static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, double *v)
+{
+	int st, rc;
+
+	if (src->kind == KP_SRC_COL) {
+		st = kp_data_num(c, u, v);
+		if (st == KP_NUM_OK)
+			return 0;
+		return st == KP_NUM_EMPTY ? V_MISSING : bad_number(s, c, st, src->col);
+	}
+	if (src->kind == KP_SRC_AGG)
+		return aggregate(s, src, u, v);
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
+	if ((rc = push_unit(s)) || (rc = call_lua(s, 1, 1)))
+		return rc;
+	if (lua_isnil(s->L, -1)) {
+		lua_pop(s->L, 1);
+		return V_MISSING;
+	}
+	if (!lua_isnumber(s->L, -1) || !isfinite(lua_tonumber(s->L, -1))) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "the value function returned %s, not a finite number",
+			 lua_isnumber(s->L, -1) ? "NaN or infinity" : luaL_typename(s->L, -1));
+		lua_pop(s->L, 1);
+		return rule_error(s, KP_ERULE, msg);
+	}
+	*v = lua_tonumber(s->L, -1);
+	lua_pop(s->L, 1);
+	return 0;
+}
+
+/* A value as text (yes/no, lookup), into buf. */
+static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, char *buf, size_t size)
+{
+	const char *t;
+	double v;
+	int rc;
+
+	if (src->kind == KP_SRC_COL) {
+		t = kp_data_text(c, u, buf, size);
+		if (!t || !*t)
+			return V_MISSING;
+		if (t != buf)
+			snprintf(buf, size, "%s", t);
+		return 0;
+	}
+	if (src->kind == KP_SRC_FUNC) {
+		lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
+		if ((rc = push_unit(s)) || (rc = call_lua(s, 1, 1)))
+			return rc;
+		if (lua_isnil(s->L, -1)) {
+			lua_pop(s->L, 1);
+			return V_MISSING;
+		}
+		if (lua_type(s->L, -1) == LUA_TBOOLEAN)
+			snprintf(buf, size, "%s", lua_toboolean(s->L, -1) ? "1" : "0");
+		else
+			snprintf(buf, size, "%s", luaL_tolstring(s->L, -1, NULL)), lua_pop(s->L, 1);
+		lua_pop(s->L, 1);
+		return 0;
+	}
+	if ((rc = aggregate(s, src, u, &v)))
+		return rc;
+	num(v, buf);
+	return 0;
+}
+
+/* ---- statistics (computed once per run) ---- */
+
+static int needs_stat(const kp_method *m)
+{
+	return m->kind == KP_M_RATIO || m->kind == KP_M_MINMAX || m->kind == KP_M_RANK;
+}
+
+typedef struct rank_key { double v; size_t u; } rank_key;
+static int asc_cmp(const void *a, const void *b)
+{
+	const rank_key *x = a, *y = b;
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+static int desc_cmp(const void *a, const void *b)
+{
+	return asc_cmp(b, a);
+}
+
+/* Competition ranks of the values within each scope group. */
+static int rank_values(scorer *s, const kp_method *m, mstat *st)
+{
+	size_t n = s->d->nunits, g, i, k, groups = m->scope_all ? 1 : s->r->ncat;
+	rank_key *keys = malloc((n + 1) * sizeof *keys);
+
+	if (!keys || !(st->rank = calloc(n + 1, sizeof *st->rank))) {
+		free(keys);
+		return kp_err_oom(s->err);
+	}
+	for (g = 0; g < groups; g++) {
+		for (i = 0, k = 0; i < n; i++)
+			if (!isnan(st->val[i]) && (m->scope_all || s->d->cat[i] == (int)g))
+				keys[k].v = st->val[i], keys[k++].u = i;
+		qsort(keys, k, sizeof *keys, m->asc ? asc_cmp : desc_cmp);
+		for (i = 0; i < k; i++)
+			st->rank[keys[i].u] = i > 0 && keys[i].v == keys[i - 1].v ? st->rank[keys[i - 1].u] : (int)i + 1;
+	}
+	free(keys);
+	return 0;
+}
+
+static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, const kp_indicator *ind, mstat *st)
+{
+	size_t n = s->d->nunits, nc = s->r->ncat, u;
+	int rc;
+
+	st->on = 1;
+	st->max = malloc((nc + 1) * sizeof *st->max);
+	st->min = malloc((nc + 1) * sizeof *st->min);
+	st->val = malloc((n + 1) * sizeof *st->val);
+	if (!st->max || !st->min || !st->val)
+		return kp_err_oom(s->err);
+	for (u = 0; u <= nc; u++)
+		st->max[u] = -HUGE_VAL, st->min[u] = HUGE_VAL;
+	for (u = 0; u < n; u++) {
+		double v = NAN;
+		int c = s->d->cat[u];
+		s->unit = u;
+		s->first_call = 1;
+		rc = get_num(s, &m->src, ref, u, &v);
+		if (rc == V_MISSING && ind && ind->has_default && !ind->dflt_text)
+			v = ind->dflt, rc = 0;
+		if (rc == V_MISSING) {
+			v = NAN;
+			rc = 0;
+		}
+		if (rc)
+			return rc;
+		st->val[u] = v;
+		if (isnan(v))
+			continue;
+		if (v > st->max[c]) st->max[c] = v;
+		if (v < st->min[c]) st->min[c] = v;
+		if (v > st->max[nc]) st->max[nc] = v;
+		if (v < st->min[nc]) st->min[nc] = v;
+	}
+	return m->kind == KP_M_RANK ? rank_values(s, m, st) : 0;
+}
+
+static void free_stat(mstat *st)
+{
+	free(st->max), free(st->min), free(st->val), free(st->rank);
+}
+
+/* ---- one method for one unit ---- */
+
+typedef struct outcome {
+	double pts;
+	char note[512];
+	int used_default;
+} outcome;
+
+static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double *v, char *text, size_t tsz, outcome *o)
+{
+	const kp_indicator *ind = s->ind;
+
+	if (ind && ind->has_default) {
+		*v = ind->dflt;
+		if (text)
+			snprintf(text, tsz, "%s", ind->dflt_text ? ind->dflt_text : num(ind->dflt, (char[32]){0}));
+		o->used_default = 1;
+		return 0;
+	}
+	if (ind && ind->skip_missing)
+		return V_SKIP;
+	if (!ind)
+		return V_MISSING; /* bonus, veto: no data, no points */
+	if (src->kind == KP_SRC_COL)
+		return missing_error(s, ref, src->col);
+	return kp_err_set(s->err, KP_EDATA, "%s: unit '%s' (%s): no value for %s '%s' "
+			  "(no matching events; declare default = … or missing = \"skip\")",
+			  ind->where, unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
+}
+
+static const char *src_label(const kp_src *src)
+{
+	return src->kind == KP_SRC_COL ? src->col : src->kind == KP_SRC_AGG ? "统计值" : "计算值";
+}
+
+/* A function score: (points [, note]) from f(u, ctx). */
+static int eval_func(scorer *s, int ref, outcome *o)
+{
+	int rc;
+
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);
+	if ((rc = push_unit(s)) || (rc = push_ctx(s)) || (rc = call_lua(s, 2, 2)))
+		return rc;
+	if (lua_type(s->L, -2) != LUA_TNUMBER || !isfinite(lua_tonumber(s->L, -2))) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "the score function returned %s, not a finite number",
+			 lua_type(s->L, -2) == LUA_TNUMBER ? "NaN or infinity" : luaL_typename(s->L, -2));
+		lua_pop(s->L, 2);
+		return rule_error(s, KP_ERULE, msg);
+	}
+	o->pts = lua_tonumber(s->L, -2);
+	if (s->notes && lua_type(s->L, -1) == LUA_TSTRING)
+		snprintf(o->note, sizeof o->note, "%s", lua_tostring(s->L, -1));
+	else if (s->notes)
+		snprintf(o->note, sizeof o->note, "得%s分", num(o->pts, (char[32]){0}));
+	lua_pop(s->L, 2);
+	return 0;
+}
+
+static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref, double P, outcome *o)
+{
+	char text[256], a[32];
+	double v = 0;
+	size_t i;
+	int rc = get_text(s, &m->src, ref, s->unit, text, sizeof text), yn;
+
+	if (rc == V_MISSING && (rc = on_missing(s, &m->src, ref, &v, text, sizeof text, o)))
+		return rc;
+	if (rc)
+		return rc;
+	if (m->kind == KP_M_YESNO) {
+		if ((yn = kp_score_yes_no(text)) < 0)
+			return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no "
+					  "(是/否, 有/无, 1/0)", ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+					  src_label(&m->src), unit_id(s, s->unit), text);
+		o->pts = yn ? (m->has_default ? m->dflt : P) : 0;
+		if (s->notes)
+			snprintf(o->note, sizeof o->note, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
+		return 0;
+	}
+	for (i = 0; i < m->n; i++) {
+		double x, y;
+		if (!strcmp(m->keys[i], text) || (kp_num_parse(m->keys[i], &x) == KP_NUM_OK &&
+						  kp_num_parse(text, &y) == KP_NUM_OK && x == y))
+			break;
+	}
+	if (i == m->n && !m->has_default)
+		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is not in the lookup table of %s '%s'",
+				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+				  src_label(&m->src), unit_id(s, s->unit), text, s->ctx_kind, s->ctx_name);
+	o->pts = i < m->n ? m->pts[i] : m->dflt;
+	if (s->notes)
+		snprintf(o->note, sizeof o->note, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
+	return 0;
+}
+
+static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_colref *ref, double P, outcome *o)
+{
+	size_t u = s->unit;
+	int c = m->scope_all ? (int)s->r->ncat : s->d->cat[u], rc;
+	const char *lab = src_label(&m->src), *sc = m->scope_all ? "全部单位" : "同类";
+	char a[32], b[32], d[32];
+	double v = 0, x;
+	size_t i;
+
+	if (m->kind == KP_M_FUNC)
+		return eval_func(s, m->ref, o);
+	if (m->kind == KP_M_YESNO || m->kind == KP_M_LOOKUP)
+		return eval_text_method(s, m, ref, P, o);
+	if (st && st->on && st->val)
+		rc = isnan(st->val[u]) ? V_MISSING : (v = st->val[u], 0);
+	else
+		rc = get_num(s, &m->src, ref, u, &v);
+	if (rc == V_MISSING)
+		rc = on_missing(s, &m->src, ref, &v, NULL, 0, o);
+	if (rc)
+		return rc;
+	switch (m->kind) {
+	case KP_M_TARGET:
+		x = v / m->goal;
+		o->pts = P * fmin(x, 1);
+		if (s->notes)
+			snprintf(o->note, sizeof o->note, "%s %s, 目标%s, 完成率%s%%, 得%s分", lab, num(v, a),
+				 num(m->goal, b), num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
+		break;
+	case KP_M_RATIO:
+		o->pts = st->max[c] > 0 ? P * v / st->max[c] : 0;
+		if (s->notes)
+			snprintf(o->note, sizeof o->note, "%s %s, %s最高%s, 得%s分", lab, num(v, a), sc,
+				 num(st->max[c], b), num(kp_num_round(o->pts, 2), d));
+		break;
+	case KP_M_MINMAX:
+		o->pts = st->max[c] > st->min[c] ? P * (v - st->min[c]) / (st->max[c] - st->min[c]) : P;
+		if (s->notes)
+			snprintf(o->note, sizeof o->note, "%s %s, %s最低%s、最高%s, 得%s分", lab, num(v, a), sc,
+				 num(st->min[c], b), num(st->max[c], d), num(kp_num_round(o->pts, 2), (char[32]){0}));
+		break;
+	case KP_M_RANK: {
+		int k = st->rank[u];
+		o->pts = k >= 1 && (size_t)k <= m->n ? m->pts[k - 1] : 0;
+		if (s->notes)
+			snprintf(o->note, sizeof o->note, "%s %s, %s第%d名, 得%s分", lab, num(v, a), sc, k, num(o->pts, b));
+		break;
+	}
+	case KP_M_BANDS:
+		for (i = 0; i < m->n && v < m->thr[i]; i++)
+			;
+		o->pts = i < m->n ? m->pts[i] : 0;
+		if (s->notes && i < m->n)
+			snprintf(o->note, sizeof o->note, "%s %s ≥ %s, 得%s分", lab, num(v, a), num(m->thr[i], b), num(o->pts, d));
+		else if (s->notes)
+			snprintf(o->note, sizeof o->note, "%s %s, 未达最低档%s, 得0分", lab, num(v, a), num(m->thr[m->n - 1], b));
+		break;
+	case KP_M_PERITEM:
+		x = m->per * v;
+		if (m->has_max)
+			x = fmin(x, m->max);
+		o->pts = P - x;
+		if (s->notes)
+			snprintf(o->note, sizeof o->note, "%s %s件, 每件扣%s分, 扣%s分", lab, num(v, a), num(m->per, b), num(x, d));
+		break;
+	default:
+		return kp_err_set(s->err, KP_EINTERNAL, "%s: unknown method", s->ctx_where);
+	}
+	return 0;
+}
+
+/* ---- the items of one unit ---- */
+
+static int add_item(scorer *s, int kind, int section, const char *name, double pts, double max,
+		    const char *note, int skipped)
+{
+	kp_item *it;
+	size_t n = note ? strlen(note) + 1 : 0;
+
+	if (s->nitems == s->icap) {
+		size_t cap = s->icap ? s->icap * 2 : 32;
+		kp_item *p = realloc(s->items, cap * sizeof *p);
+		if (!p)
+			return kp_err_oom(s->err);
+		s->items = p, s->icap = cap;
+	}
+	if (s->nused + n > s->ncap) {
+		size_t cap = (s->nused + n) * 2 + 256;
+		char *p = realloc(s->notebuf, cap);
+		if (!p)
+			return kp_err_oom(s->err);
+		s->notebuf = p, s->ncap = cap;
+	}
+	it = &s->items[s->nitems++];
+	it->kind = kind, it->section = section, it->name = name;
+	it->points = pts, it->max = max, it->skipped = skipped;
+	it->note = note ? (const char *)(uintptr_t)(s->nused + 1) : NULL; /* offset + 1, fixed below */
+	if (note)
+		memcpy(s->notebuf + s->nused, note, n), s->nused += n;
+	return 0;
+}
+
+/* Turn note offsets into pointers, hand the items on, keep them if asked. */
+static int finish_items(scorer *s, size_t u)
+{
+	kp_unit_result *ur = &s->res->units[u];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < s->nitems; i++)
+		if (s->items[i].note)
+			s->items[i].note = s->notebuf + ((uintptr_t)s->items[i].note - 1);
+	if (s->o->sink && (rc = s->o->sink(s->o->sink_ud, s->res, u, s->items, s->nitems, s->err)))
+		return rc;
+	if (s->o->details && s->nitems) {
+		ur->items = kp_result_alloc(s->res, s->nitems * sizeof *ur->items, s->err);
+		if (!ur->items)
+			return KP_EINTERNAL;
+		ur->nitems = s->nitems;
+		for (i = 0; i < s->nitems; i++) {
+			ur->items[i] = s->items[i];
+			if (s->items[i].note && !(ur->items[i].note = kp_result_str(s->res, s->items[i].note, s->err)))
+				return KP_EINTERNAL;
+		}
+	}
+	return 0;
+}
+
+static double clampd(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *ref, double *amount, char *note, size_t nsz)
+{
+	char a[32], b[32];
+	double cnt = 0;
+	int rc;
+
+	s->ctx_kind = "deduction", s->ctx_name = dd->name, s->ctx_where = dd->where, s->ind = NULL;
+	if (dd->ref) {
+		outcome o = {0};
+		if ((rc = eval_func(s, dd->ref, &o)))
+			return rc;
+		*amount = o.pts;
+		snprintf(note, nsz, "%s", o.note);
+	} else {
+		rc = get_num(s, &dd->count, ref, s->unit, &cnt);
+		if (rc == V_MISSING && dd->count.kind == KP_SRC_COL)
+			return missing_error(s, ref, dd->count.col);
+		if (rc == V_MISSING)
+			cnt = 0, rc = 0;
+		if (rc)
+			return rc;
+		*amount = dd->per * cnt;
+		if (s->notes)
+			snprintf(note, nsz, "%s%s件, 每件扣%s分", src_label(&dd->count), num(cnt, a), num(dd->per, b));
+	}
+	if (dd->has_max && *amount > dd->max) {
+		*amount = dd->max;
+		if (s->notes && strlen(note) + 40 < nsz)
+			snprintf(note + strlen(note), nsz - strlen(note), ", 最多扣%s分", num(dd->max, a));
+	}
+	if (*amount < 0)
+		*amount = 0;
+	if (s->notes && strlen(note) + 40 < nsz)
+		snprintf(note + strlen(note), nsz - strlen(note), ", 扣%s分", num(kp_num_round(*amount, 4), a));
+	return 0;
+}
+
+/* The sections of one unit; returns the sum (rescaled for skipped items). */
+static int score_sections(scorer *s, const char **names, double *base)
+{
+	const kp_rules *r = s->r;
+	kp_result *res = s->res;
+	size_t u = s->unit, i, k;
+	double full = 0, skipped = 0, sum = 0;
+	int rc;
+
+	for (k = 0; k < r->nsec; k++) {
+		const kp_section *sec = &r->sec[k];
+		double ssum = 0;
+		for (i = sec->first; i < sec->first + sec->count; i++) {
+			const kp_indicator *ind = &r->ind[i];
+			outcome o;
+			memset(&o, 0, sizeof o);
+			s->ctx_kind = "indicator", s->ctx_name = ind->name, s->ctx_where = ind->where, s->ind = ind;
+			rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o);
+			full += ind->points;
+			if (rc == V_SKIP) {
+				skipped += ind->points;
+				if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, (int)k, names[i], 0, ind->points,
+							       "缺数据, 不计此项, 其余得分按比例折算", 1)))
+					return rc;
+				continue;
+			}
+			if (rc)
+				return rc;
+			if (ind->clamp && (o.pts < 0 || o.pts > ind->points)) {
+				if (s->notes && strlen(o.note) + 60 < sizeof o.note)
+					snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (按%s分计)",
+						 o.pts < 0 ? "0" : num(ind->points, (char[32]){0}));
+				o.pts = clampd(o.pts, 0, ind->points);
+			}
+			if (o.used_default && s->notes && strlen(o.note) + 40 < sizeof o.note)
+				strcat(o.note, " (缺数据, 按默认值计)");
+			if (r->round_items)
+				o.pts = kp_num_round(o.pts, r->precision);
+			ssum += o.pts;
+			if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, (int)k, names[i], o.pts, ind->points, o.note, 0)))
+				return rc;
+		}
+		for (i = 0; i < r->nded; i++) {
+			char note[512] = "";
+			double amount;
+			if (r->ded[i].section != (int)k)
+				continue;
+			if ((rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, note, sizeof note)))
+				return rc;
+			ssum -= amount;
+			if (s->notes && amount > 0 &&
+			    (rc = add_item(s, KP_ITEM_SECTION_DED, (int)k, names[r->nind + i], amount,
+					   r->ded[i].has_max ? r->ded[i].max : 0, note, 0)))
+				return rc;
+		}
+		if (ssum < 0)
+			ssum = 0; /* 扣完为止 */
+		if (r->round_items)
+			ssum = kp_num_round(ssum, r->precision);
+		KP_SEC(res, u, k) = ssum;
+		sum += ssum;
+	}
+	if (skipped > 0 && full > skipped) {
+		char note[256], a[32], b[32];
+		double scaled = sum * full / (full - skipped);
+		snprintf(note, sizeof note, "缺项%s分不计, 得分%s按%s/%s折算", num(skipped, a), num(kp_num_round(sum, 4), b),
+			 num(full, (char[32]){0}), num(full - skipped, (char[32]){0}));
+		if (s->notes && (rc = add_item(s, KP_ITEM_NOTE, -1, "缺项折算", scaled - sum, 0, note, 0)))
+			return rc;
+		sum = scaled;
+	}
+	*base = sum;
+	return 0;
+}
+
+static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
+{
+	const kp_rules *r = s->r;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nveto; i++) {
+		const kp_veto *v = &r->veto[i];
+		char text[256];
+		int fired = 0;
+		s->ctx_kind = "veto", s->ctx_name = v->name, s->ctx_where = v->where, s->ind = NULL;
+		if (v->when.kind == KP_SRC_FUNC) {
+			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->when.ref);
+			if ((rc = push_unit(s)) || (rc = push_ctx(s)) || (rc = call_lua(s, 2, 1)))
+				return rc;
+			fired = lua_isnumber(s->L, -1) ? lua_tonumber(s->L, -1) != 0 : lua_toboolean(s->L, -1);
+			lua_pop(s->L, 1);
+		} else if ((rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, text, sizeof text)) == 0) {
+			if ((fired = kp_score_yes_no(text)) < 0)
+				return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no",
+						  s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
+						  s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0,
+						  src_label(&v->when), unit_id(s, s->unit), text);
+		} else if (rc != V_MISSING) {
+			return rc;
+		}
+		if (!fired)
+			continue;
+		if (v->reason_ref) {
+			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->reason_ref);
+			if ((rc = push_unit(s)) || (rc = call_lua(s, 1, 1)))
+				return rc;
+			snprintf(text, sizeof text, "%s", lua_isstring(s->L, -1) ? lua_tostring(s->L, -1) : v->name);
+			lua_pop(s->L, 1);
+		} else {
+			snprintf(text, sizeof text, "%s", v->reason ? v->reason : v->name);
+		}
+		if (!ur->veto && !(ur->veto_reason = kp_result_str(s->res, text, s->err)))
+			return KP_EINTERNAL;
+		ur->veto = 1;
+		if (s->notes && (rc = add_item(s, KP_ITEM_VETO, -1, names[r->nind + r->nded + r->nbon + i], 0, 0, text, 0)))
+			return rc;
+	}
+	return 0;
+}
+
+static int score_unit(scorer *s, size_t u, const char **names)
+{
+	const kp_rules *r = s->r;
+	kp_unit_result *ur = &s->res->units[u];
+	double base, ded = 0, bonus = 0, t;
+	size_t i;
+	int rc;
+
+	s->unit = u, s->first_call = 1, s->nitems = 0, s->nused = 0;
+	ur->id = unit_id(s, u);
+	ur->name = unit_name(s, u);
+	ur->category = s->d->cat[u];
+	if ((rc = score_sections(s, names, &base)))
+		return rc;
+	for (i = 0; i < r->nded; i++) {
+		char note[512] = "";
+		double amount;
+		if (r->ded[i].section >= 0)
+			continue;
+		if ((rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, note, sizeof note)))
+			return rc;
+		ded += amount;
+		if (s->notes && amount > 0 &&
+		    (rc = add_item(s, KP_ITEM_DEDUCTION, -1, names[r->nind + i], amount,
+				   r->ded[i].has_max ? r->ded[i].max : 0, note, 0)))
+			return rc;
+	}
+	for (i = 0; i < r->nbon; i++) {
+		const kp_bonus *b = &r->bon[i];
+		outcome o;
+		memset(&o, 0, sizeof o);
+		s->ctx_kind = "bonus", s->ctx_name = b->name, s->ctx_where = b->where, s->ind = NULL;
+		rc = eval_method(s, &b->m, &s->bon_stat[i], &s->bon_ref[i], b->max, &o);
+		if (rc == V_MISSING)
+			continue;
+		if (rc)
+			return rc;
+		o.pts = clampd(o.pts, 0, b->max);
+		if (r->has_bonus_max && bonus + o.pts > r->bonus_max) {
+			o.pts = r->bonus_max - bonus > 0 ? r->bonus_max - bonus : 0;
+			if (s->notes && strlen(o.note) + 60 < sizeof o.note)
+				snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (加分合计最多%s分)",
+					 num(r->bonus_max, (char[32]){0}));
+		}
+		bonus += o.pts;
+		if (s->notes && o.pts > 0 && (rc = add_item(s, KP_ITEM_BONUS, -1, names[r->nind + r->nded + i], o.pts, b->max, o.note, 0)))
+			return rc;
+	}
+	t = base - ded;
+	if (t < 0)
+		t = 0;
+	t += bonus;
+	if (r->has_max_total && t > r->max_total)
+		t = r->max_total;
+	ur->base = base, ur->deductions = ded, ur->bonus = bonus, ur->raw = t;
+	ur->total = kp_num_round(t, r->precision);
+	if ((rc = check_vetoes(s, names, ur)))
+		return rc;
+	if (s->o->last) {
+		const kp_last *l = s->o->last;
+		size_t lo = 0, hi = l->n;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int c = strcmp(l->u[mid].id, ur->id);
+			if (c == 0) {
+				ur->has_last = 1, ur->last_rank = l->u[mid].rank, ur->last_total = l->u[mid].total;
+				break;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return s->notes ? finish_items(s, u) : 0;
+}
+
+/* ---- what rule functions see ---- */
+
+typedef struct unit_ud { scorer *s; size_t unit; } unit_ud;
+typedef struct row_ud { scorer *s; const kp_table *t; size_t row; } row_ud;
+typedef struct evset_ud { scorer *s; size_t unit; int event; } evset_ud;
+
+static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
+{
+	double v;
+	char buf[64];
+	int st = kp_table_num(t, row, col, &v);
+
+	if (st == KP_NUM_OK)
+		lua_pushnumber(L, v);
+	else if (st == KP_NUM_EMPTY)
+		lua_pushnil(L);
+	else
+		lua_pushstring(L, kp_table_cell(t, row, col, buf, sizeof buf));
+	return 1;
+}
+
+static int l_readonly(lua_State *L)
+{
+	return luaL_error(L, "the %s is read-only", lua_tostring(L, lua_upvalueindex(1)));
+}
+
+static int l_row_index(lua_State *L)
+{
+	row_ud *r = luaL_checkudata(L, 1, ROW_MT);
+	const char *col = luaL_checkstring(L, 2);
+	long c = kp_table_col(r->t, col);
+
+	if (c < 0)
+		return luaL_error(L, "%s has no column '%s'", r->t->file, col);
+	return push_cell(L, r->t, r->row, (size_t)c);
+}
+
+static int push_row(scorer *s, const kp_table *t, size_t row)
+{
+	row_ud *r = lua_newuserdatauv(s->L, sizeof *r, 0);
+
+	r->s = s, r->t = t, r->row = row;
+	luaL_setmetatable(s->L, ROW_MT);
+	return 0;
+}
+
+static int last_table(lua_State *L, scorer *s, size_t u)
+{
+	const kp_last *l = s->o->last;
+	kp_unit_result *ur = &s->res->units[u];
+	size_t lo = 0, hi = l ? l->n : 0, k;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(l->u[mid].id, s->d->id[u]);
+		if (c == 0) {
+			lua_createtable(L, 0, 5);
+			lua_pushnumber(L, l->u[mid].total), lua_setfield(L, -2, "total");
+			lua_pushinteger(L, l->u[mid].rank), lua_setfield(L, -2, "rank");
+			lua_pushstring(L, l->u[mid].grade), lua_setfield(L, -2, "grade");
+			lua_pushinteger(L, l->year), lua_setfield(L, -2, "year");
+			lua_createtable(L, 0, (int)l->nsections);
+			for (k = 0; k < l->nsections; k++) {
+				lua_pushnumber(L, l->sec[mid * l->nsections + k]);
+				lua_setfield(L, -2, l->sections[k]);
+			}
+			lua_setfield(L, -2, "sections");
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	(void)ur;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int l_unit_index(lua_State *L)
+{
+	unit_ud *ud = luaL_checkudata(L, 1, UNIT_MT);
+	scorer *s = ud->s;
+	const char *key = luaL_checkstring(L, 2);
+	size_t u = ud->unit;
+	kp_colref c;
+	double v;
+	int st;
+
+	if (!strcmp(key, "id"))
+		return lua_pushstring(L, s->d->id[u]), 1;
+	if (!strcmp(key, "name"))
+		return lua_pushstring(L, unit_name(s, u)), 1;
+	if (!strcmp(key, "category"))
+		return lua_pushstring(L, s->r->cat[s->d->cat[u]].name), 1;
+	if (!strcmp(key, "events")) {
+		unit_ud *e = lua_newuserdatauv(L, sizeof *e, 0);
+		*e = *ud;
+		luaL_setmetatable(L, EVENTS_MT);
+		return 1;
+	}
+	if (!strcmp(key, "last"))
+		return last_table(L, s, u);
+	if (kp_data_column(s->d, key, &c) < 0) {
+		luaL_where(L, 1);
+		lua_pushfstring(L, "no column '%s' in the imported data", key);
+		lua_concat(L, 2);
+		return lua_error(L);
+	}
+	st = kp_data_num(&c, u, &v);
+	if (st == KP_NUM_OK)
+		return lua_pushnumber(L, v), 1;
+	if (st != KP_NUM_EMPTY) {
+		char buf[64];
+		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
+	}
+	if (s->ind && s->ind->has_default && u == s->unit) {
+		if (s->ind->dflt_text)
+			lua_pushstring(L, s->ind->dflt_text);
+		else
+			lua_pushnumber(L, s->ind->dflt);
+		return 1;
+	}
+	if (s->ind && s->ind->skip_missing && u == s->unit)
+		return kp_sandbox_data_error(L, "\x01skip");
+	missing_error(s, &c, key);
+	return kp_sandbox_data_error(L, "%s", s->err->msg);
+}
+
+static int push_unit(scorer *s)
+{
+	if (s->unit_ref != LUA_NOREF && s->unit_ref_of == s->unit) {
+		lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->unit_ref);
+		return 0;
+	}
+	luaL_unref(s->L, LUA_REGISTRYINDEX, s->unit_ref);
+	{
+		unit_ud *ud = lua_newuserdatauv(s->L, sizeof *ud, 0);
+		ud->s = s, ud->unit = s->unit;
+	}
+	luaL_setmetatable(s->L, UNIT_MT);
+	lua_pushvalue(s->L, -1);
+	s->unit_ref = luaL_ref(s->L, LUA_REGISTRYINDEX);
+	s->unit_ref_of = s->unit;
+	return 0;
+}
+
+static int l_events_index(lua_State *L)
+{
+	unit_ud *ud = luaL_checkudata(L, 1, EVENTS_MT);
+	const char *name = luaL_checkstring(L, 2);
+	const kp_rules *r = ud->s->r;
+	size_t i;
+
+	for (i = 0; i < r->nevent; i++)
+		if (!strcmp(r->event[i].name, name)) {
+			evset_ud *e = lua_newuserdatauv(L, sizeof *e, 0);
+			e->s = ud->s, e->unit = ud->unit, e->event = (int)i;
+			luaL_setmetatable(L, EVSET_MT);
+			return 1;
+		}
+	return luaL_error(L, "no events declared as '%s'", name);
+}
+
+/* Does a row pass a Lua filter (a table of column = value, or a function)? */
+static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t, size_t row)
+{
+	int pass = 1;
+
+	if (lua_isnoneornil(L, fidx))
+		return 1;
+	if (lua_type(L, fidx) == LUA_TFUNCTION) {
+		lua_pushvalue(L, fidx);
+		push_row(s, t, row);
+		lua_call(L, 1, 1);
+		pass = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		return pass;
+	}
+	luaL_checktype(L, fidx, LUA_TTABLE);
+	lua_pushnil(L);
+	while (pass && lua_next(L, fidx)) {
+		long c = lua_type(L, -2) == LUA_TSTRING ? kp_table_col(t, lua_tostring(L, -2)) : -1;
+		if (c < 0)
+			luaL_error(L, "%s has no column '%s'", t->file, luaL_tolstring(L, -2, NULL));
+		push_cell(L, t, row, (size_t)c);
+		pass = lua_compare(L, -1, -2, LUA_OPEQ) ||
+		       (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
+			!strcmp(lua_tostring(L, -1), lua_tostring(L, -2)));
+		if (!pass && lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TNUMBER) {
+			double want;
+			pass = kp_num_parse(lua_tostring(L, -2), &want) == KP_NUM_OK && want == lua_tonumber(L, -1);
+		}
+		lua_pop(L, 2);
+	}
+	if (!pass)
+		lua_pop(L, 1); /* the key lua_next left */
+	return pass;
+}
+
+static int evset_agg(lua_State *L, int op)
+{
+	evset_ud *e = luaL_checkudata(L, 1, EVSET_MT);
+	const kp_data_events *ev = &e->s->d->ev[e->event];
+	const kp_table *t = ev->t;
+	int fidx = op == KP_AGG_COUNT ? 2 : 3;
+	long col = -1;
+	double acc = 0;
+	size_t i, n = 0;
+
+	if (op != KP_AGG_COUNT && (col = kp_table_col(t, luaL_checkstring(L, 2))) < 0)
+		return luaL_error(L, "%s has no column '%s'", t->file, lua_tostring(L, 2));
+	for (i = ev->first[e->unit]; i < ev->first[e->unit + 1]; i++) {
+		size_t row = ev->rows[i];
+		double x;
+		int st;
+		if (!lua_filter_pass(L, fidx, e->s, t, row))
+			continue;
+		if (op == KP_AGG_COUNT) {
+			n++;
+			continue;
+		}
+		st = kp_table_num(t, row, (size_t)col, &x);
+		if (st == KP_NUM_EMPTY)
+			continue;
+		if (st != KP_NUM_OK)
+			return kp_sandbox_data_error(L, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
+						     t->cols[col], kp_num_why(st));
+		if (op == KP_AGG_SUM || op == KP_AGG_AVG)
+			acc += x;
+		else if (n == 0 || (op == KP_AGG_MIN ? x < acc : x > acc))
+			acc = x;
+		n++;
+	}
+	if (op == KP_AGG_COUNT)
+		lua_pushinteger(L, (lua_Integer)n);
+	else if (n == 0 && op != KP_AGG_SUM)
+		lua_pushnil(L);
+	else
+		lua_pushnumber(L, op == KP_AGG_AVG ? acc / (double)n : acc);
+	return 1;
+}
+
+static int l_ev_count(lua_State *L) { return evset_agg(L, KP_AGG_COUNT); }
+static int l_ev_sum(lua_State *L) { return evset_agg(L, KP_AGG_SUM); }
+static int l_ev_avg(lua_State *L) { return evset_agg(L, KP_AGG_AVG); }
+static int l_ev_min(lua_State *L) { return evset_agg(L, KP_AGG_MIN); }
+static int l_ev_max(lua_State *L) { return evset_agg(L, KP_AGG_MAX); }
+
+static int l_ev_rows_iter(lua_State *L)
+{
+	evset_ud *e = lua_touserdata(L, lua_upvalueindex(1));
+	lua_Integer k = lua_tointeger(L, lua_upvalueindex(2));
+	const kp_data_events *ev = &e->s->d->ev[e->event];
+	size_t i = ev->first[e->unit] + (size_t)k;
+
+	if (i >= ev->first[e->unit + 1])
+		return 0;
+	lua_pushinteger(L, k + 1);
+	lua_replace(L, lua_upvalueindex(2));
+	push_row(e->s, ev->t, ev->rows[i]);
+	return 1;
+}
+
+static int l_ev_rows(lua_State *L)
+{
+	luaL_checkudata(L, 1, EVSET_MT);
+	lua_settop(L, 1);
+	lua_pushinteger(L, 0);
+	lua_pushcclosure(L, l_ev_rows_iter, 2);
+	return 1;
+}
+
+/* ctx:max(col [, "all"]) and friends: statistics of a column over the
+ * unit's category (or all units). */
+static int ctx_stat(lua_State *L, int op)
+{
+	scorer *s = lua_touserdata(L, lua_upvalueindex(1));
+	int cat = (int)lua_tointeger(L, lua_upvalueindex(2));
+	const char *col = op == KP_AGG_COUNT ? NULL : luaL_checkstring(L, 2);
+	int all = lua_isstring(L, op == KP_AGG_COUNT ? 2 : 3) &&
+		  !strcmp(lua_tostring(L, op == KP_AGG_COUNT ? 2 : 3), "all");
+	kp_colref c;
+	double acc = 0;
+	size_t u, n = 0;
+
+	if (col && kp_data_column(s->d, col, &c) < 0)
+		return luaL_error(L, "no column '%s' in the imported data", col);
+	for (u = 0; u < s->d->nunits; u++) {
+		double v;
+		if (!all && s->d->cat[u] != cat)
+			continue;
+		if (!col) {
+			n++;
+			continue;
+		}
+		if (kp_data_num(&c, u, &v) != KP_NUM_OK)
+			continue;
+		if (op == KP_AGG_SUM || op == KP_AGG_AVG)
+			acc += v;
+		else if (n == 0 || (op == KP_AGG_MIN ? v < acc : v > acc))
+			acc = v;
+		n++;
+	}
+	if (op == KP_AGG_COUNT)
+		lua_pushinteger(L, (lua_Integer)n);
+	else if (n == 0 && op != KP_AGG_SUM)
+		lua_pushnil(L);
+	else
+		lua_pushnumber(L, op == KP_AGG_AVG ? acc / (double)n : acc);
+	return 1;
+}
+
+static int l_ctx_count(lua_State *L) { return ctx_stat(L, KP_AGG_COUNT); }
+static int l_ctx_sum(lua_State *L) { return ctx_stat(L, KP_AGG_SUM); }
+static int l_ctx_avg(lua_State *L) { return ctx_stat(L, KP_AGG_AVG); }
+static int l_ctx_min(lua_State *L) { return ctx_stat(L, KP_AGG_MIN); }
+static int l_ctx_max(lua_State *L) { return ctx_stat(L, KP_AGG_MAX); }
+
+static int push_ctx(scorer *s)
+{
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
+	lua_rawgeti(s->L, -1, s->d->cat[s->unit] + 1);
+	lua_remove(s->L, -2);
+	return 0;
+}
+
+/* One read-only context table per category. */
+static int make_contexts(lua_State *L)
+{
+	scorer *s = lua_touserdata(L, 1);
+	static const luaL_Reg fns[] = {
+		{"count", l_ctx_count}, {"sum", l_ctx_sum}, {"avg", l_ctx_avg},
+		{"min", l_ctx_min}, {"max", l_ctx_max}, {NULL, NULL}
+	};
+	size_t c;
+	const luaL_Reg *f;
+
+	lua_createtable(L, (int)s->r->ncat, 0);
+	for (c = 0; c < s->r->ncat; c++) {
+		lua_createtable(L, 0, 8);
+		lua_pushinteger(L, s->r->year), lua_setfield(L, -2, "year");
+		lua_pushstring(L, s->r->cat[c].name), lua_setfield(L, -2, "category");
+		for (f = fns; f->name; f++) {
+			lua_pushlightuserdata(L, s);
+			lua_pushinteger(L, (lua_Integer)c);
+			lua_pushcclosure(L, f->func, 2);
+			lua_setfield(L, -2, f->name);
+		}
+		kp_sandbox_readonly(L, -1, "ctx");
+		lua_remove(L, -2);
+		lua_rawseti(L, -2, (lua_Integer)c + 1);
+	}
+	return 1;
+}
+
+static void new_metatable(lua_State *L, const char *name, lua_CFunction index, const luaL_Reg *methods)
+{
+	luaL_newmetatable(L, name);
+	if (methods) {
+		lua_newtable(L);
+		luaL_setfuncs(L, methods, 0);
+		lua_setfield(L, -2, "__index");
+	} else {
+		lua_pushcfunction(L, index);
+		lua_setfield(L, -2, "__index");
+	}
+	lua_pushstring(L, name + 8); /* "unit", "row", … */
+	lua_pushcclosure(L, l_readonly, 1);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pushstring(L, name);
+	lua_setfield(L, -2, "__name");
+	lua_pop(L, 1);
+}
+
+static int setup_lua(lua_State *L)
+{
+	scorer *s = lua_touserdata(L, 1);
+	static const luaL_Reg evset[] = {
+		{"count", l_ev_count}, {"sum", l_ev_sum}, {"avg", l_ev_avg}, {"min", l_ev_min},
+		{"max", l_ev_max}, {"rows", l_ev_rows}, {NULL, NULL}
+	};
+
+	new_metatable(L, UNIT_MT, l_unit_index, NULL);
+	new_metatable(L, ROW_MT, l_row_index, NULL);
+	new_metatable(L, EVENTS_MT, l_events_index, NULL);
+	new_metatable(L, EVSET_MT, NULL, evset);
+	lua_pushcfunction(L, make_contexts);
+	lua_pushlightuserdata(L, s);
+	lua_call(L, 1, 1);
+	s->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static int resolve(scorer *s, const kp_src *src, kp_colref *ref, const char *kind, const char *name, const char *where)
+{
+	if (src->kind != KP_SRC_COL)
+		return 0;
+	if (kp_data_column(s->d, src->col, ref) == 0)
+		return 0;
+	return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has",
+			  where, kind, name, src->col);
+}
+
+static int resolve_all(scorer *s)
+{
+	const kp_rules *r = s->r;
+	size_t i;
+	int rc = 0;
+
+	s->ind_ref = calloc(r->nind + 1, sizeof *s->ind_ref);
+	s->bon_ref = calloc(r->nbon + 1, sizeof *s->bon_ref);
+	s->ded_ref = calloc(r->nded + 1, sizeof *s->ded_ref);
+	s->veto_ref = calloc(r->nveto + 1, sizeof *s->veto_ref);
+	s->ind_stat = calloc(r->nind + 1, sizeof *s->ind_stat);
+	s->bon_stat = calloc(r->nbon + 1, sizeof *s->bon_stat);
+	if (!s->ind_ref || !s->bon_ref || !s->ded_ref || !s->veto_ref || !s->ind_stat || !s->bon_stat)
+		return kp_err_oom(s->err);
+	for (i = 0; i < r->nind && !rc; i++)
+		rc = resolve(s, &r->ind[i].m.src, &s->ind_ref[i], "indicator", r->ind[i].name, r->ind[i].where);
+	for (i = 0; i < r->nbon && !rc; i++)
+		rc = resolve(s, &r->bon[i].m.src, &s->bon_ref[i], "bonus", r->bon[i].name, r->bon[i].where);
+	for (i = 0; i < r->nded && !rc; i++)
+		rc = resolve(s, &r->ded[i].count, &s->ded_ref[i], "deduction", r->ded[i].name, r->ded[i].where);
+	for (i = 0; i < r->nveto && !rc; i++)
+		rc = resolve(s, &r->veto[i].when, &s->veto_ref[i], "veto", r->veto[i].name, r->veto[i].where);
+	return rc;
+}
+
+static int init_result(scorer *s, const char ***names)
+{
+	const kp_rules *r = s->r;
+	kp_result *res = s->res;
+	size_t n = s->d->nunits, i, k = 0;
+	const char **nm;
+
+	res->title = kp_result_str(res, r->title, s->err);
+	res->year = r->year;
+	res->precision = r->precision;
+	res->rules_file = kp_result_str(res, r->file, s->err);
+	res->rules_sha256 = kp_result_str(res, r->sha256, s->err);
+	res->nsections = r->nsec;
+	res->sections = kp_result_alloc(res, (r->nsec + 1) * sizeof *res->sections, s->err);
+	res->section_points = kp_result_alloc(res, (r->nsec + 1) * sizeof *res->section_points, s->err);
+	res->ngrades = r->ngrade;
+	res->grades = kp_result_alloc(res, (r->ngrade + 1) * sizeof *res->grades, s->err);
+	res->ncategories = r->ncat;
+	res->categories = calloc(r->ncat + 1, sizeof *res->categories);
+	res->nunits = n;
+	res->units = calloc(n + 1, sizeof *res->units);
+	res->sec = calloc(n * r->nsec + 1, sizeof *res->sec);
+	nm = kp_result_alloc(res, (r->nind + r->nded + r->nbon + r->nveto + 1) * sizeof *nm, s->err);
+	if (!res->sections || !res->section_points || !res->grades || !res->categories || !res->units ||
+	    !res->sec || !nm)
+		return kp_err_oom(s->err);
+	for (i = 0; i < r->nsec; i++) {
+		res->sections[i] = kp_result_str(res, r->sec[i].name, s->err);
+		res->section_points[i] = r->sec[i].points;
+	}
+	for (i = 0; i < r->ngrade; i++)
+		res->grades[i] = kp_result_str(res, r->grade[i].name, s->err);
+	for (i = 0; i < r->ncat; i++) {
+		res->categories[i].name = kp_result_str(res, r->cat[i].name, s->err);
+		res->categories[i].quota = r->cat[i].quota;
+	}
+	for (i = 0; i < r->nind; i++)
+		nm[k++] = kp_result_str(res, r->ind[i].name, s->err);
+	for (i = 0; i < r->nded; i++)
+		nm[k++] = kp_result_str(res, r->ded[i].name, s->err);
+	for (i = 0; i < r->nbon; i++)
+		nm[k++] = kp_result_str(res, r->bon[i].name, s->err);
+	for (i = 0; i < r->nveto; i++)
+		nm[k++] = kp_result_str(res, r->veto[i].name, s->err);
+	for (i = 0; i < k; i++)
+		if (!nm[i])
+			return KP_EINTERNAL;
+	if (s->o->last)
+		res->last_year = s->o->last->year;
+	*names = nm;
+	return 0;
+}
+
+static int compute_stats(scorer *s)
+{
+	const kp_rules *r = s->r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->nind && !rc; i++) {
+		if (!needs_stat(&r->ind[i].m))
+			continue;
+		s->ctx_kind = "indicator", s->ctx_name = r->ind[i].name, s->ctx_where = r->ind[i].where;
+		s->ind = &r->ind[i];
+		rc = compute_stat(s, &r->ind[i].m, &s->ind_ref[i], &r->ind[i], &s->ind_stat[i]);
+	}
+	for (i = 0; i < r->nbon && !rc; i++) {
+		if (!needs_stat(&r->bon[i].m))
+			continue;
+		s->ctx_kind = "bonus", s->ctx_name = r->bon[i].name, s->ctx_where = r->bon[i].where;
+		s->ind = NULL;
+		rc = compute_stat(s, &r->bon[i].m, &s->bon_ref[i], NULL, &s->bon_stat[i]);
+	}
+	return rc;
+}
+
+/* commend { eligible = function(r) ... end }, called by the ranking. */
+static int eligible_fn(void *ud, const kp_result *res, size_t unit, int *ok, kp_err *err)
+{
+	scorer *s = ud;
+	lua_State *L = s->L;
+	const kp_unit_result *u = &res->units[unit];
+	size_t k;
+	int rc;
+
+	(void)err;
+	s->ctx_kind = "commend", s->ctx_name = "eligible", s->ctx_where = s->r->file;
+	s->unit = (size_t)kp_data_unit(s->d, u->id);
+	s->first_call = 1;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->r->eligible_ref);
+	lua_createtable(L, 0, 12);
+	lua_pushstring(L, u->id), lua_setfield(L, -2, "unit_id");
+	lua_pushstring(L, u->name), lua_setfield(L, -2, "name");
+	lua_pushstring(L, res->categories[u->category].name), lua_setfield(L, -2, "category");
+	lua_pushnumber(L, u->total), lua_setfield(L, -2, "total");
+	lua_pushinteger(L, u->rank), lua_setfield(L, -2, "rank");
+	lua_pushstring(L, u->grade >= 0 ? res->grades[u->grade] : NULL), lua_setfield(L, -2, "grade");
+	lua_pushboolean(L, u->veto), lua_setfield(L, -2, "veto");
+	lua_pushnumber(L, u->deductions), lua_setfield(L, -2, "deductions");
+	lua_pushnumber(L, u->bonus), lua_setfield(L, -2, "bonus");
+	lua_createtable(L, 0, (int)res->nsections);
+	for (k = 0; k < res->nsections; k++) {
+		lua_pushnumber(L, KP_SEC(res, unit, k));
+		lua_setfield(L, -2, res->sections[k]);
+	}
+	lua_setfield(L, -2, "sections");
+	if ((rc = call_lua(s, 1, 1)))
+		return rc;
+	*ok = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return 0;
+}
+
+static void scorer_free(scorer *s)
+{
+	size_t i;
+
+	for (i = 0; s->ind_stat && i < s->r->nind; i++)
+		free_stat(&s->ind_stat[i]);
+	for (i = 0; s->bon_stat && i < s->r->nbon; i++)
+		free_stat(&s->bon_stat[i]);
+	if (s->L) {
+		luaL_unref(s->L, LUA_REGISTRYINDEX, s->unit_ref);
+		luaL_unref(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
+		lua_settop(s->L, 0);
+	}
+	free(s->ind_ref), free(s->bon_ref), free(s->ded_ref), free(s->veto_ref);
+	free(s->ind_stat), free(s->bon_stat), free(s->items), free(s->notebuf);
+}
+
+int kp_score_run(const kp_rules *r, const kp_data *d, const kp_score_opts *o, kp_result **out, kp_err *err)
+{
+	static const kp_score_opts none = {0};
+	scorer s;
+	const char **names = NULL;
+	size_t u;
+	int rc;
+
+	*out = NULL;
+	memset(&s, 0, sizeof s);
+	s.r = r, s.d = d, s.o = o ? o : &none, s.err = err;
+	s.notes = s.o->details || s.o->notes || s.o->sink;
+	s.L = kp_sandbox_state(r->sb);
+	s.unit_ref = s.ctx_ref = LUA_NOREF;
+	if (!(s.res = kp_result_new(err)))
+		return KP_EINTERNAL;
+	if ((rc = resolve_all(&s)) || (rc = init_result(&s, &names)))
+		goto out;
+	lua_pushcfunction(s.L, setup_lua);
+	lua_pushlightuserdata(s.L, &s);
+	if ((rc = kp_sandbox_call(r->sb, 1, 0, 1, err)) || (rc = compute_stats(&s)))
+		goto out;
+	for (u = 0; u < d->nunits; u++)
+		if ((rc = score_unit(&s, u, names)))
+			goto out;
+	rc = kp_rank_run(r, s.res, r->eligible_ref ? eligible_fn : NULL, &s, err);
+out:
+	scorer_free(&s);
+	if (rc) {
+		kp_result_free(s.res);
+		return rc;
+	}
+	*out = s.res;
+	return 0;
+}

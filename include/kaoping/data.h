@@ -1,0 +1,68 @@
+/* data.h — the datasets of one scoring run bound to the rules: the unit
+ * table (ids, names, categories), indicator tables joined by unit id, and
+ * event tables grouped by unit.  kp_data owns its tables and indexes. */
+#ifndef KAOPING_DATA_H
+#define KAOPING_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kaoping/err.h"
+#include "kaoping/rules.h"
+#include "kaoping/table.h"
+
+typedef struct kp_colref {
+	const kp_table *t;
+	long col;
+	const int32_t *row;      /* row of each unit in t; NULL: t is the unit table */
+} kp_colref;
+
+typedef struct kp_data_events {
+	const kp_table *t;
+	long unit_col;
+	size_t *first;           /* nunits + 1 offsets into rows */
+	size_t *rows;            /* row indices grouped by unit */
+} kp_data_events;
+
+typedef struct kp_data {
+	size_t ntab;
+	kp_table **tab;
+	/* after kp_data_bind */
+	const kp_table *units;
+	long id_col, name_col, cat_col;
+	size_t nunits;
+	int *cat;                /* category of each unit (index into the rules') */
+	const char **id;         /* each unit's id (borrowed from the unit table) */
+	size_t nind;
+	const kp_table **ind_t;  /* indicator tables */
+	int32_t **ind_row;       /* per indicator table: row per unit, -1 none */
+	size_t nev;
+	kp_data_events *ev;      /* per event declared by the rules */
+	uint32_t *slot;          /* id hash: unit index + 1, 0 empty */
+	size_t nslot;
+} kp_data;
+
+kp_data *kp_data_new(kp_err *err);
+void kp_data_free(kp_data *d);
+/* Add a table; the data takes ownership of t, also on failure. */
+int kp_data_add(kp_data *d, kp_table *t, kp_err *err);
+/* The table called name, or NULL. */
+kp_table *kp_data_table(const kp_data *d, const char *name);
+
+/* Find the unit table, index ids, check categories, join indicator tables
+ * and group events.  KP_EDATA errors name file and line. */
+int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err);
+
+/* Unit index of an id, or -1. */
+long kp_data_unit(const kp_data *d, const char *id);
+/* Where a column lives; 0, or -1 when no dataset has it. */
+int kp_data_column(const kp_data *d, const char *name, kp_colref *out);
+/* A unit's cell: KP_NUM_OK, KP_NUM_EMPTY (blank, or no row for the unit)
+ * or why it is not a number. */
+int kp_data_num(const kp_colref *c, size_t unit, double *v);
+/* A unit's cell as text (numbers in short form); NULL when it has no row. */
+const char *kp_data_text(const kp_colref *c, size_t unit, char *buf, size_t size);
+/* The source line of a unit's row for this column (0: none). */
+size_t kp_data_line(const kp_colref *c, size_t unit);
+
+#endif

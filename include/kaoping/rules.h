@@ -1,0 +1,150 @@
+/* rules.h — a rule file, loaded in the sandbox and compiled: the indicator
+ * tree, the scoring methods, deductions, bonus, vetoes, grades, the
+ * commendation and the test cases (docs/RULES.md).  kp_rules owns its
+ * sandbox and every string; functions written in Lua stay in the sandbox's
+ * registry and are referenced by number. */
+#ifndef KAOPING_RULES_H
+#define KAOPING_RULES_H
+
+#include <stddef.h>
+
+#include "kaoping/err.h"
+#include "kaoping/sandbox.h"
+
+enum kp_src_kind { KP_SRC_COL = 1, KP_SRC_FUNC, KP_SRC_AGG };
+enum kp_agg_op { KP_AGG_COUNT = 1, KP_AGG_SUM, KP_AGG_AVG, KP_AGG_MIN, KP_AGG_MAX };
+
+typedef struct kp_src {          /* where a value comes from */
+	int kind;
+	char *col;               /* KP_SRC_COL; KP_SRC_AGG: the event column */
+	int ref;                 /* KP_SRC_FUNC: the function; AGG: a filter function (or 0) */
+	int op;                  /* KP_SRC_AGG */
+	int event;               /* KP_SRC_AGG: index into rules->events */
+	size_t nfilter;          /* KP_SRC_AGG: column = value filters */
+	char **fcol, **fval;
+} kp_src;
+
+enum kp_method_kind {
+	KP_M_FUNC = 1, KP_M_TARGET, KP_M_RATIO, KP_M_MINMAX, KP_M_RANK, KP_M_BANDS,
+	KP_M_YESNO, KP_M_LOOKUP, KP_M_PERITEM
+};
+
+typedef struct kp_method {
+	int kind;
+	kp_src src;
+	int ref;                 /* KP_M_FUNC */
+	double goal;             /* target */
+	int scope_all;           /* statistics over all units, not the category */
+	int asc;                 /* rank_points: lower is better */
+	size_t n;                /* bands, rank points, lookup entries */
+	double *thr, *pts;       /* bands: thresholds and points; rank: pts */
+	char **keys;             /* lookup keys */
+	int has_default;         /* lookup default, yes_no points given */
+	double dflt;
+	double per, max;         /* per_item */
+	int has_max;
+} kp_method;
+
+typedef struct kp_indicator {
+	char *name, *where, *desc;
+	int section;
+	double points;
+	kp_method m;
+	int has_default;
+	double dflt;
+	char *dflt_text;
+	int skip_missing;
+	int clamp;               /* 1 (default): keep within [0, points] */
+} kp_indicator;
+
+typedef struct kp_deduction {
+	char *name, *where, *desc;
+	int section;             /* -1: from the total */
+	int ref;                 /* points = function(u, ctx) */
+	kp_src count;            /* or per × count */
+	double per, max;
+	int has_max;
+} kp_deduction;
+
+typedef struct kp_bonus {
+	char *name, *where, *desc;
+	double max;
+	kp_method m;
+} kp_bonus;
+
+typedef struct kp_veto {
+	char *name, *where, *desc;
+	kp_src when;
+	char *reason;
+	int reason_ref;
+} kp_veto;
+
+typedef struct kp_section {
+	char *name, *where;
+	double points;
+	size_t first, count;     /* its indicators: indicators[first .. first+count) */
+} kp_section;
+
+typedef struct kp_grade {
+	char *name;
+	double min;
+	double quota;            /* share of the category, 0: none */
+} kp_grade;
+
+enum kp_tie { KP_TIE_SECTION = 1, KP_TIE_DEDUCTIONS, KP_TIE_BONUS };
+typedef struct kp_tiebreak { int kind; int section; char *name; } kp_tiebreak;
+
+typedef struct kp_category { char *name; int quota; } kp_category;
+typedef struct kp_event { char *name, *data, *unit, *where; } kp_event;
+
+typedef struct kp_rules {
+	char *file;              /* path as given */
+	char *sha256;            /* hex of the file's bytes */
+	char *title;
+	int year;
+	int precision;
+	int round_items;         /* round each indicator's points, not only the total */
+	char *id_col, *name_col, *cat_col, *unit_table;
+	double bonus_max, max_total;
+	int has_bonus_max, has_max_total;
+	size_t ncat; kp_category *cat;
+	size_t nsec; kp_section *sec;
+	size_t nind; kp_indicator *ind;
+	size_t nded; kp_deduction *ded;
+	size_t nbon; kp_bonus *bon;
+	size_t nveto; kp_veto *veto;
+	size_t ngrade; kp_grade *grade;  /* best first */
+	int quota_ties_none;
+	int commend_min_grade;   /* index, -1: none */
+	double commend_min_score;
+	int has_min_score;
+	int eligible_ref;
+	size_t ntie; kp_tiebreak *tie;
+	size_t nevent; kp_event *event;
+	size_t ncase;
+	int cases_ref;           /* the list of case tables */
+	int env_ref;             /* the rule file's environment */
+	double full_points;      /* sum of section points */
+	int uses_lua;            /* some method, source or veto is a Lua function */
+	kp_sandbox *sb;
+	size_t nnumcol;
+	char **numcol;           /* columns read as numbers */
+} kp_rules;
+
+/* Load and compile a rule file (and RULES_test.lua beside it when
+ * with_tests).  Errors are KP_ENOINPUT (cannot read) or KP_ERULE with
+ * "file:line: what".  On success *out is owned by the caller. */
+int kp_rules_load(const char *path, const kp_limits *limits, int with_tests,
+		  kp_rules **out, kp_err *err);
+void kp_rules_free(kp_rules *r);
+
+/* The columns the rules read as numbers (helper sources, deduction counts,
+ * event columns), for typing tables as they load.  Borrowed strings. */
+int kp_rules_is_numeric(const kp_rules *r, const char *col);
+/* Every column name the rules mention (for check's unknown/unused). */
+size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err);
+
+/* The method of an indicator in words, into buf (the criteria table). */
+const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double points, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,60 @@
+/* sandbox.h — the Lua state rule files run in (DESIGN §3, a contract):
+ * only base (without dofile, loadfile, collectgarbage; load in text mode
+ * only), string (without dump), table, math, utf8 and os.time/date/clock;
+ * a memory cap through a counting allocator; an instruction budget through
+ * a count hook that keeps firing once tripped; a wall-clock deadline
+ * checked by the same hook.  The sandbox owns its lua_State. */
+#ifndef KAOPING_SANDBOX_H
+#define KAOPING_SANDBOX_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "kaoping/err.h"
+
+#define KP_DEFAULT_MAX_MEMORY (256u << 20)      /* bytes */
+#define KP_DEFAULT_MAX_INSTRUCTIONS 10000000LL  /* per unit, per file load */
+#define KP_DEFAULT_TIMEOUT 60.0                 /* seconds, whole command */
+
+typedef struct kp_limits {
+	size_t max_memory;          /* 0: default */
+	long long max_instructions; /* 0: default */
+	double deadline;            /* absolute CLOCK_MONOTONIC seconds; 0: none */
+} kp_limits;
+
+typedef struct kp_sandbox kp_sandbox;
+
+kp_sandbox *kp_sandbox_new(const kp_limits *limits, kp_err *err);
+void kp_sandbox_free(kp_sandbox *sb);
+lua_State *kp_sandbox_state(kp_sandbox *sb);
+
+/* Push a fresh environment table for a rule file: the allowed libraries
+ * (shared, read-only), unknown names raise "unknown name 'x'". */
+int kp_sandbox_push_env(kp_sandbox *sb, kp_err *err);
+/* Freeze or thaw the environment on top of the stack's global writes. */
+void kp_sandbox_freeze_env(lua_State *L, int idx, int frozen);
+
+/* Load text (never binary) as a chunk called chunkname ("@rules/x.lua"),
+ * with the table at env_idx as its _ENV; pushes the function. */
+int kp_sandbox_load(kp_sandbox *sb, const char *chunkname, const char *buf, size_t len,
+		    int env_idx, kp_err *err);
+
+/* Call the function below nargs arguments, like lua_pcall with a message
+ * handler that adds a traceback.  Resets the instruction budget first when
+ * fresh_budget is set.  On failure err holds the message (KP_ERULE, or
+ * KP_EDATA when a rule read a bad or missing value) with the traceback
+ * kept in err->trace; nothing is left on the stack. */
+int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_err *err);
+
+/* Raise a data error from inside Lua (a missing value, a bad number):
+ * kp_sandbox_call reports it as KP_EDATA.  Does not return. */
+int kp_sandbox_data_error(lua_State *L, const char *fmt, ...);
+
+/* Make a table read-only: returns (pushes) a proxy of the table at idx. */
+void kp_sandbox_readonly(lua_State *L, int idx, const char *what);
+
+/* Seconds on the monotonic clock. */
+double kp_sandbox_now(void);
+
+#endif

@@ -1,0 +1,53 @@
+/* score.h — applying compiled rules to bound data: every indicator,
+ * deduction, bonus and veto of every unit, with its note, then the ranking
+ * (rank.h).  Declarative helpers run natively; Lua is entered only for rules
+ * written as functions, through the sandbox.  The result belongs to the
+ * caller. */
+#ifndef KAOPING_SCORE_H
+#define KAOPING_SCORE_H
+
+#include "kaoping/data.h"
+#include "kaoping/err.h"
+#include "kaoping/result.h"
+#include "kaoping/rules.h"
+
+/* Last year's results, by unit id, visible to rules (u.last) and reports. */
+typedef struct kp_last_unit {
+	const char *id;
+	double total;
+	int rank;
+	const char *grade;
+} kp_last_unit;
+
+typedef struct kp_last {
+	int year;
+	size_t n;
+	kp_last_unit *u;       /* sorted by id (strcmp) */
+	size_t nsections;
+	const char **sections; /* section names */
+	double *sec;           /* n × nsections */
+} kp_last;
+
+/* Called once per unit with its items (valid during the call). */
+typedef int (*kp_score_sink)(void *ud, const kp_result *res, size_t unit,
+			     const kp_item *items, size_t nitems, kp_err *err);
+
+typedef struct kp_score_opts {
+	int details;            /* keep every unit's items and notes in the result */
+	int notes;              /* compute notes (implied by details or a sink) */
+	const kp_last *last;    /* may be NULL */
+	kp_score_sink sink;     /* may be NULL */
+	void *sink_ud;
+	int threads;            /* 0: as many as useful (rules without Lua only) */
+} kp_score_opts;
+
+/* Score, rank, grade and commend.  Errors: KP_EDATA (a missing or bad
+ * value, with file, line, unit, column), KP_ERULE ("rules.lua:LINE: in
+ * indicator 'X' for unit 'Y': ..."). */
+int kp_score_run(const kp_rules *r, const kp_data *d, const kp_score_opts *o,
+		 kp_result **out, kp_err *err);
+
+/* Yes/no words: 1 yes, 0 no, -1 neither (blank is -1 too). */
+int kp_score_yes_no(const char *text);
+
+#endif

@@ -1,0 +1,245 @@
+-- prelude.lua — the rule language (docs/RULES.md), compiled into the binary.
+-- It only records declarations into `spec`; core/rules.c checks them and
+-- compiles them into the native scorer.  Arguments: the spec table to fill
+-- and where(level), which names the rule file's line.
+local spec, where = ...
+local dsl, agg = {}, {}
+local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
+local setmetatable, tostring = setmetatable, tostring
+
+spec.sections, spec.indicators, spec.deductions = {}, {}, {}
+spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
+
+local HELPER = {}   -- marks helper descriptors
+
+local function fail(msg, level) error(msg, (level or 1) + 1) end
+
+local function check_src(src, helper, level)
+	local t = type(src)
+	if t == "string" and src ~= "" then return src end
+	if t == "function" then return src end
+	if t == "table" and src.agg then return src end
+	fail(helper .. ": the first argument must be a column name, agg.count(...)/agg.sum(...) or a function, not " .. t, level + 1)
+end
+
+local function check_num(v, what, helper, level)
+	if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
+		fail(helper .. ": " .. what .. " must be a finite number, got " .. tostring(v), level + 1)
+	end
+	return v
+end
+
+local function opts_of(t, helper, level)
+	if t == nil then return {} end
+	if type(t) ~= "table" then fail(helper .. ": options must be a table like {scope = \"all\"}", level + 1) end
+	if t.scope ~= nil and t.scope ~= "all" and t.scope ~= "category" then
+		fail(helper .. ": scope must be \"all\" or \"category\"", level + 1)
+	end
+	return t
+end
+
+local function helper(kind, fields)
+	fields.kind, fields[HELPER] = kind, true
+	return setmetatable(fields, {__name = "helper"})
+end
+
+-- scoring helpers ---------------------------------------------------------
+function dsl.target(src, goal)
+	src = check_src(src, "target", 2)
+	check_num(goal, "the goal", "target", 2)
+	if goal <= 0 then fail("target: the goal must be above 0", 2) end
+	return helper("target", {src = src, goal = goal})
+end
+
+function dsl.ratio_to_best(src, o)
+	return helper("ratio_to_best", {src = check_src(src, "ratio_to_best", 2), scope = opts_of(o, "ratio_to_best", 2).scope})
+end
+
+function dsl.min_max(src, o)
+	return helper("min_max", {src = check_src(src, "min_max", 2), scope = opts_of(o, "min_max", 2).scope})
+end
+
+function dsl.rank_points(src, points, o)
+	src = check_src(src, "rank_points", 2)
+	if type(points) ~= "table" or #points == 0 then fail("rank_points: give the points by rank, like {10, 8, 6}", 2) end
+	for i, p in ipairs(points) do check_num(p, "points[" .. i .. "]", "rank_points", 2) end
+	o = opts_of(o, "rank_points", 2)
+	if o.order ~= nil and o.order ~= "asc" and o.order ~= "desc" then fail("rank_points: order must be \"asc\" or \"desc\"", 2) end
+	return helper("rank_points", {src = src, points = points, order = o.order or "desc", scope = o.scope})
+end
+
+function dsl.bands(src, list)
+	src = check_src(src, "bands", 2)
+	if type(list) ~= "table" or #list == 0 then fail("bands: give the bands, like {{0.95, 10}, {0.90, 8}}", 2) end
+	for i, b in ipairs(list) do
+		if type(b) ~= "table" then fail("bands: band " .. i .. " must be {threshold, points}", 2) end
+		check_num(b[1], "the threshold of band " .. i, "bands", 2)
+		check_num(b[2], "the points of band " .. i, "bands", 2)
+		if i > 1 and b[1] >= list[i - 1][1] then fail("bands: thresholds must go from the highest down (band " .. i .. ")", 2) end
+	end
+	return helper("bands", {src = src, bands = list})
+end
+
+function dsl.yes_no(src, pts)
+	if pts ~= nil then check_num(pts, "the points", "yes_no", 2) end
+	return helper("yes_no", {src = check_src(src, "yes_no", 2), pts = pts})
+end
+
+function dsl.lookup(src, map, o)
+	src = check_src(src, "lookup", 2)
+	if type(map) ~= "table" or next(map) == nil then fail("lookup: give the table of values, like {[\"优秀\"] = 5}", 2) end
+	for k, v in pairs(map) do check_num(v, "the value for " .. tostring(k), "lookup", 2) end
+	o = o or {}
+	if o.default ~= nil then check_num(o.default, "default", "lookup", 2) end
+	return helper("lookup", {src = src, map = map, default = o.default})
+end
+
+function dsl.per_item(src, per, max)
+	src = check_src(src, "per_item", 2)
+	check_num(per, "the points per item", "per_item", 2)
+	if max ~= nil then check_num(max, "the maximum", "per_item", 2) end
+	return helper("per_item", {src = src, per = per, max = max})
+end
+
+-- event aggregates --------------------------------------------------------
+local function check_filter(f, level)
+	if f ~= nil and type(f) ~= "table" and type(f) ~= "function" then
+		fail("agg: a filter is a table {column = value} or a function(row)", level + 1)
+	end
+	return f
+end
+local function check_event(ev, fn, level)
+	if type(ev) ~= "string" then fail("agg." .. fn .. ": the first argument is the name declared with events", level + 1) end
+	return ev
+end
+function agg.count(ev, filter)
+	return {agg = "count", event = check_event(ev, "count", 2), filter = check_filter(filter, 2)}
+end
+for _, op in ipairs({"sum", "avg", "min", "max"}) do
+	agg[op] = function(ev, col, filter)
+		check_event(ev, op, 2)
+		if type(col) ~= "string" then fail("agg." .. op .. ": the second argument is a column of the event file", 2) end
+		return {agg = op, event = ev, col = col, filter = check_filter(filter, 2)}
+	end
+end
+
+-- declarations ------------------------------------------------------------
+local function named(kind, build)
+	return function(name)
+		if type(name) ~= "string" or name == "" then
+			fail(kind .. " needs a name: " .. kind .. " \"名称\" { ... }", 2)
+		end
+		local w = where(2)
+		return function(t)
+			if type(t) ~= "table" then fail(kind .. " \"" .. name .. "\" needs a table { ... }", 2) end
+			return build(name, t, w)
+		end
+	end
+end
+
+local function once(key, kind)
+	return function(t)
+		if type(t) ~= "table" then fail(kind .. " needs a table { ... }", 2) end
+		if spec[key] then fail(kind .. " is declared twice (first at " .. spec[key].where .. ")", 2) end
+		t.where = where(2)
+		spec[key] = t
+		return t
+	end
+end
+
+dsl.assessment = once("assessment", "assessment")
+dsl.grades = once("grades", "grades")
+dsl.commend = once("commend", "commend")
+
+local function check_score(s, what)
+	if type(s) == "function" then return s end
+	if type(s) == "table" and s[HELPER] then return s end
+	fail(what .. ": score must be a helper such as target(\"列\", 6) or a function(u, ctx)", 3)
+end
+
+dsl.indicator = named("indicator", function(name, t, w)
+	check_num(t.points, "points", "indicator \"" .. name .. "\"", 2)
+	if t.points <= 0 then fail("indicator \"" .. name .. "\": points must be above 0", 2) end
+	local d = {type = "indicator", name = name, where = w, points = t.points,
+		score = check_score(t.score, "indicator \"" .. name .. "\""),
+		default = t.default, missing = t.missing, clamp = t.clamp, desc = t.desc}
+	if d.missing ~= nil and d.missing ~= "skip" and d.missing ~= "error" then
+		fail("indicator \"" .. name .. "\": missing must be \"skip\" or \"error\"", 2)
+	end
+	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
+		fail("indicator \"" .. name .. "\": default must be a number or a text", 2)
+	end
+	spec.indicators[#spec.indicators + 1] = d
+	return d
+end)
+
+dsl.deduction = named("deduction", function(name, t, w)
+	local d = {type = "deduction", name = name, where = w, per = t.per, max = t.max,
+		count = t.count, points = t.points, desc = t.desc}
+	if t.points ~= nil then
+		if type(t.points) ~= "function" then fail("deduction \"" .. name .. "\": points must be a function(u, ctx)", 2) end
+	else
+		check_num(t.per, "per (points per item)", "deduction \"" .. name .. "\"", 2)
+		d.count = check_src(t.count, "deduction \"" .. name .. "\" count", 2)
+	end
+	if t.max ~= nil then check_num(t.max, "max", "deduction \"" .. name .. "\"", 2) end
+	spec.deductions[#spec.deductions + 1] = d
+	return d
+end)
+
+dsl.bonus = named("bonus", function(name, t, w)
+	check_num(t.max, "max", "bonus \"" .. name .. "\"", 2)
+	local d = {type = "bonus", name = name, where = w, max = t.max,
+		score = check_score(t.score, "bonus \"" .. name .. "\""), desc = t.desc}
+	spec.bonuses[#spec.bonuses + 1] = d
+	return d
+end)
+
+dsl.veto = named("veto", function(name, t, w)
+	local d = {type = "veto", name = name, where = w, reason = t.reason, desc = t.desc}
+	d.when = check_src(t.when, "veto \"" .. name .. "\" when", 2)
+	if d.reason ~= nil and type(d.reason) ~= "string" and type(d.reason) ~= "function" then
+		fail("veto \"" .. name .. "\": reason must be a text or a function(u)", 2)
+	end
+	spec.vetoes[#spec.vetoes + 1] = d
+	return d
+end)
+
+dsl.section = named("section", function(name, t, w)
+	check_num(t.points, "points", "section \"" .. name .. "\"", 2)
+	local s = {name = name, where = w, points = t.points, items = {}}
+	for i, item in ipairs(t) do
+		if type(item) ~= "table" or (item.type ~= "indicator" and item.type ~= "deduction") then
+			fail("section \"" .. name .. "\": item " .. i .. " is not an indicator or a deduction", 2)
+		end
+		if item.section then
+			fail(item.type .. " \"" .. item.name .. "\" is already in section \"" .. item.section .. "\"", 2)
+		end
+		item.section = name
+		s.items[#s.items + 1] = item
+	end
+	for k in pairs(t) do
+		if type(k) ~= "number" and k ~= "points" then
+			fail("section \"" .. name .. "\": unknown field '" .. tostring(k) .. "'", 2)
+		end
+	end
+	spec.sections[#spec.sections + 1] = s
+	return s
+end)
+
+dsl.events = named("events", function(name, t, w)
+	if t.file == nil and t.data == nil then fail("events \"" .. name .. "\": say file = \"x.csv\" or data = \"name\"", 2) end
+	if type(t.unit) ~= "string" then fail("events \"" .. name .. "\": unit = \"the unit id column\" is needed", 2) end
+	local data = t.data or tostring(t.file):match("([^/\\]+)$"):gsub("%.[^.]*$", "")
+	spec.events[#spec.events + 1] = {name = name, where = w, data = data, unit = t.unit, file = t.file}
+end)
+
+dsl.case = named("case", function(name, t, w)
+	if type(t.unit) ~= "table" then fail("case \"" .. name .. "\": unit = { column = value, ... } is needed", 2) end
+	if type(t.expect) ~= "table" then fail("case \"" .. name .. "\": expect = { total = ..., ... } is needed", 2) end
+	t.name, t.where = name, w
+	spec.cases[#spec.cases + 1] = t
+end)
+
+dsl.agg = agg
+return dsl
