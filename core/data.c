@@ -1,6 +1,7 @@
 /* data.c — binding datasets to units (see include/kaoping/data.h). */
 #include "kaoping/data.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -312,4 +313,66 @@ size_t kp_data_line(const kp_colref *c, size_t unit)
 	long row = c->row ? c->row[unit] : (long)unit;
 
 	return row < 0 ? 0 : c->t->line[row];
+}
+
+const char *kp_data_stem(const char *path, char *buf, size_t size)
+{
+	const char *base = strrchr(path, '/'), *dot;
+	size_t len;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	snprintf(buf, size, "%.*s", (int)len, base);
+	return buf;
+}
+
+typedef struct csv_load {
+	kp_table *t;
+	const kp_rules *r;
+} csv_load;
+
+static int load_header(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	csv_load *cl = ud;
+	unsigned char *numeric = calloc(row->n + 1, 1);
+	size_t i;
+	int rc;
+
+	if (!numeric)
+		return kp_err_oom(err);
+	for (i = 0; i < row->n; i++)
+		numeric[i] = cl->r && kp_rules_is_numeric(cl->r, row->f[i]);
+	rc = kp_table_set_columns(cl->t, row->n, row->f, numeric, err);
+	free(numeric);
+	return rc;
+}
+
+static int load_row(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	csv_load *cl = ud;
+
+	return kp_table_add(cl->t, row->line, row->f, row->len, err);
+}
+
+int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_rules *r,
+		     const kp_csv_opts *o, kp_err *err)
+{
+	char stem[256];
+	csv_load cl;
+	int rc;
+
+	if (!name)
+		name = kp_data_stem(path, stem, sizeof stem);
+	if (kp_data_table(d, name))
+		return kp_err_set(err, KP_EUSAGE, "%s: a second file named '%s'", path, name);
+	cl.r = r;
+	if (!(cl.t = kp_table_new(name, path, err)))
+		return KP_EINTERNAL;
+	rc = kp_csv_read_file(path, o, load_header, load_row, &cl, NULL, err);
+	if (rc) {
+		kp_table_free(cl.t);
+		return rc;
+	}
+	return kp_data_add(d, cl.t, err);
 }

@@ -30,7 +30,8 @@ int kp_err_prefix(kp_err *err, const char *fmt, ...)
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof old);
-	snprintf(err->msg, sizeof err->msg, "%s: %s", head, old);
+	if (snprintf(err->msg, sizeof err->msg, "%s: %s", head, old) >= (int)sizeof err->msg)
+		memcpy(err->msg + sizeof err->msg - 4, "...", 4); /* cut: say so */
 	return err->kind;
 }
 

@@ -1014,7 +1014,7 @@ static int run_file(kp_rules *r, const char *path, int env, int optional, kp_err
 {
 	lua_State *L = kp_sandbox_state(r->sb);
 	char *buf = NULL, *chunk;
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	if ((rc = read_file(path, &buf, &len, err)))

@@ -20,6 +20,7 @@ struct kp_sandbox {
 	int tripped;             /* 1 instructions, 2 memory, 3 time: sticky */
 	int data_error;          /* a rule read a bad value: KP_EDATA */
 	int base_ref;            /* the table of allowed names */
+	const char *volatile ctx_kind, *volatile ctx_name, *volatile ctx_unit;
 };
 
 double kp_sandbox_now(void)
@@ -429,4 +430,37 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 	kp_err_trace(err, lua_tostring(L, -1));
 	lua_pop(L, 1);
 	return err ? err->kind : KP_ERULE;
+}
+
+void kp_sandbox_set_context(kp_sandbox *sb, const char *kind, const char *name, const char *unit)
+{
+	sb->ctx_kind = kind, sb->ctx_name = name, sb->ctx_unit = unit;
+}
+
+static size_t append(char *buf, size_t o, size_t size, const char *s)
+{
+	while (s && *s && o + 1 < size)
+		buf[o++] = *s++;
+	buf[o] = '\0';
+	return o;
+}
+
+size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	o = append(buf, o, size, file);
+	if (sb && sb->ctx_kind) {
+		o = append(buf, o, size, ": in ");
+		o = append(buf, o, size, sb->ctx_kind);
+		o = append(buf, o, size, " '");
+		o = append(buf, o, size, sb->ctx_name);
+		o = append(buf, o, size, "' for unit '");
+		o = append(buf, o, size, sb->ctx_unit);
+		o = append(buf, o, size, "'");
+	}
+	return o;
 }

@@ -126,8 +126,11 @@ static int rule_error(scorer *s, int kind, const char *msg)
 static int call_lua(scorer *s, int nargs, int nres)
 {
 	kp_err e = {0};
-	int rc = kp_sandbox_call(s->r->sb, nargs, nres, s->first_call, &e);
+	int rc;
 
+	kp_sandbox_set_context(s->r->sb, s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
+	rc = kp_sandbox_call(s->r->sb, nargs, nres, s->first_call, &e);
+	kp_sandbox_set_context(s->r->sb, NULL, NULL, NULL);
 	s->first_call = 0;
 	if (rc == KP_EDATA && e.msg[0] == '\x01') { /* u[col] asked to skip */
 		kp_err_clear(&e);
@@ -922,7 +925,7 @@ static int last_table(lua_State *L, scorer *s, size_t u)
 			lua_pushinteger(L, l->year), lua_setfield(L, -2, "year");
 			lua_createtable(L, 0, (int)l->nsections);
 			for (k = 0; k < l->nsections; k++) {
-				lua_pushnumber(L, l->sec[mid * l->nsections + k]);
+				lua_pushnumber(L, l->sec[l->u[mid].row * l->nsections + k]);
 				lua_setfield(L, -2, l->sections[k]);
 			}
 			lua_setfield(L, -2, "sections");

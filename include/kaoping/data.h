@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kaoping/csv.h"
 #include "kaoping/err.h"
 #include "kaoping/rules.h"
 #include "kaoping/table.h"
@@ -46,6 +47,13 @@ kp_data *kp_data_new(kp_err *err);
 void kp_data_free(kp_data *d);
 /* Add a table; the data takes ownership of t, also on failure. */
 int kp_data_add(kp_data *d, kp_table *t, kp_err *err);
+/* Read a CSV file into a new table named name (NULL: the file's stem),
+ * keeping the rules' numeric columns as numbers; the table joins d. */
+int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_rules *r,
+		     const kp_csv_opts *o, kp_err *err);
+/* The stem of a path ("samples/2021/units.csv" -> "units") into buf. */
+const char *kp_data_stem(const char *path, char *buf, size_t size);
+
 /* The table called name, or NULL. */
 kp_table *kp_data_table(const kp_data *d, const char *name);
 

@@ -54,6 +54,14 @@ int kp_sandbox_data_error(lua_State *L, const char *fmt, ...);
 /* Make a table read-only: returns (pushes) a proxy of the table at idx. */
 void kp_sandbox_readonly(lua_State *L, int idx, const char *what);
 
+/* What is running, for a message when the wall clock stops the command
+ * in the middle of a C call: set before each Lua call (pointers are
+ * borrowed), read from a signal handler (no locks, no allocation). */
+void kp_sandbox_set_context(kp_sandbox *sb, const char *kind, const char *name, const char *unit);
+/* Write "RULES: in KIND 'NAME' for unit 'UNIT'" into buf with no
+ * allocation and no stdio (async-signal-safe); returns its length. */
+size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, size_t size);
+
 /* Seconds on the monotonic clock. */
 double kp_sandbox_now(void);
 

@@ -17,6 +17,7 @@ typedef struct kp_last_unit {
 	double total;
 	int rank;
 	const char *grade;
+	size_t row;            /* its row in sec */
 } kp_last_unit;
 
 typedef struct kp_last {

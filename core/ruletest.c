@@ -1,0 +1,364 @@
+/* ruletest.c — running a rule file's test cases (see ruletest.h).  Builds
+ * a small dataset per case, scores it with the real engine, and compares. */
+#include "kaoping/ruletest.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kaoping/data.h"
+#include "kaoping/num.h"
+#include "kaoping/score.h"
+
+typedef struct strlist { char **s; size_t n; } strlist;
+
+static int add_name(strlist *l, const char *name, kp_err *err)
+{
+	size_t i;
+	char **p;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->s[i], name))
+			return 0;
+	if (!(p = realloc(l->s, (l->n + 1) * sizeof *p)) || !(p[l->n] = strdup(name))) {
+		if (p)
+			l->s = p;
+		return kp_err_oom(err);
+	}
+	l->s = p;
+	l->n++;
+	return 0;
+}
+
+static void free_list(strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->s[i]);
+	free(l->s);
+}
+
+/* The string keys of the table at idx, added to l. */
+static int keys_of(lua_State *L, int idx, strlist *l, kp_err *err)
+{
+	int rc = 0;
+
+	if (lua_type(L, idx) != LUA_TTABLE)
+		return 0;
+	lua_pushnil(L);
+	while (!rc && lua_next(L, idx)) {
+		if (lua_type(L, -2) == LUA_TSTRING)
+			rc = add_name(l, lua_tostring(L, -2), err);
+		lua_pop(L, 1);
+	}
+	if (rc)
+		lua_pop(L, 1);
+	return rc;
+}
+
+/* t[key] of the table at idx as cell text into buf. */
+static const char *cell(lua_State *L, int idx, const char *key, char *buf, size_t size)
+{
+	const char *out = "";
+
+	lua_pushstring(L, key);
+	lua_rawget(L, idx);
+	if (lua_type(L, -1) == LUA_TNUMBER)
+		out = kp_num_short(lua_tonumber(L, -1), buf, size);
+	else if (lua_type(L, -1) == LUA_TBOOLEAN)
+		out = lua_toboolean(L, -1) ? "1" : "0";
+	else if (lua_type(L, -1) == LUA_TSTRING)
+		out = (snprintf(buf, size, "%s", lua_tostring(L, -1)), buf);
+	lua_pop(L, 1);
+	return out;
+}
+
+/* One row of a table from the Lua table at idx (columns in l). */
+static int add_row(kp_table *t, lua_State *L, int idx, const strlist *l, size_t first,
+		   const char *const *fixed, size_t nfixed, size_t line, kp_err *err)
+{
+	char **f = calloc(l->n + nfixed + 1, sizeof *f);
+	size_t i;
+	int rc;
+
+	if (!f)
+		return kp_err_oom(err);
+	for (i = 0; i < nfixed; i++)
+		f[i] = strdup(fixed[i]);
+	for (i = first; i < l->n; i++) {
+		char buf[128];
+		f[nfixed + i - first] = strdup(cell(L, idx, l->s[i], buf, sizeof buf));
+	}
+	for (i = 0; i < nfixed + l->n - first; i++)
+		if (!f[i]) {
+			rc = kp_err_oom(err);
+			goto out;
+		}
+	rc = kp_table_add(t, line, f, NULL, err);
+out:
+	for (i = 0; i < nfixed + l->n - first; i++)
+		free(f[i]);
+	free(f);
+	return rc;
+}
+
+static int typed_table(kp_table **t, const char *name, const char *file, char *const *cols, size_t n,
+		       const kp_rules *r, kp_err *err)
+{
+	unsigned char *numeric = calloc(n + 1, 1);
+	size_t i;
+	int rc;
+
+	if (!numeric || !(*t = kp_table_new(name, file, err))) {
+		free(numeric);
+		return kp_err_oom(err);
+	}
+	for (i = 0; i < n; i++)
+		numeric[i] = (unsigned char)kp_rules_is_numeric(r, cols[i]);
+	rc = kp_table_set_columns(*t, n, cols, numeric, err);
+	free(numeric);
+	return rc;
+}
+
+/* The units of a case: the unit itself ("case") and its peers. */
+static int case_units(const kp_rules *r, lua_State *L, int c, const char *where, const char *cat,
+		      kp_data *d, kp_err *err)
+{
+	strlist cols = {0};
+	kp_table *t = NULL;
+	size_t i, npeers;
+	int rc, peers;
+	char id[32];
+	const char *fixed[3];
+
+	lua_getfield(L, c, "unit");
+	lua_getfield(L, c, "peers");
+	peers = lua_gettop(L);
+	npeers = lua_type(L, peers) == LUA_TTABLE ? lua_rawlen(L, peers) : 0;
+	if ((rc = add_name(&cols, r->id_col, err)) || (rc = add_name(&cols, r->name_col, err)) ||
+	    (rc = add_name(&cols, r->cat_col, err)) || (rc = keys_of(L, peers - 1, &cols, err)))
+		goto out;
+	for (i = 0; i < npeers && !rc; i++) {
+		lua_rawgeti(L, peers, (lua_Integer)i + 1);
+		rc = keys_of(L, lua_gettop(L), &cols, err);
+		lua_pop(L, 1);
+	}
+	if (rc || (rc = typed_table(&t, "units", where, cols.s, cols.n, r, err)))
+		goto out;
+	fixed[0] = "case", fixed[1] = "case", fixed[2] = cat;
+	rc = add_row(t, L, peers - 1, &cols, 3, fixed, 3, 1, err);
+	for (i = 0; i < npeers && !rc; i++) {
+		snprintf(id, sizeof id, "peer%zu", i + 1);
+		fixed[0] = fixed[1] = id;
+		lua_rawgeti(L, peers, (lua_Integer)i + 1);
+		rc = add_row(t, L, lua_gettop(L), &cols, 3, fixed, 3, i + 2, err);
+		lua_pop(L, 1);
+	}
+	if (!rc) {
+		rc = kp_data_add(d, t, err);
+		t = NULL;
+	}
+out:
+	kp_table_free(t);
+	free_list(&cols);
+	lua_pop(L, 2);
+	return rc;
+}
+
+/* One table per declared event, holding the case's events. */
+static int case_events(const kp_rules *r, lua_State *L, int c, const char *where, kp_data *d, kp_err *err)
+{
+	size_t e, i, n;
+	int rc = 0, evs, rows;
+
+	lua_getfield(L, c, "events");
+	evs = lua_gettop(L);
+	for (e = 0; e < r->nevent && !rc; e++) {
+		strlist cols = {0};
+		kp_table *t = NULL;
+		const char *fixed[1] = {"case"};
+		if (lua_type(L, evs) == LUA_TTABLE)
+			lua_getfield(L, evs, r->event[e].name);
+		else
+			lua_pushnil(L);
+		rows = lua_gettop(L);
+		n = lua_type(L, rows) == LUA_TTABLE ? lua_rawlen(L, rows) : 0;
+		rc = add_name(&cols, r->event[e].unit, err);
+		for (i = 0; i < n && !rc; i++) {
+			lua_rawgeti(L, rows, (lua_Integer)i + 1);
+			rc = keys_of(L, lua_gettop(L), &cols, err);
+			lua_pop(L, 1);
+		}
+		if (!rc)
+			rc = typed_table(&t, r->event[e].data, where, cols.s, cols.n, r, err);
+		for (i = 0; i < n && !rc; i++) {
+			lua_rawgeti(L, rows, (lua_Integer)i + 1);
+			rc = add_row(t, L, lua_gettop(L), &cols, 1, fixed, 1, i + 2, err);
+			lua_pop(L, 1);
+		}
+		if (!rc) {
+			rc = kp_data_add(d, t, err);
+			t = NULL;
+		}
+		kp_table_free(t);
+		free_list(&cols);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+static void say(char **detail, const char *fmt, const char *what, const char *want, const char *got)
+{
+	size_t old = *detail ? strlen(*detail) : 0, add = strlen(fmt) + strlen(what) + strlen(want) + strlen(got) + 8;
+	char *p = realloc(*detail, old + add);
+
+	if (!p)
+		return;
+	if (!old)
+		p[0] = '\0';
+	snprintf(p + old, add, fmt, what, want, got);
+	*detail = p;
+}
+
+/* The points the result gave the named indicator, section, bonus or
+ * deduction; 0 when it found one. */
+static int points_of(const kp_result *res, const kp_unit_result *u, const char *name, double *v)
+{
+	size_t i;
+
+	for (i = 0; i < res->nsections; i++)
+		if (!strcmp(res->sections[i], name))
+			return *v = KP_SEC(res, u - res->units, i), 0;
+	for (i = 0; i < u->nitems; i++)
+		if (!strcmp(u->items[i].name, name))
+			return *v = u->items[i].points, 0;
+	return -1;
+}
+
+static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result *res, kp_case_result *cr)
+{
+	const kp_unit_result *u = NULL;
+	char want[64], got[64];
+	size_t i;
+
+	for (i = 0; i < res->nunits; i++)
+		if (!strcmp(res->units[i].id, "case"))
+			u = &res->units[i];
+	if (!u)
+		return;
+	lua_pushnil(L);
+	while (lua_next(L, expect)) {
+		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+		double v;
+		if (!strcmp(key, "grade")) {
+			const char *g = u->grade >= 0 ? res->grades[u->grade] : "(none)";
+			if (!lua_isstring(L, -1) || strcmp(lua_tostring(L, -1), g))
+				say(&cr->detail, "  %s: expected %s, got %s\n", key, luaL_tolstring(L, -1, NULL), g), lua_pop(L, 1);
+		} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
+			int g = !strcmp(key, "veto") ? u->veto : u->commended;
+			if (lua_toboolean(L, -1) != g)
+				say(&cr->detail, "  %s: expected %s, got %s\n", key, lua_toboolean(L, -1) ? "true" : "false",
+				    g ? "true" : "false");
+		} else if (!lua_isnumber(L, -1)) {
+			say(&cr->detail, "  %s: expected %s, got %s\n", key, "a number", luaL_typename(L, -1));
+		} else {
+			double want_v = lua_tonumber(L, -1);
+			int found = 0;
+			if (!strcmp(key, "total"))
+				v = u->total, found = 1;
+			else if (!strcmp(key, "deductions"))
+				v = u->deductions, found = 1;
+			else if (!strcmp(key, "bonus"))
+				v = u->bonus, found = 1;
+			else
+				found = points_of(res, u, key, &v) == 0;
+			kp_num_fixed(kp_num_round(want_v, r->precision), r->precision, want, sizeof want);
+			if (!found)
+				say(&cr->detail, "  %s: expected %s, got %s\n", key, want, "no such indicator, section, bonus or deduction");
+			else if (strcmp(want, kp_num_fixed(kp_num_round(v, r->precision), r->precision, got, sizeof got)))
+				say(&cr->detail, "  %s: expected %s, got %s\n", key, want, got);
+		}
+		lua_pop(L, 1);
+	}
+}
+
+static int run_case(const kp_rules *r, lua_State *L, int c, kp_case_result *cr, kp_err *err)
+{
+	kp_data *d = kp_data_new(err);
+	kp_result *res = NULL;
+	kp_score_opts o;
+	kp_err e = {0};
+	char *cat;
+	int rc;
+
+	if (!d)
+		return KP_EINTERNAL;
+	lua_getfield(L, c, "category");
+	cat = strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : r->cat[0].name);
+	lua_pop(L, 1);
+	memset(&o, 0, sizeof o);
+	o.details = 1;
+	if (!cat)
+		rc = kp_err_oom(&e);
+	else if (!(rc = case_units(r, L, c, cr->where, cat, d, &e)) && !(rc = case_events(r, L, c, cr->where, d, &e)) &&
+		 !(rc = kp_data_bind(d, r, &e)))
+		rc = kp_score_run(r, d, &o, &res, &e);
+	if (rc == KP_EINTERNAL) {
+		kp_err_set(err, rc, "%s", e.msg);
+	} else if (rc) {
+		say(&cr->detail, "  %s%s%s\n", "", e.msg, "");
+		rc = 0;
+	} else {
+		lua_getfield(L, c, "expect");
+		compare(r, L, lua_gettop(L), res, cr);
+		lua_pop(L, 1);
+	}
+	cr->passed = !rc && !cr->detail;
+	kp_err_clear(&e);
+	kp_result_free(res);
+	kp_data_free(d);
+	free(cat);
+	return rc;
+}
+
+int kp_ruletest_run(const kp_rules *r, kp_case_result **out, size_t *n, kp_err *err)
+{
+	lua_State *L = kp_sandbox_state(r->sb);
+	kp_case_result *cr = calloc(r->ncase + 1, sizeof *cr);
+	size_t i;
+	int rc = 0;
+
+	*out = cr, *n = 0;
+	if (!cr)
+		return kp_err_oom(err);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, r->cases_ref);
+	for (i = 0; i < r->ncase && !rc; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		lua_getfield(L, -1, "name");
+		cr[i].name = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+		lua_getfield(L, -2, "where");
+		cr[i].where = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : r->file);
+		lua_pop(L, 2);
+		*n = i + 1;
+		if (!cr[i].name || !cr[i].where)
+			rc = kp_err_oom(err);
+		else
+			rc = run_case(r, L, lua_gettop(L), &cr[i], err);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+void kp_ruletest_free(kp_case_result *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; c && i < n; i++)
+		free(c[i].name), free(c[i].where), free(c[i].detail);
+	free(c);
+}

@@ -1,0 +1,73 @@
+/* store.h — the SQLite file that keeps imports, runs and results
+ * (DESIGN §5).  Opened defensively (trusted_schema off, defensive mode,
+ * schema version checked), WAL mode, a busy timeout; every import and every
+ * scoring run is one transaction.  kp_store owns its connection. */
+#ifndef KAOPING_STORE_H
+#define KAOPING_STORE_H
+
+#include <stddef.h>
+
+#include "kaoping/csv.h"
+#include "kaoping/data.h"
+#include "kaoping/err.h"
+#include "kaoping/result.h"
+#include "kaoping/rules.h"
+#include "kaoping/score.h"
+
+#define KP_STORE_SCHEMA 1
+
+typedef struct kp_store kp_store;
+
+enum { KP_STORE_READ = 0, KP_STORE_WRITE = 1 };
+
+/* Open (and with KP_STORE_WRITE create and migrate) the database at path.
+ * A missing file for reading is KP_ENOINPUT; not a kaoping database, or a
+ * newer schema, is KP_EDATA; cannot create or write is KP_ECREATE. */
+int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err);
+void kp_store_close(kp_store *s);
+/* The SQLite library's version, for --version. */
+const char *kp_store_sqlite_version(void);
+
+typedef struct kp_import_opts {
+	int year;               /* 0: the current year */
+	const char *as;         /* dataset name for a single file (NULL: stem) */
+	int replace;            /* replace an earlier import of the same name/year */
+	kp_csv_opts csv;
+} kp_import_opts;
+
+typedef struct kp_import_done {  /* what one file became */
+	long id;
+	char name[256];
+	size_t rows, cols;
+	int encoding;
+	int replaced;
+} kp_import_done;
+
+/* Import every file in one transaction: all or nothing.  done (may be
+ * NULL) receives one entry per file. */
+int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_import_opts *o,
+		    kp_import_done *done, kp_err *err);
+
+/* Read the year's datasets into d, typing the rules' numeric columns;
+ * ids and nids receive the import ids used (malloc'd, caller frees). */
+int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **ids, size_t *nids,
+		  kp_err *err);
+
+/* Last year's newest run, for rank change and u.last; NULL when none.
+ * Free with kp_store_last_free. */
+int kp_store_last(kp_store *s, int year, kp_last **out, kp_err *err);
+void kp_store_last_free(kp_last *l);
+
+/* A scoring run in one transaction: begin, the sink for each unit's
+ * items, then finish (commit) or abort (roll back). */
+int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids, size_t nids,
+		       long *run_id, kp_err *err);
+int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_item *items,
+		      size_t nitems, kp_err *err);
+int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err);
+void kp_store_run_abort(kp_store *s);
+
+/* Load a stored run (0: the newest) with its items. */
+int kp_store_load_run(kp_store *s, long run_id, kp_result **out, kp_err *err);
+
+#endif
