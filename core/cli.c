@@ -85,6 +85,7 @@ static int exit_code(int kind)
 
 static int report_error(const config *c, const kp_err *err)
 {
+	fflush(stdout);
 	fprintf(stderr, "%s: %s\n", prog, err->msg[0] ? err->msg : "internal error");
 	if (c && c->verbose && err->trace)
 		fprintf(stderr, "%s\n", err->trace);

@@ -48,6 +48,7 @@ typedef struct scorer {
 	size_t nused, ncap;
 	int unit_ref, ctx_ref;    /* registry refs: the unit proxy, the contexts */
 	size_t unit_ref_of;       /* the unit unit_ref stands for */
+	int top;                  /* the Lua stack on entry, restored on exit */
 } scorer;
 
 /* ---- small helpers ---- */
@@ -212,7 +213,7 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 	size_t i, n = 0;
 	int rc, pass;
 
-	if (src->op != KP_AGG_COUNT && (col = kp_table_col(t, src->col)) < 0)
+	if (src->op != KP_AGG_COUNT && (col = kp_table_col(t, src->col)) < 0 && t->nrows > 0)
 		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, src->col, s->ctx_kind, s->ctx_name);
 	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
 		size_t row = ev->rows[i];
@@ -1072,7 +1073,7 @@ static int evset_agg(lua_State *L, int op)
 	double acc = 0;
 	size_t i, n = 0;
 
-	if (op != KP_AGG_COUNT && (col = kp_table_col(t, luaL_checkstring(L, 2))) < 0)
+	if (op != KP_AGG_COUNT && (col = kp_table_col(t, luaL_checkstring(L, 2))) < 0 && t->nrows > 0)
 		return luaL_error(L, "%s has no column '%s'", t->file, lua_tostring(L, 2));
 	for (i = ev->first[e->unit]; i < ev->first[e->unit + 1]; i++) {
 		size_t row = ev->rows[i];
@@ -1419,7 +1420,7 @@ static void scorer_free(scorer *s)
 	if (s->L) {
 		luaL_unref(s->L, LUA_REGISTRYINDEX, s->unit_ref);
 		luaL_unref(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
-		lua_settop(s->L, 0);
+		lua_settop(s->L, s->top);
 	}
 	free(s->ind_ref), free(s->bon_ref), free(s->ded_ref), free(s->veto_ref);
 	free(s->ind_stat), free(s->bon_stat), free(s->items), free(s->notebuf);
@@ -1438,6 +1439,7 @@ int kp_score_run(const kp_rules *r, const kp_data *d, const kp_score_opts *o, kp
 	s.r = r, s.d = d, s.o = o ? o : &none, s.err = err;
 	s.notes = s.o->details || s.o->notes || s.o->sink;
 	s.L = kp_sandbox_state(r->sb);
+	s.top = lua_gettop(s.L);
 	s.unit_ref = s.ctx_ref = LUA_NOREF;
 	if (!(s.res = kp_result_new(err)))
 		return KP_EINTERNAL;
