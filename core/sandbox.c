@@ -48,6 +48,7 @@ static const char *trip_words(const kp_sandbox *sb)
 static void hook(lua_State *L, lua_Debug *ar)
 {
 	kp_sandbox *sb = sandbox_of(L);
+	lua_Debug where;
 
 	(void)ar;
 	if (!sb->tripped) {
@@ -60,6 +61,8 @@ static void hook(lua_State *L, lua_Debug *ar)
 			return;
 		lua_sethook(L, hook, LUA_MASKCOUNT, 1); /* keep firing from now on */
 	}
+	if (lua_getstack(L, 0, &where) && lua_getinfo(L, "Sl", &where) && where.currentline > 0)
+		luaL_error(L, "%s:%d: %s", where.short_src, where.currentline, trip_words(sb));
 	luaL_error(L, "%s", trip_words(sb));
 }
 

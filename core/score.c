@@ -63,9 +63,10 @@ static const char *unit_name(const scorer *s, size_t u)
 	return kp_table_text(s->d->units, u, (size_t)s->d->name_col);
 }
 
+/* A value in a note: at most four decimals, as a person would write it. */
 static char *num(double v, char *buf)
 {
-	return kp_num_short(v, buf, 32);
+	return kp_num_short(kp_num_round(v, 4), buf, 32);
 }
 
 int kp_score_yes_no(const char *text)

@@ -4,7 +4,8 @@
 #   scripts/deps.sh --check  exit 0 when everything needed to build is present
 # Build: liblua5.4-dev libsqlite3-dev libcsv-dev libxlsxwriter-dev libssl-dev
 #        pkg-config; tests: check sqlite3 lua5.4 valgrind unzip clang (fuzzers,
-#        sanitizer runtime); bench: time.
+#        sanitizer runtime); bench: time; --browser: chromium fonts-noto-cjk
+#        poppler-utils for the HTML report's browser test.
 set -eu
 
 BUILD_PKGS="build-essential pkg-config liblua5.4-dev libsqlite3-dev libcsv-dev libxlsxwriter-dev libssl-dev check"
@@ -21,6 +22,14 @@ have_test() {
 
 if [ "${1:-}" = "--check" ]; then
 	have_build
+	exit $?
+fi
+BROWSER_PKGS="chromium fonts-noto-cjk poppler-utils"
+if [ "${1:-}" = "--browser" ]; then
+	command -v chromium >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 &&
+		fc-list 2>/dev/null | grep -qi "cjk\|wenquanyi" && exit 0
+	[ "$(id -u)" = 0 ] || exit 1
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $BROWSER_PKGS >/dev/null
 	exit $?
 fi
 if [ "${1:-}" = "--check-test" ]; then
