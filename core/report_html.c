@@ -1,0 +1,613 @@
+/* report_html.c — one self-contained, print-ready HTML page (A4): title,
+ * the commendation list, the ranking of each category with an inline SVG
+ * bar chart, the grade distribution and every unit's breakdown.  No
+ * external resources; every text escaped.  Borrows the result. */
+#include "report_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kaoping/enc.h"
+
+#define DETAIL_LIMIT 5000 /* above this many units: no breakdown, no charts */
+#define CHART_ROWS 40     /* bars per chart (one chart fits a page) */
+
+static const char css[] =
+	"@page { size: A4; margin: 16mm 14mm 18mm 14mm; }\n"
+	"html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }\n"
+	"body { font-family: \"Noto Sans CJK SC\", \"WenQuanYi Zen Hei\", \"Microsoft YaHei\", sans-serif;\n"
+	"  font-size: 10.5pt; line-height: 1.5; color: #1a1a1a; background: #fff;\n"
+	"  max-width: 182mm; margin: 0 auto; padding: 8mm 4mm; }\n"
+	"@media print { body { max-width: none; margin: 0; padding: 0; } }\n"
+	"header.doc { text-align: center; border-bottom: 2.5pt solid #b0201c; padding-bottom: 3mm; margin-bottom: 6mm; }\n"
+	"h1 { font-size: 18pt; font-weight: bold; margin: 0 0 1.5mm; letter-spacing: 0.04em; }\n"
+	"p.meta { color: #555; font-size: 9pt; margin: 0; }\n"
+	"h2 { font-size: 13pt; margin: 7mm 0 3mm; padding-left: 2.5mm; border-left: 4pt solid #b0201c;\n"
+	"  break-after: avoid; page-break-after: avoid; }\n"
+	"h3 { font-size: 11pt; margin: 4mm 0 2mm; break-after: avoid; page-break-after: avoid; }\n"
+	"h2 small, h3 small { font-weight: normal; color: #555; font-size: 9.5pt; margin-left: 1.5mm; }\n"
+	"table { border-collapse: collapse; width: 100%; font-size: 9pt; margin: 0 0 3mm; }\n"
+	"th, td { border: 0.6pt solid #8c8c8c; padding: 0.8mm 1.5mm; vertical-align: top; }\n"
+	"th { background: #eeeeee; font-weight: bold; text-align: center; white-space: nowrap; }\n"
+	"th.wrap, html[lang=\"en\"] th { white-space: normal; }\n"
+	"table.commend { table-layout: fixed; }\n"
+	"table.commend th:nth-child(1) { width: 8%; } table.commend th:nth-child(2) { width: 13%; }\n"
+	"table.commend th:nth-child(3) { width: 28%; } table.commend th:nth-child(4) { width: 10%; }\n"
+	"table.commend th:nth-child(5) { width: 9%; }\n"
+	"table.commend td { overflow-wrap: anywhere; }\n"
+	"thead { display: table-header-group; }\n"
+	"tr { break-inside: avoid; page-break-inside: avoid; }\n"
+	"td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }\n"
+	"td.c { text-align: center; white-space: nowrap; }\n"
+	"td.id { white-space: nowrap; color: #444; }\n"
+	"table.ranking td.name { min-width: 7em; }\n"
+	"table.ranking { font-size: 8.5pt; }\n"
+	"table.ranking th, table.ranking td { padding: 0.6mm 1mm; }\n"
+	"tr.commended td { background: #fbeceb; font-weight: bold; }\n"
+	"tr.veto td { color: #777; }\n"
+	"td.veto { color: #b0201c; font-weight: normal; }\n"
+	"td.star { color: #b0201c; }\n"
+	".up { color: #b0201c; } .down { color: #2e6b30; }\n"
+	".flag { display: inline-block; font-size: 8pt; font-weight: normal; color: #b0201c;\n"
+	"  border: 0.6pt solid #b0201c; border-radius: 2pt; padding: 0 1mm; margin-left: 1mm; white-space: nowrap; }\n"
+	"p.note { font-size: 9pt; color: #444; margin: 1mm 0 3mm; }\n"
+	"p.notice { border: 0.8pt solid #c89b00; background: #fff7dc; padding: 2mm 3mm; font-size: 9.5pt; }\n"
+	"section.category, section.details { break-before: page; page-break-before: always; }\n"
+	"figure { margin: 2mm 0 4mm; break-inside: avoid; page-break-inside: avoid; }\n"
+	"figcaption { font-size: 9pt; color: #555; text-align: center; }\n"
+	"svg.chart { display: block; width: 100%; height: auto; }\n"
+	"svg.chart text { font-family: inherit; font-size: 11px; fill: #333; }\n"
+	"svg.chart text.v { font-size: 10px; }\n"
+	"svg.chart line.grid { stroke: #d8d8d8; stroke-width: 0.8; }\n"
+	"svg.chart line.axis { stroke: #666; stroke-width: 1; }\n"
+	"svg.chart rect.bar { fill: #9fb4ca; }\n"
+	"svg.chart rect.bar.commended { fill: #b0201c; }\n"
+	"svg.chart rect.bar.veto { fill: #d0d0d0; }\n"
+	"svg.chart rect.key { stroke: none; }\n"
+	"article.unit { break-inside: avoid; page-break-inside: avoid; margin: 0 0 4mm; }\n"
+	"article.unit h3 { margin-bottom: 1mm; }\n"
+	"table.items { table-layout: fixed; }\n"
+	"table.items th:nth-child(1) { width: 11%; } table.items th:nth-child(2) { width: 21%; }\n"
+	"table.items th:nth-child(3) { width: 18%; } table.items th:nth-child(4) { width: 9%; }\n"
+	"table.items th:nth-child(5) { width: 9%; }\n"
+	"table.items td { overflow-wrap: anywhere; }\n"
+	"table.items tfoot td { background: #f6f6f6; font-weight: bold; }\n"
+	"footer { margin-top: 8mm; font-size: 8pt; color: #888; text-align: center; }\n";
+
+/* ---------- small pieces ---------- */
+
+static void put_num(kp_rw *w, double x, int prec)
+{
+	char buf[KP_NUMBUF];
+
+	kp_rw_puts(w, kp_report_fixed(x, prec, buf));
+}
+
+static void td(kp_rw *w, const char *cls, const char *text)
+{
+	if (cls) {
+		kp_rw_puts(w, "<td class=\"");
+		kp_rw_puts(w, cls);
+		kp_rw_puts(w, "\">");
+	} else {
+		kp_rw_puts(w, "<td>");
+	}
+	kp_rw_html(w, text);
+	kp_rw_puts(w, "</td>");
+}
+
+static void td_num(kp_rw *w, double x, int prec)
+{
+	kp_rw_puts(w, "<td class=\"num\">");
+	put_num(w, x, prec);
+	kp_rw_puts(w, "</td>");
+}
+
+/* A header cell; short headers never wrap, section names may. */
+static void th(kp_rw *w, const char *text)
+{
+	kp_rw_puts(w, "<th>");
+	kp_rw_html(w, text);
+	kp_rw_puts(w, "</th>");
+}
+
+/* A label of ours: "rank_change" reads "rank change" on paper. */
+static void th_label(kp_rw *w, const char *label)
+{
+	char buf[64];
+	size_t i;
+
+	for (i = 0; label[i] && i + 1 < sizeof buf; i++)
+		buf[i] = label[i] == '_' ? ' ' : label[i];
+	buf[i] = '\0';
+	th(w, buf);
+}
+
+static void th_wrap(kp_rw *w, const char *text)
+{
+	kp_rw_puts(w, "<th class=\"wrap\">");
+	kp_rw_html(w, text);
+	kp_rw_puts(w, "</th>");
+}
+
+static const char *close_paren(int lang)
+{
+	return lang == KP_LANG_EN ? ")" : "）";
+}
+
+static void quota_text(kp_rw *w, const kp_labels *l, const kp_category_result *c)
+{
+	if (c->quota > 0)
+		kp_rw_printf(w, l->quota_fmt, c->quota);
+	else
+		kp_rw_puts(w, l->no_quota);
+}
+
+static void rank_change(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l)
+{
+	char buf[32];
+	const char *s = kp_report_change(r, u, l, buf, sizeof buf);
+	int d = u->last_rank - u->rank;
+
+	if (u->has_last && d > 0)
+		kp_rw_puts(w, "<td class=\"c up\">");
+	else if (u->has_last && d < 0)
+		kp_rw_puts(w, "<td class=\"c down\">");
+	else
+		kp_rw_puts(w, "<td class=\"c\">");
+	kp_rw_html(w, s);
+	kp_rw_puts(w, "</td>");
+}
+
+/* Text cut to at most maxw display columns, with "…" when cut. */
+static const char *clip(const char *s, size_t maxw, char *buf, size_t size)
+{
+	size_t w = 0, n = 0;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (kp_enc_width(s) <= maxw)
+		return s;
+	while (*p) {
+		char one[5] = { 0 };
+		size_t len = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2, k, cw;
+		for (k = 0; k < len && p[k]; k++)
+			one[k] = (char)p[k];
+		cw = kp_enc_width(one);
+		if (w + cw > maxw - 1 || n + k + 4 > size)
+			break;
+		memcpy(buf + n, one, k);
+		n += k, w += cw, p += k;
+	}
+	memcpy(buf + n, "…", sizeof "…");
+	return buf;
+}
+
+/* ---------- head and commendation list ---------- */
+
+static void page_head(kp_rw *w, const kp_result *r, const kp_labels *l, int lang)
+{
+	const char *title = r->title && *r->title ? r->title : lang == KP_LANG_EN ? "Assessment results" : "考核结果";
+
+	kp_rw_puts(w, "<!DOCTYPE html>\n<html lang=\"");
+	kp_rw_puts(w, lang == KP_LANG_EN ? "en" : "zh-CN");
+	kp_rw_puts(w, "\">\n<head>\n<meta charset=\"utf-8\">\n"
+		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		      "<meta name=\"generator\" content=\"kaoping\">\n<title>");
+	kp_rw_html(w, title);
+	kp_rw_puts(w, "</title>\n<style>\n");
+	kp_rw_puts(w, css);
+	kp_rw_puts(w, "</style>\n</head>\n<body>\n<header class=\"doc\">\n<h1>");
+	kp_rw_html(w, title);
+	kp_rw_puts(w, "</h1>\n<p class=\"meta\">");
+	if (r->year) {
+		kp_rw_printf(w, l->year_fmt, r->year);
+		kp_rw_puts(w, " · ");
+	}
+	kp_rw_printf(w, l->units_fmt, r->nunits);
+	if (r->rules_file) {
+		kp_rw_puts(w, " · ");
+		kp_rw_html(w, r->rules_file);
+	}
+	if (r->rules_sha256) {
+		kp_rw_puts(w, " · sha256 ");
+		kp_rw_printf(w, "%.12s", r->rules_sha256);
+	}
+	if (r->run_id)
+		kp_rw_printf(w, " · #%ld", r->run_id);
+	kp_rw_puts(w, "</p>\n</header>\n");
+}
+
+static void commend_row(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l)
+{
+	const char *grade = kp_report_grade(r, u);
+
+	kp_rw_puts(w, "<tr><td class=\"num\">");
+	kp_rw_int(w, u->rank);
+	kp_rw_puts(w, "</td>");
+	td(w, "id", u->id);
+	td(w, NULL, u->name);
+	td_num(w, u->total, r->precision);
+	td(w, "c", grade ? grade : "");
+	kp_rw_puts(w, "<td>");
+	if (u->boundary_tie) {
+		kp_rw_puts(w, "<span class=\"flag\">");
+		kp_rw_html(w, l->tie_flag);
+		kp_rw_puts(w, "</span> ");
+	}
+	kp_rw_html(w, u->tie_note);
+	kp_rw_puts(w, "</td></tr>\n");
+}
+
+static void commend_category(kp_rw *w, const kp_result *r, const kp_category_result *c,
+			     const kp_labels *l, int lang)
+{
+	size_t i, n = 0;
+
+	kp_rw_puts(w, "<h3>");
+	kp_rw_html(w, c->name);
+	kp_rw_puts(w, "<small>");
+	quota_text(w, l, c);
+	kp_rw_puts(w, "</small></h3>\n");
+	for (i = c->first; i < c->first + c->count; i++) {
+		if (!r->units[i].commended)
+			continue;
+		if (n++ == 0) {
+			kp_rw_puts(w, "<table class=\"commend\">\n<thead><tr>");
+			th_label(w, l->rank), th_label(w, l->unit_id), th_label(w, l->name), th_label(w, l->total);
+			th_label(w, l->grade), th_label(w, l->note);
+			kp_rw_puts(w, "</tr></thead>\n<tbody>\n");
+		}
+		commend_row(w, r, &r->units[i], l);
+	}
+	if (n)
+		kp_rw_puts(w, "</tbody>\n</table>\n");
+	else
+		kp_rw_printf(w, "<p class=\"note\">%s</p>\n", l->none_commended);
+	if (c->shortfall > 0) {
+		kp_rw_puts(w, "<p class=\"note\">");
+		kp_rw_printf(w, l->shortfall_fmt, c->shortfall);
+		kp_rw_puts(w, "</p>\n");
+	}
+	if (c->note && *c->note) {
+		kp_rw_printf(w, "<p class=\"note\">%s%s", l->note, lang == KP_LANG_EN ? ": " : "：");
+		kp_rw_html(w, c->note);
+		kp_rw_puts(w, "</p>\n");
+	}
+}
+
+static void commend_section(kp_rw *w, const kp_result *r, const kp_labels *l, int lang)
+{
+	size_t c;
+
+	kp_rw_puts(w, "<section class=\"commend\">\n<h2>");
+	kp_rw_html(w, l->commend_list);
+	kp_rw_puts(w, "</h2>\n");
+	for (c = 0; c < r->ncategories; c++)
+		commend_category(w, r, &r->categories[c], l, lang);
+	kp_rw_puts(w, "</section>\n");
+}
+
+/* ---------- ranking tables ---------- */
+
+static void ranking_head(kp_rw *w, const kp_result *r, const kp_labels *l, int change)
+{
+	size_t s;
+
+	kp_rw_puts(w, "<thead><tr>");
+	th_label(w, l->rank), th_label(w, l->unit_id), th_label(w, l->name);
+	for (s = 0; s < r->nsections; s++)
+		th_wrap(w, r->sections[s]);
+	th_label(w, l->deductions), th_label(w, l->bonus), th_label(w, l->total), th_label(w, l->grade);
+	th_label(w, l->commended), th_label(w, l->veto);
+	if (change)
+		th_label(w, l->rank_change);
+	kp_rw_puts(w, "</tr></thead>\n");
+}
+
+static void ranking_row(kp_rw *w, const kp_result *r, size_t i, const kp_labels *l, int change)
+{
+	const kp_unit_result *u = &r->units[i];
+	const char *grade = kp_report_grade(r, u);
+	size_t s;
+
+	kp_rw_puts(w, u->commended ? "<tr class=\"commended\">" : u->veto ? "<tr class=\"veto\">" : "<tr>");
+	kp_rw_puts(w, "<td class=\"num\">");
+	kp_rw_int(w, u->rank);
+	kp_rw_puts(w, "</td>");
+	td(w, "id", u->id);
+	td(w, "name", u->name);
+	for (s = 0; s < r->nsections; s++)
+		td_num(w, KP_SEC(r, i, s), r->precision);
+	td_num(w, u->deductions, r->precision);
+	td_num(w, u->bonus, r->precision);
+	td_num(w, u->total, r->precision);
+	td(w, "c", grade ? grade : "");
+	kp_rw_puts(w, "<td class=\"c star\">");
+	if (u->commended)
+		kp_rw_html(w, l->star);
+	if (u->boundary_tie) {
+		kp_rw_puts(w, "<span class=\"flag\">");
+		kp_rw_html(w, l->tie_short);
+		kp_rw_puts(w, "</span>");
+	}
+	kp_rw_puts(w, "</td>");
+	td(w, "veto", u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : l->yes) : "");
+	if (change)
+		rank_change(w, r, u, l);
+	kp_rw_puts(w, "</tr>\n");
+}
+
+/* ---------- charts ---------- */
+
+/* A round axis end at or above max: 1, 2 or 5 × 10^k steps. */
+static double axis_max(double max)
+{
+	double step;
+
+	if (!(max > 0) || !isfinite(max))
+		return 1;
+	step = pow(10, floor(log10(max)));
+	if (max / step <= 2)
+		step /= 5;
+	else if (max / step <= 5)
+		step /= 2;
+	return ceil(max / step - 1e-9) * step;
+}
+
+struct chart {
+	const kp_result *r;
+	const kp_labels *l;
+	const kp_category_result *c;
+	double top;   /* the axis end */
+};
+
+#define CH_W 680
+#define CH_LABEL 150
+#define CH_BAR 470
+#define CH_ROW 20
+#define CH_TOP 22
+
+static void chart_axis(kp_rw *w, const struct chart *ch, int height)
+{
+	int t;
+
+	for (t = 0; t <= 4; t++) {
+		double x = CH_LABEL + CH_BAR * t / 4.0;
+		char buf[KP_NUMBUF];
+		kp_rw_printf(w, "<line class=\"%s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>",
+			     t ? "grid" : "axis", x, CH_TOP - 4, x, height - 4);
+		kp_rw_printf(w, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"v\">%s</text>\n", x,
+			     CH_TOP - 8, kp_report_short(ch->top * t / 4.0, 2, buf));
+	}
+}
+
+static void chart_bar(kp_rw *w, const struct chart *ch, size_t i, int y)
+{
+	const kp_unit_result *u = &ch->r->units[i];
+	double v = u->total > 0 ? u->total : 0, len = CH_BAR * (v > ch->top ? ch->top : v) / ch->top;
+	char clipped[128], buf[KP_NUMBUF];
+
+	kp_rw_printf(w, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", CH_LABEL - 6, y + 12);
+	kp_rw_html(w, clip(u->name ? u->name : "", 22, clipped, sizeof clipped));
+	kp_rw_printf(w, "</text><rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"14\"><title>",
+		     u->commended ? " commended" : u->veto ? " veto" : "", CH_LABEL, y + 2, len);
+	kp_rw_html(w, u->name);
+	kp_rw_printf(w, " %s</title></rect>", kp_report_fixed(u->total, ch->r->precision, buf));
+	kp_rw_printf(w, "<text class=\"v\" x=\"%.1f\" y=\"%d\">%s</text>\n", CH_LABEL + len + 4, y + 12, buf);
+}
+
+static void chart_part(kp_rw *w, const struct chart *ch, size_t from, size_t n, int lang)
+{
+	int height = CH_TOP + (int)n * CH_ROW + 24;
+	size_t k;
+
+	kp_rw_puts(w, "<figure>\n<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" data-category=\"");
+	kp_rw_html(w, ch->c->name);
+	kp_rw_printf(w, "\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\"><title>", CH_W, height, CH_W, height);
+	kp_rw_html(w, ch->c->name);
+	kp_rw_printf(w, " %s</title>\n", ch->l->chart);
+	chart_axis(w, ch, height - 20);
+	for (k = 0; k < n; k++)
+		chart_bar(w, ch, from + k, CH_TOP + (int)k * CH_ROW);
+	kp_rw_printf(w, "<rect class=\"bar commended key\" x=\"%d\" y=\"%d\" width=\"10\" height=\"10\"/>"
+			"<text x=\"%d\" y=\"%d\">%s</text>",
+		     CH_LABEL, height - 13, CH_LABEL + 14, height - 4, ch->l->commended);
+	kp_rw_printf(w, "<rect class=\"bar key\" x=\"%d\" y=\"%d\" width=\"10\" height=\"10\"/>"
+			"<text x=\"%d\" y=\"%d\">%s</text>",
+		     CH_LABEL + 90, height - 13, CH_LABEL + 104, height - 4, ch->l->others);
+	kp_rw_printf(w, "<rect class=\"bar veto key\" x=\"%d\" y=\"%d\" width=\"10\" height=\"10\"/>"
+			"<text x=\"%d\" y=\"%d\">%s</text>\n</svg>\n",
+		     CH_LABEL + 180, height - 13, CH_LABEL + 194, height - 4, ch->l->veto);
+	kp_rw_puts(w, "<figcaption>");
+	kp_rw_html(w, ch->c->name);
+	kp_rw_printf(w, " %s", ch->l->chart);
+	if (from > ch->c->first || n < ch->c->count)
+		kp_rw_printf(w, lang == KP_LANG_EN ? " (%zu–%zu)" : "（第%zu–%zu位）", from - ch->c->first + 1,
+			     from - ch->c->first + n);
+	kp_rw_puts(w, "</figcaption>\n</figure>\n");
+}
+
+static void chart(kp_rw *w, const kp_result *r, const kp_category_result *c, const kp_labels *l, int lang)
+{
+	struct chart ch = { r, l, c, 0 };
+	double max = 0;
+	size_t i;
+
+	for (i = c->first; i < c->first + c->count; i++)
+		if (r->units[i].total > max)
+			max = r->units[i].total;
+	ch.top = axis_max(max);
+	for (i = 0; i < c->count; i += CHART_ROWS)
+		chart_part(w, &ch, c->first + i, c->count - i < CHART_ROWS ? c->count - i : CHART_ROWS, lang);
+}
+
+static void category_section(kp_rw *w, const kp_result *r, const kp_category_result *c,
+			     const kp_labels *l, int lang, int charts)
+{
+	int change = kp_report_has_change(r);
+	size_t i;
+
+	kp_rw_puts(w, "<section class=\"category\">\n<h2>");
+	kp_rw_html(w, c->name);
+	kp_rw_puts(w, "<small>");
+	kp_rw_puts(w, lang == KP_LANG_EN ? "(" : "（");
+	kp_rw_printf(w, l->units_fmt, c->count);
+	kp_rw_puts(w, lang == KP_LANG_EN ? ", " : "，");
+	quota_text(w, l, c);
+	kp_rw_puts(w, close_paren(lang));
+	kp_rw_puts(w, "</small></h2>\n<table class=\"ranking\" data-category=\"");
+	kp_rw_html(w, c->name);
+	kp_rw_puts(w, "\">\n");
+	ranking_head(w, r, l, change);
+	kp_rw_puts(w, "<tbody>\n");
+	for (i = c->first; i < c->first + c->count && !w->err; i++)
+		ranking_row(w, r, i, l, change);
+	kp_rw_puts(w, "</tbody>\n</table>\n");
+	if (charts && c->count)
+		chart(w, r, c, l, lang);
+	kp_rw_puts(w, "</section>\n");
+}
+
+/* ---------- grade distribution ---------- */
+
+static void grade_section(kp_rw *w, const kp_result *r, const kp_labels *l)
+{
+	size_t c, g, i;
+	int ungraded = 0;
+
+	for (i = 0; i < r->nunits; i++)
+		if (!kp_report_grade(r, &r->units[i]))
+			ungraded = 1;
+	kp_rw_puts(w, "<section class=\"grades\">\n<h2>");
+	kp_rw_html(w, l->grades);
+	kp_rw_puts(w, "</h2>\n<table class=\"grades\">\n<thead><tr>");
+	th_label(w, l->category);
+	for (g = 0; g < r->ngrades; g++)
+		th(w, r->grades[g]);
+	if (ungraded)
+		th_label(w, l->ungraded);
+	th_label(w, l->count);
+	kp_rw_puts(w, "</tr></thead>\n<tbody>\n");
+	for (c = 0; c < r->ncategories; c++) {
+		const kp_category_result *cat = &r->categories[c];
+		kp_rw_puts(w, "<tr>");
+		td(w, NULL, cat->name);
+		for (g = 0; g <= r->ngrades; g++) {
+			size_t n = 0;
+			if (g == r->ngrades && !ungraded)
+				break;
+			for (i = cat->first; i < cat->first + cat->count; i++) {
+				int ug = r->units[i].grade;
+				n += g == r->ngrades ? !kp_report_grade(r, &r->units[i]) : ug == (int)g;
+			}
+			kp_rw_printf(w, "<td class=\"num\">%zu</td>", n);
+		}
+		kp_rw_printf(w, "<td class=\"num\">%zu</td></tr>\n", cat->count);
+	}
+	kp_rw_puts(w, "</tbody>\n</table>\n</section>\n");
+}
+
+/* ---------- per-unit breakdown ---------- */
+
+static void item_row(kp_rw *w, const kp_result *r, const kp_item *it, const kp_labels *l)
+{
+	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
+	int ded = k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED, plain = k == KP_ITEM_VETO || k == KP_ITEM_NOTE;
+
+	kp_rw_puts(w, "<tr>");
+	td(w, NULL, l->kinds[k]);
+	td(w, NULL, it->section >= 0 && (size_t)it->section < r->nsections ? r->sections[it->section] : "");
+	td(w, NULL, it->name);
+	if (plain)
+		kp_rw_puts(w, "<td></td>");
+	else
+		td_num(w, ded ? -it->points : it->points, r->precision);
+	if (plain || !(it->max > 0))
+		kp_rw_puts(w, "<td></td>");
+	else
+		td_num(w, it->max, r->precision);
+	td(w, NULL, it->note);
+	kp_rw_puts(w, "</tr>\n");
+}
+
+static void unit_sum(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l, int lang)
+{
+	const char *sep = lang == KP_LANG_EN ? " " : "";
+
+	kp_rw_puts(w, "<tfoot><tr><td colspan=\"6\">");
+	kp_rw_printf(w, "%s%s", l->base, sep), put_num(w, u->base, r->precision);
+	kp_rw_printf(w, " · %s%s", l->deductions, sep), put_num(w, u->deductions, r->precision);
+	kp_rw_printf(w, " · %s%s", l->bonus, sep), put_num(w, u->bonus, r->precision);
+	kp_rw_printf(w, " · %s%s", l->total, sep), put_num(w, u->total, r->precision);
+	kp_rw_puts(w, "</td></tr></tfoot>\n");
+}
+
+static void unit_detail(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l, int lang)
+{
+	const char *grade = kp_report_grade(r, u);
+	size_t k;
+
+	kp_rw_puts(w, "<article class=\"unit\">\n<h3>");
+	kp_rw_html(w, r->categories[u->category].name);
+	kp_rw_printf(w, " · %s %d · ", l->rank, u->rank);
+	kp_rw_html(w, u->id);
+	kp_rw_putc(w, ' ');
+	kp_rw_html(w, u->name);
+	kp_rw_printf(w, "<small>%s ", l->total);
+	put_num(w, u->total, r->precision);
+	if (grade)
+		kp_rw_puts(w, " · "), kp_rw_html(w, grade);
+	if (u->commended)
+		kp_rw_printf(w, " · %s", l->commended);
+	if (u->veto)
+		kp_rw_printf(w, " · %s", l->veto);
+	kp_rw_puts(w, "</small></h3>\n");
+	if (!u->items || !u->nitems) {
+		kp_rw_printf(w, "<p class=\"note\">%s</p>\n</article>\n", l->no_items);
+		return;
+	}
+	kp_rw_puts(w, "<table class=\"items\">\n<thead><tr>");
+	th_label(w, l->kind), th_label(w, l->section), th_label(w, l->item), th_label(w, l->points), th_label(w, l->max), th_label(w, l->item_note);
+	kp_rw_puts(w, "</tr></thead>\n");
+	unit_sum(w, r, u, l, lang);
+	kp_rw_puts(w, "<tbody>\n");
+	for (k = 0; k < u->nitems; k++)
+		item_row(w, r, &u->items[k], l);
+	kp_rw_puts(w, "</tbody>\n</table>\n</article>\n");
+}
+
+static void details_section(kp_rw *w, const kp_result *r, const kp_labels *l, int lang)
+{
+	size_t i;
+
+	kp_rw_puts(w, "<section class=\"details\">\n<h2>");
+	kp_rw_html(w, l->details);
+	kp_rw_puts(w, "</h2>\n");
+	for (i = 0; i < r->nunits && !w->err; i++)
+		unit_detail(w, r, &r->units[i], l, lang);
+	kp_rw_puts(w, "</section>\n");
+}
+
+int kp_report_html(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
+{
+	const kp_labels *l = kp_report_labels(o->lang);
+	int small = r->nunits <= DETAIL_LIMIT;
+	size_t c;
+
+	(void)err;
+	page_head(w, r, l, o->lang);
+	if (!small) {
+		kp_rw_puts(w, "<p class=\"notice\">");
+		kp_rw_printf(w, l->too_many_fmt, DETAIL_LIMIT);
+		kp_rw_puts(w, "</p>\n");
+	}
+	commend_section(w, r, l, o->lang);
+	grade_section(w, r, l);
+	for (c = 0; c < r->ncategories && !w->err; c++)
+		category_section(w, r, &r->categories[c], l, o->lang, small);
+	if (small && kp_report_has_items(r))
+		details_section(w, r, l, o->lang);
+	kp_rw_puts(w, "<footer>kaoping</footer>\n</body>\n</html>\n");
+	return 0;
+}

@@ -1,0 +1,611 @@
+/* report_text.c — the text reports: the terminal table aligned for
+ * double-width Chinese characters, Markdown, the text form of `explain`
+ * and plain grids.  Everything goes through the buffered writer of
+ * report_int.h; nothing here owns memory beyond a call. */
+#include "report_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kaoping/enc.h"
+
+#define CELL 512
+
+/* ---------- aligned and Markdown tables over a cell callback ---------- */
+
+typedef const char *(*cell_fn)(const void *ctx, size_t row, size_t col, char *buf, size_t size);
+
+struct grid {
+	size_t nrows, ncols;
+	const char *const *head;
+	const unsigned char *right; /* right-aligned columns (numbers), or NULL */
+	cell_fn cell;
+	const void *ctx;
+	const char *indent;
+	int (*bold)(const void *ctx, size_t row); /* or NULL */
+};
+
+/* Display width: control characters print as one space. */
+static size_t text_width(const char *s)
+{
+	size_t w = kp_enc_width(s);
+
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			w++;
+	return w;
+}
+
+/* Text with control characters shown as spaces. */
+static void put_plain(kp_rw *w, const char *s)
+{
+	const char *run;
+
+	for (run = s; *s; s++) {
+		if ((unsigned char)*s >= 0x20)
+			continue;
+		kp_rw_put(w, run, (size_t)(s - run));
+		kp_rw_putc(w, ' ');
+		run = s + 1;
+	}
+	kp_rw_put(w, run, (size_t)(s - run));
+}
+
+static const char *grid_cell(const struct grid *g, size_t row, size_t col, char *buf)
+{
+	const char *s = g->cell(g->ctx, row, col, buf, CELL);
+
+	return s ? s : "";
+}
+
+static int grid_widths(const struct grid *g, size_t *width, kp_err *err)
+{
+	char buf[CELL];
+	size_t i, j;
+
+	(void)err;
+	for (j = 0; j < g->ncols; j++)
+		width[j] = text_width(g->head[j] ? g->head[j] : "");
+	for (i = 0; i < g->nrows; i++)
+		for (j = 0; j < g->ncols; j++) {
+			size_t n = text_width(grid_cell(g, i, j, buf));
+			if (n > width[j])
+				width[j] = n;
+		}
+	return 0;
+}
+
+static void grid_line(kp_rw *w, const struct grid *g, const size_t *width, const char *const *text)
+{
+	size_t j, last = g->ncols;
+
+	while (last > 0 && !*text[last - 1])
+		last--; /* no trailing blanks */
+	kp_rw_puts(w, g->indent ? g->indent : "");
+	for (j = 0; j < last; j++) {
+		size_t pad = width[j] - text_width(text[j]);
+		if (j)
+			kp_rw_put(w, "  ", 2);
+		if (g->right && g->right[j])
+			kp_rw_pad(w, pad);
+		put_plain(w, text[j]);
+		if (!(g->right && g->right[j]) && j + 1 < last)
+			kp_rw_pad(w, pad);
+	}
+}
+
+static int grid_aligned(kp_rw *w, const struct grid *g, int color, kp_err *err)
+{
+	size_t *width = calloc(g->ncols + 1, sizeof *width);
+	const char **text = calloc(g->ncols + 1, sizeof *text);
+	char (*bufs)[CELL] = malloc((g->ncols + 1) * sizeof *bufs);
+	size_t i, j, total = 0;
+	int rc = 0;
+
+	if (!width || !text || !bufs) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	grid_widths(g, width, err);
+	for (j = 0; j < g->ncols; j++)
+		text[j] = g->head[j] ? g->head[j] : "";
+	grid_line(w, g, width, text);
+	kp_rw_putc(w, '\n');
+	for (j = 0; j < g->ncols; j++)
+		total += width[j] + (j ? 2 : 0);
+	kp_rw_puts(w, g->indent ? g->indent : "");
+	for (j = 0; j < total; j++)
+		kp_rw_putc(w, '-');
+	kp_rw_putc(w, '\n');
+	for (i = 0; i < g->nrows && !w->err; i++) {
+		int b = color && g->bold && g->bold(g->ctx, i);
+		for (j = 0; j < g->ncols; j++)
+			text[j] = grid_cell(g, i, j, bufs[j]);
+		if (b)
+			kp_rw_puts(w, "\033[1m");
+		grid_line(w, g, width, text);
+		if (b)
+			kp_rw_puts(w, "\033[0m");
+		kp_rw_putc(w, '\n');
+	}
+out:
+	free(width);
+	free(text);
+	free(bufs);
+	return rc;
+}
+
+static void grid_md(kp_rw *w, const struct grid *g)
+{
+	char buf[CELL];
+	size_t i, j;
+
+	kp_rw_putc(w, '|');
+	for (j = 0; j < g->ncols; j++) {
+		kp_rw_putc(w, ' ');
+		kp_rw_md(w, g->head[j] ? g->head[j] : "");
+		kp_rw_puts(w, " |");
+	}
+	kp_rw_puts(w, "\n|");
+	for (j = 0; j < g->ncols; j++)
+		kp_rw_puts(w, g->right && g->right[j] ? " ---: |" : " --- |");
+	kp_rw_putc(w, '\n');
+	for (i = 0; i < g->nrows && !w->err; i++) {
+		kp_rw_putc(w, '|');
+		for (j = 0; j < g->ncols; j++) {
+			const char *s = grid_cell(g, i, j, buf);
+			kp_rw_putc(w, ' ');
+			kp_rw_md(w, s);
+			kp_rw_puts(w, *s ? " |" : "|");
+		}
+		kp_rw_putc(w, '\n');
+	}
+}
+
+/* ---------- the ranking columns ---------- */
+
+enum col_kind { C_RANK, C_ID, C_NAME, C_SEC, C_DED, C_BONUS, C_TOTAL, C_GRADE, C_COMM, C_VETO, C_CHANGE };
+
+struct ranking {
+	const kp_result *r;
+	const kp_labels *l;
+	size_t first;           /* first unit of the category */
+	size_t ncols;
+	int kind[64 + 16];      /* per column */
+	size_t sec[64 + 16];
+	const char *head[64 + 16];
+	unsigned char right[64 + 16];
+	const char **heads;     /* when there are many sections */
+	int *kinds;
+	size_t *secs;
+	unsigned char *rights;
+};
+
+static const char *ranking_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
+{
+	const struct ranking *k = ctx;
+	const kp_result *r = k->r;
+	size_t i = k->first + row;
+	const kp_unit_result *u = &r->units[i];
+
+	switch (k->kinds[col]) {
+	case C_RANK: snprintf(buf, size, "%d", u->rank); return buf;
+	case C_ID: return u->id;
+	case C_NAME: return u->name;
+	case C_SEC: return kp_report_fixed(KP_SEC(r, i, k->secs[col]), r->precision, buf);
+	case C_DED: return kp_report_fixed(u->deductions, r->precision, buf);
+	case C_BONUS: return kp_report_fixed(u->bonus, r->precision, buf);
+	case C_TOTAL: return kp_report_fixed(u->total, r->precision, buf);
+	case C_GRADE: return kp_report_grade(r, u);
+	case C_COMM: return u->commended ? k->l->star : "";
+	case C_VETO:
+		if (!u->veto)
+			return "";
+		return u->veto_reason && *u->veto_reason ? u->veto_reason : k->l->yes;
+	case C_CHANGE: return kp_report_change(r, u, k->l, buf, size);
+	}
+	return "";
+}
+
+static int ranking_bold(const void *ctx, size_t row)
+{
+	const struct ranking *k = ctx;
+
+	return k->r->units[k->first + row].commended;
+}
+
+static void add_col(struct ranking *k, int kind, size_t sec, const char *head, int right)
+{
+	k->kinds[k->ncols] = kind;
+	k->secs[k->ncols] = sec;
+	k->heads[k->ncols] = head;
+	k->rights[k->ncols] = (unsigned char)right;
+	k->ncols++;
+}
+
+static void ranking_free(struct ranking *k)
+{
+	if (k->heads != k->head) {
+		free(k->heads);
+		free(k->kinds);
+		free(k->secs);
+		free(k->rights);
+	}
+}
+
+static int ranking_cols(struct ranking *k, const kp_result *r, const kp_labels *l, kp_err *err)
+{
+	size_t n = r->nsections + 16, s;
+
+	memset(k, 0, sizeof *k);
+	k->r = r, k->l = l;
+	if (n <= sizeof k->head / sizeof k->head[0]) {
+		k->heads = k->head, k->kinds = k->kind, k->secs = k->sec, k->rights = k->right;
+	} else {
+		k->heads = calloc(n, sizeof *k->heads);
+		k->kinds = calloc(n, sizeof *k->kinds);
+		k->secs = calloc(n, sizeof *k->secs);
+		k->rights = calloc(n, sizeof *k->rights);
+		if (!k->heads || !k->kinds || !k->secs || !k->rights) {
+			ranking_free(k);
+			return kp_err_oom(err);
+		}
+	}
+	add_col(k, C_RANK, 0, l->rank, 1);
+	add_col(k, C_ID, 0, l->unit_id, 0);
+	add_col(k, C_NAME, 0, l->name, 0);
+	for (s = 0; s < r->nsections; s++)
+		add_col(k, C_SEC, s, r->sections[s], 1);
+	add_col(k, C_DED, 0, l->deductions, 1);
+	add_col(k, C_BONUS, 0, l->bonus, 1);
+	add_col(k, C_TOTAL, 0, l->total, 1);
+	add_col(k, C_GRADE, 0, l->grade, 0);
+	add_col(k, C_COMM, 0, l->commended, 0);
+	add_col(k, C_VETO, 0, l->veto, 0);
+	if (kp_report_has_change(r))
+		add_col(k, C_CHANGE, 0, l->rank_change, 0);
+	return 0;
+}
+
+static struct grid ranking_grid(const struct ranking *k, const kp_category_result *c)
+{
+	struct grid g = { c->count, k->ncols, k->heads, k->rights, ranking_cell, k, "", ranking_bold };
+
+	return g;
+}
+
+/* "镇（3个单位，表彰名额2名）" */
+static void category_heading(kp_rw *w, const kp_labels *l, const kp_category_result *c, int lang,
+			     void (*put)(kp_rw *, const char *))
+{
+	put(w, c->name ? c->name : "");
+	kp_rw_puts(w, lang == KP_LANG_EN ? " (" : "（");
+	kp_rw_printf(w, l->units_fmt, c->count);
+	kp_rw_puts(w, lang == KP_LANG_EN ? ", " : "，");
+	if (c->quota > 0)
+		kp_rw_printf(w, l->quota_fmt, c->quota);
+	else
+		kp_rw_puts(w, l->no_quota);
+	kp_rw_puts(w, lang == KP_LANG_EN ? ")" : "）");
+}
+
+static void title_line(kp_rw *w, const kp_result *r, const kp_labels *l, const char *prefix,
+		       void (*put)(kp_rw *, const char *))
+{
+	kp_rw_puts(w, prefix);
+	if (r->title && *r->title)
+		put(w, r->title);
+	else
+		kp_rw_puts(w, l == kp_report_labels(KP_LANG_EN) ? "Assessment results" : "考核结果");
+	kp_rw_putc(w, '\n');
+}
+
+/* ---------- the commendation list ---------- */
+
+struct commend_rows {
+	const kp_result *r;
+	const kp_labels *l;
+	size_t *idx; /* commended units */
+	size_t n;
+};
+
+static const char *commend_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
+{
+	const struct commend_rows *c = ctx;
+	const kp_unit_result *u = &c->r->units[c->idx[row]];
+
+	switch (col) {
+	case 0: snprintf(buf, size, "%d", u->rank); return buf;
+	case 1: return u->id;
+	case 2: return u->name;
+	case 3: return kp_report_fixed(u->total, c->r->precision, buf);
+	case 4: return kp_report_grade(c->r, u);
+	default:
+		if (u->boundary_tie && u->tie_note)
+			snprintf(buf, size, "%s: %s", c->l->tie_flag, u->tie_note);
+		else if (u->boundary_tie)
+			return c->l->tie_flag;
+		else
+			return u->tie_note;
+		return buf;
+	}
+}
+
+static int commend_collect(const kp_result *r, const kp_category_result *c, struct commend_rows *cr,
+			   kp_err *err)
+{
+	size_t i;
+
+	cr->n = 0;
+	cr->idx = malloc((c->count + 1) * sizeof *cr->idx);
+	if (!cr->idx)
+		return kp_err_oom(err);
+	for (i = c->first; i < c->first + c->count; i++)
+		if (r->units[i].commended)
+			cr->idx[cr->n++] = i;
+	return 0;
+}
+
+static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o, int md, kp_err *err)
+{
+	const kp_labels *l = kp_report_labels(o->lang);
+	const char *head[6] = { l->rank, l->unit_id, l->name, l->total, l->grade, l->note };
+	static const unsigned char right[6] = { 1, 0, 0, 1, 0, 0 };
+	struct commend_rows cr = { r, l, NULL, 0 };
+	size_t c;
+	int rc = 0;
+
+	kp_rw_puts(w, md ? "## " : "");
+	kp_rw_puts(w, l->commend_list);
+	kp_rw_puts(w, md ? "\n\n" : "\n");
+	for (c = 0; c < r->ncategories && !rc; c++) {
+		const kp_category_result *cat = &r->categories[c];
+		struct grid g = { 0, 6, head, right, commend_cell, &cr, md ? "" : "  ", NULL };
+		rc = commend_collect(r, cat, &cr, err);
+		if (rc)
+			break;
+		g.nrows = cr.n;
+		kp_rw_puts(w, md ? "### " : "");
+		if (md)
+			kp_rw_md(w, cat->name ? cat->name : "");
+		else
+			put_plain(w, cat->name ? cat->name : "");
+		kp_rw_puts(w, o->lang == KP_LANG_EN ? " (" : "（");
+		if (cat->quota > 0)
+			kp_rw_printf(w, l->quota_fmt, cat->quota);
+		else
+			kp_rw_puts(w, l->no_quota);
+		kp_rw_puts(w, o->lang == KP_LANG_EN ? ")" : "）");
+		kp_rw_puts(w, md ? "\n\n" : "\n");
+		if (!cr.n)
+			kp_rw_printf(w, "%s%s\n", md ? "" : "  ", l->none_commended);
+		else if (md)
+			grid_md(w, &g);
+		else
+			rc = grid_aligned(w, &g, 0, err);
+		if (cat->shortfall > 0) {
+			kp_rw_puts(w, md ? "\n" : "  ");
+			kp_rw_printf(w, l->shortfall_fmt, cat->shortfall);
+			kp_rw_putc(w, '\n');
+		}
+		if (cat->note && *cat->note) {
+			kp_rw_printf(w, md ? "\n%s%s" : "  %s%s", l->note, o->lang == KP_LANG_EN ? ": " : "：");
+			if (md)
+				kp_rw_md(w, cat->note);
+			else
+				put_plain(w, cat->note);
+			kp_rw_putc(w, '\n');
+		}
+		kp_rw_putc(w, '\n');
+		free(cr.idx);
+		cr.idx = NULL;
+	}
+	return rc;
+}
+
+/* ---------- table and Markdown reports ---------- */
+
+static void put_md(kp_rw *w, const char *s)
+{
+	kp_rw_md(w, s);
+}
+
+int kp_report_table(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
+{
+	const kp_labels *l = kp_report_labels(o->lang);
+	struct ranking k;
+	size_t c;
+	int rc = ranking_cols(&k, r, l, err);
+
+	if (rc)
+		return rc;
+	title_line(w, r, l, "", put_plain);
+	if (r->year)
+		kp_rw_printf(w, l->year_fmt, r->year), kp_rw_putc(w, '\n');
+	kp_rw_putc(w, '\n');
+	for (c = 0; c < r->ncategories && !rc; c++) {
+		const kp_category_result *cat = &r->categories[c];
+		struct grid g = ranking_grid(&k, cat);
+		k.first = cat->first;
+		category_heading(w, l, cat, o->lang, put_plain);
+		kp_rw_putc(w, '\n');
+		rc = grid_aligned(w, &g, o->color, err);
+		kp_rw_putc(w, '\n');
+	}
+	if (!rc)
+		rc = commend_section(w, r, o, 0, err);
+	ranking_free(&k);
+	return rc;
+}
+
+int kp_report_md(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
+{
+	const kp_labels *l = kp_report_labels(o->lang);
+	struct ranking k;
+	size_t c;
+	int rc = ranking_cols(&k, r, l, err);
+
+	if (rc)
+		return rc;
+	title_line(w, r, l, "# ", put_md);
+	kp_rw_putc(w, '\n');
+	if (r->year) {
+		kp_rw_printf(w, l->year_fmt, r->year);
+		kp_rw_puts(w, "\n\n");
+	}
+	for (c = 0; c < r->ncategories; c++) {
+		const kp_category_result *cat = &r->categories[c];
+		struct grid g = ranking_grid(&k, cat);
+		k.first = cat->first;
+		kp_rw_puts(w, "## ");
+		category_heading(w, l, cat, o->lang, put_md);
+		kp_rw_puts(w, "\n\n");
+		grid_md(w, &g);
+		kp_rw_putc(w, '\n');
+	}
+	rc = commend_section(w, r, o, 1, err);
+	ranking_free(&k);
+	return rc;
+}
+
+/* ---------- explain ---------- */
+
+struct items_ctx {
+	const kp_result *r;
+	const kp_labels *l;
+	const kp_unit_result *u;
+};
+
+static const char *item_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
+{
+	const struct items_ctx *c = ctx;
+	const kp_item *it = &c->u->items[row];
+	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
+
+	(void)size;
+	switch (col) {
+	case 0: return c->l->kinds[k];
+	case 1:
+		return it->section >= 0 && (size_t)it->section < c->r->nsections ?
+			       c->r->sections[it->section] : "";
+	case 2: return it->name;
+	case 3:
+		if (k == KP_ITEM_VETO || k == KP_ITEM_NOTE)
+			return "";
+		return kp_report_fixed(k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED ?
+					       -it->points : it->points, c->r->precision, buf);
+	case 4:
+		if (k == KP_ITEM_VETO || k == KP_ITEM_NOTE || !(it->max > 0))
+			return "";
+		return kp_report_fixed(it->max, c->r->precision, buf);
+	default: return it->note;
+	}
+}
+
+static void explain_field(kp_rw *w, const char *label, const char *value, int md, int lang)
+{
+	kp_rw_puts(w, md ? "- **" : "");
+	kp_rw_puts(w, label);
+	kp_rw_puts(w, md ? "**" : "");
+	kp_rw_puts(w, lang == KP_LANG_EN ? ": " : "：");
+	if (md)
+		kp_rw_md(w, value ? value : "");
+	else
+		put_plain(w, value ? value : "");
+	kp_rw_putc(w, '\n');
+}
+
+static void explain_head(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l,
+			 int md, int lang)
+{
+	char buf[KP_NUMBUF + 64], nb[KP_NUMBUF];
+	const char *grade = kp_report_grade(r, u);
+
+	kp_rw_puts(w, md ? "# " : "");
+	if (md) {
+		kp_rw_md(w, u->id), kp_rw_putc(w, ' '), kp_rw_md(w, u->name);
+	} else {
+		put_plain(w, u->id), kp_rw_putc(w, ' '), put_plain(w, u->name);
+	}
+	kp_rw_puts(w, md ? "\n\n" : "\n");
+	explain_field(w, l->category, r->categories[u->category].name, md, lang);
+	explain_field(w, l->total, kp_report_fixed(u->total, r->precision, nb), md, lang);
+	snprintf(buf, sizeof buf, "%d", u->rank);
+	explain_field(w, l->rank, buf, md, lang);
+	explain_field(w, l->grade, grade ? grade : l->ungraded, md, lang);
+	explain_field(w, l->veto, u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : l->yes) : l->no,
+		      md, lang);
+	explain_field(w, l->commended, u->commended ? (u->boundary_tie ? l->tie_flag : l->yes) : l->no, md, lang);
+	if (u->tie_note)
+		explain_field(w, l->note, u->tie_note, md, lang);
+	if (u->has_last) {
+		explain_field(w, l->last_total, kp_report_fixed(u->last_total, r->precision, nb), md, lang);
+		explain_field(w, l->rank_change, kp_report_change(r, u, l, buf, sizeof buf), md, lang);
+	}
+}
+
+static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l,
+			 int md, int lang)
+{
+	char nb[KP_NUMBUF];
+
+	explain_field(w, l->base, kp_report_fixed(u->base, r->precision, nb), md, lang);
+	explain_field(w, l->deductions, kp_report_fixed(u->deductions, r->precision, nb), md, lang);
+	explain_field(w, l->bonus, kp_report_fixed(u->bonus, r->precision, nb), md, lang);
+	explain_field(w, l->total, kp_report_fixed(u->total, r->precision, nb), md, lang);
+}
+
+int kp_report_explain_text(const kp_result *r, size_t unit, const kp_report_opts *o, kp_rw *w,
+			   kp_err *err)
+{
+	const kp_labels *l = kp_report_labels(o->lang);
+	const kp_unit_result *u = &r->units[unit];
+	const char *head[6] = { l->kind, l->section, l->item, l->points, l->max, l->item_note };
+	static const unsigned char right[6] = { 0, 0, 0, 1, 1, 0 };
+	struct items_ctx c = { r, l, u };
+	struct grid g = { u->items ? u->nitems : 0, 6, head, right, item_cell, &c, "", NULL };
+	int md = o->format == KP_FMT_MD, rc = 0;
+
+	explain_head(w, r, u, l, md, o->lang);
+	kp_rw_putc(w, '\n');
+	if (!u->items || !u->nitems) {
+		kp_rw_puts(w, l->no_items);
+		kp_rw_puts(w, "\n\n");
+	} else if (md) {
+		grid_md(w, &g);
+		kp_rw_putc(w, '\n');
+	} else {
+		rc = grid_aligned(w, &g, 0, err);
+		kp_rw_putc(w, '\n');
+	}
+	explain_sums(w, r, u, l, md, o->lang);
+	return rc;
+}
+
+/* ---------- plain grids ---------- */
+
+struct plain_ctx {
+	const char *const *cells;
+	size_t ncols;
+};
+
+static const char *plain_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
+{
+	const struct plain_ctx *p = ctx;
+
+	(void)buf, (void)size;
+	return p->cells[row * p->ncols + col];
+}
+
+int kp_report_grid_text(const char *const *header, size_t ncols, const char *const *cells,
+			size_t nrows, const kp_report_opts *o, kp_rw *w, kp_err *err)
+{
+	struct plain_ctx p = { cells, ncols };
+	struct grid g = { nrows, ncols, header, NULL, plain_cell, &p, "", NULL };
+
+	if (o->format == KP_FMT_MD) {
+		grid_md(w, &g);
+		return 0;
+	}
+	return grid_aligned(w, &g, 0, err);
+}

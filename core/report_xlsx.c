@@ -1,0 +1,503 @@
+/* report_xlsx.c — the workbook for Excel, WPS and LibreOffice through
+ * libxlsxwriter: a sheet per category, the commendation list and the
+ * per-item breakdown.  libxlsxwriter writes to a file name: the atomic
+ * output file's temporary name, or a temporary file copied to the stream.
+ * Owns the workbook for the length of one call. */
+#include "report_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#include "kaoping/enc.h"
+
+#define MAX_WIDTH 60.0
+#define STR_MAX 32767 /* Excel's longest cell text */
+
+struct xl {
+	const kp_result *r;
+	const kp_labels *l;
+	int lang, change;
+	lxw_workbook *wb;
+	lxw_format *head, *num, *num_b, *text_b, *intf;
+	lxw_error e;        /* the first libxlsxwriter error */
+	char (*names)[LXW_MAX_SHEETNAME_LENGTH];
+	size_t nnames;
+	double *width;      /* column widths of the current sheet */
+	size_t ncols;
+};
+
+/* ---------- cells ---------- */
+
+static void fit(struct xl *x, lxw_col_t col, const char *s)
+{
+	double w = (double)kp_enc_width(s) + 2;
+
+	if (col < x->ncols && w > x->width[col])
+		x->width[col] = w > MAX_WIDTH ? MAX_WIDTH : w;
+}
+
+static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+		    lxw_format *f)
+{
+	char *cut = NULL;
+	lxw_error e;
+
+	if (!s || !*s || x->e)
+		return;
+	if (strlen(s) > STR_MAX) {
+		size_t n = STR_MAX;
+		cut = strndup(s, n);
+		if (!cut) {
+			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+			return;
+		}
+		while (n > 0 && ((unsigned char)cut[n - 1] & 0xC0) == 0x80)
+			n--; /* no cut UTF-8 sequence */
+		if (n > 0 && (unsigned char)cut[n - 1] >= 0xC0)
+			n--;
+		cut[n] = '\0';
+	}
+	e = worksheet_write_string(ws, row, col, cut ? cut : s, f);
+	if (e)
+		x->e = e;
+	fit(x, col, cut ? cut : s);
+	free(cut);
+}
+
+static void put_num(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
+{
+	char buf[KP_NUMBUF];
+	lxw_error e;
+
+	if (!isfinite(v) || x->e)
+		return;
+	e = worksheet_write_number(ws, row, col, v, f);
+	if (e)
+		x->e = e;
+	fit(x, col, kp_report_fixed(v, x->r->precision, buf));
+}
+
+static void put_int(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, long v)
+{
+	char buf[32];
+
+	if (x->e)
+		return;
+	x->e = worksheet_write_number(ws, row, col, (double)v, x->intf);
+	snprintf(buf, sizeof buf, "%ld", v);
+	fit(x, col, buf);
+}
+
+static int cols_begin(struct xl *x, size_t ncols)
+{
+	size_t i;
+
+	free(x->width);
+	x->width = malloc(ncols * sizeof *x->width);
+	x->ncols = x->width ? ncols : 0;
+	for (i = 0; i < x->ncols; i++)
+		x->width[i] = 6;
+	return x->width ? 0 : -1;
+}
+
+static void cols_end(struct xl *x, lxw_worksheet *ws, lxw_row_t nrows)
+{
+	size_t i;
+
+	for (i = 0; i < x->ncols && !x->e; i++)
+		x->e = worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, x->width[i], NULL);
+	worksheet_freeze_panes(ws, 1, 0);
+	if (!x->e && x->ncols && nrows > 0)
+		x->e = worksheet_autofilter(ws, 0, 0, nrows, (lxw_col_t)(x->ncols - 1));
+}
+
+static void header(struct xl *x, lxw_worksheet *ws, const char *const *text, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put_str(x, ws, 0, (lxw_col_t)i, text[i], x->head);
+}
+
+/* ---------- sheet names ---------- */
+
+/* Excel's rules: no []:*?/\, at most 31 characters (UTF-16 units), no
+ * leading or trailing apostrophe, unique regardless of case. */
+static void clean_name(const char *in, char *out, size_t limit)
+{
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	size_t n = 0, units = 0;
+
+	while (*p && units < limit) {
+		size_t len = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2, k;
+		size_t u = len == 4 ? 2 : 1;
+		if (units + u > limit)
+			break;
+		if (*p < 0x20 || strchr("[]:*?/\\", *p)) {
+			out[n++] = *p < 0x20 ? ' ' : '_';
+			p++, units++;
+			continue;
+		}
+		for (k = 0; k < len && p[k]; k++)
+			out[n++] = (char)p[k];
+		p += k, units += u;
+	}
+	out[n] = '\0';
+	if (out[0] == '\'')
+		out[0] = '_';
+	if (n && out[n - 1] == '\'')
+		out[n - 1] = '_';
+	if (!out[0] || !strcasecmp(out, "History"))
+		snprintf(out + strlen(out), LXW_MAX_SHEETNAME_LENGTH - strlen(out), "_");
+}
+
+static int name_taken(const struct xl *x, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < x->nnames; i++)
+		if (!strcasecmp(x->names[i], name))
+			return 1;
+	return 0;
+}
+
+static lxw_worksheet *add_sheet(struct xl *x, const char *want)
+{
+	char *name = x->names[x->nnames];
+	int n;
+	lxw_worksheet *ws;
+
+	clean_name(want, name, LXW_SHEETNAME_MAX);
+	for (n = 2; name_taken(x, name); n++) {
+		char suffix[16];
+		snprintf(suffix, sizeof suffix, "(%d)", n);
+		clean_name(want, name, LXW_SHEETNAME_MAX - strlen(suffix));
+		strcat(name, suffix);
+	}
+	x->nnames++;
+	ws = workbook_add_worksheet(x->wb, name);
+	if (!ws && !x->e)
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+	return ws;
+}
+
+/* ---------- the sheets ---------- */
+
+static void ranking_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, size_t i)
+{
+	const kp_result *r = x->r;
+	const kp_unit_result *u = &r->units[i];
+	lxw_format *nf = u->commended ? x->num_b : x->num, *tf = u->commended ? x->text_b : NULL;
+	lxw_col_t c = 0;
+	size_t s;
+	char buf[128];
+
+	put_int(x, ws, row, c++, u->rank);
+	put_str(x, ws, row, c++, u->id, tf);
+	put_str(x, ws, row, c++, u->name, tf);
+	for (s = 0; s < r->nsections; s++)
+		put_num(x, ws, row, c++, KP_SEC(r, i, s), nf);
+	put_num(x, ws, row, c++, u->deductions, nf);
+	put_num(x, ws, row, c++, u->bonus, nf);
+	put_num(x, ws, row, c++, u->total, nf);
+	put_str(x, ws, row, c++, kp_report_grade(r, u), tf);
+	if (u->commended && u->boundary_tie)
+		snprintf(buf, sizeof buf, x->lang == KP_LANG_EN ? "%s (%s)" : "%s（%s）", x->l->yes, x->l->tie_flag);
+	put_str(x, ws, row, c++, u->commended ? (u->boundary_tie ? buf : x->l->yes) : NULL, tf);
+	put_str(x, ws, row, c++, u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : x->l->yes) : NULL, tf);
+	if (x->change)
+		put_str(x, ws, row, c++, kp_report_change(r, u, x->l, buf, sizeof buf), tf);
+}
+
+static int category_sheet(struct xl *x, const kp_category_result *cat, kp_err *err)
+{
+	const kp_result *r = x->r;
+	const kp_labels *l = x->l;
+	size_t ncols = r->nsections + 10 + (size_t)x->change, s, i;
+	const char **head = calloc(ncols, sizeof *head);
+	lxw_worksheet *ws;
+	lxw_col_t c = 0;
+
+	if (!head || cols_begin(x, ncols)) {
+		free(head);
+		return kp_err_oom(err);
+	}
+	if (cat->count >= LXW_ROW_MAX) {
+		free(head);
+		return kp_err_set(err, KP_EUSAGE, "xlsx: category '%s' has %zu units, more than a sheet holds"
+				  " (%u rows); use --format csv", cat->name ? cat->name : "", cat->count,
+				  (unsigned)LXW_ROW_MAX - 1);
+	}
+	ws = add_sheet(x, cat->name && *cat->name ? cat->name : l->category);
+	head[c++] = l->rank, head[c++] = l->unit_id, head[c++] = l->name;
+	for (s = 0; s < r->nsections; s++)
+		head[c++] = r->sections[s];
+	head[c++] = l->deductions, head[c++] = l->bonus, head[c++] = l->total, head[c++] = l->grade;
+	head[c++] = l->commended, head[c++] = l->veto;
+	if (x->change)
+		head[c++] = l->rank_change;
+	if (ws) {
+		header(x, ws, head, ncols);
+		for (i = 0; i < cat->count && !x->e; i++)
+			ranking_row(x, ws, (lxw_row_t)(i + 1), cat->first + i);
+		cols_end(x, ws, (lxw_row_t)cat->count);
+	}
+	free(head);
+	return 0;
+}
+
+static lxw_row_t commend_notes(struct xl *x, lxw_worksheet *ws, lxw_row_t row, const kp_category_result *cat)
+{
+	char buf[512];
+	int n;
+
+	if (cat->shortfall > 0) {
+		n = snprintf(buf, sizeof buf, "%s", cat->name ? cat->name : "");
+		snprintf(buf + n, sizeof buf - (size_t)n, x->lang == KP_LANG_EN ? ": " : "：");
+		n = (int)strlen(buf);
+		snprintf(buf + n, sizeof buf - (size_t)n, x->l->shortfall_fmt, cat->shortfall);
+		put_str(x, ws, row++, 0, buf, NULL);
+	}
+	if (cat->note && *cat->note) {
+		snprintf(buf, sizeof buf, "%s%s%s", cat->name ? cat->name : "", x->lang == KP_LANG_EN ? ": " : "：",
+			 cat->note);
+		put_str(x, ws, row++, 0, buf, NULL);
+	}
+	return row;
+}
+
+static int commend_sheet(struct xl *x, kp_err *err)
+{
+	const kp_result *r = x->r;
+	const kp_labels *l = x->l;
+	const char *head[7] = { l->category, l->rank, l->unit_id, l->name, l->total, l->grade, l->note };
+	lxw_worksheet *ws;
+	lxw_row_t row = 1;
+	size_t c, i;
+	char note[512];
+
+	if (cols_begin(x, 7))
+		return kp_err_oom(err);
+	ws = add_sheet(x, l->commend_list);
+	if (!ws)
+		return 0;
+	header(x, ws, head, 7);
+	for (c = 0; c < r->ncategories && !x->e; c++) {
+		const kp_category_result *cat = &r->categories[c];
+		for (i = cat->first; i < cat->first + cat->count && !x->e; i++) {
+			const kp_unit_result *u = &r->units[i];
+			if (!u->commended)
+				continue;
+			put_str(x, ws, row, 0, cat->name, NULL);
+			put_int(x, ws, row, 1, u->rank);
+			put_str(x, ws, row, 2, u->id, NULL);
+			put_str(x, ws, row, 3, u->name, NULL);
+			put_num(x, ws, row, 4, u->total, x->num);
+			put_str(x, ws, row, 5, kp_report_grade(r, u), NULL);
+			if (u->boundary_tie)
+				snprintf(note, sizeof note, "%s%s%s", l->tie_flag, u->tie_note ? ": " : "",
+					 u->tie_note ? u->tie_note : "");
+			put_str(x, ws, row, 6, u->boundary_tie ? note : u->tie_note, NULL);
+			row++;
+		}
+	}
+	cols_end(x, ws, row - 1);
+	row++;
+	for (c = 0; c < r->ncategories && !x->e; c++)
+		row = commend_notes(x, ws, row, &r->categories[c]);
+	return 0;
+}
+
+static void detail_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, const kp_unit_result *u,
+		       const kp_item *it)
+{
+	const kp_result *r = x->r;
+	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
+	int plain = k == KP_ITEM_VETO || k == KP_ITEM_NOTE;
+	int ded = k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED;
+
+	put_str(x, ws, row, 0, r->categories[u->category].name, NULL);
+	put_str(x, ws, row, 1, u->id, NULL);
+	put_str(x, ws, row, 2, u->name, NULL);
+	put_str(x, ws, row, 3, x->l->kinds[k], NULL);
+	put_str(x, ws, row, 4, it->section >= 0 && (size_t)it->section < r->nsections ? r->sections[it->section] : NULL,
+		NULL);
+	put_str(x, ws, row, 5, it->name, NULL);
+	if (!plain)
+		put_num(x, ws, row, 6, ded ? -it->points : it->points, x->num);
+	if (!plain && it->max > 0)
+		put_num(x, ws, row, 7, it->max, x->num);
+	put_str(x, ws, row, 8, it->note, NULL);
+}
+
+static int detail_sheet(struct xl *x, kp_err *err)
+{
+	const kp_labels *l = x->l;
+	const char *head[9] = { l->category, l->unit_id, l->name, l->kind, l->section, l->item,
+				l->points, l->max, l->item_note };
+	lxw_worksheet *ws;
+	lxw_row_t row = 1;
+	size_t i, k;
+
+	if (cols_begin(x, 9))
+		return kp_err_oom(err);
+	ws = add_sheet(x, l->details);
+	if (!ws)
+		return 0;
+	header(x, ws, head, 9);
+	for (i = 0; i < x->r->nunits && !x->e; i++) {
+		const kp_unit_result *u = &x->r->units[i];
+		for (k = 0; u->items && k < u->nitems && !x->e; k++) {
+			if (row >= LXW_ROW_MAX - 1) {
+				put_str(x, ws, row, 0, "…", NULL);
+				goto done;
+			}
+			detail_row(x, ws, row++, u, &u->items[k]);
+		}
+	}
+done:
+	cols_end(x, ws, row - 1);
+	return 0;
+}
+
+static void formats(struct xl *x)
+{
+	char nf[24] = "0";
+	int p = x->r->precision < 15 ? x->r->precision : 15;
+
+	if (p > 0) {
+		nf[1] = '.';
+		memset(nf + 2, '0', (size_t)p);
+		nf[2 + p] = '\0';
+	}
+	x->head = workbook_add_format(x->wb);
+	x->num = workbook_add_format(x->wb);
+	x->num_b = workbook_add_format(x->wb);
+	x->text_b = workbook_add_format(x->wb);
+	x->intf = workbook_add_format(x->wb);
+	if (!x->head || !x->num || !x->num_b || !x->text_b || !x->intf) {
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		return;
+	}
+	format_set_bold(x->head);
+	format_set_bg_color(x->head, 0xE8E8E8);
+	format_set_align(x->head, LXW_ALIGN_CENTER);
+	format_set_border(x->head, LXW_BORDER_THIN);
+	format_set_num_format(x->num, nf);
+	format_set_num_format(x->num_b, nf);
+	format_set_bold(x->num_b);
+	format_set_bold(x->text_b);
+	format_set_num_format(x->intf, "0");
+}
+
+/* Errors where errno tells the reason better (a full disk). */
+static int file_error(lxw_error e)
+{
+	return e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE ||
+	       e == LXW_ERROR_ZIP_FILE_OPERATION || e == LXW_ERROR_ZIP_FILE_ADD || e == LXW_ERROR_ZIP_CLOSE;
+}
+
+/* Build the workbook into the file name. */
+static int build(const kp_result *r, const kp_report_opts *o, const char *file, const char *shown, kp_err *err)
+{
+	lxw_workbook_options opt = { 0, NULL, (uint8_t)(r->nunits > 200000) };
+	lxw_doc_properties props = { 0 };
+	struct xl x = { 0 };
+	size_t c;
+	int rc = 0;
+
+	x.r = r, x.l = kp_report_labels(o->lang), x.lang = o->lang, x.change = kp_report_has_change(r);
+	x.names = calloc(r->ncategories + 3, sizeof *x.names);
+	x.wb = x.names ? workbook_new_opt(file, &opt) : NULL;
+	if (!x.wb) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	props.title = (char *)(r->title ? r->title : "");
+	props.comments = (char *)"kaoping";
+	workbook_set_properties(x.wb, &props);
+	formats(&x);
+	for (c = 0; c < r->ncategories && !rc && !x.e; c++)
+		rc = category_sheet(&x, &r->categories[c], err);
+	if (!rc && !x.e)
+		rc = commend_sheet(&x, err);
+	if (!rc && !x.e && kp_report_has_items(r))
+		rc = detail_sheet(&x, err);
+out:
+	errno = 0;
+	if (x.wb) {
+		lxw_error e = workbook_close(x.wb); /* frees it, even after an error */
+		if (!x.e)
+			x.e = e;
+	}
+	if (!rc && x.e)
+		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown,
+				file_error(x.e) && errno ? strerror(errno) : lxw_strerror(x.e));
+	free(x.width);
+	free(x.names);
+	return rc;
+}
+
+/* Copy a finished temporary file to the stream. */
+static int copy_out(const char *file, FILE *out, kp_err *err)
+{
+	FILE *in = fopen(file, "rb");
+	char buf[1 << 16];
+	size_t n;
+	int e = 0;
+
+	if (!in)
+		return kp_err_set(err, KP_EIO, "%s: cannot read back: %s", file, strerror(errno));
+	while (!e && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+		errno = 0;
+		if (fwrite(buf, 1, n, out) != n)
+			e = errno ? errno : EIO;
+	}
+	if (!e && ferror(in))
+		e = EIO;
+	fclose(in);
+	errno = 0;
+	if (!e && (fflush(out) != 0 || ferror(out)))
+		e = errno ? errno : EIO;
+	if (e)
+		return kp_err_set(err, KP_EIO, "standard output: cannot write: %s", strerror(e));
+	return 0;
+}
+
+int kp_report_xlsx(const kp_result *r, const kp_report_opts *o, FILE *out, kp_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmp[4096];
+	kp_outfile *of;
+	int fd, rc;
+
+	if (o->output) {
+		of = kp_outfile_open(o->output, err);
+		if (!of)
+			return err->kind;
+		rc = build(r, o, kp_outfile_tmpname(of), o->output, err);
+		if (rc)
+			kp_outfile_abort(of);
+		else
+			rc = kp_outfile_commit(of, err);
+		return rc;
+	}
+	if (!out)
+		return kp_err_set(err, KP_EINTERNAL, "report: no output stream");
+	snprintf(tmp, sizeof tmp, "%s/kaoping-XXXXXX.xlsx", dir && *dir ? dir : "/tmp");
+	fd = mkstemps(tmp, 5);
+	if (fd < 0)
+		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", tmp, strerror(errno));
+	close(fd);
+	rc = build(r, o, tmp, tmp, err);
+	if (!rc)
+		rc = copy_out(tmp, out, err);
+	unlink(tmp);
+	return rc;
+}
