@@ -169,6 +169,7 @@ double kp_num_round(double x, int prec)
 	char s[64], digits[32], out[96];
 	const char *p;
 	int nd = 0, exp10 = 0, seen_point = 0, neg = 0;
+	double r;
 
 	if (!isfinite(x) || prec < 0 || prec > 15)
 		return x;
@@ -196,8 +197,10 @@ double kp_num_round(double x, int prec)
 	if (nd == 0)
 		return 0.0;
 	scaled_round(digits, nd, exp10, neg, prec, out, sizeof out);
-	x = strtod(out, NULL);
-	return x == 0 ? 0.0 : x;
+	r = strtod(out, NULL);
+	if (!isfinite(r)) /* %.15g of a value near DBL_MAX reads back as inf */
+		return x;
+	return r == 0 ? 0.0 : r;
 }
 
 char *kp_num_fixed(double x, int prec, char *buf, size_t size)
