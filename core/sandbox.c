@@ -155,8 +155,10 @@ static int l_load(lua_State *L)
 	if (top >= 3 && !lua_isnil(L, 3) && strcmp(luaL_checkstring(L, 3), "t") != 0)
 		return luaL_error(L, "load: only text chunks may be loaded (mode 't')");
 	lua_settop(L, 4);
-	if (lua_isnil(L, 4))
+	if (lua_isnil(L, 4)) {
 		lua_rawgeti(L, lua_upvalueindex(1), 1);
+		lua_replace(L, 4);
+	}
 	lua_pushstring(L, "t");
 	lua_replace(L, 3);
 	lua_pushvalue(L, lua_upvalueindex(2)); /* the real load */

