@@ -301,7 +301,7 @@ static int l_env_index(lua_State *L)
 		lua_pushvalue(L, 1);
 		return 1;
 	}
-	luaL_where(L, 2);
+	luaL_where(L, 1); /* level 1: the rule code that read or wrote the name */
 	lua_pushfstring(L, "unknown name '%s' (a typo, or a library rule files may not use?)",
 			luaL_tolstring(L, 2, NULL));
 	lua_remove(L, -2);
@@ -314,7 +314,7 @@ static int l_env_newindex(lua_State *L)
 	lua_getmetatable(L, 1);
 	lua_getfield(L, -1, "frozen");
 	if (lua_toboolean(L, -1)) {
-		luaL_where(L, 2);
+		luaL_where(L, 1); /* level 1: the rule code that read or wrote the name */
 		lua_pushfstring(L, "rules may not set the global '%s' while scoring (use a local)",
 				luaL_tolstring(L, 2, NULL));
 		lua_remove(L, -2);

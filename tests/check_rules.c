@@ -90,6 +90,59 @@ static void expect_load_error(const char *src, int line, const char *want)
 	kp_err_clear(&err);
 }
 
+/* A table from "h1,h2\nv1,v2\n..." (no quoting), typed by the rules. */
+static kp_table *mk_table(const kp_rules *r, const char *name, const char *csv)
+{
+	char *copy = strdup(csv), *save = NULL, *line;
+	kp_table *t = kp_table_new(name, name, NULL);
+	size_t lineno = 1;
+	int header = 1;
+
+	ck_assert_ptr_nonnull(t);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save), lineno++) {
+		char *f[32], *p = line;
+		unsigned char num[32];
+		size_t n = 0, i;
+		kp_err err = {0};
+		f[n++] = p;
+		for (; *p; p++)
+			if (*p == ',')
+				*p = '\0', f[n++] = p + 1;
+		if (header) {
+			for (i = 0; i < n; i++)
+				num[i] = (unsigned char)kp_rules_is_numeric(r, f[i]);
+			ck_assert_int_eq(kp_table_set_columns(t, n, f, num, &err), 0);
+			header = 0;
+		} else {
+			ck_assert_int_eq(n, t->ncols);
+			ck_assert_msg(kp_table_add(t, lineno, f, NULL, &err) == 0, "%s", err.msg);
+		}
+	}
+	free(copy);
+	return t;
+}
+
+/* Score src on the units given; returns kp_score_run's code. */
+static int score_src(const char *src, const kp_limits *lim, const char *units, kp_err *err)
+{
+	kp_rules *r = NULL;
+	kp_data *d;
+	kp_result *res = NULL;
+	kp_score_opts o = {0};
+	int rc;
+
+	ck_assert_msg(load_lim(src, lim, &r, err) == 0, "%s", err->msg);
+	d = kp_data_new(err);
+	ck_assert_int_eq(kp_data_add(d, mk_table(r, "units", units), err), 0);
+	ck_assert_msg(kp_data_bind(d, r, err) == 0, "%s", err->msg);
+	o.threads = 1;
+	rc = kp_score_run(r, d, &o, &res, err);
+	kp_result_free(res);
+	kp_data_free(d);
+	kp_rules_free(r);
+	return rc;
+}
+
 /* ---------- regressions ---------- */
 
 /* load() lost its default environment and called the chunk text instead of
@@ -109,6 +162,27 @@ START_TEST(test_load_works)
 }
 END_TEST
 
+/* "unknown name" and "may not set the global" took the position of the
+ * caller of the rule code (level 2): no file:line at load, the indicator's
+ * declaration instead of the offending line while scoring. */
+START_TEST(test_name_errors_have_lines)
+{
+	static const char src[] = BODY
+		"section \"T\" { points = 5, indicator \"G\" { points = 5, score = function(u)\n"
+		"  counter = 1\n"
+		"  return 5 end } }\n";
+	kp_err err = {0};
+	char where[160];
+
+	expect_load_error(BODY "local n = indicatr\n", 3, "unknown name 'indicatr'");
+	expect_load_error(BODY "\nio.open('/etc/passwd')\n", 4, "unknown name 'io'");
+	ck_assert_int_eq(score_src(src, NULL, "id,name,cat,x\nu1,one,A,1\n", &err), KP_ERULE);
+	snprintf(where, sizeof where, "%s:4: in indicator 'G' for unit 'u1': ", path);
+	ck_assert_msg(!strncmp(err.msg, where, strlen(where)) && strstr(err.msg, "may not set the global 'counter'"),
+		      "%s", err.msg);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -116,6 +190,7 @@ static Suite *rules_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_load_works);
+	tcase_add_test(tc, test_name_errors_have_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
