@@ -64,6 +64,18 @@ static size_t count_newlines(const char *s, size_t n)
 	return k;
 }
 
+static const char *col_name(const reader *r, size_t i);
+
+/* A field of column i over the cap (the header has no names yet). */
+static int too_long(reader *r, size_t i)
+{
+	if (!r->hdr)
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: header name %zu is longer than %zu bytes", r->name,
+				  r->line, i + 1, i + 1, r->o.max_field);
+	return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s': a field longer than %zu bytes", r->name,
+			  r->line, i + 1, col_name(r, i), r->o.max_field);
+}
+
 static void on_field(void *data, size_t n, void *ud)
 {
 	reader *r = ud;
@@ -76,6 +88,10 @@ static void on_field(void *data, size_t n, void *ud)
 	if (r->nf >= r->o.max_cols) {
 		r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: more than %zu columns", r->name,
 				   r->line, r->o.max_cols);
+		return;
+	}
+	if (n > r->o.max_field) {
+		r->rc = too_long(r, r->nf);
 		return;
 	}
 	if (r->used + n + 1 > r->cap) {
@@ -213,8 +229,7 @@ static int parse_block(reader *r, struct csv_parser *p, const char *s, size_t n)
 					   "%s:%zu: malformed quoting: a quote inside an unquoted field, or text after a closing quote",
 					   r->name, r->line + r->nl_in_row);
 		if (!r->rc && p->entry_pos > r->o.max_field)
-			r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: a field longer than %zu bytes", r->name,
-					   r->line, r->o.max_field);
+			r->rc = too_long(r, r->nf);
 		done += step;
 	}
 	return r->rc;
