@@ -98,22 +98,54 @@ static int panic(lua_State *L)
 	abort();
 }
 
-/* A table that refuses writes and hides its metatable. */
+/* A read-only view of a table: a userdata (rawset cannot reach it) whose
+ * hidden metatable reads through to the table and refuses writes; pairs
+ * and # work, without handing out the table itself. */
 static int l_readonly_newindex(lua_State *L)
 {
 	return luaL_error(L, "%s is read-only", lua_tostring(L, lua_upvalueindex(1)));
 }
 
+static int l_readonly_next(lua_State *L)
+{
+	lua_settop(L, 2);
+	if (lua_next(L, lua_upvalueindex(1)))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int l_readonly_pairs(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushcclosure(L, l_readonly_next, 1);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
+}
+
+static int l_readonly_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+	return 1;
+}
+
 void kp_sandbox_readonly(lua_State *L, int idx, const char *what)
 {
 	idx = lua_absindex(L, idx);
-	lua_newtable(L);
-	lua_createtable(L, 0, 3);
+	lua_newuserdatauv(L, 0, 0);
+	lua_createtable(L, 0, 5);
 	lua_pushvalue(L, idx);
 	lua_setfield(L, -2, "__index");
 	lua_pushstring(L, what);
 	lua_pushcclosure(L, l_readonly_newindex, 1);
 	lua_setfield(L, -2, "__newindex");
+	lua_pushvalue(L, idx);
+	lua_pushcclosure(L, l_readonly_pairs, 1);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushvalue(L, idx);
+	lua_pushcclosure(L, l_readonly_len, 1);
+	lua_setfield(L, -2, "__len");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
 	lua_setmetatable(L, -2);

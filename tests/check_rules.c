@@ -183,6 +183,37 @@ START_TEST(test_name_errors_have_lines)
 }
 END_TEST
 
+/* The read-only libraries were tables behind a metatable: rawset wrote
+ * into them, so one rule could change string.upper, math.max, agg or ctx
+ * for every other rule. */
+static const char *const rawsets[] = {
+	"rawset(string, 'upper', function() return 'X' end)",
+	"rawset(math, 'max', function() return 0 end)",
+	"rawset(agg, 'count', function() end)",
+	"rawset(table, 'concat', nil)",
+	"rawset(os, 'execute', print)",
+};
+
+START_TEST(test_rawset_library)
+{
+	char src[1024];
+	kp_err err = {0};
+
+	snprintf(src, sizeof src, "%s%s\n", BODY, rawsets[_i]);
+	expect_load_error(src, 3, "bad argument #1 to 'rawset'");
+	snprintf(src, sizeof src, "%s"
+		 "section \"T\" { points = 5, indicator \"C\" { points = 5, score = function(u, ctx)\n"
+		 "  rawset(ctx, 'max', print) return 5 end } }\n", BODY);
+	ck_assert_int_eq(score_src(src, NULL, "id,name,cat,x\nu1,one,A,1\n", &err), KP_ERULE);
+	ck_assert_msg(strstr(err.msg, ":4: in indicator 'C' for unit 'u1'") && strstr(err.msg, "rawset"), "%s", err.msg);
+	/* still usable: pairs, #, reading */
+	ck_assert_msg(score_src(BODY "local n = 0 for k, v in pairs(math) do n = n + 1 end assert(n > 10)\n"
+				"local _, t = pairs(string) assert(t == string and #string == 0)\n"
+				"assert(math.max(1, 2) == 2 and string.upper('a') == 'A')\n",
+				NULL, "id,name,cat,x\nu1,one,A,1\n", &err) == 0, "%s", err.msg);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -191,6 +222,7 @@ static Suite *rules_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_load_works);
 	tcase_add_test(tc, test_name_errors_have_lines);
+	tcase_add_loop_test(tc, test_rawset_library, 0, sizeof rawsets / sizeof *rawsets);
 	suite_add_tcase(s, tc);
 	return s;
 }
