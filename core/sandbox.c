@@ -211,6 +211,48 @@ static int l_print(lua_State *L)
 	return 0;
 }
 
+static int l_env_newindex(lua_State *L);
+
+/* Is the table at idx a rule file's environment, frozen for scoring? */
+static int frozen_env(lua_State *L, int idx)
+{
+	int frozen = 0;
+
+	if (lua_type(L, idx) == LUA_TTABLE && lua_getmetatable(L, idx)) {
+		lua_getfield(L, -1, "__newindex");
+		if (lua_tocfunction(L, -1) == l_env_newindex) {
+			lua_getfield(L, -2, "frozen");
+			frozen = lua_toboolean(L, -1);
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 2);
+	}
+	return frozen;
+}
+
+static int frozen_error(lua_State *L, int key)
+{
+	luaL_where(L, 1); /* level 1: the rule code that wrote the name */
+	lua_pushfstring(L, "rules may not set the global '%s' while scoring (use a local)",
+			luaL_tolstring(L, key, NULL));
+	lua_remove(L, -2);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+/* rawset, except into a frozen environment */
+static int l_rawset(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkany(L, 2);
+	luaL_checkany(L, 3);
+	if (frozen_env(L, 1))
+		return frozen_error(L, 2);
+	lua_settop(L, 3);
+	lua_rawset(L, 1);
+	return 1;
+}
+
 static const char *const base_names[] = {
 	"assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
 	"rawset", "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type",
@@ -247,6 +289,8 @@ static int setup(lua_State *L)
 	lua_pop(L, 1);
 	lua_pushcfunction(L, l_print);
 	lua_setfield(L, base, "print");
+	lua_pushcfunction(L, l_rawset);
+	lua_setfield(L, base, "rawset");
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
 	add_lib(L, base, "string", no_dump);
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
@@ -343,16 +387,8 @@ static int l_env_index(lua_State *L)
 
 static int l_env_newindex(lua_State *L)
 {
-	lua_getmetatable(L, 1);
-	lua_getfield(L, -1, "frozen");
-	if (lua_toboolean(L, -1)) {
-		luaL_where(L, 1); /* level 1: the rule code that read or wrote the name */
-		lua_pushfstring(L, "rules may not set the global '%s' while scoring (use a local)",
-				luaL_tolstring(L, 2, NULL));
-		lua_remove(L, -2);
-		lua_concat(L, 2);
-		return lua_error(L);
-	}
+	if (frozen_env(L, 1))
+		return frozen_error(L, 2);
 	lua_settop(L, 3);
 	lua_rawset(L, 1);
 	return 0;
@@ -371,6 +407,8 @@ static int push_env(lua_State *L)
 	lua_setfield(L, -2, "__newindex");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "frozen");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable"); /* getmetatable(_G) cannot unfreeze it */
 	lua_setmetatable(L, -2);
 	return 1;
 }

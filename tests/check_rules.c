@@ -214,6 +214,32 @@ START_TEST(test_rawset_library)
 }
 END_TEST
 
+/* While scoring the environment is frozen, but rawset(_G, ...) wrote
+ * straight past it, and getmetatable(_G) let a rule unfreeze it or drop
+ * the unknown-name check for every later unit. */
+static const char *const unfreeze[] = {
+	"rawset(_G, 'counter', 1)",
+	"getmetatable(_G).frozen = false counter = 1",
+	"setmetatable(_G, nil)",
+	"rawset(getmetatable(_G), 'frozen', false)",
+};
+
+START_TEST(test_frozen_env)
+{
+	char src[1024];
+	kp_err err = {0};
+
+	snprintf(src, sizeof src, "%s"
+		 "section \"T\" { points = 5, indicator \"F\" { points = 5, score = function(u, ctx)\n"
+		 "  %s return 5 end } }\n", BODY, unfreeze[_i]);
+	ck_assert_int_eq(score_src(src, NULL, "id,name,cat,x\nu1,one,A,1\nu2,two,A,1\n", &err), KP_ERULE);
+	ck_assert_msg(strstr(err.msg, ":4: in indicator 'F' for unit 'u1'"), "%s", err.msg);
+	/* at load, globals may still be set, rawset included */
+	ck_assert_msg(score_src(BODY "rawset(_G, 'k', 2) assert(k == 2) k = 3 assert(rawget(_G, 'k') == 3)\n",
+				NULL, "id,name,cat,x\nu1,one,A,1\n", &err) == 0, "%s", err.msg);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -223,6 +249,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_load_works);
 	tcase_add_test(tc, test_name_errors_have_lines);
 	tcase_add_loop_test(tc, test_rawset_library, 0, sizeof rawsets / sizeof *rawsets);
+	tcase_add_loop_test(tc, test_frozen_env, 0, sizeof unfreeze / sizeof *unfreeze);
 	suite_add_tcase(s, tc);
 	return s;
 }
