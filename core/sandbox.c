@@ -19,6 +19,7 @@ struct kp_sandbox {
 	double deadline;
 	int tripped;             /* 1 instructions, 2 memory, 3 time: sticky */
 	int data_error;          /* a rule read a bad value: KP_EDATA */
+	int calls;               /* kp_sandbox_call depth: the cap holds inside calls */
 	int base_ref;            /* the table of allowed names */
 	const char *volatile ctx_kind, *volatile ctx_name, *volatile ctx_unit;
 };
@@ -77,7 +78,9 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		sb->used -= osize;
 		return NULL;
 	}
-	if (nsize > osize && (sb->tripped == 2 || sb->used + (nsize - osize) > sb->cap)) {
+	/* The cap binds rule code only: the host's own API calls between
+	 * protected calls (refs, results) must not fail, or Lua panics. */
+	if (nsize > osize && sb->calls > 0 && (sb->tripped == 2 || sb->used + (nsize - osize) > sb->cap)) {
 		if (sb->L && !sb->tripped) {
 			sb->tripped = 2;
 			lua_sethook(sb->L, hook, LUA_MASKCOUNT, 1);
@@ -487,7 +490,9 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 	sb->data_error = 0;
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
+	sb->calls++;
 	rc = lua_pcall(L, nargs, nres, base);
+	sb->calls--;
 	lua_remove(L, base);
 	if (rc == LUA_OK) {
 		sb->data_error = 0;

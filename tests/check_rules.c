@@ -240,6 +240,32 @@ START_TEST(test_frozen_env)
 }
 END_TEST
 
+/* Once the memory cap tripped it refused every allocation, also the host's
+ * own between protected calls (luaL_ref after the load), and Lua panicked:
+ * abort() instead of a rule error. */
+START_TEST(test_memory_limit)
+{
+	static const char *const bombs[] = {
+		BODY "local s = 'x' for i = 1, 40 do s = s .. s end\n",
+		BODY "local s = string.rep('x', 1 << 30)\n",
+		BODY "local t = {} for i = 1, 1e9 do t[i] = i end\n",
+		BODY "pcall(string.rep, 'x', 1 << 30)\nlocal t = {} for i = 1, 10 do t[i] = {} end\n",
+	};
+	kp_limits lim = { 16u << 20, 1LL << 40, 0 };
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	size_t i;
+
+	for (i = 0; i < sizeof bombs / sizeof *bombs; i++) {
+		int rc = load_lim(bombs[i], &lim, &r, &err);
+		ck_assert_msg(rc == KP_ERULE, "bomb %zu: %d %s", i, rc, err.msg);
+		ck_assert_msg(strstr(err.msg, "memory limit") != NULL, "bomb %zu: %s", i, err.msg);
+		ck_assert_ptr_null(r);
+		kp_err_clear(&err);
+	}
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -250,6 +276,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_name_errors_have_lines);
 	tcase_add_loop_test(tc, test_rawset_library, 0, sizeof rawsets / sizeof *rawsets);
 	tcase_add_loop_test(tc, test_frozen_env, 0, sizeof unfreeze / sizeof *unfreeze);
+	tcase_add_test(tc, test_memory_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
