@@ -1029,6 +1029,10 @@ static int run_file(kp_rules *r, const char *path, int env, int optional, kp_err
 		rc = kp_sandbox_call(r->sb, 0, 0, 1, err);
 	if (rc == KP_EDATA)
 		err->kind = rc = KP_ERULE;
+	/* an error without a position (the memory limit, "C stack overflow",
+	 * error(x, 0)) still names the file ("..." starts a shortened path) */
+	if (rc == KP_ERULE && err && strncmp(err->msg, path, strlen(path)) && strncmp(err->msg, "...", 3))
+		kp_err_prefix(err, "%s", path);
 	if (!r->sha256 && !(r->sha256 = sha256_hex(buf, len)) && !rc)
 		rc = kp_err_oom(err);
 	free(chunk);

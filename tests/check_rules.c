@@ -63,8 +63,8 @@ static int load(const char *src, kp_rules **r, kp_err *err)
 	return load_lim(src, NULL, r, err);
 }
 
-/* The message must start with "PATH:LINE:" ("PATH:" when line is 0) and
- * contain want. */
+/* The message must start with "PATH:LINE:" ("PATH:" when line is 0: an
+ * error with no line, or one whose line does not matter) and contain want. */
 static void assert_rule_error(int rc, const kp_err *err, int line, const char *want)
 {
 	char where[96];
@@ -266,6 +266,25 @@ START_TEST(test_memory_limit)
 }
 END_TEST
 
+/* A load error without a position (the memory limit, "C stack overflow",
+ * error(x, 0)) came out as a bare message that named no file. */
+START_TEST(test_load_errors_name_the_file)
+{
+	kp_limits lim = { 16u << 20, 1LL << 40, 0 };
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	char want[160];
+
+	ck_assert_int_eq(load_lim(BODY "local s = string.rep('x', 1 << 30)\n", &lim, &r, &err), KP_ERULE);
+	snprintf(want, sizeof want, "%s: memory limit exceeded", path);
+	ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "%s", err.msg);
+	expect_load_error(BODY "local t = setmetatable({}, {}) getmetatable(t).__index = function(s, k) return s[k] end\n"
+			       "local x = t.y\n", 0, "stack overflow");
+	expect_load_error(BODY "error('bare', 0)\n", 0, "bare");
+	expect_load_error(BODY "error({})\n", 0, "table value");
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -277,6 +296,7 @@ static Suite *rules_suite(void)
 	tcase_add_loop_test(tc, test_rawset_library, 0, sizeof rawsets / sizeof *rawsets);
 	tcase_add_loop_test(tc, test_frozen_env, 0, sizeof unfreeze / sizeof *unfreeze);
 	tcase_add_test(tc, test_memory_limit);
+	tcase_add_test(tc, test_load_errors_name_the_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
