@@ -63,11 +63,11 @@ static int load(const char *src, kp_rules **r, kp_err *err)
 	return load_lim(src, NULL, r, err);
 }
 
-/* The message must start with "PATH:LINE:" ("PATH:" when line is 0: an
- * error with no line, or one whose line does not matter) and contain want. */
+/* The message must start with "PATH:LINE:" ("PATH:" when line is 0) and
+ * contain want. */
 static void assert_rule_error(int rc, const kp_err *err, int line, const char *want)
 {
-	char where[96];
+	char where[160];
 
 	ck_assert_msg(rc == KP_ERULE, "expected KP_ERULE, got %d: %s", rc, err->msg);
 	if (line)
@@ -142,6 +142,678 @@ static int score_src(const char *src, const kp_limits *lim, const char *units, k
 	kp_rules_free(r);
 	return rc;
 }
+
+/* ---------- the sandbox at load time ---------- */
+
+static const struct {
+	const char *what, *snippet, *want;
+} escapes[] = {
+	{ "os.execute", "os.execute('touch /tmp/kp_escaped')", "execute" },
+	{ "os.remove", "os.remove('/tmp/kp_x')", "remove" },
+	{ "os.getenv", "local h = os.getenv('HOME')", "getenv" },
+	{ "io.open", "local f = io.open('/etc/passwd')", "unknown name 'io'" },
+	{ "io.popen via _G", "_G.io.popen('ls')", "unknown name 'io'" },
+	{ "require", "local m = require('os')", "unknown name 'require'" },
+	{ "dofile", "dofile('/etc/passwd')", "unknown name 'dofile'" },
+	{ "loadfile", "local f = loadfile('/etc/passwd')", "unknown name 'loadfile'" },
+	{ "load binary, mode b", "local f = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n', 'x', 'b')",
+	  "only text chunks" },
+	{ "load binary, mode bt", "local f = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n', 'x', 'bt')",
+	  "only text chunks" },
+	{ "load binary, no mode",
+	  "local f, m = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n') if not f then error(m) end",
+	  "binary chunk" },
+	{ "load binary, reader",
+	  "local done local f, m = load(function() if done then return nil end done = true "
+	  "return '\\27LuaT\\0' end) if not f then error(m) end", "binary chunk" },
+	{ "string.dump", "local s = string.dump(print)", "dump" },
+	{ "(\"\").dump", "local s = (''):dump()", "dump" },
+	{ "debug", "debug.sethook()", "unknown name 'debug'" },
+	{ "collectgarbage", "collectgarbage('stop')", "unknown name 'collectgarbage'" },
+	{ "coroutine", "local co = coroutine.create(print)", "unknown name 'coroutine'" },
+	{ "coroutine.wrap", "coroutine.wrap(function() end)()", "unknown name 'coroutine'" },
+	{ "package", "package.path = '/tmp/?.lua'", "unknown name 'package'" },
+	{ "string metatable, setmetatable", "setmetatable(getmetatable(''), {})", "setmetatable" },
+	{ "string metatable, __index", "getmetatable('').__index.upper = print", "index" },
+	{ "string metatable, replace", "setmetatable('', {})", "setmetatable" },
+	{ "rawget(_G) to io", "rawget(_G, 'io').open('/etc/passwd')", "nil" },
+	{ "rawget(_G) to debug", "rawget(_G, 'debug').getregistry()", "nil" },
+	{ "string.upper", "string.upper = function() return 'X' end", "read-only" },
+	{ "string.new", "string.evil = 1", "read-only" },
+	{ "math.max", "math.max = nil", "read-only" },
+	{ "agg.count", "agg.count = function() end", "read-only" },
+	{ "table.insert", "table.insert = nil", "read-only" },
+	{ "os.time", "os.time = nil", "read-only" },
+	{ "setmetatable(string)", "setmetatable(string, nil)", "" },
+	{ "unknown name", "local n = indicatr", "unknown name 'indicatr'" },
+	{ "typo call", "sectoin \"X\" { points = 1 }", "unknown name 'sectoin'" },
+	{ "error()", "error('stop here')", "stop here" },
+	{ "syntax", "local = 1", "near '='" },
+};
+
+START_TEST(test_escape)
+{
+	char src[2048];
+
+	snprintf(src, sizeof src, "%s%s\n", BODY, escapes[_i].snippet);
+	expect_load_error(src, 3, escapes[_i].want);
+	ck_assert_int_ne(access("/tmp/kp_escaped", F_OK), 0);
+}
+END_TEST
+
+START_TEST(test_allowed)
+{
+	/* what rule files may use, all at once */
+	static const char src[] = BODY
+		"local s = string.format('%5.2f', math.pi) .. ('abc'):upper() .. utf8.char(32771)\n"
+		"local t = {} table.insert(t, 3) table.insert(t, 1) table.sort(t)\n"
+		"assert(t[1] == 1 and #t == 2 and select('#', 1, 2) == 2)\n"
+		"assert(os.time{year = 2021, month = 1, day = 1} and os.date('%Y', 0) and os.clock())\n"
+		"assert(pcall(error, 'x') == false and tostring(12) == '12' and tonumber('0x10') == 16)\n"
+		"local f = load('return 1 + 1', 'x', 't') assert(f() == 2)\n"
+		"local g = load('return ...') assert(g(5) == 5)\n"
+		"assert(type(next) == 'function' and rawequal(t, t) and rawlen(t) == 2 and rawget(t, 1) == 1)\n"
+		"local mt = setmetatable({}, {__index = function() return 7 end}) assert(mt.x == 7)\n"
+		"assert(getmetatable('') == false)\n"
+		"local n = 0 for _ in pairs(math) do n = n + 1 end assert(n > 10)\n"
+		"assert(_VERSION == 'Lua 5.4' and _G.string == string)\n"
+		"myglobal = 1 assert(myglobal == 1)\n";
+	kp_rules *r = NULL;
+	kp_err err = {0};
+
+	ck_assert_msg(load(src, &r, &err) == 0, "%s", err.msg);
+	kp_rules_free(r);
+}
+END_TEST
+
+START_TEST(test_load_env)
+{
+	/* a chunk loaded without an env sees the libraries, read-only, not the
+	 * rule file's globals */
+	kp_rules *r = NULL;
+	kp_err err = {0};
+
+	ck_assert_msg(load(BODY "local f = load('return string.upper(\"a\")') assert(f() == 'A')\n", &r, &err) == 0,
+		      "%s", err.msg);
+	kp_rules_free(r);
+	/* the error is in the loaded chunk, and the file is named */
+	expect_load_error(BODY "load('string = nil')()\n", 0, "[string \"string = nil\"]:1: the library is read-only");
+	expect_load_error(BODY "load('x = 1')()\n", 0, "read-only");
+}
+END_TEST
+
+/* ---------- limits ---------- */
+
+START_TEST(test_instruction_limit_load)
+{
+	expect_load_error(BODY "while true do end\n", 3, "instruction limit");
+	/* a pcall inside the file cannot swallow it */
+	expect_load_error(BODY "pcall(function() while true do end end)\nlocal x = 1\n", 0, "instruction limit");
+}
+END_TEST
+
+START_TEST(test_time_limit)
+{
+	kp_limits lim = { 0, 1LL << 50, 0 };
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	double t0 = kp_sandbox_now();
+	int rc;
+
+	lim.deadline = t0 + 0.3;
+	rc = load_lim(BODY "while true do end\n", &lim, &r, &err);
+	ck_assert_int_eq(rc, KP_ERULE);
+	ck_assert_msg(strstr(err.msg, "time limit") != NULL, "%s", err.msg);
+	ck_assert_double_lt(kp_sandbox_now() - t0, 20);
+	kp_err_clear(&err);
+}
+END_TEST
+
+START_TEST(test_recursion)
+{
+	expect_load_error(BODY "local function f(n) return f(n + 1) + 1 end\nf(1)\n", 0, "stack overflow");
+	/* through metamethods */
+	expect_load_error(BODY "local t = setmetatable({}, {}) getmetatable(t).__index = function(s, k) return s[k] end\n"
+			       "local x = t.y\n", 0, "stack overflow");
+	/* deep nesting in the source */
+	{
+		char *src = malloc(300000);
+		size_t o = (size_t)sprintf(src, "%s", BODY "local x = ");
+		int i;
+		for (i = 0; i < 100000; i++)
+			src[o++] = '(';
+		strcpy(src + o, "1");
+		o++;
+		for (i = 0; i < 100000; i++)
+			src[o++] = ')';
+		src[o] = '\0';
+		expect_load_error(src, 0, "stack overflow");
+		free(src);
+	}
+}
+END_TEST
+
+/* While scoring: the limits name the rule file, the indicator and the unit. */
+START_TEST(test_limits_while_scoring)
+{
+	static const char loop[] = BODY
+		"section \"T\" { points = 5, indicator \"endless\" { points = 5, score = function(u)\n"
+		"  local ok = pcall(function() while true do end end)\n"
+		"  return 5 end } }\n";
+	static const char mem[] = BODY
+		"section \"T\" { points = 5, indicator \"bomb\" { points = 5, score = function(u)\n"
+		"  local t = {} for i = 1, 1e9 do t[#t + 1] = ('x'):rep(100) .. i end\n"
+		"  return 5 end } }\n";
+	static const char units[] = "id,name,cat,x\nu1,one,A,1\n";
+	kp_limits lim = { 32u << 20, 1LL << 40, 0 };
+	kp_err err = {0};
+	int rc;
+
+	rc = score_src(loop, NULL, units, &err);
+	ck_assert_int_eq(rc, KP_ERULE);
+	ck_assert_msg(strstr(err.msg, "instruction limit") && strstr(err.msg, path) &&
+		      strstr(err.msg, "in indicator 'endless' for unit 'u1'"), "%s", err.msg);
+	kp_err_clear(&err);
+	rc = score_src(mem, &lim, units, &err);
+	ck_assert_int_eq(rc, KP_ERULE);
+	ck_assert_msg(strstr(err.msg, "memory limit") && strstr(err.msg, "in indicator 'bomb' for unit 'u1'"), "%s",
+		      err.msg);
+	kp_err_clear(&err);
+	lim.max_memory = 0;
+	lim.deadline = kp_sandbox_now() + 0.3;
+	rc = score_src(loop, &lim, units, &err);
+	ck_assert_int_eq(rc, KP_ERULE);
+	ck_assert_msg(strstr(err.msg, "time limit") && strstr(err.msg, "in indicator 'endless' for unit 'u1'"), "%s",
+		      err.msg);
+	kp_err_clear(&err);
+}
+END_TEST
+
+/* The instruction budget is per unit: many units each under the limit pass. */
+START_TEST(test_budget_per_unit)
+{
+	static const char src[] = BODY
+		"section \"T\" { points = 5, indicator \"busy\" { points = 5, score = function(u)\n"
+		"  local n = 0 for i = 1, 60000 do n = n + 1 end return 5 end } }\n";
+	kp_limits lim = { 0, 200000, 0 };
+	kp_err err = {0};
+
+	ck_assert_msg(score_src(src, &lim, "id,name,cat,x\nu1,a,A,1\nu2,b,A,1\nu3,c,A,1\nu4,d,A,1\n", &err) == 0,
+		      "%s", err.msg);
+}
+END_TEST
+
+/* ---------- the sandbox while scoring ---------- */
+
+static const struct {
+	const char *what, *body, *want;
+} scoring_escapes[] = {
+	{ "set a global", "counter = (rawget(_G, 'counter') or 0) + 1 return 5", "may not set the global 'counter'" },
+	{ "rawset a global", "rawset(_G, 'counter', 1) return 5", "" },
+	{ "unfreeze", "getmetatable(_G).frozen = false counter = 1 return 5", "" },
+	{ "drop the env's metatable", "setmetatable(_G, nil) return 5", "" },
+	{ "write the unit", "u.x = 3 return 5", "read-only" },
+	{ "write the unit raw", "rawset(u, 'x', 3) return 5", "" },
+	{ "write ctx", "ctx.max = nil return 5", "read-only" },
+	{ "rawset ctx", "rawset(ctx, 'max', print) return 5", "" },
+	{ "write string", "string.upper = string.lower return 5", "read-only" },
+	{ "string metatable", "getmetatable('').__index = {} return 5", "index" },
+	{ "unknown name", "return undefined_helper(u)", "unknown name 'undefined_helper'" },
+	{ "io", "io.write('x') return 5", "unknown name 'io'" },
+};
+
+START_TEST(test_scoring_escape)
+{
+	char src[2048];
+	kp_err err = {0};
+	int rc;
+
+	snprintf(src, sizeof src, "%s"
+		 "section \"T\" { points = 5, indicator \"sneaky\" { points = 5, score = function(u, ctx)\n"
+		 "  %s end } }\n", BODY, scoring_escapes[_i].body);
+	rc = score_src(src, NULL, "id,name,cat,x\nu1,one,A,1\nu2,two,A,1\n", &err);
+	ck_assert_msg(rc == KP_ERULE, "%s: expected a rule error, got %d: %s", scoring_escapes[_i].what, rc, err.msg);
+	ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, ":4:") &&
+		      strstr(err.msg, "in indicator 'sneaky' for unit 'u1'") && strstr(err.msg, scoring_escapes[_i].want),
+		      "%s: %s", scoring_escapes[_i].what, err.msg);
+	kp_err_clear(&err);
+}
+END_TEST
+
+/* ---------- validation of the declarations ---------- */
+
+#define S10 "section \"S\" { points = 10,\n"
+static const struct {
+	const char *src, *want;
+	int line;
+} invalid[] = {
+	{ HEAD S10 "  indicator \"I\" { score = target(\"x\", 1) } }\n", "points must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = -1, score = target(\"x\", 1) } }\n", "points must be above 0", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 6, score = target(\"x\", 1) },\n"
+		   "  indicator \"J\" { points = 3, score = target(\"x\", 1) } }\n",
+	  "section 'S' has 10 points but its indicators add up to 9", 3 },
+	{ HEAD "section \"S\" { points = 5 }\n", "section 'S' has no indicators", 3 },
+	{ HEAD "section \"S\" { indicator \"I\" { points = 5, score = target(\"x\", 1) } }\n",
+	  "section \"S\": points must be a finite number", 3 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"x\", 1) } }\n"
+		   "indicator \"J\" { points = 1, score = target(\"x\", 1) }\n",
+	  "indicator 'J' is not inside a section", 5 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"x\", 1) } }\n"
+		   "section \"S\" { points = 1, indicator \"J\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "section 'S' is declared twice", 5 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = 5 } }\n", "score must be a helper", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, missing = \"maybe\", score = target(\"x\", 1) } }\n",
+	  "missing must be \"skip\" or \"error\"", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, default = {}, score = target(\"x\", 1) } }\n",
+	  "default must be a number or a text", 4 },
+	{ HEAD "section \"S\" { points = 10, pts = 3,\n  indicator \"I\" { points = 10, score = target(\"x\", 1) } }\n",
+	  "unknown field 'pts'", 3 },
+	{ HEAD "section \"S\" { points = 10, 7 }\n", "item 1 is not an indicator or a deduction", 3 },
+	{ HEAD "local i = indicator \"I\" { points = 5, score = target(\"x\", 1) }\n"
+	       "section \"S\" { points = 5, i }\nsection \"T\" { points = 5, i }\n",
+	  "already in section \"S\"", 5 },
+	{ HEAD "indicator \"\" { points = 5 }\n", "indicator needs a name", 3 },
+	{ HEAD "section \"S\" \"x\"\n", "section \"S\" needs a table", 3 },
+	/* helpers */
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"x\") } }\n", "target: the goal must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"x\", 0) } }\n", "target: the goal must be above 0", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(5, 1) } }\n", "target: the first argument must be a column", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"\", 1) } }\n", "target: the first argument", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = ratio_to_best(\"x\", {scope = \"world\"}) } }\n",
+	  "ratio_to_best: scope must be \"all\" or \"category\"", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = min_max(\"x\", \"all\") } }\n", "min_max: options must be a table", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = rank_points(\"x\", {}) } }\n", "rank_points: give the points by rank", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = rank_points(\"x\", {10, \"8\"}) } }\n",
+	  "rank_points: points[2] must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = rank_points(\"x\", {10}, {order = \"up\"}) } }\n",
+	  "rank_points: order must be \"asc\" or \"desc\"", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = bands(\"x\", {{0.9, 8}, {0.95, 10}}) } }\n",
+	  "bands: thresholds must go from the highest down (band 2)", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = bands(\"x\", {0.9, 8}) } }\n", "bands: band 1 must be {threshold, points}", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = bands(\"x\", {{0.9}}) } }\n", "the points of band 1 must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = bands(\"x\") } }\n", "bands: give the bands", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = yes_no(\"x\", \"a\") } }\n", "yes_no: the points must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = yes_no(nil) } }\n", "yes_no: the first argument", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = lookup(\"x\", {}) } }\n", "lookup: give the table of values", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = lookup(\"x\", {a = \"five\"}) } }\n",
+	  "lookup: the value for a must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = lookup(\"x\", {a = 1}, {default = \"0\"}) } }\n",
+	  "lookup: default must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = per_item(\"x\") } }\n", "per_item: the points per item must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = per_item(\"x\", 2, 0/0) } }\n", "per_item: the maximum must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(agg.count(\"nope\"), 1) } }\n",
+	  "no events declared as 'nope'", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(agg.count(5), 1) } }\n", "agg.count: the first argument", 4 },
+	{ HEAD "events \"E\" { file = \"e.csv\", unit = \"id\" }\n" S10
+	       "  indicator \"I\" { points = 10, score = target(agg.sum(\"E\"), 1) } }\n",
+	  "agg.sum: the second argument is a column", 5 },
+	{ HEAD "events \"E\" { file = \"e.csv\", unit = \"id\" }\n" S10
+	       "  indicator \"I\" { points = 10, score = target(agg.count(\"E\", 3), 1) } }\n",
+	  "a filter is a table", 5 },
+	/* deductions, bonus, veto, events */
+	{ BODY "deduction \"D\" { per = 2 }\n", "deduction \"D\" count: the first argument", 3 },
+	{ BODY "deduction \"D\" { count = \"n\" }\n", "per (points per item) must be a finite number", 3 },
+	{ BODY "deduction \"D\" { points = 3 }\n", "points must be a function", 3 },
+	{ BODY "deduction \"D\" { per = 1, count = \"n\", max = \"6\" }\n", "max must be a finite number", 3 },
+	{ BODY "bonus \"B\" { score = yes_no(\"y\") }\n", "bonus \"B\": max must be a finite number", 3 },
+	{ BODY "bonus \"B\" { max = 3 }\n", "bonus \"B\": score must be a helper", 3 },
+	{ BODY "veto \"V\" { }\n", "veto \"V\" when: the first argument", 3 },
+	{ BODY "veto \"V\" { when = \"x\", reason = 3 }\n", "reason must be a text or a function", 3 },
+	{ BODY "events \"E\" { unit = \"id\" }\n", "say file = \"x.csv\" or data = \"name\"", 3 },
+	{ BODY "events \"E\" { file = \"e.csv\" }\n", "unit = \"the unit id column\" is needed", 3 },
+	{ BODY "events \"E\" { file = \"e.csv\", unit = \"id\" }\nevents \"E\" { file = \"f.csv\", unit = \"id\" }\n",
+	  "events 'E' is declared twice", 4 },
+	/* assessment */
+	{ BODY "assessment { }\n", "assessment is declared twice (first at", 3 },
+	{ "assessment { unit = { id = \"id\", name = \"name\" }, categories = { \"A\" } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "unit = { id = ", 1 },
+	{ "assessment { unit = { id = \"id\", name = \"name\", category = \"c\" } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "categories = ", 1 },
+	{ "assessment { unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { {\"A\"}, \"A\" } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "category 'A' is declared twice", 1 },
+	{ "assessment { unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { {\"A\", commend = 1.5} } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "commend quota must be a whole number", 1 },
+	{ "assessment { precision = 7, unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "precision must be a whole number from 0 to 6", 1 },
+	{ "assessment { round = \"up\", unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "round must be \"items\" or \"total\"", 1 },
+	/* grades */
+	{ BODY "grades { {\"优秀\", 90}, {\"优秀\", 80} }\n", "grades: '优秀' appears twice", 3 },
+	{ BODY "grades { {\"优秀\", 80}, {\"良好\", 90} }\n", "'良好' must have a lower minimum than '优秀'", 3 },
+	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 90} }\n", "'良好' must have a lower minimum than '优秀'", 3 },
+	{ BODY "grades { {\"优秀\", 90, quota = 1.5}, {\"良好\", 0} }\n", "a quota is a share between 0 and 1", 3 },
+	{ BODY "grades { {\"优秀\", 90, quota = \"20%\"}, {\"良好\", 0} }\n", "a quota is a share of the category", 3 },
+	{ BODY "grades { {\"优秀\", 90}, quota_ties = \"some\" }\n", "quota_ties must be \"all\" or \"none\"", 3 },
+	{ BODY "grades { }\n", "grades: give the bands", 3 },
+	{ BODY "grades { {90, \"优秀\"} }\n", "each grade is {\"name\", minimum score", 3 },
+	{ BODY "grades { {\"a\", 1} }\ngrades { {\"a\", 1} }\n", "grades is declared twice", 4 },
+	/* commendation */
+	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 80} }\ncommend { min_grade = \"特优\" }\n",
+	  "commend: min_grade '特优' is not one of the grades", 4 },
+	{ BODY "commend { tie_break = { \"X\" } }\n", "commend: tie_break 'X' is not a section", 3 },
+	{ BODY "commend { tie_break = { {} } }\n", "tie_break lists section names", 3 },
+	{ BODY "commend { }\ncommend { }\n", "commend is declared twice", 4 },
+	/* test cases */
+	{ BODY "case \"c\" { expect = { total = 1 } }\n", "case \"c\": unit = { column = value", 3 },
+	{ BODY "case \"c\" { unit = { x = 1 } }\n", "case \"c\": expect = { total =", 3 },
+};
+
+START_TEST(test_invalid)
+{
+	expect_load_error(invalid[_i].src, invalid[_i].line, invalid[_i].want);
+}
+END_TEST
+
+START_TEST(test_no_assessment)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	int rc = load("section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n", &r, &err);
+
+	ck_assert_int_eq(rc, KP_ERULE);
+	ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, "no assessment"), "%s", err.msg);
+	rc = load(HEAD, &r, &err);
+	ck_assert_int_eq(rc, KP_ERULE);
+	ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, "no section declared"), "%s", err.msg);
+	rc = kp_rules_load("/nonexistent/rules.lua", NULL, 0, &r, &err);
+	ck_assert_int_eq(rc, KP_ENOINPUT);
+	ck_assert_msg(strstr(err.msg, "/nonexistent/rules.lua") != NULL, "%s", err.msg);
+}
+END_TEST
+
+/* ---------- what a valid file compiles to ---------- */
+
+static const char full[] =
+	"assessment { title = \"县考核\", year = 2021, precision = 1, round = \"total\",\n"
+	"  unit = { id = \"代码\", name = \"名称\", category = \"类别\" },\n"
+	"  categories = { {\"镇\", commend = 2}, {\"部门\", commend = 9}, \"其他\" },\n"
+	"  bonus_max = 5, max_total = 100 }\n"
+	"events \"案卷\" { file = \"cases/case_reviews.csv\", unit = \"被评单位\" }\n"
+	"section \"一\" { points = 30,\n"
+	"  indicator \"目标\" { points = 5, score = target(\"学法次数\", 6) },\n"
+	"  indicator \"最高\" { points = 5, score = ratio_to_best(\"公开条数\") },\n"
+	"  indicator \"全部最高\" { points = 5, score = ratio_to_best(\"公开条数\", { scope = \"all\" }) },\n"
+	"  indicator \"极差\" { points = 5, score = min_max(\"意见数\") },\n"
+	"  indicator \"名次\" { points = 10, score = rank_points(\"采用条数\", {10, 8, 6}, {order = \"asc\"}) },\n"
+	"  deduction \"迟报\" { per = 1, max = 3, count = \"迟报次数\" },\n"
+	"}\n"
+	"section \"二\" { points = 70,\n"
+	"  indicator \"分档\" { points = 10, score = bands(\"持证率\", {{0.95, 10}, {0.9, 8}}) },\n"
+	"  indicator \"是否\" { points = 5, score = yes_no(\"印发要点\") },\n"
+	"  indicator \"是否3\" { points = 5, score = yes_no(\"示范\", 3) },\n"
+	"  indicator \"对照\" { points = 10, score = lookup(\"等次\", {[\"优秀\"] = 10}, {default = 2}) },\n"
+	"  indicator \"每件\" { points = 10, score = per_item(\"问题数\", 2, 6) },\n"
+	"  indicator \"每件无上限\" { points = 10, score = per_item(\"问题数2\", 2.5) },\n"
+	"  indicator \"平均\" { points = 10, default = 0, missing = \"skip\", clamp = false,\n"
+	"    score = target(agg.avg(\"案卷\", \"得分\", { [\"类型\"] = \"处罚\" }), 100) },\n"
+	"  indicator \"函数\" { points = 10, desc = \"自定义说明\", score = function(u) return 10 end },\n"
+	"}\n"
+	"deduction \"复议\" { per = 2, max = 6, count = \"复议纠错数\" }\n"
+	"deduction \"其他\" { points = function(u) return 1, \"通报\" end, max = 5 }\n"
+	"bonus \"示范创建\" { max = 3, score = yes_no(\"示范创建\") }\n"
+	"bonus \"件数\" { max = 2, score = bands(agg.count(\"案卷\", function(r) return true end), {{3, 2}}) }\n"
+	"veto \"过错\" { when = \"重大过错\", reason = \"发生重大过错\" }\n"
+	"veto \"事故\" { when = function(u) return false end, reason = function(u) return \"x\" end }\n"
+	"veto \"件\" { when = agg.max(\"案卷\", \"扣分\") }\n"
+	"grades { {\"优秀\", 90, quota = 0.2}, {\"良好\", 80}, {\"合格\", 60}, {\"不合格\", 0}, quota_ties = \"none\" }\n"
+	"commend { min_grade = \"良好\", min_score = 85, eligible = function(r) return true end,\n"
+	"  tie_break = { \"二\", \"deductions\", \"bonus\", \"扣分\", \"加分\" } }\n"
+	"case \"c1\" { unit = { [\"学法次数\"] = 6 }, expect = { total = 1 } }\n";
+
+START_TEST(test_compiled)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	size_t i;
+
+	ck_assert_msg(load(full, &r, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(r->title, "县考核");
+	ck_assert_int_eq(r->year, 2021);
+	ck_assert_int_eq(r->precision, 1);
+	ck_assert_int_eq(r->round_items, 0);
+	ck_assert_str_eq(r->id_col, "代码");
+	ck_assert_str_eq(r->name_col, "名称");
+	ck_assert_str_eq(r->cat_col, "类别");
+	ck_assert_int_eq(r->ncat, 3);
+	ck_assert_str_eq(r->cat[0].name, "镇");
+	ck_assert_int_eq(r->cat[0].quota, 2);
+	ck_assert_str_eq(r->cat[1].name, "部门");
+	ck_assert_int_eq(r->cat[1].quota, 9);
+	ck_assert_str_eq(r->cat[2].name, "其他");
+	ck_assert_int_eq(r->cat[2].quota, 0);
+	ck_assert(r->has_bonus_max && r->bonus_max == 5);
+	ck_assert(r->has_max_total && r->max_total == 100);
+	ck_assert_int_eq(r->nevent, 1);
+	ck_assert_str_eq(r->event[0].data, "case_reviews");
+	ck_assert_str_eq(r->event[0].unit, "被评单位");
+	ck_assert_int_eq(r->nsec, 2);
+	ck_assert_double_eq(r->full_points, 100);
+	ck_assert_int_eq(r->sec[0].first, 0);
+	ck_assert_int_eq(r->sec[0].count, 5);
+	ck_assert_int_eq(r->sec[1].first, 5);
+	ck_assert_int_eq(r->sec[1].count, 8);
+	ck_assert_int_eq(r->nind, 13);
+	ck_assert_int_eq(r->ind[0].m.kind, KP_M_TARGET);
+	ck_assert_double_eq(r->ind[0].m.goal, 6);
+	ck_assert_int_eq(r->ind[1].m.kind, KP_M_RATIO);
+	ck_assert_int_eq(r->ind[1].m.scope_all, 0);
+	ck_assert_int_eq(r->ind[2].m.scope_all, 1);
+	ck_assert_int_eq(r->ind[3].m.kind, KP_M_MINMAX);
+	ck_assert_int_eq(r->ind[4].m.kind, KP_M_RANK);
+	ck_assert_int_eq(r->ind[4].m.asc, 1);
+	ck_assert_int_eq(r->ind[4].m.n, 3);
+	ck_assert_int_eq(r->ind[5].m.kind, KP_M_BANDS);
+	ck_assert_double_eq(r->ind[5].m.thr[1], 0.9);
+	ck_assert_double_eq(r->ind[5].m.pts[1], 8);
+	ck_assert_int_eq(r->ind[7].m.has_default, 1);
+	ck_assert_double_eq(r->ind[7].m.dflt, 3);
+	ck_assert_int_eq(r->ind[8].m.kind, KP_M_LOOKUP);
+	ck_assert(r->ind[8].m.has_default && r->ind[8].m.dflt == 2);
+	ck_assert_int_eq(r->ind[9].m.kind, KP_M_PERITEM);
+	ck_assert(r->ind[9].m.has_max && r->ind[9].m.max == 6 && r->ind[9].m.per == 2);
+	ck_assert_int_eq(r->ind[10].m.has_max, 0);
+	ck_assert_int_eq(r->ind[11].m.src.kind, KP_SRC_AGG);
+	ck_assert_int_eq(r->ind[11].m.src.op, KP_AGG_AVG);
+	ck_assert_int_eq(r->ind[11].m.src.nfilter, 1);
+	ck_assert_str_eq(r->ind[11].m.src.fcol[0], "类型");
+	ck_assert_str_eq(r->ind[11].m.src.fval[0], "处罚");
+	ck_assert(r->ind[11].has_default && r->ind[11].skip_missing && !r->ind[11].clamp);
+	ck_assert(r->ind[0].clamp);
+	ck_assert_int_eq(r->ind[12].m.kind, KP_M_FUNC);
+	ck_assert_str_eq(r->ind[12].desc, "自定义说明");
+	ck_assert_int_eq(r->nded, 3);
+	for (i = 0; i < r->nded && strcmp(r->ded[i].name, "迟报"); i++)
+		;
+	ck_assert_int_eq(r->ded[i].section, 0);
+	for (i = 0; i < r->nded && strcmp(r->ded[i].name, "复议"); i++)
+		;
+	ck_assert_int_eq(r->ded[i].section, -1);
+	ck_assert(r->ded[i].has_max && r->ded[i].max == 6 && r->ded[i].per == 2);
+	ck_assert_int_eq(r->nbon, 2);
+	ck_assert_int_eq(r->bon[1].m.src.op, KP_AGG_COUNT);
+	ck_assert_int_ne(r->bon[1].m.src.ref, 0);
+	ck_assert_int_eq(r->nveto, 3);
+	ck_assert_str_eq(r->veto[0].reason, "发生重大过错");
+	ck_assert_int_ne(r->veto[1].reason_ref, 0);
+	ck_assert_int_eq(r->ngrade, 4);
+	ck_assert_double_eq(r->grade[0].quota, 0.2);
+	ck_assert_int_eq(r->quota_ties_none, 1);
+	ck_assert_int_eq(r->commend_min_grade, 1);
+	ck_assert(r->has_min_score && r->commend_min_score == 85);
+	ck_assert_int_ne(r->eligible_ref, 0);
+	ck_assert_int_eq(r->ntie, 5);
+	ck_assert_int_eq(r->tie[0].kind, KP_TIE_SECTION);
+	ck_assert_int_eq(r->tie[0].section, 1);
+	ck_assert_int_eq(r->tie[1].kind, KP_TIE_DEDUCTIONS);
+	ck_assert_int_eq(r->tie[2].kind, KP_TIE_BONUS);
+	ck_assert_int_eq(r->tie[3].kind, KP_TIE_DEDUCTIONS);
+	ck_assert_int_eq(r->tie[4].kind, KP_TIE_BONUS);
+	ck_assert_int_eq(r->ncase, 1);
+	ck_assert_int_eq(r->uses_lua, 1);
+	ck_assert_ptr_nonnull(r->sha256);
+	ck_assert_int_eq(strlen(r->sha256), 64);
+	ck_assert(strstr(r->ind[0].where, path) && strstr(r->ind[0].where, ":7"));
+	kp_rules_free(r);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+
+	ck_assert_msg(load(BODY, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->precision, 2);
+	ck_assert_int_eq(r->round_items, 1);
+	ck_assert_int_eq(r->has_bonus_max, 0);
+	ck_assert_int_eq(r->has_max_total, 0);
+	ck_assert_int_eq(r->ngrade, 0);
+	ck_assert_int_eq(r->commend_min_grade, -1);
+	ck_assert_int_eq(r->ntie, 0);
+	ck_assert_int_eq(r->uses_lua, 0);
+	ck_assert_int_eq(r->ncase, 0);
+	kp_rules_free(r);
+}
+END_TEST
+
+START_TEST(test_numeric_columns)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	const char **cols = NULL;
+	size_t n, i;
+	static const char *const numeric[] = {
+		"学法次数", "公开条数", "意见数", "采用条数", "持证率", "问题数", "问题数2", "得分", "迟报次数",
+		"复议纠错数", "扣分"
+	};
+	static const char *const text[] = {
+		"印发要点", "示范", "等次", "示范创建", "重大过错", "类型", "代码", "名称", "类别", "被评单位", "nothing"
+	};
+	static const char *const mentioned[] = {
+		"代码", "名称", "类别", "被评单位", "学法次数", "公开条数", "意见数", "采用条数", "持证率", "印发要点",
+		"示范", "等次", "问题数", "问题数2", "得分", "类型", "迟报次数", "复议纠错数", "示范创建", "重大过错", "扣分"
+	};
+
+	ck_assert_msg(load(full, &r, &err) == 0, "%s", err.msg);
+	for (i = 0; i < sizeof numeric / sizeof *numeric; i++)
+		ck_assert_msg(kp_rules_is_numeric(r, numeric[i]), "%s should be numeric", numeric[i]);
+	for (i = 0; i < sizeof text / sizeof *text; i++)
+		ck_assert_msg(!kp_rules_is_numeric(r, text[i]), "%s should be text", text[i]);
+	n = kp_rules_columns(r, &cols, &err);
+	ck_assert_ptr_nonnull(cols);
+	ck_assert_int_eq(n, sizeof mentioned / sizeof *mentioned);
+	for (i = 0; i < sizeof mentioned / sizeof *mentioned; i++) {
+		size_t j;
+		for (j = 0; j < n && strcmp(cols[j], mentioned[i]); j++)
+			;
+		ck_assert_msg(j < n, "%s is not among the columns", mentioned[i]);
+	}
+	for (i = 0; i + 1 < n; i++) {
+		size_t j;
+		for (j = i + 1; j < n; j++)
+			ck_assert_str_ne(cols[i], cols[j]);
+	}
+	free(cols);
+	kp_rules_free(r);
+}
+END_TEST
+
+/* ---------- criteria in words ---------- */
+
+static const char *describe(const kp_rules *r, const char *ind, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < r->nind; i++)
+		if (!strcmp(r->ind[i].name, ind))
+			return kp_rules_describe(r, &r->ind[i].m, r->ind[i].points, buf, size);
+	ck_abort_msg("no indicator %s", ind);
+	return NULL;
+}
+
+START_TEST(test_describe)
+{
+	static const struct {
+		const char *ind, *words[6];
+	} cases[] = {
+		{ "目标", { "学法次数 ÷ 目标6 × 5分", "完成率最高按100%计" } },
+		{ "最高", { "公开条数 ÷ 同类单位最高值 × 5分" } },
+		{ "全部最高", { "公开条数 ÷ 全部单位最高值 × 5分" } },
+		{ "极差", { "(意见数 − 同类单位最低值) ÷ (最高值 − 最低值) × 5分" } },
+		{ "名次", { "按采用条数从低到高排名", "第1名10分", "第2名8分", "第3名6分", "其余0分" } },
+		{ "分档", { "按持证率", "≥0.95得10分", "≥0.9得8分", "其余0分" } },
+		{ "是否", { "印发要点: 是得5分, 否得0分" } },
+		{ "是否3", { "示范: 是得3分, 否得0分" } },
+		{ "对照", { "按等次", "优秀 10分", "其余2分" } },
+		{ "每件无上限", { "满分10分, 问题数2每件扣2.5分, 扣完为止" } },
+		{ "平均", { "案卷(筛选)平均得分 ÷ 目标100 × 10分" } },
+		{ "函数", { "按规则函数计分 (满分10分)" } },
+	};
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	char buf[1024];
+	size_t i, k;
+
+	ck_assert_msg(load(full, &r, &err) == 0, "%s", err.msg);
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		describe(r, cases[i].ind, buf, sizeof buf);
+		for (k = 0; k < 6 && cases[i].words[k]; k++)
+			ck_assert_msg(strstr(buf, cases[i].words[k]) != NULL, "%s: '%s' does not say '%s'", cases[i].ind, buf,
+				      cases[i].words[k]);
+	}
+	/* a small buffer is cut, never overrun */
+	describe(r, "名次", buf, 8);
+	ck_assert_int_lt(strlen(buf), 8);
+	describe(r, "对照", buf, 12);
+	ck_assert_int_lt(strlen(buf), 12);
+	kp_rules_free(r);
+}
+END_TEST
+
+/* ---------- tests beside the file ---------- */
+
+START_TEST(test_with_tests)
+{
+	char tp[96];
+	FILE *fp;
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	size_t n;
+
+	write_rules(BODY "case \"in file\" { unit = { x = 1 }, expect = { total = 10 } }\n");
+	snprintf(tp, sizeof tp, "%.*s_test.lua", (int)(strlen(path) - 4), path);
+	fp = fopen(tp, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs("case \"beside\" { unit = { x = 0 }, expect = { total = 0 } }\n"
+	      "case \"beside 2\" { unit = { x = 0.5 }, expect = { total = 5 } }\n", fp);
+	fclose(fp);
+	ck_assert_msg(kp_rules_load(path, NULL, 0, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->ncase, 1);
+	kp_rules_free(r);
+	ck_assert_msg(kp_rules_load(path, NULL, 1, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->ncase, 3);
+	n = r->ncase;
+	kp_rules_free(r);
+	ck_assert_int_eq(n, 3);
+	/* an error in the test file names the test file */
+	fp = fopen(tp, "w");
+	fputs("\ncase \"bad\" { }\n", fp);
+	fclose(fp);
+	ck_assert_int_eq(kp_rules_load(path, NULL, 1, &r, &err), KP_ERULE);
+	ck_assert_msg(strstr(err.msg, tp) && strstr(err.msg, ":2:"), "%s", err.msg);
+	unlink(tp);
+	/* no test file: fine */
+	ck_assert_msg(kp_rules_load(path, NULL, 1, &r, &err) == 0, "%s", err.msg);
+	kp_rules_free(r);
+	unlink(path);
+}
+END_TEST
 
 /* ---------- regressions ---------- */
 
@@ -288,8 +960,33 @@ END_TEST
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
-	TCase *tc = tcase_create("regressions");
+	TCase *tc = tcase_create("sandbox");
 
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_escape, 0, sizeof escapes / sizeof *escapes);
+	tcase_add_test(tc, test_allowed);
+	tcase_add_test(tc, test_load_env);
+	tcase_add_loop_test(tc, test_scoring_escape, 0, sizeof scoring_escapes / sizeof *scoring_escapes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_instruction_limit_load);
+	tcase_add_test(tc, test_time_limit);
+	tcase_add_test(tc, test_recursion);
+	tcase_add_test(tc, test_limits_while_scoring);
+	tcase_add_test(tc, test_budget_per_unit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("declarations");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_invalid, 0, sizeof invalid / sizeof *invalid);
+	tcase_add_test(tc, test_no_assessment);
+	tcase_add_test(tc, test_compiled);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_numeric_columns);
+	tcase_add_test(tc, test_describe);
+	tcase_add_test(tc, test_with_tests);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("regressions");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_load_works);
 	tcase_add_test(tc, test_name_errors_have_lines);
