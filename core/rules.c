@@ -930,7 +930,7 @@ static const char *src_words(const kp_rules *r, const kp_src *s, char *buf, size
 
 const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double points, char *buf, size_t size)
 {
-	char src[256], a[32], b[32];
+	char src[256], a[32], b[32], c[32];
 	size_t i, o;
 
 	src_words(r, &m->src, src, sizeof src);
@@ -968,7 +968,7 @@ const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double poin
 	case KP_M_PERITEM:
 		if (m->has_max)
 			snprintf(buf, size, "满分%s分, %s每件扣%s分, 最多扣%s分", a, src, kp_num_short(m->per, b, sizeof b),
-				 kp_num_short(m->max, src, sizeof src));
+				 kp_num_short(m->max, c, sizeof c));
 		else
 			snprintf(buf, size, "满分%s分, %s每件扣%s分, 扣完为止", a, src, kp_num_short(m->per, b, sizeof b));
 		break;
