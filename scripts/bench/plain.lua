@@ -66,8 +66,8 @@ local function split_quoted(s, lineno)
   end
 end
 
-local records = {}        -- { fields, line number }
-do
+-- every record (a list of field strings) goes to on_record(fields, lineno)
+local function each_record(on_record)
   local pending, start, lineno = nil, 0, 0
   for line in text:gmatch("([^\n]*)\n") do
     lineno = lineno + 1
@@ -79,41 +79,42 @@ do
     else
       if line:sub(-1) == "\r" then line = line:sub(1, -2) end
       if line ~= "" then
-        local fields = {}
-        for v in (line .. ","):gmatch("([^,]*),") do fields[#fields + 1] = v end
-        records[#records + 1] = { fields, lineno }
+        local fields, k = {}, 0
+        for v in (line .. ","):gmatch("([^,]*),") do k = k + 1; fields[k] = v end
+        on_record(fields, lineno)
       end
     end
     if pending then
       local _, quotes = pending:gsub('"', "")
       if quotes % 2 == 0 then          -- record complete
         if pending:sub(-1) == "\r" then pending = pending:sub(1, -2) end
-        records[#records + 1] = { split_quoted(pending, start), start }
+        on_record(split_quoted(pending, start), start)
         pending = nil
       end
     end
   end
   if pending then fail(65, path .. ":" .. start .. ": unterminated quoted field") end
 end
-if #records == 0 then fail(65, path .. ": empty file, no header") end
 
----------------------------------------------------------------- columns
-local header = records[1][1]
-local col = {}
-for k, name in ipairs(header) do col[name] = k end
+---------------------------------------------------------------- units
+-- the header gives the columns; every other record becomes a unit
+--   { unit_id, category, i01, ..., i20 } with the values as numbers
 local need = { "unit_id", "category" }
 for i = 1, 20 do need[#need + 1] = string.format("i%02d", i) end
-local idx = {}
-for k, name in ipairs(need) do
-  idx[k] = col[name] or fail(65, path .. ": missing column " .. name)
-end
-
--- units: { unit_id, category, i01, ..., i20 } with the values as numbers
+local idx       -- position of each needed column in a record
 local units = {}
-local ID, CAT = idx[1], idx[2]
-for r = 2, #records do
-  local fields, lineno = records[r][1], records[r][2]
-  local u = { fields[ID], fields[CAT] }
+local n = 0
+each_record(function(fields, lineno)
+  if not idx then
+    local col = {}
+    for k, name in ipairs(fields) do col[name] = k end
+    idx = {}
+    for k, name in ipairs(need) do
+      idx[k] = col[name] or fail(65, path .. ": missing column " .. name)
+    end
+    return
+  end
+  local u = { fields[idx[1]], fields[idx[2]] }
   if not u[1] or not u[2] then fail(65, path .. ":" .. lineno .. ": too few fields") end
   if u[2] ~= "dept" and u[2] ~= "town" then
     fail(65, path .. ":" .. lineno .. ": category must be dept or town, not '" .. u[2] .. "'")
@@ -126,9 +127,11 @@ for r = 2, #records do
     end
     u[k] = v
   end
-  units[#units + 1] = u
-end
-records, text = nil, nil
+  n = n + 1
+  units[n] = u
+end)
+if not idx then fail(65, path .. ": empty file, no header") end
+text = nil
 
 ---------------------------------------------------------------- rounding
 -- DESIGN section 2: take the value's %.15g decimal form, round that decimal
@@ -159,7 +162,6 @@ local function round2_cents(x)
 end
 
 ---------------------------------------------------------------- scoring
-local n = #units
 local max = {}
 for k = 13, 20 do
   local m = 0

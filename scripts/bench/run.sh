@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# scripts/bench/run.sh -- the benchmark of DESIGN.md section 7 (`make bench`).
+#
+# Run from anywhere after building: it works in the repo root and calls the
+# built binary ./kaoping. Steps:
+#   1. generate build/bench/units-100k.csv and units-1m.csv with
+#      scripts/gen-units (seed 1) unless they exist;
+#   2. agreement: on tests/bench/edge.csv (hand-checked, against
+#      tests/bench/edge.expected.csv) and on the 100k file,
+#        a) ./kaoping run rules/bench.lua FILE --format csv --lang en
+#        b) lua5.4 scripts/bench/plain.lua FILE
+#        c) scripts/bench/sqlite.sh FILE
+#      must print the same ranking (category,rank,unit_id,total,grade,
+#      commended,veto; kaoping's columns are found by header name). On a
+#      mismatch the first differing lines are printed and the script exits 1:
+#      timing programs that disagree would be meaningless;
+#   3. timing, BENCH_ROUNDS rounds (default 3), the commands alternating
+#      within each round, at 100k and 1M units: a), b), c) with output to
+#      /dev/null; d) `kaoping import` into a fresh database against
+#      `sqlite3 DB '.import --csv'` into a fresh database; and the floors
+#      `wc -l FILE` and `cat FILE`. /usr/bin/time gives wall time, user+sys
+#      CPU and peak RSS; the table shows the medians;
+#   4. the ratios against the targets, PASS/FAIL, also written with the
+#      machine's description to build/bench/results.md.
+# Missing a target is reported, not fatal, unless BENCH_STRICT=1.
+#
+# Environment: BENCH_ROUNDS (default 3), BENCH_SIZES (default "100k 1m"; the
+# ratios at 1M need 1m), BENCH_STRICT=1 (exit 1 when a target fails),
+# KAOPING (default ./kaoping: another binary to measure).
+# Needs (Debian packages): lua5.4, sqlite3, time (for /usr/bin/time).
+# About 5 minutes on 2 cores with 3 rounds.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+KAOPING=${KAOPING:-./kaoping}
+ROUNDS=${BENCH_ROUNDS:-3}
+SIZES=${BENCH_SIZES:-100k 1m}
+STRICT=${BENCH_STRICT:-0}
+OUT=build/bench
+RULES=rules/bench.lua
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "bench: $*"; exit 1; }
+
+case $ROUNDS in ''|*[!0-9]*|0) die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
+[ -x "$KAOPING" ] || die "$KAOPING not found: build it first (make)"
+[ -f "$RULES" ] || die "$RULES not found"
+command -v lua5.4 >/dev/null || die "lua5.4 not found (apt-get install lua5.4)"
+command -v sqlite3 >/dev/null || die "sqlite3 not found (apt-get install sqlite3)"
+if [ ! -x /usr/bin/time ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "bench: /usr/bin/time missing, installing the package 'time'"
+    apt-get install -y -q time >/dev/null || die "apt-get install time failed"
+  else
+    die "/usr/bin/time not found (apt-get install time)"
+  fi
+fi
+
+mkdir -p "$OUT"
+rm -f "$OUT/results.md"
+TMP=$(mktemp -d "$OUT/tmp.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+rows_of() { case $1 in 100k) echo 100000 ;; 1m) echo 1000000 ;; *) die "unknown size '$1' (100k, 1m)" ;; esac; }
+
+# ------------------------------------------------------------------ 1. data
+for size in 100k 1m; do
+  f=$OUT/units-$size.csv
+  if [ ! -s "$f" ]; then
+    say "bench: generating $f"
+    lua5.4 scripts/gen-units "$(rows_of "$size")" 1 > "$TMP/gen.csv"
+    mv "$TMP/gen.csv" "$f"
+  fi
+done
+
+# ------------------------------------------------------------- 2. agreement
+# Reads kaoping's CSV report (RFC 4180, maybe a UTF-8 BOM, quoted fields
+# with newlines), finds the columns by header name and prints them in
+# plain.lua's format. Booleans may be written yes/no, true/false, 1/0 or
+# 是/否; a total with fewer than 2 decimals is padded (not rounded).
+cat > "$TMP/extract.lua" <<'LUA'
+local f = assert(io.open(arg[1], "rb"))
+local s = f:read("a")
+f:close()
+if s:sub(1, 3) == "\239\187\191" then s = s:sub(4) end
+local records, rec, i, n = {}, {}, 1, #s
+while i <= n do
+  local field
+  if s:sub(i, i) == '"' then
+    local parts, j = {}, i + 1
+    while true do
+      local q = s:find('"', j, true)
+      if not q then error("unterminated quoted field") end
+      parts[#parts + 1] = s:sub(j, q - 1)
+      if s:sub(q + 1, q + 1) == '"' then parts[#parts + 1] = '"'; j = q + 2
+      else i = q + 1; break end
+    end
+    field = table.concat(parts)
+  else
+    local e = s:find("[,\r\n]", i) or n + 1
+    field, i = s:sub(i, e - 1), e
+  end
+  rec[#rec + 1] = field
+  local c = s:sub(i, i)
+  if c == "," then i = i + 1
+  else
+    if c == "\r" then i = i + 1 end
+    if s:sub(i, i) == "\n" then i = i + 1 end
+    records[#records + 1] = rec
+    rec = {}
+  end
+end
+local want = { "category", "rank", "unit_id", "total", "grade", "commended", "veto" }
+local col = {}
+for k, name in ipairs(records[1] or {}) do
+  col[name:lower():gsub("^%s+", ""):gsub("%s+$", "")] = k
+end
+for _, name in ipairs(want) do
+  if not col[name] then
+    io.stderr:write("bench: kaoping's CSV has no column '", name, "'\n")
+    os.exit(1)
+  end
+end
+local yesno = { yes = "yes", no = "no", ["true"] = "yes", ["false"] = "no",
+                ["1"] = "yes", ["0"] = "no", ["是"] = "yes", ["否"] = "no" }
+local out = { table.concat(want, ",") }
+for r = 2, #records do
+  local rec = records[r]
+  if #rec > 1 or rec[1] ~= "" then
+    local v = {}
+    for k, name in ipairs(want) do v[k] = rec[col[name]] or "" end
+    local ip, fp = v[4]:match("^(%d+)%.?(%d*)$")
+    if ip and #fp <= 2 then v[4] = ip .. "." .. fp .. ("0"):rep(2 - #fp) end
+    v[6] = yesno[v[6]:lower()] or v[6]
+    v[7] = yesno[v[7]:lower()] or v[7]
+    if v[3]:find('[,"\r\n]') then v[3] = '"' .. v[3]:gsub('"', '""') .. '"' end
+    out[#out + 1] = table.concat(v, ",")
+  end
+end
+io.write(table.concat(out, "\n"), "\n")
+LUA
+
+# show the first differing lines of two files and fail
+# (kept as build/bench/mismatch-*.csv for a closer look)
+mismatch() {   # FILE1 FILE2 WHAT
+  local a b
+  a=$OUT/mismatch-$(basename "$1")
+  b=$OUT/mismatch-$(basename "$2")
+  cp "$1" "$a"
+  cp "$2" "$b"
+  say "bench: MISMATCH, $3: $a and $b differ"
+  diff "$a" "$b" | head -n 20 >&2 || true
+  exit 1
+}
+
+agree() {   # FILE LABEL [EXPECTED]
+  local file=$1 label=$2 expected=${3:-}
+  rm -f "$OUT"/mismatch-*.csv
+  "$KAOPING" run "$RULES" "$file" --format csv --lang en > "$TMP/kaoping.raw" \
+    || die "kaoping run failed on $file"
+  lua5.4 "$TMP/extract.lua" "$TMP/kaoping.raw" > "$TMP/kaoping.csv" \
+    || die "cannot read kaoping's CSV output for $file"
+  lua5.4 scripts/bench/plain.lua "$file" > "$TMP/plain.csv" || die "plain.lua failed on $file"
+  scripts/bench/sqlite.sh "$file" > "$TMP/sqlite.csv" || die "sqlite.sh failed on $file"
+  if [ -n "$expected" ]; then
+    cmp -s "$TMP/plain.csv" "$expected" || mismatch "$TMP/plain.csv" "$expected" "plain.lua vs expected, $label"
+  fi
+  cmp -s "$TMP/plain.csv" "$TMP/sqlite.csv" || mismatch "$TMP/plain.csv" "$TMP/sqlite.csv" "plain.lua vs sqlite.sh, $label"
+  cmp -s "$TMP/plain.csv" "$TMP/kaoping.csv" || mismatch "$TMP/plain.csv" "$TMP/kaoping.csv" "plain.lua vs kaoping (its columns extracted), $label"
+  say "bench: agreement on $label: kaoping, plain.lua and sqlite.sh print the same $(( $(wc -l < "$TMP/plain.csv") - 1 )) rows"
+}
+agree tests/bench/edge.csv "tests/bench/edge.csv" tests/bench/edge.expected.csv
+agree "$OUT/units-100k.csv" "100k units"
+AGREEMENT="kaoping, plain.lua and sqlite.sh agree byte for byte on tests/bench/edge.csv (= edge.expected.csv) and on units-100k.csv"
+
+# ---------------------------------------------------------------- 3. timing
+RAW=$TMP/raw.tsv
+: > "$RAW"
+measure() {   # NAME SIZE PRE-COMMAND -- COMMAND...
+  local name=$1 size=$2 pre=$3
+  shift 4
+  eval "$pre"
+  if ! /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "$@" > /dev/null 2> "$TMP/err"; then
+    say "bench: '$*' failed:"
+    head -n 20 "$TMP/err" >&2
+    exit 1
+  fi
+  local wall user sys rss
+  read -r wall user sys rss < <(tail -n 1 "$TMP/time")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$wall" \
+    "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" "$rss" >> "$RAW"
+}
+KDB=$OUT/kaoping-import.db
+SDB=$OUT/sqlite-import.db
+fresh() { rm -f "$1" "$1-wal" "$1-shm" "$1-journal"; }
+
+for size in $SIZES; do
+  f=$OUT/units-$size.csv
+  for r in $(seq 1 "$ROUNDS"); do
+    say "bench: $size units, round $r of $ROUNDS"
+    measure "kaoping run"     "$size" : -- "$KAOPING" run "$RULES" "$f" --format csv --lang en
+    measure "plain.lua"       "$size" : -- lua5.4 scripts/bench/plain.lua "$f"
+    measure "sqlite.sh"       "$size" : -- scripts/bench/sqlite.sh "$f"
+    measure "kaoping import"  "$size" "fresh $KDB" -- "$KAOPING" import --db "$KDB" --year 2021 "$f"
+    measure "sqlite3 .import" "$size" "fresh $SDB" -- sqlite3 "$SDB" ".import --csv '$f' units"
+    measure "wc -l"           "$size" : -- wc -l "$f"
+    measure "cat"             "$size" : -- cat "$f"
+  done
+done
+fresh "$KDB"
+fresh "$SDB"
+
+# --------------------------------------------------------------- 4. report
+# median of column COL (3 wall, 4 cpu, 5 rss KiB) for NAME at SIZE
+median() {
+  awk -F'\t' -v n="$1" -v s="$2" -v c="$3" '$1 == n && $2 == s { print $c }' "$RAW" |
+    sort -g | awk '{ v[NR] = $1 } END {
+      if (NR == 0) { print ""; exit }
+      if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+REPORT=$TMP/results.md
+{
+  echo "# kaoping benchmark"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory"
+  echo "- kaoping: $("$KAOPING" --version 2>/dev/null | head -n 1 || echo '?')"
+  echo "- $(lua5.4 -v 2>&1 | head -n 1 | cut -d' ' -f1-2), sqlite3 $(sqlite3 --version | cut -d' ' -f1)"
+  echo "- data: scripts/gen-units N 1 (100k = 100,000 units, 1m = 1,000,000 units)"
+  echo "- medians of $ROUNDS rounds, commands alternating within each round"
+  echo "- agreement: $AGREEMENT"
+  echo
+  echo "| command | units | wall s | CPU s (user+sys) | peak RSS MiB |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  for size in $SIZES; do
+    for name in "kaoping run" "plain.lua" "sqlite.sh" "kaoping import" "sqlite3 .import" "wc -l" "cat"; do
+      printf '| %s | %s | %.2f | %.2f | %.1f |\n' "$name" "$size" \
+        "$(median "$name" "$size" 3)" "$(median "$name" "$size" 4)" \
+        "$(awk -v k="$(median "$name" "$size" 5)" 'BEGIN { print k / 1024 }')"
+    done
+  done
+  echo
+} > "$REPORT"
+
+FAILS=0
+# ratio line: LABEL VALUE OP TARGET (OP: ge or le)
+target() {
+  local label=$1 value=$2 op=$3 goal=$4 unit=${5:-×}
+  if [ -z "$value" ]; then
+    printf -- '- %s: n/a (not measured)\n' "$label" >> "$REPORT"
+    return
+  fi
+  local ok
+  ok=$(awk -v v="$value" -v g="$goal" -v op="$op" 'BEGIN { print (op == "ge" ? v >= g : v <= g) ? "PASS" : "FAIL" }')
+  [ "$ok" = PASS ] || FAILS=$((FAILS + 1))
+  printf -- '- %s: %s%s (target %s %s%s) **%s**\n' "$label" "$value" "$unit" \
+    "$([ "$op" = ge ] && echo '≥' || echo '≤')" "$goal" "$unit" "$ok" >> "$REPORT"
+}
+# a / b of two medians, the denominator at least the timer's 0.01 s
+ratio() {
+  [ -n "$1" ] && [ -n "$2" ] || { echo ""; return; }
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b < 0.01) b = 0.01; printf "%.2f", a / b }'
+}
+k1m=$(median "kaoping run" 1m 3)
+k100k=$(median "kaoping run" 100k 3)
+echo "## Targets (wall time ratios at 1M units)" >> "$REPORT"
+echo >> "$REPORT"
+target "plain.lua / kaoping run" "$(ratio "$(median plain.lua 1m 3)" "$k1m")" ge 5
+target "sqlite.sh / kaoping run" "$(ratio "$(median sqlite.sh 1m 3)" "$k1m")" ge 3
+target "sqlite3 .import / kaoping import" \
+  "$(ratio "$(median "sqlite3 .import" 1m 3)" "$(median "kaoping import" 1m 3)")" ge 1.5
+target "kaoping run 1M / 100k (linear would be 10)" "$(ratio "$k1m" "$k100k")" le 11
+rss=$(median "kaoping run" 1m 5)
+target "kaoping run peak memory at 1M" \
+  "$([ -n "$rss" ] && awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }')" le 400 " MiB"
+
+cp "$REPORT" "$OUT/results.md"
+cat "$REPORT"
+say "bench: written to $OUT/results.md"
+if [ "$FAILS" -gt 0 ] && [ "$STRICT" = 1 ]; then
+  die "$FAILS target(s) missed"
+fi
+exit 0
