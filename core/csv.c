@@ -118,23 +118,35 @@ static const char *col_name(const reader *r, size_t i)
 	return r->hdr && i < r->ncols ? r->hdr[i] : "";
 }
 
+/* How a message names column i: by its header name, or by number while
+ * the header itself is being checked. */
+static const char *col_label(const reader *r, size_t i, char *buf, size_t size)
+{
+	if (r->hdr && i < r->ncols)
+		snprintf(buf, size, "column '%s'", r->hdr[i]);
+	else
+		snprintf(buf, size, "header name %zu", i + 1);
+	return buf;
+}
+
 /* Check one field's bytes: UTF-8, no NUL, no stray byte-order mark. */
 static int check_field(reader *r, size_t i)
 {
 	const unsigned char *s = (const unsigned char *)r->ptrs[i];
 	size_t n = r->len[i], ok;
+	char lab[1024];
 
 	if (memchr(s, '\0', n))
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s' holds a NUL byte (is this a binary or UTF-16 file?)",
-				  r->name, r->line, i + 1, col_name(r, i));
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s holds a NUL byte (is this a binary or UTF-16 file?)",
+				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
 	ok = kp_enc_utf8_valid(s, n);
 	if (ok != n)
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s' is not valid UTF-8 (byte %zu of the cell); "
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s is not valid UTF-8 (byte %zu of the cell); "
 				  "if the file is GB18030/GBK say --encoding gb18030",
-				  r->name, r->line, i + 1, col_name(r, i), ok + 1);
+				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab), ok + 1);
 	if (n >= 3 && memmem(s, n, "\xEF\xBB\xBF", 3))
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s' holds a byte-order mark (were two files joined?)",
-				  r->name, r->line, i + 1, col_name(r, i));
+		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s holds a byte-order mark (were two files joined?)",
+				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
 	return 0;
 }
 
