@@ -62,6 +62,7 @@ typedef struct verb {
 } verb;
 
 static const char *prog = "kaoping";
+static int g_timing;                 /* KP_TIMING=1: phase times on stderr */
 static const kp_sandbox *g_sandbox;   /* for the wall-clock alarm's message */
 static const char *g_rules_file = "";
 static double g_timeout;
@@ -148,6 +149,17 @@ static void info(const config *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+}
+
+/* Phase times, for profiling (KP_TIMING=1 in the environment). */
+static void phase(const char *what)
+{
+	static double last;
+	double now = kp_sandbox_now();
+
+	if (g_timing && last > 0)
+		fprintf(stderr, "%s: timing: %-8s %.3f s\n", prog, what, now - last);
+	last = now;
 }
 
 /* ---- progress of long imports ---- */
@@ -264,7 +276,7 @@ static int needs_details(const config *c)
 }
 
 /* Score data already bound; store the run when st is given. */
-static int score_and_report(config *c, const kp_rules *r, const kp_data *d, kp_store *st,
+static int score_and_report(config *c, const kp_rules *r, kp_data *d, kp_store *st,
 			    const long *ids, size_t nids, kp_err *err)
 {
 	kp_score_opts o;
@@ -275,6 +287,7 @@ static int score_and_report(config *c, const kp_rules *r, const kp_data *d, kp_s
 
 	memset(&o, 0, sizeof o);
 	o.details = needs_details(c);
+	o.release_numbers = 1;
 	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
 		return rc;
 	o.last = last;
@@ -284,8 +297,10 @@ static int score_and_report(config *c, const kp_rules *r, const kp_data *d, kp_s
 		if ((rc = kp_store_run_begin(st, r, year, ids, nids, &run_id, err)))
 			goto out;
 	}
+	phase("bind");
 	rc = kp_score_run(r, d, &o, &res, err);
 	disarm_timeout();
+	phase("score");
 	if (rc) {
 		if (st)
 			kp_store_run_abort(st);
@@ -297,6 +312,7 @@ static int score_and_report(config *c, const kp_rules *r, const kp_data *d, kp_s
 	if (st)
 		info(c, "%s: run %ld recorded in %s\n", prog, run_id, c->db);
 	rc = write_report(c, res, err);
+	phase("report");
 out:
 	kp_result_free(res);
 	kp_store_last_free(last);
@@ -339,8 +355,10 @@ static int cmd_run(config *c, kp_err *err)
 	if (c->nargs < 2 && !c->db)
 		return kp_err_set(err, KP_EUSAGE, "run needs CSV files after the rules (or --db with imported data); "
 				  "see kaoping run --help");
+	phase("start");
 	if ((rc = load_rules(c, c->args[0], 0, &r, err)))
 		goto out;
+	phase("rules");
 	if (!(d = kp_data_new(err))) {
 		rc = KP_EINTERNAL;
 		goto out;
@@ -354,6 +372,7 @@ static int cmd_run(config *c, kp_err *err)
 	} else {
 		rc = read_csvs(c, r, d, c->args + 1, c->nargs - 1, err);
 	}
+	phase("read");
 	if (!rc && !(rc = kp_data_bind(d, r, err)))
 		rc = score_and_report(c, r, d, st, ids, nids, err);
 out:
@@ -940,6 +959,7 @@ int kp_cli_main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	memset(&err, 0, sizeof err);
 	c.format = -1, c.bom = -1, c.timeout = KP_DEFAULT_TIMEOUT;
+	g_timing = getenv("KP_TIMING") != NULL;
 	if (argc < 2) {
 		usage_all(stderr);
 		return EX_USAGE;

@@ -5,15 +5,22 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kaoping/enc.h"
 
 #define BLOCK (1u << 20)
+#define F_NUL 1u   /* a NUL byte */
+#define F_HIGH 2u  /* bytes >= 0x80: UTF-8 to validate */
+#define F_NL 4u    /* CR or LF inside the field */
 
 typedef struct reader {
 	const char *name;
@@ -28,10 +35,13 @@ typedef struct reader {
 	size_t ncols;      /* header width; 0 before the header */
 	char **hdr;        /* header names, for messages */
 	size_t rows;
+	int part;          /* which piece of a file read in parallel */
+	int hdr_borrowed;  /* hdr belongs to another reader */
 	/* the fields of the current row, packed */
 	char *buf;
 	size_t used, cap;
 	size_t *off, *len;
+	unsigned char *flag;   /* per field: F_* found by the scan */
 	size_t nf, fcap;
 	char **ptrs;
 } reader;
@@ -42,14 +52,17 @@ static int grow_fields(reader *r)
 	size_t *off = realloc(r->off, ncap * sizeof *off);
 	size_t *len = off ? realloc(r->len, ncap * sizeof *len) : NULL;
 	char **ptrs = len ? realloc(r->ptrs, ncap * sizeof *ptrs) : NULL;
+	unsigned char *flag = ptrs ? realloc(r->flag, ncap) : NULL;
 
 	if (off)
 		r->off = off;
 	if (len)
 		r->len = len;
-	if (!ptrs)
+	if (ptrs)
+		r->ptrs = ptrs;
+	if (!flag)
 		return kp_err_oom(r->err);
-	r->ptrs = ptrs;
+	r->flag = flag;
 	r->fcap = ncap;
 	return 0;
 }
@@ -62,6 +75,27 @@ static size_t count_newlines(const char *s, size_t n)
 		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n')))
 			k++;
 	return k;
+}
+
+/* One pass over a field: the rare bytes that need a closer look. */
+static unsigned scan(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned f = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned c = p[i];
+		if (c - 0x20u < 0x60u)
+			continue; /* printable ASCII: the common case */
+		if (c == 0)
+			f |= F_NUL;
+		else if (c >= 0x80)
+			f |= F_HIGH;
+		else if (c == '\n' || c == '\r')
+			f |= F_NL;
+	}
+	return f;
 }
 
 static const char *col_name(const reader *r, size_t i);
@@ -107,10 +141,11 @@ static void on_field(void *data, size_t n, void *ud)
 	r->buf[r->used + n] = '\0';
 	r->off[r->nf] = r->used;
 	r->len[r->nf] = n;
+	r->flag[r->nf] = scan(s, n);
 	r->used += n + 1;
-	r->nf++;
-	if (memchr(s, '\n', n) || memchr(s, '\r', n))
+	if (r->flag[r->nf] & F_NL)
 		r->nl_in_row += count_newlines(s, n);
+	r->nf++;
 }
 
 static const char *col_name(const reader *r, size_t i)
@@ -136,9 +171,13 @@ static int check_field(reader *r, size_t i)
 	size_t n = r->len[i], ok;
 	char lab[1024];
 
-	if (memchr(s, '\0', n))
+	if (!r->flag[i])
+		return 0;
+	if (r->flag[i] & F_NUL)
 		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s holds a NUL byte (is this a binary or UTF-16 file?)",
 				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
+	if (!(r->flag[i] & F_HIGH))
+		return 0;
 	ok = kp_enc_utf8_valid(s, n);
 	if (ok != n)
 		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s is not valid UTF-8 (byte %zu of the cell); "
@@ -195,7 +234,7 @@ static int emit_row(reader *r)
 
 	for (i = 0; i < r->nf; i++)
 		r->ptrs[i] = r->buf + r->off[i];
-	row.line = r->line, row.n = r->nf, row.f = r->ptrs, row.len = r->len;
+	row.line = r->line, row.n = r->nf, row.f = r->ptrs, row.len = r->len, row.part = r->part;
 	for (i = 0; i < r->nf; i++)
 		if ((rc = check_field(r, i)))
 			return rc;
@@ -251,13 +290,15 @@ static void reader_free(reader *r)
 {
 	size_t i;
 
-	for (i = 0; r->hdr && i < r->ncols; i++)
+	for (i = 0; r->hdr && !r->hdr_borrowed && i < r->ncols; i++)
 		free(r->hdr[i]);
-	free(r->hdr);
+	if (!r->hdr_borrowed)
+		free(r->hdr);
 	free(r->buf);
 	free(r->off);
 	free(r->len);
 	free(r->ptrs);
+	free(r->flag);
 }
 
 /* The source of bytes: a FILE or a buffer. */
@@ -279,14 +320,19 @@ static size_t source_read(source *s, char *dst, size_t cap)
 	return n;
 }
 
-static int finish(reader *r, struct csv_parser *p, size_t bytes)
+static int finish_parse(reader *r, struct csv_parser *p)
 {
 	if (r->rc)
 		return r->rc;
 	if (csv_fini(p, on_field, on_row_end, r) != 0 && !r->rc)
 		return kp_err_set(r->err, KP_EDATA, "%s:%zu: a quoted field is not closed by the end of the file",
 				  r->name, r->line);
-	if (r->rc)
+	return r->rc;
+}
+
+static int finish(reader *r, struct csv_parser *p, size_t bytes)
+{
+	if (finish_parse(r, p))
 		return r->rc;
 	if (bytes == 0 || !r->ncols)
 		return kp_err_set(r->err, KP_EDATA, "%s: the file is empty (no header line)", r->name);
@@ -324,10 +370,12 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 		return kp_err_oom(r->err);
 	}
 	csv_set_blk_size(&p, 1u << 16);
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	if (r->o.sha256)
+		EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	while (!rc && (n = source_read(src, block, BLOCK)) > 0) {
 		const char *s = block;
-		EVP_DigestUpdate(md, block, n);
+		if (r->o.sha256)
+			EVP_DigestUpdate(md, block, n);
 		if (bytes == 0 && (rc = first_block(r, &s, &n, &enc)))
 			break;
 		if (bytes == 0 && enc == KP_ENC_GB18030 && !(conv = kp_enc_conv_new(r->err)))
@@ -355,7 +403,8 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 		rc = finish(r, &p, bytes);
 	if (info) {
 		info->encoding = enc, info->bytes = bytes, info->rows = r->rows;
-		EVP_DigestFinal_ex(md, info->sha256, &mdlen);
+		if (r->o.sha256)
+			EVP_DigestFinal_ex(md, info->sha256, &mdlen);
 	}
 	csv_free(&p);
 	kp_enc_conv_free(conv);
@@ -364,21 +413,27 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 	return rc;
 }
 
+static void reader_init(reader *r, const char *name, const kp_csv_opts *opts, kp_csv_fn on_header,
+			kp_csv_fn on_row, void *ud, kp_err *err)
+{
+	memset(r, 0, sizeof *r);
+	r->name = name, r->on_header = on_header, r->on_row = on_row, r->ud = ud, r->err = err;
+	r->line = 1;
+	if (opts)
+		r->o = *opts;
+	if (!r->o.max_field)
+		r->o.max_field = KP_CSV_MAX_FIELD;
+	if (!r->o.max_cols)
+		r->o.max_cols = KP_CSV_MAX_COLS;
+}
+
 static int run_reader(const char *name, source *src, size_t total, const kp_csv_opts *opts,
 		      kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
 {
 	reader r;
 	int rc;
 
-	memset(&r, 0, sizeof r);
-	r.name = name, r.on_header = on_header, r.on_row = on_row, r.ud = ud, r.err = err;
-	r.line = 1;
-	if (opts)
-		r.o = *opts;
-	if (!r.o.max_field)
-		r.o.max_field = KP_CSV_MAX_FIELD;
-	if (!r.o.max_cols)
-		r.o.max_cols = KP_CSV_MAX_COLS;
+	reader_init(&r, name, opts, on_header, on_row, ud, err);
 	rc = read_all(&r, src, total, info);
 	reader_free(&r);
 	return rc;
@@ -410,4 +465,167 @@ int kp_csv_read_buffer(const char *name, const char *buf, size_t len, const kp_c
 
 	src.buf = buf, src.len = len;
 	return run_reader(name, &src, len, opts, on_header, on_row, ud, info, err);
+}
+
+/* ---- large UTF-8 files on several threads ---- */
+
+#define PARALLEL_MIN (16u << 20)
+
+/* Parse bytes [0, n) as whole rows (no encoding work). */
+static int parse_range(reader *r, const char *s, size_t n)
+{
+	struct csv_parser p;
+
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL))
+		return kp_err_oom(r->err);
+	csv_set_blk_size(&p, 1u << 16);
+	if (!parse_block(r, &p, s, n))
+		finish_parse(r, &p);
+	csv_free(&p);
+	return r->rc;
+}
+
+typedef struct piece {
+	reader r;
+	kp_err err;
+	const char *s;
+	size_t n;
+} piece;
+
+static void *parse_piece(void *arg)
+{
+	piece *pc = arg;
+
+	parse_range(&pc->r, pc->s, pc->n);
+	return NULL;
+}
+
+/* Scan s[from, to) for quotes and line ends, keeping the quote parity and
+ * the count of LFs; -1 when a lone CR makes line counting unsafe. */
+static int scan_lines(const char *s, size_t from, size_t to, int *odd, size_t *lines)
+{
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		char c = s[i];
+		if (c == '"')
+			*odd ^= 1;
+		else if (c == '\n')
+			++*lines;
+		else if (c == '\r' && (i + 1 >= to || s[i + 1] != '\n'))
+			return -1;
+	}
+	return 0;
+}
+
+/* The end of the row that holds byte at: just past an LF outside quotes. */
+static size_t row_end(const char *s, size_t size, size_t at, int *odd, size_t *lines, int *bad)
+{
+	while (at < size) {
+		char c = s[at++];
+		if (c == '"')
+			*odd ^= 1;
+		else if (c == '\r' && (at >= size || s[at] != '\n'))
+			*bad = 1;
+		else if (c == '\n') {
+			++*lines;
+			if (!*odd)
+				return at;
+		}
+	}
+	return size;
+}
+
+/* Split the mapped file into pieces at row ends, parse the header here and
+ * the pieces on threads.  1 when the file needs the one-thread reader. */
+static int read_pieces(const char *path, const char *s, size_t size, const kp_csv_opts *opts, int nparts,
+		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+{
+	piece pc[8];
+	pthread_t tid[8];
+	reader h;
+	size_t start = 0, hdr_end, cut[9], lines = 0, line_at[9], rows = 0, pos;
+	int odd = 0, bad = 0, i, started = 0, rc = 0;
+
+	if (kp_enc_detect((const unsigned char *)s, size < BLOCK ? size : BLOCK) != KP_ENC_UTF8 ||
+	    (opts && opts->encoding == KP_ENC_GB18030))
+		return 1;
+	if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+		start = 3;
+	hdr_end = row_end(s, size, start, &odd, &lines, &bad);
+	if (bad || hdr_end >= size)
+		return 1;
+	cut[0] = hdr_end, line_at[0] = lines + 1, pos = hdr_end;
+	for (i = 1; i < nparts; i++) {
+		size_t target = hdr_end + (size - hdr_end) * (size_t)i / (size_t)nparts;
+		if (target < pos || scan_lines(s, pos, target, &odd, &lines))
+			return 1;
+		cut[i] = row_end(s, size, target, &odd, &lines, &bad);
+		line_at[i] = lines + 1, pos = cut[i];
+		if (bad)
+			return 1;
+	}
+	cut[nparts] = size;
+	reader_init(&h, path, opts, on_header, NULL, ud, err);
+	if ((rc = parse_range(&h, s + start, hdr_end - start)) || !h.ncols) {
+		reader_free(&h);
+		return rc ? rc : 1;
+	}
+	for (i = 0; i < nparts; i++) {
+		memset(&pc[i].err, 0, sizeof pc[i].err);
+		reader_init(&pc[i].r, path, opts, NULL, on_row, ud, &pc[i].err);
+		pc[i].r.ncols = h.ncols, pc[i].r.hdr = h.hdr, pc[i].r.hdr_borrowed = 1;
+		pc[i].r.line = line_at[i], pc[i].r.part = i;
+		pc[i].s = s + cut[i], pc[i].n = cut[i + 1] - cut[i];
+	}
+	for (i = 1; i < nparts && pthread_create(&tid[i], NULL, parse_piece, &pc[i]) == 0; i++)
+		started = i;
+	for (i = started + 1; i < nparts; i++)
+		parse_piece(&pc[i]);
+	parse_piece(&pc[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(tid[i], NULL);
+	for (i = 0; i < nparts; i++) {
+		if (!rc && pc[i].r.rc) { /* the first error in the file's order */
+			rc = pc[i].r.rc;
+			kp_err_set(err, pc[i].err.kind, "%s", pc[i].err.msg);
+		}
+		rows += pc[i].r.rows;
+		reader_free(&pc[i].r);
+		kp_err_clear(&pc[i].err);
+	}
+	reader_free(&h);
+	if (!rc && rows == 0)
+		rc = kp_err_set(err, KP_EDATA, "%s: the file has a header but no rows", path);
+	if (info) {
+		memset(info, 0, sizeof *info);
+		info->encoding = KP_ENC_UTF8, info->bytes = size, info->rows = rows;
+	}
+	return rc;
+}
+
+int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts, kp_csv_fn on_header,
+			   kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+{
+	struct stat st;
+	void *map;
+	int fd, rc;
+
+	if (nparts > 8)
+		nparts = 8;
+	if (nparts < 2 || (opts && (opts->sha256 || opts->progress)) || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || (size_t)st.st_size < PARALLEL_MIN)
+		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	rc = read_pieces(path, map, (size_t)st.st_size, opts, nparts, on_header, on_row, ud, info, err);
+	munmap(map, (size_t)st.st_size);
+	if (rc == 1) /* not a file for pieces after all */
+		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
+	return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kaoping/num.h"
 
@@ -327,8 +328,10 @@ const char *kp_data_stem(const char *path, char *buf, size_t size)
 	return buf;
 }
 
+#define MAX_PARTS 8
+
 typedef struct csv_load {
-	kp_table *t;
+	kp_table *t[MAX_PARTS];  /* one table per piece of the file */
 	const kp_rules *r;
 } csv_load;
 
@@ -337,13 +340,14 @@ static int load_header(void *ud, const kp_csv_row *row, kp_err *err)
 	csv_load *cl = ud;
 	unsigned char *numeric = calloc(row->n + 1, 1);
 	size_t i;
-	int rc;
+	int rc = 0, p;
 
 	if (!numeric)
 		return kp_err_oom(err);
 	for (i = 0; i < row->n; i++)
 		numeric[i] = cl->r && kp_rules_is_numeric(cl->r, row->f[i]);
-	rc = kp_table_set_columns(cl->t, row->n, row->f, numeric, err);
+	for (p = 0; p < MAX_PARTS && !rc; p++)
+		rc = kp_table_set_columns(cl->t[p], row->n, row->f, numeric, err);
 	free(numeric);
 	return rc;
 }
@@ -352,7 +356,7 @@ static int load_row(void *ud, const kp_csv_row *row, kp_err *err)
 {
 	csv_load *cl = ud;
 
-	return kp_table_add(cl->t, row->line, row->f, row->len, err);
+	return kp_table_add(cl->t[row->part], row->line, row->f, row->len, err);
 }
 
 int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_rules *r,
@@ -360,19 +364,41 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 {
 	char stem[256];
 	csv_load cl;
-	int rc;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc = 0, p, nparts = ncpu > MAX_PARTS ? MAX_PARTS : ncpu < 1 ? 1 : (int)ncpu;
 
 	if (!name)
 		name = kp_data_stem(path, stem, sizeof stem);
 	if (kp_data_table(d, name))
 		return kp_err_set(err, KP_EUSAGE, "%s: a second file named '%s'", path, name);
+	memset(&cl, 0, sizeof cl);
 	cl.r = r;
-	if (!(cl.t = kp_table_new(name, path, err)))
-		return KP_EINTERNAL;
-	rc = kp_csv_read_file(path, o, load_header, load_row, &cl, NULL, err);
+	for (p = 0; p < MAX_PARTS && !rc; p++)
+		if (!(cl.t[p] = kp_table_new(name, path, err)))
+			rc = KP_EINTERNAL;
+	if (!rc)
+		rc = kp_csv_read_file_parts(path, o, nparts, load_header, load_row, &cl, NULL, err);
+	for (p = 1; p < MAX_PARTS; p++) { /* the pieces, in file order, into the first */
+		if (!rc && cl.t[p])
+			rc = kp_table_append(cl.t[0], cl.t[p], err);
+		else
+			kp_table_free(cl.t[p]);
+	}
 	if (rc) {
-		kp_table_free(cl.t);
+		kp_table_free(cl.t[0]);
 		return rc;
 	}
-	return kp_data_add(d, cl.t, err);
+	return kp_data_add(d, cl.t[0], err);
+}
+
+void kp_data_release_numbers(kp_data *d)
+{
+	size_t i, c;
+
+	for (i = 0; i < d->ntab; i++)
+		for (c = 0; c < d->tab[i]->ncols; c++)
+			if (d->tab[i]->numeric[c]) {
+				free(d->tab[i]->num[c]);
+				d->tab[i]->num[c] = NULL;
+			}
 }

@@ -3,6 +3,7 @@
 #include "kaoping/num.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,13 +64,52 @@ static int copy_int_part(const char **ps, const char *end, char *out, size_t cap
 	return digits;
 }
 
+static const double pow10_exact[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+				      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The common cell, "[-]digits[.digits]" with at most 15 digits in all:
+ * the digits make an integer m < 2^53 and the value is m / 10^k with both
+ * exact, so one correctly rounded division gives what strtod gives.
+ * Returns 0 when the text is anything else. */
+static int parse_plain(const char *s, double *out)
+{
+	uint64_t m = 0;
+	int neg = 0, digits = 0, frac = -1;
+
+	if (*s == '-')
+		neg = 1, s++;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9') {
+			m = m * 10 + (uint64_t)(*s - '0');
+			if (++digits > 15)
+				return 0;
+			if (frac >= 0)
+				frac++;
+		} else if (*s == '.' && frac < 0) {
+			frac = 0;
+		} else {
+			return 0;
+		}
+	}
+	if (digits == 0)
+		return 0;
+	*out = frac > 0 ? (double)m / pow10_exact[frac] : (double)m;
+	if (neg && *out != 0)
+		*out = -*out;
+	return 1;
+}
+
 int kp_num_parse(const char *text, double *out)
 {
 	char buf[128];
 	size_t n = 0;
-	const char *end = text + strlen(text), *s;
+	const char *end, *s;
 	int intdigits, fracdigits = 0, percent = 0;
 	double v;
+
+	if (parse_plain(text, out))
+		return KP_NUM_OK;
+	end = text + strlen(text);
 
 	s = skip_space(text, end);
 	end = trim_end(s, end);
@@ -164,6 +204,33 @@ static void scaled_round(const char *d, int nd, int exp10, int neg, int prec, ch
 	snprintf(out + o, size - o, "e-%d", prec);
 }
 
+/* Most values are far from a rounding boundary, and then their %.15g form
+ * cannot change the outcome: %.15g moves |x| by at most 10^(e-14)/2, where
+ * 10^e <= |x|, that is less than y * 1e-14 in units of the last decimal
+ * kept (y = |x| * 10^prec).  Decide from y when its fraction is further
+ * than that (plus the product's own error) from one half; the result
+ * n / 10^prec is then exactly what the slow path's strtod would give. */
+static int round_fast(double x, int prec, double *out)
+{
+	double ax = fabs(x), p, y, fl, fr, n;
+
+	if (prec > 15 || ax >= 1e15)
+		return 0;
+	p = pow10_exact[prec];
+	y = ax * p;
+	if (y >= 4503599627370496.0) /* 2^52: the fraction would be lost */
+		return 0;
+	fl = floor(y);
+	fr = y - fl;
+	if (fabs(fr - 0.5) <= y * 2e-14 + 1e-300)
+		return 0;
+	n = fr > 0.5 ? fl + 1 : fl;
+	*out = n / p;
+	if (x < 0 && *out != 0)
+		*out = -*out;
+	return 1;
+}
+
 double kp_num_round(double x, int prec)
 {
 	char s[64], digits[32], out[96];
@@ -173,6 +240,8 @@ double kp_num_round(double x, int prec)
 
 	if (!isfinite(x) || prec < 0 || prec > 15)
 		return x;
+	if (round_fast(x, prec, &r))
+		return r;
 	snprintf(s, sizeof s, "%.15g", x);
 	p = s;
 	if (*p == '-')

@@ -43,38 +43,58 @@ static int score_cmp(const ranker *rk, size_t a, size_t b)
 	return 0;
 }
 
+/* What the report order compares, gathered so the sort reads one array. */
+typedef struct sort_key {
+	int cat;
+	unsigned idx;
+	double total;
+	const char *id;
+} sort_key;
+
 static int order_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const ranker *rk = ctx;
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	const kp_unit_result *x = &rk->res->units[a], *y = &rk->res->units[b];
+	const sort_key *x = pa, *y = pb;
 	int c;
 
-	if (x->category != y->category)
-		return x->category < y->category ? -1 : 1;
-	if ((c = score_cmp(rk, a, b)))
+	if (x->cat != y->cat)
+		return x->cat < y->cat ? -1 : 1;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	if (rk->r->ntie && (c = score_cmp(rk, x->idx, y->idx)))
 		return c;
 	return strcmp(x->id, y->id);
 }
 
-/* Put units (and their section points) in the order given. */
-static int reorder(kp_result *res, const size_t *order, kp_err *err)
+/* Put units (and their section points) in the order given, in place:
+ * new[j] = old[order[j]], following the permutation's cycles. */
+static int reorder(kp_result *res, size_t *order, kp_err *err)
 {
-	kp_unit_result *u = malloc((res->nunits + 1) * sizeof *u);
-	double *sec = malloc((res->nunits * res->nsections + 1) * sizeof *sec);
-	size_t i;
+	size_t n = res->nunits, ns = res->nsections, i, j, k;
+	double *tsec = malloc((ns + 1) * sizeof *tsec);
+	const size_t done = (size_t)-1;
 
-	if (!u || !sec) {
-		free(u), free(sec);
+	if (!tsec)
 		return kp_err_oom(err);
+	for (i = 0; i < n; i++) {
+		kp_unit_result tmp;
+		if (order[i] == done)
+			continue;
+		tmp = res->units[i];
+		memcpy(tsec, res->sec + i * ns, ns * sizeof *tsec);
+		for (j = i;; j = k) {
+			k = order[j];
+			order[j] = done;
+			if (k == i) {
+				res->units[j] = tmp;
+				memcpy(res->sec + j * ns, tsec, ns * sizeof *tsec);
+				break;
+			}
+			res->units[j] = res->units[k];
+			memcpy(res->sec + j * ns, res->sec + k * ns, ns * sizeof *tsec);
+		}
 	}
-	for (i = 0; i < res->nunits; i++) {
-		u[i] = res->units[order[i]];
-		memcpy(sec + i * res->nsections, res->sec + order[i] * res->nsections,
-		       res->nsections * sizeof *sec);
-	}
-	free(res->units), free(res->sec);
-	res->units = u, res->sec = sec;
+	free(tsec);
 	return 0;
 }
 
@@ -233,14 +253,24 @@ static int commend(const ranker *rk, kp_result *res, kp_category_result *cat, kp
 int kp_rank_run(const kp_rules *r, kp_result *res, kp_rank_eligible_fn fn, void *ud, kp_err *err)
 {
 	ranker rk = {r, res};
+	sort_key *keys = malloc((res->nunits + 1) * sizeof *keys);
 	size_t *order = malloc((res->nunits + 1) * sizeof *order), i;
 	int rc = 0;
 
-	if (!order)
+	if (!keys || !order) {
+		free(keys), free(order);
 		return kp_err_oom(err);
+	}
+	for (i = 0; i < res->nunits; i++) {
+		keys[i].cat = res->units[i].category;
+		keys[i].idx = (unsigned)i;
+		keys[i].total = res->units[i].total;
+		keys[i].id = res->units[i].id;
+	}
+	qsort_r(keys, res->nunits, sizeof *keys, order_cmp, &rk);
 	for (i = 0; i < res->nunits; i++)
-		order[i] = i;
-	qsort_r(order, res->nunits, sizeof *order, order_cmp, &rk);
+		order[i] = keys[i].idx;
+	free(keys);
 	rc = reorder(res, order, err);
 	free(order);
 	if (rc || (rc = assign_ranks(&rk, res, err)))

@@ -323,7 +323,8 @@ char *kp_report_fixed(double x, int prec, char *buf)
 {
 	long long k;
 
-	if (scaled(x, prec, &k))
+	/* an unrounded value prints as the rounding rule rounds it */
+	if (scaled(x, prec, &k) || scaled(kp_num_round(x, prec), prec, &k))
 		return decimal(k, prec, 0, buf);
 	return kp_num_fixed(x, prec, buf, KP_NUMBUF);
 }

@@ -4,10 +4,12 @@
 #include "kaoping/score.h"
 
 #include <lauxlib.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kaoping/num.h"
 #include "kaoping/rank.h"
@@ -49,6 +51,7 @@ typedef struct scorer {
 	int unit_ref, ctx_ref;    /* registry refs: the unit proxy, the contexts */
 	size_t unit_ref_of;       /* the unit unit_ref stands for */
 	int top;                  /* the Lua stack on entry, restored on exit */
+	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
 } scorer;
 
 /* ---- small helpers ---- */
@@ -365,8 +368,11 @@ static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, con
 	st->on = 1;
 	st->max = malloc((nc + 1) * sizeof *st->max);
 	st->min = malloc((nc + 1) * sizeof *st->min);
-	st->val = malloc((n + 1) * sizeof *st->val);
-	if (!st->max || !st->min || !st->val)
+	/* each unit's value is kept when it is costly to get again (a Lua
+	 * function, an aggregate) or needed for ranks */
+	if (m->kind == KP_M_RANK || m->src.kind != KP_SRC_COL)
+		st->val = malloc((n + 1) * sizeof *st->val);
+	if (!st->max || !st->min || (!st->val && (m->kind == KP_M_RANK || m->src.kind != KP_SRC_COL)))
 		return kp_err_oom(s->err);
 	for (u = 0; u <= nc; u++)
 		st->max[u] = -HUGE_VAL, st->min[u] = HUGE_VAL;
@@ -384,7 +390,8 @@ static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, con
 		}
 		if (rc)
 			return rc;
-		st->val[u] = v;
+		if (st->val)
+			st->val[u] = v;
 		if (isnan(v))
 			continue;
 		if (v > st->max[c]) st->max[c] = v;
@@ -636,6 +643,7 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 	int rc;
 
 	s->ctx_kind = "deduction", s->ctx_name = dd->name, s->ctx_where = dd->where, s->ind = NULL;
+	note[0] = '\0';
 	if (dd->ref) {
 		outcome o = {0};
 		if ((rc = eval_func(s, dd->ref, &o)))
@@ -681,7 +689,7 @@ static int score_sections(scorer *s, const char **names, double *base)
 		for (i = sec->first; i < sec->first + sec->count; i++) {
 			const kp_indicator *ind = &r->ind[i];
 			outcome o;
-			memset(&o, 0, sizeof o);
+			o.pts = 0, o.used_default = 0, o.note[0] = '\0';
 			s->ctx_kind = "indicator", s->ctx_name = ind->name, s->ctx_where = ind->where, s->ind = ind;
 			rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o);
 			full += ind->points;
@@ -709,7 +717,7 @@ static int score_sections(scorer *s, const char **names, double *base)
 				return rc;
 		}
 		for (i = 0; i < r->nded; i++) {
-			char note[512] = "";
+			char note[512];
 			double amount;
 			if (r->ded[i].section != (int)k)
 				continue;
@@ -778,7 +786,7 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 		} else {
 			snprintf(text, sizeof text, "%s", v->reason ? v->reason : v->name);
 		}
-		if (!ur->veto && !(ur->veto_reason = kp_result_str(s->res, text, s->err)))
+		if (!ur->veto && !(ur->veto_reason = v->reason_ref ? kp_result_str(s->res, text, s->err) : s->veto_reason[i]))
 			return KP_EINTERNAL;
 		ur->veto = 1;
 		if (s->notes && (rc = add_item(s, KP_ITEM_VETO, -1, names[r->nind + r->nded + r->nbon + i], 0, 0, text, 0)))
@@ -802,7 +810,7 @@ static int score_unit(scorer *s, size_t u, const char **names)
 	if ((rc = score_sections(s, names, &base)))
 		return rc;
 	for (i = 0; i < r->nded; i++) {
-		char note[512] = "";
+		char note[512];
 		double amount;
 		if (r->ded[i].section >= 0)
 			continue;
@@ -817,7 +825,7 @@ static int score_unit(scorer *s, size_t u, const char **names)
 	for (i = 0; i < r->nbon; i++) {
 		const kp_bonus *b = &r->bon[i];
 		outcome o;
-		memset(&o, 0, sizeof o);
+		o.pts = 0, o.used_default = 0, o.note[0] = '\0';
 		s->ctx_kind = "bonus", s->ctx_name = b->name, s->ctx_where = b->where, s->ind = NULL;
 		rc = eval_method(s, &b->m, &s->bon_stat[i], &s->bon_ref[i], b->max, &o);
 		if (rc == V_MISSING)
@@ -1346,6 +1354,11 @@ static int init_result(scorer *s, const char ***names)
 			return KP_EINTERNAL;
 	if (s->o->last)
 		res->last_year = s->o->last->year;
+	if (!(s->veto_reason = kp_result_alloc(res, (r->nveto + 1) * sizeof *s->veto_reason, s->err)))
+		return KP_EINTERNAL;
+	for (i = 0; i < r->nveto; i++)
+		if (!(s->veto_reason[i] = kp_result_str(res, r->veto[i].reason ? r->veto[i].reason : r->veto[i].name, s->err)))
+			return KP_EINTERNAL;
 	*names = nm;
 	return 0;
 }
@@ -1427,13 +1440,94 @@ static void scorer_free(scorer *s)
 	free(s->ind_stat), free(s->bon_stat), free(s->items), free(s->notebuf);
 }
 
-int kp_score_run(const kp_rules *r, const kp_data *d, const kp_score_opts *o, kp_result **out, kp_err *err)
+/* ---- both cores: rules without Lua, no notes ---- */
+
+typedef struct worker {
+	scorer s;              /* a copy with its own buffers and error record */
+	kp_err err;
+	const char **names;
+	size_t from, to;       /* units, or methods by stride for the statistics */
+	int stats, part, parts;
+	int rc;
+} worker;
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	size_t i, u;
+
+	if (w->stats) {
+		const kp_rules *r = w->s.r;
+		for (i = (size_t)w->part; i < r->nind + r->nbon && !w->rc; i += (size_t)w->parts) {
+			const kp_method *m = i < r->nind ? &r->ind[i].m : &r->bon[i - r->nind].m;
+			if (!needs_stat(m))
+				continue;
+			w->s.ctx_kind = i < r->nind ? "indicator" : "bonus";
+			w->s.ind = i < r->nind ? &r->ind[i] : NULL;
+			w->rc = compute_stat(&w->s, m, i < r->nind ? &w->s.ind_ref[i] : &w->s.bon_ref[i - r->nind], w->s.ind,
+					     i < r->nind ? &w->s.ind_stat[i] : &w->s.bon_stat[i - r->nind]);
+		}
+		return NULL;
+	}
+	for (u = w->from; u < w->to && !w->rc; u++)
+		w->rc = score_unit(&w->s, u, w->names);
+	return NULL;
+}
+
+static int threads_for(const scorer *s)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int t = s->o->threads > 0 ? s->o->threads : (int)(n > 0 ? n : 1);
+
+	if (s->r->uses_lua || s->notes || s->d->nunits < 20000)
+		return 1;
+	return t > 8 ? 8 : t;
+}
+
+/* Statistics (stats = 1) or the units, spread over nt threads. */
+static int run_parallel(scorer *s, const char **names, int stats, int nt)
+{
+	worker w[8];
+	pthread_t tid[8];
+	size_t n = s->d->nunits;
+	int i, started = 0, rc = 0;
+
+	for (i = 0; i < nt; i++) {
+		memset(&w[i], 0, sizeof w[i]);
+		w[i].s = *s;
+		w[i].s.items = NULL, w[i].s.notebuf = NULL, w[i].s.icap = w[i].s.ncap = 0;
+		w[i].s.err = &w[i].err;
+		w[i].names = names, w[i].stats = stats, w[i].part = i, w[i].parts = nt;
+		w[i].from = n * (size_t)i / (size_t)nt, w[i].to = n * (size_t)(i + 1) / (size_t)nt;
+	}
+	for (i = 1; i < nt; i++)
+		if (pthread_create(&tid[i], NULL, work, &w[i]) == 0)
+			started = i;
+		else
+			break;
+	if (started < nt - 1) /* could not start them all: the rest here */
+		for (i = started + 1; i < nt; i++)
+			work(&w[i]);
+	work(&w[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(tid[i], NULL);
+	for (i = 0; i < nt && !rc; i++)
+		if ((rc = w[i].rc)) { /* the first failing unit in order, as one thread would report */
+			s->err->kind = w[i].err.kind;
+			memcpy(s->err->msg, w[i].err.msg, sizeof s->err->msg);
+		}
+	for (i = 0; i < nt; i++)
+		free(w[i].s.items), free(w[i].s.notebuf), kp_err_clear(&w[i].err);
+	return rc;
+}
+
+int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_result **out, kp_err *err)
 {
 	static const kp_score_opts none = {0};
 	scorer s;
 	const char **names = NULL;
 	size_t u;
-	int rc;
+	int rc, nt;
 
 	*out = NULL;
 	memset(&s, 0, sizeof s);
@@ -1442,17 +1536,27 @@ int kp_score_run(const kp_rules *r, const kp_data *d, const kp_score_opts *o, kp
 	s.L = kp_sandbox_state(r->sb);
 	s.top = lua_gettop(s.L);
 	s.unit_ref = s.ctx_ref = LUA_NOREF;
+	nt = threads_for(&s);
 	if (!(s.res = kp_result_new(err)))
 		return KP_EINTERNAL;
 	if ((rc = resolve_all(&s)) || (rc = init_result(&s, &names)))
 		goto out;
 	lua_pushcfunction(s.L, setup_lua);
 	lua_pushlightuserdata(s.L, &s);
-	if ((rc = kp_sandbox_call(r->sb, 1, 0, 1, err)) || (rc = compute_stats(&s)))
+	if ((rc = kp_sandbox_call(r->sb, 1, 0, 1, err)))
 		goto out;
-	for (u = 0; u < d->nunits; u++)
-		if ((rc = score_unit(&s, u, names)))
+	if (nt > 1) {
+		if ((rc = run_parallel(&s, names, 1, nt)) || (rc = run_parallel(&s, names, 0, nt)))
 			goto out;
+	} else {
+		if ((rc = compute_stats(&s)))
+			goto out;
+		for (u = 0; u < d->nunits; u++)
+			if ((rc = score_unit(&s, u, names)))
+				goto out;
+	}
+	if (s.o->release_numbers)
+		kp_data_release_numbers(d);
 	rc = kp_rank_run(r, s.res, r->eligible_ref ? eligible_fn : NULL, &s, err);
 out:
 	scorer_free(&s);

@@ -306,54 +306,63 @@ static int imp_row(void *ud, const kp_csv_row *row, kp_err *err)
 	return 0;
 }
 
-/* Refuse a second import of the same file or name for the year, or
- * retire the earlier one with --replace. */
+/* Retire an earlier import: drop its data table, mark its row replaced. */
+static int retire(kp_store *s, sqlite3_int64 id, const char *dtable, kp_err *err)
+{
+	sqlite3_stmt *up = NULL;
+	char q[600], ts[32], *drop;
+	int rc = 0;
+
+	if (dtable) {
+		if (!(drop = sqlite3_mprintf("DROP TABLE IF EXISTS %s", quote_ident(dtable, q, sizeof q))))
+			return kp_err_oom(err);
+		rc = exec(s, drop, err);
+		sqlite3_free(drop);
+	}
+	now_iso(ts, sizeof ts);
+	if (!rc && !(rc = prep(s, "UPDATE imports SET replaced_at = ?1, data_table = NULL WHERE id = ?2", &up, err))) {
+		sqlite3_bind_text(up, 1, ts, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(up, 2, id);
+		rc = step_done(s, up, err);
+	}
+	sqlite3_finalize(up);
+	return rc;
+}
+
+/* An earlier import of the same name (before reading, sha NULL) or of the
+ * same contents under another name (after, sha given) for the year:
+ * refused, or retired with --replace. */
 static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name, const char *sha,
-			 const char *file, int *replaced, kp_err *err)
+			 long self, const char *file, int *replaced, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	char q[600];
 	int rc;
 
-	*replaced = 0;
-	if ((rc = prep(s, "SELECT id, file, imported_at, sha256, data_table FROM imports WHERE year = ?1 AND "
-			  "replaced_at IS NULL AND (name = ?2 OR sha256 = ?3) ORDER BY id", &st, err)))
+	if ((rc = prep(s, sha ? "SELECT id, file, imported_at, data_table FROM imports WHERE year = ?1 AND "
+				"replaced_at IS NULL AND sha256 = ?2 AND id <> ?3"
+			      : "SELECT id, file, imported_at, data_table FROM imports WHERE year = ?1 AND "
+				"replaced_at IS NULL AND name = ?2", &st, err)))
 		return rc;
 	sqlite3_bind_int(st, 1, o->year);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sha ? sha : name, -1, SQLITE_STATIC);
+	if (sha)
+		sqlite3_bind_int64(st, 3, self);
+	/* one at a time: a table cannot be dropped while a query reads */
 	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		const char *ofile = (const char *)sqlite3_column_text(st, 1);
-		const char *when = (const char *)sqlite3_column_text(st, 2);
-		int same = !strcmp((const char *)sqlite3_column_text(st, 3), sha);
-		char *drop;
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		char *dtable;
 		if (!o->replace) {
-			rc = kp_err_set(err, KP_EDATA, "%s: %s for %d was already imported from %s on %s%s; "
-					"say --replace to replace it", file, same ? "this file" : name, o->year,
-					ofile, when, same ? " (same contents)" : "");
+			rc = kp_err_set(err, KP_EDATA, "%s: %s for %d was already imported from %s on %s; "
+					"say --replace to replace it", file, sha ? "the same contents" : name, o->year,
+					(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
 			break;
 		}
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-			quote_ident((const char *)sqlite3_column_text(st, 4), q, sizeof q);
-			if (!(drop = sqlite3_mprintf("DROP TABLE IF EXISTS %s", q))) {
-				rc = kp_err_oom(err);
-				break;
-			}
-			rc = exec(s, drop, err);
-			sqlite3_free(drop);
-		}
-		if (!rc) {
-			sqlite3_stmt *up = NULL;
-			char ts[32];
-			now_iso(ts, sizeof ts);
-			if (!(rc = prep(s, "UPDATE imports SET replaced_at = ?1, data_table = NULL WHERE id = ?2", &up, err))) {
-				sqlite3_bind_text(up, 1, ts, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
-				rc = step_done(s, up, err);
-			}
-			sqlite3_finalize(up);
-			*replaced = 1;
-		}
+		dtable = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL
+				: sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 3));
+		sqlite3_reset(st);
+		rc = retire(s, id, dtable, err);
+		sqlite3_free(dtable);
+		*replaced = 1;
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -367,46 +376,30 @@ static void hex(const unsigned char *md, char *out)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* The file's SHA-256 before anything is written, to detect a re-import. */
-static int file_sha(const char *path, char *out, kp_err *err)
-{
-	kp_csv_info info;
-	kp_csv_opts o = {0};
-	int rc;
-
-	memset(&info, 0, sizeof info);
-	o.encoding = KP_ENC_UTF8; /* only hashing: no conversion needed */
-	rc = kp_csv_read_file(path, &o, NULL, NULL, NULL, &info, err);
-	if (rc == KP_ENOINPUT)
-		return rc;
-	hex(info.sha256, out);
-	return 0;
-}
-
 static int import_one(kp_store *s, const char *file, const kp_import_opts *o, const char *name,
 		      kp_import_done *done, kp_err *err)
 {
 	importer im;
 	kp_csv_info info;
+	kp_csv_opts co = o->csv;
 	sqlite3_stmt *st = NULL;
 	char sha[65], ts[32], tname[400];
-	int rc, replaced;
+	int rc, replaced = 0;
 
 	memset(&im, 0, sizeof im);
 	memset(&info, 0, sizeof info);
-	if ((rc = file_sha(file, sha, err)) || (rc = check_earlier(s, o, name, sha, file, &replaced, err)))
+	if ((rc = check_earlier(s, o, name, NULL, 0, file, &replaced, err)))
 		return rc;
 	now_iso(ts, sizeof ts);
 	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
 	if ((rc = prep(s, "INSERT INTO imports(year, name, file, sha256, encoding, rows, data_table, imported_at) "
-			  "VALUES(?1, ?2, ?3, ?4, '', 0, ?5, ?6)", &st, err)))
+			  "VALUES(?1, ?2, ?3, '', '', 0, ?4, ?5)", &st, err)))
 		return rc;
 	sqlite3_bind_int(st, 1, o->year);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, file, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, tname, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, tname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
 	rc = step_done(s, st, err);
 	sqlite3_finalize(st);
 	if (rc)
@@ -414,15 +407,20 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	im.s = s, im.file = file, im.err = err;
 	im.import_id = (long)sqlite3_last_insert_rowid(s->db);
 	quote_ident(tname, im.table, sizeof im.table);
-	rc = kp_csv_read_file(file, &o->csv, imp_header, imp_row, &im, &info, err);
+	co.sha256 = 1;
+	rc = kp_csv_read_file(file, &co, imp_header, imp_row, &im, &info, err);
 	sqlite3_finalize(im.ins);
 	if (rc)
 		return rc;
-	if ((rc = prep(s, "UPDATE imports SET rows = ?1, encoding = ?2 WHERE id = ?3", &st, err)))
+	hex(info.sha256, sha);
+	if ((rc = check_earlier(s, o, name, sha, im.import_id, file, &replaced, err)))
+		return rc;
+	if ((rc = prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))
 		return rc;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)info.rows);
 	sqlite3_bind_text(st, 2, kp_enc_name(info.encoding), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, im.import_id);
+	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, im.import_id);
 	rc = step_done(s, st, err);
 	sqlite3_finalize(st);
 	if (done) {

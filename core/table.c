@@ -64,9 +64,9 @@ int kp_table_set_columns(kp_table *t, size_t n, char *const *names,
 	return 0;
 }
 
-static int grow_rows(kp_table *t, kp_err *err)
+static int grow_rows_to(kp_table *t, size_t ncap, kp_err *err)
 {
-	size_t ncap = t->rcap ? t->rcap * 2 : 256, i;
+	size_t i;
 	uint32_t *line = realloc(t->line, ncap * sizeof *line);
 	size_t *off;
 
@@ -85,6 +85,28 @@ static int grow_rows(kp_table *t, kp_err *err)
 		t->num[i] = v;
 	}
 	t->rcap = ncap;
+	return 0;
+}
+
+static int grow_rows(kp_table *t, kp_err *err)
+{
+	return grow_rows_to(t, t->rcap ? t->rcap * 2 : 256, err);
+}
+
+/* Append n bytes to the text store. */
+static int put_text_bytes(kp_table *t, const char *s, size_t n, kp_err *err)
+{
+	if (t->tused + n > t->tcap) {
+		size_t ncap = t->tcap ? t->tcap : 4096;
+		char *p;
+		while (ncap < t->tused + n)
+			ncap *= 2;
+		if (!(p = realloc(t->text, ncap)))
+			return kp_err_oom(err);
+		t->text = p, t->tcap = ncap;
+	}
+	memcpy(t->text + t->tused, s, n);
+	t->tused += n;
 	return 0;
 }
 
@@ -174,4 +196,30 @@ const char *kp_table_cell(const kp_table *t, size_t row, size_t col, char *buf, 
 	if (isnan(v))
 		return "";
 	return kp_num_short(v, buf, size);
+}
+
+int kp_table_append(kp_table *t, kp_table *src, kp_err *err)
+{
+	size_t n = t->nrows + src->nrows, i;
+	int rc = 0;
+
+	if (src->nrows == 0)
+		goto out;
+	if (n > t->rcap && (rc = grow_rows_to(t, n, err)))
+		goto out;
+	memcpy(t->line + t->nrows, src->line, src->nrows * sizeof *t->line);
+	for (i = 0; i < src->nrows; i++)
+		t->rowoff[t->nrows + i] = src->rowoff[i] + t->tused;
+	for (i = 0; i < t->ncols; i++)
+		if (t->numeric[i]) {
+			memcpy(t->num[i] + t->nrows, src->num[i], src->nrows * sizeof **t->num);
+			free(src->num[i]);
+			src->num[i] = NULL;
+		}
+	if ((rc = put_text_bytes(t, src->text, src->tused, err)))
+		goto out;
+	t->nrows = n;
+out:
+	kp_table_free(src);
+	return rc;
 }

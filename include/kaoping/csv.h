@@ -17,6 +17,7 @@ typedef struct kp_csv_row {
 	size_t n;           /* number of fields */
 	char **f;           /* NUL-terminated fields */
 	const size_t *len;  /* their lengths */
+	int part;           /* kp_csv_read_file_parts: the piece it belongs to */
 } kp_csv_row;
 
 /* A callback returns 0 to go on, or an error kind (with err filled) to stop. */
@@ -27,6 +28,7 @@ typedef struct kp_csv_opts {
 	int encoding;           /* KP_ENC_AUTO, KP_ENC_UTF8 or KP_ENC_GB18030 */
 	size_t max_field;       /* 0: KP_CSV_MAX_FIELD */
 	size_t max_cols;        /* 0: KP_CSV_MAX_COLS */
+	int sha256;             /* compute the file's SHA-256 into info */
 	kp_csv_progress_fn progress; /* optional, called about every 4 MiB */
 	void *progress_ud;
 } kp_csv_opts;
@@ -35,7 +37,7 @@ typedef struct kp_csv_info {
 	int encoding;           /* what was used */
 	size_t bytes;           /* bytes read */
 	size_t rows;            /* data rows (header excluded) */
-	unsigned char sha256[32];
+	unsigned char sha256[32]; /* when opts->sha256 */
 } kp_csv_info;
 
 /* Read the file at path: header first (its names trimmed and checked:
@@ -43,6 +45,13 @@ typedef struct kp_csv_info {
  * header.  Errors name "path:line[:col]".  info may be NULL. */
 int kp_csv_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_header,
 		     kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
+/* The same, for a large UTF-8 file, in nparts pieces on as many threads:
+ * on_row may run on several threads at once, each piece's rows in order
+ * and marked with row->part (pieces are in file order).  Small files,
+ * other encodings and lone-CR line ends take the one-thread reader (all
+ * rows part 0). */
+int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts, kp_csv_fn on_header,
+			   kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
 /* The same over a buffer; name is used in messages. */
 int kp_csv_read_buffer(const char *name, const char *buf, size_t len, const kp_csv_opts *opts,
 		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);

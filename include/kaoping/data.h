@@ -61,6 +61,10 @@ kp_table *kp_data_table(const kp_data *d, const char *name);
  * and group events.  KP_EDATA errors name file and line. */
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err);
 
+/* Free the number columns of every table (text stays): after scoring,
+ * when only ids and names are still needed. */
+void kp_data_release_numbers(kp_data *d);
+
 /* Unit index of an id, or -1. */
 long kp_data_unit(const kp_data *d, const char *id);
 /* Where a column lives; 0, or -1 when no dataset has it. */

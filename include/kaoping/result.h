@@ -29,28 +29,28 @@ typedef struct kp_item {
 } kp_item;
 
 typedef struct kp_unit_result {
-	const char *id, *name; /* pool strings */
-	int category;          /* index into categories */
+	const char *id, *name; /* borrowed from the data, or pool strings */
+	const char *veto_reason;
+	const char *tie_note;  /* which tie-breaker decided its place, or NULL */
+	kp_item *items;        /* NULL when the run kept no details */
 	double base;           /* sum of sections (after rescaling) */
 	double deductions;     /* taken from the total */
 	double bonus;          /* after the caps */
 	double raw;            /* the total before rounding */
 	double total;          /* rounded at the precision: the ranked score */
-	int veto;              /* 1 when a veto fired */
-	const char *veto_reason;
-	int grade;             /* index into grades, -1 when none declared */
-	int quota_dropped;     /* 1 when a grade quota moved it down a grade */
-	int rank;              /* competition rank in the category */
-	int eligible;          /* may be commended */
-	int elig_rank;         /* rank among the eligible units of the category */
-	int commended;
-	int boundary_tie;      /* commended as one tied at the quota boundary */
-	const char *tie_note;  /* which tie-breaker decided its place, or NULL */
-	int has_last;          /* last year's result is known */
-	int last_rank;
 	double last_total;
-	size_t nitems;
-	kp_item *items;        /* NULL when the run kept no details */
+	int category;          /* index into categories */
+	int grade;             /* index into grades, -1 when none declared */
+	int rank;              /* competition rank in the category */
+	int elig_rank;         /* rank among the eligible units of the category */
+	int last_rank;
+	unsigned nitems;
+	unsigned veto : 1;         /* a veto fired */
+	unsigned quota_dropped : 1;/* a grade quota moved it down a grade */
+	unsigned eligible : 1;     /* may be commended */
+	unsigned commended : 1;
+	unsigned boundary_tie : 1; /* commended as one tied at the quota boundary */
+	unsigned has_last : 1;     /* last year's result is known */
 } kp_unit_result;
 
 typedef struct kp_category_result {

@@ -39,13 +39,17 @@ typedef struct kp_score_opts {
 	const kp_last *last;    /* may be NULL */
 	kp_score_sink sink;     /* may be NULL */
 	void *sink_ud;
-	int threads;            /* 0: as many as useful (rules without Lua only) */
+	int threads;            /* 0: one per core when it helps (rules without Lua,
+				   no notes, many units); 1: one */
+	int release_numbers;    /* free the data's number columns once scored:
+				   the ranking and the reports need only ids and
+				   names (saves memory on large runs) */
 } kp_score_opts;
 
 /* Score, rank, grade and commend.  Errors: KP_EDATA (a missing or bad
  * value, with file, line, unit, column), KP_ERULE ("rules.lua:LINE: in
  * indicator 'X' for unit 'Y': ..."). */
-int kp_score_run(const kp_rules *r, const kp_data *d, const kp_score_opts *o,
+int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o,
 		 kp_result **out, kp_err *err);
 
 /* Yes/no words: 1 yes, 0 no, -1 neither (blank is -1 too). */

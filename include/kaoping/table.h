@@ -39,6 +39,10 @@ int kp_table_set_columns(kp_table *t, size_t n, char *const *names,
  * not a number is a KP_EDATA error naming file, line, column and text. */
 int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err);
 
+/* Move the rows of src (same columns) to the end of t; src is freed,
+ * column by column as it is copied, also on failure. */
+int kp_table_append(kp_table *t, kp_table *src, kp_err *err);
+
 /* Index of the column called name, or -1. */
 long kp_table_col(const kp_table *t, const char *name);
 /* Text of a cell of a text column (never NULL); "" for numeric columns. */
