@@ -325,8 +325,8 @@ static int finish_parse(reader *r, struct csv_parser *p)
 	if (r->rc)
 		return r->rc;
 	if (csv_fini(p, on_field, on_row_end, r) != 0 && !r->rc)
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu: a quoted field is not closed by the end of the file",
-				  r->name, r->line);
+		r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: a quoted field is not closed by the end of the file",
+				   r->name, r->line);
 	return r->rc;
 }
 
