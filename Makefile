@@ -23,7 +23,7 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 	-DKP_VERSION='"$(VERSION)"' $(CFLAGS) $(EXTRA_CFLAGS)
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE = err num enc csv table data store sandbox rules score rank result ruletest \
+CORE = err num enc csv rowq table data store sandbox rules score rank result ruletest \
 	report report_text report_html report_xlsx
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
 CLI_OBJ = $(BUILD)/core/cli.o $(BUILD)/core/main.o

@@ -15,6 +15,7 @@
 
 #include "kaoping/enc.h"
 #include "kaoping/num.h"
+#include "kaoping/rowq.h"
 
 struct kp_store {
 	sqlite3 *db;
@@ -141,7 +142,8 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 		return kp_err_set(err, KP_EDATA, "%s: an SQLite database, but not one of kaoping's", s->path);
 	if (!writable)
 		return kp_err_set(err, KP_ENOINPUT, "%s: the database is empty: import data first", s->path);
-	if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
+	/* a new file: larger pages suit tables of many rows */
+	if ((rc = exec(s, "PRAGMA page_size = 16384", err)) || (rc = exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
 	for (i = 0; schema_v1[i] && !rc; i++)
 		rc = exec(s, schema_v1[i], err);
@@ -179,7 +181,10 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 		rc = kp_err_set(err, KP_ECREATE, "%s: cannot write the database: %s", path, strerror(errno));
 		goto fail;
 	}
-	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	/* one connection per thread, used by one thread: no locking inside
+	 * SQLite, no memory statistics */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = db_error(s, rc, err, "cannot open the database");
 		if (rc == KP_ECREATE && mode == KP_STORE_READ)
@@ -195,7 +200,8 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 	if ((rc = migrate(s, mode == KP_STORE_WRITE, err)))
 		goto fail;
 	if (mode == KP_STORE_WRITE &&
-	    ((rc = exec(s, "PRAGMA journal_mode = WAL", err)) || (rc = exec(s, "PRAGMA synchronous = NORMAL", err))))
+	    ((rc = exec(s, "PRAGMA journal_mode = WAL", err)) || (rc = exec(s, "PRAGMA synchronous = NORMAL", err)) ||
+	     (rc = exec(s, "PRAGMA cache_size = -65536", err))))
 		goto fail;
 	*out = s;
 	return 0;
@@ -306,6 +312,24 @@ static int imp_row(void *ud, const kp_csv_row *row, kp_err *err)
 	return 0;
 }
 
+/* The file's rows into the data table: read on a thread of its own while
+ * this one inserts. */
+static int read_rows(const char *file, const kp_csv_opts *co, importer *im, kp_csv_info *info, kp_err *err)
+{
+	const kp_rowq_batch *b;
+	kp_rowq *q;
+	size_t i;
+	int rc, rrc;
+
+	if ((rc = kp_rowq_start(file, co, info, &q, err)))
+		return rc;
+	while (!rc && kp_rowq_next(q, &b))
+		for (i = 0; i < b->nrows && !rc; i++)
+			rc = b->header ? imp_header(im, &b->rows[i], err) : imp_row(im, &b->rows[i], err);
+	rrc = kp_rowq_finish(q, rc != 0, err);
+	return rc ? rc : rrc;
+}
+
 /* Retire an earlier import: drop its data table, mark its row replaced. */
 static int retire(kp_store *s, sqlite3_int64 id, const char *dtable, kp_err *err)
 {
@@ -408,7 +432,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	im.import_id = (long)sqlite3_last_insert_rowid(s->db);
 	quote_ident(tname, im.table, sizeof im.table);
 	co.sha256 = 1;
-	rc = kp_csv_read_file(file, &co, imp_header, imp_row, &im, &info, err);
+	rc = read_rows(file, &co, &im, &info, err);
 	sqlite3_finalize(im.ins);
 	if (rc)
 		return rc;
