@@ -360,6 +360,7 @@ static int compile_categories(compiler *c, int a, const char *where)
 	}
 	if (!(r->cat = calloc(n, sizeof *r->cat)))
 		return kp_err_oom(c->err);
+	r->ncat = n; /* kp_rules_free frees the names read so far, also on an error */
 	for (i = 0; i < n; i++) {
 		double q = 0;
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
@@ -376,7 +377,6 @@ static int compile_categories(compiler *c, int a, const char *where)
 			}
 		}
 		lua_pop(L, 1);
-		r->ncat = i + 1;
 		if (!r->cat[i].name) {
 			lua_pop(L, 1);
 			return fail_at(c, where, "assessment: each category is {\"name\", commend = N} or \"name\"");

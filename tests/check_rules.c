@@ -223,6 +223,7 @@ START_TEST(test_allowed)
 
 	ck_assert_msg(load(src, &r, &err) == 0, "%s", err.msg);
 	kp_rules_free(r);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -239,6 +240,7 @@ START_TEST(test_load_env)
 	/* the error is in the loaded chunk, and the file is named */
 	expect_load_error(BODY "load('string = nil')()\n", 0, "[string \"string = nil\"]:1: the library is read-only");
 	expect_load_error(BODY "load('x = 1')()\n", 0, "read-only");
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -340,6 +342,7 @@ START_TEST(test_budget_per_unit)
 
 	ck_assert_msg(score_src(src, &lim, "id,name,cat,x\nu1,a,A,1\nu2,b,A,1\nu3,c,A,1\nu4,d,A,1\n", &err) == 0,
 		      "%s", err.msg);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -524,6 +527,7 @@ START_TEST(test_no_assessment)
 	rc = kp_rules_load("/nonexistent/rules.lua", NULL, 0, &r, &err);
 	ck_assert_int_eq(rc, KP_ENOINPUT);
 	ck_assert_msg(strstr(err.msg, "/nonexistent/rules.lua") != NULL, "%s", err.msg);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -660,6 +664,7 @@ START_TEST(test_compiled)
 	ck_assert_int_eq(strlen(r->sha256), 64);
 	ck_assert(strstr(r->ind[0].where, path) && strstr(r->ind[0].where, ":7"));
 	kp_rules_free(r);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -679,6 +684,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(r->uses_lua, 0);
 	ck_assert_int_eq(r->ncase, 0);
 	kp_rules_free(r);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -721,6 +727,7 @@ START_TEST(test_numeric_columns)
 	}
 	free(cols);
 	kp_rules_free(r);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -774,6 +781,7 @@ START_TEST(test_describe)
 	describe(r, "对照", buf, 12);
 	ck_assert_int_lt(strlen(buf), 12);
 	kp_rules_free(r);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -813,6 +821,7 @@ START_TEST(test_with_tests)
 	ck_assert_msg(kp_rules_load(path, NULL, 1, &r, &err) == 0, "%s", err.msg);
 	kp_rules_free(r);
 	unlink(path);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -832,6 +841,7 @@ START_TEST(test_load_works)
 	kp_rules_free(r);
 	expect_load_error(BODY "local f, m = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n') if not f then error(m) end\n", 3,
 			  "binary chunk");
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -853,6 +863,7 @@ START_TEST(test_name_errors_have_lines)
 	snprintf(where, sizeof where, "%s:4: in indicator 'G' for unit 'u1': ", path);
 	ck_assert_msg(!strncmp(err.msg, where, strlen(where)) && strstr(err.msg, "may not set the global 'counter'"),
 		      "%s", err.msg);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -884,6 +895,7 @@ START_TEST(test_rawset_library)
 				"local _, t = pairs(string) assert(t == string and #string == 0)\n"
 				"assert(math.max(1, 2) == 2 and string.upper('a') == 'A')\n",
 				NULL, "id,name,cat,x\nu1,one,A,1\n", &err) == 0, "%s", err.msg);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -910,6 +922,7 @@ START_TEST(test_frozen_env)
 	/* at load, globals may still be set, rawset included */
 	ck_assert_msg(score_src(BODY "rawset(_G, 'k', 2) assert(k == 2) k = 3 assert(rawget(_G, 'k') == 3)\n",
 				NULL, "id,name,cat,x\nu1,one,A,1\n", &err) == 0, "%s", err.msg);
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -936,6 +949,7 @@ START_TEST(test_memory_limit)
 		ck_assert_ptr_null(r);
 		kp_err_clear(&err);
 	}
+	kp_err_clear(&err);
 }
 END_TEST
 
@@ -955,6 +969,7 @@ START_TEST(test_load_errors_name_the_file)
 			       "local x = t.y\n", 0, "stack overflow");
 	expect_load_error(BODY "error('bare', 0)\n", 0, "bare");
 	expect_load_error(BODY "error({})\n", 0, "table value");
+	kp_err_clear(&err);
 }
 END_TEST
 
