@@ -1,0 +1,1200 @@
+/* check_score.c — the scorer against the conventions of DESIGN §2, one or
+ * more tests each: the indicator tree, 扣完为止, bonus caps, 一票否决,
+ * every scoring helper, statistics within a category, rounding at the
+ * declared precision, missing values (error, default, skip and rescale),
+ * event aggregates, last year's results, what rule functions may return,
+ * the notes, the yes/no words, and the rule files' own test cases.
+ * Each test builds a small dataset in C, loads a small rule file written
+ * to a temporary path, runs kp_score_run and checks exact points (worked
+ * out by hand in the comments). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_util.h"
+#include "kaoping/data.h"
+#include "kaoping/result.h"
+#include "kaoping/rules.h"
+#include "kaoping/ruletest.h"
+#include "kaoping/score.h"
+#include "kaoping/table.h"
+
+/* Two categories; extra fields go before the closing brace. */
+#define HEAD_WITH(extra)                                                                           \
+	"assessment { title = \"t\", year = 2021,\n"                                               \
+	"  unit = { id = \"id\", name = \"name\", category = \"cat\" },\n"                          \
+	"  categories = { {\"A\", commend = 1}, {\"B\", commend = 1} }" extra " }\n"
+#define HEAD HEAD_WITH("")
+
+/* ---------- fixture ---------- */
+
+typedef struct fx {
+	kp_rules *r;
+	kp_data *d;
+	kp_result *res;
+	kp_err err;
+	char path[64];
+} fx;
+
+static void fx_rules(fx *f, const char *src)
+{
+	int fd;
+	FILE *fp;
+
+	memset(f, 0, sizeof *f);
+	snprintf(f->path, sizeof f->path, "/tmp/kp_score_XXXXXX.lua");
+	fd = mkstemps(f->path, 4);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs(src, fp);
+	fclose(fp);
+	ck_assert_msg(kp_rules_load(f->path, NULL, 0, &f->r, &f->err) == 0, "%s", f->err.msg);
+	unlink(f->path);
+	f->d = kp_data_new(&f->err);
+	ck_assert_ptr_nonnull(f->d);
+}
+
+/* A dataset from "h1,h2\nv1,v2\n..." (no quoting; empty cells allowed),
+ * numeric columns as the rules say; line numbers as in a CSV file. */
+static void fx_table(fx *f, const char *name, const char *file, const char *csv)
+{
+	char *copy = strdup(csv), *p = copy, *line;
+	kp_table *t = kp_table_new(name, file, &f->err);
+	size_t lineno = 1;
+	int header = 1;
+
+	ck_assert_ptr_nonnull(t);
+	while ((line = strsep(&p, "\n")) != NULL) {
+		char *fl[40], *q = line;
+		unsigned char num[40];
+		size_t n = 0, i;
+		if (!*line && !p)
+			break;
+		fl[n++] = q;
+		for (; *q; q++)
+			if (*q == ',')
+				*q = '\0', fl[n++] = q + 1;
+		if (header) {
+			for (i = 0; i < n; i++)
+				num[i] = (unsigned char)kp_rules_is_numeric(f->r, fl[i]);
+			ck_assert_int_eq(kp_table_set_columns(t, n, fl, num, &f->err), 0);
+			header = 0;
+		} else {
+			ck_assert_int_eq(n, t->ncols);
+			ck_assert_msg(kp_table_add(t, lineno, fl, NULL, &f->err) == 0, "%s", f->err.msg);
+		}
+		lineno++;
+	}
+	free(copy);
+	ck_assert_int_eq(kp_data_add(f->d, t, &f->err), 0);
+}
+
+static int fx_run_opts(fx *f, const kp_score_opts *o)
+{
+	int rc = kp_data_bind(f->d, f->r, &f->err);
+
+	ck_assert_msg(rc == 0, "bind: %s", f->err.msg);
+	return kp_score_run(f->r, f->d, o, &f->res, &f->err);
+}
+
+/* Score with every item kept; must succeed. */
+static void fx_run(fx *f)
+{
+	kp_score_opts o = {0};
+
+	o.details = 1;
+	ck_assert_msg(fx_run_opts(f, &o) == 0, "%s", f->err.msg);
+}
+
+/* Score; must fail with kind, the message saying each of the words. */
+static void fx_fail(fx *f, int kind, const char *w1, const char *w2, const char *w3)
+{
+	kp_score_opts o = {0};
+	int rc;
+
+	o.details = 1;
+	rc = fx_run_opts(f, &o);
+	ck_assert_msg(rc == kind, "expected error %d, got %d: %s", kind, rc, f->err.msg);
+	ck_assert_ptr_null(f->res);
+	ck_assert_msg(!w1 || strstr(f->err.msg, w1), "'%s' does not say '%s'", f->err.msg, w1);
+	ck_assert_msg(!w2 || strstr(f->err.msg, w2), "'%s' does not say '%s'", f->err.msg, w2);
+	ck_assert_msg(!w3 || strstr(f->err.msg, w3), "'%s' does not say '%s'", f->err.msg, w3);
+}
+
+static void fx_free(fx *f)
+{
+	kp_result_free(f->res);
+	kp_data_free(f->d);
+	kp_rules_free(f->r);
+	kp_err_clear(&f->err);
+}
+
+static size_t U(const fx *f, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < f->res->nunits; i++)
+		if (!strcmp(f->res->units[i].id, id))
+			return i;
+	ck_abort_msg("no unit %s", id);
+	return 0;
+}
+
+static const kp_unit_result *unit(const fx *f, const char *id)
+{
+	return &f->res->units[U(f, id)];
+}
+
+/* The item of unit id called name (any kind), or NULL. */
+static const kp_item *item(const fx *f, const char *id, const char *name)
+{
+	const kp_unit_result *u = unit(f, id);
+	size_t i;
+
+	for (i = 0; i < u->nitems; i++)
+		if (!strcmp(u->items[i].name, name))
+			return &u->items[i];
+	return NULL;
+}
+
+static double pts(const fx *f, const char *id, const char *name)
+{
+	const kp_item *it = item(f, id, name);
+
+	ck_assert_msg(it != NULL, "unit %s has no item %s", id, name);
+	return it->points;
+}
+
+static double sec(const fx *f, const char *id, size_t s)
+{
+	return KP_SEC(f->res, U(f, id), s);
+}
+
+/* Points are compared exactly where the arithmetic is exact, else to 1e-9. */
+#define ck_pts(got, want) ck_assert_double_eq_tol((got), (want), 1e-9)
+
+/* ---------- 指标体系: the tree ---------- */
+
+START_TEST(test_tree)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S1\" { points = 10,\n"
+		 "  indicator \"I1\" { points = 6, score = target(\"x\", 10) },\n"
+		 "  indicator \"I2\" { points = 4, score = yes_no(\"y\") } }\n"
+		 "section \"S2\" { points = 5,\n"
+		 "  indicator \"I3\" { points = 5, score = bands(\"z\", {{90, 5}, {80, 3}}) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,x,y,z\na,甲,A,5,是,85\nb,乙,A,12,否,95\n");
+	fx_run(&f);
+	ck_assert_double_eq(f.r->full_points, 15);
+	ck_assert_int_eq(f.res->nsections, 2);
+	ck_assert_str_eq(f.res->sections[0], "S1");
+	ck_assert_str_eq(f.res->sections[1], "S2");
+	ck_assert_double_eq(f.res->section_points[0], 10);
+	ck_assert_double_eq(f.res->section_points[1], 5);
+	/* a: 6 × 5/10 = 3, yes 4 → S1 7; 85 ≥ 80 → 3; total 10 */
+	ck_pts(pts(&f, "a", "I1"), 3);
+	ck_pts(pts(&f, "a", "I2"), 4);
+	ck_pts(pts(&f, "a", "I3"), 3);
+	ck_pts(sec(&f, "a", 0), 7);
+	ck_pts(sec(&f, "a", 1), 3);
+	ck_pts(unit(&f, "a")->base, 10);
+	ck_pts(unit(&f, "a")->total, 10);
+	/* b: 12/10 capped at 1 → 6, no → 0 → S1 6; 95 ≥ 90 → 5; total 11 */
+	ck_pts(pts(&f, "b", "I1"), 6);
+	ck_pts(pts(&f, "b", "I2"), 0);
+	ck_pts(sec(&f, "b", 0), 6);
+	ck_pts(sec(&f, "b", 1), 5);
+	ck_pts(unit(&f, "b")->total, 11);
+	ck_assert_int_eq(unit(&f, "a")->nitems, 3);
+	ck_assert_int_eq(item(&f, "a", "I3")->kind, KP_ITEM_INDICATOR);
+	ck_assert_int_eq(item(&f, "a", "I3")->section, 1);
+	ck_assert_double_eq(item(&f, "a", "I1")->max, 6);
+	ck_assert_double_eq(item(&f, "a", "I3")->max, 5);
+	ck_assert_str_eq(f.res->title, "t");
+	ck_assert_int_eq(f.res->year, 2021);
+	ck_assert_int_eq(f.res->precision, 2);
+	ck_assert_str_eq(unit(&f, "a")->name, "甲");
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- 扣完为止 ---------- */
+
+START_TEST(test_clamp)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 20,\n"
+		 "  indicator \"neg\" { points = 5, score = function(u) return u.v - 10 end },\n"
+		 "  indicator \"over\" { points = 5, score = function(u) return u.v + 10 end },\n"
+		 "  indicator \"free\" { points = 5, clamp = false, score = function(u) return u.v - 10 end },\n"
+		 "  indicator \"pi\" { points = 5, score = per_item(\"n\", 2) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,v,n\na,a,A,3,4\nb,b,A,9,1\n");
+	fx_run(&f);
+	/* a: -7 → 0; 13 → 5; free keeps -7; 5 - 8 → 0; section -2 → 0 */
+	ck_pts(pts(&f, "a", "neg"), 0);
+	ck_pts(pts(&f, "a", "over"), 5);
+	ck_pts(pts(&f, "a", "free"), -7);
+	ck_pts(pts(&f, "a", "pi"), 0);
+	ck_pts(sec(&f, "a", 0), 0);
+	ck_pts(unit(&f, "a")->total, 0);
+	/* b: -1 → 0; 19 → 5; free -1; 5 - 2 = 3; section 0 + 5 - 1 + 3 = 7 */
+	ck_pts(pts(&f, "b", "neg"), 0);
+	ck_pts(pts(&f, "b", "over"), 5);
+	ck_pts(pts(&f, "b", "free"), -1);
+	ck_pts(pts(&f, "b", "pi"), 3);
+	ck_pts(sec(&f, "b", 0), 7);
+	ck_pts(unit(&f, "b")->total, 7);
+	/* the clamp is said in the note */
+	ck_assert_ptr_nonnull(strstr(item(&f, "a", "neg")->note, "按0分计"));
+	ck_assert_ptr_nonnull(strstr(item(&f, "a", "over")->note, "按5分计"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_deductions)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"I\" { points = 10, score = function(u) return u.v end },\n"
+		 "  deduction \"D\" { per = 3, count = \"d\" } }\n"
+		 "deduction \"T\" { per = 1, max = 2, count = \"t\" }\n"
+		 "deduction \"F\" { points = function(u) return u.f, string.format(\"通报批评%d次\", u.f) end, max = 1.5 }\n");
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,v,d,t,f\na,a,A,4,2,0,0\nb,b,A,10,1,5,0\nc,c,A,1,0,3,0\ne,e,A,10,0,0,1\ng,g,A,10,0,0,-3\n");
+	fx_run(&f);
+	/* a: section 4 - 2×3 → 0 (never below 0 inside the section) */
+	ck_pts(sec(&f, "a", 0), 0);
+	ck_pts(unit(&f, "a")->deductions, 0);
+	ck_pts(unit(&f, "a")->total, 0);
+	ck_pts(pts(&f, "a", "D"), 6);
+	ck_assert_int_eq(item(&f, "a", "D")->kind, KP_ITEM_SECTION_DED);
+	ck_assert_int_eq(item(&f, "a", "D")->section, 0);
+	/* b: section 10 - 3 = 7; total deduction min(5 × 1, 2) = 2 → 5 */
+	ck_pts(sec(&f, "b", 0), 7);
+	ck_pts(unit(&f, "b")->deductions, 2);
+	ck_pts(unit(&f, "b")->total, 5);
+	ck_assert_int_eq(item(&f, "b", "T")->kind, KP_ITEM_DEDUCTION);
+	ck_pts(pts(&f, "b", "T"), 2);
+	ck_assert_double_eq(item(&f, "b", "T")->max, 2);
+	/* c: 1 - 2 → the total never goes below 0 */
+	ck_pts(unit(&f, "c")->base, 1);
+	ck_pts(unit(&f, "c")->deductions, 2);
+	ck_pts(unit(&f, "c")->total, 0);
+	/* e: a function deduction of 1 → 9; no deduction item when nothing taken */
+	ck_pts(unit(&f, "e")->total, 9);
+	ck_assert_str_eq(item(&f, "e", "F")->note, "通报批评1次, 扣1分");
+	ck_assert_ptr_null(item(&f, "e", "T"));
+	ck_assert_ptr_null(item(&f, "e", "D"));
+	/* g: a negative deduction is no deduction */
+	ck_pts(unit(&f, "g")->deductions, 0);
+	ck_pts(unit(&f, "g")->total, 10);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- 加分项 ---------- */
+
+START_TEST(test_bonus)
+{
+	fx f;
+
+	fx_rules(&f, HEAD_WITH(", bonus_max = 4, max_total = 12")
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = function(u) return u.v end } }\n"
+		 "deduction \"T\" { per = 5, count = \"t\" }\n"
+		 "bonus \"B1\" { max = 2, score = function(u) return u.b1 end }\n"
+		 "bonus \"B2\" { max = 3, score = yes_no(\"b2\") }\n");
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,v,t,b1,b2\na,a,A,5,0,3,是\nb,b,A,10,0,1,否\nc,c,A,10,0,-2,有\nd,d,A,0,1,2,是\n");
+	fx_run(&f);
+	/* a: B1 3 → its cap 2; B2 3 but all bonus at most 4 → 2; 5 + 4 = 9 */
+	ck_pts(pts(&f, "a", "B1"), 2);
+	ck_pts(pts(&f, "a", "B2"), 2);
+	ck_assert_int_eq(item(&f, "a", "B2")->kind, KP_ITEM_BONUS);
+	ck_assert_ptr_nonnull(strstr(item(&f, "a", "B2")->note, "加分合计最多4分"));
+	ck_pts(unit(&f, "a")->bonus, 4);
+	ck_pts(unit(&f, "a")->total, 9);
+	/* b: 1 + 0 → 11 */
+	ck_pts(unit(&f, "b")->bonus, 1);
+	ck_pts(unit(&f, "b")->total, 11);
+	ck_assert_ptr_null(item(&f, "b", "B2"));
+	/* c: -2 → 0, yes → 3; 10 + 3 = 13 → max_total 12 */
+	ck_pts(unit(&f, "c")->bonus, 3);
+	ck_pts(unit(&f, "c")->raw, 12);
+	ck_pts(unit(&f, "c")->total, 12);
+	/* d: max(0 - 5, 0) + 2 + 2 = 4: bonus is added after the floor */
+	ck_pts(unit(&f, "d")->deductions, 5);
+	ck_pts(unit(&f, "d")->bonus, 4);
+	ck_pts(unit(&f, "d")->total, 4);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- 一票否决 ---------- */
+
+#define GRADES "grades { {\"优秀\", 90}, {\"良好\", 80}, {\"合格\", 60}, {\"不合格\", 0} }\n"
+
+START_TEST(test_veto)
+{
+	fx f;
+	static const struct {
+		const char *id;
+		int veto;
+		const char *reason, *grade;
+		int commended, rank;
+	} want[] = {
+		{ "a", 1, "发生重大执法过错", "不合格", 0, 1 }, /* 95, 是 */
+		{ "b", 0, NULL, "优秀", 1, 2 },                /* 90, 否 */
+		{ "g", 1, "发生重大执法过错", "不合格", 0, 3 }, /* 88, yes (and the function does not fire) */
+		{ "c", 1, "事故2起", "不合格", 0, 4 },          /* 85, 无, 2 accidents */
+		{ "h", 0, NULL, "良好", 0, 5 },                /* 82, ×; the quota of A is 1 */
+		{ "d", 0, NULL, "合格", 0, 6 },                /* 70, 0 */
+		{ "e", 0, NULL, "合格", 0, 7 },                /* 60, blank: no veto */
+		{ "f", 1, "发生重大执法过错", "不合格", 0, 8 }, /* 50, 有, also 1 accident: the first reason */
+	};
+	size_t i;
+
+	fx_rules(&f, HEAD_WITH("")
+		 "section \"S\" { points = 100, indicator \"I\" { points = 100, score = function(u) return u.v end } }\n"
+		 "veto \"过错\" { when = \"过错\", reason = \"发生重大执法过错\" }\n"
+		 "veto \"事故\" { when = function(u) return u.acc > 0 end,\n"
+		 "  reason = function(u) return string.format(\"事故%d起\", u.acc) end }\n"
+		 "veto \"计数\" { when = function(u) return u.acc - u.acc end }\n" GRADES);
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,v,过错,acc\n"
+		 "a,a,A,95,是,0\nb,b,A,90,否,0\nc,c,A,85,无,2\nd,d,A,70,0,0\n"
+		 "e,e,A,60,,0\nf,f,A,50,有,1\ng,g,A,88,yes,0\nh,h,A,82,×,0\n");
+	fx_run(&f);
+	for (i = 0; i < sizeof want / sizeof *want; i++) {
+		const kp_unit_result *u = &f.res->units[i];
+		ck_assert_str_eq(u->id, want[i].id);
+		ck_assert_msg(u->veto == want[i].veto, "%s veto %d", u->id, u->veto);
+		if (want[i].reason)
+			ck_assert_str_eq(u->veto_reason, want[i].reason);
+		ck_assert_str_eq(f.res->grades[u->grade], want[i].grade);
+		ck_assert_msg(u->commended == want[i].commended, "%s commended %d", u->id, u->commended);
+		ck_assert_int_eq(u->rank, want[i].rank);
+		if (u->veto)
+			ck_assert_int_eq(u->eligible, 0);
+	}
+	/* a vetoed unit keeps its score */
+	ck_pts(unit(&f, "a")->total, 95);
+	/* both vetoes of f are recorded as items, in the rule's words */
+	ck_assert_int_eq(item(&f, "f", "过错")->kind, KP_ITEM_VETO);
+	ck_assert_str_eq(item(&f, "f", "过错")->note, "发生重大执法过错");
+	ck_assert_str_eq(item(&f, "f", "事故")->note, "事故1起");
+	ck_assert_str_eq(item(&f, "c", "事故")->note, "事故2起");
+	ck_assert_ptr_null(item(&f, "b", "过错"));
+	ck_assert_ptr_null(item(&f, "b", "计数"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_veto_bad_word)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 100, indicator \"I\" { points = 100, score = target(\"v\", 100) } }\n"
+		 "veto \"过错\" { when = \"过错\" }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,v,过错\na,a,A,95,否\nb,b,A,90,也许\n");
+	fx_fail(&f, KP_EDATA, "units.csv:3", "'也许' is neither yes nor no", "unit 'b'");
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- 计分方法: every helper ---------- */
+
+static const char helpers_rules[] = HEAD
+	"section \"H\" { points = 120,\n"
+	"  indicator \"target\" { points = 10, score = target(\"t\", 8) },\n"
+	"  indicator \"ratio\" { points = 10, score = ratio_to_best(\"r\") },\n"
+	"  indicator \"ratio_all\" { points = 10, score = ratio_to_best(\"r\", {scope = \"all\"}) },\n"
+	"  indicator \"minmax\" { points = 10, score = min_max(\"m\") },\n"
+	"  indicator \"rank\" { points = 10, score = rank_points(\"k\", {10, 8, 6}) },\n"
+	"  indicator \"rank_asc\" { points = 10, score = rank_points(\"k\", {10, 8, 6}, {order = \"asc\"}) },\n"
+	"  indicator \"bands\" { points = 10, score = bands(\"p\", {{0.95, 10}, {0.90, 8}, {0.8, 5}}) },\n"
+	"  indicator \"yes\" { points = 10, score = yes_no(\"y\") },\n"
+	"  indicator \"yes3\" { points = 10, score = yes_no(\"y\", 3) },\n"
+	"  indicator \"lookup\" { points = 10,\n"
+	"    score = lookup(\"g\", {[\"优秀\"] = 10, [\"良好\"] = 8, [\"合格\"] = 6}, {default = 1}) },\n"
+	"  indicator \"per\" { points = 10, score = per_item(\"n\", 2, 6) },\n"
+	"  indicator \"per_nomax\" { points = 10, score = per_item(\"n\", 3) },\n"
+	"}\n";
+
+static const char helpers_units[] =
+	"id,name,cat,t,r,m,k,p,y,g,n\n"
+	"a1,a1,A,4,50,2,9,0.96,是,优秀,0\n"
+	"a2,a2,A,8,25,4,9,0.95,否,良好,1\n"
+	"a3,a3,A,12,0,6,7,0.92,√,合格,3\n"
+	"a4,a4,A,0,10,3,5,0.5,no,其他,5\n"
+	"b1,b1,B,6,100,7,3,0.85,TRUE,优秀,2\n"
+	"b2,b2,B,2,40,7,1,0.9,2,不合格,10\n";
+
+START_TEST(test_helpers)
+{
+	static const char *const ind[] = {
+		"target", "ratio", "ratio_all", "minmax", "rank", "rank_asc", "bands", "yes", "yes3", "lookup", "per",
+		"per_nomax"
+	};
+	static const struct {
+		const char *id;
+		double p[12];
+	} want[] = {
+		/* target: 10 × min(t/8, 1); ratio: A's best is 50, B's 100; ratio_all: 100;
+		 * minmax: A from 2 to 6, B all equal → full; rank (desc) A: 9 9 7 5 → 1 1 3 4,
+		 * B: 3 1 → 1 2; rank asc A: 5 7 9 9 → 1 2 3 3; bands ≥ 0.95 10, ≥ 0.9 8, ≥ 0.8 5;
+		 * lookup default 1; per: 10 - min(2n, 6); per_nomax: 10 - 3n, at least 0 */
+		{ "a1", { 5, 10, 5, 0, 10, 6, 10, 10, 3, 10, 10, 10 } },
+		{ "a2", { 10, 5, 2.5, 5, 10, 6, 10, 0, 0, 8, 8, 7 } },
+		{ "a3", { 10, 0, 0, 10, 6, 8, 8, 10, 3, 6, 4, 1 } },
+		{ "a4", { 0, 2, 1, 2.5, 0, 10, 0, 0, 0, 1, 4, 0 } },
+		{ "b1", { 7.5, 10, 10, 10, 10, 8, 5, 10, 3, 10, 6, 4 } },
+		{ "b2", { 2.5, 4, 4, 10, 8, 10, 8, 10, 3, 1, 4, 0 } },
+	};
+	fx f;
+	size_t i, k;
+
+	fx_rules(&f, helpers_rules);
+	fx_table(&f, "units", "units.csv", helpers_units);
+	fx_run(&f);
+	for (i = 0; i < sizeof want / sizeof *want; i++) {
+		double sum = 0;
+		for (k = 0; k < 12; k++) {
+			double got = pts(&f, want[i].id, ind[k]);
+			ck_assert_msg(fabs(got - want[i].p[k]) < 1e-9, "%s %s: expected %g, got %g", want[i].id, ind[k],
+				      want[i].p[k], got);
+			sum += want[i].p[k];
+		}
+		ck_pts(unit(&f, want[i].id)->total, sum);
+	}
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_ratio_zero_and_single)
+{
+	fx f;
+
+	/* the best is 0: everyone 0 (no division by zero); a lone unit is its own best */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 20,\n"
+		 "  indicator \"R\" { points = 10, score = ratio_to_best(\"r\") },\n"
+		 "  indicator \"M\" { points = 10, score = min_max(\"r\", {scope = \"all\"}) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,r\na,a,A,0\nb,b,A,0\nc,c,B,3\n");
+	fx_run(&f);
+	ck_pts(pts(&f, "a", "R"), 0);
+	ck_pts(pts(&f, "b", "R"), 0);
+	ck_pts(pts(&f, "c", "R"), 10);
+	/* min_max over all: 0 .. 3 */
+	ck_pts(pts(&f, "a", "M"), 0);
+	ck_pts(pts(&f, "c", "M"), 10);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_lookup_missing_key)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"等次\" { points = 10, score = lookup(\"g\", {[\"优秀\"] = 10, [\"合格\"] = 6}) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,g\na,a,A,优秀\nb,b,A,差\n");
+	fx_fail(&f, KP_EDATA, "'差' is not in the lookup table", "unit 'b'", "indicator '等次'");
+	ck_assert_ptr_nonnull(strstr(f.err.msg, "units.csv:3"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_lookup_numbers)
+{
+	fx f;
+
+	/* numeric keys match numbers however they are written */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"L\" { points = 10, score = lookup(\"g\", {[1] = 10, [2] = 5}, {default = 0}) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,g\na,a,A,1\nb,b,A,2.0\nc,c,A,3\n");
+	fx_run(&f);
+	ck_pts(pts(&f, "a", "L"), 10);
+	ck_pts(pts(&f, "b", "L"), 5);
+	ck_pts(pts(&f, "c", "L"), 0);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_yes_no_bad)
+{
+	fx f;
+
+	fx_rules(&f, HEAD "section \"S\" { points = 10, indicator \"Y\" { points = 10, score = yes_no(\"y\") } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,y\na,a,A,是\nb,b,A,不清楚\n");
+	fx_fail(&f, KP_EDATA, "'不清楚' is neither yes nor no", "unit 'b'", "units.csv:3");
+	fx_free(&f);
+}
+END_TEST
+
+/* A helper's source may be a function of the unit. */
+START_TEST(test_function_source)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 20,\n"
+		 "  indicator \"T\" { points = 10, score = target(function(u) return u.a + u.b end, 10) },\n"
+		 "  indicator \"R\" { points = 10, score = ratio_to_best(function(u) return u.a * 2 end) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,a,b\nx,x,A,2,3\ny,y,A,4,4\n");
+	fx_run(&f);
+	/* x: 5/10 → 5; 4 of best 8 → 5.  y: 8/10 → 8; best → 10 */
+	ck_pts(pts(&f, "x", "T"), 5);
+	ck_pts(pts(&f, "x", "R"), 5);
+	ck_pts(pts(&f, "y", "T"), 8);
+	ck_pts(pts(&f, "y", "R"), 10);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- 分类考核 ---------- */
+
+START_TEST(test_within_category)
+{
+	fx f;
+
+	/* the same values in two categories: the best of each gets full points,
+	 * each category is ranked on its own, ctx statistics stay in the category */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 30,\n"
+		 "  indicator \"R\" { points = 10, score = ratio_to_best(\"r\") },\n"
+		 "  indicator \"K\" { points = 10, score = rank_points(\"r\", {10, 5}) },\n"
+		 "  indicator \"C\" { points = 10, score = function(u, ctx)\n"
+		 "    return ctx:count() + ctx:max(\"r\") / 100 + ctx:count(\"all\") / 1000, ctx.category end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,r\na1,a1,A,40\na2,a2,A,20\nb1,b1,B,10\nb2,b2,B,5\nb3,b3,B,1\n");
+	fx_run(&f);
+	ck_pts(pts(&f, "a1", "R"), 10);
+	ck_pts(pts(&f, "a2", "R"), 5);
+	ck_pts(pts(&f, "b1", "R"), 10);
+	ck_pts(pts(&f, "b2", "R"), 5);
+	ck_pts(pts(&f, "b3", "R"), 1);
+	ck_pts(pts(&f, "a1", "K"), 10);
+	ck_pts(pts(&f, "a2", "K"), 5);
+	ck_pts(pts(&f, "b1", "K"), 10);
+	ck_pts(pts(&f, "b3", "K"), 0);
+	/* A: 2 units, max 40, 5 in all → 2.405 → 2.41; B: 3 + 0.1 + 0.005 → 3.11 */
+	ck_pts(pts(&f, "a1", "C"), 2.41);
+	ck_pts(pts(&f, "b2", "C"), 3.11);
+	ck_assert_str_eq(item(&f, "b2", "C")->note, "B");
+	ck_assert_int_eq(unit(&f, "a1")->rank, 1);
+	ck_assert_int_eq(unit(&f, "b1")->rank, 1);
+	ck_assert_int_eq(unit(&f, "b3")->rank, 3);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- rounding ---------- */
+
+START_TEST(test_round_items)
+{
+	fx f;
+
+	fx_rules(&f, HEAD GRADES
+		 "section \"S\" { points = 120,\n"
+		 "  indicator \"a\" { points = 5, score = function(u) return u.a end },\n"
+		 "  indicator \"b\" { points = 5, score = function(u) return u.b end },\n"
+		 "  indicator \"t\" { points = 10, score = target(\"t\", 8) },\n"
+		 "  indicator \"big\" { points = 70, score = function(u) return u.big end },\n"
+		 "  indicator \"rest\" { points = 30, score = function(u) return u.rest end } }\n");
+	/* x: 2.675 → 2.68 and 1.005 → 1.01 (the raw doubles are below: 2.67, 1.00);
+	 *    10 × 2.14 / 8 = 2.6750000000000003 → 2.68; total 6.37.
+	 * y: 64.005 → 64.01 (raw 64.00499…), 25.99 → 90.00 */
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,a,b,t,big,rest\nx,x,A,2.675,1.005,2.14,0,0\ny,y,A,0,0,0,64.005,25.99\n");
+	fx_run(&f);
+	ck_assert_double_eq(pts(&f, "x", "a"), 2.68);
+	ck_assert_double_eq(pts(&f, "x", "b"), 1.01);
+	ck_assert_double_eq(pts(&f, "x", "t"), 2.68);
+	ck_assert_double_eq(unit(&f, "x")->total, 6.37);
+	ck_assert_double_eq(pts(&f, "y", "big"), 64.01);
+	ck_assert_double_eq(unit(&f, "y")->total, 90);
+	ck_assert_str_eq(f.res->grades[unit(&f, "y")->grade], "优秀");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_round_total)
+{
+	fx f;
+
+	fx_rules(&f, HEAD_WITH(", round = \"total\"") GRADES
+		 "section \"S\" { points = 100,\n"
+		 "  indicator \"big\" { points = 70, score = function(u) return u.big end },\n"
+		 "  indicator \"rest\" { points = 30, score = function(u) return u.rest end } }\n");
+	/* y: 64.005 + 25.99 = 89.99499999999999 in doubles, 89.995 as a person
+	 *    writes it → 90.00, and 优秀 (floor(x*100+0.5) would give 89.99).
+	 * z: 1.004 + 1.004 = 2.008 → 2.01 (rounding each first would give 2.00) */
+	fx_table(&f, "units", "units.csv", "id,name,cat,big,rest\ny,y,A,64.005,25.99\nz,z,A,1.004,1.004\n");
+	fx_run(&f);
+	ck_assert_double_eq(pts(&f, "y", "big"), 64.005);
+	ck_assert_double_eq(unit(&f, "y")->raw, 64.005 + 25.99);
+	ck_assert_double_eq(unit(&f, "y")->total, 90);
+	ck_assert_str_eq(f.res->grades[unit(&f, "y")->grade], "优秀");
+	ck_assert_double_eq(unit(&f, "z")->total, 2.01);
+	ck_assert_double_eq(pts(&f, "z", "big"), 1.004);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_round_precision)
+{
+	fx f;
+
+	fx_rules(&f, "assessment { title = \"t\", precision = 1,\n"
+		     "  unit = { id = \"id\", name = \"name\", category = \"cat\" }, categories = { \"A\" } }\n"
+		     "section \"S\" { points = 10,\n"
+		     "  indicator \"a\" { points = 5, clamp = false, score = function(u) return u.a end },\n"
+		     "  indicator \"b\" { points = 5, score = function(u) return u.b end } }\n");
+	/* x: 0.15 → 0.2 (the double is 0.1499…), 2.25 → 2.3: total 2.5.
+	 * y: -2.675 → -2.7 (half away from zero), 4.25 → 4.3: section 1.6 */
+	fx_table(&f, "units", "units.csv", "id,name,cat,a,b\nx,x,A,0.15,2.25\ny,y,A,-2.675,4.25\n");
+	fx_run(&f);
+	ck_assert_double_eq(pts(&f, "x", "a"), 0.2);
+	ck_assert_double_eq(pts(&f, "x", "b"), 2.3);
+	ck_assert_double_eq(unit(&f, "x")->total, 2.5);
+	ck_assert_double_eq(pts(&f, "y", "a"), -2.7);
+	ck_assert_double_eq(pts(&f, "y", "b"), 4.3);
+	ck_assert_double_eq(unit(&f, "y")->total, 1.6);
+	ck_assert_int_eq(f.res->precision, 1);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_round_precision0)
+{
+	fx f;
+
+	fx_rules(&f, "assessment { title = \"t\", precision = 0, round = \"total\",\n"
+		     "  unit = { id = \"id\", name = \"name\", category = \"cat\" }, categories = { \"A\" } }\n"
+		     "section \"S\" { points = 100, indicator \"a\" { points = 100, score = function(u) return u.a end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,a\nx,x,A,89.5\ny,y,A,89.49\n");
+	fx_run(&f);
+	ck_assert_double_eq(unit(&f, "x")->total, 90);
+	ck_assert_double_eq(unit(&f, "y")->total, 89);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- 缺项: missing values ---------- */
+
+static const char missing_rules[] = HEAD
+	"section \"S\" { points = 10,\n"
+	"  indicator \"I1\" { points = 6, score = target(\"x\", 6) },\n"
+	"  indicator \"I2\" { points = 4%s, score = target(\"w\", 4) } }\n";
+
+/* units.csv holds x, extra.csv holds w: c has 2, d a blank, others no row */
+static void missing_fx(fx *f, const char *decl, const char *units)
+{
+	char src[1024];
+
+	snprintf(src, sizeof src, missing_rules, decl);
+	fx_rules(f, src);
+	fx_table(f, "units", "units.csv", units);
+	fx_table(f, "extra", "extra.csv", strstr(units, "\nd,") ? "id,w\nc,2\nd,\n" : "id,w\nc,2\n");
+}
+
+START_TEST(test_missing_blank_cell)
+{
+	fx f;
+
+	missing_fx(&f, "", "id,name,cat,x\na,甲,A,\nc,丙,A,6\n");
+	fx_fail(&f, KP_EDATA, "units.csv:2:4: unit 'a' (甲) has no value in column 'x'", "indicator 'I1'", NULL);
+	fx_free(&f);
+	/* a blank in the other file */
+	missing_fx(&f, "", "id,name,cat,x\nc,丙,A,6\nd,丁,A,6\n");
+	fx_fail(&f, KP_EDATA, "extra.csv:3:2: unit 'd' (丁) has no value in column 'w'", "indicator 'I2'", NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_missing_row)
+{
+	fx f;
+
+	missing_fx(&f, "", "id,name,cat,x\nc,丙,A,6\nb,乙,A,3\n");
+	fx_fail(&f, KP_EDATA, "extra.csv: no row for unit 'b' (乙)", "column 'w'", "indicator 'I2'");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_missing_default)
+{
+	fx f;
+
+	missing_fx(&f, ", default = 0", "id,name,cat,x\nb,乙,A,3\nc,丙,A,6\nd,丁,A,6\n");
+	fx_run(&f);
+	/* b: 3 + 0 (no row); c: 6 + 2; d: 6 + 0 (blank) */
+	ck_pts(unit(&f, "b")->total, 3);
+	ck_pts(pts(&f, "b", "I2"), 0);
+	ck_assert_ptr_nonnull(strstr(item(&f, "b", "I2")->note, "按默认值计"));
+	ck_pts(unit(&f, "c")->total, 8);
+	ck_assert_ptr_null(strstr(item(&f, "c", "I2")->note, "默认"));
+	ck_pts(unit(&f, "d")->total, 6);
+	fx_free(&f);
+	/* a default that scores: 2 of 4 → 2 points */
+	missing_fx(&f, ", default = 2", "id,name,cat,x\nb,乙,A,3\nc,丙,A,6\n");
+	fx_run(&f);
+	ck_pts(pts(&f, "b", "I2"), 2);
+	ck_pts(unit(&f, "b")->total, 5);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_missing_skip)
+{
+	fx f;
+
+	missing_fx(&f, ", missing = \"skip\"", "id,name,cat,x\nb,乙,A,3\nc,丙,A,6\ne,戊,A,4\n");
+	fx_run(&f);
+	/* b: I2 skipped, 3 of the 6 points scored → 3 × 10 / 6 = 5 */
+	ck_assert_int_eq(item(&f, "b", "I2")->skipped, 1);
+	ck_pts(pts(&f, "b", "I2"), 0);
+	ck_pts(sec(&f, "b", 0), 3);
+	ck_pts(unit(&f, "b")->base, 5);
+	ck_pts(unit(&f, "b")->total, 5);
+	ck_assert_int_eq(item(&f, "b", "缺项折算")->kind, KP_ITEM_NOTE);
+	ck_pts(pts(&f, "b", "缺项折算"), 2);
+	/* c: nothing missing: 6 + 2, no rescaling */
+	ck_pts(unit(&f, "c")->total, 8);
+	ck_assert_ptr_null(item(&f, "c", "缺项折算"));
+	ck_assert_int_eq(item(&f, "c", "I2")->skipped, 0);
+	/* e: 4 × 10 / 6 = 6.666… → 6.67 */
+	ck_assert_double_eq(unit(&f, "e")->total, 6.67);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_missing_skip_in_function)
+{
+	fx f;
+
+	/* a function reading a blank cell of a skip indicator skips it too */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"I1\" { points = 5, score = function(u) return u.x end },\n"
+		 "  indicator \"I2\" { points = 5, missing = \"skip\", score = function(u) return u.w end } }\n"
+		 "section \"T\" { points = 10,\n"
+		 "  indicator \"I3\" { points = 10, default = 4, score = function(u) return u.v end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,x,w,v\na,a,A,4,,\nb,b,A,4,5,10\n");
+	fx_run(&f);
+	/* a: 4 + (skip) + 4 (default) = 8 of 15 scored → 8 × 20 / 15 = 10.666… → 10.67 */
+	ck_assert_int_eq(item(&f, "a", "I2")->skipped, 1);
+	ck_pts(pts(&f, "a", "I3"), 4);
+	ck_assert_double_eq(unit(&f, "a")->total, 10.67);
+	ck_pts(unit(&f, "b")->total, 19);
+	fx_free(&f);
+	/* without a declaration the function's read is an error naming the cell */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 5, indicator \"I1\" { points = 5, score = function(u) return u.x end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,x\na,a,A,3\nb,b,A,\n");
+	fx_fail(&f, KP_EDATA, "units.csv:3:4: unit 'b' (b) has no value in column 'x'", "indicator 'I1'", NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_missing_deduction)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = target(\"x\", 1) } }\n"
+		 "deduction \"D\" { per = 1, count = \"d\" }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,x,d\na,a,A,1,0\nb,b,A,1,\n");
+	fx_fail(&f, KP_EDATA, "units.csv:3:5: unit 'b' (b) has no value in column 'd'", "deduction 'D'", NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unknown_column)
+{
+	fx f;
+
+	fx_rules(&f, HEAD "section \"S\" { points = 10, indicator \"I\" { points = 10, score = target(\"xx\", 1) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,x\na,a,A,1\n");
+	fx_fail(&f, KP_EDATA, "indicator 'I' reads the column 'xx', which no imported file has", NULL, NULL);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- 事件数据 ---------- */
+
+static const char events_rules[] = HEAD
+	"events \"E\" { data = \"ev\", unit = \"id\" }\n"
+	"section \"S\" { points = 12000,\n"
+	"  indicator \"count\" { points = 1000, score = target(agg.count(\"E\"), 1000) },\n"
+	"  indicator \"count_x\" { points = 1000, score = target(agg.count(\"E\", {kind = \"x\"}), 1000) },\n"
+	"  indicator \"sum\" { points = 1000, score = target(agg.sum(\"E\", \"score\"), 1000) },\n"
+	"  indicator \"avg\" { points = 1000, default = 0, score = target(agg.avg(\"E\", \"score\"), 1000) },\n"
+	"  indicator \"min\" { points = 1000, default = 0, score = target(agg.min(\"E\", \"score\"), 1000) },\n"
+	"  indicator \"max\" { points = 1000, default = 0, score = target(agg.max(\"E\", \"score\"), 1000) },\n"
+	"  indicator \"avg_f\" { points = 1000, default = 0,\n"
+	"    score = target(agg.avg(\"E\", \"score\", function(r) return r.kind == \"x\" end), 1000) },\n"
+	"  indicator \"fn_count\" { points = 1000, score = function(u)\n"
+	"    local e = u.events[\"E\"] return e:count({kind = \"x\"}) + 10 * e:count() end },\n"
+	"  indicator \"fn_sum\" { points = 1000, score = function(u)\n"
+	"    return u.events[\"E\"]:sum(\"score\", function(r) return r.score and r.score > 75 end) end },\n"
+	"  indicator \"fn_avg\" { points = 1000, score = function(u)\n"
+	"    return u.events[\"E\"]:avg(\"score\") or 0 end },\n"
+	"  indicator \"fn_minmax\" { points = 1000, score = function(u)\n"
+	"    local e = u.events[\"E\"] return (e:min(\"score\", {kind = \"x\"}) or 0) + (e:max(\"score\", {kind = \"x\"}) or 0) end },\n"
+	"  indicator \"fn_rows\" { points = 1000, score = function(u)\n"
+	"    local n = 0 for r in u.events[\"E\"]:rows() do n = n + 1 end return n end },\n"
+	"}\n"
+	"deduction \"y\" { per = 1, count = agg.count(\"E\", {kind = \"y\"}) }\n";
+
+START_TEST(test_events)
+{
+	static const char *const ind[] = {
+		"count", "count_x", "sum", "avg", "min", "max", "avg_f", "fn_count", "fn_sum", "fn_avg", "fn_minmax", "fn_rows"
+	};
+	/* a: rows x 80, y 90, x 70, z (blank score): count 4, x 2, sum 240,
+	 * avg 240/3 = 80, min 70, max 90, avg of x 75; 2 + 10×4 = 42; > 75: 170;
+	 * x min + max 70 + 80 = 150; 4 rows.  b: no rows; c: one row x 100. */
+	static const double want_a[] = { 4, 2, 240, 80, 70, 90, 75, 42, 170, 80, 150, 4 };
+	static const double want_b[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const double want_c[] = { 1, 1, 100, 100, 100, 100, 100, 11, 100, 100, 200, 1 };
+	fx f;
+	size_t k;
+
+	fx_rules(&f, events_rules);
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\nb,b,A\nc,c,B\n");
+	fx_table(&f, "ev", "ev.csv", "id,kind,score\na,x,80\nc,x,100\na,y,90\na,x,70\na,z,\n");
+	fx_run(&f);
+	for (k = 0; k < 12; k++) {
+		ck_assert_msg(pts(&f, "a", ind[k]) == want_a[k], "a %s: %g", ind[k], pts(&f, "a", ind[k]));
+		ck_assert_msg(pts(&f, "b", ind[k]) == want_b[k], "b %s: %g", ind[k], pts(&f, "b", ind[k]));
+		ck_assert_msg(pts(&f, "c", ind[k]) == want_c[k], "c %s: %g", ind[k], pts(&f, "c", ind[k]));
+	}
+	/* the y row is deducted */
+	ck_pts(unit(&f, "a")->deductions, 1);
+	ck_pts(unit(&f, "a")->total, 4 + 2 + 240 + 80 + 70 + 90 + 75 + 42 + 170 + 80 + 150 + 4 - 1);
+	ck_pts(unit(&f, "c")->deductions, 0);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_events_missing)
+{
+	fx f;
+
+	/* avg of no rows is a missing value: an error without a default */
+	fx_rules(&f, HEAD
+		 "events \"E\" { data = \"ev\", unit = \"id\" }\n"
+		 "section \"S\" { points = 100, indicator \"评查\" { points = 100, score = target(agg.avg(\"E\", \"score\"), 100) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,甲,A\nb,乙,A\n");
+	fx_table(&f, "ev", "ev.csv", "id,score\na,90\n");
+	fx_fail(&f, KP_EDATA, "unit 'b' (乙)", "indicator '评查'", "no matching events");
+	ck_assert_ptr_nonnull(strstr(f.err.msg, f.path));
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- 年度对比: last year ---------- */
+
+START_TEST(test_last_year)
+{
+	static const char *secnames[] = { "S" };
+	static double secpts[] = { 60, 50 };
+	kp_last_unit lu[] = { { "a", 95, 1, "优秀", 0 }, { "b", 80, 2, "良好", 1 } };
+	kp_last last = { 2020, 2, lu, 1, secnames, secpts };
+	kp_score_opts o = {0};
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 500,\n"
+		 "  indicator \"total\" { points = 100, score = function(u) return u.last and u.last.total or 0 end },\n"
+		 "  indicator \"rank\" { points = 100, score = function(u) return u.last and u.last.rank or 0 end },\n"
+		 "  indicator \"sec\" { points = 100, score = function(u) return u.last and u.last.sections.S or 0 end },\n"
+		 "  indicator \"grade\" { points = 100, score = function(u) return u.last and u.last.grade == \"良好\" and 1 or 0 end },\n"
+		 "  indicator \"year\" { points = 100, score = function(u) return u.last and u.last.year - 2000 or 0 end } }\n"
+		 "bonus \"进步\" { max = 3, score = function(u) return u.last and u.last.rank > 1 and 3 or 0 end }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\nb,b,A\nc,c,A\n");
+	o.details = 1;
+	o.last = &last;
+	ck_assert_msg(fx_run_opts(&f, &o) == 0, "%s", f.err.msg);
+	ck_assert_int_eq(f.res->last_year, 2020);
+	ck_pts(pts(&f, "a", "total"), 95);
+	ck_pts(pts(&f, "a", "rank"), 1);
+	ck_pts(pts(&f, "a", "sec"), 60);
+	ck_pts(pts(&f, "a", "grade"), 0);
+	ck_pts(pts(&f, "a", "year"), 20);
+	ck_pts(unit(&f, "a")->bonus, 0);
+	ck_pts(pts(&f, "b", "total"), 80);
+	ck_pts(pts(&f, "b", "sec"), 50);
+	ck_pts(pts(&f, "b", "grade"), 1);
+	ck_pts(unit(&f, "b")->bonus, 3);
+	ck_pts(pts(&f, "c", "total"), 0);
+	ck_pts(unit(&f, "c")->total, 0);
+	ck_assert(unit(&f, "a")->has_last && unit(&f, "a")->last_rank == 1 && unit(&f, "a")->last_total == 95);
+	ck_assert(unit(&f, "b")->has_last && unit(&f, "b")->last_rank == 2 && unit(&f, "b")->last_total == 80);
+	ck_assert_int_eq(unit(&f, "c")->has_last, 0);
+	fx_free(&f);
+	/* without last year's results u.last is nil */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = function(u)\n"
+		 "  return u.last == nil and 10 or 0 end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\n");
+	fx_run(&f);
+	ck_pts(unit(&f, "a")->total, 10);
+	ck_assert_int_eq(unit(&f, "a")->has_last, 0);
+	ck_assert_int_eq(f.res->last_year, 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- what a rule function may return ---------- */
+
+static const struct {
+	const char *ret, *want;
+} bad_returns[] = {
+	{ "nil", "returned nil" },
+	{ "0/0", "NaN or infinity" },
+	{ "math.huge", "NaN or infinity" },
+	{ "-math.huge", "NaN or infinity" },
+	{ "'5'", "returned string" },
+	{ "{}", "returned table" },
+	{ "true", "returned boolean" },
+	{ "", "returned nil" },
+};
+
+START_TEST(test_bad_return)
+{
+	char src[1024];
+	fx f;
+
+	snprintf(src, sizeof src, HEAD
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"X\" { points = 10, score = function(u) if u.id == 'bad' then return %s end return 1 end } }\n",
+		 bad_returns[_i].ret);
+	fx_rules(&f, src);
+	fx_table(&f, "units", "units.csv", "id,name,cat\nok,ok,A\nbad,bad,A\n");
+	fx_fail(&f, KP_ERULE, "in indicator 'X' for unit 'bad'", bad_returns[_i].want, f.path);
+	ck_assert_ptr_nonnull(strstr(f.err.msg, ":5:"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_bad_return_elsewhere)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = target(function(u) return 'many' end, 1) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\nu,u,A\n");
+	fx_fail(&f, KP_ERULE, "in indicator 'I' for unit 'u'", "value function returned string", NULL);
+	fx_free(&f);
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = function(u) return 1 end } }\n"
+		 "deduction \"D\" { points = function(u) return nil end }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\nu,u,A\n");
+	fx_fail(&f, KP_ERULE, "in deduction 'D' for unit 'u'", "returned nil", NULL);
+	fx_free(&f);
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = function(u) return 1 end } }\n"
+		 "bonus \"B\" { max = 1, score = function(u) return 0/0 end }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\nu,u,A\n");
+	fx_fail(&f, KP_ERULE, "in bonus 'B' for unit 'u'", "NaN", NULL);
+	fx_free(&f);
+	/* a runtime error in a rule names file, line, indicator and unit */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = function(u)\n"
+		 "  return u.x + nil end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,x\nu,u,A,1\n");
+	fx_fail(&f, KP_ERULE, ":5: in indicator 'I' for unit 'u'", "arithmetic", f.path);
+	fx_free(&f);
+	/* reading a column no file has */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = function(u)\n"
+		 "  return u[\"不存在\"] end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,x\nu,u,A,1\n");
+	fx_fail(&f, KP_ERULE, "in indicator 'I' for unit 'u'", "no column '不存在'", NULL);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- notes, in the rule's words ---------- */
+
+START_TEST(test_notes)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 40,\n"
+		 "  indicator \"目标\" { points = 10, score = target(\"学法次数\", 8) },\n"
+		 "  indicator \"每件\" { points = 10, score = per_item(\"问题数\", 2, 6) },\n"
+		 "  indicator \"分档\" { points = 5, score = bands(\"持证率\", {{0.95, 5}, {0.9, 3}}) },\n"
+		 "  indicator \"未达\" { points = 5, score = bands(\"持证率2\", {{0.95, 5}, {0.9, 3}}) },\n"
+		 "  indicator \"是否\" { points = 5, score = yes_no(\"印发\") },\n"
+		 "  indicator \"函数\" { points = 5, score = function(u)\n"
+		 "    return 3, string.format(\"未整改%d项\", u[\"问题数\"]) end } }\n"
+		 "deduction \"复议\" { per = 2, max = 3, count = \"复议纠错数\" }\n");
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,学法次数,问题数,持证率,持证率2,印发,复议纠错数\na,a,A,4,2,0.964,0.5,是,2\n");
+	fx_run(&f);
+	ck_assert_str_eq(item(&f, "a", "目标")->note, "学法次数 4, 目标8, 完成率50%, 得5分");
+	ck_assert_str_eq(item(&f, "a", "每件")->note, "问题数 2件, 每件扣2分, 扣4分");
+	ck_pts(pts(&f, "a", "每件"), 6);
+	ck_assert_str_eq(item(&f, "a", "分档")->note, "持证率 0.964 ≥ 0.95, 得5分");
+	ck_assert_ptr_nonnull(strstr(item(&f, "a", "未达")->note, "未达最低档"));
+	ck_assert_str_eq(item(&f, "a", "是否")->note, "印发: 是, 得5分");
+	ck_assert_str_eq(item(&f, "a", "函数")->note, "未整改2项");
+	ck_assert_str_eq(item(&f, "a", "复议")->note, "复议纠错数2件, 每件扣2分, 最多扣3分, 扣3分");
+	ck_pts(unit(&f, "a")->total, 5 + 6 + 5 + 0 + 5 + 3 - 3);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_no_details)
+{
+	kp_score_opts o = {0};
+	fx f;
+
+	fx_rules(&f, helpers_rules);
+	fx_table(&f, "units", "units.csv", helpers_units);
+	ck_assert_msg(fx_run_opts(&f, &o) == 0, "%s", f.err.msg);
+	ck_assert_ptr_null(unit(&f, "a1")->items);
+	ck_assert_int_eq(unit(&f, "a1")->nitems, 0);
+	ck_pts(unit(&f, "a1")->total, 5 + 10 + 5 + 0 + 10 + 6 + 10 + 10 + 3 + 10 + 10 + 10);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---------- yes/no words ---------- */
+
+START_TEST(test_yes_no_words)
+{
+	static const char *const yes[] = { "是", "有", "yes", "YES", "Y", "y", "true", "True", "√", "✓", "1", "2", "0.5",
+					   " 是 ", "100%" };
+	static const char *const no[] = { "否", "无", "no", "No", "n", "N", "false", "FALSE", "×", "0", "0.0", "-1", " 否" };
+	static const char *const neither[] = { "", " ", "也许", "yes!", "maybe", "是否", "abc" };
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof *yes; i++)
+		ck_assert_msg(kp_score_yes_no(yes[i]) == 1, "'%s' should be yes", yes[i]);
+	for (i = 0; i < sizeof no / sizeof *no; i++)
+		ck_assert_msg(kp_score_yes_no(no[i]) == 0, "'%s' should be no", no[i]);
+	for (i = 0; i < sizeof neither / sizeof *neither; i++)
+		ck_assert_msg(kp_score_yes_no(neither[i]) == -1, "'%s' should be neither", neither[i]);
+}
+END_TEST
+
+/* ---------- kaoping test: a rule file's own cases ---------- */
+
+START_TEST(test_ruletest)
+{
+	kp_rules *r = NULL;
+	kp_case_result *cr = NULL;
+	kp_err err = {0};
+	size_t n = 0, i;
+
+	ck_assert_msg(kp_rules_load("tests/rules/cases.lua", NULL, 1, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->ncase, 4);
+	ck_assert_int_eq(kp_ruletest_run(r, &cr, &n, &err), 0);
+	ck_assert_int_eq(n, 4);
+	for (i = 0; i < n; i++)
+		if (!strcmp(cr[i].name, "算错了"))
+			break;
+	ck_assert_int_lt(i, n);
+	ck_assert_int_eq(cr[i].passed, 0);
+	ck_assert_str_eq(cr[i].where, "tests/rules/cases.lua:29");
+	ck_assert_msg(strstr(cr[i].detail, "  total: expected 9.00, got 4.00\n"), "%s", cr[i].detail);
+	ck_assert_msg(strstr(cr[i].detail, "  学法: expected 4.00, got 3.00\n"), "%s", cr[i].detail);
+	ck_assert_msg(strstr(cr[i].detail, "  grade: expected 优秀, got 合格\n"), "%s", cr[i].detail);
+	ck_assert_msg(strstr(cr[i].detail, "  不存在: expected 1.00, got no such indicator"), "%s", cr[i].detail);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(cr[i].name, "算错了"))
+			continue;
+		ck_assert_msg(cr[i].passed, "%s (%s):\n%s", cr[i].name, cr[i].where, cr[i].detail ? cr[i].detail : "");
+		ck_assert_ptr_null(cr[i].detail);
+	}
+	ck_assert_str_eq(cr[3].name, "旁边的用例");
+	ck_assert_str_eq(cr[3].where, "tests/rules/cases_test.lua:3");
+	kp_ruletest_free(cr, n);
+	kp_rules_free(r);
+	kp_err_clear(&err);
+}
+END_TEST
+
+START_TEST(test_ruletest_error)
+{
+	kp_rules *r = NULL;
+	kp_case_result *cr = NULL;
+	kp_err err = {0};
+	size_t n = 0;
+	fx f;
+
+	/* a case whose rule raises: it fails with the error as its detail */
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = function(u) return u.x / u.y end } }\n"
+		 "case \"除零\" { unit = { x = 1 }, expect = { total = 10 } }\n");
+	r = f.r;
+	ck_assert_int_eq(kp_ruletest_run(r, &cr, &n, &err), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(cr[0].passed, 0);
+	ck_assert_msg(strstr(cr[0].detail, "no column 'y'") || strstr(cr[0].detail, "'y'"), "%s", cr[0].detail);
+	kp_ruletest_free(cr, n);
+	fx_free(&f);
+	kp_err_clear(&err);
+}
+END_TEST
+
+static Suite *score_suite(void)
+{
+	Suite *s = suite_create("score");
+	TCase *tc = tcase_create("conventions");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_tree);
+	tcase_add_test(tc, test_clamp);
+	tcase_add_test(tc, test_deductions);
+	tcase_add_test(tc, test_bonus);
+	tcase_add_test(tc, test_veto);
+	tcase_add_test(tc, test_veto_bad_word);
+	tcase_add_test(tc, test_helpers);
+	tcase_add_test(tc, test_ratio_zero_and_single);
+	tcase_add_test(tc, test_lookup_missing_key);
+	tcase_add_test(tc, test_lookup_numbers);
+	tcase_add_test(tc, test_yes_no_bad);
+	tcase_add_test(tc, test_function_source);
+	tcase_add_test(tc, test_within_category);
+	tcase_add_test(tc, test_round_items);
+	tcase_add_test(tc, test_round_total);
+	tcase_add_test(tc, test_round_precision);
+	tcase_add_test(tc, test_round_precision0);
+	tcase_add_test(tc, test_missing_blank_cell);
+	tcase_add_test(tc, test_missing_row);
+	tcase_add_test(tc, test_missing_default);
+	tcase_add_test(tc, test_missing_skip);
+	tcase_add_test(tc, test_missing_skip_in_function);
+	tcase_add_test(tc, test_missing_deduction);
+	tcase_add_test(tc, test_unknown_column);
+	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_events_missing);
+	tcase_add_test(tc, test_last_year);
+	tcase_add_loop_test(tc, test_bad_return, 0, sizeof bad_returns / sizeof *bad_returns);
+	tcase_add_test(tc, test_bad_return_elsewhere);
+	tcase_add_test(tc, test_notes);
+	tcase_add_test(tc, test_no_details);
+	tcase_add_test(tc, test_yes_no_words);
+	tcase_add_test(tc, test_ruletest);
+	tcase_add_test(tc, test_ruletest_error);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(score_suite)
