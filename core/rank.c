@@ -118,6 +118,24 @@ static int note_ties(const ranker *rk, kp_result *res, size_t a, size_t b, kp_er
 	return 0;
 }
 
+/* Units still tied (same category, same rank) were placed by the same
+ * tie-breaker as their neighbour: share its note both ways. */
+static void share_tie_notes(kp_result *res)
+{
+	size_t i;
+
+	for (i = 1; i < res->nunits; i++) {
+		kp_unit_result *a = &res->units[i - 1], *b = &res->units[i];
+		if (a->category == b->category && a->rank == b->rank && !b->tie_note)
+			b->tie_note = a->tie_note;
+	}
+	for (i = res->nunits; i > 1; i--) {
+		kp_unit_result *a = &res->units[i - 2], *b = &res->units[i - 1];
+		if (a->category == b->category && a->rank == b->rank && !a->tie_note)
+			a->tie_note = b->tie_note;
+	}
+}
+
 /* Ranks within each category; category slices. */
 static int assign_ranks(const ranker *rk, kp_result *res, kp_err *err)
 {
@@ -138,6 +156,7 @@ static int assign_ranks(const ranker *rk, kp_result *res, kp_err *err)
 		if (i > start && (rc = note_ties(rk, res, i - 1, i, err)))
 			return rc;
 	}
+	share_tie_notes(res);
 	return 0;
 }
 
