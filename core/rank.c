@@ -10,6 +10,7 @@
 typedef struct ranker {
 	const kp_rules *r;
 	const kp_result *res;
+	int ids_sorted;   /* units[] is in strictly increasing id order */
 } ranker;
 
 /* Tie-breaker k of two units: <0 when a is better. */
@@ -63,6 +64,8 @@ static int order_cmp(const void *pa, const void *pb, void *ctx)
 		return x->total > y->total ? -1 : 1;
 	if (rk->r->ntie && (c = score_cmp(rk, x->idx, y->idx)))
 		return c;
+	if (rk->ids_sorted) /* the units came in id order: their index is the id order */
+		return x->idx < y->idx ? -1 : x->idx > y->idx;
 	return strcmp(x->id, y->id);
 }
 
@@ -271,7 +274,7 @@ static int commend(const ranker *rk, kp_result *res, kp_category_result *cat, kp
 
 int kp_rank_run(const kp_rules *r, kp_result *res, kp_rank_eligible_fn fn, void *ud, kp_err *err)
 {
-	ranker rk = {r, res};
+	ranker rk = {r, res, 1};
 	sort_key *keys = malloc((res->nunits + 1) * sizeof *keys);
 	size_t *order = malloc((res->nunits + 1) * sizeof *order), i;
 	int rc = 0;
@@ -280,6 +283,8 @@ int kp_rank_run(const kp_rules *r, kp_result *res, kp_rank_eligible_fn fn, void 
 		free(keys), free(order);
 		return kp_err_oom(err);
 	}
+	for (i = 1; i < res->nunits && rk.ids_sorted; i++)
+		rk.ids_sorted = strcmp(res->units[i - 1].id, res->units[i].id) < 0;
 	for (i = 0; i < res->nunits; i++) {
 		keys[i].cat = res->units[i].category;
 		keys[i].idx = (unsigned)i;
