@@ -112,7 +112,9 @@ static int note_ties(const ranker *rk, kp_result *res, size_t a, size_t b, kp_er
 		;
 	if (k == rk->r->ntie)
 		return 0;
-	snprintf(note, sizeof note, "总分并列, 按“%s”%s排序", rk->r->tie[k].name,
+	snprintf(note, sizeof note, "总分并列, 按“%s”%s排序",
+		 rk->r->tie[k].kind == KP_TIE_DEDUCTIONS ? "扣分" : rk->r->tie[k].kind == KP_TIE_BONUS ? "加分"
+							 : rk->r->tie[k].name,
 		 rk->r->tie[k].kind == KP_TIE_DEDUCTIONS ? "(少者优先)" : "(高者优先)");
 	if (!res->units[a].tie_note && !(res->units[a].tie_note = kp_result_str(res, note, err)))
 		return KP_EINTERNAL;

@@ -459,9 +459,31 @@ static int section_index(const kp_rules *r, const char *name)
 	return -1;
 }
 
-static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
+/* t.default: a number, or a text (kept as text, and as a number when it
+ * reads as one). */
+static int compile_default(compiler *c, int t, int *has, double *num, char **text)
 {
 	double v;
+
+	lua_getfield(c->L, t, "default");
+	if (lua_type(c->L, -1) == LUA_TNUMBER) {
+		*has = 1;
+		*num = lua_tonumber(c->L, -1);
+	} else if (lua_type(c->L, -1) == LUA_TSTRING) {
+		*has = 1;
+		if (!(*text = dupstr(c, lua_tostring(c->L, -1)))) {
+			lua_pop(c->L, 1);
+			return KP_EINTERNAL;
+		}
+		if (kp_num_parse(*text, &v) == KP_NUM_OK)
+			*num = v;
+	}
+	lua_pop(c->L, 1);
+	return 0;
+}
+
+static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
+{
 	char *missing;
 	int rc;
 
@@ -473,17 +495,8 @@ static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
 	lua_getfield(c->L, t, "clamp");
 	ind->clamp = lua_isnil(c->L, -1) || lua_toboolean(c->L, -1);
 	lua_pop(c->L, 1);
-	lua_getfield(c->L, t, "default");
-	if (lua_type(c->L, -1) == LUA_TNUMBER) {
-		ind->has_default = 1;
-		ind->dflt = lua_tonumber(c->L, -1);
-	} else if (lua_type(c->L, -1) == LUA_TSTRING) {
-		ind->has_default = 1;
-		ind->dflt_text = dupstr(c, lua_tostring(c->L, -1));
-		if (kp_num_parse(ind->dflt_text, &v) == KP_NUM_OK)
-			ind->dflt = v;
-	}
-	lua_pop(c->L, 1);
+	if (compile_default(c, t, &ind->has_default, &ind->dflt, &ind->dflt_text))
+		return KP_EINTERNAL;
 	missing = field_str(c, t, "missing", NULL);
 	ind->skip_missing = missing && !strcmp(missing, "skip");
 	free(missing);
@@ -602,7 +615,9 @@ static int compile_bonus_veto(compiler *c)
 		b->where = where_of(c, lua_gettop(L));
 		b->desc = field_str(c, lua_gettop(L), "desc", NULL);
 		field_num(c, lua_gettop(L), "max", &b->max);
-		rc = compile_method(c, lua_gettop(L), "score", &b->m, b->where);
+		rc = compile_default(c, lua_gettop(L), &b->has_default, &b->dflt, &b->dflt_text);
+		if (!rc)
+			rc = compile_method(c, lua_gettop(L), "score", &b->m, b->where);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
@@ -618,6 +633,12 @@ static int compile_bonus_veto(compiler *c)
 		v->desc = field_str(c, lua_gettop(L), "desc", NULL);
 		v->reason = field_str(c, lua_gettop(L), "reason", NULL);
 		v->reason_ref = field_ref(c, lua_gettop(L), "reason");
+		lua_getfield(L, -1, "default");
+		if (lua_type(L, -1) == LUA_TBOOLEAN)
+			v->dflt_text = dupstr(c, lua_toboolean(L, -1) ? "1" : "0");
+		else if (!lua_isnil(L, -1))
+			v->dflt_text = dupstr(c, luaL_tolstring(L, -1, NULL)), lua_pop(L, 1);
+		lua_pop(L, 1);
 		rc = compile_src_field(c, lua_gettop(L), "when", &v->when, v->where);
 		lua_pop(L, 1);
 	}
@@ -1149,12 +1170,12 @@ void kp_rules_free(kp_rules *r)
 		free_src(&d->count);
 	}
 	for (i = 0; i < r->nbon; i++) {
-		free(r->bon[i].name), free(r->bon[i].where), free(r->bon[i].desc);
+		free(r->bon[i].name), free(r->bon[i].where), free(r->bon[i].desc), free(r->bon[i].dflt_text);
 		free_method(&r->bon[i].m);
 	}
 	for (i = 0; i < r->nveto; i++) {
 		kp_veto *v = &r->veto[i];
-		free(v->name), free(v->where), free(v->desc), free(v->reason);
+		free(v->name), free(v->where), free(v->desc), free(v->reason), free(v->dflt_text);
 		free_src(&v->when);
 	}
 	for (i = 0; i < r->ngrade; i++)

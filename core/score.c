@@ -41,7 +41,10 @@ typedef struct scorer {
 	const char *ctx_kind;     /* "indicator", "bonus", … for messages */
 	const char *ctx_name;
 	const char *ctx_where;
-	const kp_indicator *ind;  /* the indicator being scored, for defaults */
+	const kp_indicator *ind;  /* the indicator being scored, for skipping */
+	int has_dflt;             /* its declared default for a blank cell */
+	double dflt;
+	const char *dflt_text;
 	int first_call;           /* the next Lua call starts the unit's budget */
 	int notes;
 	kp_item *items;
@@ -155,14 +158,14 @@ static int missing_error(scorer *s, const kp_colref *c, const char *col)
 {
 	size_t line = kp_data_line(c, s->unit);
 
+	const char *hint = s->ind ? "declare default = … or missing = \"skip\" to allow it" : "declare default = … to allow it";
+
 	if (!line)
-		return kp_err_set(s->err, KP_EDATA, "%s: no row for unit '%s' (%s), so no value for column '%s' "
-				  "(%s '%s'; declare default = … or missing = \"skip\" to allow it)",
-				  c->t->file, unit_id(s, s->unit), unit_name(s, s->unit), col, s->ctx_kind, s->ctx_name);
-	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s' "
-			  "(%s '%s'; declare default = … or missing = \"skip\" to allow it)",
+		return kp_err_set(s->err, KP_EDATA, "%s: no row for unit '%s' (%s), so no value for column '%s' (%s '%s'; %s)",
+				  c->t->file, unit_id(s, s->unit), unit_name(s, s->unit), col, s->ctx_kind, s->ctx_name, hint);
+	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s' (%s '%s'; %s)",
 			  c->t->file, line, c->col + 1, unit_id(s, s->unit), unit_name(s, s->unit), col,
-			  s->ctx_kind, s->ctx_name);
+			  s->ctx_kind, s->ctx_name, hint);
 }
 
 static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
@@ -360,7 +363,7 @@ static int rank_values(scorer *s, const kp_method *m, mstat *st)
 	return 0;
 }
 
-static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, const kp_indicator *ind, mstat *st)
+static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, mstat *st)
 {
 	size_t n = s->d->nunits, nc = s->r->ncat, u;
 	int rc;
@@ -382,8 +385,8 @@ static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, con
 		s->unit = u;
 		s->first_call = 1;
 		rc = get_num(s, &m->src, ref, u, &v);
-		if (rc == V_MISSING && ind && ind->has_default && !ind->dflt_text)
-			v = ind->dflt, rc = 0;
+		if (rc == V_MISSING && s->has_dflt && !s->dflt_text)
+			v = s->dflt, rc = 0;
 		if (rc == V_MISSING) {
 			v = NAN;
 			rc = 0;
@@ -417,24 +420,32 @@ typedef struct outcome {
 
 static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double *v, char *text, size_t tsz, outcome *o)
 {
-	const kp_indicator *ind = s->ind;
+	char buf[32];
 
-	if (ind && ind->has_default) {
-		*v = ind->dflt;
+	if (s->has_dflt) {
+		*v = s->dflt;
 		if (text)
-			snprintf(text, tsz, "%s", ind->dflt_text ? ind->dflt_text : num(ind->dflt, (char[32]){0}));
+			snprintf(text, tsz, "%s", s->dflt_text ? s->dflt_text : num(s->dflt, buf));
 		o->used_default = 1;
 		return 0;
 	}
-	if (ind && ind->skip_missing)
+	if (s->ind && s->ind->skip_missing)
 		return V_SKIP;
-	if (!ind)
-		return V_MISSING; /* bonus, veto: no data, no points */
 	if (src->kind == KP_SRC_COL)
 		return missing_error(s, ref, src->col);
+	if (!s->ind)
+		return V_MISSING; /* a bonus from events, a function: no value, no bonus */
 	return kp_err_set(s->err, KP_EDATA, "%s: unit '%s' (%s): no value for %s '%s' "
 			  "(no matching events; declare default = … or missing = \"skip\")",
-			  ind->where, unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
+			  s->ind->where, unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
+}
+
+/* Enter an indicator, bonus or veto: names for messages, its default. */
+static void enter(scorer *s, const char *kind, const char *name, const char *where, const kp_indicator *ind,
+		  int has_dflt, double dflt, const char *dflt_text)
+{
+	s->ctx_kind = kind, s->ctx_name = name, s->ctx_where = where, s->ind = ind;
+	s->has_dflt = has_dflt, s->dflt = dflt, s->dflt_text = dflt_text;
 }
 
 static const char *src_label(const kp_src *src)
@@ -642,7 +653,7 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 	double cnt = 0;
 	int rc;
 
-	s->ctx_kind = "deduction", s->ctx_name = dd->name, s->ctx_where = dd->where, s->ind = NULL;
+	enter(s, "deduction", dd->name, dd->where, NULL, 0, 0, NULL);
 	note[0] = '\0';
 	if (dd->ref) {
 		outcome o = {0};
@@ -674,48 +685,78 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 	return 0;
 }
 
-/* The sections of one unit; returns the sum (rescaled for skipped items). */
+/* One indicator of the current unit: its points into *pts (V_SKIP when a
+ * missing value skips it). */
+static int score_indicator(scorer *s, const char **names, size_t i, int k, double *pts)
+{
+	const kp_rules *r = s->r;
+	const kp_indicator *ind = &r->ind[i];
+	outcome o;
+	int rc;
+
+	o.pts = 0, o.used_default = 0, o.note[0] = '\0';
+	enter(s, "indicator", ind->name, ind->where, ind, ind->has_default, ind->dflt, ind->dflt_text);
+	rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o);
+	if (rc == V_SKIP) {
+		if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
+					       "缺数据, 不计此项, 其余得分按比例折算", 1)))
+			return rc;
+		return V_SKIP;
+	}
+	if (rc)
+		return rc;
+	if (ind->clamp && (o.pts < 0 || o.pts > ind->points)) {
+		if (s->notes && strlen(o.note) + 60 < sizeof o.note)
+			snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (按%s分计)",
+				 o.pts < 0 ? "0" : num(ind->points, (char[32]){0}));
+		o.pts = clampd(o.pts, 0, ind->points);
+	}
+	if (o.used_default && s->notes && strlen(o.note) + 40 < sizeof o.note)
+		strcat(o.note, " (缺数据, 按默认值计)");
+	if (r->round_items)
+		o.pts = kp_num_round(o.pts, r->precision);
+	*pts = o.pts;
+	return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], o.pts, ind->points, o.note, 0) : 0;
+}
+
+/* The sections of one unit.  Indicators first; when missing values
+ * skipped some (缺项), every section's indicator points are scaled by
+ * full points / points scored (and left unrounded: the total is rounded
+ * once), so the sections still add up to the total; then each section's
+ * own deductions, never below 0 (扣完为止), and not scaled. */
 static int score_sections(scorer *s, const char **names, double *base)
 {
 	const kp_rules *r = s->r;
 	kp_result *res = s->res;
 	size_t u = s->unit, i, k;
-	double full = 0, skipped = 0, sum = 0;
+	double full = 0, skipped = 0, sum = 0, f = 1;
 	int rc;
 
 	for (k = 0; k < r->nsec; k++) {
 		const kp_section *sec = &r->sec[k];
-		double ssum = 0;
+		double ssum = 0, pts;
 		for (i = sec->first; i < sec->first + sec->count; i++) {
-			const kp_indicator *ind = &r->ind[i];
-			outcome o;
-			o.pts = 0, o.used_default = 0, o.note[0] = '\0';
-			s->ctx_kind = "indicator", s->ctx_name = ind->name, s->ctx_where = ind->where, s->ind = ind;
-			rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o);
-			full += ind->points;
-			if (rc == V_SKIP) {
-				skipped += ind->points;
-				if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, (int)k, names[i], 0, ind->points,
-							       "缺数据, 不计此项, 其余得分按比例折算", 1)))
-					return rc;
-				continue;
-			}
-			if (rc)
+			full += r->ind[i].points;
+			rc = score_indicator(s, names, i, (int)k, &pts);
+			if (rc == V_SKIP)
+				skipped += r->ind[i].points;
+			else if (rc)
 				return rc;
-			if (ind->clamp && (o.pts < 0 || o.pts > ind->points)) {
-				if (s->notes && strlen(o.note) + 60 < sizeof o.note)
-					snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (按%s分计)",
-						 o.pts < 0 ? "0" : num(ind->points, (char[32]){0}));
-				o.pts = clampd(o.pts, 0, ind->points);
-			}
-			if (o.used_default && s->notes && strlen(o.note) + 40 < sizeof o.note)
-				strcat(o.note, " (缺数据, 按默认值计)");
-			if (r->round_items)
-				o.pts = kp_num_round(o.pts, r->precision);
-			ssum += o.pts;
-			if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, (int)k, names[i], o.pts, ind->points, o.note, 0)))
-				return rc;
+			else
+				ssum += pts;
 		}
+		KP_SEC(res, u, k) = ssum;
+	}
+	if (skipped > 0 && full > skipped) {
+		char note[256], a[32], b[32], c[32];
+		f = full / (full - skipped);
+		snprintf(note, sizeof note, "缺项%s分不计, 各一级指标得分按%s/%s折算", num(skipped, a), num(full, b),
+			 num(full - skipped, c));
+		if (s->notes && (rc = add_item(s, KP_ITEM_NOTE, -1, "缺项折算", 0, 0, note, 0)))
+			return rc;
+	}
+	for (k = 0; k < r->nsec; k++) {
+		double ssum = KP_SEC(res, u, k) * f;
 		for (i = 0; i < r->nded; i++) {
 			char note[512];
 			double amount;
@@ -730,20 +771,14 @@ static int score_sections(scorer *s, const char **names, double *base)
 				return rc;
 		}
 		if (ssum < 0)
-			ssum = 0; /* 扣完为止 */
-		if (r->round_items)
+			ssum = 0;
+		if (r->round_items && f == 1)
 			ssum = kp_num_round(ssum, r->precision);
-		KP_SEC(res, u, k) = ssum;
+		/* scaled points count unrounded: the total is rounded once, so a
+		 * unit with full marks on what it could score gets 100, not 100.01;
+		 * the section is kept as printed */
 		sum += ssum;
-	}
-	if (skipped > 0 && full > skipped) {
-		char note[256], a[32], b[32];
-		double scaled = sum * full / (full - skipped);
-		snprintf(note, sizeof note, "缺项%s分不计, 得分%s按%s/%s折算", num(skipped, a), num(kp_num_round(sum, 4), b),
-			 num(full, (char[32]){0}), num(full - skipped, (char[32]){0}));
-		if (s->notes && (rc = add_item(s, KP_ITEM_NOTE, -1, "缺项折算", scaled - sum, 0, note, 0)))
-			return rc;
-		sum = scaled;
+		KP_SEC(res, u, k) = r->round_items ? kp_num_round(ssum, r->precision) : ssum;
 	}
 	*base = sum;
 	return 0;
@@ -759,14 +794,20 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 		const kp_veto *v = &r->veto[i];
 		char text[256];
 		int fired = 0;
-		s->ctx_kind = "veto", s->ctx_name = v->name, s->ctx_where = v->where, s->ind = NULL;
+		enter(s, "veto", v->name, v->where, NULL, v->dflt_text != NULL, 0, v->dflt_text);
 		if (v->when.kind == KP_SRC_FUNC) {
 			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->when.ref);
 			if ((rc = push_unit(s)) || (rc = push_ctx(s)) || (rc = call_lua(s, 2, 1)))
 				return rc;
 			fired = lua_isnumber(s->L, -1) ? lua_tonumber(s->L, -1) != 0 : lua_toboolean(s->L, -1);
 			lua_pop(s->L, 1);
-		} else if ((rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, text, sizeof text)) == 0) {
+		} else if ((rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, text, sizeof text)) == 0 ||
+			   (rc == V_MISSING && (v->dflt_text || v->when.kind == KP_SRC_COL))) {
+			if (rc == V_MISSING && !v->dflt_text) /* a blank is no "no": say so */
+				return missing_error(s, &s->veto_ref[i], v->when.col);
+			if (rc == V_MISSING)
+				snprintf(text, sizeof text, "%s", v->dflt_text);
+			rc = 0;
 			if ((fired = kp_score_yes_no(text)) < 0)
 				return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no",
 						  s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
@@ -826,7 +867,7 @@ static int score_unit(scorer *s, size_t u, const char **names)
 		const kp_bonus *b = &r->bon[i];
 		outcome o;
 		o.pts = 0, o.used_default = 0, o.note[0] = '\0';
-		s->ctx_kind = "bonus", s->ctx_name = b->name, s->ctx_where = b->where, s->ind = NULL;
+		enter(s, "bonus", b->name, b->where, NULL, b->has_default, b->dflt, b->dflt_text);
 		rc = eval_method(s, &b->m, &s->bon_stat[i], &s->bon_ref[i], b->max, &o);
 		if (rc == V_MISSING)
 			continue;
@@ -878,6 +919,16 @@ typedef struct unit_ud { scorer *s; size_t unit; } unit_ud;
 typedef struct row_ud { scorer *s; const kp_table *t; size_t row; } row_ud;
 typedef struct evset_ud { scorer *s; size_t unit; int event; } evset_ud;
 
+/* A number from the data: whole numbers as Lua integers, so that a rule's
+ * "复议被纠错" .. n .. "件" reads "1件", not "1.0件". */
+static void push_value(lua_State *L, double v)
+{
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		lua_pushinteger(L, (lua_Integer)v);
+	else
+		lua_pushnumber(L, v);
+}
+
 static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
 {
 	double v;
@@ -885,7 +936,7 @@ static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
 	int st = kp_table_num(t, row, col, &v);
 
 	if (st == KP_NUM_OK)
-		lua_pushnumber(L, v);
+		push_value(L, v);
 	else if (st == KP_NUM_EMPTY)
 		lua_pushnil(L);
 	else
@@ -983,16 +1034,16 @@ static int l_unit_index(lua_State *L)
 	}
 	st = kp_data_num(&c, u, &v);
 	if (st == KP_NUM_OK)
-		return lua_pushnumber(L, v), 1;
+		return push_value(L, v), 1;
 	if (st != KP_NUM_EMPTY) {
 		char buf[64];
 		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
 	}
-	if (s->ind && s->ind->has_default && u == s->unit) {
-		if (s->ind->dflt_text)
-			lua_pushstring(L, s->ind->dflt_text);
+	if (s->has_dflt && u == s->unit) {
+		if (s->dflt_text)
+			lua_pushstring(L, s->dflt_text);
 		else
-			lua_pushnumber(L, s->ind->dflt);
+			push_value(L, s->dflt);
 		return 1;
 	}
 	if (s->ind && s->ind->skip_missing && u == s->unit)
@@ -1372,16 +1423,16 @@ static int compute_stats(scorer *s)
 	for (i = 0; i < r->nind && !rc; i++) {
 		if (!needs_stat(&r->ind[i].m))
 			continue;
-		s->ctx_kind = "indicator", s->ctx_name = r->ind[i].name, s->ctx_where = r->ind[i].where;
-		s->ind = &r->ind[i];
-		rc = compute_stat(s, &r->ind[i].m, &s->ind_ref[i], &r->ind[i], &s->ind_stat[i]);
+		enter(s, "indicator", r->ind[i].name, r->ind[i].where, &r->ind[i], r->ind[i].has_default, r->ind[i].dflt,
+		      r->ind[i].dflt_text);
+		rc = compute_stat(s, &r->ind[i].m, &s->ind_ref[i], &s->ind_stat[i]);
 	}
 	for (i = 0; i < r->nbon && !rc; i++) {
 		if (!needs_stat(&r->bon[i].m))
 			continue;
-		s->ctx_kind = "bonus", s->ctx_name = r->bon[i].name, s->ctx_where = r->bon[i].where;
-		s->ind = NULL;
-		rc = compute_stat(s, &r->bon[i].m, &s->bon_ref[i], NULL, &s->bon_stat[i]);
+		enter(s, "bonus", r->bon[i].name, r->bon[i].where, NULL, r->bon[i].has_default, r->bon[i].dflt,
+		      r->bon[i].dflt_text);
+		rc = compute_stat(s, &r->bon[i].m, &s->bon_ref[i], &s->bon_stat[i]);
 	}
 	return rc;
 }
@@ -1462,9 +1513,13 @@ static void *work(void *arg)
 			const kp_method *m = i < r->nind ? &r->ind[i].m : &r->bon[i - r->nind].m;
 			if (!needs_stat(m))
 				continue;
-			w->s.ctx_kind = i < r->nind ? "indicator" : "bonus";
-			w->s.ind = i < r->nind ? &r->ind[i] : NULL;
-			w->rc = compute_stat(&w->s, m, i < r->nind ? &w->s.ind_ref[i] : &w->s.bon_ref[i - r->nind], w->s.ind,
+			if (i < r->nind)
+				enter(&w->s, "indicator", r->ind[i].name, r->ind[i].where, &r->ind[i], r->ind[i].has_default,
+				      r->ind[i].dflt, r->ind[i].dflt_text);
+			else
+				enter(&w->s, "bonus", r->bon[i - r->nind].name, r->bon[i - r->nind].where, NULL,
+				      r->bon[i - r->nind].has_default, r->bon[i - r->nind].dflt, r->bon[i - r->nind].dflt_text);
+			w->rc = compute_stat(&w->s, m, i < r->nind ? &w->s.ind_ref[i] : &w->s.bon_ref[i - r->nind],
 					     i < r->nind ? &w->s.ind_stat[i] : &w->s.bon_stat[i - r->nind]);
 		}
 		return NULL;

@@ -5,7 +5,7 @@
 local spec, where = ...
 local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
-local setmetatable, tostring = setmetatable, tostring
+local setmetatable, tostring, next = setmetatable, tostring, next
 
 spec.sections, spec.indicators, spec.deductions = {}, {}, {}
 spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
@@ -36,6 +36,45 @@ local function opts_of(t, helper, level)
 		fail(helper .. ": scope must be \"all\" or \"category\"", level + 1)
 	end
 	return t
+end
+
+-- Every field a declaration knows; anything else is a typo worth an error.
+local FIELDS = {
+	assessment = {title = 1, year = 1, precision = 1, round = 1, unit = 1, categories = 1, bonus_max = 1, max_total = 1},
+	unit = {id = 1, name = 1, category = 1, table = 1},
+	indicator = {points = 1, score = 1, default = 1, missing = 1, clamp = 1, desc = 1},
+	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1},
+	bonus = {max = 1, score = 1, default = 1, desc = 1},
+	veto = {when = 1, reason = 1, default = 1, desc = 1},
+	events = {file = 1, data = 1, unit = 1},
+	grades = {quota_ties = 1},
+	grade = {quota = 1},
+	commend = {min_grade = 1, min_score = 1, eligible = 1, tie_break = 1},
+	case = {category = 1, unit = 1, events = 1, peers = 1, expect = 1},
+}
+
+local function known_fields(t, kind, what, level)
+	local allowed = FIELDS[kind]
+	for k in pairs(t) do
+		if type(k) == "string" and not allowed[k] then
+			local names = {}
+			for n in pairs(allowed) do names[#names + 1] = n end
+			table.sort(names)
+			fail(what .. ": unknown field '" .. k .. "' (a typo? known: " .. table.concat(names, ", ") .. ")", level + 1)
+		elseif type(k) ~= "string" and kind ~= "grades" and kind ~= "grade" then
+			fail(what .. ": fields are written name = value", level + 1)
+		end
+	end
+end
+
+-- Names must be unique within their kind: explain, reports and test cases
+-- refer to items by name.
+local seen = {indicator = {}, deduction = {}, bonus = {}, veto = {}}
+local function unique(kind, name, w, level)
+	if seen[kind][name] then
+		fail(kind .. " \"" .. name .. "\" is declared twice (first at " .. seen[kind][name] .. ")", level + 1)
+	end
+	seen[kind][name] = w
 end
 
 local function helper(kind, fields)
@@ -141,6 +180,13 @@ local function once(key, kind)
 	return function(t)
 		if type(t) ~= "table" then fail(kind .. " needs a table { ... }", 2) end
 		if spec[key] then fail(kind .. " is declared twice (first at " .. spec[key].where .. ")", 2) end
+		known_fields(t, kind, kind, 2)
+		if kind == "assessment" and type(t.unit) == "table" then known_fields(t.unit, "unit", "assessment: unit", 2) end
+		if kind == "grades" then
+			for i, g in ipairs(t) do
+				if type(g) == "table" then known_fields(g, "grade", "grades: grade " .. i, 2) end
+			end
+		end
 		t.where = where(2)
 		spec[key] = t
 		return t
@@ -158,6 +204,8 @@ local function check_score(s, what)
 end
 
 dsl.indicator = named("indicator", function(name, t, w)
+	known_fields(t, "indicator", "indicator \"" .. name .. "\"", 2)
+	unique("indicator", name, w, 2)
 	check_num(t.points, "points", "indicator \"" .. name .. "\"", 2)
 	if t.points <= 0 then fail("indicator \"" .. name .. "\": points must be above 0", 2) end
 	local d = {type = "indicator", name = name, where = w, points = t.points,
@@ -174,6 +222,8 @@ dsl.indicator = named("indicator", function(name, t, w)
 end)
 
 dsl.deduction = named("deduction", function(name, t, w)
+	known_fields(t, "deduction", "deduction \"" .. name .. "\"", 2)
+	unique("deduction", name, w, 2)
 	local d = {type = "deduction", name = name, where = w, per = t.per, max = t.max,
 		count = t.count, points = t.points, desc = t.desc}
 	if t.points ~= nil then
@@ -188,15 +238,25 @@ dsl.deduction = named("deduction", function(name, t, w)
 end)
 
 dsl.bonus = named("bonus", function(name, t, w)
+	known_fields(t, "bonus", "bonus \"" .. name .. "\"", 2)
+	unique("bonus", name, w, 2)
 	check_num(t.max, "max", "bonus \"" .. name .. "\"", 2)
 	local d = {type = "bonus", name = name, where = w, max = t.max,
-		score = check_score(t.score, "bonus \"" .. name .. "\""), desc = t.desc}
+		score = check_score(t.score, "bonus \"" .. name .. "\""), desc = t.desc, default = t.default}
+	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
+		fail("bonus \"" .. name .. "\": default must be a number or a text", 2)
+	end
 	spec.bonuses[#spec.bonuses + 1] = d
 	return d
 end)
 
 dsl.veto = named("veto", function(name, t, w)
-	local d = {type = "veto", name = name, where = w, reason = t.reason, desc = t.desc}
+	known_fields(t, "veto", "veto \"" .. name .. "\"", 2)
+	unique("veto", name, w, 2)
+	local d = {type = "veto", name = name, where = w, reason = t.reason, desc = t.desc, default = t.default}
+	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" and type(d.default) ~= "boolean" then
+		fail("veto \"" .. name .. "\": default must be true/false, a number or a text", 2)
+	end
 	d.when = check_src(t.when, "veto \"" .. name .. "\" when", 2)
 	if d.reason ~= nil and type(d.reason) ~= "string" and type(d.reason) ~= "function" then
 		fail("veto \"" .. name .. "\": reason must be a text or a function(u)", 2)
@@ -228,6 +288,7 @@ dsl.section = named("section", function(name, t, w)
 end)
 
 dsl.events = named("events", function(name, t, w)
+	known_fields(t, "events", "events \"" .. name .. "\"", 2)
 	if t.file == nil and t.data == nil then fail("events \"" .. name .. "\": say file = \"x.csv\" or data = \"name\"", 2) end
 	if type(t.unit) ~= "string" then fail("events \"" .. name .. "\": unit = \"the unit id column\" is needed", 2) end
 	local data = t.data or tostring(t.file):match("([^/\\]+)$"):gsub("%.[^.]*$", "")
@@ -235,6 +296,7 @@ dsl.events = named("events", function(name, t, w)
 end)
 
 dsl.case = named("case", function(name, t, w)
+	known_fields(t, "case", "case \"" .. name .. "\"", 2)
 	if type(t.unit) ~= "table" then fail("case \"" .. name .. "\": unit = { column = value, ... } is needed", 2) end
 	if type(t.expect) ~= "table" then fail("case \"" .. name .. "\": expect = { total = ..., ... } is needed", 2) end
 	t.name, t.where = name, w

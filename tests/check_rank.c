@@ -190,9 +190,9 @@ START_TEST(test_tie_breakers)
 	ck_assert_double_eq(unit(&f, "t3")->total, 80);
 	ck_assert_double_eq(unit(&f, "t4")->total, 80);
 	/* the note names the tie-breaker that decided */
-	ck_assert_str_eq(unit(&f, "t3")->tie_note, "总分并列, 按“deductions”(少者优先)排序");
+	ck_assert_str_eq(unit(&f, "t3")->tie_note, "总分并列, 按“扣分”(少者优先)排序");
 	ck_assert_str_eq(unit(&f, "t2")->tie_note, "总分并列, 按“S2”(高者优先)排序");
-	ck_assert_str_eq(unit(&f, "t5")->tie_note, "总分并列, 按“bonus”(高者优先)排序");
+	ck_assert_str_eq(unit(&f, "t5")->tie_note, "总分并列, 按“加分”(高者优先)排序");
 	/* t4 was placed above t1 just as t5 was */
 	ck_assert_msg(unit(&f, "t4")->tie_note && !strcmp(unit(&f, "t4")->tie_note, unit(&f, "t5")->tie_note), "t4: %s",
 		      unit(&f, "t4")->tie_note ? unit(&f, "t4")->tie_note : "(null)");

@@ -356,14 +356,14 @@ START_TEST(test_veto)
 		{ "c", 1, "事故2起", "不合格", 0, 4 },          /* 85, 无, 2 accidents */
 		{ "h", 0, NULL, "良好", 0, 5 },                /* 82, ×; the quota of A is 1 */
 		{ "d", 0, NULL, "合格", 0, 6 },                /* 70, 0 */
-		{ "e", 0, NULL, "合格", 0, 7 },                /* 60, blank: no veto */
+		{ "e", 0, NULL, "合格", 0, 7 },                /* 60, blank: default = false, no veto */
 		{ "f", 1, "发生重大执法过错", "不合格", 0, 8 }, /* 50, 有, also 1 accident: the first reason */
 	};
 	size_t i;
 
 	fx_rules(&f, HEAD_WITH("")
 		 "section \"S\" { points = 100, indicator \"I\" { points = 100, score = function(u) return u.v end } }\n"
-		 "veto \"过错\" { when = \"过错\", reason = \"发生重大执法过错\" }\n"
+		 "veto \"过错\" { when = \"过错\", reason = \"发生重大执法过错\", default = false }\n"
 		 "veto \"事故\" { when = function(u) return u.acc > 0 end,\n"
 		 "  reason = function(u) return string.format(\"事故%d起\", u.acc) end }\n"
 		 "veto \"计数\" { when = function(u) return u.acc - u.acc end }\n" GRADES);
@@ -393,6 +393,13 @@ START_TEST(test_veto)
 	ck_assert_str_eq(item(&f, "c", "事故")->note, "事故2起");
 	ck_assert_ptr_null(item(&f, "b", "过错"));
 	ck_assert_ptr_null(item(&f, "b", "计数"));
+	fx_free(&f);
+	/* without a default, a blank veto cell is a missing value, not a "no" */
+	fx_rules(&f, HEAD_WITH("")
+		 "section \"S\" { points = 100, indicator \"I\" { points = 100, score = function(u) return u.v end } }\n"
+		 "veto \"过错\" { when = \"过错\" }\n" GRADES);
+	fx_table(&f, "units", "units.csv", "id,name,cat,v,过错\na,a,A,95,否\ne,e,A,60,\n");
+	fx_fail(&f, KP_EDATA, "units.csv:3:5", "unit 'e'", "'过错'");
 	fx_free(&f);
 }
 END_TEST
@@ -761,14 +768,15 @@ START_TEST(test_missing_skip)
 
 	missing_fx(&f, ", missing = \"skip\"", "id,name,cat,x\nb,乙,A,3\nc,丙,A,6\ne,戊,A,4\n");
 	fx_run(&f);
-	/* b: I2 skipped, 3 of the 6 points scored → 3 × 10 / 6 = 5 */
+	/* b: I2 skipped, 3 of the 6 points scored → 3 × 10 / 6 = 5; the
+	 * section shows the rescaled points, so sections add up to the total */
 	ck_assert_int_eq(item(&f, "b", "I2")->skipped, 1);
 	ck_pts(pts(&f, "b", "I2"), 0);
-	ck_pts(sec(&f, "b", 0), 3);
+	ck_pts(sec(&f, "b", 0), 5);
 	ck_pts(unit(&f, "b")->base, 5);
 	ck_pts(unit(&f, "b")->total, 5);
 	ck_assert_int_eq(item(&f, "b", "缺项折算")->kind, KP_ITEM_NOTE);
-	ck_pts(pts(&f, "b", "缺项折算"), 2);
+	ck_assert_ptr_nonnull(strstr(item(&f, "b", "缺项折算")->note, "10/6"));
 	/* c: nothing missing: 6 + 2, no rescaling */
 	ck_pts(unit(&f, "c")->total, 8);
 	ck_assert_ptr_null(item(&f, "c", "缺项折算"));

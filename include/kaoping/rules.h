@@ -70,6 +70,9 @@ typedef struct kp_bonus {
 	char *name, *where, *desc;
 	double max;
 	kp_method m;
+	int has_default;         /* the value used for a blank cell */
+	double dflt;
+	char *dflt_text;
 } kp_bonus;
 
 typedef struct kp_veto {
@@ -77,6 +80,7 @@ typedef struct kp_veto {
 	kp_src when;
 	char *reason;
 	int reason_ref;
+	char *dflt_text;         /* the value used for a blank cell, or NULL */
 } kp_veto;
 
 typedef struct kp_section {
