@@ -160,7 +160,10 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 {
 	kp_store *s = calloc(1, sizeof *s);
 	struct stat sb;
-	int flags = mode == KP_STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	/* a reader opens read-write when it may, so that closing the last
+	 * connection tidies the -wal and -shm files away as SQLite does */
+	int flags = mode == KP_STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+		    : access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
 	int rc;
 
 	*out = NULL;
