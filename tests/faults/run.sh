@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# tests/faults/run.sh — faults around the database: an import killed with
+# SIGKILL at 50 points of its run, two imports and a score at once on one
+# database, and a full disk during an import, a score and a report.  Run from
+# the repository root (tests/run.sh does); KP_BIN names the binary (default
+# ./kaoping); KEEP=1 keeps the work directory.  Needs sqlite3 and lua5.4.
+# Ends with "N passed, N failed"; exits 1 when a check failed.
+#
+#   KILL_POINTS=50   how many kill points (at least 50 for the record)
+#   KILL_UNITS=200000  units in the import that is killed (fewer when one
+#                    import takes more than 1.5 s; KILL_UNITS_FIXED=1 keeps them)
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+KP_BIN=${KP_BIN:-./kaoping}
+case $KP_BIN in /*) KP=$KP_BIN ;; *) KP=$ROOT/${KP_BIN#./} ;; esac
+KILL_POINTS=${KILL_POINTS:-50}
+KILL_UNITS=${KILL_UNITS:-200000}
+RULES=$ROOT/rules/bench.lua
+GEN="lua5.4 $ROOT/scripts/gen-units"
+
+passed=0 failed=0
+failures=()
+pass() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok    $*"; return 0; }
+fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL  $*"; }
+
+for c in sqlite3 lua5.4; do
+	if ! command -v $c >/dev/null 2>&1; then
+		echo "SKIP faults: $c is not installed (scripts/deps.sh installs it)"
+		exit 77
+	fi
+done
+if [ ! -x "$KP" ]; then
+	echo "faults: no binary at $KP (build with make, or set KP_BIN)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kp-faults.XXXXXX")
+MNT=
+cleanup() {
+	[ -n "$MNT" ] && umount "$MNT" 2>/dev/null
+	if [ -n "${KEEP:-}" ]; then
+		echo "faults: kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+cd "$WORK" || exit 1
+T0=$SECONDS
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# The state of a database: a hash of every table's schema and rows.
+state() { sqlite3 "$1" .sha3sum; }
+integrity() { sqlite3 "$1" 'PRAGMA integrity_check' 2>&1 | tr '\n' ' ' | sed 's/ $//'; }
+
+# ---------------------------------------------------------------------------
+# (a) SIGKILL during a large import, at KILL_POINTS moments spread over it.
+echo "faults: (a) kill -9 during an import of $KILL_UNITS units, at $KILL_POINTS points"
+$GEN 2000 11 >earlier.csv
+$GEN "$KILL_UNITS" 12 >big.csv
+"$KP" import --quiet --db base.db --year 2020 earlier.csv &&
+	"$KP" score --quiet "$RULES" --db base.db --year 2020 --format json >base-report.json
+if [ $? -ne 0 ] || [ -e base.db-wal ]; then
+	fail "kill/setup" "could not build the database with the earlier import"
+else
+	base_state=$(state base.db)
+	base_imports=$(sqlite3 base.db 'SELECT count(*) FROM imports')
+	# how long one complete import takes (the faster of two runs); a slow
+	# binary (sanitizers) gets a smaller file, to keep the suite short
+	measure() {
+		local best=0 k t0 t
+		for k in 1 2; do
+			rm -f done.db*; cp base.db done.db
+			t0=$(now_ms)
+			"$KP" import --quiet --db done.db --year 2021 big.csv || fail "kill/setup" "the import itself fails"
+			t=$(($(now_ms) - t0))
+			[ $best = 0 ] || [ $t -lt $best ] && best=$t
+		done
+		rm -f done.db*
+		dur_ms=$best
+	}
+	measure
+	if [ $dur_ms -gt 1500 ] && [ "${KILL_UNITS_FIXED:-}" = "" ]; then
+		KILL_UNITS=$((KILL_UNITS * 1200 / dur_ms))
+		[ $KILL_UNITS -lt 20000 ] && KILL_UNITS=20000
+		echo "faults: the import of 200000 units takes $dur_ms ms here; killing one of $KILL_UNITS units"
+		$GEN "$KILL_UNITS" 12 >big.csv
+		measure
+	fi
+	echo "faults: one import takes ${dur_ms} ms; killing at $((dur_ms / KILL_POINTS)) ms steps"
+	killed=0 finished=0 before=0 after=0
+	for ((i = 0; i < KILL_POINTS; i++)); do
+		# spread over the run: from just after the start to just before the end
+		delay_us=$(((dur_ms * 1000 * (2 * i + 1)) / (2 * KILL_POINTS)))
+		rm -f kill.db kill.db-wal kill.db-shm; cp base.db kill.db
+		"$KP" import --quiet --db kill.db --year 2021 big.csv 2>/dev/null &
+		pid=$!
+		sleep "$(printf '%d.%06d' $((delay_us / 1000000)) $((delay_us % 1000000)))"
+		if kill -KILL $pid 2>/dev/null; then
+			wait $pid 2>/dev/null
+			killed=$((killed + 1))
+		else
+			wait $pid
+			rc=$?
+			finished=$((finished + 1))
+			[ $rc -eq 0 ] || fail "kill/$i" "the import ended by itself with status $rc"
+		fi
+		# opening the database recovers it from its WAL, as any reader would
+		ic=$(integrity kill.db)
+		if [ "$ic" != ok ]; then
+			fail "kill/$i" "after kill at ${delay_us} us: integrity_check says: $ic"
+			cp kill.db "bad-kill-$i.db"
+			continue
+		fi
+		n=$(sqlite3 kill.db 'SELECT count(*) FROM imports')
+		if [ "$n" = "$base_imports" ]; then
+			# the import did not happen: every table exactly as before
+			if [ "$(state kill.db)" != "$base_state" ]; then
+				fail "kill/$i" "after kill at ${delay_us} us the database differs from before the import"
+				cp kill.db "bad-kill-$i.db"
+				continue
+			fi
+			before=$((before + 1))
+		else
+			# the import committed before the kill: all of it is there
+			t=$(sqlite3 kill.db "SELECT data_table FROM imports WHERE year = 2021 AND rows = $KILL_UNITS AND replaced_at IS NULL")
+			c=$([ -n "$t" ] && sqlite3 kill.db "SELECT count(*) FROM \"$t\"")
+			if [ "$n" != $((base_imports + 1)) ] || [ "${c:-}" != "$KILL_UNITS" ]; then
+				fail "kill/$i" "after kill at ${delay_us} us: $n imports, ${c:-no} rows in the new one"
+				cp kill.db "bad-kill-$i.db"
+				continue
+			fi
+			after=$((after + 1))
+		fi
+		# and kaoping itself opens it and still reports the earlier run
+		if ! "$KP" report --db kill.db --format json >kill-report.json 2>kill.err; then
+			fail "kill/$i" "kaoping cannot open the database after the kill: $(head -n 1 kill.err)"
+		elif ! cmp -s kill-report.json base-report.json; then
+			fail "kill/$i" "the earlier run reads back differently after the kill"
+		else
+			pass "kill/$i at ${delay_us} us"
+		fi
+	done
+	echo "faults: $killed imports killed, $finished finished first; database as before $before times, as after $after times"
+	if [ $killed -lt $((KILL_POINTS * 3 / 5)) ]; then
+		fail "kill/spread" "only $killed of $KILL_POINTS kills landed while the import ran"
+	else
+		pass "kill/spread"
+	fi
+	if [ $before -eq 0 ]; then
+		fail "kill/spread" "no kill left the database before the import: the kill points missed the import"
+	fi
+fi
+
+# ---------------------------------------------------------------------------
+# (b) Two imports and a score at once on one database: all finish (busy
+# timeout), nothing is lost.
+echo "faults: (a) took $((SECONDS - T0)) s"
+T1=$SECONDS
+echo "faults: (b) two imports and a score at once, 3 rounds"
+$GEN 60000 21 >a.csv
+$GEN 60000 22 >b.csv
+rows_of() { sqlite3 conc.db "SELECT rows FROM imports WHERE year = $1 AND replaced_at IS NULL"; }
+count_of() {
+	local t
+	t=$(sqlite3 conc.db "SELECT data_table FROM imports WHERE year = $1 AND replaced_at IS NULL")
+	[ -n "$t" ] && sqlite3 conc.db "SELECT count(*) FROM \"$t\""
+}
+for round in 1 2 3; do
+	rm -f conc.db conc.db-wal conc.db-shm
+	if ! "$KP" import --quiet --db conc.db --year 2020 earlier.csv; then
+		fail "concurrent/$round" "setup import failed"
+		continue
+	fi
+	pids=()
+	case $round in
+	1) order="a b s" ;;
+	2) order="s a b" ;;
+	3) order="b s a" ;;
+	esac
+	for job in $order; do
+		case $job in
+		a) "$KP" import --quiet --db conc.db --year 2021 a.csv 2>"a$round.err" & ;;
+		b) "$KP" import --quiet --db conc.db --year 2022 b.csv 2>"b$round.err" & ;;
+		s) "$KP" score --quiet "$RULES" --db conc.db --year 2020 --format json >"s$round.json" 2>"s$round.err" & ;;
+		esac
+		pids+=("$job:$!")
+	done
+	ok=1
+	for p in "${pids[@]}"; do
+		wait "${p#*:}"
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			fail "concurrent/$round" "job ${p%%:*} exited $rc: $(head -n 1 "${p%%:*}$round.err")"
+			ok=0
+		fi
+	done
+	ic=$(integrity conc.db)
+	[ "$ic" = ok ] || { fail "concurrent/$round" "integrity_check: $ic"; ok=0; }
+	for y in 2021 2022; do
+		r=$(rows_of $y) c=$(count_of $y)
+		if [ "$r" != 60000 ] || [ "$c" != 60000 ]; then
+			fail "concurrent/$round" "the $y import holds rows=$r count=$c, not 60000"
+			ok=0
+		fi
+	done
+	runs=$(sqlite3 conc.db "SELECT count(*) FROM runs WHERE units = 2000")
+	res=$(sqlite3 conc.db "SELECT count(*) FROM results")
+	if [ "$runs" != 1 ] || [ "$res" != 2000 ]; then
+		fail "concurrent/$round" "the score recorded runs=$runs results=$res, not 1 and 2000"
+		ok=0
+	fi
+	if [ "$(grep -o '"unit_id"' "s$round.json" | wc -l)" != 2000 ]; then
+		fail "concurrent/$round" "the score's report does not list 2000 units"
+		ok=0
+	fi
+	[ $ok = 1 ] && pass "concurrent/$round ($order)"
+done
+
+# ---------------------------------------------------------------------------
+# (c) A full disk during an import, a score and a report: a clear error
+# (73/74), nothing half-written, the database unchanged.
+echo "faults: (b) took $((SECONDS - T1)) s"
+T1=$SECONDS
+echo "faults: (c) a full disk"
+mkdir -p disk
+how=
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=32m kp-faults disk 2>/dev/null; then
+	MNT=$WORK/disk
+	how=tmpfs
+else
+	how=ulimit
+fi
+echo "faults: full disk by $how"
+DB=disk/full.db
+"$KP" import --quiet --db $DB --year 2020 earlier.csv &&
+	"$KP" score --quiet "$RULES" --db $DB --year 2020 >/dev/null
+if [ $? -ne 0 ]; then
+	fail "disk/setup" "could not build the database"
+else
+	full_state=$(state $DB)
+	listing() { (cd disk && find . -mindepth 1 -printf '%p %s\n' | grep -v -e '-shm ' -e '-wal 0$' | LC_ALL=C sort); }
+	if [ $how = tmpfs ]; then
+		# leave about 256 KB free
+		free_kb=$(df -k --output=avail disk | tail -n 1 | tr -d ' ')
+		head -c $(((free_kb - 256) * 1024)) /dev/zero >disk/filler 2>/dev/null
+		limited() { "$@"; }
+	else
+		# a file size limit a little above the database; SIGXFSZ ignored so
+		# that the write fails with EFBIG instead of killing the process
+		size_kb=$(($(stat -c %s $DB) / 1024 + 256))
+		limited() { (trap '' XFSZ; ulimit -f $size_kb; exec "$@"); }
+	fi
+	before_list=$(listing)
+	check_full() { # name rc err-file [database state]
+		local name=$1 rc=$2 err=$3 db=${4:-$DB} want=${5:-$full_state}
+		local ok=1
+		if [ $rc -ne 73 ] && [ $rc -ne 74 ]; then
+			fail "disk/$name" "exit $rc, expected 73 or 74: $(head -n 1 "$err")"
+			ok=0
+		elif ! grep -q '^kaoping: \(disk/\|standard output\)' "$err"; then
+			fail "disk/$name" "the message does not name the file: $(head -n 1 "$err")"
+			ok=0
+		fi
+		local ic
+		ic=$(integrity "$db")
+		[ "$ic" = ok ] || { fail "disk/$name" "integrity_check: $ic"; ok=0; }
+		[ "$(state "$db")" = "$want" ] || { fail "disk/$name" "the database changed"; ok=0; }
+		local now
+		now=$(listing)
+		if [ "$now" != "$before_list" ]; then
+			fail "disk/$name" "files changed on the full disk: $(diff <(echo "$before_list") <(echo "$now") | grep '^[<>]' | tr '\n' ';')"
+			ok=0
+		fi
+		[ $ok = 1 ] && pass "disk/$name"
+	}
+	limited "$KP" import --db $DB --year 2021 a.csv >/dev/null 2>import.err
+	check_full import $? import.err
+	limited "$KP" score "$RULES" --db $DB --year 2020 --format json >/dev/null 2>score.err
+	rc=$?
+	# with ulimit the run may fit under the limit; then there is nothing to check
+	if [ $how = ulimit ] && [ $rc -eq 0 ]; then
+		echo "faults: (the score fitted under the file size limit)"
+		full_state=$(state $DB)
+	else
+		check_full score $rc score.err
+	fi
+	# reports: the database elsewhere, the report file on the full disk
+	sqlite3 $DB ".backup report.db"
+	report_state=$(state report.db)
+	if [ $how = ulimit ]; then
+		limited() { (trap '' XFSZ; ulimit -f 64; exec "$@"); }
+	else
+		free_kb=$(df -k --output=avail disk | tail -n 1 | tr -d ' ')
+		[ "$free_kb" -gt 16 ] && head -c $(((free_kb - 16) * 1024)) /dev/zero >disk/filler2 2>/dev/null
+	fi
+	before_list=$(listing)
+	for f in html csv json; do
+		limited "$KP" report --db report.db --format $f -o disk/report.$f 2>report.err
+		check_full report-$f $? report.err report.db "$report_state"
+	done
+fi
+
+echo "faults: (c) took $((SECONDS - T1)) s"
+echo
+echo "faults: $((SECONDS - T0)) s in all"
+[ ${#failures[@]} -gt 0 ] && echo "failed: $(printf '%s\n' "${failures[@]}" | sort -u | tr '\n' ' ')"
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tests/fuzz/build.sh — build the libFuzzer harnesses into build/fuzz/:
+# the core (core/*.c but cli.c and main.c, and the embedded Lua helper
+# library) compiled with clang, coverage for libFuzzer, ASan and UBSan, then
+# one binary per harness (fuzz_csv, fuzz_num, fuzz_rules).  Objects are
+# rebuilt when their source or a header is newer.  FUZZ_CC overrides clang.
+set -eu
+cd "$(dirname "$0")/../.."
+OUT=build/fuzz
+CC=${FUZZ_CC:-clang}
+PKGS="lua5.4 sqlite3 xlsxwriter libcrypto"
+command -v "$CC" >/dev/null 2>&1 || { echo "fuzz: $CC is not installed (scripts/deps.sh installs clang)" >&2; exit 1; }
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude $(pkg-config --cflags $PKGS)"
+LIBS="$(pkg-config --libs $PKGS) -lcsv -lpthread -lm"
+
+mkdir -p $OUT/core
+scripts/embed.sh kp_prelude_lua scripts/prelude.lua >$OUT/core/prelude.c.new
+if cmp -s $OUT/core/prelude.c.new $OUT/core/prelude.c; then
+	rm $OUT/core/prelude.c.new
+else
+	mv $OUT/core/prelude.c.new $OUT/core/prelude.c
+fi
+
+newest_header=$(ls -t include/kaoping/*.h core/*.h 2>/dev/null | head -n 1)
+objs=()
+jobs=()
+for src in core/*.c $OUT/core/prelude.c; do
+	base=$(basename "$src" .c)
+	case $base in cli | main) continue ;; esac
+	obj=$OUT/core/$base.o
+	objs+=("$obj")
+	if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_header" -nt "$obj" ]; then
+		jobs+=("$src")
+	fi
+done
+if [ ${#jobs[@]} -gt 0 ]; then
+	echo "fuzz: compiling ${#jobs[@]} core files with $CC and the sanitizers"
+	printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh -c \
+		'o='"$OUT"'/core/$(basename {} .c).o; '"$CC $CFLAGS $SAN"' -fsanitize=fuzzer-no-link -c {} -o $o.tmp && mv $o.tmp $o'
+fi
+for h in csv num rules; do
+	bin=$OUT/fuzz_$h
+	if [ ! -e "$bin" ] || [ tests/fuzz/fuzz_$h.c -nt "$bin" ] || [ ${#jobs[@]} -gt 0 ]; then
+		$CC $CFLAGS $SAN -fsanitize=fuzzer tests/fuzz/fuzz_$h.c "${objs[@]}" $LIBS -o "$bin"
+	fi
+done
+echo "fuzz: built $OUT/fuzz_csv $OUT/fuzz_num $OUT/fuzz_rules"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# tests/fuzz/run.sh SECONDS — build the libFuzzer harnesses (tests/fuzz/build.sh)
+# and run each for SECONDS (default 60) from its committed seeds
+# (tests/fuzz/corpus/NAME, never written to; new inputs go to
+# build/fuzz/corpus/NAME, crashes to build/fuzz/artifacts/).  Prints each
+# harness's executions; fails on any crash, leak, sanitizer report or hang.
+#   tests/fuzz/run.sh 60                 every harness a minute
+#   FUZZ_HARNESSES="num csv" tests/fuzz/run.sh 10
+#   build/fuzz/fuzz_rules FILE           re-run one input (a crash file)
+set -u
+cd "$(dirname "$0")/../.."
+SECONDS_EACH=${1:-60}
+HARNESSES=${FUZZ_HARNESSES:-csv num rules}
+OUT=build/fuzz
+
+tests/fuzz/build.sh || { echo "fuzz: build failed"; exit 1; }
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+mkdir -p $OUT/artifacts
+failed=0
+summary=()
+for h in $HARNESSES; do
+	bin=$OUT/fuzz_$h
+	work=$OUT/corpus/$h
+	log=$OUT/fuzz_$h.log
+	mkdir -p "$work"
+	dict=()
+	[ -f tests/fuzz/$h.dict ] && dict=(-dict=tests/fuzz/$h.dict)
+	echo "fuzz: $h for ${SECONDS_EACH}s"
+	# -timeout: one input may take 10 s at most; -rss_limit_mb: the rule
+	# sandbox may hold 64M, libFuzzer and ASan the rest
+	"$bin" "$work" "tests/fuzz/corpus/$h" "${dict[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 \
+		-rss_limit_mb=2560 -max_len=8192 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$h-" \
+		>"$log" 2>&1
+	rc=$?
+	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	echo "  ${done_line:-no DONE line}"
+	echo "  stat::number_of_executed_units: ${execs:-?}"
+	if [ $rc -ne 0 ] || grep -qE '^==[0-9]+==ERROR|runtime error:|^SUMMARY: |deadly signal|Timeout' "$log"; then
+		failed=$((failed + 1))
+		echo "FAIL  fuzz_$h (exit $rc); from $log:"
+		grep -E -A 25 '^==[0-9]+==ERROR|runtime error:|deadly signal|ALARM|broken promise' "$log" | head -n 60 | sed 's/^/      /'
+		ls -1 $OUT/artifacts/$h-* 2>/dev/null | sed 's/^/      artifact: /'
+		summary+=("fuzz_$h: FAILED")
+	else
+		summary+=("fuzz_$h: ${execs:-?} executions in ${SECONDS_EACH}s")
+	fi
+done
+echo
+printf '%s\n' "${summary[@]}"
+n=$(echo $HARNESSES | wc -w)
+echo "$((n - failed)) passed, $failed failed"
+[ $failed -eq 0 ]

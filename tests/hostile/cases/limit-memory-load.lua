@@ -1,0 +1,10 @@
+-- limit-memory-load (hostile case fixture): line 5 runs when the file loads, line 8 for each unit
+assessment { title = "hostile", year = 2021,
+  unit = { id = "unit_id", name = "name", category = "category" },
+  categories = { {"dept", commend = 3}, {"town", commend = 1} } }
+local t = {} for i = 1, 1e9 do t[i] = ("x"):rep(1024 * 1024) .. i end
+section "s" { points = 10,
+  indicator "x" { points = 10, score = function(u)
+    return 1
+  end },
+}

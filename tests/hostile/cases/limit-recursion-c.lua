@@ -1,0 +1,10 @@
+-- limit-recursion-c (hostile case fixture): line 5 runs when the file loads, line 8 for each unit
+assessment { title = "hostile", year = 2021,
+  unit = { id = "unit_id", name = "name", category = "category" },
+  categories = { {"dept", commend = 3}, {"town", commend = 1} } }
+local t = setmetatable({}, { __index = function(t, k) return t[k] end }) local v = t.x
+section "s" { points = 10,
+  indicator "x" { points = 10, score = function(u)
+    return 1
+  end },
+}
