@@ -1,0 +1,506 @@
+/* check_num.c — numbers as offices type them (kp_num_parse) and the
+ * contract rounding rule of DESIGN §2 (kp_num_round), table-driven, with
+ * exhaustive sweeps of the half-way cases at 2 and 3 decimals. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_util.h"
+#include "kaoping/num.h"
+
+/* ---------- kp_num_parse ---------- */
+
+#define REJECT (-1) /* any status but KP_NUM_OK */
+
+struct parse_case {
+	const char *in;
+	int status; /* KP_NUM_* or REJECT */
+	double want;
+};
+
+static const struct parse_case parse_cases[] = {
+	/* plain numbers */
+	{ "0", KP_NUM_OK, 0 },
+	{ "42", KP_NUM_OK, 42 },
+	{ "-17", KP_NUM_OK, -17 },
+	{ "+3", KP_NUM_OK, 3 },
+	{ ".5", KP_NUM_OK, 0.5 },
+	{ "-.25", KP_NUM_OK, -0.25 },
+	{ "1.", KP_NUM_OK, 1 },
+	{ "3.14159", KP_NUM_OK, 3.14159 },
+	{ "007", KP_NUM_OK, 7 },
+	{ "-0", KP_NUM_OK, 0 },
+	{ "-0.0", KP_NUM_OK, 0 },
+	{ "+0", KP_NUM_OK, 0 },
+	{ "1e3", KP_NUM_OK, 1000 },
+	{ "2.5E-2", KP_NUM_OK, 0.025 },
+	{ "1e+2", KP_NUM_OK, 100 },
+	{ "1.7976931348623157e308", KP_NUM_OK, 1.7976931348623157e308 },
+	/* percentages, as Excel exports them */
+	{ "95.5%", KP_NUM_OK, 0.955 },
+	{ "96.4%", KP_NUM_OK, 0.964 },
+	{ "100%", KP_NUM_OK, 1.0 },
+	{ "100.0%", KP_NUM_OK, 1.0 },
+	{ "0%", KP_NUM_OK, 0 },
+	{ "12%", KP_NUM_OK, 0.12 },
+	{ "0.5%", KP_NUM_OK, 0.005 },
+	{ "12 %", KP_NUM_OK, 0.12 },
+	{ "-5%", KP_NUM_OK, -0.05 },
+	{ "150%", KP_NUM_PERCENT, 0 },
+	{ "100.01%", KP_NUM_PERCENT, 0 },
+	{ "1,000%", KP_NUM_PERCENT, 0 },
+	{ "%", KP_NUM_BAD, 0 },
+	{ "5%%", KP_NUM_BAD, 0 },
+	{ "1e2%", KP_NUM_BAD, 0 },
+	/* thousands separators in groups of three */
+	{ "1,234", KP_NUM_OK, 1234 },
+	{ "1,234,567.5", KP_NUM_OK, 1234567.5 },
+	{ "-1,102", KP_NUM_OK, -1102 },
+	{ "12,345", KP_NUM_OK, 12345 },
+	{ "123,456,789", KP_NUM_OK, 123456789 },
+	{ "1,23", KP_NUM_BAD, 0 },
+	{ "12,3456", KP_NUM_BAD, 0 },
+	{ "1234,567", KP_NUM_BAD, 0 },
+	{ ",123", KP_NUM_BAD, 0 },
+	{ "1,234,", KP_NUM_BAD, 0 },
+	{ "1,,234", KP_NUM_BAD, 0 },
+	{ "1,234.5,6", KP_NUM_BAD, 0 },
+	{ "0.123,4", KP_NUM_BAD, 0 },
+	/* surrounding spaces: ASCII, tabs, U+3000 ideographic space */
+	{ "  7  ", KP_NUM_OK, 7 },
+	{ "\t8\t", KP_NUM_OK, 8 },
+	{ "\xE3\x80\x80" "12" "\xE3\x80\x80", KP_NUM_OK, 12 },
+	{ " \xE3\x80\x80 95.5% \xE3\x80\x80", KP_NUM_OK, 0.955 },
+	{ "\xE3\x80\x80\xE3\x80\x80" "1,234", KP_NUM_OK, 1234 },
+	{ "1 234", KP_NUM_BAD, 0 },
+	{ "1\xE3\x80\x80" "234", KP_NUM_BAD, 0 },
+	{ "- 5", KP_NUM_BAD, 0 },
+	/* blank cells */
+	{ "", KP_NUM_EMPTY, 0 },
+	{ "   ", KP_NUM_EMPTY, 0 },
+	{ "\xE3\x80\x80", KP_NUM_EMPTY, 0 },
+	{ " \t\xE3\x80\x80 ", KP_NUM_EMPTY, 0 },
+	/* not numbers */
+	{ "abc", KP_NUM_BAD, 0 },
+	{ "0x10", KP_NUM_BAD, 0 },
+	{ "0X1F", KP_NUM_BAD, 0 },
+	{ "nan", REJECT, 0 },
+	{ "NaN", REJECT, 0 },
+	{ "inf", REJECT, 0 },
+	{ "-Infinity", REJECT, 0 },
+	{ "1e", KP_NUM_BAD, 0 },
+	{ "1e+", KP_NUM_BAD, 0 },
+	{ "e5", KP_NUM_BAD, 0 },
+	{ ".", KP_NUM_BAD, 0 },
+	{ "-", KP_NUM_BAD, 0 },
+	{ "+", KP_NUM_BAD, 0 },
+	{ "+-1", KP_NUM_BAD, 0 },
+	{ "--1", KP_NUM_BAD, 0 },
+	{ "1.2.3", KP_NUM_BAD, 0 },
+	{ "12abc", KP_NUM_BAD, 0 },
+	{ "3分", KP_NUM_BAD, 0 },
+	{ "\xEF\xBC\x91\xEF\xBC\x92", KP_NUM_BAD, 0 }, /* full-width digits １２ */
+	{ "是", KP_NUM_BAD, 0 },
+	{ "1,234.5%", KP_NUM_PERCENT, 0 },
+	/* out of range */
+	{ "1e309", KP_NUM_RANGE, 0 },
+	{ "-1e309", KP_NUM_RANGE, 0 },
+	{ "1.8e308", KP_NUM_RANGE, 0 },
+};
+
+START_TEST(test_parse_table)
+{
+	const struct parse_case *c = &parse_cases[_i];
+	double v = -12345.678;
+	int st = kp_num_parse(c->in, &v);
+
+	if (c->status == REJECT) {
+		ck_assert_msg(st != KP_NUM_OK, "'%s' accepted as %.17g", c->in, v);
+		ck_assert_msg(v == -12345.678, "'%s': *out written on failure", c->in);
+		return;
+	}
+	ck_assert_msg(st == c->status, "'%s': status %d, want %d", c->in, st, c->status);
+	if (st == KP_NUM_OK) {
+		ck_assert_msg(v == c->want, "'%s': %.17g, want %.17g", c->in, v, c->want);
+		ck_assert_msg(isfinite(v), "'%s': not finite", c->in);
+		ck_assert_msg(!(v == 0 && signbit(v)), "'%s': negative zero", c->in);
+	} else {
+		ck_assert_msg(v == -12345.678, "'%s': *out written on failure", c->in);
+	}
+}
+END_TEST
+
+START_TEST(test_parse_why)
+{
+	ck_assert_str_eq(kp_num_why(KP_NUM_BAD), "not a number");
+	ck_assert_ptr_nonnull(strstr(kp_num_why(KP_NUM_PERCENT), "100%"));
+	ck_assert_ptr_nonnull(strstr(kp_num_why(KP_NUM_RANGE), "range"));
+	ck_assert_str_eq(kp_num_why(KP_NUM_EMPTY), "empty");
+}
+END_TEST
+
+/* Long inputs neither overflow the parser's buffer nor read past the end. */
+START_TEST(test_parse_long)
+{
+	char buf[600];
+	double v;
+
+	memset(buf, '9', 500);
+	buf[500] = '\0';
+	ck_assert_int_ne(kp_num_parse(buf, &v), KP_NUM_OK); /* 1e500: not a double */
+	memset(buf, '0', 300);
+	buf[300] = '5', buf[301] = '\0';
+	if (kp_num_parse(buf, &v) == KP_NUM_OK) /* may be refused as too long, never misread */
+		ck_assert(v == 5);
+	buf[0] = '0', buf[1] = '.';
+	memset(buf + 2, '1', 400);
+	buf[402] = '\0';
+	if (kp_num_parse(buf, &v) == KP_NUM_OK)
+		ck_assert(fabs(v - 1.0 / 9) < 1e-15);
+}
+END_TEST
+
+/* Every number printed by %.17g and by "%.*f" reads back exactly. */
+START_TEST(test_parse_roundtrip)
+{
+	unsigned long long s = 0x9E3779B97F4A7C15ull;
+	char buf[64];
+	double v, x;
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		x = (double)(s >> 11) / (double)(1ull << 53) * 1e6 - 5e5;
+		snprintf(buf, sizeof buf, "%.17g", x);
+		ck_assert_int_eq(kp_num_parse(buf, &v), KP_NUM_OK);
+		ck_assert_msg(v == x, "%s read as %.17g", buf, v);
+		snprintf(buf, sizeof buf, "%.2f%%", fabs(x) / 1e4);
+		ck_assert_int_eq(kp_num_parse(buf, &v), fabs(x) / 1e4 > 100.004 ? KP_NUM_PERCENT : KP_NUM_OK);
+	}
+}
+END_TEST
+
+/* ---------- kp_num_round: the contract rule ---------- */
+
+struct round_case {
+	double x;
+	int prec;
+	double want;
+};
+
+static const struct round_case round_cases[] = {
+	/* the examples of DESIGN §2 */
+	{ 2.675, 2, 2.68 },
+	{ 1.005, 2, 1.01 },
+	{ 89.99499999999999, 2, 90.00 },
+	{ 0.045, 2, 0.05 },
+	{ -2.675, 2, -2.68 },
+	{ -1.005, 2, -1.01 },
+	{ 9.995, 2, 10.00 },
+	{ 99.995, 2, 100.00 },
+	{ 999.995, 2, 1000.00 },
+	{ 1.015, 2, 1.02 },
+	{ 1.025, 2, 1.03 },
+	{ 0.285, 2, 0.29 },
+	{ 1.255, 2, 1.26 },
+	{ 8.345, 2, 8.35 },
+	{ 101.885, 2, 101.89 },
+	{ 0.125, 2, 0.13 },
+	{ 0.135, 2, 0.14 },
+	{ 2.674999, 2, 2.67 },
+	{ 2.6749999999, 2, 2.67 },
+	{ 89.994, 2, 89.99 },
+	{ 89.99, 2, 89.99 },
+	{ 90, 2, 90 },
+	/* precision 0: half-up, away from zero */
+	{ 0.5, 0, 1 },
+	{ 1.5, 0, 2 },
+	{ 2.5, 0, 3 },
+	{ 3.5, 0, 4 },
+	{ 0.49999999999, 0, 0 },
+	{ -0.5, 0, -1 },
+	{ -2.5, 0, -3 },
+	{ 99.5, 0, 100 },
+	{ 0.4, 0, 0 },
+	{ 1234.5, 0, 1235 },
+	/* precision 1 .. 6 */
+	{ 0.05, 1, 0.1 },
+	{ 0.25, 1, 0.3 },
+	{ 0.35, 1, 0.4 },
+	{ 96.45, 1, 96.5 },
+	{ -0.05, 1, -0.1 },
+	{ 0.0005, 3, 0.001 },
+	{ 2.0005, 3, 2.001 },
+	{ 1.0045, 3, 1.005 },
+	{ 0.00005, 4, 0.0001 },
+	{ 1.23445, 4, 1.2345 },
+	{ 0.000005, 5, 0.00001 },
+	{ 3.141595, 5, 3.14160 },
+	{ 1.0000005, 6, 1.000001 },
+	{ 0.1234565, 6, 0.123457 },
+	{ 99.9999995, 6, 100 },
+	/* tiny values and zeros */
+	{ 1e-9, 2, 0 },
+	{ -1e-9, 2, 0 },
+	{ 0.004999, 2, 0 },
+	{ 0.005, 2, 0.01 },
+	{ -0.004, 2, 0 },
+	{ -0.005, 2, -0.01 },
+	{ 1e-300, 6, 0 },
+	{ 4.9e-324, 2, 0 },
+	{ 0.0, 2, 0 },
+	{ -0.0, 2, 0 },
+	{ 0.0, 0, 0 },
+	/* integers and already-round values stay */
+	{ 100, 2, 100 },
+	{ 7, 0, 7 },
+	{ 0.1, 2, 0.1 },
+	{ 0.3, 1, 0.3 },
+	{ 0.1 + 0.2, 2, 0.3 },
+	{ 59.5, 2, 59.5 },
+	{ 86.92, 2, 86.92 },
+	/* large values */
+	{ 123456.785, 2, 123456.79 },
+	{ 1234567.125, 2, 1234567.13 },
+	{ 12345678.5, 0, 12345679 },
+	{ 99999999.995, 2, 100000000 },
+	{ 1e15, 2, 1e15 },
+	{ 123456789012345.0, 2, 123456789012345.0 },
+	{ 1e20, 2, 1e20 },
+	{ -1e20, 0, -1e20 },
+	{ 1e300, 2, 1e300 },
+	{ -1.5e307, 6, -1.5e307 },
+	{ 1.7976931348623157e308, 2, 1.7976931348623157e308 },
+};
+
+START_TEST(test_round_table)
+{
+	const struct round_case *c = &round_cases[_i];
+	double got = kp_num_round(c->x, c->prec);
+
+	ck_assert_msg(got == c->want, "round(%.17g, %d) = %.17g, want %.17g", c->x, c->prec, got, c->want);
+	ck_assert_msg(!(got == 0 && signbit(got)), "round(%.17g, %d): negative zero", c->x, c->prec);
+}
+END_TEST
+
+/* The examples really are the hard ones: the naive methods fail them. */
+START_TEST(test_round_naive_differs)
+{
+	ck_assert(floor(1.005 * 100 + 0.5) / 100 != 1.01);
+	ck_assert(floor(89.99499999999999 * 100 + 0.5) / 100 != 90.0);
+	{
+		char s[32];
+		snprintf(s, sizeof s, "%.2f", 2.675); /* the exact double is 2.67499999... */
+		ck_assert_str_eq(s, "2.67");
+		snprintf(s, sizeof s, "%.2f", 1.005);
+		ck_assert_str_eq(s, "1.00");
+		snprintf(s, sizeof s, "%.15g", 89.99499999999999);
+		ck_assert_str_eq(s, "89.995");
+	}
+}
+END_TEST
+
+/* Non-finite values and impossible precisions come back unchanged. */
+START_TEST(test_round_odd_args)
+{
+	ck_assert(isnan(kp_num_round(NAN, 2)));
+	ck_assert(kp_num_round(INFINITY, 2) == INFINITY);
+	ck_assert(kp_num_round(-INFINITY, 0) == -INFINITY);
+	ck_assert(kp_num_round(2.675, -1) == 2.675);
+	ck_assert(kp_num_round(2.675, 16) == 2.675);
+	ck_assert(kp_num_round(2.675, 15) == 2.675);
+	ck_assert(kp_num_round(0.123456789012345, 15) == 0.123456789012345);
+}
+END_TEST
+
+/* n/1000 for every n up to 10^6: rounding at 2 decimals is the decimal
+ * rule (n + 5) / 10 hundredths, for both signs. */
+START_TEST(test_round_sweep_thousandths)
+{
+	long n;
+
+	for (n = 0; n <= 1000000; n++) {
+		double x = (double)n / 1000, want = (double)((n + 5) / 10) / 100;
+		double got = kp_num_round(x, 2);
+		if (got != want)
+			ck_abort_msg("round(%ld/1000 = %.17g, 2) = %.17g, want %.17g", n, x, got, want);
+		got = kp_num_round(-x, 2);
+		if (got != (n >= 5 ? -want : 0.0) || (got == 0 && signbit(got)))
+			ck_abort_msg("round(-%ld/1000, 2) = %.17g, want %.17g", n, got, -want);
+	}
+}
+END_TEST
+
+/* n/10^(p+1) rounded at p, for p = 0..6, and idempotence on k/10^p. */
+START_TEST(test_round_sweep_precisions)
+{
+	int p;
+	long n;
+
+	for (p = 0; p <= 6; p++) {
+		double scale = pow(10, p);
+		for (n = 0; n < 200000; n += (p < 3 ? 1 : 7)) {
+			double x = (double)n / (scale * 10), want = (double)((n + 5) / 10) / scale;
+			double got = kp_num_round(x, p);
+			if (got != want)
+				ck_abort_msg("round(%.17g, %d) = %.17g, want %.17g", x, p, got, want);
+			x = (double)n / scale;
+			if (kp_num_round(x, p) != x)
+				ck_abort_msg("round(%.17g, %d) moved an exact value", x, p);
+		}
+	}
+}
+END_TEST
+
+/* A sum that lands just under the half-way point still rounds up, as in a
+ * real scoring: the parts of a 89.995 total. */
+START_TEST(test_round_sums)
+{
+	double parts[] = { 14.33, 23.5, 18.33, 20.0, 13.835 };
+	double t = 0;
+	size_t i;
+	char buf[64];
+
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		t += parts[i];
+	snprintf(buf, sizeof buf, "%.15g", t);
+	ck_assert_str_eq(buf, "89.995");
+	ck_assert(kp_num_round(t, 2) == 90.0);
+	ck_assert(kp_num_round(0.1 + 0.7, 1) == 0.8);
+	ck_assert(kp_num_round(1.1 * 3, 2) == 3.3);
+}
+END_TEST
+
+/* ---------- kp_num_fixed and kp_num_short ---------- */
+
+struct fixed_case {
+	double x;
+	int prec;
+	const char *want;
+};
+
+static const struct fixed_case fixed_cases[] = {
+	{ 89.5, 2, "89.50" },
+	{ 90, 2, "90.00" },
+	{ 0, 2, "0.00" },
+	{ -0.0, 2, "0.00" },
+	{ -0.0, 0, "0" },
+	{ 7, 0, "7" },
+	{ -3.25, 2, "-3.25" },
+	{ 1e20, 0, "100000000000000000000" },
+	{ 0.125, 3, "0.125" },
+	{ 1.5, 6, "1.500000" },
+	{ 101.89, 2, "101.89" },
+};
+
+START_TEST(test_fixed_table)
+{
+	const struct fixed_case *c = &fixed_cases[_i];
+	char buf[64];
+
+	ck_assert_ptr_eq(kp_num_fixed(c->x, c->prec, buf, sizeof buf), buf);
+	ck_assert_str_eq(buf, c->want);
+}
+END_TEST
+
+/* Fixed after the rounding rule prints what was ranked. */
+START_TEST(test_fixed_after_round)
+{
+	char buf[64];
+
+	ck_assert_str_eq(kp_num_fixed(kp_num_round(2.675, 2), 2, buf, sizeof buf), "2.68");
+	ck_assert_str_eq(kp_num_fixed(kp_num_round(1.005, 2), 2, buf, sizeof buf), "1.01");
+	ck_assert_str_eq(kp_num_fixed(kp_num_round(89.99499999999999, 2), 2, buf, sizeof buf), "90.00");
+	ck_assert_str_eq(kp_num_fixed(kp_num_round(-0.004, 2), 2, buf, sizeof buf), "0.00");
+	ck_assert_str_eq(kp_num_fixed(kp_num_round(2.5, 0), 0, buf, sizeof buf), "3");
+}
+END_TEST
+
+struct short_case {
+	double x;
+	const char *want;
+};
+
+static const struct short_case short_cases[] = {
+	{ 0.1, "0.1" },
+	{ 89.995, "89.995" },
+	{ 100, "100" },
+	{ 0, "0" },
+	{ -0.0, "0" },
+	{ -2.5, "-2.5" },
+	{ 0.955, "0.955" },
+	{ 1102, "1102" },
+	{ 0.30000000000000004, "0.30000000000000004" },
+	{ 1.0 / 3, "0.3333333333333333" },
+	{ 1e21, "1e+21" },
+	{ 1e-7, "1e-07" },
+	{ 123456789012345678.0, "1.2345678901234568e+17" },
+	{ 89.99499999999999, "89.99499999999999" },
+};
+
+START_TEST(test_short_table)
+{
+	const struct short_case *c = &short_cases[_i];
+	char buf[64];
+
+	ck_assert_ptr_eq(kp_num_short(c->x, buf, sizeof buf), buf);
+	ck_assert_str_eq(buf, c->want);
+}
+END_TEST
+
+/* The short form always reads back as the same double, and kp_num_parse
+ * agrees with strtod on it. */
+START_TEST(test_short_roundtrip)
+{
+	unsigned long long s = 12345;
+	char buf[64];
+	double v;
+	int i;
+
+	for (i = 0; i < 50000; i++) {
+		double x;
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		memcpy(&x, &s, sizeof x);
+		if (!isfinite(x))
+			continue;
+		kp_num_short(x, buf, sizeof buf);
+		ck_assert_msg(strtod(buf, NULL) == x, "%s is not %.17g", buf, x);
+		ck_assert_msg(strlen(buf) <= 24, "%s too long", buf);
+		if (kp_num_parse(buf, &v) == KP_NUM_OK)
+			ck_assert_msg(v == x || (x == 0 && v == 0), "%s parsed as %.17g", buf, v);
+	}
+}
+END_TEST
+
+static Suite *num_suite(void)
+{
+	Suite *s = suite_create("num");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_loop_test(tc, test_parse_table, 0, (int)(sizeof parse_cases / sizeof parse_cases[0]));
+	tcase_add_test(tc, test_parse_why);
+	tcase_add_test(tc, test_parse_long);
+	tcase_add_test(tc, test_parse_roundtrip);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("round");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_round_table, 0, (int)(sizeof round_cases / sizeof round_cases[0]));
+	tcase_add_test(tc, test_round_naive_differs);
+	tcase_add_test(tc, test_round_odd_args);
+	tcase_add_test(tc, test_round_sweep_thousandths);
+	tcase_add_test(tc, test_round_sweep_precisions);
+	tcase_add_test(tc, test_round_sums);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("format");
+	tcase_add_loop_test(tc, test_fixed_table, 0, (int)(sizeof fixed_cases / sizeof fixed_cases[0]));
+	tcase_add_test(tc, test_fixed_after_round);
+	tcase_add_loop_test(tc, test_short_table, 0, (int)(sizeof short_cases / sizeof short_cases[0]));
+	tcase_add_test(tc, test_short_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(num_suite)

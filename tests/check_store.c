@@ -1,0 +1,1098 @@
+/* check_store.c — the SQLite store: opening (fresh, empty, newer, foreign
+ * and non-SQLite files), imports (rows, columns, source lines, the imports
+ * row), all-or-nothing imports checked byte for byte and row for row,
+ * re-imports and --replace, and reading the data back typed by the rules.
+ * Each test works in its own mkdtemp folder.  Run from the repository root
+ * (reads rules/bench.lua and tests/data/). */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_util.h"
+#include "kaoping/data.h"
+#include "kaoping/enc.h"
+#include "kaoping/num.h"
+#include "kaoping/rules.h"
+#include "kaoping/store.h"
+#include "kaoping/table.h"
+
+/* ---------- a temporary folder per test ---------- */
+
+static char dir[64];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/kp_store_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[512];
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+static const char *path(const char *name)
+{
+	static char buf[8][512];
+	static int k;
+
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+static void write_file(const char *p, const char *text, size_t n)
+{
+	FILE *f = fopen(p, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+#define WRITE(p, s) write_file(p, s, strlen(s))
+
+static int exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+/* ---------- looking inside with the sqlite3 API ---------- */
+
+static sqlite3 *raw_open(const char *p)
+{
+	sqlite3 *db = NULL;
+
+	ck_assert_int_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	return db;
+}
+
+/* The first column of the first row of sql, as text ("" for none, "NULL"). */
+static char *q1(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	char *out;
+
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out = strdup(sqlite3_column_type(st, 0) == SQLITE_NULL ? "NULL" : (const char *)sqlite3_column_text(st, 0));
+	else
+		out = strdup("");
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Every row of sql, columns joined by '|', rows ended by '\n'. */
+static char *rows_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, cap = 256;
+	char *out = malloc(cap);
+	int i;
+
+	out[0] = '\0';
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			const char *v = sqlite3_column_type(st, i) == SQLITE_NULL ? "NULL" : (const char *)sqlite3_column_text(st, i);
+			size_t len = strlen(v) + 2;
+			while (n + len + 1 > cap)
+				out = realloc(out, cap *= 2);
+			n += (size_t)sprintf(out + n, "%s%s", i ? "|" : "", v);
+		}
+		while (n + 2 > cap)
+			out = realloc(out, cap *= 2);
+		out[n++] = '\n';
+		out[n] = '\0';
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+static long qint(sqlite3 *db, const char *sql)
+{
+	char *s = q1(db, sql);
+	long v = atol(s);
+
+	free(s);
+	return v;
+}
+
+/* A logical dump: schema, then every table's rows in rowid order. */
+static char *dump(const char *p)
+{
+	sqlite3 *db = raw_open(p);
+	char *schema = rows_of(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name");
+	char *names = rows_of(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+	char *out = strdup(schema), *line, *save = NULL;
+
+	for (line = strtok_r(names, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", line), *rows = rows_of(db, sql);
+		size_t n = strlen(out);
+		out = realloc(out, n + strlen(line) + strlen(rows) + 8);
+		sprintf(out + n, "== %s\n%s", line, rows);
+		sqlite3_free(sql);
+		free(rows);
+	}
+	free(schema);
+	free(names);
+	sqlite3_close(db);
+	return out;
+}
+
+/* SHA-256 of a file's bytes in hex, or "absent". */
+static void file_hash(const char *p, char out[65])
+{
+	unsigned char md[32], buf[65536];
+	unsigned mdlen, i;
+	EVP_MD_CTX *c;
+	FILE *f = fopen(p, "rb");
+	size_t n;
+
+	if (!f) {
+		strcpy(out, "absent");
+		return;
+	}
+	c = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		EVP_DigestUpdate(c, buf, n);
+	EVP_DigestFinal_ex(c, md, &mdlen);
+	EVP_MD_CTX_free(c);
+	fclose(f);
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+/* ---------- fixtures ---------- */
+
+/* Benchmark-shaped units (rules/bench.lua): ids, names (one quoted with a
+ * comma and a newline), categories, i01..i20. */
+static const char units_csv[] =
+	"unit_id,name,category,i01,i02,i03,i04,i05,i06,i07,i08,i09,i10,i11,i12,i13,i14,i15,i16,i17,i18,i19,i20\n"
+	"U01,城关镇,town,0.95,1,0.5,0.9,0.8,0.7,0.6,0.5,0.4,0.3,400,10,20,30,40,50,60,70,0,0\n"
+	"U02,\"县公安局,\n治安大队\",dept,96.4%,1,1,1,1,1,1,1,1,1,\"1,102\",1,1,1,1,1,1,1,1,0\n"
+	"U03,县林业局,dept,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,6,1\n"
+	"U04,东风镇,town,0.5,,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,5,5,5,5,5,5,5,5,0,0\n";
+
+static const char events_csv[] = "unit,case_no,score\r\nU01,A-1,90\r\nU02,A-2,85\r\nU02,A-3,\"70\"\r\n";
+
+static kp_store *open_w(const char *p)
+{
+	kp_store *s = NULL;
+	kp_err err = { 0 };
+
+	ck_assert_msg(kp_store_open(p, KP_STORE_WRITE, &s, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+static int import(kp_store *s, const char *const *files, size_t n, int year, const char *as, int replace,
+		  kp_import_done *done, kp_err *err)
+{
+	kp_import_opts o;
+
+	memset(&o, 0, sizeof o);
+	memset(err, 0, sizeof *err);
+	o.year = year, o.as = as, o.replace = replace;
+	return kp_store_import(s, files, n, &o, done, err);
+}
+
+/* ---------- opening ---------- */
+
+START_TEST(test_open_fresh)
+{
+	static const char *tables[] = { "imports", "import_columns", "runs", "run_imports", "run_sections",
+					"run_grades", "run_categories", "results", "section_points", "points" };
+	const char *db = path("k.db");
+	kp_store *s = open_w(db);
+	sqlite3 *raw;
+	char *v, sql[128];
+	size_t i;
+
+	ck_assert(exists(db));
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), KP_STORE_SCHEMA);
+	ck_assert_int_eq(KP_STORE_SCHEMA, 1);
+	v = q1(raw, "PRAGMA journal_mode");
+	ck_assert_str_eq(v, "wal");
+	free(v);
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'", tables[i]);
+		ck_assert_msg(qint(raw, sql) == 1, "no table %s", tables[i]);
+	}
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM imports"), 0);
+	sqlite3_close(raw);
+	/* opened again: nothing to migrate, still version 1 */
+	s = open_w(db);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 1);
+	sqlite3_close(raw);
+	/* and for reading */
+	{
+		kp_err err = { 0 };
+		ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), 0);
+		kp_store_close(s);
+	}
+}
+END_TEST
+
+/* An empty (0-byte) file is migrated to the current schema. */
+START_TEST(test_open_empty_file)
+{
+	const char *db = path("empty.db");
+	kp_store *s;
+	kp_err err = { 0 };
+	sqlite3 *raw;
+
+	WRITE(db, "");
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), KP_ENOINPUT);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(strstr(err.msg, "empty"));
+	s = open_w(db);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM sqlite_schema WHERE name = 'imports'"), 1);
+	sqlite3_close(raw);
+}
+END_TEST
+
+/* A database with user_version 0 and no tables (made by another tool) is
+ * migrated too. */
+START_TEST(test_open_blank_sqlite)
+{
+	const char *db = path("blank.db");
+	sqlite3 *raw = NULL;
+	kp_store *s;
+
+	ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA page_size = 8192; VACUUM", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	s = open_w(db);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 1);
+	sqlite3_close(raw);
+}
+END_TEST
+
+START_TEST(test_open_newer_schema)
+{
+	const char *db = path("newer.db");
+	kp_store *s = open_w(db);
+	kp_err err = { 0 };
+	sqlite3 *raw;
+	char before[65], after[65];
+
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	file_hash(db, before);
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_WRITE, &s, &err), KP_EDATA);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err.msg, db) && strstr(err.msg, "newer"), "%s", err.msg);
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), KP_EDATA);
+	file_hash(db, after);
+	ck_assert_str_eq(before, after);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 2);
+	sqlite3_close(raw);
+}
+END_TEST
+
+START_TEST(test_open_not_sqlite)
+{
+	const char *p = path("notes.db"), *csv = path("units.csv");
+	char before[65], after[65];
+	kp_store *s;
+	kp_err err = { 0 };
+
+	WRITE(p, "This is not a database, just some notes that are long enough to look like a header.\n"
+		 "More text, more text, more text, more text, more text, more text, more text.\n");
+	file_hash(p, before);
+	ck_assert_int_eq(kp_store_open(p, KP_STORE_WRITE, &s, &err), KP_EDATA);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err.msg, p) != NULL, "%s", err.msg);
+	ck_assert_int_eq(kp_store_open(p, KP_STORE_READ, &s, &err), KP_EDATA);
+	file_hash(p, after);
+	ck_assert_str_eq(before, after);
+	ck_assert(!exists(path("notes.db-wal")));
+	/* a CSV file given as the database */
+	WRITE(csv, units_csv);
+	ck_assert_int_eq(kp_store_open(csv, KP_STORE_WRITE, &s, &err), KP_EDATA);
+}
+END_TEST
+
+/* Another application's SQLite database is not taken over. */
+START_TEST(test_open_foreign_sqlite)
+{
+	const char *db = path("other.db");
+	sqlite3 *raw = NULL;
+	kp_store *s;
+	kp_err err = { 0 };
+	char before[65], after[65];
+
+	ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "CREATE TABLE contacts(name TEXT); INSERT INTO contacts VALUES('x')", NULL,
+				      NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	file_hash(db, before);
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_WRITE, &s, &err), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not one of kaoping's"));
+	file_hash(db, after);
+	ck_assert_str_eq(before, after);
+}
+END_TEST
+
+START_TEST(test_open_missing_and_dirs)
+{
+	kp_store *s;
+	kp_err err = { 0 };
+
+	ck_assert_int_eq(kp_store_open(path("missing.db"), KP_STORE_READ, &s, &err), KP_ENOINPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "missing.db"));
+	ck_assert(!exists(path("missing.db"))); /* reading creates nothing */
+	ck_assert_int_eq(kp_store_open(dir, KP_STORE_WRITE, &s, &err), KP_ECREATE);
+	ck_assert_int_eq(kp_store_open(dir, KP_STORE_READ, &s, &err), KP_ENOINPUT);
+	ck_assert_int_eq(kp_store_open(path("no/such/folder.db"), KP_STORE_WRITE, &s, &err), KP_ECREATE);
+	ck_assert_ptr_null(s);
+	if (geteuid() != 0) { /* root writes anyway */
+		const char *ro = path("ro.db");
+		kp_store_close(open_w(ro));
+		chmod(ro, 0444);
+		ck_assert_int_eq(kp_store_open(ro, KP_STORE_WRITE, &s, &err), KP_ECREATE);
+		chmod(ro, 0644);
+	}
+	ck_assert_ptr_nonnull(kp_store_sqlite_version());
+	ck_assert_str_eq(kp_store_sqlite_version(), sqlite3_libversion());
+}
+END_TEST
+
+/* ---------- importing ---------- */
+
+START_TEST(test_import_good)
+{
+	const char *db = path("k.db"), *u = path("units.csv"), *e = path("events.csv");
+	const char *files[] = { u, e };
+	kp_import_done done[2];
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+	char *v, sql[256];
+
+	WRITE(u, units_csv);
+	WRITE(e, events_csv);
+	memset(done, 0, sizeof done);
+	ck_assert_msg(import(s, files, 2, 2021, NULL, 0, done, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(done[0].name, "units");
+	ck_assert_uint_eq(done[0].rows, 4);
+	ck_assert_uint_eq(done[0].cols, 23);
+	ck_assert_int_eq(done[0].encoding, KP_ENC_UTF8);
+	ck_assert_int_eq(done[0].replaced, 0);
+	ck_assert_str_eq(done[1].name, "events");
+	ck_assert_uint_eq(done[1].rows, 3);
+	ck_assert_uint_eq(done[1].cols, 3);
+	ck_assert_int_gt(done[1].id, done[0].id);
+	kp_store_close(s);
+
+	raw = raw_open(db);
+	v = rows_of(raw, "SELECT year, name, rows, encoding, data_table, replaced_at IS NULL, "
+			 "imported_at LIKE '____-__-__T__:__:__Z' FROM imports ORDER BY id");
+	ck_assert_str_eq(v, "2021|units|4|UTF-8|2021/units|1|1\n2021|events|3|UTF-8|2021/events|1|1\n");
+	free(v);
+	snprintf(sql, sizeof sql, "SELECT file = '%s' FROM imports WHERE name = 'units'", u);
+	ck_assert_int_eq(qint(raw, sql), 1);
+	/* the hash is of the file's bytes */
+	{
+		char want[65], *got;
+		file_hash(u, want);
+		got = q1(raw, "SELECT sha256 FROM imports WHERE name = 'units'");
+		ck_assert_str_eq(got, want);
+		free(got);
+	}
+	v = rows_of(raw, "SELECT position, name FROM import_columns WHERE import_id = "
+			 "(SELECT id FROM imports WHERE name = 'events') ORDER BY position");
+	ck_assert_str_eq(v, "1|unit\n2|case_no\n3|score\n");
+	free(v);
+	/* the data, as text, with the line each row starts on */
+	v = rows_of(raw, "SELECT _line, unit_id, name, category, i01, i02, i11 FROM \"2021/units\" ORDER BY rowid");
+	ck_assert_str_eq(v, "2|U01|城关镇|town|0.95|1|400\n"
+			    "3|U02|县公安局,\n治安大队|dept|96.4%|1|1,102\n"
+			    "5|U03|县林业局|dept|0|0|0\n"
+			    "6|U04|东风镇|town|0.5||5\n");
+	free(v);
+	v = rows_of(raw, "SELECT * FROM \"2021/events\" ORDER BY rowid");
+	ck_assert_str_eq(v, "2|U01|A-1|90\n3|U02|A-2|85\n4|U02|A-3|70\n");
+	free(v);
+	v = q1(raw, "SELECT group_concat(name, ',') FROM pragma_table_info('2021/events')");
+	ck_assert_str_eq(v, "_line,unit,case_no,score");
+	free(v);
+	sqlite3_close(raw);
+}
+END_TEST
+
+/* A GB18030 file is stored in UTF-8 and says what it was. */
+START_TEST(test_import_gb18030)
+{
+	const char *db = path("k.db");
+	const char *files[] = { "tests/data/gb18030.csv" };
+	kp_import_done done;
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+	char *v;
+
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, &done, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(done.encoding, KP_ENC_GB18030);
+	ck_assert_uint_eq(done.rows, 4);
+	ck_assert_str_eq(done.name, "gb18030");
+	kp_store_close(s);
+	raw = raw_open(db);
+	v = rows_of(raw, "SELECT encoding, rows FROM imports");
+	ck_assert_str_eq(v, "GB18030|4\n");
+	free(v);
+	v = rows_of(raw, "SELECT _line, 单位代码, 单位名称, 得分 FROM \"2021/gb18030\" ORDER BY rowid");
+	ck_assert_str_eq(v, "2|Z01|城关镇|1,102\n3|Z02|东风镇|96.4%\n5|B01|县公安局|0\n6|B02|𠀀镇|7\n");
+	free(v);
+	v = q1(raw, "SELECT 备注 FROM \"2021/gb18030\" WHERE _line = 3");
+	ck_assert_str_eq(v, "多行\r\n备注，含“引号”与\"双引号\"");
+	free(v);
+	sqlite3_close(raw);
+}
+END_TEST
+
+/* Column names that need quoting in SQL are stored as they are. */
+START_TEST(test_import_odd_names)
+{
+	const char *db = path("k.db"), *f = path("o\"dd'name.csv");
+	const char *files[] = { f };
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+	char *v;
+
+	WRITE(f, "\"a\"\"b\",c'd,\"x]y\",select,\"e f\"\n1,2,3,4,5\n");
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+	raw = raw_open(db);
+	v = rows_of(raw, "SELECT name FROM import_columns ORDER BY position");
+	ck_assert_str_eq(v, "a\"b\nc'd\nx]y\nselect\ne f\n");
+	free(v);
+	v = rows_of(raw, "SELECT * FROM \"2021/o\"\"dd'name\"");
+	ck_assert_str_eq(v, "2|1|2|3|4|5\n");
+	free(v);
+	sqlite3_close(raw);
+}
+END_TEST
+
+/* A column called _line would clash with the line column. */
+START_TEST(test_import_reserved_column)
+{
+	const char *db = path("k.db"), *f = path("x.csv");
+	const char *files[] = { f };
+	kp_store *s = open_w(db);
+	kp_err err;
+
+	WRITE(f, "a,_line\n1,2\n");
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "_line"));
+	kp_store_close(s);
+}
+END_TEST
+
+/* --as names a single file's dataset. */
+START_TEST(test_import_as)
+{
+	const char *db = path("k.db"), *f = path("export (3).csv");
+	const char *files[] = { f };
+	kp_import_done done;
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+
+	WRITE(f, events_csv);
+	ck_assert_msg(import(s, files, 1, 2021, "案卷评查", 0, &done, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(done.name, "案卷评查");
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM \"2021/案卷评查\""), 3);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM imports WHERE name = '案卷评查'"), 1);
+	sqlite3_close(raw);
+}
+END_TEST
+
+/* Two files with one stem are refused before anything is written. */
+START_TEST(test_import_same_stem)
+{
+	const char *db = path("k.db"), *a = path("units.csv");
+	const char *files[] = { a, "tests/data/gb18030.csv", "samples/2021/units.csv" };
+	kp_store *s = open_w(db);
+	kp_err err;
+
+	WRITE(a, units_csv);
+	ck_assert_int_eq(import(s, files, 3, 2021, NULL, 0, NULL, &err), KP_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'units'"));
+	kp_store_close(s);
+}
+END_TEST
+
+/* ---------- all or nothing ---------- */
+
+struct snapshot {
+	char db[65], wal[65];
+	char *dump;
+};
+
+static void snap(struct snapshot *sn, const char *db)
+{
+	char w[600];
+
+	snprintf(w, sizeof w, "%s-wal", db);
+	file_hash(db, sn->db);
+	file_hash(w, sn->wal);
+	sn->dump = dump(db);
+}
+
+static void same_snap(struct snapshot *a, struct snapshot *b, const char *what)
+{
+	ck_assert_msg(!strcmp(a->db, b->db), "%s: the database file changed", what);
+	ck_assert_msg(!strcmp(a->wal, b->wal), "%s: the -wal file changed (%s -> %s)", what, a->wal, b->wal);
+	ck_assert_msg(!strcmp(a->dump, b->dump), "%s: the content changed:\n%s\n--- now ---\n%s", what, a->dump, b->dump);
+	free(a->dump);
+	free(b->dump);
+}
+
+/* One bad file among good ones: KP_EDATA and the database exactly as
+ * before, on disk and in content; then the good files go in. */
+START_TEST(test_import_atomic)
+{
+	static const char *bad[] = {
+		"unit_id,x\nU01,1\nU02\n",                  /* a short row */
+		"unit_id,x\nU01,\"1\nU02,2\n",              /* an unterminated quote */
+		"unit_id,unit_id\nU01,1\n",                 /* a repeated header name */
+		"unit_id,x\nU01,1\nU02,\xff\xfe\n",         /* not UTF-8 (nor GB18030) */
+		"",                                         /* empty */
+	};
+	const char *db = path("k.db"), *u = path("units.csv"), *e = path("events.csv"), *b = path("bad.csv");
+	const char *first[] = { u };
+	const char *files[] = { e, b };
+	struct snapshot before, after;
+	kp_import_done done[2];
+	kp_store *s = open_w(db);
+	kp_err err;
+	size_t i;
+
+	WRITE(u, units_csv);
+	WRITE(e, events_csv);
+	ck_assert_msg(import(s, first, 1, 2021, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		WRITE(b, bad[i]);
+		snap(&before, db);
+		s = open_w(db);
+		ck_assert_int_eq(import(s, files, 2, 2021, NULL, 0, done, &err), KP_EDATA);
+		ck_assert_msg(strstr(err.msg, "bad.csv"), "case %zu: '%s' does not name the file", i, err.msg);
+		kp_store_close(s);
+		snap(&after, db);
+		same_snap(&before, &after, bad[i]);
+	}
+	/* the same, with the connection kept open: the main file is untouched
+	 * and the content is the same */
+	s = open_w(db);
+	snap(&before, db);
+	ck_assert_int_eq(import(s, files, 2, 2021, NULL, 0, done, &err), KP_EDATA);
+	snap(&after, db);
+	ck_assert_str_eq(before.db, after.db);
+	ck_assert_str_eq(before.dump, after.dump);
+	free(before.dump), free(after.dump);
+	/* a missing second file: KP_ENOINPUT, nothing written */
+	{
+		const char *missing[] = { e, path("nope.csv") };
+		snap(&before, db);
+		ck_assert_int_eq(import(s, missing, 2, 2021, NULL, 0, done, &err), KP_ENOINPUT);
+		ck_assert_ptr_nonnull(strstr(err.msg, "nope.csv"));
+		snap(&after, db);
+		ck_assert_str_eq(before.dump, after.dump);
+		free(before.dump), free(after.dump);
+	}
+	/* and the good file still goes in afterwards */
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, done, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+	{
+		sqlite3 *raw = raw_open(db);
+		char *v = rows_of(raw, "SELECT name FROM imports ORDER BY id");
+		ck_assert_str_eq(v, "units\nevents\n");
+		free(v);
+		ck_assert_int_eq(qint(raw, "SELECT count(*) FROM sqlite_schema WHERE name = '2021/bad'"), 0);
+		sqlite3_close(raw);
+	}
+}
+END_TEST
+
+/* ---------- importing again ---------- */
+
+START_TEST(test_reimport)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	kp_import_done done;
+	struct snapshot before, after;
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+	char *v;
+
+	WRITE(u, units_csv);
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, &done, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+	/* the same file for the same year: refused, nothing written */
+	snap(&before, db);
+	s = open_w(db);
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, &done, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, u) && strstr(err.msg, "already imported") && strstr(err.msg, "--replace"), "%s",
+		      err.msg);
+	kp_store_close(s);
+	snap(&after, db);
+	same_snap(&before, &after, "re-import");
+	/* for another year: accepted */
+	s = open_w(db);
+	ck_assert_msg(import(s, files, 1, 2020, NULL, 0, &done, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(done.replaced, 0);
+	/* with replace: the old import is retired, the new data is there */
+	WRITE(u, "unit_id,name,category,i01,i02,i03,i04,i05,i06,i07,i08,i09,i10,i11,i12,i13,i14,i15,i16,i17,i18,i19,i20\n"
+		 "U09,新单位,dept,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0\n");
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 1, &done, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(done.replaced, 1);
+	ck_assert_uint_eq(done.rows, 1);
+	kp_store_close(s);
+	raw = raw_open(db);
+	v = rows_of(raw, "SELECT id, year, name, rows, replaced_at IS NOT NULL, data_table FROM imports ORDER BY id");
+	ck_assert_str_eq(v, "1|2021|units|4|1|NULL\n2|2020|units|4|0|2020/units\n3|2021|units|1|0|2021/units\n");
+	free(v);
+	v = rows_of(raw, "SELECT _line, unit_id, name FROM \"2021/units\"");
+	ck_assert_str_eq(v, "2|U09|新单位\n");
+	free(v);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM \"2020/units\""), 4);
+	/* the retired import's columns no longer matter, the new ones are there */
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM import_columns WHERE import_id = 3"), 23);
+	sqlite3_close(raw);
+}
+END_TEST
+
+/* Another file under a name already imported: refused unless replace. */
+START_TEST(test_same_name_other_file)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	char other_dir[600], other[700];
+	const char *files[] = { u }, *files2[] = { other };
+	kp_import_done done;
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+	char *v;
+
+	WRITE(u, units_csv);
+	snprintf(other_dir, sizeof other_dir, "%s/sub", dir);
+	ck_assert_int_eq(mkdir(other_dir, 0755), 0);
+	snprintf(other, sizeof other, "%s/units.csv", other_dir);
+	WRITE(other, "unit_id,name,category\nX1,甲,town\n");
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, &done, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(import(s, files2, 1, 2021, NULL, 0, &done, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "units") && strstr(err.msg, "already imported") && strstr(err.msg, "--replace"),
+		      "%s", err.msg);
+	ck_assert_msg(import(s, files2, 1, 2021, NULL, 1, &done, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(done.replaced, 1);
+	kp_store_close(s);
+	raw = raw_open(db);
+	v = rows_of(raw, "SELECT * FROM \"2021/units\"");
+	ck_assert_str_eq(v, "2|X1|甲|town\n");
+	free(v);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM imports WHERE replaced_at IS NULL"), 1);
+	sqlite3_close(raw);
+	unlink(other);
+	rmdir(other_dir);
+}
+END_TEST
+
+/* The same contents under another name: refused unless replace. */
+START_TEST(test_same_file_other_name)
+{
+	const char *db = path("k.db"), *u = path("units.csv"), *c = path("copy.csv");
+	const char *files[] = { u }, *files2[] = { c };
+	kp_store *s = open_w(db);
+	kp_err err;
+
+	WRITE(u, units_csv);
+	WRITE(c, units_csv);
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(import(s, files2, 1, 2021, NULL, 0, NULL, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "copy.csv") && strstr(err.msg, "already imported"), "%s", err.msg);
+	kp_store_close(s);
+}
+END_TEST
+
+/* ---------- reading back ---------- */
+
+static kp_rules *bench_rules(void)
+{
+	kp_rules *r = NULL;
+	kp_err err = { 0 };
+
+	ck_assert_msg(kp_rules_load("rules/bench.lua", NULL, 0, &r, &err) == 0, "%s", err.msg);
+	kp_err_clear(&err);
+	return r;
+}
+
+START_TEST(test_load)
+{
+	const char *db = path("k.db"), *u = path("units.csv"), *e = path("events.csv");
+	const char *files[] = { u, e };
+	kp_store *s = open_w(db);
+	kp_rules *r = bench_rules();
+	kp_data *d;
+	kp_table *t;
+	long *ids = NULL, c;
+	size_t nids = 0;
+	kp_err err;
+	double v;
+	char buf[64];
+
+	WRITE(u, units_csv);
+	WRITE(e, events_csv);
+	ck_assert_msg(import(s, files, 2, 2021, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), 0);
+	d = kp_data_new(&err);
+	ck_assert_msg(kp_store_load(s, 2021, r, d, &ids, &nids, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(nids, 2);
+	ck_assert_int_eq(ids[0], 1);
+	ck_assert_int_eq(ids[1], 2);
+	ck_assert_uint_eq(d->ntab, 2);
+	t = kp_data_table(d, "units");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(t->year, 2021);
+	ck_assert_str_eq(t->file, u);
+	ck_assert_uint_eq(t->ncols, 23);
+	ck_assert_uint_eq(t->nrows, 4);
+	ck_assert_str_eq(t->cols[0], "unit_id");
+	ck_assert_str_eq(t->cols[22], "i20");
+	/* the rules' columns are numbers, the others text */
+	ck_assert_int_eq(t->numeric[kp_table_col(t, "i01")], 1);
+	ck_assert_int_eq(t->numeric[kp_table_col(t, "i19")], 1);
+	ck_assert_int_eq(t->numeric[kp_table_col(t, "name")], 0);
+	ck_assert_int_eq(t->numeric[kp_table_col(t, "unit_id")], 0);
+	c = kp_table_col(t, "i01");
+	ck_assert_int_eq(kp_table_num(t, 0, (size_t)c, &v), KP_NUM_OK);
+	ck_assert(v == 0.95);
+	ck_assert_int_eq(kp_table_num(t, 1, (size_t)c, &v), KP_NUM_OK);
+	ck_assert(v == 0.964);
+	c = kp_table_col(t, "i02");
+	ck_assert_int_eq(kp_table_num(t, 3, (size_t)c, &v), KP_NUM_EMPTY);
+	ck_assert_str_eq(kp_table_cell(t, 3, (size_t)c, buf, sizeof buf), "");
+	c = kp_table_col(t, "i11");
+	ck_assert_int_eq(kp_table_num(t, 1, (size_t)c, &v), KP_NUM_OK);
+	ck_assert(v == 1102);
+	ck_assert_str_eq(kp_table_cell(t, 1, (size_t)c, buf, sizeof buf), "1102");
+	ck_assert_str_eq(kp_table_text(t, 1, (size_t)kp_table_col(t, "name")), "县公安局,\n治安大队");
+	ck_assert_str_eq(kp_table_text(t, 2, (size_t)kp_table_col(t, "category")), "dept");
+	ck_assert_uint_eq(t->line[0], 2);
+	ck_assert_uint_eq(t->line[1], 3);
+	ck_assert_uint_eq(t->line[2], 5);
+	ck_assert_uint_eq(t->line[3], 6);
+	t = kp_data_table(d, "events");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(t->nrows, 3);
+	ck_assert_str_eq(kp_table_text(t, 2, 2), "70");
+	ck_assert_uint_eq(t->line[2], 4);
+	free(ids);
+	kp_data_free(d);
+
+	/* a year with nothing imported */
+	d = kp_data_new(&err);
+	ck_assert_int_eq(kp_store_load(s, 2019, r, d, &ids, &nids, &err), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "nothing is imported for 2019"));
+	free(ids);
+	kp_data_free(d);
+	kp_store_close(s);
+	kp_rules_free(r);
+}
+END_TEST
+
+/* Only the active import of a name is read after a replace. */
+START_TEST(test_load_after_replace)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	kp_store *s = open_w(db);
+	kp_rules *r = bench_rules();
+	kp_data *d;
+	long *ids = NULL;
+	size_t nids = 0;
+	kp_err err;
+
+	WRITE(u, units_csv);
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), 0);
+	WRITE(u, "unit_id,name,category,i01,i02,i03,i04,i05,i06,i07,i08,i09,i10,i11,i12,i13,i14,i15,i16,i17,i18,i19,i20\n"
+		 "U09,新单位,dept,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0\n");
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 1, NULL, &err), 0);
+	d = kp_data_new(&err);
+	ck_assert_msg(kp_store_load(s, 2021, r, d, &ids, &nids, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(nids, 1);
+	ck_assert_int_eq(ids[0], 2);
+	ck_assert_uint_eq(d->ntab, 1);
+	ck_assert_uint_eq(kp_data_table(d, "units")->nrows, 1);
+	/* what is read back binds as the bench rules' unit table */
+	ck_assert_msg(kp_data_bind(d, r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(d->nunits, 1);
+	ck_assert_int_eq(kp_data_unit(d, "U09"), 0);
+	free(ids);
+	kp_data_free(d);
+	kp_store_close(s);
+	kp_rules_free(r);
+}
+END_TEST
+
+/* A rules' numeric column holding text is an error naming file, line,
+ * column and text, when the data is read back for scoring. */
+START_TEST(test_load_bad_number)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	kp_store *s = open_w(db);
+	kp_rules *r = bench_rules();
+	kp_data *d;
+	long *ids = NULL;
+	size_t nids = 0;
+	kp_err err;
+
+	WRITE(u, "unit_id,name,category,i01,i02,i03,i04,i05,i06,i07,i08,i09,i10,i11,i12,i13,i14,i15,i16,i17,i18,i19,i20\n"
+		 "U01,甲,dept,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0\n"
+		 "U02,乙,dept,1,1,1,1,五,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0\n");
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), 0);
+	d = kp_data_new(&err);
+	ck_assert_int_eq(kp_store_load(s, 2021, r, d, &ids, &nids, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, u) && strstr(err.msg, ":3:8:") && strstr(err.msg, "'i05'") && strstr(err.msg, "五"),
+		      "%s", err.msg);
+	free(ids);
+	kp_data_free(d);
+	kp_store_close(s);
+	kp_rules_free(r);
+}
+END_TEST
+
+/* ---------- the tables the store reads back (kp_table) ---------- */
+
+static kp_table *table_of(const char *name, unsigned char num_b)
+{
+	static char *cols[] = { "id", "b", "c" };
+	unsigned char numeric[] = { 0, num_b, 0 };
+	kp_err err = { 0 };
+	kp_table *t = kp_table_new(name, "f.csv", &err);
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(kp_table_set_columns(t, 3, cols, numeric, &err), 0);
+	return t;
+}
+
+static void add_row(kp_table *t, size_t line, const char *a, const char *b, const char *c)
+{
+	char *f[] = { (char *)a, (char *)b, (char *)c };
+	size_t len[] = { strlen(a), strlen(b), strlen(c) };
+	kp_err err = { 0 };
+
+	ck_assert_msg(kp_table_add(t, line, f, len, &err) == 0, "%s", err.msg);
+}
+
+START_TEST(test_table_typed)
+{
+	kp_table *t = table_of("units", 1);
+	kp_err err = { 0 };
+	char buf[64], *bad[] = { "U9", "abc", "z" }, *pct[] = { "U9", "150%", "z" };
+	double v;
+
+	ck_assert_str_eq(t->name, "units");
+	ck_assert_str_eq(t->file, "f.csv");
+	add_row(t, 2, "U1", "96.4%", "城关镇");
+	add_row(t, 3, "U2", "1,102", "");
+	add_row(t, 5, "U3", "", "县公安局,\n治安大队");
+	add_row(t, 6, "U4", "-0", "x");
+	ck_assert_uint_eq(t->nrows, 4);
+	ck_assert_int_eq(kp_table_col(t, "b"), 1);
+	ck_assert_int_eq(kp_table_col(t, "nope"), -1);
+	ck_assert_int_eq(kp_table_num(t, 0, 1, &v), KP_NUM_OK);
+	ck_assert(v == 0.964);
+	ck_assert_int_eq(kp_table_num(t, 1, 1, &v), KP_NUM_OK);
+	ck_assert(v == 1102);
+	ck_assert_int_eq(kp_table_num(t, 2, 1, &v), KP_NUM_EMPTY);
+	ck_assert_int_eq(kp_table_num(t, 3, 1, &v), KP_NUM_OK);
+	ck_assert(v == 0 && !signbit(v));
+	ck_assert_str_eq(kp_table_cell(t, 0, 1, buf, sizeof buf), "0.964");
+	ck_assert_str_eq(kp_table_cell(t, 2, 1, buf, sizeof buf), "");
+	ck_assert_str_eq(kp_table_text(t, 0, 1), ""); /* a numeric column has no text */
+	ck_assert_str_eq(kp_table_text(t, 0, 0), "U1");
+	ck_assert_str_eq(kp_table_text(t, 0, 2), "城关镇");
+	ck_assert_str_eq(kp_table_text(t, 1, 2), "");
+	ck_assert_str_eq(kp_table_text(t, 2, 2), "县公安局,\n治安大队");
+	ck_assert_str_eq(kp_table_cell(t, 3, 0, buf, sizeof buf), "U4");
+	/* text columns read as numbers on demand */
+	ck_assert_int_eq(kp_table_num(t, 0, 2, &v), KP_NUM_BAD);
+	ck_assert_int_eq(kp_table_num(t, 1, 2, &v), KP_NUM_EMPTY);
+	ck_assert_uint_eq(t->line[2], 5);
+	/* a numeric cell that is not a number names file, line, column, text */
+	ck_assert_int_eq(kp_table_add(t, 9, bad, NULL, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "f.csv:9:2: column 'b': not a number: 'abc'");
+	ck_assert_int_eq(kp_table_add(t, 10, pct, NULL, &err), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "f.csv:10:2: column 'b': a percentage above 100%"));
+	ck_assert_uint_eq(t->nrows, 4);
+	kp_table_free(t);
+}
+END_TEST
+
+/* Many rows and long text: the arrays grow and keep their contents. */
+START_TEST(test_table_grows)
+{
+	kp_table *t = table_of("big", 1);
+	char id[32], num[32], text[128];
+	size_t i;
+	double v;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(id, sizeof id, "U%zu", i);
+		snprintf(num, sizeof num, "%zu.5", i);
+		snprintf(text, sizeof text, "单位%zu-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", i);
+		add_row(t, i + 2, id, num, text);
+	}
+	for (i = 0; i < 5000; i += 499) {
+		snprintf(id, sizeof id, "U%zu", i);
+		snprintf(text, sizeof text, "单位%zu-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", i);
+		ck_assert_str_eq(kp_table_text(t, i, 0), id);
+		ck_assert_str_eq(kp_table_text(t, i, 2), text);
+		ck_assert_int_eq(kp_table_num(t, i, 1, &v), KP_NUM_OK);
+		ck_assert(v == (double)i + 0.5);
+		ck_assert_uint_eq(t->line[i], i + 2);
+	}
+	kp_table_free(t);
+}
+END_TEST
+
+/* kp_table_append moves src's rows after t's and frees src. */
+START_TEST(test_table_append)
+{
+	kp_table *t = table_of("units", 1), *a = table_of("units", 1), *e = table_of("units", 1);
+	kp_table *empty = table_of("units", 1);
+	kp_err err = { 0 };
+	char buf[64];
+	double v;
+	size_t i;
+
+	add_row(t, 2, "U1", "1", "甲");
+	add_row(t, 3, "U2", "", "乙");
+	for (i = 0; i < 300; i++) {
+		char id[16], n[16];
+		snprintf(id, sizeof id, "V%zu", i);
+		snprintf(n, sizeof n, "%zu", i);
+		add_row(a, 100 + i, id, n, i % 2 ? "丙" : "");
+	}
+	ck_assert_int_eq(kp_table_append(t, a, &err), 0);
+	ck_assert_uint_eq(t->nrows, 302);
+	ck_assert_str_eq(kp_table_text(t, 1, 2), "乙");
+	ck_assert_int_eq(kp_table_num(t, 1, 1, &v), KP_NUM_EMPTY);
+	ck_assert_str_eq(kp_table_text(t, 2, 0), "V0");
+	ck_assert_str_eq(kp_table_text(t, 2, 2), "");
+	ck_assert_str_eq(kp_table_text(t, 3, 2), "丙");
+	ck_assert_str_eq(kp_table_text(t, 301, 0), "V299");
+	ck_assert_int_eq(kp_table_num(t, 301, 1, &v), KP_NUM_OK);
+	ck_assert(v == 299);
+	ck_assert_uint_eq(t->line[301], 399);
+	ck_assert_str_eq(kp_table_cell(t, 150, 1, buf, sizeof buf), "148");
+	/* an empty table appended changes nothing; rows still go on after */
+	ck_assert_int_eq(kp_table_append(t, empty, &err), 0);
+	ck_assert_uint_eq(t->nrows, 302);
+	add_row(t, 500, "W1", "7", "丁");
+	ck_assert_str_eq(kp_table_text(t, 302, 2), "丁");
+	ck_assert_str_eq(kp_table_text(t, 301, 0), "V299");
+	/* into an empty table */
+	add_row(e, 2, "X", "2", "戊");
+	{
+		kp_table *z = table_of("units", 1);
+		ck_assert_int_eq(kp_table_append(z, e, &err), 0);
+		ck_assert_uint_eq(z->nrows, 1);
+		ck_assert_str_eq(kp_table_text(z, 0, 2), "戊");
+		add_row(z, 3, "Y", "3", "己");
+		ck_assert_str_eq(kp_table_text(z, 1, 0), "Y");
+		kp_table_free(z);
+	}
+	kp_table_free(t);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("open");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_open_fresh);
+	tcase_add_test(tc, test_open_empty_file);
+	tcase_add_test(tc, test_open_blank_sqlite);
+	tcase_add_test(tc, test_open_newer_schema);
+	tcase_add_test(tc, test_open_not_sqlite);
+	tcase_add_test(tc, test_open_foreign_sqlite);
+	tcase_add_test(tc, test_open_missing_and_dirs);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("import");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_import_good);
+	tcase_add_test(tc, test_import_gb18030);
+	tcase_add_test(tc, test_import_odd_names);
+	tcase_add_test(tc, test_import_reserved_column);
+	tcase_add_test(tc, test_import_as);
+	tcase_add_test(tc, test_import_same_stem);
+	tcase_add_test(tc, test_import_atomic);
+	tcase_add_test(tc, test_reimport);
+	tcase_add_test(tc, test_same_name_other_file);
+	tcase_add_test(tc, test_same_file_other_name);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("table");
+	tcase_add_test(tc, test_table_typed);
+	tcase_add_test(tc, test_table_grows);
+	tcase_add_test(tc, test_table_append);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("load");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_load);
+	tcase_add_test(tc, test_load_after_replace);
+	tcase_add_test(tc, test_load_bad_number);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(store_suite)

@@ -1,0 +1,548 @@
+#!/usr/bin/env bash
+# tests/e2e/run.sh — the built binary end to end: exit codes (<sysexits.h>)
+# and messages ("kaoping: FILE:LINE: ..."), what import leaves in the
+# database (read back with the sqlite3 shell), all-or-nothing imports,
+# re-import and --replace, GB18030 detection, score / report in every
+# format / explain on the 2021 Longxian samples, run on a generated unit
+# table, check / criteria / test, atomic report files.
+#   tests/e2e/run.sh            (from anywhere; KP_BIN names the binary,
+#                                default ./kaoping relative to the repo root)
+# Ends with "N passed, N failed"; exits 1 when anything failed.
+# Needs: sqlite3 (its JSON functions read the JSON reports), lua5.4, unzip.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$PWD
+KP=${KP_BIN:-./kaoping}
+case $KP in /*) ;; *) KP=$ROOT/$KP ;; esac
+RULES=$ROOT/rules/2021-fazhi.lua
+BENCH=$ROOT/rules/bench.lua
+S21=$ROOT/samples/2021
+
+for tool in sqlite3 lua5.4 unzip; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+[ -x "$KP" ] || { echo "e2e: $KP is not built (make)"; exit 2; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/kp_e2e.XXXXXX") || exit 2
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+OUT=$T/stdout ERR=$T/stderr
+passed=0 failed=0 RC=0 CMD=
+
+# ---------- helpers ----------
+
+# kp ARGS...: run the binary; stdout in $OUT, stderr in $ERR, status in $RC.
+kp() {
+	CMD="kaoping $*"
+	"$KP" "$@" >"$OUT" 2>"$ERR"
+	RC=$?
+}
+
+pass() { passed=$((passed + 1)); }
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL  $1"
+	shift
+	[ $# -gt 0 ] && printf '      %s\n' "$@"
+	echo "      after: $CMD (exit $RC)"
+	sed -n '1,4s/^/      stderr: /p' "$ERR"
+}
+
+# t_rc NAME WANT: the last command's exit status.
+t_rc() { if [ "$RC" = "$2" ]; then pass; else fail "$1" "exit $RC, want $2"; fi; }
+# t_out NAME TEXT / t_err NAME TEXT: a fixed string in stdout / stderr.
+t_out() { if grep -qF -- "$2" "$OUT"; then pass; else fail "$1" "stdout lacks: $2"; fi; }
+t_err() { if grep -qF -- "$2" "$ERR"; then pass; else fail "$1" "stderr lacks: $2"; fi; }
+# t_err_line NAME LINE: stderr has exactly this line.
+t_err_line() { if grep -qxF -- "$2" "$ERR"; then pass; else fail "$1" "stderr has no line: $2"; fi; }
+t_no_out() { if [ ! -s "$OUT" ]; then pass; else fail "$1" "stdout is not empty: $(head -c 200 "$OUT")"; fi; }
+t_no_err() { if [ ! -s "$ERR" ]; then pass; else fail "$1" "stderr is not empty"; fi; }
+# t_eq NAME GOT WANT
+t_eq() { if [ "$2" = "$3" ]; then pass; else fail "$1" "got:  $2" "want: $3"; fi; }
+# t_true NAME CMD...: a condition.
+t_true() { local n=$1; shift; if "$@"; then pass; else fail "$n" "not true: $*"; fi; }
+
+# sql DB QUERY: rows of a query, '|' between columns.
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
+# jsql FILE QUERY: a query over a JSON array file; its elements are the
+# rows of table j (columns key, value).
+jsql() { sqlite3 -batch -noheader :memory: "WITH j AS (SELECT key, value FROM json_each(readfile('$1'))) $2"; }
+# fingerprint DB: hashes of the database file and its -wal (if any).
+fingerprint() { for f in "$1" "$1-wal"; do [ -f "$f" ] && sha256sum <"$f" || echo "no $f"; done; }
+# listing DIR: the names in a folder (hidden ones too).
+listing() { (cd "$1" && ls -A); }
+
+# ---------- help, version, usage errors ----------
+
+kp --help
+t_rc "--help exits 0" 0
+t_out "--help prints usage on stdout" "usage:"
+t_out "--help lists import" "kaoping import [--year Y]"
+t_out "--help lists the exit codes" "64 usage, 65 bad data, 66 missing input"
+t_no_err "--help writes nothing on stderr"
+
+kp --version
+t_rc "--version exits 0" 0
+if grep -qE '^kaoping [^ ]+ \(Lua 5\.4, SQLite 3\.[0-9]+\.[0-9]+\)$' "$OUT"; then pass; else fail "--version line" "$(cat "$OUT")"; fi
+t_no_err "--version writes nothing on stderr"
+
+for verb in run import score report explain check criteria test; do
+	kp "$verb" --help
+	t_rc "$verb --help exits 0" 0
+	if head -n 1 "$OUT" | grep -q "^usage: kaoping $verb"; then pass; else fail "$verb --help starts with its usage" "$(head -n 1 "$OUT")"; fi
+	t_no_err "$verb --help writes nothing on stderr"
+done
+kp import --help
+t_out "import --help documents --replace" "--replace"
+t_out "import --help documents --as" "--as NAME"
+
+kp
+t_rc "no command: 64" 64
+t_no_out "no command: nothing on stdout"
+t_err "no command: usage on stderr" "usage:"
+
+kp frobnicate
+t_rc "unknown command: 64" 64
+t_err_line "unknown command: message" "kaoping: unknown command 'frobnicate' (kaoping --help lists the commands)"
+t_no_out "unknown command: nothing on stdout"
+
+kp --frob
+t_rc "unknown top-level option: 64" 64
+t_err "unknown top-level option: message" "kaoping: unknown command '--frob'"
+
+kp import --frob x.csv
+t_rc "unknown option: 64" 64
+t_err_line "unknown option: message" "kaoping: import: unknown option '--frob' (kaoping import --help lists them)"
+
+kp report --formt json
+t_rc "misspelt option: 64" 64
+
+kp import
+t_rc "import without files: 64" 64
+t_err "import without files: usage" "kaoping: usage: kaoping import"
+kp score
+t_rc "score without rules: 64" 64
+kp explain
+t_rc "explain without a unit: 64" 64
+kp check
+t_rc "check without rules: 64" 64
+kp import --year abc x.csv
+t_rc "--year abc: 64" 64
+t_err_line "--year abc: message" "kaoping: --year: 'abc' is not a year"
+kp report --format pdf
+t_rc "--format pdf: 64" 64
+t_err "--format pdf: message" "--format: 'pdf' is not one of"
+kp import --encoding latin1 x.csv
+t_rc "--encoding latin1: 64" 64
+kp import --as x a.csv b.csv
+t_rc "--as with two files: 64" 64
+t_err "--as with two files: message" "--as names one file"
+
+# ---------- import: good files ----------
+
+D=$T/import && mkdir -p "$D" && cd "$D" || exit 2
+printf 'unit_id,name,category\nU1,城关镇,town\nU2,"县公安局,\n治安大队",dept\nU3,"say ""hi""",dept\n' >units.csv
+printf 'unit_id,score\r\nU1,96.4%%\r\nU2,"1,102"\r\nU3,\r\n' >scores.csv
+
+kp import --db k.db --year 2021 units.csv scores.csv
+t_rc "import: exit 0" 0
+t_err_line "import: message for units" "kaoping: imported units.csv as 'units' for 2021: 3 rows, 3 columns (UTF-8)"
+t_err_line "import: message for scores" "kaoping: imported scores.csv as 'scores' for 2021: 3 rows, 2 columns (UTF-8)"
+t_eq "import: imports table" "$(sql k.db "SELECT id, year, name, file, encoding, rows, data_table, replaced_at IS NULL, length(sha256) FROM imports ORDER BY id")" \
+"1|2021|units|units.csv|UTF-8|3|2021/units|1|64
+2|2021|scores|scores.csv|UTF-8|3|2021/scores|1|64"
+t_eq "import: sha256 is the file's" "$(sql k.db "SELECT sha256 FROM imports WHERE name = 'units'")" "$(sha256sum <units.csv | cut -d' ' -f1)"
+t_eq "import: imported_at is an ISO time" "$(sql k.db "SELECT count(*) FROM imports WHERE imported_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'")" "2"
+t_eq "import: data rows and _line" "$(sql k.db "SELECT _line, unit_id, replace(name, char(10), '/'), category FROM \"2021/units\" ORDER BY rowid")" \
+'2|U1|城关镇|town
+3|U2|县公安局,/治安大队|dept
+5|U3|say "hi"|dept'
+t_eq "import: CRLF file, cells as text" "$(sql k.db "SELECT _line, unit_id, score FROM \"2021/scores\" ORDER BY rowid")" \
+"2|U1|96.4%
+3|U2|1,102
+4|U3|"
+t_eq "import: columns" "$(sql k.db "SELECT group_concat(name, ',') FROM (SELECT name FROM import_columns WHERE import_id = 1 ORDER BY position)")" "unit_id,name,category"
+t_eq "import: the database is WAL, schema 1" "$(sql k.db "PRAGMA journal_mode; PRAGMA user_version")" "wal
+1"
+
+kp import --db k.db --year 2021 units.csv
+t_rc "re-import refused: 65" 65
+t_err "re-import refused: names the file" "kaoping: units.csv: "
+t_err "re-import refused: says so" "already imported"
+t_err "re-import refused: suggests --replace" "--replace"
+t_eq "re-import refused: nothing changed" "$(sql k.db "SELECT count(*) FROM imports")" "2"
+
+printf 'unit_id,name,category\nU1,城关镇,town\nU9,新单位,dept\n' >units.csv
+kp import --db k.db --year 2021 units.csv
+t_rc "same name, new contents, refused: 65" 65
+kp import --db k.db --year 2021 --replace units.csv
+t_rc "--replace: exit 0" 0
+t_err "--replace: message" "kaoping: replaced with units.csv as 'units' for 2021: 2 rows, 3 columns (UTF-8)"
+t_eq "--replace: old import retired, new one active" "$(sql k.db "SELECT id, name, rows, replaced_at IS NOT NULL, coalesce(data_table, '-') FROM imports ORDER BY id")" \
+"1|units|3|1|-
+2|scores|3|0|2021/scores
+3|units|2|0|2021/units"
+t_eq "--replace: the new data" "$(sql k.db "SELECT _line, unit_id, name FROM \"2021/units\" ORDER BY rowid")" "2|U1|城关镇
+3|U9|新单位"
+
+kp import --db k.db --year 2020 units.csv
+t_rc "same file for another year: 0" 0
+t_eq "another year: its own table" "$(sql k.db "SELECT count(*) FROM \"2020/units\"")" "2"
+
+printf 'unit_id,score\nU1,90\n' >2021-export.csv
+kp import --db k.db --year 2021 --as 评分 2021-export.csv
+t_rc "--as: exit 0" 0
+t_err "--as: message" "as '评分' for 2021"
+t_eq "--as: dataset name" "$(sql k.db "SELECT name, data_table FROM imports WHERE file = '2021-export.csv'")" "评分|2021/评分"
+
+kp import --db k.db --year 2021 "$S21/renda_zhengxie.csv"
+t_rc "GB18030 sample: exit 0" 0
+t_err "GB18030 sample: detected" "as 'renda_zhengxie' for 2021: 38 rows, 6 columns (GB18030)"
+t_eq "GB18030 sample: encoding recorded" "$(sql k.db "SELECT encoding, rows FROM imports WHERE name = 'renda_zhengxie'")" "GB18030|38"
+t_eq "GB18030 sample: stored as UTF-8" "$(sql k.db "SELECT 单位代码, 建议提案办理评价 FROM \"2021/renda_zhengxie\" WHERE _line = 2")" "Z01|满意"
+t_eq "GB18030 sample: CRLF lines" "$(sql k.db "SELECT min(_line), max(_line) FROM \"2021/renda_zhengxie\"")" "2|39"
+
+kp import --db k.db --year 2021 --as twin "$ROOT/tests/data/gb18030.csv"
+t_rc "GB18030 fixture: exit 0" 0
+kp import --db k.db --year 2021 --as twin8 "$ROOT/tests/data/gb18030_utf8.csv"
+t_rc "its UTF-8 twin: exit 0" 0
+t_eq "GB18030 and UTF-8 twins store the same rows" "$(sql k.db "SELECT * FROM \"2021/twin\" EXCEPT SELECT * FROM \"2021/twin8\"")" ""
+t_eq "twins: both complete" "$(sql k.db "SELECT (SELECT count(*) FROM \"2021/twin\"), (SELECT count(*) FROM \"2021/twin8\"), (SELECT group_concat(_line) FROM \"2021/twin\")")" "4|4|2,3,5,6"
+
+kp import --db k.db --year 2021 --encoding utf-8 --as forced "$S21/renda_zhengxie.csv"
+t_rc "GB18030 read as UTF-8: 65" 65
+t_err "GB18030 read as UTF-8: position and advice" "renda_zhengxie.csv:1:1: header name 1 is not valid UTF-8"
+
+# ---------- import: bad files ----------
+
+printf 'a,b\n1,2\n3\n' >short.csv
+printf 'a,b\n1,2,3\n' >long.csv
+printf 'a,b\n1,2\n3,"4\n5,6\n' >open.csv
+printf 'a,b\n1,2"x\n' >quote.csv
+printf 'a,b\n1,\xff\n' >latin.csv
+printf '\xff\xfea\0,\0b\0\n\0001\0,\0002\0\n\0' >utf16.csv
+printf 'a,a\n1,2\n' >dup.csv
+printf 'a,b\n' >header.csv
+: >empty.csv
+printf 'a,b\n1,x\0y\n' >nul.csv
+
+kp import --db new.db short.csv
+t_rc "short row: 65" 65
+t_err_line "short row: message" "kaoping: short.csv:3: 1 field where the header has 2"
+t_true "a failed import into a new database creates no file" test ! -e new.db
+kp import --db new.db long.csv
+t_rc "long row: 65" 65
+t_err_line "long row: message" "kaoping: long.csv:2: 3 fields where the header has 2"
+kp import --db new.db open.csv
+t_rc "unterminated quote: 65" 65
+t_err "unterminated quote: message" "kaoping: open.csv:3: a quoted field is not closed"
+kp import --db new.db quote.csv
+t_rc "stray quote: 65" 65
+t_err "stray quote: message" "kaoping: quote.csv:2: malformed quoting"
+kp import --db new.db --encoding utf-8 latin.csv
+t_rc "invalid UTF-8: 65" 65
+t_err "invalid UTF-8: message" "kaoping: latin.csv:2:2: column 'b' is not valid UTF-8"
+kp import --db new.db latin.csv
+t_rc "neither UTF-8 nor GB18030: 65" 65
+t_err "neither UTF-8 nor GB18030: message" "kaoping: latin.csv"
+kp import --db new.db utf16.csv
+t_rc "UTF-16: 65" 65
+t_err "UTF-16: message" "kaoping: utf16.csv:1: the file is UTF-16"
+kp import --db new.db dup.csv
+t_rc "repeated header: 65" 65
+t_err "repeated header: message" "kaoping: dup.csv:1:2: header name 'a' appears twice"
+kp import --db new.db header.csv
+t_rc "header only: 65" 65
+t_err "header only: message" "kaoping: header.csv: the file has a header but no rows"
+kp import --db new.db empty.csv
+t_rc "empty file: 65" 65
+t_err "empty file: message" "kaoping: empty.csv: the file is empty"
+kp import --db new.db nul.csv
+t_rc "NUL byte: 65" 65
+t_err "NUL byte: message" "kaoping: nul.csv:2:2: column 'b' holds a NUL byte"
+kp import --db new.db nope.csv
+t_rc "missing file: 66" 66
+t_err_line "missing file: message" "kaoping: nope.csv: cannot open: No such file or directory"
+mkdir -p adir
+kp import --db new.db adir
+t_rc "a folder as CSV: 66" 66
+t_true "no database after failed imports" test ! -e new.db
+
+kp import --db no/such/dir/k.db units.csv
+t_rc "database in a missing folder: 73" 73
+printf 'just some text, not a database at all, but long enough to have a header\n%.0s' 1 2 3 >notes.db
+kp import --db notes.db units.csv
+t_rc "database that is not SQLite: 65" 65
+t_err "database that is not SQLite: names it" "notes.db"
+
+# all or nothing: one bad file among good ones leaves the database as it was
+printf 'unit_id,x\nU1,1\n' >good.csv
+sqlite3 k.db .dump >dump.before
+fp_before=$(fingerprint k.db)
+kp import --db k.db --year 2021 good.csv short.csv
+t_rc "good + bad: 65" 65
+t_err_line "good + bad: names the bad file" "kaoping: short.csv:3: 1 field where the header has 2"
+t_eq "good + bad: database file unchanged" "$(fingerprint k.db)" "$fp_before"
+sqlite3 k.db .dump >dump.after
+t_true "good + bad: database content unchanged" cmp -s dump.before dump.after
+t_eq "good + bad: the good file is not there" "$(sql k.db "SELECT count(*) FROM imports WHERE name = 'good'")" "0"
+kp import --db k.db --year 2021 good.csv nope.csv
+t_rc "good + missing: 66" 66
+t_eq "good + missing: database file unchanged" "$(fingerprint k.db)" "$fp_before"
+kp import --db k.db --year 2021 good.csv
+t_rc "the good file alone: 0" 0
+
+# ---------- score, report, explain on the 2021 samples ----------
+
+D=$T/score && mkdir -p "$D" && cd "$D" || exit 2
+kp import --year 2021 "$S21"/*.csv
+t_rc "import samples/2021: exit 0" 0
+t_eq "import samples/2021: 14 datasets in kaoping.db" "$(sql kaoping.db "SELECT count(*), sum(rows) FROM imports WHERE year = 2021")" "14|482"
+t_eq "import samples/2021: only renda_zhengxie is GB18030" "$(sql kaoping.db "SELECT name FROM imports WHERE encoding = 'GB18030'")" "renda_zhengxie"
+
+kp score "$RULES" --year 2021 --format json
+t_rc "score: exit 0" 0
+t_err "score: run recorded" "kaoping: run 1 recorded in kaoping.db"
+cp "$OUT" score.json
+t_eq "score: one run in the database" "$(sql kaoping.db "SELECT count(*), max(units) FROM runs")" "1|38"
+t_eq "score json: 38 units" "$(jsql score.json "SELECT count(*) FROM j")" "38"
+t_eq "score json: every contract field" \
+	"$(jsql score.json "SELECT count(*) FROM j WHERE json_type(value, '$.category') = 'text' AND json_type(value, '$.rank') = 'integer' AND json_type(value, '$.unit_id') = 'text' AND json_type(value, '$.name') = 'text' AND json_type(value, '$.total') IN ('real', 'integer') AND json_type(value, '$.grade') = 'text' AND json_type(value, '$.commended') IN ('true', 'false') AND json_type(value, '$.veto') IN ('true', 'false') AND json_type(value, '$.sections') = 'object'")" "38"
+t_eq "score json: six sections each" "$(jsql score.json "SELECT DISTINCT (SELECT count(*) FROM json_each(o.value, '$.sections')) FROM j AS o")" "6"
+t_eq "score json: towns first, then departments, ranks in order" \
+	"$(jsql score.json "SELECT json_extract(value, '$.category'), count(*), min(json_extract(value, '$.rank')), max(json_extract(value, '$.rank')), min(key), max(key) FROM j GROUP BY 1 ORDER BY min(key)")" \
+	"镇|10|1|10|0|9
+部门|28|1|28|10|37"
+t_eq "score json: ranks never go down" "$(jsql score.json "SELECT count(*) FROM j a JOIN j b ON b.key = a.key + 1 WHERE json_extract(a.value, '$.category') = json_extract(b.value, '$.category') AND json_extract(b.value, '$.rank') < json_extract(a.value, '$.rank')")" "0"
+t_eq "score json: 城关镇 first, 101.89, 优秀, commended" \
+	"$(jsql score.json "SELECT json_extract(value, '$.rank'), json_extract(value, '$.unit_id'), json_extract(value, '$.total'), json_extract(value, '$.grade'), json_type(value, '$.commended'), json_type(value, '$.veto') FROM j WHERE json_extract(value, '$.name') = '城关镇'")" \
+	"1|Z01|101.89|优秀|true|false"
+t_eq "score json: the commended towns" "$(jsql score.json "SELECT group_concat(json_extract(value, '$.name'), ',') FROM j WHERE json_extract(value, '$.category') = '镇' AND json_extract(value, '$.commended')")" "城关镇,曹家湾镇"
+t_eq "score json: 9 departments commended" "$(jsql score.json "SELECT count(*) FROM j WHERE json_extract(value, '$.category') = '部门' AND json_extract(value, '$.commended')")" "9"
+t_eq "score json: grade quota drops 东风镇 to 良好" "$(jsql score.json "SELECT json_extract(value, '$.total') || ' ' || json_extract(value, '$.grade') FROM j WHERE json_extract(value, '$.name') = '东风镇'")" "95.34 良好"
+t_eq "score json: tie 86.92 broken by section four" "$(jsql score.json "SELECT group_concat(json_extract(value, '$.name') || ':' || json_extract(value, '$.rank'), ',') FROM j WHERE json_extract(value, '$.total') = 86.92")" "固关镇:5,温水镇:6"
+t_eq "score json: 市场监督管理局 100.39 (bonus capped at 5)" "$(jsql score.json "SELECT json_extract(value, '$.total') || ' ' || json_extract(value, '$.bonus') FROM j WHERE json_extract(value, '$.name') = '市场监督管理局'")" "100.39 5"
+t_eq "score json: 自然资源局 vetoed, 不合格, not commended" \
+	"$(jsql score.json "SELECT json_extract(value, '$.total'), json_extract(value, '$.grade'), json_type(value, '$.veto'), json_type(value, '$.commended') FROM j WHERE json_extract(value, '$.name') = '自然资源局'")" \
+	"88.63|不合格|true|false"
+t_eq "score json: no vetoed unit is commended" "$(jsql score.json "SELECT count(*) FROM j WHERE json_extract(value, '$.veto') AND json_extract(value, '$.commended')")" "0"
+t_eq "score json: totals have at most 2 decimals" "$(jsql score.json "SELECT count(*) FROM j WHERE round(json_extract(value, '$.total'), 2) <> json_extract(value, '$.total')")" "0"
+
+kp report --format json -o r.json
+t_rc "report json: exit 0" 0
+t_err_line "report json: message" "kaoping: wrote r.json"
+t_no_out "report json -o: nothing on stdout"
+t_eq "report json: the recorded run, as scored" "$(jsql r.json "SELECT group_concat(json_extract(value, '$.unit_id') || '=' || json_extract(value, '$.total'), ',') FROM j")" \
+	"$(jsql score.json "SELECT group_concat(json_extract(value, '$.unit_id') || '=' || json_extract(value, '$.total'), ',') FROM j")"
+kp report -o r2.json
+t_rc "report -o x.json: exit 0" 0
+t_eq "report -o x.json: JSON by the extension" "$(jsql r2.json "SELECT count(*) FROM j")" "38"
+
+kp report --format csv -o r.csv
+t_rc "report csv: exit 0" 0
+t_eq "report csv: UTF-8 BOM" "$(head -c 3 r.csv | od -An -tx1 | tr -d ' ')" "efbbbf"
+t_eq "report csv: header and 38 rows" "$(wc -l <r.csv | tr -d ' ')" "39"
+t_true "report csv: the first unit" grep -q '^镇,1,Z01,城关镇,.*,101.89,优秀,是,否' r.csv
+t_true "report csv: the vetoed unit" grep -q '^部门,[0-9]*,B07,自然资源局,.*,88.63,不合格,否,是' r.csv
+
+kp report --format md -o r.md
+t_rc "report md: exit 0" 0
+t_eq "report md: title" "$(head -n 1 r.md)" "# 陇县2021年度依法行政工作目标责任考核"
+t_true "report md: a table row for 城关镇" grep -q '^|.*城关镇.*101\.89' r.md
+
+kp report --format html -o r.html
+t_rc "report html: exit 0" 0
+t_true "report html: a document" grep -q '<!DOCTYPE html>' r.html
+t_true "report html: the title" grep -q '<title>陇县2021年度依法行政工作目标责任考核</title>' r.html
+t_true "report html: inline SVG charts" grep -q '<svg' r.html
+t_true "report html: units" grep -q '城关镇' r.html
+
+kp report --format xlsx -o r.xlsx
+t_rc "report xlsx: exit 0" 0
+t_true "report xlsx: a zip with a workbook" sh -c 'unzip -l r.xlsx | grep -q "xl/workbook.xml"'
+t_eq "report xlsx: sheets" "$(unzip -p r.xlsx xl/workbook.xml | grep -o '<sheet name="[^"]*"' | sed 's/<sheet name="//; s/"$//' | tr '\n' ' ')" "镇 部门 拟表彰名单 得分明细 "
+t_true "report xlsx: unit names" sh -c 'unzip -p r.xlsx xl/sharedStrings.xml | grep -q 城关镇'
+
+kp report
+t_rc "report to stdout: exit 0" 0
+t_out "report table: title" "陇县2021年度依法行政工作目标责任考核"
+t_out "report table: 城关镇" "城关镇"
+
+before=$(listing .)
+kp report --format json -o missing/dir/r.json
+t_rc "report into a missing folder: 73" 73
+t_err_line "report into a missing folder: message" "kaoping: missing/dir/r.json: cannot create: No such file or directory"
+t_true "report into a missing folder: no folder made" test ! -e missing
+t_eq "report into a missing folder: no file left behind" "$(listing .)" "$before"
+kp report --format html -o missing/r.html
+t_rc "html report into a missing folder: 73" 73
+kp report --format xlsx -o missing/r.xlsx
+t_rc "xlsx report into a missing folder: 73" 73
+t_eq "failed reports leave nothing" "$(listing .)" "$before"
+
+kp report --run 99
+t_rc "report --run 99: 65" 65
+t_err "report --run 99: message" "there is no run 99"
+
+kp explain Z01
+t_rc "explain Z01: exit 0" 0
+t_out "explain Z01: heading" "Z01 城关镇"
+t_out "explain Z01: total" "总分：101.89"
+t_out "explain Z01: rank" "排名：1"
+t_out "explain Z01: commended" "拟表彰：是"
+t_out "explain Z01: an indicator with its note" "会前学法"
+kp explain 自然资源局
+t_rc "explain by name: exit 0" 0
+t_out "explain by name: the unit" "B07 自然资源局"
+t_out "explain by name: the veto and its reason" "一票否决：发生重大行政执法过错"
+t_out "explain by name: not commended" "拟表彰：否"
+kp explain Z01 --lang en
+t_rc "explain --lang en: exit 0" 0
+t_out "explain --lang en: labels" "total: 101.89"
+kp explain NOPE
+t_rc "explain an unknown unit: 65" 65
+t_err "explain an unknown unit: message" "has no unit 'NOPE'"
+
+D=$T/nodb && mkdir -p "$D" && cd "$D" || exit 2
+kp report
+t_rc "report without a database: 66" 66
+t_err "report without a database: message" "kaoping.db: no such database"
+t_eq "report without a database: creates none" "$(listing .)" ""
+kp explain Z01
+t_rc "explain without a database: 66" 66
+
+# ---------- run: one shot, in memory ----------
+
+D=$T/data && mkdir -p "$D" || exit 2
+lua5.4 "$ROOT/scripts/gen-units" 200 7 >"$D/units.csv"
+W=$T/run && mkdir -p "$W" && cd "$W" || exit 2
+kp run "$BENCH" "$D/units.csv" --format json
+t_rc "run bench: exit 0" 0
+t_eq "run bench: nothing written in the current folder" "$(listing .)" ""
+cp "$OUT" "$D/bench.json"
+J=$D/bench.json
+t_eq "run bench: 200 units" "$(jsql "$J" "SELECT count(*) FROM j")" "200"
+t_eq "run bench: dept first, then town" "$(jsql "$J" "SELECT json_extract(value, '$.category'), min(key), max(key) FROM j GROUP BY 1 ORDER BY min(key)")" \
+	"dept|0|157
+town|158|199"
+t_eq "run bench: ids in order within a rank" "$(jsql "$J" "SELECT count(*) FROM j a JOIN j b ON b.key = a.key + 1 WHERE json_extract(a.value, '$.category') = json_extract(b.value, '$.category') AND (json_extract(b.value, '$.rank') < json_extract(a.value, '$.rank') OR (json_extract(b.value, '$.rank') = json_extract(a.value, '$.rank') AND json_extract(b.value, '$.unit_id') < json_extract(a.value, '$.unit_id')))")" "0"
+t_eq "run bench: competition ranking (rank = 1 + units scoring more)" "$(jsql "$J" "SELECT count(*) FROM j a WHERE json_extract(a.value, '$.rank') <> 1 + (SELECT count(*) FROM j b WHERE json_extract(b.value, '$.category') = json_extract(a.value, '$.category') AND json_extract(b.value, '$.total') > json_extract(a.value, '$.total'))")" "0"
+t_eq "run bench: vetoed units are 不合格 and not commended" "$(jsql "$J" "SELECT count(*) FROM j WHERE json_extract(value, '$.veto') AND (json_extract(value, '$.grade') <> '不合格' OR json_extract(value, '$.commended'))")" "0"
+t_eq "run bench: grades follow the totals" "$(jsql "$J" "SELECT count(*) FROM j WHERE NOT json_extract(value, '$.veto') AND json_extract(value, '$.grade') <> CASE WHEN json_extract(value, '$.total') >= 90 THEN '优秀' WHEN json_extract(value, '$.total') >= 80 THEN '良好' WHEN json_extract(value, '$.total') >= 60 THEN '合格' ELSE '不合格' END")" "0"
+t_eq "run bench: totals within [0, 100]" "$(jsql "$J" "SELECT count(*) FROM j WHERE json_extract(value, '$.total') < 0 OR json_extract(value, '$.total') > 100")" "0"
+# commended: non-veto units whose rank among the category's non-veto units is <= 9 (dept) / 2 (town)
+t_eq "run bench: commended as the rule set says" "$(jsql "$J" "SELECT count(*) FROM j a WHERE json_extract(a.value, '$.commended') <> (NOT json_extract(a.value, '$.veto') AND 1 + (SELECT count(*) FROM j b WHERE json_extract(b.value, '$.category') = json_extract(a.value, '$.category') AND NOT json_extract(b.value, '$.veto') AND json_extract(b.value, '$.total') > json_extract(a.value, '$.total')) <= CASE json_extract(a.value, '$.category') WHEN 'town' THEN 2 ELSE 9 END)")" "0"
+t_true "run bench: some units vetoed" test "$(jsql "$J" "SELECT count(*) FROM j WHERE json_extract(value, '$.veto')")" -gt 0
+
+# the same run twice gives the same bytes
+kp run "$BENCH" "$D/units.csv" --format json
+t_true "run bench: deterministic" cmp -s "$OUT" "$J"
+
+# one unit by hand: U0000001's total from the rule set of DESIGN §7
+lua5.4 - "$D/units.csv" "$J" >"$T/hand" 2>&1 <<'LUA'
+local f = assert(io.open(arg[1]))
+local hdr = f:read("l")
+local rows, max = {}, {}
+for line in f:lines() do
+  -- names may hold quoted commas: take the id first and the 20 numbers last
+  local id = line:match("^([^,]+),")
+  local nums = {}
+  for v in line:gmatch("[^,]+") do nums[#nums + 1] = v end
+  local t = {}
+  for i = #nums - 19, #nums do t[#t + 1] = tonumber(nums[i]) end
+  rows[id] = t
+  for k = 11, 18 do max[k] = math.max(max[k] or 0, t[k]) end
+end
+local u = rows["U0000001"]
+local s = 0
+for k = 1, 10 do s = s + 6 * math.min(u[k] / 0.95, 1) end
+for k = 11, 18 do s = s + (max[k] > 0 and 4 * u[k] / max[k] or 0) end
+s = s - math.min(2 * u[19], 10)
+if s < 0 then s = 0 end
+if u[11] >= 400 then s = s + 3 end
+if s > 100 then s = 100 end
+-- the rounding rule: %.15g, then half-up at 2 decimals
+local d = string.format("%.15g", s)
+local ip, fp = d:match("^(%d+)%.?(%d*)$")
+fp = fp .. "000"
+local cents = tonumber(ip) * 100 + tonumber(fp:sub(1, 2)) + (tonumber(fp:sub(3, 3)) >= 5 and 1 or 0)
+print(string.format("%d.%02d", cents // 100, cents % 100))
+LUA
+t_eq "run bench: U0000001 total as computed by hand" \
+	"$(jsql "$J" "SELECT printf('%.2f', json_extract(value, '$.total')) FROM j WHERE json_extract(value, '$.unit_id') = 'U0000001'")" "$(cat "$T/hand")"
+
+kp run "$BENCH" "$D/units.csv" --format csv -o "$D/bench.csv"
+t_rc "run -o csv: exit 0" 0
+t_eq "run -o csv: 200 rows and a header" "$(wc -l <"$D/bench.csv" | tr -d ' ')" "201"
+t_eq "run -o elsewhere: still nothing here" "$(listing .)" ""
+
+kp run "$BENCH" "$D/units.csv" --format json -o nowhere/x.json
+t_rc "run -o into a missing folder: 73" 73
+t_eq "run -o into a missing folder: nothing written" "$(listing .)" ""
+
+kp run "$BENCH" "$D/units.csv" --db run.db --format json
+t_rc "run --db: exit 0" 0
+t_eq "run --db: the import and the run are stored" "$(sql run.db "SELECT (SELECT count(*) FROM imports), (SELECT rows FROM imports), (SELECT count(*) FROM runs), (SELECT count(*) FROM results)")" "1|200|1|200"
+rm -f run.db run.db-wal run.db-shm
+
+printf 'unit_id,name,category\nU1,a,dept\n' >"$D/thin.csv"
+kp run "$BENCH" "$D/thin.csv"
+t_rc "run with a column missing: 65" 65
+t_err "run with a column missing: says which" "i01"
+t_eq "run with bad data: nothing written" "$(listing .)" ""
+
+kp run "$RULES" "$S21"/*.csv --format json
+t_rc "run samples/2021: exit 0" 0
+cp "$OUT" "$D/run21.json"
+t_eq "run samples/2021: the same totals as score" \
+	"$(jsql "$D/run21.json" "SELECT group_concat(json_extract(value, '$.unit_id') || '=' || json_extract(value, '$.total') || json_extract(value, '$.commended'), ',') FROM j")" \
+	"$(jsql "$T/score/score.json" "SELECT group_concat(json_extract(value, '$.unit_id') || '=' || json_extract(value, '$.total') || json_extract(value, '$.commended'), ',') FROM j")"
+t_eq "run samples/2021: nothing written" "$(listing .)" ""
+
+# ---------- check, criteria, test ----------
+
+kp check "$RULES"
+t_rc "check: exit 0" 0
+t_out "check: summary" "6 sections, 23 indicators, 100 points"
+if tail -n 1 "$OUT" | grep -qx ok; then pass; else fail "check: ends with ok" "$(tail -n 1 "$OUT")"; fi
+kp check "$RULES" "$S21"/*.csv
+t_rc "check with data: exit 0" 0
+t_out "check with data: the data scores" "data: 38 units in 14 files score without errors"
+kp check "$RULES" "$T/import/short.csv"
+t_rc "check with bad data: 65" 65
+t_err "check with bad data: position" "short.csv:3: 1 field where the header has 2"
+
+kp criteria "$RULES"
+t_rc "criteria: exit 0" 0
+t_out "criteria: title and points" "陇县2021年度依法行政工作目标责任考核  (100分)"
+t_out "criteria: a section" "一、履行第一责任人职责"
+t_out "criteria: an indicator in words" "学法次数 ÷ 目标6 × 4分"
+kp criteria "$RULES" --format csv
+t_rc "criteria csv: exit 0" 0
+t_eq "criteria csv: header" "$(head -n 1 "$OUT" | tr -d '\r' | sed 's/^\xef\xbb\xbf//')" "一级指标,分值,二级指标,分值,评分标准"
+kp criteria "$RULES" --format md
+t_rc "criteria md: exit 0" 0
+t_out "criteria md: a table" "| 一级指标 | 分值 | 二级指标 | 分值 | 评分标准 |"
+
+kp test "$RULES"
+t_rc "test: exit 0" 0
+if tail -n 1 "$OUT" | grep -qx '6 passed, 0 failed'; then pass; else fail "test: 6 cases pass" "$(tail -n 1 "$OUT")"; fi
+
+printf 'assessment {\n  title = "x",\n' >"$D/syntax.lua"
+kp check "$D/syntax.lua"
+t_rc "rule syntax error: 78" 78
+t_err "rule syntax error: file and line" "kaoping: $D/syntax.lua:3:"
+printf 'assessment { title = "x", year = 2021, unit = { id = "a", name = "b", category = "c" }, categories = {{"t"}} }\nindicatr "x" {}\n' >"$D/typo.lua"
+kp check "$D/typo.lua"
+t_rc "rule typo: 78" 78
+t_err "rule typo: file, line and name" "kaoping: $D/typo.lua:2: unknown name 'indicatr'"
+kp test "$D/typo.lua"
+t_rc "test on a broken file: 78" 78
+kp check "$D/nope.lua"
+t_rc "missing rule file: 66" 66
+t_err "missing rule file: message" "nope.lua: cannot open"
+t_eq "rule errors write nothing" "$(listing .)" ""
+
+cd "$ROOT" || exit 2
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
