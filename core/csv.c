@@ -354,6 +354,25 @@ static int first_block(reader *r, const char **s, size_t *n, int *enc)
 	return 0;
 }
 
+/* A conversion error names the line of the bad byte.  The converter's
+ * message gives the byte's offset in the stream ("byte N is not valid
+ * GB18030 ..."); the block s[0..n) starts at offset raw_at, after
+ * raw_lines line ends. */
+static int conv_error(reader *r, const char *s, size_t n, size_t raw_at, size_t raw_lines)
+{
+	char msg[KP_ERR_MAX];
+	const char *b;
+	size_t at;
+
+	if (!r->err)
+		return KP_EDATA;
+	b = strstr(r->err->msg, "byte ");
+	if (b && sscanf(b + 5, "%zu", &at) == 1 && at > raw_at)
+		raw_lines += count_newlines(s, at - 1 - raw_at < n ? at - 1 - raw_at : n);
+	snprintf(msg, sizeof msg, "%s", r->err->msg);
+	return kp_err_set(r->err, r->err->kind, "%s:%zu: %s", r->name, raw_lines + 1, msg);
+}
+
 static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 {
 	struct csv_parser p;
@@ -361,7 +380,8 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	char *block = malloc(BLOCK);
 	size_t bytes = 0, n, next_tick = 4u << 20;
-	int enc = r->o.encoding, rc = 0;
+	size_t raw_at = 0, raw_lines = 0; /* converter input so far, its line ends */
+	int enc = r->o.encoding, rc = 0, raw_cr = 0;
 	unsigned mdlen;
 
 	if (!block || !md || csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
@@ -381,8 +401,15 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 		if (bytes == 0 && enc == KP_ENC_GB18030 && !(conv = kp_enc_conv_new(r->err)))
 			rc = r->err ? r->err->kind : KP_EINTERNAL;
 		bytes += (size_t)(s - block) + n;
-		if (!rc && conv && (rc = kp_enc_conv_run(conv, s, n, 0, &s, &n, r->err)))
-			kp_err_prefix(r->err, "%s", r->name);
+		if (!rc && conv) {
+			const char *raw = s;
+			size_t rawn = n;
+			if ((rc = kp_enc_conv_run(conv, raw, rawn, 0, &s, &n, r->err)))
+				conv_error(r, raw, rawn, raw_at, raw_lines);
+			raw_lines += count_newlines(raw, rawn) - (raw_cr && rawn && raw[0] == '\n');
+			raw_cr = rawn && raw[rawn - 1] == '\r';
+			raw_at += rawn;
+		}
 		if (!rc)
 			rc = parse_block(r, &p, s, n);
 		if (r->o.progress && bytes >= next_tick) {
@@ -395,7 +422,7 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 	if (!rc && conv) {
 		const char *s;
 		if ((rc = kp_enc_conv_run(conv, "", 0, 1, &s, &n, r->err)))
-			kp_err_prefix(r->err, "%s", r->name);
+			conv_error(r, "", 0, raw_at, raw_lines);
 		else
 			rc = parse_block(r, &p, s, n);
 	}
