@@ -390,6 +390,40 @@ START_TEST(test_open_missing_and_dirs)
 }
 END_TEST
 
+/* A -wal file left behind (a crash before the checkpoint) holds committed
+ * data: opening reads it and never throws it away. */
+START_TEST(test_open_keeps_wal)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	char wal[600];
+	struct stat st;
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+	int mode;
+
+	WRITE(u, units_csv);
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), 0);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &mode), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA wal_autocheckpoint = 0; UPDATE imports SET rows = 999", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	ck_assert_int_eq(stat(wal, &st), 0);
+	ck_assert_int_gt(st.st_size, 0);
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), 0);
+	kp_store_close(s);
+	s = open_w(db);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "SELECT rows FROM imports"), 999);
+	sqlite3_close(raw);
+}
+END_TEST
+
 /* ---------- importing ---------- */
 
 START_TEST(test_import_good)
@@ -1062,6 +1096,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_not_sqlite);
 	tcase_add_test(tc, test_open_foreign_sqlite);
 	tcase_add_test(tc, test_open_missing_and_dirs);
+	tcase_add_test(tc, test_open_keeps_wal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("import");

@@ -208,6 +208,11 @@ t_rc "its UTF-8 twin: exit 0" 0
 t_eq "GB18030 and UTF-8 twins store the same rows" "$(sql k.db "SELECT * FROM \"2021/twin\" EXCEPT SELECT * FROM \"2021/twin8\"")" ""
 t_eq "twins: both complete" "$(sql k.db "SELECT (SELECT count(*) FROM \"2021/twin\"), (SELECT count(*) FROM \"2021/twin8\"), (SELECT group_concat(_line) FROM \"2021/twin\")")" "4|4|2,3,5,6"
 
+kp import --db q.db --quiet --year 2021 --encoding gb18030 "$S21/renda_zhengxie.csv"
+t_rc "--quiet --encoding gb18030: exit 0" 0
+t_no_err "--quiet: no message"
+t_eq "--encoding gb18030: recorded" "$(sql q.db "SELECT encoding, rows FROM imports")" "GB18030|38"
+
 kp import --db k.db --year 2021 --encoding utf-8 --as forced "$S21/renda_zhengxie.csv"
 t_rc "GB18030 read as UTF-8: 65" 65
 t_err "GB18030 read as UTF-8: position and advice" "renda_zhengxie.csv:1:1: header name 1 is not valid UTF-8"
@@ -402,6 +407,16 @@ kp explain NOPE
 t_rc "explain an unknown unit: 65" 65
 t_err "explain an unknown unit: message" "has no unit 'NOPE'"
 
+kp explain Z01 --format json
+t_rc "explain --format json: exit 0" 0
+t_eq "explain --format json: fields" "$(sqlite3 -batch :memory: "SELECT json_extract(readfile('$OUT'), '$.unit_id'), json_extract(readfile('$OUT'), '$.total'), json_type(readfile('$OUT'), '$.commended'), json_type(readfile('$OUT'), '$.sections')")" "Z01|101.89|true|object"
+kp explain Z01 --format md
+t_rc "explain --format md: exit 0" 0
+t_out "explain --format md: heading" "# Z01 城关镇"
+kp explain Z01 --format csv
+t_rc "explain --format csv: 64" 64
+t_err "explain --format csv: says which formats" "(table, md, json)"
+
 D=$T/nodb && mkdir -p "$D" && cd "$D" || exit 2
 kp report
 t_rc "report without a database: 66" 66
@@ -522,6 +537,15 @@ t_eq "criteria csv: header" "$(head -n 1 "$OUT" | tr -d '\r' | sed 's/^\xef\xbb\
 kp criteria "$RULES" --format md
 t_rc "criteria md: exit 0" 0
 t_out "criteria md: a table" "| 一级指标 | 分值 | 二级指标 | 分值 | 评分标准 |"
+
+kp criteria "$RULES" --format md -o "$D/criteria.md"
+t_rc "criteria -o: exit 0" 0
+t_true "criteria -o: the file" grep -q '会前学法' "$D/criteria.md"
+kp criteria "$RULES" --format csv -o nowhere/c.csv
+t_rc "criteria -o into a missing folder: 73" 73
+kp criteria "$RULES" --format json
+t_rc "criteria --format json: 64" 64
+t_err "criteria --format json: says which formats" "criteria prints table, csv or md"
 
 kp test "$RULES"
 t_rc "test: exit 0" 0
