@@ -59,6 +59,7 @@ typedef struct verb {
 	int (*fn)(config *c, kp_err *err);
 	int opts, min_args, max_args; /* max -1: any number */
 	const char *usage, *help;
+	const char *formats;          /* what --format takes */
 } verb;
 
 static const char *prog = "kaoping";
@@ -268,6 +269,26 @@ static int write_report(const config *c, const kp_result *res, kp_err *err)
 	return rc;
 }
 
+/* Refuse an output file that cannot be created before anything is
+ * scored or recorded: a failed -o must not leave a recorded run behind. */
+static int check_output(const config *c, kp_err *err)
+{
+	char dir[4096];
+	const char *slash;
+	struct stat sb;
+
+	if (!c->output)
+		return 0;
+	if (stat(c->output, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return kp_err_set(err, KP_ECREATE, "%s: cannot create: Is a directory", c->output);
+	slash = strrchr(c->output, '/');
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - c->output) + (slash == c->output) : 1,
+		 slash ? c->output : ".");
+	if (access(dir, W_OK | X_OK) != 0)
+		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", c->output, strerror(errno));
+	return 0;
+}
+
 static int needs_details(const config *c)
 {
 	int f = report_format(c);
@@ -356,7 +377,7 @@ static int cmd_run(config *c, kp_err *err)
 		return kp_err_set(err, KP_EUSAGE, "run needs CSV files after the rules (or --db with imported data); "
 				  "see kaoping run --help");
 	phase("start");
-	if ((rc = load_rules(c, c->args[0], 0, &r, err)))
+	if ((rc = check_output(c, err)) || (rc = load_rules(c, c->args[0], 0, &r, err)))
 		goto out;
 	phase("rules");
 	if (!(d = kp_data_new(err))) {
@@ -413,7 +434,8 @@ static int cmd_score(config *c, kp_err *err)
 	size_t nids = 0;
 	int rc;
 
-	if ((rc = load_rules(c, c->args[0], 0, &r, err)) || (rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err)))
+	if ((rc = check_output(c, err)) || (rc = load_rules(c, c->args[0], 0, &r, err)) ||
+	    (rc = kp_store_open(c->db, KP_STORE_UPDATE, &st, err)))
 		goto out;
 	if (!(d = kp_data_new(err))) {
 		rc = KP_EINTERNAL;
@@ -700,40 +722,40 @@ static const verb verbs[] = {
 	 "imported into that database and the run is recorded there.  A single CSV is\n"
 	 "the unit table.\n\n"
 	 "  kaoping run rules/2021-fazhi.lua samples/2021/*.csv\n"
-	 "  kaoping run rules/bench.lua units.csv --format json\n"},
+	 "  kaoping run rules/bench.lua units.csv --format json\n", NULL},
 	{"import", cmd_import, O_DB | O_YEAR | O_AS | O_REPLACE | O_ENCODING, 1, -1,
 	 "kaoping import [--year Y] [--as NAME] [--replace] CSV...",
 	 "Import CSV files into the database (default kaoping.db), all or nothing.\n"
 	 "Each file becomes a dataset named after its file name (units.csv -> units).\n"
 	 "Importing a name or file again for the same year is refused unless --replace.\n"
 	 "GB18030/GBK files are detected; --encoding gb18030|utf-8 forces one.\n\n"
-	 "  kaoping import --year 2021 samples/2021/*.csv\n"},
+	 "  kaoping import --year 2021 samples/2021/*.csv\n", NULL},
 	{"score", cmd_score, O_DB | O_YEAR | O_REPORT | O_LIMITS, 1, 1,
 	 "kaoping score RULES [--year Y] [--format F] [-o FILE]",
 	 "Score what is imported for the year (the rules' year unless --year) and\n"
 	 "record the run in the database, in one transaction; print the ranking.\n\n"
-	 "  kaoping score rules/2021-fazhi.lua\n"},
+	 "  kaoping score rules/2021-fazhi.lua\n", NULL},
 	{"report", cmd_report, O_DB | O_RUN | O_REPORT, 0, 0,
 	 "kaoping report [--run N] [--format F] [-o FILE] [--lang zh|en]",
 	 "Print a recorded run (the newest unless --run) as table, csv, xlsx, md, json\n"
 	 "or html.  -o FILE writes the file (its extension picks the format).\n\n"
-	 "  kaoping report --format html -o 2021.html\n"},
+	 "  kaoping report --format html -o 2021.html\n", NULL},
 	{"explain", cmd_explain, O_DB | O_RUN | O_FORMAT | O_LANG, 1, 1,
 	 "kaoping explain [--run N] UNIT",
 	 "Every point of one unit (by id or name), with the rules' notes.\n\n"
-	 "  kaoping explain 城关镇\n"},
+	 "  kaoping explain 城关镇\n", "table, md or json"},
 	{"check", cmd_check, O_LIMITS | O_ENCODING, 1, -1,
 	 "kaoping check RULES [CSV...]",
 	 "Check a rule file (syntax, points that must add up, declarations) and, given\n"
-	 "CSV files, the data against it: columns the rules read, values they need.\n"},
+	 "CSV files, the data against it: columns the rules read, values they need.\n", NULL},
 	{"criteria", cmd_criteria, O_FORMAT | O_OUTPUT | O_LANG | O_BOM | O_LIMITS, 1, 1,
 	 "kaoping criteria RULES [--format table|csv|md]",
-	 "Print the published criteria (考核细则) that RULES encode.\n"},
+	 "Print the published criteria (考核细则) that RULES encode.\n", "table, csv or md"},
 	{"test", cmd_test, O_LIMITS, 1, 1,
 	 "kaoping test RULES",
 	 "Run the test cases of RULES (case \"...\" { ... } in the file or in\n"
-	 "RULES_test.lua beside it); exit 1 when one fails.\n"},
-	{NULL, NULL, 0, 0, 0, NULL, NULL}
+	 "RULES_test.lua beside it); exit 1 when one fails.\n", NULL},
+	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL}
 };
 
 static void usage_all(FILE *fp)
@@ -770,7 +792,7 @@ static void usage_verb(const verb *v, FILE *fp)
 	if (v->opts & O_RUN)
 		fprintf(fp, "  --run N            a recorded run (default: the newest)\n");
 	if (v->opts & O_FORMAT)
-		fprintf(fp, "  --format F         table, csv, xlsx, md, json or html\n");
+		fprintf(fp, "  --format F         %s\n", v->formats ? v->formats : "table, csv, xlsx, md, json or html");
 	if (v->opts & O_OUTPUT)
 		fprintf(fp, "  -o, --output FILE  write to FILE (atomically) instead of stdout\n");
 	if (v->opts & O_LANG)

@@ -163,7 +163,9 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 	/* a reader opens read-write when it may, so that closing the last
 	 * connection tidies the -wal and -shm files away as SQLite does */
 	int flags = mode == KP_STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-		    : access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+		    : mode == KP_STORE_UPDATE || access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE
+		    : SQLITE_OPEN_READONLY;
+	int writes = mode != KP_STORE_READ;
 	int rc;
 
 	*out = NULL;
@@ -172,15 +174,14 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 		return kp_err_oom(err);
 	}
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		rc = kp_err_set(err, mode == KP_STORE_WRITE ? KP_ECREATE : KP_ENOINPUT,
-				"%s: is a directory, not a database", path);
+		rc = kp_err_set(err, writes ? KP_ECREATE : KP_ENOINPUT, "%s: is a directory, not a database", path);
 		goto fail;
 	}
-	if (mode == KP_STORE_READ && access(path, F_OK) != 0) {
+	if (mode != KP_STORE_WRITE && access(path, F_OK) != 0) {
 		rc = kp_err_set(err, KP_ENOINPUT, "%s: no such database (import data first, or say --db FILE)", path);
 		goto fail;
 	}
-	if (mode == KP_STORE_WRITE && access(path, F_OK) == 0 && access(path, W_OK) != 0) {
+	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0) {
 		rc = kp_err_set(err, KP_ECREATE, "%s: cannot write the database: %s", path, strerror(errno));
 		goto fail;
 	}
@@ -200,9 +201,9 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 	sqlite3_busy_timeout(s->db, 30000);
 	if ((rc = exec(s, "PRAGMA trusted_schema = OFF", err)))
 		goto fail;
-	if ((rc = migrate(s, mode == KP_STORE_WRITE, err)))
+	if ((rc = migrate(s, writes, err)))
 		goto fail;
-	if (mode == KP_STORE_WRITE &&
+	if (writes &&
 	    ((rc = exec(s, "PRAGMA journal_mode = WAL", err)) || (rc = exec(s, "PRAGMA synchronous = NORMAL", err)) ||
 	     (rc = exec(s, "PRAGMA cache_size = -65536", err))))
 		goto fail;

@@ -18,7 +18,11 @@
 
 typedef struct kp_store kp_store;
 
-enum { KP_STORE_READ = 0, KP_STORE_WRITE = 1 };
+enum {
+	KP_STORE_READ = 0,     /* an existing database, to read */
+	KP_STORE_WRITE = 1,    /* created when missing */
+	KP_STORE_UPDATE = 2    /* an existing database, to write */
+};
 
 /* Open (and with KP_STORE_WRITE create and migrate) the database at path.
  * A missing file for reading is KP_ENOINPUT; not a kaoping database, or a

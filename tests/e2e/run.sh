@@ -304,6 +304,13 @@ t_rc "import samples/2021: exit 0" 0
 t_eq "import samples/2021: 14 datasets in kaoping.db" "$(sql kaoping.db "SELECT count(*), sum(rows) FROM imports WHERE year = 2021")" "14|482"
 t_eq "import samples/2021: only renda_zhengxie is GB18030" "$(sql kaoping.db "SELECT name FROM imports WHERE encoding = 'GB18030'")" "renda_zhengxie"
 
+kp score "$RULES" --year 2021 -o nodir/r.json
+t_rc "score -o into a missing folder: 73" 73
+t_err "score -o into a missing folder: says so" "nodir/r.json: cannot create"
+t_eq "score -o into a missing folder: no run recorded" "$(sql kaoping.db "SELECT count(*) FROM runs")" "0"
+kp score "$RULES" --db nothing.db
+t_rc "score on a missing database: 66" 66
+t_true "score on a missing database: creates nothing" test ! -e nothing.db
 kp score "$RULES" --year 2021 --format json
 t_rc "score: exit 0" 0
 t_err "score: run recorded" "kaoping: run 1 recorded in kaoping.db"
