@@ -23,7 +23,7 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 	-DKP_VERSION='"$(VERSION)"' $(CFLAGS) $(EXTRA_CFLAGS)
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE = err num enc csv rowq table data store sandbox rules score rank result ruletest \
+CORE = err num enc csv rowq table data store sandbox rules score score_lua rank result ruletest \
 	report report_text report_html report_xlsx
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
 CLI_OBJ = $(BUILD)/core/cli.o $(BUILD)/core/main.o
@@ -46,7 +46,7 @@ $(BUILD)/core/prelude.c: scripts/prelude.lua scripts/embed.sh | $(BUILD)/.deps
 	$(Q)mkdir -p $(@D)
 	$(Q)scripts/embed.sh kp_prelude_lua $< > $@
 
-$(BUILD)/core/%.o: core/%.c include/kaoping/*.h | $(BUILD)/.deps
+$(BUILD)/core/%.o: core/%.c include/kaoping/*.h core/*.h | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	@echo "  CC $<"
 	$(Q)$(CC) $(KP_CFLAGS) -c $< -o $@

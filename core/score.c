@@ -1,11 +1,13 @@
-/* score.c — the scorer (see include/kaoping/score.h).  Owns, during a run,
- * the statistics of each method, the column references and the Lua
- * objects (unit proxy, contexts) it hands to rule functions. */
+/* score.c — the scoring engine (see include/kaoping/score.h): column
+ * references, statistics computed once per run, every method of every
+ * unit with its note, both cores when no Lua is involved, then the ranking.
+ * Owns the scorer's buffers during a run; the objects rule functions see
+ * are in score_lua.c. */
 #include "kaoping/score.h"
 
 #include <lauxlib.h>
-#include <pthread.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,61 +15,10 @@
 
 #include "kaoping/num.h"
 #include "kaoping/rank.h"
-
-#define V_MISSING (-1) /* no value */
-#define V_SKIP (-2)    /* no value, and the indicator is skipped */
-#define UNIT_MT "kaoping.unit"
-#define ROW_MT "kaoping.row"
-#define EVENTS_MT "kaoping.events"
-#define EVSET_MT "kaoping.evset"
-
-typedef struct mstat {         /* statistics a method needs */
-	int on;
-	double *max, *min;     /* per category, and [ncat] for all units */
-	double *val;           /* rank_points: each unit's value (NaN: missing) */
-	int *rank;             /* rank_points: each unit's rank in its scope */
-} mstat;
-
-typedef struct scorer {
-	const kp_rules *r;
-	const kp_data *d;
-	const kp_score_opts *o;
-	kp_result *res;
-	kp_err *err;
-	lua_State *L;
-	kp_colref *ind_ref, *bon_ref, *ded_ref, *veto_ref;
-	mstat *ind_stat, *bon_stat;
-	size_t unit;              /* the unit being scored */
-	const char *ctx_kind;     /* "indicator", "bonus", … for messages */
-	const char *ctx_name;
-	const char *ctx_where;
-	const kp_indicator *ind;  /* the indicator being scored, for skipping */
-	int has_dflt;             /* its declared default for a blank cell */
-	double dflt;
-	const char *dflt_text;
-	int first_call;           /* the next Lua call starts the unit's budget */
-	int notes;
-	kp_item *items;
-	size_t nitems, icap;
-	char *notebuf;            /* notes of the current unit, packed */
-	size_t nused, ncap;
-	int unit_ref, ctx_ref;    /* registry refs: the unit proxy, the contexts */
-	size_t unit_ref_of;       /* the unit unit_ref stands for */
-	int top;                  /* the Lua stack on entry, restored on exit */
-	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
-} scorer;
+#include "score_int.h"
 
 /* ---- small helpers ---- */
 
-static const char *unit_id(const scorer *s, size_t u)
-{
-	return s->d->id[u];
-}
-
-static const char *unit_name(const scorer *s, size_t u)
-{
-	return kp_table_text(s->d->units, u, (size_t)s->d->name_col);
-}
 
 /* A value in a note: at most four decimals, as a person would write it. */
 static char *num(double v, char *buf)
@@ -154,7 +105,7 @@ static int call_lua(scorer *s, int nargs, int nres)
 
 /* ---- values ---- */
 
-static int missing_error(scorer *s, const kp_colref *c, const char *col)
+int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col)
 {
 	size_t line = kp_data_line(c, s->unit);
 
@@ -177,9 +128,6 @@ static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
 			  kp_data_line(c, s->unit), c->col + 1, col, unit_id(s, s->unit), kp_num_why(st), text ? text : "");
 }
 
-static int push_unit(scorer *s);
-static int push_ctx(scorer *s);
-static int push_row(scorer *s, const kp_table *t, size_t row);
 
 /* Does event row `row` pass the source's filter? */
 static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t row, int *pass)
@@ -203,7 +151,7 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 	if (*pass && src->ref) {
 		int rc;
 		lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
-		if ((rc = push_row(s, t, row)) || (rc = call_lua(s, 1, 1)))
+		if ((rc = kp_score_push_row(s, t, row)) || (rc = call_lua(s, 1, 1)))
 			return rc;
 		*pass = lua_toboolean(s->L, -1);
 		lua_pop(s->L, 1);
@@ -215,44 +163,29 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 {
 	const kp_data_events *ev = &s->d->ev[src->event];
 	const kp_table *t = ev->t;
+	kp_acc a = {src->op, 0, 0};
 	long col = -1;
-	double acc = 0;
-	size_t i, n = 0;
+	size_t i;
 	int rc, pass;
 
 	if (src->op != KP_AGG_COUNT && (col = kp_table_col(t, src->col)) < 0 && t->nrows > 0)
 		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, src->col, s->ctx_kind, s->ctx_name);
 	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
 		size_t row = ev->rows[i];
-		double x;
-		int st;
+		double x = 0;
+		int st = KP_NUM_OK;
 		if ((rc = event_pass(s, src, t, row, &pass)))
 			return rc;
 		if (!pass)
 			continue;
-		if (src->op == KP_AGG_COUNT) {
-			n++;
-			continue;
-		}
-		st = kp_table_num(t, row, (size_t)col, &x);
-		if (st == KP_NUM_EMPTY)
+		if (src->op != KP_AGG_COUNT && (st = kp_table_num(t, row, (size_t)col, &x)) == KP_NUM_EMPTY)
 			continue;
 		if (st != KP_NUM_OK)
 			return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
 					  src->col, kp_num_why(st));
-		if (src->op == KP_AGG_SUM || src->op == KP_AGG_AVG)
-			acc += x;
-		else if (n == 0 || (src->op == KP_AGG_MIN ? x < acc : x > acc))
-			acc = x;
-		n++;
+		kp_acc_add(&a, x);
 	}
-	if (src->op == KP_AGG_COUNT)
-		*v = (double)n;
-	else if (n == 0 && src->op != KP_AGG_SUM)
-		return V_MISSING;
-	else
-		*v = src->op == KP_AGG_AVG ? acc / (double)n : acc;
-	return 0;
+	return kp_acc_result(&a, v);
 }
 
 /* A value as a number: 0, V_MISSING or an error kind. */
@@ -269,7 +202,7 @@ static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, d
 	if (src->kind == KP_SRC_AGG)
 		return aggregate(s, src, u, v);
 	lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
-	if ((rc = push_unit(s)) || (rc = call_lua(s, 1, 1)))
+	if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
 		return rc;
 	if (lua_isnil(s->L, -1)) {
 		lua_pop(s->L, 1);
@@ -304,7 +237,7 @@ static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, 
 	}
 	if (src->kind == KP_SRC_FUNC) {
 		lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
-		if ((rc = push_unit(s)) || (rc = call_lua(s, 1, 1)))
+		if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
 			return rc;
 		if (lua_isnil(s->L, -1)) {
 			lua_pop(s->L, 1);
@@ -432,7 +365,7 @@ static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double
 	if (s->ind && s->ind->skip_missing)
 		return V_SKIP;
 	if (src->kind == KP_SRC_COL)
-		return missing_error(s, ref, src->col);
+		return kp_score_missing_error(s, ref, src->col);
 	if (!s->ind)
 		return V_MISSING; /* a bonus from events, a function: no value, no bonus */
 	return kp_err_set(s->err, KP_EDATA, "%s: unit '%s' (%s): no value for %s '%s' "
@@ -459,7 +392,7 @@ static int eval_func(scorer *s, int ref, outcome *o)
 	int rc;
 
 	lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);
-	if ((rc = push_unit(s)) || (rc = push_ctx(s)) || (rc = call_lua(s, 2, 2)))
+	if ((rc = kp_score_push_unit(s)) || (rc = kp_score_push_ctx(s)) || (rc = call_lua(s, 2, 2)))
 		return rc;
 	if (lua_type(s->L, -2) != LUA_TNUMBER || !isfinite(lua_tonumber(s->L, -2))) {
 		char msg[256];
@@ -664,7 +597,7 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 	} else {
 		rc = get_num(s, &dd->count, ref, s->unit, &cnt);
 		if (rc == V_MISSING && dd->count.kind == KP_SRC_COL)
-			return missing_error(s, ref, dd->count.col);
+			return kp_score_missing_error(s, ref, dd->count.col);
 		if (rc == V_MISSING)
 			cnt = 0, rc = 0;
 		if (rc)
@@ -797,14 +730,14 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 		enter(s, "veto", v->name, v->where, NULL, v->dflt_text != NULL, 0, v->dflt_text);
 		if (v->when.kind == KP_SRC_FUNC) {
 			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->when.ref);
-			if ((rc = push_unit(s)) || (rc = push_ctx(s)) || (rc = call_lua(s, 2, 1)))
+			if ((rc = kp_score_push_unit(s)) || (rc = kp_score_push_ctx(s)) || (rc = call_lua(s, 2, 1)))
 				return rc;
 			fired = lua_isnumber(s->L, -1) ? lua_tonumber(s->L, -1) != 0 : lua_toboolean(s->L, -1);
 			lua_pop(s->L, 1);
 		} else if ((rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, text, sizeof text)) == 0 ||
 			   (rc == V_MISSING && (v->dflt_text || v->when.kind == KP_SRC_COL))) {
 			if (rc == V_MISSING && !v->dflt_text) /* a blank is no "no": say so */
-				return missing_error(s, &s->veto_ref[i], v->when.col);
+				return kp_score_missing_error(s, &s->veto_ref[i], v->when.col);
 			if (rc == V_MISSING)
 				snprintf(text, sizeof text, "%s", v->dflt_text);
 			rc = 0;
@@ -820,7 +753,7 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 			continue;
 		if (v->reason_ref) {
 			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->reason_ref);
-			if ((rc = push_unit(s)) || (rc = call_lua(s, 1, 1)))
+			if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
 				return rc;
 			snprintf(text, sizeof text, "%s", lua_isstring(s->L, -1) ? lua_tostring(s->L, -1) : v->name);
 			lua_pop(s->L, 1);
@@ -911,412 +844,6 @@ static int score_unit(scorer *s, size_t u, const char **names)
 		}
 	}
 	return s->notes ? finish_items(s, u) : 0;
-}
-
-/* ---- what rule functions see ---- */
-
-typedef struct unit_ud { scorer *s; size_t unit; } unit_ud;
-typedef struct row_ud { scorer *s; const kp_table *t; size_t row; } row_ud;
-typedef struct evset_ud { scorer *s; size_t unit; int event; } evset_ud;
-
-/* A number from the data: whole numbers as Lua integers, so that a rule's
- * "复议被纠错" .. n .. "件" reads "1件", not "1.0件". */
-static void push_value(lua_State *L, double v)
-{
-	if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		lua_pushinteger(L, (lua_Integer)v);
-	else
-		lua_pushnumber(L, v);
-}
-
-static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
-{
-	double v;
-	char buf[64];
-	int st = kp_table_num(t, row, col, &v);
-
-	if (st == KP_NUM_OK)
-		push_value(L, v);
-	else if (st == KP_NUM_EMPTY)
-		lua_pushnil(L);
-	else
-		lua_pushstring(L, kp_table_cell(t, row, col, buf, sizeof buf));
-	return 1;
-}
-
-static int l_readonly(lua_State *L)
-{
-	return luaL_error(L, "the %s is read-only", lua_tostring(L, lua_upvalueindex(1)));
-}
-
-static int l_row_index(lua_State *L)
-{
-	row_ud *r = luaL_checkudata(L, 1, ROW_MT);
-	const char *col = luaL_checkstring(L, 2);
-	long c = kp_table_col(r->t, col);
-
-	if (c < 0)
-		return luaL_error(L, "%s has no column '%s'", r->t->file, col);
-	return push_cell(L, r->t, r->row, (size_t)c);
-}
-
-static int push_row(scorer *s, const kp_table *t, size_t row)
-{
-	row_ud *r = lua_newuserdatauv(s->L, sizeof *r, 0);
-
-	r->s = s, r->t = t, r->row = row;
-	luaL_setmetatable(s->L, ROW_MT);
-	return 0;
-}
-
-static int last_table(lua_State *L, scorer *s, size_t u)
-{
-	const kp_last *l = s->o->last;
-	kp_unit_result *ur = &s->res->units[u];
-	size_t lo = 0, hi = l ? l->n : 0, k;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(l->u[mid].id, s->d->id[u]);
-		if (c == 0) {
-			lua_createtable(L, 0, 5);
-			lua_pushnumber(L, l->u[mid].total), lua_setfield(L, -2, "total");
-			lua_pushinteger(L, l->u[mid].rank), lua_setfield(L, -2, "rank");
-			lua_pushstring(L, l->u[mid].grade), lua_setfield(L, -2, "grade");
-			lua_pushinteger(L, l->year), lua_setfield(L, -2, "year");
-			lua_createtable(L, 0, (int)l->nsections);
-			for (k = 0; k < l->nsections; k++) {
-				lua_pushnumber(L, l->sec[l->u[mid].row * l->nsections + k]);
-				lua_setfield(L, -2, l->sections[k]);
-			}
-			lua_setfield(L, -2, "sections");
-			return 1;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	(void)ur;
-	lua_pushnil(L);
-	return 1;
-}
-
-static int l_unit_index(lua_State *L)
-{
-	unit_ud *ud = luaL_checkudata(L, 1, UNIT_MT);
-	scorer *s = ud->s;
-	const char *key = luaL_checkstring(L, 2);
-	size_t u = ud->unit;
-	kp_colref c;
-	double v;
-	int st;
-
-	if (!strcmp(key, "id"))
-		return lua_pushstring(L, s->d->id[u]), 1;
-	if (!strcmp(key, "name"))
-		return lua_pushstring(L, unit_name(s, u)), 1;
-	if (!strcmp(key, "category"))
-		return lua_pushstring(L, s->r->cat[s->d->cat[u]].name), 1;
-	if (!strcmp(key, "events")) {
-		unit_ud *e = lua_newuserdatauv(L, sizeof *e, 0);
-		*e = *ud;
-		luaL_setmetatable(L, EVENTS_MT);
-		return 1;
-	}
-	if (!strcmp(key, "last"))
-		return last_table(L, s, u);
-	if (kp_data_column(s->d, key, &c) < 0) {
-		luaL_where(L, 1);
-		lua_pushfstring(L, "no column '%s' in the imported data", key);
-		lua_concat(L, 2);
-		return lua_error(L);
-	}
-	st = kp_data_num(&c, u, &v);
-	if (st == KP_NUM_OK)
-		return push_value(L, v), 1;
-	if (st != KP_NUM_EMPTY) {
-		char buf[64];
-		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
-	}
-	if (s->has_dflt && u == s->unit) {
-		if (s->dflt_text)
-			lua_pushstring(L, s->dflt_text);
-		else
-			push_value(L, s->dflt);
-		return 1;
-	}
-	if (s->ind && s->ind->skip_missing && u == s->unit)
-		return kp_sandbox_data_error(L, "\x01skip");
-	missing_error(s, &c, key);
-	return kp_sandbox_data_error(L, "%s", s->err->msg);
-}
-
-static int push_unit(scorer *s)
-{
-	if (s->unit_ref != LUA_NOREF && s->unit_ref_of == s->unit) {
-		lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->unit_ref);
-		return 0;
-	}
-	luaL_unref(s->L, LUA_REGISTRYINDEX, s->unit_ref);
-	{
-		unit_ud *ud = lua_newuserdatauv(s->L, sizeof *ud, 0);
-		ud->s = s, ud->unit = s->unit;
-	}
-	luaL_setmetatable(s->L, UNIT_MT);
-	lua_pushvalue(s->L, -1);
-	s->unit_ref = luaL_ref(s->L, LUA_REGISTRYINDEX);
-	s->unit_ref_of = s->unit;
-	return 0;
-}
-
-static int l_events_index(lua_State *L)
-{
-	unit_ud *ud = luaL_checkudata(L, 1, EVENTS_MT);
-	const char *name = luaL_checkstring(L, 2);
-	const kp_rules *r = ud->s->r;
-	size_t i;
-
-	for (i = 0; i < r->nevent; i++)
-		if (!strcmp(r->event[i].name, name)) {
-			evset_ud *e = lua_newuserdatauv(L, sizeof *e, 0);
-			e->s = ud->s, e->unit = ud->unit, e->event = (int)i;
-			luaL_setmetatable(L, EVSET_MT);
-			return 1;
-		}
-	return luaL_error(L, "no events declared as '%s'", name);
-}
-
-/* Does a row pass a Lua filter (a table of column = value, or a function)? */
-static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t, size_t row)
-{
-	int pass = 1;
-
-	if (lua_isnoneornil(L, fidx))
-		return 1;
-	if (lua_type(L, fidx) == LUA_TFUNCTION) {
-		lua_pushvalue(L, fidx);
-		push_row(s, t, row);
-		lua_call(L, 1, 1);
-		pass = lua_toboolean(L, -1);
-		lua_pop(L, 1);
-		return pass;
-	}
-	luaL_checktype(L, fidx, LUA_TTABLE);
-	lua_pushnil(L);
-	while (pass && lua_next(L, fidx)) {
-		long c = lua_type(L, -2) == LUA_TSTRING ? kp_table_col(t, lua_tostring(L, -2)) : -1;
-		if (c < 0)
-			luaL_error(L, "%s has no column '%s'", t->file, luaL_tolstring(L, -2, NULL));
-		push_cell(L, t, row, (size_t)c);
-		pass = lua_compare(L, -1, -2, LUA_OPEQ) ||
-		       (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
-			!strcmp(lua_tostring(L, -1), lua_tostring(L, -2)));
-		if (!pass && lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TNUMBER) {
-			double want;
-			pass = kp_num_parse(lua_tostring(L, -2), &want) == KP_NUM_OK && want == lua_tonumber(L, -1);
-		}
-		lua_pop(L, 2);
-	}
-	if (!pass)
-		lua_pop(L, 1); /* the key lua_next left */
-	return pass;
-}
-
-static int evset_agg(lua_State *L, int op)
-{
-	evset_ud *e = luaL_checkudata(L, 1, EVSET_MT);
-	const kp_data_events *ev = &e->s->d->ev[e->event];
-	const kp_table *t = ev->t;
-	int fidx = op == KP_AGG_COUNT ? 2 : 3;
-	long col = -1;
-	double acc = 0;
-	size_t i, n = 0;
-
-	if (op != KP_AGG_COUNT && (col = kp_table_col(t, luaL_checkstring(L, 2))) < 0 && t->nrows > 0)
-		return luaL_error(L, "%s has no column '%s'", t->file, lua_tostring(L, 2));
-	for (i = ev->first[e->unit]; i < ev->first[e->unit + 1]; i++) {
-		size_t row = ev->rows[i];
-		double x;
-		int st;
-		if (!lua_filter_pass(L, fidx, e->s, t, row))
-			continue;
-		if (op == KP_AGG_COUNT) {
-			n++;
-			continue;
-		}
-		st = kp_table_num(t, row, (size_t)col, &x);
-		if (st == KP_NUM_EMPTY)
-			continue;
-		if (st != KP_NUM_OK)
-			return kp_sandbox_data_error(L, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
-						     t->cols[col], kp_num_why(st));
-		if (op == KP_AGG_SUM || op == KP_AGG_AVG)
-			acc += x;
-		else if (n == 0 || (op == KP_AGG_MIN ? x < acc : x > acc))
-			acc = x;
-		n++;
-	}
-	if (op == KP_AGG_COUNT)
-		lua_pushinteger(L, (lua_Integer)n);
-	else if (n == 0 && op != KP_AGG_SUM)
-		lua_pushnil(L);
-	else
-		lua_pushnumber(L, op == KP_AGG_AVG ? acc / (double)n : acc);
-	return 1;
-}
-
-static int l_ev_count(lua_State *L) { return evset_agg(L, KP_AGG_COUNT); }
-static int l_ev_sum(lua_State *L) { return evset_agg(L, KP_AGG_SUM); }
-static int l_ev_avg(lua_State *L) { return evset_agg(L, KP_AGG_AVG); }
-static int l_ev_min(lua_State *L) { return evset_agg(L, KP_AGG_MIN); }
-static int l_ev_max(lua_State *L) { return evset_agg(L, KP_AGG_MAX); }
-
-static int l_ev_rows_iter(lua_State *L)
-{
-	evset_ud *e = lua_touserdata(L, lua_upvalueindex(1));
-	lua_Integer k = lua_tointeger(L, lua_upvalueindex(2));
-	const kp_data_events *ev = &e->s->d->ev[e->event];
-	size_t i = ev->first[e->unit] + (size_t)k;
-
-	if (i >= ev->first[e->unit + 1])
-		return 0;
-	lua_pushinteger(L, k + 1);
-	lua_replace(L, lua_upvalueindex(2));
-	push_row(e->s, ev->t, ev->rows[i]);
-	return 1;
-}
-
-static int l_ev_rows(lua_State *L)
-{
-	luaL_checkudata(L, 1, EVSET_MT);
-	lua_settop(L, 1);
-	lua_pushinteger(L, 0);
-	lua_pushcclosure(L, l_ev_rows_iter, 2);
-	return 1;
-}
-
-/* ctx:max(col [, "all"]) and friends: statistics of a column over the
- * unit's category (or all units). */
-static int ctx_stat(lua_State *L, int op)
-{
-	scorer *s = lua_touserdata(L, lua_upvalueindex(1));
-	int cat = (int)lua_tointeger(L, lua_upvalueindex(2));
-	const char *col = op == KP_AGG_COUNT ? NULL : luaL_checkstring(L, 2);
-	int all = lua_isstring(L, op == KP_AGG_COUNT ? 2 : 3) &&
-		  !strcmp(lua_tostring(L, op == KP_AGG_COUNT ? 2 : 3), "all");
-	kp_colref c;
-	double acc = 0;
-	size_t u, n = 0;
-
-	if (col && kp_data_column(s->d, col, &c) < 0)
-		return luaL_error(L, "no column '%s' in the imported data", col);
-	for (u = 0; u < s->d->nunits; u++) {
-		double v;
-		if (!all && s->d->cat[u] != cat)
-			continue;
-		if (!col) {
-			n++;
-			continue;
-		}
-		if (kp_data_num(&c, u, &v) != KP_NUM_OK)
-			continue;
-		if (op == KP_AGG_SUM || op == KP_AGG_AVG)
-			acc += v;
-		else if (n == 0 || (op == KP_AGG_MIN ? v < acc : v > acc))
-			acc = v;
-		n++;
-	}
-	if (op == KP_AGG_COUNT)
-		lua_pushinteger(L, (lua_Integer)n);
-	else if (n == 0 && op != KP_AGG_SUM)
-		lua_pushnil(L);
-	else
-		lua_pushnumber(L, op == KP_AGG_AVG ? acc / (double)n : acc);
-	return 1;
-}
-
-static int l_ctx_count(lua_State *L) { return ctx_stat(L, KP_AGG_COUNT); }
-static int l_ctx_sum(lua_State *L) { return ctx_stat(L, KP_AGG_SUM); }
-static int l_ctx_avg(lua_State *L) { return ctx_stat(L, KP_AGG_AVG); }
-static int l_ctx_min(lua_State *L) { return ctx_stat(L, KP_AGG_MIN); }
-static int l_ctx_max(lua_State *L) { return ctx_stat(L, KP_AGG_MAX); }
-
-static int push_ctx(scorer *s)
-{
-	lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
-	lua_rawgeti(s->L, -1, s->d->cat[s->unit] + 1);
-	lua_remove(s->L, -2);
-	return 0;
-}
-
-/* One read-only context table per category. */
-static int make_contexts(lua_State *L)
-{
-	scorer *s = lua_touserdata(L, 1);
-	static const luaL_Reg fns[] = {
-		{"count", l_ctx_count}, {"sum", l_ctx_sum}, {"avg", l_ctx_avg},
-		{"min", l_ctx_min}, {"max", l_ctx_max}, {NULL, NULL}
-	};
-	size_t c;
-	const luaL_Reg *f;
-
-	lua_createtable(L, (int)s->r->ncat, 0);
-	for (c = 0; c < s->r->ncat; c++) {
-		lua_createtable(L, 0, 8);
-		lua_pushinteger(L, s->r->year), lua_setfield(L, -2, "year");
-		lua_pushstring(L, s->r->cat[c].name), lua_setfield(L, -2, "category");
-		for (f = fns; f->name; f++) {
-			lua_pushlightuserdata(L, s);
-			lua_pushinteger(L, (lua_Integer)c);
-			lua_pushcclosure(L, f->func, 2);
-			lua_setfield(L, -2, f->name);
-		}
-		kp_sandbox_readonly(L, -1, "ctx");
-		lua_remove(L, -2);
-		lua_rawseti(L, -2, (lua_Integer)c + 1);
-	}
-	return 1;
-}
-
-static void new_metatable(lua_State *L, const char *name, lua_CFunction index, const luaL_Reg *methods)
-{
-	luaL_newmetatable(L, name);
-	if (methods) {
-		lua_newtable(L);
-		luaL_setfuncs(L, methods, 0);
-		lua_setfield(L, -2, "__index");
-	} else {
-		lua_pushcfunction(L, index);
-		lua_setfield(L, -2, "__index");
-	}
-	lua_pushstring(L, name + 8); /* "unit", "row", … */
-	lua_pushcclosure(L, l_readonly, 1);
-	lua_setfield(L, -2, "__newindex");
-	lua_pushboolean(L, 0);
-	lua_setfield(L, -2, "__metatable");
-	lua_pushstring(L, name);
-	lua_setfield(L, -2, "__name");
-	lua_pop(L, 1);
-}
-
-static int setup_lua(lua_State *L)
-{
-	scorer *s = lua_touserdata(L, 1);
-	static const luaL_Reg evset[] = {
-		{"count", l_ev_count}, {"sum", l_ev_sum}, {"avg", l_ev_avg}, {"min", l_ev_min},
-		{"max", l_ev_max}, {"rows", l_ev_rows}, {NULL, NULL}
-	};
-
-	new_metatable(L, UNIT_MT, l_unit_index, NULL);
-	new_metatable(L, ROW_MT, l_row_index, NULL);
-	new_metatable(L, EVENTS_MT, l_events_index, NULL);
-	new_metatable(L, EVSET_MT, NULL, evset);
-	lua_pushcfunction(L, make_contexts);
-	lua_pushlightuserdata(L, s);
-	lua_call(L, 1, 1);
-	s->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	return 0;
 }
 
 /* ---- the run ---- */
@@ -1596,7 +1123,7 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 		return KP_EINTERNAL;
 	if ((rc = resolve_all(&s)) || (rc = init_result(&s, &names)))
 		goto out;
-	lua_pushcfunction(s.L, setup_lua);
+	lua_pushcfunction(s.L, kp_score_setup_lua);
 	lua_pushlightuserdata(s.L, &s);
 	if ((rc = kp_sandbox_call(r->sb, 1, 0, 1, err)))
 		goto out;

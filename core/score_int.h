@@ -1,0 +1,99 @@
+/* score_int.h — what the two halves of the scorer share: score.c (the
+ * engine: statistics, methods, units, threads) and score_lua.c (the objects
+ * rule functions see: the unit record, event lists, rows, contexts).  Not
+ * a public interface. */
+#ifndef KAOPING_SCORE_INT_H
+#define KAOPING_SCORE_INT_H
+
+#include <lua.h>
+
+#include "kaoping/score.h"
+
+#define V_MISSING (-1) /* no value */
+#define V_SKIP (-2)    /* no value, and the indicator is skipped */
+
+typedef struct mstat {         /* statistics a method needs */
+	int on;
+	double *max, *min;     /* per category, and [ncat] for all units */
+	double *val;           /* rank_points: each unit's value (NaN: missing) */
+	int *rank;             /* rank_points: each unit's rank in its scope */
+} mstat;
+
+typedef struct scorer {
+	const kp_rules *r;
+	const kp_data *d;
+	const kp_score_opts *o;
+	kp_result *res;
+	kp_err *err;
+	lua_State *L;
+	kp_colref *ind_ref, *bon_ref, *ded_ref, *veto_ref;
+	mstat *ind_stat, *bon_stat;
+	size_t unit;              /* the unit being scored */
+	const char *ctx_kind;     /* "indicator", "bonus", … for messages */
+	const char *ctx_name;
+	const char *ctx_where;
+	const kp_indicator *ind;  /* the indicator being scored, for skipping */
+	int has_dflt;             /* its declared default for a blank cell */
+	double dflt;
+	const char *dflt_text;
+	int first_call;           /* the next Lua call starts the unit's budget */
+	int notes;
+	kp_item *items;
+	size_t nitems, icap;
+	char *notebuf;            /* notes of the current unit, packed */
+	size_t nused, ncap;
+	int unit_ref, ctx_ref;    /* registry refs: the unit proxy, the contexts */
+	size_t unit_ref_of;       /* the unit unit_ref stands for */
+	int top;                  /* the Lua stack on entry, restored on exit */
+	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
+} scorer;
+
+static inline const char *unit_id(const scorer *s, size_t u)
+{
+	return s->d->id[u];
+}
+
+static inline const char *unit_name(const scorer *s, size_t u)
+{
+	return kp_table_text(s->d->units, u, (size_t)s->d->name_col);
+}
+
+/* An aggregate over values (events, a column): count, sum, avg, min, max. */
+typedef struct kp_acc {
+	int op;                /* KP_AGG_* */
+	double v;
+	size_t n;
+} kp_acc;
+
+static inline void kp_acc_add(kp_acc *a, double x)
+{
+	if (a->op == KP_AGG_SUM || a->op == KP_AGG_AVG)
+		a->v += x;
+	else if (a->op != KP_AGG_COUNT && (a->n == 0 || (a->op == KP_AGG_MIN ? x < a->v : x > a->v)))
+		a->v = x;
+	a->n++;
+}
+
+/* 0 with the result, or V_MISSING: the avg, min or max of nothing. */
+static inline int kp_acc_result(const kp_acc *a, double *out)
+{
+	if (a->op == KP_AGG_COUNT)
+		return *out = (double)a->n, 0;
+	if (a->n == 0 && a->op != KP_AGG_SUM)
+		return V_MISSING;
+	*out = a->op == KP_AGG_AVG ? a->v / (double)a->n : a->v;
+	return 0;
+}
+
+/* score.c */
+int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col);
+/* score_lua.c: register the metatables and contexts (a lua_CFunction run
+ * in a protected call, the scorer as its light userdata), and push the
+ * current unit's record, its category's context, or an event row. */
+int kp_score_setup_lua(lua_State *L);
+int kp_score_push_unit(scorer *s);
+int kp_score_push_ctx(scorer *s);
+int kp_score_push_row(scorer *s, const kp_table *t, size_t row);
+void kp_score_push_value(lua_State *L, double v);
+
+#endif
