@@ -364,7 +364,10 @@ static int do_import_files(config *c, kp_store *st, char **files, int n, int yea
 
 /* ---- the verbs ---- */
 
-static int cmd_run(config *c, kp_err *err)
+/* The scoring verbs: load the rules; take the data from the CSV files
+ * (into memory) or, with a store, from its imports for the year after
+ * importing the files into it; score, record the run there, report. */
+static int score_verb(config *c, int store_mode, char **files, int nfiles, kp_err *err)
 {
 	kp_rules *r = NULL;
 	kp_data *d = NULL;
@@ -373,9 +376,6 @@ static int cmd_run(config *c, kp_err *err)
 	size_t nids = 0;
 	int rc;
 
-	if (c->nargs < 2 && !c->db)
-		return kp_err_set(err, KP_EUSAGE, "run needs CSV files after the rules (or --db with imported data); "
-				  "see kaoping run --help");
 	phase("start");
 	if ((rc = check_output(c, err)) || (rc = load_rules(c, c->args[0], 0, &r, err)))
 		goto out;
@@ -384,14 +384,14 @@ static int cmd_run(config *c, kp_err *err)
 		rc = KP_EINTERNAL;
 		goto out;
 	}
-	if (c->db) {
-		if ((rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err)))
+	if (store_mode >= 0) {
+		if ((rc = kp_store_open(c->db, store_mode, &st, err)))
 			goto out;
-		if (c->nargs > 1 && (rc = do_import_files(c, st, c->args + 1, c->nargs - 1, year_of(c, r), err)))
+		if (nfiles > 0 && (rc = do_import_files(c, st, files, nfiles, year_of(c, r), err)))
 			goto out;
 		rc = kp_store_load(st, year_of(c, r), r, d, &ids, &nids, err);
 	} else {
-		rc = read_csvs(c, r, d, c->args + 1, c->nargs - 1, err);
+		rc = read_csvs(c, r, d, files, nfiles, err);
 	}
 	phase("read");
 	if (!rc && !(rc = kp_data_bind(d, r, err)))
@@ -402,6 +402,14 @@ out:
 	kp_store_close(st);
 	kp_rules_free(r);
 	return rc;
+}
+
+static int cmd_run(config *c, kp_err *err)
+{
+	if (c->nargs < 2 && !c->db)
+		return kp_err_set(err, KP_EUSAGE, "run needs CSV files after the rules (or --db with imported data); "
+				  "see kaoping run --help");
+	return score_verb(c, c->db ? KP_STORE_WRITE : -1, c->args + 1, c->nargs - 1, err);
 }
 
 static int cmd_import(config *c, kp_err *err)
@@ -427,28 +435,7 @@ static int cmd_import(config *c, kp_err *err)
 
 static int cmd_score(config *c, kp_err *err)
 {
-	kp_rules *r = NULL;
-	kp_data *d = NULL;
-	kp_store *st = NULL;
-	long *ids = NULL;
-	size_t nids = 0;
-	int rc;
-
-	if ((rc = check_output(c, err)) || (rc = load_rules(c, c->args[0], 0, &r, err)) ||
-	    (rc = kp_store_open(c->db, KP_STORE_UPDATE, &st, err)))
-		goto out;
-	if (!(d = kp_data_new(err))) {
-		rc = KP_EINTERNAL;
-		goto out;
-	}
-	if (!(rc = kp_store_load(st, year_of(c, r), r, d, &ids, &nids, err)) && !(rc = kp_data_bind(d, r, err)))
-		rc = score_and_report(c, r, d, st, ids, nids, err);
-out:
-	free(ids);
-	kp_data_free(d);
-	kp_store_close(st);
-	kp_rules_free(r);
-	return rc;
+	return score_verb(c, KP_STORE_UPDATE, NULL, 0, err);
 }
 
 static int load_run(config *c, kp_result **res, kp_err *err)
