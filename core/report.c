@@ -216,57 +216,62 @@ void kp_rw_csv_cell(kp_rw *w, const char *s)
 		kp_rw_putc(w, '"');
 }
 
-void kp_rw_html(kp_rw *w, const char *s)
+/* Write s with each character esc() maps to a replacement replaced. */
+static void put_escaped(kp_rw *w, const char *s, const char *(*esc)(char))
 {
-	const char *run;
+	const char *run, *e;
 
 	if (!s)
 		return;
 	for (run = s; *s; s++) {
-		const char *esc;
-		switch (*s) {
-		case '&': esc = "&amp;"; break;
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '"': esc = "&quot;"; break;
-		case '\'': esc = "&#39;"; break;
-		default: continue;
-		}
+		if (!(e = esc(*s)))
+			continue;
 		kp_rw_put(w, run, (size_t)(s - run));
-		kp_rw_puts(w, esc);
+		kp_rw_puts(w, e);
 		run = s + 1;
 	}
 	kp_rw_put(w, run, (size_t)(s - run));
 }
 
+static const char *html_esc(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	default: return NULL;
+	}
+}
+
+static const char *md_esc(char c)
+{
+	switch (c) {
+	case '|': return "\\|";
+	case '\\': return "\\\\";
+	case '*': return "\\*";
+	case '_': return "\\_";
+	case '`': return "\\`";
+	case '[': return "\\[";
+	case ']': return "\\]";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '&': return "&amp;";
+	case '\n': return "<br>";
+	case '\r': return "";
+	default: return NULL;
+	}
+}
+
+void kp_rw_html(kp_rw *w, const char *s)
+{
+	put_escaped(w, s, html_esc);
+}
+
 void kp_rw_md(kp_rw *w, const char *s)
 {
-	const char *run;
-
-	if (!s)
-		return;
-	for (run = s; *s; s++) {
-		const char *esc;
-		switch (*s) {
-		case '|': esc = "\\|"; break;
-		case '\\': esc = "\\\\"; break;
-		case '*': esc = "\\*"; break;
-		case '_': esc = "\\_"; break;
-		case '`': esc = "\\`"; break;
-		case '[': esc = "\\["; break;
-		case ']': esc = "\\]"; break;
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '&': esc = "&amp;"; break;
-		case '\n': esc = "<br>"; break;
-		case '\r': esc = ""; break;
-		default: continue;
-		}
-		kp_rw_put(w, run, (size_t)(s - run));
-		kp_rw_puts(w, esc);
-		run = s + 1;
-	}
-	kp_rw_put(w, run, (size_t)(s - run));
+	put_escaped(w, s, md_esc);
 }
 
 /* ---------- numbers ---------- */
