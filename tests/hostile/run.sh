@@ -3,13 +3,14 @@
 # the sandbox or never stop, bad command lines and databases.  Run from the
 # repository root (tests/run.sh does); KP_BIN names the binary (default
 # ./kaoping).  `tests/hostile/run.sh NAME...` runs only those cases; KEEP=1
-# keeps the work directory.  Ends with "N passed, N failed"; exits 1 when a
-# case failed.
+# keeps the work directory; HOSTILE_CASES=DIR runs the cases of another
+# directory.  Ends with "N passed, N failed"; exits 1 when a case failed.
 #
 # One case per file, tests/hostile/cases/NAME.case, lines of "key: value"
 # ('#' starts a comment line):
 #   setup:   bash run in the case's fresh directory before the command (repeatable)
 #   run:     the command, run by bash in that directory
+#   run+:    more of it (appended to run on the same logical line)
 #   exit:    the exact exit status expected
 #   stderr:  text stderr must contain (fixed string; repeatable)
 #   stderr~: an extended regular expression a line of stderr must match
@@ -40,7 +41,8 @@ ROOT=$PWD
 KP_BIN=${KP_BIN:-./kaoping}
 case $KP_BIN in /*) KP=$KP_BIN ;; *) KP=$ROOT/${KP_BIN#./} ;; esac
 FIX=$ROOT/tests/hostile/fixtures
-CASES=$ROOT/tests/hostile/cases
+CASES=${HOSTILE_CASES:-$ROOT/tests/hostile/cases}
+case $CASES in /*) ;; *) CASES=$ROOT/$CASES ;; esac
 GEN="lua5.4 $ROOT/scripts/gen-units"
 export KP ROOT FIX GEN
 
@@ -123,6 +125,7 @@ run_case() {
 		case $key in
 		setup) setup+="$val"$'\n' ;;
 		run) cmd=$val ;;
+		run+) cmd+=" $val" ;;
 		exit) want_exit=$val ;;
 		stderr) want_err+=("$val") ;;
 		'stderr~') want_re+=("$val") ;;
