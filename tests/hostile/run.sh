@@ -91,7 +91,7 @@ fi
 export AS_USER KPU
 
 passed=0 failed=0 skipped=0 sidecars=0
-failures=()
+failures=() sidecar_cases=()
 
 # The state of a directory: every entry with its type and mode, files with
 # their size and SHA-256 (size only above 64 MB).
@@ -217,7 +217,10 @@ run_case() {
 				if [ "${p##*-}" = wal ] && [ "$sz" != 0 ] && ! printf '%s\n' "$before" | grep -q "^f $p "; then
 					why+=("left $p with $sz bytes (an unfinished transaction?)")
 				fi
-				printf '%s\n' "$before" | grep -q "^f $p " || sidecars=$((sidecars + 1))
+				if ! printf '%s\n' "$before" | grep -q "^f $p "; then
+					sidecars=$((sidecars + 1))
+					case " ${sidecar_cases[*]} " in *" $name "*) ;; *) sidecar_cases+=("$name") ;; esac
+				fi
 			else
 				why+=("left $p beside no database")
 			fi
@@ -250,7 +253,7 @@ for f in "${files[@]}"; do
 done
 
 echo
-[ $sidecars -gt 0 ] && echo "note: $sidecars database sidecar file(s) (-shm, empty -wal) were left by read-only commands"
+[ $sidecars -gt 0 ] && echo "note: $sidecars database sidecar file(s) (-shm, empty -wal) were left, by: ${sidecar_cases[*]}"
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
 [ $skipped -gt 0 ] && echo "skipped: $skipped (see SKIP lines above)"
 echo "$passed passed, $failed failed"
