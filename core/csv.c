@@ -211,6 +211,7 @@ static int take_header(reader *r, kp_csv_row *row)
 	r->ncols = row->n;
 	for (i = 0; i < row->n; i++) {
 		row->f[i] = trim(row->f[i]);
+		r->len[i] = strlen(row->f[i]); /* row->len is r->len: the trimmed length */
 		r->hdr[i] = strdup(row->f[i]);
 		if (!r->hdr[i])
 			return kp_err_oom(r->err);
