@@ -2,6 +2,7 @@
 #   make            build ./kaoping (installs missing Debian packages first)
 #   make test       unit tests (Check), golden, hostile and end-to-end tests
 #   make asan       the whole suite again under ASan + UBSan
+#   make valgrind   unit, end-to-end, golden and demo tests under valgrind
 #   make demo       the 2021 Longxian sample job
 #   make bench      the benchmark of DESIGN §7 (several minutes)
 #   make fuzz       the libFuzzer harnesses (FUZZ_SECONDS each)
@@ -83,6 +84,22 @@ kaoping-asan: $(CLI_OBJ) $(LIB) $(CHECK_BIN) test-deps
 	$(Q)KP_BIN=$(BUILD)/kaoping ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh $(CHECK_BIN)
 
+# the Check unit tests and the end-to-end, golden and demo suites again
+# under valgrind (memcheck; definite leaks fail)
+valgrind: $(CHECK_BIN)
+	$(Q)for t in $(CHECK_BIN); do \
+		echo "  VALGRIND $$t"; \
+		KP_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=30 valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite $$t > $$t.valgrind.log 2>&1 || \
+			{ tail -30 $$t.valgrind.log; exit 1; }; \
+		tail -n 1 $$t.valgrind.log; \
+	done
+	$(Q)for s in tests/e2e/run.sh tests/golden/run.sh tests/samples/demo.sh; do \
+		echo "  VALGRIND $$s"; KP_BIN=tests/valgrind-kaoping $$s > build/valgrind-$$(basename $$(dirname $$s)).log 2>&1 || \
+			{ tail -30 build/valgrind-$$(basename $$(dirname $$s)).log; exit 1; }; \
+		tail -n 1 build/valgrind-$$(basename $$(dirname $$s)).log; \
+	done
+
 demo: kaoping
 	$(Q)scripts/demo.sh
 
@@ -105,5 +122,5 @@ uninstall:
 clean:
 	rm -rf $(BUILD) kaoping demo.db
 
-.PHONY: all test test-deps asan kaoping-asan demo bench fuzz install uninstall clean
+.PHONY: all test test-deps asan kaoping-asan valgrind demo bench fuzz install uninstall clean
 .SECONDARY:

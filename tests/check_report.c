@@ -791,6 +791,10 @@ START_TEST(test_outfile_fsize)
 
 		fputs("last year's report", f);
 		fclose(f);
+		/* valgrind does not let the child ignore SIGXFSZ inside
+		 * libxlsxwriter's temporary files: that case runs without it */
+		if (fmts[k] == KP_FMT_XLSX && getenv("KP_VALGRIND"))
+			continue;
 		pid = fork();
 		ck_assert_int_ge(pid, 0);
 		if (pid == 0) {
@@ -802,6 +806,7 @@ START_TEST(test_outfile_fsize)
 			signal(SIGXFSZ, SIG_IGN);
 			setrlimit(RLIMIT_FSIZE, &rl);
 			rc = kp_report_write(r, &o, NULL, &err);
+			kp_result_free(r);
 			if (rc == KP_EIO && strstr(err.msg, target) == err.msg &&
 			    !strcmp(err.msg + strlen(target), ": cannot write: File too large"))
 				_exit(0);
