@@ -864,6 +864,22 @@ static int option_mask(int opt)
 	}
 }
 
+/* "--run", "-o": how an option is written, for messages. */
+static const char *option_name(int opt)
+{
+	static char buf[64];
+	const struct option *o;
+
+	if (opt == 'o')
+		return "-o";
+	for (o = long_opts; o->name; o++)
+		if (o->val == opt) {
+			snprintf(buf, sizeof buf, "--%s", o->name);
+			return buf;
+		}
+	return "?";
+}
+
 /* One option's value into the config; 0, or a usage error. */
 static int take_option(config *c, int opt, const char *arg, kp_err *err)
 {
@@ -940,7 +956,7 @@ static int parse(config *c, const verb *v, int argc, char **argv, kp_err *err)
 			return kp_err_set(err, KP_EUSAGE, "%s: option '%s' needs a value", v->name, argv[optind - 1]);
 		if (option_mask(opt) && !(option_mask(opt) & v->opts))
 			return kp_err_set(err, KP_EUSAGE, "%s does not take '%s' (kaoping %s --help)", v->name,
-					  argv[optind - 1], v->name);
+					  option_name(opt), v->name);
 		if ((rc = take_option(c, opt, optarg, err)))
 			return rc;
 	}

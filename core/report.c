@@ -241,7 +241,8 @@ static const char *html_esc(char c)
 	case '>': return "&gt;";
 	case '"': return "&quot;";
 	case '\'': return "&#39;";
-	default: return NULL;
+	case '\t': case '\n': case '\r': return NULL;
+	default: return (unsigned char)c < 0x20 || c == 0x7f ? "" : NULL; /* no terminal escapes */
 	}
 }
 
@@ -260,7 +261,7 @@ static const char *md_esc(char c)
 	case '&': return "&amp;";
 	case '\n': return "<br>";
 	case '\r': return "";
-	default: return NULL;
+	default: return (unsigned char)c < 0x20 || c == 0x7f ? "" : NULL; /* no terminal escapes */
 	}
 }
 
@@ -485,16 +486,47 @@ static int outfile_name(kp_outfile *f, const char *path, kp_err *err)
 	return 0;
 }
 
+/* Where a symbolic link points, as a path usable from here (malloc'd), or
+ * NULL. */
+static char *link_target(const char *path)
+{
+	char buf[4096], *out;
+	const char *slash;
+	ssize_t n = readlink(path, buf, sizeof buf - 1);
+	size_t dir;
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	slash = strrchr(path, '/');
+	dir = buf[0] == '/' || !slash ? 0 : (size_t)(slash - path) + 1;
+	if (!(out = malloc(dir + (size_t)n + 1)))
+		return NULL;
+	memcpy(out, path, dir);
+	memcpy(out + dir, buf, (size_t)n + 1);
+	return out;
+}
+
 kp_outfile *kp_outfile_open(const char *path, kp_err *err)
 {
 	kp_outfile *f = calloc(1, sizeof *f);
 	struct stat st;
+	char *real = NULL;
 	mode_t mode;
 	int fd;
 
 	if (!f) {
 		kp_err_oom(err);
 		return NULL;
+	}
+	/* a link is followed: the file it names is replaced, not the link; a
+	 * device, pipe or folder is never replaced by a file */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = link_target(path)))
+		path = real;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		kp_err_set(err, KP_ECREATE, "%s: cannot create: not a regular file (a report replaces a file, "
+			   "atomically; leave out -o to print it)", path);
+		goto fail;
 	}
 	if (outfile_name(f, path, err))
 		goto fail;
@@ -515,8 +547,10 @@ kp_outfile *kp_outfile_open(const char *path, kp_err *err)
 	f->vbuf = malloc(VBUF_CAP);
 	if (f->vbuf)
 		setvbuf(f->fp, f->vbuf, _IOFBF, VBUF_CAP);
+	free(real);
 	return f;
 fail:
+	free(real);
 	outfile_free(f);
 	return NULL;
 }

@@ -409,8 +409,14 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 	lxw_workbook_options opt = { 0, NULL, (uint8_t)(r->nunits > 200000) };
 	lxw_doc_properties props = { 0 };
 	struct xl x = { 0 };
+	const char *slash = strrchr(file, '/');
+	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
 	size_t c;
 	int rc = 0;
+
+	/* libxlsxwriter's temporary files go beside the report, not to /tmp:
+	 * a full /tmp then cannot silently truncate a workbook */
+	opt.tmpdir = tmpdir;
 
 	x.r = r, x.l = kp_report_labels(o->lang), x.lang = o->lang, x.change = kp_report_has_change(r);
 	x.names = calloc(r->ncategories + 3, sizeof *x.names);
@@ -441,6 +447,7 @@ out:
 				file_error(x.e) && errno ? strerror(errno) : lxw_strerror(x.e));
 	free(x.width);
 	free(x.names);
+	free(tmpdir);
 	return rc;
 }
 

@@ -371,7 +371,7 @@ static int compile_categories(compiler *c, int a, const char *where)
 			if (lua_type(L, -1) == LUA_TSTRING)
 				r->cat[i].name = dupstr(c, lua_tostring(L, -1));
 			lua_pop(L, 1);
-			if (field_num(c, lua_gettop(L), "commend", &q) < 0 || q < 0 || q != floor(q)) {
+			if (field_num(c, lua_gettop(L), "commend", &q) < 0 || q < 0 || q != floor(q) || q > 1e6) {
 				lua_pop(L, 2);
 				return fail_at(c, where, "assessment: a category's commend quota must be a whole number ≥ 0");
 			}
@@ -408,21 +408,32 @@ static int compile_assessment(compiler *c)
 	a = lua_gettop(L);
 	where = where_of(c, a);
 	r->title = field_str(c, a, "title", &bad);
-	if (field_num(c, a, "year", &v) > 0)
-		r->year = (int)v;
+	if (field_num(c, a, "year", &v) > 0) {
+		if (v < 1900 || v > 9999 || v != floor(v))
+			bad = 4;
+		else
+			r->year = (int)v;
+	}
 	r->precision = 2;
 	if (field_num(c, a, "precision", &v) > 0) {
 		if (v < 0 || v > 6 || v != floor(v))
 			bad = 2;
-		r->precision = (int)v;
+		else
+			r->precision = (int)v;
 	}
 	round = field_str(c, a, "round", &bad);
 	r->round_items = !round || strcmp(round, "total") != 0;
 	if (round && strcmp(round, "total") && strcmp(round, "items"))
 		bad = 3;
 	free(round);
-	r->has_bonus_max = field_num(c, a, "bonus_max", &r->bonus_max) > 0;
-	r->has_max_total = field_num(c, a, "max_total", &r->max_total) > 0;
+	if ((rc = field_num(c, a, "bonus_max", &r->bonus_max)) < 0)
+		bad = 7;
+	r->has_bonus_max = rc > 0;
+	if ((rc = field_num(c, a, "max_total", &r->max_total)) < 0)
+		bad = 7;
+	r->has_max_total = rc > 0;
+	if (field_num(c, a, "year", &v) < 0 || field_num(c, a, "precision", &v) < 0)
+		bad = 7;
 	lua_getfield(L, a, "unit");
 	if (lua_type(L, -1) == LUA_TTABLE) {
 		int u = lua_gettop(L);
@@ -432,8 +443,20 @@ static int compile_assessment(compiler *c)
 		r->unit_table = field_str(c, u, "table", &bad);
 	}
 	lua_pop(L, 1);
+	if (r->has_bonus_max && r->bonus_max < 0)
+		bad = 5;
+	if (r->has_max_total && r->max_total < 0)
+		bad = 6;
 	if (bad == 2)
 		rc = fail_at(c, where, "assessment: precision must be a whole number from 0 to 6");
+	else if (bad == 4)
+		rc = fail_at(c, where, "assessment: year must be a year, like 2021");
+	else if (bad == 5)
+		rc = fail_at(c, where, "assessment: bonus_max must not be negative");
+	else if (bad == 6)
+		rc = fail_at(c, where, "assessment: max_total must not be negative");
+	else if (bad == 7)
+		rc = fail_at(c, where, "assessment: year, precision, bonus_max and max_total must be finite numbers");
 	else if (bad == 3)
 		rc = fail_at(c, where, "assessment: round must be \"items\" or \"total\"");
 	else if (bad)
@@ -684,9 +707,14 @@ static int compile_grades(compiler *c)
 	for (i = 0; i < n && !rc; i++) {
 		kp_grade *gr = &r->grade[i];
 		lua_rawgeti(L, g, (lua_Integer)i + 1);
+		if (lua_type(L, -1) != LUA_TTABLE) {
+			lua_pop(L, 1);
+			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
+			break;
+		}
 		lua_rawgeti(L, -1, 1);
 		lua_rawgeti(L, -2, 2);
-		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER)
+		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
 			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
 		else {
 			gr->name = dupstr(c, lua_tostring(L, -2));
@@ -1035,7 +1063,7 @@ static int run_file(kp_rules *r, const char *path, int env, int optional, kp_err
 {
 	lua_State *L = kp_sandbox_state(r->sb);
 	char *buf = NULL, *chunk;
-	size_t len = 0;
+	size_t len = 0, skip;
 	int rc;
 
 	if ((rc = read_file(path, &buf, &len, err)))
@@ -1045,7 +1073,9 @@ static int run_file(kp_rules *r, const char *path, int env, int optional, kp_err
 		return kp_err_oom(err);
 	}
 	sprintf(chunk, "@%s", path);
-	rc = kp_sandbox_load(r->sb, chunk, buf, len, env, err);
+	/* Notepad saves UTF-8 with a byte-order mark; Lua would stop at it */
+	skip = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	rc = kp_sandbox_load(r->sb, chunk, buf + skip, len - skip, env, err);
 	if (!rc)
 		rc = kp_sandbox_call(r->sb, 0, 0, 1, err);
 	if (rc == KP_EDATA)

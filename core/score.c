@@ -580,6 +580,14 @@ static double clampd(double v, double lo, double hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Points that overflowed (values near 1e308 in the data): never stored. */
+static int not_finite(scorer *s)
+{
+	return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' for unit '%s' (%s) comes to a number that is not finite: "
+			  "are values in the data out of scale (like 1e308)?", s->ctx_where, s->ctx_kind, s->ctx_name,
+			  unit_id(s, s->unit), unit_name(s, s->unit));
+}
+
 static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *ref, double *amount, char *note, size_t nsz)
 {
 	char a[32], b[32];
@@ -606,6 +614,8 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 		if (s->notes)
 			snprintf(note, nsz, "%s%s件, 每件扣%s分", src_label(&dd->count), num(cnt, a), num(dd->per, b));
 	}
+	if (!isfinite(*amount))
+		return not_finite(s);
 	if (dd->has_max && *amount > dd->max) {
 		*amount = dd->max;
 		if (s->notes && strlen(note) + 40 < nsz)
@@ -638,6 +648,8 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	}
 	if (rc)
 		return rc;
+	if (!isfinite(o.pts))
+		return not_finite(s);
 	if (ind->clamp && (o.pts < 0 || o.pts > ind->points)) {
 		if (s->notes && strlen(o.note) + 60 < sizeof o.note)
 			snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (按%s分计)",
@@ -667,7 +679,7 @@ static int score_sections(scorer *s, const char **names, double *base)
 
 	for (k = 0; k < r->nsec; k++) {
 		const kp_section *sec = &r->sec[k];
-		double ssum = 0, pts;
+		double ssum = 0, pts = 0;
 		for (i = sec->first; i < sec->first + sec->count; i++) {
 			full += r->ind[i].points;
 			rc = score_indicator(s, names, i, (int)k, &pts);
@@ -806,6 +818,8 @@ static int score_unit(scorer *s, size_t u, const char **names)
 			continue;
 		if (rc)
 			return rc;
+		if (!isfinite(o.pts))
+			return not_finite(s);
 		o.pts = clampd(o.pts, 0, b->max);
 		if (r->has_bonus_max && bonus + o.pts > r->bonus_max) {
 			o.pts = r->bonus_max - bonus > 0 ? r->bonus_max - bonus : 0;
@@ -823,6 +837,10 @@ static int score_unit(scorer *s, size_t u, const char **names)
 	t += bonus;
 	if (r->has_max_total && t > r->max_total)
 		t = r->max_total;
+	if (!isfinite(t)) {
+		enter(s, "total", "", s->r->file, NULL, 0, 0, NULL);
+		return not_finite(s);
+	}
 	ur->base = base, ur->deductions = ded, ur->bonus = bonus, ur->raw = t;
 	ur->total = kp_num_round(t, r->precision);
 	if ((rc = check_vetoes(s, names, ur)))

@@ -1,7 +1,8 @@
 /* store.c — the SQLite store (see include/kaoping/store.h).  Owns the
  * connection and the statements of the transaction in progress.  Names and
  * values reach SQL only as bound parameters; the one identifier built from
- * data (a data table's name) is quoted by quote_ident. */
+ * data (a data table's name, its column names) is quoted with SQLite's
+ * own %w. */
 #include "kaoping/store.h"
 
 #include <errno.h>
@@ -156,6 +157,31 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 	return rc;
 }
 
+static int dir_writable(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+	return access(dir, W_OK) == 0;
+}
+
+/* "file:PATH?immutable=1" with the path percent-encoded (sqlite3_free). */
+static char *immutable_uri(const char *path)
+{
+	sqlite3_str *u = sqlite3_str_new(NULL);
+	const unsigned char *p;
+
+	sqlite3_str_appendall(u, "file:");
+	for (p = (const unsigned char *)path; *p; p++)
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20)
+			sqlite3_str_appendf(u, "%%%02X", *p);
+		else
+			sqlite3_str_appendchar(u, 1, (char)*p);
+	sqlite3_str_appendall(u, "?immutable=1");
+	return sqlite3_str_finish(u);
+}
+
 int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 {
 	kp_store *s = calloc(1, sizeof *s);
@@ -188,7 +214,19 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 	/* one connection per thread, used by one thread: no locking inside
 	 * SQLite, no memory statistics */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (flags == SQLITE_OPEN_READONLY && !dir_writable(path)) {
+		/* nobody can change a read-only file in a read-only folder, and
+		 * SQLite could not make the WAL's -shm beside it: read it as is */
+		char *uri = immutable_uri(path);
+		if (!uri) {
+			rc = kp_err_oom(err);
+			goto fail;
+		}
+		rc = sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+		sqlite3_free(uri);
+	} else {
+		rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		rc = db_error(s, rc, err, "cannot open the database");
 		if (rc == KP_ECREATE && mode == KP_STORE_READ)
@@ -228,24 +266,6 @@ void kp_store_close(kp_store *s)
 
 /* ---- import ---- */
 
-/* "name" with embedded quotes doubled, into buf. */
-static const char *quote_ident(const char *name, char *buf, size_t n)
-{
-	size_t o = 0;
-
-	if (n < 3)
-		return "\"\"";
-	buf[o++] = '"';
-	for (; *name && o + 3 < n; name++) {
-		if (*name == '"')
-			buf[o++] = '"';
-		buf[o++] = *name;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
 typedef struct importer {
 	kp_store *s;
 	const char *file;
@@ -256,37 +276,40 @@ typedef struct importer {
 	kp_err *err;
 } importer;
 
+#define MAX_DB_COLUMNS 1999 /* SQLite's 2000 columns, less the line number */
+
 static int imp_header(void *ud, const kp_csv_row *row, kp_err *err)
 {
 	importer *im = ud;
 	kp_store *s = im->s;
-	char *sql, q[600];
-	size_t i, cap = 256 + strlen(im->table);
+	sqlite3_str *create = sqlite3_str_new(s->db), *insert = sqlite3_str_new(s->db);
+	char *sql_create, *sql_insert;
 	sqlite3_stmt *st = NULL;
-	int rc;
+	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < row->n; i++) {
-		cap += 2 * row->len[i] + 8;
+	if (row->n > MAX_DB_COLUMNS)
+		rc = kp_err_set(err, KP_EDATA, "%s:1: %zu columns; a file imported into the database may have at most %d",
+				im->file, row->n, MAX_DB_COLUMNS);
+	for (i = 0; i < row->n && !rc; i++)
 		if (!strcmp(row->f[i], "_line"))
-			return kp_err_set(err, KP_EDATA, "%s:1: '_line' is reserved as a column name", im->file);
-	}
-	if (!(sql = malloc(cap)))
-		return kp_err_oom(err);
-	snprintf(sql, cap, "CREATE TABLE %s(\"_line\" INTEGER", im->table);
+			rc = kp_err_set(err, KP_EDATA, "%s:1: '_line' is reserved as a column name", im->file);
+	sqlite3_str_appendf(create, "CREATE TABLE \"%w\"(\"_line\" INTEGER", im->table);
+	sqlite3_str_appendf(insert, "INSERT INTO \"%w\" VALUES(?", im->table);
 	for (i = 0; i < row->n; i++) {
-		strcat(sql, ", ");
-		strcat(sql, quote_ident(row->f[i], q, sizeof q));
+		sqlite3_str_appendf(create, ", \"%w\"", row->f[i]);
+		sqlite3_str_appendall(insert, ",?");
 	}
-	strcat(sql, ")");
-	rc = exec(s, sql, err);
-	if (!rc) {
-		snprintf(sql, cap, "INSERT INTO %s VALUES(?", im->table);
-		for (i = 0; i < row->n; i++)
-			strcat(sql, ",?");
-		strcat(sql, ")");
-		rc = prep(s, sql, &im->ins, err);
-	}
-	free(sql);
+	sqlite3_str_appendall(create, ")");
+	sqlite3_str_appendall(insert, ")");
+	sql_create = sqlite3_str_finish(create);
+	sql_insert = sqlite3_str_finish(insert);
+	if (!rc && (!sql_create || !sql_insert))
+		rc = kp_err_oom(err);
+	if (!rc && !(rc = exec(s, sql_create, err)))
+		rc = prep(s, sql_insert, &im->ins, err);
+	sqlite3_free(sql_create);
+	sqlite3_free(sql_insert);
 	if (!rc)
 		rc = prep(s, "INSERT INTO import_columns(import_id, position, name) VALUES(?, ?, ?)", &st, err);
 	for (i = 0; i < row->n && !rc; i++) {
@@ -338,11 +361,11 @@ static int read_rows(const char *file, const kp_csv_opts *co, importer *im, kp_c
 static int retire(kp_store *s, sqlite3_int64 id, const char *dtable, kp_err *err)
 {
 	sqlite3_stmt *up = NULL;
-	char q[600], ts[32], *drop;
+	char ts[32], *drop;
 	int rc = 0;
 
 	if (dtable) {
-		if (!(drop = sqlite3_mprintf("DROP TABLE IF EXISTS %s", quote_ident(dtable, q, sizeof q))))
+		if (!(drop = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\"", dtable)))
 			return kp_err_oom(err);
 		rc = exec(s, drop, err);
 		sqlite3_free(drop);
@@ -434,7 +457,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 		return rc;
 	im.s = s, im.file = file, im.err = err;
 	im.import_id = (long)sqlite3_last_insert_rowid(s->db);
-	quote_ident(tname, im.table, sizeof im.table);
+	snprintf(im.table, sizeof im.table, "%s", tname);
 	co.sha256 = 1;
 	rc = read_rows(file, &co, &im, &info, err);
 	sqlite3_finalize(im.ins);
@@ -498,7 +521,7 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 {
 	sqlite3_stmt *st = NULL;
 	kp_table *t = kp_table_new(name, file, err);
-	char **cols = NULL, q[600], *sql = NULL, **f = NULL;
+	char **cols = NULL, *sql = NULL, **f = NULL;
 	unsigned char *numeric = NULL;
 	size_t n = 0, i, *len = NULL;
 	int rc;
@@ -530,7 +553,7 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 		numeric[i] = (unsigned char)kp_rules_is_numeric(r, cols[i]);
 	if ((rc = kp_table_set_columns(t, n, cols, numeric, err)))
 		goto out;
-	if (!(sql = sqlite3_mprintf("SELECT * FROM %s ORDER BY rowid", quote_ident(dtable, q, sizeof q)))) {
+	if (!(sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", dtable))) {
 		rc = kp_err_oom(err);
 		goto out;
 	}

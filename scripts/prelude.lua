@@ -290,6 +290,9 @@ end)
 dsl.events = named("events", function(name, t, w)
 	known_fields(t, "events", "events \"" .. name .. "\"", 2)
 	if t.file == nil and t.data == nil then fail("events \"" .. name .. "\": say file = \"x.csv\" or data = \"name\"", 2) end
+	if (t.file ~= nil and type(t.file) ~= "string") or (t.data ~= nil and type(t.data) ~= "string") then
+		fail("events \"" .. name .. "\": file and data are texts", 2)
+	end
 	if type(t.unit) ~= "string" then fail("events \"" .. name .. "\": unit = \"the unit id column\" is needed", 2) end
 	local data = t.data or tostring(t.file):match("([^/\\]+)$"):gsub("%.[^.]*$", "")
 	spec.events[#spec.events + 1] = {name = name, where = w, data = data, unit = t.unit, file = t.file}
@@ -299,6 +302,21 @@ dsl.case = named("case", function(name, t, w)
 	known_fields(t, "case", "case \"" .. name .. "\"", 2)
 	if type(t.unit) ~= "table" then fail("case \"" .. name .. "\": unit = { column = value, ... } is needed", 2) end
 	if type(t.expect) ~= "table" then fail("case \"" .. name .. "\": expect = { total = ..., ... } is needed", 2) end
+	if t.category ~= nil and type(t.category) ~= "string" then fail("case \"" .. name .. "\": category must be a text", 2) end
+	local function rows(list, what)
+		if list == nil then return end
+		if type(list) ~= "table" then fail("case \"" .. name .. "\": " .. what .. " must be a list of { column = value } tables", 3) end
+		for i, row in ipairs(list) do
+			if type(row) ~= "table" then
+				fail("case \"" .. name .. "\": " .. what .. "[" .. i .. "] must be a { column = value } table", 3)
+			end
+		end
+	end
+	rows(t.peers, "peers")
+	if t.events ~= nil then
+		if type(t.events) ~= "table" then fail("case \"" .. name .. "\": events must be { [\"name\"] = { rows } }", 2) end
+		for ev, list in pairs(t.events) do rows(list, "events[" .. tostring(ev) .. "]") end
+	end
 	t.name, t.where = name, w
 	spec.cases[#spec.cases + 1] = t
 end)
