@@ -188,6 +188,22 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 	return kp_acc_result(&a, v);
 }
 
+/* Call a value function on the current unit: 0 with its result on the
+ * stack, V_MISSING when it returned nil (nothing left), or an error. */
+static int call_value_fn(scorer *s, const kp_src *src)
+{
+	int rc;
+
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
+	if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
+		return rc;
+	if (lua_isnil(s->L, -1)) {
+		lua_pop(s->L, 1);
+		return V_MISSING;
+	}
+	return 0;
+}
+
 /* A value as a number: 0, V_MISSING or an error kind. */
 static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, double *v)
 {
@@ -201,13 +217,8 @@ static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, d
 	}
 	if (src->kind == KP_SRC_AGG)
 		return aggregate(s, src, u, v);
-	lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
-	if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
+	if ((rc = call_value_fn(s, src)))
 		return rc;
-	if (lua_isnil(s->L, -1)) {
-		lua_pop(s->L, 1);
-		return V_MISSING;
-	}
 	if (!lua_isnumber(s->L, -1) || !isfinite(lua_tonumber(s->L, -1))) {
 		char msg[256];
 		snprintf(msg, sizeof msg, "the value function returned %s, not a finite number",
@@ -236,13 +247,8 @@ static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, 
 		return 0;
 	}
 	if (src->kind == KP_SRC_FUNC) {
-		lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
-		if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
+		if ((rc = call_value_fn(s, src)))
 			return rc;
-		if (lua_isnil(s->L, -1)) {
-			lua_pop(s->L, 1);
-			return V_MISSING;
-		}
 		if (lua_type(s->L, -1) == LUA_TBOOLEAN)
 			snprintf(buf, size, "%s", lua_toboolean(s->L, -1) ? "1" : "0");
 		else
