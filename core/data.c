@@ -402,3 +402,33 @@ void kp_data_release_numbers(kp_data *d)
 				d->tab[i]->num[c] = NULL;
 			}
 }
+
+/* Each column the rules read that no table has (t NULL), then each table
+ * column no declarative rule reads, in table order. */
+int kp_data_check_columns(const kp_data *d, const kp_rules *r, kp_data_column_fn fn, void *ud,
+			  size_t *nmissing, kp_err *err)
+{
+	const char **cols = NULL;
+	size_t n = kp_rules_columns(r, &cols, err), i, t, k;
+
+	*nmissing = 0;
+	if (!cols)
+		return KP_EINTERNAL;
+	for (i = 0; i < n; i++) {
+		int found = 0;
+		for (t = 0; t < d->ntab && !found; t++)
+			found = kp_table_col(d->tab[t], cols[i]) >= 0;
+		if (!found)
+			fn(ud, NULL, cols[i]), ++*nmissing;
+	}
+	for (t = 0; t < d->ntab; t++)
+		for (k = 0; k < d->tab[t]->ncols; k++) {
+			int used = 0;
+			for (i = 0; i < n && !used; i++)
+				used = !strcmp(cols[i], d->tab[t]->cols[k]);
+			if (!used)
+				fn(ud, d->tab[t], d->tab[t]->cols[k]);
+		}
+	free(cols);
+	return 0;
+}

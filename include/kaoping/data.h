@@ -77,4 +77,11 @@ const char *kp_data_text(const kp_colref *c, size_t unit, char *buf, size_t size
 /* The source line of a unit's row for this column (0: none). */
 size_t kp_data_line(const kp_colref *c, size_t unit);
 
+/* Compare the columns the rules read with the data's: fn(ud, NULL, col)
+ * for each column no table has (counted in *nmissing), then fn(ud, t, col)
+ * for each column of t that no declarative rule reads. */
+typedef void (*kp_data_column_fn)(void *ud, const kp_table *t, const char *col);
+int kp_data_check_columns(const kp_data *d, const kp_rules *r, kp_data_column_fn fn, void *ud,
+			  size_t *nmissing, kp_err *err);
+
 #endif

@@ -1,0 +1,36 @@
+/* cmd_criteria.c — `kaoping criteria RULES`: the published 考核细则. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_int.h"
+#include "kaoping/criteria.h"
+#include "kaoping/report.h"
+
+int kp_cmd_criteria(kp_cli_config *c, kp_err *err)
+{
+	static const char *const zh[] = {"一级指标", "分值", "二级指标", "分值", "评分标准"};
+	static const char *const en[] = {"section", "points", "indicator", "points", "method"};
+	kp_rules *r = NULL;
+	kp_report_opts o;
+	kp_criteria g = {0};
+	int rc;
+
+	if ((rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
+		return rc;
+	memset(&o, 0, sizeof o);
+	o.format = c->format >= 0 ? c->format : KP_FMT_TABLE;
+	o.lang = c->lang, o.bom = c->bom, o.output = c->output;
+	if (o.format != KP_FMT_TABLE && o.format != KP_FMT_CSV && o.format != KP_FMT_MD)
+		rc = kp_err_set(err, KP_EUSAGE, "criteria prints table, csv or md");
+	if (!rc && !(rc = kp_criteria_build(r, &g, err))) {
+		if (!c->quiet && o.format == KP_FMT_TABLE)
+			printf("%s  (%g分)\n\n", r->title, r->full_points);
+		rc = kp_report_grid(c->lang == KP_LANG_EN ? en : zh, KP_CRITERIA_COLS, (const char *const *)g.cells,
+				    g.n / KP_CRITERIA_COLS, &o, stdout, err);
+	}
+	kp_criteria_free(&g);
+	kp_rules_free(r);
+	return rc;
+}
+

@@ -1,0 +1,56 @@
+/* cmd_import.c — `kaoping import`: CSV files into the database, all or
+ * nothing, saying what each became; a database this failed import created
+ * is removed again. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_int.h"
+#include "kaoping/enc.h"
+
+int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, kp_err *err)
+{
+	kp_import_opts o;
+	kp_import_done *done = calloc((size_t)n + 1, sizeof *done);
+	kp_cli_progress p;
+	int i, rc;
+
+	if (!done)
+		return kp_err_oom(err);
+	memset(&o, 0, sizeof o);
+	o.year = year, o.as = c->as, o.replace = c->replace;
+	kp_cli_progress_begin(c, &o.csv, &p, n == 1 ? files[0] : "import");
+	rc = kp_store_import(st, (const char *const *)files, (size_t)n, &o, done, err);
+	kp_cli_progress_end(&p);
+	for (i = 0; i < n && !rc; i++)
+		kp_cli_info(c, "%s: %s %s as '%s' for %d: %zu rows, %zu columns (%s)\n", kp_cli_prog,
+		     done[i].replaced ? "replaced with" : "imported", files[i], done[i].name, year, done[i].rows,
+		     done[i].cols, kp_enc_name(done[i].encoding));
+	free(done);
+	return rc;
+}
+
+int kp_cmd_import(kp_cli_config *c, kp_err *err)
+{
+	kp_store *st = NULL;
+	struct stat sb;
+	int rc, existed = stat(c->db, &sb) == 0;
+
+	if (c->as && c->nargs > 1)
+		return kp_err_set(err, KP_EUSAGE, "--as names one file; import the files one by one to name each");
+	if ((rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err)))
+		return rc;
+	rc = kp_cli_import_files(c, st, c->args, c->nargs, kp_cli_year(c, NULL), err);
+	kp_store_close(st);
+	if (rc && !existed) { /* a database this failed import created: leave nothing */
+		char path[4096];
+		unlink(c->db);
+		snprintf(path, sizeof path, "%s-wal", c->db), unlink(path);
+		snprintf(path, sizeof path, "%s-shm", c->db), unlink(path);
+	}
+	return rc;
+}
+

@@ -1,0 +1,30 @@
+/* cmd_report.c — `kaoping report`: a recorded run, as any report format. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_int.h"
+
+int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err)
+{
+	kp_store *st = NULL;
+	int rc;
+
+	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
+		return rc;
+	rc = kp_store_load_run(st, c->run_id, res, err);
+	kp_store_close(st);
+	return rc;
+}
+
+int kp_cmd_report(kp_cli_config *c, kp_err *err)
+{
+	kp_result *res = NULL;
+	int rc = kp_cli_load_run(c, &res, err);
+
+	if (!rc)
+		rc = kp_cli_write_report(c, res, err);
+	kp_result_free(res);
+	return rc;
+}
+

@@ -1,0 +1,116 @@
+/* cmd_score.c — `kaoping run` and `kaoping score`: load the rules, take
+ * the data (CSV files into memory, or the store's imports for the year),
+ * score, record the run when there is a store, write the report.  The two
+ * commands share one scoring path. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_int.h"
+#include "kaoping/report.h"
+#include "kaoping/score.h"
+
+static int needs_details(const kp_cli_config *c)
+{
+	int f = kp_cli_report_format(c);
+
+	return f == KP_FMT_HTML || f == KP_FMT_XLSX;
+}
+
+/* Score data already bound; store the run when st is given. */
+static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store *st,
+			    const long *ids, size_t nids, kp_err *err)
+{
+	kp_score_opts o;
+	kp_last *last = NULL;
+	kp_result *res = NULL;
+	long run_id = 0;
+	int rc = 0, year = kp_cli_year(c, r);
+
+	memset(&o, 0, sizeof o);
+	o.details = needs_details(c);
+	o.release_numbers = 1;
+	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
+		return rc;
+	o.last = last;
+	if (st) {
+		o.sink = kp_store_run_sink;
+		o.sink_ud = st;
+		if ((rc = kp_store_run_begin(st, r, year, ids, nids, &run_id, err)))
+			goto out;
+	}
+	kp_cli_phase("bind");
+	rc = kp_score_run(r, d, &o, &res, err);
+	kp_cli_disarm_timeout();
+	kp_cli_phase("score");
+	if (rc) {
+		if (st)
+			kp_store_run_abort(st);
+		goto out;
+	}
+	res->year = year;
+	if (st && (rc = kp_store_run_finish(st, res, err)))
+		goto out;
+	if (st)
+		kp_cli_info(c, "%s: run %ld recorded in %s\n", kp_cli_prog, run_id, c->db);
+	rc = kp_cli_write_report(c, res, err);
+	kp_cli_phase("report");
+out:
+	kp_result_free(res);
+	kp_store_last_free(last);
+	return rc;
+}
+
+/* The scoring verbs: load the rules; take the data from the CSV files
+ * (into memory) or, with a store, from its imports for the year after
+ * importing the files into it; score, record the run there, report. */
+static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles, kp_err *err)
+{
+	kp_rules *r = NULL;
+	kp_data *d = NULL;
+	kp_store *st = NULL;
+	long *ids = NULL;
+	size_t nids = 0;
+	int rc;
+
+	kp_cli_phase("start");
+	if ((rc = kp_cli_check_output(c, err)) || (rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
+		goto out;
+	kp_cli_phase("rules");
+	if (!(d = kp_data_new(err))) {
+		rc = KP_EINTERNAL;
+		goto out;
+	}
+	if (store_mode >= 0) {
+		if ((rc = kp_store_open(c->db, store_mode, &st, err)))
+			goto out;
+		if (nfiles > 0 && (rc = kp_cli_import_files(c, st, files, nfiles, kp_cli_year(c, r), err)))
+			goto out;
+		rc = kp_store_load(st, kp_cli_year(c, r), r, d, &ids, &nids, err);
+	} else {
+		rc = kp_cli_read_csvs(c, r, d, files, nfiles, err);
+	}
+	kp_cli_phase("read");
+	if (!rc && !(rc = kp_data_bind(d, r, err)))
+		rc = score_and_report(c, r, d, st, ids, nids, err);
+out:
+	free(ids);
+	kp_data_free(d);
+	kp_store_close(st);
+	kp_rules_free(r);
+	return rc;
+}
+
+int kp_cmd_run(kp_cli_config *c, kp_err *err)
+{
+	if (c->nargs < 2 && !c->db)
+		return kp_err_set(err, KP_EUSAGE, "run needs CSV files after the rules (or --db with imported data); "
+				  "see kaoping run --help");
+	return score_verb(c, c->db ? KP_STORE_WRITE : -1, c->args + 1, c->nargs - 1, err);
+}
+
+int kp_cmd_score(kp_cli_config *c, kp_err *err)
+{
+	return score_verb(c, KP_STORE_UPDATE, NULL, 0, err);
+}
+

@@ -1,0 +1,41 @@
+/* cmd_test.c — `kaoping test RULES`: the rule file's own test cases. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_int.h"
+#include "kaoping/ruletest.h"
+
+int kp_cmd_test(kp_cli_config *c, kp_err *err)
+{
+	kp_rules *r = NULL;
+	kp_case_result *cr = NULL;
+	size_t n = 0, i, failed = 0;
+	int rc;
+
+	if ((rc = kp_cli_load_rules(c, c->args[0], 1, &r, err)))
+		return rc;
+	rc = kp_ruletest_run(r, &cr, &n, err);
+	kp_cli_disarm_timeout();
+	for (i = 0; i < n && !rc; i++) {
+		if (cr[i].passed) {
+			if (!c->quiet)
+				printf("ok    %s\n", cr[i].name);
+			continue;
+		}
+		failed++;
+		printf("FAIL  %s  (%s)\n%s", cr[i].name, cr[i].where, cr[i].detail ? cr[i].detail : "");
+	}
+	if (!rc) {
+		printf("%zu passed, %zu failed\n", n - failed, failed);
+		if (n == 0)
+			fprintf(stderr, "%s: %s: no test cases (write case \"name\" { ... } in the file or in %s)\n", kp_cli_prog,
+				r->file, "RULES_test.lua");
+		if (failed)
+			rc = kp_err_set(err, KP_ETEST, "%s: %zu of %zu test cases failed", r->file, failed, n);
+	}
+	kp_ruletest_free(cr, n);
+	kp_rules_free(r);
+	return rc;
+}
+

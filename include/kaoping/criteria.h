@@ -1,0 +1,25 @@
+/* criteria.h — the criteria table (考核细则) a rule file encodes, built from
+ * the same declarations that score: section, points, indicator, points,
+ * method in words.  kp_criteria owns its cells; the rules are borrowed. */
+#ifndef KAOPING_CRITERIA_H
+#define KAOPING_CRITERIA_H
+
+#include <stddef.h>
+
+#include "kaoping/err.h"
+#include "kaoping/rules.h"
+
+#define KP_CRITERIA_COLS 5
+
+/* n cells, row after row of KP_CRITERIA_COLS; each cell malloc'd. */
+typedef struct kp_criteria {
+	char **cells;
+	size_t n, cap;
+} kp_criteria;
+
+/* Append the rows of r to g (zero-initialised by the caller); on failure
+ * g holds what was built so far and must still be freed. */
+int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err);
+void kp_criteria_free(kp_criteria *g);
+
+#endif
