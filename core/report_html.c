@@ -81,7 +81,7 @@ static void put_num(kp_rw *w, double x, int prec)
 {
 	char buf[KP_NUMBUF];
 
-	kp_rw_puts(w, kp_report_fixed(x, prec, buf));
+	kp_rw_puts(w, kp_rw_fixed(x, prec, buf));
 }
 
 static void td(kp_rw *w, const char *cls, const char *text)
@@ -378,7 +378,7 @@ static void chart_axis(kp_rw *w, const struct chart *ch, int height)
 		kp_rw_printf(w, "<line class=\"%s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>",
 			     t ? "grid" : "axis", x, CH_TOP - 4, x, height - 4);
 		kp_rw_printf(w, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"v\">%s</text>\n", x,
-			     CH_TOP - 8, kp_report_short(ch->top * t / 4.0, 2, buf));
+			     CH_TOP - 8, kp_rw_short(ch->top * t / 4.0, 2, buf));
 	}
 }
 
@@ -393,7 +393,7 @@ static void chart_bar(kp_rw *w, const struct chart *ch, size_t i, int y)
 	kp_rw_printf(w, "</text><rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"14\"><title>",
 		     u->commended ? " commended" : u->veto ? " veto" : "", CH_LABEL, y + 2, len);
 	kp_rw_html(w, u->name);
-	kp_rw_printf(w, " %s</title></rect>", kp_report_fixed(u->total, ch->r->precision, buf));
+	kp_rw_printf(w, " %s</title></rect>", kp_rw_fixed(u->total, ch->r->precision, buf));
 	kp_rw_printf(w, "<text class=\"v\" x=\"%.1f\" y=\"%d\">%s</text>\n", CH_LABEL + len + 4, y + 12, buf);
 }
 

@@ -192,10 +192,10 @@ static const char *ranking_cell(const void *ctx, size_t row, size_t col, char *b
 	case C_RANK: snprintf(buf, size, "%d", u->rank); return buf;
 	case C_ID: return u->id;
 	case C_NAME: return u->name;
-	case C_SEC: return kp_report_fixed(KP_SEC(r, i, k->secs[col]), r->precision, buf);
-	case C_DED: return kp_report_fixed(u->deductions, r->precision, buf);
-	case C_BONUS: return kp_report_fixed(u->bonus, r->precision, buf);
-	case C_TOTAL: return kp_report_fixed(u->total, r->precision, buf);
+	case C_SEC: return kp_rw_fixed(KP_SEC(r, i, k->secs[col]), r->precision, buf);
+	case C_DED: return kp_rw_fixed(u->deductions, r->precision, buf);
+	case C_BONUS: return kp_rw_fixed(u->bonus, r->precision, buf);
+	case C_TOTAL: return kp_rw_fixed(u->total, r->precision, buf);
 	case C_GRADE: return kp_report_grade(r, u);
 	case C_COMM: return u->commended ? k->l->star : "";
 	case C_VETO:
@@ -318,7 +318,7 @@ static const char *commend_cell(const void *ctx, size_t row, size_t col, char *b
 	case 0: snprintf(buf, size, "%d", u->rank); return buf;
 	case 1: return u->id;
 	case 2: return u->name;
-	case 3: return kp_report_fixed(u->total, c->r->precision, buf);
+	case 3: return kp_rw_fixed(u->total, c->r->precision, buf);
 	case 4: return kp_report_grade(c->r, u);
 	default:
 		if (u->boundary_tie && u->tie_note)
@@ -492,12 +492,12 @@ static const char *item_cell(const void *ctx, size_t row, size_t col, char *buf,
 	case 3:
 		if (k == KP_ITEM_VETO || k == KP_ITEM_NOTE)
 			return "";
-		return kp_report_fixed(k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED ?
+		return kp_rw_fixed(k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED ?
 					       -it->points : it->points, c->r->precision, buf);
 	case 4:
 		if (k == KP_ITEM_VETO || k == KP_ITEM_NOTE || !(it->max > 0))
 			return "";
-		return kp_report_fixed(it->max, c->r->precision, buf);
+		return kp_rw_fixed(it->max, c->r->precision, buf);
 	default: return it->note;
 	}
 }
@@ -529,7 +529,7 @@ static void explain_head(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 	}
 	kp_rw_puts(w, md ? "\n\n" : "\n");
 	explain_field(w, l->category, r->categories[u->category].name, md, lang);
-	explain_field(w, l->total, kp_report_fixed(u->total, r->precision, nb), md, lang);
+	explain_field(w, l->total, kp_rw_fixed(u->total, r->precision, nb), md, lang);
 	snprintf(buf, sizeof buf, "%d", u->rank);
 	explain_field(w, l->rank, buf, md, lang);
 	explain_field(w, l->grade, grade ? grade : l->ungraded, md, lang);
@@ -539,7 +539,7 @@ static void explain_head(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 	if (u->tie_note)
 		explain_field(w, l->note, u->tie_note, md, lang);
 	if (u->has_last) {
-		explain_field(w, l->last_total, kp_report_fixed(u->last_total, r->precision, nb), md, lang);
+		explain_field(w, l->last_total, kp_rw_fixed(u->last_total, r->precision, nb), md, lang);
 		explain_field(w, l->rank_change, kp_report_change(r, u, l, buf, sizeof buf), md, lang);
 	}
 }
@@ -549,10 +549,10 @@ static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 {
 	char nb[KP_NUMBUF];
 
-	explain_field(w, l->base, kp_report_fixed(u->base, r->precision, nb), md, lang);
-	explain_field(w, l->deductions, kp_report_fixed(u->deductions, r->precision, nb), md, lang);
-	explain_field(w, l->bonus, kp_report_fixed(u->bonus, r->precision, nb), md, lang);
-	explain_field(w, l->total, kp_report_fixed(u->total, r->precision, nb), md, lang);
+	explain_field(w, l->base, kp_rw_fixed(u->base, r->precision, nb), md, lang);
+	explain_field(w, l->deductions, kp_rw_fixed(u->deductions, r->precision, nb), md, lang);
+	explain_field(w, l->bonus, kp_rw_fixed(u->bonus, r->precision, nb), md, lang);
+	explain_field(w, l->total, kp_rw_fixed(u->total, r->precision, nb), md, lang);
 }
 
 int kp_report_explain_text(const kp_result *r, size_t unit, const kp_report_opts *o, kp_rw *w,

@@ -15,6 +15,7 @@
 #include <xlsxwriter.h>
 
 #include "kaoping/enc.h"
+#include "kaoping/outfile.h"
 
 #define MAX_WIDTH 60.0
 #define STR_MAX 32767 /* Excel's longest cell text */
@@ -80,7 +81,7 @@ static void put_num(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 	e = worksheet_write_number(ws, row, col, v, f);
 	if (e)
 		x->e = e;
-	fit(x, col, kp_report_fixed(v, x->r->precision, buf));
+	fit(x, col, kp_rw_fixed(v, x->r->precision, buf));
 }
 
 static void put_int(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, long v)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check_util.h"
+#include "kaoping/outfile.h"
 #include "kaoping/num.h"
 #include "kaoping/report.h"
 #include "kaoping/result.h"
@@ -839,20 +840,20 @@ START_TEST(test_numbers)
 		if (i & 1)
 			x = kp_num_round(x, p);
 		/* a value prints as the rounding rule (DESIGN §2) rounds it */
-		ck_assert_str_eq(kp_report_fixed(x, p, a), kp_num_fixed(kp_num_round(x, p), p, b, sizeof b));
-		ck_assert_str_eq(kp_report_short(x, p, a), kp_num_short(x, b, sizeof b));
+		ck_assert_str_eq(kp_rw_fixed(x, p, a), kp_num_fixed(kp_num_round(x, p), p, b, sizeof b));
+		ck_assert_str_eq(kp_rw_short(x, p, a), kp_num_short(x, b, sizeof b));
 	}
 	/* not C's printf rounding of the binary value: 2.675 is 2.67499999… */
-	ck_assert_str_eq(kp_report_fixed(2.675, 2, a), "2.68");
-	ck_assert_str_eq(kp_report_fixed(0.125, 2, a), "0.13");
+	ck_assert_str_eq(kp_rw_fixed(2.675, 2, a), "2.68");
+	ck_assert_str_eq(kp_rw_fixed(0.125, 2, a), "0.13");
 	{
 		static const double xs[] = { 0.0, -0.0, 0.1, 0.125, 2.675, 1e-5, 123456789012.5, 1e15, -1e-300,
 					     99.995, 0.30000000000000004, 5e-324, 1.7976931348623157e308 };
 		for (i = 0; i < (int)(sizeof xs / sizeof xs[0]); i++)
 			for (p = 0; p <= 15; p++) {
-				ck_assert_str_eq(kp_report_fixed(xs[i], p, a),
+				ck_assert_str_eq(kp_rw_fixed(xs[i], p, a),
 						 kp_num_fixed(kp_num_round(xs[i], p), p, b, sizeof b));
-				ck_assert_str_eq(kp_report_short(xs[i], p, a), kp_num_short(xs[i], b, sizeof b));
+				ck_assert_str_eq(kp_rw_short(xs[i], p, a), kp_num_short(xs[i], b, sizeof b));
 			}
 	}
 }

@@ -1,8 +1,7 @@
 /* report.h — the reports officials hand to the meeting: a terminal table,
  * CSV for Excel, XLSX, Markdown, JSON (the contract of DESIGN §4) and a
  * print-ready HTML page.  Reports borrow the result; a report written to a
- * file goes to a temporary file in the same folder, renamed into place only
- * when complete. */
+ * file goes through the atomic output file of kaoping/outfile.h. */
 #ifndef KAOPING_REPORT_H
 #define KAOPING_REPORT_H
 
@@ -38,14 +37,5 @@ int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, 
  * `kaoping criteria`. cells holds nrows × ncols strings, row after row. */
 int kp_report_grid(const char *const *header, size_t ncols, const char *const *cells,
 		   size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err);
-
-/* Open path for an atomic write: a temporary file beside it.  Commit renames
- * it into place; abort removes it.  The handle owns the temporary name. */
-typedef struct kp_outfile kp_outfile;
-kp_outfile *kp_outfile_open(const char *path, kp_err *err);
-FILE *kp_outfile_fp(kp_outfile *f);
-const char *kp_outfile_tmpname(const kp_outfile *f);
-int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */
-void kp_outfile_abort(kp_outfile *f);               /* frees f */
 
 #endif

@@ -1,0 +1,201 @@
+/* outfile.c — a file written atomically: a temporary file beside the
+ * target, renamed into place only when complete, removed on failure.  The
+ * handle owns the temporary name and the stream.  See
+ * include/kaoping/outfile.h. */
+#include "kaoping/outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define VBUF_CAP (1u << 18)
+
+struct kp_outfile {
+	FILE *fp;
+	char *path, *tmp, *vbuf;
+};
+
+/* The process umask, read without changing it (umask(2) is not thread
+ * safe to probe). */
+static mode_t current_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned m = 022;
+
+	if (!f)
+		return 022;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Umask: %o", &m) == 1)
+			break;
+	fclose(f);
+	return (mode_t)(m & 0777);
+}
+
+static void outfile_free(kp_outfile *f)
+{
+	if (!f)
+		return;
+	if (f->fp)
+		fclose(f->fp);
+	free(f->vbuf);
+	free(f->path);
+	free(f->tmp);
+	free(f);
+}
+
+static int outfile_name(kp_outfile *f, const char *path, kp_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t dirlen = (size_t)(base - path), n = strlen(path) + 16;
+
+	if (!*base)
+		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", path, strerror(*path ? EISDIR : ENOENT));
+	f->path = strdup(path);
+	f->tmp = malloc(n);
+	if (!f->path || !f->tmp)
+		return kp_err_oom(err);
+	snprintf(f->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+	return 0;
+}
+
+/* Where a symbolic link points, as a path usable from here (malloc'd), or
+ * NULL. */
+static char *link_target(const char *path)
+{
+	char buf[4096], *out;
+	const char *slash;
+	ssize_t n = readlink(path, buf, sizeof buf - 1);
+	size_t dir;
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	slash = strrchr(path, '/');
+	dir = buf[0] == '/' || !slash ? 0 : (size_t)(slash - path) + 1;
+	if (!(out = malloc(dir + (size_t)n + 1)))
+		return NULL;
+	memcpy(out, path, dir);
+	memcpy(out + dir, buf, (size_t)n + 1);
+	return out;
+}
+
+kp_outfile *kp_outfile_open(const char *path, kp_err *err)
+{
+	kp_outfile *f = calloc(1, sizeof *f);
+	struct stat st;
+	char *real = NULL;
+	mode_t mode;
+	int fd;
+
+	if (!f) {
+		kp_err_oom(err);
+		return NULL;
+	}
+	/* a link is followed: the file it names is replaced, not the link; a
+	 * device, pipe or folder is never replaced by a file */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = link_target(path)))
+		path = real;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		kp_err_set(err, KP_ECREATE, "%s: cannot create: not a regular file (a report replaces a file, "
+			   "atomically; leave out -o to print it)", path);
+		goto fail;
+	}
+	if (outfile_name(f, path, err))
+		goto fail;
+	fd = mkstemp(f->tmp);
+	if (fd < 0) {
+		kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", path, strerror(errno));
+		goto fail;
+	}
+	mode = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_mode & 07777 : 0666 & ~current_umask();
+	(void)fchmod(fd, mode);
+	f->fp = fdopen(fd, "w");
+	if (!f->fp) {
+		kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", path, strerror(errno));
+		close(fd);
+		unlink(f->tmp);
+		goto fail;
+	}
+	f->vbuf = malloc(VBUF_CAP);
+	if (f->vbuf)
+		setvbuf(f->fp, f->vbuf, _IOFBF, VBUF_CAP);
+	free(real);
+	return f;
+fail:
+	free(real);
+	outfile_free(f);
+	return NULL;
+}
+
+FILE *kp_outfile_fp(kp_outfile *f)
+{
+	return f->fp;
+}
+
+const char *kp_outfile_tmpname(const kp_outfile *f)
+{
+	return f->tmp;
+}
+
+static void sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+	int fd;
+
+	if (!dir)
+		return;
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+int kp_outfile_commit(kp_outfile *f, kp_err *err)
+{
+	int e = 0, rc = 0;
+
+	errno = 0;
+	if (fflush(f->fp) != 0)
+		e = errno ? errno : EIO;
+	if (!e && ferror(f->fp))
+		e = EIO;
+	if (!e && fsync(fileno(f->fp)) != 0)
+		e = errno;
+	if (fclose(f->fp) != 0 && !e)
+		e = errno ? errno : EIO;
+	f->fp = NULL;
+	if (e) {
+		unlink(f->tmp);
+		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", f->path, strerror(e));
+	} else if (rename(f->tmp, f->path) != 0) {
+		e = errno;
+		unlink(f->tmp);
+		rc = kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", f->path, strerror(e));
+	} else {
+		sync_dir(f->path);
+	}
+	outfile_free(f);
+	return rc;
+}
+
+void kp_outfile_abort(kp_outfile *f)
+{
+	if (!f)
+		return;
+	if (f->fp) {
+		fclose(f->fp);
+		f->fp = NULL;
+	}
+	unlink(f->tmp);
+	outfile_free(f);
+}
+

@@ -1,0 +1,193 @@
+/* report_json.c — the JSON report of DESIGN §4 (the contract: an array in
+ * ranking order, each unit with category, rank, unit_id, name, total,
+ * grade, commended, veto and sections) and one unit's explanation. */
+#include "report_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* The escaped keys of the sections ("name":), built once. */
+static char **json_keys(const kp_result *r, kp_err *err)
+{
+	char **keys = calloc(r->nsections + 1, sizeof *keys);
+	size_t s;
+
+	if (!keys) {
+		kp_err_oom(err);
+		return NULL;
+	}
+	for (s = 0; s < r->nsections; s++) {
+		char *buf = malloc(strlen(r->sections[s]) * 6 + 8);
+		kp_rw kw = { NULL, buf, 0, strlen(r->sections[s]) * 6 + 8, 0 };
+		if (!buf)
+			goto oom;
+		kp_rw_json_str(&kw, r->sections[s]);
+		kp_rw_putc(&kw, ':');
+		buf[kw.len] = '\0';
+		keys[s] = buf;
+	}
+	return keys;
+oom:
+	for (s = 0; s < r->nsections; s++)
+		free(keys[s]);
+	free(keys);
+	kp_err_oom(err);
+	return NULL;
+}
+
+static void json_num(kp_rw *w, double x, int prec)
+{
+	char buf[KP_NUMBUF];
+
+	if (!isfinite(x))
+		kp_rw_put(w, "null", 4);
+	else
+		kp_rw_puts(w, kp_rw_short(x, prec, buf));
+}
+
+static void json_fixed(kp_rw *w, double x, int prec)
+{
+	char buf[KP_NUMBUF];
+
+	if (!isfinite(x))
+		kp_rw_put(w, "null", 4);
+	else
+		kp_rw_puts(w, kp_rw_fixed(x, prec, buf));
+}
+
+static void json_bool(kp_rw *w, const char *key, int v)
+{
+	kp_rw_puts(w, key);
+	if (v)
+		kp_rw_put(w, "true", 4);
+	else
+		kp_rw_put(w, "false", 5);
+}
+
+static void json_sections(const kp_result *r, char **keys, size_t i, kp_rw *w)
+{
+	size_t s;
+
+	kp_rw_puts(w, ",\"sections\":{");
+	for (s = 0; s < r->nsections; s++) {
+		if (s)
+			kp_rw_putc(w, ',');
+		kp_rw_puts(w, keys[s]);
+		json_num(w, KP_SEC(r, i, s), r->precision);
+	}
+	kp_rw_putc(w, '}');
+}
+
+static void json_unit(const kp_result *r, char **keys, size_t i, kp_rw *w)
+{
+	const kp_unit_result *u = &r->units[i];
+	int p = r->precision;
+
+	kp_rw_puts(w, "{\"category\":");
+	kp_rw_json_str(w, r->categories[u->category].name);
+	kp_rw_puts(w, ",\"rank\":"), kp_rw_int(w, u->rank);
+	kp_rw_puts(w, ",\"unit_id\":"), kp_rw_json_str(w, u->id);
+	kp_rw_puts(w, ",\"name\":"), kp_rw_json_str(w, u->name);
+	kp_rw_puts(w, ",\"total\":"), json_fixed(w, u->total, p);
+	kp_rw_puts(w, ",\"grade\":"), kp_rw_json_str(w, kp_report_grade(r, u));
+	json_bool(w, ",\"commended\":", u->commended);
+	json_bool(w, ",\"veto\":", u->veto);
+	kp_rw_puts(w, ",\"veto_reason\":"), kp_rw_json_str(w, u->veto ? u->veto_reason : NULL);
+	json_sections(r, keys, i, w);
+	kp_rw_puts(w, ",\"deductions\":"), json_num(w, u->deductions, p);
+	kp_rw_puts(w, ",\"bonus\":"), json_num(w, u->bonus, p);
+	json_bool(w, ",\"eligible\":", u->eligible);
+	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
+	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, u->tie_note);
+	kp_rw_puts(w, ",\"rank_change\":");
+	if (u->has_last)
+		kp_rw_int(w, (long long)u->last_rank - u->rank);
+	else
+		kp_rw_put(w, "null", 4);
+	kp_rw_puts(w, ",\"last_total\":");
+	if (u->has_last)
+		json_num(w, u->last_total, p);
+	else
+		kp_rw_put(w, "null", 4);
+	kp_rw_putc(w, '}');
+}
+
+int kp_report_json(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
+{
+	char **keys = json_keys(r, err);
+	size_t i;
+
+	(void)o;
+	if (!keys)
+		return err->kind;
+	kp_rw_putc(w, '[');
+	for (i = 0; i < r->nunits && !w->err; i++) {
+		kp_rw_puts(w, i ? ",\n" : "\n");
+		json_unit(r, keys, i, w);
+	}
+	kp_rw_puts(w, r->nunits ? "\n]\n" : "]\n");
+	for (i = 0; i < r->nsections; i++)
+		free(keys[i]);
+	free(keys);
+	return 0;
+}
+
+/* ---------- explain ---------- */
+
+static const char *const kind_keys[] = { "indicator", "section_deduction", "deduction",
+					 "bonus", "veto", "note" };
+
+static void json_item(const kp_result *r, const kp_item *it, kp_rw *w)
+{
+	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
+
+	kp_rw_puts(w, "{\"kind\":\""), kp_rw_puts(w, kind_keys[k]);
+	kp_rw_puts(w, "\",\"section\":");
+	kp_rw_json_str(w, it->section >= 0 && (size_t)it->section < r->nsections ?
+				  r->sections[it->section] : NULL);
+	kp_rw_puts(w, ",\"name\":"), kp_rw_json_str(w, it->name);
+	kp_rw_puts(w, ",\"points\":"), json_num(w, it->points, r->precision);
+	kp_rw_puts(w, ",\"max\":"), json_num(w, it->max, r->precision);
+	kp_rw_puts(w, ",\"note\":"), kp_rw_json_str(w, it->note);
+	json_bool(w, ",\"skipped\":", it->skipped);
+	kp_rw_putc(w, '}');
+}
+
+int kp_report_explain_json(const kp_result *r, size_t i, kp_rw *w, kp_err *err)
+{
+	const kp_unit_result *u = &r->units[i];
+	char **keys = json_keys(r, err);
+	size_t k;
+
+	if (!keys)
+		return err->kind;
+	kp_rw_puts(w, "{\"unit_id\":"), kp_rw_json_str(w, u->id);
+	kp_rw_puts(w, ",\"name\":"), kp_rw_json_str(w, u->name);
+	kp_rw_puts(w, ",\"category\":"), kp_rw_json_str(w, r->categories[u->category].name);
+	kp_rw_puts(w, ",\"rank\":"), kp_rw_int(w, u->rank);
+	kp_rw_puts(w, ",\"total\":"), json_fixed(w, u->total, r->precision);
+	kp_rw_puts(w, ",\"grade\":"), kp_rw_json_str(w, kp_report_grade(r, u));
+	json_bool(w, ",\"commended\":", u->commended);
+	json_bool(w, ",\"veto\":", u->veto);
+	kp_rw_puts(w, ",\"veto_reason\":"), kp_rw_json_str(w, u->veto ? u->veto_reason : NULL);
+	json_bool(w, ",\"eligible\":", u->eligible);
+	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
+	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, u->tie_note);
+	json_sections(r, keys, i, w);
+	kp_rw_puts(w, ",\n\"base\":"), json_num(w, u->base, r->precision);
+	kp_rw_puts(w, ",\"deductions\":"), json_num(w, u->deductions, r->precision);
+	kp_rw_puts(w, ",\"bonus\":"), json_num(w, u->bonus, r->precision);
+	kp_rw_puts(w, ",\"raw\":"), json_num(w, u->raw, r->precision);
+	json_bool(w, ",\"details\":", u->items != NULL);
+	kp_rw_puts(w, ",\"items\":[");
+	for (k = 0; u->items && k < u->nitems; k++) {
+		kp_rw_puts(w, k ? ",\n  " : "\n  ");
+		json_item(r, &u->items[k], w);
+	}
+	kp_rw_puts(w, u->items && u->nitems ? "\n]}\n" : "]}\n");
+	for (k = 0; k < r->nsections; k++)
+		free(keys[k]);
+	free(keys);
+	return 0;
+}
+

@@ -1,0 +1,20 @@
+/* outfile.h — a file written atomically: a temporary file in the same
+ * folder, renamed into place only when complete, so a failure never leaves
+ * half a file.  The handle owns the temporary name and the stream. */
+#ifndef KAOPING_OUTFILE_H
+#define KAOPING_OUTFILE_H
+
+#include <stdio.h>
+
+#include "kaoping/err.h"
+
+/* Open path for an atomic write: a temporary file beside it.  Commit renames
+ * it into place; abort removes it. */
+typedef struct kp_outfile kp_outfile;
+kp_outfile *kp_outfile_open(const char *path, kp_err *err);
+FILE *kp_outfile_fp(kp_outfile *f);
+const char *kp_outfile_tmpname(const kp_outfile *f);
+int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */
+void kp_outfile_abort(kp_outfile *f);               /* frees f */
+
+#endif
