@@ -291,3 +291,14 @@ char *kp_num_short(double x, char *buf, size_t size)
 	}
 	return buf;
 }
+
+int kp_num_cmp(double a, double b, int prec)
+{
+	double x, y;
+
+	if (a == b)
+		return 0;
+	x = kp_num_round(a, prec);
+	y = kp_num_round(b, prec);
+	return x < y ? -1 : x > y;
+}

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/num.h"
+
 typedef struct ranker {
 	const kp_rules *r;
 	const kp_result *res;
@@ -26,7 +28,9 @@ static int tie_cmp(const ranker *rk, size_t k, size_t a, size_t b)
 		va = x->deductions, vb = y->deductions;
 	else
 		va = -x->bonus, vb = -y->bonus;
-	return va < vb ? -1 : va > vb;
+	/* sections, deductions and bonus may be unrounded sums: compared at
+	 * the comparison precision, as they print */
+	return kp_num_cmp(va, vb, rk->r->compare);
 }
 
 /* Order on the score: total, then the tie-breakers.  0: truly tied. */
@@ -174,7 +178,7 @@ static int base_grade(const kp_rules *r, const kp_unit_result *u)
 	if (u->veto)
 		return (int)r->ngrade - 1;
 	for (g = 0; g < r->ngrade; g++)
-		if (u->total >= r->grade[g].min)
+		if (kp_num_cmp(u->total, r->grade[g].min, r->compare) >= 0)
 			return (int)g;
 	return (int)r->ngrade - 1;
 }
@@ -234,7 +238,7 @@ static int eligibility(const kp_rules *r, kp_result *res, size_t i, kp_rank_elig
 		return 0;
 	if (r->commend_min_grade >= 0 && (u->grade < 0 || u->grade > r->commend_min_grade))
 		return 0;
-	if (r->has_min_score && u->total < r->commend_min_score)
+	if (r->has_min_score && kp_num_cmp(u->total, r->commend_min_score, r->compare) < 0)
 		return 0;
 	if (fn && (rc = fn(ud, res, i, &ok, err)))
 		return rc;

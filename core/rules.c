@@ -421,6 +421,17 @@ static int compile_assessment(compiler *c)
 		else
 			r->precision = (int)v;
 	}
+	r->compare = 6;
+	if ((rc = field_num(c, a, "compare_precision", &v)) < 0)
+		bad = 8;
+	else if (rc > 0) {
+		if (v < 0 || v > 15 || v != floor(v))
+			bad = 8;
+		else
+			r->compare = (int)v;
+	}
+	if (!bad && r->compare < r->precision)
+		bad = 9;
 	round = field_str(c, a, "round", &bad);
 	r->round_items = !round || strcmp(round, "total") != 0;
 	if (round && strcmp(round, "total") && strcmp(round, "items"))
@@ -457,6 +468,10 @@ static int compile_assessment(compiler *c)
 		rc = fail_at(c, where, "assessment: max_total must not be negative");
 	else if (bad == 7)
 		rc = fail_at(c, where, "assessment: year, precision, bonus_max and max_total must be finite numbers");
+	else if (bad == 8)
+		rc = fail_at(c, where, "assessment: compare_precision must be a whole number from 0 to 15");
+	else if (bad == 9)
+		rc = fail_at(c, where, "assessment: compare_precision must be at least the precision (scores are compared as they are published)");
 	else if (bad == 3)
 		rc = fail_at(c, where, "assessment: round must be \"items\" or \"total\"");
 	else if (bad)

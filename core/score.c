@@ -26,6 +26,24 @@ static char *num(double v, char *buf)
 	return kp_num_short(kp_num_round(v, 4), buf, 32);
 }
 
+/* Compare two computed values as the decimals they stand for, at the
+ * rules' comparison precision (the contract rounding rule): -1, 0, 1. */
+static int cmpv(const scorer *s, double a, double b)
+{
+	return kp_num_cmp(a, b, s->r->compare);
+}
+
+/* Yes/no of a value's text; a number is yes when it is above 0 at the
+ * comparison precision (a computed 1e-17 is no). */
+static int yes_no_at(const scorer *s, const char *text)
+{
+	double v;
+
+	if (kp_num_parse(text, &v) == KP_NUM_OK)
+		return cmpv(s, v, 0) > 0;
+	return kp_score_yes_no(text);
+}
+
 int kp_score_yes_no(const char *text)
 {
 	static const char *const yes[] = {"是", "有", "yes", "y", "true", "√", "✓", "已完成", "完成", NULL};
@@ -144,7 +162,7 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 					  src->fcol[i], s->ctx_kind, s->ctx_name);
 		if (t->numeric[c])
 			*pass = kp_table_num(t, row, (size_t)c, &a) == KP_NUM_OK &&
-				kp_num_parse(src->fval[i], &b) == KP_NUM_OK && a == b;
+				kp_num_parse(src->fval[i], &b) == KP_NUM_OK && cmpv(s, a, b) == 0;
 		else
 			*pass = !strcmp(kp_table_cell(t, row, (size_t)c, buf, sizeof buf), src->fval[i]);
 	}
@@ -280,7 +298,8 @@ static int desc_cmp(const void *a, const void *b)
 	return asc_cmp(b, a);
 }
 
-/* Competition ranks of the values within each scope group. */
+/* Competition ranks of the values within each scope group, compared at
+ * the comparison precision: 0.7 + 0.2 ties with 0.4 + 0.5. */
 static int rank_values(scorer *s, const kp_method *m, mstat *st)
 {
 	size_t n = s->d->nunits, g, i, k, groups = m->scope_all ? 1 : s->r->ncat;
@@ -293,7 +312,7 @@ static int rank_values(scorer *s, const kp_method *m, mstat *st)
 	for (g = 0; g < groups; g++) {
 		for (i = 0, k = 0; i < n; i++)
 			if (!isnan(st->val[i]) && (m->scope_all || s->d->cat[i] == (int)g))
-				keys[k].v = st->val[i], keys[k++].u = i;
+				keys[k].v = kp_num_round(st->val[i], s->r->compare), keys[k++].u = i;
 		qsort(keys, k, sizeof *keys, m->asc ? asc_cmp : desc_cmp);
 		for (i = 0; i < k; i++)
 			st->rank[keys[i].u] = i > 0 && keys[i].v == keys[i - 1].v ? st->rank[keys[i - 1].u] : (int)i + 1;
@@ -428,7 +447,7 @@ static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref,
 	if (rc)
 		return rc;
 	if (m->kind == KP_M_YESNO) {
-		if ((yn = kp_score_yes_no(text)) < 0)
+		if ((yn = yes_no_at(s, text)) < 0)
 			return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no "
 					  "(是/否, 有/无, 1/0)", ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
 					  src_label(&m->src), unit_id(s, s->unit), text);
@@ -440,7 +459,7 @@ static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref,
 	for (i = 0; i < m->n; i++) {
 		double x, y;
 		if (!strcmp(m->keys[i], text) || (kp_num_parse(m->keys[i], &x) == KP_NUM_OK &&
-						  kp_num_parse(text, &y) == KP_NUM_OK && x == y))
+						  kp_num_parse(text, &y) == KP_NUM_OK && cmpv(s, x, y) == 0))
 			break;
 	}
 	if (i == m->n && !m->has_default)
@@ -477,23 +496,29 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 	switch (m->kind) {
 	case KP_M_TARGET:
 		x = v / m->goal;
-		o->pts = P * fmin(x, 1);
+		if (cmpv(s, x, 1) >= 0) /* 完成率 100%, as it prints */
+			x = 1;
+		o->pts = P * x;
 		if (s->notes)
 			snprintf(o->note, sizeof o->note, "%s %s, 目标%s, 完成率%s%%, 得%s分", lab, num(v, a),
 				 num(m->goal, b), num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
 		break;
 	case KP_M_RATIO:
-		o->pts = st->max[c] > 0 ? P * v / st->max[c] : 0;
+		o->pts = cmpv(s, st->max[c], 0) > 0 ? P * v / st->max[c] : 0;
 		if (s->notes)
 			snprintf(o->note, sizeof o->note, "%s %s, %s最高%s, 得%s分", lab, num(v, a), sc,
 				 num(st->max[c], b), num(kp_num_round(o->pts, 2), d));
 		break;
-	case KP_M_MINMAX:
-		o->pts = st->max[c] > st->min[c] ? P * (v - st->min[c]) / (st->max[c] - st->min[c]) : P;
+	case KP_M_MINMAX: {
+		/* at the comparison precision: values that print the same tie */
+		int cp = s->r->compare;
+		double lo = kp_num_round(st->min[c], cp), hi = kp_num_round(st->max[c], cp);
+		o->pts = hi > lo ? P * (kp_num_round(v, cp) - lo) / (hi - lo) : P;
 		if (s->notes)
 			snprintf(o->note, sizeof o->note, "%s %s, %s最低%s、最高%s, 得%s分", lab, num(v, a), sc,
 				 num(st->min[c], b), num(st->max[c], d), num(kp_num_round(o->pts, 2), (char[32]){0}));
 		break;
+	}
 	case KP_M_RANK: {
 		int k = st->rank[u];
 		o->pts = k >= 1 && (size_t)k <= m->n ? m->pts[k - 1] : 0;
@@ -502,7 +527,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		break;
 	}
 	case KP_M_BANDS:
-		for (i = 0; i < m->n && v < m->thr[i]; i++)
+		for (i = 0; i < m->n && cmpv(s, v, m->thr[i]) < 0; i++)
 			;
 		o->pts = i < m->n ? m->pts[i] : 0;
 		if (s->notes && i < m->n)
@@ -512,8 +537,8 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		break;
 	case KP_M_PERITEM:
 		x = m->per * v;
-		if (m->has_max)
-			x = fmin(x, m->max);
+		if (m->has_max && cmpv(s, x, m->max) > 0)
+			x = m->max;
 		o->pts = P - x;
 		if (s->notes)
 			snprintf(o->note, sizeof o->note, "%s %s件, 每件扣%s分, 扣%s分", lab, num(v, a), num(m->per, b), num(x, d));
@@ -622,12 +647,12 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 	}
 	if (!isfinite(*amount))
 		return not_finite(s);
-	if (dd->has_max && *amount > dd->max) {
+	if (dd->has_max && cmpv(s, *amount, dd->max) > 0) {
 		*amount = dd->max;
 		if (s->notes && strlen(note) + 40 < nsz)
 			snprintf(note + strlen(note), nsz - strlen(note), ", 最多扣%s分", num(dd->max, a));
 	}
-	if (*amount < 0)
+	if (cmpv(s, *amount, 0) <= 0)
 		*amount = 0;
 	if (s->notes && strlen(note) + 40 < nsz)
 		snprintf(note + strlen(note), nsz - strlen(note), ", 扣%s分", num(kp_num_round(*amount, 4), a));
@@ -657,7 +682,9 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	if (!isfinite(o.pts))
 		return not_finite(s);
 	if (ind->clamp && (o.pts < 0 || o.pts > ind->points)) {
-		if (s->notes && strlen(o.note) + 60 < sizeof o.note)
+		/* a note only when the points as compared are out of range */
+		if ((cmpv(s, o.pts, 0) < 0 || cmpv(s, o.pts, ind->points) > 0) && s->notes &&
+		    strlen(o.note) + 60 < sizeof o.note)
 			snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (按%s分计)",
 				 o.pts < 0 ? "0" : num(ind->points, (char[32]){0}));
 		o.pts = clampd(o.pts, 0, ind->points);
@@ -750,7 +777,7 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->when.ref);
 			if ((rc = kp_score_push_unit(s)) || (rc = kp_score_push_ctx(s)) || (rc = call_lua(s, 2, 1)))
 				return rc;
-			fired = lua_isnumber(s->L, -1) ? lua_tonumber(s->L, -1) != 0 : lua_toboolean(s->L, -1);
+			fired = lua_isnumber(s->L, -1) ? cmpv(s, lua_tonumber(s->L, -1), 0) != 0 : lua_toboolean(s->L, -1);
 			lua_pop(s->L, 1);
 		} else if ((rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, text, sizeof text)) == 0 ||
 			   (rc == V_MISSING && (v->dflt_text || v->when.kind == KP_SRC_COL))) {
@@ -759,7 +786,7 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 			if (rc == V_MISSING)
 				snprintf(text, sizeof text, "%s", v->dflt_text);
 			rc = 0;
-			if ((fired = kp_score_yes_no(text)) < 0)
+			if ((fired = yes_no_at(s, text)) < 0)
 				return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no",
 						  s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
 						  s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0,
@@ -827,14 +854,14 @@ static int score_unit(scorer *s, size_t u, const char **names)
 		if (!isfinite(o.pts))
 			return not_finite(s);
 		o.pts = clampd(o.pts, 0, b->max);
-		if (r->has_bonus_max && bonus + o.pts > r->bonus_max) {
+		if (r->has_bonus_max && cmpv(s, bonus + o.pts, r->bonus_max) > 0) {
 			o.pts = r->bonus_max - bonus > 0 ? r->bonus_max - bonus : 0;
 			if (s->notes && strlen(o.note) + 60 < sizeof o.note)
 				snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (加分合计最多%s分)",
 					 num(r->bonus_max, (char[32]){0}));
 		}
 		bonus += o.pts;
-		if (s->notes && o.pts > 0 && (rc = add_item(s, KP_ITEM_BONUS, -1, names[r->nind + r->nded + i], o.pts, b->max, o.note, 0)))
+		if (s->notes && cmpv(s, o.pts, 0) > 0 && (rc = add_item(s, KP_ITEM_BONUS, -1, names[r->nind + r->nded + i], o.pts, b->max, o.note, 0)))
 			return rc;
 	}
 	t = base - ded;

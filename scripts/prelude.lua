@@ -40,7 +40,7 @@ end
 
 -- Every field a declaration knows; anything else is a typo worth an error.
 local FIELDS = {
-	assessment = {title = 1, year = 1, precision = 1, round = 1, unit = 1, categories = 1, bonus_max = 1, max_total = 1},
+	assessment = {title = 1, year = 1, precision = 1, compare_precision = 1, round = 1, unit = 1, categories = 1, bonus_max = 1, max_total = 1},
 	unit = {id = 1, name = 1, category = 1, table = 1},
 	indicator = {points = 1, score = 1, default = 1, missing = 1, clamp = 1, desc = 1},
 	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1},

@@ -473,6 +473,23 @@ START_TEST(test_short_roundtrip)
 }
 END_TEST
 
+
+/* kp_num_cmp: values compared as the decimals they stand for */
+START_TEST(test_cmp)
+{
+	volatile double a = 2.352, b = 2.1, x = 0.7, y = 0.2, p = 0.4, q = 0.5;
+
+	ck_assert_double_ne(a / b - 1, 0.12);                 /* 0.11999999999999988 */
+	ck_assert_int_eq(kp_num_cmp(a / b - 1, 0.12, 6), 0);
+	ck_assert_int_eq(kp_num_cmp(x + y, p + q, 6), 0);      /* 0.8999999999999999 vs 0.9 */
+	ck_assert_int_eq(kp_num_cmp(0.1 + 0.2 - 0.3, 0, 6), 0);
+	ck_assert_int_eq(kp_num_cmp(0.1234564, 0.1234566, 6), -1);
+	ck_assert_int_eq(kp_num_cmp(0.1234565, 0.1234566, 6), 0); /* both 0.123457 */
+	ck_assert_int_eq(kp_num_cmp(1.005, 1.01, 2), 0);       /* half-up, as the contract rounds */
+	ck_assert_int_eq(kp_num_cmp(2, 1, 0), 1);
+	ck_assert_int_eq(kp_num_cmp(-0.0000004, 0, 6), 0);
+}
+END_TEST
 static Suite *num_suite(void)
 {
 	Suite *s = suite_create("num");
@@ -492,6 +509,7 @@ static Suite *num_suite(void)
 	tcase_add_test(tc, test_round_sweep_thousandths);
 	tcase_add_test(tc, test_round_sweep_precisions);
 	tcase_add_test(tc, test_round_sums);
+	tcase_add_test(tc, test_cmp);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("format");

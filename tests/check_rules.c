@@ -483,6 +483,15 @@ static const struct {
 	{ "assessment { precision = 7, unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
 	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
 	  "precision must be a whole number from 0 to 6", 1 },
+	{ "assessment { compare_precision = 16, unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "compare_precision must be a whole number from 0 to 15", 1 },
+	{ "assessment { compare_precision = \"6\", unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "compare_precision must be a whole number from 0 to 15", 1 },
+	{ "assessment { precision = 3, compare_precision = 2, unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
+	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
+	  "compare_precision must be at least the precision", 1 },
 	{ "assessment { round = \"up\", unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
 	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
 	  "round must be \"items\" or \"total\"", 1 },
@@ -675,6 +684,7 @@ START_TEST(test_defaults)
 
 	ck_assert_msg(load(BODY, &r, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(r->precision, 2);
+	ck_assert_int_eq(r->compare, 6);
 	ck_assert_int_eq(r->round_items, 1);
 	ck_assert_int_eq(r->has_bonus_max, 0);
 	ck_assert_int_eq(r->has_max_total, 0);

@@ -507,6 +507,96 @@ START_TEST(test_ratio_zero_and_single)
 }
 END_TEST
 
+/* ---------- comparisons at the comparison precision (issue 15.1) ---------- */
+
+/* The issue's cases: growth 2.352 / 2.1 - 1 computes as
+ * 0.11999999999999988 and must reach the ≥ 12% band; 0.7 + 0.2
+ * (0.8999999999999999) ranks level with 0.4 + 0.5 (0.9). */
+START_TEST(test_compare_bands_ranks)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 30,\n"
+		 "  indicator \"增幅\" { points = 10, score = bands(function(u) return u.now / u.before - 1 end,\n"
+		 "      { {0.12, 10}, {0.08, 6} }) },\n"
+		 "  indicator \"名次\" { points = 10, score = rank_points(function(u) return u.x + u.y end, {10, 8, 6}) },\n"
+		 "  indicator \"极差\" { points = 10, score = min_max(function(u) return u.x + u.y end) } }\n");
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,now,before,x,y\n"
+		 "a,a,A,2.352,2.1,0.7,0.2\n"
+		 "b,b,A,2.31,2.1,0.4,0.5\n"
+		 "c,c,A,2.2,2.1,0.2,0.3\n");
+	fx_run(&f);
+	ck_pts(pts(&f, "a", "增幅"), 10);                /* 12% ≥ 12% */
+	ck_assert_str_eq(item(&f, "a", "增幅")->note, "计算值 0.12 ≥ 0.12, 得10分");
+	ck_pts(pts(&f, "b", "增幅"), 6);                 /* 10% */
+	ck_pts(pts(&f, "c", "增幅"), 0);                 /* 4.76% */
+	ck_pts(pts(&f, "a", "名次"), 10);                /* 0.9 ties 0.9: both first */
+	ck_pts(pts(&f, "b", "名次"), 10);
+	ck_pts(pts(&f, "c", "名次"), 6);                 /* third, not second */
+	ck_pts(pts(&f, "a", "极差"), 10);                /* at the maximum: full points */
+	ck_pts(pts(&f, "b", "极差"), 10);
+	ck_pts(pts(&f, "c", "极差"), 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* min_max of values that print the same: all tie, full points (not 0 for
+ * the one a last bit lower); lookup of a computed number; a computed
+ * 0.1 + 0.2 - 0.3 is no. */
+START_TEST(test_compare_ties_lookup_yes_no)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 30,\n"
+		 "  indicator \"M\" { points = 10, score = min_max(function(u) return u.x + u.y end) },\n"
+		 "  indicator \"L\" { points = 10, score = lookup(function(u) return u.x + u.y end,\n"
+		 "      { [\"0.9\"] = 10, [\"0.5\"] = 5 }) },\n"
+		 "  indicator \"Y\" { points = 10, score = yes_no(function(u) return u.x + u.y - 0.9 end) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,x,y\na,a,A,0.7,0.2\nb,b,A,0.4,0.5\n");
+	fx_run(&f);
+	ck_pts(pts(&f, "a", "M"), 10);
+	ck_pts(pts(&f, "b", "M"), 10);
+	ck_pts(pts(&f, "a", "L"), 10);
+	ck_pts(pts(&f, "b", "L"), 10);
+	ck_pts(pts(&f, "a", "Y"), 0);   /* 0.8999999999999999 - 0.9 = -1.1e-16: no */
+	ck_pts(pts(&f, "b", "Y"), 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* Tie-breakers on unrounded section sums (round = "total") compare at the
+ * comparison precision: S1 = 0.7 + 0.2 and 0.4 + 0.5 are level, so the
+ * next tie-breaker (fewer deductions) decides. */
+START_TEST(test_compare_tie_break)
+{
+	fx f;
+
+	fx_rules(&f, "assessment { title = \"t\", year = 2021, round = \"total\",\n"
+		 "  unit = { id = \"id\", name = \"name\", category = \"cat\" },\n"
+		 "  categories = { {\"A\", commend = 1} } }\n"
+		 "section \"S1\" { points = 10,\n"
+		 "  indicator \"x\" { points = 5, score = function(u) return u.x end },\n"
+		 "  indicator \"y\" { points = 5, score = function(u) return u.y end } }\n"
+		 "section \"S2\" { points = 10, indicator \"z\" { points = 10, score = function(u) return u.z end } }\n"
+		 "deduction \"D\" { per = 0.1, count = \"d\" }\n"
+		 "commend { tie_break = { \"S1\", \"deductions\" } }\n");
+	/* a: 0.9 + 0.3 - 0.1 = 1.1; b: 0.8999999999999999 + 0.2 = 1.1 */
+	fx_table(&f, "units", "units.csv", "id,name,cat,x,y,z,d\na,a,A,0.4,0.5,0.3,1\nb,b,A,0.7,0.2,0.2,0\n");
+	fx_run(&f);
+	ck_assert_double_eq(unit(&f, "a")->total, 1.1);
+	ck_assert_double_eq(unit(&f, "b")->total, 1.1);
+	ck_assert_int_eq(unit(&f, "b")->rank, 1);
+	ck_assert_int_eq(unit(&f, "a")->rank, 2);
+	ck_assert_str_eq(unit(&f, "a")->tie_note, "总分并列, 按“扣分”(少者优先)排序");
+	ck_assert_int_eq(unit(&f, "b")->commended, 1);
+	ck_assert_int_eq(unit(&f, "a")->commended, 0);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_lookup_missing_key)
 {
 	fx f;
@@ -1177,6 +1267,9 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_ratio_zero_and_single);
 	tcase_add_test(tc, test_lookup_missing_key);
 	tcase_add_test(tc, test_lookup_numbers);
+	tcase_add_test(tc, test_compare_bands_ranks);
+	tcase_add_test(tc, test_compare_ties_lookup_yes_no);
+	tcase_add_test(tc, test_compare_tie_break);
 	tcase_add_test(tc, test_yes_no_bad);
 	tcase_add_test(tc, test_function_source);
 	tcase_add_test(tc, test_within_category);

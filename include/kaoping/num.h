@@ -25,6 +25,12 @@ const char *kp_num_why(int status);
  * x's %.15g form stands for (the rounding rule, DESIGN §2). prec in 0..15. */
 double kp_num_round(double x, int prec);
 
+/* Compare a and b as the decimals they stand for at prec (both rounded by
+ * kp_num_round): -1, 0 or 1.  Computed values that print the same compare
+ * equal: 2.352 / 2.1 - 1 is 0.12 at 6 decimals, though the double is
+ * 0.11999999999999988. */
+int kp_num_cmp(double a, double b, int prec);
+
 /* Fixed decimals ("89.50"); buf of at least 64 bytes.  Returns buf. */
 char *kp_num_fixed(double x, int prec, char *buf, size_t size);
 /* Shortest text that reads back as the same double ("0.1", "89.995"). */

@@ -107,6 +107,8 @@ typedef struct kp_rules {
 	char *title;
 	int year;
 	int precision;
+	int compare;             /* decimals at which computed values are compared
+				    (thresholds, ranks, ties, lookups; default 6) */
 	int round_items;         /* round each indicator's points, not only the total */
 	char *id_col, *name_col, *cat_col, *unit_table;
 	double bonus_max, max_total;
