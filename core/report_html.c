@@ -513,7 +513,7 @@ static void grade_section(kp_rw *w, const kp_result *r, const kp_labels *l)
 static void item_row(kp_rw *w, const kp_result *r, const kp_item *it, const kp_labels *l)
 {
 	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
-	int ded = k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED, plain = k == KP_ITEM_VETO || k == KP_ITEM_NOTE;
+	int ded = k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED, plain = kp_report_item_plain(it);
 
 	kp_rw_puts(w, "<tr>");
 	td(w, NULL, l->kinds[k]);
@@ -534,10 +534,16 @@ static void item_row(kp_rw *w, const kp_result *r, const kp_item *it, const kp_l
 static void unit_sum(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l, int lang)
 {
 	const char *sep = lang == KP_LANG_EN ? " " : "";
+	size_t i;
 
 	kp_rw_puts(w, "<tfoot><tr><td colspan=\"6\">");
 	kp_rw_printf(w, "%s%s", l->base, sep), put_num(w, u->base, r->precision);
 	kp_rw_printf(w, " · %s%s", l->deductions, sep), put_num(w, u->deductions, r->precision);
+	for (i = 0; u->items && i < u->nitems; i++) /* adjustments: 扣完为止 */
+		if (!kp_report_item_plain(&u->items[i]) && u->items[i].kind == KP_ITEM_NOTE) {
+			kp_rw_puts(w, " · "), kp_rw_html(w, u->items[i].name), kp_rw_puts(w, sep);
+			put_num(w, u->items[i].points, r->precision);
+		}
 	kp_rw_printf(w, " · %s%s", l->bonus, sep), put_num(w, u->bonus, r->precision);
 	kp_rw_printf(w, " · %s%s", l->total, sep), put_num(w, u->total, r->precision);
 	kp_rw_puts(w, "</td></tr></tfoot>\n");

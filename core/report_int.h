@@ -31,6 +31,13 @@ const char *kp_report_change(const kp_result *r, const kp_unit_result *u, const 
 			     char *buf, size_t size);
 /* 1 when any unit has last year's result. */
 int kp_report_has_change(const kp_result *r);
+/* An item printed without points: a veto, or a remark that moves no
+ * points (a note with points is an adjustment: 扣完为止 gives back what a
+ * floor at 0 did not take, so the items add up). */
+static inline int kp_report_item_plain(const kp_item *it)
+{
+	return it->kind == KP_ITEM_VETO || ((it->kind < 0 || it->kind >= KP_ITEM_NOTE) && it->points == 0);
+}
 /* 1 when any unit kept its items. */
 int kp_report_has_items(const kp_result *r);
 

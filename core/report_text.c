@@ -490,7 +490,7 @@ static const char *item_cell(const void *ctx, size_t row, size_t col, char *buf,
 			       c->r->sections[it->section] : "";
 	case 2: return it->name;
 	case 3:
-		if (k == KP_ITEM_VETO || k == KP_ITEM_NOTE)
+		if (kp_report_item_plain(it))
 			return "";
 		return kp_rw_fixed(k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED ?
 					       -it->points : it->points, c->r->precision, buf);
@@ -549,8 +549,13 @@ static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 {
 	char nb[KP_NUMBUF];
 
+	size_t i;
+
 	explain_field(w, l->base, kp_rw_fixed(u->base, r->precision, nb), md, lang);
 	explain_field(w, l->deductions, kp_rw_fixed(u->deductions, r->precision, nb), md, lang);
+	for (i = 0; u->items && i < u->nitems; i++) /* adjustments: 扣完为止 */
+		if (!kp_report_item_plain(&u->items[i]) && u->items[i].kind == KP_ITEM_NOTE)
+			explain_field(w, u->items[i].name, kp_rw_fixed(u->items[i].points, r->precision, nb), md, lang);
 	explain_field(w, l->bonus, kp_rw_fixed(u->bonus, r->precision, nb), md, lang);
 	explain_field(w, l->total, kp_rw_fixed(u->total, r->precision, nb), md, lang);
 }

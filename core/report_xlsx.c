@@ -320,7 +320,7 @@ static void detail_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, const kp_
 {
 	const kp_result *r = x->r;
 	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
-	int plain = k == KP_ITEM_VETO || k == KP_ITEM_NOTE;
+	int plain = kp_report_item_plain(it);
 	int ded = k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED;
 
 	put_str(x, ws, row, 0, r->categories[u->category].name, NULL);

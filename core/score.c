@@ -697,12 +697,60 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], o.pts, ind->points, o.note, 0) : 0;
 }
 
+/* "扣完为止" as an item of its own: the points of nominal deductions that
+ * the floor at 0 did not take, so the items of explain add up. */
+static int floor_item(scorer *s, int section, double nominal, double taken)
+{
+	char note[256], a[32], b[32];
+
+	if (!s->notes || cmpv(s, nominal, taken) <= 0)
+		return 0;
+	snprintf(note, sizeof note, "扣分%s分超过%s%s分, %s按0分计(扣完为止)", num(nominal, a),
+		 section >= 0 ? "本部分得分" : "各部分得分合计", num(taken, b), section >= 0 ? "本部分" : "总分");
+	return add_item(s, KP_ITEM_NOTE, section, "扣完为止", nominal - taken, 0, note, 0);
+}
+
+/* Section k's own deductions from its (rescaled) indicator points *pts,
+ * never below 0 (扣完为止), not scaled.  *pts becomes the section's
+ * points, *taken the deductions (as declared: what 扣完为止 gave back is
+ * an item of its own). */
+static int section_deductions(scorer *s, const char **names, size_t k, double f, double *pts, double *taken)
+{
+	const kp_rules *r = s->r;
+	double before = *pts, ssum = *pts, nominal = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nded; i++) {
+		char note[512];
+		double amount;
+		if (r->ded[i].section != (int)k)
+			continue;
+		if ((rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, note, sizeof note)))
+			return rc;
+		ssum -= amount;
+		nominal += amount;
+		if (s->notes && amount > 0 &&
+		    (rc = add_item(s, KP_ITEM_SECTION_DED, (int)k, names[r->nind + i], amount,
+				   r->ded[i].has_max ? r->ded[i].max : 0, note, 0)))
+			return rc;
+	}
+	if (ssum < 0)
+		ssum = 0;
+	if (r->round_items && f == 1)
+		ssum = kp_num_round(ssum, r->precision);
+	*taken = nominal;
+	*pts = ssum;
+	return nominal > 0 ? floor_item(s, (int)k, nominal, before - ssum) : 0;
+}
+
 /* The sections of one unit.  Indicators first; when missing values
  * skipped some (缺项), every section's indicator points are scaled by
  * full points / points scored (and left unrounded: the total is rounded
  * once), so the sections still add up to the total; then each section's
- * own deductions, never below 0 (扣完为止), and not scaled. */
-static int score_sections(scorer *s, const char **names, double *base)
+ * own deductions.  *base: the sections after their deductions (what the
+ * total is made of); *before: before them; *taken: what they took. */
+static int score_sections(scorer *s, const char **names, double *base, double *before, double *taken)
 {
 	const kp_rules *r = s->r;
 	kp_result *res = s->res;
@@ -710,6 +758,7 @@ static int score_sections(scorer *s, const char **names, double *base)
 	double full = 0, skipped = 0, sum = 0, f = 1;
 	int rc;
 
+	*before = *taken = 0;
 	for (k = 0; k < r->nsec; k++) {
 		const kp_section *sec = &r->sec[k];
 		double ssum = 0, pts = 0;
@@ -734,28 +783,15 @@ static int score_sections(scorer *s, const char **names, double *base)
 			return rc;
 	}
 	for (k = 0; k < r->nsec; k++) {
-		double ssum = KP_SEC(res, u, k) * f;
-		for (i = 0; i < r->nded; i++) {
-			char note[512];
-			double amount;
-			if (r->ded[i].section != (int)k)
-				continue;
-			if ((rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, note, sizeof note)))
-				return rc;
-			ssum -= amount;
-			if (s->notes && amount > 0 &&
-			    (rc = add_item(s, KP_ITEM_SECTION_DED, (int)k, names[r->nind + i], amount,
-					   r->ded[i].has_max ? r->ded[i].max : 0, note, 0)))
-				return rc;
-		}
-		if (ssum < 0)
-			ssum = 0;
-		if (r->round_items && f == 1)
-			ssum = kp_num_round(ssum, r->precision);
+		double ssum = KP_SEC(res, u, k) * f, took;
+		if ((rc = section_deductions(s, names, k, f, &ssum, &took)))
+			return rc;
 		/* scaled points count unrounded: the total is rounded once, so a
 		 * unit with full marks on what it could score gets 100, not 100.01;
 		 * the section is kept as printed */
 		sum += ssum;
+		*before += took > 0 ? KP_SEC(res, u, k) * f : ssum;
+		*taken += took;
 		KP_SEC(res, u, k) = r->round_items ? kp_num_round(ssum, r->precision) : ssum;
 	}
 	*base = sum;
@@ -814,20 +850,14 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 	return 0;
 }
 
-static int score_unit(scorer *s, size_t u, const char **names)
+/* The deductions from the total (not inside a section). */
+static int total_deductions(scorer *s, const char **names, double *ded)
 {
 	const kp_rules *r = s->r;
-	kp_unit_result *ur = &s->res->units[u];
-	double base, ded = 0, bonus = 0, t;
 	size_t i;
 	int rc;
 
-	s->unit = u, s->first_call = 1, s->nitems = 0, s->nused = 0;
-	ur->id = unit_id(s, u);
-	ur->name = unit_name(s, u);
-	ur->category = s->d->cat[u];
-	if ((rc = score_sections(s, names, &base)))
-		return rc;
+	*ded = 0;
 	for (i = 0; i < r->nded; i++) {
 		char note[512];
 		double amount;
@@ -835,12 +865,23 @@ static int score_unit(scorer *s, size_t u, const char **names)
 			continue;
 		if ((rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, note, sizeof note)))
 			return rc;
-		ded += amount;
+		*ded += amount;
 		if (s->notes && amount > 0 &&
 		    (rc = add_item(s, KP_ITEM_DEDUCTION, -1, names[r->nind + i], amount,
 				   r->ded[i].has_max ? r->ded[i].max : 0, note, 0)))
 			return rc;
 	}
+	return 0;
+}
+
+/* Every bonus, each within [0, max], all within bonus_max. */
+static int score_bonuses(scorer *s, const char **names, double *bonus)
+{
+	const kp_rules *r = s->r;
+	size_t i;
+	int rc;
+
+	*bonus = 0;
 	for (i = 0; i < r->nbon; i++) {
 		const kp_bonus *b = &r->bon[i];
 		outcome o;
@@ -854,19 +895,65 @@ static int score_unit(scorer *s, size_t u, const char **names)
 		if (!isfinite(o.pts))
 			return not_finite(s);
 		o.pts = clampd(o.pts, 0, b->max);
-		if (r->has_bonus_max && cmpv(s, bonus + o.pts, r->bonus_max) > 0) {
-			o.pts = r->bonus_max - bonus > 0 ? r->bonus_max - bonus : 0;
+		if (r->has_bonus_max && cmpv(s, *bonus + o.pts, r->bonus_max) > 0) {
+			o.pts = r->bonus_max - *bonus > 0 ? r->bonus_max - *bonus : 0;
 			if (s->notes && strlen(o.note) + 60 < sizeof o.note)
 				snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (加分合计最多%s分)",
 					 num(r->bonus_max, (char[32]){0}));
 		}
-		bonus += o.pts;
-		if (s->notes && cmpv(s, o.pts, 0) > 0 && (rc = add_item(s, KP_ITEM_BONUS, -1, names[r->nind + r->nded + i], o.pts, b->max, o.note, 0)))
+		*bonus += o.pts;
+		if (s->notes && cmpv(s, o.pts, 0) > 0 &&
+		    (rc = add_item(s, KP_ITEM_BONUS, -1, names[r->nind + r->nded + i], o.pts, b->max, o.note, 0)))
 			return rc;
 	}
+	return 0;
+}
+
+/* Last year's result of the unit, when known. */
+static void find_last(const scorer *s, kp_unit_result *ur)
+{
+	const kp_last *l = s->o->last;
+	size_t lo = 0, hi = l ? l->n : 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(l->u[mid].id, ur->id);
+		if (c == 0) {
+			ur->has_last = 1, ur->last_rank = l->u[mid].rank, ur->last_total = l->u[mid].total;
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+}
+
+/* One unit.  base is what the sections scored before their own
+ * deductions, deductions every deduction (inside sections and from the
+ * total): base − deductions + what 扣完为止 gave back + bonus is the
+ * total, up to max_total. */
+static int score_unit(scorer *s, size_t u, const char **names)
+{
+	const kp_rules *r = s->r;
+	kp_unit_result *ur = &s->res->units[u];
+	double base, before, sec_taken, ded, bonus, t;
+	int rc;
+
+	s->unit = u, s->first_call = 1, s->nitems = 0, s->nused = 0;
+	ur->id = unit_id(s, u);
+	ur->name = unit_name(s, u);
+	ur->category = s->d->cat[u];
+	if ((rc = score_sections(s, names, &base, &before, &sec_taken)) || (rc = total_deductions(s, names, &ded)))
+		return rc;
 	t = base - ded;
-	if (t < 0)
+	if (t < 0) {
+		if ((rc = floor_item(s, -1, ded, base)))
+			return rc;
 		t = 0;
+	}
+	if ((rc = score_bonuses(s, names, &bonus)))
+		return rc;
 	t += bonus;
 	if (r->has_max_total && t > r->max_total)
 		t = r->max_total;
@@ -874,26 +961,11 @@ static int score_unit(scorer *s, size_t u, const char **names)
 		enter(s, "total", "", s->r->file, NULL, 0, 0, NULL);
 		return not_finite(s);
 	}
-	ur->base = base, ur->deductions = ded, ur->bonus = bonus, ur->raw = t;
+	ur->base = before, ur->deductions = sec_taken + ded, ur->bonus = bonus, ur->raw = t;
 	ur->total = kp_num_round(t, r->precision);
 	if ((rc = check_vetoes(s, names, ur)))
 		return rc;
-	if (s->o->last) {
-		const kp_last *l = s->o->last;
-		size_t lo = 0, hi = l->n;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			int c = strcmp(l->u[mid].id, ur->id);
-			if (c == 0) {
-				ur->has_last = 1, ur->last_rank = l->u[mid].rank, ur->last_total = l->u[mid].total;
-				break;
-			}
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-	}
+	find_last(s, ur);
 	return s->notes ? finish_items(s, u) : 0;
 }
 

@@ -270,17 +270,26 @@ START_TEST(test_deductions)
 	fx_table(&f, "units", "units.csv",
 		 "id,name,cat,v,d,t,f\na,a,A,4,2,0,0\nb,b,A,10,1,5,0\nc,c,A,1,0,3,0\ne,e,A,10,0,0,1\ng,g,A,10,0,0,-3\n");
 	fx_run(&f);
-	/* a: section 4 - 2×3 → 0 (never below 0 inside the section) */
+	/* a: section 4 - 2×3 → 0 (never below 0 inside the section); the
+	 * deduction counts (6), and 扣完为止 gives back 2, as a line of its own */
 	ck_pts(sec(&f, "a", 0), 0);
-	ck_pts(unit(&f, "a")->deductions, 0);
+	ck_pts(unit(&f, "a")->base, 4);
+	ck_pts(unit(&f, "a")->deductions, 6);
 	ck_pts(unit(&f, "a")->total, 0);
 	ck_pts(pts(&f, "a", "D"), 6);
 	ck_assert_int_eq(item(&f, "a", "D")->kind, KP_ITEM_SECTION_DED);
 	ck_assert_int_eq(item(&f, "a", "D")->section, 0);
-	/* b: section 10 - 3 = 7; total deduction min(5 × 1, 2) = 2 → 5 */
+	ck_assert_int_eq(item(&f, "a", "扣完为止")->kind, KP_ITEM_NOTE);
+	ck_assert_int_eq(item(&f, "a", "扣完为止")->section, 0);
+	ck_pts(pts(&f, "a", "扣完为止"), 2);
+	ck_assert_str_eq(item(&f, "a", "扣完为止")->note, "扣分6分超过本部分得分4分, 本部分按0分计(扣完为止)");
+	/* b: section 10 - 3 = 7; total deduction min(5 × 1, 2) = 2 → 5;
+	 * deductions 3 + 2 wherever taken */
 	ck_pts(sec(&f, "b", 0), 7);
-	ck_pts(unit(&f, "b")->deductions, 2);
+	ck_pts(unit(&f, "b")->base, 10);
+	ck_pts(unit(&f, "b")->deductions, 5);
 	ck_pts(unit(&f, "b")->total, 5);
+	ck_assert_ptr_null(item(&f, "b", "扣完为止"));
 	ck_assert_int_eq(item(&f, "b", "T")->kind, KP_ITEM_DEDUCTION);
 	ck_pts(pts(&f, "b", "T"), 2);
 	ck_assert_double_eq(item(&f, "b", "T")->max, 2);
@@ -288,6 +297,9 @@ START_TEST(test_deductions)
 	ck_pts(unit(&f, "c")->base, 1);
 	ck_pts(unit(&f, "c")->deductions, 2);
 	ck_pts(unit(&f, "c")->total, 0);
+	ck_assert_int_eq(item(&f, "c", "扣完为止")->section, -1);
+	ck_pts(pts(&f, "c", "扣完为止"), 1);
+	ck_assert_str_eq(item(&f, "c", "扣完为止")->note, "扣分2分超过各部分得分合计1分, 总分按0分计(扣完为止)");
 	/* e: a function deduction of 1 → 9; no deduction item when nothing taken */
 	ck_pts(unit(&f, "e")->total, 9);
 	ck_assert_str_eq(item(&f, "e", "F")->note, "通报批评1次, 扣1分");
@@ -301,6 +313,39 @@ START_TEST(test_deductions)
 END_TEST
 
 /* ---------- 加分项 ---------- */
+
+/* Deductions inside a section count for tie_break = { "deductions" },
+ * the deductions of the result (扣分, JSON) and the eligible function
+ * (issue 15.2): two units tied at 30, one lost 10 inside a section, the
+ * other nothing; the quota is 1. */
+START_TEST(test_deductions_in_sections_count)
+{
+	fx f;
+
+	fx_rules(&f, "assessment { title = \"t\", year = 2021,\n"
+		 "  unit = { id = \"id\", name = \"name\", category = \"cat\" },\n"
+		 "  categories = { {\"A\", commend = 1} } }\n"
+		 "section \"S\" { points = 40,\n"
+		 "  indicator \"I\" { points = 40, score = function(u) return u.v end },\n"
+		 "  deduction \"D\" { per = 5, count = \"d\" } }\n"
+		 "commend { tie_break = { \"deductions\" },\n"
+		 "  eligible = function(r) return r.deductions < 20 end }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,v,d\na,a,A,40,2\nb,b,A,30,0\nc,c,A,40,4\n");
+	fx_run(&f);
+	ck_pts(unit(&f, "a")->total, 30);
+	ck_pts(unit(&f, "b")->total, 30);
+	ck_pts(unit(&f, "a")->deductions, 10);
+	ck_pts(unit(&f, "b")->deductions, 0);
+	ck_pts(unit(&f, "c")->deductions, 20);
+	ck_assert_int_eq(unit(&f, "b")->rank, 1);
+	ck_assert_int_eq(unit(&f, "a")->rank, 2);
+	ck_assert_int_eq(unit(&f, "b")->commended, 1);
+	ck_assert_int_eq(unit(&f, "a")->commended, 0);
+	ck_assert_int_eq(unit(&f, "c")->eligible, 0); /* r.deductions is 20 */
+	ck_assert_str_eq(unit(&f, "a")->tie_note, "总分并列, 按“扣分”(少者优先)排序");
+	fx_free(&f);
+}
+END_TEST
 
 START_TEST(test_bonus)
 {
@@ -1260,6 +1305,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_tree);
 	tcase_add_test(tc, test_clamp);
 	tcase_add_test(tc, test_deductions);
+	tcase_add_test(tc, test_deductions_in_sections_count);
 	tcase_add_test(tc, test_bonus);
 	tcase_add_test(tc, test_veto);
 	tcase_add_test(tc, test_veto_bad_word);

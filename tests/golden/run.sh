@@ -12,6 +12,11 @@
 #   KP_BIN=build/asan/kaoping         the binary under test (default ./kaoping)
 #   KP_UPDATE_GOLDEN=1                rewrite expected.json from the output
 #
+# A case may also hold explain-<UNIT>.txt: the whole output of
+#     kaoping explain UNIT
+# after the same run recorded in a database, compared byte for byte (the
+# items of one unit and their sums; KP_UPDATE_GOLDEN=1 rewrites them too).
+#
 # Prints "N passed, N failed"; exits non-zero when a case failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -63,6 +68,26 @@ check_arithmetic() {
 	return $bad
 }
 
+# Compare each explain-<UNIT>.txt of the case with kaoping explain UNIT.
+check_explain() {
+	local dir=$1 name=$2 f unit db=$tmp/$2.db bad=0
+	compgen -G "$dir/explain-*.txt" >/dev/null || return 0
+	(cd "$dir" && "$bin" run rules.lua *.csv --db "$db" --quiet) >/dev/null 2>"$tmp/$name.err" || {
+		sed 's/^/      /' "$tmp/$name.err"
+		return 1
+	}
+	for f in "$dir"/explain-*.txt; do
+		unit=${f##*/explain-} unit=${unit%.txt}
+		"$bin" explain --db "$db" "$unit" >"$tmp/$name.explain" 2>&1
+		[ -n "${KP_UPDATE_GOLDEN:-}" ] && cp "$tmp/$name.explain" "$f" && echo "wrote $f"
+		if ! cmp -s "$tmp/$name.explain" "$f"; then
+			diff -u "$f" "$tmp/$name.explain" | head -n 30 | sed 's/^/      /'
+			bad=1
+		fi
+	done
+	return $bad
+}
+
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
 	for d in tests/golden/e2e/*/; do
@@ -99,6 +124,10 @@ for name in "${cases[@]}"; do
 	fi
 	if ! check_arithmetic "$dir" "$dir/expected.json"; then
 		fail "$name" "expected.json disagrees with ARITHMETIC.md"
+		continue
+	fi
+	if ! check_explain "$dir" "$name"; then
+		fail "$name" "an explain output differs"
 		continue
 	fi
 	echo "ok    $name"
