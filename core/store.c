@@ -5,12 +5,16 @@
  * own %w. */
 #include "kaoping/store.h"
 
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,6 +110,547 @@ static int step_done(kp_store *s, sqlite3_stmt *st, kp_err *err)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(s, rc, err, "cannot write the database");
 }
 
+/* ---- reading values back: every one checked ----
+ *
+ * A database travels between offices and any SQLite tool can write any
+ * value into any column.  Every value read is checked for its type (and
+ * text for valid UTF-8 without NUL bytes, numbers for being finite and in
+ * range) before it is used; the first bad one stops the read with KP_EDATA
+ * naming the table and the column. */
+
+typedef struct rd {
+	kp_store *s;
+	sqlite3_stmt *st;
+	const char *table;
+	kp_err *err;
+	int rc;
+} rd;
+
+static const char *const type_names[] = {"", "INTEGER", "REAL", "TEXT", "a BLOB", "NULL"};
+
+static int rd_bad(rd *r, int col, const char *what)
+{
+	if (!r->rc)
+		r->rc = kp_err_set(r->err, KP_EDATA, "%s: table %s: %s %s (the database was changed outside kaoping?)",
+				   r->s->path, r->table, sqlite3_column_name(r->st, col), what);
+	return r->rc;
+}
+
+static int rd_type_bad(rd *r, int col, int type)
+{
+	char what[64];
+
+	snprintf(what, sizeof what, "is %s", type_names[type >= 1 && type <= 5 ? type : 0]);
+	return rd_bad(r, col, what);
+}
+
+/* Text (NULL allowed only when nullable); NULL on a bad value. */
+static const char *rd_text(rd *r, int col, int nullable)
+{
+	int type = sqlite3_column_type(r->st, col);
+	const unsigned char *t;
+	size_t n;
+
+	if (r->rc || (type == SQLITE_NULL && nullable))
+		return NULL;
+	if (type != SQLITE_TEXT) {
+		rd_type_bad(r, col, type);
+		return NULL;
+	}
+	t = sqlite3_column_text(r->st, col);
+	n = (size_t)sqlite3_column_bytes(r->st, col);
+	if (!t) {
+		kp_err_oom(r->err), r->rc = KP_EINTERNAL;
+		return NULL;
+	}
+	if (strlen((const char *)t) != n || kp_enc_utf8_valid(t, n) != n) {
+		rd_bad(r, col, "is not UTF-8 text");
+		return NULL;
+	}
+	return (const char *)t;
+}
+
+/* An integer in [lo, hi]; 0 on a bad value (or NULL when nullable, with
+ * *isnull set when isnull is given). */
+static sqlite3_int64 rd_int(rd *r, int col, sqlite3_int64 lo, sqlite3_int64 hi, int nullable, int *isnull)
+{
+	int type = sqlite3_column_type(r->st, col);
+	sqlite3_int64 v;
+
+	if (isnull)
+		*isnull = type == SQLITE_NULL;
+	if (r->rc || (type == SQLITE_NULL && nullable))
+		return 0;
+	if (type != SQLITE_INTEGER) {
+		rd_type_bad(r, col, type);
+		return 0;
+	}
+	v = sqlite3_column_int64(r->st, col);
+	if (v < lo || v > hi) {
+		rd_bad(r, col, "is out of range");
+		return 0;
+	}
+	return v;
+}
+
+/* A finite number (REAL, or INTEGER as SQLite stores whole REALs). */
+static double rd_real(rd *r, int col, int nullable)
+{
+	int type = sqlite3_column_type(r->st, col);
+	double v;
+
+	if (r->rc || (type == SQLITE_NULL && nullable))
+		return 0;
+	if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) {
+		rd_type_bad(r, col, type);
+		return 0;
+	}
+	v = sqlite3_column_double(r->st, col);
+	if (!isfinite(v))
+		rd_bad(r, col, "is not a finite number");
+	return v;
+}
+
+#define RD_INT(r, c) ((int)rd_int(r, c, INT_MIN, INT_MAX, 0, NULL))
+#define RD_FLAG(r, c) ((int)rd_int(r, c, 0, 1, 0, NULL))
+
+/* Step st: 1 a row, 0 the end, <0 an error (in err). */
+static int rd_step(rd *r)
+{
+	int rc;
+
+	if (r->rc)
+		return -1;
+	rc = sqlite3_step(r->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	r->rc = db_error(r->s, rc, r->err, "cannot read the database");
+	return -1;
+}
+
+/* ---- the schema: exactly kaoping's, or refused ----
+ *
+ * The reference is the schema this code creates, built in a private
+ * in-memory database from the same statements (one source): every object
+ * of the file must be one of those, with the same SQL, or a data table an
+ * import names, with the SQL kaoping writes for its recorded columns.
+ * Anything else (a trigger, a view, an index, a column, a constraint
+ * removed) could change what is read or written, so it is refused before
+ * anything else is read. */
+
+typedef struct schema_obj {
+	char *type, *name, *tbl, *sql; /* sql NULL for automatic indexes */
+	int seen;
+} schema_obj;
+
+typedef struct schema_list {
+	schema_obj *o;
+	size_t n;
+} schema_list;
+
+static void schema_free(schema_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->o[i].type), free(l->o[i].name), free(l->o[i].tbl), free(l->o[i].sql);
+	free(l->o);
+	l->o = NULL, l->n = 0;
+}
+
+static char *dup_col(sqlite3_stmt *st, int i, int *bad)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	char *p;
+
+	if (!t)
+		return NULL;
+	if (!(p = strdup((const char *)t)))
+		*bad = 1;
+	return p;
+}
+
+static int schema_read(sqlite3 *db, schema_list *l)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, oom = 0;
+
+	l->o = NULL, l->n = 0;
+	if ((rc = sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name", -1, &st,
+				     NULL)) != SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		schema_obj *p = realloc(l->o, (l->n + 1) * sizeof *p), *o;
+		if (!p) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		l->o = p;
+		o = &l->o[l->n++];
+		memset(o, 0, sizeof *o);
+		o->type = dup_col(st, 0, &oom), o->name = dup_col(st, 1, &oom);
+		o->tbl = dup_col(st, 2, &oom), o->sql = dup_col(st, 3, &oom);
+		if (oom || !o->type || !o->name || !o->tbl) {
+			rc = oom ? SQLITE_NOMEM : SQLITE_CORRUPT;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return SQLITE_OK;
+	schema_free(l);
+	return rc ? rc : SQLITE_ERROR;
+}
+
+/* The objects the statements create, as SQLite records them. */
+static int schema_reference(const char *const *stmts, schema_list *l, kp_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL);
+	size_t i;
+
+	for (i = 0; rc == SQLITE_OK && stmts[i]; i++)
+		rc = sqlite3_exec(db, stmts[i], NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = schema_read(db, l);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : kp_err_set(err, KP_EINTERNAL, "cannot build the reference schema: %s", sqlite3_errstr(rc));
+}
+
+static int same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static schema_obj *schema_find(schema_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->o[i].name, name))
+			return &l->o[i];
+	return NULL;
+}
+
+static int not_ours(kp_store *s, const schema_obj *o, kp_err *err)
+{
+	return kp_err_set(err, KP_EDATA, "%s: %s '%s' is not part of kaoping's schema (added with another tool?): "
+			  "refused, nothing read or written", s->path, o->type, o->name);
+}
+
+static int not_as_created(kp_store *s, const char *type, const char *name, kp_err *err)
+{
+	return kp_err_set(err, KP_EDATA, "%s: %s '%s' is not as kaoping creates it (changed with another tool?): "
+			  "refused, nothing read or written", s->path, type, name);
+}
+
+static int check_data_tables(kp_store *s, schema_list *file, kp_err *err);
+
+/* The file's schema against the reference of the given statements. */
+static int check_schema(kp_store *s, const char *const *stmts, kp_err *err)
+{
+	schema_list ref = {NULL, 0}, file = {NULL, 0};
+	size_t i;
+	int rc;
+
+	if ((rc = schema_reference(stmts, &ref, err)))
+		return rc;
+	if ((rc = schema_read(s->db, &file)) != SQLITE_OK) {
+		rc = db_error(s, rc, err, "cannot read the database");
+		goto out;
+	}
+	for (i = 0; i < ref.n && !rc; i++) {
+		schema_obj *o = schema_find(&file, ref.o[i].name);
+		if (!o)
+			rc = kp_err_set(err, KP_EDATA, "%s: %s '%s' of kaoping's schema is missing: refused", s->path,
+					ref.o[i].type, ref.o[i].name);
+		else if (!same(o->type, ref.o[i].type) || !same(o->tbl, ref.o[i].tbl) || !same(o->sql, ref.o[i].sql))
+			rc = not_as_created(s, o->type, o->name, err);
+		else
+			o->seen = 1;
+	}
+	if (!rc)
+		rc = check_data_tables(s, &file, err);
+	for (i = 0; i < file.n && !rc; i++)
+		if (!file.o[i].seen)
+			rc = not_ours(s, &file.o[i], err);
+out:
+	schema_free(&ref);
+	schema_free(&file);
+	return rc;
+}
+
+/* CREATE TABLE for an import's data table: the line number, then the
+ * columns (sqlite3_free).  The one place that SQL is written, for the
+ * import and for the schema check. */
+static char *data_table_sql(const char *table, const char *const *cols, size_t n)
+{
+	sqlite3_str *q = sqlite3_str_new(NULL);
+	size_t i;
+
+	sqlite3_str_appendf(q, "CREATE TABLE \"%w\"(\"_line\" INTEGER", table);
+	for (i = 0; i < n; i++)
+		sqlite3_str_appendf(q, ", \"%w\"", cols[i]);
+	sqlite3_str_appendall(q, ")");
+	return sqlite3_str_finish(q);
+}
+
+/* An import's recorded column names, in order (malloc'd, each and all). */
+static int import_columns(kp_store *s, sqlite3_int64 id, char ***cols, size_t *n, kp_err *err)
+{
+	rd r = {s, NULL, "import_columns", err, 0};
+	char **v = NULL;
+	size_t k = 0;
+	int rc;
+
+	*cols = NULL, *n = 0;
+	if ((rc = prep(s, "SELECT name FROM import_columns WHERE import_id = ? ORDER BY position", &r.st, err)))
+		return rc;
+	sqlite3_bind_int64(r.st, 1, id);
+	while (rd_step(&r) > 0) {
+		const char *t = rd_text(&r, 0, 0);
+		char **p = t ? realloc(v, (k + 1) * sizeof *p) : NULL;
+		if (t && (!p || !(p[k] = strdup(t)))) {
+			if (p)
+				v = p;
+			r.rc = kp_err_oom(err);
+		}
+		if (r.rc)
+			break;
+		v = p, k++;
+	}
+	sqlite3_finalize(r.st);
+	if (r.rc) {
+		while (k)
+			free(v[--k]);
+		free(v);
+		return r.rc;
+	}
+	*cols = v, *n = k;
+	return 0;
+}
+
+static void free_columns(char **cols, size_t n)
+{
+	while (n)
+		free(cols[--n]);
+	free(cols);
+}
+
+/* Every data table an active import names, with exactly the columns it
+ * recorded. */
+static int check_data_tables(kp_store *s, schema_list *file, kp_err *err)
+{
+	rd r = {s, NULL, "imports", err, 0};
+	int rc;
+
+	if ((rc = prep(s, "SELECT id, data_table FROM imports WHERE data_table IS NOT NULL ORDER BY id", &r.st, err)))
+		return rc;
+	while (!rc && rd_step(&r) > 0) {
+		sqlite3_int64 id = rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
+		const char *t = rd_text(&r, 1, 0);
+		schema_obj *o = t ? schema_find(file, t) : NULL;
+		char **cols = NULL, *sql = NULL;
+		size_t n = 0;
+		if (r.rc)
+			break;
+		if (!o || strcmp(o->type, "table") || o->seen) {
+			rc = kp_err_set(err, KP_EDATA, "%s: import %lld names the table '%s', which is not there: refused",
+					s->path, (long long)id, t);
+			break;
+		}
+		if (!(rc = import_columns(s, id, &cols, &n, err))) {
+			if (!(sql = data_table_sql(t, (const char *const *)cols, n)))
+				rc = kp_err_oom(err);
+			else if (!same(sql, o->sql) || strcmp(o->tbl, t))
+				rc = not_as_created(s, "table", t, err);
+			o->seen = 1;
+		}
+		sqlite3_free(sql);
+		free_columns(cols, n);
+	}
+	sqlite3_finalize(r.st);
+	return rc ? rc : r.rc;
+}
+
+/* ---- sidecar files: what SQLite would merge into the database at open ----
+ *
+ * SQLite replays a -wal (or plays back a hot -journal) it finds beside a
+ * database without asking whether it belongs to that database: nothing in
+ * the file ties the two.  kaoping checkpoints after every command that
+ * writes, so the .db file alone holds every finished command; committed
+ * pages in a -wal that no running program holds open are from a command
+ * that never finished or from another database, and are never merged: the
+ * open is refused and both files are left as they are.  A -wal with no
+ * committed transaction (a command killed before its commit) adds nothing,
+ * and SQLite ignores it. */
+
+#define WAL_HDR 32
+#define WAL_FRAME_HDR 24
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The WAL checksum (the file format's own): over n bytes, n a multiple of 8,
+ * words in the byte order the magic number names, continuing from s. */
+static void wal_sum(int native_be, const unsigned char *p, size_t n, uint32_t s[2])
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint32_t a = native_be ? get32(p + i) : (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 |
+				(uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24;
+		uint32_t b = native_be ? get32(p + i + 4) : (uint32_t)p[i + 4] | (uint32_t)p[i + 5] << 8 |
+				(uint32_t)p[i + 6] << 16 | (uint32_t)p[i + 7] << 24;
+		s[0] += a + s[1];
+		s[1] += b + s[0];
+	}
+}
+
+/* 1 when the WAL file holds at least one valid commit frame (a transaction
+ * SQLite would replay), 0 when not, -1 when it cannot be read. */
+static int wal_has_commit(const char *wal)
+{
+	unsigned char hdr[WAL_HDR], fh[WAL_FRAME_HDR], *page = NULL;
+	uint32_t s[2] = {0, 0}, magic, psize;
+	FILE *f = fopen(wal, "rb");
+	int be, found = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	if (fread(hdr, 1, WAL_HDR, f) != WAL_HDR)
+		goto out;
+	magic = get32(hdr), psize = get32(hdr + 8);
+	if ((magic & 0xfffffffeu) != 0x377f0682u || psize < 512 || psize > 65536 || (psize & (psize - 1)))
+		goto out;
+	be = magic & 1;
+	wal_sum(be, hdr, 24, s);
+	if (s[0] != get32(hdr + 24) || s[1] != get32(hdr + 28) || !(page = malloc(psize)))
+		goto out;
+	while (!found && fread(fh, 1, WAL_FRAME_HDR, f) == WAL_FRAME_HDR && fread(page, 1, psize, f) == psize) {
+		if (memcmp(fh + 8, hdr + 16, 8))
+			break; /* salts of another generation: the end of the log */
+		wal_sum(be, fh, 8, s);
+		wal_sum(be, page, psize, s);
+		if (s[0] != get32(fh + 16) || s[1] != get32(fh + 20))
+			break;
+		found = get32(fh + 4) != 0; /* a commit frame: the database size after it */
+	}
+out:
+	free(page);
+	fclose(f);
+	return found;
+}
+
+/* 1 when some process has the database open through SQLite's WAL index
+ * (it holds a lock on the -shm's dead-man byte, 128): its -wal is live.
+ * Read from /proc/locks, so that no descriptor of the -shm is opened and
+ * closed here (closing one would drop this process's own POSIX locks). */
+static int shm_in_use(const char *shm)
+{
+	struct stat sb;
+	FILE *f;
+	char line[256];
+	int used = 0;
+
+	if (stat(shm, &sb) != 0)
+		return 0;
+	if (!(f = fopen("/proc/locks", "r")))
+		return 1; /* cannot tell: leave the -wal to SQLite */
+	while (!used && fgets(line, sizeof line, f)) {
+		unsigned maj, min;
+		unsigned long long ino;
+		char start[32], end[32];
+		const char *p = strstr(line, "POSIX");
+		if (!p)
+			p = strstr(line, "OFDLCK");
+		if (!p || !(p = strchr(p, ':')))
+			continue;
+		while (p > line && p[-1] != ' ')
+			p--;
+		if (sscanf(p, "%x:%x:%llu %31s %31s", &maj, &min, &ino, start, end) != 5)
+			continue;
+		used = ino == (unsigned long long)sb.st_ino && makedev(maj, min) == sb.st_dev &&
+		       strtoull(start, NULL, 10) <= 128 && (!strcmp(end, "EOF") || strtoull(end, NULL, 10) >= 128);
+	}
+	fclose(f);
+	return used;
+}
+
+static char *sidecar(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), k = strlen(suffix);
+	char *p = malloc(n + k + 1);
+
+	if (p)
+		memcpy(p, path, n), memcpy(p + n, suffix, k + 1);
+	return p;
+}
+
+static int check_journal(const char *path, const char *journal, kp_err *err)
+{
+	struct stat sb;
+	unsigned char b = 0;
+	FILE *f;
+
+	if (stat(journal, &sb) != 0 || sb.st_size == 0 || !(f = fopen(journal, "rb")))
+		return 0;
+	if (fread(&b, 1, 1, f) != 1)
+		b = 0;
+	fclose(f);
+	if (!b) /* a zeroed header: not hot */
+		return 0;
+	return kp_err_set(err, KP_EDATA, "%s: a rollback journal beside %s: kaoping keeps its databases in WAL mode "
+			  "and never plays back a journal from elsewhere; move it away to use %s", journal, path, path);
+}
+
+/* Refuse to open path when SQLite would merge into it what kaoping did
+ * not finish writing into it (see above). */
+static int check_sidecars(const char *path, kp_err *err)
+{
+	char *wal = sidecar(path, "-wal"), *shm = sidecar(path, "-shm"), *journal = sidecar(path, "-journal");
+	struct stat sb;
+	int rc = 0, c;
+
+	if (!wal || !shm || !journal) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	if ((rc = check_journal(path, journal, err)))
+		goto out;
+	if (stat(wal, &sb) != 0 || sb.st_size == 0 || shm_in_use(shm))
+		goto out;
+	if ((c = wal_has_commit(wal)) < 0)
+		rc = kp_err_set(err, KP_ENOINPUT, "%s: cannot read: %s", wal, strerror(errno));
+	else if (c > 0 && access(path, F_OK) != 0)
+		rc = kp_err_set(err, KP_EDATA, "%s: a write-ahead log beside no database %s: move it away", wal, path);
+	else if (c > 0)
+		rc = kp_err_set(err, KP_EDATA, "%s: holds changes that are not in %s (a command that did not finish, or "
+				"the log of another database): kaoping never merges them; move it away to use %s as it is",
+				wal, path, path);
+out:
+	free(wal), free(shm), free(journal);
+	return rc;
+}
+
+/* Commit the transaction in progress, then move the log into the database
+ * file, so that the .db file alone holds every finished command (a copy of
+ * it is complete).  A reader holding a read open past the busy timeout
+ * keeps the pages in the -wal, live, until it closes; that is no error:
+ * the transaction is committed. */
+static int commit(kp_store *s, kp_err *err)
+{
+	int rc = exec(s, "COMMIT", err);
+
+	if (!rc)
+		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return rc;
+}
+
 static void now_iso(char *buf, size_t n)
 {
 	time_t t = time(NULL);
@@ -117,41 +662,44 @@ static void now_iso(char *buf, size_t n)
 
 static int migrate(kp_store *s, int writable, kp_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int version = 0, tables = 0, rc, i;
+	rd r = {s, NULL, "the database header", err, 0};
+	int version, tables, rc, i;
 
-	if ((rc = prep(s, "PRAGMA user_version", &st, err)))
+	if ((rc = prep(s, "PRAGMA user_version", &r.st, err)))
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return db_error(s, rc, err, "cannot read the database");
-	}
-	version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	version = rd_step(&r) > 0 ? RD_INT(&r, 0) : 0;
+	sqlite3_finalize(r.st);
+	if (r.rc)
+		return r.rc;
 	if (version > KP_STORE_SCHEMA)
 		return kp_err_set(err, KP_EDATA, "%s: written by a newer kaoping (schema %d; this one knows %d): upgrade kaoping",
 				  s->path, version, KP_STORE_SCHEMA);
 	if (version == KP_STORE_SCHEMA)
-		return 0;
-	if ((rc = prep(s, "SELECT count(*) FROM sqlite_schema", &st, err)))
+		return check_schema(s, schema_v1, err);
+	if (version < 0)
+		return kp_err_set(err, KP_EDATA, "%s: an SQLite database, but not one of kaoping's", s->path);
+	r.table = "sqlite_schema";
+	if ((rc = prep(s, "SELECT count(*) FROM sqlite_schema", &r.st, err)))
 		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		tables = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	tables = rd_step(&r) > 0 ? RD_INT(&r, 0) : 0;
+	sqlite3_finalize(r.st);
+	if (r.rc)
+		return r.rc;
 	if (tables > 0)
 		return kp_err_set(err, KP_EDATA, "%s: an SQLite database, but not one of kaoping's", s->path);
 	if (!writable)
 		return kp_err_set(err, KP_ENOINPUT, "%s: the database is empty: import data first", s->path);
-	/* a new file: larger pages suit tables of many rows */
-	if ((rc = exec(s, "PRAGMA page_size = 16384", err)) || (rc = exec(s, "BEGIN IMMEDIATE", err)))
+	/* a new file: larger pages suit tables of many rows; WAL from the
+	 * first transaction, so that no rollback journal is ever kaoping's */
+	if ((rc = exec(s, "PRAGMA page_size = 16384", err)) || (rc = exec(s, "PRAGMA journal_mode = WAL", err)) ||
+	    (rc = exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
 	for (i = 0; schema_v1[i] && !rc; i++)
 		rc = exec(s, schema_v1[i], err);
 	if (!rc)
 		rc = exec(s, "PRAGMA user_version = 1", err);
 	if (!rc)
-		rc = exec(s, "COMMIT", err);
+		rc = commit(s, err);
 	if (rc)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -160,10 +708,17 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 static int dir_writable(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char dir[4096];
+	size_t n = slash ? (size_t)(slash - path) + (slash == path) : 1;
+	char *dir = malloc(n + 1);
+	int ok;
 
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
-	return access(dir, W_OK) == 0;
+	if (!dir)
+		return 0;
+	memcpy(dir, slash ? path : ".", n);
+	dir[n] = '\0';
+	ok = access(dir, W_OK) == 0;
+	free(dir);
+	return ok;
 }
 
 /* "file:PATH?immutable=1" with the path percent-encoded (sqlite3_free). */
@@ -211,6 +766,8 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 		rc = kp_err_set(err, KP_ECREATE, "%s: cannot write the database: %s", path, strerror(errno));
 		goto fail;
 	}
+	if ((rc = check_sidecars(path, err)))
+		goto fail;
 	/* one connection per thread, used by one thread: no locking inside
 	 * SQLite, no memory statistics */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -282,7 +839,7 @@ static int imp_header(void *ud, const kp_csv_row *row, kp_err *err)
 {
 	importer *im = ud;
 	kp_store *s = im->s;
-	sqlite3_str *create = sqlite3_str_new(s->db), *insert = sqlite3_str_new(s->db);
+	sqlite3_str *insert = sqlite3_str_new(s->db);
 	char *sql_create, *sql_insert;
 	sqlite3_stmt *st = NULL;
 	size_t i;
@@ -294,15 +851,11 @@ static int imp_header(void *ud, const kp_csv_row *row, kp_err *err)
 	for (i = 0; i < row->n && !rc; i++)
 		if (!strcmp(row->f[i], "_line"))
 			rc = kp_err_set(err, KP_EDATA, "%s:1: '_line' is reserved as a column name", im->file);
-	sqlite3_str_appendf(create, "CREATE TABLE \"%w\"(\"_line\" INTEGER", im->table);
 	sqlite3_str_appendf(insert, "INSERT INTO \"%w\" VALUES(?", im->table);
-	for (i = 0; i < row->n; i++) {
-		sqlite3_str_appendf(create, ", \"%w\"", row->f[i]);
+	for (i = 0; i < row->n; i++)
 		sqlite3_str_appendall(insert, ",?");
-	}
-	sqlite3_str_appendall(create, ")");
 	sqlite3_str_appendall(insert, ")");
-	sql_create = sqlite3_str_finish(create);
+	sql_create = data_table_sql(im->table, (const char *const *)row->f, row->n);
 	sql_insert = sqlite3_str_finish(insert);
 	if (!rc && (!sql_create || !sql_insert))
 		rc = kp_err_oom(err);
@@ -387,6 +940,7 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 			 long self, const char *file, int *replaced, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	rd r = {s, NULL, "imports", err, 0};
 	int rc;
 
 	if ((rc = prep(s, sha ? "SELECT id, file, imported_at, data_table FROM imports WHERE year = ?1 AND "
@@ -399,24 +953,31 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 	if (sha)
 		sqlite3_bind_int64(st, 3, self);
 	/* one at a time: a table cannot be dropped while a query reads */
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+	r.st = st;
+	while (!rc && rd_step(&r) > 0) {
+		sqlite3_int64 id = rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
+		const char *from = rd_text(&r, 1, 0), *at = rd_text(&r, 2, 0), *t = rd_text(&r, 3, 1);
 		char *dtable;
+		if (r.rc)
+			break;
 		if (!o->replace) {
 			rc = kp_err_set(err, KP_EDATA, "%s: %s for %d was already imported from %s on %s; "
 					"say --replace to replace it", file, sha ? "the same contents" : name, o->year,
-					(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+					from, at);
 			break;
 		}
-		dtable = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL
-				: sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 3));
+		dtable = t ? sqlite3_mprintf("%s", t) : NULL;
+		if (t && !dtable) {
+			rc = kp_err_oom(err);
+			break;
+		}
 		sqlite3_reset(st);
 		rc = retire(s, id, dtable, err);
 		sqlite3_free(dtable);
 		*replaced = 1;
 	}
 	sqlite3_finalize(st);
-	return rc;
+	return rc ? rc : r.rc;
 }
 
 static void hex(const unsigned char *md, char *out)
@@ -508,7 +1069,7 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 		rc = import_one(s, files[i], o, name, done ? &done[i] : NULL, err);
 	}
 	if (!rc)
-		rc = exec(s, "COMMIT", err);
+		rc = commit(s, err);
 	if (rc)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -516,66 +1077,68 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 
 /* ---- reading data back for scoring ---- */
 
+/* The rows of a data table into t: the line number, then text cells
+ * (numbers written by another tool are taken as their text). */
+static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, kp_err *err)
+{
+	rd r = {s, NULL, dtable, err, 0};
+	char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", dtable), **f = calloc(n + 1, sizeof *f);
+	size_t i, *len = calloc(n + 1, sizeof *len);
+	int rc;
+
+	if (!sql || !f || !len) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	if ((rc = prep(s, sql, &r.st, err)))
+		goto out;
+	while (!rc && rd_step(&r) > 0) {
+		size_t line = (size_t)rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
+		for (i = 0; i < n && !r.rc; i++) {
+			int type = sqlite3_column_type(r.st, (int)i + 1);
+			f[i] = (char *)(type == SQLITE_INTEGER || type == SQLITE_FLOAT ? (const char *)sqlite3_column_text(r.st, (int)i + 1)
+									     : rd_text(&r, (int)i + 1, 0));
+			len[i] = f[i] ? (size_t)sqlite3_column_bytes(r.st, (int)i + 1) : 0;
+			if (!f[i] && !r.rc)
+				r.rc = kp_err_oom(err);
+		}
+		if (!r.rc)
+			rc = kp_table_add(t, line, f, len, err);
+	}
+	if (!rc)
+		rc = r.rc;
+out:
+	sqlite3_finalize(r.st);
+	sqlite3_free(sql);
+	free(f), free(len);
+	return rc;
+}
+
 static int load_table(kp_store *s, long id, const char *name, const char *file, const char *dtable,
 		      int year, const kp_rules *r, kp_data *d, kp_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	kp_table *t = kp_table_new(name, file, err);
-	char **cols = NULL, *sql = NULL, **f = NULL;
+	char **cols = NULL;
 	unsigned char *numeric = NULL;
-	size_t n = 0, i, *len = NULL;
+	size_t n = 0, i;
 	int rc;
 
 	if (!t)
 		return KP_EINTERNAL;
 	t->year = year;
-	if ((rc = prep(s, "SELECT name FROM import_columns WHERE import_id = ? ORDER BY position", &st, err)))
+	if ((rc = import_columns(s, id, &cols, &n, err)))
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char **p = realloc(cols, (n + 1) * sizeof *p);
-		if (!p || !(p[n] = strdup((const char *)sqlite3_column_text(st, 0)))) {
-			if (p)
-				cols = p;
-			rc = kp_err_oom(err);
-			goto out;
-		}
-		cols = p;
-		n++;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (!(numeric = calloc(n + 1, 1)) || !(f = calloc(n + 1, sizeof *f)) || !(len = calloc(n + 1, sizeof *len))) {
+	if (!(numeric = calloc(n + 1, 1))) {
 		rc = kp_err_oom(err);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		numeric[i] = (unsigned char)kp_rules_is_numeric(r, cols[i]);
-	if ((rc = kp_table_set_columns(t, n, cols, numeric, err)))
-		goto out;
-	if (!(sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", dtable))) {
-		rc = kp_err_oom(err);
-		goto out;
-	}
-	if ((rc = prep(s, sql, &st, err)))
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < n; i++) {
-			f[i] = (char *)sqlite3_column_text(st, (int)i + 1);
-			if (!f[i])
-				f[i] = (char *)"";
-			len[i] = (size_t)sqlite3_column_bytes(st, (int)i + 1);
-		}
-		if ((rc = kp_table_add(t, (size_t)sqlite3_column_int64(st, 0), f, len, err)))
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? 0 : db_error(s, rc, err, "cannot read the database");
+	if (!(rc = kp_table_set_columns(t, n, cols, numeric, err)))
+		rc = load_rows(s, t, dtable, n, err);
 out:
-	sqlite3_finalize(st);
-	sqlite3_free(sql);
-	for (i = 0; i < n; i++)
-		free(cols[i]);
-	free(cols), free(numeric), free(f), free(len);
+	free_columns(cols, n);
+	free(numeric);
 	if (rc) {
 		kp_table_free(t);
 		return rc;
@@ -585,27 +1148,30 @@ out:
 
 int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **ids, size_t *nids, kp_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	rd q = {s, NULL, "imports", err, 0};
 	int rc;
 
 	*ids = NULL, *nids = 0;
 	if ((rc = prep(s, "SELECT id, name, file, data_table FROM imports WHERE year = ? AND replaced_at IS NULL "
-			  "ORDER BY id", &st, err)))
+			  "ORDER BY id", &q.st, err)))
 		return rc;
-	sqlite3_bind_int(st, 1, year);
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		long *p = realloc(*ids, (*nids + 1) * sizeof *p);
-		if (!p) {
+	sqlite3_bind_int(q.st, 1, year);
+	while (!rc && rd_step(&q) > 0) {
+		long id = (long)rd_int(&q, 0, 1, LONG_MAX, 0, NULL), *p;
+		const char *name = rd_text(&q, 1, 0), *file = rd_text(&q, 2, 0), *dtable = rd_text(&q, 3, 0);
+		if (q.rc)
+			break;
+		if (!(p = realloc(*ids, (*nids + 1) * sizeof *p))) {
 			rc = kp_err_oom(err);
 			break;
 		}
 		*ids = p;
-		p[(*nids)++] = (long)sqlite3_column_int64(st, 0);
-		rc = load_table(s, p[*nids - 1], (const char *)sqlite3_column_text(st, 1),
-				(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-				year, r, d, err);
+		p[(*nids)++] = id;
+		rc = load_table(s, id, name, file, dtable, year, r, d, err);
 	}
-	sqlite3_finalize(st);
+	sqlite3_finalize(q.st);
+	if (!rc)
+		rc = q.rc;
 	if (!rc && *nids == 0)
 		rc = kp_err_set(err, KP_EDATA, "%s: nothing is imported for %d (kaoping import --year %d FILE.csv ...)",
 				s->path, year, year);
@@ -613,6 +1179,9 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 }
 
 /* ---- runs ---- */
+
+static const char *const item_kinds[] = {"indicator", "section_deduction", "deduction", "bonus", "veto", "note"};
+#define NKINDS (sizeof item_kinds / sizeof *item_kinds)
 
 int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids, size_t nids,
 		       long *run_id, kp_err *err)
@@ -657,8 +1226,6 @@ fail:
 	kp_store_run_abort(s);
 	return rc;
 }
-
-static const char *const item_kinds[] = {"indicator", "section_deduction", "deduction", "bonus", "veto", "note"};
 
 int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_item *items, size_t nitems, kp_err *err)
 {
@@ -810,7 +1377,7 @@ int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err)
 	sqlite3_bind_int64(st, 3, s->run_id);
 	rc = step_done(s, st, err);
 	sqlite3_finalize(st);
-	if (rc || (rc = exec(s, "COMMIT", err)))
+	if (rc || (rc = commit(s, err)))
 		goto fail;
 	sqlite3_finalize(s->ins_point);
 	s->ins_point = NULL;
@@ -833,26 +1400,34 @@ void kp_store_run_abort(kp_store *s)
 
 /* ---- reading runs back ---- */
 
-static long newest_run(kp_store *s, int year, kp_err *err)
+/* The newest run (of the year, or of any year when year is 0) in *id,
+ * 0 when there is none. */
+static int newest_run(kp_store *s, int year, long *id, kp_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	long id = 0;
+	rd r = {s, NULL, "runs", err, 0};
+	int rc;
 
-	if (prep(s, year ? "SELECT max(id) FROM runs WHERE year = ?" : "SELECT max(id) FROM runs", &st, err))
-		return -1;
+	*id = 0;
+	if ((rc = prep(s, year ? "SELECT max(id) FROM runs WHERE year = ?" : "SELECT max(id) FROM runs", &r.st, err)))
+		return rc;
 	if (year)
-		sqlite3_bind_int(st, 1, year);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return id;
+		sqlite3_bind_int(r.st, 1, year);
+	if (rd_step(&r) > 0)
+		*id = (long)rd_int(&r, 0, 1, LONG_MAX, 1, NULL);
+	sqlite3_finalize(r.st);
+	return r.rc;
 }
 
-static const char *col_str(kp_result *res, sqlite3_stmt *st, int i, kp_err *err)
+/* A checked text copied into the result's pool (NULL stays NULL). */
+static const char *rd_str(rd *r, kp_result *res, int col, int nullable)
 {
-	const char *t = (const char *)sqlite3_column_text(st, i);
+	const char *t = rd_text(r, col, nullable), *p;
 
-	return t ? kp_result_str(res, t, err) : NULL;
+	if (!t || r->rc)
+		return NULL;
+	if (!(p = kp_result_str(res, t, r->err)))
+		r->rc = KP_EINTERNAL;
+	return p;
 }
 
 static int name_index(const char *const *names, size_t n, const char *name)
@@ -865,117 +1440,184 @@ static int name_index(const char *const *names, size_t n, const char *name)
 	return -1;
 }
 
-/* The run's sections, grades and categories. */
-static int load_meta(kp_store *s, long id, kp_result *res, kp_err *err)
+/* How many rows sql (one count(*), the run id bound) counts. */
+static int run_count(kp_store *s, const char *table, const char *sql, long id, size_t *n, kp_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	size_t n;
+	rd r = {s, NULL, table, err, 0};
 	int rc;
 
-	if ((rc = prep(s, "SELECT name, points FROM run_sections WHERE run_id = ? ORDER BY position", &st, err)))
+	*n = 0;
+	if ((rc = prep(s, sql, &r.st, err)))
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	res->sections = kp_result_alloc(res, 64 * sizeof *res->sections, err);
-	res->section_points = kp_result_alloc(res, 64 * sizeof *res->section_points, err);
-	for (n = 0; sqlite3_step(st) == SQLITE_ROW && n < 64; n++) {
-		res->sections[n] = col_str(res, st, 0, err);
-		res->section_points[n] = sqlite3_column_double(st, 1);
-	}
-	res->nsections = n;
-	sqlite3_finalize(st);
-	if ((rc = prep(s, "SELECT name FROM run_grades WHERE run_id = ? ORDER BY position", &st, err)))
+	sqlite3_bind_int64(r.st, 1, id);
+	if (rd_step(&r) > 0)
+		*n = (size_t)rd_int(&r, 0, 0, INT_MAX, 0, NULL);
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+/* Open a per-run query: its statement with the run id bound. */
+static int run_query(kp_store *s, rd *r, const char *table, const char *sql, long id, kp_err *err)
+{
+	int rc;
+
+	r->s = s, r->st = NULL, r->table = table, r->err = err, r->rc = 0;
+	if ((rc = prep(s, sql, &r->st, err)))
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	res->grades = kp_result_alloc(res, 64 * sizeof *res->grades, err);
-	for (n = 0; sqlite3_step(st) == SQLITE_ROW && n < 64; n++)
-		res->grades[n] = col_str(res, st, 0, err);
-	res->ngrades = n;
-	sqlite3_finalize(st);
-	if ((rc = prep(s, "SELECT name, quota, commended, shortfall, boundary_ties, note FROM run_categories "
-			  "WHERE run_id = ? ORDER BY position", &st, err)))
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	res->categories = calloc(64, sizeof *res->categories);
-	if (!res->categories || !res->sections || !res->grades || !res->section_points) {
-		sqlite3_finalize(st);
-		return kp_err_oom(err);
-	}
-	for (n = 0; sqlite3_step(st) == SQLITE_ROW && n < 64; n++) {
-		kp_category_result *c = &res->categories[n];
-		c->name = col_str(res, st, 0, err);
-		c->quota = sqlite3_column_int(st, 1);
-		c->commended = sqlite3_column_int(st, 2);
-		c->shortfall = sqlite3_column_int(st, 3);
-		c->boundary_ties = sqlite3_column_int(st, 4);
-		c->note = col_str(res, st, 5, err);
-	}
-	res->ncategories = n;
-	sqlite3_finalize(st);
+	sqlite3_bind_int64(r->st, 1, id);
 	return 0;
+}
+
+static int too_many(rd *r)
+{
+	if (!r->rc)
+		r->rc = kp_err_set(r->err, KP_EDATA, "%s: table %s: more rows than it counted (changed while read?)",
+				   r->s->path, r->table);
+	return r->rc;
+}
+
+static int load_sections(kp_store *s, long id, kp_result *res, kp_err *err)
+{
+	rd r;
+	size_t n, k = 0;
+	int rc;
+
+	if ((rc = run_count(s, "run_sections", "SELECT count(*) FROM run_sections WHERE run_id = ?", id, &n, err)))
+		return rc;
+	res->sections = kp_result_alloc(res, (n + 1) * sizeof *res->sections, err);
+	res->section_points = kp_result_alloc(res, (n + 1) * sizeof *res->section_points, err);
+	if (!res->sections || !res->section_points)
+		return KP_EINTERNAL;
+	if ((rc = run_query(s, &r, "run_sections", "SELECT name, points FROM run_sections WHERE run_id = ? "
+			    "ORDER BY position", id, err)))
+		return rc;
+	while (rd_step(&r) > 0 && (k < n || !too_many(&r))) {
+		res->sections[k] = rd_str(&r, res, 0, 0);
+		res->section_points[k++] = rd_real(&r, 1, 0);
+	}
+	sqlite3_finalize(r.st);
+	res->nsections = k;
+	return r.rc;
+}
+
+static int load_grades(kp_store *s, long id, kp_result *res, kp_err *err)
+{
+	rd r;
+	size_t n, k = 0;
+	int rc;
+
+	if ((rc = run_count(s, "run_grades", "SELECT count(*) FROM run_grades WHERE run_id = ?", id, &n, err)))
+		return rc;
+	if (!(res->grades = kp_result_alloc(res, (n + 1) * sizeof *res->grades, err)))
+		return KP_EINTERNAL;
+	if ((rc = run_query(s, &r, "run_grades", "SELECT name FROM run_grades WHERE run_id = ? ORDER BY position", id,
+			    err)))
+		return rc;
+	while (rd_step(&r) > 0 && (k < n || !too_many(&r)))
+		res->grades[k++] = rd_str(&r, res, 0, 0);
+	sqlite3_finalize(r.st);
+	res->ngrades = k;
+	return r.rc;
+}
+
+static int load_categories(kp_store *s, long id, kp_result *res, kp_err *err)
+{
+	rd r;
+	size_t n, k = 0;
+	int rc;
+
+	if ((rc = run_count(s, "run_categories", "SELECT count(*) FROM run_categories WHERE run_id = ?", id, &n, err)))
+		return rc;
+	if (!(res->categories = calloc(n + 1, sizeof *res->categories)))
+		return kp_err_oom(err);
+	if ((rc = run_query(s, &r, "run_categories", "SELECT name, quota, commended, shortfall, boundary_ties, note "
+			    "FROM run_categories WHERE run_id = ? ORDER BY position", id, err)))
+		return rc;
+	while (rd_step(&r) > 0 && (k < n || !too_many(&r))) {
+		kp_category_result *c = &res->categories[k++];
+		c->name = rd_str(&r, res, 0, 0);
+		c->quota = (int)rd_int(&r, 1, 0, INT_MAX, 0, NULL);
+		c->commended = (int)rd_int(&r, 2, 0, INT_MAX, 0, NULL);
+		c->shortfall = (int)rd_int(&r, 3, 0, INT_MAX, 0, NULL);
+		c->boundary_ties = (int)rd_int(&r, 4, 0, INT_MAX, 0, NULL);
+		c->note = rd_str(&r, res, 5, 1);
+	}
+	sqlite3_finalize(r.st);
+	res->ncategories = k;
+	return r.rc;
+}
+
+/* One row of results into u. */
+static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
+{
+	const char *cat, *grade;
+	int isnull;
+
+	memset(u, 0, sizeof *u);
+	u->id = rd_str(r, res, 0, 0);
+	u->name = rd_str(r, res, 1, 1);
+	cat = rd_text(r, 2, 0);
+	u->category = -1;
+	for (size_t k = 0; cat && k < res->ncategories; k++)
+		if (!strcmp(res->categories[k].name, cat)) {
+			u->category = (int)k;
+			break;
+		}
+	u->rank = (int)rd_int(r, 3, 0, INT_MAX, 0, NULL);
+	u->total = rd_real(r, 4, 0);
+	u->raw = rd_real(r, 5, 0);
+	u->base = rd_real(r, 6, 0);
+	u->deductions = rd_real(r, 7, 0);
+	u->bonus = rd_real(r, 8, 0);
+	grade = rd_text(r, 9, 1);
+	u->grade = grade ? name_index(res->grades, res->ngrades, grade) : -1;
+	if (grade && u->grade < 0)
+		rd_bad(r, 9, "names a grade the run does not have");
+	u->veto = RD_FLAG(r, 10);
+	u->veto_reason = rd_str(r, res, 11, 1);
+	u->eligible = RD_FLAG(r, 12);
+	u->elig_rank = (int)rd_int(r, 13, 0, INT_MAX, 0, NULL);
+	u->commended = RD_FLAG(r, 14);
+	u->boundary_tie = RD_FLAG(r, 15);
+	u->quota_dropped = RD_FLAG(r, 16);
+	u->tie_note = rd_str(r, res, 17, 1);
+	u->last_rank = (int)rd_int(r, 18, 0, INT_MAX, 1, &isnull);
+	u->has_last = !isnull;
+	u->last_total = rd_real(r, 19, 1);
+	if (cat && u->category < 0)
+		rd_bad(r, 2, "names a category the run does not have");
 }
 
 static int load_units(kp_store *s, long id, kp_result *res, kp_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	size_t n = 0, cap = 0, k;
-	int rc;
+	rd r;
+	size_t n, k = 0;
+	int rc, last = 0;
 
-	if ((rc = prep(s, "SELECT unit_id, name, category, rank, total, raw_total, base, deductions, bonus, grade, veto, "
-			  "veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, tie_note, last_rank, "
-			  "last_total FROM results WHERE run_id = ? ORDER BY position", &st, err)))
+	if ((rc = run_count(s, "results", "SELECT count(*) FROM results WHERE run_id = ?", id, &n, err)))
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		kp_unit_result *u;
-		if (n == cap) {
-			kp_unit_result *p = realloc(res->units, (cap = cap ? cap * 2 : 64) * sizeof *p);
-			if (!p) {
-				sqlite3_finalize(st);
-				return kp_err_oom(err);
-			}
-			res->units = p;
-		}
-		u = &res->units[n++];
-		memset(u, 0, sizeof *u);
-		u->id = col_str(res, st, 0, err);
-		u->name = col_str(res, st, 1, err);
-		u->category = -1;
-		for (k = 0; k < res->ncategories; k++)
-			if (!strcmp(res->categories[k].name, (const char *)sqlite3_column_text(st, 2)))
-				u->category = (int)k;
-		u->rank = sqlite3_column_int(st, 3);
-		u->total = sqlite3_column_double(st, 4);
-		u->raw = sqlite3_column_double(st, 5);
-		u->base = sqlite3_column_double(st, 6);
-		u->deductions = sqlite3_column_double(st, 7);
-		u->bonus = sqlite3_column_double(st, 8);
-		u->grade = name_index(res->grades, res->ngrades, (const char *)sqlite3_column_text(st, 9));
-		u->veto = sqlite3_column_int(st, 10);
-		u->veto_reason = col_str(res, st, 11, err);
-		u->eligible = sqlite3_column_int(st, 12);
-		u->elig_rank = sqlite3_column_int(st, 13);
-		u->commended = sqlite3_column_int(st, 14);
-		u->boundary_tie = sqlite3_column_int(st, 15);
-		u->quota_dropped = sqlite3_column_int(st, 16);
-		u->tie_note = col_str(res, st, 17, err);
-		if ((u->has_last = sqlite3_column_type(st, 18) != SQLITE_NULL)) {
-			u->last_rank = sqlite3_column_int(st, 18);
-			u->last_total = sqlite3_column_double(st, 19);
-		}
-		if (u->category < 0) {
-			sqlite3_finalize(st);
-			return kp_err_set(err, KP_EDATA, "%s: run %ld: unit '%s' has an unknown category", s->path, id, u->id);
-		}
+	if (!(res->units = calloc(n + 1, sizeof *res->units)))
+		return kp_err_oom(err);
+	if ((rc = run_query(s, &r, "results", "SELECT unit_id, name, category, rank, total, raw_total, base, deductions, "
+			    "bonus, grade, veto, veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, "
+			    "tie_note, last_rank, last_total FROM results WHERE run_id = ? ORDER BY position", id, err)))
+		return rc;
+	while (rd_step(&r) > 0 && (k < n || !too_many(&r))) {
+		kp_unit_result *u = &res->units[k++];
+		read_unit(&r, res, u);
+		if (!r.rc && u->category < last) /* the slices below need report order */
+			rd_bad(&r, 2, "is out of report order (categories as the rules declare them)");
+		last = u->category;
 	}
-	sqlite3_finalize(st);
-	res->nunits = n;
-	for (k = 0; k < n; k++) { /* category slices */
+	sqlite3_finalize(r.st);
+	res->nunits = k;
+	for (k = 0; k < res->nunits && !r.rc; k++) { /* category slices */
 		kp_category_result *c = &res->categories[res->units[k].category];
 		if (!c->count)
 			c->first = k;
 		c->count++;
 	}
-	return 0;
+	return r.rc;
 }
 
 typedef struct id_pos { const char *id; size_t pos; } id_pos;
@@ -984,104 +1626,168 @@ static int id_cmp(const void *a, const void *b)
 	return strcmp(((const id_pos *)a)->id, ((const id_pos *)b)->id);
 }
 
-static int load_sections_and_items(kp_store *s, long id, kp_result *res, kp_err *err)
+/* The unit a row names, by id (column col); NULL (and r->rc) when none. */
+static kp_unit_result *row_unit(rd *r, kp_result *res, const id_pos *ix, int col, size_t *pos)
 {
-	sqlite3_stmt *st = NULL;
-	id_pos *ix = malloc((res->nunits + 1) * sizeof *ix), key, *hit;
+	id_pos key, *hit;
+
+	if (!(key.id = rd_text(r, col, 0)))
+		return NULL;
+	if (!(hit = bsearch(&key, ix, res->nunits, sizeof *ix, id_cmp))) {
+		rd_bad(r, col, "names a unit the run does not have");
+		return NULL;
+	}
+	if (pos)
+		*pos = hit->pos;
+	return &res->units[hit->pos];
+}
+
+static int load_section_points(kp_store *s, long id, kp_result *res, const id_pos *ix, kp_err *err)
+{
+	rd r;
+	size_t pos;
+	int rc, k;
+
+	if ((rc = run_query(s, &r, "section_points", "SELECT unit_id, section, points FROM section_points "
+			    "WHERE run_id = ?", id, err)))
+		return rc;
+	while (rd_step(&r) > 0) {
+		const char *sec;
+		double v;
+		if (!row_unit(&r, res, ix, 0, &pos) || !(sec = rd_text(&r, 1, 0)))
+			break;
+		v = rd_real(&r, 2, 0);
+		if ((k = name_index(res->sections, res->nsections, sec)) < 0)
+			rd_bad(&r, 1, "names a section the run does not have");
+		if (!r.rc)
+			KP_SEC(res, pos, k) = v;
+	}
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+
+/* Room for each unit's items (cap[pos]: how many its rows counted). */
+static int alloc_items(kp_store *s, long id, kp_result *res, const id_pos *ix, unsigned *cap, kp_err *err)
+{
+	rd r;
+	size_t pos;
+	int rc;
+
+	if ((rc = run_query(s, &r, "points", "SELECT unit_id, count(*) FROM points WHERE run_id = ? GROUP BY unit_id",
+			    id, err)))
+		return rc;
+	while (rd_step(&r) > 0) {
+		kp_unit_result *u = row_unit(&r, res, ix, 0, &pos);
+		size_t cnt = (size_t)rd_int(&r, 1, 1, UINT_MAX, 0, NULL);
+		if (r.rc)
+			break;
+		if (!(u->items = kp_result_alloc(res, cnt * sizeof *u->items, err)))
+			r.rc = KP_EINTERNAL;
+		cap[pos] = (unsigned)cnt;
+	}
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+static int load_items(kp_store *s, long id, kp_result *res, const id_pos *ix, const unsigned *cap, kp_err *err)
+{
+	rd r;
+	size_t pos;
+	int rc;
+
+	if ((rc = run_query(s, &r, "points", "SELECT unit_id, kind, section, item, points, max_points, note, skipped "
+			    "FROM points WHERE run_id = ? ORDER BY unit_id, seq", id, err)))
+		return rc;
+	while (rd_step(&r) > 0) {
+		kp_unit_result *u = row_unit(&r, res, ix, 0, &pos);
+		const char *kind, *sec;
+		kp_item *it;
+		if (!u || (u->nitems >= cap[pos] && too_many(&r)))
+			break;
+		it = &u->items[u->nitems++];
+		kind = rd_text(&r, 1, 0);
+		it->kind = name_index(item_kinds, NKINDS, kind);
+		sec = rd_text(&r, 2, 1);
+		it->section = sec ? name_index(res->sections, res->nsections, sec) : -1;
+		it->name = rd_str(&r, res, 3, 0);
+		it->points = rd_real(&r, 4, 0);
+		it->max = rd_real(&r, 5, 1);
+		it->note = rd_str(&r, res, 6, 1);
+		it->skipped = RD_FLAG(&r, 7);
+		if (kind && it->kind < 0)
+			rd_bad(&r, 1, "is not a kind of item kaoping writes");
+		if (sec && it->section < 0)
+			rd_bad(&r, 2, "names a section the run does not have");
+	}
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+static int load_details(kp_store *s, long id, kp_result *res, kp_err *err)
+{
+	id_pos *ix = malloc((res->nunits + 1) * sizeof *ix);
+	unsigned *cap = calloc(res->nunits + 1, sizeof *cap);
 	size_t i;
 	int rc;
 
 	res->sec = calloc(res->nunits * res->nsections + 1, sizeof *res->sec);
-	if (!ix || !res->sec) {
-		free(ix);
-		return kp_err_oom(err);
+	if (!ix || !cap || !res->sec) {
+		rc = kp_err_oom(err);
+		goto out;
 	}
 	for (i = 0; i < res->nunits; i++)
 		ix[i].id = res->units[i].id, ix[i].pos = i;
 	qsort(ix, res->nunits, sizeof *ix, id_cmp);
-	if ((rc = prep(s, "SELECT unit_id, section, points FROM section_points WHERE run_id = ?", &st, err)))
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int k = name_index(res->sections, res->nsections, (const char *)sqlite3_column_text(st, 1));
-		key.id = (const char *)sqlite3_column_text(st, 0);
-		if (k >= 0 && (hit = bsearch(&key, ix, res->nunits, sizeof *ix, id_cmp)))
-			KP_SEC(res, hit->pos, k) = sqlite3_column_double(st, 2);
-	}
-	sqlite3_finalize(st);
-	if ((rc = prep(s, "SELECT unit_id, count(*) FROM points WHERE run_id = ? GROUP BY unit_id", &st, err)))
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		key.id = (const char *)sqlite3_column_text(st, 0);
-		if ((hit = bsearch(&key, ix, res->nunits, sizeof *ix, id_cmp))) {
-			kp_unit_result *u = &res->units[hit->pos];
-			size_t cnt = (size_t)sqlite3_column_int64(st, 1);
-			if (!(u->items = kp_result_alloc(res, cnt * sizeof *u->items, err))) {
-				rc = KP_EINTERNAL;
-				goto out;
-			}
-		}
-	}
-	sqlite3_finalize(st);
-	if ((rc = prep(s, "SELECT unit_id, kind, section, item, points, max_points, note, skipped FROM points "
-			  "WHERE run_id = ? ORDER BY unit_id, seq", &st, err)))
-		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		kp_unit_result *u;
-		kp_item *it;
-		key.id = (const char *)sqlite3_column_text(st, 0);
-		if (!(hit = bsearch(&key, ix, res->nunits, sizeof *ix, id_cmp)) || !(u = &res->units[hit->pos])->items)
-			continue;
-		it = &u->items[u->nitems++];
-		it->kind = name_index(item_kinds, 6, (const char *)sqlite3_column_text(st, 1));
-		it->section = name_index(res->sections, res->nsections, (const char *)sqlite3_column_text(st, 2));
-		it->name = col_str(res, st, 3, err);
-		it->points = sqlite3_column_double(st, 4);
-		it->max = sqlite3_column_double(st, 5);
-		it->note = col_str(res, st, 6, err);
-		it->skipped = sqlite3_column_int(st, 7);
-	}
-	rc = 0;
+	if (!(rc = load_section_points(s, id, res, ix, err)) && !(rc = alloc_items(s, id, res, ix, cap, err)))
+		rc = load_items(s, id, res, ix, cap, err);
 out:
-	sqlite3_finalize(st);
 	free(ix);
+	free(cap);
 	return rc;
+}
+
+static int load_run_row(kp_store *s, long run_id, kp_result *res, kp_err *err)
+{
+	rd r;
+	int rc, got;
+
+	if ((rc = run_query(s, &r, "runs", "SELECT year, title, rules_file, rules_sha256, precision, last_year "
+			    "FROM runs WHERE id = ?", run_id, err)))
+		return rc;
+	if ((got = rd_step(&r)) > 0) {
+		res->run_id = run_id;
+		res->year = (int)rd_int(&r, 0, 0, 99999, 0, NULL);
+		res->title = rd_str(&r, res, 1, 0);
+		res->rules_file = rd_str(&r, res, 2, 0);
+		res->rules_sha256 = rd_str(&r, res, 3, 0);
+		res->precision = (int)rd_int(&r, 4, 0, 6, 0, NULL);
+		res->last_year = (int)rd_int(&r, 5, 0, 99999, 1, NULL);
+	}
+	sqlite3_finalize(r.st);
+	if (got == 0)
+		return kp_err_set(err, KP_EDATA, "%s: there is no run %ld", s->path, run_id);
+	return r.rc;
 }
 
 int kp_store_load_run(kp_store *s, long run_id, kp_result **out, kp_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	kp_result *res;
+	kp_result *res = NULL;
 	int rc;
 
 	*out = NULL;
-	if (run_id == 0 && (run_id = newest_run(s, 0, err)) <= 0)
-		return run_id < 0 ? err->kind : kp_err_set(err, KP_EDATA, "%s: no scoring run yet (kaoping score RULES)", s->path);
-	if (!(res = kp_result_new(err)))
-		return KP_EINTERNAL;
-	if ((rc = prep(s, "SELECT year, title, rules_file, rules_sha256, precision, last_year FROM runs WHERE id = ?",
-		       &st, err)))
-		goto out;
-	sqlite3_bind_int64(st, 1, run_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = kp_err_set(err, KP_EDATA, "%s: there is no run %ld", s->path, run_id);
-		goto out;
-	}
-	res->run_id = run_id;
-	res->year = sqlite3_column_int(st, 0);
-	res->title = col_str(res, st, 1, err);
-	res->rules_file = col_str(res, st, 2, err);
-	res->rules_sha256 = col_str(res, st, 3, err);
-	res->precision = sqlite3_column_int(st, 4);
-	res->last_year = sqlite3_column_int(st, 5);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (!(rc = load_meta(s, run_id, res, err)) && !(rc = load_units(s, run_id, res, err)))
-		rc = load_sections_and_items(s, run_id, res, err);
-out:
-	sqlite3_finalize(st);
+	/* one read transaction: one consistent view of the run */
+	if ((rc = exec(s, "BEGIN", err)))
+		return rc;
+	if (run_id == 0 && !(rc = newest_run(s, 0, &run_id, err)) && run_id == 0)
+		rc = kp_err_set(err, KP_EDATA, "%s: no scoring run yet (kaoping score RULES)", s->path);
+	if (!rc && !(res = kp_result_new(err)))
+		rc = KP_EINTERNAL;
+	if (!rc && !(rc = load_run_row(s, run_id, res, err)) && !(rc = load_sections(s, run_id, res, err)) &&
+	    !(rc = load_grades(s, run_id, res, err)) && !(rc = load_categories(s, run_id, res, err)) &&
+	    !(rc = load_units(s, run_id, res, err)))
+		rc = load_details(s, run_id, res, err);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc) {
 		kp_result_free(res);
 		return rc;
@@ -1109,52 +1815,55 @@ static int last_cmp(const void *a, const void *b)
 	return strcmp(((const kp_last_unit *)a)->id, ((const kp_last_unit *)b)->id);
 }
 
-int kp_store_last(kp_store *s, int year, kp_last **out, kp_err *err)
+/* Last year's units from a loaded run (copies: the run is freed). */
+static int last_of(const kp_result *res, int year, kp_last **out, kp_err *err)
 {
-	kp_result *res = NULL;
-	kp_last *l;
-	long id;
+	kp_last *l = calloc(1, sizeof *l);
 	size_t i, k;
-	int rc;
 
-	*out = NULL;
-	if ((id = newest_run(s, year, err)) < 0)
-		return err->kind;
-	if (id == 0)
-		return 0;
-	if ((rc = kp_store_load_run(s, id, &res, err)))
-		return rc;
-	l = calloc(1, sizeof *l);
 	if (!l || !(l->u = calloc(res->nunits + 1, sizeof *l->u)) ||
 	    !(l->sections = calloc(res->nsections + 1, sizeof *l->sections)) ||
-	    !(l->sec = calloc(res->nunits * res->nsections + 1, sizeof *l->sec))) {
-		kp_store_last_free(l);
-		kp_result_free(res);
-		return kp_err_oom(err);
-	}
+	    !(l->sec = calloc(res->nunits * res->nsections + 1, sizeof *l->sec)))
+		goto oom;
 	l->year = year;
-	l->nsections = res->nsections;
-	for (k = 0; k < res->nsections; k++)
-		l->sections[k] = strdup(res->sections[k]);
+	for (k = 0; k < res->nsections; k++, l->nsections = k)
+		if (!(l->sections[k] = strdup(res->sections[k])))
+			goto oom;
 	for (i = 0; i < res->nunits; i++) {
-		l->u[i].id = strdup(res->units[i].id);
-		l->u[i].grade = res->units[i].grade >= 0 ? strdup(res->grades[res->units[i].grade]) : NULL;
-		l->u[i].total = res->units[i].total;
-		l->u[i].rank = res->units[i].rank;
+		const kp_unit_result *u = &res->units[i];
+		l->u[i].id = strdup(u->id);
+		l->u[i].grade = u->grade >= 0 ? strdup(res->grades[u->grade]) : NULL;
+		l->u[i].total = u->total;
+		l->u[i].rank = u->rank;
 		l->u[i].row = i;
 		for (k = 0; k < res->nsections; k++)
 			l->sec[i * res->nsections + k] = KP_SEC(res, i, k);
 		l->n = i + 1;
-		if (!l->u[i].id) {
-			kp_store_last_free(l);
-			kp_result_free(res);
-			return kp_err_oom(err);
-		}
+		if (!l->u[i].id || (u->grade >= 0 && !l->u[i].grade))
+			goto oom;
 	}
-	kp_result_free(res);
 	qsort(l->u, l->n, sizeof *l->u, last_cmp);
 	*out = l;
 	return 0;
+oom:
+	kp_store_last_free(l);
+	return kp_err_oom(err);
+}
+
+int kp_store_last(kp_store *s, int year, kp_last **out, kp_err *err)
+{
+	kp_result *res = NULL;
+	long id;
+	int rc;
+
+	*out = NULL;
+	if ((rc = newest_run(s, year, &id, err)) || id == 0)
+		return rc;
+	if ((rc = kp_store_load_run(s, id, &res, err)))
+		return rc;
+	rc = last_of(res, year, out, err);
+	kp_result_free(res);
+	return rc;
 }
 
 const char *kp_store_sqlite_version(void)

@@ -390,13 +390,16 @@ START_TEST(test_open_missing_and_dirs)
 }
 END_TEST
 
-/* A -wal file left behind (a crash before the checkpoint) holds committed
- * data: opening reads it and never throws it away. */
-START_TEST(test_open_keeps_wal)
+/* A -wal left behind with committed pages, by a connection that is gone
+ * (kaoping checkpoints after every command that writes, so these are from
+ * a command that did not finish or from another database): never merged
+ * and never deleted; opening is refused and both files stay as they were.
+ * While a connection holds the database open, its -wal is live and read. */
+START_TEST(test_open_refuses_stray_wal)
 {
 	const char *db = path("k.db"), *u = path("units.csv");
 	const char *files[] = { u };
-	char wal[600];
+	char wal[600], h_db[65], h_wal[65], h2[65];
 	struct stat st;
 	kp_store *s = open_w(db);
 	kp_err err;
@@ -410,17 +413,66 @@ START_TEST(test_open_keeps_wal)
 	ck_assert_int_eq(sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &mode), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA wal_autocheckpoint = 0; UPDATE imports SET rows = 999", NULL, NULL, NULL),
 			 SQLITE_OK);
+	/* live: the connection is open, its log is part of the database */
+	ck_assert_msg(kp_store_open(db, KP_STORE_READ, &s, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
 	sqlite3_close(raw);
 	snprintf(wal, sizeof wal, "%s-wal", db);
 	ck_assert_int_eq(stat(wal, &st), 0);
 	ck_assert_int_gt(st.st_size, 0);
-	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), 0);
-	kp_store_close(s);
+	file_hash(db, h_db), file_hash(wal, h_wal);
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), KP_EDATA);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err.msg, "-wal: holds changes that are not in") != NULL, "%s", err.msg);
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_UPDATE, &s, &err), KP_EDATA);
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_WRITE, &s, &err), KP_EDATA);
+	file_hash(db, h2);
+	ck_assert_str_eq(h2, h_db);
+	file_hash(wal, h2);
+	ck_assert_str_eq(h2, h_wal);
+	/* moved away, the database opens as it was */
+	ck_assert_int_eq(unlink(wal), 0);
 	s = open_w(db);
 	kp_store_close(s);
 	raw = raw_open(db);
-	ck_assert_int_eq(qint(raw, "SELECT rows FROM imports"), 999);
+	ck_assert_int_eq(qint(raw, "SELECT rows FROM imports"), 4);
 	sqlite3_close(raw);
+}
+END_TEST
+
+/* A -wal whose transaction never committed (a command killed before its
+ * COMMIT) adds nothing: the database opens, as it was. */
+START_TEST(test_open_uncommitted_wal)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	char wal[600], *before, *after;
+	struct stat st;
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+	int mode;
+
+	WRITE(u, units_csv);
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), 0);
+	kp_store_close(s);
+	before = dump(db);
+	raw = raw_open(db);
+	ck_assert_int_eq(sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &mode), SQLITE_OK);
+	/* a small cache spills the open transaction's pages into the log */
+	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA cache_size = 2; BEGIN; CREATE TABLE big(x); "
+				      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
+				      "INSERT INTO big SELECT randomblob(4000) FROM n",
+				      NULL, NULL, NULL), SQLITE_OK);
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	ck_assert_int_eq(stat(wal, &st), 0);
+	ck_assert_int_gt(st.st_size, 0);
+	sqlite3_close(raw); /* no COMMIT: rolled back, the frames stay */
+	ck_assert_msg(kp_store_open(db, KP_STORE_READ, &s, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+	after = dump(db);
+	ck_assert_str_eq(after, before);
+	free(before), free(after);
 }
 END_TEST
 
@@ -1096,7 +1148,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_not_sqlite);
 	tcase_add_test(tc, test_open_foreign_sqlite);
 	tcase_add_test(tc, test_open_missing_and_dirs);
-	tcase_add_test(tc, test_open_keeps_wal);
+	tcase_add_test(tc, test_open_refuses_stray_wal);
+	tcase_add_test(tc, test_open_uncommitted_wal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("import");

@@ -1,7 +1,12 @@
 /* store.h — the SQLite file that keeps imports, runs and results
- * (DESIGN §5).  Opened defensively (trusted_schema off, defensive mode,
- * schema version checked), WAL mode, a busy timeout; every import and every
- * scoring run is one transaction.  kp_store owns its connection. */
+ * (DESIGN §5).  A database from elsewhere is data, not code: it is opened
+ * defensively (trusted_schema off, defensive mode), its schema must be
+ * exactly the one this code creates (no trigger, view, index or column
+ * added, no constraint dropped), every value read back is checked for its
+ * type, and a -wal or hot journal beside it that kaoping did not leave is
+ * never merged.  WAL mode, a busy timeout; every import and every scoring
+ * run is one transaction, checkpointed into the .db file when it commits.
+ * kp_store owns its connection. */
 #ifndef KAOPING_STORE_H
 #define KAOPING_STORE_H
 
@@ -25,8 +30,11 @@ enum {
 };
 
 /* Open (and with KP_STORE_WRITE create and migrate) the database at path.
- * A missing file for reading is KP_ENOINPUT; not a kaoping database, or a
- * newer schema, is KP_EDATA; cannot create or write is KP_ECREATE. */
+ * A missing file for reading is KP_ENOINPUT; not a kaoping database, a
+ * newer schema, a schema that is not exactly kaoping's, or a -wal with
+ * committed pages that no open connection holds (or a hot -journal) beside
+ * it, is KP_EDATA; cannot create or write is KP_ECREATE.  A value of the
+ * wrong type read back later is KP_EDATA naming the table and column. */
 int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err);
 void kp_store_close(kp_store *s);
 /* The SQLite library's version, for --version. */
