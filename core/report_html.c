@@ -540,7 +540,7 @@ static void unit_sum(kp_rw *w, const kp_result *r, const kp_unit_result *u, cons
 	kp_rw_printf(w, "%s%s", l->base, sep), put_num(w, u->base, r->precision);
 	kp_rw_printf(w, " · %s%s", l->deductions, sep), put_num(w, u->deductions, r->precision);
 	for (i = 0; u->items && i < u->nitems; i++) /* adjustments: 扣完为止 */
-		if (!kp_report_item_plain(&u->items[i]) && u->items[i].kind == KP_ITEM_NOTE) {
+		if (u->items[i].kind == KP_ITEM_NOTE && u->items[i].points != 0 && !strcmp(u->items[i].name, KP_ITEM_FLOOR_NAME)) {
 			kp_rw_puts(w, " · "), kp_rw_html(w, u->items[i].name), kp_rw_puts(w, sep);
 			put_num(w, u->items[i].points, r->precision);
 		}

@@ -554,7 +554,7 @@ static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 	explain_field(w, l->base, kp_rw_fixed(u->base, r->precision, nb), md, lang);
 	explain_field(w, l->deductions, kp_rw_fixed(u->deductions, r->precision, nb), md, lang);
 	for (i = 0; u->items && i < u->nitems; i++) /* adjustments: 扣完为止 */
-		if (!kp_report_item_plain(&u->items[i]) && u->items[i].kind == KP_ITEM_NOTE)
+		if (u->items[i].kind == KP_ITEM_NOTE && u->items[i].points != 0 && !strcmp(u->items[i].name, KP_ITEM_FLOOR_NAME))
 			explain_field(w, u->items[i].name, kp_rw_fixed(u->items[i].points, r->precision, nb), md, lang);
 	explain_field(w, l->bonus, kp_rw_fixed(u->bonus, r->precision, nb), md, lang);
 	explain_field(w, l->total, kp_rw_fixed(u->total, r->precision, nb), md, lang);

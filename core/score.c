@@ -707,7 +707,7 @@ static int floor_item(scorer *s, int section, double nominal, double taken)
 		return 0;
 	snprintf(note, sizeof note, "扣分%s分超过%s%s分, %s按0分计(扣完为止)", num(nominal, a),
 		 section >= 0 ? "本部分得分" : "各部分得分合计", num(taken, b), section >= 0 ? "本部分" : "总分");
-	return add_item(s, KP_ITEM_NOTE, section, "扣完为止", nominal - taken, 0, note, 0);
+	return add_item(s, KP_ITEM_NOTE, section, KP_ITEM_FLOOR_NAME, nominal - taken, 0, note, 0);
 }
 
 /* Section k's own deductions from its (rescaled) indicator points *pts,
@@ -759,6 +759,7 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 	int rc;
 
 	*before = *taken = 0;
+	s->rescaled = 0;
 	for (k = 0; k < r->nsec; k++) {
 		const kp_section *sec = &r->sec[k];
 		double ssum = 0, pts = 0;
@@ -777,6 +778,7 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 	if (skipped > 0 && full > skipped) {
 		char note[256], a[32], b[32], c[32];
 		f = full / (full - skipped);
+		s->rescaled = 1;
 		snprintf(note, sizeof note, "缺项%s分不计, 各一级指标得分按%s/%s折算", num(skipped, a), num(full, b),
 			 num(full - skipped, c));
 		if (s->notes && (rc = add_item(s, KP_ITEM_NOTE, -1, "缺项折算", 0, 0, note, 0)))
@@ -909,6 +911,29 @@ static int score_bonuses(scorer *s, const char **names, double *bonus)
 	return 0;
 }
 
+/* 折算尾差: rescaled sections are printed each rounded, the total is
+ * rounded once from their unrounded sum, so the printed sections, the
+ * total's deductions and the bonus can miss the total by a cent.  The
+ * total stays as computed; the difference is an item of its own. */
+static int rescale_residue(scorer *s, double ded, double bonus, double total)
+{
+	const kp_rules *r = s->r;
+	int p = r->precision;
+	double shown = 0, diff;
+	char note[256], a[32], b[32];
+	size_t k;
+
+	for (k = 0; k < r->nsec; k++)
+		shown += kp_num_round(KP_SEC(s->res, s->unit, k), p);
+	shown = kp_num_round(shown, p) - kp_num_round(ded, p) + kp_num_round(bonus, p);
+	diff = kp_num_round(total - shown, p);
+	if (cmpv(s, diff, 0) == 0)
+		return 0;
+	snprintf(note, sizeof note, "各部分按比例折算后分别四舍五入, 与扣分、加分合计%s分; 总分按未四舍五入的得分计算, 相差%s分",
+		 kp_num_fixed(kp_num_round(shown, p), p, a, sizeof a), kp_num_fixed(diff, p, b, sizeof b));
+	return add_item(s, KP_ITEM_NOTE, -1, KP_ITEM_RESIDUE_NAME, diff, 0, note, 0);
+}
+
 /* Last year's result of the unit, when known. */
 static void find_last(const scorer *s, kp_unit_result *ur)
 {
@@ -938,7 +963,7 @@ static int score_unit(scorer *s, size_t u, const char **names)
 	const kp_rules *r = s->r;
 	kp_unit_result *ur = &s->res->units[u];
 	double base, before, sec_taken, ded, bonus, t;
-	int rc;
+	int rc, exact = 1; /* the total is the sections' sum, no floor or cap */
 
 	s->unit = u, s->first_call = 1, s->nitems = 0, s->nused = 0;
 	ur->id = unit_id(s, u);
@@ -950,19 +975,21 @@ static int score_unit(scorer *s, size_t u, const char **names)
 	if (t < 0) {
 		if ((rc = floor_item(s, -1, ded, base)))
 			return rc;
-		t = 0;
+		t = 0, exact = 0;
 	}
 	if ((rc = score_bonuses(s, names, &bonus)))
 		return rc;
 	t += bonus;
 	if (r->has_max_total && t > r->max_total)
-		t = r->max_total;
+		t = r->max_total, exact = 0;
 	if (!isfinite(t)) {
 		enter(s, "total", "", s->r->file, NULL, 0, 0, NULL);
 		return not_finite(s);
 	}
 	ur->base = before, ur->deductions = sec_taken + ded, ur->bonus = bonus, ur->raw = t;
 	ur->total = kp_num_round(t, r->precision);
+	if (s->notes && s->rescaled && exact && (rc = rescale_residue(s, ded, bonus, ur->total)))
+		return rc;
 	if ((rc = check_vetoes(s, names, ur)))
 		return rc;
 	find_last(s, ur);

@@ -37,6 +37,7 @@ typedef struct scorer {
 	double dflt;
 	const char *dflt_text;
 	int first_call;           /* the next Lua call starts the unit's budget */
+	int rescaled;             /* the unit's sections were rescaled (缺项) */
 	int notes;
 	kp_item *items;
 	size_t nitems, icap;

@@ -922,6 +922,36 @@ START_TEST(test_missing_skip)
 }
 END_TEST
 
+/* 折算尾差 (issue 15.3): rescaled sections, each printed rounded, miss the
+ * total (rounded once from their unrounded sum) by a cent; the total
+ * stays, the difference is an item of its own. */
+START_TEST(test_rescale_residue)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"A\" { points = 10,\n"
+		 "  indicator \"a1\" { points = 5, missing = \"skip\", score = target(\"s\", 1) },\n"
+		 "  indicator \"a2\" { points = 5, clamp = false, score = function(u) return u.x end } }\n"
+		 "section \"B\" { points = 10, indicator \"b1\" { points = 10, score = function(u) return u.y end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,s,x,y\na,a,A,,1.01,1.01\nb,b,A,1,1.01,1.01\n");
+	fx_run(&f);
+	/* a: 20/15 × 1.01 = 1.34666… → A 1.35, B 1.35 (printed 2.70); the total
+	 * is 2.69333… → 2.69 */
+	ck_pts(sec(&f, "a", 0), 1.35);
+	ck_pts(sec(&f, "a", 1), 1.35);
+	ck_pts(unit(&f, "a")->total, 2.69);
+	ck_pts(pts(&f, "a", "折算尾差"), -0.01);
+	ck_assert_int_eq(item(&f, "a", "折算尾差")->kind, KP_ITEM_NOTE);
+	ck_assert_str_eq(item(&f, "a", "折算尾差")->note,
+			 "各部分按比例折算后分别四舍五入, 与扣分、加分合计2.70分; 总分按未四舍五入的得分计算, 相差-0.01分");
+	/* b: nothing rescaled, nothing to reconcile */
+	ck_pts(unit(&f, "b")->total, 7.02);
+	ck_assert_ptr_null(item(&f, "b", "折算尾差"));
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_missing_skip_in_function)
 {
 	fx f;
@@ -1328,6 +1358,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_missing_default);
 	tcase_add_test(tc, test_missing_skip);
 	tcase_add_test(tc, test_missing_skip_in_function);
+	tcase_add_test(tc, test_rescale_residue);
 	tcase_add_test(tc, test_missing_deduction);
 	tcase_add_test(tc, test_unknown_column);
 	tcase_add_test(tc, test_events);
