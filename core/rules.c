@@ -293,12 +293,53 @@ static int compile_lookup(compiler *c, int t, kp_method *m)
 	return 0;
 }
 
+/* The conditions of a checklist (h.items, checked by the prelude), added
+ * to rules->check. */
+static int compile_checklist(compiler *c, int h, kp_method *m, const char *where)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+	kp_check *p;
+	int rc = 0;
+
+	lua_getfield(L, h, "items");
+	n = lua_rawlen(L, -1);
+	if (!(p = realloc(r->check, (r->ncheck + n + 1) * sizeof *p))) {
+		lua_pop(L, 1);
+		return kp_err_oom(c->err);
+	}
+	r->check = p;
+	m->first = r->ncheck, m->count = n;
+	for (i = 0; i < n && !rc; i++) {
+		kp_check *k = &r->check[r->ncheck];
+		int it;
+		memset(k, 0, sizeof *k);
+		r->ncheck++; /* kp_rules_free frees what was read so far */
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		it = lua_gettop(L);
+		k->name = field_str(c, it, "name", NULL);
+		k->unit = field_str(c, it, "unit", NULL);
+		field_num(c, it, "amount", &k->amount);
+		k->has_max = field_num(c, it, "max", &k->max) > 0;
+		lua_getfield(L, it, "per");
+		k->per = lua_toboolean(L, -1);
+		lua_getfield(L, it, "is");
+		k->is = lua_toboolean(L, -1);
+		lua_pop(L, 2);
+		rc = k->name ? compile_src_field(c, it, "src", &k->src, where) : KP_EINTERNAL;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
 /* A score: a helper table or a function, at t[key]. */
 static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
 {
 	lua_State *L = c->L;
 	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
-					    "bands", "yes_no", "lookup", "per_item"};
+					    "bands", "yes_no", "lookup", "per_item", "checklist"};
 	char *kind, *scope, *order;
 	int h, i, rc = 0;
 
@@ -311,7 +352,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		return 0;
 	}
 	kind = field_str(c, h, "kind", NULL);
-	for (i = 2; i <= KP_M_PERITEM && kind; i++)
+	for (i = 2; i <= KP_M_CHECKLIST && kind; i++)
 		if (!strcmp(kind, kinds[i]))
 			m->kind = i;
 	free(kind);
@@ -321,7 +362,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	order = field_str(c, h, "order", NULL);
 	m->asc = order && !strcmp(order, "asc");
 	free(order);
-	rc = compile_src_field(c, h, "src", &m->src, where);
+	rc = m->kind == KP_M_CHECKLIST ? 0 : compile_src_field(c, h, "src", &m->src, where);
 	if (!rc && m->kind == KP_M_TARGET)
 		field_num(c, h, "goal", &m->goal);
 	if (!rc && m->kind == KP_M_BANDS)
@@ -336,6 +377,8 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		field_num(c, h, "per", &m->per);
 		m->has_max = field_num(c, h, "max", &m->max) > 0;
 	}
+	if (!rc && m->kind == KP_M_CHECKLIST)
+		rc = compile_checklist(c, h, m, where);
 	lua_pop(L, 1);
 	return rc;
 }
@@ -884,6 +927,19 @@ static int add_numcol(kp_rules *r, const char *col, kp_err *err)
 
 static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 {
+	size_t i;
+	int rc = 0;
+
+	if (m->kind == KP_M_CHECKLIST) { /* counts are numbers, yes/no columns text */
+		for (i = m->first; i < m->first + m->count && !rc; i++) {
+			const kp_src *s = &r->check[i].src;
+			if (s->kind == KP_SRC_AGG)
+				rc = add_numcol(r, s->op == KP_AGG_COUNT ? NULL : s->col, err);
+			else if (s->kind == KP_SRC_COL && r->check[i].per)
+				rc = add_numcol(r, s->col, err);
+		}
+		return rc;
+	}
 	if (m->src.kind == KP_SRC_AGG)
 		return add_numcol(r, m->src.op == KP_AGG_COUNT ? NULL : m->src.col, err);
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_LOOKUP || m->src.kind != KP_SRC_COL)
@@ -954,6 +1010,8 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 		cap += r->bon[i].m.src.nfilter;
 	for (i = 0; i < r->nveto; i++)
 		cap += r->veto[i].when.nfilter;
+	for (i = 0; i < r->ncheck; i++)
+		cap += 1 + r->check[i].src.nfilter;
 	if (!(list = calloc(cap, sizeof *list))) {
 		kp_err_oom(err);
 		*out = NULL;
@@ -972,11 +1030,23 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 		src_cols(list, &n, &r->ded[i].count);
 	for (i = 0; i < r->nveto; i++)
 		src_cols(list, &n, &r->veto[i].when);
+	for (i = 0; i < r->ncheck; i++)
+		src_cols(list, &n, &r->check[i].src);
 	*out = list;
 	return n;
 }
 
 /* ---- the criteria in words ---- */
+
+/* End a full buffer with "…" instead of a cut character. */
+static void ellipsis(char *buf, size_t size)
+{
+	size_t n = size - 4; /* room for the three bytes of "…" and the NUL */
+
+	while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(buf + n, "…", 4);
+}
 
 static const char *src_words(const kp_rules *r, const kp_src *s, char *buf, size_t size)
 {
@@ -990,6 +1060,28 @@ static const char *src_words(const kp_rules *r, const kp_src *s, char *buf, size
 	else
 		snprintf(buf, size, "计算值");
 	return buf;
+}
+
+/* "满分3分, 扣完为止: 没有总体方案扣3分; 迟报每次扣0.5分, 最多扣2分"; a
+ * list longer than buf ends in "…". */
+static void describe_checklist(const kp_rules *r, const kp_method *m, const char *points, char *buf, size_t size)
+{
+	char a[32], b[32];
+	size_t i, o = (size_t)snprintf(buf, size, "满分%s分, 扣完为止: ", points);
+
+	for (i = m->first; i < m->first + m->count && o < size; i++) {
+		const kp_check *k = &r->check[i];
+		if (!k->per)
+			o += (size_t)snprintf(buf + o, size - o, "%s%s扣%s分", i > m->first ? "; " : "", k->name,
+					      kp_num_short(k->amount, a, sizeof a));
+		else
+			o += (size_t)snprintf(buf + o, size - o, "%s%s每%s扣%s分%s%s%s", i > m->first ? "; " : "", k->name,
+					      k->unit ? k->unit : "次", kp_num_short(k->amount, a, sizeof a),
+					      k->has_max ? ", 最多扣" : "", k->has_max ? kp_num_short(k->max, b, sizeof b) : "",
+					      k->has_max ? "分" : "");
+	}
+	if (o >= size && size > 4) /* cut on a character boundary, then "…" */
+		ellipsis(buf, size);
 }
 
 const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double points, char *buf, size_t size)
@@ -1035,6 +1127,9 @@ const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double poin
 				 kp_num_short(m->max, c, sizeof c));
 		else
 			snprintf(buf, size, "满分%s分, %s每件扣%s分, 扣完为止", a, src, kp_num_short(m->per, b, sizeof b));
+		break;
+	case KP_M_CHECKLIST:
+		describe_checklist(r, m, a, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "按规则函数计分 (满分%s分)", a);
@@ -1223,6 +1318,11 @@ void kp_rules_free(kp_rules *r)
 		free(v->name), free(v->where), free(v->desc), free(v->reason), free(v->dflt_text);
 		free_src(&v->when);
 	}
+	for (i = 0; i < r->ncheck; i++) {
+		free(r->check[i].name), free(r->check[i].unit);
+		free_src(&r->check[i].src);
+	}
+	free(r->check);
 	for (i = 0; i < r->ngrade; i++)
 		free(r->grade[i].name);
 	for (i = 0; i < r->ntie; i++)

@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,6 +473,97 @@ static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref,
 	return 0;
 }
 
+/* Append to a note, ending it in "…" when it is full. */
+static void note_add(outcome *o, const char *fmt, ...)
+{
+	size_t n = strlen(o->note), room = sizeof o->note - n;
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(o->note + n, room, fmt, ap);
+	va_end(ap);
+	if (w >= 0 && (size_t)w >= room) {
+		n = sizeof o->note - 4;
+		while (n > 0 && ((unsigned char)o->note[n] & 0xC0) == 0x80)
+			n--;
+		memcpy(o->note + n, "…", 4);
+	}
+}
+
+/* One condition of a checklist: the points it deducts into *x (and the
+ * count into *cnt for a per-item condition). */
+static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double *x, double *cnt, outcome *o)
+{
+	char text[256];
+	double v = 0;
+	int rc, yn;
+
+	*x = 0;
+	if (k->per) {
+		rc = get_num(s, &k->src, ref, s->unit, &v);
+		if (rc == V_MISSING)
+			rc = on_missing(s, &k->src, ref, &v, NULL, 0, o);
+		if (rc)
+			return rc;
+		*cnt = v;
+		*x = k->amount * v;
+		if (k->has_max && cmpv(s, *x, k->max) > 0)
+			*x = k->max;
+		return 0;
+	}
+	rc = get_text(s, &k->src, ref, s->unit, text, sizeof text);
+	if (rc == V_MISSING)
+		rc = on_missing(s, &k->src, ref, &v, text, sizeof text, o);
+	if (rc)
+		return rc;
+	if ((yn = yes_no_at(s, text)) < 0)
+		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no "
+				  "(是/否, 有/无, 1/0; checklist condition '%s' of %s '%s')",
+				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+				  src_label(&k->src), unit_id(s, s->unit), text, k->name, s->ctx_kind, s->ctx_name);
+	if (yn == k->is)
+		*x = k->amount;
+	return 0;
+}
+
+/* checklist: P minus what each condition deducts (扣完为止 by the clamp);
+ * the note lists the conditions that took points:
+ * "没有总体方案扣3分; 迟报5次扣2分(最多扣2分), 得0分". */
+static int eval_checklist(scorer *s, const kp_method *m, double P, outcome *o)
+{
+	char a[32], b[32];
+	double taken = 0, x, cnt;
+	size_t i;
+	int rc, any = 0;
+
+	for (i = m->first; i < m->first + m->count; i++) {
+		const kp_check *k = &s->r->check[i];
+		cnt = 0;
+		if ((rc = eval_check(s, k, &s->chk_ref[i], &x, &cnt, o)))
+			return rc;
+		if (cmpv(s, x, 0) <= 0)
+			continue;
+		taken += x;
+		if (s->notes && k->per)
+			note_add(o, "%s%s%s%s扣%s分", any ? "; " : "", k->name, num(cnt, a), k->unit ? k->unit : "次", num(x, b));
+		else if (s->notes)
+			note_add(o, "%s%s扣%s分", any ? "; " : "", k->name, num(x, a));
+		if (s->notes && k->per && k->has_max && cmpv(s, x, k->max) == 0)
+			note_add(o, "(最多扣%s分)", num(k->max, a));
+		any = 1;
+	}
+	o->pts = P - taken;
+	if (o->pts < 0 && s->ind && s->ind->clamp) { /* said here, not by the clamp */
+		o->pts = 0;
+		if (s->notes)
+			note_add(o, ", 共扣%s分, 扣完为止", num(taken, b));
+	}
+	if (s->notes)
+		note_add(o, any ? ", 得%s分" : "无扣分情形, 得%s分", num(o->pts, a));
+	return 0;
+}
+
 static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_colref *ref, double P, outcome *o)
 {
 	size_t u = s->unit;
@@ -485,6 +577,8 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		return eval_func(s, m->ref, o);
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_LOOKUP)
 		return eval_text_method(s, m, ref, P, o);
+	if (m->kind == KP_M_CHECKLIST)
+		return eval_checklist(s, m, P, o);
 	if (st && st->on && st->val)
 		rc = isnan(st->val[u]) ? V_MISSING : (v = st->val[u], 0);
 	else
@@ -1018,9 +1112,10 @@ static int resolve_all(scorer *s)
 	s->bon_ref = calloc(r->nbon + 1, sizeof *s->bon_ref);
 	s->ded_ref = calloc(r->nded + 1, sizeof *s->ded_ref);
 	s->veto_ref = calloc(r->nveto + 1, sizeof *s->veto_ref);
+	s->chk_ref = calloc(r->ncheck + 1, sizeof *s->chk_ref);
 	s->ind_stat = calloc(r->nind + 1, sizeof *s->ind_stat);
 	s->bon_stat = calloc(r->nbon + 1, sizeof *s->bon_stat);
-	if (!s->ind_ref || !s->bon_ref || !s->ded_ref || !s->veto_ref || !s->ind_stat || !s->bon_stat)
+	if (!s->ind_ref || !s->bon_ref || !s->ded_ref || !s->veto_ref || !s->chk_ref || !s->ind_stat || !s->bon_stat)
 		return kp_err_oom(s->err);
 	for (i = 0; i < r->nind && !rc; i++)
 		rc = resolve(s, &r->ind[i].m.src, &s->ind_ref[i], "indicator", r->ind[i].name, r->ind[i].where);
@@ -1030,6 +1125,12 @@ static int resolve_all(scorer *s)
 		rc = resolve(s, &r->ded[i].count, &s->ded_ref[i], "deduction", r->ded[i].name, r->ded[i].where);
 	for (i = 0; i < r->nveto && !rc; i++)
 		rc = resolve(s, &r->veto[i].when, &s->veto_ref[i], "veto", r->veto[i].name, r->veto[i].where);
+	for (i = 0; i < r->nind && !rc; i++) {
+		const kp_method *m = &r->ind[i].m;
+		size_t k;
+		for (k = m->first; m->kind == KP_M_CHECKLIST && k < m->first + m->count && !rc; k++)
+			rc = resolve(s, &r->check[k].src, &s->chk_ref[k], "indicator", r->ind[i].name, r->ind[i].where);
+	}
 	return rc;
 }
 
@@ -1164,7 +1265,7 @@ static void scorer_free(scorer *s)
 		luaL_unref(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
 		lua_settop(s->L, s->top);
 	}
-	free(s->ind_ref), free(s->bon_ref), free(s->ded_ref), free(s->veto_ref);
+	free(s->ind_ref), free(s->bon_ref), free(s->ded_ref), free(s->veto_ref), free(s->chk_ref);
 	free(s->ind_stat), free(s->bon_stat), free(s->items), free(s->notebuf);
 }
 

@@ -27,6 +27,7 @@ typedef struct scorer {
 	kp_err *err;
 	lua_State *L;
 	kp_colref *ind_ref, *bon_ref, *ded_ref, *veto_ref;
+	kp_colref *chk_ref;       /* checklist conditions: rules->check */
 	mstat *ind_stat, *bon_stat;
 	size_t unit;              /* the unit being scored */
 	const char *ctx_kind;     /* "indicator", "bonus", … for messages */

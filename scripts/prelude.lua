@@ -42,7 +42,8 @@ end
 local FIELDS = {
 	assessment = {title = 1, year = 1, precision = 1, compare_precision = 1, round = 1, unit = 1, categories = 1, bonus_max = 1, max_total = 1},
 	unit = {id = 1, name = 1, category = 1, table = 1},
-	indicator = {points = 1, score = 1, default = 1, missing = 1, clamp = 1, desc = 1},
+	indicator = {points = 1, score = 1, checklist = 1, default = 1, missing = 1, clamp = 1, desc = 1},
+	check = {when = 1, is = 1, per = 1, max = 1, unit = 1},
 	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1},
 	bonus = {max = 1, score = 1, default = 1, desc = 1},
 	veto = {when = 1, reason = 1, default = 1, desc = 1},
@@ -61,7 +62,7 @@ local function known_fields(t, kind, what, level)
 			for n in pairs(allowed) do names[#names + 1] = n end
 			table.sort(names)
 			fail(what .. ": unknown field '" .. k .. "' (a typo? known: " .. table.concat(names, ", ") .. ")", level + 1)
-		elseif type(k) ~= "string" and kind ~= "grades" and kind ~= "grade" then
+		elseif type(k) ~= "string" and kind ~= "grades" and kind ~= "grade" and kind ~= "check" then
 			fail(what .. ": fields are written name = value", level + 1)
 		end
 	end
@@ -140,6 +141,45 @@ function dsl.per_item(src, per, max)
 	return helper("per_item", {src = src, per = per, max = max})
 end
 
+-- checklist = { {"没有总体方案", 3, when = "有总体方案", is = false},
+--               {"迟报", 0.5, per = "迟报次数", max = 2, unit = "次"}, ... }
+-- An item of P points with conditions, each deducting its own amount (when
+-- a yes/no value is `is`, default true; or per counted item, within max),
+-- down to 0 within the item.
+local function checklist(list, name, points, level)
+	local what = "indicator \"" .. name .. "\": checklist"
+	if type(list) ~= "table" or #list == 0 then
+		fail(what .. " lists the conditions, like { {\"没有总体方案\", 3, when = \"有总体方案\", is = false} }", level + 1)
+	end
+	local items = {}
+	for i, c in ipairs(list) do
+		local w = what .. " condition " .. i
+		if type(c) ~= "table" or type(c[1]) ~= "string" or c[1] == "" then
+			fail(w .. " is {\"what\", points, when = \"column\"} or {\"what\", points, per = \"column\"}", level + 1)
+		end
+		known_fields(c, "check", w, level + 1)
+		check_num(c[2], "the points", w, level + 1)
+		if c[2] <= 0 then fail(w .. ": the points must be above 0", level + 1) end
+		if c[2] > points then fail(w .. ": deducts " .. c[2] .. " points, more than the item's " .. points, level + 1) end
+		if (c.when == nil) == (c.per == nil) then
+			fail(w .. ": say when = \"yes/no column\" or per = \"count column\" (one of them)", level + 1)
+		end
+		if c.is ~= nil and (type(c.is) ~= "boolean" or c.per ~= nil) then
+			fail(w .. ": is = true or false goes with when", level + 1)
+		end
+		if c.max ~= nil then
+			check_num(c.max, "max", w, level + 1)
+			if c.per == nil or c.max <= 0 then fail(w .. ": max (above 0) caps a per-item deduction", level + 1) end
+		end
+		if c.unit ~= nil and (type(c.unit) ~= "string" or c.per == nil) then
+			fail(w .. ": unit = \"次\" (a text) names what per counts", level + 1)
+		end
+		items[i] = {name = c[1], amount = c[2], src = check_src(c.when or c.per, w, level + 1),
+			per = c.per ~= nil, is = c.is ~= false, max = c.max, unit = c.unit}
+	end
+	return helper("checklist", {items = items})
+end
+
 -- event aggregates --------------------------------------------------------
 local function check_filter(f, level)
 	if f ~= nil and type(f) ~= "table" and type(f) ~= "function" then
@@ -208,6 +248,10 @@ dsl.indicator = named("indicator", function(name, t, w)
 	unique("indicator", name, w, 2)
 	check_num(t.points, "points", "indicator \"" .. name .. "\"", 2)
 	if t.points <= 0 then fail("indicator \"" .. name .. "\": points must be above 0", 2) end
+	if t.checklist ~= nil then
+		if t.score ~= nil then fail("indicator \"" .. name .. "\": give score or checklist, not both", 2) end
+		t.score = checklist(t.checklist, name, t.points, 2)
+	end
 	local d = {type = "indicator", name = name, where = w, points = t.points,
 		score = check_score(t.score, "indicator \"" .. name .. "\""),
 		default = t.default, missing = t.missing, clamp = t.clamp, desc = t.desc}

@@ -495,6 +495,27 @@ static const struct {
 	{ "assessment { round = \"up\", unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
 	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
 	  "round must be \"items\" or \"total\"", 1 },
+	/* checklists */
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = {} } }\n",
+	  "checklist lists the conditions", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = { {\"a\", 1} } } }\n",
+	  "condition 1: say when = \"yes/no column\" or per = \"count column\"", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = { {\"a\", 1, when = \"x\", per = \"y\"} } } }\n",
+	  "(one of them)", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = { {\"a\", 4, when = \"x\"} } } }\n",
+	  "deducts 4 points, more than the item's 3", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = { {\"a\", 0, when = \"x\"} } } }\n",
+	  "the points must be above 0", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = { {\"a\", 1, when = \"x\", iss = false} } } }\n",
+	  "unknown field 'iss'", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = { {\"a\", 1, when = \"x\", is = \"否\"} } } }\n",
+	  "is = true or false goes with when", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = { {\"a\", 1, when = \"x\", max = 2} } } }\n",
+	  "max (above 0) caps a per-item deduction", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = { {1, 1, per = \"x\"} } } }\n",
+	  "condition 1 is {\"what\", points", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = target(\"x\", 1), checklist = { {\"a\", 1, per = \"x\"} } } }\n",
+	  "give score or checklist, not both", 3 },
 	/* grades */
 	{ BODY "grades { {\"优秀\", 90}, {\"优秀\", 80} }\n", "grades: '优秀' appears twice", 3 },
 	{ BODY "grades { {\"优秀\", 80}, {\"良好\", 90} }\n", "'良好' must have a lower minimum than '优秀'", 3 },
@@ -795,6 +816,51 @@ START_TEST(test_describe)
 }
 END_TEST
 
+/* A checklist compiles into its conditions; its criteria read like the
+ * published 扣分标准; count columns are numbers, yes/no columns text. */
+START_TEST(test_checklist)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	const char **cols = NULL;
+	char buf[1024];
+	size_t n, i, found = 0;
+
+	ck_assert_msg(load(HEAD "section \"一\" { points = 3,\n"
+			   "  indicator \"组织领导\" { points = 3, checklist = {\n"
+			   "    {\"没有总体方案\", 3, when = \"有总体方案\", is = false},\n"
+			   "    {\"未及时备案\", 1, when = \"备案及时\", is = false},\n"
+			   "    {\"迟报\", 0.5, per = \"迟报次数\"},\n"
+			   "    {\"漏报\", 1, per = \"漏报次数\", max = 2, unit = \"项\"} } } }\n",
+			   &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->ind[0].m.kind, KP_M_CHECKLIST);
+	ck_assert_int_eq(r->ncheck, 4);
+	ck_assert_str_eq(r->check[0].name, "没有总体方案");
+	ck_assert_int_eq(r->check[0].per, 0);
+	ck_assert_int_eq(r->check[0].is, 0);
+	ck_assert_double_eq(r->check[2].amount, 0.5);
+	ck_assert_int_eq(r->check[2].per, 1);
+	ck_assert_int_eq(r->check[3].has_max, 1);
+	ck_assert_str_eq(r->check[3].unit, "项");
+	ck_assert_str_eq(kp_rules_describe(r, &r->ind[0].m, 3, buf, sizeof buf),
+			 "满分3分, 扣完为止: 没有总体方案扣3分; 未及时备案扣1分; 迟报每次扣0.5分; 漏报每项扣1分, 最多扣2分");
+	kp_rules_describe(r, &r->ind[0].m, 3, buf, 40); /* cut on a character, ending in … */
+	ck_assert_int_lt(strlen(buf), 40);
+	ck_assert_ptr_nonnull(strstr(buf, "…"));
+	ck_assert_int_eq(kp_rules_is_numeric(r, "迟报次数"), 1);
+	ck_assert_int_eq(kp_rules_is_numeric(r, "漏报次数"), 1);
+	ck_assert_int_eq(kp_rules_is_numeric(r, "有总体方案"), 0);
+	n = kp_rules_columns(r, &cols, &err);
+	for (i = 0; i < n; i++)
+		found += !strcmp(cols[i], "有总体方案") || !strcmp(cols[i], "备案及时") || !strcmp(cols[i], "迟报次数") ||
+			 !strcmp(cols[i], "漏报次数");
+	ck_assert_int_eq(found, 4);
+	free(cols);
+	kp_rules_free(r);
+	kp_err_clear(&err);
+}
+END_TEST
+
 /* ---------- tests beside the file ---------- */
 
 START_TEST(test_with_tests)
@@ -1010,6 +1076,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_numeric_columns);
 	tcase_add_test(tc, test_describe);
+	tcase_add_test(tc, test_checklist);
 	tcase_add_test(tc, test_with_tests);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");

@@ -642,6 +642,71 @@ START_TEST(test_compare_tie_break)
 }
 END_TEST
 
+/* ---------- checklists (issue 15.4) ---------- */
+
+#define CHECKLIST_RULES                                                                            \
+	HEAD "section \"一\" { points = 3,\n"                                                       \
+	"  indicator \"组织领导\" { points = 3, checklist = {\n"                                    \
+	"    {\"没有总体方案\", 3, when = \"有总体方案\", is = false},\n"                            \
+	"    {\"未及时备案\", 1, when = \"备案及时\", is = false},\n"                                \
+	"    {\"迟报\", 0.5, per = \"迟报次数\"},\n"                                                 \
+	"    {\"漏报\", 1, per = \"漏报次数\", max = 2, unit = \"项\"},\n"                           \
+	"    {\"发生泄密\", 2, when = \"泄密\"} } } }\n"
+
+START_TEST(test_checklist)
+{
+	fx f;
+
+	fx_rules(&f, CHECKLIST_RULES);
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,有总体方案,备案及时,迟报次数,漏报次数,泄密\n"
+		 "a,a,A,是,是,0,0,否\n"
+		 "b,b,A,有,否,1,0,无\n"
+		 "c,c,A,否,是,0,0,否\n"
+		 "d,d,A,是,是,1,5,否\n"
+		 "e,e,A,否,否,3,1,是\n");
+	fx_run(&f);
+	/* a: nothing taken → 3 */
+	ck_pts(pts(&f, "a", "组织领导"), 3);
+	ck_assert_str_eq(item(&f, "a", "组织领导")->note, "无扣分情形, 得3分");
+	/* b: 未及时备案 1 + 迟报 1 × 0.5 → 1.5 */
+	ck_pts(pts(&f, "b", "组织领导"), 1.5);
+	ck_assert_str_eq(item(&f, "b", "组织领导")->note, "未及时备案扣1分; 迟报1次扣0.5分, 得1.5分");
+	/* c: no overall plan: all 3 */
+	ck_pts(pts(&f, "c", "组织领导"), 0);
+	ck_assert_str_eq(item(&f, "c", "组织领导")->note, "没有总体方案扣3分, 得0分");
+	/* d: 迟报 0.5 + 漏报 min(5 × 1, 2) = 2 → 0.5 */
+	ck_pts(pts(&f, "d", "组织领导"), 0.5);
+	ck_assert_str_eq(item(&f, "d", "组织领导")->note, "迟报1次扣0.5分; 漏报5项扣2分(最多扣2分), 得0.5分");
+	/* e: 3 + 1 + 1.5 + 1 + 2 = 8.5 taken from 3: 扣完为止 → 0 */
+	ck_pts(pts(&f, "e", "组织领导"), 0);
+	ck_pts(unit(&f, "e")->total, 0);
+	ck_assert_ptr_nonnull(strstr(item(&f, "e", "组织领导")->note, "发生泄密扣2分, 共扣8.5分, 扣完为止, 得0分"));
+	fx_free(&f);
+}
+END_TEST
+
+/* A blank condition cell is a missing value like any other: an error
+ * naming unit, column and file, unless the indicator says default. */
+START_TEST(test_checklist_missing)
+{
+	fx f;
+
+	fx_rules(&f, CHECKLIST_RULES);
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,有总体方案,备案及时,迟报次数,漏报次数,泄密\n"
+		 "a,a,A,是,,0,0,否\n");
+	fx_fail(&f, KP_EDATA, "units.csv:2", "no value in column '备案及时'", "indicator '组织领导'");
+	fx_free(&f);
+	fx_rules(&f, CHECKLIST_RULES);
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,有总体方案,备案及时,迟报次数,漏报次数,泄密\n"
+		 "a,a,A,是,也许,0,0,否\n");
+	fx_fail(&f, KP_EDATA, "'也许' is neither yes nor no", "checklist condition '未及时备案'", "unit 'a'");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_lookup_missing_key)
 {
 	fx f;
@@ -1343,6 +1408,8 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_ratio_zero_and_single);
 	tcase_add_test(tc, test_lookup_missing_key);
 	tcase_add_test(tc, test_lookup_numbers);
+	tcase_add_test(tc, test_checklist);
+	tcase_add_test(tc, test_checklist_missing);
 	tcase_add_test(tc, test_compare_bands_ranks);
 	tcase_add_test(tc, test_compare_ties_lookup_yes_no);
 	tcase_add_test(tc, test_compare_tie_break);

@@ -26,8 +26,19 @@ typedef struct kp_src {          /* where a value comes from */
 
 enum kp_method_kind {
 	KP_M_FUNC = 1, KP_M_TARGET, KP_M_RATIO, KP_M_MINMAX, KP_M_RANK, KP_M_BANDS,
-	KP_M_YESNO, KP_M_LOOKUP, KP_M_PERITEM
+	KP_M_YESNO, KP_M_LOOKUP, KP_M_PERITEM, KP_M_CHECKLIST
 };
+
+typedef struct kp_check {        /* one condition of a checklist */
+	char *name;              /* "没有总体方案" */
+	char *unit;              /* per: what is counted ("次", "起"), or NULL */
+	kp_src src;              /* the yes/no value (when) or the count (per) */
+	double amount;           /* points deducted, or per counted item */
+	double max;              /* per: the cap */
+	int has_max;
+	int per;                 /* 1: amount × count; 0: amount when the value is `is` */
+	int is;                  /* when: 1 deducts on yes, 0 on no */
+} kp_check;
 
 typedef struct kp_method {
 	int kind;
@@ -43,6 +54,7 @@ typedef struct kp_method {
 	double dflt;
 	double per, max;         /* per_item */
 	int has_max;
+	size_t first, count;     /* checklist: rules->check[first .. first+count) */
 } kp_method;
 
 typedef struct kp_indicator {
@@ -119,6 +131,7 @@ typedef struct kp_rules {
 	size_t nded; kp_deduction *ded;
 	size_t nbon; kp_bonus *bon;
 	size_t nveto; kp_veto *veto;
+	size_t ncheck; kp_check *check;  /* every checklist's conditions */
 	size_t ngrade; kp_grade *grade;  /* best first */
 	int quota_ties_none;
 	int commend_min_grade;   /* index, -1: none */
