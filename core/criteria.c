@@ -36,6 +36,10 @@ int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
 
 	for (k = 0; k < r->nsec && !rc; k++) {
 		const kp_section *s = &r->sec[k];
+		if (s->base) {
+			snprintf(words, sizeof words, "以%s分为基础, 按下列扣分标准扣分, 扣完为止", kp_num_short(s->points, a, sizeof a));
+			rc = grid_add(g, err, s->name, a, "基础分", a, words);
+		}
 		for (i = s->first; i < s->first + s->count && !rc; i++) {
 			const kp_indicator *ind = &r->ind[i];
 			const char *w = ind->desc ? ind->desc : kp_rules_describe(r, &ind->m, ind->points, words, sizeof words);

@@ -622,7 +622,7 @@ static int compile_tree(compiler *c)
 	for (i = 0; i < ns && !rc; i++) {
 		kp_section *s = &r->sec[i];
 		double sum = 0;
-		size_t items;
+		size_t items, ded0 = r->nded;
 		lua_rawgeti(L, -3, (lua_Integer)i + 1);
 		s->name = field_str(c, lua_gettop(L), "name", NULL);
 		s->where = where_of(c, lua_gettop(L));
@@ -649,9 +649,11 @@ static int compile_tree(compiler *c)
 		s->count = r->nind - s->first;
 		lua_pop(L, 2);
 		r->full_points += s->points;
-		if (!rc && s->count == 0)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has no indicators", s->where, s->name);
-		if (!rc && fabs(sum - s->points) > 1e-9)
+		s->base = s->count == 0 && r->nded > ded0; /* 基础分: starts at its points */
+		if (!rc && s->count == 0 && !s->base)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has no indicators (a section of "
+					"deductions only starts at its points: give it a deduction)", s->where, s->name);
+		if (!rc && !s->base && fabs(sum - s->points) > 1e-9)
 			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has %g points but its indicators add up to %g",
 					s->where, s->name, s->points, sum);
 	}

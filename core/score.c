@@ -838,6 +838,20 @@ static int section_deductions(scorer *s, const char **names, size_t k, double f,
 	return nominal > 0 ? floor_item(s, (int)k, nominal, before - ssum) : 0;
 }
 
+/* A base-score section (基础分) starts at its points, never rescaled; the
+ * start is an item of its own, so explain adds up. */
+static int base_item(scorer *s, size_t k, double *pts)
+{
+	char note[128], a[32];
+	const kp_section *sec = &s->r->sec[k];
+
+	*pts = sec->points;
+	if (!s->notes)
+		return 0;
+	snprintf(note, sizeof note, "以%s分为基础, 按扣分标准扣分", num(sec->points, a));
+	return add_item(s, KP_ITEM_NOTE, (int)k, KP_ITEM_BASE_NAME, sec->points, sec->points, note, 0);
+}
+
 /* The sections of one unit.  Indicators first; when missing values
  * skipped some (缺项), every section's indicator points are scaled by
  * full points / points scored (and left unrounded: the total is rounded
@@ -880,13 +894,15 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 	}
 	for (k = 0; k < r->nsec; k++) {
 		double ssum = KP_SEC(res, u, k) * f, took;
-		if ((rc = section_deductions(s, names, k, f, &ssum, &took)))
+		if (r->sec[k].base && (rc = base_item(s, k, &ssum)))
+			return rc;
+		if ((rc = section_deductions(s, names, k, r->sec[k].base ? 1 : f, &ssum, &took)))
 			return rc;
 		/* scaled points count unrounded: the total is rounded once, so a
 		 * unit with full marks on what it could score gets 100, not 100.01;
 		 * the section is kept as printed */
 		sum += ssum;
-		*before += took > 0 ? KP_SEC(res, u, k) * f : ssum;
+		*before += took > 0 ? (r->sec[k].base ? r->sec[k].points : KP_SEC(res, u, k) * f) : ssum;
 		*taken += took;
 		KP_SEC(res, u, k) = r->round_items ? kp_num_round(ssum, r->precision) : ssum;
 	}

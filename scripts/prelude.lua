@@ -243,6 +243,19 @@ local function check_score(s, what)
 	fail(what .. ": score must be a helper such as target(\"列\", 6) or a function(u, ctx)", 3)
 end
 
+-- The most a helper with fixed points can give (a bonus's max when it is
+-- left out), or nil: yes_no(src, P), bands, lookup, rank_points.
+local function fixed_points(s)
+	if type(s) ~= "table" or not s[HELPER] then return nil end
+	local best
+	local function see(v) if type(v) == "number" and (best == nil or v > best) then best = v end end
+	if s.kind == "yes_no" then see(s.pts)
+	elseif s.kind == "bands" then for _, b in ipairs(s.bands) do see(b[2]) end
+	elseif s.kind == "lookup" then for _, v in pairs(s.map) do see(v) end; see(s.default)
+	elseif s.kind == "rank_points" then for _, v in ipairs(s.points) do see(v) end end
+	return best
+end
+
 dsl.indicator = named("indicator", function(name, t, w)
 	known_fields(t, "indicator", "indicator \"" .. name .. "\"", 2)
 	unique("indicator", name, w, 2)
@@ -284,9 +297,15 @@ end)
 dsl.bonus = named("bonus", function(name, t, w)
 	known_fields(t, "bonus", "bonus \"" .. name .. "\"", 2)
 	unique("bonus", name, w, 2)
-	check_num(t.max, "max", "bonus \"" .. name .. "\"", 2)
-	local d = {type = "bonus", name = name, where = w, max = t.max,
-		score = check_score(t.score, "bonus \"" .. name .. "\""), desc = t.desc, default = t.default}
+	local score = check_score(t.score, "bonus \"" .. name .. "\"")
+	local max = t.max
+	if max == nil then max = fixed_points(score) end
+	if max == nil then
+		fail("bonus \"" .. name .. "\": max is needed (say max = ...; it may be left out only when the points are fixed, like yes_no(\"列\", 3) or bands)", 2)
+	end
+	check_num(max, "max", "bonus \"" .. name .. "\"", 2)
+	local d = {type = "bonus", name = name, where = w, max = max,
+		score = score, desc = t.desc, default = t.default}
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail("bonus \"" .. name .. "\": default must be a number or a text", 2)
 	end

@@ -458,7 +458,9 @@ static const struct {
 	{ BODY "deduction \"D\" { count = \"n\" }\n", "per (points per item) must be a finite number", 3 },
 	{ BODY "deduction \"D\" { points = 3 }\n", "points must be a function", 3 },
 	{ BODY "deduction \"D\" { per = 1, count = \"n\", max = \"6\" }\n", "max must be a finite number", 3 },
-	{ BODY "bonus \"B\" { score = yes_no(\"y\") }\n", "bonus \"B\": max must be a finite number", 3 },
+	{ BODY "bonus \"B\" { score = yes_no(\"y\") }\n", "bonus \"B\": max is needed", 3 },
+	{ BODY "bonus \"B\" { score = target(\"y\", 3) }\n", "it may be left out only when the points are fixed", 3 },
+	{ BODY "bonus \"B\" { max = \"3\", score = yes_no(\"y\", 3) }\n", "bonus \"B\": max must be a finite number", 3 },
 	{ BODY "bonus \"B\" { max = 3 }\n", "bonus \"B\": score must be a helper", 3 },
 	{ BODY "veto \"V\" { }\n", "veto \"V\" when: the first argument", 3 },
 	{ BODY "veto \"V\" { when = \"x\", reason = 3 }\n", "reason must be a text or a function", 3 },
@@ -861,6 +863,36 @@ START_TEST(test_checklist)
 }
 END_TEST
 
+/* 基础分: a section of deductions only starts at its points; a bonus of
+ * fixed points needs no max (issue 15.5). */
+START_TEST(test_base_section)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	char buf[1024];
+
+	ck_assert_msg(load(HEAD "section \"一\" { points = 20,\n"
+			   "  deduction \"错案\" { per = 2, max = 10, count = \"错案数\" } }\n"
+			   "section \"二\" { points = 10, indicator \"I\" { points = 10, score = target(\"x\", 1) } }\n"
+			   "bonus \"示范\" { score = yes_no(\"示范\", 3) }\n"
+			   "bonus \"表扬\" { score = bands(\"表扬数\", { {3, 2}, {1, 1} }) }\n"
+			   "bonus \"等次\" { score = lookup(\"等次\", { [\"优\"] = 1.5, [\"良\"] = 1 }, { default = 0 }) }\n"
+			   "bonus \"名次\" { score = rank_points(\"次数\", {2, 1}) }\n",
+			   &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->sec[0].base, 1);
+	ck_assert_int_eq(r->sec[0].count, 0);
+	ck_assert_int_eq(r->sec[1].base, 0);
+	ck_assert_double_eq(r->full_points, 30);
+	ck_assert_double_eq(r->bon[0].max, 3);
+	ck_assert_double_eq(r->bon[1].max, 2);
+	ck_assert_double_eq(r->bon[2].max, 1.5);
+	ck_assert_double_eq(r->bon[3].max, 2);
+	ck_assert_str_eq(kp_rules_describe(r, &r->bon[0].m, r->bon[0].max, buf, sizeof buf), "示范: 是得3分, 否得0分");
+	kp_rules_free(r);
+	kp_err_clear(&err);
+}
+END_TEST
+
 /* ---------- tests beside the file ---------- */
 
 START_TEST(test_with_tests)
@@ -1077,6 +1109,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_numeric_columns);
 	tcase_add_test(tc, test_describe);
 	tcase_add_test(tc, test_checklist);
+	tcase_add_test(tc, test_base_section);
 	tcase_add_test(tc, test_with_tests);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");

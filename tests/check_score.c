@@ -347,6 +347,49 @@ START_TEST(test_deductions_in_sections_count)
 }
 END_TEST
 
+/* 基础分 / 倒扣分 (issue 15.5): a section of deductions only starts at its
+ * points, 扣完为止 at 0, and is never rescaled when another section's
+ * indicator is skipped; explain starts it with a 基础分 line. */
+START_TEST(test_base_section)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"一\" { points = 20,\n"
+		 "  deduction \"错案\" { per = 2, max = 10, count = \"错案数\" },\n"
+		 "  deduction \"通报\" { per = 5, count = \"通报数\" } }\n"
+		 "section \"二\" { points = 10,\n"
+		 "  indicator \"I\" { points = 5, score = target(\"x\", 1) },\n"
+		 "  indicator \"J\" { points = 5, missing = \"skip\", score = target(\"y\", 1) } }\n"
+		 "bonus \"示范\" { score = yes_no(\"示范\", 3) }\n");
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,错案数,通报数,x,y,示范\n"
+		 "a,a,A,0,0,1,1,是\n"
+		 "b,b,A,3,1,1,,否\n"
+		 "c,c,A,10,30,0.5,0.5,否\n");
+	fx_run(&f);
+	/* a: 20 + 5 + 5 + bonus 3 */
+	ck_pts(sec(&f, "a", 0), 20);
+	ck_pts(unit(&f, "a")->total, 33);
+	ck_pts(unit(&f, "a")->bonus, 3);
+	ck_pts(pts(&f, "a", "基础分"), 20);
+	ck_assert_str_eq(item(&f, "a", "基础分")->note, "以20分为基础, 按扣分标准扣分");
+	/* b: 20 − 6 − 5 = 9 (not rescaled); 二: J skipped, I 5 × 10/5 = 10 */
+	ck_pts(sec(&f, "b", 0), 9);
+	ck_pts(sec(&f, "b", 1), 10);
+	ck_pts(unit(&f, "b")->total, 19);
+	ck_pts(unit(&f, "b")->deductions, 11);
+	ck_pts(unit(&f, "b")->base, 30);
+	/* c: 20 − 10 − 150 → 0, 扣完为止 gives back 140; 二 2.5 + 2.5 */
+	ck_pts(sec(&f, "c", 0), 0);
+	ck_pts(pts(&f, "c", "扣完为止"), 140);
+	ck_pts(unit(&f, "c")->total, 5);
+	ck_pts(unit(&f, "c")->base, 25);
+	ck_pts(unit(&f, "c")->deductions, 160);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_bonus)
 {
 	fx f;
@@ -1401,6 +1444,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_clamp);
 	tcase_add_test(tc, test_deductions);
 	tcase_add_test(tc, test_deductions_in_sections_count);
+	tcase_add_test(tc, test_base_section);
 	tcase_add_test(tc, test_bonus);
 	tcase_add_test(tc, test_veto);
 	tcase_add_test(tc, test_veto_bad_word);

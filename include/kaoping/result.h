@@ -18,12 +18,14 @@ enum kp_item_kind {
 	KP_ITEM_NOTE           /* a remark: rescaling, caps (points 0) */
 };
 
-/* The names of the notes that move points (kind KP_ITEM_NOTE, points not 0):
+/* The names of the notes that carry points (kind KP_ITEM_NOTE, points not 0):
  * what 扣完为止 gave back (deductions beyond a floor at 0; explain adds it
  * to its sums), and 折算尾差, the cent by which rescaled sections printed
  * each rounded miss the total (shown, never added: the total stands). */
 #define KP_ITEM_FLOOR_NAME "扣完为止"
 #define KP_ITEM_RESIDUE_NAME "折算尾差"
+/* The start of a base-score section (基础分: its points, then deductions). */
+#define KP_ITEM_BASE_NAME "基础分"
 
 typedef struct kp_item {
 	int kind;

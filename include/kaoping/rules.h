@@ -99,6 +99,8 @@ typedef struct kp_section {
 	char *name, *where;
 	double points;
 	size_t first, count;     /* its indicators: indicators[first .. first+count) */
+	int base;                /* 基础分: no indicators, starts at its points and
+				    has only deductions (never rescaled) */
 } kp_section;
 
 typedef struct kp_grade {

@@ -558,6 +558,16 @@ kp test "$RULES"
 t_rc "test: exit 0" 0
 if tail -n 1 "$OUT" | grep -qx '6 passed, 0 failed'; then pass; else fail "test: 6 cases pass" "$(tail -n 1 "$OUT")"; fi
 
+# the example written from a 扣分标准 table: checklists and base-score blocks
+kp test "$ROOT/rules/2024-koufen.lua"
+t_rc "test 2024-koufen: exit 0" 0
+if tail -n 1 "$OUT" | grep -qx '4 passed, 0 failed'; then pass; else fail "test 2024-koufen: 4 cases pass" "$(tail -n 1 "$OUT")"; fi
+kp check "$ROOT/rules/2024-koufen.lua"
+t_rc "check 2024-koufen: exit 0" 0
+kp criteria "$ROOT/rules/2024-koufen.lua"
+t_true "criteria 2024-koufen: the base-score block" grep -q '以40分为基础, 按下列扣分标准扣分, 扣完为止' "$OUT"
+t_true "criteria 2024-koufen: a checklist" grep -q '满分4分, 扣完为止: 迟报每次扣0.5分; 漏报每次扣1分, 最多扣2分' "$OUT"
+
 printf 'assessment {\n  title = "x",\n' >"$D/syntax.lua"
 kp check "$D/syntax.lua"
 t_rc "rule syntax error: 78" 78
