@@ -4,15 +4,17 @@
 #include <string.h>
 
 #include "cli_int.h"
+#include "kaoping/report.h"
 
 int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err)
 {
 	kp_store *st = NULL;
-	int rc;
+	int f = kp_cli_report_format(c), rc;
 
 	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
-	rc = kp_store_load_run(st, c->run_id, res, err);
+	/* only the HTML and XLSX reports show every item and note */
+	rc = kp_store_load_run(st, c->run_id, f == KP_FMT_HTML || f == KP_FMT_XLSX, res, err);
 	kp_store_close(st);
 	return rc;
 }
@@ -27,4 +29,3 @@ int kp_cmd_report(kp_cli_config *c, kp_err *err)
 	kp_result_free(res);
 	return rc;
 }
-

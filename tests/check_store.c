@@ -5,6 +5,7 @@
  * Each test works in its own mkdtemp folder.  Run from the repository root
  * (reads rules/bench.lua and tests/data/). */
 #include <dirent.h>
+#include <glob.h>
 #include <errno.h>
 #include <math.h>
 #include <openssl/evp.h>
@@ -20,6 +21,7 @@
 #include "kaoping/enc.h"
 #include "kaoping/num.h"
 #include "kaoping/rules.h"
+#include "kaoping/score.h"
 #include "kaoping/store.h"
 #include "kaoping/table.h"
 
@@ -221,7 +223,8 @@ static int import(kp_store *s, const char *const *files, size_t n, int year, con
 START_TEST(test_open_fresh)
 {
 	static const char *tables[] = { "imports", "import_columns", "runs", "run_imports", "run_sections",
-					"run_grades", "run_categories", "results", "section_points", "points" };
+					"run_grades", "run_categories", "results", "unit_items", "run_items",
+					"run_notes", "section_points", "points" };
 	const char *db = path("k.db");
 	kp_store *s = open_w(db);
 	sqlite3 *raw;
@@ -232,21 +235,21 @@ START_TEST(test_open_fresh)
 	kp_store_close(s);
 	raw = raw_open(db);
 	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), KP_STORE_SCHEMA);
-	ck_assert_int_eq(KP_STORE_SCHEMA, 1);
+	ck_assert_int_eq(KP_STORE_SCHEMA, 2);
 	v = q1(raw, "PRAGMA journal_mode");
 	ck_assert_str_eq(v, "wal");
 	free(v);
 	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'", tables[i]);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE type IN ('table', 'view') AND name = '%s'", tables[i]);
 		ck_assert_msg(qint(raw, sql) == 1, "no table %s", tables[i]);
 	}
 	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM imports"), 0);
 	sqlite3_close(raw);
-	/* opened again: nothing to migrate, still version 1 */
+	/* opened again: nothing to migrate, still version 2 */
 	s = open_w(db);
 	kp_store_close(s);
 	raw = raw_open(db);
-	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 2);
 	sqlite3_close(raw);
 	/* and for reading */
 	{
@@ -272,7 +275,7 @@ START_TEST(test_open_empty_file)
 	s = open_w(db);
 	kp_store_close(s);
 	raw = raw_open(db);
-	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 2);
 	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM sqlite_schema WHERE name = 'imports'"), 1);
 	sqlite3_close(raw);
 }
@@ -292,7 +295,7 @@ START_TEST(test_open_blank_sqlite)
 	s = open_w(db);
 	kp_store_close(s);
 	raw = raw_open(db);
-	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 2);
 	sqlite3_close(raw);
 }
 END_TEST
@@ -307,7 +310,7 @@ START_TEST(test_open_newer_schema)
 
 	kp_store_close(s);
 	raw = raw_open(db);
-	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	file_hash(db, before);
 	ck_assert_int_eq(kp_store_open(db, KP_STORE_WRITE, &s, &err), KP_EDATA);
@@ -317,7 +320,7 @@ START_TEST(test_open_newer_schema)
 	file_hash(db, after);
 	ck_assert_str_eq(before, after);
 	raw = raw_open(db);
-	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 3);
 	sqlite3_close(raw);
 }
 END_TEST
@@ -839,6 +842,187 @@ START_TEST(test_same_file_other_name)
 }
 END_TEST
 
+
+/* ---------- runs: written and read back ---------- */
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Unit a of result x equals unit b of result y: every field, every
+ * section, every item and its note (points compared exactly). */
+static void same_unit(const kp_result *x, size_t a, const kp_result *y, size_t b, int items)
+{
+	const kp_unit_result *u = &x->units[a], *v = &y->units[b];
+	size_t k;
+
+	ck_assert_str_eq(u->id, v->id);
+	ck_assert(same_str(u->name, v->name));
+	ck_assert(same_str(u->veto_reason, v->veto_reason));
+	ck_assert(same_str(u->tie_note, v->tie_note));
+	ck_assert_str_eq(x->categories[u->category].name, y->categories[v->category].name);
+	ck_assert(u->total == v->total && u->raw == v->raw && u->base == v->base);
+	ck_assert(u->deductions == v->deductions && u->bonus == v->bonus);
+	ck_assert_int_eq(u->grade, v->grade);
+	ck_assert_int_eq(u->rank, v->rank);
+	ck_assert_int_eq(u->elig_rank, v->elig_rank);
+	ck_assert_int_eq(u->veto, v->veto);
+	ck_assert_int_eq(u->quota_dropped, v->quota_dropped);
+	ck_assert_int_eq(u->eligible, v->eligible);
+	ck_assert_int_eq(u->commended, v->commended);
+	ck_assert_int_eq(u->boundary_tie, v->boundary_tie);
+	ck_assert_int_eq(u->has_last, v->has_last);
+	if (u->has_last)
+		ck_assert(u->last_rank == v->last_rank && u->last_total == v->last_total);
+	for (k = 0; k < x->nsections; k++)
+		ck_assert_msg(KP_SEC(x, a, k) == KP_SEC(y, b, k), "%s section %zu", u->id, k);
+	if (!items)
+		return;
+	ck_assert_uint_eq(u->nitems, v->nitems);
+	for (k = 0; k < u->nitems; k++) {
+		const kp_item *i = &u->items[k], *j = &v->items[k];
+		ck_assert_int_eq(i->kind, j->kind);
+		ck_assert_int_eq(i->section, j->section);
+		ck_assert_str_eq(i->name, j->name);
+		ck_assert_msg(i->points == j->points, "%s item %zu: %.17g != %.17g", u->id, k, i->points, j->points);
+		ck_assert(i->max == j->max);
+		ck_assert_msg(same_str(i->note, j->note), "%s item %zu: '%s' != '%s'", u->id, k, i->note, j->note);
+		ck_assert_int_eq(i->skipped, j->skipped);
+	}
+}
+
+static void same_run(const kp_result *x, const kp_result *y, int items)
+{
+	size_t k;
+
+	ck_assert_uint_eq(x->nunits, y->nunits);
+	ck_assert_uint_eq(x->nsections, y->nsections);
+	ck_assert_uint_eq(x->ngrades, y->ngrades);
+	ck_assert_uint_eq(x->ncategories, y->ncategories);
+	ck_assert_str_eq(x->title, y->title);
+	ck_assert_int_eq(x->precision, y->precision);
+	ck_assert_int_eq(x->last_year, y->last_year);
+	for (k = 0; k < x->nsections; k++)
+		ck_assert(!strcmp(x->sections[k], y->sections[k]) && x->section_points[k] == y->section_points[k]);
+	for (k = 0; k < x->ngrades; k++)
+		ck_assert_str_eq(x->grades[k], y->grades[k]);
+	for (k = 0; k < x->ncategories; k++) {
+		const kp_category_result *c = &x->categories[k], *d = &y->categories[k];
+		ck_assert(!strcmp(c->name, d->name) && c->first == d->first && c->count == d->count);
+		ck_assert(c->quota == d->quota && c->commended == d->commended && c->shortfall == d->shortfall);
+		ck_assert(c->boundary_ties == d->boundary_ties && same_str(c->note, d->note));
+	}
+	for (k = 0; k < x->nunits; k++)
+		same_unit(x, k, y, k, items);
+}
+
+/* Import files for year, score them with rules into a recorded run (the
+ * sink writes every unit's items as they are scored); the in-memory
+ * result is returned. */
+static kp_result *score_into(kp_store *s, const char *rules, const char *const *files, size_t n, int year,
+			     kp_data **dp)
+{
+	kp_rules *r = NULL;
+	kp_data *d;
+	kp_result *res = NULL;
+	kp_last *last = NULL;
+	kp_score_opts o;
+	long *ids = NULL, run = 0;
+	size_t nids = 0;
+	kp_err err;
+
+	ck_assert_msg(import(s, files, n, year, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_rules_load(rules, NULL, 0, &r, &err) == 0, "%s", err.msg);
+	d = kp_data_new(&err);
+	ck_assert_msg(kp_store_load(s, year, r, d, &ids, &nids, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_data_bind(d, r, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_store_last(s, year - 1, &last, &err) == 0, "%s", err.msg);
+	memset(&o, 0, sizeof o);
+	o.details = 1, o.last = last, o.sink = kp_store_run_sink, o.sink_ud = s;
+	ck_assert_msg(kp_store_run_begin(s, r, year, ids, nids, &run, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_score_run(r, d, &o, &res, &err) == 0, "%s", err.msg);
+	res->year = year;
+	ck_assert_msg(kp_store_run_finish(s, res, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(res->run_id, run);
+	free(ids);
+	kp_store_last_free(last);
+	kp_rules_free(r);
+	*dp = d; /* the result borrows unit ids and names from the data */
+	return res;
+}
+
+static void check_read_back(kp_store *s, const kp_result *res)
+{
+	kp_result *back = NULL, *one = NULL;
+	kp_err err;
+	size_t i;
+
+	ck_assert_msg(kp_store_load_run(s, res->run_id, 1, &back, &err) == 0, "%s", err.msg);
+	same_run(res, back, 1);
+	kp_result_free(back);
+	ck_assert_msg(kp_store_load_run(s, res->run_id, 0, &back, &err) == 0, "%s", err.msg);
+	same_run(res, back, 0);
+	for (i = 0; i < back->nunits; i++)
+		ck_assert_ptr_null(back->units[i].items);
+	kp_result_free(back);
+	for (i = 0; i < res->nunits; i++) {
+		ck_assert_msg(kp_store_load_unit(s, res->run_id, res->units[i].id, &one, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(one->nunits, 1);
+		same_unit(res, i, one, 0, 1);
+		kp_result_free(one);
+	}
+	ck_assert_int_eq(kp_store_load_unit(s, res->run_id, "no such unit", &one, &err), KP_EDATA);
+	ck_assert_ptr_null(one);
+}
+
+/* The demo's two years with rules/2021-fazhi.lua: every kind of item and
+ * note (vetoes, deductions in sections, missing data rescaled, last
+ * year), written as scored and read back whole, without details, and one
+ * unit at a time. */
+START_TEST(test_run_round_trip)
+{
+	const char *db = path("k.db");
+	kp_store *s = open_w(db);
+	kp_result *r20, *r21;
+	kp_data *d20, *d21;
+	glob_t g20, g21;
+
+	ck_assert_int_eq(glob("samples/2020/*.csv", 0, NULL, &g20), 0);
+	ck_assert_int_eq(glob("samples/2021/*.csv", 0, NULL, &g21), 0);
+	r20 = score_into(s, "rules/2021-fazhi.lua", (const char *const *)g20.gl_pathv, g20.gl_pathc, 2020, &d20);
+	check_read_back(s, r20);
+	r21 = score_into(s, "rules/2021-fazhi.lua", (const char *const *)g21.gl_pathv, g21.gl_pathc, 2021, &d21);
+	ck_assert_int_eq(r21->last_year, 2020);
+	check_read_back(s, r21);
+	kp_store_close(s);
+	kp_result_free(r20), kp_result_free(r21);
+	kp_data_free(d20), kp_data_free(d21);
+	globfree(&g20), globfree(&g21);
+}
+END_TEST
+
+/* Bench-shaped units (rules/bench.lua), and notes that change shape
+ * between units: templates are learnt and re-learnt, never lose a byte. */
+START_TEST(test_run_round_trip_bench)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	kp_store *s = open_w(db);
+	kp_result *res;
+	kp_data *d;
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "lua5.4 scripts/gen-units 3000 5 > %s", u);
+	ck_assert_int_eq(system(cmd), 0);
+	res = score_into(s, "rules/bench.lua", files, 1, 2021, &d);
+	check_read_back(s, res);
+	kp_store_close(s);
+	kp_result_free(res);
+	kp_data_free(d);
+}
+END_TEST
+
 /* ---------- reading back ---------- */
 
 static kp_rules *bench_rules(void)
@@ -1171,6 +1355,13 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_table_typed);
 	tcase_add_test(tc, test_table_grows);
 	tcase_add_test(tc, test_table_append);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("runs");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_run_round_trip);
+	tcase_add_test(tc, test_run_round_trip_bench);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");

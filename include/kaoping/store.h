@@ -19,7 +19,7 @@
 #include "kaoping/rules.h"
 #include "kaoping/score.h"
 
-#define KP_STORE_SCHEMA 1
+#define KP_STORE_SCHEMA 2
 
 typedef struct kp_store kp_store;
 
@@ -79,7 +79,14 @@ int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_i
 int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err);
 void kp_store_run_abort(kp_store *s);
 
-/* Load a stored run (0: the newest) with its items. */
-int kp_store_load_run(kp_store *s, long run_id, kp_result **out, kp_err *err);
+/* Load a stored run (0: the newest); its items and notes too when details
+ * is set (the HTML and XLSX reports), else only what rankings show. */
+int kp_store_load_run(kp_store *s, long run_id, int details, kp_result **out, kp_err *err);
+
+/* One unit of a stored run (0: the newest), by id or else by name, with its
+ * items and notes: a result of one unit (units[0]) and the run's sections,
+ * grades and categories.  Reads only that unit's rows.  A unit the run does
+ * not have is KP_EDATA. */
+int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **out, kp_err *err);
 
 #endif

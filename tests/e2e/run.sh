@@ -161,8 +161,8 @@ t_eq "import: CRLF file, cells as text" "$(sql k.db "SELECT _line, unit_id, scor
 3|U2|1,102
 4|U3|"
 t_eq "import: columns" "$(sql k.db "SELECT group_concat(name, ',') FROM (SELECT name FROM import_columns WHERE import_id = 1 ORDER BY position)")" "unit_id,name,category"
-t_eq "import: the database is WAL, schema 1" "$(sql k.db "PRAGMA journal_mode; PRAGMA user_version")" "wal
-1"
+t_eq "import: the database is WAL, schema 2" "$(sql k.db "PRAGMA journal_mode; PRAGMA user_version")" "wal
+2"
 
 kp import --db k.db --year 2021 units.csv
 t_rc "re-import refused: 65" 65
@@ -582,6 +582,36 @@ kp check "$D/nope.lua"
 t_rc "missing rule file: 66" 66
 t_err "missing rule file: message" "nope.lua: cannot open"
 t_eq "rule errors write nothing" "$(listing .)" ""
+
+# ---------- schema 1 to 2: a database made by an older kaoping ----------
+
+D=$T/migrate && mkdir -p "$D" && cd "$D" || exit 2
+V1=$ROOT/tests/data/store-v1
+cp "$V1/v1.db" old.db
+kp report --db old.db --run 1 --format json
+t_rc "schema 1: report opens and upgrades it: exit 0" 0
+t_eq "schema 1: upgraded to schema 2, intact" "$(sql old.db "PRAGMA user_version; PRAGMA integrity_check")" "2
+ok"
+t_eq "schema 1: the schema-1 tables are gone, the views show the same rows" \
+	"$(sql old.db "SELECT (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('points', 'section_points')), (SELECT count(*) FROM points), (SELECT count(*) FROM section_points)")" \
+	"0|$(sql "$V1/v1.db" "SELECT count(*) FROM points")|$(sql "$V1/v1.db" "SELECT count(*) FROM section_points")"
+for r in 1 2; do
+	for f in json html; do
+		kp report --db old.db --run $r --format $f
+		if cmp -s "$OUT" "$V1/report-$r.$f"; then pass; else fail "schema 1: run $r as $f reads as before" "$(diff "$OUT" "$V1/report-$r.$f" | head -5)"; fi
+	done
+	: >explain.txt; : >explain.json
+	for u in $(sql "$V1/v1.db" "SELECT unit_id FROM results WHERE run_id = $r ORDER BY position"); do
+		"$KP" explain --db old.db --run $r "$u" >>explain.txt
+		"$KP" explain --db old.db --run $r --format json "$u" >>explain.json
+	done
+	if cmp -s explain.txt "$V1/explain-$r.txt"; then pass; else fail "schema 1: run $r explains every unit as before" "$(diff explain.txt "$V1/explain-$r.txt" | head -5)"; fi
+	if cmp -s explain.json "$V1/explain-$r.json"; then pass; else fail "schema 1: run $r explains every unit as before (json)" "$(diff explain.json "$V1/explain-$r.json" | head -5)"; fi
+done
+kp score --db old.db --year 2021 "$RULES" --format json
+t_rc "schema 1: a new run on the upgraded database" 0
+if cmp -s "$OUT" "$V1/report-2.json"; then pass; else fail "schema 1: the new run scores as the old one (last year read back)" "$(diff "$OUT" "$V1/report-2.json" | head -5)"; fi
+rm -f old.db*
 
 cd "$ROOT" || exit 2
 echo

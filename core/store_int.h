@@ -1,0 +1,61 @@
+/* store_int.h — what the store's two files share: the connection record,
+ * SQL helpers that turn SQLite's codes into kp_err, and the checked
+ * readers of values read back (store.c: opening, the schema, imports;
+ * store_run.c: the results layout).  Private to the store. */
+#ifndef KAOPING_STORE_INT_H
+#define KAOPING_STORE_INT_H
+
+#include <limits.h>
+#include <sqlite3.h>
+
+#include "kaoping/store.h"
+
+struct store_run;
+
+struct kp_store {
+	sqlite3 *db;
+	char *path;
+	int in_tx;
+	long run_id;
+	struct store_run *run;  /* the run being written, between begin and finish */
+};
+
+int store_db_error(kp_store *s, int rc, kp_err *err, const char *doing);
+int store_exec(kp_store *s, const char *sql, kp_err *err);
+int store_prep(kp_store *s, const char *sql, sqlite3_stmt **st, kp_err *err);
+int store_step_done(kp_store *s, sqlite3_stmt *st, kp_err *err);
+/* COMMIT, then checkpoint the log into the .db file. */
+int store_commit(kp_store *s, kp_err *err);
+void store_now_iso(char *buf, size_t n);
+
+/* A statement being read: every value checked (type, NULL, UTF-8, range);
+ * the first bad one sets rc (KP_EDATA naming table and column). */
+typedef struct rd {
+	kp_store *s;
+	sqlite3_stmt *st;
+	const char *table;
+	kp_err *err;
+	int rc;
+} rd;
+
+int store_rd_bad(rd *r, int col, const char *what);
+const char *store_rd_text(rd *r, int col, int nullable);
+sqlite3_int64 store_rd_int(rd *r, int col, sqlite3_int64 lo, sqlite3_int64 hi, int nullable, int *isnull);
+double store_rd_real(rd *r, int col, int nullable);
+int store_rd_step(rd *r); /* 1 a row, 0 the end, -1 an error */
+
+#define RD_INT(r, c) ((int)store_rd_int(r, c, INT_MIN, INT_MAX, 0, NULL))
+#define RD_FLAG(r, c) ((int)store_rd_int(r, c, 0, 1, 0, NULL))
+
+/* store.c: schema 2's results tables and its views (created by a
+ * migration after the runs are rewritten). */
+extern const char *const store_schema_v2_runs[];
+extern const char *const store_schema_v2_views[];
+
+/* store_run.c: the runs of schema 1 read back and rewritten in the layout
+ * of schema 2, inside the caller's transaction (the migration). */
+int store_run_migrate_v1(kp_store *s, kp_err *err);
+/* Drop a run writer (on close or abort). */
+void store_run_free(kp_store *s);
+
+#endif
