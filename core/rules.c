@@ -248,8 +248,11 @@ static int number_list(compiler *c, int t, const char *key, int pairs_, kp_metho
 	m->n = n;
 	m->thr = calloc(n + 1, sizeof *m->thr);
 	m->pts = calloc(n + 1, sizeof *m->pts);
-	if (!m->thr || !m->pts)
+	m->gt = calloc(n + 1, sizeof *m->gt);
+	if (!m->thr || !m->pts || !m->gt) {
+		lua_pop(L, 1);
 		return kp_err_oom(c->err);
+	}
 	for (i = 0; i < n; i++) {
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
 		if (pairs_) {
@@ -258,6 +261,9 @@ static int number_list(compiler *c, int t, const char *key, int pairs_, kp_metho
 			m->thr[i] = lua_tonumber(L, -2);
 			m->pts[i] = lua_tonumber(L, -1);
 			lua_pop(L, 2);
+			lua_getfield(L, -1, "gt");
+			m->gt[i] = (unsigned char)lua_toboolean(L, -1);
+			lua_pop(L, 1);
 		} else {
 			m->pts[i] = lua_tonumber(L, -1);
 		}
@@ -339,7 +345,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 {
 	lua_State *L = c->L;
 	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
-					    "bands", "yes_no", "lookup", "per_item", "checklist"};
+					    "bands", "yes_no", "lookup", "per_item", "checklist", "done"};
 	char *kind, *scope, *order;
 	int h, i, rc = 0;
 
@@ -352,7 +358,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		return 0;
 	}
 	kind = field_str(c, h, "kind", NULL);
-	for (i = 2; i <= KP_M_CHECKLIST && kind; i++)
+	for (i = 2; i <= KP_M_DONE && kind; i++)
 		if (!strcmp(kind, kinds[i]))
 			m->kind = i;
 	free(kind);
@@ -363,10 +369,14 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	m->asc = order && !strcmp(order, "asc");
 	free(order);
 	rc = m->kind == KP_M_CHECKLIST ? 0 : compile_src_field(c, h, "src", &m->src, where);
-	if (!rc && m->kind == KP_M_TARGET)
-		field_num(c, h, "goal", &m->goal);
-	if (!rc && m->kind == KP_M_BANDS)
+	if (!rc && m->kind == KP_M_TARGET && field_num(c, h, "goal", &m->goal) == 0)
+		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
+	if (!rc && m->kind == KP_M_BANDS) {
 		rc = number_list(c, h, "bands", 1, m);
+		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
+	}
+	if (!rc && m->kind == KP_M_DONE)
+		m->has_default = field_num(c, h, "pts", &m->dflt) > 0;
 	if (!rc && m->kind == KP_M_RANK)
 		rc = number_list(c, h, "points", 0, m);
 	if (!rc && m->kind == KP_M_YESNO)
@@ -932,6 +942,11 @@ static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 	size_t i;
 	int rc = 0;
 
+	if (m->goal_src.kind == KP_SRC_COL && (rc = add_numcol(r, m->goal_src.col, err)))
+		return rc;
+	if (m->goal_src.kind == KP_SRC_AGG && m->goal_src.op != KP_AGG_COUNT && (rc = add_numcol(r, m->goal_src.col, err)))
+		return rc;
+
 	if (m->kind == KP_M_CHECKLIST) { /* counts are numbers, yes/no columns text */
 		for (i = m->first; i < m->first + m->count && !rc; i++) {
 			const kp_src *s = &r->check[i].src;
@@ -944,7 +959,7 @@ static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 	}
 	if (m->src.kind == KP_SRC_AGG)
 		return add_numcol(r, m->src.op == KP_AGG_COUNT ? NULL : m->src.col, err);
-	if (m->kind == KP_M_YESNO || m->kind == KP_M_LOOKUP || m->src.kind != KP_SRC_COL)
+	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP || m->src.kind != KP_SRC_COL)
 		return 0;
 	return add_numcol(r, m->src.col, err);
 }
@@ -1005,11 +1020,11 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 	const char **list;
 
 	for (i = 0; i < r->nind; i++)
-		cap += r->ind[i].m.src.nfilter;
+		cap += 1 + r->ind[i].m.src.nfilter + r->ind[i].m.goal_src.nfilter;
 	for (i = 0; i < r->nded; i++)
 		cap += r->ded[i].count.nfilter;
 	for (i = 0; i < r->nbon; i++)
-		cap += r->bon[i].m.src.nfilter;
+		cap += 1 + r->bon[i].m.src.nfilter + r->bon[i].m.goal_src.nfilter;
 	for (i = 0; i < r->nveto; i++)
 		cap += r->veto[i].when.nfilter;
 	for (i = 0; i < r->ncheck; i++)
@@ -1025,9 +1040,9 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 	for (i = 0; i < r->nevent; i++)
 		push_col(list, &n, r->event[i].unit);
 	for (i = 0; i < r->nind; i++)
-		src_cols(list, &n, &r->ind[i].m.src);
+		src_cols(list, &n, &r->ind[i].m.src), src_cols(list, &n, &r->ind[i].m.goal_src);
 	for (i = 0; i < r->nbon; i++)
-		src_cols(list, &n, &r->bon[i].m.src);
+		src_cols(list, &n, &r->bon[i].m.src), src_cols(list, &n, &r->bon[i].m.goal_src);
 	for (i = 0; i < r->nded; i++)
 		src_cols(list, &n, &r->ded[i].count);
 	for (i = 0; i < r->nveto; i++)
@@ -1095,7 +1110,15 @@ const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double poin
 	kp_num_short(points, a, sizeof a);
 	switch (m->kind) {
 	case KP_M_TARGET:
-		snprintf(buf, size, "%s ÷ 目标%s × %s分, 完成率最高按100%%计", src, kp_num_short(m->goal, b, sizeof b), a);
+		if (m->goal_src.kind) {
+			char goal[256];
+			snprintf(buf, size, "%s ÷ %s × %s分, 完成率最高按100%%计", src, src_words(r, &m->goal_src, goal, sizeof goal), a);
+		} else {
+			snprintf(buf, size, "%s ÷ 目标%s × %s分, 完成率最高按100%%计", src, kp_num_short(m->goal, b, sizeof b), a);
+		}
+		break;
+	case KP_M_DONE:
+		snprintf(buf, size, "%s: 完成得%s分, 未完成得%s分", src, a, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : "0");
 		break;
 	case KP_M_RATIO:
 		snprintf(buf, size, "%s ÷ %s最高值 × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
@@ -1112,13 +1135,14 @@ const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double poin
 			if (m->kind == KP_M_RANK)
 				o += (size_t)snprintf(buf + o, size - o, "第%zu名%s分; ", i + 1, kp_num_short(m->pts[i], b, sizeof b));
 			else if (m->kind == KP_M_BANDS)
-				o += (size_t)snprintf(buf + o, size - o, "≥%s得%s分; ", kp_num_short(m->thr[i], a, sizeof a),
-						      kp_num_short(m->pts[i], b, sizeof b));
+				o += (size_t)snprintf(buf + o, size - o, "%s%s得%s分; ", m->gt && m->gt[i] ? ">" : "≥",
+						      kp_num_short(m->thr[i], c, sizeof c), kp_num_short(m->pts[i], b, sizeof b));
 			else
 				o += (size_t)snprintf(buf + o, size - o, "%s %s分; ", m->keys[i], kp_num_short(m->pts[i], b, sizeof b));
 		}
 		if (o < size)
-			snprintf(buf + o, size - o, "其余%s分", m->kind == KP_M_LOOKUP && m->has_default ? kp_num_short(m->dflt, b, sizeof b) : "0");
+			snprintf(buf + o, size - o, "其余%s分", m->kind == KP_M_LOOKUP && m->has_default ? kp_num_short(m->dflt, b, sizeof b)
+								: m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
 		break;
 	case KP_M_YESNO:
 		snprintf(buf, size, "%s: 是得%s分, 否得0分", src, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : a);
@@ -1284,6 +1308,8 @@ static void free_method(kp_method *m)
 	size_t i;
 
 	free_src(&m->src);
+	free_src(&m->goal_src);
+	free(m->gt);
 	free(m->thr);
 	free(m->pts);
 	for (i = 0; m->keys && i < m->n; i++)

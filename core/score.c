@@ -447,12 +447,15 @@ static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref,
 		return rc;
 	if (rc)
 		return rc;
-	if (m->kind == KP_M_YESNO) {
+	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE) {
 		if ((yn = yes_no_at(s, text)) < 0)
 			return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no "
 					  "(是/否, 有/无, 1/0)", ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
 					  src_label(&m->src), unit_id(s, s->unit), text);
-		o->pts = yn ? (m->has_default ? m->dflt : P) : 0;
+		if (m->kind == KP_M_DONE) /* 完成 P, 未完成 X */
+			o->pts = yn ? P : m->has_default ? m->dflt : 0;
+		else
+			o->pts = yn ? (m->has_default ? m->dflt : P) : 0;
 		if (s->notes)
 			snprintf(o->note, sizeof o->note, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
 		return 0;
@@ -564,6 +567,29 @@ static int eval_checklist(scorer *s, const kp_method *m, double P, outcome *o)
 	return 0;
 }
 
+/* target(src, "任务数"): the unit's own goal, a number above 0. */
+static int unit_goal(scorer *s, const kp_method *m, double *goal)
+{
+	char a[32];
+	int rc = get_num(s, &m->goal_src, s->goal_ref, s->unit, goal);
+
+	if (rc == V_MISSING && s->ind && s->ind->skip_missing)
+		return V_SKIP;
+	if (rc == V_MISSING && m->goal_src.kind == KP_SRC_COL)
+		return kp_score_missing_error(s, s->goal_ref, m->goal_src.col);
+	if (rc == V_MISSING)
+		return kp_err_set(s->err, KP_EDATA, "%s: unit '%s' (%s): no goal for %s '%s'", s->ctx_where,
+				  unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
+	if (rc)
+		return rc;
+	if (cmpv(s, *goal, 0) <= 0)
+		return kp_err_set(s->err, KP_EDATA, "%s:%zu: unit '%s' (%s): the goal %s in '%s' is not above 0 (%s '%s')",
+				  s->goal_ref->t ? s->goal_ref->t->file : s->ctx_where,
+				  s->goal_ref->t ? kp_data_line(s->goal_ref, s->unit) : 0, unit_id(s, s->unit),
+				  unit_name(s, s->unit), num(*goal, a), src_label(&m->goal_src), s->ctx_kind, s->ctx_name);
+	return 0;
+}
+
 static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_colref *ref, double P, outcome *o)
 {
 	size_t u = s->unit;
@@ -575,7 +601,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 
 	if (m->kind == KP_M_FUNC)
 		return eval_func(s, m->ref, o);
-	if (m->kind == KP_M_YESNO || m->kind == KP_M_LOOKUP)
+	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP)
 		return eval_text_method(s, m, ref, P, o);
 	if (m->kind == KP_M_CHECKLIST)
 		return eval_checklist(s, m, P, o);
@@ -588,15 +614,20 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 	if (rc)
 		return rc;
 	switch (m->kind) {
-	case KP_M_TARGET:
-		x = v / m->goal;
+	case KP_M_TARGET: {
+		double goal = m->goal;
+		if (m->goal_src.kind && (rc = unit_goal(s, m, &goal)))
+			return rc;
+		x = v / goal;
 		if (cmpv(s, x, 1) >= 0) /* 完成率 100%, as it prints */
 			x = 1;
 		o->pts = P * x;
 		if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s %s, 目标%s, 完成率%s%%, 得%s分", lab, num(v, a),
-				 num(m->goal, b), num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
+			snprintf(o->note, sizeof o->note, "%s %s, %s%s, 完成率%s%%, 得%s分", lab, num(v, a),
+				 m->goal_src.kind ? src_label(&m->goal_src) : "目标", num(goal, b),
+				 num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
 		break;
+	}
 	case KP_M_RATIO:
 		o->pts = cmpv(s, st->max[c], 0) > 0 ? P * v / st->max[c] : 0;
 		if (s->notes)
@@ -621,13 +652,16 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		break;
 	}
 	case KP_M_BANDS:
-		for (i = 0; i < m->n && cmpv(s, v, m->thr[i]) < 0; i++)
+		/* the first band reached: v ≥ threshold, or v > it for gt */
+		for (i = 0; i < m->n && cmpv(s, v, m->thr[i]) < (m->gt && m->gt[i] ? 1 : 0); i++)
 			;
-		o->pts = i < m->n ? m->pts[i] : 0;
+		o->pts = i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
 		if (s->notes && i < m->n)
-			snprintf(o->note, sizeof o->note, "%s %s ≥ %s, 得%s分", lab, num(v, a), num(m->thr[i], b), num(o->pts, d));
+			snprintf(o->note, sizeof o->note, "%s %s %s %s, 得%s分", lab, num(v, a), m->gt && m->gt[i] ? ">" : "≥",
+				 num(m->thr[i], b), num(o->pts, d));
 		else if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s %s, 未达最低档%s, 得0分", lab, num(v, a), num(m->thr[m->n - 1], b));
+			snprintf(o->note, sizeof o->note, "%s %s, 未达最低档%s, 得%s分", lab, num(v, a), num(m->thr[m->n - 1], b),
+				 num(o->pts, d));
 		break;
 	case KP_M_PERITEM:
 		x = m->per * v;
@@ -764,6 +798,7 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 
 	o.pts = 0, o.used_default = 0, o.note[0] = '\0';
 	enter(s, "indicator", ind->name, ind->where, ind, ind->has_default, ind->dflt, ind->dflt_text);
+	s->goal_ref = &s->ind_goal[i];
 	rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o);
 	if (rc == V_SKIP) {
 		if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
@@ -999,6 +1034,7 @@ static int score_bonuses(scorer *s, const char **names, double *bonus)
 		outcome o;
 		o.pts = 0, o.used_default = 0, o.note[0] = '\0';
 		enter(s, "bonus", b->name, b->where, NULL, b->has_default, b->dflt, b->dflt_text);
+		s->goal_ref = &s->bon_goal[i];
 		rc = eval_method(s, &b->m, &s->bon_stat[i], &s->bon_ref[i], b->max, &o);
 		if (rc == V_MISSING)
 			continue;
@@ -1129,9 +1165,11 @@ static int resolve_all(scorer *s)
 	s->ded_ref = calloc(r->nded + 1, sizeof *s->ded_ref);
 	s->veto_ref = calloc(r->nveto + 1, sizeof *s->veto_ref);
 	s->chk_ref = calloc(r->ncheck + 1, sizeof *s->chk_ref);
+	s->ind_goal = calloc(r->nind + 1, sizeof *s->ind_goal);
+	s->bon_goal = calloc(r->nbon + 1, sizeof *s->bon_goal);
 	s->ind_stat = calloc(r->nind + 1, sizeof *s->ind_stat);
 	s->bon_stat = calloc(r->nbon + 1, sizeof *s->bon_stat);
-	if (!s->ind_ref || !s->bon_ref || !s->ded_ref || !s->veto_ref || !s->chk_ref || !s->ind_stat || !s->bon_stat)
+	if (!s->ind_ref || !s->bon_ref || !s->ded_ref || !s->veto_ref || !s->chk_ref || !s->ind_goal || !s->bon_goal || !s->ind_stat || !s->bon_stat)
 		return kp_err_oom(s->err);
 	for (i = 0; i < r->nind && !rc; i++)
 		rc = resolve(s, &r->ind[i].m.src, &s->ind_ref[i], "indicator", r->ind[i].name, r->ind[i].where);
@@ -1141,6 +1179,10 @@ static int resolve_all(scorer *s)
 		rc = resolve(s, &r->ded[i].count, &s->ded_ref[i], "deduction", r->ded[i].name, r->ded[i].where);
 	for (i = 0; i < r->nveto && !rc; i++)
 		rc = resolve(s, &r->veto[i].when, &s->veto_ref[i], "veto", r->veto[i].name, r->veto[i].where);
+	for (i = 0; i < r->nind && !rc; i++)
+		rc = resolve(s, &r->ind[i].m.goal_src, &s->ind_goal[i], "indicator", r->ind[i].name, r->ind[i].where);
+	for (i = 0; i < r->nbon && !rc; i++)
+		rc = resolve(s, &r->bon[i].m.goal_src, &s->bon_goal[i], "bonus", r->bon[i].name, r->bon[i].where);
 	for (i = 0; i < r->nind && !rc; i++) {
 		const kp_method *m = &r->ind[i].m;
 		size_t k;
@@ -1282,6 +1324,7 @@ static void scorer_free(scorer *s)
 		lua_settop(s->L, s->top);
 	}
 	free(s->ind_ref), free(s->bon_ref), free(s->ded_ref), free(s->veto_ref), free(s->chk_ref);
+	free(s->ind_goal), free(s->bon_goal);
 	free(s->ind_stat), free(s->bon_stat), free(s->items), free(s->notebuf);
 }
 

@@ -28,6 +28,8 @@ typedef struct scorer {
 	lua_State *L;
 	kp_colref *ind_ref, *bon_ref, *ded_ref, *veto_ref;
 	kp_colref *chk_ref;       /* checklist conditions: rules->check */
+	kp_colref *ind_goal, *bon_goal; /* target(src, "goal column") */
+	const kp_colref *goal_ref; /* the goal of the method being scored */
 	mstat *ind_stat, *bon_stat;
 	size_t unit;              /* the unit being scored */
 	const char *ctx_kind;     /* "indicator", "bonus", … for messages */

@@ -84,11 +84,17 @@ local function helper(kind, fields)
 end
 
 -- scoring helpers ---------------------------------------------------------
+-- target(src, 6), or target(src, "任务数"): each unit's own goal from a
+-- column (an aggregate or a function)
 function dsl.target(src, goal)
 	src = check_src(src, "target", 2)
-	check_num(goal, "the goal", "target", 2)
-	if goal <= 0 then fail("target: the goal must be above 0", 2) end
-	return helper("target", {src = src, goal = goal})
+	if type(goal) == "number" then
+		check_num(goal, "the goal", "target", 2)
+		if goal <= 0 then fail("target: the goal must be above 0", 2) end
+		return helper("target", {src = src, goal = goal})
+	end
+	if goal == nil then fail("target: give the goal, a number or the column of each unit's goal", 2) end
+	return helper("target", {src = src, goal_src = check_src(goal, "target (the goal)", 2)})
 end
 
 function dsl.ratio_to_best(src, o)
@@ -108,16 +114,44 @@ function dsl.rank_points(src, points, o)
 	return helper("rank_points", {src = src, points = points, order = o.order or "desc", scope = o.scope})
 end
 
-function dsl.bands(src, list)
+-- bands(src, { {gt = 0.12, 10}, {0.12, 8}, {0.08, 6} }, { otherwise = 2 }):
+-- the first band whose threshold v reaches (≥; gt: strictly above), else
+-- otherwise (default 0)
+function dsl.bands(src, list, o)
 	src = check_src(src, "bands", 2)
 	if type(list) ~= "table" or #list == 0 then fail("bands: give the bands, like {{0.95, 10}, {0.90, 8}}", 2) end
+	local out, prev = {}, nil
 	for i, b in ipairs(list) do
-		if type(b) ~= "table" then fail("bands: band " .. i .. " must be {threshold, points}", 2) end
-		check_num(b[1], "the threshold of band " .. i, "bands", 2)
-		check_num(b[2], "the points of band " .. i, "bands", 2)
-		if i > 1 and b[1] >= list[i - 1][1] then fail("bands: thresholds must go from the highest down (band " .. i .. ")", 2) end
+		if type(b) ~= "table" then fail("bands: band " .. i .. " must be {threshold, points} or {gt = threshold, points}", 2) end
+		for k in pairs(b) do
+			if k ~= 1 and k ~= 2 and k ~= "gt" then fail("bands: band " .. i .. ": unknown field '" .. tostring(k) .. "' (known: gt)", 2) end
+		end
+		local gt = b.gt ~= nil
+		local thr, pts = b.gt, b[2]
+		if gt and b[2] == nil then pts = b[1] elseif not gt then thr = b[1] end
+		if gt and b[2] ~= nil and b[1] ~= nil then fail("bands: band " .. i .. " is {gt = threshold, points}", 2) end
+		check_num(thr, "the threshold of band " .. i, "bands", 2)
+		check_num(pts, "the points of band " .. i, "bands", 2)
+		if prev and (thr > prev.thr or (thr == prev.thr and (gt or not prev.gt))) then
+			fail("bands: thresholds must go from the highest down (band " .. i .. ")", 2)
+		end
+		prev = {thr = thr, gt = gt}
+		out[i] = {thr, pts, gt = gt}
 	end
-	return helper("bands", {src = src, bands = list})
+	if o ~= nil and type(o) ~= "table" then fail("bands: options are a table like {otherwise = 2}", 2) end
+	o = o or {}
+	for k in pairs(o) do
+		if k ~= "otherwise" then fail("bands: unknown option '" .. tostring(k) .. "' (known: otherwise)", 2) end
+	end
+	if o.otherwise ~= nil then check_num(o.otherwise, "otherwise", "bands", 2) end
+	return helper("bands", {src = src, bands = out, otherwise = o.otherwise})
+end
+
+-- done(src [, X]): the item's points when done (完成, 是, 1 ...), X (default
+-- 0) when not (未完成, 否, 0 ...)
+function dsl.done(src, x)
+	if x ~= nil then check_num(x, "the points when not done", "done", 2) end
+	return helper("done", {src = check_src(src, "done", 2), pts = x})
 end
 
 function dsl.yes_no(src, pts)
@@ -250,7 +284,7 @@ local function fixed_points(s)
 	local best
 	local function see(v) if type(v) == "number" and (best == nil or v > best) then best = v end end
 	if s.kind == "yes_no" then see(s.pts)
-	elseif s.kind == "bands" then for _, b in ipairs(s.bands) do see(b[2]) end
+	elseif s.kind == "bands" then for _, b in ipairs(s.bands) do see(b[2]) end; see(s.otherwise)
 	elseif s.kind == "lookup" then for _, v in pairs(s.map) do see(v) end; see(s.default)
 	elseif s.kind == "rank_points" then for _, v in ipairs(s.points) do see(v) end end
 	return best

@@ -418,7 +418,8 @@ static const struct {
 	{ HEAD "indicator \"\" { points = 5 }\n", "indicator needs a name", 3 },
 	{ HEAD "section \"S\" \"x\"\n", "section \"S\" needs a table", 3 },
 	/* helpers */
-	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"x\") } }\n", "target: the goal must be a finite number", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"x\") } }\n", "target: give the goal, a number or the column", 4 },
+	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"x\", 0/0) } }\n", "target: the goal must be a finite number", 4 },
 	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"x\", 0) } }\n", "target: the goal must be above 0", 4 },
 	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(5, 1) } }\n", "target: the first argument must be a column", 4 },
 	{ HEAD S10 "  indicator \"I\" { points = 10, score = target(\"\", 1) } }\n", "target: the first argument", 4 },
@@ -497,6 +498,21 @@ static const struct {
 	{ "assessment { round = \"up\", unit = { id = \"id\", name = \"name\", category = \"c\" }, categories = { \"A\" } }\n"
 	  "section \"S\" { points = 1, indicator \"I\" { points = 1, score = target(\"x\", 1) } }\n",
 	  "round must be \"items\" or \"total\"", 1 },
+	/* per-unit targets, strict bands, otherwise, done */
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = target(\"x\") } }\n",
+	  "target: give the goal, a number or the column", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = bands(\"x\", { {0.12, 3}, {gt = 0.12, 2} }) } }\n",
+	  "thresholds must go from the highest down (band 2)", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = bands(\"x\", { {0.12, 3}, {0.12, 2} }) } }\n",
+	  "thresholds must go from the highest down (band 2)", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = bands(\"x\", { {ge = 0.12, 3} }) } }\n",
+	  "band 1: unknown field 'ge'", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = bands(\"x\", { {0.1, 3} }, { otherwize = 1 }) } }\n",
+	  "bands: unknown option 'otherwize'", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = bands(\"x\", { {0.1, 3} }, { otherwise = \"1\" }) } }\n",
+	  "otherwise must be a finite number", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = done(\"x\", \"2\") } }\n",
+	  "the points when not done must be a finite number", 3 },
 	/* checklists */
 	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = {} } }\n",
 	  "checklist lists the conditions", 3 },
@@ -893,6 +909,41 @@ START_TEST(test_base_section)
 }
 END_TEST
 
+/* target with each unit's own goal, strict bands with otherwise, done
+ * (issue 15.6): what they compile to and their criteria words. */
+START_TEST(test_goal_bands_done)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	char buf[1024];
+
+	ck_assert_msg(load(HEAD "section \"一\" { points = 30,\n"
+			   "  indicator \"任务\" { points = 10, score = target(\"完成数\", \"任务数\") },\n"
+			   "  indicator \"增幅\" { points = 10, score = bands(\"增幅\", { {gt = 0.12, 10}, {0.12, 8}, {0.08, 6} },\n"
+			   "      { otherwise = 2 }) },\n"
+			   "  indicator \"完成\" { points = 10, score = done(\"完成情况\", 4) } }\n"
+			   "bonus \"B\" { score = bands(\"增幅\", { {0.2, 1} }, { otherwise = 0.5 }) }\n",
+			   &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->ind[0].m.goal_src.kind, KP_SRC_COL);
+	ck_assert_str_eq(r->ind[0].m.goal_src.col, "任务数");
+	ck_assert_int_eq(kp_rules_is_numeric(r, "任务数"), 1);
+	ck_assert_int_eq(r->ind[1].m.gt[0], 1);
+	ck_assert_int_eq(r->ind[1].m.gt[1], 0);
+	ck_assert_double_eq(r->ind[1].m.thr[0], 0.12);
+	ck_assert_double_eq(r->ind[1].m.pts[0], 10);
+	ck_assert_int_eq(r->ind[1].m.has_otherwise, 1);
+	ck_assert_int_eq(r->ind[2].m.kind, KP_M_DONE);
+	ck_assert_int_eq(kp_rules_is_numeric(r, "完成情况"), 0);
+	ck_assert_double_eq(r->bon[0].max, 1);
+	ck_assert_str_eq(kp_rules_describe(r, &r->ind[0].m, 10, buf, sizeof buf), "完成数 ÷ 任务数 × 10分, 完成率最高按100%计");
+	ck_assert_str_eq(kp_rules_describe(r, &r->ind[1].m, 10, buf, sizeof buf),
+			 "按增幅: >0.12得10分; ≥0.12得8分; ≥0.08得6分; 其余2分");
+	ck_assert_str_eq(kp_rules_describe(r, &r->ind[2].m, 10, buf, sizeof buf), "完成情况: 完成得10分, 未完成得4分");
+	kp_rules_free(r);
+	kp_err_clear(&err);
+}
+END_TEST
+
 /* ---------- tests beside the file ---------- */
 
 START_TEST(test_with_tests)
@@ -1110,6 +1161,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_describe);
 	tcase_add_test(tc, test_checklist);
 	tcase_add_test(tc, test_base_section);
+	tcase_add_test(tc, test_goal_bands_done);
 	tcase_add_test(tc, test_with_tests);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");

@@ -750,6 +750,59 @@ START_TEST(test_checklist_missing)
 }
 END_TEST
 
+/* ---------- per-unit targets, two-valued scoring (issue 15.6) ---------- */
+
+START_TEST(test_goal_bands_done)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 30,\n"
+		 "  indicator \"任务\" { points = 10, score = target(\"完成数\", \"任务数\") },\n"
+		 "  indicator \"增幅\" { points = 10, score = bands(\"增幅\", { {gt = 0.12, 10}, {0.12, 8}, {0.08, 6} },\n"
+		 "      { otherwise = 2 }) },\n"
+		 "  indicator \"完成\" { points = 10, score = done(\"完成情况\", 4) } }\n");
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,完成数,任务数,增幅,完成情况\n"
+		 "a,a,A,8,10,13%,完成\n"
+		 "b,b,A,12,10,12%,未完成\n"
+		 "c,c,A,3,6,5%,已完成\n");
+	fx_run(&f);
+	/* each town its own task: 8/10, 12/10 capped, 3/6 */
+	ck_pts(pts(&f, "a", "任务"), 8);
+	ck_assert_str_eq(item(&f, "a", "任务")->note, "完成数 8, 任务数10, 完成率80%, 得8分");
+	ck_pts(pts(&f, "b", "任务"), 10);
+	ck_pts(pts(&f, "c", "任务"), 5);
+	/* > 12% 10, exactly 12% 8, ≥ 8% 6, else 2 */
+	ck_pts(pts(&f, "a", "增幅"), 10);
+	ck_assert_str_eq(item(&f, "a", "增幅")->note, "增幅 0.13 > 0.12, 得10分");
+	ck_pts(pts(&f, "b", "增幅"), 8);
+	ck_pts(pts(&f, "c", "增幅"), 2);
+	ck_assert_str_eq(item(&f, "c", "增幅")->note, "增幅 0.05, 未达最低档0.08, 得2分");
+	/* 完成 10, 未完成 4 */
+	ck_pts(pts(&f, "a", "完成"), 10);
+	ck_pts(pts(&f, "b", "完成"), 4);
+	ck_pts(pts(&f, "c", "完成"), 10);
+	fx_free(&f);
+}
+END_TEST
+
+/* A goal of 0 or a blank goal is an error naming the unit and the file. */
+START_TEST(test_goal_bad)
+{
+	fx f;
+
+	fx_rules(&f, HEAD "section \"S\" { points = 10, indicator \"任务\" { points = 10, score = target(\"n\", \"goal\") } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,n,goal\na,a,A,3,0\n");
+	fx_fail(&f, KP_EDATA, "units.csv:2", "the goal 0 in 'goal' is not above 0", "indicator '任务'");
+	fx_free(&f);
+	fx_rules(&f, HEAD "section \"S\" { points = 10, indicator \"任务\" { points = 10, score = target(\"n\", \"goal\") } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,n,goal\na,a,A,3,\n");
+	fx_fail(&f, KP_EDATA, "units.csv:2", "no value in column 'goal'", NULL);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_lookup_missing_key)
 {
 	fx f;
@@ -1454,6 +1507,8 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_lookup_numbers);
 	tcase_add_test(tc, test_checklist);
 	tcase_add_test(tc, test_checklist_missing);
+	tcase_add_test(tc, test_goal_bands_done);
+	tcase_add_test(tc, test_goal_bad);
 	tcase_add_test(tc, test_compare_bands_ranks);
 	tcase_add_test(tc, test_compare_ties_lookup_yes_no);
 	tcase_add_test(tc, test_compare_tie_break);

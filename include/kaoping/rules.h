@@ -26,7 +26,7 @@ typedef struct kp_src {          /* where a value comes from */
 
 enum kp_method_kind {
 	KP_M_FUNC = 1, KP_M_TARGET, KP_M_RATIO, KP_M_MINMAX, KP_M_RANK, KP_M_BANDS,
-	KP_M_YESNO, KP_M_LOOKUP, KP_M_PERITEM, KP_M_CHECKLIST
+	KP_M_YESNO, KP_M_LOOKUP, KP_M_PERITEM, KP_M_CHECKLIST, KP_M_DONE
 };
 
 typedef struct kp_check {        /* one condition of a checklist */
@@ -45,12 +45,17 @@ typedef struct kp_method {
 	kp_src src;
 	int ref;                 /* KP_M_FUNC */
 	double goal;             /* target */
+	kp_src goal_src;         /* target: each unit's own goal (kind 0: the number) */
 	int scope_all;           /* statistics over all units, not the category */
 	int asc;                 /* rank_points: lower is better */
 	size_t n;                /* bands, rank points, lookup entries */
 	double *thr, *pts;       /* bands: thresholds and points; rank: pts */
+	unsigned char *gt;       /* bands: 1 where the threshold is strict (>) */
+	int has_otherwise;       /* bands: the points below every band (else 0) */
+	double otherwise;
 	char **keys;             /* lookup keys */
-	int has_default;         /* lookup default, yes_no points given */
+	int has_default;         /* lookup default, yes_no points given, done's
+				    points when not done */
 	double dflt;
 	double per, max;         /* per_item */
 	int has_max;
