@@ -278,12 +278,59 @@ char *kp_num_fixed(double x, int prec, char *buf, size_t size)
 	return buf;
 }
 
+/* A value that is the double nearest to a decimal of at most six places and
+ * fifteen digits (what notes print, after rounding to four) as that
+ * decimal, without printf: %.15g would print the same digits (the decimal
+ * has at most 15 significant digits and x is within half an ulp of it),
+ * and they read back as x.  0 when x is not such a value. */
+static int short_decimal(double x, char *buf, size_t size)
+{
+	static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+	char digits[24];
+	long long m;
+	int d, n, i, neg = x < 0;
+
+	if (!(fabs(x) < 1e9) || (x != 0 && fabs(x) < 1e-4) || size < 24) /* %g would use an exponent */
+		return 0;
+	for (d = 0; d <= 6; d++) {
+		m = llround(x * scale[d]);
+		if ((double)m / scale[d] == x)
+			break;
+	}
+	if (d > 6)
+		return 0;
+	if (m < 0)
+		m = -m;
+	for (; d > 0 && m % 10 == 0; d--) /* trailing zeros go, as with %g */
+		m /= 10;
+	n = 0;
+	do
+		digits[n++] = (char)('0' + m % 10), m /= 10;
+	while (m);
+	while (n <= d)
+		digits[n++] = '0';
+	i = 0;
+	if (neg && (n > 1 || digits[0] != '0'))
+		buf[i++] = '-';
+	while (n > d)
+		buf[i++] = digits[--n];
+	if (d) {
+		buf[i++] = '.';
+		while (n > 0)
+			buf[i++] = digits[--n];
+	}
+	buf[i] = '\0';
+	return 1;
+}
+
 char *kp_num_short(double x, char *buf, size_t size)
 {
 	int prec;
 
 	if (x == 0)
 		x = 0.0;
+	if (short_decimal(x, buf, size))
+		return buf;
 	for (prec = 15; prec <= 17; prec++) {
 		snprintf(buf, size, "%.*g", prec, x);
 		if (strtod(buf, NULL) == x)

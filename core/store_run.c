@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/num.h"
 #include "store_int.h"
 
 static const char *const item_kinds[] = {"indicator", "section_deduction", "deduction", "bonus", "veto", "note"};
@@ -59,17 +60,16 @@ static void buf_add(buf *b, const char *s, size_t n)
 	b->p[b->n] = '\0';
 }
 
-/* The shortest of %.15g, %.16g, %.17g that reads back as v. */
+/* Text that reads back as exactly v: the short decimal when v is one
+ * (kp_num_short, printf-free for six places or fewer), else 17 digits
+ * (one printf; the shortest form would cost two more and two strtod). */
 static int fmt_num(char *out, size_t n, double v)
 {
-	int prec, len = 0;
+	double m = v * 1e6;
 
-	for (prec = 15; prec <= 17; prec++) {
-		len = snprintf(out, n, "%.*g", prec, v);
-		if (strtod(out, NULL) == v)
-			break;
-	}
-	return len;
+	if (fabs(v) < 1e9 && (double)llround(m) / 1e6 == v)
+		return (int)strlen(kp_num_short(v, out, n));
+	return snprintf(out, n, "%.17g", v);
 }
 
 static void buf_num(buf *b, double v)

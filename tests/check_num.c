@@ -474,6 +474,51 @@ START_TEST(test_short_roundtrip)
 END_TEST
 
 
+/* The printf-free path of kp_num_short (decimals of up to six places) prints
+ * exactly what the shortest of %.15g..%.17g prints, for decimals of every
+ * size and place, their neighbours one ulp away, and values rounded to
+ * four places as notes print them. */
+static void short_like_printf(double x)
+{
+	char got[64], want[64];
+	int prec;
+
+	kp_num_short(x, got, sizeof got);
+	if (x == 0)
+		x = 0.0;
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(want, sizeof want, "%.*g", prec, x);
+		if (strtod(want, NULL) == x)
+			break;
+	}
+	ck_assert_msg(!strcmp(got, want), "%.17g: got %s, want %s", x, got, want);
+}
+
+START_TEST(test_short_fast_path)
+{
+	static const double edges[] = {0, -0.0, 1e-4, -1e-4, 0.0001234, 0.00009999, 1e-5, 999999999.999999,
+				       1e9, 123456789.123456, 0.1, 0.2, 0.3, 5.34, 89.995, -2.5, 100, 1e8, 0.95};
+	unsigned long long s = 987654321;
+	size_t i;
+
+	for (i = 0; i < sizeof edges / sizeof *edges; i++)
+		short_like_printf(edges[i]);
+	for (i = 0; i < 200000; i++) {
+		double m, x;
+		int d;
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		d = (int)(s % 8);
+		m = (double)(long long)((s >> 8) % 2000000000000000ull) - 1e15;
+		x = m / pow(10, d) / pow(10, (int)((s >> 3) % 8));
+		short_like_printf(x);
+		short_like_printf(nextafter(x, 1e300));
+		short_like_printf(nextafter(x, -1e300));
+		short_like_printf(kp_num_round(x / 7.0, 4));
+	}
+}
+END_TEST
+
+
 /* kp_num_cmp: values compared as the decimals they stand for */
 START_TEST(test_cmp)
 {
@@ -509,6 +554,7 @@ static Suite *num_suite(void)
 	tcase_add_test(tc, test_round_sweep_thousandths);
 	tcase_add_test(tc, test_round_sweep_precisions);
 	tcase_add_test(tc, test_round_sums);
+	tcase_add_test(tc, test_short_fast_path);
 	tcase_add_test(tc, test_cmp);
 	suite_add_tcase(s, tc);
 
