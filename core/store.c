@@ -509,13 +509,18 @@ static int check_data_tables(kp_store *s, schema_list *file, kp_err *err)
  *
  * SQLite replays a -wal (or plays back a hot -journal) it finds beside a
  * database without asking whether it belongs to that database: nothing in
- * the file ties the two.  kaoping checkpoints after every command that
- * writes, so the .db file alone holds every finished command; committed
- * pages in a -wal that no running program holds open are from a command
- * that never finished or from another database, and are never merged: the
- * open is refused and both files are left as they are.  A -wal with no
- * committed transaction (a command killed before its commit) adds nothing,
- * and SQLite ignores it. */
+ * SQLite's files ties the two.  kaoping ties them: every database it
+ * writes carries a random id in its header (application_id), and every
+ * transaction it writes sets it, so the log of each of its transactions
+ * holds a copy of page 1 with that id.  At open, a -wal with committed
+ * transactions that no running program holds is merged only when its last
+ * page 1 carries the database's id (a kaoping command that stopped before
+ * its checkpoint finished: the log must be replayed); one of another
+ * database, or of a transaction kaoping did not write, is refused and both
+ * files are left as they are.  A -wal with no committed transaction (a
+ * command killed before its commit) adds nothing: SQLite ignores it.
+ * Every command that writes checkpoints when it commits, so the .db file
+ * alone holds every finished command. */
 
 #define WAL_HDR 32
 #define WAL_FRAME_HDR 24
@@ -541,15 +546,24 @@ static void wal_sum(int native_be, const unsigned char *p, size_t n, uint32_t s[
 	}
 }
 
-/* 1 when the WAL file holds at least one valid commit frame (a transaction
- * SQLite would replay), 0 when not, -1 when it cannot be read. */
-static int wal_has_commit(const char *wal)
+/* What a WAL file holds: the valid frames up to its last commit. */
+typedef struct wal_info {
+	int commit;            /* a committed transaction */
+	int page1;             /* a copy of page 1 among the committed frames */
+	uint32_t app_id;       /* the application_id of the last such copy */
+	uint32_t page_size;
+} wal_info;
+
+/* Read the WAL's frames (the file format's own checks: magic, header
+ * checksum, salts, cumulative checksums); -1 when it cannot be read. */
+static int wal_read(const char *wal, wal_info *w)
 {
 	unsigned char hdr[WAL_HDR], fh[WAL_FRAME_HDR], *page = NULL;
-	uint32_t s[2] = {0, 0}, magic, psize;
+	uint32_t s[2] = {0, 0}, magic, psize, app = 0;
 	FILE *f = fopen(wal, "rb");
-	int be, found = 0;
+	int be, p1 = 0;
 
+	memset(w, 0, sizeof *w);
 	if (!f)
 		return errno == ENOENT ? 0 : -1;
 	if (fread(hdr, 1, WAL_HDR, f) != WAL_HDR)
@@ -561,19 +575,48 @@ static int wal_has_commit(const char *wal)
 	wal_sum(be, hdr, 24, s);
 	if (s[0] != get32(hdr + 24) || s[1] != get32(hdr + 28) || !(page = malloc(psize)))
 		goto out;
-	while (!found && fread(fh, 1, WAL_FRAME_HDR, f) == WAL_FRAME_HDR && fread(page, 1, psize, f) == psize) {
+	w->page_size = psize;
+	while (fread(fh, 1, WAL_FRAME_HDR, f) == WAL_FRAME_HDR && fread(page, 1, psize, f) == psize) {
 		if (memcmp(fh + 8, hdr + 16, 8))
 			break; /* salts of another generation: the end of the log */
 		wal_sum(be, fh, 8, s);
 		wal_sum(be, page, psize, s);
 		if (s[0] != get32(fh + 16) || s[1] != get32(fh + 20))
 			break;
-		found = get32(fh + 4) != 0; /* a commit frame: the database size after it */
+		if (get32(fh) == 1)
+			p1 = 1, app = get32(page + 68);
+		if (get32(fh + 4) != 0) { /* a commit frame: the database size after it */
+			w->commit = 1;
+			w->page1 |= p1;
+			if (p1)
+				w->app_id = app;
+		}
 	}
 out:
 	free(page);
 	fclose(f);
-	return found;
+	return 0;
+}
+
+/* The application_id and page size in a database file's header; 0 when
+ * there is no such header. */
+static int db_header(const char *path, uint32_t *app_id, uint32_t *page_size)
+{
+	unsigned char h[100];
+	FILE *f = fopen(path, "rb");
+	int ok;
+
+	if (!f)
+		return 0;
+	ok = fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, "SQLite format 3", 16);
+	fclose(f);
+	if (ok) {
+		*app_id = get32(h + 68);
+		*page_size = (uint32_t)h[16] << 8 | h[17];
+		if (*page_size == 1)
+			*page_size = 65536;
+	}
+	return ok;
 }
 
 /* 1 when some process has the database open through SQLite's WAL index
@@ -639,12 +682,14 @@ static int check_journal(const char *path, const char *journal, kp_err *err)
 }
 
 /* Refuse to open path when SQLite would merge into it what kaoping did
- * not finish writing into it (see above). */
+ * not write to it (see above). */
 static int check_sidecars(const char *path, kp_err *err)
 {
 	char *wal = sidecar(path, "-wal"), *shm = sidecar(path, "-shm"), *journal = sidecar(path, "-journal");
 	struct stat sb;
-	int rc = 0, c;
+	wal_info w;
+	uint32_t app = 0, psize = 0;
+	int rc = 0;
 
 	if (!wal || !shm || !journal) {
 		rc = kp_err_oom(err);
@@ -654,14 +699,14 @@ static int check_sidecars(const char *path, kp_err *err)
 		goto out;
 	if (stat(wal, &sb) != 0 || sb.st_size == 0 || shm_in_use(shm))
 		goto out;
-	if ((c = wal_has_commit(wal)) < 0)
+	if (wal_read(wal, &w) < 0)
 		rc = kp_err_set(err, KP_ENOINPUT, "%s: cannot read: %s", wal, strerror(errno));
-	else if (c > 0 && access(path, F_OK) != 0)
+	else if (w.commit && !db_header(path, &app, &psize))
 		rc = kp_err_set(err, KP_EDATA, "%s: a write-ahead log beside no database %s: move it away", wal, path);
-	else if (c > 0)
-		rc = kp_err_set(err, KP_EDATA, "%s: holds changes that are not in %s (a command that did not finish, or "
-				"the log of another database): kaoping never merges them; move it away to use %s as it is",
-				wal, path, path);
+	else if (w.commit && (!w.page1 || !app || w.app_id != app || w.page_size != psize))
+		rc = kp_err_set(err, KP_EDATA, "%s: holds changes that are not in %s and that kaoping did not write "
+				"to it (the log of another database, or of another program): kaoping never merges them; "
+				"move it away to use %s as it is", wal, path, path);
 out:
 	free(wal), free(shm), free(journal);
 	return rc;
@@ -679,6 +724,29 @@ int store_commit(kp_store *s, kp_err *err)
 	if (!rc)
 		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	return rc;
+}
+
+/* Set the database's id in the transaction begun (see the sidecar files
+ * above): a random one, not 0, for a database that has none yet. */
+int store_stamp(kp_store *s, kp_err *err)
+{
+	rd r = {s, NULL, "the database header", err, 0};
+	char sql[64];
+	int rc;
+
+	if (!s->app_id) {
+		if ((rc = store_prep(s, "PRAGMA application_id", &r.st, err)))
+			return rc;
+		if (store_rd_step(&r) > 0)
+			s->app_id = (uint32_t)RD_INT(&r, 0);
+		sqlite3_finalize(r.st);
+		if (r.rc)
+			return r.rc;
+		while (!s->app_id)
+			sqlite3_randomness(sizeof s->app_id, &s->app_id);
+	}
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d", (int)(int32_t)s->app_id);
+	return store_exec(s, sql, err);
 }
 
 void store_now_iso(char *buf, size_t n)
@@ -740,7 +808,7 @@ static int upgrade_v1(kp_store *s, kp_err *err)
 		return rc;
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
-	if (!(rc = store_run_migrate_v1(s, err)) && !(rc = store_exec(s, "PRAGMA user_version = 2", err)) &&
+	if (!(rc = store_stamp(s, err)) && !(rc = store_run_migrate_v1(s, err)) && !(rc = store_exec(s, "PRAGMA user_version = 2", err)) &&
 	    !(rc = check_schema(s, schema_v2, err)))
 		rc = store_commit(s, err);
 	if (rc)
@@ -784,7 +852,8 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 	if ((rc = store_exec(s, "PRAGMA page_size = 16384", err)) || (rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) ||
 	    (rc = store_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
-	if (!(rc = create_schema(s, schema_v2, err)) && !(rc = store_exec(s, "PRAGMA user_version = 2", err)))
+	if (!(rc = store_stamp(s, err)) && !(rc = create_schema(s, schema_v2, err)) &&
+	    !(rc = store_exec(s, "PRAGMA user_version = 2", err)))
 		rc = store_commit(s, err);
 	if (rc)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1147,6 +1216,7 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 	}
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
+	rc = store_stamp(s, err);
 	for (i = 0; i < n && !rc; i++) {
 		if (n == 1 && o->as)
 			snprintf(name, sizeof name, "%s", o->as);

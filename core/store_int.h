@@ -6,6 +6,7 @@
 #define KAOPING_STORE_INT_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <sqlite3.h>
 
 #include "kaoping/store.h"
@@ -18,6 +19,7 @@ struct kp_store {
 	int in_tx;
 	long run_id;
 	struct store_run *run;  /* the run being written, between begin and finish */
+	uint32_t app_id;        /* the database's id, once read (store_stamp) */
 };
 
 int store_db_error(kp_store *s, int rc, kp_err *err, const char *doing);
@@ -27,6 +29,9 @@ int store_step_done(kp_store *s, sqlite3_stmt *st, kp_err *err);
 /* COMMIT, then checkpoint the log into the .db file. */
 int store_commit(kp_store *s, kp_err *err);
 void store_now_iso(char *buf, size_t n);
+/* Set the database's id in the transaction begun: every transaction
+ * kaoping writes carries it, so its -wal can be told from another's. */
+int store_stamp(kp_store *s, kp_err *err);
 
 /* A statement being read: every value checked (type, NULL, UTF-8, range);
  * the first bad one sets rc (KP_EDATA naming table and column). */

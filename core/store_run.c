@@ -498,6 +498,8 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
 	s->in_tx = 1;
+	if ((rc = store_stamp(s, err)))
+		goto fail;
 	store_now_iso(ts, sizeof ts);
 	if ((rc = store_prep(s, "INSERT INTO runs(year, title, rules_file, rules_sha256, precision, scored_at) "
 			     "VALUES(?, ?, ?, ?, ?, ?)", &st, err)))

@@ -443,6 +443,46 @@ START_TEST(test_open_refuses_stray_wal)
 }
 END_TEST
 
+/* A -wal of kaoping's own transaction that stopped before its checkpoint
+ * (its page 1 carries the database's id): replayed, as it must be (a
+ * checkpoint cut short leaves the .db half written).  The same log under
+ * another id is another database's: refused. */
+START_TEST(test_open_replays_own_wal)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+	long id;
+	char sql[160];
+	int mode;
+
+	WRITE(u, units_csv);
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), 0);
+	kp_store_close(s);
+	raw = raw_open(db);
+	id = qint(raw, "PRAGMA application_id");
+	ck_assert_int_ne(id, 0);
+	ck_assert_int_eq(sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &mode), SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = 0; BEGIN; PRAGMA application_id = %ld; "
+		 "UPDATE imports SET rows = 999; COMMIT", id);
+	ck_assert_int_eq(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	ck_assert_msg(kp_store_open(db, KP_STORE_READ, &s, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "SELECT rows FROM imports"), 999);
+	ck_assert_int_eq(sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &mode), SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = 0; BEGIN; PRAGMA application_id = %ld; "
+		 "UPDATE imports SET rows = 5; COMMIT", id + 1);
+	ck_assert_int_eq(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "kaoping did not write") != NULL, "%s", err.msg);
+}
+END_TEST
+
 /* A -wal whose transaction never committed (a command killed before its
  * COMMIT) adds nothing: the database opens, as it was. */
 START_TEST(test_open_uncommitted_wal)
@@ -1334,6 +1374,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_missing_and_dirs);
 	tcase_add_test(tc, test_open_refuses_stray_wal);
 	tcase_add_test(tc, test_open_uncommitted_wal);
+	tcase_add_test(tc, test_open_replays_own_wal);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("import");
