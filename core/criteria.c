@@ -28,6 +28,22 @@ static int grid_add(kp_criteria *g, kp_err *err, const char *a, const char *b, c
 	return 0;
 }
 
+/* "…（仅部门考核, 其他类别不考核此项, 得分按比例折算）" */
+static void only_words(const kp_rules *r, const kp_indicator *ind, char *buf, size_t size)
+{
+	size_t o = strlen(buf), k;
+	int first = 1;
+
+	o += (size_t)snprintf(buf + o, o < size ? size - o : 0, "（仅");
+	for (k = 0; k < r->ncat && o < size; k++)
+		if (ind->only[k]) {
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", first ? "" : "、", r->cat[k].name);
+			first = 0;
+		}
+	if (o < size)
+		snprintf(buf + o, size - o, "考核, 其他类别不考核此项, 得分按比例折算）");
+}
+
 int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
 {
 	char a[32], b[32], words[1024], tmp[64];
@@ -43,6 +59,10 @@ int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
 		for (i = s->first; i < s->first + s->count && !rc; i++) {
 			const kp_indicator *ind = &r->ind[i];
 			const char *w = ind->desc ? ind->desc : kp_rules_describe(r, &ind->m, ind->points, words, sizeof words);
+			if (ind->only && w == words)
+				only_words(r, ind, words, sizeof words);
+			else if (ind->only)
+				snprintf(words, sizeof words, "%s", ind->desc), only_words(r, ind, words, sizeof words), w = words;
 			rc = grid_add(g, err, i == s->first ? s->name : "", i == s->first ? kp_num_short(s->points, a, sizeof a) : "",
 				      ind->name, kp_num_short(ind->points, b, sizeof b), w);
 		}
@@ -76,9 +96,15 @@ int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
 			      r->veto[i].desc ? r->veto[i].desc : r->veto[i].reason ? r->veto[i].reason : "定为最低等次, 不得评优");
 	for (i = 0; i < r->ngrade && !rc; i++) {
 		snprintf(words, sizeof words, "总分≥%s", kp_num_short(r->grade[i].min, a, sizeof a));
+		for (k = 0; r->grade[i].cat_min && k < r->ncat; k++)
+			if (kp_grade_min(&r->grade[i], (int)k) != r->grade[i].min)
+				snprintf(words + strlen(words), sizeof words - strlen(words), " (%s≥%s)", r->cat[k].name,
+					 kp_num_short(kp_grade_min(&r->grade[i], (int)k), b, sizeof b));
 		if (r->grade[i].quota > 0)
 			snprintf(words + strlen(words), sizeof words - strlen(words), ", 不超过同类单位的%s%%",
 				 kp_num_short(r->grade[i].quota * 100, b, sizeof b));
+		if (r->grade[i].count > 0)
+			snprintf(words + strlen(words), sizeof words - strlen(words), ", 每类不超过%d个", r->grade[i].count);
 		rc = grid_add(g, err, "等次", "", r->grade[i].name, "", words);
 	}
 	for (i = 0; i < r->ncat && !rc; i++) {

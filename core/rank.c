@@ -178,7 +178,7 @@ static int base_grade(const kp_rules *r, const kp_unit_result *u)
 	if (u->veto)
 		return (int)r->ngrade - 1;
 	for (g = 0; g < r->ngrade; g++)
-		if (kp_num_cmp(u->total, r->grade[g].min, r->compare) >= 0)
+		if (kp_num_cmp(u->total, kp_grade_min(&r->grade[g], u->category), r->compare) >= 0)
 			return (int)g;
 	return (int)r->ngrade - 1;
 }
@@ -195,9 +195,10 @@ static int apply_quotas(const ranker *rk, kp_result *res, kp_category_result *ca
 	for (g = 0; g + 1 < r->ngrade; g++) {
 		size_t allowed, seen = 0;
 		int line_rank = 0, tied = 0;
-		if (r->grade[g].quota <= 0)
+		if (r->grade[g].quota <= 0 && r->grade[g].count <= 0)
 			continue;
-		allowed = (size_t)floor(r->grade[g].quota * (double)cat->count + 1e-9);
+		allowed = r->grade[g].count > 0 ? (size_t)r->grade[g].count
+						: (size_t)floor(r->grade[g].quota * (double)cat->count + 1e-9);
 		for (i = cat->first; i < cat->first + cat->count; i++) {
 			kp_unit_result *u = &res->units[i];
 			if (u->grade != (int)g || u->veto)
@@ -233,12 +234,16 @@ static int eligibility(const kp_rules *r, kp_result *res, size_t i, kp_rank_elig
 	kp_unit_result *u = &res->units[i];
 	int ok = 1, rc;
 
+	const struct kp_commend_cat *cc = r->commend_cat && r->commend_cat[u->category].set ? &r->commend_cat[u->category] : NULL;
+	int min_grade = cc ? cc->min_grade : r->commend_min_grade, has_min = cc ? cc->has_min_score : r->has_min_score;
+	double min_score = cc ? cc->min_score : r->commend_min_score;
+
 	u->eligible = 0;
 	if (u->veto)
 		return 0;
-	if (r->commend_min_grade >= 0 && (u->grade < 0 || u->grade > r->commend_min_grade))
+	if (min_grade >= 0 && (u->grade < 0 || u->grade > min_grade))
 		return 0;
-	if (r->has_min_score && kp_num_cmp(u->total, r->commend_min_score, r->compare) < 0)
+	if (has_min && kp_num_cmp(u->total, min_score, r->compare) < 0)
 		return 0;
 	if (fn && (rc = fn(ud, res, i, &ok, err)))
 		return rc;

@@ -573,6 +573,47 @@ static int compile_default(compiler *c, int t, int *has, double *num, char **tex
 	return 0;
 }
 
+static int category_index(const kp_rules *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncat; i++)
+		if (!strcmp(r->cat[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* indicator { categories = {"部门"} }: the categories assessed on it. */
+static int compile_only(compiler *c, int t, kp_indicator *ind)
+{
+	lua_State *L = c->L;
+	size_t i, n;
+	int rc = 0;
+
+	lua_getfield(L, t, "categories");
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	n = lua_rawlen(L, -1);
+	if (!(ind->only = calloc(c->r->ncat + 1, 1))) {
+		lua_pop(L, 1);
+		return kp_err_oom(c->err);
+	}
+	for (i = 0; i < n && !rc; i++) {
+		int k;
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		if ((k = category_index(c->r, lua_tostring(L, -1))) < 0)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: indicator '%s': '%s' is not one of the categories of the assessment",
+					ind->where, ind->name, lua_tostring(L, -1));
+		else
+			ind->only[k] = 1;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
 static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
 {
 	char *missing;
@@ -591,6 +632,8 @@ static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
 	missing = field_str(c, t, "missing", NULL);
 	ind->skip_missing = missing && !strcmp(missing, "skip");
 	free(missing);
+	if ((rc = compile_only(c, t, ind)))
+		return rc;
 	rc = compile_method(c, t, "score", &ind->m, ind->where);
 	return rc;
 }
@@ -749,6 +792,62 @@ static int grade_index(const kp_rules *r, const char *name)
 	return -1;
 }
 
+/* A grade's count = N (a number of units instead of a share) and its
+ * by_category = { ["镇"] = 85 } minimums. */
+static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *where)
+{
+	lua_State *L = c->L;
+	double v = 0;
+	int rc = field_num(c, g, "count", &v), k;
+
+	if (rc < 0 || (rc > 0 && (v < 1 || v != floor(v) || v > 1e6)))
+		return fail_at(c, where, "grades: count is a whole number of units, like count = 3");
+	if (rc > 0 && gr->quota > 0)
+		return fail_at(c, where, "grades: a grade has a quota (a share) or a count, not both");
+	gr->count = (int)v;
+	lua_getfield(L, g, "by_category");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return fail_at(c, where, "grades: by_category = { [\"镇\"] = 85 } gives the minimum for a category");
+	}
+	if (!(gr->cat_min = malloc((c->r->ncat + 1) * sizeof *gr->cat_min))) {
+		lua_pop(L, 1);
+		return kp_err_oom(c->err);
+	}
+	for (k = 0; k <= (int)c->r->ncat; k++)
+		gr->cat_min[k] = NAN;
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -2))) < 0 ||
+		    lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))) {
+			lua_pop(L, 3);
+			return fail_at(c, where, "grades: by_category = { [\"镇\"] = 85 } maps categories of the assessment to minimums");
+		}
+		gr->cat_min[k] = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* Grades go from the best down in every category. */
+static int grades_ordered(compiler *c, const char *where)
+{
+	const kp_rules *r = c->r;
+	size_t g, k;
+
+	for (k = 0; k < r->ncat; k++)
+		for (g = 1; g < r->ngrade; g++)
+			if (kp_grade_min(&r->grade[g], (int)k) >= kp_grade_min(&r->grade[g - 1], (int)k))
+				return kp_err_set(c->err, KP_ERULE, "%s: grades: in category '%s', '%s' must have a lower minimum than '%s'",
+						  where, r->cat[k].name, r->grade[g].name, r->grade[g - 1].name);
+	return 0;
+}
+
 static int compile_grades(compiler *c)
 {
 	lua_State *L = c->L;
@@ -796,6 +895,8 @@ static int compile_grades(compiler *c)
 			rc = fail_at(c, where, "grades: a quota is a share of the category, like 0.20");
 		if (!rc && (gr->quota < 0 || gr->quota > 1))
 			rc = fail_at(c, where, "grades: a quota is a share between 0 and 1, like 0.20");
+		if (!rc)
+			rc = grade_count_and_mins(c, lua_gettop(L), gr, where);
 		if (!rc && i > 0 && gr->min >= r->grade[i - 1].min)
 			rc = kp_err_set(c->err, KP_ERULE, "%s: grades: '%s' must have a lower minimum than '%s' (best first)",
 					where, gr->name, r->grade[i - 1].name);
@@ -803,6 +904,8 @@ static int compile_grades(compiler *c)
 			rc = kp_err_set(c->err, KP_ERULE, "%s: grades: '%s' appears twice", where, gr->name);
 		lua_pop(L, 1);
 	}
+	if (!rc)
+		rc = grades_ordered(c, where);
 	free(where);
 	lua_pop(L, 1);
 	return rc;
@@ -851,6 +954,46 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 	return 0;
 }
 
+/* commend { by_category = { ["镇"] = { min_grade = "良好", min_score = 85 } } } */
+static int compile_commend_cats(compiler *c, int t, const char *where)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	int k, rc = 0;
+
+	lua_getfield(L, t, "by_category");
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!(r->commend_cat = calloc(r->ncat + 1, sizeof *r->commend_cat))) {
+		lua_pop(L, 1);
+		return kp_err_oom(c->err);
+	}
+	lua_pushnil(L);
+	while (!rc && lua_next(L, -2)) {
+		struct kp_commend_cat *cc;
+		char *mg;
+		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(r, lua_tostring(L, -2))) < 0) {
+			rc = kp_err_set(c->err, KP_ERULE, "%s: commend: by_category names a category that is not declared: '%s'",
+					where, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+			lua_pop(L, 2);
+			break;
+		}
+		cc = &r->commend_cat[k];
+		cc->set = 1, cc->min_grade = -1;
+		mg = field_str(c, lua_gettop(L), "min_grade", NULL);
+		if (mg && (cc->min_grade = grade_index(r, mg)) < 0)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: commend: min_grade '%s' is not one of the grades", where, mg);
+		free(mg);
+		if (!rc && (cc->has_min_score = field_num(c, lua_gettop(L), "min_score", &cc->min_score)) < 0)
+			rc = fail_at(c, where, "commend: min_score must be a number");
+		lua_pop(L, rc ? 2 : 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
 static int compile_commend(compiler *c)
 {
 	lua_State *L = c->L;
@@ -874,6 +1017,8 @@ static int compile_commend(compiler *c)
 	r->eligible_ref = field_ref(c, t, "eligible");
 	if (!rc)
 		rc = compile_tiebreaks(c, t, where);
+	if (!rc)
+		rc = compile_commend_cats(c, t, where);
 	free(where);
 	lua_pop(L, 1);
 	return rc;
@@ -1329,7 +1474,7 @@ void kp_rules_free(kp_rules *r)
 		free(r->sec[i].name), free(r->sec[i].where);
 	for (i = 0; i < r->nind; i++) {
 		kp_indicator *d = &r->ind[i];
-		free(d->name), free(d->where), free(d->desc), free(d->dflt_text);
+		free(d->name), free(d->where), free(d->desc), free(d->dflt_text), free(d->only);
 		free_method(&d->m);
 	}
 	for (i = 0; i < r->nded; i++) {
@@ -1352,7 +1497,7 @@ void kp_rules_free(kp_rules *r)
 	}
 	free(r->check);
 	for (i = 0; i < r->ngrade; i++)
-		free(r->grade[i].name);
+		free(r->grade[i].name), free(r->grade[i].cat_min);
 	for (i = 0; i < r->ntie; i++)
 		free(r->tie[i].name);
 	for (i = 0; i < r->nevent; i++)
@@ -1361,7 +1506,7 @@ void kp_rules_free(kp_rules *r)
 		free(r->numcol[i]);
 	free(r->numcol);
 	free(r->cat), free(r->sec), free(r->ind), free(r->ded), free(r->bon), free(r->veto);
-	free(r->grade), free(r->tie), free(r->event);
+	free(r->grade), free(r->tie), free(r->event), free(r->commend_cat);
 	free(r->file), free(r->sha256), free(r->title);
 	free(r->id_col), free(r->name_col), free(r->cat_col), free(r->unit_table);
 	kp_sandbox_free(r->sb);

@@ -343,6 +343,11 @@ static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, mst
 		int c = s->d->cat[u];
 		s->unit = u;
 		s->first_call = 1;
+		if (s->ind && !kp_indicator_applies(s->ind, c)) { /* not assessed: no value */
+			if (st->val)
+				st->val[u] = NAN;
+			continue;
+		}
 		rc = get_num(s, &m->src, ref, u, &v);
 		if (rc == V_MISSING && s->has_dflt && !s->dflt_text)
 			v = s->dflt, rc = 0;
@@ -798,6 +803,12 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 
 	o.pts = 0, o.used_default = 0, o.note[0] = '\0';
 	enter(s, "indicator", ind->name, ind->where, ind, ind->has_default, ind->dflt, ind->dflt_text);
+	if (!kp_indicator_applies(ind, s->d->cat[s->unit])) { /* 百分制折算 for this category */
+		if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
+					       "本类单位不考核此项, 其余得分按比例折算", 1)))
+			return rc;
+		return V_SKIP;
+	}
 	s->goal_ref = &s->ind_goal[i];
 	rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o);
 	if (rc == V_SKIP) {

@@ -42,15 +42,16 @@ end
 local FIELDS = {
 	assessment = {title = 1, year = 1, precision = 1, compare_precision = 1, round = 1, unit = 1, categories = 1, bonus_max = 1, max_total = 1},
 	unit = {id = 1, name = 1, category = 1, table = 1},
-	indicator = {points = 1, score = 1, checklist = 1, default = 1, missing = 1, clamp = 1, desc = 1},
+	indicator = {points = 1, score = 1, checklist = 1, default = 1, missing = 1, clamp = 1, desc = 1, categories = 1},
 	check = {when = 1, is = 1, per = 1, max = 1, unit = 1},
 	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1},
 	bonus = {max = 1, score = 1, default = 1, desc = 1},
 	veto = {when = 1, reason = 1, default = 1, desc = 1},
 	events = {file = 1, data = 1, unit = 1},
 	grades = {quota_ties = 1},
-	grade = {quota = 1},
-	commend = {min_grade = 1, min_score = 1, eligible = 1, tie_break = 1},
+	grade = {quota = 1, count = 1, by_category = 1},
+	commend = {min_grade = 1, min_score = 1, eligible = 1, tie_break = 1, by_category = 1},
+	commend_cat = {min_grade = 1, min_score = 1},
 	case = {category = 1, unit = 1, events = 1, peers = 1, expect = 1},
 }
 
@@ -256,6 +257,13 @@ local function once(key, kind)
 		if spec[key] then fail(kind .. " is declared twice (first at " .. spec[key].where .. ")", 2) end
 		known_fields(t, kind, kind, 2)
 		if kind == "assessment" and type(t.unit) == "table" then known_fields(t.unit, "unit", "assessment: unit", 2) end
+		if kind == "commend" and t.by_category ~= nil then
+			if type(t.by_category) ~= "table" then fail("commend: by_category = { [\"镇\"] = { min_score = 85 } }", 2) end
+			for cname, cc in pairs(t.by_category) do
+				if type(cc) ~= "table" then fail("commend: by_category[" .. tostring(cname) .. "] must be { min_grade = ..., min_score = ... }", 2) end
+				known_fields(cc, "commend_cat", "commend: by_category[" .. tostring(cname) .. "]", 2)
+			end
+		end
 		if kind == "grades" then
 			for i, g in ipairs(t) do
 				if type(g) == "table" then known_fields(g, "grade", "grades: grade " .. i, 2) end
@@ -307,6 +315,17 @@ dsl.indicator = named("indicator", function(name, t, w)
 	end
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail("indicator \"" .. name .. "\": default must be a number or a text", 2)
+	end
+	if t.categories ~= nil then
+		if type(t.categories) ~= "table" or #t.categories == 0 then
+			fail("indicator \"" .. name .. "\": categories lists the categories assessed on it, like {\"部门\"}", 2)
+		end
+		for i, cname in ipairs(t.categories) do
+			if type(cname) ~= "string" or cname == "" then
+				fail("indicator \"" .. name .. "\": categories[" .. i .. "] must be a category name", 2)
+			end
+		end
+		d.categories = t.categories
 	end
 	spec.indicators[#spec.indicators + 1] = d
 	return d

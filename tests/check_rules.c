@@ -513,6 +513,18 @@ static const struct {
 	  "otherwise must be a finite number", 3 },
 	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = done(\"x\", \"2\") } }\n",
 	  "the points when not done must be a finite number", 3 },
+	/* categories, per-category grades and conditions, count quotas */
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, categories = {\"县\"}, score = target(\"x\", 1) } }\n",
+	  "indicator 'L': '县' is not one of the categories", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, categories = \"A\", score = target(\"x\", 1) } }\n",
+	  "categories lists the categories assessed on it", 3 },
+	{ BODY "grades { {\"优秀\", 90, count = 1.5}, {\"良好\", 0} }\n", "count is a whole number of units", 3 },
+	{ BODY "grades { {\"优秀\", 90, count = 2, quota = 0.2}, {\"良好\", 0} }\n", "a quota (a share) or a count, not both", 3 },
+	{ BODY "grades { {\"优秀\", 90, by_category = { B = 80 } }, {\"良好\", 0} }\n", "maps categories of the assessment", 3 },
+	{ BODY "grades { {\"优秀\", 90, by_category = { A = 50 } }, {\"良好\", 60} }\n",
+	  "in category 'A', '良好' must have a lower minimum than '优秀'", 3 },
+	{ BODY "commend { by_category = { B = { min_score = 80 } } }\n", "by_category names a category that is not declared: 'B'", 3 },
+	{ BODY "commend { by_category = { A = { min_scor = 80 } } }\n", "unknown field 'min_scor'", 3 },
 	/* checklists */
 	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = {} } }\n",
 	  "checklist lists the conditions", 3 },

@@ -803,6 +803,56 @@ START_TEST(test_goal_bad)
 }
 END_TEST
 
+/* ---------- items of some categories, per-category grades (issue 15.7) ---------- */
+
+#define CATEGORY_RULES                                                                             \
+	HEAD "section \"一\" { points = 50, indicator \"学法\" { points = 50, score = target(\"n\", 5) } }\n" \
+	"section \"二\" { points = 50,\n"                                                             \
+	"  indicator \"案卷\" { points = 50, categories = {\"B\"}, score = target(\"case\", 100) } }\n"   \
+	"grades { {\"一等\", 90, count = 1, by_category = { B = 85 } }, {\"二等\", 0} }\n"               \
+	"commend { min_score = 95, by_category = { B = { min_grade = \"一等\" } } }\n"
+
+START_TEST(test_categories)
+{
+	fx f;
+
+	fx_rules(&f, CATEGORY_RULES);
+	fx_table(&f, "units", "units.csv", "id,name,cat,n,case\na1,a,A,5,\na2,a,A,4.6,\nb1,b,B,5,70\nb2,b,B,4,60\n");
+	fx_run(&f);
+	/* A: 案卷 not assessed, 一 × 100/50; B: both */
+	ck_pts(unit(&f, "a1")->total, 100);
+	ck_pts(unit(&f, "a2")->total, 92);
+	ck_assert_int_eq(item(&f, "a1", "案卷")->skipped, 1);
+	ck_assert_str_eq(item(&f, "a1", "案卷")->note, "本类单位不考核此项, 其余得分按比例折算");
+	ck_pts(unit(&f, "b1")->total, 85);
+	ck_pts(unit(&f, "b2")->total, 70);
+	/* 一等: ≥ 90 (B ≥ 85), one per category */
+	ck_assert_str_eq(f.res->grades[unit(&f, "a1")->grade], "一等");
+	ck_assert_str_eq(f.res->grades[unit(&f, "a2")->grade], "二等");
+	ck_assert_int_eq(unit(&f, "a2")->quota_dropped, 1);
+	ck_assert_str_eq(f.res->grades[unit(&f, "b1")->grade], "一等");
+	/* commendation: A needs 95; B needs 一等 */
+	ck_assert_int_eq(unit(&f, "a1")->commended, 1);
+	ck_assert_int_eq(unit(&f, "a2")->eligible, 0);
+	ck_assert_int_eq(unit(&f, "b1")->commended, 1);
+	ck_assert_int_eq(unit(&f, "b2")->eligible, 0);
+	fx_free(&f);
+}
+END_TEST
+
+/* A forgotten cell in a category assessed on the item is still an error,
+ * not a silent rescale. */
+START_TEST(test_categories_missing)
+{
+	fx f;
+
+	fx_rules(&f, CATEGORY_RULES);
+	fx_table(&f, "units", "units.csv", "id,name,cat,n,case\na1,a,A,5,\nb1,b,B,5,\n");
+	fx_fail(&f, KP_EDATA, "units.csv:3", "unit 'b1'", "no value in column 'case'");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_lookup_missing_key)
 {
 	fx f;
@@ -1509,6 +1559,8 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_checklist_missing);
 	tcase_add_test(tc, test_goal_bands_done);
 	tcase_add_test(tc, test_goal_bad);
+	tcase_add_test(tc, test_categories);
+	tcase_add_test(tc, test_categories_missing);
 	tcase_add_test(tc, test_compare_bands_ranks);
 	tcase_add_test(tc, test_compare_ties_lookup_yes_no);
 	tcase_add_test(tc, test_compare_tie_break);

@@ -72,7 +72,16 @@ typedef struct kp_indicator {
 	char *dflt_text;
 	int skip_missing;
 	int clamp;               /* 1 (default): keep within [0, points] */
+	unsigned char *only;     /* categories = {...}: 1 for each category assessed
+				    on it (indexes of rules->cat), NULL: all */
 } kp_indicator;
+
+/* Is the indicator assessed for units of category cat?  (Others leave it
+ * out and have their points rescaled: 百分制折算.) */
+static inline int kp_indicator_applies(const kp_indicator *d, int cat)
+{
+	return !d->only || (cat >= 0 && d->only[cat]);
+}
 
 typedef struct kp_deduction {
 	char *name, *where, *desc;
@@ -112,7 +121,16 @@ typedef struct kp_grade {
 	char *name;
 	double min;
 	double quota;            /* share of the category, 0: none */
+	int count;               /* or a number of units (一等奖 the top 3), 0: none */
+	double *cat_min;         /* by_category: the minimum for each category
+				    (NaN: min), or NULL */
 } kp_grade;
+
+/* The minimum score of grade g for units of category cat. */
+static inline double kp_grade_min(const kp_grade *g, int cat)
+{
+	return g->cat_min && cat >= 0 && g->cat_min[cat] == g->cat_min[cat] ? g->cat_min[cat] : g->min;
+}
 
 enum kp_tie { KP_TIE_SECTION = 1, KP_TIE_DEDUCTIONS, KP_TIE_BONUS };
 typedef struct kp_tiebreak { int kind; int section; char *name; } kp_tiebreak;
@@ -144,6 +162,12 @@ typedef struct kp_rules {
 	int commend_min_grade;   /* index, -1: none */
 	double commend_min_score;
 	int has_min_score;
+	struct kp_commend_cat {  /* commend { by_category = { ["镇"] = { ... } } } */
+		int set;         /* 1: this category's conditions replace the common ones */
+		int min_grade;   /* index, -1: none */
+		double min_score;
+		int has_min_score;
+	} *commend_cat;          /* ncat entries, or NULL */
 	int eligible_ref;
 	size_t ntie; kp_tiebreak *tie;
 	size_t nevent; kp_event *event;
