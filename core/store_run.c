@@ -409,7 +409,8 @@ static int note_encode(kp_store *s, cat_item *c, const char *note, long *id, kp_
 		c->mask = calloc(n + 1, 1);
 		if (!c->prev || !c->ptok || !c->mask)
 			return kp_err_oom(err);
-		memcpy(c->ptok, w->tok, n * sizeof *c->ptok);
+		if (n)
+			memcpy(c->ptok, w->tok, n * sizeof *c->ptok);
 		c->pn = n;
 	}
 	return w->vals.oom ? kp_err_oom(err) : 0;
