@@ -21,6 +21,7 @@ struct kp_sandbox {
 	int data_error;          /* a rule read a bad value: KP_EDATA */
 	int calls;               /* kp_sandbox_call depth: the cap holds inside calls */
 	int base_ref;            /* the table of allowed names */
+	unsigned long gen, live; /* scoring runs: the last one opened, the one open (0: none) */
 	const char *volatile ctx_kind, *volatile ctx_name, *volatile ctx_unit;
 };
 
@@ -256,6 +257,67 @@ static int l_rawset(lua_State *L)
 	return 1;
 }
 
+/* setmetatable, except a metatable that would run rule code outside the
+ * limits or change what the collector keeps: finalizers (__gc) run when
+ * the collector decides, with hooks off, and at lua_close after the limits
+ * are gone; __mode and __close are refused with them (rules need none).
+ * Lua reads __gc when the metatable is set, so adding it later does
+ * nothing. */
+static int l_setmetatable(lua_State *L)
+{
+	static const char *const refused[] = {"__gc", "__mode", "__close", NULL};
+	const char *const *f;
+	int t = lua_type(L, 2);
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+	for (f = refused; t == LUA_TTABLE && *f; f++) {
+		lua_pushstring(L, *f);
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "setmetatable: rule files may not use %s (finalizers, weak and "
+					  "to-be-closed values would run or vanish outside the sandbox's limits)", *f);
+		lua_pop(L, 1);
+	}
+	if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+		return luaL_error(L, "cannot change a protected metatable");
+	lua_settop(L, 2);
+	lua_setmetatable(L, 1);
+	return 1;
+}
+
+/* The message handler of xpcall, wrapped: once a limit has tripped, the
+ * error comes from the hook, where Lua runs the handler with hooks off, so
+ * the rule's handler is skipped and the limit's message passes through. */
+static int l_xpcall_handler(lua_State *L)
+{
+	if (sandbox_of(L)->tripped)
+		return 1;
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+static int l_xpcall(lua_State *L)
+{
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, l_xpcall_handler, 1);
+	lua_replace(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1)); /* the real xpcall */
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* Replace base[name] by the C function f with the original as upvalue. */
+static void wrap_base(lua_State *L, int base, const char *name, lua_CFunction f)
+{
+	lua_getfield(L, base, name);
+	lua_pushcclosure(L, f, 1);
+	lua_setfield(L, base, name);
+}
+
 static const char *const base_names[] = {
 	"assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget", "rawlen",
 	"rawset", "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type",
@@ -294,6 +356,9 @@ static int setup(lua_State *L)
 	lua_setfield(L, base, "print");
 	lua_pushcfunction(L, l_rawset);
 	lua_setfield(L, base, "rawset");
+	lua_pushcfunction(L, l_setmetatable);
+	lua_setfield(L, base, "setmetatable");
+	wrap_base(L, base, "xpcall", l_xpcall);
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
 	add_lib(L, base, "string", no_dump);
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
@@ -543,4 +608,28 @@ size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, siz
 		o = append(buf, o, size, "'");
 	}
 	return o;
+}
+
+unsigned long kp_sandbox_open_run(kp_sandbox *sb)
+{
+	sb->live = ++sb->gen;
+	return sb->live;
+}
+
+void kp_sandbox_close_run(kp_sandbox *sb)
+{
+	sb->live = 0;
+}
+
+int kp_sandbox_check_live(lua_State *L, unsigned long gen, const char *what)
+{
+	kp_sandbox *sb = sandbox_of(L);
+
+	if (gen && gen == sb->live)
+		return 0;
+	luaL_where(L, 1);
+	lua_pushfstring(L, "%s was kept past the call it was given to (keep the values you need, "
+			"not %s itself)", what, what);
+	lua_concat(L, 2);
+	return lua_error(L);
 }

@@ -45,6 +45,35 @@ static int yes_no_at(const scorer *s, const char *text)
 	return kp_score_yes_no(text);
 }
 
+static int rule_error(scorer *s, int kind, const char *msg);
+
+/* The result of a rule function read as yes or no (veto's when, commend's
+ * eligible), popped: the same words as a cell (是/否, 有/无, 1/0 …), a
+ * boolean, nil for no; NaN, other texts and other types are rule errors. */
+static int fn_yes_no(scorer *s, int *yes)
+{
+	lua_State *L = s->L;
+	int t = lua_type(L, -1), yn = -1;
+	char msg[160];
+
+	if (t == LUA_TNIL || t == LUA_TBOOLEAN)
+		yn = lua_toboolean(L, -1);
+	else if (t == LUA_TNUMBER && !isnan(lua_tonumber(L, -1)))
+		yn = cmpv(s, lua_tonumber(L, -1), 0) != 0;
+	else if (t == LUA_TSTRING)
+		yn = yes_no_at(s, lua_tostring(L, -1));
+	if (yn < 0) {
+		snprintf(msg, sizeof msg, "the function returned %s, which is neither yes nor no "
+			 "(return true/false, or a text such as 是/否)",
+			 t == LUA_TNUMBER ? "NaN" : t == LUA_TSTRING ? "a text" : luaL_typename(L, -1));
+		lua_pop(L, 1);
+		return rule_error(s, KP_ERULE, msg);
+	}
+	lua_pop(L, 1);
+	*yes = yn;
+	return 0;
+}
+
 int kp_score_yes_no(const char *text)
 {
 	static const char *const yes[] = {"是", "有", "yes", "y", "true", "√", "✓", "已完成", "完成", NULL};
@@ -268,10 +297,17 @@ static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, 
 	if (src->kind == KP_SRC_FUNC) {
 		if ((rc = call_value_fn(s, src)))
 			return rc;
-		if (lua_type(s->L, -1) == LUA_TBOOLEAN)
+		if (lua_type(s->L, -1) == LUA_TBOOLEAN) {
 			snprintf(buf, size, "%s", lua_toboolean(s->L, -1) ? "1" : "0");
-		else
-			snprintf(buf, size, "%s", luaL_tolstring(s->L, -1, NULL)), lua_pop(s->L, 1);
+		} else if (lua_type(s->L, -1) == LUA_TSTRING || lua_type(s->L, -1) == LUA_TNUMBER) {
+			snprintf(buf, size, "%s", lua_tostring(s->L, -1)); /* a copy: converting it is harmless */
+		} else { /* never luaL_tolstring here: a __tostring would run unprotected */
+			char msg[128];
+			snprintf(msg, sizeof msg, "the value function returned a %s, not a text, number or boolean",
+				 luaL_typename(s->L, -1));
+			lua_pop(s->L, 1);
+			return rule_error(s, KP_ERULE, msg);
+		}
 		lua_pop(s->L, 1);
 		return 0;
 	}
@@ -971,8 +1007,8 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->when.ref);
 			if ((rc = kp_score_push_unit(s)) || (rc = kp_score_push_ctx(s)) || (rc = call_lua(s, 2, 1)))
 				return rc;
-			fired = lua_isnumber(s->L, -1) ? cmpv(s, lua_tonumber(s->L, -1), 0) != 0 : lua_toboolean(s->L, -1);
-			lua_pop(s->L, 1);
+			if ((rc = fn_yes_no(s, &fired)))
+				return rc;
 		} else if ((rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, text, sizeof text)) == 0 ||
 			   (rc == V_MISSING && (v->dflt_text || v->when.kind == KP_SRC_COL))) {
 			if (rc == V_MISSING && !v->dflt_text) /* a blank is no "no": say so */
@@ -1316,9 +1352,7 @@ static int eligible_fn(void *ud, const kp_result *res, size_t unit, int *ok, kp_
 	lua_setfield(L, -2, "sections");
 	if ((rc = call_lua(s, 1, 1)))
 		return rc;
-	*ok = lua_toboolean(L, -1);
-	lua_pop(L, 1);
-	return 0;
+	return fn_yes_no(s, ok);
 }
 
 static void scorer_free(scorer *s)
@@ -1330,6 +1364,7 @@ static void scorer_free(scorer *s)
 	for (i = 0; s->bon_stat && i < s->r->nbon; i++)
 		free_stat(&s->bon_stat[i]);
 	if (s->L) {
+		kp_sandbox_close_run(s->r->sb);
 		luaL_unref(s->L, LUA_REGISTRYINDEX, s->unit_ref);
 		luaL_unref(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
 		lua_settop(s->L, s->top);
@@ -1444,6 +1479,7 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 		return KP_EINTERNAL;
 	if ((rc = resolve_all(&s)) || (rc = init_result(&s, &names)))
 		goto out;
+	s.gen = kp_sandbox_open_run(r->sb);
 	lua_pushcfunction(s.L, kp_score_setup_lua);
 	lua_pushlightuserdata(s.L, &s);
 	if ((rc = kp_sandbox_call(r->sb, 1, 0, 1, err)))
@@ -1458,6 +1494,7 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 			if ((rc = score_unit(&s, u, names)))
 				goto out;
 	}
+	kp_sandbox_close_run(r->sb); /* u, ctx, rows: not past the units' scoring */
 	if (s.o->release_numbers)
 		kp_data_release_numbers(d);
 	rc = kp_rank_run(r, s.res, r->eligible_ref ? eligible_fn : NULL, &s, err);

@@ -49,6 +49,7 @@ typedef struct scorer {
 	int unit_ref, ctx_ref;    /* registry refs: the unit proxy, the contexts */
 	size_t unit_ref_of;       /* the unit unit_ref stands for */
 	int top;                  /* the Lua stack on entry, restored on exit */
+	unsigned long gen;        /* the sandbox generation of this run's values */
 	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
 } scorer;
 

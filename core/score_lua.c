@@ -16,9 +16,35 @@
 
 /* ---- what rule functions see ---- */
 
-typedef struct unit_ud { scorer *s; size_t unit; } unit_ud;
-typedef struct row_ud { scorer *s; const kp_table *t; size_t row; } row_ud;
-typedef struct evset_ud { scorer *s; size_t unit; int event; } evset_ud;
+/* Each carries the generation of its run: the scorer it points at lives
+ * only as long as the run (kp_sandbox_check_live). */
+typedef struct unit_ud { scorer *s; unsigned long gen; size_t unit; } unit_ud;
+typedef struct row_ud { scorer *s; unsigned long gen; const kp_table *t; size_t row; } row_ud;
+typedef struct evset_ud { scorer *s; unsigned long gen; size_t unit; int event; } evset_ud;
+
+static unit_ud *check_unit(lua_State *L, int idx, const char *mt, const char *what)
+{
+	unit_ud *ud = luaL_checkudata(L, idx, mt);
+
+	kp_sandbox_check_live(L, ud->gen, what);
+	return ud;
+}
+
+static row_ud *check_row(lua_State *L, int idx)
+{
+	row_ud *r = luaL_checkudata(L, idx, ROW_MT);
+
+	kp_sandbox_check_live(L, r->gen, "an event row");
+	return r;
+}
+
+static evset_ud *check_evset(lua_State *L, int idx)
+{
+	evset_ud *e = luaL_checkudata(L, idx, EVSET_MT);
+
+	kp_sandbox_check_live(L, e->gen, "an event list");
+	return e;
+}
 
 /* A number from the data: whole numbers as Lua integers, so that a rule's
  * "复议被纠错" .. n .. "件" reads "1件", not "1.0件". */
@@ -52,7 +78,7 @@ static int l_readonly(lua_State *L)
 
 static int l_row_index(lua_State *L)
 {
-	row_ud *r = luaL_checkudata(L, 1, ROW_MT);
+	row_ud *r = check_row(L, 1);
 	const char *col = luaL_checkstring(L, 2);
 	long c = kp_table_col(r->t, col);
 
@@ -65,7 +91,7 @@ int kp_score_push_row(scorer *s, const kp_table *t, size_t row)
 {
 	row_ud *r = lua_newuserdatauv(s->L, sizeof *r, 0);
 
-	r->s = s, r->t = t, r->row = row;
+	r->s = s, r->gen = s->gen, r->t = t, r->row = row;
 	luaL_setmetatable(s->L, ROW_MT);
 	return 0;
 }
@@ -105,7 +131,7 @@ static int last_table(lua_State *L, scorer *s, size_t u)
 
 static int l_unit_index(lua_State *L)
 {
-	unit_ud *ud = luaL_checkudata(L, 1, UNIT_MT);
+	unit_ud *ud = check_unit(L, 1, UNIT_MT, "the unit record u");
 	scorer *s = ud->s;
 	const char *key = luaL_checkstring(L, 2);
 	size_t u = ud->unit;
@@ -162,7 +188,7 @@ int kp_score_push_unit(scorer *s)
 	luaL_unref(s->L, LUA_REGISTRYINDEX, s->unit_ref);
 	{
 		unit_ud *ud = lua_newuserdatauv(s->L, sizeof *ud, 0);
-		ud->s = s, ud->unit = s->unit;
+		ud->s = s, ud->gen = s->gen, ud->unit = s->unit;
 	}
 	luaL_setmetatable(s->L, UNIT_MT);
 	lua_pushvalue(s->L, -1);
@@ -173,7 +199,7 @@ int kp_score_push_unit(scorer *s)
 
 static int l_events_index(lua_State *L)
 {
-	unit_ud *ud = luaL_checkudata(L, 1, EVENTS_MT);
+	unit_ud *ud = check_unit(L, 1, EVENTS_MT, "u.events");
 	const char *name = luaL_checkstring(L, 2);
 	const kp_rules *r = ud->s->r;
 	size_t i;
@@ -181,7 +207,7 @@ static int l_events_index(lua_State *L)
 	for (i = 0; i < r->nevent; i++)
 		if (!strcmp(r->event[i].name, name)) {
 			evset_ud *e = lua_newuserdatauv(L, sizeof *e, 0);
-			e->s = ud->s, e->unit = ud->unit, e->event = (int)i;
+			e->s = ud->s, e->gen = ud->gen, e->unit = ud->unit, e->event = (int)i;
 			luaL_setmetatable(L, EVSET_MT);
 			return 1;
 		}
@@ -240,7 +266,7 @@ static int push_acc(lua_State *L, const kp_acc *a)
 
 static int evset_agg(lua_State *L, int op)
 {
-	evset_ud *e = luaL_checkudata(L, 1, EVSET_MT);
+	evset_ud *e = check_evset(L, 1);
 	const kp_data_events *ev = &e->s->d->ev[e->event];
 	const kp_table *t = ev->t;
 	int fidx = op == KP_AGG_COUNT ? 2 : 3;
@@ -274,7 +300,7 @@ static int l_ev_max(lua_State *L) { return evset_agg(L, KP_AGG_MAX); }
 
 static int l_ev_rows_iter(lua_State *L)
 {
-	evset_ud *e = lua_touserdata(L, lua_upvalueindex(1));
+	evset_ud *e = check_evset(L, lua_upvalueindex(1));
 	lua_Integer k = lua_tointeger(L, lua_upvalueindex(2));
 	const kp_data_events *ev = &e->s->d->ev[e->event];
 	size_t i = ev->first[e->unit] + (size_t)k;
@@ -289,7 +315,7 @@ static int l_ev_rows_iter(lua_State *L)
 
 static int l_ev_rows(lua_State *L)
 {
-	luaL_checkudata(L, 1, EVSET_MT);
+	check_evset(L, 1);
 	lua_settop(L, 1);
 	lua_pushinteger(L, 0);
 	lua_pushcclosure(L, l_ev_rows_iter, 2);
@@ -302,6 +328,7 @@ static int ctx_stat(lua_State *L, int op)
 {
 	scorer *s = lua_touserdata(L, lua_upvalueindex(1));
 	int cat = (int)lua_tointeger(L, lua_upvalueindex(2));
+	unsigned long gen = (unsigned long)lua_tointeger(L, lua_upvalueindex(3));
 	const char *col = op == KP_AGG_COUNT ? NULL : luaL_checkstring(L, 2);
 	int all = lua_isstring(L, op == KP_AGG_COUNT ? 2 : 3) &&
 		  !strcmp(lua_tostring(L, op == KP_AGG_COUNT ? 2 : 3), "all");
@@ -309,6 +336,7 @@ static int ctx_stat(lua_State *L, int op)
 	kp_colref c;
 	size_t u;
 
+	kp_sandbox_check_live(L, gen, "ctx");
 	if (col && kp_data_column(s->d, col, &c) < 0)
 		return luaL_error(L, "no column '%s' in the imported data", col);
 	for (u = 0; u < s->d->nunits; u++) {
@@ -354,7 +382,8 @@ static int make_contexts(lua_State *L)
 		for (f = fns; f->name; f++) {
 			lua_pushlightuserdata(L, s);
 			lua_pushinteger(L, (lua_Integer)c);
-			lua_pushcclosure(L, f->func, 2);
+			lua_pushinteger(L, (lua_Integer)s->gen);
+			lua_pushcclosure(L, f->func, 3);
 			lua_setfield(L, -2, f->name);
 		}
 		kp_sandbox_readonly(L, -1, "ctx");

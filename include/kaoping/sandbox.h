@@ -62,6 +62,15 @@ void kp_sandbox_set_context(kp_sandbox *sb, const char *kind, const char *name, 
  * allocation and no stdio (async-signal-safe); returns its length. */
 size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, size_t size);
 
+/* Values handed to rules (the unit u, ctx, event lists, rows) point into
+ * a scoring run's memory.  Each carries the generation of its run and is
+ * checked on every use: kp_sandbox_open_run starts a generation,
+ * kp_sandbox_close_run ends it, and kp_sandbox_check_live raises a rule
+ * error (naming WHAT) for a value of a generation that is not open. */
+unsigned long kp_sandbox_open_run(kp_sandbox *sb);
+void kp_sandbox_close_run(kp_sandbox *sb);
+int kp_sandbox_check_live(lua_State *L, unsigned long gen, const char *what);
+
 /* Seconds on the monotonic clock. */
 double kp_sandbox_now(void);
 

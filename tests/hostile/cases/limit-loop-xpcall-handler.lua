@@ -1,0 +1,6 @@
+-- limit-loop-xpcall-handler (hostile case fixture)
+assessment { title = "hostile", year = 2021,
+  unit = { id = "unit_id", name = "name", category = "category" },
+  categories = { {"dept", commend = 3}, {"town", commend = 1} } }
+section "s" { points = 10, indicator "x" { points = 10, score = function(u)
+  xpcall(function() while true do end end, function() while true do end end) return 1 end } }

@@ -1,0 +1,7 @@
+-- stale-ctx-in-eligible (hostile case fixture)
+assessment { title = "hostile", year = 2021,
+  unit = { id = "unit_id", name = "name", category = "category" },
+  categories = { {"dept", commend = 3}, {"town", commend = 1} } }
+local saved
+section "s" { points = 10, indicator "x" { points = 10, score = function(u, ctx) saved = ctx return 1 end } }
+commend { eligible = function(r) return saved:max("i01") > 0 end }
