@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kaoping/num.h"
+#include "rules_int.h"
 
 extern const char kp_prelude_lua[];
 extern const size_t kp_prelude_lua_len;
@@ -107,7 +108,7 @@ static char *field_str(compiler *c, int t, const char *key, int *bad)
 {
 	char *s = NULL;
 
-	lua_getfield(c->L, t, key);
+	kp_decl_field(c->L, t, key);
 	if (lua_type(c->L, -1) == LUA_TSTRING)
 		s = dupstr(c, lua_tostring(c->L, -1));
 	else if (!lua_isnil(c->L, -1) && bad)
@@ -120,7 +121,7 @@ static int field_num(compiler *c, int t, const char *key, double *out)
 {
 	int ok = 0;
 
-	lua_getfield(c->L, t, key);
+	kp_decl_field(c->L, t, key);
 	if (lua_type(c->L, -1) == LUA_TNUMBER) {
 		*out = lua_tonumber(c->L, -1);
 		ok = isfinite(*out) ? 1 : -1;
@@ -133,7 +134,7 @@ static int field_num(compiler *c, int t, const char *key, double *out)
 
 static int field_ref(compiler *c, int t, const char *key)
 {
-	lua_getfield(c->L, t, key);
+	kp_decl_field(c->L, t, key);
 	if (lua_type(c->L, -1) != LUA_TFUNCTION) {
 		lua_pop(c->L, 1);
 		return 0;
@@ -196,28 +197,28 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 		return KP_ERULE;
 	}
 	free(ev);
-	lua_getfield(L, t, "filter");
+	kp_decl_field(L, t, "filter");
 	if (lua_type(L, -1) == LUA_TFUNCTION) {
 		s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
 		c->r->uses_lua = 1;
 	} else if (lua_type(L, -1) == LUA_TTABLE) {
 		size_t n = 0;
 		lua_pushnil(L);
-		while (lua_next(L, -2))
+		while (kp_decl_next(L, -2))
 			n++, lua_pop(L, 1);
 		s->fcol = calloc(n + 1, sizeof *s->fcol);
 		s->fval = calloc(n + 1, sizeof *s->fval);
 		if (!s->fcol || !s->fval)
 			return kp_err_oom(c->err);
 		lua_pushnil(L);
-		while (lua_next(L, -2)) {
+		while (kp_decl_next(L, -2)) {
 			if (lua_type(L, -2) != LUA_TSTRING ||
 			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)) {
 				lua_pop(L, 3);
 				return kp_err_set(c->err, KP_ERULE, "%s: a filter is { column = value, ... }", where);
 			}
 			s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
-			s->fval[s->nfilter] = dupstr(c, luaL_tolstring(L, -1, NULL));
+			s->fval[s->nfilter] = dupstr(c, kp_decl_text(L, -1));
 			lua_pop(L, 2);
 			s->nfilter++;
 		}
@@ -232,7 +233,7 @@ static int compile_src_field(compiler *c, int t, const char *key, kp_src *s, con
 {
 	int rc;
 
-	lua_getfield(c->L, t, key);
+	kp_decl_field(c->L, t, key);
 	rc = compile_src(c, s, where);
 	lua_pop(c->L, 1);
 	return rc;
@@ -243,8 +244,8 @@ static int number_list(compiler *c, int t, const char *key, int pairs_, kp_metho
 	lua_State *L = c->L;
 	size_t i, n;
 
-	lua_getfield(L, t, key);
-	n = lua_rawlen(L, -1);
+	kp_decl_field(L, t, key);
+	n = kp_decl_len(L, -1);
 	m->n = n;
 	m->thr = calloc(n + 1, sizeof *m->thr);
 	m->pts = calloc(n + 1, sizeof *m->pts);
@@ -254,14 +255,14 @@ static int number_list(compiler *c, int t, const char *key, int pairs_, kp_metho
 		return kp_err_oom(c->err);
 	}
 	for (i = 0; i < n; i++) {
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		if (pairs_) {
-			lua_rawgeti(L, -1, 1);
-			lua_rawgeti(L, -2, 2);
+			kp_decl_index(L, -1, 1);
+			kp_decl_index(L, -2, 2);
 			m->thr[i] = lua_tonumber(L, -2);
 			m->pts[i] = lua_tonumber(L, -1);
 			lua_pop(L, 2);
-			lua_getfield(L, -1, "gt");
+			kp_decl_field(L, -1, "gt");
 			m->gt[i] = (unsigned char)lua_toboolean(L, -1);
 			lua_pop(L, 1);
 		} else {
@@ -278,18 +279,18 @@ static int compile_lookup(compiler *c, int t, kp_method *m)
 	lua_State *L = c->L;
 	size_t n = 0;
 
-	lua_getfield(L, t, "map");
+	kp_decl_field(L, t, "map");
 	lua_pushnil(L);
-	while (lua_next(L, -2))
+	while (kp_decl_next(L, -2))
 		n++, lua_pop(L, 1);
 	m->keys = calloc(n + 1, sizeof *m->keys);
 	m->pts = calloc(n + 1, sizeof *m->pts);
 	if (!m->keys || !m->pts)
 		return kp_err_oom(c->err);
 	lua_pushnil(L);
-	while (lua_next(L, -2)) {
+	while (kp_decl_next(L, -2)) {
 		lua_pushvalue(L, -2);
-		m->keys[m->n] = dupstr(c, luaL_tolstring(L, -1, NULL));
+		m->keys[m->n] = dupstr(c, kp_decl_text(L, -1));
 		lua_pop(L, 2);
 		m->pts[m->n++] = lua_tonumber(L, -1);
 		lua_pop(L, 1);
@@ -309,8 +310,8 @@ static int compile_checklist(compiler *c, int h, kp_method *m, const char *where
 	kp_check *p;
 	int rc = 0;
 
-	lua_getfield(L, h, "items");
-	n = lua_rawlen(L, -1);
+	kp_decl_field(L, h, "items");
+	n = kp_decl_len(L, -1);
 	if (!(p = realloc(r->check, (r->ncheck + n + 1) * sizeof *p))) {
 		lua_pop(L, 1);
 		return kp_err_oom(c->err);
@@ -322,15 +323,15 @@ static int compile_checklist(compiler *c, int h, kp_method *m, const char *where
 		int it;
 		memset(k, 0, sizeof *k);
 		r->ncheck++; /* kp_rules_free frees what was read so far */
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		it = lua_gettop(L);
 		k->name = field_str(c, it, "name", NULL);
 		k->unit = field_str(c, it, "unit", NULL);
 		field_num(c, it, "amount", &k->amount);
 		k->has_max = field_num(c, it, "max", &k->max) > 0;
-		lua_getfield(L, it, "per");
+		kp_decl_field(L, it, "per");
 		k->per = lua_toboolean(L, -1);
-		lua_getfield(L, it, "is");
+		kp_decl_field(L, it, "is");
 		k->is = lua_toboolean(L, -1);
 		lua_pop(L, 2);
 		rc = k->name ? compile_src_field(c, it, "src", &k->src, where) : KP_EINTERNAL;
@@ -349,7 +350,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	char *kind, *scope, *order;
 	int h, i, rc = 0;
 
-	lua_getfield(L, t, key);
+	kp_decl_field(L, t, key);
 	h = lua_gettop(L);
 	if (lua_type(L, h) == LUA_TFUNCTION) {
 		m->kind = KP_M_FUNC;
@@ -406,8 +407,8 @@ static int compile_categories(compiler *c, int a, const char *where)
 	kp_rules *r = c->r;
 	size_t i, j, n;
 
-	lua_getfield(L, a, "categories");
-	if (lua_type(L, -1) != LUA_TTABLE || (n = lua_rawlen(L, -1)) == 0) {
+	kp_decl_field(L, a, "categories");
+	if (lua_type(L, -1) != LUA_TTABLE || (n = kp_decl_len(L, -1)) == 0) {
 		lua_pop(L, 1);
 		return fail_at(c, where, "assessment: categories = { {\"镇\", commend = 2}, ... } is needed");
 	}
@@ -416,11 +417,11 @@ static int compile_categories(compiler *c, int a, const char *where)
 	r->ncat = n; /* kp_rules_free frees the names read so far, also on an error */
 	for (i = 0; i < n; i++) {
 		double q = 0;
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		if (lua_type(L, -1) == LUA_TSTRING) {
 			r->cat[i].name = dupstr(c, lua_tostring(L, -1));
 		} else if (lua_type(L, -1) == LUA_TTABLE) {
-			lua_rawgeti(L, -1, 1);
+			kp_decl_index(L, -1, 1);
 			if (lua_type(L, -1) == LUA_TSTRING)
 				r->cat[i].name = dupstr(c, lua_tostring(L, -1));
 			lua_pop(L, 1);
@@ -453,7 +454,7 @@ static int compile_assessment(compiler *c)
 	char *where, *round;
 	int a, bad = 0, rc;
 
-	lua_getfield(L, c->spec, "assessment");
+	kp_decl_field(L, c->spec, "assessment");
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return kp_err_set(c->err, KP_ERULE, "%s: no assessment { ... } declared", r->file);
@@ -498,7 +499,7 @@ static int compile_assessment(compiler *c)
 	r->has_max_total = rc > 0;
 	if (field_num(c, a, "year", &v) < 0 || field_num(c, a, "precision", &v) < 0)
 		bad = 7;
-	lua_getfield(L, a, "unit");
+	kp_decl_field(L, a, "unit");
 	if (lua_type(L, -1) == LUA_TTABLE) {
 		int u = lua_gettop(L);
 		r->id_col = field_str(c, u, "id", &bad);
@@ -556,7 +557,7 @@ static int compile_default(compiler *c, int t, int *has, double *num, char **tex
 {
 	double v;
 
-	lua_getfield(c->L, t, "default");
+	kp_decl_field(c->L, t, "default");
 	if (lua_type(c->L, -1) == LUA_TNUMBER) {
 		*has = 1;
 		*num = lua_tonumber(c->L, -1);
@@ -590,23 +591,24 @@ static int compile_only(compiler *c, int t, kp_indicator *ind)
 	size_t i, n;
 	int rc = 0;
 
-	lua_getfield(L, t, "categories");
+	kp_decl_field(L, t, "categories");
 	if (lua_type(L, -1) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		return 0;
 	}
-	n = lua_rawlen(L, -1);
+	n = kp_decl_len(L, -1);
 	if (!(ind->only = calloc(c->r->ncat + 1, 1))) {
 		lua_pop(L, 1);
 		return kp_err_oom(c->err);
 	}
 	for (i = 0; i < n && !rc; i++) {
 		int k;
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		if ((k = category_index(c->r, lua_tostring(L, -1))) < 0)
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
+		if (lua_type(L, -1) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -1))) < 0) {
 			rc = kp_err_set(c->err, KP_ERULE, "%s: indicator '%s': '%s' is not one of the categories of the assessment",
-					ind->where, ind->name, lua_tostring(L, -1));
-		else
+					ind->where, ind->name, kp_decl_text(L, -1));
+			lua_pop(L, 1);
+		} else
 			ind->only[k] = 1;
 		lua_pop(L, 1);
 	}
@@ -624,7 +626,7 @@ static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
 	ind->desc = field_str(c, t, "desc", NULL);
 	ind->section = sec;
 	field_num(c, t, "points", &ind->points);
-	lua_getfield(c->L, t, "clamp");
+	kp_decl_field(c->L, t, "clamp");
 	ind->clamp = lua_isnil(c->L, -1) || lua_toboolean(c->L, -1);
 	lua_pop(c->L, 1);
 	if (compile_default(c, t, &ind->has_default, &ind->dflt, &ind->dflt_text))
@@ -661,10 +663,10 @@ static int compile_tree(compiler *c)
 	size_t ns, ni, nd, i, j;
 	int rc = 0;
 
-	lua_getfield(L, c->spec, "sections");
-	lua_getfield(L, c->spec, "indicators");
-	lua_getfield(L, c->spec, "deductions");
-	ns = lua_rawlen(L, -3), ni = lua_rawlen(L, -2), nd = lua_rawlen(L, -1);
+	kp_decl_field(L, c->spec, "sections");
+	kp_decl_field(L, c->spec, "indicators");
+	kp_decl_field(L, c->spec, "deductions");
+	ns = kp_decl_len(L, -3), ni = kp_decl_len(L, -2), nd = kp_decl_len(L, -1);
 	r->sec = calloc(ns + 1, sizeof *r->sec);
 	r->ind = calloc(ni + 1, sizeof *r->ind);
 	r->ded = calloc(nd + 1, sizeof *r->ded);
@@ -676,7 +678,7 @@ static int compile_tree(compiler *c)
 		kp_section *s = &r->sec[i];
 		double sum = 0;
 		size_t items, ded0 = r->nded;
-		lua_rawgeti(L, -3, (lua_Integer)i + 1);
+		kp_decl_index(L, -3, (lua_Integer)i + 1);
 		s->name = field_str(c, lua_gettop(L), "name", NULL);
 		s->where = where_of(c, lua_gettop(L));
 		field_num(c, lua_gettop(L), "points", &s->points);
@@ -684,13 +686,18 @@ static int compile_tree(compiler *c)
 		if (section_index(r, s->name) != (int)i)
 			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' is declared twice", s->where, s->name);
 		s->first = r->nind;
-		lua_getfield(L, -1, "items");
-		items = lua_rawlen(L, -1);
+		kp_decl_field(L, -1, "items");
+		items = kp_decl_len(L, -1);
 		for (j = 0; j < items && !rc; j++) {
 			char *type;
-			lua_rawgeti(L, -1, (lua_Integer)j + 1);
+			int is_ind;
+			kp_decl_index(L, -1, (lua_Integer)j + 1);
 			type = field_str(c, lua_gettop(L), "type", NULL);
-			if (type && !strcmp(type, "indicator")) {
+			is_ind = type && !strcmp(type, "indicator");
+			if (is_ind ? r->nind >= ni : r->nded >= nd) /* the prelude lets none through */
+				rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s': an item that was not declared with "
+						"indicator or deduction", s->where, s->name);
+			else if (is_ind) {
 				rc = compile_indicator(c, lua_gettop(L), (int)i, &r->ind[r->nind]);
 				sum += r->ind[r->nind++].points;
 			} else {
@@ -711,8 +718,8 @@ static int compile_tree(compiler *c)
 					s->where, s->name, s->points, sum);
 	}
 	for (i = 0; i < ni && !rc; i++) { /* indicators no section claimed */
-		lua_rawgeti(L, -2, (lua_Integer)i + 1);
-		lua_getfield(L, -1, "section");
+		kp_decl_index(L, -2, (lua_Integer)i + 1);
+		kp_decl_field(L, -1, "section");
 		if (lua_isnil(L, -1)) {
 			char *w = where_of(c, lua_gettop(L) - 1), *name = field_str(c, lua_gettop(L) - 1, "name", NULL);
 			rc = kp_err_set(c->err, KP_ERULE, "%s: indicator '%s' is not inside a section", w, name ? name : "?");
@@ -721,8 +728,8 @@ static int compile_tree(compiler *c)
 		lua_pop(L, 2);
 	}
 	for (i = 0; i < nd && !rc; i++) {
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		lua_getfield(L, -1, "section");
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
+		kp_decl_field(L, -1, "section");
 		if (lua_isnil(L, -1))
 			rc = compile_deduction(c, lua_gettop(L) - 1, -1, &r->ded[r->nded++]);
 		lua_pop(L, 2);
@@ -740,13 +747,13 @@ static int compile_bonus_veto(compiler *c)
 	size_t i, n;
 	int rc = 0;
 
-	lua_getfield(L, c->spec, "bonuses");
-	n = lua_rawlen(L, -1);
+	kp_decl_field(L, c->spec, "bonuses");
+	n = kp_decl_len(L, -1);
 	if (!(r->bon = calloc(n + 1, sizeof *r->bon)))
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < n && !rc; i++, r->nbon++) {
 		kp_bonus *b = &r->bon[i];
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		b->name = field_str(c, lua_gettop(L), "name", NULL);
 		b->where = where_of(c, lua_gettop(L));
 		b->desc = field_str(c, lua_gettop(L), "desc", NULL);
@@ -757,23 +764,23 @@ static int compile_bonus_veto(compiler *c)
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-	lua_getfield(L, c->spec, "vetoes");
-	n = lua_rawlen(L, -1);
+	kp_decl_field(L, c->spec, "vetoes");
+	n = kp_decl_len(L, -1);
 	if (!rc && !(r->veto = calloc(n + 1, sizeof *r->veto)))
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < n && !rc; i++, r->nveto++) {
 		kp_veto *v = &r->veto[i];
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		v->name = field_str(c, lua_gettop(L), "name", NULL);
 		v->where = where_of(c, lua_gettop(L));
 		v->desc = field_str(c, lua_gettop(L), "desc", NULL);
 		v->reason = field_str(c, lua_gettop(L), "reason", NULL);
 		v->reason_ref = field_ref(c, lua_gettop(L), "reason");
-		lua_getfield(L, -1, "default");
+		kp_decl_field(L, -1, "default");
 		if (lua_type(L, -1) == LUA_TBOOLEAN)
 			v->dflt_text = dupstr(c, lua_toboolean(L, -1) ? "1" : "0");
 		else if (!lua_isnil(L, -1))
-			v->dflt_text = dupstr(c, luaL_tolstring(L, -1, NULL)), lua_pop(L, 1);
+			v->dflt_text = dupstr(c, kp_decl_text(L, -1)), lua_pop(L, 1);
 		lua_pop(L, 1);
 		rc = compile_src_field(c, lua_gettop(L), "when", &v->when, v->where);
 		lua_pop(L, 1);
@@ -805,7 +812,7 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 	if (rc > 0 && gr->quota > 0)
 		return fail_at(c, where, "grades: a grade has a quota (a share) or a count, not both");
 	gr->count = (int)v;
-	lua_getfield(L, g, "by_category");
+	kp_decl_field(L, g, "by_category");
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return 0;
@@ -821,7 +828,7 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 	for (k = 0; k <= (int)c->r->ncat; k++)
 		gr->cat_min[k] = NAN;
 	lua_pushnil(L);
-	while (lua_next(L, -2)) {
+	while (kp_decl_next(L, -2)) {
 		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -2))) < 0 ||
 		    lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))) {
 			lua_pop(L, 3);
@@ -856,14 +863,14 @@ static int compile_grades(compiler *c)
 	char *where, *ties;
 	int g, rc = 0;
 
-	lua_getfield(L, c->spec, "grades");
+	kp_decl_field(L, c->spec, "grades");
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return 0;
 	}
 	g = lua_gettop(L);
 	where = where_of(c, g);
-	n = lua_rawlen(L, g);
+	n = kp_decl_len(L, g);
 	ties = field_str(c, g, "quota_ties", NULL);
 	r->quota_ties_none = ties && !strcmp(ties, "none");
 	if (ties && strcmp(ties, "none") && strcmp(ties, "all"))
@@ -875,14 +882,14 @@ static int compile_grades(compiler *c)
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < n && !rc; i++) {
 		kp_grade *gr = &r->grade[i];
-		lua_rawgeti(L, g, (lua_Integer)i + 1);
+		kp_decl_index(L, g, (lua_Integer)i + 1);
 		if (lua_type(L, -1) != LUA_TTABLE) {
 			lua_pop(L, 1);
 			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
 			break;
 		}
-		lua_rawgeti(L, -1, 1);
-		lua_rawgeti(L, -2, 2);
+		kp_decl_index(L, -1, 1);
+		kp_decl_index(L, -2, 2);
 		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
 			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
 		else {
@@ -917,19 +924,23 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 	kp_rules *r = c->r;
 	size_t i, n;
 
-	lua_getfield(L, t, "tie_break");
+	kp_decl_field(L, t, "tie_break");
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return 0;
 	}
-	n = lua_type(L, -1) == LUA_TTABLE ? lua_rawlen(L, -1) : 0;
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return fail_at(c, where, "commend: tie_break = { \"section name\", \"deductions\", \"bonus\" }");
+	}
+	n = kp_decl_len(L, -1);
 	if (!(r->tie = calloc(n + 1, sizeof *r->tie)))
 		return kp_err_oom(c->err);
 	for (i = 0; i < n; i++) {
 		kp_tiebreak *tb = &r->tie[i];
 		const char *name;
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		name = lua_tostring(L, -1);
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
+		name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 		if (!name) {
 			lua_pop(L, 2);
 			return fail_at(c, where, "commend: tie_break lists section names, \"deductions\" or \"bonus\"");
@@ -959,9 +970,9 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
-	int k, rc = 0;
+	int k, rc = 0, bad = 0;
 
-	lua_getfield(L, t, "by_category");
+	kp_decl_field(L, t, "by_category");
 	if (lua_type(L, -1) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		return 0;
@@ -971,7 +982,7 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 		return kp_err_oom(c->err);
 	}
 	lua_pushnil(L);
-	while (!rc && lua_next(L, -2)) {
+	while (!rc && kp_decl_next(L, -2)) {
 		struct kp_commend_cat *cc;
 		char *mg;
 		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(r, lua_tostring(L, -2))) < 0) {
@@ -982,8 +993,10 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 		}
 		cc = &r->commend_cat[k];
 		cc->set = 1, cc->min_grade = -1;
-		mg = field_str(c, lua_gettop(L), "min_grade", NULL);
-		if (mg && (cc->min_grade = grade_index(r, mg)) < 0)
+		mg = field_str(c, lua_gettop(L), "min_grade", &bad);
+		if (bad)
+			rc = fail_at(c, where, "commend: min_grade must be the name of a grade");
+		else if (mg && (cc->min_grade = grade_index(r, mg)) < 0)
 			rc = kp_err_set(c->err, KP_ERULE, "%s: commend: min_grade '%s' is not one of the grades", where, mg);
 		free(mg);
 		if (!rc && (cc->has_min_score = field_num(c, lua_gettop(L), "min_score", &cc->min_score)) < 0)
@@ -999,22 +1012,31 @@ static int compile_commend(compiler *c)
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
 	char *where, *mg;
-	int t, rc = 0;
+	int t, rc = 0, bad = 0;
 
 	r->commend_min_grade = -1;
-	lua_getfield(L, c->spec, "commend");
+	kp_decl_field(L, c->spec, "commend");
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return 0;
 	}
 	t = lua_gettop(L);
 	where = where_of(c, t);
-	mg = field_str(c, t, "min_grade", NULL);
-	if (mg && (r->commend_min_grade = grade_index(r, mg)) < 0)
+	mg = field_str(c, t, "min_grade", &bad);
+	if (bad)
+		rc = fail_at(c, where, "commend: min_grade must be the name of a grade");
+	else if (mg && (r->commend_min_grade = grade_index(r, mg)) < 0)
 		rc = kp_err_set(c->err, KP_ERULE, "%s: commend: min_grade '%s' is not one of the grades", where, mg);
 	free(mg);
-	r->has_min_score = field_num(c, t, "min_score", &r->commend_min_score) > 0;
+	if (!rc && (r->has_min_score = field_num(c, t, "min_score", &r->commend_min_score)) < 0)
+		rc = fail_at(c, where, "commend: min_score must be a number");
+	r->has_min_score = r->has_min_score > 0;
 	r->eligible_ref = field_ref(c, t, "eligible");
+	if (!rc && !r->eligible_ref) {
+		if (kp_decl_field(L, t, "eligible") != LUA_TNIL)
+			rc = fail_at(c, where, "commend: eligible must be a function(r)");
+		lua_pop(L, 1);
+	}
 	if (!rc)
 		rc = compile_tiebreaks(c, t, where);
 	if (!rc)
@@ -1031,13 +1053,13 @@ static int compile_events(compiler *c)
 	size_t i, n;
 	int rc = 0;
 
-	lua_getfield(L, c->spec, "events");
-	n = lua_rawlen(L, -1);
+	kp_decl_field(L, c->spec, "events");
+	n = kp_decl_len(L, -1);
 	if (!(r->event = calloc(n + 1, sizeof *r->event)))
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < n && !rc; i++) {
 		kp_event *e = &r->event[i];
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		e->name = field_str(c, lua_gettop(L), "name", NULL);
 		e->data = field_str(c, lua_gettop(L), "data", NULL);
 		e->unit = field_str(c, lua_gettop(L), "unit", NULL);
@@ -1058,8 +1080,8 @@ static int compile(compiler *c)
 	if ((rc = compile_assessment(c)) || (rc = compile_events(c)) || (rc = compile_tree(c)) ||
 	    (rc = compile_bonus_veto(c)) || (rc = compile_grades(c)) || (rc = compile_commend(c)))
 		return rc;
-	lua_getfield(c->L, c->spec, "cases");
-	c->r->ncase = lua_rawlen(c->L, -1);
+	kp_decl_field(c->L, c->spec, "cases");
+	c->r->ncase = kp_decl_len(c->L, -1);
 	c->r->cases_ref = luaL_ref(c->L, LUA_REGISTRYINDEX);
 	return 0;
 }
@@ -1324,11 +1346,71 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 	return kp_sandbox_call(r->sb, 2, 1, 1, err);
 }
 
+/* The declarations, copied raw (next and rawset: no __index, __pairs or
+ * __newindex runs) into plain tables without metatables, shared tables and
+ * cycles kept as they are.  The compiler and the test runner read only the
+ * copy, which no rule code can reach, so a declaration changed or given a
+ * metatable after it was made changes nothing and runs nothing. */
+#define SNAPSHOT_DEPTH 100
+
+static void snapshot_value(lua_State *L, int memo, int depth)
+{
+	int src, dst;
+
+	if (lua_type(L, -1) != LUA_TTABLE)
+		return;
+	lua_pushvalue(L, -1);
+	if (lua_rawget(L, memo) != LUA_TNIL) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	if (depth > SNAPSHOT_DEPTH)
+		luaL_error(L, "declarations are nested more than %d tables deep", SNAPSHOT_DEPTH);
+	luaL_checkstack(L, 8, "declarations too deep");
+	src = lua_gettop(L);
+	lua_newtable(L);
+	dst = src + 1;
+	lua_pushvalue(L, src);
+	lua_pushvalue(L, dst);
+	lua_rawset(L, memo);
+	lua_pushnil(L);
+	while (lua_next(L, src)) {
+		snapshot_value(L, memo, depth + 1);
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, dst);
+	}
+	lua_remove(L, src);
+}
+
+static int l_snapshot(lua_State *L)
+{
+	lua_settop(L, 1);
+	lua_newtable(L); /* memo: original -> copy */
+	lua_insert(L, 1);
+	snapshot_value(L, 1, 0);
+	return 1;
+}
+
+/* Replace the spec table at idx by its snapshot. */
+static int snapshot_spec(kp_rules *r, lua_State *L, int idx, kp_err *err)
+{
+	int rc;
+
+	lua_pushcfunction(L, l_snapshot);
+	lua_pushvalue(L, idx);
+	if ((rc = kp_sandbox_call(r->sb, 1, 1, 1, err)))
+		return rc;
+	lua_replace(L, idx);
+	return 0;
+}
+
 /* Copy the DSL (on top) into the environment at env; agg read-only. */
 static void install_dsl(lua_State *L, int env)
 {
 	lua_pushnil(L);
-	while (lua_next(L, -2)) {
+	while (kp_decl_next(L, -2)) {
 		if (lua_type(L, -1) == LUA_TTABLE) {
 			kp_sandbox_readonly(L, -1, "agg");
 			lua_remove(L, -2);
@@ -1422,6 +1504,8 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 		kp_sandbox_freeze_env(L, env, 1);
 		lua_pushvalue(L, env);
 		r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		if (!rc)
+			rc = snapshot_spec(r, L, spec, err);
 	}
 	c.r = r, c.L = L, c.err = err, c.spec = spec;
 	if (!rc)

@@ -11,6 +11,7 @@
 #include "kaoping/data.h"
 #include "kaoping/num.h"
 #include "kaoping/score.h"
+#include "rules_int.h"
 
 typedef struct strlist { char **s; size_t n; } strlist;
 
@@ -49,7 +50,7 @@ static int keys_of(lua_State *L, int idx, strlist *l, kp_err *err)
 	if (lua_type(L, idx) != LUA_TTABLE)
 		return 0;
 	lua_pushnil(L);
-	while (!rc && lua_next(L, idx)) {
+	while (!rc && kp_decl_next(L, idx)) {
 		if (lua_type(L, -2) == LUA_TSTRING)
 			rc = add_name(l, lua_tostring(L, -2), err);
 		lua_pop(L, 1);
@@ -134,15 +135,15 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 	char id[32];
 	const char *fixed[3];
 
-	lua_getfield(L, c, "unit");
-	lua_getfield(L, c, "peers");
+	kp_decl_field(L, c, "unit");
+	kp_decl_field(L, c, "peers");
 	peers = lua_gettop(L);
-	npeers = lua_type(L, peers) == LUA_TTABLE ? lua_rawlen(L, peers) : 0;
+	npeers = lua_type(L, peers) == LUA_TTABLE ? kp_decl_len(L, peers) : 0;
 	if ((rc = add_name(&cols, r->id_col, err)) || (rc = add_name(&cols, r->name_col, err)) ||
 	    (rc = add_name(&cols, r->cat_col, err)) || (rc = keys_of(L, peers - 1, &cols, err)))
 		goto out;
 	for (i = 0; i < npeers && !rc; i++) {
-		lua_rawgeti(L, peers, (lua_Integer)i + 1);
+		kp_decl_index(L, peers, (lua_Integer)i + 1);
 		rc = keys_of(L, lua_gettop(L), &cols, err);
 		lua_pop(L, 1);
 	}
@@ -153,7 +154,7 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 	for (i = 0; i < npeers && !rc; i++) {
 		snprintf(id, sizeof id, "peer%zu", i + 1);
 		fixed[0] = fixed[1] = id;
-		lua_rawgeti(L, peers, (lua_Integer)i + 1);
+		kp_decl_index(L, peers, (lua_Integer)i + 1);
 		rc = add_row(t, L, lua_gettop(L), &cols, 3, fixed, 3, i + 2, err);
 		lua_pop(L, 1);
 	}
@@ -174,28 +175,28 @@ static int case_events(const kp_rules *r, lua_State *L, int c, const char *where
 	size_t e, i, n;
 	int rc = 0, evs, rows;
 
-	lua_getfield(L, c, "events");
+	kp_decl_field(L, c, "events");
 	evs = lua_gettop(L);
 	for (e = 0; e < r->nevent && !rc; e++) {
 		strlist cols = {0};
 		kp_table *t = NULL;
 		const char *fixed[1] = {"case"};
 		if (lua_type(L, evs) == LUA_TTABLE)
-			lua_getfield(L, evs, r->event[e].name);
+			kp_decl_field(L, evs, r->event[e].name);
 		else
 			lua_pushnil(L);
 		rows = lua_gettop(L);
-		n = lua_type(L, rows) == LUA_TTABLE ? lua_rawlen(L, rows) : 0;
+		n = lua_type(L, rows) == LUA_TTABLE ? kp_decl_len(L, rows) : 0;
 		rc = add_name(&cols, r->event[e].unit, err);
 		for (i = 0; i < n && !rc; i++) {
-			lua_rawgeti(L, rows, (lua_Integer)i + 1);
+			kp_decl_index(L, rows, (lua_Integer)i + 1);
 			rc = keys_of(L, lua_gettop(L), &cols, err);
 			lua_pop(L, 1);
 		}
 		if (!rc)
 			rc = typed_table(&t, r->event[e].data, where, cols.s, cols.n, r, err);
 		for (i = 0; i < n && !rc; i++) {
-			lua_rawgeti(L, rows, (lua_Integer)i + 1);
+			kp_decl_index(L, rows, (lua_Integer)i + 1);
 			rc = add_row(t, L, lua_gettop(L), &cols, 1, fixed, 1, i + 2, err);
 			lua_pop(L, 1);
 		}
@@ -251,13 +252,13 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 	if (!u)
 		return;
 	lua_pushnil(L);
-	while (lua_next(L, expect)) {
+	while (kp_decl_next(L, expect)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
 		double v;
 		if (!strcmp(key, "grade")) {
 			const char *g = u->grade >= 0 ? res->grades[u->grade] : "(none)";
 			if (!lua_isstring(L, -1) || strcmp(lua_tostring(L, -1), g))
-				say(&cr->detail, "  %s: expected %s, got %s\n", key, luaL_tolstring(L, -1, NULL), g), lua_pop(L, 1);
+				say(&cr->detail, "  %s: expected %s, got %s\n", key, kp_decl_text(L, -1), g), lua_pop(L, 1);
 		} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
 			int g = !strcmp(key, "veto") ? u->veto : u->commended;
 			if (lua_toboolean(L, -1) != g)
@@ -297,7 +298,7 @@ static int run_case(const kp_rules *r, lua_State *L, int c, kp_case_result *cr, 
 
 	if (!d)
 		return KP_EINTERNAL;
-	lua_getfield(L, c, "category");
+	kp_decl_field(L, c, "category");
 	cat = strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : r->cat[0].name);
 	lua_pop(L, 1);
 	memset(&o, 0, sizeof o);
@@ -313,7 +314,7 @@ static int run_case(const kp_rules *r, lua_State *L, int c, kp_case_result *cr, 
 		say(&cr->detail, "  %s%s%s\n", "", e.msg, "");
 		rc = 0;
 	} else {
-		lua_getfield(L, c, "expect");
+		kp_decl_field(L, c, "expect");
 		compare(r, L, lua_gettop(L), res, cr);
 		lua_pop(L, 1);
 	}
@@ -337,10 +338,10 @@ int kp_ruletest_run(const kp_rules *r, kp_case_result **out, size_t *n, kp_err *
 		return kp_err_oom(err);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, r->cases_ref);
 	for (i = 0; i < r->ncase && !rc; i++) {
-		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		lua_getfield(L, -1, "name");
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
+		kp_decl_field(L, -1, "name");
 		cr[i].name = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
-		lua_getfield(L, -2, "where");
+		kp_decl_field(L, -2, "where");
 		cr[i].where = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : r->file);
 		lua_pop(L, 2);
 		*n = i + 1;

@@ -11,6 +11,7 @@ spec.sections, spec.indicators, spec.deductions = {}, {}, {}
 spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
 
 local HELPER = {}   -- marks helper descriptors
+local DECL = {}     -- marks the indicators and deductions declared here
 
 local function fail(msg, level) error(msg, (level or 1) + 1) end
 
@@ -307,7 +308,7 @@ dsl.indicator = named("indicator", function(name, t, w)
 		if t.score ~= nil then fail("indicator \"" .. name .. "\": give score or checklist, not both", 2) end
 		t.score = checklist(t.checklist, name, t.points, 2)
 	end
-	local d = {type = "indicator", name = name, where = w, points = t.points,
+	local d = {[DECL] = true, type = "indicator", name = name, where = w, points = t.points,
 		score = check_score(t.score, "indicator \"" .. name .. "\""),
 		default = t.default, missing = t.missing, clamp = t.clamp, desc = t.desc}
 	if d.missing ~= nil and d.missing ~= "skip" and d.missing ~= "error" then
@@ -334,7 +335,7 @@ end)
 dsl.deduction = named("deduction", function(name, t, w)
 	known_fields(t, "deduction", "deduction \"" .. name .. "\"", 2)
 	unique("deduction", name, w, 2)
-	local d = {type = "deduction", name = name, where = w, per = t.per, max = t.max,
+	local d = {[DECL] = true, type = "deduction", name = name, where = w, per = t.per, max = t.max,
 		count = t.count, points = t.points, desc = t.desc}
 	if t.points ~= nil then
 		if type(t.points) ~= "function" then fail("deduction \"" .. name .. "\": points must be a function(u, ctx)", 2) end
@@ -385,7 +386,7 @@ dsl.section = named("section", function(name, t, w)
 	check_num(t.points, "points", "section \"" .. name .. "\"", 2)
 	local s = {name = name, where = w, points = t.points, items = {}}
 	for i, item in ipairs(t) do
-		if type(item) ~= "table" or (item.type ~= "indicator" and item.type ~= "deduction") then
+		if type(item) ~= "table" or not rawget(item, DECL) then
 			fail("section \"" .. name .. "\": item " .. i .. " is not an indicator or a deduction", 2)
 		end
 		if item.section then
