@@ -1353,10 +1353,22 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
  * metatable after it was made changes nothing and runs nothing. */
 #define SNAPSHOT_DEPTH 100
 
+/* C reads names and texts up to their first NUL: "a\0b" and "a\0c" would
+ * be one name there and two in Lua, so a NUL byte is refused. */
+static void snapshot_text(lua_State *L, int idx)
+{
+	size_t len;
+	const char *p;
+
+	if (lua_type(L, idx) == LUA_TSTRING && (p = lua_tolstring(L, idx, &len)) && strlen(p) != len)
+		luaL_error(L, "a name or text in the declarations holds a NUL byte ('%s\\0...')", p);
+}
+
 static void snapshot_value(lua_State *L, int memo, int depth)
 {
 	int src, dst;
 
+	snapshot_text(L, -1);
 	if (lua_type(L, -1) != LUA_TTABLE)
 		return;
 	lua_pushvalue(L, -1);
@@ -1376,6 +1388,7 @@ static void snapshot_value(lua_State *L, int memo, int depth)
 	lua_rawset(L, memo);
 	lua_pushnil(L);
 	while (lua_next(L, src)) {
+		snapshot_text(L, -2);
 		snapshot_value(L, memo, depth + 1);
 		lua_pushvalue(L, -2);
 		lua_insert(L, -2);
@@ -1401,7 +1414,7 @@ static int snapshot_spec(kp_rules *r, lua_State *L, int idx, kp_err *err)
 	lua_pushcfunction(L, l_snapshot);
 	lua_pushvalue(L, idx);
 	if ((rc = kp_sandbox_call(r->sb, 1, 1, 1, err)))
-		return rc;
+		return kp_err_prefix(err, "%s", r->file), rc;
 	lua_replace(L, idx);
 	return 0;
 }
