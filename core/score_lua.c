@@ -22,6 +22,18 @@ typedef struct unit_ud { scorer *s; unsigned long gen; size_t unit; } unit_ud;
 typedef struct row_ud { scorer *s; unsigned long gen; const kp_table *t; size_t row; } row_ud;
 typedef struct evset_ud { scorer *s; unsigned long gen; size_t unit; int event; } evset_ud;
 
+/* A column or event name from rule code: C reads it up to its first NUL,
+ * so "i01\0x" would silently read i01. */
+static const char *check_name(lua_State *L, int idx)
+{
+	size_t len;
+	const char *p = luaL_checklstring(L, idx, &len);
+
+	if (strlen(p) != len)
+		luaL_error(L, "a column or event name holds a NUL byte ('%s\\0...')", p);
+	return p;
+}
+
 static unit_ud *check_unit(lua_State *L, int idx, const char *mt, const char *what)
 {
 	unit_ud *ud = luaL_checkudata(L, idx, mt);
@@ -79,7 +91,7 @@ static int l_readonly(lua_State *L)
 static int l_row_index(lua_State *L)
 {
 	row_ud *r = check_row(L, 1);
-	const char *col = luaL_checkstring(L, 2);
+	const char *col = check_name(L, 2);
 	long c = kp_table_col(r->t, col);
 
 	if (c < 0)
@@ -133,7 +145,7 @@ static int l_unit_index(lua_State *L)
 {
 	unit_ud *ud = check_unit(L, 1, UNIT_MT, "the unit record u");
 	scorer *s = ud->s;
-	const char *key = luaL_checkstring(L, 2);
+	const char *key = check_name(L, 2);
 	size_t u = ud->unit;
 	kp_colref c;
 	double v;
@@ -200,7 +212,7 @@ int kp_score_push_unit(scorer *s)
 static int l_events_index(lua_State *L)
 {
 	unit_ud *ud = check_unit(L, 1, EVENTS_MT, "u.events");
-	const char *name = luaL_checkstring(L, 2);
+	const char *name = check_name(L, 2);
 	const kp_rules *r = ud->s->r;
 	size_t i;
 
@@ -232,7 +244,7 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 	luaL_checktype(L, fidx, LUA_TTABLE);
 	lua_pushnil(L);
 	while (pass && lua_next(L, fidx)) {
-		long c = lua_type(L, -2) == LUA_TSTRING ? kp_table_col(t, lua_tostring(L, -2)) : -1;
+		long c = lua_type(L, -2) == LUA_TSTRING ? kp_table_col(t, check_name(L, -2)) : -1;
 		if (c < 0)
 			luaL_error(L, "%s has no column '%s'", t->file, luaL_tolstring(L, -2, NULL));
 		push_cell(L, t, row, (size_t)c);
@@ -274,7 +286,7 @@ static int evset_agg(lua_State *L, int op)
 	long col = -1;
 	size_t i;
 
-	if (op != KP_AGG_COUNT && (col = kp_table_col(t, luaL_checkstring(L, 2))) < 0 && t->nrows > 0)
+	if (op != KP_AGG_COUNT && (col = kp_table_col(t, check_name(L, 2))) < 0 && t->nrows > 0)
 		return luaL_error(L, "%s has no column '%s'", t->file, lua_tostring(L, 2));
 	for (i = ev->first[e->unit]; i < ev->first[e->unit + 1]; i++) {
 		size_t row = ev->rows[i];
@@ -329,7 +341,7 @@ static int ctx_stat(lua_State *L, int op)
 	scorer *s = lua_touserdata(L, lua_upvalueindex(1));
 	int cat = (int)lua_tointeger(L, lua_upvalueindex(2));
 	unsigned long gen = (unsigned long)lua_tointeger(L, lua_upvalueindex(3));
-	const char *col = op == KP_AGG_COUNT ? NULL : luaL_checkstring(L, 2);
+	const char *col = op == KP_AGG_COUNT ? NULL : check_name(L, 2);
 	int all = lua_isstring(L, op == KP_AGG_COUNT ? 2 : 3) &&
 		  !strcmp(lua_tostring(L, op == KP_AGG_COUNT ? 2 : 3), "all");
 	kp_acc a = {op, 0, 0};
