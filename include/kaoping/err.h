@@ -14,7 +14,8 @@ enum kp_errkind {
 	KP_ENOINPUT, /* input file missing or unreadable       -> EX_NOINPUT  */
 	KP_ERULE,    /* rule file: syntax, runtime, sandbox    -> EX_CONFIG   */
 	KP_ECREATE,  /* cannot create an output or database    -> EX_CANTCREAT*/
-	KP_EIO,      /* cannot write output or database        -> EX_IOERR    */
+	KP_EIO,      /* cannot write output or database, or an
+	                input changed while read           -> EX_IOERR    */
 	KP_EINTERNAL,/* out of memory, bug                     -> EX_SOFTWARE */
 	KP_ETEST     /* rule test cases failed                 -> 1           */
 };
