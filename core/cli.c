@@ -21,6 +21,7 @@
 
 #include "kaoping/data.h"
 #include "kaoping/enc.h"
+#include "kaoping/infile.h"
 #include "kaoping/report.h"
 #include "kaoping/rules.h"
 #include "kaoping/sandbox.h"
@@ -226,6 +227,24 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	return rc;
 }
 
+/* -o naming a file the command reads (the rule file, a CSV, the
+ * database; by device and inode, so "./x.csv" and a hard link count) would
+ * replace the user's data with the report: a usage error, before any work. */
+static int output_is_input(const kp_cli_config *c, kp_err *err)
+{
+	int i;
+
+	if (kp_infile_same(c->output, c->db))
+		return kp_err_set(err, KP_EUSAGE, "-o %s is the database %s: the report would replace it; "
+				  "write the report to another file", c->output, c->db);
+	for (i = 0; i < c->nargs; i++)
+		if (kp_infile_same(c->output, c->args[i]))
+			return kp_err_set(err, KP_EUSAGE, "-o %s is %s %s, which this command reads: the report would "
+					  "replace it; write the report to another file", c->output,
+					  i == 0 ? "the rule file" : "the CSV file", c->args[i]);
+	return 0;
+}
+
 /* Refuse an output file that cannot be created before anything is
  * scored or recorded: a failed -o must not leave a recorded run behind. */
 int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
@@ -233,9 +252,12 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 	char dir[4096];
 	const char *slash;
 	struct stat sb;
+	int rc;
 
 	if (!c->output)
 		return 0;
+	if ((rc = output_is_input(c, err)))
+		return rc;
 	if (stat(c->output, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return kp_err_set(err, KP_ECREATE, "%s: cannot create: Is a directory", c->output);
 	slash = strrchr(c->output, '/');
