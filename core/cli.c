@@ -554,6 +554,10 @@ int kp_cli_main(int argc, char **argv)
 	memset(&err, 0, sizeof err);
 	c.format = -1, c.bom = -1, c.timeout = KP_DEFAULT_TIMEOUT;
 	g_timing = getenv("KP_TIMING") != NULL;
+	/* past a file-size limit (ulimit -f) a write fails with EFBIG, which
+	 * every writer reports, instead of the process dying by SIGXFSZ with
+	 * its temporary files left behind */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage_all(stderr);
 		return EX_USAGE;

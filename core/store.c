@@ -123,6 +123,10 @@ int store_db_error(kp_store *s, int rc, kp_err *err, const char *doing)
 	default:
 		break;
 	}
+	/* "disk I/O error" says little: the system's reason (File too large
+	 * past ulimit -f, No space left on device) says what to do */
+	if (s->db && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) && sqlite3_system_errno(s->db))
+		return kp_err_set(err, kind, "%s: %s: %s (%s)", s->path, doing, msg, strerror(sqlite3_system_errno(s->db)));
 	return kp_err_set(err, kind, "%s: %s: %s", s->path, doing, msg);
 }
 
