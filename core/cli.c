@@ -36,6 +36,11 @@ static int g_timing;                 /* KP_TIMING=1: phase times on stderr */
 static const kp_sandbox *g_sandbox;   /* for the wall-clock alarm's message */
 static const char *g_rules_file = "";
 static double g_timeout;
+/* What the command is doing, for the alarm's message: set at each phase's
+ * start (kp_cli_enter), read by the signal handler. */
+static volatile sig_atomic_t g_phase;
+static const char *volatile g_locked_db; /* a database found locked by another process */
+static volatile long g_locked_pid;
 
 /* ---- messages and exit codes ---- */
 
@@ -50,6 +55,7 @@ static int exit_code(int kind)
 	case KP_ECREATE: return EX_CANTCREAT;
 	case KP_EIO: return EX_IOERR;
 	case KP_ETEST: return 1;
+	case KP_ETEMP: return EX_TEMPFAIL;
 	default: return EX_SOFTWARE;
 	}
 }
@@ -65,6 +71,69 @@ static int report_error(const kp_cli_config *c, const kp_err *err)
 	return exit_code(err->kind);
 }
 
+static const char *const phase_words[] = {
+	[KP_PH_NONE] = "running", [KP_PH_RULES] = "loading the rules", [KP_PH_READ] = "reading the data",
+	[KP_PH_OPEN] = "opening the database", [KP_PH_IMPORT] = "importing the data",
+	[KP_PH_LOAD] = "reading the database", [KP_PH_BEGIN] = "starting the run in the database",
+	[KP_PH_SCORE] = "scoring", [KP_PH_STORE] = "storing the run", [KP_PH_REPORT] = "writing the report",
+	[KP_PH_TEST] = "running the rule tests",
+};
+
+void kp_cli_enter(int phase)
+{
+	g_phase = phase;
+}
+
+/* Is rule code running: loading the rule file, its tests, or a rule
+ * called while scoring?  Only then is the rule file to blame. */
+static int rules_running(void)
+{
+	return g_phase == KP_PH_RULES || g_phase == KP_PH_TEST ||
+	       (g_phase == KP_PH_SCORE && g_sandbox && kp_sandbox_in_call(g_sandbox));
+}
+
+/* Append s to buf[0..n) (async-signal-safe); the new length. */
+static size_t put_str(char *buf, size_t n, size_t cap, const char *s)
+{
+	while (s && *s && n + 1 < cap)
+		buf[n++] = *s++;
+	return n;
+}
+
+static size_t put_long(char *buf, size_t n, size_t cap, long v)
+{
+	char d[24];
+	int k = 0;
+
+	do
+		d[k++] = (char)('0' + v % 10), v /= 10;
+	while (v > 0 && k < 23);
+	while (k > 0 && n + 1 < cap)
+		buf[n++] = d[--k];
+	return n;
+}
+
+/* The limit ran out outside rule code: say what was going on; 75, a
+ * temporary failure (try again, or give more time). */
+static size_t alarm_words(char *buf, size_t cap)
+{
+	size_t n = put_str(buf, 0, cap, "kaoping: time limit exceeded while ");
+	int ph = g_phase;
+
+	n = put_str(buf, n, cap, phase_words[ph >= 0 && ph < KP_PH_COUNT ? ph : KP_PH_NONE]);
+	if (g_locked_db) {
+		n = put_str(buf, n, cap, ": the database ");
+		n = put_str(buf, n, cap, g_locked_db);
+		n = put_str(buf, n, cap, " is locked by another process");
+		if (g_locked_pid > 0) {
+			n = put_str(buf, n, cap, " (pid ");
+			n = put_long(buf, n, cap, g_locked_pid);
+			n = put_str(buf, n, cap, ")");
+		}
+	}
+	return put_str(buf, n, cap, " (--timeout raises the limit)\n");
+}
+
 static void on_alarm(int sig)
 {
 	char buf[1024];
@@ -72,6 +141,12 @@ static void on_alarm(int sig)
 	static const char tail[] = ": time limit exceeded (a rule is stuck in a long library call; --timeout raises the limit)\n";
 
 	(void)sig;
+	if (!rules_running()) {
+		n = alarm_words(buf, sizeof buf);
+		if (write(STDERR_FILENO, buf, n) < 0)
+			_exit(EX_TEMPFAIL);
+		_exit(EX_TEMPFAIL);
+	}
 	memcpy(buf, "kaoping: ", 9);
 	n = 9 + kp_sandbox_context(g_sandbox, g_rules_file, buf + 9, sizeof buf - 9 - sizeof tail);
 	memcpy(buf + n, tail, sizeof tail - 1);
@@ -79,6 +154,21 @@ static void on_alarm(int sig)
 	if (write(STDERR_FILENO, buf, n) < 0)
 		_exit(EX_CONFIG);
 	_exit(EX_CONFIG);
+}
+
+/* The store waits for a database another process holds: say so at once
+ * rather than pause in silence. */
+static void on_lock_wait(void *ud, const char *path, long pid)
+{
+	(void)ud;
+	g_locked_pid = pid;
+	g_locked_db = path;
+	if (pid > 0)
+		fprintf(stderr, "%s: the database %s is locked by another process (pid %ld); waiting up to %d s...\n",
+			kp_cli_prog, path, pid, KP_STORE_LOCK_WAIT);
+	else
+		fprintf(stderr, "%s: the database %s is locked by another process; waiting up to %d s...\n", kp_cli_prog,
+			path, KP_STORE_LOCK_WAIT);
 }
 
 /* The whole command's wall clock: the sandbox's hook stops Lua code at
@@ -163,7 +253,9 @@ int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rul
 
 	g_rules_file = path;
 	arm_timeout(c, &lim);
+	kp_cli_enter(KP_PH_RULES);
 	rc = kp_rules_load(path, &lim, with_tests, r, err);
+	kp_cli_enter(KP_PH_NONE);
 	if (!rc)
 		g_sandbox = (*r)->sb;
 	return rc;
@@ -187,6 +279,7 @@ int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **fil
 {
 	int i, rc = 0;
 
+	kp_cli_enter(KP_PH_READ);
 	for (i = 0; i < n && !rc; i++) {
 		kp_csv_opts o;
 		kp_cli_progress p;
@@ -215,6 +308,7 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	kp_report_opts o;
 	int rc;
 
+	kp_cli_enter(KP_PH_REPORT);
 	memset(&o, 0, sizeof o);
 	o.format = kp_cli_report_format(c);
 	o.lang = c->lang;
@@ -333,7 +427,8 @@ static void usage_all(FILE *fp)
 		    "  --max-memory SIZE    memory of the rules' Lua state, e.g. 256M (default %uM)\n"
 		    "  --quiet, --verbose   fewer messages; Lua tracebacks with errors\n\n"
 		    "exit status: 0 ok, 1 rule tests failed, 64 usage, 65 bad data, 66 missing input,\n"
-		    "  70 internal, 73 cannot create, 74 cannot write, 78 rule file error\n",
+		    "  70 internal, 73 cannot create, 74 cannot write, 75 database locked or time limit\n"
+		    "  outside the rules, 78 rule file error\n",
 		KP_DEFAULT_TIMEOUT, KP_DEFAULT_MAX_INSTRUCTIONS, KP_DEFAULT_MAX_MEMORY >> 20);
 }
 
@@ -558,6 +653,7 @@ int kp_cli_main(int argc, char **argv)
 	 * every writer reports, instead of the process dying by SIGXFSZ with
 	 * its temporary files left behind */
 	signal(SIGXFSZ, SIG_IGN);
+	kp_store_on_lock_wait(on_lock_wait, NULL);
 	if (argc < 2) {
 		usage_all(stderr);
 		return EX_USAGE;

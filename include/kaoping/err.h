@@ -17,7 +17,8 @@ enum kp_errkind {
 	KP_EIO,      /* cannot write output or database, or an
 	                input changed while read           -> EX_IOERR    */
 	KP_EINTERNAL,/* out of memory, bug                     -> EX_SOFTWARE */
-	KP_ETEST     /* rule test cases failed                 -> 1           */
+	KP_ETEST,    /* rule test cases failed                 -> 1           */
+	KP_ETEMP     /* the database locked by another process -> EX_TEMPFAIL */
 };
 
 #define KP_ERR_MAX 2048

@@ -62,6 +62,10 @@ void kp_sandbox_set_context(kp_sandbox *sb, const char *kind, const char *name, 
  * allocation and no stdio (async-signal-safe); returns its length. */
 size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, size_t size);
 
+/* 1 while rule code runs (inside kp_sandbox_call), else 0; a plain read,
+ * safe in a signal handler. */
+int kp_sandbox_in_call(const kp_sandbox *sb);
+
 /* Seconds on the monotonic clock. */
 double kp_sandbox_now(void);
 
