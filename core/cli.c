@@ -44,6 +44,82 @@ static volatile long g_locked_pid;
 
 /* ---- messages and exit codes ---- */
 
+/* stderr shows text from rule files and data (titles, names, cells echoed
+ * in messages, a rule's print): every byte of it goes through this filter,
+ * which shows control characters a terminal would obey (ESC, CSI U+009B)
+ * escaped ("\\x1b", "\\u009b"); line breaks and tabs pass.  The progress
+ * line, which means its CR and erase, writes to g_raw_err. */
+static FILE *g_raw_err;
+static int g_err_c2; /* a C2 byte held back: the first half of a C1 control? */
+
+static int err_write_all(const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(STDERR_FILENO, s, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		s += k, n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Append one byte, or the escape of the control at p (k bytes), to out. */
+static size_t err_put(char *out, size_t o, const char *p, size_t left, size_t *k)
+{
+	char esc[KP_ENC_CTL_MAX];
+
+	if (*p != '\n' && *p != '\t' && (*k = kp_enc_ctl(p, left, esc)) > 0) {
+		memcpy(out + o, esc, strlen(esc));
+		return o + strlen(esc);
+	}
+	*k = 1;
+	out[o] = *p;
+	return o + 1;
+}
+
+/* The filter (async-signal-safe: the alarm's message goes through it). */
+static ssize_t err_filter(void *cookie, const char *s, size_t n)
+{
+	char out[4096 + 2 * KP_ENC_CTL_MAX];
+	size_t i = 0, o = 0, k;
+
+	(void)cookie;
+	if (g_err_c2 && n > 0) { /* a C2 held back from the last write */
+		const char two[2] = { '\xC2', s[0] };
+		g_err_c2 = 0;
+		o = err_put(out, o, two, 2, &k);
+		i = k == 2 ? 1 : 0;
+	}
+	for (; i < n; i += k) {
+		if ((unsigned char)s[i] == 0xC2 && i + 1 == n) {
+			g_err_c2 = 1; /* its second byte comes with the next write */
+			break;
+		}
+		o = err_put(out, o, s + i, n - i, &k);
+		if (o >= 4096) {
+			if (err_write_all(out, o) < 0)
+				return -1;
+			o = 0;
+		}
+	}
+	return o && err_write_all(out, o) < 0 ? -1 : (ssize_t)n;
+}
+
+static void err_filter_install(void)
+{
+	static const cookie_io_functions_t io = { NULL, err_filter, NULL, NULL };
+	FILE *f;
+
+	g_raw_err = stderr;
+	if (!(f = fopencookie(NULL, "w", io)))
+		return;
+	setvbuf(f, NULL, _IOLBF, 0);
+	stderr = f;
+}
+
+
 static int exit_code(int kind)
 {
 	switch (kind) {
@@ -143,16 +219,14 @@ static void on_alarm(int sig)
 	(void)sig;
 	if (!rules_running()) {
 		n = alarm_words(buf, sizeof buf);
-		if (write(STDERR_FILENO, buf, n) < 0)
-			_exit(EX_TEMPFAIL);
+		err_filter(NULL, buf, n);
 		_exit(EX_TEMPFAIL);
 	}
 	memcpy(buf, "kaoping: ", 9);
 	n = 9 + kp_sandbox_context(g_sandbox, g_rules_file, buf + 9, sizeof buf - 9 - sizeof tail);
 	memcpy(buf + n, tail, sizeof tail - 1);
 	n += sizeof tail - 1;
-	if (write(STDERR_FILENO, buf, n) < 0)
-		_exit(EX_CONFIG);
+	err_filter(NULL, buf, n);
 	_exit(EX_CONFIG);
 }
 
@@ -225,14 +299,14 @@ static void on_progress(void *ud, size_t done, size_t total)
 
 	if (kp_sandbox_now() - p->start < 1.0)
 		return;
-	fprintf(stderr, "\r%s: %s %zu%% (%zu MB)", kp_cli_prog, p->file, total ? done * 100 / total : 0, done >> 20);
+	fprintf(g_raw_err, "\r%s: %s %zu%% (%zu MB)", kp_cli_prog, p->file, total ? done * 100 / total : 0, done >> 20);
 	p->shown = 1;
 }
 
 void kp_cli_progress_end(kp_cli_progress *p)
 {
 	if (p->shown)
-		fprintf(stderr, "\r\033[K");
+		fprintf(g_raw_err, "\r\033[K");
 }
 
 void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progress *p, const char *file)
@@ -654,6 +728,7 @@ int kp_cli_main(int argc, char **argv)
 	 * its temporary files left behind */
 	signal(SIGXFSZ, SIG_IGN);
 	kp_store_on_lock_wait(on_lock_wait, NULL);
+	err_filter_install();
 	if (argc < 2) {
 		usage_all(stderr);
 		return EX_USAGE;
