@@ -21,6 +21,7 @@
 
 #include "kaoping/data.h"
 #include "kaoping/enc.h"
+#include "kaoping/infile.h"
 #include "kaoping/report.h"
 #include "kaoping/rules.h"
 #include "kaoping/sandbox.h"
@@ -35,8 +36,89 @@ static int g_timing;                 /* KP_TIMING=1: phase times on stderr */
 static const kp_sandbox *g_sandbox;   /* for the wall-clock alarm's message */
 static const char *g_rules_file = "";
 static double g_timeout;
+/* What the command is doing, for the alarm's message: set at each phase's
+ * start (kp_cli_enter), read by the signal handler. */
+static volatile sig_atomic_t g_phase;
+static const char *volatile g_locked_db; /* a database found locked by another process */
+static volatile long g_locked_pid;
 
 /* ---- messages and exit codes ---- */
+
+/* stderr shows text from rule files and data (titles, names, cells echoed
+ * in messages, a rule's print): every byte of it goes through this filter,
+ * which shows control characters a terminal would obey (ESC, CSI U+009B)
+ * escaped ("\\x1b", "\\u009b"); line breaks and tabs pass.  The progress
+ * line, which means its CR and erase, writes to g_raw_err. */
+static FILE *g_raw_err;
+static int g_err_c2; /* a C2 byte held back: the first half of a C1 control? */
+
+static int err_write_all(const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(STDERR_FILENO, s, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		s += k, n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Append one byte, or the escape of the control at p (k bytes), to out. */
+static size_t err_put(char *out, size_t o, const char *p, size_t left, size_t *k)
+{
+	char esc[KP_ENC_CTL_MAX];
+
+	if (*p != '\n' && *p != '\t' && (*k = kp_enc_ctl(p, left, esc)) > 0) {
+		memcpy(out + o, esc, strlen(esc));
+		return o + strlen(esc);
+	}
+	*k = 1;
+	out[o] = *p;
+	return o + 1;
+}
+
+/* The filter (async-signal-safe: the alarm's message goes through it). */
+static ssize_t err_filter(void *cookie, const char *s, size_t n)
+{
+	char out[4096 + 2 * KP_ENC_CTL_MAX];
+	size_t i = 0, o = 0, k;
+
+	(void)cookie;
+	if (g_err_c2 && n > 0) { /* a C2 held back from the last write */
+		const char two[2] = { '\xC2', s[0] };
+		g_err_c2 = 0;
+		o = err_put(out, o, two, 2, &k);
+		i = k == 2 ? 1 : 0;
+	}
+	for (; i < n; i += k) {
+		if ((unsigned char)s[i] == 0xC2 && i + 1 == n) {
+			g_err_c2 = 1; /* its second byte comes with the next write */
+			break;
+		}
+		o = err_put(out, o, s + i, n - i, &k);
+		if (o >= 4096) {
+			if (err_write_all(out, o) < 0)
+				return -1;
+			o = 0;
+		}
+	}
+	return o && err_write_all(out, o) < 0 ? -1 : (ssize_t)n;
+}
+
+static void err_filter_install(void)
+{
+	static const cookie_io_functions_t io = { NULL, err_filter, NULL, NULL };
+	FILE *f;
+
+	g_raw_err = stderr;
+	if (!(f = fopencookie(NULL, "w", io)))
+		return;
+	setvbuf(f, NULL, _IOLBF, 0);
+	stderr = f;
+}
+
 
 static int exit_code(int kind)
 {
@@ -49,6 +131,7 @@ static int exit_code(int kind)
 	case KP_ECREATE: return EX_CANTCREAT;
 	case KP_EIO: return EX_IOERR;
 	case KP_ETEST: return 1;
+	case KP_ETEMP: return EX_TEMPFAIL;
 	default: return EX_SOFTWARE;
 	}
 }
@@ -64,6 +147,69 @@ static int report_error(const kp_cli_config *c, const kp_err *err)
 	return exit_code(err->kind);
 }
 
+static const char *const phase_words[] = {
+	[KP_PH_NONE] = "running", [KP_PH_RULES] = "loading the rules", [KP_PH_READ] = "reading the data",
+	[KP_PH_OPEN] = "opening the database", [KP_PH_IMPORT] = "importing the data",
+	[KP_PH_LOAD] = "reading the database", [KP_PH_BEGIN] = "starting the run in the database",
+	[KP_PH_SCORE] = "scoring", [KP_PH_STORE] = "storing the run", [KP_PH_REPORT] = "writing the report",
+	[KP_PH_TEST] = "running the rule tests",
+};
+
+void kp_cli_enter(int phase)
+{
+	g_phase = phase;
+}
+
+/* Is rule code running: loading the rule file, its tests, or a rule
+ * called while scoring?  Only then is the rule file to blame. */
+static int rules_running(void)
+{
+	return g_phase == KP_PH_RULES || g_phase == KP_PH_TEST ||
+	       (g_phase == KP_PH_SCORE && g_sandbox && kp_sandbox_in_call(g_sandbox));
+}
+
+/* Append s to buf[0..n) (async-signal-safe); the new length. */
+static size_t put_str(char *buf, size_t n, size_t cap, const char *s)
+{
+	while (s && *s && n + 1 < cap)
+		buf[n++] = *s++;
+	return n;
+}
+
+static size_t put_long(char *buf, size_t n, size_t cap, long v)
+{
+	char d[24];
+	int k = 0;
+
+	do
+		d[k++] = (char)('0' + v % 10), v /= 10;
+	while (v > 0 && k < 23);
+	while (k > 0 && n + 1 < cap)
+		buf[n++] = d[--k];
+	return n;
+}
+
+/* The limit ran out outside rule code: say what was going on; 75, a
+ * temporary failure (try again, or give more time). */
+static size_t alarm_words(char *buf, size_t cap)
+{
+	size_t n = put_str(buf, 0, cap, "kaoping: time limit exceeded while ");
+	int ph = g_phase;
+
+	n = put_str(buf, n, cap, phase_words[ph >= 0 && ph < KP_PH_COUNT ? ph : KP_PH_NONE]);
+	if (g_locked_db) {
+		n = put_str(buf, n, cap, ": the database ");
+		n = put_str(buf, n, cap, g_locked_db);
+		n = put_str(buf, n, cap, " is locked by another process");
+		if (g_locked_pid > 0) {
+			n = put_str(buf, n, cap, " (pid ");
+			n = put_long(buf, n, cap, g_locked_pid);
+			n = put_str(buf, n, cap, ")");
+		}
+	}
+	return put_str(buf, n, cap, " (--timeout raises the limit)\n");
+}
+
 static void on_alarm(int sig)
 {
 	char buf[1024];
@@ -71,13 +217,32 @@ static void on_alarm(int sig)
 	static const char tail[] = ": time limit exceeded (a rule is stuck in a long library call; --timeout raises the limit)\n";
 
 	(void)sig;
+	if (!rules_running()) {
+		n = alarm_words(buf, sizeof buf);
+		err_filter(NULL, buf, n);
+		_exit(EX_TEMPFAIL);
+	}
 	memcpy(buf, "kaoping: ", 9);
 	n = 9 + kp_sandbox_context(g_sandbox, g_rules_file, buf + 9, sizeof buf - 9 - sizeof tail);
 	memcpy(buf + n, tail, sizeof tail - 1);
 	n += sizeof tail - 1;
-	if (write(STDERR_FILENO, buf, n) < 0)
-		_exit(EX_CONFIG);
+	err_filter(NULL, buf, n);
 	_exit(EX_CONFIG);
+}
+
+/* The store waits for a database another process holds: say so at once
+ * rather than pause in silence. */
+static void on_lock_wait(void *ud, const char *path, long pid)
+{
+	(void)ud;
+	g_locked_pid = pid;
+	g_locked_db = path;
+	if (pid > 0)
+		fprintf(stderr, "%s: the database %s is locked by another process (pid %ld); waiting up to %d s...\n",
+			kp_cli_prog, path, pid, KP_STORE_LOCK_WAIT);
+	else
+		fprintf(stderr, "%s: the database %s is locked by another process; waiting up to %d s...\n", kp_cli_prog,
+			path, KP_STORE_LOCK_WAIT);
 }
 
 /* The whole command's wall clock: the sandbox's hook stops Lua code at
@@ -134,14 +299,14 @@ static void on_progress(void *ud, size_t done, size_t total)
 
 	if (kp_sandbox_now() - p->start < 1.0)
 		return;
-	fprintf(stderr, "\r%s: %s %zu%% (%zu MB)", kp_cli_prog, p->file, total ? done * 100 / total : 0, done >> 20);
+	fprintf(g_raw_err, "\r%s: %s %zu%% (%zu MB)", kp_cli_prog, p->file, total ? done * 100 / total : 0, done >> 20);
 	p->shown = 1;
 }
 
 void kp_cli_progress_end(kp_cli_progress *p)
 {
 	if (p->shown)
-		fprintf(stderr, "\r\033[K");
+		fprintf(g_raw_err, "\r\033[K");
 }
 
 void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progress *p, const char *file)
@@ -162,7 +327,9 @@ int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rul
 
 	g_rules_file = path;
 	arm_timeout(c, &lim);
+	kp_cli_enter(KP_PH_RULES);
 	rc = kp_rules_load(path, &lim, with_tests, r, err);
+	kp_cli_enter(KP_PH_NONE);
 	if (!rc)
 		g_sandbox = (*r)->sb;
 	return rc;
@@ -186,6 +353,7 @@ int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **fil
 {
 	int i, rc = 0;
 
+	kp_cli_enter(KP_PH_READ);
 	for (i = 0; i < n && !rc; i++) {
 		kp_csv_opts o;
 		kp_cli_progress p;
@@ -214,6 +382,7 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	kp_report_opts o;
 	int rc;
 
+	kp_cli_enter(KP_PH_REPORT);
 	memset(&o, 0, sizeof o);
 	o.format = kp_cli_report_format(c);
 	o.lang = c->lang;
@@ -226,6 +395,24 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	return rc;
 }
 
+/* -o naming a file the command reads (the rule file, a CSV, the
+ * database; by device and inode, so "./x.csv" and a hard link count) would
+ * replace the user's data with the report: a usage error, before any work. */
+static int output_is_input(const kp_cli_config *c, kp_err *err)
+{
+	int i;
+
+	if (kp_infile_same(c->output, c->db))
+		return kp_err_set(err, KP_EUSAGE, "-o %s is the database %s: the report would replace it; "
+				  "write the report to another file", c->output, c->db);
+	for (i = 0; i < c->nargs; i++)
+		if (kp_infile_same(c->output, c->args[i]))
+			return kp_err_set(err, KP_EUSAGE, "-o %s is %s %s, which this command reads: the report would "
+					  "replace it; write the report to another file", c->output,
+					  i == 0 ? "the rule file" : "the CSV file", c->args[i]);
+	return 0;
+}
+
 /* Refuse an output file that cannot be created before anything is
  * scored or recorded: a failed -o must not leave a recorded run behind. */
 int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
@@ -233,9 +420,12 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 	char dir[4096];
 	const char *slash;
 	struct stat sb;
+	int rc;
 
 	if (!c->output)
 		return 0;
+	if ((rc = output_is_input(c, err)))
+		return rc;
 	if (stat(c->output, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return kp_err_set(err, KP_ECREATE, "%s: cannot create: Is a directory", c->output);
 	slash = strrchr(c->output, '/');
@@ -311,7 +501,8 @@ static void usage_all(FILE *fp)
 		    "  --max-memory SIZE    memory of the rules' Lua state, e.g. 256M (default %uM)\n"
 		    "  --quiet, --verbose   fewer messages; Lua tracebacks with errors\n\n"
 		    "exit status: 0 ok, 1 rule tests failed, 64 usage, 65 bad data, 66 missing input,\n"
-		    "  70 internal, 73 cannot create, 74 cannot write, 78 rule file error\n",
+		    "  70 internal, 73 cannot create, 74 cannot write, 75 database locked or time limit\n"
+		    "  outside the rules, 78 rule file error\n",
 		KP_DEFAULT_TIMEOUT, KP_DEFAULT_MAX_INSTRUCTIONS, KP_DEFAULT_MAX_MEMORY >> 20);
 }
 
@@ -532,6 +723,12 @@ int kp_cli_main(int argc, char **argv)
 	memset(&err, 0, sizeof err);
 	c.format = -1, c.bom = -1, c.timeout = KP_DEFAULT_TIMEOUT;
 	g_timing = getenv("KP_TIMING") != NULL;
+	/* past a file-size limit (ulimit -f) a write fails with EFBIG, which
+	 * every writer reports, instead of the process dying by SIGXFSZ with
+	 * its temporary files left behind */
+	signal(SIGXFSZ, SIG_IGN);
+	kp_store_on_lock_wait(on_lock_wait, NULL);
+	err_filter_install();
 	if (argc < 2) {
 		usage_all(stderr);
 		return EX_USAGE;

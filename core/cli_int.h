@@ -73,6 +73,15 @@ void kp_cli_info(const kp_cli_config *c, const char *fmt, ...)
 /* Phase times on stderr when KP_TIMING is set. */
 void kp_cli_phase(const char *what);
 
+/* What the command is doing, named by the time limit's message; only in
+ * the rule phases (and while scoring, when a rule is being called) is the
+ * rule file blamed (78); otherwise the limit is a temporary failure (75). */
+enum {
+	KP_PH_NONE, KP_PH_RULES, KP_PH_READ, KP_PH_OPEN, KP_PH_IMPORT, KP_PH_LOAD, KP_PH_BEGIN, KP_PH_SCORE,
+	KP_PH_STORE, KP_PH_REPORT, KP_PH_TEST, KP_PH_COUNT
+};
+void kp_cli_enter(int phase);
+
 /* The time limit: armed by kp_cli_load_rules, disarmed when rule code is done. */
 void kp_cli_disarm_timeout(void);
 

@@ -16,7 +16,7 @@ int kp_cmd_criteria(kp_cli_config *c, kp_err *err)
 	kp_criteria g = {0};
 	int rc;
 
-	if ((rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
+	if ((rc = kp_cli_check_output(c, err)) || (rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
 		return rc;
 	memset(&o, 0, sizeof o);
 	o.format = c->format >= 0 ? c->format : KP_FMT_TABLE;

@@ -22,8 +22,10 @@ int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err)
 int kp_cmd_report(kp_cli_config *c, kp_err *err)
 {
 	kp_result *res = NULL;
-	int rc = kp_cli_load_run(c, &res, err);
+	int rc = kp_cli_check_output(c, err);
 
+	if (!rc)
+		rc = kp_cli_load_run(c, &res, err);
 	if (!rc)
 		rc = kp_cli_write_report(c, res, err);
 	kp_result_free(res);

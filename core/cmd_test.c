@@ -15,6 +15,7 @@ int kp_cmd_test(kp_cli_config *c, kp_err *err)
 
 	if ((rc = kp_cli_load_rules(c, c->args[0], 1, &r, err)))
 		return rc;
+	kp_cli_enter(KP_PH_TEST);
 	rc = kp_ruletest_run(r, &cr, &n, err);
 	kp_cli_disarm_timeout();
 	for (i = 0; i < n && !rc; i++) {

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "kaoping/enc.h"
+#include "kaoping/infile.h"
 
 #define BLOCK (1u << 20)
 #define F_NUL 1u   /* a NUL byte */
@@ -374,6 +374,14 @@ static int conv_error(reader *r, const char *s, size_t n, size_t raw_at, size_t 
 	return kp_err_set(r->err, r->err->kind, "%s:%zu: %s", r->name, raw_lines + 1, msg);
 }
 
+/* The file grew shorter while it was read: another program is writing it.
+ * What was read is not the file, so it is no data to use. */
+static int shrank(kp_err *err, const char *path, size_t had, size_t got)
+{
+	return kp_err_set(err, KP_EIO, "%s: the file shrank while it was read (%zu bytes when opened, %zu read): "
+			  "another program is writing it; read it again when it is done", path, had, got);
+}
+
 static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 {
 	struct csv_parser p;
@@ -420,6 +428,8 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 	}
 	if (!rc && src->fp && ferror(src->fp))
 		rc = kp_err_set(r->err, KP_ENOINPUT, "%s: read error: %s", r->name, strerror(errno));
+	if (!rc && src->fp && bytes < total)
+		rc = shrank(r->err, r->name, total, bytes);
 	if (!rc && conv) {
 		const char *s;
 		if ((rc = kp_enc_conv_run(conv, "", 0, 1, &s, &n, r->err)))
@@ -474,13 +484,8 @@ int kp_csv_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_hea
 	struct stat st;
 	int rc;
 
-	src.fp = fopen(path, "rb");
-	if (!src.fp)
-		return kp_err_set(err, KP_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fileno(src.fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(src.fp);
-		return kp_err_set(err, KP_ENOINPUT, "%s: is a directory, not a CSV file", path);
-	}
+	if (!(src.fp = kp_infile_open(path, "a CSV file", &st, err)))
+		return KP_ENOINPUT;
 	rc = run_reader(path, &src, (size_t)st.st_size, opts, on_header, on_row, ud, info, err);
 	fclose(src.fp);
 	return rc;
@@ -632,28 +637,52 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	return rc;
 }
 
+/* The whole file into buf with read() in blocks (no mapping: a file cut
+ * short under a mapping kills the reader with SIGBUS); a short read is a
+ * file that shrank. */
+static int read_whole(int fd, const char *path, char *buf, size_t size, kp_err *err)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got < BLOCK ? size - got : BLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return kp_err_set(err, KP_ENOINPUT, "%s: read error: %s", path, strerror(errno));
+		if (n == 0)
+			return shrank(err, path, size, got);
+		got += (size_t)n;
+	}
+	return 0;
+}
+
 int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts, kp_csv_fn on_header,
 			   kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
 {
 	struct stat st;
-	void *map;
+	source src = {0};
+	char *buf;
 	int fd, rc;
 
 	if (nparts > 8)
 		nparts = 8;
-	if (nparts < 2 || (opts && (opts->sha256 || opts->progress)) || stat(path, &st) != 0 ||
-	    !S_ISREG(st.st_mode) || (size_t)st.st_size < PARALLEL_MIN)
+	if (nparts < 2 || (opts && (opts->sha256 || opts->progress)))
 		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
-	if ((fd = open(path, O_RDONLY)) < 0)
+	if ((fd = kp_infile_open_fd(path, "a CSV file", &st, err)) < 0)
+		return KP_ENOINPUT;
+	if ((size_t)st.st_size < PARALLEL_MIN || !(buf = malloc((size_t)st.st_size))) {
+		close(fd);
 		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	}
+	rc = read_whole(fd, path, buf, (size_t)st.st_size, err);
 	close(fd);
-	if (map == MAP_FAILED)
-		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
-	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	rc = read_pieces(path, map, (size_t)st.st_size, opts, nparts, on_header, on_row, ud, info, err);
-	munmap(map, (size_t)st.st_size);
-	if (rc == 1) /* not a file for pieces after all */
-		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
+	if (!rc)
+		rc = read_pieces(path, buf, (size_t)st.st_size, opts, nparts, on_header, on_row, ud, info, err);
+	if (rc == 1) { /* not a file for pieces after all: the bytes already read, on one thread */
+		src.buf = buf, src.len = (size_t)st.st_size;
+		rc = run_reader(path, &src, src.len, opts, on_header, on_row, ud, info, err);
+	}
+	free(buf);
 	return rc;
 }

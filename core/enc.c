@@ -133,6 +133,23 @@ size_t kp_enc_width(const char *str)
 	return w;
 }
 
+size_t kp_enc_ctl(const char *str, size_t n, char out[KP_ENC_CTL_MAX])
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (n >= 1 && (s[0] < 0x20 || s[0] == 0x7f)) {
+		out[0] = '\\', out[1] = 'x', out[2] = hex[s[0] >> 4], out[3] = hex[s[0] & 15], out[4] = '\0';
+		return 1;
+	}
+	if (n >= 2 && s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F) {
+		memcpy(out, "\\u00", 4);
+		out[4] = hex[s[1] >> 4], out[5] = hex[s[1] & 15], out[6] = '\0';
+		return 2;
+	}
+	return 0;
+}
+
 struct kp_enc_conv {
 	iconv_t cd;
 	char carry[8];

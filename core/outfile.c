@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,11 @@ static int outfile_name(kp_outfile *f, const char *path, kp_err *err)
 	f->tmp = malloc(n);
 	if (!f->path || !f->tmp)
 		return kp_err_oom(err);
-	snprintf(f->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+	/* ".NAME.XXXXXX" must fit NAME_MAX: for a long name, a short one */
+	if (strlen(base) + 8 <= NAME_MAX)
+		snprintf(f->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+	else
+		snprintf(f->tmp, n, "%.*s.kaoping-out.XXXXXX", (int)dirlen, path);
 	return 0;
 }
 

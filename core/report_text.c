@@ -25,27 +25,49 @@ struct grid {
 	int (*bold)(const void *ctx, size_t row); /* or NULL */
 };
 
-/* Display width: control characters print as one space. */
+/* Layout whitespace (a line break inside a cell, a tab) prints as one
+ * space; any other control character (ESC, CSI U+009B, ...), which a
+ * terminal would obey, is shown escaped ("\x1b", "\u009b"). */
+static int layout_space(unsigned char c)
+{
+	return c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Display width of the text as put_plain shows it. */
 static size_t text_width(const char *s)
 {
-	size_t w = kp_enc_width(s);
+	size_t w = kp_enc_width(s), k, n = strlen(s);
+	char esc[KP_ENC_CTL_MAX];
 
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20)
+	for (; *s; s++, n--) {
+		if (layout_space((unsigned char)*s))
 			w++;
+		else if ((k = kp_enc_ctl(s, n, esc)) > 0) {
+			/* kp_enc_width counts C0 as 0, DEL and C1 as 1 */
+			w += strlen(esc) - ((unsigned char)*s < 0x20 ? 0 : 1);
+			s += k - 1, n -= k - 1;
+		}
+	}
 	return w;
 }
 
-/* Text with control characters shown as spaces. */
+/* Text for a terminal: controls shown as text_width says. */
 static void put_plain(kp_rw *w, const char *s)
 {
 	const char *run;
+	size_t n = strlen(s), k;
+	char esc[KP_ENC_CTL_MAX];
 
-	for (run = s; *s; s++) {
-		if ((unsigned char)*s >= 0x20)
+	for (run = s; *s; s++, n--) {
+		if ((unsigned char)*s >= 0x20 && (unsigned char)*s != 0x7f && (unsigned char)*s != 0xC2)
+			continue;
+		if (layout_space((unsigned char)*s))
+			k = 1, esc[0] = ' ', esc[1] = '\0';
+		else if (!(k = kp_enc_ctl(s, n, esc)))
 			continue;
 		kp_rw_put(w, run, (size_t)(s - run));
-		kp_rw_putc(w, ' ');
+		kp_rw_puts(w, esc);
+		s += k - 1, n -= k - 1;
 		run = s + 1;
 	}
 	kp_rw_put(w, run, (size_t)(s - run));

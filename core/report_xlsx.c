@@ -6,6 +6,7 @@
 #include "report_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +405,33 @@ static int file_error(lxw_error e)
 	       e == LXW_ERROR_ZIP_FILE_OPERATION || e == LXW_ERROR_ZIP_FILE_ADD || e == LXW_ERROR_ZIP_CLOSE;
 }
 
+/* libxlsxwriter prints its own "[ERROR] ..." lines on stderr when a write
+ * fails (EFBIG past ulimit -f, ENOSPC); the error comes back to us as well
+ * and is reported once, as kaoping's.  Its messages are silenced for the
+ * write: fd 2 points at /dev/null meanwhile (one thread runs here). */
+static int mute_stderr(void)
+{
+	int saved, null;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved >= 0 && null >= 0)
+		dup2(null, STDERR_FILENO);
+	if (null >= 0)
+		close(null);
+	return saved;
+}
+
+static void unmute_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}
+
 /* Build the workbook into the file name. */
 static int build(const kp_result *r, const kp_report_opts *o, const char *file, const char *shown, kp_err *err)
 {
@@ -439,7 +467,11 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 out:
 	errno = 0;
 	if (x.wb) {
+		int saved = mute_stderr();
 		lxw_error e = workbook_close(x.wb); /* frees it, even after an error */
+		int keep = errno;
+		unmute_stderr(saved);
+		errno = keep;
 		if (!x.e)
 			x.e = e;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/infile.h"
 #include "kaoping/num.h"
 #include "rules_int.h"
 
@@ -34,12 +35,13 @@ static int l_where(lua_State *L)
 
 static int read_file(const char *path, char **buf, size_t *len, kp_err *err)
 {
-	FILE *fp = fopen(path, "rb");
+	struct stat st;
+	FILE *fp = kp_infile_open(path, "a rule file", &st, err);
 	size_t cap = 1 << 16, n = 0;
 	char *p = NULL;
 
 	if (!fp)
-		return kp_err_set(err, KP_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+		return KP_ENOINPUT;
 	for (;;) {
 		char *q = realloc(p, cap);
 		size_t got;

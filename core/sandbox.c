@@ -577,6 +577,11 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 	return err ? err->kind : KP_ERULE;
 }
 
+int kp_sandbox_in_call(const kp_sandbox *sb)
+{
+	return sb && sb->calls > 0;
+}
+
 void kp_sandbox_set_context(kp_sandbox *sb, const char *kind, const char *name, const char *unit)
 {
 	sb->ctx_kind = kind, sb->ctx_name = name, sb->ctx_unit = unit;

@@ -102,11 +102,97 @@ const char *const store_schema_v2_views[] = {
 static const char *const *const schema_v1[] = {schema_common, schema_v1_runs, NULL};
 static const char *const *const schema_v2[] = {schema_common, store_schema_v2_runs, store_schema_v2_views, NULL};
 
+/* ---- a database locked by another process ---- */
+
+static void (*lock_wait_fn)(void *ud, const char *path, long pid);
+static void *lock_wait_ud;
+
+void kp_store_on_lock_wait(void (*fn)(void *ud, const char *path, long pid), void *ud)
+{
+	lock_wait_fn = fn, lock_wait_ud = ud;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The pid of another process holding a POSIX lock on the file, from
+ * /proc/locks (no descriptor is opened: closing one would drop this
+ * process's own locks); 0 when none is found. */
+static long lock_holder(const char *file)
+{
+	struct stat sb;
+	FILE *f;
+	char line[256];
+	long pid = 0, me = (long)getpid();
+
+	if (stat(file, &sb) != 0 || !(f = fopen("/proc/locks", "r")))
+		return 0;
+	while (!pid && fgets(line, sizeof line, f)) {
+		unsigned maj, min;
+		unsigned long long ino;
+		long who;
+		char kind[16], mode[16], rw[16];
+		if (sscanf(line, "%*[^:]: %15s %15s %15s %ld %x:%x:%llu", kind, mode, rw, &who, &maj, &min, &ino) != 7 ||
+		    strcmp(kind, "POSIX"))
+			continue;
+		if (who != me && ino == (unsigned long long)sb.st_ino && makedev(maj, min) == sb.st_dev)
+			pid = who;
+	}
+	fclose(f);
+	return pid;
+}
+
+/* SQLite's busy handler: wait in short steps; say so after a while; give
+ * up after KP_STORE_LOCK_WAIT seconds (SQLITE_BUSY, reported as KP_ETEMP). */
+static int store_busy(void *ud, int count)
+{
+	kp_store *s = ud;
+	double now = mono_now();
+
+	if (count == 0)
+		s->busy_since = now, s->busy_told = 0;
+	if (now - s->busy_since >= KP_STORE_LOCK_WAIT)
+		return 0;
+	if (!s->busy_told && now - s->busy_since >= KP_STORE_LOCK_NOTICE) {
+		char *shm = malloc(strlen(s->path) + 5);
+		s->busy_told = 1;
+		if (shm)
+			sprintf(shm, "%s-shm", s->path);
+		s->busy_pid = shm ? lock_holder(shm) : 0;
+		if (!s->busy_pid)
+			s->busy_pid = lock_holder(s->path);
+		free(shm);
+		if (lock_wait_fn)
+			lock_wait_fn(lock_wait_ud, s->path, s->busy_pid);
+	}
+	sqlite3_sleep(count < 10 ? 10 : 50);
+	return 1;
+}
+
+static int locked_error(kp_store *s, kp_err *err)
+{
+	char pid[40] = "";
+
+	if (!s->busy_pid)
+		s->busy_pid = lock_holder(s->path);
+	if (s->busy_pid)
+		snprintf(pid, sizeof pid, " (pid %ld)", s->busy_pid);
+	return kp_err_set(err, KP_ETEMP, "%s: the database is locked by another process%s; gave up after %d s: "
+			  "try again when it is done", s->path, pid, KP_STORE_LOCK_WAIT);
+}
+
 int store_db_error(kp_store *s, int rc, kp_err *err, const char *doing)
 {
 	const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	int kind = KP_EIO;
 
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return locked_error(s, err);
 	switch (rc & 0xff) {
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
@@ -123,6 +209,10 @@ int store_db_error(kp_store *s, int rc, kp_err *err, const char *doing)
 	default:
 		break;
 	}
+	/* "disk I/O error" says little: the system's reason (File too large
+	 * past ulimit -f, No space left on device) says what to do */
+	if (s->db && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) && sqlite3_system_errno(s->db))
+		return kp_err_set(err, kind, "%s: %s: %s (%s)", s->path, doing, msg, strerror(sqlite3_system_errno(s->db)));
 	return kp_err_set(err, kind, "%s: %s: %s", s->path, doing, msg);
 }
 
@@ -948,7 +1038,7 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_busy_timeout(s->db, 30000);
+	sqlite3_busy_handler(s->db, store_busy, s);
 	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)))
 		goto fail;
 	if ((rc = migrate(s, writes, err)))

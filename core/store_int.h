@@ -20,6 +20,9 @@ struct kp_store {
 	long run_id;
 	struct store_run *run;  /* the run being written, between begin and finish */
 	uint32_t app_id;        /* the database's id, once read (store_stamp) */
+	double busy_since;      /* when SQLITE_BUSY began, for the busy handler */
+	int busy_told;          /* the wait was announced */
+	long busy_pid;          /* the process holding the lock, 0 if unknown */
 };
 
 int store_db_error(kp_store *s, int rc, kp_err *err, const char *doing);

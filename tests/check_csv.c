@@ -854,6 +854,44 @@ START_TEST(test_parts_errors)
 }
 END_TEST
 
+/* A file cut short while it is read (another program rewriting it): an
+ * error that says so (KP_EIO), never SIGBUS from a mapping, never the rows
+ * read so far taken for the file.  The reader on threads reads the file
+ * before the first row is handed over, so it may also succeed whole. */
+static const char *shrink_path;
+static int shrink_done;
+
+static int shrink_row(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	(void)ud, (void)row, (void)err;
+	if (!__atomic_exchange_n(&shrink_done, 1, __ATOMIC_SEQ_CST) && truncate(shrink_path, 4096) != 0)
+		ck_abort_msg("truncate: %s", strerror(errno));
+	return 0;
+}
+
+START_TEST(test_file_shrinks)
+{
+	size_t len;
+	char *text = big_csv(BIG, 0, "", NULL, 0, "", &len);
+	int nparts;
+
+	for (nparts = 1; nparts <= 2; nparts++) {
+		kp_err err = { 0 };
+		int rc;
+		shrink_path = write_big(text, len);
+		shrink_done = 0;
+		rc = kp_csv_read_file_parts(shrink_path, NULL, nparts, count_row, shrink_row, NULL, NULL, &err);
+		if (nparts == 1 || rc) {
+			ck_assert_int_eq(rc, KP_EIO);
+			ck_assert_ptr_nonnull(strstr(err.msg, "shrank while it was read"));
+		}
+		kp_err_clear(&err);
+	}
+	free(text);
+	remove_big();
+}
+END_TEST
+
 /* ---------- kp_enc ---------- */
 
 START_TEST(test_detect)
@@ -1128,6 +1166,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(tc, test_parts_edges);
 	tcase_add_test(tc, test_parts_fallback);
 	tcase_add_test(tc, test_parts_errors);
+	tcase_add_test(tc, test_file_shrinks);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("enc");

@@ -14,9 +14,11 @@ enum kp_errkind {
 	KP_ENOINPUT, /* input file missing or unreadable       -> EX_NOINPUT  */
 	KP_ERULE,    /* rule file: syntax, runtime, sandbox    -> EX_CONFIG   */
 	KP_ECREATE,  /* cannot create an output or database    -> EX_CANTCREAT*/
-	KP_EIO,      /* cannot write output or database        -> EX_IOERR    */
+	KP_EIO,      /* cannot write output or database, or an
+	                input changed while read           -> EX_IOERR    */
 	KP_EINTERNAL,/* out of memory, bug                     -> EX_SOFTWARE */
-	KP_ETEST     /* rule test cases failed                 -> 1           */
+	KP_ETEST,    /* rule test cases failed                 -> 1           */
+	KP_ETEMP     /* the database locked by another process -> EX_TEMPFAIL */
 };
 
 #define KP_ERR_MAX 2048

@@ -71,6 +71,10 @@ unsigned long kp_sandbox_open_run(kp_sandbox *sb);
 void kp_sandbox_close_run(kp_sandbox *sb);
 int kp_sandbox_check_live(lua_State *L, unsigned long gen, const char *what);
 
+/* 1 while rule code runs (inside kp_sandbox_call), else 0; a plain read,
+ * safe in a signal handler. */
+int kp_sandbox_in_call(const kp_sandbox *sb);
+
 /* Seconds on the monotonic clock. */
 double kp_sandbox_now(void);
 

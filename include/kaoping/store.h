@@ -37,6 +37,14 @@ enum {
  * wrong type read back later is KP_EDATA naming the table and column. */
 int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err);
 void kp_store_close(kp_store *s);
+/* A database locked by another process: after KP_STORE_LOCK_NOTICE seconds
+ * of waiting, fn (when set) is called once with the path and the pid of
+ * the process holding the lock (0 when unknown), so the user hears of it;
+ * after KP_STORE_LOCK_WAIT seconds the statement fails with KP_ETEMP
+ * ("PATH: is locked by another process (pid N)").  Process-wide. */
+#define KP_STORE_LOCK_NOTICE 2
+#define KP_STORE_LOCK_WAIT 30
+void kp_store_on_lock_wait(void (*fn)(void *ud, const char *path, long pid), void *ud);
 /* The SQLite library's version, for --version. */
 const char *kp_store_sqlite_version(void);
 
