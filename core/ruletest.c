@@ -242,7 +242,7 @@ static int points_of(const kp_result *res, const kp_unit_result *u, const char *
 static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result *res, kp_case_result *cr)
 {
 	const kp_unit_result *u = NULL;
-	char want[64], got[64];
+	char want[KP_NUM_MAX], got[KP_NUM_MAX];
 	size_t i;
 
 	for (i = 0; i < res->nunits; i++)

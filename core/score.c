@@ -1077,7 +1077,7 @@ static int rescale_residue(scorer *s, double ded, double bonus, double total)
 	const kp_rules *r = s->r;
 	int p = r->precision;
 	double shown = 0, diff;
-	char note[256], a[32], b[32];
+	char note[256 + 2 * KP_NUM_MAX], a[KP_NUM_MAX], b[KP_NUM_MAX];
 	size_t k;
 
 	for (k = 0; k < r->nsec; k++)
