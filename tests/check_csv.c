@@ -1096,6 +1096,41 @@ START_TEST(test_conv_large)
 }
 END_TEST
 
+
+/* Messages never cut a character: a quoted cell and a message too long
+ * for the record end in "…" at a character boundary. */
+START_TEST(test_err_cut_utf8)
+{
+	static char big[3 * KP_ERR_MAX];
+	char cellq[KP_ERR_QUOTE];
+	kp_err e = {0};
+	size_t i, n;
+
+	snprintf(big, sizeof big, "x");
+	for (i = 0; i < 40; i++)
+		strcat(big, "优");
+	kp_err_quote(big, cellq);
+	n = strlen(cellq);
+	ck_assert_uint_eq(kp_enc_utf8_valid((const unsigned char *)cellq, n), n);
+	ck_assert_str_eq(cellq + n - 3, "…");
+	ck_assert_uint_le(n, 63);
+	ck_assert_str_eq(kp_err_quote("abc", cellq), "abc");
+	for (i = 0; i + 4 < sizeof big; i += 3)
+		memcpy(big + i, "说", 3);
+	big[i] = '\0';
+	big[1] = 'a', big[2] = 'b'; /* shift the character boundaries */
+	kp_err_set(&e, KP_EDATA, "%s", big + 1);
+	n = strlen(e.msg);
+	ck_assert_uint_eq(kp_enc_utf8_valid((const unsigned char *)e.msg, n), n);
+	ck_assert_str_eq(e.msg + n - 3, "…");
+	kp_err_prefix(&e, "head");
+	n = strlen(e.msg);
+	ck_assert_uint_eq(kp_enc_utf8_valid((const unsigned char *)e.msg, n), n);
+	ck_assert_str_eq(e.msg + n - 3, "…");
+	kp_err_clear(&e);
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
@@ -1120,6 +1155,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(tc, test_field_cap_edges);
 	tcase_add_test(tc, test_column_cap_edges);
 	tcase_add_test(tc, test_error_past_first_block);
+	tcase_add_test(tc, test_err_cut_utf8);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parts");
