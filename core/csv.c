@@ -342,15 +342,23 @@ static int finish(reader *r, struct csv_parser *p, size_t bytes)
 	return 0;
 }
 
-/* Decide the encoding from the first block; skip a UTF-8 BOM. */
+/* Decide the encoding from the first block; skip a UTF-8 BOM, also before
+ * GB18030 (WPS writes one sometimes).  Valid UTF-8 that reads as unlikely
+ * characters but as Chinese in GB18030 is refused: the user says which. */
 static int first_block(reader *r, const char **s, size_t *n, int *enc)
 {
-	if (*enc == KP_ENC_AUTO)
+	if (*enc == KP_ENC_AUTO) {
 		*enc = kp_enc_detect((const unsigned char *)*s, *n);
+		if (*enc == KP_ENC_UTF8 && kp_enc_utf8_unlikely((const unsigned char *)*s, *n))
+			return kp_err_set(r->err, KP_EDATA, "%s:1: the file is valid UTF-8, but as UTF-8 its text is "
+					  "not Chinese (letters such as Latin or Cyrillic), while as GB18030 it is: if it "
+					  "was saved as GB18030/GBK (ANSI in Excel or WPS) say --encoding gb18030, if it "
+					  "is UTF-8 say --encoding utf-8", r->name);
+	}
 	if (*enc == KP_ENC_UTF16)
 		return kp_err_set(r->err, KP_EDATA, "%s:1: the file is UTF-16; save it as \"CSV UTF-8\" "
 				  "(or CSV in GB18030) and import it again", r->name);
-	if (*enc == KP_ENC_UTF8 && *n >= 3 && !memcmp(*s, "\xEF\xBB\xBF", 3))
+	if (*n >= 3 && !memcmp(*s, "\xEF\xBB\xBF", 3))
 		*s += 3, *n -= 3;
 	return 0;
 }
@@ -581,7 +589,9 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	int odd = 0, bad = 0, i, started = 0, rc = 0;
 
 	if (kp_enc_detect((const unsigned char *)s, size < BLOCK ? size : BLOCK) != KP_ENC_UTF8 ||
-	    (opts && opts->encoding == KP_ENC_GB18030))
+	    (opts && opts->encoding == KP_ENC_GB18030) ||
+	    ((!opts || opts->encoding == KP_ENC_AUTO) &&
+	     kp_enc_utf8_unlikely((const unsigned char *)s, size < BLOCK ? size : BLOCK)))
 		return 1;
 	if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
 		start = 3;

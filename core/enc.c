@@ -95,6 +95,76 @@ int kp_enc_detect(const unsigned char *buf, size_t len)
 	return KP_ENC_GB18030;
 }
 
+/* Characters a Chinese CSV is written in: CJK ideographs, radicals,
+ * kana and bopomofo, CJK, general and full-width punctuation, and the
+ * symbols offices type (× ÷ · ° ± ℃ № Ⅱ → √ ≥ ① ■ ★ ✓). */
+static int chinese_text(unsigned cp)
+{
+	return cp == 0xB7 || cp == 0xD7 || cp == 0xF7 || cp == 0xB0 || cp == 0xB1 ||
+	       (cp >= 0x2000 && cp <= 0x22FF) || (cp >= 0x2460 && cp <= 0x24FF) ||
+	       (cp >= 0x25A0 && cp <= 0x27BF) || (cp >= 0x2E80 && cp <= 0x9FFF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+	       (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+static unsigned utf8_cp(const unsigned char *s, int n)
+{
+	if (n == 2)
+		return (s[0] & 0x1Fu) << 6 | (s[1] & 0x3Fu);
+	if (n == 3)
+		return (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+	return (s[0] & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+}
+
+/* Are buf[0..len) valid GB18030 (a character cut at the end allowed)
+ * whose characters are mostly ideographs (lead bytes outside the symbol
+ * rows A1-A9)? */
+static int gb18030_chinese(const unsigned char *b, size_t len)
+{
+	size_t i = 0, chars = 0, hanzi = 0;
+
+	while (i < len) {
+		if (b[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (b[i] == 0x80 || b[i] == 0xFF)
+			return 0;
+		if (i + 1 >= len)
+			break; /* cut at the end of the sample */
+		if (b[i + 1] >= 0x30 && b[i + 1] <= 0x39) { /* four bytes */
+			if (i + 3 < len && (b[i + 2] < 0x81 || b[i + 2] == 0xFF || b[i + 3] < 0x30 || b[i + 3] > 0x39))
+				return 0;
+			chars++, i += 4;
+			continue;
+		}
+		if (b[i + 1] < 0x40 || b[i + 1] == 0x7F || b[i + 1] == 0xFF)
+			return 0;
+		chars++, hanzi += b[i] < 0xA1 || b[i] > 0xA9;
+		i += 2;
+	}
+	return chars > 0 && hanzi * 2 >= chars;
+}
+
+int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len)
+{
+	size_t i = 0, good = 0, bad = 0;
+
+	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
+		return 0; /* a BOM says UTF-8 */
+	while (i < len) {
+		int n = buf[i] < 0x80 ? 1 : utf8_seq(buf + i, len - i);
+		if (n <= 0)
+			break;
+		if (n > 1 && chinese_text(utf8_cp(buf + i, n)))
+			good++;
+		else if (n > 1 && utf8_cp(buf + i, n) != 0xFEFF) /* a stray BOM says nothing */
+			bad++;
+		i += (size_t)n;
+	}
+	return bad > good && gb18030_chinese(buf, len);
+}
+
 /* East Asian Wide and Fullwidth ranges (enough for Chinese reports). */
 static int wide(unsigned cp)
 {

@@ -6,17 +6,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+size_t kp_err_utf8_cut(const char *s, size_t n)
+{
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* A message that did not fit: end it in "…" at a character boundary. */
+static void mark_cut(char *msg, size_t size)
+{
+	size_t n = kp_err_utf8_cut(msg, size - sizeof "…");
+
+	memcpy(msg + n, "…", sizeof "…");
+}
+
 int kp_err_set(kp_err *err, int kind, const char *fmt, ...)
 {
 	va_list ap;
+	int w;
 
 	if (!err)
 		return kind;
 	err->kind = kind;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	w = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
+	if (w >= (int)sizeof err->msg)
+		mark_cut(err->msg, sizeof err->msg);
 	return kind;
+}
+
+const char *kp_err_quote(const char *s, char *buf)
+{
+	size_t n = strlen(s);
+
+	if (n > 60) {
+		n = kp_err_utf8_cut(s, 60);
+		memcpy(buf, s, n);
+		memcpy(buf + n, "…", sizeof "…");
+	} else {
+		memcpy(buf, s, n + 1);
+	}
+	return buf;
 }
 
 int kp_err_prefix(kp_err *err, const char *fmt, ...)
@@ -31,7 +63,7 @@ int kp_err_prefix(kp_err *err, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, err->msg, sizeof old);
 	if (snprintf(err->msg, sizeof err->msg, "%s: %s", head, old) >= (int)sizeof err->msg)
-		memcpy(err->msg + sizeof err->msg - 4, "...", 4); /* cut: say so */
+		mark_cut(err->msg, sizeof err->msg); /* cut: say so */
 	return err->kind;
 }
 

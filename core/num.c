@@ -170,38 +170,73 @@ const char *kp_num_why(int status)
 	}
 }
 
-/* The digits d[0..nd) stand for 0.d × 10^exp10.  Write into out the
- * integer (value × 10^prec) rounded half-up, as "<digits>e-<prec>". */
-static void scaled_round(const char *d, int nd, int exp10, int neg, int prec, char *out, size_t size)
-{
-	char dig[48];
-	int keep = exp10 + prec, i, carry;
-	size_t o = 0;
+/* Digits of the largest scaled integer: 10^309 (a %.15g of DBL_MAX
+ * rounded up) at 15 decimals, a carry, and the NUL. */
+#define NUM_SCALED_MAX (309 + 15 + 2)
 
-	if (keep < 0 || keep > 40) { /* far below the precision, or huge */
-		snprintf(out, size, keep < 0 ? "0" : "%s0.%.*se%d", neg ? "-" : "", nd, d, exp10);
-		return;
-	}
+/* The digits d[0..nd) stand for 0.d × 10^exp10.  Write into out (at least
+ * NUM_SCALED_MAX bytes) the digits of the integer (value × 10^prec)
+ * rounded half-up, without sign ("0" for zero); returns their count. */
+static size_t scaled_digits(const char *d, int nd, int exp10, int prec, char *out)
+{
+	int keep = exp10 + prec, i, carry;
+
+	if (keep < 0) /* far below the precision */
+		keep = 0, nd = 0;
 	for (i = 0; i < keep; i++)
-		dig[i] = i < nd ? d[i] : '0';
+		out[i + 1] = i < nd ? d[i] : '0';
 	carry = keep < nd && d[keep] >= '5';
-	for (i = keep - 1; carry && i >= 0; i--) {
-		if (dig[i] == '9') {
-			dig[i] = '0';
+	for (i = keep; carry && i >= 1; i--) {
+		if (out[i] == '9') {
+			out[i] = '0';
 		} else {
-			dig[i]++;
+			out[i]++;
 			carry = 0;
 		}
 	}
-	if (neg)
-		out[o++] = '-';
-	if (carry)
-		out[o++] = '1';
-	for (i = 0; i < keep; i++)
-		out[o++] = dig[i];
-	if (o == (size_t)neg)
-		out[o++] = '0';
-	snprintf(out + o, size - o, "e-%d", prec);
+	if (carry) {
+		out[0] = '1', out[keep + 1] = '\0';
+		return (size_t)keep + 1;
+	}
+	if (keep == 0) {
+		out[0] = '0', out[1] = '\0';
+		return 1;
+	}
+	memmove(out, out + 1, (size_t)keep);
+	out[keep] = '\0';
+	return (size_t)keep;
+}
+
+/* x's %.15g form as digits d[0..nd) (at least 16 bytes; no leading
+ * zeros) standing for 0.d × 10^*exp10; returns nd, 0 for zero. */
+static int decimal_of(double x, char *digits, int *exp10, int *neg)
+{
+	char s[64];
+	const char *p = s;
+	int nd = 0, seen_point = 0;
+
+	snprintf(s, sizeof s, "%.15g", x);
+	*exp10 = 0, *neg = 0;
+	if (*p == '-')
+		*neg = 1, p++;
+	/* read the digits as 0.ddd × 10^exp10, dropping leading zeros */
+	for (; *p && *p != 'e'; p++) {
+		if (*p == '.') {
+			seen_point = 1;
+			continue;
+		}
+		if (nd == 0 && *p == '0') {
+			if (seen_point)
+				(*exp10)--;
+			continue;
+		}
+		digits[nd++] = *p;
+		if (!seen_point)
+			(*exp10)++;
+	}
+	if (*p == 'e')
+		*exp10 += atoi(p + 1);
+	return nd;
 }
 
 /* Most values are far from a rounding boundary, and then their %.15g form
@@ -233,49 +268,65 @@ static int round_fast(double x, int prec, double *out)
 
 double kp_num_round(double x, int prec)
 {
-	char s[64], digits[32], out[96];
-	const char *p;
-	int nd = 0, exp10 = 0, seen_point = 0, neg = 0;
+	char digits[32], out[NUM_SCALED_MAX + 8];
+	int nd, exp10, neg;
+	size_t o;
 	double r;
 
 	if (!isfinite(x) || prec < 0 || prec > 15)
 		return x;
 	if (round_fast(x, prec, &r))
 		return r;
-	snprintf(s, sizeof s, "%.15g", x);
-	p = s;
-	if (*p == '-')
-		neg = 1, p++;
-	/* read the digits as 0.ddd × 10^exp10, dropping leading zeros */
-	for (; *p && *p != 'e'; p++) {
-		if (*p == '.') {
-			seen_point = 1;
-			continue;
-		}
-		if (nd == 0 && *p == '0') {
-			if (seen_point)
-				exp10--;
-			continue;
-		}
-		digits[nd++] = *p;
-		if (!seen_point)
-			exp10++;
-	}
-	if (*p == 'e')
-		exp10 += atoi(p + 1);
-	if (nd == 0)
+	if ((nd = decimal_of(x, digits, &exp10, &neg)) == 0)
 		return 0.0;
-	scaled_round(digits, nd, exp10, neg, prec, out, sizeof out);
+	out[0] = '-';
+	o = scaled_digits(digits, nd, exp10, prec, out + neg) + (size_t)neg;
+	snprintf(out + o, sizeof out - o, "e-%d", prec);
 	r = strtod(out, NULL);
 	if (!isfinite(r)) /* %.15g of a value near DBL_MAX reads back as inf */
 		return x;
 	return r == 0 ? 0.0 : r;
 }
 
+/* The digits s[0..n) of an integer that stands for it / 10^prec as text
+ * with exactly prec decimals into buf; NULL when size is too small. */
+static char *fixed_text(const char *s, size_t n, int neg, int prec, char *buf, size_t size)
+{
+	size_t p = (size_t)prec, ilen = n > p ? n - p : 1, o = 0;
+
+	if ((size_t)neg + ilen + (p ? p + 1 : 0) + 1 > size)
+		return NULL;
+	if (neg)
+		buf[o++] = '-';
+	if (n > p)
+		memcpy(buf + o, s, ilen), o += ilen;
+	else
+		buf[o++] = '0';
+	if (p) {
+		buf[o++] = '.';
+		if (n < p)
+			memset(buf + o, '0', p - n), o += p - n;
+		memcpy(buf + o, s + (n > p ? n - p : 0), n < p ? n : p), o += n < p ? n : p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 char *kp_num_fixed(double x, int prec, char *buf, size_t size)
 {
-	snprintf(buf, size, "%.*f", prec, x == 0 ? 0.0 : x);
-	return buf;
+	char digits[32], s[NUM_SCALED_MAX];
+	int nd, exp10, neg, w;
+	size_t n;
+
+	if (!isfinite(x) || prec < 0 || prec > 15) {
+		w = snprintf(buf, size, "%.*f", prec, x);
+		return w >= 0 && (size_t)w < size ? buf : NULL;
+	}
+	nd = decimal_of(x, digits, &exp10, &neg);
+	n = scaled_digits(digits, nd, nd ? exp10 : 0, prec, s);
+	if (strspn(s, "0") == n) /* rounds to zero: no "-0.00" */
+		neg = 0;
+	return fixed_text(s, n, neg, prec, buf, size);
 }
 
 /* A value that is the double nearest to a decimal of at most six places and

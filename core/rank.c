@@ -3,6 +3,7 @@
 #include "kaoping/rank.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,10 +106,36 @@ static int reorder(kp_result *res, size_t *order, kp_err *err)
 	return 0;
 }
 
+/* Append printf text to the malloc'd string *s (length *len), whole. */
+static int text_cat(char **s, size_t *len, kp_err *err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+static int text_cat(char **s, size_t *len, kp_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+	char *p;
+
+	va_start(ap, fmt);
+	w = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (w < 0 || !(p = realloc(*s, *len + (size_t)w + 1)))
+		return kp_err_oom(err);
+	*s = p;
+	va_start(ap, fmt);
+	vsnprintf(p + *len, (size_t)w + 1, fmt, ap);
+	va_end(ap);
+	*len += (size_t)w;
+	return 0;
+}
+
 static int note_ties(const ranker *rk, kp_result *res, size_t a, size_t b, kp_err *err)
 {
-	char note[512];
-	size_t k;
+	char *note = NULL;
+	size_t k, len = 0;
+	int rc;
 
 	if (res->units[a].total != res->units[b].total || !rk->r->ntie)
 		return 0;
@@ -116,15 +143,16 @@ static int note_ties(const ranker *rk, kp_result *res, size_t a, size_t b, kp_er
 		;
 	if (k == rk->r->ntie)
 		return 0;
-	snprintf(note, sizeof note, "总分并列, 按“%s”%s排序",
-		 rk->r->tie[k].kind == KP_TIE_DEDUCTIONS ? "扣分" : rk->r->tie[k].kind == KP_TIE_BONUS ? "加分"
-							 : rk->r->tie[k].name,
-		 rk->r->tie[k].kind == KP_TIE_DEDUCTIONS ? "(少者优先)" : "(高者优先)");
-	if (!res->units[a].tie_note && !(res->units[a].tie_note = kp_result_str(res, note, err)))
-		return KP_EINTERNAL;
-	if (!res->units[b].tie_note && !(res->units[b].tie_note = kp_result_str(res, note, err)))
-		return KP_EINTERNAL;
-	return 0;
+	if ((rc = text_cat(&note, &len, err, "总分并列, 按“%s”%s排序",
+			   rk->r->tie[k].kind == KP_TIE_DEDUCTIONS ? "扣分"
+			   : rk->r->tie[k].kind == KP_TIE_BONUS ? "加分" : rk->r->tie[k].name,
+			   rk->r->tie[k].kind == KP_TIE_DEDUCTIONS ? "(少者优先)" : "(高者优先)")))
+		return rc;
+	if ((!res->units[a].tie_note && !(res->units[a].tie_note = kp_result_str(res, note, err))) ||
+	    (!res->units[b].tie_note && !(res->units[b].tie_note = kp_result_str(res, note, err))))
+		rc = KP_EINTERNAL;
+	free(note);
+	return rc;
 }
 
 /* Units still tied (same category, same rank) were placed by the same
@@ -189,8 +217,9 @@ static int base_grade(const kp_rules *r, const kp_unit_result *u)
 static int apply_quotas(const ranker *rk, kp_result *res, kp_category_result *cat, kp_err *err)
 {
 	const kp_rules *r = rk->r;
-	char note[512] = "";
-	size_t g, i, o;
+	char *note = NULL;
+	size_t g, i, len = 0;
+	int rc = 0;
 
 	for (g = 0; g + 1 < r->ngrade; g++) {
 		size_t allowed, seen = 0;
@@ -220,13 +249,15 @@ static int apply_quotas(const ranker *rk, kp_result *res, kp_category_result *ca
 			for (i = cat->first; i < cat->first + cat->count; i++)
 				if (res->units[i].grade == (int)g && res->units[i].rank == line_rank && !res->units[i].veto)
 					res->units[i].grade = (int)g + 1, res->units[i].quota_dropped = 1;
-		o = strlen(note);
-		snprintf(note + o, sizeof note - o, "%s%s名额%zu个, 第%d名并列于名额线, %s", o ? "; " : "",
-			 r->grade[g].name, allowed, line_rank, r->quota_ties_none ? "并列者均降一等" : "并列者均保留");
+		if ((rc = text_cat(&note, &len, err, "%s%s名额%zu个, 第%d名并列于名额线, %s", len ? "; " : "",
+				   r->grade[g].name, allowed, line_rank,
+				   r->quota_ties_none ? "并列者均降一等" : "并列者均保留")))
+			break;
 	}
-	if (*note && !(cat->note = kp_result_str(res, note, err)))
-		return KP_EINTERNAL;
-	return 0;
+	if (!rc && note && !(cat->note = kp_result_str(res, note, err)))
+		rc = KP_EINTERNAL;
+	free(note);
+	return rc;
 }
 
 static int eligibility(const kp_rules *r, kp_result *res, size_t i, kp_rank_eligible_fn fn, void *ud, kp_err *err)

@@ -60,21 +60,24 @@ static int keys_of(lua_State *L, int idx, strlist *l, kp_err *err)
 	return rc;
 }
 
-/* t[key] of the table at idx as cell text into buf. */
-static const char *cell(lua_State *L, int idx, const char *key, char *buf, size_t size)
+/* t[key] of the table at idx as cell text, whole, in a new string. */
+static char *cell(lua_State *L, int idx, const char *key)
 {
+	char buf[KP_NUM_MAX];
 	const char *out = "";
+	char *copy;
 
 	lua_pushstring(L, key);
 	lua_rawget(L, idx);
 	if (lua_type(L, -1) == LUA_TNUMBER)
-		out = kp_num_short(lua_tonumber(L, -1), buf, size);
+		out = kp_num_short(lua_tonumber(L, -1), buf, sizeof buf);
 	else if (lua_type(L, -1) == LUA_TBOOLEAN)
 		out = lua_toboolean(L, -1) ? "1" : "0";
 	else if (lua_type(L, -1) == LUA_TSTRING)
-		out = (snprintf(buf, size, "%s", lua_tostring(L, -1)), buf);
+		out = lua_tostring(L, -1);
+	copy = strdup(out);
 	lua_pop(L, 1);
-	return out;
+	return copy;
 }
 
 /* One row of a table from the Lua table at idx (columns in l). */
@@ -89,10 +92,8 @@ static int add_row(kp_table *t, lua_State *L, int idx, const strlist *l, size_t 
 		return kp_err_oom(err);
 	for (i = 0; i < nfixed; i++)
 		f[i] = strdup(fixed[i]);
-	for (i = first; i < l->n; i++) {
-		char buf[128];
-		f[nfixed + i - first] = strdup(cell(L, idx, l->s[i], buf, sizeof buf));
-	}
+	for (i = first; i < l->n; i++)
+		f[nfixed + i - first] = cell(L, idx, l->s[i]);
 	for (i = 0; i < nfixed + l->n - first; i++)
 		if (!f[i]) {
 			rc = kp_err_oom(err);
@@ -243,7 +244,7 @@ static int points_of(const kp_result *res, const kp_unit_result *u, const char *
 static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result *res, kp_case_result *cr)
 {
 	const kp_unit_result *u = NULL;
-	char want[64], got[64];
+	char want[KP_NUM_MAX], got[KP_NUM_MAX];
 	size_t i;
 
 	for (i = 0; i < res->nunits; i++)

@@ -299,7 +299,8 @@ char *kp_rw_fixed(double x, int prec, char *buf)
 {
 	long long k;
 
-	/* an unrounded value prints as the rounding rule rounds it */
+	/* an unrounded value prints as the rounding rule rounds it; a huge one
+	 * whole, from its %.15g digits (KP_NUMBUF holds any double) */
 	if (scaled(x, prec, &k) || scaled(kp_num_round(x, prec), prec, &k))
 		return decimal(k, prec, 0, buf);
 	return kp_num_fixed(x, prec, buf, KP_NUMBUF);

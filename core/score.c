@@ -169,11 +169,12 @@ int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col)
 
 static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
 {
-	char buf[64];
+	char buf[KP_NUM_MAX], q[KP_ERR_QUOTE];
 	const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
 
-	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: column '%s' of unit '%s': %s: '%.60s'", c->t->file,
-			  kp_data_line(c, s->unit), c->col + 1, col, unit_id(s, s->unit), kp_num_why(st), text ? text : "");
+	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: column '%s' of unit '%s': %s: '%s'", c->t->file,
+			  kp_data_line(c, s->unit), c->col + 1, col, unit_id(s, s->unit), kp_num_why(st),
+			  kp_err_quote(text ? text : "", q));
 }
 
 
@@ -279,28 +280,54 @@ static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, d
 	return 0;
 }
 
-/* A value as text (yes/no, lookup), into buf. */
-static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, char *buf, size_t size)
+/* A value as text, whole: borrowed from the data (p), a number in buf, or
+ * a copy of what a function returned (own).  Free with text_free. */
+typedef struct textv {
+	const char *p;
+	char *own;
+	char buf[KP_NUM_MAX];
+} textv;
+
+static void text_free(textv *t)
 {
-	const char *t;
+	free(t->own);
+	t->own = NULL;
+	t->p = "";
+}
+
+/* Point t at a copy of s. */
+static int text_copy(scorer *s, textv *t, const char *str)
+{
+	char *c = strdup(str);
+
+	if (!c)
+		return kp_err_oom(s->err);
+	free(t->own);
+	t->p = t->own = c;
+	return 0;
+}
+
+/* A value as text (yes/no, lookup), whole, into t. */
+static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, textv *t)
+{
 	double v;
 	int rc;
 
+	t->p = "";
 	if (src->kind == KP_SRC_COL) {
-		t = kp_data_text(c, u, buf, size);
-		if (!t || !*t)
+		const char *x = kp_data_text(c, u, t->buf, sizeof t->buf);
+		if (!x || !*x)
 			return V_MISSING;
-		if (t != buf)
-			snprintf(buf, size, "%s", t);
+		t->p = x;
 		return 0;
 	}
 	if (src->kind == KP_SRC_FUNC) {
 		if ((rc = call_value_fn(s, src)))
 			return rc;
 		if (lua_type(s->L, -1) == LUA_TBOOLEAN) {
-			snprintf(buf, size, "%s", lua_toboolean(s->L, -1) ? "1" : "0");
+			t->p = lua_toboolean(s->L, -1) ? "1" : "0";
 		} else if (lua_type(s->L, -1) == LUA_TSTRING || lua_type(s->L, -1) == LUA_TNUMBER) {
-			snprintf(buf, size, "%s", lua_tostring(s->L, -1)); /* a copy: converting it is harmless */
+			rc = text_copy(s, t, lua_tostring(s->L, -1)); /* converts the result only */
 		} else { /* never luaL_tolstring here: a __tostring would run unprotected */
 			char msg[128];
 			snprintf(msg, sizeof msg, "the value function returned a %s, not a text, number or boolean",
@@ -309,11 +336,11 @@ static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, 
 			return rule_error(s, KP_ERULE, msg);
 		}
 		lua_pop(s->L, 1);
-		return 0;
+		return rc;
 	}
 	if ((rc = aggregate(s, src, u, &v)))
 		return rc;
-	num(v, buf);
+	t->p = num(v, t->buf);
 	return 0;
 }
 
@@ -412,20 +439,97 @@ static void free_stat(mstat *st)
 
 /* ---- one method for one unit ---- */
 
+/* What a method gives: points and a note of any length (grown by
+ * note_add; a failed allocation is remembered and reported by note_ok). */
 typedef struct outcome {
 	double pts;
-	char note[512];
+	char *note;
+	size_t len, cap;
 	int used_default;
+	int oom;
 } outcome;
 
-static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double *v, char *text, size_t tsz, outcome *o)
+static void note_vadd(outcome *o, const char *fmt, va_list ap)
 {
-	char buf[32];
+	va_list aq;
+	int w;
 
+	va_copy(aq, ap);
+	w = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (w < 0 || o->oom) {
+		o->oom = 1;
+		return;
+	}
+	if (o->len + (size_t)w + 1 > o->cap) {
+		size_t cap = (o->len + (size_t)w + 1) * 2;
+		char *p = realloc(o->note, cap);
+		if (!p) {
+			o->oom = 1;
+			return;
+		}
+		o->note = p, o->cap = cap;
+	}
+	vsnprintf(o->note + o->len, o->cap - o->len, fmt, ap);
+	o->len += (size_t)w;
+}
+
+/* Append to a note. */
+static void note_add(outcome *o, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+static void note_add(outcome *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	note_vadd(o, fmt, ap);
+	va_end(ap);
+}
+
+/* Start a note afresh. */
+static void note_set(outcome *o, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+static void note_set(outcome *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	o->len = 0;
+	if (o->note)
+		o->note[0] = '\0';
+	va_start(ap, fmt);
+	note_vadd(o, fmt, ap);
+	va_end(ap);
+}
+
+static const char *note_text(const outcome *o)
+{
+	return o->note ? o->note : "";
+}
+
+/* 0, or out of memory when a note could not grow. */
+static int note_ok(scorer *s, const outcome *o)
+{
+	return o->oom ? kp_err_oom(s->err) : 0;
+}
+
+static void outcome_free(outcome *o)
+{
+	free(o->note);
+	memset(o, 0, sizeof *o);
+}
+
+static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double *v, textv *text, outcome *o)
+{
 	if (s->has_dflt) {
 		*v = s->dflt;
 		if (text)
-			snprintf(text, tsz, "%s", s->dflt_text ? s->dflt_text : num(s->dflt, buf));
+			text->p = s->dflt_text ? s->dflt_text : num(s->dflt, text->buf);
 		o->used_default = 1;
 		return 0;
 	}
@@ -470,35 +574,31 @@ static int eval_func(scorer *s, int ref, outcome *o)
 	}
 	o->pts = lua_tonumber(s->L, -2);
 	if (s->notes && lua_type(s->L, -1) == LUA_TSTRING)
-		snprintf(o->note, sizeof o->note, "%s", lua_tostring(s->L, -1));
+		note_set(o, "%s", lua_tostring(s->L, -1));
 	else if (s->notes)
-		snprintf(o->note, sizeof o->note, "得%s分", num(o->pts, (char[32]){0}));
+		note_set(o, "得%s分", num(o->pts, (char[32]){0}));
 	lua_pop(s->L, 2);
 	return 0;
 }
 
-static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref, double P, outcome *o)
+/* yes_no, done, lookup of the value text. */
+static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, double P, const char *text, outcome *o)
 {
-	char text[256], a[32];
-	double v = 0;
+	char a[32], q[KP_ERR_QUOTE];
 	size_t i;
-	int rc = get_text(s, &m->src, ref, s->unit, text, sizeof text), yn;
+	int yn;
 
-	if (rc == V_MISSING && (rc = on_missing(s, &m->src, ref, &v, text, sizeof text, o)))
-		return rc;
-	if (rc)
-		return rc;
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE) {
 		if ((yn = yes_no_at(s, text)) < 0)
-			return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no "
+			return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no "
 					  "(是/否, 有/无, 1/0)", ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
-					  src_label(&m->src), unit_id(s, s->unit), text);
+					  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q));
 		if (m->kind == KP_M_DONE) /* 完成 P, 未完成 X */
 			o->pts = yn ? P : m->has_default ? m->dflt : 0;
 		else
 			o->pts = yn ? (m->has_default ? m->dflt : P) : 0;
 		if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
+			note_set(o, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
 		return 0;
 	}
 	for (i = 0; i < m->n; i++) {
@@ -508,46 +608,58 @@ static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref,
 			break;
 	}
 	if (i == m->n && !m->has_default)
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is not in the lookup table of %s '%s'",
+		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is not in the lookup table of %s '%s'",
 				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
-				  src_label(&m->src), unit_id(s, s->unit), text, s->ctx_kind, s->ctx_name);
+				  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), s->ctx_kind, s->ctx_name);
 	o->pts = i < m->n ? m->pts[i] : m->dflt;
 	if (s->notes)
-		snprintf(o->note, sizeof o->note, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
+		note_set(o, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
 	return 0;
 }
 
-/* Append to a note, ending it in "…" when it is full. */
-static void note_add(outcome *o, const char *fmt, ...)
+static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref, double P, outcome *o)
 {
-	size_t n = strlen(o->note), room = sizeof o->note - n;
-	va_list ap;
-	int w;
+	textv t = {0};
+	int rc = get_text(s, &m->src, ref, s->unit, &t);
 
-	va_start(ap, fmt);
-	w = vsnprintf(o->note + n, room, fmt, ap);
-	va_end(ap);
-	if (w >= 0 && (size_t)w >= room) {
-		n = sizeof o->note - 4;
-		while (n > 0 && ((unsigned char)o->note[n] & 0xC0) == 0x80)
-			n--;
-		memcpy(o->note + n, "…", 4);
-	}
+	if (rc == V_MISSING)
+		rc = on_missing(s, &m->src, ref, &(double){0}, &t, o);
+	if (!rc)
+		rc = text_method(s, m, ref, P, t.p, o);
+	text_free(&t);
+	return rc;
+}
+
+/* A yes/no condition of a checklist on the value text. */
+static int check_text(scorer *s, const kp_check *k, const kp_colref *ref, const char *text, double *x)
+{
+	char q[KP_ERR_QUOTE];
+	int yn;
+
+	if ((yn = yes_no_at(s, text)) < 0)
+		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no "
+				  "(是/否, 有/无, 1/0; checklist condition '%s' of %s '%s')",
+				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+				  src_label(&k->src), unit_id(s, s->unit), kp_err_quote(text, q), k->name, s->ctx_kind,
+				  s->ctx_name);
+	if (yn == k->is)
+		*x = k->amount;
+	return 0;
 }
 
 /* One condition of a checklist: the points it deducts into *x (and the
  * count into *cnt for a per-item condition). */
 static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double *x, double *cnt, outcome *o)
 {
-	char text[256];
+	textv t = {0};
 	double v = 0;
-	int rc, yn;
+	int rc;
 
 	*x = 0;
 	if (k->per) {
 		rc = get_num(s, &k->src, ref, s->unit, &v);
 		if (rc == V_MISSING)
-			rc = on_missing(s, &k->src, ref, &v, NULL, 0, o);
+			rc = on_missing(s, &k->src, ref, &v, NULL, o);
 		if (rc)
 			return rc;
 		*cnt = v;
@@ -556,19 +668,13 @@ static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double
 			*x = k->max;
 		return 0;
 	}
-	rc = get_text(s, &k->src, ref, s->unit, text, sizeof text);
+	rc = get_text(s, &k->src, ref, s->unit, &t);
 	if (rc == V_MISSING)
-		rc = on_missing(s, &k->src, ref, &v, text, sizeof text, o);
-	if (rc)
-		return rc;
-	if ((yn = yes_no_at(s, text)) < 0)
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no "
-				  "(是/否, 有/无, 1/0; checklist condition '%s' of %s '%s')",
-				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
-				  src_label(&k->src), unit_id(s, s->unit), text, k->name, s->ctx_kind, s->ctx_name);
-	if (yn == k->is)
-		*x = k->amount;
-	return 0;
+		rc = on_missing(s, &k->src, ref, &v, &t, o);
+	if (!rc)
+		rc = check_text(s, k, ref, t.p, x);
+	text_free(&t);
+	return rc;
 }
 
 /* checklist: P minus what each condition deducts (扣完为止 by the clamp);
@@ -651,7 +757,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 	else
 		rc = get_num(s, &m->src, ref, u, &v);
 	if (rc == V_MISSING)
-		rc = on_missing(s, &m->src, ref, &v, NULL, 0, o);
+		rc = on_missing(s, &m->src, ref, &v, NULL, o);
 	if (rc)
 		return rc;
 	switch (m->kind) {
@@ -664,7 +770,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 			x = 1;
 		o->pts = P * x;
 		if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s %s, %s%s, 完成率%s%%, 得%s分", lab, num(v, a),
+			note_set(o, "%s %s, %s%s, 完成率%s%%, 得%s分", lab, num(v, a),
 				 m->goal_src.kind ? src_label(&m->goal_src) : "目标", num(goal, b),
 				 num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
 		break;
@@ -672,7 +778,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 	case KP_M_RATIO:
 		o->pts = cmpv(s, st->max[c], 0) > 0 ? P * v / st->max[c] : 0;
 		if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s %s, %s最高%s, 得%s分", lab, num(v, a), sc,
+			note_set(o, "%s %s, %s最高%s, 得%s分", lab, num(v, a), sc,
 				 num(st->max[c], b), num(kp_num_round(o->pts, 2), d));
 		break;
 	case KP_M_MINMAX: {
@@ -681,7 +787,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		double lo = kp_num_round(st->min[c], cp), hi = kp_num_round(st->max[c], cp);
 		o->pts = hi > lo ? P * (kp_num_round(v, cp) - lo) / (hi - lo) : P;
 		if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s %s, %s最低%s、最高%s, 得%s分", lab, num(v, a), sc,
+			note_set(o, "%s %s, %s最低%s、最高%s, 得%s分", lab, num(v, a), sc,
 				 num(st->min[c], b), num(st->max[c], d), num(kp_num_round(o->pts, 2), (char[32]){0}));
 		break;
 	}
@@ -689,7 +795,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		int k = st->rank[u];
 		o->pts = k >= 1 && (size_t)k <= m->n ? m->pts[k - 1] : 0;
 		if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s %s, %s第%d名, 得%s分", lab, num(v, a), sc, k, num(o->pts, b));
+			note_set(o, "%s %s, %s第%d名, 得%s分", lab, num(v, a), sc, k, num(o->pts, b));
 		break;
 	}
 	case KP_M_BANDS:
@@ -698,10 +804,10 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 			;
 		o->pts = i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
 		if (s->notes && i < m->n)
-			snprintf(o->note, sizeof o->note, "%s %s %s %s, 得%s分", lab, num(v, a), m->gt && m->gt[i] ? ">" : "≥",
+			note_set(o, "%s %s %s %s, 得%s分", lab, num(v, a), m->gt && m->gt[i] ? ">" : "≥",
 				 num(m->thr[i], b), num(o->pts, d));
 		else if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s %s, 未达最低档%s, 得%s分", lab, num(v, a), num(m->thr[m->n - 1], b),
+			note_set(o, "%s %s, 未达最低档%s, 得%s分", lab, num(v, a), num(m->thr[m->n - 1], b),
 				 num(o->pts, d));
 		break;
 	case KP_M_PERITEM:
@@ -710,7 +816,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 			x = m->max;
 		o->pts = P - x;
 		if (s->notes)
-			snprintf(o->note, sizeof o->note, "%s %s件, 每件扣%s分, 扣%s分", lab, num(v, a), num(m->per, b), num(x, d));
+			note_set(o, "%s %s件, 每件扣%s分, 扣%s分", lab, num(v, a), num(m->per, b), num(x, d));
 		break;
 	default:
 		return kp_err_set(s->err, KP_EINTERNAL, "%s: unknown method", s->ctx_where);
@@ -788,20 +894,19 @@ static int not_finite(scorer *s)
 			  unit_id(s, s->unit), unit_name(s, s->unit));
 }
 
-static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *ref, double *amount, char *note, size_t nsz)
+/* One deduction of the current unit: the amount into *amount, the note
+ * into o (the caller frees it). */
+static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *ref, double *amount, outcome *o)
 {
 	char a[32], b[32];
 	double cnt = 0;
 	int rc;
 
 	enter(s, "deduction", dd->name, dd->where, NULL, 0, 0, NULL);
-	note[0] = '\0';
 	if (dd->ref) {
-		outcome o = {0};
-		if ((rc = eval_func(s, dd->ref, &o)))
+		if ((rc = eval_func(s, dd->ref, o)))
 			return rc;
-		*amount = o.pts;
-		snprintf(note, nsz, "%s", o.note);
+		*amount = o->pts;
 	} else {
 		rc = get_num(s, &dd->count, ref, s->unit, &cnt);
 		if (rc == V_MISSING && dd->count.kind == KP_SRC_COL)
@@ -812,20 +917,42 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 			return rc;
 		*amount = dd->per * cnt;
 		if (s->notes)
-			snprintf(note, nsz, "%s%s件, 每件扣%s分", src_label(&dd->count), num(cnt, a), num(dd->per, b));
+			note_set(o, "%s%s件, 每件扣%s分", src_label(&dd->count), num(cnt, a), num(dd->per, b));
 	}
 	if (!isfinite(*amount))
 		return not_finite(s);
 	if (dd->has_max && cmpv(s, *amount, dd->max) > 0) {
 		*amount = dd->max;
-		if (s->notes && strlen(note) + 40 < nsz)
-			snprintf(note + strlen(note), nsz - strlen(note), ", 最多扣%s分", num(dd->max, a));
+		if (s->notes)
+			note_add(o, ", 最多扣%s分", num(dd->max, a));
 	}
 	if (cmpv(s, *amount, 0) <= 0)
 		*amount = 0;
-	if (s->notes && strlen(note) + 40 < nsz)
-		snprintf(note + strlen(note), nsz - strlen(note), ", 扣%s分", num(kp_num_round(*amount, 4), a));
-	return 0;
+	if (s->notes)
+		note_add(o, ", 扣%s分", num(kp_num_round(*amount, 4), a));
+	return note_ok(s, o);
+}
+
+/* An indicator's points from its method's outcome: within [0, points]
+ * unless clamp = false, rounded when items are, said in the note. */
+static int indicator_points(scorer *s, const kp_indicator *ind, outcome *o, double *pts)
+{
+	const kp_rules *r = s->r;
+
+	if (!isfinite(o->pts))
+		return not_finite(s);
+	if (ind->clamp && (o->pts < 0 || o->pts > ind->points)) {
+		/* a note only when the points as compared are out of range */
+		if ((cmpv(s, o->pts, 0) < 0 || cmpv(s, o->pts, ind->points) > 0) && s->notes)
+			note_add(o, " (按%s分计)", o->pts < 0 ? "0" : num(ind->points, (char[32]){0}));
+		o->pts = clampd(o->pts, 0, ind->points);
+	}
+	if (o->used_default && s->notes)
+		note_add(o, " (缺数据, 按默认值计)");
+	if (r->round_items)
+		o->pts = kp_num_round(o->pts, r->precision);
+	*pts = o->pts;
+	return note_ok(s, o);
 }
 
 /* One indicator of the current unit: its points into *pts (V_SKIP when a
@@ -834,10 +961,9 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 {
 	const kp_rules *r = s->r;
 	const kp_indicator *ind = &r->ind[i];
-	outcome o;
+	outcome o = {0};
 	int rc;
 
-	o.pts = 0, o.used_default = 0, o.note[0] = '\0';
 	enter(s, "indicator", ind->name, ind->where, ind, ind->has_default, ind->dflt, ind->dflt_text);
 	if (!kp_indicator_applies(ind, s->d->cat[s->unit])) { /* 百分制折算 for this category */
 		if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
@@ -847,30 +973,18 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	}
 	s->goal_ref = &s->ind_goal[i];
 	rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o);
-	if (rc == V_SKIP) {
-		if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
-					       "缺数据, 不计此项, 其余得分按比例折算", 1)))
-			return rc;
-		return V_SKIP;
-	}
-	if (rc)
+	if (rc != V_SKIP) {
+		rc = rc ? rc : indicator_points(s, ind, &o, pts);
+		if (!rc && s->notes)
+			rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], o.pts, ind->points, note_text(&o), 0);
+		outcome_free(&o);
 		return rc;
-	if (!isfinite(o.pts))
-		return not_finite(s);
-	if (ind->clamp && (o.pts < 0 || o.pts > ind->points)) {
-		/* a note only when the points as compared are out of range */
-		if ((cmpv(s, o.pts, 0) < 0 || cmpv(s, o.pts, ind->points) > 0) && s->notes &&
-		    strlen(o.note) + 60 < sizeof o.note)
-			snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (按%s分计)",
-				 o.pts < 0 ? "0" : num(ind->points, (char[32]){0}));
-		o.pts = clampd(o.pts, 0, ind->points);
 	}
-	if (o.used_default && s->notes && strlen(o.note) + 40 < sizeof o.note)
-		strcat(o.note, " (缺数据, 按默认值计)");
-	if (r->round_items)
-		o.pts = kp_num_round(o.pts, r->precision);
-	*pts = o.pts;
-	return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], o.pts, ind->points, o.note, 0) : 0;
+	outcome_free(&o);
+	if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
+				       "缺数据, 不计此项, 其余得分按比例折算", 1)))
+		return rc;
+	return V_SKIP;
 }
 
 /* "扣完为止" as an item of its own: the points of nominal deductions that
@@ -898,18 +1012,19 @@ static int section_deductions(scorer *s, const char **names, size_t k, double f,
 	int rc;
 
 	for (i = 0; i < r->nded; i++) {
-		char note[512];
+		outcome o = {0};
 		double amount;
 		if (r->ded[i].section != (int)k)
 			continue;
-		if ((rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, note, sizeof note)))
+		rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, &o);
+		if (!rc && s->notes && amount > 0)
+			rc = add_item(s, KP_ITEM_SECTION_DED, (int)k, names[r->nind + i], amount,
+				      r->ded[i].has_max ? r->ded[i].max : 0, note_text(&o), 0);
+		outcome_free(&o);
+		if (rc)
 			return rc;
 		ssum -= amount;
 		nominal += amount;
-		if (s->notes && amount > 0 &&
-		    (rc = add_item(s, KP_ITEM_SECTION_DED, (int)k, names[r->nind + i], amount,
-				   r->ded[i].has_max ? r->ded[i].max : 0, note, 0)))
-			return rc;
 	}
 	if (ssum < 0)
 		ssum = 0;
@@ -992,6 +1107,53 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 	return 0;
 }
 
+/* Does veto i fire for the current unit? */
+static int veto_fires(scorer *s, const kp_veto *v, size_t i, int *fired)
+{
+	textv t = {0};
+	char q[KP_ERR_QUOTE];
+	int rc;
+
+	*fired = 0;
+	if (v->when.kind == KP_SRC_FUNC) {
+		lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->when.ref);
+		if ((rc = kp_score_push_unit(s)) || (rc = kp_score_push_ctx(s)) || (rc = call_lua(s, 2, 1)))
+			return rc;
+		return fn_yes_no(s, fired);
+	}
+	rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, &t);
+	if (rc == V_MISSING && v->dflt_text)
+		t.p = v->dflt_text, rc = 0;
+	else if (rc == V_MISSING && v->when.kind == KP_SRC_COL) /* a blank is no "no": say so */
+		rc = kp_score_missing_error(s, &s->veto_ref[i], v->when.col);
+	else if (rc == V_MISSING)
+		rc = 0, t.p = "0";
+	if (!rc && (*fired = yes_no_at(s, t.p)) < 0)
+		rc = kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no",
+				s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
+				s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0, src_label(&v->when),
+				unit_id(s, s->unit), kp_err_quote(t.p, q));
+	text_free(&t);
+	return rc;
+}
+
+/* The reason of a veto that fired, whole, into t. */
+static int veto_reason(scorer *s, const kp_veto *v, textv *t)
+{
+	int rc;
+
+	if (!v->reason_ref) {
+		t->p = v->reason ? v->reason : v->name;
+		return 0;
+	}
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->reason_ref);
+	if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
+		return rc;
+	rc = text_copy(s, t, lua_isstring(s->L, -1) ? lua_tostring(s->L, -1) : v->name);
+	lua_pop(s->L, 1);
+	return rc;
+}
+
 static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 {
 	const kp_rules *r = s->r;
@@ -1000,45 +1162,22 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 
 	for (i = 0; i < r->nveto; i++) {
 		const kp_veto *v = &r->veto[i];
-		char text[256];
+		textv t = {0};
 		int fired = 0;
 		enter(s, "veto", v->name, v->where, NULL, v->dflt_text != NULL, 0, v->dflt_text);
-		if (v->when.kind == KP_SRC_FUNC) {
-			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->when.ref);
-			if ((rc = kp_score_push_unit(s)) || (rc = kp_score_push_ctx(s)) || (rc = call_lua(s, 2, 1)))
-				return rc;
-			if ((rc = fn_yes_no(s, &fired)))
-				return rc;
-		} else if ((rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, text, sizeof text)) == 0 ||
-			   (rc == V_MISSING && (v->dflt_text || v->when.kind == KP_SRC_COL))) {
-			if (rc == V_MISSING && !v->dflt_text) /* a blank is no "no": say so */
-				return kp_score_missing_error(s, &s->veto_ref[i], v->when.col);
-			if (rc == V_MISSING)
-				snprintf(text, sizeof text, "%s", v->dflt_text);
-			rc = 0;
-			if ((fired = yes_no_at(s, text)) < 0)
-				return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%.60s' is neither yes nor no",
-						  s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
-						  s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0,
-						  src_label(&v->when), unit_id(s, s->unit), text);
-		} else if (rc != V_MISSING) {
+		if ((rc = veto_fires(s, v, i, &fired)))
 			return rc;
-		}
 		if (!fired)
 			continue;
-		if (v->reason_ref) {
-			lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->reason_ref);
-			if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
-				return rc;
-			snprintf(text, sizeof text, "%s", lua_isstring(s->L, -1) ? lua_tostring(s->L, -1) : v->name);
-			lua_pop(s->L, 1);
-		} else {
-			snprintf(text, sizeof text, "%s", v->reason ? v->reason : v->name);
-		}
-		if (!ur->veto && !(ur->veto_reason = v->reason_ref ? kp_result_str(s->res, text, s->err) : s->veto_reason[i]))
-			return KP_EINTERNAL;
+		if ((rc = veto_reason(s, v, &t)))
+			return rc;
+		if (!ur->veto && !(ur->veto_reason = v->reason_ref ? kp_result_str(s->res, t.p, s->err) : s->veto_reason[i]))
+			rc = KP_EINTERNAL;
 		ur->veto = 1;
-		if (s->notes && (rc = add_item(s, KP_ITEM_VETO, -1, names[r->nind + r->nded + r->nbon + i], 0, 0, text, 0)))
+		if (!rc && s->notes)
+			rc = add_item(s, KP_ITEM_VETO, -1, names[r->nind + r->nded + r->nbon + i], 0, 0, t.p, 0);
+		text_free(&t);
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -1053,17 +1192,18 @@ static int total_deductions(scorer *s, const char **names, double *ded)
 
 	*ded = 0;
 	for (i = 0; i < r->nded; i++) {
-		char note[512];
+		outcome o = {0};
 		double amount;
 		if (r->ded[i].section >= 0)
 			continue;
-		if ((rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, note, sizeof note)))
+		rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, &o);
+		if (!rc && s->notes && amount > 0)
+			rc = add_item(s, KP_ITEM_DEDUCTION, -1, names[r->nind + i], amount,
+				      r->ded[i].has_max ? r->ded[i].max : 0, note_text(&o), 0);
+		outcome_free(&o);
+		if (rc)
 			return rc;
 		*ded += amount;
-		if (s->notes && amount > 0 &&
-		    (rc = add_item(s, KP_ITEM_DEDUCTION, -1, names[r->nind + i], amount,
-				   r->ded[i].has_max ? r->ded[i].max : 0, note, 0)))
-			return rc;
 	}
 	return 0;
 }
@@ -1078,27 +1218,30 @@ static int score_bonuses(scorer *s, const char **names, double *bonus)
 	*bonus = 0;
 	for (i = 0; i < r->nbon; i++) {
 		const kp_bonus *b = &r->bon[i];
-		outcome o;
-		o.pts = 0, o.used_default = 0, o.note[0] = '\0';
+		outcome o = {0};
 		enter(s, "bonus", b->name, b->where, NULL, b->has_default, b->dflt, b->dflt_text);
 		s->goal_ref = &s->bon_goal[i];
 		rc = eval_method(s, &b->m, &s->bon_stat[i], &s->bon_ref[i], b->max, &o);
-		if (rc == V_MISSING)
+		if (rc == V_MISSING) {
+			outcome_free(&o);
 			continue;
-		if (rc)
-			return rc;
-		if (!isfinite(o.pts))
-			return not_finite(s);
-		o.pts = clampd(o.pts, 0, b->max);
-		if (r->has_bonus_max && cmpv(s, *bonus + o.pts, r->bonus_max) > 0) {
-			o.pts = r->bonus_max - *bonus > 0 ? r->bonus_max - *bonus : 0;
-			if (s->notes && strlen(o.note) + 60 < sizeof o.note)
-				snprintf(o.note + strlen(o.note), sizeof o.note - strlen(o.note), " (加分合计最多%s分)",
-					 num(r->bonus_max, (char[32]){0}));
 		}
-		*bonus += o.pts;
-		if (s->notes && cmpv(s, o.pts, 0) > 0 &&
-		    (rc = add_item(s, KP_ITEM_BONUS, -1, names[r->nind + r->nded + i], o.pts, b->max, o.note, 0)))
+		if (!rc && !isfinite(o.pts))
+			rc = not_finite(s);
+		if (!rc) {
+			o.pts = clampd(o.pts, 0, b->max);
+			if (r->has_bonus_max && cmpv(s, *bonus + o.pts, r->bonus_max) > 0) {
+				o.pts = r->bonus_max - *bonus > 0 ? r->bonus_max - *bonus : 0;
+				if (s->notes)
+					note_add(&o, " (加分合计最多%s分)", num(r->bonus_max, (char[32]){0}));
+			}
+			*bonus += o.pts;
+			rc = note_ok(s, &o);
+		}
+		if (!rc && s->notes && cmpv(s, o.pts, 0) > 0)
+			rc = add_item(s, KP_ITEM_BONUS, -1, names[r->nind + r->nded + i], o.pts, b->max, note_text(&o), 0);
+		outcome_free(&o);
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -1113,7 +1256,7 @@ static int rescale_residue(scorer *s, double ded, double bonus, double total)
 	const kp_rules *r = s->r;
 	int p = r->precision;
 	double shown = 0, diff;
-	char note[256], a[32], b[32];
+	char note[256 + 2 * KP_NUM_MAX], a[KP_NUM_MAX], b[KP_NUM_MAX];
 	size_t k;
 
 	for (k = 0; k < r->nsec; k++)

@@ -143,8 +143,8 @@ int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp
 			if (st == KP_NUM_EMPTY)
 				v = NAN;
 			else if (st != KP_NUM_OK)
-				return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s': %s: '%.60s'", t->file,
-						  line, i + 1, t->cols[i], kp_num_why(st), f[i]);
+				return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s': %s: '%s'", t->file, line,
+						  i + 1, t->cols[i], kp_num_why(st), kp_err_quote(f[i], (char[KP_ERR_QUOTE]){0}));
 			t->num[i][r] = v;
 		} else if ((rc = put_text(t, f[i], len ? len[i] : strlen(f[i]), err))) {
 			return rc;

@@ -1134,6 +1134,112 @@ START_TEST(test_conv_large)
 }
 END_TEST
 
+
+/* Messages never cut a character: a quoted cell and a message too long
+ * for the record end in "…" at a character boundary. */
+START_TEST(test_err_cut_utf8)
+{
+	static char big[3 * KP_ERR_MAX];
+	char cellq[KP_ERR_QUOTE];
+	kp_err e = {0};
+	size_t i, n;
+
+	snprintf(big, sizeof big, "x");
+	for (i = 0; i < 40; i++)
+		strcat(big, "优");
+	kp_err_quote(big, cellq);
+	n = strlen(cellq);
+	ck_assert_uint_eq(kp_enc_utf8_valid((const unsigned char *)cellq, n), n);
+	ck_assert_str_eq(cellq + n - 3, "…");
+	ck_assert_uint_le(n, 63);
+	ck_assert_str_eq(kp_err_quote("abc", cellq), "abc");
+	for (i = 0; i + 4 < sizeof big; i += 3)
+		memcpy(big + i, "说", 3);
+	big[i] = '\0';
+	big[1] = 'a', big[2] = 'b'; /* shift the character boundaries */
+	kp_err_set(&e, KP_EDATA, "%s", big + 1);
+	n = strlen(e.msg);
+	ck_assert_uint_eq(kp_enc_utf8_valid((const unsigned char *)e.msg, n), n);
+	ck_assert_str_eq(e.msg + n - 3, "…");
+	kp_err_prefix(&e, "head");
+	n = strlen(e.msg);
+	ck_assert_uint_eq(kp_enc_utf8_valid((const unsigned char *)e.msg, n), n);
+	ck_assert_str_eq(e.msg + n - 3, "…");
+	kp_err_clear(&e);
+}
+END_TEST
+
+
+/* GB18030 whose bytes are also valid UTF-8 (庐山 is C2 AE C9 BD: "®ɽ"):
+ * unlikely as UTF-8, refused in auto mode with advice, read with
+ * --encoding gb18030; real UTF-8 text is not. */
+START_TEST(test_utf8_unlikely)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+		int want;
+	} t[] = {
+		{ IN("id,name\nA1,\xc2\xae\xc9\xbd\n"), 1 },            /* 庐山 in GB18030 */
+		{ IN("id,name\nA1,\xc2\xa4\xc9\xbd\nA2,\xc2\xae\xc9\xbd\n"), 1 }, /* 陇山, 庐山 */
+		{ IN("id,name\nA1,庐山\n"), 0 },                        /* the UTF-8 itself */
+		{ IN("id,name\nA1,庐山×√①，。\n"), 0 },
+		{ IN("a,b\n1,2\n"), 0 },                                /* ASCII */
+		{ IN("\xEF\xBB\xBF" "id\n\xc2\xae\xc9\xbd\n"), 0 },    /* a BOM says UTF-8 */
+		/* Latin letters without Chinese read as GB18030 ideographs too
+		 * (é is C3 A9, 铆): refused, the user says --encoding utf-8 */
+		{ IN("id,name\nA1,caf\xc3\xa9 \xc3\xa9t\xc3\xa9\n"), 1 },
+		{ IN("id,name\nA1,x\xef\xbb\xbfy\n"), 0 },           /* a stray BOM */
+		{ IN("id,name\nA1,\xc2\xae\xc9\xbd,城关镇\n"), 0 },      /* mostly Chinese */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		ck_assert_msg(kp_enc_utf8_unlikely((const unsigned char *)t[i].s, t[i].n) == t[i].want, "case %zu", i);
+}
+END_TEST
+
+START_TEST(test_gb18030_valid_utf8)
+{
+	static const char lu[] = "id,name\nA1,\xc2\xae\xc9\xbd\n"; /* iconv -t GB18030 of 庐山 */
+	kp_csv_opts o = {0};
+	kp_csv_info info;
+	kp_err err;
+	sink k;
+
+	ck_assert_int_eq(read_buf(lu, sizeof lu - 1, &o, &k, &info, &err), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, "t.csv:1: the file is valid UTF-8"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "--encoding gb18030"));
+	sink_free(&k);
+	o.encoding = KP_ENC_GB18030;
+	ck_assert_int_eq(read_buf(lu, sizeof lu - 1, &o, &k, &info, &err), 0);
+	ck_assert_str_eq(k.s, "H1:id|name\n2:A1|庐山\n");
+	sink_free(&k);
+	o.encoding = KP_ENC_UTF8;
+	ck_assert_int_eq(read_buf(lu, sizeof lu - 1, &o, &k, &info, &err), 0);
+	ck_assert_str_eq(k.s, "H1:id|name\n2:A1|®ɽ\n");
+	sink_free(&k);
+}
+END_TEST
+
+/* A UTF-8 BOM before GB18030 text (WPS writes one sometimes) is skipped
+ * with --encoding gb18030, not decoded into the first header name. */
+START_TEST(test_bom_gb18030)
+{
+	static const char in[] = "\xEF\xBB\xBF\xb5\xa5\xce\xbb\xb4\xfa\xc2\xeb,x\nZ01,\xb3\xc7\xb9\xd8\xd5\xf2\n";
+	kp_csv_opts o = {0};
+	kp_csv_info info;
+	kp_err err;
+	sink k;
+
+	o.encoding = KP_ENC_GB18030;
+	ck_assert_int_eq(read_buf(in, sizeof in - 1, &o, &k, &info, &err), 0);
+	ck_assert_str_eq(k.s, "H1:单位代码|x\n2:Z01|城关镇\n");
+	ck_assert_int_eq(info.encoding, KP_ENC_GB18030);
+	sink_free(&k);
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
@@ -1158,6 +1264,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(tc, test_field_cap_edges);
 	tcase_add_test(tc, test_column_cap_edges);
 	tcase_add_test(tc, test_error_past_first_block);
+	tcase_add_test(tc, test_err_cut_utf8);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parts");
@@ -1172,6 +1279,9 @@ static Suite *csv_suite(void)
 	tc = tcase_create("enc");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_detect);
+	tcase_add_test(tc, test_utf8_unlikely);
+	tcase_add_test(tc, test_gb18030_valid_utf8);
+	tcase_add_test(tc, test_bom_gb18030);
 	tcase_add_test(tc, test_utf8_valid);
 	tcase_add_test(tc, test_width);
 	tcase_add_test(tc, test_enc_names);

@@ -392,12 +392,18 @@ static const struct fixed_case fixed_cases[] = {
 	{ 0.125, 3, "0.125" },
 	{ 1.5, 6, "1.500000" },
 	{ 101.89, 2, "101.89" },
+	/* by the rounding rule, from the %.15g decimal, not the binary digits */
+	{ 123456789012345678.0, 2, "123456789012346000.00" },
+	{ -0.004, 2, "0.00" },
+	{ 0.0096, 2, "0.01" },
+	{ 1e-300, 15, "0.000000000000000" },
+	{ -2.5, 0, "-3" },
 };
 
 START_TEST(test_fixed_table)
 {
 	const struct fixed_case *c = &fixed_cases[_i];
-	char buf[64];
+	char buf[KP_NUM_MAX];
 
 	ck_assert_ptr_eq(kp_num_fixed(c->x, c->prec, buf, sizeof buf), buf);
 	ck_assert_str_eq(buf, c->want);
@@ -414,6 +420,29 @@ START_TEST(test_fixed_after_round)
 	ck_assert_str_eq(kp_num_fixed(kp_num_round(89.99499999999999, 2), 2, buf, sizeof buf), "90.00");
 	ck_assert_str_eq(kp_num_fixed(kp_num_round(-0.004, 2), 2, buf, sizeof buf), "0.00");
 	ck_assert_str_eq(kp_num_fixed(kp_num_round(2.5, 0), 0, buf, sizeof buf), "3");
+}
+END_TEST
+
+/* Huge values print whole (no 64-byte cut), down to the last zero. */
+START_TEST(test_fixed_huge)
+{
+	char buf[KP_NUM_MAX], want[KP_NUM_MAX];
+	size_t n;
+
+	memset(want, '0', 101), want[0] = '1', memcpy(want + 101, ".00", 4);
+	ck_assert_str_eq(kp_num_fixed(1e100, 2, buf, sizeof buf), want);
+	want[0] = '-';
+	memmove(want + 1, want, strlen(want) + 1), want[1] = '1';
+	ck_assert_str_eq(kp_num_fixed(-1e100, 2, buf, sizeof buf), want);
+	/* the longest: 309 digits, 15 decimals and a sign */
+	ck_assert_ptr_nonnull(kp_num_fixed(-1.7976931348623157e308, 15, buf, sizeof buf));
+	n = strlen(buf);
+	ck_assert_uint_eq(n, 1 + 309 + 1 + 15);
+	ck_assert(!strncmp(buf, "-179769313486232000", 19));
+	ck_assert_str_eq(buf + n - 17, "0.000000000000000");
+	/* too small a buffer: NULL, nothing cut */
+	ck_assert_ptr_null(kp_num_fixed(1e100, 2, buf, 104));
+	ck_assert_ptr_nonnull(kp_num_fixed(1e100, 2, buf, 105));
 }
 END_TEST
 
@@ -551,6 +580,7 @@ static Suite *num_suite(void)
 	tcase_add_loop_test(tc, test_round_table, 0, (int)(sizeof round_cases / sizeof round_cases[0]));
 	tcase_add_test(tc, test_round_naive_differs);
 	tcase_add_test(tc, test_round_odd_args);
+	tcase_add_test(tc, test_fixed_huge);
 	tcase_add_test(tc, test_round_sweep_thousandths);
 	tcase_add_test(tc, test_round_sweep_precisions);
 	tcase_add_test(tc, test_round_sums);

@@ -26,6 +26,13 @@ const char *kp_enc_name(int enc);
  * sample is allowed), GB18030 otherwise. */
 int kp_enc_detect(const unsigned char *buf, size_t len);
 
+/* Valid UTF-8 (without a BOM) that is more likely GB18030: its non-ASCII
+ * characters are mostly outside the ranges of Chinese text (CJK, full-width
+ * forms, CJK and general punctuation, common symbols), as GB18030's
+ * "庐山" reads "®ɽ", while the bytes are also valid GB18030 that reads as
+ * ideographs.  Short GB18030 files of common characters can be such. */
+int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len);
+
 /* Length of the valid UTF-8 prefix of s[0..len). */
 size_t kp_enc_utf8_valid(const unsigned char *s, size_t len);
 /* Display width of UTF-8 text in terminal columns (East Asian wide = 2). */

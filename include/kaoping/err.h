@@ -29,7 +29,8 @@ typedef struct kp_err {
 	char *trace; /* optional Lua traceback, malloc'd; freed by kp_err_clear */
 } kp_err;
 
-/* Set kind and a printf-style message; returns kind.  err may be NULL. */
+/* Set kind and a printf-style message; returns kind.  err may be NULL.
+ * A message longer than the record ends in "…" at a character boundary. */
 int kp_err_set(kp_err *err, int kind, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
@@ -46,5 +47,14 @@ void kp_err_trace(kp_err *err, const char *trace);
 void kp_err_clear(kp_err *err);
 /* Out of memory shorthand. */
 int kp_err_oom(kp_err *err);
+
+/* A cell as a message quotes it: whole up to 60 bytes, else its first
+ * characters (never part of one) and "…".  buf holds KP_ERR_QUOTE bytes;
+ * returns it. */
+#define KP_ERR_QUOTE 68
+const char *kp_err_quote(const char *s, char *buf);
+/* The length of s[0..n) cut back to a UTF-8 character boundary (at most n,
+ * so that s[len] does not continue a character). */
+size_t kp_err_utf8_cut(const char *s, size_t n);
 
 #endif

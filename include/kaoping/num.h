@@ -31,9 +31,18 @@ double kp_num_round(double x, int prec);
  * 0.11999999999999988. */
 int kp_num_cmp(double a, double b, int prec);
 
-/* Fixed decimals ("89.50"); buf of at least 64 bytes.  Returns buf. */
+/* Bytes that hold any number kp_num_fixed writes at a precision of 0..15
+ * (sign, 309 integer digits, point, 15 decimals: 1e308 too, never cut)
+ * and any kp_num_short writes. */
+#define KP_NUM_MAX 344
+
+/* Fixed decimals ("89.50") of the decimal the rounding rule makes of x
+ * (its %.15g form rounded half-up at prec: 1e100 is a 1 and 100 zeros,
+ * never "-0.00"); buf of KP_NUM_MAX bytes holds any.  Returns buf, or NULL
+ * when the text does not fit in size (nothing is cut). */
 char *kp_num_fixed(double x, int prec, char *buf, size_t size);
-/* Shortest text that reads back as the same double ("0.1", "89.995"). */
+/* Shortest text that reads back as the same double ("0.1", "89.995");
+ * 25 bytes hold any. */
 char *kp_num_short(double x, char *buf, size_t size);
 
 #endif

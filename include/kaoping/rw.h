@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kaoping/err.h"
+#include "kaoping/num.h"
 
 /* A buffered writer: fast appends, one fwrite per full buffer; the first
  * failed write is remembered (errno) and later writes are dropped. */
@@ -67,7 +68,7 @@ void kp_rw_md(kp_rw *w, const char *s);             /* | and newlines */
 /* Numbers: exactly prec decimals (kp_num_fixed), and the shortest form
  * that reads back (kp_num_short), with a fast path for values that are
  * already rounded at prec.  buf holds at least KP_NUMBUF bytes. */
-#define KP_NUMBUF 64
+#define KP_NUMBUF KP_NUM_MAX
 char *kp_rw_fixed(double x, int prec, char *buf);
 char *kp_rw_short(double x, int prec, char *buf);
 
