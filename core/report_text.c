@@ -328,6 +328,7 @@ struct commend_rows {
 	const kp_result *r;
 	const kp_labels *l;
 	size_t *idx; /* commended units */
+	char **tie;  /* "flag: note" of a boundary tie with a note, whole; else NULL */
 	size_t n;
 };
 
@@ -343,13 +344,9 @@ static const char *commend_cell(const void *ctx, size_t row, size_t col, char *b
 	case 3: return kp_rw_fixed(u->total, c->r->precision, buf);
 	case 4: return kp_report_grade(c->r, u);
 	default:
-		if (u->boundary_tie && u->tie_note)
-			snprintf(buf, size, "%s: %s", c->l->tie_flag, u->tie_note);
-		else if (u->boundary_tie)
-			return c->l->tie_flag;
-		else
-			return u->tie_note;
-		return buf;
+		if (c->tie[row])
+			return c->tie[row];
+		return u->boundary_tie ? c->l->tie_flag : u->tie_note;
 	}
 }
 
@@ -360,12 +357,30 @@ static int commend_collect(const kp_result *r, const kp_category_result *c, stru
 
 	cr->n = 0;
 	cr->idx = malloc((c->count + 1) * sizeof *cr->idx);
-	if (!cr->idx)
+	cr->tie = calloc(c->count + 1, sizeof *cr->tie);
+	if (!cr->idx || !cr->tie)
 		return kp_err_oom(err);
-	for (i = c->first; i < c->first + c->count; i++)
-		if (r->units[i].commended)
-			cr->idx[cr->n++] = i;
+	for (i = c->first; i < c->first + c->count; i++) {
+		const kp_unit_result *u = &r->units[i];
+		if (!u->commended)
+			continue;
+		if (u->boundary_tie && u->tie_note && asprintf(&cr->tie[cr->n], "%s: %s", cr->l->tie_flag, u->tie_note) < 0) {
+			cr->tie[cr->n] = NULL;
+			return kp_err_oom(err);
+		}
+		cr->idx[cr->n++] = i;
+	}
 	return 0;
+}
+
+static void commend_release(struct commend_rows *cr)
+{
+	size_t i;
+
+	for (i = 0; cr->tie && i < cr->n; i++)
+		free(cr->tie[i]);
+	free(cr->tie), free(cr->idx);
+	cr->tie = NULL, cr->idx = NULL, cr->n = 0;
 }
 
 static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o, int md, kp_err *err)
@@ -373,7 +388,7 @@ static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o
 	const kp_labels *l = kp_report_labels(o->lang);
 	const char *head[6] = { l->rank, l->unit_id, l->name, l->total, l->grade, l->note };
 	static const unsigned char right[6] = { 1, 0, 0, 1, 0, 0 };
-	struct commend_rows cr = { r, l, NULL, 0 };
+	struct commend_rows cr = { r, l, NULL, NULL, 0 };
 	size_t c;
 	int rc = 0;
 
@@ -419,9 +434,9 @@ static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o
 			kp_rw_putc(w, '\n');
 		}
 		kp_rw_putc(w, '\n');
-		free(cr.idx);
-		cr.idx = NULL;
+		commend_release(&cr);
 	}
+	commend_release(&cr);
 	return rc;
 }
 

@@ -254,23 +254,31 @@ static int category_sheet(struct xl *x, const kp_category_result *cat, kp_err *e
 	return 0;
 }
 
+/* "NAME: TEXT" in a cell of its own, whole (a failed allocation marks the
+ * workbook failed, as a failed write does). */
+static lxw_row_t named_line(struct xl *x, lxw_worksheet *ws, lxw_row_t row, const char *name, const char *text)
+{
+	char *buf;
+
+	if (asprintf(&buf, "%s%s%s", name ? name : "", x->lang == KP_LANG_EN ? ": " : "：", text) < 0) {
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		return row;
+	}
+	put_str(x, ws, row, 0, buf, NULL);
+	free(buf);
+	return row + 1;
+}
+
 static lxw_row_t commend_notes(struct xl *x, lxw_worksheet *ws, lxw_row_t row, const kp_category_result *cat)
 {
-	char buf[512];
-	int n;
+	char words[128];
 
 	if (cat->shortfall > 0) {
-		n = snprintf(buf, sizeof buf, "%s", cat->name ? cat->name : "");
-		snprintf(buf + n, sizeof buf - (size_t)n, x->lang == KP_LANG_EN ? ": " : "：");
-		n = (int)strlen(buf);
-		snprintf(buf + n, sizeof buf - (size_t)n, x->l->shortfall_fmt, cat->shortfall);
-		put_str(x, ws, row++, 0, buf, NULL);
+		snprintf(words, sizeof words, x->l->shortfall_fmt, cat->shortfall); /* a label and a number */
+		row = named_line(x, ws, row, cat->name, words);
 	}
-	if (cat->note && *cat->note) {
-		snprintf(buf, sizeof buf, "%s%s%s", cat->name ? cat->name : "", x->lang == KP_LANG_EN ? ": " : "：",
-			 cat->note);
-		put_str(x, ws, row++, 0, buf, NULL);
-	}
+	if (cat->note && *cat->note)
+		row = named_line(x, ws, row, cat->name, cat->note);
 	return row;
 }
 
@@ -282,7 +290,7 @@ static int commend_sheet(struct xl *x, kp_err *err)
 	lxw_worksheet *ws;
 	lxw_row_t row = 1;
 	size_t c, i;
-	char note[512];
+	char *note;
 
 	if (cols_begin(x, 7))
 		return kp_err_oom(err);
@@ -302,10 +310,14 @@ static int commend_sheet(struct xl *x, kp_err *err)
 			put_str(x, ws, row, 3, u->name, NULL);
 			put_num(x, ws, row, 4, u->total, x->num);
 			put_str(x, ws, row, 5, kp_report_grade(r, u), NULL);
-			if (u->boundary_tie)
-				snprintf(note, sizeof note, "%s%s%s", l->tie_flag, u->tie_note ? ": " : "",
-					 u->tie_note ? u->tie_note : "");
+			note = NULL;
+			if (u->boundary_tie && asprintf(&note, "%s%s%s", l->tie_flag, u->tie_note ? ": " : "",
+							u->tie_note ? u->tie_note : "") < 0) {
+				note = NULL;
+				x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+			}
 			put_str(x, ws, row, 6, u->boundary_tie ? note : u->tie_note, NULL);
+			free(note);
 			row++;
 		}
 	}
