@@ -120,6 +120,31 @@ static void err_filter_install(void)
 }
 
 
+static int g_out_lost; /* kp_cli_out could not format a line */
+
+void kp_cli_out(const char *fmt, ...)
+{
+	char esc[KP_ENC_CTL_MAX], *text;
+	const char *p, *end;
+	va_list ap;
+	size_t k;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0) { /* a line not written: the command ends in error */
+		g_out_lost = 1;
+		return;
+	}
+	for (p = text, end = text + n; p < end; p += k)
+		if (*p != '\n' && *p != '\t' && (k = kp_enc_ctl(p, (size_t)(end - p), esc)) > 0)
+			fputs(esc, stdout);
+		else
+			putchar(*p), k = 1;
+	free(text);
+}
+
 static int exit_code(int kind)
 {
 	switch (kind) {
@@ -709,6 +734,8 @@ static int flush_stdout(kp_err *err)
 {
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return kp_err_set(err, KP_EIO, "stdout: cannot write: %s", strerror(errno ? errno : EIO));
+	if (g_out_lost)
+		return kp_err_oom(err);
 	return 0;
 }
 

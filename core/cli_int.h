@@ -72,6 +72,15 @@ void kp_cli_info(const kp_cli_config *c, const char *fmt, ...)
 	;
 /* Phase times on stderr when KP_TIMING is set. */
 void kp_cli_phase(const char *what);
+/* printf to stdout for what a person reads (check, test, the criteria
+ * title): control characters from rule files and data are shown escaped
+ * ("\x1b", "\u009b"), as on stderr; line ends and tabs pass.  Machine
+ * formats (CSV, JSON) never go through it. */
+void kp_cli_out(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
 
 /* What the command is doing, named by the time limit's message; only in
  * the rule phases (and while scoring, when a rule is being called) is the

@@ -15,7 +15,7 @@ static void on_column(void *ud, const kp_table *t, const char *col)
 		fprintf(stderr, "%s: %s: the rules read the column '%s', which no file has\n", kp_cli_prog,
 			c->args[0], col);
 	else if (!c->quiet)
-		printf("note: %s: column '%s' is read by no helper (a function rule may still read it)\n", t->file, col);
+		kp_cli_out("note: %s: column '%s' is read by no helper (a function rule may still read it)\n", t->file, col);
 }
 
 /* Columns the rules name that the data lacks, and data columns no
@@ -42,11 +42,11 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err)
 	if ((rc = kp_cli_load_rules(c, c->args[0], 1, &r, err)))
 		return rc;
 	if (!c->quiet) {
-		printf("%s: %s (%d), %zu sections, %zu indicators, %g points; %zu deductions, %zu bonus, %zu vetoes, "
+		kp_cli_out("%s: %s (%d), %zu sections, %zu indicators, %g points; %zu deductions, %zu bonus, %zu vetoes, "
 		       "%zu grades, %zu test cases\n", r->file, r->title, r->year, r->nsec, r->nind, r->full_points,
 		       r->nded, r->nbon, r->nveto, r->ngrade, r->ncase);
 		for (i = 0; i < r->nsec; i++)
-			printf("  %s: %g points, %zu indicators\n", r->sec[i].name, r->sec[i].points, r->sec[i].count);
+			kp_cli_out("  %s: %g points, %zu indicators\n", r->sec[i].name, r->sec[i].points, r->sec[i].count);
 	}
 	if (c->nargs > 1) {
 		kp_score_opts o;

@@ -25,7 +25,7 @@ int kp_cmd_criteria(kp_cli_config *c, kp_err *err)
 		rc = kp_err_set(err, KP_EUSAGE, "criteria prints table, csv or md");
 	if (!rc && !(rc = kp_criteria_build(r, &g, err))) {
 		if (!c->quiet && o.format == KP_FMT_TABLE)
-			printf("%s  (%g分)\n\n", r->title, r->full_points);
+			kp_cli_out("%s  (%g分)\n\n", r->title, r->full_points);
 		rc = kp_report_grid(c->lang == KP_LANG_EN ? en : zh, KP_CRITERIA_COLS, (const char *const *)g.cells,
 				    g.n / KP_CRITERIA_COLS, &o, stdout, err);
 	}

@@ -21,11 +21,11 @@ int kp_cmd_test(kp_cli_config *c, kp_err *err)
 	for (i = 0; i < n && !rc; i++) {
 		if (cr[i].passed) {
 			if (!c->quiet)
-				printf("ok    %s\n", cr[i].name);
+				kp_cli_out("ok    %s\n", cr[i].name);
 			continue;
 		}
 		failed++;
-		printf("FAIL  %s  (%s)\n%s", cr[i].name, cr[i].where, cr[i].detail ? cr[i].detail : "");
+		kp_cli_out("FAIL  %s  (%s)\n%s", cr[i].name, cr[i].where, cr[i].detail ? cr[i].detail : "");
 	}
 	if (!rc) {
 		printf("%zu passed, %zu failed\n", n - failed, failed);
