@@ -443,10 +443,11 @@ static void free_stat(mstat *st)
  * note_add; a failed allocation is remembered and reported by note_ok). */
 typedef struct outcome {
 	double pts;
-	char *note;
+	char *note;       /* small, or the heap once a note outgrows it */
 	size_t len, cap;
 	int used_default;
 	int oom;
+	char small[256];  /* most notes fit: no allocation per item */
 } outcome;
 
 static void note_vadd(outcome *o, const char *fmt, va_list ap)
@@ -454,23 +455,29 @@ static void note_vadd(outcome *o, const char *fmt, va_list ap)
 	va_list aq;
 	int w;
 
+	if (o->oom)
+		return;
+	if (!o->note) /* one formatting pass when the note fits, as most do */
+		o->note = o->small, o->cap = sizeof o->small;
 	va_copy(aq, ap);
-	w = vsnprintf(NULL, 0, fmt, aq);
+	w = vsnprintf(o->note + o->len, o->cap - o->len, fmt, aq);
 	va_end(aq);
-	if (w < 0 || o->oom) {
+	if (w < 0) {
 		o->oom = 1;
 		return;
 	}
 	if (o->len + (size_t)w + 1 > o->cap) {
 		size_t cap = (o->len + (size_t)w + 1) * 2;
-		char *p = realloc(o->note, cap);
+		char *p = o->note == o->small ? malloc(cap) : realloc(o->note, cap);
 		if (!p) {
 			o->oom = 1;
 			return;
 		}
+		if (o->note == o->small)
+			memcpy(p, o->small, o->len);
 		o->note = p, o->cap = cap;
+		vsnprintf(o->note + o->len, o->cap - o->len, fmt, ap);
 	}
-	vsnprintf(o->note + o->len, o->cap - o->len, fmt, ap);
 	o->len += (size_t)w;
 }
 
@@ -520,8 +527,9 @@ static int note_ok(scorer *s, const outcome *o)
 
 static void outcome_free(outcome *o)
 {
-	free(o->note);
-	memset(o, 0, sizeof *o);
+	if (o->note != o->small)
+		free(o->note);
+	o->note = NULL, o->len = o->cap = 0, o->oom = 0, o->used_default = 0, o->pts = 0;
 }
 
 static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double *v, textv *text, outcome *o)
