@@ -7,15 +7,47 @@
 #include "cli_int.h"
 #include "kaoping/score.h"
 
+/* Data columns no declarative rule reads are gathered per file and named
+ * in one note a file, not a note a column. */
+struct unread {
+	const kp_cli_config *c;
+	const kp_rules *r;
+	const kp_table *t;   /* the file being gathered */
+	char *cols;          /* "A, B, C" */
+	size_t n;
+	int oom;
+};
+
+static void unread_flush(struct unread *u)
+{
+	if (u->t && u->n && !u->c->quiet)
+		kp_cli_out(u->r->uses_lua ? "note: %s: %zu column%s no helper reads (a function rule may read %s): %s\n"
+					  : "note: %s: %zu column%s no rule reads%s: %s\n",
+			   u->t->file, u->n, u->n == 1 ? "" : "s", u->r->uses_lua ? (u->n == 1 ? "it" : "them") : "",
+			   u->cols);
+	free(u->cols);
+	u->cols = NULL, u->n = 0, u->t = NULL;
+}
+
 static void on_column(void *ud, const kp_table *t, const char *col)
 {
-	const kp_cli_config *c = ud;
+	struct unread *u = ud;
+	char *more;
 
-	if (!t)
+	if (!t) {
 		fprintf(stderr, "%s: %s: the rules read the column '%s', which no file has\n", kp_cli_prog,
-			c->args[0], col);
-	else if (!c->quiet)
-		kp_cli_out("note: %s: column '%s' is read by no helper (a function rule may still read it)\n", t->file, col);
+			u->c->args[0], col);
+		return;
+	}
+	if (t != u->t)
+		unread_flush(u);
+	u->t = t;
+	if (asprintf(&more, "%s%s%s", u->cols ? u->cols : "", u->cols ? ", " : "", col) < 0) {
+		u->oom = 1;
+		return;
+	}
+	free(u->cols);
+	u->cols = more, u->n++;
 }
 
 /* Columns the rules name that the data lacks, and data columns no
@@ -23,7 +55,12 @@ static void on_column(void *ud, const kp_table *t, const char *col)
 static int check_columns(kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err)
 {
 	size_t missing = 0;
-	int rc = kp_data_check_columns(d, r, on_column, c, &missing, err);
+	struct unread u = { c, r, NULL, NULL, 0, 0 };
+	int rc = kp_data_check_columns(d, r, on_column, &u, &missing, err);
+
+	unread_flush(&u);
+	if (!rc && u.oom)
+		return kp_err_oom(err);
 
 	if (!rc && missing)
 		return kp_err_set(err, KP_EDATA, "%s: %zu column%s the rules read %s missing from the data", r->file,

@@ -125,6 +125,25 @@ static int typed_table(kp_table **t, const char *name, const char *file, char *c
 	return rc;
 }
 
+/* The columns whose blank the rules answer (a declared default, or
+ * missing = "skip"): a case need not list them, so they are added empty. */
+static int blank_columns(const kp_rules *r, strlist *cols, kp_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->nind && !rc; i++)
+		if ((r->ind[i].has_default || r->ind[i].skip_missing) && r->ind[i].m.src.kind == KP_SRC_COL)
+			rc = add_name(cols, r->ind[i].m.src.col, err);
+	for (i = 0; i < r->nbon && !rc; i++)
+		if (r->bon[i].has_default && r->bon[i].m.src.kind == KP_SRC_COL)
+			rc = add_name(cols, r->bon[i].m.src.col, err);
+	for (i = 0; i < r->nveto && !rc; i++)
+		if (r->veto[i].dflt_text && r->veto[i].when.kind == KP_SRC_COL)
+			rc = add_name(cols, r->veto[i].when.col, err);
+	return rc;
+}
+
 /* The units of a case: the unit itself ("case") and its peers. */
 static int case_units(const kp_rules *r, lua_State *L, int c, const char *where, const char *cat,
 		      kp_data *d, kp_err *err)
@@ -148,7 +167,7 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 		rc = keys_of(L, lua_gettop(L), &cols, err);
 		lua_pop(L, 1);
 	}
-	if (rc || (rc = typed_table(&t, "units", where, cols.s, cols.n, r, err)))
+	if (rc || (rc = blank_columns(r, &cols, err)) || (rc = typed_table(&t, "units", where, cols.s, cols.n, r, err)))
 		goto out;
 	fixed[0] = "case", fixed[1] = "case", fixed[2] = cat;
 	rc = add_row(t, L, peers - 1, &cols, 3, fixed, 3, 1, err);
@@ -226,9 +245,24 @@ static void say(char **detail, const char *fmt, const char *what, const char *wa
 	*detail = p;
 }
 
+/* Is name a declared deduction or bonus?  One that did not fire leaves no
+ * item: its points are 0. */
+static int declared_extra(const kp_rules *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nded; i++)
+		if (!strcmp(r->ded[i].name, name))
+			return 1;
+	for (i = 0; i < r->nbon; i++)
+		if (!strcmp(r->bon[i].name, name))
+			return 1;
+	return 0;
+}
+
 /* The points the result gave the named indicator, section, bonus or
  * deduction; 0 when it found one. */
-static int points_of(const kp_result *res, const kp_unit_result *u, const char *name, double *v)
+static int points_of(const kp_rules *r, const kp_result *res, const kp_unit_result *u, const char *name, double *v)
 {
 	size_t i;
 
@@ -238,7 +272,15 @@ static int points_of(const kp_result *res, const kp_unit_result *u, const char *
 	for (i = 0; i < u->nitems; i++)
 		if (!strcmp(u->items[i].name, name))
 			return *v = u->items[i].points, 0;
+	if (declared_extra(r, name))
+		return *v = 0, 0;
 	return -1;
+}
+
+/* Why a grade differs, when the ranking knows: a grade quota. */
+static const char *grade_why(const kp_unit_result *u)
+{
+	return u->quota_dropped ? " (its total reaches a higher grade; the grade's quota moved it down)" : "";
 }
 
 static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result *res, kp_case_result *cr)
@@ -258,13 +300,23 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 		double v;
 		if (!strcmp(key, "grade")) {
 			const char *g = u->grade >= 0 ? res->grades[u->grade] : "(none)";
-			if (!lua_isstring(L, -1) || strcmp(lua_tostring(L, -1), g))
-				say(&cr->detail, "  %s: expected %s, got %s\n", key, kp_decl_text(L, -1), g), lua_pop(L, 1);
+			if (!lua_isstring(L, -1) || strcmp(lua_tostring(L, -1), g)) {
+				char *why = NULL;
+				if (asprintf(&why, "%s%s", g, grade_why(u)) < 0)
+					why = NULL;
+				say(&cr->detail, "  %s: expected %s, got %s\n", key, kp_decl_text(L, -1), why ? why : g);
+				lua_pop(L, 1);
+				free(why);
+			}
 		} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
 			int g = !strcmp(key, "veto") ? u->veto : u->commended;
 			if (lua_toboolean(L, -1) != g)
 				say(&cr->detail, "  %s: expected %s, got %s\n", key, lua_toboolean(L, -1) ? "true" : "false",
 				    g ? "true" : "false");
+		} else if (!strcmp(key, "rank")) {
+			snprintf(got, sizeof got, "%d", u->rank);
+			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != u->rank)
+				say(&cr->detail, "  %s: expected %s, got %s\n", key, kp_decl_text(L, -1), got), lua_pop(L, 1);
 		} else if (!lua_isnumber(L, -1)) {
 			say(&cr->detail, "  %s: expected %s, got %s\n", key, "a number", luaL_typename(L, -1));
 		} else {
@@ -277,7 +329,7 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 			else if (!strcmp(key, "bonus"))
 				v = u->bonus, found = 1;
 			else
-				found = points_of(res, u, key, &v) == 0;
+				found = points_of(r, res, u, key, &v) == 0;
 			kp_num_fixed(kp_num_round(want_v, r->precision), r->precision, want, sizeof want);
 			if (!found)
 				say(&cr->detail, "  %s: expected %s, got %s\n", key, want, "no such indicator, section, bonus or deduction");

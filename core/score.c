@@ -925,7 +925,8 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 			return rc;
 		*amount = dd->per * cnt;
 		if (s->notes)
-			note_set(o, "%s%s件, 每件扣%s分", src_label(&dd->count), num(cnt, a), num(dd->per, b));
+			note_set(o, "%s%s%s, 每%s扣%s分", src_label(&dd->count), num(cnt, a), kp_deduction_unit(dd),
+				 kp_deduction_unit(dd), num(dd->per, b));
 	}
 	if (!isfinite(*amount))
 		return not_finite(s);

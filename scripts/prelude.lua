@@ -45,7 +45,7 @@ local FIELDS = {
 	unit = {id = 1, name = 1, category = 1, table = 1},
 	indicator = {points = 1, score = 1, checklist = 1, default = 1, missing = 1, clamp = 1, desc = 1, categories = 1},
 	check = {when = 1, is = 1, per = 1, max = 1, unit = 1},
-	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1},
+	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1, unit = 1},
 	bonus = {max = 1, score = 1, default = 1, desc = 1},
 	veto = {when = 1, reason = 1, default = 1, desc = 1},
 	events = {file = 1, data = 1, unit = 1},
@@ -336,7 +336,10 @@ dsl.deduction = named("deduction", function(name, t, w)
 	known_fields(t, "deduction", "deduction \"" .. name .. "\"", 2)
 	unique("deduction", name, w, 2)
 	local d = {[DECL] = true, type = "deduction", name = name, where = w, per = t.per, max = t.max,
-		count = t.count, points = t.points, desc = t.desc}
+		count = t.count, points = t.points, desc = t.desc, unit = t.unit}
+	if t.unit ~= nil and (type(t.unit) ~= "string" or t.unit == "") then
+		fail("deduction \"" .. name .. "\": unit is the word counted, like \"起\" or \"卷\"", 2)
+	end
 	if t.points ~= nil then
 		if type(t.points) ~= "function" then fail("deduction \"" .. name .. "\": points must be a function(u, ctx)", 2) end
 	else

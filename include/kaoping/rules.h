@@ -88,9 +88,16 @@ typedef struct kp_deduction {
 	int section;             /* -1: from the total */
 	int ref;                 /* points = function(u, ctx) */
 	kp_src count;            /* or per × count */
+	char *unit;              /* the word counted ("起", "卷"), or NULL: 件 */
 	double per, max;
 	int has_max;
 } kp_deduction;
+
+/* The word a deduction counts in ("件" unless declared). */
+static inline const char *kp_deduction_unit(const kp_deduction *d)
+{
+	return d->unit ? d->unit : "件";
+}
 
 typedef struct kp_bonus {
 	char *name, *where, *desc;

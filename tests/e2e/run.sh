@@ -568,6 +568,26 @@ kp criteria "$ROOT/rules/2024-koufen.lua"
 t_true "criteria 2024-koufen: the base-score block" grep -q '以40分为基础, 按下列扣分标准扣分, 扣完为止' "$OUT"
 t_true "criteria 2024-koufen: a checklist" grep -q '满分4分, 扣完为止: 迟报每次扣0.5分; 漏报每次扣1分, 最多扣2分' "$OUT"
 
+# what a case may expect (issue 15.11): 0 for a deduction or bonus that did not fire, rank; a
+# column with a declared default need not be listed; a grade moved down by a quota says so
+kp test "$ROOT/tests/rules/testrunner.lua"
+t_rc "test: a failing case exits 1" 1
+t_out "test: rank, 0 for a deduction and a bonus that did not fire, defaults unlisted" "ok    b"
+t_out "test: the quota named" "grade: expected 优秀, got 合格 (its total reaches a higher grade; the grade's quota moved it down)"
+t_true "test: only the grade failed in case a" test "$(grep -c '^  ' "$OUT")" = 1
+t_out "test: the counts" "1 passed, 1 failed"
+printf 'unit_id,name,category,i01,事故数,有方案,示范\nA,a,dept,1,2,是,否\n' >"$D/tr.csv"
+kp run --db "$D/tr.db" "$ROOT/tests/rules/testrunner.lua" "$D/tr.csv"
+kp explain --db "$D/tr.db" A
+t_out "deduction: its unit word from the declaration" "事故数2起, 每起扣2分, 扣4分"
+kp check "$RULES" "$S21"/*.csv
+t_true "check: one note a file for columns no helper reads" test "$(grep -c '^note: .*case_reviews.csv' "$OUT")" = 1
+t_out "check: the columns of a file in one note" "case_reviews.csv: 3 columns no helper reads (a function rule may read them): 案卷编号, 发现问题数, 主要问题"
+printf 'assessment { title = "x", year = 2021, unit = { id = "a", name = "b", category = "c" }, categories = {{"t"}} }\nsection "s" { points = 10, indicator "i" { points = 10, score = bands("v", {{0.9, 12}, {0.8, 8}}) } }\n' >"$D/bands.lua"
+kp check "$D/bands.lua"
+t_rc "band points above the item's: 78" 78
+t_err "band points above the item's: says which" "indicator 'i' has 10 points, but its scoring gives up to 12"
+
 printf 'assessment {\n  title = "x",\n' >"$D/syntax.lua"
 kp check "$D/syntax.lua"
 t_rc "rule syntax error: 78" 78
