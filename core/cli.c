@@ -412,6 +412,7 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	o.format = kp_cli_report_format(c);
 	o.lang = c->lang;
 	o.bom = c->bom;
+	o.items = c->items;
 	o.output = c->output;
 	o.color = !c->output && isatty(STDOUT_FILENO);
 	rc = kp_report_write(res, &o, stdout, err);
@@ -549,6 +550,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 		fprintf(fp, "  --lang zh|en       labels in Chinese (default) or English\n");
 	if (v->opts & KP_O_BOM)
 		fprintf(fp, "  --bom, --no-bom    CSV: a UTF-8 BOM (default: with -o, yes)\n");
+	if (v->opts & KP_O_ITEMS)
+		fprintf(fp, "  --items            JSON: every indicator, deduction and bonus of each unit too\n");
 	if (v->opts & KP_O_AS)
 		fprintf(fp, "  --as NAME          the dataset name of a single file\n");
 	if (v->opts & KP_O_REPLACE)
@@ -595,7 +598,7 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 }
 
 enum { OPT_DB = 256, OPT_YEAR, OPT_FORMAT, OPT_LANG, OPT_RUN, OPT_AS, OPT_REPLACE, OPT_ENCODING,
-       OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_BOM, OPT_NOBOM, OPT_QUIET, OPT_VERBOSE, OPT_HELP };
+       OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB}, {"year", required_argument, NULL, OPT_YEAR},
@@ -605,6 +608,7 @@ static const struct option long_opts[] = {
 	{"encoding", required_argument, NULL, OPT_ENCODING}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"max-instructions", required_argument, NULL, OPT_MAXI}, {"max-memory", required_argument, NULL, OPT_MAXM},
 	{"bom", no_argument, NULL, OPT_BOM}, {"no-bom", no_argument, NULL, OPT_NOBOM},
+	{"items", no_argument, NULL, OPT_ITEMS},
 	{"quiet", no_argument, NULL, OPT_QUIET}, {"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}
 };
@@ -623,6 +627,7 @@ static int option_mask(int opt)
 	case OPT_ENCODING: return KP_O_ENCODING;
 	case OPT_TIMEOUT: case OPT_MAXI: case OPT_MAXM: return KP_O_LIMITS;
 	case OPT_BOM: case OPT_NOBOM: return KP_O_BOM;
+	case OPT_ITEMS: return KP_O_ITEMS;
 	default: return 0;
 	}
 }
@@ -694,6 +699,7 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 		break;
 	case OPT_BOM: c->bom = 1; break;
 	case OPT_NOBOM: c->bom = 0; break;
+	case OPT_ITEMS: c->items = 1; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
 	default: return kp_err_set(err, KP_EUSAGE, "unknown option");

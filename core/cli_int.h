@@ -21,6 +21,7 @@ typedef struct kp_cli_config {
 	const char *verb;
 	const char *db;
 	int quiet, verbose, lang, format, bom, color;
+	int items;          /* --items: JSON carries every item's points */
 	const char *output;
 	int year;
 	const char *as;
@@ -37,9 +38,9 @@ typedef struct kp_cli_config {
 enum {
 	KP_O_DB = 1 << 0, KP_O_YEAR = 1 << 1, KP_O_FORMAT = 1 << 2, KP_O_OUTPUT = 1 << 3, KP_O_LANG = 1 << 4,
 	KP_O_RUN = 1 << 5, KP_O_AS = 1 << 6, KP_O_REPLACE = 1 << 7, KP_O_ENCODING = 1 << 8, KP_O_LIMITS = 1 << 9,
-	KP_O_BOM = 1 << 10
+	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11
 };
-#define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM)
+#define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS)
 
 /* A row of the command table (core/cli.c), as luaL_Reg rows are. */
 typedef struct kp_cli_cmd {

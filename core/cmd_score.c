@@ -14,7 +14,7 @@ static int needs_details(const kp_cli_config *c)
 {
 	int f = kp_cli_report_format(c);
 
-	return f == KP_FMT_HTML || f == KP_FMT_XLSX;
+	return f == KP_FMT_HTML || f == KP_FMT_XLSX || (f == KP_FMT_JSON && c->items);
 }
 
 /* Score data already bound; store the run when st is given. */

@@ -78,7 +78,41 @@ static void json_sections(const kp_result *r, char **keys, size_t i, kp_rw *w)
 	kp_rw_putc(w, '}');
 }
 
-static void json_unit(const kp_result *r, char **keys, size_t i, kp_rw *w)
+static const char *const kind_keys[] = { "indicator", "section_deduction", "deduction",
+					 "bonus", "veto", "note" };
+
+static void json_item(const kp_result *r, const kp_item *it, kp_rw *w)
+{
+	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
+
+	kp_rw_puts(w, "{\"kind\":\""), kp_rw_puts(w, kind_keys[k]);
+	kp_rw_puts(w, "\",\"section\":");
+	kp_rw_json_str(w, it->section >= 0 && (size_t)it->section < r->nsections ?
+				  r->sections[it->section] : NULL);
+	kp_rw_puts(w, ",\"name\":"), kp_rw_json_str(w, it->name);
+	kp_rw_puts(w, ",\"points\":"), json_num(w, it->points, r->precision);
+	kp_rw_puts(w, ",\"max\":"), json_num(w, it->max, r->precision);
+	kp_rw_puts(w, ",\"note\":"), kp_rw_json_str(w, it->note);
+	json_bool(w, ",\"skipped\":", it->skipped);
+	kp_rw_putc(w, '}');
+}
+
+/* "items": every item of the unit as explain --format json writes them
+ * (indicators, deductions, bonus, vetoes and remarks, with their notes),
+ * when the result kept them (--items). */
+static void json_items(const kp_result *r, const kp_unit_result *u, kp_rw *w)
+{
+	unsigned k;
+
+	kp_rw_puts(w, ",\"items\":[");
+	for (k = 0; u->items && k < u->nitems; k++) {
+		kp_rw_puts(w, k ? "," : "");
+		json_item(r, &u->items[k], w);
+	}
+	kp_rw_putc(w, ']');
+}
+
+static void json_unit(const kp_result *r, const kp_report_opts *o, char **keys, size_t i, kp_rw *w)
 {
 	const kp_unit_result *u = &r->units[i];
 	int p = r->precision;
@@ -96,6 +130,8 @@ static void json_unit(const kp_result *r, char **keys, size_t i, kp_rw *w)
 	json_sections(r, keys, i, w);
 	kp_rw_puts(w, ",\"deductions\":"), json_num(w, u->deductions, p);
 	kp_rw_puts(w, ",\"bonus\":"), json_num(w, u->bonus, p);
+	if (o->items)
+		json_items(r, u, w);
 	json_bool(w, ",\"eligible\":", u->eligible);
 	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
 	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, u->tie_note);
@@ -117,13 +153,12 @@ int kp_report_json(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err
 	char **keys = json_keys(r, err);
 	size_t i;
 
-	(void)o;
 	if (!keys)
 		return err->kind;
 	kp_rw_putc(w, '[');
 	for (i = 0; i < r->nunits && !w->err; i++) {
 		kp_rw_puts(w, i ? ",\n" : "\n");
-		json_unit(r, keys, i, w);
+		json_unit(r, o, keys, i, w);
 	}
 	kp_rw_puts(w, r->nunits ? "\n]\n" : "]\n");
 	for (i = 0; i < r->nsections; i++)
@@ -134,24 +169,6 @@ int kp_report_json(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err
 
 /* ---------- explain ---------- */
 
-static const char *const kind_keys[] = { "indicator", "section_deduction", "deduction",
-					 "bonus", "veto", "note" };
-
-static void json_item(const kp_result *r, const kp_item *it, kp_rw *w)
-{
-	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
-
-	kp_rw_puts(w, "{\"kind\":\""), kp_rw_puts(w, kind_keys[k]);
-	kp_rw_puts(w, "\",\"section\":");
-	kp_rw_json_str(w, it->section >= 0 && (size_t)it->section < r->nsections ?
-				  r->sections[it->section] : NULL);
-	kp_rw_puts(w, ",\"name\":"), kp_rw_json_str(w, it->name);
-	kp_rw_puts(w, ",\"points\":"), json_num(w, it->points, r->precision);
-	kp_rw_puts(w, ",\"max\":"), json_num(w, it->max, r->precision);
-	kp_rw_puts(w, ",\"note\":"), kp_rw_json_str(w, it->note);
-	json_bool(w, ",\"skipped\":", it->skipped);
-	kp_rw_putc(w, '}');
-}
 
 int kp_report_explain_json(const kp_result *r, size_t i, kp_rw *w, kp_err *err)
 {

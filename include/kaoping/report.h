@@ -20,6 +20,7 @@ typedef struct kp_report_opts {
 				written to a file, without to stdout */
 	const char *output;  /* a file path, or NULL for out */
 	int color;           /* table: mark commended units with ANSI bold */
+	int items;           /* JSON: each unit's items (needs a result with details) */
 } kp_report_opts;
 
 /* "table", "csv", … -> enum kp_format, or -1. */

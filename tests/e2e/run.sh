@@ -588,6 +588,17 @@ kp check "$D/bands.lua"
 t_rc "band points above the item's: 78" 78
 t_err "band points above the item's: says which" "indicator 'i' has 10 points, but its scoring gives up to 12"
 
+# --items: the JSON report carries every item's points (issue 15.11), in run and from the store
+kp run --db "$D/items.db" "$RULES" "$S21"/*.csv --format json --items
+t_rc "json --items: exit 0" 0
+cp "$OUT" "$D/items-run.json"
+t_eq "json --items: every unit has its items" "$(jsql "$D/items-run.json" "SELECT count(*) FROM j WHERE json_array_length(json_extract(value, '$.items')) >= 23")" 38
+t_eq "json --items: an indicator's points" "$(jsql "$D/items-run.json" "SELECT json_extract(i.value, '$.points') FROM j, json_each(json_extract(j.value, '$.items')) i WHERE json_extract(j.value, '$.unit_id') = 'Z01' AND json_extract(i.value, '$.name') = '会前学法'")" 4
+kp report --db "$D/items.db" --format json --items
+t_true "json --items: report from the store prints the same" cmp -s "$OUT" "$D/items-run.json"
+kp report --db "$D/items.db" --format json
+t_true "json without --items: no items (the contract's fields)" test "$(grep -c '"items"' "$OUT")" = 0
+
 printf 'assessment {\n  title = "x",\n' >"$D/syntax.lua"
 kp check "$D/syntax.lua"
 t_rc "rule syntax error: 78" 78
