@@ -22,6 +22,7 @@
 #include "kaoping/data.h"
 #include "kaoping/enc.h"
 #include "kaoping/infile.h"
+#include "kaoping/outfile.h"
 #include "kaoping/report.h"
 #include "kaoping/rules.h"
 #include "kaoping/sandbox.h"
@@ -242,6 +243,7 @@ static void on_alarm(int sig)
 	static const char tail[] = ": time limit exceeded (a rule is stuck in a long library call; --timeout raises the limit)\n";
 
 	(void)sig;
+	kp_outfile_remove_open();
 	if (!rules_running()) {
 		n = alarm_words(buf, sizeof buf);
 		err_filter(NULL, buf, n);
@@ -253,6 +255,28 @@ static void on_alarm(int sig)
 	n += sizeof tail - 1;
 	err_filter(NULL, buf, n);
 	_exit(EX_CONFIG);
+}
+
+/* Interrupted (Ctrl-C, kill): the temporary file of a report being
+ * written is removed, then the signal ends the process as it would have
+ * (the shell sees the signal).  A database transaction needs nothing: one
+ * that did not commit is not there when the database is next opened. */
+static void on_stop(int sig)
+{
+	kp_outfile_remove_open();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_stops(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* The store waits for a database another process holds: say so at once
@@ -760,6 +784,7 @@ int kp_cli_main(int argc, char **argv)
 	 * every writer reports, instead of the process dying by SIGXFSZ with
 	 * its temporary files left behind */
 	signal(SIGXFSZ, SIG_IGN);
+	catch_stops();
 	kp_store_on_lock_wait(on_lock_wait, NULL);
 	err_filter_install();
 	if (argc < 2) {

@@ -90,6 +90,41 @@ static char *link_target(const char *path)
 	return out;
 }
 
+/* The temporary names of the open outfiles, for kp_outfile_remove_open:
+ * set once the file exists, cleared after it is renamed or removed (so a
+ * signal in between at worst unlinks a name that is gone). */
+#define OPEN_SLOTS 8
+static const char *volatile g_open[OPEN_SLOTS];
+
+static void track(const char *tmp)
+{
+	int i;
+
+	for (i = 0; i < OPEN_SLOTS; i++)
+		if (!g_open[i]) {
+			g_open[i] = tmp;
+			return;
+		}
+}
+
+static void untrack(const char *tmp)
+{
+	int i;
+
+	for (i = 0; i < OPEN_SLOTS; i++)
+		if (g_open[i] == tmp)
+			g_open[i] = NULL;
+}
+
+void kp_outfile_remove_open(void)
+{
+	int i;
+
+	for (i = 0; i < OPEN_SLOTS; i++)
+		if (g_open[i])
+			unlink(g_open[i]);
+}
+
 kp_outfile *kp_outfile_open(const char *path, kp_err *err)
 {
 	kp_outfile *f = calloc(1, sizeof *f);
@@ -118,6 +153,7 @@ kp_outfile *kp_outfile_open(const char *path, kp_err *err)
 		kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", path, strerror(errno));
 		goto fail;
 	}
+	track(f->tmp);
 	mode = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_mode & 07777 : 0666 & ~current_umask();
 	(void)fchmod(fd, mode);
 	f->fp = fdopen(fd, "w");
@@ -125,6 +161,7 @@ kp_outfile *kp_outfile_open(const char *path, kp_err *err)
 		kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", path, strerror(errno));
 		close(fd);
 		unlink(f->tmp);
+		untrack(f->tmp);
 		goto fail;
 	}
 	f->vbuf = malloc(VBUF_CAP);
@@ -188,6 +225,7 @@ int kp_outfile_commit(kp_outfile *f, kp_err *err)
 	} else {
 		sync_dir(f->path);
 	}
+	untrack(f->tmp);
 	outfile_free(f);
 	return rc;
 }
@@ -201,6 +239,7 @@ void kp_outfile_abort(kp_outfile *f)
 		f->fp = NULL;
 	}
 	unlink(f->tmp);
+	untrack(f->tmp);
 	outfile_free(f);
 }
 

@@ -16,5 +16,9 @@ FILE *kp_outfile_fp(kp_outfile *f);
 const char *kp_outfile_tmpname(const kp_outfile *f);
 int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */
 void kp_outfile_abort(kp_outfile *f);               /* frees f */
+/* Remove the temporary files of every open kp_outfile: for a signal
+ * handler (INT, TERM, the time limit's alarm) before the process ends;
+ * async-signal-safe (unlink only). */
+void kp_outfile_remove_open(void);
 
 #endif
