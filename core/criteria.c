@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 
 static int grid_add(kp_criteria *g, kp_err *err, const char *a, const char *b, const char *cc, const char *d, const char *e)
 {
@@ -29,88 +30,150 @@ static int grid_add(kp_criteria *g, kp_err *err, const char *a, const char *b, c
 }
 
 /* "…（仅部门考核, 其他类别不考核此项, 得分按比例折算）" */
-static void only_words(const kp_rules *r, const kp_indicator *ind, char *buf, size_t size)
+static void only_words(const kp_rules *r, const kp_indicator *ind, kp_sb *out)
 {
-	size_t o = strlen(buf), k;
+	size_t k;
 	int first = 1;
 
-	o += (size_t)snprintf(buf + o, o < size ? size - o : 0, "（仅");
-	for (k = 0; k < r->ncat && o < size; k++)
+	kp_sb_puts(out, "（仅");
+	for (k = 0; k < r->ncat; k++)
 		if (ind->only[k]) {
-			o += (size_t)snprintf(buf + o, size - o, "%s%s", first ? "" : "、", r->cat[k].name);
+			kp_sb_printf(out, "%s%s", first ? "" : "、", r->cat[k].name);
 			first = 0;
 		}
-	if (o < size)
-		snprintf(buf + o, size - o, "考核, 其他类别不考核此项, 得分按比例折算）");
+	kp_sb_puts(out, "考核, 其他类别不考核此项, 得分按比例折算）");
 }
 
-int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
+/* An indicator's words: its own or its method's, and the categories it is
+ * limited to. */
+static void indicator_words(const kp_rules *r, const kp_indicator *ind, kp_sb *out)
 {
-	char a[32], b[32], words[1024], tmp[64];
-	size_t i, k;
+	if (ind->desc)
+		kp_sb_puts(out, ind->desc);
+	else
+		kp_rules_describe(r, &ind->m, ind->points, out);
+	if (ind->only)
+		only_words(r, ind, out);
+}
+
+/* A deduction's words: its own, "每件扣2分, 最多扣10分", or fn_words for
+ * one a function scores. */
+static void deduction_words(const kp_deduction *d, const char *fn_words, kp_sb *out)
+{
+	char a[32], b[32];
+
+	if (d->desc)
+		kp_sb_puts(out, d->desc);
+	else if (d->ref)
+		kp_sb_puts(out, fn_words);
+	else if (d->has_max)
+		kp_sb_printf(out, "每件扣%s分, 最多扣%s分", kp_num_short(d->per, a, sizeof a),
+			     kp_num_short(d->max, b, sizeof b));
+	else
+		kp_sb_printf(out, "每件扣%s分, 扣完为止", kp_num_short(d->per, a, sizeof a));
+}
+
+/* "总分≥90 (镇≥85), 不超过同类单位的20%, 每类不超过3个" */
+static void grade_words(const kp_rules *r, const kp_grade *gr, kp_sb *out)
+{
+	char a[32];
+	size_t k;
+
+	kp_sb_printf(out, "总分≥%s", kp_num_short(gr->min, a, sizeof a));
+	for (k = 0; gr->cat_min && k < r->ncat; k++)
+		if (kp_grade_min(gr, (int)k) != gr->min)
+			kp_sb_printf(out, " (%s≥%s)", r->cat[k].name, kp_num_short(kp_grade_min(gr, (int)k), a, sizeof a));
+	if (gr->quota > 0)
+		kp_sb_printf(out, ", 不超过同类单位的%s%%", kp_num_short(gr->quota * 100, a, sizeof a));
+	if (gr->count > 0)
+		kp_sb_printf(out, ", 每类不超过%d个", gr->count);
+}
+
+/* Add a row whose last cell is the builder's text, then empty it. */
+static int grid_add_words(kp_criteria *g, kp_err *err, const char *a, const char *b, const char *cc, const char *d,
+			  kp_sb *words)
+{
+	int rc = kp_sb_status(words, err);
+
+	if (!rc)
+		rc = grid_add(g, err, a, b, cc, d, kp_sb_str(words));
+	kp_sb_reset(words);
+	return rc;
+}
+
+/* A section's rows: its base points, its indicators, its deductions. */
+static int section_rows(const kp_rules *r, size_t k, kp_criteria *g, kp_sb *words, kp_err *err)
+{
+	const kp_section *s = &r->sec[k];
+	char a[32], b[32];
+	size_t i;
 	int rc = 0;
 
-	for (k = 0; k < r->nsec && !rc; k++) {
-		const kp_section *s = &r->sec[k];
-		if (s->base) {
-			snprintf(words, sizeof words, "以%s分为基础, 按下列扣分标准扣分, 扣完为止", kp_num_short(s->points, a, sizeof a));
-			rc = grid_add(g, err, s->name, a, "基础分", a, words);
-		}
-		for (i = s->first; i < s->first + s->count && !rc; i++) {
-			const kp_indicator *ind = &r->ind[i];
-			const char *w = ind->desc ? ind->desc : kp_rules_describe(r, &ind->m, ind->points, words, sizeof words);
-			if (ind->only && w == words)
-				only_words(r, ind, words, sizeof words);
-			else if (ind->only)
-				snprintf(words, sizeof words, "%s", ind->desc), only_words(r, ind, words, sizeof words), w = words;
-			rc = grid_add(g, err, i == s->first ? s->name : "", i == s->first ? kp_num_short(s->points, a, sizeof a) : "",
-				      ind->name, kp_num_short(ind->points, b, sizeof b), w);
-		}
-		for (i = 0; i < r->nded && !rc; i++)
-			if (r->ded[i].section == (int)k) {
-				snprintf(words, sizeof words, "%s", r->ded[i].desc ? r->ded[i].desc : "");
-				if (!r->ded[i].desc && !r->ded[i].ref)
-					snprintf(words, sizeof words, "每件扣%s分%s%s", kp_num_short(r->ded[i].per, a, sizeof a),
-						 r->ded[i].has_max ? ", 最多扣" : ", 扣完为止",
-						 r->ded[i].has_max ? strcat(kp_num_short(r->ded[i].max, tmp, sizeof tmp), "分") : "");
-				rc = grid_add(g, err, "", "", r->ded[i].name, "扣分", words);
-			}
+	if (s->base) {
+		kp_sb_printf(words, "以%s分为基础, 按下列扣分标准扣分, 扣完为止", kp_num_short(s->points, a, sizeof a));
+		rc = grid_add_words(g, err, s->name, a, "基础分", a, words);
+	}
+	for (i = s->first; i < s->first + s->count && !rc; i++) {
+		const kp_indicator *ind = &r->ind[i];
+		indicator_words(r, ind, words);
+		rc = grid_add_words(g, err, i == s->first ? s->name : "",
+				    i == s->first ? kp_num_short(s->points, a, sizeof a) : "", ind->name,
+				    kp_num_short(ind->points, b, sizeof b), words);
 	}
 	for (i = 0; i < r->nded && !rc; i++)
+		if (r->ded[i].section == (int)k) {
+			deduction_words(&r->ded[i], "", words);
+			rc = grid_add_words(g, err, "", "", r->ded[i].name, "扣分", words);
+		}
+	return rc;
+}
+
+/* The rows after the sections: deductions from the total, bonus, vetoes,
+ * grades, commendation quotas. */
+static int other_rows(const kp_rules *r, kp_criteria *g, kp_sb *words, kp_err *err)
+{
+	char a[32], b[32];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->nded && !rc; i++)
 		if (r->ded[i].section < 0) {
-			snprintf(words, sizeof words, "%s", r->ded[i].desc ? r->ded[i].desc : "按规则函数扣分");
-			if (!r->ded[i].desc && !r->ded[i].ref)
-				snprintf(words, sizeof words, "每件扣%s分%s%s", kp_num_short(r->ded[i].per, a, sizeof a),
-					 r->ded[i].has_max ? ", 最多扣" : ", 扣完为止",
-					 r->ded[i].has_max ? strcat(kp_num_short(r->ded[i].max, tmp, sizeof tmp), "分") : "");
-			rc = grid_add(g, err, "扣分项", "", r->ded[i].name, "", words);
+			deduction_words(&r->ded[i], "按规则函数扣分", words);
+			rc = grid_add_words(g, err, "扣分项", "", r->ded[i].name, "", words);
 		}
 	for (i = 0; i < r->nbon && !rc; i++) {
-		const char *w = r->bon[i].desc ? r->bon[i].desc
-					       : kp_rules_describe(r, &r->bon[i].m, r->bon[i].max, words, sizeof words);
-		rc = grid_add(g, err, "加分项", r->has_bonus_max ? kp_num_short(r->bonus_max, a, sizeof a) : "",
-			      r->bon[i].name, kp_num_short(r->bon[i].max, b, sizeof b), w);
+		if (r->bon[i].desc)
+			kp_sb_puts(words, r->bon[i].desc);
+		else
+			kp_rules_describe(r, &r->bon[i].m, r->bon[i].max, words);
+		rc = grid_add_words(g, err, "加分项", r->has_bonus_max ? kp_num_short(r->bonus_max, a, sizeof a) : "",
+				    r->bon[i].name, kp_num_short(r->bon[i].max, b, sizeof b), words);
 	}
 	for (i = 0; i < r->nveto && !rc; i++)
 		rc = grid_add(g, err, "一票否决", "", r->veto[i].name, "",
 			      r->veto[i].desc ? r->veto[i].desc : r->veto[i].reason ? r->veto[i].reason : "定为最低等次, 不得评优");
 	for (i = 0; i < r->ngrade && !rc; i++) {
-		snprintf(words, sizeof words, "总分≥%s", kp_num_short(r->grade[i].min, a, sizeof a));
-		for (k = 0; r->grade[i].cat_min && k < r->ncat; k++)
-			if (kp_grade_min(&r->grade[i], (int)k) != r->grade[i].min)
-				snprintf(words + strlen(words), sizeof words - strlen(words), " (%s≥%s)", r->cat[k].name,
-					 kp_num_short(kp_grade_min(&r->grade[i], (int)k), b, sizeof b));
-		if (r->grade[i].quota > 0)
-			snprintf(words + strlen(words), sizeof words - strlen(words), ", 不超过同类单位的%s%%",
-				 kp_num_short(r->grade[i].quota * 100, b, sizeof b));
-		if (r->grade[i].count > 0)
-			snprintf(words + strlen(words), sizeof words - strlen(words), ", 每类不超过%d个", r->grade[i].count);
-		rc = grid_add(g, err, "等次", "", r->grade[i].name, "", words);
+		grade_words(r, &r->grade[i], words);
+		rc = grid_add_words(g, err, "等次", "", r->grade[i].name, "", words);
 	}
 	for (i = 0; i < r->ncat && !rc; i++) {
-		snprintf(words, sizeof words, "表彰%d个", r->cat[i].quota);
-		rc = grid_add(g, err, "表彰名额", "", r->cat[i].name, "", words);
+		kp_sb_printf(words, "表彰%d个", r->cat[i].quota);
+		rc = grid_add_words(g, err, "表彰名额", "", r->cat[i].name, "", words);
 	}
+	return rc;
+}
+
+int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
+{
+	kp_sb words = {0};
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < r->nsec && !rc; k++)
+		rc = section_rows(r, k, g, &words, err);
+	if (!rc)
+		rc = other_rows(r, g, &words, err);
+	kp_sb_free(&words);
 	return rc;
 }
 

@@ -1265,112 +1265,127 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 
 /* ---- the criteria in words ---- */
 
-/* End a full buffer with "…" instead of a cut character. */
-static void ellipsis(char *buf, size_t size)
-{
-	size_t n = size - 4; /* room for the three bytes of "…" and the NUL */
-
-	while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80)
-		n--;
-	memcpy(buf + n, "…", 4);
-}
-
-static const char *src_words(const kp_rules *r, const kp_src *s, char *buf, size_t size)
+/* The words for a source: a column, an aggregate of events, or 计算值. */
+static void src_words(const kp_rules *r, const kp_src *s, kp_sb *out)
 {
 	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高"};
 
 	if (s->kind == KP_SRC_COL)
-		snprintf(buf, size, "%s", s->col);
+		kp_sb_puts(out, s->col);
 	else if (s->kind == KP_SRC_AGG)
-		snprintf(buf, size, "%s%s%s%s", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
-			 ops[s->op], s->op == KP_AGG_COUNT ? "" : s->col);
+		kp_sb_printf(out, "%s%s%s%s", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
+			     ops[s->op], s->op == KP_AGG_COUNT ? "" : s->col);
 	else
-		snprintf(buf, size, "计算值");
-	return buf;
+		kp_sb_puts(out, "计算值");
 }
 
-/* "满分3分, 扣完为止: 没有总体方案扣3分; 迟报每次扣0.5分, 最多扣2分"; a
- * list longer than buf ends in "…". */
-static void describe_checklist(const kp_rules *r, const kp_method *m, const char *points, char *buf, size_t size)
+/* "满分3分, 扣完为止: 没有总体方案扣3分; 迟报每次扣0.5分, 最多扣2分" */
+static void describe_checklist(const kp_rules *r, const kp_method *m, const char *points, kp_sb *out)
 {
 	char a[32], b[32];
-	size_t i, o = (size_t)snprintf(buf, size, "满分%s分, 扣完为止: ", points);
+	size_t i;
 
-	for (i = m->first; i < m->first + m->count && o < size; i++) {
+	kp_sb_printf(out, "满分%s分, 扣完为止: ", points);
+	for (i = m->first; i < m->first + m->count; i++) {
 		const kp_check *k = &r->check[i];
+		kp_sb_printf(out, "%s%s", i > m->first ? "; " : "", k->name);
 		if (!k->per)
-			o += (size_t)snprintf(buf + o, size - o, "%s%s扣%s分", i > m->first ? "; " : "", k->name,
-					      kp_num_short(k->amount, a, sizeof a));
+			kp_sb_printf(out, "扣%s分", kp_num_short(k->amount, a, sizeof a));
 		else
-			o += (size_t)snprintf(buf + o, size - o, "%s%s每%s扣%s分%s%s%s", i > m->first ? "; " : "", k->name,
-					      k->unit ? k->unit : "次", kp_num_short(k->amount, a, sizeof a),
-					      k->has_max ? ", 最多扣" : "", k->has_max ? kp_num_short(k->max, b, sizeof b) : "",
-					      k->has_max ? "分" : "");
+			kp_sb_printf(out, "每%s扣%s分%s%s%s", k->unit ? k->unit : "次", kp_num_short(k->amount, a, sizeof a),
+				     k->has_max ? ", 最多扣" : "", k->has_max ? kp_num_short(k->max, b, sizeof b) : "",
+				     k->has_max ? "分" : "");
 	}
-	if (o >= size && size > 4) /* cut on a character boundary, then "…" */
-		ellipsis(buf, size);
 }
 
-const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double points, char *buf, size_t size)
+/* rank_points, bands, lookup: "按持证率: ≥0.95得10分; ≥0.9得8分; 其余0分" */
+static void describe_list(const kp_method *m, const char *src, kp_sb *out)
 {
-	char src[256], a[32], b[32], c[32];
-	size_t i, o;
+	char b[32], c[32];
+	size_t i;
 
-	src_words(r, &m->src, src, sizeof src);
-	kp_num_short(points, a, sizeof a);
+	if (m->kind == KP_M_RANK)
+		kp_sb_printf(out, "按%s%s排名: ", src, m->asc ? "从低到高" : "从高到低");
+	else
+		kp_sb_printf(out, "按%s: ", src);
+	for (i = 0; i < m->n; i++) {
+		if (m->kind == KP_M_RANK)
+			kp_sb_printf(out, "第%zu名%s分; ", i + 1, kp_num_short(m->pts[i], b, sizeof b));
+		else if (m->kind == KP_M_BANDS)
+			kp_sb_printf(out, "%s%s得%s分; ", m->gt && m->gt[i] ? ">" : "≥", kp_num_short(m->thr[i], c, sizeof c),
+				     kp_num_short(m->pts[i], b, sizeof b));
+		else
+			kp_sb_printf(out, "%s %s分; ", m->keys[i], kp_num_short(m->pts[i], b, sizeof b));
+	}
+	kp_sb_printf(out, "其余%s分", m->kind == KP_M_LOOKUP && m->has_default ? kp_num_short(m->dflt, b, sizeof b)
+				     : m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
+}
+
+/* target: "完成数 ÷ 任务数 × 10分, 完成率最高按100%计" */
+static void describe_target(const kp_rules *r, const kp_method *m, const char *src, const char *points, kp_sb *out)
+{
+	char b[32];
+
+	kp_sb_printf(out, "%s ÷ ", src);
+	if (m->goal_src.kind)
+		src_words(r, &m->goal_src, out);
+	else
+		kp_sb_printf(out, "目标%s", kp_num_short(m->goal, b, sizeof b));
+	kp_sb_printf(out, " × %s分, 完成率最高按100%%计", points);
+}
+
+/* The method's words after its source's words, src, are known. */
+static void describe_method(const kp_rules *r, const kp_method *m, const char *src, const char *a, kp_sb *out)
+{
+	char b[32], c[32];
+
 	switch (m->kind) {
 	case KP_M_TARGET:
-		if (m->goal_src.kind) {
-			char goal[256];
-			snprintf(buf, size, "%s ÷ %s × %s分, 完成率最高按100%%计", src, src_words(r, &m->goal_src, goal, sizeof goal), a);
-		} else {
-			snprintf(buf, size, "%s ÷ 目标%s × %s分, 完成率最高按100%%计", src, kp_num_short(m->goal, b, sizeof b), a);
-		}
+		describe_target(r, m, src, a, out);
 		break;
 	case KP_M_DONE:
-		snprintf(buf, size, "%s: 完成得%s分, 未完成得%s分", src, a, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : "0");
+		kp_sb_printf(out, "%s: 完成得%s分, 未完成得%s分", src, a, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : "0");
 		break;
 	case KP_M_RATIO:
-		snprintf(buf, size, "%s ÷ %s最高值 × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
+		kp_sb_printf(out, "%s ÷ %s最高值 × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
 		break;
 	case KP_M_MINMAX:
-		snprintf(buf, size, "(%s − %s最低值) ÷ (最高值 − 最低值) × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
+		kp_sb_printf(out, "(%s − %s最低值) ÷ (最高值 − 最低值) × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
 		break;
 	case KP_M_RANK:
 	case KP_M_BANDS:
 	case KP_M_LOOKUP:
-		o = (size_t)snprintf(buf, size, m->kind == KP_M_RANK ? "按%s%s排名: " : "按%s%s: ", src,
-				     m->kind == KP_M_RANK ? (m->asc ? "从低到高" : "从高到低") : "");
-		for (i = 0; i < m->n && o < size; i++) {
-			if (m->kind == KP_M_RANK)
-				o += (size_t)snprintf(buf + o, size - o, "第%zu名%s分; ", i + 1, kp_num_short(m->pts[i], b, sizeof b));
-			else if (m->kind == KP_M_BANDS)
-				o += (size_t)snprintf(buf + o, size - o, "%s%s得%s分; ", m->gt && m->gt[i] ? ">" : "≥",
-						      kp_num_short(m->thr[i], c, sizeof c), kp_num_short(m->pts[i], b, sizeof b));
-			else
-				o += (size_t)snprintf(buf + o, size - o, "%s %s分; ", m->keys[i], kp_num_short(m->pts[i], b, sizeof b));
-		}
-		if (o < size)
-			snprintf(buf + o, size - o, "其余%s分", m->kind == KP_M_LOOKUP && m->has_default ? kp_num_short(m->dflt, b, sizeof b)
-								: m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
+		describe_list(m, src, out);
 		break;
 	case KP_M_YESNO:
-		snprintf(buf, size, "%s: 是得%s分, 否得0分", src, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : a);
+		kp_sb_printf(out, "%s: 是得%s分, 否得0分", src, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : a);
 		break;
 	case KP_M_PERITEM:
+		kp_sb_printf(out, "满分%s分, %s每件扣%s分, ", a, src, kp_num_short(m->per, b, sizeof b));
 		if (m->has_max)
-			snprintf(buf, size, "满分%s分, %s每件扣%s分, 最多扣%s分", a, src, kp_num_short(m->per, b, sizeof b),
-				 kp_num_short(m->max, c, sizeof c));
+			kp_sb_printf(out, "最多扣%s分", kp_num_short(m->max, c, sizeof c));
 		else
-			snprintf(buf, size, "满分%s分, %s每件扣%s分, 扣完为止", a, src, kp_num_short(m->per, b, sizeof b));
+			kp_sb_puts(out, "扣完为止");
 		break;
 	case KP_M_CHECKLIST:
-		describe_checklist(r, m, a, buf, size);
+		describe_checklist(r, m, a, out);
 		break;
 	default:
-		snprintf(buf, size, "按规则函数计分 (满分%s分)", a);
+		kp_sb_printf(out, "按规则函数计分 (满分%s分)", a);
 	}
-	return buf;
+}
+
+void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, kp_sb *out)
+{
+	kp_sb src = {0};
+	char a[32];
+
+	src_words(r, &m->src, &src);
+	if (src.oom)
+		out->oom = 1;
+	else
+		describe_method(r, m, kp_sb_str(&src), kp_num_short(points, a, sizeof a), out);
+	kp_sb_free(&src);
 }
 
 /* ---- loading ---- */

@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "check_util.h"
+#include "kaoping/criteria.h"
 #include "kaoping/data.h"
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
 #include "kaoping/sandbox.h"
+#include "kaoping/sb.h"
 #include "kaoping/score.h"
 #include "kaoping/table.h"
 
@@ -794,13 +796,24 @@ END_TEST
 
 /* ---------- criteria in words ---------- */
 
-static const char *describe(const kp_rules *r, const char *ind, char *buf, size_t size)
+/* A method in words, into out (emptied first). */
+static const char *words(const kp_rules *r, const kp_method *m, double points, kp_sb *out)
+{
+	kp_err err = {0};
+
+	kp_sb_reset(out);
+	kp_rules_describe(r, m, points, out);
+	ck_assert_int_eq(kp_sb_status(out, &err), 0);
+	return kp_sb_str(out);
+}
+
+static const char *describe(const kp_rules *r, const char *ind, kp_sb *out)
 {
 	size_t i;
 
 	for (i = 0; i < r->nind; i++)
 		if (!strcmp(r->ind[i].name, ind))
-			return kp_rules_describe(r, &r->ind[i].m, r->ind[i].points, buf, size);
+			return words(r, &r->ind[i].m, r->ind[i].points, out);
 	ck_abort_msg("no indicator %s", ind);
 	return NULL;
 }
@@ -826,21 +839,22 @@ START_TEST(test_describe)
 	};
 	kp_rules *r = NULL;
 	kp_err err = {0};
-	char buf[1024];
+	kp_sb sb = {0};
 	size_t i, k;
 
 	ck_assert_msg(load(full, &r, &err) == 0, "%s", err.msg);
 	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-		describe(r, cases[i].ind, buf, sizeof buf);
+		const char *w = describe(r, cases[i].ind, &sb);
 		for (k = 0; k < 6 && cases[i].words[k]; k++)
-			ck_assert_msg(strstr(buf, cases[i].words[k]) != NULL, "%s: '%s' does not say '%s'", cases[i].ind, buf,
+			ck_assert_msg(strstr(w, cases[i].words[k]) != NULL, "%s: '%s' does not say '%s'", cases[i].ind, w,
 				      cases[i].words[k]);
 	}
-	/* a small buffer is cut, never overrun */
-	describe(r, "名次", buf, 8);
-	ck_assert_int_lt(strlen(buf), 8);
-	describe(r, "对照", buf, 12);
-	ck_assert_int_lt(strlen(buf), 12);
+	/* appended to what the builder holds */
+	kp_sb_reset(&sb);
+	kp_sb_puts(&sb, "» ");
+	kp_rules_describe(r, &r->ind[0].m, r->ind[0].points, &sb);
+	ck_assert_str_eq(kp_sb_str(&sb), "» 学法次数 ÷ 目标6 × 5分, 完成率最高按100%计");
+	kp_sb_free(&sb);
 	kp_rules_free(r);
 	kp_err_clear(&err);
 }
@@ -853,7 +867,7 @@ START_TEST(test_checklist)
 	kp_rules *r = NULL;
 	kp_err err = {0};
 	const char **cols = NULL;
-	char buf[1024];
+	kp_sb sb = {0};
 	size_t n, i, found = 0;
 
 	ck_assert_msg(load(HEAD "section \"一\" { points = 3,\n"
@@ -872,11 +886,9 @@ START_TEST(test_checklist)
 	ck_assert_int_eq(r->check[2].per, 1);
 	ck_assert_int_eq(r->check[3].has_max, 1);
 	ck_assert_str_eq(r->check[3].unit, "项");
-	ck_assert_str_eq(kp_rules_describe(r, &r->ind[0].m, 3, buf, sizeof buf),
+	ck_assert_str_eq(words(r, &r->ind[0].m, 3, &sb),
 			 "满分3分, 扣完为止: 没有总体方案扣3分; 未及时备案扣1分; 迟报每次扣0.5分; 漏报每项扣1分, 最多扣2分");
-	kp_rules_describe(r, &r->ind[0].m, 3, buf, 40); /* cut on a character, ending in … */
-	ck_assert_int_lt(strlen(buf), 40);
-	ck_assert_ptr_nonnull(strstr(buf, "…"));
+	kp_sb_free(&sb);
 	ck_assert_int_eq(kp_rules_is_numeric(r, "迟报次数"), 1);
 	ck_assert_int_eq(kp_rules_is_numeric(r, "漏报次数"), 1);
 	ck_assert_int_eq(kp_rules_is_numeric(r, "有总体方案"), 0);
@@ -897,7 +909,7 @@ START_TEST(test_base_section)
 {
 	kp_rules *r = NULL;
 	kp_err err = {0};
-	char buf[1024];
+	kp_sb sb = {0};
 
 	ck_assert_msg(load(HEAD "section \"一\" { points = 20,\n"
 			   "  deduction \"错案\" { per = 2, max = 10, count = \"错案数\" } }\n"
@@ -915,7 +927,8 @@ START_TEST(test_base_section)
 	ck_assert_double_eq(r->bon[1].max, 2);
 	ck_assert_double_eq(r->bon[2].max, 1.5);
 	ck_assert_double_eq(r->bon[3].max, 2);
-	ck_assert_str_eq(kp_rules_describe(r, &r->bon[0].m, r->bon[0].max, buf, sizeof buf), "示范: 是得3分, 否得0分");
+	ck_assert_str_eq(words(r, &r->bon[0].m, r->bon[0].max, &sb), "示范: 是得3分, 否得0分");
+	kp_sb_free(&sb);
 	kp_rules_free(r);
 	kp_err_clear(&err);
 }
@@ -927,7 +940,7 @@ START_TEST(test_goal_bands_done)
 {
 	kp_rules *r = NULL;
 	kp_err err = {0};
-	char buf[1024];
+	kp_sb sb = {0};
 
 	ck_assert_msg(load(HEAD "section \"一\" { points = 30,\n"
 			   "  indicator \"任务\" { points = 10, score = target(\"完成数\", \"任务数\") },\n"
@@ -947,11 +960,78 @@ START_TEST(test_goal_bands_done)
 	ck_assert_int_eq(r->ind[2].m.kind, KP_M_DONE);
 	ck_assert_int_eq(kp_rules_is_numeric(r, "完成情况"), 0);
 	ck_assert_double_eq(r->bon[0].max, 1);
-	ck_assert_str_eq(kp_rules_describe(r, &r->ind[0].m, 10, buf, sizeof buf), "完成数 ÷ 任务数 × 10分, 完成率最高按100%计");
-	ck_assert_str_eq(kp_rules_describe(r, &r->ind[1].m, 10, buf, sizeof buf),
+	ck_assert_str_eq(words(r, &r->ind[0].m, 10, &sb), "完成数 ÷ 任务数 × 10分, 完成率最高按100%计");
+	ck_assert_str_eq(words(r, &r->ind[1].m, 10, &sb),
 			 "按增幅: >0.12得10分; ≥0.12得8分; ≥0.08得6分; 其余2分");
-	ck_assert_str_eq(kp_rules_describe(r, &r->ind[2].m, 10, buf, sizeof buf), "完成情况: 完成得10分, 未完成得4分");
+	ck_assert_str_eq(words(r, &r->ind[2].m, 10, &sb), "完成情况: 完成得10分, 未完成得4分");
+	kp_sb_free(&sb);
 	kp_rules_free(r);
+	kp_err_clear(&err);
+}
+END_TEST
+
+/* No criteria text is cut: a lookup of 120 long keys, a checklist of 100
+ * conditions, a column name of 1500 bytes and an indicator for 59 of 60
+ * categories each make a cell far longer than any fixed buffer, and each
+ * cell is whole. */
+#define WHOLE_NCAT 60
+#define WHOLE_NKEY 120
+#define WHOLE_NCHECK 100
+
+static void whole_source(kp_sb *src, kp_sb *col)
+{
+	int i;
+
+	for (i = 0; i < 100; i++)
+		kp_sb_puts(col, "很长的列名");
+	kp_sb_puts(src, "assessment { title = \"t\", unit = { id = \"id\", name = \"name\", category = \"cat\" },\n categories = {");
+	for (i = 0; i < WHOLE_NCAT; i++)
+		kp_sb_printf(src, " {\"名称很长的单位类别%03d\", commend = 1},", i);
+	kp_sb_puts(src, " } }\nsection \"S\" { points = 30,\n indicator \"对照\" { points = 10, categories = {");
+	for (i = 1; i < WHOLE_NCAT; i++)
+		kp_sb_printf(src, "\"名称很长的单位类别%03d\", ", i);
+	kp_sb_puts(src, "}, score = lookup(\"所在镇\", {");
+	for (i = 0; i < WHOLE_NKEY; i++)
+		kp_sb_printf(src, " [\"名称相当长的第%03d个乡镇街道\"] = 1,", i);
+	kp_sb_puts(src, " }) },\n indicator \"清单\" { points = 10, checklist = {");
+	for (i = 0; i < WHOLE_NCHECK; i++)
+		kp_sb_printf(src, " {\"第%03d项检查内容没有做到\", 1, when = \"c%03d\", is = false},", i, i);
+	kp_sb_printf(src, " } },\n indicator \"目标\" { points = 10, score = target(\"%s\", \"%s\") } }\n", kp_sb_str(col),
+		     kp_sb_str(col));
+}
+
+START_TEST(test_criteria_whole)
+{
+	kp_sb src = {0}, col = {0}, want = {0};
+	kp_rules *r = NULL;
+	kp_criteria g = {0};
+	kp_err err = {0};
+	const char *cell;
+	char key[64];
+	int i;
+
+	whole_source(&src, &col);
+	ck_assert_int_eq(kp_sb_status(&src, &err), 0);
+	ck_assert_msg(load(kp_sb_str(&src), &r, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_criteria_build(r, &g, &err) == 0, "%s", err.msg);
+	cell = g.cells[KP_CRITERIA_COLS - 1]; /* 对照 */
+	ck_assert_int_gt(strlen(cell), 4096);
+	for (i = 0; i < WHOLE_NKEY; i++) {
+		snprintf(key, sizeof key, "名称相当长的第%03d个乡镇街道 1分; ", i);
+		ck_assert_msg(strstr(cell, key) != NULL, "the lookup words leave out '%s'", key);
+	}
+	ck_assert_ptr_nonnull(strstr(cell, "; 其余0分（仅名称很长的单位类别001、"));
+	ck_assert_ptr_nonnull(strstr(cell, "、名称很长的单位类别059考核, 其他类别不考核此项, 得分按比例折算）"));
+	cell = g.cells[2 * KP_CRITERIA_COLS - 1]; /* 清单 */
+	ck_assert_int_gt(strlen(cell), 2048);
+	ck_assert_ptr_nonnull(strstr(cell, "满分10分, 扣完为止: 第000项检查内容没有做到扣1分; "));
+	ck_assert_ptr_nonnull(strstr(cell, "; 第099项检查内容没有做到扣1分"));
+	ck_assert_int_eq(strlen(strstr(cell, "; 第099项")), strlen("; 第099项检查内容没有做到扣1分"));
+	kp_sb_printf(&want, "%s ÷ %s × 10分, 完成率最高按100%%计", kp_sb_str(&col), kp_sb_str(&col));
+	ck_assert_str_eq(g.cells[3 * KP_CRITERIA_COLS - 1], kp_sb_str(&want)); /* 目标 */
+	kp_criteria_free(&g);
+	kp_rules_free(r);
+	kp_sb_free(&src), kp_sb_free(&col), kp_sb_free(&want);
 	kp_err_clear(&err);
 }
 END_TEST
@@ -1174,6 +1254,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_checklist);
 	tcase_add_test(tc, test_base_section);
 	tcase_add_test(tc, test_goal_bands_done);
+	tcase_add_test(tc, test_criteria_whole);
 	tcase_add_test(tc, test_with_tests);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");

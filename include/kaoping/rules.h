@@ -10,6 +10,7 @@
 
 #include "kaoping/err.h"
 #include "kaoping/sandbox.h"
+#include "kaoping/sb.h"
 
 enum kp_src_kind { KP_SRC_COL = 1, KP_SRC_FUNC, KP_SRC_AGG };
 enum kp_agg_op { KP_AGG_COUNT = 1, KP_AGG_SUM, KP_AGG_AVG, KP_AGG_MIN, KP_AGG_MAX };
@@ -201,7 +202,9 @@ int kp_rules_is_numeric(const kp_rules *r, const char *col);
 /* Every column name the rules mention (for check's unknown/unused). */
 size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err);
 
-/* The method of an indicator in words, into buf (the criteria table). */
-const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double points, char *buf, size_t size);
+/* The method of an indicator in words (the criteria table), appended whole
+ * to out; a failed allocation sets out->oom, for the owner to check with
+ * kp_sb_status. */
+void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, kp_sb *out);
 
 #endif

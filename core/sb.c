@@ -1,0 +1,84 @@
+/* sb.c — the growable string builder (see include/kaoping/sb.h). */
+#include "kaoping/sb.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Room for need more bytes and the NUL; 0, or -1 (and oom set). */
+static int sb_grow(kp_sb *b, size_t need)
+{
+	size_t cap = b->cap ? b->cap : 64;
+	char *p;
+
+	if (b->oom)
+		return -1;
+	if (need >= (size_t)-1 - b->len - 1) {
+		b->oom = 1;
+		return -1;
+	}
+	if (b->len + need + 1 <= b->cap)
+		return 0;
+	while (cap < b->len + need + 1)
+		cap = cap > (size_t)-1 / 2 ? b->len + need + 1 : cap * 2;
+	if (!(p = realloc(b->s, cap))) {
+		b->oom = 1;
+		return -1;
+	}
+	b->s = p, b->cap = cap;
+	return 0;
+}
+
+void kp_sb_printf(kp_sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (w < 0) {
+		b->oom = 1; /* cannot format: the text would be incomplete */
+		return;
+	}
+	if (sb_grow(b, (size_t)w))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)w + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)w;
+}
+
+void kp_sb_puts(kp_sb *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (sb_grow(b, n))
+		return;
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+const char *kp_sb_str(const kp_sb *b)
+{
+	return b->s ? b->s : "";
+}
+
+void kp_sb_reset(kp_sb *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+int kp_sb_status(const kp_sb *b, kp_err *err)
+{
+	return b->oom ? kp_err_oom(err) : 0;
+}
+
+void kp_sb_free(kp_sb *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof *b);
+}

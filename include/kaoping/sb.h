@@ -1,0 +1,38 @@
+/* sb.h — a growable string builder, for text that must never be cut by a
+ * fixed-size buffer (the criteria words).  Appending never fails loudly: a
+ * failed allocation sets the oom flag, later appends do nothing, and the
+ * owner checks once at the end with kp_sb_status.
+ *
+ * Ownership: a kp_sb zero-initialised ({0}) is an empty builder.  The
+ * builder owns its buffer until kp_sb_free.  kp_sb_str's pointer is
+ * borrowed and valid until the next append, reset or free. */
+#ifndef KAOPING_SB_H
+#define KAOPING_SB_H
+
+#include <stddef.h>
+
+#include "kaoping/err.h"
+
+typedef struct kp_sb {
+	char *s;       /* NUL-terminated once anything was appended, else NULL */
+	size_t len, cap;
+	int oom;       /* an allocation failed: the text is incomplete */
+} kp_sb;
+
+/* Append printf-style text. */
+void kp_sb_printf(kp_sb *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/* Append a string as it is. */
+void kp_sb_puts(kp_sb *b, const char *s);
+/* The text so far ("" when empty); borrowed. */
+const char *kp_sb_str(const kp_sb *b);
+/* Empty the text, keeping the buffer (and the oom flag). */
+void kp_sb_reset(kp_sb *b);
+/* 0, or kp_err_oom(err) when an append failed. */
+int kp_sb_status(const kp_sb *b, kp_err *err);
+void kp_sb_free(kp_sb *b);
+
+#endif
