@@ -67,10 +67,10 @@ static void deduction_words(const kp_deduction *d, const char *fn_words, kp_sb *
 	else if (d->ref)
 		kp_sb_puts(out, fn_words);
 	else if (d->has_max)
-		kp_sb_printf(out, "每件扣%s分, 最多扣%s分", kp_num_short(d->per, a, sizeof a),
+		kp_sb_printf(out, "每%s扣%s分, 最多扣%s分", kp_deduction_unit(d), kp_num_short(d->per, a, sizeof a),
 			     kp_num_short(d->max, b, sizeof b));
 	else
-		kp_sb_printf(out, "每件扣%s分, 扣完为止", kp_num_short(d->per, a, sizeof a));
+		kp_sb_printf(out, "每%s扣%s分, 扣完为止", kp_deduction_unit(d), kp_num_short(d->per, a, sizeof a));
 }
 
 /* "总分≥90 (镇≥85), 不超过同类单位的20%, 每类不超过3个" */

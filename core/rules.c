@@ -276,6 +276,24 @@ static int number_list(compiler *c, int t, const char *key, int pairs_, kp_metho
 	return 0;
 }
 
+/* Lookup entries in one order, whatever order Lua's table gave them in
+ * (it changes from run to run): most points first, then by the key's
+ * bytes, so the published criteria read the same every time. */
+static void sort_lookup(kp_method *m)
+{
+	size_t i, j;
+
+	for (i = 1; i < m->n; i++)
+		for (j = i; j > 0; j--) {
+			double p = m->pts[j - 1], q = m->pts[j];
+			char *k;
+			if (p > q || (p == q && strcmp(m->keys[j - 1], m->keys[j]) <= 0))
+				break;
+			k = m->keys[j - 1], m->keys[j - 1] = m->keys[j], m->keys[j] = k;
+			m->pts[j - 1] = q, m->pts[j] = p;
+		}
+}
+
 static int compile_lookup(compiler *c, int t, kp_method *m)
 {
 	lua_State *L = c->L;
@@ -298,6 +316,10 @@ static int compile_lookup(compiler *c, int t, kp_method *m)
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+	for (n = 0; n < m->n; n++)
+		if (!m->keys[n])
+			return KP_EINTERNAL; /* dupstr said: out of memory */
+	sort_lookup(m);
 	m->has_default = field_num(c, t, "default", &m->dflt) > 0;
 	return 0;
 }
@@ -1315,10 +1337,14 @@ static void describe_list(const kp_method *m, const char *src, kp_sb *out)
 			kp_sb_printf(out, "%s%s得%s分; ", m->gt && m->gt[i] ? ">" : "≥", kp_num_short(m->thr[i], c, sizeof c),
 				     kp_num_short(m->pts[i], b, sizeof b));
 		else
-			kp_sb_printf(out, "%s %s分; ", m->keys[i], kp_num_short(m->pts[i], b, sizeof b));
+			kp_sb_printf(out, "%s %s分%s", m->keys[i], kp_num_short(m->pts[i], b, sizeof b),
+				     i + 1 < m->n || m->has_default ? "; " : "");
 	}
-	kp_sb_printf(out, "其余%s分", m->kind == KP_M_LOOKUP && m->has_default ? kp_num_short(m->dflt, b, sizeof b)
-				     : m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
+	/* a lookup without a default scores no other value (it is an error),
+	 * so its words promise nothing for one */
+	if (m->kind != KP_M_LOOKUP || m->has_default)
+		kp_sb_printf(out, "其余%s分", m->kind == KP_M_LOOKUP ? kp_num_short(m->dflt, b, sizeof b)
+					     : m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
 }
 
 /* target: "完成数 ÷ 任务数 × 10分, 完成率最高按100%计" */

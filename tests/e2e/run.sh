@@ -588,6 +588,17 @@ kp check "$D/bands.lua"
 t_rc "band points above the item's: 78" 78
 t_err "band points above the item's: says which" "indicator 'i' has 10 points, but its scoring gives up to 12"
 
+# criteria: the same text every time (lookup entries came in Lua's table order, which changes
+# from run to run), promising nothing scoring does not do (no "其余0分" for a lookup without a
+# default: scoring another value is an error), a deduction in its own unit word
+for i in 1 2 3 4 5 6; do "$KP" criteria "$RULES" --format csv | sha256sum; done | sort -u >"$D/crit.sums"
+t_eq "criteria: byte-identical over 6 runs" "$(wc -l <"$D/crit.sums")" 1
+kp criteria "$RULES" --format csv
+t_out "criteria: lookup entries by points" "按三项制度评估等次: 优秀 6分; 良好 5分; 合格 3分; 不合格 0分"
+t_true "criteria: a lookup without a default promises nothing else" test "$(grep -c '不合格 0分; 其余' "$OUT")" = 0
+kp criteria "$ROOT/tests/rules/testrunner.lua" --format csv
+t_out "criteria: a deduction's unit word" "每起扣2分, 最多扣6分"
+
 # --items: the JSON report carries every item's points (issue 15.11), in run and from the store
 kp run --db "$D/items.db" "$RULES" "$S21"/*.csv --format json --items
 t_rc "json --items: exit 0" 0
