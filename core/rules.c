@@ -184,9 +184,9 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 	s->col = field_str(c, t, "col", &bad);
 	{
 		char *op = field_str(c, t, "agg", &bad);
-		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max"};
+		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "trimmed_avg"};
 		int i;
-		for (i = 1; i <= 5 && op; i++)
+		for (i = 1; i <= KP_AGG_TRIMMED && op; i++)
 			if (!strcmp(op, ops[i]))
 				s->op = i;
 		free(op);
@@ -343,12 +343,46 @@ static int compile_checklist(compiler *c, int h, kp_method *m, const char *where
 	return rc;
 }
 
+/* The parts of a blend (h.parts, checked by the prelude), added to
+ * rules->part. */
+static int compile_blend(compiler *c, int h, kp_method *m, const char *where)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+	kp_part *p;
+	int rc = 0;
+
+	field_num(c, h, "scale", &m->scale);
+	kp_decl_field(L, h, "parts");
+	n = kp_decl_len(L, -1);
+	if (!(p = realloc(r->part, (r->npart + n + 1) * sizeof *p))) {
+		lua_pop(L, 1);
+		return kp_err_oom(c->err);
+	}
+	r->part = p;
+	m->first = r->npart, m->count = n;
+	for (i = 0; i < n && !rc; i++) {
+		kp_part *k = &r->part[r->npart];
+		memset(k, 0, sizeof *k);
+		r->npart++; /* kp_rules_free frees what was read so far */
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
+		field_num(c, lua_gettop(L), "weight", &k->weight);
+		field_num(c, lua_gettop(L), "scale", &k->scale);
+		rc = compile_src_field(c, lua_gettop(L), "src", &k->src, where);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
 /* A score: a helper table or a function, at t[key]. */
 static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
 {
 	lua_State *L = c->L;
 	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
-					    "bands", "yes_no", "lookup", "per_item", "checklist", "done"};
+					    "bands", "yes_no", "lookup", "per_item", "checklist", "done",
+					    "given", "blend"};
 	char *kind, *scope, *order;
 	int h, i, rc = 0;
 
@@ -361,7 +395,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		return 0;
 	}
 	kind = field_str(c, h, "kind", NULL);
-	for (i = 2; i <= KP_M_DONE && kind; i++)
+	for (i = 2; i <= KP_M_BLEND && kind; i++)
 		if (!strcmp(kind, kinds[i]))
 			m->kind = i;
 	free(kind);
@@ -371,7 +405,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	order = field_str(c, h, "order", NULL);
 	m->asc = order && !strcmp(order, "asc");
 	free(order);
-	rc = m->kind == KP_M_CHECKLIST ? 0 : compile_src_field(c, h, "src", &m->src, where);
+	rc = m->kind == KP_M_CHECKLIST || m->kind == KP_M_BLEND ? 0 : compile_src_field(c, h, "src", &m->src, where);
 	if (!rc && m->kind == KP_M_TARGET && field_num(c, h, "goal", &m->goal) == 0)
 		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
 	if (!rc && m->kind == KP_M_BANDS) {
@@ -392,6 +426,8 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	}
 	if (!rc && m->kind == KP_M_CHECKLIST)
 		rc = compile_checklist(c, h, m, where);
+	if (!rc && m->kind == KP_M_BLEND)
+		rc = compile_blend(c, h, m, where);
 	lua_pop(L, 1);
 	return rc;
 }
@@ -1126,6 +1162,13 @@ static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 		}
 		return rc;
 	}
+	for (i = m->first; m->kind == KP_M_BLEND && i < m->first + m->count && !rc; i++) {
+		const kp_src *s = &r->part[i].src;
+		if (s->kind == KP_SRC_COL || (s->kind == KP_SRC_AGG && s->op != KP_AGG_COUNT))
+			rc = add_numcol(r, s->col, err);
+	}
+	if (rc || m->kind == KP_M_BLEND)
+		return rc;
 	if (m->src.kind == KP_SRC_AGG)
 		return add_numcol(r, m->src.op == KP_AGG_COUNT ? NULL : m->src.col, err);
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP || m->src.kind != KP_SRC_COL)
@@ -1198,6 +1241,8 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 		cap += r->veto[i].when.nfilter;
 	for (i = 0; i < r->ncheck; i++)
 		cap += 1 + r->check[i].src.nfilter;
+	for (i = 0; i < r->npart; i++)
+		cap += 1 + r->part[i].src.nfilter;
 	if (!(list = calloc(cap, sizeof *list))) {
 		kp_err_oom(err);
 		*out = NULL;
@@ -1218,6 +1263,8 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 		src_cols(list, &n, &r->veto[i].when);
 	for (i = 0; i < r->ncheck; i++)
 		src_cols(list, &n, &r->check[i].src);
+	for (i = 0; i < r->npart; i++)
+		src_cols(list, &n, &r->part[i].src);
 	*out = list;
 	return n;
 }
@@ -1236,7 +1283,7 @@ static void ellipsis(char *buf, size_t size)
 
 static const char *src_words(const kp_rules *r, const kp_src *s, char *buf, size_t size)
 {
-	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高"};
+	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "去掉最高分和最低分后平均"};
 
 	if (s->kind == KP_SRC_COL)
 		snprintf(buf, size, "%s", s->col);
@@ -1267,6 +1314,31 @@ static void describe_checklist(const kp_rules *r, const kp_method *m, const char
 					      k->has_max ? "分" : "");
 	}
 	if (o >= size && size > 4) /* cut on a character boundary, then "…" */
+		ellipsis(buf, size);
+}
+
+/* "考核得分×85% + 评议得分×15%, 折算为10分"; a part on a scale of its own
+ * says it (评议得分(满分10分)×15%), a blend not on 100 too; a list longer
+ * than buf ends in "…". */
+static void describe_blend(const kp_rules *r, const kp_method *m, const char *points, char *buf, size_t size)
+{
+	char src[256], a[32], b[32];
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = m->first; i < m->first + m->count && o < size; i++) {
+		const kp_part *p = &r->part[i];
+		int own = p->scale != m->scale;
+		o += (size_t)snprintf(buf + o, size - o, "%s%s%s%s%s×%s%%", i > m->first ? " + " : "",
+				      src_words(r, &p->src, src, sizeof src), own ? "(满分" : "",
+				      own ? kp_num_short(p->scale, a, sizeof a) : "", own ? "分)" : "",
+				      kp_num_short(kp_num_round(p->weight * 100, 6), b, sizeof b));
+	}
+	if (o < size && m->scale != 100)
+		o += (size_t)snprintf(buf + o, size - o, " (满分%s分)", kp_num_short(m->scale, a, sizeof a));
+	if (o < size)
+		o += (size_t)snprintf(buf + o, size - o, ", 折算为%s分", points);
+	if (o >= size && size > 4)
 		ellipsis(buf, size);
 }
 
@@ -1325,6 +1397,15 @@ const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double poin
 		break;
 	case KP_M_CHECKLIST:
 		describe_checklist(r, m, a, buf, size);
+		break;
+	case KP_M_GIVEN:
+		if (m->src.kind == KP_SRC_COL)
+			snprintf(buf, size, "%s: 按报送单位评定的得分计, 满分%s分", src, a);
+		else
+			snprintf(buf, size, "按%s计, 满分%s分", src, a);
+		break;
+	case KP_M_BLEND:
+		describe_blend(r, m, a, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "按规则函数计分 (满分%s分)", a);
@@ -1595,6 +1676,9 @@ void kp_rules_free(kp_rules *r)
 		free_src(&r->check[i].src);
 	}
 	free(r->check);
+	for (i = 0; i < r->npart; i++)
+		free_src(&r->part[i].src);
+	free(r->part);
 	for (i = 0; i < r->ngrade; i++)
 		free(r->grade[i].name), free(r->grade[i].cat_min);
 	for (i = 0; i < r->ntie; i++)
