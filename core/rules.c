@@ -184,9 +184,9 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 	s->col = field_str(c, t, "col", &bad);
 	{
 		char *op = field_str(c, t, "agg", &bad);
-		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max"};
+		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "trimmed_avg"};
 		int i;
-		for (i = 1; i <= 5 && op; i++)
+		for (i = 1; i <= KP_AGG_TRIMMED && op; i++)
 			if (!strcmp(op, ops[i]))
 				s->op = i;
 		free(op);
@@ -365,12 +365,46 @@ static int compile_checklist(compiler *c, int h, kp_method *m, const char *where
 	return rc;
 }
 
+/* The parts of a blend (h.parts, checked by the prelude), added to
+ * rules->part. */
+static int compile_blend(compiler *c, int h, kp_method *m, const char *where)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+	kp_part *p;
+	int rc = 0;
+
+	field_num(c, h, "scale", &m->scale);
+	kp_decl_field(L, h, "parts");
+	n = kp_decl_len(L, -1);
+	if (!(p = realloc(r->part, (r->npart + n + 1) * sizeof *p))) {
+		lua_pop(L, 1);
+		return kp_err_oom(c->err);
+	}
+	r->part = p;
+	m->first = r->npart, m->count = n;
+	for (i = 0; i < n && !rc; i++) {
+		kp_part *k = &r->part[r->npart];
+		memset(k, 0, sizeof *k);
+		r->npart++; /* kp_rules_free frees what was read so far */
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
+		field_num(c, lua_gettop(L), "weight", &k->weight);
+		field_num(c, lua_gettop(L), "scale", &k->scale);
+		rc = compile_src_field(c, lua_gettop(L), "src", &k->src, where);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
 /* A score: a helper table or a function, at t[key]. */
 static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
 {
 	lua_State *L = c->L;
 	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
-					    "bands", "yes_no", "lookup", "per_item", "checklist", "done"};
+					    "bands", "yes_no", "lookup", "per_item", "checklist", "done",
+					    "given", "blend"};
 	char *kind, *scope, *order;
 	int h, i, rc = 0;
 
@@ -383,7 +417,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		return 0;
 	}
 	kind = field_str(c, h, "kind", NULL);
-	for (i = 2; i <= KP_M_DONE && kind; i++)
+	for (i = 2; i <= KP_M_BLEND && kind; i++)
 		if (!strcmp(kind, kinds[i]))
 			m->kind = i;
 	free(kind);
@@ -393,7 +427,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	order = field_str(c, h, "order", NULL);
 	m->asc = order && !strcmp(order, "asc");
 	free(order);
-	rc = m->kind == KP_M_CHECKLIST ? 0 : compile_src_field(c, h, "src", &m->src, where);
+	rc = m->kind == KP_M_CHECKLIST || m->kind == KP_M_BLEND ? 0 : compile_src_field(c, h, "src", &m->src, where);
 	if (!rc && m->kind == KP_M_TARGET && field_num(c, h, "goal", &m->goal) == 0)
 		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
 	if (!rc && m->kind == KP_M_BANDS) {
@@ -414,6 +448,8 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	}
 	if (!rc && m->kind == KP_M_CHECKLIST)
 		rc = compile_checklist(c, h, m, where);
+	if (!rc && m->kind == KP_M_BLEND)
+		rc = compile_blend(c, h, m, where);
 	lua_pop(L, 1);
 	return rc;
 }
@@ -1189,6 +1225,13 @@ static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 		}
 		return rc;
 	}
+	for (i = m->first; m->kind == KP_M_BLEND && i < m->first + m->count && !rc; i++) {
+		const kp_src *s = &r->part[i].src;
+		if (s->kind == KP_SRC_COL || (s->kind == KP_SRC_AGG && s->op != KP_AGG_COUNT))
+			rc = add_numcol(r, s->col, err);
+	}
+	if (rc || m->kind == KP_M_BLEND)
+		return rc;
 	if (m->src.kind == KP_SRC_AGG)
 		return add_numcol(r, m->src.op == KP_AGG_COUNT ? NULL : m->src.col, err);
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP || m->src.kind != KP_SRC_COL)
@@ -1261,6 +1304,8 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 		cap += r->veto[i].when.nfilter;
 	for (i = 0; i < r->ncheck; i++)
 		cap += 1 + r->check[i].src.nfilter;
+	for (i = 0; i < r->npart; i++)
+		cap += 1 + r->part[i].src.nfilter;
 	if (!(list = calloc(cap, sizeof *list))) {
 		kp_err_oom(err);
 		*out = NULL;
@@ -1281,6 +1326,8 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 		src_cols(list, &n, &r->veto[i].when);
 	for (i = 0; i < r->ncheck; i++)
 		src_cols(list, &n, &r->check[i].src);
+	for (i = 0; i < r->npart; i++)
+		src_cols(list, &n, &r->part[i].src);
 	*out = list;
 	return n;
 }
@@ -1290,7 +1337,7 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 /* The words for a source: a column, an aggregate of events, or 计算值. */
 static void src_words(const kp_rules *r, const kp_src *s, kp_sb *out)
 {
-	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高"};
+	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "去掉最高分和最低分后平均"};
 
 	if (s->kind == KP_SRC_COL)
 		kp_sb_puts(out, s->col);
@@ -1318,6 +1365,26 @@ static void describe_checklist(const kp_rules *r, const kp_method *m, const char
 				     k->has_max ? ", 最多扣" : "", k->has_max ? kp_num_short(k->max, b, sizeof b) : "",
 				     k->has_max ? "分" : "");
 	}
+}
+
+/* "考核得分×85% + 评议得分×15%, 折算为10分"; a part on a scale of its own
+ * says it (评议得分(满分10分)×15%), a blend not on 100 too. */
+static void describe_blend(const kp_rules *r, const kp_method *m, const char *points, kp_sb *out)
+{
+	char a[32], b[32];
+	size_t i;
+
+	for (i = m->first; i < m->first + m->count; i++) {
+		const kp_part *p = &r->part[i];
+		int own = p->scale != m->scale;
+		kp_sb_puts(out, i > m->first ? " + " : "");
+		src_words(r, &p->src, out);
+		kp_sb_printf(out, "%s%s%s×%s%%", own ? "(满分" : "", own ? kp_num_short(p->scale, a, sizeof a) : "",
+			     own ? "分)" : "", kp_num_short(kp_num_round(p->weight * 100, 6), b, sizeof b));
+	}
+	if (m->scale != 100)
+		kp_sb_printf(out, " (满分%s分)", kp_num_short(m->scale, a, sizeof a));
+	kp_sb_printf(out, ", 折算为%s分", points);
 }
 
 /* rank_points, bands, lookup: "按持证率: ≥0.95得10分; ≥0.9得8分; 其余0分" */
@@ -1395,6 +1462,15 @@ static void describe_method(const kp_rules *r, const kp_method *m, const char *s
 		break;
 	case KP_M_CHECKLIST:
 		describe_checklist(r, m, a, out);
+		break;
+	case KP_M_GIVEN:
+		if (m->src.kind == KP_SRC_COL)
+			kp_sb_printf(out, "%s: 按报送单位评定的得分计, 满分%s分", src, a);
+		else
+			kp_sb_printf(out, "按%s计, 满分%s分", src, a);
+		break;
+	case KP_M_BLEND:
+		describe_blend(r, m, a, out);
 		break;
 	default:
 		kp_sb_printf(out, "按规则函数计分 (满分%s分)", a);
@@ -1677,6 +1753,9 @@ void kp_rules_free(kp_rules *r)
 		free_src(&r->check[i].src);
 	}
 	free(r->check);
+	for (i = 0; i < r->npart; i++)
+		free_src(&r->part[i].src);
+	free(r->part);
 	for (i = 0; i < r->ngrade; i++)
 		free(r->grade[i].name), free(r->grade[i].cat_min);
 	for (i = 0; i < r->ntie; i++)

@@ -212,7 +212,7 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 {
 	const kp_data_events *ev = &s->d->ev[src->event];
 	const kp_table *t = ev->t;
-	kp_acc a = {src->op, 0, 0};
+	kp_acc a = {src->op, 0, 0, 0, 0};
 	long col = -1;
 	size_t i;
 	int rc, pass;
@@ -234,6 +234,7 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 					  src->col, kp_num_why(st));
 		kp_acc_add(&a, x);
 	}
+	s->last_acc = a; /* for the note: how many values, what was dropped */
 	return kp_acc_result(&a, v);
 }
 
@@ -745,6 +746,105 @@ static int unit_goal(scorer *s, const kp_method *m, double *goal)
 	return 0;
 }
 
+/* A value's name in a note of given and blend: the column, the event
+ * aggregate (评议打分平均分数), or 计算值. */
+static void note_label(scorer *s, const kp_src *src, outcome *o)
+{
+	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "平均"};
+
+	if (src->kind == KP_SRC_COL)
+		note_add(o, "%s", src->col);
+	else if (src->kind == KP_SRC_AGG)
+		note_add(o, "%s%s%s%s", s->r->event[src->event].name, src->nfilter || src->ref ? "(筛选)" : "",
+			 ops[src->op], src->op == KP_AGG_COUNT ? "" : src->col);
+	else
+		note_add(o, "计算值");
+}
+
+/* What a trimmed average kept and dropped, after its value:
+ * " (5个评分, 去掉最高9.5、最低6)"; nothing for other values. */
+static void trim_note(scorer *s, outcome *o)
+{
+	const kp_acc *a = &s->last_acc;
+	char lo[32], hi[32];
+
+	if (a->op != KP_AGG_TRIMMED || a->n == 0)
+		return;
+	if (a->n < 3)
+		note_add(o, " (%zu个评分, 不足3个, 未去掉最高分和最低分)", a->n);
+	else
+		note_add(o, " (%zu个评分, 去掉最高%s、最低%s)", a->n, num(a->hi, hi), num(a->lo, lo));
+}
+
+/* given(src): the points as sent in, "评议得分 8.5 (由报送单位评定)",
+ * kept within [0, P] with the note saying so (unless clamp = false). */
+static void eval_given(scorer *s, const kp_method *m, double v, double P, outcome *o)
+{
+	char a[32], b[32];
+	int clamp = !s->ind || s->ind->clamp;
+
+	o->pts = v;
+	if (clamp && cmpv(s, v, P) > 0)
+		o->pts = P;
+	else if (clamp && cmpv(s, v, 0) < 0)
+		o->pts = 0;
+	if (!s->notes)
+		return;
+	note_label(s, &m->src, o);
+	note_add(o, " %s", num(v, a));
+	trim_note(s, o);
+	if (m->src.kind == KP_SRC_COL)
+		note_add(o, " (由报送单位评定)");
+	if (clamp && cmpv(s, v, P) > 0)
+		note_add(o, ", 高于满分%s分, 按%s分计", num(P, a), num(P, b));
+	else if (clamp && cmpv(s, v, 0) < 0)
+		note_add(o, ", 低于0分, 按0分计");
+}
+
+/* blend: P × Σ weight × value / scale (a part on its own scale brought to
+ * the blend's), the note each part and the sum:
+ * "考核得分 92×85% + 评议得分 88×15% = 91.4, 折算为9.14分", then what each
+ * trimmed average dropped. */
+static int eval_blend(scorer *s, const kp_method *m, double P, outcome *o)
+{
+	outcome tail = {0};
+	char a[32], b[32];
+	double sum = 0, v = 0;
+	size_t i;
+	int rc = 0;
+
+	for (i = m->first; i < m->first + m->count && !rc; i++) {
+		const kp_part *p = &s->r->part[i];
+		s->last_acc.op = 0;
+		rc = get_num(s, &p->src, &s->part_ref[i], s->unit, &v);
+		if (rc == V_MISSING)
+			rc = on_missing(s, &p->src, &s->part_ref[i], &v, NULL, o);
+		if (rc)
+			break;
+		sum += p->weight * v * m->scale / p->scale;
+		if (!s->notes)
+			continue;
+		note_add(o, "%s", i > m->first ? " + " : "");
+		note_label(s, &p->src, o);
+		note_add(o, " %s", num(v, a));
+		if (p->scale != m->scale)
+			note_add(o, "(满分%s分)", num(p->scale, a));
+		note_add(o, "×%s%%", num(p->weight * 100, b));
+		if (s->last_acc.op == KP_AGG_TRIMMED && s->last_acc.n > 0) {
+			note_add(&tail, "; ");
+			note_label(s, &p->src, &tail);
+			trim_note(s, &tail);
+		}
+	}
+	o->pts = P * sum / m->scale;
+	if (!rc && s->notes) {
+		note_add(o, " = %s, 折算为%s分%s", num(sum, a), num(kp_num_round(o->pts, 2), b), note_text(&tail));
+		rc = note_ok(s, &tail);
+	}
+	outcome_free(&tail);
+	return rc;
+}
+
 static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_colref *ref, double P, outcome *o)
 {
 	size_t u = s->unit;
@@ -760,6 +860,9 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		return eval_text_method(s, m, ref, P, o);
 	if (m->kind == KP_M_CHECKLIST)
 		return eval_checklist(s, m, P, o);
+	if (m->kind == KP_M_BLEND)
+		return eval_blend(s, m, P, o);
+	s->last_acc.op = 0;
 	if (st && st->on && st->val)
 		rc = isnan(st->val[u]) ? V_MISSING : (v = st->val[u], 0);
 	else
@@ -826,9 +929,14 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		if (s->notes)
 			note_set(o, "%s %s件, 每件扣%s分, 扣%s分", lab, num(v, a), num(m->per, b), num(x, d));
 		break;
+	case KP_M_GIVEN:
+		eval_given(s, m, v, P, o);
+		return 0;
 	default:
 		return kp_err_set(s->err, KP_EINTERNAL, "%s: unknown method", s->ctx_where);
 	}
+	if (s->notes && !o->used_default)
+		trim_note(s, o);
 	return 0;
 }
 
@@ -1368,7 +1476,9 @@ static int resolve_all(scorer *s)
 	s->bon_goal = calloc(r->nbon + 1, sizeof *s->bon_goal);
 	s->ind_stat = calloc(r->nind + 1, sizeof *s->ind_stat);
 	s->bon_stat = calloc(r->nbon + 1, sizeof *s->bon_stat);
-	if (!s->ind_ref || !s->bon_ref || !s->ded_ref || !s->veto_ref || !s->chk_ref || !s->ind_goal || !s->bon_goal || !s->ind_stat || !s->bon_stat)
+	s->part_ref = calloc(r->npart + 1, sizeof *s->part_ref);
+	if (!s->ind_ref || !s->bon_ref || !s->ded_ref || !s->veto_ref || !s->chk_ref || !s->ind_goal || !s->bon_goal ||
+	    !s->ind_stat || !s->bon_stat || !s->part_ref)
 		return kp_err_oom(s->err);
 	for (i = 0; i < r->nind && !rc; i++)
 		rc = resolve(s, &r->ind[i].m.src, &s->ind_ref[i], "indicator", r->ind[i].name, r->ind[i].where);
@@ -1387,6 +1497,14 @@ static int resolve_all(scorer *s)
 		size_t k;
 		for (k = m->first; m->kind == KP_M_CHECKLIST && k < m->first + m->count && !rc; k++)
 			rc = resolve(s, &r->check[k].src, &s->chk_ref[k], "indicator", r->ind[i].name, r->ind[i].where);
+		for (k = m->first; m->kind == KP_M_BLEND && k < m->first + m->count && !rc; k++)
+			rc = resolve(s, &r->part[k].src, &s->part_ref[k], "indicator", r->ind[i].name, r->ind[i].where);
+	}
+	for (i = 0; i < r->nbon && !rc; i++) {
+		const kp_method *m = &r->bon[i].m;
+		size_t k;
+		for (k = m->first; m->kind == KP_M_BLEND && k < m->first + m->count && !rc; k++)
+			rc = resolve(s, &r->part[k].src, &s->part_ref[k], "bonus", r->bon[i].name, r->bon[i].where);
 	}
 	return rc;
 }
@@ -1522,7 +1640,7 @@ static void scorer_free(scorer *s)
 		lua_settop(s->L, s->top);
 	}
 	free(s->ind_ref), free(s->bon_ref), free(s->ded_ref), free(s->veto_ref), free(s->chk_ref);
-	free(s->ind_goal), free(s->bon_goal);
+	free(s->ind_goal), free(s->bon_goal), free(s->part_ref);
 	free(s->ind_stat), free(s->bon_stat), free(s->items), free(s->notebuf);
 }
 

@@ -19,6 +19,47 @@ typedef struct mstat {         /* statistics a method needs */
 	int *rank;             /* rank_points: each unit's rank in its scope */
 } mstat;
 
+/* An aggregate over values (events, a column): count, sum, avg, min, max,
+ * the trimmed average. */
+typedef struct kp_acc {
+	int op;                /* KP_AGG_* */
+	double v;
+	size_t n;
+	double lo, hi;         /* trimmed: the lowest and highest value */
+} kp_acc;
+
+static inline void kp_acc_add(kp_acc *a, double x)
+{
+	if (a->op == KP_AGG_TRIMMED) {
+		if (a->n == 0 || x < a->lo)
+			a->lo = x;
+		if (a->n == 0 || x > a->hi)
+			a->hi = x;
+	}
+	if (a->op == KP_AGG_SUM || a->op == KP_AGG_AVG || a->op == KP_AGG_TRIMMED)
+		a->v += x;
+	else if (a->op != KP_AGG_COUNT && (a->n == 0 || (a->op == KP_AGG_MIN ? x < a->v : x > a->v)))
+		a->v = x;
+	a->n++;
+}
+
+/* 0 with the result, or V_MISSING: the avg, min or max of nothing.  The
+ * trimmed average drops one highest and one lowest value (one each, even
+ * when others tie with them); of fewer than 3 values it is their average. */
+static inline int kp_acc_result(const kp_acc *a, double *out)
+{
+	if (a->op == KP_AGG_COUNT)
+		return *out = (double)a->n, 0;
+	if (a->n == 0 && a->op != KP_AGG_SUM)
+		return V_MISSING;
+	if (a->op == KP_AGG_TRIMMED && a->n >= 3)
+		return *out = (a->v - a->lo - a->hi) / (double)(a->n - 2), 0;
+	if (a->op == KP_AGG_TRIMMED)
+		return *out = a->v / (double)a->n, 0;
+	*out = a->op == KP_AGG_AVG ? a->v / (double)a->n : a->v;
+	return 0;
+}
+
 typedef struct scorer {
 	const kp_rules *r;
 	const kp_data *d;
@@ -29,6 +70,8 @@ typedef struct scorer {
 	kp_colref *ind_ref, *bon_ref, *ded_ref, *veto_ref;
 	kp_colref *chk_ref;       /* checklist conditions: rules->check */
 	kp_colref *ind_goal, *bon_goal; /* target(src, "goal column") */
+	kp_colref *part_ref;      /* blend parts: rules->part */
+	kp_acc last_acc;          /* the last event aggregate computed (notes) */
 	const kp_colref *goal_ref; /* the goal of the method being scored */
 	mstat *ind_stat, *bon_stat;
 	size_t unit;              /* the unit being scored */
@@ -61,33 +104,6 @@ static inline const char *unit_id(const scorer *s, size_t u)
 static inline const char *unit_name(const scorer *s, size_t u)
 {
 	return kp_table_text(s->d->units, u, (size_t)s->d->name_col);
-}
-
-/* An aggregate over values (events, a column): count, sum, avg, min, max. */
-typedef struct kp_acc {
-	int op;                /* KP_AGG_* */
-	double v;
-	size_t n;
-} kp_acc;
-
-static inline void kp_acc_add(kp_acc *a, double x)
-{
-	if (a->op == KP_AGG_SUM || a->op == KP_AGG_AVG)
-		a->v += x;
-	else if (a->op != KP_AGG_COUNT && (a->n == 0 || (a->op == KP_AGG_MIN ? x < a->v : x > a->v)))
-		a->v = x;
-	a->n++;
-}
-
-/* 0 with the result, or V_MISSING: the avg, min or max of nothing. */
-static inline int kp_acc_result(const kp_acc *a, double *out)
-{
-	if (a->op == KP_AGG_COUNT)
-		return *out = (double)a->n, 0;
-	if (a->n == 0 && a->op != KP_AGG_SUM)
-		return V_MISSING;
-	*out = a->op == KP_AGG_AVG ? a->v / (double)a->n : a->v;
-	return 0;
 }
 
 /* score.c */

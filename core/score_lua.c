@@ -282,7 +282,7 @@ static int evset_agg(lua_State *L, int op)
 	const kp_data_events *ev = &e->s->d->ev[e->event];
 	const kp_table *t = ev->t;
 	int fidx = op == KP_AGG_COUNT ? 2 : 3;
-	kp_acc a = {op, 0, 0};
+	kp_acc a = {op, 0, 0, 0, 0};
 	long col = -1;
 	size_t i;
 
@@ -309,6 +309,7 @@ static int l_ev_sum(lua_State *L) { return evset_agg(L, KP_AGG_SUM); }
 static int l_ev_avg(lua_State *L) { return evset_agg(L, KP_AGG_AVG); }
 static int l_ev_min(lua_State *L) { return evset_agg(L, KP_AGG_MIN); }
 static int l_ev_max(lua_State *L) { return evset_agg(L, KP_AGG_MAX); }
+static int l_ev_trimmed_avg(lua_State *L) { return evset_agg(L, KP_AGG_TRIMMED); }
 
 static int l_ev_rows_iter(lua_State *L)
 {
@@ -344,7 +345,7 @@ static int ctx_stat(lua_State *L, int op)
 	const char *col = op == KP_AGG_COUNT ? NULL : check_name(L, 2);
 	int all = lua_isstring(L, op == KP_AGG_COUNT ? 2 : 3) &&
 		  !strcmp(lua_tostring(L, op == KP_AGG_COUNT ? 2 : 3), "all");
-	kp_acc a = {op, 0, 0};
+	kp_acc a = {op, 0, 0, 0, 0};
 	kp_colref c;
 	size_t u;
 
@@ -431,7 +432,7 @@ int kp_score_setup_lua(lua_State *L)
 	scorer *s = lua_touserdata(L, 1);
 	static const luaL_Reg evset[] = {
 		{"count", l_ev_count}, {"sum", l_ev_sum}, {"avg", l_ev_avg}, {"min", l_ev_min},
-		{"max", l_ev_max}, {"rows", l_ev_rows}, {NULL, NULL}
+		{"max", l_ev_max}, {"trimmed_avg", l_ev_trimmed_avg}, {"rows", l_ev_rows}, {NULL, NULL}
 	};
 
 	new_metatable(L, UNIT_MT, l_unit_index, NULL);

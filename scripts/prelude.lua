@@ -156,6 +156,55 @@ function dsl.done(src, x)
 	return helper("done", {src = check_src(src, "done", 2), pts = x})
 end
 
+-- given(src): points another office already computed (评议得分 from the
+-- people's congress office), taken as they are; like every item's points,
+-- kept within [0, P]
+function dsl.given(src)
+	return helper("given", {src = check_src(src, "given", 2)})
+end
+
+-- blend { {given("考核得分"), 0.85}, {given("评议得分"), 0.15} [, scale = 100] }
+-- (考核得分×85% + 评议得分×15%): each part a value on the scale (default
+-- 100; a part may say its own, {"评议得分", 0.15, scale = 10}), the item's
+-- points P × Σ weight × value / scale; the weights add up to 1
+function dsl.blend(list)
+	if type(list) ~= "table" or #list == 0 then
+		fail("blend: give the parts and their weights, like blend { {given(\"考核得分\"), 0.85}, {given(\"评议得分\"), 0.15} }", 2)
+	end
+	for k in pairs(list) do
+		if type(k) ~= "number" and k ~= "scale" then fail("blend: unknown field '" .. tostring(k) .. "' (known: scale)", 2) end
+	end
+	local scale = list.scale or 100
+	check_num(scale, "scale", "blend", 2)
+	if scale <= 0 then fail("blend: scale must be above 0", 2) end
+	local parts, total = {}, 0
+	for i, p in ipairs(list) do
+		local w = "blend: part " .. i
+		if type(p) ~= "table" then fail(w .. " must be {value, weight}, like {given(\"评议得分\"), 0.15}", 2) end
+		for k in pairs(p) do
+			if k ~= 1 and k ~= 2 and k ~= "scale" then fail(w .. ": unknown field '" .. tostring(k) .. "' (known: scale)", 2) end
+		end
+		local src = p[1]
+		if type(src) == "table" and src[HELPER] then
+			if src.kind ~= "given" then fail(w .. ": a part is a value (given(\"列\"), a column, an aggregate or a function), not " .. src.kind, 2) end
+			src = src.src
+		end
+		src = check_src(src, w, 2)
+		check_num(p[2], "the weight", w, 2)
+		if p[2] <= 0 or p[2] > 1 then fail(w .. ": the weight must be above 0 and at most 1, like 0.15 for 15%", 2) end
+		if p.scale ~= nil then
+			check_num(p.scale, "scale", w, 2)
+			if p.scale <= 0 then fail(w .. ": scale must be above 0", 2) end
+		end
+		total = total + p[2]
+		parts[i] = {src = src, weight = p[2], scale = p.scale or scale}
+	end
+	if math.abs(total - 1) > 1e-9 then
+		fail("blend: the weights must add up to 1 (100%), they add up to " .. string.format("%.10g", total), 2)
+	end
+	return helper("blend", {parts = parts, scale = scale})
+end
+
 function dsl.yes_no(src, pts)
 	if pts ~= nil then check_num(pts, "the points", "yes_no", 2) end
 	return helper("yes_no", {src = check_src(src, "yes_no", 2), pts = pts})
@@ -230,7 +279,9 @@ end
 function agg.count(ev, filter)
 	return {agg = "count", event = check_event(ev, "count", 2), filter = check_filter(filter, 2)}
 end
-for _, op in ipairs({"sum", "avg", "min", "max"}) do
+-- trimmed_avg: 去掉一个最高分和一个最低分 (one each, ties or not), then the
+-- average; fewer than 3 values: their plain average (the note says so)
+for _, op in ipairs({"sum", "avg", "min", "max", "trimmed_avg"}) do
 	agg[op] = function(ev, col, filter)
 		check_event(ev, op, 2)
 		if type(col) ~= "string" then fail("agg." .. op .. ": the second argument is a column of the event file", 2) end

@@ -515,6 +515,29 @@ static const struct {
 	  "otherwise must be a finite number", 3 },
 	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = done(\"x\", \"2\") } }\n",
 	  "the points when not done must be a finite number", 3 },
+	/* given, blend, the trimmed mean */
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = given(5) } }\n",
+	  "given: the first argument must be a column", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3,\n"
+	  "  score = blend { {given(\"x\"), 0.8}, {given(\"y\"), 0.15} } } }\n",
+	  "blend: the weights must add up to 1 (100%), they add up to 0.95", 4 }, /* the line of the blend */
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3,\n"
+	  "  score = blend { {given(\"x\"), 0.85}, {given(\"y\"), 0.15}, {\"z\", 0.1} } } }\n",
+	  "they add up to 1.1", 4 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = blend { {\"x\", 0}, {\"y\", 1} } } }\n",
+	  "blend: part 1: the weight must be above 0", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = blend { {\"x\", \"85%\"}, {\"y\", 0.15} } } }\n",
+	  "blend: part 1: the weight must be a finite number", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = blend { {yes_no(\"x\"), 1} } } }\n",
+	  "blend: part 1: a part is a value", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = blend { {\"x\", 1}, scal = 10 } } }\n",
+	  "blend: unknown field 'scal'", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = blend { {\"x\", 1, scale = 0} } } }\n",
+	  "blend: part 1: scale must be above 0", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = blend {} } }\n",
+	  "blend: give the parts and their weights", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = given(agg.trimmed_avg(\"E\")) } }\n",
+	  "agg.trimmed_avg: the second argument is a column", 3 },
 	/* categories, per-category grades and conditions, count quotas */
 	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, categories = {\"县\"}, score = target(\"x\", 1) } }\n",
 	  "indicator 'L': '县' is not one of the categories", 3 },
@@ -1033,6 +1056,55 @@ START_TEST(test_criteria_whole)
 	kp_criteria_free(&g);
 	kp_rules_free(r);
 	kp_sb_free(&src), kp_sb_free(&col), kp_sb_free(&want);
+}
+END_TEST
+
+/* given, blend and the trimmed mean (issue 15.9): what they compile to,
+ * the columns they read and their criteria words. */
+START_TEST(test_given_blend_words)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	const char **cols = NULL;
+	size_t n, i;
+	int seen = 0;
+	kp_sb buf = {0};
+
+	ck_assert_msg(load(HEAD "events \"评议打分\" { data = \"ratings\", unit = \"id\" }\n"
+			   "section \"一\" { points = 40,\n"
+			   "  indicator \"评议\" { points = 10, score = given(\"评议得分\") },\n"
+			   "  indicator \"综合\" { points = 10, score = blend { {given(\"考核得分\"), 0.85}, {given(\"评议得分\"), 0.15} } },\n"
+			   "  indicator \"群众\" { points = 10, score = given(agg.trimmed_avg(\"评议打分\", \"分数\")) },\n"
+			   "  indicator \"满意\" { points = 10, score = blend { {\"考核得分\", 0.7},\n"
+			   "      {agg.trimmed_avg(\"评议打分\", \"分数\"), 0.3, scale = 10}, scale = 100 } } }\n"
+			   "bonus \"B\" { max = 2, score = blend { {\"加分\", 1}, scale = 10 } }\n",
+			   &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->ind[0].m.kind, KP_M_GIVEN);
+	ck_assert_int_eq(r->ind[1].m.kind, KP_M_BLEND);
+	ck_assert_uint_eq(r->npart, 5);
+	ck_assert_uint_eq(r->ind[1].m.count, 2);
+	ck_assert_double_eq(r->part[r->ind[1].m.first].weight, 0.85);
+	ck_assert_double_eq(r->part[r->ind[1].m.first + 1].scale, 100);
+	ck_assert_int_eq(r->ind[2].m.src.op, KP_AGG_TRIMMED);
+	ck_assert_double_eq(r->part[r->ind[3].m.first + 1].scale, 10);
+	ck_assert_double_eq(r->bon[0].m.scale, 10);
+	ck_assert_int_eq(kp_rules_is_numeric(r, "考核得分"), 1);
+	ck_assert_int_eq(kp_rules_is_numeric(r, "分数"), 1);
+	ck_assert_int_eq(kp_rules_is_numeric(r, "加分"), 1);
+	n = kp_rules_columns(r, &cols, &err);
+	for (i = 0; i < n; i++)
+		seen += !strcmp(cols[i], "考核得分") + !strcmp(cols[i], "加分");
+	ck_assert_int_eq(seen, 2);
+	free(cols);
+	ck_assert_str_eq(words(r, &r->ind[0].m, 10, &buf), "评议得分: 按报送单位评定的得分计, 满分10分");
+	ck_assert_str_eq(words(r, &r->ind[1].m, 10, &buf), "考核得分×85% + 评议得分×15%, 折算为10分");
+	ck_assert_str_eq(words(r, &r->ind[2].m, 10, &buf),
+			 "按评议打分去掉最高分和最低分后平均分数计, 满分10分");
+	ck_assert_str_eq(words(r, &r->ind[3].m, 10, &buf),
+			 "考核得分×70% + 评议打分去掉最高分和最低分后平均分数(满分10分)×30%, 折算为10分");
+	ck_assert_str_eq(words(r, &r->bon[0].m, 2, &buf), "加分×100% (满分10分), 折算为2分");
+	kp_sb_free(&buf);
+	kp_rules_free(r);
 	kp_err_clear(&err);
 }
 END_TEST
@@ -1256,6 +1328,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_base_section);
 	tcase_add_test(tc, test_goal_bands_done);
 	tcase_add_test(tc, test_criteria_whole);
+	tcase_add_test(tc, test_given_blend_words);
 	tcase_add_test(tc, test_with_tests);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");

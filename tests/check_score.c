@@ -853,6 +853,132 @@ START_TEST(test_categories_missing)
 }
 END_TEST
 
+/* ---------- scores sent in, blends, the trimmed mean (issue 15.9) ---------- */
+
+START_TEST(test_given_blend)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 30,\n"
+		 "  indicator \"评议\" { points = 10, score = given(\"x\") },\n"
+		 "  indicator \"综合\" { points = 10, score = blend { {given(\"k\"), 0.85}, {given(\"p\"), 0.15} } },\n"
+		 "  indicator \"free\" { points = 10, clamp = false, score = given(\"x\") } }\n"
+		 "section \"T\" { points = 10,\n"
+		 "  indicator \"ten\" { points = 10, score = blend { {\"k\", 0.5}, {\"x\", 0.5, scale = 10} } } }\n");
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,k,p,x\n"
+		 "a,a,A,92,88,8.5\n"
+		 "b,b,A,100,100,12\n"
+		 "c,c,A,110,100,-2\n");
+	fx_run(&f);
+	/* a: as sent in; 10 × (92 × 0.85 + 88 × 0.15) / 100 = 9.14;
+	 * 10 × (92 × 0.5 + 85 × 0.5) / 100 = 8.85 (8.5 of 10 is 85 of 100) */
+	ck_pts(pts(&f, "a", "评议"), 8.5);
+	ck_assert_str_eq(item(&f, "a", "评议")->note, "x 8.5 (由报送单位评定)");
+	ck_pts(pts(&f, "a", "综合"), 9.14);
+	ck_assert_str_eq(item(&f, "a", "综合")->note, "k 92×85% + p 88×15% = 91.4, 折算为9.14分");
+	ck_pts(pts(&f, "a", "ten"), 8.85);
+	ck_assert_str_eq(item(&f, "a", "ten")->note, "k 92×50% + x 8.5(满分10分)×50% = 88.5, 折算为8.85分");
+	/* b: 12 is above the item's 10 → 10, said; 100 → 10 */
+	ck_pts(pts(&f, "b", "评议"), 10);
+	ck_assert_str_eq(item(&f, "b", "评议")->note, "x 12 (由报送单位评定), 高于满分10分, 按10分计");
+	ck_pts(pts(&f, "b", "综合"), 10);
+	ck_pts(pts(&f, "b", "free"), 12);
+	ck_assert_str_eq(item(&f, "b", "free")->note, "x 12 (由报送单位评定)");
+	/* c: −2 → 0, said; 110 × 0.85 + 15 = 108.5 → 10.85, kept at 10 */
+	ck_pts(pts(&f, "c", "评议"), 0);
+	ck_assert_str_eq(item(&f, "c", "评议")->note, "x -2 (由报送单位评定), 低于0分, 按0分计");
+	ck_pts(pts(&f, "c", "综合"), 10);
+	ck_assert_ptr_nonnull(strstr(item(&f, "c", "综合")->note, "折算为10.85分 (按10分计)"));
+	ck_pts(pts(&f, "c", "free"), -2);
+	fx_free(&f);
+}
+END_TEST
+
+/* A blank part is a missing value, as everywhere: an error naming the
+ * cell, unless default or missing says otherwise. */
+START_TEST(test_blend_missing)
+{
+	fx f;
+
+	fx_rules(&f, HEAD "section \"S\" { points = 10, indicator \"综合\" { points = 10,\n"
+		 "  score = blend { {given(\"k\"), 0.85}, {given(\"p\"), 0.15} } } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,k,p\na,a,A,90,\n");
+	fx_fail(&f, KP_EDATA, "units.csv:2", "no value in column 'p'", "indicator '综合'");
+	fx_free(&f);
+	fx_rules(&f, HEAD "section \"S\" { points = 10, indicator \"综合\" { points = 10, default = 0,\n"
+		 "  score = blend { {given(\"k\"), 0.85}, {given(\"p\"), 0.15} } } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,k,p\na,a,A,90,\n");
+	fx_run(&f);
+	ck_pts(pts(&f, "a", "综合"), 7.65); /* 10 × (90 × 0.85 + 0) / 100 */
+	ck_assert_ptr_nonnull(strstr(item(&f, "a", "综合")->note, "缺数据, 按默认值计"));
+	fx_free(&f);
+}
+END_TEST
+
+/* 去掉一个最高分和一个最低分: exactly one of each even when others tie;
+ * fewer than 3 scores: their plain average, said in the note; none: a
+ * missing value.  The same from Lua as u.events[...]:trimmed_avg(col). */
+START_TEST(test_trimmed_avg)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "events \"E\" { data = \"ev\", unit = \"id\" }\n"
+		 "section \"S\" { points = 40,\n"
+		 "  indicator \"g\" { points = 10, default = 0, score = given(agg.trimmed_avg(\"E\", \"score\")) },\n"
+		 "  indicator \"t\" { points = 10, default = 0, score = target(agg.trimmed_avg(\"E\", \"score\"), 10) },\n"
+		 "  indicator \"kind\" { points = 10, default = 0, score = given(agg.trimmed_avg(\"E\", \"score\", {kind = \"x\"})) },\n"
+		 "  indicator \"fn\" { points = 10, score = function(u)\n"
+		 "    return u.events[\"E\"]:trimmed_avg(\"score\") or 0 end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\nb,b,A\nc,c,A\nd,d,A\n");
+	fx_table(&f, "ev", "ev.csv",
+		 "id,kind,score\n"
+		 "a,x,9\na,x,9\na,y,7\na,x,9\na,x,10\na,x,\n"
+		 "b,x,8\nb,x,7\n"
+		 "d,x,8\nd,x,8\nd,x,8\n");
+	fx_run(&f);
+	/* a: 9 9 7 9 10 (the blank is no score): drop 10 and 7, (9+9+9)/3 */
+	ck_pts(pts(&f, "a", "g"), 9);
+	ck_assert_str_eq(item(&f, "a", "g")->note, "E平均score 9 (5个评分, 去掉最高10、最低7)");
+	ck_pts(pts(&f, "a", "t"), 9);
+	ck_assert_str_eq(item(&f, "a", "t")->note, "统计值 9, 目标10, 完成率90%, 得9分 (5个评分, 去掉最高10、最低7)");
+	ck_pts(pts(&f, "a", "fn"), 9);
+	/* a, kind x: 9 9 9 10: drop one 10 and one of the tied 9s, (9+9)/2 */
+	ck_pts(pts(&f, "a", "kind"), 9);
+	ck_assert_str_eq(item(&f, "a", "kind")->note, "E(筛选)平均score 9 (4个评分, 去掉最高10、最低9)");
+	/* b: 2 scores, nothing dropped: 7.5 */
+	ck_pts(pts(&f, "b", "g"), 7.5);
+	ck_assert_str_eq(item(&f, "b", "g")->note, "E平均score 7.5 (2个评分, 不足3个, 未去掉最高分和最低分)");
+	ck_pts(pts(&f, "b", "fn"), 7.5);
+	/* c: no scores: a missing value (default 0; nil in Lua) */
+	ck_pts(pts(&f, "c", "g"), 0);
+	ck_assert_ptr_nonnull(strstr(item(&f, "c", "g")->note, "缺数据, 按默认值计"));
+	ck_assert_ptr_null(strstr(item(&f, "c", "g")->note, "评分"));
+	ck_pts(pts(&f, "c", "fn"), 0);
+	/* d: all tied: one 8 each way dropped, 8 */
+	ck_pts(pts(&f, "d", "g"), 8);
+	ck_pts(pts(&f, "d", "fn"), 8);
+	fx_free(&f);
+}
+END_TEST
+
+/* With no rows and no default the trimmed mean is missing: an error. */
+START_TEST(test_trimmed_avg_none)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "events \"E\" { data = \"ev\", unit = \"id\" }\n"
+		 "section \"S\" { points = 10, indicator \"评议\" { points = 10, score = given(agg.trimmed_avg(\"E\", \"score\")) } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,甲,A\nb,乙,A\n");
+	fx_table(&f, "ev", "ev.csv", "id,score\na,90\n");
+	fx_fail(&f, KP_EDATA, "unit 'b' (乙)", "indicator '评议'", "no matching events");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_lookup_missing_key)
 {
 	fx f;
@@ -1559,6 +1685,10 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_checklist_missing);
 	tcase_add_test(tc, test_goal_bands_done);
 	tcase_add_test(tc, test_goal_bad);
+	tcase_add_test(tc, test_given_blend);
+	tcase_add_test(tc, test_blend_missing);
+	tcase_add_test(tc, test_trimmed_avg);
+	tcase_add_test(tc, test_trimmed_avg_none);
 	tcase_add_test(tc, test_categories);
 	tcase_add_test(tc, test_categories_missing);
 	tcase_add_test(tc, test_compare_bands_ranks);

@@ -13,7 +13,9 @@
 #include "kaoping/sb.h"
 
 enum kp_src_kind { KP_SRC_COL = 1, KP_SRC_FUNC, KP_SRC_AGG };
-enum kp_agg_op { KP_AGG_COUNT = 1, KP_AGG_SUM, KP_AGG_AVG, KP_AGG_MIN, KP_AGG_MAX };
+/* KP_AGG_TRIMMED: 去掉一个最高分和一个最低分 then the average (fewer than
+ * 3 values: their plain average) */
+enum kp_agg_op { KP_AGG_COUNT = 1, KP_AGG_SUM, KP_AGG_AVG, KP_AGG_MIN, KP_AGG_MAX, KP_AGG_TRIMMED };
 
 typedef struct kp_src {          /* where a value comes from */
 	int kind;
@@ -27,8 +29,16 @@ typedef struct kp_src {          /* where a value comes from */
 
 enum kp_method_kind {
 	KP_M_FUNC = 1, KP_M_TARGET, KP_M_RATIO, KP_M_MINMAX, KP_M_RANK, KP_M_BANDS,
-	KP_M_YESNO, KP_M_LOOKUP, KP_M_PERITEM, KP_M_CHECKLIST, KP_M_DONE
+	KP_M_YESNO, KP_M_LOOKUP, KP_M_PERITEM, KP_M_CHECKLIST, KP_M_DONE,
+	KP_M_GIVEN,              /* given(src): points sent in by another office */
+	KP_M_BLEND               /* blend { {src, weight}, ... }: P × Σ w × v / scale */
 };
+
+typedef struct kp_part {         /* one part of a blend */
+	kp_src src;
+	double weight;           /* 0.85 for 85%; a blend's weights add up to 1 */
+	double scale;            /* the value's full marks (default 100) */
+} kp_part;
 
 typedef struct kp_check {        /* one condition of a checklist */
 	char *name;              /* "没有总体方案" */
@@ -60,7 +70,9 @@ typedef struct kp_method {
 	double dflt;
 	double per, max;         /* per_item */
 	int has_max;
-	size_t first, count;     /* checklist: rules->check[first .. first+count) */
+	size_t first, count;     /* checklist: rules->check[first .. first+count);
+				    blend: rules->part[first .. first+count) */
+	double scale;            /* blend: the scale its value is on (default 100) */
 } kp_method;
 
 typedef struct kp_indicator {
@@ -165,6 +177,7 @@ typedef struct kp_rules {
 	size_t nbon; kp_bonus *bon;
 	size_t nveto; kp_veto *veto;
 	size_t ncheck; kp_check *check;  /* every checklist's conditions */
+	size_t npart; kp_part *part;     /* every blend's parts */
 	size_t ngrade; kp_grade *grade;  /* best first */
 	int quota_ties_none;
 	int commend_min_grade;   /* index, -1: none */
