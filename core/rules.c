@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/date.h"
 #include "kaoping/infile.h"
 #include "kaoping/num.h"
 #include "rules_int.h"
@@ -182,11 +183,12 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 	s->kind = KP_SRC_AGG;
 	ev = field_str(c, t, "event", &bad);
 	s->col = field_str(c, t, "col", &bad);
+	s->due = field_str(c, t, "due", &bad);
 	{
 		char *op = field_str(c, t, "agg", &bad);
-		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max"};
+		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "late", "missing"};
 		int i;
-		for (i = 1; i <= 5 && op; i++)
+		for (i = 1; i <= KP_AGG_MISSING && op; i++)
 			if (!strcmp(op, ops[i]))
 				s->op = i;
 		free(op);
@@ -344,11 +346,58 @@ static int compile_checklist(compiler *c, int h, kp_method *m, const char *where
 }
 
 /* A score: a helper table or a function, at t[key]. */
+/* deadline(src, { {"2024-03-31", 5}, ... }): the dates, read as a cell
+ * would be, earliest first, into m->thr (days) and m->pts. */
+static int compile_deadline(compiler *c, int t, kp_method *m, const char *where)
+{
+	lua_State *L = c->L;
+	const char *why;
+	size_t i, n;
+	int days;
+
+	kp_decl_field(L, t, "dates");
+	n = kp_decl_len(L, -1);
+	m->n = n;
+	m->thr = calloc(n + 1, sizeof *m->thr);
+	m->pts = calloc(n + 1, sizeof *m->pts);
+	if (!m->thr || !m->pts) {
+		lua_pop(L, 1);
+		return kp_err_oom(c->err);
+	}
+	for (i = 0; i < n; i++) {
+		char q[KP_ERR_QUOTE];
+		const char *text;
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		lua_rawgeti(L, -1, 1);
+		lua_rawgeti(L, -2, 2);
+		text = lua_tostring(L, -2);
+		m->pts[i] = lua_tonumber(L, -1);
+		if (kp_date_parse(text, &days, &why) != KP_DATE_OK)
+			why = why ? why : "not a date (write 2024-03-31)";
+		else
+			why = NULL;
+		if (why)
+			kp_err_set(c->err, KP_ERULE, "%s: deadline: date %zu '%s' is not a date: %s", where, i + 1,
+				   kp_err_quote(text, q), why);
+		else if (i > 0 && days <= m->thr[i - 1])
+			kp_err_set(c->err, KP_ERULE, "%s: deadline: the dates must go from the earliest on (date %zu, '%s')",
+				   where, i + 1, kp_err_quote(text, q));
+		lua_pop(L, 3);
+		if (why || (i > 0 && days <= m->thr[i - 1])) {
+			lua_pop(L, 1);
+			return KP_ERULE;
+		}
+		m->thr[i] = days;
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
 static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
 {
 	lua_State *L = c->L;
 	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
-					    "bands", "yes_no", "lookup", "per_item", "checklist", "done"};
+					    "bands", "yes_no", "lookup", "per_item", "checklist", "done", "deadline"};
 	char *kind, *scope, *order;
 	int h, i, rc = 0;
 
@@ -361,7 +410,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		return 0;
 	}
 	kind = field_str(c, h, "kind", NULL);
-	for (i = 2; i <= KP_M_DONE && kind; i++)
+	for (i = 2; i <= KP_M_DEADLINE && kind; i++)
 		if (!strcmp(kind, kinds[i]))
 			m->kind = i;
 	free(kind);
@@ -376,6 +425,10 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
 	if (!rc && m->kind == KP_M_BANDS) {
 		rc = number_list(c, h, "bands", 1, m);
+		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
+	}
+	if (!rc && m->kind == KP_M_DEADLINE) {
+		rc = compile_deadline(c, h, m, where);
 		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
 	}
 	if (!rc && m->kind == KP_M_DONE)
@@ -1106,6 +1159,13 @@ static int add_numcol(kp_rules *r, const char *col, kp_err *err)
 	return 0;
 }
 
+/* The event column an aggregate reads as numbers, or NULL (a count; the
+ * dates of late and missing are read as text). */
+static const char *agg_numcol(const kp_src *s)
+{
+	return s->op == KP_AGG_COUNT || s->op == KP_AGG_LATE || s->op == KP_AGG_MISSING ? NULL : s->col;
+}
+
 static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 {
 	size_t i;
@@ -1113,22 +1173,23 @@ static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 
 	if (m->goal_src.kind == KP_SRC_COL && (rc = add_numcol(r, m->goal_src.col, err)))
 		return rc;
-	if (m->goal_src.kind == KP_SRC_AGG && m->goal_src.op != KP_AGG_COUNT && (rc = add_numcol(r, m->goal_src.col, err)))
+	if (m->goal_src.kind == KP_SRC_AGG && (rc = add_numcol(r, agg_numcol(&m->goal_src), err)))
 		return rc;
 
 	if (m->kind == KP_M_CHECKLIST) { /* counts are numbers, yes/no columns text */
 		for (i = m->first; i < m->first + m->count && !rc; i++) {
 			const kp_src *s = &r->check[i].src;
 			if (s->kind == KP_SRC_AGG)
-				rc = add_numcol(r, s->op == KP_AGG_COUNT ? NULL : s->col, err);
+				rc = add_numcol(r, agg_numcol(s), err);
 			else if (s->kind == KP_SRC_COL && r->check[i].per)
 				rc = add_numcol(r, s->col, err);
 		}
 		return rc;
 	}
 	if (m->src.kind == KP_SRC_AGG)
-		return add_numcol(r, m->src.op == KP_AGG_COUNT ? NULL : m->src.col, err);
-	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP || m->src.kind != KP_SRC_COL)
+		return add_numcol(r, agg_numcol(&m->src), err);
+	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP || m->kind == KP_M_DEADLINE ||
+	    m->src.kind != KP_SRC_COL)
 		return 0;
 	return add_numcol(r, m->src.col, err);
 }
@@ -1143,11 +1204,13 @@ static int collect_numeric(kp_rules *r, kp_err *err)
 	for (i = 0; i < r->nbon && !rc; i++)
 		rc = numeric_method(r, &r->bon[i].m, err);
 	for (i = 0; i < r->nded && !rc; i++)
-		if (r->ded[i].count.kind == KP_SRC_COL || r->ded[i].count.kind == KP_SRC_AGG)
-			rc = add_numcol(r, r->ded[i].count.op == KP_AGG_COUNT ? NULL : r->ded[i].count.col, err);
+		if (r->ded[i].count.kind == KP_SRC_COL)
+			rc = add_numcol(r, r->ded[i].count.col, err);
+		else if (r->ded[i].count.kind == KP_SRC_AGG)
+			rc = add_numcol(r, agg_numcol(&r->ded[i].count), err);
 	for (i = 0; i < r->nveto && !rc; i++)
-		if (r->veto[i].when.kind == KP_SRC_AGG && r->veto[i].when.op != KP_AGG_COUNT)
-			rc = add_numcol(r, r->veto[i].when.col, err);
+		if (r->veto[i].when.kind == KP_SRC_AGG)
+			rc = add_numcol(r, agg_numcol(&r->veto[i].when), err);
 	return rc;
 }
 
@@ -1179,6 +1242,7 @@ static void src_cols(const char **list, size_t *n, const kp_src *s)
 
 	if (s->kind == KP_SRC_COL || s->kind == KP_SRC_AGG)
 		push_col(list, n, s->col);
+	push_col(list, n, s->due);
 	for (i = 0; i < s->nfilter; i++)
 		push_col(list, n, s->fcol[i]);
 }
@@ -1189,15 +1253,15 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 	const char **list;
 
 	for (i = 0; i < r->nind; i++)
-		cap += 1 + r->ind[i].m.src.nfilter + r->ind[i].m.goal_src.nfilter;
+		cap += 2 + r->ind[i].m.src.nfilter + r->ind[i].m.goal_src.nfilter;
 	for (i = 0; i < r->nded; i++)
-		cap += r->ded[i].count.nfilter;
+		cap += 1 + r->ded[i].count.nfilter;
 	for (i = 0; i < r->nbon; i++)
-		cap += 1 + r->bon[i].m.src.nfilter + r->bon[i].m.goal_src.nfilter;
+		cap += 2 + r->bon[i].m.src.nfilter + r->bon[i].m.goal_src.nfilter;
 	for (i = 0; i < r->nveto; i++)
-		cap += r->veto[i].when.nfilter;
+		cap += 1 + r->veto[i].when.nfilter;
 	for (i = 0; i < r->ncheck; i++)
-		cap += 1 + r->check[i].src.nfilter;
+		cap += 2 + r->check[i].src.nfilter;
 	if (!(list = calloc(cap, sizeof *list))) {
 		kp_err_oom(err);
 		*out = NULL;
@@ -1238,7 +1302,12 @@ static const char *src_words(const kp_rules *r, const kp_src *s, char *buf, size
 {
 	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高"};
 
-	if (s->kind == KP_SRC_COL)
+	if (s->kind == KP_SRC_AGG && s->op == KP_AGG_LATE)
+		snprintf(buf, size, "%s%s逾期件数(%s晚于%s)", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
+			 s->col, s->due);
+	else if (s->kind == KP_SRC_AGG && s->op == KP_AGG_MISSING)
+		snprintf(buf, size, "%s%s未报件数(%s为空)", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "", s->col);
+	else if (s->kind == KP_SRC_COL)
 		snprintf(buf, size, "%s", s->col);
 	else if (s->kind == KP_SRC_AGG)
 		snprintf(buf, size, "%s%s%s%s", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
@@ -1267,6 +1336,23 @@ static void describe_checklist(const kp_rules *r, const kp_method *m, const char
 					      k->has_max ? "分" : "");
 	}
 	if (o >= size && size > 4) /* cut on a character boundary, then "…" */
+		ellipsis(buf, size);
+}
+
+/* "按报送日期: 2024年3月31日前(含)得5分; 2024年4月15日前(含)得3分; 逾期或未报送得0分";
+ * a list longer than buf ends in "…". */
+static void describe_deadline(const kp_method *m, const char *src, char *buf, size_t size)
+{
+	char a[32], day[KP_DATE_MAX];
+	size_t i, o = (size_t)snprintf(buf, size, "按%s: ", src);
+
+	for (i = 0; i < m->n && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s前(含)得%s分; ", kp_date_words((int)m->thr[i], day, sizeof day),
+				      kp_num_short(m->pts[i], a, sizeof a));
+	if (o < size)
+		o += (size_t)snprintf(buf + o, size - o, "逾期或未报送得%s分",
+				      m->has_otherwise ? kp_num_short(m->otherwise, a, sizeof a) : "0");
+	if (o >= size && size > 4)
 		ellipsis(buf, size);
 }
 
@@ -1325,6 +1411,9 @@ const char *kp_rules_describe(const kp_rules *r, const kp_method *m, double poin
 		break;
 	case KP_M_CHECKLIST:
 		describe_checklist(r, m, a, buf, size);
+		break;
+	case KP_M_DEADLINE:
+		describe_deadline(m, src, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "按规则函数计分 (满分%s分)", a);
@@ -1541,6 +1630,7 @@ static void free_src(kp_src *s)
 	size_t i;
 
 	free(s->col);
+	free(s->due);
 	for (i = 0; i < s->nfilter; i++)
 		free(s->fcol[i]), free(s->fval[i]);
 	free(s->fcol);
