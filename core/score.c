@@ -708,8 +708,8 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 {
 	char a[32], q[KP_ERR_QUOTE], iso[KP_DATE_MAX], day[KP_DATE_MAX];
 	const char *why = NULL, *lab = src_label(&m->src), *t = text;
-	int days = 0, st = kp_date_parse(text, &days, &why);
-	size_t i;
+	int days = 0, st = kp_date_parse(text, &days, &why), n;
+	size_t i, len;
 
 	if (st == KP_DATE_BAD || st == KP_DATE_EMPTY)
 		return used_default
@@ -725,12 +725,15 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 		return 0;
 	while (*t == ' ')
 		t++;
+	for (len = strlen(t); len > 0 && t[len - 1] == ' '; len--)
+		;
+	n = len > 4096 ? 4096 : (int)len; /* a date is short; a long cell is not one */
 	if (st != KP_DATE_OK)
-		note_set(o, "%s %s, 得%s分", lab, t, num(o->pts, a));
-	else if (!strncmp(t, kp_date_iso(days, iso, sizeof iso), strlen(iso)) && !t[strlen(iso)])
+		note_set(o, "%s %.*s, 得%s分", lab, n, t, num(o->pts, a));
+	else if (len == strlen(kp_date_iso(days, iso, sizeof iso)) && !strncmp(t, iso, len))
 		note_set(o, "%s %s", lab, iso);
 	else
-		note_set(o, "%s %s (%s)", lab, t, iso);
+		note_set(o, "%s %.*s (%s)", lab, n, t, iso);
 	if (st == KP_DATE_OK && i < m->n)
 		note_add(o, ", %s前(含), 得%s分", kp_date_words((int)m->thr[i], day, sizeof day), num(o->pts, a));
 	else if (st == KP_DATE_OK)
