@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/date.h"
 #include "kaoping/infile.h"
 #include "kaoping/num.h"
 #include "rules_int.h"
@@ -182,11 +183,12 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 	s->kind = KP_SRC_AGG;
 	ev = field_str(c, t, "event", &bad);
 	s->col = field_str(c, t, "col", &bad);
+	s->due = field_str(c, t, "due", &bad);
 	{
 		char *op = field_str(c, t, "agg", &bad);
-		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "trimmed_avg"};
+		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "trimmed_avg", "late", "missing"};
 		int i;
-		for (i = 1; i <= KP_AGG_TRIMMED && op; i++)
+		for (i = 1; i <= KP_AGG_MISSING && op; i++)
 			if (!strcmp(op, ops[i]))
 				s->op = i;
 		free(op);
@@ -399,12 +401,59 @@ static int compile_blend(compiler *c, int h, kp_method *m, const char *where)
 }
 
 /* A score: a helper table or a function, at t[key]. */
+/* deadline(src, { {"2024-03-31", 5}, ... }): the dates, read as a cell
+ * would be, earliest first, into m->thr (days) and m->pts. */
+static int compile_deadline(compiler *c, int t, kp_method *m, const char *where)
+{
+	lua_State *L = c->L;
+	const char *why;
+	size_t i, n;
+	int days;
+
+	kp_decl_field(L, t, "dates");
+	n = kp_decl_len(L, -1);
+	m->n = n;
+	m->thr = calloc(n + 1, sizeof *m->thr);
+	m->pts = calloc(n + 1, sizeof *m->pts);
+	if (!m->thr || !m->pts) {
+		lua_pop(L, 1);
+		return kp_err_oom(c->err);
+	}
+	for (i = 0; i < n; i++) {
+		char q[KP_ERR_QUOTE];
+		const char *text;
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		lua_rawgeti(L, -1, 1);
+		lua_rawgeti(L, -2, 2);
+		text = lua_tostring(L, -2);
+		m->pts[i] = lua_tonumber(L, -1);
+		if (kp_date_parse(text, &days, &why) != KP_DATE_OK)
+			why = why ? why : "not a date (write 2024-03-31)";
+		else
+			why = NULL;
+		if (why)
+			kp_err_set(c->err, KP_ERULE, "%s: deadline: date %zu '%s' is not a date: %s", where, i + 1,
+				   kp_err_quote(text, q), why);
+		else if (i > 0 && days <= m->thr[i - 1])
+			kp_err_set(c->err, KP_ERULE, "%s: deadline: the dates must go from the earliest on (date %zu, '%s')",
+				   where, i + 1, kp_err_quote(text, q));
+		lua_pop(L, 3);
+		if (why || (i > 0 && days <= m->thr[i - 1])) {
+			lua_pop(L, 1);
+			return KP_ERULE;
+		}
+		m->thr[i] = days;
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
 static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
 {
 	lua_State *L = c->L;
 	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
 					    "bands", "yes_no", "lookup", "per_item", "checklist", "done",
-					    "given", "blend"};
+					    "given", "blend", "deadline"};
 	char *kind, *scope, *order;
 	int h, i, rc = 0;
 
@@ -417,7 +466,7 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		return 0;
 	}
 	kind = field_str(c, h, "kind", NULL);
-	for (i = 2; i <= KP_M_BLEND && kind; i++)
+	for (i = 2; i <= KP_M_DEADLINE && kind; i++)
 		if (!strcmp(kind, kinds[i]))
 			m->kind = i;
 	free(kind);
@@ -432,6 +481,10 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
 	if (!rc && m->kind == KP_M_BANDS) {
 		rc = number_list(c, h, "bands", 1, m);
+		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
+	}
+	if (!rc && m->kind == KP_M_DEADLINE) {
+		rc = compile_deadline(c, h, m, where);
 		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
 	}
 	if (!rc && m->kind == KP_M_DONE)
@@ -1205,6 +1258,13 @@ static int add_numcol(kp_rules *r, const char *col, kp_err *err)
 	return 0;
 }
 
+/* The event column an aggregate reads as numbers, or NULL (a count; the
+ * dates of late and missing are read as text). */
+static const char *agg_numcol(const kp_src *s)
+{
+	return s->op == KP_AGG_COUNT || s->op == KP_AGG_LATE || s->op == KP_AGG_MISSING ? NULL : s->col;
+}
+
 static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 {
 	size_t i;
@@ -1212,14 +1272,14 @@ static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 
 	if (m->goal_src.kind == KP_SRC_COL && (rc = add_numcol(r, m->goal_src.col, err)))
 		return rc;
-	if (m->goal_src.kind == KP_SRC_AGG && m->goal_src.op != KP_AGG_COUNT && (rc = add_numcol(r, m->goal_src.col, err)))
+	if (m->goal_src.kind == KP_SRC_AGG && (rc = add_numcol(r, agg_numcol(&m->goal_src), err)))
 		return rc;
 
 	if (m->kind == KP_M_CHECKLIST) { /* counts are numbers, yes/no columns text */
 		for (i = m->first; i < m->first + m->count && !rc; i++) {
 			const kp_src *s = &r->check[i].src;
 			if (s->kind == KP_SRC_AGG)
-				rc = add_numcol(r, s->op == KP_AGG_COUNT ? NULL : s->col, err);
+				rc = add_numcol(r, agg_numcol(s), err);
 			else if (s->kind == KP_SRC_COL && r->check[i].per)
 				rc = add_numcol(r, s->col, err);
 		}
@@ -1233,8 +1293,9 @@ static int numeric_method(kp_rules *r, const kp_method *m, kp_err *err)
 	if (rc || m->kind == KP_M_BLEND)
 		return rc;
 	if (m->src.kind == KP_SRC_AGG)
-		return add_numcol(r, m->src.op == KP_AGG_COUNT ? NULL : m->src.col, err);
-	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP || m->src.kind != KP_SRC_COL)
+		return add_numcol(r, agg_numcol(&m->src), err);
+	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP || m->kind == KP_M_DEADLINE ||
+	    m->src.kind != KP_SRC_COL)
 		return 0;
 	return add_numcol(r, m->src.col, err);
 }
@@ -1249,11 +1310,13 @@ static int collect_numeric(kp_rules *r, kp_err *err)
 	for (i = 0; i < r->nbon && !rc; i++)
 		rc = numeric_method(r, &r->bon[i].m, err);
 	for (i = 0; i < r->nded && !rc; i++)
-		if (r->ded[i].count.kind == KP_SRC_COL || r->ded[i].count.kind == KP_SRC_AGG)
-			rc = add_numcol(r, r->ded[i].count.op == KP_AGG_COUNT ? NULL : r->ded[i].count.col, err);
+		if (r->ded[i].count.kind == KP_SRC_COL)
+			rc = add_numcol(r, r->ded[i].count.col, err);
+		else if (r->ded[i].count.kind == KP_SRC_AGG)
+			rc = add_numcol(r, agg_numcol(&r->ded[i].count), err);
 	for (i = 0; i < r->nveto && !rc; i++)
-		if (r->veto[i].when.kind == KP_SRC_AGG && r->veto[i].when.op != KP_AGG_COUNT)
-			rc = add_numcol(r, r->veto[i].when.col, err);
+		if (r->veto[i].when.kind == KP_SRC_AGG)
+			rc = add_numcol(r, agg_numcol(&r->veto[i].when), err);
 	return rc;
 }
 
@@ -1285,6 +1348,7 @@ static void src_cols(const char **list, size_t *n, const kp_src *s)
 
 	if (s->kind == KP_SRC_COL || s->kind == KP_SRC_AGG)
 		push_col(list, n, s->col);
+	push_col(list, n, s->due);
 	for (i = 0; i < s->nfilter; i++)
 		push_col(list, n, s->fcol[i]);
 }
@@ -1295,17 +1359,17 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 	const char **list;
 
 	for (i = 0; i < r->nind; i++)
-		cap += 1 + r->ind[i].m.src.nfilter + r->ind[i].m.goal_src.nfilter;
+		cap += 2 + r->ind[i].m.src.nfilter + r->ind[i].m.goal_src.nfilter;
 	for (i = 0; i < r->nded; i++)
-		cap += r->ded[i].count.nfilter;
+		cap += 1 + r->ded[i].count.nfilter;
 	for (i = 0; i < r->nbon; i++)
-		cap += 1 + r->bon[i].m.src.nfilter + r->bon[i].m.goal_src.nfilter;
+		cap += 2 + r->bon[i].m.src.nfilter + r->bon[i].m.goal_src.nfilter;
 	for (i = 0; i < r->nveto; i++)
-		cap += r->veto[i].when.nfilter;
+		cap += 1 + r->veto[i].when.nfilter;
 	for (i = 0; i < r->ncheck; i++)
-		cap += 1 + r->check[i].src.nfilter;
+		cap += 2 + r->check[i].src.nfilter;
 	for (i = 0; i < r->npart; i++)
-		cap += 1 + r->part[i].src.nfilter;
+		cap += 2 + r->part[i].src.nfilter;
 	if (!(list = calloc(cap, sizeof *list))) {
 		kp_err_oom(err);
 		*out = NULL;
@@ -1337,9 +1401,15 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 /* The words for a source: a column, an aggregate of events, or 计算值. */
 static void src_words(const kp_rules *r, const kp_src *s, kp_sb *out)
 {
-	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "去掉最高分和最低分后平均"};
+	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "去掉最高分和最低分后平均",
+					   "逾期件数", "未报件数"}; /* the last two are worded below */
 
-	if (s->kind == KP_SRC_COL)
+	if (s->kind == KP_SRC_AGG && s->op == KP_AGG_LATE)
+		kp_sb_printf(out, "%s%s逾期件数(%s晚于%s)", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
+			     s->col, s->due);
+	else if (s->kind == KP_SRC_AGG && s->op == KP_AGG_MISSING)
+		kp_sb_printf(out, "%s%s未报件数(%s为空)", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "", s->col);
+	else if (s->kind == KP_SRC_COL)
 		kp_sb_puts(out, s->col);
 	else if (s->kind == KP_SRC_AGG)
 		kp_sb_printf(out, "%s%s%s%s", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
@@ -1365,6 +1435,19 @@ static void describe_checklist(const kp_rules *r, const kp_method *m, const char
 				     k->has_max ? ", 最多扣" : "", k->has_max ? kp_num_short(k->max, b, sizeof b) : "",
 				     k->has_max ? "分" : "");
 	}
+}
+
+/* "按报送日期: 2024年3月31日前(含)得5分; 2024年4月15日前(含)得3分; 逾期或未报送得0分" */
+static void describe_deadline(const kp_method *m, const char *src, kp_sb *out)
+{
+	char a[32], day[KP_DATE_MAX];
+	size_t i;
+
+	kp_sb_printf(out, "按%s: ", src);
+	for (i = 0; i < m->n; i++)
+		kp_sb_printf(out, "%s前(含)得%s分; ", kp_date_words((int)m->thr[i], day, sizeof day),
+			     kp_num_short(m->pts[i], a, sizeof a));
+	kp_sb_printf(out, "逾期或未报送得%s分", m->has_otherwise ? kp_num_short(m->otherwise, a, sizeof a) : "0");
 }
 
 /* "考核得分×85% + 评议得分×15%, 折算为10分"; a part on a scale of its own
@@ -1471,6 +1554,9 @@ static void describe_method(const kp_rules *r, const kp_method *m, const char *s
 		break;
 	case KP_M_BLEND:
 		describe_blend(r, m, a, out);
+		break;
+	case KP_M_DEADLINE:
+		describe_deadline(m, src, out);
 		break;
 	default:
 		kp_sb_printf(out, "按规则函数计分 (满分%s分)", a);
@@ -1699,6 +1785,7 @@ static void free_src(kp_src *s)
 	size_t i;
 
 	free(s->col);
+	free(s->due);
 	for (i = 0; i < s->nfilter; i++)
 		free(s->fcol[i]), free(s->fval[i]);
 	free(s->fcol);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kaoping/date.h"
 #include "kaoping/num.h"
 #include "kaoping/rank.h"
 #include "score_int.h"
@@ -208,6 +209,63 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 	return 0;
 }
 
+/* A date cell of an event row: KP_DATE_OK with *days, KP_DATE_EMPTY or
+ * KP_DATE_NONE; a cell that is not a date is an error naming it. */
+static int event_date(scorer *s, const kp_table *t, size_t row, long col, const char *name, int *days, int *st)
+{
+	char buf[KP_NUM_MAX], q[KP_ERR_QUOTE];
+	const char *text = kp_table_cell(t, row, (size_t)col, buf, sizeof buf), *why = NULL;
+
+	if ((*st = kp_date_parse(text, days, &why)) != KP_DATE_BAD)
+		return 0;
+	return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': '%s' is not a date: %s (%s '%s')", t->file,
+			  t->line[row], col + 1, name, kp_err_quote(text, q), why, s->ctx_kind, s->ctx_name);
+}
+
+/* agg.late, agg.missing: does the row count?  Late: submitted after its
+ * due date; missing: no submitted date (blank or 未报送). */
+static int dated_row(scorer *s, const kp_src *src, const kp_table *t, size_t row, long col, long due, int *hit)
+{
+	int done, st, when, rc;
+
+	if ((rc = event_date(s, t, row, col, src->col, &done, &st)))
+		return rc;
+	*hit = src->op == KP_AGG_MISSING && st != KP_DATE_OK;
+	if (src->op == KP_AGG_MISSING || st != KP_DATE_OK)
+		return 0;
+	if ((rc = event_date(s, t, row, due, src->due, &when, &st)))
+		return rc;
+	if (st != KP_DATE_OK)
+		return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': no due date (%s '%s')", t->file,
+				  t->line[row], due + 1, src->due, s->ctx_kind, s->ctx_name);
+	*hit = done > when;
+	return 0;
+}
+
+/* agg.late(ev, due, done), agg.missing(ev, done): rows of unit u counted. */
+static int aggregate_dated(scorer *s, const kp_src *src, size_t u, double *v)
+{
+	const kp_data_events *ev = &s->d->ev[src->event];
+	const kp_table *t = ev->t;
+	long col = kp_table_col(t, src->col), due = src->due ? kp_table_col(t, src->due) : 0;
+	size_t i, n = 0;
+	int rc, pass, hit;
+
+	if ((col < 0 || due < 0) && t->nrows > 0)
+		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, col < 0 ? src->col : src->due,
+				  s->ctx_kind, s->ctx_name);
+	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
+		size_t row = ev->rows[i];
+		if ((rc = event_pass(s, src, t, row, &pass)))
+			return rc;
+		if (pass && (rc = dated_row(s, src, t, row, col, due, &hit)))
+			return rc;
+		n += pass && hit;
+	}
+	*v = (double)n;
+	return 0;
+}
+
 static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 {
 	const kp_data_events *ev = &s->d->ev[src->event];
@@ -217,6 +275,8 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 	size_t i;
 	int rc, pass;
 
+	if (src->op == KP_AGG_LATE || src->op == KP_AGG_MISSING)
+		return aggregate_dated(s, src, u, v);
 	if (src->op != KP_AGG_COUNT && (col = kp_table_col(t, src->col)) < 0 && t->nrows > 0)
 		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, src->col, s->ctx_kind, s->ctx_name);
 	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
@@ -563,6 +623,8 @@ static void enter(scorer *s, const char *kind, const char *name, const char *whe
 
 static const char *src_label(const kp_src *src)
 {
+	if (src->kind == KP_SRC_AGG && (src->op == KP_AGG_LATE || src->op == KP_AGG_MISSING))
+		return src->op == KP_AGG_LATE ? "逾期报送" : "未报送";
 	return src->kind == KP_SRC_COL ? src->col : src->kind == KP_SRC_AGG ? "统计值" : "计算值";
 }
 
@@ -635,6 +697,62 @@ static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref,
 		rc = on_missing(s, &m->src, ref, &(double){0}, &t, o);
 	if (!rc)
 		rc = text_method(s, m, ref, P, t.p, o);
+	text_free(&t);
+	return rc;
+}
+
+/* deadline: the points of the first date the cell's date is on or before;
+ * late or 未报送: otherwise.  The note gives the date as read and the band:
+ * "报送日期 2024/4/2 (2024-04-02), 2024年4月15日前(含), 得3分". */
+static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, const char *text, int used_default,
+			   outcome *o)
+{
+	char a[32], q[KP_ERR_QUOTE], iso[KP_DATE_MAX], day[KP_DATE_MAX];
+	const char *why = NULL, *lab = src_label(&m->src), *t = text;
+	int days = 0, st = kp_date_parse(text, &days, &why), n;
+	size_t i, len;
+
+	if (st == KP_DATE_BAD || st == KP_DATE_EMPTY)
+		return used_default
+			? kp_err_set(s->err, KP_ERULE, "%s: the default '%s' of %s '%s' is not a date: %s", s->ctx_where,
+				     kp_err_quote(text, q), s->ctx_kind, s->ctx_name, why ? why : "blank")
+			: kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is not a date: %s",
+				     ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0, lab,
+				     unit_id(s, s->unit), kp_err_quote(text, q), why);
+	for (i = 0; st == KP_DATE_OK && i < m->n && days > m->thr[i]; i++)
+		;
+	o->pts = st == KP_DATE_OK && i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
+	if (!s->notes)
+		return 0;
+	while (*t == ' ')
+		t++;
+	for (len = strlen(t); len > 0 && t[len - 1] == ' '; len--)
+		;
+	n = len > 4096 ? 4096 : (int)len; /* a date is short; a long cell is not one */
+	if (st != KP_DATE_OK)
+		note_set(o, "%s %.*s, 得%s分", lab, n, t, num(o->pts, a));
+	else if (len == strlen(kp_date_iso(days, iso, sizeof iso)) && !strncmp(t, iso, len))
+		note_set(o, "%s %s", lab, iso);
+	else
+		note_set(o, "%s %.*s (%s)", lab, n, t, iso);
+	if (st == KP_DATE_OK && i < m->n)
+		note_add(o, ", %s前(含), 得%s分", kp_date_words((int)m->thr[i], day, sizeof day), num(o->pts, a));
+	else if (st == KP_DATE_OK)
+		note_add(o, ", 晚于%s, 得%s分", kp_date_words((int)m->thr[m->n - 1], day, sizeof day), num(o->pts, a));
+	return 0;
+}
+
+static int eval_deadline(scorer *s, const kp_method *m, const kp_colref *ref, outcome *o)
+{
+	textv t = {0};
+	int rc = get_text(s, &m->src, ref, s->unit, &t), days;
+
+	if (!rc && kp_date_parse(t.p, &days, NULL) == KP_DATE_EMPTY)
+		rc = V_MISSING; /* spaces only, or a function's blank text */
+	if (rc == V_MISSING)
+		rc = on_missing(s, &m->src, ref, &(double){0}, &t, o);
+	if (!rc)
+		rc = deadline_points(s, m, ref, t.p, o->used_default, o);
 	text_free(&t);
 	return rc;
 }
@@ -750,13 +868,14 @@ static int unit_goal(scorer *s, const kp_method *m, double *goal)
  * aggregate (评议打分平均分数), or 计算值. */
 static void note_label(scorer *s, const kp_src *src, outcome *o)
 {
-	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "平均"};
+	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "平均", "逾期件数", "未报件数"};
+	int counts = src->op == KP_AGG_COUNT || src->op == KP_AGG_LATE || src->op == KP_AGG_MISSING;
 
 	if (src->kind == KP_SRC_COL)
 		note_add(o, "%s", src->col);
 	else if (src->kind == KP_SRC_AGG)
 		note_add(o, "%s%s%s%s", s->r->event[src->event].name, src->nfilter || src->ref ? "(筛选)" : "",
-			 ops[src->op], src->op == KP_AGG_COUNT ? "" : src->col);
+			 ops[src->op], counts ? "" : src->col);
 	else
 		note_add(o, "计算值");
 }
@@ -862,6 +981,8 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		return eval_checklist(s, m, P, o);
 	if (m->kind == KP_M_BLEND)
 		return eval_blend(s, m, P, o);
+	if (m->kind == KP_M_DEADLINE)
+		return eval_deadline(s, m, ref, o);
 	s->last_acc.op = 0;
 	if (st && st->on && st->val)
 		rc = isnan(st->val[u]) ? V_MISSING : (v = st->val[u], 0);

@@ -205,6 +205,34 @@ function dsl.blend(list)
 	return helper("blend", {parts = parts, scale = scale})
 end
 
+-- deadline(src, { {"2024-03-31", 5}, {"2024-04-15", 3} }, { otherwise = 0 }):
+-- the points of the first date the submitted date is on or before (the
+-- dates earliest first; core/rules.c reads them), else otherwise (late or
+-- 未报送; default 0).  src is a date column or a function.
+function dsl.deadline(src, list, o)
+	if type(src) == "table" then fail("deadline: the first argument must be the date column (or a function), not an aggregate", 2) end
+	src = check_src(src, "deadline", 2)
+	if type(list) ~= "table" or #list == 0 then fail("deadline: give the dates, like { {\"2024-03-31\", 5}, {\"2024-04-15\", 3} }", 2) end
+	local out = {}
+	for i, b in ipairs(list) do
+		if type(b) ~= "table" or type(b[1]) ~= "string" then
+			fail("deadline: date " .. i .. " must be {\"2024-03-31\", points} (the date a text)", 2)
+		end
+		for k in pairs(b) do
+			if k ~= 1 and k ~= 2 then fail("deadline: date " .. i .. " is {\"2024-03-31\", points}, not '" .. tostring(k) .. "'", 2) end
+		end
+		check_num(b[2], "the points of date " .. i, "deadline", 2)
+		out[i] = {b[1], b[2]}
+	end
+	if o ~= nil and type(o) ~= "table" then fail("deadline: options are a table like {otherwise = 0}", 2) end
+	o = o or {}
+	for k in pairs(o) do
+		if k ~= "otherwise" then fail("deadline: unknown option '" .. tostring(k) .. "' (known: otherwise)", 2) end
+	end
+	if o.otherwise ~= nil then check_num(o.otherwise, "otherwise", "deadline", 2) end
+	return helper("deadline", {src = src, dates = out, otherwise = o.otherwise})
+end
+
 function dsl.yes_no(src, pts)
 	if pts ~= nil then check_num(pts, "the points", "yes_no", 2) end
 	return helper("yes_no", {src = check_src(src, "yes_no", 2), pts = pts})
@@ -289,6 +317,24 @@ for _, op in ipairs({"sum", "avg", "min", "max", "trimmed_avg"}) do
 	end
 end
 
+-- dated logs: agg.late("报送记录", "应报日期", "实报日期") counts the unit's
+-- rows submitted after their due date; agg.missing("报送记录", "实报日期")
+-- its rows with no submitted date (blank or 未报送).
+local function check_col(col, fn, what, level)
+	if type(col) ~= "string" or col == "" then fail("agg." .. fn .. ": " .. what .. " is a column of the event file", level + 1) end
+	return col
+end
+function agg.late(ev, due, done, filter)
+	check_event(ev, "late", 2)
+	return {agg = "late", event = ev, due = check_col(due, "late", "the second argument (the due date)", 2),
+		col = check_col(done, "late", "the third argument (the submitted date)", 2), filter = check_filter(filter, 2)}
+end
+function agg.missing(ev, done, filter)
+	check_event(ev, "missing", 2)
+	return {agg = "missing", event = ev, col = check_col(done, "missing", "the second argument (the submitted date)", 2),
+		filter = check_filter(filter, 2)}
+end
+
 -- declarations ------------------------------------------------------------
 local function named(kind, build)
 	return function(name)
@@ -345,6 +391,7 @@ local function fixed_points(s)
 	local function see(v) if type(v) == "number" and (best == nil or v > best) then best = v end end
 	if s.kind == "yes_no" then see(s.pts)
 	elseif s.kind == "bands" then for _, b in ipairs(s.bands) do see(b[2]) end; see(s.otherwise)
+	elseif s.kind == "deadline" then for _, b in ipairs(s.dates) do see(b[2]) end; see(s.otherwise)
 	elseif s.kind == "lookup" then for _, v in pairs(s.map) do see(v) end; see(s.default)
 	elseif s.kind == "rank_points" then for _, v in ipairs(s.points) do see(v) end end
 	return best

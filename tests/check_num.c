@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check_util.h"
+#include "kaoping/date.h"
 #include "kaoping/num.h"
 
 /* ---------- kp_num_parse ---------- */
@@ -564,6 +565,115 @@ START_TEST(test_cmp)
 	ck_assert_int_eq(kp_num_cmp(-0.0000004, 0, 6), 0);
 }
 END_TEST
+
+/* ---------- kp_date_parse (issue 15.8) ---------- */
+
+struct date_case {
+	const char *in;
+	int status;      /* KP_DATE_* */
+	int y, m, d;     /* KP_DATE_OK: the day */
+	const char *why; /* KP_DATE_BAD: words of the reason */
+};
+
+static const struct date_case date_cases[] = {
+	/* the forms Excel and WPS write */
+	{ "2024/3/31", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024-03-31", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024-3-31", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024/03/09", KP_DATE_OK, 2024, 3, 9, NULL },
+	{ "2024.3.31", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024年3月31日", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024年03月01日", KP_DATE_OK, 2024, 3, 1, NULL },
+	{ "2024年3月31号", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024年3月31", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ " 2024-03-31　", KP_DATE_OK, 2024, 3, 31, NULL },
+	/* a time of day is ignored: the day counts */
+	{ "2024-03-31 14:30", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024/3/31 0:00:00", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024-03-31T23:59:59.999", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024年3月31日 8:05", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "2024年3月31日8:05", KP_DATE_OK, 2024, 3, 31, NULL },
+	/* Excel serial numbers (days from 1899-12-30), a fraction is the time */
+	{ "45382", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "45382.75", KP_DATE_OK, 2024, 3, 31, NULL },
+	{ "25569", KP_DATE_OK, 1970, 1, 1, NULL },
+	{ "18264", KP_DATE_OK, 1950, 1, 1, NULL },
+	{ "73050", KP_DATE_OK, 2099, 12, 31, NULL },
+	/* leap years */
+	{ "2024-02-29", KP_DATE_OK, 2024, 2, 29, NULL },
+	{ "2000-02-29", KP_DATE_OK, 2000, 2, 29, NULL },
+	{ "1900-03-01", KP_DATE_OK, 1900, 3, 1, NULL },
+	/* blank and not submitted */
+	{ "", KP_DATE_EMPTY, 0, 0, 0, NULL },
+	{ "  ", KP_DATE_EMPTY, 0, 0, 0, NULL },
+	{ "未报送", KP_DATE_NONE, 0, 0, 0, NULL },
+	{ " 未报 ", KP_DATE_NONE, 0, 0, 0, NULL },
+	{ "未提交", KP_DATE_NONE, 0, 0, 0, NULL },
+	/* no such day */
+	{ "2024-02-30", KP_DATE_BAD, 0, 0, 0, "February has 29 days in a leap year" },
+	{ "2023-02-29", KP_DATE_BAD, 0, 0, 0, "February has 28 days that year" },
+	{ "1900-02-29", KP_DATE_BAD, 0, 0, 0, "February has 28 days that year" },
+	{ "2024-13-01", KP_DATE_BAD, 0, 0, 0, "no such month" },
+	{ "2024年0月1日", KP_DATE_BAD, 0, 0, 0, "no such month" },
+	{ "2024/4/31", KP_DATE_BAD, 0, 0, 0, "that month has 30 days" },
+	{ "2024-01-32", KP_DATE_BAD, 0, 0, 0, "days go 1 to 31" },
+	{ "2024-01-00", KP_DATE_BAD, 0, 0, 0, "days go 1 to 31" },
+	{ "1899-12-31", KP_DATE_BAD, 0, 0, 0, "the year is not 1900 to 9999" },
+	/* not a date */
+	{ "2024", KP_DATE_BAD, 0, 0, 0, "Excel date number" },
+	{ "100000", KP_DATE_BAD, 0, 0, 0, "Excel date number" },
+	{ "2024-03", KP_DATE_BAD, 0, 0, 0, "not a date" },
+	{ "2024-03/31", KP_DATE_BAD, 0, 0, 0, "not a date" },
+	{ "24-3-31", KP_DATE_BAD, 0, 0, 0, "not a date" },
+	{ "3月31日", KP_DATE_BAD, 0, 0, 0, "not a date" },
+	{ "2024-03-311", KP_DATE_BAD, 0, 0, 0, "not a date" },
+	{ "已报送", KP_DATE_BAD, 0, 0, 0, "not a date" },
+	{ "-45382", KP_DATE_BAD, 0, 0, 0, "not a date" },
+	{ "2024-03-31 25:00", KP_DATE_BAD, 0, 0, 0, "not a time of day" },
+	{ "2024-03-31 下午", KP_DATE_BAD, 0, 0, 0, "not a time of day" },
+	{ "2024-03-3114:00", KP_DATE_BAD, 0, 0, 0, "not a date" },
+};
+
+START_TEST(test_date_table)
+{
+	const struct date_case *c = &date_cases[_i];
+	const char *why = NULL;
+	int days = -1, st = kp_date_parse(c->in, &days, &why);
+
+	ck_assert_msg(st == c->status, "'%s': status %d, want %d (%s)", c->in, st, c->status, why ? why : "");
+	if (st == KP_DATE_OK)
+		ck_assert_msg(days == kp_date_days(c->y, c->m, c->d), "'%s': day %d, want %d", c->in, days,
+			      kp_date_days(c->y, c->m, c->d));
+	if (st == KP_DATE_BAD)
+		ck_assert_msg(why && strstr(why, c->why), "'%s': the reason '%s' does not say '%s'", c->in,
+			      why ? why : "(none)", c->why);
+}
+END_TEST
+
+/* Days since 1970-01-01 and back to words, across centuries. */
+START_TEST(test_date_words)
+{
+	char buf[KP_DATE_MAX];
+	int d;
+
+	ck_assert_int_eq(kp_date_days(1970, 1, 1), 0);
+	ck_assert_int_eq(kp_date_days(2024, 3, 31) - kp_date_days(2024, 2, 28), 32);
+	ck_assert_int_eq(kp_date_days(1969, 12, 31), -1);
+	ck_assert_str_eq(kp_date_iso(kp_date_days(2024, 3, 1), buf, sizeof buf), "2024-03-01");
+	ck_assert_str_eq(kp_date_words(kp_date_days(2024, 3, 1), buf, sizeof buf), "2024年3月1日");
+	ck_assert_str_eq(kp_date_words(kp_date_days(9999, 12, 31), buf, sizeof buf), "9999年12月31日");
+	ck_assert_ptr_null(kp_date_iso(0, buf, 10)); /* never cut: "1970-01-0" */
+	ck_assert_ptr_null(kp_date_words(0, buf, 5));
+	for (d = kp_date_days(1900, 1, 1); d <= kp_date_days(2100, 12, 31); d++) {
+		int back = -1;
+		ck_assert_int_eq(kp_date_parse(kp_date_iso(d, buf, sizeof buf), &back, NULL), KP_DATE_OK);
+		ck_assert_int_eq(back, d);
+		ck_assert_int_eq(kp_date_parse(kp_date_words(d, buf, sizeof buf), &back, NULL), KP_DATE_OK);
+		ck_assert_int_eq(back, d);
+	}
+}
+END_TEST
+
 static Suite *num_suite(void)
 {
 	Suite *s = suite_create("num");
@@ -573,6 +683,8 @@ static Suite *num_suite(void)
 	tcase_add_test(tc, test_parse_why);
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_roundtrip);
+	tcase_add_loop_test(tc, test_date_table, 0, (int)(sizeof date_cases / sizeof date_cases[0]));
+	tcase_add_test(tc, test_date_words);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("round");

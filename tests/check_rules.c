@@ -19,6 +19,7 @@
 #include "kaoping/sandbox.h"
 #include "kaoping/sb.h"
 #include "kaoping/score.h"
+#include "kaoping/date.h"
 #include "kaoping/table.h"
 
 /* The smallest valid file: one category, one section, one indicator.
@@ -550,6 +551,35 @@ static const struct {
 	  "in category 'A', '良好' must have a lower minimum than '优秀'", 3 },
 	{ BODY "commend { by_category = { B = { min_score = 80 } } }\n", "by_category names a category that is not declared: 'B'", 3 },
 	{ BODY "commend { by_category = { A = { min_scor = 80 } } }\n", "unknown field 'min_scor'", 3 },
+	/* deadlines and dated logs (issue 15.8) */
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = deadline(\"d\", {}) } }\n",
+	  "deadline: give the dates", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = deadline(\"d\", { {20240331, 3} }) } }\n",
+	  "deadline: date 1 must be {\"2024-03-31\", points} (the date a text)", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = deadline(\"d\", { {\"2024-03-31\"} }) } }\n",
+	  "the points of date 1 must be a finite number", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = deadline(\"d\", { {\"2023-02-29\", 3} }) } }\n",
+	  "deadline: date 1 '2023-02-29' is not a date: there is no such day (February has 28 days", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = deadline(\"d\", { {\"2024-13-01\", 3} }) } }\n",
+	  "'2024-13-01' is not a date: there is no such month", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3,\n"
+	  "  score = deadline(\"d\", { {\"2024-04-15\", 3}, {\"2024/4/15\", 1} }) } }\n",
+	  "deadline: the dates must go from the earliest on (date 2, '2024/4/15')", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = deadline(\"d\", { {\"2024-04-15\", 3} }, { otherwize = 0 }) } }\n",
+	  "deadline: unknown option 'otherwize'", 3 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = deadline(\"d\", { {\"2024-04-15\", 3, late = 1} }) } }\n",
+	  "deadline: date 1 is {\"2024-03-31\", points}, not 'late'", 3 },
+	{ BODY "events \"E\" { data = \"e\", unit = \"id\" }\n"
+	  "section \"C\" { points = 3, indicator \"L\" { points = 3, score = deadline(agg.count(\"E\"), { {\"2024-04-15\", 3} }) } }\n",
+	  "deadline: the first argument must be the date column", 4 },
+	{ BODY "events \"E\" { data = \"e\", unit = \"id\" }\n"
+	  "section \"C\" { points = 3, indicator \"L\" { points = 3, score = per_item(agg.late(\"E\", \"due\"), 1) } }\n",
+	  "agg.late: the third argument (the submitted date) is a column of the event file", 4 },
+	{ BODY "events \"E\" { data = \"e\", unit = \"id\" }\n"
+	  "section \"C\" { points = 3, indicator \"L\" { points = 3, score = per_item(agg.missing(\"E\"), 1) } }\n",
+	  "agg.missing: the second argument (the submitted date) is a column", 4 },
+	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, score = per_item(agg.late(\"F\", \"a\", \"b\"), 1) } }\n",
+	  "agg: no events declared as 'F'", 3 },
 	/* checklists */
 	{ BODY "section \"C\" { points = 3, indicator \"L\" { points = 3, checklist = {} } }\n",
 	  "checklist lists the conditions", 3 },
@@ -1109,6 +1139,58 @@ START_TEST(test_given_blend_words)
 }
 END_TEST
 
+/* deadline and the dated aggregates (issue 15.8): what they compile to,
+ * the columns read as text, and their criteria words. */
+START_TEST(test_deadline_late)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	kp_sb sb = {0};
+	const char **cols = NULL;
+	size_t n, i;
+	int due = 0;
+
+	ck_assert_msg(load(HEAD "events \"报送记录\" { data = \"log\", unit = \"id\" }\n"
+			   "section \"一\" { points = 20,\n"
+			   "  indicator \"年报\" { points = 10,\n"
+			   "    score = deadline(\"报送日期\", { {\"2024-03-31\", 10}, {\"2024年4月15日\", 6} }, { otherwise = 1 }) },\n"
+			   "  indicator \"月报\" { points = 10, score = per_item(agg.late(\"报送记录\", \"应报日期\", \"实报日期\"), 2) } }\n"
+			   "deduction \"缺报\" { per = 1, count = agg.missing(\"报送记录\", \"实报日期\", {kind = \"月报\"}) }\n"
+			   "bonus \"提前\" { score = deadline(\"报送日期\", { {\"45366\", 1} }) }\n",
+			   &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r->ind[0].m.kind, KP_M_DEADLINE);
+	ck_assert_int_eq(r->ind[0].m.n, 2);
+	ck_assert_double_eq(r->ind[0].m.thr[0], kp_date_days(2024, 3, 31));
+	ck_assert_double_eq(r->ind[0].m.thr[1], kp_date_days(2024, 4, 15));
+	ck_assert_double_eq(r->ind[0].m.pts[1], 6);
+	ck_assert_int_eq(r->ind[0].m.has_otherwise, 1);
+	ck_assert_int_eq(r->ind[1].m.src.op, KP_AGG_LATE);
+	ck_assert_str_eq(r->ind[1].m.src.due, "应报日期");
+	ck_assert_str_eq(r->ind[1].m.src.col, "实报日期");
+	ck_assert_int_eq(r->ded[0].count.op, KP_AGG_MISSING);
+	ck_assert_double_eq(r->bon[0].max, 1); /* the most a deadline gives */
+	ck_assert_double_eq(r->bon[0].m.thr[0], kp_date_days(2024, 3, 15));
+	/* dates are text, never numbers */
+	ck_assert_int_eq(kp_rules_is_numeric(r, "报送日期"), 0);
+	ck_assert_int_eq(kp_rules_is_numeric(r, "应报日期"), 0);
+	ck_assert_int_eq(kp_rules_is_numeric(r, "实报日期"), 0);
+	n = kp_rules_columns(r, &cols, &err);
+	for (i = 0; i < n; i++)
+		due += !strcmp(cols[i], "应报日期") || !strcmp(cols[i], "实报日期") || !strcmp(cols[i], "报送日期");
+	ck_assert_int_eq(due, 3);
+	free(cols);
+	ck_assert_str_eq(words(r, &r->ind[0].m, 10, &sb),
+			 "按报送日期: 2024年3月31日前(含)得10分; 2024年4月15日前(含)得6分; 逾期或未报送得1分");
+	ck_assert_str_eq(words(r, &r->ind[1].m, 10, &sb),
+			 "满分10分, 报送记录逾期件数(实报日期晚于应报日期)每件扣2分, 扣完为止");
+	ck_assert_str_eq(words(r, &r->bon[0].m, 1, &sb),
+			 "按报送日期: 2024年3月15日前(含)得1分; 逾期或未报送得0分");
+	kp_sb_free(&sb);
+	kp_rules_free(r);
+	kp_err_clear(&err);
+}
+END_TEST
+
 /* ---------- tests beside the file ---------- */
 
 START_TEST(test_with_tests)
@@ -1329,6 +1411,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_goal_bands_done);
 	tcase_add_test(tc, test_criteria_whole);
 	tcase_add_test(tc, test_given_blend_words);
+	tcase_add_test(tc, test_deadline_late);
 	tcase_add_test(tc, test_with_tests);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");

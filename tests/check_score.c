@@ -853,6 +853,143 @@ START_TEST(test_categories_missing)
 }
 END_TEST
 
+/* ---------- deadlines and dated logs (issue 15.8) ---------- */
+
+#define DEADLINE_RULES(dflt)                                                                       \
+	HEAD "section \"S\" { points = 10,\n"                                                      \
+	"  indicator \"年报\" { points = 10" dflt ",\n"                                             \
+	"    score = deadline(\"报送日期\", { {\"2024-03-31\", 10}, {\"2024-04-15\", 6} }, { otherwise = 2 }) } }\n"
+
+START_TEST(test_deadline)
+{
+	fx f;
+
+	fx_rules(&f, DEADLINE_RULES(", default = \"未报送\""));
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,报送日期\n"
+		 "a,a,A,2024/3/31\n"
+		 "b,b,A,2024年4月1日\n"
+		 "c,c,A,45397 \n"
+		 "d,d,A,2024-04-16 08:00\n"
+		 "e,e,A,\n"
+		 "g,g,A,未报\n"
+		 "h,h,A,2024-04-15T23:59\n");
+	fx_run(&f);
+	/* on the day is on time: 前(含) */
+	ck_pts(pts(&f, "a", "年报"), 10);
+	ck_assert_str_eq(item(&f, "a", "年报")->note, "报送日期 2024/3/31 (2024-03-31), 2024年3月31日前(含), 得10分");
+	ck_pts(pts(&f, "b", "年报"), 6);
+	/* 45397 is 2024-04-15 */
+	ck_pts(pts(&f, "c", "年报"), 6);
+	ck_assert_str_eq(item(&f, "c", "年报")->note, "报送日期 45397 (2024-04-15), 2024年4月15日前(含), 得6分");
+	ck_pts(pts(&f, "d", "年报"), 2);
+	ck_assert_str_eq(item(&f, "d", "年报")->note, "报送日期 2024-04-16 08:00 (2024-04-16), 晚于2024年4月15日, 得2分");
+	/* blank: the default 未报送, otherwise */
+	ck_pts(pts(&f, "e", "年报"), 2);
+	ck_assert_str_eq(item(&f, "e", "年报")->note, "报送日期 未报送, 得2分 (缺数据, 按默认值计)");
+	ck_pts(pts(&f, "g", "年报"), 2);
+	ck_assert_str_eq(item(&f, "g", "年报")->note, "报送日期 未报, 得2分");
+	/* a time on the last day is still that day */
+	ck_pts(pts(&f, "h", "年报"), 6);
+	fx_free(&f);
+}
+END_TEST
+
+/* No such day in the data, a blank without a default, a default that is
+ * not a date: errors naming the cell or the default. */
+START_TEST(test_deadline_bad)
+{
+	fx f;
+
+	fx_rules(&f, DEADLINE_RULES(""));
+	fx_table(&f, "units", "units.csv", "id,name,cat,报送日期\na,a,A,2024-03-31\nb,b,A,2023-02-29\n");
+	fx_fail(&f, KP_EDATA, "units.csv:3", "'2023-02-29' is not a date", "February has 28 days");
+	fx_free(&f);
+	fx_rules(&f, DEADLINE_RULES(""));
+	fx_table(&f, "units", "units.csv", "id,name,cat,报送日期\na,a,A,2024-13-01\n");
+	fx_fail(&f, KP_EDATA, "column '报送日期' of unit 'a'", "no such month", NULL);
+	fx_free(&f);
+	fx_rules(&f, DEADLINE_RULES(""));
+	fx_table(&f, "units", "units.csv", "id,name,cat,报送日期\na,a,A,\n");
+	fx_fail(&f, KP_EDATA, "no value in column '报送日期'", "declare default", NULL);
+	fx_free(&f);
+	fx_rules(&f, DEADLINE_RULES(", default = 0"));
+	fx_table(&f, "units", "units.csv", "id,name,cat,报送日期\na,a,A,\n");
+	fx_fail(&f, KP_ERULE, "the default '0' of indicator '年报' is not a date", "Excel date number", NULL);
+	fx_free(&f);
+	/* missing = "skip" skips the indicator */
+	fx_rules(&f, DEADLINE_RULES(", missing = \"skip\""));
+	fx_table(&f, "units", "units.csv", "id,name,cat,报送日期\na,a,A,\nb,b,A,2024-03-01\n");
+	fx_run(&f);
+	ck_assert_int_eq(item(&f, "a", "年报")->skipped, 1);
+	ck_pts(pts(&f, "b", "年报"), 10);
+	fx_free(&f);
+}
+END_TEST
+
+static const char dated_rules[] = HEAD
+	"events \"报送记录\" { data = \"log\", unit = \"id\" }\n"
+	"section \"S\" { points = 20,\n"
+	"  indicator \"按时\" { points = 10, score = per_item(agg.late(\"报送记录\", \"应报日期\", \"实报日期\"), 2) },\n"
+	"  indicator \"齐全\" { points = 10, checklist = {\n"
+	"    {\"缺报\", 3, per = agg.missing(\"报送记录\", \"实报日期\"), unit = \"次\"},\n"
+	"    {\"季报逾期\", 1, per = agg.late(\"报送记录\", \"应报日期\", \"实报日期\", {[\"类别\"] = \"季报\"})} } } }\n"
+	"deduction \"通报\" { per = 0.5, count = agg.missing(\"报送记录\", \"实报日期\", function(r) return r[\"类别\"] == \"季报\" end) }\n";
+
+START_TEST(test_late_missing)
+{
+	fx f;
+
+	fx_rules(&f, dated_rules);
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\nb,b,A\nc,c,B\n");
+	fx_table(&f, "log", "log.csv",
+		 "id,类别,应报日期,实报日期\n"
+		 "a,月报,2024-01-10,2024-01-10\n"     /* on the day: on time */
+		 "a,月报,2024/2/10,2024年2月11日\n"  /* late */
+		 "a,季报,45382,2024-04-01 09:00\n"   /* late (45382 is 03-31) */
+		 "b,月报,2024-01-10,\n"               /* missing */
+		 "b,季报,2024-03-31,未报送\n"         /* missing */
+		 "b,月报,2024-02-10,2024-02-09\n");
+	fx_run(&f);
+	ck_pts(pts(&f, "a", "按时"), 6);
+	ck_assert_str_eq(item(&f, "a", "按时")->note, "逾期报送 2件, 每件扣2分, 扣4分");
+	ck_pts(pts(&f, "a", "齐全"), 9);
+	ck_assert_str_eq(item(&f, "a", "齐全")->note, "季报逾期1次扣1分, 得9分");
+	ck_pts(pts(&f, "b", "按时"), 10);
+	ck_pts(pts(&f, "b", "齐全"), 4);
+	ck_assert_str_eq(item(&f, "b", "齐全")->note, "缺报2次扣6分, 得4分");
+	ck_pts(pts(&f, "b", "通报"), 0.5);
+	/* no rows: nothing late, nothing missing */
+	ck_pts(pts(&f, "c", "按时"), 10);
+	ck_pts(pts(&f, "c", "齐全"), 10);
+	fx_free(&f);
+}
+END_TEST
+
+/* A log cell that is not a date, a late row with no due date, a missing
+ * column: errors naming the file, line and column. */
+START_TEST(test_late_missing_bad)
+{
+	fx f;
+
+	fx_rules(&f, dated_rules);
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\n");
+	fx_table(&f, "log", "log.csv", "id,类别,应报日期,实报日期\na,月报,2024-01-10,2024-01-09\na,月报,2024-02-10,2024-02-30\n");
+	fx_fail(&f, KP_EDATA, "log.csv:3:4: column '实报日期': '2024-02-30' is not a date", "February has 29 days", NULL);
+	fx_free(&f);
+	fx_rules(&f, dated_rules);
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\n");
+	fx_table(&f, "log", "log.csv", "id,类别,应报日期,实报日期\na,月报,,2024-01-09\n");
+	fx_fail(&f, KP_EDATA, "log.csv:2:3: column '应报日期': no due date", NULL, NULL);
+	fx_free(&f);
+	fx_rules(&f, dated_rules);
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\n");
+	fx_table(&f, "log", "log.csv", "id,类别,应报时间,实报日期\na,月报,2024-01-10,2024-01-09\n");
+	fx_fail(&f, KP_EDATA, "log.csv: no column '应报日期'", NULL, NULL);
+	fx_free(&f);
+}
+END_TEST
+
 /* ---------- scores sent in, blends, the trimmed mean (issue 15.9) ---------- */
 
 START_TEST(test_given_blend)
@@ -1685,6 +1822,10 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_checklist_missing);
 	tcase_add_test(tc, test_goal_bands_done);
 	tcase_add_test(tc, test_goal_bad);
+	tcase_add_test(tc, test_deadline);
+	tcase_add_test(tc, test_deadline_bad);
+	tcase_add_test(tc, test_late_missing);
+	tcase_add_test(tc, test_late_missing_bad);
 	tcase_add_test(tc, test_given_blend);
 	tcase_add_test(tc, test_blend_missing);
 	tcase_add_test(tc, test_trimmed_avg);

@@ -14,12 +14,16 @@
 
 enum kp_src_kind { KP_SRC_COL = 1, KP_SRC_FUNC, KP_SRC_AGG };
 /* KP_AGG_TRIMMED: 去掉一个最高分和一个最低分 then the average (fewer than
- * 3 values: their plain average) */
-enum kp_agg_op { KP_AGG_COUNT = 1, KP_AGG_SUM, KP_AGG_AVG, KP_AGG_MIN, KP_AGG_MAX, KP_AGG_TRIMMED };
+ * 3 values: their plain average); KP_AGG_LATE, KP_AGG_MISSING: dated logs,
+ * rows submitted after their due date, rows not submitted */
+enum kp_agg_op { KP_AGG_COUNT = 1, KP_AGG_SUM, KP_AGG_AVG, KP_AGG_MIN, KP_AGG_MAX, KP_AGG_TRIMMED,
+		 KP_AGG_LATE, KP_AGG_MISSING };
 
 typedef struct kp_src {          /* where a value comes from */
 	int kind;
-	char *col;               /* KP_SRC_COL; KP_SRC_AGG: the event column */
+	char *col;               /* KP_SRC_COL; KP_SRC_AGG: the event column
+				    (late, missing: the submitted date) */
+	char *due;               /* KP_AGG_LATE: the due date column */
 	int ref;                 /* KP_SRC_FUNC: the function; AGG: a filter function (or 0) */
 	int op;                  /* KP_SRC_AGG */
 	int event;               /* KP_SRC_AGG: index into rules->events */
@@ -31,7 +35,8 @@ enum kp_method_kind {
 	KP_M_FUNC = 1, KP_M_TARGET, KP_M_RATIO, KP_M_MINMAX, KP_M_RANK, KP_M_BANDS,
 	KP_M_YESNO, KP_M_LOOKUP, KP_M_PERITEM, KP_M_CHECKLIST, KP_M_DONE,
 	KP_M_GIVEN,              /* given(src): points sent in by another office */
-	KP_M_BLEND               /* blend { {src, weight}, ... }: P × Σ w × v / scale */
+	KP_M_BLEND,              /* blend { {src, weight}, ... }: P × Σ w × v / scale */
+	KP_M_DEADLINE            /* deadline(src, {{date, P}, ...}): on or before */
 };
 
 typedef struct kp_part {         /* one part of a blend */
@@ -60,9 +65,12 @@ typedef struct kp_method {
 	int scope_all;           /* statistics over all units, not the category */
 	int asc;                 /* rank_points: lower is better */
 	size_t n;                /* bands, rank points, lookup entries */
-	double *thr, *pts;       /* bands: thresholds and points; rank: pts */
+	double *thr, *pts;       /* bands: thresholds and points; rank: pts;
+				    deadline: the dates (days since 1970-01-01,
+				    earliest first) and their points */
 	unsigned char *gt;       /* bands: 1 where the threshold is strict (>) */
-	int has_otherwise;       /* bands: the points below every band (else 0) */
+	int has_otherwise;       /* bands: the points below every band (else 0);
+				    deadline: late or not submitted */
 	double otherwise;
 	char **keys;             /* lookup keys */
 	int has_default;         /* lookup default, yes_no points given, done's

@@ -15,7 +15,9 @@
 # A case may also hold explain-<UNIT>.txt: the whole output of
 #     kaoping explain UNIT
 # after the same run recorded in a database, compared byte for byte (the
-# items of one unit and their sums; KP_UPDATE_GOLDEN=1 rewrites them too).
+# items of one unit and their sums; KP_UPDATE_GOLDEN=1 rewrites them too),
+# and criteria.txt: the whole output of `kaoping criteria rules.lua` (the
+# criteria in words).
 #
 # Prints "N passed, N failed"; exits non-zero when a case failed.
 set -u
@@ -88,6 +90,17 @@ check_explain() {
 	return $bad
 }
 
+# Compare the case's criteria.txt, if any, with kaoping criteria rules.lua.
+check_criteria() {
+	local dir=$1 name=$2
+	[ -f "$dir/criteria.txt" ] || return 0
+	(cd "$dir" && "$bin" criteria rules.lua) >"$tmp/$name.criteria" 2>&1
+	[ -n "${KP_UPDATE_GOLDEN:-}" ] && cp "$tmp/$name.criteria" "$dir/criteria.txt" && echo "wrote $dir/criteria.txt"
+	cmp -s "$tmp/$name.criteria" "$dir/criteria.txt" && return 0
+	diff -u "$dir/criteria.txt" "$tmp/$name.criteria" | head -n 30 | sed 's/^/      /'
+	return 1
+}
+
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
 	for d in tests/golden/e2e/*/; do
@@ -128,6 +141,10 @@ for name in "${cases[@]}"; do
 	fi
 	if ! check_explain "$dir" "$name"; then
 		fail "$name" "an explain output differs"
+		continue
+	fi
+	if ! check_criteria "$dir" "$name"; then
+		fail "$name" "the criteria words differ"
 		continue
 	fi
 	echo "ok    $name"
