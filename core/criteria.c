@@ -94,6 +94,8 @@ int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
 	for (i = 0; i < r->nveto && !rc; i++)
 		rc = grid_add(g, err, "一票否决", "", r->veto[i].name, "",
 			      r->veto[i].desc ? r->veto[i].desc : r->veto[i].reason ? r->veto[i].reason : "定为最低等次, 不得评优");
+	if (!rc && r->veto_last)
+		rc = grid_add(g, err, "一票否决", "", "排名", "", "一票否决单位排在本类最后");
 	for (i = 0; i < r->ngrade && !rc; i++) {
 		snprintf(words, sizeof words, "总分≥%s", kp_num_short(r->grade[i].min, a, sizeof a));
 		for (k = 0; r->grade[i].cat_min && k < r->ncat; k++)

@@ -1009,6 +1009,21 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 	return rc;
 }
 
+/* commend { veto_rank = "last" }: vetoed units after the others of their
+ * category; "total" (the default) ranks them by their total like the rest */
+static int compile_veto_rank(compiler *c, int t, const char *where)
+{
+	int bad = 0, rc = 0;
+	char *vr = field_str(c, t, "veto_rank", &bad);
+
+	if (bad || (vr && strcmp(vr, "last") && strcmp(vr, "total")))
+		rc = fail_at(c, where, "commend: veto_rank must be \"last\" (vetoed units after the others of their category) "
+				       "or \"total\" (the default: ranked by their total)");
+	c->r->veto_last = vr && !strcmp(vr, "last");
+	free(vr);
+	return rc;
+}
+
 static int compile_commend(compiler *c)
 {
 	lua_State *L = c->L;
@@ -1039,6 +1054,8 @@ static int compile_commend(compiler *c)
 			rc = fail_at(c, where, "commend: eligible must be a function(r)");
 		lua_pop(L, 1);
 	}
+	if (!rc)
+		rc = compile_veto_rank(c, t, where);
 	if (!rc)
 		rc = compile_tiebreaks(c, t, where);
 	if (!rc)

@@ -169,6 +169,8 @@ typedef struct kp_rules {
 		int has_min_score;
 	} *commend_cat;          /* ncat entries, or NULL */
 	int eligible_ref;
+	int veto_last;           /* commend { veto_rank = "last" }: vetoed units
+				    ranked after every other unit of their category */
 	size_t ntie; kp_tiebreak *tie;
 	size_t nevent; kp_event *event;
 	size_t ncase;
