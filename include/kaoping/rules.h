@@ -183,8 +183,14 @@ typedef struct kp_rules {
 	char **numcol;           /* columns read as numbers */
 } kp_rules;
 
+/* Where `use "name"` finds name.lua when it is not beside the rule file
+ * (kp_limits.modules, the --modules option, replaces it). */
+#ifndef KP_MODULES_DIR
+#define KP_MODULES_DIR "/usr/local/share/kaoping/modules"
+#endif
+
 /* Load and compile a rule file (and RULES_test.lua beside it when
- * with_tests).  Errors are KP_ENOINPUT (cannot read) or KP_ERULE with
+ * with_tests), and the modules it uses.  Errors are KP_ENOINPUT (cannot read) or KP_ERULE with
  * "file:line: what".  On success *out is owned by the caller. */
 int kp_rules_load(const char *path, const kp_limits *limits, int with_tests,
 		  kp_rules **out, kp_err *err);
