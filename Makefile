@@ -21,10 +21,10 @@ OPT ?= -O2 -g
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lcsv -lpthread -lm
 KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFLAGS) \
-	-DKP_VERSION='"$(VERSION)"' $(CFLAGS) $(EXTRA_CFLAGS)
+	-DKP_VERSION='"$(VERSION)"' -DKP_MODULES_DIR='"$(PREFIX)/share/kaoping/modules"' $(CFLAGS) $(EXTRA_CFLAGS)
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE = err sb infile num date enc csv rowq table data store store_run sandbox rules criteria score score_lua rank result ruletest \
+CORE = err sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria score score_lua rank result ruletest \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
 CLI_CMDS = cli cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test main
@@ -112,9 +112,10 @@ fuzz: | $(BUILD)/.deps
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 install: kaoping
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kaoping/rules
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kaoping/rules $(DESTDIR)$(PREFIX)/share/kaoping/modules
 	install -m 755 kaoping $(DESTDIR)$(PREFIX)/bin/kaoping
 	install -m 644 rules/*.lua $(DESTDIR)$(PREFIX)/share/kaoping/rules/
+	install -m 644 scripts/modules/*.lua $(DESTDIR)$(PREFIX)/share/kaoping/modules/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/kaoping

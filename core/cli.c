@@ -376,6 +376,7 @@ int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rul
 
 	g_rules_file = path;
 	arm_timeout(c, &lim);
+	lim.modules = c->modules;
 	kp_cli_enter(KP_PH_RULES);
 	rc = kp_rules_load(path, &lim, with_tests, r, err);
 	kp_cli_enter(KP_PH_NONE);
@@ -549,6 +550,8 @@ static void usage_all(FILE *fp)
 		    "  --timeout SECONDS    wall-clock limit of the command (default %g)\n"
 		    "  --max-instructions N Lua instructions per unit and per file load (default %lld)\n"
 		    "  --max-memory SIZE    memory of the rules' Lua state, e.g. 256M (default %uM)\n"
+		    "  --modules DIR        where use \"name\" finds name.lua after the rule file's folder\n"
+		    "                       (default " KP_MODULES_DIR ")\n"
 		    "  --quiet, --verbose   fewer messages; Lua tracebacks with errors\n\n"
 		    "exit status: 0 ok, 1 rule tests failed, 64 usage, 65 bad data, 66 missing input,\n"
 		    "  70 internal, 73 cannot create, 74 cannot write, 75 database locked or time limit\n"
@@ -583,7 +586,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	if (v->opts & KP_O_ENCODING)
 		fprintf(fp, "  --encoding E       auto (default), utf-8 or gb18030\n");
 	if (v->opts & KP_O_LIMITS)
-		fprintf(fp, "  --timeout S, --max-instructions N, --max-memory SIZE   sandbox limits\n");
+		fprintf(fp, "  --timeout S, --max-instructions N, --max-memory SIZE   sandbox limits\n"
+			    "  --modules DIR      where use \"name\" finds name.lua after the rule file's folder\n");
 	fprintf(fp, "  --quiet, --verbose\n");
 }
 
@@ -622,7 +626,7 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 }
 
 enum { OPT_DB = 256, OPT_YEAR, OPT_FORMAT, OPT_LANG, OPT_RUN, OPT_AS, OPT_REPLACE, OPT_ENCODING,
-       OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP };
+       OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB}, {"year", required_argument, NULL, OPT_YEAR},
@@ -631,6 +635,7 @@ static const struct option long_opts[] = {
 	{"as", required_argument, NULL, OPT_AS}, {"replace", no_argument, NULL, OPT_REPLACE},
 	{"encoding", required_argument, NULL, OPT_ENCODING}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"max-instructions", required_argument, NULL, OPT_MAXI}, {"max-memory", required_argument, NULL, OPT_MAXM},
+	{"modules", required_argument, NULL, OPT_MODULES},
 	{"bom", no_argument, NULL, OPT_BOM}, {"no-bom", no_argument, NULL, OPT_NOBOM},
 	{"items", no_argument, NULL, OPT_ITEMS},
 	{"quiet", no_argument, NULL, OPT_QUIET}, {"verbose", no_argument, NULL, OPT_VERBOSE},
@@ -649,7 +654,7 @@ static int option_mask(int opt)
 	case OPT_AS: return KP_O_AS;
 	case OPT_REPLACE: return KP_O_REPLACE;
 	case OPT_ENCODING: return KP_O_ENCODING;
-	case OPT_TIMEOUT: case OPT_MAXI: case OPT_MAXM: return KP_O_LIMITS;
+	case OPT_TIMEOUT: case OPT_MAXI: case OPT_MAXM: case OPT_MODULES: return KP_O_LIMITS;
 	case OPT_BOM: case OPT_NOBOM: return KP_O_BOM;
 	case OPT_ITEMS: return KP_O_ITEMS;
 	default: return 0;
@@ -720,6 +725,11 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	case OPT_MAXM:
 		if (parse_size(arg, &c->max_memory))
 			return kp_err_set(err, KP_EUSAGE, "--max-memory: '%s' is not a size of at least 1M (like 256M)", arg);
+		break;
+	case OPT_MODULES:
+		if (!*arg)
+			return kp_err_set(err, KP_EUSAGE, "--modules: give a directory");
+		c->modules = arg;
 		break;
 	case OPT_BOM: c->bom = 1; break;
 	case OPT_NOBOM: c->bom = 0; break;

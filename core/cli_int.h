@@ -30,6 +30,7 @@ typedef struct kp_cli_config {
 	double timeout;
 	long long max_instructions;
 	size_t max_memory;
+	const char *modules;      /* --modules DIR: where use "name" looks */
 	char **args;
 	int nargs;
 } kp_cli_config;

@@ -152,6 +152,8 @@ static int other_rows(const kp_rules *r, kp_criteria *g, kp_sb *words, kp_err *e
 	for (i = 0; i < r->nveto && !rc; i++)
 		rc = grid_add(g, err, "一票否决", "", r->veto[i].name, "",
 			      r->veto[i].desc ? r->veto[i].desc : r->veto[i].reason ? r->veto[i].reason : "定为最低等次, 不得评优");
+	if (!rc && r->veto_last)
+		rc = grid_add(g, err, "一票否决", "", "排名", "", "一票否决单位排在本类最后");
 	for (i = 0; i < r->ngrade && !rc; i++) {
 		grade_words(r, &r->grade[i], words);
 		rc = grid_add_words(g, err, "等次", "", r->grade[i].name, "", words);

@@ -34,6 +34,15 @@ static int tie_cmp(const ranker *rk, size_t k, size_t a, size_t b)
 	return kp_num_cmp(va, vb, rk->r->compare);
 }
 
+/* With veto_rank = "last": a vetoed unit comes after every unit that is
+ * not (<0 when a is better); 0 when that does not separate them. */
+static int veto_cmp(const ranker *rk, const kp_unit_result *x, const kp_unit_result *y)
+{
+	if (!rk->r->veto_last || x->veto == y->veto)
+		return 0;
+	return x->veto ? 1 : -1;
+}
+
 /* Order on the score: total, then the tie-breakers.  0: truly tied. */
 static int score_cmp(const ranker *rk, size_t a, size_t b)
 {
@@ -41,6 +50,8 @@ static int score_cmp(const ranker *rk, size_t a, size_t b)
 	size_t k;
 	int c;
 
+	if ((c = veto_cmp(rk, x, y)))
+		return c;
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
 	for (k = 0; k < rk->r->ntie; k++)
@@ -51,7 +62,7 @@ static int score_cmp(const ranker *rk, size_t a, size_t b)
 
 /* What the report order compares, gathered so the sort reads one array. */
 typedef struct sort_key {
-	int cat;
+	int cat;          /* category × 2, + 1 for a vetoed unit ranked last */
 	unsigned idx;
 	double total;
 	const char *id;
@@ -137,7 +148,8 @@ static int note_ties(const ranker *rk, kp_result *res, size_t a, size_t b, kp_er
 	size_t k, len = 0;
 	int rc;
 
-	if (res->units[a].total != res->units[b].total || !rk->r->ntie)
+	if (res->units[a].total != res->units[b].total || !rk->r->ntie ||
+	    veto_cmp(rk, &res->units[a], &res->units[b]))
 		return 0;
 	for (k = 0; k < rk->r->ntie && !tie_cmp(rk, k, a, b); k++)
 		;
@@ -328,7 +340,7 @@ int kp_rank_run(const kp_rules *r, kp_result *res, kp_rank_eligible_fn fn, void 
 	for (i = 1; i < res->nunits && rk.ids_sorted; i++)
 		rk.ids_sorted = strcmp(res->units[i - 1].id, res->units[i].id) < 0;
 	for (i = 0; i < res->nunits; i++) {
-		keys[i].cat = res->units[i].category;
+		keys[i].cat = res->units[i].category * 2 + (r->veto_last && res->units[i].veto);
 		keys[i].idx = (unsigned)i;
 		keys[i].total = res->units[i].total;
 		keys[i].id = res->units[i].id;

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <lauxlib.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +33,7 @@ static int l_where(lua_State *L)
 	return 1;
 }
 
-static int read_file(const char *path, char **buf, size_t *len, kp_err *err)
+int kp_rules_read_file(const char *path, char **buf, size_t *len, kp_err *err)
 {
 	struct stat st;
 	FILE *fp = kp_infile_open(path, "a rule file", &st, err);
@@ -71,21 +70,6 @@ static int read_file(const char *path, char **buf, size_t *len, kp_err *err)
 	fclose(fp);
 	*buf = p, *len = n;
 	return 0;
-}
-
-static char *sha256_hex(const char *buf, size_t len)
-{
-	unsigned char md[32];
-	unsigned n;
-	char *hex = malloc(65);
-	size_t i;
-
-	if (!hex)
-		return NULL;
-	EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return hex;
 }
 
 /* ---- reading the spec tables (errors carry the declaration's place) ---- */
@@ -1161,6 +1145,21 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 	return rc;
 }
 
+/* commend { veto_rank = "last" }: vetoed units after the others of their
+ * category; "total" (the default) ranks them by their total like the rest */
+static int compile_veto_rank(compiler *c, int t, const char *where)
+{
+	int bad = 0, rc = 0;
+	char *vr = field_str(c, t, "veto_rank", &bad);
+
+	if (bad || (vr && strcmp(vr, "last") && strcmp(vr, "total")))
+		rc = fail_at(c, where, "commend: veto_rank must be \"last\" (vetoed units after the others of their category) "
+				       "or \"total\" (the default: ranked by their total)");
+	c->r->veto_last = vr && !strcmp(vr, "last");
+	free(vr);
+	return rc;
+}
+
 static int compile_commend(compiler *c)
 {
 	lua_State *L = c->L;
@@ -1191,6 +1190,8 @@ static int compile_commend(compiler *c)
 			rc = fail_at(c, where, "commend: eligible must be a function(r)");
 		lua_pop(L, 1);
 	}
+	if (!rc)
+		rc = compile_veto_rank(c, t, where);
 	if (!rc)
 		rc = compile_tiebreaks(c, t, where);
 	if (!rc)
@@ -1681,14 +1682,14 @@ static void install_dsl(lua_State *L, int env)
 	lua_pop(L, 1);
 }
 
-static int run_file(kp_rules *r, const char *path, int env, int optional, kp_err *err)
+static int run_file(kp_rules *r, const char *path, int env, int use, int optional, kp_err *err)
 {
 	lua_State *L = kp_sandbox_state(r->sb);
 	char *buf = NULL, *chunk;
 	size_t len = 0, skip;
 	int rc;
 
-	if ((rc = read_file(path, &buf, &len, err)))
+	if ((rc = kp_rules_read_file(path, &buf, &len, err)))
 		return optional && rc == KP_ENOINPUT ? 0 : rc;
 	if (!(chunk = malloc(strlen(path) + 2))) {
 		free(buf);
@@ -1704,13 +1705,13 @@ static int run_file(kp_rules *r, const char *path, int env, int optional, kp_err
 		err->kind = rc = KP_ERULE;
 	/* an error without a position (the memory limit, "C stack overflow",
 	 * error(x, 0)) still names the file ("..." starts a shortened path) */
-	if (rc == KP_ERULE && err && strncmp(err->msg, path, strlen(path)) && strncmp(err->msg, "...", 3))
+	if (rc == KP_ERULE && err && strncmp(err->msg, path, strlen(path)) && strncmp(err->msg, "...", 3) &&
+	    !kp_rules_use_names_file(L, use, err->msg))
 		kp_err_prefix(err, "%s", path);
-	if (!r->sha256 && !(r->sha256 = sha256_hex(buf, len)) && !rc)
+	if (!r->sha256 && !(r->sha256 = kp_rules_use_sha256(L, use, buf, len)) && !rc)
 		rc = kp_err_oom(err);
 	free(chunk);
 	free(buf);
-	(void)L;
 	return rc;
 }
 
@@ -1733,7 +1734,7 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 	kp_rules *r = calloc(1, sizeof *r);
 	lua_State *L;
 	compiler c;
-	int rc, spec, env;
+	int rc, spec, env, use;
 
 	*out = NULL;
 	if (!r || !(r->file = strdup(path))) {
@@ -1754,12 +1755,17 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 		install_dsl(L, env);
 		lua_remove(L, env - 1); /* the dsl table */
 		env--;
-		rc = run_file(r, path, env, 0, err);
+		rc = kp_rules_use_install(r->sb, env, path, limits ? limits->modules : NULL, err);
+		use = rc ? 0 : lua_gettop(L);
+		if (!rc)
+			rc = run_file(r, path, env, use, 0, err);
 		if (!rc && with_tests) {
 			char *tp = test_path(path);
-			rc = tp ? run_file(r, tp, env, 1, err) : kp_err_oom(err);
+			rc = tp ? run_file(r, tp, env, use, 1, err) : kp_err_oom(err);
 			free(tp);
 		}
+		if (use)
+			kp_rules_use_close(L, use);
 		kp_sandbox_freeze_env(L, env, 1);
 		lua_pushvalue(L, env);
 		r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);

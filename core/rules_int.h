@@ -11,6 +11,27 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "kaoping/err.h"
+#include "kaoping/sandbox.h"
+
+/* Read a rule file (or a module) whole (rules.c): KP_ENOINPUT when it
+ * cannot be read, KP_ERULE past the size limit; *buf is malloc'd. */
+int kp_rules_read_file(const char *path, char **buf, size_t *len, kp_err *err);
+
+/* Shared modules (rules_use.c).  Install `use` in the environment at env
+ * for the rule file at path, modules found beside it, then in shared (NULL:
+ * the installed modules directory); pushes the loader's state. */
+int kp_rules_use_install(kp_sandbox *sb, int env, const char *path, const char *shared, kp_err *err);
+/* The rule file has loaded: `use` of a module not yet loaded is refused. */
+void kp_rules_use_close(lua_State *L, int state);
+/* Does msg start with "path:" of a module that was read (so it names its
+ * place already)? */
+int kp_rules_use_names_file(lua_State *L, int state, const char *msg);
+/* The hex SHA-256 of the rule file's bytes followed, for each module in
+ * the order loaded, by a line `-- use "name" BYTES` and its bytes (just the
+ * file's when state is 0 or no module was used); malloc'd, NULL: no memory. */
+char *kp_rules_use_sha256(lua_State *L, int state, const char *buf, size_t len);
+
 /* Push t[k] (raw; nil when t is no table); returns its type. */
 static inline int kp_decl_field(lua_State *L, int t, const char *k)
 {

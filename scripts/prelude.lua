@@ -51,7 +51,7 @@ local FIELDS = {
 	events = {file = 1, data = 1, unit = 1},
 	grades = {quota_ties = 1},
 	grade = {quota = 1, count = 1, by_category = 1},
-	commend = {min_grade = 1, min_score = 1, eligible = 1, tie_break = 1, by_category = 1},
+	commend = {min_grade = 1, min_score = 1, eligible = 1, tie_break = 1, by_category = 1, veto_rank = 1},
 	commend_cat = {min_grade = 1, min_score = 1},
 	case = {category = 1, unit = 1, events = 1, peers = 1, expect = 1},
 }

@@ -3,7 +3,8 @@
  * and the note naming the one that decided, units still tied sharing a
  * rank in unit-id byte order, grade quotas (ties across the line, vetoed
  * units), commendation quotas per category with boundary ties, shortfalls
- * and eligibility, categories in declared order.  Results are built by
+ * and eligibility, categories in declared order, vetoed units ranked last
+ * (commend { veto_rank = "last" }).  Results are built by
  * kp_score_run on a tiny rule file whose scores are read from the data,
  * so each unit's total is set directly in the CSV text. */
 #include <math.h>
@@ -535,6 +536,73 @@ START_TEST(test_commend_error)
 }
 END_TEST
 
+/* commend { veto_rank = "last" }: the vetoed units of a category after
+ * all the others, ranks going on, competition ranking among them; grades
+ * and commendation as before; a tie on the total across the line is no
+ * tie (no shared rank, no tie note). */
+START_TEST(test_veto_last)
+{
+	fx f;
+	const char *csv = COLS "a1,a1,A,50,45,0,0,是\na2,a2,A,50,40,0,0,否\na3,a3,A,45,40,0,0,是\n"
+			       "a4,a4,A,40,45,0,0,是\na5,a5,A,40,40,0,0,否\na6,a6,A,45,40,0,0,否\n"
+			       "b1,b1,B,40,40,0,0,是\nb2,b2,B,30,30,0,0,否\n";
+
+	fx_run(&f, RULES("{\"A\", commend = 2}, {\"B\", commend = 1}",
+			 GRADES(", quota = 0.2", "") "commend { veto_rank = \"last\", tie_break = { \"S1\" } }\n"), csv);
+	/* A: a2 90, a6 85, a5 80; then vetoed a1 95, a3 85 and a4 85 (S1
+	 * splits them: a3 45 before a4 40); a6 85 is not tied with a3 */
+	assert_order(&f, "a2:1 a6:2 a5:3 a1:4 a3:5 a4:6 b2:1 b1:2");
+	ck_assert_ptr_null(unit(&f, "a6")->tie_note);
+	ck_assert_str_eq(unit(&f, "a4")->tie_note, "总分并列, 按“S1”(高者优先)排序");
+	/* grades: vetoed units 不合格; the 优秀 quota (20% of 6: 1) holds a2 */
+	ck_assert_str_eq(grade(&f, "a1"), "不合格");
+	ck_assert_str_eq(grade(&f, "a2"), "优秀");
+	ck_assert_str_eq(grade(&f, "a6"), "良好");
+	ck_assert_int_eq(unit(&f, "a2")->commended, 1);
+	ck_assert_int_eq(unit(&f, "a6")->commended, 1);
+	ck_assert_int_eq(unit(&f, "a5")->commended, 0);
+	ck_assert_int_eq(unit(&f, "a1")->eligible, 0);
+	ck_assert_int_eq(unit(&f, "b2")->commended, 1);
+	ck_assert_int_eq(f.res->categories[0].first, 0);
+	ck_assert_int_eq(f.res->categories[0].count, 6);
+	ck_assert_int_eq(f.res->categories[1].first, 6);
+	fx_free(&f);
+
+	/* vetoed units tied among themselves share a rank, by id */
+	fx_run(&f, RULES("\"A\"", "commend { veto_rank = \"last\" }\n"),
+	       COLS "v2,v2,A,40,40,0,0,是\nv1,v1,A,40,40,0,0,是\nok,ok,A,10,10,0,0,否\nv3,v3,A,50,40,0,0,是\n");
+	assert_order(&f, "ok:1 v3:2 v1:3 v2:3");
+	fx_free(&f);
+
+	/* the default ("total", or no veto_rank) ranks vetoed units by total */
+	fx_run(&f, RULES("{\"A\", commend = 2}, {\"B\", commend = 1}",
+			 GRADES(", quota = 0.2", "") "commend { veto_rank = \"total\", tie_break = { \"S1\" } }\n"), csv);
+	assert_order(&f, "a1:1 a2:2 a3:3 a6:3 a4:5 a5:6 b1:1 b2:2");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_veto_rank_error)
+{
+	fx f;
+	char path[64];
+	int fd;
+	FILE *fp;
+
+	memset(&f, 0, sizeof f);
+	snprintf(path, sizeof path, "/tmp/kp_rank_XXXXXX.lua");
+	fd = mkstemps(path, 4);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs(RULES("\"A\"", "commend { veto_rank = \"first\" }\n"), fp);
+	fclose(fp);
+	ck_assert_int_eq(kp_rules_load(path, NULL, 0, &f.r, &f.err), KP_ERULE);
+	unlink(path);
+	ck_assert_msg(strstr(f.err.msg, ":8: commend: veto_rank must be \"last\""), "%s", f.err.msg);
+	fx_free(&f);
+}
+END_TEST
+
 /* kp_rank_run on a result built by hand: the order, ranks and flags. */
 START_TEST(test_rank_run_direct)
 {
@@ -620,6 +688,8 @@ static Suite *rank_suite(void)
 	tcase_add_test(tc, test_commend_min_grade_after_quota);
 	tcase_add_test(tc, test_commend_none);
 	tcase_add_test(tc, test_commend_error);
+	tcase_add_test(tc, test_veto_last);
+	tcase_add_test(tc, test_veto_rank_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,8 @@
  * every way out is tried from a rule file, at load and while scoring), the
  * resource limits (instructions, memory, wall clock, recursion), unknown
  * names, every validation error of the declarations with its file:line,
- * the criteria words of each helper, and the columns the rules read.
+ * the criteria words of each helper, the columns the rules read, and
+ * shared modules (use "name").
  * Each rule file is written to a temporary path and loaded with
  * kp_rules_load, as the command line does. */
 #include <math.h>
@@ -259,7 +260,7 @@ END_TEST
 
 START_TEST(test_time_limit)
 {
-	kp_limits lim = { 0, 1LL << 50, 0 };
+	kp_limits lim = { 0, 1LL << 50, 0, NULL };
 	kp_rules *r = NULL;
 	kp_err err = {0};
 	double t0 = kp_sandbox_now();
@@ -310,7 +311,7 @@ START_TEST(test_limits_while_scoring)
 		"  local t = {} for i = 1, 1e9 do t[#t + 1] = ('x'):rep(100) .. i end\n"
 		"  return 5 end } }\n";
 	static const char units[] = "id,name,cat,x\nu1,one,A,1\n";
-	kp_limits lim = { 32u << 20, 1LL << 40, 0 };
+	kp_limits lim = { 32u << 20, 1LL << 40, 0, NULL };
 	kp_err err = {0};
 	int rc;
 
@@ -340,7 +341,7 @@ START_TEST(test_budget_per_unit)
 	static const char src[] = BODY
 		"section \"T\" { points = 5, indicator \"busy\" { points = 5, score = function(u)\n"
 		"  local n = 0 for i = 1, 60000 do n = n + 1 end return 5 end } }\n";
-	kp_limits lim = { 0, 200000, 0 };
+	kp_limits lim = { 0, 200000, 0, NULL };
 	kp_err err = {0};
 
 	ck_assert_msg(score_src(src, &lim, "id,name,cat,x\nu1,a,A,1\nu2,b,A,1\nu3,c,A,1\nu4,d,A,1\n", &err) == 0,
@@ -1231,6 +1232,170 @@ START_TEST(test_with_tests)
 }
 END_TEST
 
+/* ---------- shared modules: use "name" ---------- */
+
+/* A folder of its own for a rule file and its modules. */
+static char moddir[64];
+
+static void mod_write(const char *name, const char *src)
+{
+	char p[128];
+	FILE *fp;
+
+	snprintf(p, sizeof p, "%s/%s", moddir, name);
+	fp = fopen(p, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(src, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+static void mod_unlink(const char *name)
+{
+	char p[128];
+
+	snprintf(p, sizeof p, "%s/%s", moddir, name);
+	unlink(p);
+}
+
+/* Load moddir/rules.lua and score one unit "x\n4"; the first unit's total. */
+static double mod_score(const kp_limits *lim, const char *units, kp_rules **keep, kp_err *err)
+{
+	char p[128];
+	kp_rules *r = NULL;
+	kp_data *d;
+	kp_result *res = NULL;
+	kp_score_opts o = {0};
+	double total;
+
+	snprintf(p, sizeof p, "%s/rules.lua", moddir);
+	ck_assert_msg(kp_rules_load(p, lim, 0, &r, err) == 0, "%s", err->msg);
+	d = kp_data_new(err);
+	ck_assert_int_eq(kp_data_add(d, mk_table(r, "units", units), err), 0);
+	ck_assert_msg(kp_data_bind(d, r, err) == 0, "%s", err->msg);
+	o.threads = 1;
+	ck_assert_msg(kp_score_run(r, d, &o, &res, err) == 0, "%s", err->msg);
+	total = res->units[0].total;
+	kp_result_free(res);
+	kp_data_free(d);
+	if (keep)
+		*keep = r;
+	else
+		kp_rules_free(r);
+	return total;
+}
+
+/* A module beside the rule file declares a global helper, returns local
+ * functions and declares the grades; it runs once, in the rule file's
+ * environment; its text counts in the rule file's hash. */
+START_TEST(test_use_module)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	char *sha;
+
+	snprintf(moddir, sizeof moddir, "/tmp/kp_use_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(moddir));
+	mod_write("house.lua", "-- house\n"
+			       "function half(v) return v / 2 end\n"
+			       "local M = {}\n"
+			       "function M.double(v) return v * 2 end\n"
+			       "loads = (rawget(_G, 'loads') or 0) + 1\n"
+			       "grades { {\"好\", 8}, {\"差\", 0} }\n"
+			       "return M\n");
+	mod_write("rules.lua", HEAD "local h = use \"house\"\n"
+				    "local h2 = use \"house\"\n"
+				    "assert(h == h2 and loads == 1, \"loaded once\")\n"
+				    "section \"S\" { points = 10, indicator \"I\" { points = 10,\n"
+				    "  score = function(u) return half(h.double(u.x)) + (use \"house\" == h and 0 or 1) end } }\n");
+	ck_assert_double_eq(mod_score(NULL, "id,name,cat,x\nu1,u1,A,4\n", &r, &err), 4);
+	ck_assert_int_eq(r->ngrade, 2);
+	ck_assert_str_eq(r->grade[0].name, "好");
+	sha = strdup(r->sha256);
+	kp_rules_free(r);
+	/* the same files: the same hash; a changed module: another */
+	mod_score(NULL, "id,name,cat,x\nu1,u1,A,4\n", &r, &err);
+	ck_assert_str_eq(r->sha256, sha);
+	kp_rules_free(r);
+	mod_write("house.lua", "-- house, changed\n"
+			       "function half(v) return v / 2 end\n"
+			       "loads = 1\n"
+			       "grades { {\"好\", 8}, {\"差\", 0} }\n"
+			       "return { double = function(v) return v * 2 end }\n");
+	mod_score(NULL, "id,name,cat,x\nu1,u1,A,4\n", &r, &err);
+	ck_assert_str_ne(r->sha256, sha);
+	ck_assert_int_eq((int)strlen(r->sha256), 64);
+	kp_rules_free(r);
+	free(sha);
+	mod_unlink("house.lua");
+	mod_unlink("rules.lua");
+	rmdir(moddir);
+	kp_err_clear(&err);
+}
+END_TEST
+
+/* The shipped module (scripts/modules/longxian.lua) through the modules
+ * directory; beside the rule file wins over it. */
+START_TEST(test_use_shipped_module)
+{
+	kp_limits lim = {0};
+	kp_rules *r = NULL;
+	kp_err err = {0};
+
+	lim.modules = "scripts/modules";
+	snprintf(moddir, sizeof moddir, "/tmp/kp_use_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(moddir));
+	mod_write("rules.lua", HEAD "local lx = use \"longxian\"\n"
+				    "section \"S\" { points = 10, indicator \"I\" { points = 10, score = lx.by_rate(\"x\", \"n\", 10) } }\n"
+				    "lx.grades()\n");
+	ck_assert_double_eq(mod_score(&lim, "id,name,cat,x,n\nu1,u1,A,8,10\n", &r, &err), 8);
+	ck_assert_int_eq(r->ngrade, 4);
+	ck_assert_str_eq(r->grade[0].name, "优秀");
+	ck_assert_double_eq_tol(r->grade[0].quota, 0.2, 1e-12);
+	kp_rules_free(r);
+	/* without the directory it is not found */
+	lim.modules = "/nonexistent";
+	{
+		char p[128];
+		snprintf(p, sizeof p, "%s/rules.lua", moddir);
+		ck_assert_int_eq(kp_rules_load(p, &lim, 0, &r, &err), KP_ERULE);
+		ck_assert_msg(strstr(err.msg, "rules.lua:3: use \"longxian\": no module longxian.lua"), "%s", err.msg);
+	}
+	/* a longxian.lua beside the rule file comes first */
+	lim.modules = "scripts/modules";
+	mod_write("longxian.lua", "return { by_rate = function() return function() return 3 end end, grades = function() end }\n");
+	ck_assert_double_eq(mod_score(&lim, "id,name,cat,x,n\nu1,u1,A,8,10\n", NULL, &err), 3);
+	mod_unlink("longxian.lua");
+	mod_unlink("rules.lua");
+	rmdir(moddir);
+	kp_err_clear(&err);
+}
+END_TEST
+
+/* Names that are paths are refused at the rule file's line; a module that
+ * is not there; use while scoring. */
+START_TEST(test_use_errors)
+{
+	static const char *const bad[] = {"../x", "/etc/passwd", "a/b", "x.lua", "..", "", "a b",
+					   "0123456789012345678901234567890123456789012345678901234567890123456789"};
+	char src[256];
+	size_t i;
+	kp_err err = {0};
+
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(src, sizeof src, HEAD "use \"%s\"\n", bad[i]);
+		expect_load_error(src, 3, "a module is named with letters, digits, _ and - only");
+	}
+	expect_load_error(HEAD "use(nil)\n", 3, "bad argument #1 to 'use'");
+	expect_load_error(HEAD "use \"kp_no_such_module_zz\"\n", 3, "no module kp_no_such_module_zz.lua beside the rule file");
+	/* modules load with the file, not while scoring */
+	ck_assert_int_eq(score_src(HEAD "section \"S\" { points = 10, indicator \"I\" { points = 10,\n"
+				   "  score = function(u) use \"kp_no_such_module_zz\" return 1 end } }\n",
+				   NULL, "id,name,cat\nu1,u1,A\n", &err), KP_ERULE);
+	ck_assert_msg(strstr(err.msg, "modules are loaded with the rule file, not while scoring"), "%s", err.msg);
+	kp_err_clear(&err);
+}
+END_TEST
+
 /* ---------- regressions ---------- */
 
 /* load() lost its default environment and called the chunk text instead of
@@ -1343,7 +1508,7 @@ START_TEST(test_memory_limit)
 		BODY "local t = {} for i = 1, 1e9 do t[i] = i end\n",
 		BODY "pcall(string.rep, 'x', 1 << 30)\nlocal t = {} for i = 1, 10 do t[i] = {} end\n",
 	};
-	kp_limits lim = { 16u << 20, 1LL << 40, 0 };
+	kp_limits lim = { 16u << 20, 1LL << 40, 0, NULL };
 	kp_rules *r = NULL;
 	kp_err err = {0};
 	size_t i;
@@ -1363,7 +1528,7 @@ END_TEST
  * error(x, 0)) came out as a bare message that named no file. */
 START_TEST(test_load_errors_name_the_file)
 {
-	kp_limits lim = { 16u << 20, 1LL << 40, 0 };
+	kp_limits lim = { 16u << 20, 1LL << 40, 0, NULL };
 	kp_rules *r = NULL;
 	kp_err err = {0};
 	char want[160];
@@ -1413,6 +1578,9 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_given_blend_words);
 	tcase_add_test(tc, test_deadline_late);
 	tcase_add_test(tc, test_with_tests);
+	tcase_add_test(tc, test_use_module);
+	tcase_add_test(tc, test_use_shipped_module);
+	tcase_add_test(tc, test_use_errors);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");
 	tcase_set_timeout(tc, 60);

@@ -198,6 +198,8 @@ typedef struct kp_rules {
 		int has_min_score;
 	} *commend_cat;          /* ncat entries, or NULL */
 	int eligible_ref;
+	int veto_last;           /* commend { veto_rank = "last" }: vetoed units
+				    ranked after every other unit of their category */
 	size_t ntie; kp_tiebreak *tie;
 	size_t nevent; kp_event *event;
 	size_t ncase;
@@ -210,8 +212,14 @@ typedef struct kp_rules {
 	char **numcol;           /* columns read as numbers */
 } kp_rules;
 
+/* Where `use "name"` finds name.lua when it is not beside the rule file
+ * (kp_limits.modules, the --modules option, replaces it). */
+#ifndef KP_MODULES_DIR
+#define KP_MODULES_DIR "/usr/local/share/kaoping/modules"
+#endif
+
 /* Load and compile a rule file (and RULES_test.lua beside it when
- * with_tests).  Errors are KP_ENOINPUT (cannot read) or KP_ERULE with
+ * with_tests), and the modules it uses.  Errors are KP_ENOINPUT (cannot read) or KP_ERULE with
  * "file:line: what".  On success *out is owned by the caller. */
 int kp_rules_load(const char *path, const kp_limits *limits, int with_tests,
 		  kp_rules **out, kp_err *err);

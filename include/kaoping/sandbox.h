@@ -21,6 +21,9 @@ typedef struct kp_limits {
 	size_t max_memory;          /* 0: default */
 	long long max_instructions; /* 0: default */
 	double deadline;            /* absolute CLOCK_MONOTONIC seconds; 0: none */
+	const char *modules;        /* kp_rules_load: where `use "name"` looks after
+				       the rule file's folder; NULL: the installed
+				       modules directory */
 } kp_limits;
 
 typedef struct kp_sandbox kp_sandbox;

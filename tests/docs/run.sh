@@ -7,6 +7,7 @@
 # tie_break names); an event list the block uses but does not declare
 # (agg.count("X"…), u.events["X"], events = { ["X"] …) is declared.
 # Examples write elisions as Lua comments (--[[ … ]]) so they stay Lua.
+# `use "name"` finds the shipped modules (--modules scripts/modules).
 #
 #   tests/docs/run.sh           KP_BIN=build/asan/kaoping (default ./kaoping)
 #
@@ -53,7 +54,7 @@ for doc in README.md docs/RULES.md; do
 		line=$(basename "$block" .lua)
 		rules=$dir/rules-$line.lua
 		wrap "$block" > "$rules"
-		if out=$("$bin" check --quiet "$rules" 2>&1); then
+		if out=$("$bin" check --quiet --modules "$PWD/scripts/modules" "$rules" 2>&1); then
 			echo "ok    $doc:$line"
 			passed=$((passed + 1))
 		else

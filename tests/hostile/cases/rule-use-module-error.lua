@@ -1,0 +1,2 @@
+-- rule-use-module-error (hostile case fixture): the module raises at its line 3
+use "broken"
