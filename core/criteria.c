@@ -130,6 +130,52 @@ static int section_rows(const kp_rules *r, size_t k, kp_criteria *g, kp_sb *word
 
 /* The rows after the sections: deductions from the total, bonus, vetoes,
  * grades, commendation quotas. */
+/* Who may be commended: "无一票否决; 等次为良好以上; 总分≥85 (镇: 总分≥80);
+ * 另按规则函数认定" */
+static void commend_words(const kp_rules *r, kp_sb *out)
+{
+	char a[32];
+	size_t k;
+
+	if (r->nveto)
+		kp_sb_puts(out, "无一票否决");
+	if (r->commend_min_grade >= 0)
+		kp_sb_printf(out, "%s等次为%s%s", r->nveto ? "; " : "", r->grade[r->commend_min_grade].name,
+			     r->commend_min_grade > 0 ? "以上" : "");
+	if (r->has_min_score)
+		kp_sb_printf(out, "%s总分≥%s", kp_sb_str(out)[0] ? "; " : "", kp_num_short(r->commend_min_score, a, sizeof a));
+	for (k = 0; r->commend_cat && k < r->ncat; k++) {
+		const struct kp_commend_cat *cc = &r->commend_cat[k];
+		if (!cc->set)
+			continue;
+		kp_sb_printf(out, "%s%s: ", kp_sb_str(out)[0] ? "; " : "", r->cat[k].name);
+		if (cc->min_grade >= 0)
+			kp_sb_printf(out, "等次为%s%s%s", r->grade[cc->min_grade].name, cc->min_grade > 0 ? "以上" : "",
+				     cc->has_min_score ? ", " : "");
+		if (cc->has_min_score)
+			kp_sb_printf(out, "总分≥%s", kp_num_short(cc->min_score, a, sizeof a));
+	}
+	if (r->eligible_ref)
+		kp_sb_puts(out, kp_sb_str(out)[0] ? "; 另按规则函数认定" : "按规则函数认定");
+}
+
+/* The tie-break order: "总分相同时依次比较: 四、…得分(高者在前); 扣分(少者在前)" */
+static void tie_words(const kp_rules *r, kp_sb *out)
+{
+	size_t i;
+
+	kp_sb_puts(out, "总分相同时依次比较: ");
+	for (i = 0; i < r->ntie; i++) {
+		kp_sb_puts(out, i ? "; " : "");
+		if (r->tie[i].kind == KP_TIE_DEDUCTIONS)
+			kp_sb_puts(out, "扣分(少者在前)");
+		else if (r->tie[i].kind == KP_TIE_BONUS)
+			kp_sb_puts(out, "加分(多者在前)");
+		else
+			kp_sb_printf(out, "%s得分(高者在前)", r->tie[i].name);
+	}
+}
+
 static int other_rows(const kp_rules *r, kp_criteria *g, kp_sb *words, kp_err *err)
 {
 	char a[32], b[32];
@@ -161,6 +207,14 @@ static int other_rows(const kp_rules *r, kp_criteria *g, kp_sb *words, kp_err *e
 	for (i = 0; i < r->ncat && !rc; i++) {
 		kp_sb_printf(words, "表彰%d个", r->cat[i].quota);
 		rc = grid_add_words(g, err, "表彰名额", "", r->cat[i].name, "", words);
+	}
+	commend_words(r, words);
+	if (!rc && kp_sb_str(words)[0])
+		rc = grid_add_words(g, err, "表彰条件", "", "", "", words);
+	kp_sb_reset(words);
+	if (!rc && r->ntie) {
+		tie_words(r, words);
+		rc = grid_add_words(g, err, "表彰条件", "", "并列", "", words);
 	}
 	return rc;
 }

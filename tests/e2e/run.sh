@@ -596,6 +596,8 @@ t_eq "criteria: byte-identical over 6 runs" "$(wc -l <"$D/crit.sums")" 1
 kp criteria "$RULES" --format csv
 t_out "criteria: lookup entries by points" "按三项制度评估等次: 优秀 6分; 良好 5分; 合格 3分; 不合格 0分"
 t_true "criteria: a lookup without a default promises nothing else" test "$(grep -c '不合格 0分; 其余' "$OUT")" = 0
+t_out "criteria: who may be commended" "表彰条件,,,,无一票否决; 等次为良好以上"
+t_out "criteria: the tie-break order" "表彰条件,,并列,,总分相同时依次比较: 四、严格规范公正文明执法得分(高者在前); 扣分(少者在前)"
 kp criteria "$ROOT/tests/rules/testrunner.lua" --format csv
 t_out "criteria: a deduction's unit word" "每起扣2分, 最多扣6分"
 
