@@ -8,6 +8,7 @@
  * of reach of rule code); nothing here outlives the kp_rules. */
 #include <errno.h>
 #include <lauxlib.h>
+#include <lua.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>

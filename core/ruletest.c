@@ -3,6 +3,7 @@
 #include "kaoping/ruletest.h"
 
 #include <lauxlib.h>
+#include <lua.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

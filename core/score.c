@@ -5,7 +5,6 @@
  * are in score_lua.c. */
 #include "kaoping/score.h"
 
-#include <lauxlib.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -51,26 +50,25 @@ static int rule_error(scorer *s, int kind, const char *msg);
 /* The result of a rule function read as yes or no (veto's when, commend's
  * eligible), popped: the same words as a cell (是/否, 有/无, 1/0 …), a
  * boolean, nil for no; NaN, other texts and other types are rule errors. */
-static int fn_yes_no(scorer *s, int *yes)
+static int fn_yes_no(scorer *s, kp_fnval *v, int *yes)
 {
-	lua_State *L = s->L;
-	int t = lua_type(L, -1), yn = -1;
+	int yn = -1;
 	char msg[160];
 
-	if (t == LUA_TNIL || t == LUA_TBOOLEAN)
-		yn = lua_toboolean(L, -1);
-	else if (t == LUA_TNUMBER && !isnan(lua_tonumber(L, -1)))
-		yn = cmpv(s, lua_tonumber(L, -1), 0) != 0;
-	else if (t == LUA_TSTRING)
-		yn = yes_no_at(s, lua_tostring(L, -1));
+	if (v->type == KP_FV_NIL || v->type == KP_FV_BOOL)
+		yn = v->yes;
+	else if (v->type == KP_FV_NUM && !isnan(v->num))
+		yn = cmpv(s, v->num, 0) != 0;
+	else if (v->type == KP_FV_TEXT)
+		yn = yes_no_at(s, v->text);
 	if (yn < 0) {
 		snprintf(msg, sizeof msg, "the function returned %s, which is neither yes nor no "
 			 "(return true/false, or a text such as 是/否)",
-			 t == LUA_TNUMBER ? "NaN" : t == LUA_TSTRING ? "a text" : luaL_typename(L, -1));
-		lua_pop(L, 1);
+			 v->type == KP_FV_NUM ? "NaN" : v->type == KP_FV_TEXT ? "a text" : v->type_name);
+		kp_fnval_free(v);
 		return rule_error(s, KP_ERULE, msg);
 	}
-	lua_pop(L, 1);
+	kp_fnval_free(v);
 	*yes = yn;
 	return 0;
 }
@@ -131,7 +129,7 @@ static int rule_error(scorer *s, int kind, const char *msg)
 	return kp_err_set(s->err, kind, "%s: %s: %s", s->ctx_where, ctx, msg);
 }
 
-static int call_lua(scorer *s, int nargs, int nres)
+int kp_score_call_lua(scorer *s, int nargs, int nres)
 {
 	kp_err e = {0};
 	int rc;
@@ -199,12 +197,12 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 			*pass = !strcmp(kp_table_cell(t, row, (size_t)c, buf, sizeof buf), src->fval[i]);
 	}
 	if (*pass && src->ref) {
-		int rc;
-		lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
-		if ((rc = kp_score_push_row(s, t, row)) || (rc = call_lua(s, 1, 1)))
+		kp_fnval v;
+		int rc = kp_score_call_fn(s, src->ref, KP_FN_ROW, t, row, 1, &v);
+		if (rc)
 			return rc;
-		*pass = lua_toboolean(s->L, -1);
-		lua_pop(s->L, 1);
+		*pass = v.type == KP_FV_BOOL ? v.yes : v.type != KP_FV_NIL; /* as Lua's truth */
+		kp_fnval_free(&v);
 	}
 	return 0;
 }
@@ -298,25 +296,21 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 	return kp_acc_result(&a, v);
 }
 
-/* Call a value function on the current unit: 0 with its result on the
- * stack, V_MISSING when it returned nil (nothing left), or an error. */
-static int call_value_fn(scorer *s, const kp_src *src)
+/* Call a value function on the current unit: 0 with its result in v,
+ * V_MISSING when it returned nil (nothing left), or an error. */
+static int call_value_fn(scorer *s, const kp_src *src, kp_fnval *v)
 {
-	int rc;
+	int rc = kp_score_call_fn(s, src->ref, KP_FN_UNIT, NULL, 0, 1, v);
 
-	lua_rawgeti(s->L, LUA_REGISTRYINDEX, src->ref);
-	if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
-		return rc;
-	if (lua_isnil(s->L, -1)) {
-		lua_pop(s->L, 1);
-		return V_MISSING;
-	}
-	return 0;
+	if (!rc && v->type == KP_FV_NIL)
+		return kp_fnval_free(v), V_MISSING;
+	return rc;
 }
 
 /* A value as a number: 0, V_MISSING or an error kind. */
 static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, double *v)
 {
+	kp_fnval fv;
 	int st, rc;
 
 	if (src->kind == KP_SRC_COL) {
@@ -327,17 +321,17 @@ static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, d
 	}
 	if (src->kind == KP_SRC_AGG)
 		return aggregate(s, src, u, v);
-	if ((rc = call_value_fn(s, src)))
+	if ((rc = call_value_fn(s, src, &fv)))
 		return rc;
-	if (!lua_isnumber(s->L, -1) || !isfinite(lua_tonumber(s->L, -1))) {
+	if (!fv.numeric || !isfinite(fv.num)) {
 		char msg[256];
 		snprintf(msg, sizeof msg, "the value function returned %s, not a finite number",
-			 lua_isnumber(s->L, -1) ? "NaN or infinity" : luaL_typename(s->L, -1));
-		lua_pop(s->L, 1);
+			 fv.numeric ? "NaN or infinity" : fv.type_name);
+		kp_fnval_free(&fv);
 		return rule_error(s, KP_ERULE, msg);
 	}
-	*v = lua_tonumber(s->L, -1);
-	lua_pop(s->L, 1);
+	*v = fv.num;
+	kp_fnval_free(&fv);
 	return 0;
 }
 
@@ -383,21 +377,23 @@ static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, 
 		return 0;
 	}
 	if (src->kind == KP_SRC_FUNC) {
-		if ((rc = call_value_fn(s, src)))
+		kp_fnval fv;
+		if ((rc = call_value_fn(s, src, &fv)))
 			return rc;
-		if (lua_type(s->L, -1) == LUA_TBOOLEAN) {
-			t->p = lua_toboolean(s->L, -1) ? "1" : "0";
-		} else if (lua_type(s->L, -1) == LUA_TSTRING || lua_type(s->L, -1) == LUA_TNUMBER) {
-			rc = text_copy(s, t, lua_tostring(s->L, -1)); /* converts the result only */
-		} else { /* never luaL_tolstring here: a __tostring would run unprotected */
+		if (fv.type == KP_FV_BOOL) {
+			t->p = fv.yes ? "1" : "0";
+		} else if (fv.type == KP_FV_TEXT || fv.type == KP_FV_NUM) {
+			free(t->own);
+			t->p = t->own = fv.text, fv.text = NULL; /* the copy becomes the text's */
+		} else {
 			char msg[128];
 			snprintf(msg, sizeof msg, "the value function returned a %s, not a text, number or boolean",
-				 luaL_typename(s->L, -1));
-			lua_pop(s->L, 1);
+				 fv.type_name);
+			kp_fnval_free(&fv);
 			return rule_error(s, KP_ERULE, msg);
 		}
-		lua_pop(s->L, 1);
-		return rc;
+		kp_fnval_free(&fv);
+		return 0;
 	}
 	if ((rc = aggregate(s, src, u, &v)))
 		return rc;
@@ -633,22 +629,23 @@ static int eval_func(scorer *s, int ref, outcome *o)
 {
 	int rc;
 
-	lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);
-	if ((rc = kp_score_push_unit(s)) || (rc = kp_score_push_ctx(s)) || (rc = call_lua(s, 2, 2)))
+	kp_fnval v[2];
+
+	if ((rc = kp_score_call_fn(s, ref, KP_FN_UNIT_CTX, NULL, 0, 2, v)))
 		return rc;
-	if (lua_type(s->L, -2) != LUA_TNUMBER || !isfinite(lua_tonumber(s->L, -2))) {
+	if (v[0].type != KP_FV_NUM || !isfinite(v[0].num)) {
 		char msg[256];
 		snprintf(msg, sizeof msg, "the score function returned %s, not a finite number",
-			 lua_type(s->L, -2) == LUA_TNUMBER ? "NaN or infinity" : luaL_typename(s->L, -2));
-		lua_pop(s->L, 2);
+			 v[0].type == KP_FV_NUM ? "NaN or infinity" : v[0].type_name);
+		kp_fnval_free(&v[0]), kp_fnval_free(&v[1]);
 		return rule_error(s, KP_ERULE, msg);
 	}
-	o->pts = lua_tonumber(s->L, -2);
-	if (s->notes && lua_type(s->L, -1) == LUA_TSTRING)
-		note_set(o, "%s", lua_tostring(s->L, -1));
+	o->pts = v[0].num;
+	if (s->notes && v[1].type == KP_FV_TEXT)
+		note_set(o, "%s", v[1].text);
 	else if (s->notes)
 		note_set(o, "得%s分", num(o->pts, (char[32]){0}));
-	lua_pop(s->L, 2);
+	kp_fnval_free(&v[0]), kp_fnval_free(&v[1]);
 	return 0;
 }
 
@@ -1354,10 +1351,10 @@ static int veto_fires(scorer *s, const kp_veto *v, size_t i, int *fired)
 
 	*fired = 0;
 	if (v->when.kind == KP_SRC_FUNC) {
-		lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->when.ref);
-		if ((rc = kp_score_push_unit(s)) || (rc = kp_score_push_ctx(s)) || (rc = call_lua(s, 2, 1)))
+		kp_fnval fv;
+		if ((rc = kp_score_call_fn(s, v->when.ref, KP_FN_UNIT_CTX, NULL, 0, 1, &fv)))
 			return rc;
-		return fn_yes_no(s, fired);
+		return fn_yes_no(s, &fv, fired);
 	}
 	rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, &t);
 	if (rc == V_MISSING && v->dflt_text)
@@ -1384,11 +1381,11 @@ static int veto_reason(scorer *s, const kp_veto *v, textv *t)
 		t->p = v->reason ? v->reason : v->name;
 		return 0;
 	}
-	lua_rawgeti(s->L, LUA_REGISTRYINDEX, v->reason_ref);
-	if ((rc = kp_score_push_unit(s)) || (rc = call_lua(s, 1, 1)))
+	kp_fnval fv;
+	if ((rc = kp_score_call_fn(s, v->reason_ref, KP_FN_UNIT, NULL, 0, 1, &fv)))
 		return rc;
-	rc = text_copy(s, t, lua_isstring(s->L, -1) ? lua_tostring(s->L, -1) : v->name);
-	lua_pop(s->L, 1);
+	rc = text_copy(s, t, fv.text ? fv.text : v->name); /* a text or a number; else the veto's name */
+	kp_fnval_free(&fv);
 	return rc;
 }
 
@@ -1715,35 +1712,16 @@ static int compute_stats(scorer *s)
 static int eligible_fn(void *ud, const kp_result *res, size_t unit, int *ok, kp_err *err)
 {
 	scorer *s = ud;
-	lua_State *L = s->L;
-	const kp_unit_result *u = &res->units[unit];
-	size_t k;
+	kp_fnval v;
 	int rc;
 
 	(void)err;
 	s->ctx_kind = "commend", s->ctx_name = "eligible", s->ctx_where = s->r->file;
-	s->unit = (size_t)kp_data_unit(s->d, u->id);
+	s->unit = (size_t)kp_data_unit(s->d, res->units[unit].id);
 	s->first_call = 1;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, s->r->eligible_ref);
-	lua_createtable(L, 0, 12);
-	lua_pushstring(L, u->id), lua_setfield(L, -2, "unit_id");
-	lua_pushstring(L, u->name), lua_setfield(L, -2, "name");
-	lua_pushstring(L, res->categories[u->category].name), lua_setfield(L, -2, "category");
-	lua_pushnumber(L, u->total), lua_setfield(L, -2, "total");
-	lua_pushinteger(L, u->rank), lua_setfield(L, -2, "rank");
-	lua_pushstring(L, u->grade >= 0 ? res->grades[u->grade] : NULL), lua_setfield(L, -2, "grade");
-	lua_pushboolean(L, u->veto), lua_setfield(L, -2, "veto");
-	lua_pushnumber(L, u->deductions), lua_setfield(L, -2, "deductions");
-	lua_pushnumber(L, u->bonus), lua_setfield(L, -2, "bonus");
-	lua_createtable(L, 0, (int)res->nsections);
-	for (k = 0; k < res->nsections; k++) {
-		lua_pushnumber(L, KP_SEC(res, unit, k));
-		lua_setfield(L, -2, res->sections[k]);
-	}
-	lua_setfield(L, -2, "sections");
-	if ((rc = call_lua(s, 1, 1)))
+	if ((rc = kp_score_call_eligible(s, res, unit, &v)))
 		return rc;
-	return fn_yes_no(s, ok);
+	return fn_yes_no(s, &v, ok);
 }
 
 static void scorer_free(scorer *s)
@@ -1754,12 +1732,7 @@ static void scorer_free(scorer *s)
 		free_stat(&s->ind_stat[i]);
 	for (i = 0; s->bon_stat && i < s->r->nbon; i++)
 		free_stat(&s->bon_stat[i]);
-	if (s->L) {
-		kp_sandbox_close_run(s->r->sb);
-		luaL_unref(s->L, LUA_REGISTRYINDEX, s->unit_ref);
-		luaL_unref(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
-		lua_settop(s->L, s->top);
-	}
+	kp_score_lua_close(s);
 	free(s->ind_ref), free(s->bon_ref), free(s->ded_ref), free(s->veto_ref), free(s->chk_ref);
 	free(s->ind_goal), free(s->bon_goal), free(s->part_ref);
 	free(s->ind_stat), free(s->bon_stat), free(s->items), free(s->notebuf);
@@ -1863,17 +1836,12 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 	s.r = r, s.d = d, s.o = o ? o : &none, s.err = err;
 	s.notes = s.o->details || s.o->notes || s.o->sink;
 	s.L = kp_sandbox_state(r->sb);
-	s.top = lua_gettop(s.L);
-	s.unit_ref = s.ctx_ref = LUA_NOREF;
 	nt = threads_for(&s);
 	if (!(s.res = kp_result_new(err)))
 		return KP_EINTERNAL;
 	if ((rc = resolve_all(&s)) || (rc = init_result(&s, &names)))
 		goto out;
-	s.gen = kp_sandbox_open_run(r->sb);
-	lua_pushcfunction(s.L, kp_score_setup_lua);
-	lua_pushlightuserdata(s.L, &s);
-	if ((rc = kp_sandbox_call(r->sb, 1, 0, 1, err)))
+	if ((rc = kp_score_lua_open(&s)))
 		goto out;
 	if (nt > 1) {
 		if ((rc = run_parallel(&s, names, 1, nt)) || (rc = run_parallel(&s, names, 0, nt)))

@@ -5,9 +5,9 @@
 #ifndef KAOPING_SCORE_INT_H
 #define KAOPING_SCORE_INT_H
 
-#include <lua.h>
-
 #include "kaoping/score.h"
+
+struct lua_State; /* only score_lua.c sees Lua */
 
 #define V_MISSING (-1) /* no value */
 #define V_SKIP (-2)    /* no value, and the indicator is skipped */
@@ -66,7 +66,7 @@ typedef struct scorer {
 	const kp_score_opts *o;
 	kp_result *res;
 	kp_err *err;
-	lua_State *L;
+	struct lua_State *L;
 	kp_colref *ind_ref, *bon_ref, *ded_ref, *veto_ref;
 	kp_colref *chk_ref;       /* checklist conditions: rules->check */
 	kp_colref *ind_goal, *bon_goal; /* target(src, "goal column") */
@@ -93,6 +93,7 @@ typedef struct scorer {
 	size_t unit_ref_of;       /* the unit unit_ref stands for */
 	int top;                  /* the Lua stack on entry, restored on exit */
 	unsigned long gen;        /* the sandbox generation of this run's values */
+	int lua_open;             /* kp_score_lua_open ran: close undoes it */
 	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
 } scorer;
 
@@ -108,13 +109,35 @@ static inline const char *unit_name(const scorer *s, size_t u)
 
 /* score.c */
 int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col);
-/* score_lua.c: register the metatables and contexts (a lua_CFunction run
- * in a protected call, the scorer as its light userdata), and push the
- * current unit's record, its category's context, or an event row. */
-int kp_score_setup_lua(lua_State *L);
-int kp_score_push_unit(scorer *s);
-int kp_score_push_ctx(scorer *s);
-int kp_score_push_row(scorer *s, const kp_table *t, size_t row);
-void kp_score_push_value(lua_State *L, double v);
+/* Enter Lua for a rule function (the arguments pushed by score_lua.c):
+ * kp_sandbox_call with the unit's budget and its context for messages; a
+ * rule error fills s->err; V_SKIP when the function asked to skip. */
+int kp_score_call_lua(scorer *s, int nargs, int nres);
+
+/* score_lua.c: the bridge to rule functions.  score.c is plain C: it asks
+ * for a call and gets the results as kp_fnval, read without running any
+ * metamethod (a __tostring or __index never runs unprotected). */
+typedef struct kp_fnval {
+	enum { KP_FV_NIL, KP_FV_BOOL, KP_FV_NUM, KP_FV_TEXT, KP_FV_OTHER } type;
+	int yes;               /* KP_FV_BOOL */
+	int numeric;           /* a number, or a text Lua reads as one (num) */
+	double num;
+	char *text;            /* KP_FV_TEXT, and a number as Lua writes it:
+				  an owned copy (kp_fnval_free) */
+	const char *type_name; /* "table", "function", … for messages */
+} kp_fnval;
+void kp_fnval_free(kp_fnval *v);
+
+/* What a rule function is given: the unit (and its category's context),
+ * or an event row. */
+enum kp_fnargs { KP_FN_UNIT = 1, KP_FN_UNIT_CTX, KP_FN_ROW };
+/* Call the function at registry ref with those arguments and take its
+ * first nres (1 or 2) results into res[]; 0, V_SKIP or an error kind. */
+int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res);
+/* commend { eligible = function(r) }: r is the unit's result as a table. */
+int kp_score_call_eligible(scorer *s, const kp_result *res, size_t unit, kp_fnval *out);
+/* Open the run's Lua side (metatables, the contexts) and close it. */
+int kp_score_lua_open(scorer *s);
+void kp_score_lua_close(scorer *s);
 
 #endif

@@ -3,7 +3,9 @@
  * aggregates, and the category context (ctx:max(col) …), all read-only.
  * Owns nothing beyond the userdata Lua collects. */
 #include <lauxlib.h>
+#include <lua.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kaoping/num.h"
@@ -60,7 +62,7 @@ static evset_ud *check_evset(lua_State *L, int idx)
 
 /* A number from the data: whole numbers as Lua integers, so that a rule's
  * "复议被纠错" .. n .. "件" reads "1件", not "1.0件". */
-void kp_score_push_value(lua_State *L, double v)
+static void push_value(lua_State *L, double v)
 {
 	if (v == floor(v) && fabs(v) < 9007199254740992.0)
 		lua_pushinteger(L, (lua_Integer)v);
@@ -75,7 +77,7 @@ static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
 	int st = kp_table_num(t, row, col, &v);
 
 	if (st == KP_NUM_OK)
-		kp_score_push_value(L, v);
+		push_value(L, v);
 	else if (st == KP_NUM_EMPTY)
 		lua_pushnil(L);
 	else
@@ -99,7 +101,7 @@ static int l_row_index(lua_State *L)
 	return push_cell(L, r->t, r->row, (size_t)c);
 }
 
-int kp_score_push_row(scorer *s, const kp_table *t, size_t row)
+static int push_row(scorer *s, const kp_table *t, size_t row)
 {
 	row_ud *r = lua_newuserdatauv(s->L, sizeof *r, 0);
 
@@ -173,7 +175,7 @@ static int l_unit_index(lua_State *L)
 	}
 	st = kp_data_num(&c, u, &v);
 	if (st == KP_NUM_OK)
-		return kp_score_push_value(L, v), 1;
+		return push_value(L, v), 1;
 	if (st != KP_NUM_EMPTY) {
 		char buf[64];
 		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
@@ -182,7 +184,7 @@ static int l_unit_index(lua_State *L)
 		if (s->dflt_text)
 			lua_pushstring(L, s->dflt_text);
 		else
-			kp_score_push_value(L, s->dflt);
+			push_value(L, s->dflt);
 		return 1;
 	}
 	if (s->ind && s->ind->skip_missing && u == s->unit)
@@ -191,7 +193,7 @@ static int l_unit_index(lua_State *L)
 	return kp_sandbox_data_error(L, "%s", s->err->msg);
 }
 
-int kp_score_push_unit(scorer *s)
+static int push_unit(scorer *s)
 {
 	if (s->unit_ref != LUA_NOREF && s->unit_ref_of == s->unit) {
 		lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->unit_ref);
@@ -235,7 +237,7 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 		return 1;
 	if (lua_type(L, fidx) == LUA_TFUNCTION) {
 		lua_pushvalue(L, fidx);
-		kp_score_push_row(s, t, row);
+		push_row(s, t, row);
 		lua_call(L, 1, 1);
 		pass = lua_toboolean(L, -1);
 		lua_pop(L, 1);
@@ -322,7 +324,7 @@ static int l_ev_rows_iter(lua_State *L)
 		return 0;
 	lua_pushinteger(L, k + 1);
 	lua_replace(L, lua_upvalueindex(2));
-	kp_score_push_row(e->s, ev->t, ev->rows[i]);
+	push_row(e->s, ev->t, ev->rows[i]);
 	return 1;
 }
 
@@ -368,7 +370,7 @@ static int l_ctx_avg(lua_State *L) { return ctx_stat(L, KP_AGG_AVG); }
 static int l_ctx_min(lua_State *L) { return ctx_stat(L, KP_AGG_MIN); }
 static int l_ctx_max(lua_State *L) { return ctx_stat(L, KP_AGG_MAX); }
 
-int kp_score_push_ctx(scorer *s)
+static int push_ctx(scorer *s)
 {
 	lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
 	lua_rawgeti(s->L, -1, s->d->cat[s->unit] + 1);
@@ -427,7 +429,7 @@ static void new_metatable(lua_State *L, const char *name, lua_CFunction index, c
 	lua_pop(L, 1);
 }
 
-int kp_score_setup_lua(lua_State *L)
+static int setup_lua(lua_State *L)
 {
 	scorer *s = lua_touserdata(L, 1);
 	static const luaL_Reg evset[] = {
@@ -446,3 +448,132 @@ int kp_score_setup_lua(lua_State *L)
 	return 0;
 }
 
+
+/* ---- the bridge: score.c calls rule functions through these ---- */
+
+void kp_fnval_free(kp_fnval *v)
+{
+	free(v->text);
+	memset(v, 0, sizeof *v);
+}
+
+/* The value at idx as a kp_fnval, with raw reads only. */
+static int take_value(lua_State *L, int idx, kp_fnval *v, kp_err *err)
+{
+	int isnum;
+
+	memset(v, 0, sizeof *v);
+	v->type_name = luaL_typename(L, idx);
+	switch (lua_type(L, idx)) {
+	case LUA_TNIL:
+		v->type = KP_FV_NIL;
+		return 0;
+	case LUA_TBOOLEAN:
+		v->type = KP_FV_BOOL, v->yes = lua_toboolean(L, idx);
+		return 0;
+	case LUA_TNUMBER:
+	case LUA_TSTRING:
+		v->type = lua_type(L, idx) == LUA_TNUMBER ? KP_FV_NUM : KP_FV_TEXT;
+		v->num = lua_tonumberx(L, idx, &isnum);
+		v->numeric = isnum;
+		lua_pushvalue(L, idx); /* a copy: converting it leaves the result as it was */
+		v->text = strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return v->text ? 0 : kp_err_oom(err);
+	default:
+		v->type = KP_FV_OTHER;
+		return 0;
+	}
+}
+
+static int push_args(scorer *s, enum kp_fnargs args, const kp_table *t, size_t row)
+{
+	if (args == KP_FN_ROW)
+		return push_row(s, t, row), 1;
+	push_unit(s);
+	if (args == KP_FN_UNIT)
+		return 1;
+	push_ctx(s);
+	return 2;
+}
+
+/* The nres results on top into res[], popped. */
+static int take_results(scorer *s, int nres, kp_fnval *res)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < nres && !rc; i++)
+		rc = take_value(s->L, -nres + i, &res[i], s->err);
+	lua_pop(s->L, nres);
+	for (i = 0; rc && i < nres; i++)
+		kp_fnval_free(&res[i]);
+	return rc;
+}
+
+int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res)
+{
+	int rc;
+
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);
+	if ((rc = kp_score_call_lua(s, push_args(s, args, t, row), nres)))
+		return rc;
+	return take_results(s, nres, res);
+}
+
+/* r: the unit's result, a plain table of fresh values. */
+static void push_result(lua_State *L, const kp_result *res, size_t unit)
+{
+	const kp_unit_result *u = &res->units[unit];
+	size_t k;
+
+	lua_createtable(L, 0, 12);
+	lua_pushstring(L, u->id), lua_setfield(L, -2, "unit_id");
+	lua_pushstring(L, u->name), lua_setfield(L, -2, "name");
+	lua_pushstring(L, res->categories[u->category].name), lua_setfield(L, -2, "category");
+	lua_pushnumber(L, u->total), lua_setfield(L, -2, "total");
+	lua_pushinteger(L, u->rank), lua_setfield(L, -2, "rank");
+	lua_pushstring(L, u->grade >= 0 ? res->grades[u->grade] : NULL), lua_setfield(L, -2, "grade");
+	lua_pushboolean(L, u->veto), lua_setfield(L, -2, "veto");
+	lua_pushnumber(L, u->deductions), lua_setfield(L, -2, "deductions");
+	lua_pushnumber(L, u->bonus), lua_setfield(L, -2, "bonus");
+	lua_createtable(L, 0, (int)res->nsections);
+	for (k = 0; k < res->nsections; k++) {
+		lua_pushnumber(L, KP_SEC(res, unit, k));
+		lua_setfield(L, -2, res->sections[k]);
+	}
+	lua_setfield(L, -2, "sections");
+}
+
+int kp_score_call_eligible(scorer *s, const kp_result *res, size_t unit, kp_fnval *out)
+{
+	int rc;
+
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->r->eligible_ref);
+	push_result(s->L, res, unit);
+	if ((rc = kp_score_call_lua(s, 1, 1)))
+		return rc;
+	return take_results(s, 1, out);
+}
+
+int kp_score_lua_open(scorer *s)
+{
+	s->lua_open = 1;
+	s->top = lua_gettop(s->L);
+	s->unit_ref = s->ctx_ref = LUA_NOREF;
+	s->gen = kp_sandbox_open_run(s->r->sb);
+	lua_pushcfunction(s->L, setup_lua);
+	lua_pushlightuserdata(s->L, s);
+	return kp_sandbox_call(s->r->sb, 1, 0, 1, s->err);
+}
+
+void kp_score_lua_close(scorer *s)
+{
+	if (!s->lua_open)
+		return;
+	s->lua_open = 0;
+	kp_sandbox_close_run(s->r->sb);
+	luaL_unref(s->L, LUA_REGISTRYINDEX, s->unit_ref);
+	luaL_unref(s->L, LUA_REGISTRYINDEX, s->ctx_ref);
+	lua_settop(s->L, s->top);
+	s->unit_ref = s->ctx_ref = LUA_NOREF;
+}

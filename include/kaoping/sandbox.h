@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include <lua.h>
+struct lua_State; /* <lua.h> is for the four files that speak Lua (docs/ARCHITECTURE.md) */
 
 #include "kaoping/err.h"
 
@@ -30,13 +30,13 @@ typedef struct kp_sandbox kp_sandbox;
 
 kp_sandbox *kp_sandbox_new(const kp_limits *limits, kp_err *err);
 void kp_sandbox_free(kp_sandbox *sb);
-lua_State *kp_sandbox_state(kp_sandbox *sb);
+struct lua_State *kp_sandbox_state(kp_sandbox *sb);
 
 /* Push a fresh environment table for a rule file: the allowed libraries
  * (shared, read-only), unknown names raise "unknown name 'x'". */
 int kp_sandbox_push_env(kp_sandbox *sb, kp_err *err);
 /* Freeze or thaw the environment on top of the stack's global writes. */
-void kp_sandbox_freeze_env(lua_State *L, int idx, int frozen);
+void kp_sandbox_freeze_env(struct lua_State *L, int idx, int frozen);
 
 /* Load text (never binary) as a chunk called chunkname ("@rules/x.lua"),
  * with the table at env_idx as its _ENV; pushes the function. */
@@ -52,10 +52,10 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 
 /* Raise a data error from inside Lua (a missing value, a bad number):
  * kp_sandbox_call reports it as KP_EDATA.  Does not return. */
-int kp_sandbox_data_error(lua_State *L, const char *fmt, ...);
+int kp_sandbox_data_error(struct lua_State *L, const char *fmt, ...);
 
 /* Make a table read-only: returns (pushes) a proxy of the table at idx. */
-void kp_sandbox_readonly(lua_State *L, int idx, const char *what);
+void kp_sandbox_readonly(struct lua_State *L, int idx, const char *what);
 
 /* What is running, for a message when the wall clock stops the command
  * in the middle of a C call: set before each Lua call (pointers are
@@ -72,7 +72,7 @@ size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, siz
  * error (naming WHAT) for a value of a generation that is not open. */
 unsigned long kp_sandbox_open_run(kp_sandbox *sb);
 void kp_sandbox_close_run(kp_sandbox *sb);
-int kp_sandbox_check_live(lua_State *L, unsigned long gen, const char *what);
+int kp_sandbox_check_live(struct lua_State *L, unsigned long gen, const char *what);
 
 /* 1 while rule code runs (inside kp_sandbox_call), else 0; a plain read,
  * safe in a signal handler. */
