@@ -17,6 +17,10 @@
 
 #include "rules_int.h"
 
+#ifndef KP_MODULES_DIR /* the Makefile sets it from PREFIX */
+#define KP_MODULES_DIR "/usr/local/share/kaoping/modules"
+#endif
+
 #define USE_NAME_MAX 64
 
 /* The slots of the loader's state table. */
