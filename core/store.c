@@ -1295,6 +1295,11 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 	int rc;
 	char name[256], other[256];
 
+	/* a file's name gives at most 255 bytes; --as may not give more (it
+	 * would be cut where the data table is named) */
+	if (o->as && strlen(o->as) >= sizeof name)
+		return kp_err_set(err, KP_EUSAGE, "--as: a dataset name is at most %zu bytes (this one is %zu)",
+				  sizeof name - 1, strlen(o->as));
 	for (i = 0; i < n; i++) { /* two files may not claim one name */
 		kp_data_stem(files[i], name, sizeof name);
 		for (j = 0; j < i && !(n == 1 && o->as); j++) {
