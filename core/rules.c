@@ -1483,9 +1483,16 @@ static void describe_list(const kp_method *m, const char *src, kp_sb *out)
 	else
 		kp_sb_printf(out, "按%s: ", src);
 	for (i = 0; i < m->n; i++) {
-		if (m->kind == KP_M_RANK)
-			kp_sb_printf(out, "第%zu名%s分; ", i + 1, kp_num_short(m->pts[i], b, sizeof b));
-		else if (m->kind == KP_M_BANDS)
+		if (m->kind == KP_M_RANK) { /* ranks with the same points in one: 第2—4名各3分 */
+			size_t j = i;
+			while (j + 1 < m->n && m->pts[j + 1] == m->pts[i])
+				j++;
+			if (j > i)
+				kp_sb_printf(out, "第%zu—%zu名各%s分; ", i + 1, j + 1, kp_num_short(m->pts[i], b, sizeof b));
+			else
+				kp_sb_printf(out, "第%zu名%s分; ", i + 1, kp_num_short(m->pts[i], b, sizeof b));
+			i = j;
+		} else if (m->kind == KP_M_BANDS)
 			kp_sb_printf(out, "%s%s得%s分; ", m->gt && m->gt[i] ? ">" : "≥", kp_num_short(m->thr[i], c, sizeof c),
 				     kp_num_short(m->pts[i], b, sizeof b));
 		else

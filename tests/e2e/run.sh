@@ -594,6 +594,7 @@ t_err "band points above the item's: says which" "indicator 'i' has 10 points, b
 for i in 1 2 3 4 5 6; do "$KP" criteria "$RULES" --format csv | sha256sum; done | sort -u >"$D/crit.sums"
 t_eq "criteria: byte-identical over 6 runs" "$(wc -l <"$D/crit.sums")" 1
 kp criteria "$RULES" --format csv
+t_out "criteria: ranks with the same points in one" "按法治信息采用条数从高到低排名: 第1—3名各3分; 第4—6名各2分; 第7—10名各1分; 其余0分"
 t_out "criteria: lookup entries by points" "按三项制度评估等次: 优秀 6分; 良好 5分; 合格 3分; 不合格 0分"
 t_true "criteria: a lookup without a default promises nothing else" test "$(grep -c '不合格 0分; 其余' "$OUT")" = 0
 t_out "criteria: who may be commended" "表彰条件,,,,无一票否决; 等次为良好以上"
