@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <ctype.h>
 #include <signal.h>
+#include <strings.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,14 +417,40 @@ int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **fil
 }
 
 /* The report's format: --format, else the -o file's extension, else table. */
+/* The format an -o name asks for by its extension (.csv, .xlsx, .md,
+ * .json, .html or .htm, .txt for the table), or -1: none kaoping writes. */
+static int format_of_name(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	if (!dot || dot == base)
+		return -1;
+	if (!strcasecmp(dot + 1, "htm"))
+		return KP_FMT_HTML;
+	if (!strcasecmp(dot + 1, "txt"))
+		return KP_FMT_TABLE;
+	if (!strcasecmp(dot + 1, "table"))
+		return -1;
+	{
+		char ext[8];
+		size_t i, n = strlen(dot + 1);
+		if (n >= sizeof ext)
+			return -1;
+		for (i = 0; i <= n; i++)
+			ext[i] = (char)tolower((unsigned char)dot[1 + i]);
+		return kp_report_format(ext);
+	}
+}
+
 int kp_cli_report_format(const kp_cli_config *c)
 {
-	const char *dot = c->output ? strrchr(c->output, '.') : NULL;
 	int f;
 
 	if (c->format >= 0)
 		return c->format;
-	if (dot && (f = kp_report_format(dot + 1)) >= 0)
+	if (c->output && (f = format_of_name(c->output)) >= 0)
 		return f;
 	return KP_FMT_TABLE;
 }
@@ -477,6 +505,11 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 		return 0;
 	if ((rc = output_is_input(c, err)))
 		return rc;
+	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
+	 * get a table under a name that promises something else */
+	if (c->format < 0 && format_of_name(c->output) < 0)
+		return kp_err_set(err, KP_EUSAGE, "-o %s: kaoping writes .csv, .xlsx, .md, .json, .html (.htm) or .txt "
+				  "(the table); name the file so, or say which with --format", c->output);
 	if (stat(c->output, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return kp_err_set(err, KP_ECREATE, "%s: cannot create: Is a directory", c->output);
 	slash = strrchr(c->output, '/');

@@ -19,7 +19,7 @@ int kp_cmd_criteria(kp_cli_config *c, kp_err *err)
 	if ((rc = kp_cli_check_output(c, err)) || (rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
 		return rc;
 	memset(&o, 0, sizeof o);
-	o.format = c->format >= 0 ? c->format : KP_FMT_TABLE;
+	o.format = kp_cli_report_format(c); /* --format, else -o's extension */
 	o.lang = c->lang, o.bom = c->bom, o.output = c->output;
 	if (o.format != KP_FMT_TABLE && o.format != KP_FMT_CSV && o.format != KP_FMT_MD)
 		rc = kp_err_set(err, KP_EUSAGE, "criteria prints table, csv or md");
