@@ -294,8 +294,11 @@ static char *fixed_text(const char *s, size_t n, int neg, int prec, char *buf, s
 {
 	size_t p = (size_t)prec, ilen = n > p ? n - p : 1, o = 0;
 
-	if ((size_t)neg + ilen + (p ? p + 1 : 0) + 1 > size)
+	if ((size_t)neg + ilen + (p ? p + 1 : 0) + 1 > size) {
+		if (size)
+			buf[0] = '\0'; /* never a part of a number */
 		return NULL;
+	}
 	if (neg)
 		buf[o++] = '-';
 	if (n > p)
@@ -320,7 +323,11 @@ char *kp_num_fixed(double x, int prec, char *buf, size_t size)
 
 	if (!isfinite(x) || prec < 0 || prec > 15) {
 		w = snprintf(buf, size, "%.*f", prec, x);
-		return w >= 0 && (size_t)w < size ? buf : NULL;
+		if (w >= 0 && (size_t)w < size)
+			return buf;
+		if (size)
+			buf[0] = '\0'; /* never a part of a number */
+		return NULL;
 	}
 	nd = decimal_of(x, digits, &exp10, &neg);
 	n = scaled_digits(digits, nd, nd ? exp10 : 0, prec, s);

@@ -27,7 +27,7 @@ static void fail(const char *what, const char *text, double x, int prec)
 static void check_round(double x, int prec, const char *text)
 {
 	double r = kp_num_round(x, prec), again, tol;
-	char buf[128], back[128];
+	char buf[KP_NUM_MAX], back[128];
 
 	if (!isfinite(x))
 		return;
@@ -45,7 +45,8 @@ static void check_round(double x, int prec, const char *text)
 		fail("rounding changed the sign", text, x, prec);
 	if (r == 0 && signbit(r))
 		fail("rounding gave -0", text, x, prec);
-	kp_num_fixed(r, prec, buf, sizeof buf);
+	if (!kp_num_fixed(r, prec, buf, sizeof buf))
+		fail("fixed found KP_NUM_MAX too small", text, x, prec);
 	if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1))
 		fail("fixed printed a negative zero", text, x, prec);
 	kp_num_short(x, back, sizeof back);
