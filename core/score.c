@@ -135,10 +135,11 @@ int kp_score_call_lua(scorer *s, int nargs, int nres)
 	int rc;
 
 	kp_sandbox_set_context(s->r->sb, s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
+	s->skip_asked = 0;
 	rc = kp_sandbox_call(s->r->sb, nargs, nres, s->first_call, &e);
 	kp_sandbox_set_context(s->r->sb, NULL, NULL, NULL);
 	s->first_call = 0;
-	if (rc == KP_EDATA && e.msg[0] == '\x01') { /* u[col] asked to skip */
+	if (rc == KP_EDATA && s->skip_asked) { /* u[col] met a blank it may skip */
 		kp_err_clear(&e);
 		return V_SKIP;
 	}

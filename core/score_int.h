@@ -94,6 +94,7 @@ typedef struct scorer {
 	int top;                  /* the Lua stack on entry, restored on exit */
 	unsigned long gen;        /* the sandbox generation of this run's values */
 	int lua_open;             /* kp_score_lua_open ran: close undoes it */
+	int skip_asked;           /* u[col] met a blank under missing = "skip" */
 	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
 } scorer;
 

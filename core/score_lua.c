@@ -187,8 +187,10 @@ static int l_unit_index(lua_State *L)
 			push_value(L, s->dflt);
 		return 1;
 	}
-	if (s->ind && s->ind->skip_missing && u == s->unit)
-		return kp_sandbox_data_error(L, "\x01skip");
+	if (s->ind && s->ind->skip_missing && u == s->unit) { /* said out of band: the flag, not the text */
+		s->skip_asked = 1;
+		return kp_sandbox_data_error(L, "column '%s' is blank: the indicator is skipped", key);
+	}
 	kp_score_missing_error(s, &c, key);
 	return kp_sandbox_data_error(L, "%s", s->err->msg);
 }
