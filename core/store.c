@@ -21,6 +21,7 @@
 #include "kaoping/enc.h"
 #include "kaoping/num.h"
 #include "kaoping/rowq.h"
+#include "kaoping/sb.h"
 #include "store_int.h"
 
 
@@ -1397,6 +1398,30 @@ out:
 	return kp_data_add(d, t, err);
 }
 
+/* "nothing is imported for Y", with the years that do have imports */
+static int nothing_for(kp_store *s, int year, kp_err *err)
+{
+	rd q = {s, NULL, "imports", err, 0};
+	kp_sb held = {0};
+	int rc;
+
+	if ((rc = store_prep(s, "SELECT DISTINCT year FROM imports WHERE replaced_at IS NULL ORDER BY year", &q.st, err)))
+		return rc;
+	while (store_rd_step(&q) > 0) {
+		long y = (long)store_rd_int(&q, 0, 0, 99999, 0, NULL);
+		if (q.rc)
+			break;
+		kp_sb_printf(&held, "%s%ld", kp_sb_str(&held)[0] ? ", " : "", y);
+	}
+	sqlite3_finalize(q.st);
+	if (!(rc = q.rc) && !(rc = kp_sb_status(&held, err)))
+		rc = kp_err_set(err, KP_EDATA, "%s: nothing is imported for %d (%s%s; kaoping import --year %d FILE.csv ...)",
+				s->path, year, kp_sb_str(&held)[0] ? "it holds imports for " : "it holds no imports",
+				kp_sb_str(&held), year);
+	kp_sb_free(&held);
+	return rc;
+}
+
 int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **ids, size_t *nids, kp_err *err)
 {
 	rd q = {s, NULL, "imports", err, 0};
@@ -1424,8 +1449,7 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 	if (!rc)
 		rc = q.rc;
 	if (!rc && *nids == 0)
-		rc = kp_err_set(err, KP_EDATA, "%s: nothing is imported for %d (kaoping import --year %d FILE.csv ...)",
-				s->path, year, year);
+		rc = nothing_for(s, year, err);
 	return rc;
 }
 

@@ -304,6 +304,9 @@ t_rc "import samples/2021: exit 0" 0
 t_eq "import samples/2021: 14 datasets in kaoping.db" "$(sql kaoping.db "SELECT count(*), sum(rows) FROM imports WHERE year = 2021")" "14|482"
 t_eq "import samples/2021: only renda_zhengxie is GB18030" "$(sql kaoping.db "SELECT name FROM imports WHERE encoding = 'GB18030'")" "renda_zhengxie"
 
+kp score "$RULES" --year 2019
+t_rc "score for a year with no imports: 65" 65
+t_err "score for a year with no imports: names the years there are" "nothing is imported for 2019 (it holds imports for 2021; kaoping import --year 2019 FILE.csv ...)"
 kp score "$RULES" --year 2021 -o nodir/r.json
 t_rc "score -o into a missing folder: 73" 73
 t_err "score -o into a missing folder: says so" "nodir/r.json: cannot create"
