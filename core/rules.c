@@ -714,45 +714,6 @@ static int compile_only(compiler *c, int t, kp_indicator *ind)
 	return rc;
 }
 
-/* The most a method of fixed points gives (bands, rank points, lookup,
- * yes/no, done), or -1 when its points are not fixed. */
-static double fixed_most(const kp_method *m)
-{
-	double most = -1;
-	size_t i;
-
-	switch (m->kind) {
-	case KP_M_BANDS:
-	case KP_M_RANK:
-	case KP_M_LOOKUP:
-		for (i = 0; i < m->n; i++)
-			most = m->pts[i] > most ? m->pts[i] : most;
-		if (m->kind == KP_M_BANDS && m->has_otherwise && m->otherwise > most)
-			most = m->otherwise;
-		if (m->kind == KP_M_LOOKUP && m->has_default && m->dflt > most)
-			most = m->dflt;
-		return most;
-	case KP_M_YESNO:
-		return m->has_default ? m->dflt : -1;
-	default:
-		return -1;
-	}
-}
-
-/* Points a clamped indicator could never give are a mistake in the rules,
- * not something to cut silently while scoring. */
-static int fixed_within(compiler *c, const kp_indicator *ind)
-{
-	double most = fixed_most(&ind->m);
-	char a[32], b[32];
-
-	if (most <= ind->points || kp_num_cmp(most, ind->points, 6) <= 0)
-		return 0;
-	return kp_err_set(c->err, KP_ERULE, "%s: indicator '%s' has %s points, but its scoring gives up to %s "
-			  "(lower the points of its bands or entries, or say clamp = false)", ind->where, ind->name,
-			  kp_num_short(ind->points, a, sizeof a), kp_num_short(most, b, sizeof b));
-}
-
 static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
 {
 	char *missing;
@@ -773,9 +734,7 @@ static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
 	free(missing);
 	if ((rc = compile_only(c, t, ind)))
 		return rc;
-	if ((rc = compile_method(c, t, "score", &ind->m, ind->where)))
-		return rc;
-	return ind->clamp ? fixed_within(c, ind) : 0;
+	return compile_method(c, t, "score", &ind->m, ind->where);
 }
 
 static int compile_deduction(compiler *c, int t, int sec, kp_deduction *d)

@@ -412,6 +412,14 @@ dsl.indicator = named("indicator", function(name, t, w)
 	if d.missing ~= nil and d.missing ~= "skip" and d.missing ~= "error" then
 		fail("indicator \"" .. name .. "\": missing must be \"skip\" or \"error\"", 2)
 	end
+	-- points a clamped indicator could never give are a mistake in the
+	-- rules, not something to cut silently while scoring (equal at six
+	-- decimals is equal)
+	local most = fixed_points(d.score)
+	if d.clamp ~= false and most ~= nil and most - d.points > 5e-7 then
+		fail(string.format("indicator '%s' has %.15g points, but its scoring gives up to %.15g (lower the points " ..
+			"of its bands or entries, or say clamp = false)", name, d.points, most), 2)
+	end
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail("indicator \"" .. name .. "\": default must be a number or a text", 2)
 	end
