@@ -12,7 +12,7 @@ DESTDIR ?=
 CC ?= cc
 BUILD ?= build
 PKG_CONFIG ?= pkg-config
-PKGS = lua5.4 sqlite3 xlsxwriter libcrypto
+PKGS = lua5.4 sqlite3 xlsxwriter libcrypto libzip expat freexl
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror -pedantic
