@@ -560,6 +560,8 @@ static int compile_assessment(compiler *c)
 	a = lua_gettop(L);
 	where = where_of(c, a);
 	r->title = field_str(c, a, "title", &bad);
+	r->office = field_str(c, a, "office", &bad);
+	r->basis = field_str(c, a, "basis", &bad);
 	if (field_num(c, a, "year", &v) > 0) {
 		if (v < 1900 || v > 9999 || v != floor(v))
 			bad = 4;
@@ -604,6 +606,7 @@ static int compile_assessment(compiler *c)
 		r->name_col = field_str(c, u, "name", &bad);
 		r->cat_col = field_str(c, u, "category", &bad);
 		r->unit_table = field_str(c, u, "table", &bad);
+		r->unit_office = field_str(c, u, "office", &bad);
 	}
 	lua_pop(L, 1);
 	if (r->has_bonus_max && r->bonus_max < 0)
@@ -627,7 +630,7 @@ static int compile_assessment(compiler *c)
 	else if (bad == 3)
 		rc = fail_at(c, where, "assessment: round must be \"items\" or \"total\"");
 	else if (bad)
-		rc = fail_at(c, where, "assessment: title and the unit columns must be texts");
+		rc = fail_at(c, where, "assessment: title, office, basis and the unit columns must be texts");
 	else if (!r->id_col || !r->name_col || !r->cat_col)
 		rc = fail_at(c, where, "assessment: unit = { id = \"单位代码\", name = \"单位名称\", category = \"类别\" } is needed");
 	else
@@ -722,6 +725,8 @@ static int compile_indicator(compiler *c, int t, int sec, kp_indicator *ind)
 	ind->name = field_str(c, t, "name", NULL);
 	ind->where = where_of(c, t);
 	ind->desc = field_str(c, t, "desc", NULL);
+	ind->basis = field_str(c, t, "basis", NULL);
+	ind->office = field_str(c, t, "office", NULL);
 	ind->section = sec;
 	field_num(c, t, "points", &ind->points);
 	kp_decl_field(c->L, t, "clamp");
@@ -742,6 +747,8 @@ static int compile_deduction(compiler *c, int t, int sec, kp_deduction *d)
 	d->name = field_str(c, t, "name", NULL);
 	d->where = where_of(c, t);
 	d->desc = field_str(c, t, "desc", NULL);
+	d->basis = field_str(c, t, "basis", NULL);
+	d->office = field_str(c, t, "office", NULL);
 	d->unit = field_str(c, t, "unit", NULL);
 	d->section = sec;
 	d->ref = field_ref(c, t, "points");
@@ -855,6 +862,8 @@ static int compile_bonus_veto(compiler *c)
 		b->name = field_str(c, lua_gettop(L), "name", NULL);
 		b->where = where_of(c, lua_gettop(L));
 		b->desc = field_str(c, lua_gettop(L), "desc", NULL);
+		b->basis = field_str(c, lua_gettop(L), "basis", NULL);
+		b->office = field_str(c, lua_gettop(L), "office", NULL);
 		field_num(c, lua_gettop(L), "max", &b->max);
 		rc = compile_default(c, lua_gettop(L), &b->has_default, &b->dflt, &b->dflt_text);
 		if (!rc)
@@ -872,6 +881,8 @@ static int compile_bonus_veto(compiler *c)
 		v->name = field_str(c, lua_gettop(L), "name", NULL);
 		v->where = where_of(c, lua_gettop(L));
 		v->desc = field_str(c, lua_gettop(L), "desc", NULL);
+		v->basis = field_str(c, lua_gettop(L), "basis", NULL);
+		v->office = field_str(c, lua_gettop(L), "office", NULL);
 		v->reason = field_str(c, lua_gettop(L), "reason", NULL);
 		v->reason_ref = field_ref(c, lua_gettop(L), "reason");
 		kp_decl_field(L, -1, "default");
@@ -1178,6 +1189,7 @@ static int compile_events(compiler *c)
 		e->name = field_str(c, lua_gettop(L), "name", NULL);
 		e->data = field_str(c, lua_gettop(L), "data", NULL);
 		e->unit = field_str(c, lua_gettop(L), "unit", NULL);
+		e->office = field_str(c, lua_gettop(L), "office", NULL);
 		e->where = where_of(c, lua_gettop(L));
 		r->nevent = i + 1;
 		if (event_index(r, e->name) != (int)i)
@@ -1792,20 +1804,24 @@ void kp_rules_free(kp_rules *r)
 	for (i = 0; i < r->nind; i++) {
 		kp_indicator *d = &r->ind[i];
 		free(d->name), free(d->where), free(d->desc), free(d->dflt_text), free(d->only);
+		free(d->basis), free(d->office);
 		free_method(&d->m);
 	}
 	for (i = 0; i < r->nded; i++) {
 		kp_deduction *d = &r->ded[i];
 		free(d->name), free(d->where), free(d->desc), free(d->unit);
+		free(d->basis), free(d->office);
 		free_src(&d->count);
 	}
 	for (i = 0; i < r->nbon; i++) {
 		free(r->bon[i].name), free(r->bon[i].where), free(r->bon[i].desc), free(r->bon[i].dflt_text);
+		free(r->bon[i].basis), free(r->bon[i].office);
 		free_method(&r->bon[i].m);
 	}
 	for (i = 0; i < r->nveto; i++) {
 		kp_veto *v = &r->veto[i];
 		free(v->name), free(v->where), free(v->desc), free(v->reason), free(v->dflt_text);
+		free(v->basis), free(v->office);
 		free_src(&v->when);
 	}
 	for (i = 0; i < r->ncheck; i++) {
@@ -1821,13 +1837,13 @@ void kp_rules_free(kp_rules *r)
 	for (i = 0; i < r->ntie; i++)
 		free(r->tie[i].name);
 	for (i = 0; i < r->nevent; i++)
-		free(r->event[i].name), free(r->event[i].data), free(r->event[i].unit), free(r->event[i].where);
+		free(r->event[i].name), free(r->event[i].data), free(r->event[i].unit), free(r->event[i].where), free(r->event[i].office);
 	for (i = 0; i < r->nnumcol; i++)
 		free(r->numcol[i]);
 	free(r->numcol);
 	free(r->cat), free(r->sec), free(r->ind), free(r->ded), free(r->bon), free(r->veto);
 	free(r->grade), free(r->tie), free(r->event), free(r->commend_cat);
-	free(r->file), free(r->sha256), free(r->title);
+	free(r->file), free(r->sha256), free(r->title), free(r->office), free(r->basis), free(r->unit_office);
 	free(r->id_col), free(r->name_col), free(r->cat_col), free(r->unit_table);
 	kp_sandbox_free(r->sb);
 	free(r);

@@ -41,14 +41,15 @@ end
 
 -- Every field a declaration knows; anything else is a typo worth an error.
 local FIELDS = {
-	assessment = {title = 1, year = 1, precision = 1, compare_precision = 1, round = 1, unit = 1, categories = 1, bonus_max = 1, max_total = 1},
-	unit = {id = 1, name = 1, category = 1, table = 1},
-	indicator = {points = 1, score = 1, checklist = 1, default = 1, missing = 1, clamp = 1, desc = 1, categories = 1},
+	assessment = {title = 1, office = 1, basis = 1, year = 1, precision = 1, compare_precision = 1, round = 1, unit = 1, categories = 1, bonus_max = 1, max_total = 1},
+	unit = {id = 1, name = 1, category = 1, table = 1, office = 1},
+	indicator = {points = 1, score = 1, checklist = 1, default = 1, missing = 1, clamp = 1, desc = 1, categories = 1,
+		basis = 1, office = 1},
 	check = {when = 1, is = 1, per = 1, max = 1, unit = 1},
-	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1, unit = 1},
-	bonus = {max = 1, score = 1, default = 1, desc = 1},
-	veto = {when = 1, reason = 1, default = 1, desc = 1},
-	events = {file = 1, data = 1, unit = 1},
+	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1, unit = 1, basis = 1, office = 1},
+	bonus = {max = 1, score = 1, default = 1, desc = 1, basis = 1, office = 1},
+	veto = {when = 1, reason = 1, default = 1, desc = 1, basis = 1, office = 1},
+	events = {file = 1, data = 1, unit = 1, office = 1},
 	grades = {quota_ties = 1},
 	grade = {quota = 1, count = 1, by_category = 1},
 	commend = {min_grade = 1, min_score = 1, eligible = 1, tie_break = 1, by_category = 1, veto_rank = 1},
@@ -66,6 +67,13 @@ local function known_fields(t, kind, what, level)
 			fail(what .. ": unknown field '" .. k .. "' (a typo? known: " .. table.concat(names, ", ") .. ")", level + 1)
 		elseif type(k) ~= "string" and kind ~= "grades" and kind ~= "grade" and kind ~= "check" then
 			fail(what .. ": fields are written name = value", level + 1)
+		end
+	end
+	-- who sends or scores it (考核科室) and the document it rests on: printed
+	-- in criteria, forms, unit sheets and the notice
+	for _, k in ipairs({"office", "basis"}) do
+		if t[k] ~= nil and (type(t[k]) ~= "string" or t[k] == "") then
+			fail(what .. ": " .. k .. " must be a text, like " .. (k == "office" and "\"县司法局\"" or "\"《陇县重大行政决策程序规定》\""), level + 1)
 		end
 	end
 end
@@ -408,7 +416,8 @@ dsl.indicator = named("indicator", function(name, t, w)
 	end
 	local d = {[DECL] = true, type = "indicator", name = name, where = w, points = t.points,
 		score = check_score(t.score, "indicator \"" .. name .. "\""),
-		default = t.default, missing = t.missing, clamp = t.clamp, desc = t.desc}
+		default = t.default, missing = t.missing, clamp = t.clamp, desc = t.desc,
+		basis = t.basis, office = t.office}
 	if d.missing ~= nil and d.missing ~= "skip" and d.missing ~= "error" then
 		fail("indicator \"" .. name .. "\": missing must be \"skip\" or \"error\"", 2)
 	end
@@ -442,7 +451,7 @@ dsl.deduction = named("deduction", function(name, t, w)
 	known_fields(t, "deduction", "deduction \"" .. name .. "\"", 2)
 	unique("deduction", name, w, 2)
 	local d = {[DECL] = true, type = "deduction", name = name, where = w, per = t.per, max = t.max,
-		count = t.count, points = t.points, desc = t.desc, unit = t.unit}
+		count = t.count, points = t.points, desc = t.desc, unit = t.unit, basis = t.basis, office = t.office}
 	if t.unit ~= nil and (type(t.unit) ~= "string" or t.unit == "") then
 		fail("deduction \"" .. name .. "\": unit is the word counted, like \"起\" or \"卷\"", 2)
 	end
@@ -468,7 +477,7 @@ dsl.bonus = named("bonus", function(name, t, w)
 	end
 	check_num(max, "max", "bonus \"" .. name .. "\"", 2)
 	local d = {type = "bonus", name = name, where = w, max = max,
-		score = score, desc = t.desc, default = t.default}
+		score = score, desc = t.desc, default = t.default, basis = t.basis, office = t.office}
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail("bonus \"" .. name .. "\": default must be a number or a text", 2)
 	end
@@ -479,7 +488,8 @@ end)
 dsl.veto = named("veto", function(name, t, w)
 	known_fields(t, "veto", "veto \"" .. name .. "\"", 2)
 	unique("veto", name, w, 2)
-	local d = {type = "veto", name = name, where = w, reason = t.reason, desc = t.desc, default = t.default}
+	local d = {type = "veto", name = name, where = w, reason = t.reason, desc = t.desc, default = t.default,
+		basis = t.basis, office = t.office}
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" and type(d.default) ~= "boolean" then
 		fail("veto \"" .. name .. "\": default must be true/false, a number or a text", 2)
 	end
@@ -521,7 +531,7 @@ dsl.events = named("events", function(name, t, w)
 	end
 	if type(t.unit) ~= "string" then fail("events \"" .. name .. "\": unit = \"the unit id column\" is needed", 2) end
 	local data = t.data or tostring(t.file):match("([^/\\]+)$"):gsub("%.[^.]*$", "")
-	spec.events[#spec.events + 1] = {name = name, where = w, data = data, unit = t.unit, file = t.file}
+	spec.events[#spec.events + 1] = {name = name, where = w, data = data, unit = t.unit, file = t.file, office = t.office}
 end)
 
 dsl.case = named("case", function(name, t, w)

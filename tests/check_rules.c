@@ -805,6 +805,43 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+/* office and basis: who issues, scores or sends, and what a criterion rests
+ * on; texts, kept as written, NULL when left out. */
+START_TEST(test_office_basis)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+
+	ck_assert_msg(load("assessment { title = \"t\", office = \"陇县司法局\", basis = \"《方案》\",\n"
+			   "  unit = { id = \"id\", name = \"name\", category = \"cat\", office = \"县政府办\" },\n"
+			   "  categories = { {\"A\", commend = 1} } }\n"
+			   "events \"E\" { data = \"e\", unit = \"id\", office = \"县司法局\" }\n"
+			   "section \"S\" { points = 10, indicator \"I\" { points = 10, score = target(\"x\", 1),\n"
+			   "  basis = \"《规定》\", office = \"法制股\" },\n"
+			   "  deduction \"D\" { per = 1, count = \"d\", office = \"监督股\" } }\n",
+			   &r, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(r->office, "陇县司法局");
+	ck_assert_str_eq(r->basis, "《方案》");
+	ck_assert_str_eq(r->unit_office, "县政府办");
+	ck_assert_str_eq(r->event[0].office, "县司法局");
+	ck_assert_str_eq(r->ind[0].basis, "《规定》");
+	ck_assert_str_eq(r->ind[0].office, "法制股");
+	ck_assert_ptr_null(r->ded[0].basis);
+	ck_assert_str_eq(r->ded[0].office, "监督股");
+	kp_rules_free(r);
+	r = NULL;
+	ck_assert_msg(load(BODY, &r, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_null(r->office);
+	ck_assert_ptr_null(r->ind[0].basis);
+	kp_rules_free(r);
+	r = NULL;
+	assert_rule_error(load(HEAD "section \"S\" { points = 10, indicator \"I\" { points = 10,\n"
+			       "  score = target(\"x\", 1), basis = 3 } }\n", &r, &err),
+			  &err, 3, "basis must be a text");
+	kp_err_clear(&err);
+}
+END_TEST
+
 START_TEST(test_numeric_columns)
 {
 	kp_rules *r = NULL;
@@ -1590,6 +1627,7 @@ static Suite *rules_suite(void)
 	tcase_add_loop_test(tc, test_frozen_env, 0, sizeof unfreeze / sizeof *unfreeze);
 	tcase_add_test(tc, test_memory_limit);
 	tcase_add_test(tc, test_load_errors_name_the_file);
+	tcase_add_test(tc, test_office_basis);
 	suite_add_tcase(s, tc);
 	return s;
 }

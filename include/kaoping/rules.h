@@ -85,6 +85,7 @@ typedef struct kp_method {
 
 typedef struct kp_indicator {
 	char *name, *where, *desc;
+	char *basis, *office;    /* the document it rests on, who scores it; or NULL */
 	int section;
 	double points;
 	kp_method m;
@@ -106,6 +107,7 @@ static inline int kp_indicator_applies(const kp_indicator *d, int cat)
 
 typedef struct kp_deduction {
 	char *name, *where, *desc;
+	char *basis, *office;    /* as for indicators */
 	int section;             /* -1: from the total */
 	int ref;                 /* points = function(u, ctx) */
 	kp_src count;            /* or per × count */
@@ -122,6 +124,7 @@ static inline const char *kp_deduction_unit(const kp_deduction *d)
 
 typedef struct kp_bonus {
 	char *name, *where, *desc;
+	char *basis, *office;    /* as for indicators */
 	double max;
 	kp_method m;
 	int has_default;         /* the value used for a blank cell */
@@ -131,6 +134,7 @@ typedef struct kp_bonus {
 
 typedef struct kp_veto {
 	char *name, *where, *desc;
+	char *basis, *office;    /* as for indicators */
 	kp_src when;
 	char *reason;
 	int reason_ref;
@@ -164,12 +168,15 @@ enum kp_tie { KP_TIE_SECTION = 1, KP_TIE_DEDUCTIONS, KP_TIE_BONUS };
 typedef struct kp_tiebreak { int kind; int section; char *name; } kp_tiebreak;
 
 typedef struct kp_category { char *name; int quota; } kp_category;
-typedef struct kp_event { char *name, *data, *unit, *where; } kp_event;
+typedef struct kp_event { char *name, *data, *unit, *where, *office; } kp_event;  /* office: who sends it, or NULL */
 
 typedef struct kp_rules {
 	char *file;              /* path as given */
 	char *sha256;            /* hex of the file's bytes */
 	char *title;
+	char *office, *basis;    /* the issuing office, the document the
+				    assessment rests on; or NULL */
+	char *unit_office;       /* who sends the unit table, or NULL */
 	int year;
 	int precision;
 	int compare;             /* decimals at which computed values are compared
