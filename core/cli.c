@@ -38,7 +38,14 @@ const char kp_cli_prog[] = "kaoping";
 static int g_timing;                 /* KP_TIMING=1: phase times on stderr */
 static const kp_sandbox *g_sandbox;   /* for the wall-clock alarm's message */
 static const char *g_rules_file = "";
-static double g_timeout;
+static double g_timeout;              /* seconds of rule code (--timeout) */
+static volatile double g_armed_at;    /* when the rules began to load */
+static int g_show_progress;           /* stderr is a terminal and not --quiet */
+static double g_started;              /* the command's start, for progress */
+static double g_progress_after = 1.0; /* seconds before progress shows
+					 (KP_PROGRESS_AFTER, for tests) */
+static volatile sig_atomic_t g_progress_shown;
+static int g_report_tty;              /* the report goes to the terminal */
 /* What the command is doing, for the alarm's message: set at each phase's
  * start (kp_cli_enter), read by the signal handler. */
 static volatile sig_atomic_t g_phase;
@@ -164,8 +171,11 @@ static int exit_code(int kind)
 	}
 }
 
+static void progress_clear(void);
+
 static int report_error(const kp_cli_config *c, const kp_err *err)
 {
+	progress_clear();
 	fflush(stdout);
 	fprintf(stderr, "%s: %s\n", kp_cli_prog, err->msg[0] ? err->msg : "internal error");
 	if (c && c->verbose && err->trace)
@@ -183,17 +193,47 @@ static const char *const phase_words[] = {
 	[KP_PH_TEST] = "running the rule tests",
 };
 
+/* Erase the progress line, if one is shown, before other text. */
+static void progress_clear(void)
+{
+	if (g_progress_shown) {
+		fprintf(g_raw_err, "\r\033[K");
+		fflush(g_raw_err);
+		g_progress_shown = 0;
+	}
+}
+
+static void progress_show(const char *what, size_t done, size_t total)
+{
+	if (!g_show_progress || kp_sandbox_now() - g_started < g_progress_after)
+		return;
+	if (total)
+		fprintf(g_raw_err, "\r%s: %s %zu%% (%zu of %zu)\033[K", kp_cli_prog, what, done * 100 / total, done, total);
+	else
+		fprintf(g_raw_err, "\r%s: %s...\033[K", kp_cli_prog, what);
+	fflush(g_raw_err);
+	g_progress_shown = 1;
+}
+
+/* A new phase: the alarm's message names it, and on a terminal a command
+ * that has taken more than a second says what it is doing.  The report is
+ * not announced when it goes to the terminal itself. */
 void kp_cli_enter(int phase)
 {
 	g_phase = phase;
+	g_locked_db = NULL; /* a wait for a lock, if any, is over */
+	progress_clear();
+	if (phase > KP_PH_NONE && phase < KP_PH_COUNT && phase != KP_PH_RULES && phase != KP_PH_TEST &&
+	    !(phase == KP_PH_REPORT && g_report_tty))
+		progress_show(phase_words[phase], 0, 0);
 }
 
-/* Is rule code running: loading the rule file, its tests, or a rule
- * called while scoring?  Only then is the rule file to blame. */
-static int rules_running(void)
+void kp_cli_tick(void *ud, size_t done, size_t total)
 {
-	return g_phase == KP_PH_RULES || g_phase == KP_PH_TEST ||
-	       (g_phase == KP_PH_SCORE && g_sandbox && kp_sandbox_in_call(g_sandbox));
+	int ph = g_phase;
+
+	(void)ud;
+	progress_show(phase_words[ph >= 0 && ph < KP_PH_COUNT ? ph : KP_PH_NONE], done, total);
 }
 
 /* Append s to buf[0..n) (async-signal-safe); the new length. */
@@ -238,19 +278,45 @@ static size_t alarm_words(char *buf, size_t cap)
 	return put_str(buf, n, cap, " (--timeout raises the limit)\n");
 }
 
+/* Seconds of rule code so far, and whether rule code runs now: while the
+ * rules load or their tests run, the time since they began; while
+ * scoring, the sandbox's count of its calls. */
+static double rule_seconds(int *running)
+{
+	if (g_phase == KP_PH_RULES || g_phase == KP_PH_TEST) {
+		*running = 1;
+		return kp_sandbox_now() - g_armed_at;
+	}
+	*running = g_phase == KP_PH_SCORE && g_sandbox && kp_sandbox_in_call(g_sandbox);
+	return kp_sandbox_rule_seconds(g_sandbox);
+}
+
+/* The limit is on rule code: a stuck C call inside a rule (the hook
+ * cannot fire there) ends the command with a rule error, 78.  Reading,
+ * storing and writing are never stopped while they make progress; the
+ * alarm looks again later.  A wait for another process's lock is not
+ * progress: it ends with 75, naming the database. */
 static void on_alarm(int sig)
 {
 	char buf[1024];
 	size_t n;
+	int running;
+	double left;
 	static const char tail[] = ": time limit exceeded (a rule is stuck in a long library call; --timeout raises the limit)\n";
 
 	(void)sig;
-	kp_outfile_remove_open();
-	if (!rules_running()) {
+	if (g_locked_db) {
+		kp_outfile_remove_open();
 		n = alarm_words(buf, sizeof buf);
 		err_filter(NULL, buf, n);
 		_exit(EX_TEMPFAIL);
 	}
+	left = g_timeout - rule_seconds(&running);
+	if (!running || left > 0) {
+		alarm(left > 1 ? (unsigned)ceil(left) : 1);
+		return;
+	}
+	kp_outfile_remove_open();
 	memcpy(buf, "kaoping: ", 9);
 	n = 9 + kp_sandbox_context(g_sandbox, g_rules_file, buf + 9, sizeof buf - 9 - sizeof tail);
 	memcpy(buf + n, tail, sizeof tail - 1);
@@ -296,8 +362,9 @@ static void on_lock_wait(void *ud, const char *path, long pid)
 			path, KP_STORE_LOCK_WAIT);
 }
 
-/* The whole command's wall clock: the sandbox's hook stops Lua code at
- * the deadline; the alarm, a second later, stops a stuck C call. */
+/* The limit on rule code: the sandbox's hook stops Lua code once its
+ * calls have taken --timeout seconds; the alarm stops a C call stuck
+ * inside a rule (and a wait for a locked database). */
 static void arm_timeout(const kp_cli_config *c, kp_limits *lim)
 {
 	struct sigaction sa;
@@ -308,9 +375,11 @@ static void arm_timeout(const kp_cli_config *c, kp_limits *lim)
 	g_timeout = c->timeout;
 	if (c->timeout <= 0)
 		return;
-	lim->deadline = kp_sandbox_now() + c->timeout;
+	lim->timeout = c->timeout;
+	g_armed_at = kp_sandbox_now();
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_alarm;
+	sa.sa_flags = SA_RESTART; /* a look that finds no rule code resumes what it interrupted */
 	sigaction(SIGALRM, &sa, NULL);
 	alarm((unsigned)ceil(c->timeout) + 1);
 }
@@ -326,6 +395,7 @@ void kp_cli_info(const kp_cli_config *c, const char *fmt, ...)
 
 	if (c->quiet)
 		return;
+	progress_clear();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -460,6 +530,7 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	kp_report_opts o;
 	int rc;
 
+	g_report_tty = !c->output && isatty(STDOUT_FILENO);
 	kp_cli_enter(KP_PH_REPORT);
 	memset(&o, 0, sizeof o);
 	o.format = kp_cli_report_format(c);
@@ -580,7 +651,7 @@ static void usage_all(FILE *fp)
 		    "  --year Y             the assessment year\n"
 		    "  --format F, -o FILE  report format (table csv xlsx md json html) and file\n"
 		    "  --lang zh|en         report labels (default zh)\n"
-		    "  --timeout SECONDS    wall-clock limit of the command (default %g)\n"
+		    "  --timeout SECONDS    seconds of rule code allowed (default %g)\n"
 		    "  --max-instructions N Lua instructions per unit and per file load (default %lld)\n"
 		    "  --max-memory SIZE    memory of the rules' Lua state, e.g. 256M (default %uM)\n"
 		    "  --modules DIR        where use \"name\" finds name.lua after the rule file's folder\n"
@@ -854,9 +925,14 @@ int kp_cli_main(int argc, char **argv)
 		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
 	if (!rc && !c.db && strcmp(v->name, "run"))
 		c.db = "kaoping.db";
+	g_show_progress = !c.quiet && isatty(STDERR_FILENO);
+	g_started = kp_sandbox_now();
+	if (getenv("KP_PROGRESS_AFTER"))
+		g_progress_after = atof(getenv("KP_PROGRESS_AFTER"));
 	if (!rc)
 		rc = v->fn(&c, &err);
 	kp_cli_disarm_timeout();
+	progress_clear();
 	if (!rc)
 		rc = flush_stdout(&err);
 	rc = rc ? report_error(&c, &err) : EX_OK;

@@ -112,6 +112,10 @@ typedef struct kp_cli_progress {
 void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progress *p, const char *file);
 void kp_cli_progress_end(kp_cli_progress *p);
 
+/* Progress of long work (scoring, storing) on a terminal, naming the
+ * phase: a kp_score_opts.progress callback; ud is unused. */
+void kp_cli_tick(void *ud, size_t done, size_t total);
+
 /* Read CSV files into d (in memory), with progress. */
 int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **files, int n, kp_err *err);
 

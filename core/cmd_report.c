@@ -11,8 +11,10 @@ int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err)
 	kp_store *st = NULL;
 	int f = kp_cli_report_format(c), rc;
 
+	kp_cli_enter(KP_PH_OPEN);
 	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
+	kp_cli_enter(KP_PH_LOAD);
 	/* only the HTML and XLSX reports show every item and note */
 	rc = kp_store_load_run(st, c->run_id, f == KP_FMT_HTML || f == KP_FMT_XLSX || (f == KP_FMT_JSON && c->items), res, err);
 	kp_store_close(st);

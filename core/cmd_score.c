@@ -30,6 +30,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	memset(&o, 0, sizeof o);
 	o.details = needs_details(c);
 	o.release_numbers = 1;
+	o.progress = kp_cli_tick;
 	kp_cli_enter(KP_PH_BEGIN);
 	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
 		return rc;
@@ -88,8 +89,8 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 		kp_cli_enter(KP_PH_OPEN);
 		if ((rc = kp_store_open(c->db, store_mode, &st, err)))
 			goto out;
-		kp_cli_enter(KP_PH_IMPORT);
-		if (nfiles > 0 && (rc = kp_cli_import_files(c, st, files, nfiles, kp_cli_year(c, r), err)))
+		if (nfiles > 0 && (kp_cli_enter(KP_PH_IMPORT),
+				   rc = kp_cli_import_files(c, st, files, nfiles, kp_cli_year(c, r), err)))
 			goto out;
 		kp_cli_enter(KP_PH_LOAD);
 		rc = kp_store_load(st, kp_cli_year(c, r), r, d, &ids, &nids, err);
@@ -97,7 +98,6 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 		rc = kp_cli_read_csvs(c, r, d, files, nfiles, err);
 	}
 	kp_cli_phase("read");
-	kp_cli_enter(KP_PH_READ);
 	if (!rc && !(rc = kp_data_bind(d, r, err)))
 		rc = score_and_report(c, r, d, st, ids, nids, err);
 out:

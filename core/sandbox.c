@@ -17,7 +17,9 @@ struct kp_sandbox {
 	lua_State *L;
 	size_t used, cap;        /* allocator */
 	long long budget, spent; /* instruction budget of the current call */
-	double deadline;
+	double timeout;          /* seconds of rule code allowed (0: no limit) */
+	double secs;             /* seconds spent in finished calls */
+	volatile double t0;      /* when the outermost call began */
 	int tripped;             /* 1 instructions, 2 memory, 3 time: sticky */
 	int data_error;          /* a rule read a bad value: KP_EDATA */
 	int calls;               /* kp_sandbox_call depth: the cap holds inside calls */
@@ -58,7 +60,7 @@ static void hook(lua_State *L, lua_Debug *ar)
 		sb->spent += HOOK_PERIOD;
 		if (sb->spent > sb->budget)
 			sb->tripped = 1;
-		else if (sb->deadline > 0 && kp_sandbox_now() > sb->deadline)
+		else if (sb->timeout > 0 && sb->secs + kp_sandbox_now() - sb->t0 > sb->timeout)
 			sb->tripped = 3;
 		else
 			return;
@@ -402,7 +404,7 @@ kp_sandbox *kp_sandbox_new(const kp_limits *limits, kp_err *err)
 	sb->cap = limits && limits->max_memory ? limits->max_memory : KP_DEFAULT_MAX_MEMORY;
 	sb->budget = limits && limits->max_instructions ? limits->max_instructions
 							 : KP_DEFAULT_MAX_INSTRUCTIONS;
-	sb->deadline = limits ? limits->deadline : 0;
+	sb->timeout = limits ? limits->timeout : 0;
 	sb->L = lua_newstate(counting_alloc, sb);
 	if (!sb->L) {
 		free(sb);
@@ -556,9 +558,12 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 	sb->data_error = 0;
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
+	if (sb->calls == 0)
+		sb->t0 = kp_sandbox_now();
 	sb->calls++;
 	rc = lua_pcall(L, nargs, nres, base);
-	sb->calls--;
+	if (--sb->calls == 0)
+		sb->secs += kp_sandbox_now() - sb->t0;
 	lua_remove(L, base);
 	if (rc == LUA_OK) {
 		sb->data_error = 0;
@@ -581,6 +586,13 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 int kp_sandbox_in_call(const kp_sandbox *sb)
 {
 	return sb && sb->calls > 0;
+}
+
+double kp_sandbox_rule_seconds(const kp_sandbox *sb)
+{
+	if (!sb)
+		return 0;
+	return sb->secs + (sb->calls > 0 ? kp_sandbox_now() - sb->t0 : 0);
 }
 
 void kp_sandbox_set_context(kp_sandbox *sb, const char *kind, const char *name, const char *unit)

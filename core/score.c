@@ -1850,9 +1850,12 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 	} else {
 		if ((rc = compute_stats(&s)))
 			goto out;
-		for (u = 0; u < d->nunits; u++)
+		for (u = 0; u < d->nunits; u++) {
 			if ((rc = score_unit(&s, u, names)))
 				goto out;
+			if (s.o->progress && (u & 8191) == 8191)
+				s.o->progress(s.o->progress_ud, u + 1, d->nunits);
+		}
 	}
 	kp_sandbox_close_run(r->sb); /* u, ctx, rows: not past the units' scoring */
 	if (s.o->release_numbers)

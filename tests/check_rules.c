@@ -18,6 +18,7 @@
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
 #include "kaoping/sandbox.h"
+#include "kaoping/sandbox.h"
 #include "kaoping/sb.h"
 #include "kaoping/score.h"
 #include "kaoping/date.h"
@@ -266,11 +267,35 @@ START_TEST(test_time_limit)
 	double t0 = kp_sandbox_now();
 	int rc;
 
-	lim.deadline = t0 + 0.3;
+	lim.timeout = 0.3;
 	rc = load_lim(BODY "while true do end\n", &lim, &r, &err);
 	ck_assert_int_eq(rc, KP_ERULE);
 	ck_assert_msg(strstr(err.msg, "time limit") != NULL, "%s", err.msg);
 	ck_assert_double_lt(kp_sandbox_now() - t0, 20);
+	kp_err_clear(&err);
+}
+END_TEST
+
+/* The limit counts rule code only: time between calls (reading data,
+ * writing a run) does not use it up. */
+START_TEST(test_time_limit_rule_code_only)
+{
+	kp_limits lim = { 0, 0, 0.3, NULL };
+	kp_err err = {0};
+	kp_sandbox *sb = kp_sandbox_new(&lim, &err);
+	static const char quick[] = "local n = 0 for i = 1, 1000 do n = n + i end return n";
+	int i;
+
+	ck_assert_ptr_nonnull(sb);
+	ck_assert_int_eq(kp_sandbox_push_env(sb, &err), 0); /* stays on the stack: freed with sb */
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(kp_sandbox_load(sb, "=quick", quick, sizeof quick - 1, -1, &err), 0);
+		ck_assert_msg(kp_sandbox_call(sb, 0, 0, 1, &err) == 0, "%s", err.msg);
+		usleep(400000); /* more than the limit, outside rule code */
+	}
+	ck_assert_double_lt(kp_sandbox_rule_seconds(sb), 0.3);
+	ck_assert_int_eq(kp_sandbox_in_call(sb), 0);
+	kp_sandbox_free(sb);
 	kp_err_clear(&err);
 }
 END_TEST
@@ -326,7 +351,7 @@ START_TEST(test_limits_while_scoring)
 		      err.msg);
 	kp_err_clear(&err);
 	lim.max_memory = 0;
-	lim.deadline = kp_sandbox_now() + 0.3;
+	lim.timeout = 0.3;
 	rc = score_src(loop, &lim, units, &err);
 	ck_assert_int_eq(rc, KP_ERULE);
 	ck_assert_msg(strstr(err.msg, "time limit") && strstr(err.msg, "in indicator 'endless' for unit 'u1'"), "%s",
@@ -1628,6 +1653,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_memory_limit);
 	tcase_add_test(tc, test_load_errors_name_the_file);
 	tcase_add_test(tc, test_office_basis);
+	tcase_add_test(tc, test_time_limit_rule_code_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,8 +2,9 @@
  * only base (without dofile, loadfile, collectgarbage; load in text mode
  * only), string (without dump), table, math, utf8 and os.time/date/clock;
  * a memory cap through a counting allocator; an instruction budget through
- * a count hook that keeps firing once tripped; a wall-clock deadline
- * checked by the same hook.  The sandbox owns its lua_State. */
+ * a count hook that keeps firing once tripped; a limit on the seconds
+ * spent in rule code (the calls into Lua, added up) checked by the same
+ * hook.  The sandbox owns its lua_State. */
 #ifndef KAOPING_SANDBOX_H
 #define KAOPING_SANDBOX_H
 
@@ -15,12 +16,14 @@ struct lua_State; /* <lua.h> is for the four files that speak Lua (docs/ARCHITEC
 
 #define KP_DEFAULT_MAX_MEMORY (256u << 20)      /* bytes */
 #define KP_DEFAULT_MAX_INSTRUCTIONS 10000000LL  /* per unit, per file load */
-#define KP_DEFAULT_TIMEOUT 60.0                 /* seconds, whole command */
+#define KP_DEFAULT_TIMEOUT 60.0                 /* seconds of rule code */
 
 typedef struct kp_limits {
 	size_t max_memory;          /* 0: default */
 	long long max_instructions; /* 0: default */
-	double deadline;            /* absolute CLOCK_MONOTONIC seconds; 0: none */
+	double timeout;             /* seconds of rule code (every kp_sandbox_call
+				       added up: reading data or writing a run
+				       does not count); 0: none */
 	const char *modules;        /* kp_rules_load: where `use "name"` looks after
 				       the rule file's folder; NULL: the installed
 				       modules directory */
@@ -77,6 +80,10 @@ int kp_sandbox_check_live(struct lua_State *L, unsigned long gen, const char *wh
 /* 1 while rule code runs (inside kp_sandbox_call), else 0; a plain read,
  * safe in a signal handler. */
 int kp_sandbox_in_call(const kp_sandbox *sb);
+
+/* Seconds spent in rule code so far, the call under way included; plain
+ * reads and the monotonic clock, so a signal handler may ask. */
+double kp_sandbox_rule_seconds(const kp_sandbox *sb);
 
 /* Seconds on the monotonic clock. */
 double kp_sandbox_now(void);

@@ -41,6 +41,9 @@ typedef struct kp_score_opts {
 	void *sink_ud;
 	int threads;            /* 0: one per core when it helps (rules without Lua,
 				   no notes, many units); 1: one */
+	void (*progress)(void *ud, size_t done, size_t total); /* may be NULL: called
+				   now and then with the units scored so far */
+	void *progress_ud;
 	int release_numbers;    /* free the data's number columns once scored:
 				   the ranking and the reports need only ids and
 				   names (saves memory on large runs) */
