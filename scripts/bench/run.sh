@@ -10,6 +10,9 @@
 #        a) ./kaoping run rules/bench.lua FILE --format csv --lang en
 #        b) lua5.4 scripts/bench/plain.lua FILE
 #        c) scripts/bench/sqlite.sh FILE
+#        d) scripts/bench/pandas.py FILE, where an interpreter with pandas
+#           is found (python3, else Debian's /usr/bin/python3); skipped,
+#           and said so in the results, where none is
 #      must print the same ranking (category,rank,unit_id,total,grade,
 #      commended,veto; kaoping's columns are found by header name). On a
 #      mismatch the first differing lines are printed and the script exits 1:
@@ -60,6 +63,18 @@ mkdir -p "$OUT"
 rm -f "$OUT/results.md"
 TMP=$(mktemp -d "$OUT/tmp.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+
+# the Python that has pandas (python3-pandas is Debian's), or none
+PANDAS_PY=
+for py in python3 /usr/bin/python3; do
+  if command -v "$py" >/dev/null && "$py" -c 'import pandas' 2>/dev/null; then PANDAS_PY=$py; break; fi
+done
+if [ -z "$PANDAS_PY" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -x /usr/bin/python3 ]; then
+  say "bench: pandas missing, installing Debian's python3-pandas"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-pandas >/dev/null 2>&1 &&
+    /usr/bin/python3 -c 'import pandas' 2>/dev/null && PANDAS_PY=/usr/bin/python3
+fi
+[ -n "$PANDAS_PY" ] || say "bench: pandas not found (apt-get install python3-pandas): scripts/bench/pandas.py is skipped"
 
 rows_of() { case $1 in 100k) echo 100000 ;; 1m) echo 1000000 ;; *) die "unknown size '$1' (100k, 1m)" ;; esac; }
 
@@ -167,11 +182,15 @@ agree() {   # FILE LABEL [EXPECTED]
   fi
   cmp -s "$TMP/plain.csv" "$TMP/sqlite.csv" || mismatch "$TMP/plain.csv" "$TMP/sqlite.csv" "plain.lua vs sqlite.sh, $label"
   cmp -s "$TMP/plain.csv" "$TMP/kaoping.csv" || mismatch "$TMP/plain.csv" "$TMP/kaoping.csv" "plain.lua vs kaoping (its columns extracted), $label"
-  say "bench: agreement on $label: kaoping, plain.lua and sqlite.sh print the same $(( $(wc -l < "$TMP/plain.csv") - 1 )) rows"
+  if [ -n "$PANDAS_PY" ]; then
+    "$PANDAS_PY" scripts/bench/pandas.py "$file" > "$TMP/pandas.csv" || die "pandas.py failed on $file"
+    cmp -s "$TMP/plain.csv" "$TMP/pandas.csv" || mismatch "$TMP/plain.csv" "$TMP/pandas.csv" "plain.lua vs pandas.py, $label"
+  fi
+  say "bench: agreement on $label: kaoping, plain.lua, sqlite.sh${PANDAS_PY:+ and pandas.py} print the same $(( $(wc -l < "$TMP/plain.csv") - 1 )) rows"
 }
 agree tests/bench/edge.csv "tests/bench/edge.csv" tests/bench/edge.expected.csv
 agree "$OUT/units-100k.csv" "100k units"
-AGREEMENT="kaoping, plain.lua and sqlite.sh agree byte for byte on tests/bench/edge.csv (= edge.expected.csv) and on units-100k.csv"
+AGREEMENT="kaoping, plain.lua, sqlite.sh${PANDAS_PY:+ and pandas.py} agree byte for byte on tests/bench/edge.csv (= edge.expected.csv) and on units-100k.csv"
 
 # ---------------------------------------------------------------- 3. timing
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -209,6 +228,7 @@ for size in $SIZES; do
     # the stored workflow (issue 11): import (untimed), score into the
     # database, then report and explain from it
     measure "kaoping run json" "$size" : -- "$KAOPING" run "$RULES" "$f" --format json
+    [ -z "$PANDAS_PY" ] || measure "pandas.py" "$size" : -- "$PANDAS_PY" scripts/bench/pandas.py "$f"
     measure "kaoping score"   "$size" "fresh $KDB; $KAOPING import --quiet --db $KDB --year 2021 $f" \
       -- "$KAOPING" score --quiet --db "$KDB" --year 2021 "$RULES" --format csv --lang en
     measure "kaoping report csv"  "$size" : -- "$KAOPING" report --db "$KDB" --format csv --lang en
@@ -246,7 +266,8 @@ REPORT=$TMP/results.md
   echo "| --- | ---: | ---: | ---: | ---: |"
   for size in $SIZES; do
     for name in "kaoping run" "plain.lua" "sqlite.sh" "kaoping import" "sqlite3 .import" "wc -l" "cat" \
-      "kaoping run json" "kaoping score" "kaoping report csv" "kaoping report json" "kaoping explain"; do
+      "kaoping run json" "pandas.py" "kaoping score" "kaoping report csv" "kaoping report json" "kaoping explain"; do
+      [ -n "$(median "$name" "$size" 3)" ] || continue
       printf '| %s | %s | %.2f | %.2f | %.1f |\n' "$name" "$size" \
         "$(median "$name" "$size" 3)" "$(median "$name" "$size" 4)" \
         "$(awk -v k="$(median "$name" "$size" 5)" 'BEGIN { print k / 1024 }')"
@@ -325,7 +346,12 @@ target "kaoping run json peak memory at 1M" \
 for name in "kaoping import" "kaoping score" "kaoping report csv"; do
   target "$name 1M / 100k (linear would be 10)" "$(ratio "$(median "$name" 1m 3)" "$(median "$name" 100k 3)")" le 11 ×
 done
-echo "- pandas (scripts/bench/pandas.py): not written yet; the CPU-time comparison of run --format json with it is not measured" >> "$REPORT"
+if [ -n "$PANDAS_PY" ]; then
+  target "kaoping run json CPU / pandas.py CPU at 1M" \
+    "$(ratio "$(median "kaoping run json" 1m 4)" "$(median "pandas.py" 1m 4)")" le 0.2 ×
+else
+  echo "- kaoping run json CPU / pandas.py CPU at 1M: skipped, pandas is not installed (apt-get install python3-pandas)" >> "$REPORT"
+fi
 
 cp "$REPORT" "$OUT/results.md"
 cat "$REPORT"
