@@ -2,6 +2,7 @@
  * Owns nothing; works on caller buffers. */
 #include "kaoping/num.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -379,6 +380,77 @@ static int short_decimal(double x, char *buf, size_t size)
 	}
 	buf[i] = '\0';
 	return 1;
+}
+
+/* 17 significant digits of x without printf: n = round(|x| × 10^k) with
+ * 10^16 <= n < 10^17, in a long double of 64 mantissa bits.  10^k is exact
+ * there (k <= 21) and the product is off by at most 2^-64 relative, so n
+ * is within 0.5054 of |x| × 10^k, while the neighbouring doubles are at
+ * least 1.11 away (an ulp of x is more than x × 2^-53): the text reads
+ * back as x.  0 where that does not hold (another long double, |x| outside
+ * [1e-5, 1e15)). */
+static int digits17(double x, char *buf, size_t size)
+{
+#if LDBL_MANT_DIG >= 64
+	static const long double p10[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,
+					  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L,
+					  1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L};
+	long double ax = fabsl((long double)x);
+	long long n;
+	char d[17];
+	int k, i, o = 0, intd;
+
+	if (!(ax >= 1e-5L && ax < 1e15L) || size < 26)
+		return 0;
+	k = 16 - (int)floor(log10((double)ax));
+	if (k < 1)
+		k = 1;
+	if (k > 21)
+		k = 21;
+	n = llroundl(ax * p10[k]);
+	if (n >= 100000000000000000LL && k > 1)
+		n = llroundl(ax * p10[--k]);
+	else if (n < 10000000000000000LL && k < 21)
+		n = llroundl(ax * p10[++k]);
+	if (n < 10000000000000000LL || n >= 100000000000000000LL)
+		return 0;
+	for (i = 16; i >= 0; i--)
+		d[i] = (char)('0' + n % 10), n /= 10;
+	if (x < 0)
+		buf[o++] = '-';
+	intd = 17 - k; /* digits before the point (k >= 1: at most 16) */
+	if (intd <= 0) {
+		buf[o++] = '0';
+	} else {
+		memcpy(buf + o, d, (size_t)intd);
+		o += intd;
+	}
+	i = 16;
+	while (i >= (intd > 0 ? intd : 0) && d[i] == '0') /* trailing zeros of the fraction go */
+		i--;
+	if (i >= (intd > 0 ? intd : 0)) {
+		buf[o++] = '.';
+		for (; intd < 0; intd++)
+			buf[o++] = '0';
+		memcpy(buf + o, d + intd, (size_t)(i - intd + 1));
+		o += i - intd + 1;
+	}
+	buf[o] = '\0';
+	return 1;
+#else
+	(void)x, (void)buf, (void)size;
+	return 0;
+#endif
+}
+
+char *kp_num_exact(double x, char *buf, size_t size)
+{
+	if (x == 0)
+		x = 0.0;
+	if (short_decimal(x, buf, size) || digits17(x, buf, size))
+		return buf;
+	snprintf(buf, size, "%.17g", x);
+	return buf;
 }
 
 char *kp_num_short(double x, char *buf, size_t size)

@@ -1090,30 +1090,89 @@ static int add_item(scorer *s, int kind, int section, const char *name, double p
 	return 0;
 }
 
-/* Turn note offsets into pointers, hand the items on, keep them if asked. */
-static int finish_items(scorer *s, size_t u)
+/* Turn note offsets (into notes) into pointers, hand the items on, keep
+ * them if asked. */
+static int finish_list(scorer *s, size_t u, kp_item *items, size_t n, const char *notes)
 {
 	kp_unit_result *ur = &s->res->units[u];
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < s->nitems; i++)
-		if (s->items[i].note)
-			s->items[i].note = s->notebuf + ((uintptr_t)s->items[i].note - 1);
-	if (s->o->sink && (rc = s->o->sink(s->o->sink_ud, s->res, u, s->items, s->nitems, s->err)))
+	for (i = 0; i < n; i++)
+		if (items[i].note)
+			items[i].note = notes + ((uintptr_t)items[i].note - 1);
+	if (s->o->sink && (rc = s->o->sink(s->o->sink_ud, s->res, u, items, n, s->err)))
 		return rc;
-	if (s->o->details && s->nitems) {
-		ur->items = kp_result_alloc(s->res, s->nitems * sizeof *ur->items, s->err);
+	if (s->o->details && n) {
+		ur->items = kp_result_alloc(s->res, n * sizeof *ur->items, s->err);
 		if (!ur->items)
 			return KP_EINTERNAL;
-		ur->nitems = s->nitems;
-		for (i = 0; i < s->nitems; i++) {
-			ur->items[i] = s->items[i];
-			if (s->items[i].note && !(ur->items[i].note = kp_result_str(s->res, s->items[i].note, s->err)))
+		ur->nitems = n;
+		for (i = 0; i < n; i++) {
+			ur->items[i] = items[i];
+			if (items[i].note && !(ur->items[i].note = kp_result_str(s->res, items[i].note, s->err)))
 				return KP_EINTERNAL;
 		}
 	}
 	return 0;
+}
+
+/* A worker's share of a batch: the items and notes of units from, from+1,
+ * ..., packed; first[k] is unit from+k's first item (first[n] the end). */
+typedef struct kp_pack {
+	kp_item *items;
+	size_t nitems, icap;
+	char *notes;
+	size_t nnotes, ncap;
+	size_t *first;
+	size_t nunits, ucap;
+} kp_pack;
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	if (!(q = realloc(*p, c * size)))
+		return -1;
+	*p = q, *cap = c;
+	return 0;
+}
+
+/* Keep the scored unit's items in the worker's pack (note offsets moved
+ * to the pack's notes). */
+static int pack_items(scorer *s)
+{
+	kp_pack *k = s->pack;
+	size_t i;
+
+	if (grow((void **)&k->items, &k->icap, k->nitems + s->nitems, sizeof *k->items) ||
+	    grow((void **)&k->notes, &k->ncap, k->nnotes + s->nused + 1, 1) ||
+	    grow((void **)&k->first, &k->ucap, k->nunits + 2, sizeof *k->first))
+		return kp_err_oom(s->err);
+	k->first[k->nunits++] = k->nitems;
+	for (i = 0; i < s->nitems; i++) {
+		kp_item it = s->items[i];
+		if (it.note)
+			it.note = (const char *)(uintptr_t)((uintptr_t)it.note + k->nnotes);
+		k->items[k->nitems++] = it;
+	}
+	if (s->nused)
+		memcpy(k->notes + k->nnotes, s->notebuf, s->nused);
+	k->nnotes += s->nused;
+	k->first[k->nunits] = k->nitems;
+	return 0;
+}
+
+static int finish_items(scorer *s, size_t u)
+{
+	if (s->pack)
+		return pack_items(s);
+	return finish_list(s, u, s->items, s->nitems, s->notebuf);
 }
 
 static double clampd(double v, double lo, double hi)
@@ -1743,6 +1802,7 @@ static void scorer_free(scorer *s)
 
 typedef struct worker {
 	scorer s;              /* a copy with its own buffers and error record */
+	kp_pack pk;            /* batched runs: what it scored, for the main thread */
 	kp_err err;
 	const char **names;
 	size_t from, to;       /* units, or methods by stride for the statistics */
@@ -1782,9 +1842,38 @@ static int threads_for(const scorer *s)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	int t = s->o->threads > 0 ? s->o->threads : (int)(n > 0 ? n : 1);
 
-	if (s->r->uses_lua || s->notes || s->d->nunits < 20000)
+	if (s->r->uses_lua || s->d->nunits < 20000)
 		return 1;
 	return t > 8 ? 8 : t;
+}
+
+static void worker_init(worker *w, const scorer *s, const char **names, int stats, int part, int parts)
+{
+	memset(w, 0, sizeof *w);
+	w->s = *s;
+	w->s.items = NULL, w->s.notebuf = NULL, w->s.icap = w->s.ncap = 0;
+	w->s.err = &w->err;
+	w->names = names, w->stats = stats, w->part = part, w->parts = parts;
+}
+
+static void worker_free(worker *w)
+{
+	free(w->s.items), free(w->s.notebuf), kp_err_clear(&w->err);
+	free(w->pk.items), free(w->pk.notes), free(w->pk.first);
+}
+
+/* The first failure among workers, in unit order, into s's record. */
+static int worker_error(scorer *s, const worker *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (w[i].rc) {
+			s->err->kind = w[i].err.kind;
+			memcpy(s->err->msg, w[i].err.msg, sizeof s->err->msg);
+			return w[i].rc;
+		}
+	return 0;
 }
 
 /* Statistics (stats = 1) or the units, spread over nt threads. */
@@ -1793,14 +1882,10 @@ static int run_parallel(scorer *s, const char **names, int stats, int nt)
 	worker w[8];
 	pthread_t tid[8];
 	size_t n = s->d->nunits;
-	int i, started = 0, rc = 0;
+	int i, started = 0, rc;
 
 	for (i = 0; i < nt; i++) {
-		memset(&w[i], 0, sizeof w[i]);
-		w[i].s = *s;
-		w[i].s.items = NULL, w[i].s.notebuf = NULL, w[i].s.icap = w[i].s.ncap = 0;
-		w[i].s.err = &w[i].err;
-		w[i].names = names, w[i].stats = stats, w[i].part = i, w[i].parts = nt;
+		worker_init(&w[i], s, names, stats, i, nt);
 		w[i].from = n * (size_t)i / (size_t)nt, w[i].to = n * (size_t)(i + 1) / (size_t)nt;
 	}
 	for (i = 1; i < nt; i++)
@@ -1814,13 +1899,86 @@ static int run_parallel(scorer *s, const char **names, int stats, int nt)
 	work(&w[0]);
 	for (i = 1; i <= started; i++)
 		pthread_join(tid[i], NULL);
-	for (i = 0; i < nt && !rc; i++)
-		if ((rc = w[i].rc)) { /* the first failing unit in order, as one thread would report */
-			s->err->kind = w[i].err.kind;
-			memcpy(s->err->msg, w[i].err.msg, sizeof s->err->msg);
-		}
+	rc = worker_error(s, w, nt); /* the first failing unit in order, as one thread would report */
 	for (i = 0; i < nt; i++)
-		free(w[i].s.items), free(w[i].s.notebuf), kp_err_clear(&w[i].err);
+		worker_free(&w[i]);
+	return rc;
+}
+
+/* ---- both cores with notes: batches scored by workers while the main
+ * thread hands the batch before on, unit by unit in order (the sink, a
+ * database, takes one writer) ---- */
+
+#define BATCH 4096
+
+/* Start workers w[0..n) on the units [from, to), split between them;
+ * those that could not be started run here.  Returns how many started. */
+static int batch_start(worker *w, pthread_t *tid, int n, size_t from, size_t to)
+{
+	int i, started = 0;
+
+	for (i = 0; i < n; i++) {
+		w[i].pk.nitems = w[i].pk.nnotes = w[i].pk.nunits = 0;
+		w[i].from = from + (to - from) * (size_t)i / (size_t)n;
+		w[i].to = from + (to - from) * (size_t)(i + 1) / (size_t)n;
+		w[i].rc = 0;
+	}
+	for (i = 0; i < n; i++)
+		if (pthread_create(&tid[i], NULL, work, &w[i]) == 0)
+			started = i + 1;
+		else
+			break;
+	for (i = started; i < n; i++)
+		work(&w[i]);
+	return started;
+}
+
+/* Hand a scored batch on, in unit order. */
+static int batch_hand(scorer *s, worker *w, int n)
+{
+	int i, rc;
+	size_t k;
+
+	if ((rc = worker_error(s, w, n)))
+		return rc;
+	for (i = 0; i < n; i++) {
+		kp_pack *p = &w[i].pk;
+		for (k = 0; k < p->nunits; k++)
+			if ((rc = finish_list(s, w[i].from + k, p->items + p->first[k], p->first[k + 1] - p->first[k],
+					      p->notes)))
+				return rc;
+	}
+	return 0;
+}
+
+static int run_batched(scorer *s, const char **names, int nt)
+{
+	worker w[2][7];
+	pthread_t tid[7];
+	size_t n = s->d->nunits, nb = (n + BATCH - 1) / BATCH, b;
+	int i, g, nw = nt - 1 > 7 ? 7 : nt - 1, started, rc = 0;
+
+	for (g = 0; g < 2; g++)
+		for (i = 0; i < nw; i++) {
+			worker_init(&w[g][i], s, names, 0, i, nw);
+			w[g][i].s.pack = &w[g][i].pk;
+		}
+	started = batch_start(w[0], tid, nw, 0, n < BATCH ? n : BATCH);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	for (b = 0; b < nb && !rc; b++) {
+		started = 0;
+		if (b + 1 < nb)
+			started = batch_start(w[(b + 1) % 2], tid, nw, (b + 1) * BATCH, (b + 2) * BATCH < n ? (b + 2) * BATCH : n);
+		rc = batch_hand(s, w[b % 2], nw);
+		for (i = 0; i < started; i++)
+			pthread_join(tid[i], NULL);
+		if (!rc && s->o->progress)
+			s->o->progress(s->o->progress_ud, (b + 1) * BATCH < n ? (b + 1) * BATCH : n, n);
+	}
+	for (g = 0; g < 2; g++)
+		for (i = 0; i < nw; i++)
+			worker_free(&w[g][i]);
 	return rc;
 }
 
@@ -1845,7 +2003,8 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 	if ((rc = kp_score_lua_open(&s)))
 		goto out;
 	if (nt > 1) {
-		if ((rc = run_parallel(&s, names, 1, nt)) || (rc = run_parallel(&s, names, 0, nt)))
+		if ((rc = run_parallel(&s, names, 1, nt)) ||
+		    (rc = s.notes ? run_batched(&s, names, nt) : run_parallel(&s, names, 0, nt)))
 			goto out;
 	} else {
 		if ((rc = compute_stats(&s)))

@@ -96,6 +96,8 @@ typedef struct scorer {
 	int lua_open;             /* kp_score_lua_open ran: close undoes it */
 	int skip_asked;           /* u[col] met a blank under missing = "skip" */
 	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
+	struct kp_pack *pack;     /* a worker of a batched run: units' items go
+				     here, handed on in order by the main thread */
 } scorer;
 
 static inline const char *unit_id(const scorer *s, size_t u)

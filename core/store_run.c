@@ -60,30 +60,28 @@ static void buf_add(buf *b, const char *s, size_t n)
 	b->p[b->n] = '\0';
 }
 
-/* Text that reads back as exactly v: the short decimal when v is one
- * (kp_num_short, printf-free for six places or fewer), else 17 digits
- * (one printf; the shortest form would cost two more and two strtod). */
-static int fmt_num(char *out, size_t n, double v)
-{
-	double m = v * 1e6;
-
-	if (fabs(v) < 1e9 && (double)llround(m) / 1e6 == v)
-		return (int)strlen(kp_num_short(v, out, n));
-	return snprintf(out, n, "%.17g", v);
-}
-
+/* Text that reads back as exactly v (kp_num_exact: printf-free for the
+ * values scores take). */
 static void buf_num(buf *b, double v)
 {
-	char t[40];
+	char t[32];
 
-	buf_add(b, t, (size_t)fmt_num(t, sizeof t, v));
+	kp_num_exact(v, t, sizeof t);
+	buf_add(b, t, strlen(t));
 }
 
 static void buf_int(buf *b, long long v)
 {
-	char t[32];
+	char t[24];
+	int n = (int)sizeof t;
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
 
-	buf_add(b, t, (size_t)snprintf(t, sizeof t, "%lld", v));
+	do
+		t[--n] = (char)('0' + u % 10), u /= 10;
+	while (u);
+	if (v < 0)
+		t[--n] = '-';
+	buf_add(b, t + n, sizeof t - (size_t)n);
 }
 
 /* ---- notes: text and numbers ---- */

@@ -674,12 +674,52 @@ START_TEST(test_date_words)
 }
 END_TEST
 
+/* kp_num_exact reads back as the same double: the short decimals as
+ * written, and 17 digits for the rest, over millions of doubles of every
+ * size a score or a value takes (and some it does not). */
+START_TEST(test_exact_round_trip)
+{
+	char buf[32];
+	unsigned long long state = 88172645463325252ULL;
+	long i;
+	static const struct { double x; const char *text; } fixed[] = {
+		{0, "0"}, {6, "6"}, {-2.5, "-2.5"}, {89.995, "89.995"}, {1e-5, "0.000010000000000000001"},
+		{0.1 * 3, "0.30000000000000004"}, {6 * 0.93 / 0.95, "5.8736842105263163"},
+		{123456789012345.6, "123456789012345.59"}, {1e300, "1.0000000000000001e+300"},
+	};
+
+	for (i = 0; i < (long)(sizeof fixed / sizeof *fixed); i++)
+		ck_assert_str_eq(kp_num_exact(fixed[i].x, buf, sizeof buf), fixed[i].text);
+	for (i = 0; i < 600000; i++) {
+		double x, back;
+		state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+		switch (i % 3) {
+		case 0: /* points and totals */
+			x = (double)(state >> 11) / 9007199254740992.0 * 100;
+			break;
+		case 1: /* any magnitude from 1e-7 to 1e17 */
+			x = ldexp((double)(state >> 11) / 9007199254740992.0, (int)(state % 80) - 24);
+			break;
+		default: /* any bit pattern that is a finite double */
+			memcpy(&x, &state, sizeof x);
+			if (!isfinite(x))
+				continue;
+		}
+		if (state & 1)
+			x = -x;
+		back = strtod(kp_num_exact(x, buf, sizeof buf), NULL);
+		ck_assert_msg(back == x, "%.17g printed as %s", x, buf);
+	}
+}
+END_TEST
+
 static Suite *num_suite(void)
 {
 	Suite *s = suite_create("num");
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_loop_test(tc, test_parse_table, 0, (int)(sizeof parse_cases / sizeof parse_cases[0]));
+	tcase_add_test(tc, test_exact_round_trip);
 	tcase_add_test(tc, test_parse_why);
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_roundtrip);

@@ -1800,6 +1800,94 @@ START_TEST(test_ruletest_error)
 }
 END_TEST
 
+/* ---------- both cores with notes: batches, handed on in order ---------- */
+
+#define MANY_RULES                                                                                  \
+	HEAD "section \"S\" { points = 100,\n"                                                      \
+	"  indicator \"r\" { points = 60, score = target(\"x\", 0.95) },\n"                          \
+	"  indicator \"b\" { points = 40, score = ratio_to_best(\"y\", { scope = \"all\" }) },\n"    \
+	"  deduction \"d\" { per = 2, max = 10, count = \"z\" } }\n"                                 \
+	"bonus \"big\" { max = 3, score = bands(\"y\", { {400, 3} }) }\n"                           \
+	"veto \"v\" { when = \"w\", reason = \"w = 1\" }\n"
+
+static void fx_many(fx *f, size_t n, size_t bad)
+{
+	size_t cap = n * 64 + 64, len, u;
+	char *csv = malloc(cap);
+
+	ck_assert_ptr_nonnull(csv);
+	fx_rules(f, MANY_RULES);
+	len = (size_t)snprintf(csv, cap, "id,name,cat,x,y,z,w\n");
+	for (u = 0; u < n; u++)
+		if (u == bad) /* a blank: a data error while scoring */
+			len += (size_t)snprintf(csv + len, cap - len, "U%06zu,n%zu,A,,1,1,0\n", u, u);
+		else
+			len += (size_t)snprintf(csv + len, cap - len, "U%06zu,n%zu,%s,%.4f,%zu,%zu,%d\n", u, u,
+						u % 3 ? "A" : "B", (double)(u * 7919 % 10000) / 10000,
+						u * 104729 % 500, u % 7, u % 101 == 0);
+	fx_table(f, "units", "units.csv", csv);
+	free(csv);
+}
+
+typedef struct seen { size_t next; int out_of_order; size_t items; } seen;
+
+static int count_sink(void *ud, const kp_result *res, size_t unit, const kp_item *items, size_t n, kp_err *err)
+{
+	seen *s = ud;
+
+	(void)res, (void)items, (void)err;
+	if (unit != s->next)
+		s->out_of_order = 1;
+	s->next = unit + 1, s->items += n;
+	return 0;
+}
+
+/* 30,000 units scored with notes on both cores equal one thread's unit
+ * for unit, item for item, note for note, and the sink sees them in
+ * order; a bad value deep in the data is reported as one thread does. */
+START_TEST(test_batched_equals_serial)
+{
+	fx one, two;
+	kp_score_opts o1 = {0}, o2 = {0};
+	seen seen2 = {0};
+	size_t u, i, n = 30000, total = 0;
+
+	fx_many(&one, n, (size_t)-1), fx_many(&two, n, (size_t)-1);
+	o1.details = 1, o1.threads = 1;
+	o2.details = 1, o2.threads = 2, o2.sink = count_sink, o2.sink_ud = &seen2;
+	ck_assert_msg(fx_run_opts(&one, &o1) == 0, "%s", one.err.msg);
+	ck_assert_msg(fx_run_opts(&two, &o2) == 0, "%s", two.err.msg);
+	ck_assert_int_eq(seen2.next, n);
+	ck_assert_int_eq(seen2.out_of_order, 0);
+	for (u = 0; u < n; u++) {
+		const kp_unit_result *a = &one.res->units[u], *b = &two.res->units[u];
+		ck_assert_str_eq(a->id, b->id);
+		ck_assert(a->total == b->total && a->raw == b->raw && a->rank == b->rank);
+		ck_assert_int_eq(a->nitems, b->nitems);
+		total += a->nitems;
+		for (i = 0; i < a->nitems; i++) {
+			ck_assert(a->items[i].points == b->items[i].points);
+			ck_assert_str_eq(a->items[i].note ? a->items[i].note : "-", b->items[i].note ? b->items[i].note : "-");
+		}
+	}
+	ck_assert_int_eq(seen2.items, total); /* the sink saw every item */
+	ck_assert(total >= 3 * n);
+	kp_result_free(one.res), kp_result_free(two.res);
+	kp_data_free(one.d), kp_data_free(two.d);
+	kp_rules_free(one.r), kp_rules_free(two.r);
+	kp_err_clear(&one.err), kp_err_clear(&two.err);
+
+	fx_many(&one, n, 25000), fx_many(&two, n, 25000);
+	ck_assert_int_ne(fx_run_opts(&one, &o1), 0);
+	ck_assert_int_ne(fx_run_opts(&two, &o2), 0);
+	ck_assert_str_eq(one.err.msg, two.err.msg);
+	ck_assert_msg(strstr(two.err.msg, "U025000") != NULL, "%s", two.err.msg);
+	kp_data_free(one.d), kp_data_free(two.d);
+	kp_rules_free(one.r), kp_rules_free(two.r);
+	kp_err_clear(&one.err), kp_err_clear(&two.err);
+}
+END_TEST
+
 static Suite *score_suite(void)
 {
 	Suite *s = suite_create("score");
@@ -1824,6 +1912,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_goal_bad);
 	tcase_add_test(tc, test_deadline);
 	tcase_add_test(tc, test_deadline_bad);
+	tcase_add_test(tc, test_batched_equals_serial);
 	tcase_add_test(tc, test_late_missing);
 	tcase_add_test(tc, test_late_missing_bad);
 	tcase_add_test(tc, test_given_blend);

@@ -44,5 +44,10 @@ char *kp_num_fixed(double x, int prec, char *buf, size_t size);
 /* Shortest text that reads back as the same double ("0.1", "89.995");
  * 25 bytes hold any. */
 char *kp_num_short(double x, char *buf, size_t size);
+/* Text that reads back as exactly x, fast (no printf for the values scores
+ * take): the short decimal when x is one of at most six places, else 17
+ * significant digits with trailing zeros dropped.  Not always the
+ * shortest (0.1 × 3 is 0.30000000000000004); 26 bytes hold any. */
+char *kp_num_exact(double x, char *buf, size_t size);
 
 #endif
