@@ -114,6 +114,7 @@ valgrind: $(CHECK_BIN)
 
 demo: kaoping
 	$(Q)scripts/demo.sh
+	$(Q)$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/demo/root && cd $(BUILD)/demo/root$(PREFIX) && echo "== installed in $(BUILD)/demo/root$(PREFIX): $$(bin/kaoping --version), man -l share/man/man1/kaoping.1" && bin/kaoping run share/kaoping/rules/2021-fazhi.lua share/kaoping/samples/2021/*.csv -o $(CURDIR)/$(BUILD)/demo/installed-run.csv
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh
