@@ -15,7 +15,9 @@ base=$(sed -n '1{s/[[:space:]]//g;p;}' VERSION 2>/dev/null)
 case $base in
 '' | *[!0-9A-Za-z.~+]* | [!0-9]*) echo "version.sh: VERSION must hold a release number like 0.2.0" >&2; exit 1 ;;
 esac
-git rev-parse --is-inside-work-tree > /dev/null 2>&1 || { echo "$base"; exit 0; }
+# git only when this folder is the top of its work tree (not a release
+# tarball unpacked inside some other repository)
+top=$(git rev-parse --show-toplevel 2>/dev/null) && [ "$top" = "$(pwd -P)" ] || { echo "$base"; exit 0; }
 dirty=
 git diff --quiet HEAD -- 2>/dev/null || dirty=dirty
 if desc=$(git describe --tags --match 'v[0-9]*' --long 2>/dev/null); then

@@ -39,6 +39,9 @@ version_cases() {
 	g init -q && g add -A && g commit -qm one
 	export GIT_CEILING_DIRECTORIES=$tmp
 	expect "version: no tag: VERSION+gHASH" "0.2.0+g$(g rev-parse --short HEAD)" "$("$d/scripts/version.sh")"
+	mkdir -p "$d/sub/scripts" && cp scripts/version.sh "$d/sub/scripts/" && echo 0.4.0 > "$d/sub/VERSION"
+	expect "version: a copy inside another repository: its own VERSION" "0.4.0" "$("$d/sub/scripts/version.sh")"
+	rm -rf "$d/sub"
 	g tag -a v0.3.1 -m "release"
 	expect "version: a tagged commit: the tag" "0.3.1" "$("$d/scripts/version.sh")"
 	echo x > "$d/x" && g add x && g commit -qm two
