@@ -64,11 +64,12 @@ $(LIB): $(CORE_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # VERSION and PREFIX are compiled in: the objects that use them are rebuilt
-# when either changes (make install PREFIX=/opt after make)
-$(BUILD)/config.stamp: FORCE
+# when one changes (make install PREFIX=/opt after make)
+$(BUILD)/version.stamp $(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(@D)
-	$(Q)echo '$(VERSION) $(PREFIX)' | cmp -s - $@ || echo '$(VERSION) $(PREFIX)' > $@
-$(BUILD)/core/cli.o $(BUILD)/core/rules_use.o: $(BUILD)/config.stamp
+	$(Q)v='$(if $(findstring version,$@),$(VERSION),$(PREFIX))'; echo "$$v" | cmp -s - $@ || echo "$$v" > $@
+$(BUILD)/core/cli.o: $(BUILD)/version.stamp $(BUILD)/prefix.stamp
+$(BUILD)/core/rules_use.o: $(BUILD)/prefix.stamp
 
 $(KP_PROG): $(CLI_OBJ) $(LIB)
 	@echo "  LD $@"
