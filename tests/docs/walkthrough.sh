@@ -26,7 +26,8 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
 root=$tmp/root
-${MAKE:-make} -s -C "$repo" install DESTDIR="$root" > "$tmp/install.log" 2>&1 ||
+# (make as a person types it, not with the flags of a make asan around us)
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${MAKE:-make} -s -C "$repo" install DESTDIR="$root" > "$tmp/install.log" 2>&1 ||
 	{ echo "FAIL  make install DESTDIR=$root:"; sed 's/^/      /' "$tmp/install.log"; exit 1; }
 mkdir -p "$tmp/bin" "$tmp/work"
 if [ -n "${KP_BIN:-}" ] && [ "$KP_BIN" != ./kaoping ]; then

@@ -17,7 +17,9 @@ bin=${KP_BIN:-./kaoping}
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
-MAKE=${MAKE:-make}
+# make as a person types it: not with the flags of a make asan around the
+# suite (its BUILD and sanitizer flags would be taken for ./kaoping)
+MAKE="env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${MAKE:-make}"
 passed=0 failed=0
 
 ok() { echo "ok    $1"; passed=$((passed + 1)); }
