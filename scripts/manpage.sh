@@ -48,10 +48,13 @@ helptext() {
 	opts && /^  -/ {
 		s = substr($0, 3)
 		# the text starts after two spaces, or after "--name ARG " when
-		# the name fills its column
-		if (match(s, /  +/) || match(s, /^-[^ ]+( [A-Z][A-Za-z|]*)? /) && (RSTART = RLENGTH) && (RLENGTH = 1))
-			{ tag = substr(s, 1, RSTART - 1); what = substr(s, RSTART + RLENGTH) }
-		else { tag = s; what = "" }
+		# the name fills its column ("--quiet, --verbose" has no text)
+		tag = s; what = ""
+		if (match(s, /  +/)) {
+			tag = substr(s, 1, RSTART - 1); what = substr(s, RSTART + RLENGTH)
+		} else if (match(s, /^-[^ ]+( [A-Z][A-Za-z|]*)? /) && substr(s, RLENGTH + 1) !~ /^-/) {
+			tag = substr(s, 1, RLENGTH - 1); what = substr(s, RLENGTH + 1)
+		}
 		print ".TP"; print "\\fB" esc(tag) "\\fR"
 		if (what != "") line(what)
 		next

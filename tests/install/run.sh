@@ -143,15 +143,17 @@ cat > "$tmp/fake" <<'EOF'
 case "$1 ${2-}" in
 "--version ") echo "kaoping 9.9.9 (Lua 5.4, SQLite 3.40.1)" ;;
 "--help ") printf 'kaoping 9.9.9 — test\n\nusage:\n  kaoping frobnicate [--run N] UNIT\n  kaoping --help | kaoping COMMAND --help | kaoping --version\n\ncommon options:\n  --db FILE            the database\n\nexit status: 0 ok\n' ;;
-"frobnicate --help") printf 'usage: kaoping frobnicate [--run N] UNIT\n\nFrobnicate one unit, .dangerous\\text.\n\n  kaoping frobnicate 城关镇\n\noptions:\n  --run N            a recorded run\n  --quiet, --verbose\n' ;;
+"frobnicate --help") printf 'usage: kaoping frobnicate [--run N] UNIT\n\nFrobnicate one unit,\n.dangerous\\text.\n\n  kaoping frobnicate 城关镇\n\noptions:\n  --run N            a recorded run\n  --max-instructions N Lua instructions\n  --quiet, --verbose\n' ;;
 *) exit 64 ;;
 esac
 EOF
 chmod +x "$tmp/fake"
 if scripts/manpage.sh "$tmp/fake" > "$tmp/fake.1" && grep -q '^\.SS frobnicate$' "$tmp/fake.1" &&
 	fake=$(groff -man -Tutf8 -ww -P-cbou "$tmp/fake.1" 2>&1) && grep -qF 'Frobnicate one unit, .dangerous\text.' <<< "$fake" &&
-	grep -qF 'kaoping frobnicate 城关镇' <<< "$fake" && ! grep -q 'warning' <<< "$fake"; then
-	ok "manpage.sh: a new command of the table appears (its text escaped: a leading dot, a backslash)"
+	grep -qF 'kaoping frobnicate 城关镇' <<< "$fake" && ! grep -q 'warning' <<< "$fake" &&
+	grep -qxF '\fB\-\-max\-instructions N\fR' "$tmp/fake.1" && grep -qxF 'Lua instructions' "$tmp/fake.1" &&
+	grep -qxF '\fB\-\-quiet, \-\-verbose\fR' "$tmp/fake.1"; then
+	ok "manpage.sh: a new command of the table appears (text escaped: a leading dot, a backslash; options told from their text)"
 else
 	fail "manpage.sh does not pick up a new command" "$(cat "$tmp/fake.1" 2>&1 | head -40)"
 fi
