@@ -6,14 +6,18 @@
 #   make demo       the 2021 Longxian sample job
 #   make bench      the benchmark of DESIGN §7 (several minutes)
 #   make fuzz       the libFuzzer harnesses (FUZZ_SECONDS each)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (make uninstall: the same)
+#   make deb        build/kaoping_VERSION_ARCH.deb, installing under /usr
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 BUILD ?= build
 PKG_CONFIG ?= pkg-config
 PKGS = lua5.4 sqlite3 xlsxwriter libcrypto libzip expat freexl
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+# the release number: vX.Y.Z tags, else the file VERSION (scripts/version.sh)
+VERSION := $(shell scripts/version.sh)
+KP_PROG ?= kaoping
+MAN = $(BUILD)/kaoping.1
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror -pedantic
 OPT ?= -O2 -g
@@ -38,7 +42,7 @@ ifeq ($(V),1)
 Q =
 endif
 
-all: kaoping
+all: kaoping $(MAN)
 
 $(BUILD)/.deps:
 	$(Q)scripts/deps.sh --check || scripts/deps.sh
@@ -59,7 +63,15 @@ $(BUILD)/core/prelude.o: $(BUILD)/core/prelude.c
 $(LIB): $(CORE_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-kaoping: $(CLI_OBJ) $(LIB)
+# VERSION and PREFIX are compiled in: the objects that use them are rebuilt
+# when one changes (make install PREFIX=/opt after make)
+$(BUILD)/version.stamp $(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(@D)
+	$(Q)v='$(if $(findstring version,$@),$(VERSION),$(PREFIX))'; echo "$$v" | cmp -s - $@ || echo "$$v" > $@
+$(BUILD)/core/cli.o: $(BUILD)/version.stamp $(BUILD)/prefix.stamp
+$(BUILD)/core/rules_use.o: $(BUILD)/prefix.stamp
+
+$(KP_PROG): $(CLI_OBJ) $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(KP_CFLAGS) $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(KP_LDFLAGS) -o $@
 
@@ -103,6 +115,7 @@ valgrind: $(CHECK_BIN)
 
 demo: kaoping
 	$(Q)scripts/demo.sh
+	$(Q)$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/demo/root && cd $(BUILD)/demo/root$(PREFIX) && echo "== installed in $(BUILD)/demo/root$(PREFIX): $$(bin/kaoping --version), man -l share/man/man1/kaoping.1" && bin/kaoping run share/kaoping/rules/2021-fazhi.lua share/kaoping/samples/2021/*.csv -o $(CURDIR)/$(BUILD)/demo/installed-run.csv
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh
@@ -111,18 +124,38 @@ FUZZ_SECONDS ?= 60
 fuzz: | $(BUILD)/.deps
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-install: kaoping
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kaoping/rules $(DESTDIR)$(PREFIX)/share/kaoping/modules
-	install -m 755 kaoping $(DESTDIR)$(PREFIX)/bin/kaoping
-	install -m 644 rules/*.lua $(DESTDIR)$(PREFIX)/share/kaoping/rules/
-	install -m 644 scripts/modules/*.lua $(DESTDIR)$(PREFIX)/share/kaoping/modules/
+# the binary, its manual page (from its own --help), the rule files and
+# shared modules, the samples, and the user docs (README, RULES, DESIGN:
+# README's links to docs/ hold there too)
+SHARE = $(DESTDIR)$(PREFIX)/share/kaoping
+DOC = $(DESTDIR)$(PREFIX)/share/doc/kaoping
+MAN1 = $(DESTDIR)$(PREFIX)/share/man/man1
+install: $(KP_PROG) $(MAN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/rules $(SHARE)/modules $(MAN1) $(DOC)/docs
+	install -m 755 $(KP_PROG) $(DESTDIR)$(PREFIX)/bin/kaoping
+	install -m 644 $(MAN) $(MAN1)/kaoping.1
+	install -m 644 rules/*.lua $(SHARE)/rules/
+	install -m 644 scripts/modules/*.lua $(SHARE)/modules/
+	for d in $$(cd samples && find . -type d); do install -d $(SHARE)/samples/$$d || exit 1; done
+	for f in $$(cd samples && find . -type f); do install -m 644 samples/$$f $(SHARE)/samples/$$f || exit 1; done
+	install -m 644 README.md $(DOC)/
+	install -m 644 docs/RULES.md docs/DESIGN.md $(DOC)/docs/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/kaoping
-	rm -rf $(DESTDIR)$(PREFIX)/share/kaoping
+	rm -f $(DESTDIR)$(PREFIX)/bin/kaoping $(MAN1)/kaoping.1
+	rm -rf $(SHARE) $(DOC)
+
+# kaoping's manual page, written from what the binary's --help prints
+$(MAN): $(KP_PROG) scripts/manpage.sh
+	@echo "  MAN $@"
+	$(Q)scripts/manpage.sh $(abspath $(KP_PROG)) > $@.tmp && mv $@.tmp $@
+
+# a Debian package of the release, built apart in build/deb (PREFIX=/usr)
+deb: | $(BUILD)/.deps
+	$(Q)MAKE="$(MAKE)" scripts/deb.sh
 
 clean:
 	rm -rf $(BUILD) kaoping demo.db
 
-.PHONY: all test test-deps asan kaoping-asan valgrind demo bench fuzz install uninstall clean
+.PHONY: all test test-deps asan kaoping-asan valgrind demo bench fuzz install uninstall deb clean FORCE
 .SECONDARY:
