@@ -559,6 +559,16 @@ static const kp_cli_cmd verbs[] = {
 	{"criteria", kp_cmd_criteria, KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_LIMITS, 1, 1,
 	 "kaoping criteria RULES [--format table|csv|md]",
 	 "Print the published criteria (考核细则) that RULES encode.\n", "table, csv or md"},
+	{"template", kp_cmd_template, KP_O_DB | KP_O_YEAR | KP_O_FORMAT | KP_O_OUTPUT | KP_O_REPLACE | KP_O_LIMITS, 1, 1,
+	 "kaoping template RULES [-o DIR] [--format xlsx|csv] [--db FILE --year Y] [--replace]",
+	 "Write the forms each reporting office fills in, one per dataset RULES read\n"
+	 "(the unit table, each data declaration, each events list), into DIR (default\n"
+	 "forms/), in a folder per office when the rules name it.  Each column carries\n"
+	 "its guidance: the items that read it, what to write, whether a blank is\n"
+	 "allowed (xlsx: header comments and a 说明 sheet; csv: NAME.说明.txt beside it).\n"
+	 "With --db the unit rows of the year's unit table are prefilled.  A filled\n"
+	 "form imports as it is.  An existing form is refused unless --replace.\n\n"
+	 "  kaoping template rules/2021-fazhi.lua -o forms --format csv\n", "xlsx or csv"},
 	{"test", kp_cmd_test, KP_O_LIMITS, 1, 1,
 	 "kaoping test RULES",
 	 "Run the test cases of RULES (case \"...\" { ... } in the file or in\n"
@@ -597,7 +607,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	fprintf(fp, "usage: %s\n\n%s", v->usage, v->help);
 	fprintf(fp, "\noptions:\n");
 	if (v->opts & KP_O_DB)
-		fprintf(fp, "  --db FILE          the database (default %s)\n", strcmp(v->name, "run") ? "kaoping.db" : "none: in memory");
+		fprintf(fp, "  --db FILE          the database (default %s)\n", !strcmp(v->name, "template") ? "none: forms not prefilled" :
+			strcmp(v->name, "run") ? "kaoping.db" : "none: in memory");
 	if (v->opts & KP_O_YEAR)
 		fprintf(fp, "  --year Y           the assessment year\n");
 	if (v->opts & KP_O_RUN)
@@ -852,7 +863,7 @@ int kp_cli_main(int argc, char **argv)
 	rc = parse(&c, v, argc - 1, argv + 1, &err);
 	if (rc < 0)
 		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
-	if (!rc && !c.db && strcmp(v->name, "run"))
+	if (!rc && !c.db && strcmp(v->name, "run") && strcmp(v->name, "template"))
 		c.db = "kaoping.db";
 	if (!rc)
 		rc = v->fn(&c, &err);
