@@ -616,7 +616,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	if (v->opts & KP_O_FORMAT)
 		fprintf(fp, "  --format F         %s\n", v->formats ? v->formats : "table, csv, xlsx, md, json or html");
 	if (v->opts & KP_O_OUTPUT)
-		fprintf(fp, "  -o, --output FILE  write to FILE (atomically) instead of stdout\n");
+		fprintf(fp, "%s", strcmp(v->name, "template") ? "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
+			    : "  -o, --output DIR   the folder of the forms (default forms; created when missing)\n");
 	if (v->opts & KP_O_LANG)
 		fprintf(fp, "  --lang zh|en       labels in Chinese (default) or English\n");
 	if (v->opts & KP_O_BOM)
@@ -626,7 +627,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	if (v->opts & KP_O_AS)
 		fprintf(fp, "  --as NAME          the dataset name of a single file\n");
 	if (v->opts & KP_O_REPLACE)
-		fprintf(fp, "  --replace          replace an earlier import of the same name and year\n");
+		fprintf(fp, "%s", strcmp(v->name, "template") ? "  --replace          replace an earlier import of the same name and year\n"
+			    : "  --replace          write over forms already there\n");
 	if (v->opts & KP_O_ENCODING)
 		fprintf(fp, "  --encoding E       auto (default), utf-8 or gb18030\n");
 	if (v->opts & KP_O_LIMITS)

@@ -78,7 +78,7 @@ int kp_cmd_template(kp_cli_config *c, kp_err *err)
 		kp_cli_info(c, "%s: %zu forms for %s written under %s/ (%s)%s\n", kp_cli_prog, f->n, r->file, dir,
 			    format == KP_FORM_XLSX ? "xlsx" : "csv, each with its 说明.txt",
 			    c->db ? ", units prefilled from the database" : "");
-	if (!rc && r->uses_lua)
+	if (!rc && r->uses_lua && !r->ndata)
 		kp_cli_info(c, "%s: note: rule functions read columns the forms cannot know; list them with data { columns "
 			    "= {...} } or events { columns = {...} } (docs/RULES.md)\n", kp_cli_prog);
 	kp_forms_free(f);

@@ -325,7 +325,7 @@ static int make_forms(builder *b)
 {
 	const kp_rules *r = b->r;
 	kp_forms *f = b->f;
-	size_t i;
+	size_t i, j;
 
 	if (new_form(&f->form[0], KP_FORM_UNITS, r->unit_table ? r->unit_table : "units", r->unit_office, NULL, r->id_col) ||
 	    unit_cols(r, &f->form[0]))
@@ -343,6 +343,10 @@ static int make_forms(builder *b)
 	for (i = 0; i < r->nevent; i++)
 		if (listed_cols(event_form(b, (int)i), r->event[i].col, r->event[i].ncol))
 			return -1;
+	for (i = 0; i < f->n; i++) /* what only functions read: no blank is known to be allowed */
+		for (j = 1; j < f->form[i].ncol; j++)
+			if (f->form[i].col[j].fn && !f->form[i].col[j].readers)
+				f->form[i].col[j].blank_ok = 0;
 	return 0;
 }
 
