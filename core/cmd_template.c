@@ -75,7 +75,8 @@ int kp_cmd_template(kp_cli_config *c, kp_err *err)
 	kp_cli_enter(KP_PH_REPORT);
 	if (!rc && !(rc = kp_forms_plan(r, kp_cli_year(c, r), c->db ? &units : NULL, &f, err)) &&
 	    !(rc = kp_forms_write(f, dir, format, c->replace, err)))
-		kp_cli_info(c, "%s: %zu forms for %s written under %s/ (%s)%s\n", kp_cli_prog, f->n, r->file, dir,
+		kp_cli_info(c, "%s: %zu form%s for %s written under %s/ (%s)%s\n", kp_cli_prog, f->n, f->n == 1 ? "" : "s",
+			    r->file, dir,
 			    format == KP_FORM_XLSX ? "xlsx" : "csv, each with its 说明.txt",
 			    c->db ? ", units prefilled from the database" : "");
 	if (!rc && r->uses_lua && !r->ndata)
