@@ -32,7 +32,7 @@ for bin in "$@"; do
 	run_suite "$(basename "$bin")" "$bin"
 done
 for suite in tests/layers/run.sh tests/e2e/run.sh tests/golden/run.sh tests/docs/run.sh tests/hostile/run.sh tests/faults/run.sh \
-	tests/samples/totals.sh tests/samples/demo.sh tests/browser-report.sh; do
+	tests/samples/totals.sh tests/samples/demo.sh tests/browser-report.sh tests/template/run.sh; do
 	[ -x "$suite" ] && run_suite "${suite#tests/}" "$suite"
 done
 
