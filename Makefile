@@ -103,6 +103,7 @@ valgrind: $(CHECK_BIN)
 
 demo: kaoping
 	$(Q)scripts/demo.sh
+	$(Q)./kaoping template rules/2021-fazhi.lua --db demo.db -o build/demo/forms --replace  # the forms for the offices, units prefilled
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh
