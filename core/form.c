@@ -48,6 +48,18 @@ static kp_form_col *form_col(kp_form *f, const char *name)
 	return c;
 }
 
+/* Is name one of the readers ("会前学法、专题研究")? */
+static int has_reader(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; p; p = strstr(p, "、"), p = p ? p + strlen("、") : NULL)
+		if (!strncmp(p, name, n) && (!p[n] || !strncmp(p + n, "、", strlen("、"))))
+			return 1;
+	return 0;
+}
+
 /* Record one use on col: the reader joins the list, a blank stays allowed
  * only when every reader allows it, the first words stay. */
 static int add_use(kp_form_col *c, const use *u)
@@ -56,7 +68,7 @@ static int add_use(kp_form_col *c, const use *u)
 
 	if (!c)
 		return -1;
-	if (u->reader && (!c->readers || !strstr(c->readers, u->reader))) {
+	if (u->reader && (!c->readers || !has_reader(c->readers, u->reader))) {
 		kp_sb b = {0};
 		if (c->readers)
 			kp_sb_printf(&b, "%s、", c->readers);

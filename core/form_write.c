@@ -233,7 +233,7 @@ static void xl_data_sheet(xl *x, const kp_forms *f, const kp_form *m)
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
-	for (j = 0; j < m->ncol && j < LXW_COL_MAX; j++) {
+	for (j = 0; j < m->ncol; j++) {
 		kp_sb_reset(&b);
 		col_guidance(&m->col[j], j, &b);
 		xl_keep(x, worksheet_write_string(ws, 0, (lxw_col_t)j, m->col[j].name, x->bold));
@@ -244,7 +244,7 @@ static void xl_data_sheet(xl *x, const kp_forms *f, const kp_form *m)
 	if (b.oom)
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 	kp_sb_free(&b);
-	for (u = 0; m->kind != KP_FORM_EVENTS && u < f->units.n && u + 1 < LXW_ROW_MAX; u++) {
+	for (u = 0; m->kind != KP_FORM_EVENTS && u < f->units.n; u++) {
 		xl_keep(x, worksheet_write_string(ws, (lxw_row_t)(u + 1), 0, f->units.id[u], NULL));
 		if (m->kind == KP_FORM_UNITS && m->ncol > 2) {
 			xl_keep(x, worksheet_write_string(ws, (lxw_row_t)(u + 1), 1, f->units.name[u], NULL));
@@ -269,7 +269,8 @@ static void xl_example(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, c
 	char *end;
 	double v = strtod(s, &end);
 
-	if (*s && !*end && s[0] != '0')
+	/* digits and a point only: "nan", "inf" and hex are texts */
+	if (*s && !*end && s[0] != '0' && strspn(s, "0123456789.") == strlen(s))
 		xl_keep(x, worksheet_write_number(ws, row, col, v, NULL));
 	else
 		xl_keep(x, worksheet_write_string(ws, row, col, s, NULL));
@@ -306,7 +307,7 @@ static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 	}
 	row++;
 	xl_keep(x, worksheet_write_string(ws, row++, 0, "示例行（仅供参考，不要填入“填报”表）：", x->bold));
-	for (j = 0; j < m->ncol && j < LXW_COL_MAX; j++) {
+	for (j = 0; j < m->ncol; j++) {
 		xl_keep(x, worksheet_write_string(ws, row, (lxw_col_t)j, m->col[j].name, NULL));
 		xl_example(x, ws, row + 1, (lxw_col_t)j, m->col[j].example ? m->col[j].example : "");
 	}
@@ -348,6 +349,11 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 	xl x = {0};
 	int saved;
 
+	if (m->ncol > LXW_COL_MAX || f->units.n + 1 > LXW_ROW_MAX) {
+		free(tmpdir);
+		return kp_err_set(err, KP_EDATA, "%s: %zu columns and %zu units do not fit a sheet (at most %d columns and "
+				  "%d rows): write --format csv", shown, m->ncol, f->units.n, LXW_COL_MAX, LXW_ROW_MAX - 1);
+	}
 	opt.tmpdir = tmpdir; /* beside the form, not /tmp */
 	if (!tmpdir || !(x.wb = workbook_new_opt(file, &opt))) {
 		free(tmpdir);

@@ -1733,9 +1733,11 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 			return 0;
 	}
 	n = kp_rules_columns(r, &list, err);
-	if (!list || (rc = kp_rules_read_file(r->file, &text, &len, err))) {
+	if (!list)
+		return err->kind;
+	if ((rc = kp_rules_read_file(r->file, &text, &len, err))) {
 		free(list);
-		return list ? rc : err->kind;
+		return rc;
 	}
 	for (i = 0; i < r->ndata && !rc; i++)
 		for (j = 0; j < r->data[i].ncol && !rc; j++)
