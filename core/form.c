@@ -304,15 +304,18 @@ static int new_form(kp_form *f, int kind, const char *name, const char *office, 
 
 /* Columns a declaration lists for rule functions: on its form in the order
  * listed (data), or after what helpers read (events). */
-static int listed_cols(kp_form *f, char *const *col, size_t n)
+static int listed_cols(kp_form *f, char *const *col, char *const *reader, size_t n)
 {
 	size_t i;
 	kp_form_col *c;
 
 	for (i = 0; i < n; i++) {
+		use u = {reader ? reader[i] : NULL, NULL, NULL, 0}; /* what a function takes for blank is unknown */
 		if (!(c = form_col(f, col[i])))
 			return -1;
 		c->fn = 1;
+		if (u.reader && add_use(c, &u))
+			return -1;
 	}
 	return 0;
 }
@@ -344,7 +347,7 @@ static int make_forms(builder *b)
 		return -1;
 	for (i = 0; i < r->ndata; i++)
 		if (new_form(&f->form[1 + i], KP_FORM_DATA, r->data[i].name, r->data[i].office, NULL, r->id_col) ||
-		    listed_cols(&f->form[1 + i], r->data[i].col, r->data[i].ncol))
+		    listed_cols(&f->form[1 + i], r->data[i].col, r->data[i].reader, r->data[i].ncol))
 			return -1;
 	for (i = 0; i < r->nevent; i++)
 		if (new_form(event_form(b, (int)i), KP_FORM_EVENTS, r->event[i].data, r->event[i].office, r->event[i].name,
@@ -353,9 +356,9 @@ static int make_forms(builder *b)
 	if (item_uses(b))
 		return -1;
 	for (i = 0; i < r->nevent; i++)
-		if (listed_cols(event_form(b, (int)i), r->event[i].col, r->event[i].ncol))
+		if (listed_cols(event_form(b, (int)i), r->event[i].col, r->event[i].reader, r->event[i].ncol))
 			return -1;
-	for (i = 0; i < f->n; i++) /* what only functions read: no blank is known to be allowed */
+	for (i = 0; i < f->n; i++) /* what only a module's functions read: no blank is known to be allowed */
 		for (j = 1; j < f->form[i].ncol; j++)
 			if (f->form[i].col[j].fn && !f->form[i].col[j].readers)
 				f->form[i].col[j].blank_ok = 0;

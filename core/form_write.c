@@ -50,7 +50,7 @@ static void col_guidance(const kp_form_col *c, size_t i, kp_sb *b)
 		kp_sb_puts(b, "用于：细则中的计分函数");
 	else
 		kp_sb_puts(b, "单位表");
-	kp_sb_printf(b, "；填写：%s；%s", c->what ? c->what : "按细则要求填写",
+	kp_sb_printf(b, "；填写：%s；%s", c->what ? c->what : c->fn ? "按细则要求填写（计分函数读取此列）" : "按细则要求填写",
 		     c->blank_ok && i ? "可留空（细则规定了留空时的处理）" : "不可留空");
 }
 
@@ -300,7 +300,7 @@ static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 		kp_sb_reset(&b);
 		kp_sb_printf(&b, "%zu", j + 1);
 		cells[0] = NULL, cells[1] = c->name, cells[2] = j == 0 ? "单位代码" : c->readers ? c->readers : c->fn ? "细则中的计分函数" : "单位表";
-		cells[3] = c->what ? c->what : "按细则要求填写";
+		cells[3] = c->what ? c->what : c->fn ? "按细则要求填写（计分函数读取此列）" : "按细则要求填写";
 		cells[4] = c->blank_ok && j ? "可留空" : "不可留空";
 		xl_keep(x, worksheet_write_number(ws, row, 0, (double)(j + 1), NULL));
 		xl_row(x, ws, row, cells, 5, x->wrap);

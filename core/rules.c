@@ -138,17 +138,18 @@ static char *where_of(compiler *c, int t)
 }
 
 /* t.columns, a list of texts (the prelude checked it), into *col: malloc'd
- * strings; nothing when absent. */
-static int field_cols(compiler *c, int t, size_t *n, char ***col)
+ * strings, with *reader as long (filled by check_declared_columns);
+ * nothing when absent. */
+static int field_cols(compiler *c, int t, size_t *n, char ***col, char ***reader)
 {
 	lua_State *L = c->L;
 	size_t i, len;
 	int rc = 0;
 
-	*n = 0, *col = NULL;
+	*n = 0, *col = NULL, *reader = NULL;
 	kp_decl_field(L, t, "columns");
 	len = kp_decl_len(L, -1);
-	if (len && !(*col = calloc(len, sizeof **col)))
+	if (len && (!(*col = calloc(len, sizeof **col)) || !(*reader = calloc(len, sizeof **reader))))
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < len && !rc; i++) {
 		if (kp_decl_index(L, -1, (lua_Integer)i + 1) != LUA_TSTRING)
@@ -1219,7 +1220,7 @@ static int compile_events(compiler *c)
 		e->where = where_of(c, lua_gettop(L));
 		r->nevent = i + 1;
 		if (!rc)
-			rc = field_cols(c, lua_gettop(L), &e->ncol, &e->col);
+			rc = field_cols(c, lua_gettop(L), &e->ncol, &e->col, &e->reader);
 		if (event_index(r, e->name) != (int)i)
 			rc = kp_err_set(c->err, KP_ERULE, "%s: events '%s' is declared twice", e->where, e->name);
 		lua_pop(L, 1);
@@ -1248,7 +1249,7 @@ static int compile_datas(compiler *c)
 		d->office = field_str(c, lua_gettop(L), "office", NULL);
 		d->where = where_of(c, lua_gettop(L));
 		r->ndata = i + 1;
-		rc = field_cols(c, lua_gettop(L), &d->ncol, &d->col);
+		rc = field_cols(c, lua_gettop(L), &d->ncol, &d->col, &d->reader);
 		lua_pop(L, 1);
 		if (!rc && (!d->name || !d->where))
 			rc = kp_err_oom(c->err);
@@ -1639,8 +1640,8 @@ static int text_quotes(const char *text, size_t len, int first, int last, const 
 	return 0;
 }
 
-/* Could the rule function at ref read col?  It names it as a text in its
- * source; a function of a module (another file) is taken as it may. */
+/* Could the rule function at ref read col?  1: it names it as a text in
+ * its source; 2: it may (a function of a module, in another file); 0: no. */
 static int fn_names(lua_State *L, const char *file, const char *text, size_t len, int ref, const char *col)
 {
 	lua_Debug ar;
@@ -1655,7 +1656,7 @@ static int fn_names(lua_State *L, const char *file, const char *text, size_t len
 	if (!lua_getinfo(L, ">S", &ar) || ar.what[0] == 'C')
 		return 0;
 	if (ar.source[0] != '@' || strcmp(ar.source + 1, file))
-		return 1;
+		return 2;
 	return text_quotes(text, len, ar.linedefined, ar.lastlinedefined, col);
 }
 
@@ -1664,28 +1665,52 @@ static int src_fn(const kp_src *s)
 	return s->kind == KP_SRC_FUNC || s->kind == KP_SRC_AGG ? s->ref : 0;
 }
 
-/* Does any rule function name col? */
-static int any_fn_names(const kp_rules *r, const char *text, size_t len, const char *col)
-{
-	lua_State *L = kp_sandbox_state(r->sb);
-	const char *f = r->file;
-	size_t i;
-	int hit = fn_names(L, f, text, len, r->eligible_ref, col);
+/* Looking for the rule functions that name one column. */
+typedef struct fnscan {
+	lua_State *L;
+	const char *file, *text, *col, *last;
+	size_t len;
+	kp_sb who;        /* the items whose functions name it, "重大决策程序、…" */
+	int maybe;        /* a module's function may read it */
+} fnscan;
 
-	for (i = 0; i < r->nind && !hit; i++)
-		hit = fn_names(L, f, text, len, r->ind[i].m.ref, col) || fn_names(L, f, text, len, src_fn(&r->ind[i].m.src), col) ||
-		      fn_names(L, f, text, len, src_fn(&r->ind[i].m.goal_src), col);
-	for (i = 0; i < r->nbon && !hit; i++)
-		hit = fn_names(L, f, text, len, r->bon[i].m.ref, col) || fn_names(L, f, text, len, src_fn(&r->bon[i].m.src), col);
-	for (i = 0; i < r->nded && !hit; i++)
-		hit = fn_names(L, f, text, len, r->ded[i].ref, col) || fn_names(L, f, text, len, src_fn(&r->ded[i].count), col);
-	for (i = 0; i < r->nveto && !hit; i++)
-		hit = fn_names(L, f, text, len, src_fn(&r->veto[i].when), col);
-	for (i = 0; i < r->ncheck && !hit; i++)
-		hit = fn_names(L, f, text, len, src_fn(&r->check[i].src), col);
-	for (i = 0; i < r->npart && !hit; i++)
-		hit = fn_names(L, f, text, len, src_fn(&r->part[i].src), col);
-	return hit;
+static void scan(fnscan *s, int ref, const char *item)
+{
+	int hit = fn_names(s->L, s->file, s->text, s->len, ref, s->col);
+
+	s->maybe |= hit == 2;
+	if (hit != 1 || item == s->last)
+		return;
+	kp_sb_printf(&s->who, "%s%s", s->last ? "、" : "", item);
+	s->last = item;
+}
+
+static void scan_method(fnscan *s, const kp_rules *r, const kp_method *m, const char *item)
+{
+	size_t i;
+
+	scan(s, m->ref, item);
+	scan(s, src_fn(&m->src), item);
+	scan(s, src_fn(&m->goal_src), item);
+	for (i = m->first; m->kind == KP_M_CHECKLIST && i < m->first + m->count; i++)
+		scan(s, src_fn(&r->check[i].src), item);
+	for (i = m->first; m->kind == KP_M_BLEND && i < m->first + m->count; i++)
+		scan(s, src_fn(&r->part[i].src), item);
+}
+
+static void scan_items(fnscan *s, const kp_rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nind; i++)
+		scan_method(s, r, &r->ind[i].m, r->ind[i].name);
+	for (i = 0; i < r->nded; i++)
+		scan(s, r->ded[i].ref, r->ded[i].name), scan(s, src_fn(&r->ded[i].count), r->ded[i].name);
+	for (i = 0; i < r->nbon; i++)
+		scan_method(s, r, &r->bon[i].m, r->bon[i].name);
+	for (i = 0; i < r->nveto; i++)
+		scan(s, src_fn(&r->veto[i].when), r->veto[i].name), scan(s, r->veto[i].reason_ref, r->veto[i].name);
+	scan(s, r->eligible_ref, "commend");
 }
 
 static int listed(const char **list, size_t n, const char *col)
@@ -1699,10 +1724,13 @@ static int listed(const char **list, size_t n, const char *col)
 }
 
 /* One declared column: read by a helper or named by a rule function, never
- * the unit columns, never in two data declarations. */
+ * the unit columns, never in two data declarations.  *reader: the items
+ * whose functions name it (malloc'd), or NULL. */
 static int check_one_column(const kp_rules *r, const char **list, size_t n, const char *text, size_t len,
-			    const char *what, const char *name, const char *where, const char *col, kp_err *err)
+			    const char *what, const char *name, const char *where, const char *col, char **reader,
+			    kp_err *err)
 {
+	fnscan fs;
 	size_t i, j;
 
 	if (!strcmp(col, r->id_col) || !strcmp(col, r->name_col) || !strcmp(col, r->cat_col))
@@ -1713,7 +1741,13 @@ static int check_one_column(const kp_rules *r, const char **list, size_t n, cons
 			if (r->data[i].where != where && !strcmp(r->data[i].col[j], col) && strcmp(what, "events"))
 				return kp_err_set(err, KP_ERULE, "%s: %s '%s': column '%s' is also listed by data '%s' (%s): "
 						  "a column comes from one form", where, what, name, col, r->data[i].name, r->data[i].where);
-	if (listed(list, n, col) || any_fn_names(r, text, len, col))
+	memset(&fs, 0, sizeof fs);
+	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len, fs.col = col;
+	scan_items(&fs, r);
+	if (fs.who.oom)
+		return kp_sb_free(&fs.who), kp_err_oom(err);
+	*reader = fs.who.s; /* NULL when no function names it */
+	if (fs.who.s || fs.maybe || listed(list, n, col))
 		return 0;
 	return kp_err_set(err, KP_ERULE, "%s: %s '%s': the rules do not read a column '%s' (no helper reads it and no "
 			  "rule function names it; a typo?)", where, what, name, col);
@@ -1741,10 +1775,12 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 	}
 	for (i = 0; i < r->ndata && !rc; i++)
 		for (j = 0; j < r->data[i].ncol && !rc; j++)
-			rc = check_one_column(r, list, n, text, len, "data", r->data[i].name, r->data[i].where, r->data[i].col[j], err);
+			rc = check_one_column(r, list, n, text, len, "data", r->data[i].name, r->data[i].where,
+					      r->data[i].col[j], &r->data[i].reader[j], err);
 	for (i = 0; i < r->nevent && !rc; i++)
 		for (j = 0; j < r->event[i].ncol && !rc; j++)
-			rc = check_one_column(r, list, n, text, len, "events", r->event[i].name, r->event[i].where, r->event[i].col[j], err);
+			rc = check_one_column(r, list, n, text, len, "events", r->event[i].name, r->event[i].where,
+					      r->event[i].col[j], &r->event[i].reader[j], err);
 	free(text);
 	free(list);
 	return rc;
@@ -1959,13 +1995,16 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 	return 0;
 }
 
-static void free_cols(char **col, size_t n)
+static void free_cols(char **col, char **reader, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; col && i < n; i++)
 		free(col[i]);
+	for (i = 0; reader && i < n; i++)
+		free(reader[i]);
 	free(col);
+	free(reader);
 }
 
 static void free_src(kp_src *s)
@@ -2042,10 +2081,10 @@ void kp_rules_free(kp_rules *r)
 	for (i = 0; i < r->nevent; i++)
 		free(r->event[i].name), free(r->event[i].data), free(r->event[i].unit), free(r->event[i].where), free(r->event[i].office);
 	for (i = 0; i < r->nevent; i++)
-		free_cols(r->event[i].col, r->event[i].ncol);
+		free_cols(r->event[i].col, r->event[i].reader, r->event[i].ncol);
 	for (i = 0; i < r->ndata; i++) {
 		free(r->data[i].name), free(r->data[i].where), free(r->data[i].office);
-		free_cols(r->data[i].col, r->data[i].ncol);
+		free_cols(r->data[i].col, r->data[i].reader, r->data[i].ncol);
 	}
 	free(r->data);
 	for (i = 0; i < r->nnumcol; i++)

@@ -18,13 +18,14 @@ enum kp_form_kind { KP_FORM_UNITS = 1, KP_FORM_DATA, KP_FORM_EVENTS };
 
 typedef struct kp_form_col {
 	char *name;        /* the header cell */
-	char *readers;     /* the items that read it ("会前学法、专题研究"), or NULL:
-			      a unit column, or read only by rule functions */
+	char *readers;     /* the items that read it ("会前学法、专题研究": helpers, and
+			      functions naming it), or NULL: a unit column, or
+			      read only by a shared module's functions */
 	char *what;        /* what to write ("次", "日期", "是/否", "优秀/良好/…") */
 	char *example;     /* a value that reads right */
 	int blank_ok;      /* a blank is allowed (default, missing = "skip", a
 			      date not yet submitted) */
-	int fn;            /* named by a declaration's columns = {...} (rule functions read it) */
+	int fn;            /* listed by a declaration's columns = {...} (rule functions read it) */
 } kp_form_col;
 
 typedef struct kp_form {

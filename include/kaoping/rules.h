@@ -172,12 +172,15 @@ typedef struct kp_event {
 	char *name, *data, *unit, *where, *office;  /* office: who sends it, or NULL */
 	size_t ncol; char **col;  /* columns = {...}: columns rule functions read
 				     (for the form), beyond what helpers read */
+	char **reader;            /* for each: the items whose functions name it
+				     ("复议应诉"), or NULL */
 } kp_event;
 /* data "法治宣传" { office = ..., columns = {...} }: the indicator columns one
  * office sends, on a form (and a dataset) of that name (kaoping template) */
 typedef struct kp_dataset {
 	char *name, *where, *office;
 	size_t ncol; char **col;
+	char **reader;            /* as kp_event's */
 } kp_dataset;
 
 typedef struct kp_rules {
