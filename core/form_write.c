@@ -40,10 +40,10 @@ char *kp_forms_path(const kp_forms *f, size_t i, const char *dir, int format, in
 }
 
 /* A column's guidance in one line: who reads it, what to write, blank. */
-static void col_guidance(const kp_form_col *c, size_t i, kp_sb *b)
+static void col_guidance(const kp_form *m, const kp_form_col *c, size_t i, kp_sb *b)
 {
 	if (i == 0)
-		kp_sb_puts(b, "必填：单位代码，与单位表一致");
+		kp_sb_puts(b, m->kind == KP_FORM_UNITS ? "必填：单位代码，每个单位一个，不重复" : "必填：单位代码，与单位表一致");
 	else if (c->readers)
 		kp_sb_printf(b, "用于：%s", c->readers);
 	else if (c->fn)
@@ -178,7 +178,7 @@ static void notes_text(kp_rw *w, const kp_forms *f, const kp_form *m)
 		     f->year, m->name);
 	for (j = 0; j < m->ncol; j++) {
 		kp_sb_reset(&b);
-		col_guidance(&m->col[j], j, &b);
+		col_guidance(m, &m->col[j], j, &b);
 		kp_rw_printf(w, "%zu. %s：%s\n", j + 1, m->col[j].name, kp_sb_str(&b));
 	}
 	kp_sb_free(&b);
@@ -235,7 +235,7 @@ static void xl_data_sheet(xl *x, const kp_forms *f, const kp_form *m)
 	}
 	for (j = 0; j < m->ncol; j++) {
 		kp_sb_reset(&b);
-		col_guidance(&m->col[j], j, &b);
+		col_guidance(m, &m->col[j], j, &b);
 		xl_keep(x, worksheet_write_string(ws, 0, (lxw_col_t)j, m->col[j].name, x->bold));
 		if (!b.oom)
 			xl_keep(x, worksheet_write_comment(ws, 0, (lxw_col_t)j, kp_sb_str(&b)));
