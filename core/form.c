@@ -177,6 +177,10 @@ static void method_words(builder *b, const kp_method *m, use *u, kp_sb *keys)
 		if (bands_share(m))
 			u->what = "百分数（如 96.4% 或 0.964）", u->example = "96.4%";
 		break;
+	case KP_M_TARGET: /* a goal that is a share (95%) reads a percentage */
+		if (!m->goal_src.kind && m->goal > 0 && m->goal < 1)
+			u->what = "百分数（如 96.4% 或 0.964）", u->example = "96.4%";
+		break;
 	case KP_M_YESNO:
 		u->what = "是/否", u->example = "是";
 		break;

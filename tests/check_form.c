@@ -47,12 +47,13 @@ static const kp_form_col *col(const kp_form *f, const char *name)
 static const char RULES[] = HEAD
 	"events \"月报\" { file = \"monthly.csv\", unit = \"代码\", office = \"办公室\" }\n"
 	"data \"普法\" { office = \"普法办\", columns = { \"活动\", \"学法次数\", \"函数列\" } }\n"
-	"section \"一\" { points = 40,\n"
+	"section \"一\" { points = 45,\n"
 	"  indicator \"学法\" { points = 10, score = target(\"学法次数\", 6) },\n"
 	"  indicator \"持证\" { points = 10, missing = \"skip\", score = bands(\"持证率\", { {1.0, 10}, {0.9, 5} }) },\n"
 	"  indicator \"年报\" { points = 5, default = \"未报送\", score = deadline(\"报送日期\", { {\"2024-03-31\", 5} }) },\n"
 	"  indicator \"月报\" { points = 5, score = per_item(agg.late(\"月报\", \"应报日期\", \"实报日期\", { [\"类型\"] = \"月报\" }), 1) },\n"
 	"  indicator \"活动\" { points = 5, score = yes_no(\"活动\") },\n"
+	"  indicator \"参考率\" { points = 5, score = target(\"参考率\", 0.95) },\n"
 	"  indicator \"函数\" { points = 5, score = function(u) return u[\"函数列\"] end },\n"
 	"}\n"
 	"deduction \"事故\" { per = 5, count = \"事故数\", unit = \"起\" }\n"
@@ -72,11 +73,13 @@ START_TEST(plan_places_columns)
 	ck_assert_str_eq(u->name, "units");
 	ck_assert_str_eq(u->office, "考核办");
 	/* the unit columns, then what no data lists, in declaration order */
-	ck_assert_uint_eq(u->ncol, 7);
+	ck_assert_uint_eq(u->ncol, 8);
 	ck_assert_str_eq(u->col[3].name, "持证率");
 	ck_assert_str_eq(u->col[4].name, "报送日期");
-	ck_assert_str_eq(u->col[5].name, "事故数");
-	ck_assert_str_eq(u->col[6].name, "重大过错");
+	ck_assert_str_eq(u->col[5].name, "参考率");
+	ck_assert_str_eq(u->col[6].name, "事故数");
+	ck_assert_str_eq(u->col[7].name, "重大过错");
+	ck_assert_str_eq(col(u, "参考率")->what, "百分数（如 96.4% 或 0.964）");
 	ck_assert_str_eq(col(u, "类别")->what, "镇/部门");
 	ck_assert_str_eq(col(u, "持证率")->what, "百分数（如 96.4% 或 0.964）");
 	ck_assert_int_eq(col(u, "持证率")->blank_ok, 1);              /* missing = "skip" */
@@ -173,8 +176,8 @@ START_TEST(csv_written)
 	n = fread(buf, 1, sizeof buf - 1, fp);
 	buf[n] = '\0';
 	fclose(fp);
-	ck_assert_str_eq(buf, "\xEF\xBB\xBF代码,名称,类别,持证率,报送日期,事故数,重大过错\r\n"
-			      "Z01,城关镇,镇,,,,\r\n'=Z02,\"东,风\",镇,,,,\r\n");
+	ck_assert_str_eq(buf, "\xEF\xBB\xBF代码,名称,类别,持证率,报送日期,参考率,事故数,重大过错\r\n"
+			      "Z01,城关镇,镇,,,,,\r\n'=Z02,\"东,风\",镇,,,,,\r\n");
 	snprintf(path, sizeof path, "%s/办公室/monthly.说明.txt", dir);
 	ck_assert_int_eq(access(path, R_OK), 0);
 	/* again: refused, the form kept; --replace writes over it */
