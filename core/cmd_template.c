@@ -68,8 +68,7 @@ int kp_cmd_template(kp_cli_config *c, kp_err *err)
 	if (c->format >= 0 && c->format != KP_FMT_XLSX && c->format != KP_FMT_CSV)
 		return kp_err_set(err, KP_EUSAGE, "template writes xlsx or csv forms");
 	if ((rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
-		return rc;
-	kp_cli_disarm_timeout();
+		return rc; /* the time limit stays armed: reading the units, writing the forms */
 	if (c->db)
 		rc = load_units(c, r, &u, &units, err);
 	kp_cli_enter(KP_PH_REPORT);

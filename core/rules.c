@@ -1724,23 +1724,17 @@ static int listed(const char **list, size_t n, const char *col)
 }
 
 /* One declared column: read by a helper or named by a rule function, never
- * the unit columns, never in two data declarations.  *reader: the items
+ * a unit column (the prelude refuses one in two data declarations).  *reader: the items
  * whose functions name it (malloc'd), or NULL. */
 static int check_one_column(const kp_rules *r, const char **list, size_t n, const char *text, size_t len,
 			    const char *what, const char *name, const char *where, const char *col, char **reader,
 			    kp_err *err)
 {
 	fnscan fs;
-	size_t i, j;
 
 	if (!strcmp(col, r->id_col) || !strcmp(col, r->name_col) || !strcmp(col, r->cat_col))
 		return kp_err_set(err, KP_ERULE, "%s: %s '%s': '%s' is a column of the unit table, on every form already",
 				  where, what, name, col);
-	for (i = 0; i < r->ndata; i++)
-		for (j = 0; j < r->data[i].ncol; j++)
-			if (r->data[i].where != where && !strcmp(r->data[i].col[j], col) && strcmp(what, "events"))
-				return kp_err_set(err, KP_ERULE, "%s: %s '%s': column '%s' is also listed by data '%s' (%s): "
-						  "a column comes from one form", where, what, name, col, r->data[i].name, r->data[i].where);
 	memset(&fs, 0, sizeof fs);
 	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len, fs.col = col;
 	scan_items(&fs, r);

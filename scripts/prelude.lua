@@ -559,14 +559,21 @@ end)
 -- the indicator columns one office sends, as one form (kaoping template) and
 -- one dataset of that name; columns no data declaration lists go on the unit
 -- form.  Optional: without it nothing changes.
+local data_where, data_col = {}, {}   -- data name -> line; column -> "data name (line)"
 dsl.data = named("data", function(name, t, w)
-	known_fields(t, "data", "data \"" .. name .. "\"", 2)
-	if t.columns == nil then fail("data \"" .. name .. "\": columns = { \"列名\", ... } is needed", 2) end
-	for _, d in ipairs(spec.datas) do
-		if d.name == name then fail("data \"" .. name .. "\" is declared twice (first at " .. d.where .. ")", 2) end
+	local what = "data \"" .. name .. "\""
+	known_fields(t, "data", what, 2)
+	if t.columns == nil then fail(what .. ": columns = { \"列名\", ... } is needed", 2) end
+	if data_where[name] then fail(what .. " is declared twice (first at " .. data_where[name] .. ")", 2) end
+	local cols = column_list(t.columns, what, 2)
+	for _, c in ipairs(cols) do
+		if data_col[c] then
+			fail(what .. ": column '" .. c .. "' is also listed by " .. data_col[c] .. ": a column comes from one form", 2)
+		end
+		data_col[c] = "data \"" .. name .. "\" (" .. w .. ")"
 	end
-	spec.datas[#spec.datas + 1] = {name = name, where = w, office = t.office,
-		columns = column_list(t.columns, "data \"" .. name .. "\"", 2)}
+	data_where[name] = w
+	spec.datas[#spec.datas + 1] = {name = name, where = w, office = t.office, columns = cols}
 end)
 
 dsl.case = named("case", function(name, t, w)
