@@ -226,8 +226,12 @@ static void xl_keep(xl *x, lxw_error e)
 static void xl_data_sheet(xl *x, const kp_forms *f, const kp_form *m)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(x->wb, "填报");
+	lxw_comment_options box;
 	kp_sb b = {0};
 	size_t j, u;
+
+	memset(&box, 0, sizeof box);
+	box.width = 320, box.height = 110; /* the guidance is a sentence or three */
 
 	if (!ws) {
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -238,7 +242,7 @@ static void xl_data_sheet(xl *x, const kp_forms *f, const kp_form *m)
 		col_guidance(m, &m->col[j], j, &b);
 		xl_keep(x, worksheet_write_string(ws, 0, (lxw_col_t)j, m->col[j].name, x->bold));
 		if (!b.oom)
-			xl_keep(x, worksheet_write_comment(ws, 0, (lxw_col_t)j, kp_sb_str(&b)));
+			xl_keep(x, worksheet_write_comment_opt(ws, 0, (lxw_col_t)j, kp_sb_str(&b), &box));
 		worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, 14, NULL);
 	}
 	if (b.oom)
