@@ -151,6 +151,7 @@ START_TEST(declarations_checked)
 		ck_assert_int_eq(load(src, &r, &err), KP_ERULE);
 		ck_assert_msg(strstr(err.msg, bad[i][1]) != NULL, "case %zu: %s", i, err.msg);
 		ck_assert_msg(strstr(err.msg, ":2:") || strstr(err.msg, ":3:"), "case %zu names no line: %s", i, err.msg);
+		kp_err_clear(&err);
 	}
 }
 END_TEST
