@@ -630,6 +630,16 @@ static const kp_cli_cmd verbs[] = {
 	{"criteria", kp_cmd_criteria, KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_LIMITS, 1, 1,
 	 "kaoping criteria RULES [--format table|csv|md]",
 	 "Print the published criteria (考核细则) that RULES encode.\n", "table, csv or md"},
+	{"template", kp_cmd_template, KP_O_DB | KP_O_YEAR | KP_O_FORMAT | KP_O_OUTPUT | KP_O_REPLACE | KP_O_LIMITS, 1, 1,
+	 "kaoping template RULES [-o DIR] [--format xlsx|csv] [--db FILE --year Y] [--replace]",
+	 "Write the forms each reporting office fills in, one per dataset RULES read\n"
+	 "(the unit table, each data declaration, each events list), into DIR (default\n"
+	 "forms/), in a folder per office when the rules name it.  Each column carries\n"
+	 "its guidance: the items that read it, what to write, whether a blank is\n"
+	 "allowed (xlsx: header comments and a 说明 sheet; csv: NAME.说明.txt beside it).\n"
+	 "With --db the unit rows of the year's unit table are prefilled.  A filled\n"
+	 "form imports as it is.  An existing form is refused unless --replace.\n\n"
+	 "  kaoping template rules/2021-fazhi.lua -o forms --format csv\n", "xlsx or csv"},
 	{"test", kp_cmd_test, KP_O_LIMITS, 1, 1,
 	 "kaoping test RULES",
 	 "Run the test cases of RULES (case \"...\" { ... } in the file or in\n"
@@ -668,7 +678,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	fprintf(fp, "usage: %s\n\n%s", v->usage, v->help);
 	fprintf(fp, "\noptions:\n");
 	if (v->opts & KP_O_DB)
-		fprintf(fp, "  --db FILE          the database (default %s)\n", strcmp(v->name, "run") ? "kaoping.db" : "none: in memory");
+		fprintf(fp, "  --db FILE          the database (default %s)\n", !strcmp(v->name, "template") ? "none: forms not prefilled" :
+			strcmp(v->name, "run") ? "kaoping.db" : "none: in memory");
 	if (v->opts & KP_O_YEAR)
 		fprintf(fp, "  --year Y           the assessment year\n");
 	if (v->opts & KP_O_RUN)
@@ -676,7 +687,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	if (v->opts & KP_O_FORMAT)
 		fprintf(fp, "  --format F         %s\n", v->formats ? v->formats : "table, csv, xlsx, md, json or html");
 	if (v->opts & KP_O_OUTPUT)
-		fprintf(fp, "  -o, --output FILE  write to FILE (atomically) instead of stdout\n");
+		fprintf(fp, "%s", strcmp(v->name, "template") ? "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
+			    : "  -o, --output DIR   the folder of the forms (default forms; created when missing)\n");
 	if (v->opts & KP_O_LANG)
 		fprintf(fp, "  --lang zh|en       labels in Chinese (default) or English\n");
 	if (v->opts & KP_O_BOM)
@@ -686,7 +698,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	if (v->opts & KP_O_AS)
 		fprintf(fp, "  --as NAME          the dataset name of a single file\n");
 	if (v->opts & KP_O_REPLACE)
-		fprintf(fp, "  --replace          replace an earlier import of the same name and year\n");
+		fprintf(fp, "%s", strcmp(v->name, "template") ? "  --replace          replace an earlier import of the same name and year\n"
+			    : "  --replace          write over forms already there\n");
 	if (v->opts & KP_O_ENCODING)
 		fprintf(fp, "  --encoding E       auto (default), utf-8 or gb18030\n");
 	if (v->opts & KP_O_LIMITS)
@@ -923,7 +936,7 @@ int kp_cli_main(int argc, char **argv)
 	rc = parse(&c, v, argc - 1, argv + 1, &err);
 	if (rc < 0)
 		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
-	if (!rc && !c.db && strcmp(v->name, "run"))
+	if (!rc && !c.db && strcmp(v->name, "run") && strcmp(v->name, "template"))
 		c.db = "kaoping.db";
 	g_show_progress = !c.quiet && isatty(STDERR_FILENO);
 	g_started = kp_sandbox_now();

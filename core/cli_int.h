@@ -61,6 +61,7 @@ int kp_cmd_explain(kp_cli_config *c, kp_err *err);
 int kp_cmd_check(kp_cli_config *c, kp_err *err);
 int kp_cmd_criteria(kp_cli_config *c, kp_err *err);
 int kp_cmd_test(kp_cli_config *c, kp_err *err);
+int kp_cmd_template(kp_cli_config *c, kp_err *err);
 
 /* ---- shared steps (core/cli.c) ---- */
 

@@ -253,6 +253,15 @@ static int check_columns(const kp_data *d, const kp_rules *r, kp_err *err)
 	return 0;
 }
 
+int kp_data_bind_units(kp_data *d, const kp_rules *r, kp_err *err)
+{
+	int rc;
+
+	if ((rc = find_unit_table(d, r, err)))
+		return rc;
+	return index_units(d, r, err);
+}
+
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
 {
 	size_t i;

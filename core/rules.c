@@ -137,6 +137,33 @@ static char *where_of(compiler *c, int t)
 	return w ? w : dupstr(c, c->r->file);
 }
 
+/* t.columns, a list of texts (the prelude checked it), into *col: malloc'd
+ * strings, with *reader as long (filled by check_declared_columns);
+ * nothing when absent. */
+static int field_cols(compiler *c, int t, size_t *n, char ***col, char ***reader)
+{
+	lua_State *L = c->L;
+	size_t i, len;
+	int rc = 0;
+
+	*n = 0, *col = NULL, *reader = NULL;
+	kp_decl_field(L, t, "columns");
+	len = kp_decl_len(L, -1);
+	if (len && (!(*col = calloc(len, sizeof **col)) || !(*reader = calloc(len, sizeof **reader))))
+		rc = kp_err_oom(c->err);
+	for (i = 0; i < len && !rc; i++) {
+		if (kp_decl_index(L, -1, (lua_Integer)i + 1) != LUA_TSTRING)
+			rc = kp_err_set(c->err, KP_ERULE, "%s: columns[%zu] must be a column name", c->r->file, i + 1);
+		else if (!((*col)[i] = strdup(lua_tostring(L, -1))))
+			rc = kp_err_oom(c->err);
+		else
+			*n = i + 1;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
 static int event_index(const kp_rules *r, const char *name)
 {
 	size_t i;
@@ -1192,9 +1219,46 @@ static int compile_events(compiler *c)
 		e->office = field_str(c, lua_gettop(L), "office", NULL);
 		e->where = where_of(c, lua_gettop(L));
 		r->nevent = i + 1;
+		if (!rc)
+			rc = field_cols(c, lua_gettop(L), &e->ncol, &e->col, &e->reader);
 		if (event_index(r, e->name) != (int)i)
 			rc = kp_err_set(c->err, KP_ERULE, "%s: events '%s' is declared twice", e->where, e->name);
 		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+/* data "name" { office = ..., columns = {...} } (checked against the
+ * columns the rules read once they are compiled: check_declared_columns) */
+static int compile_datas(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, j, n;
+	int rc = 0;
+
+	kp_decl_field(L, c->spec, "datas");
+	n = kp_decl_len(L, -1);
+	if (!(r->data = calloc(n + 1, sizeof *r->data)))
+		rc = kp_err_oom(c->err);
+	for (i = 0; i < n && !rc; i++) {
+		kp_dataset *d = &r->data[i];
+		kp_decl_index(L, -1, (lua_Integer)i + 1);
+		d->name = field_str(c, lua_gettop(L), "name", NULL);
+		d->office = field_str(c, lua_gettop(L), "office", NULL);
+		d->where = where_of(c, lua_gettop(L));
+		r->ndata = i + 1;
+		rc = field_cols(c, lua_gettop(L), &d->ncol, &d->col, &d->reader);
+		lua_pop(L, 1);
+		if (!rc && (!d->name || !d->where))
+			rc = kp_err_oom(c->err);
+		for (j = 0; j < r->nevent && !rc; j++)
+			if (!strcmp(r->event[j].data, d->name))
+				rc = kp_err_set(c->err, KP_ERULE, "%s: data '%s': the events '%s' (%s) read a dataset of that name",
+						d->where, d->name, r->event[j].name, r->event[j].where);
+		if (!rc && r->unit_table && !strcmp(r->unit_table, d->name))
+			rc = kp_err_set(c->err, KP_ERULE, "%s: data '%s' is the unit table's name", d->where, d->name);
 	}
 	lua_pop(L, 1);
 	return rc;
@@ -1204,7 +1268,7 @@ static int compile(compiler *c)
 {
 	int rc;
 
-	if ((rc = compile_assessment(c)) || (rc = compile_events(c)) || (rc = compile_tree(c)) ||
+	if ((rc = compile_assessment(c)) || (rc = compile_events(c)) || (rc = compile_datas(c)) || (rc = compile_tree(c)) ||
 	    (rc = compile_bonus_veto(c)) || (rc = compile_grades(c)) || (rc = compile_commend(c)))
 		return rc;
 	kp_decl_field(c->L, c->spec, "cases");
@@ -1558,6 +1622,164 @@ void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, kp_
 
 /* ---- loading ---- */
 
+/* ---- declared columns: data { columns } and events { columns } ---- */
+
+/* Does text[0..len) hold "col" or 'col' between the lines first and last? */
+static int text_quotes(const char *text, size_t len, int first, int last, const char *col)
+{
+	size_t i = 0, end, n = strlen(col), k;
+	int line = 1;
+
+	for (; i < len && line < first; i++)
+		line += text[i] == '\n';
+	for (end = i; end < len && line <= last; end++)
+		line += text[end] == '\n';
+	for (k = i; k + n + 2 <= end; k++)
+		if ((text[k] == '"' || text[k] == '\'') && text[k + n + 1] == text[k] && !memcmp(text + k + 1, col, n))
+			return 1;
+	return 0;
+}
+
+/* Could the rule function at ref read col?  1: it names it as a text in
+ * its source; 2: it may (a function of a module, in another file); 0: no. */
+static int fn_names(lua_State *L, const char *file, const char *text, size_t len, int ref, const char *col)
+{
+	lua_Debug ar;
+
+	if (ref <= 0)
+		return 0;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	if (lua_type(L, -1) != LUA_TFUNCTION) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_getinfo(L, ">S", &ar) || ar.what[0] == 'C')
+		return 0;
+	if (ar.source[0] != '@' || strcmp(ar.source + 1, file))
+		return 2;
+	return text_quotes(text, len, ar.linedefined, ar.lastlinedefined, col);
+}
+
+static int src_fn(const kp_src *s)
+{
+	return s->kind == KP_SRC_FUNC || s->kind == KP_SRC_AGG ? s->ref : 0;
+}
+
+/* Looking for the rule functions that name one column. */
+typedef struct fnscan {
+	lua_State *L;
+	const char *file, *text, *col, *last;
+	size_t len;
+	kp_sb who;        /* the items whose functions name it, "重大决策程序、…" */
+	int maybe;        /* a module's function may read it */
+} fnscan;
+
+static void scan(fnscan *s, int ref, const char *item)
+{
+	int hit = fn_names(s->L, s->file, s->text, s->len, ref, s->col);
+
+	s->maybe |= hit == 2;
+	if (hit != 1 || item == s->last)
+		return;
+	kp_sb_printf(&s->who, "%s%s", s->last ? "、" : "", item);
+	s->last = item;
+}
+
+static void scan_method(fnscan *s, const kp_rules *r, const kp_method *m, const char *item)
+{
+	size_t i;
+
+	scan(s, m->ref, item);
+	scan(s, src_fn(&m->src), item);
+	scan(s, src_fn(&m->goal_src), item);
+	for (i = m->first; m->kind == KP_M_CHECKLIST && i < m->first + m->count; i++)
+		scan(s, src_fn(&r->check[i].src), item);
+	for (i = m->first; m->kind == KP_M_BLEND && i < m->first + m->count; i++)
+		scan(s, src_fn(&r->part[i].src), item);
+}
+
+static void scan_items(fnscan *s, const kp_rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nind; i++)
+		scan_method(s, r, &r->ind[i].m, r->ind[i].name);
+	for (i = 0; i < r->nded; i++)
+		scan(s, r->ded[i].ref, r->ded[i].name), scan(s, src_fn(&r->ded[i].count), r->ded[i].name);
+	for (i = 0; i < r->nbon; i++)
+		scan_method(s, r, &r->bon[i].m, r->bon[i].name);
+	for (i = 0; i < r->nveto; i++)
+		scan(s, src_fn(&r->veto[i].when), r->veto[i].name), scan(s, r->veto[i].reason_ref, r->veto[i].name);
+	scan(s, r->eligible_ref, "commend");
+}
+
+static int listed(const char **list, size_t n, const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], col))
+			return 1;
+	return 0;
+}
+
+/* One declared column: read by a helper or named by a rule function, never
+ * a unit column (the prelude refuses one in two data declarations).  *reader: the items
+ * whose functions name it (malloc'd), or NULL. */
+static int check_one_column(const kp_rules *r, const char **list, size_t n, const char *text, size_t len,
+			    const char *what, const char *name, const char *where, const char *col, char **reader,
+			    kp_err *err)
+{
+	fnscan fs;
+
+	if (!strcmp(col, r->id_col) || !strcmp(col, r->name_col) || !strcmp(col, r->cat_col))
+		return kp_err_set(err, KP_ERULE, "%s: %s '%s': '%s' is a column of the unit table, on every form already",
+				  where, what, name, col);
+	memset(&fs, 0, sizeof fs);
+	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len, fs.col = col;
+	scan_items(&fs, r);
+	if (fs.who.oom)
+		return kp_sb_free(&fs.who), kp_err_oom(err);
+	*reader = fs.who.s; /* NULL when no function names it */
+	if (fs.who.s || fs.maybe || listed(list, n, col))
+		return 0;
+	return kp_err_set(err, KP_ERULE, "%s: %s '%s': the rules do not read a column '%s' (no helper reads it and no "
+			  "rule function names it; a typo?)", where, what, name, col);
+}
+
+static int check_declared_columns(kp_rules *r, kp_err *err)
+{
+	const char **list = NULL;
+	char *text = NULL;
+	size_t n, len = 0, i, j;
+	int rc = 0;
+
+	if (!r->ndata) {
+		for (i = 0; i < r->nevent && !r->event[i].ncol; i++)
+			;
+		if (i == r->nevent)
+			return 0;
+	}
+	n = kp_rules_columns(r, &list, err);
+	if (!list)
+		return err->kind;
+	if ((rc = kp_rules_read_file(r->file, &text, &len, err))) {
+		free(list);
+		return rc;
+	}
+	for (i = 0; i < r->ndata && !rc; i++)
+		for (j = 0; j < r->data[i].ncol && !rc; j++)
+			rc = check_one_column(r, list, n, text, len, "data", r->data[i].name, r->data[i].where,
+					      r->data[i].col[j], &r->data[i].reader[j], err);
+	for (i = 0; i < r->nevent && !rc; i++)
+		for (j = 0; j < r->event[i].ncol && !rc; j++)
+			rc = check_one_column(r, list, n, text, len, "events", r->event[i].name, r->event[i].where,
+					      r->event[i].col[j], &r->event[i].reader[j], err);
+	free(text);
+	free(list);
+	return rc;
+}
+
 static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 {
 	int rc;
@@ -1756,6 +1978,8 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 		rc = compile(&c);
 	if (!rc)
 		rc = collect_numeric(r, err);
+	if (!rc)
+		rc = check_declared_columns(r, err);
 	lua_settop(L, 0);
 	if (rc) {
 		kp_rules_free(r);
@@ -1763,6 +1987,18 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 	}
 	*out = r;
 	return 0;
+}
+
+static void free_cols(char **col, char **reader, size_t n)
+{
+	size_t i;
+
+	for (i = 0; col && i < n; i++)
+		free(col[i]);
+	for (i = 0; reader && i < n; i++)
+		free(reader[i]);
+	free(col);
+	free(reader);
 }
 
 static void free_src(kp_src *s)
@@ -1838,6 +2074,13 @@ void kp_rules_free(kp_rules *r)
 		free(r->tie[i].name);
 	for (i = 0; i < r->nevent; i++)
 		free(r->event[i].name), free(r->event[i].data), free(r->event[i].unit), free(r->event[i].where), free(r->event[i].office);
+	for (i = 0; i < r->nevent; i++)
+		free_cols(r->event[i].col, r->event[i].reader, r->event[i].ncol);
+	for (i = 0; i < r->ndata; i++) {
+		free(r->data[i].name), free(r->data[i].where), free(r->data[i].office);
+		free_cols(r->data[i].col, r->data[i].reader, r->data[i].ncol);
+	}
+	free(r->data);
 	for (i = 0; i < r->nnumcol; i++)
 		free(r->numcol[i]);
 	free(r->numcol);

@@ -16,15 +16,15 @@ assessment {
   title = "陇县2021年度依法行政工作目标责任考核",
   year = 2021,
   precision = 2,
-  unit = { id = "单位代码", name = "单位名称", category = "类别" },
+  unit = { id = "单位代码", name = "单位名称", category = "类别", office = "县目标责任考核办" },
   categories = { {"镇", commend = 2}, {"部门", commend = 9} },
   bonus_max = 5,          -- 加分项合计最多加5分
 }
 
 -- 事件数据：一行一件，按单位汇总
-events "案卷评查" { file = "case_reviews.csv",    unit = "单位代码" }  -- 县司法局9月抽查的47宗执法案卷
-events "行政复议" { file = "reconsiderations.csv", unit = "单位代码" }  -- 单位代码为被申请人
-events "行政诉讼" { file = "lawsuits.csv",         unit = "单位代码" }  -- 单位代码为承办（应诉）单位
+events "案卷评查" { file = "case_reviews.csv",    unit = "单位代码", office = "县司法局执法监督股" }  -- 县司法局9月抽查的47宗执法案卷
+events "行政复议" { file = "reconsiderations.csv", unit = "单位代码", office = "县司法局行政复议股", columns = { "按期答复" } }  -- 单位代码为被申请人
+events "行政诉讼" { file = "lawsuits.csv",         unit = "单位代码", office = "县司法局行政应诉股", columns = { "负责人出庭", "裁判结果" } }  -- 单位代码为承办（应诉）单位
 
 -------------------------------------------------------------------------------
 section "一、履行第一责任人职责" { points = 15,
@@ -172,3 +172,20 @@ grades { {"优秀", 90, quota = 0.20}, {"良好", 80}, {"合格", 60}, {"不合�
 -- 表彰：良好及以上、未被否决；总分相同的，先比“严格规范公正文明执法”得分，再比扣分少者
 commend { min_grade = "良好",
           tie_break = { "四、严格规范公正文明执法", "deductions" } }
+
+-------------------------------------------------------------------------------
+-- 填报表（kaoping template）：哪个科室报哪些列，见 samples/README.md。
+-- 各表以数据集名命名（= 导入时的文件名），放在填报单位的文件夹里；
+-- 计分函数读取的列（如“重大决策事项数”）也列在这里，表中才会有。
+data "yifazhixian_ban" { office = "县委依法治县办", columns = { "学法次数", "印发工作要点", "专题研究次数",
+  "督查问题未整改数", "法治信息采用条数", "重大决策事项数", "合法性审查事项数", "未经审核制发件数",
+  "专项清理次数", "落实三统一" } }
+data "falv_guwen" { office = "县司法局公共法律服务股", columns = { "配备法律顾问", "法律顾问出具意见数" } }
+data "zhifa_jiandu" { office = "县司法局行政执法协调监督股", columns = { "持证率", "三项制度评估等次" } }
+data "xingzheng_shenpi" { office = "县行政审批服务局", columns = { "政务服务事项数", "网上可办事项数", "权责清单动态调整" } }
+data "shuangsuiji" { office = "县市场监督管理局", columns = { "检查对象户数", "结果公示户数" } }
+data "zhengwu_gongkai" { office = "县政府办公室", columns = { "网站公开信息条数", "信箱留言数", "信箱答复数", "编制公开目录" } }
+data "xinmeiti" { office = "县委网信办", columns = { "新媒体检查问题数" } }
+data "renda_zhengxie" { office = "县政府督查室", columns = { "建议提案办理评价" } }
+data "shenji" { office = "县审计局", columns = { "审计问题数", "审计问题整改数" } }
+data "kaohe_ban" { office = "县目标责任考核办", columns = { "经验推广次数" } }   -- 考核办自己的其余各列在单位表上

@@ -9,6 +9,7 @@ local setmetatable, tostring, next = setmetatable, tostring, next
 
 spec.sections, spec.indicators, spec.deductions = {}, {}, {}
 spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
+spec.datas = {}
 
 local HELPER = {}   -- marks helper descriptors
 local DECL = {}     -- marks the indicators and deductions declared here
@@ -49,7 +50,8 @@ local FIELDS = {
 	deduction = {per = 1, max = 1, count = 1, points = 1, desc = 1, unit = 1, basis = 1, office = 1},
 	bonus = {max = 1, score = 1, default = 1, desc = 1, basis = 1, office = 1},
 	veto = {when = 1, reason = 1, default = 1, desc = 1, basis = 1, office = 1},
-	events = {file = 1, data = 1, unit = 1, office = 1},
+	events = {file = 1, data = 1, unit = 1, office = 1, columns = 1},
+	data = {office = 1, columns = 1},
 	grades = {quota_ties = 1},
 	grade = {quota = 1, count = 1, by_category = 1},
 	commend = {min_grade = 1, min_score = 1, eligible = 1, tie_break = 1, by_category = 1, veto_rank = 1},
@@ -344,6 +346,23 @@ function agg.missing(ev, done, filter)
 end
 
 -- declarations ------------------------------------------------------------
+-- columns = { "列1", "列2" }: a list of distinct non-empty texts, copied
+local function column_list(list, what, level)
+	if type(list) ~= "table" or #list == 0 then fail(what .. ": columns = { \"列名\", ... } is a list of column names", level + 1) end
+	local out, seen = {}, {}
+	for k in pairs(list) do
+		if type(k) ~= "number" or k < 1 or k > #list or k % 1 ~= 0 then
+			fail(what .. ": columns is a list { \"列1\", \"列2\" }, not a table of fields", level + 1)
+		end
+	end
+	for i, c in ipairs(list) do
+		if type(c) ~= "string" or c == "" then fail(what .. ": columns[" .. i .. "] must be a column name (a text)", level + 1) end
+		if seen[c] then fail(what .. ": column '" .. c .. "' is listed twice", level + 1) end
+		seen[c], out[i] = true, c
+	end
+	return out
+end
+
 local function named(kind, build)
 	return function(name)
 		if type(name) ~= "string" or name == "" then
@@ -531,7 +550,30 @@ dsl.events = named("events", function(name, t, w)
 	end
 	if type(t.unit) ~= "string" then fail("events \"" .. name .. "\": unit = \"the unit id column\" is needed", 2) end
 	local data = t.data or tostring(t.file):match("([^/\\]+)$"):gsub("%.[^.]*$", "")
-	spec.events[#spec.events + 1] = {name = name, where = w, data = data, unit = t.unit, file = t.file, office = t.office}
+	local cols = t.columns ~= nil and column_list(t.columns, "events \"" .. name .. "\"", 2) or nil
+	spec.events[#spec.events + 1] = {name = name, where = w, data = data, unit = t.unit, file = t.file, office = t.office,
+		columns = cols}
+end)
+
+-- data "法治宣传" { office = "县普法办", columns = { "学法次数", "普法活动" } }:
+-- the indicator columns one office sends, as one form (kaoping template) and
+-- one dataset of that name; columns no data declaration lists go on the unit
+-- form.  Optional: without it nothing changes.
+local data_where, data_col = {}, {}   -- data name -> line; column -> "data name (line)"
+dsl.data = named("data", function(name, t, w)
+	local what = "data \"" .. name .. "\""
+	known_fields(t, "data", what, 2)
+	if t.columns == nil then fail(what .. ": columns = { \"列名\", ... } is needed", 2) end
+	if data_where[name] then fail(what .. " is declared twice (first at " .. data_where[name] .. ")", 2) end
+	local cols = column_list(t.columns, what, 2)
+	for _, c in ipairs(cols) do
+		if data_col[c] then
+			fail(what .. ": column '" .. c .. "' is also listed by " .. data_col[c] .. ": a column comes from one form", 2)
+		end
+		data_col[c] = "data \"" .. name .. "\" (" .. w .. ")"
+	end
+	data_where[name] = w
+	spec.datas[#spec.datas + 1] = {name = name, where = w, office = t.office, columns = cols}
 end)
 
 dsl.case = named("case", function(name, t, w)

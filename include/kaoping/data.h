@@ -61,6 +61,10 @@ kp_table *kp_data_table(const kp_data *d, const char *name);
  * and group events.  KP_EDATA errors name file and line. */
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err);
 
+/* Only the unit table: find it and index its ids and categories (d->units,
+ * d->nunits, d->id, d->cat; unit u is row u of d->units), leaving the other
+ * datasets unbound (kaoping template prefills its forms from it). */
+int kp_data_bind_units(kp_data *d, const kp_rules *r, kp_err *err);
 /* Free the number columns of every table (text stays): after scoring,
  * when only ids and names are still needed. */
 void kp_data_release_numbers(kp_data *d);

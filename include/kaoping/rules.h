@@ -168,7 +168,20 @@ enum kp_tie { KP_TIE_SECTION = 1, KP_TIE_DEDUCTIONS, KP_TIE_BONUS };
 typedef struct kp_tiebreak { int kind; int section; char *name; } kp_tiebreak;
 
 typedef struct kp_category { char *name; int quota; } kp_category;
-typedef struct kp_event { char *name, *data, *unit, *where, *office; } kp_event;  /* office: who sends it, or NULL */
+typedef struct kp_event {
+	char *name, *data, *unit, *where, *office;  /* office: who sends it, or NULL */
+	size_t ncol; char **col;  /* columns = {...}: columns rule functions read
+				     (for the form), beyond what helpers read */
+	char **reader;            /* for each: the items whose functions name it
+				     ("复议应诉"), or NULL */
+} kp_event;
+/* data "法治宣传" { office = ..., columns = {...} }: the indicator columns one
+ * office sends, on a form (and a dataset) of that name (kaoping template) */
+typedef struct kp_dataset {
+	char *name, *where, *office;
+	size_t ncol; char **col;
+	char **reader;            /* as kp_event's */
+} kp_dataset;
 
 typedef struct kp_rules {
 	char *file;              /* path as given */
@@ -209,6 +222,7 @@ typedef struct kp_rules {
 				    ranked after every other unit of their category */
 	size_t ntie; kp_tiebreak *tie;
 	size_t nevent; kp_event *event;
+	size_t ndata; kp_dataset *data;   /* data declarations, in file order */
 	size_t ncase;
 	int cases_ref;           /* the list of case tables */
 	int env_ref;             /* the rule file's environment */
