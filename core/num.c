@@ -453,13 +453,122 @@ char *kp_num_exact(double x, char *buf, size_t size)
 	return buf;
 }
 
+#if defined(__SIZEOF_INT128__) && DBL_MANT_DIG == 53
+__extension__ typedef unsigned __int128 u128;
+
+/* m × 10^k, exactly (below 2^127 for k <= 22). */
+static u128 times_pow10(unsigned long long m, int k)
+{
+	u128 A = m;
+
+	while (k-- > 0)
+		A *= 10;
+	return A;
+}
+
+/* A / 2^sh rounded to an integer as printf rounds: half to even. */
+static unsigned long long round_shift(u128 A, int sh)
+{
+	unsigned long long n = (unsigned long long)(A >> sh);
+	u128 rem = A - ((u128)n << sh), half = (u128)1 << (sh - 1);
+
+	if (rem > half || (rem == half && (n & 1)))
+		n++;
+	return n;
+}
+
+/* Does the decimal n × 10^-k read back as the double m × 2^-sh?  Exactly:
+ * it must lie within half an ulp (a quarter below a power of two, whose
+ * lower neighbour is closer); at a tie, reading rounds to the even m. */
+static int reads_back(unsigned long long n, unsigned long long m, int sh, int k, u128 A)
+{
+	u128 B = (u128)n << sh, d = B > A ? B - A : A - B, p = 1;
+	int i, below = B < A && m == (1ULL << 52);
+
+	for (i = 0; i < k; i++)
+		p *= 10;
+	d *= below ? 4 : 2;
+	return d < p || (d == p && !(m & 1));
+}
+
+/* The text %.{p}g prints for the first p of 15, 16, 17 whose text reads
+ * back as x, without printf or strtod: digits and the round-trip test in
+ * exact 128-bit integers.  For 1e-4 <= |x| < 1e14 (printf's %g prints
+ * those without an exponent at 15 digits and more); 0 otherwise. */
+static int shortest_fast(double x, char *buf, size_t size)
+{
+	static const unsigned long long p10[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+		10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL};
+	double ax = fabs(x);
+	unsigned long long m, n = 0;
+	u128 A;
+	int e2, sh, p, k = 0, X, o = 0, last, i;
+	char d[18];
+
+	if (!(ax >= 1e-4 && ax < 1e14) || size < 26)
+		return 0;
+	m = (unsigned long long)ldexp(frexp(ax, &e2), 53); /* ax = m × 2^(e2-53), m of 53 bits */
+	sh = 53 - e2;                                       /* 4 .. 67 in this range */
+	X = (int)floor(log10(ax));
+	for (p = 15; p <= 17; p++) {
+		k = p - 1 - X; /* |x| × 10^k must have p digits before the point */
+		A = times_pow10(m, k);
+		if ((A >> sh) >= p10[p]) /* log10 was one too small or too large */
+			A = times_pow10(m, --k);
+		else if ((A >> sh) < p10[p - 1])
+			A = times_pow10(m, ++k);
+		n = round_shift(A, sh);
+		if (n == p10[p]) /* 9.99… rounds up to 10.0…: one digit more before the point */
+			n = p10[p - 1], A = times_pow10(m, --k);
+		if (reads_back(n, m, sh, k, A))
+			break;
+	}
+	if (p > 17)
+		return 0;
+	for (i = p - 1; i >= 0; i--)
+		d[i] = (char)('0' + n % 10), n /= 10;
+	X = p - 1 - k; /* the decimal exponent of the printed value */
+	if (X >= p || X < -4)
+		return 0;   /* %g would use an exponent */
+	for (last = p - 1; last > X && last > 0 && d[last] == '0'; last--)
+		;
+	if (x < 0)
+		buf[o++] = '-';
+	if (X < 0) {
+		buf[o++] = '0', buf[o++] = '.';
+		for (i = X + 1; i < 0; i++)
+			buf[o++] = '0';
+		for (i = 0; i <= last; i++)
+			buf[o++] = d[i];
+	} else {
+		for (i = 0; i <= X; i++)
+			buf[o++] = d[i];
+		if (last > X) {
+			buf[o++] = '.';
+			for (i = X + 1; i <= last; i++)
+				buf[o++] = d[i];
+		}
+	}
+	buf[o] = '\0';
+	return 1;
+}
+#else
+static int shortest_fast(double x, char *buf, size_t size)
+{
+	(void)x, (void)buf, (void)size;
+	return 0;
+}
+#endif
+
 char *kp_num_short(double x, char *buf, size_t size)
 {
 	int prec;
 
 	if (x == 0)
 		x = 0.0;
-	if (short_decimal(x, buf, size))
+	if (short_decimal(x, buf, size) || shortest_fast(x, buf, size))
 		return buf;
 	for (prec = 15; prec <= 17; prec++) {
 		snprintf(buf, size, "%.*g", prec, x);

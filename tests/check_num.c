@@ -715,6 +715,46 @@ START_TEST(test_exact_round_trip)
 }
 END_TEST
 
+/* kp_num_short's fast path (exact integers, no printf) prints what the
+ * printf-and-strtod loop prints, byte for byte: the JSON report's numbers
+ * are a contract.  Ties at 15 digits (1.000030517578125 is exact and ends
+ * in 5: printf rounds half to even) and values next to powers of ten. */
+START_TEST(test_short_matches_printf)
+{
+	char a[40], b[40], first[120] = "";
+	unsigned long long st = 777;
+	long i, bad = 0;
+	static const double special[] = {1.000030517578125, 1.000091552734375, 99999999999999.984, 99999999999999.99,
+					 9.999999999999999e-5, 0.0001, 0.1, 1.0 / 3, 2.0 / 3, 5.8947368421052628,
+					 123456789012.34567, 1099511627776.0001, 0.00012207031250000001};
+
+	for (i = 0; i < 1000000 + (long)(sizeof special / sizeof *special); i++) {
+		double x;
+		int prec;
+		st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+		if (i < (long)(sizeof special / sizeof *special))
+			x = special[i];
+		else if (i % 3 == 0)
+			x = (double)(st >> 11) / 9007199254740992.0 * 100;
+		else if (i % 3 == 1)
+			x = ldexp((double)(st >> 11) / 9007199254740992.0, (int)(st % 70) - 20);
+		else
+			x = (double)(st % 1000000007) / 1000.0 * 6 / 0.95;
+		if (st & 2)
+			x = -x;
+		kp_num_short(x, a, sizeof a);
+		for (prec = 15; prec <= 17; prec++) {
+			snprintf(b, sizeof b, "%.*g", prec, x);
+			if (strtod(b, NULL) == x)
+				break;
+		}
+		if (strcmp(a, b) && !bad++)
+			snprintf(first, sizeof first, "%.17g: %s, printf %s", x, a, b);
+	}
+	ck_assert_msg(bad == 0, "%ld differ, the first: %s", bad, first);
+}
+END_TEST
+
 static Suite *num_suite(void)
 {
 	Suite *s = suite_create("num");
@@ -731,6 +771,7 @@ static Suite *num_suite(void)
 	tc = tcase_create("exact"); /* a million doubles: room for valgrind and a busy machine */
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_exact_round_trip);
+	tcase_add_test(tc, test_short_matches_printf);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("round");
