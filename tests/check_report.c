@@ -285,7 +285,7 @@ static void golden(const char *written, const char *name)
 
 static int write_fmt(const kp_result *r, int fmt, int lang, int bom, const char *file, kp_err *err)
 {
-	kp_report_opts o = { fmt, lang, bom, tpath(file), 0, 0 };
+	kp_report_opts o = { fmt, lang, bom, tpath(file), 0, 0, 0, NULL, 0 };
 
 	return kp_report_write(r, &o, NULL, err);
 }
@@ -363,7 +363,7 @@ START_TEST(test_csv_cells)
 	/* to a stream: no BOM by default; bom=1 forces one */
 	f = tmpfile();
 	{
-		kp_report_opts o = { KP_FMT_CSV, KP_LANG_ZH, -1, NULL, 0, 0 };
+		kp_report_opts o = { KP_FMT_CSV, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), 0);
 		o.bom = 1;
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), 0);
@@ -485,7 +485,7 @@ START_TEST(test_table_color)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_TABLE, KP_LANG_ZH, -1, NULL, 1, 0 };
+	kp_report_opts o = { KP_FMT_TABLE, KP_LANG_ZH, -1, NULL, 1, 0, 0, NULL, 0 };
 	FILE *f = tmpfile();
 	char buf[1 << 16];
 	size_t n;
@@ -523,7 +523,7 @@ START_TEST(test_explain)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { explains[_i].fmt, explains[_i].lang, -1, tpath(explains[_i].name), 0, 0 };
+	kp_report_opts o = { explains[_i].fmt, explains[_i].lang, -1, tpath(explains[_i].name), 0, 0, 0, NULL, 0 };
 
 	ck_assert_msg(kp_report_explain(r, explains[_i].unit, &o, NULL, &err) == 0, "%s", err.msg);
 	golden(o.output, explains[_i].name);
@@ -535,7 +535,7 @@ START_TEST(test_explain_bad)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0 };
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 
 	ck_assert_int_eq(kp_report_explain(r, 0, &o, stdout, &err), KP_EUSAGE);
 	o.format = KP_FMT_TABLE;
@@ -562,12 +562,12 @@ START_TEST(test_grid)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		kp_report_opts o = { g[i].fmt, KP_LANG_ZH, -1, tpath(g[i].name), 0, 0 };
+		kp_report_opts o = { g[i].fmt, KP_LANG_ZH, -1, tpath(g[i].name), 0, 0, 0, NULL, 0 };
 		ck_assert_msg(kp_report_grid(grid_head, 4, grid_cells, 3, &o, NULL, &err) == 0, "%s", err.msg);
 		golden(o.output, g[i].name);
 	}
 	{
-		kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0 };
+		kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_grid(grid_head, 4, grid_cells, 3, &o, stdout, &err), KP_EUSAGE);
 	}
 }
@@ -673,7 +673,7 @@ START_TEST(test_xlsx_stdout)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0 };
+	kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 	FILE *f = tmpfile();
 	char head[4];
 
@@ -697,14 +697,14 @@ START_TEST(test_outfile_missing_dir)
 	int fmt;
 
 	for (fmt = 0; fmt <= KP_FMT_HTML; fmt++) {
-		kp_report_opts o = { fmt, KP_LANG_ZH, -1, tpath("nodir/out.x"), 0, 0 };
+		kp_report_opts o = { fmt, KP_LANG_ZH, -1, tpath("nodir/out.x"), 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_write(r, &o, NULL, &err), KP_ECREATE);
 		snprintf(want, sizeof want, "%s: cannot create: No such file or directory", o.output);
 		ck_assert_str_eq(err.msg, want);
 	}
 	ck_assert_uint_eq(count_entries(tmpdir), 0);
 	{
-		kp_report_opts o = { KP_FMT_JSON, KP_LANG_ZH, -1, tmpdir, 0, 0 };
+		kp_report_opts o = { KP_FMT_JSON, KP_LANG_ZH, -1, tmpdir, 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_write(r, &o, NULL, &err), KP_ECREATE);
 		ck_assert_ptr_nonnull(strstr(err.msg, ": cannot create: "));
 		ck_assert_uint_eq(count_entries(tmpdir), 0);
@@ -766,7 +766,7 @@ START_TEST(test_stdout_full)
 		return;
 	}
 	for (fmt = 0; fmt <= KP_FMT_HTML; fmt++) {
-		kp_report_opts o = { fmt, KP_LANG_ZH, -1, NULL, 0, 0 };
+		kp_report_opts o = { fmt, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), KP_EIO);
 		ck_assert_str_eq(err.msg, "standard output: cannot write: No space left on device");
 		clearerr(f);
@@ -801,7 +801,7 @@ START_TEST(test_outfile_fsize)
 		if (pid == 0) {
 			kp_result *r = big_fixture(20000);
 			struct rlimit rl = { 4096, 4096 };
-			kp_report_opts o = { fmts[k], KP_LANG_ZH, -1, target, 0, 0 };
+			kp_report_opts o = { fmts[k], KP_LANG_ZH, -1, target, 0, 0, 0, NULL, 0 };
 			kp_err err = { 0 };
 			int rc;
 			signal(SIGXFSZ, SIG_IGN);
@@ -863,7 +863,7 @@ START_TEST(test_bad_input)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { 42, KP_LANG_ZH, -1, NULL, 0, 0 };
+	kp_report_opts o = { 42, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 
 	ck_assert_int_eq(kp_report_write(r, &o, stdout, &err), KP_EUSAGE);
 	o.format = KP_FMT_JSON;
