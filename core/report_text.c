@@ -521,20 +521,37 @@ static size_t char_len(const char *s)
 	return n;
 }
 
+/* The bytes of the ASCII word at s (up to a space or a non-ASCII byte). */
+static size_t latin_word(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && s[n] != ' ' && (unsigned char)s[n] > 0x20 && (unsigned char)s[n] < 0x80)
+		n++;
+	return n;
+}
+
 /* s at column *col, broken before a character that would pass width
  * (whole characters only); a new line starts with indent. */
 static void put_wrapped(kp_rw *w, const char *s, size_t width, const char *indent, size_t *col)
 {
 	size_t iw = text_width(indent);
+	const char *start = s;
 	char ch[8];
 
 	while (*s) {
-		size_t n = char_len(s), cw;
+		size_t n = char_len(s), cw, word = 0;
 		memcpy(ch, s, n), ch[n] = '\0';
 		cw = text_width(ch);
-		if (*col + cw > width && *col > iw) {
+		if (*s == ' ' && s != start) /* a space before a word of Latin text that would not fit */
+			word = latin_word(s + 1) + 1;
+		if ((*col + cw > width || (word > 1 && *col + word > width && iw + word - 1 <= width)) && *col > iw) {
 			kp_rw_putc(w, '\n'), kp_rw_puts(w, indent);
 			*col = iw;
+			if (*s == ' ') {
+				s++;
+				continue;
+			}
 		}
 		put_plain(w, ch);
 		*col += cw, s += n;
