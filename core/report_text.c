@@ -603,7 +603,10 @@ static int fit_heads(struct ranking *k, int lang, kp_err *err)
 			continue;
 		if (own(k, sh = section_short(k->r->sections[k->secs[j]], k->secs[j], &rest), err))
 			return err->kind;
-		kp_rw_short(k->r->section_points[k->secs[j]], k->r->precision, nb);
+		if (!kp_report_sec_points(k->r, k->secs[j], nb)) {
+			k->heads[j] = sh;
+			continue;
+		}
 		if (own(k, asprintf(&h, "%s/%s", sh, nb) < 0 ? NULL : h, err))
 			return err->kind;
 		k->heads[j] = h;
@@ -801,8 +804,9 @@ static int fit_legend(kp_rw *w, const struct ranking *k, const kp_report_opts *o
 			continue;
 		if (!(sh = section_short(k->r->sections[k->secs[j]], k->secs[j], &rest)))
 			return kp_err_oom(err);
-		kp_rw_short(k->r->section_points[k->secs[j]], k->r->precision, nb);
-		if (asprintf(&e, o->lang == KP_LANG_EN ? "%s %s (%s)" : "%s %s（%s分）", sh, rest, nb) < 0)
+		if ((kp_report_sec_points(k->r, k->secs[j], nb) ?
+			     asprintf(&e, o->lang == KP_LANG_EN ? "%s %s (%s)" : "%s %s（%s分）", sh, rest, nb) :
+			     asprintf(&e, "%s %s", sh, rest)) < 0)
 			e = NULL;
 		free(sh);
 		if (!e)

@@ -622,7 +622,8 @@ START_TEST(test_xlsx)
 	ck_assert_ptr_nonnull(strstr(x, "<v>95.5</v>"));
 	ck_assert_ptr_nonnull(strstr(x, "<v>23.5</v>"));
 	ck_assert_ptr_nonnull(strstr(x, "<v>88.4")); /* %.16G: 88.40000000000001 */
-	ck_assert_ptr_nonnull(strstr(x, "<pane ySplit=\"1\""));
+	ck_assert_ptr_nonnull(strstr(x, "<pane xSplit=\"3\" ySplit=\"2\""));
+	ck_assert_ptr_nonnull(strstr(x, "orientation=\"landscape\""));
 	ck_assert_ptr_nonnull(strstr(x, "<autoFilter"));
 	free(x);
 	x = unzip(tpath("a.xlsx"), "xl/sharedStrings.xml");
