@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -825,6 +826,59 @@ START_TEST(test_outfile_fsize)
 }
 END_TEST
 
+
+/* The page for the meeting: the issuing office (escaped) and the date of
+ * the run in local time; --summary leaves out charts and details; a
+ * section past its full points is marked and explained. */
+START_TEST(test_html_print)
+{
+	kp_result *r = fixture();
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+	kp_err err = { 0 };
+	double pts[16];
+	char *x;
+
+	setenv("TZ", "CST-8", 1); /* Beijing, without tzdata */
+	tzset();
+	r->office = "陇县<司法局>";
+	r->scored_at = "2021-12-31T17:30:00Z"; /* 2022-01-01 01:30 in Beijing */
+	ck_assert_uint_le(r->nsections, sizeof pts / sizeof pts[0]);
+	memcpy(pts, r->section_points, r->nsections * sizeof *pts);
+	pts[0] = 10; /* a unit has more: rescaled */
+	r->section_points = pts;
+	o.output = tpath("p.html");
+	ck_assert_msg(kp_report_write(r, &o, NULL, &err) == 0, "%s", err.msg);
+	x = slurp(tpath("p.html"), NULL);
+	ck_assert_ptr_nonnull(strstr(x, "<span class=\"office\">发文单位：陇县&lt;司法局&gt;</span>"));
+	ck_assert_ptr_nonnull(strstr(x, "<span class=\"date\">评分日期：2022年1月1日</span>"));
+	ck_assert_ptr_nonnull(strstr(x, "（10分）</th>"));
+	ck_assert_ptr_nonnull(strstr(x, "<td class=\"num over\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<p class=\"note rescaled\">"));
+	ck_assert_ptr_nonnull(strstr(x, "SHA-256 "));
+	ck_assert_ptr_nonnull(strstr(x, "<svg"));
+	ck_assert_ptr_nonnull(strstr(x, "<section class=\"details\">"));
+	free(x);
+	o.summary = 1;
+	ck_assert_msg(kp_report_write(r, &o, NULL, &err) == 0, "%s", err.msg);
+	x = slurp(tpath("p.html"), NULL);
+	ck_assert_ptr_null(strstr(x, "<svg"));
+	ck_assert_ptr_null(strstr(x, "<section class=\"details\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<table class=\"commend\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<table class=\"grades\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<table class=\"ranking\""));
+	free(x);
+	r->scored_at = "2021-13-45T99:00:00Z"; /* not a time: no date, no harm */
+	o.summary = 0;
+	ck_assert_msg(kp_report_write(r, &o, NULL, &err) == 0, "%s", err.msg);
+	x = slurp(tpath("p.html"), NULL);
+	ck_assert_ptr_null(strstr(x, "评分日期"));
+	free(x);
+	unsetenv("TZ");
+	tzset();
+	kp_result_free(r);
+}
+END_TEST
+
 /* ---------- numbers ---------- */
 
 START_TEST(test_numbers)
@@ -889,6 +943,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_json_escape);
 	tcase_add_test(tc, test_html_escape);
 	tcase_add_test(tc, test_html_big);
+	tcase_add_test(tc, test_html_print);
 	tcase_add_test(tc, test_table_color);
 	tcase_add_loop_test(tc, test_explain, 0, (int)(sizeof explains / sizeof explains[0]));
 	tcase_add_test(tc, test_explain_bad);
