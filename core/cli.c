@@ -502,8 +502,8 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 	struct stat sb;
 	int rc;
 
-	if (!c->output)
-		return 0;
+	if ((rc = kp_cli_term_check(c, err)) || !c->output)
+		return rc;
 	if ((rc = output_is_input(c, err)))
 		return rc;
 	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
@@ -618,7 +618,9 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 			    "                     or a file gets the full table)\n"
 			    "  --wide             table: the full table, every column, whatever the width\n"
 			    "  --columns LIST     table: these columns, by name: 排名,单位代码,单位名称,一,二,...,\n"
-			    "                     扣分,加分,总分,等次,拟表彰,一票否决,名次变化 (or rank,unit_id,...)\n");
+			    "                     扣分,加分,总分,等次,拟表彰,一票否决,名次变化 (or rank,unit_id,...)\n"
+			    "                     still too wide on a terminal: through $PAGER (less -S);\n"
+			    "                     NO_COLOR set: no bold\n");
 	if (v->opts & KP_O_SUMMARY)
 		fprintf(fp, "  --summary          html: the commendation list, grades and rankings only\n");
 	if (v->opts & KP_O_AS)

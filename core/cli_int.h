@@ -131,6 +131,9 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
  * the report through $PAGER (less -S) when stdout is a terminal narrower
  * than the table. */
 void kp_cli_term_opts(const kp_cli_config *c, kp_report_opts *o);
+/* Refuse --width, --wide, --columns but for the table, --summary but for
+ * HTML, before any work (a usage error). */
+int kp_cli_term_check(const kp_cli_config *c, kp_err *err);
 int kp_cli_term_write(const kp_result *res, const kp_report_opts *o, kp_err *err);
 
 /* Import files into an open store for year, saying what was imported

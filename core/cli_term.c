@@ -40,6 +40,22 @@ static int term_stdout(const kp_cli_config *c)
 	return !c->output && isatty(STDOUT_FILENO);
 }
 
+int kp_cli_term_check(const kp_cli_config *c, kp_err *err)
+{
+	int f = kp_cli_report_format(c);
+
+	if ((c->width || c->wide || c->columns) && f != KP_FMT_TABLE)
+		return kp_err_set(err, KP_EUSAGE, "%s: --width, --wide and --columns shape the table, not %s",
+				  c->verb, kp_report_format_name(f));
+	if (c->wide && (c->width || c->columns))
+		return kp_err_set(err, KP_EUSAGE, "%s: --wide is the full table: it goes with neither --width nor --columns",
+				  c->verb);
+	if (c->summary && f != KP_FMT_HTML)
+		return kp_err_set(err, KP_EUSAGE, "%s: --summary is for --format html, not %s", c->verb,
+				  kp_report_format_name(f));
+	return 0;
+}
+
 void kp_cli_term_opts(const kp_cli_config *c, kp_report_opts *o)
 {
 	const char *nc = getenv("NO_COLOR");
