@@ -103,6 +103,7 @@ valgrind: $(CHECK_BIN)
 
 demo: kaoping
 	$(Q)scripts/demo.sh
+	$(Q)./kaoping report --db demo.db --width 80 --columns 排名,单位名称,四,总分,等次,一票否决 && ./kaoping report --db demo.db --format html --summary -o build/demo/2021-summary.html
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh
