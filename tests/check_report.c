@@ -836,7 +836,7 @@ START_TEST(test_html_print)
 	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 	kp_err err = { 0 };
 	double pts[16];
-	char *x;
+	char *x, *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
 
 	setenv("TZ", "CST-8", 1); /* Beijing, without tzdata */
 	tzset();
@@ -873,7 +873,11 @@ START_TEST(test_html_print)
 	x = slurp(tpath("p.html"), NULL);
 	ck_assert_ptr_null(strstr(x, "评分日期"));
 	free(x);
-	unsetenv("TZ");
+	if (tz)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	free(tz);
 	tzset();
 	kp_result_free(r);
 }
