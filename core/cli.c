@@ -538,8 +538,9 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	o.bom = c->bom;
 	o.items = c->items;
 	o.output = c->output;
-	o.color = !c->output && isatty(STDOUT_FILENO);
-	rc = kp_report_write(res, &o, stdout, err);
+	o.summary = c->summary;
+	kp_cli_term_opts(c, &o);
+	rc = kp_cli_term_write(res, &o, err);
 	if (!rc && c->output)
 		kp_cli_info(c, "%s: wrote %s\n", kp_cli_prog, c->output);
 	return rc;
@@ -572,8 +573,8 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 	struct stat sb;
 	int rc;
 
-	if (!c->output)
-		return 0;
+	if ((rc = kp_cli_term_check(c, err)) || !c->output)
+		return rc;
 	if ((rc = output_is_input(c, err)))
 		return rc;
 	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
@@ -695,6 +696,16 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 		fprintf(fp, "  --bom, --no-bom    CSV: a UTF-8 BOM (default: with -o, yes)\n");
 	if (v->opts & KP_O_ITEMS)
 		fprintf(fp, "  --items            JSON: every indicator, deduction and bonus of each unit too\n");
+	if (v->opts & KP_O_TERM)
+		fprintf(fp, "  --width N          table: fit N columns (default: the terminal's width; a pipe\n"
+			    "                     or a file gets the full table)\n"
+			    "  --wide             table: the full table, every column, whatever the width\n"
+			    "  --columns LIST     table: these columns, by name: 排名,单位代码,单位名称,一,二,...,\n"
+			    "                     扣分,加分,总分,等次,拟表彰,一票否决,名次变化 (or rank,unit_id,...)\n"
+			    "                     still too wide on a terminal: through $PAGER (less -S);\n"
+			    "                     NO_COLOR set: no bold\n");
+	if (v->opts & KP_O_SUMMARY)
+		fprintf(fp, "  --summary          html: the commendation list, grades and rankings only\n");
 	if (v->opts & KP_O_AS)
 		fprintf(fp, "  --as NAME          the dataset name of a single file\n");
 	if (v->opts & KP_O_REPLACE)
@@ -743,7 +754,8 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 }
 
 enum { OPT_DB = 256, OPT_YEAR, OPT_FORMAT, OPT_LANG, OPT_RUN, OPT_AS, OPT_REPLACE, OPT_ENCODING,
-       OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP };
+       OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
+       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB}, {"year", required_argument, NULL, OPT_YEAR},
@@ -755,6 +767,8 @@ static const struct option long_opts[] = {
 	{"modules", required_argument, NULL, OPT_MODULES},
 	{"bom", no_argument, NULL, OPT_BOM}, {"no-bom", no_argument, NULL, OPT_NOBOM},
 	{"items", no_argument, NULL, OPT_ITEMS},
+	{"width", required_argument, NULL, OPT_WIDTH}, {"wide", no_argument, NULL, OPT_WIDE},
+	{"columns", required_argument, NULL, OPT_COLUMNS}, {"summary", no_argument, NULL, OPT_SUMMARY},
 	{"quiet", no_argument, NULL, OPT_QUIET}, {"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}
 };
@@ -774,6 +788,8 @@ static int option_mask(int opt)
 	case OPT_TIMEOUT: case OPT_MAXI: case OPT_MAXM: case OPT_MODULES: return KP_O_LIMITS;
 	case OPT_BOM: case OPT_NOBOM: return KP_O_BOM;
 	case OPT_ITEMS: return KP_O_ITEMS;
+	case OPT_WIDTH: case OPT_WIDE: case OPT_COLUMNS: return KP_O_TERM;
+	case OPT_SUMMARY: return KP_O_SUMMARY;
 	default: return 0;
 	}
 }
@@ -851,6 +867,18 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	case OPT_BOM: c->bom = 1; break;
 	case OPT_NOBOM: c->bom = 0; break;
 	case OPT_ITEMS: c->items = 1; break;
+	case OPT_WIDTH:
+		if (parse_long(arg, 20, 10000, &v))
+			return kp_err_set(err, KP_EUSAGE, "--width: '%s' is not a number of columns (20 to 10000)", arg);
+		c->width = (int)v;
+		break;
+	case OPT_WIDE: c->wide = 1; break;
+	case OPT_COLUMNS:
+		if (!*arg)
+			return kp_err_set(err, KP_EUSAGE, "--columns: give column names, separated by commas");
+		c->columns = arg;
+		break;
+	case OPT_SUMMARY: c->summary = 1; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
 	default: return kp_err_set(err, KP_EUSAGE, "unknown option");

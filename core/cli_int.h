@@ -12,6 +12,7 @@
 #include "kaoping/csv.h"
 #include "kaoping/data.h"
 #include "kaoping/err.h"
+#include "kaoping/report.h"
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
 #include "kaoping/store.h"
@@ -22,6 +23,9 @@ typedef struct kp_cli_config {
 	const char *db;
 	int quiet, verbose, lang, format, bom, color;
 	int items;          /* --items: JSON carries every item's points */
+	int width, wide;    /* --width N, --wide: the table's width (core/cli_term.c) */
+	const char *columns;/* --columns LIST: the table's columns */
+	int summary;        /* --summary: HTML without each unit's details */
 	const char *output;
 	int year;
 	const char *as;
@@ -39,9 +43,9 @@ typedef struct kp_cli_config {
 enum {
 	KP_O_DB = 1 << 0, KP_O_YEAR = 1 << 1, KP_O_FORMAT = 1 << 2, KP_O_OUTPUT = 1 << 3, KP_O_LANG = 1 << 4,
 	KP_O_RUN = 1 << 5, KP_O_AS = 1 << 6, KP_O_REPLACE = 1 << 7, KP_O_ENCODING = 1 << 8, KP_O_LIMITS = 1 << 9,
-	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11
+	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11, KP_O_TERM = 1 << 12, KP_O_SUMMARY = 1 << 13
 };
-#define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS)
+#define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS | KP_O_TERM | KP_O_SUMMARY)
 
 /* A row of the command table (core/cli.c), as luaL_Reg rows are. */
 typedef struct kp_cli_cmd {
@@ -126,6 +130,16 @@ int kp_cli_report_format(const kp_cli_config *c);
 int kp_cli_check_output(const kp_cli_config *c, kp_err *err);
 /* Write the ranking report of res as the options say. */
 int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *err);
+
+/* The terminal (core/cli_term.c): fill o's width and colour for a table
+ * on stdout (--width, --wide, the terminal's width, NO_COLOR), and write
+ * the report through $PAGER (less -S) when stdout is a terminal narrower
+ * than the table. */
+void kp_cli_term_opts(const kp_cli_config *c, kp_report_opts *o);
+/* Refuse --width, --wide, --columns but for the table, --summary but for
+ * HTML, before any work (a usage error). */
+int kp_cli_term_check(const kp_cli_config *c, kp_err *err);
+int kp_cli_term_write(const kp_result *res, const kp_report_opts *o, kp_err *err);
 
 /* Import files into an open store for year, saying what was imported
  * (core/cmd_import.c). */

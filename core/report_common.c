@@ -3,6 +3,7 @@
  * questions every writer asks of a result.  Owns nothing. */
 #include "report_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,4 +98,11 @@ const char *kp_report_change(const kp_result *r, const kp_unit_result *u, const 
 int kp_report_want_bom(const kp_report_opts *o)
 {
 	return o->bom > 0 || (o->bom < 0 && o->output);
+}
+
+const char *kp_report_sec_points(const kp_result *r, size_t s, char *buf)
+{
+	if (!r->section_points || s >= r->nsections || !isfinite(r->section_points[s]))
+		return NULL;
+	return kp_rw_short(r->section_points[s], r->precision, buf);
 }

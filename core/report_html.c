@@ -1,12 +1,18 @@
 /* report_html.c — one self-contained, print-ready HTML page (A4): title,
- * the commendation list, the ranking of each category with an inline SVG
- * bar chart, the grade distribution and every unit's breakdown.  No
- * external resources; every text escaped.  Borrows the result. */
+ * the issuing office and the date of the run, the commendation list
+ * (numbered, with the rank in its own column), the grade distribution, the
+ * ranking of each category (section heads with their full points, a note
+ * when a section was rescaled past them) with an inline SVG bar chart, and
+ * every unit's breakdown, compact enough that short units share a page and
+ * none is split; --summary stops after the rankings.  The rule file's
+ * hash goes in a small footer.  No external resources; every text
+ * escaped.  Borrows the result. */
 #include "report_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kaoping/enc.h"
 
@@ -23,6 +29,8 @@ static const char css[] =
 	"header.doc { text-align: center; border-bottom: 2.5pt solid #b0201c; padding-bottom: 3mm; margin-bottom: 6mm; }\n"
 	"h1 { font-size: 18pt; font-weight: bold; margin: 0 0 1.5mm; letter-spacing: 0.04em; }\n"
 	"p.meta { color: #555; font-size: 9pt; margin: 0; }\n"
+	"p.issuer { font-size: 10.5pt; margin: 1mm 0 0; }\n"
+	"p.issuer span + span { margin-left: 4mm; }\n"
 	"h2 { font-size: 13pt; margin: 7mm 0 3mm; padding-left: 2.5mm; border-left: 4pt solid #b0201c;\n"
 	"  break-after: avoid; page-break-after: avoid; }\n"
 	"h3 { font-size: 11pt; margin: 4mm 0 2mm; break-after: avoid; page-break-after: avoid; }\n"
@@ -32,9 +40,9 @@ static const char css[] =
 	"th { background: #eeeeee; font-weight: bold; text-align: center; white-space: nowrap; }\n"
 	"th.wrap, html[lang=\"en\"] th { white-space: normal; }\n"
 	"table.commend { table-layout: fixed; }\n"
-	"table.commend th:nth-child(1) { width: 8%; } table.commend th:nth-child(2) { width: 13%; }\n"
-	"table.commend th:nth-child(3) { width: 28%; } table.commend th:nth-child(4) { width: 10%; }\n"
-	"table.commend th:nth-child(5) { width: 9%; }\n"
+	"table.commend th:nth-child(1) { width: 7%; } table.commend th:nth-child(2) { width: 7%; }\n"
+	"table.commend th:nth-child(3) { width: 12%; } table.commend th:nth-child(4) { width: 26%; }\n"
+	"table.commend th:nth-child(5) { width: 10%; } table.commend th:nth-child(6) { width: 9%; }\n"
 	"table.commend td { overflow-wrap: anywhere; }\n"
 	"thead { display: table-header-group; }\n"
 	"tr { break-inside: avoid; page-break-inside: avoid; }\n"
@@ -48,6 +56,7 @@ static const char css[] =
 	"tr.veto td { color: #777; }\n"
 	"td.veto { color: #b0201c; font-weight: normal; }\n"
 	"td.star { color: #b0201c; }\n"
+	"td.over::after, th.over::after { content: \"※\"; color: #b0201c; font-size: 7pt; vertical-align: super; }\n"
 	".up { color: #b0201c; } .down { color: #2e6b30; }\n"
 	".flag { display: inline-block; font-size: 8pt; font-weight: normal; color: #b0201c;\n"
 	"  border: 0.6pt solid #b0201c; border-radius: 2pt; padding: 0 1mm; margin-left: 1mm; white-space: nowrap; }\n"
@@ -65,15 +74,42 @@ static const char css[] =
 	"svg.chart rect.bar.commended { fill: #b0201c; }\n"
 	"svg.chart rect.bar.veto { fill: #d0d0d0; }\n"
 	"svg.chart rect.key { stroke: none; }\n"
-	"article.unit { break-inside: avoid; page-break-inside: avoid; margin: 0 0 4mm; }\n"
-	"article.unit h3 { margin-bottom: 1mm; }\n"
-	"table.items { table-layout: fixed; }\n"
+	;
+
+/* The breakdown of each unit, compact: short units share a page, none is
+ * split (a second string: C11 promises literals of 4095 bytes). */
+static const char css_units[] =
+	"article.unit { break-inside: avoid; page-break-inside: avoid; margin: 0 0 3mm; }\n"
+	"article.unit h3 { font-size: 10pt; margin: 2mm 0 1mm; }\n"
+	"table.items { table-layout: fixed; font-size: 7.5pt; line-height: 1.3; margin: 0; }\n"
+	"table.items th, table.items td { padding: 0.3mm 1mm; }\n"
 	"table.items th:nth-child(1) { width: 11%; } table.items th:nth-child(2) { width: 21%; }\n"
 	"table.items th:nth-child(3) { width: 18%; } table.items th:nth-child(4) { width: 9%; }\n"
 	"table.items th:nth-child(5) { width: 9%; }\n"
 	"table.items td { overflow-wrap: anywhere; }\n"
 	"table.items tfoot td { background: #f6f6f6; font-weight: bold; }\n"
-	"footer { margin-top: 8mm; font-size: 8pt; color: #888; text-align: center; }\n";
+	"footer { margin-top: 8mm; font-size: 7.5pt; color: #888; text-align: center; overflow-wrap: anywhere; }\n";
+
+/* Words of this page only. */
+struct html_words {
+	const char *seq, *office, *run_date, *rules, *over_fmt, *generated;
+};
+static const struct html_words words_zh = {
+	"序号", "发文单位", "评分日期", "细则文件",
+	"※ 得分高于该项满分：有缺项的单位，各一级指标得分按百分制折算（满分 ÷ 已评分值），折算比例见各单位得分明细。",
+	"由 kaoping 生成",
+};
+static const struct html_words words_en = {
+	"No.", "issued by", "scored on", "rules",
+	"※ above the section's full points: a unit with items left out (missing = \"skip\") has its sections "
+	"rescaled to the full points (full ÷ scored); each unit's details give the ratio.",
+	"generated by kaoping",
+};
+
+static const struct html_words *html_words(int lang)
+{
+	return lang == KP_LANG_EN ? &words_en : &words_zh;
+}
 
 /* ---------- small pieces ---------- */
 
@@ -122,13 +158,6 @@ static void th_label(kp_rw *w, const char *label)
 		buf[i] = label[i] == '_' ? ' ' : label[i];
 	buf[i] = '\0';
 	th(w, buf);
-}
-
-static void th_wrap(kp_rw *w, const char *text)
-{
-	kp_rw_puts(w, "<th class=\"wrap\">");
-	kp_rw_html(w, text);
-	kp_rw_puts(w, "</th>");
 }
 
 static const char *close_paren(int lang)
@@ -183,7 +212,57 @@ static const char *clip(const char *s, size_t maxw, char *buf, size_t size)
 	return buf;
 }
 
+/* "2021年12月31日" (zh) or "2021-12-31" (en), in local time, of an ISO
+ * time in UTC as the store keeps it; 0 when it does not read as one. */
+static int run_date(const char *iso, int lang, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t t;
+	int y, mo, d, h, mi, s;
+
+	if (!iso || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6 || y < 1900 || y > 9999 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || h < 0 || mi < 0 || s < 0)
+		return 0;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d, tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = s;
+	t = timegm(&tm);
+	if (t == (time_t)-1 || !localtime_r(&t, &tm))
+		return 0;
+	snprintf(buf, size, lang == KP_LANG_EN ? "%04d-%02d-%02d" : "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday);
+	return 1;
+}
+
+/* A section's full points exceeded (a rescaled section), by more than
+ * rounding. */
+static int over_points(const kp_result *r, size_t i, size_t s)
+{
+	return r->section_points && isfinite(r->section_points[s]) &&
+	       KP_SEC(r, i, s) > r->section_points[s] + 0.5 * pow(10, -r->precision);
+}
+
 /* ---------- head and commendation list ---------- */
+
+/* "发文单位：陇县司法局  评分日期：2021年12月31日", what is known of it. */
+static void issuer(kp_rw *w, const kp_result *r, int lang)
+{
+	const struct html_words *hw = html_words(lang);
+	const char *sep = lang == KP_LANG_EN ? ": " : "：";
+	char date[64];
+	int has_date = run_date(r->scored_at, lang, date, sizeof date);
+
+	if (!(r->office && *r->office) && !has_date)
+		return;
+	kp_rw_puts(w, "<p class=\"issuer\">");
+	if (r->office && *r->office) {
+		kp_rw_printf(w, "<span class=\"office\">%s%s", hw->office, sep);
+		kp_rw_html(w, r->office);
+		kp_rw_puts(w, "</span>");
+	}
+	if (has_date)
+		kp_rw_printf(w, "<span class=\"date\">%s%s%s</span>", hw->run_date, sep, date);
+	kp_rw_puts(w, "</p>\n");
+}
 
 static void page_head(kp_rw *w, const kp_result *r, const kp_labels *l, int lang)
 {
@@ -197,6 +276,7 @@ static void page_head(kp_rw *w, const kp_result *r, const kp_labels *l, int lang
 	kp_rw_html(w, title);
 	kp_rw_puts(w, "</title>\n<style>\n");
 	kp_rw_puts(w, css);
+	kp_rw_puts(w, css_units);
 	kp_rw_puts(w, "</style>\n</head>\n<body>\n<header class=\"doc\">\n<h1>");
 	kp_rw_html(w, title);
 	kp_rw_puts(w, "</h1>\n<p class=\"meta\">");
@@ -205,24 +285,39 @@ static void page_head(kp_rw *w, const kp_result *r, const kp_labels *l, int lang
 		kp_rw_puts(w, " · ");
 	}
 	kp_rw_printf(w, l->units_fmt, r->nunits);
-	if (r->rules_file) {
-		kp_rw_puts(w, " · ");
-		kp_rw_html(w, r->rules_file);
-	}
-	if (r->rules_sha256) {
-		kp_rw_puts(w, " · sha256 ");
-		kp_rw_printf(w, "%.12s", r->rules_sha256);
-	}
-	if (r->run_id)
-		kp_rw_printf(w, " · #%ld", r->run_id);
-	kp_rw_puts(w, "</p>\n</header>\n");
+	kp_rw_puts(w, "</p>\n");
+	issuer(w, r, lang);
+	kp_rw_puts(w, "</header>\n");
 }
 
-static void commend_row(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l)
+/* The rule file, its SHA-256 and the run, small at the end. */
+static void page_foot(kp_rw *w, const kp_result *r, int lang)
+{
+	const struct html_words *hw = html_words(lang);
+
+	kp_rw_puts(w, "<footer>");
+	if (r->rules_file) {
+		kp_rw_printf(w, "%s ", hw->rules);
+		kp_rw_html(w, r->rules_file);
+		kp_rw_puts(w, " · ");
+	}
+	if (r->rules_sha256) {
+		kp_rw_puts(w, "SHA-256 ");
+		kp_rw_html(w, r->rules_sha256);
+		kp_rw_puts(w, " · ");
+	}
+	if (r->run_id)
+		kp_rw_printf(w, "#%ld · ", r->run_id);
+	kp_rw_printf(w, "%s</footer>\n", hw->generated);
+}
+
+static void commend_row(kp_rw *w, const kp_result *r, const kp_unit_result *u, const kp_labels *l, size_t seq)
 {
 	const char *grade = kp_report_grade(r, u);
 
-	kp_rw_puts(w, "<tr><td class=\"num\">");
+	kp_rw_puts(w, "<tr><td class=\"num seq\">");
+	kp_rw_int(w, (long long)seq);
+	kp_rw_puts(w, "</td><td class=\"num\">");
 	kp_rw_int(w, u->rank);
 	kp_rw_puts(w, "</td>");
 	td(w, "id", u->id);
@@ -254,11 +349,11 @@ static void commend_category(kp_rw *w, const kp_result *r, const kp_category_res
 			continue;
 		if (n++ == 0) {
 			kp_rw_puts(w, "<table class=\"commend\">\n<thead><tr>");
-			th_label(w, l->rank), th_label(w, l->unit_id), th_label(w, l->name), th_label(w, l->total);
+			th(w, html_words(lang)->seq), th_label(w, l->rank), th_label(w, l->unit_id), th_label(w, l->name), th_label(w, l->total);
 			th_label(w, l->grade), th_label(w, l->note);
 			kp_rw_puts(w, "</tr></thead>\n<tbody>\n");
 		}
-		commend_row(w, r, &r->units[i], l);
+		commend_row(w, r, &r->units[i], l, n);
 	}
 	if (n)
 		kp_rw_puts(w, "</tbody>\n</table>\n");
@@ -290,14 +385,23 @@ static void commend_section(kp_rw *w, const kp_result *r, const kp_labels *l, in
 
 /* ---------- ranking tables ---------- */
 
-static void ranking_head(kp_rw *w, const kp_result *r, const kp_labels *l, int change)
+/* "一、履行第一责任人职责（15分）", marked ※ when a unit of the category
+ * has more (over[s]). */
+static void ranking_head(kp_rw *w, const kp_result *r, const kp_labels *l, int change, const unsigned char *over,
+			 int lang)
 {
+	char nb[KP_NUMBUF];
 	size_t s;
 
 	kp_rw_puts(w, "<thead><tr>");
 	th_label(w, l->rank), th_label(w, l->unit_id), th_label(w, l->name);
-	for (s = 0; s < r->nsections; s++)
-		th_wrap(w, r->sections[s]);
+	for (s = 0; s < r->nsections; s++) {
+		kp_rw_puts(w, over && over[s] ? "<th class=\"wrap over\">" : "<th class=\"wrap\">");
+		kp_rw_html(w, r->sections[s]);
+		if (kp_report_sec_points(r, s, nb))
+			kp_rw_printf(w, lang == KP_LANG_EN ? " (%s)" : "（%s分）", nb);
+		kp_rw_puts(w, "</th>");
+	}
 	th_label(w, l->deductions), th_label(w, l->bonus), th_label(w, l->total), th_label(w, l->grade);
 	th_label(w, l->commended), th_label(w, l->veto);
 	if (change)
@@ -317,8 +421,15 @@ static void ranking_row(kp_rw *w, const kp_result *r, size_t i, const kp_labels 
 	kp_rw_puts(w, "</td>");
 	td(w, "id", u->id);
 	td(w, "name", u->name);
-	for (s = 0; s < r->nsections; s++)
-		td_num(w, KP_SEC(r, i, s), r->precision);
+	for (s = 0; s < r->nsections; s++) {
+		if (!over_points(r, i, s)) {
+			td_num(w, KP_SEC(r, i, s), r->precision);
+			continue;
+		}
+		kp_rw_puts(w, "<td class=\"num over\">");
+		put_num(w, KP_SEC(r, i, s), r->precision);
+		kp_rw_puts(w, "</td>");
+	}
 	td_num(w, u->deductions, r->precision);
 	td_num(w, u->bonus, r->precision);
 	td_num(w, u->total, r->precision);
@@ -445,9 +556,14 @@ static void chart(kp_rw *w, const kp_result *r, const kp_category_result *c, con
 static void category_section(kp_rw *w, const kp_result *r, const kp_category_result *c,
 			     const kp_labels *l, int lang, int charts)
 {
-	int change = kp_report_has_change(r);
-	size_t i;
+	int change = kp_report_has_change(r), any = 0;
+	unsigned char *over = calloc(r->nsections + 1, 1); /* NULL: no marks */
+	size_t i, s;
 
+	for (i = c->first; over && i < c->first + c->count; i++)
+		for (s = 0; s < r->nsections; s++)
+			if (over_points(r, i, s))
+				over[s] = 1, any = 1;
 	kp_rw_puts(w, "<section class=\"category\">\n<h2>");
 	kp_rw_html(w, c->name);
 	kp_rw_puts(w, "<small>");
@@ -459,11 +575,17 @@ static void category_section(kp_rw *w, const kp_result *r, const kp_category_res
 	kp_rw_puts(w, "</small></h2>\n<table class=\"ranking\" data-category=\"");
 	kp_rw_html(w, c->name);
 	kp_rw_puts(w, "\">\n");
-	ranking_head(w, r, l, change);
+	ranking_head(w, r, l, change, over, lang);
 	kp_rw_puts(w, "<tbody>\n");
 	for (i = c->first; i < c->first + c->count && !w->err; i++)
 		ranking_row(w, r, i, l, change);
 	kp_rw_puts(w, "</tbody>\n</table>\n");
+	if (any) {
+		kp_rw_puts(w, "<p class=\"note rescaled\">");
+		kp_rw_html(w, html_words(lang)->over_fmt);
+		kp_rw_puts(w, "</p>\n");
+	}
+	free(over);
 	if (charts && c->count)
 		chart(w, r, c, l, lang);
 	kp_rw_puts(w, "</section>\n");
@@ -598,12 +720,12 @@ static void details_section(kp_rw *w, const kp_result *r, const kp_labels *l, in
 int kp_report_html(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
-	int small = r->nunits <= DETAIL_LIMIT;
+	int small = r->nunits <= DETAIL_LIMIT, full = !o->summary;
 	size_t c;
 
 	(void)err;
 	page_head(w, r, l, o->lang);
-	if (!small) {
+	if (!small && full) {
 		kp_rw_puts(w, "<p class=\"notice\">");
 		kp_rw_printf(w, l->too_many_fmt, DETAIL_LIMIT);
 		kp_rw_puts(w, "</p>\n");
@@ -611,9 +733,10 @@ int kp_report_html(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err
 	commend_section(w, r, l, o->lang);
 	grade_section(w, r, l);
 	for (c = 0; c < r->ncategories && !w->err; c++)
-		category_section(w, r, &r->categories[c], l, o->lang, small);
-	if (small && kp_report_has_items(r))
+		category_section(w, r, &r->categories[c], l, o->lang, small && full);
+	if (small && full && kp_report_has_items(r))
 		details_section(w, r, l, o->lang);
-	kp_rw_puts(w, "<footer>kaoping</footer>\n</body>\n</html>\n");
+	page_foot(w, r, o->lang);
+	kp_rw_puts(w, "</body>\n</html>\n");
 	return 0;
 }

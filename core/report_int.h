@@ -29,6 +29,9 @@ const char *kp_report_grade(const kp_result *r, const kp_unit_result *u);
 /* "↑3", "↓2", "–", "新", or "" when last year is unknown. */
 const char *kp_report_change(const kp_result *r, const kp_unit_result *u, const kp_labels *l,
 			     char *buf, size_t size);
+/* The full points of section s as text ("15"), or NULL when the result
+ * does not know them; buf holds KP_NUMBUF bytes. */
+const char *kp_report_sec_points(const kp_result *r, size_t s, char *buf);
 /* 1 when any unit has last year's result. */
 int kp_report_has_change(const kp_result *r);
 /* An item printed without points: a veto, or a remark that moves no

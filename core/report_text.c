@@ -23,6 +23,7 @@ struct grid {
 	const void *ctx;
 	const char *indent;
 	int (*bold)(const void *ctx, size_t row); /* or NULL */
+	size_t gap;             /* spaces between columns; 0: 2 */
 };
 
 /* Layout whitespace (a line break inside a cell, a tab) prints as one
@@ -97,6 +98,11 @@ static int grid_widths(const struct grid *g, size_t *width, kp_err *err)
 	return 0;
 }
 
+static size_t grid_gap(const struct grid *g)
+{
+	return g->gap ? g->gap : 2;
+}
+
 static void grid_line(kp_rw *w, const struct grid *g, const size_t *width, const char *const *text)
 {
 	size_t j, last = g->ncols;
@@ -107,7 +113,7 @@ static void grid_line(kp_rw *w, const struct grid *g, const size_t *width, const
 	for (j = 0; j < last; j++) {
 		size_t pad = width[j] - text_width(text[j]);
 		if (j)
-			kp_rw_put(w, "  ", 2);
+			kp_rw_pad(w, grid_gap(g));
 		if (g->right && g->right[j])
 			kp_rw_pad(w, pad);
 		put_plain(w, text[j]);
@@ -134,7 +140,7 @@ static int grid_aligned(kp_rw *w, const struct grid *g, int color, kp_err *err)
 	grid_line(w, g, width, text);
 	kp_rw_putc(w, '\n');
 	for (j = 0; j < g->ncols; j++)
-		total += width[j] + (j ? 2 : 0);
+		total += width[j] + (j ? grid_gap(g) : 0);
 	kp_rw_puts(w, g->indent ? g->indent : "");
 	for (j = 0; j < total; j++)
 		kp_rw_putc(w, '-');
@@ -186,7 +192,8 @@ static void grid_md(kp_rw *w, const struct grid *g)
 
 /* ---------- the ranking columns ---------- */
 
-enum col_kind { C_RANK, C_ID, C_NAME, C_SEC, C_DED, C_BONUS, C_TOTAL, C_GRADE, C_COMM, C_VETO, C_CHANGE };
+enum col_kind { C_RANK, C_ID, C_NAME, C_SEC, C_DED, C_BONUS, C_TOTAL, C_GRADE, C_COMM, C_VETO, C_CHANGE,
+		C_VREF /* the footnote of a veto's reason (the fitted table) */ };
 
 struct ranking {
 	const kp_result *r;
@@ -201,6 +208,9 @@ struct ranking {
 	int *kinds;
 	size_t *secs;
 	unsigned char *rights;
+	char **own;             /* heads made for the fitted table, nown of them */
+	size_t nown;
+	int *vref;              /* per unit: its veto footnote's number, or 0 */
 };
 
 static const char *ranking_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
@@ -225,6 +235,13 @@ static const char *ranking_cell(const void *ctx, size_t row, size_t col, char *b
 			return "";
 		return u->veto_reason && *u->veto_reason ? u->veto_reason : k->l->yes;
 	case C_CHANGE: return kp_report_change(r, u, k->l, buf, size);
+	case C_VREF:
+		if (!u->veto)
+			return "";
+		if (!k->vref[i])
+			return k->l->yes;
+		snprintf(buf, size, k->l == kp_report_labels(KP_LANG_EN) ? "*%d" : "注%d", k->vref[i]);
+		return buf;
 	}
 	return "";
 }
@@ -247,6 +264,13 @@ static void add_col(struct ranking *k, int kind, size_t sec, const char *head, i
 
 static void ranking_free(struct ranking *k)
 {
+	size_t i;
+
+	for (i = 0; i < k->nown; i++)
+		free(k->own[i]);
+	free(k->own);
+	free(k->vref);
+	k->own = NULL, k->vref = NULL, k->nown = 0;
 	if (k->heads != k->head) {
 		free(k->heads);
 		free(k->kinds);
@@ -291,7 +315,7 @@ static int ranking_cols(struct ranking *k, const kp_result *r, const kp_labels *
 
 static struct grid ranking_grid(const struct ranking *k, const kp_category_result *c)
 {
-	struct grid g = { c->count, k->ncols, k->heads, k->rights, ranking_cell, k, "", ranking_bold };
+	struct grid g = { c->count, k->ncols, k->heads, k->rights, ranking_cell, k, "", ranking_bold, 0 };
 
 	return g;
 }
@@ -330,7 +354,18 @@ struct commend_rows {
 	size_t *idx; /* commended units */
 	char **tie;  /* "flag: note" of a boundary tie with a note, whole; else NULL */
 	size_t n;
+	int *next;   /* the fitted table: the last footnote's number; else NULL */
+	int *ref;    /* the fitted table: per row, its note's footnote, or 0 */
 };
+
+static const char *commend_note(const struct commend_rows *c, size_t row)
+{
+	const kp_unit_result *u = &c->r->units[c->idx[row]];
+
+	if (c->tie[row])
+		return c->tie[row];
+	return u->boundary_tie ? c->l->tie_flag : u->tie_note;
+}
 
 static const char *commend_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
 {
@@ -344,9 +379,10 @@ static const char *commend_cell(const void *ctx, size_t row, size_t col, char *b
 	case 3: return kp_rw_fixed(u->total, c->r->precision, buf);
 	case 4: return kp_report_grade(c->r, u);
 	default:
-		if (c->tie[row])
-			return c->tie[row];
-		return u->boundary_tie ? c->l->tie_flag : u->tie_note;
+		if (!c->ref || !c->ref[row])
+			return commend_note(c, row);
+		snprintf(buf, size, c->l == kp_report_labels(KP_LANG_EN) ? "*%d" : "注%d", c->ref[row]);
+		return buf;
 	}
 }
 
@@ -358,7 +394,8 @@ static int commend_collect(const kp_result *r, const kp_category_result *c, stru
 	cr->n = 0;
 	cr->idx = malloc((c->count + 1) * sizeof *cr->idx);
 	cr->tie = calloc(c->count + 1, sizeof *cr->tie);
-	if (!cr->idx || !cr->tie)
+	cr->ref = cr->next ? calloc(c->count + 1, sizeof *cr->ref) : NULL;
+	if (!cr->idx || !cr->tie || (cr->next && !cr->ref))
 		return kp_err_oom(err);
 	for (i = c->first; i < c->first + c->count; i++) {
 		const kp_unit_result *u = &r->units[i];
@@ -368,7 +405,10 @@ static int commend_collect(const kp_result *r, const kp_category_result *c, stru
 			cr->tie[cr->n] = NULL;
 			return kp_err_oom(err);
 		}
-		cr->idx[cr->n++] = i;
+		cr->idx[cr->n] = i;
+		if (cr->next && commend_note(cr, cr->n) && *commend_note(cr, cr->n))
+			cr->ref[cr->n] = ++*cr->next;
+		cr->n++;
 	}
 	return 0;
 }
@@ -379,16 +419,20 @@ static void commend_release(struct commend_rows *cr)
 
 	for (i = 0; cr->tie && i < cr->n; i++)
 		free(cr->tie[i]);
-	free(cr->tie), free(cr->idx);
-	cr->tie = NULL, cr->idx = NULL, cr->n = 0;
+	free(cr->tie), free(cr->idx), free(cr->ref);
+	cr->tie = NULL, cr->idx = NULL, cr->ref = NULL, cr->n = 0;
 }
 
-static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o, int md, kp_err *err)
+static void commend_notes(kp_rw *w, const struct commend_rows *cr, const kp_report_opts *o);
+
+/* The list of each category; next: NULL, or (the fitted table) the last
+ * footnote's number, notes then go below the list. */
+static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o, int md, int *next, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
 	const char *head[6] = { l->rank, l->unit_id, l->name, l->total, l->grade, l->note };
 	static const unsigned char right[6] = { 1, 0, 0, 1, 0, 0 };
-	struct commend_rows cr = { r, l, NULL, NULL, 0 };
+	struct commend_rows cr = { r, l, NULL, NULL, 0, next, NULL };
 	size_t c;
 	int rc = 0;
 
@@ -397,7 +441,7 @@ static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o
 	kp_rw_puts(w, md ? "\n\n" : "\n");
 	for (c = 0; c < r->ncategories && !rc; c++) {
 		const kp_category_result *cat = &r->categories[c];
-		struct grid g = { 0, 6, head, right, commend_cell, &cr, md ? "" : "  ", NULL };
+		struct grid g = { 0, 6, head, right, commend_cell, &cr, md ? "" : "  ", NULL, 0 };
 		rc = commend_collect(r, cat, &cr, err);
 		if (rc)
 			break;
@@ -420,6 +464,8 @@ static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o
 			grid_md(w, &g);
 		else
 			rc = grid_aligned(w, &g, 0, err);
+		if (next)
+			commend_notes(w, &cr, o);
 		if (cat->shortfall > 0) {
 			kp_rw_puts(w, md ? "\n" : "  ");
 			kp_rw_printf(w, l->shortfall_fmt, cat->shortfall);
@@ -447,14 +493,439 @@ static void put_md(kp_rw *w, const char *s)
 	kp_rw_md(w, s);
 }
 
+/* ---------- the ranking fitted to a terminal ---------- */
+
+/* Short column heads of the fitted table, and the columns left out first
+ * when it is still too wide (the list below the table has the rest). */
+struct fit_words {
+	const char *comm, *veto, *change, *legend, *omitted_fmt, *note_sep;
+};
+static const struct fit_words fit_zh = { "表彰", "否决", "变化", "指标：", "未显示的列：%s（--wide 显示全表，--columns 选择列）", "：" };
+static const struct fit_words fit_en = { "comm.", "veto", "chg", "sections: ", "columns not shown: %s (--wide shows the full table, --columns chooses)", ": " };
+static const int drop_order[] = { C_ID, C_CHANGE, C_COMM, C_BONUS, C_DED };
+
+static const struct fit_words *fit_words(int lang)
+{
+	return lang == KP_LANG_EN ? &fit_en : &fit_zh;
+}
+
+/* Length of the UTF-8 character at s (a stray byte counts alone). */
+static size_t char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4, i;
+
+	for (i = 1; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* The bytes of the ASCII word at s (up to a space or a non-ASCII byte). */
+static size_t latin_word(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && s[n] != ' ' && (unsigned char)s[n] > 0x20 && (unsigned char)s[n] < 0x80)
+		n++;
+	return n;
+}
+
+/* s at column *col, broken before a character that would pass width
+ * (whole characters only); a new line starts with indent. */
+static void put_wrapped(kp_rw *w, const char *s, size_t width, const char *indent, size_t *col)
+{
+	size_t iw = text_width(indent);
+	const char *start = s;
+	char ch[8];
+
+	while (*s) {
+		size_t n = char_len(s), cw, word = 0;
+		memcpy(ch, s, n), ch[n] = '\0';
+		cw = text_width(ch);
+		if (*s == ' ' && s != start) /* a space before a word of Latin text that would not fit */
+			word = latin_word(s + 1) + 1;
+		if ((*col + cw > width || (word > 1 && *col + word > width && iw + word - 1 <= width)) && *col > iw) {
+			kp_rw_putc(w, '\n'), kp_rw_puts(w, indent);
+			*col = iw;
+			if (*s == ' ') {
+				s++;
+				continue;
+			}
+		}
+		put_plain(w, ch);
+		*col += cw, s += n;
+	}
+}
+
+/* "一" of "一、履行第一责任人职责" (*rest: what follows 、), else the
+ * section's number; NULL when out of memory. */
+static char *section_short(const char *name, size_t s, const char **rest)
+{
+	const char *p = strstr(name, "、");
+	char *out;
+
+	if (p && p > name && p - name <= 12) {
+		*rest = p + strlen("、");
+		return strndup(name, (size_t)(p - name));
+	}
+	*rest = name;
+	return asprintf(&out, "%zu", s + 1) < 0 ? NULL : out;
+}
+
+static int own(struct ranking *k, char *s, kp_err *err)
+{
+	if (!s)
+		return kp_err_oom(err);
+	k->own[k->nown++] = s;
+	return 0;
+}
+
+/* The short heads: "一/15" for sections, and the words of fit_words. */
+static int fit_heads(struct ranking *k, int lang, kp_err *err)
+{
+	const struct fit_words *fw = fit_words(lang);
+	char nb[KP_NUMBUF], *sh, *h;
+	const char *rest;
+	size_t j;
+
+	k->own = calloc(2 * k->ncols + 1, sizeof *k->own); /* two per section */
+	if (!k->own)
+		return kp_err_oom(err);
+	for (j = 0; j < k->ncols; j++) {
+		if (k->kinds[j] == C_COMM)
+			k->heads[j] = fw->comm;
+		else if (k->kinds[j] == C_VETO)
+			k->heads[j] = fw->veto, k->kinds[j] = C_VREF;
+		else if (k->kinds[j] == C_CHANGE)
+			k->heads[j] = fw->change;
+		if (k->kinds[j] != C_SEC)
+			continue;
+		if (own(k, sh = section_short(k->r->sections[k->secs[j]], k->secs[j], &rest), err))
+			return err->kind;
+		if (!kp_report_sec_points(k->r, k->secs[j], nb)) {
+			k->heads[j] = sh;
+			continue;
+		}
+		if (own(k, asprintf(&h, "%s/%s", sh, nb) < 0 ? NULL : h, err))
+			return err->kind;
+		k->heads[j] = h;
+	}
+	return 0;
+}
+
+/* Does the column answer to name (its head, its full label in either
+ * language, a section's full name or its words after 、)? */
+static const char *kind_label(const kp_labels *l, int kind)
+{
+	switch (kind) {
+	case C_RANK: return l->rank;
+	case C_ID: return l->unit_id;
+	case C_NAME: return l->name;
+	case C_DED: return l->deductions;
+	case C_BONUS: return l->bonus;
+	case C_TOTAL: return l->total;
+	case C_GRADE: return l->grade;
+	case C_COMM: return l->commended;
+	case C_VETO: case C_VREF: return l->veto;
+	case C_CHANGE: return l->rank_change;
+	}
+	return "";
+}
+
+static int col_named(const struct ranking *k, size_t j, const char *name)
+{
+	const char *sec, *p;
+	int kind = k->kinds[j];
+
+	if (!strcmp(name, k->heads[j]) || (kind != C_SEC && (!strcmp(name, kind_label(kp_report_labels(KP_LANG_ZH), kind)) ||
+							       !strcmp(name, kind_label(kp_report_labels(KP_LANG_EN), kind)))))
+		return 1;
+	if (k->kinds[j] != C_SEC)
+		return 0;
+	sec = k->r->sections[k->secs[j]];
+	p = strstr(sec, "、");
+	if (!strcmp(name, sec) || (p && !strcmp(name, p + strlen("、"))))
+		return 1;
+	p = strchr(k->heads[j], '/');
+	return p && strlen(name) == (size_t)(p - k->heads[j]) && !strncmp(name, k->heads[j], strlen(name));
+}
+
+/* Keep the columns marked on, in the table's order. */
+static void keep_cols(struct ranking *k, const unsigned char *on)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < k->ncols; i++)
+		if (on[i]) {
+			k->kinds[n] = k->kinds[i], k->secs[n] = k->secs[i];
+			k->heads[n] = k->heads[i], k->rights[n] = k->rights[i];
+			n++;
+		}
+	k->ncols = n;
+}
+
+/* --columns LIST: mark the columns named; a name no column answers to is
+ * a usage error that lists the names. */
+static int pick_cols(struct ranking *k, const char *list, unsigned char *on, kp_err *err)
+{
+	char *copy = strdup(list), *name, *save = NULL;
+	size_t j, hit;
+	int rc = 0;
+
+	if (!copy)
+		return kp_err_oom(err);
+	for (name = strtok_r(copy, ",", &save); name && !rc; name = strtok_r(NULL, ",", &save)) {
+		for (j = 0, hit = 0; j < k->ncols; j++)
+			if (col_named(k, j, name))
+				on[j] = 1, hit = 1;
+		if (!hit)
+			rc = kp_err_set(err, KP_EUSAGE, "--columns: no column is called '%s' (kaoping report --help "
+					"lists the names)", name);
+	}
+	free(copy);
+	return rc;
+}
+
+/* The widest the table gets over every category, with gap spaces. */
+static int fit_total(struct ranking *k, size_t gap, size_t *total, kp_err *err)
+{
+	size_t *wc = calloc(k->ncols + 1, sizeof *wc), *wmax = calloc(k->ncols + 1, sizeof *wmax);
+	size_t c, j;
+
+	if (!wc || !wmax) {
+		free(wc), free(wmax);
+		return kp_err_oom(err);
+	}
+	for (c = 0; c < k->r->ncategories; c++) {
+		struct grid g = ranking_grid(k, &k->r->categories[c]);
+		k->first = k->r->categories[c].first;
+		grid_widths(&g, wc, err);
+		for (j = 0; j < k->ncols; j++)
+			wmax[j] = wc[j] > wmax[j] ? wc[j] : wmax[j];
+	}
+	for (*total = 0, j = 0; j < k->ncols; j++)
+		*total += wmax[j] + (j ? gap : 0);
+	free(wc), free(wmax);
+	return 0;
+}
+
+/* Leave out the columns of drop_order, one at a time, until the table
+ * fits width; their labels go into *omitted ("单位代码、名次变化"). */
+static int fit_drop(struct ranking *k, size_t width, size_t gap, char **omitted, kp_err *err)
+{
+	unsigned char *on = malloc(k->ncols + 1);
+	size_t d, j, total;
+	int rc = 0;
+
+	if (!on)
+		return kp_err_oom(err);
+	for (d = 0; d < sizeof drop_order / sizeof drop_order[0] && !rc; d++) {
+		if ((rc = fit_total(k, gap, &total, err)) || total <= width)
+			break;
+		for (j = 0; j < k->ncols; j++)
+			on[j] = k->kinds[j] != drop_order[d];
+		for (j = 0; j < k->ncols && on[j]; j++)
+			;
+		if (j == k->ncols)
+			continue;
+		if (!*omitted)
+			*omitted = strdup(k->heads[j]);
+		else {
+			char *more;
+			if (asprintf(&more, "%s%s%s", *omitted, k->l == kp_report_labels(KP_LANG_EN) ? ", " : "、", k->heads[j]) < 0)
+				more = NULL;
+			free(*omitted);
+			*omitted = more;
+		}
+		if (!*omitted)
+			rc = kp_err_oom(err);
+		keep_cols(k, on);
+	}
+	free(on);
+	return rc;
+}
+
+/* Number the vetoes that give a reason, in report order: their footnotes. */
+static int fit_vrefs(struct ranking *k, kp_err *err)
+{
+	size_t i;
+	int n = 0;
+
+	k->vref = calloc(k->r->nunits + 1, sizeof *k->vref);
+	if (!k->vref)
+		return kp_err_oom(err);
+	for (i = 0; i < k->r->nunits; i++)
+		if (k->r->units[i].veto && k->r->units[i].veto_reason && *k->r->units[i].veto_reason)
+			k->vref[i] = ++n;
+	return 0;
+}
+
+/* The columns of the fitted table: short heads, --columns, and when still
+ * too wide one space between columns, then fewer columns. */
+static int fit_cols(struct ranking *k, const kp_report_opts *o, size_t *gap, char **omitted, kp_err *err)
+{
+	unsigned char *on;
+	size_t total;
+	int rc;
+
+	if ((rc = fit_heads(k, o->lang, err)) || (rc = fit_vrefs(k, err)))
+		return rc;
+	if (o->columns) {
+		if (!(on = calloc(k->ncols + 1, 1)))
+			return kp_err_oom(err);
+		rc = pick_cols(k, o->columns, on, err);
+		if (!rc)
+			keep_cols(k, on);
+		free(on);
+		if (rc)
+			return rc;
+	}
+	*gap = 2;
+	if (o->width <= 0 || (rc = fit_total(k, 2, &total, err)) || total <= (size_t)o->width)
+		return rc;
+	*gap = 1;
+	if ((rc = fit_total(k, 1, &total, err)) || total <= (size_t)o->width || o->columns)
+		return rc;
+	return fit_drop(k, (size_t)o->width, 1, omitted, err);
+}
+
+/* "指标：一 履行第一责任人职责（15分）  二 …", wrapped at the width. */
+static int fit_legend(kp_rw *w, const struct ranking *k, const kp_report_opts *o, kp_err *err)
+{
+	const struct fit_words *fw = fit_words(o->lang);
+	size_t width = o->width > 0 ? (size_t)o->width : (size_t)-1, col = 0, j, n = 0;
+	char nb[KP_NUMBUF], *e;
+	const char *rest;
+
+	for (j = 0; j < k->ncols; j++) {
+		char *sh;
+		if (k->kinds[j] != C_SEC)
+			continue;
+		if (!(sh = section_short(k->r->sections[k->secs[j]], k->secs[j], &rest)))
+			return kp_err_oom(err);
+		if ((kp_report_sec_points(k->r, k->secs[j], nb) ?
+			     asprintf(&e, o->lang == KP_LANG_EN ? "%s %s (%s)" : "%s %s（%s分）", sh, rest, nb) :
+			     asprintf(&e, "%s %s", sh, rest)) < 0)
+			e = NULL;
+		free(sh);
+		if (!e)
+			return kp_err_oom(err);
+		if (!n++)
+			put_wrapped(w, fw->legend, width, "  ", &col);
+		else if (col + 2 + text_width(e) > width)
+			kp_rw_puts(w, "\n  "), col = 2;
+		else
+			kp_rw_puts(w, "  "), col += 2;
+		put_wrapped(w, e, width, "  ", &col);
+		free(e);
+	}
+	if (n)
+		kp_rw_putc(w, '\n');
+	return 0;
+}
+
+/* The notes of the commendation list, one footnote each. */
+static void commend_notes(kp_rw *w, const struct commend_rows *cr, const kp_report_opts *o)
+{
+	size_t width = o->width > 0 ? (size_t)o->width : (size_t)-1, i, col;
+	const kp_unit_result *u;
+	char ref[32];
+
+	for (i = 0; i < cr->n; i++) {
+		if (!cr->ref[i])
+			continue;
+		u = &cr->r->units[cr->idx[i]];
+		snprintf(ref, sizeof ref, o->lang == KP_LANG_EN ? "  *%d " : "  注%d ", cr->ref[i]);
+		col = 0;
+		put_wrapped(w, ref, width, "      ", &col);
+		put_wrapped(w, u->name ? u->name : u->id, width, "      ", &col);
+		put_wrapped(w, fit_words(o->lang)->note_sep, width, "      ", &col);
+		put_wrapped(w, commend_note(cr, i), width, "      ", &col);
+		kp_rw_putc(w, '\n');
+	}
+}
+
+/* The veto reasons of a category's units, one footnote each. */
+static void fit_notes(kp_rw *w, const struct ranking *k, const kp_category_result *c, const kp_report_opts *o)
+{
+	size_t width = o->width > 0 ? (size_t)o->width : (size_t)-1, i, col;
+	const kp_unit_result *u;
+	char ref[32];
+
+	for (i = c->first; i < c->first + c->count; i++) {
+		if (!k->vref[i])
+			continue;
+		u = &k->r->units[i];
+		snprintf(ref, sizeof ref, o->lang == KP_LANG_EN ? "*%d " : "注%d ", k->vref[i]);
+		col = 0;
+		put_wrapped(w, ref, width, "    ", &col);
+		put_wrapped(w, u->name ? u->name : u->id, width, "    ", &col);
+		put_wrapped(w, fit_words(o->lang)->note_sep, width, "    ", &col);
+		put_wrapped(w, u->veto_reason, width, "    ", &col);
+		kp_rw_putc(w, '\n');
+	}
+}
+
+static int table_fitted(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
+{
+	const kp_labels *l = kp_report_labels(o->lang);
+	struct ranking k;
+	char *omitted = NULL;
+	size_t c, gap = 2, col = 0;
+	int rc = ranking_cols(&k, r, l, err);
+
+	if (rc || (rc = fit_cols(&k, o, &gap, &omitted, err)))
+		goto out;
+	title_line(w, r, l, "", put_plain);
+	if (r->year)
+		kp_rw_printf(w, l->year_fmt, r->year), kp_rw_putc(w, '\n');
+	if ((rc = fit_legend(w, &k, o, err)))
+		goto out;
+	if (omitted) {
+		char *line;
+		if (asprintf(&line, fit_words(o->lang)->omitted_fmt, omitted) < 0) {
+			rc = kp_err_oom(err);
+			goto out;
+		}
+		put_wrapped(w, line, o->width > 0 ? (size_t)o->width : (size_t)-1, "  ", &col);
+		kp_rw_putc(w, '\n');
+		free(line);
+	}
+	kp_rw_putc(w, '\n');
+	for (c = 0; c < r->ncategories && !rc; c++) {
+		const kp_category_result *cat = &r->categories[c];
+		struct grid g = ranking_grid(&k, cat);
+		g.gap = gap;
+		k.first = cat->first;
+		category_heading(w, l, cat, o->lang, put_plain);
+		kp_rw_putc(w, '\n');
+		rc = grid_aligned(w, &g, o->color, err);
+		fit_notes(w, &k, cat, o);
+		kp_rw_putc(w, '\n');
+	}
+	if (!rc) {
+		int next = 0;
+		for (c = 0; c < r->nunits; c++)
+			next = k.vref[c] > next ? k.vref[c] : next;
+		rc = commend_section(w, r, o, 0, &next, err);
+	}
+out:
+	free(omitted);
+	ranking_free(&k);
+	return rc;
+}
+
 int kp_report_table(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
 	struct ranking k;
 	size_t c;
-	int rc = ranking_cols(&k, r, l, err);
+	int rc;
 
-	if (rc)
+	if (o->width > 0 || o->columns)
+		return table_fitted(r, o, w, err);
+	if ((rc = ranking_cols(&k, r, l, err)))
 		return rc;
 	title_line(w, r, l, "", put_plain);
 	if (r->year)
@@ -470,7 +941,7 @@ int kp_report_table(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_er
 		kp_rw_putc(w, '\n');
 	}
 	if (!rc)
-		rc = commend_section(w, r, o, 0, err);
+		rc = commend_section(w, r, o, 0, NULL, err);
 	ranking_free(&k);
 	return rc;
 }
@@ -500,7 +971,7 @@ int kp_report_md(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *
 		grid_md(w, &g);
 		kp_rw_putc(w, '\n');
 	}
-	rc = commend_section(w, r, o, 1, err);
+	rc = commend_section(w, r, o, 1, NULL, err);
 	ranking_free(&k);
 	return rc;
 }
@@ -605,7 +1076,7 @@ int kp_report_explain_text(const kp_result *r, size_t unit, const kp_report_opts
 	const char *head[6] = { l->kind, l->section, l->item, l->points, l->max, l->item_note };
 	static const unsigned char right[6] = { 0, 0, 0, 1, 1, 0 };
 	struct items_ctx c = { r, l, u };
-	struct grid g = { u->items ? u->nitems : 0, 6, head, right, item_cell, &c, "", NULL };
+	struct grid g = { u->items ? u->nitems : 0, 6, head, right, item_cell, &c, "", NULL, 0 };
 	int md = o->format == KP_FMT_MD, rc = 0;
 
 	explain_head(w, r, u, l, md, o->lang);
@@ -643,7 +1114,7 @@ int kp_report_grid_text(const char *const *header, size_t ncols, const char *con
 			size_t nrows, const kp_report_opts *o, kp_rw *w, kp_err *err)
 {
 	struct plain_ctx p = { cells, ncols };
-	struct grid g = { nrows, ncols, header, NULL, plain_cell, &p, "", NULL };
+	struct grid g = { nrows, ncols, header, NULL, plain_cell, &p, "", NULL, 0 };
 
 	if (o->format == KP_FMT_MD) {
 		grid_md(w, &g);

@@ -1,6 +1,12 @@
 /* report_xlsx.c — the workbook for Excel, WPS and LibreOffice through
  * libxlsxwriter: a sheet per category, the commendation list and the
- * per-item breakdown.  libxlsxwriter writes to a file name: the atomic
+ * per-item breakdown, each prepared for print: a title row naming the
+ * assessment and the year, the header row wrapped, both repeated on every
+ * page (print titles), landscape A4 one page wide, the title and "page P
+ * of N" in the page header and footer, panes frozen at the unit name, the
+ * autofilter over the data alone.  Deductions are negative in every sheet
+ * (the points a unit gets, so a row adds up); rank change is a number
+ * shown as ↑3 / ↓2 / – by its number format.  libxlsxwriter writes to a file name: the atomic
  * output file's temporary name, or a temporary file copied to the stream.
  * Owns the workbook for the length of one call. */
 #include "report_int.h"
@@ -19,19 +25,24 @@
 #include "kaoping/outfile.h"
 
 #define MAX_WIDTH 60.0
+#define HEAD_WIDTH 14.0 /* a long head (a section) wraps within this width */
 #define STR_MAX 32767 /* Excel's longest cell text */
+#define TOP 2         /* the title row and the header row */
+#define CHANGE_FORMAT "\"↑\"0;\"↓\"0;\"–\""
 
 struct xl {
 	const kp_result *r;
 	const kp_labels *l;
 	int lang, change;
 	lxw_workbook *wb;
-	lxw_format *head, *num, *num_b, *text_b, *intf;
+	lxw_format *head, *num, *num_b, *text_b, *intf, *title, *chg, *chg_b;
 	lxw_error e;        /* the first libxlsxwriter error */
 	char (*names)[LXW_MAX_SHEETNAME_LENGTH];
 	size_t nnames;
 	double *width;      /* column widths of the current sheet */
 	size_t ncols;
+	int nofit;          /* the title row: no column grows for it */
+	const char *const *heads; /* the header row of the current sheet */
 };
 
 /* ---------- cells ---------- */
@@ -40,7 +51,7 @@ static void fit(struct xl *x, lxw_col_t col, const char *s)
 {
 	double w = (double)kp_enc_width(s) + 2;
 
-	if (col < x->ncols && w > x->width[col])
+	if (!x->nofit && col < x->ncols && w > x->width[col])
 		x->width[col] = w > MAX_WIDTH ? MAX_WIDTH : w;
 }
 
@@ -108,23 +119,117 @@ static int cols_begin(struct xl *x, size_t ncols)
 	return x->width ? 0 : -1;
 }
 
-static void cols_end(struct xl *x, lxw_worksheet *ws, lxw_row_t nrows)
+/* Lines a wrapped head takes in a column w characters wide. */
+static double head_lines(const char *s, double w)
 {
-	size_t i;
+	double n = ceil(((double)kp_enc_width(s ? s : "") + 1) / (w > 3 ? w - 2 : 1));
 
-	for (i = 0; i < x->ncols && !x->e; i++)
-		x->e = worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, x->width[i], NULL);
-	worksheet_freeze_panes(ws, 1, 0);
-	if (!x->e && x->ncols && nrows > 0)
-		x->e = worksheet_autofilter(ws, 0, 0, nrows, (lxw_col_t)(x->ncols - 1));
+	return n < 1 ? 1 : n > 10 ? 10 : n;
 }
 
-static void header(struct xl *x, lxw_worksheet *ws, const char *const *text, size_t n)
+/* Column widths, the header row's height, panes frozen below the header
+ * and right of column freeze (the unit name), the autofilter over the
+ * header and the n rows of data. */
+static void cols_end(struct xl *x, lxw_worksheet *ws, lxw_row_t n, lxw_col_t freeze)
 {
+	double lines = 1, k;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		put_str(x, ws, 0, (lxw_col_t)i, text[i], x->head);
+	for (i = 0; i < x->ncols && !x->e; i++) {
+		x->e = worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, x->width[i], NULL);
+		if (x->heads && (k = head_lines(x->heads[i], x->width[i])) > lines)
+			lines = k;
+	}
+	if (!x->e)
+		x->e = worksheet_set_row(ws, TOP - 1, 15 * lines, NULL);
+	worksheet_freeze_panes(ws, TOP, freeze);
+	if (!x->e && x->ncols && n > 0)
+		x->e = worksheet_autofilter(ws, TOP - 1, 0, TOP - 1 + n, (lxw_col_t)(x->ncols - 1));
+	x->heads = NULL;
+}
+
+/* The header row, wrapped: a long head widens its column up to HEAD_WIDTH. */
+static void header(struct xl *x, lxw_worksheet *ws, const char *const *text, size_t n)
+{
+	double w;
+	size_t i;
+
+	x->heads = text;
+	x->nofit = 1;
+	for (i = 0; i < n; i++) {
+		put_str(x, ws, TOP - 1, (lxw_col_t)i, text[i], x->head);
+		w = (double)kp_enc_width(text[i] ? text[i] : "") + 2;
+		if (i < x->ncols && w > x->width[i])
+			x->width[i] = w > HEAD_WIDTH ? HEAD_WIDTH : w;
+	}
+	x->nofit = 0;
+}
+
+/* "&C" and the title for the page header, & doubled, cut whole characters
+ * with "…" to Excel's 255 characters; NULL when out of memory. */
+static char *page_header(const char *title)
+{
+	size_t n = strlen(title), i = 0, k = 2, len;
+	char *h = malloc(2 * n + 8);
+
+	if (!h)
+		return NULL;
+	memcpy(h, "&C", 2);
+	while (i < n) {
+		unsigned char c = (unsigned char)title[i];
+		len = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		if (len > n - i)
+			len = n - i;
+		if (k + len + 1 > 200) {
+			memcpy(h + k, "…", strlen("…"));
+			k += strlen("…");
+			break;
+		}
+		if (c == '&')
+			h[k++] = '&';
+		memcpy(h + k, title + i, len);
+		k += len, i += len;
+	}
+	h[k] = '\0';
+	return h;
+}
+
+/* The title row (the assessment, the year, the sheet) and the print setup:
+ * landscape A4, one page wide, title and header rows on every page, the
+ * title in the page header, "page P of N" in the footer. */
+static void sheet_print(struct xl *x, lxw_worksheet *ws, const char *sheet, size_t ncols)
+{
+	const char *title = x->r->title && *x->r->title ? x->r->title : x->lang == KP_LANG_EN ? "Assessment results" : "考核结果";
+	char year[64] = "", *line = NULL, *h;
+
+	if (x->e)
+		return;
+	if (x->r->year)
+		snprintf(year, sizeof year, x->l->year_fmt, x->r->year);
+	if (asprintf(&line, x->lang == KP_LANG_EN ? "%s, %s: %s" : "%s（%s）%s", title, year, sheet ? sheet : "") < 0 ||
+	    !(h = page_header(title))) {
+		free(line);
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		return;
+	}
+	if (ncols > 1)
+		x->e = worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(ncols - 1), "", x->title);
+	x->nofit = 1;
+	put_str(x, ws, 0, 0, line, x->title);
+	x->nofit = 0;
+	if (!x->e)
+		x->e = worksheet_set_row(ws, 0, 24, NULL);
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9); /* A4 */
+	worksheet_fit_to_pages(ws, 1, 0);
+	if (!x->e)
+		x->e = worksheet_repeat_rows(ws, 0, TOP - 1);
+	if (!x->e)
+		x->e = worksheet_set_header(ws, h);
+	if (!x->e)
+		x->e = worksheet_set_footer(ws, x->lang == KP_LANG_EN ? "&CPage &P of &N" : "&C第 &P 页，共 &N 页");
+	free(h);
+	free(line);
 }
 
 /* ---------- sheet names ---------- */
@@ -191,6 +296,23 @@ static lxw_worksheet *add_sheet(struct xl *x, const char *want)
 
 /* ---------- the sheets ---------- */
 
+/* Rank change as a number (places up), shown ↑3 / ↓2 / – by its format;
+ * "新" for a unit new this year. */
+static void put_change(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const kp_unit_result *u,
+		       int bold)
+{
+	char buf[32];
+
+	if (!u->has_last) {
+		put_str(x, ws, row, col, x->r->last_year ? x->l->new_unit : NULL, bold ? x->text_b : NULL);
+		return;
+	}
+	if (x->e)
+		return;
+	x->e = worksheet_write_number(ws, row, col, (double)u->last_rank - u->rank, bold ? x->chg_b : x->chg);
+	fit(x, col, kp_report_change(x->r, u, x->l, buf, sizeof buf));
+}
+
 static void ranking_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, size_t i)
 {
 	const kp_result *r = x->r;
@@ -205,7 +327,7 @@ static void ranking_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, size_t i
 	put_str(x, ws, row, c++, u->name, tf);
 	for (s = 0; s < r->nsections; s++)
 		put_num(x, ws, row, c++, KP_SEC(r, i, s), nf);
-	put_num(x, ws, row, c++, u->deductions, nf);
+	put_num(x, ws, row, c++, u->deductions != 0 ? -u->deductions : 0.0, nf); /* negative, as in 得分明细 */
 	put_num(x, ws, row, c++, u->bonus, nf);
 	put_num(x, ws, row, c++, u->total, nf);
 	put_str(x, ws, row, c++, kp_report_grade(r, u), tf);
@@ -214,43 +336,58 @@ static void ranking_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, size_t i
 	put_str(x, ws, row, c++, u->commended ? (u->boundary_tie ? buf : x->l->yes) : NULL, tf);
 	put_str(x, ws, row, c++, u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : x->l->yes) : NULL, tf);
 	if (x->change)
-		put_str(x, ws, row, c++, kp_report_change(r, u, x->l, buf, sizeof buf), tf);
+		put_change(x, ws, row, c++, u, u->commended);
 }
 
 static int category_sheet(struct xl *x, const kp_category_result *cat, kp_err *err)
 {
 	const kp_result *r = x->r;
 	const kp_labels *l = x->l;
-	size_t ncols = r->nsections + 10 + (size_t)x->change, s, i;
+	size_t ncols = r->nsections + 9 + (size_t)x->change, s, i; /* 3 before the sections, 6 after */
 	const char **head = calloc(ncols, sizeof *head);
+	char **secs = calloc(r->nsections + 1, sizeof *secs), nb[KP_NUMBUF];
 	lxw_worksheet *ws;
 	lxw_col_t c = 0;
 
-	if (!head || cols_begin(x, ncols)) {
-		free(head);
+	for (s = 0; secs && s < r->nsections; s++) /* "一、履行第一责任人职责（15分）" */
+		if ((kp_report_sec_points(r, s, nb) ?
+			     asprintf(&secs[s], x->lang == KP_LANG_EN ? "%s (%s)" : "%s（%s分）", r->sections[s], nb) :
+			     asprintf(&secs[s], "%s", r->sections[s])) < 0)
+			secs[s] = NULL;
+	for (s = 0; secs && s < r->nsections && secs[s]; s++)
+		;
+	if (!head || !secs || s < r->nsections || cols_begin(x, ncols)) {
+		for (s = 0; secs && s < r->nsections; s++)
+			free(secs[s]);
+		free(head), free(secs);
 		return kp_err_oom(err);
 	}
-	if (cat->count >= LXW_ROW_MAX) {
-		free(head);
+	if (cat->count >= LXW_ROW_MAX - TOP) {
+		for (s = 0; s < r->nsections; s++)
+			free(secs[s]);
+		free(head), free(secs);
 		return kp_err_set(err, KP_EUSAGE, "xlsx: category '%s' has %zu units, more than a sheet holds"
 				  " (%u rows); use --format csv", cat->name ? cat->name : "", cat->count,
-				  (unsigned)LXW_ROW_MAX - 1);
+				  (unsigned)LXW_ROW_MAX - TOP);
 	}
 	ws = add_sheet(x, cat->name && *cat->name ? cat->name : l->category);
 	head[c++] = l->rank, head[c++] = l->unit_id, head[c++] = l->name;
 	for (s = 0; s < r->nsections; s++)
-		head[c++] = r->sections[s];
+		head[c++] = secs[s];
 	head[c++] = l->deductions, head[c++] = l->bonus, head[c++] = l->total, head[c++] = l->grade;
 	head[c++] = l->commended, head[c++] = l->veto;
 	if (x->change)
 		head[c++] = l->rank_change;
 	if (ws) {
+		sheet_print(x, ws, cat->name, ncols);
 		header(x, ws, head, ncols);
 		for (i = 0; i < cat->count && !x->e; i++)
-			ranking_row(x, ws, (lxw_row_t)(i + 1), cat->first + i);
-		cols_end(x, ws, (lxw_row_t)cat->count);
+			ranking_row(x, ws, (lxw_row_t)(i + TOP), cat->first + i);
+		cols_end(x, ws, (lxw_row_t)cat->count, 3);
 	}
-	free(head);
+	for (s = 0; s < r->nsections; s++)
+		free(secs[s]);
+	free(head), free(secs);
 	return 0;
 }
 
@@ -288,7 +425,7 @@ static int commend_sheet(struct xl *x, kp_err *err)
 	const kp_labels *l = x->l;
 	const char *head[7] = { l->category, l->rank, l->unit_id, l->name, l->total, l->grade, l->note };
 	lxw_worksheet *ws;
-	lxw_row_t row = 1;
+	lxw_row_t row = TOP;
 	size_t c, i;
 	char *note;
 
@@ -297,6 +434,7 @@ static int commend_sheet(struct xl *x, kp_err *err)
 	ws = add_sheet(x, l->commend_list);
 	if (!ws)
 		return 0;
+	sheet_print(x, ws, l->commend_list, 7);
 	header(x, ws, head, 7);
 	for (c = 0; c < r->ncategories && !x->e; c++) {
 		const kp_category_result *cat = &r->categories[c];
@@ -321,7 +459,7 @@ static int commend_sheet(struct xl *x, kp_err *err)
 			row++;
 		}
 	}
-	cols_end(x, ws, row - 1);
+	cols_end(x, ws, row - TOP, 4);
 	row++;
 	for (c = 0; c < r->ncategories && !x->e; c++)
 		row = commend_notes(x, ws, row, &r->categories[c]);
@@ -356,7 +494,7 @@ static int detail_sheet(struct xl *x, kp_err *err)
 	const char *head[9] = { l->category, l->unit_id, l->name, l->kind, l->section, l->item,
 				l->points, l->max, l->item_note };
 	lxw_worksheet *ws;
-	lxw_row_t row = 1;
+	lxw_row_t row = TOP;
 	size_t i, k;
 
 	if (cols_begin(x, 9))
@@ -364,6 +502,7 @@ static int detail_sheet(struct xl *x, kp_err *err)
 	ws = add_sheet(x, l->details);
 	if (!ws)
 		return 0;
+	sheet_print(x, ws, l->details, 9);
 	header(x, ws, head, 9);
 	for (i = 0; i < x->r->nunits && !x->e; i++) {
 		const kp_unit_result *u = &x->r->units[i];
@@ -376,7 +515,7 @@ static int detail_sheet(struct xl *x, kp_err *err)
 		}
 	}
 done:
-	cols_end(x, ws, row - 1);
+	cols_end(x, ws, row - TOP, 3);
 	return 0;
 }
 
@@ -395,7 +534,10 @@ static void formats(struct xl *x)
 	x->num_b = workbook_add_format(x->wb);
 	x->text_b = workbook_add_format(x->wb);
 	x->intf = workbook_add_format(x->wb);
-	if (!x->head || !x->num || !x->num_b || !x->text_b || !x->intf) {
+	x->title = workbook_add_format(x->wb);
+	x->chg = workbook_add_format(x->wb);
+	x->chg_b = workbook_add_format(x->wb);
+	if (!x->head || !x->num || !x->num_b || !x->text_b || !x->intf || !x->title || !x->chg || !x->chg_b) {
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
@@ -403,6 +545,17 @@ static void formats(struct xl *x)
 	format_set_bg_color(x->head, 0xE8E8E8);
 	format_set_align(x->head, LXW_ALIGN_CENTER);
 	format_set_border(x->head, LXW_BORDER_THIN);
+	format_set_text_wrap(x->head);
+	format_set_align(x->head, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_bold(x->title);
+	format_set_font_size(x->title, 14);
+	format_set_align(x->title, LXW_ALIGN_CENTER);
+	format_set_align(x->title, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_num_format(x->chg, CHANGE_FORMAT);
+	format_set_num_format(x->chg_b, CHANGE_FORMAT);
+	format_set_bold(x->chg_b);
+	format_set_align(x->chg, LXW_ALIGN_RIGHT);
+	format_set_align(x->chg_b, LXW_ALIGN_RIGHT);
 	format_set_num_format(x->num, nf);
 	format_set_num_format(x->num_b, nf);
 	format_set_bold(x->num_b);

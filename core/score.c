@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kaoping/date.h"
@@ -1687,6 +1688,18 @@ static int resolve_all(scorer *s)
 	return rc;
 }
 
+/* The time of the run as the store records it (UTC, ISO 8601). */
+static const char *scored_now(kp_result *res, kp_err *err)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char buf[32];
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return NULL;
+	return kp_result_str(res, buf, err);
+}
+
 static int init_result(scorer *s, const char ***names)
 {
 	const kp_rules *r = s->r;
@@ -1699,6 +1712,8 @@ static int init_result(scorer *s, const char ***names)
 	res->precision = r->precision;
 	res->rules_file = kp_result_str(res, r->file, s->err);
 	res->rules_sha256 = kp_result_str(res, r->sha256, s->err);
+	res->office = kp_result_str(res, r->office, s->err);
+	res->scored_at = scored_now(res, s->err);
 	res->nsections = r->nsec;
 	res->sections = kp_result_alloc(res, (r->nsec + 1) * sizeof *res->sections, s->err);
 	res->section_points = kp_result_alloc(res, (r->nsec + 1) * sizeof *res->section_points, s->err);

@@ -1209,7 +1209,7 @@ static int load_run_row(kp_store *s, long run_id, kp_result *res, kp_err *err)
 	rd r;
 	int rc, got;
 
-	if ((rc = run_query(s, &r, "runs", "SELECT year, title, rules_file, rules_sha256, precision, last_year "
+	if ((rc = run_query(s, &r, "runs", "SELECT year, title, rules_file, rules_sha256, precision, last_year, scored_at "
 			    "FROM runs WHERE id = ?", run_id, err)))
 		return rc;
 	if ((got = store_rd_step(&r)) > 0) {
@@ -1220,6 +1220,7 @@ static int load_run_row(kp_store *s, long run_id, kp_result *res, kp_err *err)
 		res->rules_sha256 = rd_str(&r, res, 3, 0);
 		res->precision = (int)store_rd_int(&r, 4, 0, 6, 0, NULL);
 		res->last_year = (int)store_rd_int(&r, 5, 0, 99999, 1, NULL);
+		res->scored_at = rd_str(&r, res, 6, 1);
 	}
 	sqlite3_finalize(r.st);
 	if (got == 0)

@@ -14,6 +14,7 @@
 
 assessment {
   title = "陇县2021年度依法行政工作目标责任考核",
+  office = "陇县司法局",          -- 发文单位：报告页首印出
   year = 2021,
   precision = 2,
   unit = { id = "单位代码", name = "单位名称", category = "类别", office = "县目标责任考核办" },

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -285,7 +286,7 @@ static void golden(const char *written, const char *name)
 
 static int write_fmt(const kp_result *r, int fmt, int lang, int bom, const char *file, kp_err *err)
 {
-	kp_report_opts o = { fmt, lang, bom, tpath(file), 0, 0 };
+	kp_report_opts o = { fmt, lang, bom, tpath(file), 0, 0, 0, NULL, 0 };
 
 	return kp_report_write(r, &o, NULL, err);
 }
@@ -363,7 +364,7 @@ START_TEST(test_csv_cells)
 	/* to a stream: no BOM by default; bom=1 forces one */
 	f = tmpfile();
 	{
-		kp_report_opts o = { KP_FMT_CSV, KP_LANG_ZH, -1, NULL, 0, 0 };
+		kp_report_opts o = { KP_FMT_CSV, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), 0);
 		o.bom = 1;
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), 0);
@@ -485,7 +486,7 @@ START_TEST(test_table_color)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_TABLE, KP_LANG_ZH, -1, NULL, 1, 0 };
+	kp_report_opts o = { KP_FMT_TABLE, KP_LANG_ZH, -1, NULL, 1, 0, 0, NULL, 0 };
 	FILE *f = tmpfile();
 	char buf[1 << 16];
 	size_t n;
@@ -523,7 +524,7 @@ START_TEST(test_explain)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { explains[_i].fmt, explains[_i].lang, -1, tpath(explains[_i].name), 0, 0 };
+	kp_report_opts o = { explains[_i].fmt, explains[_i].lang, -1, tpath(explains[_i].name), 0, 0, 0, NULL, 0 };
 
 	ck_assert_msg(kp_report_explain(r, explains[_i].unit, &o, NULL, &err) == 0, "%s", err.msg);
 	golden(o.output, explains[_i].name);
@@ -535,7 +536,7 @@ START_TEST(test_explain_bad)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0 };
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 
 	ck_assert_int_eq(kp_report_explain(r, 0, &o, stdout, &err), KP_EUSAGE);
 	o.format = KP_FMT_TABLE;
@@ -562,12 +563,12 @@ START_TEST(test_grid)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		kp_report_opts o = { g[i].fmt, KP_LANG_ZH, -1, tpath(g[i].name), 0, 0 };
+		kp_report_opts o = { g[i].fmt, KP_LANG_ZH, -1, tpath(g[i].name), 0, 0, 0, NULL, 0 };
 		ck_assert_msg(kp_report_grid(grid_head, 4, grid_cells, 3, &o, NULL, &err) == 0, "%s", err.msg);
 		golden(o.output, g[i].name);
 	}
 	{
-		kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0 };
+		kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_grid(grid_head, 4, grid_cells, 3, &o, stdout, &err), KP_EUSAGE);
 	}
 }
@@ -622,7 +623,8 @@ START_TEST(test_xlsx)
 	ck_assert_ptr_nonnull(strstr(x, "<v>95.5</v>"));
 	ck_assert_ptr_nonnull(strstr(x, "<v>23.5</v>"));
 	ck_assert_ptr_nonnull(strstr(x, "<v>88.4")); /* %.16G: 88.40000000000001 */
-	ck_assert_ptr_nonnull(strstr(x, "<pane ySplit=\"1\""));
+	ck_assert_ptr_nonnull(strstr(x, "<pane xSplit=\"3\" ySplit=\"2\""));
+	ck_assert_ptr_nonnull(strstr(x, "orientation=\"landscape\""));
 	ck_assert_ptr_nonnull(strstr(x, "<autoFilter"));
 	free(x);
 	x = unzip(tpath("a.xlsx"), "xl/sharedStrings.xml");
@@ -673,7 +675,7 @@ START_TEST(test_xlsx_stdout)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0 };
+	kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 	FILE *f = tmpfile();
 	char head[4];
 
@@ -697,14 +699,14 @@ START_TEST(test_outfile_missing_dir)
 	int fmt;
 
 	for (fmt = 0; fmt <= KP_FMT_HTML; fmt++) {
-		kp_report_opts o = { fmt, KP_LANG_ZH, -1, tpath("nodir/out.x"), 0, 0 };
+		kp_report_opts o = { fmt, KP_LANG_ZH, -1, tpath("nodir/out.x"), 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_write(r, &o, NULL, &err), KP_ECREATE);
 		snprintf(want, sizeof want, "%s: cannot create: No such file or directory", o.output);
 		ck_assert_str_eq(err.msg, want);
 	}
 	ck_assert_uint_eq(count_entries(tmpdir), 0);
 	{
-		kp_report_opts o = { KP_FMT_JSON, KP_LANG_ZH, -1, tmpdir, 0, 0 };
+		kp_report_opts o = { KP_FMT_JSON, KP_LANG_ZH, -1, tmpdir, 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_write(r, &o, NULL, &err), KP_ECREATE);
 		ck_assert_ptr_nonnull(strstr(err.msg, ": cannot create: "));
 		ck_assert_uint_eq(count_entries(tmpdir), 0);
@@ -766,7 +768,7 @@ START_TEST(test_stdout_full)
 		return;
 	}
 	for (fmt = 0; fmt <= KP_FMT_HTML; fmt++) {
-		kp_report_opts o = { fmt, KP_LANG_ZH, -1, NULL, 0, 0 };
+		kp_report_opts o = { fmt, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), KP_EIO);
 		ck_assert_str_eq(err.msg, "standard output: cannot write: No space left on device");
 		clearerr(f);
@@ -801,7 +803,7 @@ START_TEST(test_outfile_fsize)
 		if (pid == 0) {
 			kp_result *r = big_fixture(20000);
 			struct rlimit rl = { 4096, 4096 };
-			kp_report_opts o = { fmts[k], KP_LANG_ZH, -1, target, 0, 0 };
+			kp_report_opts o = { fmts[k], KP_LANG_ZH, -1, target, 0, 0, 0, NULL, 0 };
 			kp_err err = { 0 };
 			int rc;
 			signal(SIGXFSZ, SIG_IGN);
@@ -821,6 +823,63 @@ START_TEST(test_outfile_fsize)
 		free(s);
 		ck_assert_uint_eq(count_entries(tmpdir), 1);
 	}
+}
+END_TEST
+
+
+/* The page for the meeting: the issuing office (escaped) and the date of
+ * the run in local time; --summary leaves out charts and details; a
+ * section past its full points is marked and explained. */
+START_TEST(test_html_print)
+{
+	kp_result *r = fixture();
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+	kp_err err = { 0 };
+	double pts[16];
+	char *x, *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+
+	setenv("TZ", "CST-8", 1); /* Beijing, without tzdata */
+	tzset();
+	r->office = "陇县<司法局>";
+	r->scored_at = "2021-12-31T17:30:00Z"; /* 2022-01-01 01:30 in Beijing */
+	ck_assert_uint_le(r->nsections, sizeof pts / sizeof pts[0]);
+	memcpy(pts, r->section_points, r->nsections * sizeof *pts);
+	pts[0] = 10; /* a unit has more: rescaled */
+	r->section_points = pts;
+	o.output = tpath("p.html");
+	ck_assert_msg(kp_report_write(r, &o, NULL, &err) == 0, "%s", err.msg);
+	x = slurp(tpath("p.html"), NULL);
+	ck_assert_ptr_nonnull(strstr(x, "<span class=\"office\">发文单位：陇县&lt;司法局&gt;</span>"));
+	ck_assert_ptr_nonnull(strstr(x, "<span class=\"date\">评分日期：2022年1月1日</span>"));
+	ck_assert_ptr_nonnull(strstr(x, "（10分）</th>"));
+	ck_assert_ptr_nonnull(strstr(x, "<td class=\"num over\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<p class=\"note rescaled\">"));
+	ck_assert_ptr_nonnull(strstr(x, "SHA-256 "));
+	ck_assert_ptr_nonnull(strstr(x, "<svg"));
+	ck_assert_ptr_nonnull(strstr(x, "<section class=\"details\">"));
+	free(x);
+	o.summary = 1;
+	ck_assert_msg(kp_report_write(r, &o, NULL, &err) == 0, "%s", err.msg);
+	x = slurp(tpath("p.html"), NULL);
+	ck_assert_ptr_null(strstr(x, "<svg"));
+	ck_assert_ptr_null(strstr(x, "<section class=\"details\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<table class=\"commend\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<table class=\"grades\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<table class=\"ranking\""));
+	free(x);
+	r->scored_at = "2021-13-45T99:00:00Z"; /* not a time: no date, no harm */
+	o.summary = 0;
+	ck_assert_msg(kp_report_write(r, &o, NULL, &err) == 0, "%s", err.msg);
+	x = slurp(tpath("p.html"), NULL);
+	ck_assert_ptr_null(strstr(x, "评分日期"));
+	free(x);
+	if (tz)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	free(tz);
+	tzset();
+	kp_result_free(r);
 }
 END_TEST
 
@@ -863,7 +922,7 @@ START_TEST(test_bad_input)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { 42, KP_LANG_ZH, -1, NULL, 0, 0 };
+	kp_report_opts o = { 42, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
 
 	ck_assert_int_eq(kp_report_write(r, &o, stdout, &err), KP_EUSAGE);
 	o.format = KP_FMT_JSON;
@@ -888,6 +947,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_json_escape);
 	tcase_add_test(tc, test_html_escape);
 	tcase_add_test(tc, test_html_big);
+	tcase_add_test(tc, test_html_print);
 	tcase_add_test(tc, test_table_color);
 	tcase_add_loop_test(tc, test_explain, 0, (int)(sizeof explains / sizeof explains[0]));
 	tcase_add_test(tc, test_explain_bad);

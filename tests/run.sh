@@ -31,9 +31,22 @@ run_suite() {
 for bin in "$@"; do
 	run_suite "$(basename "$bin")" "$bin"
 done
-for suite in tests/layers/run.sh tests/e2e/run.sh tests/golden/run.sh tests/docs/run.sh tests/docs/walkthrough.sh tests/install/run.sh \
+# one suite a line (merges stay simple)
+for suite in \
+	tests/layers/run.sh \
+	tests/e2e/run.sh \
+	tests/golden/run.sh \
+	tests/golden/term/run.sh \
+	tests/xlsx/run.sh \
+	tests/docs/run.sh \
+	tests/docs/walkthrough.sh \
+	tests/install/run.sh \
 	tests/template/run.sh \
-	tests/hostile/run.sh tests/faults/run.sh tests/samples/totals.sh tests/samples/demo.sh tests/browser-report.sh; do
+	tests/hostile/run.sh \
+	tests/faults/run.sh \
+	tests/samples/totals.sh \
+	tests/samples/demo.sh \
+	tests/browser-report.sh; do
 	[ -x "$suite" ] && run_suite "${suite#tests/}" "$suite"
 done
 

@@ -21,6 +21,14 @@ typedef struct kp_report_opts {
 	const char *output;  /* a file path, or NULL for out */
 	int color;           /* table: mark commended units with ANSI bold */
 	int items;           /* JSON: each unit's items (needs a result with details) */
+	int width;           /* table: fit the ranking into this many terminal
+				columns (short section heads, a legend, veto
+				reasons as footnotes, columns left out when
+				needed); 0: the full table */
+	const char *columns; /* table: the columns to show, by name, separated
+				by commas ("排名,单位名称,总分"), or NULL */
+	int summary;         /* HTML: the commendation list, the grades and the
+				rankings only, without each unit's details */
 } kp_report_opts;
 
 /* "table", "csv", … -> enum kp_format, or -1. */

@@ -79,6 +79,9 @@ typedef struct kp_result {
 	const char *rules_file;
 	const char *rules_sha256;   /* hex */
 	long run_id;                /* 0 when not stored */
+	const char *office;         /* the issuing office (assessment { office }), or
+				       NULL (a run read back from the store: not kept) */
+	const char *scored_at;      /* when it was scored, "2021-12-31T08:00:00Z" (UTC), or NULL */
 	int last_year;              /* 0 when no previous run is known */
 	size_t nsections;
 	const char **sections;

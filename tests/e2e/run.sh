@@ -10,6 +10,7 @@
 # Ends with "N passed, N failed"; exits 1 when anything failed.
 # Needs: sqlite3 (its JSON functions read the JSON reports), lua5.4, unzip.
 set -u
+export TZ=UTC # the HTML page prints the date of a run in local time
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 KP=${KP_BIN:-./kaoping}

@@ -29,7 +29,7 @@ module_of() {
 	local b
 	b=$(basename "$1"); b=${b%.[ch]}
 	case $b in
-	cmd_*|cli_int|main) echo cli ;;
+	cmd_*|cli_int|cli_term|main) echo cli ;;
 	report_*) echo report ;;
 	score_lua|score_int) echo score ;;
 	store_run|store_int) echo store ;;
