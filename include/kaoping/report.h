@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "kaoping/compare.h"
 #include "kaoping/err.h"
 #include "kaoping/result.h"
 
@@ -38,5 +39,8 @@ int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, 
  * `kaoping criteria`. cells holds nrows × ncols strings, row after row. */
 int kp_report_grid(const char *const *header, size_t ncols, const char *const *cells,
 		   size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err);
+
+/* Two results side by side (kaoping compare), in any format. */
+int kp_report_compare(const kp_compare *c, const kp_report_opts *o, FILE *out, kp_err *err);
 
 #endif
