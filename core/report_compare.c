@@ -101,7 +101,7 @@ static const char *rank_change_text(const kp_compare_row *w, const cmp_labels *l
 static const char *change_text(double d, int prec, char *buf)
 {
 	kp_rw_fixed(d, prec, buf + 1);
-	if (buf[1] == '-')
+	if (buf[1] == '-' || d == 0)
 		return buf + 1;
 	buf[0] = '+';
 	return buf;
@@ -241,7 +241,8 @@ static int write_text(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 		kp_rw_puts(w, "\n\n");
 		if ((rc = category_grid(w, c, k, o, err)))
 			break;
-		kp_rw_putc(w, '\n');
+		if (k->gained + k->lost + k->grade_changed + k->only_a + k->only_b)
+			kp_rw_putc(w, '\n');
 		list_line(w, c, k, 1, l->gained, o->lang, put_text);
 		list_line(w, c, k, 2, l->lost, o->lang, put_text);
 		list_line(w, c, k, 5, l->grade_changed, o->lang, put_text);

@@ -359,11 +359,13 @@ static kp_result *draw_result(const model *m, const double *g, kp_err *err)
 	if (!x)
 		return NULL;
 	x->precision = res->precision, x->nsections = res->nsections, x->ncategories = res->ncategories;
-	x->units = kp_result_alloc(x, (m->nu + 1) * sizeof *x->units, err);
-	x->sec = kp_result_alloc(x, (m->nu * res->nsections + 1) * sizeof *x->sec, err);
-	x->categories = kp_result_alloc(x, (res->ncategories + 1) * sizeof *x->categories, err);
+	/* units, sec and categories are the result's own (kp_result_free frees them) */
+	x->units = calloc(m->nu + 1, sizeof *x->units);
+	x->sec = calloc(m->nu * res->nsections + 1, sizeof *x->sec);
+	x->categories = calloc(res->ncategories + 1, sizeof *x->categories);
 	if (!x->units || !x->sec || !x->categories) {
 		kp_result_free(x);
+		kp_err_oom(err);
 		return NULL;
 	}
 	x->nunits = m->nu;
