@@ -483,7 +483,29 @@ static int percentile(const int *v, unsigned n, unsigned p)
 	return v[k > 0 ? k - 1 : 0];
 }
 
-static void summarise(kp_robust *rb, int *ranks, const unsigned *commended)
+/* Sort one unit's ranks: by counting when they span little (they mostly
+ * do), else qsort.  count has room for SPAN entries. */
+#define SPAN 4096
+static void sort_ranks(int *v, unsigned n, unsigned *count)
+{
+	int lo = v[0], hi = v[0];
+	unsigned i, k, j = 0;
+
+	for (i = 1; i < n; i++)
+		lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
+	if ((unsigned)(hi - lo) >= SPAN) {
+		qsort(v, n, sizeof *v, int_cmp);
+		return;
+	}
+	memset(count, 0, (size_t)(hi - lo + 1) * sizeof *count);
+	for (i = 0; i < n; i++)
+		count[v[i] - lo]++;
+	for (k = 0; k <= (unsigned)(hi - lo); k++)
+		for (i = 0; i < count[k]; i++)
+			v[j++] = lo + (int)k;
+}
+
+static void summarise(kp_robust *rb, int *ranks, const unsigned *commended, unsigned *count)
 {
 	unsigned n = rb->opts.draws;
 	size_t t;
@@ -491,7 +513,7 @@ static void summarise(kp_robust *rb, int *ranks, const unsigned *commended)
 	for (t = 0; t < rb->res->nunits; t++) {
 		kp_robust_unit *u = &rb->units[t];
 		int *v = ranks + t * n;
-		qsort(v, n, sizeof *v, int_cmp);
+		sort_ranks(v, n, count);
 		u->rank_min = v[0], u->rank_max = v[n - 1];
 		u->rank_lo = percentile(v, n, 5);
 		u->rank_median = percentile(v, n, 50);
@@ -532,7 +554,7 @@ int kp_robust_run(const kp_rules *r, const kp_result *res, const kp_robust_opts 
 		goto out;
 	rb = calloc(1, sizeof *rb);
 	ranks = malloc(((size_t)o->draws * m.nu + 1) * sizeof *ranks);
-	commended = calloc(m.nu + 1, sizeof *commended);
+	commended = calloc(m.nu + SPAN, sizeof *commended); /* then the counts of sort_ranks */
 	if (!rb || !ranks || !commended || !(rb->units = calloc(m.nu + 1, sizeof *rb->units))) {
 		rc = kp_err_oom(err);
 		goto out;
@@ -540,7 +562,7 @@ int kp_robust_run(const kp_rules *r, const kp_result *res, const kp_robust_opts 
 	rb->res = res, rb->opts = *o, rb->nweights = m.np;
 	if ((rc = run_draws(&m, o, ranks, commended, err)))
 		goto out;
-	summarise(rb, ranks, commended);
+	summarise(rb, ranks, commended, commended + m.nu);
 out:
 	model_free(&m);
 	free(ranks), free(commended);
