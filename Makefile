@@ -32,7 +32,7 @@ CLI_CMDS = cli cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteri
 	cmd_compare cmd_robust
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = num csv store rules score rank report
+CHECKS = num csv store rules score rank report compare robust
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 
 Q = @
