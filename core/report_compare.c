@@ -254,6 +254,14 @@ static int write_text(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 
 /* ---- CSV: one table, the category in the first column ---- */
 
+/* Is column j of the row a number kaoping wrote (or blank)? */
+static int csv_number(const kp_compare_row *r, size_t j)
+{
+	if (j == C_RANK_CH)
+		return !r->category_changed;
+	return j == C_RANK_A || j == C_RANK_B || j == C_TOTAL_A || j == C_TOTAL_B || j == C_TOTAL_CH;
+}
+
 static int write_csv(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 {
 	const kp_compare *c = ctx;
@@ -281,8 +289,13 @@ static int write_csv(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 				snprintf(nums[C_RANK_CH], KP_NUMBUF, "%d", r->rank_change), cell[C_RANK_CH] = nums[C_RANK_CH];
 			cell[C_COMMEND] = r->a && r->b && r->a->commended && r->b->commended ? l->kept : "";
 			kp_rw_csv_cell(w, c->cats[k].name);
-			for (j = 0; j < NCOLS; j++)
-				kp_rw_putc(w, ','), kp_rw_csv_cell(w, cell[j]);
+			for (j = 0; j < NCOLS; j++) {
+				kp_rw_putc(w, ',');
+				if (csv_number(r, j)) /* ours, not data: a minus is not a formula */
+					kp_rw_puts(w, cell[j]);
+				else
+					kp_rw_csv_cell(w, cell[j]);
+			}
 			kp_rw_putc(w, ','), kp_rw_csv_cell(w, r->grade_changed && !*row_change(r, l) ? l->grade_changed
 												      : row_change(r, l));
 			kp_rw_put(w, "\r\n", 2);
