@@ -61,6 +61,10 @@ int kp_cmd_robust(kp_cli_config *c, kp_err *err)
 	double t0;
 	int rc;
 
+	o.format = kp_cli_report_format(c);
+	if (o.format != KP_FMT_TABLE && o.format != KP_FMT_MD && o.format != KP_FMT_CSV && o.format != KP_FMT_JSON)
+		return kp_err_set(err, KP_EUSAGE, "robust: format '%s' is not supported (table, md, csv, json)",
+				  kp_report_format_name(o.format));
 	if ((rc = kp_cli_check_output(c, err)))
 		return rc;
 	kp_cli_enter(KP_PH_OPEN);
@@ -78,8 +82,7 @@ int kp_cmd_robust(kp_cli_config *c, kp_err *err)
 			kp_sandbox_now() - t0);
 	if (!rc) {
 		kp_cli_enter(KP_PH_REPORT);
-		memset(&o, 0, sizeof o);
-		o.format = kp_cli_report_format(c), o.lang = c->lang, o.bom = c->bom, o.output = c->output;
+		o.lang = c->lang, o.bom = c->bom, o.output = c->output, o.color = 0, o.items = 0;
 		rc = kp_report_robust(rb, &o, stdout, err);
 		if (!rc && c->output)
 			kp_cli_info(c, "%s: wrote %s\n", kp_cli_prog, c->output);
