@@ -105,6 +105,7 @@ valgrind: $(CHECK_BIN)
 
 demo: kaoping
 	$(Q)scripts/demo.sh
+	$(Q)./kaoping compare --db demo.db rules/2021-fazhi.lua samples/2021-fazhi-variant.lua && ./kaoping robust --db demo.db rules/2021-fazhi.lua --seed 1
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh
