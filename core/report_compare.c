@@ -19,7 +19,7 @@ typedef struct cmp_labels {
 } cmp_labels;
 
 static const cmp_labels zh = {
-	.title = "规则变化比较", .a = "A", .b = "B", .run = "运行", .rank = "排名", .total = "总分",
+	.title = "考核结果比较", .a = "A", .b = "B", .run = "运行", .rank = "排名", .total = "总分",
 	.grade = "等次", .commend = "表彰", .change = "变化", .rank_change = "名次变化", .total_change = "分差",
 	.moved_fmt = "上升%zu个, 下降%zu个, 等次变化%zu个, 新增表彰%zu个, 取消表彰%zu个",
 	.gained = "新增表彰", .lost = "取消表彰", .only_a = "仅见于A", .only_b = "仅见于B",
@@ -75,10 +75,10 @@ static const char *commend_cell(const kp_compare_row *w, const cmp_labels *l)
 	return w->a && w->a->commended ? l->kept : "";
 }
 
-static const char *rank_text(const kp_unit_result *u, char *buf)
+static const char *rank_text(const kp_unit_result *u, const cmp_labels *l, char *buf)
 {
 	if (!u)
-		return "—";
+		return l->absent;
 	snprintf(buf, KP_NUMBUF, "%d", u->rank);
 	return buf;
 }
@@ -115,8 +115,8 @@ static void row_cells(const kp_compare *c, const kp_compare_row *w, const cmp_la
 
 	cell[C_ID] = w->id;
 	cell[C_NAME] = w->name ? w->name : "";
-	cell[C_RANK_A] = rank_text(w->a, n[C_RANK_A]);
-	cell[C_RANK_B] = rank_text(w->b, n[C_RANK_B]);
+	cell[C_RANK_A] = rank_text(w->a, l, n[C_RANK_A]);
+	cell[C_RANK_B] = rank_text(w->b, l, n[C_RANK_B]);
 	cell[C_RANK_CH] = rank_change_text(w, l, n[C_RANK_CH]);
 	cell[C_TOTAL_A] = w->a ? kp_rw_fixed(w->a->total, c->a->precision, n[C_TOTAL_A]) : l->absent;
 	cell[C_TOTAL_B] = w->b ? kp_rw_fixed(w->b->total, c->b->precision, n[C_TOTAL_B]) : l->absent;

@@ -5,7 +5,9 @@
 #            whole output as text (compare.txt), JSON (compare.json) and CSV
 #            (compare.csv), compared byte for byte; the same two rule sets
 #            recorded as runs and compared with --run N --run M give the
-#            same rows (only the "run" of each side differs);
+#            same rows (only the "run" of each side differs); two years of
+#            a tiny data set (mini.lua, units-YEAR.csv) where one unit left
+#            and one came: compare-years.txt, .json, -en.md;
 #   robust   with a fixed seed, two runs byte-identical, and the whole
 #            output (robust.txt, robust.json) as expected; with --spread 0
 #            every unit's rank range is exactly its rank in `kaoping score`.
@@ -58,6 +60,17 @@ golden() {
 sed -e '1,2s/,"run_id":[0-9]*}/,"run_id":null}/' -e '1,2s/"rules_sha256":"[0-9a-f]*"/"rules_sha256":null/' "$tmp/runs.json" > "$tmp/runs-plain.json"
 sed -e '1,2s/"rules_sha256":"[0-9a-f]*"/"rules_sha256":null/' "$tmp/compare.json" > "$tmp/rules-plain.json"
 cmp -s "$tmp/runs-plain.json" "$tmp/rules-plain.json" && ok || { fail "compare --run 1 --run 2 differs from compare A B:"; diff "$tmp/rules-plain.json" "$tmp/runs-plain.json" | head -10; }
+
+# units on one side only: two years of a tiny data set (a left, d came),
+# recorded runs compared, text and JSON whole
+mdb=$tmp/mini.db
+for y in 2020 2021; do
+	"$bin" import --db "$mdb" --year $y --as units $dir/units-$y.csv --quiet &&
+		"$bin" score --db "$mdb" --year $y $dir/mini.lua --quiet > /dev/null || fail "mini $y"
+done
+"$bin" compare --db "$mdb" --run 1 --run 2 > "$tmp/years.txt" && golden compare-years.txt "$tmp/years.txt" || fail "compare years"
+"$bin" compare --db "$mdb" --run 1 --run 2 --format json > "$tmp/years.json" && golden compare-years.json "$tmp/years.json" || fail "compare years json"
+"$bin" compare --db "$mdb" --run 1 --run 2 --lang en --format md > "$tmp/years.md" && golden compare-years-en.md "$tmp/years.md" || fail "compare years md en"
 
 # ---- robust ----
 "$bin" robust "$A" --db "$db" --seed 7 > "$tmp/r1.txt" && "$bin" robust "$A" --db "$db" --seed 7 > "$tmp/r2.txt" || fail "robust"
