@@ -46,6 +46,14 @@ static const cmp_labels *labels(int lang)
 enum { C_ID, C_NAME, C_RANK_A, C_RANK_B, C_RANK_CH, C_TOTAL_A, C_TOTAL_B, C_TOTAL_CH, C_GRADE_A, C_GRADE_B,
        C_COMMEND, NCOLS };
 
+/* A unit's category name, or NULL (a category out of range is shown as none). */
+static const char *row_cat(const kp_result *r, const kp_unit_result *u)
+{
+	if (!u || u->category < 0 || (size_t)u->category >= r->ncategories)
+		return NULL;
+	return r->categories[u->category].name;
+}
+
 static const char *row_grade(const kp_result *r, const kp_unit_result *u)
 {
 	const char *g = u ? kp_report_grade(r, u) : NULL;
@@ -70,7 +78,7 @@ static const char *commend_cell(const kp_compare_row *w, const cmp_labels *l)
 {
 	const char *c = row_change(w, l);
 
-	if (*c && (w->gained || w->lost || !w->a || !w->b))
+	if (*c)
 		return c;
 	return w->a && w->a->commended ? l->kept : "";
 }
@@ -363,9 +371,9 @@ static void json_row(kp_rw *w, const kp_compare *c, const kp_compare_row *r)
 	json_key(w, "name");
 	kp_rw_json_str(w, r->name);
 	json_key(w, "category_a");
-	kp_rw_json_str(w, r->a ? A->categories[r->a->category].name : NULL);
+	kp_rw_json_str(w, row_cat(A, r->a));
 	json_key(w, "category_b");
-	kp_rw_json_str(w, r->b ? B->categories[r->b->category].name : NULL);
+	kp_rw_json_str(w, row_cat(B, r->b));
 	json_int(w, "rank_a", r->a != NULL, r->a ? r->a->rank : 0);
 	json_int(w, "rank_b", r->b != NULL, r->b ? r->b->rank : 0);
 	json_int(w, "rank_change", r->a && r->b && !r->category_changed, r->rank_change);
