@@ -45,8 +45,9 @@ int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int det
 	return rc;
 }
 
-/* Two rule files on the year's data: a, b and what they hold are the
- * caller's (freed even after an error). */
+/* Two rule files on the same year's data (--year, else the year of the
+ * first): the rules, data and results are the caller's (freed even after
+ * an error). */
 static int score_both(kp_cli_config *c, kp_rules *r[2], kp_data *d[2], kp_result *res[2], kp_err *err)
 {
 	kp_store *st = NULL;
@@ -55,12 +56,12 @@ static int score_both(kp_cli_config *c, kp_rules *r[2], kp_data *d[2], kp_result
 	kp_cli_enter(KP_PH_OPEN);
 	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
-	for (i = 0; i < 2 && !rc; i++)
+	for (i = 0; i < 2 && !rc; i++) {
 		rc = kp_cli_score_year(c, st, c->args[i], 0, &r[i], &d[i], &res[i], err);
+		if (!rc && !c->year) /* B scores the year A did: the same data */
+			c->year = res[i]->year;
+	}
 	kp_store_close(st);
-	if (!rc && res[0]->year != res[1]->year)
-		rc = kp_err_set(err, KP_EUSAGE, "compare: %s is for %d and %s for %d: give --year", c->args[0],
-				res[0]->year, c->args[1], res[1]->year);
 	return rc;
 }
 

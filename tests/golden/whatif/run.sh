@@ -54,6 +54,11 @@ golden() {
 "$bin" compare "$A" "$B" --db "$db" --format html > "$tmp/o.html" && grep -q '<tr class="lost"><td>B02</td>' "$tmp/o.html" && ok \
 	|| fail "compare --format html: the lost commendation marked"
 
+# B declares another year: it scores A's year (the same data), the same rows
+sed 's/year = 2021,/year = 2022,/' "$B" > "$tmp/v2022.lua"
+"$bin" compare "$A" "$tmp/v2022.lua" --db "$db" --format json | sed 2d > "$tmp/v2022.json"
+sed 2d "$tmp/compare.json" | cmp -s - "$tmp/v2022.json" && ok || fail "compare with a rule file of another year"
+
 # recorded runs: the same rows, only the sides' run numbers added
 "$bin" score "$A" --db "$db" --quiet > /dev/null && "$bin" score "$B" --db "$db" --quiet > /dev/null || fail "score"
 "$bin" compare --run 1 --run 2 --db "$db" --format json > "$tmp/runs.json" || fail "compare --run 1 --run 2"
