@@ -65,7 +65,7 @@ void kp_robust_factors(uint64_t seed, unsigned d, double spread, const double *p
 /* ---- the model ---- */
 
 typedef struct idref {
-	uintptr_t p;  /* a unit's id pointer */
+	uintptr_t p;  /* a unit's id pointer (0: an empty slot) */
 	size_t t;     /* its index in the result */
 } idref;
 
@@ -80,14 +80,19 @@ typedef struct model {
 	size_t *skip_off, *skip;           /* per unit: the indicators skipped */
 	size_t *sded_off; size_t *sded_sec; double *sded_amt; /* section deductions */
 	size_t *ded_off; double *ded_amt;  /* deductions from the total */
-	idref *ids;           /* by pointer, to find a unit after ranking */
+	idref *ids;           /* a hash table by id pointer (nids slots, a power
+				 of 2), to find a unit after ranking */
+	size_t nids;
+	size_t *by_id;        /* the result's units in id order: the order a
+				 draw lays them out in, so that the ranking
+				 breaks ties by position (rank.c's ids_sorted) */
 } model;
 
 static void model_free(model *m)
 {
 	free(m->part_of), free(m->part_points), free(m->pts);
 	free(m->skip_off), free(m->skip), free(m->sded_off), free(m->sded_sec), free(m->sded_amt);
-	free(m->ded_off), free(m->ded_amt), free(m->ids);
+	free(m->ded_off), free(m->ded_amt), free(m->ids), free(m->by_id);
 }
 
 static int model_alloc(model *m, size_t nitems, kp_err *err)
@@ -103,9 +108,12 @@ static int model_alloc(model *m, size_t nitems, kp_err *err)
 	m->sded_off = calloc(nu, sizeof *m->sded_off), m->sded_sec = calloc(nitems + 1, sizeof *m->sded_sec);
 	m->sded_amt = calloc(nitems + 1, sizeof *m->sded_amt);
 	m->ded_off = calloc(nu, sizeof *m->ded_off), m->ded_amt = calloc(nitems + 1, sizeof *m->ded_amt);
-	m->ids = calloc(nu, sizeof *m->ids);
+	for (m->nids = 16; m->nids < 2 * m->nu; m->nids *= 2)
+		;
+	m->ids = calloc(m->nids, sizeof *m->ids);
+	m->by_id = calloc(nu, sizeof *m->by_id);
 	if (!m->part_of || !m->part_points || !m->pts || !m->skip_off || !m->skip || !m->sded_off ||
-	    !m->sded_sec || !m->sded_amt || !m->ded_off || !m->ded_amt || !m->ids)
+	    !m->sded_sec || !m->sded_amt || !m->ded_off || !m->ded_amt || !m->ids || !m->by_id)
 		return kp_err_oom(err);
 	return 0;
 }
@@ -169,10 +177,30 @@ static int model_unit(model *m, size_t t, size_t *ns, size_t *nd, size_t *nt, kp
 	return 0;
 }
 
-static int idref_cmp(const void *pa, const void *pb)
+static size_t id_slot(const model *m, uintptr_t p)
 {
-	const idref *x = pa, *y = pb;
-	return x->p < y->p ? -1 : x->p > y->p;
+	return (size_t)(((uint64_t)p * 0x9E3779B97F4A7C15ULL) >> 20) & (m->nids - 1);
+}
+
+/* Enter unit t; 0, or -1 when its id pointer is already there. */
+static int id_add(model *m, size_t t)
+{
+	uintptr_t p = (uintptr_t)m->res->units[t].id;
+	size_t k = id_slot(m, p);
+
+	for (; m->ids[k].p; k = (k + 1) & (m->nids - 1))
+		if (m->ids[k].p == p)
+			return -1;
+	m->ids[k].p = p, m->ids[k].t = t;
+	return 0;
+}
+
+static int by_id_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const kp_result *res = ctx;
+	const char *x = res->units[*(const size_t *)pa].id, *y = res->units[*(const size_t *)pb].id;
+
+	return strcmp(x ? x : "", y ? y : "");
 }
 
 static int model_build(model *m, kp_err *err)
@@ -188,30 +216,23 @@ static int model_build(model *m, kp_err *err)
 	for (t = 0; t < m->nu; t++) {
 		if ((rc = model_unit(m, t, &ns, &nd, &nt, err)))
 			return rc;
-		m->ids[t].p = (uintptr_t)m->res->units[t].id, m->ids[t].t = t;
+		if (!m->res->units[t].id || id_add(m, t))
+			return kp_err_set(err, KP_EINTERNAL, "robust: a unit without an id of its own");
+		m->by_id[t] = t;
 	}
-	qsort(m->ids, m->nu, sizeof *m->ids, idref_cmp);
-	for (t = 1; t < m->nu; t++)
-		if (m->ids[t].p == m->ids[t - 1].p)
-			return kp_err_set(err, KP_EINTERNAL, "robust: two units share one id");
+	qsort_r(m->by_id, m->nu, sizeof *m->by_id, by_id_cmp, (void *)m->res);
 	return 0;
 }
 
-/* The result's index of a unit, by its id pointer. */
+/* The result's index of a unit, by its id pointer; (size_t)-1 if none. */
 static size_t model_find(const model *m, const char *id)
 {
-	size_t lo = 0, hi = m->nu;
 	uintptr_t p = (uintptr_t)id;
+	size_t k = id_slot(m, p);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->ids[mid].p == p)
-			return m->ids[mid].t;
-		if (m->ids[mid].p < p)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	for (; m->ids[k].p; k = (k + 1) & (m->nids - 1))
+		if (m->ids[k].p == p)
+			return m->ids[k].t;
 	return (size_t)-1;
 }
 
@@ -348,13 +369,13 @@ static int kept_eligible(void *ud, const kp_result *x, size_t unit, int *ok, kp_
 }
 
 /* A result of the draw's totals, every unit as the real run had it
- * before ranking. */
+ * before ranking, in id order. */
 static kp_result *draw_result(const model *m, const double *g, kp_err *err)
 {
 	const kp_result *res = m->res;
 	kp_result *x = kp_result_new(err);
 	double full = full_points(m, g);
-	size_t t, c;
+	size_t j, c;
 
 	if (!x)
 		return NULL;
@@ -371,13 +392,14 @@ static kp_result *draw_result(const model *m, const double *g, kp_err *err)
 	x->nunits = m->nu;
 	for (c = 0; c < res->ncategories; c++)
 		x->categories[c].name = res->categories[c].name, x->categories[c].quota = res->categories[c].quota;
-	for (t = 0; t < m->nu; t++) {
-		kp_unit_result *u = &x->units[t];
+	for (j = 0; j < m->nu; j++) {
+		size_t t = m->by_id[j];
+		kp_unit_result *u = &x->units[j];
 		const kp_unit_result *src = &res->units[t];
 		u->id = src->id, u->name = src->name, u->veto = src->veto, u->veto_reason = src->veto_reason;
 		u->category = src->category, u->deductions = src->deductions, u->bonus = src->bonus;
 		u->base = src->base, u->grade = -1;
-		u->total = unit_total(m, t, g, full, &KP_SEC(x, t, 0), &u->raw);
+		u->total = unit_total(m, t, g, full, &KP_SEC(x, j, 0), &u->raw);
 	}
 	return x;
 }
