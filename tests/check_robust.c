@@ -308,6 +308,27 @@ START_TEST(test_max_total)
 }
 END_TEST
 
+/* commend { eligible = function } is not called per draw: each unit keeps
+ * the real run's verdict.  c (deducted) is never eligible, so d, tied
+ * with it, is commended in every draw. */
+START_TEST(test_eligible_function_kept)
+{
+	fx f;
+	kp_robust *rb;
+
+	fx_run(&f, RULES("3", "commend { eligible = function(r) return r.deductions == 0 end }\n"),
+	       COLS "a,a,A,50,50,0,0,否\nb,b,A,48,49,0,0,否\nc,c,A,46,26,1,0,否\nd,d,A,25,45,0,0,否\n"
+		    "e,e,A,30,30,0,0,否\n");
+	ck_assert(!f.res->units[index_of(&f, "c")].eligible);
+	rb = robust(&f, 200, 0.2, KP_ROBUST_SECTION, 0);
+	ck_assert_uint_eq(rb->units[index_of(&f, "c")].commended, 0);
+	ck_assert_uint_eq(rb->units[index_of(&f, "d")].commended, 200);
+	ck_assert_uint_gt(rb->units[index_of(&f, "c")].rank_max, rb->units[index_of(&f, "c")].rank_min);
+	kp_robust_free(rb);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_needs_items)
 {
 	fx f;
@@ -342,6 +363,7 @@ static Suite *robust_suite(void)
 	tcase_add_test(tc, test_deductions_and_bonus_kept);
 	tcase_add_test(tc, test_by_indicator);
 	tcase_add_test(tc, test_max_total);
+	tcase_add_test(tc, test_eligible_function_kept);
 	tcase_add_test(tc, test_needs_items);
 	suite_add_tcase(s, tc);
 	return s;
