@@ -488,7 +488,7 @@ static int output_is_input(const kp_cli_config *c, kp_err *err)
 		if (kp_infile_same(c->output, c->args[i]))
 			return kp_err_set(err, KP_EUSAGE, "-o %s is %s %s, which this command reads: the report would "
 					  "replace it; write the report to another file", c->output,
-					  i == 0 ? "the rule file" : "the CSV file", c->args[i]);
+					  i == 0 || !strcmp(c->verb, "compare") ? "the rule file" : "the CSV file", c->args[i]);
 	return 0;
 }
 
