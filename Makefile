@@ -29,12 +29,14 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 CORE = err sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
+	compare robust report_compare report_robust \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
-CLI_CMDS = cli cli_term cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test cmd_template main
+CLI_CMDS = cli cli_term cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test cmd_template main \
+	cmd_compare cmd_robust
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = num csv store rules score rank report form
+CHECKS = num csv store rules score rank report form compare robust
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 
 Q = @
@@ -118,6 +120,7 @@ demo: kaoping
 	$(Q)./kaoping template rules/2021-fazhi.lua --db demo.db -o build/demo/forms --replace  # the forms for the offices, units prefilled
 	$(Q)$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/demo/root && cd $(BUILD)/demo/root$(PREFIX) && echo "== installed in $(BUILD)/demo/root$(PREFIX): $$(bin/kaoping --version), man -l share/man/man1/kaoping.1" && bin/kaoping run share/kaoping/rules/2021-fazhi.lua share/kaoping/samples/2021/*.csv -o $(CURDIR)/$(BUILD)/demo/installed-run.csv
 	$(Q)./kaoping report --db demo.db --width 80 --columns 排名,单位名称,四,总分,等次,一票否决 && ./kaoping report --db demo.db --format html --summary -o build/demo/2021-summary.html
+	$(Q)./kaoping compare --db demo.db rules/2021-fazhi.lua samples/2021-fazhi-variant.lua && ./kaoping robust --db demo.db rules/2021-fazhi.lua --seed 1
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh

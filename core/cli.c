@@ -560,7 +560,7 @@ static int output_is_input(const kp_cli_config *c, kp_err *err)
 		if (kp_infile_same(c->output, c->args[i]))
 			return kp_err_set(err, KP_EUSAGE, "-o %s is %s %s, which this command reads: the report would "
 					  "replace it; write the report to another file", c->output,
-					  i == 0 ? "the rule file" : "the CSV file", c->args[i]);
+					  i == 0 || !strcmp(c->verb, "compare") ? "the rule file" : "the CSV file", c->args[i]);
 	return 0;
 }
 
@@ -645,6 +645,26 @@ static const kp_cli_cmd verbs[] = {
 	 "kaoping test RULES",
 	 "Run the test cases of RULES (case \"...\" { ... } in the file or in\n"
 	 "RULES_test.lua beside it); exit 1 when one fails.\n", NULL},
+	{"compare", kp_cmd_compare, KP_O_DB | KP_O_YEAR | KP_O_RUN | KP_O_REPORT | KP_O_LIMITS, 0, 2,
+	 "kaoping compare RULES_A RULES_B [--year Y] | compare --run N --run M  [--format F] [-o FILE]",
+	 "What a change of the rules would do: score the year's imported data with both\n"
+	 "rule files (nothing is recorded), or take two recorded runs, and show per\n"
+	 "category each unit's rank, total and grade under A and B, who moves up or\n"
+	 "down and by how much, whose grade changes, whose commendation is gained or\n"
+	 "lost, and the units only one side has.\n\n"
+	 "  kaoping compare rules/2021-fazhi.lua rules/2021-fazhi-variant.lua\n"
+	 "  kaoping compare --run 1 --run 2 --format json\n", NULL},
+	{"robust", kp_cmd_robust, KP_O_DB | KP_O_YEAR | KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM |
+	 KP_O_LIMITS | KP_O_ROBUST, 1, 1,
+	 "kaoping robust RULES [--draws N] [--spread P] [--seed S] [--by section|indicator]",
+	 "How robust the ranking is to the weights: score the year's imported data once,\n"
+	 "then N times with every section's (or indicator's) points moved by up to\n"
+	 "±P%, uniformly, and scaled back so the full points stay the same; show each\n"
+	 "unit's rank range (5th-95th percentile), median rank and the share of draws\n"
+	 "in which it is commended, and flag commendations that are not robust\n"
+	 "(commended in more than 10% and less than 90% of the draws).\n\n"
+	 "  kaoping robust rules/2021-fazhi.lua --draws 1000 --spread 20 --seed 1\n",
+	 "table, md, csv or json"},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL}
 };
 
@@ -713,6 +733,11 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 			    : "  --replace          write over forms already there\n");
 	if (v->opts & KP_O_ENCODING)
 		fprintf(fp, "  --encoding E       auto (default), utf-8 or gb18030\n");
+	if (v->opts & KP_O_ROBUST)
+		fprintf(fp, "  --draws N          rankings drawn (default 1000)\n"
+			    "  --spread P         the most a weight moves, in percent (default 20)\n"
+			    "  --seed S           the generator's seed (default 1): same seed, same output\n"
+			    "  --by W             section (default) or indicator: which weights move\n");
 	if (v->opts & KP_O_LIMITS)
 		fprintf(fp, "  --timeout S, --max-instructions N, --max-memory SIZE   sandbox limits\n"
 			    "  --modules DIR      where use \"name\" finds name.lua after the rule file's folder\n");
@@ -755,7 +780,7 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 
 enum { OPT_DB = 256, OPT_YEAR, OPT_FORMAT, OPT_LANG, OPT_RUN, OPT_AS, OPT_REPLACE, OPT_ENCODING,
        OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
-       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY };
+       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY, OPT_DRAWS, OPT_SPREAD, OPT_SEED, OPT_BY };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB}, {"year", required_argument, NULL, OPT_YEAR},
@@ -769,6 +794,8 @@ static const struct option long_opts[] = {
 	{"items", no_argument, NULL, OPT_ITEMS},
 	{"width", required_argument, NULL, OPT_WIDTH}, {"wide", no_argument, NULL, OPT_WIDE},
 	{"columns", required_argument, NULL, OPT_COLUMNS}, {"summary", no_argument, NULL, OPT_SUMMARY},
+	{"draws", required_argument, NULL, OPT_DRAWS}, {"spread", required_argument, NULL, OPT_SPREAD},
+	{"seed", required_argument, NULL, OPT_SEED}, {"by", required_argument, NULL, OPT_BY},
 	{"quiet", no_argument, NULL, OPT_QUIET}, {"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}
 };
@@ -790,6 +817,7 @@ static int option_mask(int opt)
 	case OPT_ITEMS: return KP_O_ITEMS;
 	case OPT_WIDTH: case OPT_WIDE: case OPT_COLUMNS: return KP_O_TERM;
 	case OPT_SUMMARY: return KP_O_SUMMARY;
+	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY: return KP_O_ROBUST;
 	default: return 0;
 	}
 }
@@ -835,6 +863,7 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	case OPT_RUN:
 		if (parse_long(arg, 1, 1LL << 40, &v))
 			return kp_err_set(err, KP_EUSAGE, "--run: '%s' is not a run number", arg);
+		c->run_prev = c->run_id;
 		c->run_id = (long)v;
 		break;
 	case OPT_AS: c->as = arg; break;
@@ -879,6 +908,8 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 		c->columns = arg;
 		break;
 	case OPT_SUMMARY: c->summary = 1; break;
+	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY:
+		return kp_cli_robust_option(c, opt - OPT_DRAWS, arg, err);
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
 	default: return kp_err_set(err, KP_EUSAGE, "unknown option");
@@ -934,6 +965,7 @@ int kp_cli_main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	memset(&err, 0, sizeof err);
 	c.format = -1, c.bom = -1, c.timeout = KP_DEFAULT_TIMEOUT;
+	c.draws = 1000, c.spread = 20, c.seed = 1; /* robust's defaults */
 	g_timing = getenv("KP_TIMING") != NULL;
 	/* past a file-size limit (ulimit -f) a write fails with EFBIG, which
 	 * every writer reports, instead of the process dying by SIGXFSZ with

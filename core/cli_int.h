@@ -31,6 +31,11 @@ typedef struct kp_cli_config {
 	const char *as;
 	int replace, encoding;
 	long run_id;
+	long run_prev;      /* the --run before the last (compare --run N --run M) */
+	unsigned draws;     /* robust: --draws, --spread (percent), --seed, --by */
+	double spread;
+	unsigned long long seed;
+	int by;
 	double timeout;
 	long long max_instructions;
 	size_t max_memory;
@@ -43,7 +48,7 @@ typedef struct kp_cli_config {
 enum {
 	KP_O_DB = 1 << 0, KP_O_YEAR = 1 << 1, KP_O_FORMAT = 1 << 2, KP_O_OUTPUT = 1 << 3, KP_O_LANG = 1 << 4,
 	KP_O_RUN = 1 << 5, KP_O_AS = 1 << 6, KP_O_REPLACE = 1 << 7, KP_O_ENCODING = 1 << 8, KP_O_LIMITS = 1 << 9,
-	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11, KP_O_TERM = 1 << 12, KP_O_SUMMARY = 1 << 13
+	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11, KP_O_TERM = 1 << 12, KP_O_SUMMARY = 1 << 13, KP_O_ROBUST = 1 << 14
 };
 #define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS | KP_O_TERM | KP_O_SUMMARY)
 
@@ -66,6 +71,8 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err);
 int kp_cmd_criteria(kp_cli_config *c, kp_err *err);
 int kp_cmd_test(kp_cli_config *c, kp_err *err);
 int kp_cmd_template(kp_cli_config *c, kp_err *err);
+int kp_cmd_compare(kp_cli_config *c, kp_err *err);
+int kp_cmd_robust(kp_cli_config *c, kp_err *err);
 
 /* ---- shared steps (core/cli.c) ---- */
 
@@ -144,6 +151,17 @@ int kp_cli_term_write(const kp_result *res, const kp_report_opts *o, kp_err *err
 /* Import files into an open store for year, saying what was imported
  * (core/cmd_import.c). */
 int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, kp_err *err);
+/* Score the year's imported data in st with the rule file, recording
+ * nothing (core/cmd_compare.c); *r, *d and *res are the caller's, also
+ * after an error (free them with kp_rules_free, kp_data_free, kp_result_free;
+ * the result borrows from the data). */
+int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int details, kp_rules **r,
+		      kp_data **d, kp_result **res, kp_err *err);
+
+/* robust's options (core/cmd_robust.c): which is 0 --draws, 1 --spread,
+ * 2 --seed, 3 --by. */
+int kp_cli_robust_option(kp_cli_config *c, int which, const char *arg, kp_err *err);
+
 /* Load a recorded run (--run, or the newest) from --db (core/cmd_report.c);
  * *res is the caller's, freed with kp_result_free. */
 int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err);

@@ -78,6 +78,11 @@ out:
 	return rc;
 }
 
+int kp_report_emit(const kp_report_opts *o, FILE *out, kp_report_body body, void *ctx, kp_err *err)
+{
+	return emit(o, out, body, ctx, err);
+}
+
 /* ---------- entry points ---------- */
 
 static int write_csv(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)

@@ -44,6 +44,13 @@ static inline int kp_report_item_plain(const kp_item *it)
 /* 1 when any unit kept its items. */
 int kp_report_has_items(const kp_result *r);
 
+/* Text for a terminal, control characters shown escaped (report_text.c). */
+void kp_report_plain(kp_rw *w, const char *s);
+/* A body written into o->output (atomically) or out, every write checked
+ * (report.c); ctx is the body's. */
+typedef int (*kp_report_body)(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err);
+int kp_report_emit(const kp_report_opts *o, FILE *out, kp_report_body body, void *ctx, kp_err *err);
+
 /* 1 when a CSV is to start with a UTF-8 BOM. */
 int kp_report_want_bom(const kp_report_opts *o);
 
@@ -61,5 +68,11 @@ int kp_report_grid_text(const char *const *header, size_t ncols, const char *con
 /* XLSX writes a whole file itself, to o->output or (through a temporary
  * file) to out. */
 int kp_report_xlsx(const kp_result *r, const kp_report_opts *o, FILE *out, kp_err *err);
+/* A workbook another report fills: fill adds its sheets to wb and leaves
+ * the first libxlsxwriter error (an lxw_error) in *lxe; the file handling
+ * is kp_report_xlsx's. */
+struct lxw_workbook;
+typedef int (*kp_report_fill)(void *ctx, struct lxw_workbook *wb, int *lxe, kp_err *err);
+int kp_report_xlsx_book(kp_report_fill fill, void *ctx, const kp_report_opts *o, FILE *out, kp_err *err);
 
 #endif

@@ -1122,3 +1122,8 @@ int kp_report_grid_text(const char *const *header, size_t ncols, const char *con
 	}
 	return grid_aligned(w, &g, 0, err);
 }
+
+void kp_report_plain(kp_rw *w, const char *s)
+{
+	put_plain(w, s);
+}

@@ -675,7 +675,11 @@ static int copy_out(const char *file, FILE *out, kp_err *err)
 	return 0;
 }
 
-int kp_report_xlsx(const kp_result *r, const kp_report_opts *o, FILE *out, kp_err *err)
+typedef int (*book_fn)(const void *ctx, const kp_report_opts *o, const char *file, const char *shown, kp_err *err);
+
+/* Build a workbook with fn into o->output (atomically) or, through a
+ * temporary file, to out. */
+static int xlsx_output(book_fn fn, const void *ctx, const kp_report_opts *o, FILE *out, kp_err *err)
 {
 	const char *dir = getenv("TMPDIR");
 	char tmp[4096];
@@ -686,7 +690,7 @@ int kp_report_xlsx(const kp_result *r, const kp_report_opts *o, FILE *out, kp_er
 		of = kp_outfile_open(o->output, err);
 		if (!of)
 			return err->kind;
-		rc = build(r, o, kp_outfile_tmpname(of), o->output, err);
+		rc = fn(ctx, o, kp_outfile_tmpname(of), o->output, err);
 		if (rc)
 			kp_outfile_abort(of);
 		else
@@ -700,9 +704,66 @@ int kp_report_xlsx(const kp_result *r, const kp_report_opts *o, FILE *out, kp_er
 	if (fd < 0)
 		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", tmp, strerror(errno));
 	close(fd);
-	rc = build(r, o, tmp, tmp, err);
+	rc = fn(ctx, o, tmp, tmp, err);
 	if (!rc)
 		rc = copy_out(tmp, out, err);
 	unlink(tmp);
 	return rc;
+}
+
+static int build_ranking(const void *ctx, const kp_report_opts *o, const char *file, const char *shown, kp_err *err)
+{
+	return build(ctx, o, file, shown, err);
+}
+
+int kp_report_xlsx(const kp_result *r, const kp_report_opts *o, FILE *out, kp_err *err)
+{
+	return xlsx_output(build_ranking, r, o, out, err);
+}
+
+/* ---------- a workbook another report fills ---------- */
+
+struct book {
+	kp_report_fill fill;
+	void *ctx;
+};
+
+static int build_book(const void *ctx, const kp_report_opts *o, const char *file, const char *shown, kp_err *err)
+{
+	const struct book *bk = ctx;
+	lxw_workbook_options opt = { 0, NULL, 0 };
+	const char *slash = strrchr(file, '/');
+	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	lxw_workbook *wb;
+	int rc = 0, xe = 0;
+
+	(void)o;
+	opt.tmpdir = tmpdir; /* beside the report, as build does */
+	if (!tmpdir || !(wb = workbook_new_opt(file, &opt))) {
+		free(tmpdir);
+		return kp_err_oom(err);
+	}
+	rc = bk->fill(bk->ctx, wb, &xe, err);
+	errno = 0;
+	{
+		int saved = mute_stderr();
+		lxw_error e = workbook_close(wb);
+		int keep = errno;
+		unmute_stderr(saved);
+		errno = keep;
+		if (!xe)
+			xe = (int)e;
+	}
+	if (!rc && xe)
+		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown,
+				file_error((lxw_error)xe) && errno ? strerror(errno) : lxw_strerror((lxw_error)xe));
+	free(tmpdir);
+	return rc;
+}
+
+int kp_report_xlsx_book(kp_report_fill fill, void *ctx, const kp_report_opts *o, FILE *out, kp_err *err)
+{
+	struct book bk = { fill, ctx };
+
+	return xlsx_output(build_book, &bk, o, out, err);
 }

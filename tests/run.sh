@@ -37,6 +37,7 @@ for suite in \
 	tests/e2e/run.sh \
 	tests/golden/run.sh \
 	tests/golden/term/run.sh \
+	tests/golden/whatif/run.sh \
 	tests/xlsx/run.sh \
 	tests/docs/run.sh \
 	tests/docs/walkthrough.sh \

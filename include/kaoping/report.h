@@ -7,8 +7,10 @@
 
 #include <stdio.h>
 
+#include "kaoping/compare.h"
 #include "kaoping/err.h"
 #include "kaoping/result.h"
+#include "kaoping/robust.h"
 
 enum kp_format { KP_FMT_TABLE = 0, KP_FMT_CSV, KP_FMT_XLSX, KP_FMT_MD, KP_FMT_JSON, KP_FMT_HTML };
 enum kp_lang { KP_LANG_ZH = 0, KP_LANG_EN };
@@ -46,5 +48,11 @@ int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, 
  * `kaoping criteria`. cells holds nrows × ncols strings, row after row. */
 int kp_report_grid(const char *const *header, size_t ncols, const char *const *cells,
 		   size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err);
+
+/* Two results side by side (kaoping compare), in any format. */
+int kp_report_compare(const kp_compare *c, const kp_report_opts *o, FILE *out, kp_err *err);
+/* Each unit's rank range under perturbed weights (kaoping robust):
+ * table, md, csv or json. */
+int kp_report_robust(const kp_robust *rb, const kp_report_opts *o, FILE *out, kp_err *err);
 
 #endif

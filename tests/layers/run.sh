@@ -15,7 +15,7 @@ declare -A FLOOR=(
 	[sandbox]=2 [table]=2 [csv]=2 [rw]=2 [result]=2
 	[rules]=3 [rowq]=3
 	[data]=4 [criteria]=4 [rank]=4 [form]=4
-	[score]=5
+	[score]=5 [compare]=5 [robust]=5
 	[store]=6 [ruletest]=6
 	[report]=7
 	[cli]=8

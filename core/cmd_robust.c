@@ -1,0 +1,95 @@
+/* cmd_robust.c — `kaoping robust`: score the year's imported data once
+ * with every item kept, then rank it again under many drawn weights
+ * (robust.h), and report each unit's rank range and commendation share. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_int.h"
+#include "kaoping/report.h"
+#include "kaoping/robust.h"
+#include "kaoping/sandbox.h"
+
+int kp_cli_robust_option(kp_cli_config *c, int which, const char *arg, kp_err *err)
+{
+	char *end;
+	double v;
+	unsigned long long s;
+
+	switch (which) {
+	case 0:
+		errno = 0;
+		v = strtod(arg, &end);
+		if (errno || end == arg || *end || v < 1 || v > KP_ROBUST_MAX_DRAWS || v != floor(v))
+			return kp_err_set(err, KP_EUSAGE, "--draws: '%s' is not a count from 1 to %d", arg,
+					  KP_ROBUST_MAX_DRAWS);
+		c->draws = (unsigned)v;
+		return 0;
+	case 1:
+		errno = 0;
+		v = strtod(arg, &end);
+		if (errno || end == arg || *end || !(v >= 0 && v < 100))
+			return kp_err_set(err, KP_EUSAGE, "--spread: '%s' is not a percentage from 0 to below 100", arg);
+		c->spread = v;
+		return 0;
+	case 2:
+		errno = 0;
+		s = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-')
+			return kp_err_set(err, KP_EUSAGE, "--seed: '%s' is not a whole number of at most 20 digits", arg);
+		c->seed = s;
+		return 0;
+	default:
+		if (strcmp(arg, "section") && strcmp(arg, "indicator"))
+			return kp_err_set(err, KP_EUSAGE, "--by: '%s' is not section or indicator", arg);
+		c->by = !strcmp(arg, "indicator") ? KP_ROBUST_INDICATOR : KP_ROBUST_SECTION;
+		return 0;
+	}
+}
+
+int kp_cmd_robust(kp_cli_config *c, kp_err *err)
+{
+	kp_store *st = NULL;
+	kp_rules *r = NULL;
+	kp_data *d = NULL;
+	kp_result *res = NULL;
+	kp_robust *rb = NULL;
+	kp_robust_opts ro;
+	kp_report_opts o;
+	double t0;
+	int rc;
+
+	o.format = kp_cli_report_format(c);
+	if (o.format != KP_FMT_TABLE && o.format != KP_FMT_MD && o.format != KP_FMT_CSV && o.format != KP_FMT_JSON)
+		return kp_err_set(err, KP_EUSAGE, "robust: format '%s' is not supported (table, md, csv, json)",
+				  kp_report_format_name(o.format));
+	if ((rc = kp_cli_check_output(c, err)))
+		return rc;
+	kp_cli_enter(KP_PH_OPEN);
+	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
+		return rc;
+	rc = kp_cli_score_year(c, st, c->args[0], 1, &r, &d, &res, err);
+	kp_store_close(st);
+	memset(&ro, 0, sizeof ro);
+	ro.draws = c->draws, ro.spread = c->spread / 100, ro.seed = c->seed, ro.by = c->by;
+	t0 = kp_sandbox_now();
+	if (!rc && !(rc = kp_robust_run(r, res, &ro, &rb, err)))
+		kp_cli_phase("draws");
+	if (!rc && c->verbose)
+		fprintf(stderr, "%s: %u draws of %zu units in %.2f s\n", kp_cli_prog, ro.draws, res->nunits,
+			kp_sandbox_now() - t0);
+	if (!rc) {
+		kp_cli_enter(KP_PH_REPORT);
+		o.lang = c->lang, o.bom = c->bom, o.output = c->output, o.color = 0, o.items = 0;
+		rc = kp_report_robust(rb, &o, stdout, err);
+		if (!rc && c->output)
+			kp_cli_info(c, "%s: wrote %s\n", kp_cli_prog, c->output);
+	}
+	kp_robust_free(rb);
+	kp_result_free(res);
+	kp_data_free(d);
+	kp_rules_free(r);
+	return rc;
+}
