@@ -25,9 +25,10 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 CORE = err sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria score score_lua rank result ruletest \
-	rw outfile report_common report report_csv report_json report_text report_html report_xlsx
-CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
-CLI_CMDS = cli cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test main
+	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
+	notice notice_docx
+CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o $(BUILD)/core/notice_tmpl.o
+CLI_CMDS = cli cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test cmd_notice main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
 CHECKS = num csv store rules score rank report
@@ -54,6 +55,14 @@ $(BUILD)/core/%.o: core/%.c include/kaoping/*.h core/*.h | $(BUILD)/.deps
 	$(Q)$(CC) $(KP_CFLAGS) -c $< -o $@
 
 $(BUILD)/core/prelude.o: $(BUILD)/core/prelude.c
+	$(Q)$(CC) -std=c11 -c $< -o $@
+
+# the notice template built into the binary (kp_notice_tmpl)
+$(BUILD)/core/notice_tmpl.c: scripts/notice.md.tmpl scripts/embed.sh | $(BUILD)/.deps
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/embed.sh kp_notice_tmpl $< > $@
+
+$(BUILD)/core/notice_tmpl.o: $(BUILD)/core/notice_tmpl.c
 	$(Q)$(CC) -std=c11 -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
@@ -116,6 +125,7 @@ install: kaoping
 	install -m 755 kaoping $(DESTDIR)$(PREFIX)/bin/kaoping
 	install -m 644 rules/*.lua $(DESTDIR)$(PREFIX)/share/kaoping/rules/
 	install -m 644 scripts/modules/*.lua $(DESTDIR)$(PREFIX)/share/kaoping/modules/
+	install -m 644 scripts/notice.md.tmpl $(DESTDIR)$(PREFIX)/share/kaoping/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/kaoping

@@ -496,6 +496,16 @@ static int output_is_input(const kp_cli_config *c, kp_err *err)
  * scored or recorded: a failed -o must not leave a recorded run behind. */
 int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 {
+	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
+	 * get a table under a name that promises something else */
+	if (c->output && c->format < 0 && format_of_name(c->output) < 0)
+		return kp_err_set(err, KP_EUSAGE, "-o %s: kaoping writes .csv, .xlsx, .md, .json, .html (.htm) or .txt "
+				  "(the table); name the file so, or say which with --format", c->output);
+	return kp_cli_check_output_path(c, err);
+}
+
+int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
+{
 	char dir[4096];
 	const char *slash;
 	struct stat sb;
@@ -505,11 +515,6 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 		return 0;
 	if ((rc = output_is_input(c, err)))
 		return rc;
-	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
-	 * get a table under a name that promises something else */
-	if (c->format < 0 && format_of_name(c->output) < 0)
-		return kp_err_set(err, KP_EUSAGE, "-o %s: kaoping writes .csv, .xlsx, .md, .json, .html (.htm) or .txt "
-				  "(the table); name the file so, or say which with --format", c->output);
 	if (stat(c->output, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return kp_err_set(err, KP_ECREATE, "%s: cannot create: Is a directory", c->output);
 	slash = strrchr(c->output, '/');
@@ -563,6 +568,15 @@ static const kp_cli_cmd verbs[] = {
 	 "kaoping test RULES",
 	 "Run the test cases of RULES (case \"...\" { ... } in the file or in\n"
 	 "RULES_test.lua beside it); exit 1 when one fails.\n", NULL},
+	{"notice", kp_cmd_notice, KP_O_DB | KP_O_RUN | KP_O_FORMAT | KP_O_OWNFMT | KP_O_OUTPUT | KP_O_TEMPLATE | KP_O_LIMITS,
+	 0, 1, "kaoping notice [RULES] [--run N] [--format md|html|docx] [-o FILE] [--template FILE]",
+	 "Write the draft commendation notice (通报表彰) of a recorded run: its title,\n"
+	 "year, issuing office and basis, the commended units of each category in rank\n"
+	 "order, from a template (built in; scripts/notice.md.tmpl shows it, --template\n"
+	 "uses another, docs/RULES.md describes its placeholders).  The rules are read\n"
+	 "from RULES, else from the path the run recorded; either must be the very file\n"
+	 "the run was scored with (its SHA-256).  The format is --format, else -o's\n"
+	 "extension (.md, .html, .docx), else md.\n", "md, html or docx"},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL}
 };
 
@@ -618,6 +632,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 		fprintf(fp, "  --replace          replace an earlier import of the same name and year\n");
 	if (v->opts & KP_O_ENCODING)
 		fprintf(fp, "  --encoding E       auto (default), utf-8 or gb18030\n");
+	if (v->opts & KP_O_TEMPLATE)
+		fprintf(fp, "  --template FILE    the notice template (default: the one built in)\n");
 	if (v->opts & KP_O_LIMITS)
 		fprintf(fp, "  --timeout S, --max-instructions N, --max-memory SIZE   sandbox limits\n"
 			    "  --modules DIR      where use \"name\" finds name.lua after the rule file's folder\n");
@@ -659,7 +675,8 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 }
 
 enum { OPT_DB = 256, OPT_YEAR, OPT_FORMAT, OPT_LANG, OPT_RUN, OPT_AS, OPT_REPLACE, OPT_ENCODING,
-       OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP };
+       OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
+       OPT_TEMPLATE };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB}, {"year", required_argument, NULL, OPT_YEAR},
@@ -670,7 +687,7 @@ static const struct option long_opts[] = {
 	{"max-instructions", required_argument, NULL, OPT_MAXI}, {"max-memory", required_argument, NULL, OPT_MAXM},
 	{"modules", required_argument, NULL, OPT_MODULES},
 	{"bom", no_argument, NULL, OPT_BOM}, {"no-bom", no_argument, NULL, OPT_NOBOM},
-	{"items", no_argument, NULL, OPT_ITEMS},
+	{"items", no_argument, NULL, OPT_ITEMS}, {"template", required_argument, NULL, OPT_TEMPLATE},
 	{"quiet", no_argument, NULL, OPT_QUIET}, {"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}
 };
@@ -690,6 +707,7 @@ static int option_mask(int opt)
 	case OPT_TIMEOUT: case OPT_MAXI: case OPT_MAXM: case OPT_MODULES: return KP_O_LIMITS;
 	case OPT_BOM: case OPT_NOBOM: return KP_O_BOM;
 	case OPT_ITEMS: return KP_O_ITEMS;
+	case OPT_TEMPLATE: return KP_O_TEMPLATE;
 	default: return 0;
 	}
 }
@@ -723,7 +741,8 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 		c->year = (int)v;
 		break;
 	case OPT_FORMAT:
-		if ((c->format = kp_report_format(arg)) < 0)
+		c->format_name = arg;
+		if ((c->format = kp_report_format(arg)) < 0 && !(c->opts & KP_O_OWNFMT))
 			return kp_err_set(err, KP_EUSAGE, "--format: '%s' is not one of table, csv, xlsx, md, json, html", arg);
 		break;
 	case 'o': c->output = arg; break;
@@ -767,6 +786,7 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	case OPT_BOM: c->bom = 1; break;
 	case OPT_NOBOM: c->bom = 0; break;
 	case OPT_ITEMS: c->items = 1; break;
+	case OPT_TEMPLATE: c->tmpl = arg; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
 	default: return kp_err_set(err, KP_EUSAGE, "unknown option");
@@ -849,6 +869,7 @@ int kp_cli_main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	c.verb = v->name;
+	c.opts = v->opts;
 	rc = parse(&c, v, argc - 1, argv + 1, &err);
 	if (rc < 0)
 		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
