@@ -562,8 +562,9 @@ static const kp_cli_cmd verbs[] = {
 	 "Check a rule file (syntax, points that must add up, declarations) and, given\n"
 	 "CSV files, the data against it: columns the rules read, values they need.\n", NULL},
 	{"criteria", kp_cmd_criteria, KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_LIMITS, 1, 1,
-	 "kaoping criteria RULES [--format table|csv|md]",
-	 "Print the published criteria (考核细则) that RULES encode.\n", "table, csv or md"},
+	 "kaoping criteria RULES [--format table|csv|md|html]",
+	 "Print the published criteria (考核细则) that RULES encode; html is a page\n"
+	 "to print on A4.\n", "table, csv, md or html"},
 	{"test", kp_cmd_test, KP_O_LIMITS, 1, 1,
 	 "kaoping test RULES",
 	 "Run the test cases of RULES (case \"...\" { ... } in the file or in\n"

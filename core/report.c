@@ -234,6 +234,10 @@ static int write_grid(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 		grid_json(g, w);
 		return 0;
 	}
+	if (o->format == KP_FMT_HTML) {
+		kp_report_grid_html(g->header, g->ncols, g->cells, g->nrows, o, w);
+		return 0;
+	}
 	return kp_report_grid_text(g->header, g->ncols, g->cells, g->nrows, o, w, err);
 }
 
@@ -246,8 +250,8 @@ int kp_report_grid(const char *const *header, size_t ncols, const char *const *c
 	if (!err)
 		err = &local;
 	if (o->format != KP_FMT_TABLE && o->format != KP_FMT_CSV && o->format != KP_FMT_MD &&
-	    o->format != KP_FMT_JSON)
-		return kp_err_set(err, KP_EUSAGE, "format '%s' is not supported here (table, csv, md, json)",
+	    o->format != KP_FMT_JSON && o->format != KP_FMT_HTML)
+		return kp_err_set(err, KP_EUSAGE, "format '%s' is not supported here (table, csv, md, json, html)",
 				  kp_report_format_name(o->format));
 	return emit(o, out, write_grid, &g, err);
 }
