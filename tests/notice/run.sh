@@ -79,6 +79,14 @@ ODB=$T/o.db
 "$KP" notice --db "$ODB" --template tests/notice/custom.tmpl --format html >"$T/c.html" && golden custom.html "$T/c.html" \
 	|| no "custom template (html)"
 
+# the example of docs/RULES.md renders
+sed -n '/^## The notice template/,$p' docs/RULES.md | sed -n '/^```text$/,/^```$/p' | sed '1d;$d' >"$T/doc.tmpl"
+"$KP" notice --db "$DB" --template "$T/doc.tmpl" >"$T/doc.md" 2>"$T/err" && grep -qF '对2021年度工作成绩显著的2个镇、9个部门予以通报表彰' "$T/doc.md" \
+	&& grep -qF '| 镇 | 1 | 城关镇 | 101.89 | 优秀 |' "$T/doc.md" && ok "the example of docs/RULES.md renders" \
+	|| no "the example of docs/RULES.md: $(cat "$T/err")"
+"$KP" notice --db "$DB" --format docx >"$T/p.docx" && cmp -s "$T/p.docx" <("$KP" notice --db "$DB" --format docx) \
+	&& ok "docx to a pipe, the same bytes each time" || no "docx to a pipe"
+
 # ---------- bad templates ----------
 bad() { # bad NAME LINE-TEXT TEMPLATE-TEXT
 	printf '%b' "$3" >"$T/bad.tmpl"
