@@ -95,6 +95,7 @@ typedef struct parser {
 	unsigned open_line[MAX_DEPTH];
 	int depth;
 	int scope;           /* 0, 1 in categories, 2 in units */
+	int table;           /* {{table}} was seen */
 } parser;
 
 static int add_node(parser *ps, node nd, kp_err *err)
@@ -282,6 +283,10 @@ static int take_tag(parser *ps, kp_err *err)
 		return close_block(ps, v, line, err);
 	if (v == V_TABLE && !alone)
 		return kp_err_set(err, KP_EDATA, "%s:%u: {{table}} stands alone on its line", ps->name, line);
+	if (v == V_TABLE && (ps->scope || ps->table))
+		return kp_err_set(err, KP_EDATA, "%s:%u: {{table}} %s", ps->name, line,
+				  ps->scope ? "inside {{#categories}}: the table lists every category" : "a second time");
+	ps->table += v == V_TABLE;
 	return add_node(ps, (node){ .kind = v == V_TABLE ? N_TABLE : N_VAR, .var = v }, err);
 }
 
@@ -308,6 +313,8 @@ typedef struct render {
 	size_t cat, unit;    /* the category and unit of the blocks around */
 	kp_sb plain, md, val;
 	int value_first;     /* the line began with a value (never a marker) */
+	size_t bytes;        /* the text of the lines so far */
+	const char *name;    /* the template, for messages */
 	kp_notice *out;
 	kp_err *err;
 } render;
@@ -351,6 +358,7 @@ static int finish_line(render *rd)
 		kind = KP_NOTICE_HEADING, skip = 3;
 	else if (t[strspn(t, " \t\r")] == '\0')
 		kind = KP_NOTICE_BLANK;
+	rd->bytes += strlen(t) + strlen(md);
 	rc = add_line(rd->out, kind, t + skip, md, rd->err);
 	kp_sb_reset(&rd->plain), kp_sb_reset(&rd->md);
 	rd->value_first = 0;
@@ -374,23 +382,44 @@ static int put_text(render *rd, const char *s, size_t n)
 	return rc;
 }
 
+/* How a value's character c is written in Markdown (NULL: as it is). */
+static const char *md_escape(unsigned char c)
+{
+	switch (c) {
+	case '\\': return "\\\\";
+	case '`': return "\\`";
+	case '*': return "\\*";
+	case '_': return "\\_";
+	case '[': return "\\[";
+	case ']': return "\\]";
+	case '#': return "\\#";
+	case '|': return "\\|";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '&': return "&amp;";
+	default: return c < 0x20 || c == 0x7f ? " " : NULL;
+	}
+}
+
 /* A value: control characters (line ends too) become spaces; in the
  * Markdown, the characters Markdown reads are escaped. */
 static void put_value(render *rd, const char *v)
 {
-	const unsigned char *p;
+	const char *run = v, *p, *e;
 
-	if (!kp_sb_str(&rd->plain)[0] && !kp_sb_str(&rd->md)[0])
+	if (!rd->plain.len && !rd->md.len)
 		rd->value_first = 1;
-	for (p = (const unsigned char *)v; *p; p++) {
-		char c = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
-		kp_sb_printf(&rd->plain, "%c", c);
-		if (strchr("\\`*_[]#|", c))
-			kp_sb_printf(&rd->md, "\\%c", c);
-		else if (c == '<' || c == '>' || c == '&')
-			kp_sb_puts(&rd->md, c == '<' ? "&lt;" : c == '>' ? "&gt;" : "&amp;");
-		else
-			kp_sb_printf(&rd->md, "%c", c);
+	for (p = v;; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c && !(e = md_escape(c)))
+			continue;
+		kp_sb_printf(&rd->plain, "%.*s", (int)(p - run), run);
+		kp_sb_printf(&rd->md, "%.*s", (int)(p - run), run);
+		if (!c)
+			break;
+		kp_sb_printf(&rd->plain, "%c", c < 0x20 || c == 0x7f ? ' ' : (char)c);
+		kp_sb_puts(&rd->md, e);
+		run = p + 1;
 	}
 }
 
@@ -512,6 +541,9 @@ static int render_node(render *rd, size_t i, size_t *next)
 	const node *nd = &rd->nodes[i];
 
 	*next = i + 1;
+	if (rd->bytes + rd->plain.len + rd->md.len > KP_NOTICE_OUT_MAX)
+		return kp_err_set(rd->err, KP_EDATA, "%s: the notice would be over %u MB: the template repeats too much",
+				  rd->name, KP_NOTICE_OUT_MAX >> 20);
 	switch (nd->kind) {
 	case N_TEXT: return put_text(rd, nd->s, nd->len);
 	case N_VAR:
@@ -540,6 +572,7 @@ static int render_range(render *rd, size_t first, size_t end)
 }
 
 /* ---------- the table of commended units ---------- */
+
 
 /* Row k of the table: the cells of unit u (NULL: the header). */
 static int table_row(kp_notice *n, size_t k, const kp_result *res, const kp_unit_result *u)
@@ -615,7 +648,7 @@ int kp_notice_render(const char *tmpl, size_t len, const char *name, const kp_ru
 		return rc;
 	}
 	memset(&rd, 0, sizeof rd);
-	rd.r = r, rd.res = res, rd.nodes = ps.nodes, rd.out = out, rd.err = err;
+	rd.r = r, rd.res = res, rd.nodes = ps.nodes, rd.out = out, rd.err = err, rd.name = name;
 	rc = render_range(&rd, 0, ps.n);
 	if (!rc && (kp_sb_str(&rd.plain)[0] || kp_sb_str(&rd.md)[0]))
 		rc = finish_line(&rd);

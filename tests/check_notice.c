@@ -120,6 +120,8 @@ static const struct { const char *tmpl, *msg; } bad[] = {
 	{"{{#table}}{{/table}}", "t.tmpl:1: {{table}} is not a block"},
 	{"a\n\nb {{title", "t.tmpl:3: '{{' is not closed by '}}'"},
 	{"{{#office}}{{/basis}}", "t.tmpl:1: {{/basis}} closes {{#office}} of line 1"},
+	{"{{table}}\nx\n{{table}}\n", "t.tmpl:3: {{table}} a second time"},
+	{"{{#categories}}\n{{table}}\n{{/categories}}\n", "t.tmpl:2: {{table}} inside {{#categories}}"},
 };
 
 START_TEST(test_bad)

@@ -49,11 +49,16 @@ int kp_notice_read_template(const char *path, char **text, size_t *len, kp_err *
 /* "md", "html", "docx" -> enum kp_notice_format, or 0. */
 int kp_notice_format(const char *name);
 
+/* The most text a notice may come to: a template repeating blocks over
+ * many units is refused beyond it. */
+#define KP_NOTICE_OUT_MAX (32u << 20)
+
 /* Render the template (len bytes, named name in messages) for the run res
  * scored by the rules r into *out (zero-initialised by the caller, freed
  * with kp_notice_free even on failure).  A placeholder the template
  * language does not know, a block not closed or closed out of order, a
- * "{{" without "}}" is KP_EDATA "name:line: what". */
+ * "{{" without "}}", {{table}} twice or inside {{#categories}} is KP_EDATA
+ * "name:line: what"; a notice over KP_NOTICE_OUT_MAX is KP_EDATA too. */
 int kp_notice_render(const char *tmpl, size_t len, const char *name, const kp_rules *r, const kp_result *res,
 		     kp_notice *out, kp_err *err);
 void kp_notice_free(kp_notice *n);
