@@ -573,7 +573,6 @@ static int render_range(render *rd, size_t first, size_t end)
 
 /* ---------- the table of commended units ---------- */
 
-
 /* Row k of the table: the cells of unit u (NULL: the header). */
 static int table_row(kp_notice *n, size_t k, const kp_result *res, const kp_unit_result *u)
 {

@@ -79,6 +79,11 @@ ODB=$T/o.db
 "$KP" notice --db "$ODB" --template tests/notice/custom.tmpl --format html >"$T/c.html" && golden custom.html "$T/c.html" \
 	|| no "custom template (html)"
 
+# nobody commended (every unit vetoed): the built-in template says so
+"$KP" run tests/notice/origin.lua tests/notice/units-vetoed.csv --db "$T/v.db" --quiet >/dev/null || no "score units-vetoed.csv"
+"$KP" notice --db "$T/v.db" >"$T/v.md" && grep -qF '经综合考评，本年度没有单位达到表彰条件。' "$T/v.md" && ! grep -q '个单位予以通报表彰' "$T/v.md" \
+	&& [ "$(grep -c '^| ' "$T/v.md")" = 2 ] && ok "nobody commended: said so, the table only its header" || no "nobody commended"
+
 # the example of docs/RULES.md renders
 sed -n '/^## The notice template/,$p' docs/RULES.md | sed -n '/^```text$/,/^```$/p' | sed '1d;$d' >"$T/doc.tmpl"
 "$KP" notice --db "$DB" --template "$T/doc.tmpl" >"$T/doc.md" 2>"$T/err" && grep -qF '对2021年度工作成绩显著的2个镇、9个部门予以通报表彰' "$T/doc.md" \
