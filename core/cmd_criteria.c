@@ -25,9 +25,7 @@ int kp_cmd_criteria(kp_cli_config *c, kp_err *err)
 	o.lang = c->lang, o.bom = c->bom, o.output = c->output;
 	if (o.format != KP_FMT_TABLE && o.format != KP_FMT_CSV && o.format != KP_FMT_MD && o.format != KP_FMT_HTML)
 		rc = kp_err_set(err, KP_EUSAGE, "criteria prints table, csv, md or html");
-	o.title = r->title;
 	snprintf(sub, sizeof sub, c->lang == KP_LANG_EN ? "criteria, %g points" : "考核细则 · 满分%g分", r->full_points);
-	o.subtitle = sub;
 	if (!rc && !(rc = kp_criteria_build(r, &g, err))) {
 		if (!c->quiet && o.format == KP_FMT_TABLE)
 			kp_cli_out("%s  (%g分)\n\n", r->title, r->full_points);
@@ -38,7 +36,8 @@ int kp_cmd_criteria(kp_cli_config *c, kp_err *err)
 			head[k++] = l[KP_CRITERIA_COLS];
 		if (g.has_office)
 			head[k++] = l[KP_CRITERIA_COLS + 1];
-		rc = kp_report_grid(head, g.ncols, (const char *const *)g.cells, g.n / g.ncols, &o, stdout, err);
+		rc = kp_report_grid_titled(r->title, sub, head, g.ncols, (const char *const *)g.cells, g.n / g.ncols, &o,
+					   stdout, err);
 	}
 	kp_criteria_free(&g);
 	kp_rules_free(r);

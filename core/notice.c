@@ -365,7 +365,7 @@ static int finish_line(render *rd)
 	return rc;
 }
 
-/* Template text: line ends finish lines. */
+/* Template text: line ends (LF or CRLF) finish lines. */
 static int put_text(render *rd, const char *s, size_t n)
 {
 	const char *nl;
@@ -373,8 +373,9 @@ static int put_text(render *rd, const char *s, size_t n)
 
 	while (n && !rc) {
 		size_t k = (nl = memchr(s, '\n', n)) ? (size_t)(nl - s) : n;
-		kp_sb_printf(&rd->plain, "%.*s", (int)k, s);
-		kp_sb_printf(&rd->md, "%.*s", (int)k, s);
+		int w = (int)(nl && k && s[k - 1] == '\r' ? k - 1 : k); /* a CRLF line (Notepad) ends as LF */
+		kp_sb_printf(&rd->plain, "%.*s", w, s);
+		kp_sb_printf(&rd->md, "%.*s", w, s);
 		if (nl)
 			rc = finish_line(rd), k++;
 		s += k, n -= k;

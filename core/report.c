@@ -184,6 +184,7 @@ int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, 
 struct grid_ctx {
 	const char *const *header, *const *cells;
 	size_t ncols, nrows;
+	const char *title, *subtitle; /* html */
 };
 
 static void grid_csv(const struct grid_ctx *g, const kp_report_opts *o, kp_rw *w)
@@ -235,7 +236,7 @@ static int write_grid(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 		return 0;
 	}
 	if (o->format == KP_FMT_HTML) {
-		kp_report_grid_html(g->header, g->ncols, g->cells, g->nrows, o, w);
+		kp_report_grid_html(g->title, g->subtitle, g->header, g->ncols, g->cells, g->nrows, o, w);
 		return 0;
 	}
 	return kp_report_grid_text(g->header, g->ncols, g->cells, g->nrows, o, w, err);
@@ -244,7 +245,13 @@ static int write_grid(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 int kp_report_grid(const char *const *header, size_t ncols, const char *const *cells,
 		   size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err)
 {
-	struct grid_ctx g = { header, cells, ncols, nrows };
+	return kp_report_grid_titled(NULL, NULL, header, ncols, cells, nrows, o, out, err);
+}
+
+int kp_report_grid_titled(const char *title, const char *subtitle, const char *const *header, size_t ncols,
+			  const char *const *cells, size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err)
+{
+	struct grid_ctx g = { header, cells, ncols, nrows, title, subtitle };
 	kp_err local = { 0 };
 
 	if (!err)

@@ -641,18 +641,18 @@ static int grid_short(const char *s)
 	return strlen(s) <= 6;
 }
 
-void kp_report_grid_html(const char *const *header, size_t ncols, const char *const *cells, size_t nrows,
-			 const kp_report_opts *o, kp_rw *w)
+void kp_report_grid_html(const char *title, const char *subtitle, const char *const *header, size_t ncols,
+			 const char *const *cells, size_t nrows, const kp_report_opts *o, kp_rw *w)
 {
 	size_t i, j;
 
 	kp_rw_printf(w, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
 		     o->lang == KP_LANG_EN ? "en" : "zh-CN");
-	kp_rw_html(w, o->title ? o->title : "");
+	kp_rw_html(w, title ? title : "");
 	kp_rw_printf(w, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", grid_css);
-	kp_rw_html(w, o->title ? o->title : "");
+	kp_rw_html(w, title ? title : "");
 	kp_rw_puts(w, "</h1>\n<p class=\"meta\">");
-	kp_rw_html(w, o->subtitle ? o->subtitle : "");
+	kp_rw_html(w, subtitle ? subtitle : "");
 	kp_rw_puts(w, "</p>\n<table>\n<thead><tr>");
 	for (j = 0; j < ncols; j++) {
 		kp_rw_puts(w, "<th>");

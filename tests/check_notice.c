@@ -93,6 +93,23 @@ START_TEST(test_value_first)
 }
 END_TEST
 
+/* A template saved by Notepad: a BOM, CRLF line ends. */
+START_TEST(test_crlf)
+{
+	kp_rules rules = {0};
+	kp_notice n;
+	kp_err err = {0};
+
+	ck_assert_int_eq(render("\xEF\xBB\xBF# {{year}}\r\n\r\nb\r\n", &rules, &n, &err), 0);
+	ck_assert_uint_eq(n.n, 3);
+	ck_assert_int_eq(n.line[0].kind, KP_NOTICE_TITLE);
+	ck_assert_str_eq(n.line[0].text, "2021");
+	ck_assert_int_eq(n.line[1].kind, KP_NOTICE_BLANK);
+	ck_assert_str_eq(n.line[2].md, "b");
+	kp_notice_free(&n);
+}
+END_TEST
+
 /* The table: header, then the commended units in category and rank order. */
 START_TEST(test_table)
 {
@@ -169,6 +186,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_values_and_blocks);
 	tcase_add_test(tc, test_value_first);
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_crlf);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_formats);
 	tcase_add_test(tc, test_builtin);

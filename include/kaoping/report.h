@@ -21,8 +21,6 @@ typedef struct kp_report_opts {
 	const char *output;  /* a file path, or NULL for out */
 	int color;           /* table: mark commended units with ANSI bold */
 	int items;           /* JSON: each unit's items (needs a result with details) */
-	const char *title;   /* grid as HTML: the page's heading and a line under it */
-	const char *subtitle;
 } kp_report_opts;
 
 /* "table", "csv", … -> enum kp_format, or -1. */
@@ -37,9 +35,13 @@ int kp_report_write(const kp_result *r, const kp_report_opts *o, FILE *out, kp_e
 int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, FILE *out, kp_err *err);
 
 /* A plain grid of text cells (header + rows) as table, csv, md, json or
- * html (a print-ready A4 page headed by o->title): used by `kaoping
- * criteria`. cells holds nrows × ncols strings, row after row. */
+ * html (a print-ready A4 page): used by `kaoping criteria`. cells holds
+ * nrows × ncols strings, row after row. */
 int kp_report_grid(const char *const *header, size_t ncols, const char *const *cells,
 		   size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err);
+/* The same, the HTML page headed by title and a line under it (either may
+ * be NULL; the other formats leave them out). */
+int kp_report_grid_titled(const char *title, const char *subtitle, const char *const *header, size_t ncols,
+			  const char *const *cells, size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err);
 
 #endif
