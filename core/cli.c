@@ -496,6 +496,10 @@ static int output_is_input(const kp_cli_config *c, kp_err *err)
  * scored or recorded: a failed -o must not leave a recorded run behind. */
 int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 {
+	int rc;
+
+	if (c->output && (rc = output_is_input(c, err)))
+		return rc;
 	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
 	 * get a table under a name that promises something else */
 	if (c->output && c->format < 0 && format_of_name(c->output) < 0)

@@ -555,7 +555,7 @@ kp criteria "$RULES" --format csv -o nowhere/c.csv
 t_rc "criteria -o into a missing folder: 73" 73
 kp criteria "$RULES" --format json
 t_rc "criteria --format json: 64" 64
-t_err "criteria --format json: says which formats" "criteria prints table, csv or md"
+t_err "criteria --format json: says which formats" "criteria prints table, csv, md or html"
 
 kp test "$RULES"
 t_rc "test: exit 0" 0
