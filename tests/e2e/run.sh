@@ -85,7 +85,7 @@ t_rc "--version exits 0" 0
 if grep -qE '^kaoping [^ ]+ \(Lua 5\.4, SQLite 3\.[0-9]+\.[0-9]+\)$' "$OUT"; then pass; else fail "--version line" "$(cat "$OUT")"; fi
 t_no_err "--version writes nothing on stderr"
 
-for verb in run import score report explain check criteria test; do
+for verb in run import score report explain check criteria test notice; do
 	kp "$verb" --help
 	t_rc "$verb --help exits 0" 0
 	if head -n 1 "$OUT" | grep -q "^usage: kaoping $verb"; then pass; else fail "$verb --help starts with its usage" "$(head -n 1 "$OUT")"; fi
