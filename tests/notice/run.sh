@@ -9,8 +9,8 @@
 #     "{{" without "}}", not UTF-8): 65 with FILE:LINE, nothing written;
 #   * the rule file must be the run's (SHA-256), RULES or the recorded path;
 #   * DOCX: every part parsed with python3's xml module, the text and the
-#     Chinese fonts checked; converted to PDF by LibreOffice when installed
-#     (skipped visibly otherwise);
+#     Chinese fonts checked; read by pandoc and converted to PDF by
+#     LibreOffice when they are installed (skipped visibly otherwise);
 #   * criteria with 依据 and 考核科室 (origin.lua) as table and html, whole,
 #     and not on rules without them; check's warning for an indicator a
 #     function scores without desc.
@@ -151,6 +151,15 @@ d = m.parseString(zipfile.ZipFile(sys.argv[1]).read("word/document.xml"))
 t = "".join(x.firstChild.data for x in d.getElementsByTagName("w:t") if x.firstChild)
 assert '某县2021年度<目标>责任考核 & "测试"（第1次评分）' in t, t[:200]
 PY
+# another reader: pandoc takes the Title style for the title, Heading1 for a heading, the table as one
+if command -v pandoc >/dev/null 2>&1; then
+	pandoc -s -f docx -t markdown "$T/n.docx" >"$T/pandoc.md" 2>"$T/err" \
+		&& grep -qF 'title: 关于对陇县2021年度依法行政工作目标责任考核成绩显著单位予以通报表彰的通报' "$T/pandoc.md" \
+		&& grep -q '^# 附件：受表彰单位名单' "$T/pandoc.md" && grep -qE '^ *部门 +10 +林业局 +87\.70 +良好' "$T/pandoc.md" \
+		&& ok "docx: pandoc reads the title, the heading and the table" || no "docx: pandoc reads it otherwise: $(head -c 300 "$T/err")"
+else
+	skipped=$((skipped + 1)); echo "SKIP  docx read by pandoc: pandoc is not installed"
+fi
 if command -v soffice >/dev/null 2>&1; then
 	(cd "$T" && timeout 120 soffice --headless --convert-to pdf n.docx >/dev/null 2>&1)
 	[ -s "$T/n.pdf" ] && ok "docx: LibreOffice converts it to PDF" || no "docx: LibreOffice could not convert it"
