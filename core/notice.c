@@ -347,7 +347,7 @@ static int finish_line(render *rd)
 {
 	const char *t, *md;
 	int kind = KP_NOTICE_PARA, rc;
-	size_t skip = 0;
+	size_t skip = 0, mdskip = 0;
 
 	if ((rc = kp_sb_status(&rd->plain, rd->err)) || (rc = kp_sb_status(&rd->md, rd->err)))
 		return rc;
@@ -356,10 +356,12 @@ static int finish_line(render *rd)
 		kind = KP_NOTICE_TITLE, skip = 2;
 	else if (!rd->value_first && !strncmp(t, "## ", 3))
 		kind = KP_NOTICE_HEADING, skip = 3;
+	else if (!rd->value_first && !strncmp(t, ">> ", 3))
+		kind = KP_NOTICE_RIGHT, skip = mdskip = 3;
 	else if (t[strspn(t, " \t\r")] == '\0')
 		kind = KP_NOTICE_BLANK;
 	rd->bytes += strlen(t) + strlen(md);
-	rc = add_line(rd->out, kind, t + skip, md, rd->err);
+	rc = add_line(rd->out, kind, t + skip, md + mdskip, rd->err);
 	kp_sb_reset(&rd->plain), kp_sb_reset(&rd->md);
 	rd->value_first = 0;
 	return rc;
@@ -713,6 +715,7 @@ static const char html_css[] =
 	"h2 { font-family: \"SimHei\", \"黑体\", \"Noto Sans CJK SC\", sans-serif; font-size: 16pt; font-weight: normal;\n"
 	"  margin: 4mm 0 2mm; }\n"
 	"p { text-indent: 2em; margin: 0; text-align: justify; }\n"
+	"p.right { text-indent: 0; text-align: right; padding-right: 4em; }\n"
 	"table { border-collapse: collapse; width: 100%; font-size: 14pt; margin: 3mm 0; }\n"
 	"th, td { border: 0.6pt solid #000; padding: 1mm 2mm; text-align: center; }\n"
 	"thead { display: table-header-group; }\n"
@@ -754,7 +757,8 @@ static const char *first_title(const kp_notice *n)
 
 static void write_html(const kp_notice *n, kp_rw *w)
 {
-	static const char *const tag[] = {"", "h1", "h2", "p"};
+	static const char *const open[] = {"", "<h1>", "<h2>", "<p>", "", "", "<p class=\"right\">"};
+	static const char *const close[] = {"", "</h1>", "</h2>", "</p>", "", "", "</p>"};
 	size_t i;
 
 	kp_rw_puts(w, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
@@ -764,11 +768,12 @@ static void write_html(const kp_notice *n, kp_rw *w)
 		const kp_notice_line *l = &n->line[i];
 		if (l->kind == KP_NOTICE_TABLE)
 			html_table(n, w);
-		if (l->kind != KP_NOTICE_TITLE && l->kind != KP_NOTICE_HEADING && l->kind != KP_NOTICE_PARA)
+		if (l->kind == KP_NOTICE_TABLE || l->kind == KP_NOTICE_BLANK)
 			continue;
-		kp_rw_printf(w, "<%s>", tag[l->kind]);
+		kp_rw_puts(w, open[l->kind]);
 		kp_rw_html(w, l->text);
-		kp_rw_printf(w, "</%s>\n", tag[l->kind]);
+		kp_rw_puts(w, close[l->kind]);
+		kp_rw_putc(w, '\n');
 	}
 	kp_rw_puts(w, "</body>\n</html>\n");
 }

@@ -39,7 +39,8 @@ static const char document_rels[] = XML_HEAD
 	"Target=\"styles.xml\"/></Relationships>\n";
 
 /* Normal: 仿宋 三号 (16pt), first line indented two characters; Title:
- * 宋体 二号 (22pt) centred; Heading1: 黑体 三号; TableText: 仿宋 四号. */
+ * 宋体 二号 (22pt) centred; Heading1: 黑体 三号; Right: set to the right,
+ * four characters in (the office and the date); TableText: 仿宋 四号. */
 static const char styles[] = XML_HEAD
 	"<w:styles " W_NS ">"
 	"<w:docDefaults><w:rPrDefault><w:rPr>"
@@ -57,6 +58,9 @@ static const char styles[] = XML_HEAD
 	"<w:style w:type=\"paragraph\" w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/><w:basedOn w:val=\"Normal\"/>"
 	"<w:pPr><w:outlineLvl w:val=\"0\"/></w:pPr>"
 	"<w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:eastAsia=\"黑体\"/></w:rPr></w:style>"
+	"<w:style w:type=\"paragraph\" w:styleId=\"Right\"><w:name w:val=\"Signature Right\"/><w:basedOn w:val=\"Normal\"/>"
+	"<w:pPr><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\" w:rightChars=\"400\" w:right=\"1280\"/><w:jc w:val=\"right\"/></w:pPr>"
+	"</w:style>"
 	"<w:style w:type=\"paragraph\" w:styleId=\"TableText\"><w:name w:val=\"Table Text\"/><w:basedOn w:val=\"Normal\"/>"
 	"<w:pPr><w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"center\"/>"
 	"<w:spacing w:line=\"400\" w:lineRule=\"exact\"/></w:pPr>"
@@ -130,6 +134,8 @@ static void document(kp_sb *b, const kp_notice *n)
 			para(b, "Heading1", l->text);
 		else if (l->kind == KP_NOTICE_PARA)
 			para(b, NULL, l->text);
+		else if (l->kind == KP_NOTICE_RIGHT)
+			para(b, "Right", l->text);
 		else if (l->kind == KP_NOTICE_TABLE)
 			table(b, n), para(b, NULL, "");
 	}

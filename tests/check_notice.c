@@ -100,8 +100,11 @@ START_TEST(test_crlf)
 	kp_notice n;
 	kp_err err = {0};
 
-	ck_assert_int_eq(render("\xEF\xBB\xBF# {{year}}\r\n\r\nb\r\n", &rules, &n, &err), 0);
-	ck_assert_uint_eq(n.n, 3);
+	ck_assert_int_eq(render("\xEF\xBB\xBF# {{year}}\r\n\r\nb\r\n>> {{year}}年\r\n", &rules, &n, &err), 0);
+	ck_assert_uint_eq(n.n, 4);
+	ck_assert_int_eq(n.line[3].kind, KP_NOTICE_RIGHT);
+	ck_assert_str_eq(n.line[3].text, "2021年");
+	ck_assert_str_eq(n.line[3].md, "2021年");
 	ck_assert_int_eq(n.line[0].kind, KP_NOTICE_TITLE);
 	ck_assert_str_eq(n.line[0].text, "2021");
 	ck_assert_int_eq(n.line[1].kind, KP_NOTICE_BLANK);

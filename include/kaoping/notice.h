@@ -16,15 +16,18 @@
 #include "kaoping/rules.h"
 
 /* One line of the rendered notice.  A template line starting "# " is the
- * title, "## " a heading, a line holding only {{table}} the table of the
- * commended units, an empty line a paragraph break, any other line a
- * paragraph. */
-enum kp_notice_kind { KP_NOTICE_TITLE = 1, KP_NOTICE_HEADING, KP_NOTICE_PARA, KP_NOTICE_BLANK, KP_NOTICE_TABLE };
+ * title, "## " a heading, ">> " a line set to the right (the issuing
+ * office and the date under the text), a line holding only {{table}} the
+ * table of the commended units, an empty line a paragraph break, any other
+ * line a paragraph. */
+enum kp_notice_kind { KP_NOTICE_TITLE = 1, KP_NOTICE_HEADING, KP_NOTICE_PARA, KP_NOTICE_BLANK, KP_NOTICE_TABLE,
+		      KP_NOTICE_RIGHT };
 
 typedef struct kp_notice_line {
 	int kind;
 	char *text;   /* the plain text (marker removed, values as they are) */
-	char *md;     /* the line as Markdown (values escaped) */
+	char *md;     /* the line as Markdown (values escaped; a right line's
+			 marker removed, Markdown has no such line) */
 } kp_notice_line;
 
 typedef struct kp_notice {

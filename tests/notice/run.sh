@@ -128,6 +128,7 @@ assert paras[0] == "关于对陇县2021年度依法行政工作目标责任考�
 styles = [p.getElementsByTagName("w:pStyle")[0].getAttribute("w:val") if p.getElementsByTagName("w:pStyle") else ""
           for p in d.getElementsByTagName("w:p")]
 assert styles[0] == "Title" and "Heading1" in styles
+assert styles[paras.index("陇县人民政府")] == "Right" and styles[paras.index("2021年  月  日")] == "Right"
 assert any("2个镇、9个部门" in p for p in paras)
 assert "部门（9个）：市场监督管理局、司法局、行政审批局、公安局、交通运输局、农业农村局、政府办、文旅局、林业局" in paras
 tbl = d.getElementsByTagName("w:tbl")
