@@ -30,13 +30,14 @@ KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 CORE = err sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
 	compare robust report_compare report_robust \
-	rw outfile report_common report report_csv report_json report_text report_html report_xlsx
-CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
+	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
+	notice notice_docx
+CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o $(BUILD)/core/notice_tmpl.o
 CLI_CMDS = cli cli_term cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test cmd_template main \
-	cmd_compare cmd_robust
+	cmd_compare cmd_robust cmd_notice
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = num csv store rules score rank report form compare robust
+CHECKS = num csv store rules score rank report form compare robust notice
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 
 Q = @
@@ -60,6 +61,14 @@ $(BUILD)/core/%.o: core/%.c include/kaoping/*.h core/*.h | $(BUILD)/.deps
 	$(Q)$(CC) $(KP_CFLAGS) -c $< -o $@
 
 $(BUILD)/core/prelude.o: $(BUILD)/core/prelude.c
+	$(Q)$(CC) -std=c11 -c $< -o $@
+
+# the notice template built into the binary (kp_notice_tmpl)
+$(BUILD)/core/notice_tmpl.c: scripts/notice.md.tmpl scripts/embed.sh | $(BUILD)/.deps
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/embed.sh kp_notice_tmpl $< > $@
+
+$(BUILD)/core/notice_tmpl.o: $(BUILD)/core/notice_tmpl.c
 	$(Q)$(CC) -std=c11 -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
@@ -145,6 +154,7 @@ install: $(KP_PROG) $(MAN)
 	for f in $$(cd samples && find . -type f); do install -m 644 samples/$$f $(SHARE)/samples/$$f || exit 1; done
 	install -m 644 README.md $(DOC)/
 	install -m 644 docs/RULES.md docs/DESIGN.md $(DOC)/docs/
+	install -m 644 scripts/notice.md.tmpl $(SHARE)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/kaoping $(MAN1)/kaoping.1

@@ -568,6 +568,20 @@ static int output_is_input(const kp_cli_config *c, kp_err *err)
  * scored or recorded: a failed -o must not leave a recorded run behind. */
 int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 {
+	int rc;
+
+	if (c->output && (rc = output_is_input(c, err)))
+		return rc;
+	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
+	 * get a table under a name that promises something else */
+	if (c->output && c->format < 0 && format_of_name(c->output) < 0)
+		return kp_err_set(err, KP_EUSAGE, "-o %s: kaoping writes .csv, .xlsx, .md, .json, .html (.htm) or .txt "
+				  "(the table); name the file so, or say which with --format", c->output);
+	return kp_cli_check_output_path(c, err);
+}
+
+int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
+{
 	char dir[4096];
 	const char *slash;
 	struct stat sb;
@@ -577,11 +591,6 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 		return rc;
 	if ((rc = output_is_input(c, err)))
 		return rc;
-	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
-	 * get a table under a name that promises something else */
-	if (c->format < 0 && format_of_name(c->output) < 0)
-		return kp_err_set(err, KP_EUSAGE, "-o %s: kaoping writes .csv, .xlsx, .md, .json, .html (.htm) or .txt "
-				  "(the table); name the file so, or say which with --format", c->output);
 	if (stat(c->output, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return kp_err_set(err, KP_ECREATE, "%s: cannot create: Is a directory", c->output);
 	slash = strrchr(c->output, '/');
@@ -629,8 +638,9 @@ static const kp_cli_cmd verbs[] = {
 	 "Check a rule file (syntax, points that must add up, declarations) and, given\n"
 	 "CSV files, the data against it: columns the rules read, values they need.\n", NULL},
 	{"criteria", kp_cmd_criteria, KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_LIMITS, 1, 1,
-	 "kaoping criteria RULES [--format table|csv|md]",
-	 "Print the published criteria (考核细则) that RULES encode.\n", "table, csv or md"},
+	 "kaoping criteria RULES [--format table|csv|md|html]",
+	 "Print the published criteria (考核细则) that RULES encode; html is a page\n"
+	 "to print on A4.\n", "table, csv, md or html"},
 	{"template", kp_cmd_template, KP_O_DB | KP_O_YEAR | KP_O_FORMAT | KP_O_OUTPUT | KP_O_REPLACE | KP_O_LIMITS, 1, 1,
 	 "kaoping template RULES [-o DIR] [--format xlsx|csv] [--db FILE --year Y] [--replace]",
 	 "Write the forms each reporting office fills in, one per dataset RULES read\n"
@@ -665,6 +675,15 @@ static const kp_cli_cmd verbs[] = {
 	 "(commended in more than 10% and less than 90% of the draws).\n\n"
 	 "  kaoping robust rules/2021-fazhi.lua --draws 1000 --spread 20 --seed 1\n",
 	 "table, md, csv or json"},
+	{"notice", kp_cmd_notice, KP_O_DB | KP_O_RUN | KP_O_FORMAT | KP_O_OWNFMT | KP_O_OUTPUT | KP_O_TEMPLATE | KP_O_LIMITS,
+	 0, 1, "kaoping notice [RULES] [--run N] [--format md|html|docx] [-o FILE] [--template FILE]",
+	 "Write the draft commendation notice (通报表彰) of a recorded run: its title,\n"
+	 "year, issuing office and basis, the commended units of each category in rank\n"
+	 "order, from a template (built in; scripts/notice.md.tmpl shows it, --template\n"
+	 "uses another, docs/RULES.md describes its placeholders).  The rules are read\n"
+	 "from RULES, else from the path the run recorded; either must be the very file\n"
+	 "the run was scored with (its SHA-256).  The format is --format, else -o's\n"
+	 "extension (.md, .html, .docx), else md.\n", "md, html or docx"},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL}
 };
 
@@ -738,6 +757,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 			    "  --spread P         the most a weight moves, in percent (default 20)\n"
 			    "  --seed S           the generator's seed (default 1): same seed, same output\n"
 			    "  --by W             section (default) or indicator: which weights move\n");
+	if (v->opts & KP_O_TEMPLATE)
+		fprintf(fp, "  --template FILE    the notice template (default: the one built in)\n");
 	if (v->opts & KP_O_LIMITS)
 		fprintf(fp, "  --timeout S, --max-instructions N, --max-memory SIZE   sandbox limits\n"
 			    "  --modules DIR      where use \"name\" finds name.lua after the rule file's folder\n");
@@ -780,7 +801,7 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 
 enum { OPT_DB = 256, OPT_YEAR, OPT_FORMAT, OPT_LANG, OPT_RUN, OPT_AS, OPT_REPLACE, OPT_ENCODING,
        OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
-       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY, OPT_DRAWS, OPT_SPREAD, OPT_SEED, OPT_BY };
+       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY, OPT_DRAWS, OPT_SPREAD, OPT_SEED, OPT_BY, OPT_TEMPLATE };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB}, {"year", required_argument, NULL, OPT_YEAR},
@@ -796,6 +817,7 @@ static const struct option long_opts[] = {
 	{"columns", required_argument, NULL, OPT_COLUMNS}, {"summary", no_argument, NULL, OPT_SUMMARY},
 	{"draws", required_argument, NULL, OPT_DRAWS}, {"spread", required_argument, NULL, OPT_SPREAD},
 	{"seed", required_argument, NULL, OPT_SEED}, {"by", required_argument, NULL, OPT_BY},
+	{"template", required_argument, NULL, OPT_TEMPLATE},
 	{"quiet", no_argument, NULL, OPT_QUIET}, {"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}
 };
@@ -818,6 +840,7 @@ static int option_mask(int opt)
 	case OPT_WIDTH: case OPT_WIDE: case OPT_COLUMNS: return KP_O_TERM;
 	case OPT_SUMMARY: return KP_O_SUMMARY;
 	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY: return KP_O_ROBUST;
+	case OPT_TEMPLATE: return KP_O_TEMPLATE;
 	default: return 0;
 	}
 }
@@ -851,7 +874,8 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 		c->year = (int)v;
 		break;
 	case OPT_FORMAT:
-		if ((c->format = kp_report_format(arg)) < 0)
+		c->format_name = arg;
+		if ((c->format = kp_report_format(arg)) < 0 && !(c->opts & KP_O_OWNFMT))
 			return kp_err_set(err, KP_EUSAGE, "--format: '%s' is not one of table, csv, xlsx, md, json, html", arg);
 		break;
 	case 'o': c->output = arg; break;
@@ -910,6 +934,7 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	case OPT_SUMMARY: c->summary = 1; break;
 	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY:
 		return kp_cli_robust_option(c, opt - OPT_DRAWS, arg, err);
+	case OPT_TEMPLATE: c->tmpl = arg; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
 	default: return kp_err_set(err, KP_EUSAGE, "unknown option");
@@ -993,6 +1018,7 @@ int kp_cli_main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	c.verb = v->name;
+	c.opts = v->opts;
 	rc = parse(&c, v, argc - 1, argv + 1, &err);
 	if (rc < 0)
 		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;

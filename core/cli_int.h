@@ -40,6 +40,9 @@ typedef struct kp_cli_config {
 	long long max_instructions;
 	size_t max_memory;
 	const char *modules;      /* --modules DIR: where use "name" looks */
+	int opts;                 /* the options the command takes (its table row) */
+	const char *format_name;  /* --format as given (KP_O_OWNFMT: the command reads it) */
+	const char *tmpl;         /* --template FILE */
 	char **args;
 	int nargs;
 } kp_cli_config;
@@ -48,7 +51,9 @@ typedef struct kp_cli_config {
 enum {
 	KP_O_DB = 1 << 0, KP_O_YEAR = 1 << 1, KP_O_FORMAT = 1 << 2, KP_O_OUTPUT = 1 << 3, KP_O_LANG = 1 << 4,
 	KP_O_RUN = 1 << 5, KP_O_AS = 1 << 6, KP_O_REPLACE = 1 << 7, KP_O_ENCODING = 1 << 8, KP_O_LIMITS = 1 << 9,
-	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11, KP_O_TERM = 1 << 12, KP_O_SUMMARY = 1 << 13, KP_O_ROBUST = 1 << 14
+	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11, KP_O_TERM = 1 << 12, KP_O_SUMMARY = 1 << 13, KP_O_ROBUST = 1 << 14,
+	KP_O_TEMPLATE = 1 << 15,  /* --template FILE */
+	KP_O_OWNFMT = 1 << 16     /* --format names a format of the command's own (format_name) */
 };
 #define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS | KP_O_TERM | KP_O_SUMMARY)
 
@@ -73,6 +78,7 @@ int kp_cmd_test(kp_cli_config *c, kp_err *err);
 int kp_cmd_template(kp_cli_config *c, kp_err *err);
 int kp_cmd_compare(kp_cli_config *c, kp_err *err);
 int kp_cmd_robust(kp_cli_config *c, kp_err *err);
+int kp_cmd_notice(kp_cli_config *c, kp_err *err);
 
 /* ---- shared steps (core/cli.c) ---- */
 
@@ -135,6 +141,9 @@ int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **fil
 int kp_cli_report_format(const kp_cli_config *c);
 /* Refuse an -o that cannot be created, before anything is scored or recorded. */
 int kp_cli_check_output(const kp_cli_config *c, kp_err *err);
+/* The same, for a command that picks its format from -o itself (notice):
+ * every check but the extension's. */
+int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err);
 /* Write the ranking report of res as the options say. */
 int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *err);
 

@@ -68,6 +68,19 @@ static int check_columns(kp_cli_config *c, const kp_rules *r, const kp_data *d, 
 	return rc;
 }
 
+/* An indicator a rule function scores, without desc: the published
+ * criteria could say only 按规则函数计分.  A warning, not a failure. */
+static void warn_undescribed(const kp_cli_config *c, const kp_rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nind && !c->quiet; i++)
+		if (r->ind[i].m.kind == KP_M_FUNC && (!r->ind[i].desc || !r->ind[i].desc[0]))
+			fprintf(stderr, "%s: warning: %s: indicator '%s' is scored by a function and has no desc; "
+				"the criteria say only 按规则函数计分: write what it scores as desc = \"…\"\n", kp_cli_prog,
+				r->ind[i].where, r->ind[i].name);
+}
+
 int kp_cmd_check(kp_cli_config *c, kp_err *err)
 {
 	kp_rules *r = NULL;
@@ -85,6 +98,7 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err)
 		for (i = 0; i < r->nsec; i++)
 			kp_cli_out("  %s: %g points, %zu indicators\n", r->sec[i].name, r->sec[i].points, r->sec[i].count);
 	}
+	warn_undescribed(c, r);
 	if (c->nargs > 1) {
 		kp_score_opts o;
 		memset(&o, 0, sizeof o);

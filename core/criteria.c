@@ -11,19 +11,29 @@
 #include "kaoping/num.h"
 #include "kaoping/sb.h"
 
-static int grid_add(kp_criteria *g, kp_err *err, const char *a, const char *b, const char *cc, const char *d, const char *e)
-{
-	const char *row[5] = {a, b, cc, d, e};
-	size_t i;
+/* Where an item comes from and who scores it (依据, 考核科室). */
+struct origin { const char *basis, *office; };
 
-	if (g->n + 5 > g->cap) {
+/* One row: five cells, then the item's basis and office when the table
+ * has those columns (NULL src: none). */
+static int grid_add(kp_criteria *g, kp_err *err, const char *a, const char *b, const char *cc, const char *d, const char *e,
+		    const struct origin *src)
+{
+	const char *row[KP_CRITERIA_COLS + 2] = {a, b, cc, d, e, NULL, NULL};
+	size_t i, k = KP_CRITERIA_COLS;
+
+	if (g->has_basis)
+		row[k++] = src ? src->basis : NULL;
+	if (g->has_office)
+		row[k++] = src ? src->office : NULL;
+	if (g->n + k > g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 64;
 		char **p = realloc(g->cells, cap * sizeof *p);
 		if (!p)
 			return kp_err_oom(err);
 		g->cells = p, g->cap = cap;
 	}
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < k; i++)
 		if (!(g->cells[g->n++] = strdup(row[i] ? row[i] : "")))
 			return kp_err_oom(err);
 	return 0;
@@ -91,12 +101,12 @@ static void grade_words(const kp_rules *r, const kp_grade *gr, kp_sb *out)
 
 /* Add a row whose last cell is the builder's text, then empty it. */
 static int grid_add_words(kp_criteria *g, kp_err *err, const char *a, const char *b, const char *cc, const char *d,
-			  kp_sb *words)
+			  kp_sb *words, const struct origin *src)
 {
 	int rc = kp_sb_status(words, err);
 
 	if (!rc)
-		rc = grid_add(g, err, a, b, cc, d, kp_sb_str(words));
+		rc = grid_add(g, err, a, b, cc, d, kp_sb_str(words), src);
 	kp_sb_reset(words);
 	return rc;
 }
@@ -111,19 +121,21 @@ static int section_rows(const kp_rules *r, size_t k, kp_criteria *g, kp_sb *word
 
 	if (s->base) {
 		kp_sb_printf(words, "以%s分为基础, 按下列扣分标准扣分, 扣完为止", kp_num_short(s->points, a, sizeof a));
-		rc = grid_add_words(g, err, s->name, a, "基础分", a, words);
+		rc = grid_add_words(g, err, s->name, a, "基础分", a, words, NULL);
 	}
 	for (i = s->first; i < s->first + s->count && !rc; i++) {
 		const kp_indicator *ind = &r->ind[i];
 		indicator_words(r, ind, words);
 		rc = grid_add_words(g, err, i == s->first ? s->name : "",
 				    i == s->first ? kp_num_short(s->points, a, sizeof a) : "", ind->name,
-				    kp_num_short(ind->points, b, sizeof b), words);
+				    kp_num_short(ind->points, b, sizeof b), words,
+				    &(struct origin){ind->basis, ind->office});
 	}
 	for (i = 0; i < r->nded && !rc; i++)
 		if (r->ded[i].section == (int)k) {
 			deduction_words(&r->ded[i], "", words);
-			rc = grid_add_words(g, err, "", "", r->ded[i].name, "扣分", words);
+			rc = grid_add_words(g, err, "", "", r->ded[i].name, "扣分", words,
+					    &(struct origin){r->ded[i].basis, r->ded[i].office});
 		}
 	return rc;
 }
@@ -185,7 +197,8 @@ static int other_rows(const kp_rules *r, kp_criteria *g, kp_sb *words, kp_err *e
 	for (i = 0; i < r->nded && !rc; i++)
 		if (r->ded[i].section < 0) {
 			deduction_words(&r->ded[i], "按规则函数扣分", words);
-			rc = grid_add_words(g, err, "扣分项", "", r->ded[i].name, "", words);
+			rc = grid_add_words(g, err, "扣分项", "", r->ded[i].name, "", words,
+					    &(struct origin){r->ded[i].basis, r->ded[i].office});
 		}
 	for (i = 0; i < r->nbon && !rc; i++) {
 		if (r->bon[i].desc)
@@ -193,30 +206,55 @@ static int other_rows(const kp_rules *r, kp_criteria *g, kp_sb *words, kp_err *e
 		else
 			kp_rules_describe(r, &r->bon[i].m, r->bon[i].max, words);
 		rc = grid_add_words(g, err, "加分项", r->has_bonus_max ? kp_num_short(r->bonus_max, a, sizeof a) : "",
-				    r->bon[i].name, kp_num_short(r->bon[i].max, b, sizeof b), words);
+				    r->bon[i].name, kp_num_short(r->bon[i].max, b, sizeof b), words,
+				    &(struct origin){r->bon[i].basis, r->bon[i].office});
 	}
 	for (i = 0; i < r->nveto && !rc; i++)
 		rc = grid_add(g, err, "一票否决", "", r->veto[i].name, "",
-			      r->veto[i].desc ? r->veto[i].desc : r->veto[i].reason ? r->veto[i].reason : "定为最低等次, 不得评优");
+			      r->veto[i].desc ? r->veto[i].desc : r->veto[i].reason ? r->veto[i].reason : "定为最低等次, 不得评优",
+			      &(struct origin){r->veto[i].basis, r->veto[i].office});
 	if (!rc && r->veto_last)
-		rc = grid_add(g, err, "一票否决", "", "排名", "", "一票否决单位排在本类最后");
+		rc = grid_add(g, err, "一票否决", "", "排名", "", "一票否决单位排在本类最后", NULL);
 	for (i = 0; i < r->ngrade && !rc; i++) {
 		grade_words(r, &r->grade[i], words);
-		rc = grid_add_words(g, err, "等次", "", r->grade[i].name, "", words);
+		rc = grid_add_words(g, err, "等次", "", r->grade[i].name, "", words, NULL);
 	}
 	for (i = 0; i < r->ncat && !rc; i++) {
 		kp_sb_printf(words, "表彰%d个", r->cat[i].quota);
-		rc = grid_add_words(g, err, "表彰名额", "", r->cat[i].name, "", words);
+		rc = grid_add_words(g, err, "表彰名额", "", r->cat[i].name, "", words, NULL);
 	}
 	commend_words(r, words);
 	if (!rc && kp_sb_str(words)[0])
-		rc = grid_add_words(g, err, "表彰条件", "", "", "", words);
+		rc = grid_add_words(g, err, "表彰条件", "", "", "", words, NULL);
 	kp_sb_reset(words);
 	if (!rc && r->ntie) {
 		tie_words(r, words);
-		rc = grid_add_words(g, err, "表彰条件", "", "并列", "", words);
+		rc = grid_add_words(g, err, "表彰条件", "", "并列", "", words, NULL);
 	}
 	return rc;
+}
+
+/* Does any indicator, deduction, bonus or veto name its basis (which 0)
+ * or its office (which 1)? */
+static int any_origin(const kp_rules *r, int which)
+{
+	size_t i;
+
+#define KP_HAS(x) ((which ? (x).office : (x).basis) != NULL)
+	for (i = 0; i < r->nind; i++)
+		if (KP_HAS(r->ind[i]))
+			return 1;
+	for (i = 0; i < r->nded; i++)
+		if (KP_HAS(r->ded[i]))
+			return 1;
+	for (i = 0; i < r->nbon; i++)
+		if (KP_HAS(r->bon[i]))
+			return 1;
+	for (i = 0; i < r->nveto; i++)
+		if (KP_HAS(r->veto[i]))
+			return 1;
+#undef KP_HAS
+	return 0;
 }
 
 int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
@@ -224,6 +262,10 @@ int kp_criteria_build(const kp_rules *r, kp_criteria *g, kp_err *err)
 	kp_sb words = {0};
 	size_t k;
 	int rc = 0;
+
+	g->has_basis = any_origin(r, 0);
+	g->has_office = any_origin(r, 1);
+	g->ncols = KP_CRITERIA_COLS + (size_t)g->has_basis + (size_t)g->has_office;
 
 	for (k = 0; k < r->nsec && !rc; k++)
 		rc = section_rows(r, k, g, &words, err);

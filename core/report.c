@@ -189,6 +189,7 @@ int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, 
 struct grid_ctx {
 	const char *const *header, *const *cells;
 	size_t ncols, nrows;
+	const char *title, *subtitle; /* html */
 };
 
 static void grid_csv(const struct grid_ctx *g, const kp_report_opts *o, kp_rw *w)
@@ -239,20 +240,30 @@ static int write_grid(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 		grid_json(g, w);
 		return 0;
 	}
+	if (o->format == KP_FMT_HTML) {
+		kp_report_grid_html(g->title, g->subtitle, g->header, g->ncols, g->cells, g->nrows, o, w);
+		return 0;
+	}
 	return kp_report_grid_text(g->header, g->ncols, g->cells, g->nrows, o, w, err);
 }
 
 int kp_report_grid(const char *const *header, size_t ncols, const char *const *cells,
 		   size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err)
 {
-	struct grid_ctx g = { header, cells, ncols, nrows };
+	return kp_report_grid_titled(NULL, NULL, header, ncols, cells, nrows, o, out, err);
+}
+
+int kp_report_grid_titled(const char *title, const char *subtitle, const char *const *header, size_t ncols,
+			  const char *const *cells, size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err)
+{
+	struct grid_ctx g = { header, cells, ncols, nrows, title, subtitle };
 	kp_err local = { 0 };
 
 	if (!err)
 		err = &local;
 	if (o->format != KP_FMT_TABLE && o->format != KP_FMT_CSV && o->format != KP_FMT_MD &&
-	    o->format != KP_FMT_JSON)
-		return kp_err_set(err, KP_EUSAGE, "format '%s' is not supported here (table, csv, md, json)",
+	    o->format != KP_FMT_JSON && o->format != KP_FMT_HTML)
+		return kp_err_set(err, KP_EUSAGE, "format '%s' is not supported here (table, csv, md, json, html)",
 				  kp_report_format_name(o->format));
 	return emit(o, out, write_grid, &g, err);
 }

@@ -740,3 +740,58 @@ int kp_report_html(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err
 	kp_rw_puts(w, "</body>\n</html>\n");
 	return 0;
 }
+
+/* ---------- a plain grid (the criteria, 考核细则) ---------- */
+
+static const char grid_css[] =
+	"@page { size: A4; margin: 15mm 12mm 15mm 12mm; }\n"
+	"html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }\n"
+	"body { font-family: \"SimSun\", \"宋体\", \"Noto Serif CJK SC\", \"Noto Sans CJK SC\", serif;\n"
+	"  font-size: 10pt; line-height: 1.45; color: #000; background: #fff; max-width: 186mm; margin: 0 auto; }\n"
+	"@media print { body { max-width: none; margin: 0; } }\n"
+	"h1 { font-size: 16pt; text-align: center; margin: 0 0 1mm; }\n"
+	"p.meta { text-align: center; color: #444; font-size: 9pt; margin: 0 0 4mm; }\n"
+	"table { border-collapse: collapse; width: 100%; }\n"
+	"th, td { border: 0.6pt solid #000; padding: 1mm 1.5mm; vertical-align: top; overflow-wrap: anywhere; }\n"
+	"th { background: #eee; text-align: center; white-space: nowrap; }\n"
+	"thead { display: table-header-group; }\n"
+	"tr { break-inside: avoid; page-break-inside: avoid; }\n"
+	"td.n { text-align: center; white-space: nowrap; }\n";
+
+/* Short cells (points) centred; the rest as text. */
+static int grid_short(const char *s)
+{
+	return strlen(s) <= 6;
+}
+
+void kp_report_grid_html(const char *title, const char *subtitle, const char *const *header, size_t ncols,
+			 const char *const *cells, size_t nrows, const kp_report_opts *o, kp_rw *w)
+{
+	size_t i, j;
+
+	kp_rw_printf(w, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+		     o->lang == KP_LANG_EN ? "en" : "zh-CN");
+	kp_rw_html(w, title ? title : "");
+	kp_rw_printf(w, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", grid_css);
+	kp_rw_html(w, title ? title : "");
+	kp_rw_puts(w, "</h1>\n<p class=\"meta\">");
+	kp_rw_html(w, subtitle ? subtitle : "");
+	kp_rw_puts(w, "</p>\n<table>\n<thead><tr>");
+	for (j = 0; j < ncols; j++) {
+		kp_rw_puts(w, "<th>");
+		kp_rw_html(w, header[j] ? header[j] : "");
+		kp_rw_puts(w, "</th>");
+	}
+	kp_rw_puts(w, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < nrows; i++) {
+		kp_rw_puts(w, "<tr>");
+		for (j = 0; j < ncols; j++) {
+			const char *c = cells[i * ncols + j] ? cells[i * ncols + j] : "";
+			kp_rw_puts(w, (j == 1 || j == 3) && grid_short(c) ? "<td class=\"n\">" : "<td>");
+			kp_rw_html(w, c);
+			kp_rw_puts(w, "</td>");
+		}
+		kp_rw_puts(w, "</tr>\n");
+	}
+	kp_rw_puts(w, "</tbody>\n</table>\n</body>\n</html>\n");
+}

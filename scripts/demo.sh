@@ -32,6 +32,11 @@ $KP report --db "$DB" --format html -o "$OUT/2021-fazhi.html"
 $KP report --db "$DB" --format xlsx -o "$OUT/2021-fazhi.xlsx"
 $KP report --db "$DB" --format json -o "$OUT/2021-fazhi.json"
 $KP criteria "$RULES" --format md -o "$OUT/criteria.md"
+$KP criteria "$RULES" -o "$OUT/criteria.html"
 echo
-echo "Reports: $OUT/2021-fazhi.html (print it: A4), $OUT/2021-fazhi.xlsx, $OUT/2021-fazhi.json, $OUT/criteria.md"
+echo "== 7. the draft commendation notice (通报表彰)"
+$KP notice --db "$DB" -o "$OUT/notice.docx" && $KP notice --db "$DB" -o "$OUT/notice.md"
+echo
+echo "Reports: $OUT/2021-fazhi.html (print it: A4), $OUT/2021-fazhi.xlsx, $OUT/2021-fazhi.json, $OUT/criteria.md, $OUT/criteria.html"
+echo "Notice: $OUT/notice.docx, $OUT/notice.md"
 echo "Database: $DB (open it with sqlite3 demo.db)"

@@ -43,6 +43,7 @@ for suite in \
 	tests/docs/walkthrough.sh \
 	tests/install/run.sh \
 	tests/template/run.sh \
+	tests/notice/run.sh \
 	tests/hostile/run.sh \
 	tests/faults/run.sh \
 	tests/samples/totals.sh \

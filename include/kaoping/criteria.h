@@ -9,12 +9,15 @@
 #include "kaoping/err.h"
 #include "kaoping/rules.h"
 
-#define KP_CRITERIA_COLS 5
+#define KP_CRITERIA_COLS 5  /* the columns every table has */
 
-/* n cells, row after row of KP_CRITERIA_COLS; each cell malloc'd. */
+/* n cells, row after row of ncols; each cell malloc'd.  The columns are
+ * the five, then 依据 when has_basis, then 考核科室 when has_office. */
 typedef struct kp_criteria {
 	char **cells;
 	size_t n, cap;
+	size_t ncols;
+	int has_basis, has_office;
 } kp_criteria;
 
 /* Append the rows of r to g (zero-initialised by the caller); on failure

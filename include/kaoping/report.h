@@ -44,10 +44,15 @@ int kp_report_write(const kp_result *r, const kp_report_opts *o, FILE *out, kp_e
  * (table/md) or JSON. */
 int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, FILE *out, kp_err *err);
 
-/* A plain grid of text cells (header + rows) as table, csv or md: used by
- * `kaoping criteria`. cells holds nrows × ncols strings, row after row. */
+/* A plain grid of text cells (header + rows) as table, csv, md, json or
+ * html (a print-ready A4 page): used by `kaoping criteria`. cells holds
+ * nrows × ncols strings, row after row. */
 int kp_report_grid(const char *const *header, size_t ncols, const char *const *cells,
 		   size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err);
+/* The same, the HTML page headed by title and a line under it (either may
+ * be NULL; the other formats leave them out). */
+int kp_report_grid_titled(const char *title, const char *subtitle, const char *const *header, size_t ncols,
+			  const char *const *cells, size_t nrows, const kp_report_opts *o, FILE *out, kp_err *err);
 
 /* Two results side by side (kaoping compare), in any format. */
 int kp_report_compare(const kp_compare *c, const kp_report_opts *o, FILE *out, kp_err *err);

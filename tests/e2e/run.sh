@@ -86,7 +86,7 @@ t_rc "--version exits 0" 0
 if grep -qE '^kaoping [^ ]+ \(Lua 5\.4, SQLite 3\.[0-9]+\.[0-9]+\)$' "$OUT"; then pass; else fail "--version line" "$(cat "$OUT")"; fi
 t_no_err "--version writes nothing on stderr"
 
-for verb in run import score report explain check criteria test; do
+for verb in run import score report explain check criteria test notice; do
 	kp "$verb" --help
 	t_rc "$verb --help exits 0" 0
 	if head -n 1 "$OUT" | grep -q "^usage: kaoping $verb"; then pass; else fail "$verb --help starts with its usage" "$(head -n 1 "$OUT")"; fi
@@ -556,7 +556,7 @@ kp criteria "$RULES" --format csv -o nowhere/c.csv
 t_rc "criteria -o into a missing folder: 73" 73
 kp criteria "$RULES" --format json
 t_rc "criteria --format json: 64" 64
-t_err "criteria --format json: says which formats" "criteria prints table, csv or md"
+t_err "criteria --format json: says which formats" "criteria prints table, csv, md or html"
 
 kp test "$RULES"
 t_rc "test: exit 0" 0

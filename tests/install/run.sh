@@ -87,6 +87,7 @@ fi
 	echo share/man/man1/kaoping.1
 	for f in rules/*.lua; do echo "share/kaoping/$f"; done
 	for f in scripts/modules/*.lua; do echo "share/kaoping/modules/${f##*/}"; done
+	echo share/kaoping/notice.md.tmpl
 	find samples -type f | sed 's|^|share/kaoping/|'
 	echo share/doc/kaoping/README.md
 	echo share/doc/kaoping/docs/RULES.md

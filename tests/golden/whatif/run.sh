@@ -45,7 +45,10 @@ golden() {
 
 # ---- compare ----
 "$bin" compare "$A" "$B" --db "$db" > "$tmp/compare.txt" && golden compare.txt "$tmp/compare.txt" || fail "compare (text) exited $?"
-"$bin" compare "$A" "$B" --db "$db" --format json > "$tmp/compare.json" && golden compare.json "$tmp/compare.json" || fail "compare --format json"
+# the rule files' SHA-256 is masked: the golden outlives edits to the sample rules' comments
+"$bin" compare "$A" "$B" --db "$db" --format json > "$tmp/compare.json" &&
+	sed -e '1s/"rules_sha256":"[0-9a-f]*"/"rules_sha256":"(masked)"/' "$tmp/compare.json" > "$tmp/compare-masked.json" &&
+	golden compare.json "$tmp/compare-masked.json" || fail "compare --format json"
 "$bin" compare "$A" "$B" --db "$db" --format csv > "$tmp/compare.csv" && golden compare.csv "$tmp/compare.csv" || fail "compare --format csv"
 # -o picks the format by its extension, written whole
 "$bin" compare "$A" "$B" --db "$db" -o "$tmp/o.json" --quiet && cmp -s "$tmp/o.json" "$tmp/compare.json" && ok || fail "compare -o FILE.json"
