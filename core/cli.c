@@ -412,6 +412,10 @@ int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **fil
 		kp_cli_progress_begin(c, &o, &p, files[i]);
 		rc = kp_data_read_csv(d, files[i], NULL, r, &o, err);
 		kp_cli_progress_end(&p);
+		if (!rc) {
+			const kp_table *t = d->tab[d->ntab - 1];
+			kp_cli_read_notes(c, files[i], t->skipped_rows, t->dropped_cols, t->tabs);
+		}
 	}
 	return rc;
 }

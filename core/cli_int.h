@@ -122,6 +122,16 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err);
 /* Write the ranking report of res as the options say. */
 int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *err);
 
+/* ---- every mistake in one pass (core/cli_mistakes.c) ---- */
+
+/* Lines of bad cells printed before "… and N more". */
+#define KP_CLI_MISTAKES_SHOWN 50
+/* The bad cells every table of d gathered, on stderr, then the KP_EDATA
+ * that ends the command (0 when there are none). */
+int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err);
+/* Notes on what reading file left out, or read as tabs (unless --quiet). */
+void kp_cli_read_notes(const kp_cli_config *c, const char *file, size_t skipped_rows, size_t dropped_cols, int tabs);
+
 /* Import files into an open store for year, saying what was imported
  * (core/cmd_import.c). */
 int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, kp_err *err);

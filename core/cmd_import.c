@@ -25,10 +25,12 @@ int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int
 	kp_cli_progress_begin(c, &o.csv, &p, n == 1 ? files[0] : "import");
 	rc = kp_store_import(st, (const char *const *)files, (size_t)n, &o, done, err);
 	kp_cli_progress_end(&p);
-	for (i = 0; i < n && !rc; i++)
+	for (i = 0; i < n && !rc; i++) {
 		kp_cli_info(c, "%s: %s %s as '%s' for %d: %zu rows, %zu columns (%s)\n", kp_cli_prog,
 		     done[i].replaced ? "replaced with" : "imported", files[i], done[i].name, year, done[i].rows,
 		     done[i].cols, kp_enc_name(done[i].encoding));
+		kp_cli_read_notes(c, files[i], done[i].skipped_rows, done[i].dropped_cols, done[i].tabs);
+	}
 	free(done);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kaoping/near.h"
 #include "kaoping/num.h"
 
 kp_data *kp_data_new(kp_err *err)
@@ -164,6 +165,21 @@ static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 	return 0;
 }
 
+/* A row of t whose unit id the unit table does not have, with the
+ * nearest id when one is close ("did you mean 'B03'?"). */
+static int not_a_unit(const kp_data *d, const kp_table *t, size_t row, const char *id, kp_err *err)
+{
+	const char *near = kp_near_best(id, (const char *const *)d->id, d->nunits);
+	long u = near ? kp_data_unit(d, near) : -1;
+	const char *name = u >= 0 && d->name_col >= 0 ? kp_table_text(d->units, (size_t)u, (size_t)d->name_col) : "";
+
+	if (near)
+		return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s); did you mean '%s' (%s)?",
+				  t->file, t->line[row], id, d->units->file, near, name);
+	return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file, t->line[row], id,
+			  d->units->file);
+}
+
 /* Row of each unit in an indicator table. */
 static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *err)
 {
@@ -184,8 +200,7 @@ static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *
 		const char *id = kp_table_text(t, i, (size_t)idc);
 		long u = kp_data_unit(d, id);
 		if (u < 0)
-			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file,
-					  t->line[i], id, d->units->file);
+			return not_a_unit(d, t, i, id, err);
 		if (row[u] >= 0)
 			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' appears twice (first at line %u)", t->file,
 					  t->line[i], id, t->line[row[u]]);
@@ -217,8 +232,7 @@ static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_er
 		long u = kp_data_unit(d, id);
 		if (u < 0) {
 			free(fill);
-			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file,
-					  t->line[i], id, d->units->file);
+			return not_a_unit(d, t, i, id, err);
 		}
 		ev->first[u + 1]++;
 	}
@@ -253,12 +267,27 @@ static int check_columns(const kp_data *d, const kp_rules *r, kp_err *err)
 	return 0;
 }
 
+int kp_data_bad_cells(const kp_data *d, kp_err *err)
+{
+	size_t i, n = 0, files = 0;
+
+	for (i = 0; i < d->ntab; i++)
+		if (d->tab[i]->nbad)
+			n += d->tab[i]->nbad, files++;
+	if (!n)
+		return 0;
+	return kp_err_set(err, KP_EDATA, "%zu cell%s in %zu file%s %s not a number (listed above): correct %s and try again",
+			  n, n == 1 ? "" : "s", files, files == 1 ? "" : "s", n == 1 ? "is" : "are",
+			  n == 1 ? "it" : "them");
+}
+
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
 {
 	size_t i;
 	int rc;
 
-	if ((rc = find_unit_table(d, r, err)) || (rc = index_units(d, r, err)) || (rc = check_columns(d, r, err)))
+	if ((rc = kp_data_bad_cells(d, err)) || (rc = find_unit_table(d, r, err)) || (rc = index_units(d, r, err)) ||
+	    (rc = check_columns(d, r, err)))
 		return rc;
 	d->ind_t = calloc(d->ntab + 1, sizeof *d->ind_t);
 	d->ind_row = calloc(d->ntab + 1, sizeof *d->ind_row);
@@ -335,6 +364,12 @@ typedef struct csv_load {
 	const kp_rules *r;
 } csv_load;
 
+void kp_data_collect(kp_table *t, const kp_rules *r)
+{
+	t->collect = 1;
+	t->idc = r ? kp_table_col(t, r->id_col) : -1;
+}
+
 static int load_header(void *ud, const kp_csv_row *row, kp_err *err)
 {
 	csv_load *cl = ud;
@@ -347,7 +382,8 @@ static int load_header(void *ud, const kp_csv_row *row, kp_err *err)
 	for (i = 0; i < row->n; i++)
 		numeric[i] = cl->r && kp_rules_is_numeric(cl->r, row->f[i]);
 	for (p = 0; p < MAX_PARTS && !rc; p++)
-		rc = kp_table_set_columns(cl->t[p], row->n, row->f, numeric, err);
+		if (!(rc = kp_table_set_columns(cl->t[p], row->n, row->f, numeric, err)))
+			kp_data_collect(cl->t[p], cl->r);
 	free(numeric);
 	return rc;
 }
@@ -364,6 +400,7 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 {
 	char stem[256];
 	csv_load cl;
+	kp_csv_info info;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc = 0, p, nparts = ncpu > MAX_PARTS ? MAX_PARTS : ncpu < 1 ? 1 : (int)ncpu;
 
@@ -376,8 +413,9 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 	for (p = 0; p < MAX_PARTS && !rc; p++)
 		if (!(cl.t[p] = kp_table_new(name, path, err)))
 			rc = KP_EINTERNAL;
+	memset(&info, 0, sizeof info);
 	if (!rc)
-		rc = kp_csv_read_file_parts(path, o, nparts, load_header, load_row, &cl, NULL, err);
+		rc = kp_csv_read_file_parts(path, o, nparts, load_header, load_row, &cl, &info, err);
 	for (p = 1; p < MAX_PARTS; p++) { /* the pieces, in file order, into the first */
 		if (!rc && cl.t[p])
 			rc = kp_table_append(cl.t[0], cl.t[p], err);
@@ -388,6 +426,8 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 		kp_table_free(cl.t[0]);
 		return rc;
 	}
+	cl.t[0]->skipped_rows = info.skipped_rows, cl.t[0]->dropped_cols = info.dropped_cols;
+	cl.t[0]->tabs = info.tabs;
 	return kp_data_add(d, cl.t[0], err);
 }
 

@@ -156,12 +156,20 @@ int kp_score_call_lua(scorer *s, int nargs, int nres)
 int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col)
 {
 	size_t line = kp_data_line(c, s->unit);
-
+	double v;
 	const char *hint = s->ind ? "declare default = … or missing = \"skip\" to allow it" : "declare default = … to allow it";
 
 	if (!line)
 		return kp_err_set(s->err, KP_EDATA, "%s: no row for unit '%s' (%s), so no value for column '%s' (%s '%s'; %s)",
 				  c->t->file, unit_id(s, s->unit), unit_name(s, s->unit), col, s->ctx_kind, s->ctx_name, hint);
+	if (kp_data_num(c, s->unit, &v) == KP_NUM_NA) { /* a word for "no value", not a blank */
+		char buf[KP_NUM_MAX], q[KP_ERR_QUOTE];
+		const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
+		return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s), column '%s': '%s' is a missing value "
+				  "(%s '%s'; %s)", c->t->file, line, c->col + 1, unit_id(s, s->unit),
+				  unit_name(s, s->unit), col, kp_err_quote(text && *text ? text : "N/A", q), s->ctx_kind,
+				  s->ctx_name, hint);
+	}
 	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s' (%s '%s'; %s)",
 			  c->t->file, line, c->col + 1, unit_id(s, s->unit), unit_name(s, s->unit), col,
 			  s->ctx_kind, s->ctx_name, hint);
@@ -286,7 +294,7 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 			return rc;
 		if (!pass)
 			continue;
-		if (src->op != KP_AGG_COUNT && (st = kp_table_num(t, row, (size_t)col, &x)) == KP_NUM_EMPTY)
+		if (src->op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
 			continue;
 		if (st != KP_NUM_OK)
 			return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
@@ -318,7 +326,7 @@ static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, d
 		st = kp_data_num(c, u, v);
 		if (st == KP_NUM_OK)
 			return 0;
-		return st == KP_NUM_EMPTY ? V_MISSING : bad_number(s, c, st, src->col);
+		return KP_NUM_MISSING(st) ? V_MISSING : bad_number(s, c, st, src->col);
 	}
 	if (src->kind == KP_SRC_AGG)
 		return aggregate(s, src, u, v);

@@ -78,7 +78,7 @@ static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
 
 	if (st == KP_NUM_OK)
 		push_value(L, v);
-	else if (st == KP_NUM_EMPTY)
+	else if (KP_NUM_MISSING(st))
 		lua_pushnil(L);
 	else
 		lua_pushstring(L, kp_table_cell(t, row, col, buf, sizeof buf));
@@ -176,7 +176,7 @@ static int l_unit_index(lua_State *L)
 	st = kp_data_num(&c, u, &v);
 	if (st == KP_NUM_OK)
 		return push_value(L, v), 1;
-	if (st != KP_NUM_EMPTY) {
+	if (!KP_NUM_MISSING(st)) {
 		char buf[64];
 		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
 	}
@@ -298,7 +298,7 @@ static int evset_agg(lua_State *L, int op)
 		int st = KP_NUM_OK;
 		if (!lua_filter_pass(L, fidx, e->s, t, row))
 			continue;
-		if (op != KP_AGG_COUNT && (st = kp_table_num(t, row, (size_t)col, &x)) == KP_NUM_EMPTY)
+		if (op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
 			continue;
 		if (st != KP_NUM_OK)
 			return kp_sandbox_data_error(L, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,

@@ -1284,6 +1284,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
 		done->encoding = info.encoding, done->replaced = replaced;
+		done->skipped_rows = info.skipped_rows, done->dropped_cols = info.dropped_cols, done->tabs = info.tabs;
 		snprintf(done->name, sizeof done->name, "%s", name);
 	}
 	return rc;
@@ -1386,8 +1387,10 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 	}
 	for (i = 0; i < n; i++)
 		numeric[i] = (unsigned char)kp_rules_is_numeric(r, cols[i]);
-	if (!(rc = kp_table_set_columns(t, n, cols, numeric, err)))
+	if (!(rc = kp_table_set_columns(t, n, cols, numeric, err))) {
+		kp_data_collect(t, r);
 		rc = load_rows(s, t, dtable, n, err);
+	}
 out:
 	free_columns(cols, n);
 	free(numeric);

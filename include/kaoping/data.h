@@ -51,6 +51,12 @@ int kp_data_add(kp_data *d, kp_table *t, kp_err *err);
  * keeping the rules' numeric columns as numbers; the table joins d. */
 int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_rules *r,
 		     const kp_csv_opts *o, kp_err *err);
+/* Set t up to gather every bad numeric cell (kp_table.collect), with the
+ * unit id of each (r's id column; r may be NULL). */
+void kp_data_collect(kp_table *t, const kp_rules *r);
+/* 0, or KP_EDATA "N cells in M files are not read as numbers" when a
+ * table gathered bad cells (each table's bad holds them). */
+int kp_data_bad_cells(const kp_data *d, kp_err *err);
 /* The stem of a path ("samples/2021/units.csv" -> "units") into buf. */
 const char *kp_data_stem(const char *path, char *buf, size_t size);
 
@@ -58,7 +64,9 @@ const char *kp_data_stem(const char *path, char *buf, size_t size);
 kp_table *kp_data_table(const kp_data *d, const char *name);
 
 /* Find the unit table, index ids, check categories, join indicator tables
- * and group events.  KP_EDATA errors name file and line. */
+ * and group events.  KP_EDATA errors name file and line (a unit id not in
+ * the unit table with the nearest one, when close).  Data with bad cells
+ * gathered (kp_data_bad_cells) is refused first. */
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err);
 
 /* Free the number columns of every table (text stays): after scoring,

@@ -61,6 +61,8 @@ typedef struct kp_import_done {  /* what one file became */
 	size_t rows, cols;
 	int encoding;
 	int replaced;
+	size_t skipped_rows, dropped_cols; /* left out (kp_csv_info) */
+	int tabs;                          /* read as tab-separated */
 } kp_import_done;
 
 /* Import every file in one transaction: all or nothing.  done (may be
