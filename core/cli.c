@@ -24,6 +24,7 @@
 #include "kaoping/data.h"
 #include "kaoping/enc.h"
 #include "kaoping/infile.h"
+#include "kaoping/near.h"
 #include "kaoping/outfile.h"
 #include "kaoping/report.h"
 #include "kaoping/rules.h"
@@ -778,6 +779,26 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	return 0;
 }
 
+/* An option getopt does not know, with the nearest one when it is close
+ * ("--yaer": did you mean --year?). */
+static int unknown_option(const kp_cli_cmd *v, const char *arg, kp_err *err)
+{
+	const char *names[sizeof long_opts / sizeof long_opts[0]], *near;
+	char word[64];
+	size_t n = 0;
+	const struct option *o;
+
+	for (o = long_opts; o->name; o++)
+		names[n++] = o->name;
+	snprintf(word, sizeof word, "%s", arg + strspn(arg, "-"));
+	word[strcspn(word, "=")] = '\0';
+	if (strlen(arg) < sizeof word && (near = kp_near_best(word, names, n)))
+		return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s'; did you mean --%s? (kaoping %s --help lists them)",
+				  v->name, arg, near, v->name);
+	return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s' (kaoping %s --help lists them)", v->name, arg,
+			  v->name);
+}
+
 static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, kp_err *err)
 {
 	int opt, rc;
@@ -790,8 +811,7 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 			return -1;
 		}
 		if (opt == '?')
-			return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s' (kaoping %s --help lists them)", v->name,
-					  argv[optind - 1], v->name);
+			return unknown_option(v, argv[optind - 1], err);
 		if (opt == ':')
 			return kp_err_set(err, KP_EUSAGE, "%s: option '%s' needs a value", v->name, argv[optind - 1]);
 		if (option_mask(opt) && !(option_mask(opt) & v->opts))
@@ -814,6 +834,22 @@ static int flush_stdout(kp_err *err)
 	if (g_out_lost)
 		return kp_err_oom(err);
 	return 0;
+}
+
+/* A command not in the table, with the nearest one when it is close. */
+static void unknown_command(const char *word)
+{
+	const char *names[sizeof verbs / sizeof verbs[0]], *near;
+	size_t n = 0;
+	const kp_cli_cmd *v;
+
+	for (v = verbs; v->name; v++)
+		names[n++] = v->name;
+	if ((near = kp_near_best(word, names, n)))
+		fprintf(stderr, "%s: unknown command '%s'; did you mean '%s'? (kaoping --help lists the commands)\n",
+			kp_cli_prog, word, near);
+	else
+		fprintf(stderr, "%s: unknown command '%s' (kaoping --help lists the commands)\n", kp_cli_prog, word);
 }
 
 int kp_cli_main(int argc, char **argv)
@@ -849,7 +885,7 @@ int kp_cli_main(int argc, char **argv)
 	for (v = verbs; v->name && strcmp(v->name, argv[1]); v++)
 		;
 	if (!v->name) {
-		fprintf(stderr, "%s: unknown command '%s' (kaoping --help lists the commands)\n", kp_cli_prog, argv[1]);
+		unknown_command(argv[1]);
 		return EX_USAGE;
 	}
 	c.verb = v->name;

@@ -12,6 +12,7 @@
 struct unread {
 	const kp_cli_config *c;
 	const kp_rules *r;
+	const kp_data *d;
 	const kp_table *t;   /* the file being gathered */
 	char *cols;          /* "A, B, C" */
 	size_t n;
@@ -35,8 +36,14 @@ static void on_column(void *ud, const kp_table *t, const char *col)
 	char *more;
 
 	if (!t) {
-		fprintf(stderr, "%s: %s: the rules read the column '%s', which no file has\n", kp_cli_prog,
-			u->c->args[0], col);
+		const kp_table *in = NULL;
+		const char *near = kp_data_near_column(u->d, col, &in);
+		if (near)
+			fprintf(stderr, "%s: %s: the rules read the column '%s', which no file has; did you mean '%s' "
+				"(%s)?\n", kp_cli_prog, u->c->args[0], col, near, in->file);
+		else
+			fprintf(stderr, "%s: %s: the rules read the column '%s', which no file has\n", kp_cli_prog,
+				u->c->args[0], col);
 		return;
 	}
 	if (t != u->t)
@@ -55,7 +62,7 @@ static void on_column(void *ud, const kp_table *t, const char *col)
 static int check_columns(kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err)
 {
 	size_t missing = 0;
-	struct unread u = { c, r, NULL, NULL, 0, 0 };
+	struct unread u = { c, r, d, NULL, NULL, 0, 0 };
 	int rc = kp_data_check_columns(d, r, on_column, &u, &missing, err);
 
 	unread_flush(&u);

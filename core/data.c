@@ -267,6 +267,23 @@ static int check_columns(const kp_data *d, const kp_rules *r, kp_err *err)
 	return 0;
 }
 
+const char *kp_data_near_column(const kp_data *d, const char *col, const kp_table **in)
+{
+	const char *best = NULL;
+	size_t i, bd = (size_t)-1;
+
+	for (i = 0; i < d->ntab; i++) {
+		const char *near = kp_near_best(col, (const char *const *)d->tab[i]->cols, d->tab[i]->ncols);
+		size_t dist = near ? kp_near_distance(col, near) : (size_t)-1;
+		if (near && dist < bd) {
+			best = near, bd = dist;
+			if (in)
+				*in = d->tab[i];
+		}
+	}
+	return best;
+}
+
 int kp_data_bad_cells(const kp_data *d, kp_err *err)
 {
 	size_t i, n = 0, files = 0;

@@ -168,8 +168,12 @@ static int l_unit_index(lua_State *L)
 	if (!strcmp(key, "last"))
 		return last_table(L, s, u);
 	if (kp_data_column(s->d, key, &c) < 0) {
+		const char *near = kp_data_near_column(s->d, key, NULL);
 		luaL_where(L, 1);
-		lua_pushfstring(L, "no column '%s' in the imported data", key);
+		if (near)
+			lua_pushfstring(L, "no column '%s' in the imported data; did you mean '%s'?", key, near);
+		else
+			lua_pushfstring(L, "no column '%s' in the imported data", key);
 		lua_concat(L, 2);
 		return lua_error(L);
 	}
@@ -354,8 +358,12 @@ static int ctx_stat(lua_State *L, int op)
 	size_t u;
 
 	kp_sandbox_check_live(L, gen, "ctx");
-	if (col && kp_data_column(s->d, col, &c) < 0)
+	if (col && kp_data_column(s->d, col, &c) < 0) {
+		const char *near = kp_data_near_column(s->d, col, NULL);
+		if (near)
+			return luaL_error(L, "no column '%s' in the imported data; did you mean '%s'?", col, near);
 		return luaL_error(L, "no column '%s' in the imported data", col);
+	}
 	for (u = 0; u < s->d->nunits; u++) {
 		double v = 0;
 		if (!all && s->d->cat[u] != cat)

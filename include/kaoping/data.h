@@ -75,6 +75,9 @@ void kp_data_release_numbers(kp_data *d);
 
 /* Unit index of an id, or -1. */
 long kp_data_unit(const kp_data *d, const char *id);
+/* The column of any table nearest to col when one is close ("did you
+ * mean …?"), and (in may be NULL) its table; NULL when none is. */
+const char *kp_data_near_column(const kp_data *d, const char *col, const kp_table **in);
 /* Where a column lives; 0, or -1 when no dataset has it. */
 int kp_data_column(const kp_data *d, const char *name, kp_colref *out);
 /* A unit's cell: KP_NUM_OK, KP_NUM_EMPTY (blank, or no row for the unit)
