@@ -27,7 +27,7 @@ KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 CORE = err near sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria score score_lua rank result ruletest \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
-CLI_CMDS = cli cli_mistakes cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test main
+CLI_CMDS = cli cli_mistakes cli_year cmd_imports cmd_runs cmd_drop cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
 CHECKS = num csv store rules score rank report

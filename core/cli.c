@@ -568,6 +568,22 @@ static const kp_cli_cmd verbs[] = {
 	 "kaoping test RULES",
 	 "Run the test cases of RULES (case \"...\" { ... } in the file or in\n"
 	 "RULES_test.lua beside it); exit 1 when one fails.\n", NULL},
+	{"imports", kp_cmd_imports, KP_O_DB | KP_O_YEAR, 0, 0,
+	 "kaoping imports [--year Y]",
+	 "List what the database holds: each import in use with its year, rows, the\n"
+	 "first digits of its file's SHA-256, when it was imported, dataset and file.\n\n"
+	 "  kaoping imports --year 2021\n", NULL},
+	{"runs", kp_cmd_runs, KP_O_DB, 0, 0,
+	 "kaoping runs",
+	 "List the recorded runs: id, year, units scored, the first digits of the rule\n"
+	 "file's SHA-256, when, and the rule file.  kaoping report --run N prints one.\n", NULL},
+	{"drop", kp_cmd_drop, KP_O_DB | KP_O_YEAR, 1, 1,
+	 "kaoping drop --year Y DATASET",
+	 "Remove the import DATASET of year Y (as kaoping imports names it), in one\n"
+	 "transaction, recorded in the database (table import_drops: what was dropped,\n"
+	 "when, and which runs had used it).  Runs that used it keep their results;\n"
+	 "scoring the year again needs the data imported again.\n\n"
+	 "  kaoping drop --year 2021 shenji\n", NULL},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL}
 };
 

@@ -61,6 +61,9 @@ int kp_cmd_explain(kp_cli_config *c, kp_err *err);
 int kp_cmd_check(kp_cli_config *c, kp_err *err);
 int kp_cmd_criteria(kp_cli_config *c, kp_err *err);
 int kp_cmd_test(kp_cli_config *c, kp_err *err);
+int kp_cmd_imports(kp_cli_config *c, kp_err *err);
+int kp_cmd_runs(kp_cli_config *c, kp_err *err);
+int kp_cmd_drop(kp_cli_config *c, kp_err *err);
 
 /* ---- shared steps (core/cli.c) ---- */
 
@@ -131,6 +134,15 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err);
 /* Notes on what reading file left out, or read as tabs (unless --quiet). */
 void kp_cli_read_notes(const kp_cli_config *c, const char *file, size_t skipped_rows, size_t dropped_cols, int tabs);
+
+/* ---- the year (core/cli_year.c) ---- */
+
+/* The year import works on: --year, else the folder named like a year in
+ * the files' paths, else the only year st holds, else this calendar year
+ * with a warning on stderr; says which (unless --quiet). */
+int kp_cli_import_year(kp_cli_config *c, kp_store *st, char **files, int n, int *year, kp_err *err);
+/* A warning on stderr when --year is not the year the rules declare. */
+void kp_cli_year_check(const kp_cli_config *c, const kp_rules *r);
 
 /* Import files into an open store for year, saying what was imported
  * (core/cmd_import.c). */

@@ -39,12 +39,13 @@ int kp_cmd_import(kp_cli_config *c, kp_err *err)
 {
 	kp_store *st = NULL;
 	struct stat sb;
-	int rc, existed = stat(c->db, &sb) == 0;
+	int rc, year, existed = stat(c->db, &sb) == 0;
 
 	if (c->as && c->nargs > 1)
 		return kp_err_set(err, KP_EUSAGE, "--as names one file; import the files one by one to name each");
 	if (!(rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err)))
-		rc = kp_cli_import_files(c, st, c->args, c->nargs, kp_cli_year(c, NULL), err);
+		if (!(rc = kp_cli_import_year(c, st, c->args, c->nargs, &year, err)))
+			rc = kp_cli_import_files(c, st, c->args, c->nargs, year, err);
 	kp_store_close(st);
 	if (rc && !existed) { /* a database this failed import created: leave nothing */
 		char path[4096];

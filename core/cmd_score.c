@@ -80,6 +80,7 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 	if ((rc = kp_cli_check_output(c, err)) || (rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
 		goto out;
 	kp_cli_phase("rules");
+	kp_cli_year_check(c, r);
 	if (!(d = kp_data_new(err))) {
 		rc = KP_EINTERNAL;
 		goto out;
