@@ -476,6 +476,7 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 		EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	while (!rc && (n = source_read(src, block, BLOCK)) > 0) {
 		const char *s = block;
+		int first = bytes == 0;
 		if (r->o.sha256)
 			EVP_DigestUpdate(md, block, n);
 		if (bytes == 0 && (rc = first_block(r, &s, &n, &enc)))
@@ -492,7 +493,7 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 			raw_cr = rawn && raw[rawn - 1] == '\r';
 			raw_at += rawn;
 		}
-		if (!rc && bytes == (size_t)(s - block) + n && first_line_tabs(s, n))
+		if (!rc && first && first_line_tabs(s, n))
 			csv_set_delim(&p, '\t'), r->tabs = 1;
 		if (!rc)
 			rc = parse_block(r, &p, s, n);

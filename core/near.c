@@ -112,7 +112,9 @@ const char *kp_near_best(const char *word, const char *const *names, size_t n)
 		if (!names[i] || !*names[i])
 			continue;
 		d = kp_near_distance(word, names[i]);
-		if (d == (size_t)-1 || d == 0 || d > allowed(lw, chars(names[i])) || d >= bd)
+		if (d == 0) /* it is there: nothing to suggest */
+			return NULL;
+		if (d == (size_t)-1 || d > allowed(lw, chars(names[i])) || d >= bd)
 			continue;
 		best = names[i], bd = d;
 	}

@@ -22,7 +22,8 @@ size_t kp_near_distance(const char *a, const char *b);
 int kp_near_close(const char *a, const char *b);
 
 /* The nearest of the n names close to word (the first of equals), or
- * NULL: borrowed from names.  NULL entries are skipped. */
+ * NULL (also when word is one of them): borrowed from names.  NULL and
+ * empty entries are skipped. */
 const char *kp_near_best(const char *word, const char *const *names, size_t n);
 
 #endif
