@@ -40,7 +40,8 @@ static int files_year(char **files, int n, int *year, const char **from, kp_err 
 		if (*year && y != *year)
 			return kp_err_set(err, KP_EUSAGE, "%s is in a folder of %d and %s in one of %d: import each year's "
 					  "files on their own, or say --year", *from, *year, files[i], y);
-		*year = y, *from = files[i];
+		if (!*year)
+			*year = y, *from = files[i];
 	}
 	return 0;
 }
