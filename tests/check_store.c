@@ -1539,6 +1539,47 @@ START_TEST(test_table_grows)
 END_TEST
 
 /* kp_table_append moves src's rows after t's and frees src. */
+/* Every bad cell gathered (collect), the first KP_TABLE_BAD_KEEP kept in
+ * file order across appended pieces; without collect the first is an
+ * error as before.  A word for "no value" is told from a blank. */
+START_TEST(test_table_collect)
+{
+	kp_table *t = table_of("units", 1), *a = table_of("units", 1), *strict = table_of("units", 1);
+	kp_err err = { 0 };
+	char *f[] = { "U9", "x", "c" };
+	double v;
+	size_t i;
+
+	t->collect = a->collect = 1;
+	t->idc = a->idc = 0;
+	add_row(t, 2, "U1", "abc", "甲");
+	add_row(t, 3, "U2", "N/A", "乙");
+	add_row(t, 4, "U3", "－３", "丙");
+	ck_assert_uint_eq(t->nbad, 1);
+	ck_assert_int_eq(kp_table_num(t, 0, 1, &v), KP_NUM_EMPTY); /* the bad cell goes in blank */
+	ck_assert_int_eq(kp_table_num(t, 1, 1, &v), KP_NUM_NA);
+	ck_assert_int_eq(kp_table_num(t, 2, 1, &v), KP_NUM_OK);
+	ck_assert(v == -3);
+	for (i = 0; i < 60; i++)
+		add_row(a, 10 + i, "V", "bad", "");
+	ck_assert_uint_eq(a->nbad, 60);
+	ck_assert_uint_eq(a->nkept, KP_TABLE_BAD_KEEP);
+	ck_assert_int_eq(kp_table_append(t, a, &err), 0);
+	ck_assert_uint_eq(t->nbad, 61);
+	ck_assert_uint_eq(t->nkept, KP_TABLE_BAD_KEEP);
+	ck_assert_uint_eq(t->bad[0].line, 2);
+	ck_assert_str_eq(t->bad[0].id, "U1");
+	ck_assert_str_eq(t->bad[0].text, "abc");
+	ck_assert_uint_eq(t->bad[1].line, 10);
+	ck_assert_uint_eq(t->bad[KP_TABLE_BAD_KEEP - 1].line, 10 + KP_TABLE_BAD_KEEP - 2);
+	kp_table_free(t);
+	ck_assert_int_eq(kp_table_add(strict, 7, f, NULL, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "f.csv:7:2: column 'b': not a number: 'x'");
+	ck_assert_uint_eq(strict->nbad, 0);
+	kp_table_free(strict);
+}
+END_TEST
+
 START_TEST(test_table_append)
 {
 	kp_table *t = table_of("units", 1), *a = table_of("units", 1), *e = table_of("units", 1);
@@ -1626,6 +1667,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_table_typed);
 	tcase_add_test(tc, test_table_grows);
 	tcase_add_test(tc, test_table_append);
+	tcase_add_test(tc, test_table_collect);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("runs");
