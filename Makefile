@@ -103,6 +103,7 @@ valgrind: $(CHECK_BIN)
 
 demo: kaoping
 	$(Q)scripts/demo.sh
+	$(Q)./kaoping imports --db demo.db --year 2021 && ./kaoping runs --db demo.db
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh
