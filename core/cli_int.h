@@ -132,6 +132,9 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 /* The bad cells every table of d gathered, on stderr, then the KP_EDATA
  * that ends the command (0 when there are none). */
 int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err);
+/* kp_data_bind, and when it finds several rows naming units the unit
+ * table lacks, each of them on stderr before the error. */
+int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *err);
 /* Notes on what reading file left out, or read as tabs (unless --quiet). */
 void kp_cli_read_notes(const kp_cli_config *c, const char *file, size_t skipped_rows, size_t dropped_cols, int tabs);
 

@@ -1,6 +1,7 @@
 /* cli_mistakes.c — the command line's side of "every mistake in one
  * pass": prints the bad cells the tables gathered while the data was read
  * (every file's, up to KP_CLI_MISTAKES_SHOWN lines, then "… and N more")
+ * and the rows naming units the unit table lacks (found by kp_data_bind)
  * before the command ends with 65, and the notes on what reading left out
  * (empty rows, empty trailing columns) or how it read a file (tabs).
  * Owns nothing. */
@@ -50,6 +51,24 @@ static void print_bad(const kp_data *d, const kp_rules *r, const kp_table *t, co
 	if (b->id)
 		fprintf(stderr, name && *name ? "unit '%s' (%s), " : "unit '%s', ", b->id, name);
 	fprintf(stderr, "column '%s': %s: '%s'\n", t->cols[b->col], kp_num_why(b->status), b->text);
+}
+
+int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *err)
+{
+	int rc = kp_data_bind(d, r, err);
+	const char *p = kp_sb_str(&d->unknown);
+
+	(void)c;
+	if (!rc || d->nunknown < 2)
+		return rc;
+	while (*p) { /* every row naming an unknown unit, then the error */
+		size_t len = strcspn(p, "\n");
+		fprintf(stderr, "%s: %.*s\n", kp_cli_prog, (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+	if (d->nunknown > KP_TABLE_BAD_KEEP)
+		fprintf(stderr, "%s: … and %zu more\n", kp_cli_prog, d->nunknown - KP_TABLE_BAD_KEEP);
+	return rc;
 }
 
 int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err)

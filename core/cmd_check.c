@@ -99,7 +99,7 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err)
 			rc = KP_EINTERNAL;
 		if (!rc && !(rc = kp_cli_read_csvs(c, r, d, c->args + 1, c->nargs - 1, err)) &&
 		    !(rc = kp_cli_bad_cells(c, r, d, err)) && !(rc = check_columns(c, r, d, err)) &&
-		    !(rc = kp_data_bind(d, r, err)) && (kp_cli_enter(KP_PH_SCORE), 1) &&
+		    !(rc = kp_cli_bind(c, r, d, err)) && (kp_cli_enter(KP_PH_SCORE), 1) &&
 		    !(rc = kp_score_run(r, d, &o, &res, err)) && !c->quiet)
 			printf("data: %zu units in %zu files score without errors\n", d->nunits, d->ntab);
 	}

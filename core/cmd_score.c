@@ -99,7 +99,7 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 	}
 	kp_cli_phase("read");
 	kp_cli_enter(KP_PH_READ);
-	if (!rc && !(rc = kp_cli_bad_cells(c, r, d, err)) && !(rc = kp_data_bind(d, r, err)))
+	if (!rc && !(rc = kp_cli_bad_cells(c, r, d, err)) && !(rc = kp_cli_bind(c, r, d, err)))
 		rc = score_and_report(c, r, d, st, ids, nids, err);
 out:
 	free(ids);

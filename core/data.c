@@ -32,6 +32,7 @@ void kp_data_free(kp_data *d)
 		free(d->ev[i].first), free(d->ev[i].rows);
 	free(d->tab), free(d->cat), free(d->id), free(d->ind_t), free(d->ind_row);
 	free(d->ev), free(d->slot);
+	kp_sb_free(&d->unknown);
 	free(d);
 }
 
@@ -180,12 +181,39 @@ static int not_a_unit(const kp_data *d, const kp_table *t, size_t row, const cha
 			  d->units->file);
 }
 
+/* One more row whose unit is not in the unit table: counted, its message
+ * kept (the first KP_TABLE_BAD_KEEP); scanning goes on. */
+static int unknown_unit(kp_data *d, const kp_table *t, size_t row, const char *id, kp_err *err)
+{
+	kp_err one = {0};
+
+	if (d->nunknown++ >= KP_TABLE_BAD_KEEP)
+		return 0;
+	not_a_unit(d, t, row, id, &one);
+	kp_sb_printf(&d->unknown, "%s\n", one.msg);
+	return kp_sb_status(&d->unknown, err);
+}
+
+/* After the joins: the error of the rows naming unknown units, if any. */
+static int unknown_units_error(const kp_data *d, kp_err *err)
+{
+	const char *first = kp_sb_str(&d->unknown);
+
+	if (!d->nunknown)
+		return 0;
+	if (d->nunknown == 1)
+		return kp_err_set(err, KP_EDATA, "%.*s", (int)strcspn(first, "\n"), first);
+	return kp_err_set(err, KP_EDATA, "%zu rows name a unit the unit table (%s) does not have (listed above)",
+			  d->nunknown, d->units->file);
+}
+
 /* Row of each unit in an indicator table. */
 static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *err)
 {
 	long idc = kp_table_col(t, r->id_col);
 	int32_t *row;
 	size_t i;
+	int rc;
 
 	if (idc < 0)
 		return kp_err_set(err, KP_EDATA, "%s: no column '%s' to join it to the units (and no events declare it)",
@@ -199,8 +227,11 @@ static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *
 	for (i = 0; i < t->nrows; i++) {
 		const char *id = kp_table_text(t, i, (size_t)idc);
 		long u = kp_data_unit(d, id);
-		if (u < 0)
-			return not_a_unit(d, t, i, id, err);
+		if (u < 0) {
+			if ((rc = unknown_unit(d, t, i, id, err)))
+				return rc;
+			continue;
+		}
 		if (row[u] >= 0)
 			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' appears twice (first at line %u)", t->file,
 					  t->line[i], id, t->line[row[u]]);
@@ -213,6 +244,7 @@ static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_er
 {
 	const kp_table *t = kp_data_table(d, e->data);
 	size_t i, *fill;
+	int rc;
 
 	if (!t)
 		return kp_err_set(err, KP_EDATA, "%s: events '%s' need the file '%s' (%s.csv), which was not imported",
@@ -230,17 +262,19 @@ static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_er
 	for (i = 0; i < t->nrows; i++) { /* counting sort by unit, rows kept in file order */
 		const char *id = kp_table_text(t, i, (size_t)ev->unit_col);
 		long u = kp_data_unit(d, id);
-		if (u < 0) {
+		if (u < 0 && (rc = unknown_unit(d, t, i, id, err))) {
 			free(fill);
-			return not_a_unit(d, t, i, id, err);
+			return rc;
 		}
-		ev->first[u + 1]++;
+		if (u >= 0)
+			ev->first[u + 1]++;
 	}
 	for (i = 0; i < d->nunits; i++)
 		ev->first[i + 1] += ev->first[i];
 	for (i = 0; i < t->nrows; i++) {
 		long u = kp_data_unit(d, kp_table_text(t, i, (size_t)ev->unit_col));
-		ev->rows[ev->first[u] + fill[u]++] = i;
+		if (u >= 0)
+			ev->rows[ev->first[u] + fill[u]++] = i;
 	}
 	free(fill);
 	return 0;
@@ -317,7 +351,7 @@ int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
 	for (i = 0; i < r->nevent; i++, d->nev++)
 		if ((rc = group_events(d, &r->event[i], &d->ev[i], err)))
 			return rc;
-	return 0;
+	return unknown_units_error(d, err);
 }
 
 int kp_data_column(const kp_data *d, const char *name, kp_colref *out)

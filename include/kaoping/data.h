@@ -10,6 +10,7 @@
 #include "kaoping/csv.h"
 #include "kaoping/err.h"
 #include "kaoping/rules.h"
+#include "kaoping/sb.h"
 #include "kaoping/table.h"
 
 typedef struct kp_colref {
@@ -41,6 +42,11 @@ typedef struct kp_data {
 	kp_data_events *ev;      /* per event declared by the rules */
 	uint32_t *slot;          /* id hash: unit index + 1, 0 empty */
 	size_t nslot;
+	/* rows of indicator and event tables whose unit the unit table does
+	 * not have, all of them found by kp_data_bind: their count, and the
+	 * messages of the first KP_TABLE_BAD_KEEP, a line each */
+	size_t nunknown;
+	kp_sb unknown;
 } kp_data;
 
 kp_data *kp_data_new(kp_err *err);
@@ -66,7 +72,9 @@ kp_table *kp_data_table(const kp_data *d, const char *name);
 /* Find the unit table, index ids, check categories, join indicator tables
  * and group events.  KP_EDATA errors name file and line (a unit id not in
  * the unit table with the nearest one, when close).  Data with bad cells
- * gathered (kp_data_bad_cells) is refused first. */
+ * gathered (kp_data_bad_cells) is refused first.  Rows naming a unit the
+ * unit table lacks are all found (d->unknown) before the error: its message
+ * is the row's when there is one, else "N rows … (listed above)". */
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err);
 
 /* Free the number columns of every table (text stays): after scoring,
