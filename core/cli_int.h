@@ -14,6 +14,7 @@
 #include "kaoping/err.h"
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
+#include "kaoping/score.h"
 #include "kaoping/store.h"
 
 /* One command line, parsed.  Strings are borrowed from argv. */
@@ -135,6 +136,9 @@ int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d
 /* kp_data_bind, and when it finds several rows naming units the unit
  * table lacks, each of them on stderr before the error. */
 int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *err);
+/* The units a run found with missing values, on stderr, when there are
+ * several (one: the error says it). */
+void kp_cli_missing_list(const kp_score_missing *m);
 /* Notes on what reading file left out, or read as tabs (unless --quiet). */
 void kp_cli_read_notes(const kp_cli_config *c, const char *file, size_t skipped_rows, size_t dropped_cols, int tabs);
 

@@ -71,6 +71,21 @@ int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *e
 	return rc;
 }
 
+void kp_cli_missing_list(const kp_score_missing *m)
+{
+	const char *p = kp_sb_str(&m->lines);
+
+	if (m->n < 2)
+		return; /* one: the error itself says it */
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		fprintf(stderr, "%s: %.*s\n", kp_cli_prog, (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+	if (m->n > KP_SCORE_MISSING_KEEP)
+		fprintf(stderr, "%s: … and %zu more\n", kp_cli_prog, m->n - KP_SCORE_MISSING_KEEP);
+}
+
 int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err)
 {
 	size_t i, k, shown = 0, total = 0;

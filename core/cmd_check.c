@@ -80,6 +80,7 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err)
 	kp_rules *r = NULL;
 	kp_data *d = NULL;
 	kp_result *res = NULL;
+	kp_score_missing missing = {0};
 	size_t i;
 	int rc;
 
@@ -95,6 +96,7 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err)
 	if (c->nargs > 1) {
 		kp_score_opts o;
 		memset(&o, 0, sizeof o);
+		o.missing = &missing;
 		if (!(d = kp_data_new(err)))
 			rc = KP_EINTERNAL;
 		if (!rc && !(rc = kp_cli_read_csvs(c, r, d, c->args + 1, c->nargs - 1, err)) &&
@@ -103,6 +105,8 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err)
 		    !(rc = kp_score_run(r, d, &o, &res, err)) && !c->quiet)
 			printf("data: %zu units in %zu files score without errors\n", d->nunits, d->ntab);
 	}
+	kp_cli_missing_list(&missing);
+	kp_sb_free(&missing.lines);
 	if (!rc && !c->quiet)
 		printf("ok\n");
 	kp_result_free(res);

@@ -24,12 +24,14 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	kp_score_opts o;
 	kp_last *last = NULL;
 	kp_result *res = NULL;
+	kp_score_missing missing = {0};
 	long run_id = 0;
 	int rc = 0, year = kp_cli_year(c, r);
 
 	memset(&o, 0, sizeof o);
 	o.details = needs_details(c);
 	o.release_numbers = 1;
+	o.missing = &missing;
 	kp_cli_enter(KP_PH_BEGIN);
 	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
 		return rc;
@@ -44,6 +46,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	kp_cli_enter(KP_PH_SCORE);
 	rc = kp_score_run(r, d, &o, &res, err);
 	kp_cli_disarm_timeout();
+	kp_cli_missing_list(&missing);
 	kp_cli_enter(KP_PH_STORE);
 	kp_cli_phase("score");
 	if (rc) {
@@ -59,6 +62,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	rc = kp_cli_write_report(c, res, err);
 	kp_cli_phase("report");
 out:
+	kp_sb_free(&missing.lines);
 	kp_result_free(res);
 	kp_store_last_free(last);
 	return rc;
