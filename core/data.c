@@ -167,10 +167,13 @@ static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 }
 
 /* A row of t whose unit id the unit table does not have, with the
- * nearest id when one is close ("did you mean 'B03'?"). */
+ * nearest id when one is close ("did you mean 'B03'?") for the first
+ * SUGGEST_ROWS such rows. */
+#define SUGGEST_ROWS 10 /* rows given a nearest id (each suggestion reads every id) */
+
 static int not_a_unit(const kp_data *d, const kp_table *t, size_t row, const char *id, kp_err *err)
 {
-	const char *near = kp_near_best(id, (const char *const *)d->id, d->nunits);
+	const char *near = d->nunknown <= SUGGEST_ROWS ? kp_near_best(id, (const char *const *)d->id, d->nunits) : NULL;
 	long u = near ? kp_data_unit(d, near) : -1;
 	const char *name = u >= 0 && d->name_col >= 0 ? kp_table_text(d->units, (size_t)u, (size_t)d->name_col) : "";
 

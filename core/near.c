@@ -75,16 +75,6 @@ size_t kp_near_distance(const char *a, const char *b)
 	return osa(ca, na, cb, nb);
 }
 
-/* The number of characters of s (bytes that start one). */
-static size_t chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 /* How many edits still count as close for names of these lengths. */
 static size_t allowed(size_t la, size_t lb)
 {
@@ -97,26 +87,37 @@ static size_t allowed(size_t la, size_t lb)
 
 int kp_near_close(const char *a, const char *b)
 {
-	size_t d = kp_near_distance(a, b);
+	unsigned long ca[KP_NEAR_MAX], cb[KP_NEAR_MAX];
+	int na = decode(a, ca), nb = decode(b, cb);
+	size_t d;
 
-	return d != (size_t)-1 && d > 0 && d <= allowed(chars(a), chars(b));
+	if (na < 0 || nb < 0)
+		return 0;
+	d = osa(ca, na, cb, nb);
+	return d > 0 && d <= allowed((size_t)na, (size_t)nb);
 }
 
 const char *kp_near_best(const char *word, const char *const *names, size_t n)
 {
+	unsigned long cw[KP_NEAR_MAX], cn[KP_NEAR_MAX];
 	const char *best = NULL;
-	size_t i, bd = (size_t)-1, lw = chars(word);
+	size_t i, bd = (size_t)-1;
+	int nw = decode(word, cw), nn;
 
+	if (nw < 0)
+		return NULL;
 	for (i = 0; i < n; i++) {
-		size_t d;
-		if (!names[i] || !*names[i])
+		size_t d, k, gap;
+		if (!names[i] || !*names[i] || (nn = decode(names[i], cn)) < 0)
 			continue;
-		d = kp_near_distance(word, names[i]);
-		if (d == 0) /* it is there: nothing to suggest */
+		k = allowed((size_t)nw, (size_t)nn);
+		gap = nw > nn ? (size_t)(nw - nn) : (size_t)(nn - nw);
+		if (gap > k || gap >= bd) /* at least gap edits: not close, or no nearer */
+			continue;
+		if ((d = osa(cw, nw, cn, nn)) == 0) /* it is there: nothing to suggest */
 			return NULL;
-		if (d == (size_t)-1 || d > allowed(lw, chars(names[i])) || d >= bd)
-			continue;
-		best = names[i], bd = d;
+		if (d <= k && d < bd)
+			best = names[i], bd = d;
 	}
 	return best;
 }
