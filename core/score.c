@@ -1582,12 +1582,18 @@ static int score_unit(scorer *s, size_t u, const char **names)
 
 /* ---- the run ---- */
 
+/* A column source bound to its column; one no imported file has is an
+ * error, with the nearest column when one is close. */
 static int resolve(scorer *s, const kp_src *src, kp_colref *ref, const char *kind, const char *name, const char *where)
 {
-	if (src->kind != KP_SRC_COL)
+	const kp_table *in = NULL;
+	const char *near;
+
+	if (src->kind != KP_SRC_COL || kp_data_column(s->d, src->col, ref) == 0)
 		return 0;
-	if (kp_data_column(s->d, src->col, ref) == 0)
-		return 0;
+	if ((near = kp_data_near_column(s->d, src->col, &in)))
+		return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has; "
+				  "did you mean '%s' (%s)?", where, kind, name, src->col, near, in->file);
 	return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has",
 			  where, kind, name, src->col);
 }
