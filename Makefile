@@ -28,16 +28,16 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 	-DKP_VERSION='"$(VERSION)"' -DKP_MODULES_DIR='"$(PREFIX)/share/kaoping/modules"' $(CFLAGS) $(EXTRA_CFLAGS)
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE = err sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
+CORE = err near sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
 	compare robust report_compare report_robust \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
 	notice notice_docx
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o $(BUILD)/core/notice_tmpl.o
-CLI_CMDS = cli cli_term cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test cmd_template main \
-	cmd_compare cmd_robust cmd_notice
+CLI_CMDS = cli cli_term cli_mistakes cli_year cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test \
+	cmd_template cmd_compare cmd_robust cmd_notice cmd_imports cmd_runs cmd_drop main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = num csv store rules score rank report form compare robust notice
+CHECKS = num near csv store rules score rank report form compare robust notice
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 
 Q = @
@@ -130,6 +130,7 @@ demo: kaoping
 	$(Q)$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/demo/root && cd $(BUILD)/demo/root$(PREFIX) && echo "== installed in $(BUILD)/demo/root$(PREFIX): $$(bin/kaoping --version), man -l share/man/man1/kaoping.1" && bin/kaoping run share/kaoping/rules/2021-fazhi.lua share/kaoping/samples/2021/*.csv -o $(CURDIR)/$(BUILD)/demo/installed-run.csv
 	$(Q)./kaoping report --db demo.db --width 80 --columns 排名,单位名称,四,总分,等次,一票否决 && ./kaoping report --db demo.db --format html --summary -o build/demo/2021-summary.html
 	$(Q)./kaoping compare --db demo.db rules/2021-fazhi.lua samples/2021-fazhi-variant.lua && ./kaoping robust --db demo.db rules/2021-fazhi.lua --seed 1
+	$(Q)./kaoping imports --db demo.db --year 2021 && ./kaoping runs --db demo.db
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh

@@ -24,6 +24,7 @@
 #include "kaoping/data.h"
 #include "kaoping/enc.h"
 #include "kaoping/infile.h"
+#include "kaoping/near.h"
 #include "kaoping/outfile.h"
 #include "kaoping/report.h"
 #include "kaoping/rules.h"
@@ -482,6 +483,10 @@ int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **fil
 		kp_cli_progress_begin(c, &o, &p, files[i]);
 		rc = kp_data_read_csv(d, files[i], NULL, r, &o, err);
 		kp_cli_progress_end(&p);
+		if (!rc) {
+			const kp_table *t = d->tab[d->ntab - 1];
+			kp_cli_read_notes(c, files[i], t->skipped_rows, t->dropped_cols, t->tabs);
+		}
 	}
 	return rc;
 }
@@ -684,6 +689,22 @@ static const kp_cli_cmd verbs[] = {
 	 "from RULES, else from the path the run recorded; either must be the very file\n"
 	 "the run was scored with (its SHA-256).  The format is --format, else -o's\n"
 	 "extension (.md, .html, .docx), else md.\n", "md, html or docx"},
+	{"imports", kp_cmd_imports, KP_O_DB | KP_O_YEAR, 0, 0,
+	 "kaoping imports [--year Y]",
+	 "List what the database holds: each import in use with its year, rows, the\n"
+	 "first digits of its file's SHA-256, when it was imported, dataset and file.\n\n"
+	 "  kaoping imports --year 2021\n", NULL},
+	{"runs", kp_cmd_runs, KP_O_DB, 0, 0,
+	 "kaoping runs",
+	 "List the recorded runs: id, year, units scored, the first digits of the rule\n"
+	 "file's SHA-256, when, and the rule file.  kaoping report --run N prints one.\n", NULL},
+	{"drop", kp_cmd_drop, KP_O_DB | KP_O_YEAR, 1, 1,
+	 "kaoping drop --year Y DATASET",
+	 "Remove the import DATASET of year Y (as kaoping imports names it), in one\n"
+	 "transaction, recorded in the database (table import_drops: what was dropped,\n"
+	 "when, and which runs had used it).  Runs that used it keep their results;\n"
+	 "scoring the year again needs the data imported again.\n\n"
+	 "  kaoping drop --year 2021 shenji\n", NULL},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL}
 };
 
@@ -942,6 +963,26 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	return 0;
 }
 
+/* An option getopt does not know, with the nearest one when it is close
+ * ("--yaer": did you mean --year?). */
+static int unknown_option(const kp_cli_cmd *v, const char *arg, kp_err *err)
+{
+	const char *names[sizeof long_opts / sizeof long_opts[0]], *near;
+	char word[64];
+	size_t n = 0;
+	const struct option *o;
+
+	for (o = long_opts; o->name; o++)
+		names[n++] = o->name;
+	snprintf(word, sizeof word, "%s", arg + strspn(arg, "-"));
+	word[strcspn(word, "=")] = '\0';
+	if (strlen(arg) < sizeof word && (near = kp_near_best(word, names, n)))
+		return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s'; did you mean --%s? (kaoping %s --help lists them)",
+				  v->name, arg, near, v->name);
+	return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s' (kaoping %s --help lists them)", v->name, arg,
+			  v->name);
+}
+
 static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, kp_err *err)
 {
 	int opt, rc;
@@ -954,8 +995,7 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 			return -1;
 		}
 		if (opt == '?')
-			return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s' (kaoping %s --help lists them)", v->name,
-					  argv[optind - 1], v->name);
+			return unknown_option(v, argv[optind - 1], err);
 		if (opt == ':')
 			return kp_err_set(err, KP_EUSAGE, "%s: option '%s' needs a value", v->name, argv[optind - 1]);
 		if (option_mask(opt) && !(option_mask(opt) & v->opts))
@@ -978,6 +1018,22 @@ static int flush_stdout(kp_err *err)
 	if (g_out_lost)
 		return kp_err_oom(err);
 	return 0;
+}
+
+/* A command not in the table, with the nearest one when it is close. */
+static void unknown_command(const char *word)
+{
+	const char *names[sizeof verbs / sizeof verbs[0]], *near;
+	size_t n = 0;
+	const kp_cli_cmd *v;
+
+	for (v = verbs; v->name; v++)
+		names[n++] = v->name;
+	if ((near = kp_near_best(word, names, n)))
+		fprintf(stderr, "%s: unknown command '%s'; did you mean '%s'? (kaoping --help lists the commands)\n",
+			kp_cli_prog, word, near);
+	else
+		fprintf(stderr, "%s: unknown command '%s' (kaoping --help lists the commands)\n", kp_cli_prog, word);
 }
 
 int kp_cli_main(int argc, char **argv)
@@ -1014,7 +1070,7 @@ int kp_cli_main(int argc, char **argv)
 	for (v = verbs; v->name && strcmp(v->name, argv[1]); v++)
 		;
 	if (!v->name) {
-		fprintf(stderr, "%s: unknown command '%s' (kaoping --help lists the commands)\n", kp_cli_prog, argv[1]);
+		unknown_command(argv[1]);
 		return EX_USAGE;
 	}
 	c.verb = v->name;

@@ -15,6 +15,7 @@
 #include "kaoping/report.h"
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
+#include "kaoping/score.h"
 #include "kaoping/store.h"
 
 /* One command line, parsed.  Strings are borrowed from argv. */
@@ -79,6 +80,9 @@ int kp_cmd_template(kp_cli_config *c, kp_err *err);
 int kp_cmd_compare(kp_cli_config *c, kp_err *err);
 int kp_cmd_robust(kp_cli_config *c, kp_err *err);
 int kp_cmd_notice(kp_cli_config *c, kp_err *err);
+int kp_cmd_imports(kp_cli_config *c, kp_err *err);
+int kp_cmd_runs(kp_cli_config *c, kp_err *err);
+int kp_cmd_drop(kp_cli_config *c, kp_err *err);
 
 /* ---- shared steps (core/cli.c) ---- */
 
@@ -156,6 +160,30 @@ void kp_cli_term_opts(const kp_cli_config *c, kp_report_opts *o);
  * HTML, before any work (a usage error). */
 int kp_cli_term_check(const kp_cli_config *c, kp_err *err);
 int kp_cli_term_write(const kp_result *res, const kp_report_opts *o, kp_err *err);
+/* ---- every mistake in one pass (core/cli_mistakes.c) ---- */
+
+/* Lines of bad cells printed before "… and N more". */
+#define KP_CLI_MISTAKES_SHOWN 50
+/* The bad cells every table of d gathered, on stderr, then the KP_EDATA
+ * that ends the command (0 when there are none). */
+int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err);
+/* kp_data_bind, and when it finds several rows naming units the unit
+ * table lacks, each of them on stderr before the error. */
+int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *err);
+/* The units a run found with missing values, on stderr, when there are
+ * several (one: the error says it). */
+void kp_cli_missing_list(const kp_score_missing *m);
+/* Notes on what reading file left out, or read as tabs (unless --quiet). */
+void kp_cli_read_notes(const kp_cli_config *c, const char *file, size_t skipped_rows, size_t dropped_cols, int tabs);
+
+/* ---- the year (core/cli_year.c) ---- */
+
+/* The year import works on: --year, else the folder named like a year in
+ * the files' paths, else the only year st holds, else this calendar year
+ * with a warning on stderr; says which (unless --quiet). */
+int kp_cli_import_year(kp_cli_config *c, kp_store *st, char **files, int n, int *year, kp_err *err);
+/* A warning on stderr when --year is not the year the rules declare. */
+void kp_cli_year_check(const kp_cli_config *c, const kp_rules *r);
 
 /* Import files into an open store for year, saying what was imported
  * (core/cmd_import.c). */

@@ -12,6 +12,7 @@
 struct unread {
 	const kp_cli_config *c;
 	const kp_rules *r;
+	const kp_data *d;
 	const kp_table *t;   /* the file being gathered */
 	char *cols;          /* "A, B, C" */
 	size_t n;
@@ -35,8 +36,14 @@ static void on_column(void *ud, const kp_table *t, const char *col)
 	char *more;
 
 	if (!t) {
-		fprintf(stderr, "%s: %s: the rules read the column '%s', which no file has\n", kp_cli_prog,
-			u->c->args[0], col);
+		const kp_table *in = NULL;
+		const char *near = kp_data_near_column(u->d, col, &in);
+		if (near)
+			fprintf(stderr, "%s: %s: the rules read the column '%s', which no file has; did you mean '%s' "
+				"(%s)?\n", kp_cli_prog, u->c->args[0], col, near, in->file);
+		else
+			fprintf(stderr, "%s: %s: the rules read the column '%s', which no file has\n", kp_cli_prog,
+				u->c->args[0], col);
 		return;
 	}
 	if (t != u->t)
@@ -55,7 +62,7 @@ static void on_column(void *ud, const kp_table *t, const char *col)
 static int check_columns(kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err)
 {
 	size_t missing = 0;
-	struct unread u = { c, r, NULL, NULL, 0, 0 };
+	struct unread u = { c, r, d, NULL, NULL, 0, 0 };
 	int rc = kp_data_check_columns(d, r, on_column, &u, &missing, err);
 
 	unread_flush(&u);
@@ -86,6 +93,7 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err)
 	kp_rules *r = NULL;
 	kp_data *d = NULL;
 	kp_result *res = NULL;
+	kp_score_missing missing = {0};
 	size_t i;
 	int rc;
 
@@ -102,13 +110,17 @@ int kp_cmd_check(kp_cli_config *c, kp_err *err)
 	if (c->nargs > 1) {
 		kp_score_opts o;
 		memset(&o, 0, sizeof o);
+		o.missing = &missing;
 		if (!(d = kp_data_new(err)))
 			rc = KP_EINTERNAL;
-		if (!rc && !(rc = kp_cli_read_csvs(c, r, d, c->args + 1, c->nargs - 1, err)) && !(rc = check_columns(c, r, d, err)) &&
-		    !(rc = kp_data_bind(d, r, err)) && (kp_cli_enter(KP_PH_SCORE), 1) &&
+		if (!rc && !(rc = kp_cli_read_csvs(c, r, d, c->args + 1, c->nargs - 1, err)) &&
+		    !(rc = kp_cli_bad_cells(c, r, d, err)) && !(rc = check_columns(c, r, d, err)) &&
+		    !(rc = kp_cli_bind(c, r, d, err)) && (kp_cli_enter(KP_PH_SCORE), 1) &&
 		    !(rc = kp_score_run(r, d, &o, &res, err)) && !c->quiet)
 			printf("data: %zu units in %zu files score without errors\n", d->nunits, d->ntab);
 	}
+	kp_cli_missing_list(&missing);
+	kp_sb_free(&missing.lines);
 	if (!rc && !c->quiet)
 		printf("ok\n");
 	kp_result_free(res);

@@ -25,10 +25,12 @@ int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int
 	kp_cli_progress_begin(c, &o.csv, &p, n == 1 ? files[0] : "import");
 	rc = kp_store_import(st, (const char *const *)files, (size_t)n, &o, done, err);
 	kp_cli_progress_end(&p);
-	for (i = 0; i < n && !rc; i++)
+	for (i = 0; i < n && !rc; i++) {
 		kp_cli_info(c, "%s: %s %s as '%s' for %d: %zu rows, %zu columns (%s)\n", kp_cli_prog,
 		     done[i].replaced ? "replaced with" : "imported", files[i], done[i].name, year, done[i].rows,
 		     done[i].cols, kp_enc_name(done[i].encoding));
+		kp_cli_read_notes(c, files[i], done[i].skipped_rows, done[i].dropped_cols, done[i].tabs);
+	}
 	free(done);
 	return rc;
 }
@@ -37,12 +39,13 @@ int kp_cmd_import(kp_cli_config *c, kp_err *err)
 {
 	kp_store *st = NULL;
 	struct stat sb;
-	int rc, existed = stat(c->db, &sb) == 0;
+	int rc, year, existed = stat(c->db, &sb) == 0;
 
 	if (c->as && c->nargs > 1)
 		return kp_err_set(err, KP_EUSAGE, "--as names one file; import the files one by one to name each");
 	if (!(rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err)))
-		rc = kp_cli_import_files(c, st, c->args, c->nargs, kp_cli_year(c, NULL), err);
+		if (!(rc = kp_cli_import_year(c, st, c->args, c->nargs, &year, err)))
+			rc = kp_cli_import_files(c, st, c->args, c->nargs, year, err);
 	kp_store_close(st);
 	if (rc && !existed) { /* a database this failed import created: leave nothing */
 		char path[4096];

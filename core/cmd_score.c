@@ -24,6 +24,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	kp_score_opts o;
 	kp_last *last = NULL;
 	kp_result *res = NULL;
+	kp_score_missing missing = {0};
 	long run_id = 0;
 	int rc = 0, year = kp_cli_year(c, r);
 
@@ -31,6 +32,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	o.details = needs_details(c);
 	o.release_numbers = 1;
 	o.progress = kp_cli_tick;
+	o.missing = &missing;
 	kp_cli_enter(KP_PH_BEGIN);
 	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
 		return rc;
@@ -45,6 +47,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	kp_cli_enter(KP_PH_SCORE);
 	rc = kp_score_run(r, d, &o, &res, err);
 	kp_cli_disarm_timeout();
+	kp_cli_missing_list(&missing);
 	kp_cli_enter(KP_PH_STORE);
 	kp_cli_phase("score");
 	if (rc) {
@@ -60,6 +63,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	rc = kp_cli_write_report(c, res, err);
 	kp_cli_phase("report");
 out:
+	kp_sb_free(&missing.lines);
 	kp_result_free(res);
 	kp_store_last_free(last);
 	return rc;
@@ -81,6 +85,7 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 	if ((rc = kp_cli_check_output(c, err)) || (rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
 		goto out;
 	kp_cli_phase("rules");
+	kp_cli_year_check(c, r);
 	if (!(d = kp_data_new(err))) {
 		rc = KP_EINTERNAL;
 		goto out;
@@ -98,7 +103,7 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 		rc = kp_cli_read_csvs(c, r, d, files, nfiles, err);
 	}
 	kp_cli_phase("read");
-	if (!rc && !(rc = kp_data_bind(d, r, err)))
+	if (!rc && !(rc = kp_cli_bad_cells(c, r, d, err)) && !(rc = kp_cli_bind(c, r, d, err)))
 		rc = score_and_report(c, r, d, st, ids, nids, err);
 out:
 	free(ids);

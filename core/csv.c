@@ -33,6 +33,9 @@ typedef struct reader {
 	size_t nl_in_row;  /* newlines inside quoted fields of this row */
 	int last_cr;       /* the last row ended on a CR (CRLF pending) */
 	size_t ncols;      /* header width; 0 before the header */
+	size_t ndrop;      /* trailing columns with no header name, left out */
+	size_t skipped;    /* rows entirely empty, left out */
+	int tabs;          /* tab-separated */
 	char **hdr;        /* header names, for messages */
 	size_t rows;
 	int part;          /* which piece of a file read in parallel */
@@ -201,6 +204,17 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Trailing header names that are empty (Excel's last column): left out
+ * when some name comes before them; each row must leave them empty. */
+static size_t trailing_empty(const kp_csv_row *row)
+{
+	size_t k = 0;
+
+	while (k < row->n && !*trim(row->f[row->n - 1 - k]))
+		k++;
+	return k < row->n ? k : 0;
+}
+
 static int take_header(reader *r, kp_csv_row *row)
 {
 	size_t i, j;
@@ -209,6 +223,11 @@ static int take_header(reader *r, kp_csv_row *row)
 	if (!r->hdr)
 		return kp_err_oom(r->err);
 	r->ncols = row->n;
+	r->ndrop = trailing_empty(row);
+	row->n -= r->ndrop;
+	for (i = r->ncols - r->ndrop; i < r->ncols; i++)
+		if (!(r->hdr[i] = strdup("")))
+			return kp_err_oom(r->err);
 	for (i = 0; i < row->n; i++) {
 		row->f[i] = trim(row->f[i]);
 		r->len[i] = strlen(row->f[i]); /* row->len is r->len: the trimmed length */
@@ -227,6 +246,36 @@ static int take_header(reader *r, kp_csv_row *row)
 	return r->on_header ? r->on_header(r->ud, row, r->err) : 0;
 }
 
+/* Is every field of the row empty (a row Excel leaves between tables)? */
+static int row_empty(const reader *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nf; i++)
+		if (r->len[i])
+			return 0;
+	return 1;
+}
+
+/* A row as wide as the header with its columns of no name: those left
+ * out, each empty; a row without them is taken as it is. */
+static int drop_trailing(reader *r, kp_csv_row *row)
+{
+	size_t i, keep = r->ncols - r->ndrop;
+
+	if (!r->ndrop || row->n != r->ncols)
+		return 0;
+	for (i = keep; i < row->n; i++)
+		if (r->len[i]) {
+			char q[KP_ERR_QUOTE];
+			return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column %zu has no header name, but this row has "
+					  "'%s' in it: name the column or clear the cell", r->name, r->line, i + 1, i + 1,
+					  kp_err_quote(row->f[i], q));
+		}
+	row->n = keep;
+	return 0;
+}
+
 static int emit_row(reader *r)
 {
 	kp_csv_row row;
@@ -239,9 +288,15 @@ static int emit_row(reader *r)
 	for (i = 0; i < r->nf; i++)
 		if ((rc = check_field(r, i)))
 			return rc;
+	if (row_empty(r)) {
+		r->skipped++;
+		return 0;
+	}
 	if (!r->ncols)
 		return take_header(r, &row);
-	if (row.n != r->ncols) {
+	if ((rc = drop_trailing(r, &row)))
+		return rc;
+	if (row.n != r->ncols - r->ndrop) {
 		int trailing = row.n == r->ncols + 1 && r->len[row.n - 1] == 0;
 		return kp_err_set(r->err, KP_EDATA, "%s:%zu: %zu field%s where the header has %zu%s", r->name,
 				  r->line, row.n, row.n == 1 ? "" : "s", r->ncols,
@@ -390,6 +445,16 @@ static int shrank(kp_err *err, const char *path, size_t had, size_t got)
 			  "another program is writing it; read it again when it is done", path, had, got);
 }
 
+/* Does the first line of s[0..n) hold tabs and no comma (a file saved
+ * as "Text (Tab delimited)")? */
+static int first_line_tabs(const char *s, size_t n)
+{
+	const char *nl = memchr(s, '\n', n);
+	size_t len = nl ? (size_t)(nl - s) : n;
+
+	return memchr(s, '\t', len) && !memchr(s, ',', len);
+}
+
 static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 {
 	struct csv_parser p;
@@ -411,6 +476,7 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 		EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	while (!rc && (n = source_read(src, block, BLOCK)) > 0) {
 		const char *s = block;
+		int first = bytes == 0;
 		if (r->o.sha256)
 			EVP_DigestUpdate(md, block, n);
 		if (bytes == 0 && (rc = first_block(r, &s, &n, &enc)))
@@ -427,6 +493,8 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 			raw_cr = rawn && raw[rawn - 1] == '\r';
 			raw_at += rawn;
 		}
+		if (!rc && first && first_line_tabs(s, n))
+			csv_set_delim(&p, '\t'), r->tabs = 1;
 		if (!rc)
 			rc = parse_block(r, &p, s, n);
 		if (r->o.progress && bytes >= next_tick) {
@@ -449,6 +517,7 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 		rc = finish(r, &p, bytes);
 	if (info) {
 		info->encoding = enc, info->bytes = bytes, info->rows = r->rows;
+		info->skipped_rows = r->skipped, info->dropped_cols = r->ndrop, info->tabs = r->tabs;
 		if (r->o.sha256)
 			EVP_DigestFinal_ex(md, info->sha256, &mdlen);
 	}
@@ -585,7 +654,7 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	piece pc[8];
 	pthread_t tid[8];
 	reader h;
-	size_t start = 0, hdr_end, cut[9], lines = 0, line_at[9], rows = 0, pos;
+	size_t start = 0, hdr_end, cut[9], lines = 0, line_at[9], rows = 0, pos, skipped = 0;
 	int odd = 0, bad = 0, i, started = 0, rc = 0;
 
 	if (kp_enc_detect((const unsigned char *)s, size < BLOCK ? size : BLOCK) != KP_ENC_UTF8 ||
@@ -596,7 +665,7 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
 		start = 3;
 	hdr_end = row_end(s, size, start, &odd, &lines, &bad);
-	if (bad || hdr_end >= size)
+	if (bad || hdr_end >= size || first_line_tabs(s + start, hdr_end - start))
 		return 1;
 	cut[0] = hdr_end, line_at[0] = lines + 1, pos = hdr_end;
 	for (i = 1; i < nparts; i++) {
@@ -617,7 +686,7 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	for (i = 0; i < nparts; i++) {
 		memset(&pc[i].err, 0, sizeof pc[i].err);
 		reader_init(&pc[i].r, path, opts, NULL, on_row, ud, &pc[i].err);
-		pc[i].r.ncols = h.ncols, pc[i].r.hdr = h.hdr, pc[i].r.hdr_borrowed = 1;
+		pc[i].r.ncols = h.ncols, pc[i].r.ndrop = h.ndrop, pc[i].r.hdr = h.hdr, pc[i].r.hdr_borrowed = 1;
 		pc[i].r.line = line_at[i], pc[i].r.part = i;
 		pc[i].s = s + cut[i], pc[i].n = cut[i + 1] - cut[i];
 	}
@@ -633,7 +702,7 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 			rc = pc[i].r.rc;
 			kp_err_set(err, pc[i].err.kind, "%s", pc[i].err.msg);
 		}
-		rows += pc[i].r.rows;
+		rows += pc[i].r.rows, skipped += pc[i].r.skipped;
 		reader_free(&pc[i].r);
 		kp_err_clear(&pc[i].err);
 	}
@@ -643,6 +712,7 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	if (info) {
 		memset(info, 0, sizeof *info);
 		info->encoding = KP_ENC_UTF8, info->bytes = size, info->rows = rows;
+		info->skipped_rows = skipped + h.skipped, info->dropped_cols = h.ndrop;
 	}
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kaoping/near.h"
 #include "kaoping/num.h"
 
 kp_data *kp_data_new(kp_err *err)
@@ -31,6 +32,7 @@ void kp_data_free(kp_data *d)
 		free(d->ev[i].first), free(d->ev[i].rows);
 	free(d->tab), free(d->cat), free(d->id), free(d->ind_t), free(d->ind_row);
 	free(d->ev), free(d->slot);
+	kp_sb_free(&d->unknown);
 	free(d);
 }
 
@@ -164,12 +166,57 @@ static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 	return 0;
 }
 
+/* A row of t whose unit id the unit table does not have, with the
+ * nearest id when one is close ("did you mean 'B03'?") for the first
+ * SUGGEST_ROWS such rows. */
+#define SUGGEST_ROWS 10 /* rows given a nearest id (each suggestion reads every id) */
+
+static int not_a_unit(const kp_data *d, const kp_table *t, size_t row, const char *id, kp_err *err)
+{
+	const char *near = d->nunknown <= SUGGEST_ROWS ? kp_near_best(id, (const char *const *)d->id, d->nunits) : NULL;
+	long u = near ? kp_data_unit(d, near) : -1;
+	const char *name = u >= 0 && d->name_col >= 0 ? kp_table_text(d->units, (size_t)u, (size_t)d->name_col) : "";
+
+	if (near)
+		return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s); did you mean '%s' (%s)?",
+				  t->file, t->line[row], id, d->units->file, near, name);
+	return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file, t->line[row], id,
+			  d->units->file);
+}
+
+/* One more row whose unit is not in the unit table: counted, its message
+ * kept (the first KP_TABLE_BAD_KEEP); scanning goes on. */
+static int unknown_unit(kp_data *d, const kp_table *t, size_t row, const char *id, kp_err *err)
+{
+	kp_err one = {0};
+
+	if (d->nunknown++ >= KP_TABLE_BAD_KEEP)
+		return 0;
+	not_a_unit(d, t, row, id, &one);
+	kp_sb_printf(&d->unknown, "%s\n", one.msg);
+	return kp_sb_status(&d->unknown, err);
+}
+
+/* After the joins: the error of the rows naming unknown units, if any. */
+static int unknown_units_error(const kp_data *d, kp_err *err)
+{
+	const char *first = kp_sb_str(&d->unknown);
+
+	if (!d->nunknown)
+		return 0;
+	if (d->nunknown == 1)
+		return kp_err_set(err, KP_EDATA, "%.*s", (int)strcspn(first, "\n"), first);
+	return kp_err_set(err, KP_EDATA, "%zu rows name a unit the unit table (%s) does not have (listed above)",
+			  d->nunknown, d->units->file);
+}
+
 /* Row of each unit in an indicator table. */
 static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *err)
 {
 	long idc = kp_table_col(t, r->id_col);
 	int32_t *row;
 	size_t i;
+	int rc;
 
 	if (idc < 0)
 		return kp_err_set(err, KP_EDATA, "%s: no column '%s' to join it to the units (and no events declare it)",
@@ -183,9 +230,11 @@ static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *
 	for (i = 0; i < t->nrows; i++) {
 		const char *id = kp_table_text(t, i, (size_t)idc);
 		long u = kp_data_unit(d, id);
-		if (u < 0)
-			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file,
-					  t->line[i], id, d->units->file);
+		if (u < 0) {
+			if ((rc = unknown_unit(d, t, i, id, err)))
+				return rc;
+			continue;
+		}
 		if (row[u] >= 0)
 			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' appears twice (first at line %u)", t->file,
 					  t->line[i], id, t->line[row[u]]);
@@ -198,6 +247,7 @@ static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_er
 {
 	const kp_table *t = kp_data_table(d, e->data);
 	size_t i, *fill;
+	int rc;
 
 	if (!t)
 		return kp_err_set(err, KP_EDATA, "%s: events '%s' need the file '%s' (%s.csv), which was not imported",
@@ -215,18 +265,19 @@ static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_er
 	for (i = 0; i < t->nrows; i++) { /* counting sort by unit, rows kept in file order */
 		const char *id = kp_table_text(t, i, (size_t)ev->unit_col);
 		long u = kp_data_unit(d, id);
-		if (u < 0) {
+		if (u < 0 && (rc = unknown_unit(d, t, i, id, err))) {
 			free(fill);
-			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file,
-					  t->line[i], id, d->units->file);
+			return rc;
 		}
-		ev->first[u + 1]++;
+		if (u >= 0)
+			ev->first[u + 1]++;
 	}
 	for (i = 0; i < d->nunits; i++)
 		ev->first[i + 1] += ev->first[i];
 	for (i = 0; i < t->nrows; i++) {
 		long u = kp_data_unit(d, kp_table_text(t, i, (size_t)ev->unit_col));
-		ev->rows[ev->first[u] + fill[u]++] = i;
+		if (u >= 0)
+			ev->rows[ev->first[u] + fill[u]++] = i;
 	}
 	free(fill);
 	return 0;
@@ -262,12 +313,44 @@ int kp_data_bind_units(kp_data *d, const kp_rules *r, kp_err *err)
 	return index_units(d, r, err);
 }
 
+const char *kp_data_near_column(const kp_data *d, const char *col, const kp_table **in)
+{
+	const char *best = NULL;
+	size_t i, bd = (size_t)-1;
+
+	for (i = 0; i < d->ntab; i++) {
+		const char *near = kp_near_best(col, (const char *const *)d->tab[i]->cols, d->tab[i]->ncols);
+		size_t dist = near ? kp_near_distance(col, near) : (size_t)-1;
+		if (near && dist < bd) {
+			best = near, bd = dist;
+			if (in)
+				*in = d->tab[i];
+		}
+	}
+	return best;
+}
+
+int kp_data_bad_cells(const kp_data *d, kp_err *err)
+{
+	size_t i, n = 0, files = 0;
+
+	for (i = 0; i < d->ntab; i++)
+		if (d->tab[i]->nbad)
+			n += d->tab[i]->nbad, files++;
+	if (!n)
+		return 0;
+	return kp_err_set(err, KP_EDATA, "%zu cell%s in %zu file%s %s not a number (listed above): correct %s and try again",
+			  n, n == 1 ? "" : "s", files, files == 1 ? "" : "s", n == 1 ? "is" : "are",
+			  n == 1 ? "it" : "them");
+}
+
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
 {
 	size_t i;
 	int rc;
 
-	if ((rc = find_unit_table(d, r, err)) || (rc = index_units(d, r, err)) || (rc = check_columns(d, r, err)))
+	if ((rc = kp_data_bad_cells(d, err)) || (rc = find_unit_table(d, r, err)) || (rc = index_units(d, r, err)) ||
+	    (rc = check_columns(d, r, err)))
 		return rc;
 	d->ind_t = calloc(d->ntab + 1, sizeof *d->ind_t);
 	d->ind_row = calloc(d->ntab + 1, sizeof *d->ind_row);
@@ -280,7 +363,7 @@ int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
 	for (i = 0; i < r->nevent; i++, d->nev++)
 		if ((rc = group_events(d, &r->event[i], &d->ev[i], err)))
 			return rc;
-	return 0;
+	return unknown_units_error(d, err);
 }
 
 int kp_data_column(const kp_data *d, const char *name, kp_colref *out)
@@ -344,6 +427,12 @@ typedef struct csv_load {
 	const kp_rules *r;
 } csv_load;
 
+void kp_data_collect(kp_table *t, const kp_rules *r)
+{
+	t->collect = 1;
+	t->idc = r ? kp_table_col(t, r->id_col) : -1;
+}
+
 static int load_header(void *ud, const kp_csv_row *row, kp_err *err)
 {
 	csv_load *cl = ud;
@@ -356,7 +445,8 @@ static int load_header(void *ud, const kp_csv_row *row, kp_err *err)
 	for (i = 0; i < row->n; i++)
 		numeric[i] = cl->r && kp_rules_is_numeric(cl->r, row->f[i]);
 	for (p = 0; p < MAX_PARTS && !rc; p++)
-		rc = kp_table_set_columns(cl->t[p], row->n, row->f, numeric, err);
+		if (!(rc = kp_table_set_columns(cl->t[p], row->n, row->f, numeric, err)))
+			kp_data_collect(cl->t[p], cl->r);
 	free(numeric);
 	return rc;
 }
@@ -373,6 +463,7 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 {
 	char stem[256];
 	csv_load cl;
+	kp_csv_info info;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc = 0, p, nparts = ncpu > MAX_PARTS ? MAX_PARTS : ncpu < 1 ? 1 : (int)ncpu;
 
@@ -385,8 +476,9 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 	for (p = 0; p < MAX_PARTS && !rc; p++)
 		if (!(cl.t[p] = kp_table_new(name, path, err)))
 			rc = KP_EINTERNAL;
+	memset(&info, 0, sizeof info);
 	if (!rc)
-		rc = kp_csv_read_file_parts(path, o, nparts, load_header, load_row, &cl, NULL, err);
+		rc = kp_csv_read_file_parts(path, o, nparts, load_header, load_row, &cl, &info, err);
 	for (p = 1; p < MAX_PARTS; p++) { /* the pieces, in file order, into the first */
 		if (!rc && cl.t[p])
 			rc = kp_table_append(cl.t[0], cl.t[p], err);
@@ -397,6 +489,8 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 		kp_table_free(cl.t[0]);
 		return rc;
 	}
+	cl.t[0]->skipped_rows = info.skipped_rows, cl.t[0]->dropped_cols = info.dropped_cols;
+	cl.t[0]->tabs = info.tabs;
 	return kp_data_add(d, cl.t[0], err);
 }
 

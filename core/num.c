@@ -100,7 +100,80 @@ static int parse_plain(const char *s, double *out)
 	return 1;
 }
 
+/* Cells that say "no value" in words an office types: a missing value,
+ * never a number (still refused unless the rules say what to do). */
+static int is_na(const char *s, const char *end)
+{
+	static const char *const na[] = {"N/A", "n/a", "#N/A", "-", "--", "\xE2\x80\x94", "\xE2\x80\x94\xE2\x80\x94",
+					  "\xE2\x80\x93", "\xEF\xBC\x8D", "\xE6\x97\xA0", "/", "\xEF\xBC\x8F", NULL};
+	size_t i, n = (size_t)(end - s);
+
+	for (i = 0; na[i]; i++)
+		if (strlen(na[i]) == n && !memcmp(na[i], s, n))
+			return 1;
+	return 0;
+}
+
+/* A full-width form of an ASCII character a number may hold (U+FF10..19
+ * digits, U+FF0B plus, U+FF0D minus, U+FF0E point, U+FF05 percent, U+FF0C
+ * comma) or U+2212 MINUS SIGN: its ASCII byte, with *k its length; 0 when
+ * s starts with anything else. */
+static char narrow(const unsigned char *s, const unsigned char *end, size_t *k)
+{
+	*k = 3;
+	if (end - s >= 3 && s[0] == 0xEF && s[1] == 0xBC && s[2] >= 0x90 && s[2] <= 0x99)
+		return (char)('0' + (s[2] - 0x90));
+	if (end - s >= 3 && s[0] == 0xEF && s[1] == 0xBC)
+		switch (s[2]) {
+		case 0x8B: return '+';
+		case 0x8D: return '-';
+		case 0x8E: return '.';
+		case 0x85: return '%';
+		case 0x8C: return ',';
+		default: break;
+		}
+	if (end - s >= 3 && s[0] == 0xE2 && s[1] == 0x88 && s[2] == 0x92)
+		return '-';
+	return 0;
+}
+
+/* text with full-width digits and signs made ASCII, into buf of size;
+ * 0 when nothing was narrowed (text is as it was) or it does not fit. */
+static int narrow_copy(const char *text, char *buf, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)text, *end = s + strlen(text);
+	size_t n = 0, k;
+	int changed = 0;
+
+	while (s < end) {
+		char c = narrow(s, end, &k);
+		if (n + 4 >= size)
+			return 0;
+		if (c)
+			buf[n++] = c, s += k, changed = 1;
+		else
+			buf[n++] = (char)*s++;
+	}
+	buf[n] = '\0';
+	return changed;
+}
+
+static int parse_ascii(const char *text, double *out);
+
 int kp_num_parse(const char *text, double *out)
+{
+	char wide[256];
+	int st;
+
+	if (parse_plain(text, out))
+		return KP_NUM_OK;
+	st = parse_ascii(text, out);
+	if (st == KP_NUM_BAD && narrow_copy(text, wide, sizeof wide))
+		st = parse_ascii(wide, out);
+	return st;
+}
+
+static int parse_ascii(const char *text, double *out)
 {
 	char buf[128];
 	size_t n = 0;
@@ -108,14 +181,13 @@ int kp_num_parse(const char *text, double *out)
 	int intdigits, fracdigits = 0, percent = 0;
 	double v;
 
-	if (parse_plain(text, out))
-		return KP_NUM_OK;
 	end = text + strlen(text);
-
 	s = skip_space(text, end);
 	end = trim_end(s, end);
 	if (s == end)
 		return KP_NUM_EMPTY;
+	if (is_na(s, end))
+		return KP_NUM_NA;
 	if (end[-1] == '%') {
 		percent = 1;
 		end = trim_end(s, end - 1);
@@ -167,6 +239,7 @@ const char *kp_num_why(int status)
 	case KP_NUM_EMPTY: return "empty";
 	case KP_NUM_RANGE: return "out of range (not a finite number)";
 	case KP_NUM_PERCENT: return "a percentage above 100%";
+	case KP_NUM_NA: return "a missing value: declare `default` or `missing = \"skip\"`";
 	default: return "not a number";
 	}
 }

@@ -157,12 +157,24 @@ int kp_score_call_lua(scorer *s, int nargs, int nres)
 int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col)
 {
 	size_t line = kp_data_line(c, s->unit);
+	double v;
 
+	s->missing_hit = 1;
 	const char *hint = s->ind ? "declare default = … or missing = \"skip\" to allow it" : "declare default = … to allow it";
 
 	if (!line)
 		return kp_err_set(s->err, KP_EDATA, "%s: no row for unit '%s' (%s), so no value for column '%s' (%s '%s'; %s)",
 				  c->t->file, unit_id(s, s->unit), unit_name(s, s->unit), col, s->ctx_kind, s->ctx_name, hint);
+	if (kp_data_num(c, s->unit, &v) == KP_NUM_NA) { /* a word for "no value", not a blank */
+		char buf[KP_NUM_MAX], q[KP_ERR_QUOTE + 2];
+		const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
+		if (text && *text) /* a text column keeps the word; a numeric one only that it was one */
+			snprintf(q, sizeof q, "'%s'", kp_err_quote(text, (char[KP_ERR_QUOTE]){0}));
+		return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s), column '%s' holds %s: a missing value "
+				  "(%s '%s'; %s)", c->t->file, line, c->col + 1, unit_id(s, s->unit),
+				  unit_name(s, s->unit), col, text && *text ? q : "a word for \"no value\" (N/A, -, —, 无, /)",
+				  s->ctx_kind, s->ctx_name, hint);
+	}
 	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s' (%s '%s'; %s)",
 			  c->t->file, line, c->col + 1, unit_id(s, s->unit), unit_name(s, s->unit), col,
 			  s->ctx_kind, s->ctx_name, hint);
@@ -287,7 +299,7 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 			return rc;
 		if (!pass)
 			continue;
-		if (src->op != KP_AGG_COUNT && (st = kp_table_num(t, row, (size_t)col, &x)) == KP_NUM_EMPTY)
+		if (src->op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
 			continue;
 		if (st != KP_NUM_OK)
 			return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
@@ -319,7 +331,7 @@ static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, d
 		st = kp_data_num(c, u, v);
 		if (st == KP_NUM_OK)
 			return 0;
-		return st == KP_NUM_EMPTY ? V_MISSING : bad_number(s, c, st, src->col);
+		return KP_NUM_MISSING(st) ? V_MISSING : bad_number(s, c, st, src->col);
 	}
 	if (src->kind == KP_SRC_AGG)
 		return aggregate(s, src, u, v);
@@ -1630,12 +1642,18 @@ static int score_unit(scorer *s, size_t u, const char **names)
 
 /* ---- the run ---- */
 
+/* A column source bound to its column; one no imported file has is an
+ * error, with the nearest column when one is close. */
 static int resolve(scorer *s, const kp_src *src, kp_colref *ref, const char *kind, const char *name, const char *where)
 {
-	if (src->kind != KP_SRC_COL)
+	const kp_table *in = NULL;
+	const char *near;
+
+	if (src->kind != KP_SRC_COL || kp_data_column(s->d, src->col, ref) == 0)
 		return 0;
-	if (kp_data_column(s->d, src->col, ref) == 0)
-		return 0;
+	if ((near = kp_data_near_column(s->d, src->col, &in)))
+		return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has; "
+				  "did you mean '%s' (%s)?", where, kind, name, src->col, near, in->file);
 	return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has",
 			  where, kind, name, src->col);
 }
@@ -1997,6 +2015,37 @@ static int run_batched(scorer *s, const char **names, int nt)
 	return rc;
 }
 
+/* Score unit u; with o->missing, a unit that met a missing value and
+ * failed with a data error is noted there and scoring goes on. */
+static int score_unit_noting(scorer *s, size_t u, const char **names)
+{
+	kp_score_missing *m = s->o->missing;
+	int rc;
+
+	s->missing_hit = 0;
+	rc = score_unit(s, u, names);
+	if (rc != KP_EDATA || !s->missing_hit || !m)
+		return rc;
+	if (m->n++ < KP_SCORE_MISSING_KEEP)
+		kp_sb_printf(&m->lines, "%s\n", s->err->msg);
+	return kp_sb_status(&m->lines, s->err);
+}
+
+/* After the units: the error of the missing values noted, if any. */
+static int missing_error(scorer *s)
+{
+	const kp_score_missing *m = s->o->missing;
+	const char *first;
+
+	if (!m || !m->n)
+		return 0;
+	first = kp_sb_str(&m->lines);
+	if (m->n == 1)
+		return kp_err_set(s->err, KP_EDATA, "%.*s", (int)strcspn(first, "\n"), first);
+	return kp_err_set(s->err, KP_EDATA, "%zu units have a missing value (listed above): fill them in, or declare "
+			  "default = … or missing = \"skip\" where a value may be missing", m->n);
+}
+
 int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_result **out, kp_err *err)
 {
 	static const kp_score_opts none = {0};
@@ -2025,11 +2074,13 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 		if ((rc = compute_stats(&s)))
 			goto out;
 		for (u = 0; u < d->nunits; u++) {
-			if ((rc = score_unit(&s, u, names)))
+			if ((rc = score_unit_noting(&s, u, names)))
 				goto out;
 			if (s.o->progress && (u & 8191) == 8191)
 				s.o->progress(s.o->progress_ud, u + 1, d->nunits);
 		}
+		if ((rc = missing_error(&s)))
+			goto out;
 	}
 	kp_sandbox_close_run(r->sb); /* u, ctx, rows: not past the units' scoring */
 	if (s.o->release_numbers)

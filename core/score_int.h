@@ -95,6 +95,7 @@ typedef struct scorer {
 	unsigned long gen;        /* the sandbox generation of this run's values */
 	int lua_open;             /* kp_score_lua_open ran: close undoes it */
 	int skip_asked;           /* u[col] met a blank under missing = "skip" */
+	int missing_hit;          /* this unit met a missing value (kp_score_missing_error) */
 	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
 	struct kp_pack *pack;     /* a worker of a batched run: units' items go
 				     here, handed on in order by the main thread */

@@ -78,7 +78,7 @@ static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
 
 	if (st == KP_NUM_OK)
 		push_value(L, v);
-	else if (st == KP_NUM_EMPTY)
+	else if (KP_NUM_MISSING(st))
 		lua_pushnil(L);
 	else
 		lua_pushstring(L, kp_table_cell(t, row, col, buf, sizeof buf));
@@ -168,15 +168,19 @@ static int l_unit_index(lua_State *L)
 	if (!strcmp(key, "last"))
 		return last_table(L, s, u);
 	if (kp_data_column(s->d, key, &c) < 0) {
+		const char *near = kp_data_near_column(s->d, key, NULL);
 		luaL_where(L, 1);
-		lua_pushfstring(L, "no column '%s' in the imported data", key);
+		if (near)
+			lua_pushfstring(L, "no column '%s' in the imported data; did you mean '%s'?", key, near);
+		else
+			lua_pushfstring(L, "no column '%s' in the imported data", key);
 		lua_concat(L, 2);
 		return lua_error(L);
 	}
 	st = kp_data_num(&c, u, &v);
 	if (st == KP_NUM_OK)
 		return push_value(L, v), 1;
-	if (st != KP_NUM_EMPTY) {
+	if (!KP_NUM_MISSING(st)) {
 		char buf[64];
 		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
 	}
@@ -298,7 +302,7 @@ static int evset_agg(lua_State *L, int op)
 		int st = KP_NUM_OK;
 		if (!lua_filter_pass(L, fidx, e->s, t, row))
 			continue;
-		if (op != KP_AGG_COUNT && (st = kp_table_num(t, row, (size_t)col, &x)) == KP_NUM_EMPTY)
+		if (op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
 			continue;
 		if (st != KP_NUM_OK)
 			return kp_sandbox_data_error(L, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
@@ -354,8 +358,12 @@ static int ctx_stat(lua_State *L, int op)
 	size_t u;
 
 	kp_sandbox_check_live(L, gen, "ctx");
-	if (col && kp_data_column(s->d, col, &c) < 0)
+	if (col && kp_data_column(s->d, col, &c) < 0) {
+		const char *near = kp_data_near_column(s->d, col, NULL);
+		if (near)
+			return luaL_error(L, "no column '%s' in the imported data; did you mean '%s'?", col, near);
 		return luaL_error(L, "no column '%s' in the imported data", col);
+	}
 	for (u = 0; u < s->d->nunits; u++) {
 		double v = 0;
 		if (!all && s->d->cat[u] != cat)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kaoping/enc.h"
+#include "kaoping/near.h"
 #include "kaoping/num.h"
 #include "kaoping/rowq.h"
 #include "kaoping/sb.h"
@@ -468,6 +469,7 @@ static int not_as_created(kp_store *s, const char *type, const char *name, kp_er
 }
 
 static int check_data_tables(kp_store *s, schema_list *file, kp_err *err);
+static int check_drops_table(kp_store *s, schema_list *file, kp_err *err);
 
 /* The file's schema against the reference of the given statements. */
 static int check_schema(kp_store *s, const char *const *const *parts, kp_err *err)
@@ -494,6 +496,8 @@ static int check_schema(kp_store *s, const char *const *const *parts, kp_err *er
 	}
 	if (!rc)
 		rc = check_data_tables(s, &file, err);
+	if (!rc)
+		rc = check_drops_table(s, &file, err);
 	for (i = 0; i < file.n && !rc; i++)
 		if (!file.o[i].seen)
 			rc = not_ours(s, &file.o[i], err);
@@ -1284,6 +1288,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
 		done->encoding = info.encoding, done->replaced = replaced;
+		done->skipped_rows = info.skipped_rows, done->dropped_cols = info.dropped_cols, done->tabs = info.tabs;
 		snprintf(done->name, sizeof done->name, "%s", name);
 	}
 	return rc;
@@ -1386,8 +1391,10 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 	}
 	for (i = 0; i < n; i++)
 		numeric[i] = (unsigned char)kp_rules_is_numeric(r, cols[i]);
-	if (!(rc = kp_table_set_columns(t, n, cols, numeric, err)))
+	if (!(rc = kp_table_set_columns(t, n, cols, numeric, err))) {
+		kp_data_collect(t, r);
 		rc = load_rows(s, t, dtable, n, err);
+	}
 out:
 	free_columns(cols, n);
 	free(numeric);
@@ -1456,4 +1463,253 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 const char *kp_store_sqlite_version(void)
 {
 	return sqlite3_libversion();
+}
+
+/* ---- what the database holds: years, imports, runs; dropping an import ---- */
+
+int kp_store_years(kp_store *s, int **years, size_t *n, kp_err *err)
+{
+	rd q = {s, NULL, "imports", err, 0};
+	int rc, *p;
+
+	*years = NULL, *n = 0;
+	if ((rc = store_prep(s, "SELECT DISTINCT year FROM imports WHERE replaced_at IS NULL ORDER BY year", &q.st, err)))
+		return rc;
+	while (store_rd_step(&q) > 0) {
+		int y = (int)store_rd_int(&q, 0, 0, 99999, 0, NULL);
+		if (q.rc)
+			break;
+		if (!(p = realloc(*years, (*n + 1) * sizeof *p))) {
+			q.rc = kp_err_oom(err);
+			break;
+		}
+		*years = p;
+		p[(*n)++] = y;
+	}
+	sqlite3_finalize(q.st);
+	if (q.rc) {
+		free(*years);
+		*years = NULL, *n = 0;
+	}
+	return q.rc;
+}
+
+int kp_store_imports(kp_store *s, int year, kp_store_import_fn fn, void *ud, kp_err *err)
+{
+	rd q = {s, NULL, "imports", err, 0};
+	int rc = 0;
+
+	if ((rc = store_prep(s, "SELECT id, year, name, file, sha256, rows, imported_at FROM imports WHERE "
+			  "replaced_at IS NULL AND (?1 = 0 OR year = ?1) ORDER BY year, id", &q.st, err)))
+		return rc;
+	sqlite3_bind_int(q.st, 1, year);
+	while (!rc && store_rd_step(&q) > 0) {
+		kp_store_import_row row;
+		row.id = (long)store_rd_int(&q, 0, 1, LONG_MAX, 0, NULL);
+		row.year = (int)store_rd_int(&q, 1, 0, 99999, 0, NULL);
+		row.name = store_rd_text(&q, 2, 0), row.file = store_rd_text(&q, 3, 0);
+		row.sha256 = store_rd_text(&q, 4, 0);
+		row.rows = (size_t)store_rd_int(&q, 5, 0, INT64_MAX, 0, NULL);
+		row.when = store_rd_text(&q, 6, 0);
+		if (q.rc)
+			break;
+		rc = fn(ud, &row, err);
+	}
+	sqlite3_finalize(q.st);
+	return rc ? rc : q.rc;
+}
+
+int kp_store_runs(kp_store *s, kp_store_run_fn fn, void *ud, kp_err *err)
+{
+	rd q = {s, NULL, "runs", err, 0};
+	int rc = 0;
+
+	if ((rc = store_prep(s, "SELECT id, year, rules_file, rules_sha256, units, scored_at FROM runs ORDER BY id", &q.st,
+			  err)))
+		return rc;
+	while (!rc && store_rd_step(&q) > 0) {
+		kp_store_run_row row;
+		int isnull = 0;
+		row.id = (long)store_rd_int(&q, 0, 1, LONG_MAX, 0, NULL);
+		row.year = (int)store_rd_int(&q, 1, 0, 99999, 0, NULL);
+		row.rules_file = store_rd_text(&q, 2, 0), row.rules_sha256 = store_rd_text(&q, 3, 0);
+		row.units = (long)store_rd_int(&q, 4, 0, LONG_MAX, 1, &isnull);
+		if (isnull)
+			row.units = -1;
+		row.when = store_rd_text(&q, 5, 0);
+		if (q.rc)
+			break;
+		rc = fn(ud, &row, err);
+	}
+	sqlite3_finalize(q.st);
+	return rc ? rc : q.rc;
+}
+
+/* The audit of drops: created by the first drop, so a database that never
+ * dropped anything keeps exactly the schema it had (check_schema accepts
+ * it present, as created here, or absent). */
+static const char *const schema_drops[] = {
+	"CREATE TABLE import_drops(id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, year INTEGER NOT NULL,"
+	" name TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL, rows INTEGER NOT NULL, used_by TEXT,"
+	" dropped_at TEXT NOT NULL)",
+	NULL
+};
+
+static int check_drops_table(kp_store *s, schema_list *file, kp_err *err)
+{
+	static const char *const *const parts[] = {schema_drops, NULL};
+	schema_obj *o = schema_find(file, "import_drops");
+	schema_list ref = {NULL, 0};
+	int rc;
+
+	if (!o)
+		return 0;
+	if ((rc = schema_reference(parts, &ref, err)))
+		return rc;
+	if (ref.n != 1 || !same(o->type, ref.o[0].type) || !same(o->tbl, ref.o[0].tbl) || !same(o->sql, ref.o[0].sql))
+		rc = not_as_created(s, o->type, o->name, err);
+	else
+		o->seen = 1;
+	schema_free(&ref);
+	return rc;
+}
+
+/* The audit table, created by the first drop (inside its transaction). */
+static int ensure_drops_table(kp_store *s, kp_err *err)
+{
+	rd q = {s, NULL, "sqlite_schema", err, 0};
+	int rc, have;
+
+	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'import_drops'", &q.st, err)))
+		return rc;
+	have = store_rd_step(&q) > 0 ? RD_INT(&q, 0) : 0;
+	sqlite3_finalize(q.st);
+	if (q.rc)
+		return q.rc;
+	return have ? 0 : store_exec(s, schema_drops[0], err);
+}
+
+/* "3, 5": the runs that used import id (empty when none). */
+static int runs_using(kp_store *s, sqlite3_int64 id, kp_sb *out, kp_err *err)
+{
+	rd q = {s, NULL, "run_imports", err, 0};
+	int rc;
+
+	if ((rc = store_prep(s, "SELECT run_id FROM run_imports WHERE import_id = ? ORDER BY run_id", &q.st, err)))
+		return rc;
+	sqlite3_bind_int64(q.st, 1, id);
+	while (store_rd_step(&q) > 0) {
+		long r = (long)store_rd_int(&q, 0, 1, LONG_MAX, 0, NULL);
+		if (q.rc)
+			break;
+		kp_sb_printf(out, "%s%ld", out->len ? ", " : "", r);
+	}
+	sqlite3_finalize(q.st);
+	return q.rc ? q.rc : kp_sb_status(out, err);
+}
+
+/* Nothing named name for year: say what there is, and the nearest name. */
+static int no_such_import(kp_store *s, int year, const char *name, kp_err *err)
+{
+	rd q = {s, NULL, "imports", err, 0};
+	kp_sb names = {0};
+	const char *near = NULL;
+	size_t best = (size_t)-1;
+	char nearbuf[256] = "";
+	int rc;
+
+	if ((rc = store_prep(s, "SELECT name FROM imports WHERE year = ? AND replaced_at IS NULL ORDER BY id", &q.st, err)))
+		return rc;
+	sqlite3_bind_int(q.st, 1, year);
+	while (store_rd_step(&q) > 0) {
+		const char *n = store_rd_text(&q, 0, 0);
+		size_t d;
+		if (q.rc)
+			break;
+		kp_sb_printf(&names, "%s%s", names.len ? ", " : "", n);
+		if (kp_near_close(name, n) && (d = kp_near_distance(name, n)) < best)
+			best = d, snprintf(nearbuf, sizeof nearbuf, "%s", n), near = nearbuf;
+	}
+	sqlite3_finalize(q.st);
+	if (!(rc = q.rc) && !(rc = kp_sb_status(&names, err)))
+		rc = kp_err_set(err, KP_EDATA, "%s: nothing named '%s' is imported for %d%s%s%s (%s%s; kaoping imports lists them)",
+				s->path, name, year, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "",
+				names.len ? "it holds: " : "it holds nothing for that year", kp_sb_str(&names));
+	kp_sb_free(&names);
+	return rc;
+}
+
+/* The steps of a drop, inside its transaction. */
+static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped *out, kp_err *err)
+{
+	rd q = {s, NULL, "imports", err, 0};
+	sqlite3_stmt *ins = NULL;
+	char ts[32], *dtable = NULL;
+	kp_sb used = {0};
+	sqlite3_int64 id = 0;
+	int rc, found = 0;
+
+	if ((rc = store_prep(s, "SELECT id, file, sha256, rows, data_table FROM imports WHERE year = ? AND name = ? AND "
+			  "replaced_at IS NULL", &q.st, err)))
+		return rc;
+	sqlite3_bind_int(q.st, 1, year);
+	sqlite3_bind_text(q.st, 2, name, -1, SQLITE_STATIC);
+	if (store_rd_step(&q) > 0) {
+		const char *file = store_rd_text(&q, 1, 0), *sha = store_rd_text(&q, 2, 0), *t = store_rd_text(&q, 4, 1);
+		id = store_rd_int(&q, 0, 1, INT64_MAX, 0, NULL);
+		out->rows = (size_t)store_rd_int(&q, 3, 0, INT64_MAX, 0, NULL);
+		if (!q.rc && (!(out->file = strdup(file)) || !(out->sha256 = strdup(sha)) || (t && !(dtable = strdup(t)))))
+			q.rc = kp_err_oom(err);
+		found = !q.rc;
+	}
+	sqlite3_finalize(q.st);
+	if (q.rc || !found) {
+		free(dtable);
+		return q.rc ? q.rc : no_such_import(s, year, name, err);
+	}
+	out->id = (long)id;
+	store_now_iso(ts, sizeof ts);
+	if (!(rc = runs_using(s, id, &used, err)) && !(rc = ensure_drops_table(s, err)) &&
+	    !(rc = store_prep(s, "INSERT INTO import_drops(import_id, year, name, file, sha256, rows, used_by, dropped_at) "
+			     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &ins, err))) {
+		sqlite3_bind_int64(ins, 1, id);
+		sqlite3_bind_int(ins, 2, year);
+		sqlite3_bind_text(ins, 3, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, out->file, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, out->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 6, (sqlite3_int64)out->rows);
+		if (used.len)
+			sqlite3_bind_text(ins, 7, kp_sb_str(&used), -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 8, ts, -1, SQLITE_STATIC);
+		if (!(rc = store_step_done(s, ins, err)))
+			rc = retire(s, id, dtable, err);
+	}
+	sqlite3_finalize(ins);
+	if (!rc && used.len && !(out->used_by = strdup(kp_sb_str(&used))))
+		rc = kp_err_oom(err);
+	kp_sb_free(&used);
+	free(dtable);
+	return rc;
+}
+
+int kp_store_drop(kp_store *s, int year, const char *name, kp_store_dropped *out, kp_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+		return rc;
+	if (!(rc = store_stamp(s, err)) && !(rc = drop_steps(s, year, name, out, err)))
+		rc = store_commit(s, err);
+	if (rc) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		kp_store_dropped_free(out);
+	}
+	return rc;
+}
+
+void kp_store_dropped_free(kp_store_dropped *d)
+{
+	free(d->file), free(d->sha256), free(d->used_by);
+	memset(d, 0, sizeof *d);
 }

@@ -16,6 +16,7 @@ kp_table *kp_table_new(const char *name, const char *file, kp_err *err)
 		kp_err_oom(err);
 		return NULL;
 	}
+	t->idc = -1;
 	return t;
 }
 
@@ -39,6 +40,9 @@ void kp_table_free(kp_table *t)
 	free(t->text);
 	free(t->name);
 	free(t->file);
+	for (i = 0; i < t->nkept; i++)
+		free(t->bad[i].id), free(t->bad[i].text);
+	free(t->bad);
 	free(t);
 }
 
@@ -127,6 +131,31 @@ static int put_text(kp_table *t, const char *s, size_t n, kp_err *err)
 	return 0;
 }
 
+/* A numeric cell that is not a number: the error, or with collect set
+ * one more in bad. */
+static int bad_cell(kp_table *t, size_t line, size_t i, char *const *f, int st, kp_err *err)
+{
+	char q[KP_ERR_QUOTE], qi[KP_ERR_QUOTE];
+	kp_table_bad *b;
+
+	if (!t->collect)
+		return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s': %s: '%s'", t->file, line, i + 1, t->cols[i],
+				  kp_num_why(st), kp_err_quote(f[i], q));
+	if (t->nbad++ >= KP_TABLE_BAD_KEEP)
+		return 0;
+	if (!t->bad && !(t->bad = calloc(KP_TABLE_BAD_KEEP, sizeof *t->bad)))
+		return kp_err_oom(err);
+	b = &t->bad[t->nkept];
+	b->line = line, b->col = i, b->status = st;
+	if (!(b->text = strdup(kp_err_quote(f[i], q))) ||
+	    (t->idc >= 0 && (size_t)t->idc != i && !(b->id = strdup(kp_err_quote(f[t->idc], qi))))) {
+		free(b->text);
+		return kp_err_oom(err);
+	}
+	t->nkept++;
+	return 0;
+}
+
 int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err)
 {
 	size_t r = t->nrows, i;
@@ -142,9 +171,13 @@ int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp
 			int st = kp_num_parse(f[i], &v);
 			if (st == KP_NUM_EMPTY)
 				v = NAN;
-			else if (st != KP_NUM_OK)
-				return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s': %s: '%s'", t->file, line,
-						  i + 1, t->cols[i], kp_num_why(st), kp_err_quote(f[i], (char[KP_ERR_QUOTE]){0}));
+			else if (st == KP_NUM_NA) /* a word for "no value": the NaN's sign tells it from a blank */
+				v = copysign(NAN, -1.0);
+			else if (st != KP_NUM_OK) {
+				if ((rc = bad_cell(t, line, i, f, st, err)))
+					return rc;
+				v = NAN;
+			}
 			t->num[i][r] = v;
 		} else if ((rc = put_text(t, f[i], len ? len[i] : strlen(f[i]), err))) {
 			return rc;
@@ -181,7 +214,7 @@ int kp_table_num(const kp_table *t, size_t row, size_t col, double *out)
 {
 	if (t->numeric[col]) {
 		*out = t->num[col][row];
-		return isnan(*out) ? KP_NUM_EMPTY : KP_NUM_OK;
+		return !isnan(*out) ? KP_NUM_OK : signbit(*out) ? KP_NUM_NA : KP_NUM_EMPTY;
 	}
 	return kp_num_parse(kp_table_text(t, row, col), out);
 }
@@ -198,13 +231,31 @@ const char *kp_table_cell(const kp_table *t, size_t row, size_t col, char *buf, 
 	return kp_num_short(v, buf, size);
 }
 
+/* The bad cells of src after t's, as many as t still keeps (their
+ * strings move to t). */
+static int append_bad(kp_table *t, kp_table *src, kp_err *err)
+{
+	size_t i;
+
+	if (src->nkept && !t->bad && !(t->bad = calloc(KP_TABLE_BAD_KEEP, sizeof *t->bad)))
+		return kp_err_oom(err);
+	for (i = 0; i < src->nkept && t->nkept < KP_TABLE_BAD_KEEP; i++) {
+		t->bad[t->nkept++] = src->bad[i];
+		src->bad[i].id = src->bad[i].text = NULL;
+	}
+	t->nbad += src->nbad;
+	return 0;
+}
+
 int kp_table_append(kp_table *t, kp_table *src, kp_err *err)
 {
 	size_t n = t->nrows + src->nrows, i;
 	int rc = 0;
 
-	if (src->nrows == 0)
+	if (src->nrows == 0) {
+		rc = append_bad(t, src, err);
 		goto out;
+	}
 	if (n > t->rcap && (rc = grow_rows_to(t, n, err)))
 		goto out;
 	memcpy(t->line + t->nrows, src->line, src->nrows * sizeof *t->line);
@@ -219,6 +270,7 @@ int kp_table_append(kp_table *t, kp_table *src, kp_err *err)
 	if ((rc = put_text_bytes(t, src->text, src->tused, err)))
 		goto out;
 	t->nrows = n;
+	rc = append_bad(t, src, err);
 out:
 	kp_table_free(src);
 	return rc;

@@ -163,8 +163,18 @@ static const struct ok_case ok_cases[] = {
 	{ "blank lines", IN("a,b\n\n1,2\n\n\n3,4\n\n"), 0, "H1:a|b\n3:1|2\n6:3|4\n" },
 	{ "blank lines CRLF", IN("a,b\r\n\r\n1,2\r\n\r\n3,4\r\n"), 0, "H1:a|b\n3:1|2\n5:3|4\n" },
 	{ "blank lines before the header", IN("\n\na,b\n1,2\n"), 0, "H3:a|b\n4:1|2\n" },
-	{ "empty fields", IN("a,b,c\n,,\n1,,3\n,2,\n"), 0, "H1:a|b|c\n2:||\n3:1||3\n4:|2|\n" },
-	{ "quoted empty fields", IN("a,b\n\"\",\"\"\n"), 0, "H1:a|b\n2:|\n" },
+	{ "empty fields", IN("a,b,c\n,,\n1,,3\n,2,\n"), 0, "H1:a|b|c\n3:1||3\n4:|2|\n" },
+	{ "quoted empty fields", IN("a,b\n\"\",\"\"\n1,2\n"), 0, "H1:a|b\n3:1|2\n" },
+	/* what Excel writes around a table: empty rows, an empty last column */
+	{ "empty rows left out", IN("a,b\n1,2\n,\n,\n3,4\n,\n"), 0, "H1:a|b\n2:1|2\n5:3|4\n" },
+	{ "empty rows before the header", IN(",,\na,b,c\n1,2,3\n"), 0, "H2:a|b|c\n3:1|2|3\n" },
+	{ "empty last column", IN("a,b,\n1,2,\n3,4,\n"), 0, "H1:a|b\n2:1|2\n3:3|4\n" },
+	{ "two empty last columns", IN("a,b, ,\r\n1,2,,\r\n,,,\r\n3,4,,\r\n"), 0, "H1:a|b\n2:1|2\n4:3|4\n" },
+	{ "empty last column, rows without it", IN("a,b,\n1,2\n3,4,\n"), 0, "H1:a|b\n2:1|2\n3:3|4\n" },
+	/* a file saved as "Text (Tab delimited)" */
+	{ "tab-separated", IN("单位代码\t得分\nZ01\t96.4%\nZ02\t\"1,102\"\n"), 0,
+	  "H1:单位代码|得分\n2:Z01|96.4%\n3:Z02|1,102\n" },
+	{ "tabs in a comma file", IN("a,b\nx\ty,2\n"), 0, "H1:a|b\n2:x\ty|2\n" },
 	{ "header names trimmed", IN(" a ,\tb\t\n1,2\n"), 0, "H1:a|b\n2:1|2\n" },
 	{ "one column", IN("a\n1\n2\n"), 0, "H1:a\n2:1\n3:2\n" },
 	{ "Chinese", IN("单位代码,持证率\nZ01,96.4%\nZ02,\"1,102\"\n"), 0,
@@ -192,6 +202,33 @@ START_TEST(test_ok)
 	ck_assert_msg(!strcmp(k.s, c->want), "%s:\n got:\n%s want:\n%s", c->name, k.s, c->want);
 	ck_assert_uint_eq(info.bytes, c->len);
 	ck_assert_uint_eq(info.rows, k.rows);
+	sink_free(&k);
+}
+END_TEST
+
+/* What reading left out is counted: empty rows, empty trailing columns,
+ * and a tab-separated file said so. */
+START_TEST(test_left_out_counted)
+{
+	static const char in[] = ",,,\na,b,,\n1,2,,\n,,,\n,,,\n3,4,,\n";
+	static const char tabs[] = "a\tb\n1\t2\n";
+	kp_csv_opts o = { 0 };
+	kp_csv_info info;
+	kp_err err;
+	sink k;
+
+	ck_assert_int_eq(read_buf(in, sizeof in - 1, &o, &k, &info, &err), 0);
+	ck_assert_str_eq(k.s, "H2:a|b\n3:1|2\n6:3|4\n");
+	ck_assert_uint_eq(info.rows, 2);
+	ck_assert_uint_eq(info.skipped_rows, 3);
+	ck_assert_uint_eq(info.dropped_cols, 2);
+	ck_assert_int_eq(info.tabs, 0);
+	sink_free(&k);
+	ck_assert_int_eq(read_buf(tabs, sizeof tabs - 1, &o, &k, &info, &err), 0);
+	ck_assert_str_eq(k.s, "H1:a|b\n2:1|2\n");
+	ck_assert_int_eq(info.tabs, 1);
+	ck_assert_uint_eq(info.skipped_rows, 0);
+	ck_assert_uint_eq(info.dropped_cols, 0);
 	sink_free(&k);
 }
 END_TEST
@@ -252,6 +289,8 @@ START_TEST(test_ok_block_boundary)
 
 	if (!strncmp(c->in, "\n", 1) || h == c->len || memchr(c->in, '"', h))
 		return; /* no header line to pad after */
+	if (c->in[0] == ',' || memchr(c->in, '\t', h))
+		return; /* the padding rows are comma rows after a header */
 	o.encoding = c->encoding;
 	for (j = 0; j <= c->len - h; j++) {
 		char *buf = padded(c, j, &len);
@@ -358,7 +397,9 @@ static const struct bad_case bad_cases[] = {
 	{ "short row after CRLF field", IN("a,b\r\n\"x\r\ny\r\nz\",1\r\n1\r\n"), 0, 0, 0, KP_EDATA, { "t.csv:5: 1 field" } },
 	{ "empty header name", IN("a,,c\n1,2,3\n"), 0, 0, 0, KP_EDATA, { "t.csv:1:2:", "column 2 has an empty header name" } },
 	{ "blank header name", IN("a, ,c\n1,2,3\n"), 0, 0, 0, KP_EDATA, { "t.csv:1:2:", "empty header name" } },
-	{ "header trailing comma", IN("a,b,\n1,2,3\n"), 0, 0, 0, KP_EDATA, { "t.csv:1:3:", "trailing comma" } },
+	{ "header trailing comma", IN("a,b,\n1,2,3\n"), 0, 0, 0, KP_EDATA,
+	  { "t.csv:2:3:", "column 3 has no header name, but this row has '3' in it" } },
+	{ "only empty rows", IN("a,b\n,\n\"\",\n"), 0, 0, 0, KP_EDATA, { "t.csv:", "a header but no rows" } },
 	{ "duplicate header", IN("a,b,a\n1,2,3\n"), 0, 0, 0, KP_EDATA,
 	  { "t.csv:1:3:", "header name 'a' appears twice", "columns 1 and 3" } },
 	{ "duplicate after trimming", IN("单位,x, 单位\n1,2,3\n"), 0, 0, 0, KP_EDATA, { "t.csv:1:3:", "'单位' appears twice" } },
@@ -1249,6 +1290,7 @@ static Suite *csv_suite(void)
 	tcase_add_loop_test(tc, test_ok, 0, NOK);
 	tcase_add_loop_test(tc, test_ok_block_boundary, 0, NOK);
 	tcase_add_test(tc, test_twins);
+	tcase_add_test(tc, test_left_out_counted);
 	tcase_add_test(tc, test_twin_files);
 	tcase_add_test(tc, test_sample_gb18030);
 	tcase_add_test(tc, test_sha256);

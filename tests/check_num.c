@@ -94,16 +94,45 @@ static const struct parse_case parse_cases[] = {
 	{ "1e+", KP_NUM_BAD, 0 },
 	{ "e5", KP_NUM_BAD, 0 },
 	{ ".", KP_NUM_BAD, 0 },
-	{ "-", KP_NUM_BAD, 0 },
+	{ "-", KP_NUM_NA, 0 },
 	{ "+", KP_NUM_BAD, 0 },
 	{ "+-1", KP_NUM_BAD, 0 },
 	{ "--1", KP_NUM_BAD, 0 },
 	{ "1.2.3", KP_NUM_BAD, 0 },
 	{ "12abc", KP_NUM_BAD, 0 },
 	{ "3分", KP_NUM_BAD, 0 },
-	{ "\xEF\xBC\x91\xEF\xBC\x92", KP_NUM_BAD, 0 }, /* full-width digits １２ */
+	{ "\xEF\xBC\x91\xEF\xBC\x92", KP_NUM_OK, 12 }, /* full-width digits １２ */
 	{ "是", KP_NUM_BAD, 0 },
 	{ "1,234.5%", KP_NUM_PERCENT, 0 },
+	/* full-width forms and U+2212, read as their ASCII (only when the
+	 * text does not parse as ASCII) */
+	{ "\xEF\xBC\x92", KP_NUM_OK, 2 },                       /* ２ */
+	{ "\xEF\xBC\x8D" "3", KP_NUM_OK, -3 },                  /* －3 */
+	{ "\xE2\x88\x92" "3", KP_NUM_OK, -3 },                  /* −3 (U+2212) */
+	{ "\xE2\x88\x92\xEF\xBC\x93", KP_NUM_OK, -3 },         /* −３ */
+	{ "\xEF\xBC\x93\xEF\xBC\x8E\xEF\xBC\x95", KP_NUM_OK, 3.5 }, /* ３．５ */
+	{ "\xEF\xBC\x99\xEF\xBC\x95\xEF\xBC\x85", KP_NUM_OK, 0.95 }, /* ９５％ */
+	{ "\xEF\xBC\x91\xEF\xBC\x8C\xEF\xBC\x92\xEF\xBC\x93\xEF\xBC\x94", KP_NUM_OK, 1234 }, /* １，２３４ */
+	{ "\xEF\xBC\x8B" "7", KP_NUM_OK, 7 },                   /* ＋7 */
+	{ "\xE3\x80\x80\xEF\xBC\x94\xEF\xBC\x92\xE3\x80\x80", KP_NUM_OK, 42 }, /* 　４２　 */
+	{ "\xEF\xBC\x91\xEF\xBC\x92" "abc", KP_NUM_BAD, 0 },   /* １２abc */
+	{ "\xEF\xBC\x8D\xEF\xBC\x8D" "1", KP_NUM_BAD, 0 },     /* －－1 */
+	{ "\xEF\xBC\x91\xEF\xBC\x90\xEF\xBC\x90\xEF\xBC\x90" "e999", KP_NUM_RANGE, 0 }, /* １０００e999 */
+	/* words for "no value": a missing value, not "not a number" */
+	{ "N/A", KP_NUM_NA, 0 },
+	{ "n/a", KP_NUM_NA, 0 },
+	{ "#N/A", KP_NUM_NA, 0 },
+	{ " - ", KP_NUM_NA, 0 },
+	{ "--", KP_NUM_NA, 0 },
+	{ "\xE2\x80\x94", KP_NUM_NA, 0 },                       /* — */
+	{ "\xE2\x80\x94\xE2\x80\x94", KP_NUM_NA, 0 },           /* —— */
+	{ "\xEF\xBC\x8D", KP_NUM_NA, 0 },                       /* － */
+	{ "\xE6\x97\xA0", KP_NUM_NA, 0 },                       /* 无 */
+	{ "\xE3\x80\x80\xE6\x97\xA0\xE3\x80\x80", KP_NUM_NA, 0 }, /* 　无　 */
+	{ "/", KP_NUM_NA, 0 },
+	{ "\xEF\xBC\x8F", KP_NUM_NA, 0 },                       /* ／ */
+	{ "NA/", KP_NUM_BAD, 0 },
+	{ "\xE6\x97\xA0\xE6\x95\x88", KP_NUM_BAD, 0 },           /* 无效 */
 	/* out of range */
 	{ "1e309", KP_NUM_RANGE, 0 },
 	{ "-1e309", KP_NUM_RANGE, 0 },
@@ -138,6 +167,8 @@ START_TEST(test_parse_why)
 	ck_assert_ptr_nonnull(strstr(kp_num_why(KP_NUM_PERCENT), "100%"));
 	ck_assert_ptr_nonnull(strstr(kp_num_why(KP_NUM_RANGE), "range"));
 	ck_assert_str_eq(kp_num_why(KP_NUM_EMPTY), "empty");
+	ck_assert_str_eq(kp_num_why(KP_NUM_NA), "a missing value: declare `default` or `missing = \"skip\"`");
+	ck_assert(KP_NUM_MISSING(KP_NUM_NA) && KP_NUM_MISSING(KP_NUM_EMPTY) && !KP_NUM_MISSING(KP_NUM_BAD));
 }
 END_TEST
 
@@ -178,6 +209,41 @@ START_TEST(test_parse_roundtrip)
 		ck_assert_msg(v == x, "%s read as %.17g", buf, v);
 		snprintf(buf, sizeof buf, "%.2f%%", fabs(x) / 1e4);
 		ck_assert_int_eq(kp_num_parse(buf, &v), fabs(x) / 1e4 > 100.004 ? KP_NUM_PERCENT : KP_NUM_OK);
+	}
+}
+END_TEST
+
+/* A number typed in full-width characters reads as the same double as its
+ * ASCII form, and an ASCII cell reads as it always did (the full-width
+ * path is only taken for what ASCII parsing refuses). */
+START_TEST(test_parse_fullwidth_same)
+{
+	unsigned long long s = 0x2545F4914F6CDD1Dull;
+	char buf[64], wide[256];
+	double v, w;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		size_t k, n = 0;
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		snprintf(buf, sizeof buf, i % 3 ? "%.6f" : "%.2f%%", ((double)(s >> 11) / (double)(1ull << 53) - 0.5) * (i % 3 ? 2e5 : 199));
+		for (k = 0; buf[k]; k++) {
+			char c = buf[k];
+			if (c >= '0' && c <= '9')
+				n += (size_t)sprintf(wide + n, "\xEF\xBC%c", (char)(0x90 + (c - '0')));
+			else if (c == '-')
+				n += (size_t)sprintf(wide + n, i % 2 ? "\xEF\xBC\x8D" : "\xE2\x88\x92");
+			else if (c == '.')
+				n += (size_t)sprintf(wide + n, "\xEF\xBC\x8E");
+			else if (c == '%')
+				n += (size_t)sprintf(wide + n, "\xEF\xBC\x85");
+			else
+				wide[n++] = c;
+		}
+		wide[n] = '\0';
+		ck_assert_int_eq(kp_num_parse(buf, &v), KP_NUM_OK);
+		ck_assert_int_eq(kp_num_parse(wide, &w), KP_NUM_OK);
+		ck_assert_msg(v == w, "%s read as %.17g, its full-width form as %.17g", buf, v, w);
 	}
 }
 END_TEST
@@ -764,6 +830,7 @@ static Suite *num_suite(void)
 	tcase_add_test(tc, test_parse_why);
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_roundtrip);
+	tcase_add_test(tc, test_parse_fullwidth_same);
 	tcase_add_loop_test(tc, test_date_table, 0, (int)(sizeof date_cases / sizeof date_cases[0]));
 	tcase_add_test(tc, test_date_words);
 	suite_add_tcase(s, tc);

@@ -1338,6 +1338,40 @@ START_TEST(test_missing_blank_cell)
 }
 END_TEST
 
+/* Every unit with a missing value in one pass (kp_score_opts.missing):
+ * each noted with its message, the run fails with their count; a word for
+ * "no value" counts as missing and is named as such; one alone is the
+ * error itself. */
+START_TEST(test_missing_all_units)
+{
+	kp_score_missing m = {0};
+	kp_score_opts o = {0};
+	fx f;
+
+	missing_fx(&f, "", "id,name,cat,x\na,甲,A,\nc,丙,A,6\nd,丁,A,N/A\n");
+	o.missing = &m;
+	ck_assert_int_eq(fx_run_opts(&f, &o), KP_EDATA);
+	ck_assert_ptr_null(f.res);
+	ck_assert_uint_eq(m.n, 2); /* a, and d (its first missing value: a unit stops at one) */
+	ck_assert_str_eq(f.err.msg, "2 units have a missing value (listed above): fill them in, or declare default = … "
+				    "or missing = \"skip\" where a value may be missing");
+	ck_assert_msg(strstr(kp_sb_str(&m.lines), "units.csv:2:4: unit 'a' (甲) has no value in column 'x'") &&
+		      !strstr(kp_sb_str(&m.lines), "extra.csv") &&
+		      strstr(kp_sb_str(&m.lines), "units.csv:4:4: unit 'd' (丁), column 'x' holds a word for \"no value\""),
+		      "%s", kp_sb_str(&m.lines));
+	kp_sb_free(&m.lines);
+	fx_free(&f);
+	memset(&m, 0, sizeof m);
+	missing_fx(&f, "", "id,name,cat,x\na,甲,A,\nc,丙,A,6\n");
+	ck_assert_int_eq(fx_run_opts(&f, &o), KP_EDATA);
+	ck_assert_uint_eq(m.n, 1);
+	ck_assert_msg(strstr(f.err.msg, "units.csv:2:4: unit 'a' (甲) has no value in column 'x'") &&
+		      !strchr(f.err.msg, '\n'), "%s", f.err.msg);
+	kp_sb_free(&m.lines);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_missing_row)
 {
 	fx f;
@@ -1933,6 +1967,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_round_precision0);
 	tcase_add_test(tc, test_missing_blank_cell);
 	tcase_add_test(tc, test_missing_row);
+	tcase_add_test(tc, test_missing_all_units);
 	tcase_add_test(tc, test_missing_default);
 	tcase_add_test(tc, test_missing_skip);
 	tcase_add_test(tc, test_missing_skip_in_function);

@@ -24,6 +24,7 @@
 #include "kaoping/score.h"
 #include "kaoping/store.h"
 #include "kaoping/table.h"
+#include "../core/store_int.h" /* the store's connection, to inject a failure */
 
 /* ---------- a temporary folder per test ---------- */
 
@@ -1203,13 +1204,242 @@ START_TEST(test_load_bad_number)
 		 "U02,乙,dept,1,1,1,1,五,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0\n");
 	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), 0);
 	d = kp_data_new(&err);
-	ck_assert_int_eq(kp_store_load(s, 2021, r, d, &ids, &nids, &err), KP_EDATA);
-	ck_assert_msg(strstr(err.msg, u) && strstr(err.msg, ":3:8:") && strstr(err.msg, "'i05'") && strstr(err.msg, "五"),
-		      "%s", err.msg);
+	/* read whole: the bad cell is gathered (every one, in one pass), and
+	 * the data may not be scored */
+	ck_assert_msg(kp_store_load(s, 2021, r, d, &ids, &nids, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(d->ntab, 1);
+	ck_assert_uint_eq(d->tab[0]->nbad, 1);
+	ck_assert_uint_eq(d->tab[0]->bad[0].line, 3);
+	ck_assert_uint_eq(d->tab[0]->bad[0].col + 1, 8);
+	ck_assert_str_eq(d->tab[0]->cols[d->tab[0]->bad[0].col], "i05");
+	ck_assert_str_eq(d->tab[0]->bad[0].id, "U02");
+	ck_assert_str_eq(d->tab[0]->bad[0].text, "五");
+	ck_assert_int_eq(d->tab[0]->bad[0].status, KP_NUM_BAD);
+	ck_assert_int_eq(kp_data_bad_cells(d, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "1 cell in 1 file is not a number (listed above): correct it and try again");
+	ck_assert_int_eq(kp_data_bind(d, r, &err), KP_EDATA);
 	free(ids);
 	kp_data_free(d);
 	kp_store_close(s);
 	kp_rules_free(r);
+}
+END_TEST
+
+/* ---------- what the database holds: years, imports, runs, drops ---------- */
+
+/* units_csv with every value there, so that rules/bench.lua scores it */
+static void write_units_full(const char *p)
+{
+	char *text = strdup(units_csv), *gap = strstr(text, ",0.5,,");
+
+	ck_assert_ptr_nonnull(gap);
+	memmove(gap + 6, gap + 5, strlen(gap + 5) + 1);
+	memcpy(gap, ",0.5,0", 6);
+	WRITE(p, text);
+	free(text);
+}
+
+struct listing {
+	char text[4096];
+	size_t n;
+};
+
+static int list_import(void *ud, const kp_store_import_row *row, kp_err *err)
+{
+	struct listing *l = ud;
+
+	(void)err;
+	l->n += (size_t)snprintf(l->text + l->n, sizeof l->text - l->n, "%d|%s|%zu|%zu|%s\n", row->year, row->name,
+				 row->rows, strlen(row->sha256), strchr(row->file, '/') ? strrchr(row->file, '/') + 1 : row->file);
+	return 0;
+}
+
+static int list_run(void *ud, const kp_store_run_row *row, kp_err *err)
+{
+	struct listing *l = ud;
+
+	(void)err;
+	l->n += (size_t)snprintf(l->text + l->n, sizeof l->text - l->n, "%ld|%d|%ld|%zu|%s\n", row->id, row->year,
+				 row->units, strlen(row->rules_sha256), row->rules_file);
+	return 0;
+}
+
+START_TEST(test_list_imports_runs)
+{
+	const char *db = path("k.db"), *u = path("units.csv"), *e = path("events.csv");
+	const char *files[] = { u, e }, *one[] = { u };
+	struct listing l = { "", 0 };
+	kp_store *s = open_w(db);
+	kp_err err;
+	int *years = NULL;
+	size_t ny = 0;
+	kp_data *d = NULL;
+	kp_result *res;
+
+	write_units_full(u);
+	WRITE(e, events_csv);
+	ck_assert_int_eq(kp_store_years(s, &years, &ny, &err), 0);
+	ck_assert_uint_eq(ny, 0);
+	free(years);
+	ck_assert_int_eq(import(s, files, 2, 2021, NULL, 0, NULL, &err), 0);
+	ck_assert_int_eq(import(s, one, 1, 2020, NULL, 0, NULL, &err), 0);
+	ck_assert_int_eq(kp_store_years(s, &years, &ny, &err), 0);
+	ck_assert_uint_eq(ny, 2);
+	ck_assert_int_eq(years[0], 2020);
+	ck_assert_int_eq(years[1], 2021);
+	free(years);
+	ck_assert_int_eq(kp_store_imports(s, 0, list_import, &l, &err), 0);
+	ck_assert_str_eq(l.text, "2020|units|4|64|units.csv\n2021|units|4|64|units.csv\n2021|events|3|64|events.csv\n");
+	l.n = 0, l.text[0] = '\0';
+	ck_assert_int_eq(kp_store_imports(s, 2020, list_import, &l, &err), 0);
+	ck_assert_str_eq(l.text, "2020|units|4|64|units.csv\n");
+	l.n = 0, l.text[0] = '\0';
+	ck_assert_int_eq(kp_store_runs(s, list_run, &l, &err), 0);
+	ck_assert_str_eq(l.text, "");
+	kp_store_close(s);
+	s = open_w(path("r.db"));
+	res = score_into(s, "rules/bench.lua", one, 1, 2021, &d);
+	ck_assert_int_eq(kp_store_runs(s, list_run, &l, &err), 0);
+	ck_assert_str_eq(l.text, "1|2021|4|64|rules/bench.lua\n");
+	kp_result_free(res);
+	kp_data_free(d);
+	kp_store_close(s);
+}
+END_TEST
+
+/* A drop: the data table goes, the imports row is marked, an audit row
+ * says what and when and which run used it; the database opens again
+ * (the audit table passes the schema check) and the name imports again. */
+START_TEST(test_drop)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *one[] = { u };
+	kp_store *s = open_w(db);
+	kp_store_dropped dr;
+	kp_data *d = NULL;
+	kp_result *res;
+	kp_err err;
+	sqlite3 *raw;
+	char *v;
+
+	write_units_full(u);
+	res = score_into(s, "rules/bench.lua", one, 1, 2021, &d);
+	kp_result_free(res);
+	kp_data_free(d);
+	memset(&err, 0, sizeof err);
+	ck_assert_msg(kp_store_drop(s, 2021, "units", &dr, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(dr.id, 1);
+	ck_assert_uint_eq(dr.rows, 4);
+	ck_assert_str_eq(dr.file, u);
+	ck_assert_uint_eq(strlen(dr.sha256), 64);
+	ck_assert_str_eq(dr.used_by, "1");
+	kp_store_dropped_free(&dr);
+	kp_store_close(s);
+
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM sqlite_schema WHERE name = '2021/units'"), 0);
+	v = rows_of(raw, "SELECT data_table IS NULL, replaced_at IS NOT NULL FROM imports");
+	ck_assert_str_eq(v, "1|1\n");
+	free(v);
+	v = rows_of(raw, "SELECT import_id, year, name, rows, used_by, length(sha256), "
+			 "dropped_at LIKE '____-__-__T__:__:__Z' FROM import_drops");
+	ck_assert_str_eq(v, "1|2021|units|4|1|64|1\n");
+	free(v);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM results WHERE run_id = 1"), 4); /* the run keeps its results */
+	sqlite3_close(raw);
+
+	s = open_w(db); /* the schema, with import_drops, is still kaoping's */
+	ck_assert_msg(import(s, one, 1, 2021, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(kp_store_drop(s, 2021, "units", &dr, &err), 0);
+	ck_assert_ptr_null(dr.used_by); /* no run used the second import */
+	kp_store_dropped_free(&dr);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM import_drops"), 2);
+	sqlite3_close(raw);
+}
+END_TEST
+
+/* A name not imported: refused, with the nearest name, the database as it
+ * was (byte for byte: no audit table created). */
+START_TEST(test_drop_unknown)
+{
+	const char *db = path("k.db"), *u = path("units.csv"), *e = path("events.csv");
+	const char *files[] = { u, e };
+	struct snapshot a, b;
+	kp_store_dropped dr;
+	kp_store *s = open_w(db);
+	kp_err err;
+
+	WRITE(u, units_csv);
+	WRITE(e, events_csv);
+	ck_assert_int_eq(import(s, files, 2, 2021, NULL, 0, NULL, &err), 0);
+	kp_store_close(s);
+	snap(&a, db);
+	s = open_w(db);
+	ck_assert_int_eq(kp_store_drop(s, 2021, "unit", &dr, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "nothing named 'unit' is imported for 2021; did you mean 'units'?") &&
+		      strstr(err.msg, "it holds: units, events"), "%s", err.msg);
+	ck_assert_ptr_null(dr.file);
+	ck_assert_int_eq(kp_store_drop(s, 2020, "units", &dr, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "it holds nothing for that year"), "%s", err.msg);
+	kp_store_close(s);
+	snap(&b, db);
+	same_snap(&a, &b, "a refused drop");
+}
+END_TEST
+
+/* A drop that fails at its last step (the imports row cannot be updated:
+ * a trigger on the store's own connection raises) leaves the database as
+ * it was: data table, imports row, no audit row. */
+START_TEST(test_drop_atomic)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *one[] = { u };
+	struct snapshot a, b;
+	kp_store_dropped dr;
+	kp_store *s = open_w(db);
+	kp_err err;
+
+	WRITE(u, units_csv);
+	ck_assert_int_eq(import(s, one, 1, 2021, NULL, 0, NULL, &err), 0);
+	kp_store_close(s);
+	snap(&a, db);
+	s = open_w(db);
+	ck_assert_int_eq(sqlite3_exec(s->db, "CREATE TEMP TRIGGER fail BEFORE UPDATE ON main.imports "
+				      "BEGIN SELECT RAISE(ABORT, 'injected failure'); END", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_ne(kp_store_drop(s, 2021, "units", &dr, &err), 0);
+	ck_assert_msg(strstr(err.msg, "injected failure"), "%s", err.msg);
+	ck_assert_ptr_null(dr.file);
+	kp_store_close(s);
+	snap(&b, db);
+	same_snap(&a, &b, "a failed drop");
+}
+END_TEST
+
+/* The audit table is checked like the rest: changed by another tool, the
+ * database is refused. */
+START_TEST(test_drops_table_checked)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *one[] = { u };
+	kp_store_dropped dr;
+	kp_store *s = open_w(db);
+	kp_err err = { 0 };
+	sqlite3 *raw;
+
+	WRITE(u, units_csv);
+	ck_assert_int_eq(import(s, one, 1, 2021, NULL, 0, NULL, &err), 0);
+	ck_assert_int_eq(kp_store_drop(s, 2021, "units", &dr, &err), 0);
+	kp_store_dropped_free(&dr);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(sqlite3_exec(raw, "ALTER TABLE import_drops ADD COLUMN note TEXT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	s = NULL;
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "table 'import_drops' is not as kaoping creates it"), "%s", err.msg);
+	ck_assert_ptr_null(s);
 }
 END_TEST
 
@@ -1309,6 +1539,47 @@ START_TEST(test_table_grows)
 END_TEST
 
 /* kp_table_append moves src's rows after t's and frees src. */
+/* Every bad cell gathered (collect), the first KP_TABLE_BAD_KEEP kept in
+ * file order across appended pieces; without collect the first is an
+ * error as before.  A word for "no value" is told from a blank. */
+START_TEST(test_table_collect)
+{
+	kp_table *t = table_of("units", 1), *a = table_of("units", 1), *strict = table_of("units", 1);
+	kp_err err = { 0 };
+	char *f[] = { "U9", "x", "c" };
+	double v;
+	size_t i;
+
+	t->collect = a->collect = 1;
+	t->idc = a->idc = 0;
+	add_row(t, 2, "U1", "abc", "甲");
+	add_row(t, 3, "U2", "N/A", "乙");
+	add_row(t, 4, "U3", "－３", "丙");
+	ck_assert_uint_eq(t->nbad, 1);
+	ck_assert_int_eq(kp_table_num(t, 0, 1, &v), KP_NUM_EMPTY); /* the bad cell goes in blank */
+	ck_assert_int_eq(kp_table_num(t, 1, 1, &v), KP_NUM_NA);
+	ck_assert_int_eq(kp_table_num(t, 2, 1, &v), KP_NUM_OK);
+	ck_assert(v == -3);
+	for (i = 0; i < 60; i++)
+		add_row(a, 10 + i, "V", "bad", "");
+	ck_assert_uint_eq(a->nbad, 60);
+	ck_assert_uint_eq(a->nkept, KP_TABLE_BAD_KEEP);
+	ck_assert_int_eq(kp_table_append(t, a, &err), 0);
+	ck_assert_uint_eq(t->nbad, 61);
+	ck_assert_uint_eq(t->nkept, KP_TABLE_BAD_KEEP);
+	ck_assert_uint_eq(t->bad[0].line, 2);
+	ck_assert_str_eq(t->bad[0].id, "U1");
+	ck_assert_str_eq(t->bad[0].text, "abc");
+	ck_assert_uint_eq(t->bad[1].line, 10);
+	ck_assert_uint_eq(t->bad[KP_TABLE_BAD_KEEP - 1].line, 10 + KP_TABLE_BAD_KEEP - 2);
+	kp_table_free(t);
+	ck_assert_int_eq(kp_table_add(strict, 7, f, NULL, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "f.csv:7:2: column 'b': not a number: 'x'");
+	ck_assert_uint_eq(strict->nbad, 0);
+	kp_table_free(strict);
+}
+END_TEST
+
 START_TEST(test_table_append)
 {
 	kp_table *t = table_of("units", 1), *a = table_of("units", 1), *e = table_of("units", 1);
@@ -1396,6 +1667,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_table_typed);
 	tcase_add_test(tc, test_table_grows);
 	tcase_add_test(tc, test_table_append);
+	tcase_add_test(tc, test_table_collect);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("runs");
@@ -1411,6 +1683,16 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_load_after_replace);
 	tcase_add_test(tc, test_load_bad_number);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("holds");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_list_imports_runs);
+	tcase_add_test(tc, test_drop);
+	tcase_add_test(tc, test_drop_unknown);
+	tcase_add_test(tc, test_drop_atomic);
+	tcase_add_test(tc, test_drops_table_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

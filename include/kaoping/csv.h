@@ -36,13 +36,21 @@ typedef struct kp_csv_opts {
 typedef struct kp_csv_info {
 	int encoding;           /* what was used */
 	size_t bytes;           /* bytes read */
-	size_t rows;            /* data rows (header excluded) */
+	size_t rows;            /* data rows (header excluded, empty rows not counted) */
+	size_t skipped_rows;    /* rows whose every field is empty, left out */
+	size_t dropped_cols;    /* trailing columns empty in the header and every row, left out */
+	int tabs;               /* the file is tab-separated (read as such) */
 	unsigned char sha256[32]; /* when opts->sha256 */
 } kp_csv_info;
 
 /* Read the file at path: header first (its names trimmed and checked:
  * none empty, none repeated), then every row with as many fields as the
- * header.  Errors name "path:line[:col]".  info may be NULL. */
+ * header.  Errors name "path:line[:col]".  info may be NULL.
+ * What Excel writes around a table is left out, and counted in info: rows
+ * whose every field is empty, and trailing columns whose header name is
+ * empty when every row leaves them empty too (a cell in one is an error).
+ * A file whose first line has tabs and no comma is read as tab-separated
+ * (info->tabs). */
 int kp_csv_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_header,
 		     kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
 /* The same, for a large UTF-8 file, in nparts pieces on as many threads:

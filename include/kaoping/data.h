@@ -10,6 +10,7 @@
 #include "kaoping/csv.h"
 #include "kaoping/err.h"
 #include "kaoping/rules.h"
+#include "kaoping/sb.h"
 #include "kaoping/table.h"
 
 typedef struct kp_colref {
@@ -41,6 +42,11 @@ typedef struct kp_data {
 	kp_data_events *ev;      /* per event declared by the rules */
 	uint32_t *slot;          /* id hash: unit index + 1, 0 empty */
 	size_t nslot;
+	/* rows of indicator and event tables whose unit the unit table does
+	 * not have, all of them found by kp_data_bind: their count, and the
+	 * messages of the first KP_TABLE_BAD_KEEP, a line each */
+	size_t nunknown;
+	kp_sb unknown;
 } kp_data;
 
 kp_data *kp_data_new(kp_err *err);
@@ -51,6 +57,12 @@ int kp_data_add(kp_data *d, kp_table *t, kp_err *err);
  * keeping the rules' numeric columns as numbers; the table joins d. */
 int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_rules *r,
 		     const kp_csv_opts *o, kp_err *err);
+/* Set t up to gather every bad numeric cell (kp_table.collect), with the
+ * unit id of each (r's id column; r may be NULL). */
+void kp_data_collect(kp_table *t, const kp_rules *r);
+/* 0, or KP_EDATA "N cells in M files are not read as numbers" when a
+ * table gathered bad cells (each table's bad holds them). */
+int kp_data_bad_cells(const kp_data *d, kp_err *err);
 /* The stem of a path ("samples/2021/units.csv" -> "units") into buf. */
 const char *kp_data_stem(const char *path, char *buf, size_t size);
 
@@ -58,7 +70,11 @@ const char *kp_data_stem(const char *path, char *buf, size_t size);
 kp_table *kp_data_table(const kp_data *d, const char *name);
 
 /* Find the unit table, index ids, check categories, join indicator tables
- * and group events.  KP_EDATA errors name file and line. */
+ * and group events.  KP_EDATA errors name file and line (a unit id not in
+ * the unit table with the nearest one, when close).  Data with bad cells
+ * gathered (kp_data_bad_cells) is refused first.  Rows naming a unit the
+ * unit table lacks are all found (d->unknown) before the error: its message
+ * is the row's when there is one, else "N rows … (listed above)". */
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err);
 
 /* Only the unit table: find it and index its ids and categories (d->units,
@@ -71,6 +87,9 @@ void kp_data_release_numbers(kp_data *d);
 
 /* Unit index of an id, or -1. */
 long kp_data_unit(const kp_data *d, const char *id);
+/* The column of any table nearest to col when one is close ("did you
+ * mean …?"), and (in may be NULL) its table; NULL when none is. */
+const char *kp_data_near_column(const kp_data *d, const char *col, const kp_table **in);
 /* Where a column lives; 0, or -1 when no dataset has it. */
 int kp_data_column(const kp_data *d, const char *name, kp_colref *out);
 /* A unit's cell: KP_NUM_OK, KP_NUM_EMPTY (blank, or no row for the unit)

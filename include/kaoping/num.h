@@ -11,12 +11,21 @@ enum kp_num_status {
 	KP_NUM_EMPTY,   /* blank cell: a missing value */
 	KP_NUM_BAD,     /* not a number */
 	KP_NUM_RANGE,   /* overflows a double (1e309), or nan/inf */
-	KP_NUM_PERCENT  /* a percentage above 100% */
+	KP_NUM_PERCENT, /* a percentage above 100% */
+	KP_NUM_NA       /* a word for "no value" (N/A, #N/A, -, —, 无, /): a
+	                   missing value like a blank, never "not a number" */
 };
+/* A status that means "no value here" (blank or a word for it). */
+#define KP_NUM_MISSING(st) ((st) == KP_NUM_EMPTY || (st) == KP_NUM_NA)
 
 /* Parse one cell.  Surrounding ASCII and full-width spaces are ignored;
  * "12%" is 0.12; "1,234.5" has thousands separators in groups of three;
- * "-0" is 0.  On KP_NUM_OK *out is a finite double. */
+ * "-0" is 0.  Full-width digits, signs, point, comma and percent (２,
+ * －3, ３．５％) and U+2212 (−3) read as their ASCII forms: only a cell
+ * that does not parse as ASCII is narrowed, so an ASCII cell reads exactly
+ * as before.  This is where every numeric column is read (import keeps the
+ * cell's text as it was; the rules' numeric columns are parsed here when
+ * a run reads them).  On KP_NUM_OK *out is a finite double. */
 int kp_num_parse(const char *s, double *out);
 /* Words for a status, for messages ("not a number"). */
 const char *kp_num_why(int status);

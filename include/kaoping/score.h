@@ -10,6 +10,7 @@
 #include "kaoping/err.h"
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
+#include "kaoping/sb.h"
 
 /* Last year's results, by unit id, visible to rules (u.last) and reports. */
 typedef struct kp_last_unit {
@@ -33,6 +34,16 @@ typedef struct kp_last {
 typedef int (*kp_score_sink)(void *ud, const kp_result *res, size_t unit,
 			     const kp_item *items, size_t nitems, kp_err *err);
 
+/* Units that could not be scored for a missing value (or another data
+ * error met after one), when the caller asks for all of them: their count
+ * and the messages of the first KP_SCORE_MISSING_KEEP, a line each.  The
+ * caller owns it ({0} to start; kp_sb_free(&lines) after). */
+#define KP_SCORE_MISSING_KEEP 50
+typedef struct kp_score_missing {
+	size_t n;
+	kp_sb lines;
+} kp_score_missing;
+
 typedef struct kp_score_opts {
 	int details;            /* keep every unit's items and notes in the result */
 	int notes;              /* compute notes (implied by details or a sink) */
@@ -47,6 +58,11 @@ typedef struct kp_score_opts {
 	int release_numbers;    /* free the data's number columns once scored:
 				   the ranking and the reports need only ids and
 				   names (saves memory on large runs) */
+	kp_score_missing *missing; /* set: a unit with a missing value is noted
+				   here and the next unit scored, so every one is
+				   found in one pass (one core); the run still
+				   fails, KP_EDATA, with the only message or
+				   "N units have a missing value" */
 } kp_score_opts;
 
 /* Score, rank, grade and commend.  Errors: KP_EDATA (a missing or bad

@@ -61,6 +61,8 @@ typedef struct kp_import_done {  /* what one file became */
 	size_t rows, cols;
 	int encoding;
 	int replaced;
+	size_t skipped_rows, dropped_cols; /* left out (kp_csv_info) */
+	int tabs;                          /* read as tab-separated */
 } kp_import_done;
 
 /* Import every file in one transaction: all or nothing.  done (may be
@@ -96,5 +98,48 @@ int kp_store_load_run(kp_store *s, long run_id, int details, kp_result **out, kp
  * grades and categories.  Reads only that unit's rows.  A unit the run does
  * not have is KP_EDATA. */
 int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **out, kp_err *err);
+
+/* ---- what the database holds ---- */
+
+/* The years that have imports (malloc'd, ascending; the caller frees). */
+int kp_store_years(kp_store *s, int **years, size_t *n, kp_err *err);
+
+/* One import or one run as the listings give it: strings borrowed for
+ * the call only. */
+typedef struct kp_store_import_row {
+	long id;
+	int year;
+	const char *name, *file, *sha256, *when;
+	size_t rows;
+} kp_store_import_row;
+typedef struct kp_store_run_row {
+	long id;
+	int year;
+	const char *rules_file, *rules_sha256, *when;
+	long units;               /* -1: not recorded */
+} kp_store_run_row;
+typedef int (*kp_store_import_fn)(void *ud, const kp_store_import_row *row, kp_err *err);
+typedef int (*kp_store_run_fn)(void *ud, const kp_store_run_row *row, kp_err *err);
+/* The imports in use (not replaced or dropped), of year (0: every year),
+ * by year then import order; fn returning non-zero stops with it. */
+int kp_store_imports(kp_store *s, int year, kp_store_import_fn fn, void *ud, kp_err *err);
+/* The recorded runs, oldest first. */
+int kp_store_runs(kp_store *s, kp_store_run_fn fn, void *ud, kp_err *err);
+
+/* What a drop removed (strings owned; kp_store_dropped_free). */
+typedef struct kp_store_dropped {
+	long id;
+	char *file, *sha256;
+	size_t rows;
+	char *used_by;            /* "3, 5": runs that used it, or NULL */
+} kp_store_dropped;
+/* Drop the import called name for year, in one transaction: its data
+ * table goes, its row in imports is marked (replaced_at, no data table)
+ * and a row of import_drops records what was dropped, when, and which
+ * runs had used it (their results stay: a run keeps what it scored).
+ * Any failure rolls all of it back.  A name not imported for the year is
+ * KP_EDATA naming what there is (and the nearest name when close). */
+int kp_store_drop(kp_store *s, int year, const char *name, kp_store_dropped *out, kp_err *err);
+void kp_store_dropped_free(kp_store_dropped *d);
 
 #endif

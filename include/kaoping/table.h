@@ -11,6 +11,17 @@
 
 #include "kaoping/err.h"
 
+/* Bad cells a table keeps (more are only counted). */
+#define KP_TABLE_BAD_KEEP 50
+
+/* One numeric cell that is not a number: where, whose, what. */
+typedef struct kp_table_bad {
+	size_t line, col;        /* source line; column index (0-based) */
+	int status;              /* KP_NUM_* of kp_num_parse */
+	char *id;                /* the row's unit id, or NULL (idc < 0) */
+	char *text;              /* the cell (at most KP_ERR_QUOTE bytes) */
+} kp_table_bad;
+
 typedef struct kp_table {
 	char *name;              /* dataset name: the file stem, or --as */
 	char *file;              /* the file it came from, for messages */
@@ -25,6 +36,20 @@ typedef struct kp_table {
 	size_t *rowoff;          /* offset of each row's first text cell */
 	char *text;              /* text cells, NUL-terminated, row after row */
 	size_t tused, tcap;
+	/* Reading every mistake in one pass (set by the reader before rows):
+	 * with collect set, a numeric cell that is not a number is counted in
+	 * nbad, the first KP_TABLE_BAD_KEEP kept in bad[0..nkept) (the table
+	 * owns their strings), and the row goes in with the cell blank; the
+	 * table must then not be scored (kp_data_bind refuses it).  idc is the
+	 * unit id column named in them (-1: none). */
+	int collect;
+	long idc;
+	size_t nbad, nkept;
+	kp_table_bad *bad;
+	/* what the CSV reader left out: rows entirely empty, trailing
+	 * columns empty in the header and every row */
+	size_t skipped_rows, dropped_cols;
+	int tabs;                /* the file was tab-separated */
 } kp_table;
 
 /* A new empty table; name and file are copied.  NULL with err on failure. */
@@ -36,10 +61,14 @@ void kp_table_free(kp_table *t);
 int kp_table_set_columns(kp_table *t, size_t n, char *const *names,
 			 const unsigned char *numeric, kp_err *err);
 /* Append a row of exactly ncols fields.  A numeric column's cell that is
- * not a number is a KP_EDATA error naming file, line, column and text. */
+ * not a number is a KP_EDATA error naming file, line, column and text
+ * (with collect set: counted and kept in bad, see above).  A word for "no
+ * value" (KP_NUM_NA) is kept as a missing value, told apart from a blank
+ * by kp_table_num. */
 int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err);
 
-/* Move the rows of src (same columns) to the end of t; src is freed,
+/* Move the rows of src (same columns) to the end of t, and its bad cells
+ * after t's; src is freed,
  * column by column as it is copied, also on failure. */
 int kp_table_append(kp_table *t, kp_table *src, kp_err *err);
 
@@ -47,7 +76,8 @@ int kp_table_append(kp_table *t, kp_table *src, kp_err *err);
 long kp_table_col(const kp_table *t, const char *name);
 /* Text of a cell of a text column (never NULL); "" for numeric columns. */
 const char *kp_table_text(const kp_table *t, size_t row, size_t col);
-/* A cell as a number: KP_NUM_OK, KP_NUM_EMPTY, or why it is not one. */
+/* A cell as a number: KP_NUM_OK, KP_NUM_EMPTY, KP_NUM_NA, or why it is
+ * not one. */
 int kp_table_num(const kp_table *t, size_t row, size_t col, double *out);
 /* The cell as text in buf (numbers in their shortest form). */
 const char *kp_table_cell(const kp_table *t, size_t row, size_t col, char *buf, size_t size);

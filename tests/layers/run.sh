@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.." || exit 2
 
 # module -> floor (lower floors know nothing of higher ones)
 declare -A FLOOR=(
-	[err]=0 [num]=0 [date]=0
+	[err]=0 [num]=0 [date]=0 [near]=0
 	[sb]=1 [enc]=1 [infile]=1 [outfile]=1
 	[sandbox]=2 [table]=2 [csv]=2 [rw]=2 [result]=2
 	[rules]=3 [rowq]=3
@@ -29,7 +29,7 @@ module_of() {
 	local b
 	b=$(basename "$1"); b=${b%.[ch]}
 	case $b in
-	cmd_*|cli_int|cli_term|main) echo cli ;;
+	cmd_*|cli_*|main) echo cli ;;
 	report_*) echo report ;;
 	score_lua|score_int) echo score ;;
 	store_run|store_int) echo store ;;

@@ -1,0 +1,103 @@
+/* cli_mistakes.c — the command line's side of "every mistake in one
+ * pass": prints the bad cells the tables gathered while the data was read
+ * (every file's, up to KP_CLI_MISTAKES_SHOWN lines, then "… and N more")
+ * and the rows naming units the unit table lacks (found by kp_data_bind)
+ * before the command ends with 65, and the notes on what reading left out
+ * (empty rows, empty trailing columns) or how it read a file (tabs).
+ * Owns nothing. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_int.h"
+#include "kaoping/num.h"
+
+void kp_cli_read_notes(const kp_cli_config *c, const char *file, size_t skipped_rows, size_t dropped_cols, int tabs)
+{
+	if (tabs)
+		kp_cli_info(c, "%s: note: %s: the file is tab-separated, not comma-separated: read with tabs between "
+			    "the columns\n", kp_cli_prog, file);
+	if (skipped_rows)
+		kp_cli_info(c, "%s: note: %s: %zu empty row%s left out (every cell blank, as Excel leaves them)\n",
+			    kp_cli_prog, file, skipped_rows, skipped_rows == 1 ? "" : "s");
+	if (dropped_cols)
+		kp_cli_info(c, "%s: note: %s: %zu empty column%s at the end left out (no header name, blank in every "
+			    "row)\n", kp_cli_prog, file, dropped_cols, dropped_cols == 1 ? "" : "s");
+}
+
+/* The name of unit id from the table that has both the rules' id and
+ * name columns (the unit table), or NULL. */
+static const char *unit_name(const kp_data *d, const kp_rules *r, const char *id)
+{
+	size_t i, row;
+
+	for (i = 0; i < d->ntab; i++) {
+		const kp_table *t = d->tab[i];
+		long ic = kp_table_col(t, r->id_col), nc = kp_table_col(t, r->name_col);
+		if (ic < 0 || nc < 0 || t->numeric[ic] || t->numeric[nc])
+			continue;
+		for (row = 0; row < t->nrows; row++)
+			if (!strcmp(kp_table_text(t, row, (size_t)ic), id))
+				return kp_table_text(t, row, (size_t)nc);
+	}
+	return NULL;
+}
+
+/* "FILE:LINE:COL: unit 'ID' (NAME), column 'C': why: 'text'" */
+static void print_bad(const kp_data *d, const kp_rules *r, const kp_table *t, const kp_table_bad *b)
+{
+	const char *name = b->id ? unit_name(d, r, b->id) : NULL;
+
+	fprintf(stderr, "%s: %s:%zu:%zu: ", kp_cli_prog, t->file, b->line, b->col + 1);
+	if (b->id)
+		fprintf(stderr, name && *name ? "unit '%s' (%s), " : "unit '%s', ", b->id, name);
+	fprintf(stderr, "column '%s': %s: '%s'\n", t->cols[b->col], kp_num_why(b->status), b->text);
+}
+
+int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *err)
+{
+	int rc = kp_data_bind(d, r, err);
+	const char *p = kp_sb_str(&d->unknown);
+
+	(void)c;
+	if (!rc || d->nunknown < 2)
+		return rc;
+	while (*p) { /* every row naming an unknown unit, then the error */
+		size_t len = strcspn(p, "\n");
+		fprintf(stderr, "%s: %.*s\n", kp_cli_prog, (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+	if (d->nunknown > KP_TABLE_BAD_KEEP)
+		fprintf(stderr, "%s: … and %zu more\n", kp_cli_prog, d->nunknown - KP_TABLE_BAD_KEEP);
+	return rc;
+}
+
+void kp_cli_missing_list(const kp_score_missing *m)
+{
+	const char *p = kp_sb_str(&m->lines);
+
+	if (m->n < 2)
+		return; /* one: the error itself says it */
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		fprintf(stderr, "%s: %.*s\n", kp_cli_prog, (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+	if (m->n > KP_SCORE_MISSING_KEEP)
+		fprintf(stderr, "%s: … and %zu more\n", kp_cli_prog, m->n - KP_SCORE_MISSING_KEEP);
+}
+
+int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err)
+{
+	size_t i, k, shown = 0, total = 0;
+
+	(void)c;
+	for (i = 0; i < d->ntab; i++) {
+		const kp_table *t = d->tab[i];
+		total += t->nbad;
+		for (k = 0; k < t->nkept && shown < KP_CLI_MISTAKES_SHOWN; k++, shown++)
+			print_bad(d, r, t, &t->bad[k]);
+	}
+	if (total > shown)
+		fprintf(stderr, "%s: … and %zu more\n", kp_cli_prog, total - shown);
+	return kp_data_bad_cells(d, err);
+}
