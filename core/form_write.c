@@ -321,29 +321,6 @@ static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 	worksheet_set_column(ws, 1, 4, 24, NULL);
 }
 
-/* libxlsxwriter prints "[ERROR] ..." on stderr when a write fails; the
- * error comes back as well and is reported once, as kaoping's. */
-static int mute(void)
-{
-	int saved, null;
-
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && null >= 0)
-		dup2(null, STDERR_FILENO);
-	if (null >= 0)
-		close(null);
-	return saved;
-}
-
-static void unmute(int saved)
-{
-	if (saved < 0)
-		return;
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-}
 
 static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const char *shown, kp_err *err)
 {
@@ -369,10 +346,10 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 	format_set_text_wrap(x.wrap);
 	xl_data_sheet(&x, f, m);
 	xl_notes_sheet(&x, f, m);
-	saved = mute();
+	saved = kp_outfile_mute_stderr();
 	errno = 0;
 	xl_keep(&x, workbook_close(x.wb));
-	unmute(saved);
+	kp_outfile_unmute_stderr(saved);
 	free(tmpdir);
 	if (x.e)
 		return kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown, errno ? strerror(errno) : lxw_strerror(x.e));

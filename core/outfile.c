@@ -243,3 +243,29 @@ void kp_outfile_abort(kp_outfile *f)
 	outfile_free(f);
 }
 
+
+/* Point fd 2 at /dev/null for a library's write, saving it; a library
+ * that prints its own "[ERROR] ..." lines (libxlsxwriter on EFBIG or
+ * ENOSPC) also returns the error, which kaoping reports once. */
+int kp_outfile_mute_stderr(void)
+{
+	int saved, null;
+
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved >= 0 && null >= 0)
+		dup2(null, STDERR_FILENO);
+	if (null >= 0)
+		close(null);
+	return saved;
+}
+
+void kp_outfile_unmute_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+}

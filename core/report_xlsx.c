@@ -570,33 +570,6 @@ static int file_error(lxw_error e)
 	       e == LXW_ERROR_ZIP_FILE_OPERATION || e == LXW_ERROR_ZIP_FILE_ADD || e == LXW_ERROR_ZIP_CLOSE;
 }
 
-/* libxlsxwriter prints its own "[ERROR] ..." lines on stderr when a write
- * fails (EFBIG past ulimit -f, ENOSPC); the error comes back to us as well
- * and is reported once, as kaoping's.  Its messages are silenced for the
- * write: fd 2 points at /dev/null meanwhile (one thread runs here). */
-static int mute_stderr(void)
-{
-	int saved, null;
-
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && null >= 0)
-		dup2(null, STDERR_FILENO);
-	if (null >= 0)
-		close(null);
-	return saved;
-}
-
-static void unmute_stderr(int saved)
-{
-	if (saved < 0)
-		return;
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-}
-
 /* Build the workbook into the file name. */
 static int build(const kp_result *r, const kp_report_opts *o, const char *file, const char *shown, kp_err *err)
 {
@@ -632,10 +605,10 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 out:
 	errno = 0;
 	if (x.wb) {
-		int saved = mute_stderr();
+		int saved = kp_outfile_mute_stderr();
 		lxw_error e = workbook_close(x.wb); /* frees it, even after an error */
 		int keep = errno;
-		unmute_stderr(saved);
+		kp_outfile_unmute_stderr(saved);
 		errno = keep;
 		if (!x.e)
 			x.e = e;
@@ -746,10 +719,10 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 	rc = bk->fill(bk->ctx, wb, &xe, err);
 	errno = 0;
 	{
-		int saved = mute_stderr();
+		int saved = kp_outfile_mute_stderr();
 		lxw_error e = workbook_close(wb);
 		int keep = errno;
-		unmute_stderr(saved);
+		kp_outfile_unmute_stderr(saved);
 		errno = keep;
 		if (!xe)
 			xe = (int)e;

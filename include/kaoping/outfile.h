@@ -21,4 +21,10 @@ void kp_outfile_abort(kp_outfile *f);               /* frees f */
  * async-signal-safe (unlink only). */
 void kp_outfile_remove_open(void);
 
+/* Silence fd 2 while a library that prints its own error lines writes
+ * (one thread at a time); returns what kp_outfile_unmute_stderr restores
+ * (-1: nothing was changed). */
+int kp_outfile_mute_stderr(void);
+void kp_outfile_unmute_stderr(int saved);
+
 #endif
