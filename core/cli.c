@@ -587,10 +587,9 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 
 int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
 {
-	char dir[4096];
-	const char *slash;
+	char *dir;
 	struct stat sb;
-	int rc;
+	int rc, ok, e;
 
 	if ((rc = kp_cli_term_check(c, err)) || !c->output)
 		return rc;
@@ -598,11 +597,12 @@ int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
 		return rc;
 	if (stat(c->output, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return kp_err_set(err, KP_ECREATE, "%s: cannot create: Is a directory", c->output);
-	slash = strrchr(c->output, '/');
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - c->output) + (slash == c->output) : 1,
-		 slash ? c->output : ".");
-	if (access(dir, W_OK | X_OK) != 0)
-		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", c->output, strerror(errno));
+	if (!(dir = kp_outfile_dir(c->output)))
+		return kp_err_oom(err);
+	ok = access(dir, W_OK | X_OK) == 0, e = errno;
+	free(dir);
+	if (!ok)
+		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", c->output, strerror(e));
 	return 0;
 }
 

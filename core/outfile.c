@@ -187,8 +187,7 @@ const char *kp_outfile_tmpname(const kp_outfile *f)
 
 static void sync_dir(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+	char *dir = kp_outfile_dir(path);
 	int fd;
 
 	if (!dir)
@@ -268,4 +267,13 @@ void kp_outfile_unmute_stderr(int saved)
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
+}
+
+char *kp_outfile_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }

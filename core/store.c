@@ -21,6 +21,7 @@
 #include "kaoping/enc.h"
 #include "kaoping/near.h"
 #include "kaoping/num.h"
+#include "kaoping/outfile.h"
 #include "kaoping/rowq.h"
 #include "kaoping/sb.h"
 #include "store_int.h"
@@ -957,16 +958,9 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 
 static int dir_writable(const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	size_t n = slash ? (size_t)(slash - path) + (slash == path) : 1;
-	char *dir = malloc(n + 1);
-	int ok;
+	char *dir = kp_outfile_dir(path);
+	int ok = dir && access(dir, W_OK) == 0;
 
-	if (!dir)
-		return 0;
-	memcpy(dir, slash ? path : ".", n);
-	dir[n] = '\0';
-	ok = access(dir, W_OK) == 0;
 	free(dir);
 	return ok;
 }

@@ -27,4 +27,8 @@ void kp_outfile_remove_open(void);
 int kp_outfile_mute_stderr(void);
 void kp_outfile_unmute_stderr(int saved);
 
+/* The folder a path names a file in: "." for a bare name, "/" for one
+ * in the root; malloc'd (the caller frees), NULL when out of memory. */
+char *kp_outfile_dir(const char *path);
+
 #endif
