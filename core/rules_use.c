@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kaoping/sb.h"
 #include "rules_int.h"
 
 #ifndef KP_MODULES_DIR /* the Makefile sets it from PREFIX */
@@ -309,7 +310,7 @@ char *kp_rules_use_sha256(lua_State *L, int state, const char *buf, size_t len)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned n = 0, i;
+	unsigned n = 0;
 	char *hex = malloc(65);
 
 	if (!ctx || !hex || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
@@ -320,10 +321,12 @@ char *kp_rules_use_sha256(lua_State *L, int state, const char *buf, size_t len)
 	EVP_DigestUpdate(ctx, buf, len);
 	if (state)
 		use_digest_modules(L, state, ctx);
-	EVP_DigestFinal_ex(ctx, md, &n);
+	if (!EVP_DigestFinal_ex(ctx, md, &n) || n != 32) { /* never short: a SHA-256 is 32 bytes */
+		EVP_MD_CTX_free(ctx);
+		free(hex);
+		return NULL;
+	}
 	EVP_MD_CTX_free(ctx);
-	for (i = 0; i < 32 && i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[64] = '\0';
+	kp_sb_hex(md, 32, hex);
 	return hex;
 }

@@ -82,3 +82,13 @@ void kp_sb_free(kp_sb *b)
 	free(b->s);
 	memset(b, 0, sizeof *b);
 }
+
+void kp_sb_hex(const unsigned char *bytes, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[2 * i] = digits[bytes[i] >> 4], out[2 * i + 1] = digits[bytes[i] & 15];
+	out[2 * n] = '\0';
+}

@@ -1224,13 +1224,6 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 	return rc ? rc : r.rc;
 }
 
-static void hex(const unsigned char *md, char *out)
-{
-	int i;
-
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 static int import_one(kp_store *s, const char *file, const kp_import_opts *o, const char *name,
 		      kp_import_done *done, kp_err *err)
@@ -1268,7 +1261,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	sqlite3_finalize(im.ins);
 	if (rc)
 		return rc;
-	hex(info.sha256, sha);
+	kp_sb_hex(info.sha256, 32, sha);
 	if ((rc = check_earlier(s, o, name, sha, im.import_id, file, &replaced, err)))
 		return rc;
 	if ((rc = store_prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))

@@ -35,4 +35,8 @@ void kp_sb_reset(kp_sb *b);
 int kp_sb_status(const kp_sb *b, kp_err *err);
 void kp_sb_free(kp_sb *b);
 
+/* n bytes as lowercase hex (a SHA-256 as its 64 characters): out holds
+ * 2n + 1 bytes. */
+void kp_sb_hex(const unsigned char *bytes, size_t n, char *out);
+
 #endif
