@@ -106,4 +106,22 @@ void *kp_result_alloc(kp_result *r, size_t size, kp_err *err);
 /* Section points of unit u. */
 #define KP_SEC(r, u, s) ((r)->sec[(size_t)(u) * (r)->nsections + (size_t)(s)])
 
+/* Last year's results, by unit id, visible to rules (u.last) and reports. */
+typedef struct kp_last_unit {
+	const char *id;
+	double total;
+	int rank;
+	const char *grade;
+	size_t row;            /* its row in sec */
+} kp_last_unit;
+
+typedef struct kp_last {
+	int year;
+	size_t n;
+	kp_last_unit *u;       /* sorted by id (strcmp) */
+	size_t nsections;
+	const char **sections; /* section names */
+	double *sec;           /* n × nsections */
+} kp_last;
+
 #endif

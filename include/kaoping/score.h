@@ -12,24 +12,6 @@
 #include "kaoping/rules.h"
 #include "kaoping/sb.h"
 
-/* Last year's results, by unit id, visible to rules (u.last) and reports. */
-typedef struct kp_last_unit {
-	const char *id;
-	double total;
-	int rank;
-	const char *grade;
-	size_t row;            /* its row in sec */
-} kp_last_unit;
-
-typedef struct kp_last {
-	int year;
-	size_t n;
-	kp_last_unit *u;       /* sorted by id (strcmp) */
-	size_t nsections;
-	const char **sections; /* section names */
-	double *sec;           /* n × nsections */
-} kp_last;
-
 /* Called once per unit with its items (valid during the call). */
 typedef int (*kp_score_sink)(void *ud, const kp_result *res, size_t unit,
 			     const kp_item *items, size_t nitems, kp_err *err);

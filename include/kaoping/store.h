@@ -17,7 +17,6 @@
 #include "kaoping/err.h"
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
-#include "kaoping/score.h"
 
 #define KP_STORE_SCHEMA 2
 
