@@ -156,7 +156,7 @@ static int write_explain(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *e
 	struct explain_ctx *c = ctx;
 
 	if (o->format == KP_FMT_JSON)
-		return kp_report_explain_json(c->r, c->unit, w, err);
+		return kp_report_explain_json(c->r, c->unit, o->rules, w, err);
 	return kp_report_explain_text(c->r, c->unit, o, w, err);
 }
 

@@ -10,6 +10,8 @@
 #include "kaoping/err.h"
 #include "kaoping/result.h"
 
+struct kp_rules;
+
 enum kp_format { KP_FMT_TABLE = 0, KP_FMT_CSV, KP_FMT_XLSX, KP_FMT_MD, KP_FMT_JSON, KP_FMT_HTML };
 enum kp_lang { KP_LANG_ZH = 0, KP_LANG_EN };
 
@@ -21,6 +23,8 @@ typedef struct kp_report_opts {
 	const char *output;  /* a file path, or NULL for out */
 	int color;           /* table: mark commended units with ANSI bold */
 	int items;           /* JSON: each unit's items (needs a result with details) */
+	const struct kp_rules *rules; /* explain: the rules of the run, for each
+				item's basis and office (borrowed), or NULL */
 } kp_report_opts;
 
 /* "table", "csv", … -> enum kp_format, or -1. */
