@@ -22,6 +22,7 @@ typedef struct kp_cli_config {
 	const char *db;
 	int quiet, verbose, lang, format, bom, color;
 	int items;          /* --items: JSON carries every item's points */
+	int all;            /* explain --all: a sheet for every unit */
 	const char *output;
 	int year;
 	const char *as;
@@ -39,7 +40,7 @@ typedef struct kp_cli_config {
 enum {
 	KP_O_DB = 1 << 0, KP_O_YEAR = 1 << 1, KP_O_FORMAT = 1 << 2, KP_O_OUTPUT = 1 << 3, KP_O_LANG = 1 << 4,
 	KP_O_RUN = 1 << 5, KP_O_AS = 1 << 6, KP_O_REPLACE = 1 << 7, KP_O_ENCODING = 1 << 8, KP_O_LIMITS = 1 << 9,
-	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11
+	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11, KP_O_ALL = 1 << 12
 };
 #define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS)
 
@@ -111,6 +112,8 @@ typedef struct kp_cli_progress {
 } kp_cli_progress;
 void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progress *p, const char *file);
 void kp_cli_progress_end(kp_cli_progress *p);
+/* Progress of a count (p->file names what is counted, p->start is set). */
+void kp_cli_progress_count(const kp_cli_config *c, kp_cli_progress *p, size_t done, size_t total);
 
 /* Read CSV files into d (in memory), with progress. */
 int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **files, int n, kp_err *err);

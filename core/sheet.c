@@ -493,16 +493,6 @@ int kp_sheet_write(const kp_sheet *s, int format, const char *path, kp_err *err)
 
 /* ---------- the data rows, copied ---------- */
 
-static int kept(const char *col, const char *const *keep, size_t nkeep)
-{
-	size_t i;
-
-	for (i = 0; i < nkeep; i++)
-		if (!strcmp(col, keep[i]))
-			return 1;
-	return 0;
-}
-
 /* Append s (or "" for NULL) to the block at *p; returns the copy. */
 static const char *block_str(char **p, const char *s)
 {
@@ -514,8 +504,7 @@ static const char *block_str(char **p, const char *s)
 	return d;
 }
 
-int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, const char *const *keep, size_t nkeep,
-		      kp_err *err)
+int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, kp_sheet_keep_fn keep, void *ud, kp_err *err)
 {
 	size_t i, n = 0, bytes = strlen(row->dataset) + strlen(row->file) + 2;
 	kp_store_row *d;
@@ -523,7 +512,7 @@ int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, const char *con
 	char *p;
 
 	for (i = 0; i < row->ncols; i++)
-		if (kept(row->cols[i], keep, nkeep))
+		if (keep(ud, row->cols[i]))
 			n++, bytes += strlen(row->cols[i]) + strlen(row->vals[i] ? row->vals[i] : "") + 2;
 	if (!n)
 		return 0;
@@ -542,7 +531,7 @@ int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, const char *con
 	d->dataset = block_str(&p, row->dataset), d->file = block_str(&p, row->file);
 	d->line = row->line, d->ncols = n, d->cols = ptr, d->vals = ptr + n;
 	for (i = 0, n = 0; i < row->ncols; i++)
-		if (kept(row->cols[i], keep, nkeep)) {
+		if (keep(ud, row->cols[i])) {
 			ptr[n] = block_str(&p, row->cols[i]);
 			ptr[d->ncols + n++] = block_str(&p, row->vals[i]);
 		}

@@ -23,7 +23,7 @@ struct sx {
 	const kp_sheet *s;
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *head, *title, *wrap;
+	lxw_format *head, *title, *wrap, *num;
 	lxw_error e;             /* the first libxlsxwriter error */
 	double width[SHEET_ITEM_COLS];
 	lxw_row_t row;
@@ -52,13 +52,30 @@ static void put(struct sx *x, lxw_col_t col, const char *s, lxw_format *f)
 	free(cut);
 }
 
+/* A number the sheet printed as text (at the run's precision), as a
+ * number cell in that format. */
+static void put_num(struct sx *x, lxw_col_t col, const char *text)
+{
+	char *end;
+	double v = strtod(text, &end);
+
+	if (!*text || *end || x->e) {
+		put(x, col, text, NULL);
+		return;
+	}
+	x->e = worksheet_write_number(x->ws, x->row, col, v, x->num);
+}
+
 static void fields(struct sx *x, const sheet_field *f, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++, x->row++) {
 		put(x, 0, f[i].label, x->head);
-		put(x, 1, f[i].value, NULL);
+		if (f[i].num)
+			put_num(x, 1, f[i].value);
+		else
+			put(x, 1, f[i].value, NULL);
 	}
 	x->row++;
 }
@@ -82,7 +99,10 @@ static void items(struct sx *x)
 	for (i = 0, x->row++; i < u->nitems; i++, x->row++) {
 		sheet_item(s, &u->items[i], cell, bufs);
 		for (c = 0; c < n; c++)
-			put(x, (lxw_col_t)c, cell[c], c == 5 ? x->wrap : NULL);
+			if (c == 3 || c == 4)
+				put_num(x, (lxw_col_t)c, cell[c]);
+			else
+				put(x, (lxw_col_t)c, cell[c], c == 5 ? x->wrap : NULL);
 	}
 	x->row++;
 }
@@ -174,6 +194,20 @@ static lxw_error close_quietly(lxw_workbook *wb)
 	return e;
 }
 
+/* "0.00" for precision 2. */
+static const char *num_format(int prec, char *nf)
+{
+	int p = prec < 0 ? 0 : prec > 15 ? 15 : prec;
+
+	strcpy(nf, "0");
+	if (p > 0) {
+		nf[1] = '.';
+		memset(nf + 2, '0', (size_t)p);
+		nf[2 + p] = '\0';
+	}
+	return nf;
+}
+
 static int build(const kp_sheet *s, const char *file, const char *shown, kp_err *err)
 {
 	const char *slash = strrchr(file, '/');
@@ -181,6 +215,7 @@ static int build(const kp_sheet *s, const char *file, const char *shown, kp_err 
 	lxw_workbook_options opt = { 0, tmpdir, 0 };
 	struct sx x = { 0 };
 	lxw_error e;
+	char nf[24];
 
 	x.s = s;
 	if (!tmpdir || !(x.wb = workbook_new_opt(file, &opt))) {
@@ -189,11 +224,13 @@ static int build(const kp_sheet *s, const char *file, const char *shown, kp_err 
 	}
 	x.ws = workbook_add_worksheet(x.wb, NULL);
 	x.head = workbook_add_format(x.wb), x.title = workbook_add_format(x.wb), x.wrap = workbook_add_format(x.wb);
-	if (!x.ws || !x.head || !x.title || !x.wrap)
+	x.num = workbook_add_format(x.wb);
+	if (!x.ws || !x.head || !x.title || !x.wrap || !x.num)
 		x.e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 	else {
 		format_set_bold(x.head), format_set_bg_color(x.head, 0xE8E8E8);
 		format_set_bold(x.title), format_set_text_wrap(x.wrap);
+		format_set_num_format(x.num, num_format(s->r->precision, nf));
 		body(&x);
 	}
 	e = close_quietly(x.wb);

@@ -97,12 +97,12 @@ static int src_index(kp_store *s, size_t n, const char *table, const char *key, 
 	sqlite3_str *q = sqlite3_str_new(s->db);
 	int rc;
 
-	sqlite3_str_appendf(q, "CREATE TEMP TABLE \"kp_rows_%zu\" AS SELECT \"%w\" AS k, rowid AS r FROM main.\"%w\"",
-			    n, key, table);
+	sqlite3_str_appendf(q, "CREATE TEMP TABLE \"kp_rows_%lld\" AS SELECT \"%w\" AS k, rowid AS r FROM main.\"%w\"",
+			    (long long)n, key, table);
 	if ((rc = exec_str(s, q, err)))
 		return rc;
 	q = sqlite3_str_new(s->db);
-	sqlite3_str_appendf(q, "CREATE INDEX temp.\"kp_rows_%zu_k\" ON \"kp_rows_%zu\"(k)", n, n);
+	sqlite3_str_appendf(q, "CREATE INDEX temp.\"kp_rows_%lld_k\" ON \"kp_rows_%lld\"(k)", (long long)n, (long long)n);
 	return exec_str(s, q, err);
 }
 
@@ -119,8 +119,8 @@ static int src_query(kp_store *s, struct rows_src *x, size_t n, const char *tabl
 	for (i = 0; i < x->ncols; i++)
 		sqlite3_str_appendf(q, ", t.\"%w\"", x->cols[i]);
 	if (many)
-		sqlite3_str_appendf(q, " FROM \"kp_rows_%zu\" x JOIN main.\"%w\" t ON t.rowid = x.r WHERE x.k = ?1"
-				       " ORDER BY t.\"_line\", t.rowid", n, table);
+		sqlite3_str_appendf(q, " FROM \"kp_rows_%lld\" x JOIN main.\"%w\" t ON t.rowid = x.r WHERE x.k = ?1"
+				       " ORDER BY t.\"_line\", t.rowid", (long long)n, table);
 	else
 		sqlite3_str_appendf(q, " FROM main.\"%w\" t WHERE t.\"%w\" = ?1 ORDER BY t.\"_line\", t.rowid",
 				    table, key);

@@ -27,10 +27,10 @@ typedef struct kp_sheet_rows {
 	size_t n, cap;
 } kp_sheet_rows;
 
-/* Copy row into l, keeping only the columns named in keep (nkeep names:
- * the columns the rules read); a row with none of them is left out. */
-int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, const char *const *keep, size_t nkeep,
-		      kp_err *err);
+/* Copy row into l, keeping only the columns keep(ud, column) says yes to
+ * (the columns the rules read); a row with none of them is left out. */
+typedef int (*kp_sheet_keep_fn)(void *ud, const char *col);
+int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, kp_sheet_keep_fn keep, void *ud, kp_err *err);
 /* Drop the rows (l stays usable); kp_sheet_rows_free also frees the array. */
 void kp_sheet_rows_clear(kp_sheet_rows *l);
 void kp_sheet_rows_free(kp_sheet_rows *l);
