@@ -66,8 +66,7 @@ static int explain_one(kp_cli_config *c, kp_err *err)
 	o.format = c->format >= 0 ? c->format : KP_FMT_TABLE;
 	o.lang = c->lang;
 	o.output = c->output;
-	o.rules = rules;
-	rc = kp_report_explain(res, 0, &o, stdout, err);
+	rc = kp_report_explain_rules(res, 0, rules, &o, stdout, err);
 	kp_rules_free(rules);
 	kp_result_free(res);
 	return rc;

@@ -61,8 +61,8 @@ int kp_report_explain_json(const kp_result *r, size_t unit, const struct kp_rule
 int kp_report_table(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err);
 int kp_report_md(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err);
 int kp_report_html(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err);
-int kp_report_explain_text(const kp_result *r, size_t unit, const kp_report_opts *o, kp_rw *w,
-			   kp_err *err);
+int kp_report_explain_text(const kp_result *r, size_t unit, const struct kp_rules *rules,
+			   const kp_report_opts *o, kp_rw *w, kp_err *err);
 int kp_report_grid_text(const char *const *header, size_t ncols, const char *const *cells,
 			size_t nrows, const kp_report_opts *o, kp_rw *w, kp_err *err);
 /* XLSX writes a whole file itself, to o->output or (through a temporary

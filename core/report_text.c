@@ -602,16 +602,16 @@ static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 	explain_field(w, l->total, kp_rw_fixed(u->total, r->precision, nb), md, lang);
 }
 
-int kp_report_explain_text(const kp_result *r, size_t unit, const kp_report_opts *o, kp_rw *w,
-			   kp_err *err)
+int kp_report_explain_text(const kp_result *r, size_t unit, const kp_rules *rules, const kp_report_opts *o,
+			   kp_rw *w, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
 	const kp_unit_result *u = &r->units[unit];
 	const char *head[8] = { l->kind, l->section, l->item, l->points, l->max, l->item_note, l->basis, l->office };
 	static const unsigned char right[8] = { 0, 0, 0, 1, 1, 0, 0, 0 };
-	struct items_ctx c = { r, l, u, o->rules };
+	struct items_ctx c = { r, l, u, rules };
 	/* the columns basis and office only when the rules give some item one */
-	size_t ncols = kp_report_has_texts(o->rules, u) ? 8 : 6;
+	size_t ncols = kp_report_has_texts(rules, u) ? 8 : 6;
 	struct grid g = { u->items ? u->nitems : 0, ncols, head, right, item_cell, &c, "", NULL };
 	int md = o->format == KP_FMT_MD, rc = 0;
 

@@ -23,8 +23,6 @@ typedef struct kp_report_opts {
 	const char *output;  /* a file path, or NULL for out */
 	int color;           /* table: mark commended units with ANSI bold */
 	int items;           /* JSON: each unit's items (needs a result with details) */
-	const struct kp_rules *rules; /* explain: the rules of the run, for each
-				item's basis and office (borrowed), or NULL */
 } kp_report_opts;
 
 /* "table", "csv", … -> enum kp_format, or -1. */
@@ -37,6 +35,11 @@ int kp_report_write(const kp_result *r, const kp_report_opts *o, FILE *out, kp_e
 /* Every point of one unit (index into r->units) with its notes, as text
  * (table/md) or JSON. */
 int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, FILE *out, kp_err *err);
+/* The same, with each item's basis and office from the run's rules
+ * (borrowed; NULL: none): two more columns (a "basis" and an "office" in
+ * JSON) when the rules give some item of the unit one. */
+int kp_report_explain_rules(const kp_result *r, size_t unit, const struct kp_rules *rules,
+			    const kp_report_opts *o, FILE *out, kp_err *err);
 
 /* A plain grid of text cells (header + rows) as table, csv or md: used by
  * `kaoping criteria`. cells holds nrows × ncols strings, row after row. */
