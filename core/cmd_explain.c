@@ -16,6 +16,8 @@
 #include "kaoping/sandbox.h"
 #include "kaoping/sheet.h"
 
+#define LEFT_OUT "each item's basis and office, and the sheets' data rows, are left out"
+
 /* The rule file of the run, or NULL (with a note) when it is gone,
  * changed since the run, or does not load: what it adds is then left out. */
 static kp_rules *run_rules(kp_cli_config *c, const kp_result *res)
@@ -28,18 +30,16 @@ static kp_rules *run_rules(kp_cli_config *c, const kp_result *res)
 	if (!f || !*f)
 		return NULL;
 	if (stat(f, &st) != 0) {
-		kp_cli_info(c, "%s: note: %s: %s: the items' basis and office are not shown\n", kp_cli_prog, f,
-			    strerror(errno));
+		kp_cli_info(c, "%s: note: %s: %s: " LEFT_OUT "\n", kp_cli_prog, f, strerror(errno));
 		return NULL;
 	}
 	if (kp_cli_load_rules(c, f, 0, &r, &e)) {
-		kp_cli_info(c, "%s: note: %s: the rule file no longer loads (%s): the items' basis and office are not shown\n",
-			    kp_cli_prog, f, e.msg);
+		kp_cli_info(c, "%s: note: %s: the rule file no longer loads (%s): " LEFT_OUT "\n", kp_cli_prog, f, e.msg);
 		kp_err_clear(&e);
 		r = NULL;
 	} else if (!res->rules_sha256 || strcmp(r->sha256, res->rules_sha256)) {
-		kp_cli_info(c, "%s: note: %s: changed since run %ld was scored: the items' basis and office are not shown\n",
-			    kp_cli_prog, f, res->run_id);
+		kp_cli_info(c, "%s: note: %s: changed since run %ld was scored: " LEFT_OUT "\n", kp_cli_prog, f,
+			    res->run_id);
 		kp_rules_free(r);
 		r = NULL;
 	}
@@ -178,7 +178,7 @@ static int check_free(const struct sheets *s, const char *path, kp_err *err)
 
 static int write_one(struct sheets *s, kp_store_rows *rr, size_t unit, const char *path, kp_err *err)
 {
-	kp_sheet sh = { s->res, unit, s->rules, &s->rows, s->c->lang };
+	kp_sheet sh = { s->res, unit, s->rules, rr ? &s->rows : NULL, s->c->lang };
 	int rc = 0;
 
 	kp_sheet_rows_clear(&s->rows);

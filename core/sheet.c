@@ -17,11 +17,13 @@ static const sheet_labels labels_zh = {
 	.sheet = "考核得分表", .sums = "得分合计", .sources = "数据来源", .file = "文件", .line = "行",
 	.dataset = "数据集", .values = "数据", .no_sources = "未找到本单位的导入数据行。",
 	.run = "评分批次", .assessment_office = "考核单位",
+	.no_rules = "评分所用的规则文件不在原处或已改动，未列出数据来源。",
 };
 static const sheet_labels labels_en = {
 	.sheet = "score sheet", .sums = "sums", .sources = "data sources", .file = "file", .line = "line",
 	.dataset = "dataset", .values = "values", .no_sources = "No imported rows of this unit were found.",
 	.run = "run", .assessment_office = "assessed by",
+	.no_rules = "The run's rule file is not where it was or has changed: the data rows are not shown.",
 };
 
 const sheet_labels *sheet_labels_of(int lang)
@@ -193,7 +195,7 @@ static void md_sources(kp_rw *w, const kp_sheet *s)
 
 	kp_rw_puts(w, "## "), kp_rw_md(w, sl->sources), kp_rw_puts(w, "\n\n");
 	if (!s->rows || !s->rows->n) {
-		kp_rw_md(w, sl->no_sources), kp_rw_puts(w, "\n");
+		kp_rw_md(w, s->rows ? sl->no_sources : sl->no_rules), kp_rw_puts(w, "\n");
 		return;
 	}
 	md_row(w, head, 4);
@@ -234,23 +236,25 @@ static int sheet_md(const kp_sheet *s, kp_rw *w)
 /* ---------- html: one A4 page where it fits ---------- */
 
 static const char css[] =
-	"@page { size: A4; margin: 12mm 12mm 14mm 12mm; }\n"
+	"@page { size: A4; margin: 10mm 10mm 12mm 10mm; }\n"
 	"html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }\n"
 	"body { font-family: \"Noto Sans CJK SC\", \"WenQuanYi Zen Hei\", \"Microsoft YaHei\", sans-serif;\n"
-	"  font-size: 9.5pt; line-height: 1.35; color: #1a1a1a; background: #fff;\n"
-	"  max-width: 186mm; margin: 0 auto; padding: 6mm 3mm; }\n"
+	"  font-size: 9pt; line-height: 1.3; color: #1a1a1a; background: #fff;\n"
+	"  max-width: 190mm; margin: 0 auto; padding: 6mm 3mm; }\n"
 	"@media print { body { max-width: none; margin: 0; padding: 0; } }\n"
-	"header { text-align: center; border-bottom: 2pt solid #b0201c; padding-bottom: 2mm; margin-bottom: 3mm; }\n"
-	"h1 { font-size: 14pt; margin: 0 0 1mm; } h2 { font-size: 12pt; margin: 0; }\n"
-	"h3 { font-size: 10.5pt; margin: 3mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }\n"
-	"table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 0 0 2mm; }\n"
-	"th, td { border: 0.6pt solid #8c8c8c; padding: 0.5mm 1.2mm; vertical-align: top; overflow-wrap: anywhere; }\n"
+	"header { text-align: center; border-bottom: 2pt solid #b0201c; padding-bottom: 1.5mm; margin-bottom: 2.5mm; }\n"
+	"h1 { font-size: 13pt; margin: 0 0 0.5mm; } h2 { font-size: 11.5pt; margin: 0; }\n"
+	"h3 { font-size: 10pt; margin: 2.5mm 0 1mm; break-after: avoid; page-break-after: avoid; }\n"
+	"table { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 0 0 1.5mm; }\n"
+	"th, td { border: 0.6pt solid #8c8c8c; padding: 0.3mm 1mm; vertical-align: top; overflow-wrap: break-word; }\n"
 	"th { background: #eeeeee; white-space: nowrap; }\n"
 	"thead { display: table-header-group; }\n"
 	"tr { break-inside: avoid; page-break-inside: avoid; }\n"
 	"td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }\n"
+	"td.k { white-space: nowrap; }\n"
 	"table.head th { text-align: left; width: 12%; } table.head td { width: 21%; }\n"
-	"p.note { font-size: 8.5pt; color: #444; }\n";
+	"table.sources { font-size: 7.5pt; } table.sources td:first-child { word-break: break-all; width: 22%; }\n"
+	"p.note { font-size: 8pt; color: #444; margin: 1mm 0; }\n";
 
 static void html_fields(kp_rw *w, const sheet_field *f, size_t n)
 {
@@ -287,7 +291,7 @@ static void html_items(kp_rw *w, const kp_sheet *s)
 		sheet_item(s, &u->items[i], cell, bufs);
 		kp_rw_puts(w, "<tr>");
 		for (c = 0; c < n; c++) {
-			kp_rw_puts(w, c == 3 || c == 4 ? "<td class=\"num\">" : "<td>");
+			kp_rw_puts(w, c == 3 || c == 4 ? "<td class=\"num\">" : c < 3 ? "<td class=\"k\">" : "<td>");
 			kp_rw_html(w, cell[c]), kp_rw_puts(w, "</td>");
 		}
 		kp_rw_puts(w, "</tr>\n");
@@ -302,17 +306,20 @@ static void html_sources(kp_rw *w, const kp_sheet *s)
 
 	kp_rw_puts(w, "<h3>"), kp_rw_html(w, sl->sources), kp_rw_puts(w, "</h3>\n");
 	if (!s->rows || !s->rows->n) {
-		kp_rw_puts(w, "<p class=\"note\">"), kp_rw_html(w, sl->no_sources), kp_rw_puts(w, "</p>\n");
+		kp_rw_puts(w, "<p class=\"note\">"), kp_rw_html(w, s->rows ? sl->no_sources : sl->no_rules);
+		kp_rw_puts(w, "</p>\n");
 		return;
 	}
+	/* compact: the dataset (the file's stem unless imported --as) is the
+	 * file's title */
 	kp_rw_puts(w, "<table class=\"sources\">\n<thead><tr><th>"), kp_rw_html(w, sl->file);
-	kp_rw_puts(w, "</th><th>"), kp_rw_html(w, sl->line), kp_rw_puts(w, "</th><th>"), kp_rw_html(w, sl->dataset);
+	kp_rw_puts(w, "</th><th>"), kp_rw_html(w, sl->line);
 	kp_rw_puts(w, "</th><th>"), kp_rw_html(w, sl->values), kp_rw_puts(w, "</th></tr></thead>\n<tbody>\n");
 	for (i = 0; i < s->rows->n; i++) {
 		const kp_store_row *row = &s->rows->row[i];
-		kp_rw_puts(w, "<tr><td>"), kp_rw_html(w, row->file);
-		kp_rw_puts(w, "</td><td class=\"num\">"), kp_rw_int(w, row->line);
-		kp_rw_puts(w, "</td><td>"), kp_rw_html(w, row->dataset), kp_rw_puts(w, "</td><td>");
+		kp_rw_puts(w, "<tr><td title=\""), kp_rw_html(w, row->dataset), kp_rw_puts(w, "\">");
+		kp_rw_html(w, row->file);
+		kp_rw_puts(w, "</td><td class=\"num\">"), kp_rw_int(w, row->line), kp_rw_puts(w, "</td><td>");
 		row_values(w, row, kp_rw_html, s->lang);
 		kp_rw_puts(w, "</td></tr>\n");
 	}
@@ -387,7 +394,9 @@ static void json_sources(kp_rw *w, const kp_sheet *s)
 {
 	size_t i, c;
 
-	kp_rw_puts(w, ",\n\"sources\":[");
+	kp_rw_puts(w, s->rows ? ",\n\"sources\":[" : ",\n\"sources\":null");
+	if (!s->rows)
+		return;
 	for (i = 0; s->rows && i < s->rows->n; i++) {
 		const kp_store_row *row = &s->rows->row[i];
 		json_key(w, i ? ",\n  {\"dataset\":" : "\n  {\"dataset\":", row->dataset);

@@ -10,7 +10,7 @@
 #include "report_int.h"
 
 typedef struct sheet_labels {
-	const char *sheet, *sums, *sources, *file, *line, *dataset, *values, *no_sources;
+	const char *sheet, *sums, *sources, *file, *line, *dataset, *values, *no_sources, *no_rules;
 	const char *run, *assessment_office;
 } sheet_labels;
 const sheet_labels *sheet_labels_of(int lang);

@@ -116,7 +116,7 @@ static void sources(struct sx *x)
 
 	put(x, 0, sl->sources, x->title), x->row++;
 	if (!s->rows || !s->rows->n) {
-		put(x, 0, sl->no_sources, NULL);
+		put(x, 0, s->rows ? sl->no_sources : sl->no_rules, NULL);
 		return;
 	}
 	put(x, 0, sl->file, x->head), put(x, 1, sl->line, x->head), put(x, 2, sl->dataset, x->head);

@@ -39,7 +39,8 @@ typedef struct kp_sheet {
 	const kp_result *r;        /* the run */
 	size_t unit;               /* index into r->units */
 	const kp_rules *rules;     /* basis and office of items, or NULL */
-	const kp_sheet_rows *rows; /* the unit's data rows, or NULL */
+	const kp_sheet_rows *rows; /* the unit's data rows, or NULL when they
+				      could not be looked up (no rules) */
 	int lang;                  /* enum kp_lang */
 } kp_sheet;
 
