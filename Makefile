@@ -103,6 +103,7 @@ valgrind: $(CHECK_BIN)
 
 demo: kaoping
 	$(Q)scripts/demo.sh
+	$(Q)./kaoping explain --all --db demo.db -o build/demo/sheets --replace   # 一单位一表: a score sheet per unit
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh
