@@ -624,7 +624,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	if (v->opts & KP_O_FORMAT)
 		fprintf(fp, "  --format F         %s\n", v->formats ? v->formats : "table, csv, xlsx, md, json or html");
 	if (v->opts & KP_O_OUTPUT)
-		fprintf(fp, "  -o, --output FILE  write to FILE (atomically) instead of stdout\n");
+		fprintf(fp, "  -o, --output FILE  write to FILE (atomically) instead of stdout%s\n",
+			v->opts & KP_O_ALL ? "; with --all: the folder" : "");
 	if (v->opts & KP_O_LANG)
 		fprintf(fp, "  --lang zh|en       labels in Chinese (default) or English\n");
 	if (v->opts & KP_O_BOM)
