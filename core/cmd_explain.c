@@ -83,6 +83,7 @@ struct sheets {
 	const char **keep;        /* the columns shown of each data row */
 	size_t nkeep;
 	kp_sheet_rows rows;       /* the current unit's */
+	kp_sheet_batch *batch;    /* sheets written, put in place together */
 };
 
 /* The unit column of a dataset: an event list's own, else the unit id. */
@@ -184,7 +185,7 @@ static int write_one(struct sheets *s, kp_store_rows *rr, size_t unit, const cha
 	kp_sheet_rows_clear(&s->rows);
 	if (rr)
 		rc = kp_store_rows_unit(rr, s->res->units[unit].id, take_row, s, err);
-	return rc ? rc : kp_sheet_write(&sh, s->format, path, err);
+	return rc ? rc : kp_sheet_batch_add(s->batch, &sh, s->format, path, err);
 }
 
 /* Every unit's file name, in report order: checked (write 0), then
@@ -228,8 +229,14 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 		rc = make_dir(s->dir, err);
 	if (!rc)
 		rc = sheet_pass(s, rr, 0, err);
+	if (!rc && !(s->batch = kp_sheet_batch_new(err)))
+		rc = err->kind;
 	if (!rc)
 		rc = sheet_pass(s, rr, 1, err);
+	if (!rc)
+		rc = kp_sheet_batch_commit(s->batch, err);
+	kp_sheet_batch_free(s->batch);
+	s->batch = NULL;
 	kp_store_rows_close(rr);
 	if (!rc)
 		kp_cli_info(s->c, "%s: wrote %zu %s sheets of run %ld to %s%s\n", kp_cli_prog, s->res->nunits,

@@ -469,35 +469,91 @@ static int sheet_body(const kp_sheet *s, int format, kp_rw *w)
 	return sheet_md(s, w);
 }
 
-int kp_sheet_write(const kp_sheet *s, int format, const char *path, kp_err *err)
+/* Write the sheet into a new atomic output file, not yet in place. */
+static int sheet_file(const kp_sheet *s, int format, const char *path, kp_outfile **out, kp_err *err)
 {
 	kp_outfile *of;
 	kp_rw w;
 	int rc, e;
 
+	*out = NULL;
 	if (!kp_sheet_format_ok(format))
 		return kp_err_set(err, KP_EUSAGE, "sheets: format '%s' is not one of md, html, json, xlsx",
 				  kp_report_format_name(format));
 	if (s->unit >= s->r->nunits || s->r->units[s->unit].category < 0 ||
 	    (size_t)s->r->units[s->unit].category >= s->r->ncategories)
 		return kp_err_set(err, KP_EINTERNAL, "sheets: unit %zu out of range", s->unit);
-	if (format == KP_FMT_XLSX)
-		return sheet_xlsx(s, path, err);
 	if (!(of = kp_outfile_open(path, err)))
 		return err->kind;
-	if ((rc = kp_rw_open(&w, kp_outfile_fp(of), err))) {
-		kp_outfile_abort(of);
-		return rc;
+	if (format == KP_FMT_XLSX) {
+		rc = sheet_xlsx(s, of, path, err);
+	} else if (!(rc = kp_rw_open(&w, kp_outfile_fp(of), err))) {
+		rc = sheet_body(s, format, &w);
+		e = kp_rw_close(&w);
+		errno = 0;
+		if (!rc && !e && fflush(kp_outfile_fp(of)) != 0)
+			e = errno ? errno : EIO; /* the text goes to the file, not held */
+		if (!rc && e)
+			rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", path, strerror(e));
 	}
-	rc = sheet_body(s, format, &w);
-	e = kp_rw_close(&w);
-	if (!rc && e)
-		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", path, strerror(e));
 	if (rc) {
 		kp_outfile_abort(of);
 		return rc;
 	}
-	return kp_outfile_commit(of, err);
+	*out = of;
+	return 0;
+}
+
+int kp_sheet_write(const kp_sheet *s, int format, const char *path, kp_err *err)
+{
+	kp_outfile *of;
+	int rc = sheet_file(s, format, path, &of, err);
+
+	return rc ? rc : kp_outfile_commit(of, err);
+}
+
+/* ---------- many sheets ---------- */
+
+struct kp_sheet_batch {
+	kp_outfile *f[KP_SHEET_BATCH];
+	size_t n;
+};
+
+kp_sheet_batch *kp_sheet_batch_new(kp_err *err)
+{
+	kp_sheet_batch *b = calloc(1, sizeof *b);
+
+	if (!b)
+		kp_err_oom(err);
+	return b;
+}
+
+int kp_sheet_batch_add(kp_sheet_batch *b, const kp_sheet *s, int format, const char *path, kp_err *err)
+{
+	int rc = sheet_file(s, format, path, &b->f[b->n], err);
+
+	if (rc)
+		return rc;
+	if (++b->n == KP_SHEET_BATCH)
+		return kp_sheet_batch_commit(b, err);
+	return 0;
+}
+
+int kp_sheet_batch_commit(kp_sheet_batch *b, kp_err *err)
+{
+	size_t n = b->n;
+
+	b->n = 0;
+	return n ? kp_outfile_commit_all(b->f, n, err) : 0;
+}
+
+void kp_sheet_batch_free(kp_sheet_batch *b)
+{
+	if (!b)
+		return;
+	while (b->n)
+		kp_outfile_abort(b->f[--b->n]);
+	free(b);
 }
 
 /* ---------- the data rows, copied ---------- */

@@ -6,6 +6,7 @@
 #ifndef KAOPING_SHEET_INT_H
 #define KAOPING_SHEET_INT_H
 
+#include "kaoping/outfile.h"
 #include "kaoping/sheet.h"
 #include "report_int.h"
 
@@ -36,6 +37,7 @@ void sheet_item_head(const kp_sheet *s, const char **head);
 /* The year as the report layer writes it: "2021年度". */
 const char *sheet_year(const kp_sheet *s, char *buf, size_t size);
 
-int sheet_xlsx(const kp_sheet *s, const char *path, kp_err *err);
+/* Build the workbook into of's temporary file (path: for messages). */
+int sheet_xlsx(const kp_sheet *s, kp_outfile *of, const char *path, kp_err *err);
 
 #endif

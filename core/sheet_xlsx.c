@@ -243,17 +243,7 @@ static int build(const kp_sheet *s, const char *file, const char *shown, kp_err 
 	return 0;
 }
 
-int sheet_xlsx(const kp_sheet *s, const char *path, kp_err *err)
+int sheet_xlsx(const kp_sheet *s, kp_outfile *of, const char *path, kp_err *err)
 {
-	kp_outfile *of = kp_outfile_open(path, err);
-	int rc;
-
-	if (!of)
-		return err->kind;
-	rc = build(s, kp_outfile_tmpname(of), path, err);
-	if (rc) {
-		kp_outfile_abort(of);
-		return rc;
-	}
-	return kp_outfile_commit(of, err);
+	return build(s, kp_outfile_tmpname(of), path, err);
 }

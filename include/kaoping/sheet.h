@@ -52,6 +52,18 @@ const char *kp_sheet_ext(int format);
 /* Write the sheet to path in format, atomically. */
 int kp_sheet_write(const kp_sheet *s, int format, const char *path, kp_err *err);
 
+/* Many sheets (a folder of them): each is written to its temporary file
+ * at once (its text is not kept), and every KP_SHEET_BATCH sheets, and at
+ * kp_sheet_batch_commit, they are made durable together (one sync, not
+ * one per file: kp_outfile_commit_all) and renamed into place.  Free
+ * removes the sheets not committed. */
+#define KP_SHEET_BATCH 64 /* at most what kp_outfile can remove on a signal (72) */
+typedef struct kp_sheet_batch kp_sheet_batch;
+kp_sheet_batch *kp_sheet_batch_new(kp_err *err);
+int kp_sheet_batch_add(kp_sheet_batch *b, const kp_sheet *s, int format, const char *path, kp_err *err);
+int kp_sheet_batch_commit(kp_sheet_batch *b, kp_err *err);
+void kp_sheet_batch_free(kp_sheet_batch *b);
+
 /* The names given in one set of sheets: a name is never given twice,
  * letters compared without case (as case-insensitive filesystems do). */
 typedef struct kp_sheet_names kp_sheet_names;
