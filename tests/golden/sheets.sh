@@ -14,7 +14,8 @@
 #     tests/golden/sheets/basis/ (the items' basis and office, the
 #     assessment's office, event rows on several lines);
 # and the behaviour around them: sheets already there are not written over
-# (73, nothing changed) unless --replace, formats other than md, html,
+# (73, nothing changed) unless --replace, --run and --lang are followed,
+# formats other than md, html,
 # json and xlsx are refused (64), a UNIT with --all is refused (64), -o
 # naming a file is 73, and a run whose rule file is gone still gets every
 # sheet, with a note, without basis, office or data rows.
@@ -115,6 +116,9 @@ if [ $rc = 0 ] && grep -qF "rules/2021-fazhi.lua: No such file or directory: eac
 else
 	no "the rule file gone (exit $rc)"; sed 's/^/      /' "$tmp/err"
 fi
+"$bin" explain --all --db "$db" --run 1 --lang en -o "$tmp/r1" --format md --quiet &&
+	grep -qx '# 陇县2021年度依法行政工作目标责任考核 year 2020' "$tmp/r1/Z01-城关镇.md" &&
+	grep -qF -- '- **rank**: ' "$tmp/r1/Z01-城关镇.md" && ok "--run 1 --lang en: the 2020 run, English labels" || no "--run 1 --lang en"
 "$bin" explain --db "$db" Z01 --format json >"$tmp/one.json" 2>/dev/null &&
 	grep -qF '"unit_id":"Z01"' "$tmp/one.json" && ok "explain UNIT still works beside --all" || no "explain UNIT"
 
