@@ -24,14 +24,17 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 	-DKP_VERSION='"$(VERSION)"' -DKP_MODULES_DIR='"$(PREFIX)/share/kaoping/modules"' $(CFLAGS) $(EXTRA_CFLAGS)
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE = err sb infile num date enc csv rowq table data store store_run store_rows sandbox rules rules_use criteria score score_lua rank result ruletest \
-	rw outfile report_common report report_csv report_json report_text report_html report_xlsx sheet sheet_xlsx
+CORE = err sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria score score_lua rank result ruletest \
+	rw outfile report_common report report_csv report_json report_text report_html report_xlsx
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
 CLI_CMDS = cli cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = num csv store rules score rank report sheet
+CHECKS = num csv store rules score rank report
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
+# the unit score sheets (explain --all) and the imported rows they show
+CORE += store_rows sheet sheet_xlsx
+CHECKS += sheet
 
 Q = @
 ifeq ($(V),1)
