@@ -16,7 +16,12 @@
 #include "kaoping/sandbox.h"
 #include "kaoping/sheet.h"
 
-#define LEFT_OUT "each item's basis and office, and the sheets' data rows, are left out"
+/* What is left out without the rule file. */
+static const char *left_out(const kp_cli_config *c)
+{
+	return c->all ? "each item's basis and office, and the sheets' data rows, are left out"
+		      : "each item's basis and office are left out";
+}
 
 /* The rule file of the run, or NULL (with a note) when it is gone,
  * changed since the run, or does not load: what it adds is then left out. */
@@ -30,16 +35,17 @@ static kp_rules *run_rules(kp_cli_config *c, const kp_result *res)
 	if (!f || !*f)
 		return NULL;
 	if (stat(f, &st) != 0) {
-		kp_cli_info(c, "%s: note: %s: %s: " LEFT_OUT "\n", kp_cli_prog, f, strerror(errno));
+		kp_cli_info(c, "%s: note: %s: %s: %s\n", kp_cli_prog, f, strerror(errno), left_out(c));
 		return NULL;
 	}
 	if (kp_cli_load_rules(c, f, 0, &r, &e)) {
-		kp_cli_info(c, "%s: note: %s: the rule file no longer loads (%s): " LEFT_OUT "\n", kp_cli_prog, f, e.msg);
+		kp_cli_info(c, "%s: note: %s: the rule file no longer loads (%s): %s\n", kp_cli_prog, f, e.msg,
+			    left_out(c));
 		kp_err_clear(&e);
 		r = NULL;
 	} else if (!res->rules_sha256 || strcmp(r->sha256, res->rules_sha256)) {
-		kp_cli_info(c, "%s: note: %s: changed since run %ld was scored: " LEFT_OUT "\n", kp_cli_prog, f,
-			    res->run_id);
+		kp_cli_info(c, "%s: note: %s: changed since run %ld was scored: %s\n", kp_cli_prog, f, res->run_id,
+			    left_out(c));
 		kp_rules_free(r);
 		r = NULL;
 	}
