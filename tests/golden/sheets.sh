@@ -9,6 +9,8 @@
 #     deduction), compared whole with tests/golden/sheets/samples/;
 #   - the xlsx sheet of Z01 unzipped: A4, fit to one page, its title, unit,
 #     total as a number and a data row's file;
+#   - the html sheet of B02 printed by headless Chromium (when there): one
+#     A4 page, its text extractable;
 # on the golden case basis (tests/golden/e2e/basis, run in its folder):
 #   - every sheet in md, html and json compared whole with
 #     tests/golden/sheets/basis/ (the items' basis and office, the
@@ -82,6 +84,23 @@ for want in 陇县2021年度依法行政工作目标责任考核 城关镇 考�
 	case $strings in *"$want"*) ok "xlsx: has '$want'" ;; *) no "xlsx: lacks '$want'" ;; esac
 done
 [ "$(ls "$tmp/s-json" | wc -l)" = 38 ] && ok "38 sheets, no temporary file left" || no "not 38 files in the folder"
+
+# the HTML sheet in a browser (when Chromium and poppler are there): A4,
+# one page for a unit whose data fits (B02), its text extractable
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$browser" ] && command -v pdfinfo >/dev/null && command -v pdftotext >/dev/null; then
+	pdf=$tmp/B02.pdf
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --user-data-dir="$tmp/profile" --no-pdf-header-footer \
+		--print-to-pdf="$pdf" "file://$tmp/s-html/B02-林业局.html" >/dev/null 2>&1
+	info=$(pdfinfo "$pdf" 2>/dev/null)
+	case $info in *"Pages:           1"*"(A4)"*) ok "html: B02's sheet prints on one A4 page" ;;
+	*) no "html: B02's sheet is not one A4 page: $(echo "$info" | grep -E 'Pages|size' | tr '\n' ' ')" ;; esac
+	text=$(pdftotext -enc UTF-8 "$pdf" - 2>/dev/null)
+	case $text in *林业局*考核得分表*数据来源*) ok "html: the printed sheet's text" ;; *) no "html: the printed sheet's text" ;; esac
+else
+	echo "skip  html in a browser: no chromium or poppler-utils here"
+fi
 
 # ---------- the basis case ----------
 case_dir=tests/golden/e2e/basis
