@@ -93,6 +93,15 @@ size_t sheet_sums(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF])
 	return n;
 }
 
+void sheet_section(const kp_sheet *s, size_t k, const char **cell, char (*bufs)[KP_NUMBUF])
+{
+	const kp_result *r = s->r;
+
+	cell[0] = r->sections[k] ? r->sections[k] : "";
+	cell[1] = kp_rw_fixed(KP_SEC(r, s->unit, k), r->precision, bufs[0]);
+	cell[2] = kp_rw_fixed(r->section_points[k], r->precision, bufs[1]);
+}
+
 void sheet_item(const kp_sheet *s, const kp_item *it, const char **cell, char (*bufs)[KP_NUMBUF])
 {
 	const kp_labels *l = kp_report_labels(s->lang);
@@ -147,6 +156,24 @@ static void md_fields(kp_rw *w, const sheet_field *f, size_t n, int lang)
 		kp_rw_puts(w, lang == KP_LANG_EN ? ": " : "：");
 		kp_rw_md(w, f[i].value), kp_rw_putc(w, '\n');
 	}
+}
+
+static void md_sections(kp_rw *w, const kp_sheet *s)
+{
+	const kp_labels *l = kp_report_labels(s->lang);
+	const char *cell[3] = { l->section, l->points, l->max };
+	char bufs[2][KP_NUMBUF];
+	size_t k;
+
+	if (!s->r->nsections)
+		return;
+	md_row(w, cell, 3);
+	kp_rw_puts(w, "| --- | ---: | ---: |\n");
+	for (k = 0; k < s->r->nsections; k++) {
+		sheet_section(s, k, cell, bufs);
+		md_row(w, cell, 3);
+	}
+	kp_rw_putc(w, '\n');
 }
 
 static void md_items(kp_rw *w, const kp_sheet *s)
@@ -224,6 +251,7 @@ static int sheet_md(const kp_sheet *s, kp_rw *w)
 	n = sheet_head(s, f, bufs);
 	md_fields(w, f, n, s->lang);
 	kp_rw_putc(w, '\n');
+	md_sections(w, s);
 	md_items(w, s);
 	kp_rw_puts(w, "## "), kp_rw_md(w, sheet_labels_of(s->lang)->sums), kp_rw_puts(w, "\n\n");
 	n = sheet_sums(s, f, bufs);
@@ -253,6 +281,7 @@ static const char css[] =
 	"td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }\n"
 	"td.k { white-space: nowrap; }\n"
 	"table.head th { text-align: left; width: 12%; } table.head td { width: 21%; }\n"
+	"table.sections th { white-space: normal; font-weight: normal; } table.sections td { text-align: center; }\n"
 	"table.sources { font-size: 7.5pt; } table.sources td:first-child { word-break: break-all; width: 22%; }\n"
 	"p.note { font-size: 8pt; color: #444; margin: 1mm 0; }\n";
 
@@ -268,6 +297,29 @@ static void html_fields(kp_rw *w, const sheet_field *f, size_t n)
 		kp_rw_puts(w, i % 3 == 2 || i + 1 == n ? "</tr>\n" : "");
 	}
 	kp_rw_puts(w, "</table>\n");
+}
+
+/* The sections side by side: name, then "points / full points". */
+static void html_sections(kp_rw *w, const kp_sheet *s)
+{
+	const char *cell[3];
+	char bufs[2][KP_NUMBUF];
+	size_t k;
+
+	if (!s->r->nsections)
+		return;
+	kp_rw_puts(w, "<table class=\"sections\">\n<tr>");
+	for (k = 0; k < s->r->nsections; k++) {
+		sheet_section(s, k, cell, bufs);
+		kp_rw_puts(w, "<th>"), kp_rw_html(w, cell[0]), kp_rw_puts(w, "</th>");
+	}
+	kp_rw_puts(w, "</tr>\n<tr>");
+	for (k = 0; k < s->r->nsections; k++) {
+		sheet_section(s, k, cell, bufs);
+		kp_rw_puts(w, "<td class=\"num\">"), kp_rw_html(w, cell[1]), kp_rw_puts(w, " / ");
+		kp_rw_html(w, cell[2]), kp_rw_puts(w, "</td>");
+	}
+	kp_rw_puts(w, "</tr>\n</table>\n");
 }
 
 static void html_items(kp_rw *w, const kp_sheet *s)
@@ -343,6 +395,7 @@ static int sheet_html(const kp_sheet *s, kp_rw *w)
 	kp_rw_putc(w, ' '), kp_rw_html(w, u->name ? u->name : ""), kp_rw_puts(w, " "), kp_rw_html(w, sl->sheet);
 	kp_rw_puts(w, "</h2>\n</header>\n");
 	html_fields(w, f, sheet_head(s, f, bufs));
+	html_sections(w, s);
 	html_items(w, s);
 	kp_rw_puts(w, "<h3>"), kp_rw_html(w, sl->sums), kp_rw_puts(w, "</h3>\n");
 	html_fields(w, f, sheet_sums(s, f, bufs));
@@ -363,6 +416,20 @@ static void json_number(kp_rw *w, const char *key, double v, int prec)
 	char nb[KP_NUMBUF];
 
 	kp_rw_puts(w, key), kp_rw_puts(w, kp_rw_fixed(v, prec, nb));
+}
+
+static void json_sections(kp_rw *w, const kp_sheet *s)
+{
+	size_t k;
+
+	kp_rw_puts(w, ",\n\"sections\":[");
+	for (k = 0; k < s->r->nsections; k++) {
+		json_key(w, k ? ",{\"name\":" : "{\"name\":", s->r->sections[k]);
+		json_number(w, ",\"points\":", KP_SEC(s->r, s->unit, k), s->r->precision);
+		json_number(w, ",\"max\":", s->r->section_points[k], s->r->precision);
+		kp_rw_putc(w, '}');
+	}
+	kp_rw_putc(w, ']');
 }
 
 static void json_items(kp_rw *w, const kp_sheet *s)
@@ -442,6 +509,7 @@ static int sheet_json(const kp_sheet *s, kp_rw *w)
 	json_number(w, ",\"deductions\":", u->deductions, p);
 	json_number(w, ",\"bonus\":", u->bonus, p);
 	kp_rw_puts(w, u->items ? ",\"details\":true" : ",\"details\":false");
+	json_sections(w, s);
 	json_items(w, s);
 	json_sources(w, s);
 	kp_rw_puts(w, "}\n");

@@ -27,6 +27,9 @@ size_t sheet_head(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF]);
 /* The sums after the items: base, deductions, 扣完为止, bonus, total. */
 size_t sheet_sums(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF]);
 
+/* The 3 cells of section k: its name, the unit's points, its full points. */
+void sheet_section(const kp_sheet *s, size_t k, const char **cell, char (*bufs)[KP_NUMBUF]);
+
 /* The 8 cells of an item: kind, section, name, points, full points, note,
  * basis, office ("" when none); numbers in bufs. */
 #define SHEET_ITEM_COLS 8

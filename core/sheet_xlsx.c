@@ -80,6 +80,24 @@ static void fields(struct sx *x, const sheet_field *f, size_t n)
 	x->row++;
 }
 
+static void sections(struct sx *x)
+{
+	const kp_sheet *s = x->s;
+	const kp_labels *l = kp_report_labels(s->lang);
+	const char *cell[3];
+	char bufs[2][KP_NUMBUF];
+	size_t k;
+
+	if (!s->r->nsections)
+		return;
+	put(x, 0, l->section, x->head), put(x, 1, l->points, x->head), put(x, 2, l->max, x->head);
+	for (k = 0, x->row++; k < s->r->nsections; k++, x->row++) {
+		sheet_section(s, k, cell, bufs);
+		put(x, 0, cell[0], NULL), put_num(x, 1, cell[1]), put_num(x, 2, cell[2]);
+	}
+	x->row++;
+}
+
 static void items(struct sx *x)
 {
 	const kp_sheet *s = x->s;
@@ -161,6 +179,7 @@ static void body(struct sx *x)
 	put(x, 0, u->id, x->title), put(x, 1, u->name, x->title), put(x, 2, sheet_labels_of(s->lang)->sheet, x->title);
 	x->row += 2;
 	fields(x, f, sheet_head(s, f, bufs));
+	sections(x);
 	items(x);
 	put(x, 0, sheet_labels_of(s->lang)->sums, x->title), x->row++;
 	fields(x, f, sheet_sums(s, f, bufs));
