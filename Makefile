@@ -39,6 +39,9 @@ CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
 CHECKS = num near csv store rules score rank report form compare robust notice
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
+# the unit score sheets (explain --all) and the imported rows they show
+CORE += store_rows sheet sheet_xlsx
+CHECKS += sheet
 
 Q = @
 ifeq ($(V),1)
@@ -131,6 +134,7 @@ demo: kaoping
 	$(Q)./kaoping report --db demo.db --width 80 --columns 排名,单位名称,四,总分,等次,一票否决 && ./kaoping report --db demo.db --format html --summary -o build/demo/2021-summary.html
 	$(Q)./kaoping compare --db demo.db rules/2021-fazhi.lua samples/2021-fazhi-variant.lua && ./kaoping robust --db demo.db rules/2021-fazhi.lua --seed 1
 	$(Q)./kaoping imports --db demo.db --year 2021 && ./kaoping runs --db demo.db
+	$(Q)./kaoping explain --all --db demo.db -o build/demo/sheets --replace   # 一单位一表: a score sheet per unit
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh

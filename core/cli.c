@@ -440,6 +440,17 @@ void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progre
 		o->progress = on_progress, o->progress_ud = p;
 }
 
+/* Progress of a count on a terminal (explain --all writing sheets): shown
+ * after the first second, every 64 items; kp_cli_progress_end clears it. */
+void kp_cli_progress_count(const kp_cli_config *c, kp_cli_progress *p, size_t done, size_t total)
+{
+	if (c->quiet || (done % 64 && done != total) || kp_sandbox_now() - p->start < 1.0 ||
+	    !isatty(STDERR_FILENO))
+		return;
+	fprintf(g_raw_err, "\r%s: %s %zu/%zu", kp_cli_prog, p->file, done, total);
+	p->shown = 1;
+}
+
 /* ---- shared steps of the verbs ---- */
 
 int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rules **r, kp_err *err)
@@ -634,10 +645,18 @@ static const kp_cli_cmd verbs[] = {
 	 "Print a recorded run (the newest unless --run) as table, csv, xlsx, md, json\n"
 	 "or html.  -o FILE writes the file (its extension picks the format).\n\n"
 	 "  kaoping report --format html -o 2021.html\n", NULL},
-	{"explain", kp_cmd_explain, KP_O_DB | KP_O_RUN | KP_O_FORMAT | KP_O_LANG, 1, 1,
-	 "kaoping explain [--run N] UNIT",
-	 "Every point of one unit (by id or name), with the rules' notes.\n\n"
-	 "  kaoping explain 城关镇\n", "table, md or json"},
+	{"explain", kp_cmd_explain, KP_O_DB | KP_O_RUN | KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_ALL | KP_O_REPLACE, 0, 1,
+	 "kaoping explain [--run N] UNIT | kaoping explain --all [--run N] [-o DIR] [--format F]",
+	 "Every point of one unit (by id or name), with the rules' notes, and each\n"
+	 "item's basis and office when the rule file of the run gives them.\n"
+	 "With --all: a score sheet for every unit (一单位一表), one file each in DIR\n"
+	 "(default sheets/, created), named ID-NAME.html: total, rank, grade,\n"
+	 "commendation, every item, and the imported rows the points came from with\n"
+	 "their file and line.  Sheets already there are not overwritten unless\n"
+	 "--replace.\n\n"
+	 "  kaoping explain 城关镇\n"
+	 "  kaoping explain --all -o sheets --format html\n",
+	 "table, md or json; with --all: html (default), md, json or xlsx"},
 	{"check", kp_cmd_check, KP_O_LIMITS | KP_O_ENCODING, 1, -1,
 	 "kaoping check RULES [CSV...]",
 	 "Check a rule file (syntax, points that must add up, declarations) and, given\n"
@@ -748,8 +767,9 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 	if (v->opts & KP_O_FORMAT)
 		fprintf(fp, "  --format F         %s\n", v->formats ? v->formats : "table, csv, xlsx, md, json or html");
 	if (v->opts & KP_O_OUTPUT)
-		fprintf(fp, "%s", strcmp(v->name, "template") ? "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-			    : "  -o, --output DIR   the folder of the forms (default forms; created when missing)\n");
+		fprintf(fp, "%s", !strcmp(v->name, "template") ? "  -o, --output DIR   the folder of the forms (default forms; created when missing)\n"
+			    : v->opts & KP_O_ALL ? "  -o, --output FILE  write to FILE (atomically) instead of stdout; with --all: the folder\n"
+			    : "  -o, --output FILE  write to FILE (atomically) instead of stdout\n");
 	if (v->opts & KP_O_LANG)
 		fprintf(fp, "  --lang zh|en       labels in Chinese (default) or English\n");
 	if (v->opts & KP_O_BOM)
@@ -768,9 +788,12 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 		fprintf(fp, "  --summary          html: the commendation list, grades and rankings only\n");
 	if (v->opts & KP_O_AS)
 		fprintf(fp, "  --as NAME          the dataset name of a single file\n");
+	if (v->opts & KP_O_ALL)
+		fprintf(fp, "  --all              a score sheet for every unit, into -o DIR (default sheets)\n");
 	if (v->opts & KP_O_REPLACE)
-		fprintf(fp, "%s", strcmp(v->name, "template") ? "  --replace          replace an earlier import of the same name and year\n"
-			    : "  --replace          write over forms already there\n");
+		fprintf(fp, "%s", !strcmp(v->name, "template") ? "  --replace          write over forms already there\n"
+			    : v->opts & KP_O_ALL ? "  --replace          --all: write over sheets already in DIR\n"
+			    : "  --replace          replace an earlier import of the same name and year\n");
 	if (v->opts & KP_O_ENCODING)
 		fprintf(fp, "  --encoding E       auto (default), utf-8 or gb18030\n");
 	if (v->opts & KP_O_ROBUST)
@@ -822,7 +845,7 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 
 enum { OPT_DB = 256, OPT_YEAR, OPT_FORMAT, OPT_LANG, OPT_RUN, OPT_AS, OPT_REPLACE, OPT_ENCODING,
        OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
-       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY, OPT_DRAWS, OPT_SPREAD, OPT_SEED, OPT_BY, OPT_TEMPLATE };
+       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY, OPT_DRAWS, OPT_SPREAD, OPT_SEED, OPT_BY, OPT_TEMPLATE, OPT_ALL };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB}, {"year", required_argument, NULL, OPT_YEAR},
@@ -839,6 +862,7 @@ static const struct option long_opts[] = {
 	{"draws", required_argument, NULL, OPT_DRAWS}, {"spread", required_argument, NULL, OPT_SPREAD},
 	{"seed", required_argument, NULL, OPT_SEED}, {"by", required_argument, NULL, OPT_BY},
 	{"template", required_argument, NULL, OPT_TEMPLATE},
+	{"all", no_argument, NULL, OPT_ALL},
 	{"quiet", no_argument, NULL, OPT_QUIET}, {"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}
 };
@@ -862,6 +886,7 @@ static int option_mask(int opt)
 	case OPT_SUMMARY: return KP_O_SUMMARY;
 	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY: return KP_O_ROBUST;
 	case OPT_TEMPLATE: return KP_O_TEMPLATE;
+	case OPT_ALL: return KP_O_ALL;
 	default: return 0;
 	}
 }
@@ -956,6 +981,7 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY:
 		return kp_cli_robust_option(c, opt - OPT_DRAWS, arg, err);
 	case OPT_TEMPLATE: c->tmpl = arg; break;
+	case OPT_ALL: c->all = 1; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
 	default: return kp_err_set(err, KP_EUSAGE, "unknown option");

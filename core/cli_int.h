@@ -27,6 +27,7 @@ typedef struct kp_cli_config {
 	int width, wide;    /* --width N, --wide: the table's width (core/cli_term.c) */
 	const char *columns;/* --columns LIST: the table's columns */
 	int summary;        /* --summary: HTML without each unit's details */
+	int all;            /* explain --all: a sheet for every unit */
 	const char *output;
 	int year;
 	const char *as;
@@ -54,7 +55,8 @@ enum {
 	KP_O_RUN = 1 << 5, KP_O_AS = 1 << 6, KP_O_REPLACE = 1 << 7, KP_O_ENCODING = 1 << 8, KP_O_LIMITS = 1 << 9,
 	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11, KP_O_TERM = 1 << 12, KP_O_SUMMARY = 1 << 13, KP_O_ROBUST = 1 << 14,
 	KP_O_TEMPLATE = 1 << 15,  /* --template FILE */
-	KP_O_OWNFMT = 1 << 16     /* --format names a format of the command's own (format_name) */
+	KP_O_OWNFMT = 1 << 16     /* --format names a format of the command's own (format_name) */,
+	KP_O_ALL = 1 << 17        /* explain --all */
 };
 #define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS | KP_O_TERM | KP_O_SUMMARY)
 
@@ -133,6 +135,8 @@ typedef struct kp_cli_progress {
 } kp_cli_progress;
 void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progress *p, const char *file);
 void kp_cli_progress_end(kp_cli_progress *p);
+/* Progress of a count (p->file names what is counted, p->start is set). */
+void kp_cli_progress_count(const kp_cli_config *c, kp_cli_progress *p, size_t done, size_t total);
 
 /* Progress of long work (scoring, storing) on a terminal, naming the
  * phase: a kp_score_opts.progress callback; ud is unused. */

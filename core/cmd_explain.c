@@ -1,16 +1,63 @@
 /* cmd_explain.c — `kaoping explain UNIT`: every point of one unit of a
- * recorded run, with its notes.  Reads that unit only (kp_store_load_unit). */
+ * recorded run, with its notes (reads that unit only, kp_store_load_unit);
+ * and `kaoping explain --all`: a score sheet for every unit (一单位一表)
+ * into a folder, written unit by unit (kaoping/sheet.h).  Both read the
+ * run's rule file, when it is still where it was scored and unchanged
+ * (its SHA-256), for each item's basis and office, and --all for the
+ * columns whose imported rows the sheets show. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli_int.h"
 #include "kaoping/report.h"
+#include "kaoping/sandbox.h"
+#include "kaoping/sheet.h"
 
-int kp_cmd_explain(kp_cli_config *c, kp_err *err)
+/* What is left out without the rule file. */
+static const char *left_out(const kp_cli_config *c)
+{
+	return c->all ? "each item's basis and office, and the sheets' data rows, are left out"
+		      : "each item's basis and office are left out";
+}
+
+/* The rule file of the run, or NULL (with a note) when it is gone,
+ * changed since the run, or does not load: what it adds is then left out. */
+static kp_rules *run_rules(kp_cli_config *c, const kp_result *res)
+{
+	kp_rules *r = NULL;
+	kp_err e = { 0 };
+	struct stat st;
+	const char *f = res->rules_file;
+
+	if (!f || !*f)
+		return NULL;
+	if (stat(f, &st) != 0) {
+		kp_cli_info(c, "%s: note: %s: %s: %s\n", kp_cli_prog, f, strerror(errno), left_out(c));
+		return NULL;
+	}
+	if (kp_cli_load_rules(c, f, 0, &r, &e)) {
+		kp_cli_info(c, "%s: note: %s: the rule file no longer loads (%s): %s\n", kp_cli_prog, f, e.msg,
+			    left_out(c));
+		kp_err_clear(&e);
+		r = NULL;
+	} else if (!res->rules_sha256 || strcmp(r->sha256, res->rules_sha256)) {
+		kp_cli_info(c, "%s: note: %s: changed since run %ld was scored: %s\n", kp_cli_prog, f, res->run_id,
+			    left_out(c));
+		kp_rules_free(r);
+		r = NULL;
+	}
+	kp_cli_disarm_timeout();
+	return r;
+}
+
+static int explain_one(kp_cli_config *c, kp_err *err)
 {
 	kp_store *st = NULL;
 	kp_result *res = NULL;
+	kp_rules *rules;
 	kp_report_opts o;
 	int rc;
 
@@ -20,11 +67,224 @@ int kp_cmd_explain(kp_cli_config *c, kp_err *err)
 	kp_store_close(st);
 	if (rc)
 		return rc;
+	rules = run_rules(c, res);
 	memset(&o, 0, sizeof o);
 	o.format = c->format >= 0 ? c->format : KP_FMT_TABLE;
 	o.lang = c->lang;
 	o.output = c->output;
-	rc = kp_report_explain(res, 0, &o, stdout, err);
+	rc = kp_report_explain_rules(res, 0, rules, &o, stdout, err);
+	kp_rules_free(rules);
 	kp_result_free(res);
 	return rc;
+}
+
+/* ---------- explain --all ---------- */
+
+struct sheets {
+	kp_cli_config *c;
+	const char *dir;
+	int format;
+	kp_result *res;
+	kp_rules *rules;          /* NULL: no basis, office or data rows */
+	const char **keep;        /* the columns shown of each data row */
+	size_t nkeep;
+	kp_sheet_rows rows;       /* the current unit's */
+	kp_sheet_batch *batch;    /* sheets written, put in place together */
+};
+
+/* The unit column of a dataset: an event list's own, else the unit id. */
+static const char *dataset_key(void *ud, const char *dataset)
+{
+	const kp_rules *r = ud;
+	size_t i;
+
+	for (i = 0; i < r->nevent; i++)
+		if (r->event[i].data && !strcmp(r->event[i].data, dataset))
+			return r->event[i].unit;
+	return r->id_col;
+}
+
+static int is_unit_col(const kp_rules *r, const char *col)
+{
+	size_t i;
+
+	if (!strcmp(col, r->id_col) || !strcmp(col, r->name_col) || !strcmp(col, r->cat_col))
+		return 1;
+	for (i = 0; i < r->nevent; i++)
+		if (r->event[i].unit && !strcmp(col, r->event[i].unit))
+			return 1;
+	return 0;
+}
+
+/* The columns the rules name. */
+static int keep_columns(struct sheets *s, kp_err *err)
+{
+	s->nkeep = kp_rules_columns(s->rules, &s->keep, err);
+	return s->keep ? 0 : kp_err_oom(err);
+}
+
+/* A column a sheet shows: one the rules name, or any when a rule written
+ * in Lua may read columns the file does not name; never the unit's id,
+ * name or category, which the sheet's head shows. */
+static int keep_col(void *ud, const char *col)
+{
+	const struct sheets *s = ud;
+	size_t i;
+
+	if (is_unit_col(s->rules, col))
+		return 0;
+	for (i = 0; i < s->nkeep; i++)
+		if (!strcmp(col, s->keep[i]))
+			return 1;
+	return s->rules->uses_lua;
+}
+
+static int take_row(void *ud, const kp_store_row *row, kp_err *err)
+{
+	struct sheets *s = ud;
+
+	return kp_sheet_rows_add(&s->rows, row, keep_col, s, err);
+}
+
+/* DIR/NAME (malloc'd). */
+static char *join(const char *dir, const char *name, kp_err *err)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (!p)
+		kp_err_oom(err);
+	else
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* Create the folder (one level), or take an existing one. */
+static int make_dir(const char *dir, kp_err *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0777) == 0)
+		return 0;
+	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return kp_err_set(err, KP_ECREATE, "%s: cannot create the folder for the sheets: %s", dir,
+			  errno == EEXIST ? "a file of that name is there" : strerror(errno));
+}
+
+/* A sheet's file must not be there already, unless --replace. */
+static int check_free(const struct sheets *s, const char *path, kp_err *err)
+{
+	struct stat st;
+
+	if (s->c->replace || lstat(path, &st) != 0)
+		return 0;
+	return kp_err_set(err, KP_ECREATE, "%s: is there already: the sheets are not written over (--replace writes "
+				 "over them); nothing was written", path);
+}
+
+static int write_one(struct sheets *s, kp_store_rows *rr, size_t unit, const char *path, kp_err *err)
+{
+	kp_sheet sh = { s->res, unit, s->rules, rr ? &s->rows : NULL, s->c->lang };
+	int rc = 0;
+
+	kp_sheet_rows_clear(&s->rows);
+	if (rr)
+		rc = kp_store_rows_unit(rr, s->res->units[unit].id, take_row, s, err);
+	return rc ? rc : kp_sheet_batch_add(s->batch, &sh, s->format, path, err);
+}
+
+/* Every unit's file name, in report order: checked (write 0), then
+ * written (write 1); both passes give the same names. */
+static int sheet_pass(struct sheets *s, kp_store_rows *rr, int write, kp_err *err)
+{
+	kp_sheet_names *seen = kp_sheet_names_new(err);
+	kp_cli_progress p = { "sheets", kp_sandbox_now(), 0 };
+	size_t i, n = s->res->nunits;
+	int rc = seen ? 0 : err->kind;
+
+	for (i = 0; i < n && !rc; i++) {
+		const kp_unit_result *u = &s->res->units[i];
+		char *name = kp_sheet_filename(seen, u->id, u->name, kp_sheet_ext(s->format), err);
+		char *path = name ? join(s->dir, name, err) : NULL;
+		if (!path)
+			rc = err->kind;
+		else
+			rc = write ? write_one(s, rr, i, path, err) : check_free(s, path, err);
+		free(name), free(path);
+		if (write)
+			kp_cli_progress_count(s->c, &p, i + 1, n);
+	}
+	kp_cli_progress_end(&p);
+	kp_sheet_names_free(seen);
+	return rc;
+}
+
+static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
+{
+	kp_store_rows *rr = NULL;
+	int rc;
+
+	if ((rc = kp_store_load_run(st, s->c->run_id, 1, &s->res, err)))
+		return rc;
+	s->rules = run_rules(s->c, s->res);
+	if (s->rules && ((rc = keep_columns(s, err)) ||
+			 (rc = kp_store_rows_open(st, s->res->run_id, dataset_key, s->rules, s->res->nunits > 4, &rr, err))))
+		return rc;
+	if (!rc)
+		rc = make_dir(s->dir, err);
+	if (!rc)
+		rc = sheet_pass(s, rr, 0, err);
+	if (!rc && !(s->batch = kp_sheet_batch_new(err)))
+		rc = err->kind;
+	if (!rc)
+		rc = sheet_pass(s, rr, 1, err);
+	if (!rc)
+		rc = kp_sheet_batch_commit(s->batch, err);
+	kp_sheet_batch_free(s->batch);
+	s->batch = NULL;
+	kp_store_rows_close(rr);
+	if (!rc)
+		kp_cli_info(s->c, "%s: wrote %zu %s sheets of run %ld to %s%s\n", kp_cli_prog, s->res->nunits,
+			    kp_sheet_ext(s->format), s->res->run_id, s->dir,
+			    s->rules ? "" : " (without basis, office and data rows)");
+	return rc;
+}
+
+static int explain_all(kp_cli_config *c, kp_err *err)
+{
+	struct sheets s;
+	kp_store *st = NULL;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.c = c, s.dir = c->output ? c->output : "sheets";
+	s.format = c->format >= 0 ? c->format : KP_FMT_HTML;
+	if (!kp_sheet_format_ok(s.format))
+		return kp_err_set(err, KP_EUSAGE, "explain --all: --format %s: sheets are html, md, json or xlsx",
+				  kp_report_format_name(s.format));
+	if (!*s.dir)
+		return kp_err_set(err, KP_EUSAGE, "explain --all: -o needs a folder");
+	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
+		return rc;
+	rc = explain_all_run(&s, st, err);
+	kp_store_close(st);
+	kp_sheet_rows_free(&s.rows);
+	free(s.keep);
+	kp_rules_free(s.rules);
+	kp_result_free(s.res);
+	return rc;
+}
+
+int kp_cmd_explain(kp_cli_config *c, kp_err *err)
+{
+	if (c->all && c->nargs)
+		return kp_err_set(err, KP_EUSAGE, "explain: a UNIT or --all, not both");
+	if (c->all)
+		return explain_all(c, err);
+	if (!c->nargs)
+		return kp_err_set(err, KP_EUSAGE, "usage: kaoping explain [--run N] UNIT (or --all for every unit's sheet)");
+	if (c->replace)
+		return kp_err_set(err, KP_EUSAGE, "explain: --replace goes with --all");
+	return explain_one(c, err);
 }

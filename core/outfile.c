@@ -93,7 +93,7 @@ static char *link_target(const char *path)
 /* The temporary names of the open outfiles, for kp_outfile_remove_open:
  * set once the file exists, cleared after it is renamed or removed (so a
  * signal in between at worst unlinks a name that is gone). */
-#define OPEN_SLOTS 8
+#define OPEN_SLOTS 72 /* a few reports, or a batch of 64 sheets (kp_outfile_commit_all) */
 static const char *volatile g_open[OPEN_SLOTS];
 
 static void track(const char *tmp)
@@ -276,4 +276,83 @@ char *kp_outfile_dir(const char *path)
 	if (!slash)
 		return strdup(".");
 	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+/* Flush f's stream to the kernel and close it (no sync): 0 or an errno. */
+static int flush_close(kp_outfile *f)
+{
+	int e = 0;
+
+	errno = 0;
+	if (fflush(f->fp) != 0)
+		e = errno ? errno : EIO;
+	if (!e && ferror(f->fp))
+		e = EIO;
+	if (fclose(f->fp) != 0 && !e)
+		e = errno ? errno : EIO;
+	f->fp = NULL;
+	return e;
+}
+
+/* Sync the filesystem f is on (every file written so far); where syncfs
+ * is refused, each file by itself. */
+static int sync_all(kp_outfile **f, size_t n)
+{
+	size_t i;
+	int fd = n ? open(f[0]->tmp, O_RDONLY | O_CLOEXEC) : -1, e = 0;
+
+	if (fd >= 0 && syncfs(fd) == 0) {
+		close(fd);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < n && !e; i++) {
+		fd = open(f[i]->tmp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) != 0)
+			e = errno ? errno : EIO;
+		if (fd >= 0)
+			close(fd);
+	}
+	return e;
+}
+
+/* 1 when a and b are in the same folder (their paths up to the last /). */
+static int same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+
+	return la == lb && !strncmp(a, b, la);
+}
+
+int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
+{
+	size_t i, bad = n;
+	int e = 0, rc = 0;
+
+	for (i = 0; i < n && !e; i++)
+		if ((e = flush_close(f[i])))
+			bad = i;
+	if (!e && (e = sync_all(f, n)))
+		bad = 0;
+	if (e)
+		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", f[bad]->path, strerror(e));
+	for (i = 0; i < n && !rc; i++)
+		if (rename(f[i]->tmp, f[i]->path) != 0) {
+			e = errno;
+			rc = kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", f[i]->path, strerror(e));
+			break;
+		} else if (i + 1 == n || !same_dir(f[i]->path, f[i + 1]->path)) {
+			sync_dir(f[i]->path);
+		}
+	for (bad = rc ? i : n, i = 0; i < n; i++) {
+		if (f[i]->fp)
+			fclose(f[i]->fp);
+		if (i >= bad)
+			unlink(f[i]->tmp);
+		untrack(f[i]->tmp);
+		outfile_free(f[i]);
+	}
+	return rc;
 }

@@ -154,6 +154,7 @@ int kp_report_write(const kp_result *r, const kp_report_opts *o, FILE *out, kp_e
 struct explain_ctx {
 	const kp_result *r;
 	size_t unit;
+	const kp_rules *rules;
 };
 
 static int write_explain(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
@@ -161,13 +162,19 @@ static int write_explain(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *e
 	struct explain_ctx *c = ctx;
 
 	if (o->format == KP_FMT_JSON)
-		return kp_report_explain_json(c->r, c->unit, w, err);
-	return kp_report_explain_text(c->r, c->unit, o, w, err);
+		return kp_report_explain_json(c->r, c->unit, c->rules, w, err);
+	return kp_report_explain_text(c->r, c->unit, c->rules, o, w, err);
 }
 
 int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, FILE *out, kp_err *err)
 {
-	struct explain_ctx c = { r, unit };
+	return kp_report_explain_rules(r, unit, NULL, o, out, err);
+}
+
+int kp_report_explain_rules(const kp_result *r, size_t unit, const kp_rules *rules, const kp_report_opts *o,
+			    FILE *out, kp_err *err)
+{
+	struct explain_ctx c = { r, unit, rules };
 	kp_err local = { 0 };
 	int rc;
 

@@ -22,7 +22,7 @@ static const kp_labels labels_zh = {
 	.no_items = "本次评分未保留逐项得分明细。", .eligible = "可表彰",
 	.last_total = "上年总分", .ungraded = "无等次", .count = "单位数",
 	.too_many_fmt = "单位数超过%d个：略去逐单位得分明细和总分图。",
-	.others = "其他单位", .tie_short = "并列",
+	.others = "其他单位", .tie_short = "并列", .basis = "依据", .office = "考核科室",
 	.kinds = { "指标", "分项扣分", "扣分", "加分", "一票否决", "备注" },
 };
 
@@ -41,7 +41,7 @@ static const kp_labels labels_en = {
 	.no_items = "No per-item details were kept for this run.", .eligible = "eligible",
 	.last_total = "last_total", .ungraded = "no grade", .count = "units",
 	.too_many_fmt = "More than %d units: the per-unit breakdown and the charts are left out.",
-	.others = "other units", .tie_short = "tie",
+	.others = "other units", .tie_short = "tie", .basis = "basis", .office = "office",
 	.kinds = { "indicator", "section deduction", "deduction", "bonus", "veto", "note" },
 };
 
@@ -105,4 +105,43 @@ const char *kp_report_sec_points(const kp_result *r, size_t s, char *buf)
 	if (!r->section_points || s >= r->nsections || !isfinite(r->section_points[s]))
 		return NULL;
 	return kp_rw_short(r->section_points[s], r->precision, buf);
+}
+
+/* The declaration an item comes from: indicators, deductions (in a
+ * section or from the total), bonuses and vetoes have unique names. */
+void kp_report_item_texts(const kp_rules *rules, const kp_item *it, const char **basis, const char **office)
+{
+	size_t i;
+
+	*basis = *office = NULL;
+	if (!rules || !it->name)
+		return;
+#define TEXTS_OF(n, arr) \
+	for (i = 0; i < rules->n; i++) \
+		if (rules->arr[i].name && !strcmp(rules->arr[i].name, it->name)) { \
+			*basis = rules->arr[i].basis, *office = rules->arr[i].office; \
+			return; \
+		}
+	switch (it->kind) {
+	case KP_ITEM_INDICATOR: TEXTS_OF(nind, ind) break;
+	case KP_ITEM_SECTION_DED:
+	case KP_ITEM_DEDUCTION: TEXTS_OF(nded, ded) break;
+	case KP_ITEM_BONUS: TEXTS_OF(nbon, bon) break;
+	case KP_ITEM_VETO: TEXTS_OF(nveto, veto) break;
+	default: break;
+	}
+#undef TEXTS_OF
+}
+
+int kp_report_has_texts(const kp_rules *rules, const kp_unit_result *u)
+{
+	const char *b, *o;
+	unsigned i;
+
+	for (i = 0; rules && u->items && i < u->nitems; i++) {
+		kp_report_item_texts(rules, &u->items[i], &b, &o);
+		if (b || o)
+			return 1;
+	}
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kaoping/report.h"
+#include "kaoping/rules.h"
 #include "kaoping/rw.h"
 
 /* Labels, by language. */
@@ -21,6 +22,7 @@ typedef struct kp_labels {
 	const char *kind, *section, *item, *points, *max, *item_note, *no_items;
 	const char *eligible, *last_total, *ungraded, *count, *too_many_fmt, *others;
 	const char *tie_short;
+	const char *basis, *office;  /* an item's basis (依据) and its office */
 	const char *kinds[6];
 } kp_labels;
 
@@ -41,6 +43,13 @@ static inline int kp_report_item_plain(const kp_item *it)
 {
 	return it->kind == KP_ITEM_VETO || ((it->kind < 0 || it->kind >= KP_ITEM_NOTE) && it->points == 0);
 }
+/* The basis and office the rules give an item (indicator, deduction, bonus
+ * or veto, found by kind and name); NULLs when rules is NULL or they are
+ * not declared.  Borrowed from the rules. */
+void kp_report_item_texts(const struct kp_rules *rules, const kp_item *it, const char **basis,
+			  const char **office);
+/* 1 when the rules give any item of u a basis or an office. */
+int kp_report_has_texts(const struct kp_rules *rules, const kp_unit_result *u);
 /* 1 when any unit kept its items. */
 int kp_report_has_items(const kp_result *r);
 
@@ -57,12 +66,13 @@ int kp_report_want_bom(const kp_report_opts *o);
 /* The writers, one per format; an I/O failure stays in w. */
 int kp_report_csv(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err);
 int kp_report_json(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err);
-int kp_report_explain_json(const kp_result *r, size_t unit, kp_rw *w, kp_err *err);
+int kp_report_explain_json(const kp_result *r, size_t unit, const struct kp_rules *rules, kp_rw *w,
+			   kp_err *err);
 int kp_report_table(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err);
 int kp_report_md(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err);
 int kp_report_html(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err);
-int kp_report_explain_text(const kp_result *r, size_t unit, const kp_report_opts *o, kp_rw *w,
-			   kp_err *err);
+int kp_report_explain_text(const kp_result *r, size_t unit, const struct kp_rules *rules,
+			   const kp_report_opts *o, kp_rw *w, kp_err *err);
 /* The grid as a print-ready HTML page (report_html.c). */
 void kp_report_grid_html(const char *title, const char *subtitle, const char *const *header, size_t ncols,
 			 const char *const *cells, size_t nrows, const kp_report_opts *o, kp_rw *w);

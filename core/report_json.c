@@ -81,8 +81,9 @@ static void json_sections(const kp_result *r, char **keys, size_t i, kp_rw *w)
 static const char *const kind_keys[] = { "indicator", "section_deduction", "deduction",
 					 "bonus", "veto", "note" };
 
-static void json_item(const kp_result *r, const kp_item *it, kp_rw *w)
+static void json_item(const kp_result *r, const kp_rules *rules, const kp_item *it, kp_rw *w)
 {
+	const char *basis, *office;
 	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
 
 	kp_rw_puts(w, "{\"kind\":\""), kp_rw_puts(w, kind_keys[k]);
@@ -94,6 +95,11 @@ static void json_item(const kp_result *r, const kp_item *it, kp_rw *w)
 	kp_rw_puts(w, ",\"max\":"), json_num(w, it->max, r->precision);
 	kp_rw_puts(w, ",\"note\":"), kp_rw_json_str(w, it->note);
 	json_bool(w, ",\"skipped\":", it->skipped);
+	kp_report_item_texts(rules, it, &basis, &office);
+	if (basis)
+		kp_rw_puts(w, ",\"basis\":"), kp_rw_json_str(w, basis);
+	if (office)
+		kp_rw_puts(w, ",\"office\":"), kp_rw_json_str(w, office);
 	kp_rw_putc(w, '}');
 }
 
@@ -107,7 +113,7 @@ static void json_items(const kp_result *r, const kp_unit_result *u, kp_rw *w)
 	kp_rw_puts(w, ",\"items\":[");
 	for (k = 0; u->items && k < u->nitems; k++) {
 		kp_rw_puts(w, k ? "," : "");
-		json_item(r, &u->items[k], w);
+		json_item(r, NULL, &u->items[k], w);
 	}
 	kp_rw_putc(w, ']');
 }
@@ -170,7 +176,7 @@ int kp_report_json(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err
 /* ---------- explain ---------- */
 
 
-int kp_report_explain_json(const kp_result *r, size_t i, kp_rw *w, kp_err *err)
+int kp_report_explain_json(const kp_result *r, size_t i, const kp_rules *rules, kp_rw *w, kp_err *err)
 {
 	const kp_unit_result *u = &r->units[i];
 	char **keys = json_keys(r, err);
@@ -199,7 +205,7 @@ int kp_report_explain_json(const kp_result *r, size_t i, kp_rw *w, kp_err *err)
 	kp_rw_puts(w, ",\"items\":[");
 	for (k = 0; u->items && k < u->nitems; k++) {
 		kp_rw_puts(w, k ? ",\n  " : "\n  ");
-		json_item(r, &u->items[k], w);
+		json_item(r, rules, &u->items[k], w);
 	}
 	kp_rw_puts(w, u->items && u->nitems ? "\n]}\n" : "]}\n");
 	for (k = 0; k < r->nsections; k++)

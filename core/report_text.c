@@ -982,6 +982,7 @@ struct items_ctx {
 	const kp_result *r;
 	const kp_labels *l;
 	const kp_unit_result *u;
+	const kp_rules *rules;  /* basis and office, or NULL */
 };
 
 static const char *item_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
@@ -989,6 +990,7 @@ static const char *item_cell(const void *ctx, size_t row, size_t col, char *buf,
 	const struct items_ctx *c = ctx;
 	const kp_item *it = &c->u->items[row];
 	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
+	const char *basis, *office;
 
 	(void)size;
 	switch (col) {
@@ -1006,7 +1008,10 @@ static const char *item_cell(const void *ctx, size_t row, size_t col, char *buf,
 		if (k == KP_ITEM_VETO || k == KP_ITEM_NOTE || !(it->max > 0))
 			return "";
 		return kp_rw_fixed(it->max, c->r->precision, buf);
-	default: return it->note;
+	case 5: return it->note;
+	default:
+		kp_report_item_texts(c->rules, it, &basis, &office);
+		return col == 6 ? (basis ? basis : "") : (office ? office : "");
 	}
 }
 
@@ -1068,15 +1073,17 @@ static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 	explain_field(w, l->total, kp_rw_fixed(u->total, r->precision, nb), md, lang);
 }
 
-int kp_report_explain_text(const kp_result *r, size_t unit, const kp_report_opts *o, kp_rw *w,
-			   kp_err *err)
+int kp_report_explain_text(const kp_result *r, size_t unit, const kp_rules *rules, const kp_report_opts *o,
+			   kp_rw *w, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
 	const kp_unit_result *u = &r->units[unit];
-	const char *head[6] = { l->kind, l->section, l->item, l->points, l->max, l->item_note };
-	static const unsigned char right[6] = { 0, 0, 0, 1, 1, 0 };
-	struct items_ctx c = { r, l, u };
-	struct grid g = { u->items ? u->nitems : 0, 6, head, right, item_cell, &c, "", NULL, 0 };
+	const char *head[8] = { l->kind, l->section, l->item, l->points, l->max, l->item_note, l->basis, l->office };
+	static const unsigned char right[8] = { 0, 0, 0, 1, 1, 0, 0, 0 };
+	struct items_ctx c = { r, l, u, rules };
+	/* the columns basis and office only when the rules give some item one */
+	size_t ncols = kp_report_has_texts(rules, u) ? 8 : 6;
+	struct grid g = { u->items ? u->nitems : 0, ncols, head, right, item_cell, &c, "", NULL, 0 };
 	int md = o->format == KP_FMT_MD, rc = 0;
 
 	explain_head(w, r, u, l, md, o->lang);

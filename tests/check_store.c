@@ -1043,6 +1043,93 @@ START_TEST(test_run_round_trip)
 }
 END_TEST
 
+/* ---------- a unit's imported rows (store_rows.c) ---------- */
+
+static const char *key_unit(void *ud, const char *dataset)
+{
+	(void)ud, (void)dataset;
+	return "单位代码"; /* every sample file's unit column */
+}
+
+static const char *key_none(void *ud, const char *dataset)
+{
+	(void)ud;
+	return strcmp(dataset, "case_reviews") ? "no such column" : NULL;
+}
+
+/* "dataset file:line n;" for each row, appended to the buffer. */
+static int row_text(void *ud, const kp_store_row *row, kp_err *err)
+{
+	char *buf = ud;
+	size_t n = strlen(buf);
+
+	(void)err;
+	snprintf(buf + n, 8192 - n, "%s %s:%ld %zu;", row->dataset, row->file, row->line, row->ncols);
+	ck_assert_str_eq(row->cols[0], "单位代码");
+	return 0;
+}
+
+/* The line of the row of unit in a CSV file whose first column is the id. */
+static long line_of(const char *file, const char *unit)
+{
+	FILE *f = fopen(file, "r");
+	char line[4096];
+	long n = 0, at = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (!at && fgets(line, sizeof line, f)) {
+		n++;
+		if (!strncmp(line, unit, strlen(unit)) && line[strlen(unit)] == ',')
+			at = n;
+	}
+	fclose(f);
+	return at;
+}
+
+/* Each unit's rows of every import of the run (Z01, and B01, which has
+ * case reviews), with the file and the line; the same with and without
+ * the temporary indexes; an id that looks like SQL is only a value; a
+ * dataset without the key is left out. */
+START_TEST(test_unit_rows)
+{
+	const char *db = path("k.db");
+	kp_store *s = open_w(db);
+	kp_store_rows *rr[2] = { NULL, NULL };
+	kp_result *res;
+	kp_data *d;
+	glob_t g;
+	static char got[2][8192], want[128];
+	kp_err err = { 0 };
+	int many;
+
+	ck_assert_int_eq(glob("samples/2021/*.csv", 0, NULL, &g), 0);
+	res = score_into(s, "rules/2021-fazhi.lua", (const char *const *)g.gl_pathv, g.gl_pathc, 2021, &d);
+	for (many = 0; many < 2; many++) {
+		ck_assert_msg(kp_store_rows_open(s, res->run_id, key_unit, NULL, many, &rr[many], &err) == 0, "%s", err.msg);
+		got[many][0] = '\0';
+		ck_assert_int_eq(kp_store_rows_unit(rr[many], "Z01", row_text, got[many], &err), 0);
+		ck_assert_int_eq(kp_store_rows_unit(rr[many], "B01", row_text, got[many], &err), 0);
+		ck_assert_int_eq(kp_store_rows_unit(rr[many], "Z01' OR '1'='1", row_text, got[many] + strlen(got[many]), &err), 0);
+	}
+	ck_assert_str_eq(got[0], got[1]);
+	snprintf(want, sizeof want, "units samples/2021/units.csv:%ld ", line_of("samples/2021/units.csv", "Z01"));
+	ck_assert_msg(strstr(got[0], want) != NULL, "%s not in %s", want, got[0]);
+	snprintf(want, sizeof want, "case_reviews samples/2021/case_reviews.csv:%ld 5;",
+		 line_of("samples/2021/case_reviews.csv", "B01"));
+	ck_assert_msg(strstr(got[0], want) != NULL, "%s not in %s", want, got[0]);
+	kp_store_rows_close(rr[0]), kp_store_rows_close(rr[1]);
+	ck_assert_int_eq(kp_store_rows_open(s, res->run_id, key_none, NULL, 1, &rr[0], &err), 0);
+	got[0][0] = '\0';
+	ck_assert_int_eq(kp_store_rows_unit(rr[0], "Z01", row_text, got[0], &err), 0);
+	ck_assert_str_eq(got[0], "");
+	kp_store_rows_close(rr[0]);
+	kp_store_close(s);
+	kp_result_free(res);
+	kp_data_free(d);
+	globfree(&g);
+}
+END_TEST
+
 /* Bench-shaped units (rules/bench.lua), and notes that change shape
  * between units: templates are learnt and re-learnt, never lose a byte. */
 START_TEST(test_run_round_trip_bench)
@@ -1675,6 +1762,7 @@ static Suite *store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_run_round_trip);
 	tcase_add_test(tc, test_run_round_trip_bench);
+	tcase_add_test(tc, test_unit_rows);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");

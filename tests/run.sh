@@ -38,6 +38,7 @@ for suite in \
 	tests/golden/run.sh \
 	tests/golden/term/run.sh \
 	tests/golden/whatif/run.sh \
+	tests/golden/sheets.sh \
 	tests/messages/run.sh \
 	tests/xlsx/run.sh \
 	tests/docs/run.sh \

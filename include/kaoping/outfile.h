@@ -15,6 +15,11 @@ kp_outfile *kp_outfile_open(const char *path, kp_err *err);
 FILE *kp_outfile_fp(kp_outfile *f);
 const char *kp_outfile_tmpname(const kp_outfile *f);
 int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */
+/* Commit n files at once (a folder of sheets): every file's data is made
+ * durable with one sync of the filesystem instead of one per file, then
+ * each is renamed into place and each folder synced once.  On the first
+ * failure the files not yet renamed are removed.  Frees every f. */
+int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err);
 void kp_outfile_abort(kp_outfile *f);               /* frees f */
 /* Remove the temporary files of every open kp_outfile: for a signal
  * handler (INT, TERM, the time limit's alarm) before the process ends;

@@ -12,6 +12,8 @@
 #include "kaoping/result.h"
 #include "kaoping/robust.h"
 
+struct kp_rules;
+
 enum kp_format { KP_FMT_TABLE = 0, KP_FMT_CSV, KP_FMT_XLSX, KP_FMT_MD, KP_FMT_JSON, KP_FMT_HTML };
 enum kp_lang { KP_LANG_ZH = 0, KP_LANG_EN };
 
@@ -43,6 +45,11 @@ int kp_report_write(const kp_result *r, const kp_report_opts *o, FILE *out, kp_e
 /* Every point of one unit (index into r->units) with its notes, as text
  * (table/md) or JSON. */
 int kp_report_explain(const kp_result *r, size_t unit, const kp_report_opts *o, FILE *out, kp_err *err);
+/* The same, with each item's basis and office from the run's rules
+ * (borrowed; NULL: none): two more columns (a "basis" and an "office" in
+ * JSON) when the rules give some item of the unit one. */
+int kp_report_explain_rules(const kp_result *r, size_t unit, const struct kp_rules *rules,
+			    const kp_report_opts *o, FILE *out, kp_err *err);
 
 /* A plain grid of text cells (header + rows) as table, csv, md, json or
  * html (a print-ready A4 page): used by `kaoping criteria`. cells holds

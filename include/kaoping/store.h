@@ -141,4 +141,29 @@ typedef struct kp_store_dropped {
 int kp_store_drop(kp_store *s, int year, const char *name, kp_store_dropped *out, kp_err *err);
 void kp_store_dropped_free(kp_store_dropped *d);
 
+/* The imported rows a unit's points came from (core/store_rows.c): in each
+ * import the run used, the rows whose unit column holds the unit's id, in
+ * line order, with the file and the source line each came from.  key_of
+ * names each dataset's unit column (NULL: leave the dataset out; a column
+ * the import does not have leaves it out too).  many: build temporary
+ * indexes first, for reading every unit of a large run (without, each
+ * unit reads each import once).  A row and its strings are borrowed for
+ * the call of fn only.  kp_store_rows is the caller's, closed with
+ * kp_store_rows_close before the store. */
+typedef struct kp_store_row {
+	const char *dataset;       /* the import's name ("units") */
+	const char *file;          /* the file as it was imported */
+	long line;                 /* the row's line in that file */
+	size_t ncols;
+	const char *const *cols;   /* the column names */
+	const char *const *vals;   /* the values as imported (NULL: blank) */
+} kp_store_row;
+typedef const char *(*kp_store_key_fn)(void *ud, const char *dataset);
+typedef int (*kp_store_row_fn)(void *ud, const kp_store_row *row, kp_err *err);
+typedef struct kp_store_rows kp_store_rows;
+int kp_store_rows_open(kp_store *s, long run_id, kp_store_key_fn key_of, void *kud, int many,
+		       kp_store_rows **out, kp_err *err);
+int kp_store_rows_unit(kp_store_rows *rr, const char *unit, kp_store_row_fn fn, void *ud, kp_err *err);
+void kp_store_rows_close(kp_store_rows *rr);
+
 #endif

@@ -14,7 +14,7 @@
 #
 # A case may also hold explain-<UNIT>.txt: the whole output of
 #     kaoping explain UNIT
-# after the same run recorded in a database, compared byte for byte (the
+# (in the case's folder, so the run's rules.lua is found) after the same run recorded in a database, compared byte for byte (the
 # items of one unit and their sums; KP_UPDATE_GOLDEN=1 rewrites them too),
 # and criteria.txt: the whole output of `kaoping criteria rules.lua` (the
 # criteria in words).
@@ -80,7 +80,8 @@ check_explain() {
 	}
 	for f in "$dir"/explain-*.txt; do
 		unit=${f##*/explain-} unit=${unit%.txt}
-		"$bin" explain --db "$db" "$unit" >"$tmp/$name.explain" 2>&1
+		# in the case's folder, where the run's rules.lua is (basis, office)
+		(cd "$dir" && "$bin" explain --db "$db" "$unit") >"$tmp/$name.explain" 2>&1
 		[ -n "${KP_UPDATE_GOLDEN:-}" ] && cp "$tmp/$name.explain" "$f" && echo "wrote $f"
 		if ! cmp -s "$tmp/$name.explain" "$f"; then
 			diff -u "$f" "$tmp/$name.explain" | head -n 30 | sed 's/^/      /'

@@ -18,7 +18,8 @@ declare -A FLOOR=(
 	[score]=5 [compare]=5 [robust]=5
 	[store]=6 [ruletest]=6
 	[report]=7
-	[cli]=8
+	[sheet]=8
+	[cli]=9
 )
 # the files that may speak Lua: the sandbox, the rule compiler, the scoring
 # bridge and the test runner
@@ -32,7 +33,8 @@ module_of() {
 	cmd_*|cli_*|main) echo cli ;;
 	report_*) echo report ;;
 	score_lua|score_int) echo score ;;
-	store_run|store_int) echo store ;;
+	store_run|store_rows|store_int) echo store ;;
+	sheet_*) echo sheet ;;
 	rules_use|rules_int) echo rules ;;
 	form_write) echo form ;;
 	notice_docx|notice_int) echo notice ;;
