@@ -25,7 +25,8 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 CORE = err sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria score score_lua rank result ruletest \
-	rw outfile report_common report report_csv report_json report_text report_html report_xlsx
+	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
+	xlsx xlsx_rows xlsx_xls
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
 CLI_CMDS = cli cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)

@@ -31,6 +31,7 @@ typedef struct kp_cli_config {
 	long long max_instructions;
 	size_t max_memory;
 	const char *modules;      /* --modules DIR: where use "name" looks */
+	const char *sheet;        /* --sheet NAME: a workbook's sheet (NULL: the first) */
 	char **args;
 	int nargs;
 } kp_cli_config;
@@ -39,7 +40,8 @@ typedef struct kp_cli_config {
 enum {
 	KP_O_DB = 1 << 0, KP_O_YEAR = 1 << 1, KP_O_FORMAT = 1 << 2, KP_O_OUTPUT = 1 << 3, KP_O_LANG = 1 << 4,
 	KP_O_RUN = 1 << 5, KP_O_AS = 1 << 6, KP_O_REPLACE = 1 << 7, KP_O_ENCODING = 1 << 8, KP_O_LIMITS = 1 << 9,
-	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11
+	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11,
+	KP_O_SHEET = 1 << 12
 };
 #define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS)
 

@@ -21,6 +21,7 @@
 #include "kaoping/enc.h"
 #include "kaoping/num.h"
 #include "kaoping/rowq.h"
+#include "kaoping/xlsx.h"
 #include "kaoping/sb.h"
 #include "store_int.h"
 
@@ -1276,14 +1277,15 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if ((rc = store_prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))
 		return rc;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)info.rows);
-	sqlite3_bind_text(st, 2, kp_enc_name(info.encoding), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, info.workbook ? kp_xlsx_kind_name(info.workbook) : kp_enc_name(info.encoding), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, im.import_id);
 	rc = store_step_done(s, st, err);
 	sqlite3_finalize(st);
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
-		done->encoding = info.encoding, done->replaced = replaced;
+		done->encoding = info.encoding, done->workbook = info.workbook, done->replaced = replaced;
 		snprintf(done->name, sizeof done->name, "%s", name);
 	}
 	return rc;

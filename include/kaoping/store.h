@@ -60,6 +60,7 @@ typedef struct kp_import_done {  /* what one file became */
 	char name[256];
 	size_t rows, cols;
 	int encoding;
+	int workbook;                /* 0: CSV, else its kp_xlsx_kind */
 	int replaced;
 } kp_import_done;
 

@@ -13,8 +13,8 @@ declare -A FLOOR=(
 	[err]=0 [num]=0 [date]=0
 	[sb]=1 [enc]=1 [infile]=1 [outfile]=1
 	[sandbox]=2 [table]=2 [csv]=2 [rw]=2 [result]=2
-	[rules]=3 [rowq]=3
-	[data]=4 [criteria]=4 [rank]=4
+	[rules]=3 [xlsx]=3
+	[rowq]=4 [data]=4 [criteria]=4 [rank]=4
 	[score]=5
 	[store]=6 [ruletest]=6
 	[report]=7
@@ -34,6 +34,7 @@ module_of() {
 	score_lua|score_int) echo score ;;
 	store_run|store_int) echo store ;;
 	rules_use|rules_int) echo rules ;;
+	xlsx_*) echo xlsx ;;
 	*) echo "$b" ;;
 	esac
 }
