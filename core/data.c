@@ -377,9 +377,10 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 	for (p = 0; p < MAX_PARTS && !rc; p++)
 		if (!(cl.t[p] = kp_table_new(name, path, err)))
 			rc = KP_EINTERNAL;
-	if (!rc && kp_xlsx_kind_of(path) != KP_XLSX_NONE) /* a workbook: its rows all go to part 0 */
+	if (!rc && kp_xlsx_kind_of(path) != KP_XLSX_NONE) { /* a workbook: its rows all go to part 0 */
+		cl.t[0]->a1 = 1;
 		rc = kp_xlsx_read_file(path, o, load_header, load_row, &cl, NULL, err);
-	else if (!rc)
+	} else if (!rc)
 		rc = kp_csv_read_file_parts(path, o, nparts, load_header, load_row, &cl, NULL, err);
 	for (p = 1; p < MAX_PARTS; p++) { /* the pieces, in file order, into the first */
 		if (!rc && cl.t[p])

@@ -1369,7 +1369,7 @@ out:
 }
 
 static int load_table(kp_store *s, long id, const char *name, const char *file, const char *dtable,
-		      int year, const kp_rules *r, kp_data *d, kp_err *err)
+		      int year, int a1, const kp_rules *r, kp_data *d, kp_err *err)
 {
 	kp_table *t = kp_table_new(name, file, err);
 	char **cols = NULL;
@@ -1379,7 +1379,7 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 
 	if (!t)
 		return KP_EINTERNAL;
-	t->year = year;
+	t->year = year, t->a1 = a1;
 	if ((rc = import_columns(s, id, &cols, &n, err)))
 		goto out;
 	if (!(numeric = calloc(n + 1, 1))) {
@@ -1430,13 +1430,14 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 	int rc;
 
 	*ids = NULL, *nids = 0;
-	if ((rc = store_prep(s, "SELECT id, name, file, data_table FROM imports WHERE year = ? AND replaced_at IS NULL "
+	if ((rc = store_prep(s, "SELECT id, name, file, data_table, encoding FROM imports WHERE year = ? AND replaced_at IS NULL "
 			  "ORDER BY id", &q.st, err)))
 		return rc;
 	sqlite3_bind_int(q.st, 1, year);
 	while (!rc && store_rd_step(&q) > 0) {
 		long id = (long)store_rd_int(&q, 0, 1, LONG_MAX, 0, NULL), *p;
 		const char *name = store_rd_text(&q, 1, 0), *file = store_rd_text(&q, 2, 0), *dtable = store_rd_text(&q, 3, 0);
+		const char *enc = store_rd_text(&q, 4, 0);
 		if (q.rc)
 			break;
 		if (!(p = realloc(*ids, (*nids + 1) * sizeof *p))) {
@@ -1445,7 +1446,8 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 		}
 		*ids = p;
 		p[(*nids)++] = id;
-		rc = load_table(s, id, name, file, dtable, year, r, d, err);
+		rc = load_table(s, id, name, file, dtable, year, enc && (!strcmp(enc, "xlsx") || !strcmp(enc, "xls")), r, d,
+				err);
 	}
 	sqlite3_finalize(q.st);
 	if (!rc)

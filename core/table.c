@@ -2,6 +2,7 @@
 #include "kaoping/table.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,17 @@ static int put_text(kp_table *t, const char *s, size_t n, kp_err *err)
 	return 0;
 }
 
+/* A numeric column's cell that is no number; a workbook's also as C7. */
+static int bad_number(const kp_table *t, size_t line, size_t col, int st, const char *text, kp_err *err)
+{
+	char ref[KP_ERR_A1 + 4] = "";
+
+	if (t->a1)
+		snprintf(ref, sizeof ref, " (%s)", kp_err_a1(col, line, (char[KP_ERR_A1]){0}));
+	return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s'%s: %s: '%s'", t->file, line, col + 1, t->cols[col],
+			  ref, kp_num_why(st), kp_err_quote(text, (char[KP_ERR_QUOTE]){0}));
+}
+
 int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err)
 {
 	size_t r = t->nrows, i;
@@ -143,8 +155,7 @@ int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp
 			if (st == KP_NUM_EMPTY)
 				v = NAN;
 			else if (st != KP_NUM_OK)
-				return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s': %s: '%s'", t->file, line,
-						  i + 1, t->cols[i], kp_num_why(st), kp_err_quote(f[i], (char[KP_ERR_QUOTE]){0}));
+				return bad_number(t, line, i, st, f[i], err);
 			t->num[i][r] = v;
 		} else if ((rc = put_text(t, f[i], len ? len[i] : strlen(f[i]), err))) {
 			return rc;

@@ -43,20 +43,7 @@ void kp_xlsx_rows_free(xl_rows *w)
 
 const char *kp_xlsx_ref(size_t col, size_t row, char *buf)
 {
-	char letters[8];
-	size_t n = 0, c = col + 1;
-
-	while (c > 0 && n < sizeof letters) {
-		letters[n++] = (char)('A' + (c - 1) % 26);
-		c = (c - 1) / 26;
-	}
-	for (size_t i = 0; i < n; i++)
-		buf[i] = letters[n - 1 - i];
-	if (row)
-		snprintf(buf + n, KP_XLSX_REF - n, "%zu", row);
-	else
-		buf[n] = '\0';
-	return buf;
+	return kp_err_a1(col, row, buf);
 }
 
 const char *kp_xlsx_rows_where(const xl_rows *w, size_t col, size_t row, char *buf, size_t size)

@@ -31,7 +31,7 @@ run_suite() {
 for bin in "$@"; do
 	run_suite "$(basename "$bin")" "$bin"
 done
-for suite in tests/layers/run.sh tests/e2e/run.sh tests/golden/run.sh tests/docs/run.sh tests/hostile/run.sh tests/faults/run.sh \
+for suite in tests/layers/run.sh tests/e2e/run.sh tests/xlsx/run.sh tests/golden/run.sh tests/docs/run.sh tests/hostile/run.sh tests/faults/run.sh \
 	tests/samples/totals.sh tests/samples/demo.sh tests/browser-report.sh; do
 	[ -x "$suite" ] && run_suite "${suite#tests/}" "$suite"
 done

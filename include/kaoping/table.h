@@ -15,6 +15,7 @@ typedef struct kp_table {
 	char *name;              /* dataset name: the file stem, or --as */
 	char *file;              /* the file it came from, for messages */
 	int year;                /* the year it was imported for (0: none) */
+	int a1;                  /* from a workbook: messages name cells as C7 too */
 	size_t ncols;
 	char **cols;             /* header names */
 	unsigned char *numeric;  /* per column: 1 when kept as numbers */
