@@ -31,7 +31,7 @@ CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o
 CLI_CMDS = cli cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = num csv store rules score rank report
+CHECKS = num csv store rules score rank report xlsx
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 
 Q = @
