@@ -114,31 +114,37 @@ def data(r, idv, n):
     return row(r, '<c r="A%d" t="inlineStr"><is><t>%s</t></is></c>' % (r, idv), '<c r="B%d"><v>%s</v></c>' % (r, n))
 
 
+def lie(out, name):
+    """Set the uncompressed size of the member name to 100 bytes in its
+    local header and its central directory entry."""
+    b = bytearray(open(out, 'rb').read())
+    for sig, off, nl in ((b'PK\x03\x04', 22, 30), (b'PK\x01\x02', 24, 46)):
+        i = b.find(sig)
+        while i >= 0:
+            if b[i + nl:i + nl + len(name)] == name:
+                b[i + off:i + off + 4] = (100).to_bytes(4, 'little')
+            i = b.find(sig, i + 4)
+    open(out, 'wb').write(bytes(b))
+
+
 def hostile(kind, out):
     ok = HEADER + data(2, 'u1', '1')
-    if kind == 'zip-bomb':        # one part of 600 MiB of spaces: a few hundred KiB packed
-        with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+    if kind in ('zip-bomb', 'zip-bomb-lie'):  # a part of 520 MiB of spaces: 500 KiB packed
+        with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             for name, d in (('[Content_Types].xml', CT), ('xl/workbook.xml', WB),
                             ('xl/_rels/workbook.xml.rels', RELS), ('xl/styles.xml', STYLES)):
                 z.writestr(name, d)
-            with z.open('xl/worksheets/sheet1.xml', 'w', force_zip64=True) as f:
+            with z.open('xl/worksheets/sheet1.xml', 'w') as f:
                 f.write(sheet(ok).encode()[:-len('</worksheet>')])
                 block = b' ' * (1 << 20)
-                for _ in range(600):
+                for _ in range(520):
                     f.write(block)
                 f.write(b'</worksheet>')
+        if kind == 'zip-bomb-lie':  # and its headers say 100 bytes
+            lie(out, b'xl/worksheets/sheet1.xml')
     elif kind == 'size-lie':      # the directory says a small size, the data unpacks larger
         book(out, sheet(ok + ''.join(data(r, 'u%d' % r, r) for r in range(3, 2000))))
-        b = bytearray(open(out, 'rb').read())
-        name = b'xl/worksheets/sheet1.xml'
-        for sig, off in ((b'PK\x03\x04', 22), (b'PK\x01\x02', 24)):
-            i = b.find(sig)
-            while i >= 0:
-                nl = 30 if sig == b'PK\x03\x04' else 46
-                if b[i + nl:i + nl + len(name)] == name:
-                    b[i + off:i + off + 4] = (100).to_bytes(4, 'little')
-                i = b.find(sig, i + 4)
-        open(out, 'wb').write(bytes(b))
+        lie(out, b'xl/worksheets/sheet1.xml')
     elif kind == 'many-strings':  # more shared strings than the cap (4194304)
         body = '<si><t/></si>' * ((1 << 22) + 1)
         book(out, sheet(ok), (), **{'xl/sharedStrings.xml': '<sst %s>%s</sst>' % (NS, body)})
