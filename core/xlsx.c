@@ -70,7 +70,7 @@ typedef struct xlsx {
 	size_t nmg;
 	/* the sheet */
 	xl_rows rows;
-	int in_data, in_row, in_c, in_is, have_v;
+	int in_data, in_row, in_c, in_is, have_v, have_f;
 	size_t row, last_row, col, next_col;
 	char ctype[12];
 	size_t cstyle;
@@ -515,7 +515,7 @@ static void cell_start(xlsx *x, const char **atts)
 				   x->name, x->row, kp_xlsx_ref(col, row, (char[KP_XLSX_REF]){0}), x->row));
 		return;
 	}
-	x->in_c = 1, x->col = col, x->next_col = col + 1, x->have_v = 0, x->in_is = 0;
+	x->in_c = 1, x->col = col, x->next_col = col + 1, x->have_v = 0, x->have_f = 0, x->in_is = 0;
 	snprintf(x->ctype, sizeof x->ctype, "%s", t ? t : "n");
 	if (!s || !parse_uint(s, XL_MAX_XF, &x->cstyle))
 		x->cstyle = (size_t)-1;
@@ -536,6 +536,8 @@ static void sheet_start(xlsx *x, const char *el, const char **atts)
 		cell_start(x, atts);
 	else if (x->in_c && !strcmp(el, "v"))
 		start_text(x), x->have_v = 1;
+	else if (x->in_c && !strcmp(el, "f"))
+		x->have_f = 1;
 	else if (x->in_c && !strcmp(el, "is"))
 		x->in_is = 1, x->rph = 0, start_text(x), x->collect = 0, x->have_v = 1;
 	else if (x->in_is && !strcmp(el, "rPh"))
@@ -544,14 +546,15 @@ static void sheet_start(xlsx *x, const char *el, const char **atts)
 		x->collect = 1;
 }
 
-/* The cell error (#N/A, #DIV/0!, ...) and other faults of one cell. */
+/* The cell error (#N/A, #DIV/0!, ...) and other faults of one cell; text
+ * (NULL: none) is quoted after what. */
 static int cell_fault(xlsx *x, const char *what, const char *text)
 {
 	char where[1024];
 
-	return fail(x, kp_err_set(x->err, KP_EDATA, "%s:%zu: %s: %s'%s'", x->name, x->row,
+	return fail(x, kp_err_set(x->err, KP_EDATA, "%s:%zu: %s: %s%s%s%s", x->name, x->row,
 				  kp_xlsx_rows_where(&x->rows, x->col, x->row, where, sizeof where), what,
-				  kp_err_quote(text, (char[KP_ERR_QUOTE]){0})));
+				  text ? "'" : "", text ? kp_err_quote(text, (char[KP_ERR_QUOTE]){0}) : "", text ? "'" : ""));
 }
 
 /* A number cell's text: as a date when its format is one. */
@@ -579,6 +582,9 @@ static int cell_text(xlsx *x, const char **out, size_t *n, char *buf)
 	int rc = 0;
 
 	*out = v;
+	if (x->have_f && !x->have_v) /* written by a program that does not compute formulas */
+		return cell_fault(x, "a formula without a saved value (open the file in Excel or WPS and save it "
+				  "again)", NULL);
 	if (!strcmp(t, "s")) {
 		if (!*v)
 			return 0;

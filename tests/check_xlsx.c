@@ -355,6 +355,8 @@ static const struct bad {
 	 ":2: column 'n' (B2): the boolean cell holds '2'"},
 	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"zz\"><v>2</v></c></row>", NULL,
 	 ":2: column 'n' (B2): unknown cell type 'zz'"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><f>SUM(C1:C9)</f></c></row>", NULL,
+	 ":2: column 'n' (B2): a formula without a saved value (open the file in Excel or WPS and save it again)"},
 	{HDR "<row r=\"2\">" U2 "<c r=\"D2\"><v>7</v></c></row>", NULL,
 	 ":2:4: cell D2 holds '7', but its column has no header name (the header ends at column 2)"},
 	{"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>id</t></is></c><c r=\"C1\" t=\"inlineStr\"><is><t>n</t></is></c></row>",
