@@ -104,6 +104,7 @@ valgrind: $(CHECK_BIN)
 
 demo: kaoping
 	$(Q)scripts/demo.sh
+	$(Q)mkdir -p $(BUILD)/demo-xlsx && for f in samples/2021/*.csv; do python3 tests/xlsx/mkxlsx.py csv $$f $(BUILD)/demo-xlsx/$$(basename $$f .csv).xlsx; done && ./kaoping run rules/2021-fazhi.lua $(BUILD)/demo-xlsx/*.xlsx | head -n 6
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh
