@@ -727,7 +727,9 @@ static int feed(xlsx *x, zip_file_t *zf, size_t cap, zip_uint64_t declared, int 
 	return rc;
 }
 
-/* Parse one part with the handlers of mode; 1 when it is absent and
+#define ABSENT (-1) /* an optional part the zip does not hold */
+
+/* Parse one part with the handlers of mode; ABSENT when it is absent and
  * optional. */
 static int parse_part(xlsx *x, const char *part, int mode, size_t cap, int optional)
 {
@@ -737,7 +739,7 @@ static int parse_part(xlsx *x, const char *part, int mode, size_t cap, int optio
 	int rc;
 
 	if (idx < 0 && optional)
-		return 1;
+		return ABSENT;
 	if (idx < 0)
 		return kp_err_set(x->err, KP_EDATA, "%s: the workbook has no part %s", x->name, part);
 	zip_stat_init(&st);
@@ -807,11 +809,11 @@ static int read_tables(xlsx *x, size_t max_field)
 	if (!(x->fmt_id = malloc(XL_MAX_NUMFMT * sizeof *x->fmt_id)) || !(x->xf_date = malloc(XL_MAX_XF)))
 		return kp_err_oom(x->err);
 	rc = parse_part(x, x->styles_part ? x->styles_part : "xl/styles.xml", P_STYLES, XL_MAX_META, 1);
-	if (rc > 1)
+	if (rc && rc != ABSENT)
 		return rc;
 	x->txmax = max_field;
 	rc = parse_part(x, x->sst_part ? x->sst_part : "xl/sharedStrings.xml", P_SST, XL_MAX_PART, 1);
-	return rc > 1 ? rc : 0;
+	return rc == ABSENT ? 0 : rc;
 }
 
 static int read_workbook(xlsx *x, const void *buf, size_t len)
