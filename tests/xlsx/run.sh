@@ -5,7 +5,7 @@
 # import, score, report (every format) and explain byte for byte; the
 # import records the workbook's SHA-256 and kind; a workbook named .csv is
 # read as a workbook; --sheet picks a sheet; every golden case gives its
-# expected.json from workbooks.
+# expected.json from workbooks; a legacy .xls is read too.
 #   tests/xlsx/run.sh    (KP_BIN names the binary, default ./kaoping)
 # Ends with "N passed, N failed"; exits 1 when anything failed.
 set -u
@@ -37,6 +37,12 @@ for fmt in table csv json md html; do
 	(cd "$T/xlsx" && "$KP" run "$RULES" ./*.xlsx --format $fmt >"$T/run-xlsx.$fmt" 2>"$T/err") || bad "run $fmt: $(cat "$T/err")"
 	same "run --format $fmt" "$T/run-csv.$fmt" "$T/run-xlsx.$fmt"
 done
+
+# run with --db imports the workbooks into it: the same ranking
+(cd "$T/xlsx" && "$KP" run --db ../run-xlsx.db "$RULES" ./*.xlsx >"$T/rundb-xlsx.txt" 2>"$T/err") || bad "run --db: $(cat "$T/err")"
+same "run --db" "$T/run-csv.table" "$T/rundb-xlsx.txt"
+n=$(sqlite3 "$T/run-xlsx.db" "SELECT count(*) FROM imports WHERE encoding = 'xlsx'")
+[ "$n" = "$(ls "$T"/xlsx/*.xlsx | wc -l)" ] && ok || bad "run --db recorded $n workbook imports"
 
 # import, score, report and explain through a database each
 for kind in csv xlsx; do
@@ -83,6 +89,18 @@ rc=$?
 [ $rc = 64 ] && grep -qF "no sheet named '汇总' (the sheets: '数据')" <<<"$out" && ok || bad "--sheet missing: exit $rc: $out"
 "$KP" import --db "$T/s.db" --sheet 数据 "$T/xlsx/units.xlsx" >/dev/null 2>&1 && ok || bad "--sheet 数据"
 "$KP" score --help | grep -q -- --sheet && bad "score takes no --sheet" || ok
+
+# legacy .xls (tests/xlsx/mkxls.py writes BIFF8 by hand): text, an
+# integer, a float stored with noise; the kind and SHA-256 recorded
+python3 tests/xlsx/mkxls.py "$T/form.xls" || bad "mkxls"
+out=$("$KP" import --db "$T/xls.db" --year 2021 "$T/form.xls" 2>&1) || bad "import .xls: $out"
+grep -qF "as 'form' for 2021: 2 rows, 4 columns (xls)" <<<"$out" && ok || bad "import .xls said: $out"
+got=$(sqlite3 -separator '|' "$T/xls.db" 'SELECT * FROM "2021/form"' | tr '\n' ';')
+[ "$got" = "2|B01|城关镇|3|0.3;3|B02|东风镇|12|0.5;" ] && ok || bad ".xls rows: $got"
+got=$(sqlite3 "$T/xls.db" "SELECT sha256 || ' ' || encoding FROM imports")
+[ "$got" = "$(sha256sum <"$T/form.xls" | cut -d' ' -f1) xls" ] && ok || bad ".xls sha256/encoding: $got"
+out=$("$KP" import --db "$T/xls2.db" --sheet 汇总 "$T/form.xls" 2>&1)
+[ $? = 64 ] && grep -qF "form.xls: no sheet named '汇总'" <<<"$out" && ok || bad ".xls --sheet missing: $out"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
