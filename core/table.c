@@ -128,15 +128,20 @@ static int put_text(kp_table *t, const char *s, size_t n, kp_err *err)
 	return 0;
 }
 
+const char *kp_table_a1(const kp_table *t, size_t line, size_t col, char *buf)
+{
+	buf[0] = '\0';
+	if (t->a1)
+		snprintf(buf, KP_TABLE_A1, " (%s)", kp_err_a1(col, line, (char[KP_ERR_A1]){0}));
+	return buf;
+}
+
 /* A numeric column's cell that is no number; a workbook's also as C7. */
 static int bad_number(const kp_table *t, size_t line, size_t col, int st, const char *text, kp_err *err)
 {
-	char ref[KP_ERR_A1 + 4] = "";
-
-	if (t->a1)
-		snprintf(ref, sizeof ref, " (%s)", kp_err_a1(col, line, (char[KP_ERR_A1]){0}));
 	return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s'%s: %s: '%s'", t->file, line, col + 1, t->cols[col],
-			  ref, kp_num_why(st), kp_err_quote(text, (char[KP_ERR_QUOTE]){0}));
+			  kp_table_a1(t, line, col, (char[KP_TABLE_A1]){0}), kp_num_why(st),
+			  kp_err_quote(text, (char[KP_ERR_QUOTE]){0}));
 }
 
 int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err)

@@ -44,6 +44,12 @@ int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp
  * column by column as it is copied, also on failure. */
 int kp_table_append(kp_table *t, kp_table *src, kp_err *err);
 
+/* How a message names a cell of a table from a workbook: " (C7)" for
+ * source line 7, column index 2; "" for other tables.  buf holds
+ * KP_TABLE_A1 bytes; returns it. */
+#define KP_TABLE_A1 (KP_ERR_A1 + 4)
+const char *kp_table_a1(const kp_table *t, size_t line, size_t col, char *buf);
+
 /* Index of the column called name, or -1. */
 long kp_table_col(const kp_table *t, const char *name);
 /* Text of a cell of a text column (never NULL); "" for numeric columns. */

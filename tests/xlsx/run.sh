@@ -70,6 +70,22 @@ for dir in tests/golden/e2e/*/; do
 	same "golden $case" "$dir/expected.json" "$T/golden.json"
 done
 
+# messages about a workbook's cell name it as Excel does too (C7)
+rm -rf "$T/g" && mkdir -p "$T/g" && cp -rL tests/golden/e2e/dates/. "$T/g/" && rm -f "$T"/g/*.csv
+sed 's|2024-02-10,2024/2/10|2024-02-10,2024-02-30|' tests/golden/e2e/dates/monthly.csv >"$T/monthly.csv"
+python3 tests/xlsx/mkxlsx.py csv "$T/monthly.csv" "$T/g/monthly.xlsx"
+python3 tests/xlsx/mkxlsx.py csv tests/golden/e2e/dates/units.csv "$T/g/units.xlsx"
+out=$(cd "$T/g" && "$KP" run rules.lua ./*.xlsx 2>&1)
+[ $? = 65 ] && grep -qF "kaoping: ./monthly.xlsx:3:4: column '实报日期' (D3): '2024-02-30' is not a date" <<<"$out" &&
+	ok || bad "a bad date in a workbook: $out"
+awk -F, -v OFS=, 'NR == 6 { $14 = "abc" } { print }' tests/hostile/fixtures/units.csv >"$T/bad.csv"
+python3 tests/xlsx/mkxlsx.py csv "$T/bad.csv" "$T/units.xlsx"
+out=$("$KP" run tests/hostile/fixtures/mini.lua "$T/units.xlsx" 2>&1)
+[ $? = 65 ] && grep -qF "units.xlsx:6:14: column 'i11' (N6): not a number: 'abc'" <<<"$out" && ok || bad "a bad number: $out"
+"$KP" import --db "$T/bad.db" --year 2021 "$T/units.xlsx" >/dev/null 2>&1 || bad "import of units.xlsx"
+out=$("$KP" score --db "$T/bad.db" tests/hostile/fixtures/mini.lua 2>&1)
+[ $? = 65 ] && grep -qF "units.xlsx:6:14: column 'i11' (N6): not a number: 'abc'" <<<"$out" && ok || bad "a bad number, stored: $out"
+
 # what the import says and records: the kind and the workbook's own SHA-256
 grep -qF "imported ./units.xlsx as 'units' for 2021: " "$T/import-xlsx.out" && grep -qF "(xlsx)" "$T/import-xlsx.out" &&
 	ok || bad "import message: $(head -2 "$T/import-xlsx.out")"
