@@ -31,13 +31,14 @@ KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 CORE = err near sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
 	compare robust report_compare report_robust \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
-	notice notice_docx
+	notice notice_docx \
+	xlsx xlsx_rows xlsx_xls
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o $(BUILD)/core/notice_tmpl.o
 CLI_CMDS = cli cli_term cli_mistakes cli_year cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test \
 	cmd_template cmd_compare cmd_robust cmd_notice cmd_imports cmd_runs cmd_drop main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = num near csv store rules score rank report form compare robust notice
+CHECKS = num near csv store rules score rank report form compare robust notice xlsx
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 # the unit score sheets (explain --all) and the imported rows they show
 CORE += store_rows sheet sheet_xlsx
@@ -135,6 +136,7 @@ demo: kaoping
 	$(Q)./kaoping compare --db demo.db rules/2021-fazhi.lua samples/2021-fazhi-variant.lua && ./kaoping robust --db demo.db rules/2021-fazhi.lua --seed 1
 	$(Q)./kaoping imports --db demo.db --year 2021 && ./kaoping runs --db demo.db
 	$(Q)./kaoping explain --all --db demo.db -o build/demo/sheets --replace   # 一单位一表: a score sheet per unit
+	$(Q)mkdir -p $(BUILD)/demo-xlsx && for f in samples/2021/*.csv; do python3 tests/workbooks/mkxlsx.py csv $$f $(BUILD)/demo-xlsx/$$(basename $$f .csv).xlsx; done && ./kaoping run rules/2021-fazhi.lua $(BUILD)/demo-xlsx/*.xlsx | head -n 6
 
 bench: kaoping
 	$(Q)scripts/bench/run.sh

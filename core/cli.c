@@ -435,6 +435,7 @@ void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progre
 {
 	memset(o, 0, sizeof *o);
 	o->encoding = c->encoding;
+	o->sheet = c->sheet;
 	p->file = file, p->start = kp_sandbox_now(), p->shown = 0;
 	if (!c->quiet && isatty(STDERR_FILENO))
 		o->progress = on_progress, o->progress_ud = p;
@@ -620,21 +621,24 @@ int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
 /* ---- the verbs, their help, and option parsing ---- */
 
 static const kp_cli_cmd verbs[] = {
-	{"run", kp_cmd_run, KP_O_DB | KP_O_YEAR | KP_O_REPORT | KP_O_ENCODING | KP_O_LIMITS, 1, -1,
+	{"run", kp_cmd_run, KP_O_DB | KP_O_YEAR | KP_O_REPORT | KP_O_ENCODING | KP_O_SHEET | KP_O_LIMITS, 1, -1,
 	 "kaoping run RULES [CSV...] [--format F] [-o FILE] [--db FILE]",
 	 "Import the CSV files, score them with RULES and print the ranking, in one go.\n"
 	 "Without --db nothing is stored (an in-memory run); with --db the files are\n"
 	 "imported into that database and the run is recorded there.  A single CSV is\n"
-	 "the unit table.\n\n"
+	 "the unit table.  Excel/WPS workbooks (.xlsx, .xls) are read like CSV files.\n\n"
 	 "  kaoping run rules/2021-fazhi.lua samples/2021/*.csv\n"
 	 "  kaoping run rules/bench.lua units.csv --format json\n", NULL},
-	{"import", kp_cmd_import, KP_O_DB | KP_O_YEAR | KP_O_AS | KP_O_REPLACE | KP_O_ENCODING, 1, -1,
+	{"import", kp_cmd_import, KP_O_DB | KP_O_YEAR | KP_O_AS | KP_O_REPLACE | KP_O_ENCODING | KP_O_SHEET, 1, -1,
 	 "kaoping import [--year Y] [--as NAME] [--replace] CSV...",
 	 "Import CSV files into the database (default kaoping.db), all or nothing.\n"
 	 "Each file becomes a dataset named after its file name (units.csv -> units).\n"
 	 "Importing a name or file again for the same year is refused unless --replace.\n"
-	 "GB18030/GBK files are detected; --encoding gb18030|utf-8 forces one.\n\n"
-	 "  kaoping import --year 2021 samples/2021/*.csv\n", NULL},
+	 "GB18030/GBK files are detected; --encoding gb18030|utf-8 forces one.\n"
+	 "Excel/WPS workbooks (.xlsx, .xls; told by their bytes) are read too: the\n"
+	 "first sheet, or --sheet NAME; its first non-empty row is the header.\n\n"
+	 "  kaoping import --year 2021 samples/2021/*.csv\n"
+	 "  kaoping import --year 2021 units.xlsx\n", NULL},
 	{"score", kp_cmd_score, KP_O_DB | KP_O_YEAR | KP_O_REPORT | KP_O_LIMITS, 1, 1,
 	 "kaoping score RULES [--year Y] [--format F] [-o FILE]",
 	 "Score what is imported for the year (the rules' year unless --year) and\n"
@@ -657,7 +661,7 @@ static const kp_cli_cmd verbs[] = {
 	 "  kaoping explain 城关镇\n"
 	 "  kaoping explain --all -o sheets --format html\n",
 	 "table, md or json; with --all: html (default), md, json or xlsx"},
-	{"check", kp_cmd_check, KP_O_LIMITS | KP_O_ENCODING, 1, -1,
+	{"check", kp_cmd_check, KP_O_LIMITS | KP_O_ENCODING | KP_O_SHEET, 1, -1,
 	 "kaoping check RULES [CSV...]",
 	 "Check a rule file (syntax, points that must add up, declarations) and, given\n"
 	 "CSV files, the data against it: columns the rules read, values they need.\n", NULL},
@@ -803,6 +807,8 @@ static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 			    "  --by W             section (default) or indicator: which weights move\n");
 	if (v->opts & KP_O_TEMPLATE)
 		fprintf(fp, "  --template FILE    the notice template (default: the one built in)\n");
+	if (v->opts & KP_O_SHEET)
+		fprintf(fp, "  --sheet NAME       a workbook's sheet to read (default: the first)\n");
 	if (v->opts & KP_O_LIMITS)
 		fprintf(fp, "  --timeout S, --max-instructions N, --max-memory SIZE   sandbox limits\n"
 			    "  --modules DIR      where use \"name\" finds name.lua after the rule file's folder\n");
@@ -845,7 +851,7 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 
 enum { OPT_DB = 256, OPT_YEAR, OPT_FORMAT, OPT_LANG, OPT_RUN, OPT_AS, OPT_REPLACE, OPT_ENCODING,
        OPT_TIMEOUT, OPT_MAXI, OPT_MAXM, OPT_MODULES, OPT_BOM, OPT_NOBOM, OPT_ITEMS, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
-       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY, OPT_DRAWS, OPT_SPREAD, OPT_SEED, OPT_BY, OPT_TEMPLATE, OPT_ALL };
+       OPT_WIDTH, OPT_WIDE, OPT_COLUMNS, OPT_SUMMARY, OPT_DRAWS, OPT_SPREAD, OPT_SEED, OPT_BY, OPT_TEMPLATE, OPT_ALL, OPT_SHEET };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB}, {"year", required_argument, NULL, OPT_YEAR},
@@ -863,6 +869,7 @@ static const struct option long_opts[] = {
 	{"seed", required_argument, NULL, OPT_SEED}, {"by", required_argument, NULL, OPT_BY},
 	{"template", required_argument, NULL, OPT_TEMPLATE},
 	{"all", no_argument, NULL, OPT_ALL},
+	{"sheet", required_argument, NULL, OPT_SHEET},
 	{"quiet", no_argument, NULL, OPT_QUIET}, {"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}
 };
@@ -887,6 +894,7 @@ static int option_mask(int opt)
 	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY: return KP_O_ROBUST;
 	case OPT_TEMPLATE: return KP_O_TEMPLATE;
 	case OPT_ALL: return KP_O_ALL;
+	case OPT_SHEET: return KP_O_SHEET;
 	default: return 0;
 	}
 }
@@ -982,6 +990,7 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 		return kp_cli_robust_option(c, opt - OPT_DRAWS, arg, err);
 	case OPT_TEMPLATE: c->tmpl = arg; break;
 	case OPT_ALL: c->all = 1; break;
+	case OPT_SHEET: c->sheet = arg; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
 	default: return kp_err_set(err, KP_EUSAGE, "unknown option");

@@ -45,6 +45,7 @@ typedef struct kp_cli_config {
 	int opts;                 /* the options the command takes (its table row) */
 	const char *format_name;  /* --format as given (KP_O_OWNFMT: the command reads it) */
 	const char *tmpl;         /* --template FILE */
+	const char *sheet;        /* --sheet NAME: a workbook's sheet (NULL: the first) */
 	char **args;
 	int nargs;
 } kp_cli_config;
@@ -55,8 +56,9 @@ enum {
 	KP_O_RUN = 1 << 5, KP_O_AS = 1 << 6, KP_O_REPLACE = 1 << 7, KP_O_ENCODING = 1 << 8, KP_O_LIMITS = 1 << 9,
 	KP_O_BOM = 1 << 10, KP_O_ITEMS = 1 << 11, KP_O_TERM = 1 << 12, KP_O_SUMMARY = 1 << 13, KP_O_ROBUST = 1 << 14,
 	KP_O_TEMPLATE = 1 << 15,  /* --template FILE */
-	KP_O_OWNFMT = 1 << 16     /* --format names a format of the command's own (format_name) */,
-	KP_O_ALL = 1 << 17        /* explain --all */
+	KP_O_OWNFMT = 1 << 16,    /* --format names a format of the command's own (format_name) */
+	KP_O_ALL = 1 << 17,       /* explain --all */
+	KP_O_SHEET = 1 << 18      /* --sheet NAME: a workbook's sheet */
 };
 #define KP_O_REPORT (KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_ITEMS | KP_O_TERM | KP_O_SUMMARY)
 

@@ -42,7 +42,7 @@ static const char *unit_name(const kp_data *d, const kp_rules *r, const char *id
 	return NULL;
 }
 
-/* "FILE:LINE:COL: unit 'ID' (NAME), column 'C': why: 'text'" */
+/* "FILE:LINE:COL: unit 'ID' (NAME), column 'C' (C7 in a workbook): why: 'text'" */
 static void print_bad(const kp_data *d, const kp_rules *r, const kp_table *t, const kp_table_bad *b)
 {
 	const char *name = b->id ? unit_name(d, r, b->id) : NULL;
@@ -50,7 +50,8 @@ static void print_bad(const kp_data *d, const kp_rules *r, const kp_table *t, co
 	fprintf(stderr, "%s: %s:%zu:%zu: ", kp_cli_prog, t->file, b->line, b->col + 1);
 	if (b->id)
 		fprintf(stderr, name && *name ? "unit '%s' (%s), " : "unit '%s', ", b->id, name);
-	fprintf(stderr, "column '%s': %s: '%s'\n", t->cols[b->col], kp_num_why(b->status), b->text);
+	fprintf(stderr, "column '%s'%s: %s: '%s'\n", t->cols[b->col], kp_table_a1(t, b->line, b->col, (char[KP_TABLE_A1]){0}),
+		kp_num_why(b->status), b->text);
 }
 
 int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *err)

@@ -1,4 +1,4 @@
-/* cmd_import.c — `kaoping import`: CSV files into the database, all or
+/* cmd_import.c — `kaoping import`: CSV files and workbooks into the database, all or
  * nothing, saying what each became; a database this failed import created
  * is removed again. */
 #include <sys/stat.h>
@@ -10,6 +10,7 @@
 
 #include "cli_int.h"
 #include "kaoping/enc.h"
+#include "kaoping/xlsx.h"
 
 int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, kp_err *err)
 {
@@ -28,7 +29,7 @@ int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int
 	for (i = 0; i < n && !rc; i++) {
 		kp_cli_info(c, "%s: %s %s as '%s' for %d: %zu rows, %zu columns (%s)\n", kp_cli_prog,
 		     done[i].replaced ? "replaced with" : "imported", files[i], done[i].name, year, done[i].rows,
-		     done[i].cols, kp_enc_name(done[i].encoding));
+		     done[i].cols, done[i].workbook ? kp_xlsx_kind_name(done[i].workbook) : kp_enc_name(done[i].encoding));
 		kp_cli_read_notes(c, files[i], done[i].skipped_rows, done[i].dropped_cols, done[i].tabs);
 	}
 	free(done);

@@ -204,6 +204,24 @@ static char *trim(char *s)
 	return s;
 }
 
+int kp_csv_check_header(const char *name, size_t line, size_t n, char **f, size_t *len, kp_err *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		f[i] = trim(f[i]);
+		len[i] = strlen(f[i]);
+		if (!*f[i])
+			return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column %zu has an empty header name%s",
+					  name, line, i + 1, i + 1, i + 1 == n ? " (a trailing comma?)" : "");
+		for (j = 0; j < i; j++)
+			if (!strcmp(f[i], f[j]))
+				return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: header name '%s' appears twice (columns %zu and %zu)",
+						  name, line, i + 1, f[i], j + 1, i + 1);
+	}
+	return 0;
+}
+
 /* Trailing header names that are empty (Excel's last column): left out
  * when some name comes before them; each row must leave them empty. */
 static size_t trailing_empty(const kp_csv_row *row)
@@ -217,7 +235,8 @@ static size_t trailing_empty(const kp_csv_row *row)
 
 static int take_header(reader *r, kp_csv_row *row)
 {
-	size_t i, j;
+	size_t i;
+	int rc;
 
 	r->hdr = calloc(row->n, sizeof *r->hdr);
 	if (!r->hdr)
@@ -228,21 +247,12 @@ static int take_header(reader *r, kp_csv_row *row)
 	for (i = r->ncols - r->ndrop; i < r->ncols; i++)
 		if (!(r->hdr[i] = strdup("")))
 			return kp_err_oom(r->err);
-	for (i = 0; i < row->n; i++) {
-		row->f[i] = trim(row->f[i]);
-		r->len[i] = strlen(row->f[i]); /* row->len is r->len: the trimmed length */
-		r->hdr[i] = strdup(row->f[i]);
-		if (!r->hdr[i])
+	/* row->len is r->len: the trimmed length */
+	if ((rc = kp_csv_check_header(r->name, r->line, row->n, row->f, r->len, r->err)))
+		return rc;
+	for (i = 0; i < row->n; i++)
+		if (!(r->hdr[i] = strdup(row->f[i])))
 			return kp_err_oom(r->err);
-		if (!*row->f[i])
-			return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column %zu has an empty header name%s",
-					  r->name, r->line, i + 1, i + 1,
-					  i + 1 == row->n ? " (a trailing comma?)" : "");
-		for (j = 0; j < i; j++)
-			if (!strcmp(row->f[i], row->f[j]))
-				return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: header name '%s' appears twice (columns %zu and %zu)",
-						  r->name, r->line, i + 1, row->f[i], j + 1, i + 1);
-	}
 	return r->on_header ? r->on_header(r->ud, row, r->err) : 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "kaoping/near.h"
 #include "kaoping/num.h"
+#include "kaoping/xlsx.h"
 
 kp_data *kp_data_new(kp_err *err)
 {
@@ -477,7 +478,10 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 		if (!(cl.t[p] = kp_table_new(name, path, err)))
 			rc = KP_EINTERNAL;
 	memset(&info, 0, sizeof info);
-	if (!rc)
+	if (!rc && kp_xlsx_kind_of(path) != KP_XLSX_NONE) { /* a workbook: its rows all go to part 0 */
+		cl.t[0]->a1 = 1;
+		rc = kp_xlsx_read_file(path, o, load_header, load_row, &cl, &info, err);
+	} else if (!rc)
 		rc = kp_csv_read_file_parts(path, o, nparts, load_header, load_row, &cl, &info, err);
 	for (p = 1; p < MAX_PARTS; p++) { /* the pieces, in file order, into the first */
 		if (!rc && cl.t[p])

@@ -51,6 +51,24 @@ const char *kp_err_quote(const char *s, char *buf)
 	return buf;
 }
 
+const char *kp_err_a1(size_t col, size_t row, char *buf)
+{
+	char letters[16];
+	size_t n = 0, i, c = col + 1;
+
+	while (c > 0 && n < sizeof letters) {
+		letters[n++] = (char)('A' + (c - 1) % 26);
+		c = (c - 1) / 26;
+	}
+	for (i = 0; i < n; i++)
+		buf[i] = letters[n - 1 - i];
+	if (row)
+		snprintf(buf + n, KP_ERR_A1 - n, "%zu", row);
+	else
+		buf[n] = '\0';
+	return buf;
+}
+
 int kp_err_prefix(kp_err *err, const char *fmt, ...)
 {
 	char head[KP_ERR_MAX], old[KP_ERR_MAX];

@@ -1,4 +1,4 @@
-/* rowq.c — reading a CSV file on a thread of its own and passing rows in
+/* rowq.c — reading a CSV file (or a workbook) on a thread of its own and passing rows in
  * batches (see include/kaoping/rowq.h).  Owns the thread, two batches
  * (one filled while the other is consumed) and their copies of the rows. */
 #include "kaoping/rowq.h"
@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "kaoping/xlsx.h"
 
 #define BATCH_ROWS 2048
 #define NBUF 3
@@ -129,7 +131,7 @@ static int q_row(void *ud, const kp_csv_row *row, kp_err *err)
 static void *reader_main(void *arg)
 {
 	kp_rowq *q = arg;
-	int rc = kp_csv_read_file(q->path, &q->opts, q_header, q_row, q, q->info, &q->err);
+	int rc = kp_xlsx_read_any(q->path, &q->opts, q_header, q_row, q, q->info, &q->err);
 
 	if (!rc && q->bufs[q->fill].b.nrows)
 		hand_over(q);

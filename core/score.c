@@ -175,9 +175,9 @@ int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col)
 				  unit_name(s, s->unit), col, text && *text ? q : "a word for \"no value\" (N/A, -, —, 无, /)",
 				  s->ctx_kind, s->ctx_name, hint);
 	}
-	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s' (%s '%s'; %s)",
+	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s'%s (%s '%s'; %s)",
 			  c->t->file, line, c->col + 1, unit_id(s, s->unit), unit_name(s, s->unit), col,
-			  s->ctx_kind, s->ctx_name, hint);
+			  kp_table_a1(c->t, line, (size_t)c->col, (char[KP_TABLE_A1]){0}), s->ctx_kind, s->ctx_name, hint);
 }
 
 static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
@@ -185,9 +185,10 @@ static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
 	char buf[KP_NUM_MAX], q[KP_ERR_QUOTE];
 	const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
 
-	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: column '%s' of unit '%s': %s: '%s'", c->t->file,
-			  kp_data_line(c, s->unit), c->col + 1, col, unit_id(s, s->unit), kp_num_why(st),
-			  kp_err_quote(text ? text : "", q));
+	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: column '%s'%s of unit '%s': %s: '%s'", c->t->file,
+			  kp_data_line(c, s->unit), c->col + 1, col,
+			  kp_table_a1(c->t, kp_data_line(c, s->unit), (size_t)c->col, (char[KP_TABLE_A1]){0}),
+			  unit_id(s, s->unit), kp_num_why(st), kp_err_quote(text ? text : "", q));
 }
 
 
@@ -230,8 +231,9 @@ static int event_date(scorer *s, const kp_table *t, size_t row, long col, const 
 
 	if ((*st = kp_date_parse(text, days, &why)) != KP_DATE_BAD)
 		return 0;
-	return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': '%s' is not a date: %s (%s '%s')", t->file,
-			  t->line[row], col + 1, name, kp_err_quote(text, q), why, s->ctx_kind, s->ctx_name);
+	return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s'%s: '%s' is not a date: %s (%s '%s')", t->file,
+			  t->line[row], col + 1, name, kp_table_a1(t, t->line[row], (size_t)col, (char[KP_TABLE_A1]){0}),
+			  kp_err_quote(text, q), why, s->ctx_kind, s->ctx_name);
 }
 
 /* agg.late, agg.missing: does the row count?  Late: submitted after its
@@ -248,8 +250,9 @@ static int dated_row(scorer *s, const kp_src *src, const kp_table *t, size_t row
 	if ((rc = event_date(s, t, row, due, src->due, &when, &st)))
 		return rc;
 	if (st != KP_DATE_OK)
-		return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': no due date (%s '%s')", t->file,
-				  t->line[row], due + 1, src->due, s->ctx_kind, s->ctx_name);
+		return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s'%s: no due date (%s '%s')", t->file,
+				  t->line[row], due + 1, src->due, kp_table_a1(t, t->line[row], (size_t)due, (char[KP_TABLE_A1]){0}),
+				  s->ctx_kind, s->ctx_name);
 	*hit = done > when;
 	return 0;
 }

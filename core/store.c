@@ -23,6 +23,7 @@
 #include "kaoping/num.h"
 #include "kaoping/outfile.h"
 #include "kaoping/rowq.h"
+#include "kaoping/xlsx.h"
 #include "kaoping/sb.h"
 #include "store_int.h"
 
@@ -1267,14 +1268,15 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if ((rc = store_prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))
 		return rc;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)info.rows);
-	sqlite3_bind_text(st, 2, kp_enc_name(info.encoding), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, info.workbook ? kp_xlsx_kind_name(info.workbook) : kp_enc_name(info.encoding), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, im.import_id);
 	rc = store_step_done(s, st, err);
 	sqlite3_finalize(st);
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
-		done->encoding = info.encoding, done->replaced = replaced;
+		done->encoding = info.encoding, done->workbook = info.workbook, done->replaced = replaced;
 		done->skipped_rows = info.skipped_rows, done->dropped_cols = info.dropped_cols, done->tabs = info.tabs;
 		snprintf(done->name, sizeof done->name, "%s", name);
 	}
@@ -1359,7 +1361,7 @@ out:
 }
 
 static int load_table(kp_store *s, long id, const char *name, const char *file, const char *dtable,
-		      int year, const kp_rules *r, kp_data *d, kp_err *err)
+		      int year, int a1, const kp_rules *r, kp_data *d, kp_err *err)
 {
 	kp_table *t = kp_table_new(name, file, err);
 	char **cols = NULL;
@@ -1369,7 +1371,7 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 
 	if (!t)
 		return KP_EINTERNAL;
-	t->year = year;
+	t->year = year, t->a1 = a1;
 	if ((rc = import_columns(s, id, &cols, &n, err)))
 		goto out;
 	if (!(numeric = calloc(n + 1, 1))) {
@@ -1422,13 +1424,14 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 	int rc;
 
 	*ids = NULL, *nids = 0;
-	if ((rc = store_prep(s, "SELECT id, name, file, data_table FROM imports WHERE year = ? AND replaced_at IS NULL "
+	if ((rc = store_prep(s, "SELECT id, name, file, data_table, encoding FROM imports WHERE year = ? AND replaced_at IS NULL "
 			  "ORDER BY id", &q.st, err)))
 		return rc;
 	sqlite3_bind_int(q.st, 1, year);
 	while (!rc && store_rd_step(&q) > 0) {
 		long id = (long)store_rd_int(&q, 0, 1, LONG_MAX, 0, NULL), *p;
 		const char *name = store_rd_text(&q, 1, 0), *file = store_rd_text(&q, 2, 0), *dtable = store_rd_text(&q, 3, 0);
+		const char *enc = store_rd_text(&q, 4, 0);
 		if (q.rc)
 			break;
 		if (!(p = realloc(*ids, (*nids + 1) * sizeof *p))) {
@@ -1437,7 +1440,8 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 		}
 		*ids = p;
 		p[(*nids)++] = id;
-		rc = load_table(s, id, name, file, dtable, year, r, d, err);
+		rc = load_table(s, id, name, file, dtable, year, enc && (!strcmp(enc, "xlsx") || !strcmp(enc, "xls")), r, d,
+				err);
 	}
 	sqlite3_finalize(q.st);
 	if (!rc)

@@ -2,6 +2,7 @@
 #include "kaoping/table.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,14 @@ static int put_text(kp_table *t, const char *s, size_t n, kp_err *err)
 	return 0;
 }
 
+const char *kp_table_a1(const kp_table *t, size_t line, size_t col, char *buf)
+{
+	buf[0] = '\0';
+	if (t->a1)
+		snprintf(buf, KP_TABLE_A1, " (%s)", kp_err_a1(col, line, (char[KP_ERR_A1]){0}));
+	return buf;
+}
+
 /* A numeric cell that is not a number: the error, or with collect set
  * one more in bad. */
 static int bad_cell(kp_table *t, size_t line, size_t i, char *const *f, int st, kp_err *err)
@@ -139,8 +148,8 @@ static int bad_cell(kp_table *t, size_t line, size_t i, char *const *f, int st, 
 	kp_table_bad *b;
 
 	if (!t->collect)
-		return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s': %s: '%s'", t->file, line, i + 1, t->cols[i],
-				  kp_num_why(st), kp_err_quote(f[i], q));
+		return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s'%s: %s: '%s'", t->file, line, i + 1, t->cols[i],
+				  kp_table_a1(t, line, i, (char[KP_TABLE_A1]){0}), kp_num_why(st), kp_err_quote(f[i], q));
 	if (t->nbad++ >= KP_TABLE_BAD_KEEP)
 		return 0;
 	if (!t->bad && !(t->bad = calloc(KP_TABLE_BAD_KEEP, sizeof *t->bad)))

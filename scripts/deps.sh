@@ -3,20 +3,20 @@
 #   scripts/deps.sh          install what is missing (apt-get; as root or via sudo)
 #   scripts/deps.sh --check  exit 0 when everything needed to build is present
 # Build: liblua5.4-dev libsqlite3-dev libcsv-dev libxlsxwriter-dev libssl-dev
-#        libzip-dev libexpat1-dev libfreexl-dev pkg-config; tests: check sqlite3 lua5.4 valgrind unzip clang (fuzzers,
+#        libzip-dev libexpat1-dev libfreexl-dev pkg-config; tests: check sqlite3 lua5.4 valgrind unzip python3 (workbook fixtures) clang (fuzzers,
 #        sanitizer runtime), groff-base (the man page test); bench: time; --browser: chromium fonts-noto-cjk
 #        poppler-utils for the HTML report's browser test.
 set -eu
 
 BUILD_PKGS="build-essential pkg-config liblua5.4-dev libsqlite3-dev libcsv-dev libxlsxwriter-dev libssl-dev libzip-dev libexpat1-dev libfreexl-dev check"
-TEST_PKGS="sqlite3 lua5.4 unzip clang libclang-rt-14-dev time groff-base"
+TEST_PKGS="sqlite3 lua5.4 unzip clang libclang-rt-14-dev time groff-base python3"
 
 have_build() {
 	pkg-config --exists lua5.4 sqlite3 xlsxwriter libcrypto libzip expat freexl check 2>/dev/null &&
 		[ -f /usr/include/csv.h ] && command -v cc >/dev/null 2>&1
 }
 have_test() {
-	for c in sqlite3 lua5.4 unzip clang groff; do command -v "$c" >/dev/null 2>&1 || return 1; done
+	for c in sqlite3 lua5.4 unzip clang groff python3; do command -v "$c" >/dev/null 2>&1 || return 1; done
 	[ -x /usr/bin/time ]
 }
 

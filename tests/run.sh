@@ -41,6 +41,7 @@ for suite in \
 	tests/golden/sheets.sh \
 	tests/messages/run.sh \
 	tests/xlsx/run.sh \
+	tests/workbooks/run.sh \
 	tests/docs/run.sh \
 	tests/docs/walkthrough.sh \
 	tests/install/run.sh \

@@ -31,6 +31,7 @@ typedef struct kp_csv_opts {
 	int sha256;             /* compute the file's SHA-256 into info */
 	kp_csv_progress_fn progress; /* optional, called about every 4 MiB */
 	void *progress_ud;
+	const char *sheet;      /* a workbook's sheet by name (NULL: the first; see xlsx.h) */
 } kp_csv_opts;
 
 typedef struct kp_csv_info {
@@ -41,6 +42,7 @@ typedef struct kp_csv_info {
 	size_t dropped_cols;    /* trailing columns empty in the header and every row, left out */
 	int tabs;               /* the file is tab-separated (read as such) */
 	unsigned char sha256[32]; /* when opts->sha256 */
+	int workbook;           /* 0 for CSV, else the kp_xlsx_kind it was read as */
 } kp_csv_info;
 
 /* Read the file at path: header first (its names trimmed and checked:
@@ -63,5 +65,10 @@ int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts
 /* The same over a buffer; name is used in messages. */
 int kp_csv_read_buffer(const char *name, const char *buf, size_t len, const kp_csv_opts *opts,
 		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
+
+/* Check a header row as the reader does (the workbook reader shares it):
+ * each name trimmed of spaces and tabs in place (f[i] moves, len[i] is
+ * updated), none empty, none repeated; errors name "name:line:col". */
+int kp_csv_check_header(const char *name, size_t line, size_t n, char **f, size_t *len, kp_err *err);
 
 #endif

@@ -53,7 +53,8 @@ kp_data *kp_data_new(kp_err *err);
 void kp_data_free(kp_data *d);
 /* Add a table; the data takes ownership of t, also on failure. */
 int kp_data_add(kp_data *d, kp_table *t, kp_err *err);
-/* Read a CSV file into a new table named name (NULL: the file's stem),
+/* Read a CSV file or a workbook (kaoping/xlsx.h; told by its bytes) into
+ * a new table named name (NULL: the file's stem),
  * keeping the rules' numeric columns as numbers; the table joins d. */
 int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_rules *r,
 		     const kp_csv_opts *o, kp_err *err);

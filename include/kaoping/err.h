@@ -53,6 +53,11 @@ int kp_err_oom(kp_err *err);
  * returns it. */
 #define KP_ERR_QUOTE 68
 const char *kp_err_quote(const char *s, char *buf);
+/* A cell as a workbook names it: column index (0-based) and row (1-based)
+ * as "C7" ("XFD1048576" at most); row 0 gives the letters alone.  buf
+ * holds KP_ERR_A1 bytes; returns it. */
+#define KP_ERR_A1 24
+const char *kp_err_a1(size_t col, size_t row, char *buf);
 /* The length of s[0..n) cut back to a UTF-8 character boundary (at most n,
  * so that s[len] does not continue a character). */
 size_t kp_err_utf8_cut(const char *s, size_t n);

@@ -17,7 +17,8 @@ typedef struct kp_rowq_batch {
 } kp_rowq_batch;
 
 /* Start reading path on a thread (the reader's options and info as for
- * kp_csv_read_file; info is filled when kp_rowq_finish returns). */
+ * kp_csv_read_file; info is filled when kp_rowq_finish returns).  A
+ * workbook (.xlsx, .xls by its bytes) is read by kp_xlsx_read_any. */
 int kp_rowq_start(const char *path, const kp_csv_opts *opts, kp_csv_info *info, kp_rowq **out, kp_err *err);
 /* The next batch: 1 with *b set, 0 at the end of the file. */
 int kp_rowq_next(kp_rowq *q, const kp_rowq_batch **b);

@@ -59,6 +59,7 @@ typedef struct kp_import_done {  /* what one file became */
 	char name[256];
 	size_t rows, cols;
 	int encoding;
+	int workbook;                /* 0: CSV, else its kp_xlsx_kind */
 	int replaced;
 	size_t skipped_rows, dropped_cols; /* left out (kp_csv_info) */
 	int tabs;                          /* read as tab-separated */

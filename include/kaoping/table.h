@@ -26,6 +26,7 @@ typedef struct kp_table {
 	char *name;              /* dataset name: the file stem, or --as */
 	char *file;              /* the file it came from, for messages */
 	int year;                /* the year it was imported for (0: none) */
+	int a1;                  /* from a workbook: messages name cells as C7 too */
 	size_t ncols;
 	char **cols;             /* header names */
 	unsigned char *numeric;  /* per column: 1 when kept as numbers */
@@ -71,6 +72,12 @@ int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp
  * after t's; src is freed,
  * column by column as it is copied, also on failure. */
 int kp_table_append(kp_table *t, kp_table *src, kp_err *err);
+
+/* How a message names a cell of a table from a workbook: " (C7)" for
+ * source line 7, column index 2; "" for other tables.  buf holds
+ * KP_TABLE_A1 bytes; returns it. */
+#define KP_TABLE_A1 (KP_ERR_A1 + 4)
+const char *kp_table_a1(const kp_table *t, size_t line, size_t col, char *buf);
 
 /* Index of the column called name, or -1. */
 long kp_table_col(const kp_table *t, const char *name);

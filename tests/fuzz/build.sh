@@ -2,13 +2,13 @@
 # tests/fuzz/build.sh — build the libFuzzer harnesses into build/fuzz/:
 # the core (core/*.c but the command line: cli.c, cmd_*.c, main.c, and the embedded Lua helper
 # library) compiled with clang, coverage for libFuzzer, ASan and UBSan, then
-# one binary per harness (fuzz_csv, fuzz_num, fuzz_rules, fuzz_notice).  Objects are
+# one binary per harness (fuzz_csv, fuzz_num, fuzz_rules, fuzz_notice, fuzz_xlsx).  Objects are
 # rebuilt when their source or a header is newer.  FUZZ_CC overrides clang.
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=build/fuzz
 CC=${FUZZ_CC:-clang}
-PKGS="lua5.4 sqlite3 xlsxwriter libcrypto libzip"
+PKGS="lua5.4 sqlite3 xlsxwriter libcrypto libzip expat freexl"
 command -v "$CC" >/dev/null 2>&1 || { echo "fuzz: $CC is not installed (scripts/deps.sh installs clang)" >&2; exit 1; }
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude $(pkg-config --cflags $PKGS)"
@@ -39,10 +39,10 @@ if [ ${#jobs[@]} -gt 0 ]; then
 	printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh -c \
 		'o='"$OUT"'/core/$(basename {} .c).o; '"$CC $CFLAGS $SAN"' -fsanitize=fuzzer-no-link -c {} -o $o.tmp && mv $o.tmp $o'
 fi
-for h in csv num rules notice; do
+for h in csv num rules notice xlsx; do
 	bin=$OUT/fuzz_$h
 	if [ ! -e "$bin" ] || [ tests/fuzz/fuzz_$h.c -nt "$bin" ] || [ ${#jobs[@]} -gt 0 ]; then
 		$CC $CFLAGS $SAN -fsanitize=fuzzer tests/fuzz/fuzz_$h.c "${objs[@]}" $LIBS -o "$bin"
 	fi
 done
-echo "fuzz: built $OUT/fuzz_csv $OUT/fuzz_num $OUT/fuzz_rules $OUT/fuzz_notice"
+echo "fuzz: built $OUT/fuzz_csv $OUT/fuzz_num $OUT/fuzz_rules $OUT/fuzz_notice $OUT/fuzz_xlsx"

@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${1:-60}
-HARNESSES=${FUZZ_HARNESSES:-csv num rules notice}
+HARNESSES=${FUZZ_HARNESSES:-csv num rules notice xlsx}
 OUT=build/fuzz
 
 tests/fuzz/build.sh || { echo "fuzz: build failed"; exit 1; }

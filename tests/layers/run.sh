@@ -13,8 +13,8 @@ declare -A FLOOR=(
 	[err]=0 [num]=0 [date]=0 [near]=0
 	[sb]=1 [enc]=1 [infile]=1 [outfile]=1
 	[sandbox]=2 [table]=2 [csv]=2 [rw]=2 [result]=2
-	[rules]=3 [rowq]=3
-	[data]=4 [criteria]=4 [rank]=4 [form]=4 [notice]=4
+	[rules]=3 [xlsx]=3
+	[rowq]=4 [data]=4 [criteria]=4 [rank]=4 [form]=4 [notice]=4
 	[score]=5 [compare]=5 [robust]=5
 	[store]=6 [ruletest]=6
 	[report]=7
@@ -38,6 +38,7 @@ module_of() {
 	rules_use|rules_int) echo rules ;;
 	form_write) echo form ;;
 	notice_docx|notice_int) echo notice ;;
+	xlsx_*) echo xlsx ;;
 	*) echo "$b" ;;
 	esac
 }

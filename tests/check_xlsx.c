@@ -1,0 +1,504 @@
+/* check_xlsx.c — the workbook reader (kp_xlsx_*): every cell type, dates,
+ * numbers without float noise, empty rows and columns, sheets by name,
+ * and an error naming the cell for every bad input.  Workbooks are made in
+ * the test: real ones with libxlsxwriter (as Excel and `kaoping template`
+ * write them), hand-made SpreadsheetML zipped with libzip for the cases a
+ * writer never produces. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+#include <zip.h>
+
+#include "check_util.h"
+#include "kaoping/csv.h"
+#include "kaoping/xlsx.h"
+
+/* ---------- what the reader hands over, as text ---------- */
+
+typedef struct sink {
+	char s[8192];
+	size_t rows;
+	size_t stop_at;   /* fail data row number stop_at (1-based), 0: never */
+} sink;
+
+static void put_row(sink *k, const char *tag, const kp_csv_row *row)
+{
+	size_t i, n = strlen(k->s);
+
+	n += (size_t)snprintf(k->s + n, sizeof k->s - n, "%s%zu:", tag, row->line);
+	for (i = 0; i < row->n; i++) {
+		ck_assert_uint_eq(strlen(row->f[i]), row->len[i]);
+		n += (size_t)snprintf(k->s + n, sizeof k->s - n, "%s%s", i ? "|" : "", row->f[i]);
+	}
+	snprintf(k->s + n, sizeof k->s - n, "\n");
+}
+
+static int on_header(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	(void)err;
+	put_row(ud, "H", row);
+	return 0;
+}
+
+static int on_row(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	sink *k = ud;
+
+	put_row(k, "", row);
+	if (++k->rows == k->stop_at)
+		return kp_err_set(err, KP_EDATA, "stopped at row %zu", k->rows);
+	return 0;
+}
+
+static char path[64];
+
+static void fresh_path(void)
+{
+	snprintf(path, sizeof path, "/tmp/check_xlsx.%ld.xlsx", (long)getpid());
+}
+
+/* Read path; the rows into k, the status returned, the message in err. */
+static int read_path(const char *sheet, sink *k, kp_err *err, kp_csv_info *info)
+{
+	kp_csv_opts o;
+
+	memset(&o, 0, sizeof o);
+	memset(k, 0, sizeof *k);
+	memset(err, 0, sizeof *err);
+	o.sheet = sheet, o.sha256 = 1;
+	return kp_xlsx_read_any(path, &o, on_header, on_row, k, info, err);
+}
+
+/* ---------- hand-made workbooks ---------- */
+
+#define NS "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" " \
+	   "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
+#define WB "<workbook " NS "><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+#define RELS "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" \
+	"<Relationship Id=\"rId1\" Type=\"http://x/worksheet\" Target=\"worksheets/sheet1.xml\"/>" \
+	"<Relationship Id=\"rId2\" Type=\"http://x/sharedStrings\" Target=\"sharedStrings.xml\"/>" \
+	"<Relationship Id=\"rId3\" Type=\"http://x/styles\" Target=\"/xl/styles.xml\"/></Relationships>"
+/* styles: 0 General, 1 built-in 14 (a date), 2 a Chinese date format,
+ * 3 a time (h:mm, no date), 4 a number format with a quoted "d" */
+#define STYLES "<styleSheet " NS "><numFmts><numFmt numFmtId=\"164\" formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;\"/>" \
+	"<numFmt numFmtId=\"165\" formatCode=\"h:mm\"/><numFmt numFmtId=\"166\" formatCode=\"0.0&quot;d&quot;\"/></numFmts>" \
+	"<cellStyleXfs><xf numFmtId=\"14\"/></cellStyleXfs>" \
+	"<cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/><xf numFmtId=\"165\"/>" \
+	"<xf numFmtId=\"166\"><alignment/></xf></cellXfs></styleSheet>"
+#define SST "<sst " NS "><si><t>甲</t></si><si><r><t>富</t></r><r><rPr/><t xml:space=\"preserve\">文本 </t></r>" \
+	"</si><si><t>東京</t><rPh sb=\"0\" eb=\"2\"><t>トウキョウ</t></rPh></si><si><t/></si></sst>"
+
+static void add(zip_t *z, const char *name, const char *text)
+{
+	zip_source_t *src;
+
+	if (!text)
+		return;
+	src = zip_source_buffer(z, text, strlen(text), 0);
+	ck_assert_ptr_nonnull(src);
+	ck_assert_int_ge(zip_file_add(z, name, src, ZIP_FL_OVERWRITE), 0);
+}
+
+/* A workbook at path with these parts (NULL: left out). */
+static void make_parts(const char *wb, const char *rels, const char *styles, const char *sst, const char *sheet)
+{
+	int ze;
+	zip_t *z;
+
+	fresh_path();
+	unlink(path);
+	z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+	ck_assert_ptr_nonnull(z);
+	add(z, "xl/workbook.xml", wb);
+	add(z, "xl/_rels/workbook.xml.rels", rels);
+	add(z, "xl/styles.xml", styles);
+	add(z, "xl/sharedStrings.xml", sst);
+	add(z, "xl/worksheets/sheet1.xml", sheet);
+	ck_assert_int_eq(zip_close(z), 0);
+}
+
+static char sheet_buf[4096];
+
+/* A sheet of these rows (and what follows sheetData). */
+static const char *sheet_of(const char *rows, const char *after)
+{
+	snprintf(sheet_buf, sizeof sheet_buf, "<worksheet " NS "><sheetData>%s</sheetData>%s</worksheet>", rows,
+		 after ? after : "");
+	return sheet_buf;
+}
+
+static void make(const char *rows)
+{
+	make_parts(WB, RELS, STYLES, SST, sheet_of(rows, NULL));
+}
+
+#define HDR "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>id</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>n</t></is></c></row>"
+
+/* ---------- a real workbook, as libxlsxwriter writes one ---------- */
+
+START_TEST(test_writer_types)
+{
+	lxw_workbook *wb;
+	lxw_worksheet *ws, *notes;
+	lxw_format *date;
+	lxw_datetime dt = {2024, 3, 31, 15, 30, 0};
+	kp_csv_info info;
+	kp_err err;
+	sink k;
+
+	fresh_path();
+	wb = workbook_new(path);
+	ws = workbook_add_worksheet(wb, "数据");
+	notes = workbook_add_worksheet(wb, "说明");
+	date = workbook_add_format(wb);
+	format_set_num_format(date, "yyyy-mm-dd");
+	worksheet_write_string(ws, 0, 0, "单位代码", NULL);
+	worksheet_write_string(ws, 0, 1, " 学法次数 ", NULL); /* trimmed as a CSV header is */
+	worksheet_write_string(ws, 0, 2, "比例", NULL);
+	worksheet_write_string(ws, 0, 3, "日期", NULL);
+	worksheet_write_string(ws, 0, 4, "是否", NULL);
+	worksheet_write_string(ws, 0, 5, "公式", NULL);
+	worksheet_write_string(ws, 0, 6, "文字", NULL);
+	worksheet_write_comment(ws, 0, 1, "每季度至少一次");
+	worksheet_write_string(ws, 1, 0, "B01", NULL);
+	worksheet_write_number(ws, 1, 1, 3, NULL);
+	worksheet_write_number(ws, 1, 2, 0.1 + 0.2, NULL); /* stored as 0.30000000000000004 */
+	worksheet_write_datetime(ws, 1, 3, &dt, date);
+	worksheet_write_boolean(ws, 1, 4, 1, NULL);
+	worksheet_write_formula_num(ws, 1, 5, "=B2*2", NULL, 6);
+	worksheet_write_formula_str(ws, 1, 6, "=A2&\"镇\"", NULL, "B01镇");
+	worksheet_write_string(ws, 3, 0, "B02", NULL); /* row 3 empty, row 4 the second unit */
+	worksheet_write_number(ws, 3, 2, -0.0, NULL);
+	worksheet_write_boolean(ws, 3, 4, 0, NULL);
+	worksheet_write_string(notes, 0, 0, "说明", NULL);
+	worksheet_write_string(notes, 1, 0, "填表须知", NULL);
+	ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+	memset(&info, 0, sizeof info);
+	ck_assert_int_eq(read_path(NULL, &k, &err, &info), 0);
+	ck_assert_str_eq(k.s, "H1:单位代码|学法次数|比例|日期|是否|公式|文字\n"
+			      "2:B01|3|0.3|2024-03-31|TRUE|6|B01镇\n"
+			      "4:B02||0||FALSE||\n");
+	ck_assert_int_eq(info.workbook, KP_XLSX_XLSX);
+	ck_assert_uint_eq(info.rows, 2);
+	ck_assert_int_eq(read_path("说明", &k, &err, NULL), 0);
+	ck_assert_str_eq(k.s, "H1:说明\n2:填表须知\n");
+	ck_assert_int_eq(read_path("汇总", &k, &err, NULL), KP_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no sheet named '汇总' (the sheets: '数据', '说明')"));
+	unlink(path);
+}
+END_TEST
+
+/* The merged header libxlsxwriter writes (a title over two columns). */
+START_TEST(test_writer_merged_header)
+{
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	kp_err err;
+	sink k;
+
+	fresh_path();
+	wb = workbook_new(path);
+	ws = workbook_add_worksheet(wb, NULL);
+	worksheet_write_string(ws, 0, 0, "id", NULL);
+	worksheet_merge_range(ws, 0, 1, 0, 2, "得分", NULL);
+	worksheet_write_string(ws, 1, 0, "u1", NULL);
+	worksheet_write_number(ws, 1, 1, 1, NULL);
+	worksheet_write_number(ws, 1, 2, 2, NULL);
+	ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, ".xlsx:1: the header cells B1:C1 are merged; unmerge them and give each "
+					      "column a name of its own in row 1"));
+	unlink(path);
+}
+END_TEST
+
+/* ---------- hand-made: every cell type ---------- */
+
+START_TEST(test_cell_types)
+{
+	kp_err err;
+	sink k;
+
+	make("<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c><c r=\"B2\" t=\"s\"><v>1</v></c><c r=\"C2\" t=\"s\"><v>2</v></c></row>"
+	     "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><r><t>行</t></r><r><t>内</t></r><rPh><t>x</t></rPh></is></c>"
+	     "<c r=\"B3\" t=\"str\"><f>A3</f><v>公式文本</v></c><c r=\"C3\" t=\"b\"><v>1</v></c></row>"
+	     "<row r=\"4\"><c r=\"A4\" t=\"d\"><v>2024-03-31T00:00:00</v></c><c r=\"B4\"><f>1/3</f><v>0.33333333333333331</v></c>"
+	     "<c r=\"C4\" t=\"s\"><v>3</v></c></row>"
+	     "<row r=\"5\"><c r=\"A5\" t=\"n\"><v>1E-7</v></c><c r=\"B5\"><v>12345678901234567890</v></c>"
+	     "<c r=\"C5\"><v>-0</v></c></row>");
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), 0);
+	ck_assert_str_eq(k.s, "H2:甲|富文本|東京\n"
+			      "3:行内|公式文本|TRUE\n"
+			      "4:2024-03-31|0.333333333333333|\n"
+			      "5:1e-07|1.23456789012346e+19|0\n");
+}
+END_TEST
+
+/* Numbers show as the cell does in General: 15 significant digits. */
+START_TEST(test_number_noise)
+{
+	static const struct { const char *v, *want; } cases[] = {
+		{"0.30000000000000004", "0.3"}, {"2.9999999999999996", "3"}, {"100", "100"}, {"1.5", "1.5"},
+		{"0.1", "0.1"}, {"85.000000000000014", "85"}, {"-3.0000000000000004", "-3"},
+		{"123456789.12345679", "123456789.123457"}, {"1E+300", "1e+300"},
+	};
+	char rows[512];
+	kp_err err;
+	sink k;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char want[128];
+		snprintf(rows, sizeof rows, HDR "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>u</t></is></c>"
+			 "<c r=\"B2\"><v>%s</v></c></row>", cases[i].v);
+		make(rows);
+		ck_assert_int_eq(read_path(NULL, &k, &err, NULL), 0);
+		snprintf(want, sizeof want, "H1:id|n\n2:u|%s\n", cases[i].want);
+		ck_assert_str_eq(k.s, want);
+	}
+}
+END_TEST
+
+/* Dates by format: built-in 14, a Chinese custom format, not h:mm nor a
+ * format with a quoted d; the 1900 leap-year bug and the 1904 system. */
+START_TEST(test_dates)
+{
+	kp_err err;
+	sink k;
+
+	make(HDR "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>45382</v></c><c r=\"B2\" s=\"2\"><v>45382.75</v></c></row>"
+	     "<row r=\"3\"><c r=\"A3\" s=\"3\"><v>0.5</v></c><c r=\"B3\" s=\"4\"><v>2.5</v></c></row>"
+	     "<row r=\"4\"><c r=\"A4\" s=\"1\"><v>59</v></c><c r=\"B4\" s=\"1\"><v>61</v></c></row>"
+	     "<row r=\"5\"><c r=\"A5\" s=\"1\"><v>1</v></c><c r=\"B5\" s=\"99\"><v>45382</v></c></row>");
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), 0);
+	ck_assert_str_eq(k.s, "H1:id|n\n2:2024-03-31|2024-03-31\n3:0.5|2.5\n4:1900-02-28|1900-03-01\n"
+			      "5:1900-01-01|45382\n");
+	make_parts("<workbook " NS "><workbookPr date1904=\"1\"/><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/>"
+		   "</sheets></workbook>", RELS, STYLES, SST,
+		   sheet_of(HDR "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>43920</v></c></row>", NULL));
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), 0);
+	ck_assert_str_eq(k.s, "H1:id|n\n2:2024-03-31|\n");
+}
+END_TEST
+
+/* Empty rows are skipped (lines stay the sheet's rows), empty trailing
+ * columns are ignored, missing cells are empty fields, cells without r
+ * follow the one before. */
+START_TEST(test_empty_rows_columns)
+{
+	kp_err err;
+	sink k;
+
+	make("<row r=\"1\"><c r=\"A1\"/><c r=\"B1\" t=\"s\"><v>3</v></c></row>"
+	     "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>id</t></is></c><c t=\"inlineStr\"><is><t>n</t></is></c>"
+	     "<c r=\"E3\" t=\"s\"><v>3</v></c><c r=\"F3\"/></row>"
+	     "<row><c r=\"A4\"><v>1</v></c><c r=\"D4\"/></row>"
+	     "<row r=\"9\"><c r=\"B9\"><v>2</v></c><c r=\"XFD9\"/></row><row r=\"10\"/>");
+	ck_assert_msg(read_path(NULL, &k, &err, NULL) == 0, "%s", err.msg);
+	ck_assert_str_eq(k.s, "H3:id|n\n4:1|\n9:|2\n");
+}
+END_TEST
+
+START_TEST(test_callback_stops)
+{
+	kp_err err;
+	kp_csv_opts o;
+	sink k;
+
+	make(HDR "<row r=\"2\"><c r=\"A2\"><v>1</v></c></row><row r=\"3\"><c r=\"A3\"><v>2</v></c></row>"
+	     "<row r=\"4\"><c r=\"A4\"><v>3</v></c></row>");
+	memset(&o, 0, sizeof o);
+	memset(&k, 0, sizeof k);
+	k.stop_at = 2;
+	ck_assert_int_eq(kp_xlsx_read_file(path, &o, on_header, on_row, &k, NULL, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "stopped at row 2");
+	ck_assert_str_eq(k.s, "H1:id|n\n2:1|\n3:2|\n");
+}
+END_TEST
+
+START_TEST(test_sniff_and_refs)
+{
+	char ref[KP_XLSX_REF];
+
+	ck_assert_int_eq(kp_xlsx_sniff("PK\3\4rest", 8), KP_XLSX_XLSX);
+	ck_assert_int_eq(kp_xlsx_sniff("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8), KP_XLSX_XLS);
+	ck_assert_int_eq(kp_xlsx_sniff("id,n\n", 5), KP_XLSX_NONE);
+	ck_assert_int_eq(kp_xlsx_sniff("PK", 2), KP_XLSX_NONE);
+	ck_assert_str_eq(kp_xlsx_ref(0, 1, ref), "A1");
+	ck_assert_str_eq(kp_xlsx_ref(25, 7, ref), "Z7");
+	ck_assert_str_eq(kp_xlsx_ref(26, 10, ref), "AA10");
+	ck_assert_str_eq(kp_xlsx_ref(16383, 1048576, ref), "XFD1048576");
+	ck_assert_str_eq(kp_xlsx_kind_name(KP_XLSX_XLS), "xls");
+}
+END_TEST
+
+/* ---------- every error names where ---------- */
+
+#define U2 "<c r=\"A2\" t=\"inlineStr\"><is><t>u1</t></is></c>"
+
+static const struct bad {
+	const char *rows, *after;  /* the sheet; NULL rows: parts below */
+	const char *want;          /* in the message, after "PATH" */
+} bad[] = {
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the cell holds the error '#DIV/0!'"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>abc</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds 'abc'"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>1e999</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds '1e999'"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"s\"><v>4</v></c></row>", NULL,
+	 ":2: column 'n' (B2): no such shared string: '4'"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"b\"><v>2</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the boolean cell holds '2'"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"zz\"><v>2</v></c></row>", NULL,
+	 ":2: column 'n' (B2): unknown cell type 'zz'"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><f>SUM(C1:C9)</f></c></row>", NULL,
+	 ":2: column 'n' (B2): a formula without a saved value (open the file in Excel or WPS and save it again)"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"D2\"><v>7</v></c></row>", NULL,
+	 ":2:4: cell D2 holds '7', but its column has no header name (the header ends at column 2)"},
+	{"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>id</t></is></c><c r=\"C1\" t=\"inlineStr\"><is><t>n</t></is></c></row>",
+	 NULL, ":1:2: column 2 has an empty header name"},
+	{"<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>id</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t> id</t></is></c></row>",
+	 NULL, ":1:2: header name 'id' appears twice (columns 1 and 2)"},
+	{"<row r=\"1\"><c r=\"A1\" t=\"e\"><v>#N/A</v></c></row>", NULL, ":1: header cell A1: the cell holds the error '#N/A'"},
+	{HDR "<row r=\"2\">" U2 "</row>", "<mergeCells><mergeCell ref=\"A1:B1\"/></mergeCells>",
+	 ":1: the header cells A1:B1 are merged"},
+	{HDR "<row r=\"2\">" U2 "</row>", "<mergeCells><mergeCell ref=\"B2:B5\"/></mergeCells>",
+	 ":2: cells B2:B5 are merged, so only B2 holds a value; unmerge them and fill every cell"},
+	{HDR "<row r=\"2\">" U2 "</row>", "<mergeCells><mergeCell ref=\"B2\"/></mergeCells>",
+	 ": xl/worksheets/sheet1.xml: a merged range 'B2' that is not A1:B2"},
+	{HDR "<row r=\"3\"><c r=\"A3\"><v>1</v></c></row><row r=\"2\"/>", NULL,
+	 ": xl/worksheets/sheet1.xml: row 2 comes after row 3 (rows out of order, or past row 1048576)"},
+	{HDR "<row r=\"1048577\"/>", NULL, ": xl/worksheets/sheet1.xml: row number '1048577' is not one from 1 to 1048576"},
+	{HDR "<row r=\"2\"><c r=\"B2\"><v>1</v></c><c r=\"A2\"><v>1</v></c></row>", NULL,
+	 ":2: cell A2 is out of place in row 2 (cells out of order)"},
+	{HDR "<row r=\"2\"><c r=\"B3\"><v>1</v></c></row>", NULL, ":2: cell B3 is out of place in row 2"},
+	{HDR "<row r=\"2\"><c r=\"XFE2\"><v>1</v></c></row>", NULL,
+	 ":2: cell reference 'XFE2' is not a cell from A1 to XFD1048576"},
+	{HDR "<row r=\"2\"><c r=\"A2\"><v>1</v></c>", NULL, ": xl/worksheets/sheet1.xml is not well-formed XML (line 1: "},
+	{HDR "<c r=\"A2\"><v>1</v></c>", NULL, ": xl/worksheets/sheet1.xml: a cell outside a row"},
+	{HDR, NULL, ": the sheet has a header but no rows"},
+	{"<row r=\"1\"><c r=\"A1\" t=\"s\"><v>3</v></c></row>", NULL, ": the sheet is empty (no header row)"},
+};
+#define NBAD (sizeof bad / sizeof *bad)
+
+START_TEST(test_bad)
+{
+	const struct bad *b = &bad[_i];
+	char want[1024];
+	kp_err err;
+	sink k;
+
+	make_parts(WB, RELS, STYLES, SST, sheet_of(b->rows, b->after));
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA);
+	snprintf(want, sizeof want, "%s%s", path, b->want);
+	ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "case %d: got  %s\nwant %s", _i, err.msg, want);
+}
+END_TEST
+
+/* Broken or hostile packages, and the parts around the sheet. */
+static const struct badpart {
+	const char *wb, *rels, *styles, *sst;
+	const char *want;
+} badparts[] = {
+	{NULL, RELS, STYLES, SST, ": a zip archive, but not an Excel workbook (no xl/workbook.xml)"},
+	{WB, NULL, STYLES, SST, ": the workbook has no part xl/_rels/workbook.xml.rels"},
+	{"<workbook " NS "><sheets/></workbook>", RELS, STYLES, SST, ": the workbook has no sheet"},
+	{"<workbook " NS "><sheets><sheet name=\"S\"/></sheets></workbook>", RELS, STYLES, SST,
+	 ": xl/workbook.xml: sheet 'S' has no relationship id"},
+	{WB, "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"/>", STYLES, SST,
+	 ": xl/_rels/workbook.xml.rels names no part for sheet 'S'"},
+	{WB, RELS, STYLES, "<!DOCTYPE sst [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><sst><si><t>&b;</t></si></sst>",
+	 ": xl/sharedStrings.xml declares a DOCTYPE; a workbook has none (DTDs and entities are refused)"},
+	{WB, RELS, "<!DOCTYPE s SYSTEM \"file:///etc/passwd\"><styleSheet/>", SST,
+	 ": xl/styles.xml declares a DOCTYPE"},
+	{"<workbook><sheets><sheet name=\"S\" r:id=\"rId1\"/></sheets></workbook>", RELS, STYLES, SST,
+	 ": xl/workbook.xml is not well-formed XML (line 1: unbound prefix)"},
+	{WB, RELS, STYLES, "<sst><si><t>x</t></si>", ": xl/sharedStrings.xml is not well-formed XML (line 1: "},
+};
+#define NBADPARTS (sizeof badparts / sizeof *badparts)
+
+START_TEST(test_bad_parts)
+{
+	const struct badpart *b = &badparts[_i];
+	char want[1024];
+	kp_err err;
+	sink k;
+
+	make_parts(b->wb, b->rels, b->styles, b->sst, sheet_of(HDR "<row r=\"2\">" U2 "</row>", NULL));
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA);
+	snprintf(want, sizeof want, "%s%s", path, b->want);
+	ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "case %d: got  %s\nwant %s", _i, err.msg, want);
+}
+END_TEST
+
+/* The caps of the options: a cell's bytes and the header's columns. */
+START_TEST(test_caps)
+{
+	kp_csv_opts o;
+	kp_err err;
+	sink k;
+
+	make(HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"inlineStr\"><is><t>123456789</t></is></c></row>");
+	memset(&o, 0, sizeof o);
+	o.max_field = 8;
+	ck_assert_int_eq(kp_xlsx_read_file(path, &o, on_header, on_row, &k, NULL, &err), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, ": a text longer than 8 bytes"));
+	o.max_field = 0, o.max_cols = 1;
+	memset(&k, 0, sizeof k);
+	ck_assert_int_eq(kp_xlsx_read_file(path, &o, on_header, on_row, &k, NULL, &err), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, ".xlsx:1: more than 1 columns"));
+}
+END_TEST
+
+/* Not a zip after all, and an OLE2 file that is no workbook. */
+START_TEST(test_damaged_containers)
+{
+	FILE *fp;
+	kp_err err;
+	sink k;
+
+	fresh_path();
+	fp = fopen(path, "wb");
+	fputs("PK\3\4 this is not a zip", fp);
+	fclose(fp);
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, ": the file starts as a zip archive (.xlsx) but cannot be read as one"));
+	fp = fopen(path, "wb");
+	fwrite("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0", 1, 12, fp);
+	fclose(fp);
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, ": the file starts as an Office file (.xls) but cannot be read"));
+	unlink(path);
+}
+END_TEST
+
+static Suite *xlsx_suite(void)
+{
+	Suite *s = suite_create("xlsx");
+	TCase *tc = tcase_create("cells");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_writer_types);
+	tcase_add_test(tc, test_writer_merged_header);
+	tcase_add_test(tc, test_cell_types);
+	tcase_add_test(tc, test_number_noise);
+	tcase_add_test(tc, test_dates);
+	tcase_add_test(tc, test_empty_rows_columns);
+	tcase_add_test(tc, test_callback_stops);
+	tcase_add_test(tc, test_sniff_and_refs);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_bad, 0, (int)NBAD);
+	tcase_add_loop_test(tc, test_bad_parts, 0, (int)NBADPARTS);
+	tcase_add_test(tc, test_caps);
+	tcase_add_test(tc, test_damaged_containers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(xlsx_suite)
