@@ -94,6 +94,28 @@ t_true "prefill: nothing written for it" test ! -e "$D/pre20"
 unzip -p "$D/pre/县目标责任考核办/units.xlsx" xl/sharedStrings.xml >"$D/pre.ss"
 t_true "prefill xlsx: unit names in the workbook" grep -q "工信局" "$D/pre.ss"
 
+# ---- the round trip as workbooks (issue 13 point 2) ----
+# The prefilled .xlsx form, as template writes it (comments on the header,
+# a 说明 sheet after the data), imports as it is, with the rows of the CSV form.
+(cd "$D" && "$KP" import --db px.db --year 2021 --quiet "pre/县目标责任考核办/units.xlsx")
+t_eq "xlsx round trip: the prefilled .xlsx form imports as it is" "$?" 0
+"$KP" template "$RULES" --db "$D/u.db" -o "$D/prec" --format csv --quiet
+(cd "$D" && "$KP" import --db pc.db --year 2021 --quiet "prec/县目标责任考核办/units.csv")
+t_eq "xlsx round trip: 38 unit rows from the .xlsx form" "$(sqlite3 "$D/px.db" 'SELECT count(*) FROM "2021/units"')" 38
+t_eq "xlsx round trip: the .xlsx form gives the CSV form's rows" \
+	"$(sqlite3 "$D/px.db" "SELECT * FROM \"2021/units\" ORDER BY 1" | md5sum)" \
+	"$(sqlite3 "$D/pc.db" "SELECT * FROM \"2021/units\" ORDER BY 1" | md5sum)"
+# The filled forms saved as workbooks (one .xlsx each) import and score as
+# the filled CSV forms do.
+mkdir "$D/filled-xlsx"
+for f in "$D"/filled/*.csv; do
+	python3 "$ROOT/tests/workbooks/mkxlsx.py" csv "$f" "$D/filled-xlsx/$(basename "$f" .csv).xlsx" || fill_ok=0
+done
+(cd "$D" && "$KP" import --db kx.db --year 2021 --quiet filled-xlsx/*.xlsx &&
+	"$KP" score "$RULES" --db kx.db --format csv --quiet >from-xlsx-forms.csv)
+t_eq "xlsx round trip: the filled forms as workbooks import and score" "$?" 0
+t_true "xlsx round trip: the report equals the one from the sample CSV files" cmp "$D/from-samples.csv" "$D/from-xlsx-forms.csv"
+
 # ---- an existing form: refused, --replace writes over it ----
 printf 'filled\n' >"$D/csv/县审计局/shenji.csv"
 "$KP" template "$RULES" -o "$D/csv" --format csv 2>"$D/err"
