@@ -133,7 +133,7 @@ demo: kaoping
 	$(Q)./kaoping template rules/2021-fazhi.lua --db demo.db -o build/demo/forms --replace  # the forms for the offices, units prefilled
 	$(Q)$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/demo/root && cd $(BUILD)/demo/root$(PREFIX) && echo "== installed in $(BUILD)/demo/root$(PREFIX): $$(bin/kaoping --version), man -l share/man/man1/kaoping.1" && bin/kaoping run share/kaoping/rules/2021-fazhi.lua share/kaoping/samples/2021/*.csv -o $(CURDIR)/$(BUILD)/demo/installed-run.csv
 	$(Q)./kaoping report --db demo.db --width 80 --columns 排名,单位名称,四,总分,等次,一票否决 && ./kaoping report --db demo.db --format html --summary -o build/demo/2021-summary.html
-	$(Q)./kaoping compare --db demo.db rules/2021-fazhi.lua samples/2021-fazhi-variant.lua && ./kaoping robust --db demo.db rules/2021-fazhi.lua --seed 1
+	$(Q)./kaoping compare --db demo.db rules/2021-fazhi.lua rules/2021-fazhi-variant.lua && ./kaoping robust --db demo.db rules/2021-fazhi.lua --seed 1
 	$(Q)./kaoping imports --db demo.db --year 2021 && ./kaoping runs --db demo.db
 	$(Q)./kaoping explain --all --db demo.db -o build/demo/sheets --replace   # 一单位一表: a score sheet per unit
 	$(Q)mkdir -p $(BUILD)/demo-xlsx && for f in samples/2021/*.csv; do python3 tests/workbooks/mkxlsx.py csv $$f $(BUILD)/demo-xlsx/$$(basename $$f .csv).xlsx; done && ./kaoping run rules/2021-fazhi.lua $(BUILD)/demo-xlsx/*.xlsx | head -n 6

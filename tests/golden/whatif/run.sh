@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — golden tests of the decisions weighed before next year's
 # criteria, on the 2021 Longxian samples imported into a database:
-#   compare  the sample rules against samples/2021-fazhi-variant.lua: the
+#   compare  the sample rules against rules/2021-fazhi-variant.lua: the
 #            whole output as text (compare.txt), JSON (compare.json) and CSV
 #            (compare.csv), compared byte for byte; the same two rule sets
 #            recorded as runs and compared with --run N --run M give the
@@ -21,7 +21,7 @@ bin=${KP_BIN:-./kaoping}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 [ -x "$bin" ] || { echo "run.sh: no binary at $bin (make)" >&2; exit 2; }
 dir=tests/golden/whatif
-A=rules/2021-fazhi.lua B=samples/2021-fazhi-variant.lua
+A=rules/2021-fazhi.lua B=rules/2021-fazhi-variant.lua
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 db=$tmp/w.db
