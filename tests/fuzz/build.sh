@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/build.sh — build the libFuzzer harnesses into build/fuzz/:
-# the core (core/*.c but the command line: cli.c, cmd_*.c, main.c, and the embedded Lua helper
+# the core (core/*.c but the command line: cli.c, cli_*.c, cmd_*.c, main.c, and the embedded Lua helper
 # library) compiled with clang, coverage for libFuzzer, ASan and UBSan, then
 # one binary per harness (fuzz_csv, fuzz_num, fuzz_rules, fuzz_notice, fuzz_xlsx).  Objects are
 # rebuilt when their source or a header is newer.  FUZZ_CC overrides clang.
@@ -27,7 +27,7 @@ objs=()
 jobs=()
 for src in core/*.c $OUT/core/prelude.c; do
 	base=$(basename "$src" .c)
-	case $base in cli | main | cmd_*) continue ;; esac
+	case $base in cli | cli_* | main | cmd_*) continue ;; esac
 	obj=$OUT/core/$base.o
 	objs+=("$obj")
 	if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_header" -nt "$obj" ]; then

@@ -1,6 +1,6 @@
 /* fuzz_rules.c — libFuzzer harness for rule files: the input is written to
  * a temporary .lua file, loaded in the sandbox with small limits (100000
- * instructions, 64M of memory, a deadline a second away), bound to a fixed
+ * instructions, 64M of memory, a second of rule code), bound to a fixed
  * small dataset and scored; its test cases run, and the result is written
  * as JSON and as a table to /dev/null.  Every error is fine; a crash, a
  * leak or undefined behaviour is not.  An error must carry a message.
@@ -199,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&lim, 0, sizeof lim);
 	lim.max_instructions = 100000;
 	lim.max_memory = 64u << 20;
-	lim.deadline = kp_sandbox_now() + 1.0;
+	lim.timeout = 1.0;
 	memset(&err, 0, sizeof err);
 	rc = kp_rules_load(path, &lim, 1, &r, &err);
 	if (rc) {
