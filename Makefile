@@ -90,7 +90,7 @@ $(KP_PROG): $(CLI_OBJ) $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(KP_CFLAGS) $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(KP_LDFLAGS) -o $@
 
-$(BUILD)/tests/check_%: tests/check_%.c tests/check_util.h $(LIB)
+$(BUILD)/tests/check_%: tests/check_%.c tests/check_util.h tests/check_fixture.h $(LIB)
 	@mkdir -p $(@D)
 	@echo "  CC $<"
 	$(Q)$(CC) $(KP_CFLAGS) -Wno-missing-prototypes $(shell $(PKG_CONFIG) --cflags check) $< $(LIB) \
