@@ -191,24 +191,13 @@ static void body(struct sx *x)
  * once, so fd 2 points at /dev/null while the workbook closes. */
 static lxw_error close_quietly(lxw_workbook *wb)
 {
-	int saved, null, keep;
+	int saved = kp_outfile_mute_stderr(), keep;
 	lxw_error e;
 
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && null >= 0)
-		dup2(null, STDERR_FILENO);
-	if (null >= 0)
-		close(null);
 	errno = 0;
 	e = workbook_close(wb); /* frees it, even after an error */
 	keep = errno;
-	if (saved >= 0) {
-		fflush(stderr);
-		dup2(saved, STDERR_FILENO);
-		close(saved);
-	}
+	kp_outfile_unmute_stderr(saved);
 	errno = keep;
 	return e;
 }
