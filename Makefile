@@ -28,7 +28,7 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 	-DKP_VERSION='"$(VERSION)"' -DKP_MODULES_DIR='"$(PREFIX)/share/kaoping/modules"' $(CFLAGS) $(EXTRA_CFLAGS)
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE = err near sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
+CORE = msg err near sb infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
 	compare robust report_compare report_robust \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
 	notice notice_docx \
@@ -38,7 +38,7 @@ CLI_CMDS = cli cli_term cli_mistakes cli_year cmd_score cmd_import cmd_report cm
 	cmd_template cmd_compare cmd_robust cmd_notice cmd_imports cmd_runs cmd_drop main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = num near csv store rules score rank report form compare robust notice xlsx
+CHECKS = msg num near csv store rules score rank report form compare robust notice xlsx
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 # the unit score sheets (explain --all) and the imported rows they show
 CORE += store_rows sheet sheet_xlsx
@@ -59,7 +59,12 @@ $(BUILD)/core/prelude.c: scripts/prelude.lua scripts/embed.sh | $(BUILD)/.deps
 	$(Q)mkdir -p $(@D)
 	$(Q)scripts/embed.sh kp_prelude_lua $< > $@
 
-$(BUILD)/core/%.o: core/%.c include/kaoping/*.h core/*.h | $(BUILD)/.deps
+# the catalogue's KP_M_* macros (include/kaoping/msg.h), from its .def files
+MSG_DEFS = $(wildcard include/kaoping/msg/*.def)
+$(BUILD)/kp_msg_en.h: $(MSG_DEFS) scripts/msgids.sh | $(BUILD)/.deps
+	$(Q)scripts/msgids.sh "$(CC)" include > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/core/%.o: core/%.c include/kaoping/*.h core/*.h $(MSG_DEFS) $(BUILD)/kp_msg_en.h | $(BUILD)/.deps
 	@mkdir -p $(@D)
 	@echo "  CC $<"
 	$(Q)$(CC) $(KP_CFLAGS) -c $< -o $@
@@ -90,7 +95,7 @@ $(KP_PROG): $(CLI_OBJ) $(LIB)
 	@echo "  LD $@"
 	$(Q)$(CC) $(KP_CFLAGS) $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(KP_LDFLAGS) -o $@
 
-$(BUILD)/tests/check_%: tests/check_%.c tests/check_util.h tests/check_fixture.h $(LIB)
+$(BUILD)/tests/check_%: tests/check_%.c tests/check_util.h tests/check_fixture.h $(LIB) $(BUILD)/kp_msg_en.h
 	@mkdir -p $(@D)
 	@echo "  CC $<"
 	$(Q)$(CC) $(KP_CFLAGS) -Wno-missing-prototypes $(shell $(PKG_CONFIG) --cflags check) $< $(LIB) \

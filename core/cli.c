@@ -881,7 +881,7 @@ static int option_mask(int opt)
 	case OPT_YEAR: return KP_O_YEAR;
 	case OPT_FORMAT: return KP_O_FORMAT;
 	case 'o': return KP_O_OUTPUT;
-	case OPT_LANG: return KP_O_LANG;
+	case OPT_LANG: return 0; /* every command speaks both languages */
 	case OPT_RUN: return KP_O_RUN;
 	case OPT_AS: return KP_O_AS;
 	case OPT_REPLACE: return KP_O_REPLACE;
@@ -935,8 +935,9 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	case 'o': c->output = arg; break;
 	case OPT_LANG:
 		if (strcmp(arg, "zh") && strcmp(arg, "en"))
-			return kp_err_set(err, KP_EUSAGE, "--lang: '%s' is not zh or en", arg);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_LANG_BAD, arg);
 		c->lang = !strcmp(arg, "en") ? KP_LANG_EN : KP_LANG_ZH;
+		kp_msg_set_lang(c->lang);
 		break;
 	case OPT_RUN:
 		if (parse_long(arg, 1, 1LL << 40, &v))
@@ -1071,6 +1072,40 @@ static void unknown_command(const char *word)
 		fprintf(stderr, "%s: unknown command '%s' (kaoping --help lists the commands)\n", kp_cli_prog, word);
 }
 
+/* The language of messages: --lang anywhere on the line (before the
+ * command too: kaoping --lang en report), else the environment
+ * (KAOPING_LANG, LC_ALL, LC_MESSAGES, LANG), else Chinese.  Report labels
+ * follow --lang only (DESIGN §4: default zh).  A --lang before the command
+ * is taken out of argv; returns the new argc. */
+static int choose_language(kp_cli_config *c, int argc, char **argv)
+{
+	enum kp_lang env = kp_msg_lang_env(getenv("KAOPING_LANG"), getenv("LC_ALL"), getenv("LC_MESSAGES"),
+					   getenv("LANG"));
+	int i, j;
+
+	kp_msg_set_lang(env);
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *v = !strncmp(argv[i], "--lang=", 7) ? argv[i] + 7 :
+				!strcmp(argv[i], "--lang") && i + 1 < argc ? argv[i + 1] : NULL;
+		if (v && (!strcmp(v, "zh") || !strcmp(v, "en")))
+			kp_msg_set_lang(!strcmp(v, "en") ? KP_LANG_EN : KP_LANG_ZH);
+	}
+	/* global options before the command: --lang L, --lang=L */
+	for (i = 1; i < argc && !strncmp(argv[i], "--lang", 6); ) {
+		int n = argv[i][6] == '=' ? 1 : !argv[i][6] && i + 1 < argc ? 2 : 0;
+		const char *v = n == 1 ? argv[i] + 7 : n == 2 ? argv[i + 1] : NULL;
+
+		if (!v || (strcmp(v, "zh") && strcmp(v, "en")))
+			break; /* the command's parser says what is wrong */
+		c->lang = !strcmp(v, "en") ? KP_LANG_EN : KP_LANG_ZH;
+		for (j = i; j + n < argc; j++)
+			argv[j] = argv[j + n];
+		argc -= n;
+		argv[argc] = NULL;
+	}
+	return argc;
+}
+
 int kp_cli_main(int argc, char **argv)
 {
 	kp_cli_config c;
@@ -1090,6 +1125,7 @@ int kp_cli_main(int argc, char **argv)
 	catch_stops();
 	kp_store_on_lock_wait(on_lock_wait, NULL);
 	err_filter_install();
+	argc = choose_language(&c, argc, argv);
 	if (argc < 2) {
 		usage_all(stderr);
 		return EX_USAGE;

@@ -29,6 +29,7 @@ int kp_err_set(kp_err *err, int kind, const char *fmt, ...)
 	if (!err)
 		return kind;
 	err->kind = kind;
+	err->id = KP_MSG_NONE;
 	va_start(ap, fmt);
 	w = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
@@ -69,9 +70,20 @@ const char *kp_err_a1(size_t col, size_t row, char *buf)
 	return buf;
 }
 
+/* Put head and sep before the message. */
+static int put_before(kp_err *err, const char *head, const char *sep)
+{
+	char old[KP_ERR_MAX];
+
+	memcpy(old, err->msg, sizeof old);
+	if (snprintf(err->msg, sizeof err->msg, "%s%s%s", head, sep, old) >= (int)sizeof err->msg)
+		mark_cut(err->msg, sizeof err->msg); /* cut: say so */
+	return err->kind;
+}
+
 int kp_err_prefix(kp_err *err, const char *fmt, ...)
 {
-	char head[KP_ERR_MAX], old[KP_ERR_MAX];
+	char head[KP_ERR_MAX];
 	va_list ap;
 
 	if (!err)
@@ -79,10 +91,7 @@ int kp_err_prefix(kp_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof old);
-	if (snprintf(err->msg, sizeof err->msg, "%s: %s", head, old) >= (int)sizeof err->msg)
-		mark_cut(err->msg, sizeof err->msg); /* cut: say so */
-	return err->kind;
+	return put_before(err, head, ": ");
 }
 
 void kp_err_trace(kp_err *err, const char *trace)
@@ -103,5 +112,35 @@ void kp_err_clear(kp_err *err)
 
 int kp_err_oom(kp_err *err)
 {
-	return kp_err_set(err, KP_EINTERNAL, "out of memory");
+	return kp_err_msg(err, KP_EINTERNAL, KP_M_OOM);
+}
+
+int kp_err_msg(kp_err *err, int kind, enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	(void)en; /* the catalogue's English text; there for the compiler */
+	if (!err)
+		return kind;
+	err->kind = kind;
+	err->id = id;
+	va_start(ap, en);
+	if (kp_msg_vformat(err->msg, sizeof err->msg, id, ap) >= (int)sizeof err->msg)
+		mark_cut(err->msg, sizeof err->msg);
+	va_end(ap);
+	return kind;
+}
+
+int kp_err_prefix_msg(kp_err *err, enum kp_msgid id, const char *en, ...)
+{
+	char head[KP_ERR_MAX];
+	va_list ap;
+
+	(void)en;
+	if (!err)
+		return KP_EINTERNAL;
+	va_start(ap, en);
+	kp_msg_vformat(head, sizeof head, id, ap);
+	va_end(ap);
+	return put_before(err, head, kp_msg_lang() == KP_LANG_EN ? ": " : "：");
 }

@@ -8,6 +8,7 @@
 # the --summary page (commendation list, grades, rankings) in a few pages.
 set -u
 cd "$(dirname "$0")/.."
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 KP=${KP_BIN:-./kaoping}
 dir=build/browser
 MAX_PAGES=44   # measured: 42 (Chromium, Noto Sans CJK): 4 pages of lists and rankings, one per unit

@@ -5,12 +5,16 @@
 #include <check.h>
 #include <stdlib.h>
 
-/* Run one suite; the test binary's exit status is the number of failures. */
+#include "kaoping/msg.h"
+
+/* Run one suite; the test binary's exit status is the number of failures.
+ * Messages are English (the tests that check Chinese choose it). */
 #define KP_CHECK_MAIN(make_suite)                                  \
 	int main(void)                                             \
 	{                                                          \
 		SRunner *sr = srunner_create(make_suite());        \
 		int failed;                                        \
+		kp_msg_set_lang(KP_LANG_EN);                       \
 		srunner_run_all(sr, CK_NORMAL);                    \
 		failed = srunner_ntests_failed(sr);                \
 		srunner_free(sr);                                  \

@@ -7,6 +7,9 @@
 set -u
 cd "$(dirname "$0")/.."
 export KP_BIN=${KP_BIN:-./kaoping}
+# the suites check English messages (kaoping speaks Chinese by default);
+# tests/messages and the README walkthrough check the default themselves
+export KAOPING_LANG=${KAOPING_LANG:-en}
 passed=0 failed=0 skipped=0
 failures=()
 

@@ -1,11 +1,16 @@
 /* err.h — the error record every core function fills.
  * A core function returns 0 on success or a KP_E* kind; the record holds a
  * message that already says where ("file:line[:col]: what").  Only the CLI
- * prints it and maps the kind to an exit code.  The record owns no memory. */
+ * prints it and maps the kind to an exit code.  Messages come from the
+ * catalogue (kaoping/msg.h) in the language the command line chose; the
+ * record keeps the identifier of the message that set it.  The record owns
+ * no memory but the optional traceback. */
 #ifndef KAOPING_ERR_H
 #define KAOPING_ERR_H
 
 #include <stddef.h>
+
+#include "kaoping/msg.h"
 
 enum kp_errkind {
 	KP_OK = 0,
@@ -25,18 +30,37 @@ enum kp_errkind {
 
 typedef struct kp_err {
 	int kind;
+	int id;      /* enum kp_msgid of the message that set it (NONE: kp_err_set) */
 	char msg[KP_ERR_MAX];
 	char *trace; /* optional Lua traceback, malloc'd; freed by kp_err_clear */
 } kp_err;
 
-/* Set kind and a printf-style message; returns kind.  err may be NULL.
+/* Set kind and a message of the catalogue with its arguments; returns kind.
+ * err may be NULL.  Call it with the KP_M_ID macro in place of id and en:
+ *     kp_err_msg(err, KP_EDATA, KP_M_CSV_NOT_NUMBER, file, line, col);
  * A message longer than the record ends in "…" at a character boundary. */
+int kp_err_msg(kp_err *err, int kind, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+/* Prefix the current message with a message of the catalogue and ": "
+ * (or "：" in Chinese); returns err->kind. */
+int kp_err_prefix_msg(kp_err *err, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/* Set kind and a printf-style text that is not a sentence of kaoping's own
+ * (a path, a message of Lua or of a library passed on): "%s" and
+ * "%s:%zu: %s" style formats only; words come from the catalogue. */
 int kp_err_set(kp_err *err, int kind, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
-/* Prefix the current message with "prefix: "; returns err->kind. */
+/* Prefix the current message with "prefix: " (a location, "file:line");
+ * returns err->kind.  Words come from the catalogue (kp_err_prefix_msg). */
 int kp_err_prefix(kp_err *err, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

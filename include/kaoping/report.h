@@ -15,7 +15,6 @@
 struct kp_rules;
 
 enum kp_format { KP_FMT_TABLE = 0, KP_FMT_CSV, KP_FMT_XLSX, KP_FMT_MD, KP_FMT_JSON, KP_FMT_HTML };
-enum kp_lang { KP_LANG_ZH = 0, KP_LANG_EN };
 
 typedef struct kp_report_opts {
 	int format;          /* enum kp_format */

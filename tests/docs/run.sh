@@ -14,6 +14,7 @@
 # Prints "N passed, N failed"; exits non-zero when an example fails.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 bin=${KP_BIN:-./kaoping}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 tmp=$(mktemp -d) || exit 2

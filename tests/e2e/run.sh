@@ -12,6 +12,7 @@
 set -u
 export TZ=UTC # the HTML page prints the date of a run in local time
 cd "$(dirname "$0")/../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 ROOT=$PWD
 KP=${KP_BIN:-./kaoping}
 case $KP in /*) ;; *) KP=$ROOT/$KP ;; esac

@@ -14,6 +14,7 @@
 #                    import takes more than 1.5 s; KILL_UNITS_FIXED=1 keeps them)
 set -u
 cd "$(dirname "$0")/../.."
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 ROOT=$PWD
 KP_BIN=${KP_BIN:-./kaoping}
 case $KP_BIN in /*) KP=$KP_BIN ;; *) KP=$ROOT/${KP_BIN#./} ;; esac

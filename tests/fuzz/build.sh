@@ -11,7 +11,7 @@ CC=${FUZZ_CC:-clang}
 PKGS="lua5.4 sqlite3 xlsxwriter libcrypto libzip expat freexl"
 command -v "$CC" >/dev/null 2>&1 || { echo "fuzz: $CC is not installed (scripts/deps.sh installs clang)" >&2; exit 1; }
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude $(pkg-config --cflags $PKGS)"
+CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude -I$OUT $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lpthread -lm"
 
 mkdir -p $OUT/core
@@ -22,7 +22,15 @@ else
 	mv $OUT/core/prelude.c.new $OUT/core/prelude.c
 fi
 
-newest_header=$(ls -t include/kaoping/*.h core/*.h 2>/dev/null | head -n 1)
+# the catalogue's KP_M_* macros (include/kaoping/msg.h)
+scripts/msgids.sh "$CC" include >$OUT/kp_msg_en.h.new
+if cmp -s $OUT/kp_msg_en.h.new $OUT/kp_msg_en.h; then
+	rm $OUT/kp_msg_en.h.new
+else
+	mv $OUT/kp_msg_en.h.new $OUT/kp_msg_en.h
+fi
+
+newest_header=$(ls -t include/kaoping/*.h include/kaoping/msg/*.def core/*.h $OUT/kp_msg_en.h 2>/dev/null | head -n 1)
 objs=()
 jobs=()
 for src in core/*.c $OUT/core/prelude.c; do

@@ -9,6 +9,7 @@
 #   build/fuzz/fuzz_rules FILE           re-run one input (a crash file)
 set -u
 cd "$(dirname "$0")/../.."
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 SECONDS_EACH=${1:-60}
 HARNESSES=${FUZZ_HARNESSES:-csv num rules notice xlsx}
 OUT=build/fuzz

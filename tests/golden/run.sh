@@ -22,6 +22,7 @@
 # Prints "N passed, N failed"; exits non-zero when a case failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 export LC_ALL=C # the order of *.csv, and nothing else, depends on it
 bin=${KP_BIN:-./kaoping}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac

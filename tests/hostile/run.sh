@@ -37,6 +37,7 @@
 # a -wal with content is not.
 set -u
 cd "$(dirname "$0")/../.."
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 ROOT=$PWD
 KP_BIN=${KP_BIN:-./kaoping}
 case $KP_BIN in /*) KP=$KP_BIN ;; *) KP=$ROOT/${KP_BIN#./} ;; esac

@@ -10,16 +10,17 @@ cd "$(dirname "$0")/../.." || exit 2
 
 # module -> floor (lower floors know nothing of higher ones)
 declare -A FLOOR=(
-	[err]=0 [num]=0 [date]=0 [near]=0
-	[sb]=1 [enc]=1 [infile]=1 [outfile]=1
-	[sandbox]=2 [table]=2 [csv]=2 [rw]=2 [result]=2
-	[rules]=3 [xlsx]=3
-	[rowq]=4 [data]=4 [criteria]=4 [rank]=4 [form]=4 [notice]=4
-	[score]=5 [compare]=5 [robust]=5
-	[store]=6 [ruletest]=6
-	[report]=7
-	[sheet]=8
-	[cli]=9
+	[msg]=0
+	[err]=1 [num]=1 [date]=1 [near]=1
+	[sb]=2 [enc]=2 [infile]=2 [outfile]=2
+	[sandbox]=3 [table]=3 [csv]=3 [rw]=3 [result]=3
+	[rules]=4 [xlsx]=4
+	[rowq]=5 [data]=5 [criteria]=5 [rank]=5 [form]=5 [notice]=5
+	[score]=6 [compare]=6 [robust]=6
+	[store]=7 [ruletest]=7
+	[report]=8
+	[sheet]=9
+	[cli]=10
 )
 # the files that may speak Lua: the sandbox, the rule compiler, the scoring
 # bridge and the test runner
@@ -30,6 +31,7 @@ module_of() {
 	local b
 	b=$(basename "$1"); b=${b%.[ch]}
 	case $b in
+	*.def|kp_msg_en) echo msg ;;
 	cmd_*|cli_*|main) echo cli ;;
 	report_*) echo report ;;
 	score_lua|score_int) echo score ;;
@@ -46,7 +48,7 @@ module_of() {
 passed=0 failed=0
 fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
 
-for f in include/kaoping/*.h core/*.h core/*.c; do
+for f in include/kaoping/*.h include/kaoping/msg/*.def core/*.h core/*.c; do
 	m=$(module_of "$f")
 	if [ -z "${FLOOR[$m]+x}" ]; then
 		fail "$f: module '$m' has no floor (add it to FLOOR and to docs/ARCHITECTURE.md)"

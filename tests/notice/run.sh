@@ -17,6 +17,7 @@
 #   KP_UPDATE_GOLDEN=1 rewrites the golden files.  Ends "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 ROOT=$PWD
 HERE=$ROOT/tests/notice
 KP=${KP_BIN:-./kaoping}

@@ -6,6 +6,7 @@
 # the rule file when the samples were made (samples/README.md).
 set -u
 cd "$(dirname "$0")/../.."
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 KP=${KP_BIN:-./kaoping}
 KP=$(cd "$(dirname "$KP")" && pwd)/$(basename "$KP")
 root=$PWD

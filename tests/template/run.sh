@@ -14,6 +14,7 @@
 # failed"; exits 1 when a check failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 export LC_ALL=C
 ROOT=$PWD
 KP=${KP_BIN:-./kaoping}

@@ -10,6 +10,7 @@
 # Ends with "N passed, N failed"; exits 1 when anything failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 ROOT=$PWD
 KP=${KP_BIN:-./kaoping}
 case $KP in /*) ;; *) KP=$ROOT/$KP ;; esac

@@ -8,6 +8,7 @@
 #   tests/xlsx/run.sh            KP_BIN: the binary (default ./kaoping)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 bin=${KP_BIN:-./kaoping}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3"; exit 77; }

@@ -10,6 +10,7 @@
 #   KP_UPDATE_GOLDEN=1                rewrite the w*.txt files from the output
 set -u
 cd "$(dirname "$0")/../../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 export LC_ALL=C.UTF-8
 bin=${KP_BIN:-./kaoping}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac

@@ -16,6 +16,7 @@
 # Prints "N passed, N failed"; exits non-zero when a check failed.
 set -u
 cd "$(dirname "$0")/../../.." || exit 2
+export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 export LC_ALL=C
 bin=${KP_BIN:-./kaoping}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
