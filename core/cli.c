@@ -132,18 +132,16 @@ static void err_filter_install(void)
 
 
 static int g_out_lost; /* kp_cli_out could not format a line */
+static void progress_clear(void);
 
-void kp_cli_out(const char *fmt, ...)
+static void out_v(const char *fmt, va_list ap)
 {
 	char esc[KP_ENC_CTL_MAX], *text;
 	const char *p, *end;
-	va_list ap;
 	size_t k;
 	int n;
 
-	va_start(ap, fmt);
 	n = vasprintf(&text, fmt, ap);
-	va_end(ap);
 	if (n < 0) { /* a line not written: the command ends in error */
 		g_out_lost = 1;
 		return;
@@ -154,6 +152,66 @@ void kp_cli_out(const char *fmt, ...)
 		else
 			putchar(*p), k = 1;
 	free(text);
+}
+
+void kp_cli_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_v(fmt, ap);
+	va_end(ap);
+}
+
+void kp_cli_out_msg(enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	(void)en; /* the catalogue's English text; there for the compiler */
+	va_start(ap, en);
+	out_v(kp_msg_fmt(id), ap);
+	va_end(ap);
+}
+
+/* "kaoping: ", the sentence, a newline: on stderr. */
+static void say_v(enum kp_msgid id, va_list ap)
+{
+	progress_clear();
+	fprintf(stderr, "%s: ", kp_cli_prog);
+	vfprintf(stderr, kp_msg_fmt(id), ap);
+	fputc('\n', stderr);
+}
+
+void kp_cli_say(enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	(void)en;
+	va_start(ap, en);
+	say_v(id, ap);
+	va_end(ap);
+}
+
+void kp_cli_note(const kp_cli_config *c, enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	(void)en;
+	if (c->quiet)
+		return;
+	va_start(ap, en);
+	say_v(id, ap);
+	va_end(ap);
+}
+
+void kp_cli_text(FILE *fp, enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	(void)en;
+	va_start(ap, en);
+	vfprintf(fp, kp_msg_fmt(id), ap);
+	va_end(ap);
 }
 
 static int exit_code(int kind)
@@ -172,7 +230,6 @@ static int exit_code(int kind)
 	}
 }
 
-static void progress_clear(void);
 
 static int report_error(const kp_cli_config *c, const kp_err *err)
 {

@@ -8,6 +8,7 @@
 #define KAOPING_CLI_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kaoping/csv.h"
 #include "kaoping/data.h"
@@ -94,6 +95,32 @@ extern const char kp_cli_prog[];   /* "kaoping": the prefix of every message */
 
 /* A message on stderr unless --quiet. */
 void kp_cli_info(const kp_cli_config *c, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/* The catalogue's sentences (KP_M_ID in place of id and en; see
+ * kaoping/msg.h), in the chosen language:
+ *   kp_cli_say    "kaoping: " + the sentence + newline, on stderr;
+ *   kp_cli_note   the same, unless --quiet;
+ *   kp_cli_text   the text as it is on fp (help, headings);
+ *   kp_cli_out_msg  as kp_cli_out: on stdout, control characters escaped. */
+void kp_cli_say(enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+void kp_cli_note(const kp_cli_config *c, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+void kp_cli_text(FILE *fp, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+void kp_cli_out_msg(enum kp_msgid id, const char *en, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
 #endif

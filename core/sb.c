@@ -30,24 +30,42 @@ static int sb_grow(kp_sb *b, size_t need)
 	return 0;
 }
 
-void kp_sb_printf(kp_sb *b, const char *fmt, ...)
+/* Append text formatted by fmt (not a literal: the catalogue's). */
+static void sb_vprintf(kp_sb *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list aq;
 	int w;
 
-	va_start(ap, fmt);
-	w = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(aq, ap);
+	w = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
 	if (w < 0) {
 		b->oom = 1; /* cannot format: the text would be incomplete */
 		return;
 	}
 	if (sb_grow(b, (size_t)w))
 		return;
-	va_start(ap, fmt);
 	vsnprintf(b->s + b->len, (size_t)w + 1, fmt, ap);
-	va_end(ap);
 	b->len += (size_t)w;
+}
+
+void kp_sb_printf(kp_sb *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void kp_sb_msg(kp_sb *b, enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	(void)en; /* the catalogue's English text; there for the compiler */
+	va_start(ap, en);
+	sb_vprintf(b, kp_msg_fmt(id), ap);
+	va_end(ap);
 }
 
 void kp_sb_puts(kp_sb *b, const char *s)

@@ -25,6 +25,13 @@ void kp_sb_printf(kp_sb *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+/* Append a message of the catalogue in the current language (KP_M_ID in
+ * place of id and en; see kaoping/msg.h). */
+void kp_sb_msg(kp_sb *b, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
 /* Append a string as it is. */
 void kp_sb_puts(kp_sb *b, const char *s);
 /* The text so far ("" when empty); borrowed. */
