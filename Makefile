@@ -55,7 +55,7 @@ $(BUILD)/.deps:
 	$(Q)scripts/deps.sh --check || scripts/deps.sh
 	$(Q)mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/core/prelude.c: scripts/prelude.lua scripts/embed.sh | $(BUILD)/.deps
+$(BUILD)/core/prelude.c: core/prelude.lua scripts/embed.sh | $(BUILD)/.deps
 	$(Q)mkdir -p $(@D)
 	$(Q)scripts/embed.sh kp_prelude_lua $< > $@
 

@@ -15,7 +15,7 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude -I$OUT $
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lpthread -lm"
 
 mkdir -p $OUT/core
-scripts/embed.sh kp_prelude_lua scripts/prelude.lua >$OUT/core/prelude.c.new
+scripts/embed.sh kp_prelude_lua core/prelude.lua >$OUT/core/prelude.c.new
 if cmp -s $OUT/core/prelude.c.new $OUT/core/prelude.c; then
 	rm $OUT/core/prelude.c.new
 else
