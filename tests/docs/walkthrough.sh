@@ -12,6 +12,8 @@
 # on PATH (with KP_BIN set, that binary instead: make asan tests its own).
 #
 #   tests/docs/walkthrough.sh
+#   KP_UPDATE_GOLDEN=1 tests/docs/walkthrough.sh   write what each command
+#        prints into README.md as its shown output (read the diff after)
 #
 # Prints "N passed, N failed"; exits non-zero when a command fails or
 # prints something else.
@@ -51,6 +53,10 @@ check() {
 	local line=$1 cmd=$2 want=$3 rc
 	(cd "$tmp/work" && stdbuf -oL -eL bash -c "${cmd//\/usr\/local\//$root/usr/local/}") > "$tmp/got" 2>&1
 	rc=$?
+	if [ "${KP_UPDATE_GOLDEN:-}" = 1 ] && [ $rc -eq 0 ]; then
+		cp "$tmp/got" "$tmp/got.$line"
+		cp "$tmp/got" "$want"
+	fi
 	if [ $rc -ne 0 ]; then
 		echo "FAIL  README.md:$line: \$ $cmd: exit $rc"
 		sed 's/^/      /' "$tmp/got"
@@ -79,5 +85,32 @@ while IFS= read -r rec; do
 	esac
 done < "$tmp/steps"
 check "$line" "$cmd" "$tmp/want"
+if [ "${KP_UPDATE_GOLDEN:-}" = 1 ]; then
+	# each command's lines after it, to the next command or the block's end,
+	# become what it printed
+	python3 - "$tmp" README.md <<'PY'
+import os, sys
+tmp, path = sys.argv[1], sys.argv[2]
+lines = open(path, encoding="utf-8").read().split("\n")
+out, i, on = [], 0, False
+while i < len(lines):
+    l = lines[i]
+    out.append(l)
+    n = i + 1
+    if l.startswith("```console walkthrough"):
+        on = True
+    elif on and l.startswith("```"):
+        on = False
+    elif on and l.startswith("$ ") and os.path.exists(f"{tmp}/got.{n}"):
+        got = open(f"{tmp}/got.{n}", encoding="utf-8").read()
+        out.extend(got.split("\n")[:-1] if got.endswith("\n") else got.split("\n") if got else [])
+        i += 1
+        while i < len(lines) and not lines[i].startswith("$ ") and not lines[i].startswith("```"):
+            i += 1
+        continue
+    i += 1
+open(path, "w", encoding="utf-8").write("\n".join(out))
+PY
+fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
