@@ -2,7 +2,9 @@
  * every message in both languages, the language chosen, and formatting. */
 #include "kaoping/msg.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct entry {
@@ -69,6 +71,45 @@ const char *kp_msg_fmt(enum kp_msgid id)
 const char *kp_msg_name(enum kp_msgid id)
 {
 	return (unsigned)id < KP_MSG_COUNT ? table[id].name : "?";
+}
+
+/* The identifiers sorted by name, built once (notes are rendered from
+ * several threads). */
+static enum kp_msgid by_name[KP_MSG_COUNT];
+static pthread_once_t by_name_once = PTHREAD_ONCE_INIT;
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(table[*(const enum kp_msgid *)a].name, table[*(const enum kp_msgid *)b].name);
+}
+
+static void sort_names(void)
+{
+	size_t i;
+
+	for (i = 0; i < KP_MSG_COUNT; i++)
+		by_name[i] = (enum kp_msgid)i;
+	qsort(by_name, KP_MSG_COUNT, sizeof by_name[0], cmp_name);
+}
+
+int kp_msg_lookup(const char *name, enum kp_msgid *out)
+{
+	size_t lo = 0, hi = KP_MSG_COUNT;
+
+	pthread_once(&by_name_once, sort_names);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, table[by_name[mid]].name);
+		if (c == 0) {
+			*out = by_name[mid];
+			return 1;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }
 
 /* vsnprintf kept n - 1 bytes: drop a character it kept only in part. */

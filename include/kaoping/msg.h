@@ -49,8 +49,10 @@ enum kp_lang kp_msg_lang_env(const char *kaoping_lang, const char *lc_all, const
 /* The format of a message in a language, or in the current one. */
 const char *kp_msg_text(enum kp_msgid id, enum kp_lang lang);
 const char *kp_msg_fmt(enum kp_msgid id);
-/* The identifier's name ("CSV_NOT_NUMBER"), for tests and --verbose. */
+/* The identifier's name ("CSV_NOT_NUMBER"), for tests and stored notes. */
 const char *kp_msg_name(enum kp_msgid id);
+/* The identifier of a name: 1 and *out, or 0 when no message has it. */
+int kp_msg_lookup(const char *name, enum kp_msgid *out);
 
 /* Format a message in the current language into buf (size n, n > 0).
  * Returns what vsnprintf returns: >= n means the text was cut (at a

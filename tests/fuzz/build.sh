@@ -2,7 +2,7 @@
 # tests/fuzz/build.sh — build the libFuzzer harnesses into build/fuzz/:
 # the core (core/*.c but the command line: cli.c, cli_*.c, cmd_*.c, main.c, and the embedded Lua helper
 # library) compiled with clang, coverage for libFuzzer, ASan and UBSan, then
-# one binary per harness (fuzz_csv, fuzz_num, fuzz_rules, fuzz_notice, fuzz_xlsx).  Objects are
+# one binary per harness (fuzz_csv, fuzz_num, fuzz_rules, fuzz_notice, fuzz_xlsx, fuzz_note).  Objects are
 # rebuilt when their source or a header is newer.  FUZZ_CC overrides clang.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -47,10 +47,10 @@ if [ ${#jobs[@]} -gt 0 ]; then
 	printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh -c \
 		'o='"$OUT"'/core/$(basename {} .c).o; '"$CC $CFLAGS $SAN"' -fsanitize=fuzzer-no-link -c {} -o $o.tmp && mv $o.tmp $o'
 fi
-for h in csv num rules notice xlsx; do
+for h in csv num rules notice xlsx note; do
 	bin=$OUT/fuzz_$h
 	if [ ! -e "$bin" ] || [ tests/fuzz/fuzz_$h.c -nt "$bin" ] || [ ${#jobs[@]} -gt 0 ]; then
 		$CC $CFLAGS $SAN -fsanitize=fuzzer tests/fuzz/fuzz_$h.c "${objs[@]}" $LIBS -o "$bin"
 	fi
 done
-echo "fuzz: built $OUT/fuzz_csv $OUT/fuzz_num $OUT/fuzz_rules $OUT/fuzz_notice $OUT/fuzz_xlsx"
+echo "fuzz: built $OUT/fuzz_csv $OUT/fuzz_num $OUT/fuzz_rules $OUT/fuzz_notice $OUT/fuzz_xlsx $OUT/fuzz_note"

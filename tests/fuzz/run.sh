@@ -11,7 +11,7 @@ set -u
 cd "$(dirname "$0")/../.."
 export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 SECONDS_EACH=${1:-60}
-HARNESSES=${FUZZ_HARNESSES:-csv num rules notice xlsx}
+HARNESSES=${FUZZ_HARNESSES:-csv num rules notice xlsx note}
 OUT=build/fuzz
 
 tests/fuzz/build.sh || { echo "fuzz: build failed"; exit 1; }

@@ -1,0 +1,137 @@
+/* check_note.c — structured notes: a note written in pieces renders in
+ * either language byte for byte, the rule file's own text passes through
+ * whatever bytes it holds, an older database's plain note renders as
+ * itself, and every malformed note read back is refused, never read past
+ * its end. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check_util.h"
+#include "kaoping/note.h"
+
+static char *render(const char *note, enum kp_lang lang, int *rc)
+{
+	static char out[KP_ERR_MAX + 512];
+	kp_sb b = {0};
+	kp_err err;
+
+	memset(&err, 0, sizeof err);
+	*rc = kp_note_render(note, lang, &b, &err);
+	snprintf(out, sizeof out, "%s", *rc ? err.msg : kp_sb_str(&b));
+	kp_sb_free(&b);
+	return out;
+}
+
+START_TEST(test_pieces_in_both_languages)
+{
+	kp_sb b = {0};
+	int rc;
+
+	kp_note_text(&b, "学法次数");
+	kp_note_msg(&b, KP_M_NOTE_GOT, "3.00");
+	ck_assert(kp_note_structured(kp_sb_str(&b)));
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_ZH, &rc), "学法次数, 得3.00分");
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), "学法次数, 3.00 points");
+	kp_sb_reset(&b);
+	kp_note_msg(&b, KP_M_NOTE_NO_DEDUCTION_GOT, "10");
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_ZH, &rc), "无扣分情形, 得10分");
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), "no deductions, 10 points");
+	kp_sb_free(&b);
+}
+END_TEST
+
+/* A rule's words may hold any byte, the note's own separators included. */
+START_TEST(test_text_with_separator_bytes)
+{
+	const char odd[] = "a\x01" "b\x02" "c\x03" "d\x04" "e";
+	kp_sb b = {0};
+	int rc;
+
+	kp_note_text(&b, odd);
+	kp_note_msg(&b, KP_M_NOTE_GOT, odd);
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), "a\x01" "b\x02" "c\x03" "d\x04" "e, a\x01" "b\x02" "c\x03" "d\x04" "e points");
+	ck_assert_int_eq(rc, 0);
+	kp_sb_free(&b);
+}
+END_TEST
+
+START_TEST(test_plain_note_as_itself)
+{
+	int rc;
+
+	ck_assert(!kp_note_structured("3次×1分"));
+	ck_assert_str_eq(render("3次×1分", KP_LANG_EN, &rc), "3次×1分");
+	ck_assert_str_eq(render("", KP_LANG_ZH, &rc), "");
+	ck_assert_int_eq(rc, 0);
+}
+END_TEST
+
+/* What a database from elsewhere may hold instead of a note. */
+static const struct {
+	const char *note, *why;
+} bad[] = {
+	{"\x01", "without a message name"},
+	{"\x01\x03", "without a message name"},
+	{"\x01NOTE_GOT", "is not closed"},
+	{"\x01NOTE_GOT\x02" "3", "is not closed"},
+	{"\x01NOTE_GOT\x03", "has 0 arguments"},
+	{"\x01NOTE_GOT\x02" "1\x02" "2\x03", "has 2 arguments"},
+	{"\x01NOTE_NOPE\x02" "1\x03", "is not a note message"},
+	{"\x01OOM\x03", "is not a note message"},            /* a message, not a note's */
+	{"\x01NOTE_BAD_NAME\x03", "is not a note message"},  /* an error, not a piece */
+	{"x\x02y", "a separator outside a piece"},
+	{"x\x03", "a separator outside a piece"},
+	{"\x01NOTE_GOT\x01NOTE_GOT\x02" "1\x03", "is not closed"},
+	{"\x01" "0123456789012345678901234567890123456789012345678901234567890123456789\x03", "without a message name"},
+};
+
+START_TEST(test_malformed_refused)
+{
+	int rc;
+	const char *got = render(bad[_i].note, KP_LANG_EN, &rc);
+
+	ck_assert_int_eq(rc, KP_EDATA);
+	ck_assert_msg(strstr(got, bad[_i].why), "case %d: '%s' does not say '%s'", _i, got, bad[_i].why);
+}
+END_TEST
+
+/* A malformed note leaves nothing of itself in the output. */
+START_TEST(test_malformed_leaves_nothing)
+{
+	kp_sb b = {0};
+	kp_err err;
+
+	memset(&err, 0, sizeof err);
+	kp_sb_puts(&b, "before|");
+	ck_assert_int_eq(kp_note_render("text\x01NOTE_GOT\x02" "1", KP_LANG_ZH, &b, &err), KP_EDATA);
+	ck_assert_str_eq(kp_sb_str(&b), "before|");
+	kp_sb_free(&b);
+}
+END_TEST
+
+START_TEST(test_escape_at_end)
+{
+	int rc;
+
+	ck_assert_str_eq(render("ab\x04", KP_LANG_ZH, &rc), "ab");
+	ck_assert_int_eq(rc, 0);
+}
+END_TEST
+
+static Suite *note_suite(void)
+{
+	Suite *s = suite_create("note");
+	TCase *tc = tcase_create("note");
+
+	tcase_add_test(tc, test_pieces_in_both_languages);
+	tcase_add_test(tc, test_text_with_separator_bytes);
+	tcase_add_test(tc, test_plain_note_as_itself);
+	tcase_add_loop_test(tc, test_malformed_refused, 0, (int)(sizeof bad / sizeof bad[0]));
+	tcase_add_test(tc, test_malformed_leaves_nothing);
+	tcase_add_test(tc, test_escape_at_end);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+KP_CHECK_MAIN(note_suite)
