@@ -28,7 +28,7 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 	-DKP_VERSION='"$(VERSION)"' -DKP_MODULES_DIR='"$(PREFIX)/share/kaoping/modules"' $(CFLAGS) $(EXTRA_CFLAGS)
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE = msg err near sb note infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
+CORE = msg err par near sb note infile num date enc csv rowq table data store store_run sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
 	compare robust report_compare report_robust \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
 	notice notice_docx \
@@ -38,7 +38,7 @@ CLI_CMDS = cli cli_term cli_mistakes cli_year cmd_score cmd_import cmd_report cm
 	cmd_template cmd_compare cmd_robust cmd_notice cmd_imports cmd_runs cmd_drop main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = msg note num near csv store rules score rank report form compare robust notice xlsx
+CHECKS = msg note par num near csv store rules score rank report form compare robust notice xlsx
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 # the unit score sheets (explain --all) and the imported rows they show
 CORE += store_rows sheet sheet_xlsx

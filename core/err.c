@@ -102,6 +102,16 @@ void kp_err_trace(kp_err *err, const char *trace)
 	err->trace = trace ? strdup(trace) : NULL;
 }
 
+int kp_err_move(kp_err *dst, kp_err *src)
+{
+	if (!dst || !src || dst == src)
+		return dst ? dst->kind : KP_EINTERNAL;
+	free(dst->trace);
+	memcpy(dst, src, sizeof *dst);
+	memset(src, 0, sizeof *src);
+	return dst->kind;
+}
+
 void kp_err_clear(kp_err *err)
 {
 	if (!err)

@@ -66,6 +66,10 @@ int kp_err_prefix(kp_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+/* Move a record filled in another thread (a worker's) into dst: kind,
+ * message and identifier; the traceback changes owner.  src is left
+ * empty.  Returns dst->kind. */
+int kp_err_move(kp_err *dst, kp_err *src);
 /* Attach a copy of a traceback (may be NULL). */
 void kp_err_trace(kp_err *err, const char *trace);
 void kp_err_clear(kp_err *err);

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.." || exit 2
 # module -> floor (lower floors know nothing of higher ones)
 declare -A FLOOR=(
 	[msg]=0
-	[err]=1 [num]=1 [date]=1 [near]=1
+	[err]=1 [par]=1 [num]=1 [date]=1 [near]=1
 	[sb]=2 [note]=3 [enc]=2 [infile]=2 [outfile]=2
 	[sandbox]=3 [table]=3 [csv]=3 [rw]=3 [result]=3
 	[rules]=4 [xlsx]=4
