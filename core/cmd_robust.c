@@ -48,6 +48,24 @@ int kp_cli_robust_option(kp_cli_config *c, int which, const char *arg, kp_err *e
 	}
 }
 
+/* The draws on the scored result res, timed under --verbose; *rb is the
+ * caller's. */
+static int robust_draws(const kp_cli_config *c, const kp_rules *r, const kp_result *res, kp_robust **rb, kp_err *err)
+{
+	kp_robust_opts ro;
+	double t0 = kp_sandbox_now();
+	int rc;
+
+	memset(&ro, 0, sizeof ro);
+	ro.draws = c->draws, ro.spread = c->spread / 100, ro.seed = c->seed, ro.by = c->by;
+	if ((rc = kp_robust_run(r, res, &ro, rb, err)))
+		return rc;
+	kp_cli_phase("draws"); /* not words */
+	if (c->verbose)
+		kp_cli_say(KP_M_CMD_ROBUST_TIMING, ro.draws, res->nunits, kp_sandbox_now() - t0);
+	return 0;
+}
+
 int kp_cmd_robust(kp_cli_config *c, kp_err *err)
 {
 	kp_store *st = NULL;
@@ -55,11 +73,10 @@ int kp_cmd_robust(kp_cli_config *c, kp_err *err)
 	kp_data *d = NULL;
 	kp_result *res = NULL;
 	kp_robust *rb = NULL;
-	kp_robust_opts ro;
 	kp_report_opts o;
-	double t0;
 	int rc;
 
+	memset(&o, 0, sizeof o);
 	o.format = kp_cli_report_format(c);
 	if (o.format != KP_FMT_TABLE && o.format != KP_FMT_MD && o.format != KP_FMT_CSV && o.format != KP_FMT_JSON)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_ROBUST_FORMAT, kp_report_format_name(o.format));
@@ -70,13 +87,8 @@ int kp_cmd_robust(kp_cli_config *c, kp_err *err)
 		return rc;
 	rc = kp_cli_score_year(c, st, c->args[0], 1, &r, &d, &res, err);
 	kp_store_close(st);
-	memset(&ro, 0, sizeof ro);
-	ro.draws = c->draws, ro.spread = c->spread / 100, ro.seed = c->seed, ro.by = c->by;
-	t0 = kp_sandbox_now();
-	if (!rc && !(rc = kp_robust_run(r, res, &ro, &rb, err)))
-		kp_cli_phase("draws"); /* not words */
-	if (!rc && c->verbose)
-		kp_cli_say(KP_M_CMD_ROBUST_TIMING, ro.draws, res->nunits, kp_sandbox_now() - t0);
+	if (!rc)
+		rc = robust_draws(c, r, res, &rb, err);
 	if (!rc) {
 		kp_cli_enter(KP_PH_REPORT);
 		o.lang = c->lang, o.bom = c->bom, o.output = c->output, o.color = 0, o.items = 0;

@@ -17,44 +17,55 @@ static int needs_details(const kp_cli_config *c)
 	return f == KP_FMT_HTML || f == KP_FMT_XLSX || (f == KP_FMT_JSON && c->items);
 }
 
-/* Score data already bound; store the run when st is given. */
-static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store *st,
-			    const long *ids, size_t nids, kp_err *err)
+/* Score data already bound into *res, recording each unit into a run of
+ * st (begun here, aborted on failure) when st is given; the units with
+ * missing values are said. */
+static int score_units(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store *st, const long *ids, size_t nids,
+		       const kp_last *last, long *run_id, kp_result **res, kp_err *err)
 {
 	kp_score_opts o;
-	kp_last *last = NULL;
-	kp_result *res = NULL;
 	kp_score_missing missing = {0};
-	long run_id = 0;
-	int rc = 0, year = kp_cli_year(c, r);
+	int rc;
 
 	memset(&o, 0, sizeof o);
 	o.details = needs_details(c);
 	o.release_numbers = 1;
 	o.progress = kp_cli_tick;
 	o.missing = &missing;
-	kp_cli_enter(KP_PH_BEGIN);
-	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
-		return rc;
 	o.last = last;
 	if (st) {
 		o.sink = kp_store_run_sink;
 		o.sink_ud = st;
-		if ((rc = kp_store_run_begin(st, r, year, ids, nids, &run_id, err)))
-			goto out;
+		if ((rc = kp_store_run_begin(st, r, kp_cli_year(c, r), ids, nids, run_id, err)))
+			return rc;
 	}
 	kp_cli_phase("bind"); /* not words */
 	kp_cli_enter(KP_PH_SCORE);
-	rc = kp_score_run(r, d, &o, &res, err);
+	rc = kp_score_run(r, d, &o, res, err);
 	kp_cli_disarm_timeout();
 	kp_cli_missing_list(&missing);
+	kp_sb_free(&missing.lines);
 	kp_cli_enter(KP_PH_STORE);
 	kp_cli_phase("score"); /* not words */
-	if (rc) {
-		if (st)
-			kp_store_run_abort(st);
+	if (rc && st)
+		kp_store_run_abort(st);
+	return rc;
+}
+
+/* Score data already bound; store the run when st is given; report. */
+static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store *st,
+			    const long *ids, size_t nids, kp_err *err)
+{
+	kp_last *last = NULL;
+	kp_result *res = NULL;
+	long run_id = 0;
+	int rc, year = kp_cli_year(c, r);
+
+	kp_cli_enter(KP_PH_BEGIN);
+	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
+		return rc;
+	if ((rc = score_units(c, r, d, st, ids, nids, last, &run_id, &res, err)))
 		goto out;
-	}
 	res->year = year;
 	if (st && (rc = kp_store_run_finish(st, res, err)))
 		goto out;
@@ -63,7 +74,6 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	rc = kp_cli_write_report(c, res, err);
 	kp_cli_phase("report"); /* not words */
 out:
-	kp_sb_free(&missing.lines);
 	kp_result_free(res);
 	kp_store_last_free(last);
 	return rc;
