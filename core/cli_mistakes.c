@@ -14,14 +14,15 @@
 void kp_cli_read_notes(const kp_cli_config *c, const char *file, size_t skipped_rows, size_t dropped_cols, int tabs)
 {
 	if (tabs)
-		kp_cli_info(c, "%s: note: %s: the file is tab-separated, not comma-separated: read with tabs between "
-			    "the columns\n", kp_cli_prog, file);
-	if (skipped_rows)
-		kp_cli_info(c, "%s: note: %s: %zu empty row%s left out (every cell blank, as Excel leaves them)\n",
-			    kp_cli_prog, file, skipped_rows, skipped_rows == 1 ? "" : "s");
-	if (dropped_cols)
-		kp_cli_info(c, "%s: note: %s: %zu empty column%s at the end left out (no header name, blank in every "
-			    "row)\n", kp_cli_prog, file, dropped_cols, dropped_cols == 1 ? "" : "s");
+		kp_cli_note(c, KP_M_CMD_READ_TABS, file);
+	if (skipped_rows == 1)
+		kp_cli_note(c, KP_M_CMD_READ_EMPTY_ROW, file, skipped_rows);
+	else if (skipped_rows)
+		kp_cli_note(c, KP_M_CMD_READ_EMPTY_ROWS, file, skipped_rows);
+	if (dropped_cols == 1)
+		kp_cli_note(c, KP_M_CMD_READ_EMPTY_COL, file, dropped_cols);
+	else if (dropped_cols)
+		kp_cli_note(c, KP_M_CMD_READ_EMPTY_COLS, file, dropped_cols);
 }
 
 /* The name of unit id from the table that has both the rules' id and
@@ -46,12 +47,16 @@ static const char *unit_name(const kp_data *d, const kp_rules *r, const char *id
 static void print_bad(const kp_data *d, const kp_rules *r, const kp_table *t, const kp_table_bad *b)
 {
 	const char *name = b->id ? unit_name(d, r, b->id) : NULL;
+	const char *col = t->cols[b->col], *why = kp_num_why(b->status);
+	char a1[KP_TABLE_A1];
 
-	fprintf(stderr, "%s: %s:%zu:%zu: ", kp_cli_prog, t->file, b->line, b->col + 1);
-	if (b->id)
-		fprintf(stderr, name && *name ? "unit '%s' (%s), " : "unit '%s', ", b->id, name);
-	fprintf(stderr, "column '%s'%s: %s: '%s'\n", t->cols[b->col], kp_table_a1(t, b->line, b->col, (char[KP_TABLE_A1]){0}),
-		kp_num_why(b->status), b->text);
+	kp_table_a1(t, b->line, b->col, a1);
+	if (name && *name)
+		kp_cli_say(KP_M_CMD_BAD_CELL_NAMED, t->file, b->line, b->col + 1, b->id, name, col, a1, why, b->text);
+	else if (b->id)
+		kp_cli_say(KP_M_CMD_BAD_CELL_UNIT, t->file, b->line, b->col + 1, b->id, col, a1, why, b->text);
+	else
+		kp_cli_say(KP_M_CMD_BAD_CELL, t->file, b->line, b->col + 1, col, a1, why, b->text);
 }
 
 int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *err)
@@ -68,7 +73,7 @@ int kp_cli_bind(const kp_cli_config *c, const kp_rules *r, kp_data *d, kp_err *e
 		p += len + (p[len] == '\n');
 	}
 	if (d->nunknown > KP_TABLE_BAD_KEEP)
-		fprintf(stderr, "%s: … and %zu more\n", kp_cli_prog, d->nunknown - KP_TABLE_BAD_KEEP);
+		kp_cli_say(KP_M_CMD_AND_MORE, d->nunknown - KP_TABLE_BAD_KEEP);
 	return rc;
 }
 
@@ -84,7 +89,7 @@ void kp_cli_missing_list(const kp_score_missing *m)
 		p += len + (p[len] == '\n');
 	}
 	if (m->n > KP_SCORE_MISSING_KEEP)
-		fprintf(stderr, "%s: … and %zu more\n", kp_cli_prog, m->n - KP_SCORE_MISSING_KEEP);
+		kp_cli_say(KP_M_CMD_AND_MORE, m->n - KP_SCORE_MISSING_KEEP);
 }
 
 int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d, kp_err *err)
@@ -99,6 +104,6 @@ int kp_cli_bad_cells(const kp_cli_config *c, const kp_rules *r, const kp_data *d
 			print_bad(d, r, t, &t->bad[k]);
 	}
 	if (total > shown)
-		fprintf(stderr, "%s: … and %zu more\n", kp_cli_prog, total - shown);
+		kp_cli_say(KP_M_CMD_AND_MORE, total - shown);
 	return kp_data_bad_cells(d, err);
 }

@@ -38,8 +38,7 @@ static int files_year(char **files, int n, int *year, const char **from, kp_err 
 		if (!(y = folder_year(files[i])))
 			continue;
 		if (*year && y != *year)
-			return kp_err_set(err, KP_EUSAGE, "%s is in a folder of %d and %s in one of %d: import each year's "
-					  "files on their own, or say --year", *from, *year, files[i], y);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_YEAR_FOLDERS_DIFFER, *from, *year, files[i], y);
 		if (!*year)
 			*year = y, *from = files[i];
 	}
@@ -70,8 +69,7 @@ int kp_cli_import_year(kp_cli_config *c, kp_store *st, char **files, int n, int 
 	if ((rc = files_year(files, n, year, &from, err)))
 		return rc;
 	if (*year) {
-		kp_cli_info(c, "%s: importing for %d, the year of the folder of %s (--year chooses another)\n",
-			    kp_cli_prog, *year, from);
+		kp_cli_note(c, KP_M_CMD_YEAR_FROM_FOLDER, *year, from);
 		return 0;
 	}
 	if ((rc = kp_store_years(st, &years, &ny, err)))
@@ -79,13 +77,13 @@ int kp_cli_import_year(kp_cli_config *c, kp_store *st, char **files, int n, int 
 	years_text(years, ny, held, sizeof held);
 	if (ny == 1) {
 		*year = years[0];
-		kp_cli_info(c, "%s: importing for %d, the only year %s holds (--year chooses another)\n", kp_cli_prog,
-			    *year, c->db);
+		kp_cli_note(c, KP_M_CMD_YEAR_ONLY_HELD, *year, c->db);
 	} else {
 		*year = kp_cli_year(c, NULL);
-		fprintf(stderr, "%s: warning: importing for %d, this calendar year: no --year, no folder named like a "
-			"year in the path, and %s %s%s; say --year if %d is not the year\n", kp_cli_prog, *year, c->db,
-			ny ? "holds imports for " : "holds no imports", held, *year);
+		if (ny)
+			kp_cli_say(KP_M_CMD_YEAR_THIS_HELD, *year, c->db, held, *year);
+		else
+			kp_cli_say(KP_M_CMD_YEAR_THIS_EMPTY, *year, c->db, *year);
 	}
 	free(years);
 	return 0;
@@ -94,6 +92,5 @@ int kp_cli_import_year(kp_cli_config *c, kp_store *st, char **files, int n, int 
 void kp_cli_year_check(const kp_cli_config *c, const kp_rules *r)
 {
 	if (c->year && r->year && c->year != r->year)
-		fprintf(stderr, "%s: warning: --year %d, but %s declares assessment { year = %d }: scoring the %d data "
-			"with the rules of %d\n", kp_cli_prog, c->year, r->file, r->year, c->year, r->year);
+		kp_cli_say(KP_M_CMD_YEAR_NOT_RULES, c->year, r->file, r->year, c->year, r->year);
 }

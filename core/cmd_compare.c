@@ -82,8 +82,7 @@ static int load_both(kp_cli_config *c, kp_result *res[2], kp_err *err)
 static int usage(const kp_cli_config *c, kp_err *err)
 {
 	(void)c;
-	return kp_err_set(err, KP_EUSAGE, "compare takes two rule files, or --run N --run M "
-			  "(kaoping compare --help)");
+	return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_COMPARE_USAGE);
 }
 
 int kp_cmd_compare(kp_cli_config *c, kp_err *err)
@@ -108,7 +107,7 @@ int kp_cmd_compare(kp_cli_config *c, kp_err *err)
 		o.format = kp_cli_report_format(c), o.lang = c->lang, o.bom = c->bom, o.output = c->output;
 		rc = kp_report_compare(cmp, &o, stdout, err);
 		if (!rc && c->output)
-			kp_cli_info(c, "%s: wrote %s\n", kp_cli_prog, c->output);
+			kp_cli_note(c, KP_M_CMD_WROTE, c->output);
 	}
 	kp_compare_free(cmp);
 	for (i = 0; i < 2; i++)

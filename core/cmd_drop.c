@@ -14,16 +14,13 @@ int kp_cmd_drop(kp_cli_config *c, kp_err *err)
 	int rc;
 
 	if (!c->year)
-		return kp_err_set(err, KP_EUSAGE, "drop needs --year: which year's '%s' to drop (kaoping imports lists them)",
-				  c->args[0]);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_DROP_NEEDS_YEAR, c->args[0]);
 	if ((rc = kp_store_open(c->db, KP_STORE_UPDATE, &st, err)))
 		return rc;
 	if (!(rc = kp_store_drop(st, c->year, c->args[0], &d, err))) {
-		fprintf(stderr, "%s: dropped '%s' for %d from %s: import %ld of %s, %zu rows, sha256 %.12s; recorded in "
-			"import_drops\n", kp_cli_prog, c->args[0], c->year, c->db, d.id, d.file, d.rows, d.sha256);
+		kp_cli_say(KP_M_CMD_DROPPED, c->args[0], c->year, c->db, d.id, d.file, d.rows, d.sha256);
 		if (d.used_by)
-			fprintf(stderr, "%s: note: run %s used it and keeps its results; scoring %d again needs '%s' "
-				"imported again\n", kp_cli_prog, d.used_by, c->year, c->args[0]);
+			kp_cli_say(KP_M_CMD_DROP_USED, d.used_by, c->year, c->args[0]);
 		kp_store_dropped_free(&d);
 	}
 	kp_store_close(st);

@@ -19,8 +19,7 @@
 /* What is left out without the rule file. */
 static const char *left_out(const kp_cli_config *c)
 {
-	return c->all ? "each item's basis and office, and the sheets' data rows, are left out"
-		      : "each item's basis and office are left out";
+	return kp_msg_fmt(c->all ? KP_MSG_CMD_EXPLAIN_LEFT_OUT_ALL : KP_MSG_CMD_EXPLAIN_LEFT_OUT);
 }
 
 /* The rule file of the run, or NULL (with a note) when it is gone,
@@ -35,17 +34,15 @@ static kp_rules *run_rules(kp_cli_config *c, const kp_result *res)
 	if (!f || !*f)
 		return NULL;
 	if (stat(f, &st) != 0) {
-		kp_cli_info(c, "%s: note: %s: %s: %s\n", kp_cli_prog, f, strerror(errno), left_out(c));
+		kp_cli_note(c, KP_M_CMD_EXPLAIN_RULES_GONE, f, strerror(errno), left_out(c));
 		return NULL;
 	}
 	if (kp_cli_load_rules(c, f, 0, &r, &e)) {
-		kp_cli_info(c, "%s: note: %s: the rule file no longer loads (%s): %s\n", kp_cli_prog, f, e.msg,
-			    left_out(c));
+		kp_cli_note(c, KP_M_CMD_EXPLAIN_RULES_BAD, f, e.msg, left_out(c));
 		kp_err_clear(&e);
 		r = NULL;
 	} else if (!res->rules_sha256 || strcmp(r->sha256, res->rules_sha256)) {
-		kp_cli_info(c, "%s: note: %s: changed since run %ld was scored: %s\n", kp_cli_prog, f, res->run_id,
-			    left_out(c));
+		kp_cli_note(c, KP_M_CMD_EXPLAIN_RULES_CHANGED, f, res->run_id, left_out(c));
 		kp_rules_free(r);
 		r = NULL;
 	}
@@ -168,8 +165,8 @@ static int make_dir(const char *dir, kp_err *err)
 		return 0;
 	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
-	return kp_err_set(err, KP_ECREATE, "%s: cannot create the folder for the sheets: %s", dir,
-			  errno == EEXIST ? "a file of that name is there" : strerror(errno));
+	return kp_err_msg(err, KP_ECREATE, KP_M_CMD_EXPLAIN_MKDIR, dir,
+			  errno == EEXIST ? kp_msg_fmt(KP_MSG_CMD_EXPLAIN_FILE_THERE) : strerror(errno));
 }
 
 /* A sheet's file must not be there already, unless --replace. */
@@ -179,8 +176,7 @@ static int check_free(const struct sheets *s, const char *path, kp_err *err)
 
 	if (s->c->replace || lstat(path, &st) != 0)
 		return 0;
-	return kp_err_set(err, KP_ECREATE, "%s: is there already: the sheets are not written over (--replace writes "
-				 "over them); nothing was written", path);
+	return kp_err_msg(err, KP_ECREATE, KP_M_CMD_EXPLAIN_SHEET_THERE, path);
 }
 
 static int write_one(struct sheets *s, kp_store_rows *rr, size_t unit, const char *path, kp_err *err)
@@ -199,7 +195,7 @@ static int write_one(struct sheets *s, kp_store_rows *rr, size_t unit, const cha
 static int sheet_pass(struct sheets *s, kp_store_rows *rr, int write, kp_err *err)
 {
 	kp_sheet_names *seen = kp_sheet_names_new(err);
-	kp_cli_progress p = { "sheets", kp_sandbox_now(), 0 };
+	kp_cli_progress p = { kp_msg_fmt(KP_MSG_CMD_PROGRESS_SHEETS), kp_sandbox_now(), 0 };
 	size_t i, n = s->res->nunits;
 	int rc = seen ? 0 : err->kind;
 
@@ -244,10 +240,11 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	kp_sheet_batch_free(s->batch);
 	s->batch = NULL;
 	kp_store_rows_close(rr);
-	if (!rc)
-		kp_cli_info(s->c, "%s: wrote %zu %s sheets of run %ld to %s%s\n", kp_cli_prog, s->res->nunits,
-			    kp_sheet_ext(s->format), s->res->run_id, s->dir,
-			    s->rules ? "" : " (without basis, office and data rows)");
+	if (!rc && s->rules)
+		kp_cli_note(s->c, KP_M_CMD_EXPLAIN_WROTE, s->res->nunits, kp_sheet_ext(s->format), s->res->run_id, s->dir);
+	else if (!rc)
+		kp_cli_note(s->c, KP_M_CMD_EXPLAIN_WROTE_BARE, s->res->nunits, kp_sheet_ext(s->format), s->res->run_id,
+			    s->dir);
 	return rc;
 }
 
@@ -261,10 +258,9 @@ static int explain_all(kp_cli_config *c, kp_err *err)
 	s.c = c, s.dir = c->output ? c->output : "sheets";
 	s.format = c->format >= 0 ? c->format : KP_FMT_HTML;
 	if (!kp_sheet_format_ok(s.format))
-		return kp_err_set(err, KP_EUSAGE, "explain --all: --format %s: sheets are html, md, json or xlsx",
-				  kp_report_format_name(s.format));
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_ALL_FORMAT, kp_report_format_name(s.format));
 	if (!*s.dir)
-		return kp_err_set(err, KP_EUSAGE, "explain --all: -o needs a folder");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_ALL_DIR);
 	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
 	rc = explain_all_run(&s, st, err);
@@ -279,12 +275,12 @@ static int explain_all(kp_cli_config *c, kp_err *err)
 int kp_cmd_explain(kp_cli_config *c, kp_err *err)
 {
 	if (c->all && c->nargs)
-		return kp_err_set(err, KP_EUSAGE, "explain: a UNIT or --all, not both");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_BOTH);
 	if (c->all)
 		return explain_all(c, err);
 	if (!c->nargs)
-		return kp_err_set(err, KP_EUSAGE, "usage: kaoping explain [--run N] UNIT (or --all for every unit's sheet)");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_USAGE);
 	if (c->replace)
-		return kp_err_set(err, KP_EUSAGE, "explain: --replace goes with --all");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_REPLACE);
 	return explain_one(c, err);
 }

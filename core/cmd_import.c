@@ -23,13 +23,15 @@ int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int
 		return kp_err_oom(err);
 	memset(&o, 0, sizeof o);
 	o.year = year, o.as = c->as, o.replace = c->replace;
-	kp_cli_progress_begin(c, &o.csv, &p, n == 1 ? files[0] : "import");
+	kp_cli_progress_begin(c, &o.csv, &p, n == 1 ? files[0] : kp_msg_fmt(KP_MSG_CMD_PROGRESS_IMPORT));
 	rc = kp_store_import(st, (const char *const *)files, (size_t)n, &o, done, err);
 	kp_cli_progress_end(&p);
 	for (i = 0; i < n && !rc; i++) {
-		kp_cli_info(c, "%s: %s %s as '%s' for %d: %zu rows, %zu columns (%s)\n", kp_cli_prog,
-		     done[i].replaced ? "replaced with" : "imported", files[i], done[i].name, year, done[i].rows,
-		     done[i].cols, done[i].workbook ? kp_xlsx_kind_name(done[i].workbook) : kp_enc_name(done[i].encoding));
+		const char *kind = done[i].workbook ? kp_xlsx_kind_name(done[i].workbook) : kp_enc_name(done[i].encoding);
+		if (done[i].replaced)
+			kp_cli_note(c, KP_M_CMD_REPLACED, files[i], done[i].name, year, done[i].rows, done[i].cols, kind);
+		else
+			kp_cli_note(c, KP_M_CMD_IMPORTED, files[i], done[i].name, year, done[i].rows, done[i].cols, kind);
 		kp_cli_read_notes(c, files[i], done[i].skipped_rows, done[i].dropped_cols, done[i].tabs);
 	}
 	free(done);
@@ -43,7 +45,7 @@ int kp_cmd_import(kp_cli_config *c, kp_err *err)
 	int rc, year, existed = stat(c->db, &sb) == 0;
 
 	if (c->as && c->nargs > 1)
-		return kp_err_set(err, KP_EUSAGE, "--as names one file; import the files one by one to name each");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_IMPORT_AS_ONE);
 	if (!(rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err)))
 		if (!(rc = kp_cli_import_year(c, st, c->args, c->nargs, &year, err)))
 			rc = kp_cli_import_files(c, st, c->args, c->nargs, year, err);
@@ -51,8 +53,8 @@ int kp_cmd_import(kp_cli_config *c, kp_err *err)
 	if (rc && !existed) { /* a database this failed import created: leave nothing */
 		char path[4096];
 		unlink(c->db);
-		snprintf(path, sizeof path, "%s-wal", c->db), unlink(path);
-		snprintf(path, sizeof path, "%s-shm", c->db), unlink(path);
+		snprintf(path, sizeof path, "%s-wal", c->db), unlink(path); /* not words */
+		snprintf(path, sizeof path, "%s-shm", c->db), unlink(path); /* not words */
 	}
 	return rc;
 }

@@ -11,7 +11,7 @@ static int print_import(void *ud, const kp_store_import_row *row, kp_err *err)
 
 	(void)err;
 	if ((*n)++ == 0)
-		kp_cli_out("%-6s %-8s %-12s %-20s %-5s %s\n", "year", "rows", "sha256", "imported", "id", "dataset  file");
+		kp_cli_out_msg(KP_M_CMD_IMPORTS_HEAD);
 	kp_cli_out("%-6d %-8zu %-12.12s %-20s %-5ld %s  %s\n", row->year, row->rows, row->sha256, row->when, row->id,
 		   row->name, row->file);
 	return 0;
@@ -23,9 +23,12 @@ int kp_cmd_imports(kp_cli_config *c, kp_err *err)
 	int rc, n = 0;
 
 	if (!(rc = kp_store_open(c->db, KP_STORE_READ, &st, err)) &&
-	    !(rc = kp_store_imports(st, c->year, print_import, &n, err)) && n == 0)
-		kp_cli_info(c, c->year ? "%s: %s holds no imports for %d\n" : "%s: %s holds no imports\n", kp_cli_prog,
-			    c->db, c->year);
+	    !(rc = kp_store_imports(st, c->year, print_import, &n, err)) && n == 0) {
+		if (c->year)
+			kp_cli_note(c, KP_M_CMD_IMPORTS_NONE_YEAR, c->db, c->year);
+		else
+			kp_cli_note(c, KP_M_CMD_IMPORTS_NONE, c->db);
+	}
 	kp_store_close(st);
 	return rc;
 }

@@ -20,8 +20,7 @@ static int notice_format(const kp_cli_config *c, kp_err *err)
 
 	if (c->format_name) {
 		if (!(f = kp_notice_format(c->format_name)))
-			kp_err_set(err, KP_EUSAGE, "notice: --format '%s': the notice is written as md, html or docx",
-				   c->format_name);
+			kp_err_msg(err, KP_EUSAGE, KP_M_CMD_NOTICE_FORMAT, c->format_name);
 		return f;
 	}
 	if (!c->output)
@@ -34,8 +33,7 @@ static int notice_format(const kp_cli_config *c, kp_err *err)
 		if (!strcasecmp(dot, ".docx"))
 			return KP_NOTICE_DOCX;
 	}
-	kp_err_set(err, KP_EUSAGE, "-o %s: the notice is written as .md, .html (.htm) or .docx; name the file so, "
-		   "or say which with --format", c->output);
+	kp_err_msg(err, KP_EUSAGE, KP_M_CMD_NOTICE_EXT, c->output);
 	return 0;
 }
 
@@ -47,14 +45,13 @@ static int notice_rules(kp_cli_config *c, const kp_result *res, kp_rules **r, kp
 
 	if ((rc = kp_cli_load_rules(c, path, 0, r, err))) {
 		if (!c->nargs)
-			kp_err_prefix(err, "the rule file run %ld was scored with (give it: kaoping notice RULES)", res->run_id);
+			kp_err_prefix_msg(err, KP_M_CMD_NOTICE_RULES_OF_RUN, res->run_id);
 		return rc;
 	}
 	kp_cli_disarm_timeout();
 	if (!res->rules_sha256 || strcmp((*r)->sha256, res->rules_sha256))
-		return kp_err_set(err, KP_EDATA, "%s: is not the rule file run %ld was scored with (its SHA-256 is "
-				  "%.16s…, the run's %.16s…); give the file of that run, or score again", path, res->run_id,
-				  (*r)->sha256, res->rules_sha256 ? res->rules_sha256 : "");
+		return kp_err_msg(err, KP_EDATA, KP_M_CMD_NOTICE_NOT_RULES, path, res->run_id, (*r)->sha256,
+				  res->rules_sha256 ? res->rules_sha256 : "");
 	return 0;
 }
 
@@ -84,10 +81,9 @@ int kp_cmd_notice(kp_cli_config *c, kp_err *err)
 	if (!f)
 		return err->kind;
 	if (c->output && c->tmpl && kp_infile_same(c->output, c->tmpl))
-		return kp_err_set(err, KP_EUSAGE, "-o %s is the template %s: the notice would replace it; write it to "
-				  "another file", c->output, c->tmpl);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_NOTICE_SAME_TEMPLATE, c->output, c->tmpl);
 	if (f == KP_NOTICE_DOCX && !c->output && isatty(STDOUT_FILENO))
-		return kp_err_set(err, KP_EUSAGE, "notice: a .docx is not for a terminal; give -o FILE.docx");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_NOTICE_DOCX_TTY);
 	if ((rc = kp_cli_check_output_path(c, err)) || (rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
 	rc = kp_store_load_run(st, c->run_id, 0, &res, err);
@@ -96,7 +92,7 @@ int kp_cmd_notice(kp_cli_config *c, kp_err *err)
 		kp_cli_enter(KP_PH_REPORT);
 		rc = kp_notice_write(&n, f, c->output, stdout, err);
 		if (!rc && c->output)
-			kp_cli_info(c, "%s: wrote %s\n", kp_cli_prog, c->output);
+			kp_cli_note(c, KP_M_CMD_WROTE, c->output);
 	}
 	kp_notice_free(&n);
 	kp_rules_free(r);

@@ -12,7 +12,7 @@ static int print_run(void *ud, const kp_store_run_row *row, kp_err *err)
 
 	(void)err;
 	if ((*n)++ == 0)
-		kp_cli_out("%-5s %-6s %-6s %-12s %-20s %s\n", "run", "year", "units", "sha256", "scored", "rules");
+		kp_cli_out_msg(KP_M_CMD_RUNS_HEAD);
 	if (row->units >= 0)
 		snprintf(units, sizeof units, "%ld", row->units);
 	kp_cli_out("%-5ld %-6d %-6s %-12.12s %-20s %s\n", row->id, row->year, units, row->rules_sha256, row->when,
@@ -27,7 +27,7 @@ int kp_cmd_runs(kp_cli_config *c, kp_err *err)
 
 	if (!(rc = kp_store_open(c->db, KP_STORE_READ, &st, err)) && !(rc = kp_store_runs(st, print_run, &n, err)) &&
 	    n == 0)
-		kp_cli_info(c, "%s: %s holds no runs (kaoping score RULES records one)\n", kp_cli_prog, c->db);
+		kp_cli_note(c, KP_M_CMD_RUNS_NONE, c->db);
 	kp_store_close(st);
 	return rc;
 }

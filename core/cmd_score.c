@@ -17,53 +17,63 @@ static int needs_details(const kp_cli_config *c)
 	return f == KP_FMT_HTML || f == KP_FMT_XLSX || (f == KP_FMT_JSON && c->items);
 }
 
-/* Score data already bound; store the run when st is given. */
-static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store *st,
-			    const long *ids, size_t nids, kp_err *err)
+/* Score data already bound into *res, recording each unit into a run of
+ * st (begun here, aborted on failure) when st is given; the units with
+ * missing values are said. */
+static int score_units(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store *st, const long *ids, size_t nids,
+		       const kp_last *last, long *run_id, kp_result **res, kp_err *err)
 {
 	kp_score_opts o;
-	kp_last *last = NULL;
-	kp_result *res = NULL;
 	kp_score_missing missing = {0};
-	long run_id = 0;
-	int rc = 0, year = kp_cli_year(c, r);
+	int rc;
 
 	memset(&o, 0, sizeof o);
 	o.details = needs_details(c);
 	o.release_numbers = 1;
 	o.progress = kp_cli_tick;
 	o.missing = &missing;
-	kp_cli_enter(KP_PH_BEGIN);
-	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
-		return rc;
 	o.last = last;
 	if (st) {
 		o.sink = kp_store_run_sink;
 		o.sink_ud = st;
-		if ((rc = kp_store_run_begin(st, r, year, ids, nids, &run_id, err)))
-			goto out;
+		if ((rc = kp_store_run_begin(st, r, kp_cli_year(c, r), ids, nids, run_id, err)))
+			return rc;
 	}
-	kp_cli_phase("bind");
+	kp_cli_phase("bind"); /* not words */
 	kp_cli_enter(KP_PH_SCORE);
-	rc = kp_score_run(r, d, &o, &res, err);
+	rc = kp_score_run(r, d, &o, res, err);
 	kp_cli_disarm_timeout();
 	kp_cli_missing_list(&missing);
+	kp_sb_free(&missing.lines);
 	kp_cli_enter(KP_PH_STORE);
-	kp_cli_phase("score");
-	if (rc) {
-		if (st)
-			kp_store_run_abort(st);
+	kp_cli_phase("score"); /* not words */
+	if (rc && st)
+		kp_store_run_abort(st);
+	return rc;
+}
+
+/* Score data already bound; store the run when st is given; report. */
+static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store *st,
+			    const long *ids, size_t nids, kp_err *err)
+{
+	kp_last *last = NULL;
+	kp_result *res = NULL;
+	long run_id = 0;
+	int rc, year = kp_cli_year(c, r);
+
+	kp_cli_enter(KP_PH_BEGIN);
+	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
+		return rc;
+	if ((rc = score_units(c, r, d, st, ids, nids, last, &run_id, &res, err)))
 		goto out;
-	}
 	res->year = year;
 	if (st && (rc = kp_store_run_finish(st, res, err)))
 		goto out;
 	if (st)
-		kp_cli_info(c, "%s: run %ld recorded in %s\n", kp_cli_prog, run_id, c->db);
+		kp_cli_note(c, KP_M_CMD_RUN_RECORDED, run_id, c->db);
 	rc = kp_cli_write_report(c, res, err);
-	kp_cli_phase("report");
+	kp_cli_phase("report"); /* not words */
 out:
-	kp_sb_free(&missing.lines);
 	kp_result_free(res);
 	kp_store_last_free(last);
 	return rc;
@@ -81,10 +91,10 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 	size_t nids = 0;
 	int rc;
 
-	kp_cli_phase("start");
+	kp_cli_phase("start"); /* not words */
 	if ((rc = kp_cli_check_output(c, err)) || (rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
 		goto out;
-	kp_cli_phase("rules");
+	kp_cli_phase("rules"); /* not words */
 	kp_cli_year_check(c, r);
 	if (!(d = kp_data_new(err))) {
 		rc = KP_EINTERNAL;
@@ -102,7 +112,7 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 	} else {
 		rc = kp_cli_read_csvs(c, r, d, files, nfiles, err);
 	}
-	kp_cli_phase("read");
+	kp_cli_phase("read"); /* not words */
 	if (!rc && !(rc = kp_cli_bad_cells(c, r, d, err)) && !(rc = kp_cli_bind(c, r, d, err)))
 		rc = score_and_report(c, r, d, st, ids, nids, err);
 out:
@@ -116,8 +126,7 @@ out:
 int kp_cmd_run(kp_cli_config *c, kp_err *err)
 {
 	if (c->nargs < 2 && !c->db)
-		return kp_err_set(err, KP_EUSAGE, "run needs CSV files after the rules (or --db with imported data); "
-				  "see kaoping run --help");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_RUN_NEEDS_FILES);
 	return score_verb(c, c->db ? KP_STORE_WRITE : -1, c->args + 1, c->nargs - 1, err);
 }
 

@@ -55,6 +55,18 @@ static int load_units(kp_cli_config *c, const kp_rules *r, unit_rows *u, kp_form
 	return 0;
 }
 
+/* "N forms for RULES written under DIR/ (xlsx)" (unless --quiet). */
+static void say_written(const kp_cli_config *c, const kp_rules *r, const kp_forms *f, const char *dir, int format)
+{
+	const char *kind = format == KP_FORM_XLSX ? "xlsx" : kp_msg_fmt(KP_MSG_CMD_TEMPLATE_CSV);
+	const char *units = c->db ? kp_msg_fmt(KP_MSG_CMD_TEMPLATE_PREFILLED) : "";
+
+	if (f->n == 1)
+		kp_cli_note(c, KP_M_CMD_TEMPLATE_WROTE_ONE, f->n, r->file, dir, kind, units);
+	else
+		kp_cli_note(c, KP_M_CMD_TEMPLATE_WROTE, f->n, r->file, dir, kind, units);
+}
+
 int kp_cmd_template(kp_cli_config *c, kp_err *err)
 {
 	const char *dir = c->output ? c->output : "forms";
@@ -66,7 +78,7 @@ int kp_cmd_template(kp_cli_config *c, kp_err *err)
 	int rc;
 
 	if (c->format >= 0 && c->format != KP_FMT_XLSX && c->format != KP_FMT_CSV)
-		return kp_err_set(err, KP_EUSAGE, "template writes xlsx or csv forms");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_TEMPLATE_FORMAT);
 	if ((rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
 		return rc; /* the time limit stays armed: reading the units, writing the forms */
 	if (c->db)
@@ -74,13 +86,9 @@ int kp_cmd_template(kp_cli_config *c, kp_err *err)
 	kp_cli_enter(KP_PH_REPORT);
 	if (!rc && !(rc = kp_forms_plan(r, kp_cli_year(c, r), c->db ? &units : NULL, &f, err)) &&
 	    !(rc = kp_forms_write(f, dir, format, c->replace, err)))
-		kp_cli_info(c, "%s: %zu form%s for %s written under %s/ (%s)%s\n", kp_cli_prog, f->n, f->n == 1 ? "" : "s",
-			    r->file, dir,
-			    format == KP_FORM_XLSX ? "xlsx" : "csv, each with its 说明.txt",
-			    c->db ? ", units prefilled from the database" : "");
+		say_written(c, r, f, dir, format);
 	if (!rc && r->uses_lua && !r->ndata)
-		kp_cli_info(c, "%s: note: rule functions read columns the forms cannot know; list them with data { columns "
-			    "= {...} } or events { columns = {...} } (docs/RULES.md)\n", kp_cli_prog);
+		kp_cli_note(c, KP_M_CMD_TEMPLATE_LUA_NOTE);
 	kp_forms_free(f);
 	unit_rows_free(&u);
 	kp_rules_free(r);

@@ -21,19 +21,18 @@ int kp_cmd_test(kp_cli_config *c, kp_err *err)
 	for (i = 0; i < n && !rc; i++) {
 		if (cr[i].passed) {
 			if (!c->quiet)
-				kp_cli_out("ok    %s\n", cr[i].name);
+				kp_cli_out_msg(KP_M_CMD_TEST_OK, cr[i].name);
 			continue;
 		}
 		failed++;
-		kp_cli_out("FAIL  %s  (%s)\n%s", cr[i].name, cr[i].where, cr[i].detail ? cr[i].detail : "");
+		kp_cli_out_msg(KP_M_CMD_TEST_FAIL, cr[i].name, cr[i].where, cr[i].detail ? cr[i].detail : "");
 	}
 	if (!rc) {
-		printf("%zu passed, %zu failed\n", n - failed, failed);
+		kp_cli_out_msg(KP_M_CMD_TEST_COUNTS, n - failed, failed);
 		if (n == 0)
-			fprintf(stderr, "%s: %s: no test cases (write case \"name\" { ... } in the file or in %s)\n", kp_cli_prog,
-				r->file, "RULES_test.lua");
+			kp_cli_say(KP_M_CMD_TEST_NONE, r->file, "RULES_test.lua");
 		if (failed)
-			rc = kp_err_set(err, KP_ETEST, "%s: %zu of %zu test cases failed", r->file, failed, n);
+			rc = kp_err_msg(err, KP_ETEST, KP_M_CMD_TEST_FAILED, r->file, failed, n);
 	}
 	kp_ruletest_free(cr, n);
 	kp_rules_free(r);

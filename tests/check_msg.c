@@ -144,6 +144,32 @@ START_TEST(test_format_cut_at_character)
 }
 END_TEST
 
+/* A message of the commands (cmd.def) in both languages: the bad cell
+ * line of "every mistake in one pass", location first and ASCII. */
+START_TEST(test_command_message_both_languages)
+{
+	char buf[256];
+
+	kp_msg_set_lang(KP_LANG_ZH);
+	kp_msg_format(buf, sizeof buf, KP_M_CMD_BAD_CELL_NAMED, "shenji.csv", (size_t)4, (size_t)3, "D3", "城关镇",
+		      "审计问题数", " (C4)", "not a number", "三");
+	ck_assert_str_eq(buf, "shenji.csv:4:3: 单位“D3”（城关镇），列“审计问题数” (C4)：not a number：“三”");
+	kp_msg_format(buf, sizeof buf, KP_M_CMD_YEAR_NOT_RULES, 2019, "rules.lua", 2021, 2019, 2021);
+	ck_assert_str_eq(buf, "警告：--year 为 2019，但 rules.lua 声明的是 assessment { year = 2021 }：2019 年度的数据将按 "
+			      "2021 年度的规则评分");
+	kp_msg_set_lang(KP_LANG_EN);
+	kp_msg_format(buf, sizeof buf, KP_M_CMD_BAD_CELL_NAMED, "shenji.csv", (size_t)4, (size_t)3, "D3", "城关镇",
+		      "审计问题数", " (C4)", "not a number", "三");
+	ck_assert_str_eq(buf, "shenji.csv:4:3: unit 'D3' (城关镇), column '审计问题数' (C4): not a number: '三'");
+	kp_msg_format(buf, sizeof buf, KP_M_CMD_YEAR_NOT_RULES, 2019, "rules.lua", 2021, 2019, 2021);
+	ck_assert_str_eq(buf, "warning: --year 2019, but rules.lua declares assessment { year = 2021 }: scoring the 2019 "
+			      "data with the rules of 2021");
+	/* the criteria's labels follow the report's language, not the messages' */
+	ck_assert_str_eq(kp_msg_text(KP_MSG_CMD_CRITERIA_SECTION, KP_LANG_ZH), "一级指标");
+	ck_assert_str_eq(kp_msg_text(KP_MSG_CMD_CRITERIA_SECTION, KP_LANG_EN), "section");
+}
+END_TEST
+
 static Suite *msg_suite(void)
 {
 	Suite *s = suite_create("msg");
@@ -154,6 +180,7 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_language_from_environment);
 	tcase_add_test(tc, test_error_record_in_chosen_language);
 	tcase_add_test(tc, test_format_cut_at_character);
+	tcase_add_test(tc, test_command_message_both_languages);
 	suite_add_tcase(s, tc);
 	return s;
 }
