@@ -920,86 +920,107 @@ static const char *option_name(int opt)
 	return "?";
 }
 
-/* One option's value into the config; 0, or a usage error. */
-static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
+/* An option's number into the config: --year, --run, --timeout,
+ * --max-instructions, --max-memory, --width; 0, or a usage error. */
+static int take_number(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 {
 	long long v;
+	char *end;
 
 	switch (opt) {
-	case OPT_DB: c->db = arg; break;
 	case OPT_YEAR:
 		if (parse_long(arg, 1900, 9999, &v))
-			return kp_err_set(err, KP_EUSAGE, "--year: '%s' is not a year", arg);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_YEAR_BAD, arg);
 		c->year = (int)v;
 		break;
+	case OPT_RUN:
+		if (parse_long(arg, 1, 1LL << 40, &v))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_RUN_BAD, arg);
+		c->run_prev = c->run_id;
+		c->run_id = (long)v;
+		break;
+	case OPT_TIMEOUT:
+		c->timeout = strtod(arg, &end);
+		if (end == arg || *end || !(c->timeout > 0) || c->timeout > 1e6)
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_TIMEOUT_BAD, arg);
+		break;
+	case OPT_MAXI:
+		if (parse_long(arg, 1000, 1LL << 50, &v))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_MAXI_BAD, arg);
+		c->max_instructions = v;
+		break;
+	case OPT_MAXM:
+		if (parse_size(arg, &c->max_memory))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_MAXM_BAD, arg);
+		break;
+	case OPT_WIDTH:
+		if (parse_long(arg, 20, 10000, &v))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_WIDTH_BAD, arg);
+		c->width = (int)v;
+		break;
+	}
+	return 0;
+}
+
+/* An option's word into the config: --format, --lang, --encoding,
+ * --modules, --columns; 0, or a usage error. */
+static int take_word(kp_cli_config *c, int opt, const char *arg, kp_err *err)
+{
+	switch (opt) {
 	case OPT_FORMAT:
 		c->format_name = arg;
 		if ((c->format = kp_report_format(arg)) < 0 && !(c->opts & KP_O_OWNFMT))
-			return kp_err_set(err, KP_EUSAGE, "--format: '%s' is not one of table, csv, xlsx, md, json, html", arg);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_FORMAT_BAD, arg);
 		break;
-	case 'o': c->output = arg; break;
 	case OPT_LANG:
 		if (strcmp(arg, "zh") && strcmp(arg, "en"))
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_LANG_BAD, arg);
 		c->lang = !strcmp(arg, "en") ? KP_LANG_EN : KP_LANG_ZH;
 		kp_msg_set_lang(c->lang);
 		break;
-	case OPT_RUN:
-		if (parse_long(arg, 1, 1LL << 40, &v))
-			return kp_err_set(err, KP_EUSAGE, "--run: '%s' is not a run number", arg);
-		c->run_prev = c->run_id;
-		c->run_id = (long)v;
-		break;
-	case OPT_AS: c->as = arg; break;
-	case OPT_REPLACE: c->replace = 1; break;
 	case OPT_ENCODING:
 		if ((c->encoding = kp_enc_parse_name(arg)) < 0)
-			return kp_err_set(err, KP_EUSAGE, "--encoding: '%s' is not auto, utf-8 or gb18030", arg);
-		break;
-	case OPT_TIMEOUT: {
-		char *end;
-		c->timeout = strtod(arg, &end);
-		if (end == arg || *end || !(c->timeout > 0) || c->timeout > 1e6)
-			return kp_err_set(err, KP_EUSAGE, "--timeout: '%s' is not a number of seconds", arg);
-		break;
-	}
-	case OPT_MAXI:
-		if (parse_long(arg, 1000, 1LL << 50, &v))
-			return kp_err_set(err, KP_EUSAGE, "--max-instructions: '%s' is not a count of at least 1000", arg);
-		c->max_instructions = v;
-		break;
-	case OPT_MAXM:
-		if (parse_size(arg, &c->max_memory))
-			return kp_err_set(err, KP_EUSAGE, "--max-memory: '%s' is not a size of at least 1M (like 256M)", arg);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_ENCODING_BAD, arg);
 		break;
 	case OPT_MODULES:
 		if (!*arg)
-			return kp_err_set(err, KP_EUSAGE, "--modules: give a directory");
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_MODULES_EMPTY);
 		c->modules = arg;
 		break;
+	case OPT_COLUMNS:
+		if (!*arg)
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_COLUMNS_EMPTY);
+		c->columns = arg;
+		break;
+	}
+	return 0;
+}
+
+/* One option's value into the config; 0, or a usage error. */
+static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
+{
+	switch (opt) {
+	case OPT_YEAR: case OPT_RUN: case OPT_TIMEOUT: case OPT_MAXI: case OPT_MAXM: case OPT_WIDTH:
+		return take_number(c, opt, arg, err);
+	case OPT_FORMAT: case OPT_LANG: case OPT_ENCODING: case OPT_MODULES: case OPT_COLUMNS:
+		return take_word(c, opt, arg, err);
+	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY:
+		return kp_cli_robust_option(c, opt - OPT_DRAWS, arg, err);
+	case OPT_DB: c->db = arg; break;
+	case 'o': c->output = arg; break;
+	case OPT_AS: c->as = arg; break;
+	case OPT_TEMPLATE: c->tmpl = arg; break;
+	case OPT_SHEET: c->sheet = arg; break;
+	case OPT_REPLACE: c->replace = 1; break;
 	case OPT_BOM: c->bom = 1; break;
 	case OPT_NOBOM: c->bom = 0; break;
 	case OPT_ITEMS: c->items = 1; break;
-	case OPT_WIDTH:
-		if (parse_long(arg, 20, 10000, &v))
-			return kp_err_set(err, KP_EUSAGE, "--width: '%s' is not a number of columns (20 to 10000)", arg);
-		c->width = (int)v;
-		break;
 	case OPT_WIDE: c->wide = 1; break;
-	case OPT_COLUMNS:
-		if (!*arg)
-			return kp_err_set(err, KP_EUSAGE, "--columns: give column names, separated by commas");
-		c->columns = arg;
-		break;
 	case OPT_SUMMARY: c->summary = 1; break;
-	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY:
-		return kp_cli_robust_option(c, opt - OPT_DRAWS, arg, err);
-	case OPT_TEMPLATE: c->tmpl = arg; break;
 	case OPT_ALL: c->all = 1; break;
-	case OPT_SHEET: c->sheet = arg; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
-	default: return kp_err_set(err, KP_EUSAGE, "unknown option");
+	default: return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_UNKNOWN_BARE);
 	}
 	return 0;
 }
@@ -1018,10 +1039,8 @@ static int unknown_option(const kp_cli_cmd *v, const char *arg, kp_err *err)
 	snprintf(word, sizeof word, "%s", arg + strspn(arg, "-"));
 	word[strcspn(word, "=")] = '\0';
 	if (strlen(arg) < sizeof word && (near = kp_near_best(word, names, n)))
-		return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s'; did you mean --%s? (kaoping %s --help lists them)",
-				  v->name, arg, near, v->name);
-	return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s' (kaoping %s --help lists them)", v->name, arg,
-			  v->name);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_UNKNOWN_NEAR, v->name, arg, near, v->name);
+	return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_UNKNOWN, v->name, arg, v->name);
 }
 
 static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, kp_err *err)
@@ -1038,17 +1057,16 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 		if (opt == '?')
 			return unknown_option(v, argv[optind - 1], err);
 		if (opt == ':')
-			return kp_err_set(err, KP_EUSAGE, "%s: option '%s' needs a value", v->name, argv[optind - 1]);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_NEEDS_VALUE, v->name, argv[optind - 1]);
 		if (option_mask(opt) && !(option_mask(opt) & v->opts))
-			return kp_err_set(err, KP_EUSAGE, "%s does not take '%s' (kaoping %s --help)", v->name,
-					  option_name(opt), v->name);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_NOT_TAKEN, v->name, option_name(opt), v->name);
 		if ((rc = take_option(c, opt, optarg, err)))
 			return rc;
 	}
 	c->args = argv + optind;
 	c->nargs = argc - optind;
 	if (c->nargs < v->min_args || (v->max_args >= 0 && c->nargs > v->max_args))
-		return kp_err_set(err, KP_EUSAGE, "usage: %s", v->usage);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_USAGE, v->usage);
 	return 0;
 }
 
@@ -1110,17 +1128,13 @@ static int choose_language(kp_cli_config *c, int argc, char **argv)
 	return argc;
 }
 
-int kp_cli_main(int argc, char **argv)
+/* The config's defaults, the signals, the lock-wait message, the stderr
+ * filter: everything before the command line is read. */
+static void cli_setup(kp_cli_config *c)
 {
-	kp_cli_config c;
-	kp_err err;
-	const kp_cli_cmd *v;
-	int rc;
-
-	memset(&c, 0, sizeof c);
-	memset(&err, 0, sizeof err);
-	c.format = -1, c.bom = -1, c.timeout = KP_DEFAULT_TIMEOUT;
-	c.draws = 1000, c.spread = 20, c.seed = 1; /* robust's defaults */
+	memset(c, 0, sizeof *c);
+	c->format = -1, c->bom = -1, c->timeout = KP_DEFAULT_TIMEOUT;
+	c->draws = 1000, c->spread = 20, c->seed = 1; /* robust's defaults */
 	g_timing = getenv("KP_TIMING") != NULL;
 	/* past a file-size limit (ulimit -f) a write fails with EFBIG, which
 	 * every writer reports, instead of the process dying by SIGXFSZ with
@@ -1129,43 +1143,71 @@ int kp_cli_main(int argc, char **argv)
 	catch_stops();
 	kp_store_on_lock_wait(on_lock_wait, NULL);
 	err_filter_install();
-	argc = choose_language(&c, argc, argv);
+}
+
+/* What comes before a command: nothing (the usage, 64), --help or
+ * --version.  Returns the exit code, or -1 when argv[1] is a command. */
+static int before_command(kp_cli_config *c, int argc, char **argv, kp_err *err)
+{
 	if (argc < 2) {
 		usage_all(stderr);
 		return EX_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage_all(stdout);
-		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
+		return flush_stdout(err) ? report_error(c, err) : EX_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("kaoping %s (Lua 5.4, SQLite %s)\n", KP_VERSION, kp_store_sqlite_version()); /* not words */
-		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
+		return flush_stdout(err) ? report_error(c, err) : EX_OK;
 	}
+	return -1;
+}
+
+/* Parse the command's options and run it; the exit code. */
+static int run_command(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, kp_err *err)
+{
+	int rc;
+
+	c->verb = v->name;
+	c->opts = v->opts;
+	rc = parse(c, v, argc - 1, argv + 1, err);
+	if (rc < 0) /* --help */
+		return flush_stdout(err) ? report_error(c, err) : EX_OK;
+	if (!rc && !c->db && strcmp(v->name, "run") && strcmp(v->name, "template"))
+		c->db = "kaoping.db";
+	g_show_progress = !c->quiet && isatty(STDERR_FILENO);
+	g_started = kp_sandbox_now();
+	if (getenv("KP_PROGRESS_AFTER"))
+		g_progress_after = atof(getenv("KP_PROGRESS_AFTER"));
+	if (!rc)
+		rc = v->fn(c, err);
+	kp_cli_disarm_timeout();
+	progress_clear();
+	if (!rc)
+		rc = flush_stdout(err);
+	return rc ? report_error(c, err) : EX_OK;
+}
+
+int kp_cli_main(int argc, char **argv)
+{
+	kp_cli_config c;
+	kp_err err;
+	const kp_cli_cmd *v;
+	int rc;
+
+	memset(&err, 0, sizeof err);
+	cli_setup(&c);
+	argc = choose_language(&c, argc, argv);
+	if ((rc = before_command(&c, argc, argv, &err)) >= 0)
+		return rc;
 	for (v = verbs; v->name && strcmp(v->name, argv[1]); v++)
 		;
 	if (!v->name) {
 		unknown_command(argv[1]);
 		return EX_USAGE;
 	}
-	c.verb = v->name;
-	c.opts = v->opts;
-	rc = parse(&c, v, argc - 1, argv + 1, &err);
-	if (rc < 0)
-		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
-	if (!rc && !c.db && strcmp(v->name, "run") && strcmp(v->name, "template"))
-		c.db = "kaoping.db";
-	g_show_progress = !c.quiet && isatty(STDERR_FILENO);
-	g_started = kp_sandbox_now();
-	if (getenv("KP_PROGRESS_AFTER"))
-		g_progress_after = atof(getenv("KP_PROGRESS_AFTER"));
-	if (!rc)
-		rc = v->fn(&c, &err);
-	kp_cli_disarm_timeout();
-	progress_clear();
-	if (!rc)
-		rc = flush_stdout(&err);
-	rc = rc ? report_error(&c, &err) : EX_OK;
+	rc = run_command(&c, v, argc, argv, &err);
 	kp_err_clear(&err);
 	return rc;
 }
