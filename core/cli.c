@@ -794,7 +794,8 @@ static void option_lines_head(const kp_cli_cmd *v, FILE *fp)
 	if (v->opts & KP_O_RUN)
 		help_text(fp, KP_MSG_CLI_OPT_RUN);
 	if (v->opts & KP_O_FORMAT)
-		kp_cli_text(fp, KP_M_CLI_OPT_FORMAT, kp_msg_fmt(v->formats ? v->formats : KP_MSG_CLI_FORMATS_REPORT));
+		fprintf(fp, "  --format F         %s\n", /* not words */
+			kp_msg_fmt(v->formats ? v->formats : KP_MSG_CLI_FORMATS_REPORT));
 	if (v->opts & KP_O_OUTPUT)
 		help_text(fp, forms ? KP_MSG_CLI_OPT_OUTPUT_FORMS : v->opts & KP_O_ALL ? KP_MSG_CLI_OPT_OUTPUT_ALL :
 			  KP_MSG_CLI_OPT_OUTPUT);
