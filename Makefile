@@ -43,6 +43,8 @@ CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 # the unit score sheets (explain --all) and the imported rows they show
 CORE += store_rows sheet sheet_xlsx
 CHECKS += sheet
+# the command line's catalogue (help and errors in both languages)
+CHECKS += cli
 
 Q = @
 ifeq ($(V),1)

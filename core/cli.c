@@ -235,21 +235,32 @@ static int report_error(const kp_cli_config *c, const kp_err *err)
 {
 	progress_clear();
 	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", kp_cli_prog, err->msg[0] ? err->msg : "internal error");
+	if (err->msg[0])
+		fprintf(stderr, "%s: %s\n", kp_cli_prog, err->msg);
+	else
+		kp_cli_say(KP_M_INTERNAL);
 	if (c && c->verbose && err->trace)
 		fprintf(stderr, "%s\n", err->trace);
 	else if (err->kind == KP_ERULE && err->trace && c && !c->quiet)
-		fprintf(stderr, "%s: (--verbose shows the Lua traceback)\n", kp_cli_prog);
+		kp_cli_say(KP_M_CLI_VERBOSE_HINT);
 	return exit_code(err->kind);
 }
 
-static const char *const phase_words[] = {
-	[KP_PH_NONE] = "running", [KP_PH_RULES] = "loading the rules", [KP_PH_READ] = "reading the data",
-	[KP_PH_OPEN] = "opening the database", [KP_PH_IMPORT] = "importing the data",
-	[KP_PH_LOAD] = "reading the database", [KP_PH_BEGIN] = "starting the run in the database",
-	[KP_PH_SCORE] = "scoring", [KP_PH_STORE] = "storing the run", [KP_PH_REPORT] = "writing the report",
-	[KP_PH_TEST] = "running the rule tests",
+/* The words of each phase, in the catalogue. */
+static const enum kp_msgid phase_msg[] = {
+	[KP_PH_NONE] = KP_MSG_CLI_PH_NONE, [KP_PH_RULES] = KP_MSG_CLI_PH_RULES, [KP_PH_READ] = KP_MSG_CLI_PH_READ,
+	[KP_PH_OPEN] = KP_MSG_CLI_PH_OPEN, [KP_PH_IMPORT] = KP_MSG_CLI_PH_IMPORT,
+	[KP_PH_LOAD] = KP_MSG_CLI_PH_LOAD, [KP_PH_BEGIN] = KP_MSG_CLI_PH_BEGIN,
+	[KP_PH_SCORE] = KP_MSG_CLI_PH_SCORE, [KP_PH_STORE] = KP_MSG_CLI_PH_STORE, [KP_PH_REPORT] = KP_MSG_CLI_PH_REPORT,
+	[KP_PH_TEST] = KP_MSG_CLI_PH_TEST,
 };
+
+/* The words of a phase in the current language (async-signal-safe: a
+ * look-up in static tables). */
+static const char *phase_words(int ph)
+{
+	return kp_msg_fmt(phase_msg[ph >= 0 && ph < KP_PH_COUNT ? ph : KP_PH_NONE]);
+}
 
 /* Erase the progress line, if one is shown, before other text. */
 static void progress_clear(void)
@@ -265,9 +276,11 @@ static void progress_show(const char *what, size_t done, size_t total)
 {
 	if (!g_show_progress || kp_sandbox_now() - g_started < g_progress_after)
 		return;
-	if (total)
-		fprintf(g_raw_err, "\r%s: %s %zu%% (%zu of %zu)\033[K", kp_cli_prog, what, done * 100 / total, done, total);
-	else
+	if (total) {
+		char line[256];
+		kp_msg_format(line, sizeof line, KP_M_CLI_PROGRESS_COUNT, what, done * 100 / total, done, total);
+		fprintf(g_raw_err, "\r%s: %s\033[K", kp_cli_prog, line);
+	} else
 		fprintf(g_raw_err, "\r%s: %s...\033[K", kp_cli_prog, what);
 	fflush(g_raw_err);
 	g_progress_shown = 1;
@@ -283,7 +296,7 @@ void kp_cli_enter(int phase)
 	progress_clear();
 	if (phase > KP_PH_NONE && phase < KP_PH_COUNT && phase != KP_PH_RULES && phase != KP_PH_TEST &&
 	    !(phase == KP_PH_REPORT && g_report_tty))
-		progress_show(phase_words[phase], 0, 0);
+		progress_show(phase_words(phase), 0, 0);
 }
 
 void kp_cli_tick(void *ud, size_t done, size_t total)
@@ -291,7 +304,7 @@ void kp_cli_tick(void *ud, size_t done, size_t total)
 	int ph = g_phase;
 
 	(void)ud;
-	progress_show(phase_words[ph >= 0 && ph < KP_PH_COUNT ? ph : KP_PH_NONE], done, total);
+	progress_show(phase_words(ph), done, total);
 }
 
 /* Append s to buf[0..n) (async-signal-safe); the new length. */
@@ -315,25 +328,33 @@ static size_t put_long(char *buf, size_t n, size_t cap, long v)
 	return n;
 }
 
+/* fmt with its %s taken from s[] in turn and its %ld from v, appended
+ * to buf (async-signal-safe: the catalogue's formats of the alarm). */
+static size_t put_fmt(char *buf, size_t n, size_t cap, const char *fmt, const char *const *s, long v)
+{
+	while (*fmt && n + 1 < cap) {
+		if (fmt[0] == '%' && fmt[1] == 's')
+			n = put_str(buf, n, cap, *s++), fmt += 2;
+		else if (fmt[0] == '%' && fmt[1] == 'l' && fmt[2] == 'd')
+			n = put_long(buf, n, cap, v), fmt += 3;
+		else
+			buf[n++] = *fmt, fmt += fmt[0] == '%' && fmt[1] == '%' ? 2 : 1;
+	}
+	return n;
+}
+
 /* The limit ran out outside rule code: say what was going on; 75, a
  * temporary failure (try again, or give more time). */
 static size_t alarm_words(char *buf, size_t cap)
 {
-	size_t n = put_str(buf, 0, cap, "kaoping: time limit exceeded while ");
-	int ph = g_phase;
+	const char *s[2] = { phase_words(g_phase), g_locked_db };
+	enum kp_msgid id = !s[1] ? KP_MSG_CLI_ALARM : g_locked_pid > 0 ? KP_MSG_CLI_ALARM_LOCKED_PID :
+			   KP_MSG_CLI_ALARM_LOCKED;
+	size_t n = put_str(buf, 0, cap, kp_cli_prog);
 
-	n = put_str(buf, n, cap, phase_words[ph >= 0 && ph < KP_PH_COUNT ? ph : KP_PH_NONE]);
-	if (g_locked_db) {
-		n = put_str(buf, n, cap, ": the database ");
-		n = put_str(buf, n, cap, g_locked_db);
-		n = put_str(buf, n, cap, " is locked by another process");
-		if (g_locked_pid > 0) {
-			n = put_str(buf, n, cap, " (pid ");
-			n = put_long(buf, n, cap, g_locked_pid);
-			n = put_str(buf, n, cap, ")");
-		}
-	}
-	return put_str(buf, n, cap, " (--timeout raises the limit)\n");
+	n = put_str(buf, n, cap, ": ");
+	n = put_fmt(buf, n, cap, kp_msg_fmt(id), s, g_locked_pid);
+	return put_str(buf, n, cap, "\n");
 }
 
 /* Seconds of rule code so far, and whether rule code runs now: while the
@@ -354,13 +375,13 @@ static double rule_seconds(int *running)
  * storing and writing are never stopped while they make progress; the
  * alarm looks again later.  A wait for another process's lock is not
  * progress: it ends with 75, naming the database. */
+#define ALARM_TAIL_ROOM 320 /* bytes kept for the sentence after the rule's place */
 static void on_alarm(int sig)
 {
 	char buf[1024];
 	size_t n;
 	int running;
 	double left;
-	static const char tail[] = ": time limit exceeded (a rule is stuck in a long library call; --timeout raises the limit)\n";
 
 	(void)sig;
 	if (g_locked_db) {
@@ -375,10 +396,12 @@ static void on_alarm(int sig)
 		return;
 	}
 	kp_outfile_remove_open();
-	memcpy(buf, "kaoping: ", 9);
-	n = 9 + kp_sandbox_context(g_sandbox, g_rules_file, buf + 9, sizeof buf - 9 - sizeof tail);
-	memcpy(buf + n, tail, sizeof tail - 1);
-	n += sizeof tail - 1;
+	n = put_str(buf, 0, sizeof buf, kp_cli_prog);
+	n = put_str(buf, n, sizeof buf, ": ");
+	n += kp_sandbox_context(g_sandbox, g_rules_file, buf + n, sizeof buf - n - ALARM_TAIL_ROOM);
+	n = put_str(buf, n, sizeof buf, ": ");
+	n = put_str(buf, n, sizeof buf, kp_msg_fmt(KP_MSG_CLI_ALARM_STUCK));
+	n = put_str(buf, n, sizeof buf, "\n");
 	err_filter(NULL, buf, n);
 	_exit(EX_CONFIG);
 }
@@ -413,11 +436,9 @@ static void on_lock_wait(void *ud, const char *path, long pid)
 	g_locked_pid = pid;
 	g_locked_db = path;
 	if (pid > 0)
-		fprintf(stderr, "%s: the database %s is locked by another process (pid %ld); waiting up to %d s...\n",
-			kp_cli_prog, path, pid, KP_STORE_LOCK_WAIT);
+		kp_cli_say(KP_M_CLI_LOCK_WAIT_PID, path, pid, KP_STORE_LOCK_WAIT);
 	else
-		fprintf(stderr, "%s: the database %s is locked by another process; waiting up to %d s...\n", kp_cli_prog,
-			path, KP_STORE_LOCK_WAIT);
+		kp_cli_say(KP_M_CLI_LOCK_WAIT, path, KP_STORE_LOCK_WAIT);
 }
 
 /* The limit on rule code: the sandbox's hook stops Lua code once its
@@ -466,7 +487,7 @@ void kp_cli_phase(const char *what)
 	double now = kp_sandbox_now();
 
 	if (g_timing && last > 0)
-		fprintf(stderr, "%s: timing: %-8s %.3f s\n", kp_cli_prog, what, now - last);
+		kp_cli_say(KP_M_CLI_TIMING, what, now - last);
 	last = now;
 }
 
@@ -475,10 +496,12 @@ void kp_cli_phase(const char *what)
 static void on_progress(void *ud, size_t done, size_t total)
 {
 	kp_cli_progress *p = ud;
+	char line[1024];
 
 	if (kp_sandbox_now() - p->start < 1.0)
 		return;
-	fprintf(g_raw_err, "\r%s: %s %zu%% (%zu MB)", kp_cli_prog, p->file, total ? done * 100 / total : 0, done >> 20);
+	kp_msg_format(line, sizeof line, KP_M_CLI_PROGRESS_MB, p->file, total ? done * 100 / total : 0, done >> 20);
+	fprintf(g_raw_err, "\r%s: %s", kp_cli_prog, line);
 	p->shown = 1;
 }
 
@@ -616,7 +639,7 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	kp_cli_term_opts(c, &o);
 	rc = kp_cli_term_write(res, &o, err);
 	if (!rc && c->output)
-		kp_cli_info(c, "%s: wrote %s\n", kp_cli_prog, c->output);
+		kp_cli_note(c, KP_M_CLI_WROTE, c->output);
 	return rc;
 }
 
@@ -628,13 +651,12 @@ static int output_is_input(const kp_cli_config *c, kp_err *err)
 	int i;
 
 	if (kp_infile_same(c->output, c->db))
-		return kp_err_set(err, KP_EUSAGE, "-o %s is the database %s: the report would replace it; "
-				  "write the report to another file", c->output, c->db);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_IS_DB, c->output, c->db);
 	for (i = 0; i < c->nargs; i++)
 		if (kp_infile_same(c->output, c->args[i]))
-			return kp_err_set(err, KP_EUSAGE, "-o %s is %s %s, which this command reads: the report would "
-					  "replace it; write the report to another file", c->output,
-					  i == 0 || !strcmp(c->verb, "compare") ? "the rule file" : "the CSV file", c->args[i]);
+			return i == 0 || !strcmp(c->verb, "compare") ?
+				kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_IS_RULES, c->output, c->args[i]) :
+				kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_IS_CSV, c->output, c->args[i]);
 	return 0;
 }
 
@@ -649,8 +671,7 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 	/* a name kaoping writes no format of (.docx, .pdf, .xls, none) would
 	 * get a table under a name that promises something else */
 	if (c->output && c->format < 0 && format_of_name(c->output) < 0)
-		return kp_err_set(err, KP_EUSAGE, "-o %s: kaoping writes .csv, .xlsx, .md, .json, .html (.htm) or .txt "
-				  "(the table); name the file so, or say which with --format", c->output);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_EXT, c->output);
 	return kp_cli_check_output_path(c, err);
 }
 
@@ -665,13 +686,13 @@ int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
 	if ((rc = output_is_input(c, err)))
 		return rc;
 	if (stat(c->output, &sb) == 0 && S_ISDIR(sb.st_mode))
-		return kp_err_set(err, KP_ECREATE, "%s: cannot create: Is a directory", c->output);
+		return kp_err_msg(err, KP_ECREATE, KP_M_CLI_CREATE_DIR, c->output);
 	if (!(dir = kp_outfile_dir(c->output)))
 		return kp_err_oom(err);
 	ok = access(dir, W_OK | X_OK) == 0, e = errno;
 	free(dir);
 	if (!ok)
-		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", c->output, strerror(e));
+		return kp_err_msg(err, KP_ECREATE, KP_M_CLI_CREATE, c->output, strerror(e));
 	return 0;
 }
 
@@ -680,196 +701,124 @@ int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
 static const kp_cli_cmd verbs[] = {
 	{"run", kp_cmd_run, KP_O_DB | KP_O_YEAR | KP_O_REPORT | KP_O_ENCODING | KP_O_SHEET | KP_O_LIMITS, 1, -1,
 	 "kaoping run RULES [CSV...] [--format F] [-o FILE] [--db FILE]",
-	 "Import the CSV files, score them with RULES and print the ranking, in one go.\n"
-	 "Without --db nothing is stored (an in-memory run); with --db the files are\n"
-	 "imported into that database and the run is recorded there.  A single CSV is\n"
-	 "the unit table.  Excel/WPS workbooks (.xlsx, .xls) are read like CSV files.\n\n"
-	 "  kaoping run rules/2021-fazhi.lua samples/2021/*.csv\n"
-	 "  kaoping run rules/bench.lua units.csv --format json\n", NULL},
+	 KP_MSG_CLI_HELP_RUN, KP_MSG_NONE},
 	{"import", kp_cmd_import, KP_O_DB | KP_O_YEAR | KP_O_AS | KP_O_REPLACE | KP_O_ENCODING | KP_O_SHEET, 1, -1,
 	 "kaoping import [--year Y] [--as NAME] [--replace] CSV...",
-	 "Import CSV files into the database (default kaoping.db), all or nothing.\n"
-	 "Each file becomes a dataset named after its file name (units.csv -> units).\n"
-	 "Importing a name or file again for the same year is refused unless --replace.\n"
-	 "GB18030/GBK files are detected; --encoding gb18030|utf-8 forces one.\n"
-	 "Excel/WPS workbooks (.xlsx, .xls; told by their bytes) are read too: the\n"
-	 "first sheet, or --sheet NAME; its first non-empty row is the header.\n\n"
-	 "  kaoping import --year 2021 samples/2021/*.csv\n"
-	 "  kaoping import --year 2021 units.xlsx\n", NULL},
+	 KP_MSG_CLI_HELP_IMPORT, KP_MSG_NONE},
 	{"score", kp_cmd_score, KP_O_DB | KP_O_YEAR | KP_O_REPORT | KP_O_LIMITS, 1, 1,
 	 "kaoping score RULES [--year Y] [--format F] [-o FILE]",
-	 "Score what is imported for the year (the rules' year unless --year) and\n"
-	 "record the run in the database, in one transaction; print the ranking.\n\n"
-	 "  kaoping score rules/2021-fazhi.lua\n", NULL},
+	 KP_MSG_CLI_HELP_SCORE, KP_MSG_NONE},
 	{"report", kp_cmd_report, KP_O_DB | KP_O_RUN | KP_O_REPORT, 0, 0,
 	 "kaoping report [--run N] [--format F] [-o FILE] [--lang zh|en]",
-	 "Print a recorded run (the newest unless --run) as table, csv, xlsx, md, json\n"
-	 "or html.  -o FILE writes the file (its extension picks the format).\n\n"
-	 "  kaoping report --format html -o 2021.html\n", NULL},
+	 KP_MSG_CLI_HELP_REPORT, KP_MSG_NONE},
 	{"explain", kp_cmd_explain, KP_O_DB | KP_O_RUN | KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_ALL | KP_O_REPLACE, 0, 1,
 	 "kaoping explain [--run N] UNIT | kaoping explain --all [--run N] [-o DIR] [--format F]",
-	 "Every point of one unit (by id or name), with the rules' notes, and each\n"
-	 "item's basis and office when the rule file of the run gives them.\n"
-	 "With --all: a score sheet for every unit (一单位一表), one file each in DIR\n"
-	 "(default sheets/, created), named ID-NAME.html: total, rank, grade,\n"
-	 "commendation, every item, and the imported rows the points came from with\n"
-	 "their file and line.  Sheets already there are not overwritten unless\n"
-	 "--replace.\n\n"
-	 "  kaoping explain 城关镇\n"
-	 "  kaoping explain --all -o sheets --format html\n",
-	 "table, md or json; with --all: html (default), md, json or xlsx"},
+	 KP_MSG_CLI_HELP_EXPLAIN, KP_MSG_CLI_FORMATS_EXPLAIN},
 	{"check", kp_cmd_check, KP_O_LIMITS | KP_O_ENCODING | KP_O_SHEET, 1, -1,
 	 "kaoping check RULES [CSV...]",
-	 "Check a rule file (syntax, points that must add up, declarations) and, given\n"
-	 "CSV files, the data against it: columns the rules read, values they need.\n", NULL},
+	 KP_MSG_CLI_HELP_CHECK, KP_MSG_NONE},
 	{"criteria", kp_cmd_criteria, KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM | KP_O_LIMITS, 1, 1,
 	 "kaoping criteria RULES [--format table|csv|md|html]",
-	 "Print the published criteria (考核细则) that RULES encode; html is a page\n"
-	 "to print on A4.\n", "table, csv, md or html"},
+	 KP_MSG_CLI_HELP_CRITERIA, KP_MSG_CLI_FORMATS_CRITERIA},
 	{"template", kp_cmd_template, KP_O_DB | KP_O_YEAR | KP_O_FORMAT | KP_O_OUTPUT | KP_O_REPLACE | KP_O_LIMITS, 1, 1,
 	 "kaoping template RULES [-o DIR] [--format xlsx|csv] [--db FILE --year Y] [--replace]",
-	 "Write the forms each reporting office fills in, one per dataset RULES read\n"
-	 "(the unit table, each data declaration, each events list), into DIR (default\n"
-	 "forms/), in a folder per office when the rules name it.  Each column carries\n"
-	 "its guidance: the items that read it, what to write, whether a blank is\n"
-	 "allowed (xlsx: header comments and a 说明 sheet; csv: NAME.说明.txt beside it).\n"
-	 "With --db the unit rows of the year's unit table are prefilled.  A filled\n"
-	 "form imports as it is.  An existing form is refused unless --replace.\n\n"
-	 "  kaoping template rules/2021-fazhi.lua -o forms --format csv\n", "xlsx or csv"},
+	 KP_MSG_CLI_HELP_TEMPLATE, KP_MSG_CLI_FORMATS_TEMPLATE},
 	{"test", kp_cmd_test, KP_O_LIMITS, 1, 1,
 	 "kaoping test RULES",
-	 "Run the test cases of RULES (case \"...\" { ... } in the file or in\n"
-	 "RULES_test.lua beside it); exit 1 when one fails.\n", NULL},
+	 KP_MSG_CLI_HELP_TEST, KP_MSG_NONE},
 	{"compare", kp_cmd_compare, KP_O_DB | KP_O_YEAR | KP_O_RUN | KP_O_REPORT | KP_O_LIMITS, 0, 2,
 	 "kaoping compare RULES_A RULES_B [--year Y] | compare --run N --run M  [--format F] [-o FILE]",
-	 "What a change of the rules would do: score the year's imported data with both\n"
-	 "rule files (nothing is recorded), or take two recorded runs, and show per\n"
-	 "category each unit's rank, total and grade under A and B, who moves up or\n"
-	 "down and by how much, whose grade changes, whose commendation is gained or\n"
-	 "lost, and the units only one side has.\n\n"
-	 "  kaoping compare rules/2021-fazhi.lua rules/2021-fazhi-variant.lua\n"
-	 "  kaoping compare --run 1 --run 2 --format json\n", NULL},
+	 KP_MSG_CLI_HELP_COMPARE, KP_MSG_NONE},
 	{"robust", kp_cmd_robust, KP_O_DB | KP_O_YEAR | KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM |
 	 KP_O_LIMITS | KP_O_ROBUST, 1, 1,
 	 "kaoping robust RULES [--draws N] [--spread P] [--seed S] [--by section|indicator]",
-	 "How robust the ranking is to the weights: score the year's imported data once,\n"
-	 "then N times with every section's (or indicator's) points moved by up to\n"
-	 "±P%, uniformly, and scaled back so the full points stay the same; show each\n"
-	 "unit's rank range (5th-95th percentile), median rank and the share of draws\n"
-	 "in which it is commended, and flag commendations that are not robust\n"
-	 "(commended in more than 10% and less than 90% of the draws).\n\n"
-	 "  kaoping robust rules/2021-fazhi.lua --draws 1000 --spread 20 --seed 1\n",
-	 "table, md, csv or json"},
+	 KP_MSG_CLI_HELP_ROBUST, KP_MSG_CLI_FORMATS_ROBUST},
 	{"notice", kp_cmd_notice, KP_O_DB | KP_O_RUN | KP_O_FORMAT | KP_O_OWNFMT | KP_O_OUTPUT | KP_O_TEMPLATE | KP_O_LIMITS,
 	 0, 1, "kaoping notice [RULES] [--run N] [--format md|html|docx] [-o FILE] [--template FILE]",
-	 "Write the draft commendation notice (通报表彰) of a recorded run: its title,\n"
-	 "year, issuing office and basis, the commended units of each category in rank\n"
-	 "order, from a template (built in; scripts/notice.md.tmpl shows it, --template\n"
-	 "uses another, docs/RULES.md describes its placeholders).  The rules are read\n"
-	 "from RULES, else from the path the run recorded; either must be the very file\n"
-	 "the run was scored with (its SHA-256).  The format is --format, else -o's\n"
-	 "extension (.md, .html, .docx), else md.\n", "md, html or docx"},
+	 KP_MSG_CLI_HELP_NOTICE, KP_MSG_CLI_FORMATS_NOTICE},
 	{"imports", kp_cmd_imports, KP_O_DB | KP_O_YEAR, 0, 0,
 	 "kaoping imports [--year Y]",
-	 "List what the database holds: each import in use with its year, rows, the\n"
-	 "first digits of its file's SHA-256, when it was imported, dataset and file.\n\n"
-	 "  kaoping imports --year 2021\n", NULL},
+	 KP_MSG_CLI_HELP_IMPORTS, KP_MSG_NONE},
 	{"runs", kp_cmd_runs, KP_O_DB, 0, 0,
 	 "kaoping runs",
-	 "List the recorded runs: id, year, units scored, the first digits of the rule\n"
-	 "file's SHA-256, when, and the rule file.  kaoping report --run N prints one.\n", NULL},
+	 KP_MSG_CLI_HELP_RUNS, KP_MSG_NONE},
 	{"drop", kp_cmd_drop, KP_O_DB | KP_O_YEAR, 1, 1,
 	 "kaoping drop --year Y DATASET",
-	 "Remove the import DATASET of year Y (as kaoping imports names it), in one\n"
-	 "transaction, recorded in the database (table import_drops: what was dropped,\n"
-	 "when, and which runs had used it).  Runs that used it keep their results;\n"
-	 "scoring the year again needs the data imported again.\n\n"
-	 "  kaoping drop --year 2021 shenji\n", NULL},
-	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL}
+	 KP_MSG_CLI_HELP_DROP, KP_MSG_NONE},
+	{NULL, NULL, 0, 0, 0, NULL, KP_MSG_NONE, KP_MSG_NONE}
 };
+
+/* A catalogue text as it is (help): its only conversions are the
+ * arguments given, "%%" a percent sign. */
+static void help_text(FILE *fp, enum kp_msgid id, ...)
+{
+	va_list ap;
+
+	va_start(ap, id);
+	vfprintf(fp, kp_msg_fmt(id), ap);
+	va_end(ap);
+}
 
 static void usage_all(FILE *fp)
 {
 	const kp_cli_cmd *v;
 
-	fprintf(fp, "kaoping %s — score assessment rules written in Lua, rank and commend\n\n", KP_VERSION);
-	fprintf(fp, "usage:\n");
+	kp_cli_text(fp, KP_M_CLI_HELP_TITLE, KP_VERSION);
 	for (v = verbs; v->name; v++)
 		fprintf(fp, "  %s\n", v->usage);
-	fprintf(fp, "  kaoping --help | kaoping COMMAND --help | kaoping --version\n\n"
-		    "common options:\n"
-		    "  --db FILE            the database (default kaoping.db; run: in memory unless given)\n"
-		    "  --year Y             the assessment year\n"
-		    "  --format F, -o FILE  report format (table csv xlsx md json html) and file\n"
-		    "  --lang zh|en         report labels (default zh)\n"
-		    "  --timeout SECONDS    seconds of rule code allowed (default %g)\n"
-		    "  --max-instructions N Lua instructions per unit and per file load (default %lld)\n"
-		    "  --max-memory SIZE    memory of the rules' Lua state, e.g. 256M (default %uM)\n"
-		    "  --modules DIR        where use \"name\" finds name.lua after the rule file's folder\n"
-		    "                       (default " KP_MODULES_DIR ")\n"
-		    "  --quiet, --verbose   fewer messages; Lua tracebacks with errors\n\n"
-		    "exit status: 0 ok, 1 rule tests failed, 64 usage, 65 bad data, 66 missing input,\n"
-		    "  70 internal, 73 cannot create, 74 cannot write, 75 database locked or time limit\n"
-		    "  outside the rules, 78 rule file error\n",
-		KP_DEFAULT_TIMEOUT, KP_DEFAULT_MAX_INSTRUCTIONS, KP_DEFAULT_MAX_MEMORY >> 20);
+	kp_cli_text(fp, KP_M_CLI_HELP_COMMON, KP_DEFAULT_TIMEOUT, KP_DEFAULT_MAX_INSTRUCTIONS,
+		    KP_DEFAULT_MAX_MEMORY >> 20, KP_MODULES_DIR);
+}
+
+/* The option lines of COMMAND --help, in the order they are listed: an
+ * option the command takes prints its line (the few that read
+ * differently for some commands are written by option_lines_special). */
+static const struct { int opt; enum kp_msgid line; } option_lines[] = {
+	{KP_O_LANG, KP_MSG_CLI_OPT_LANG}, {KP_O_BOM, KP_MSG_CLI_OPT_BOM}, {KP_O_ITEMS, KP_MSG_CLI_OPT_ITEMS},
+	{KP_O_TERM, KP_MSG_CLI_OPT_TERM}, {KP_O_SUMMARY, KP_MSG_CLI_OPT_SUMMARY}, {KP_O_AS, KP_MSG_CLI_OPT_AS},
+	{KP_O_ALL, KP_MSG_CLI_OPT_ALL}, {KP_O_REPLACE, KP_MSG_NONE}, {KP_O_ENCODING, KP_MSG_CLI_OPT_ENCODING},
+	{KP_O_ROBUST, KP_MSG_CLI_OPT_ROBUST}, {KP_O_TEMPLATE, KP_MSG_CLI_OPT_TEMPLATE},
+	{KP_O_SHEET, KP_MSG_CLI_OPT_SHEET}, {KP_O_LIMITS, KP_MSG_CLI_OPT_LIMITS},
+};
+
+/* --db, --year, --run, --format, -o: the lines that begin the list. */
+static void option_lines_head(const kp_cli_cmd *v, FILE *fp)
+{
+	int forms = !strcmp(v->name, "template");
+
+	if (v->opts & KP_O_DB)
+		kp_cli_text(fp, KP_M_CLI_OPT_DB, forms ? kp_msg_fmt(KP_MSG_CLI_OPT_DB_FORMS) :
+			    strcmp(v->name, "run") ? "kaoping.db" : kp_msg_fmt(KP_MSG_CLI_OPT_DB_MEMORY));
+	if (v->opts & KP_O_YEAR)
+		help_text(fp, KP_MSG_CLI_OPT_YEAR);
+	if (v->opts & KP_O_RUN)
+		help_text(fp, KP_MSG_CLI_OPT_RUN);
+	if (v->opts & KP_O_FORMAT)
+		fprintf(fp, "  --format F         %s\n", /* not words */
+			kp_msg_fmt(v->formats ? v->formats : KP_MSG_CLI_FORMATS_REPORT));
+	if (v->opts & KP_O_OUTPUT)
+		help_text(fp, forms ? KP_MSG_CLI_OPT_OUTPUT_FORMS : v->opts & KP_O_ALL ? KP_MSG_CLI_OPT_OUTPUT_ALL :
+			  KP_MSG_CLI_OPT_OUTPUT);
 }
 
 static void usage_verb(const kp_cli_cmd *v, FILE *fp)
 {
-	fprintf(fp, "usage: %s\n\n%s", v->usage, v->help);
-	fprintf(fp, "\noptions:\n");
-	if (v->opts & KP_O_DB)
-		fprintf(fp, "  --db FILE          the database (default %s)\n", !strcmp(v->name, "template") ? "none: forms not prefilled" :
-			strcmp(v->name, "run") ? "kaoping.db" : "none: in memory");
-	if (v->opts & KP_O_YEAR)
-		fprintf(fp, "  --year Y           the assessment year\n");
-	if (v->opts & KP_O_RUN)
-		fprintf(fp, "  --run N            a recorded run (default: the newest)\n");
-	if (v->opts & KP_O_FORMAT)
-		fprintf(fp, "  --format F         %s\n", v->formats ? v->formats : "table, csv, xlsx, md, json or html");
-	if (v->opts & KP_O_OUTPUT)
-		fprintf(fp, "%s", !strcmp(v->name, "template") ? "  -o, --output DIR   the folder of the forms (default forms; created when missing)\n"
-			    : v->opts & KP_O_ALL ? "  -o, --output FILE  write to FILE (atomically) instead of stdout; with --all: the folder\n"
-			    : "  -o, --output FILE  write to FILE (atomically) instead of stdout\n");
-	if (v->opts & KP_O_LANG)
-		fprintf(fp, "  --lang zh|en       labels in Chinese (default) or English\n");
-	if (v->opts & KP_O_BOM)
-		fprintf(fp, "  --bom, --no-bom    CSV: a UTF-8 BOM (default: with -o, yes)\n");
-	if (v->opts & KP_O_ITEMS)
-		fprintf(fp, "  --items            JSON: every indicator, deduction and bonus of each unit too\n");
-	if (v->opts & KP_O_TERM)
-		fprintf(fp, "  --width N          table: fit N columns (default: the terminal's width; a pipe\n"
-			    "                     or a file gets the full table)\n"
-			    "  --wide             table: the full table, every column, whatever the width\n"
-			    "  --columns LIST     table: these columns, by name: 排名,单位代码,单位名称,一,二,...,\n"
-			    "                     扣分,加分,总分,等次,拟表彰,一票否决,名次变化 (or rank,unit_id,...)\n"
-			    "                     still too wide on a terminal: through $PAGER (less -S);\n"
-			    "                     NO_COLOR set: no bold\n");
-	if (v->opts & KP_O_SUMMARY)
-		fprintf(fp, "  --summary          html: the commendation list, grades and rankings only\n");
-	if (v->opts & KP_O_AS)
-		fprintf(fp, "  --as NAME          the dataset name of a single file\n");
-	if (v->opts & KP_O_ALL)
-		fprintf(fp, "  --all              a score sheet for every unit, into -o DIR (default sheets)\n");
-	if (v->opts & KP_O_REPLACE)
-		fprintf(fp, "%s", !strcmp(v->name, "template") ? "  --replace          write over forms already there\n"
-			    : v->opts & KP_O_ALL ? "  --replace          --all: write over sheets already in DIR\n"
-			    : "  --replace          replace an earlier import of the same name and year\n");
-	if (v->opts & KP_O_ENCODING)
-		fprintf(fp, "  --encoding E       auto (default), utf-8 or gb18030\n");
-	if (v->opts & KP_O_ROBUST)
-		fprintf(fp, "  --draws N          rankings drawn (default 1000)\n"
-			    "  --spread P         the most a weight moves, in percent (default 20)\n"
-			    "  --seed S           the generator's seed (default 1): same seed, same output\n"
-			    "  --by W             section (default) or indicator: which weights move\n");
-	if (v->opts & KP_O_TEMPLATE)
-		fprintf(fp, "  --template FILE    the notice template (default: the one built in)\n");
-	if (v->opts & KP_O_SHEET)
-		fprintf(fp, "  --sheet NAME       a workbook's sheet to read (default: the first)\n");
-	if (v->opts & KP_O_LIMITS)
-		fprintf(fp, "  --timeout S, --max-instructions N, --max-memory SIZE   sandbox limits\n"
-			    "  --modules DIR      where use \"name\" finds name.lua after the rule file's folder\n");
-	fprintf(fp, "  --quiet, --verbose\n");
+	size_t i;
+
+	kp_cli_text(fp, KP_M_CLI_HELP_USAGE, v->usage);
+	help_text(fp, v->help);
+	kp_cli_text(fp, KP_M_CLI_HELP_OPTIONS);
+	option_lines_head(v, fp);
+	for (i = 0; i < sizeof option_lines / sizeof option_lines[0]; i++) {
+		enum kp_msgid line = option_lines[i].line;
+		if (!(v->opts & option_lines[i].opt))
+			continue;
+		if (option_lines[i].opt == KP_O_REPLACE) /* forms, sheets or an import */
+			line = !strcmp(v->name, "template") ? KP_MSG_CLI_OPT_REPLACE_FORMS :
+			       v->opts & KP_O_ALL ? KP_MSG_CLI_OPT_REPLACE_SHEETS : KP_MSG_CLI_OPT_REPLACE;
+		help_text(fp, line);
+	}
+	fputs("  --quiet, --verbose\n", fp); /* not words */
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -972,86 +921,107 @@ static const char *option_name(int opt)
 	return "?";
 }
 
-/* One option's value into the config; 0, or a usage error. */
-static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
+/* An option's number into the config: --year, --run, --timeout,
+ * --max-instructions, --max-memory, --width; 0, or a usage error. */
+static int take_number(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 {
 	long long v;
+	char *end;
 
 	switch (opt) {
-	case OPT_DB: c->db = arg; break;
 	case OPT_YEAR:
 		if (parse_long(arg, 1900, 9999, &v))
-			return kp_err_set(err, KP_EUSAGE, "--year: '%s' is not a year", arg);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_YEAR_BAD, arg);
 		c->year = (int)v;
 		break;
+	case OPT_RUN:
+		if (parse_long(arg, 1, 1LL << 40, &v))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_RUN_BAD, arg);
+		c->run_prev = c->run_id;
+		c->run_id = (long)v;
+		break;
+	case OPT_TIMEOUT:
+		c->timeout = strtod(arg, &end);
+		if (end == arg || *end || !(c->timeout > 0) || c->timeout > 1e6)
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_TIMEOUT_BAD, arg);
+		break;
+	case OPT_MAXI:
+		if (parse_long(arg, 1000, 1LL << 50, &v))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_MAXI_BAD, arg);
+		c->max_instructions = v;
+		break;
+	case OPT_MAXM:
+		if (parse_size(arg, &c->max_memory))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_MAXM_BAD, arg);
+		break;
+	case OPT_WIDTH:
+		if (parse_long(arg, 20, 10000, &v))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_WIDTH_BAD, arg);
+		c->width = (int)v;
+		break;
+	}
+	return 0;
+}
+
+/* An option's word into the config: --format, --lang, --encoding,
+ * --modules, --columns; 0, or a usage error. */
+static int take_word(kp_cli_config *c, int opt, const char *arg, kp_err *err)
+{
+	switch (opt) {
 	case OPT_FORMAT:
 		c->format_name = arg;
 		if ((c->format = kp_report_format(arg)) < 0 && !(c->opts & KP_O_OWNFMT))
-			return kp_err_set(err, KP_EUSAGE, "--format: '%s' is not one of table, csv, xlsx, md, json, html", arg);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_FORMAT_BAD, arg);
 		break;
-	case 'o': c->output = arg; break;
 	case OPT_LANG:
 		if (strcmp(arg, "zh") && strcmp(arg, "en"))
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_LANG_BAD, arg);
 		c->lang = !strcmp(arg, "en") ? KP_LANG_EN : KP_LANG_ZH;
 		kp_msg_set_lang(c->lang);
 		break;
-	case OPT_RUN:
-		if (parse_long(arg, 1, 1LL << 40, &v))
-			return kp_err_set(err, KP_EUSAGE, "--run: '%s' is not a run number", arg);
-		c->run_prev = c->run_id;
-		c->run_id = (long)v;
-		break;
-	case OPT_AS: c->as = arg; break;
-	case OPT_REPLACE: c->replace = 1; break;
 	case OPT_ENCODING:
 		if ((c->encoding = kp_enc_parse_name(arg)) < 0)
-			return kp_err_set(err, KP_EUSAGE, "--encoding: '%s' is not auto, utf-8 or gb18030", arg);
-		break;
-	case OPT_TIMEOUT: {
-		char *end;
-		c->timeout = strtod(arg, &end);
-		if (end == arg || *end || !(c->timeout > 0) || c->timeout > 1e6)
-			return kp_err_set(err, KP_EUSAGE, "--timeout: '%s' is not a number of seconds", arg);
-		break;
-	}
-	case OPT_MAXI:
-		if (parse_long(arg, 1000, 1LL << 50, &v))
-			return kp_err_set(err, KP_EUSAGE, "--max-instructions: '%s' is not a count of at least 1000", arg);
-		c->max_instructions = v;
-		break;
-	case OPT_MAXM:
-		if (parse_size(arg, &c->max_memory))
-			return kp_err_set(err, KP_EUSAGE, "--max-memory: '%s' is not a size of at least 1M (like 256M)", arg);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_ENCODING_BAD, arg);
 		break;
 	case OPT_MODULES:
 		if (!*arg)
-			return kp_err_set(err, KP_EUSAGE, "--modules: give a directory");
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_MODULES_EMPTY);
 		c->modules = arg;
 		break;
+	case OPT_COLUMNS:
+		if (!*arg)
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_COLUMNS_EMPTY);
+		c->columns = arg;
+		break;
+	}
+	return 0;
+}
+
+/* One option's value into the config; 0, or a usage error. */
+static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
+{
+	switch (opt) {
+	case OPT_YEAR: case OPT_RUN: case OPT_TIMEOUT: case OPT_MAXI: case OPT_MAXM: case OPT_WIDTH:
+		return take_number(c, opt, arg, err);
+	case OPT_FORMAT: case OPT_LANG: case OPT_ENCODING: case OPT_MODULES: case OPT_COLUMNS:
+		return take_word(c, opt, arg, err);
+	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY:
+		return kp_cli_robust_option(c, opt - OPT_DRAWS, arg, err);
+	case OPT_DB: c->db = arg; break;
+	case 'o': c->output = arg; break;
+	case OPT_AS: c->as = arg; break;
+	case OPT_TEMPLATE: c->tmpl = arg; break;
+	case OPT_SHEET: c->sheet = arg; break;
+	case OPT_REPLACE: c->replace = 1; break;
 	case OPT_BOM: c->bom = 1; break;
 	case OPT_NOBOM: c->bom = 0; break;
 	case OPT_ITEMS: c->items = 1; break;
-	case OPT_WIDTH:
-		if (parse_long(arg, 20, 10000, &v))
-			return kp_err_set(err, KP_EUSAGE, "--width: '%s' is not a number of columns (20 to 10000)", arg);
-		c->width = (int)v;
-		break;
 	case OPT_WIDE: c->wide = 1; break;
-	case OPT_COLUMNS:
-		if (!*arg)
-			return kp_err_set(err, KP_EUSAGE, "--columns: give column names, separated by commas");
-		c->columns = arg;
-		break;
 	case OPT_SUMMARY: c->summary = 1; break;
-	case OPT_DRAWS: case OPT_SPREAD: case OPT_SEED: case OPT_BY:
-		return kp_cli_robust_option(c, opt - OPT_DRAWS, arg, err);
-	case OPT_TEMPLATE: c->tmpl = arg; break;
 	case OPT_ALL: c->all = 1; break;
-	case OPT_SHEET: c->sheet = arg; break;
 	case OPT_QUIET: c->quiet = 1; break;
 	case OPT_VERBOSE: c->verbose = 1; break;
-	default: return kp_err_set(err, KP_EUSAGE, "unknown option");
+	default: return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_UNKNOWN_BARE);
 	}
 	return 0;
 }
@@ -1070,10 +1040,8 @@ static int unknown_option(const kp_cli_cmd *v, const char *arg, kp_err *err)
 	snprintf(word, sizeof word, "%s", arg + strspn(arg, "-"));
 	word[strcspn(word, "=")] = '\0';
 	if (strlen(arg) < sizeof word && (near = kp_near_best(word, names, n)))
-		return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s'; did you mean --%s? (kaoping %s --help lists them)",
-				  v->name, arg, near, v->name);
-	return kp_err_set(err, KP_EUSAGE, "%s: unknown option '%s' (kaoping %s --help lists them)", v->name, arg,
-			  v->name);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_UNKNOWN_NEAR, v->name, arg, near, v->name);
+	return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_UNKNOWN, v->name, arg, v->name);
 }
 
 static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, kp_err *err)
@@ -1090,24 +1058,23 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 		if (opt == '?')
 			return unknown_option(v, argv[optind - 1], err);
 		if (opt == ':')
-			return kp_err_set(err, KP_EUSAGE, "%s: option '%s' needs a value", v->name, argv[optind - 1]);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_NEEDS_VALUE, v->name, argv[optind - 1]);
 		if (option_mask(opt) && !(option_mask(opt) & v->opts))
-			return kp_err_set(err, KP_EUSAGE, "%s does not take '%s' (kaoping %s --help)", v->name,
-					  option_name(opt), v->name);
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_NOT_TAKEN, v->name, option_name(opt), v->name);
 		if ((rc = take_option(c, opt, optarg, err)))
 			return rc;
 	}
 	c->args = argv + optind;
 	c->nargs = argc - optind;
 	if (c->nargs < v->min_args || (v->max_args >= 0 && c->nargs > v->max_args))
-		return kp_err_set(err, KP_EUSAGE, "usage: %s", v->usage);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_USAGE, v->usage);
 	return 0;
 }
 
 static int flush_stdout(kp_err *err)
 {
 	if (fflush(stdout) != 0 || ferror(stdout))
-		return kp_err_set(err, KP_EIO, "stdout: cannot write: %s", strerror(errno ? errno : EIO));
+		return kp_err_msg(err, KP_EIO, KP_M_CLI_STDOUT_WRITE, strerror(errno ? errno : EIO));
 	if (g_out_lost)
 		return kp_err_oom(err);
 	return 0;
@@ -1123,10 +1090,9 @@ static void unknown_command(const char *word)
 	for (v = verbs; v->name; v++)
 		names[n++] = v->name;
 	if ((near = kp_near_best(word, names, n)))
-		fprintf(stderr, "%s: unknown command '%s'; did you mean '%s'? (kaoping --help lists the commands)\n",
-			kp_cli_prog, word, near);
+		kp_cli_say(KP_M_CLI_CMD_UNKNOWN_NEAR, word, near);
 	else
-		fprintf(stderr, "%s: unknown command '%s' (kaoping --help lists the commands)\n", kp_cli_prog, word);
+		kp_cli_say(KP_M_CLI_CMD_UNKNOWN, word);
 }
 
 /* The language of messages: --lang anywhere on the line (before the
@@ -1163,17 +1129,13 @@ static int choose_language(kp_cli_config *c, int argc, char **argv)
 	return argc;
 }
 
-int kp_cli_main(int argc, char **argv)
+/* The config's defaults, the signals, the lock-wait message, the stderr
+ * filter: everything before the command line is read. */
+static void cli_setup(kp_cli_config *c)
 {
-	kp_cli_config c;
-	kp_err err;
-	const kp_cli_cmd *v;
-	int rc;
-
-	memset(&c, 0, sizeof c);
-	memset(&err, 0, sizeof err);
-	c.format = -1, c.bom = -1, c.timeout = KP_DEFAULT_TIMEOUT;
-	c.draws = 1000, c.spread = 20, c.seed = 1; /* robust's defaults */
+	memset(c, 0, sizeof *c);
+	c->format = -1, c->bom = -1, c->timeout = KP_DEFAULT_TIMEOUT;
+	c->draws = 1000, c->spread = 20, c->seed = 1; /* robust's defaults */
 	g_timing = getenv("KP_TIMING") != NULL;
 	/* past a file-size limit (ulimit -f) a write fails with EFBIG, which
 	 * every writer reports, instead of the process dying by SIGXFSZ with
@@ -1182,43 +1144,71 @@ int kp_cli_main(int argc, char **argv)
 	catch_stops();
 	kp_store_on_lock_wait(on_lock_wait, NULL);
 	err_filter_install();
-	argc = choose_language(&c, argc, argv);
+}
+
+/* What comes before a command: nothing (the usage, 64), --help or
+ * --version.  Returns the exit code, or -1 when argv[1] is a command. */
+static int before_command(kp_cli_config *c, int argc, char **argv, kp_err *err)
+{
 	if (argc < 2) {
 		usage_all(stderr);
 		return EX_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage_all(stdout);
-		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
+		return flush_stdout(err) ? report_error(c, err) : EX_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("kaoping %s (Lua 5.4, SQLite %s)\n", KP_VERSION, kp_store_sqlite_version());
-		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
+		printf("kaoping %s (Lua 5.4, SQLite %s)\n", KP_VERSION, kp_store_sqlite_version()); /* not words */
+		return flush_stdout(err) ? report_error(c, err) : EX_OK;
 	}
+	return -1;
+}
+
+/* Parse the command's options and run it; the exit code. */
+static int run_command(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, kp_err *err)
+{
+	int rc;
+
+	c->verb = v->name;
+	c->opts = v->opts;
+	rc = parse(c, v, argc - 1, argv + 1, err);
+	if (rc < 0) /* --help */
+		return flush_stdout(err) ? report_error(c, err) : EX_OK;
+	if (!rc && !c->db && strcmp(v->name, "run") && strcmp(v->name, "template"))
+		c->db = "kaoping.db";
+	g_show_progress = !c->quiet && isatty(STDERR_FILENO);
+	g_started = kp_sandbox_now();
+	if (getenv("KP_PROGRESS_AFTER"))
+		g_progress_after = atof(getenv("KP_PROGRESS_AFTER"));
+	if (!rc)
+		rc = v->fn(c, err);
+	kp_cli_disarm_timeout();
+	progress_clear();
+	if (!rc)
+		rc = flush_stdout(err);
+	return rc ? report_error(c, err) : EX_OK;
+}
+
+int kp_cli_main(int argc, char **argv)
+{
+	kp_cli_config c;
+	kp_err err;
+	const kp_cli_cmd *v;
+	int rc;
+
+	memset(&err, 0, sizeof err);
+	cli_setup(&c);
+	argc = choose_language(&c, argc, argv);
+	if ((rc = before_command(&c, argc, argv, &err)) >= 0)
+		return rc;
 	for (v = verbs; v->name && strcmp(v->name, argv[1]); v++)
 		;
 	if (!v->name) {
 		unknown_command(argv[1]);
 		return EX_USAGE;
 	}
-	c.verb = v->name;
-	c.opts = v->opts;
-	rc = parse(&c, v, argc - 1, argv + 1, &err);
-	if (rc < 0)
-		return flush_stdout(&err) ? report_error(&c, &err) : EX_OK;
-	if (!rc && !c.db && strcmp(v->name, "run") && strcmp(v->name, "template"))
-		c.db = "kaoping.db";
-	g_show_progress = !c.quiet && isatty(STDERR_FILENO);
-	g_started = kp_sandbox_now();
-	if (getenv("KP_PROGRESS_AFTER"))
-		g_progress_after = atof(getenv("KP_PROGRESS_AFTER"));
-	if (!rc)
-		rc = v->fn(&c, &err);
-	kp_cli_disarm_timeout();
-	progress_clear();
-	if (!rc)
-		rc = flush_stdout(&err);
-	rc = rc ? report_error(&c, &err) : EX_OK;
+	rc = run_command(&c, v, argc, argv, &err);
 	kp_err_clear(&err);
 	return rc;
 }

@@ -68,8 +68,9 @@ typedef struct kp_cli_cmd {
 	const char *name;
 	int (*fn)(kp_cli_config *c, kp_err *err);
 	int opts, min_args, max_args; /* max -1: any number */
-	const char *usage, *help;
-	const char *formats;          /* what --format takes; NULL: every report format */
+	const char *usage;            /* the same in every language */
+	enum kp_msgid help;           /* the text of kaoping COMMAND --help */
+	enum kp_msgid formats;        /* what --format takes; KP_MSG_NONE: every report format */
 } kp_cli_cmd;
 
 /* The commands, one file each. */

@@ -45,14 +45,11 @@ int kp_cli_term_check(const kp_cli_config *c, kp_err *err)
 	int f = kp_cli_report_format(c);
 
 	if ((c->width || c->wide || c->columns) && f != KP_FMT_TABLE)
-		return kp_err_set(err, KP_EUSAGE, "%s: --width, --wide and --columns shape the table, not %s",
-				  c->verb, kp_report_format_name(f));
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_TERM_NOT_TABLE, c->verb, kp_report_format_name(f));
 	if (c->wide && (c->width || c->columns))
-		return kp_err_set(err, KP_EUSAGE, "%s: --wide is the full table: it goes with neither --width nor --columns",
-				  c->verb);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_TERM_WIDE, c->verb);
 	if (c->summary && f != KP_FMT_HTML)
-		return kp_err_set(err, KP_EUSAGE, "%s: --summary is for --format html, not %s", c->verb,
-				  kp_report_format_name(f));
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_TERM_SUMMARY, c->verb, kp_report_format_name(f));
 	return 0;
 }
 
@@ -114,7 +111,7 @@ static int text_widest(const char *buf, size_t len, size_t *widest, kp_err *err)
 static int write_stdout(const char *buf, size_t len, kp_err *err)
 {
 	if (len && fwrite(buf, 1, len, stdout) != len)
-		return kp_err_set(err, KP_EIO, "standard output: cannot write: %s", strerror(errno ? errno : EIO));
+		return kp_err_msg(err, KP_EIO, KP_M_CLI_TERM_WRITE, strerror(errno ? errno : EIO));
 	return 0;
 }
 

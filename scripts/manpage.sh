@@ -10,6 +10,9 @@
 # The page is plain man(7) in ASCII: Chinese text is written \[uXXXX], so
 # groff needs no preconv and man -l, groff -man -Tutf8 show it the same.
 set -eu
+# the page is English: the help in English whatever the locale (kaoping
+# speaks Chinese by default; KAOPING_LANG comes before every locale variable)
+export KAOPING_LANG=en
 bin=${1:?usage: scripts/manpage.sh KAOPING_BINARY}
 command -v perl > /dev/null || { echo "manpage.sh: perl is needed (Debian: perl-base)" >&2; exit 1; }
 
