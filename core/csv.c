@@ -107,10 +107,10 @@ static const char *col_name(const reader *r, size_t i);
 static int too_long(reader *r, size_t i)
 {
 	if (!r->hdr)
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: header name %zu is longer than %zu bytes", r->name,
-				  r->line, i + 1, i + 1, r->o.max_field);
-	return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s': a field longer than %zu bytes", r->name,
-			  r->line, i + 1, col_name(r, i), r->o.max_field);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_HEADER_TOO_LONG, r->name, r->line, i + 1, i + 1,
+				  r->o.max_field);
+	return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELD_TOO_LONG, r->name, r->line, i + 1, col_name(r, i),
+			  r->o.max_field);
 }
 
 static void on_field(void *data, size_t n, void *ud)
@@ -123,8 +123,7 @@ static void on_field(void *data, size_t n, void *ud)
 	if (r->nf == r->fcap && (r->rc = grow_fields(r)))
 		return;
 	if (r->nf >= r->o.max_cols) {
-		r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: more than %zu columns", r->name,
-				   r->line, r->o.max_cols);
+		r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_TOO_MANY_COLS, r->name, r->line, r->o.max_cols);
 		return;
 	}
 	if (n > r->o.max_field) {
@@ -161,9 +160,9 @@ static const char *col_name(const reader *r, size_t i)
 static const char *col_label(const reader *r, size_t i, char *buf, size_t size)
 {
 	if (r->hdr && i < r->ncols)
-		snprintf(buf, size, "column '%s'", r->hdr[i]);
+		kp_msg_format(buf, size, KP_M_IN_CSV_COL_LABEL, r->hdr[i]);
 	else
-		snprintf(buf, size, "header name %zu", i + 1);
+		kp_msg_format(buf, size, KP_M_IN_CSV_HEADER_LABEL, i + 1);
 	return buf;
 }
 
@@ -177,18 +176,14 @@ static int check_field(reader *r, size_t i)
 	if (!r->flag[i])
 		return 0;
 	if (r->flag[i] & F_NUL)
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s holds a NUL byte (is this a binary or UTF-16 file?)",
-				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NUL, r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
 	if (!(r->flag[i] & F_HIGH))
 		return 0;
 	ok = kp_enc_utf8_valid(s, n);
 	if (ok != n)
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s is not valid UTF-8 (byte %zu of the cell); "
-				  "if the file is GB18030/GBK say --encoding gb18030",
-				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab), ok + 1);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NOT_UTF8, r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab), ok + 1);
 	if (n >= 3 && memmem(s, n, "\xEF\xBB\xBF", 3))
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s holds a byte-order mark (were two files joined?)",
-				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_BOM, r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
 	return 0;
 }
 
@@ -212,12 +207,11 @@ int kp_csv_check_header(const char *name, size_t line, size_t n, char **f, size_
 		f[i] = trim(f[i]);
 		len[i] = strlen(f[i]);
 		if (!*f[i])
-			return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column %zu has an empty header name%s",
-					  name, line, i + 1, i + 1, i + 1 == n ? " (a trailing comma?)" : "");
+			return kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_EMPTY_HEADER, name, line, i + 1, i + 1,
+					  i + 1 == n ? kp_msg_fmt(KP_MSG_IN_CSV_TRAILING_COMMA) : "");
 		for (j = 0; j < i; j++)
 			if (!strcmp(f[i], f[j]))
-				return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: header name '%s' appears twice (columns %zu and %zu)",
-						  name, line, i + 1, f[i], j + 1, i + 1);
+				return kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_HEADER_TWICE, name, line, i + 1, f[i], j + 1, i + 1);
 	}
 	return 0;
 }
@@ -278,8 +272,7 @@ static int drop_trailing(reader *r, kp_csv_row *row)
 	for (i = keep; i < row->n; i++)
 		if (r->len[i]) {
 			char q[KP_ERR_QUOTE];
-			return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column %zu has no header name, but this row has "
-					  "'%s' in it: name the column or clear the cell", r->name, r->line, i + 1, i + 1,
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NO_HEADER_NAME, r->name, r->line, i + 1, i + 1,
 					  kp_err_quote(row->f[i], q));
 		}
 	row->n = keep;
@@ -308,9 +301,10 @@ static int emit_row(reader *r)
 		return rc;
 	if (row.n != r->ncols - r->ndrop) {
 		int trailing = row.n == r->ncols + 1 && r->len[row.n - 1] == 0;
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu: %zu field%s where the header has %zu%s", r->name,
-				  r->line, row.n, row.n == 1 ? "" : "s", r->ncols,
-				  trailing ? " (a trailing comma?)" : "");
+		const char *tail = trailing ? kp_msg_fmt(KP_MSG_IN_CSV_TRAILING_COMMA) : "";
+		if (row.n == 1)
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELDS_ONE, r->name, r->line, row.n, r->ncols, tail);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELDS, r->name, r->line, row.n, r->ncols, tail);
 	}
 	r->rows++;
 	return r->on_row ? r->on_row(r->ud, &row, r->err) : 0;
@@ -342,9 +336,7 @@ static int parse_block(reader *r, struct csv_parser *p, const char *s, size_t n)
 	while (done < n && !r->rc) { /* in 64 KiB steps, so a huge field is caught early */
 		size_t step = n - done < 65536 ? n - done : 65536;
 		if (csv_parse(p, s + done, step, on_field, on_row_end, r) != step && !r->rc)
-			r->rc = kp_err_set(r->err, KP_EDATA,
-					   "%s:%zu: malformed quoting: a quote inside an unquoted field, or text after a closing quote",
-					   r->name, r->line + r->nl_in_row);
+			r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_BAD_QUOTING, r->name, r->line + r->nl_in_row);
 		if (!r->rc && p->entry_pos > r->o.max_field)
 			r->rc = too_long(r, r->nf);
 		done += step;
@@ -391,8 +383,7 @@ static int finish_parse(reader *r, struct csv_parser *p)
 	if (r->rc)
 		return r->rc;
 	if (csv_fini(p, on_field, on_row_end, r) != 0 && !r->rc)
-		r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: a quoted field is not closed by the end of the file",
-				   r->name, r->line);
+		r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_OPEN_QUOTE, r->name, r->line);
 	return r->rc;
 }
 
@@ -401,9 +392,9 @@ static int finish(reader *r, struct csv_parser *p, size_t bytes)
 	if (finish_parse(r, p))
 		return r->rc;
 	if (bytes == 0 || !r->ncols)
-		return kp_err_set(r->err, KP_EDATA, "%s: the file is empty (no header line)", r->name);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_EMPTY, r->name);
 	if (r->rows == 0)
-		return kp_err_set(r->err, KP_EDATA, "%s: the file has a header but no rows", r->name);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, r->name);
 	return 0;
 }
 
@@ -415,33 +406,26 @@ static int first_block(reader *r, const char **s, size_t *n, int *enc)
 	if (*enc == KP_ENC_AUTO) {
 		*enc = kp_enc_detect((const unsigned char *)*s, *n);
 		if (*enc == KP_ENC_UTF8 && kp_enc_utf8_unlikely((const unsigned char *)*s, *n))
-			return kp_err_set(r->err, KP_EDATA, "%s:1: the file is valid UTF-8, but as UTF-8 its text is "
-					  "not Chinese (letters such as Latin or Cyrillic), while as GB18030 it is: if it "
-					  "was saved as GB18030/GBK (ANSI in Excel or WPS) say --encoding gb18030, if it "
-					  "is UTF-8 say --encoding utf-8", r->name);
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UNLIKELY_UTF8, r->name);
 	}
 	if (*enc == KP_ENC_UTF16)
-		return kp_err_set(r->err, KP_EDATA, "%s:1: the file is UTF-16; save it as \"CSV UTF-8\" "
-				  "(or CSV in GB18030) and import it again", r->name);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UTF16, r->name);
 	if (*n >= 3 && !memcmp(*s, "\xEF\xBB\xBF", 3))
 		*s += 3, *n -= 3;
 	return 0;
 }
 
-/* A conversion error names the line of the bad byte.  The converter's
- * message gives the byte's offset in the stream ("byte N is not valid
- * GB18030 ..."); the block s[0..n) starts at offset raw_at, after
- * raw_lines line ends. */
-static int conv_error(reader *r, const char *s, size_t n, size_t raw_at, size_t raw_lines)
+/* A conversion error names the line of the bad byte.  The converter
+ * gives the byte's offset in the stream (kp_enc_conv_bad_at); the block
+ * s[0..n) starts at offset raw_at, after raw_lines line ends. */
+static int conv_error(reader *r, const kp_enc_conv *conv, const char *s, size_t n, size_t raw_at, size_t raw_lines)
 {
 	char msg[KP_ERR_MAX];
-	const char *b;
-	size_t at;
+	size_t at = kp_enc_conv_bad_at(conv);
 
 	if (!r->err)
 		return KP_EDATA;
-	b = strstr(r->err->msg, "byte ");
-	if (b && sscanf(b + 5, "%zu", &at) == 1 && at > raw_at)
+	if (at > raw_at)
 		raw_lines += count_newlines(s, at - 1 - raw_at < n ? at - 1 - raw_at : n);
 	snprintf(msg, sizeof msg, "%s", r->err->msg);
 	return kp_err_set(r->err, r->err->kind, "%s:%zu: %s", r->name, raw_lines + 1, msg);
@@ -451,8 +435,7 @@ static int conv_error(reader *r, const char *s, size_t n, size_t raw_at, size_t 
  * What was read is not the file, so it is no data to use. */
 static int shrank(kp_err *err, const char *path, size_t had, size_t got)
 {
-	return kp_err_set(err, KP_EIO, "%s: the file shrank while it was read (%zu bytes when opened, %zu read): "
-			  "another program is writing it; read it again when it is done", path, had, got);
+	return kp_err_msg(err, KP_EIO, KP_M_IN_SHRANK, path, had, got);
 }
 
 /* Does the first line of s[0..n) hold tabs and no comma (a file saved
@@ -498,7 +481,7 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 			const char *raw = s;
 			size_t rawn = n;
 			if ((rc = kp_enc_conv_run(conv, raw, rawn, 0, &s, &n, r->err)))
-				conv_error(r, raw, rawn, raw_at, raw_lines);
+				conv_error(r, conv, raw, rawn, raw_at, raw_lines);
 			raw_lines += count_newlines(raw, rawn) - (raw_cr && rawn && raw[0] == '\n');
 			raw_cr = rawn && raw[rawn - 1] == '\r';
 			raw_at += rawn;
@@ -513,13 +496,13 @@ static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
 		}
 	}
 	if (!rc && src->fp && ferror(src->fp))
-		rc = kp_err_set(r->err, KP_ENOINPUT, "%s: read error: %s", r->name, strerror(errno));
+		rc = kp_err_msg(r->err, KP_ENOINPUT, KP_M_IN_READ_ERROR, r->name, strerror(errno));
 	if (!rc && src->fp && bytes < total)
 		rc = shrank(r->err, r->name, total, bytes);
 	if (!rc && conv) {
 		const char *s;
 		if ((rc = kp_enc_conv_run(conv, "", 0, 1, &s, &n, r->err)))
-			conv_error(r, "", 0, raw_at, raw_lines);
+			conv_error(r, conv, "", 0, raw_at, raw_lines);
 		else
 			rc = parse_block(r, &p, s, n);
 	}
@@ -718,7 +701,7 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	}
 	reader_free(&h);
 	if (!rc && rows == 0)
-		rc = kp_err_set(err, KP_EDATA, "%s: the file has a header but no rows", path);
+		rc = kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, path);
 	if (info) {
 		memset(info, 0, sizeof *info);
 		info->encoding = KP_ENC_UTF8, info->bytes = size, info->rows = rows;
@@ -739,7 +722,7 @@ static int read_whole(int fd, const char *path, char *buf, size_t size, kp_err *
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return kp_err_set(err, KP_ENOINPUT, "%s: read error: %s", path, strerror(errno));
+			return kp_err_msg(err, KP_ENOINPUT, KP_M_IN_READ_ERROR, path, strerror(errno));
 		if (n == 0)
 			return shrank(err, path, size, got);
 		got += (size_t)n;

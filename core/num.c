@@ -2,6 +2,8 @@
  * Owns nothing; works on caller buffers. */
 #include "kaoping/num.h"
 
+#include "kaoping/msg.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -235,12 +237,12 @@ static int parse_ascii(const char *text, double *out)
 const char *kp_num_why(int status)
 {
 	switch (status) {
-	case KP_NUM_OK: return "a number";
-	case KP_NUM_EMPTY: return "empty";
-	case KP_NUM_RANGE: return "out of range (not a finite number)";
-	case KP_NUM_PERCENT: return "a percentage above 100%";
-	case KP_NUM_NA: return "a missing value: declare `default` or `missing = \"skip\"`";
-	default: return "not a number";
+	case KP_NUM_OK: return kp_msg_fmt(KP_MSG_IN_NUM_OK);
+	case KP_NUM_EMPTY: return kp_msg_fmt(KP_MSG_IN_NUM_EMPTY);
+	case KP_NUM_RANGE: return kp_msg_fmt(KP_MSG_IN_NUM_RANGE);
+	case KP_NUM_PERCENT: return kp_msg_fmt(KP_MSG_IN_NUM_PERCENT);
+	case KP_NUM_NA: return kp_msg_fmt(KP_MSG_IN_NUM_NA);
+	default: return kp_msg_fmt(KP_MSG_IN_NUM_NOT_NUMBER);
 	}
 }
 
