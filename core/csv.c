@@ -420,15 +420,13 @@ static int first_block(reader *r, const char **s, size_t *n, int *enc)
  * s[0..n) starts at offset raw_at, after raw_lines line ends. */
 static int conv_error(reader *r, const kp_enc_conv *conv, const char *s, size_t n, size_t raw_at, size_t raw_lines)
 {
-	char msg[KP_ERR_MAX];
 	size_t at = kp_enc_conv_bad_at(conv);
 
 	if (!r->err)
 		return KP_EDATA;
 	if (at > raw_at)
 		raw_lines += count_newlines(s, at - 1 - raw_at < n ? at - 1 - raw_at : n);
-	snprintf(msg, sizeof msg, "%s", r->err->msg);
-	return kp_err_set(r->err, r->err->kind, "%s:%zu: %s", r->name, raw_lines + 1, msg);
+	return kp_err_prefix(r->err, "%s:%zu", r->name, raw_lines + 1);
 }
 
 /* The file grew shorter while it was read: another program is writing it.
@@ -448,75 +446,119 @@ static int first_line_tabs(const char *s, size_t n)
 	return memchr(s, '\t', len) && !memchr(s, ',', len);
 }
 
-static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
-{
+/* One pass over a source: the parser, the converter (GB18030 only), the
+ * digest, and how far it went. */
+typedef struct pass {
 	struct csv_parser p;
-	kp_enc_conv *conv = NULL;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	char *block = malloc(BLOCK);
-	size_t bytes = 0, n, next_tick = 4u << 20;
-	size_t raw_at = 0, raw_lines = 0; /* converter input so far, its line ends */
-	int enc = r->o.encoding, rc = 0, raw_cr = 0;
+	kp_enc_conv *conv;
+	EVP_MD_CTX *md;
+	size_t bytes;             /* bytes read, a skipped BOM included */
+	size_t raw_at, raw_lines; /* converter input so far, its line ends */
+	int enc, raw_cr;
+} pass;
+
+/* A block of GB18030 converted: *s and *n become the UTF-8 text; the line
+ * ends of the raw bytes are counted for the messages. */
+static int convert_block(reader *r, pass *ps, const char **s, size_t *n)
+{
+	const char *raw = *s;
+	size_t rawn = *n;
+	int rc;
+
+	if ((rc = kp_enc_conv_run(ps->conv, raw, rawn, 0, s, n, r->err)))
+		conv_error(r, ps->conv, raw, rawn, ps->raw_at, ps->raw_lines);
+	ps->raw_lines += count_newlines(raw, rawn) - (ps->raw_cr && rawn && raw[0] == '\n');
+	ps->raw_cr = rawn && raw[rawn - 1] == '\r';
+	ps->raw_at += rawn;
+	return rc;
+}
+
+/* One block read: into the digest, the encoding and the separator decided
+ * by the first, converted when it is GB18030, parsed. */
+static int take_block(reader *r, pass *ps, const char *block, size_t n)
+{
+	const char *s = block;
+	int first = ps->bytes == 0, rc = 0;
+
+	if (r->o.sha256)
+		EVP_DigestUpdate(ps->md, block, n);
+	if (first && (rc = first_block(r, &s, &n, &ps->enc)))
+		return rc;
+	if (first && ps->enc == KP_ENC_GB18030 && !(ps->conv = kp_enc_conv_new(r->err)))
+		rc = r->err ? r->err->kind : KP_EINTERNAL;
+	ps->bytes += (size_t)(s - block) + n;
+	if (!rc && ps->conv)
+		rc = convert_block(r, ps, &s, &n);
+	if (!rc && first && first_line_tabs(s, n))
+		csv_set_delim(&ps->p, '\t'), r->tabs = 1;
+	return rc ? rc : parse_block(r, &ps->p, s, n);
+}
+
+/* After the last block: a read error, a file that shrank, the converter's
+ * last bytes, the end of the CSV. */
+static int end_input(reader *r, pass *ps, source *src, size_t total)
+{
+	const char *s;
+	size_t n;
+	int rc;
+
+	if (src->fp && ferror(src->fp))
+		return kp_err_msg(r->err, KP_ENOINPUT, KP_M_IN_READ_ERROR, r->name, strerror(errno));
+	if (src->fp && ps->bytes < total)
+		return shrank(r->err, r->name, total, ps->bytes);
+	if (ps->conv) {
+		if ((rc = kp_enc_conv_run(ps->conv, "", 0, 1, &s, &n, r->err))) {
+			conv_error(r, ps->conv, "", 0, ps->raw_at, ps->raw_lines);
+			return rc;
+		}
+		if ((rc = parse_block(r, &ps->p, s, n)))
+			return rc;
+	}
+	return finish(r, &ps->p, ps->bytes);
+}
+
+static void pass_info(const reader *r, pass *ps, kp_csv_info *info)
+{
 	unsigned mdlen;
 
-	if (!block || !md || csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
+	info->encoding = ps->enc, info->bytes = ps->bytes, info->rows = r->rows;
+	info->skipped_rows = r->skipped, info->dropped_cols = r->ndrop, info->tabs = r->tabs;
+	if (r->o.sha256)
+		EVP_DigestFinal_ex(ps->md, info->sha256, &mdlen);
+}
+
+static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
+{
+	pass ps;
+	char *block = malloc(BLOCK);
+	size_t n, next_tick = 4u << 20;
+	int rc = 0;
+
+	memset(&ps, 0, sizeof ps);
+	ps.enc = r->o.encoding;
+	ps.md = EVP_MD_CTX_new();
+	if (!block || !ps.md || csv_init(&ps.p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
 		free(block);
-		EVP_MD_CTX_free(md);
+		EVP_MD_CTX_free(ps.md);
 		return kp_err_oom(r->err);
 	}
-	csv_set_blk_size(&p, 1u << 16);
+	csv_set_blk_size(&ps.p, 1u << 16);
 	if (r->o.sha256)
-		EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+		EVP_DigestInit_ex(ps.md, EVP_sha256(), NULL);
 	while (!rc && (n = source_read(src, block, BLOCK)) > 0) {
-		const char *s = block;
-		int first = bytes == 0;
-		if (r->o.sha256)
-			EVP_DigestUpdate(md, block, n);
-		if (bytes == 0 && (rc = first_block(r, &s, &n, &enc)))
-			break;
-		if (bytes == 0 && enc == KP_ENC_GB18030 && !(conv = kp_enc_conv_new(r->err)))
-			rc = r->err ? r->err->kind : KP_EINTERNAL;
-		bytes += (size_t)(s - block) + n;
-		if (!rc && conv) {
-			const char *raw = s;
-			size_t rawn = n;
-			if ((rc = kp_enc_conv_run(conv, raw, rawn, 0, &s, &n, r->err)))
-				conv_error(r, conv, raw, rawn, raw_at, raw_lines);
-			raw_lines += count_newlines(raw, rawn) - (raw_cr && rawn && raw[0] == '\n');
-			raw_cr = rawn && raw[rawn - 1] == '\r';
-			raw_at += rawn;
+		rc = take_block(r, &ps, block, n);
+		if (r->o.progress && ps.bytes >= next_tick) {
+			r->o.progress(r->o.progress_ud, ps.bytes, total);
+			next_tick = ps.bytes + (4u << 20);
 		}
-		if (!rc && first && first_line_tabs(s, n))
-			csv_set_delim(&p, '\t'), r->tabs = 1;
-		if (!rc)
-			rc = parse_block(r, &p, s, n);
-		if (r->o.progress && bytes >= next_tick) {
-			r->o.progress(r->o.progress_ud, bytes, total);
-			next_tick = bytes + (4u << 20);
-		}
-	}
-	if (!rc && src->fp && ferror(src->fp))
-		rc = kp_err_msg(r->err, KP_ENOINPUT, KP_M_IN_READ_ERROR, r->name, strerror(errno));
-	if (!rc && src->fp && bytes < total)
-		rc = shrank(r->err, r->name, total, bytes);
-	if (!rc && conv) {
-		const char *s;
-		if ((rc = kp_enc_conv_run(conv, "", 0, 1, &s, &n, r->err)))
-			conv_error(r, conv, "", 0, raw_at, raw_lines);
-		else
-			rc = parse_block(r, &p, s, n);
 	}
 	if (!rc)
-		rc = finish(r, &p, bytes);
-	if (info) {
-		info->encoding = enc, info->bytes = bytes, info->rows = r->rows;
-		info->skipped_rows = r->skipped, info->dropped_cols = r->ndrop, info->tabs = r->tabs;
-		if (r->o.sha256)
-			EVP_DigestFinal_ex(md, info->sha256, &mdlen);
-	}
-	csv_free(&p);
-	kp_enc_conv_free(conv);
-	EVP_MD_CTX_free(md);
+		rc = end_input(r, &ps, src, total);
+	if (info)
+		pass_info(r, &ps, info);
+	csv_free(&ps.p);
+	kp_enc_conv_free(ps.conv);
+	EVP_MD_CTX_free(ps.md);
 	free(block);
 	return rc;
 }
@@ -639,30 +681,32 @@ static size_t row_end(const char *s, size_t size, size_t at, int *odd, size_t *l
 	return size;
 }
 
-/* Split the mapped file into pieces at row ends, parse the header here and
- * the pieces on threads.  1 when the file needs the one-thread reader. */
-static int read_pieces(const char *path, const char *s, size_t size, const kp_csv_opts *opts, int nparts,
-		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+/* Can the file be read in pieces: UTF-8 by its first block (not GB18030,
+ * not UTF-8 that reads better as GB18030)? */
+static int pieces_fit(const char *s, size_t size, const kp_csv_opts *opts)
 {
-	piece pc[8];
-	pthread_t tid[8];
-	reader h;
-	size_t start = 0, hdr_end, cut[9], lines = 0, line_at[9], rows = 0, pos, skipped = 0;
-	int odd = 0, bad = 0, i, started = 0, rc = 0;
+	size_t head = size < BLOCK ? size : BLOCK;
 
-	if (kp_enc_detect((const unsigned char *)s, size < BLOCK ? size : BLOCK) != KP_ENC_UTF8 ||
-	    (opts && opts->encoding == KP_ENC_GB18030) ||
-	    ((!opts || opts->encoding == KP_ENC_AUTO) &&
-	     kp_enc_utf8_unlikely((const unsigned char *)s, size < BLOCK ? size : BLOCK)))
+	if (kp_enc_detect((const unsigned char *)s, head) != KP_ENC_UTF8 || (opts && opts->encoding == KP_ENC_GB18030))
+		return 0;
+	return !((!opts || opts->encoding == KP_ENC_AUTO) && kp_enc_utf8_unlikely((const unsigned char *)s, head));
+}
+
+/* Where the pieces start: the header s[*start, cut[0]), then piece i at
+ * cut[i] (its first line line_at[i]), cut[nparts] = size.  1 when the file
+ * cannot be cut safely (a lone CR, a header alone, tabs). */
+static int plan_cuts(const char *s, size_t size, int nparts, size_t *start, size_t *cut, size_t *line_at)
+{
+	size_t lines = 0, pos;
+	int odd = 0, bad = 0, i;
+
+	*start = size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	cut[0] = row_end(s, size, *start, &odd, &lines, &bad);
+	if (bad || cut[0] >= size || first_line_tabs(s + *start, cut[0] - *start))
 		return 1;
-	if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
-		start = 3;
-	hdr_end = row_end(s, size, start, &odd, &lines, &bad);
-	if (bad || hdr_end >= size || first_line_tabs(s + start, hdr_end - start))
-		return 1;
-	cut[0] = hdr_end, line_at[0] = lines + 1, pos = hdr_end;
+	line_at[0] = lines + 1, pos = cut[0];
 	for (i = 1; i < nparts; i++) {
-		size_t target = hdr_end + (size - hdr_end) * (size_t)i / (size_t)nparts;
+		size_t target = cut[0] + (size - cut[0]) * (size_t)i / (size_t)nparts;
 		if (target < pos || scan_lines(s, pos, target, &odd, &lines))
 			return 1;
 		cut[i] = row_end(s, size, target, &odd, &lines, &bad);
@@ -671,18 +715,16 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 			return 1;
 	}
 	cut[nparts] = size;
-	reader_init(&h, path, opts, on_header, NULL, ud, err);
-	if ((rc = parse_range(&h, s + start, hdr_end - start)) || !h.ncols) {
-		reader_free(&h);
-		return rc ? rc : 1;
-	}
-	for (i = 0; i < nparts; i++) {
-		memset(&pc[i].err, 0, sizeof pc[i].err);
-		reader_init(&pc[i].r, path, opts, NULL, on_row, ud, &pc[i].err);
-		pc[i].r.ncols = h.ncols, pc[i].r.ndrop = h.ndrop, pc[i].r.hdr = h.hdr, pc[i].r.hdr_borrowed = 1;
-		pc[i].r.line = line_at[i], pc[i].r.part = i;
-		pc[i].s = s + cut[i], pc[i].n = cut[i + 1] - cut[i];
-	}
+	return 0;
+}
+
+/* Parse the pieces, all but the first on threads (or here when a thread
+ * cannot start); the first error in the file's order goes to err. */
+static int run_pieces(piece *pc, int nparts, size_t *rows, size_t *skipped, kp_err *err)
+{
+	pthread_t tid[8];
+	int i, started = 0, rc = 0;
+
 	for (i = 1; i < nparts && pthread_create(&tid[i], NULL, parse_piece, &pc[i]) == 0; i++)
 		started = i;
 	for (i = started + 1; i < nparts; i++)
@@ -694,11 +736,42 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 		if (!rc && pc[i].r.rc) { /* the first error in the file's order */
 			rc = pc[i].r.rc;
 			kp_err_set(err, pc[i].err.kind, "%s", pc[i].err.msg);
+			if (err)
+				err->id = pc[i].err.id;
 		}
-		rows += pc[i].r.rows, skipped += pc[i].r.skipped;
+		*rows += pc[i].r.rows, *skipped += pc[i].r.skipped;
 		reader_free(&pc[i].r);
 		kp_err_clear(&pc[i].err);
 	}
+	return rc;
+}
+
+/* Split the file read into s[0, size) into pieces at row ends, parse the
+ * header here and the pieces on threads.  1 when the file needs the
+ * one-thread reader. */
+static int read_pieces(const char *path, const char *s, size_t size, const kp_csv_opts *opts, int nparts,
+		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+{
+	piece pc[8];
+	reader h;
+	size_t start, cut[9], line_at[9], rows = 0, skipped = 0;
+	int i, rc;
+
+	if (!pieces_fit(s, size, opts) || plan_cuts(s, size, nparts, &start, cut, line_at))
+		return 1;
+	reader_init(&h, path, opts, on_header, NULL, ud, err);
+	if ((rc = parse_range(&h, s + start, cut[0] - start)) || !h.ncols) {
+		reader_free(&h);
+		return rc ? rc : 1;
+	}
+	for (i = 0; i < nparts; i++) {
+		memset(&pc[i].err, 0, sizeof pc[i].err);
+		reader_init(&pc[i].r, path, opts, NULL, on_row, ud, &pc[i].err);
+		pc[i].r.ncols = h.ncols, pc[i].r.ndrop = h.ndrop, pc[i].r.hdr = h.hdr, pc[i].r.hdr_borrowed = 1;
+		pc[i].r.line = line_at[i], pc[i].r.part = i;
+		pc[i].s = s + cut[i], pc[i].n = cut[i + 1] - cut[i];
+	}
+	rc = run_pieces(pc, nparts, &rows, &skipped, err);
 	reader_free(&h);
 	if (!rc && rows == 0)
 		rc = kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, path);
