@@ -176,14 +176,17 @@ static int check_field(reader *r, size_t i)
 	if (!r->flag[i])
 		return 0;
 	if (r->flag[i] & F_NUL)
-		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NUL, r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NUL, r->name, r->line, i + 1,
+				  col_label(r, i, lab, sizeof lab));
 	if (!(r->flag[i] & F_HIGH))
 		return 0;
 	ok = kp_enc_utf8_valid(s, n);
 	if (ok != n)
-		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NOT_UTF8, r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab), ok + 1);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NOT_UTF8, r->name, r->line, i + 1,
+				  col_label(r, i, lab, sizeof lab), ok + 1);
 	if (n >= 3 && memmem(s, n, "\xEF\xBB\xBF", 3))
-		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_BOM, r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_BOM, r->name, r->line, i + 1,
+				  col_label(r, i, lab, sizeof lab));
 	return 0;
 }
 
@@ -211,7 +214,8 @@ int kp_csv_check_header(const char *name, size_t line, size_t n, char **f, size_
 					  i + 1 == n ? kp_msg_fmt(KP_MSG_IN_CSV_TRAILING_COMMA) : "");
 		for (j = 0; j < i; j++)
 			if (!strcmp(f[i], f[j]))
-				return kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_HEADER_TWICE, name, line, i + 1, f[i], j + 1, i + 1);
+				return kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_HEADER_TWICE, name, line, i + 1, f[i],
+						  j + 1, i + 1);
 	}
 	return 0;
 }
@@ -303,7 +307,8 @@ static int emit_row(reader *r)
 		int trailing = row.n == r->ncols + 1 && r->len[row.n - 1] == 0;
 		const char *tail = trailing ? kp_msg_fmt(KP_MSG_IN_CSV_TRAILING_COMMA) : "";
 		if (row.n == 1)
-			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELDS_ONE, r->name, r->line, row.n, r->ncols, tail);
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELDS_ONE, r->name, r->line, row.n, r->ncols,
+					  tail);
 		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELDS, r->name, r->line, row.n, r->ncols, tail);
 	}
 	r->rows++;

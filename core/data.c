@@ -107,11 +107,13 @@ static int find_unit_table(kp_data *d, const kp_rules *r, kp_err *err)
 			continue;
 		for (j = i + 1; j < d->ntab; j++)
 			if (!is_event_table(r, d->tab[j]) && kp_table_col(d->tab[j], r->cat_col) >= 0)
-				return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_TWO_UNIT_TABLES, t->file, d->tab[j]->file, r->cat_col, t->name);
+				return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_TWO_UNIT_TABLES, t->file,
+						  d->tab[j]->file, r->cat_col, t->name);
 		found = t;
 	}
 	if (!found)
-		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NO_CAT_COLUMN, r->cat_col, r->id_col, r->name_col, r->cat_col);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NO_CAT_COLUMN, r->cat_col, r->id_col, r->name_col,
+				  r->cat_col);
 	d->units = found;
 	d->id_col = kp_table_col(found, r->id_col);
 	d->name_col = kp_table_col(found, r->name_col);
@@ -154,7 +156,8 @@ static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_BAD_CATEGORY, t->file, t->line[u], id, cat);
 		for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
 			if (!strcmp(d->id[d->slot[i] - 1], id))
-				return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_ID_TWICE, t->file, t->line[u], id, t->line[d->slot[i] - 1]);
+				return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_ID_TWICE, t->file, t->line[u], id,
+						  t->line[d->slot[i] - 1]);
 		d->id[u] = id;
 		d->slot[i] = (uint32_t)u + 1;
 	}
@@ -173,7 +176,8 @@ static int not_a_unit(const kp_data *d, const kp_table *t, size_t row, const cha
 	const char *name = u >= 0 && d->name_col >= 0 ? kp_table_text(d->units, (size_t)u, (size_t)d->name_col) : "";
 
 	if (near)
-		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NOT_A_UNIT_NEAR, t->file, t->line[row], id, d->units->file, near, name);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NOT_A_UNIT_NEAR, t->file, t->line[row], id,
+				  d->units->file, near, name);
 	return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NOT_A_UNIT, t->file, t->line[row], id,
 			  d->units->file);
 }

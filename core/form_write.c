@@ -331,7 +331,8 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 
 	if (m->ncol > LXW_COL_MAX || f->units.n + 1 > LXW_ROW_MAX) {
 		free(tmpdir);
-		return kp_err_msg(err, KP_EDATA, KP_M_IN_FORM_TOO_BIG, shown, m->ncol, f->units.n, LXW_COL_MAX, LXW_ROW_MAX - 1);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_FORM_TOO_BIG, shown, m->ncol, f->units.n, LXW_COL_MAX,
+				  LXW_ROW_MAX - 1);
 	}
 	opt.tmpdir = tmpdir; /* beside the form, not /tmp */
 	if (!tmpdir || !(x.wb = workbook_new_opt(file, &opt))) {

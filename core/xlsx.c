@@ -375,7 +375,8 @@ static int sst_push(xlsx *x)
 	if (x->nsst == XL_MAX_STRINGS)
 		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_SST_COUNT, x->name, x->part, XL_MAX_STRINGS));
 	if (x->sst_used + n + 1 > XL_MAX_SST_BYTES)
-		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_SST_BYTES, x->name, x->part, XL_MAX_SST_BYTES >> 20));
+		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_SST_BYTES, x->name, x->part,
+					  XL_MAX_SST_BYTES >> 20));
 	if (x->nsst == x->sst_ncap) {
 		size_t cap = x->sst_ncap ? x->sst_ncap * 2 : 256;
 		size_t *off = realloc(x->sst_off, cap * sizeof *off);
@@ -422,13 +423,15 @@ static void merges_start(xlsx *x, const char *el, const char **atts)
 		return;
 	colon = strchr(ref, ':');
 	if (!colon || (size_t)(colon - ref) >= sizeof a) {
-		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGE_REF, x->name, x->part, kp_err_quote(ref, (char[KP_ERR_QUOTE]){0})));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGE_REF, x->name, x->part,
+				   kp_err_quote(ref, (char[KP_ERR_QUOTE]){0})));
 		return;
 	}
 	memcpy(a, ref, (size_t)(colon - ref));
 	a[colon - ref] = '\0';
 	if (!parse_ref(a, &m.c1, &m.r1) || !parse_ref(colon + 1, &m.c2, &m.r2) || m.r2 < m.r1 || m.c2 < m.c1) {
-		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGE_REF, x->name, x->part, kp_err_quote(ref, (char[KP_ERR_QUOTE]){0})));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGE_REF, x->name, x->part,
+				   kp_err_quote(ref, (char[KP_ERR_QUOTE]){0})));
 		return;
 	}
 	if (x->nmg == XL_MAX_MERGES) {
@@ -472,11 +475,13 @@ static void row_start(xlsx *x, const char **atts)
 	if (!r)
 		n = x->last_row + 1;
 	else if (!parse_uint(r, XL_MAX_ROW, &n) || n < 1) {
-		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ROW_NUMBER, x->name, x->part, kp_err_quote(r, (char[KP_ERR_QUOTE]){0}), XL_MAX_ROW));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ROW_NUMBER, x->name, x->part,
+				   kp_err_quote(r, (char[KP_ERR_QUOTE]){0}), XL_MAX_ROW));
 		return;
 	}
 	if (n > XL_MAX_ROW || n <= x->last_row) {
-		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ROW_ORDER, x->name, x->part, n, x->last_row, XL_MAX_ROW));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ROW_ORDER, x->name, x->part, n, x->last_row,
+				   XL_MAX_ROW));
 		return;
 	}
 	x->in_row = 1, x->row = x->last_row = n, x->next_col = 0;
@@ -495,11 +500,13 @@ static void cell_start(xlsx *x, const char **atts)
 	if (!r) {
 		col = x->next_col, row = x->row;
 	} else if (!parse_ref(r, &col, &row)) {
-		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_REF, x->name, x->row, kp_err_quote(r, (char[KP_ERR_QUOTE]){0}), XL_MAX_ROW));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_REF, x->name, x->row,
+				   kp_err_quote(r, (char[KP_ERR_QUOTE]){0}), XL_MAX_ROW));
 		return;
 	}
 	if (row != x->row || col < x->next_col || col >= XL_MAX_COL) {
-		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_ORDER, x->name, x->row, kp_xlsx_ref(col, row, (char[KP_XLSX_REF]){0}), x->row));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_ORDER, x->name, x->row,
+				   kp_xlsx_ref(col, row, (char[KP_XLSX_REF]){0}), x->row));
 		return;
 	}
 	x->in_c = 1, x->col = col, x->next_col = col + 1, x->have_v = 0, x->have_f = 0, x->in_is = 0;
