@@ -107,10 +107,10 @@ static const char *col_name(const reader *r, size_t i);
 static int too_long(reader *r, size_t i)
 {
 	if (!r->hdr)
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: header name %zu is longer than %zu bytes", r->name,
-				  r->line, i + 1, i + 1, r->o.max_field);
-	return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column '%s': a field longer than %zu bytes", r->name,
-			  r->line, i + 1, col_name(r, i), r->o.max_field);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_HEADER_TOO_LONG, r->name, r->line, i + 1, i + 1,
+				  r->o.max_field);
+	return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELD_TOO_LONG, r->name, r->line, i + 1, col_name(r, i),
+			  r->o.max_field);
 }
 
 static void on_field(void *data, size_t n, void *ud)
@@ -123,8 +123,7 @@ static void on_field(void *data, size_t n, void *ud)
 	if (r->nf == r->fcap && (r->rc = grow_fields(r)))
 		return;
 	if (r->nf >= r->o.max_cols) {
-		r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: more than %zu columns", r->name,
-				   r->line, r->o.max_cols);
+		r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_TOO_MANY_COLS, r->name, r->line, r->o.max_cols);
 		return;
 	}
 	if (n > r->o.max_field) {
@@ -161,9 +160,9 @@ static const char *col_name(const reader *r, size_t i)
 static const char *col_label(const reader *r, size_t i, char *buf, size_t size)
 {
 	if (r->hdr && i < r->ncols)
-		snprintf(buf, size, "column '%s'", r->hdr[i]);
+		kp_msg_format(buf, size, KP_M_IN_CSV_COL_LABEL, r->hdr[i]);
 	else
-		snprintf(buf, size, "header name %zu", i + 1);
+		kp_msg_format(buf, size, KP_M_IN_CSV_HEADER_LABEL, i + 1);
 	return buf;
 }
 
@@ -177,18 +176,17 @@ static int check_field(reader *r, size_t i)
 	if (!r->flag[i])
 		return 0;
 	if (r->flag[i] & F_NUL)
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s holds a NUL byte (is this a binary or UTF-16 file?)",
-				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NUL, r->name, r->line, i + 1,
+				  col_label(r, i, lab, sizeof lab));
 	if (!(r->flag[i] & F_HIGH))
 		return 0;
 	ok = kp_enc_utf8_valid(s, n);
 	if (ok != n)
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s is not valid UTF-8 (byte %zu of the cell); "
-				  "if the file is GB18030/GBK say --encoding gb18030",
-				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab), ok + 1);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NOT_UTF8, r->name, r->line, i + 1,
+				  col_label(r, i, lab, sizeof lab), ok + 1);
 	if (n >= 3 && memmem(s, n, "\xEF\xBB\xBF", 3))
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: %s holds a byte-order mark (were two files joined?)",
-				  r->name, r->line, i + 1, col_label(r, i, lab, sizeof lab));
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_BOM, r->name, r->line, i + 1,
+				  col_label(r, i, lab, sizeof lab));
 	return 0;
 }
 
@@ -212,12 +210,12 @@ int kp_csv_check_header(const char *name, size_t line, size_t n, char **f, size_
 		f[i] = trim(f[i]);
 		len[i] = strlen(f[i]);
 		if (!*f[i])
-			return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column %zu has an empty header name%s",
-					  name, line, i + 1, i + 1, i + 1 == n ? " (a trailing comma?)" : "");
+			return kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_EMPTY_HEADER, name, line, i + 1, i + 1,
+					  i + 1 == n ? kp_msg_fmt(KP_MSG_IN_CSV_TRAILING_COMMA) : "");
 		for (j = 0; j < i; j++)
 			if (!strcmp(f[i], f[j]))
-				return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: header name '%s' appears twice (columns %zu and %zu)",
-						  name, line, i + 1, f[i], j + 1, i + 1);
+				return kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_HEADER_TWICE, name, line, i + 1, f[i],
+						  j + 1, i + 1);
 	}
 	return 0;
 }
@@ -278,8 +276,7 @@ static int drop_trailing(reader *r, kp_csv_row *row)
 	for (i = keep; i < row->n; i++)
 		if (r->len[i]) {
 			char q[KP_ERR_QUOTE];
-			return kp_err_set(r->err, KP_EDATA, "%s:%zu:%zu: column %zu has no header name, but this row has "
-					  "'%s' in it: name the column or clear the cell", r->name, r->line, i + 1, i + 1,
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NO_HEADER_NAME, r->name, r->line, i + 1, i + 1,
 					  kp_err_quote(row->f[i], q));
 		}
 	row->n = keep;
@@ -308,9 +305,11 @@ static int emit_row(reader *r)
 		return rc;
 	if (row.n != r->ncols - r->ndrop) {
 		int trailing = row.n == r->ncols + 1 && r->len[row.n - 1] == 0;
-		return kp_err_set(r->err, KP_EDATA, "%s:%zu: %zu field%s where the header has %zu%s", r->name,
-				  r->line, row.n, row.n == 1 ? "" : "s", r->ncols,
-				  trailing ? " (a trailing comma?)" : "");
+		const char *tail = trailing ? kp_msg_fmt(KP_MSG_IN_CSV_TRAILING_COMMA) : "";
+		if (row.n == 1)
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELDS_ONE, r->name, r->line, row.n, r->ncols,
+					  tail);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELDS, r->name, r->line, row.n, r->ncols, tail);
 	}
 	r->rows++;
 	return r->on_row ? r->on_row(r->ud, &row, r->err) : 0;
@@ -342,9 +341,7 @@ static int parse_block(reader *r, struct csv_parser *p, const char *s, size_t n)
 	while (done < n && !r->rc) { /* in 64 KiB steps, so a huge field is caught early */
 		size_t step = n - done < 65536 ? n - done : 65536;
 		if (csv_parse(p, s + done, step, on_field, on_row_end, r) != step && !r->rc)
-			r->rc = kp_err_set(r->err, KP_EDATA,
-					   "%s:%zu: malformed quoting: a quote inside an unquoted field, or text after a closing quote",
-					   r->name, r->line + r->nl_in_row);
+			r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_BAD_QUOTING, r->name, r->line + r->nl_in_row);
 		if (!r->rc && p->entry_pos > r->o.max_field)
 			r->rc = too_long(r, r->nf);
 		done += step;
@@ -391,8 +388,7 @@ static int finish_parse(reader *r, struct csv_parser *p)
 	if (r->rc)
 		return r->rc;
 	if (csv_fini(p, on_field, on_row_end, r) != 0 && !r->rc)
-		r->rc = kp_err_set(r->err, KP_EDATA, "%s:%zu: a quoted field is not closed by the end of the file",
-				   r->name, r->line);
+		r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_OPEN_QUOTE, r->name, r->line);
 	return r->rc;
 }
 
@@ -401,9 +397,9 @@ static int finish(reader *r, struct csv_parser *p, size_t bytes)
 	if (finish_parse(r, p))
 		return r->rc;
 	if (bytes == 0 || !r->ncols)
-		return kp_err_set(r->err, KP_EDATA, "%s: the file is empty (no header line)", r->name);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_EMPTY, r->name);
 	if (r->rows == 0)
-		return kp_err_set(r->err, KP_EDATA, "%s: the file has a header but no rows", r->name);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, r->name);
 	return 0;
 }
 
@@ -415,44 +411,34 @@ static int first_block(reader *r, const char **s, size_t *n, int *enc)
 	if (*enc == KP_ENC_AUTO) {
 		*enc = kp_enc_detect((const unsigned char *)*s, *n);
 		if (*enc == KP_ENC_UTF8 && kp_enc_utf8_unlikely((const unsigned char *)*s, *n))
-			return kp_err_set(r->err, KP_EDATA, "%s:1: the file is valid UTF-8, but as UTF-8 its text is "
-					  "not Chinese (letters such as Latin or Cyrillic), while as GB18030 it is: if it "
-					  "was saved as GB18030/GBK (ANSI in Excel or WPS) say --encoding gb18030, if it "
-					  "is UTF-8 say --encoding utf-8", r->name);
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UNLIKELY_UTF8, r->name);
 	}
 	if (*enc == KP_ENC_UTF16)
-		return kp_err_set(r->err, KP_EDATA, "%s:1: the file is UTF-16; save it as \"CSV UTF-8\" "
-				  "(or CSV in GB18030) and import it again", r->name);
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UTF16, r->name);
 	if (*n >= 3 && !memcmp(*s, "\xEF\xBB\xBF", 3))
 		*s += 3, *n -= 3;
 	return 0;
 }
 
-/* A conversion error names the line of the bad byte.  The converter's
- * message gives the byte's offset in the stream ("byte N is not valid
- * GB18030 ..."); the block s[0..n) starts at offset raw_at, after
- * raw_lines line ends. */
-static int conv_error(reader *r, const char *s, size_t n, size_t raw_at, size_t raw_lines)
+/* A conversion error names the line of the bad byte.  The converter
+ * gives the byte's offset in the stream (kp_enc_conv_bad_at); the block
+ * s[0..n) starts at offset raw_at, after raw_lines line ends. */
+static int conv_error(reader *r, const kp_enc_conv *conv, const char *s, size_t n, size_t raw_at, size_t raw_lines)
 {
-	char msg[KP_ERR_MAX];
-	const char *b;
-	size_t at;
+	size_t at = kp_enc_conv_bad_at(conv);
 
 	if (!r->err)
 		return KP_EDATA;
-	b = strstr(r->err->msg, "byte ");
-	if (b && sscanf(b + 5, "%zu", &at) == 1 && at > raw_at)
+	if (at > raw_at)
 		raw_lines += count_newlines(s, at - 1 - raw_at < n ? at - 1 - raw_at : n);
-	snprintf(msg, sizeof msg, "%s", r->err->msg);
-	return kp_err_set(r->err, r->err->kind, "%s:%zu: %s", r->name, raw_lines + 1, msg);
+	return kp_err_prefix(r->err, "%s:%zu", r->name, raw_lines + 1);
 }
 
 /* The file grew shorter while it was read: another program is writing it.
  * What was read is not the file, so it is no data to use. */
 static int shrank(kp_err *err, const char *path, size_t had, size_t got)
 {
-	return kp_err_set(err, KP_EIO, "%s: the file shrank while it was read (%zu bytes when opened, %zu read): "
-			  "another program is writing it; read it again when it is done", path, had, got);
+	return kp_err_msg(err, KP_EIO, KP_M_IN_SHRANK, path, had, got);
 }
 
 /* Does the first line of s[0..n) hold tabs and no comma (a file saved
@@ -465,75 +451,119 @@ static int first_line_tabs(const char *s, size_t n)
 	return memchr(s, '\t', len) && !memchr(s, ',', len);
 }
 
-static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
-{
+/* One pass over a source: the parser, the converter (GB18030 only), the
+ * digest, and how far it went. */
+typedef struct pass {
 	struct csv_parser p;
-	kp_enc_conv *conv = NULL;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	char *block = malloc(BLOCK);
-	size_t bytes = 0, n, next_tick = 4u << 20;
-	size_t raw_at = 0, raw_lines = 0; /* converter input so far, its line ends */
-	int enc = r->o.encoding, rc = 0, raw_cr = 0;
+	kp_enc_conv *conv;
+	EVP_MD_CTX *md;
+	size_t bytes;             /* bytes read, a skipped BOM included */
+	size_t raw_at, raw_lines; /* converter input so far, its line ends */
+	int enc, raw_cr;
+} pass;
+
+/* A block of GB18030 converted: *s and *n become the UTF-8 text; the line
+ * ends of the raw bytes are counted for the messages. */
+static int convert_block(reader *r, pass *ps, const char **s, size_t *n)
+{
+	const char *raw = *s;
+	size_t rawn = *n;
+	int rc;
+
+	if ((rc = kp_enc_conv_run(ps->conv, raw, rawn, 0, s, n, r->err)))
+		conv_error(r, ps->conv, raw, rawn, ps->raw_at, ps->raw_lines);
+	ps->raw_lines += count_newlines(raw, rawn) - (ps->raw_cr && rawn && raw[0] == '\n');
+	ps->raw_cr = rawn && raw[rawn - 1] == '\r';
+	ps->raw_at += rawn;
+	return rc;
+}
+
+/* One block read: into the digest, the encoding and the separator decided
+ * by the first, converted when it is GB18030, parsed. */
+static int take_block(reader *r, pass *ps, const char *block, size_t n)
+{
+	const char *s = block;
+	int first = ps->bytes == 0, rc = 0;
+
+	if (r->o.sha256)
+		EVP_DigestUpdate(ps->md, block, n);
+	if (first && (rc = first_block(r, &s, &n, &ps->enc)))
+		return rc;
+	if (first && ps->enc == KP_ENC_GB18030 && !(ps->conv = kp_enc_conv_new(r->err)))
+		rc = r->err ? r->err->kind : KP_EINTERNAL;
+	ps->bytes += (size_t)(s - block) + n;
+	if (!rc && ps->conv)
+		rc = convert_block(r, ps, &s, &n);
+	if (!rc && first && first_line_tabs(s, n))
+		csv_set_delim(&ps->p, '\t'), r->tabs = 1;
+	return rc ? rc : parse_block(r, &ps->p, s, n);
+}
+
+/* After the last block: a read error, a file that shrank, the converter's
+ * last bytes, the end of the CSV. */
+static int end_input(reader *r, pass *ps, source *src, size_t total)
+{
+	const char *s;
+	size_t n;
+	int rc;
+
+	if (src->fp && ferror(src->fp))
+		return kp_err_msg(r->err, KP_ENOINPUT, KP_M_IN_READ_ERROR, r->name, strerror(errno));
+	if (src->fp && ps->bytes < total)
+		return shrank(r->err, r->name, total, ps->bytes);
+	if (ps->conv) {
+		if ((rc = kp_enc_conv_run(ps->conv, "", 0, 1, &s, &n, r->err))) {
+			conv_error(r, ps->conv, "", 0, ps->raw_at, ps->raw_lines);
+			return rc;
+		}
+		if ((rc = parse_block(r, &ps->p, s, n)))
+			return rc;
+	}
+	return finish(r, &ps->p, ps->bytes);
+}
+
+static void pass_info(const reader *r, pass *ps, kp_csv_info *info)
+{
 	unsigned mdlen;
 
-	if (!block || !md || csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
+	info->encoding = ps->enc, info->bytes = ps->bytes, info->rows = r->rows;
+	info->skipped_rows = r->skipped, info->dropped_cols = r->ndrop, info->tabs = r->tabs;
+	if (r->o.sha256)
+		EVP_DigestFinal_ex(ps->md, info->sha256, &mdlen);
+}
+
+static int read_all(reader *r, source *src, size_t total, kp_csv_info *info)
+{
+	pass ps;
+	char *block = malloc(BLOCK);
+	size_t n, next_tick = 4u << 20;
+	int rc = 0;
+
+	memset(&ps, 0, sizeof ps);
+	ps.enc = r->o.encoding;
+	ps.md = EVP_MD_CTX_new();
+	if (!block || !ps.md || csv_init(&ps.p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
 		free(block);
-		EVP_MD_CTX_free(md);
+		EVP_MD_CTX_free(ps.md);
 		return kp_err_oom(r->err);
 	}
-	csv_set_blk_size(&p, 1u << 16);
+	csv_set_blk_size(&ps.p, 1u << 16);
 	if (r->o.sha256)
-		EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+		EVP_DigestInit_ex(ps.md, EVP_sha256(), NULL);
 	while (!rc && (n = source_read(src, block, BLOCK)) > 0) {
-		const char *s = block;
-		int first = bytes == 0;
-		if (r->o.sha256)
-			EVP_DigestUpdate(md, block, n);
-		if (bytes == 0 && (rc = first_block(r, &s, &n, &enc)))
-			break;
-		if (bytes == 0 && enc == KP_ENC_GB18030 && !(conv = kp_enc_conv_new(r->err)))
-			rc = r->err ? r->err->kind : KP_EINTERNAL;
-		bytes += (size_t)(s - block) + n;
-		if (!rc && conv) {
-			const char *raw = s;
-			size_t rawn = n;
-			if ((rc = kp_enc_conv_run(conv, raw, rawn, 0, &s, &n, r->err)))
-				conv_error(r, raw, rawn, raw_at, raw_lines);
-			raw_lines += count_newlines(raw, rawn) - (raw_cr && rawn && raw[0] == '\n');
-			raw_cr = rawn && raw[rawn - 1] == '\r';
-			raw_at += rawn;
+		rc = take_block(r, &ps, block, n);
+		if (r->o.progress && ps.bytes >= next_tick) {
+			r->o.progress(r->o.progress_ud, ps.bytes, total);
+			next_tick = ps.bytes + (4u << 20);
 		}
-		if (!rc && first && first_line_tabs(s, n))
-			csv_set_delim(&p, '\t'), r->tabs = 1;
-		if (!rc)
-			rc = parse_block(r, &p, s, n);
-		if (r->o.progress && bytes >= next_tick) {
-			r->o.progress(r->o.progress_ud, bytes, total);
-			next_tick = bytes + (4u << 20);
-		}
-	}
-	if (!rc && src->fp && ferror(src->fp))
-		rc = kp_err_set(r->err, KP_ENOINPUT, "%s: read error: %s", r->name, strerror(errno));
-	if (!rc && src->fp && bytes < total)
-		rc = shrank(r->err, r->name, total, bytes);
-	if (!rc && conv) {
-		const char *s;
-		if ((rc = kp_enc_conv_run(conv, "", 0, 1, &s, &n, r->err)))
-			conv_error(r, "", 0, raw_at, raw_lines);
-		else
-			rc = parse_block(r, &p, s, n);
 	}
 	if (!rc)
-		rc = finish(r, &p, bytes);
-	if (info) {
-		info->encoding = enc, info->bytes = bytes, info->rows = r->rows;
-		info->skipped_rows = r->skipped, info->dropped_cols = r->ndrop, info->tabs = r->tabs;
-		if (r->o.sha256)
-			EVP_DigestFinal_ex(md, info->sha256, &mdlen);
-	}
-	csv_free(&p);
-	kp_enc_conv_free(conv);
-	EVP_MD_CTX_free(md);
+		rc = end_input(r, &ps, src, total);
+	if (info)
+		pass_info(r, &ps, info);
+	csv_free(&ps.p);
+	kp_enc_conv_free(ps.conv);
+	EVP_MD_CTX_free(ps.md);
 	free(block);
 	return rc;
 }
@@ -656,30 +686,32 @@ static size_t row_end(const char *s, size_t size, size_t at, int *odd, size_t *l
 	return size;
 }
 
-/* Split the mapped file into pieces at row ends, parse the header here and
- * the pieces on threads.  1 when the file needs the one-thread reader. */
-static int read_pieces(const char *path, const char *s, size_t size, const kp_csv_opts *opts, int nparts,
-		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+/* Can the file be read in pieces: UTF-8 by its first block (not GB18030,
+ * not UTF-8 that reads better as GB18030)? */
+static int pieces_fit(const char *s, size_t size, const kp_csv_opts *opts)
 {
-	piece pc[8];
-	pthread_t tid[8];
-	reader h;
-	size_t start = 0, hdr_end, cut[9], lines = 0, line_at[9], rows = 0, pos, skipped = 0;
-	int odd = 0, bad = 0, i, started = 0, rc = 0;
+	size_t head = size < BLOCK ? size : BLOCK;
 
-	if (kp_enc_detect((const unsigned char *)s, size < BLOCK ? size : BLOCK) != KP_ENC_UTF8 ||
-	    (opts && opts->encoding == KP_ENC_GB18030) ||
-	    ((!opts || opts->encoding == KP_ENC_AUTO) &&
-	     kp_enc_utf8_unlikely((const unsigned char *)s, size < BLOCK ? size : BLOCK)))
+	if (kp_enc_detect((const unsigned char *)s, head) != KP_ENC_UTF8 || (opts && opts->encoding == KP_ENC_GB18030))
+		return 0;
+	return !((!opts || opts->encoding == KP_ENC_AUTO) && kp_enc_utf8_unlikely((const unsigned char *)s, head));
+}
+
+/* Where the pieces start: the header s[*start, cut[0]), then piece i at
+ * cut[i] (its first line line_at[i]), cut[nparts] = size.  1 when the file
+ * cannot be cut safely (a lone CR, a header alone, tabs). */
+static int plan_cuts(const char *s, size_t size, int nparts, size_t *start, size_t *cut, size_t *line_at)
+{
+	size_t lines = 0, pos;
+	int odd = 0, bad = 0, i;
+
+	*start = size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	cut[0] = row_end(s, size, *start, &odd, &lines, &bad);
+	if (bad || cut[0] >= size || first_line_tabs(s + *start, cut[0] - *start))
 		return 1;
-	if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
-		start = 3;
-	hdr_end = row_end(s, size, start, &odd, &lines, &bad);
-	if (bad || hdr_end >= size || first_line_tabs(s + start, hdr_end - start))
-		return 1;
-	cut[0] = hdr_end, line_at[0] = lines + 1, pos = hdr_end;
+	line_at[0] = lines + 1, pos = cut[0];
 	for (i = 1; i < nparts; i++) {
-		size_t target = hdr_end + (size - hdr_end) * (size_t)i / (size_t)nparts;
+		size_t target = cut[0] + (size - cut[0]) * (size_t)i / (size_t)nparts;
 		if (target < pos || scan_lines(s, pos, target, &odd, &lines))
 			return 1;
 		cut[i] = row_end(s, size, target, &odd, &lines, &bad);
@@ -688,18 +720,16 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 			return 1;
 	}
 	cut[nparts] = size;
-	reader_init(&h, path, opts, on_header, NULL, ud, err);
-	if ((rc = parse_range(&h, s + start, hdr_end - start)) || !h.ncols) {
-		reader_free(&h);
-		return rc ? rc : 1;
-	}
-	for (i = 0; i < nparts; i++) {
-		memset(&pc[i].err, 0, sizeof pc[i].err);
-		reader_init(&pc[i].r, path, opts, NULL, on_row, ud, &pc[i].err);
-		pc[i].r.ncols = h.ncols, pc[i].r.ndrop = h.ndrop, pc[i].r.hdr = h.hdr, pc[i].r.hdr_borrowed = 1;
-		pc[i].r.line = line_at[i], pc[i].r.part = i;
-		pc[i].s = s + cut[i], pc[i].n = cut[i + 1] - cut[i];
-	}
+	return 0;
+}
+
+/* Parse the pieces, all but the first on threads (or here when a thread
+ * cannot start); the first error in the file's order goes to err. */
+static int run_pieces(piece *pc, int nparts, size_t *rows, size_t *skipped, kp_err *err)
+{
+	pthread_t tid[8];
+	int i, started = 0, rc = 0;
+
 	for (i = 1; i < nparts && pthread_create(&tid[i], NULL, parse_piece, &pc[i]) == 0; i++)
 		started = i;
 	for (i = started + 1; i < nparts; i++)
@@ -711,14 +741,45 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 		if (!rc && pc[i].r.rc) { /* the first error in the file's order */
 			rc = pc[i].r.rc;
 			kp_err_set(err, pc[i].err.kind, "%s", pc[i].err.msg);
+			if (err)
+				err->id = pc[i].err.id;
 		}
-		rows += pc[i].r.rows, skipped += pc[i].r.skipped;
+		*rows += pc[i].r.rows, *skipped += pc[i].r.skipped;
 		reader_free(&pc[i].r);
 		kp_err_clear(&pc[i].err);
 	}
+	return rc;
+}
+
+/* Split the file read into s[0, size) into pieces at row ends, parse the
+ * header here and the pieces on threads.  1 when the file needs the
+ * one-thread reader. */
+static int read_pieces(const char *path, const char *s, size_t size, const kp_csv_opts *opts, int nparts,
+		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+{
+	piece pc[8];
+	reader h;
+	size_t start, cut[9], line_at[9], rows = 0, skipped = 0;
+	int i, rc;
+
+	if (!pieces_fit(s, size, opts) || plan_cuts(s, size, nparts, &start, cut, line_at))
+		return 1;
+	reader_init(&h, path, opts, on_header, NULL, ud, err);
+	if ((rc = parse_range(&h, s + start, cut[0] - start)) || !h.ncols) {
+		reader_free(&h);
+		return rc ? rc : 1;
+	}
+	for (i = 0; i < nparts; i++) {
+		memset(&pc[i].err, 0, sizeof pc[i].err);
+		reader_init(&pc[i].r, path, opts, NULL, on_row, ud, &pc[i].err);
+		pc[i].r.ncols = h.ncols, pc[i].r.ndrop = h.ndrop, pc[i].r.hdr = h.hdr, pc[i].r.hdr_borrowed = 1;
+		pc[i].r.line = line_at[i], pc[i].r.part = i;
+		pc[i].s = s + cut[i], pc[i].n = cut[i + 1] - cut[i];
+	}
+	rc = run_pieces(pc, nparts, &rows, &skipped, err);
 	reader_free(&h);
 	if (!rc && rows == 0)
-		rc = kp_err_set(err, KP_EDATA, "%s: the file has a header but no rows", path);
+		rc = kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, path);
 	if (info) {
 		memset(info, 0, sizeof *info);
 		info->encoding = KP_ENC_UTF8, info->bytes = size, info->rows = rows;
@@ -739,7 +800,7 @@ static int read_whole(int fd, const char *path, char *buf, size_t size, kp_err *
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return kp_err_set(err, KP_ENOINPUT, "%s: read error: %s", path, strerror(errno));
+			return kp_err_msg(err, KP_ENOINPUT, KP_M_IN_READ_ERROR, path, strerror(errno));
 		if (n == 0)
 			return shrank(err, path, size, got);
 		got += (size_t)n;

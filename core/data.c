@@ -98,8 +98,7 @@ static int find_unit_table(kp_data *d, const kp_rules *r, kp_err *err)
 
 	if (r->unit_table) {
 		if (!(found = kp_data_table(d, r->unit_table)))
-			return kp_err_set(err, KP_EDATA, "%s: the unit table '%s' named by the rules was not imported",
-					  r->file, r->unit_table);
+			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NO_UNIT_TABLE, r->file, r->unit_table);
 	}
 	for (i = 0; i < d->ntab && !found; i++) {
 		const kp_table *t = d->tab[i];
@@ -108,20 +107,19 @@ static int find_unit_table(kp_data *d, const kp_rules *r, kp_err *err)
 			continue;
 		for (j = i + 1; j < d->ntab; j++)
 			if (!is_event_table(r, d->tab[j]) && kp_table_col(d->tab[j], r->cat_col) >= 0)
-				return kp_err_set(err, KP_EDATA, "%s and %s both have the category column '%s': "
-						  "say which is the unit table with unit = { table = \"%s\" }",
-						  t->file, d->tab[j]->file, r->cat_col, t->name);
+				return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_TWO_UNIT_TABLES, t->file,
+						  d->tab[j]->file, r->cat_col, t->name);
 		found = t;
 	}
 	if (!found)
-		return kp_err_set(err, KP_EDATA, "no imported file has the category column '%s' (the unit table, "
-				  "with '%s', '%s' and '%s')", r->cat_col, r->id_col, r->name_col, r->cat_col);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NO_CAT_COLUMN, r->cat_col, r->id_col, r->name_col,
+				  r->cat_col);
 	d->units = found;
 	d->id_col = kp_table_col(found, r->id_col);
 	d->name_col = kp_table_col(found, r->name_col);
 	d->cat_col = kp_table_col(found, r->cat_col);
 	if (d->id_col < 0 || d->name_col < 0)
-		return kp_err_set(err, KP_EDATA, "%s: the unit table needs the columns '%s' and '%s'", found->file,
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_UNIT_COLUMNS, found->file,
 				  d->id_col < 0 ? r->id_col : r->name_col, r->name_col);
 	return 0;
 }
@@ -153,14 +151,13 @@ static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 		const char *id = kp_table_text(t, u, (size_t)d->id_col);
 		const char *cat = kp_table_text(t, u, (size_t)d->cat_col);
 		if (!*id)
-			return kp_err_set(err, KP_EDATA, "%s:%u: the unit id ('%s') is empty", t->file, t->line[u], r->id_col);
+			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_EMPTY_ID, t->file, t->line[u], r->id_col);
 		if ((d->cat[u] = category_of(r, cat)) < 0)
-			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' has the category '%s', which the rules do not declare",
-					  t->file, t->line[u], id, cat);
+			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_BAD_CATEGORY, t->file, t->line[u], id, cat);
 		for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
 			if (!strcmp(d->id[d->slot[i] - 1], id))
-				return kp_err_set(err, KP_EDATA, "%s:%u: unit id '%s' appears twice (first at line %u)",
-						  t->file, t->line[u], id, t->line[d->slot[i] - 1]);
+				return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_ID_TWICE, t->file, t->line[u], id,
+						  t->line[d->slot[i] - 1]);
 		d->id[u] = id;
 		d->slot[i] = (uint32_t)u + 1;
 	}
@@ -179,9 +176,9 @@ static int not_a_unit(const kp_data *d, const kp_table *t, size_t row, const cha
 	const char *name = u >= 0 && d->name_col >= 0 ? kp_table_text(d->units, (size_t)u, (size_t)d->name_col) : "";
 
 	if (near)
-		return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s); did you mean '%s' (%s)?",
-				  t->file, t->line[row], id, d->units->file, near, name);
-	return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' is not in the unit table (%s)", t->file, t->line[row], id,
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NOT_A_UNIT_NEAR, t->file, t->line[row], id,
+				  d->units->file, near, name);
+	return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NOT_A_UNIT, t->file, t->line[row], id,
 			  d->units->file);
 }
 
@@ -207,8 +204,7 @@ static int unknown_units_error(const kp_data *d, kp_err *err)
 		return 0;
 	if (d->nunknown == 1)
 		return kp_err_set(err, KP_EDATA, "%.*s", (int)strcspn(first, "\n"), first);
-	return kp_err_set(err, KP_EDATA, "%zu rows name a unit the unit table (%s) does not have (listed above)",
-			  d->nunknown, d->units->file);
+	return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_UNKNOWN_ROWS, d->nunknown, d->units->file);
 }
 
 /* Row of each unit in an indicator table. */
@@ -220,8 +216,7 @@ static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *
 	int rc;
 
 	if (idc < 0)
-		return kp_err_set(err, KP_EDATA, "%s: no column '%s' to join it to the units (and no events declare it)",
-				  t->file, r->id_col);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NO_JOIN, t->file, r->id_col);
 	if (!(row = malloc((d->nunits + 1) * sizeof *row)))
 		return kp_err_oom(err);
 	d->ind_t[d->nind] = t;
@@ -237,7 +232,7 @@ static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *
 			continue;
 		}
 		if (row[u] >= 0)
-			return kp_err_set(err, KP_EDATA, "%s:%u: unit '%s' appears twice (first at line %u)", t->file,
+			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_UNIT_TWICE, t->file,
 					  t->line[i], id, t->line[row[u]]);
 		row[u] = (int32_t)i;
 	}
@@ -251,11 +246,10 @@ static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_er
 	int rc;
 
 	if (!t)
-		return kp_err_set(err, KP_EDATA, "%s: events '%s' need the file '%s' (%s.csv), which was not imported",
-				  e->where, e->name, e->data, e->data);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_EVENTS_FILE, e->where, e->name, e->data, e->data);
 	ev->t = t;
 	if ((ev->unit_col = kp_table_col(t, e->unit)) < 0)
-		return kp_err_set(err, KP_EDATA, "%s: no column '%s' (the unit of events '%s')", t->file, e->unit, e->name);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_EVENTS_UNIT, t->file, e->unit, e->name);
 	ev->first = calloc(d->nunits + 1, sizeof *ev->first);
 	ev->rows = malloc((t->nrows + 1) * sizeof *ev->rows);
 	fill = calloc(d->nunits + 1, sizeof *fill);
@@ -298,7 +292,7 @@ static int check_columns(const kp_data *d, const kp_rules *r, kp_err *err)
 				continue;
 			for (b = a + 1; b < d->ntab; b++)
 				if (!is_event_table(r, d->tab[b]) && kp_table_col(d->tab[b], ta->cols[i]) >= 0)
-					return kp_err_set(err, KP_EDATA, "column '%s' is in both %s and %s: rename one",
+					return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_COLUMN_TWICE,
 							  ta->cols[i], ta->file, d->tab[b]->file);
 		}
 	}
@@ -340,9 +334,11 @@ int kp_data_bad_cells(const kp_data *d, kp_err *err)
 			n += d->tab[i]->nbad, files++;
 	if (!n)
 		return 0;
-	return kp_err_set(err, KP_EDATA, "%zu cell%s in %zu file%s %s not a number (listed above): correct %s and try again",
-			  n, n == 1 ? "" : "s", files, files == 1 ? "" : "s", n == 1 ? "is" : "are",
-			  n == 1 ? "it" : "them");
+	if (n == 1)
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_BAD_CELL, n, files);
+	if (files == 1)
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_BAD_CELLS_FILE, n, files);
+	return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_BAD_CELLS, n, files);
 }
 
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
@@ -471,7 +467,7 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 	if (!name)
 		name = kp_data_stem(path, stem, sizeof stem);
 	if (kp_data_table(d, name))
-		return kp_err_set(err, KP_EUSAGE, "%s: a second file named '%s'", path, name);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_IN_DATA_SECOND_FILE, path, name);
 	memset(&cl, 0, sizeof cl);
 	cl.r = r;
 	for (p = 0; p < MAX_PARTS && !rc; p++)

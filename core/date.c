@@ -2,15 +2,14 @@
  * include/kaoping/date.h).  Owns nothing; works on caller buffers. */
 #include "kaoping/date.h"
 
+#include "kaoping/msg.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #define DATE_SERIAL_MIN 18264 /* 1950-01-01 */
 #define DATE_SERIAL_MAX 73050 /* 2099-12-31 */
 #define DATE_SERIAL_EPOCH 25569 /* 1970-01-01 (Excel counts 1900-02-29) */
-
-static const char *const date_why_form =
-	"not a date (write 2024-03-31, 2024/3/31, 2024年3月31日 or an Excel date number such as 45382)";
 
 static int date_is_space(const char *s, const char *end)
 {
@@ -109,16 +108,15 @@ static const char *date_check(int y, int m, int d)
 	static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (y < 1900 || y > 9999)
-		return "the year is not 1900 to 9999";
+		return kp_msg_fmt(KP_MSG_IN_DATE_YEAR);
 	if (m < 1 || m > 12)
-		return "there is no such month (months go 1 to 12)";
+		return kp_msg_fmt(KP_MSG_IN_DATE_MONTH);
 	if (d < 1 || d > 31)
-		return "there is no such day (days go 1 to 31)";
+		return kp_msg_fmt(KP_MSG_IN_DATE_DAY);
 	if (m == 2 && d > 28 + date_leap(y))
-		return date_leap(y) ? "there is no such day (February has 29 days in a leap year)"
-				    : "there is no such day (February has 28 days that year, not a leap year)";
+		return kp_msg_fmt(date_leap(y) ? KP_MSG_IN_DATE_FEB_LEAP : KP_MSG_IN_DATE_FEB);
 	if (d > dim[m - 1] && m != 2)
-		return "there is no such day (that month has 30 days)";
+		return kp_msg_fmt(KP_MSG_IN_DATE_30);
 	return NULL;
 }
 
@@ -138,8 +136,7 @@ static int date_serial(const char *s, const char *end, int *days, const char **w
 	if (p != end)
 		return -1;
 	if (v < DATE_SERIAL_MIN || v > DATE_SERIAL_MAX) {
-		*why = "a plain number is read as an Excel date number, and 18264 to 73050 stand for 1950-01-01 "
-		       "to 2099-12-31";
+		*why = kp_msg_fmt(KP_MSG_IN_DATE_SERIAL);
 		return KP_DATE_BAD;
 	}
 	*days = (int)(v - DATE_SERIAL_EPOCH);
@@ -186,7 +183,7 @@ int kp_date_parse(const char *text, int *days, const char **why)
 			return KP_DATE_NONE;
 	if ((rc = date_serial(s, end, days, why)) >= 0)
 		return rc;
-	*why = date_why_form;
+	*why = kp_msg_fmt(KP_MSG_IN_DATE_FORM);
 	if (!date_digits(&s, end, 4, 4, &y))
 		return KP_DATE_BAD;
 	if (s < end && (*s == '-' || *s == '/' || *s == '.')) {
@@ -201,7 +198,7 @@ int kp_date_parse(const char *text, int *days, const char **why)
 		return KP_DATE_BAD;
 	}
 	if (s < end && !date_time(s, end, ymd)) {
-		*why = "what follows the date is not a time of day (like 2024-03-31 14:30 or 2024-03-31 14:30:00)";
+		*why = kp_msg_fmt(KP_MSG_IN_DATE_TIME);
 		return KP_DATE_BAD;
 	}
 	if ((*why = date_check(y, m, d)))

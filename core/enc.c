@@ -227,6 +227,7 @@ struct kp_enc_conv {
 	char *out;
 	size_t cap;
 	size_t done; /* bytes converted so far, for messages */
+	size_t bad;  /* the offset (from 1) of the byte refused last, 0: none */
 };
 
 kp_enc_conv *kp_enc_conv_new(kp_err *err)
@@ -240,7 +241,7 @@ kp_enc_conv *kp_enc_conv_new(kp_err *err)
 	c->cd = iconv_open("UTF-8", "GB18030");
 	if (c->cd == (iconv_t)-1) {
 		free(c);
-		kp_err_set(err, KP_EINTERNAL, "iconv cannot convert GB18030 to UTF-8 here");
+		kp_err_msg(err, KP_EINTERNAL, KP_M_IN_ENC_NO_ICONV);
 		return NULL;
 	}
 	return c;
@@ -253,6 +254,11 @@ void kp_enc_conv_free(kp_enc_conv *c)
 	iconv_close(c->cd);
 	free(c->out);
 	free(c);
+}
+
+size_t kp_enc_conv_bad_at(const kp_enc_conv *c)
+{
+	return c->bad;
 }
 
 int kp_enc_conv_run(kp_enc_conv *c, const char *in, size_t len, int final,
@@ -286,9 +292,8 @@ int kp_enc_conv_run(kp_enc_conv *c, const char *in, size_t len, int final,
 			c->ncarry = left;
 			break;
 		}
-		rc = kp_err_set(err, KP_EDATA, "byte %zu is not valid GB18030 (nor UTF-8); "
-				"choose the file's encoding with --encoding",
-				c->done + (size_t)(src - in) + 1);
+		c->bad = c->done + (size_t)(src - in) + 1;
+		rc = kp_err_msg(err, KP_EDATA, KP_M_IN_ENC_BAD_BYTE, c->bad);
 		goto out;
 	}
 	*out = c->out;

@@ -399,16 +399,14 @@ static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 		const char *where = m->kind == KP_FORM_DATA ? r->data[i - 1].where :
 				    m->kind == KP_FORM_EVENTS ? r->event[i - 1 - r->ndata].where : r->file;
 		if (!file_name_ok(m->name) || (m->office && !file_name_ok(m->office)))
-			return kp_err_set(err, KP_ERULE, "%s: the form '%s' (office '%s') cannot be a file name: a name "
-					  "with no '/', '\\', control character or leading '.'", where, m->name,
+			return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_NAME, where, m->name,
 					  m->office ? m->office : "");
 		for (j = 0; j < m->ncol; j++)
 			if (!*m->col[j].name || !header_ok(m->col[j].name))
-				return kp_err_set(err, KP_ERULE, "%s: the column '%s' cannot head a form: it starts like a "
-						  "spreadsheet formula (= + - @) or holds a line break", where, m->col[j].name);
+				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_HEADER, where, m->col[j].name);
 		for (j = 0; j < i; j++)
 			if (!strcmp(f->form[j].name, m->name))
-				return kp_err_set(err, KP_ERULE, "%s: two forms would be called '%s'", where, m->name);
+				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name);
 	}
 	return 0;
 }

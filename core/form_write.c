@@ -61,8 +61,8 @@ static int make_dir(const char *path, kp_err *err)
 
 	if (mkdir(path, 0777) == 0 || (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
 		return 0;
-	return kp_err_set(err, KP_ECREATE, "%s: cannot create the folder: %s", path,
-			  errno == EEXIST ? "a file of that name is in the way" : strerror(errno));
+	return kp_err_msg(err, KP_ECREATE, KP_M_IN_FORM_MKDIR, path,
+			  errno == EEXIST ? kp_msg_fmt(KP_MSG_IN_FORM_IN_THE_WAY) : strerror(errno));
 }
 
 static int make_dirs(const kp_forms *f, const char *dir, kp_err *err)
@@ -94,8 +94,7 @@ static int check_free(const kp_forms *f, const char *dir, int format, kp_err *er
 			if (!p)
 				rc = kp_err_oom(err);
 			else if (lstat(p, &st) == 0)
-				rc = kp_err_set(err, KP_ECREATE, "%s: a form is already there (perhaps filled in): "
-						"--replace writes over it", p);
+				rc = kp_err_msg(err, KP_ECREATE, KP_M_IN_FORM_EXISTS, p);
 			free(p);
 		}
 	return rc;
@@ -204,7 +203,7 @@ static int write_text(const char *path, text_fn fn, const kp_forms *f, const kp_
 	fn(&w, f, m);
 	if ((e = kp_rw_close(&w))) {
 		kp_outfile_abort(of);
-		return kp_err_set(err, KP_EIO, "%s: cannot write: %s", path, strerror(e));
+		return kp_err_msg(err, KP_EIO, KP_M_IN_FORM_WRITE, path, strerror(e));
 	}
 	return kp_outfile_commit(of, err);
 }
@@ -332,8 +331,8 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 
 	if (m->ncol > LXW_COL_MAX || f->units.n + 1 > LXW_ROW_MAX) {
 		free(tmpdir);
-		return kp_err_set(err, KP_EDATA, "%s: %zu columns and %zu units do not fit a sheet (at most %d columns and "
-				  "%d rows): write --format csv", shown, m->ncol, f->units.n, LXW_COL_MAX, LXW_ROW_MAX - 1);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_FORM_TOO_BIG, shown, m->ncol, f->units.n, LXW_COL_MAX,
+				  LXW_ROW_MAX - 1);
 	}
 	opt.tmpdir = tmpdir; /* beside the form, not /tmp */
 	if (!tmpdir || !(x.wb = workbook_new_opt(file, &opt))) {
@@ -352,7 +351,7 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 	kp_outfile_unmute_stderr(saved);
 	free(tmpdir);
 	if (x.e)
-		return kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown, errno ? strerror(errno) : lxw_strerror(x.e));
+		return kp_err_msg(err, KP_EIO, KP_M_IN_FORM_WRITE, shown, errno ? strerror(errno) : lxw_strerror(x.e));
 	return 0;
 }
 

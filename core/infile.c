@@ -11,21 +11,35 @@
 static const char *kind_name(mode_t m)
 {
 	if (S_ISFIFO(m))
-		return "a FIFO (named pipe)";
+		return kp_msg_fmt(KP_MSG_IN_KIND_FIFO);
 	if (S_ISSOCK(m))
-		return "a socket";
+		return kp_msg_fmt(KP_MSG_IN_KIND_SOCKET);
 	if (S_ISCHR(m))
-		return "a character device";
+		return kp_msg_fmt(KP_MSG_IN_KIND_CHR);
 	if (S_ISBLK(m))
-		return "a block device";
-	return "not a regular file";
+		return kp_msg_fmt(KP_MSG_IN_KIND_BLK);
+	return kp_msg_fmt(KP_MSG_IN_KIND_OTHER);
+}
+
+/* what in the current language: the callers name it in English ("a CSV
+ * file"), which is the English text of one of the catalogue's IN_WHAT_*. */
+static const char *what_text(const char *what)
+{
+	static const enum kp_msgid whats[] = {KP_MSG_IN_WHAT_CSV, KP_MSG_IN_WHAT_DATA, KP_MSG_IN_WHAT_WORKBOOK,
+					      KP_MSG_IN_WHAT_RULES, KP_MSG_IN_WHAT_TEMPLATE};
+	size_t i;
+
+	for (i = 0; i < sizeof whats / sizeof whats[0]; i++)
+		if (!strcmp(what, kp_msg_text(whats[i], KP_LANG_EN)))
+			return kp_msg_fmt(whats[i]);
+	return what;
 }
 
 static int refuse(const char *path, const char *what, mode_t m, kp_err *err)
 {
 	if (S_ISDIR(m))
-		return kp_err_set(err, KP_ENOINPUT, "%s: is a directory, not %s", path, what);
-	return kp_err_set(err, KP_ENOINPUT, "%s: is %s, not a regular file: give %s", path, kind_name(m), what);
+		return kp_err_msg(err, KP_ENOINPUT, KP_M_IN_FILE_IS_DIR, path, what_text(what));
+	return kp_err_msg(err, KP_ENOINPUT, KP_M_IN_FILE_NOT_REGULAR, path, kind_name(m), what_text(what));
 }
 
 int kp_infile_open_fd(const char *path, const char *what, struct stat *st, kp_err *err)
@@ -33,11 +47,11 @@ int kp_infile_open_fd(const char *path, const char *what, struct stat *st, kp_er
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY), flags;
 
 	if (fd < 0) {
-		kp_err_set(err, KP_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+		kp_err_msg(err, KP_ENOINPUT, KP_M_IN_FILE_CANNOT_OPEN, path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, st) != 0) {
-		kp_err_set(err, KP_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+		kp_err_msg(err, KP_ENOINPUT, KP_M_IN_FILE_CANNOT_OPEN, path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -59,7 +73,7 @@ FILE *kp_infile_open(const char *path, const char *what, struct stat *st, kp_err
 	if (fd < 0)
 		return NULL;
 	if (!(fp = fdopen(fd, "rb"))) {
-		kp_err_set(err, KP_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+		kp_err_msg(err, KP_ENOINPUT, KP_M_IN_FILE_CANNOT_OPEN, path, strerror(errno));
 		close(fd);
 	}
 	return fp;

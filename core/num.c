@@ -2,6 +2,8 @@
  * Owns nothing; works on caller buffers. */
 #include "kaoping/num.h"
 
+#include "kaoping/msg.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -173,12 +175,58 @@ int kp_num_parse(const char *text, double *out)
 	return st;
 }
 
+/* The sign, integer part and fraction at *ps into buf (for strtod), *n
+ * bytes so far; KP_NUM_BAD when there is no digit or a thousands
+ * separator is misplaced. */
+static int copy_mantissa(const char **ps, const char *end, char *buf, size_t size, size_t *n)
+{
+	const char *s = *ps;
+	int intdigits, fracdigits = 0;
+
+	if (s < end && (*s == '+' || *s == '-')) {
+		if (*s == '-')
+			buf[(*n)++] = '-';
+		s++;
+	}
+	intdigits = copy_int_part(&s, end, buf, size - 16, n);
+	if (intdigits < 0)
+		return KP_NUM_BAD;
+	if (s < end && *s == '.') {
+		buf[(*n)++] = *s++;
+		while (s < end && *s >= '0' && *s <= '9' && *n < size - 16) {
+			buf[(*n)++] = *s++;
+			fracdigits++;
+		}
+	}
+	*ps = s;
+	return intdigits + fracdigits == 0 ? KP_NUM_BAD : KP_NUM_OK;
+}
+
+/* An exponent at *ps ("e-3", "E+5") into buf; KP_NUM_BAD for an 'e'
+ * without digits, KP_NUM_OK also when there is none. */
+static int copy_exponent(const char **ps, const char *end, char *buf, size_t size, size_t *n)
+{
+	const char *s = *ps;
+
+	if (s == end || (*s != 'e' && *s != 'E'))
+		return KP_NUM_OK;
+	buf[(*n)++] = *s++;
+	if (s < end && (*s == '+' || *s == '-'))
+		buf[(*n)++] = *s++;
+	if (s == end || *s < '0' || *s > '9')
+		return KP_NUM_BAD;
+	while (s < end && *s >= '0' && *s <= '9' && *n < size - 8)
+		buf[(*n)++] = *s++;
+	*ps = s;
+	return KP_NUM_OK;
+}
+
 static int parse_ascii(const char *text, double *out)
 {
 	char buf[128];
 	size_t n = 0;
 	const char *end, *s;
-	int intdigits, fracdigits = 0, percent = 0;
+	int percent = 0;
 	double v;
 
 	end = text + strlen(text);
@@ -192,33 +240,8 @@ static int parse_ascii(const char *text, double *out)
 		percent = 1;
 		end = trim_end(s, end - 1);
 	}
-	if (s < end && (*s == '+' || *s == '-')) {
-		if (*s == '-')
-			buf[n++] = '-';
-		s++;
-	}
-	intdigits = copy_int_part(&s, end, buf, sizeof buf - 16, &n);
-	if (intdigits < 0)
-		return KP_NUM_BAD;
-	if (s < end && *s == '.') {
-		buf[n++] = *s++;
-		while (s < end && *s >= '0' && *s <= '9' && n < sizeof buf - 16) {
-			buf[n++] = *s++;
-			fracdigits++;
-		}
-	}
-	if (intdigits + fracdigits == 0)
-		return KP_NUM_BAD;
-	if (s < end && (*s == 'e' || *s == 'E') && !percent) {
-		buf[n++] = *s++;
-		if (s < end && (*s == '+' || *s == '-'))
-			buf[n++] = *s++;
-		if (s == end || *s < '0' || *s > '9')
-			return KP_NUM_BAD;
-		while (s < end && *s >= '0' && *s <= '9' && n < sizeof buf - 8)
-			buf[n++] = *s++;
-	}
-	if (s != end)
+	if (copy_mantissa(&s, end, buf, sizeof buf, &n) != KP_NUM_OK ||
+	    (!percent && copy_exponent(&s, end, buf, sizeof buf, &n) != KP_NUM_OK) || s != end)
 		return KP_NUM_BAD;
 	if (percent)
 		memcpy(buf + n, "e-2", 3), n += 3;
@@ -235,12 +258,12 @@ static int parse_ascii(const char *text, double *out)
 const char *kp_num_why(int status)
 {
 	switch (status) {
-	case KP_NUM_OK: return "a number";
-	case KP_NUM_EMPTY: return "empty";
-	case KP_NUM_RANGE: return "out of range (not a finite number)";
-	case KP_NUM_PERCENT: return "a percentage above 100%";
-	case KP_NUM_NA: return "a missing value: declare `default` or `missing = \"skip\"`";
-	default: return "not a number";
+	case KP_NUM_OK: return kp_msg_fmt(KP_MSG_IN_NUM_OK);
+	case KP_NUM_EMPTY: return kp_msg_fmt(KP_MSG_IN_NUM_EMPTY);
+	case KP_NUM_RANGE: return kp_msg_fmt(KP_MSG_IN_NUM_RANGE);
+	case KP_NUM_PERCENT: return kp_msg_fmt(KP_MSG_IN_NUM_PERCENT);
+	case KP_NUM_NA: return kp_msg_fmt(KP_MSG_IN_NUM_NA);
+	default: return kp_msg_fmt(KP_MSG_IN_NUM_NOT_NUMBER);
 	}
 }
 
@@ -455,43 +478,15 @@ static int short_decimal(double x, char *buf, size_t size)
 	return 1;
 }
 
-/* 17 significant digits of x without printf: n = round(|x| × 10^k) with
- * 10^16 <= n < 10^17, in a long double of 64 mantissa bits.  10^k is exact
- * there (k <= 21) and the product is off by at most 2^-64 relative, so n
- * is within 0.5054 of |x| × 10^k, while the neighbouring doubles are at
- * least 1.11 away (an ulp of x is more than x × 2^-53): the text reads
- * back as x.  0 where that does not hold (another long double, |x| outside
- * [1e-5, 1e15)). */
-static int digits17(double x, char *buf, size_t size)
-{
 #if LDBL_MANT_DIG >= 64
-	static const long double p10[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,
-					  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L,
-					  1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L};
-	long double ax = fabsl((long double)x);
-	long long n;
-	char d[17];
-	int k, i, o = 0, intd;
+/* The 17 digits d of n = |x| × 10^k as the decimal n / 10^k (k >= 1),
+ * without the fraction's trailing zeros, into buf (26 bytes at least). */
+static void write17(const char d[17], int k, int neg, char *buf)
+{
+	int i, o = 0, intd = 17 - k; /* digits before the point (k >= 1: at most 16) */
 
-	if (!(ax >= 1e-5L && ax < 1e15L) || size < 26)
-		return 0;
-	k = 16 - (int)floor(log10((double)ax));
-	if (k < 1)
-		k = 1;
-	if (k > 21)
-		k = 21;
-	n = llroundl(ax * p10[k]);
-	if (n >= 100000000000000000LL && k > 1)
-		n = llroundl(ax * p10[--k]);
-	else if (n < 10000000000000000LL && k < 21)
-		n = llroundl(ax * p10[++k]);
-	if (n < 10000000000000000LL || n >= 100000000000000000LL)
-		return 0;
-	for (i = 16; i >= 0; i--)
-		d[i] = (char)('0' + n % 10), n /= 10;
-	if (x < 0)
+	if (neg)
 		buf[o++] = '-';
-	intd = 17 - k; /* digits before the point (k >= 1: at most 16) */
 	if (intd <= 0) {
 		buf[o++] = '0';
 	} else {
@@ -509,6 +504,44 @@ static int digits17(double x, char *buf, size_t size)
 		o += i - intd + 1;
 	}
 	buf[o] = '\0';
+}
+#endif
+
+/* 17 significant digits of x without printf: n = round(|x| × 10^k) with
+ * 10^16 <= n < 10^17, in a long double of 64 mantissa bits.  10^k is exact
+ * there (k <= 21) and the product is off by at most 2^-64 relative, so n
+ * is within 0.5054 of |x| × 10^k, while the neighbouring doubles are at
+ * least 1.11 away (an ulp of x is more than x × 2^-53): the text reads
+ * back as x.  0 where that does not hold (another long double, |x| outside
+ * [1e-5, 1e15)). */
+static int digits17(double x, char *buf, size_t size)
+{
+#if LDBL_MANT_DIG >= 64
+	static const long double p10[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,
+					  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L,
+					  1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L};
+	long double ax = fabsl((long double)x);
+	long long n;
+	char d[17];
+	int k, i;
+
+	if (!(ax >= 1e-5L && ax < 1e15L) || size < 26)
+		return 0;
+	k = 16 - (int)floor(log10((double)ax));
+	if (k < 1)
+		k = 1;
+	if (k > 21)
+		k = 21;
+	n = llroundl(ax * p10[k]);
+	if (n >= 100000000000000000LL && k > 1)
+		n = llroundl(ax * p10[--k]);
+	else if (n < 10000000000000000LL && k < 21)
+		n = llroundl(ax * p10[++k]);
+	if (n < 10000000000000000LL || n >= 100000000000000000LL)
+		return 0;
+	for (i = 16; i >= 0; i--)
+		d[i] = (char)('0' + n % 10), n /= 10;
+	write17(d, k, x < 0, buf);
 	return 1;
 #else
 	(void)x, (void)buf, (void)size;
@@ -564,6 +597,38 @@ static int reads_back(unsigned long long n, unsigned long long m, int sh, int k,
 	return d < p || (d == p && !(m & 1));
 }
 
+/* The p digits d standing for d[0].d[1]… × 10^X as %g prints them
+ * without an exponent (no trailing zeros after the point) into buf;
+ * 0 when %g would use an exponent. */
+static int write_g(const char *d, int p, int X, int neg, char *buf)
+{
+	int o = 0, last, i;
+
+	if (X >= p || X < -4)
+		return 0;
+	for (last = p - 1; last > X && last > 0 && d[last] == '0'; last--)
+		;
+	if (neg)
+		buf[o++] = '-';
+	if (X < 0) {
+		buf[o++] = '0', buf[o++] = '.';
+		for (i = X + 1; i < 0; i++)
+			buf[o++] = '0';
+		for (i = 0; i <= last; i++)
+			buf[o++] = d[i];
+	} else {
+		for (i = 0; i <= X; i++)
+			buf[o++] = d[i];
+		if (last > X) {
+			buf[o++] = '.';
+			for (i = X + 1; i <= last; i++)
+				buf[o++] = d[i];
+		}
+	}
+	buf[o] = '\0';
+	return 1;
+}
+
 /* The text %.{p}g prints for the first p of 15, 16, 17 whose text reads
  * back as x, without printf or strtod: digits and the round-trip test in
  * exact 128-bit integers.  For 1e-4 <= |x| < 1e14 (printf's %g prints
@@ -577,7 +642,7 @@ static int shortest_fast(double x, char *buf, size_t size)
 	double ax = fabs(x);
 	unsigned long long m, n = 0;
 	u128 A;
-	int e2, sh, p, k = 0, X, o = 0, last, i;
+	int e2, sh, p, k = 0, X, i;
 	char d[18];
 
 	if (!(ax >= 1e-4 && ax < 1e14) || size < 26)
@@ -602,30 +667,7 @@ static int shortest_fast(double x, char *buf, size_t size)
 		return 0;
 	for (i = p - 1; i >= 0; i--)
 		d[i] = (char)('0' + n % 10), n /= 10;
-	X = p - 1 - k; /* the decimal exponent of the printed value */
-	if (X >= p || X < -4)
-		return 0;   /* %g would use an exponent */
-	for (last = p - 1; last > X && last > 0 && d[last] == '0'; last--)
-		;
-	if (x < 0)
-		buf[o++] = '-';
-	if (X < 0) {
-		buf[o++] = '0', buf[o++] = '.';
-		for (i = X + 1; i < 0; i++)
-			buf[o++] = '0';
-		for (i = 0; i <= last; i++)
-			buf[o++] = d[i];
-	} else {
-		for (i = 0; i <= X; i++)
-			buf[o++] = d[i];
-		if (last > X) {
-			buf[o++] = '.';
-			for (i = X + 1; i <= last; i++)
-				buf[o++] = d[i];
-		}
-	}
-	buf[o] = '\0';
-	return 1;
+	return write_g(d, p, p - 1 - k, x < 0, buf);
 }
 #else
 static int shortest_fast(double x, char *buf, size_t size)

@@ -114,7 +114,7 @@ static int on_row(kp_rowq *q, const kp_csv_row *row, int header, kp_err *err)
 	if ((rc = append(b, row, header, err)))
 		return rc;
 	if ((header || b->b.nrows == BATCH_ROWS) && hand_over(q))
-		return kp_err_set(err, KP_EINTERNAL, "stopped");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_IN_ROWQ_STOPPED);
 	return 0;
 }
 
@@ -163,7 +163,7 @@ int kp_rowq_start(const char *path, const kp_csv_opts *opts, kp_csv_info *info, 
 		pthread_cond_destroy(&q->cv);
 		free(q->path);
 		free(q);
-		return kp_err_set(err, KP_EINTERNAL, "cannot start a reading thread");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_IN_ROWQ_THREAD);
 	}
 	*out = q;
 	return 0;

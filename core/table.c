@@ -136,7 +136,7 @@ const char *kp_table_a1(const kp_table *t, size_t line, size_t col, char *buf)
 {
 	buf[0] = '\0';
 	if (t->a1)
-		snprintf(buf, KP_TABLE_A1, " (%s)", kp_err_a1(col, line, (char[KP_ERR_A1]){0}));
+		kp_msg_format(buf, KP_TABLE_A1, KP_M_IN_TABLE_A1, kp_err_a1(col, line, (char[KP_ERR_A1]){0}));
 	return buf;
 }
 
@@ -148,7 +148,7 @@ static int bad_cell(kp_table *t, size_t line, size_t i, char *const *f, int st, 
 	kp_table_bad *b;
 
 	if (!t->collect)
-		return kp_err_set(err, KP_EDATA, "%s:%zu:%zu: column '%s'%s: %s: '%s'", t->file, line, i + 1, t->cols[i],
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_TABLE_BAD_CELL, t->file, line, i + 1, t->cols[i],
 				  kp_table_a1(t, line, i, (char[KP_TABLE_A1]){0}), kp_num_why(st), kp_err_quote(f[i], q));
 	if (t->nbad++ >= KP_TABLE_BAD_KEEP)
 		return 0;

@@ -48,6 +48,7 @@ typedef struct xlsx {
 	char *sheet_name, *sheet_rid;
 	int date1904, nsheets;
 	char names[512];           /* the sheets' names, for a message */
+	char where[1024];          /* where the cell just closed is, for a message */
 	/* relationships */
 	char *sheet_part, *sst_part, *styles_part;
 	/* styles */
@@ -153,8 +154,7 @@ static void on_text(void *ud, const XML_Char *s, int n)
 	if (!x->collect || x->rc || n <= 0)
 		return;
 	if (x->txn + (size_t)n > x->txmax) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: a text longer than %zu bytes", x->name, x->part,
-				   x->txmax));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_TEXT_TOO_LONG, x->name, x->part, x->txmax));
 		return;
 	}
 	if (x->txn + (size_t)n + 1 > x->txcap) {
@@ -185,8 +185,7 @@ static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sys, cons
 	xlsx *x = ud;
 
 	(void)name, (void)sys, (void)pub, (void)internal;
-	fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s declares a DOCTYPE; a workbook has none (DTDs and "
-			   "entities are refused)", x->name, x->part));
+	fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_DOCTYPE, x->name, x->part));
 }
 
 static void on_entity(void *ud, const XML_Char *name, int pe, const XML_Char *v, int vlen, const XML_Char *base,
@@ -204,10 +203,13 @@ static void note_name(xlsx *x, const char *name)
 
 	if (used + n + 8 >= sizeof x->names) {
 		if (!strstr(x->names, "…"))
-			snprintf(x->names + used, sizeof x->names - used, ", …");
+			kp_msg_format(x->names + used, sizeof x->names - used, KP_M_IN_XLSX_SHEET_MORE);
 		return;
 	}
-	snprintf(x->names + used, sizeof x->names - used, "%s'%s'", used ? ", " : "", name);
+	if (used)
+		kp_msg_format(x->names + used, sizeof x->names - used, KP_M_IN_XLSX_SHEET_NEXT, name);
+	else
+		kp_msg_format(x->names, sizeof x->names, KP_M_IN_XLSX_SHEET_FIRST, name);
 }
 
 static void wb_start(xlsx *x, const char *el, const char **atts)
@@ -225,8 +227,7 @@ static void wb_start(xlsx *x, const char *el, const char **atts)
 	if (x->sheet_rid || (x->want ? strcmp(v, x->want) : x->nsheets != 1))
 		return;
 	if (!attr(atts, "id")) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: xl/workbook.xml: sheet '%s' has no relationship id",
-				   x->name, v));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NO_RID, x->name, v));
 		return;
 	}
 	if ((x->sheet_name = dup_or_fail(x, v)))
@@ -247,8 +248,7 @@ static char *part_path(xlsx *x, const char *target)
 	char *p;
 
 	if (strlen(target) > XL_MAX_PATH) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: xl/_rels/workbook.xml.rels: a target longer than %u bytes",
-				   x->name, XL_MAX_PATH));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_TARGET_LONG, x->name, XL_MAX_PATH));
 		return NULL;
 	}
 	if (target[0] == '/')
@@ -332,15 +332,13 @@ static void styles_start(xlsx *x, const char *el, const char **atts)
 	else if (x->in_numfmts && !strcmp(el, "numFmt") && id && code && parse_uint(id, 1u << 20, &v) &&
 		 code_is_date(code)) {
 		if (x->nfmt == XL_MAX_NUMFMT) {
-			fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: more than %u number formats", x->name, x->part,
-					   XL_MAX_NUMFMT));
+			fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NUMFMTS, x->name, x->part, XL_MAX_NUMFMT));
 			return;
 		}
 		x->fmt_id[x->nfmt++] = (unsigned)v;
 	} else if (x->in_xfs && !strcmp(el, "xf")) {
 		if (x->nxf == XL_MAX_XF) {
-			fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: more than %u cell formats", x->name, x->part,
-					   XL_MAX_XF));
+			fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_XFS, x->name, x->part, XL_MAX_XF));
 			return;
 		}
 		x->xf_date[x->nxf++] = id && parse_uint(id, 1u << 20, &v) && fmt_is_date(x, v);
@@ -375,11 +373,10 @@ static int sst_push(xlsx *x)
 	size_t n = x->txn;
 
 	if (x->nsst == XL_MAX_STRINGS)
-		return fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: more than %u shared strings", x->name, x->part,
-					  XL_MAX_STRINGS));
+		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_SST_COUNT, x->name, x->part, XL_MAX_STRINGS));
 	if (x->sst_used + n + 1 > XL_MAX_SST_BYTES)
-		return fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: the shared strings hold more than %u MiB",
-					  x->name, x->part, XL_MAX_SST_BYTES >> 20));
+		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_SST_BYTES, x->name, x->part,
+					  XL_MAX_SST_BYTES >> 20));
 	if (x->nsst == x->sst_ncap) {
 		size_t cap = x->sst_ncap ? x->sst_ncap * 2 : 256;
 		size_t *off = realloc(x->sst_off, cap * sizeof *off);
@@ -426,20 +423,19 @@ static void merges_start(xlsx *x, const char *el, const char **atts)
 		return;
 	colon = strchr(ref, ':');
 	if (!colon || (size_t)(colon - ref) >= sizeof a) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: a merged range '%s' that is not A1:B2", x->name,
-				   x->part, kp_err_quote(ref, (char[KP_ERR_QUOTE]){0})));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGE_REF, x->name, x->part,
+				   kp_err_quote(ref, (char[KP_ERR_QUOTE]){0})));
 		return;
 	}
 	memcpy(a, ref, (size_t)(colon - ref));
 	a[colon - ref] = '\0';
 	if (!parse_ref(a, &m.c1, &m.r1) || !parse_ref(colon + 1, &m.c2, &m.r2) || m.r2 < m.r1 || m.c2 < m.c1) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: a merged range '%s' that is not A1:B2", x->name,
-				   x->part, kp_err_quote(ref, (char[KP_ERR_QUOTE]){0})));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGE_REF, x->name, x->part,
+				   kp_err_quote(ref, (char[KP_ERR_QUOTE]){0})));
 		return;
 	}
 	if (x->nmg == XL_MAX_MERGES) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: more than %u merged ranges; unmerge the cells", x->name,
-				   XL_MAX_MERGES));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGES, x->name, XL_MAX_MERGES));
 		return;
 	}
 	x->mg[x->nmg++] = m;
@@ -459,10 +455,8 @@ static int check_merges(xlsx *x)
 			continue;
 		kp_xlsx_ref(m->c1, m->r1, a), kp_xlsx_ref(m->c2, m->r2, b);
 		if (m->r1 <= hrow)
-			return kp_err_set(x->err, KP_EDATA, "%s:%zu: the header cells %s:%s are merged; unmerge them and "
-					  "give each column a name of its own in row %zu", x->name, hrow, a, b, hrow);
-		return kp_err_set(x->err, KP_EDATA, "%s:%zu: cells %s:%s are merged, so only %s holds a value; "
-				  "unmerge them and fill every cell", x->name, m->r1, a, b, a);
+			return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGED_HEADER, x->name, hrow, a, b, hrow);
+		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_MERGED, x->name, m->r1, a, b, a);
 	}
 	return 0;
 }
@@ -475,19 +469,19 @@ static void row_start(xlsx *x, const char **atts)
 	size_t n;
 
 	if (x->in_row) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: a row inside a row", x->name, x->part));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ROW_IN_ROW, x->name, x->part));
 		return;
 	}
 	if (!r)
 		n = x->last_row + 1;
 	else if (!parse_uint(r, XL_MAX_ROW, &n) || n < 1) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: row number '%s' is not one from 1 to %u", x->name,
-				   x->part, kp_err_quote(r, (char[KP_ERR_QUOTE]){0}), XL_MAX_ROW));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ROW_NUMBER, x->name, x->part,
+				   kp_err_quote(r, (char[KP_ERR_QUOTE]){0}), XL_MAX_ROW));
 		return;
 	}
 	if (n > XL_MAX_ROW || n <= x->last_row) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: row %zu comes after row %zu (rows out of order, "
-				   "or past row %u)", x->name, x->part, n, x->last_row, XL_MAX_ROW));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ROW_ORDER, x->name, x->part, n, x->last_row,
+				   XL_MAX_ROW));
 		return;
 	}
 	x->in_row = 1, x->row = x->last_row = n, x->next_col = 0;
@@ -500,19 +494,19 @@ static void cell_start(xlsx *x, const char **atts)
 	size_t col, row;
 
 	if (!x->in_row || x->in_c) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s: %s: a cell outside a row", x->name, x->part));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_OUTSIDE, x->name, x->part));
 		return;
 	}
 	if (!r) {
 		col = x->next_col, row = x->row;
 	} else if (!parse_ref(r, &col, &row)) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s:%zu: cell reference '%s' is not a cell from A1 to XFD%u",
-				   x->name, x->row, kp_err_quote(r, (char[KP_ERR_QUOTE]){0}), XL_MAX_ROW));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_REF, x->name, x->row,
+				   kp_err_quote(r, (char[KP_ERR_QUOTE]){0}), XL_MAX_ROW));
 		return;
 	}
 	if (row != x->row || col < x->next_col || col >= XL_MAX_COL) {
-		fail(x, kp_err_set(x->err, KP_EDATA, "%s:%zu: cell %s is out of place in row %zu (cells out of order)",
-				   x->name, x->row, kp_xlsx_ref(col, row, (char[KP_XLSX_REF]){0}), x->row));
+		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_ORDER, x->name, x->row,
+				   kp_xlsx_ref(col, row, (char[KP_XLSX_REF]){0}), x->row));
 		return;
 	}
 	x->in_c = 1, x->col = col, x->next_col = col + 1, x->have_v = 0, x->have_f = 0, x->in_is = 0;
@@ -546,16 +540,17 @@ static void sheet_start(xlsx *x, const char *el, const char **atts)
 		x->collect = 1;
 }
 
-/* The cell error (#N/A, #DIV/0!, ...) and other faults of one cell; text
- * (NULL: none) is quoted after what. */
-static int cell_fault(xlsx *x, const char *what, const char *text)
+/* Where the cell just closed is ("column 'C' (B3)"), for its faults. */
+static const char *cell_where(xlsx *x)
 {
-	char where[1024];
-
-	return fail(x, kp_err_set(x->err, KP_EDATA, "%s:%zu: %s: %s%s%s%s", x->name, x->row,
-				  kp_xlsx_rows_where(&x->rows, x->col, x->row, where, sizeof where), what,
-				  text ? "'" : "", text ? kp_err_quote(text, (char[KP_ERR_QUOTE]){0}) : "", text ? "'" : ""));
+	return kp_xlsx_rows_where(&x->rows, x->col, x->row, x->where, sizeof x->where);
 }
+
+/* The cell error (#N/A, #DIV/0!, ...) and other faults of one cell: the
+ * message M takes the file, the row, where the cell is and the quoted text. */
+#define CELL_FAULT(x, M, text)                                                                                 \
+	fail(x, kp_err_msg((x)->err, KP_EDATA, M, (x)->name, (x)->row, cell_where(x),                           \
+			   kp_err_quote(text, (char[KP_ERR_QUOTE]){0})))
 
 /* A number cell's text: as a date when its format is one. */
 static int cell_number(xlsx *x, const char *v, const char **out, char *buf)
@@ -567,7 +562,7 @@ static int cell_number(xlsx *x, const char *v, const char **out, char *buf)
 		v++;
 	d = strtod(v, &end);
 	if (end == v || *end || !isfinite(d))
-		return cell_fault(x, "the number cell holds ", v);
+		return CELL_FAULT(x, KP_M_IN_XLSX_CELL_NUMBER, v);
 	if (x->cstyle < x->nxf && x->xf_date[x->cstyle] && (*out = kp_xlsx_date(d, x->date1904, buf)))
 		return 0;
 	*out = kp_xlsx_number(d, buf);
@@ -583,22 +578,21 @@ static int cell_text(xlsx *x, const char **out, size_t *n, char *buf)
 
 	*out = v;
 	if (x->have_f && !x->have_v) /* written by a program that does not compute formulas */
-		return cell_fault(x, "a formula without a saved value (open the file in Excel or WPS and save it "
-				  "again)", NULL);
+		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_FORMULA, x->name, x->row, cell_where(x)));
 	if (!strcmp(t, "s")) {
 		if (!*v)
 			return 0;
 		if (!parse_uint(v, XL_MAX_STRINGS, &i) || i >= x->nsst)
-			return cell_fault(x, "no such shared string: ", v);
+			return CELL_FAULT(x, KP_M_IN_XLSX_CELL_SST, v);
 		*out = x->sst + x->sst_off[i];
 	} else if (!strcmp(t, "str") || !strcmp(t, "inlineStr")) {
 		/* the text as it is */
 	} else if (!strcmp(t, "b")) {
 		if (*v && strcmp(v, "0") && strcmp(v, "1"))
-			return cell_fault(x, "the boolean cell holds ", v);
+			return CELL_FAULT(x, KP_M_IN_XLSX_CELL_BOOL, v);
 		*out = !*v ? "" : *v == '1' ? "TRUE" : "FALSE";
 	} else if (!strcmp(t, "e")) {
-		return cell_fault(x, "the cell holds the error ", v);
+		return CELL_FAULT(x, KP_M_IN_XLSX_CELL_ERROR, v);
 	} else if (!strcmp(t, "d")) {
 		const char *tt = strchr(v, 'T');
 		*n = tt ? (size_t)(tt - v) : strlen(v);
@@ -607,7 +601,7 @@ static int cell_text(xlsx *x, const char **out, size_t *n, char *buf)
 		if (*v)
 			rc = cell_number(x, v, out, buf);
 	} else {
-		return cell_fault(x, "unknown cell type ", t);
+		return CELL_FAULT(x, KP_M_IN_XLSX_CELL_TYPE, t);
 	}
 	*n = strlen(*out);
 	return rc;
@@ -693,7 +687,7 @@ static int xml_error(xlsx *x)
 {
 	if (x->rc)
 		return x->rc;
-	return kp_err_set(x->err, KP_EDATA, "%s: %s is not well-formed XML (line %lu: %s)", x->name, x->part,
+	return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_BAD_XML, x->name, x->part,
 			  (unsigned long)XML_GetCurrentLineNumber(x->p), XML_ErrorString(XML_GetErrorCode(x->p)));
 }
 
@@ -711,15 +705,14 @@ static int feed(xlsx *x, zip_file_t *zf, size_t cap, zip_uint64_t declared, int 
 	while (!rc && (n = zip_fread(zf, buf, XL_CHUNK)) > 0) {
 		total += (zip_uint64_t)n;
 		if (total > cap)
-			rc = kp_err_set(x->err, KP_EDATA, "%s: %s unpacks to more than %zu MiB (a zip bomb?)", x->name,
-					x->part, cap >> 20);
+			rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ZIP_BOMB, x->name, x->part, cap >> 20);
 		else if (XML_Parse(x->p, buf, (int)n, 0) != XML_STATUS_OK)
 			rc = xml_error(x);
 	}
 	if (!rc && n < 0)
-		rc = kp_err_set(x->err, KP_EDATA, "%s: %s is damaged: %s", x->name, x->part, zip_file_strerror(zf));
+		rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_DAMAGED, x->name, x->part, zip_file_strerror(zf));
 	if (!rc && has_size && total != declared)
-		rc = kp_err_set(x->err, KP_EDATA, "%s: %s unpacks to %llu bytes where the zip says %llu", x->name,
+		rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_SIZE_LIE, x->name,
 				x->part, (unsigned long long)total, (unsigned long long)declared);
 	if (!rc && XML_Parse(x->p, buf, 0, 1) != XML_STATUS_OK)
 		rc = xml_error(x);
@@ -741,13 +734,13 @@ static int parse_part(xlsx *x, const char *part, int mode, size_t cap, int optio
 	if (idx < 0 && optional)
 		return ABSENT;
 	if (idx < 0)
-		return kp_err_set(x->err, KP_EDATA, "%s: the workbook has no part %s", x->name, part);
+		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NO_PART, x->name, part);
 	zip_stat_init(&st);
 	if (zip_stat_index(x->zip, (zip_uint64_t)idx, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) && st.size > cap)
-		return kp_err_set(x->err, KP_EDATA, "%s: %s unpacks to more than %zu MiB (a zip bomb?)", x->name, part,
+		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ZIP_BOMB, x->name, part,
 				  cap >> 20);
 	if (!(zf = zip_fopen_index(x->zip, (zip_uint64_t)idx, 0)))
-		return kp_err_set(x->err, KP_EDATA, "%s: %s cannot be unpacked: %s", x->name, part,
+		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_UNPACK, x->name, part,
 				  zip_strerror(x->zip));
 	x->part = part, x->mode = mode, x->rc = 0, x->collect = 0;
 	if (!(rc = new_parser(x)))
@@ -771,11 +764,9 @@ static int open_zip(xlsx *x, const void *buf, size_t len)
 		rc = kp_err_oom(x->err);
 	else if (!(x->zip = zip_open_from_source(src, ZIP_RDONLY, &ze))) {
 		zip_source_free(src);
-		rc = kp_err_set(x->err, KP_EDATA, "%s: the file starts as a zip archive (.xlsx) but cannot be read as "
-				"one: %s", x->name, zip_error_strerror(&ze));
+		rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_BAD_ZIP, x->name, zip_error_strerror(&ze));
 	} else if (zip_name_locate(x->zip, "xl/workbook.xml", 0) < 0) {
-		rc = kp_err_set(x->err, KP_EDATA, "%s: a zip archive, but not an Excel workbook (no xl/workbook.xml); "
-				"save it from Excel or WPS as .xlsx, or as CSV", x->name);
+		rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NOT_EXCEL, x->name);
 	}
 	zip_error_fini(&ze);
 	return rc;
@@ -789,15 +780,14 @@ static int find_sheet(xlsx *x)
 	if ((rc = parse_part(x, "xl/workbook.xml", P_WORKBOOK, XL_MAX_META, 0)))
 		return rc;
 	if (!x->sheet_rid && x->want)
-		return kp_err_set(x->err, KP_EUSAGE, "%s: no sheet named '%s' (the sheets: %s)", x->name, x->want,
+		return kp_err_msg(x->err, KP_EUSAGE, KP_M_IN_XLSX_NO_SHEET_NAMED, x->name, x->want,
 				  x->names);
 	if (!x->sheet_rid)
-		return kp_err_set(x->err, KP_EDATA, "%s: the workbook has no sheet", x->name);
+		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NO_SHEET, x->name);
 	if ((rc = parse_part(x, "xl/_rels/workbook.xml.rels", P_RELS, XL_MAX_META, 0)))
 		return rc;
 	if (!x->sheet_part)
-		return kp_err_set(x->err, KP_EDATA, "%s: xl/_rels/workbook.xml.rels names no part for sheet '%s'",
-				  x->name, x->sheet_name);
+		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NO_SHEET_PART, x->name, x->sheet_name);
 	return 0;
 }
 
@@ -911,7 +901,7 @@ int kp_xlsx_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_he
 	if ((rc = kp_xlsx_load(path, &buf, &len, sha, err)))
 		return rc;
 	if (kp_xlsx_sniff(buf, len) != KP_XLSX_XLSX)
-		rc = kp_err_set(err, KP_EIO, "%s: the file changed while it was read (no longer a workbook)", path);
+		rc = kp_err_msg(err, KP_EIO, KP_M_IN_XLSX_CHANGED, path);
 	else
 		rc = kp_xlsx_read_buffer(path, buf, len, opts, on_header, on_row, ud, info, err);
 	if (info && opts && opts->sha256)

@@ -52,11 +52,11 @@ const char *kp_xlsx_rows_where(const xl_rows *w, size_t col, size_t row, char *b
 
 	kp_xlsx_ref(col, row, ref);
 	if (w->ncols && col < w->ncols)
-		snprintf(buf, size, "column '%s' (%s)", w->hdr[col], ref);
+		kp_msg_format(buf, size, KP_M_IN_XLSX_WHERE_COL, w->hdr[col], ref);
 	else if (w->ncols)
-		snprintf(buf, size, "cell %s", ref);
+		kp_msg_format(buf, size, KP_M_IN_XLSX_WHERE_CELL, ref);
 	else
-		snprintf(buf, size, "header cell %s", ref);
+		kp_msg_format(buf, size, KP_M_IN_XLSX_WHERE_HEADER, ref);
 	return buf;
 }
 
@@ -117,19 +117,18 @@ int kp_xlsx_rows_cell(xl_rows *w, size_t col, const char *s, size_t n)
 	if (n == 0)
 		return 0;
 	if (n > w->o.max_field)
-		return kp_err_set(w->err, KP_EDATA, "%s:%zu:%zu: %s: a cell longer than %zu bytes", w->name, w->row,
+		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLSX_CELL_TOO_LONG, w->name, w->row,
 				  col + 1, kp_xlsx_rows_where(w, col, w->row, where, sizeof where), w->o.max_field);
 	if (w->ncols && col >= w->ncols) {
 		if (!(copy = strndup(s, n)))
 			return kp_err_oom(w->err);
 		kp_err_quote(copy, q);
 		free(copy);
-		return kp_err_set(w->err, KP_EDATA, "%s:%zu:%zu: cell %s holds '%s', but its column has no header name "
-				  "(the header ends at column %zu)", w->name, w->row, col + 1,
+		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLSX_NO_HEADER_NAME, w->name, w->row, col + 1,
 				  kp_xlsx_ref(col, w->row, (char[KP_XLSX_REF]){0}), q, w->ncols);
 	}
 	if (!w->ncols && col >= w->o.max_cols)
-		return kp_err_set(w->err, KP_EDATA, "%s:%zu: more than %zu columns", w->name, w->row, w->o.max_cols);
+		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_CSV_TOO_MANY_COLS, w->name, w->row, w->o.max_cols);
 	while (w->nf < col) /* the empty cells before it */
 		if ((rc = put_field(w, "", 0)))
 			return rc;
@@ -176,9 +175,9 @@ int kp_xlsx_rows_end(xl_rows *w)
 int kp_xlsx_rows_finish(xl_rows *w)
 {
 	if (!w->ncols)
-		return kp_err_set(w->err, KP_EDATA, "%s: the sheet is empty (no header row)", w->name);
+		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLSX_EMPTY, w->name);
 	if (!w->nrows)
-		return kp_err_set(w->err, KP_EDATA, "%s: the sheet has a header but no rows", w->name);
+		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLSX_NO_ROWS, w->name);
 	return 0;
 }
 
@@ -195,7 +194,7 @@ int kp_xlsx_load(const char *path, unsigned char **buf, size_t *len, unsigned ch
 	size = (size_t)st.st_size;
 	if (st.st_size < 0 || size > XL_MAX_FILE) {
 		close(fd);
-		return kp_err_set(err, KP_EDATA, "%s: the workbook is larger than %u MiB", path, XL_MAX_FILE >> 20);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_XLSX_TOO_LARGE, path, XL_MAX_FILE >> 20);
 	}
 	if (!(*buf = malloc(size ? size : 1))) {
 		close(fd);
@@ -208,9 +207,8 @@ int kp_xlsx_load(const char *path, unsigned char **buf, size_t *len, unsigned ch
 		if (n <= 0) {
 			close(fd);
 			free(*buf), *buf = NULL;
-			return n < 0 ? kp_err_set(err, KP_ENOINPUT, "%s: read error: %s", path, strerror(errno))
-				     : kp_err_set(err, KP_EIO, "%s: the file shrank while it was read (%zu bytes when "
-						  "opened, %zu read)", path, size, got);
+			return n < 0 ? kp_err_msg(err, KP_ENOINPUT, KP_M_IN_READ_ERROR, path, strerror(errno))
+				     : kp_err_msg(err, KP_EIO, KP_M_IN_XLSX_SHRANK, path, size, got);
 		}
 		got += (size_t)n;
 	}
@@ -218,7 +216,7 @@ int kp_xlsx_load(const char *path, unsigned char **buf, size_t *len, unsigned ch
 	*len = size;
 	if (sha && !EVP_Digest(*buf, size, sha, &mdlen, EVP_sha256(), NULL)) {
 		free(*buf), *buf = NULL;
-		return kp_err_set(err, KP_EINTERNAL, "%s: cannot compute the SHA-256", path);
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_IN_XLSX_SHA, path);
 	}
 	return 0;
 }

@@ -20,14 +20,14 @@ static int pick_sheet(const void *h, const char *path, const char *want, kp_err 
 	const char *name;
 
 	if (freexl_get_info(h, FREEXL_BIFF_SHEET_COUNT, &n) != FREEXL_OK || n == 0)
-		return kp_err_set(err, KP_EDATA, "%s: the workbook has no sheet", path);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_XLSX_NO_SHEET, path);
 	for (i = 0; want && i < n && i < 65535; i++)
 		if (freexl_get_worksheet_name(h, (unsigned short)i, &name) == FREEXL_OK && name && !strcmp(name, want))
 			break;
 	if (want && i == n)
-		return kp_err_set(err, KP_EUSAGE, "%s: no sheet named '%s'", path, want);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_IN_XLS_NO_SHEET_NAMED, path, want);
 	if (freexl_select_active_worksheet(h, (unsigned short)(want ? i : 0)) != FREEXL_OK)
-		return kp_err_set(err, KP_EDATA, "%s: the sheet cannot be read", path);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_XLS_SHEET_UNREADABLE, path);
 	return 0;
 }
 
@@ -64,7 +64,7 @@ static int read_cells(const void *h, xl_rows *w)
 	int rc = 0;
 
 	if (freexl_worksheet_dimensions(h, &rows, &cols) != FREEXL_OK)
-		return kp_err_set(w->err, KP_EDATA, "%s: the sheet's size cannot be read", w->name);
+		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLS_SIZE, w->name);
 	for (r = 0; r < rows && !rc; r++) {
 		kp_xlsx_rows_begin(w, (size_t)r + 1);
 		for (c = 0; c < cols && !rc; c++) {
@@ -72,11 +72,11 @@ static int read_cells(const void *h, xl_rows *w)
 			const char *s;
 			size_t n;
 			if (freexl_get_cell_value(h, r, c, &v) != FREEXL_OK)
-				return kp_err_set(w->err, KP_EDATA, "%s:%u: cell %s cannot be read", w->name, r + 1,
+				return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLS_CELL, w->name, r + 1,
 						  kp_xlsx_ref(c, (size_t)r + 1, (char[KP_XLSX_REF]){0}));
 			cell_text(&v, &s, &n, buf);
 			if (kp_enc_utf8_valid((const unsigned char *)s, n) != n)
-				return kp_err_set(w->err, KP_EDATA, "%s:%u: cell %s is not valid text", w->name, r + 1,
+				return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLS_CELL_TEXT, w->name, r + 1,
 						  kp_xlsx_ref(c, (size_t)r + 1, (char[KP_XLSX_REF]){0}));
 			rc = kp_xlsx_rows_cell(w, c, s, n);
 		}
@@ -101,14 +101,11 @@ int kp_xlsx_read_xls(const char *path, const kp_csv_opts *opts, kp_csv_fn on_hea
 	free(buf);
 	if ((frc = freexl_open(path, &h)) != FREEXL_OK) {
 		freexl_close(h);
-		return kp_err_set(err, KP_EDATA, "%s: the file starts as an Office file (.xls) but cannot be read as "
-				  "a workbook (freexl error %d; a password-protected or damaged file, or a Word "
-				  "document?): save it as .xlsx or CSV", path, frc);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_XLS_OPEN, path, frc);
 	}
 	if (freexl_get_info(h, FREEXL_BIFF_PASSWORD, &pw) == FREEXL_OK && pw == FREEXL_BIFF_OBFUSCATED) {
 		freexl_close(h);
-		return kp_err_set(err, KP_EDATA, "%s: the workbook is password-protected; save a copy without "
-				  "the password", path);
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_XLS_PASSWORD, path);
 	}
 	kp_xlsx_rows_init(&w, path, opts, on_header, on_row, ud, err);
 	if (!(rc = pick_sheet(h, path, opts ? opts->sheet : NULL, err)))

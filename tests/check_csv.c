@@ -15,6 +15,8 @@
 #include "check_util.h"
 #include "kaoping/csv.h"
 #include "kaoping/enc.h"
+#include "kaoping/num.h"
+#include "kaoping/table.h"
 
 #define BLOCK (1u << 20) /* csv.c reads this much at a time */
 #define FILL "~fill~"    /* first field of the padding rows */
@@ -1281,6 +1283,101 @@ START_TEST(test_bom_gb18030)
 }
 END_TEST
 
+/* ---------- the messages in Chinese and in English ---------- */
+
+/* A cell of a number column that is not a number, as a table reports it
+ * (a workbook's table names the cell as B3 too), in both languages. */
+START_TEST(test_lang_not_a_number)
+{
+	static const struct {
+		enum kp_lang lang;
+		int a1;
+		const char *want;
+	} c[] = {
+		{KP_LANG_EN, 0, "d.csv:3:2: column 'score': not a number: 'abc'"},
+		{KP_LANG_ZH, 0, "d.csv:3:2: 列“score”：不是数字：“abc”"},
+		{KP_LANG_EN, 1, "d.csv:3:2: column 'score' (B3): not a number: 'abc'"},
+		{KP_LANG_ZH, 1, "d.csv:3:2: 列“score”（B3）：不是数字：“abc”"},
+	};
+	static char id[] = "id", score[] = "score", a01[] = "A01", abc[] = "abc";
+	char *names[] = {id, score}, *row[] = {a01, abc};
+	const unsigned char numeric[] = {0, 1};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		kp_err err = {0};
+		kp_table *t = kp_table_new("d", "d.csv", &err);
+
+		ck_assert_ptr_nonnull(t);
+		t->a1 = c[i].a1;
+		kp_msg_set_lang(c[i].lang);
+		ck_assert_int_eq(kp_table_set_columns(t, 2, names, numeric, &err), 0);
+		ck_assert_int_eq(kp_table_add(t, 3, row, NULL, &err), KP_EDATA);
+		ck_assert_str_eq(err.msg, c[i].want);
+		kp_table_free(t);
+	}
+	kp_msg_set_lang(KP_LANG_EN);
+}
+END_TEST
+
+/* The words a table keeps with a bad cell (the list of bad cells prints
+ * them): a word for "no value", a text, a percentage over 100%. */
+START_TEST(test_lang_num_why)
+{
+	double v;
+
+	kp_msg_set_lang(KP_LANG_ZH);
+	ck_assert_str_eq(kp_num_why(kp_num_parse("N/A", &v)), "缺失值：请声明 `default` 或 `missing = \"skip\"`");
+	ck_assert_str_eq(kp_num_why(kp_num_parse("无", &v)), "缺失值：请声明 `default` 或 `missing = \"skip\"`");
+	ck_assert_str_eq(kp_num_why(kp_num_parse("abc", &v)), "不是数字");
+	ck_assert_str_eq(kp_num_why(kp_num_parse("120%", &v)), "百分数超过 100%");
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_str_eq(kp_num_why(kp_num_parse("N/A", &v)), "a missing value: declare `default` or `missing = \"skip\"`");
+	ck_assert_str_eq(kp_num_why(kp_num_parse("无", &v)), "a missing value: declare `default` or `missing = \"skip\"`");
+	ck_assert_str_eq(kp_num_why(kp_num_parse("abc", &v)), "not a number");
+	ck_assert_str_eq(kp_num_why(kp_num_parse("120%", &v)), "a percentage above 100%");
+}
+END_TEST
+
+/* The reader's errors, whole, in both languages: a header name twice, a
+ * short row (one field: the singular), a byte that is not GB18030 (the
+ * line found from the converter's offset). */
+START_TEST(test_lang_reader)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		int encoding;
+		const char *en, *zh;
+	} c[] = {
+		{IN("a,a\n1,2\n"), 0, "t.csv:1:2: header name 'a' appears twice (columns 1 and 2)",
+		 "t.csv:1:2: 表头名“a”出现了两次（第 1 列和第 2 列）"},
+		{IN("a,b\n1,2\n3\n"), 0, "t.csv:3: 1 field where the header has 2", "t.csv:3: 本行有 1 个单元格，而表头有 2 列"},
+		{IN("a,b,c\n1,2,\n3,4,5,\n"), 0, "t.csv:3: 4 fields where the header has 3 (a trailing comma?)",
+		 "t.csv:3: 本行有 4 个单元格，而表头有 3 列（行末多了逗号？）"},
+		{IN("a,b\n1,\x81\x20\n"), KP_ENC_GB18030,
+		 "t.csv:2: byte 7 is not valid GB18030 (nor UTF-8); choose the file's encoding with --encoding",
+		 "t.csv:2: 第 7 个字节不是有效的 GB18030（也不是 UTF-8）；请用 --encoding 指定文件的编码"},
+	};
+	size_t i;
+	int zh;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++)
+		for (zh = 0; zh <= 1; zh++) {
+			kp_csv_opts o = {0};
+			kp_err err;
+			sink k;
+
+			o.encoding = c[i].encoding;
+			kp_msg_set_lang(zh ? KP_LANG_ZH : KP_LANG_EN);
+			ck_assert_int_eq(read_buf(c[i].in, c[i].len, &o, &k, NULL, &err), KP_EDATA);
+			ck_assert_str_eq(err.msg, zh ? c[i].zh : c[i].en);
+			sink_free(&k);
+		}
+	kp_msg_set_lang(KP_LANG_EN);
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *s = suite_create("csv");
@@ -1307,6 +1404,9 @@ static Suite *csv_suite(void)
 	tcase_add_test(tc, test_column_cap_edges);
 	tcase_add_test(tc, test_error_past_first_block);
 	tcase_add_test(tc, test_err_cut_utf8);
+	tcase_add_test(tc, test_lang_not_a_number);
+	tcase_add_test(tc, test_lang_num_why);
+	tcase_add_test(tc, test_lang_reader);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parts");

@@ -160,7 +160,7 @@ START_TEST(csv_written)
 {
 	const char *const id[] = {"Z01", "=Z02"}, *const name[] = {"城关镇", "东,风"}, *const cat[] = {"镇", "镇"};
 	kp_form_units units = {2, id, name, cat};
-	char dir[] = "/tmp/kp_formdir_XXXXXX", path[256], buf[512];
+	char dir[] = "/tmp/kp_formdir_XXXXXX", path[256], buf[512], want[512];
 	kp_rules *r = NULL;
 	kp_forms *f = NULL;
 	kp_err err;
@@ -181,8 +181,16 @@ START_TEST(csv_written)
 			      "Z01,城关镇,镇,,,,,\r\n'=Z02,\"东,风\",镇,,,,,\r\n");
 	snprintf(path, sizeof path, "%s/办公室/monthly.说明.txt", dir);
 	ck_assert_int_eq(access(path, R_OK), 0);
-	/* again: refused, the form kept; --replace writes over it */
+	/* again: refused (in English and in Chinese), the form kept; --replace writes over it */
 	ck_assert_int_eq(kp_forms_write(f, dir, KP_FORM_CSV, 0, &err), KP_ECREATE);
+	snprintf(want, sizeof want, "%s/考核办/units.csv: a form is already there (perhaps filled in): "
+		 "--replace writes over it", dir);
+	ck_assert_str_eq(err.msg, want);
+	kp_msg_set_lang(KP_LANG_ZH);
+	ck_assert_int_eq(kp_forms_write(f, dir, KP_FORM_CSV, 0, &err), KP_ECREATE);
+	snprintf(want, sizeof want, "%s/考核办/units.csv: 这里已有填报表（可能已经填写）：用 --replace 覆盖它", dir);
+	ck_assert_str_eq(err.msg, want);
+	kp_msg_set_lang(KP_LANG_EN);
 	ck_assert_int_eq(kp_forms_write(f, dir, KP_FORM_CSV, 1, &err), 0);
 	ck_assert_int_eq(kp_forms_write(f, dir, KP_FORM_XLSX, 0, &err), 0);
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);

@@ -717,6 +717,33 @@ START_TEST(test_date_table)
 END_TEST
 
 /* Days since 1970-01-01 and back to words, across centuries. */
+/* The reasons a cell is not a date, whole, in both languages. */
+START_TEST(test_date_why_lang)
+{
+	static const struct {
+		const char *in, *en, *zh;
+	} c[] = {
+		{"2023-02-29", "there is no such day (February has 28 days that year, not a leap year)",
+		 "没有这一天（该年不是闰年，二月只有 28 天）"},
+		{"2024/13/1", "there is no such month (months go 1 to 12)", "没有这个月份（月份为 1 到 12）"},
+		{"下周", "not a date (write 2024-03-31, 2024/3/31, 2024年3月31日 or an Excel date number such as 45382)",
+		 "不是日期（请写成 2024-03-31、2024/3/31、2024年3月31日，或 45382 这样的 Excel 日期数）"},
+	};
+	size_t i;
+	int days, zh;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++)
+		for (zh = 0; zh <= 1; zh++) {
+			const char *why = NULL;
+			kp_msg_set_lang(zh ? KP_LANG_ZH : KP_LANG_EN);
+			ck_assert_int_eq(kp_date_parse(c[i].in, &days, &why), KP_DATE_BAD);
+			ck_assert_ptr_nonnull(why);
+			ck_assert_str_eq(why, zh ? c[i].zh : c[i].en);
+		}
+	kp_msg_set_lang(KP_LANG_EN);
+}
+END_TEST
+
 START_TEST(test_date_words)
 {
 	char buf[KP_DATE_MAX];
@@ -833,6 +860,7 @@ static Suite *num_suite(void)
 	tcase_add_test(tc, test_parse_fullwidth_same);
 	tcase_add_loop_test(tc, test_date_table, 0, (int)(sizeof date_cases / sizeof date_cases[0]));
 	tcase_add_test(tc, test_date_words);
+	tcase_add_test(tc, test_date_why_lang);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("exact"); /* a million doubles: room for valgrind and a busy machine */

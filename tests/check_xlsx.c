@@ -476,6 +476,38 @@ START_TEST(test_damaged_containers)
 }
 END_TEST
 
+/* The messages in both languages, whole: a cell that holds an error
+ * value (where it is: column and cell), a sheet asked for by a name the
+ * workbook does not have (the sheets listed). */
+START_TEST(test_lang)
+{
+	static const struct {
+		const char *sheet;
+		int rc;
+		const char *en, *zh;
+	} c[] = {
+		{NULL, KP_EDATA, ":2: column 'n' (B2): the cell holds the error '#N/A'", ":2: 列“n”（B2）：单元格中是错误值“#N/A”"},
+		{"X", KP_EUSAGE, ": no sheet named 'X' (the sheets: 'S')", ": 没有名为“X”的工作表（现有工作表：“S”）"},
+	};
+	char want[1024];
+	size_t i;
+	int zh;
+
+	make(HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"e\"><v>#N/A</v></c></row>");
+	for (i = 0; i < sizeof c / sizeof c[0]; i++)
+		for (zh = 0; zh <= 1; zh++) {
+			kp_err err;
+			sink k;
+
+			kp_msg_set_lang(zh ? KP_LANG_ZH : KP_LANG_EN);
+			ck_assert_int_eq(read_path(c[i].sheet, &k, &err, NULL), c[i].rc);
+			snprintf(want, sizeof want, "%s%s", path, zh ? c[i].zh : c[i].en);
+			ck_assert_str_eq(err.msg, want);
+		}
+	kp_msg_set_lang(KP_LANG_EN);
+}
+END_TEST
+
 static Suite *xlsx_suite(void)
 {
 	Suite *s = suite_create("xlsx");
@@ -497,6 +529,7 @@ static Suite *xlsx_suite(void)
 	tcase_add_loop_test(tc, test_bad_parts, 0, (int)NBADPARTS);
 	tcase_add_test(tc, test_caps);
 	tcase_add_test(tc, test_damaged_containers);
+	tcase_add_test(tc, test_lang);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,8 +18,9 @@ enum kp_date_status {
  * Surrounding ASCII and full-width spaces are ignored.  Years 1900 to
  * 9999; an Excel serial from 18264 (1950-01-01) to 73050 (2099-12-31),
  * its fraction (the time) ignored.  On KP_DATE_BAD *why (when why is not
- * NULL) is a static sentence: "February 2023 has 28 days" style reasons
- * without the numbers, which the caller's message quotes. */
+ * NULL) is a static sentence in the current language (the catalogue's
+ * IN_DATE_*): "February 2023 has 28 days" style reasons without the
+ * numbers, which the caller's message quotes. */
 int kp_date_parse(const char *text, int *days, const char **why);
 
 /* Days since 1970-01-01 of a civil date (no checks). */

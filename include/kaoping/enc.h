@@ -54,5 +54,8 @@ void kp_enc_conv_free(kp_enc_conv *c);
  * invalid byte sequence with the converted-byte offset in the message. */
 int kp_enc_conv_run(kp_enc_conv *c, const char *in, size_t len, int final,
 		    const char **out, size_t *outlen, kp_err *err);
+/* The offset (from 1, in the converter's whole input) of the byte the last
+ * failed kp_enc_conv_run refused; 0 when none was refused. */
+size_t kp_enc_conv_bad_at(const kp_enc_conv *c);
 
 #endif

@@ -13,7 +13,10 @@
 /* Open path for reading: a descriptor (blocking again, close-on-exec) and
  * its stat in *st; -1 with KP_ENOINPUT in err ("PATH: cannot open: ...",
  * "PATH: is a directory, not WHAT", "PATH: is a FIFO, not a regular file").
- * what names what the file should be ("a CSV file"). */
+ * what names what the file should be, in English ("a CSV file"); the
+ * message says it in the current language when it is the English text of
+ * a catalogue entry IN_WHAT_* (a CSV file, a data file, a workbook, a rule
+ * file, a template), else as given. */
 int kp_infile_open_fd(const char *path, const char *what, struct stat *st, kp_err *err);
 /* The same as a stream ("rb"); NULL on failure. */
 FILE *kp_infile_open(const char *path, const char *what, struct stat *st, kp_err *err);

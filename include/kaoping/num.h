@@ -27,7 +27,8 @@ enum kp_num_status {
  * cell's text as it was; the rules' numeric columns are parsed here when
  * a run reads them).  On KP_NUM_OK *out is a finite double. */
 int kp_num_parse(const char *s, double *out);
-/* Words for a status, for messages ("not a number"). */
+/* Words for a status, for messages ("not a number"), in the current
+ * language (the catalogue's IN_NUM_*; static). */
 const char *kp_num_why(int status);
 
 /* Round half-up (away from zero) at prec decimals the decimal number that
