@@ -59,14 +59,14 @@ int kp_rules_read_file(const char *path, char **buf, size_t *len, kp_err *err)
 		if (cap >= MAX_RULES_FILE) {
 			free(p);
 			fclose(fp);
-			return kp_err_set(err, KP_ERULE, "%s: a rule file larger than %u MiB", path, MAX_RULES_FILE >> 20);
+			return kp_err_msg(err, KP_ERULE, KP_M_RULE_TOO_LARGE, path, MAX_RULES_FILE >> 20);
 		}
 		cap *= 2;
 	}
 	if (ferror(fp)) {
 		free(p);
 		fclose(fp);
-		return kp_err_set(err, KP_ENOINPUT, "%s: cannot read: %s", path, strerror(errno));
+		return kp_err_msg(err, KP_ENOINPUT, KP_M_RULE_CANNOT_READ, path, strerror(errno));
 	}
 	fclose(fp);
 	*buf = p, *len = n;
@@ -153,7 +153,7 @@ static int field_cols(compiler *c, int t, size_t *n, char ***col, char ***reader
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < len && !rc; i++) {
 		if (kp_decl_index(L, -1, (lua_Integer)i + 1) != LUA_TSTRING)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: columns[%zu] must be a column name", c->r->file, i + 1);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COLUMNS_NAME, c->r->file, i + 1);
 		else if (!((*col)[i] = strdup(lua_tostring(L, -1))))
 			rc = kp_err_oom(c->err);
 		else
@@ -207,7 +207,7 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 	}
 	s->event = ev ? event_index(c->r, ev) : -1;
 	if (s->event < 0) {
-		kp_err_set(c->err, KP_ERULE, "%s: agg: no events declared as '%s' (declare it with events \"%s\" { ... } first)",
+		kp_err_msg(c->err, KP_ERULE, KP_M_RULE_AGG_NO_EVENTS,
 			   where, ev ? ev : "?", ev ? ev : "?");
 		free(ev);
 		return KP_ERULE;
@@ -231,7 +231,7 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 			if (lua_type(L, -2) != LUA_TSTRING ||
 			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)) {
 				lua_pop(L, 3);
-				return kp_err_set(c->err, KP_ERULE, "%s: a filter is { column = value, ... }", where);
+				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_FILTER_FORM, where);
 			}
 			s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
 			s->fval[s->nfilter] = dupstr(c, kp_decl_text(L, -1));
@@ -440,14 +440,14 @@ static int compile_deadline(compiler *c, int t, kp_method *m, const char *where)
 		text = lua_tostring(L, -2);
 		m->pts[i] = lua_tonumber(L, -1);
 		if (kp_date_parse(text, &days, &why) != KP_DATE_OK)
-			why = why ? why : "not a date (write 2024-03-31)";
+			why = why ? why : kp_msg_fmt(KP_MSG_RULE_NOT_A_DATE);
 		else
 			why = NULL;
 		if (why)
-			kp_err_set(c->err, KP_ERULE, "%s: deadline: date %zu '%s' is not a date: %s", where, i + 1,
+			kp_err_msg(c->err, KP_ERULE, KP_M_RULE_DEADLINE_DATE, where, i + 1,
 				   kp_err_quote(text, q), why);
 		else if (i > 0 && days <= m->thr[i - 1])
-			kp_err_set(c->err, KP_ERULE, "%s: deadline: the dates must go from the earliest on (date %zu, '%s')",
+			kp_err_msg(c->err, KP_ERULE, KP_M_RULE_DEADLINE_ORDER,
 				   where, i + 1, kp_err_quote(text, q));
 		lua_pop(L, 3);
 		if (why || (i > 0 && days <= m->thr[i - 1])) {
@@ -521,11 +521,6 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 
 /* ---- the declarations ---- */
 
-static int fail_at(compiler *c, const char *where, const char *what)
-{
-	return kp_err_set(c->err, KP_ERULE, "%s: %s", where, what);
-}
-
 static int compile_categories(compiler *c, int a, const char *where)
 {
 	lua_State *L = c->L;
@@ -535,7 +530,7 @@ static int compile_categories(compiler *c, int a, const char *where)
 	kp_decl_field(L, a, "categories");
 	if (lua_type(L, -1) != LUA_TTABLE || (n = kp_decl_len(L, -1)) == 0) {
 		lua_pop(L, 1);
-		return fail_at(c, where, "assessment: categories = { {\"镇\", commend = 2}, ... } is needed");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CATS_NEEDED, where);
 	}
 	if (!(r->cat = calloc(n, sizeof *r->cat)))
 		return kp_err_oom(c->err);
@@ -552,19 +547,19 @@ static int compile_categories(compiler *c, int a, const char *where)
 			lua_pop(L, 1);
 			if (field_num(c, lua_gettop(L), "commend", &q) < 0 || q < 0 || q != floor(q) || q > 1e6) {
 				lua_pop(L, 2);
-				return fail_at(c, where, "assessment: a category's commend quota must be a whole number ≥ 0");
+				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_QUOTA, where);
 			}
 		}
 		lua_pop(L, 1);
 		if (!r->cat[i].name) {
 			lua_pop(L, 1);
-			return fail_at(c, where, "assessment: each category is {\"name\", commend = N} or \"name\"");
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_FORM, where);
 		}
 		r->cat[i].quota = (int)q;
 		for (j = 0; j < i; j++)
 			if (!strcmp(r->cat[j].name, r->cat[i].name)) {
 				lua_pop(L, 1);
-				return kp_err_set(c->err, KP_ERULE, "%s: category '%s' is declared twice", where, r->cat[i].name);
+				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_TWICE, where, r->cat[i].name);
 			}
 	}
 	lua_pop(L, 1);
@@ -582,7 +577,7 @@ static int compile_assessment(compiler *c)
 	kp_decl_field(L, c->spec, "assessment");
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
-		return kp_err_set(c->err, KP_ERULE, "%s: no assessment { ... } declared", r->file);
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_ASSESSMENT, r->file);
 	}
 	a = lua_gettop(L);
 	where = where_of(c, a);
@@ -641,25 +636,25 @@ static int compile_assessment(compiler *c)
 	if (r->has_max_total && r->max_total < 0)
 		bad = 6;
 	if (bad == 2)
-		rc = fail_at(c, where, "assessment: precision must be a whole number from 0 to 6");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_PRECISION, where);
 	else if (bad == 4)
-		rc = fail_at(c, where, "assessment: year must be a year, like 2021");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_YEAR, where);
 	else if (bad == 5)
-		rc = fail_at(c, where, "assessment: bonus_max must not be negative");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_BONUS_MAX_NEGATIVE, where);
 	else if (bad == 6)
-		rc = fail_at(c, where, "assessment: max_total must not be negative");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MAX_TOTAL_NEGATIVE, where);
 	else if (bad == 7)
-		rc = fail_at(c, where, "assessment: year, precision, bonus_max and max_total must be finite numbers");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NOT_FINITE, where);
 	else if (bad == 8)
-		rc = fail_at(c, where, "assessment: compare_precision must be a whole number from 0 to 15");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMPARE_PRECISION, where);
 	else if (bad == 9)
-		rc = fail_at(c, where, "assessment: compare_precision must be at least the precision (scores are compared as they are published)");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMPARE_BELOW, where);
 	else if (bad == 3)
-		rc = fail_at(c, where, "assessment: round must be \"items\" or \"total\"");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_ROUND, where);
 	else if (bad)
-		rc = fail_at(c, where, "assessment: title, office, basis and the unit columns must be texts");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NOT_TEXTS, where);
 	else if (!r->id_col || !r->name_col || !r->cat_col)
-		rc = fail_at(c, where, "assessment: unit = { id = \"单位代码\", name = \"单位名称\", category = \"类别\" } is needed");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_UNIT_NEEDED, where);
 	else
 		rc = compile_categories(c, a, where);
 	if (!rc && !r->title)
@@ -733,7 +728,7 @@ static int compile_only(compiler *c, int t, kp_indicator *ind)
 		int k;
 		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -1))) < 0) {
-			rc = kp_err_set(c->err, KP_ERULE, "%s: indicator '%s': '%s' is not one of the categories of the assessment",
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_IND_CATEGORY,
 					ind->where, ind->name, kp_decl_text(L, -1));
 			lua_pop(L, 1);
 		} else
@@ -816,7 +811,7 @@ static int compile_tree(compiler *c)
 		field_num(c, lua_gettop(L), "points", &s->points);
 		r->nsec = i + 1;
 		if (section_index(r, s->name) != (int)i)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' is declared twice", s->where, s->name);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_TWICE, s->where, s->name);
 		s->first = r->nind;
 		kp_decl_field(L, -1, "items");
 		items = kp_decl_len(L, -1);
@@ -827,8 +822,7 @@ static int compile_tree(compiler *c)
 			type = field_str(c, lua_gettop(L), "type", NULL);
 			is_ind = type && !strcmp(type, "indicator");
 			if (is_ind ? r->nind >= ni : r->nded >= nd) /* the prelude lets none through */
-				rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s': an item that was not declared with "
-						"indicator or deduction", s->where, s->name);
+				rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_ITEM, s->where, s->name);
 			else if (is_ind) {
 				rc = compile_indicator(c, lua_gettop(L), (int)i, &r->ind[r->nind]);
 				sum += r->ind[r->nind++].points;
@@ -843,10 +837,9 @@ static int compile_tree(compiler *c)
 		r->full_points += s->points;
 		s->base = s->count == 0 && r->nded > ded0; /* 基础分: starts at its points */
 		if (!rc && s->count == 0 && !s->base)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has no indicators (a section of "
-					"deductions only starts at its points: give it a deduction)", s->where, s->name);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_NO_INDICATORS, s->where, s->name);
 		if (!rc && !s->base && fabs(sum - s->points) > 1e-9)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has %g points but its indicators add up to %g",
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_SUM,
 					s->where, s->name, s->points, sum);
 	}
 	for (i = 0; i < ni && !rc; i++) { /* indicators no section claimed */
@@ -854,7 +847,7 @@ static int compile_tree(compiler *c)
 		kp_decl_field(L, -1, "section");
 		if (lua_isnil(L, -1)) {
 			char *w = where_of(c, lua_gettop(L) - 1), *name = field_str(c, lua_gettop(L) - 1, "name", NULL);
-			rc = kp_err_set(c->err, KP_ERULE, "%s: indicator '%s' is not inside a section", w, name ? name : "?");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_IND_NO_SECTION, w, name ? name : "?");
 			free(w), free(name);
 		}
 		lua_pop(L, 2);
@@ -868,7 +861,7 @@ static int compile_tree(compiler *c)
 	}
 	lua_pop(L, 3);
 	if (!rc && r->nsec == 0)
-		rc = kp_err_set(c->err, KP_ERULE, "%s: no section declared", r->file);
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_SECTION, r->file);
 	return rc;
 }
 
@@ -944,9 +937,9 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 	int rc = field_num(c, g, "count", &v), k;
 
 	if (rc < 0 || (rc > 0 && (v < 1 || v != floor(v) || v > 1e6)))
-		return fail_at(c, where, "grades: count is a whole number of units, like count = 3");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_COUNT, where);
 	if (rc > 0 && gr->quota > 0)
-		return fail_at(c, where, "grades: a grade has a quota (a share) or a count, not both");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_OR_COUNT, where);
 	gr->count = (int)v;
 	kp_decl_field(L, g, "by_category");
 	if (lua_isnil(L, -1)) {
@@ -955,7 +948,7 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 	}
 	if (lua_type(L, -1) != LUA_TTABLE) {
 		lua_pop(L, 1);
-		return fail_at(c, where, "grades: by_category = { [\"镇\"] = 85 } gives the minimum for a category");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BY_CATEGORY, where);
 	}
 	if (!(gr->cat_min = malloc((c->r->ncat + 1) * sizeof *gr->cat_min))) {
 		lua_pop(L, 1);
@@ -968,7 +961,7 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -2))) < 0 ||
 		    lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))) {
 			lua_pop(L, 3);
-			return fail_at(c, where, "grades: by_category = { [\"镇\"] = 85 } maps categories of the assessment to minimums");
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BY_CATEGORY_MAP, where);
 		}
 		gr->cat_min[k] = lua_tonumber(L, -1);
 		lua_pop(L, 1);
@@ -986,7 +979,7 @@ static int grades_ordered(compiler *c, const char *where)
 	for (k = 0; k < r->ncat; k++)
 		for (g = 1; g < r->ngrade; g++)
 			if (kp_grade_min(&r->grade[g], (int)k) >= kp_grade_min(&r->grade[g - 1], (int)k))
-				return kp_err_set(c->err, KP_ERULE, "%s: grades: in category '%s', '%s' must have a lower minimum than '%s'",
+				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_CATEGORY_ORDER,
 						  where, r->cat[k].name, r->grade[g].name, r->grade[g - 1].name);
 	return 0;
 }
@@ -1010,10 +1003,10 @@ static int compile_grades(compiler *c)
 	ties = field_str(c, g, "quota_ties", NULL);
 	r->quota_ties_none = ties && !strcmp(ties, "none");
 	if (ties && strcmp(ties, "none") && strcmp(ties, "all"))
-		rc = fail_at(c, where, "grades: quota_ties must be \"all\" or \"none\"");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_TIES, where);
 	free(ties);
 	if (!rc && n == 0)
-		rc = fail_at(c, where, "grades: give the bands, like { {\"优秀\", 90}, {\"良好\", 80}, ... }");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BANDS, where);
 	if (!rc && !(r->grade = calloc(n, sizeof *r->grade)))
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < n && !rc; i++) {
@@ -1021,13 +1014,13 @@ static int compile_grades(compiler *c)
 		kp_decl_index(L, g, (lua_Integer)i + 1);
 		if (lua_type(L, -1) != LUA_TTABLE) {
 			lua_pop(L, 1);
-			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
 			break;
 		}
 		kp_decl_index(L, -1, 1);
 		kp_decl_index(L, -2, 2);
 		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
-			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
 		else {
 			gr->name = dupstr(c, lua_tostring(L, -2));
 			gr->min = lua_tonumber(L, -1);
@@ -1035,16 +1028,16 @@ static int compile_grades(compiler *c)
 		}
 		lua_pop(L, 2);
 		if (!rc && field_num(c, lua_gettop(L), "quota", &gr->quota) < 0)
-			rc = fail_at(c, where, "grades: a quota is a share of the category, like 0.20");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_SHARE, where);
 		if (!rc && (gr->quota < 0 || gr->quota > 1))
-			rc = fail_at(c, where, "grades: a quota is a share between 0 and 1, like 0.20");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_RANGE, where);
 		if (!rc)
 			rc = grade_count_and_mins(c, lua_gettop(L), gr, where);
 		if (!rc && i > 0 && gr->min >= r->grade[i - 1].min)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: grades: '%s' must have a lower minimum than '%s' (best first)",
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_ORDER,
 					where, gr->name, r->grade[i - 1].name);
 		if (!rc && grade_index(r, gr->name) != (int)i)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: grades: '%s' appears twice", where, gr->name);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_TWICE, where, gr->name);
 		lua_pop(L, 1);
 	}
 	if (!rc)
@@ -1067,7 +1060,7 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 	}
 	if (lua_type(L, -1) != LUA_TTABLE) {
 		lua_pop(L, 1);
-		return fail_at(c, where, "commend: tie_break = { \"section name\", \"deductions\", \"bonus\" }");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TIE_FORM, where);
 	}
 	n = kp_decl_len(L, -1);
 	if (!(r->tie = calloc(n + 1, sizeof *r->tie)))
@@ -1079,7 +1072,7 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 		name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 		if (!name) {
 			lua_pop(L, 2);
-			return fail_at(c, where, "commend: tie_break lists section names, \"deductions\" or \"bonus\"");
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TIE_LIST, where);
 		}
 		tb->name = dupstr(c, name);
 		r->ntie = i + 1;
@@ -1090,7 +1083,7 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 		else if ((tb->section = section_index(r, name)) >= 0)
 			tb->kind = KP_TIE_SECTION;
 		else {
-			kp_err_set(c->err, KP_ERULE, "%s: commend: tie_break '%s' is not a section, \"deductions\" or \"bonus\"",
+			kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TIE_UNKNOWN,
 				   where, name);
 			lua_pop(L, 2);
 			return KP_ERULE;
@@ -1122,7 +1115,7 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 		struct kp_commend_cat *cc;
 		char *mg;
 		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(r, lua_tostring(L, -2))) < 0) {
-			rc = kp_err_set(c->err, KP_ERULE, "%s: commend: by_category names a category that is not declared: '%s'",
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMMEND_BY_CATEGORY,
 					where, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
 			lua_pop(L, 2);
 			break;
@@ -1131,12 +1124,12 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 		cc->set = 1, cc->min_grade = -1;
 		mg = field_str(c, lua_gettop(L), "min_grade", &bad);
 		if (bad)
-			rc = fail_at(c, where, "commend: min_grade must be the name of a grade");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_GRADE_NAME, where);
 		else if (mg && (cc->min_grade = grade_index(r, mg)) < 0)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: commend: min_grade '%s' is not one of the grades", where, mg);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_GRADE_UNKNOWN, where, mg);
 		free(mg);
 		if (!rc && (cc->has_min_score = field_num(c, lua_gettop(L), "min_score", &cc->min_score)) < 0)
-			rc = fail_at(c, where, "commend: min_score must be a number");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_SCORE, where);
 		lua_pop(L, rc ? 2 : 1);
 	}
 	lua_pop(L, 1);
@@ -1151,8 +1144,7 @@ static int compile_veto_rank(compiler *c, int t, const char *where)
 	char *vr = field_str(c, t, "veto_rank", &bad);
 
 	if (bad || (vr && strcmp(vr, "last") && strcmp(vr, "total")))
-		rc = fail_at(c, where, "commend: veto_rank must be \"last\" (vetoed units after the others of their category) "
-				       "or \"total\" (the default: ranked by their total)");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_VETO_RANK, where);
 	c->r->veto_last = vr && !strcmp(vr, "last");
 	free(vr);
 	return rc;
@@ -1175,17 +1167,17 @@ static int compile_commend(compiler *c)
 	where = where_of(c, t);
 	mg = field_str(c, t, "min_grade", &bad);
 	if (bad)
-		rc = fail_at(c, where, "commend: min_grade must be the name of a grade");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_GRADE_NAME, where);
 	else if (mg && (r->commend_min_grade = grade_index(r, mg)) < 0)
-		rc = kp_err_set(c->err, KP_ERULE, "%s: commend: min_grade '%s' is not one of the grades", where, mg);
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_GRADE_UNKNOWN, where, mg);
 	free(mg);
 	if (!rc && (r->has_min_score = field_num(c, t, "min_score", &r->commend_min_score)) < 0)
-		rc = fail_at(c, where, "commend: min_score must be a number");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_SCORE, where);
 	r->has_min_score = r->has_min_score > 0;
 	r->eligible_ref = field_ref(c, t, "eligible");
 	if (!rc && !r->eligible_ref) {
 		if (kp_decl_field(L, t, "eligible") != LUA_TNIL)
-			rc = fail_at(c, where, "commend: eligible must be a function(r)");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_ELIGIBLE, where);
 		lua_pop(L, 1);
 	}
 	if (!rc)
@@ -1222,7 +1214,7 @@ static int compile_events(compiler *c)
 		if (!rc)
 			rc = field_cols(c, lua_gettop(L), &e->ncol, &e->col, &e->reader);
 		if (event_index(r, e->name) != (int)i)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: events '%s' is declared twice", e->where, e->name);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_EVENTS_TWICE, e->where, e->name);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
@@ -1255,10 +1247,10 @@ static int compile_datas(compiler *c)
 			rc = kp_err_oom(c->err);
 		for (j = 0; j < r->nevent && !rc; j++)
 			if (!strcmp(r->event[j].data, d->name))
-				rc = kp_err_set(c->err, KP_ERULE, "%s: data '%s': the events '%s' (%s) read a dataset of that name",
+				rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_DATA_IS_EVENTS,
 						d->where, d->name, r->event[j].name, r->event[j].where);
 		if (!rc && r->unit_table && !strcmp(r->unit_table, d->name))
-			rc = kp_err_set(c->err, KP_ERULE, "%s: data '%s' is the unit table's name", d->where, d->name);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_DATA_IS_UNITS, d->where, d->name);
 	}
 	lua_pop(L, 1);
 	return rc;
@@ -1733,7 +1725,7 @@ static int check_one_column(const kp_rules *r, const char **list, size_t n, cons
 	fnscan fs;
 
 	if (!strcmp(col, r->id_col) || !strcmp(col, r->name_col) || !strcmp(col, r->cat_col))
-		return kp_err_set(err, KP_ERULE, "%s: %s '%s': '%s' is a column of the unit table, on every form already",
+		return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_OF_UNITS,
 				  where, what, name, col);
 	memset(&fs, 0, sizeof fs);
 	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len, fs.col = col;
@@ -1743,8 +1735,7 @@ static int check_one_column(const kp_rules *r, const char **list, size_t n, cons
 	*reader = fs.who.s; /* NULL when no function names it */
 	if (fs.who.s || fs.maybe || listed(list, n, col))
 		return 0;
-	return kp_err_set(err, KP_ERULE, "%s: %s '%s': the rules do not read a column '%s' (no helper reads it and no "
-			  "rule function names it; a typo?)", where, what, name, col);
+	return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_UNREAD, where, what, name, col);
 }
 
 static int check_declared_columns(kp_rules *r, kp_err *err)
@@ -1809,7 +1800,7 @@ static void snapshot_text(lua_State *L, int idx)
 	const char *p;
 
 	if (lua_type(L, idx) == LUA_TSTRING && (p = lua_tolstring(L, idx, &len)) && strlen(p) != len)
-		luaL_error(L, "a name or text in the declarations holds a NUL byte ('%s\\0...')", p);
+		kp_sandbox_error(L, KP_M_RULE_DECL_NUL, p);
 }
 
 static void snapshot_value(lua_State *L, int memo, int depth)
@@ -1826,8 +1817,8 @@ static void snapshot_value(lua_State *L, int memo, int depth)
 	}
 	lua_pop(L, 1);
 	if (depth > SNAPSHOT_DEPTH)
-		luaL_error(L, "declarations are nested more than %d tables deep", SNAPSHOT_DEPTH);
-	luaL_checkstack(L, 8, "declarations too deep");
+		kp_sandbox_error(L, KP_M_RULE_DECL_DEEP, SNAPSHOT_DEPTH);
+	luaL_checkstack(L, 8, kp_msg_fmt(KP_MSG_RULE_DECL_TOO_DEEP));
 	src = lua_gettop(L);
 	lua_newtable(L);
 	dst = src + 1;

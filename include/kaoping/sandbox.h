@@ -13,6 +13,7 @@
 struct lua_State; /* <lua.h> is for the four files that speak Lua (docs/ARCHITECTURE.md) */
 
 #include "kaoping/err.h"
+#include "kaoping/msg.h"
 
 #define KP_DEFAULT_MAX_MEMORY (256u << 20)      /* bytes */
 #define KP_DEFAULT_MAX_INSTRUCTIONS 10000000LL  /* per unit, per file load */
@@ -56,6 +57,21 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 /* Raise a data error from inside Lua (a missing value, a bad number):
  * kp_sandbox_call reports it as KP_EDATA.  Does not return. */
 int kp_sandbox_data_error(struct lua_State *L, const char *fmt, ...);
+
+/* Raise a rule error from C code Lua called, with a message of the
+ * catalogue after the caller's place (as luaL_error): call it with the
+ * KP_M_ID macro in place of id and en.  Does not return. */
+int kp_sandbox_error(struct lua_State *L, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/* Push a message of the catalogue (as lua_pushfstring does); returns it. */
+const char *kp_sandbox_push_msg(struct lua_State *L, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
 
 /* Make a table read-only: returns (pushes) a proxy of the table at idx. */
 void kp_sandbox_readonly(struct lua_State *L, int idx, const char *what);
