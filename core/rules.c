@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1427,188 +1428,262 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 
 /* ---- the criteria in words ---- */
 
-/* The words for a source: a column, an aggregate of events, or 计算值. */
-static void src_words(const kp_rules *r, const kp_src *s, kp_sb *out)
+void kp_rules_words(kp_sb *out, enum kp_lang lang, enum kp_msgid id, const char *en, ...)
 {
-	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "去掉最高分和最低分后平均",
-					   "逾期件数", "未报件数"}; /* the last two are worded below */
+	char small[256], *p = small;
+	va_list ap;
+	int n;
 
-	if (s->kind == KP_SRC_AGG && s->op == KP_AGG_LATE)
-		kp_sb_printf(out, "%s%s逾期件数(%s晚于%s)", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
-			     s->col, s->due);
-	else if (s->kind == KP_SRC_AGG && s->op == KP_AGG_MISSING)
-		kp_sb_printf(out, "%s%s未报件数(%s为空)", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "", s->col);
-	else if (s->kind == KP_SRC_COL)
+	(void)en; /* the catalogue's English text, there for the compiler */
+	va_start(ap, en);
+	n = vsnprintf(small, sizeof small, kp_msg_text(id, lang), ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof small) {
+		if (!(p = malloc((size_t)n + 1))) {
+			out->oom = 1;
+			return;
+		}
+		va_start(ap, en);
+		vsnprintf(p, (size_t)n + 1, kp_msg_text(id, lang), ap);
+		va_end(ap);
+	}
+	kp_sb_puts(out, p);
+	if (p != small)
+		free(p);
+}
+
+/* The words for an aggregate of events: "信访(筛选)合计件数". */
+static void agg_words(const kp_rules *r, const kp_src *s, enum kp_lang lang, kp_sb *out)
+{
+	const char *ev = r->event[s->event].name;
+	const char *f = s->nfilter || s->ref ? kp_msg_text(KP_MSG_RULE_CRIT_FILTERED, lang) : "";
+
+	switch (s->op) {
+	case KP_AGG_COUNT: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_COUNT, ev, f); break;
+	case KP_AGG_SUM: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_SUM, ev, f, s->col); break;
+	case KP_AGG_AVG: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_AVG, ev, f, s->col); break;
+	case KP_AGG_MIN: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MIN, ev, f, s->col); break;
+	case KP_AGG_MAX: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MAX, ev, f, s->col); break;
+	case KP_AGG_TRIMMED: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_TRIMMED, ev, f, s->col); break;
+	case KP_AGG_LATE: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_LATE, ev, f, s->col, s->due); break;
+	default: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MISSING, ev, f, s->col);
+	}
+}
+
+/* The words for a source: a column, an aggregate of events, or 计算值. */
+static void src_words(const kp_rules *r, const kp_src *s, enum kp_lang lang, kp_sb *out)
+{
+	if (s->kind == KP_SRC_COL)
 		kp_sb_puts(out, s->col);
 	else if (s->kind == KP_SRC_AGG)
-		kp_sb_printf(out, "%s%s%s%s", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
-			     ops[s->op], s->op == KP_AGG_COUNT ? "" : s->col);
+		agg_words(r, s, lang, out);
 	else
-		kp_sb_puts(out, "计算值");
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_COMPUTED);
 }
 
 /* "满分3分, 扣完为止: 没有总体方案扣3分; 迟报每次扣0.5分, 最多扣2分" */
-static void describe_checklist(const kp_rules *r, const kp_method *m, const char *points, kp_sb *out)
+static void describe_checklist(const kp_rules *r, const kp_method *m, const char *points, enum kp_lang lang,
+			       kp_sb *out)
 {
 	char a[32], b[32];
 	size_t i;
 
-	kp_sb_printf(out, "满分%s分, 扣完为止: ", points);
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_CHECKLIST, points);
 	for (i = m->first; i < m->first + m->count; i++) {
 		const kp_check *k = &r->check[i];
 		kp_sb_printf(out, "%s%s", i > m->first ? "; " : "", k->name);
-		if (!k->per)
-			kp_sb_printf(out, "扣%s分", kp_num_short(k->amount, a, sizeof a));
-		else
-			kp_sb_printf(out, "每%s扣%s分%s%s%s", k->unit ? k->unit : "次", kp_num_short(k->amount, a, sizeof a),
-				     k->has_max ? ", 最多扣" : "", k->has_max ? kp_num_short(k->max, b, sizeof b) : "",
-				     k->has_max ? "分" : "");
+		if (!k->per) {
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_CHECK_MINUS, kp_num_short(k->amount, a, sizeof a));
+			continue;
+		}
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_CHECK_PER,
+			       k->unit ? k->unit : kp_msg_text(KP_MSG_RULE_CRIT_TIME, lang),
+			       kp_num_short(k->amount, a, sizeof a));
+		if (k->has_max)
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_AT_MOST, kp_num_short(k->max, b, sizeof b));
 	}
 }
 
 /* "按报送日期: 2024年3月31日前(含)得5分; 2024年4月15日前(含)得3分; 逾期或未报送得0分" */
-static void describe_deadline(const kp_method *m, const char *src, kp_sb *out)
+static void describe_deadline(const kp_method *m, const char *src, enum kp_lang lang, kp_sb *out)
 {
 	char a[32], day[KP_DATE_MAX];
 	size_t i;
 
-	kp_sb_printf(out, "按%s: ", src);
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_BY, src);
 	for (i = 0; i < m->n; i++)
-		kp_sb_printf(out, "%s前(含)得%s分; ", kp_date_words((int)m->thr[i], day, sizeof day),
-			     kp_num_short(m->pts[i], a, sizeof a));
-	kp_sb_printf(out, "逾期或未报送得%s分", m->has_otherwise ? kp_num_short(m->otherwise, a, sizeof a) : "0");
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_BY_DATE,
+			       lang == KP_LANG_EN ? kp_date_iso((int)m->thr[i], day, sizeof day)
+						  : kp_date_words((int)m->thr[i], day, sizeof day),
+			       kp_num_short(m->pts[i], a, sizeof a));
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_LATE_POINTS,
+		       m->has_otherwise ? kp_num_short(m->otherwise, a, sizeof a) : "0");
 }
 
 /* "考核得分×85% + 评议得分×15%, 折算为10分"; a part on a scale of its own
  * says it (评议得分(满分10分)×15%), a blend not on 100 too. */
-static void describe_blend(const kp_rules *r, const kp_method *m, const char *points, kp_sb *out)
+static void describe_blend(const kp_rules *r, const kp_method *m, const char *points, enum kp_lang lang, kp_sb *out)
 {
 	char a[32], b[32];
 	size_t i;
 
 	for (i = m->first; i < m->first + m->count; i++) {
 		const kp_part *p = &r->part[i];
-		int own = p->scale != m->scale;
 		kp_sb_puts(out, i > m->first ? " + " : "");
-		src_words(r, &p->src, out);
-		kp_sb_printf(out, "%s%s%s×%s%%", own ? "(满分" : "", own ? kp_num_short(p->scale, a, sizeof a) : "",
-			     own ? "分)" : "", kp_num_short(kp_num_round(p->weight * 100, 6), b, sizeof b));
+		src_words(r, &p->src, lang, out);
+		if (p->scale != m->scale)
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_PART_SCALE, kp_num_short(p->scale, a, sizeof a));
+		kp_sb_printf(out, "×%s%%", kp_num_short(kp_num_round(p->weight * 100, 6), b, sizeof b));
 	}
 	if (m->scale != 100)
-		kp_sb_printf(out, " (满分%s分)", kp_num_short(m->scale, a, sizeof a));
-	kp_sb_printf(out, ", 折算为%s分", points);
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_BLEND_SCALE, kp_num_short(m->scale, a, sizeof a));
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_SCALED_TO, points);
+}
+
+/* One step of a list: 第2—4名各3分 (ranks with the same points in one),
+ * ≥0.9得8分, 优秀 10分; returns the last index it covered. */
+static size_t describe_step(const kp_method *m, size_t i, enum kp_lang lang, kp_sb *out)
+{
+	char b[32], c[32];
+	size_t j = i;
+
+	if (m->kind == KP_M_RANK) {
+		while (j + 1 < m->n && m->pts[j + 1] == m->pts[i])
+			j++;
+		if (j > i)
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_RANKS, i + 1, j + 1, kp_num_short(m->pts[i], b, sizeof b));
+		else
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_RANK, i + 1, kp_num_short(m->pts[i], b, sizeof b));
+	} else if (m->kind == KP_M_BANDS) {
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_BAND, m->gt && m->gt[i] ? ">" : "≥",
+			       kp_num_short(m->thr[i], c, sizeof c), kp_num_short(m->pts[i], b, sizeof b));
+	} else {
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_LOOKUP, m->keys[i], kp_num_short(m->pts[i], b, sizeof b),
+			       i + 1 < m->n || m->has_default ? "; " : "");
+	}
+	return j;
 }
 
 /* rank_points, bands, lookup: "按持证率: ≥0.95得10分; ≥0.9得8分; 其余0分" */
-static void describe_list(const kp_method *m, const char *src, kp_sb *out)
+static void describe_list(const kp_method *m, const char *src, enum kp_lang lang, kp_sb *out)
 {
-	char b[32], c[32];
+	char b[32];
 	size_t i;
 
-	if (m->kind == KP_M_RANK)
-		kp_sb_printf(out, "按%s%s排名: ", src, m->asc ? "从低到高" : "从高到低");
+	if (m->kind == KP_M_RANK && m->asc)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_RANK_ASC, src);
+	else if (m->kind == KP_M_RANK)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_RANK_DESC, src);
 	else
-		kp_sb_printf(out, "按%s: ", src);
-	for (i = 0; i < m->n; i++) {
-		if (m->kind == KP_M_RANK) { /* ranks with the same points in one: 第2—4名各3分 */
-			size_t j = i;
-			while (j + 1 < m->n && m->pts[j + 1] == m->pts[i])
-				j++;
-			if (j > i)
-				kp_sb_printf(out, "第%zu—%zu名各%s分; ", i + 1, j + 1, kp_num_short(m->pts[i], b, sizeof b));
-			else
-				kp_sb_printf(out, "第%zu名%s分; ", i + 1, kp_num_short(m->pts[i], b, sizeof b));
-			i = j;
-		} else if (m->kind == KP_M_BANDS)
-			kp_sb_printf(out, "%s%s得%s分; ", m->gt && m->gt[i] ? ">" : "≥", kp_num_short(m->thr[i], c, sizeof c),
-				     kp_num_short(m->pts[i], b, sizeof b));
-		else
-			kp_sb_printf(out, "%s %s分%s", m->keys[i], kp_num_short(m->pts[i], b, sizeof b),
-				     i + 1 < m->n || m->has_default ? "; " : "");
-	}
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_BY, src);
+	for (i = 0; i < m->n; i++)
+		i = describe_step(m, i, lang, out);
 	/* a lookup without a default scores no other value (it is an error),
 	 * so its words promise nothing for one */
 	if (m->kind != KP_M_LOOKUP || m->has_default)
-		kp_sb_printf(out, "其余%s分", m->kind == KP_M_LOOKUP ? kp_num_short(m->dflt, b, sizeof b)
-					     : m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_OTHERWISE,
+			       m->kind == KP_M_LOOKUP ? kp_num_short(m->dflt, b, sizeof b)
+			       : m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
 }
 
 /* target: "完成数 ÷ 任务数 × 10分, 完成率最高按100%计" */
-static void describe_target(const kp_rules *r, const kp_method *m, const char *src, const char *points, kp_sb *out)
+static void describe_target(const kp_rules *r, const kp_method *m, const char *src, const char *points,
+			    enum kp_lang lang, kp_sb *out)
 {
 	char b[32];
 
 	kp_sb_printf(out, "%s ÷ ", src);
 	if (m->goal_src.kind)
-		src_words(r, &m->goal_src, out);
+		src_words(r, &m->goal_src, lang, out);
 	else
-		kp_sb_printf(out, "目标%s", kp_num_short(m->goal, b, sizeof b));
-	kp_sb_printf(out, " × %s分, 完成率最高按100%%计", points);
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_GOAL, kp_num_short(m->goal, b, sizeof b));
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_TARGET, points);
 }
 
-/* The method's words after its source's words, src, are known. */
-static void describe_method(const kp_rules *r, const kp_method *m, const char *src, const char *a, kp_sb *out)
+/* per_item: "满分10分, 问题数每件扣2分, 最多扣6分" */
+static void describe_per_item(const kp_method *m, const char *src, const char *a, enum kp_lang lang, kp_sb *out)
 {
 	char b[32], c[32];
 
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_PER_ITEM, a, src, kp_num_short(m->per, b, sizeof b));
+	if (m->has_max)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_DEDUCT_AT_MOST, kp_num_short(m->max, c, sizeof c));
+	else
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_DOWN_TO_ZERO);
+}
+
+/* The methods of one formula: target, done, ratio_to_best, min_max,
+ * yes_no, given; 0 when m is of another kind. */
+static int describe_formula(const kp_rules *r, const kp_method *m, const char *src, const char *a,
+			    enum kp_lang lang, kp_sb *out)
+{
+	char b[32];
+	const char *dflt = m->has_default ? kp_num_short(m->dflt, b, sizeof b) : NULL;
+
+	if (m->kind == KP_M_TARGET)
+		describe_target(r, m, src, a, lang, out);
+	else if (m->kind == KP_M_DONE)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_DONE, src, a, dflt ? dflt : "0");
+	else if (m->kind == KP_M_RATIO && m->scope_all)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_RATIO_ALL, src, a);
+	else if (m->kind == KP_M_RATIO)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_RATIO_CATEGORY, src, a);
+	else if (m->kind == KP_M_MINMAX && m->scope_all)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_MINMAX_ALL, src, a);
+	else if (m->kind == KP_M_MINMAX)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_MINMAX_CATEGORY, src, a);
+	else if (m->kind == KP_M_YESNO)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_YESNO, src, dflt ? dflt : a);
+	else if (m->kind == KP_M_GIVEN && m->src.kind == KP_SRC_COL)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_GIVEN_COLUMN, src, a);
+	else if (m->kind == KP_M_GIVEN)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_GIVEN, src, a);
+	else
+		return 0;
+	return 1;
+}
+
+/* The method's words after its source's words, src, are known. */
+static void describe_method(const kp_rules *r, const kp_method *m, const char *src, const char *a, enum kp_lang lang,
+			    kp_sb *out)
+{
+	if (describe_formula(r, m, src, a, lang, out))
+		return;
 	switch (m->kind) {
-	case KP_M_TARGET:
-		describe_target(r, m, src, a, out);
-		break;
-	case KP_M_DONE:
-		kp_sb_printf(out, "%s: 完成得%s分, 未完成得%s分", src, a, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : "0");
-		break;
-	case KP_M_RATIO:
-		kp_sb_printf(out, "%s ÷ %s最高值 × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
-		break;
-	case KP_M_MINMAX:
-		kp_sb_printf(out, "(%s − %s最低值) ÷ (最高值 − 最低值) × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
-		break;
 	case KP_M_RANK:
 	case KP_M_BANDS:
 	case KP_M_LOOKUP:
-		describe_list(m, src, out);
-		break;
-	case KP_M_YESNO:
-		kp_sb_printf(out, "%s: 是得%s分, 否得0分", src, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : a);
+		describe_list(m, src, lang, out);
 		break;
 	case KP_M_PERITEM:
-		kp_sb_printf(out, "满分%s分, %s每件扣%s分, ", a, src, kp_num_short(m->per, b, sizeof b));
-		if (m->has_max)
-			kp_sb_printf(out, "最多扣%s分", kp_num_short(m->max, c, sizeof c));
-		else
-			kp_sb_puts(out, "扣完为止");
+		describe_per_item(m, src, a, lang, out);
 		break;
 	case KP_M_CHECKLIST:
-		describe_checklist(r, m, a, out);
-		break;
-	case KP_M_GIVEN:
-		if (m->src.kind == KP_SRC_COL)
-			kp_sb_printf(out, "%s: 按报送单位评定的得分计, 满分%s分", src, a);
-		else
-			kp_sb_printf(out, "按%s计, 满分%s分", src, a);
+		describe_checklist(r, m, a, lang, out);
 		break;
 	case KP_M_BLEND:
-		describe_blend(r, m, a, out);
+		describe_blend(r, m, a, lang, out);
 		break;
 	case KP_M_DEADLINE:
-		describe_deadline(m, src, out);
+		describe_deadline(m, src, lang, out);
 		break;
 	default:
-		kp_sb_printf(out, "按规则函数计分 (满分%s分)", a);
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_FUNCTION, a);
 	}
 }
 
-void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, kp_sb *out)
+void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, enum kp_lang lang, kp_sb *out)
 {
 	kp_sb src = {0};
 	char a[32];
 
-	src_words(r, &m->src, &src);
+	src_words(r, &m->src, lang, &src);
 	if (src.oom)
 		out->oom = 1;
 	else
-		describe_method(r, m, kp_sb_str(&src), kp_num_short(points, a, sizeof a), out);
+		describe_method(r, m, kp_sb_str(&src), kp_num_short(points, a, sizeof a), lang, out);
 	kp_sb_free(&src);
 }
 

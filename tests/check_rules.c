@@ -918,7 +918,7 @@ static const char *words(const kp_rules *r, const kp_method *m, double points, k
 	kp_err err = {0};
 
 	kp_sb_reset(out);
-	kp_rules_describe(r, m, points, out);
+	kp_rules_describe(r, m, points, KP_LANG_ZH, out);
 	ck_assert_int_eq(kp_sb_status(out, &err), 0);
 	return kp_sb_str(out);
 }
@@ -968,7 +968,7 @@ START_TEST(test_describe)
 	/* appended to what the builder holds */
 	kp_sb_reset(&sb);
 	kp_sb_puts(&sb, "» ");
-	kp_rules_describe(r, &r->ind[0].m, r->ind[0].points, &sb);
+	kp_rules_describe(r, &r->ind[0].m, r->ind[0].points, KP_LANG_ZH, &sb);
 	ck_assert_str_eq(kp_sb_str(&sb), "» 学法次数 ÷ 目标6 × 5分, 完成率最高按100%计");
 	kp_sb_free(&sb);
 	kp_rules_free(r);
