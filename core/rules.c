@@ -38,7 +38,7 @@ static int l_where(lua_State *L)
 int kp_rules_read_file(const char *path, char **buf, size_t *len, kp_err *err)
 {
 	struct stat st;
-	FILE *fp = kp_infile_open(path, "a rule file", &st, err);
+	FILE *fp = kp_infile_open(path, kp_msg_fmt(KP_MSG_RULE_A_RULE_FILE), &st, err);
 	size_t cap = 1 << 16, n = 0;
 	char *p = NULL;
 
@@ -175,12 +175,87 @@ static int event_index(const kp_rules *r, const char *name)
 	return -1;
 }
 
-/* A value source at the top of the stack. */
+/* agg = "sum": its kp_agg_op (0: none of them). */
+static int agg_op(const char *op)
+{
+	static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "trimmed_avg", "late", "missing"};
+	int i, found = 0;
+
+	for (i = 1; i <= KP_AGG_MISSING && op; i++)
+		if (!strcmp(op, ops[i]))
+			found = i;
+	return found;
+}
+
+/* filter = { column = value, ... } at the top of the stack (popped). */
+static int compile_filter_table(compiler *c, kp_src *s, const char *where)
+{
+	lua_State *L = c->L;
+	size_t n = 0;
+
+	lua_pushnil(L);
+	while (kp_decl_next(L, -2))
+		n++, lua_pop(L, 1);
+	s->fcol = calloc(n + 1, sizeof *s->fcol);
+	s->fval = calloc(n + 1, sizeof *s->fval);
+	if (!s->fcol || !s->fval)
+		return kp_err_oom(c->err);
+	lua_pushnil(L);
+	while (kp_decl_next(L, -2)) {
+		if (lua_type(L, -2) != LUA_TSTRING ||
+		    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)) {
+			lua_pop(L, 3);
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_FILTER_FORM, where);
+		}
+		s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
+		s->fval[s->nfilter] = dupstr(c, kp_decl_text(L, -1));
+		lua_pop(L, 2);
+		s->nfilter++;
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* An aggregate of events, { event =, agg =, col =, due =, filter = } at t. */
+static int compile_agg(compiler *c, kp_src *s, int t, const char *where)
+{
+	lua_State *L = c->L;
+	int bad = 0;
+	char *ev, *op;
+
+	s->kind = KP_SRC_AGG;
+	ev = field_str(c, t, "event", &bad);
+	s->col = field_str(c, t, "col", &bad);
+	s->due = field_str(c, t, "due", &bad);
+	op = field_str(c, t, "agg", &bad);
+	if (agg_op(op))
+		s->op = agg_op(op);
+	free(op);
+	s->event = ev ? event_index(c->r, ev) : -1;
+	if (s->event < 0) {
+		kp_err_msg(c->err, KP_ERULE, KP_M_RULE_AGG_NO_EVENTS, where, ev ? ev : "?", ev ? ev : "?");
+		free(ev);
+		return KP_ERULE;
+	}
+	free(ev);
+	kp_decl_field(L, t, "filter");
+	if (lua_type(L, -1) == LUA_TFUNCTION) {
+		s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		c->r->uses_lua = 1;
+	} else if (lua_type(L, -1) == LUA_TTABLE) {
+		return compile_filter_table(c, s, where);
+	} else {
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+/* A value source at the top of the stack: a column, a function, or an
+ * aggregate of events. */
 static int compile_src(compiler *c, kp_src *s, const char *where)
 {
 	lua_State *L = c->L;
-	int t = lua_gettop(L), bad = 0;
-	char *ev;
+	int t = lua_gettop(L);
 
 	if (lua_type(L, t) == LUA_TSTRING) {
 		s->kind = KP_SRC_COL;
@@ -193,57 +268,7 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 		c->r->uses_lua = 1;
 		return 0;
 	}
-	s->kind = KP_SRC_AGG;
-	ev = field_str(c, t, "event", &bad);
-	s->col = field_str(c, t, "col", &bad);
-	s->due = field_str(c, t, "due", &bad);
-	{
-		char *op = field_str(c, t, "agg", &bad);
-		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "trimmed_avg", "late", "missing"};
-		int i;
-		for (i = 1; i <= KP_AGG_MISSING && op; i++)
-			if (!strcmp(op, ops[i]))
-				s->op = i;
-		free(op);
-	}
-	s->event = ev ? event_index(c->r, ev) : -1;
-	if (s->event < 0) {
-		kp_err_msg(c->err, KP_ERULE, KP_M_RULE_AGG_NO_EVENTS,
-			   where, ev ? ev : "?", ev ? ev : "?");
-		free(ev);
-		return KP_ERULE;
-	}
-	free(ev);
-	kp_decl_field(L, t, "filter");
-	if (lua_type(L, -1) == LUA_TFUNCTION) {
-		s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		c->r->uses_lua = 1;
-	} else if (lua_type(L, -1) == LUA_TTABLE) {
-		size_t n = 0;
-		lua_pushnil(L);
-		while (kp_decl_next(L, -2))
-			n++, lua_pop(L, 1);
-		s->fcol = calloc(n + 1, sizeof *s->fcol);
-		s->fval = calloc(n + 1, sizeof *s->fval);
-		if (!s->fcol || !s->fval)
-			return kp_err_oom(c->err);
-		lua_pushnil(L);
-		while (kp_decl_next(L, -2)) {
-			if (lua_type(L, -2) != LUA_TSTRING ||
-			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)) {
-				lua_pop(L, 3);
-				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_FILTER_FORM, where);
-			}
-			s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
-			s->fval[s->nfilter] = dupstr(c, kp_decl_text(L, -1));
-			lua_pop(L, 2);
-			s->nfilter++;
-		}
-		lua_pop(L, 1);
-	} else {
-		lua_pop(L, 1);
-	}
-	return 0;
+	return compile_agg(c, s, t, where);
 }
 
 static int compile_src_field(compiler *c, int t, const char *key, kp_src *s, const char *where)
@@ -461,23 +486,15 @@ static int compile_deadline(compiler *c, int t, kp_method *m, const char *where)
 	return 0;
 }
 
-static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
+/* The helper's name, kind = "target" ...: m->kind, scope and order. */
+static void method_kind(compiler *c, int h, kp_method *m)
 {
-	lua_State *L = c->L;
 	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
 					    "bands", "yes_no", "lookup", "per_item", "checklist", "done",
 					    "given", "blend", "deadline"};
 	char *kind, *scope, *order;
-	int h, i, rc = 0;
+	int i;
 
-	kp_decl_field(L, t, key);
-	h = lua_gettop(L);
-	if (lua_type(L, h) == LUA_TFUNCTION) {
-		m->kind = KP_M_FUNC;
-		m->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		c->r->uses_lua = 1;
-		return 0;
-	}
 	kind = field_str(c, h, "kind", NULL);
 	for (i = 2; i <= KP_M_DEADLINE && kind; i++)
 		if (!strcmp(kind, kinds[i]))
@@ -489,10 +506,14 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	order = field_str(c, h, "order", NULL);
 	m->asc = order && !strcmp(order, "asc");
 	free(order);
-	rc = m->kind == KP_M_CHECKLIST || m->kind == KP_M_BLEND ? 0 : compile_src_field(c, h, "src", &m->src, where);
-	if (!rc && m->kind == KP_M_TARGET && field_num(c, h, "goal", &m->goal) == 0)
-		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
-	if (!rc && m->kind == KP_M_BANDS) {
+}
+
+/* The fields of the helper at h that its kind reads, after its sources. */
+static int method_fields(compiler *c, int h, kp_method *m, const char *where)
+{
+	int rc = 0;
+
+	if (m->kind == KP_M_BANDS) {
 		rc = number_list(c, h, "bands", 1, m);
 		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
 	}
@@ -500,12 +521,10 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		rc = compile_deadline(c, h, m, where);
 		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
 	}
-	if (!rc && m->kind == KP_M_DONE)
+	if (!rc && (m->kind == KP_M_DONE || m->kind == KP_M_YESNO))
 		m->has_default = field_num(c, h, "pts", &m->dflt) > 0;
 	if (!rc && m->kind == KP_M_RANK)
 		rc = number_list(c, h, "points", 0, m);
-	if (!rc && m->kind == KP_M_YESNO)
-		m->has_default = field_num(c, h, "pts", &m->dflt) > 0;
 	if (!rc && m->kind == KP_M_LOOKUP)
 		rc = compile_lookup(c, h, m);
 	if (!rc && m->kind == KP_M_PERITEM) {
@@ -516,6 +535,29 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		rc = compile_checklist(c, h, m, where);
 	if (!rc && m->kind == KP_M_BLEND)
 		rc = compile_blend(c, h, m, where);
+	return rc;
+}
+
+/* t[key]: a rule function or a helper's table. */
+static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
+{
+	lua_State *L = c->L;
+	int h, rc = 0;
+
+	kp_decl_field(L, t, key);
+	h = lua_gettop(L);
+	if (lua_type(L, h) == LUA_TFUNCTION) {
+		m->kind = KP_M_FUNC;
+		m->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		c->r->uses_lua = 1;
+		return 0;
+	}
+	method_kind(c, h, m);
+	rc = m->kind == KP_M_CHECKLIST || m->kind == KP_M_BLEND ? 0 : compile_src_field(c, h, "src", &m->src, where);
+	if (!rc && m->kind == KP_M_TARGET && field_num(c, h, "goal", &m->goal) == 0)
+		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
+	if (!rc)
+		rc = method_fields(c, h, m, where);
 	lua_pop(L, 1);
 	return rc;
 }
@@ -567,12 +609,114 @@ static int compile_categories(compiler *c, int a, const char *where)
 	return 0;
 }
 
+/* In compile_assessment, bad says what was wrong, the last finding
+ * winning: 1 a text of the wrong type, 2 precision, 3 round, 4 year,
+ * 5 bonus_max, 6 max_total, 7 a number not finite, 8 compare_precision,
+ * 9 compare_precision below precision. */
+
+/* year, precision and compare_precision. */
+static void assessment_precision(compiler *c, int a, int *bad)
+{
+	kp_rules *r = c->r;
+	double v;
+	int rc;
+
+	if (field_num(c, a, "year", &v) > 0) {
+		if (v < 1900 || v > 9999 || v != floor(v))
+			*bad = 4;
+		else
+			r->year = (int)v;
+	}
+	r->precision = 2;
+	if (field_num(c, a, "precision", &v) > 0) {
+		if (v < 0 || v > 6 || v != floor(v))
+			*bad = 2;
+		else
+			r->precision = (int)v;
+	}
+	r->compare = 6;
+	if ((rc = field_num(c, a, "compare_precision", &v)) < 0)
+		*bad = 8;
+	else if (rc > 0) {
+		if (v < 0 || v > 15 || v != floor(v))
+			*bad = 8;
+		else
+			r->compare = (int)v;
+	}
+	if (!*bad && r->compare < r->precision)
+		*bad = 9;
+}
+
+/* round, bonus_max and max_total; year and precision finite. */
+static void assessment_totals(compiler *c, int a, int *bad)
+{
+	kp_rules *r = c->r;
+	char *round = field_str(c, a, "round", bad);
+	double v;
+	int rc;
+
+	r->round_items = !round || strcmp(round, "total") != 0;
+	if (round && strcmp(round, "total") && strcmp(round, "items"))
+		*bad = 3;
+	free(round);
+	if ((rc = field_num(c, a, "bonus_max", &r->bonus_max)) < 0)
+		*bad = 7;
+	r->has_bonus_max = rc > 0;
+	if ((rc = field_num(c, a, "max_total", &r->max_total)) < 0)
+		*bad = 7;
+	r->has_max_total = rc > 0;
+	if (field_num(c, a, "year", &v) < 0 || field_num(c, a, "precision", &v) < 0)
+		*bad = 7;
+}
+
+/* unit = { id =, name =, category =, table =, office = }: the unit columns. */
+static void assessment_unit(compiler *c, int a, int *bad)
+{
+	kp_rules *r = c->r;
+
+	kp_decl_field(c->L, a, "unit");
+	if (lua_type(c->L, -1) == LUA_TTABLE) {
+		int u = lua_gettop(c->L);
+		r->id_col = field_str(c, u, "id", bad);
+		r->name_col = field_str(c, u, "name", bad);
+		r->cat_col = field_str(c, u, "category", bad);
+		r->unit_table = field_str(c, u, "table", bad);
+		r->unit_office = field_str(c, u, "office", bad);
+	}
+	lua_pop(c->L, 1);
+	if (r->has_bonus_max && r->bonus_max < 0)
+		*bad = 5;
+	if (r->has_max_total && r->max_total < 0)
+		*bad = 6;
+}
+
+/* The message for what was wrong, else the categories. */
+static int assessment_check(compiler *c, int a, int bad, const char *where)
+{
+	const kp_rules *r = c->r;
+
+	switch (bad) {
+	case 0: break;
+	case 2: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_PRECISION, where);
+	case 3: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_ROUND, where);
+	case 4: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_YEAR, where);
+	case 5: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_BONUS_MAX_NEGATIVE, where);
+	case 6: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MAX_TOTAL_NEGATIVE, where);
+	case 7: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NOT_FINITE, where);
+	case 8: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMPARE_PRECISION, where);
+	case 9: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMPARE_BELOW, where);
+	default: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NOT_TEXTS, where);
+	}
+	if (!r->id_col || !r->name_col || !r->cat_col)
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_UNIT_NEEDED, where);
+	return compile_categories(c, a, where);
+}
+
 static int compile_assessment(compiler *c)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
-	double v;
-	char *where, *round;
+	char *where;
 	int a, bad = 0, rc;
 
 	kp_decl_field(L, c->spec, "assessment");
@@ -585,81 +729,12 @@ static int compile_assessment(compiler *c)
 	r->title = field_str(c, a, "title", &bad);
 	r->office = field_str(c, a, "office", &bad);
 	r->basis = field_str(c, a, "basis", &bad);
-	if (field_num(c, a, "year", &v) > 0) {
-		if (v < 1900 || v > 9999 || v != floor(v))
-			bad = 4;
-		else
-			r->year = (int)v;
-	}
-	r->precision = 2;
-	if (field_num(c, a, "precision", &v) > 0) {
-		if (v < 0 || v > 6 || v != floor(v))
-			bad = 2;
-		else
-			r->precision = (int)v;
-	}
-	r->compare = 6;
-	if ((rc = field_num(c, a, "compare_precision", &v)) < 0)
-		bad = 8;
-	else if (rc > 0) {
-		if (v < 0 || v > 15 || v != floor(v))
-			bad = 8;
-		else
-			r->compare = (int)v;
-	}
-	if (!bad && r->compare < r->precision)
-		bad = 9;
-	round = field_str(c, a, "round", &bad);
-	r->round_items = !round || strcmp(round, "total") != 0;
-	if (round && strcmp(round, "total") && strcmp(round, "items"))
-		bad = 3;
-	free(round);
-	if ((rc = field_num(c, a, "bonus_max", &r->bonus_max)) < 0)
-		bad = 7;
-	r->has_bonus_max = rc > 0;
-	if ((rc = field_num(c, a, "max_total", &r->max_total)) < 0)
-		bad = 7;
-	r->has_max_total = rc > 0;
-	if (field_num(c, a, "year", &v) < 0 || field_num(c, a, "precision", &v) < 0)
-		bad = 7;
-	kp_decl_field(L, a, "unit");
-	if (lua_type(L, -1) == LUA_TTABLE) {
-		int u = lua_gettop(L);
-		r->id_col = field_str(c, u, "id", &bad);
-		r->name_col = field_str(c, u, "name", &bad);
-		r->cat_col = field_str(c, u, "category", &bad);
-		r->unit_table = field_str(c, u, "table", &bad);
-		r->unit_office = field_str(c, u, "office", &bad);
-	}
-	lua_pop(L, 1);
-	if (r->has_bonus_max && r->bonus_max < 0)
-		bad = 5;
-	if (r->has_max_total && r->max_total < 0)
-		bad = 6;
-	if (bad == 2)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_PRECISION, where);
-	else if (bad == 4)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_YEAR, where);
-	else if (bad == 5)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_BONUS_MAX_NEGATIVE, where);
-	else if (bad == 6)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MAX_TOTAL_NEGATIVE, where);
-	else if (bad == 7)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NOT_FINITE, where);
-	else if (bad == 8)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMPARE_PRECISION, where);
-	else if (bad == 9)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMPARE_BELOW, where);
-	else if (bad == 3)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_ROUND, where);
-	else if (bad)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NOT_TEXTS, where);
-	else if (!r->id_col || !r->name_col || !r->cat_col)
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_UNIT_NEEDED, where);
-	else
-		rc = compile_categories(c, a, where);
+	assessment_precision(c, a, &bad);
+	assessment_totals(c, a, &bad);
+	assessment_unit(c, a, &bad);
+	rc = assessment_check(c, a, bad, where);
 	if (!rc && !r->title)
-		r->title = dupstr(c, "考核");
+		r->title = dupstr(c, "考核"); /* the title of a rule file that gives none: data, not a message */
 	free(where);
 	lua_pop(L, 1);
 	return rc;
@@ -782,69 +857,80 @@ static int compile_deduction(compiler *c, int t, int sec, kp_deduction *d)
 	return compile_src_field(c, t, "count", &d->count, d->where);
 }
 
-/* Sections first (their indicators and deductions), then the deductions
- * outside any section. */
-static int compile_tree(compiler *c)
+/* The items of section sec, the table at items: its indicators (their
+ * points added to *sum) and deductions, ni and nd the room for them. */
+static int compile_section_items(compiler *c, int items, int sec, size_t ni, size_t nd, double *sum)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
-	size_t ns, ni, nd, i, j;
+	const kp_section *s = &r->sec[sec];
+	size_t j, n = kp_decl_len(L, items);
 	int rc = 0;
 
-	kp_decl_field(L, c->spec, "sections");
-	kp_decl_field(L, c->spec, "indicators");
-	kp_decl_field(L, c->spec, "deductions");
-	ns = kp_decl_len(L, -3), ni = kp_decl_len(L, -2), nd = kp_decl_len(L, -1);
-	r->sec = calloc(ns + 1, sizeof *r->sec);
-	r->ind = calloc(ni + 1, sizeof *r->ind);
-	r->ded = calloc(nd + 1, sizeof *r->ded);
-	if (!r->sec || !r->ind || !r->ded) {
-		lua_pop(L, 3);
-		return kp_err_oom(c->err);
-	}
-	for (i = 0; i < ns && !rc; i++) {
-		kp_section *s = &r->sec[i];
-		double sum = 0;
-		size_t items, ded0 = r->nded;
-		kp_decl_index(L, -3, (lua_Integer)i + 1);
-		s->name = field_str(c, lua_gettop(L), "name", NULL);
-		s->where = where_of(c, lua_gettop(L));
-		field_num(c, lua_gettop(L), "points", &s->points);
-		r->nsec = i + 1;
-		if (section_index(r, s->name) != (int)i)
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_TWICE, s->where, s->name);
-		s->first = r->nind;
-		kp_decl_field(L, -1, "items");
-		items = kp_decl_len(L, -1);
-		for (j = 0; j < items && !rc; j++) {
-			char *type;
-			int is_ind;
-			kp_decl_index(L, -1, (lua_Integer)j + 1);
-			type = field_str(c, lua_gettop(L), "type", NULL);
-			is_ind = type && !strcmp(type, "indicator");
-			if (is_ind ? r->nind >= ni : r->nded >= nd) /* the prelude lets none through */
-				rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_ITEM, s->where, s->name);
-			else if (is_ind) {
-				rc = compile_indicator(c, lua_gettop(L), (int)i, &r->ind[r->nind]);
-				sum += r->ind[r->nind++].points;
-			} else {
-				rc = compile_deduction(c, lua_gettop(L), (int)i, &r->ded[r->nded++]);
-			}
-			free(type);
-			lua_pop(L, 1);
+	for (j = 0; j < n && !rc; j++) {
+		char *type;
+		int is_ind;
+		kp_decl_index(L, items, (lua_Integer)j + 1);
+		type = field_str(c, lua_gettop(L), "type", NULL);
+		is_ind = type && !strcmp(type, "indicator");
+		if (is_ind ? r->nind >= ni : r->nded >= nd) /* the prelude lets none through */
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_ITEM, s->where, s->name);
+		else if (is_ind) {
+			rc = compile_indicator(c, lua_gettop(L), sec, &r->ind[r->nind]);
+			*sum += r->ind[r->nind++].points;
+		} else {
+			rc = compile_deduction(c, lua_gettop(L), sec, &r->ded[r->nded++]);
 		}
-		s->count = r->nind - s->first;
-		lua_pop(L, 2);
-		r->full_points += s->points;
-		s->base = s->count == 0 && r->nded > ded0; /* 基础分: starts at its points */
-		if (!rc && s->count == 0 && !s->base)
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_NO_INDICATORS, s->where, s->name);
-		if (!rc && !s->base && fabs(sum - s->points) > 1e-9)
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_SUM,
-					s->where, s->name, s->points, sum);
+		free(type);
+		lua_pop(L, 1);
 	}
-	for (i = 0; i < ni && !rc; i++) { /* indicators no section claimed */
-		kp_decl_index(L, -2, (lua_Integer)i + 1);
+	return rc;
+}
+
+/* Section i of the table at secs: its name, points and items, which must
+ * add up to its points (or be deductions only: 基础分). */
+static int compile_section(compiler *c, int secs, size_t i, size_t ni, size_t nd)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	kp_section *s = &r->sec[i];
+	double sum = 0;
+	size_t ded0 = r->nded;
+	int rc = 0;
+
+	kp_decl_index(L, secs, (lua_Integer)i + 1);
+	s->name = field_str(c, lua_gettop(L), "name", NULL);
+	s->where = where_of(c, lua_gettop(L));
+	field_num(c, lua_gettop(L), "points", &s->points);
+	r->nsec = i + 1;
+	if (section_index(r, s->name) != (int)i)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_TWICE, s->where, s->name);
+	s->first = r->nind;
+	kp_decl_field(L, -1, "items");
+	if (!rc)
+		rc = compile_section_items(c, lua_gettop(L), (int)i, ni, nd, &sum);
+	s->count = r->nind - s->first;
+	lua_pop(L, 2);
+	r->full_points += s->points;
+	s->base = s->count == 0 && r->nded > ded0; /* 基础分: starts at its points */
+	if (!rc && s->count == 0 && !s->base)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_NO_INDICATORS, s->where, s->name);
+	if (!rc && !s->base && fabs(sum - s->points) > 1e-9)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_SUM, s->where, s->name, s->points, sum);
+	return rc;
+}
+
+/* After the sections: an indicator no section claimed is an error; the
+ * deductions outside any section are compiled. */
+static int compile_unclaimed(compiler *c, int inds, int deds, size_t ni, size_t nd)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ni && !rc; i++) {
+		kp_decl_index(L, inds, (lua_Integer)i + 1);
 		kp_decl_field(L, -1, "section");
 		if (lua_isnil(L, -1)) {
 			char *w = where_of(c, lua_gettop(L) - 1), *name = field_str(c, lua_gettop(L) - 1, "name", NULL);
@@ -854,19 +940,47 @@ static int compile_tree(compiler *c)
 		lua_pop(L, 2);
 	}
 	for (i = 0; i < nd && !rc; i++) {
-		kp_decl_index(L, -1, (lua_Integer)i + 1);
+		kp_decl_index(L, deds, (lua_Integer)i + 1);
 		kp_decl_field(L, -1, "section");
 		if (lua_isnil(L, -1))
 			rc = compile_deduction(c, lua_gettop(L) - 1, -1, &r->ded[r->nded++]);
 		lua_pop(L, 2);
 	}
+	return rc;
+}
+
+/* Sections first (their indicators and deductions), then the deductions
+ * outside any section. */
+static int compile_tree(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t ns, ni, nd, i;
+	int top, rc = 0;
+
+	kp_decl_field(L, c->spec, "sections");
+	kp_decl_field(L, c->spec, "indicators");
+	kp_decl_field(L, c->spec, "deductions");
+	top = lua_gettop(L);
+	ns = kp_decl_len(L, top - 2), ni = kp_decl_len(L, top - 1), nd = kp_decl_len(L, top);
+	r->sec = calloc(ns + 1, sizeof *r->sec);
+	r->ind = calloc(ni + 1, sizeof *r->ind);
+	r->ded = calloc(nd + 1, sizeof *r->ded);
+	if (!r->sec || !r->ind || !r->ded) {
+		lua_pop(L, 3);
+		return kp_err_oom(c->err);
+	}
+	for (i = 0; i < ns && !rc; i++)
+		rc = compile_section(c, top - 2, i, ni, nd);
+	if (!rc)
+		rc = compile_unclaimed(c, top - 1, top, ni, nd);
 	lua_pop(L, 3);
 	if (!rc && r->nsec == 0)
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_SECTION, r->file);
 	return rc;
 }
 
-static int compile_bonus_veto(compiler *c)
+static int compile_bonuses(compiler *c)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
@@ -892,31 +1006,55 @@ static int compile_bonus_veto(compiler *c)
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+	return rc;
+}
+
+/* The veto at the top of the stack. */
+static int compile_veto(compiler *c, kp_veto *v)
+{
+	lua_State *L = c->L;
+
+	v->name = field_str(c, lua_gettop(L), "name", NULL);
+	v->where = where_of(c, lua_gettop(L));
+	v->desc = field_str(c, lua_gettop(L), "desc", NULL);
+	v->basis = field_str(c, lua_gettop(L), "basis", NULL);
+	v->office = field_str(c, lua_gettop(L), "office", NULL);
+	v->reason = field_str(c, lua_gettop(L), "reason", NULL);
+	v->reason_ref = field_ref(c, lua_gettop(L), "reason");
+	kp_decl_field(L, -1, "default");
+	if (lua_type(L, -1) == LUA_TBOOLEAN)
+		v->dflt_text = dupstr(c, lua_toboolean(L, -1) ? "1" : "0");
+	else if (!lua_isnil(L, -1))
+		v->dflt_text = dupstr(c, kp_decl_text(L, -1)), lua_pop(L, 1);
+	lua_pop(L, 1);
+	return compile_src_field(c, lua_gettop(L), "when", &v->when, v->where);
+}
+
+static int compile_vetoes(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+	int rc = 0;
+
 	kp_decl_field(L, c->spec, "vetoes");
 	n = kp_decl_len(L, -1);
-	if (!rc && !(r->veto = calloc(n + 1, sizeof *r->veto)))
+	if (!(r->veto = calloc(n + 1, sizeof *r->veto)))
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < n && !rc; i++, r->nveto++) {
-		kp_veto *v = &r->veto[i];
 		kp_decl_index(L, -1, (lua_Integer)i + 1);
-		v->name = field_str(c, lua_gettop(L), "name", NULL);
-		v->where = where_of(c, lua_gettop(L));
-		v->desc = field_str(c, lua_gettop(L), "desc", NULL);
-		v->basis = field_str(c, lua_gettop(L), "basis", NULL);
-		v->office = field_str(c, lua_gettop(L), "office", NULL);
-		v->reason = field_str(c, lua_gettop(L), "reason", NULL);
-		v->reason_ref = field_ref(c, lua_gettop(L), "reason");
-		kp_decl_field(L, -1, "default");
-		if (lua_type(L, -1) == LUA_TBOOLEAN)
-			v->dflt_text = dupstr(c, lua_toboolean(L, -1) ? "1" : "0");
-		else if (!lua_isnil(L, -1))
-			v->dflt_text = dupstr(c, kp_decl_text(L, -1)), lua_pop(L, 1);
-		lua_pop(L, 1);
-		rc = compile_src_field(c, lua_gettop(L), "when", &v->when, v->where);
+		rc = compile_veto(c, &r->veto[i]);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
 	return rc;
+}
+
+static int compile_bonus_veto(compiler *c)
+{
+	int rc = compile_bonuses(c);
+
+	return rc ? rc : compile_vetoes(c);
 }
 
 static int grade_index(const kp_rules *r, const char *name)
@@ -985,6 +1123,44 @@ static int grades_ordered(compiler *c, const char *where)
 	return 0;
 }
 
+/* Grade i of the grades table at g: {"name", minimum [, quota =, count =,
+ * by_category =]}, below the one before it, not named twice. */
+static int compile_grade(compiler *c, int g, size_t i, const char *where)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	kp_grade *gr = &r->grade[i];
+	int rc = 0;
+
+	kp_decl_index(L, g, (lua_Integer)i + 1);
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
+	}
+	kp_decl_index(L, -1, 1);
+	kp_decl_index(L, -2, 2);
+	if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
+	else {
+		gr->name = dupstr(c, lua_tostring(L, -2));
+		gr->min = lua_tonumber(L, -1);
+		r->ngrade = i + 1;
+	}
+	lua_pop(L, 2);
+	if (!rc && field_num(c, lua_gettop(L), "quota", &gr->quota) < 0)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_SHARE, where);
+	if (!rc && (gr->quota < 0 || gr->quota > 1))
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_RANGE, where);
+	if (!rc)
+		rc = grade_count_and_mins(c, lua_gettop(L), gr, where);
+	if (!rc && i > 0 && gr->min >= r->grade[i - 1].min)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_ORDER, where, gr->name, r->grade[i - 1].name);
+	if (!rc && grade_index(r, gr->name) != (int)i)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_TWICE, where, gr->name);
+	lua_pop(L, 1);
+	return rc;
+}
+
 static int compile_grades(compiler *c)
 {
 	lua_State *L = c->L;
@@ -1010,37 +1186,8 @@ static int compile_grades(compiler *c)
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BANDS, where);
 	if (!rc && !(r->grade = calloc(n, sizeof *r->grade)))
 		rc = kp_err_oom(c->err);
-	for (i = 0; i < n && !rc; i++) {
-		kp_grade *gr = &r->grade[i];
-		kp_decl_index(L, g, (lua_Integer)i + 1);
-		if (lua_type(L, -1) != LUA_TTABLE) {
-			lua_pop(L, 1);
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
-			break;
-		}
-		kp_decl_index(L, -1, 1);
-		kp_decl_index(L, -2, 2);
-		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
-		else {
-			gr->name = dupstr(c, lua_tostring(L, -2));
-			gr->min = lua_tonumber(L, -1);
-			r->ngrade = i + 1;
-		}
-		lua_pop(L, 2);
-		if (!rc && field_num(c, lua_gettop(L), "quota", &gr->quota) < 0)
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_SHARE, where);
-		if (!rc && (gr->quota < 0 || gr->quota > 1))
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_RANGE, where);
-		if (!rc)
-			rc = grade_count_and_mins(c, lua_gettop(L), gr, where);
-		if (!rc && i > 0 && gr->min >= r->grade[i - 1].min)
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_ORDER,
-					where, gr->name, r->grade[i - 1].name);
-		if (!rc && grade_index(r, gr->name) != (int)i)
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_TWICE, where, gr->name);
-		lua_pop(L, 1);
-	}
+	for (i = 0; i < n && !rc; i++)
+		rc = compile_grade(c, g, i, where);
 	if (!rc)
 		rc = grades_ordered(c, where);
 	free(where);
@@ -1468,7 +1615,8 @@ static void agg_words(const kp_rules *r, const kp_src *s, enum kp_lang lang, kp_
 	case KP_AGG_MAX: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MAX, ev, f, s->col); break;
 	case KP_AGG_TRIMMED: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_TRIMMED, ev, f, s->col); break;
 	case KP_AGG_LATE: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_LATE, ev, f, s->col, s->due); break;
-	default: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MISSING, ev, f, s->col);
+	case KP_AGG_MISSING: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MISSING, ev, f, s->col); break;
+	default: kp_sb_printf(out, "%s%s%s", ev, f, s->col ? s->col : "");
 	}
 }
 
@@ -1996,12 +2144,46 @@ static char *test_path(const char *path)
 	return p;
 }
 
+/* The rule file (and its tests when with_tests) run in a fresh environment
+ * with the DSL and `use`; the environment is kept, frozen, and the spec
+ * table at spec replaced by its snapshot. */
+static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, const kp_limits *limits, int with_tests,
+		     kp_err *err)
+{
+	int rc, env, use;
+
+	if ((rc = kp_sandbox_push_env(r->sb, err)))
+		return rc;
+	env = lua_gettop(L);
+	lua_pushvalue(L, env - 1);
+	install_dsl(L, env);
+	lua_remove(L, env - 1); /* the dsl table */
+	env--;
+	rc = kp_rules_use_install(r->sb, env, path, limits ? limits->modules : NULL, err);
+	use = rc ? 0 : lua_gettop(L);
+	if (!rc)
+		rc = run_file(r, path, env, use, 0, err);
+	if (!rc && with_tests) {
+		char *tp = test_path(path);
+		rc = tp ? run_file(r, tp, env, use, 1, err) : kp_err_oom(err);
+		free(tp);
+	}
+	if (use)
+		kp_rules_use_close(L, use);
+	kp_sandbox_freeze_env(L, env, 1);
+	lua_pushvalue(L, env);
+	r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	if (!rc)
+		rc = snapshot_spec(r, L, spec, err);
+	return rc;
+}
+
 int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err)
 {
 	kp_rules *r = calloc(1, sizeof *r);
 	lua_State *L;
 	compiler c;
-	int rc, spec, env, use;
+	int rc, spec;
 
 	*out = NULL;
 	if (!r || !(r->file = strdup(path))) {
@@ -2016,29 +2198,8 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 	lua_newtable(L);
 	spec = lua_gettop(L);
 	rc = run_prelude(r, L, spec, err);
-	if (!rc && !(rc = kp_sandbox_push_env(r->sb, err))) {
-		env = lua_gettop(L);
-		lua_pushvalue(L, env - 1);
-		install_dsl(L, env);
-		lua_remove(L, env - 1); /* the dsl table */
-		env--;
-		rc = kp_rules_use_install(r->sb, env, path, limits ? limits->modules : NULL, err);
-		use = rc ? 0 : lua_gettop(L);
-		if (!rc)
-			rc = run_file(r, path, env, use, 0, err);
-		if (!rc && with_tests) {
-			char *tp = test_path(path);
-			rc = tp ? run_file(r, tp, env, use, 1, err) : kp_err_oom(err);
-			free(tp);
-		}
-		if (use)
-			kp_rules_use_close(L, use);
-		kp_sandbox_freeze_env(L, env, 1);
-		lua_pushvalue(L, env);
-		r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		if (!rc)
-			rc = snapshot_spec(r, L, spec, err);
-	}
+	if (!rc)
+		rc = run_rules(r, L, spec, path, limits, with_tests, err);
 	c.r = r, c.L = L, c.err = err, c.spec = spec;
 	if (!rc)
 		rc = compile(&c);
@@ -2093,14 +2254,11 @@ static void free_method(kp_method *m)
 	free(m->keys);
 }
 
-void kp_rules_free(kp_rules *r)
+/* The sections, indicators, deductions, bonuses and vetoes. */
+static void free_items(kp_rules *r)
 {
 	size_t i;
 
-	if (!r)
-		return;
-	for (i = 0; i < r->ncat; i++)
-		free(r->cat[i].name);
 	for (i = 0; i < r->nsec; i++)
 		free(r->sec[i].name), free(r->sec[i].where);
 	for (i = 0; i < r->nind; i++) {
@@ -2134,6 +2292,13 @@ void kp_rules_free(kp_rules *r)
 	for (i = 0; i < r->npart; i++)
 		free_src(&r->part[i].src);
 	free(r->part);
+}
+
+/* The grades, tie-breaks, events, datasets and numeric columns. */
+static void free_tables(kp_rules *r)
+{
+	size_t i;
+
 	for (i = 0; i < r->ngrade; i++)
 		free(r->grade[i].name), free(r->grade[i].cat_min);
 	for (i = 0; i < r->ntie; i++)
@@ -2150,6 +2315,18 @@ void kp_rules_free(kp_rules *r)
 	for (i = 0; i < r->nnumcol; i++)
 		free(r->numcol[i]);
 	free(r->numcol);
+}
+
+void kp_rules_free(kp_rules *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->ncat; i++)
+		free(r->cat[i].name);
+	free_items(r);
+	free_tables(r);
 	free(r->cat), free(r->sec), free(r->ind), free(r->ded), free(r->bon), free(r->veto);
 	free(r->grade), free(r->tie), free(r->event), free(r->commend_cat);
 	free(r->file), free(r->sha256), free(r->title), free(r->office), free(r->basis), free(r->unit_office);

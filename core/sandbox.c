@@ -371,19 +371,16 @@ static const char *const base_names[] = {
 	"xpcall", "_VERSION", NULL
 };
 
-static int setup(lua_State *L)
+/* Push the table of the names rule files may see: the base library's safe
+ * functions, load in text mode, and the sandbox's own print, rawset,
+ * setmetatable and xpcall; returns its index.  The real globals lose
+ * dofile, loadfile and collectgarbage. */
+static int push_base(lua_State *L)
 {
-	kp_sandbox *sb = lua_touserdata(L, 1);
-	static const char *const no_dump[] = {"dump", NULL};
 	const char *const *n;
 	int base;
 
-	luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
-	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
-	lua_pushnil(L);
-	lua_setfield(L, -2, "dump"); /* reachable through ("").dump otherwise */
-	lua_pop(L, 1);
-	lua_newtable(L); /* base: the names rule files may see */
+	lua_newtable(L);
 	base = lua_gettop(L);
 	lua_pushglobaltable(L);
 	for (n = base_names; *n; n++) {
@@ -406,6 +403,15 @@ static int setup(lua_State *L)
 	lua_pushcfunction(L, l_setmetatable);
 	lua_setfield(L, base, "setmetatable");
 	wrap_base(L, base, "xpcall", l_xpcall);
+	return base;
+}
+
+/* string (without dump), table, math, utf8 and os.time/date/clock into
+ * the table at base. */
+static void add_libs(lua_State *L, int base)
+{
+	static const char *const no_dump[] = {"dump", NULL};
+
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
 	add_lib(L, base, "string", no_dump);
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
@@ -421,6 +427,20 @@ static int setup(lua_State *L)
 	lua_getfield(L, -2, "clock"), lua_setfield(L, -2, "clock");
 	lua_remove(L, -2);
 	add_lib(L, base, "os", NULL);
+}
+
+static int setup(lua_State *L)
+{
+	kp_sandbox *sb = lua_touserdata(L, 1);
+	int base;
+
+	luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump"); /* reachable through ("").dump otherwise */
+	lua_pop(L, 1);
+	base = push_base(L);
+	add_libs(L, base);
 	/* the shared string metatable: hidden and fixed */
 	lua_pushliteral(L, "");
 	lua_getmetatable(L, -1);
