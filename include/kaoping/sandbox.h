@@ -80,8 +80,10 @@ void kp_sandbox_readonly(struct lua_State *L, int idx, const char *what);
  * in the middle of a C call: set before each Lua call (pointers are
  * borrowed), read from a signal handler (no locks, no allocation). */
 void kp_sandbox_set_context(kp_sandbox *sb, const char *kind, const char *name, const char *unit);
-/* Write "RULES: in KIND 'NAME' for unit 'UNIT'" into buf with no
- * allocation and no stdio (async-signal-safe); returns its length. */
+/* Write "RULES: in KIND 'NAME' for unit 'UNIT'" (the catalogue's
+ * RULE_CONTEXT in the language of messages; just RULES when nothing runs)
+ * into buf with no allocation and no stdio (async-signal-safe); returns
+ * its length. */
 size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, size_t size);
 
 /* Values handed to rules (the unit u, ctx, event lists, rows) point into
