@@ -74,7 +74,7 @@ int kp_cmd_criteria(kp_cli_config *c, kp_err *err)
 {
 	kp_rules *r = NULL;
 	kp_report_opts o;
-	kp_criteria g = {0};
+	kp_criteria g = {.lang = c->lang};
 	int rc;
 
 	if ((rc = kp_cli_check_output(c, err)) || (rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))

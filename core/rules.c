@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ static int l_where(lua_State *L)
 int kp_rules_read_file(const char *path, char **buf, size_t *len, kp_err *err)
 {
 	struct stat st;
-	FILE *fp = kp_infile_open(path, "a rule file", &st, err);
+	FILE *fp = kp_infile_open(path, kp_msg_fmt(KP_MSG_RULE_A_RULE_FILE), &st, err);
 	size_t cap = 1 << 16, n = 0;
 	char *p = NULL;
 
@@ -59,14 +60,14 @@ int kp_rules_read_file(const char *path, char **buf, size_t *len, kp_err *err)
 		if (cap >= MAX_RULES_FILE) {
 			free(p);
 			fclose(fp);
-			return kp_err_set(err, KP_ERULE, "%s: a rule file larger than %u MiB", path, MAX_RULES_FILE >> 20);
+			return kp_err_msg(err, KP_ERULE, KP_M_RULE_TOO_LARGE, path, MAX_RULES_FILE >> 20);
 		}
 		cap *= 2;
 	}
 	if (ferror(fp)) {
 		free(p);
 		fclose(fp);
-		return kp_err_set(err, KP_ENOINPUT, "%s: cannot read: %s", path, strerror(errno));
+		return kp_err_msg(err, KP_ENOINPUT, KP_M_RULE_CANNOT_READ, path, strerror(errno));
 	}
 	fclose(fp);
 	*buf = p, *len = n;
@@ -153,7 +154,7 @@ static int field_cols(compiler *c, int t, size_t *n, char ***col, char ***reader
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < len && !rc; i++) {
 		if (kp_decl_index(L, -1, (lua_Integer)i + 1) != LUA_TSTRING)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: columns[%zu] must be a column name", c->r->file, i + 1);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COLUMNS_NAME, c->r->file, i + 1);
 		else if (!((*col)[i] = strdup(lua_tostring(L, -1))))
 			rc = kp_err_oom(c->err);
 		else
@@ -174,12 +175,87 @@ static int event_index(const kp_rules *r, const char *name)
 	return -1;
 }
 
-/* A value source at the top of the stack. */
+/* agg = "sum": its kp_agg_op (0: none of them). */
+static int agg_op(const char *op)
+{
+	static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "trimmed_avg", "late", "missing"};
+	int i, found = 0;
+
+	for (i = 1; i <= KP_AGG_MISSING && op; i++)
+		if (!strcmp(op, ops[i]))
+			found = i;
+	return found;
+}
+
+/* filter = { column = value, ... } at the top of the stack (popped). */
+static int compile_filter_table(compiler *c, kp_src *s, const char *where)
+{
+	lua_State *L = c->L;
+	size_t n = 0;
+
+	lua_pushnil(L);
+	while (kp_decl_next(L, -2))
+		n++, lua_pop(L, 1);
+	s->fcol = calloc(n + 1, sizeof *s->fcol);
+	s->fval = calloc(n + 1, sizeof *s->fval);
+	if (!s->fcol || !s->fval)
+		return kp_err_oom(c->err);
+	lua_pushnil(L);
+	while (kp_decl_next(L, -2)) {
+		if (lua_type(L, -2) != LUA_TSTRING ||
+		    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)) {
+			lua_pop(L, 3);
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_FILTER_FORM, where);
+		}
+		s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
+		s->fval[s->nfilter] = dupstr(c, kp_decl_text(L, -1));
+		lua_pop(L, 2);
+		s->nfilter++;
+	}
+	lua_pop(L, 1);
+	return 0;
+}
+
+/* An aggregate of events, { event =, agg =, col =, due =, filter = } at t. */
+static int compile_agg(compiler *c, kp_src *s, int t, const char *where)
+{
+	lua_State *L = c->L;
+	int bad = 0;
+	char *ev, *op;
+
+	s->kind = KP_SRC_AGG;
+	ev = field_str(c, t, "event", &bad);
+	s->col = field_str(c, t, "col", &bad);
+	s->due = field_str(c, t, "due", &bad);
+	op = field_str(c, t, "agg", &bad);
+	if (agg_op(op))
+		s->op = agg_op(op);
+	free(op);
+	s->event = ev ? event_index(c->r, ev) : -1;
+	if (s->event < 0) {
+		kp_err_msg(c->err, KP_ERULE, KP_M_RULE_AGG_NO_EVENTS, where, ev ? ev : "?", ev ? ev : "?");
+		free(ev);
+		return KP_ERULE;
+	}
+	free(ev);
+	kp_decl_field(L, t, "filter");
+	if (lua_type(L, -1) == LUA_TFUNCTION) {
+		s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		c->r->uses_lua = 1;
+	} else if (lua_type(L, -1) == LUA_TTABLE) {
+		return compile_filter_table(c, s, where);
+	} else {
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+/* A value source at the top of the stack: a column, a function, or an
+ * aggregate of events. */
 static int compile_src(compiler *c, kp_src *s, const char *where)
 {
 	lua_State *L = c->L;
-	int t = lua_gettop(L), bad = 0;
-	char *ev;
+	int t = lua_gettop(L);
 
 	if (lua_type(L, t) == LUA_TSTRING) {
 		s->kind = KP_SRC_COL;
@@ -192,57 +268,7 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 		c->r->uses_lua = 1;
 		return 0;
 	}
-	s->kind = KP_SRC_AGG;
-	ev = field_str(c, t, "event", &bad);
-	s->col = field_str(c, t, "col", &bad);
-	s->due = field_str(c, t, "due", &bad);
-	{
-		char *op = field_str(c, t, "agg", &bad);
-		static const char *const ops[] = {"", "count", "sum", "avg", "min", "max", "trimmed_avg", "late", "missing"};
-		int i;
-		for (i = 1; i <= KP_AGG_MISSING && op; i++)
-			if (!strcmp(op, ops[i]))
-				s->op = i;
-		free(op);
-	}
-	s->event = ev ? event_index(c->r, ev) : -1;
-	if (s->event < 0) {
-		kp_err_set(c->err, KP_ERULE, "%s: agg: no events declared as '%s' (declare it with events \"%s\" { ... } first)",
-			   where, ev ? ev : "?", ev ? ev : "?");
-		free(ev);
-		return KP_ERULE;
-	}
-	free(ev);
-	kp_decl_field(L, t, "filter");
-	if (lua_type(L, -1) == LUA_TFUNCTION) {
-		s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		c->r->uses_lua = 1;
-	} else if (lua_type(L, -1) == LUA_TTABLE) {
-		size_t n = 0;
-		lua_pushnil(L);
-		while (kp_decl_next(L, -2))
-			n++, lua_pop(L, 1);
-		s->fcol = calloc(n + 1, sizeof *s->fcol);
-		s->fval = calloc(n + 1, sizeof *s->fval);
-		if (!s->fcol || !s->fval)
-			return kp_err_oom(c->err);
-		lua_pushnil(L);
-		while (kp_decl_next(L, -2)) {
-			if (lua_type(L, -2) != LUA_TSTRING ||
-			    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)) {
-				lua_pop(L, 3);
-				return kp_err_set(c->err, KP_ERULE, "%s: a filter is { column = value, ... }", where);
-			}
-			s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
-			s->fval[s->nfilter] = dupstr(c, kp_decl_text(L, -1));
-			lua_pop(L, 2);
-			s->nfilter++;
-		}
-		lua_pop(L, 1);
-	} else {
-		lua_pop(L, 1);
-	}
-	return 0;
+	return compile_agg(c, s, t, where);
 }
 
 static int compile_src_field(compiler *c, int t, const char *key, kp_src *s, const char *where)
@@ -440,14 +466,14 @@ static int compile_deadline(compiler *c, int t, kp_method *m, const char *where)
 		text = lua_tostring(L, -2);
 		m->pts[i] = lua_tonumber(L, -1);
 		if (kp_date_parse(text, &days, &why) != KP_DATE_OK)
-			why = why ? why : "not a date (write 2024-03-31)";
+			why = why ? why : kp_msg_fmt(KP_MSG_RULE_NOT_A_DATE);
 		else
 			why = NULL;
 		if (why)
-			kp_err_set(c->err, KP_ERULE, "%s: deadline: date %zu '%s' is not a date: %s", where, i + 1,
+			kp_err_msg(c->err, KP_ERULE, KP_M_RULE_DEADLINE_DATE, where, i + 1,
 				   kp_err_quote(text, q), why);
 		else if (i > 0 && days <= m->thr[i - 1])
-			kp_err_set(c->err, KP_ERULE, "%s: deadline: the dates must go from the earliest on (date %zu, '%s')",
+			kp_err_msg(c->err, KP_ERULE, KP_M_RULE_DEADLINE_ORDER,
 				   where, i + 1, kp_err_quote(text, q));
 		lua_pop(L, 3);
 		if (why || (i > 0 && days <= m->thr[i - 1])) {
@@ -460,23 +486,15 @@ static int compile_deadline(compiler *c, int t, kp_method *m, const char *where)
 	return 0;
 }
 
-static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
+/* The helper's name, kind = "target" ...: m->kind, scope and order. */
+static void method_kind(compiler *c, int h, kp_method *m)
 {
-	lua_State *L = c->L;
 	static const char *const kinds[] = {"", "", "target", "ratio_to_best", "min_max", "rank_points",
 					    "bands", "yes_no", "lookup", "per_item", "checklist", "done",
 					    "given", "blend", "deadline"};
 	char *kind, *scope, *order;
-	int h, i, rc = 0;
+	int i;
 
-	kp_decl_field(L, t, key);
-	h = lua_gettop(L);
-	if (lua_type(L, h) == LUA_TFUNCTION) {
-		m->kind = KP_M_FUNC;
-		m->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		c->r->uses_lua = 1;
-		return 0;
-	}
 	kind = field_str(c, h, "kind", NULL);
 	for (i = 2; i <= KP_M_DEADLINE && kind; i++)
 		if (!strcmp(kind, kinds[i]))
@@ -488,10 +506,14 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 	order = field_str(c, h, "order", NULL);
 	m->asc = order && !strcmp(order, "asc");
 	free(order);
-	rc = m->kind == KP_M_CHECKLIST || m->kind == KP_M_BLEND ? 0 : compile_src_field(c, h, "src", &m->src, where);
-	if (!rc && m->kind == KP_M_TARGET && field_num(c, h, "goal", &m->goal) == 0)
-		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
-	if (!rc && m->kind == KP_M_BANDS) {
+}
+
+/* The fields of the helper at h that its kind reads, after its sources. */
+static int method_fields(compiler *c, int h, kp_method *m, const char *where)
+{
+	int rc = 0;
+
+	if (m->kind == KP_M_BANDS) {
 		rc = number_list(c, h, "bands", 1, m);
 		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
 	}
@@ -499,12 +521,10 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		rc = compile_deadline(c, h, m, where);
 		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
 	}
-	if (!rc && m->kind == KP_M_DONE)
+	if (!rc && (m->kind == KP_M_DONE || m->kind == KP_M_YESNO))
 		m->has_default = field_num(c, h, "pts", &m->dflt) > 0;
 	if (!rc && m->kind == KP_M_RANK)
 		rc = number_list(c, h, "points", 0, m);
-	if (!rc && m->kind == KP_M_YESNO)
-		m->has_default = field_num(c, h, "pts", &m->dflt) > 0;
 	if (!rc && m->kind == KP_M_LOOKUP)
 		rc = compile_lookup(c, h, m);
 	if (!rc && m->kind == KP_M_PERITEM) {
@@ -515,16 +535,34 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 		rc = compile_checklist(c, h, m, where);
 	if (!rc && m->kind == KP_M_BLEND)
 		rc = compile_blend(c, h, m, where);
+	return rc;
+}
+
+/* t[key]: a rule function or a helper's table. */
+static int compile_method(compiler *c, int t, const char *key, kp_method *m, const char *where)
+{
+	lua_State *L = c->L;
+	int h, rc = 0;
+
+	kp_decl_field(L, t, key);
+	h = lua_gettop(L);
+	if (lua_type(L, h) == LUA_TFUNCTION) {
+		m->kind = KP_M_FUNC;
+		m->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		c->r->uses_lua = 1;
+		return 0;
+	}
+	method_kind(c, h, m);
+	rc = m->kind == KP_M_CHECKLIST || m->kind == KP_M_BLEND ? 0 : compile_src_field(c, h, "src", &m->src, where);
+	if (!rc && m->kind == KP_M_TARGET && field_num(c, h, "goal", &m->goal) == 0)
+		rc = compile_src_field(c, h, "goal_src", &m->goal_src, where);
+	if (!rc)
+		rc = method_fields(c, h, m, where);
 	lua_pop(L, 1);
 	return rc;
 }
 
 /* ---- the declarations ---- */
-
-static int fail_at(compiler *c, const char *where, const char *what)
-{
-	return kp_err_set(c->err, KP_ERULE, "%s: %s", where, what);
-}
 
 static int compile_categories(compiler *c, int a, const char *where)
 {
@@ -535,7 +573,7 @@ static int compile_categories(compiler *c, int a, const char *where)
 	kp_decl_field(L, a, "categories");
 	if (lua_type(L, -1) != LUA_TTABLE || (n = kp_decl_len(L, -1)) == 0) {
 		lua_pop(L, 1);
-		return fail_at(c, where, "assessment: categories = { {\"镇\", commend = 2}, ... } is needed");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CATS_NEEDED, where);
 	}
 	if (!(r->cat = calloc(n, sizeof *r->cat)))
 		return kp_err_oom(c->err);
@@ -552,118 +590,151 @@ static int compile_categories(compiler *c, int a, const char *where)
 			lua_pop(L, 1);
 			if (field_num(c, lua_gettop(L), "commend", &q) < 0 || q < 0 || q != floor(q) || q > 1e6) {
 				lua_pop(L, 2);
-				return fail_at(c, where, "assessment: a category's commend quota must be a whole number ≥ 0");
+				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_QUOTA, where);
 			}
 		}
 		lua_pop(L, 1);
 		if (!r->cat[i].name) {
 			lua_pop(L, 1);
-			return fail_at(c, where, "assessment: each category is {\"name\", commend = N} or \"name\"");
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_FORM, where);
 		}
 		r->cat[i].quota = (int)q;
 		for (j = 0; j < i; j++)
 			if (!strcmp(r->cat[j].name, r->cat[i].name)) {
 				lua_pop(L, 1);
-				return kp_err_set(c->err, KP_ERULE, "%s: category '%s' is declared twice", where, r->cat[i].name);
+				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_TWICE, where, r->cat[i].name);
 			}
 	}
 	lua_pop(L, 1);
 	return 0;
 }
 
-static int compile_assessment(compiler *c)
+/* In compile_assessment, bad says what was wrong, the last finding
+ * winning: 1 a text of the wrong type, 2 precision, 3 round, 4 year,
+ * 5 bonus_max, 6 max_total, 7 a number not finite, 8 compare_precision,
+ * 9 compare_precision below precision. */
+
+/* year, precision and compare_precision. */
+static void assessment_precision(compiler *c, int a, int *bad)
 {
-	lua_State *L = c->L;
 	kp_rules *r = c->r;
 	double v;
-	char *where, *round;
-	int a, bad = 0, rc;
+	int rc;
 
-	kp_decl_field(L, c->spec, "assessment");
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return kp_err_set(c->err, KP_ERULE, "%s: no assessment { ... } declared", r->file);
-	}
-	a = lua_gettop(L);
-	where = where_of(c, a);
-	r->title = field_str(c, a, "title", &bad);
-	r->office = field_str(c, a, "office", &bad);
-	r->basis = field_str(c, a, "basis", &bad);
 	if (field_num(c, a, "year", &v) > 0) {
 		if (v < 1900 || v > 9999 || v != floor(v))
-			bad = 4;
+			*bad = 4;
 		else
 			r->year = (int)v;
 	}
 	r->precision = 2;
 	if (field_num(c, a, "precision", &v) > 0) {
 		if (v < 0 || v > 6 || v != floor(v))
-			bad = 2;
+			*bad = 2;
 		else
 			r->precision = (int)v;
 	}
 	r->compare = 6;
 	if ((rc = field_num(c, a, "compare_precision", &v)) < 0)
-		bad = 8;
+		*bad = 8;
 	else if (rc > 0) {
 		if (v < 0 || v > 15 || v != floor(v))
-			bad = 8;
+			*bad = 8;
 		else
 			r->compare = (int)v;
 	}
-	if (!bad && r->compare < r->precision)
-		bad = 9;
-	round = field_str(c, a, "round", &bad);
+	if (!*bad && r->compare < r->precision)
+		*bad = 9;
+}
+
+/* round, bonus_max and max_total; year and precision finite. */
+static void assessment_totals(compiler *c, int a, int *bad)
+{
+	kp_rules *r = c->r;
+	char *round = field_str(c, a, "round", bad);
+	double v;
+	int rc;
+
 	r->round_items = !round || strcmp(round, "total") != 0;
 	if (round && strcmp(round, "total") && strcmp(round, "items"))
-		bad = 3;
+		*bad = 3;
 	free(round);
 	if ((rc = field_num(c, a, "bonus_max", &r->bonus_max)) < 0)
-		bad = 7;
+		*bad = 7;
 	r->has_bonus_max = rc > 0;
 	if ((rc = field_num(c, a, "max_total", &r->max_total)) < 0)
-		bad = 7;
+		*bad = 7;
 	r->has_max_total = rc > 0;
 	if (field_num(c, a, "year", &v) < 0 || field_num(c, a, "precision", &v) < 0)
-		bad = 7;
-	kp_decl_field(L, a, "unit");
-	if (lua_type(L, -1) == LUA_TTABLE) {
-		int u = lua_gettop(L);
-		r->id_col = field_str(c, u, "id", &bad);
-		r->name_col = field_str(c, u, "name", &bad);
-		r->cat_col = field_str(c, u, "category", &bad);
-		r->unit_table = field_str(c, u, "table", &bad);
-		r->unit_office = field_str(c, u, "office", &bad);
+		*bad = 7;
+}
+
+/* unit = { id =, name =, category =, table =, office = }: the unit columns. */
+static void assessment_unit(compiler *c, int a, int *bad)
+{
+	kp_rules *r = c->r;
+
+	kp_decl_field(c->L, a, "unit");
+	if (lua_type(c->L, -1) == LUA_TTABLE) {
+		int u = lua_gettop(c->L);
+		r->id_col = field_str(c, u, "id", bad);
+		r->name_col = field_str(c, u, "name", bad);
+		r->cat_col = field_str(c, u, "category", bad);
+		r->unit_table = field_str(c, u, "table", bad);
+		r->unit_office = field_str(c, u, "office", bad);
 	}
-	lua_pop(L, 1);
+	lua_pop(c->L, 1);
 	if (r->has_bonus_max && r->bonus_max < 0)
-		bad = 5;
+		*bad = 5;
 	if (r->has_max_total && r->max_total < 0)
-		bad = 6;
-	if (bad == 2)
-		rc = fail_at(c, where, "assessment: precision must be a whole number from 0 to 6");
-	else if (bad == 4)
-		rc = fail_at(c, where, "assessment: year must be a year, like 2021");
-	else if (bad == 5)
-		rc = fail_at(c, where, "assessment: bonus_max must not be negative");
-	else if (bad == 6)
-		rc = fail_at(c, where, "assessment: max_total must not be negative");
-	else if (bad == 7)
-		rc = fail_at(c, where, "assessment: year, precision, bonus_max and max_total must be finite numbers");
-	else if (bad == 8)
-		rc = fail_at(c, where, "assessment: compare_precision must be a whole number from 0 to 15");
-	else if (bad == 9)
-		rc = fail_at(c, where, "assessment: compare_precision must be at least the precision (scores are compared as they are published)");
-	else if (bad == 3)
-		rc = fail_at(c, where, "assessment: round must be \"items\" or \"total\"");
-	else if (bad)
-		rc = fail_at(c, where, "assessment: title, office, basis and the unit columns must be texts");
-	else if (!r->id_col || !r->name_col || !r->cat_col)
-		rc = fail_at(c, where, "assessment: unit = { id = \"单位代码\", name = \"单位名称\", category = \"类别\" } is needed");
-	else
-		rc = compile_categories(c, a, where);
+		*bad = 6;
+}
+
+/* The message for what was wrong, else the categories. */
+static int assessment_check(compiler *c, int a, int bad, const char *where)
+{
+	const kp_rules *r = c->r;
+
+	switch (bad) {
+	case 0: break;
+	case 2: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_PRECISION, where);
+	case 3: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_ROUND, where);
+	case 4: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_YEAR, where);
+	case 5: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_BONUS_MAX_NEGATIVE, where);
+	case 6: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MAX_TOTAL_NEGATIVE, where);
+	case 7: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NOT_FINITE, where);
+	case 8: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMPARE_PRECISION, where);
+	case 9: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMPARE_BELOW, where);
+	default: return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NOT_TEXTS, where);
+	}
+	if (!r->id_col || !r->name_col || !r->cat_col)
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_UNIT_NEEDED, where);
+	return compile_categories(c, a, where);
+}
+
+static int compile_assessment(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	char *where;
+	int a, bad = 0, rc;
+
+	kp_decl_field(L, c->spec, "assessment");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_ASSESSMENT, r->file);
+	}
+	a = lua_gettop(L);
+	where = where_of(c, a);
+	r->title = field_str(c, a, "title", &bad);
+	r->office = field_str(c, a, "office", &bad);
+	r->basis = field_str(c, a, "basis", &bad);
+	assessment_precision(c, a, &bad);
+	assessment_totals(c, a, &bad);
+	assessment_unit(c, a, &bad);
+	rc = assessment_check(c, a, bad, where);
 	if (!rc && !r->title)
-		r->title = dupstr(c, "考核");
+		r->title = dupstr(c, "考核"); /* the title of a rule file that gives none: data, not a message */
 	free(where);
 	lua_pop(L, 1);
 	return rc;
@@ -733,7 +804,7 @@ static int compile_only(compiler *c, int t, kp_indicator *ind)
 		int k;
 		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		if (lua_type(L, -1) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -1))) < 0) {
-			rc = kp_err_set(c->err, KP_ERULE, "%s: indicator '%s': '%s' is not one of the categories of the assessment",
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_IND_CATEGORY,
 					ind->where, ind->name, kp_decl_text(L, -1));
 			lua_pop(L, 1);
 		} else
@@ -786,19 +857,112 @@ static int compile_deduction(compiler *c, int t, int sec, kp_deduction *d)
 	return compile_src_field(c, t, "count", &d->count, d->where);
 }
 
+/* The items of section sec, the table at items: its indicators (their
+ * points added to *sum) and deductions, ni and nd the room for them. */
+static int compile_section_items(compiler *c, int items, int sec, size_t ni, size_t nd, double *sum)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	const kp_section *s = &r->sec[sec];
+	size_t j, n = kp_decl_len(L, items);
+	int rc = 0;
+
+	for (j = 0; j < n && !rc; j++) {
+		char *type;
+		int is_ind;
+		kp_decl_index(L, items, (lua_Integer)j + 1);
+		type = field_str(c, lua_gettop(L), "type", NULL);
+		is_ind = type && !strcmp(type, "indicator");
+		if (is_ind ? r->nind >= ni : r->nded >= nd) /* the prelude lets none through */
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_ITEM, s->where, s->name);
+		else if (is_ind) {
+			rc = compile_indicator(c, lua_gettop(L), sec, &r->ind[r->nind]);
+			*sum += r->ind[r->nind++].points;
+		} else {
+			rc = compile_deduction(c, lua_gettop(L), sec, &r->ded[r->nded++]);
+		}
+		free(type);
+		lua_pop(L, 1);
+	}
+	return rc;
+}
+
+/* Section i of the table at secs: its name, points and items, which must
+ * add up to its points (or be deductions only: 基础分). */
+static int compile_section(compiler *c, int secs, size_t i, size_t ni, size_t nd)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	kp_section *s = &r->sec[i];
+	double sum = 0;
+	size_t ded0 = r->nded;
+	int rc = 0;
+
+	kp_decl_index(L, secs, (lua_Integer)i + 1);
+	s->name = field_str(c, lua_gettop(L), "name", NULL);
+	s->where = where_of(c, lua_gettop(L));
+	field_num(c, lua_gettop(L), "points", &s->points);
+	r->nsec = i + 1;
+	if (section_index(r, s->name) != (int)i)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_TWICE, s->where, s->name);
+	s->first = r->nind;
+	kp_decl_field(L, -1, "items");
+	if (!rc)
+		rc = compile_section_items(c, lua_gettop(L), (int)i, ni, nd, &sum);
+	s->count = r->nind - s->first;
+	lua_pop(L, 2);
+	r->full_points += s->points;
+	s->base = s->count == 0 && r->nded > ded0; /* 基础分: starts at its points */
+	if (!rc && s->count == 0 && !s->base)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_NO_INDICATORS, s->where, s->name);
+	if (!rc && !s->base && fabs(sum - s->points) > 1e-9)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_SUM, s->where, s->name, s->points, sum);
+	return rc;
+}
+
+/* After the sections: an indicator no section claimed is an error; the
+ * deductions outside any section are compiled. */
+static int compile_unclaimed(compiler *c, int inds, int deds, size_t ni, size_t nd)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ni && !rc; i++) {
+		kp_decl_index(L, inds, (lua_Integer)i + 1);
+		kp_decl_field(L, -1, "section");
+		if (lua_isnil(L, -1)) {
+			char *w = where_of(c, lua_gettop(L) - 1), *name = field_str(c, lua_gettop(L) - 1, "name", NULL);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_IND_NO_SECTION, w, name ? name : "?");
+			free(w), free(name);
+		}
+		lua_pop(L, 2);
+	}
+	for (i = 0; i < nd && !rc; i++) {
+		kp_decl_index(L, deds, (lua_Integer)i + 1);
+		kp_decl_field(L, -1, "section");
+		if (lua_isnil(L, -1))
+			rc = compile_deduction(c, lua_gettop(L) - 1, -1, &r->ded[r->nded++]);
+		lua_pop(L, 2);
+	}
+	return rc;
+}
+
 /* Sections first (their indicators and deductions), then the deductions
  * outside any section. */
 static int compile_tree(compiler *c)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
-	size_t ns, ni, nd, i, j;
-	int rc = 0;
+	size_t ns, ni, nd, i;
+	int top, rc = 0;
 
 	kp_decl_field(L, c->spec, "sections");
 	kp_decl_field(L, c->spec, "indicators");
 	kp_decl_field(L, c->spec, "deductions");
-	ns = kp_decl_len(L, -3), ni = kp_decl_len(L, -2), nd = kp_decl_len(L, -1);
+	top = lua_gettop(L);
+	ns = kp_decl_len(L, top - 2), ni = kp_decl_len(L, top - 1), nd = kp_decl_len(L, top);
 	r->sec = calloc(ns + 1, sizeof *r->sec);
 	r->ind = calloc(ni + 1, sizeof *r->ind);
 	r->ded = calloc(nd + 1, sizeof *r->ded);
@@ -806,73 +970,17 @@ static int compile_tree(compiler *c)
 		lua_pop(L, 3);
 		return kp_err_oom(c->err);
 	}
-	for (i = 0; i < ns && !rc; i++) {
-		kp_section *s = &r->sec[i];
-		double sum = 0;
-		size_t items, ded0 = r->nded;
-		kp_decl_index(L, -3, (lua_Integer)i + 1);
-		s->name = field_str(c, lua_gettop(L), "name", NULL);
-		s->where = where_of(c, lua_gettop(L));
-		field_num(c, lua_gettop(L), "points", &s->points);
-		r->nsec = i + 1;
-		if (section_index(r, s->name) != (int)i)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' is declared twice", s->where, s->name);
-		s->first = r->nind;
-		kp_decl_field(L, -1, "items");
-		items = kp_decl_len(L, -1);
-		for (j = 0; j < items && !rc; j++) {
-			char *type;
-			int is_ind;
-			kp_decl_index(L, -1, (lua_Integer)j + 1);
-			type = field_str(c, lua_gettop(L), "type", NULL);
-			is_ind = type && !strcmp(type, "indicator");
-			if (is_ind ? r->nind >= ni : r->nded >= nd) /* the prelude lets none through */
-				rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s': an item that was not declared with "
-						"indicator or deduction", s->where, s->name);
-			else if (is_ind) {
-				rc = compile_indicator(c, lua_gettop(L), (int)i, &r->ind[r->nind]);
-				sum += r->ind[r->nind++].points;
-			} else {
-				rc = compile_deduction(c, lua_gettop(L), (int)i, &r->ded[r->nded++]);
-			}
-			free(type);
-			lua_pop(L, 1);
-		}
-		s->count = r->nind - s->first;
-		lua_pop(L, 2);
-		r->full_points += s->points;
-		s->base = s->count == 0 && r->nded > ded0; /* 基础分: starts at its points */
-		if (!rc && s->count == 0 && !s->base)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has no indicators (a section of "
-					"deductions only starts at its points: give it a deduction)", s->where, s->name);
-		if (!rc && !s->base && fabs(sum - s->points) > 1e-9)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: section '%s' has %g points but its indicators add up to %g",
-					s->where, s->name, s->points, sum);
-	}
-	for (i = 0; i < ni && !rc; i++) { /* indicators no section claimed */
-		kp_decl_index(L, -2, (lua_Integer)i + 1);
-		kp_decl_field(L, -1, "section");
-		if (lua_isnil(L, -1)) {
-			char *w = where_of(c, lua_gettop(L) - 1), *name = field_str(c, lua_gettop(L) - 1, "name", NULL);
-			rc = kp_err_set(c->err, KP_ERULE, "%s: indicator '%s' is not inside a section", w, name ? name : "?");
-			free(w), free(name);
-		}
-		lua_pop(L, 2);
-	}
-	for (i = 0; i < nd && !rc; i++) {
-		kp_decl_index(L, -1, (lua_Integer)i + 1);
-		kp_decl_field(L, -1, "section");
-		if (lua_isnil(L, -1))
-			rc = compile_deduction(c, lua_gettop(L) - 1, -1, &r->ded[r->nded++]);
-		lua_pop(L, 2);
-	}
+	for (i = 0; i < ns && !rc; i++)
+		rc = compile_section(c, top - 2, i, ni, nd);
+	if (!rc)
+		rc = compile_unclaimed(c, top - 1, top, ni, nd);
 	lua_pop(L, 3);
 	if (!rc && r->nsec == 0)
-		rc = kp_err_set(c->err, KP_ERULE, "%s: no section declared", r->file);
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_SECTION, r->file);
 	return rc;
 }
 
-static int compile_bonus_veto(compiler *c)
+static int compile_bonuses(compiler *c)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
@@ -898,31 +1006,55 @@ static int compile_bonus_veto(compiler *c)
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
+	return rc;
+}
+
+/* The veto at the top of the stack. */
+static int compile_veto(compiler *c, kp_veto *v)
+{
+	lua_State *L = c->L;
+
+	v->name = field_str(c, lua_gettop(L), "name", NULL);
+	v->where = where_of(c, lua_gettop(L));
+	v->desc = field_str(c, lua_gettop(L), "desc", NULL);
+	v->basis = field_str(c, lua_gettop(L), "basis", NULL);
+	v->office = field_str(c, lua_gettop(L), "office", NULL);
+	v->reason = field_str(c, lua_gettop(L), "reason", NULL);
+	v->reason_ref = field_ref(c, lua_gettop(L), "reason");
+	kp_decl_field(L, -1, "default");
+	if (lua_type(L, -1) == LUA_TBOOLEAN)
+		v->dflt_text = dupstr(c, lua_toboolean(L, -1) ? "1" : "0");
+	else if (!lua_isnil(L, -1))
+		v->dflt_text = dupstr(c, kp_decl_text(L, -1)), lua_pop(L, 1);
+	lua_pop(L, 1);
+	return compile_src_field(c, lua_gettop(L), "when", &v->when, v->where);
+}
+
+static int compile_vetoes(compiler *c)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	size_t i, n;
+	int rc = 0;
+
 	kp_decl_field(L, c->spec, "vetoes");
 	n = kp_decl_len(L, -1);
-	if (!rc && !(r->veto = calloc(n + 1, sizeof *r->veto)))
+	if (!(r->veto = calloc(n + 1, sizeof *r->veto)))
 		rc = kp_err_oom(c->err);
 	for (i = 0; i < n && !rc; i++, r->nveto++) {
-		kp_veto *v = &r->veto[i];
 		kp_decl_index(L, -1, (lua_Integer)i + 1);
-		v->name = field_str(c, lua_gettop(L), "name", NULL);
-		v->where = where_of(c, lua_gettop(L));
-		v->desc = field_str(c, lua_gettop(L), "desc", NULL);
-		v->basis = field_str(c, lua_gettop(L), "basis", NULL);
-		v->office = field_str(c, lua_gettop(L), "office", NULL);
-		v->reason = field_str(c, lua_gettop(L), "reason", NULL);
-		v->reason_ref = field_ref(c, lua_gettop(L), "reason");
-		kp_decl_field(L, -1, "default");
-		if (lua_type(L, -1) == LUA_TBOOLEAN)
-			v->dflt_text = dupstr(c, lua_toboolean(L, -1) ? "1" : "0");
-		else if (!lua_isnil(L, -1))
-			v->dflt_text = dupstr(c, kp_decl_text(L, -1)), lua_pop(L, 1);
-		lua_pop(L, 1);
-		rc = compile_src_field(c, lua_gettop(L), "when", &v->when, v->where);
+		rc = compile_veto(c, &r->veto[i]);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
 	return rc;
+}
+
+static int compile_bonus_veto(compiler *c)
+{
+	int rc = compile_bonuses(c);
+
+	return rc ? rc : compile_vetoes(c);
 }
 
 static int grade_index(const kp_rules *r, const char *name)
@@ -944,9 +1076,9 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 	int rc = field_num(c, g, "count", &v), k;
 
 	if (rc < 0 || (rc > 0 && (v < 1 || v != floor(v) || v > 1e6)))
-		return fail_at(c, where, "grades: count is a whole number of units, like count = 3");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_COUNT, where);
 	if (rc > 0 && gr->quota > 0)
-		return fail_at(c, where, "grades: a grade has a quota (a share) or a count, not both");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_OR_COUNT, where);
 	gr->count = (int)v;
 	kp_decl_field(L, g, "by_category");
 	if (lua_isnil(L, -1)) {
@@ -955,7 +1087,7 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 	}
 	if (lua_type(L, -1) != LUA_TTABLE) {
 		lua_pop(L, 1);
-		return fail_at(c, where, "grades: by_category = { [\"镇\"] = 85 } gives the minimum for a category");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BY_CATEGORY, where);
 	}
 	if (!(gr->cat_min = malloc((c->r->ncat + 1) * sizeof *gr->cat_min))) {
 		lua_pop(L, 1);
@@ -968,7 +1100,7 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -2))) < 0 ||
 		    lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))) {
 			lua_pop(L, 3);
-			return fail_at(c, where, "grades: by_category = { [\"镇\"] = 85 } maps categories of the assessment to minimums");
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BY_CATEGORY_MAP, where);
 		}
 		gr->cat_min[k] = lua_tonumber(L, -1);
 		lua_pop(L, 1);
@@ -986,9 +1118,47 @@ static int grades_ordered(compiler *c, const char *where)
 	for (k = 0; k < r->ncat; k++)
 		for (g = 1; g < r->ngrade; g++)
 			if (kp_grade_min(&r->grade[g], (int)k) >= kp_grade_min(&r->grade[g - 1], (int)k))
-				return kp_err_set(c->err, KP_ERULE, "%s: grades: in category '%s', '%s' must have a lower minimum than '%s'",
+				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_CATEGORY_ORDER,
 						  where, r->cat[k].name, r->grade[g].name, r->grade[g - 1].name);
 	return 0;
+}
+
+/* Grade i of the grades table at g: {"name", minimum [, quota =, count =,
+ * by_category =]}, below the one before it, not named twice. */
+static int compile_grade(compiler *c, int g, size_t i, const char *where)
+{
+	lua_State *L = c->L;
+	kp_rules *r = c->r;
+	kp_grade *gr = &r->grade[i];
+	int rc = 0;
+
+	kp_decl_index(L, g, (lua_Integer)i + 1);
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
+	}
+	kp_decl_index(L, -1, 1);
+	kp_decl_index(L, -2, 2);
+	if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
+	else {
+		gr->name = dupstr(c, lua_tostring(L, -2));
+		gr->min = lua_tonumber(L, -1);
+		r->ngrade = i + 1;
+	}
+	lua_pop(L, 2);
+	if (!rc && field_num(c, lua_gettop(L), "quota", &gr->quota) < 0)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_SHARE, where);
+	if (!rc && (gr->quota < 0 || gr->quota > 1))
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_RANGE, where);
+	if (!rc)
+		rc = grade_count_and_mins(c, lua_gettop(L), gr, where);
+	if (!rc && i > 0 && gr->min >= r->grade[i - 1].min)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_ORDER, where, gr->name, r->grade[i - 1].name);
+	if (!rc && grade_index(r, gr->name) != (int)i)
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_TWICE, where, gr->name);
+	lua_pop(L, 1);
+	return rc;
 }
 
 static int compile_grades(compiler *c)
@@ -1010,43 +1180,14 @@ static int compile_grades(compiler *c)
 	ties = field_str(c, g, "quota_ties", NULL);
 	r->quota_ties_none = ties && !strcmp(ties, "none");
 	if (ties && strcmp(ties, "none") && strcmp(ties, "all"))
-		rc = fail_at(c, where, "grades: quota_ties must be \"all\" or \"none\"");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_TIES, where);
 	free(ties);
 	if (!rc && n == 0)
-		rc = fail_at(c, where, "grades: give the bands, like { {\"优秀\", 90}, {\"良好\", 80}, ... }");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BANDS, where);
 	if (!rc && !(r->grade = calloc(n, sizeof *r->grade)))
 		rc = kp_err_oom(c->err);
-	for (i = 0; i < n && !rc; i++) {
-		kp_grade *gr = &r->grade[i];
-		kp_decl_index(L, g, (lua_Integer)i + 1);
-		if (lua_type(L, -1) != LUA_TTABLE) {
-			lua_pop(L, 1);
-			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
-			break;
-		}
-		kp_decl_index(L, -1, 1);
-		kp_decl_index(L, -2, 2);
-		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
-			rc = fail_at(c, where, "grades: each grade is {\"name\", minimum score [, quota = share]}");
-		else {
-			gr->name = dupstr(c, lua_tostring(L, -2));
-			gr->min = lua_tonumber(L, -1);
-			r->ngrade = i + 1;
-		}
-		lua_pop(L, 2);
-		if (!rc && field_num(c, lua_gettop(L), "quota", &gr->quota) < 0)
-			rc = fail_at(c, where, "grades: a quota is a share of the category, like 0.20");
-		if (!rc && (gr->quota < 0 || gr->quota > 1))
-			rc = fail_at(c, where, "grades: a quota is a share between 0 and 1, like 0.20");
-		if (!rc)
-			rc = grade_count_and_mins(c, lua_gettop(L), gr, where);
-		if (!rc && i > 0 && gr->min >= r->grade[i - 1].min)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: grades: '%s' must have a lower minimum than '%s' (best first)",
-					where, gr->name, r->grade[i - 1].name);
-		if (!rc && grade_index(r, gr->name) != (int)i)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: grades: '%s' appears twice", where, gr->name);
-		lua_pop(L, 1);
-	}
+	for (i = 0; i < n && !rc; i++)
+		rc = compile_grade(c, g, i, where);
 	if (!rc)
 		rc = grades_ordered(c, where);
 	free(where);
@@ -1067,7 +1208,7 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 	}
 	if (lua_type(L, -1) != LUA_TTABLE) {
 		lua_pop(L, 1);
-		return fail_at(c, where, "commend: tie_break = { \"section name\", \"deductions\", \"bonus\" }");
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TIE_FORM, where);
 	}
 	n = kp_decl_len(L, -1);
 	if (!(r->tie = calloc(n + 1, sizeof *r->tie)))
@@ -1079,7 +1220,7 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 		name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 		if (!name) {
 			lua_pop(L, 2);
-			return fail_at(c, where, "commend: tie_break lists section names, \"deductions\" or \"bonus\"");
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TIE_LIST, where);
 		}
 		tb->name = dupstr(c, name);
 		r->ntie = i + 1;
@@ -1090,7 +1231,7 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 		else if ((tb->section = section_index(r, name)) >= 0)
 			tb->kind = KP_TIE_SECTION;
 		else {
-			kp_err_set(c->err, KP_ERULE, "%s: commend: tie_break '%s' is not a section, \"deductions\" or \"bonus\"",
+			kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TIE_UNKNOWN,
 				   where, name);
 			lua_pop(L, 2);
 			return KP_ERULE;
@@ -1122,7 +1263,7 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 		struct kp_commend_cat *cc;
 		char *mg;
 		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(r, lua_tostring(L, -2))) < 0) {
-			rc = kp_err_set(c->err, KP_ERULE, "%s: commend: by_category names a category that is not declared: '%s'",
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMMEND_BY_CATEGORY,
 					where, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
 			lua_pop(L, 2);
 			break;
@@ -1131,12 +1272,12 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 		cc->set = 1, cc->min_grade = -1;
 		mg = field_str(c, lua_gettop(L), "min_grade", &bad);
 		if (bad)
-			rc = fail_at(c, where, "commend: min_grade must be the name of a grade");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_GRADE_NAME, where);
 		else if (mg && (cc->min_grade = grade_index(r, mg)) < 0)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: commend: min_grade '%s' is not one of the grades", where, mg);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_GRADE_UNKNOWN, where, mg);
 		free(mg);
 		if (!rc && (cc->has_min_score = field_num(c, lua_gettop(L), "min_score", &cc->min_score)) < 0)
-			rc = fail_at(c, where, "commend: min_score must be a number");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_SCORE, where);
 		lua_pop(L, rc ? 2 : 1);
 	}
 	lua_pop(L, 1);
@@ -1151,8 +1292,7 @@ static int compile_veto_rank(compiler *c, int t, const char *where)
 	char *vr = field_str(c, t, "veto_rank", &bad);
 
 	if (bad || (vr && strcmp(vr, "last") && strcmp(vr, "total")))
-		rc = fail_at(c, where, "commend: veto_rank must be \"last\" (vetoed units after the others of their category) "
-				       "or \"total\" (the default: ranked by their total)");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_VETO_RANK, where);
 	c->r->veto_last = vr && !strcmp(vr, "last");
 	free(vr);
 	return rc;
@@ -1175,17 +1315,17 @@ static int compile_commend(compiler *c)
 	where = where_of(c, t);
 	mg = field_str(c, t, "min_grade", &bad);
 	if (bad)
-		rc = fail_at(c, where, "commend: min_grade must be the name of a grade");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_GRADE_NAME, where);
 	else if (mg && (r->commend_min_grade = grade_index(r, mg)) < 0)
-		rc = kp_err_set(c->err, KP_ERULE, "%s: commend: min_grade '%s' is not one of the grades", where, mg);
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_GRADE_UNKNOWN, where, mg);
 	free(mg);
 	if (!rc && (r->has_min_score = field_num(c, t, "min_score", &r->commend_min_score)) < 0)
-		rc = fail_at(c, where, "commend: min_score must be a number");
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_MIN_SCORE, where);
 	r->has_min_score = r->has_min_score > 0;
 	r->eligible_ref = field_ref(c, t, "eligible");
 	if (!rc && !r->eligible_ref) {
 		if (kp_decl_field(L, t, "eligible") != LUA_TNIL)
-			rc = fail_at(c, where, "commend: eligible must be a function(r)");
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_ELIGIBLE, where);
 		lua_pop(L, 1);
 	}
 	if (!rc)
@@ -1222,7 +1362,7 @@ static int compile_events(compiler *c)
 		if (!rc)
 			rc = field_cols(c, lua_gettop(L), &e->ncol, &e->col, &e->reader);
 		if (event_index(r, e->name) != (int)i)
-			rc = kp_err_set(c->err, KP_ERULE, "%s: events '%s' is declared twice", e->where, e->name);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_EVENTS_TWICE, e->where, e->name);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
@@ -1255,10 +1395,10 @@ static int compile_datas(compiler *c)
 			rc = kp_err_oom(c->err);
 		for (j = 0; j < r->nevent && !rc; j++)
 			if (!strcmp(r->event[j].data, d->name))
-				rc = kp_err_set(c->err, KP_ERULE, "%s: data '%s': the events '%s' (%s) read a dataset of that name",
+				rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_DATA_IS_EVENTS,
 						d->where, d->name, r->event[j].name, r->event[j].where);
 		if (!rc && r->unit_table && !strcmp(r->unit_table, d->name))
-			rc = kp_err_set(c->err, KP_ERULE, "%s: data '%s' is the unit table's name", d->where, d->name);
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_DATA_IS_UNITS, d->where, d->name);
 	}
 	lua_pop(L, 1);
 	return rc;
@@ -1435,188 +1575,263 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 
 /* ---- the criteria in words ---- */
 
-/* The words for a source: a column, an aggregate of events, or 计算值. */
-static void src_words(const kp_rules *r, const kp_src *s, kp_sb *out)
+void kp_rules_words(kp_sb *out, enum kp_lang lang, enum kp_msgid id, const char *en, ...)
 {
-	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "去掉最高分和最低分后平均",
-					   "逾期件数", "未报件数"}; /* the last two are worded below */
+	char small[256], *p = small;
+	va_list ap;
+	int n;
 
-	if (s->kind == KP_SRC_AGG && s->op == KP_AGG_LATE)
-		kp_sb_printf(out, "%s%s逾期件数(%s晚于%s)", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
-			     s->col, s->due);
-	else if (s->kind == KP_SRC_AGG && s->op == KP_AGG_MISSING)
-		kp_sb_printf(out, "%s%s未报件数(%s为空)", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "", s->col);
-	else if (s->kind == KP_SRC_COL)
+	(void)en; /* the catalogue's English text, there for the compiler */
+	va_start(ap, en);
+	n = vsnprintf(small, sizeof small, kp_msg_text(id, lang), ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof small) {
+		if (!(p = malloc((size_t)n + 1))) {
+			out->oom = 1;
+			return;
+		}
+		va_start(ap, en);
+		vsnprintf(p, (size_t)n + 1, kp_msg_text(id, lang), ap);
+		va_end(ap);
+	}
+	kp_sb_puts(out, p);
+	if (p != small)
+		free(p);
+}
+
+/* The words for an aggregate of events: "信访(筛选)合计件数". */
+static void agg_words(const kp_rules *r, const kp_src *s, enum kp_lang lang, kp_sb *out)
+{
+	const char *ev = r->event[s->event].name;
+	const char *f = s->nfilter || s->ref ? kp_msg_text(KP_MSG_RULE_CRIT_FILTERED, lang) : "";
+
+	switch (s->op) {
+	case KP_AGG_COUNT: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_COUNT, ev, f); break;
+	case KP_AGG_SUM: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_SUM, ev, f, s->col); break;
+	case KP_AGG_AVG: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_AVG, ev, f, s->col); break;
+	case KP_AGG_MIN: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MIN, ev, f, s->col); break;
+	case KP_AGG_MAX: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MAX, ev, f, s->col); break;
+	case KP_AGG_TRIMMED: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_TRIMMED, ev, f, s->col); break;
+	case KP_AGG_LATE: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_LATE, ev, f, s->col, s->due); break;
+	case KP_AGG_MISSING: kp_rules_words(out, lang, KP_M_RULE_CRIT_AGG_MISSING, ev, f, s->col); break;
+	default: kp_sb_printf(out, "%s%s%s", ev, f, s->col ? s->col : "");
+	}
+}
+
+/* The words for a source: a column, an aggregate of events, or 计算值. */
+static void src_words(const kp_rules *r, const kp_src *s, enum kp_lang lang, kp_sb *out)
+{
+	if (s->kind == KP_SRC_COL)
 		kp_sb_puts(out, s->col);
 	else if (s->kind == KP_SRC_AGG)
-		kp_sb_printf(out, "%s%s%s%s", r->event[s->event].name, s->nfilter || s->ref ? "(筛选)" : "",
-			     ops[s->op], s->op == KP_AGG_COUNT ? "" : s->col);
+		agg_words(r, s, lang, out);
 	else
-		kp_sb_puts(out, "计算值");
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_COMPUTED);
 }
 
 /* "满分3分, 扣完为止: 没有总体方案扣3分; 迟报每次扣0.5分, 最多扣2分" */
-static void describe_checklist(const kp_rules *r, const kp_method *m, const char *points, kp_sb *out)
+static void describe_checklist(const kp_rules *r, const kp_method *m, const char *points, enum kp_lang lang,
+			       kp_sb *out)
 {
 	char a[32], b[32];
 	size_t i;
 
-	kp_sb_printf(out, "满分%s分, 扣完为止: ", points);
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_CHECKLIST, points);
 	for (i = m->first; i < m->first + m->count; i++) {
 		const kp_check *k = &r->check[i];
 		kp_sb_printf(out, "%s%s", i > m->first ? "; " : "", k->name);
-		if (!k->per)
-			kp_sb_printf(out, "扣%s分", kp_num_short(k->amount, a, sizeof a));
-		else
-			kp_sb_printf(out, "每%s扣%s分%s%s%s", k->unit ? k->unit : "次", kp_num_short(k->amount, a, sizeof a),
-				     k->has_max ? ", 最多扣" : "", k->has_max ? kp_num_short(k->max, b, sizeof b) : "",
-				     k->has_max ? "分" : "");
+		if (!k->per) {
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_CHECK_MINUS, kp_num_short(k->amount, a, sizeof a));
+			continue;
+		}
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_CHECK_PER,
+			       k->unit ? k->unit : kp_msg_text(KP_MSG_RULE_CRIT_TIME, lang),
+			       kp_num_short(k->amount, a, sizeof a));
+		if (k->has_max)
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_AT_MOST, kp_num_short(k->max, b, sizeof b));
 	}
 }
 
 /* "按报送日期: 2024年3月31日前(含)得5分; 2024年4月15日前(含)得3分; 逾期或未报送得0分" */
-static void describe_deadline(const kp_method *m, const char *src, kp_sb *out)
+static void describe_deadline(const kp_method *m, const char *src, enum kp_lang lang, kp_sb *out)
 {
 	char a[32], day[KP_DATE_MAX];
 	size_t i;
 
-	kp_sb_printf(out, "按%s: ", src);
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_BY, src);
 	for (i = 0; i < m->n; i++)
-		kp_sb_printf(out, "%s前(含)得%s分; ", kp_date_words((int)m->thr[i], day, sizeof day),
-			     kp_num_short(m->pts[i], a, sizeof a));
-	kp_sb_printf(out, "逾期或未报送得%s分", m->has_otherwise ? kp_num_short(m->otherwise, a, sizeof a) : "0");
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_BY_DATE,
+			       lang == KP_LANG_EN ? kp_date_iso((int)m->thr[i], day, sizeof day)
+						  : kp_date_words((int)m->thr[i], day, sizeof day),
+			       kp_num_short(m->pts[i], a, sizeof a));
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_LATE_POINTS,
+		       m->has_otherwise ? kp_num_short(m->otherwise, a, sizeof a) : "0");
 }
 
 /* "考核得分×85% + 评议得分×15%, 折算为10分"; a part on a scale of its own
  * says it (评议得分(满分10分)×15%), a blend not on 100 too. */
-static void describe_blend(const kp_rules *r, const kp_method *m, const char *points, kp_sb *out)
+static void describe_blend(const kp_rules *r, const kp_method *m, const char *points, enum kp_lang lang, kp_sb *out)
 {
 	char a[32], b[32];
 	size_t i;
 
 	for (i = m->first; i < m->first + m->count; i++) {
 		const kp_part *p = &r->part[i];
-		int own = p->scale != m->scale;
 		kp_sb_puts(out, i > m->first ? " + " : "");
-		src_words(r, &p->src, out);
-		kp_sb_printf(out, "%s%s%s×%s%%", own ? "(满分" : "", own ? kp_num_short(p->scale, a, sizeof a) : "",
-			     own ? "分)" : "", kp_num_short(kp_num_round(p->weight * 100, 6), b, sizeof b));
+		src_words(r, &p->src, lang, out);
+		if (p->scale != m->scale)
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_PART_SCALE, kp_num_short(p->scale, a, sizeof a));
+		kp_sb_printf(out, "×%s%%", kp_num_short(kp_num_round(p->weight * 100, 6), b, sizeof b));
 	}
 	if (m->scale != 100)
-		kp_sb_printf(out, " (满分%s分)", kp_num_short(m->scale, a, sizeof a));
-	kp_sb_printf(out, ", 折算为%s分", points);
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_BLEND_SCALE, kp_num_short(m->scale, a, sizeof a));
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_SCALED_TO, points);
+}
+
+/* One step of a list: 第2—4名各3分 (ranks with the same points in one),
+ * ≥0.9得8分, 优秀 10分; returns the last index it covered. */
+static size_t describe_step(const kp_method *m, size_t i, enum kp_lang lang, kp_sb *out)
+{
+	char b[32], c[32];
+	size_t j = i;
+
+	if (m->kind == KP_M_RANK) {
+		while (j + 1 < m->n && m->pts[j + 1] == m->pts[i])
+			j++;
+		if (j > i)
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_RANKS, i + 1, j + 1, kp_num_short(m->pts[i], b, sizeof b));
+		else
+			kp_rules_words(out, lang, KP_M_RULE_CRIT_RANK, i + 1, kp_num_short(m->pts[i], b, sizeof b));
+	} else if (m->kind == KP_M_BANDS) {
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_BAND, m->gt && m->gt[i] ? ">" : "≥",
+			       kp_num_short(m->thr[i], c, sizeof c), kp_num_short(m->pts[i], b, sizeof b));
+	} else {
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_LOOKUP, m->keys[i], kp_num_short(m->pts[i], b, sizeof b),
+			       i + 1 < m->n || m->has_default ? "; " : "");
+	}
+	return j;
 }
 
 /* rank_points, bands, lookup: "按持证率: ≥0.95得10分; ≥0.9得8分; 其余0分" */
-static void describe_list(const kp_method *m, const char *src, kp_sb *out)
+static void describe_list(const kp_method *m, const char *src, enum kp_lang lang, kp_sb *out)
 {
-	char b[32], c[32];
+	char b[32];
 	size_t i;
 
-	if (m->kind == KP_M_RANK)
-		kp_sb_printf(out, "按%s%s排名: ", src, m->asc ? "从低到高" : "从高到低");
+	if (m->kind == KP_M_RANK && m->asc)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_RANK_ASC, src);
+	else if (m->kind == KP_M_RANK)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_RANK_DESC, src);
 	else
-		kp_sb_printf(out, "按%s: ", src);
-	for (i = 0; i < m->n; i++) {
-		if (m->kind == KP_M_RANK) { /* ranks with the same points in one: 第2—4名各3分 */
-			size_t j = i;
-			while (j + 1 < m->n && m->pts[j + 1] == m->pts[i])
-				j++;
-			if (j > i)
-				kp_sb_printf(out, "第%zu—%zu名各%s分; ", i + 1, j + 1, kp_num_short(m->pts[i], b, sizeof b));
-			else
-				kp_sb_printf(out, "第%zu名%s分; ", i + 1, kp_num_short(m->pts[i], b, sizeof b));
-			i = j;
-		} else if (m->kind == KP_M_BANDS)
-			kp_sb_printf(out, "%s%s得%s分; ", m->gt && m->gt[i] ? ">" : "≥", kp_num_short(m->thr[i], c, sizeof c),
-				     kp_num_short(m->pts[i], b, sizeof b));
-		else
-			kp_sb_printf(out, "%s %s分%s", m->keys[i], kp_num_short(m->pts[i], b, sizeof b),
-				     i + 1 < m->n || m->has_default ? "; " : "");
-	}
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_BY, src);
+	for (i = 0; i < m->n; i++)
+		i = describe_step(m, i, lang, out);
 	/* a lookup without a default scores no other value (it is an error),
 	 * so its words promise nothing for one */
 	if (m->kind != KP_M_LOOKUP || m->has_default)
-		kp_sb_printf(out, "其余%s分", m->kind == KP_M_LOOKUP ? kp_num_short(m->dflt, b, sizeof b)
-					     : m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_OTHERWISE,
+			       m->kind == KP_M_LOOKUP ? kp_num_short(m->dflt, b, sizeof b)
+			       : m->kind == KP_M_BANDS && m->has_otherwise ? kp_num_short(m->otherwise, b, sizeof b) : "0");
 }
 
 /* target: "完成数 ÷ 任务数 × 10分, 完成率最高按100%计" */
-static void describe_target(const kp_rules *r, const kp_method *m, const char *src, const char *points, kp_sb *out)
+static void describe_target(const kp_rules *r, const kp_method *m, const char *src, const char *points,
+			    enum kp_lang lang, kp_sb *out)
 {
 	char b[32];
 
 	kp_sb_printf(out, "%s ÷ ", src);
 	if (m->goal_src.kind)
-		src_words(r, &m->goal_src, out);
+		src_words(r, &m->goal_src, lang, out);
 	else
-		kp_sb_printf(out, "目标%s", kp_num_short(m->goal, b, sizeof b));
-	kp_sb_printf(out, " × %s分, 完成率最高按100%%计", points);
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_GOAL, kp_num_short(m->goal, b, sizeof b));
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_TARGET, points);
 }
 
-/* The method's words after its source's words, src, are known. */
-static void describe_method(const kp_rules *r, const kp_method *m, const char *src, const char *a, kp_sb *out)
+/* per_item: "满分10分, 问题数每件扣2分, 最多扣6分" */
+static void describe_per_item(const kp_method *m, const char *src, const char *a, enum kp_lang lang, kp_sb *out)
 {
 	char b[32], c[32];
 
+	kp_rules_words(out, lang, KP_M_RULE_CRIT_PER_ITEM, a, src, kp_num_short(m->per, b, sizeof b));
+	if (m->has_max)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_DEDUCT_AT_MOST, kp_num_short(m->max, c, sizeof c));
+	else
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_DOWN_TO_ZERO);
+}
+
+/* The methods of one formula: target, done, ratio_to_best, min_max,
+ * yes_no, given; 0 when m is of another kind. */
+static int describe_formula(const kp_rules *r, const kp_method *m, const char *src, const char *a,
+			    enum kp_lang lang, kp_sb *out)
+{
+	char b[32];
+	const char *dflt = m->has_default ? kp_num_short(m->dflt, b, sizeof b) : NULL;
+
+	if (m->kind == KP_M_TARGET)
+		describe_target(r, m, src, a, lang, out);
+	else if (m->kind == KP_M_DONE)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_DONE, src, a, dflt ? dflt : "0");
+	else if (m->kind == KP_M_RATIO && m->scope_all)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_RATIO_ALL, src, a);
+	else if (m->kind == KP_M_RATIO)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_RATIO_CATEGORY, src, a);
+	else if (m->kind == KP_M_MINMAX && m->scope_all)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_MINMAX_ALL, src, a);
+	else if (m->kind == KP_M_MINMAX)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_MINMAX_CATEGORY, src, a);
+	else if (m->kind == KP_M_YESNO)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_YESNO, src, dflt ? dflt : a);
+	else if (m->kind == KP_M_GIVEN && m->src.kind == KP_SRC_COL)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_GIVEN_COLUMN, src, a);
+	else if (m->kind == KP_M_GIVEN)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_GIVEN, src, a);
+	else
+		return 0;
+	return 1;
+}
+
+/* The method's words after its source's words, src, are known. */
+static void describe_method(const kp_rules *r, const kp_method *m, const char *src, const char *a, enum kp_lang lang,
+			    kp_sb *out)
+{
+	if (describe_formula(r, m, src, a, lang, out))
+		return;
 	switch (m->kind) {
-	case KP_M_TARGET:
-		describe_target(r, m, src, a, out);
-		break;
-	case KP_M_DONE:
-		kp_sb_printf(out, "%s: 完成得%s分, 未完成得%s分", src, a, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : "0");
-		break;
-	case KP_M_RATIO:
-		kp_sb_printf(out, "%s ÷ %s最高值 × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
-		break;
-	case KP_M_MINMAX:
-		kp_sb_printf(out, "(%s − %s最低值) ÷ (最高值 − 最低值) × %s分", src, m->scope_all ? "全部单位" : "同类单位", a);
-		break;
 	case KP_M_RANK:
 	case KP_M_BANDS:
 	case KP_M_LOOKUP:
-		describe_list(m, src, out);
-		break;
-	case KP_M_YESNO:
-		kp_sb_printf(out, "%s: 是得%s分, 否得0分", src, m->has_default ? kp_num_short(m->dflt, b, sizeof b) : a);
+		describe_list(m, src, lang, out);
 		break;
 	case KP_M_PERITEM:
-		kp_sb_printf(out, "满分%s分, %s每件扣%s分, ", a, src, kp_num_short(m->per, b, sizeof b));
-		if (m->has_max)
-			kp_sb_printf(out, "最多扣%s分", kp_num_short(m->max, c, sizeof c));
-		else
-			kp_sb_puts(out, "扣完为止");
+		describe_per_item(m, src, a, lang, out);
 		break;
 	case KP_M_CHECKLIST:
-		describe_checklist(r, m, a, out);
-		break;
-	case KP_M_GIVEN:
-		if (m->src.kind == KP_SRC_COL)
-			kp_sb_printf(out, "%s: 按报送单位评定的得分计, 满分%s分", src, a);
-		else
-			kp_sb_printf(out, "按%s计, 满分%s分", src, a);
+		describe_checklist(r, m, a, lang, out);
 		break;
 	case KP_M_BLEND:
-		describe_blend(r, m, a, out);
+		describe_blend(r, m, a, lang, out);
 		break;
 	case KP_M_DEADLINE:
-		describe_deadline(m, src, out);
+		describe_deadline(m, src, lang, out);
 		break;
 	default:
-		kp_sb_printf(out, "按规则函数计分 (满分%s分)", a);
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_FUNCTION, a);
 	}
 }
 
-void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, kp_sb *out)
+void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, enum kp_lang lang, kp_sb *out)
 {
 	kp_sb src = {0};
 	char a[32];
 
-	src_words(r, &m->src, &src);
+	src_words(r, &m->src, lang, &src);
 	if (src.oom)
 		out->oom = 1;
 	else
-		describe_method(r, m, kp_sb_str(&src), kp_num_short(points, a, sizeof a), out);
+		describe_method(r, m, kp_sb_str(&src), kp_num_short(points, a, sizeof a), lang, out);
 	kp_sb_free(&src);
 }
 
@@ -1733,7 +1948,7 @@ static int check_one_column(const kp_rules *r, const char **list, size_t n, cons
 	fnscan fs;
 
 	if (!strcmp(col, r->id_col) || !strcmp(col, r->name_col) || !strcmp(col, r->cat_col))
-		return kp_err_set(err, KP_ERULE, "%s: %s '%s': '%s' is a column of the unit table, on every form already",
+		return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_OF_UNITS,
 				  where, what, name, col);
 	memset(&fs, 0, sizeof fs);
 	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len, fs.col = col;
@@ -1743,8 +1958,7 @@ static int check_one_column(const kp_rules *r, const char **list, size_t n, cons
 	*reader = fs.who.s; /* NULL when no function names it */
 	if (fs.who.s || fs.maybe || listed(list, n, col))
 		return 0;
-	return kp_err_set(err, KP_ERULE, "%s: %s '%s': the rules do not read a column '%s' (no helper reads it and no "
-			  "rule function names it; a typo?)", where, what, name, col);
+	return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_UNREAD, where, what, name, col);
 }
 
 static int check_declared_columns(kp_rules *r, kp_err *err)
@@ -1809,7 +2023,7 @@ static void snapshot_text(lua_State *L, int idx)
 	const char *p;
 
 	if (lua_type(L, idx) == LUA_TSTRING && (p = lua_tolstring(L, idx, &len)) && strlen(p) != len)
-		luaL_error(L, "a name or text in the declarations holds a NUL byte ('%s\\0...')", p);
+		kp_sandbox_error(L, KP_M_RULE_DECL_NUL, p);
 }
 
 static void snapshot_value(lua_State *L, int memo, int depth)
@@ -1826,8 +2040,8 @@ static void snapshot_value(lua_State *L, int memo, int depth)
 	}
 	lua_pop(L, 1);
 	if (depth > SNAPSHOT_DEPTH)
-		luaL_error(L, "declarations are nested more than %d tables deep", SNAPSHOT_DEPTH);
-	luaL_checkstack(L, 8, "declarations too deep");
+		kp_sandbox_error(L, KP_M_RULE_DECL_DEEP, SNAPSHOT_DEPTH);
+	luaL_checkstack(L, 8, kp_msg_fmt(KP_MSG_RULE_DECL_TOO_DEEP));
 	src = lua_gettop(L);
 	lua_newtable(L);
 	dst = src + 1;
@@ -1930,12 +2144,46 @@ static char *test_path(const char *path)
 	return p;
 }
 
+/* The rule file (and its tests when with_tests) run in a fresh environment
+ * with the DSL and `use`; the environment is kept, frozen, and the spec
+ * table at spec replaced by its snapshot. */
+static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, const kp_limits *limits, int with_tests,
+		     kp_err *err)
+{
+	int rc, env, use;
+
+	if ((rc = kp_sandbox_push_env(r->sb, err)))
+		return rc;
+	env = lua_gettop(L);
+	lua_pushvalue(L, env - 1);
+	install_dsl(L, env);
+	lua_remove(L, env - 1); /* the dsl table */
+	env--;
+	rc = kp_rules_use_install(r->sb, env, path, limits ? limits->modules : NULL, err);
+	use = rc ? 0 : lua_gettop(L);
+	if (!rc)
+		rc = run_file(r, path, env, use, 0, err);
+	if (!rc && with_tests) {
+		char *tp = test_path(path);
+		rc = tp ? run_file(r, tp, env, use, 1, err) : kp_err_oom(err);
+		free(tp);
+	}
+	if (use)
+		kp_rules_use_close(L, use);
+	kp_sandbox_freeze_env(L, env, 1);
+	lua_pushvalue(L, env);
+	r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	if (!rc)
+		rc = snapshot_spec(r, L, spec, err);
+	return rc;
+}
+
 int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err)
 {
 	kp_rules *r = calloc(1, sizeof *r);
 	lua_State *L;
 	compiler c;
-	int rc, spec, env, use;
+	int rc, spec;
 
 	*out = NULL;
 	if (!r || !(r->file = strdup(path))) {
@@ -1950,29 +2198,8 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 	lua_newtable(L);
 	spec = lua_gettop(L);
 	rc = run_prelude(r, L, spec, err);
-	if (!rc && !(rc = kp_sandbox_push_env(r->sb, err))) {
-		env = lua_gettop(L);
-		lua_pushvalue(L, env - 1);
-		install_dsl(L, env);
-		lua_remove(L, env - 1); /* the dsl table */
-		env--;
-		rc = kp_rules_use_install(r->sb, env, path, limits ? limits->modules : NULL, err);
-		use = rc ? 0 : lua_gettop(L);
-		if (!rc)
-			rc = run_file(r, path, env, use, 0, err);
-		if (!rc && with_tests) {
-			char *tp = test_path(path);
-			rc = tp ? run_file(r, tp, env, use, 1, err) : kp_err_oom(err);
-			free(tp);
-		}
-		if (use)
-			kp_rules_use_close(L, use);
-		kp_sandbox_freeze_env(L, env, 1);
-		lua_pushvalue(L, env);
-		r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		if (!rc)
-			rc = snapshot_spec(r, L, spec, err);
-	}
+	if (!rc)
+		rc = run_rules(r, L, spec, path, limits, with_tests, err);
 	c.r = r, c.L = L, c.err = err, c.spec = spec;
 	if (!rc)
 		rc = compile(&c);
@@ -2027,14 +2254,11 @@ static void free_method(kp_method *m)
 	free(m->keys);
 }
 
-void kp_rules_free(kp_rules *r)
+/* The sections, indicators, deductions, bonuses and vetoes. */
+static void free_items(kp_rules *r)
 {
 	size_t i;
 
-	if (!r)
-		return;
-	for (i = 0; i < r->ncat; i++)
-		free(r->cat[i].name);
 	for (i = 0; i < r->nsec; i++)
 		free(r->sec[i].name), free(r->sec[i].where);
 	for (i = 0; i < r->nind; i++) {
@@ -2068,6 +2292,13 @@ void kp_rules_free(kp_rules *r)
 	for (i = 0; i < r->npart; i++)
 		free_src(&r->part[i].src);
 	free(r->part);
+}
+
+/* The grades, tie-breaks, events, datasets and numeric columns. */
+static void free_tables(kp_rules *r)
+{
+	size_t i;
+
 	for (i = 0; i < r->ngrade; i++)
 		free(r->grade[i].name), free(r->grade[i].cat_min);
 	for (i = 0; i < r->ntie; i++)
@@ -2084,6 +2315,18 @@ void kp_rules_free(kp_rules *r)
 	for (i = 0; i < r->nnumcol; i++)
 		free(r->numcol[i]);
 	free(r->numcol);
+}
+
+void kp_rules_free(kp_rules *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->ncat; i++)
+		free(r->cat[i].name);
+	free_items(r);
+	free_tables(r);
 	free(r->cat), free(r->sec), free(r->ind), free(r->ded), free(r->bon), free(r->veto);
 	free(r->grade), free(r->tie), free(r->event), free(r->commend_cat);
 	free(r->file), free(r->sha256), free(r->title), free(r->office), free(r->basis), free(r->unit_office);

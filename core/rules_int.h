@@ -83,7 +83,7 @@ static inline const char *kp_decl_text(lua_State *L, int idx)
 	case LUA_TBOOLEAN:
 		return lua_pushstring(L, lua_toboolean(L, idx) ? "true" : "false");
 	default:
-		return lua_pushfstring(L, "(a %s)", luaL_typename(L, idx));
+		return kp_sandbox_push_msg(L, KP_M_RULE_A_VALUE, luaL_typename(L, idx));
 	}
 }
 

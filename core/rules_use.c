@@ -72,7 +72,7 @@ static void use_check_cycle(lua_State *L, int state, const char *name)
 	n = (lua_Integer)lua_rawlen(L, chain);
 	luaL_checkstack(L, (int)(2 * n + 4), "use");
 	luaL_where(L, 1);
-	lua_pushfstring(L, "use \"%s\": modules use each other in a cycle: ", name);
+	kp_sandbox_push_msg(L, KP_M_RULE_USE_CYCLE, name);
 	for (i = 1; i <= n; i++) {
 		lua_rawgeti(L, chain, i);
 		lua_pushliteral(L, " -> ");
@@ -137,7 +137,7 @@ static void use_parse(lua_State *L, int state, const char *name, const char *pat
 	lua_pop(L, 1);
 	if (kp_rules_read_file(path, &buf, &len, &e)) {
 		luaL_where(L, 1);
-		lua_pushfstring(L, "use \"%s\": %s", name, e.msg);
+		kp_sandbox_push_msg(L, KP_M_RULE_USE_IN, name, e.msg);
 		kp_err_clear(&e);
 		lua_concat(L, 2);
 		lua_error(L);
@@ -194,21 +194,18 @@ static int l_use(lua_State *L)
 
 	lua_settop(L, 1);
 	if (!use_name_ok(name, len))
-		return luaL_error(L, "use \"%s\": a module is named with letters, digits, _ and - only "
-				  "(no folder, no \"..\", no \".lua\"); it is found beside the rule file or in the modules directory",
-				  name);
+		return kp_sandbox_error(L, KP_M_RULE_USE_NAME, name);
 	if (use_cached(L, state, name))
 		return 1;
 	lua_rawgeti(L, state, U_CLOSED);
 	if (lua_toboolean(L, -1))
-		return luaL_error(L, "use \"%s\": modules are loaded with the rule file, not while scoring "
-				  "(write use at the top of the file)", name);
+		return kp_sandbox_error(L, KP_M_RULE_USE_LATE, name);
 	lua_pop(L, 1);
 	use_check_cycle(L, state, name);
 	if (!use_find(L, state, name)) {
 		lua_rawgeti(L, state, U_SHARED);
-		return luaL_error(L, "use \"%s\": no module %s.lua beside the rule file or in the modules directory %s "
-				  "(--modules DIR)", name, name, lua_isstring(L, -1) ? lua_tostring(L, -1) : "(none)");
+		return kp_sandbox_error(L, KP_M_RULE_USE_NOT_FOUND, name, name,
+					lua_isstring(L, -1) ? lua_tostring(L, -1) : kp_msg_fmt(KP_MSG_RULE_NONE));
 	}
 	use_parse(L, state, name, lua_tostring(L, 2));
 	use_mark(L, state, name, 1);
@@ -298,7 +295,7 @@ static void use_digest_modules(lua_State *L, int state, EVP_MD_CTX *ctx)
 		lua_rawgeti(L, -1, (lua_Integer)k);
 		lua_rawgeti(L, -2, (lua_Integer)k + 1);
 		text = lua_tolstring(L, -1, &tl);
-		hl = snprintf(head, sizeof head, "\n-- use \"%s\" %zu\n", lua_tostring(L, -2), tl);
+		hl = snprintf(head, sizeof head, /* not words */ "\n-- use \"%s\" %zu\n", lua_tostring(L, -2), tl);
 		EVP_DigestUpdate(ctx, head, (size_t)hl);
 		EVP_DigestUpdate(ctx, text, tl);
 		lua_pop(L, 2);

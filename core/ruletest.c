@@ -173,7 +173,7 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 	fixed[0] = "case", fixed[1] = "case", fixed[2] = cat;
 	rc = add_row(t, L, peers - 1, &cols, 3, fixed, 3, 1, err);
 	for (i = 0; i < npeers && !rc; i++) {
-		snprintf(id, sizeof id, "peer%zu", i + 1);
+		snprintf(id, sizeof id, "peer%zu", i + 1); /* not words */
 		fixed[0] = fixed[1] = id;
 		kp_decl_index(L, peers, (lua_Integer)i + 1);
 		rc = add_row(t, L, lua_gettop(L), &cols, 3, fixed, 3, i + 2, err);
@@ -281,13 +281,54 @@ static int points_of(const kp_rules *r, const kp_result *res, const kp_unit_resu
 /* Why a grade differs, when the ranking knows: a grade quota. */
 static const char *grade_why(const kp_unit_result *u)
 {
-	return u->quota_dropped ? " (its total reaches a higher grade; the grade's quota moved it down)" : "";
+	return u->quota_dropped ? kp_msg_fmt(KP_MSG_RULE_TEST_QUOTA) : "";
+}
+
+/* expect.grade (on top): the name of the grade, with why when the ranking
+ * knows. */
+static void compare_grade(lua_State *L, const char *key, const kp_result *res, const kp_unit_result *u,
+			  kp_case_result *cr)
+{
+	const char *g = u->grade >= 0 ? res->grades[u->grade] : kp_msg_fmt(KP_MSG_RULE_NONE);
+	char *why = NULL;
+
+	if (lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), g))
+		return;
+	if (asprintf(&why, "%s%s", g, grade_why(u)) < 0)
+		why = NULL;
+	say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), why ? why : g);
+	lua_pop(L, 1);
+	free(why);
+}
+
+/* expect.total, .deductions, .bonus or the points of an item (on top), at
+ * the rules' precision. */
+static void compare_points(const kp_rules *r, lua_State *L, const char *key, const kp_result *res,
+			   const kp_unit_result *u, kp_case_result *cr)
+{
+	char want[KP_NUM_MAX], got[KP_NUM_MAX];
+	double want_v = lua_tonumber(L, -1), v;
+	int found = 0;
+
+	if (!strcmp(key, "total"))
+		v = u->total, found = 1;
+	else if (!strcmp(key, "deductions"))
+		v = u->deductions, found = 1;
+	else if (!strcmp(key, "bonus"))
+		v = u->bonus, found = 1;
+	else
+		found = points_of(r, res, u, key, &v) == 0;
+	kp_num_fixed(kp_num_round(want_v, r->precision), r->precision, want, sizeof want);
+	if (!found)
+		say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, want, kp_msg_fmt(KP_MSG_RULE_TEST_NO_ITEM));
+	else if (strcmp(want, kp_num_fixed(kp_num_round(v, r->precision), r->precision, got, sizeof got)))
+		say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, want, got);
 }
 
 static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result *res, kp_case_result *cr)
 {
 	const kp_unit_result *u = NULL;
-	char want[KP_NUM_MAX], got[KP_NUM_MAX];
+	char got[KP_NUM_MAX];
 	size_t i;
 
 	for (i = 0; i < res->nunits; i++)
@@ -298,44 +339,22 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 	lua_pushnil(L);
 	while (kp_decl_next(L, expect)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-		double v;
 		if (!strcmp(key, "grade")) {
-			const char *g = u->grade >= 0 ? res->grades[u->grade] : "(none)";
-			if (!lua_isstring(L, -1) || strcmp(lua_tostring(L, -1), g)) {
-				char *why = NULL;
-				if (asprintf(&why, "%s%s", g, grade_why(u)) < 0)
-					why = NULL;
-				say(&cr->detail, "  %s: expected %s, got %s\n", key, kp_decl_text(L, -1), why ? why : g);
-				lua_pop(L, 1);
-				free(why);
-			}
+			compare_grade(L, key, res, u, cr);
 		} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
 			int g = !strcmp(key, "veto") ? u->veto : u->commended;
 			if (lua_toboolean(L, -1) != g)
-				say(&cr->detail, "  %s: expected %s, got %s\n", key, lua_toboolean(L, -1) ? "true" : "false",
+				say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, lua_toboolean(L, -1) ? "true" : "false",
 				    g ? "true" : "false");
 		} else if (!strcmp(key, "rank")) {
 			snprintf(got, sizeof got, "%d", u->rank);
 			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != u->rank)
-				say(&cr->detail, "  %s: expected %s, got %s\n", key, kp_decl_text(L, -1), got), lua_pop(L, 1);
+				say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), got), lua_pop(L, 1);
 		} else if (!lua_isnumber(L, -1)) {
-			say(&cr->detail, "  %s: expected %s, got %s\n", key, "a number", luaL_typename(L, -1));
+			say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_NUMBER),
+			    luaL_typename(L, -1));
 		} else {
-			double want_v = lua_tonumber(L, -1);
-			int found = 0;
-			if (!strcmp(key, "total"))
-				v = u->total, found = 1;
-			else if (!strcmp(key, "deductions"))
-				v = u->deductions, found = 1;
-			else if (!strcmp(key, "bonus"))
-				v = u->bonus, found = 1;
-			else
-				found = points_of(r, res, u, key, &v) == 0;
-			kp_num_fixed(kp_num_round(want_v, r->precision), r->precision, want, sizeof want);
-			if (!found)
-				say(&cr->detail, "  %s: expected %s, got %s\n", key, want, "no such indicator, section, bonus or deduction");
-			else if (strcmp(want, kp_num_fixed(kp_num_round(v, r->precision), r->precision, got, sizeof got)))
-				say(&cr->detail, "  %s: expected %s, got %s\n", key, want, got);
+			compare_points(r, L, key, res, u, cr);
 		}
 		lua_pop(L, 1);
 	}

@@ -44,9 +44,9 @@ static kp_sandbox *sandbox_of(lua_State *L)
 static const char *trip_words(const kp_sandbox *sb)
 {
 	switch (sb->tripped) {
-	case 1: return "instruction limit exceeded (raise it with --max-instructions)";
-	case 2: return "memory limit exceeded (raise it with --max-memory)";
-	default: return "time limit exceeded (raise it with --timeout)";
+	case 1: return kp_msg_fmt(KP_MSG_RULE_LIMIT_INSTRUCTIONS);
+	case 2: return kp_msg_fmt(KP_MSG_RULE_LIMIT_MEMORY);
+	default: return kp_msg_fmt(KP_MSG_RULE_LIMIT_TIME);
 	}
 }
 
@@ -97,6 +97,52 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return ptr;
 }
 
+/* A message of the catalogue pushed as a Lua string: formatted on the C
+ * stack when short, else in a Lua buffer of its length. */
+static const char *push_vmsg(lua_State *L, enum kp_msgid id, va_list ap)
+{
+	char small[256];
+	va_list aq;
+	luaL_Buffer b;
+	int n;
+
+	va_copy(aq, ap);
+	n = kp_msg_vformat(small, sizeof small, id, aq);
+	va_end(aq);
+	if (n < 0)
+		return lua_pushliteral(L, "");
+	if ((size_t)n < sizeof small)
+		return lua_pushlstring(L, small, (size_t)n);
+	kp_msg_vformat(luaL_buffinitsize(L, &b, (size_t)n + 1), (size_t)n + 1, id, ap);
+	luaL_pushresultsize(&b, (size_t)n);
+	return lua_tostring(L, -1);
+}
+
+const char *kp_sandbox_push_msg(lua_State *L, enum kp_msgid id, const char *en, ...)
+{
+	const char *s;
+	va_list ap;
+
+	(void)en; /* the catalogue's English text, there for the compiler */
+	va_start(ap, en);
+	s = push_vmsg(L, id, ap);
+	va_end(ap);
+	return s;
+}
+
+int kp_sandbox_error(lua_State *L, enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	(void)en;
+	luaL_where(L, 1);
+	va_start(ap, en);
+	push_vmsg(L, id, ap);
+	va_end(ap);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
 static int panic(lua_State *L)
 {
 	/* Unreachable in practice: every entry goes through lua_pcall.  Abort
@@ -110,7 +156,7 @@ static int panic(lua_State *L)
  * and # work, without handing out the table itself. */
 static int l_readonly_newindex(lua_State *L)
 {
-	return luaL_error(L, "%s is read-only", lua_tostring(L, lua_upvalueindex(1)));
+	return kp_sandbox_error(L, KP_M_RULE_READ_ONLY, lua_tostring(L, lua_upvalueindex(1)));
 }
 
 static int l_readonly_next(lua_State *L)
@@ -192,7 +238,7 @@ static int l_load(lua_State *L)
 	int top = lua_gettop(L);
 
 	if (top >= 3 && !lua_isnil(L, 3) && strcmp(luaL_checkstring(L, 3), "t") != 0)
-		return luaL_error(L, "load: only text chunks may be loaded (mode 't')");
+		return kp_sandbox_error(L, KP_M_RULE_LOAD_TEXT);
 	lua_settop(L, 4);
 	if (lua_isnil(L, 4)) {
 		lua_rawgeti(L, lua_upvalueindex(1), 1);
@@ -211,7 +257,7 @@ static int l_print(lua_State *L)
 	/* a rule's own print: to stderr, so reports on stdout stay clean */
 	int i, n = lua_gettop(L);
 
-	fputs("[rules]", stderr);
+	fputs("[rules]", stderr); /* not words */
 	for (i = 1; i <= n; i++)
 		fprintf(stderr, " %s", luaL_tolstring(L, i, NULL)), lua_pop(L, 1);
 	fputc('\n', stderr);
@@ -240,8 +286,7 @@ static int frozen_env(lua_State *L, int idx)
 static int frozen_error(lua_State *L, int key)
 {
 	luaL_where(L, 1); /* level 1: the rule code that wrote the name */
-	lua_pushfstring(L, "rules may not set the global '%s' while scoring (use a local)",
-			luaL_tolstring(L, key, NULL));
+	kp_sandbox_push_msg(L, KP_M_RULE_SET_GLOBAL, luaL_tolstring(L, key, NULL));
 	lua_remove(L, -2);
 	lua_concat(L, 2);
 	return lua_error(L);
@@ -277,12 +322,11 @@ static int l_setmetatable(lua_State *L)
 	for (f = refused; t == LUA_TTABLE && *f; f++) {
 		lua_pushstring(L, *f);
 		if (lua_rawget(L, 2) != LUA_TNIL)
-			return luaL_error(L, "setmetatable: rule files may not use %s (finalizers, weak and "
-					  "to-be-closed values would run or vanish outside the sandbox's limits)", *f);
+			return kp_sandbox_error(L, KP_M_RULE_SETMETATABLE, *f);
 		lua_pop(L, 1);
 	}
 	if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
-		return luaL_error(L, "cannot change a protected metatable");
+		return kp_sandbox_error(L, KP_M_RULE_PROTECTED_METATABLE);
 	lua_settop(L, 2);
 	lua_setmetatable(L, 1);
 	return 1;
@@ -327,19 +371,16 @@ static const char *const base_names[] = {
 	"xpcall", "_VERSION", NULL
 };
 
-static int setup(lua_State *L)
+/* Push the table of the names rule files may see: the base library's safe
+ * functions, load in text mode, and the sandbox's own print, rawset,
+ * setmetatable and xpcall; returns its index.  The real globals lose
+ * dofile, loadfile and collectgarbage. */
+static int push_base(lua_State *L)
 {
-	kp_sandbox *sb = lua_touserdata(L, 1);
-	static const char *const no_dump[] = {"dump", NULL};
 	const char *const *n;
 	int base;
 
-	luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
-	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
-	lua_pushnil(L);
-	lua_setfield(L, -2, "dump"); /* reachable through ("").dump otherwise */
-	lua_pop(L, 1);
-	lua_newtable(L); /* base: the names rule files may see */
+	lua_newtable(L);
 	base = lua_gettop(L);
 	lua_pushglobaltable(L);
 	for (n = base_names; *n; n++) {
@@ -362,6 +403,15 @@ static int setup(lua_State *L)
 	lua_pushcfunction(L, l_setmetatable);
 	lua_setfield(L, base, "setmetatable");
 	wrap_base(L, base, "xpcall", l_xpcall);
+	return base;
+}
+
+/* string (without dump), table, math, utf8 and os.time/date/clock into
+ * the table at base. */
+static void add_libs(lua_State *L, int base)
+{
+	static const char *const no_dump[] = {"dump", NULL};
+
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
 	add_lib(L, base, "string", no_dump);
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
@@ -377,6 +427,20 @@ static int setup(lua_State *L)
 	lua_getfield(L, -2, "clock"), lua_setfield(L, -2, "clock");
 	lua_remove(L, -2);
 	add_lib(L, base, "os", NULL);
+}
+
+static int setup(lua_State *L)
+{
+	kp_sandbox *sb = lua_touserdata(L, 1);
+	int base;
+
+	luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump"); /* reachable through ("").dump otherwise */
+	lua_pop(L, 1);
+	base = push_base(L);
+	add_libs(L, base);
 	/* the shared string metatable: hidden and fixed */
 	lua_pushliteral(L, "");
 	lua_getmetatable(L, -1);
@@ -386,7 +450,7 @@ static int setup(lua_State *L)
 	/* load's default env: the read-only library table */
 	lua_getfield(L, base, "load");
 	lua_getupvalue(L, -1, 1);
-	kp_sandbox_readonly(L, base, "the library");
+	kp_sandbox_readonly(L, base, kp_msg_fmt(KP_MSG_RULE_THE_LIBRARY));
 	lua_rawseti(L, -2, 1);
 	lua_pop(L, 2);
 	sb->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -416,7 +480,7 @@ kp_sandbox *kp_sandbox_new(const kp_limits *limits, kp_err *err)
 	lua_pushcfunction(sb->L, setup);
 	lua_pushlightuserdata(sb->L, sb);
 	if (kp_sandbox_call(sb, 1, 0, 1, err)) {
-		kp_err_prefix(err, "cannot set up the Lua sandbox");
+		kp_err_prefix_msg(err, KP_M_RULE_SANDBOX_SETUP);
 		kp_sandbox_free(sb);
 		return NULL;
 	}
@@ -449,8 +513,7 @@ static int l_env_index(lua_State *L)
 		return 1;
 	}
 	luaL_where(L, 1); /* level 1: the rule code that read or wrote the name */
-	lua_pushfstring(L, "unknown name '%s' (a typo, or a library rule files may not use?)",
-			luaL_tolstring(L, 2, NULL));
+	kp_sandbox_push_msg(L, KP_M_RULE_UNKNOWN_NAME, luaL_tolstring(L, 2, NULL));
 	lua_remove(L, -2);
 	lua_concat(L, 2);
 	return lua_error(L);
@@ -511,7 +574,7 @@ int kp_sandbox_load(kp_sandbox *sb, const char *chunkname, const char *buf, size
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
 		kp_err_set(err, KP_ERULE, "%s",
-			   rc == LUA_ERRMEM ? "memory limit exceeded while loading" : (msg ? msg : "?"));
+			   rc == LUA_ERRMEM ? kp_msg_fmt(KP_MSG_RULE_LIMIT_MEMORY_LOADING) : (msg ? msg : "?"));
 		lua_pop(L, 1);
 		return KP_ERULE;
 	}
@@ -528,7 +591,7 @@ static int msghandler(lua_State *L)
 		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
 			msg = lua_tostring(L, -1);
 		else
-			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+			msg = kp_sandbox_push_msg(L, KP_M_RULE_ERROR_OBJECT, luaL_typename(L, 1));
 	}
 	luaL_traceback(L, L, msg, 1);
 	return 1;
@@ -571,7 +634,7 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 	}
 	msg = lua_tostring(L, -1);
 	if (!msg)
-		msg = rc == LUA_ERRMEM ? "not enough memory" : "error";
+		msg = kp_msg_fmt(rc == LUA_ERRMEM ? KP_MSG_RULE_NOT_ENOUGH_MEMORY : KP_MSG_RULE_ERROR);
 	if (rc == LUA_ERRMEM && !sb->tripped)
 		sb->tripped = 2;
 	if (sb->tripped == 2)
@@ -608,6 +671,24 @@ static size_t append(char *buf, size_t o, size_t size, const char *s)
 	return o;
 }
 
+/* The catalogue's format with each %s replaced by the next of arg[]: no
+ * allocation and no stdio (the context message's formats hold only %s). */
+static size_t append_format(char *buf, size_t o, size_t size, const char *fmt, const char *const *arg, size_t n)
+{
+	size_t k = 0;
+
+	for (; *fmt && o + 1 < size; fmt++) {
+		if (fmt[0] == '%' && fmt[1] == 's') {
+			o = append(buf, o, size, k < n ? arg[k++] : "");
+			fmt++;
+		} else {
+			buf[o++] = *fmt;
+		}
+	}
+	buf[o] = '\0';
+	return o;
+}
+
 size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, size_t size)
 {
 	size_t o = 0;
@@ -615,17 +696,11 @@ size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, siz
 	if (!size)
 		return 0;
 	buf[0] = '\0';
-	o = append(buf, o, size, file);
 	if (sb && sb->ctx_kind) {
-		o = append(buf, o, size, ": in ");
-		o = append(buf, o, size, sb->ctx_kind);
-		o = append(buf, o, size, " '");
-		o = append(buf, o, size, sb->ctx_name);
-		o = append(buf, o, size, "' for unit '");
-		o = append(buf, o, size, sb->ctx_unit);
-		o = append(buf, o, size, "'");
+		const char *arg[4] = {file, sb->ctx_kind, sb->ctx_name, sb->ctx_unit};
+		return append_format(buf, o, size, kp_msg_fmt(KP_MSG_RULE_CONTEXT), arg, 4);
 	}
-	return o;
+	return append(buf, o, size, file);
 }
 
 unsigned long kp_sandbox_open_run(kp_sandbox *sb)
@@ -645,9 +720,5 @@ int kp_sandbox_check_live(lua_State *L, unsigned long gen, const char *what)
 
 	if (gen && gen == sb->live)
 		return 0;
-	luaL_where(L, 1);
-	lua_pushfstring(L, "%s was kept past the call it was given to (keep the values you need, "
-			"not %s itself)", what, what);
-	lua_concat(L, 2);
-	return lua_error(L);
+	return kp_sandbox_error(L, KP_M_RULE_KEPT, what, what);
 }

@@ -918,7 +918,7 @@ static const char *words(const kp_rules *r, const kp_method *m, double points, k
 	kp_err err = {0};
 
 	kp_sb_reset(out);
-	kp_rules_describe(r, m, points, out);
+	kp_rules_describe(r, m, points, KP_LANG_ZH, out);
 	ck_assert_int_eq(kp_sb_status(out, &err), 0);
 	return kp_sb_str(out);
 }
@@ -968,7 +968,7 @@ START_TEST(test_describe)
 	/* appended to what the builder holds */
 	kp_sb_reset(&sb);
 	kp_sb_puts(&sb, "» ");
-	kp_rules_describe(r, &r->ind[0].m, r->ind[0].points, &sb);
+	kp_rules_describe(r, &r->ind[0].m, r->ind[0].points, KP_LANG_ZH, &sb);
 	ck_assert_str_eq(kp_sb_str(&sb), "» 学法次数 ÷ 目标6 × 5分, 完成率最高按100%计");
 	kp_sb_free(&sb);
 	kp_rules_free(r);
@@ -1606,6 +1606,119 @@ START_TEST(test_load_errors_name_the_file)
 }
 END_TEST
 
+/* ---------- the messages in both languages (the catalogue) ---------- */
+
+/* Load src in lang; the whole message after "PATH:" must be want. */
+static void assert_said(enum kp_lang lang, const char *src, const kp_limits *lim, const char *want)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	char whole[KP_ERR_MAX];
+	int rc;
+
+	kp_msg_set_lang(lang);
+	rc = load_lim(src, lim, &r, &err);
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_msg(rc == KP_ERULE, "expected KP_ERULE, got %d: %s", rc, err.msg);
+	snprintf(whole, sizeof whole, "%s%s", path, want);
+	ck_assert_str_eq(err.msg, whole);
+	kp_rules_free(r);
+	kp_err_clear(&err);
+}
+
+/* A declaration error of ours: the place first, as it is, then the
+ * sentence in the language of messages. */
+START_TEST(test_msg_rule_error_languages)
+{
+	static const char src[] = HEAD "section \"S\" { points = 10, indicator \"I\" { points = 10, score = target(\"x\", 1) } }\n"
+				  "grades { quota_ties = \"some\", {\"优秀\", 90} }\n";
+
+	assert_said(KP_LANG_EN, src, NULL, ":4: grades: quota_ties must be \"all\" or \"none\"");
+	assert_said(KP_LANG_ZH, src, NULL, ":4: grades：quota_ties 必须是 \"all\" 或 \"none\"");
+	assert_said(KP_LANG_EN, HEAD "section \"S\" { points = 10 }\n", NULL,
+		    ":3: section 'S' has no indicators (a section of deductions only starts at its points: give it a deduction)");
+	assert_said(KP_LANG_ZH, HEAD "section \"S\" { points = 10 }\n", NULL,
+		    ":3: 大项“S”没有指标（只有扣分项的大项以其分值为起点：请给它一项 deduction）");
+}
+END_TEST
+
+/* The sandbox refuses, and its limits stop, in both languages; a message
+ * of Lua itself passes on as it is. */
+START_TEST(test_msg_sandbox_languages)
+{
+	static const char gc[] = BODY "setmetatable({}, { __gc = function() end })\n";
+	static const char io[] = BODY "local f = io.open\n";
+	kp_limits lim = {0};
+
+	assert_said(KP_LANG_EN, gc, NULL,
+		    ":3: setmetatable: rule files may not use __gc (finalizers, weak and to-be-closed values would run or "
+		    "vanish outside the sandbox's limits)");
+	assert_said(KP_LANG_ZH, gc, NULL, ":3: setmetatable：规则文件不能使用 __gc（终结器、弱表和待关闭值会在沙箱的限制之外运行或消失）");
+	assert_said(KP_LANG_EN, io, NULL, ":3: unknown name 'io' (a typo, or a library rule files may not use?)");
+	assert_said(KP_LANG_ZH, io, NULL, ":3: 未知名称“io”（是否写错了，或是规则文件不能使用的库？）");
+	lim.max_instructions = 100000;
+	assert_said(KP_LANG_EN, BODY "while true do end\n", &lim,
+		    ":3: instruction limit exceeded (raise it with --max-instructions)");
+	assert_said(KP_LANG_ZH, BODY "while true do end\n", &lim, ":3: 超出指令数限制（可用 --max-instructions 调高）");
+	assert_said(KP_LANG_ZH, BODY "local x = 1 + {}\n", NULL, ":3: attempt to perform arithmetic on a table value");
+}
+END_TEST
+
+/* What the wall clock names when it stops a C call: no allocation, the
+ * message language's words. */
+START_TEST(test_msg_context_languages)
+{
+	kp_err err = {0};
+	kp_sandbox *sb = kp_sandbox_new(NULL, &err);
+	char buf[256];
+
+	ck_assert_ptr_nonnull(sb);
+	kp_sandbox_context(sb, "r.lua", buf, sizeof buf);
+	ck_assert_str_eq(buf, "r.lua");
+	kp_sandbox_set_context(sb, "indicator", "学法", "U1");
+	kp_sandbox_context(sb, "r.lua", buf, sizeof buf);
+	ck_assert_str_eq(buf, "r.lua: in indicator '学法' for unit 'U1'");
+	kp_msg_set_lang(KP_LANG_ZH);
+	kp_sandbox_context(sb, "r.lua", buf, sizeof buf);
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_str_eq(buf, "r.lua: indicator “学法”，单位“U1”");
+	ck_assert_uint_eq(kp_sandbox_context(sb, "r.lua", buf, 12), 11);
+	ck_assert_str_eq(buf, "r.lua: in i");
+	kp_sandbox_free(sb);
+}
+END_TEST
+
+/* The criteria speak the report's language, whatever the messages'. */
+START_TEST(test_criteria_languages)
+{
+	kp_rules *r = NULL;
+	kp_err err = {0};
+	kp_sb sb = {0};
+	kp_criteria g = {0};
+
+	ck_assert_msg(load(full, &r, &err) == 0, "%s", err.msg);
+	kp_msg_set_lang(KP_LANG_EN); /* messages in English: the words stay Chinese */
+	ck_assert_str_eq(describe(r, "目标", &sb), "学法次数 ÷ 目标6 × 5分, 完成率最高按100%计");
+	kp_sb_reset(&sb);
+	kp_rules_describe(r, &r->ind[0].m, r->ind[0].points, KP_LANG_EN, &sb);
+	ck_assert_str_eq(kp_sb_str(&sb), "学法次数 ÷ target 6 × 5 points, completion counted at 100% at most");
+	kp_msg_set_lang(KP_LANG_ZH);
+	kp_sb_reset(&sb);
+	kp_rules_describe(r, &r->ind[0].m, r->ind[0].points, KP_LANG_EN, &sb);
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_str_eq(kp_sb_str(&sb), "学法次数 ÷ target 6 × 5 points, completion counted at 100% at most");
+	g.lang = KP_LANG_EN;
+	ck_assert_msg(kp_criteria_build(r, &g, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(g.cells[KP_CRITERIA_COLS - 1], kp_sb_str(&sb));
+	kp_criteria_free(&g);
+	ck_assert_msg(kp_criteria_build(r, &g, &err) == 0, "%s", err.msg); /* zero: Chinese */
+	ck_assert_str_eq(g.cells[KP_CRITERIA_COLS - 1], "学法次数 ÷ 目标6 × 5分, 完成率最高按100%计");
+	kp_criteria_free(&g);
+	kp_sb_free(&sb);
+	kp_rules_free(r);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -1643,6 +1756,10 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_use_module);
 	tcase_add_test(tc, test_use_shipped_module);
 	tcase_add_test(tc, test_use_errors);
+	tcase_add_test(tc, test_msg_rule_error_languages);
+	tcase_add_test(tc, test_msg_sandbox_languages);
+	tcase_add_test(tc, test_msg_context_languages);
+	tcase_add_test(tc, test_criteria_languages);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");
 	tcase_set_timeout(tc, 60);

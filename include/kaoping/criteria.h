@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "kaoping/err.h"
+#include "kaoping/msg.h"
 #include "kaoping/rules.h"
 
 #define KP_CRITERIA_COLS 5  /* the columns every table has */
@@ -18,6 +19,8 @@ typedef struct kp_criteria {
 	size_t n, cap;
 	size_t ncols;
 	int has_basis, has_office;
+	enum kp_lang lang;  /* the words' language: the report's (--lang), set by
+			       the caller; zero-initialised, Chinese */
 } kp_criteria;
 
 /* Append the rows of r to g (zero-initialised by the caller); on failure

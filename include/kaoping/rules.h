@@ -253,8 +253,16 @@ int kp_rules_is_numeric(const kp_rules *r, const char *col);
 size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err);
 
 /* The method of an indicator in words (the criteria table), appended whole
- * to out; a failed allocation sets out->oom, for the owner to check with
- * kp_sb_status. */
-void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, kp_sb *out);
+ * to out in lang (the report's language, which may differ from the
+ * messages'); a failed allocation sets out->oom, for the owner to check
+ * with kp_sb_status. */
+void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, enum kp_lang lang, kp_sb *out);
+/* Append a message of the catalogue in lang, whole (the criteria words):
+ * KP_M_ID in place of id and en, as kp_sb_msg takes it. */
+void kp_rules_words(kp_sb *out, enum kp_lang lang, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
 
 #endif

@@ -13,6 +13,7 @@
 struct lua_State; /* <lua.h> is for the four files that speak Lua (docs/ARCHITECTURE.md) */
 
 #include "kaoping/err.h"
+#include "kaoping/msg.h"
 
 #define KP_DEFAULT_MAX_MEMORY (256u << 20)      /* bytes */
 #define KP_DEFAULT_MAX_INSTRUCTIONS 10000000LL  /* per unit, per file load */
@@ -57,6 +58,21 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
  * kp_sandbox_call reports it as KP_EDATA.  Does not return. */
 int kp_sandbox_data_error(struct lua_State *L, const char *fmt, ...);
 
+/* Raise a rule error from C code Lua called, with a message of the
+ * catalogue after the caller's place (as luaL_error): call it with the
+ * KP_M_ID macro in place of id and en.  Does not return. */
+int kp_sandbox_error(struct lua_State *L, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/* Push a message of the catalogue (as lua_pushfstring does); returns it. */
+const char *kp_sandbox_push_msg(struct lua_State *L, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
 /* Make a table read-only: returns (pushes) a proxy of the table at idx. */
 void kp_sandbox_readonly(struct lua_State *L, int idx, const char *what);
 
@@ -64,8 +80,10 @@ void kp_sandbox_readonly(struct lua_State *L, int idx, const char *what);
  * in the middle of a C call: set before each Lua call (pointers are
  * borrowed), read from a signal handler (no locks, no allocation). */
 void kp_sandbox_set_context(kp_sandbox *sb, const char *kind, const char *name, const char *unit);
-/* Write "RULES: in KIND 'NAME' for unit 'UNIT'" into buf with no
- * allocation and no stdio (async-signal-safe); returns its length. */
+/* Write "RULES: in KIND 'NAME' for unit 'UNIT'" (the catalogue's
+ * RULE_CONTEXT in the language of messages; just RULES when nothing runs)
+ * into buf with no allocation and no stdio (async-signal-safe); returns
+ * its length. */
 size_t kp_sandbox_context(const kp_sandbox *sb, const char *file, char *buf, size_t size);
 
 /* Values handed to rules (the unit u, ctx, event lists, rows) point into
