@@ -290,9 +290,11 @@ static void compare_grade(lua_State *L, const char *key, const kp_result *res, c
 			  kp_case_result *cr)
 {
 	const char *g = u->grade >= 0 ? res->grades[u->grade] : kp_msg_fmt(KP_MSG_RULE_NONE);
+	/* no grade: a case says "(none)" whatever the language of messages */
+	const char *token = u->grade >= 0 ? g : kp_msg_text(KP_MSG_RULE_NONE, KP_LANG_EN);
 	char *why = NULL;
 
-	if (lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), g))
+	if (lua_isstring(L, -1) && (!strcmp(lua_tostring(L, -1), token) || !strcmp(lua_tostring(L, -1), g)))
 		return;
 	if (asprintf(&why, "%s%s", g, grade_why(u)) < 0)
 		why = NULL;
