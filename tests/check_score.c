@@ -1811,6 +1811,26 @@ START_TEST(test_ruletest)
 }
 END_TEST
 
+/* "(none)" is the rule file's word for no grade in both languages of
+ * messages (it once had to be （无） when kaoping spoke Chinese). */
+START_TEST(test_ruletest_no_grade_any_language)
+{
+	kp_rules *r = NULL;
+	kp_case_result *cr = NULL;
+	kp_err err = {0};
+	size_t n = 0;
+
+	kp_msg_set_lang(_i ? KP_LANG_ZH : KP_LANG_EN);
+	ck_assert_msg(kp_rules_load("tests/rules/nograde.lua", NULL, 1, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(kp_ruletest_run(r, &cr, &n, &err), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_msg(cr[0].passed, "%s", cr[0].detail ? cr[0].detail : "");
+	kp_ruletest_free(cr, n);
+	kp_rules_free(r);
+	kp_err_clear(&err);
+}
+END_TEST
+
 START_TEST(test_ruletest_error)
 {
 	kp_rules *r = NULL;
@@ -1983,6 +2003,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_no_details);
 	tcase_add_test(tc, test_yes_no_words);
 	tcase_add_test(tc, test_ruletest);
+	tcase_add_loop_test(tc, test_ruletest_no_grade_any_language, 0, 2);
 	tcase_add_test(tc, test_ruletest_error);
 	suite_add_tcase(s, tc);
 	return s;
