@@ -54,7 +54,7 @@ static int rule_error(scorer *s, int kind, const char *msg);
 static int fn_yes_no(scorer *s, kp_fnval *v, int *yes)
 {
 	int yn = -1;
-	char msg[160];
+	char msg[320];
 
 	if (v->type == KP_FV_NIL || v->type == KP_FV_BOOL)
 		yn = v->yes;
@@ -63,9 +63,8 @@ static int fn_yes_no(scorer *s, kp_fnval *v, int *yes)
 	else if (v->type == KP_FV_TEXT)
 		yn = yes_no_at(s, v->text);
 	if (yn < 0) {
-		snprintf(msg, sizeof msg, "the function returned %s, which is neither yes nor no "
-			 "(return true/false, or a text such as 是/否)",
-			 v->type == KP_FV_NUM ? "NaN" : v->type == KP_FV_TEXT ? "a text" : v->type_name);
+		kp_msg_format(msg, sizeof msg, KP_M_ENG_FN_NOT_YES_NO,
+			      v->type == KP_FV_NUM ? "NaN" : v->type == KP_FV_TEXT ? kp_msg_fmt(KP_MSG_ENG_A_TEXT) : v->type_name);
 		kp_fnval_free(v);
 		return rule_error(s, KP_ERULE, msg);
 	}
@@ -111,7 +110,7 @@ static int rule_error(scorer *s, int kind, const char *msg)
 	const char *p = msg, *colon;
 	char ctx[512];
 
-	snprintf(ctx, sizeof ctx, "in %s '%s' for unit '%s'", s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
+	kp_msg_format(ctx, sizeof ctx, KP_M_ENG_RULE_CTX, s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
 	if (kind == KP_EDATA)
 		return kp_err_set(s->err, kind, "%s (%s)", msg, ctx);
 	/* a leading "file:line:" position stays in front */
@@ -160,22 +159,21 @@ int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col)
 	double v;
 
 	s->missing_hit = 1;
-	const char *hint = s->ind ? "declare default = … or missing = \"skip\" to allow it" : "declare default = … to allow it";
+	const char *hint = kp_msg_fmt(s->ind ? KP_MSG_ENG_HINT_SKIP : KP_MSG_ENG_HINT_DEFAULT);
 
 	if (!line)
-		return kp_err_set(s->err, KP_EDATA, "%s: no row for unit '%s' (%s), so no value for column '%s' (%s '%s'; %s)",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_ROW,
 				  c->t->file, unit_id(s, s->unit), unit_name(s, s->unit), col, s->ctx_kind, s->ctx_name, hint);
 	if (kp_data_num(c, s->unit, &v) == KP_NUM_NA) { /* a word for "no value", not a blank */
-		char buf[KP_NUM_MAX], q[KP_ERR_QUOTE + 2];
+		char buf[KP_NUM_MAX], q[KP_ERR_QUOTE + 8];
 		const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
 		if (text && *text) /* a text column keeps the word; a numeric one only that it was one */
-			snprintf(q, sizeof q, "'%s'", kp_err_quote(text, (char[KP_ERR_QUOTE]){0}));
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s), column '%s' holds %s: a missing value "
-				  "(%s '%s'; %s)", c->t->file, line, c->col + 1, unit_id(s, s->unit),
-				  unit_name(s, s->unit), col, text && *text ? q : "a word for \"no value\" (N/A, -, —, 无, /)",
+			kp_msg_format(q, sizeof q, KP_M_ENG_QUOTED, kp_err_quote(text, (char[KP_ERR_QUOTE]){0}));
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_MISSING_WORD, c->t->file, line, c->col + 1, unit_id(s, s->unit),
+				  unit_name(s, s->unit), col, text && *text ? q : kp_msg_fmt(KP_MSG_ENG_NO_VALUE_WORD),
 				  s->ctx_kind, s->ctx_name, hint);
 	}
-	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s'%s (%s '%s'; %s)",
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_MISSING_BLANK,
 			  c->t->file, line, c->col + 1, unit_id(s, s->unit), unit_name(s, s->unit), col,
 			  kp_table_a1(c->t, line, (size_t)c->col, (char[KP_TABLE_A1]){0}), s->ctx_kind, s->ctx_name, hint);
 }
@@ -185,7 +183,7 @@ static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
 	char buf[KP_NUM_MAX], q[KP_ERR_QUOTE];
 	const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
 
-	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: column '%s'%s of unit '%s': %s: '%s'", c->t->file,
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_BAD_NUMBER, c->t->file,
 			  kp_data_line(c, s->unit), c->col + 1, col,
 			  kp_table_a1(c->t, kp_data_line(c, s->unit), (size_t)c->col, (char[KP_TABLE_A1]){0}),
 			  unit_id(s, s->unit), kp_num_why(st), kp_err_quote(text ? text : "", q));
@@ -203,7 +201,7 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 		char buf[64];
 		double a, b;
 		if (c < 0)
-			return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (a filter of %s '%s')", t->file,
+			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_FILTER_COLUMN, t->file,
 					  src->fcol[i], s->ctx_kind, s->ctx_name);
 		if (t->numeric[c])
 			*pass = kp_table_num(t, row, (size_t)c, &a) == KP_NUM_OK &&
@@ -231,7 +229,7 @@ static int event_date(scorer *s, const kp_table *t, size_t row, long col, const 
 
 	if ((*st = kp_date_parse(text, days, &why)) != KP_DATE_BAD)
 		return 0;
-	return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s'%s: '%s' is not a date: %s (%s '%s')", t->file,
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_EVENT_NOT_DATE, t->file,
 			  t->line[row], col + 1, name, kp_table_a1(t, t->line[row], (size_t)col, (char[KP_TABLE_A1]){0}),
 			  kp_err_quote(text, q), why, s->ctx_kind, s->ctx_name);
 }
@@ -250,7 +248,7 @@ static int dated_row(scorer *s, const kp_src *src, const kp_table *t, size_t row
 	if ((rc = event_date(s, t, row, due, src->due, &when, &st)))
 		return rc;
 	if (st != KP_DATE_OK)
-		return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s'%s: no due date (%s '%s')", t->file,
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_DUE_DATE, t->file,
 				  t->line[row], due + 1, src->due, kp_table_a1(t, t->line[row], (size_t)due, (char[KP_TABLE_A1]){0}),
 				  s->ctx_kind, s->ctx_name);
 	*hit = done > when;
@@ -267,7 +265,7 @@ static int aggregate_dated(scorer *s, const kp_src *src, size_t u, double *v)
 	int rc, pass, hit;
 
 	if ((col < 0 || due < 0) && t->nrows > 0)
-		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, col < 0 ? src->col : src->due,
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN, t->file, col < 0 ? src->col : src->due,
 				  s->ctx_kind, s->ctx_name);
 	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
 		size_t row = ev->rows[i];
@@ -293,7 +291,7 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 	if (src->op == KP_AGG_LATE || src->op == KP_AGG_MISSING)
 		return aggregate_dated(s, src, u, v);
 	if (src->op != KP_AGG_COUNT && (col = kp_table_col(t, src->col)) < 0 && t->nrows > 0)
-		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, src->col, s->ctx_kind, s->ctx_name);
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN, t->file, src->col, s->ctx_kind, s->ctx_name);
 	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
 		size_t row = ev->rows[i];
 		double x = 0;
@@ -305,7 +303,7 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 		if (src->op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
 			continue;
 		if (st != KP_NUM_OK)
-			return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
+			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_EVENT_BAD_NUMBER, t->file, t->line[row], col + 1,
 					  src->col, kp_num_why(st));
 		kp_acc_add(&a, x);
 	}
@@ -341,9 +339,9 @@ static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, d
 	if ((rc = call_value_fn(s, src, &fv)))
 		return rc;
 	if (!fv.numeric || !isfinite(fv.num)) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "the value function returned %s, not a finite number",
-			 fv.numeric ? "NaN or infinity" : fv.type_name);
+		char msg[320];
+		kp_msg_format(msg, sizeof msg, KP_M_ENG_VALUE_NOT_FINITE,
+			      fv.numeric ? kp_msg_fmt(KP_MSG_ENG_NAN_OR_INF) : fv.type_name);
 		kp_fnval_free(&fv);
 		return rule_error(s, KP_ERULE, msg);
 	}
@@ -403,9 +401,8 @@ static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, 
 			free(t->own);
 			t->p = t->own = fv.text, fv.text = NULL; /* the copy becomes the text's */
 		} else {
-			char msg[128];
-			snprintf(msg, sizeof msg, "the value function returned a %s, not a text, number or boolean",
-				 fv.type_name);
+			char msg[320];
+			kp_msg_format(msg, sizeof msg, KP_M_ENG_VALUE_BAD_TYPE, fv.type_name);
 			kp_fnval_free(&fv);
 			return rule_error(s, KP_ERULE, msg);
 		}
@@ -621,8 +618,7 @@ static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double
 		return kp_score_missing_error(s, ref, src->col);
 	if (!s->ind)
 		return V_MISSING; /* a bonus from events, a function: no value, no bonus */
-	return kp_err_set(s->err, KP_EDATA, "%s: unit '%s' (%s): no value for %s '%s' "
-			  "(no matching events; declare default = … or missing = \"skip\")",
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_VALUE_EVENTS,
 			  s->ind->where, unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
 }
 
@@ -651,9 +647,9 @@ static int eval_func(scorer *s, int ref, outcome *o)
 	if ((rc = kp_score_call_fn(s, ref, KP_FN_UNIT_CTX, NULL, 0, 2, v)))
 		return rc;
 	if (v[0].type != KP_FV_NUM || !isfinite(v[0].num)) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "the score function returned %s, not a finite number",
-			 v[0].type == KP_FV_NUM ? "NaN or infinity" : v[0].type_name);
+		char msg[320];
+		kp_msg_format(msg, sizeof msg, KP_M_ENG_SCORE_NOT_FINITE,
+			      v[0].type == KP_FV_NUM ? kp_msg_fmt(KP_MSG_ENG_NAN_OR_INF) : v[0].type_name);
 		kp_fnval_free(&v[0]), kp_fnval_free(&v[1]);
 		return rule_error(s, KP_ERULE, msg);
 	}
@@ -675,8 +671,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE) {
 		if ((yn = yes_no_at(s, text)) < 0)
-			return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no "
-					  "(是/否, 有/无, 1/0)", ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_YES_NO, ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
 					  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q));
 		if (m->kind == KP_M_DONE) /* 完成 P, 未完成 X */
 			o->pts = yn ? P : m->has_default ? m->dflt : 0;
@@ -693,7 +688,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 			break;
 	}
 	if (i == m->n && !m->has_default)
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is not in the lookup table of %s '%s'",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NOT_IN_LOOKUP,
 				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
 				  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), s->ctx_kind, s->ctx_name);
 	o->pts = i < m->n ? m->pts[i] : m->dflt;
@@ -728,9 +723,9 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 
 	if (st == KP_DATE_BAD || st == KP_DATE_EMPTY)
 		return used_default
-			? kp_err_set(s->err, KP_ERULE, "%s: the default '%s' of %s '%s' is not a date: %s", s->ctx_where,
-				     kp_err_quote(text, q), s->ctx_kind, s->ctx_name, why ? why : "blank")
-			: kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is not a date: %s",
+			? kp_err_msg(s->err, KP_ERULE, KP_M_ENG_DEFAULT_NOT_DATE, s->ctx_where, kp_err_quote(text, q),
+				     s->ctx_kind, s->ctx_name, why ? why : kp_msg_fmt(KP_MSG_ENG_BLANK))
+			: kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_DATE,
 				     ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0, lab,
 				     unit_id(s, s->unit), kp_err_quote(text, q), why);
 	for (i = 0; st == KP_DATE_OK && i < m->n && days > m->thr[i]; i++)
@@ -778,8 +773,7 @@ static int check_text(scorer *s, const kp_check *k, const kp_colref *ref, const 
 	int yn;
 
 	if ((yn = yes_no_at(s, text)) < 0)
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no "
-				  "(是/否, 有/无, 1/0; checklist condition '%s' of %s '%s')",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CHECK_NOT_YES_NO,
 				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
 				  src_label(&k->src), unit_id(s, s->unit), kp_err_quote(text, q), k->name, s->ctx_kind,
 				  s->ctx_name);
@@ -866,12 +860,12 @@ static int unit_goal(scorer *s, const kp_method *m, double *goal)
 	if (rc == V_MISSING && m->goal_src.kind == KP_SRC_COL)
 		return kp_score_missing_error(s, s->goal_ref, m->goal_src.col);
 	if (rc == V_MISSING)
-		return kp_err_set(s->err, KP_EDATA, "%s: unit '%s' (%s): no goal for %s '%s'", s->ctx_where,
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_GOAL, s->ctx_where,
 				  unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
 	if (rc)
 		return rc;
 	if (cmpv(s, *goal, 0) <= 0)
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu: unit '%s' (%s): the goal %s in '%s' is not above 0 (%s '%s')",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_GOAL_NOT_POSITIVE,
 				  s->goal_ref->t ? s->goal_ref->t->file : s->ctx_where,
 				  s->goal_ref->t ? kp_data_line(s->goal_ref, s->unit) : 0, unit_id(s, s->unit),
 				  unit_name(s, s->unit), num(*goal, a), src_label(&m->goal_src), s->ctx_kind, s->ctx_name);
@@ -1068,7 +1062,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		eval_given(s, m, v, P, o);
 		return 0;
 	default:
-		return kp_err_set(s->err, KP_EINTERNAL, "%s: unknown method", s->ctx_where);
+		return kp_err_msg(s->err, KP_EINTERNAL, KP_M_ENG_UNKNOWN_METHOD, s->ctx_where);
 	}
 	if (s->notes && !o->used_default)
 		trim_note(s, o);
@@ -1199,8 +1193,7 @@ static double clampd(double v, double lo, double hi)
 /* Points that overflowed (values near 1e308 in the data): never stored. */
 static int not_finite(scorer *s)
 {
-	return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' for unit '%s' (%s) comes to a number that is not finite: "
-			  "are values in the data out of scale (like 1e308)?", s->ctx_where, s->ctx_kind, s->ctx_name,
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NOT_FINITE, s->ctx_where, s->ctx_kind, s->ctx_name,
 			  unit_id(s, s->unit), unit_name(s, s->unit));
 }
 
@@ -1440,7 +1433,7 @@ static int veto_fires(scorer *s, const kp_veto *v, size_t i, int *fired)
 	else if (rc == V_MISSING)
 		rc = 0, t.p = "0";
 	if (!rc && (*fired = yes_no_at(s, t.p)) < 0)
-		rc = kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no",
+		rc = kp_err_msg(s->err, KP_EDATA, KP_M_ENG_VETO_NOT_YES_NO,
 				s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
 				s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0, src_label(&v->when),
 				unit_id(s, s->unit), kp_err_quote(t.p, q));
@@ -1655,9 +1648,8 @@ static int resolve(scorer *s, const kp_src *src, kp_colref *ref, const char *kin
 	if (src->kind != KP_SRC_COL || kp_data_column(s->d, src->col, ref) == 0)
 		return 0;
 	if ((near = kp_data_near_column(s->d, src->col, &in)))
-		return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has; "
-				  "did you mean '%s' (%s)?", where, kind, name, src->col, near, in->file);
-	return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN_NEAR, where, kind, name, src->col, near, in->file);
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN_ANY,
 			  where, kind, name, src->col);
 }
 
@@ -2045,8 +2037,7 @@ static int missing_error(scorer *s)
 	first = kp_sb_str(&m->lines);
 	if (m->n == 1)
 		return kp_err_set(s->err, KP_EDATA, "%.*s", (int)strcspn(first, "\n"), first);
-	return kp_err_set(s->err, KP_EDATA, "%zu units have a missing value (listed above): fill them in, or declare "
-			  "default = … or missing = \"skip\" where a value may be missing", m->n);
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_UNITS_MISSING, m->n);
 }
 
 int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_result **out, kp_err *err)
