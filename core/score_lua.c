@@ -304,7 +304,7 @@ static int push_acc(lua_State *L, const kp_acc *a)
 {
 	double v;
 
-	if (kp_acc_result(a, &v))
+	if (kp_acc_result(a, &v) != V_VALUE)
 		lua_pushnil(L);
 	else if (a->op == KP_AGG_COUNT)
 		lua_pushinteger(L, (lua_Integer)a->n);
@@ -558,12 +558,13 @@ static int take_results(scorer *s, int nres, kp_fnval *res)
 	return rc;
 }
 
-int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res)
+int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res,
+		     enum vstat *vs)
 {
 	int rc;
 
 	lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);
-	if ((rc = kp_score_call_lua(s, push_args(s, args, t, row), nres)))
+	if ((rc = kp_score_call_lua(s, push_args(s, args, t, row), nres, vs)) || *vs != V_VALUE)
 		return rc;
 	return take_results(s, nres, res);
 }
@@ -594,12 +595,15 @@ static void push_result(lua_State *L, const kp_result *res, size_t unit)
 
 int kp_score_call_eligible(scorer *s, const kp_result *res, size_t unit, kp_fnval *out)
 {
+	enum vstat vs;
 	int rc;
 
 	lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->r->eligible_ref);
 	push_result(s->L, res, unit);
-	if ((rc = kp_score_call_lua(s, 1, 1)))
+	if ((rc = kp_score_call_lua(s, 1, 1, &vs)))
 		return rc;
+	if (vs != V_VALUE) /* no indicator is scored here: nothing to skip */
+		return kp_err_msg(s->err, KP_EINTERNAL, KP_M_INTERNAL);
 	return take_results(s, 1, out);
 }
 
