@@ -1411,6 +1411,18 @@ static int base_item(scorer *s, size_t k, double *pts)
 	return add_item(s, KP_ITEM_NOTE, (int)k, KP_ITEM_BASE_NAME, sec->points, sec->points, note, 0);
 }
 
+/* 缺项折算 as an item of its own: what was skipped, how the rest is scaled. */
+static int rescale_item(scorer *s, double skipped, double full)
+{
+	char note[256], a[32], b[32], c[32];
+
+	if (!s->notes)
+		return 0;
+	snprintf(note, sizeof note, "缺项%s分不计, 各一级指标得分按%s/%s折算", num(skipped, a), num(full, b),
+		 num(full - skipped, c));
+	return add_item(s, KP_ITEM_NOTE, -1, "缺项折算", 0, 0, note, 0);
+}
+
 /* The sections of one unit.  Indicators first; when missing values
  * skipped some (缺项), every section's indicator points are scaled by
  * full points / points scored (and left unrounded: the total is rounded
@@ -1443,12 +1455,9 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 		KP_SEC(res, u, k) = ssum;
 	}
 	if (skipped > 0 && full > skipped) {
-		char note[256], a[32], b[32], c[32];
 		f = full / (full - skipped);
 		s->rescaled = 1;
-		snprintf(note, sizeof note, "缺项%s分不计, 各一级指标得分按%s/%s折算", num(skipped, a), num(full, b),
-			 num(full - skipped, c));
-		if (s->notes && (rc = add_item(s, KP_ITEM_NOTE, -1, "缺项折算", 0, 0, note, 0)))
+		if ((rc = rescale_item(s, skipped, full)))
 			return rc;
 	}
 	for (k = 0; k < r->nsec; k++) {
@@ -1776,12 +1785,13 @@ static const char *scored_now(kp_result *res, kp_err *err)
 	return kp_result_str(res, buf, err);
 }
 
-static int init_result(scorer *s, const char ***names)
+/* The result's head: the rules' title and year, the sections, grades and
+ * categories, room for the units. */
+static int init_head(scorer *s)
 {
 	const kp_rules *r = s->r;
 	kp_result *res = s->res;
-	size_t n = s->d->nunits, i, k = 0;
-	const char **nm;
+	size_t n = s->d->nunits, i;
 
 	res->title = kp_result_str(res, r->title, s->err);
 	res->year = r->year;
@@ -1800,9 +1810,7 @@ static int init_result(scorer *s, const char ***names)
 	res->nunits = n;
 	res->units = calloc(n + 1, sizeof *res->units);
 	res->sec = calloc(n * r->nsec + 1, sizeof *res->sec);
-	nm = kp_result_alloc(res, (r->nind + r->nded + r->nbon + r->nveto + 1) * sizeof *nm, s->err);
-	if (!res->sections || !res->section_points || !res->grades || !res->categories || !res->units ||
-	    !res->sec || !nm)
+	if (!res->sections || !res->section_points || !res->grades || !res->categories || !res->units || !res->sec)
 		return kp_err_oom(s->err);
 	for (i = 0; i < r->nsec; i++) {
 		res->sections[i] = kp_result_str(res, r->sec[i].name, s->err);
@@ -1814,6 +1822,22 @@ static int init_result(scorer *s, const char ***names)
 		res->categories[i].name = kp_result_str(res, r->cat[i].name, s->err);
 		res->categories[i].quota = r->cat[i].quota;
 	}
+	if (s->o->last)
+		res->last_year = s->o->last->year;
+	return 0;
+}
+
+/* The names of the items (indicators, deductions, bonuses, vetoes in that
+ * order) and the vetoes' fixed reasons, copied into the result's pool. */
+static int item_names(scorer *s, const char ***names)
+{
+	const kp_rules *r = s->r;
+	kp_result *res = s->res;
+	size_t i, k = 0;
+	const char **nm = kp_result_alloc(res, (r->nind + r->nded + r->nbon + r->nveto + 1) * sizeof *nm, s->err);
+
+	if (!nm)
+		return KP_EINTERNAL;
 	for (i = 0; i < r->nind; i++)
 		nm[k++] = kp_result_str(res, r->ind[i].name, s->err);
 	for (i = 0; i < r->nded; i++)
@@ -1825,8 +1849,6 @@ static int init_result(scorer *s, const char ***names)
 	for (i = 0; i < k; i++)
 		if (!nm[i])
 			return KP_EINTERNAL;
-	if (s->o->last)
-		res->last_year = s->o->last->year;
 	if (!(s->veto_reason = kp_result_alloc(res, (r->nveto + 1) * sizeof *s->veto_reason, s->err)))
 		return KP_EINTERNAL;
 	for (i = 0; i < r->nveto; i++)
@@ -1834,6 +1856,13 @@ static int init_result(scorer *s, const char ***names)
 			return KP_EINTERNAL;
 	*names = nm;
 	return 0;
+}
+
+static int init_result(scorer *s, const char ***names)
+{
+	int rc = init_head(s);
+
+	return rc ? rc : item_names(s, names);
 }
 
 static int compute_stats(scorer *s)

@@ -174,15 +174,56 @@ static int last_table(lua_State *L, scorer *s, size_t u)
 	return 1;
 }
 
+/* u[col] of a cell without a value: the declared default, a skip (said
+ * out of band: the flag, not the text) or the error of a missing value. */
+static int unit_missing(lua_State *L, scorer *s, size_t u, const kp_colref *c, const char *key)
+{
+	if (s->has_dflt && u == s->unit) {
+		if (s->dflt_text)
+			lua_pushstring(L, s->dflt_text);
+		else
+			push_value(L, s->dflt);
+		return 1;
+	}
+	if (s->ind && s->ind->skip_missing && u == s->unit) {
+		char msg[KP_ERR_MAX];
+		s->skip_asked = 1;
+		kp_msg_format(msg, sizeof msg, KP_M_ENG_LUA_BLANK_SKIPPED, key);
+		return kp_sandbox_data_error(L, "%s", msg);
+	}
+	kp_score_missing_error(s, c, key);
+	return kp_sandbox_data_error(L, "%s", s->err->msg);
+}
+
+/* u[col]: a number, a text, or what a missing value comes to. */
+static int unit_cell(lua_State *L, scorer *s, size_t u, const char *key)
+{
+	kp_colref c;
+	double v;
+	int st;
+
+	if (kp_data_column(s->d, key, &c) < 0) {
+		const char *near = kp_data_near_column(s->d, key, NULL);
+		if (near)
+			return msg_error(L, KP_M_ENG_LUA_NO_COLUMN_NEAR, key, near);
+		return msg_error(L, KP_M_ENG_LUA_NO_COLUMN, key);
+	}
+	st = kp_data_num(&c, u, &v);
+	if (st == KP_NUM_OK)
+		return push_value(L, v), 1;
+	if (!KP_NUM_MISSING(st)) {
+		char buf[64];
+		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
+	}
+	return unit_missing(L, s, u, &c, key);
+}
+
 static int l_unit_index(lua_State *L)
 {
 	unit_ud *ud = check_unit(L, 1, UNIT_MT, kp_msg_fmt(KP_MSG_ENG_LUA_UNIT_RECORD));
 	scorer *s = ud->s;
 	const char *key = check_name(L, 2);
 	size_t u = ud->unit;
-	kp_colref c;
-	double v;
-	int st;
 
 	if (!strcmp(key, "id"))
 		return lua_pushstring(L, s->d->id[u]), 1;
@@ -198,34 +239,7 @@ static int l_unit_index(lua_State *L)
 	}
 	if (!strcmp(key, "last"))
 		return last_table(L, s, u);
-	if (kp_data_column(s->d, key, &c) < 0) {
-		const char *near = kp_data_near_column(s->d, key, NULL);
-		if (near)
-			return msg_error(L, KP_M_ENG_LUA_NO_COLUMN_NEAR, key, near);
-		return msg_error(L, KP_M_ENG_LUA_NO_COLUMN, key);
-	}
-	st = kp_data_num(&c, u, &v);
-	if (st == KP_NUM_OK)
-		return push_value(L, v), 1;
-	if (!KP_NUM_MISSING(st)) {
-		char buf[64];
-		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
-	}
-	if (s->has_dflt && u == s->unit) {
-		if (s->dflt_text)
-			lua_pushstring(L, s->dflt_text);
-		else
-			push_value(L, s->dflt);
-		return 1;
-	}
-	if (s->ind && s->ind->skip_missing && u == s->unit) { /* said out of band: the flag, not the text */
-		char msg[KP_ERR_MAX];
-		s->skip_asked = 1;
-		kp_msg_format(msg, sizeof msg, KP_M_ENG_LUA_BLANK_SKIPPED, key);
-		return kp_sandbox_data_error(L, "%s", msg);
-	}
-	kp_score_missing_error(s, &c, key);
-	return kp_sandbox_data_error(L, "%s", s->err->msg);
+	return unit_cell(L, s, u, key);
 }
 
 static int push_unit(scorer *s)

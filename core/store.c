@@ -984,37 +984,32 @@ static char *immutable_uri(const char *path)
 	return sqlite3_str_finish(u);
 }
 
-int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
+/* Before SQLite sees path: a folder, a database that is not there, one
+ * that cannot be written, or files beside it kaoping would not merge. */
+static int open_check(const char *path, int mode, kp_err *err)
 {
-	kp_store *s = calloc(1, sizeof *s);
 	struct stat sb;
+	int writes = mode != KP_STORE_READ;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return kp_err_msg(err, writes ? KP_ECREATE : KP_ENOINPUT, KP_M_STORE_IS_DIR, path);
+	if (mode != KP_STORE_WRITE && access(path, F_OK) != 0)
+		return kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_NO_DB, path);
+	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0)
+		return kp_err_msg(err, KP_ECREATE, KP_M_STORE_CANNOT_WRITE_DB_WHY, path, strerror(errno));
+	return check_sidecars(path, err);
+}
+
+/* The connection of s to path. */
+static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
+{
 	/* a reader opens read-write when it may, so that closing the last
 	 * connection tidies the -wal and -shm files away as SQLite does */
 	int flags = mode == KP_STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
 		    : mode == KP_STORE_UPDATE || access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE
 		    : SQLITE_OPEN_READONLY;
-	int writes = mode != KP_STORE_READ;
 	int rc;
 
-	*out = NULL;
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
-		return kp_err_oom(err);
-	}
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		rc = kp_err_msg(err, writes ? KP_ECREATE : KP_ENOINPUT, KP_M_STORE_IS_DIR, path);
-		goto fail;
-	}
-	if (mode != KP_STORE_WRITE && access(path, F_OK) != 0) {
-		rc = kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_NO_DB, path);
-		goto fail;
-	}
-	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0) {
-		rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_CANNOT_WRITE_DB_WHY, path, strerror(errno));
-		goto fail;
-	}
-	if ((rc = check_sidecars(path, err)))
-		goto fail;
 	/* one connection per thread, used by one thread: no locking inside
 	 * SQLite, no memory statistics */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -1022,38 +1017,57 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 		/* nobody can change a read-only file in a read-only folder, and
 		 * SQLite could not make the WAL's -shm beside it: read it as is */
 		char *uri = immutable_uri(path);
-		if (!uri) {
-			rc = kp_err_oom(err);
-			goto fail;
-		}
+		if (!uri)
+			return kp_err_oom(err);
 		rc = sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
 		sqlite3_free(uri);
 	} else {
 		rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	}
-	if (rc != SQLITE_OK) {
-		rc = store_db_error(s, rc, err, KP_MSG_STORE_CANNOT_OPEN_DB);
-		if (rc == KP_ECREATE && mode == KP_STORE_READ)
-			err->kind = rc = KP_ENOINPUT;
-		goto fail;
-	}
+	if (rc == SQLITE_OK)
+		return 0;
+	rc = store_db_error(s, rc, err, KP_MSG_STORE_CANNOT_OPEN_DB);
+	if (rc == KP_ECREATE && mode == KP_STORE_READ)
+		err->kind = rc = KP_ENOINPUT;
+	return rc;
+}
+
+/* The connection's settings, the schema checked (or made, or upgraded),
+ * WAL for a writer. */
+static int setup_db(kp_store *s, int writes, kp_err *err)
+{
+	int rc;
+
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_busy_handler(s->db, store_busy, s);
-	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)))
-		goto fail;
-	if ((rc = migrate(s, writes, err)))
-		goto fail;
+	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)) || (rc = migrate(s, writes, err)))
+		return rc;
 	if (writes &&
 	    ((rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) || (rc = store_exec(s, "PRAGMA synchronous = NORMAL", err)) ||
 	     (rc = store_exec(s, "PRAGMA cache_size = -65536", err))))
-		goto fail;
+		return rc;
+	return 0;
+}
+
+int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
+{
+	kp_store *s = calloc(1, sizeof *s);
+	int rc;
+
+	*out = NULL;
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return kp_err_oom(err);
+	}
+	if ((rc = open_check(path, mode, err)) || (rc = open_db(s, path, mode, err)) ||
+	    (rc = setup_db(s, mode != KP_STORE_READ, err))) {
+		kp_store_close(s);
+		return rc;
+	}
 	*out = s;
 	return 0;
-fail:
-	kp_store_close(s);
-	return rc;
 }
 
 void kp_store_close(kp_store *s)
@@ -1227,22 +1241,16 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 }
 
 
-static int import_one(kp_store *s, const char *file, const kp_import_opts *o, const char *name,
-		      kp_import_done *done, kp_err *err)
+/* The imports row of a file about to be read (its rows and checksum
+ * come after), naming its data table tname. */
+static int import_insert(kp_store *s, const kp_import_opts *o, const char *name, const char *file,
+			 const char *tname, kp_err *err)
 {
-	importer im;
-	kp_csv_info info;
-	kp_csv_opts co = o->csv;
 	sqlite3_stmt *st = NULL;
-	char sha[65], ts[32], tname[400];
-	int rc, replaced = 0;
+	char ts[32];
+	int rc;
 
-	memset(&im, 0, sizeof im);
-	memset(&info, 0, sizeof info);
-	if ((rc = check_earlier(s, o, name, NULL, 0, file, &replaced, err)))
-		return rc;
 	store_now_iso(ts, sizeof ts);
-	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
 	if ((rc = store_prep(s, "INSERT INTO imports(year, name, file, sha256, encoding, rows, data_table, imported_at) "
 			  "VALUES(?1, ?2, ?3, '', '', 0, ?4, ?5)", &st, err)))
 		return rc;
@@ -1253,7 +1261,42 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
 	rc = store_step_done(s, st, err);
 	sqlite3_finalize(st);
-	if (rc)
+	return rc;
+}
+
+/* The imports row once the file is read: its rows, encoding, checksum. */
+static int import_update(kp_store *s, long id, const kp_csv_info *info, const char *sha, kp_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)info->rows);
+	sqlite3_bind_text(st, 2, info->workbook ? kp_xlsx_kind_name(info->workbook) : kp_enc_name(info->encoding), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
+	rc = store_step_done(s, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int import_one(kp_store *s, const char *file, const kp_import_opts *o, const char *name,
+		      kp_import_done *done, kp_err *err)
+{
+	importer im;
+	kp_csv_info info;
+	kp_csv_opts co = o->csv;
+	char sha[65], tname[400];
+	int rc, replaced = 0;
+
+	memset(&im, 0, sizeof im);
+	memset(&info, 0, sizeof info);
+	if ((rc = check_earlier(s, o, name, NULL, 0, file, &replaced, err)))
+		return rc;
+	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
+	if ((rc = import_insert(s, o, name, file, tname, err)))
 		return rc;
 	im.s = s, im.file = file, im.err = err;
 	im.import_id = (long)sqlite3_last_insert_rowid(s->db);
@@ -1266,15 +1309,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	kp_sb_hex(info.sha256, 32, sha);
 	if ((rc = check_earlier(s, o, name, sha, im.import_id, file, &replaced, err)))
 		return rc;
-	if ((rc = store_prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))
-		return rc;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)info.rows);
-	sqlite3_bind_text(st, 2, info.workbook ? kp_xlsx_kind_name(info.workbook) : kp_enc_name(info.encoding), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, im.import_id);
-	rc = store_step_done(s, st, err);
-	sqlite3_finalize(st);
+	rc = import_update(s, im.import_id, &info, sha, err);
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
 		done->encoding = info.encoding, done->workbook = info.workbook, done->replaced = replaced;
@@ -1643,15 +1678,16 @@ static int no_such_import(kp_store *s, int year, const char *name, kp_err *err)
 }
 
 /* The steps of a drop, inside its transaction. */
-static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped *out, kp_err *err)
+/* The import named name for year: its id, file, checksum and rows into
+ * out, its data table (NULL for none) into *dtable; not there is an error
+ * saying what is. */
+static int drop_find(kp_store *s, int year, const char *name, kp_store_dropped *out, char **dtable, kp_err *err)
 {
 	rd q = {s, NULL, "imports", err, 0};
-	sqlite3_stmt *ins = NULL;
-	char ts[32], *dtable = NULL;
-	kp_sb used = {0};
 	sqlite3_int64 id = 0;
 	int rc, found = 0;
 
+	*dtable = NULL;
 	if ((rc = store_prep(s, "SELECT id, file, sha256, rows, data_table FROM imports WHERE year = ? AND name = ? AND "
 			  "replaced_at IS NULL", &q.st, err)))
 		return rc;
@@ -1661,16 +1697,31 @@ static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped 
 		const char *file = store_rd_text(&q, 1, 0), *sha = store_rd_text(&q, 2, 0), *t = store_rd_text(&q, 4, 1);
 		id = store_rd_int(&q, 0, 1, INT64_MAX, 0, NULL);
 		out->rows = (size_t)store_rd_int(&q, 3, 0, INT64_MAX, 0, NULL);
-		if (!q.rc && (!(out->file = strdup(file)) || !(out->sha256 = strdup(sha)) || (t && !(dtable = strdup(t)))))
+		if (!q.rc && (!(out->file = strdup(file)) || !(out->sha256 = strdup(sha)) || (t && !(*dtable = strdup(t)))))
 			q.rc = kp_err_oom(err);
 		found = !q.rc;
 	}
 	sqlite3_finalize(q.st);
 	if (q.rc || !found) {
-		free(dtable);
+		free(*dtable);
+		*dtable = NULL;
 		return q.rc ? q.rc : no_such_import(s, year, name, err);
 	}
 	out->id = (long)id;
+	return 0;
+}
+
+static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped *out, kp_err *err)
+{
+	sqlite3_stmt *ins = NULL;
+	char ts[32], *dtable = NULL;
+	kp_sb used = {0};
+	sqlite3_int64 id;
+	int rc;
+
+	if ((rc = drop_find(s, year, name, out, &dtable, err)))
+		return rc;
+	id = out->id;
 	store_now_iso(ts, sizeof ts);
 	if (!(rc = runs_using(s, id, &used, err)) && !(rc = ensure_drops_table(s, err)) &&
 	    !(rc = store_prep(s, "INSERT INTO import_drops(import_id, year, name, file, sha256, rows, used_by, dropped_at) "

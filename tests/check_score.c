@@ -1372,6 +1372,26 @@ START_TEST(test_missing_all_units)
 }
 END_TEST
 
+/* The error of a missing value in both languages, whole. */
+START_TEST(test_missing_message_zh_en)
+{
+	fx f;
+
+	kp_msg_set_lang(KP_LANG_ZH);
+	missing_fx(&f, "", "id,name,cat,x\na,甲,A,\nc,丙,A,6\n");
+	fx_fail(&f, KP_EDATA, NULL, NULL, NULL);
+	ck_assert_str_eq(f.err.msg, "units.csv:2:4: 单位“a”（甲）在列“x”中没有值"
+				    "（indicator“I1”；如允许缺失，请声明 default = … 或 missing = \"skip\"）");
+	fx_free(&f);
+	kp_msg_set_lang(KP_LANG_EN);
+	missing_fx(&f, "", "id,name,cat,x\na,甲,A,\nc,丙,A,6\n");
+	fx_fail(&f, KP_EDATA, NULL, NULL, NULL);
+	ck_assert_str_eq(f.err.msg, "units.csv:2:4: unit 'a' (甲) has no value in column 'x' "
+				    "(indicator 'I1'; declare default = … or missing = \"skip\" to allow it)");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_missing_row)
 {
 	fx f;
@@ -1966,6 +1986,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_round_precision);
 	tcase_add_test(tc, test_round_precision0);
 	tcase_add_test(tc, test_missing_blank_cell);
+	tcase_add_test(tc, test_missing_message_zh_en);
 	tcase_add_test(tc, test_missing_row);
 	tcase_add_test(tc, test_missing_all_units);
 	tcase_add_test(tc, test_missing_default);
