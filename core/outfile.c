@@ -63,9 +63,9 @@ static int outfile_name(kp_outfile *f, const char *path, kp_err *err)
 		return kp_err_oom(err);
 	/* ".NAME.XXXXXX" must fit NAME_MAX: for a long name, a short one */
 	if (strlen(base) + 8 <= NAME_MAX)
-		snprintf(f->tmp, n, "%.*s.%s.XXXXXX" /* not words */, (int)dirlen, path, base);
+		snprintf(f->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base); /* not words */
 	else
-		snprintf(f->tmp, n, "%.*s.kaoping-out.XXXXXX" /* not words */, (int)dirlen, path);
+		snprintf(f->tmp, n, "%.*s.kaoping-out.XXXXXX", (int)dirlen, path); /* not words */
 	return 0;
 }
 

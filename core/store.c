@@ -844,7 +844,7 @@ int store_stamp(kp_store *s, kp_err *err)
 		while (!s->app_id)
 			sqlite3_randomness(sizeof s->app_id, &s->app_id);
 	}
-	snprintf(sql, sizeof sql, "PRAGMA application_id = %d" /* not words */, (int)(int32_t)s->app_id);
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d", (int)(int32_t)s->app_id); /* not words */
 	return store_exec(s, sql, err);
 }
 
