@@ -657,9 +657,10 @@ static size_t row_end(const char *s, size_t size, size_t at, int *odd, size_t *l
 }
 
 /* Split the mapped file into pieces at row ends, parse the header here and
- * the pieces on threads.  1 when the file needs the one-thread reader. */
+ * the pieces on threads: 0 or an error kind; *one_thread set (and nothing
+ * read) when the file needs the one-thread reader. */
 static int read_pieces(const char *path, const char *s, size_t size, const kp_csv_opts *opts, int nparts,
-		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, int *one_thread, kp_err *err)
 {
 	piece pc[8];
 	pthread_t tid[8];
@@ -667,31 +668,32 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	size_t start = 0, hdr_end, cut[9], lines = 0, line_at[9], rows = 0, pos, skipped = 0;
 	int odd = 0, bad = 0, i, started = 0, rc = 0;
 
+	*one_thread = 0;
 	if (kp_enc_detect((const unsigned char *)s, size < BLOCK ? size : BLOCK) != KP_ENC_UTF8 ||
 	    (opts && opts->encoding == KP_ENC_GB18030) ||
 	    ((!opts || opts->encoding == KP_ENC_AUTO) &&
 	     kp_enc_utf8_unlikely((const unsigned char *)s, size < BLOCK ? size : BLOCK)))
-		return 1;
+		return *one_thread = 1, 0;
 	if (size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
 		start = 3;
 	hdr_end = row_end(s, size, start, &odd, &lines, &bad);
 	if (bad || hdr_end >= size || first_line_tabs(s + start, hdr_end - start))
-		return 1;
+		return *one_thread = 1, 0;
 	cut[0] = hdr_end, line_at[0] = lines + 1, pos = hdr_end;
 	for (i = 1; i < nparts; i++) {
 		size_t target = hdr_end + (size - hdr_end) * (size_t)i / (size_t)nparts;
 		if (target < pos || scan_lines(s, pos, target, &odd, &lines))
-			return 1;
+			return *one_thread = 1, 0;
 		cut[i] = row_end(s, size, target, &odd, &lines, &bad);
 		line_at[i] = lines + 1, pos = cut[i];
 		if (bad)
-			return 1;
+			return *one_thread = 1, 0;
 	}
 	cut[nparts] = size;
 	reader_init(&h, path, opts, on_header, NULL, ud, err);
 	if ((rc = parse_range(&h, s + start, hdr_end - start)) || !h.ncols) {
 		reader_free(&h);
-		return rc ? rc : 1;
+		return *one_thread = !rc, rc;
 	}
 	for (i = 0; i < nparts; i++) {
 		memset(&pc[i].err, 0, sizeof pc[i].err);
@@ -753,7 +755,7 @@ int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts
 	struct stat st;
 	source src = {0};
 	char *buf;
-	int fd, rc;
+	int fd, rc, one_thread = 0;
 
 	if (nparts > 8)
 		nparts = 8;
@@ -768,8 +770,8 @@ int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts
 	rc = read_whole(fd, path, buf, (size_t)st.st_size, err);
 	close(fd);
 	if (!rc)
-		rc = read_pieces(path, buf, (size_t)st.st_size, opts, nparts, on_header, on_row, ud, info, err);
-	if (rc == 1) { /* not a file for pieces after all: the bytes already read, on one thread */
+		rc = read_pieces(path, buf, (size_t)st.st_size, opts, nparts, on_header, on_row, ud, info, &one_thread, err);
+	if (!rc && one_thread) { /* not a file for pieces after all: the bytes already read, on one thread */
 		src.buf = buf, src.len = (size_t)st.st_size;
 		rc = run_reader(path, &src, src.len, opts, on_header, on_row, ud, info, err);
 	}
