@@ -1054,6 +1054,23 @@ START_TEST(test_blend_missing)
 }
 END_TEST
 
+/* An event cell that is not a number, met from Lua: a data error naming
+ * the cell, as from agg.sum. */
+START_TEST(test_lua_event_bad_number)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "events \"E\" { data = \"ev\", unit = \"id\" }\n"
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"fn\" { points = 10, score = function(u) return u.events[\"E\"]:sum(\"score\") end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\n");
+	fx_table(&f, "ev", "ev.csv", "id,score\na,9\na,9x\n");
+	fx_fail(&f, KP_EDATA, "ev.csv:3:2: column 'score': ", NULL, NULL);
+	fx_free(&f);
+}
+END_TEST
+
 /* 去掉一个最高分和一个最低分: exactly one of each even when others tie;
  * fewer than 3 scores: their plain average, said in the note; none: a
  * missing value.  The same from Lua as u.events[...]:trimmed_avg(col). */
@@ -1972,6 +1989,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_given_blend);
 	tcase_add_test(tc, test_blend_missing);
 	tcase_add_test(tc, test_trimmed_avg);
+	tcase_add_test(tc, test_lua_event_bad_number);
 	tcase_add_test(tc, test_trimmed_avg_none);
 	tcase_add_test(tc, test_categories);
 	tcase_add_test(tc, test_categories_missing);
