@@ -53,7 +53,7 @@ static int index_build(id_index *ix, const kp_result *r, const char *side, kp_er
 	qsort_r(ix->ord, r->nunits, sizeof *ix->ord, by_id_r, (void *)r);
 	for (i = 1; i < r->nunits; i++)
 		if (!strcmp(uid(&r->units[ix->ord[i - 1]]), uid(&r->units[ix->ord[i]])))
-			return kp_err_set(err, KP_EDATA, "compare: unit '%s' appears twice in %s",
+			return kp_err_msg(err, KP_EDATA, KP_M_ENG_CMP_UNIT_TWICE,
 					  uid(&r->units[ix->ord[i]]), side);
 	return 0;
 }
@@ -202,8 +202,8 @@ static int build(kp_compare *c, kp_err *err)
 	size_t i;
 	int rc;
 
-	if ((rc = index_build(&ia, c->a, "the first result", err)) ||
-	    (rc = index_build(&ib, c->b, "the second result", err)) || (rc = cats_build(c, err)))
+	if ((rc = index_build(&ia, c->a, kp_msg_fmt(KP_MSG_ENG_CMP_FIRST), err)) ||
+	    (rc = index_build(&ib, c->b, kp_msg_fmt(KP_MSG_ENG_CMP_SECOND), err)) || (rc = cats_build(c, err)))
 		goto out;
 	if (!(kr = calloc(c->a->nunits + c->b->nunits + 1, sizeof *kr)) ||
 	    !(c->rows = calloc(c->a->nunits + c->b->nunits + 1, sizeof *c->rows))) {

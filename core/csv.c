@@ -16,6 +16,7 @@
 
 #include "kaoping/enc.h"
 #include "kaoping/infile.h"
+#include "kaoping/par.h"
 
 #define BLOCK (1u << 20)
 #define F_NUL 1u   /* a NUL byte */
@@ -727,22 +728,15 @@ static int plan_cuts(const char *s, size_t size, int nparts, size_t *start, size
  * cannot start); the first error in the file's order goes to err. */
 static int run_pieces(piece *pc, int nparts, size_t *rows, size_t *skipped, kp_err *err)
 {
-	pthread_t tid[8];
-	int i, started = 0, rc = 0;
+	int i, rc = 0;
 
-	for (i = 1; i < nparts && pthread_create(&tid[i], NULL, parse_piece, &pc[i]) == 0; i++)
-		started = i;
-	for (i = started + 1; i < nparts; i++)
-		parse_piece(&pc[i]);
-	parse_piece(&pc[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(tid[i], NULL);
+	kp_par_run(pc, (size_t)nparts, sizeof pc[0], parse_piece);
 	for (i = 0; i < nparts; i++) {
 		if (!rc && pc[i].r.rc) { /* the first error in the file's order */
 			rc = pc[i].r.rc;
-			kp_err_set(err, pc[i].err.kind, "%s", pc[i].err.msg);
+			kp_err_move(err, &pc[i].err);
 			if (err)
-				err->id = pc[i].err.id;
+				err->kind = rc;
 		}
 		*rows += pc[i].r.rows, *skipped += pc[i].r.skipped;
 		reader_free(&pc[i].r);
@@ -752,22 +746,24 @@ static int run_pieces(piece *pc, int nparts, size_t *rows, size_t *skipped, kp_e
 }
 
 /* Split the file read into s[0, size) into pieces at row ends, parse the
- * header here and the pieces on threads.  1 when the file needs the
- * one-thread reader. */
+ * header here and the pieces on threads: 0 or an error kind; *one_thread
+ * set (and nothing read) when the file needs the one-thread reader. */
 static int read_pieces(const char *path, const char *s, size_t size, const kp_csv_opts *opts, int nparts,
-		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
+		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, int *one_thread,
+		       kp_err *err)
 {
 	piece pc[8];
 	reader h;
 	size_t start, cut[9], line_at[9], rows = 0, skipped = 0;
 	int i, rc;
 
+	*one_thread = 0;
 	if (!pieces_fit(s, size, opts) || plan_cuts(s, size, nparts, &start, cut, line_at))
-		return 1;
+		return *one_thread = 1, 0;
 	reader_init(&h, path, opts, on_header, NULL, ud, err);
 	if ((rc = parse_range(&h, s + start, cut[0] - start)) || !h.ncols) {
 		reader_free(&h);
-		return rc ? rc : 1;
+		return *one_thread = !rc, rc;
 	}
 	for (i = 0; i < nparts; i++) {
 		memset(&pc[i].err, 0, sizeof pc[i].err);
@@ -814,7 +810,7 @@ int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts
 	struct stat st;
 	source src = {0};
 	char *buf;
-	int fd, rc;
+	int fd, rc, one_thread = 0;
 
 	if (nparts > 8)
 		nparts = 8;
@@ -829,8 +825,9 @@ int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts
 	rc = read_whole(fd, path, buf, (size_t)st.st_size, err);
 	close(fd);
 	if (!rc)
-		rc = read_pieces(path, buf, (size_t)st.st_size, opts, nparts, on_header, on_row, ud, info, err);
-	if (rc == 1) { /* not a file for pieces after all: the bytes already read, on one thread */
+		rc = read_pieces(path, buf, (size_t)st.st_size, opts, nparts, on_header, on_row, ud, info, &one_thread,
+				 err);
+	if (!rc && one_thread) { /* not a file for pieces after all: the bytes already read, on one thread */
 		src.buf = buf, src.len = (size_t)st.st_size;
 		rc = run_reader(path, &src, src.len, opts, on_header, on_row, ud, info, err);
 	}

@@ -56,16 +56,16 @@ static int outfile_name(kp_outfile *f, const char *path, kp_err *err)
 	size_t dirlen = (size_t)(base - path), n = strlen(path) + 16;
 
 	if (!*base)
-		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", path, strerror(*path ? EISDIR : ENOENT));
+		return kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(*path ? EISDIR : ENOENT));
 	f->path = strdup(path);
 	f->tmp = malloc(n);
 	if (!f->path || !f->tmp)
 		return kp_err_oom(err);
 	/* ".NAME.XXXXXX" must fit NAME_MAX: for a long name, a short one */
 	if (strlen(base) + 8 <= NAME_MAX)
-		snprintf(f->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+		snprintf(f->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base); /* not words */
 	else
-		snprintf(f->tmp, n, "%.*s.kaoping-out.XXXXXX", (int)dirlen, path);
+		snprintf(f->tmp, n, "%.*s.kaoping-out.XXXXXX", (int)dirlen, path); /* not words */
 	return 0;
 }
 
@@ -142,15 +142,14 @@ kp_outfile *kp_outfile_open(const char *path, kp_err *err)
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = link_target(path)))
 		path = real;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		kp_err_set(err, KP_ECREATE, "%s: cannot create: not a regular file (a report replaces a file, "
-			   "atomically; leave out -o to print it)", path);
+		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_NOT_REGULAR, path);
 		goto fail;
 	}
 	if (outfile_name(f, path, err))
 		goto fail;
 	fd = mkstemp(f->tmp);
 	if (fd < 0) {
-		kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", path, strerror(errno));
+		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(errno));
 		goto fail;
 	}
 	track(f->tmp);
@@ -158,7 +157,7 @@ kp_outfile *kp_outfile_open(const char *path, kp_err *err)
 	(void)fchmod(fd, mode);
 	f->fp = fdopen(fd, "w");
 	if (!f->fp) {
-		kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", path, strerror(errno));
+		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(errno));
 		close(fd);
 		unlink(f->tmp);
 		untrack(f->tmp);
@@ -216,11 +215,11 @@ int kp_outfile_commit(kp_outfile *f, kp_err *err)
 	f->fp = NULL;
 	if (e) {
 		unlink(f->tmp);
-		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", f->path, strerror(e));
+		rc = kp_err_msg(err, KP_EIO, KP_M_STORE_OUT_CANNOT_WRITE, f->path, strerror(e));
 	} else if (rename(f->tmp, f->path) != 0) {
 		e = errno;
 		unlink(f->tmp);
-		rc = kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", f->path, strerror(e));
+		rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, f->path, strerror(e));
 	} else {
 		sync_dir(f->path);
 	}
@@ -337,11 +336,11 @@ int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
 	if (!e && (e = sync_all(f, n)))
 		bad = 0;
 	if (e)
-		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", f[bad]->path, strerror(e));
+		rc = kp_err_msg(err, KP_EIO, KP_M_STORE_OUT_CANNOT_WRITE, f[bad]->path, strerror(e));
 	for (i = 0; i < n && !rc; i++)
 		if (rename(f[i]->tmp, f[i]->path) != 0) {
 			e = errno;
-			rc = kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", f[i]->path, strerror(e));
+			rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, f[i]->path, strerror(e));
 			break;
 		} else if (i + 1 == n || !same_dir(f[i]->path, f[i + 1]->path)) {
 			sync_dir(f[i]->path);

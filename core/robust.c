@@ -137,8 +137,7 @@ static void model_parts(model *m)
 
 static int bad_items(const kp_unit_result *u, kp_err *err)
 {
-	return kp_err_set(err, KP_EINTERNAL, "robust: unit '%s': its items do not match the rules "
-			  "(the run must be scored with details by these rules)", u->id ? u->id : "");
+	return kp_err_msg(err, KP_EINTERNAL, KP_M_ENG_ROB_ITEMS_MISMATCH, u->id ? u->id : "");
 }
 
 /* One unit's items into the model: the n-th indicator item is the n-th
@@ -217,7 +216,7 @@ static int model_build(model *m, kp_err *err)
 		if ((rc = model_unit(m, t, &ns, &nd, &nt, err)))
 			return rc;
 		if (!m->res->units[t].id || id_add(m, t))
-			return kp_err_set(err, KP_EINTERNAL, "robust: a unit without an id of its own");
+			return kp_err_msg(err, KP_EINTERNAL, KP_M_ENG_ROB_NO_ID);
 		m->by_id[t] = t;
 	}
 	qsort_r(m->by_id, m->nu, sizeof *m->by_id, by_id_cmp, (void *)m->res);
@@ -322,7 +321,7 @@ static int model_check(const model *m, kp_err *err)
 	int rc = 0;
 
 	if (!g || !sec || res->nsections != m->r->nsec) {
-		rc = !g || !sec ? kp_err_oom(err) : kp_err_set(err, KP_EINTERNAL, "robust: the run has other sections");
+		rc = !g || !sec ? kp_err_oom(err) : kp_err_msg(err, KP_EINTERNAL, KP_M_ENG_ROB_OTHER_SECTIONS);
 		goto out;
 	}
 	for (k = 0; k < m->np; k++)
@@ -334,7 +333,7 @@ static int model_check(const model *m, kp_err *err)
 		for (k = 0; k < res->nsections; k++)
 			same = same && sec[k] == KP_SEC(res, t, k);
 		if (!same)
-			rc = kp_err_set(err, KP_EINTERNAL, "robust: unit '%s': its items add up to %.17g, the run gave %.17g",
+			rc = kp_err_msg(err, KP_EINTERNAL, KP_M_ENG_ROB_SUM_MISMATCH,
 					res->units[t].id ? res->units[t].id : "", total, res->units[t].total);
 	}
 out:
@@ -363,7 +362,7 @@ static int kept_eligible(void *ud, const kp_result *x, size_t unit, int *ok, kp_
 	size_t t = model_find(m, x->units[unit].id);
 
 	if (t == (size_t)-1)
-		return kp_err_set(err, KP_EINTERNAL, "robust: a unit lost its id");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_ENG_ROB_LOST_ID);
 	*ok = m->res->units[t].eligible;
 	return 0;
 }
@@ -418,7 +417,7 @@ static int draw(worker *w, unsigned d)
 	for (j = 0; j < x->nunits && !rc; j++) {
 		size_t t = model_find(m, x->units[j].id);
 		if (t == (size_t)-1) {
-			rc = kp_err_set(&w->err, KP_EINTERNAL, "robust: a unit lost its id");
+			rc = kp_err_msg(&w->err, KP_EINTERNAL, KP_M_ENG_ROB_LOST_ID);
 			break;
 		}
 		w->ranks[t * w->o->draws + d] = x->units[j].rank;
@@ -550,14 +549,13 @@ static void summarise(kp_robust *rb, int *ranks, const unsigned *commended, unsi
 static int check_opts(const kp_robust_opts *o, size_t nu, kp_err *err)
 {
 	if (o->draws < 1 || o->draws > KP_ROBUST_MAX_DRAWS)
-		return kp_err_set(err, KP_EUSAGE, "robust: draws must be 1 to %d", KP_ROBUST_MAX_DRAWS);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_ENG_ROB_DRAWS, KP_ROBUST_MAX_DRAWS);
 	if (!(o->spread >= 0 && o->spread < 1))
-		return kp_err_set(err, KP_EUSAGE, "robust: the spread must be at least 0%% and below 100%%");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_ENG_ROB_SPREAD);
 	if (o->by != KP_ROBUST_SECTION && o->by != KP_ROBUST_INDICATOR)
-		return kp_err_set(err, KP_EUSAGE, "robust: perturb by section or by indicator");
+		return kp_err_msg(err, KP_EUSAGE, KP_M_ENG_ROB_BY);
 	if (nu && (uint64_t)o->draws * nu > ((uint64_t)1 << 28))
-		return kp_err_set(err, KP_EUSAGE, "robust: %u draws of %zu units is more than %llu ranks to keep; "
-				  "use fewer draws", o->draws, nu, (unsigned long long)1 << 28);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_ENG_ROB_TOO_MANY, o->draws, nu, (unsigned long long)1 << 28);
 	return 0;
 }
 

@@ -54,7 +54,7 @@ static int rule_error(scorer *s, int kind, const char *msg);
 static int fn_yes_no(scorer *s, kp_fnval *v, int *yes)
 {
 	int yn = -1;
-	char msg[160];
+	char msg[320];
 
 	if (v->type == KP_FV_NIL || v->type == KP_FV_BOOL)
 		yn = v->yes;
@@ -63,9 +63,8 @@ static int fn_yes_no(scorer *s, kp_fnval *v, int *yes)
 	else if (v->type == KP_FV_TEXT)
 		yn = yes_no_at(s, v->text);
 	if (yn < 0) {
-		snprintf(msg, sizeof msg, "the function returned %s, which is neither yes nor no "
-			 "(return true/false, or a text such as 是/否)",
-			 v->type == KP_FV_NUM ? "NaN" : v->type == KP_FV_TEXT ? "a text" : v->type_name);
+		kp_msg_format(msg, sizeof msg, KP_M_ENG_FN_NOT_YES_NO,
+			      v->type == KP_FV_NUM ? "NaN" : v->type == KP_FV_TEXT ? kp_msg_fmt(KP_MSG_ENG_A_TEXT) : v->type_name);
 		kp_fnval_free(v);
 		return rule_error(s, KP_ERULE, msg);
 	}
@@ -111,7 +110,7 @@ static int rule_error(scorer *s, int kind, const char *msg)
 	const char *p = msg, *colon;
 	char ctx[512];
 
-	snprintf(ctx, sizeof ctx, "in %s '%s' for unit '%s'", s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
+	kp_msg_format(ctx, sizeof ctx, KP_M_ENG_RULE_CTX, s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
 	if (kind == KP_EDATA)
 		return kp_err_set(s->err, kind, "%s (%s)", msg, ctx);
 	/* a leading "file:line:" position stays in front */
@@ -130,11 +129,12 @@ static int rule_error(scorer *s, int kind, const char *msg)
 	return kp_err_set(s->err, kind, "%s: %s: %s", s->ctx_where, ctx, msg);
 }
 
-int kp_score_call_lua(scorer *s, int nargs, int nres)
+int kp_score_call_lua(scorer *s, int nargs, int nres, enum vstat *vs)
 {
 	kp_err e = {0};
 	int rc;
 
+	*vs = V_VALUE;
 	kp_sandbox_set_context(s->r->sb, s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
 	s->skip_asked = 0;
 	rc = kp_sandbox_call(s->r->sb, nargs, nres, s->first_call, &e);
@@ -142,7 +142,8 @@ int kp_score_call_lua(scorer *s, int nargs, int nres)
 	s->first_call = 0;
 	if (rc == KP_EDATA && s->skip_asked) { /* u[col] met a blank it may skip */
 		kp_err_clear(&e);
-		return V_SKIP;
+		*vs = V_SKIP;
+		return 0;
 	}
 	if (rc) {
 		rule_error(s, rc, e.msg);
@@ -160,22 +161,21 @@ int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col)
 	double v;
 
 	s->missing_hit = 1;
-	const char *hint = s->ind ? "declare default = … or missing = \"skip\" to allow it" : "declare default = … to allow it";
+	const char *hint = kp_msg_fmt(s->ind ? KP_MSG_ENG_HINT_SKIP : KP_MSG_ENG_HINT_DEFAULT);
 
 	if (!line)
-		return kp_err_set(s->err, KP_EDATA, "%s: no row for unit '%s' (%s), so no value for column '%s' (%s '%s'; %s)",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_ROW,
 				  c->t->file, unit_id(s, s->unit), unit_name(s, s->unit), col, s->ctx_kind, s->ctx_name, hint);
 	if (kp_data_num(c, s->unit, &v) == KP_NUM_NA) { /* a word for "no value", not a blank */
-		char buf[KP_NUM_MAX], q[KP_ERR_QUOTE + 2];
+		char buf[KP_NUM_MAX], q[KP_ERR_QUOTE + 8];
 		const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
 		if (text && *text) /* a text column keeps the word; a numeric one only that it was one */
-			snprintf(q, sizeof q, "'%s'", kp_err_quote(text, (char[KP_ERR_QUOTE]){0}));
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s), column '%s' holds %s: a missing value "
-				  "(%s '%s'; %s)", c->t->file, line, c->col + 1, unit_id(s, s->unit),
-				  unit_name(s, s->unit), col, text && *text ? q : "a word for \"no value\" (N/A, -, —, 无, /)",
+			kp_msg_format(q, sizeof q, KP_M_ENG_QUOTED, kp_err_quote(text, (char[KP_ERR_QUOTE]){0}));
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_MISSING_WORD, c->t->file, line, c->col + 1, unit_id(s, s->unit),
+				  unit_name(s, s->unit), col, text && *text ? q : kp_msg_fmt(KP_MSG_ENG_NO_VALUE_WORD),
 				  s->ctx_kind, s->ctx_name, hint);
 	}
-	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: unit '%s' (%s) has no value in column '%s'%s (%s '%s'; %s)",
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_MISSING_BLANK,
 			  c->t->file, line, c->col + 1, unit_id(s, s->unit), unit_name(s, s->unit), col,
 			  kp_table_a1(c->t, line, (size_t)c->col, (char[KP_TABLE_A1]){0}), s->ctx_kind, s->ctx_name, hint);
 }
@@ -185,7 +185,7 @@ static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
 	char buf[KP_NUM_MAX], q[KP_ERR_QUOTE];
 	const char *text = kp_data_text(c, s->unit, buf, sizeof buf);
 
-	return kp_err_set(s->err, KP_EDATA, "%s:%zu:%ld: column '%s'%s of unit '%s': %s: '%s'", c->t->file,
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_BAD_NUMBER, c->t->file,
 			  kp_data_line(c, s->unit), c->col + 1, col,
 			  kp_table_a1(c->t, kp_data_line(c, s->unit), (size_t)c->col, (char[KP_TABLE_A1]){0}),
 			  unit_id(s, s->unit), kp_num_why(st), kp_err_quote(text ? text : "", q));
@@ -193,17 +193,18 @@ static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
 
 
 /* Does event row `row` pass the source's filter? */
-static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t row, int *pass)
+static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t row, int *pass, enum vstat *vs)
 {
 	size_t i;
 
 	*pass = 1;
+	*vs = V_VALUE;
 	for (i = 0; i < src->nfilter && *pass; i++) {
 		long c = kp_table_col(t, src->fcol[i]);
 		char buf[64];
 		double a, b;
 		if (c < 0)
-			return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (a filter of %s '%s')", t->file,
+			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_FILTER_COLUMN, t->file,
 					  src->fcol[i], s->ctx_kind, s->ctx_name);
 		if (t->numeric[c])
 			*pass = kp_table_num(t, row, (size_t)c, &a) == KP_NUM_OK &&
@@ -213,8 +214,8 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 	}
 	if (*pass && src->ref) {
 		kp_fnval v;
-		int rc = kp_score_call_fn(s, src->ref, KP_FN_ROW, t, row, 1, &v);
-		if (rc)
+		int rc = kp_score_call_fn(s, src->ref, KP_FN_ROW, t, row, 1, &v, vs);
+		if (rc || *vs != V_VALUE)
 			return rc;
 		*pass = v.type == KP_FV_BOOL ? v.yes : v.type != KP_FV_NIL; /* as Lua's truth */
 		kp_fnval_free(&v);
@@ -231,7 +232,7 @@ static int event_date(scorer *s, const kp_table *t, size_t row, long col, const 
 
 	if ((*st = kp_date_parse(text, days, &why)) != KP_DATE_BAD)
 		return 0;
-	return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s'%s: '%s' is not a date: %s (%s '%s')", t->file,
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_EVENT_NOT_DATE, t->file,
 			  t->line[row], col + 1, name, kp_table_a1(t, t->line[row], (size_t)col, (char[KP_TABLE_A1]){0}),
 			  kp_err_quote(text, q), why, s->ctx_kind, s->ctx_name);
 }
@@ -250,7 +251,7 @@ static int dated_row(scorer *s, const kp_src *src, const kp_table *t, size_t row
 	if ((rc = event_date(s, t, row, due, src->due, &when, &st)))
 		return rc;
 	if (st != KP_DATE_OK)
-		return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s'%s: no due date (%s '%s')", t->file,
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_DUE_DATE, t->file,
 				  t->line[row], due + 1, src->due, kp_table_a1(t, t->line[row], (size_t)due, (char[KP_TABLE_A1]){0}),
 				  s->ctx_kind, s->ctx_name);
 	*hit = done > when;
@@ -258,7 +259,7 @@ static int dated_row(scorer *s, const kp_src *src, const kp_table *t, size_t row
 }
 
 /* agg.late(ev, due, done), agg.missing(ev, done): rows of unit u counted. */
-static int aggregate_dated(scorer *s, const kp_src *src, size_t u, double *v)
+static int aggregate_dated(scorer *s, const kp_src *src, size_t u, double *v, enum vstat *vs)
 {
 	const kp_data_events *ev = &s->d->ev[src->event];
 	const kp_table *t = ev->t;
@@ -267,11 +268,11 @@ static int aggregate_dated(scorer *s, const kp_src *src, size_t u, double *v)
 	int rc, pass, hit;
 
 	if ((col < 0 || due < 0) && t->nrows > 0)
-		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, col < 0 ? src->col : src->due,
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN, t->file, col < 0 ? src->col : src->due,
 				  s->ctx_kind, s->ctx_name);
 	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
 		size_t row = ev->rows[i];
-		if ((rc = event_pass(s, src, t, row, &pass)))
+		if ((rc = event_pass(s, src, t, row, &pass, vs)) || *vs != V_VALUE)
 			return rc;
 		if (pass && (rc = dated_row(s, src, t, row, col, due, &hit)))
 			return rc;
@@ -281,7 +282,7 @@ static int aggregate_dated(scorer *s, const kp_src *src, size_t u, double *v)
 	return 0;
 }
 
-static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
+static int aggregate(scorer *s, const kp_src *src, size_t u, double *v, enum vstat *vs)
 {
 	const kp_data_events *ev = &s->d->ev[src->event];
 	const kp_table *t = ev->t;
@@ -290,60 +291,64 @@ static int aggregate(scorer *s, const kp_src *src, size_t u, double *v)
 	size_t i;
 	int rc, pass;
 
+	*vs = V_VALUE;
 	if (src->op == KP_AGG_LATE || src->op == KP_AGG_MISSING)
-		return aggregate_dated(s, src, u, v);
+		return aggregate_dated(s, src, u, v, vs);
 	if (src->op != KP_AGG_COUNT && (col = kp_table_col(t, src->col)) < 0 && t->nrows > 0)
-		return kp_err_set(s->err, KP_EDATA, "%s: no column '%s' (%s '%s')", t->file, src->col, s->ctx_kind, s->ctx_name);
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN, t->file, src->col, s->ctx_kind, s->ctx_name);
 	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
 		size_t row = ev->rows[i];
 		double x = 0;
 		int st = KP_NUM_OK;
-		if ((rc = event_pass(s, src, t, row, &pass)))
+		if ((rc = event_pass(s, src, t, row, &pass, vs)) || *vs != V_VALUE)
 			return rc;
 		if (!pass)
 			continue;
 		if (src->op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
 			continue;
 		if (st != KP_NUM_OK)
-			return kp_err_set(s->err, KP_EDATA, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
+			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_EVENT_BAD_NUMBER, t->file, t->line[row], col + 1,
 					  src->col, kp_num_why(st));
 		kp_acc_add(&a, x);
 	}
 	s->last_acc = a; /* for the note: how many values, what was dropped */
-	return kp_acc_result(&a, v);
+	*vs = kp_acc_result(&a, v);
+	return 0;
 }
 
-/* Call a value function on the current unit: 0 with its result in v,
- * V_MISSING when it returned nil (nothing left), or an error. */
-static int call_value_fn(scorer *s, const kp_src *src, kp_fnval *v)
+/* Call a value function on the current unit: 0 with its result in v when
+ * *vs is V_VALUE; V_MISSING when it returned nil (nothing left); or an
+ * error. */
+static int call_value_fn(scorer *s, const kp_src *src, kp_fnval *v, enum vstat *vs)
 {
-	int rc = kp_score_call_fn(s, src->ref, KP_FN_UNIT, NULL, 0, 1, v);
+	int rc = kp_score_call_fn(s, src->ref, KP_FN_UNIT, NULL, 0, 1, v, vs);
 
-	if (!rc && v->type == KP_FV_NIL)
-		return kp_fnval_free(v), V_MISSING;
+	if (!rc && *vs == V_VALUE && v->type == KP_FV_NIL)
+		kp_fnval_free(v), *vs = V_MISSING;
 	return rc;
 }
 
-/* A value as a number: 0, V_MISSING or an error kind. */
-static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, double *v)
+/* A value as a number: 0 or an error kind; *v when *vs is V_VALUE. */
+static int get_num(scorer *s, const kp_src *src, const kp_colref *c, size_t u, double *v, enum vstat *vs)
 {
 	kp_fnval fv;
 	int st, rc;
 
+	*vs = V_VALUE;
 	if (src->kind == KP_SRC_COL) {
 		st = kp_data_num(c, u, v);
-		if (st == KP_NUM_OK)
-			return 0;
-		return KP_NUM_MISSING(st) ? V_MISSING : bad_number(s, c, st, src->col);
+		if (KP_NUM_MISSING(st))
+			*vs = V_MISSING;
+		return st == KP_NUM_OK || KP_NUM_MISSING(st) ? 0 : bad_number(s, c, st, src->col);
 	}
 	if (src->kind == KP_SRC_AGG)
-		return aggregate(s, src, u, v);
-	if ((rc = call_value_fn(s, src, &fv)))
+		return aggregate(s, src, u, v, vs);
+	if ((rc = call_value_fn(s, src, &fv, vs)) || *vs != V_VALUE)
 		return rc;
 	if (!fv.numeric || !isfinite(fv.num)) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "the value function returned %s, not a finite number",
-			 fv.numeric ? "NaN or infinity" : fv.type_name);
+		char msg[320];
+		kp_msg_format(msg, sizeof msg, KP_M_ENG_VALUE_NOT_FINITE,
+			      fv.numeric ? kp_msg_fmt(KP_MSG_ENG_NAN_OR_INF) : fv.type_name);
 		kp_fnval_free(&fv);
 		return rule_error(s, KP_ERULE, msg);
 	}
@@ -379,23 +384,25 @@ static int text_copy(scorer *s, textv *t, const char *str)
 	return 0;
 }
 
-/* A value as text (yes/no, lookup), whole, into t. */
-static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, textv *t)
+/* A value as text (yes/no, lookup), whole, into t when *vs is V_VALUE. */
+static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, textv *t, enum vstat *vs)
 {
 	double v;
 	int rc;
 
 	t->p = "";
+	*vs = V_VALUE;
 	if (src->kind == KP_SRC_COL) {
 		const char *x = kp_data_text(c, u, t->buf, sizeof t->buf);
 		if (!x || !*x)
-			return V_MISSING;
-		t->p = x;
+			*vs = V_MISSING;
+		else
+			t->p = x;
 		return 0;
 	}
 	if (src->kind == KP_SRC_FUNC) {
 		kp_fnval fv;
-		if ((rc = call_value_fn(s, src, &fv)))
+		if ((rc = call_value_fn(s, src, &fv, vs)) || *vs != V_VALUE)
 			return rc;
 		if (fv.type == KP_FV_BOOL) {
 			t->p = fv.yes ? "1" : "0";
@@ -403,16 +410,15 @@ static int get_text(scorer *s, const kp_src *src, const kp_colref *c, size_t u, 
 			free(t->own);
 			t->p = t->own = fv.text, fv.text = NULL; /* the copy becomes the text's */
 		} else {
-			char msg[128];
-			snprintf(msg, sizeof msg, "the value function returned a %s, not a text, number or boolean",
-				 fv.type_name);
+			char msg[320];
+			kp_msg_format(msg, sizeof msg, KP_M_ENG_VALUE_BAD_TYPE, fv.type_name);
 			kp_fnval_free(&fv);
 			return rule_error(s, KP_ERULE, msg);
 		}
 		kp_fnval_free(&fv);
 		return 0;
 	}
-	if ((rc = aggregate(s, src, u, &v)))
+	if ((rc = aggregate(s, src, u, &v, vs)) || *vs != V_VALUE)
 		return rc;
 	t->p = num(v, t->buf);
 	return 0;
@@ -478,6 +484,7 @@ static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, mst
 	for (u = 0; u < n; u++) {
 		double v = NAN;
 		int c = s->d->cat[u];
+		enum vstat vs;
 		s->unit = u;
 		s->first_call = 1;
 		if (s->ind && !kp_indicator_applies(s->ind, c)) { /* not assessed: no value */
@@ -485,15 +492,12 @@ static int compute_stat(scorer *s, const kp_method *m, const kp_colref *ref, mst
 				st->val[u] = NAN;
 			continue;
 		}
-		rc = get_num(s, &m->src, ref, u, &v);
-		if (rc == V_MISSING && s->has_dflt && !s->dflt_text)
-			v = s->dflt, rc = 0;
-		if (rc == V_MISSING) {
-			v = NAN;
-			rc = 0;
-		}
-		if (rc)
+		if ((rc = get_num(s, &m->src, ref, u, &v, &vs)))
 			return rc;
+		if (vs == V_MISSING && s->has_dflt && !s->dflt_text)
+			v = s->dflt;
+		else if (vs != V_VALUE) /* no value (a skip too: the unit is skipped when scored) */
+			v = NAN;
 		if (st->val)
 			st->val[u] = v;
 		if (isnan(v))
@@ -606,23 +610,27 @@ static void outcome_free(outcome *o)
 	o->note = NULL, o->len = o->cap = 0, o->oom = 0, o->used_default = 0, o->pts = 0;
 }
 
-static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double *v, textv *text, outcome *o)
+/* The value is missing (*vs V_MISSING): the declared default (*vs becomes
+ * V_VALUE), a skip (V_SKIP), no value for a bonus (stays V_MISSING), or
+ * the error of a missing value. */
+static int on_missing(scorer *s, const kp_src *src, const kp_colref *ref, double *v, textv *text, outcome *o,
+		      enum vstat *vs)
 {
 	if (s->has_dflt) {
 		*v = s->dflt;
 		if (text)
 			text->p = s->dflt_text ? s->dflt_text : num(s->dflt, text->buf);
 		o->used_default = 1;
+		*vs = V_VALUE;
 		return 0;
 	}
 	if (s->ind && s->ind->skip_missing)
-		return V_SKIP;
+		return *vs = V_SKIP, 0;
 	if (src->kind == KP_SRC_COL)
 		return kp_score_missing_error(s, ref, src->col);
 	if (!s->ind)
-		return V_MISSING; /* a bonus from events, a function: no value, no bonus */
-	return kp_err_set(s->err, KP_EDATA, "%s: unit '%s' (%s): no value for %s '%s' "
-			  "(no matching events; declare default = … or missing = \"skip\")",
+		return 0; /* a bonus from events, a function: no value, no bonus */
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_VALUE_EVENTS,
 			  s->ind->where, unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
 }
 
@@ -642,18 +650,17 @@ static const char *src_label(const kp_src *src)
 }
 
 /* A function score: (points [, note]) from f(u, ctx). */
-static int eval_func(scorer *s, int ref, outcome *o)
+static int eval_func(scorer *s, int ref, outcome *o, enum vstat *vs)
 {
+	kp_fnval v[2];
 	int rc;
 
-	kp_fnval v[2];
-
-	if ((rc = kp_score_call_fn(s, ref, KP_FN_UNIT_CTX, NULL, 0, 2, v)))
+	if ((rc = kp_score_call_fn(s, ref, KP_FN_UNIT_CTX, NULL, 0, 2, v, vs)) || *vs != V_VALUE)
 		return rc;
 	if (v[0].type != KP_FV_NUM || !isfinite(v[0].num)) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "the score function returned %s, not a finite number",
-			 v[0].type == KP_FV_NUM ? "NaN or infinity" : v[0].type_name);
+		char msg[320];
+		kp_msg_format(msg, sizeof msg, KP_M_ENG_SCORE_NOT_FINITE,
+			      v[0].type == KP_FV_NUM ? kp_msg_fmt(KP_MSG_ENG_NAN_OR_INF) : v[0].type_name);
 		kp_fnval_free(&v[0]), kp_fnval_free(&v[1]);
 		return rule_error(s, KP_ERULE, msg);
 	}
@@ -675,8 +682,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE) {
 		if ((yn = yes_no_at(s, text)) < 0)
-			return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no "
-					  "(是/否, 有/无, 1/0)", ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_YES_NO, ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
 					  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q));
 		if (m->kind == KP_M_DONE) /* 完成 P, 未完成 X */
 			o->pts = yn ? P : m->has_default ? m->dflt : 0;
@@ -693,7 +699,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 			break;
 	}
 	if (i == m->n && !m->has_default)
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is not in the lookup table of %s '%s'",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NOT_IN_LOOKUP,
 				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
 				  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), s->ctx_kind, s->ctx_name);
 	o->pts = i < m->n ? m->pts[i] : m->dflt;
@@ -702,14 +708,15 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 	return 0;
 }
 
-static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref, double P, outcome *o)
+static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref, double P, outcome *o,
+			    enum vstat *vs)
 {
 	textv t = {0};
-	int rc = get_text(s, &m->src, ref, s->unit, &t);
+	int rc = get_text(s, &m->src, ref, s->unit, &t, vs);
 
-	if (rc == V_MISSING)
-		rc = on_missing(s, &m->src, ref, &(double){0}, &t, o);
-	if (!rc)
+	if (!rc && *vs == V_MISSING)
+		rc = on_missing(s, &m->src, ref, &(double){0}, &t, o, vs);
+	if (!rc && *vs == V_VALUE)
 		rc = text_method(s, m, ref, P, t.p, o);
 	text_free(&t);
 	return rc;
@@ -728,9 +735,9 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 
 	if (st == KP_DATE_BAD || st == KP_DATE_EMPTY)
 		return used_default
-			? kp_err_set(s->err, KP_ERULE, "%s: the default '%s' of %s '%s' is not a date: %s", s->ctx_where,
-				     kp_err_quote(text, q), s->ctx_kind, s->ctx_name, why ? why : "blank")
-			: kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is not a date: %s",
+			? kp_err_msg(s->err, KP_ERULE, KP_M_ENG_DEFAULT_NOT_DATE, s->ctx_where, kp_err_quote(text, q),
+				     s->ctx_kind, s->ctx_name, why ? why : kp_msg_fmt(KP_MSG_ENG_BLANK))
+			: kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_DATE,
 				     ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0, lab,
 				     unit_id(s, s->unit), kp_err_quote(text, q), why);
 	for (i = 0; st == KP_DATE_OK && i < m->n && days > m->thr[i]; i++)
@@ -756,16 +763,16 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 	return 0;
 }
 
-static int eval_deadline(scorer *s, const kp_method *m, const kp_colref *ref, outcome *o)
+static int eval_deadline(scorer *s, const kp_method *m, const kp_colref *ref, outcome *o, enum vstat *vs)
 {
 	textv t = {0};
-	int rc = get_text(s, &m->src, ref, s->unit, &t), days;
+	int rc = get_text(s, &m->src, ref, s->unit, &t, vs), days;
 
-	if (!rc && kp_date_parse(t.p, &days, NULL) == KP_DATE_EMPTY)
-		rc = V_MISSING; /* spaces only, or a function's blank text */
-	if (rc == V_MISSING)
-		rc = on_missing(s, &m->src, ref, &(double){0}, &t, o);
-	if (!rc)
+	if (!rc && *vs == V_VALUE && kp_date_parse(t.p, &days, NULL) == KP_DATE_EMPTY)
+		*vs = V_MISSING; /* spaces only, or a function's blank text */
+	if (!rc && *vs == V_MISSING)
+		rc = on_missing(s, &m->src, ref, &(double){0}, &t, o, vs);
+	if (!rc && *vs == V_VALUE)
 		rc = deadline_points(s, m, ref, t.p, o->used_default, o);
 	text_free(&t);
 	return rc;
@@ -778,8 +785,7 @@ static int check_text(scorer *s, const kp_check *k, const kp_colref *ref, const 
 	int yn;
 
 	if ((yn = yes_no_at(s, text)) < 0)
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no "
-				  "(是/否, 有/无, 1/0; checklist condition '%s' of %s '%s')",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CHECK_NOT_YES_NO,
 				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
 				  src_label(&k->src), unit_id(s, s->unit), kp_err_quote(text, q), k->name, s->ctx_kind,
 				  s->ctx_name);
@@ -790,7 +796,8 @@ static int check_text(scorer *s, const kp_check *k, const kp_colref *ref, const 
 
 /* One condition of a checklist: the points it deducts into *x (and the
  * count into *cnt for a per-item condition). */
-static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double *x, double *cnt, outcome *o)
+static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double *x, double *cnt, outcome *o,
+		      enum vstat *vs)
 {
 	textv t = {0};
 	double v = 0;
@@ -798,10 +805,10 @@ static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double
 
 	*x = 0;
 	if (k->per) {
-		rc = get_num(s, &k->src, ref, s->unit, &v);
-		if (rc == V_MISSING)
-			rc = on_missing(s, &k->src, ref, &v, NULL, o);
-		if (rc)
+		rc = get_num(s, &k->src, ref, s->unit, &v, vs);
+		if (!rc && *vs == V_MISSING)
+			rc = on_missing(s, &k->src, ref, &v, NULL, o, vs);
+		if (rc || *vs != V_VALUE)
 			return rc;
 		*cnt = v;
 		*x = k->amount * v;
@@ -809,10 +816,10 @@ static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double
 			*x = k->max;
 		return 0;
 	}
-	rc = get_text(s, &k->src, ref, s->unit, &t);
-	if (rc == V_MISSING)
-		rc = on_missing(s, &k->src, ref, &v, &t, o);
-	if (!rc)
+	rc = get_text(s, &k->src, ref, s->unit, &t, vs);
+	if (!rc && *vs == V_MISSING)
+		rc = on_missing(s, &k->src, ref, &v, &t, o, vs);
+	if (!rc && *vs == V_VALUE)
 		rc = check_text(s, k, ref, t.p, x);
 	text_free(&t);
 	return rc;
@@ -821,17 +828,18 @@ static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double
 /* checklist: P minus what each condition deducts (扣完为止 by the clamp);
  * the note lists the conditions that took points:
  * "没有总体方案扣3分; 迟报5次扣2分(最多扣2分), 得0分". */
-static int eval_checklist(scorer *s, const kp_method *m, double P, outcome *o)
+static int eval_checklist(scorer *s, const kp_method *m, double P, outcome *o, enum vstat *vs)
 {
 	char a[32], b[32];
 	double taken = 0, x, cnt;
 	size_t i;
 	int rc, any = 0;
 
+	*vs = V_VALUE;
 	for (i = m->first; i < m->first + m->count; i++) {
 		const kp_check *k = &s->r->check[i];
 		cnt = 0;
-		if ((rc = eval_check(s, k, &s->chk_ref[i], &x, &cnt, o)))
+		if ((rc = eval_check(s, k, &s->chk_ref[i], &x, &cnt, o, vs)) || *vs != V_VALUE)
 			return rc;
 		if (cmpv(s, x, 0) <= 0)
 			continue;
@@ -856,22 +864,22 @@ static int eval_checklist(scorer *s, const kp_method *m, double P, outcome *o)
 }
 
 /* target(src, "任务数"): the unit's own goal, a number above 0. */
-static int unit_goal(scorer *s, const kp_method *m, double *goal)
+static int unit_goal(scorer *s, const kp_method *m, double *goal, enum vstat *vs)
 {
 	char a[32];
-	int rc = get_num(s, &m->goal_src, s->goal_ref, s->unit, goal);
+	int rc = get_num(s, &m->goal_src, s->goal_ref, s->unit, goal, vs);
 
-	if (rc == V_MISSING && s->ind && s->ind->skip_missing)
-		return V_SKIP;
-	if (rc == V_MISSING && m->goal_src.kind == KP_SRC_COL)
-		return kp_score_missing_error(s, s->goal_ref, m->goal_src.col);
-	if (rc == V_MISSING)
-		return kp_err_set(s->err, KP_EDATA, "%s: unit '%s' (%s): no goal for %s '%s'", s->ctx_where,
-				  unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
-	if (rc)
+	if (rc || *vs == V_SKIP)
 		return rc;
+	if (*vs == V_MISSING && s->ind && s->ind->skip_missing)
+		return *vs = V_SKIP, 0;
+	if (*vs == V_MISSING && m->goal_src.kind == KP_SRC_COL)
+		return kp_score_missing_error(s, s->goal_ref, m->goal_src.col);
+	if (*vs == V_MISSING)
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_GOAL, s->ctx_where,
+				  unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
 	if (cmpv(s, *goal, 0) <= 0)
-		return kp_err_set(s->err, KP_EDATA, "%s:%zu: unit '%s' (%s): the goal %s in '%s' is not above 0 (%s '%s')",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_GOAL_NOT_POSITIVE,
 				  s->goal_ref->t ? s->goal_ref->t->file : s->ctx_where,
 				  s->goal_ref->t ? kp_data_line(s->goal_ref, s->unit) : 0, unit_id(s, s->unit),
 				  unit_name(s, s->unit), num(*goal, a), src_label(&m->goal_src), s->ctx_kind, s->ctx_name);
@@ -938,7 +946,7 @@ static void eval_given(scorer *s, const kp_method *m, double v, double P, outcom
  * the blend's), the note each part and the sum:
  * "考核得分 92×85% + 评议得分 88×15% = 91.4, 折算为9.14分", then what each
  * trimmed average dropped. */
-static int eval_blend(scorer *s, const kp_method *m, double P, outcome *o)
+static int eval_blend(scorer *s, const kp_method *m, double P, outcome *o, enum vstat *vs)
 {
 	outcome tail = {0};
 	char a[32], b[32];
@@ -946,13 +954,14 @@ static int eval_blend(scorer *s, const kp_method *m, double P, outcome *o)
 	size_t i;
 	int rc = 0;
 
+	*vs = V_VALUE;
 	for (i = m->first; i < m->first + m->count && !rc; i++) {
 		const kp_part *p = &s->r->part[i];
 		s->last_acc.op = 0;
-		rc = get_num(s, &p->src, &s->part_ref[i], s->unit, &v);
-		if (rc == V_MISSING)
-			rc = on_missing(s, &p->src, &s->part_ref[i], &v, NULL, o);
-		if (rc)
+		rc = get_num(s, &p->src, &s->part_ref[i], s->unit, &v, vs);
+		if (!rc && *vs == V_MISSING)
+			rc = on_missing(s, &p->src, &s->part_ref[i], &v, NULL, o, vs);
+		if (rc || *vs != V_VALUE)
 			break;
 		sum += p->weight * v * m->scale / p->scale;
 		if (!s->notes)
@@ -970,7 +979,7 @@ static int eval_blend(scorer *s, const kp_method *m, double P, outcome *o)
 		}
 	}
 	o->pts = P * sum / m->scale;
-	if (!rc && s->notes) {
+	if (!rc && *vs == V_VALUE && s->notes) {
 		note_add(o, " = %s, 折算为%s分%s", num(sum, a), num(kp_num_round(o->pts, 2), b), note_text(&tail));
 		rc = note_ok(s, &tail);
 	}
@@ -978,56 +987,40 @@ static int eval_blend(scorer *s, const kp_method *m, double P, outcome *o)
 	return rc;
 }
 
-static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_colref *ref, double P, outcome *o)
+/* target(src, goal): the share of the goal reached, at most 100%. */
+static int eval_target(scorer *s, const kp_method *m, double v, double P, outcome *o, enum vstat *vs)
 {
-	size_t u = s->unit;
-	int c = m->scope_all ? (int)s->r->ncat : s->d->cat[u], rc;
+	char a[32], b[32], d[32];
+	double goal = m->goal, x;
+	int rc;
+
+	if (m->goal_src.kind && ((rc = unit_goal(s, m, &goal, vs)) || *vs != V_VALUE))
+		return rc;
+	x = v / goal;
+	if (cmpv(s, x, 1) >= 0) /* 完成率 100%, as it prints */
+		x = 1;
+	o->pts = P * x;
+	if (s->notes)
+		note_set(o, "%s %s, %s%s, 完成率%s%%, 得%s分", src_label(&m->src), num(v, a),
+			 m->goal_src.kind ? src_label(&m->goal_src) : "目标", num(goal, b),
+			 num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
+	return 0;
+}
+
+/* ratio_to_best, minmax and rank: the value against the others of its
+ * scope (the statistics computed once per run). */
+static void eval_relative(scorer *s, const kp_method *m, const mstat *st, double v, double P, outcome *o)
+{
+	int c = m->scope_all ? (int)s->r->ncat : s->d->cat[s->unit];
 	const char *lab = src_label(&m->src), *sc = m->scope_all ? "全部单位" : "同类";
 	char a[32], b[32], d[32];
-	double v = 0, x;
-	size_t i;
 
-	if (m->kind == KP_M_FUNC)
-		return eval_func(s, m->ref, o);
-	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP)
-		return eval_text_method(s, m, ref, P, o);
-	if (m->kind == KP_M_CHECKLIST)
-		return eval_checklist(s, m, P, o);
-	if (m->kind == KP_M_BLEND)
-		return eval_blend(s, m, P, o);
-	if (m->kind == KP_M_DEADLINE)
-		return eval_deadline(s, m, ref, o);
-	s->last_acc.op = 0;
-	if (st && st->on && st->val)
-		rc = isnan(st->val[u]) ? V_MISSING : (v = st->val[u], 0);
-	else
-		rc = get_num(s, &m->src, ref, u, &v);
-	if (rc == V_MISSING)
-		rc = on_missing(s, &m->src, ref, &v, NULL, o);
-	if (rc)
-		return rc;
-	switch (m->kind) {
-	case KP_M_TARGET: {
-		double goal = m->goal;
-		if (m->goal_src.kind && (rc = unit_goal(s, m, &goal)))
-			return rc;
-		x = v / goal;
-		if (cmpv(s, x, 1) >= 0) /* 完成率 100%, as it prints */
-			x = 1;
-		o->pts = P * x;
-		if (s->notes)
-			note_set(o, "%s %s, %s%s, 完成率%s%%, 得%s分", lab, num(v, a),
-				 m->goal_src.kind ? src_label(&m->goal_src) : "目标", num(goal, b),
-				 num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
-		break;
-	}
-	case KP_M_RATIO:
+	if (m->kind == KP_M_RATIO) {
 		o->pts = cmpv(s, st->max[c], 0) > 0 ? P * v / st->max[c] : 0;
 		if (s->notes)
 			note_set(o, "%s %s, %s最高%s, 得%s分", lab, num(v, a), sc,
 				 num(st->max[c], b), num(kp_num_round(o->pts, 2), d));
-		break;
-	case KP_M_MINMAX: {
+	} else if (m->kind == KP_M_MINMAX) {
 		/* at the comparison precision: values that print the same tie */
 		int cp = s->r->compare;
 		double lo = kp_num_round(st->min[c], cp), hi = kp_num_round(st->max[c], cp);
@@ -1035,44 +1028,105 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		if (s->notes)
 			note_set(o, "%s %s, %s最低%s、最高%s, 得%s分", lab, num(v, a), sc,
 				 num(st->min[c], b), num(st->max[c], d), num(kp_num_round(o->pts, 2), (char[32]){0}));
-		break;
-	}
-	case KP_M_RANK: {
-		int k = st->rank[u];
+	} else {
+		int k = st->rank[s->unit];
 		o->pts = k >= 1 && (size_t)k <= m->n ? m->pts[k - 1] : 0;
 		if (s->notes)
 			note_set(o, "%s %s, %s第%d名, 得%s分", lab, num(v, a), sc, k, num(o->pts, b));
-		break;
 	}
-	case KP_M_BANDS:
-		/* the first band reached: v ≥ threshold, or v > it for gt */
-		for (i = 0; i < m->n && cmpv(s, v, m->thr[i]) < (m->gt && m->gt[i] ? 1 : 0); i++)
-			;
-		o->pts = i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
-		if (s->notes && i < m->n)
-			note_set(o, "%s %s %s %s, 得%s分", lab, num(v, a), m->gt && m->gt[i] ? ">" : "≥",
-				 num(m->thr[i], b), num(o->pts, d));
-		else if (s->notes)
-			note_set(o, "%s %s, 未达最低档%s, 得%s分", lab, num(v, a), num(m->thr[m->n - 1], b),
-				 num(o->pts, d));
-		break;
-	case KP_M_PERITEM:
-		x = m->per * v;
-		if (m->has_max && cmpv(s, x, m->max) > 0)
-			x = m->max;
-		o->pts = P - x;
-		if (s->notes)
-			note_set(o, "%s %s件, 每件扣%s分, 扣%s分", lab, num(v, a), num(m->per, b), num(x, d));
-		break;
-	case KP_M_GIVEN:
-		eval_given(s, m, v, P, o);
+}
+
+/* bands: the first band reached, v ≥ threshold (or v > it for gt). */
+static void eval_bands(scorer *s, const kp_method *m, double v, outcome *o)
+{
+	const char *lab = src_label(&m->src);
+	char a[32], b[32], d[32];
+	size_t i;
+
+	for (i = 0; i < m->n && cmpv(s, v, m->thr[i]) < (m->gt && m->gt[i] ? 1 : 0); i++)
+		;
+	o->pts = i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
+	if (s->notes && i < m->n)
+		note_set(o, "%s %s %s %s, 得%s分", lab, num(v, a), m->gt && m->gt[i] ? ">" : "≥",
+			 num(m->thr[i], b), num(o->pts, d));
+	else if (s->notes)
+		note_set(o, "%s %s, 未达最低档%s, 得%s分", lab, num(v, a), num(m->thr[m->n - 1], b),
+			 num(o->pts, d));
+}
+
+/* per_item: P minus per × the count, at most max. */
+static void eval_peritem(scorer *s, const kp_method *m, double v, double P, outcome *o)
+{
+	char a[32], b[32], d[32];
+	double x = m->per * v;
+
+	if (m->has_max && cmpv(s, x, m->max) > 0)
+		x = m->max;
+	o->pts = P - x;
+	if (s->notes)
+		note_set(o, "%s %s件, 每件扣%s分, 扣%s分", src_label(&m->src), num(v, a), num(m->per, b), num(x, d));
+}
+
+/* A method of one number v (the unit's value, or its default). */
+static int eval_number(scorer *s, const kp_method *m, const mstat *st, double v, double P, outcome *o,
+		       enum vstat *vs)
+{
+	int rc;
+
+	if (m->kind == KP_M_TARGET) {
+		if ((rc = eval_target(s, m, v, P, o, vs)) || *vs != V_VALUE)
+			return rc;
+	} else if (m->kind == KP_M_RATIO || m->kind == KP_M_MINMAX || m->kind == KP_M_RANK) {
+		eval_relative(s, m, st, v, P, o);
+	} else if (m->kind == KP_M_BANDS) {
+		eval_bands(s, m, v, o);
+	} else if (m->kind == KP_M_PERITEM) {
+		eval_peritem(s, m, v, P, o);
+	} else if (m->kind == KP_M_GIVEN) {
+		eval_given(s, m, v, P, o); /* its note says what a trimmed average dropped */
 		return 0;
-	default:
-		return kp_err_set(s->err, KP_EINTERNAL, "%s: unknown method", s->ctx_where);
+	} else {
+		return kp_err_msg(s->err, KP_EINTERNAL, KP_M_ENG_UNKNOWN_METHOD, s->ctx_where);
 	}
 	if (s->notes && !o->used_default)
 		trim_note(s, o);
 	return 0;
+}
+
+/* One method for the current unit: 0 or an error kind; the points and
+ * note in o when *vs is V_VALUE (V_MISSING: a bonus without a value;
+ * V_SKIP: the indicator is skipped). */
+static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_colref *ref, double P, outcome *o,
+		       enum vstat *vs)
+{
+	double v = 0;
+	int rc = 0;
+
+	*vs = V_VALUE;
+	if (m->kind == KP_M_FUNC)
+		return eval_func(s, m->ref, o, vs);
+	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE || m->kind == KP_M_LOOKUP)
+		return eval_text_method(s, m, ref, P, o, vs);
+	if (m->kind == KP_M_CHECKLIST)
+		return eval_checklist(s, m, P, o, vs);
+	if (m->kind == KP_M_BLEND)
+		return eval_blend(s, m, P, o, vs);
+	if (m->kind == KP_M_DEADLINE)
+		return eval_deadline(s, m, ref, o, vs);
+	s->last_acc.op = 0;
+	if (st && st->on && st->val) {
+		if (isnan(st->val[s->unit]))
+			*vs = V_MISSING;
+		else
+			v = st->val[s->unit];
+	} else {
+		rc = get_num(s, &m->src, ref, s->unit, &v, vs);
+	}
+	if (!rc && *vs == V_MISSING)
+		rc = on_missing(s, &m->src, ref, &v, NULL, o, vs);
+	if (rc || *vs != V_VALUE)
+		return rc;
+	return eval_number(s, m, st, v, P, o, vs);
 }
 
 /* ---- the items of one unit ---- */
@@ -1199,8 +1253,7 @@ static double clampd(double v, double lo, double hi)
 /* Points that overflowed (values near 1e308 in the data): never stored. */
 static int not_finite(scorer *s)
 {
-	return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' for unit '%s' (%s) comes to a number that is not finite: "
-			  "are values in the data out of scale (like 1e308)?", s->ctx_where, s->ctx_kind, s->ctx_name,
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NOT_FINITE, s->ctx_where, s->ctx_kind, s->ctx_name,
 			  unit_id(s, s->unit), unit_name(s, s->unit));
 }
 
@@ -1210,21 +1263,22 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 {
 	char a[32], b[32];
 	double cnt = 0;
+	enum vstat vs;
 	int rc;
 
+	/* no indicator: nothing skips a deduction (vs is V_VALUE or V_MISSING) */
 	enter(s, "deduction", dd->name, dd->where, NULL, 0, 0, NULL);
 	if (dd->ref) {
-		if ((rc = eval_func(s, dd->ref, o)))
+		if ((rc = eval_func(s, dd->ref, o, &vs)))
 			return rc;
-		*amount = o->pts;
+		*amount = vs == V_VALUE ? o->pts : 0;
 	} else {
-		rc = get_num(s, &dd->count, ref, s->unit, &cnt);
-		if (rc == V_MISSING && dd->count.kind == KP_SRC_COL)
-			return kp_score_missing_error(s, ref, dd->count.col);
-		if (rc == V_MISSING)
-			cnt = 0, rc = 0;
-		if (rc)
+		if ((rc = get_num(s, &dd->count, ref, s->unit, &cnt, &vs)))
 			return rc;
+		if (vs == V_MISSING && dd->count.kind == KP_SRC_COL)
+			return kp_score_missing_error(s, ref, dd->count.col);
+		if (vs != V_VALUE)
+			cnt = 0;
 		*amount = dd->per * cnt;
 		if (s->notes)
 			note_set(o, "%s%s%s, 每%s扣%s分", src_label(&dd->count), num(cnt, a), kp_deduction_unit(dd),
@@ -1266,9 +1320,10 @@ static int indicator_points(scorer *s, const kp_indicator *ind, outcome *o, doub
 	return note_ok(s, o);
 }
 
-/* One indicator of the current unit: its points into *pts (V_SKIP when a
- * missing value skips it). */
-static int score_indicator(scorer *s, const char **names, size_t i, int k, double *pts)
+/* One indicator of the current unit: its points into *pts, or *vs V_SKIP
+ * when a missing value skips it (an indicator never ends V_MISSING:
+ * on_missing decides). */
+static int score_indicator(scorer *s, const char **names, size_t i, int k, double *pts, enum vstat *vs)
 {
 	const kp_rules *r = s->r;
 	const kp_indicator *ind = &r->ind[i];
@@ -1276,15 +1331,13 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	int rc;
 
 	enter(s, "indicator", ind->name, ind->where, ind, ind->has_default, ind->dflt, ind->dflt_text);
-	if (!kp_indicator_applies(ind, s->d->cat[s->unit])) { /* 百分制折算 for this category */
-		if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
-					       "本类单位不考核此项, 其余得分按比例折算", 1)))
-			return rc;
-		return V_SKIP;
-	}
+	*vs = V_SKIP;
+	if (!kp_indicator_applies(ind, s->d->cat[s->unit])) /* 百分制折算 for this category */
+		return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
+					   "本类单位不考核此项, 其余得分按比例折算", 1) : 0;
 	s->goal_ref = &s->ind_goal[i];
-	rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o);
-	if (rc != V_SKIP) {
+	rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o, vs);
+	if (rc || *vs != V_SKIP) {
 		rc = rc ? rc : indicator_points(s, ind, &o, pts);
 		if (!rc && s->notes)
 			rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], o.pts, ind->points, note_text(&o), 0);
@@ -1292,10 +1345,8 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 		return rc;
 	}
 	outcome_free(&o);
-	if (s->notes && (rc = add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
-				       "缺数据, 不计此项, 其余得分按比例折算", 1)))
-		return rc;
-	return V_SKIP;
+	return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
+				   "缺数据, 不计此项, 其余得分按比例折算", 1) : 0;
 }
 
 /* "扣完为止" as an item of its own: the points of nominal deductions that
@@ -1360,6 +1411,18 @@ static int base_item(scorer *s, size_t k, double *pts)
 	return add_item(s, KP_ITEM_NOTE, (int)k, KP_ITEM_BASE_NAME, sec->points, sec->points, note, 0);
 }
 
+/* 缺项折算 as an item of its own: what was skipped, how the rest is scaled. */
+static int rescale_item(scorer *s, double skipped, double full)
+{
+	char note[256], a[32], b[32], c[32];
+
+	if (!s->notes)
+		return 0;
+	snprintf(note, sizeof note, "缺项%s分不计, 各一级指标得分按%s/%s折算", num(skipped, a), num(full, b),
+		 num(full - skipped, c));
+	return add_item(s, KP_ITEM_NOTE, -1, "缺项折算", 0, 0, note, 0);
+}
+
 /* The sections of one unit.  Indicators first; when missing values
  * skipped some (缺项), every section's indicator points are scaled by
  * full points / points scored (and left unrounded: the total is rounded
@@ -1380,24 +1443,21 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 		const kp_section *sec = &r->sec[k];
 		double ssum = 0, pts = 0;
 		for (i = sec->first; i < sec->first + sec->count; i++) {
+			enum vstat vs;
 			full += r->ind[i].points;
-			rc = score_indicator(s, names, i, (int)k, &pts);
-			if (rc == V_SKIP)
-				skipped += r->ind[i].points;
-			else if (rc)
+			if ((rc = score_indicator(s, names, i, (int)k, &pts, &vs)))
 				return rc;
+			if (vs == V_SKIP)
+				skipped += r->ind[i].points;
 			else
 				ssum += pts;
 		}
 		KP_SEC(res, u, k) = ssum;
 	}
 	if (skipped > 0 && full > skipped) {
-		char note[256], a[32], b[32], c[32];
 		f = full / (full - skipped);
 		s->rescaled = 1;
-		snprintf(note, sizeof note, "缺项%s分不计, 各一级指标得分按%s/%s折算", num(skipped, a), num(full, b),
-			 num(full - skipped, c));
-		if (s->notes && (rc = add_item(s, KP_ITEM_NOTE, -1, "缺项折算", 0, 0, note, 0)))
+		if ((rc = rescale_item(s, skipped, full)))
 			return rc;
 	}
 	for (k = 0; k < r->nsec; k++) {
@@ -1423,24 +1483,25 @@ static int veto_fires(scorer *s, const kp_veto *v, size_t i, int *fired)
 {
 	textv t = {0};
 	char q[KP_ERR_QUOTE];
+	enum vstat vs;
 	int rc;
 
 	*fired = 0;
-	if (v->when.kind == KP_SRC_FUNC) {
+	if (v->when.kind == KP_SRC_FUNC) { /* a veto is no indicator: never skipped */
 		kp_fnval fv;
-		if ((rc = kp_score_call_fn(s, v->when.ref, KP_FN_UNIT_CTX, NULL, 0, 1, &fv)))
+		if ((rc = kp_score_call_fn(s, v->when.ref, KP_FN_UNIT_CTX, NULL, 0, 1, &fv, &vs)) || vs != V_VALUE)
 			return rc;
 		return fn_yes_no(s, &fv, fired);
 	}
-	rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, &t);
-	if (rc == V_MISSING && v->dflt_text)
-		t.p = v->dflt_text, rc = 0;
-	else if (rc == V_MISSING && v->when.kind == KP_SRC_COL) /* a blank is no "no": say so */
+	rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, &t, &vs);
+	if (!rc && vs == V_MISSING && v->dflt_text)
+		t.p = v->dflt_text;
+	else if (!rc && vs == V_MISSING && v->when.kind == KP_SRC_COL) /* a blank is no "no": say so */
 		rc = kp_score_missing_error(s, &s->veto_ref[i], v->when.col);
-	else if (rc == V_MISSING)
-		rc = 0, t.p = "0";
+	else if (!rc && vs != V_VALUE)
+		t.p = "0";
 	if (!rc && (*fired = yes_no_at(s, t.p)) < 0)
-		rc = kp_err_set(s->err, KP_EDATA, "%s:%zu: column '%s' of unit '%s': '%s' is neither yes nor no",
+		rc = kp_err_msg(s->err, KP_EDATA, KP_M_ENG_VETO_NOT_YES_NO,
 				s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
 				s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0, src_label(&v->when),
 				unit_id(s, s->unit), kp_err_quote(t.p, q));
@@ -1458,8 +1519,11 @@ static int veto_reason(scorer *s, const kp_veto *v, textv *t)
 		return 0;
 	}
 	kp_fnval fv;
-	if ((rc = kp_score_call_fn(s, v->reason_ref, KP_FN_UNIT, NULL, 0, 1, &fv)))
+	enum vstat vs;
+	if ((rc = kp_score_call_fn(s, v->reason_ref, KP_FN_UNIT, NULL, 0, 1, &fv, &vs)))
 		return rc;
+	if (vs != V_VALUE) /* never for a veto: no indicator to skip */
+		return text_copy(s, t, v->name);
 	rc = text_copy(s, t, fv.text ? fv.text : v->name); /* a text or a number; else the veto's name */
 	kp_fnval_free(&fv);
 	return rc;
@@ -1530,10 +1594,11 @@ static int score_bonuses(scorer *s, const char **names, double *bonus)
 	for (i = 0; i < r->nbon; i++) {
 		const kp_bonus *b = &r->bon[i];
 		outcome o = {0};
+		enum vstat vs;
 		enter(s, "bonus", b->name, b->where, NULL, b->has_default, b->dflt, b->dflt_text);
 		s->goal_ref = &s->bon_goal[i];
-		rc = eval_method(s, &b->m, &s->bon_stat[i], &s->bon_ref[i], b->max, &o);
-		if (rc == V_MISSING) {
+		rc = eval_method(s, &b->m, &s->bon_stat[i], &s->bon_ref[i], b->max, &o, &vs);
+		if (!rc && vs != V_VALUE) { /* no value, no bonus */
 			outcome_free(&o);
 			continue;
 		}
@@ -1655,9 +1720,8 @@ static int resolve(scorer *s, const kp_src *src, kp_colref *ref, const char *kin
 	if (src->kind != KP_SRC_COL || kp_data_column(s->d, src->col, ref) == 0)
 		return 0;
 	if ((near = kp_data_near_column(s->d, src->col, &in)))
-		return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has; "
-				  "did you mean '%s' (%s)?", where, kind, name, src->col, near, in->file);
-	return kp_err_set(s->err, KP_EDATA, "%s: %s '%s' reads the column '%s', which no imported file has",
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN_NEAR, where, kind, name, src->col, near, in->file);
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN_ANY,
 			  where, kind, name, src->col);
 }
 
@@ -1721,12 +1785,13 @@ static const char *scored_now(kp_result *res, kp_err *err)
 	return kp_result_str(res, buf, err);
 }
 
-static int init_result(scorer *s, const char ***names)
+/* The result's head: the rules' title and year, the sections, grades and
+ * categories, room for the units. */
+static int init_head(scorer *s)
 {
 	const kp_rules *r = s->r;
 	kp_result *res = s->res;
-	size_t n = s->d->nunits, i, k = 0;
-	const char **nm;
+	size_t n = s->d->nunits, i;
 
 	res->title = kp_result_str(res, r->title, s->err);
 	res->year = r->year;
@@ -1745,9 +1810,7 @@ static int init_result(scorer *s, const char ***names)
 	res->nunits = n;
 	res->units = calloc(n + 1, sizeof *res->units);
 	res->sec = calloc(n * r->nsec + 1, sizeof *res->sec);
-	nm = kp_result_alloc(res, (r->nind + r->nded + r->nbon + r->nveto + 1) * sizeof *nm, s->err);
-	if (!res->sections || !res->section_points || !res->grades || !res->categories || !res->units ||
-	    !res->sec || !nm)
+	if (!res->sections || !res->section_points || !res->grades || !res->categories || !res->units || !res->sec)
 		return kp_err_oom(s->err);
 	for (i = 0; i < r->nsec; i++) {
 		res->sections[i] = kp_result_str(res, r->sec[i].name, s->err);
@@ -1759,6 +1822,22 @@ static int init_result(scorer *s, const char ***names)
 		res->categories[i].name = kp_result_str(res, r->cat[i].name, s->err);
 		res->categories[i].quota = r->cat[i].quota;
 	}
+	if (s->o->last)
+		res->last_year = s->o->last->year;
+	return 0;
+}
+
+/* The names of the items (indicators, deductions, bonuses, vetoes in that
+ * order) and the vetoes' fixed reasons, copied into the result's pool. */
+static int item_names(scorer *s, const char ***names)
+{
+	const kp_rules *r = s->r;
+	kp_result *res = s->res;
+	size_t i, k = 0;
+	const char **nm = kp_result_alloc(res, (r->nind + r->nded + r->nbon + r->nveto + 1) * sizeof *nm, s->err);
+
+	if (!nm)
+		return KP_EINTERNAL;
 	for (i = 0; i < r->nind; i++)
 		nm[k++] = kp_result_str(res, r->ind[i].name, s->err);
 	for (i = 0; i < r->nded; i++)
@@ -1770,8 +1849,6 @@ static int init_result(scorer *s, const char ***names)
 	for (i = 0; i < k; i++)
 		if (!nm[i])
 			return KP_EINTERNAL;
-	if (s->o->last)
-		res->last_year = s->o->last->year;
 	if (!(s->veto_reason = kp_result_alloc(res, (r->nveto + 1) * sizeof *s->veto_reason, s->err)))
 		return KP_EINTERNAL;
 	for (i = 0; i < r->nveto; i++)
@@ -1779,6 +1856,13 @@ static int init_result(scorer *s, const char ***names)
 			return KP_EINTERNAL;
 	*names = nm;
 	return 0;
+}
+
+static int init_result(scorer *s, const char ***names)
+{
+	int rc = init_head(s);
+
+	return rc ? rc : item_names(s, names);
 }
 
 static int compute_stats(scorer *s)
@@ -2045,8 +2129,7 @@ static int missing_error(scorer *s)
 	first = kp_sb_str(&m->lines);
 	if (m->n == 1)
 		return kp_err_set(s->err, KP_EDATA, "%.*s", (int)strcspn(first, "\n"), first);
-	return kp_err_set(s->err, KP_EDATA, "%zu units have a missing value (listed above): fill them in, or declare "
-			  "default = … or missing = \"skip\" where a value may be missing", m->n);
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_UNITS_MISSING, m->n);
 }
 
 int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_result **out, kp_err *err)

@@ -9,8 +9,11 @@
 
 struct lua_State; /* only score_lua.c sees Lua */
 
-#define V_MISSING (-1) /* no value */
-#define V_SKIP (-2)    /* no value, and the indicator is skipped */
+/* What a value came to, told through an out-parameter beside the error
+ * kind (0 or KP_E*) a function returns: a value; none (a blank cell, nil,
+ * the avg of nothing); none, and the indicator is skipped (missing =
+ * "skip", or a rule function that read such a blank). */
+enum vstat { V_VALUE = 0, V_MISSING, V_SKIP };
 
 typedef struct mstat {         /* statistics a method needs */
 	int on;
@@ -43,21 +46,21 @@ static inline void kp_acc_add(kp_acc *a, double x)
 	a->n++;
 }
 
-/* 0 with the result, or V_MISSING: the avg, min or max of nothing.  The
+/* V_VALUE with the result, or V_MISSING: the avg, min or max of nothing.  The
  * trimmed average drops one highest and one lowest value (one each, even
  * when others tie with them); of fewer than 3 values it is their average. */
-static inline int kp_acc_result(const kp_acc *a, double *out)
+static inline enum vstat kp_acc_result(const kp_acc *a, double *out)
 {
 	if (a->op == KP_AGG_COUNT)
-		return *out = (double)a->n, 0;
+		return *out = (double)a->n, V_VALUE;
 	if (a->n == 0 && a->op != KP_AGG_SUM)
 		return V_MISSING;
 	if (a->op == KP_AGG_TRIMMED && a->n >= 3)
-		return *out = (a->v - a->lo - a->hi) / (double)(a->n - 2), 0;
+		return *out = (a->v - a->lo - a->hi) / (double)(a->n - 2), V_VALUE;
 	if (a->op == KP_AGG_TRIMMED)
-		return *out = a->v / (double)a->n, 0;
+		return *out = a->v / (double)a->n, V_VALUE;
 	*out = a->op == KP_AGG_AVG ? a->v / (double)a->n : a->v;
-	return 0;
+	return V_VALUE;
 }
 
 typedef struct scorer {
@@ -115,8 +118,9 @@ static inline const char *unit_name(const scorer *s, size_t u)
 int kp_score_missing_error(scorer *s, const kp_colref *c, const char *col);
 /* Enter Lua for a rule function (the arguments pushed by score_lua.c):
  * kp_sandbox_call with the unit's budget and its context for messages; a
- * rule error fills s->err; V_SKIP when the function asked to skip. */
-int kp_score_call_lua(scorer *s, int nargs, int nres);
+ * rule error fills s->err; *vs is V_SKIP (and 0 returned, no results on
+ * the stack) when the function read a blank its indicator skips on. */
+int kp_score_call_lua(scorer *s, int nargs, int nres, enum vstat *vs);
 
 /* score_lua.c: the bridge to rule functions.  score.c is plain C: it asks
  * for a call and gets the results as kp_fnval, read without running any
@@ -136,8 +140,10 @@ void kp_fnval_free(kp_fnval *v);
  * or an event row. */
 enum kp_fnargs { KP_FN_UNIT = 1, KP_FN_UNIT_CTX, KP_FN_ROW };
 /* Call the function at registry ref with those arguments and take its
- * first nres (1 or 2) results into res[]; 0, V_SKIP or an error kind. */
-int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res);
+ * first nres (1 or 2) results into res[]: 0 or an error kind; res[] is
+ * filled only when *vs is V_VALUE (V_SKIP: see kp_score_call_lua). */
+int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res,
+		     enum vstat *vs);
 /* commend { eligible = function(r) }: r is the unit's result as a table. */
 int kp_score_call_eligible(scorer *s, const kp_result *res, size_t unit, kp_fnval *out);
 /* Open the run's Lua side (metatables, the contexts) and close it. */

@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,36 @@ typedef struct unit_ud { scorer *s; unsigned long gen; size_t unit; } unit_ud;
 typedef struct row_ud { scorer *s; unsigned long gen; const kp_table *t; size_t row; } row_ud;
 typedef struct evset_ud { scorer *s; unsigned long gen; size_t unit; int event; } evset_ud;
 
+/* luaL_error with a message of the catalogue: the position of the rule
+ * code that called, then the message in the current language. */
+static int msg_error(lua_State *L, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+static int msg_error(lua_State *L, enum kp_msgid id, const char *en, ...)
+{
+	char small[512], *p = small;
+	va_list ap;
+	int n;
+
+	(void)en;
+	va_start(ap, en);
+	n = kp_msg_vformat(small, sizeof small, id, ap);
+	va_end(ap);
+	if (n >= (int)sizeof small && (p = malloc((size_t)n + 1))) {
+		va_start(ap, en);
+		kp_msg_vformat(p, (size_t)n + 1, id, ap);
+		va_end(ap);
+	}
+	luaL_where(L, 1);
+	lua_pushstring(L, p ? p : small);
+	if (p && p != small)
+		free(p);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
 /* A column or event name from rule code: C reads it up to its first NUL,
  * so "i01\0x" would silently read i01. */
 static const char *check_name(lua_State *L, int idx)
@@ -32,7 +63,7 @@ static const char *check_name(lua_State *L, int idx)
 	const char *p = luaL_checklstring(L, idx, &len);
 
 	if (strlen(p) != len)
-		luaL_error(L, "a column or event name holds a NUL byte ('%s\\0...')", p);
+		msg_error(L, KP_M_ENG_LUA_NUL, p);
 	return p;
 }
 
@@ -48,7 +79,7 @@ static row_ud *check_row(lua_State *L, int idx)
 {
 	row_ud *r = luaL_checkudata(L, idx, ROW_MT);
 
-	kp_sandbox_check_live(L, r->gen, "an event row");
+	kp_sandbox_check_live(L, r->gen, kp_msg_fmt(KP_MSG_ENG_LUA_EVENT_ROW));
 	return r;
 }
 
@@ -56,7 +87,7 @@ static evset_ud *check_evset(lua_State *L, int idx)
 {
 	evset_ud *e = luaL_checkudata(L, idx, EVSET_MT);
 
-	kp_sandbox_check_live(L, e->gen, "an event list");
+	kp_sandbox_check_live(L, e->gen, kp_msg_fmt(KP_MSG_ENG_LUA_EVENT_LIST));
 	return e;
 }
 
@@ -87,7 +118,7 @@ static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
 
 static int l_readonly(lua_State *L)
 {
-	return luaL_error(L, "the %s is read-only", lua_tostring(L, lua_upvalueindex(1)));
+	return msg_error(L, KP_M_ENG_LUA_READONLY, lua_tostring(L, lua_upvalueindex(1)));
 }
 
 static int l_row_index(lua_State *L)
@@ -97,7 +128,7 @@ static int l_row_index(lua_State *L)
 	long c = kp_table_col(r->t, col);
 
 	if (c < 0)
-		return luaL_error(L, "%s has no column '%s'", r->t->file, col);
+		return msg_error(L, KP_M_ENG_LUA_FILE_NO_COLUMN, r->t->file, col);
 	return push_cell(L, r->t, r->row, (size_t)c);
 }
 
@@ -143,15 +174,56 @@ static int last_table(lua_State *L, scorer *s, size_t u)
 	return 1;
 }
 
-static int l_unit_index(lua_State *L)
+/* u[col] of a cell without a value: the declared default, a skip (said
+ * out of band: the flag, not the text) or the error of a missing value. */
+static int unit_missing(lua_State *L, scorer *s, size_t u, const kp_colref *c, const char *key)
 {
-	unit_ud *ud = check_unit(L, 1, UNIT_MT, "the unit record u");
-	scorer *s = ud->s;
-	const char *key = check_name(L, 2);
-	size_t u = ud->unit;
+	if (s->has_dflt && u == s->unit) {
+		if (s->dflt_text)
+			lua_pushstring(L, s->dflt_text);
+		else
+			push_value(L, s->dflt);
+		return 1;
+	}
+	if (s->ind && s->ind->skip_missing && u == s->unit) {
+		char msg[KP_ERR_MAX];
+		s->skip_asked = 1;
+		kp_msg_format(msg, sizeof msg, KP_M_ENG_LUA_BLANK_SKIPPED, key);
+		return kp_sandbox_data_error(L, "%s", msg);
+	}
+	kp_score_missing_error(s, c, key);
+	return kp_sandbox_data_error(L, "%s", s->err->msg);
+}
+
+/* u[col]: a number, a text, or what a missing value comes to. */
+static int unit_cell(lua_State *L, scorer *s, size_t u, const char *key)
+{
 	kp_colref c;
 	double v;
 	int st;
+
+	if (kp_data_column(s->d, key, &c) < 0) {
+		const char *near = kp_data_near_column(s->d, key, NULL);
+		if (near)
+			return msg_error(L, KP_M_ENG_LUA_NO_COLUMN_NEAR, key, near);
+		return msg_error(L, KP_M_ENG_LUA_NO_COLUMN, key);
+	}
+	st = kp_data_num(&c, u, &v);
+	if (st == KP_NUM_OK)
+		return push_value(L, v), 1;
+	if (!KP_NUM_MISSING(st)) {
+		char buf[64];
+		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
+	}
+	return unit_missing(L, s, u, &c, key);
+}
+
+static int l_unit_index(lua_State *L)
+{
+	unit_ud *ud = check_unit(L, 1, UNIT_MT, kp_msg_fmt(KP_MSG_ENG_LUA_UNIT_RECORD));
+	scorer *s = ud->s;
+	const char *key = check_name(L, 2);
+	size_t u = ud->unit;
 
 	if (!strcmp(key, "id"))
 		return lua_pushstring(L, s->d->id[u]), 1;
@@ -167,36 +239,7 @@ static int l_unit_index(lua_State *L)
 	}
 	if (!strcmp(key, "last"))
 		return last_table(L, s, u);
-	if (kp_data_column(s->d, key, &c) < 0) {
-		const char *near = kp_data_near_column(s->d, key, NULL);
-		luaL_where(L, 1);
-		if (near)
-			lua_pushfstring(L, "no column '%s' in the imported data; did you mean '%s'?", key, near);
-		else
-			lua_pushfstring(L, "no column '%s' in the imported data", key);
-		lua_concat(L, 2);
-		return lua_error(L);
-	}
-	st = kp_data_num(&c, u, &v);
-	if (st == KP_NUM_OK)
-		return push_value(L, v), 1;
-	if (!KP_NUM_MISSING(st)) {
-		char buf[64];
-		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
-	}
-	if (s->has_dflt && u == s->unit) {
-		if (s->dflt_text)
-			lua_pushstring(L, s->dflt_text);
-		else
-			push_value(L, s->dflt);
-		return 1;
-	}
-	if (s->ind && s->ind->skip_missing && u == s->unit) { /* said out of band: the flag, not the text */
-		s->skip_asked = 1;
-		return kp_sandbox_data_error(L, "column '%s' is blank: the indicator is skipped", key);
-	}
-	kp_score_missing_error(s, &c, key);
-	return kp_sandbox_data_error(L, "%s", s->err->msg);
+	return unit_cell(L, s, u, key);
 }
 
 static int push_unit(scorer *s)
@@ -231,7 +274,7 @@ static int l_events_index(lua_State *L)
 			luaL_setmetatable(L, EVSET_MT);
 			return 1;
 		}
-	return luaL_error(L, "no events declared as '%s'", name);
+	return msg_error(L, KP_M_ENG_LUA_NO_EVENTS, name);
 }
 
 /* Does a row pass a Lua filter (a table of column = value, or a function)? */
@@ -254,7 +297,7 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 	while (pass && lua_next(L, fidx)) {
 		long c = lua_type(L, -2) == LUA_TSTRING ? kp_table_col(t, check_name(L, -2)) : -1;
 		if (c < 0)
-			luaL_error(L, "%s has no column '%s'", t->file, luaL_tolstring(L, -2, NULL));
+			msg_error(L, KP_M_ENG_LUA_FILE_NO_COLUMN, t->file, luaL_tolstring(L, -2, NULL));
 		push_cell(L, t, row, (size_t)c);
 		pass = lua_compare(L, -1, -2, LUA_OPEQ) ||
 		       (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
@@ -275,13 +318,23 @@ static int push_acc(lua_State *L, const kp_acc *a)
 {
 	double v;
 
-	if (kp_acc_result(a, &v))
+	if (kp_acc_result(a, &v) != V_VALUE)
 		lua_pushnil(L);
 	else if (a->op == KP_AGG_COUNT)
 		lua_pushinteger(L, (lua_Integer)a->n);
 	else
 		lua_pushnumber(L, v);
 	return 1;
+}
+
+/* A cell of an event row that is not a number: a data error. */
+static int bad_event_number(lua_State *L, const kp_table *t, size_t row, long col, int st)
+{
+	char msg[KP_ERR_MAX];
+
+	kp_msg_format(msg, sizeof msg, KP_M_ENG_EVENT_BAD_NUMBER, t->file, t->line[row], col + 1, t->cols[col],
+		      kp_num_why(st));
+	return kp_sandbox_data_error(L, "%s", msg);
 }
 
 static int evset_agg(lua_State *L, int op)
@@ -295,7 +348,7 @@ static int evset_agg(lua_State *L, int op)
 	size_t i;
 
 	if (op != KP_AGG_COUNT && (col = kp_table_col(t, check_name(L, 2))) < 0 && t->nrows > 0)
-		return luaL_error(L, "%s has no column '%s'", t->file, lua_tostring(L, 2));
+		return msg_error(L, KP_M_ENG_LUA_FILE_NO_COLUMN, t->file, lua_tostring(L, 2));
 	for (i = ev->first[e->unit]; i < ev->first[e->unit + 1]; i++) {
 		size_t row = ev->rows[i];
 		double x = 0;
@@ -305,8 +358,7 @@ static int evset_agg(lua_State *L, int op)
 		if (op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
 			continue;
 		if (st != KP_NUM_OK)
-			return kp_sandbox_data_error(L, "%s:%u:%ld: column '%s': %s", t->file, t->line[row], col + 1,
-						     t->cols[col], kp_num_why(st));
+			return bad_event_number(L, t, row, col, st);
 		kp_acc_add(&a, x);
 	}
 	return push_acc(L, &a);
@@ -361,8 +413,8 @@ static int ctx_stat(lua_State *L, int op)
 	if (col && kp_data_column(s->d, col, &c) < 0) {
 		const char *near = kp_data_near_column(s->d, col, NULL);
 		if (near)
-			return luaL_error(L, "no column '%s' in the imported data; did you mean '%s'?", col, near);
-		return luaL_error(L, "no column '%s' in the imported data", col);
+			return msg_error(L, KP_M_ENG_LUA_NO_COLUMN_NEAR, col, near);
+		return msg_error(L, KP_M_ENG_LUA_NO_COLUMN, col);
 	}
 	for (u = 0; u < s->d->nunits; u++) {
 		double v = 0;
@@ -520,12 +572,13 @@ static int take_results(scorer *s, int nres, kp_fnval *res)
 	return rc;
 }
 
-int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res)
+int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res,
+		     enum vstat *vs)
 {
 	int rc;
 
 	lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);
-	if ((rc = kp_score_call_lua(s, push_args(s, args, t, row), nres)))
+	if ((rc = kp_score_call_lua(s, push_args(s, args, t, row), nres, vs)) || *vs != V_VALUE)
 		return rc;
 	return take_results(s, nres, res);
 }
@@ -556,12 +609,15 @@ static void push_result(lua_State *L, const kp_result *res, size_t unit)
 
 int kp_score_call_eligible(scorer *s, const kp_result *res, size_t unit, kp_fnval *out)
 {
+	enum vstat vs;
 	int rc;
 
 	lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->r->eligible_ref);
 	push_result(s->L, res, unit);
-	if ((rc = kp_score_call_lua(s, 1, 1)))
+	if ((rc = kp_score_call_lua(s, 1, 1, &vs)))
 		return rc;
+	if (vs != V_VALUE) /* no indicator is scored here: nothing to skip */
+		return kp_err_msg(s->err, KP_EINTERNAL, KP_M_INTERNAL);
 	return take_results(s, 1, out);
 }
 

@@ -185,13 +185,13 @@ static int locked_error(kp_store *s, kp_err *err)
 	if (!s->busy_pid)
 		s->busy_pid = lock_holder(s->path);
 	if (s->busy_pid)
-		snprintf(pid, sizeof pid, " (pid %ld)", s->busy_pid);
-	return kp_err_set(err, KP_ETEMP, "%s: the database is locked by another process%s; gave up after %d s: "
-			  "try again when it is done", s->path, pid, KP_STORE_LOCK_WAIT);
+		snprintf(pid, sizeof pid, " (pid %ld)", s->busy_pid); /* not words */
+	return kp_err_msg(err, KP_ETEMP, KP_M_STORE_LOCKED, s->path, pid, KP_STORE_LOCK_WAIT);
 }
 
-int store_db_error(kp_store *s, int rc, kp_err *err, const char *doing)
+int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing_id)
 {
+	const char *doing = kp_msg_fmt(doing_id);
 	const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	int kind = KP_EIO;
 
@@ -224,14 +224,14 @@ int store_exec(kp_store *s, const char *sql, kp_err *err)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : store_db_error(s, rc, err, "cannot write the database");
+	return rc == SQLITE_OK ? 0 : store_db_error(s, rc, err, KP_MSG_STORE_CANNOT_WRITE_DB);
 }
 
 int store_prep(kp_store *s, const char *sql, sqlite3_stmt **st, kp_err *err)
 {
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
 
-	return rc == SQLITE_OK ? 0 : store_db_error(s, rc, err, "cannot read the database");
+	return rc == SQLITE_OK ? 0 : store_db_error(s, rc, err, KP_MSG_STORE_CANNOT_READ_DB);
 }
 
 int store_step_done(kp_store *s, sqlite3_stmt *st, kp_err *err)
@@ -239,7 +239,7 @@ int store_step_done(kp_store *s, sqlite3_stmt *st, kp_err *err)
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_db_error(s, rc, err, "cannot write the database");
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_db_error(s, rc, err, KP_MSG_STORE_CANNOT_WRITE_DB);
 }
 
 /* ---- reading values back: every one checked ----
@@ -251,22 +251,29 @@ int store_step_done(kp_store *s, sqlite3_stmt *st, kp_err *err)
  * naming the table and the column. */
 
 
-static const char *const type_names[] = {"", "INTEGER", "REAL", "TEXT", "a BLOB", "NULL"};
+static const char *const type_names[] = {"", "INTEGER", "REAL", "TEXT", "BLOB", "NULL"};
 
-int store_rd_bad(rd *r, int col, const char *what)
+static int rd_bad_text(rd *r, int col, const char *what)
 {
 	if (!r->rc)
-		r->rc = kp_err_set(r->err, KP_EDATA, "%s: table %s: %s %s (the database was changed outside kaoping?)",
-				   r->s->path, r->table, sqlite3_column_name(r->st, col), what);
+		r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_STORE_RD_BAD, r->s->path, r->table,
+				   sqlite3_column_name(r->st, col), what);
 	return r->rc;
+}
+
+int store_rd_bad(rd *r, int col, enum kp_msgid what)
+{
+	return rd_bad_text(r, col, kp_msg_fmt(what));
 }
 
 static int rd_type_bad(rd *r, int col, int type)
 {
 	char what[64];
 
-	snprintf(what, sizeof what, "is %s", type_names[type >= 1 && type <= 5 ? type : 0]);
-	return store_rd_bad(r, col, what);
+	if (type == SQLITE_BLOB)
+		return store_rd_bad(r, col, KP_MSG_STORE_RD_IS_BLOB);
+	kp_msg_format(what, sizeof what, KP_M_STORE_RD_IS_TYPE, type_names[type >= 1 && type <= 5 ? type : 0]);
+	return rd_bad_text(r, col, what);
 }
 
 /* Text (NULL allowed only when nullable); NULL on a bad value. */
@@ -289,7 +296,7 @@ const char *store_rd_text(rd *r, int col, int nullable)
 		return NULL;
 	}
 	if (strlen((const char *)t) != n || kp_enc_utf8_valid(t, n) != n) {
-		store_rd_bad(r, col, "is not UTF-8 text");
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_UTF8);
 		return NULL;
 	}
 	return (const char *)t;
@@ -312,7 +319,7 @@ sqlite3_int64 store_rd_int(rd *r, int col, sqlite3_int64 lo, sqlite3_int64 hi, i
 	}
 	v = sqlite3_column_int64(r->st, col);
 	if (v < lo || v > hi) {
-		store_rd_bad(r, col, "is out of range");
+		store_rd_bad(r, col, KP_MSG_STORE_RD_RANGE);
 		return 0;
 	}
 	return v;
@@ -332,7 +339,7 @@ double store_rd_real(rd *r, int col, int nullable)
 	}
 	v = sqlite3_column_double(r->st, col);
 	if (!isfinite(v))
-		store_rd_bad(r, col, "is not a finite number");
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_FINITE);
 	return v;
 }
 
@@ -349,7 +356,7 @@ int store_rd_step(rd *r)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	r->rc = store_db_error(r->s, rc, r->err, "cannot read the database");
+	r->rc = store_db_error(r->s, rc, r->err, KP_MSG_STORE_CANNOT_READ_DB);
 	return -1;
 }
 
@@ -440,7 +447,7 @@ static int schema_reference(const char *const *const *parts, schema_list *l, kp_
 	if (rc == SQLITE_OK)
 		rc = schema_read(db, l);
 	sqlite3_close(db);
-	return rc == SQLITE_OK ? 0 : kp_err_set(err, KP_EINTERNAL, "cannot build the reference schema: %s", sqlite3_errstr(rc));
+	return rc == SQLITE_OK ? 0 : kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_REF_SCHEMA, sqlite3_errstr(rc));
 }
 
 static int same(const char *a, const char *b)
@@ -460,14 +467,12 @@ static schema_obj *schema_find(schema_list *l, const char *name)
 
 static int not_ours(kp_store *s, const schema_obj *o, kp_err *err)
 {
-	return kp_err_set(err, KP_EDATA, "%s: %s '%s' is not part of kaoping's schema (added with another tool?): "
-			  "refused, nothing read or written", s->path, o->type, o->name);
+	return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_OURS, s->path, o->type, o->name);
 }
 
 static int not_as_created(kp_store *s, const char *type, const char *name, kp_err *err)
 {
-	return kp_err_set(err, KP_EDATA, "%s: %s '%s' is not as kaoping creates it (changed with another tool?): "
-			  "refused, nothing read or written", s->path, type, name);
+	return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_AS_CREATED, s->path, type, name);
 }
 
 static int check_data_tables(kp_store *s, schema_list *file, kp_err *err);
@@ -483,13 +488,13 @@ static int check_schema(kp_store *s, const char *const *const *parts, kp_err *er
 	if ((rc = schema_reference(parts, &ref, err)))
 		return rc;
 	if ((rc = schema_read(s->db, &file)) != SQLITE_OK) {
-		rc = store_db_error(s, rc, err, "cannot read the database");
+		rc = store_db_error(s, rc, err, KP_MSG_STORE_CANNOT_READ_DB);
 		goto out;
 	}
 	for (i = 0; i < ref.n && !rc; i++) {
 		schema_obj *o = schema_find(&file, ref.o[i].name);
 		if (!o)
-			rc = kp_err_set(err, KP_EDATA, "%s: %s '%s' of kaoping's schema is missing: refused", s->path,
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_SCHEMA_MISSING, s->path,
 					ref.o[i].type, ref.o[i].name);
 		else if (!same(o->type, ref.o[i].type) || !same(o->tbl, ref.o[i].tbl) || !same(o->sql, ref.o[i].sql))
 			rc = not_as_created(s, o->type, o->name, err);
@@ -584,7 +589,7 @@ static int check_data_tables(kp_store *s, schema_list *file, kp_err *err)
 		if (r.rc)
 			break;
 		if (!o || strcmp(o->type, "table") || o->seen) {
-			rc = kp_err_set(err, KP_EDATA, "%s: import %lld names the table '%s', which is not there: refused",
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_NO_TABLE,
 					s->path, (long long)id, t);
 			break;
 		}
@@ -774,8 +779,7 @@ static int check_journal(const char *path, const char *journal, kp_err *err)
 	fclose(f);
 	if (!b) /* a zeroed header: not hot */
 		return 0;
-	return kp_err_set(err, KP_EDATA, "%s: a rollback journal beside %s: kaoping keeps its databases in WAL mode "
-			  "and never plays back a journal from elsewhere; move it away to use %s", journal, path, path);
+	return kp_err_msg(err, KP_EDATA, KP_M_STORE_JOURNAL, journal, path, path);
 }
 
 /* Refuse to open path when SQLite would merge into it what kaoping did
@@ -797,13 +801,11 @@ static int check_sidecars(const char *path, kp_err *err)
 	if (stat(wal, &sb) != 0 || sb.st_size == 0 || shm_in_use(shm))
 		goto out;
 	if (wal_read(wal, &w) < 0)
-		rc = kp_err_set(err, KP_ENOINPUT, "%s: cannot read: %s", wal, strerror(errno));
+		rc = kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_CANNOT_READ, wal, strerror(errno));
 	else if (w.commit && !db_header(path, &app, &psize))
-		rc = kp_err_set(err, KP_EDATA, "%s: a write-ahead log beside no database %s: move it away", wal, path);
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_ALONE, wal, path);
 	else if (w.commit && (!w.page1 || !app || w.app_id != app || w.page_size != psize))
-		rc = kp_err_set(err, KP_EDATA, "%s: holds changes that are not in %s and that kaoping did not write "
-				"to it (the log of another database, or of another program): kaoping never merges them; "
-				"move it away to use %s as it is", wal, path, path);
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_FOREIGN, wal, path, path);
 out:
 	free(wal), free(shm), free(journal);
 	return rc;
@@ -827,7 +829,7 @@ int store_commit(kp_store *s, kp_err *err)
  * above): a random one, not 0, for a database that has none yet. */
 int store_stamp(kp_store *s, kp_err *err)
 {
-	rd r = {s, NULL, "the database header", err, 0};
+	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
 	char sql[64];
 	int rc;
 
@@ -842,7 +844,7 @@ int store_stamp(kp_store *s, kp_err *err)
 		while (!s->app_id)
 			sqlite3_randomness(sizeof s->app_id, &s->app_id);
 	}
-	snprintf(sql, sizeof sql, "PRAGMA application_id = %d", (int)(int32_t)s->app_id);
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d", (int)(int32_t)s->app_id); /* not words */
 	return store_exec(s, sql, err);
 }
 
@@ -883,7 +885,7 @@ static int copy_to_memory(kp_store *s, kp_err *err)
 	}
 	if (rc != SQLITE_OK) {
 		sqlite3_close(mem);
-		return store_db_error(s, rc, err, "cannot read the database");
+		return store_db_error(s, rc, err, KP_MSG_STORE_CANNOT_READ_DB);
 	}
 	sqlite3_close(s->db);
 	s->db = mem;
@@ -915,7 +917,7 @@ static int upgrade_v1(kp_store *s, kp_err *err)
 
 static int migrate(kp_store *s, int writable, kp_err *err)
 {
-	rd r = {s, NULL, "the database header", err, 0};
+	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
 	int version, tables, rc;
 
 	if ((rc = store_prep(s, "PRAGMA user_version", &r.st, err)))
@@ -925,14 +927,14 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 	if (r.rc)
 		return r.rc;
 	if (version > KP_STORE_SCHEMA)
-		return kp_err_set(err, KP_EDATA, "%s: written by a newer kaoping (schema %d; this one knows %d): upgrade kaoping",
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NEWER,
 				  s->path, version, KP_STORE_SCHEMA);
 	if (version == KP_STORE_SCHEMA)
 		return check_schema(s, schema_v2, err);
 	if (version == 1)
 		return upgrade_v1(s, err);
 	if (version < 0)
-		return kp_err_set(err, KP_EDATA, "%s: an SQLite database, but not one of kaoping's", s->path);
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_KAOPING, s->path);
 	r.table = "sqlite_schema";
 	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema", &r.st, err)))
 		return rc;
@@ -941,9 +943,9 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 	if (r.rc)
 		return r.rc;
 	if (tables > 0)
-		return kp_err_set(err, KP_EDATA, "%s: an SQLite database, but not one of kaoping's", s->path);
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_KAOPING, s->path);
 	if (!writable)
-		return kp_err_set(err, KP_ENOINPUT, "%s: the database is empty: import data first", s->path);
+		return kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_EMPTY, s->path);
 	/* a new file: larger pages suit tables of many rows; WAL from the
 	 * first transaction, so that no rollback journal is ever kaoping's */
 	if ((rc = store_exec(s, "PRAGMA page_size = 16384", err)) || (rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) ||
@@ -982,37 +984,32 @@ static char *immutable_uri(const char *path)
 	return sqlite3_str_finish(u);
 }
 
-int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
+/* Before SQLite sees path: a folder, a database that is not there, one
+ * that cannot be written, or files beside it kaoping would not merge. */
+static int open_check(const char *path, int mode, kp_err *err)
 {
-	kp_store *s = calloc(1, sizeof *s);
 	struct stat sb;
+	int writes = mode != KP_STORE_READ;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return kp_err_msg(err, writes ? KP_ECREATE : KP_ENOINPUT, KP_M_STORE_IS_DIR, path);
+	if (mode != KP_STORE_WRITE && access(path, F_OK) != 0)
+		return kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_NO_DB, path);
+	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0)
+		return kp_err_msg(err, KP_ECREATE, KP_M_STORE_CANNOT_WRITE_DB_WHY, path, strerror(errno));
+	return check_sidecars(path, err);
+}
+
+/* The connection of s to path. */
+static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
+{
 	/* a reader opens read-write when it may, so that closing the last
 	 * connection tidies the -wal and -shm files away as SQLite does */
 	int flags = mode == KP_STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
 		    : mode == KP_STORE_UPDATE || access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE
 		    : SQLITE_OPEN_READONLY;
-	int writes = mode != KP_STORE_READ;
 	int rc;
 
-	*out = NULL;
-	if (!s || !(s->path = strdup(path))) {
-		free(s);
-		return kp_err_oom(err);
-	}
-	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		rc = kp_err_set(err, writes ? KP_ECREATE : KP_ENOINPUT, "%s: is a directory, not a database", path);
-		goto fail;
-	}
-	if (mode != KP_STORE_WRITE && access(path, F_OK) != 0) {
-		rc = kp_err_set(err, KP_ENOINPUT, "%s: no such database (import data first, or say --db FILE)", path);
-		goto fail;
-	}
-	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0) {
-		rc = kp_err_set(err, KP_ECREATE, "%s: cannot write the database: %s", path, strerror(errno));
-		goto fail;
-	}
-	if ((rc = check_sidecars(path, err)))
-		goto fail;
 	/* one connection per thread, used by one thread: no locking inside
 	 * SQLite, no memory statistics */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -1020,38 +1017,57 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 		/* nobody can change a read-only file in a read-only folder, and
 		 * SQLite could not make the WAL's -shm beside it: read it as is */
 		char *uri = immutable_uri(path);
-		if (!uri) {
-			rc = kp_err_oom(err);
-			goto fail;
-		}
+		if (!uri)
+			return kp_err_oom(err);
 		rc = sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
 		sqlite3_free(uri);
 	} else {
 		rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	}
-	if (rc != SQLITE_OK) {
-		rc = store_db_error(s, rc, err, "cannot open the database");
-		if (rc == KP_ECREATE && mode == KP_STORE_READ)
-			err->kind = rc = KP_ENOINPUT;
-		goto fail;
-	}
+	if (rc == SQLITE_OK)
+		return 0;
+	rc = store_db_error(s, rc, err, KP_MSG_STORE_CANNOT_OPEN_DB);
+	if (rc == KP_ECREATE && mode == KP_STORE_READ)
+		err->kind = rc = KP_ENOINPUT;
+	return rc;
+}
+
+/* The connection's settings, the schema checked (or made, or upgraded),
+ * WAL for a writer. */
+static int setup_db(kp_store *s, int writes, kp_err *err)
+{
+	int rc;
+
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_busy_handler(s->db, store_busy, s);
-	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)))
-		goto fail;
-	if ((rc = migrate(s, writes, err)))
-		goto fail;
+	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)) || (rc = migrate(s, writes, err)))
+		return rc;
 	if (writes &&
 	    ((rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) || (rc = store_exec(s, "PRAGMA synchronous = NORMAL", err)) ||
 	     (rc = store_exec(s, "PRAGMA cache_size = -65536", err))))
-		goto fail;
+		return rc;
+	return 0;
+}
+
+int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
+{
+	kp_store *s = calloc(1, sizeof *s);
+	int rc;
+
+	*out = NULL;
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return kp_err_oom(err);
+	}
+	if ((rc = open_check(path, mode, err)) || (rc = open_db(s, path, mode, err)) ||
+	    (rc = setup_db(s, mode != KP_STORE_READ, err))) {
+		kp_store_close(s);
+		return rc;
+	}
 	*out = s;
 	return 0;
-fail:
-	kp_store_close(s);
-	return rc;
 }
 
 void kp_store_close(kp_store *s)
@@ -1091,11 +1107,11 @@ static int imp_header(void *ud, const kp_csv_row *row, kp_err *err)
 	int rc = 0;
 
 	if (row->n > MAX_DB_COLUMNS)
-		rc = kp_err_set(err, KP_EDATA, "%s:1: %zu columns; a file imported into the database may have at most %d",
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_TOO_MANY_COLUMNS,
 				im->file, row->n, MAX_DB_COLUMNS);
 	for (i = 0; i < row->n && !rc; i++)
 		if (!strcmp(row->f[i], "_line"))
-			rc = kp_err_set(err, KP_EDATA, "%s:1: '_line' is reserved as a column name", im->file);
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_LINE_RESERVED, im->file);
 	sqlite3_str_appendf(insert, "INSERT INTO \"%w\" VALUES(?", im->table);
 	for (i = 0; i < row->n; i++)
 		sqlite3_str_appendall(insert, ",?");
@@ -1133,7 +1149,7 @@ static int imp_row(void *ud, const kp_csv_row *row, kp_err *err)
 	rc = sqlite3_step(im->ins);
 	sqlite3_reset(im->ins);
 	if (rc != SQLITE_DONE)
-		return store_db_error(im->s, rc, err, "cannot write the database");
+		return store_db_error(im->s, rc, err, KP_MSG_STORE_CANNOT_WRITE_DB);
 	return 0;
 }
 
@@ -1206,9 +1222,8 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 		if (r.rc)
 			break;
 		if (!o->replace) {
-			rc = kp_err_set(err, KP_EDATA, "%s: %s for %d was already imported from %s on %s; "
-					"say --replace to replace it", file, sha ? "the same contents" : name, o->year,
-					from, at);
+			rc = sha ? kp_err_msg(err, KP_EDATA, KP_M_STORE_SAME_CONTENTS, file, o->year, from, at)
+				 : kp_err_msg(err, KP_EDATA, KP_M_STORE_ALREADY, file, name, o->year, from, at);
 			break;
 		}
 		dtable = t ? sqlite3_mprintf("%s", t) : NULL;
@@ -1226,22 +1241,16 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 }
 
 
-static int import_one(kp_store *s, const char *file, const kp_import_opts *o, const char *name,
-		      kp_import_done *done, kp_err *err)
+/* The imports row of a file about to be read (its rows and checksum
+ * come after), naming its data table tname. */
+static int import_insert(kp_store *s, const kp_import_opts *o, const char *name, const char *file,
+			 const char *tname, kp_err *err)
 {
-	importer im;
-	kp_csv_info info;
-	kp_csv_opts co = o->csv;
 	sqlite3_stmt *st = NULL;
-	char sha[65], ts[32], tname[400];
-	int rc, replaced = 0;
+	char ts[32];
+	int rc;
 
-	memset(&im, 0, sizeof im);
-	memset(&info, 0, sizeof info);
-	if ((rc = check_earlier(s, o, name, NULL, 0, file, &replaced, err)))
-		return rc;
 	store_now_iso(ts, sizeof ts);
-	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
 	if ((rc = store_prep(s, "INSERT INTO imports(year, name, file, sha256, encoding, rows, data_table, imported_at) "
 			  "VALUES(?1, ?2, ?3, '', '', 0, ?4, ?5)", &st, err)))
 		return rc;
@@ -1252,7 +1261,42 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
 	rc = store_step_done(s, st, err);
 	sqlite3_finalize(st);
-	if (rc)
+	return rc;
+}
+
+/* The imports row once the file is read: its rows, encoding, checksum. */
+static int import_update(kp_store *s, long id, const kp_csv_info *info, const char *sha, kp_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = store_prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)info->rows);
+	sqlite3_bind_text(st, 2, info->workbook ? kp_xlsx_kind_name(info->workbook) : kp_enc_name(info->encoding), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, id);
+	rc = store_step_done(s, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int import_one(kp_store *s, const char *file, const kp_import_opts *o, const char *name,
+		      kp_import_done *done, kp_err *err)
+{
+	importer im;
+	kp_csv_info info;
+	kp_csv_opts co = o->csv;
+	char sha[65], tname[400];
+	int rc, replaced = 0;
+
+	memset(&im, 0, sizeof im);
+	memset(&info, 0, sizeof info);
+	if ((rc = check_earlier(s, o, name, NULL, 0, file, &replaced, err)))
+		return rc;
+	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
+	if ((rc = import_insert(s, o, name, file, tname, err)))
 		return rc;
 	im.s = s, im.file = file, im.err = err;
 	im.import_id = (long)sqlite3_last_insert_rowid(s->db);
@@ -1265,15 +1309,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	kp_sb_hex(info.sha256, 32, sha);
 	if ((rc = check_earlier(s, o, name, sha, im.import_id, file, &replaced, err)))
 		return rc;
-	if ((rc = store_prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))
-		return rc;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)info.rows);
-	sqlite3_bind_text(st, 2, info.workbook ? kp_xlsx_kind_name(info.workbook) : kp_enc_name(info.encoding), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, im.import_id);
-	rc = store_step_done(s, st, err);
-	sqlite3_finalize(st);
+	rc = import_update(s, im.import_id, &info, sha, err);
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
 		done->encoding = info.encoding, done->workbook = info.workbook, done->replaced = replaced;
@@ -1293,14 +1329,14 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 	/* a file's name gives at most 255 bytes; --as may not give more (it
 	 * would be cut where the data table is named) */
 	if (o->as && strlen(o->as) >= sizeof name)
-		return kp_err_set(err, KP_EUSAGE, "--as: a dataset name is at most %zu bytes (this one is %zu)",
+		return kp_err_msg(err, KP_EUSAGE, KP_M_STORE_AS_TOO_LONG,
 				  sizeof name - 1, strlen(o->as));
 	for (i = 0; i < n; i++) { /* two files may not claim one name */
 		kp_data_stem(files[i], name, sizeof name);
 		for (j = 0; j < i && !(n == 1 && o->as); j++) {
 			kp_data_stem(files[j], other, sizeof other);
 			if (!strcmp(name, other))
-				return kp_err_set(err, KP_EUSAGE, "%s and %s would both be imported as '%s'", files[j],
+				return kp_err_msg(err, KP_EUSAGE, KP_M_STORE_SAME_NAME, files[j],
 						  files[i], name);
 		}
 	}
@@ -1411,9 +1447,8 @@ static int nothing_for(kp_store *s, int year, kp_err *err)
 	}
 	sqlite3_finalize(q.st);
 	if (!(rc = q.rc) && !(rc = kp_sb_status(&held, err)))
-		rc = kp_err_set(err, KP_EDATA, "%s: nothing is imported for %d (%s%s; kaoping import --year %d FILE.csv ...)",
-				s->path, year, kp_sb_str(&held)[0] ? "it holds imports for " : "it holds no imports",
-				kp_sb_str(&held), year);
+		rc = kp_sb_str(&held)[0] ? kp_err_msg(err, KP_EDATA, KP_M_STORE_NOTHING_FOR, s->path, year, kp_sb_str(&held), year)
+					 : kp_err_msg(err, KP_EDATA, KP_M_STORE_NOTHING_AT_ALL, s->path, year, year);
 	kp_sb_free(&held);
 	return rc;
 }
@@ -1599,6 +1634,20 @@ static int runs_using(kp_store *s, sqlite3_int64 id, kp_sb *out, kp_err *err)
 	return q.rc ? q.rc : kp_sb_status(out, err);
 }
 
+/* The message of no_such_import: with or without a near name, with the
+ * names there are or none. */
+static int no_such_import_error(kp_store *s, int year, const char *name, const char *near, const char *names,
+				kp_err *err)
+{
+	if (near && *names)
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_IMPORT_NEAR, s->path, name, year, near, names);
+	if (near)
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_IMPORT_NEAR_NONE, s->path, name, year, near);
+	if (*names)
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_IMPORT, s->path, name, year, names);
+	return kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_IMPORT_NONE, s->path, name, year);
+}
+
 /* Nothing named name for year: say what there is, and the nearest name. */
 static int no_such_import(kp_store *s, int year, const char *name, kp_err *err)
 {
@@ -1623,23 +1672,22 @@ static int no_such_import(kp_store *s, int year, const char *name, kp_err *err)
 	}
 	sqlite3_finalize(q.st);
 	if (!(rc = q.rc) && !(rc = kp_sb_status(&names, err)))
-		rc = kp_err_set(err, KP_EDATA, "%s: nothing named '%s' is imported for %d%s%s%s (%s%s; kaoping imports lists them)",
-				s->path, name, year, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "",
-				names.len ? "it holds: " : "it holds nothing for that year", kp_sb_str(&names));
+		rc = no_such_import_error(s, year, name, near, kp_sb_str(&names), err);
 	kp_sb_free(&names);
 	return rc;
 }
 
 /* The steps of a drop, inside its transaction. */
-static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped *out, kp_err *err)
+/* The import named name for year: its id, file, checksum and rows into
+ * out, its data table (NULL for none) into *dtable; not there is an error
+ * saying what is. */
+static int drop_find(kp_store *s, int year, const char *name, kp_store_dropped *out, char **dtable, kp_err *err)
 {
 	rd q = {s, NULL, "imports", err, 0};
-	sqlite3_stmt *ins = NULL;
-	char ts[32], *dtable = NULL;
-	kp_sb used = {0};
 	sqlite3_int64 id = 0;
 	int rc, found = 0;
 
+	*dtable = NULL;
 	if ((rc = store_prep(s, "SELECT id, file, sha256, rows, data_table FROM imports WHERE year = ? AND name = ? AND "
 			  "replaced_at IS NULL", &q.st, err)))
 		return rc;
@@ -1649,16 +1697,31 @@ static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped 
 		const char *file = store_rd_text(&q, 1, 0), *sha = store_rd_text(&q, 2, 0), *t = store_rd_text(&q, 4, 1);
 		id = store_rd_int(&q, 0, 1, INT64_MAX, 0, NULL);
 		out->rows = (size_t)store_rd_int(&q, 3, 0, INT64_MAX, 0, NULL);
-		if (!q.rc && (!(out->file = strdup(file)) || !(out->sha256 = strdup(sha)) || (t && !(dtable = strdup(t)))))
+		if (!q.rc && (!(out->file = strdup(file)) || !(out->sha256 = strdup(sha)) || (t && !(*dtable = strdup(t)))))
 			q.rc = kp_err_oom(err);
 		found = !q.rc;
 	}
 	sqlite3_finalize(q.st);
 	if (q.rc || !found) {
-		free(dtable);
+		free(*dtable);
+		*dtable = NULL;
 		return q.rc ? q.rc : no_such_import(s, year, name, err);
 	}
 	out->id = (long)id;
+	return 0;
+}
+
+static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped *out, kp_err *err)
+{
+	sqlite3_stmt *ins = NULL;
+	char ts[32], *dtable = NULL;
+	kp_sb used = {0};
+	sqlite3_int64 id;
+	int rc;
+
+	if ((rc = drop_find(s, year, name, out, &dtable, err)))
+		return rc;
+	id = out->id;
 	store_now_iso(ts, sizeof ts);
 	if (!(rc = runs_using(s, id, &used, err)) && !(rc = ensure_drops_table(s, err)) &&
 	    !(rc = store_prep(s, "INSERT INTO import_drops(import_id, year, name, file, sha256, rows, used_by, dropped_at) "

@@ -25,7 +25,7 @@ struct kp_store {
 	long busy_pid;          /* the process holding the lock, 0 if unknown */
 };
 
-int store_db_error(kp_store *s, int rc, kp_err *err, const char *doing);
+int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing);
 int store_exec(kp_store *s, const char *sql, kp_err *err);
 int store_prep(kp_store *s, const char *sql, sqlite3_stmt **st, kp_err *err);
 int store_step_done(kp_store *s, sqlite3_stmt *st, kp_err *err);
@@ -46,7 +46,7 @@ typedef struct rd {
 	int rc;
 } rd;
 
-int store_rd_bad(rd *r, int col, const char *what);
+int store_rd_bad(rd *r, int col, enum kp_msgid what);
 const char *store_rd_text(rd *r, int col, int nullable);
 sqlite3_int64 store_rd_int(rd *r, int col, sqlite3_int64 lo, sqlite3_int64 hi, int nullable, int *isnull);
 double store_rd_real(rd *r, int col, int nullable);

@@ -400,7 +400,7 @@ static int note_encode(kp_store *s, cat_item *c, const char *note, long *id, kp_
 	c->tpl = *id;
 	w->vals.n = 0;
 	if (!tpl_match(c->tpl_text, note, w->tok, n, &w->vals))
-		return kp_err_set(err, KP_EINTERNAL, "store: a note does not fit the template made from it");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_NOTE_TEMPLATE);
 	if (!c->prev) {
 		c->prev = strdup(note);
 		c->ptok = malloc((n + 1) * sizeof *c->ptok);
@@ -482,7 +482,7 @@ int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_i
 	kp_store *s = store;
 
 	if (!s->run)
-		return kp_err_set(err, KP_EINTERNAL, "store: no run in progress");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_NO_RUN_OPEN);
 	return write_items(s, unit, res->units[unit].id, items, nitems, err);
 }
 
@@ -593,7 +593,7 @@ static int save_catalogue(kp_store *s, const kp_result *res, kp_err *err)
 		const cat_item *c = &w->cat[i];
 		if (c->kind < 0 || (size_t)c->kind >= NKINDS ||
 		    (c->section >= 0 && (size_t)c->section >= res->nsections)) {
-			rc = kp_err_set(err, KP_EINTERNAL, "store: item '%s' of an unknown kind or section", c->name);
+			rc = kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_ITEM_KIND, c->name);
 			break;
 		}
 		sqlite3_bind_int64(st, 1, s->run_id);
@@ -747,7 +747,7 @@ int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err)
 	int rc;
 
 	if (!s->run) {
-		rc = kp_err_set(err, KP_EINTERNAL, "store: no run in progress");
+		rc = kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_NO_RUN_OPEN);
 		goto fail;
 	}
 	if ((rc = save_run(s, res, 1, err)))
@@ -843,7 +843,7 @@ static void parse_sections(rd *r, int col, kp_result *res, size_t u)
 	}
 	jp_want(&j, ']');
 	if (!r->rc && (j.bad || *j.p))
-		store_rd_bad(r, col, "is not the JSON array of the run's section points");
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_SECTION_ARRAY);
 }
 
 /* ---- reading runs back ---- */
@@ -919,7 +919,7 @@ static int run_query(kp_store *s, rd *r, const char *table, const char *sql, lon
 static int too_many(rd *r)
 {
 	if (!r->rc)
-		r->rc = kp_err_set(r->err, KP_EDATA, "%s: table %s: more rows than it counted (changed while read?)",
+		r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_STORE_MORE_ROWS,
 				   r->s->path, r->table);
 	return r->rc;
 }
@@ -1020,7 +1020,7 @@ static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
 	grade = store_rd_text(r, 9, 1);
 	u->grade = grade ? name_index(res->grades, res->ngrades, grade) : -1;
 	if (grade && u->grade < 0)
-		store_rd_bad(r, 9, "names a grade the run does not have");
+		store_rd_bad(r, 9, KP_MSG_STORE_RD_NO_GRADE);
 	u->veto = RD_FLAG(r, 10);
 	u->veto_reason = rd_str(r, res, 11, 1);
 	u->eligible = RD_FLAG(r, 12);
@@ -1033,7 +1033,7 @@ static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
 	u->has_last = !isnull;
 	u->last_total = store_rd_real(r, 19, 1);
 	if (cat && u->category < 0)
-		store_rd_bad(r, 2, "names a category the run does not have");
+		store_rd_bad(r, 2, KP_MSG_STORE_RD_NO_CATEGORY);
 }
 
 /* The units of a run in report order, from sql (the run id bound; the
@@ -1058,7 +1058,7 @@ static int load_units(kp_store *s, long id, const char *table, const char *count
 		kp_unit_result *u = &res->units[k];
 		read_unit(&r, res, u);
 		if (!r.rc && u->category < last) /* the slices below need report order */
-			store_rd_bad(&r, 2, "is out of report order (categories as the rules declare them)");
+			store_rd_bad(&r, 2, KP_MSG_STORE_RD_ORDER);
 		last = u->category;
 		if (place) {
 			parse_sections(&r, 20, res, k);
@@ -1091,7 +1091,7 @@ static kp_unit_result *row_unit(rd *r, kp_result *res, const id_pos *ix, int col
 	if (!(key.id = store_rd_text(r, col, 0)))
 		return NULL;
 	if (!(hit = bsearch(&key, ix, res->nunits, sizeof *ix, id_cmp))) {
-		store_rd_bad(r, col, "names a unit the run does not have");
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NO_UNIT);
 		return NULL;
 	}
 	if (pos)
@@ -1115,7 +1115,7 @@ static int load_section_points(kp_store *s, long id, kp_result *res, const id_po
 			break;
 		v = store_rd_real(&r, 2, 0);
 		if ((k = name_index(res->sections, res->nsections, sec)) < 0)
-			store_rd_bad(&r, 1, "names a section the run does not have");
+			store_rd_bad(&r, 1, KP_MSG_STORE_RD_NO_SECTION);
 		if (!r.rc)
 			KP_SEC(res, pos, k) = v;
 	}
@@ -1173,9 +1173,9 @@ static int load_items(kp_store *s, long id, kp_result *res, const id_pos *ix, co
 		it->note = rd_str(&r, res, 6, 1);
 		it->skipped = RD_FLAG(&r, 7);
 		if (kind && it->kind < 0)
-			store_rd_bad(&r, 1, "is not a kind of item kaoping writes");
+			store_rd_bad(&r, 1, KP_MSG_STORE_RD_ITEM_KIND);
 		if (sec && it->section < 0)
-			store_rd_bad(&r, 2, "names a section the run does not have");
+			store_rd_bad(&r, 2, KP_MSG_STORE_RD_NO_SECTION);
 	}
 	sqlite3_finalize(r.st);
 	return r.rc;
@@ -1224,7 +1224,7 @@ static int load_run_row(kp_store *s, long run_id, kp_result *res, kp_err *err)
 	}
 	sqlite3_finalize(r.st);
 	if (got == 0)
-		return kp_err_set(err, KP_EDATA, "%s: there is no run %ld", s->path, run_id);
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_SUCH_RUN, s->path, run_id);
 	return r.rc;
 }
 
@@ -1326,11 +1326,11 @@ static int load_catalogue(kp_store *s, long id, kp_result *res, catalogue *c, kp
 		const char *kind;
 		int isnull;
 		if (store_rd_int(&r, 0, 1, INT_MAX, 0, NULL) != (sqlite3_int64)c->n + 1 && !r.rc)
-			store_rd_bad(&r, 0, "skips a position");
+			store_rd_bad(&r, 0, KP_MSG_STORE_RD_SKIPS_POSITION);
 		kind = store_rd_text(&r, 1, 0);
 		it->kind = name_index(item_kinds, NKINDS, kind);
 		if (kind && it->kind < 0)
-			store_rd_bad(&r, 1, "is not a kind of item kaoping writes");
+			store_rd_bad(&r, 1, KP_MSG_STORE_RD_ITEM_KIND);
 		it->section = (int)store_rd_int(&r, 2, 1, (sqlite3_int64)res->nsections, 1, &isnull) - 1;
 		if (isnull)
 			it->section = -1;
@@ -1357,7 +1357,7 @@ static int load_templates(kp_store *s, long id, kp_result *res, catalogue *c, kp
 		return rc;
 	while (store_rd_step(&r) > 0 && (c->ntpl < n || !too_many(&r))) {
 		if (store_rd_int(&r, 0, 1, INT64_MAX, 0, NULL) != (sqlite3_int64)c->ntpl + 1 && !r.rc)
-			store_rd_bad(&r, 0, "skips an id");
+			store_rd_bad(&r, 0, KP_MSG_STORE_RD_SKIPS_ID);
 		c->tpl[c->ntpl++] = rd_str(&r, res, 1, 0);
 	}
 	sqlite3_finalize(r.st);
@@ -1455,7 +1455,7 @@ static void parse_items(rd *r, int col, kp_store *s, long run, catalogue *c, kp_
 		jp_want(&j, ']');
 	}
 	if (!r->rc && (j.bad || *j.p))
-		store_rd_bad(r, col, "is not a list of items kaoping wrote");
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_ITEMS);
 }
 
 static void catalogue_free(catalogue *c)
@@ -1499,7 +1499,7 @@ static int load_details_v2(kp_store *s, long id, kp_result *res, const long long
 		if (r.rc)
 			break;
 		if (!(hit = bsearch(&key, ix, res->nunits, sizeof *ix, sc_cmp)) || res->units[hit->pos].items) {
-			store_rd_bad(&r, 0, "names no unit of the run, or one twice");
+			store_rd_bad(&r, 0, KP_MSG_STORE_RD_UNIT_TWICE);
 			break;
 		}
 		parse_items(&r, 1, s, id, &c, res, &res->units[hit->pos], &note);
@@ -1522,7 +1522,7 @@ static int load_head(kp_store *s, long *run_id, kp_result *res, kp_err *err)
 	int rc = 0;
 
 	if (*run_id == 0 && !(rc = newest_run(s, 0, run_id, err)) && *run_id == 0)
-		rc = kp_err_set(err, KP_EDATA, "%s: no scoring run yet (kaoping score RULES)", s->path);
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_RUN_YET, s->path);
 	if (!rc && !(rc = load_run_row(s, *run_id, res, err)) && !(rc = load_sections(s, *run_id, res, err)) &&
 	    !(rc = load_grades(s, *run_id, res, err)))
 		rc = load_categories(s, *run_id, res, err);
@@ -1641,8 +1641,7 @@ int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **o
 		rc = load_one(s, run_id, pos, res, err);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (!rc && !pos)
-		rc = kp_err_set(err, KP_EDATA, "%s: run %ld has no unit '%s' (give a unit id or name; kaoping report "
-				"lists them)", s->path, run_id, unit);
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RUN_NO_UNIT, s->path, run_id, unit);
 out:
 	if (rc) {
 		kp_result_free(res);

@@ -1054,6 +1054,23 @@ START_TEST(test_blend_missing)
 }
 END_TEST
 
+/* An event cell that is not a number, met from Lua: a data error naming
+ * the cell, as from agg.sum. */
+START_TEST(test_lua_event_bad_number)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "events \"E\" { data = \"ev\", unit = \"id\" }\n"
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"fn\" { points = 10, score = function(u) return u.events[\"E\"]:sum(\"score\") end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\n");
+	fx_table(&f, "ev", "ev.csv", "id,score\na,9\na,9x\n");
+	fx_fail(&f, KP_EDATA, "ev.csv:3:2: column 'score': ", NULL, NULL);
+	fx_free(&f);
+}
+END_TEST
+
 /* 去掉一个最高分和一个最低分: exactly one of each even when others tie;
  * fewer than 3 scores: their plain average, said in the note; none: a
  * missing value.  The same from Lua as u.events[...]:trimmed_avg(col). */
@@ -1368,6 +1385,26 @@ START_TEST(test_missing_all_units)
 	ck_assert_msg(strstr(f.err.msg, "units.csv:2:4: unit 'a' (甲) has no value in column 'x'") &&
 		      !strchr(f.err.msg, '\n'), "%s", f.err.msg);
 	kp_sb_free(&m.lines);
+	fx_free(&f);
+}
+END_TEST
+
+/* The error of a missing value in both languages, whole. */
+START_TEST(test_missing_message_zh_en)
+{
+	fx f;
+
+	kp_msg_set_lang(KP_LANG_ZH);
+	missing_fx(&f, "", "id,name,cat,x\na,甲,A,\nc,丙,A,6\n");
+	fx_fail(&f, KP_EDATA, NULL, NULL, NULL);
+	ck_assert_str_eq(f.err.msg, "units.csv:2:4: 单位“a”（甲）在列“x”中没有值"
+				    "（indicator“I1”；如允许缺失，请声明 default = … 或 missing = \"skip\"）");
+	fx_free(&f);
+	kp_msg_set_lang(KP_LANG_EN);
+	missing_fx(&f, "", "id,name,cat,x\na,甲,A,\nc,丙,A,6\n");
+	fx_fail(&f, KP_EDATA, NULL, NULL, NULL);
+	ck_assert_str_eq(f.err.msg, "units.csv:2:4: unit 'a' (甲) has no value in column 'x' "
+				    "(indicator 'I1'; declare default = … or missing = \"skip\" to allow it)");
 	fx_free(&f);
 }
 END_TEST
@@ -1972,6 +2009,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_given_blend);
 	tcase_add_test(tc, test_blend_missing);
 	tcase_add_test(tc, test_trimmed_avg);
+	tcase_add_test(tc, test_lua_event_bad_number);
 	tcase_add_test(tc, test_trimmed_avg_none);
 	tcase_add_test(tc, test_categories);
 	tcase_add_test(tc, test_categories_missing);
@@ -1986,6 +2024,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_round_precision);
 	tcase_add_test(tc, test_round_precision0);
 	tcase_add_test(tc, test_missing_blank_cell);
+	tcase_add_test(tc, test_missing_message_zh_en);
 	tcase_add_test(tc, test_missing_row);
 	tcase_add_test(tc, test_missing_all_units);
 	tcase_add_test(tc, test_missing_default);

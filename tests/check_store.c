@@ -370,6 +370,50 @@ START_TEST(test_open_foreign_sqlite)
 }
 END_TEST
 
+/* The store's refusals in both languages, whole: a database of a newer
+ * schema, another program's SQLite database, no database at all. */
+START_TEST(test_open_messages_zh_en)
+{
+	const char *newer = path("newer.db"), *other = path("other.db"), *none = path("none.db");
+	kp_store *s = open_w(newer);
+	kp_err err = { 0 };
+	sqlite3 *raw;
+	char want[1024];
+
+	kp_store_close(s);
+	raw = raw_open(newer);
+	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	ck_assert_int_eq(sqlite3_open(other, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "CREATE TABLE contacts(name TEXT)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+
+	kp_msg_set_lang(KP_LANG_ZH);
+	ck_assert_int_eq(kp_store_open(newer, KP_STORE_READ, &s, &err), KP_EDATA);
+	snprintf(want, sizeof want, "%s: 由更新版本的 kaoping 写入（结构版本3；本版本只认识%d）：请升级 kaoping", newer,
+		 KP_STORE_SCHEMA);
+	ck_assert_str_eq(err.msg, want);
+	ck_assert_int_eq(kp_store_open(other, KP_STORE_READ, &s, &err), KP_EDATA);
+	snprintf(want, sizeof want, "%s: 是 SQLite 数据库，但不是 kaoping 的数据库", other);
+	ck_assert_str_eq(err.msg, want);
+	ck_assert_int_eq(kp_store_open(none, KP_STORE_READ, &s, &err), KP_ENOINPUT);
+	snprintf(want, sizeof want, "%s: 找不到数据库（请先导入数据，或用 --db FILE 指定）", none);
+	ck_assert_str_eq(err.msg, want);
+
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_int_eq(kp_store_open(newer, KP_STORE_READ, &s, &err), KP_EDATA);
+	snprintf(want, sizeof want, "%s: written by a newer kaoping (schema 3; this one knows %d): upgrade kaoping", newer,
+		 KP_STORE_SCHEMA);
+	ck_assert_str_eq(err.msg, want);
+	ck_assert_int_eq(kp_store_open(other, KP_STORE_READ, &s, &err), KP_EDATA);
+	snprintf(want, sizeof want, "%s: an SQLite database, but not one of kaoping's", other);
+	ck_assert_str_eq(err.msg, want);
+	ck_assert_int_eq(kp_store_open(none, KP_STORE_READ, &s, &err), KP_ENOINPUT);
+	snprintf(want, sizeof want, "%s: no such database (import data first, or say --db FILE)", none);
+	ck_assert_str_eq(err.msg, want);
+}
+END_TEST
+
 START_TEST(test_open_missing_and_dirs)
 {
 	kp_store *s;
@@ -1733,6 +1777,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_newer_schema);
 	tcase_add_test(tc, test_open_not_sqlite);
 	tcase_add_test(tc, test_open_foreign_sqlite);
+	tcase_add_test(tc, test_open_messages_zh_en);
 	tcase_add_test(tc, test_open_missing_and_dirs);
 	tcase_add_test(tc, test_open_refuses_stray_wal);
 	tcase_add_test(tc, test_open_uncommitted_wal);
