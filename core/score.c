@@ -16,6 +16,7 @@
 
 #include "kaoping/date.h"
 #include "kaoping/num.h"
+#include "kaoping/par.h"
 #include "kaoping/rank.h"
 #include "score_int.h"
 
@@ -1983,14 +1984,13 @@ static void worker_free(worker *w)
 }
 
 /* The first failure among workers, in unit order, into s's record. */
-static int worker_error(scorer *s, const worker *w, int n)
+static int worker_error(scorer *s, worker *w, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (w[i].rc) {
-			s->err->kind = w[i].err.kind;
-			memcpy(s->err->msg, w[i].err.msg, sizeof s->err->msg);
+		if (w[i].rc) { /* message, identifier and traceback */
+			kp_err_move(s->err, &w[i].err);
 			return w[i].rc;
 		}
 	return 0;
@@ -2000,25 +2000,14 @@ static int worker_error(scorer *s, const worker *w, int n)
 static int run_parallel(scorer *s, const char **names, int stats, int nt)
 {
 	worker w[8];
-	pthread_t tid[8];
 	size_t n = s->d->nunits;
-	int i, started = 0, rc;
+	int i, rc;
 
 	for (i = 0; i < nt; i++) {
 		worker_init(&w[i], s, names, stats, i, nt);
 		w[i].from = n * (size_t)i / (size_t)nt, w[i].to = n * (size_t)(i + 1) / (size_t)nt;
 	}
-	for (i = 1; i < nt; i++)
-		if (pthread_create(&tid[i], NULL, work, &w[i]) == 0)
-			started = i;
-		else
-			break;
-	if (started < nt - 1) /* could not start them all: the rest here */
-		for (i = started + 1; i < nt; i++)
-			work(&w[i]);
-	work(&w[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(tid[i], NULL);
+	kp_par_run(w, (size_t)nt, sizeof w[0], work);
 	rc = worker_error(s, w, nt); /* the first failing unit in order, as one thread would report */
 	for (i = 0; i < nt; i++)
 		worker_free(&w[i]);
@@ -2032,10 +2021,10 @@ static int run_parallel(scorer *s, const char **names, int stats, int nt)
 #define BATCH 4096
 
 /* Start workers w[0..n) on the units [from, to), split between them;
- * those that could not be started run here.  Returns how many started. */
-static int batch_start(worker *w, pthread_t *tid, int n, size_t from, size_t to)
+ * those that could not be started run here.  Then kp_par_join(p). */
+static void batch_start(kp_par *p, worker *w, int n, size_t from, size_t to)
 {
-	int i, started = 0;
+	int i;
 
 	for (i = 0; i < n; i++) {
 		w[i].pk.nitems = w[i].pk.nnotes = w[i].pk.nunits = 0;
@@ -2043,14 +2032,7 @@ static int batch_start(worker *w, pthread_t *tid, int n, size_t from, size_t to)
 		w[i].to = from + (to - from) * (size_t)(i + 1) / (size_t)n;
 		w[i].rc = 0;
 	}
-	for (i = 0; i < n; i++)
-		if (pthread_create(&tid[i], NULL, work, &w[i]) == 0)
-			started = i + 1;
-		else
-			break;
-	for (i = started; i < n; i++)
-		work(&w[i]);
-	return started;
+	kp_par_start(p, w, (size_t)n, sizeof w[0], work);
 }
 
 /* Hand a scored batch on, in unit order. */
@@ -2074,25 +2056,23 @@ static int batch_hand(scorer *s, worker *w, int n)
 static int run_batched(scorer *s, const char **names, int nt)
 {
 	worker w[2][7];
-	pthread_t tid[7];
+	kp_par par;
 	size_t n = s->d->nunits, nb = (n + BATCH - 1) / BATCH, b;
-	int i, g, nw = nt - 1 > 7 ? 7 : nt - 1, started, rc = 0;
+	int i, g, nw = nt - 1 > 7 ? 7 : nt - 1, rc = 0;
 
 	for (g = 0; g < 2; g++)
 		for (i = 0; i < nw; i++) {
 			worker_init(&w[g][i], s, names, 0, i, nw);
 			w[g][i].s.pack = &w[g][i].pk;
 		}
-	started = batch_start(w[0], tid, nw, 0, n < BATCH ? n : BATCH);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	batch_start(&par, w[0], nw, 0, n < BATCH ? n : BATCH);
+	kp_par_join(&par);
 	for (b = 0; b < nb && !rc; b++) {
-		started = 0;
+		par.started = par.first = 0; /* nothing to join when no batch follows */
 		if (b + 1 < nb)
-			started = batch_start(w[(b + 1) % 2], tid, nw, (b + 1) * BATCH, (b + 2) * BATCH < n ? (b + 2) * BATCH : n);
+			batch_start(&par, w[(b + 1) % 2], nw, (b + 1) * BATCH, (b + 2) * BATCH < n ? (b + 2) * BATCH : n);
 		rc = batch_hand(s, w[b % 2], nw);
-		for (i = 0; i < started; i++)
-			pthread_join(tid[i], NULL);
+		kp_par_join(&par);
 		if (!rc && s->o->progress)
 			s->o->progress(s->o->progress_ud, (b + 1) * BATCH < n ? (b + 1) * BATCH : n, n);
 	}
