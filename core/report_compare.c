@@ -631,7 +631,7 @@ int kp_report_compare(const kp_compare *c, const kp_report_opts *o, FILE *out, k
 	if (!err)
 		err = &local;
 	if (o->format < 0 || o->format > KP_FMT_HTML)
-		return kp_err_set(err, KP_EUSAGE, "unknown report format %d", o->format);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_UNKNOWN_FORMAT, o->format);
 	if (o->format == KP_FMT_XLSX) {
 		struct xlsx_ctx x = { c, o };
 		return kp_report_xlsx_book(xlsx_fill, &x, o, out, err);

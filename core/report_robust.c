@@ -251,6 +251,6 @@ int kp_report_robust(const kp_robust *rb, const kp_report_opts *o, FILE *out, kp
 		return kp_report_emit(o, out, write_json, (void *)rb, err);
 	if (o->format == KP_FMT_TABLE || o->format == KP_FMT_MD)
 		return kp_report_emit(o, out, write_text, (void *)rb, err);
-	return kp_err_set(err, KP_EUSAGE, "robust: format '%s' is not supported (table, md, csv, json)",
+	return kp_err_msg(err, KP_EUSAGE, KP_M_REP_ROBUST_FORMAT,
 			  kp_report_format_name(o->format));
 }

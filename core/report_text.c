@@ -680,8 +680,7 @@ static int pick_cols(struct ranking *k, const char *list, unsigned char *on, kp_
 			if (col_named(k, j, name))
 				on[j] = 1, hit = 1;
 		if (!hit)
-			rc = kp_err_set(err, KP_EUSAGE, "--columns: no column is called '%s' (kaoping report --help "
-					"lists the names)", name);
+			rc = kp_err_msg(err, KP_EUSAGE, KP_M_REP_NO_SUCH_COLUMN, name);
 	}
 	free(copy);
 	return rc;

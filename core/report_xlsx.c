@@ -366,8 +366,7 @@ static int category_sheet(struct xl *x, const kp_category_result *cat, kp_err *e
 		for (s = 0; s < r->nsections; s++)
 			free(secs[s]);
 		free(head), free(secs);
-		return kp_err_set(err, KP_EUSAGE, "xlsx: category '%s' has %zu units, more than a sheet holds"
-				  " (%u rows); use --format csv", cat->name ? cat->name : "", cat->count,
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_XLSX_TOO_MANY, cat->name ? cat->name : "", cat->count,
 				  (unsigned)LXW_ROW_MAX - TOP);
 	}
 	ws = add_sheet(x, cat->name && *cat->name ? cat->name : l->category);
@@ -614,7 +613,7 @@ out:
 			x.e = e;
 	}
 	if (!rc && x.e)
-		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown,
+		rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, shown,
 				file_error(x.e) && errno ? strerror(errno) : lxw_strerror(x.e));
 	free(x.width);
 	free(x.names);
@@ -631,7 +630,7 @@ static int copy_out(const char *file, FILE *out, kp_err *err)
 	int e = 0;
 
 	if (!in)
-		return kp_err_set(err, KP_EIO, "%s: cannot read back: %s", file, strerror(errno));
+		return kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_READ_BACK, file, strerror(errno));
 	while (!e && (n = fread(buf, 1, sizeof buf, in)) > 0) {
 		errno = 0;
 		if (fwrite(buf, 1, n, out) != n)
@@ -644,7 +643,7 @@ static int copy_out(const char *file, FILE *out, kp_err *err)
 	if (!e && (fflush(out) != 0 || ferror(out)))
 		e = errno ? errno : EIO;
 	if (e)
-		return kp_err_set(err, KP_EIO, "standard output: cannot write: %s", strerror(e));
+		return kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, kp_msg_fmt(KP_MSG_REP_STDOUT), strerror(e));
 	return 0;
 }
 
@@ -671,11 +670,11 @@ static int xlsx_output(book_fn fn, const void *ctx, const kp_report_opts *o, FIL
 		return rc;
 	}
 	if (!out)
-		return kp_err_set(err, KP_EINTERNAL, "report: no output stream");
-	snprintf(tmp, sizeof tmp, "%s/kaoping-XXXXXX.xlsx", dir && *dir ? dir : "/tmp");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_NO_STREAM);
+	snprintf(tmp, sizeof tmp, "%s/kaoping-XXXXXX.xlsx" /* not words */, dir && *dir ? dir : "/tmp");
 	fd = mkstemps(tmp, 5);
 	if (fd < 0)
-		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", tmp, strerror(errno));
+		return kp_err_msg(err, KP_ECREATE, KP_M_REP_CANNOT_CREATE, tmp, strerror(errno));
 	close(fd);
 	rc = fn(ctx, o, tmp, tmp, err);
 	if (!rc)
@@ -728,7 +727,7 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 			xe = (int)e;
 	}
 	if (!rc && xe)
-		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown,
+		rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, shown,
 				file_error((lxw_error)xe) && errno ? strerror(errno) : lxw_strerror((lxw_error)xe));
 	free(tmpdir);
 	return rc;

@@ -546,11 +546,11 @@ static int sheet_file(const kp_sheet *s, int format, const char *path, kp_outfil
 
 	*out = NULL;
 	if (!kp_sheet_format_ok(format))
-		return kp_err_set(err, KP_EUSAGE, "sheets: format '%s' is not one of md, html, json, xlsx",
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_SHEETS_FORMAT,
 				  kp_report_format_name(format));
 	if (s->unit >= s->r->nunits || s->r->units[s->unit].category < 0 ||
 	    (size_t)s->r->units[s->unit].category >= s->r->ncategories)
-		return kp_err_set(err, KP_EINTERNAL, "sheets: unit %zu out of range", s->unit);
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_SHEETS_UNIT, s->unit);
 	if (!(of = kp_outfile_open(path, err)))
 		return err->kind;
 	if (format == KP_FMT_XLSX) {
@@ -562,7 +562,7 @@ static int sheet_file(const kp_sheet *s, int format, const char *path, kp_outfil
 		if (!rc && !e && fflush(kp_outfile_fp(of)) != 0)
 			e = errno ? errno : EIO; /* the text goes to the file, not held */
 		if (!rc && e)
-			rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", path, strerror(e));
+			rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, path, strerror(e));
 	}
 	if (rc) {
 		kp_outfile_abort(of);
