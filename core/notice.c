@@ -18,6 +18,10 @@
 #include "kaoping/rw.h"
 #include "kaoping/sb.h"
 
+/* A notice is a Chinese document whatever the language of messages: its
+ * words are the catalogue's Chinese. */
+#define NOTICE_LANG KP_LANG_ZH
+
 /* ---------- the placeholders ---------- */
 
 enum { V_TITLE, V_YEAR, V_OFFICE, V_BASIS, V_RUN, V_COUNTS, V_COMMENDED, V_TABLE, V_CATEGORIES,
@@ -444,7 +448,8 @@ static void counts_words(const kp_result *res, kp_sb *out)
 
 	for (c = 0; c < res->ncategories; c++)
 		if ((n = commended_in(res, c)) > 0) {
-			kp_sb_printf(out, "%s%d个%s", first ? "" : "、", n, res->categories[c].name);
+			kp_sb_printf(out, kp_msg_text(KP_MSG_REP_NOTICE_COUNT, NOTICE_LANG), first ? "" : kp_msg_text(KP_MSG_REP_L_LIST_SEP, NOTICE_LANG), n,
+				     res->categories[c].name);
 			first = 0;
 		}
 }
@@ -458,7 +463,7 @@ static void unit_names(const kp_result *res, size_t c, kp_sb *out)
 
 	for (i = k->first; i < k->first + k->count && i < res->nunits; i++)
 		if (res->units[i].commended) {
-			kp_sb_printf(out, "%s%s", first ? "" : "、", res->units[i].name);
+			kp_sb_printf(out, "%s%s", first ? "" : kp_msg_text(KP_MSG_REP_L_LIST_SEP, NOTICE_LANG), res->units[i].name);
 			first = 0;
 		}
 }
@@ -577,13 +582,15 @@ static int render_range(render *rd, size_t first, size_t end)
 /* Row k of the table: the cells of unit u (NULL: the header). */
 static int table_row(kp_notice *n, size_t k, const kp_result *res, const kp_unit_result *u)
 {
-	static const char *const head[] = {"类别", "名次", "单位", "总分", "等次"};
+	static const enum kp_msgid head[] = {KP_MSG_REP_NOTICE_CATEGORY, KP_MSG_REP_NOTICE_RANK, KP_MSG_REP_NOTICE_UNIT,
+					     KP_MSG_REP_NOTICE_TOTAL, KP_MSG_REP_NOTICE_GRADE};
 	char buf[KP_NUM_MAX], rank[24];
 	const char *row[5];
 	size_t j;
 
 	if (!u) {
-		memcpy(row, head, sizeof row);
+		for (j = 0; j < 5; j++)
+			row[j] = kp_msg_text(head[j], NOTICE_LANG);
 	} else {
 		snprintf(rank, sizeof rank, "%d", u->rank);
 		row[0] = res->categories[u->category].name, row[1] = rank, row[2] = u->name ? u->name : "";
@@ -752,7 +759,7 @@ static const char *first_title(const kp_notice *n)
 	for (i = 0; i < n->n; i++)
 		if (n->line[i].kind == KP_NOTICE_TITLE)
 			return n->line[i].text;
-	return "通报";
+	return kp_msg_text(KP_MSG_REP_NOTICE_TITLE, NOTICE_LANG);
 }
 
 static void write_html(const kp_notice *n, kp_rw *w)
