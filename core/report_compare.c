@@ -136,17 +136,17 @@ static void row_cells(const kp_compare *c, const kp_compare_row *w, const cmp_la
 static void header_cells(const cmp_labels *l, int lang, const char **h, char (*buf)[64])
 {
 	const kp_labels *kl = kp_report_labels(lang);
-	const char *sep = lang == KP_LANG_EN ? "_" : "";
+	const char *side = kp_msg_text(KP_MSG_REP_CMP_SIDE_FMT, lang == KP_LANG_EN ? KP_LANG_EN : KP_LANG_ZH);
 
 	h[C_ID] = kl->unit_id, h[C_NAME] = kl->name;
-	snprintf(buf[0], 64, "%s%s%s", l->rank, sep, "A"), h[C_RANK_A] = buf[0];
-	snprintf(buf[1], 64, "%s%s%s", l->rank, sep, "B"), h[C_RANK_B] = buf[1];
+	snprintf(buf[0], 64, side, l->rank, "A"), h[C_RANK_A] = buf[0];
+	snprintf(buf[1], 64, side, l->rank, "B"), h[C_RANK_B] = buf[1];
 	h[C_RANK_CH] = l->rank_change;
-	snprintf(buf[2], 64, "%s%s%s", l->total, sep, "A"), h[C_TOTAL_A] = buf[2];
-	snprintf(buf[3], 64, "%s%s%s", l->total, sep, "B"), h[C_TOTAL_B] = buf[3];
+	snprintf(buf[2], 64, side, l->total, "A"), h[C_TOTAL_A] = buf[2];
+	snprintf(buf[3], 64, side, l->total, "B"), h[C_TOTAL_B] = buf[3];
 	h[C_TOTAL_CH] = l->total_change;
-	snprintf(buf[4], 64, "%s%s%s", l->grade, sep, "A"), h[C_GRADE_A] = buf[4];
-	snprintf(buf[5], 64, "%s%s%s", l->grade, sep, "B"), h[C_GRADE_B] = buf[5];
+	snprintf(buf[4], 64, side, l->grade, "A"), h[C_GRADE_A] = buf[4];
+	snprintf(buf[5], 64, side, l->grade, "B"), h[C_GRADE_B] = buf[5];
 	h[C_COMMEND] = l->commend;
 }
 
