@@ -428,6 +428,42 @@ static void commend_notes(kp_rw *w, const struct commend_rows *cr, const kp_repo
 
 /* The list of each category; next: NULL, or (the fitted table) the last
  * footnote's number, notes then go below the list. */
+/* "镇（表彰名额2名）" above a category's list. */
+static void commend_heading(kp_rw *w, const kp_category_result *cat, const kp_labels *l, int md)
+{
+	kp_rw_puts(w, md ? "### " : "");
+	if (md)
+		kp_rw_md(w, cat->name ? cat->name : "");
+	else
+		put_plain(w, cat->name ? cat->name : "");
+	kp_rw_puts(w, l->lparen);
+	if (cat->quota > 0)
+		kp_rw_printf(w, l->quota_fmt, cat->quota);
+	else
+		kp_rw_puts(w, l->no_quota);
+	kp_rw_puts(w, l->rparen);
+	kp_rw_puts(w, md ? "\n\n" : "\n");
+}
+
+/* The shortfall and the note of a category, below its list. */
+static void commend_tail(kp_rw *w, const kp_category_result *cat, const kp_labels *l, int md)
+{
+	if (cat->shortfall > 0) {
+		kp_rw_puts(w, md ? "\n" : "  ");
+		kp_rw_printf(w, l->shortfall_fmt, cat->shortfall);
+		kp_rw_putc(w, '\n');
+	}
+	if (cat->note && *cat->note) {
+		kp_rw_printf(w, md ? "\n%s%s" : "  %s%s", l->note, l->colon);
+		if (md)
+			kp_rw_md(w, cat->note);
+		else
+			put_plain(w, cat->note);
+		kp_rw_putc(w, '\n');
+	}
+	kp_rw_putc(w, '\n');
+}
+
 static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o, int md, int *next, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
@@ -447,18 +483,7 @@ static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o
 		if (rc)
 			break;
 		g.nrows = cr.n;
-		kp_rw_puts(w, md ? "### " : "");
-		if (md)
-			kp_rw_md(w, cat->name ? cat->name : "");
-		else
-			put_plain(w, cat->name ? cat->name : "");
-		kp_rw_puts(w, kp_report_labels(o->lang)->lparen);
-		if (cat->quota > 0)
-			kp_rw_printf(w, l->quota_fmt, cat->quota);
-		else
-			kp_rw_puts(w, l->no_quota);
-		kp_rw_puts(w, kp_report_labels(o->lang)->rparen);
-		kp_rw_puts(w, md ? "\n\n" : "\n");
+		commend_heading(w, cat, l, md);
 		if (!cr.n)
 			kp_rw_printf(w, "%s%s\n", md ? "" : "  ", l->none_commended);
 		else if (md)
@@ -467,20 +492,7 @@ static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o
 			rc = grid_aligned(w, &g, 0, err);
 		if (next)
 			commend_notes(w, &cr, o);
-		if (cat->shortfall > 0) {
-			kp_rw_puts(w, md ? "\n" : "  ");
-			kp_rw_printf(w, l->shortfall_fmt, cat->shortfall);
-			kp_rw_putc(w, '\n');
-		}
-		if (cat->note && *cat->note) {
-			kp_rw_printf(w, md ? "\n%s%s" : "  %s%s", l->note, kp_report_labels(o->lang)->colon);
-			if (md)
-				kp_rw_md(w, cat->note);
-			else
-				put_plain(w, cat->note);
-			kp_rw_putc(w, '\n');
-		}
-		kp_rw_putc(w, '\n');
+		commend_tail(w, cat, l, md);
 		commend_release(&cr);
 	}
 	commend_release(&cr);
