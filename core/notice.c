@@ -18,6 +18,10 @@
 #include "kaoping/rw.h"
 #include "kaoping/sb.h"
 
+/* A notice is a Chinese document whatever the language of messages: its
+ * words are the catalogue's Chinese. */
+#define NOTICE_LANG KP_LANG_ZH
+
 /* ---------- the placeholders ---------- */
 
 enum { V_TITLE, V_YEAR, V_OFFICE, V_BASIS, V_RUN, V_COUNTS, V_COMMENDED, V_TABLE, V_CATEGORIES,
@@ -62,8 +66,8 @@ int kp_notice_read_template(const char *path, char **text, size_t *len, kp_err *
 	}
 	n = fread(buf, 1, KP_NOTICE_TMPL_MAX + 1, fp);
 	if (ferror(fp) || n > KP_NOTICE_TMPL_MAX) {
-		int rc = ferror(fp) ? kp_err_set(err, KP_ENOINPUT, "%s: cannot read: %s", path, strerror(errno ? errno : EIO))
-				    : kp_err_set(err, KP_EDATA, "%s: a template is at most %u bytes", path, KP_NOTICE_TMPL_MAX);
+		int rc = ferror(fp) ? kp_err_msg(err, KP_ENOINPUT, KP_M_REP_CANNOT_READ, path, strerror(errno ? errno : EIO))
+				    : kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_TOO_BIG, path, KP_NOTICE_TMPL_MAX);
 		fclose(fp);
 		free(buf);
 		return rc;
@@ -189,9 +193,7 @@ static int unknown(const parser *ps, unsigned line, const char *name, size_t n, 
 
 	if (!s)
 		return kp_err_oom(err);
-	kp_err_set(err, KP_EDATA, "%s:%u: unknown placeholder {{%s}}; the notice knows title, year, office, basis, run, "
-		   "count_by_category, commended, table, categories (category, count, quota, units (name, id, rank, "
-		   "total, grade))", ps->name, line, kp_err_quote(s, q));
+	kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_UNKNOWN, ps->name, line, kp_err_quote(s, q));
 	free(s);
 	return KP_EDATA;
 }
@@ -202,13 +204,13 @@ static int open_block(parser *ps, int v, int inverted, unsigned line, kp_err *er
 	node nd = {0};
 
 	if (v == V_TABLE)
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{table}} is not a block; write it alone on its line", ps->name, line);
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_TABLE_BLOCK, ps->name, line);
 	if (ps->depth == MAX_DEPTH)
-		return kp_err_set(err, KP_EDATA, "%s:%u: blocks nested more than %d deep", ps->name, line, MAX_DEPTH);
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_TOO_DEEP, ps->name, line, MAX_DEPTH);
 	if (!inverted && v == V_CATEGORIES && ps->scope != 0)
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{#categories}} inside {{#categories}}", ps->name, line);
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_CATS_IN_CATS, ps->name, line);
 	if (!inverted && v == V_UNITS && ps->scope != 1)
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{#units}} inside {{#units}}", ps->name, line);
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_UNITS_IN_UNITS, ps->name, line);
 	nd.kind = N_BLOCK, nd.var = v, nd.inverted = inverted;
 	ps->open[ps->depth] = ps->n;
 	ps->open_line[ps->depth++] = line;
@@ -224,10 +226,10 @@ static int close_block(parser *ps, int v, unsigned line, kp_err *err)
 	node *b;
 
 	if (!ps->depth)
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{/%s}} closes no open block", ps->name, line, vars[v].name);
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_CLOSES_NONE, ps->name, line, vars[v].name);
 	b = &ps->nodes[ps->open[ps->depth - 1]];
 	if (b->var != v)
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{/%s}} closes {{%c%s}} of line %u; close that first", ps->name,
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_CLOSES_OTHER, ps->name,
 				  line, vars[v].name, b->inverted ? '^' : '#', vars[b->var].name, ps->open_line[ps->depth - 1]);
 	b->end = ps->n;
 	ps->depth--;
@@ -241,10 +243,10 @@ static int check_var(const parser *ps, int v, char sigil, unsigned line, kp_err 
 	static const char *const inside[] = {"", "{{#categories}}", "{{#units}}"};
 
 	if (vars[v].scope > ps->scope)
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{%s}} means something only inside %s", ps->name, line,
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_ONLY_INSIDE, ps->name, line,
 				  vars[v].name, inside[vars[v].scope]);
 	if (!sigil && v == V_CATEGORIES)
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{categories}} is a block: {{#categories}}…{{/categories}}",
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_CATS_BLOCK,
 				  ps->name, line);
 	return 0;
 }
@@ -259,7 +261,7 @@ static int take_tag(parser *ps, kp_err *err)
 
 	close = memmem(q, (size_t)(ps->end - q), "}}", 2);
 	if (!close)
-		return kp_err_set(err, KP_EDATA, "%s:%u: '{{' is not closed by '}}'", ps->name, line);
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_OPEN_BRACES, ps->name, line);
 	if (*q == '#' || *q == '^' || *q == '/' || *q == '!')
 		sigil = *q++;
 	while (q < close && (*q == ' ' || *q == '\t'))
@@ -282,10 +284,10 @@ static int take_tag(parser *ps, kp_err *err)
 	if (sigil == '/')
 		return close_block(ps, v, line, err);
 	if (v == V_TABLE && !alone)
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{table}} stands alone on its line", ps->name, line);
+		return kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_TABLE_ALONE, ps->name, line);
 	if (v == V_TABLE && (ps->scope || ps->table))
-		return kp_err_set(err, KP_EDATA, "%s:%u: {{table}} %s", ps->name, line,
-				  ps->scope ? "inside {{#categories}}: the table lists every category" : "a second time");
+		return ps->scope ? kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_TABLE_IN_CATS, ps->name, line)
+				 : kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_TABLE_TWICE, ps->name, line);
 	ps->table += v == V_TABLE;
 	return add_node(ps, (node){ .kind = v == V_TABLE ? N_TABLE : N_VAR, .var = v }, err);
 }
@@ -297,7 +299,7 @@ static int parse(parser *ps, kp_err *err)
 	while (!rc && ps->p < ps->end)
 		rc = ps->p[0] == '{' && ps->p + 1 < ps->end && ps->p[1] == '{' ? take_tag(ps, err) : take_text(ps, err);
 	if (!rc && ps->depth)
-		rc = kp_err_set(err, KP_EDATA, "%s:%u: {{%c%s}} is not closed ({{/%s}})", ps->name,
+		rc = kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_NOT_CLOSED, ps->name,
 				ps->open_line[ps->depth - 1], ps->nodes[ps->open[ps->depth - 1]].inverted ? '^' : '#',
 				vars[ps->nodes[ps->open[ps->depth - 1]].var].name,
 				vars[ps->nodes[ps->open[ps->depth - 1]].var].name);
@@ -446,7 +448,8 @@ static void counts_words(const kp_result *res, kp_sb *out)
 
 	for (c = 0; c < res->ncategories; c++)
 		if ((n = commended_in(res, c)) > 0) {
-			kp_sb_printf(out, "%s%d个%s", first ? "" : "、", n, res->categories[c].name);
+			kp_sb_printf(out, kp_msg_text(KP_MSG_REP_NOTICE_COUNT, NOTICE_LANG), first ? "" : kp_msg_text(KP_MSG_REP_L_LIST_SEP, NOTICE_LANG), n,
+				     res->categories[c].name);
 			first = 0;
 		}
 }
@@ -460,7 +463,7 @@ static void unit_names(const kp_result *res, size_t c, kp_sb *out)
 
 	for (i = k->first; i < k->first + k->count && i < res->nunits; i++)
 		if (res->units[i].commended) {
-			kp_sb_printf(out, "%s%s", first ? "" : "、", res->units[i].name);
+			kp_sb_printf(out, "%s%s", first ? "" : kp_msg_text(KP_MSG_REP_L_LIST_SEP, NOTICE_LANG), res->units[i].name);
 			first = 0;
 		}
 }
@@ -545,7 +548,7 @@ static int render_node(render *rd, size_t i, size_t *next)
 
 	*next = i + 1;
 	if (rd->bytes + rd->plain.len + rd->md.len > KP_NOTICE_OUT_MAX)
-		return kp_err_set(rd->err, KP_EDATA, "%s: the notice would be over %u MB: the template repeats too much",
+		return kp_err_msg(rd->err, KP_EDATA, KP_M_REP_NOTICE_TOO_BIG,
 				  rd->name, KP_NOTICE_OUT_MAX >> 20);
 	switch (nd->kind) {
 	case N_TEXT: return put_text(rd, nd->s, nd->len);
@@ -579,13 +582,15 @@ static int render_range(render *rd, size_t first, size_t end)
 /* Row k of the table: the cells of unit u (NULL: the header). */
 static int table_row(kp_notice *n, size_t k, const kp_result *res, const kp_unit_result *u)
 {
-	static const char *const head[] = {"类别", "名次", "单位", "总分", "等次"};
+	static const enum kp_msgid head[] = {KP_MSG_REP_NOTICE_CATEGORY, KP_MSG_REP_NOTICE_RANK, KP_MSG_REP_NOTICE_UNIT,
+					     KP_MSG_REP_NOTICE_TOTAL, KP_MSG_REP_NOTICE_GRADE};
 	char buf[KP_NUM_MAX], rank[24];
 	const char *row[5];
 	size_t j;
 
 	if (!u) {
-		memcpy(row, head, sizeof row);
+		for (j = 0; j < 5; j++)
+			row[j] = kp_msg_text(head[j], NOTICE_LANG);
 	} else {
 		snprintf(rank, sizeof rank, "%d", u->rank);
 		row[0] = res->categories[u->category].name, row[1] = rank, row[2] = u->name ? u->name : "";
@@ -626,9 +631,11 @@ static int check_text(const char *t, size_t len, const char *name, kp_err *err)
 	const char *z = memchr(t, '\0', len);
 
 	nul = z ? (size_t)(z - t) : len;
-	if (ok < len || nul < len)
-		return kp_err_set(err, KP_EDATA, "%s:%u: %s; save the template as UTF-8 text", name,
-				  count_lines(t, t + (ok < nul ? ok : nul)) + 1, nul <= ok ? "a NUL byte" : "not UTF-8");
+	if (ok < len || nul < len) {
+		unsigned line = count_lines(t, t + (ok < nul ? ok : nul)) + 1;
+		return nul <= ok ? kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_NUL, name, line)
+				 : kp_err_msg(err, KP_EDATA, KP_M_REP_TMPL_NOT_UTF8, name, line);
+	}
 	return 0;
 }
 
@@ -752,7 +759,7 @@ static const char *first_title(const kp_notice *n)
 	for (i = 0; i < n->n; i++)
 		if (n->line[i].kind == KP_NOTICE_TITLE)
 			return n->line[i].text;
-	return "通报";
+	return kp_msg_text(KP_MSG_REP_NOTICE_TITLE, NOTICE_LANG);
 }
 
 static void write_html(const kp_notice *n, kp_rw *w)
@@ -790,13 +797,13 @@ static int write_text(const kp_notice *n, int format, FILE *fp, const char *name
 	else
 		write_md(n, &w);
 	if ((e = kp_rw_close(&w)))
-		return kp_err_set(err, KP_EIO, "%s: cannot write: %s", name, strerror(e));
+		return kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, name, strerror(e));
 	return 0;
 }
 
 int kp_notice_write(const kp_notice *n, int format, const char *path, FILE *out, kp_err *err)
 {
-	const char *name = path ? path : "standard output";
+	const char *name = path ? path : kp_msg_fmt(KP_MSG_REP_STDOUT);
 	kp_outfile *of = NULL;
 	FILE *fp = out;
 	int rc;
@@ -806,7 +813,7 @@ int kp_notice_write(const kp_notice *n, int format, const char *path, FILE *out,
 			return err->kind;
 		fp = kp_outfile_fp(of);
 	} else if (!out) {
-		return kp_err_set(err, KP_EINTERNAL, "notice: no output stream");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_NOTICE_NO_STREAM);
 	}
 	rc = format == KP_NOTICE_DOCX ? kp_notice_docx(n, fp, name, err) : write_text(n, format, fp, name, err);
 	if (of && rc)
@@ -815,6 +822,6 @@ int kp_notice_write(const kp_notice *n, int format, const char *path, FILE *out,
 		return rc ? rc : kp_outfile_commit(of, err);
 	errno = 0;
 	if (!rc && (fflush(out) != 0 || ferror(out)))
-		rc = kp_err_set(err, KP_EIO, "standard output: cannot write: %s", strerror(errno ? errno : EIO));
+		rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, name, strerror(errno ? errno : EIO));
 	return rc;
 }

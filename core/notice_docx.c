@@ -151,10 +151,10 @@ static int add_part(zip_t *za, const char *name, const char *data, kp_err *err)
 	zip_int64_t idx;
 
 	if (!s)
-		return kp_err_set(err, KP_EINTERNAL, "docx: %s: %s", name, zip_strerror(za));
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_DOCX_PART, name, zip_strerror(za));
 	if ((idx = zip_file_add(za, name, s, ZIP_FL_ENC_UTF_8)) < 0) {
 		zip_source_free(s);
-		return kp_err_set(err, KP_EINTERNAL, "docx: %s: %s", name, zip_strerror(za));
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_DOCX_PART, name, zip_strerror(za));
 	}
 	/* a fixed time (1980-01-01), so the same notice makes the same bytes */
 	zip_file_set_mtime(za, (zip_uint64_t)idx, 315532800, 0);
@@ -168,15 +168,15 @@ static int copy_archive(zip_source_t *src, FILE *fp, const char *name, kp_err *e
 	zip_int64_t k;
 
 	if (zip_source_open(src) < 0)
-		return kp_err_set(err, KP_EINTERNAL, "docx: %s", zip_error_strerror(zip_source_error(src)));
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_DOCX, zip_error_strerror(zip_source_error(src)));
 	while ((k = zip_source_read(src, buf, sizeof buf)) > 0)
 		if (fwrite(buf, 1, (size_t)k, fp) != (size_t)k)
 			break;
 	zip_source_close(src);
 	if (k < 0)
-		return kp_err_set(err, KP_EINTERNAL, "docx: %s", zip_error_strerror(zip_source_error(src)));
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_DOCX, zip_error_strerror(zip_source_error(src)));
 	if (k > 0 || fflush(fp) != 0 || ferror(fp))
-		return kp_err_set(err, KP_EIO, "%s: cannot write", name);
+		return kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE_BARE, name);
 	return 0;
 }
 
@@ -189,7 +189,7 @@ static int build(zip_source_t *src, const char *doc, kp_err *err)
 
 	zip_error_init(&ze);
 	if (!(za = zip_open_from_source(src, ZIP_TRUNCATE, &ze))) {
-		rc = kp_err_set(err, KP_EINTERNAL, "docx: %s", zip_error_strerror(&ze));
+		rc = kp_err_msg(err, KP_EINTERNAL, KP_M_REP_DOCX, zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		return rc;
 	}
@@ -202,7 +202,7 @@ static int build(zip_source_t *src, const char *doc, kp_err *err)
 		return rc;
 	}
 	if (zip_close(za) < 0) {
-		rc = kp_err_set(err, KP_EINTERNAL, "docx: %s", zip_strerror(za));
+		rc = kp_err_msg(err, KP_EINTERNAL, KP_M_REP_DOCX, zip_strerror(za));
 		zip_discard(za);
 	}
 	return rc;
@@ -222,7 +222,7 @@ int kp_notice_docx(const kp_notice *n, FILE *fp, const char *name, kp_err *err)
 	}
 	zip_error_init(&ze);
 	if (!(src = zip_source_buffer_create(NULL, 0, 0, &ze))) {
-		rc = kp_err_set(err, KP_EINTERNAL, "docx: %s", zip_error_strerror(&ze));
+		rc = kp_err_msg(err, KP_EINTERNAL, KP_M_REP_DOCX, zip_error_strerror(&ze));
 	} else {
 		rc = build(src, kp_sb_str(&doc), err);
 		if (!rc)

@@ -53,7 +53,7 @@ static int emit(const kp_report_opts *o, FILE *out, body_fn body, void *ctx, kp_
 			return err->kind;
 		fp = kp_outfile_fp(of);
 	} else if (!out) {
-		return kp_err_set(err, KP_EINTERNAL, "report: no output stream");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_NO_STREAM);
 	}
 	rc = kp_rw_open(&w, fp, err);
 	if (rc)
@@ -61,8 +61,8 @@ static int emit(const kp_report_opts *o, FILE *out, body_fn body, void *ctx, kp_
 	rc = body(ctx, o, &w, err);
 	e = kp_rw_close(&w);
 	if (!rc && e)
-		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s",
-				o->output ? o->output : "standard output", strerror(e));
+		rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE,
+				o->output ? o->output : kp_msg_fmt(KP_MSG_REP_STDOUT), strerror(e));
 out:
 	if (of) {
 		if (rc)
@@ -72,7 +72,7 @@ out:
 	} else if (!rc) {
 		errno = 0;
 		if (fflush(out) != 0 || ferror(out))
-			rc = kp_err_set(err, KP_EIO, "standard output: cannot write: %s",
+			rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, kp_msg_fmt(KP_MSG_REP_STDOUT),
 					strerror(errno ? errno : EIO));
 	}
 	return rc;
@@ -115,15 +115,15 @@ static int check_result(const kp_result *r, kp_err *err)
 	size_t i;
 
 	if (r->precision < 0 || r->precision > 15)
-		return kp_err_set(err, KP_EINTERNAL, "report: precision %d out of range", r->precision);
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_PRECISION, r->precision);
 	for (i = 0; i < r->nunits; i++)
 		if (r->units[i].category < 0 || (size_t)r->units[i].category >= r->ncategories)
-			return kp_err_set(err, KP_EINTERNAL, "report: unit '%s' has no category",
+			return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_UNIT_NO_CATEGORY,
 					  r->units[i].id ? r->units[i].id : "?");
 	for (i = 0; i < r->ncategories; i++)
 		if (r->categories[i].first > r->nunits ||
 		    r->categories[i].count > r->nunits - r->categories[i].first)
-			return kp_err_set(err, KP_EINTERNAL, "report: category '%s' out of range",
+			return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_CATEGORY_RANGE,
 					  r->categories[i].name ? r->categories[i].name : "?");
 	return 0;
 }
@@ -140,7 +140,7 @@ int kp_report_write(const kp_result *r, const kp_report_opts *o, FILE *out, kp_e
 	if (!err)
 		err = &local;
 	if (o->format < 0 || (size_t)o->format >= NFORMATS)
-		return kp_err_set(err, KP_EUSAGE, "unknown report format %d", o->format);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_UNKNOWN_FORMAT, o->format);
 	rc = check_result(r, err);
 	if (rc)
 		return rc;
@@ -181,9 +181,9 @@ int kp_report_explain_rules(const kp_result *r, size_t unit, const kp_rules *rul
 	if (!err)
 		err = &local;
 	if (unit >= r->nunits)
-		return kp_err_set(err, KP_EINTERNAL, "explain: unit index %zu out of range", unit);
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_EXPLAIN_UNIT, unit);
 	if (o->format != KP_FMT_TABLE && o->format != KP_FMT_MD && o->format != KP_FMT_JSON)
-		return kp_err_set(err, KP_EUSAGE, "explain: format '%s' is not supported (table, md, json)",
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_EXPLAIN_FORMAT,
 				  kp_report_format_name(o->format));
 	rc = check_result(r, err);
 	if (rc)
@@ -270,7 +270,7 @@ int kp_report_grid_titled(const char *title, const char *subtitle, const char *c
 		err = &local;
 	if (o->format != KP_FMT_TABLE && o->format != KP_FMT_CSV && o->format != KP_FMT_MD &&
 	    o->format != KP_FMT_JSON && o->format != KP_FMT_HTML)
-		return kp_err_set(err, KP_EUSAGE, "format '%s' is not supported here (table, csv, md, json, html)",
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_GRID_FORMAT,
 				  kp_report_format_name(o->format));
 	return emit(o, out, write_grid, &g, err);
 }

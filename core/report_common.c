@@ -1,5 +1,5 @@
 /* report_common.c — what every report format shares above the writer:
- * the labels of each language, grade and rank-change text, and the
+ * the labels of each language (from the catalogue), grade and rank-change text, and the
  * questions every writer asks of a result.  Owns nothing. */
 #include "report_int.h"
 
@@ -7,47 +7,135 @@
 #include <stdio.h>
 #include <string.h>
 
-static const kp_labels labels_zh = {
-	.category = "类别", .rank = "排名", .unit_id = "单位代码", .name = "单位名称",
-	.total = "总分", .grade = "等次", .commended = "拟表彰", .veto = "一票否决",
-	.veto_reason = "否决原因", .deductions = "扣分", .bonus = "加分",
-	.rank_change = "名次变化", .base = "基础分", .yes = "是", .no = "否",
-	.star = "★", .new_unit = "新", .commend_list = "拟表彰名单", .details = "得分明细",
-	.grades = "等次分布", .chart = "总分图", .units_fmt = "%zu个单位",
-	.quota_fmt = "表彰名额%d名", .no_quota = "不设表彰名额",
-	.shortfall_fmt = "符合表彰条件的单位不足，缺额%d名", .tie_flag = "边界并列",
-	.note = "说明", .none_commended = "（无）", .year_fmt = "%d年度",
-	.kind = "类型", .section = "一级指标", .item = "项目", .points = "得分",
-	.max = "满分", .item_note = "说明",
-	.no_items = "本次评分未保留逐项得分明细。", .eligible = "可表彰",
-	.last_total = "上年总分", .ungraded = "无等次", .count = "单位数",
-	.too_many_fmt = "单位数超过%d个：略去逐单位得分明细和总分图。",
-	.others = "其他单位", .tie_short = "并列", .basis = "依据", .office = "考核科室",
-	.kinds = { "指标", "分项扣分", "扣分", "加分", "一票否决", "备注" },
-};
+/* Every label with its message: the text of a report's language. */
+#define REPORT_LABELS(X) \
+	X(category, REP_L_CATEGORY) \
+	X(rank, REP_L_RANK) \
+	X(unit_id, REP_L_UNIT_ID) \
+	X(name, REP_L_NAME) \
+	X(total, REP_L_TOTAL) \
+	X(grade, REP_L_GRADE) \
+	X(commended, REP_L_COMMENDED) \
+	X(veto, REP_L_VETO) \
+	X(veto_reason, REP_L_VETO_REASON) \
+	X(deductions, REP_L_DEDUCTIONS) \
+	X(bonus, REP_L_BONUS) \
+	X(rank_change, REP_L_RANK_CHANGE) \
+	X(base, REP_L_BASE) \
+	X(yes, REP_L_YES) \
+	X(no, REP_L_NO) \
+	X(star, REP_L_STAR) \
+	X(new_unit, REP_L_NEW_UNIT) \
+	X(commend_list, REP_L_COMMEND_LIST) \
+	X(details, REP_L_DETAILS) \
+	X(grades, REP_L_GRADES) \
+	X(chart, REP_L_CHART) \
+	X(units_fmt, REP_L_UNITS_FMT) \
+	X(quota_fmt, REP_L_QUOTA_FMT) \
+	X(no_quota, REP_L_NO_QUOTA) \
+	X(shortfall_fmt, REP_L_SHORTFALL_FMT) \
+	X(tie_flag, REP_L_TIE_FLAG) \
+	X(note, REP_L_NOTE) \
+	X(none_commended, REP_L_NONE_COMMENDED) \
+	X(year_fmt, REP_L_YEAR_FMT) \
+	X(kind, REP_L_KIND) \
+	X(section, REP_L_SECTION) \
+	X(item, REP_L_ITEM) \
+	X(points, REP_L_POINTS) \
+	X(max, REP_L_MAX) \
+	X(item_note, REP_L_ITEM_NOTE) \
+	X(no_items, REP_L_NO_ITEMS) \
+	X(eligible, REP_L_ELIGIBLE) \
+	X(last_total, REP_L_LAST_TOTAL) \
+	X(ungraded, REP_L_UNGRADED) \
+	X(count, REP_L_COUNT) \
+	X(too_many_fmt, REP_L_TOO_MANY_FMT) \
+	X(others, REP_L_OTHERS) \
+	X(tie_short, REP_L_TIE_SHORT) \
+	X(basis, REP_L_BASIS) \
+	X(office, REP_L_OFFICE) \
+	X(kinds[0], REP_L_KIND_INDICATOR) \
+	X(kinds[1], REP_L_KIND_SECTION_DED) \
+	X(kinds[2], REP_L_KIND_DEDUCTION) \
+	X(kinds[3], REP_L_KIND_BONUS) \
+	X(kinds[4], REP_L_KIND_VETO) \
+	X(kinds[5], REP_L_KIND_NOTE) \
+	X(title, REP_L_TITLE) \
+	X(ref_fmt, REP_L_REF_FMT) \
+	X(legend_fmt, REP_L_LEGEND_FMT) \
+	X(sec_points_fmt, REP_L_SEC_POINTS_FMT) \
+	X(points_fmt, REP_L_POINTS_FMT) \
+	X(ranks_fmt, REP_L_RANKS_FMT) \
+	X(date_fmt, REP_L_DATE_FMT) \
+	X(sheet_title_fmt, REP_L_SHEET_TITLE_FMT) \
+	X(footer, REP_L_FOOTER) \
+	X(paren_fmt, REP_L_PAREN_FMT) \
+	X(html_lang, REP_L_HTML_LANG) \
+	X(lparen, REP_L_LPAREN) \
+	X(lparen_tight, REP_L_LPAREN_TIGHT) \
+	X(rparen, REP_L_RPAREN) \
+	X(rparen_colon, REP_L_RPAREN_COLON) \
+	X(comma, REP_L_COMMA) \
+	X(colon, REP_L_COLON) \
+	X(list_sep, REP_L_LIST_SEP) \
+	X(semi, REP_L_SEMI)
 
-static const kp_labels labels_en = {
-	.category = "category", .rank = "rank", .unit_id = "unit_id", .name = "name",
-	.total = "total", .grade = "grade", .commended = "commended", .veto = "veto",
-	.veto_reason = "veto_reason", .deductions = "deductions", .bonus = "bonus",
-	.rank_change = "rank_change", .base = "base", .yes = "yes", .no = "no",
-	.star = "yes", .new_unit = "new", .commend_list = "Proposed for commendation",
-	.details = "Score details", .grades = "Grade distribution", .chart = "Totals",
-	.units_fmt = "%zu units", .quota_fmt = "quota %d", .no_quota = "no quota",
-	.shortfall_fmt = "%d fewer eligible units than the quota",
-	.tie_flag = "tied at the boundary", .note = "note", .none_commended = "(none)",
-	.year_fmt = "year %d", .kind = "kind", .section = "section", .item = "item",
-	.points = "points", .max = "max", .item_note = "note",
-	.no_items = "No per-item details were kept for this run.", .eligible = "eligible",
-	.last_total = "last_total", .ungraded = "no grade", .count = "units",
-	.too_many_fmt = "More than %d units: the per-unit breakdown and the charts are left out.",
-	.others = "other units", .tie_short = "tie", .basis = "basis", .office = "office",
-	.kinds = { "indicator", "section deduction", "deduction", "bonus", "veto", "note" },
-};
+KP_LABEL_TABLE(labels_of, kp_labels, REPORT_LABELS)
 
 const kp_labels *kp_report_labels(int lang)
 {
-	return lang == KP_LANG_EN ? &labels_en : &labels_zh;
+	return labels_of(lang);
+}
+
+#define BOTH (KP_COLS_CSV | KP_COLS_TABLE)
+const kp_column kp_report_cols[] = {
+	{ KP_COL_CATEGORY, "category", KP_MSG_REP_L_CATEGORY, 0, KP_COLS_CSV },
+	{ KP_COL_RANK, "rank", KP_MSG_REP_L_RANK, 1, BOTH },
+	{ KP_COL_ID, "unit_id", KP_MSG_REP_L_UNIT_ID, 0, BOTH },
+	{ KP_COL_NAME, "name", KP_MSG_REP_L_NAME, 0, BOTH },
+	{ KP_COL_SECTIONS, "sections", KP_MSG_NONE, 1, BOTH },
+	{ KP_COL_DED, "deductions", KP_MSG_REP_L_DEDUCTIONS, 1, BOTH },
+	{ KP_COL_BONUS, "bonus", KP_MSG_REP_L_BONUS, 1, BOTH },
+	{ KP_COL_TOTAL, "total", KP_MSG_REP_L_TOTAL, 1, BOTH },
+	{ KP_COL_GRADE, "grade", KP_MSG_REP_L_GRADE, 0, BOTH },
+	{ KP_COL_COMM, "commended", KP_MSG_REP_L_COMMENDED, 0, BOTH },
+	{ KP_COL_VETO, "veto", KP_MSG_REP_L_VETO, 0, BOTH },
+	{ KP_COL_VETO_REASON, "veto_reason", KP_MSG_REP_L_VETO_REASON, 0, KP_COLS_CSV },
+	{ KP_COL_CHANGE, "rank_change", KP_MSG_REP_L_RANK_CHANGE, 0, BOTH },
+};
+#undef BOTH
+const size_t kp_report_ncols = sizeof kp_report_cols / sizeof kp_report_cols[0];
+
+const char *kp_report_col_label(const kp_column *c, int lang)
+{
+	return c->label == KP_MSG_NONE ? "" : kp_msg_text(c->label, lang == KP_LANG_EN ? KP_LANG_EN : KP_LANG_ZH);
+}
+
+int kp_report_col_shown(const kp_result *r, const kp_column *c, unsigned writer)
+{
+	if (!(c->in & writer))
+		return 0;
+	return c->kind != KP_COL_CHANGE || writer != KP_COLS_TABLE || kp_report_has_change(r);
+}
+
+size_t kp_report_col_count(const kp_result *r, unsigned writer)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < kp_report_ncols; i++)
+		if (kp_report_col_shown(r, &kp_report_cols[i], writer))
+			n += kp_report_cols[i].kind == KP_COL_SECTIONS ? r->nsections : 1;
+	return n;
+}
+
+const kp_column *kp_report_col(int kind)
+{
+	size_t i;
+
+	for (i = 0; i < kp_report_ncols; i++)
+		if (kp_report_cols[i].kind == kind)
+			return &kp_report_cols[i];
+	return NULL;
 }
 
 const char *kp_report_grade(const kp_result *r, const kp_unit_result *u)

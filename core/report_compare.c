@@ -13,33 +13,32 @@
 #include <xlsxwriter.h>
 
 typedef struct cmp_labels {
-	const char *title, *a, *b, *run, *rank, *total, *grade, *commend, *change;
+	const char *title, *run, *rank, *total, *grade, *commend, *change;
 	const char *rank_change, *total_change, *moved_fmt, *gained, *lost, *only_a, *only_b;
 	const char *grade_changed, *cat_changed, *kept, *absent;
 } cmp_labels;
 
-static const cmp_labels zh = {
-	.title = "考核结果比较", .a = "A", .b = "B", .run = "运行", .rank = "排名", .total = "总分",
-	.grade = "等次", .commend = "表彰", .change = "变化", .rank_change = "名次变化", .total_change = "分差",
-	.moved_fmt = "上升%zu个, 下降%zu个, 等次变化%zu个, 新增表彰%zu个, 取消表彰%zu个",
-	.gained = "新增表彰", .lost = "取消表彰", .only_a = "仅见于A", .only_b = "仅见于B",
-	.grade_changed = "等次变化", .cat_changed = "类别变动", .kept = "★", .absent = "—",
-};
+#define CMP_LABELS(X) \
+	X(title, REP_CMP_TITLE) \
+	X(run, REP_CMP_RUN) \
+	X(rank, REP_CMP_RANK) \
+	X(total, REP_CMP_TOTAL) \
+	X(grade, REP_CMP_GRADE) \
+	X(commend, REP_CMP_COMMEND) \
+	X(change, REP_CMP_CHANGE) \
+	X(rank_change, REP_CMP_RANK_CHANGE) \
+	X(total_change, REP_CMP_TOTAL_CHANGE) \
+	X(moved_fmt, REP_CMP_MOVED_FMT) \
+	X(gained, REP_CMP_GAINED) \
+	X(lost, REP_CMP_LOST) \
+	X(only_a, REP_CMP_ONLY_A) \
+	X(only_b, REP_CMP_ONLY_B) \
+	X(grade_changed, REP_CMP_GRADE_CHANGED) \
+	X(cat_changed, REP_CMP_CAT_CHANGED) \
+	X(kept, REP_CMP_KEPT) \
+	X(absent, REP_CMP_ABSENT)
 
-static const cmp_labels en = {
-	.title = "Comparison", .a = "A", .b = "B", .run = "run", .rank = "rank", .total = "total",
-	.grade = "grade", .commend = "commended", .change = "change", .rank_change = "rank_change",
-	.total_change = "total_change",
-	.moved_fmt = "%zu up, %zu down, %zu grade changes, %zu commendations gained, %zu lost",
-	.gained = "commendation gained", .lost = "commendation lost", .only_a = "only in A",
-	.only_b = "only in B", .grade_changed = "grade changed", .cat_changed = "category changed",
-	.kept = "yes", .absent = "-",
-};
-
-static const cmp_labels *labels(int lang)
-{
-	return lang == KP_LANG_EN ? &en : &zh;
-}
+KP_LABEL_TABLE(labels, cmp_labels, CMP_LABELS)
 
 /* ---- what a row says ---- */
 
@@ -137,17 +136,17 @@ static void row_cells(const kp_compare *c, const kp_compare_row *w, const cmp_la
 static void header_cells(const cmp_labels *l, int lang, const char **h, char (*buf)[64])
 {
 	const kp_labels *kl = kp_report_labels(lang);
-	const char *sep = lang == KP_LANG_EN ? "_" : "";
+	const char *side = kp_msg_text(KP_MSG_REP_CMP_SIDE_FMT, lang == KP_LANG_EN ? KP_LANG_EN : KP_LANG_ZH);
 
 	h[C_ID] = kl->unit_id, h[C_NAME] = kl->name;
-	snprintf(buf[0], 64, "%s%s%s", l->rank, sep, l->a), h[C_RANK_A] = buf[0];
-	snprintf(buf[1], 64, "%s%s%s", l->rank, sep, l->b), h[C_RANK_B] = buf[1];
+	snprintf(buf[0], 64, side, l->rank, "A"), h[C_RANK_A] = buf[0];
+	snprintf(buf[1], 64, side, l->rank, "B"), h[C_RANK_B] = buf[1];
 	h[C_RANK_CH] = l->rank_change;
-	snprintf(buf[2], 64, "%s%s%s", l->total, sep, l->a), h[C_TOTAL_A] = buf[2];
-	snprintf(buf[3], 64, "%s%s%s", l->total, sep, l->b), h[C_TOTAL_B] = buf[3];
+	snprintf(buf[2], 64, side, l->total, "A"), h[C_TOTAL_A] = buf[2];
+	snprintf(buf[3], 64, side, l->total, "B"), h[C_TOTAL_B] = buf[3];
 	h[C_TOTAL_CH] = l->total_change;
-	snprintf(buf[4], 64, "%s%s%s", l->grade, sep, l->a), h[C_GRADE_A] = buf[4];
-	snprintf(buf[5], 64, "%s%s%s", l->grade, sep, l->b), h[C_GRADE_B] = buf[5];
+	snprintf(buf[4], 64, side, l->grade, "A"), h[C_GRADE_A] = buf[4];
+	snprintf(buf[5], 64, side, l->grade, "B"), h[C_GRADE_B] = buf[5];
 	h[C_COMMEND] = l->commend;
 }
 
@@ -190,9 +189,9 @@ static void list_line(kp_rw *w, const kp_compare *c, const kp_compare_cat *k, in
 			continue;
 		if (!n++) {
 			put(w, label);
-			kp_rw_puts(w, lang == KP_LANG_EN ? ": " : "：");
+			kp_rw_puts(w, kp_report_labels(lang)->colon);
 		} else {
-			kp_rw_puts(w, lang == KP_LANG_EN ? ", " : "、");
+			kp_rw_puts(w, kp_report_labels(lang)->list_sep);
 		}
 		put(w, r->name ? r->name : "");
 		kp_rw_putc(w, '(');
@@ -236,15 +235,15 @@ static int write_text(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 	kp_rw_puts(w, o->format == KP_FMT_MD ? "# " : "");
 	kp_rw_puts(w, l->title);
 	kp_rw_puts(w, "\n\n");
-	side_line(w, l->a, c->a, l, o->lang);
-	side_line(w, l->b, c->b, l, o->lang);
+	side_line(w, "A", c->a, l, o->lang);
+	side_line(w, "B", c->b, l, o->lang);
 	for (i = 0; i < c->ncats && !rc; i++) {
 		const kp_compare_cat *k = &c->cats[i];
 		kp_rw_puts(w, o->format == KP_FMT_MD ? "\n## " : "\n");
 		put_text(w, k->name);
-		kp_rw_puts(w, o->lang == KP_LANG_EN ? " (" : "（");
+		kp_rw_puts(w, kp_report_labels(o->lang)->lparen);
 		kp_rw_printf(w, kp_report_labels(o->lang)->units_fmt, k->count);
-		kp_rw_puts(w, o->lang == KP_LANG_EN ? "): " : "）：");
+		kp_rw_puts(w, kp_report_labels(o->lang)->rparen_colon);
 		kp_rw_printf(w, l->moved_fmt, k->up, k->down, k->grade_changed, k->gained, k->lost);
 		kp_rw_puts(w, "\n\n");
 		if ((rc = category_grid(w, c, k, o, err)))
@@ -515,7 +514,7 @@ static int write_html(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 	size_t i;
 
 	(void)err;
-	kp_rw_puts(w, o->lang == KP_LANG_EN ? "<!DOCTYPE html>\n<html lang=\"en\">\n" : "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n");
+	kp_rw_printf(w, "<!DOCTYPE html>\n<html lang=\"%s\">\n", kp_report_labels(o->lang)->html_lang);
 	kp_rw_puts(w, "<head>\n<meta charset=\"utf-8\">\n<title>");
 	kp_rw_html(w, l->title);
 	kp_rw_puts(w, "</title>\n<style>\nbody{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
@@ -523,15 +522,15 @@ static int write_html(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 		      "tr.gained{background:#e6f4e6}tr.lost{background:#fbe9e9}\n</style>\n</head>\n<body>\n<h1>");
 	kp_rw_html(w, l->title);
 	kp_rw_puts(w, "</h1>\n");
-	html_side(w, l->a, c->a, l, o->lang);
-	html_side(w, l->b, c->b, l, o->lang);
+	html_side(w, "A", c->a, l, o->lang);
+	html_side(w, "B", c->b, l, o->lang);
 	for (i = 0; i < c->ncats; i++) {
 		const kp_compare_cat *k = &c->cats[i];
 		kp_rw_puts(w, "<h2>");
 		kp_rw_html(w, k->name);
 		kp_rw_puts(w, "</h2>\n<p>");
 		kp_rw_printf(w, kp_report_labels(o->lang)->units_fmt, k->count);
-		kp_rw_puts(w, o->lang == KP_LANG_EN ? ": " : "：");
+		kp_rw_puts(w, kp_report_labels(o->lang)->colon);
 		kp_rw_printf(w, l->moved_fmt, k->up, k->down, k->grade_changed, k->gained, k->lost);
 		kp_rw_puts(w, "</p>\n");
 		html_table(w, c, k, o);
@@ -631,7 +630,7 @@ int kp_report_compare(const kp_compare *c, const kp_report_opts *o, FILE *out, k
 	if (!err)
 		err = &local;
 	if (o->format < 0 || o->format > KP_FMT_HTML)
-		return kp_err_set(err, KP_EUSAGE, "unknown report format %d", o->format);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_UNKNOWN_FORMAT, o->format);
 	if (o->format == KP_FMT_XLSX) {
 		struct xlsx_ctx x = { c, o };
 		return kp_report_xlsx_book(xlsx_fill, &x, o, out, err);

@@ -5,12 +5,35 @@
 #ifndef KAOPING_REPORT_INT_H
 #define KAOPING_REPORT_INT_H
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "kaoping/report.h"
 #include "kaoping/rules.h"
 #include "kaoping/rw.h"
+
+/* A table of labels from the catalogue, in a report's language (its
+ * --lang, not the language of messages): a struct of const char * fields
+ * and LIST(X), an X(field, ID) per field naming its message KP_MSG_ID.
+ *     KP_LABEL_TABLE(fn, type, LIST)
+ * defines static const type *fn(int lang), built once for both languages.
+ * A table owns nothing: the texts are the catalogue's. */
+#define KP_LABEL_FILL_(f, id) \
+	t[0].f = kp_msg_text(KP_MSG_##id, KP_LANG_ZH), t[1].f = kp_msg_text(KP_MSG_##id, KP_LANG_EN);
+#define KP_LABEL_TABLE(fn, type, LIST) \
+	static type fn##_t_[2]; \
+	static pthread_once_t fn##_once_ = PTHREAD_ONCE_INIT; \
+	static void fn##_build_(void) \
+	{ \
+		type *t = fn##_t_; \
+		LIST(KP_LABEL_FILL_) \
+	} \
+	static const type *fn(int lang) \
+	{ \
+		pthread_once(&fn##_once_, fn##_build_); \
+		return &fn##_t_[lang == KP_LANG_EN]; \
+	}
 
 /* Labels, by language. */
 typedef struct kp_labels {
@@ -24,9 +47,45 @@ typedef struct kp_labels {
 	const char *tie_short;
 	const char *basis, *office;  /* an item's basis (依据) and its office */
 	const char *kinds[6];
+	/* the default title, formats ("注%d", "%s（%s分）"...), the page's
+	 * language code and the punctuation of the language */
+	const char *title, *ref_fmt, *legend_fmt, *sec_points_fmt, *points_fmt, *ranks_fmt, *date_fmt;
+	const char *sheet_title_fmt, *footer, *paren_fmt, *html_lang;
+	const char *lparen, *lparen_tight, *rparen, *rparen_colon, *comma, *colon, *list_sep, *semi;
 } kp_labels;
 
 const kp_labels *kp_report_labels(int lang);
+
+/* The ranking's columns, one model every writer reads (report_common.c):
+ * in order, each with its key (JSON's name for it, and a name --columns
+ * takes in any language), the message of its head, whether it is a
+ * number (right-aligned) and the writers that show it.  KP_COL_SECTIONS
+ * stands for a column per section. */
+enum kp_col_kind {
+	KP_COL_CATEGORY, KP_COL_RANK, KP_COL_ID, KP_COL_NAME, KP_COL_SECTIONS, KP_COL_DED, KP_COL_BONUS,
+	KP_COL_TOTAL, KP_COL_GRADE, KP_COL_COMM, KP_COL_VETO, KP_COL_VETO_REASON, KP_COL_CHANGE
+};
+enum {
+	KP_COLS_CSV = 1,   /* the flat file: category, veto yes/no and its reason, change always */
+	KP_COLS_TABLE = 2  /* table, md, html, xlsx: the veto's reason in its cell, change when known */
+};
+typedef struct kp_column {
+	int kind;            /* enum kp_col_kind */
+	const char *key;
+	enum kp_msgid label; /* KP_MSG_NONE: the sections' names */
+	int right;           /* a number */
+	unsigned in;         /* KP_COLS_* */
+} kp_column;
+extern const kp_column kp_report_cols[];
+extern const size_t kp_report_ncols;
+/* Column c's head in a report's language. */
+const char *kp_report_col_label(const kp_column *c, int lang);
+/* 1 when writer (KP_COLS_*) shows column c for r. */
+int kp_report_col_shown(const kp_result *r, const kp_column *c, unsigned writer);
+/* How many columns writer shows for r, the sections counted. */
+size_t kp_report_col_count(const kp_result *r, unsigned writer);
+/* The column of a kind. */
+const kp_column *kp_report_col(int kind);
 const char *kp_report_grade(const kp_result *r, const kp_unit_result *u);
 /* "↑3", "↓2", "–", "新", or "" when last year is unknown. */
 const char *kp_report_change(const kp_result *r, const kp_unit_result *u, const kp_labels *l,

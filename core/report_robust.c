@@ -14,25 +14,20 @@ typedef struct rb_labels {
 	const char *head_fmt, *by_section, *by_indicator;
 } rb_labels;
 
-static const rb_labels zh = {
-	.title = "排名稳健性", .rank = "排名", .range = "排名区间(5%-95%)", .median = "中位排名",
-	.share = "表彰比例", .commended = "拟表彰", .fragile = "表彰不稳定", .fragile_list = "表彰不稳定",
-	.head_fmt = "%u次抽样, %s权重各浮动±%s%%(均匀分布, 满分不变), 种子%llu",
-	.by_section = "一级指标", .by_indicator = "二级指标",
-};
+#define RB_LABELS(X) \
+	X(title, REP_RB_TITLE) \
+	X(rank, REP_RB_RANK) \
+	X(range, REP_RB_RANGE) \
+	X(median, REP_RB_MEDIAN) \
+	X(share, REP_RB_SHARE) \
+	X(commended, REP_RB_COMMENDED) \
+	X(fragile, REP_RB_FRAGILE) \
+	X(fragile_list, REP_RB_FRAGILE_LIST) \
+	X(head_fmt, REP_RB_HEAD_FMT) \
+	X(by_section, REP_RB_BY_SECTION) \
+	X(by_indicator, REP_RB_BY_INDICATOR)
 
-static const rb_labels en = {
-	.title = "Ranking robustness", .rank = "rank", .range = "rank_range_5_95", .median = "median_rank",
-	.share = "commended_share", .commended = "commended", .fragile = "not_robust",
-	.fragile_list = "Commendation not robust",
-	.head_fmt = "%u draws, every %s weight moved by up to ±%s%% (uniform, full points kept), seed %llu",
-	.by_section = "section", .by_indicator = "indicator",
-};
-
-static const rb_labels *labels(int lang)
-{
-	return lang == KP_LANG_EN ? &en : &zh;
-}
+KP_LABEL_TABLE(labels, rb_labels, RB_LABELS)
 
 enum { C_ID, C_NAME, C_RANK, C_RANGE, C_MEDIAN, C_SHARE, C_COMMENDED, C_FRAGILE, NCOLS };
 #define CELL 48
@@ -65,11 +60,14 @@ static void unit_cells(const kp_robust *rb, size_t t, const rb_labels *l, const 
 	(void)l;
 }
 
-static void header_cells(const rb_labels *l, int lang, const char **h)
+/* range holds RANGE_HEAD bytes: the head of the range column. */
+#define RANGE_HEAD 64
+static void header_cells(const rb_labels *l, int lang, const char **h, char *range)
 {
 	const kp_labels *kl = kp_report_labels(lang);
 
-	h[C_ID] = kl->unit_id, h[C_NAME] = kl->name, h[C_RANK] = l->rank, h[C_RANGE] = l->range;
+	snprintf(range, RANGE_HEAD, l->range, 5, 95);
+	h[C_ID] = kl->unit_id, h[C_NAME] = kl->name, h[C_RANK] = l->rank, h[C_RANGE] = range;
 	h[C_MEDIAN] = l->median, h[C_SHARE] = l->share, h[C_COMMENDED] = l->commended, h[C_FRAGILE] = l->fragile;
 }
 
@@ -87,7 +85,7 @@ static int category_grid(kp_rw *w, const kp_robust *rb, const kp_category_result
 {
 	const rb_labels *l = labels(o->lang);
 	const char *head[NCOLS], **cells = calloc(k->count * NCOLS + 1, sizeof *cells);
-	char (*nums)[CELL] = malloc((k->count * NCOLS + 1) * CELL);
+	char (*nums)[CELL] = malloc((k->count * NCOLS + 1) * CELL), range[RANGE_HEAD];
 	size_t i;
 	int rc;
 
@@ -95,7 +93,7 @@ static int category_grid(kp_rw *w, const kp_robust *rb, const kp_category_result
 		free(cells), free(nums);
 		return kp_err_oom(err);
 	}
-	header_cells(l, o->lang, head);
+	header_cells(l, o->lang, head, range);
 	for (i = 0; i < k->count; i++)
 		unit_cells(rb, k->first + i, l, cells + i * NCOLS, nums + i * NCOLS);
 	rc = kp_report_grid_text(head, NCOLS, cells, k->count, o, w, err);
@@ -115,9 +113,9 @@ static void fragile_line(kp_rw *w, const kp_robust *rb, const kp_category_result
 			continue;
 		if (!n++) {
 			kp_rw_puts(w, l->fragile_list);
-			kp_rw_puts(w, o->lang == KP_LANG_EN ? ": " : "：");
+			kp_rw_puts(w, kp_report_labels(o->lang)->colon);
 		} else {
-			kp_rw_puts(w, o->lang == KP_LANG_EN ? ", " : "、");
+			kp_rw_puts(w, kp_report_labels(o->lang)->list_sep);
 		}
 		put(w, u->name ? u->name : "");
 		kp_rw_putc(w, '(');
@@ -148,12 +146,12 @@ static int write_text(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 		const kp_category_result *k = &r->categories[i];
 		kp_rw_puts(w, o->format == KP_FMT_MD ? "\n## " : "\n");
 		put(w, k->name ? k->name : "");
-		kp_rw_puts(w, o->lang == KP_LANG_EN ? " (" : "（");
+		kp_rw_puts(w, kp_report_labels(o->lang)->lparen);
 		if (k->quota > 0)
 			kp_rw_printf(w, kp_report_labels(o->lang)->quota_fmt, k->quota);
 		else
 			kp_rw_puts(w, kp_report_labels(o->lang)->no_quota);
-		kp_rw_puts(w, o->lang == KP_LANG_EN ? ")\n\n" : "）\n\n");
+		kp_rw_puts(w, kp_report_labels(o->lang)->rparen), kp_rw_puts(w, "\n\n");
 		if ((rc = category_grid(w, rb, k, o, err)))
 			break;
 		fragile_line(w, rb, k, l, o);
@@ -168,17 +166,13 @@ static int write_csv(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 	const kp_robust *rb = ctx;
 	const kp_result *r = rb->res;
 	const kp_labels *kl = kp_report_labels(o->lang);
-	int en_ = o->lang == KP_LANG_EN;
 	char pct[KP_NUMBUF];
 	size_t i;
 
 	(void)err;
 	if (kp_report_want_bom(o))
 		kp_rw_puts(w, "\xEF\xBB\xBF");
-	kp_rw_printf(w, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\r\n", kl->category, kl->unit_id, kl->name,
-		     en_ ? "rank" : "排名", en_ ? "rank_p5" : "排名5%分位", en_ ? "rank_median" : "中位排名",
-		     en_ ? "rank_p95" : "排名95%分位", en_ ? "commended_percent" : "表彰比例(%)",
-		     en_ ? "commended" : "拟表彰", en_ ? "not_robust" : "表彰不稳定");
+	kp_rw_printf(w, kp_msg_text(KP_MSG_REP_RB_CSV_HEAD, o->lang), kl->category, kl->unit_id, kl->name);
 	for (i = 0; i < r->nunits; i++) {
 		const kp_unit_result *u = &r->units[i];
 		const kp_robust_unit *s = &rb->units[i];
@@ -251,6 +245,6 @@ int kp_report_robust(const kp_robust *rb, const kp_report_opts *o, FILE *out, kp
 		return kp_report_emit(o, out, write_json, (void *)rb, err);
 	if (o->format == KP_FMT_TABLE || o->format == KP_FMT_MD)
 		return kp_report_emit(o, out, write_text, (void *)rb, err);
-	return kp_err_set(err, KP_EUSAGE, "robust: format '%s' is not supported (table, md, csv, json)",
+	return kp_err_msg(err, KP_EUSAGE, KP_M_REP_ROBUST_FORMAT,
 			  kp_report_format_name(o->format));
 }

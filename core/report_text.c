@@ -192,8 +192,13 @@ static void grid_md(kp_rw *w, const struct grid *g)
 
 /* ---------- the ranking columns ---------- */
 
-enum col_kind { C_RANK, C_ID, C_NAME, C_SEC, C_DED, C_BONUS, C_TOTAL, C_GRADE, C_COMM, C_VETO, C_CHANGE,
-		C_VREF /* the footnote of a veto's reason (the fitted table) */ };
+/* The kinds of the column model (report_int.h), and one of the table's own. */
+enum col_kind {
+	C_RANK = KP_COL_RANK, C_ID = KP_COL_ID, C_NAME = KP_COL_NAME, C_SEC = KP_COL_SECTIONS, C_DED = KP_COL_DED,
+	C_BONUS = KP_COL_BONUS, C_TOTAL = KP_COL_TOTAL, C_GRADE = KP_COL_GRADE, C_COMM = KP_COL_COMM,
+	C_VETO = KP_COL_VETO, C_CHANGE = KP_COL_CHANGE,
+	C_VREF = KP_COL_CHANGE + 1 /* the footnote of a veto's reason (the fitted table) */
+};
 
 struct ranking {
 	const kp_result *r;
@@ -240,7 +245,7 @@ static const char *ranking_cell(const void *ctx, size_t row, size_t col, char *b
 			return "";
 		if (!k->vref[i])
 			return k->l->yes;
-		snprintf(buf, size, k->l == kp_report_labels(KP_LANG_EN) ? "*%d" : "注%d", k->vref[i]);
+		snprintf(buf, size, k->l->ref_fmt, k->vref[i]);
 		return buf;
 	}
 	return "";
@@ -279,9 +284,9 @@ static void ranking_free(struct ranking *k)
 	}
 }
 
-static int ranking_cols(struct ranking *k, const kp_result *r, const kp_labels *l, kp_err *err)
+static int ranking_cols(struct ranking *k, const kp_result *r, const kp_labels *l, int lang, kp_err *err)
 {
-	size_t n = r->nsections + 16, s;
+	size_t n = r->nsections + 16, s, i;
 
 	memset(k, 0, sizeof *k);
 	k->r = r, k->l = l;
@@ -297,19 +302,15 @@ static int ranking_cols(struct ranking *k, const kp_result *r, const kp_labels *
 			return kp_err_oom(err);
 		}
 	}
-	add_col(k, C_RANK, 0, l->rank, 1);
-	add_col(k, C_ID, 0, l->unit_id, 0);
-	add_col(k, C_NAME, 0, l->name, 0);
-	for (s = 0; s < r->nsections; s++)
-		add_col(k, C_SEC, s, r->sections[s], 1);
-	add_col(k, C_DED, 0, l->deductions, 1);
-	add_col(k, C_BONUS, 0, l->bonus, 1);
-	add_col(k, C_TOTAL, 0, l->total, 1);
-	add_col(k, C_GRADE, 0, l->grade, 0);
-	add_col(k, C_COMM, 0, l->commended, 0);
-	add_col(k, C_VETO, 0, l->veto, 0);
-	if (kp_report_has_change(r))
-		add_col(k, C_CHANGE, 0, l->rank_change, 0);
+	for (i = 0; i < kp_report_ncols; i++) {
+		const kp_column *c = &kp_report_cols[i];
+		if (!kp_report_col_shown(r, c, KP_COLS_TABLE))
+			continue;
+		if (c->kind != KP_COL_SECTIONS)
+			add_col(k, c->kind, 0, kp_report_col_label(c, lang), c->right);
+		for (s = 0; c->kind == KP_COL_SECTIONS && s < r->nsections; s++)
+			add_col(k, C_SEC, s, r->sections[s], c->right);
+	}
 	return 0;
 }
 
@@ -325,14 +326,14 @@ static void category_heading(kp_rw *w, const kp_labels *l, const kp_category_res
 			     void (*put)(kp_rw *, const char *))
 {
 	put(w, c->name ? c->name : "");
-	kp_rw_puts(w, lang == KP_LANG_EN ? " (" : "（");
+	kp_rw_puts(w, kp_report_labels(lang)->lparen);
 	kp_rw_printf(w, l->units_fmt, c->count);
-	kp_rw_puts(w, lang == KP_LANG_EN ? ", " : "，");
+	kp_rw_puts(w, kp_report_labels(lang)->comma);
 	if (c->quota > 0)
 		kp_rw_printf(w, l->quota_fmt, c->quota);
 	else
 		kp_rw_puts(w, l->no_quota);
-	kp_rw_puts(w, lang == KP_LANG_EN ? ")" : "）");
+	kp_rw_puts(w, kp_report_labels(lang)->rparen);
 }
 
 static void title_line(kp_rw *w, const kp_result *r, const kp_labels *l, const char *prefix,
@@ -342,7 +343,7 @@ static void title_line(kp_rw *w, const kp_result *r, const kp_labels *l, const c
 	if (r->title && *r->title)
 		put(w, r->title);
 	else
-		kp_rw_puts(w, l == kp_report_labels(KP_LANG_EN) ? "Assessment results" : "考核结果");
+		kp_rw_puts(w, l->title);
 	kp_rw_putc(w, '\n');
 }
 
@@ -381,7 +382,7 @@ static const char *commend_cell(const void *ctx, size_t row, size_t col, char *b
 	default:
 		if (!c->ref || !c->ref[row])
 			return commend_note(c, row);
-		snprintf(buf, size, c->l == kp_report_labels(KP_LANG_EN) ? "*%d" : "注%d", c->ref[row]);
+		snprintf(buf, size, c->l->ref_fmt, c->ref[row]);
 		return buf;
 	}
 }
@@ -427,6 +428,42 @@ static void commend_notes(kp_rw *w, const struct commend_rows *cr, const kp_repo
 
 /* The list of each category; next: NULL, or (the fitted table) the last
  * footnote's number, notes then go below the list. */
+/* "镇（表彰名额2名）" above a category's list. */
+static void commend_heading(kp_rw *w, const kp_category_result *cat, const kp_labels *l, int md)
+{
+	kp_rw_puts(w, md ? "### " : "");
+	if (md)
+		kp_rw_md(w, cat->name ? cat->name : "");
+	else
+		put_plain(w, cat->name ? cat->name : "");
+	kp_rw_puts(w, l->lparen);
+	if (cat->quota > 0)
+		kp_rw_printf(w, l->quota_fmt, cat->quota);
+	else
+		kp_rw_puts(w, l->no_quota);
+	kp_rw_puts(w, l->rparen);
+	kp_rw_puts(w, md ? "\n\n" : "\n");
+}
+
+/* The shortfall and the note of a category, below its list. */
+static void commend_tail(kp_rw *w, const kp_category_result *cat, const kp_labels *l, int md)
+{
+	if (cat->shortfall > 0) {
+		kp_rw_puts(w, md ? "\n" : "  ");
+		kp_rw_printf(w, l->shortfall_fmt, cat->shortfall);
+		kp_rw_putc(w, '\n');
+	}
+	if (cat->note && *cat->note) {
+		kp_rw_printf(w, md ? "\n%s%s" : "  %s%s", l->note, l->colon);
+		if (md)
+			kp_rw_md(w, cat->note);
+		else
+			put_plain(w, cat->note);
+		kp_rw_putc(w, '\n');
+	}
+	kp_rw_putc(w, '\n');
+}
+
 static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o, int md, int *next, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
@@ -446,18 +483,7 @@ static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o
 		if (rc)
 			break;
 		g.nrows = cr.n;
-		kp_rw_puts(w, md ? "### " : "");
-		if (md)
-			kp_rw_md(w, cat->name ? cat->name : "");
-		else
-			put_plain(w, cat->name ? cat->name : "");
-		kp_rw_puts(w, o->lang == KP_LANG_EN ? " (" : "（");
-		if (cat->quota > 0)
-			kp_rw_printf(w, l->quota_fmt, cat->quota);
-		else
-			kp_rw_puts(w, l->no_quota);
-		kp_rw_puts(w, o->lang == KP_LANG_EN ? ")" : "）");
-		kp_rw_puts(w, md ? "\n\n" : "\n");
+		commend_heading(w, cat, l, md);
 		if (!cr.n)
 			kp_rw_printf(w, "%s%s\n", md ? "" : "  ", l->none_commended);
 		else if (md)
@@ -466,20 +492,7 @@ static int commend_section(kp_rw *w, const kp_result *r, const kp_report_opts *o
 			rc = grid_aligned(w, &g, 0, err);
 		if (next)
 			commend_notes(w, &cr, o);
-		if (cat->shortfall > 0) {
-			kp_rw_puts(w, md ? "\n" : "  ");
-			kp_rw_printf(w, l->shortfall_fmt, cat->shortfall);
-			kp_rw_putc(w, '\n');
-		}
-		if (cat->note && *cat->note) {
-			kp_rw_printf(w, md ? "\n%s%s" : "  %s%s", l->note, o->lang == KP_LANG_EN ? ": " : "：");
-			if (md)
-				kp_rw_md(w, cat->note);
-			else
-				put_plain(w, cat->note);
-			kp_rw_putc(w, '\n');
-		}
-		kp_rw_putc(w, '\n');
+		commend_tail(w, cat, l, md);
 		commend_release(&cr);
 	}
 	commend_release(&cr);
@@ -500,14 +513,16 @@ static void put_md(kp_rw *w, const char *s)
 struct fit_words {
 	const char *comm, *veto, *change, *legend, *omitted_fmt, *note_sep;
 };
-static const struct fit_words fit_zh = { "表彰", "否决", "变化", "指标：", "未显示的列：%s（--wide 显示全表，--columns 选择列）", "：" };
-static const struct fit_words fit_en = { "comm.", "veto", "chg", "sections: ", "columns not shown: %s (--wide shows the full table, --columns chooses)", ": " };
+#define FIT_WORDS(X) \
+	X(comm, REP_FIT_COMM) \
+	X(veto, REP_FIT_VETO) \
+	X(change, REP_FIT_CHANGE) \
+	X(legend, REP_FIT_LEGEND) \
+	X(omitted_fmt, REP_FIT_OMITTED) \
+	X(note_sep, REP_FIT_NOTE_SEP)
 static const int drop_order[] = { C_ID, C_CHANGE, C_COMM, C_BONUS, C_DED };
 
-static const struct fit_words *fit_words(int lang)
-{
-	return lang == KP_LANG_EN ? &fit_en : &fit_zh;
-}
+KP_LABEL_TABLE(fit_words, struct fit_words, FIT_WORDS)
 
 /* Length of the UTF-8 character at s (a stray byte counts alone). */
 static size_t char_len(const char *s)
@@ -533,6 +548,15 @@ static size_t latin_word(const char *s)
 
 /* s at column *col, broken before a character that would pass width
  * (whole characters only); a new line starts with indent. */
+/* The mark of footnote n ("注3 ", "*3 ") after indent. */
+static void ref_text(char *buf, size_t size, const char *indent, const kp_labels *l, int n)
+{
+	char mark[16];
+
+	snprintf(mark, sizeof mark, l->ref_fmt, n);
+	snprintf(buf, size, "%s%s ", indent, mark);
+}
+
 static void put_wrapped(kp_rw *w, const char *s, size_t width, const char *indent, size_t *col)
 {
 	size_t iw = text_width(indent);
@@ -614,23 +638,14 @@ static int fit_heads(struct ranking *k, int lang, kp_err *err)
 	return 0;
 }
 
-/* Does the column answer to name (its head, its full label in either
- * language, a section's full name or its words after 、)? */
-static const char *kind_label(const kp_labels *l, int kind)
+/* Does the column answer to name (its head, its key or its full label in
+ * either language, a section's full name or its words after 、)? */
+static int kind_named(int kind, const char *name)
 {
-	switch (kind) {
-	case C_RANK: return l->rank;
-	case C_ID: return l->unit_id;
-	case C_NAME: return l->name;
-	case C_DED: return l->deductions;
-	case C_BONUS: return l->bonus;
-	case C_TOTAL: return l->total;
-	case C_GRADE: return l->grade;
-	case C_COMM: return l->commended;
-	case C_VETO: case C_VREF: return l->veto;
-	case C_CHANGE: return l->rank_change;
-	}
-	return "";
+	const kp_column *c = kp_report_col(kind == C_VREF ? C_VETO : kind);
+
+	return c && (!strcmp(name, c->key) || !strcmp(name, kp_report_col_label(c, KP_LANG_ZH)) ||
+		     !strcmp(name, kp_report_col_label(c, KP_LANG_EN)));
 }
 
 static int col_named(const struct ranking *k, size_t j, const char *name)
@@ -638,8 +653,7 @@ static int col_named(const struct ranking *k, size_t j, const char *name)
 	const char *sec, *p;
 	int kind = k->kinds[j];
 
-	if (!strcmp(name, k->heads[j]) || (kind != C_SEC && (!strcmp(name, kind_label(kp_report_labels(KP_LANG_ZH), kind)) ||
-							       !strcmp(name, kind_label(kp_report_labels(KP_LANG_EN), kind)))))
+	if (!strcmp(name, k->heads[j]) || (kind != C_SEC && kind_named(kind, name)))
 		return 1;
 	if (k->kinds[j] != C_SEC)
 		return 0;
@@ -680,8 +694,7 @@ static int pick_cols(struct ranking *k, const char *list, unsigned char *on, kp_
 			if (col_named(k, j, name))
 				on[j] = 1, hit = 1;
 		if (!hit)
-			rc = kp_err_set(err, KP_EUSAGE, "--columns: no column is called '%s' (kaoping report --help "
-					"lists the names)", name);
+			rc = kp_err_msg(err, KP_EUSAGE, KP_M_REP_NO_SUCH_COLUMN, name);
 	}
 	free(copy);
 	return rc;
@@ -733,7 +746,7 @@ static int fit_drop(struct ranking *k, size_t width, size_t gap, char **omitted,
 			*omitted = strdup(k->heads[j]);
 		else {
 			char *more;
-			if (asprintf(&more, "%s%s%s", *omitted, k->l == kp_report_labels(KP_LANG_EN) ? ", " : "、", k->heads[j]) < 0)
+			if (asprintf(&more, "%s%s%s", *omitted, k->l->list_sep, k->heads[j]) < 0)
 				more = NULL;
 			free(*omitted);
 			*omitted = more;
@@ -805,7 +818,7 @@ static int fit_legend(kp_rw *w, const struct ranking *k, const kp_report_opts *o
 		if (!(sh = section_short(k->r->sections[k->secs[j]], k->secs[j], &rest)))
 			return kp_err_oom(err);
 		if ((kp_report_sec_points(k->r, k->secs[j], nb) ?
-			     asprintf(&e, o->lang == KP_LANG_EN ? "%s %s (%s)" : "%s %s（%s分）", sh, rest, nb) :
+			     asprintf(&e, kp_report_labels(o->lang)->legend_fmt, sh, rest, nb) :
 			     asprintf(&e, "%s %s", sh, rest)) < 0)
 			e = NULL;
 		free(sh);
@@ -836,7 +849,7 @@ static void commend_notes(kp_rw *w, const struct commend_rows *cr, const kp_repo
 		if (!cr->ref[i])
 			continue;
 		u = &cr->r->units[cr->idx[i]];
-		snprintf(ref, sizeof ref, o->lang == KP_LANG_EN ? "  *%d " : "  注%d ", cr->ref[i]);
+		ref_text(ref, sizeof ref, "  ", kp_report_labels(o->lang), cr->ref[i]);
 		col = 0;
 		put_wrapped(w, ref, width, "      ", &col);
 		put_wrapped(w, u->name ? u->name : u->id, width, "      ", &col);
@@ -857,7 +870,7 @@ static void fit_notes(kp_rw *w, const struct ranking *k, const kp_category_resul
 		if (!k->vref[i])
 			continue;
 		u = &k->r->units[i];
-		snprintf(ref, sizeof ref, o->lang == KP_LANG_EN ? "*%d " : "注%d ", k->vref[i]);
+		ref_text(ref, sizeof ref, "", kp_report_labels(o->lang), k->vref[i]);
 		col = 0;
 		put_wrapped(w, ref, width, "    ", &col);
 		put_wrapped(w, u->name ? u->name : u->id, width, "    ", &col);
@@ -873,7 +886,7 @@ static int table_fitted(const kp_result *r, const kp_report_opts *o, kp_rw *w, k
 	struct ranking k;
 	char *omitted = NULL;
 	size_t c, gap = 2, col = 0;
-	int rc = ranking_cols(&k, r, l, err);
+	int rc = ranking_cols(&k, r, l, o->lang, err);
 
 	if (rc || (rc = fit_cols(&k, o, &gap, &omitted, err)))
 		goto out;
@@ -925,7 +938,7 @@ int kp_report_table(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_er
 
 	if (o->width > 0 || o->columns)
 		return table_fitted(r, o, w, err);
-	if ((rc = ranking_cols(&k, r, l, err)))
+	if ((rc = ranking_cols(&k, r, l, o->lang, err)))
 		return rc;
 	title_line(w, r, l, "", put_plain);
 	if (r->year)
@@ -951,7 +964,7 @@ int kp_report_md(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *
 	const kp_labels *l = kp_report_labels(o->lang);
 	struct ranking k;
 	size_t c;
-	int rc = ranking_cols(&k, r, l, err);
+	int rc = ranking_cols(&k, r, l, o->lang, err);
 
 	if (rc)
 		return rc;
@@ -1020,7 +1033,7 @@ static void explain_field(kp_rw *w, const char *label, const char *value, int md
 	kp_rw_puts(w, md ? "- **" : "");
 	kp_rw_puts(w, label);
 	kp_rw_puts(w, md ? "**" : "");
-	kp_rw_puts(w, lang == KP_LANG_EN ? ": " : "：");
+	kp_rw_puts(w, kp_report_labels(lang)->colon);
 	if (md)
 		kp_rw_md(w, value ? value : "");
 	else

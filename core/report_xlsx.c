@@ -199,14 +199,14 @@ static char *page_header(const char *title)
  * title in the page header, "page P of N" in the footer. */
 static void sheet_print(struct xl *x, lxw_worksheet *ws, const char *sheet, size_t ncols)
 {
-	const char *title = x->r->title && *x->r->title ? x->r->title : x->lang == KP_LANG_EN ? "Assessment results" : "考核结果";
+	const char *title = x->r->title && *x->r->title ? x->r->title : kp_report_labels(x->lang)->title;
 	char year[64] = "", *line = NULL, *h;
 
 	if (x->e)
 		return;
 	if (x->r->year)
 		snprintf(year, sizeof year, x->l->year_fmt, x->r->year);
-	if (asprintf(&line, x->lang == KP_LANG_EN ? "%s, %s: %s" : "%s（%s）%s", title, year, sheet ? sheet : "") < 0 ||
+	if (asprintf(&line, kp_report_labels(x->lang)->sheet_title_fmt, title, year, sheet ? sheet : "") < 0 ||
 	    !(h = page_header(title))) {
 		free(line);
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -227,7 +227,7 @@ static void sheet_print(struct xl *x, lxw_worksheet *ws, const char *sheet, size
 	if (!x->e)
 		x->e = worksheet_set_header(ws, h);
 	if (!x->e)
-		x->e = worksheet_set_footer(ws, x->lang == KP_LANG_EN ? "&CPage &P of &N" : "&C第 &P 页，共 &N 页");
+		x->e = worksheet_set_footer(ws, kp_report_labels(x->lang)->footer);
 	free(h);
 	free(line);
 }
@@ -313,45 +313,85 @@ static void put_change(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t
 	fit(x, col, kp_report_change(x->r, u, x->l, buf, sizeof buf));
 }
 
+/* Unit i's cell in column c of the model (not the sections). */
+static void ranking_cell(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, size_t i,
+			 const kp_column *c)
+{
+	const kp_unit_result *u = &x->r->units[i];
+	lxw_format *nf = u->commended ? x->num_b : x->num, *tf = u->commended ? x->text_b : NULL;
+	char buf[128];
+
+	switch (c->kind) {
+	case KP_COL_RANK: put_int(x, ws, row, col, u->rank); break;
+	case KP_COL_ID: put_str(x, ws, row, col, u->id, tf); break;
+	case KP_COL_NAME: put_str(x, ws, row, col, u->name, tf); break;
+	case KP_COL_DED: /* negative, as in 得分明细 */
+		put_num(x, ws, row, col, u->deductions != 0 ? -u->deductions : 0.0, nf);
+		break;
+	case KP_COL_BONUS: put_num(x, ws, row, col, u->bonus, nf); break;
+	case KP_COL_TOTAL: put_num(x, ws, row, col, u->total, nf); break;
+	case KP_COL_GRADE: put_str(x, ws, row, col, kp_report_grade(x->r, u), tf); break;
+	case KP_COL_COMM:
+		if (u->commended && u->boundary_tie)
+			snprintf(buf, sizeof buf, kp_report_labels(x->lang)->paren_fmt, x->l->yes, x->l->tie_flag);
+		put_str(x, ws, row, col, u->commended ? (u->boundary_tie ? buf : x->l->yes) : NULL, tf);
+		break;
+	case KP_COL_VETO:
+		put_str(x, ws, row, col, u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : x->l->yes) : NULL,
+			tf);
+		break;
+	case KP_COL_CHANGE: put_change(x, ws, row, col, u, u->commended); break;
+	default: break;
+	}
+}
+
 static void ranking_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, size_t i)
 {
 	const kp_result *r = x->r;
-	const kp_unit_result *u = &r->units[i];
-	lxw_format *nf = u->commended ? x->num_b : x->num, *tf = u->commended ? x->text_b : NULL;
-	lxw_col_t c = 0;
-	size_t s;
-	char buf[128];
+	lxw_format *nf = r->units[i].commended ? x->num_b : x->num;
+	lxw_col_t col = 0;
+	size_t j, s;
 
-	put_int(x, ws, row, c++, u->rank);
-	put_str(x, ws, row, c++, u->id, tf);
-	put_str(x, ws, row, c++, u->name, tf);
-	for (s = 0; s < r->nsections; s++)
-		put_num(x, ws, row, c++, KP_SEC(r, i, s), nf);
-	put_num(x, ws, row, c++, u->deductions != 0 ? -u->deductions : 0.0, nf); /* negative, as in 得分明细 */
-	put_num(x, ws, row, c++, u->bonus, nf);
-	put_num(x, ws, row, c++, u->total, nf);
-	put_str(x, ws, row, c++, kp_report_grade(r, u), tf);
-	if (u->commended && u->boundary_tie)
-		snprintf(buf, sizeof buf, x->lang == KP_LANG_EN ? "%s (%s)" : "%s（%s）", x->l->yes, x->l->tie_flag);
-	put_str(x, ws, row, c++, u->commended ? (u->boundary_tie ? buf : x->l->yes) : NULL, tf);
-	put_str(x, ws, row, c++, u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : x->l->yes) : NULL, tf);
-	if (x->change)
-		put_change(x, ws, row, c++, u, u->commended);
+	for (j = 0; j < kp_report_ncols; j++) {
+		const kp_column *c = &kp_report_cols[j];
+		if (!kp_report_col_shown(r, c, KP_COLS_TABLE))
+			continue;
+		if (c->kind != KP_COL_SECTIONS)
+			ranking_cell(x, ws, row, col++, i, c);
+		for (s = 0; c->kind == KP_COL_SECTIONS && s < r->nsections; s++)
+			put_num(x, ws, row, col++, KP_SEC(r, i, s), nf);
+	}
+}
+
+/* The header row of the model: the sections' heads are secs. */
+static size_t ranking_heads(const struct xl *x, char *const *secs, const char **head)
+{
+	size_t j, s, n = 0;
+
+	for (j = 0; j < kp_report_ncols; j++) {
+		const kp_column *c = &kp_report_cols[j];
+		if (!kp_report_col_shown(x->r, c, KP_COLS_TABLE))
+			continue;
+		if (c->kind != KP_COL_SECTIONS)
+			head[n++] = kp_report_col_label(c, x->lang);
+		for (s = 0; c->kind == KP_COL_SECTIONS && s < x->r->nsections; s++)
+			head[n++] = secs[s];
+	}
+	return n;
 }
 
 static int category_sheet(struct xl *x, const kp_category_result *cat, kp_err *err)
 {
 	const kp_result *r = x->r;
 	const kp_labels *l = x->l;
-	size_t ncols = r->nsections + 9 + (size_t)x->change, s, i; /* 3 before the sections, 6 after */
+	size_t ncols = kp_report_col_count(r, KP_COLS_TABLE), s, i;
 	const char **head = calloc(ncols, sizeof *head);
 	char **secs = calloc(r->nsections + 1, sizeof *secs), nb[KP_NUMBUF];
 	lxw_worksheet *ws;
-	lxw_col_t c = 0;
 
 	for (s = 0; secs && s < r->nsections; s++) /* "一、履行第一责任人职责（15分）" */
 		if ((kp_report_sec_points(r, s, nb) ?
-			     asprintf(&secs[s], x->lang == KP_LANG_EN ? "%s (%s)" : "%s（%s分）", r->sections[s], nb) :
+			     asprintf(&secs[s], kp_report_labels(x->lang)->sec_points_fmt, r->sections[s], nb) :
 			     asprintf(&secs[s], "%s", r->sections[s])) < 0)
 			secs[s] = NULL;
 	for (s = 0; secs && s < r->nsections && secs[s]; s++)
@@ -366,18 +406,11 @@ static int category_sheet(struct xl *x, const kp_category_result *cat, kp_err *e
 		for (s = 0; s < r->nsections; s++)
 			free(secs[s]);
 		free(head), free(secs);
-		return kp_err_set(err, KP_EUSAGE, "xlsx: category '%s' has %zu units, more than a sheet holds"
-				  " (%u rows); use --format csv", cat->name ? cat->name : "", cat->count,
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_XLSX_TOO_MANY, cat->name ? cat->name : "", cat->count,
 				  (unsigned)LXW_ROW_MAX - TOP);
 	}
 	ws = add_sheet(x, cat->name && *cat->name ? cat->name : l->category);
-	head[c++] = l->rank, head[c++] = l->unit_id, head[c++] = l->name;
-	for (s = 0; s < r->nsections; s++)
-		head[c++] = secs[s];
-	head[c++] = l->deductions, head[c++] = l->bonus, head[c++] = l->total, head[c++] = l->grade;
-	head[c++] = l->commended, head[c++] = l->veto;
-	if (x->change)
-		head[c++] = l->rank_change;
+	ranking_heads(x, secs, head);
 	if (ws) {
 		sheet_print(x, ws, cat->name, ncols);
 		header(x, ws, head, ncols);
@@ -397,7 +430,7 @@ static lxw_row_t named_line(struct xl *x, lxw_worksheet *ws, lxw_row_t row, cons
 {
 	char *buf;
 
-	if (asprintf(&buf, "%s%s%s", name ? name : "", x->lang == KP_LANG_EN ? ": " : "：", text) < 0) {
+	if (asprintf(&buf, "%s%s%s", name ? name : "", kp_report_labels(x->lang)->colon, text) < 0) {
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return row;
 	}
@@ -614,7 +647,7 @@ out:
 			x.e = e;
 	}
 	if (!rc && x.e)
-		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown,
+		rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, shown,
 				file_error(x.e) && errno ? strerror(errno) : lxw_strerror(x.e));
 	free(x.width);
 	free(x.names);
@@ -631,7 +664,7 @@ static int copy_out(const char *file, FILE *out, kp_err *err)
 	int e = 0;
 
 	if (!in)
-		return kp_err_set(err, KP_EIO, "%s: cannot read back: %s", file, strerror(errno));
+		return kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_READ_BACK, file, strerror(errno));
 	while (!e && (n = fread(buf, 1, sizeof buf, in)) > 0) {
 		errno = 0;
 		if (fwrite(buf, 1, n, out) != n)
@@ -644,7 +677,7 @@ static int copy_out(const char *file, FILE *out, kp_err *err)
 	if (!e && (fflush(out) != 0 || ferror(out)))
 		e = errno ? errno : EIO;
 	if (e)
-		return kp_err_set(err, KP_EIO, "standard output: cannot write: %s", strerror(e));
+		return kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, kp_msg_fmt(KP_MSG_REP_STDOUT), strerror(e));
 	return 0;
 }
 
@@ -671,11 +704,11 @@ static int xlsx_output(book_fn fn, const void *ctx, const kp_report_opts *o, FIL
 		return rc;
 	}
 	if (!out)
-		return kp_err_set(err, KP_EINTERNAL, "report: no output stream");
-	snprintf(tmp, sizeof tmp, "%s/kaoping-XXXXXX.xlsx", dir && *dir ? dir : "/tmp");
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_NO_STREAM);
+	snprintf(tmp, sizeof tmp, "%s/kaoping-XXXXXX.xlsx" /* not words */, dir && *dir ? dir : "/tmp");
 	fd = mkstemps(tmp, 5);
 	if (fd < 0)
-		return kp_err_set(err, KP_ECREATE, "%s: cannot create: %s", tmp, strerror(errno));
+		return kp_err_msg(err, KP_ECREATE, KP_M_REP_CANNOT_CREATE, tmp, strerror(errno));
 	close(fd);
 	rc = fn(ctx, o, tmp, tmp, err);
 	if (!rc)
@@ -728,7 +761,7 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 			xe = (int)e;
 	}
 	if (!rc && xe)
-		rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown,
+		rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, shown,
 				file_error((lxw_error)xe) && errno ? strerror(errno) : lxw_strerror((lxw_error)xe));
 	free(tmpdir);
 	return rc;

@@ -13,22 +13,24 @@
 
 #include "kaoping/outfile.h"
 
-static const sheet_labels labels_zh = {
-	.sheet = "考核得分表", .sums = "得分合计", .sources = "数据来源", .file = "文件", .line = "行",
-	.dataset = "数据集", .values = "数据", .no_sources = "未找到本单位的导入数据行。",
-	.run = "评分批次", .assessment_office = "考核单位",
-	.no_rules = "评分所用的规则文件不在原处或已改动，未列出数据来源。",
-};
-static const sheet_labels labels_en = {
-	.sheet = "score sheet", .sums = "sums", .sources = "data sources", .file = "file", .line = "line",
-	.dataset = "dataset", .values = "values", .no_sources = "No imported rows of this unit were found.",
-	.run = "run", .assessment_office = "assessed by",
-	.no_rules = "The run's rule file is not where it was or has changed: the data rows are not shown.",
-};
+#define SHEET_LABELS(X) \
+	X(sheet, REP_SHEET_SHEET) \
+	X(sums, REP_SHEET_SUMS) \
+	X(sources, REP_SHEET_SOURCES) \
+	X(file, REP_SHEET_FILE) \
+	X(line, REP_SHEET_LINE) \
+	X(dataset, REP_SHEET_DATASET) \
+	X(values, REP_SHEET_VALUES) \
+	X(no_sources, REP_SHEET_NO_SOURCES) \
+	X(run, REP_SHEET_RUN) \
+	X(assessment_office, REP_SHEET_OFFICE) \
+	X(no_rules, REP_SHEET_NO_RULES)
+
+KP_LABEL_TABLE(labels_of, sheet_labels, SHEET_LABELS)
 
 const sheet_labels *sheet_labels_of(int lang)
 {
-	return lang == KP_LANG_EN ? &labels_en : &labels_zh;
+	return labels_of(lang);
 }
 
 const char *sheet_year(const kp_sheet *s, char *buf, size_t size)
@@ -153,7 +155,7 @@ static void md_fields(kp_rw *w, const sheet_field *f, size_t n, int lang)
 
 	for (i = 0; i < n; i++) {
 		kp_rw_puts(w, "- **"), kp_rw_md(w, f[i].label), kp_rw_puts(w, "**");
-		kp_rw_puts(w, lang == KP_LANG_EN ? ": " : "：");
+		kp_rw_puts(w, kp_report_labels(lang)->colon);
 		kp_rw_md(w, f[i].value), kp_rw_putc(w, '\n');
 	}
 }
@@ -207,7 +209,7 @@ static void row_values(kp_rw *w, const kp_store_row *row, void (*put)(kp_rw *, c
 
 	for (i = 0; i < row->ncols; i++) {
 		if (i)
-			kp_rw_puts(w, lang == KP_LANG_EN ? "; " : "；");
+			kp_rw_puts(w, kp_report_labels(lang)->semi);
 		put(w, row->cols[i]);
 		kp_rw_putc(w, '=');
 		put(w, row->vals[i] ? row->vals[i] : "");
@@ -385,8 +387,7 @@ static int sheet_html(const kp_sheet *s, kp_rw *w)
 	sheet_field f[SHEET_HEAD_MAX];
 	char bufs[SHEET_HEAD_MAX][SHEET_BUF], year[64];
 
-	kp_rw_puts(w, s->lang == KP_LANG_EN ? "<!DOCTYPE html>\n<html lang=\"en\">\n" :
-					      "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n");
+	kp_rw_printf(w, "<!DOCTYPE html>\n<html lang=\"%s\">\n", kp_report_labels(s->lang)->html_lang);
 	kp_rw_puts(w, "<head>\n<meta charset=\"utf-8\">\n<title>"), kp_rw_html(w, u->id), kp_rw_putc(w, ' ');
 	kp_rw_html(w, u->name ? u->name : ""), kp_rw_puts(w, " "), kp_rw_html(w, sl->sheet);
 	kp_rw_puts(w, "</title>\n<style>\n"), kp_rw_puts(w, css), kp_rw_puts(w, "</style>\n</head>\n<body>\n");
@@ -546,11 +547,11 @@ static int sheet_file(const kp_sheet *s, int format, const char *path, kp_outfil
 
 	*out = NULL;
 	if (!kp_sheet_format_ok(format))
-		return kp_err_set(err, KP_EUSAGE, "sheets: format '%s' is not one of md, html, json, xlsx",
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_SHEETS_FORMAT,
 				  kp_report_format_name(format));
 	if (s->unit >= s->r->nunits || s->r->units[s->unit].category < 0 ||
 	    (size_t)s->r->units[s->unit].category >= s->r->ncategories)
-		return kp_err_set(err, KP_EINTERNAL, "sheets: unit %zu out of range", s->unit);
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_SHEETS_UNIT, s->unit);
 	if (!(of = kp_outfile_open(path, err)))
 		return err->kind;
 	if (format == KP_FMT_XLSX) {
@@ -562,7 +563,7 @@ static int sheet_file(const kp_sheet *s, int format, const char *path, kp_outfil
 		if (!rc && !e && fflush(kp_outfile_fp(of)) != 0)
 			e = errno ? errno : EIO; /* the text goes to the file, not held */
 		if (!rc && e)
-			rc = kp_err_set(err, KP_EIO, "%s: cannot write: %s", path, strerror(e));
+			rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, path, strerror(e));
 	}
 	if (rc) {
 		kp_outfile_abort(of);

@@ -246,7 +246,7 @@ static int build(const kp_sheet *s, const char *file, const char *shown, kp_err 
 	if (!x.e)
 		x.e = e;
 	if (x.e)
-		return kp_err_set(err, KP_EIO, "%s: cannot write: %s", shown,
+		return kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, shown,
 				  errno && x.e != LXW_ERROR_MEMORY_MALLOC_FAILED ? strerror(errno) : lxw_strerror(x.e));
 	return 0;
 }

@@ -156,6 +156,32 @@ START_TEST(test_bad)
 }
 END_TEST
 
+/* A template's error in each language of messages, whole; the notice's
+ * words stay Chinese whatever the messages speak. */
+START_TEST(test_bad_languages)
+{
+	kp_rules rules = {0};
+	kp_notice n;
+	kp_err err = {0};
+
+	kp_msg_set_lang(KP_LANG_ZH);
+	ck_assert_int_eq(render("{{#office}}{{/basis}}", &rules, &n, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "t.tmpl:1: {{/basis}} 要关闭的是 {{#office}}（第 1 行）；请先关闭它");
+	kp_notice_free(&n);
+	ck_assert_int_eq(render("{{table}}\nx\n{{table}}\n", &rules, &n, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "t.tmpl:3: {{table}} 出现了第二次");
+	kp_notice_free(&n);
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_int_eq(render("{{#office}}{{/basis}}", &rules, &n, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "t.tmpl:1: {{/basis}} closes {{#office}} of line 1; close that first");
+	kp_notice_free(&n);
+	ck_assert_int_eq(render("{{table}}\n", &rules, &n, &err), 0);
+	ck_assert_str_eq(n.cells[0], "类别"); /* the notice is a Chinese document */
+	ck_assert_str_eq(n.cells[2], "单位");
+	kp_notice_free(&n);
+}
+END_TEST
+
 START_TEST(test_formats)
 {
 	ck_assert_int_eq(kp_notice_format("md"), KP_NOTICE_MD);
@@ -192,6 +218,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_crlf);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_bad_languages);
 	tcase_add_test(tc, test_builtin);
 	suite_add_tcase(s, tc);
 	return s;

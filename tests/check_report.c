@@ -351,8 +351,9 @@ START_TEST(test_csv_cells)
 
 	ck_assert_int_eq(write_fmt(r, KP_FMT_CSV, KP_LANG_EN, -1, "a.csv", &err), 0);
 	csv = slurp(tpath("a.csv"), &n);
-	ck_assert(!memcmp(csv, "\xEF\xBB\xBF" "category,rank,unit_id,name,", 30));
-	ck_assert_ptr_nonnull(strstr(csv, ",deductions,bonus,total,grade,commended,veto,veto_reason,rank_change\r\n"));
+	/* --lang en heads the columns with words (issue 12) */
+	ck_assert(!memcmp(csv, "\xEF\xBB\xBF" "Category,Rank,Unit ID,Unit,", 30));
+	ck_assert_ptr_nonnull(strstr(csv, ",Deductions,Bonus,Total,Grade,Commended,Veto,Veto reason,Rank change\r\n"));
 	ck_assert_ptr_nonnull(strstr(csv, ",T03,'=SUM(A1),"));
 	ck_assert_ptr_nonnull(strstr(csv, ",T02,\"东风镇, \"\"新区\"\"\","));
 	ck_assert_ptr_nonnull(strstr(csv, ",D02,'-县公安局,"));
@@ -541,6 +542,59 @@ START_TEST(test_explain_bad)
 	ck_assert_int_eq(kp_report_explain(r, 0, &o, stdout, &err), KP_EUSAGE);
 	o.format = KP_FMT_TABLE;
 	ck_assert_int_eq(kp_report_explain(r, NFIX, &o, stdout, &err), KP_EINTERNAL);
+	kp_result_free(r);
+}
+END_TEST
+
+/* The column model: a column's key, its head in each language from the
+ * catalogue (a report speaks its --lang, whatever the messages speak), the
+ * columns each writer shows. */
+START_TEST(test_column_model)
+{
+	kp_result *r = fixture();
+	const kp_column *id = kp_report_col(KP_COL_ID), *ch = kp_report_col(KP_COL_CHANGE);
+
+	ck_assert_ptr_nonnull(id);
+	ck_assert_ptr_nonnull(ch);
+	ck_assert_str_eq(id->key, "unit_id");
+	ck_assert_str_eq(kp_report_col_label(id, KP_LANG_ZH), "单位代码");
+	ck_assert_str_eq(kp_report_col_label(id, KP_LANG_EN), "Unit ID");
+	ck_assert_str_eq(kp_report_col_label(ch, KP_LANG_EN), "Rank change");
+	ck_assert_ptr_eq(kp_report_labels(KP_LANG_EN)->unit_id, kp_report_col_label(id, KP_LANG_EN));
+	kp_msg_set_lang(KP_LANG_ZH); /* the messages' language does not move the labels */
+	ck_assert_str_eq(kp_report_labels(KP_LANG_EN)->total, "Total");
+	ck_assert_str_eq(kp_report_labels(KP_LANG_ZH)->total, "总分");
+	kp_msg_set_lang(KP_LANG_EN);
+	/* 3 sections; CSV adds the category and the veto's reason, the table
+	 * shows the rank change only when last year is known (it is) */
+	ck_assert_uint_eq(kp_report_col_count(r, KP_COLS_CSV), 15);
+	ck_assert_uint_eq(kp_report_col_count(r, KP_COLS_TABLE), 13);
+	ck_assert(!kp_report_col_shown(r, kp_report_col(KP_COL_CATEGORY), KP_COLS_TABLE));
+	kp_result_free(r);
+}
+END_TEST
+
+/* An error of the reports in each language of messages, whole. */
+START_TEST(test_error_languages)
+{
+	kp_result *r = fixture();
+	kp_err err = { 0 };
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_EN, -1, NULL, 0, 0, 0, NULL, 0 };
+
+	ck_assert_uint_eq(NFIX, 7);
+	kp_msg_set_lang(KP_LANG_ZH);
+	ck_assert_int_eq(kp_report_explain(r, 0, &o, stdout, &err), KP_EUSAGE);
+	ck_assert_str_eq(err.msg, "explain：不支持格式“html”（可用 table、md、json）");
+	ck_assert_int_eq(err.id, KP_MSG_REP_EXPLAIN_FORMAT);
+	o.format = KP_FMT_TABLE;
+	ck_assert_int_eq(kp_report_explain(r, NFIX, &o, stdout, &err), KP_EINTERNAL);
+	ck_assert_str_eq(err.msg, "explain：单位序号 7 超出范围");
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_int_eq(kp_report_explain(r, NFIX, &o, stdout, &err), KP_EINTERNAL);
+	ck_assert_str_eq(err.msg, "explain: unit index 7 out of range");
+	o.format = KP_FMT_HTML;
+	ck_assert_int_eq(kp_report_explain(r, 0, &o, stdout, &err), KP_EUSAGE);
+	ck_assert_str_eq(err.msg, "explain: format 'html' is not supported (table, md, json)");
 	kp_result_free(r);
 }
 END_TEST
@@ -951,6 +1005,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_table_color);
 	tcase_add_loop_test(tc, test_explain, 0, (int)(sizeof explains / sizeof explains[0]));
 	tcase_add_test(tc, test_explain_bad);
+	tcase_add_test(tc, test_column_model);
+	tcase_add_test(tc, test_error_languages);
 	tcase_add_test(tc, test_grid);
 	tcase_add_test(tc, test_xlsx);
 	tcase_add_test(tc, test_xlsx_sheet_names);

@@ -10,7 +10,10 @@
 
 #include "check_util.h"
 #include "kaoping/enc.h"
+#include "kaoping/report.h"
+#include "kaoping/result.h"
 #include "kaoping/sheet.h"
+#include "../core/sheet_int.h" /* the labels */
 
 struct name_case {
 	const char *id, *name, *want;
@@ -136,6 +139,31 @@ static int keep_ab(void *ud, const char *col)
 
 /* A row keeps only the columns asked for, in order, blanks as ""; a row
  * with none of them is left out. */
+/* A sheet's labels follow its language; its errors the language of
+ * messages, whole. */
+START_TEST(test_languages)
+{
+	kp_result *r = kp_result_new(NULL);
+	kp_sheet sh = { r, 0, NULL, NULL, KP_LANG_EN };
+	kp_err err = { 0 };
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(sheet_labels_of(KP_LANG_EN)->sums, "Sums");
+	ck_assert_str_eq(sheet_labels_of(KP_LANG_ZH)->sums, "得分合计");
+	kp_msg_set_lang(KP_LANG_ZH);
+	ck_assert_int_eq(kp_sheet_write(&sh, KP_FMT_CSV, "never.csv", &err), KP_EUSAGE);
+	ck_assert_str_eq(err.msg, "sheets：格式“csv”不是 md、html、json、xlsx 之一");
+	ck_assert_int_eq(kp_sheet_write(&sh, KP_FMT_MD, "never.md", &err), KP_EINTERNAL);
+	ck_assert_str_eq(err.msg, "sheets：单位序号 0 超出范围");
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_int_eq(kp_sheet_write(&sh, KP_FMT_CSV, "never.csv", &err), KP_EUSAGE);
+	ck_assert_str_eq(err.msg, "sheets: format 'csv' is not one of md, html, json, xlsx");
+	ck_assert_int_eq(kp_sheet_write(&sh, KP_FMT_MD, "never.md", &err), KP_EINTERNAL);
+	ck_assert_str_eq(err.msg, "sheets: unit 0 out of range");
+	kp_result_free(r);
+}
+END_TEST
+
 START_TEST(test_rows_add)
 {
 	const char *cols[] = { "id", "a", "z", "b" }, *vals[] = { "U1", "1", "9", NULL };
@@ -177,6 +205,7 @@ static Suite *sheet_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rows");
 	tcase_add_test(tc, test_rows_add);
+	tcase_add_test(tc, test_languages);
 	suite_add_tcase(s, tc);
 	return s;
 }

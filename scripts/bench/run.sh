@@ -14,7 +14,8 @@
 #           is found (python3, else Debian's /usr/bin/python3); skipped,
 #           and said so in the results, where none is
 #      must print the same ranking (category,rank,unit_id,total,grade,
-#      commended,veto; kaoping's columns are found by header name). On a
+#      commended,veto; kaoping's columns are found by their heads, the
+#      words of --lang en: Category, Rank, Unit ID, ...). On a
 #      mismatch the first differing lines are printed and the script exits 1:
 #      timing programs that disagree would be meaningless;
 #   3. timing, BENCH_ROUNDS rounds (default 3), the commands alternating
@@ -125,10 +126,14 @@ while i <= n do
     rec = {}
   end
 end
+-- kaoping heads its columns with words ("Category", "Unit ID", "Commended");
+-- a head found is its words lowered, spaces as "_" ("unit_id"), so the keys
+-- of an older binary's header are found too
 local want = { "category", "rank", "unit_id", "total", "grade", "commended", "veto" }
 local col = {}
 for k, name in ipairs(records[1] or {}) do
-  col[name:lower():gsub("^%s+", ""):gsub("%s+$", "")] = k
+  local key = name:lower():gsub("^%s+", ""):gsub("%s+$", ""):gsub("%s+", "_")
+  col[key] = k
 end
 for _, name in ipairs(want) do
   if not col[name] then

@@ -414,7 +414,7 @@ t_out "explain by name: the veto and its reason" "一票否决：发生重大行
 t_out "explain by name: not commended" "拟表彰：否"
 kp explain Z01 --lang en
 t_rc "explain --lang en: exit 0" 0
-t_out "explain --lang en: labels" "total: 101.89"
+t_out "explain --lang en: labels" "Total: 101.89"
 kp explain NOPE
 t_rc "explain an unknown unit: 65" 65
 t_err "explain an unknown unit: message" "has no unit 'NOPE'"

@@ -138,7 +138,7 @@ else
 fi
 "$bin" explain --all --db "$db" --run 1 --lang en -o "$tmp/r1" --format md --quiet &&
 	grep -qx '# 陇县2021年度依法行政工作目标责任考核 year 2020' "$tmp/r1/Z01-城关镇.md" &&
-	grep -qF -- '- **rank**: ' "$tmp/r1/Z01-城关镇.md" && ok "--run 1 --lang en: the 2020 run, English labels" || no "--run 1 --lang en"
+	grep -qF -- '- **Rank**: ' "$tmp/r1/Z01-城关镇.md" && ok "--run 1 --lang en: the 2020 run, English labels" || no "--run 1 --lang en"
 "$bin" explain --db "$db" Z01 --format json >"$tmp/one.json" 2>/dev/null &&
 	grep -qF '"unit_id":"Z01"' "$tmp/one.json" && ok "explain UNIT still works beside --all" || no "explain UNIT"
 
