@@ -8,13 +8,14 @@
  * of the rank table.  Owns the model and the tables while it runs. */
 #include "kaoping/robust.h"
 
+
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kaoping/num.h"
+#include "kaoping/par.h"
 #include "kaoping/rank.h"
 
 /* ---- the generator: splitmix64 seeds xoshiro256** (Blackman & Vigna) ---- */
@@ -451,8 +452,7 @@ static int threads_for(const kp_robust_opts *o)
 static int run_draws(const model *m, const kp_robust_opts *o, int *ranks, unsigned *commended, kp_err *err)
 {
 	worker w[8];
-	pthread_t tid[8];
-	int i, nt = threads_for(o), started = 0, rc = 0;
+	int i, nt = threads_for(o), rc = 0;
 	size_t t;
 
 	memset(w, 0, sizeof w);
@@ -465,20 +465,11 @@ static int run_draws(const model *m, const kp_robust_opts *o, int *ranks, unsign
 		if (!w[i].commended || !w[i].g)
 			rc = kp_err_oom(err);
 	}
-	for (i = 1; i < nt && !rc; i++)
-		if (pthread_create(&tid[i], NULL, work, &w[i]) == 0)
-			started = i;
-		else
-			break;
-	for (i = started + 1; i < nt && !rc; i++) /* could not start them all: the rest here */
-		work(&w[i]);
 	if (!rc)
-		work(&w[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(tid[i], NULL);
+		kp_par_run(w, (size_t)nt, sizeof w[0], work);
 	for (i = 0; i < nt && !rc; i++)
 		if ((rc = w[i].rc)) /* the first failing draw in order */
-			err->kind = w[i].err.kind, memcpy(err->msg, w[i].err.msg, sizeof err->msg);
+			kp_err_move(err, &w[i].err);
 	for (i = 0; i < nt; i++) {
 		for (t = 0; t < m->nu && w[i].commended; t++)
 			commended[t] += w[i].commended[t];

@@ -6,7 +6,6 @@
 #include "kaoping/score.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
