@@ -37,6 +37,7 @@ done
 # one suite a line (merges stay simple)
 for suite in \
 	tests/layers/run.sh \
+	tests/layers/words.py \
 	tests/e2e/run.sh \
 	tests/golden/run.sh \
 	tests/golden/term/run.sh \
