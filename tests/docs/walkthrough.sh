@@ -24,6 +24,7 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
+unset KAOPING_LANG LC_MESSAGES # what a person sees by default: Chinese
 # stdbuf preloads a library: let ASan run after it
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
