@@ -190,12 +190,12 @@ typedef void (*text_fn)(kp_rw *w, const kp_forms *f, const kp_form *m);
 /* Write one text file atomically through fn. */
 static int write_text(const char *path, text_fn fn, const kp_forms *f, const kp_form *m, kp_err *err)
 {
-	kp_outfile *of = kp_outfile_open(path, err);
+	kp_outfile *of = NULL;
 	kp_rw w;
 	int e;
 
-	if (!of)
-		return err->kind;
+	if ((e = kp_outfile_open(path, &of, err)))
+		return e;
 	if (kp_rw_open(&w, kp_outfile_fp(of), err)) {
 		kp_outfile_abort(of);
 		return err->kind;
@@ -357,11 +357,11 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 
 static int write_xlsx(const char *path, const kp_forms *f, const kp_form *m, kp_err *err)
 {
-	kp_outfile *of = kp_outfile_open(path, err);
+	kp_outfile *of = NULL;
 	int rc;
 
-	if (!of)
-		return err->kind;
+	if ((rc = kp_outfile_open(path, &of, err)))
+		return rc;
 	if ((rc = xl_build(f, m, kp_outfile_tmpname(of), path, err)))
 		kp_outfile_abort(of);
 	else

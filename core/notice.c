@@ -809,8 +809,8 @@ int kp_notice_write(const kp_notice *n, int format, const char *path, FILE *out,
 	int rc;
 
 	if (path) {
-		if (!(of = kp_outfile_open(path, err)))
-			return err->kind;
+		if ((rc = kp_outfile_open(path, &of, err)))
+			return rc;
 		fp = kp_outfile_fp(of);
 	} else if (!out) {
 		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_NOTICE_NO_STREAM);

@@ -125,7 +125,7 @@ void kp_outfile_remove_open(void)
 			unlink(g_open[i]);
 }
 
-kp_outfile *kp_outfile_open(const char *path, kp_err *err)
+static kp_outfile *outfile_new(const char *path, kp_err *err)
 {
 	kp_outfile *f = calloc(1, sizeof *f);
 	struct stat st;
@@ -172,6 +172,18 @@ fail:
 	free(real);
 	outfile_free(f);
 	return NULL;
+}
+
+int kp_outfile_open(const char *path, kp_outfile **out, kp_err *err)
+{
+	kp_err local = {0};
+	kp_err *e = err ? err : &local;
+	int rc;
+
+	*out = outfile_new(path, e);
+	rc = *out ? 0 : e->kind ? e->kind : KP_ECREATE;
+	kp_err_clear(&local);
+	return rc;
 }
 
 FILE *kp_outfile_fp(kp_outfile *f)

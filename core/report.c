@@ -48,9 +48,8 @@ static int emit(const kp_report_opts *o, FILE *out, body_fn body, void *ctx, kp_
 	int rc, e;
 
 	if (o->output) {
-		of = kp_outfile_open(o->output, err);
-		if (!of)
-			return err->kind;
+		if ((rc = kp_outfile_open(o->output, &of, err)))
+			return rc;
 		fp = kp_outfile_fp(of);
 	} else if (!out) {
 		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_NO_STREAM);

@@ -693,9 +693,8 @@ static int xlsx_output(book_fn fn, const void *ctx, const kp_report_opts *o, FIL
 	int fd, rc;
 
 	if (o->output) {
-		of = kp_outfile_open(o->output, err);
-		if (!of)
-			return err->kind;
+		if ((rc = kp_outfile_open(o->output, &of, err)))
+			return rc;
 		rc = fn(ctx, o, kp_outfile_tmpname(of), o->output, err);
 		if (rc)
 			kp_outfile_abort(of);

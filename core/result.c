@@ -16,16 +16,17 @@ struct chunk {
 	max_align_t data[];
 };
 
-kp_result *kp_result_new(kp_err *err)
+int kp_result_new(kp_result **out, kp_err *err)
 {
 	kp_result *r = calloc(1, sizeof *r);
 
+	*out = NULL;
 	if (!r || !(r->pool = calloc(1, sizeof *r->pool))) {
 		free(r);
-		kp_err_oom(err);
-		return NULL;
+		return kp_err_oom(err);
 	}
-	return r;
+	*out = r;
+	return 0;
 }
 
 void kp_result_free(kp_result *r)

@@ -373,11 +373,11 @@ static int kept_eligible(void *ud, const kp_result *x, size_t unit, int *ok, kp_
 static kp_result *draw_result(const model *m, const double *g, kp_err *err)
 {
 	const kp_result *res = m->res;
-	kp_result *x = kp_result_new(err);
+	kp_result *x = NULL;
 	double full = full_points(m, g);
 	size_t j, c;
 
-	if (!x)
+	if (kp_result_new(&x, err))
 		return NULL;
 	x->precision = res->precision, x->nsections = res->nsections, x->ncategories = res->ncategories;
 	/* units, sec and categories are the result's own (kp_result_free frees them) */

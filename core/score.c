@@ -2125,8 +2125,8 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 	s.notes = s.o->details || s.o->notes || s.o->sink;
 	s.L = kp_sandbox_state(r->sb);
 	nt = threads_for(&s);
-	if (!(s.res = kp_result_new(err)))
-		return KP_EINTERNAL;
+	if ((rc = kp_result_new(&s.res, err)))
+		return rc;
 	if ((rc = resolve_all(&s)) || (rc = init_result(&s, &names)))
 		goto out;
 	if ((rc = kp_score_lua_open(&s)))

@@ -552,8 +552,8 @@ static int sheet_file(const kp_sheet *s, int format, const char *path, kp_outfil
 	if (s->unit >= s->r->nunits || s->r->units[s->unit].category < 0 ||
 	    (size_t)s->r->units[s->unit].category >= s->r->ncategories)
 		return kp_err_msg(err, KP_EINTERNAL, KP_M_REP_SHEETS_UNIT, s->unit);
-	if (!(of = kp_outfile_open(path, err)))
-		return err->kind;
+	if ((rc = kp_outfile_open(path, &of, err)))
+		return rc;
 	if (format == KP_FMT_XLSX) {
 		rc = sheet_xlsx(s, of, path, err);
 	} else if (!(rc = kp_rw_open(&w, kp_outfile_fp(of), err))) {

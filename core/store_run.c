@@ -1531,13 +1531,13 @@ static int load_head(kp_store *s, long *run_id, kp_result *res, kp_err *err)
 
 int kp_store_load_run(kp_store *s, long run_id, int details, kp_result **out, kp_err *err)
 {
-	kp_result *res = kp_result_new(err);
+	kp_result *res = NULL;
 	long long *place = NULL;
 	int rc;
 
 	*out = NULL;
-	if (!res)
-		return KP_EINTERNAL;
+	if ((rc = kp_result_new(&res, err)))
+		return rc;
 	/* one read transaction: one consistent view of the run */
 	if ((rc = store_exec(s, "BEGIN", err)))
 		goto out;
@@ -1628,13 +1628,13 @@ out:
 
 int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **out, kp_err *err)
 {
-	kp_result *res = kp_result_new(err);
+	kp_result *res = NULL;
 	sqlite3_int64 pos = 0;
 	int rc;
 
 	*out = NULL;
-	if (!res)
-		return KP_EINTERNAL;
+	if ((rc = kp_result_new(&res, err)))
+		return rc;
 	if ((rc = store_exec(s, "BEGIN", err)))
 		goto out;
 	if (!(rc = load_head(s, &run_id, res, err)) && !(rc = find_unit(s, run_id, unit, &pos, err)) && pos)
@@ -1655,11 +1655,11 @@ out:
 
 static int load_run_v1(kp_store *s, long id, kp_result **out, kp_err *err)
 {
-	kp_result *res = kp_result_new(err);
+	kp_result *res = NULL;
 	int rc;
 
-	if (!res)
-		return KP_EINTERNAL;
+	if ((rc = kp_result_new(&res, err)))
+		return rc;
 	if (!(rc = load_head(s, &id, res, err)) &&
 	    !(rc = load_units(s, id, "results", "SELECT count(*) FROM v1_results WHERE run_id = ?",
 			      "SELECT unit_id, name, category, rank, total, raw_total, base, deductions, bonus, grade, veto, "

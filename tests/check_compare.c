@@ -134,7 +134,7 @@ END_TEST
 START_TEST(test_compare_duplicate_id)
 {
 	fx a;
-	kp_result *dup = kp_result_new(NULL);
+	kp_result *dup = ck_result();
 	kp_compare *c = NULL;
 	kp_err err = { 0 };
 

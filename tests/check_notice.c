@@ -18,7 +18,7 @@ static kp_result *fixture(void)
 		{"Z1", "东镇", 0, 1, 1, 95.5}, {"Z2", "西*镇|#", 0, 2, 1, 90}, {"Z3", "南镇", 0, 3, 0, 80},
 		{"B1", "司法局", 1, 1, 0, 70},
 	};
-	kp_result *r = kp_result_new(NULL);
+	kp_result *r = ck_result();
 	size_t i;
 
 	ck_assert_ptr_nonnull(r);

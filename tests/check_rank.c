@@ -555,7 +555,7 @@ START_TEST(test_rank_run_direct)
 
 	fx_load(&f, RULES("{\"A\", commend = 1}, {\"B\", commend = 1}",
 			  GRADES("", "") "commend { tie_break = { \"S2\" } }\n"));
-	res = kp_result_new(&err);
+	ck_assert_int_eq(kp_result_new(&res, &err), 0);
 	res->nsections = 2;
 	res->ncategories = 2;
 	res->categories = calloc(2, sizeof *res->categories);

@@ -85,7 +85,7 @@ static kp_item *items_for(kp_result *r, size_t u, size_t *n)
 
 static kp_result *fixture(void)
 {
-	kp_result *r = kp_result_new(NULL);
+	kp_result *r = ck_result();
 	size_t i, s, nitems;
 
 	ck_assert_ptr_nonnull(r);
@@ -131,7 +131,7 @@ static kp_result *fixture(void)
 /* n units in one category, no details. */
 static kp_result *big_fixture(size_t n)
 {
-	kp_result *r = kp_result_new(NULL);
+	kp_result *r = ck_result();
 	size_t i;
 
 	r->title = "big";
@@ -780,14 +780,14 @@ START_TEST(test_outfile_commit_abort)
 
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
 
-	f = kp_outfile_open(tpath("x.txt"), &err);
+	ck_assert_int_eq(kp_outfile_open(tpath("x.txt"), &f, &err), 0);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(strstr(kp_outfile_tmpname(f), "/.x.txt."));
 	fputs("half a report", kp_outfile_fp(f));
 	kp_outfile_abort(f);
 	ck_assert_uint_eq(count_entries(tmpdir), 0);
 
-	f = kp_outfile_open(tpath("x.txt"), &err);
+	ck_assert_int_eq(kp_outfile_open(tpath("x.txt"), &f, &err), 0);
 	fputs("whole", kp_outfile_fp(f));
 	ck_assert_int_eq(access(tpath("x.txt"), F_OK), -1);
 	ck_assert_int_eq(kp_outfile_commit(f, &err), 0);
@@ -799,7 +799,7 @@ START_TEST(test_outfile_commit_abort)
 	ck_assert_uint_eq(count_entries(tmpdir), 1);
 	/* a relative name works too (temporary beside it in ".") */
 	ck_assert_int_eq(chdir(tmpdir), 0);
-	f = kp_outfile_open("rel.txt", &err);
+	ck_assert_int_eq(kp_outfile_open("rel.txt", &f, &err), 0);
 	ck_assert_ptr_nonnull(f);
 	ck_assert(!strncmp(kp_outfile_tmpname(f), ".rel.txt.", 9));
 	ck_assert_int_eq(kp_outfile_commit(f, &err), 0);

@@ -143,7 +143,7 @@ static int keep_ab(void *ud, const char *col)
  * messages, whole. */
 START_TEST(test_languages)
 {
-	kp_result *r = kp_result_new(NULL);
+	kp_result *r = ck_result();
 	kp_sheet sh = { r, 0, NULL, NULL, KP_LANG_EN };
 	kp_err err = { 0 };
 

@@ -6,6 +6,15 @@
 #include <stdlib.h>
 
 #include "kaoping/msg.h"
+#include "kaoping/result.h"
+
+/* A new empty result for an initialiser, or NULL. */
+static inline kp_result *ck_result(void)
+{
+	kp_result *r = NULL;
+
+	return kp_result_new(&r, NULL) ? NULL : r;
+}
 
 /* Run one suite; the test binary's exit status is the number of failures.
  * Messages are English (the tests that check Chinese choose it). */

@@ -11,7 +11,8 @@
 /* Open path for an atomic write: a temporary file beside it.  Commit renames
  * it into place; abort removes it. */
 typedef struct kp_outfile kp_outfile;
-kp_outfile *kp_outfile_open(const char *path, kp_err *err);
+/* 0 and *out, or an error kind (*out NULL). */
+int kp_outfile_open(const char *path, kp_outfile **out, kp_err *err);
 FILE *kp_outfile_fp(kp_outfile *f);
 const char *kp_outfile_tmpname(const kp_outfile *f);
 int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */

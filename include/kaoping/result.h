@@ -97,7 +97,9 @@ typedef struct kp_result {
 	struct kp_pool *pool;
 } kp_result;
 
-kp_result *kp_result_new(kp_err *err);
+/* 0 and an empty result in *out (free it with kp_result_free), or
+ * KP_EINTERNAL when memory ran out (*out NULL). */
+int kp_result_new(kp_result **out, kp_err *err);
 void kp_result_free(kp_result *r);
 /* Copy a string into the result's pool (NULL stays NULL). */
 const char *kp_result_str(kp_result *r, const char *s, kp_err *err);

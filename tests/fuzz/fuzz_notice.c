@@ -20,10 +20,10 @@ static kp_result *fixture(void)
 		{"Z1", "东镇", 0, 1, 1, 95.5}, {"Z2", "<b>西*镇|#</b>", 0, 2, 1, 90}, {"Z3", "南镇", 0, 3, 0, 80},
 		{"B1", "司法局&", 1, 1, 1, 70},
 	};
-	kp_result *r = kp_result_new(NULL);
+	kp_result *r = NULL;
 	size_t i;
 
-	if (!r)
+	if (kp_result_new(&r, NULL))
 		abort();
 	r->title = "某县考核", r->year = 2021, r->precision = 2, r->run_id = 3;
 	r->ngrades = 2, r->grades = grades_fix;
