@@ -24,7 +24,7 @@ arch=$(dpkg --print-architecture)
 rm -rf "$root"
 # the package is built as released: not with the flags of a make around
 # this one (make asan's sanitizers, a BUILD of its own)
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $MAKE -s BUILD=$out KP_PROG=$out/kaoping PREFIX=/usr DESTDIR="$PWD/$root" install > /dev/null
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u EXTRA_CFLAGS -u EXTRA_LDFLAGS -u OPT -u CFLAGS -u LDFLAGS $MAKE -s BUILD=$out KP_PROG=$out/kaoping PREFIX=/usr DESTDIR="$PWD/$root" install > /dev/null
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/kaoping"
 gzip -9n "$root/usr/share/man/man1/kaoping.1"
 
