@@ -82,3 +82,20 @@ const char *kp_result_str(kp_result *r, const char *s, kp_err *err)
 		memcpy(p, s, n);
 	return p;
 }
+
+const kp_last_unit *kp_last_find(const kp_last *l, const char *id)
+{
+	size_t lo = 0, hi = l ? l->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(l->u[mid].id, id);
+		if (c == 0)
+			return &l->u[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}

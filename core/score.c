@@ -1649,21 +1649,10 @@ static int rescale_residue(scorer *s, double ded, double bonus, double total)
 /* Last year's result of the unit, when known. */
 static void find_last(const scorer *s, kp_unit_result *ur)
 {
-	const kp_last *l = s->o->last;
-	size_t lo = 0, hi = l ? l->n : 0;
+	const kp_last_unit *lu = kp_last_find(s->o->last, ur->id);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(l->u[mid].id, ur->id);
-		if (c == 0) {
-			ur->has_last = 1, ur->last_rank = l->u[mid].rank, ur->last_total = l->u[mid].total;
-			return;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	if (lu)
+		ur->has_last = 1, ur->last_rank = lu->rank, ur->last_total = lu->total;
 }
 
 /* One unit.  base is what the sections scored before their own

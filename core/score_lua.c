@@ -144,33 +144,24 @@ static int push_row(scorer *s, const kp_table *t, size_t row)
 static int last_table(lua_State *L, scorer *s, size_t u)
 {
 	const kp_last *l = s->o->last;
-	kp_unit_result *ur = &s->res->units[u];
-	size_t lo = 0, hi = l ? l->n : 0, k;
+	const kp_last_unit *lu = kp_last_find(l, s->d->id[u]);
+	size_t k;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(l->u[mid].id, s->d->id[u]);
-		if (c == 0) {
-			lua_createtable(L, 0, 5);
-			lua_pushnumber(L, l->u[mid].total), lua_setfield(L, -2, "total");
-			lua_pushinteger(L, l->u[mid].rank), lua_setfield(L, -2, "rank");
-			lua_pushstring(L, l->u[mid].grade), lua_setfield(L, -2, "grade");
-			lua_pushinteger(L, l->year), lua_setfield(L, -2, "year");
-			lua_createtable(L, 0, (int)l->nsections);
-			for (k = 0; k < l->nsections; k++) {
-				lua_pushnumber(L, l->sec[l->u[mid].row * l->nsections + k]);
-				lua_setfield(L, -2, l->sections[k]);
-			}
-			lua_setfield(L, -2, "sections");
-			return 1;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!lu) {
+		lua_pushnil(L);
+		return 1;
 	}
-	(void)ur;
-	lua_pushnil(L);
+	lua_createtable(L, 0, 5);
+	lua_pushnumber(L, lu->total), lua_setfield(L, -2, "total");
+	lua_pushinteger(L, lu->rank), lua_setfield(L, -2, "rank");
+	lua_pushstring(L, lu->grade), lua_setfield(L, -2, "grade");
+	lua_pushinteger(L, l->year), lua_setfield(L, -2, "year");
+	lua_createtable(L, 0, (int)l->nsections);
+	for (k = 0; k < l->nsections; k++) {
+		lua_pushnumber(L, l->sec[lu->row * l->nsections + k]);
+		lua_setfield(L, -2, l->sections[k]);
+	}
+	lua_setfield(L, -2, "sections");
 	return 1;
 }
 

@@ -126,4 +126,8 @@ typedef struct kp_last {
 	double *sec;           /* n × nsections */
 } kp_last;
 
+/* Last year's result of the unit id, or NULL (l may be NULL): the one
+ * lookup the scorer and the rules' u.last share. */
+const kp_last_unit *kp_last_find(const kp_last *l, const char *id);
+
 #endif
