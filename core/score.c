@@ -282,35 +282,69 @@ static int aggregate_dated(scorer *s, const kp_src *src, size_t u, double *v, en
 	return 0;
 }
 
+int kp_score_fold_events(const kp_data_events *ev, size_t u, long col, int (*pass)(void *ud, size_t row), void *ud,
+			 kp_acc *a, size_t *bad_row, int *bad_st)
+{
+	size_t i;
+
+	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
+		size_t row = ev->rows[i];
+		double x = 0;
+		int st = KP_NUM_OK, p = pass(ud, row);
+		if (p < 0)
+			return -1;
+		if (!p)
+			continue;
+		if (col >= 0 && KP_NUM_MISSING(st = kp_table_num(ev->t, row, (size_t)col, &x)))
+			continue;
+		if (st != KP_NUM_OK) {
+			*bad_row = row, *bad_st = st;
+			return 1;
+		}
+		kp_acc_add(a, x);
+	}
+	return 0;
+}
+
+/* A declaration's filter as kp_score_fold_events asks it. */
+typedef struct decl_filter {
+	scorer *s;
+	const kp_src *src;
+	enum vstat *vs;
+	int rc;
+} decl_filter;
+
+static int decl_pass(void *ud, size_t row)
+{
+	decl_filter *f = ud;
+	int pass = 0;
+
+	if ((f->rc = event_pass(f->s, f->src, f->s->d->ev[f->src->event].t, row, &pass, f->vs)) || *f->vs != V_VALUE)
+		return -1;
+	return pass;
+}
+
 static int aggregate(scorer *s, const kp_src *src, size_t u, double *v, enum vstat *vs)
 {
 	const kp_data_events *ev = &s->d->ev[src->event];
 	const kp_table *t = ev->t;
 	kp_acc a = {src->op, 0, 0, 0, 0};
+	decl_filter f = {s, src, vs, 0};
 	long col = -1;
-	size_t i;
-	int rc, pass;
+	size_t bad_row = 0;
+	int st = 0, rc;
 
 	*vs = V_VALUE;
 	if (src->op == KP_AGG_LATE || src->op == KP_AGG_MISSING)
 		return aggregate_dated(s, src, u, v, vs);
 	if (src->op != KP_AGG_COUNT && (col = kp_table_col(t, src->col)) < 0 && t->nrows > 0)
 		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN, t->file, src->col, s->ctx_kind, s->ctx_name);
-	for (i = ev->first[u]; i < ev->first[u + 1]; i++) {
-		size_t row = ev->rows[i];
-		double x = 0;
-		int st = KP_NUM_OK;
-		if ((rc = event_pass(s, src, t, row, &pass, vs)) || *vs != V_VALUE)
-			return rc;
-		if (!pass)
-			continue;
-		if (src->op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
-			continue;
-		if (st != KP_NUM_OK)
-			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_EVENT_BAD_NUMBER, t->file, t->line[row], col + 1,
-					  src->col, kp_num_why(st));
-		kp_acc_add(&a, x);
-	}
+	rc = kp_score_fold_events(ev, u, src->op == KP_AGG_COUNT ? -1 : col, decl_pass, &f, &a, &bad_row, &st);
+	if (rc < 0)
+		return f.rc;
+	if (rc > 0)
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_EVENT_BAD_NUMBER, t->file, t->line[bad_row], col + 1,
+				  src->col, kp_num_why(st));
 	s->last_acc = a; /* for the note: how many values, what was dropped */
 	*vs = kp_acc_result(&a, v);
 	return 0;

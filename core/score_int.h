@@ -63,6 +63,17 @@ static inline enum vstat kp_acc_result(const kp_acc *a, double *out)
 	return V_VALUE;
 }
 
+/* Fold the event rows of unit u that pass into *a: the values of column
+ * col (or only their count when col < 0, agg.count).  pass(ud, row) says
+ * whether a row counts (1), not (0), or stops the fold (-1: the caller has
+ * the error).  Blank cells and words for "no value" are left out.  Returns
+ * 0, -1 when pass stopped it, or 1 with *bad_row and *bad_st for a cell
+ * that is not a number; the caller says so in its own way (an error record
+ * or a Lua error).  The one loop behind agg.* in declarations and in rule
+ * functions (score.c, score_lua.c). */
+int kp_score_fold_events(const kp_data_events *ev, size_t u, long col, int (*pass)(void *ud, size_t row), void *ud,
+			 kp_acc *a, size_t *bad_row, int *bad_st);
+
 typedef struct scorer {
 	const kp_rules *r;
 	const kp_data *d;

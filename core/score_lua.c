@@ -319,6 +319,22 @@ static int push_acc(lua_State *L, const kp_acc *a)
 }
 
 /* A cell of an event row that is not a number: a data error. */
+/* A Lua filter as kp_score_fold_events asks it (an error in it is raised
+ * as Lua errors are, out of the fold). */
+typedef struct lua_pass_ud {
+	lua_State *L;
+	int fidx;
+	scorer *s;
+	const kp_table *t;
+} lua_pass_ud;
+
+static int lua_pass(void *ud, size_t row)
+{
+	lua_pass_ud *f = ud;
+
+	return lua_filter_pass(f->L, f->fidx, f->s, f->t, row) != 0;
+}
+
 static int bad_event_number(lua_State *L, const kp_table *t, size_t row, long col, int st)
 {
 	char msg[KP_ERR_MAX];
@@ -333,25 +349,16 @@ static int evset_agg(lua_State *L, int op)
 	evset_ud *e = check_evset(L, 1);
 	const kp_data_events *ev = &e->s->d->ev[e->event];
 	const kp_table *t = ev->t;
-	int fidx = op == KP_AGG_COUNT ? 2 : 3;
+	lua_pass_ud f = {L, op == KP_AGG_COUNT ? 2 : 3, e->s, t};
 	kp_acc a = {op, 0, 0, 0, 0};
 	long col = -1;
-	size_t i;
+	size_t bad_row = 0;
+	int st = 0;
 
 	if (op != KP_AGG_COUNT && (col = kp_table_col(t, check_name(L, 2))) < 0 && t->nrows > 0)
 		return msg_error(L, KP_M_ENG_LUA_FILE_NO_COLUMN, t->file, lua_tostring(L, 2));
-	for (i = ev->first[e->unit]; i < ev->first[e->unit + 1]; i++) {
-		size_t row = ev->rows[i];
-		double x = 0;
-		int st = KP_NUM_OK;
-		if (!lua_filter_pass(L, fidx, e->s, t, row))
-			continue;
-		if (op != KP_AGG_COUNT && KP_NUM_MISSING(st = kp_table_num(t, row, (size_t)col, &x)))
-			continue;
-		if (st != KP_NUM_OK)
-			return bad_event_number(L, t, row, col, st);
-		kp_acc_add(&a, x);
-	}
+	if (kp_score_fold_events(ev, e->unit, op == KP_AGG_COUNT ? -1 : col, lua_pass, &f, &a, &bad_row, &st))
+		return bad_event_number(L, t, bad_row, col, st); /* a Lua filter raises, never returns -1 */
 	return push_acc(L, &a);
 }
 
