@@ -65,6 +65,61 @@ void kp_note_msg(kp_sb *b, enum kp_msgid id, const char *en, ...)
 	kp_sb_puts(b, end);
 }
 
+/* A fixed buffer written snprintf-style: len counts everything. */
+struct fixed {
+	char *buf;
+	size_t n, len;
+};
+
+static void fixed_byte(struct fixed *f, char c)
+{
+	if (f->len + 1 < f->n)
+		f->buf[f->len] = c;
+	f->len++;
+}
+
+static void fixed_escaped(struct fixed *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s >= PIECE && *s <= ESC)
+			fixed_byte(f, ESC);
+		fixed_byte(f, *s);
+	}
+}
+
+static int fixed_end(struct fixed *f)
+{
+	if (f->n)
+		f->buf[f->len < f->n ? f->len : f->n - 1] = '\0';
+	return (int)f->len;
+}
+
+int kp_note_escape(char *buf, size_t n, const char *s)
+{
+	struct fixed f = {buf, n, 0};
+
+	fixed_escaped(&f, s ? s : "");
+	return fixed_end(&f);
+}
+
+int kp_note_vformat(char *buf, size_t n, enum kp_msgid id, const char *en, va_list ap)
+{
+	struct fixed f = {buf, n, 0};
+	const char *name = kp_msg_name(id);
+	int i, k = count_args(en);
+
+	fixed_byte(&f, PIECE);
+	for (; *name; name++)
+		fixed_byte(&f, *name);
+	for (i = 0; i < k; i++) {
+		const char *a = va_arg(ap, const char *);
+		fixed_byte(&f, ARG);
+		fixed_escaped(&f, a ? a : "");
+	}
+	fixed_byte(&f, END);
+	return fixed_end(&f);
+}
+
 int kp_note_structured(const char *note)
 {
 	return note && strchr(note, PIECE) != NULL;

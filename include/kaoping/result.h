@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "kaoping/err.h"
+#include "kaoping/msg.h"
 
 enum kp_item_kind {
 	KP_ITEM_INDICATOR = 0, /* an indicator's points (max = its full points) */
@@ -101,6 +102,13 @@ kp_result *kp_result_new(kp_err *err);
 void kp_result_free(kp_result *r);
 /* Copy a string into the result's pool (NULL stays NULL). */
 const char *kp_result_str(kp_result *r, const char *s, kp_err *err);
+/* Replace every note of the result (items', tie and quota notes) by its
+ * rendering in lang (kaoping/note.h), in the pool: the engine and the store
+ * keep notes structured, a report shows them in its language.  0, or
+ * KP_EDATA for a note that is not well formed (nothing is changed then:
+ * notes before it may be rendered already, which renders them again as
+ * themselves). */
+int kp_result_render_notes(kp_result *r, enum kp_lang lang, kp_err *err);
 /* Memory from the pool, zeroed. */
 void *kp_result_alloc(kp_result *r, size_t size, kp_err *err);
 /* Section points of unit u. */
