@@ -1405,13 +1405,14 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	const kp_rules *r = s->r;
 	const kp_indicator *ind = &r->ind[i];
 	outcome o = {0};
+	char nb[64];
 	int rc;
 
 	enter(s, "indicator", ind->name, ind->where, ind, ind->has_default, ind->dflt, ind->dflt_text);
 	*vs = V_SKIP;
 	if (!kp_indicator_applies(ind, s->d->cat[s->unit])) /* 百分制折算 for this category */
 		return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
-					   "本类单位不考核此项, 其余得分按比例折算", 1) : 0;
+					   (piece(nb, sizeof nb, KP_M_NOTE_NOT_ASSESSED), nb), 1) : 0;
 	s->goal_ref = &s->ind_goal[i];
 	rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o, vs);
 	if (rc || *vs != V_SKIP) {
@@ -1423,7 +1424,7 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	}
 	outcome_free(&o);
 	return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
-				   "缺数据, 不计此项, 其余得分按比例折算", 1) : 0;
+				   (piece(nb, sizeof nb, KP_M_NOTE_NO_DATA_SKIPPED), nb), 1) : 0;
 }
 
 /* "扣完为止" as an item of its own: the points of nominal deductions that
