@@ -34,7 +34,8 @@ typedef struct kp_item {
 	const char *name;      /* pool string */
 	double points;         /* points given, or taken for deductions */
 	double max;            /* full points, or the cap */
-	const char *note;      /* pool string: the rule's own words */
+	const char *note;      /* pool string: structured (kaoping/note.h) until
+				  kp_result_render_notes writes it in a language */
 	int skipped;           /* a missing value skipped and rescaled */
 } kp_item;
 
