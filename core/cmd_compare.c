@@ -42,6 +42,8 @@ int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int det
 	kp_cli_enter(KP_PH_NONE);
 	if (!rc)
 		(*res)->year = year;
+	if (!rc)
+		rc = kp_result_render_notes(*res, (enum kp_lang)c->lang, err);
 	return rc;
 }
 
@@ -75,6 +77,8 @@ static int load_both(kp_cli_config *c, kp_result *res[2], kp_err *err)
 		return rc;
 	if (!(rc = kp_store_load_run(st, c->run_prev, 0, &res[0], err)))
 		rc = kp_store_load_run(st, c->run_id, 0, &res[1], err);
+	if (!rc && !(rc = kp_result_render_notes(res[0], (enum kp_lang)c->lang, err)))
+		rc = kp_result_render_notes(res[1], (enum kp_lang)c->lang, err);
 	kp_store_close(st);
 	return rc;
 }

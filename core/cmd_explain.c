@@ -62,6 +62,8 @@ static int explain_one(kp_cli_config *c, kp_err *err)
 		return rc;
 	rc = kp_store_load_unit(st, c->run_id, c->args[0], &res, err);
 	kp_store_close(st);
+	if (!rc)
+		rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err);
 	if (rc)
 		return rc;
 	rules = run_rules(c, res);
@@ -221,7 +223,8 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	kp_store_rows *rr = NULL;
 	int rc;
 
-	if ((rc = kp_store_load_run(st, s->c->run_id, 1, &s->res, err)))
+	if ((rc = kp_store_load_run(st, s->c->run_id, 1, &s->res, err)) ||
+	    (rc = kp_result_render_notes(s->res, (enum kp_lang)s->c->lang, err)))
 		return rc;
 	s->rules = run_rules(s->c, s->res);
 	if (s->rules && ((rc = keep_columns(s, err)) ||

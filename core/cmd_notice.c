@@ -87,6 +87,8 @@ int kp_cmd_notice(kp_cli_config *c, kp_err *err)
 	if ((rc = kp_cli_check_output_path(c, err)) || (rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
 	rc = kp_store_load_run(st, c->run_id, 0, &res, err);
+	if (!rc)
+		rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err);
 	kp_store_close(st);
 	if (!rc && !(rc = notice_rules(c, res, &r, err)) && !(rc = notice_render(c, r, res, &n, err))) {
 		kp_cli_enter(KP_PH_REPORT);

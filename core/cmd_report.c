@@ -18,6 +18,8 @@ int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err)
 	/* only the HTML and XLSX reports show every item and note */
 	rc = kp_store_load_run(st, c->run_id, f == KP_FMT_HTML || f == KP_FMT_XLSX || (f == KP_FMT_JSON && c->items), res, err);
 	kp_store_close(st);
+	if (!rc)
+		rc = kp_result_render_notes(*res, (enum kp_lang)c->lang, err);
 	return rc;
 }
 

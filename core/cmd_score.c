@@ -71,7 +71,8 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 		goto out;
 	if (st)
 		kp_cli_note(c, KP_M_CMD_RUN_RECORDED, run_id, c->db);
-	rc = kp_cli_write_report(c, res, err);
+	if (!(rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err)))
+		rc = kp_cli_write_report(c, res, err);
 	kp_cli_phase("report"); /* not words */
 out:
 	kp_result_free(res);

@@ -4,6 +4,7 @@
 #include "kaoping/note.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { PIECE = 1, ARG = 2, END = 3, ESC = 4 };
@@ -65,54 +66,139 @@ void kp_note_msg(kp_sb *b, enum kp_msgid id, const char *en, ...)
 	kp_sb_puts(b, end);
 }
 
+/* A fixed buffer written snprintf-style: len counts everything. */
+struct fixed {
+	char *buf;
+	size_t n, len;
+};
+
+static void fixed_byte(struct fixed *f, char c)
+{
+	if (f->len + 1 < f->n)
+		f->buf[f->len] = c;
+	f->len++;
+}
+
+static void fixed_escaped(struct fixed *f, const char *s)
+{
+	while (*s) {
+		size_t n = strcspn(s, "\x01\x02\x03\x04");
+		size_t room = f->len + 1 < f->n ? f->n - 1 - f->len : 0;
+
+		if (room) /* a run of text at once */
+			memcpy(f->buf + f->len, s, n < room ? n : room);
+		f->len += n;
+		s += n;
+		if (*s) {
+			fixed_byte(f, ESC);
+			fixed_byte(f, *s++);
+		}
+	}
+}
+
+static int fixed_end(struct fixed *f)
+{
+	if (f->n)
+		f->buf[f->len < f->n ? f->len : f->n - 1] = '\0';
+	return (int)f->len;
+}
+
+int kp_note_escape(char *buf, size_t n, const char *s)
+{
+	struct fixed f = {buf, n, 0};
+
+	fixed_escaped(&f, s ? s : "");
+	return fixed_end(&f);
+}
+
+int kp_note_vformat(char *buf, size_t n, enum kp_msgid id, const char *en, va_list ap)
+{
+	struct fixed f = {buf, n, 0};
+	const char *name = kp_msg_name(id);
+	int i, k = count_args(en);
+
+	fixed_byte(&f, PIECE);
+	for (; *name; name++)
+		fixed_byte(&f, *name);
+	for (i = 0; i < k; i++) {
+		const char *a = va_arg(ap, const char *);
+		fixed_byte(&f, ARG);
+		fixed_escaped(&f, a ? a : "");
+	}
+	fixed_byte(&f, END);
+	return fixed_end(&f);
+}
+
 int kp_note_structured(const char *note)
 {
 	return note && strchr(note, PIECE) != NULL;
 }
 
-/* One argument or run of text from *p up to a byte of stop (unescaped)
- * into out; *p is left on the stop byte (or the NUL). */
-static void take_text(const char **p, const char *stop, kp_sb *out)
+/* Append n bytes to out without a format pass (the render is on the path
+ * of every item of a report: millions of notes). */
+static void put_n(kp_sb *out, const char *p, size_t n)
 {
-	const char *s = *p;
-
-	while (*s && !strchr(stop, *s)) {
-		size_t n = strcspn(s, "\x01\x02\x03\x04");
-		if (n) {
-			kp_sb_printf(out, "%.*s", (int)n, s);
-			s += n;
-			continue;
+	if (out->oom || n == 0)
+		return;
+	if (out->len + n + 1 > out->cap) {
+		size_t cap = (out->len + n + 1) * 2;
+		char *q = realloc(out->s, cap);
+		if (!q) {
+			out->oom = 1;
+			return;
 		}
-		if (*s == ESC && s[1]) {
-			char c[2] = {s[1], 0};
-			kp_sb_puts(out, c);
-			s += 2;
-		} else if (*s == ESC) {
-			s++; /* an escape at the end: nothing follows */
-		} else {
-			break; /* a structural byte */
-		}
+		out->s = q, out->cap = cap;
 	}
-	*p = s;
+	memcpy(out->s + out->len, p, n);
+	out->len += n;
+	out->s[out->len] = '\0';
+}
+
+/* The end of the run of text or argument at s: the first structural byte
+ * that is not escaped, or the NUL. */
+static const char *span_end(const char *s)
+{
+	for (;;) {
+		s += strcspn(s, "\x01\x02\x03\x04");
+		if (*s != ESC)
+			return s;
+		s += s[1] ? 2 : 1;
+	}
+}
+
+/* The text of [s, e) unescaped into out. */
+static void put_unescaped(kp_sb *out, const char *s, const char *e)
+{
+	while (s < e) {
+		const char *esc = memchr(s, ESC, (size_t)(e - s));
+		const char *stop = esc ? esc : e;
+		put_n(out, s, (size_t)(stop - s));
+		if (!esc)
+			return;
+		if (esc + 1 < e)
+			put_n(out, esc + 1, 1);
+		s = esc + 2;
+	}
 }
 
 /* The format with its arguments: every %s takes the next, %% is %. */
-static void fill(const char *fmt, char *const *args, int nargs, kp_sb *out)
+static void fill(const char *fmt, const char *const *as, const char *const *ae, int nargs, kp_sb *out)
 {
 	int k = 0;
 
 	while (*fmt) {
 		size_t n = strcspn(fmt, "%");
 		if (n) {
-			kp_sb_printf(out, "%.*s", (int)n, fmt);
+			put_n(out, fmt, n);
 			fmt += n;
 			continue;
 		}
 		if (fmt[1] == '%') {
-			kp_sb_puts(out, "%");
+			put_n(out, "%", 1);
 			fmt += 2;
 		} else {
-			kp_sb_puts(out, k < nargs ? args[k] : "");
+			if (k < nargs)
+				put_unescaped(out, as[k], ae[k]);
 			k++;
 			fmt += fmt[1] ? 2 : 1;
 		}
@@ -122,12 +208,12 @@ static void fill(const char *fmt, char *const *args, int nargs, kp_sb *out)
 /* Render the piece at *p (just past its \x01). */
 static int render_piece(const char **p, enum kp_lang lang, kp_sb *out, kp_err *err)
 {
-	char name[64], *args[KP_NOTE_ARGS_MAX];
-	kp_sb abuf[KP_NOTE_ARGS_MAX];
-	const char *s = *p, *fmt;
+	char name[64];
+	const char *as[KP_NOTE_ARGS_MAX], *ae[KP_NOTE_ARGS_MAX];
+	const char *s = *p;
 	size_t len = strcspn(s, "\x01\x02\x03\x04");
 	enum kp_msgid id;
-	int n = 0, i, rc = 0;
+	int n = 0, rc = 0;
 
 	if (len == 0 || len >= sizeof name || s[len] == ESC)
 		return kp_err_msg(err, KP_EDATA, KP_M_NOTE_BAD_NAME);
@@ -135,27 +221,18 @@ static int render_piece(const char **p, enum kp_lang lang, kp_sb *out, kp_err *e
 	name[len] = '\0';
 	if (s[len] != ARG && s[len] != END)
 		return kp_err_msg(err, KP_EDATA, KP_M_NOTE_BAD_OPEN, name);
-	if (!kp_msg_lookup(name, &id) || strncmp(name, "NOTE_", 5) || !strncmp(name, "NOTE_BAD_", 9))
+	if (strncmp(name, "NOTE_", 5) || !strncmp(name, "NOTE_BAD_", 9) || !kp_msg_lookup(name, &id))
 		return kp_err_msg(err, KP_EDATA, KP_M_NOTE_BAD_UNKNOWN, name);
-	fmt = kp_msg_text(id, lang);
-	memset(abuf, 0, sizeof abuf);
 	for (s += len; *s == ARG && n < KP_NOTE_ARGS_MAX; n++) {
-		s++;
-		take_text(&s, "\x01\x02\x03", &abuf[n]);
+		as[n] = s + 1;
+		s = ae[n] = span_end(s + 1);
 	}
-	for (i = 0; i < n; i++)
-		args[i] = (char *)kp_sb_str(&abuf[i]);
 	if (*s != END)
 		rc = kp_err_msg(err, KP_EDATA, KP_M_NOTE_BAD_OPEN, name);
 	else if (n != count_args(kp_msg_text(id, KP_LANG_EN)))
 		rc = kp_err_msg(err, KP_EDATA, KP_M_NOTE_BAD_ARGS, name, n);
 	else
-		fill(fmt, args, n, out);
-	for (i = 0; i < KP_NOTE_ARGS_MAX; i++) {
-		if (!rc && kp_sb_status(&abuf[i], err))
-			rc = KP_EINTERNAL;
-		kp_sb_free(&abuf[i]);
-	}
+		fill(kp_msg_text(id, lang), as, ae, n, out);
 	*p = *s ? s + 1 : s;
 	return rc;
 }
@@ -173,7 +250,9 @@ int kp_note_render(const char *note, enum kp_lang lang, kp_sb *out, kp_err *err)
 		} else if (*p == ARG || *p == END) {
 			rc = kp_err_msg(err, KP_EDATA, KP_M_NOTE_BAD_STRAY);
 		} else {
-			take_text(&p, "\x01\x02\x03", out);
+			const char *e = span_end(p);
+			put_unescaped(out, p, e);
+			p = e;
 		}
 	}
 	if (rc && out->s) { /* nothing of a bad note */

@@ -3,11 +3,11 @@
 #include "kaoping/rank.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/note.h"
 #include "kaoping/num.h"
 
 typedef struct ranker {
@@ -117,35 +117,10 @@ static int reorder(kp_result *res, size_t *order, kp_err *err)
 	return 0;
 }
 
-/* Append printf text to the malloc'd string *s (length *len), whole. */
-static int text_cat(char **s, size_t *len, kp_err *err, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 4, 5)))
-#endif
-	;
-static int text_cat(char **s, size_t *len, kp_err *err, const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-	char *p;
-
-	va_start(ap, fmt);
-	w = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (w < 0 || !(p = realloc(*s, *len + (size_t)w + 1)))
-		return kp_err_oom(err);
-	*s = p;
-	va_start(ap, fmt);
-	vsnprintf(p + *len, (size_t)w + 1, fmt, ap);
-	va_end(ap);
-	*len += (size_t)w;
-	return 0;
-}
-
 static int note_ties(const ranker *rk, kp_result *res, size_t a, size_t b, kp_err *err)
 {
-	char *note = NULL;
-	size_t k, len = 0;
+	kp_sb note = {0};
+	size_t k;
 	int rc;
 
 	if (res->units[a].total != res->units[b].total || !rk->r->ntie ||
@@ -155,15 +130,17 @@ static int note_ties(const ranker *rk, kp_result *res, size_t a, size_t b, kp_er
 		;
 	if (k == rk->r->ntie)
 		return 0;
-	if ((rc = text_cat(&note, &len, err, "总分并列, 按“%s”%s排序",
-			   rk->r->tie[k].kind == KP_TIE_DEDUCTIONS ? "扣分"
-			   : rk->r->tie[k].kind == KP_TIE_BONUS ? "加分" : rk->r->tie[k].name,
-			   rk->r->tie[k].kind == KP_TIE_DEDUCTIONS ? "(少者优先)" : "(高者优先)")))
-		return rc;
-	if ((!res->units[a].tie_note && !(res->units[a].tie_note = kp_result_str(res, note, err))) ||
-	    (!res->units[b].tie_note && !(res->units[b].tie_note = kp_result_str(res, note, err))))
+	if (rk->r->tie[k].kind == KP_TIE_DEDUCTIONS)
+		kp_note_msg(&note, KP_M_NOTE_TIE_DEDUCTIONS);
+	else if (rk->r->tie[k].kind == KP_TIE_BONUS)
+		kp_note_msg(&note, KP_M_NOTE_TIE_BONUS);
+	else
+		kp_note_msg(&note, KP_M_NOTE_TIE_BY, rk->r->tie[k].name);
+	rc = kp_sb_status(&note, err);
+	if (!rc && ((!res->units[a].tie_note && !(res->units[a].tie_note = kp_result_str(res, kp_sb_str(&note), err))) ||
+		 (!res->units[b].tie_note && !(res->units[b].tie_note = kp_result_str(res, kp_sb_str(&note), err)))))
 		rc = KP_EINTERNAL;
-	free(note);
+	kp_sb_free(&note);
 	return rc;
 }
 
@@ -223,14 +200,30 @@ static int base_grade(const kp_rules *r, const kp_unit_result *u)
 	return (int)r->ngrade - 1;
 }
 
+/* "优秀名额3个, 第3名并列于名额线, 并列者均保留", after "; " when there is
+ * a note already. */
+static void quota_note(kp_sb *note, const char *grade, size_t allowed, int line_rank, int drop)
+{
+	char n[32], k[32];
+
+	snprintf(n, sizeof n, "%zu", allowed); /* not words */
+	snprintf(k, sizeof k, "%d", line_rank); /* not words */
+	if (note->len)
+		kp_note_msg(note, KP_M_NOTE_SEP_SEMI);
+	if (drop)
+		kp_note_msg(note, KP_M_NOTE_QUOTA_DROPPED, grade, n, k);
+	else
+		kp_note_msg(note, KP_M_NOTE_QUOTA_KEPT, grade, n, k);
+}
+
 /* Grade quotas of one category, best grade first: the units of a grade
  * past its quota, by rank, drop a grade.  Units tied across the quota line
  * all stay (default) or, with quota_ties = "none", all drop. */
 static int apply_quotas(const ranker *rk, kp_result *res, kp_category_result *cat, kp_err *err)
 {
 	const kp_rules *r = rk->r;
-	char *note = NULL;
-	size_t g, i, len = 0;
+	kp_sb note = {0};
+	size_t g, i;
 	int rc = 0;
 
 	for (g = 0; g + 1 < r->ngrade; g++) {
@@ -261,14 +254,12 @@ static int apply_quotas(const ranker *rk, kp_result *res, kp_category_result *ca
 			for (i = cat->first; i < cat->first + cat->count; i++)
 				if (res->units[i].grade == (int)g && res->units[i].rank == line_rank && !res->units[i].veto)
 					res->units[i].grade = (int)g + 1, res->units[i].quota_dropped = 1;
-		if ((rc = text_cat(&note, &len, err, "%s%s名额%zu个, 第%d名并列于名额线, %s", len ? "; " : "",
-				   r->grade[g].name, allowed, line_rank,
-				   r->quota_ties_none ? "并列者均降一等" : "并列者均保留")))
-			break;
+		quota_note(&note, r->grade[g].name, allowed, line_rank, r->quota_ties_none);
 	}
-	if (!rc && note && !(cat->note = kp_result_str(res, note, err)))
+	if (!rc && !(rc = kp_sb_status(&note, err)) && note.len &&
+	    !(cat->note = kp_result_str(res, kp_sb_str(&note), err)))
 		rc = KP_EINTERNAL;
-	free(note);
+	kp_sb_free(&note);
 	return rc;
 }
 

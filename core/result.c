@@ -1,5 +1,6 @@
 /* result.c — the result record and its string pool (see result.h). */
 #include "kaoping/result.h"
+#include "kaoping/note.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,4 +99,39 @@ const kp_last_unit *kp_last_find(const kp_last *l, const char *id)
 			hi = mid;
 	}
 	return NULL;
+}
+
+/* *note rendered in lang, in the pool (a note without pieces stays). */
+static int render_one(kp_result *r, const char **note, enum kp_lang lang, kp_sb *b, kp_err *err)
+{
+	const char *s;
+	int rc;
+
+	if (!*note || !kp_note_structured(*note))
+		return 0;
+	kp_sb_reset(b);
+	if ((rc = kp_note_render(*note, lang, b, err)))
+		return rc;
+	if (!(s = kp_result_str(r, kp_sb_str(b), err)))
+		return KP_EINTERNAL;
+	*note = s;
+	return 0;
+}
+
+int kp_result_render_notes(kp_result *r, enum kp_lang lang, kp_err *err)
+{
+	kp_sb b = {0};
+	size_t u, i;
+	int rc = 0;
+
+	for (u = 0; u < r->nunits && !rc; u++) {
+		kp_unit_result *ur = &r->units[u];
+		rc = render_one(r, &ur->tie_note, lang, &b, err);
+		for (i = 0; ur->items && i < ur->nitems && !rc; i++)
+			rc = render_one(r, &ur->items[i].note, lang, &b, err);
+	}
+	for (i = 0; i < r->ncategories && !rc; i++)
+		rc = render_one(r, &r->categories[i].note, lang, &b, err);
+	kp_sb_free(&b);
+	return rc;
 }

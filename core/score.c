@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kaoping/date.h"
+#include "kaoping/note.h"
 #include "kaoping/num.h"
 #include "kaoping/par.h"
 #include "kaoping/rank.h"
@@ -552,7 +553,7 @@ static void free_stat(mstat *st)
 /* ---- one method for one unit ---- */
 
 /* What a method gives: points and a note of any length (grown by
- * note_add; a failed allocation is remembered and reported by note_ok). */
+ * note_put; a failed allocation is remembered and reported by note_ok). */
 typedef struct outcome {
 	double pts;
 	char *note;       /* small, or the heap once a note outgrows it */
@@ -562,67 +563,107 @@ typedef struct outcome {
 	char small[256];  /* most notes fit: no allocation per item */
 } outcome;
 
-static void note_vadd(outcome *o, const char *fmt, va_list ap)
+/* Append to the note, encoded (kaoping/note.h): the piece id with the
+ * arguments in *ap, or the text word (of the rule file's, escaped), or raw
+ * (a note already encoded). */
+static void note_put(outcome *o, enum kp_msgid id, const char *en, va_list *ap, const char *word, int raw)
 {
 	va_list aq;
-	int w;
+	int w = 0, pass;
 
 	if (o->oom)
 		return;
 	if (!o->note) /* one formatting pass when the note fits, as most do */
 		o->note = o->small, o->cap = sizeof o->small;
-	va_copy(aq, ap);
-	w = vsnprintf(o->note + o->len, o->cap - o->len, fmt, aq);
-	va_end(aq);
-	if (w < 0) {
-		o->oom = 1;
-		return;
-	}
-	if (o->len + (size_t)w + 1 > o->cap) {
-		size_t cap = (o->len + (size_t)w + 1) * 2;
-		char *p = o->note == o->small ? malloc(cap) : realloc(o->note, cap);
-		if (!p) {
-			o->oom = 1;
-			return;
+	for (pass = 0; pass < 2; pass++) {
+		char *dst = o->note + o->len;
+		size_t room = o->cap - o->len;
+		if (raw) {
+			w = (int)strlen(word);
+			if ((size_t)w < room)
+				memcpy(dst, word, (size_t)w + 1);
+		} else if (word) {
+			w = kp_note_escape(dst, room, word);
+		} else {
+			va_copy(aq, *ap);
+			w = kp_note_vformat(dst, room, id, en, aq);
+			va_end(aq);
 		}
-		if (o->note == o->small)
-			memcpy(p, o->small, o->len);
-		o->note = p, o->cap = cap;
-		vsnprintf(o->note + o->len, o->cap - o->len, fmt, ap);
+		if (o->len + (size_t)w + 1 <= o->cap)
+			break;
+		if (pass == 0) {
+			size_t cap = (o->len + (size_t)w + 1) * 2;
+			char *p = o->note == o->small ? malloc(cap) : realloc(o->note, cap);
+			if (!p) {
+				o->oom = 1;
+				return;
+			}
+			if (o->note == o->small)
+				memcpy(p, o->small, o->len);
+			o->note = p, o->cap = cap;
+		}
 	}
 	o->len += (size_t)w;
+	o->note[o->len] = '\0';
 }
 
-/* Append to a note. */
-static void note_add(outcome *o, const char *fmt, ...)
+/* Append a piece (KP_M_NOTE_X, its arguments: strings). */
+static void note_msg(outcome *o, enum kp_msgid id, const char *en, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
+	__attribute__((format(printf, 3, 4)))
 #endif
 	;
-static void note_add(outcome *o, const char *fmt, ...)
+static void note_msg(outcome *o, enum kp_msgid id, const char *en, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	note_vadd(o, fmt, ap);
+	va_start(ap, en);
+	note_put(o, id, en, &ap, NULL, 0);
+	va_end(ap);
+}
+
+/* Append words of the rule file's own. */
+static void note_word(outcome *o, const char *s)
+{
+	note_put(o, (enum kp_msgid)0, NULL, NULL, s ? s : "", 0);
+}
+
+/* A note of one piece into a fixed buffer (the numbers are short: it fits). */
+static void piece(char *buf, size_t n, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+static void piece(char *buf, size_t n, enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	va_start(ap, en);
+	kp_note_vformat(buf, n, id, en, ap);
 	va_end(ap);
 }
 
 /* Start a note afresh. */
-static void note_set(outcome *o, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-static void note_set(outcome *o, const char *fmt, ...)
+static void note_clear(outcome *o)
 {
-	va_list ap;
-
 	o->len = 0;
 	if (o->note)
 		o->note[0] = '\0';
-	va_start(ap, fmt);
-	note_vadd(o, fmt, ap);
+}
+
+/* Start a note afresh with a piece. */
+static void note_set(outcome *o, enum kp_msgid id, const char *en, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+static void note_set(outcome *o, enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+
+	note_clear(o);
+	va_start(ap, en);
+	note_put(o, id, en, &ap, NULL, 0);
 	va_end(ap);
 }
 
@@ -700,9 +741,9 @@ static int eval_func(scorer *s, int ref, outcome *o, enum vstat *vs)
 	}
 	o->pts = v[0].num;
 	if (s->notes && v[1].type == KP_FV_TEXT)
-		note_set(o, "%s", v[1].text);
+		note_clear(o), note_word(o, v[1].text);
 	else if (s->notes)
-		note_set(o, "得%s分", num(o->pts, (char[32]){0}));
+		note_set(o, KP_M_NOTE_POINTS, num(o->pts, (char[32]){0}));
 	kp_fnval_free(&v[0]), kp_fnval_free(&v[1]);
 	return 0;
 }
@@ -723,7 +764,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 		else
 			o->pts = yn ? (m->has_default ? m->dflt : P) : 0;
 		if (s->notes)
-			note_set(o, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
+			note_set(o, KP_M_NOTE_TEXT_GOT, src_label(&m->src), text, num(o->pts, a));
 		return 0;
 	}
 	for (i = 0; i < m->n; i++) {
@@ -738,7 +779,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 				  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), s->ctx_kind, s->ctx_name);
 	o->pts = i < m->n ? m->pts[i] : m->dflt;
 	if (s->notes)
-		note_set(o, "%s: %s, 得%s分", src_label(&m->src), text, num(o->pts, a));
+		note_set(o, KP_M_NOTE_TEXT_GOT, src_label(&m->src), text, num(o->pts, a));
 	return 0;
 }
 
@@ -762,7 +803,7 @@ static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref,
 static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, const char *text, int used_default,
 			   outcome *o)
 {
-	char a[32], q[KP_ERR_QUOTE], iso[KP_DATE_MAX], day[KP_DATE_MAX];
+	char a[32], q[KP_ERR_QUOTE], iso[KP_DATE_MAX], day[KP_DATE_MAX], cell[4097];
 	const char *why = NULL, *lab = src_label(&m->src), *t = text;
 	int days = 0, st = kp_date_parse(text, &days, &why), n;
 	size_t i, len;
@@ -784,16 +825,18 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 	for (len = strlen(t); len > 0 && t[len - 1] == ' '; len--)
 		;
 	n = len > 4096 ? 4096 : (int)len; /* a date is short; a long cell is not one */
+	memcpy(cell, t, (size_t)n);
+	cell[n] = '\0';
 	if (st != KP_DATE_OK)
-		note_set(o, "%s %.*s, 得%s分", lab, n, t, num(o->pts, a));
+		note_set(o, KP_M_NOTE_DATE_BAD_GOT, lab, cell, num(o->pts, a));
 	else if (len == strlen(kp_date_iso(days, iso, sizeof iso)) && !strncmp(t, iso, len))
-		note_set(o, "%s %s", lab, iso);
+		note_set(o, KP_M_NOTE_LABEL_VALUE, lab, iso);
 	else
-		note_set(o, "%s %.*s (%s)", lab, n, t, iso);
+		note_set(o, KP_M_NOTE_DATE_READ, lab, cell, iso);
 	if (st == KP_DATE_OK && i < m->n)
-		note_add(o, ", %s前(含), 得%s分", kp_date_words((int)m->thr[i], day, sizeof day), num(o->pts, a));
+		note_msg(o, KP_M_NOTE_DATE_BY, kp_date_words((int)m->thr[i], day, sizeof day), num(o->pts, a));
 	else if (st == KP_DATE_OK)
-		note_add(o, ", 晚于%s, 得%s分", kp_date_words((int)m->thr[m->n - 1], day, sizeof day), num(o->pts, a));
+		note_msg(o, KP_M_NOTE_DATE_LATE, kp_date_words((int)m->thr[m->n - 1], day, sizeof day), num(o->pts, a));
 	return 0;
 }
 
@@ -878,22 +921,28 @@ static int eval_checklist(scorer *s, const kp_method *m, double P, outcome *o, e
 		if (cmpv(s, x, 0) <= 0)
 			continue;
 		taken += x;
-		if (s->notes && k->per)
-			note_add(o, "%s%s%s%s扣%s分", any ? "; " : "", k->name, num(cnt, a), k->unit ? k->unit : "次", num(x, b));
+		if (s->notes && any)
+			note_msg(o, KP_M_NOTE_SEP_SEMI);
+		if (s->notes && k->per && k->unit)
+			note_msg(o, KP_M_NOTE_CHECK_PER, k->name, num(cnt, a), k->unit, num(x, b));
+		else if (s->notes && k->per)
+			note_msg(o, KP_M_NOTE_CHECK_PER_TIMES, k->name, num(cnt, a), num(x, b));
 		else if (s->notes)
-			note_add(o, "%s%s扣%s分", any ? "; " : "", k->name, num(x, a));
+			note_msg(o, KP_M_NOTE_CHECK, k->name, num(x, a));
 		if (s->notes && k->per && k->has_max && cmpv(s, x, k->max) == 0)
-			note_add(o, "(最多扣%s分)", num(k->max, a));
+			note_msg(o, KP_M_NOTE_CHECK_MAX, num(k->max, a));
 		any = 1;
 	}
 	o->pts = P - taken;
 	if (o->pts < 0 && s->ind && s->ind->clamp) { /* said here, not by the clamp */
 		o->pts = 0;
 		if (s->notes)
-			note_add(o, ", 共扣%s分, 扣完为止", num(taken, b));
+			note_msg(o, KP_M_NOTE_CHECK_FLOOR, num(taken, b));
 	}
-	if (s->notes)
-		note_add(o, any ? ", 得%s分" : "无扣分情形, 得%s分", num(o->pts, a));
+	if (s->notes && any)
+		note_msg(o, KP_M_NOTE_GOT, num(o->pts, a));
+	else if (s->notes)
+		note_msg(o, KP_M_NOTE_NO_DEDUCTION_GOT, num(o->pts, a));
 	return 0;
 }
 
@@ -920,20 +969,35 @@ static int unit_goal(scorer *s, const kp_method *m, double *goal, enum vstat *vs
 	return 0;
 }
 
+/* The aggregate's words after the event's name ("平均分数"). */
+static void agg_label(const kp_src *src, outcome *o)
+{
+	switch (src->op) {
+	case KP_AGG_COUNT: note_msg(o, KP_M_NOTE_AGG_COUNT); break;
+	case KP_AGG_SUM: note_msg(o, KP_M_NOTE_AGG_SUM, src->col); break;
+	case KP_AGG_AVG: case KP_AGG_TRIMMED: note_msg(o, KP_M_NOTE_AGG_AVG, src->col); break;
+	case KP_AGG_MIN: note_msg(o, KP_M_NOTE_AGG_MIN, src->col); break;
+	case KP_AGG_MAX: note_msg(o, KP_M_NOTE_AGG_MAX, src->col); break;
+	case KP_AGG_LATE: note_msg(o, KP_M_NOTE_AGG_LATE); break;
+	case KP_AGG_MISSING: note_msg(o, KP_M_NOTE_AGG_MISSING); break;
+	default: note_word(o, src->col); break;
+	}
+}
+
 /* A value's name in a note of given and blend: the column, the event
  * aggregate (评议打分平均分数), or 计算值. */
 static void note_label(scorer *s, const kp_src *src, outcome *o)
 {
-	static const char *const ops[] = {"", "件数", "合计", "平均", "最低", "最高", "平均", "逾期件数", "未报件数"};
-	int counts = src->op == KP_AGG_COUNT || src->op == KP_AGG_LATE || src->op == KP_AGG_MISSING;
-
-	if (src->kind == KP_SRC_COL)
-		note_add(o, "%s", src->col);
-	else if (src->kind == KP_SRC_AGG)
-		note_add(o, "%s%s%s%s", s->r->event[src->event].name, src->nfilter || src->ref ? "(筛选)" : "",
-			 ops[src->op], counts ? "" : src->col);
-	else
-		note_add(o, "计算值");
+	if (src->kind == KP_SRC_COL) {
+		note_word(o, src->col);
+	} else if (src->kind == KP_SRC_AGG) {
+		note_word(o, s->r->event[src->event].name);
+		if (src->nfilter || src->ref)
+			note_msg(o, KP_M_NOTE_FILTERED);
+		agg_label(src, o);
+	} else {
+		note_msg(o, KP_M_NOTE_COMPUTED);
+	}
 }
 
 /* What a trimmed average kept and dropped, after its value:
@@ -941,14 +1005,15 @@ static void note_label(scorer *s, const kp_src *src, outcome *o)
 static void trim_note(scorer *s, outcome *o)
 {
 	const kp_acc *a = &s->last_acc;
-	char lo[32], hi[32];
+	char lo[32], hi[32], n[32];
 
 	if (a->op != KP_AGG_TRIMMED || a->n == 0)
 		return;
+	snprintf(n, sizeof n, "%zu", a->n); /* not words */
 	if (a->n < 3)
-		note_add(o, " (%zu个评分, 不足3个, 未去掉最高分和最低分)", a->n);
+		note_msg(o, KP_M_NOTE_TRIM_FEW, n);
 	else
-		note_add(o, " (%zu个评分, 去掉最高%s、最低%s)", a->n, num(a->hi, hi), num(a->lo, lo));
+		note_msg(o, KP_M_NOTE_TRIM, n, num(a->hi, hi), num(a->lo, lo));
 }
 
 /* given(src): the points as sent in, "评议得分 8.5 (由报送单位评定)",
@@ -966,14 +1031,14 @@ static void eval_given(scorer *s, const kp_method *m, double v, double P, outcom
 	if (!s->notes)
 		return;
 	note_label(s, &m->src, o);
-	note_add(o, " %s", num(v, a));
+	note_msg(o, KP_M_NOTE_VALUE, num(v, a));
 	trim_note(s, o);
 	if (m->src.kind == KP_SRC_COL)
-		note_add(o, " (由报送单位评定)");
+		note_msg(o, KP_M_NOTE_GIVEN_BY_UNIT);
 	if (clamp && cmpv(s, v, P) > 0)
-		note_add(o, ", 高于满分%s分, 按%s分计", num(P, a), num(P, b));
+		note_msg(o, KP_M_NOTE_ABOVE_FULL, num(P, a), num(P, b));
 	else if (clamp && cmpv(s, v, 0) < 0)
-		note_add(o, ", 低于0分, 按0分计");
+		note_msg(o, KP_M_NOTE_BELOW_ZERO);
 }
 
 /* blend: P × Σ weight × value / scale (a part on its own scale brought to
@@ -1000,21 +1065,23 @@ static int eval_blend(scorer *s, const kp_method *m, double P, outcome *o, enum 
 		sum += p->weight * v * m->scale / p->scale;
 		if (!s->notes)
 			continue;
-		note_add(o, "%s", i > m->first ? " + " : "");
+		if (i > m->first)
+			note_msg(o, KP_M_NOTE_PLUS);
 		note_label(s, &p->src, o);
-		note_add(o, " %s", num(v, a));
+		note_msg(o, KP_M_NOTE_VALUE, num(v, a));
 		if (p->scale != m->scale)
-			note_add(o, "(满分%s分)", num(p->scale, a));
-		note_add(o, "×%s%%", num(p->weight * 100, b));
+			note_msg(o, KP_M_NOTE_PART_SCALE, num(p->scale, a));
+		note_msg(o, KP_M_NOTE_WEIGHT, num(p->weight * 100, b));
 		if (s->last_acc.op == KP_AGG_TRIMMED && s->last_acc.n > 0) {
-			note_add(&tail, "; ");
+			note_msg(&tail, KP_M_NOTE_SEP_SEMI);
 			note_label(s, &p->src, &tail);
 			trim_note(s, &tail);
 		}
 	}
 	o->pts = P * sum / m->scale;
 	if (!rc && *vs == V_VALUE && s->notes) {
-		note_add(o, " = %s, 折算为%s分%s", num(sum, a), num(kp_num_round(o->pts, 2), b), note_text(&tail));
+		note_msg(o, KP_M_NOTE_BLEND_SUM, num(sum, a), num(kp_num_round(o->pts, 2), b));
+		note_put(o, (enum kp_msgid)0, NULL, NULL, note_text(&tail), 1);
 		rc = note_ok(s, &tail);
 	}
 	outcome_free(&tail);
@@ -1034,9 +1101,11 @@ static int eval_target(scorer *s, const kp_method *m, double v, double P, outcom
 	if (cmpv(s, x, 1) >= 0) /* 完成率 100%, as it prints */
 		x = 1;
 	o->pts = P * x;
-	if (s->notes)
-		note_set(o, "%s %s, %s%s, 完成率%s%%, 得%s分", src_label(&m->src), num(v, a),
-			 m->goal_src.kind ? src_label(&m->goal_src) : "目标", num(goal, b),
+	if (s->notes && m->goal_src.kind)
+		note_set(o, KP_M_NOTE_TARGET_OF, src_label(&m->src), num(v, a), src_label(&m->goal_src), num(goal, b),
+			 num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
+	else if (s->notes)
+		note_set(o, KP_M_NOTE_TARGET, src_label(&m->src), num(v, a), num(goal, b),
 			 num(kp_num_round(x * 100, 1), d), num(kp_num_round(o->pts, 2), (char[32]){0}));
 	return 0;
 }
@@ -1046,27 +1115,35 @@ static int eval_target(scorer *s, const kp_method *m, double v, double P, outcom
 static void eval_relative(scorer *s, const kp_method *m, const mstat *st, double v, double P, outcome *o)
 {
 	int c = m->scope_all ? (int)s->r->ncat : s->d->cat[s->unit];
-	const char *lab = src_label(&m->src), *sc = m->scope_all ? "全部单位" : "同类";
+	const char *lab = src_label(&m->src);
 	char a[32], b[32], d[32];
+
+	if (s->notes) { /* "得分 80, 同类" then what the method says */
+		note_set(o, KP_M_NOTE_LABEL_VALUE_COMMA, lab, num(v, a));
+		if (m->scope_all)
+			note_msg(o, KP_M_NOTE_SCOPE_ALL);
+		else
+			note_msg(o, KP_M_NOTE_SCOPE_CAT);
+	}
 
 	if (m->kind == KP_M_RATIO) {
 		o->pts = cmpv(s, st->max[c], 0) > 0 ? P * v / st->max[c] : 0;
 		if (s->notes)
-			note_set(o, "%s %s, %s最高%s, 得%s分", lab, num(v, a), sc,
-				 num(st->max[c], b), num(kp_num_round(o->pts, 2), d));
+			note_msg(o, KP_M_NOTE_BEST, num(st->max[c], b), num(kp_num_round(o->pts, 2), d));
 	} else if (m->kind == KP_M_MINMAX) {
 		/* at the comparison precision: values that print the same tie */
 		int cp = s->r->compare;
 		double lo = kp_num_round(st->min[c], cp), hi = kp_num_round(st->max[c], cp);
 		o->pts = hi > lo ? P * (kp_num_round(v, cp) - lo) / (hi - lo) : P;
 		if (s->notes)
-			note_set(o, "%s %s, %s最低%s、最高%s, 得%s分", lab, num(v, a), sc,
-				 num(st->min[c], b), num(st->max[c], d), num(kp_num_round(o->pts, 2), (char[32]){0}));
+			note_msg(o, KP_M_NOTE_MINMAX, num(st->min[c], b), num(st->max[c], d),
+				 num(kp_num_round(o->pts, 2), (char[32]){0}));
 	} else {
 		int k = st->rank[s->unit];
 		o->pts = k >= 1 && (size_t)k <= m->n ? m->pts[k - 1] : 0;
+		snprintf(d, sizeof d, "%d", k); /* not words */
 		if (s->notes)
-			note_set(o, "%s %s, %s第%d名, 得%s分", lab, num(v, a), sc, k, num(o->pts, b));
+			note_msg(o, KP_M_NOTE_RANKED, d, num(o->pts, b));
 	}
 }
 
@@ -1081,10 +1158,10 @@ static void eval_bands(scorer *s, const kp_method *m, double v, outcome *o)
 		;
 	o->pts = i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
 	if (s->notes && i < m->n)
-		note_set(o, "%s %s %s %s, 得%s分", lab, num(v, a), m->gt && m->gt[i] ? ">" : "≥",
+		note_set(o, KP_M_NOTE_BAND, lab, num(v, a), m->gt && m->gt[i] ? ">" : "≥",
 			 num(m->thr[i], b), num(o->pts, d));
 	else if (s->notes)
-		note_set(o, "%s %s, 未达最低档%s, 得%s分", lab, num(v, a), num(m->thr[m->n - 1], b),
+		note_set(o, KP_M_NOTE_BAND_NONE, lab, num(v, a), num(m->thr[m->n - 1], b),
 			 num(o->pts, d));
 }
 
@@ -1098,7 +1175,7 @@ static void eval_peritem(scorer *s, const kp_method *m, double v, double P, outc
 		x = m->max;
 	o->pts = P - x;
 	if (s->notes)
-		note_set(o, "%s %s件, 每件扣%s分, 扣%s分", src_label(&m->src), num(v, a), num(m->per, b), num(x, d));
+		note_set(o, KP_M_NOTE_PER_ITEM, src_label(&m->src), num(v, a), num(m->per, b), num(x, d));
 }
 
 /* A method of one number v (the unit's value, or its default). */
@@ -1315,7 +1392,7 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 			cnt = 0;
 		*amount = dd->per * cnt;
 		if (s->notes)
-			note_set(o, "%s%s%s, 每%s扣%s分", src_label(&dd->count), num(cnt, a), kp_deduction_unit(dd),
+			note_set(o, KP_M_NOTE_DED_COUNT, src_label(&dd->count), num(cnt, a), kp_deduction_unit(dd),
 				 kp_deduction_unit(dd), num(dd->per, b));
 	}
 	if (!isfinite(*amount))
@@ -1323,12 +1400,12 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 	if (dd->has_max && cmpv(s, *amount, dd->max) > 0) {
 		*amount = dd->max;
 		if (s->notes)
-			note_add(o, ", 最多扣%s分", num(dd->max, a));
+			note_msg(o, KP_M_NOTE_DED_MAX, num(dd->max, a));
 	}
 	if (cmpv(s, *amount, 0) <= 0)
 		*amount = 0;
 	if (s->notes)
-		note_add(o, ", 扣%s分", num(kp_num_round(*amount, 4), a));
+		note_msg(o, KP_M_NOTE_DED_TAKEN, num(kp_num_round(*amount, 4), a));
 	return note_ok(s, o);
 }
 
@@ -1343,11 +1420,11 @@ static int indicator_points(scorer *s, const kp_indicator *ind, outcome *o, doub
 	if (ind->clamp && (o->pts < 0 || o->pts > ind->points)) {
 		/* a note only when the points as compared are out of range */
 		if ((cmpv(s, o->pts, 0) < 0 || cmpv(s, o->pts, ind->points) > 0) && s->notes)
-			note_add(o, " (按%s分计)", o->pts < 0 ? "0" : num(ind->points, (char[32]){0}));
+			note_msg(o, KP_M_NOTE_COUNTED_AS, o->pts < 0 ? "0" : num(ind->points, (char[32]){0}));
 		o->pts = clampd(o->pts, 0, ind->points);
 	}
 	if (o->used_default && s->notes)
-		note_add(o, " (缺数据, 按默认值计)");
+		note_msg(o, KP_M_NOTE_DEFAULT_USED);
 	if (r->round_items)
 		o->pts = kp_num_round(o->pts, r->precision);
 	*pts = o->pts;
@@ -1362,13 +1439,14 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	const kp_rules *r = s->r;
 	const kp_indicator *ind = &r->ind[i];
 	outcome o = {0};
+	char nb[64];
 	int rc;
 
 	enter(s, "indicator", ind->name, ind->where, ind, ind->has_default, ind->dflt, ind->dflt_text);
 	*vs = V_SKIP;
 	if (!kp_indicator_applies(ind, s->d->cat[s->unit])) /* 百分制折算 for this category */
 		return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
-					   "本类单位不考核此项, 其余得分按比例折算", 1) : 0;
+					   (piece(nb, sizeof nb, KP_M_NOTE_NOT_ASSESSED), nb), 1) : 0;
 	s->goal_ref = &s->ind_goal[i];
 	rc = eval_method(s, &ind->m, &s->ind_stat[i], &s->ind_ref[i], ind->points, &o, vs);
 	if (rc || *vs != V_SKIP) {
@@ -1380,7 +1458,7 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 	}
 	outcome_free(&o);
 	return s->notes ? add_item(s, KP_ITEM_INDICATOR, k, names[i], 0, ind->points,
-				   "缺数据, 不计此项, 其余得分按比例折算", 1) : 0;
+				   (piece(nb, sizeof nb, KP_M_NOTE_NO_DATA_SKIPPED), nb), 1) : 0;
 }
 
 /* "扣完为止" as an item of its own: the points of nominal deductions that
@@ -1391,8 +1469,10 @@ static int floor_item(scorer *s, int section, double nominal, double taken)
 
 	if (!s->notes || cmpv(s, nominal, taken) <= 0)
 		return 0;
-	snprintf(note, sizeof note, "扣分%s分超过%s%s分, %s按0分计(扣完为止)", num(nominal, a),
-		 section >= 0 ? "本部分得分" : "各部分得分合计", num(taken, b), section >= 0 ? "本部分" : "总分");
+	if (section >= 0)
+		piece(note, sizeof note, KP_M_NOTE_FLOOR_SECTION, num(nominal, a), num(taken, b));
+	else
+		piece(note, sizeof note, KP_M_NOTE_FLOOR_TOTAL, num(nominal, a), num(taken, b));
 	return add_item(s, KP_ITEM_NOTE, section, KP_ITEM_FLOOR_NAME, nominal - taken, 0, note, 0);
 }
 
@@ -1441,7 +1521,7 @@ static int base_item(scorer *s, size_t k, double *pts)
 	*pts = sec->points;
 	if (!s->notes)
 		return 0;
-	snprintf(note, sizeof note, "以%s分为基础, 按扣分标准扣分", num(sec->points, a));
+	piece(note, sizeof note, KP_M_NOTE_BASE, num(sec->points, a));
 	return add_item(s, KP_ITEM_NOTE, (int)k, KP_ITEM_BASE_NAME, sec->points, sec->points, note, 0);
 }
 
@@ -1452,8 +1532,7 @@ static int rescale_item(scorer *s, double skipped, double full)
 
 	if (!s->notes)
 		return 0;
-	snprintf(note, sizeof note, "缺项%s分不计, 各一级指标得分按%s/%s折算", num(skipped, a), num(full, b),
-		 num(full - skipped, c));
+	piece(note, sizeof note, KP_M_NOTE_SKIPPED, num(skipped, a), num(full, b), num(full - skipped, c));
 	return add_item(s, KP_ITEM_NOTE, -1, "缺项折算", 0, 0, note, 0);
 }
 
@@ -1643,7 +1722,7 @@ static int score_bonuses(scorer *s, const char **names, double *bonus)
 			if (r->has_bonus_max && cmpv(s, *bonus + o.pts, r->bonus_max) > 0) {
 				o.pts = r->bonus_max - *bonus > 0 ? r->bonus_max - *bonus : 0;
 				if (s->notes)
-					note_add(&o, " (加分合计最多%s分)", num(r->bonus_max, (char[32]){0}));
+					note_msg(&o, KP_M_NOTE_BONUS_CAP, num(r->bonus_max, (char[32]){0}));
 			}
 			*bonus += o.pts;
 			rc = note_ok(s, &o);
@@ -1675,8 +1754,8 @@ static int rescale_residue(scorer *s, double ded, double bonus, double total)
 	diff = kp_num_round(total - shown, p);
 	if (cmpv(s, diff, 0) == 0)
 		return 0;
-	snprintf(note, sizeof note, "各部分按比例折算后分别四舍五入, 与扣分、加分合计%s分; 总分按未四舍五入的得分计算, 相差%s分",
-		 kp_num_fixed(kp_num_round(shown, p), p, a, sizeof a), kp_num_fixed(diff, p, b, sizeof b));
+	piece(note, sizeof note, KP_M_NOTE_RESIDUE, kp_num_fixed(kp_num_round(shown, p), p, a, sizeof a),
+	      kp_num_fixed(diff, p, b, sizeof b));
 	return add_item(s, KP_ITEM_NOTE, -1, KP_ITEM_RESIDUE_NAME, diff, 0, note, 0);
 }
 

@@ -3,6 +3,7 @@
  * whatever bytes it holds, an older database's plain note renders as
  * itself, and every malformed note read back is refused, never read past
  * its end. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,45 @@ START_TEST(test_text_with_separator_bytes)
 	kp_note_msg(&b, KP_M_NOTE_GOT, odd);
 	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), "a\x01" "b\x02" "c\x03" "d\x04" "e, a\x01" "b\x02" "c\x03" "d\x04" "e points");
 	ck_assert_int_eq(rc, 0);
+	kp_sb_free(&b);
+}
+END_TEST
+
+/* The fixed-buffer encoders (the scorer's inline note buffer) write what
+ * kp_note_msg and kp_note_text write, and say the whole length when the
+ * buffer is too small, which then holds a NUL-terminated prefix. */
+static int vformat(char *buf, size_t n, enum kp_msgid id, const char *en, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, en);
+	w = kp_note_vformat(buf, n, id, en, ap);
+	va_end(ap);
+	return w;
+}
+
+START_TEST(test_fixed_buffer_encoders)
+{
+	const char odd[] = "a\x01" "b\x04";
+	char buf[64], tiny[8];
+	kp_sb b = {0};
+	int w, rc;
+
+	kp_note_msg(&b, KP_M_NOTE_TRIM, "5", odd, "6");
+	w = vformat(buf, sizeof buf, KP_M_NOTE_TRIM, "5", odd, "6");
+	ck_assert_int_eq(w, (int)b.len);
+	ck_assert_str_eq(buf, kp_sb_str(&b));
+	ck_assert_str_eq(render(buf, KP_LANG_ZH, &rc), " (5个评分, 去掉最高a\x01" "b\x04、最低6)");
+	ck_assert_int_eq(vformat(tiny, sizeof tiny, KP_M_NOTE_TRIM, "5", odd, "6"), w);
+	ck_assert_uint_eq(strlen(tiny), sizeof tiny - 1);
+	ck_assert(!memcmp(tiny, buf, sizeof tiny - 1));
+	kp_sb_reset(&b);
+	kp_note_text(&b, odd);
+	ck_assert_int_eq(kp_note_escape(buf, sizeof buf, odd), (int)b.len);
+	ck_assert_str_eq(buf, kp_sb_str(&b));
+	ck_assert_int_eq(kp_note_escape(tiny, 3, odd), (int)b.len);
+	ck_assert_uint_eq(strlen(tiny), 2);
 	kp_sb_free(&b);
 }
 END_TEST
@@ -126,6 +166,7 @@ static Suite *note_suite(void)
 
 	tcase_add_test(tc, test_pieces_in_both_languages);
 	tcase_add_test(tc, test_text_with_separator_bytes);
+	tcase_add_test(tc, test_fixed_buffer_encoders);
 	tcase_add_test(tc, test_plain_note_as_itself);
 	tcase_add_loop_test(tc, test_malformed_refused, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_malformed_leaves_nothing);

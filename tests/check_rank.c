@@ -44,6 +44,8 @@ static void fx_run(fx *f, const char *src, const char *csv)
 	fx_load(f, src);
 	fx_units(f, csv);
 	ck_assert_msg(kp_score_run(f->r, f->d, &o, &f->res, &f->err) == 0, "%s", f->err.msg);
+	/* the tie and quota notes as a Chinese report shows them */
+	ck_assert_int_eq(kp_result_render_notes(f->res, KP_LANG_ZH, &f->err), 0);
 }
 
 

@@ -18,6 +18,7 @@
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
 #include "kaoping/ruletest.h"
+#include "kaoping/note.h"
 #include "kaoping/score.h"
 #include "kaoping/table.h"
 
@@ -96,7 +97,9 @@ static int fx_run_opts(fx *f, const kp_score_opts *o)
 	int rc = kp_data_bind(f->d, f->r, &f->err);
 
 	ck_assert_msg(rc == 0, "bind: %s", f->err.msg);
-	return kp_score_run(f->r, f->d, o, &f->res, &f->err);
+	rc = kp_score_run(f->r, f->d, o, &f->res, &f->err);
+	/* the notes as a Chinese report shows them */
+	return rc ? rc : kp_result_render_notes(f->res, KP_LANG_ZH, &f->err);
 }
 
 /* Score with every item kept; must succeed. */
@@ -725,6 +728,41 @@ START_TEST(test_checklist)
 	ck_pts(pts(&f, "e", "组织领导"), 0);
 	ck_pts(unit(&f, "e")->total, 0);
 	ck_assert_ptr_nonnull(strstr(item(&f, "e", "组织领导")->note, "发生泄密扣2分, 共扣8.5分, 扣完为止, 得0分"));
+	fx_free(&f);
+}
+END_TEST
+
+/* The engine does not choose the notes' language (issue 14.8): a note is
+ * kept structured and a report renders it in Chinese or English. */
+START_TEST(test_note_languages)
+{
+	kp_score_opts o = {0};
+	kp_sb zh = {0}, en = {0};
+	const char *raw = NULL;
+	fx f;
+	size_t i;
+
+	fx_rules(&f, CHECKLIST_RULES);
+	fx_table(&f, "units", "units.csv",
+		 "id,name,cat,有总体方案,备案及时,迟报次数,漏报次数,泄密\n"
+		 "d,d,A,是,是,1,5,否\n");
+	o.details = 1;
+	ck_assert_int_eq(kp_data_bind(f.d, f.r, &f.err), 0);
+	ck_assert_msg(kp_score_run(f.r, f.d, &o, &f.res, &f.err) == 0, "%s", f.err.msg);
+	for (i = 0; i < f.res->units[0].nitems; i++)
+		if (!strcmp(f.res->units[0].items[i].name, "组织领导"))
+			raw = f.res->units[0].items[i].note;
+	ck_assert_ptr_nonnull(raw);
+	ck_assert(kp_note_structured(raw));
+	ck_assert_int_eq(kp_note_render(raw, KP_LANG_ZH, &zh, &f.err), 0);
+	ck_assert_int_eq(kp_note_render(raw, KP_LANG_EN, &en, &f.err), 0);
+	ck_assert_str_eq(kp_sb_str(&zh), "迟报1次扣0.5分; 漏报5项扣2分(最多扣2分), 得0.5分");
+	ck_assert_str_eq(kp_sb_str(&en), "迟报 1 times, 0.5 points off; 漏报 5 项, 2 points off"
+			 " (at most 2 points off), 0.5 points");
+	/* the whole result, in place */
+	ck_assert_int_eq(kp_result_render_notes(f.res, KP_LANG_EN, &f.err), 0);
+	ck_assert_str_eq(item(&f, "d", "组织领导")->note, kp_sb_str(&en));
+	kp_sb_free(&zh), kp_sb_free(&en);
 	fx_free(&f);
 }
 END_TEST
@@ -1998,6 +2036,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_lookup_missing_key);
 	tcase_add_test(tc, test_lookup_numbers);
 	tcase_add_test(tc, test_checklist);
+	tcase_add_test(tc, test_note_languages);
 	tcase_add_test(tc, test_checklist_missing);
 	tcase_add_test(tc, test_goal_bands_done);
 	tcase_add_test(tc, test_goal_bad);

@@ -17,6 +17,7 @@
 #ifndef KAOPING_NOTE_H
 #define KAOPING_NOTE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "kaoping/err.h"
@@ -34,6 +35,11 @@ void kp_note_msg(kp_sb *b, enum kp_msgid id, const char *en, ...)
 	;
 /* Append text of the rule file's own, as it is. */
 void kp_note_text(kp_sb *b, const char *s);
+/* The same into a fixed buffer, snprintf-style (for the scorer's inline
+ * note buffer: no allocation): writes at most n bytes with the NUL, returns
+ * the length the whole would take (without the NUL). */
+int kp_note_vformat(char *buf, size_t n, enum kp_msgid id, const char *en, va_list ap);
+int kp_note_escape(char *buf, size_t n, const char *s);
 /* Does the note hold pieces (is it more than its text)? */
 int kp_note_structured(const char *note);
 /* Render a note in lang, appended to out.  0, or KP_EDATA when it is not

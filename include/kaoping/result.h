@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "kaoping/err.h"
+#include "kaoping/msg.h"
 
 enum kp_item_kind {
 	KP_ITEM_INDICATOR = 0, /* an indicator's points (max = its full points) */
@@ -33,7 +34,8 @@ typedef struct kp_item {
 	const char *name;      /* pool string */
 	double points;         /* points given, or taken for deductions */
 	double max;            /* full points, or the cap */
-	const char *note;      /* pool string: the rule's own words */
+	const char *note;      /* pool string: structured (kaoping/note.h) until
+				  kp_result_render_notes writes it in a language */
 	int skipped;           /* a missing value skipped and rescaled */
 } kp_item;
 
@@ -103,6 +105,13 @@ int kp_result_new(kp_result **out, kp_err *err);
 void kp_result_free(kp_result *r);
 /* Copy a string into the result's pool (NULL stays NULL). */
 const char *kp_result_str(kp_result *r, const char *s, kp_err *err);
+/* Replace every note of the result (items', tie and quota notes) by its
+ * rendering in lang (kaoping/note.h), in the pool: the engine and the store
+ * keep notes structured, a report shows them in its language.  0, or
+ * KP_EDATA for a note that is not well formed (nothing is changed then:
+ * notes before it may be rendered already, which renders them again as
+ * themselves). */
+int kp_result_render_notes(kp_result *r, enum kp_lang lang, kp_err *err);
 /* Memory from the pool, zeroed. */
 void *kp_result_alloc(kp_result *r, size_t size, kp_err *err);
 /* Section points of unit u. */
