@@ -433,14 +433,11 @@ void kp_data_collect(kp_table *t, const kp_rules *r)
 static int load_header(void *ud, const kp_csv_row *row, kp_err *err)
 {
 	csv_load *cl = ud;
-	unsigned char *numeric = calloc(row->n + 1, 1);
-	size_t i;
+	unsigned char *numeric = kp_rules_numeric_mask(cl->r, row->f, row->n, err);
 	int rc = 0, p;
 
 	if (!numeric)
-		return kp_err_oom(err);
-	for (i = 0; i < row->n; i++)
-		numeric[i] = cl->r && kp_rules_is_numeric(cl->r, row->f[i]);
+		return KP_EINTERNAL;
 	for (p = 0; p < MAX_PARTS && !rc; p++)
 		if (!(rc = kp_table_set_columns(cl->t[p], row->n, row->f, numeric, err)))
 			kp_data_collect(cl->t[p], cl->r);

@@ -78,15 +78,11 @@ static void json_sections(const kp_result *r, char **keys, size_t i, kp_rw *w)
 	kp_rw_putc(w, '}');
 }
 
-static const char *const kind_keys[] = { "indicator", "section_deduction", "deduction",
-					 "bonus", "veto", "note" };
-
 static void json_item(const kp_result *r, const kp_rules *rules, const kp_item *it, kp_rw *w)
 {
 	const char *basis, *office;
-	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
 
-	kp_rw_puts(w, "{\"kind\":\""), kp_rw_puts(w, kind_keys[k]);
+	kp_rw_puts(w, "{\"kind\":\""), kp_rw_puts(w, kp_item_kind_key(it->kind));
 	kp_rw_puts(w, "\",\"section\":");
 	kp_rw_json_str(w, it->section >= 0 && (size_t)it->section < r->nsections ?
 				  r->sections[it->section] : NULL);

@@ -135,3 +135,10 @@ int kp_result_render_notes(kp_result *r, enum kp_lang lang, kp_err *err)
 	kp_sb_free(&b);
 	return rc;
 }
+
+const char *kp_item_kind_key(int kind)
+{
+	static const char *const keys[] = {"indicator", "section_deduction", "deduction", "bonus", "veto", "note"};
+
+	return kind >= KP_ITEM_INDICATOR && kind <= KP_ITEM_NOTE ? keys[kind] : keys[KP_ITEM_NOTE];
+}

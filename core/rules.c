@@ -1507,6 +1507,20 @@ int kp_rules_is_numeric(const kp_rules *r, const char *col)
 	return 0;
 }
 
+unsigned char *kp_rules_numeric_mask(const kp_rules *r, char *const *cols, size_t n, kp_err *err)
+{
+	unsigned char *numeric = calloc(n + 1, 1);
+	size_t i;
+
+	if (!numeric) {
+		kp_err_oom(err);
+		return NULL;
+	}
+	for (i = 0; r && i < n; i++)
+		numeric[i] = (unsigned char)kp_rules_is_numeric(r, cols[i]);
+	return numeric;
+}
+
 static void push_col(const char **list, size_t *n, const char *col)
 {
 	size_t i;

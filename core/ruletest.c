@@ -111,16 +111,13 @@ out:
 static int typed_table(kp_table **t, const char *name, const char *file, char *const *cols, size_t n,
 		       const kp_rules *r, kp_err *err)
 {
-	unsigned char *numeric = calloc(n + 1, 1);
-	size_t i;
+	unsigned char *numeric = kp_rules_numeric_mask(r, cols, n, err);
 	int rc;
 
 	if (!numeric || !(*t = kp_table_new(name, file, err))) {
 		free(numeric);
 		return kp_err_oom(err);
 	}
-	for (i = 0; i < n; i++)
-		numeric[i] = (unsigned char)kp_rules_is_numeric(r, cols[i]);
 	rc = kp_table_set_columns(*t, n, cols, numeric, err);
 	free(numeric);
 	return rc;

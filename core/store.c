@@ -1402,7 +1402,7 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 	kp_table *t = kp_table_new(name, file, err);
 	char **cols = NULL;
 	unsigned char *numeric = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	int rc;
 
 	if (!t)
@@ -1410,12 +1410,10 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 	t->year = year, t->a1 = a1;
 	if ((rc = import_columns(s, id, &cols, &n, err)))
 		goto out;
-	if (!(numeric = calloc(n + 1, 1))) {
-		rc = kp_err_oom(err);
+	if (!(numeric = kp_rules_numeric_mask(r, cols, n, err))) {
+		rc = KP_EINTERNAL;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		numeric[i] = (unsigned char)kp_rules_is_numeric(r, cols[i]);
 	if (!(rc = kp_table_set_columns(t, n, cols, numeric, err))) {
 		kp_data_collect(t, r);
 		rc = load_rows(s, t, dtable, n, err);

@@ -19,6 +19,11 @@ enum kp_item_kind {
 	KP_ITEM_NOTE           /* a remark: rescaling, caps (points 0) */
 };
 
+/* A kind's key in the JSON reports ("indicator", "section_deduction", …;
+ * an unknown kind is "note").  Its words for a person are the reports'
+ * labels (the catalogue's REP_L_KIND_*). */
+const char *kp_item_kind_key(int kind);
+
 /* The names of the notes that carry points (kind KP_ITEM_NOTE, points not 0):
  * what 扣完为止 gave back (deductions beyond a floor at 0; explain adds it
  * to its sums), and 折算尾差, the cent by which rescaled sections printed

@@ -249,6 +249,10 @@ void kp_rules_free(kp_rules *r);
 /* The columns the rules read as numbers (helper sources, deduction counts,
  * event columns), for typing tables as they load.  Borrowed strings. */
 int kp_rules_is_numeric(const kp_rules *r, const char *col);
+/* For a table's columns cols[0..n): 1 where the rules read a number (r may
+ * be NULL: none).  malloc'd (n + 1 bytes, the caller frees), or NULL with
+ * err filled when memory ran out.  The one mask for kp_table_set_columns. */
+unsigned char *kp_rules_numeric_mask(const kp_rules *r, char *const *cols, size_t n, kp_err *err);
 /* Every column name the rules mention (for check's unknown/unused). */
 size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err);
 
