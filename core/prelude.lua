@@ -1,8 +1,10 @@
 -- prelude.lua — the rule language (docs/RULES.md), compiled into the binary.
 -- It only records declarations into `spec`; core/rules.c checks them and
 -- compiles them into the native scorer.  Arguments: the spec table to fill
--- and where(level), which names the rule file's line.
-local spec, where = ...
+-- where(level), which names the rule file's line, and msg(NAME, ...), the
+-- text of catalogue message NAME (RULE_P_*, include/kaoping/msg/rules.def)
+-- in the current language with each %s replaced by the next argument.
+local spec, where, msg = ...
 local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
 local setmetatable, tostring, next = setmetatable, tostring, next
@@ -14,28 +16,28 @@ spec.datas = {}
 local HELPER = {}   -- marks helper descriptors
 local DECL = {}     -- marks the indicators and deductions declared here
 
-local function fail(msg, level) error(msg, (level or 1) + 1) end
+local function fail(text, level) error(text, (level or 1) + 1) end
 
 local function check_src(src, helper, level)
 	local t = type(src)
 	if t == "string" and src ~= "" then return src end
 	if t == "function" then return src end
 	if t == "table" and src.agg then return src end
-	fail(helper .. ": the first argument must be a column name, agg.count(...)/agg.sum(...) or a function, not " .. t, level + 1)
+	fail(msg("RULE_P_SRC", helper, t), level + 1)
 end
 
 local function check_num(v, what, helper, level)
 	if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
-		fail(helper .. ": " .. what .. " must be a finite number, got " .. tostring(v), level + 1)
+		fail(msg("RULE_P_NUM", helper, what, tostring(v)), level + 1)
 	end
 	return v
 end
 
 local function opts_of(t, helper, level)
 	if t == nil then return {} end
-	if type(t) ~= "table" then fail(helper .. ": options must be a table like {scope = \"all\"}", level + 1) end
+	if type(t) ~= "table" then fail(msg("RULE_P_OPTS", helper), level + 1) end
 	if t.scope ~= nil and t.scope ~= "all" and t.scope ~= "category" then
-		fail(helper .. ": scope must be \"all\" or \"category\"", level + 1)
+		fail(msg("RULE_P_SCOPE", helper), level + 1)
 	end
 	return t
 end
@@ -66,16 +68,16 @@ local function known_fields(t, kind, what, level)
 			local names = {}
 			for n in pairs(allowed) do names[#names + 1] = n end
 			table.sort(names)
-			fail(what .. ": unknown field '" .. k .. "' (a typo? known: " .. table.concat(names, ", ") .. ")", level + 1)
+			fail(msg("RULE_P_UNKNOWN_FIELD", what, k, table.concat(names, ", ")), level + 1)
 		elseif type(k) ~= "string" and kind ~= "grades" and kind ~= "grade" and kind ~= "check" then
-			fail(what .. ": fields are written name = value", level + 1)
+			fail(msg("RULE_P_FIELD_FORM", what), level + 1)
 		end
 	end
 	-- who sends or scores it (考核科室) and the document it rests on: printed
 	-- in criteria, forms, unit sheets and the notice
 	for _, k in ipairs({"office", "basis"}) do
 		if t[k] ~= nil and (type(t[k]) ~= "string" or t[k] == "") then
-			fail(what .. ": " .. k .. " must be a text, like " .. (k == "office" and "\"县司法局\"" or "\"《陇县重大行政决策程序规定》\""), level + 1)
+			fail(msg("RULE_P_TEXT_LIKE", what, k, k == "office" and "\"县司法局\"" or "\"《陇县重大行政决策程序规定》\""), level + 1)
 		end
 	end
 end
@@ -85,7 +87,7 @@ end
 local seen = {indicator = {}, deduction = {}, bonus = {}, veto = {}}
 local function unique(kind, name, w, level)
 	if seen[kind][name] then
-		fail(kind .. " \"" .. name .. "\" is declared twice (first at " .. seen[kind][name] .. ")", level + 1)
+		fail(msg("RULE_P_TWICE", kind .. " \"" .. name .. "\"", seen[kind][name]), level + 1)
 	end
 	seen[kind][name] = w
 end
@@ -101,12 +103,12 @@ end
 function dsl.target(src, goal)
 	src = check_src(src, "target", 2)
 	if type(goal) == "number" then
-		check_num(goal, "the goal", "target", 2)
-		if goal <= 0 then fail("target: the goal must be above 0", 2) end
+		check_num(goal, msg("RULE_P_W_GOAL"), "target", 2)
+		if goal <= 0 then fail(msg("RULE_P_GOAL_ABOVE0"), 2) end
 		return helper("target", {src = src, goal = goal})
 	end
-	if goal == nil then fail("target: give the goal, a number or the column of each unit's goal", 2) end
-	return helper("target", {src = src, goal_src = check_src(goal, "target (the goal)", 2)})
+	if goal == nil then fail(msg("RULE_P_GOAL_GIVE"), 2) end
+	return helper("target", {src = src, goal_src = check_src(goal, msg("RULE_P_H_TARGET_GOAL"), 2)})
 end
 
 function dsl.ratio_to_best(src, o)
@@ -119,10 +121,10 @@ end
 
 function dsl.rank_points(src, points, o)
 	src = check_src(src, "rank_points", 2)
-	if type(points) ~= "table" or #points == 0 then fail("rank_points: give the points by rank, like {10, 8, 6}", 2) end
+	if type(points) ~= "table" or #points == 0 then fail(msg("RULE_P_RANK_GIVE"), 2) end
 	for i, p in ipairs(points) do check_num(p, "points[" .. i .. "]", "rank_points", 2) end
 	o = opts_of(o, "rank_points", 2)
-	if o.order ~= nil and o.order ~= "asc" and o.order ~= "desc" then fail("rank_points: order must be \"asc\" or \"desc\"", 2) end
+	if o.order ~= nil and o.order ~= "asc" and o.order ~= "desc" then fail(msg("RULE_P_RANK_ORDER"), 2) end
 	return helper("rank_points", {src = src, points = points, order = o.order or "desc", scope = o.scope})
 end
 
@@ -131,29 +133,29 @@ end
 -- otherwise (default 0)
 function dsl.bands(src, list, o)
 	src = check_src(src, "bands", 2)
-	if type(list) ~= "table" or #list == 0 then fail("bands: give the bands, like {{0.95, 10}, {0.90, 8}}", 2) end
+	if type(list) ~= "table" or #list == 0 then fail(msg("RULE_P_BANDS_GIVE"), 2) end
 	local out, prev = {}, nil
 	for i, b in ipairs(list) do
-		if type(b) ~= "table" then fail("bands: band " .. i .. " must be {threshold, points} or {gt = threshold, points}", 2) end
+		if type(b) ~= "table" then fail(msg("RULE_P_BAND_FORM", i), 2) end
 		for k in pairs(b) do
-			if k ~= 1 and k ~= 2 and k ~= "gt" then fail("bands: band " .. i .. ": unknown field '" .. tostring(k) .. "' (known: gt)", 2) end
+			if k ~= 1 and k ~= 2 and k ~= "gt" then fail(msg("RULE_P_FIELD_KNOWN", msg("RULE_P_H_BAND", i), tostring(k), "gt"), 2) end
 		end
 		local gt = b.gt ~= nil
 		local thr, pts = b.gt, b[2]
 		if gt and b[2] == nil then pts = b[1] elseif not gt then thr = b[1] end
-		if gt and b[2] ~= nil and b[1] ~= nil then fail("bands: band " .. i .. " is {gt = threshold, points}", 2) end
-		check_num(thr, "the threshold of band " .. i, "bands", 2)
-		check_num(pts, "the points of band " .. i, "bands", 2)
+		if gt and b[2] ~= nil and b[1] ~= nil then fail(msg("RULE_P_BAND_GT", i), 2) end
+		check_num(thr, msg("RULE_P_W_BAND_THR", i), "bands", 2)
+		check_num(pts, msg("RULE_P_W_BAND_PTS", i), "bands", 2)
 		if prev and (thr > prev.thr or (thr == prev.thr and (gt or not prev.gt))) then
-			fail("bands: thresholds must go from the highest down (band " .. i .. ")", 2)
+			fail(msg("RULE_P_BAND_ORDER", i), 2)
 		end
 		prev = {thr = thr, gt = gt}
 		out[i] = {thr, pts, gt = gt}
 	end
-	if o ~= nil and type(o) ~= "table" then fail("bands: options are a table like {otherwise = 2}", 2) end
+	if o ~= nil and type(o) ~= "table" then fail(msg("RULE_P_OPTIONS_LIKE", "bands", 2), 2) end
 	o = o or {}
 	for k in pairs(o) do
-		if k ~= "otherwise" then fail("bands: unknown option '" .. tostring(k) .. "' (known: otherwise)", 2) end
+		if k ~= "otherwise" then fail(msg("RULE_P_UNKNOWN_OPTION", "bands", tostring(k)), 2) end
 	end
 	if o.otherwise ~= nil then check_num(o.otherwise, "otherwise", "bands", 2) end
 	return helper("bands", {src = src, bands = out, otherwise = o.otherwise})
@@ -162,7 +164,7 @@ end
 -- done(src [, X]): the item's points when done (完成, 是, 1 ...), X (default
 -- 0) when not (未完成, 否, 0 ...)
 function dsl.done(src, x)
-	if x ~= nil then check_num(x, "the points when not done", "done", 2) end
+	if x ~= nil then check_num(x, msg("RULE_P_W_NOT_DONE"), "done", 2) end
 	return helper("done", {src = check_src(src, "done", 2), pts = x})
 end
 
@@ -179,38 +181,38 @@ end
 -- points P × Σ weight × value / scale; the weights add up to 1
 function dsl.blend(list)
 	if type(list) ~= "table" or #list == 0 then
-		fail("blend: give the parts and their weights, like blend { {given(\"考核得分\"), 0.85}, {given(\"评议得分\"), 0.15} }", 2)
+		fail(msg("RULE_P_BLEND_GIVE"), 2)
 	end
 	for k in pairs(list) do
-		if type(k) ~= "number" and k ~= "scale" then fail("blend: unknown field '" .. tostring(k) .. "' (known: scale)", 2) end
+		if type(k) ~= "number" and k ~= "scale" then fail(msg("RULE_P_FIELD_KNOWN", "blend", tostring(k), "scale"), 2) end
 	end
 	local scale = list.scale or 100
 	check_num(scale, "scale", "blend", 2)
-	if scale <= 0 then fail("blend: scale must be above 0", 2) end
+	if scale <= 0 then fail(msg("RULE_P_ABOVE0", "blend", "scale"), 2) end
 	local parts, total = {}, 0
 	for i, p in ipairs(list) do
-		local w = "blend: part " .. i
-		if type(p) ~= "table" then fail(w .. " must be {value, weight}, like {given(\"评议得分\"), 0.15}", 2) end
+		local w = msg("RULE_P_H_PART", i)
+		if type(p) ~= "table" then fail(msg("RULE_P_PART_FORM", w), 2) end
 		for k in pairs(p) do
-			if k ~= 1 and k ~= 2 and k ~= "scale" then fail(w .. ": unknown field '" .. tostring(k) .. "' (known: scale)", 2) end
+			if k ~= 1 and k ~= 2 and k ~= "scale" then fail(msg("RULE_P_FIELD_KNOWN", w, tostring(k), "scale"), 2) end
 		end
 		local src = p[1]
 		if type(src) == "table" and src[HELPER] then
-			if src.kind ~= "given" then fail(w .. ": a part is a value (given(\"列\"), a column, an aggregate or a function), not " .. src.kind, 2) end
+			if src.kind ~= "given" then fail(msg("RULE_P_PART_VALUE", w, src.kind), 2) end
 			src = src.src
 		end
 		src = check_src(src, w, 2)
-		check_num(p[2], "the weight", w, 2)
-		if p[2] <= 0 or p[2] > 1 then fail(w .. ": the weight must be above 0 and at most 1, like 0.15 for 15%", 2) end
+		check_num(p[2], msg("RULE_P_W_WEIGHT"), w, 2)
+		if p[2] <= 0 or p[2] > 1 then fail(msg("RULE_P_WEIGHT_RANGE", w), 2) end
 		if p.scale ~= nil then
 			check_num(p.scale, "scale", w, 2)
-			if p.scale <= 0 then fail(w .. ": scale must be above 0", 2) end
+			if p.scale <= 0 then fail(msg("RULE_P_ABOVE0", w, "scale"), 2) end
 		end
 		total = total + p[2]
 		parts[i] = {src = src, weight = p[2], scale = p.scale or scale}
 	end
 	if math.abs(total - 1) > 1e-9 then
-		fail("blend: the weights must add up to 1 (100%), they add up to " .. string.format("%.10g", total), 2)
+		fail(msg("RULE_P_WEIGHT_SUM", string.format("%.10g", total)), 2)
 	end
 	return helper("blend", {parts = parts, scale = scale})
 end
@@ -220,38 +222,38 @@ end
 -- dates earliest first; core/rules.c reads them), else otherwise (late or
 -- 未报送; default 0).  src is a date column or a function.
 function dsl.deadline(src, list, o)
-	if type(src) == "table" then fail("deadline: the first argument must be the date column (or a function), not an aggregate", 2) end
+	if type(src) == "table" then fail(msg("RULE_P_DEADLINE_AGG"), 2) end
 	src = check_src(src, "deadline", 2)
-	if type(list) ~= "table" or #list == 0 then fail("deadline: give the dates, like { {\"2024-03-31\", 5}, {\"2024-04-15\", 3} }", 2) end
+	if type(list) ~= "table" or #list == 0 then fail(msg("RULE_P_DEADLINE_GIVE"), 2) end
 	local out = {}
 	for i, b in ipairs(list) do
 		if type(b) ~= "table" or type(b[1]) ~= "string" then
-			fail("deadline: date " .. i .. " must be {\"2024-03-31\", points} (the date a text)", 2)
+			fail(msg("RULE_P_DATE_FORM", i), 2)
 		end
 		for k in pairs(b) do
-			if k ~= 1 and k ~= 2 then fail("deadline: date " .. i .. " is {\"2024-03-31\", points}, not '" .. tostring(k) .. "'", 2) end
+			if k ~= 1 and k ~= 2 then fail(msg("RULE_P_DATE_FIELD", i, tostring(k)), 2) end
 		end
-		check_num(b[2], "the points of date " .. i, "deadline", 2)
+		check_num(b[2], msg("RULE_P_W_DATE_PTS", i), "deadline", 2)
 		out[i] = {b[1], b[2]}
 	end
-	if o ~= nil and type(o) ~= "table" then fail("deadline: options are a table like {otherwise = 0}", 2) end
+	if o ~= nil and type(o) ~= "table" then fail(msg("RULE_P_OPTIONS_LIKE", "deadline", 0), 2) end
 	o = o or {}
 	for k in pairs(o) do
-		if k ~= "otherwise" then fail("deadline: unknown option '" .. tostring(k) .. "' (known: otherwise)", 2) end
+		if k ~= "otherwise" then fail(msg("RULE_P_UNKNOWN_OPTION", "deadline", tostring(k)), 2) end
 	end
 	if o.otherwise ~= nil then check_num(o.otherwise, "otherwise", "deadline", 2) end
 	return helper("deadline", {src = src, dates = out, otherwise = o.otherwise})
 end
 
 function dsl.yes_no(src, pts)
-	if pts ~= nil then check_num(pts, "the points", "yes_no", 2) end
+	if pts ~= nil then check_num(pts, msg("RULE_P_W_POINTS"), "yes_no", 2) end
 	return helper("yes_no", {src = check_src(src, "yes_no", 2), pts = pts})
 end
 
 function dsl.lookup(src, map, o)
 	src = check_src(src, "lookup", 2)
-	if type(map) ~= "table" or next(map) == nil then fail("lookup: give the table of values, like {[\"优秀\"] = 5}", 2) end
-	for k, v in pairs(map) do check_num(v, "the value for " .. tostring(k), "lookup", 2) end
+	if type(map) ~= "table" or next(map) == nil then fail(msg("RULE_P_LOOKUP_GIVE"), 2) end
+	for k, v in pairs(map) do check_num(v, msg("RULE_P_W_VALUE_FOR", tostring(k)), "lookup", 2) end
 	o = o or {}
 	if o.default ~= nil then check_num(o.default, "default", "lookup", 2) end
 	return helper("lookup", {src = src, map = map, default = o.default})
@@ -259,8 +261,8 @@ end
 
 function dsl.per_item(src, per, max)
 	src = check_src(src, "per_item", 2)
-	check_num(per, "the points per item", "per_item", 2)
-	if max ~= nil then check_num(max, "the maximum", "per_item", 2) end
+	check_num(per, msg("RULE_P_W_PER_ITEM"), "per_item", 2)
+	if max ~= nil then check_num(max, msg("RULE_P_W_MAXIMUM"), "per_item", 2) end
 	return helper("per_item", {src = src, per = per, max = max})
 end
 
@@ -270,32 +272,32 @@ end
 -- a yes/no value is `is`, default true; or per counted item, within max),
 -- down to 0 within the item.
 local function checklist(list, name, points, level)
-	local what = "indicator \"" .. name .. "\": checklist"
+	local what = msg("RULE_P_H_CHECKLIST", "indicator \"" .. name .. "\"")
 	if type(list) ~= "table" or #list == 0 then
-		fail(what .. " lists the conditions, like { {\"没有总体方案\", 3, when = \"有总体方案\", is = false} }", level + 1)
+		fail(msg("RULE_P_CHECKLIST_GIVE", what), level + 1)
 	end
 	local items = {}
 	for i, c in ipairs(list) do
-		local w = what .. " condition " .. i
+		local w = msg("RULE_P_H_CONDITION", what, i)
 		if type(c) ~= "table" or type(c[1]) ~= "string" or c[1] == "" then
-			fail(w .. " is {\"what\", points, when = \"column\"} or {\"what\", points, per = \"column\"}", level + 1)
+			fail(msg("RULE_P_COND_FORM", w), level + 1)
 		end
 		known_fields(c, "check", w, level + 1)
-		check_num(c[2], "the points", w, level + 1)
-		if c[2] <= 0 then fail(w .. ": the points must be above 0", level + 1) end
-		if c[2] > points then fail(w .. ": deducts " .. c[2] .. " points, more than the item's " .. points, level + 1) end
+		check_num(c[2], msg("RULE_P_W_POINTS"), w, level + 1)
+		if c[2] <= 0 then fail(msg("RULE_P_POINTS_ABOVE0", w), level + 1) end
+		if c[2] > points then fail(msg("RULE_P_COND_MORE", w, c[2], points), level + 1) end
 		if (c.when == nil) == (c.per == nil) then
-			fail(w .. ": say when = \"yes/no column\" or per = \"count column\" (one of them)", level + 1)
+			fail(msg("RULE_P_COND_WHEN_PER", w), level + 1)
 		end
 		if c.is ~= nil and (type(c.is) ~= "boolean" or c.per ~= nil) then
-			fail(w .. ": is = true or false goes with when", level + 1)
+			fail(msg("RULE_P_COND_IS", w), level + 1)
 		end
 		if c.max ~= nil then
 			check_num(c.max, "max", w, level + 1)
-			if c.per == nil or c.max <= 0 then fail(w .. ": max (above 0) caps a per-item deduction", level + 1) end
+			if c.per == nil or c.max <= 0 then fail(msg("RULE_P_COND_MAX", w), level + 1) end
 		end
 		if c.unit ~= nil and (type(c.unit) ~= "string" or c.per == nil) then
-			fail(w .. ": unit = \"次\" (a text) names what per counts", level + 1)
+			fail(msg("RULE_P_COND_UNIT", w), level + 1)
 		end
 		items[i] = {name = c[1], amount = c[2], src = check_src(c.when or c.per, w, level + 1),
 			per = c.per ~= nil, is = c.is ~= false, max = c.max, unit = c.unit}
@@ -306,12 +308,12 @@ end
 -- event aggregates --------------------------------------------------------
 local function check_filter(f, level)
 	if f ~= nil and type(f) ~= "table" and type(f) ~= "function" then
-		fail("agg: a filter is a table {column = value} or a function(row)", level + 1)
+		fail(msg("RULE_P_AGG_FILTER"), level + 1)
 	end
 	return f
 end
 local function check_event(ev, fn, level)
-	if type(ev) ~= "string" then fail("agg." .. fn .. ": the first argument is the name declared with events", level + 1) end
+	if type(ev) ~= "string" then fail(msg("RULE_P_AGG_EVENT", fn), level + 1) end
 	return ev
 end
 function agg.count(ev, filter)
@@ -322,7 +324,7 @@ end
 for _, op in ipairs({"sum", "avg", "min", "max", "trimmed_avg"}) do
 	agg[op] = function(ev, col, filter)
 		check_event(ev, op, 2)
-		if type(col) ~= "string" then fail("agg." .. op .. ": the second argument is a column of the event file", 2) end
+		if type(col) ~= "string" then fail(msg("RULE_P_AGG_COL", op), 2) end
 		return {agg = op, event = ev, col = col, filter = check_filter(filter, 2)}
 	end
 end
@@ -331,33 +333,33 @@ end
 -- rows submitted after their due date; agg.missing("报送记录", "实报日期")
 -- its rows with no submitted date (blank or 未报送).
 local function check_col(col, fn, what, level)
-	if type(col) ~= "string" or col == "" then fail("agg." .. fn .. ": " .. what .. " is a column of the event file", level + 1) end
+	if type(col) ~= "string" or col == "" then fail(msg("RULE_P_AGG_COLUMN", fn, what), level + 1) end
 	return col
 end
 function agg.late(ev, due, done, filter)
 	check_event(ev, "late", 2)
-	return {agg = "late", event = ev, due = check_col(due, "late", "the second argument (the due date)", 2),
-		col = check_col(done, "late", "the third argument (the submitted date)", 2), filter = check_filter(filter, 2)}
+	return {agg = "late", event = ev, due = check_col(due, "late", msg("RULE_P_W_DUE"), 2),
+		col = check_col(done, "late", msg("RULE_P_W_DONE3"), 2), filter = check_filter(filter, 2)}
 end
 function agg.missing(ev, done, filter)
 	check_event(ev, "missing", 2)
-	return {agg = "missing", event = ev, col = check_col(done, "missing", "the second argument (the submitted date)", 2),
+	return {agg = "missing", event = ev, col = check_col(done, "missing", msg("RULE_P_W_DONE2"), 2),
 		filter = check_filter(filter, 2)}
 end
 
 -- declarations ------------------------------------------------------------
 -- columns = { "列1", "列2" }: a list of distinct non-empty texts, copied
 local function column_list(list, what, level)
-	if type(list) ~= "table" or #list == 0 then fail(what .. ": columns = { \"列名\", ... } is a list of column names", level + 1) end
+	if type(list) ~= "table" or #list == 0 then fail(msg("RULE_P_COLUMNS_LIST", what), level + 1) end
 	local out, seen = {}, {}
 	for k in pairs(list) do
 		if type(k) ~= "number" or k < 1 or k > #list or k % 1 ~= 0 then
-			fail(what .. ": columns is a list { \"列1\", \"列2\" }, not a table of fields", level + 1)
+			fail(msg("RULE_P_COLUMNS_FIELDS", what), level + 1)
 		end
 	end
 	for i, c in ipairs(list) do
-		if type(c) ~= "string" or c == "" then fail(what .. ": columns[" .. i .. "] must be a column name (a text)", level + 1) end
-		if seen[c] then fail(what .. ": column '" .. c .. "' is listed twice", level + 1) end
+		if type(c) ~= "string" or c == "" then fail(msg("RULE_P_COLUMNS_NAME", what, i), level + 1) end
+		if seen[c] then fail(msg("RULE_P_COLUMN_TWICE", what, c), level + 1) end
 		seen[c], out[i] = true, c
 	end
 	return out
@@ -366,11 +368,11 @@ end
 local function named(kind, build)
 	return function(name)
 		if type(name) ~= "string" or name == "" then
-			fail(kind .. " needs a name: " .. kind .. " \"名称\" { ... }", 2)
+			fail(msg("RULE_P_NEEDS_NAME", kind, kind), 2)
 		end
 		local w = where(2)
 		return function(t)
-			if type(t) ~= "table" then fail(kind .. " \"" .. name .. "\" needs a table { ... }", 2) end
+			if type(t) ~= "table" then fail(msg("RULE_P_NEEDS_TABLE", kind .. " \"" .. name .. "\""), 2) end
 			return build(name, t, w)
 		end
 	end
@@ -378,20 +380,20 @@ end
 
 local function once(key, kind)
 	return function(t)
-		if type(t) ~= "table" then fail(kind .. " needs a table { ... }", 2) end
-		if spec[key] then fail(kind .. " is declared twice (first at " .. spec[key].where .. ")", 2) end
+		if type(t) ~= "table" then fail(msg("RULE_P_NEEDS_TABLE", kind), 2) end
+		if spec[key] then fail(msg("RULE_P_TWICE", kind, spec[key].where), 2) end
 		known_fields(t, kind, kind, 2)
 		if kind == "assessment" and type(t.unit) == "table" then known_fields(t.unit, "unit", "assessment: unit", 2) end
 		if kind == "commend" and t.by_category ~= nil then
-			if type(t.by_category) ~= "table" then fail("commend: by_category = { [\"镇\"] = { min_score = 85 } }", 2) end
+			if type(t.by_category) ~= "table" then fail(msg("RULE_P_BY_CAT"), 2) end
 			for cname, cc in pairs(t.by_category) do
-				if type(cc) ~= "table" then fail("commend: by_category[" .. tostring(cname) .. "] must be { min_grade = ..., min_score = ... }", 2) end
+				if type(cc) ~= "table" then fail(msg("RULE_P_BY_CAT_ENTRY", tostring(cname)), 2) end
 				known_fields(cc, "commend_cat", "commend: by_category[" .. tostring(cname) .. "]", 2)
 			end
 		end
 		if kind == "grades" then
 			for i, g in ipairs(t) do
-				if type(g) == "table" then known_fields(g, "grade", "grades: grade " .. i, 2) end
+				if type(g) == "table" then known_fields(g, "grade", msg("RULE_P_H_GRADE", i), 2) end
 			end
 		end
 		t.where = where(2)
@@ -407,7 +409,7 @@ dsl.commend = once("commend", "commend")
 local function check_score(s, what)
 	if type(s) == "function" then return s end
 	if type(s) == "table" and s[HELPER] then return s end
-	fail(what .. ": score must be a helper such as target(\"列\", 6) or a function(u, ctx)", 3)
+	fail(msg("RULE_P_SCORE_HELPER", what), 3)
 end
 
 -- The most a helper with fixed points can give (a bonus's max when it is
@@ -428,9 +430,9 @@ dsl.indicator = named("indicator", function(name, t, w)
 	known_fields(t, "indicator", "indicator \"" .. name .. "\"", 2)
 	unique("indicator", name, w, 2)
 	check_num(t.points, "points", "indicator \"" .. name .. "\"", 2)
-	if t.points <= 0 then fail("indicator \"" .. name .. "\": points must be above 0", 2) end
+	if t.points <= 0 then fail(msg("RULE_P_ABOVE0", "indicator \"" .. name .. "\"", "points"), 2) end
 	if t.checklist ~= nil then
-		if t.score ~= nil then fail("indicator \"" .. name .. "\": give score or checklist, not both", 2) end
+		if t.score ~= nil then fail(msg("RULE_P_SCORE_OR_CHECKLIST", "indicator \"" .. name .. "\""), 2) end
 		t.score = checklist(t.checklist, name, t.points, 2)
 	end
 	local d = {[DECL] = true, type = "indicator", name = name, where = w, points = t.points,
@@ -438,26 +440,25 @@ dsl.indicator = named("indicator", function(name, t, w)
 		default = t.default, missing = t.missing, clamp = t.clamp, desc = t.desc,
 		basis = t.basis, office = t.office}
 	if d.missing ~= nil and d.missing ~= "skip" and d.missing ~= "error" then
-		fail("indicator \"" .. name .. "\": missing must be \"skip\" or \"error\"", 2)
+		fail(msg("RULE_P_MISSING", "indicator \"" .. name .. "\""), 2)
 	end
 	-- points a clamped indicator could never give are a mistake in the
 	-- rules, not something to cut silently while scoring (equal at six
 	-- decimals is equal)
 	local most = fixed_points(d.score)
 	if d.clamp ~= false and most ~= nil and most - d.points > 5e-7 then
-		fail(string.format("indicator '%s' has %.15g points, but its scoring gives up to %.15g (lower the points " ..
-			"of its bands or entries, or say clamp = false)", name, d.points, most), 2)
+		fail(msg("RULE_P_CLAMP", name, string.format("%.15g", d.points), string.format("%.15g", most)), 2)
 	end
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
-		fail("indicator \"" .. name .. "\": default must be a number or a text", 2)
+		fail(msg("RULE_P_DEFAULT_NUM_TEXT", "indicator \"" .. name .. "\""), 2)
 	end
 	if t.categories ~= nil then
 		if type(t.categories) ~= "table" or #t.categories == 0 then
-			fail("indicator \"" .. name .. "\": categories lists the categories assessed on it, like {\"部门\"}", 2)
+			fail(msg("RULE_P_CATEGORIES_LIST", "indicator \"" .. name .. "\""), 2)
 		end
 		for i, cname in ipairs(t.categories) do
 			if type(cname) ~= "string" or cname == "" then
-				fail("indicator \"" .. name .. "\": categories[" .. i .. "] must be a category name", 2)
+				fail(msg("RULE_P_CATEGORY_NAME", "indicator \"" .. name .. "\"", i), 2)
 			end
 		end
 		d.categories = t.categories
@@ -472,12 +473,12 @@ dsl.deduction = named("deduction", function(name, t, w)
 	local d = {[DECL] = true, type = "deduction", name = name, where = w, per = t.per, max = t.max,
 		count = t.count, points = t.points, desc = t.desc, unit = t.unit, basis = t.basis, office = t.office}
 	if t.unit ~= nil and (type(t.unit) ~= "string" or t.unit == "") then
-		fail("deduction \"" .. name .. "\": unit is the word counted, like \"起\" or \"卷\"", 2)
+		fail(msg("RULE_P_DED_UNIT", "deduction \"" .. name .. "\""), 2)
 	end
 	if t.points ~= nil then
-		if type(t.points) ~= "function" then fail("deduction \"" .. name .. "\": points must be a function(u, ctx)", 2) end
+		if type(t.points) ~= "function" then fail(msg("RULE_P_POINTS_FN", "deduction \"" .. name .. "\""), 2) end
 	else
-		check_num(t.per, "per (points per item)", "deduction \"" .. name .. "\"", 2)
+		check_num(t.per, msg("RULE_P_W_PER"), "deduction \"" .. name .. "\"", 2)
 		d.count = check_src(t.count, "deduction \"" .. name .. "\" count", 2)
 	end
 	if t.max ~= nil then check_num(t.max, "max", "deduction \"" .. name .. "\"", 2) end
@@ -492,13 +493,13 @@ dsl.bonus = named("bonus", function(name, t, w)
 	local max = t.max
 	if max == nil then max = fixed_points(score) end
 	if max == nil then
-		fail("bonus \"" .. name .. "\": max is needed (say max = ...; it may be left out only when the points are fixed, like yes_no(\"列\", 3) or bands)", 2)
+		fail(msg("RULE_P_BONUS_MAX", "bonus \"" .. name .. "\""), 2)
 	end
 	check_num(max, "max", "bonus \"" .. name .. "\"", 2)
 	local d = {type = "bonus", name = name, where = w, max = max,
 		score = score, desc = t.desc, default = t.default, basis = t.basis, office = t.office}
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
-		fail("bonus \"" .. name .. "\": default must be a number or a text", 2)
+		fail(msg("RULE_P_DEFAULT_NUM_TEXT", "bonus \"" .. name .. "\""), 2)
 	end
 	spec.bonuses[#spec.bonuses + 1] = d
 	return d
@@ -510,11 +511,11 @@ dsl.veto = named("veto", function(name, t, w)
 	local d = {type = "veto", name = name, where = w, reason = t.reason, desc = t.desc, default = t.default,
 		basis = t.basis, office = t.office}
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" and type(d.default) ~= "boolean" then
-		fail("veto \"" .. name .. "\": default must be true/false, a number or a text", 2)
+		fail(msg("RULE_P_VETO_DEFAULT", "veto \"" .. name .. "\""), 2)
 	end
 	d.when = check_src(t.when, "veto \"" .. name .. "\" when", 2)
 	if d.reason ~= nil and type(d.reason) ~= "string" and type(d.reason) ~= "function" then
-		fail("veto \"" .. name .. "\": reason must be a text or a function(u)", 2)
+		fail(msg("RULE_P_VETO_REASON", "veto \"" .. name .. "\""), 2)
 	end
 	spec.vetoes[#spec.vetoes + 1] = d
 	return d
@@ -525,17 +526,17 @@ dsl.section = named("section", function(name, t, w)
 	local s = {name = name, where = w, points = t.points, items = {}}
 	for i, item in ipairs(t) do
 		if type(item) ~= "table" or not rawget(item, DECL) then
-			fail("section \"" .. name .. "\": item " .. i .. " is not an indicator or a deduction", 2)
+			fail(msg("RULE_P_SECTION_ITEM", "section \"" .. name .. "\"", i), 2)
 		end
 		if item.section then
-			fail(item.type .. " \"" .. item.name .. "\" is already in section \"" .. item.section .. "\"", 2)
+			fail(msg("RULE_P_ALREADY_IN", item.type .. " \"" .. item.name .. "\"", item.section), 2)
 		end
 		item.section = name
 		s.items[#s.items + 1] = item
 	end
 	for k in pairs(t) do
 		if type(k) ~= "number" and k ~= "points" then
-			fail("section \"" .. name .. "\": unknown field '" .. tostring(k) .. "'", 2)
+			fail(msg("RULE_P_SECTION_FIELD", "section \"" .. name .. "\"", tostring(k)), 2)
 		end
 	end
 	spec.sections[#spec.sections + 1] = s
@@ -544,11 +545,11 @@ end)
 
 dsl.events = named("events", function(name, t, w)
 	known_fields(t, "events", "events \"" .. name .. "\"", 2)
-	if t.file == nil and t.data == nil then fail("events \"" .. name .. "\": say file = \"x.csv\" or data = \"name\"", 2) end
+	if t.file == nil and t.data == nil then fail(msg("RULE_P_EVENTS_SRC", "events \"" .. name .. "\""), 2) end
 	if (t.file ~= nil and type(t.file) ~= "string") or (t.data ~= nil and type(t.data) ~= "string") then
-		fail("events \"" .. name .. "\": file and data are texts", 2)
+		fail(msg("RULE_P_EVENTS_TEXTS", "events \"" .. name .. "\""), 2)
 	end
-	if type(t.unit) ~= "string" then fail("events \"" .. name .. "\": unit = \"the unit id column\" is needed", 2) end
+	if type(t.unit) ~= "string" then fail(msg("RULE_P_EVENTS_UNIT", "events \"" .. name .. "\""), 2) end
 	local data = t.data or tostring(t.file):match("([^/\\]+)$"):gsub("%.[^.]*$", "")
 	local cols = t.columns ~= nil and column_list(t.columns, "events \"" .. name .. "\"", 2) or nil
 	spec.events[#spec.events + 1] = {name = name, where = w, data = data, unit = t.unit, file = t.file, office = t.office,
@@ -563,12 +564,12 @@ local data_where, data_col = {}, {}   -- data name -> line; column -> "data name
 dsl.data = named("data", function(name, t, w)
 	local what = "data \"" .. name .. "\""
 	known_fields(t, "data", what, 2)
-	if t.columns == nil then fail(what .. ": columns = { \"列名\", ... } is needed", 2) end
-	if data_where[name] then fail(what .. " is declared twice (first at " .. data_where[name] .. ")", 2) end
+	if t.columns == nil then fail(msg("RULE_P_DATA_COLUMNS", what), 2) end
+	if data_where[name] then fail(msg("RULE_P_TWICE", what, data_where[name]), 2) end
 	local cols = column_list(t.columns, what, 2)
 	for _, c in ipairs(cols) do
 		if data_col[c] then
-			fail(what .. ": column '" .. c .. "' is also listed by " .. data_col[c] .. ": a column comes from one form", 2)
+			fail(msg("RULE_P_DATA_COL_ALSO", what, c, data_col[c]), 2)
 		end
 		data_col[c] = "data \"" .. name .. "\" (" .. w .. ")"
 	end
@@ -578,21 +579,21 @@ end)
 
 dsl.case = named("case", function(name, t, w)
 	known_fields(t, "case", "case \"" .. name .. "\"", 2)
-	if type(t.unit) ~= "table" then fail("case \"" .. name .. "\": unit = { column = value, ... } is needed", 2) end
-	if type(t.expect) ~= "table" then fail("case \"" .. name .. "\": expect = { total = ..., ... } is needed", 2) end
-	if t.category ~= nil and type(t.category) ~= "string" then fail("case \"" .. name .. "\": category must be a text", 2) end
+	if type(t.unit) ~= "table" then fail(msg("RULE_P_CASE_UNIT", "case \"" .. name .. "\""), 2) end
+	if type(t.expect) ~= "table" then fail(msg("RULE_P_CASE_EXPECT", "case \"" .. name .. "\""), 2) end
+	if t.category ~= nil and type(t.category) ~= "string" then fail(msg("RULE_P_CASE_CATEGORY", "case \"" .. name .. "\""), 2) end
 	local function rows(list, what)
 		if list == nil then return end
-		if type(list) ~= "table" then fail("case \"" .. name .. "\": " .. what .. " must be a list of { column = value } tables", 3) end
+		if type(list) ~= "table" then fail(msg("RULE_P_CASE_ROWS", "case \"" .. name .. "\"", what), 3) end
 		for i, row in ipairs(list) do
 			if type(row) ~= "table" then
-				fail("case \"" .. name .. "\": " .. what .. "[" .. i .. "] must be a { column = value } table", 3)
+				fail(msg("RULE_P_CASE_ROW", "case \"" .. name .. "\"", what, i), 3)
 			end
 		end
 	end
 	rows(t.peers, "peers")
 	if t.events ~= nil then
-		if type(t.events) ~= "table" then fail("case \"" .. name .. "\": events must be { [\"name\"] = { rows } }", 2) end
+		if type(t.events) ~= "table" then fail(msg("RULE_P_CASE_EVENTS", "case \"" .. name .. "\""), 2) end
 		for ev, list in pairs(t.events) do rows(list, "events[" .. tostring(ev) .. "]") end
 	end
 	t.name, t.where = name, w

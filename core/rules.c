@@ -35,6 +35,38 @@ static int l_where(lua_State *L)
 	return 1;
 }
 
+/* msg(NAME, ...) -> the text of catalogue message NAME ("RULE_P_..."), in
+ * the current language, each %s replaced by the next argument (as
+ * tostring would); "%%" is "%".  The prelude's words come from here. */
+static int l_msg(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1), *f;
+	enum kp_msgid id;
+	int arg = 2, top = lua_gettop(L);
+	luaL_Buffer b;
+
+	if (strncmp(name, "RULE_P_", 7) != 0 || !kp_msg_lookup(name, &id))
+		return luaL_error(L, "prelude: no message %s", name); /* not words */
+	f = kp_msg_fmt(id);
+	luaL_buffinit(L, &b);
+	for (; *f; f++) {
+		if (f[0] == '%' && f[1] == 's') {
+			if (arg > top)
+				return luaL_error(L, "prelude: %s needs more arguments", name); /* not words */
+			luaL_tolstring(L, arg++, NULL);
+			luaL_addvalue(&b);
+			f++;
+		} else if (f[0] == '%' && f[1] == '%') {
+			luaL_addchar(&b, '%');
+			f++;
+		} else {
+			luaL_addchar(&b, *f);
+		}
+	}
+	luaL_pushresult(&b);
+	return 1;
+}
+
 int kp_rules_read_file(const char *path, char **buf, size_t *len, kp_err *err)
 {
 	struct stat st;
@@ -2019,7 +2051,8 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 	lua_remove(L, -2);
 	lua_pushvalue(L, spec);
 	lua_pushcfunction(L, l_where);
-	return kp_sandbox_call(r->sb, 2, 1, 1, err);
+	lua_pushcfunction(L, l_msg);
+	return kp_sandbox_call(r->sb, 3, 1, 1, err);
 }
 
 /* The declarations, copied raw (next and rawset: no __index, __pairs or

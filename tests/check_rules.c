@@ -1719,6 +1719,55 @@ START_TEST(test_criteria_languages)
 }
 END_TEST
 
+/* The rule language's own checks (core/prelude.lua) speak the language of
+ * messages too: msg("RULE_P_...") fills in %s, "%%" is "%". */
+#define IND(score) HEAD "section \"S\" { points = 10, indicator \"I\" { points = 10, " score " } }\n"
+START_TEST(test_prelude_languages)
+{
+	static const char goal[] = IND("score = target(\"x\", 0)");
+	static const char bands[] = IND("score = bands(\"x\", {{0.5, 5}, {0.9, 10}})");
+	static const char blend[] = IND("score = blend { {\"a\", 0.5}, {\"b\", 0.3} }");
+	static const char typo[] = IND("scor = 1");
+
+	assert_said(KP_LANG_EN, goal, NULL, ":3: target: the goal must be above 0");
+	assert_said(KP_LANG_ZH, goal, NULL, ":3: target：目标值必须大于 0");
+	assert_said(KP_LANG_EN, bands, NULL, ":3: bands: thresholds must go from the highest down (band 2)");
+	assert_said(KP_LANG_ZH, bands, NULL, ":3: bands：阈值必须从高到低排列（第 2 档）");
+	assert_said(KP_LANG_EN, blend, NULL, ":3: blend: the weights must add up to 1 (100%), they add up to 0.8");
+	assert_said(KP_LANG_ZH, blend, NULL, ":3: blend：权重之和必须为 1（100%），现在是 0.8");
+	assert_said(KP_LANG_EN, typo, NULL,
+		    ":3: indicator \"I\": unknown field 'scor' (a typo? known: basis, categories, checklist, clamp, default, "
+		    "desc, missing, office, points, score)");
+	assert_said(KP_LANG_ZH, typo, NULL,
+		    ":3: indicator \"I\"：未知字段“scor”（是否写错了？已知字段：basis, categories, checklist, clamp, default, "
+		    "desc, missing, office, points, score）");
+}
+END_TEST
+#undef IND
+
+/* msg() in the prelude knows %s and %% only: every RULE_P_ format, in
+ * both languages, uses no other conversion. */
+START_TEST(test_prelude_formats)
+{
+	int id, n = 0;
+
+	for (id = 1; id < KP_MSG_COUNT; id++) {
+		enum kp_lang langs[2] = {KP_LANG_EN, KP_LANG_ZH};
+		int l;
+
+		if (strncmp(kp_msg_name((enum kp_msgid)id), "RULE_P_", 7) != 0)
+			continue;
+		n++;
+		for (l = 0; l < 2; l++) {
+			const char *f = kp_msg_text((enum kp_msgid)id, langs[l]);
+			for (; (f = strchr(f, '%')) != NULL; f += 2)
+				ck_assert_msg(f[1] == 's' || f[1] == '%', "%s: %%%c", kp_msg_name((enum kp_msgid)id), f[1]);
+		}
+	}
+	ck_assert_int_gt(n, 80);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -1760,6 +1809,8 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, test_msg_sandbox_languages);
 	tcase_add_test(tc, test_msg_context_languages);
 	tcase_add_test(tc, test_criteria_languages);
+	tcase_add_test(tc, test_prelude_languages);
+	tcase_add_test(tc, test_prelude_formats);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("regressions");
 	tcase_set_timeout(tc, 60);
