@@ -64,8 +64,10 @@ static int explain_one(kp_cli_config *c, kp_err *err)
 	kp_store_close(st);
 	if (!rc)
 		rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err);
-	if (rc)
+	if (rc) {
+		kp_result_free(res); /* NULL, or a run whose notes did not render */
 		return rc;
+	}
 	rules = run_rules(c, res);
 	memset(&o, 0, sizeof o);
 	o.format = c->format >= 0 ? c->format : KP_FMT_TABLE;
