@@ -46,6 +46,13 @@ CHECKS += sheet
 # the command line's catalogue (help and errors in both languages)
 CHECKS += cli
 
+# make asan passes BUILD and the sanitizer flags on its sub-make's command
+# line; make would also export them to every recipe, and a nested make run by
+# a test (make install in tests/install, tests/docs) then relinked ./kaoping
+# from the instrumented objects, so that make bench measured an ASan binary.
+# Keep them to the make that was given them.
+unexport BUILD OPT CFLAGS LDFLAGS EXTRA_CFLAGS EXTRA_LDFLAGS KP_PROG
+
 Q = @
 ifeq ($(V),1)
 Q =

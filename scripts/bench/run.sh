@@ -48,6 +48,13 @@ die() { say "bench: $*"; exit 1; }
 
 case $ROUNDS in ''|*[!0-9]*|0) die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
 [ -x "$KAOPING" ] || die "$KAOPING not found: build it first (make)"
+# a binary built with sanitizers runs several times slower: its figures
+# would be meaningless (make asan once left one in ./kaoping)
+if command -v nm >/dev/null; then
+  case $(nm "$KAOPING" 2>/dev/null || true) in
+    *__asan_init*|*__ubsan_handle*) die "$KAOPING is built with sanitizers: rebuild it (rm $KAOPING && make)" ;;
+  esac
+fi
 [ -f "$RULES" ] || die "$RULES not found"
 command -v lua5.4 >/dev/null || die "lua5.4 not found (apt-get install lua5.4)"
 command -v sqlite3 >/dev/null || die "sqlite3 not found (apt-get install sqlite3)"
