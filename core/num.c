@@ -447,12 +447,14 @@ static int short_decimal(double x, char *buf, size_t size)
 
 	if (!(fabs(x) < 1e9) || (x != 0 && fabs(x) < 1e-4) || size < 24) /* %g would use an exponent */
 		return 0;
-	for (d = 0; d <= 6; d++) {
-		m = llround(x * scale[d]);
-		if ((double)m / scale[d] == x)
-			break;
-	}
-	if (d > 6)
+	/* One test at six places decides: when x is nearest to m / 10^d for
+	 * some d <= 6, x × 10^6 is within 0.25 of m × 10^(6-d) (below 10^15
+	 * here), so llround finds it and the division gives x back; decimals
+	 * of six places are further apart than x's neighbours, so that
+	 * decimal is the only one.  Its trailing zeros then give the least d. */
+	d = 6;
+	m = llround(x * scale[d]);
+	if ((double)m / scale[d] != x)
 		return 0;
 	if (m < 0)
 		m = -m;
@@ -699,6 +701,17 @@ int kp_num_cmp(double a, double b, int prec)
 
 	if (a == b)
 		return 0;
+	/* Far apart: rounding moves each by at most half a unit of the last
+	 * place, and %.15g by at most |v| × 1e-14 more, so the sign of a - b
+	 * is the answer (most comparisons of a ranking and a target). */
+	if (prec >= 0 && prec <= 15) {
+		double d = a - b, u = 1.000001 / pow10_exact[prec] + (fabs(a) + fabs(b)) * 1e-14;
+
+		if (d > u)
+			return 1;
+		if (d < -u)
+			return -1;
+	}
 	x = kp_num_round(a, prec);
 	y = kp_num_round(b, prec);
 	return x < y ? -1 : x > y;
