@@ -695,6 +695,56 @@ char *kp_num_short(double x, char *buf, size_t size)
 	return buf;
 }
 
+/* The decimal n / 10^prec (n >= 0) without trailing zeros in the
+ * fraction, signed, into buf (24 bytes; n < 10^15). */
+static char *write_scaled(unsigned long long n, int prec, int neg, char *buf)
+{
+	char d[24];
+	int nd = 0, i = 0;
+
+	for (; prec > 0 && n % 10 == 0; prec--)
+		n /= 10;
+	do
+		d[nd++] = (char)('0' + n % 10), n /= 10;
+	while (n);
+	while (nd <= prec)
+		d[nd++] = '0';
+	if (neg && (nd > 1 || d[0] != '0'))
+		buf[i++] = '-';
+	while (nd > prec)
+		buf[i++] = d[--nd];
+	if (prec) {
+		buf[i++] = '.';
+		while (nd > 0)
+			buf[i++] = d[--nd];
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+char *kp_num_round_short(double x, int prec, char *buf, size_t size)
+{
+	double ax = fabs(x), p, y, fl, fr;
+	unsigned long long n;
+
+	/* round_fast's test, its integer n kept: kp_num_round would give the
+	 * double nearest n / 10^prec, and kp_num_short prints that decimal
+	 * (at most four places: never below 1e-4 but 0; below 1e9: as
+	 * short_decimal takes them) */
+	if (prec < 0 || prec > 4 || !(ax < 1e9) || size < 24)
+		return kp_num_short(kp_num_round(x, prec), buf, size);
+	p = pow10_exact[prec];
+	y = ax * p;
+	fl = floor(y);
+	fr = y - fl;
+	if (fabs(fr - 0.5) <= y * 2e-14 + 1e-300)
+		return kp_num_short(kp_num_round(x, prec), buf, size);
+	n = (unsigned long long)(fr > 0.5 ? fl + 1 : fl);
+	if ((double)n >= 1e9 * p)
+		return kp_num_short(kp_num_round(x, prec), buf, size);
+	return write_scaled(n, prec, x < 0, buf);
+}
+
 int kp_num_cmp(double a, double b, int prec)
 {
 	double x, y;

@@ -26,7 +26,7 @@
 /* A value in a note: at most four decimals, as a person would write it. */
 static char *num(double v, char *buf)
 {
-	return kp_num_short(kp_num_round(v, 4), buf, 32);
+	return kp_num_round_short(v, 4, buf, 32);
 }
 
 /* Compare two computed values as the decimals they stand for, at the

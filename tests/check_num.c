@@ -615,6 +615,64 @@ START_TEST(test_short_fast_path)
 END_TEST
 
 
+/* kp_num_round_short is kp_num_short of kp_num_round, in one pass: on
+ * halves (2.675 at 2), values a hair either side of them, negative values
+ * that round to zero, the limits of its fast path and beyond them. */
+START_TEST(test_round_short)
+{
+	static const double edges[] = {0, -0.0, 2.675, 1.005, -2.675, -0.00004, -0.00005, 0.00005, 0.99995,
+				       999999999.99995, 999999999.9999, 1e9, -1e9, 1e15, 1e-9, 89.99499999999999,
+				       6.0 * 0.9293 / 0.95, 5.6532631578947372};
+	unsigned long long s = 42;
+	char got[32], want[32];
+	size_t i;
+	int prec;
+
+	for (i = 0; i < sizeof edges / sizeof *edges; i++)
+		for (prec = 0; prec <= 6; prec++) {
+			kp_num_round_short(edges[i], prec, got, sizeof got);
+			kp_num_short(kp_num_round(edges[i], prec), want, sizeof want);
+			ck_assert_msg(!strcmp(got, want), "%.17g at %d: got %s, want %s", edges[i], prec, got, want);
+		}
+	kp_num_round_short(2.675, 2, got, sizeof got);
+	ck_assert_str_eq(got, "2.68");
+	kp_num_round_short(-0.00004, 4, got, sizeof got);
+	ck_assert_str_eq(got, "0");
+	for (i = 0; i < 300000; i++) {
+		double x;
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		x = ((double)(long long)((s >> 8) % 2000000001ull) - 1e9) / pow(10, (int)(s % 9));
+		if (s & 0x10000)
+			x = nextafter(x, (s & 0x20000) ? 1e300 : -1e300);
+		prec = (int)((s >> 40) % 7);
+		kp_num_round_short(x, prec, got, sizeof got);
+		kp_num_short(kp_num_round(x, prec), want, sizeof want);
+		ck_assert_msg(!strcmp(got, want), "%.17g at %d: got %s, want %s", x, prec, got, want);
+	}
+}
+END_TEST
+
+/* kp_num_cmp's shortcut for values far apart gives what comparing the two
+ * rounded values gives, near the precision's unit and at large sizes. */
+START_TEST(test_cmp_far_apart)
+{
+	unsigned long long s = 7;
+	size_t i;
+
+	for (i = 0; i < 300000; i++) {
+		double a, b, ra, rb;
+		int prec, want;
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		prec = (int)(s % 7);
+		a = ((double)(long long)((s >> 8) % 2000000001ull) - 1e9) / pow(10, (int)((s >> 4) % 10));
+		b = a + ((double)(long long)((s >> 40) % 4001) - 2000) / 1000.0 / pow(10, prec);
+		ra = kp_num_round(a, prec), rb = kp_num_round(b, prec);
+		want = ra < rb ? -1 : ra > rb;
+		ck_assert_msg(kp_num_cmp(a, b, prec) == want, "%.17g vs %.17g at %d", a, b, prec);
+	}
+}
+END_TEST
+
 /* kp_num_cmp: values compared as the decimals they stand for */
 START_TEST(test_cmp)
 {
@@ -879,6 +937,8 @@ static Suite *num_suite(void)
 	tcase_add_test(tc, test_round_sweep_precisions);
 	tcase_add_test(tc, test_round_sums);
 	tcase_add_test(tc, test_short_fast_path);
+	tcase_add_test(tc, test_round_short);
+	tcase_add_test(tc, test_cmp_far_apart);
 	tcase_add_test(tc, test_cmp);
 	suite_add_tcase(s, tc);
 

@@ -54,6 +54,9 @@ char *kp_num_fixed(double x, int prec, char *buf, size_t size);
 /* Shortest text that reads back as the same double ("0.1", "89.995");
  * 25 bytes hold any. */
 char *kp_num_short(double x, char *buf, size_t size);
+/* kp_num_short of kp_num_round(x, prec), in one pass when it can (the
+ * numbers of notes: millions in a run); 25 bytes hold any. */
+char *kp_num_round_short(double x, int prec, char *buf, size_t size);
 /* Text that reads back as exactly x, fast (no printf for the values scores
  * take): the short decimal when x is one of at most six places, else 17
  * significant digits with trailing zeros dropped.  Not always the
