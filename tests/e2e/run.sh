@@ -543,6 +543,9 @@ t_rc "criteria: exit 0" 0
 t_out "criteria: title and points" "陇县2021年度依法行政工作目标责任考核  (100分)"
 t_out "criteria: a section" "一、履行第一责任人职责"
 t_out "criteria: an indicator in words" "学法次数 ÷ 目标6 × 4分"
+kp criteria "$RULES" --lang en
+t_rc "criteria --lang en: exit 0" 0
+t_out "criteria --lang en: the title's points in English" "陇县2021年度依法行政工作目标责任考核  (100 points)"
 kp criteria "$RULES" --format csv
 t_rc "criteria csv: exit 0" 0
 t_eq "criteria csv: header" "$(head -n 1 "$OUT" | tr -d '\r' | sed 's/^\xef\xbb\xbf//')" "一级指标,分值,二级指标,分值,评分标准"
