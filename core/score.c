@@ -5,6 +5,7 @@
  * are in score_lua.c. */
 #include "kaoping/score.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1781,6 +1782,7 @@ static int score_unit(scorer *s, size_t u, const char **names)
 
 	s->unit = u, s->first_call = 1, s->nitems = 0, s->nused = 0;
 	ur->id = unit_id(s, u);
+	ur->scored = (unsigned)u;
 	ur->name = unit_name(s, u);
 	ur->category = s->d->cat[u];
 	if ((rc = score_sections(s, names, &base, &before, &sec_taken)) || (rc = total_deductions(s, names, &ded)))
@@ -2226,6 +2228,8 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 	s.r = r, s.d = d, s.o = o ? o : &none, s.err = err;
 	s.notes = s.o->details || s.o->notes || s.o->sink;
 	s.L = kp_sandbox_state(r->sb);
+	if (d->nunits > UINT_MAX) /* kp_unit_result.scored */
+		return kp_err_msg(err, KP_EDATA, KP_M_ENG_TOO_MANY_UNITS, d->nunits, UINT_MAX);
 	nt = threads_for(&s);
 	if ((rc = kp_result_new(&s.res, err)))
 		return rc;

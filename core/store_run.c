@@ -611,34 +611,17 @@ static int save_catalogue(kp_store *s, const kp_result *res, kp_err *err)
 	return rc;
 }
 
-typedef struct ptr_pos { const char *p; size_t pos; } ptr_pos;
-static int ptr_cmp(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)((const ptr_pos *)a)->p, y = (uintptr_t)((const ptr_pos *)b)->p;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Where each unit of the result was scored (its unit_items row), -1 when
- * it has none: by the id pointer the sink saw. */
-static int scored_places(struct store_run *w, const kp_result *res, long long *place, kp_err *err)
+ * it has none: its index in scoring order, when the sink saw that unit
+ * there (the same id pointer). */
+static void scored_places(const struct store_run *w, const kp_result *res, long long *place)
 {
-	ptr_pos *ix = malloc((w->nscored + 1) * sizeof *ix), key, *hit;
-	size_t i, n = 0;
+	size_t i;
 
-	if (!ix)
-		return kp_err_oom(err);
-	for (i = 0; i < w->nscored; i++)
-		if (w->scored[i])
-			ix[n].p = w->scored[i], ix[n++].pos = i;
-	qsort(ix, n, sizeof *ix, ptr_cmp);
 	for (i = 0; i < res->nunits; i++) {
-		key.p = res->units[i].id;
-		hit = bsearch(&key, ix, n, sizeof *ix, ptr_cmp);
-		place[i] = hit ? (long long)hit->pos : -1;
+		size_t pos = res->units[i].scored;
+		place[i] = pos < w->nscored && w->scored[pos] == res->units[i].id ? (long long)pos : -1;
 	}
-	free(ix);
-	return 0;
 }
 
 /* The JSON array of a unit's section points. */
@@ -698,8 +681,8 @@ static int save_units(kp_store *s, const kp_result *res, kp_err *err)
 
 	if (!place)
 		return kp_err_oom(err);
-	if ((rc = scored_places(w, res, place, err)) ||
-	    (rc = store_prep(s, "INSERT INTO results VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	scored_places(w, res, place);
+	if ((rc = store_prep(s, "INSERT INTO results VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 			     "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)", &st, err)))
 		goto out;
 	for (i = 0; i < res->nunits && !rc; i++) {

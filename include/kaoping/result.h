@@ -61,6 +61,8 @@ typedef struct kp_unit_result {
 	int elig_rank;         /* rank among the eligible units of the category */
 	int last_rank;
 	unsigned nitems;
+	unsigned scored;       /* its index in scoring order (the data's order, what
+				  a sink was given as unit); 0 when read back */
 	unsigned veto : 1;         /* a veto fired */
 	unsigned quota_dropped : 1;/* a grade quota moved it down a grade */
 	unsigned eligible : 1;     /* may be commended */
