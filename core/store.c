@@ -22,6 +22,7 @@
 #include "kaoping/near.h"
 #include "kaoping/num.h"
 #include "kaoping/outfile.h"
+#include "kaoping/par.h"
 #include "kaoping/rowq.h"
 #include "kaoping/xlsx.h"
 #include "kaoping/sb.h"
@@ -1361,10 +1362,15 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 
 /* The rows of a data table into t: the line number, then text cells
  * (numbers written by another tool are taken as their text). */
-static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, kp_err *err)
+/* The rows of dtable into t in rowid order: all of them, or (range) those
+ * with rowid in [range[0], range[1]]. */
+static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, const sqlite3_int64 *range,
+		     kp_err *err)
 {
 	rd r = {s, NULL, dtable, err, 0};
-	char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", dtable), **f = calloc(n + 1, sizeof *f);
+	char *sql = sqlite3_mprintf(range ? "SELECT * FROM \"%w\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid"
+					  : "SELECT * FROM \"%w\" ORDER BY rowid", dtable);
+	char **f = calloc(n + 1, sizeof *f);
 	size_t i, *len = calloc(n + 1, sizeof *len);
 	int rc;
 
@@ -1374,6 +1380,8 @@ static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, kp_
 	}
 	if ((rc = store_prep(s, sql, &r.st, err)))
 		goto out;
+	if (range)
+		sqlite3_bind_int64(r.st, 1, range[0]), sqlite3_bind_int64(r.st, 2, range[1]);
 	while (!rc && store_rd_step(&r) > 0) {
 		size_t line = (size_t)store_rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
 		for (i = 0; i < n && !r.rc; i++) {
@@ -1396,6 +1404,137 @@ out:
 	return rc;
 }
 
+/* ---- a large data table read on two connections at once ----
+ * Reading rows back is SQLite's work, one core's worth: the upper half of
+ * the rowids is read by a second connection on a thread of its own into a
+ * table of its own, appended after the lower half (as the CSV reader's
+ * pieces are).  The second connection reads in a snapshot of its own, so
+ * it first checks there that the import is the same one (an import's
+ * table is written once, with its row of imports, and replaced or dropped
+ * only with that row): otherwise, or when it cannot open, this
+ * connection reads the upper half too.  Nothing changes but the time. */
+
+#define LOAD_SPLIT_ROWS 65536 /* fewer rowids: one connection */
+
+typedef struct load_part {
+	kp_store *s;           /* the connection it reads with */
+	kp_table *t;
+	const char *dtable;
+	size_t n;
+	sqlite3_int64 range[2];
+	long import_id;        /* set for the second connection: checked first */
+	int rc, usable;        /* usable: that check passed */
+	kp_err err;
+} load_part;
+
+/* Is the import still id with its table dtable, not replaced, in the
+ * snapshot of the transaction begun on s? */
+static int same_import(kp_store *s, long id, const char *dtable, kp_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int same;
+
+	if (store_prep(s, "SELECT 1 FROM imports WHERE id = ?1 AND data_table = ?2 AND replaced_at IS NULL", &st, err))
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, dtable, -1, SQLITE_STATIC);
+	same = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return same;
+}
+
+static void *load_part_run(void *arg)
+{
+	load_part *p = arg;
+
+	if (!p->import_id) {
+		p->rc = load_rows(p->s, p->t, p->dtable, p->n, p->range, &p->err);
+		return NULL;
+	}
+	if (store_exec(p->s, "BEGIN", &p->err) == 0) {
+		if ((p->usable = same_import(p->s, p->import_id, p->dtable, &p->err)))
+			p->rc = load_rows(p->s, p->t, p->dtable, p->n, p->range, &p->err);
+		sqlite3_exec(p->s->db, "ROLLBACK", NULL, NULL, NULL); /* it only read */
+	}
+	return NULL;
+}
+
+/* The smallest and largest rowid of dtable; 0 when it has fewer than
+ * LOAD_SPLIT_ROWS between them (or on any failure: one connection). */
+static int load_split_range(kp_store *s, const char *dtable, sqlite3_int64 *lo, sqlite3_int64 *hi)
+{
+	char *sql = sqlite3_mprintf("SELECT min(rowid), max(rowid) FROM \"%w\"", dtable);
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+
+	if (sql && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) == SQLITE_INTEGER && sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
+		*lo = sqlite3_column_int64(st, 0), *hi = sqlite3_column_int64(st, 1);
+		ok = *hi / 2 - *lo / 2 >= LOAD_SPLIT_ROWS / 2;
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return ok;
+}
+
+/* Rows of dtable into t, the upper half read on a second connection when
+ * the table is large and the machine has a core for it. */
+static int load_all_rows(kp_store *s, long id, kp_table *t, kp_table *upper, const char *dtable, size_t n, kp_err *err)
+{
+	load_part part[2];
+	kp_store *second = NULL;
+	kp_err ignored = {0};
+	sqlite3_int64 lo, hi;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc;
+
+	if (!upper || cores < 2 || !load_split_range(s, dtable, &lo, &hi) ||
+	    kp_store_open(s->path, KP_STORE_READ, &second, &ignored)) {
+		kp_err_clear(&ignored);
+		kp_table_free(upper);
+		return load_rows(s, t, dtable, n, NULL, err);
+	}
+	memset(part, 0, sizeof part);
+	part[0] = (load_part){s, t, dtable, n, {lo, lo + (hi / 2 - lo / 2)}, 0, 0, 0, {0}};
+	part[1] = (load_part){second, upper, dtable, n, {part[0].range[1] + 1, hi}, id, 0, 0, {0}};
+	kp_par_run(part, 2, sizeof *part, load_part_run);
+	kp_store_close(second);
+	if ((rc = part[0].rc)) {
+		kp_err_move(err, &part[0].err);
+	} else if (part[1].usable && part[1].rc == KP_EDATA) { /* a bad value of the upper half */
+		rc = part[1].rc;
+		kp_err_move(err, &part[1].err);
+	} else if (part[1].usable && !part[1].rc) {
+		rc = kp_table_append(t, upper, err);
+		upper = NULL;
+	} else { /* not the same import there, or it could not read: here */
+		rc = load_rows(s, t, dtable, n, part[1].range, err);
+	}
+	kp_table_free(upper);
+	kp_err_clear(&part[0].err), kp_err_clear(&part[1].err), kp_err_clear(&ignored);
+	return rc;
+}
+
+/* A table like t for the upper half of its rows (NULL when memory ran
+ * out: one connection reads them all). */
+static kp_table *load_upper_table(const kp_table *t, size_t n, char *const *cols, const unsigned char *numeric,
+				  const kp_rules *r)
+{
+	kp_err ignored = {0};
+	kp_table *u = kp_table_new(t->name, t->file, &ignored);
+
+	if (u && kp_table_set_columns(u, n, cols, numeric, &ignored)) {
+		kp_table_free(u);
+		u = NULL;
+	}
+	if (u) {
+		u->year = t->year, u->a1 = t->a1;
+		kp_data_collect(u, r);
+	}
+	kp_err_clear(&ignored);
+	return u;
+}
+
 static int load_table(kp_store *s, long id, const char *name, const char *file, const char *dtable,
 		      int year, int a1, const kp_rules *r, kp_data *d, kp_err *err)
 {
@@ -1415,8 +1554,9 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 		goto out;
 	}
 	if (!(rc = kp_table_set_columns(t, n, cols, numeric, err))) {
+		kp_table *upper = load_upper_table(t, n, cols, numeric, r);
 		kp_data_collect(t, r);
-		rc = load_rows(s, t, dtable, n, err);
+		rc = load_all_rows(s, id, t, upper, dtable, n, err);
 	}
 out:
 	free_columns(cols, n);

@@ -1668,8 +1668,12 @@ static int migrate_run(kp_store *s, long id, kp_err *err)
 		return rc;
 	s->run_id = id;
 	if (!(rc = run_writer_new(s, err))) {
-		for (i = 0; i < res->nunits && !rc; i++)
+		if (res->nunits > UINT_MAX)
+			rc = kp_err_msg(err, KP_EDATA, KP_M_ENG_TOO_MANY_UNITS, res->nunits, UINT_MAX);
+		for (i = 0; i < res->nunits && !rc; i++) { /* written in report order: scored there */
+			res->units[i].scored = (unsigned)i;
 			rc = write_items(s, i, res->units[i].id, res->units[i].items, res->units[i].nitems, err);
+		}
 		if (!rc)
 			rc = save_run(s, res, 0, err);
 	}

@@ -1396,6 +1396,67 @@ START_TEST(test_load_bad_number)
 }
 END_TEST
 
+/* A large table is read on two connections (the upper half of its rowids
+ * on a thread of its own) and comes back exactly as one reader would give
+ * it: every row in order, every cell, the bad cells of both halves in
+ * line order, also with rowids far from 1..n as another tool may leave. */
+START_TEST(test_load_two_connections)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	kp_store *s = open_w(db);
+	kp_rules *r = bench_rules();
+	kp_data *d, *want;
+	kp_table *t, *w;
+	sqlite3 *raw;
+	long *ids = NULL;
+	size_t nids = 0, i, c;
+	kp_err err;
+	char cmd[600], a[64], b[64];
+
+	snprintf(cmd, sizeof cmd, "lua5.4 scripts/gen-units 70000 3 > %s", u);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), 0);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(sqlite3_exec(raw, "UPDATE \"2021/units\" SET i05 = '六' WHERE _line = 10;"
+					   "UPDATE \"2021/units\" SET i05 = '五' WHERE _line = 60000;"
+					   "UPDATE \"2021/units\" SET rowid = rowid + 4000000000000 WHERE rowid > 35000;"
+					   "UPDATE \"2021/units\" SET rowid = rowid - 3000 WHERE rowid < 100;",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+
+	ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), 0);
+	d = kp_data_new(&err);
+	ck_assert_msg(kp_store_load(s, 2021, r, d, &ids, &nids, &err) == 0, "%s", err.msg);
+	want = kp_data_new(&err);
+	ck_assert_msg(kp_data_read_csv(want, u, NULL, r, NULL, &err) == 0, "%s", err.msg);
+	t = d->tab[0], w = want->tab[0];
+	ck_assert_uint_eq(t->nrows, 70000);
+	ck_assert_uint_eq(t->nrows, w->nrows);
+	ck_assert_uint_eq(t->ncols, w->ncols);
+	for (i = 0; i < t->nrows; i++) {
+		ck_assert_uint_eq(t->line[i], w->line[i]);
+		for (c = 0; c < t->ncols; c++) {
+			if (c == (size_t)kp_table_col(t, "i05") && (t->line[i] == 10 || t->line[i] == 60000))
+				continue;
+			const char *x = kp_table_cell(t, i, c, a, sizeof a), *y = kp_table_cell(w, i, c, b, sizeof b);
+			ck_assert_msg(!strcmp(x, y), "row %zu column %zu: %s, not %s", i, c, x, y);
+		}
+	}
+	ck_assert_uint_eq(t->nbad, 2);
+	ck_assert_uint_eq(t->bad[0].line, 10);
+	ck_assert_str_eq(t->bad[0].text, "六");
+	ck_assert_uint_eq(t->bad[1].line, 60000);
+	ck_assert_str_eq(t->bad[1].text, "五");
+	free(ids);
+	kp_data_free(d);
+	kp_data_free(want);
+	kp_store_close(s);
+	kp_rules_free(r);
+}
+END_TEST
+
 /* ---------- what the database holds: years, imports, runs, drops ---------- */
 
 /* units_csv with every value there, so that rules/bench.lua scores it */
@@ -1859,6 +1920,7 @@ static Suite *store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_load);
+	tcase_add_test(tc, test_load_two_connections);
 	tcase_add_test(tc, test_load_after_replace);
 	tcase_add_test(tc, test_load_bad_number);
 	suite_add_tcase(s, tc);

@@ -81,7 +81,10 @@ int kp_store_last(kp_store *s, int year, kp_last **out, kp_err *err);
 void kp_store_last_free(kp_last *l);
 
 /* A scoring run in one transaction: begin, the sink for each unit's
- * items, then finish (commit) or abort (roll back). */
+ * items, then finish (commit) or abort (roll back).  finish links each
+ * unit of res to the items the sink was given for it through the unit's
+ * scored index (kp_unit_result.scored: what the scorer sets) and the same
+ * id pointer; a unit the sink never saw keeps no items. */
 int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids, size_t nids,
 		       long *run_id, kp_err *err);
 int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_item *items,
