@@ -70,20 +70,6 @@ static void buf_num(buf *b, double v)
 	buf_add(b, t, strlen(t));
 }
 
-static void buf_int(buf *b, long long v)
-{
-	char t[24];
-	int n = (int)sizeof t;
-	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-
-	do
-		t[--n] = (char)('0' + u % 10), u /= 10;
-	while (u);
-	if (v < 0)
-		t[--n] = '-';
-	buf_add(b, t + n, sizeof t - (size_t)n);
-}
-
 /* ---- notes: text and numbers ---- */
 
 typedef struct ntok { size_t off, len; } ntok;
@@ -149,11 +135,15 @@ static int tpl_match(const char *tpl, const char *note, const ntok *tok, size_t 
 				buf_add(vals, " ", 1);
 			buf_add(vals, note + pos, tok[k].len);
 			pos += tok[k++].len, tpl += 2;
-		} else {
-			char c = tpl[0] == '{' && tpl[1] == '{' ? (tpl++, '{') : tpl[0];
-			if (note[pos] != c)
+		} else if (tpl[0] == '{') { /* "{{" stands for a brace */
+			if (note[pos] != '{')
 				goto no;
-			pos++, tpl++;
+			pos++, tpl += tpl[1] == '{' ? 2 : 1;
+		} else { /* a run of text at once (strncmp stops at the note's end) */
+			size_t n = strcspn(tpl, "{");
+			if (strncmp(note + pos, tpl, n))
+				goto no;
+			pos += n, tpl += n;
 		}
 	}
 	if (note[pos] == '\0')
@@ -414,6 +404,74 @@ static int note_encode(kp_store *s, cat_item *c, const char *note, long *id, kp_
 	return w->vals.oom ? kp_err_oom(err) : 0;
 }
 
+/* Room for n more bytes at the end of b (and its NUL): where to write
+ * them, or NULL when memory ran out (b->oom set).  The caller adds what it
+ * wrote to b->n. */
+static char *buf_room(buf *b, size_t n)
+{
+	if (b->oom)
+		return NULL;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap))) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->p = p, b->cap = cap;
+	}
+	return b->p + b->n;
+}
+
+/* v in decimal at p; returns the bytes written (at most 20). */
+static size_t put_int(char *p, long long v)
+{
+	char t[24];
+	int n = (int)sizeof t;
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		t[--n] = (char)('0' + u % 10), u /= 10;
+	while (u);
+	if (v < 0)
+		t[--n] = '-';
+	memcpy(p, t + n, sizeof t - (size_t)n);
+	return sizeof t - (size_t)n;
+}
+
+/* One item of unit_items, [item, points(, note, "values"(, skipped))],
+ * after a comma when it is not the first: written at once into w->json. */
+static void item_json(struct store_run *w, size_t c, const kp_item *it, long note, int first)
+{
+	char *p = buf_room(&w->json, 96 + (note ? w->vals.n : 0)), *p0 = p;
+
+	if (!p)
+		return;
+	if (!first)
+		*p++ = ',';
+	*p++ = '[';
+	p += put_int(p, (long long)c + 1);
+	*p++ = ',';
+	kp_num_exact(it->points, p, 32);
+	p += strlen(p);
+	if (note) {
+		*p++ = ',';
+		p += put_int(p, note);
+		*p++ = ',', *p++ = '"';
+		memcpy(p, w->vals.p, w->vals.n), p += w->vals.n;
+		*p++ = '"';
+	} else if (it->skipped) {
+		memcpy(p, ",null,\"\"", 8), p += 8;
+	}
+	if (it->skipped)
+		memcpy(p, ",1", 2), p += 2;
+	*p++ = ']';
+	*p = '\0';
+	w->json.n += (size_t)(p - p0);
+}
+
 /* A unit's items as the JSON text of unit_items (into w->json). */
 static int items_json(kp_store *s, const kp_item *items, size_t nitems, kp_err *err)
 {
@@ -428,23 +486,9 @@ static int items_json(kp_store *s, const kp_item *items, size_t nitems, kp_err *
 		const kp_item *it = &items[i];
 		if ((rc = cat_find(w, i, it, &c, err)))
 			return rc;
-		buf_add(&w->json, i ? ",[" : "[", i ? 2 : 1);
-		buf_int(&w->json, (long long)c + 1);
-		buf_add(&w->json, ",", 1);
-		buf_num(&w->json, it->points);
-		if (it->note) {
-			if ((rc = note_encode(s, &w->cat[c], it->note, &id, err)))
-				return rc;
-			buf_add(&w->json, ",", 1);
-			buf_int(&w->json, id);
-			buf_add(&w->json, ",\"", 2);
-			if (w->vals.n)
-				buf_add(&w->json, w->vals.p, w->vals.n);
-			buf_add(&w->json, "\"", 1);
-		} else if (it->skipped) {
-			buf_add(&w->json, ",null,\"\"", 8);
-		}
-		buf_add(&w->json, it->skipped ? ",1]" : "]", it->skipped ? 3 : 1);
+		if (it->note && (rc = note_encode(s, &w->cat[c], it->note, &id, err)))
+			return rc;
+		item_json(w, c, it, it->note ? id : 0, i == 0);
 	}
 	buf_add(&w->json, "]", 1);
 	return w->json.oom ? kp_err_oom(err) : 0;
