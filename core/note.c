@@ -39,12 +39,9 @@ static int count_args(const char *fmt)
 {
 	int n = 0;
 
-	for (; *fmt; fmt++)
-		if (*fmt == '%' && fmt[1]) {
-			if (fmt[1] != '%')
-				n++;
-			fmt++;
-		}
+	for (; (fmt = strchr(fmt, '%')) != NULL && fmt[1]; fmt += 2)
+		if (fmt[1] != '%')
+			n++;
 	return n;
 }
 
