@@ -460,7 +460,8 @@ static void item_json(struct store_run *w, size_t c, const kp_item *it, long not
 		*p++ = ',';
 		p += put_int(p, note);
 		*p++ = ',', *p++ = '"';
-		memcpy(p, w->vals.p, w->vals.n), p += w->vals.n;
+		if (w->vals.n) /* vals.p may be NULL while nothing was added */
+			memcpy(p, w->vals.p, w->vals.n), p += w->vals.n;
 		*p++ = '"';
 	} else if (it->skipped) {
 		memcpy(p, ",null,\"\"", 8), p += 8;
