@@ -1360,10 +1360,9 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 
 /* ---- reading data back for scoring ---- */
 
-/* The rows of a data table into t: the line number, then text cells
+/* The rows of dtable into t in rowid order, all of them or (range) those
+ * with rowid in [range[0], range[1]]: the line number, then text cells
  * (numbers written by another tool are taken as their text). */
-/* The rows of dtable into t in rowid order: all of them, or (range) those
- * with rowid in [range[0], range[1]]. */
 static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, const sqlite3_int64 *range,
 		     kp_err *err)
 {
@@ -1494,6 +1493,7 @@ static int load_all_rows(kp_store *s, long id, kp_table *t, kp_table *upper, con
 		kp_table_free(upper);
 		return load_rows(s, t, dtable, n, NULL, err);
 	}
+	sqlite3_busy_handler(second->db, NULL, NULL); /* busy: this connection reads it, no waiting there */
 	memset(part, 0, sizeof part);
 	part[0] = (load_part){s, t, dtable, n, {lo, lo + (hi / 2 - lo / 2)}, 0, 0, 0, {0}};
 	part[1] = (load_part){second, upper, dtable, n, {part[0].range[1] + 1, hi}, id, 0, 0, {0}};

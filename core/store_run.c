@@ -40,10 +40,13 @@ typedef struct buf {
 	int oom;
 } buf;
 
-static void buf_add(buf *b, const char *s, size_t n)
+/* Room for n more bytes at the end of b (and its NUL): where to write
+ * them, or NULL when memory ran out (b->oom set).  The caller adds what it
+ * wrote to b->n. */
+static char *buf_room(buf *b, size_t n)
 {
 	if (b->oom)
-		return;
+		return NULL;
 	if (b->n + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		char *p;
@@ -51,11 +54,20 @@ static void buf_add(buf *b, const char *s, size_t n)
 			cap *= 2;
 		if (!(p = realloc(b->p, cap))) {
 			b->oom = 1;
-			return;
+			return NULL;
 		}
 		b->p = p, b->cap = cap;
 	}
-	memcpy(b->p + b->n, s, n);
+	return b->p + b->n;
+}
+
+static void buf_add(buf *b, const char *s, size_t n)
+{
+	char *p = buf_room(b, n);
+
+	if (!p)
+		return;
+	memcpy(p, s, n);
 	b->n += n;
 	b->p[b->n] = '\0';
 }
@@ -402,27 +414,6 @@ static int note_encode(kp_store *s, cat_item *c, const char *note, long *id, kp_
 		c->pn = n;
 	}
 	return w->vals.oom ? kp_err_oom(err) : 0;
-}
-
-/* Room for n more bytes at the end of b (and its NUL): where to write
- * them, or NULL when memory ran out (b->oom set).  The caller adds what it
- * wrote to b->n. */
-static char *buf_room(buf *b, size_t n)
-{
-	if (b->oom)
-		return NULL;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->oom = 1;
-			return NULL;
-		}
-		b->p = p, b->cap = cap;
-	}
-	return b->p + b->n;
 }
 
 /* v in decimal at p; returns the bytes written (at most 20). */
