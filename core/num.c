@@ -480,86 +480,6 @@ static int short_decimal(double x, char *buf, size_t size)
 	return 1;
 }
 
-#if LDBL_MANT_DIG >= 64
-/* The 17 digits d of n = |x| × 10^k as the decimal n / 10^k (k >= 1),
- * without the fraction's trailing zeros, into buf (26 bytes at least). */
-static void write17(const char d[17], int k, int neg, char *buf)
-{
-	int i, o = 0, intd = 17 - k; /* digits before the point (k >= 1: at most 16) */
-
-	if (neg)
-		buf[o++] = '-';
-	if (intd <= 0) {
-		buf[o++] = '0';
-	} else {
-		memcpy(buf + o, d, (size_t)intd);
-		o += intd;
-	}
-	i = 16;
-	while (i >= (intd > 0 ? intd : 0) && d[i] == '0') /* trailing zeros of the fraction go */
-		i--;
-	if (i >= (intd > 0 ? intd : 0)) {
-		buf[o++] = '.';
-		for (; intd < 0; intd++)
-			buf[o++] = '0';
-		memcpy(buf + o, d + intd, (size_t)(i - intd + 1));
-		o += i - intd + 1;
-	}
-	buf[o] = '\0';
-}
-#endif
-
-/* 17 significant digits of x without printf: n = round(|x| × 10^k) with
- * 10^16 <= n < 10^17, in a long double of 64 mantissa bits.  10^k is exact
- * there (k <= 21) and the product is off by at most 2^-64 relative, so n
- * is within 0.5054 of |x| × 10^k, while the neighbouring doubles are at
- * least 1.11 away (an ulp of x is more than x × 2^-53): the text reads
- * back as x.  0 where that does not hold (another long double, |x| outside
- * [1e-5, 1e15)). */
-static int digits17(double x, char *buf, size_t size)
-{
-#if LDBL_MANT_DIG >= 64
-	static const long double p10[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,
-					  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L,
-					  1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L};
-	long double ax = fabsl((long double)x);
-	long long n;
-	char d[17];
-	int k, i;
-
-	if (!(ax >= 1e-5L && ax < 1e15L) || size < 26)
-		return 0;
-	k = 16 - (int)floor(log10((double)ax));
-	if (k < 1)
-		k = 1;
-	if (k > 21)
-		k = 21;
-	n = llroundl(ax * p10[k]);
-	if (n >= 100000000000000000LL && k > 1)
-		n = llroundl(ax * p10[--k]);
-	else if (n < 10000000000000000LL && k < 21)
-		n = llroundl(ax * p10[++k]);
-	if (n < 10000000000000000LL || n >= 100000000000000000LL)
-		return 0;
-	for (i = 16; i >= 0; i--)
-		d[i] = (char)('0' + n % 10), n /= 10;
-	write17(d, k, x < 0, buf);
-	return 1;
-#else
-	(void)x, (void)buf, (void)size;
-	return 0;
-#endif
-}
-
-char *kp_num_exact(double x, char *buf, size_t size)
-{
-	if (x == 0)
-		x = 0.0;
-	if (short_decimal(x, buf, size) || digits17(x, buf, size))
-		return buf;
-	snprintf(buf, size, "%.17g", x);
-	return buf;
-}
 
 #if defined(__SIZEOF_INT128__) && DBL_MANT_DIG == 53
 __extension__ typedef unsigned __int128 u128;
@@ -682,6 +602,84 @@ static int shortest_fast(double x, char *buf, size_t size)
 	return 0;
 }
 #endif
+
+#if defined(__SIZEOF_INT128__) && DBL_MANT_DIG == 53
+/* The 17 digits d of n = |x| × 10^k as the decimal n / 10^k (k >= 1),
+ * without the fraction's trailing zeros, into buf (26 bytes at least). */
+static void write17(const char d[17], int k, int neg, char *buf)
+{
+	int i, o = 0, intd = 17 - k; /* digits before the point (k >= 1: at most 16) */
+
+	if (neg)
+		buf[o++] = '-';
+	if (intd <= 0) {
+		buf[o++] = '0';
+	} else {
+		memcpy(buf + o, d, (size_t)intd);
+		o += intd;
+	}
+	i = 16;
+	while (i >= (intd > 0 ? intd : 0) && d[i] == '0') /* trailing zeros of the fraction go */
+		i--;
+	if (i >= (intd > 0 ? intd : 0)) {
+		buf[o++] = '.';
+		for (; intd < 0; intd++)
+			buf[o++] = '0';
+		memcpy(buf + o, d + intd, (size_t)(i - intd + 1));
+		o += i - intd + 1;
+	}
+	buf[o] = '\0';
+}
+
+/* 17 significant digits of x without printf, the digits %.17g prints: n =
+ * |x| × 10^k rounded half to even, with 10^16 <= n < 10^17, in exact
+ * 128-bit integers (the same on every machine, and under valgrind, which
+ * computes a long double as a double).  Seventeen digits always read back
+ * as x.  0 for |x| outside [1e-5, 1e15). */
+static int digits17(double x, char *buf, size_t size)
+{
+	static const unsigned long long P16 = 10000000000000000ULL, P17 = 100000000000000000ULL;
+	double ax = fabs(x);
+	unsigned long long m, n;
+	u128 A;
+	int e2, sh, k, i;
+	char d[17];
+
+	if (!(ax >= 1e-5 && ax < 1e15) || size < 26)
+		return 0;
+	m = (unsigned long long)ldexp(frexp(ax, &e2), 53); /* ax = m × 2^(e2-53) */
+	sh = 53 - e2;                                       /* 3 .. 69 in this range */
+	k = 16 - (int)floor(log10(ax));
+	A = times_pow10(m, k);
+	if ((A >> sh) >= P17) /* log10 was one too small or too large */
+		A = times_pow10(m, --k);
+	else if ((A >> sh) < P16)
+		A = times_pow10(m, ++k);
+	n = round_shift(A, sh);
+	if (n == P17) /* 9.99…95 rounds up: one digit more before the point */
+		n = P16, k--;
+	for (i = 16; i >= 0; i--)
+		d[i] = (char)('0' + n % 10), n /= 10;
+	write17(d, k, x < 0, buf);
+	return 1;
+}
+#else
+static int digits17(double x, char *buf, size_t size)
+{
+	(void)x, (void)buf, (void)size;
+	return 0;
+}
+#endif
+
+char *kp_num_exact(double x, char *buf, size_t size)
+{
+	if (x == 0)
+		x = 0.0;
+	if (short_decimal(x, buf, size) || digits17(x, buf, size))
+		return buf;
+	snprintf(buf, size, "%.17g", x);
+	return buf;
+}
 
 char *kp_num_short(double x, char *buf, size_t size)
 {
