@@ -433,6 +433,33 @@ char *kp_num_fixed(double x, int prec, char *buf, size_t size)
 	return fixed_text(s, n, neg, prec, buf, size);
 }
 
+/* The decimal n / 10^prec (n >= 0) without trailing zeros in the
+ * fraction, signed, into buf (24 bytes; n < 10^15). */
+static char *write_scaled(unsigned long long n, int prec, int neg, char *buf)
+{
+	char d[24];
+	int nd = 0, i = 0;
+
+	for (; prec > 0 && n % 10 == 0; prec--)
+		n /= 10;
+	do
+		d[nd++] = (char)('0' + n % 10), n /= 10;
+	while (n);
+	while (nd <= prec)
+		d[nd++] = '0';
+	if (neg && (nd > 1 || d[0] != '0'))
+		buf[i++] = '-';
+	while (nd > prec)
+		buf[i++] = d[--nd];
+	if (prec) {
+		buf[i++] = '.';
+		while (nd > 0)
+			buf[i++] = d[--nd];
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
 /* A value that is the double nearest to a decimal of at most six places and
  * fifteen digits (what notes print, after rounding to four) as that
  * decimal, without printf: %.15g would print the same digits (the decimal
@@ -441,9 +468,8 @@ char *kp_num_fixed(double x, int prec, char *buf, size_t size)
 static int short_decimal(double x, char *buf, size_t size)
 {
 	static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
-	char digits[24];
 	long long m;
-	int d, n, i, neg = x < 0;
+	int d;
 
 	if (!(fabs(x) < 1e9) || (x != 0 && fabs(x) < 1e-4) || size < 24) /* %g would use an exponent */
 		return 0;
@@ -456,27 +482,7 @@ static int short_decimal(double x, char *buf, size_t size)
 	m = llround(x * scale[d]);
 	if ((double)m / scale[d] != x)
 		return 0;
-	if (m < 0)
-		m = -m;
-	for (; d > 0 && m % 10 == 0; d--) /* trailing zeros go, as with %g */
-		m /= 10;
-	n = 0;
-	do
-		digits[n++] = (char)('0' + m % 10), m /= 10;
-	while (m);
-	while (n <= d)
-		digits[n++] = '0';
-	i = 0;
-	if (neg && (n > 1 || digits[0] != '0'))
-		buf[i++] = '-';
-	while (n > d)
-		buf[i++] = digits[--n];
-	if (d) {
-		buf[i++] = '.';
-		while (n > 0)
-			buf[i++] = digits[--n];
-	}
-	buf[i] = '\0';
+	write_scaled((unsigned long long)(m < 0 ? -m : m), d, x < 0, buf); /* trailing zeros go, as with %g */
 	return 1;
 }
 
@@ -694,33 +700,6 @@ char *kp_num_short(double x, char *buf, size_t size)
 		if (strtod(buf, NULL) == x)
 			break;
 	}
-	return buf;
-}
-
-/* The decimal n / 10^prec (n >= 0) without trailing zeros in the
- * fraction, signed, into buf (24 bytes; n < 10^15). */
-static char *write_scaled(unsigned long long n, int prec, int neg, char *buf)
-{
-	char d[24];
-	int nd = 0, i = 0;
-
-	for (; prec > 0 && n % 10 == 0; prec--)
-		n /= 10;
-	do
-		d[nd++] = (char)('0' + n % 10), n /= 10;
-	while (n);
-	while (nd <= prec)
-		d[nd++] = '0';
-	if (neg && (nd > 1 || d[0] != '0'))
-		buf[i++] = '-';
-	while (nd > prec)
-		buf[i++] = d[--nd];
-	if (prec) {
-		buf[i++] = '.';
-		while (nd > 0)
-			buf[i++] = d[--nd];
-	}
-	buf[i] = '\0';
 	return buf;
 }
 
