@@ -69,10 +69,13 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	res->year = year;
 	if (st && (rc = kp_store_run_finish(st, res, err)))
 		goto out;
+	kp_cli_phase("store"); /* not words */
 	if (st)
 		kp_cli_note(c, KP_M_CMD_RUN_RECORDED, run_id, c->db);
-	if (!(rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err)))
-		rc = kp_cli_write_report(c, res, err);
+	if ((rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err)))
+		goto out;
+	kp_cli_phase("render"); /* not words */
+	rc = kp_cli_write_report(c, res, err);
 	kp_cli_phase("report"); /* not words */
 out:
 	kp_result_free(res);

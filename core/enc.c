@@ -179,13 +179,17 @@ static int wide(unsigned cp)
 size_t kp_enc_width(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t w = 0;
+	size_t w = 0, left = strlen(str);
 
-	while (*s) {
+	while (left) {
 		unsigned cp;
-		int n = utf8_seq(s, strlen((const char *)s));
-		if (n <= 0) {
-			s++, w++;
+		int n;
+		if (*s >= 0x20 && *s < 0x80) { /* printable ASCII and DEL: one column */
+			s++, w++, left--;
+			continue;
+		}
+		if ((n = utf8_seq(s, left)) <= 0) {
+			s++, w++, left--;
 			continue;
 		}
 		if (n == 1)
@@ -198,7 +202,7 @@ size_t kp_enc_width(const char *str)
 			cp = (s[0] & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
 		if (cp >= 0x20 && cp != 0x200B && !(cp >= 0x300 && cp <= 0x36F))
 			w += wide(cp) ? 2 : 1;
-		s += n;
+		s += n, left -= (size_t)n;
 	}
 	return w;
 }

@@ -37,11 +37,19 @@ static int layout_space(unsigned char c)
 /* Display width of the text as put_plain shows it. */
 static size_t text_width(const char *s)
 {
-	size_t w = kp_enc_width(s), k, n = strlen(s);
+	size_t w, k, n;
 	char esc[KP_ENC_CTL_MAX];
 
+	for (n = 0; (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f; n++)
+		; /* printable ASCII (numbers, codes): a column a byte */
+	if (!s[n])
+		return n;
+	w = kp_enc_width(s), n = strlen(s);
 	for (; *s; s++, n--) {
-		if (layout_space((unsigned char)*s))
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != 0x7f && c != 0xC2)
+			continue; /* no control starts here */
+		if (layout_space(c))
 			w++;
 		else if ((k = kp_enc_ctl(s, n, esc)) > 0) {
 			/* kp_enc_width counts C0 as 0, DEL and C1 as 1 */

@@ -96,27 +96,36 @@ static int digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-/* The numbers of a note: digits with an optional fraction, not part of a
- * word ("i01" stays text).  *tok grows as needed; returns the count, or
- * (size_t)-1 out of memory. */
+/* The length of the number that starts at t + i, 0 when none does: digits
+ * with an optional fraction, not part of a word ("i01", "2nd" and "1.2.3"
+ * are text).  t ends with a NUL. */
+static size_t num_at(const char *t, size_t i)
+{
+	size_t j = i;
+
+	if (!digit((unsigned char)t[i]) || (i > 0 && word_char((unsigned char)t[i - 1])))
+		return 0;
+	while (digit((unsigned char)t[j]))
+		j++;
+	if (t[j] == '.' && digit((unsigned char)t[j + 1]))
+		for (j++; digit((unsigned char)t[j]); j++)
+			;
+	return word_char((unsigned char)t[j]) ? 0 : j - i;
+}
+
+/* The numbers of a note (num_at), t[len] its NUL.  *tok grows as needed;
+ * returns the count, or (size_t)-1 out of memory. */
 static size_t tokenize(const char *t, size_t len, ntok **tok, size_t *cap)
 {
-	size_t i = 0, n = 0, j;
+	size_t i = 0, n = 0, k;
 
 	while (i < len) {
-		if (!digit((unsigned char)t[i]) || (i > 0 && word_char((unsigned char)t[i - 1]))) {
-			i++;
-			continue;
-		}
-		for (j = i; j < len && digit((unsigned char)t[j]); j++)
-			;
-		if (j + 1 < len && t[j] == '.' && digit((unsigned char)t[j + 1]))
-			for (j++; j < len && digit((unsigned char)t[j]); j++)
-				;
-		if (j < len && word_char((unsigned char)t[j])) { /* "2nd", "1.2.3": text */
-			for (; j < len && word_char((unsigned char)t[j]); j++)
-				;
-			i = j;
+		if (!(k = num_at(t, i))) {
+			if (digit((unsigned char)t[i]) && !(i > 0 && word_char((unsigned char)t[i - 1])))
+				while (i < len && word_char((unsigned char)t[i]))
+					i++; /* a word that starts with a digit */
+			else
+				i++;
 			continue;
 		}
 		if (n == *cap) {
@@ -125,40 +134,81 @@ static size_t tokenize(const char *t, size_t len, ntok **tok, size_t *cap)
 				return (size_t)-1;
 			*tok = p;
 		}
-		(*tok)[n].off = i, (*tok)[n++].len = j - i;
-		i = j;
+		(*tok)[n].off = i, (*tok)[n++].len = k;
+		i += k;
 	}
 	return n;
 }
 
-/* Does note (its numbers tok) fit template tpl?  Appends the values of its
- * slots to vals when it does. */
-static int tpl_match(const char *tpl, const char *note, const ntok *tok, size_t ntoks, buf *vals)
-{
-	size_t pos = 0, k = 0, start = vals->n;
+/* A template as tpl_match reads it: runs of text (their bytes in lit, a
+ * "{{" already one brace) and slots, a number each. */
+typedef struct tseg { size_t len; int slot; } tseg;
 
+typedef struct ctpl {
+	tseg *seg;
+	size_t nseg;
+	char *lit;
+} ctpl;
+
+static void ctpl_free(ctpl *c)
+{
+	free(c->seg), free(c->lit);
+	c->seg = NULL, c->lit = NULL, c->nseg = 0;
+}
+
+/* Template text tpl compiled into *c (what it held is freed); -1 out of
+ * memory (c is then empty). */
+static int ctpl_make(ctpl *c, const char *tpl)
+{
+	size_t n = strlen(tpl);
+	char *q;
+
+	ctpl_free(c);
+	c->seg = malloc((n + 1) * sizeof *c->seg);
+	q = c->lit = malloc(n + 1);
+	if (!c->seg || !c->lit) {
+		ctpl_free(c);
+		return -1;
+	}
 	while (*tpl) {
+		const char *from = q;
 		if (tpl[0] == '{' && tpl[1] == '}') {
-			while (k < ntoks && tok[k].off < pos)
-				k++;
-			if (k == ntoks || tok[k].off != pos)
+			c->seg[c->nseg].slot = 1, c->seg[c->nseg++].len = 0;
+			tpl += 2;
+			continue;
+		}
+		while (*tpl && !(tpl[0] == '{' && tpl[1] == '}')) {
+			*q++ = *tpl;
+			tpl += tpl[0] == '{' && tpl[1] == '{' ? 2 : 1;
+		}
+		c->seg[c->nseg].slot = 0, c->seg[c->nseg++].len = (size_t)(q - from);
+	}
+	return 0;
+}
+
+/* Does note (len bytes) fit template c?  Appends the values of its slots
+ * to vals when it does. */
+static int tpl_match(const ctpl *c, const char *note, size_t len, buf *vals)
+{
+	const char *lit = c->lit;
+	size_t pos = 0, k, start = vals->n;
+
+	for (k = 0; k < c->nseg; k++) {
+		size_t n = c->seg[k].len;
+		if (!c->seg[k].slot) {
+			if (n > len - pos || memcmp(note + pos, lit, n))
+				goto no;
+			lit += n;
+		} else {
+			if (!(n = num_at(note, pos)))
 				goto no;
 			if (vals->n > start)
 				buf_add(vals, " ", 1);
-			buf_add(vals, note + pos, tok[k].len);
-			pos += tok[k++].len, tpl += 2;
-		} else if (tpl[0] == '{') { /* "{{" stands for a brace */
-			if (note[pos] != '{')
-				goto no;
-			pos++, tpl += tpl[1] == '{' ? 2 : 1;
-		} else { /* a run of text at once (strncmp stops at the note's end) */
-			size_t n = strcspn(tpl, "{");
-			if (strncmp(note + pos, tpl, n))
-				goto no;
-			pos += n, tpl += n;
+			buf_add(vals, note + pos, n);
 		}
+		pos += n;
 	}
-	if (note[pos] == '\0')
+	if (pos == len)
 		return 1;
 no:
 	vals->n = start;
@@ -234,6 +284,7 @@ typedef struct cat_item {      /* one of the run's items (run_items) */
 	double max;
 	long tpl;              /* its current note template, 0 when none */
 	const char *tpl_text;  /* its text (owned by the template table) */
+	ctpl match;            /* that text compiled */
 	char *prev;            /* its previous note (malloc'd) */
 	ntok *ptok;
 	unsigned char *mask;   /* per number of prev: it varied */
@@ -268,7 +319,7 @@ void store_run_free(kp_store *s)
 	sqlite3_finalize(w->ins_items);
 	sqlite3_finalize(w->ins_note);
 	for (i = 0; i < w->ncat; i++)
-		free(w->cat[i].prev), free(w->cat[i].ptok), free(w->cat[i].mask);
+		free(w->cat[i].prev), free(w->cat[i].ptok), free(w->cat[i].mask), ctpl_free(&w->cat[i].match);
 	for (i = 0; i < w->captpl; i++)
 		free(w->tpl[i].text);
 	free(w->cat), free(w->hint), free(w->tpl), free(w->scored);
@@ -379,16 +430,17 @@ static int cat_find(struct store_run *w, size_t i, const kp_item *it, size_t *ou
 static int note_encode(kp_store *s, cat_item *c, const char *note, long *id, kp_err *err)
 {
 	struct store_run *w = s->run;
-	size_t n = tokenize(note, strlen(note), &w->tok, &w->captok);
+	size_t len = strlen(note), n;
+	long was = c->tpl;
 	int rc;
 
 	w->vals.n = 0;
-	if (n == (size_t)-1)
-		return kp_err_oom(err);
-	if (c->tpl && !c->provisional && tpl_match(c->tpl_text, note, w->tok, n, &w->vals)) {
+	if (c->tpl && !c->provisional && tpl_match(&c->match, note, len, &w->vals)) {
 		*id = c->tpl;
 		return w->vals.oom ? kp_err_oom(err) : 0;
 	}
+	if ((n = tokenize(note, len, &w->tok, &w->captok)) == (size_t)-1)
+		return kp_err_oom(err);
 	if (c->prev && c->pn != n) /* another shape: start afresh */
 		free(c->prev), free(c->ptok), free(c->mask), c->prev = NULL, c->ptok = NULL, c->mask = NULL, c->pn = 0;
 	c->provisional = !c->prev;
@@ -400,8 +452,10 @@ static int note_encode(kp_store *s, cat_item *c, const char *note, long *id, kp_
 	if ((rc = tpl_id(s, w->tmp.p, id, &c->tpl_text, err)))
 		return rc;
 	c->tpl = *id;
+	if ((c->tpl != was || !c->match.seg) && ctpl_make(&c->match, c->tpl_text))
+		return kp_err_oom(err);
 	w->vals.n = 0;
-	if (!tpl_match(c->tpl_text, note, w->tok, n, &w->vals))
+	if (!tpl_match(&c->match, note, len, &w->vals))
 		return kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_NOTE_TEMPLATE);
 	if (!c->prev) {
 		c->prev = strdup(note);

@@ -1024,6 +1024,10 @@ START_TEST(test_width)
 		{ "\xc3\xa9t\xc3\xa9", 3 },
 		{ "a\xff" "b", 3 },                   /* a stray byte takes a column */
 		{ "≥95%", 4 },
+		{ "\x1b[1m", 3 },                     /* a C0 control takes none */
+		{ "\x7f", 1 },
+		{ "a\xe4\xb8", 3 },                   /* a sequence cut at the end: a column a byte */
+		{ "\xe4\xb8\xad\xe4\xb8", 4 },
 	};
 	size_t i;
 

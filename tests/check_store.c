@@ -1235,6 +1235,51 @@ START_TEST(test_run_round_trip_bench)
 }
 END_TEST
 
+/* Notes of a rule's own text that the template matcher of store_run.c
+ * could mistake: braces (one, two, around numbers), numbers glued to words
+ * ("2nd", "v1.2.3", "i01"), a trailing point, an empty note, notes one
+ * character longer or shorter than the last, a fraction that comes and
+ * goes, changing shape every few units.  Each is kept byte for byte. */
+START_TEST(test_run_round_trip_odd_notes)
+{
+	const char *db = path("k.db"), *u = path("odd.csv"), *rules = path("odd.lua");
+	const char *files[] = { u };
+	kp_store *s = open_w(db);
+	kp_result *res;
+	kp_data *d;
+	FILE *f = fopen(u, "w");
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "id,name,cat,a,b\n");
+	for (i = 0; i < 400; i++)
+		fprintf(f, "U%03d,单位%d,镇,%d,%d\n", i, i, (i * 37) % 101, (i * 11) % 7);
+	fclose(f);
+	WRITE(rules,
+	      "assessment { title = \"odd\", unit = { id = \"id\", name = \"name\", category = \"cat\" },\n"
+	      "  categories = { {\"镇\", commend = 3} } }\n"
+	      "local shapes = {\n"
+	      "  function(a, b) return string.format('{%d} {{%d}} {}', a, b) end,\n"
+	      "  function(a, b) return string.format('%dnd v%d.%d.%d i%02d', b, a, b, a, a) end,\n"
+	      "  function(a, b) return string.format('%d. %d.5 %d%%', a, b, a) end,\n"
+	      "  function(a, b) return '' end,\n"
+	      "  function(a, b) return string.format('x%s %d', string.rep('y', b), a) end,\n"
+	      "  function(a, b) return string.format('%g', a / 8) end,\n"
+	      "  function(a, b) return string.format('{%d}', a) .. ('}'):rep(b) end,\n"
+	      "}\n"
+	      "section \"S\" { points = 10,\n"
+	      "  indicator \"甲\" { points = 5, score = function(u)\n"
+	      "    return u.a % 6, shapes[(u.b % #shapes) + 1](u.a, u.b) end },\n"
+	      "  indicator \"乙\" { points = 5, score = function(u)\n"
+	      "    return u.b % 6, shapes[((u.a // 3) % #shapes) + 1](u.b, u.a) end } }\n");
+	res = score_into(s, rules, files, 1, 2021, &d);
+	check_read_back(s, res);
+	kp_store_close(s);
+	kp_result_free(res);
+	kp_data_free(d);
+}
+END_TEST
+
 /* ---------- reading back ---------- */
 
 static kp_rules *bench_rules(void)
@@ -1912,6 +1957,7 @@ static Suite *store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_run_round_trip);
 	tcase_add_test(tc, test_run_round_trip_structured_notes);
+	tcase_add_test(tc, test_run_round_trip_odd_notes);
 	tcase_add_test(tc, test_run_round_trip_bench);
 	tcase_add_test(tc, test_unit_rows);
 	suite_add_tcase(s, tc);
