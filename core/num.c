@@ -433,28 +433,37 @@ char *kp_num_fixed(double x, int prec, char *buf, size_t size)
 	return fixed_text(s, n, neg, prec, buf, size);
 }
 
+/* "00" to "99": two digits at a time. */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* The decimal n / 10^prec (n >= 0) without trailing zeros in the
- * fraction, signed, into buf (24 bytes; n < 10^15). */
+ * fraction, signed, into buf (24 bytes; n < 10^15, prec < 20). */
 static char *write_scaled(unsigned long long n, int prec, int neg, char *buf)
 {
-	char d[24];
-	int nd = 0, i = 0;
+	char d[24], *end = d + sizeof d, *p = end; /* the digits end at end */
+	int i = 0, nd;
 
 	for (; prec > 0 && n % 10 == 0; prec--)
 		n /= 10;
-	do
-		d[nd++] = (char)('0' + n % 10), n /= 10;
-	while (n);
-	while (nd <= prec)
-		d[nd++] = '0';
-	if (neg && (nd > 1 || d[0] != '0'))
+	for (; n >= 100; n /= 100)
+		p -= 2, memcpy(p, digit_pairs + 2 * (n % 100), 2);
+	if (n >= 10)
+		p -= 2, memcpy(p, digit_pairs + 2 * n, 2);
+	else
+		*--p = (char)('0' + n);
+	for (nd = (int)(end - p); nd <= prec; nd++)
+		*--p = '0';
+	if (neg && (nd > 1 || *p != '0'))
 		buf[i++] = '-';
-	while (nd > prec)
-		buf[i++] = d[--nd];
+	memcpy(buf + i, p, (size_t)(nd - prec));
+	i += nd - prec;
 	if (prec) {
 		buf[i++] = '.';
-		while (nd > 0)
-			buf[i++] = d[--nd];
+		memcpy(buf + i, p + nd - prec, (size_t)prec);
+		i += prec;
 	}
 	buf[i] = '\0';
 	return buf;
