@@ -4,6 +4,7 @@
 #include "kaoping/note.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,9 +179,76 @@ static void put_unescaped(kp_sb *out, const char *s, const char *e)
 	}
 }
 
-/* The format with its arguments: every %s takes the next, %% is %. */
-static void fill(const char *fmt, const char *const *as, const char *const *ae, int nargs, kp_sb *out)
+/* The words of kaoping's own that notes carry as arguments, in Chinese
+ * (score.c: the name of a value that is not a column, always a piece's
+ * first argument, or NOTE_TARGET_OF's third).  Such an argument that is
+ * exactly one (a column of that name too: the same word) shows in lang;
+ * a cell's text, in other places, stays as it was read. */
+static const enum kp_msgid arg_words[] = {
+	KP_MSG_NOTE_WORD_COMPUTED, KP_MSG_NOTE_WORD_AGGREGATE, KP_MSG_NOTE_WORD_LATE, KP_MSG_NOTE_WORD_MISSING,
+};
+
+/* The digits at *p, at most max of them, as a number (*p past them);
+ * -1 when there are none. */
+static int take_digits(const char **p, const char *e, int max)
 {
+	int v = 0, n = 0;
+
+	for (; *p < e && n < max && **p >= '0' && **p <= '9'; (*p)++, n++)
+		v = v * 10 + (**p - '0');
+	return n ? v : -1;
+}
+
+static int take_word(const char **p, const char *e, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(e - *p) < n || memcmp(*p, w, n))
+		return 0;
+	*p += n;
+	return 1;
+}
+
+/* Argument k of piece id, [s, e), in lang: the name of a value that is
+ * one of arg_words, or a deadline as the Chinese writes it (NOTE_DATE_BY
+ * and _LATE: kp_date_words, 2024年3月31日) as ISO 8601 outside Chinese;
+ * anything else as it is. */
+static void put_arg(kp_sb *out, const char *s, const char *e, enum kp_msgid id, int k, enum kp_lang lang)
+{
+	const char *p = s;
+	size_t i, n = (size_t)(e - s);
+	int y, m, d, label = k == 0 || (id == KP_MSG_NOTE_TARGET_OF && k == 2);
+	int deadline = k == 0 && (id == KP_MSG_NOTE_DATE_BY || id == KP_MSG_NOTE_DATE_LATE);
+
+	if (lang == KP_LANG_ZH || n == 0 || !(label || deadline)) {
+		put_unescaped(out, s, e);
+		return;
+	}
+	for (i = 0; label && i < sizeof arg_words / sizeof *arg_words; i++) {
+		const char *zh = kp_msg_text(arg_words[i], KP_LANG_ZH);
+		if (strlen(zh) == n && !memcmp(zh, s, n)) {
+			const char *w = kp_msg_text(arg_words[i], lang);
+			put_n(out, w, strlen(w));
+			return;
+		}
+	}
+	if (deadline && (y = take_digits(&p, e, 4)) >= 0 && take_word(&p, e, "年") && (m = take_digits(&p, e, 2)) >= 1 &&
+	    m <= 12 && take_word(&p, e, "月") && (d = take_digits(&p, e, 2)) >= 1 && d <= 31 &&
+	    take_word(&p, e, "日") && p == e) {
+		char iso[32];
+		snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+		put_n(out, iso, strlen(iso));
+		return;
+	}
+	put_unescaped(out, s, e);
+}
+
+/* Piece id in lang with its arguments: every %s of its format takes the
+ * next, %% is %. */
+static void fill(enum kp_msgid id, const char *const *as, const char *const *ae, int nargs, enum kp_lang lang,
+		 kp_sb *out)
+{
+	const char *fmt = kp_msg_text(id, lang);
 	int k = 0;
 
 	while (*fmt) {
@@ -195,7 +263,7 @@ static void fill(const char *fmt, const char *const *as, const char *const *ae, 
 			fmt += 2;
 		} else {
 			if (k < nargs)
-				put_unescaped(out, as[k], ae[k]);
+				put_arg(out, as[k], ae[k], id, k, lang);
 			k++;
 			fmt += fmt[1] ? 2 : 1;
 		}
@@ -229,7 +297,7 @@ static int render_piece(const char **p, enum kp_lang lang, kp_sb *out, kp_err *e
 	else if (n != count_args(kp_msg_text(id, KP_LANG_EN)))
 		rc = kp_err_msg(err, KP_EDATA, KP_M_NOTE_BAD_ARGS, name, n);
 	else
-		fill(kp_msg_text(id, lang), as, ae, n, out);
+		fill(id, as, ae, n, lang, out);
 	*p = *s ? s + 1 : s;
 	return rc;
 }

@@ -54,6 +54,9 @@
 	X(tie_short, REP_L_TIE_SHORT) \
 	X(basis, REP_L_BASIS) \
 	X(office, REP_L_OFFICE) \
+	X(item_floor, REP_L_ITEM_FLOOR) \
+	X(item_residue, REP_L_ITEM_RESIDUE) \
+	X(item_rescale, REP_L_ITEM_RESCALE) \
 	X(kinds[0], REP_L_KIND_INDICATOR) \
 	X(kinds[1], REP_L_KIND_SECTION_DED) \
 	X(kinds[2], REP_L_KIND_DEDUCTION) \
@@ -85,6 +88,28 @@ KP_LABEL_TABLE(labels_of, kp_labels, REPORT_LABELS)
 const kp_labels *kp_report_labels(int lang)
 {
 	return labels_of(lang);
+}
+
+const char *kp_report_item_name(const kp_item *it, const kp_labels *l)
+{
+	if (!it->name)
+		return "";
+	if (it->kind == KP_ITEM_NOTE) {
+		if (!strcmp(it->name, KP_ITEM_FLOOR_NAME))
+			return l->item_floor;
+		if (!strcmp(it->name, KP_ITEM_RESIDUE_NAME))
+			return l->item_residue;
+		if (!strcmp(it->name, KP_ITEM_RESCALE_NAME))
+			return l->item_rescale;
+		if (!strcmp(it->name, KP_ITEM_BASE_NAME))
+			return l->base;
+	}
+	return it->name;
+}
+
+int kp_report_item_floor(const kp_item *it)
+{
+	return it->kind == KP_ITEM_NOTE && it->points != 0 && it->name && !strcmp(it->name, KP_ITEM_FLOOR_NAME);
 }
 
 #define BOTH (KP_COLS_CSV | KP_COLS_TABLE)

@@ -667,7 +667,7 @@ static void item_row(kp_rw *w, const kp_result *r, const kp_item *it, const kp_l
 	kp_rw_puts(w, "<tr>");
 	td(w, NULL, l->kinds[k]);
 	td(w, NULL, it->section >= 0 && (size_t)it->section < r->nsections ? r->sections[it->section] : "");
-	td(w, NULL, it->name);
+	td(w, NULL, kp_report_item_name(it, l));
 	if (plain)
 		kp_rw_puts(w, "<td></td>");
 	else
@@ -689,8 +689,8 @@ static void unit_sum(kp_rw *w, const kp_result *r, const kp_unit_result *u, cons
 	kp_rw_printf(w, "%s%s", l->base, sep), put_num(w, u->base, r->precision);
 	kp_rw_printf(w, " · %s%s", l->deductions, sep), put_num(w, u->deductions, r->precision);
 	for (i = 0; u->items && i < u->nitems; i++) /* adjustments: 扣完为止 */
-		if (u->items[i].kind == KP_ITEM_NOTE && u->items[i].points != 0 && !strcmp(u->items[i].name, KP_ITEM_FLOOR_NAME)) {
-			kp_rw_puts(w, " · "), kp_rw_html(w, u->items[i].name), kp_rw_puts(w, sep);
+		if (kp_report_item_floor(&u->items[i])) {
+			kp_rw_puts(w, " · "), kp_rw_html(w, kp_report_item_name(&u->items[i], l)), kp_rw_puts(w, sep);
 			put_num(w, u->items[i].points, r->precision);
 		}
 	kp_rw_printf(w, " · %s%s", l->bonus, sep), put_num(w, u->bonus, r->precision);

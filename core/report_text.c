@@ -1019,7 +1019,7 @@ static const char *item_cell(const void *ctx, size_t row, size_t col, char *buf,
 	case 1:
 		return it->section >= 0 && (size_t)it->section < c->r->nsections ?
 			       c->r->sections[it->section] : "";
-	case 2: return it->name;
+	case 2: return kp_report_item_name(it, c->l);
 	case 3:
 		if (kp_report_item_plain(it))
 			return "";
@@ -1088,8 +1088,8 @@ static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 	explain_field(w, l->base, kp_rw_fixed(u->base, r->precision, nb), md, lang);
 	explain_field(w, l->deductions, kp_rw_fixed(u->deductions, r->precision, nb), md, lang);
 	for (i = 0; u->items && i < u->nitems; i++) /* adjustments: 扣完为止 */
-		if (u->items[i].kind == KP_ITEM_NOTE && u->items[i].points != 0 && !strcmp(u->items[i].name, KP_ITEM_FLOOR_NAME))
-			explain_field(w, u->items[i].name, kp_rw_fixed(u->items[i].points, r->precision, nb), md, lang);
+		if (kp_report_item_floor(&u->items[i]))
+			explain_field(w, kp_report_item_name(&u->items[i], l), kp_rw_fixed(u->items[i].points, r->precision, nb), md, lang);
 	explain_field(w, l->bonus, kp_rw_fixed(u->bonus, r->precision, nb), md, lang);
 	explain_field(w, l->total, kp_rw_fixed(u->total, r->precision, nb), md, lang);
 }

@@ -513,7 +513,7 @@ static void detail_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, const kp_
 	put_str(x, ws, row, 3, x->l->kinds[k], NULL);
 	put_str(x, ws, row, 4, it->section >= 0 && (size_t)it->section < r->nsections ? r->sections[it->section] : NULL,
 		NULL);
-	put_str(x, ws, row, 5, it->name, NULL);
+	put_str(x, ws, row, 5, kp_report_item_name(it, x->l), NULL);
 	if (!plain)
 		put_num(x, ws, row, 6, ded ? -it->points : it->points, x->num);
 	if (!plain && it->max > 0)

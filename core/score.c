@@ -718,11 +718,29 @@ static void enter(scorer *s, const char *kind, const char *name, const char *whe
 	s->has_dflt = has_dflt, s->dflt = dflt, s->dflt_text = dflt_text;
 }
 
+/* The name of a source's value in lang: its column, or kaoping's word
+ * for a value that is not one.  Notes take the Chinese word, which
+ * kp_note_render shows in the report's language; messages the current. */
+static const char *src_label_in(const kp_src *src, enum kp_lang lang)
+{
+	enum kp_msgid w = KP_MSG_NOTE_WORD_COMPUTED;
+
+	if (src->kind == KP_SRC_COL)
+		return src->col;
+	if (src->kind == KP_SRC_AGG)
+		w = src->op == KP_AGG_LATE ? KP_MSG_NOTE_WORD_LATE :
+		    src->op == KP_AGG_MISSING ? KP_MSG_NOTE_WORD_MISSING : KP_MSG_NOTE_WORD_AGGREGATE;
+	return kp_msg_text(w, lang);
+}
+
 static const char *src_label(const kp_src *src)
 {
-	if (src->kind == KP_SRC_AGG && (src->op == KP_AGG_LATE || src->op == KP_AGG_MISSING))
-		return src->op == KP_AGG_LATE ? "逾期报送" : "未报送";
-	return src->kind == KP_SRC_COL ? src->col : src->kind == KP_SRC_AGG ? "统计值" : "计算值";
+	return src_label_in(src, KP_LANG_ZH);
+}
+
+static const char *src_label_msg(const kp_src *src)
+{
+	return src_label_in(src, kp_msg_lang());
 }
 
 /* A function score: (points [, note]) from f(u, ctx). */
@@ -759,7 +777,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE) {
 		if ((yn = yes_no_at(s, text)) < 0)
 			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_YES_NO, ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
-					  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q));
+					  src_label_msg(&m->src), unit_id(s, s->unit), kp_err_quote(text, q));
 		if (m->kind == KP_M_DONE) /* 完成 P, 未完成 X */
 			o->pts = yn ? P : m->has_default ? m->dflt : 0;
 		else
@@ -777,7 +795,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 	if (i == m->n && !m->has_default)
 		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NOT_IN_LOOKUP,
 				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
-				  src_label(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), s->ctx_kind, s->ctx_name);
+				  src_label_msg(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), s->ctx_kind, s->ctx_name);
 	o->pts = i < m->n ? m->pts[i] : m->dflt;
 	if (s->notes)
 		note_set(o, KP_M_NOTE_TEXT_GOT, src_label(&m->src), text, num(o->pts, a));
@@ -814,8 +832,8 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 			? kp_err_msg(s->err, KP_ERULE, KP_M_ENG_DEFAULT_NOT_DATE, s->ctx_where, kp_err_quote(text, q),
 				     s->ctx_kind, s->ctx_name, why ? why : kp_msg_fmt(KP_MSG_ENG_BLANK))
 			: kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_DATE,
-				     ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0, lab,
-				     unit_id(s, s->unit), kp_err_quote(text, q), why);
+				     ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+				     src_label_msg(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), why);
 	for (i = 0; st == KP_DATE_OK && i < m->n && days > m->thr[i]; i++)
 		;
 	o->pts = st == KP_DATE_OK && i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
@@ -865,7 +883,7 @@ static int check_text(scorer *s, const kp_check *k, const kp_colref *ref, const 
 	if ((yn = yes_no_at(s, text)) < 0)
 		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CHECK_NOT_YES_NO,
 				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
-				  src_label(&k->src), unit_id(s, s->unit), kp_err_quote(text, q), k->name, s->ctx_kind,
+				  src_label_msg(&k->src), unit_id(s, s->unit), kp_err_quote(text, q), k->name, s->ctx_kind,
 				  s->ctx_name);
 	if (yn == k->is)
 		*x = k->amount;
@@ -966,7 +984,7 @@ static int unit_goal(scorer *s, const kp_method *m, double *goal, enum vstat *vs
 		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_GOAL_NOT_POSITIVE,
 				  s->goal_ref->t ? s->goal_ref->t->file : s->ctx_where,
 				  s->goal_ref->t ? kp_data_line(s->goal_ref, s->unit) : 0, unit_id(s, s->unit),
-				  unit_name(s, s->unit), num(*goal, a), src_label(&m->goal_src), s->ctx_kind, s->ctx_name);
+				  unit_name(s, s->unit), num(*goal, a), src_label_msg(&m->goal_src), s->ctx_kind, s->ctx_name);
 	return 0;
 }
 
@@ -1534,7 +1552,7 @@ static int rescale_item(scorer *s, double skipped, double full)
 	if (!s->notes)
 		return 0;
 	piece(note, sizeof note, KP_M_NOTE_SKIPPED, num(skipped, a), num(full, b), num(full - skipped, c));
-	return add_item(s, KP_ITEM_NOTE, -1, "缺项折算", 0, 0, note, 0);
+	return add_item(s, KP_ITEM_NOTE, -1, KP_ITEM_RESCALE_NAME, 0, 0, note, 0);
 }
 
 /* The sections of one unit.  Indicators first; when missing values
@@ -1617,7 +1635,7 @@ static int veto_fires(scorer *s, const kp_veto *v, size_t i, int *fired)
 	if (!rc && (*fired = yes_no_at(s, t.p)) < 0)
 		rc = kp_err_msg(s->err, KP_EDATA, KP_M_ENG_VETO_NOT_YES_NO,
 				s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
-				s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0, src_label(&v->when),
+				s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0, src_label_msg(&v->when),
 				unit_id(s, s->unit), kp_err_quote(t.p, q));
 	text_free(&t);
 	return rc;

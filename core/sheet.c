@@ -87,9 +87,8 @@ size_t sheet_sums(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF])
 	field(f, &n, l->base, kp_rw_fixed(u->base, r->precision, bufs[b++]), 1);
 	field(f, &n, l->deductions, kp_rw_fixed(u->deductions, r->precision, bufs[b++]), 1);
 	for (i = 0; u->items && i < u->nitems && n < SHEET_HEAD_MAX - 3; i++) /* 扣完为止 */
-		if (u->items[i].kind == KP_ITEM_NOTE && u->items[i].points != 0 && u->items[i].name &&
-		    !strcmp(u->items[i].name, KP_ITEM_FLOOR_NAME))
-			field(f, &n, u->items[i].name, kp_rw_fixed(u->items[i].points, r->precision, bufs[b++]), 1);
+		if (kp_report_item_floor(&u->items[i]))
+			field(f, &n, kp_report_item_name(&u->items[i], l), kp_rw_fixed(u->items[i].points, r->precision, bufs[b++]), 1);
 	field(f, &n, l->bonus, kp_rw_fixed(u->bonus, r->precision, bufs[b++]), 1);
 	field(f, &n, l->total, kp_rw_fixed(u->total, r->precision, bufs[b]), 1);
 	return n;
@@ -112,7 +111,7 @@ void sheet_item(const kp_sheet *s, const kp_item *it, const char **cell, char (*
 
 	cell[0] = l->kinds[k];
 	cell[1] = it->section >= 0 && (size_t)it->section < s->r->nsections ? s->r->sections[it->section] : "";
-	cell[2] = it->name ? it->name : "";
+	cell[2] = kp_report_item_name(it, l);
 	cell[3] = kp_report_item_plain(it) ? "" :
 		  kp_rw_fixed(k == KP_ITEM_DEDUCTION || k == KP_ITEM_SECTION_DED ? -it->points : it->points, p, bufs[0]);
 	cell[4] = k == KP_ITEM_VETO || k == KP_ITEM_NOTE || !(it->max > 0) ? "" : kp_rw_fixed(it->max, p, bufs[1]);

@@ -42,6 +42,55 @@ START_TEST(test_pieces_in_both_languages)
 }
 END_TEST
 
+/* kaoping's words for a value that is not a column (计算值, 逾期报送...)
+ * and a deadline written in Chinese are shown in English in an English
+ * note, where they stand as those (a piece's first argument, the goal of
+ * NOTE_TARGET_OF, the day of NOTE_DATE_BY and _LATE); a cell's text in
+ * other places is shown as it was read; the Chinese note is unchanged. */
+START_TEST(test_own_words_in_english)
+{
+	static const struct { const char *zh, *en; } words[] = {
+		{ "计算值", "computed value" }, { "统计值", "aggregate" },
+		{ "逾期报送", "submitted late" }, { "未报送", "not submitted" },
+	};
+	char want[128];
+	kp_sb b = {0};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+		kp_sb_reset(&b);
+		kp_note_msg(&b, KP_M_NOTE_LABEL_VALUE_COMMA, words[i].zh, "3");
+		snprintf(want, sizeof want, "%s 3, ", words[i].zh);
+		ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_ZH, &rc), want);
+		snprintf(want, sizeof want, "%s 3, ", words[i].en);
+		ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), want);
+		ck_assert_int_eq(rc, 0);
+	}
+	kp_sb_reset(&b); /* the goal's name too */
+	kp_note_msg(&b, KP_M_NOTE_TARGET_OF, "学法次数", "3", "计算值", "6", "50", "2");
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), "学法次数 3, computed value 6, 50% reached, 2 points");
+	kp_sb_reset(&b); /* a cell read as 未报送 stays as read; a label-like word elsewhere too */
+	kp_note_msg(&b, KP_M_NOTE_DATE_READ, "报送日期", "未报送", "计算值");
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), "报送日期 未报送 (计算值)");
+	kp_sb_reset(&b);
+	kp_note_msg(&b, KP_M_NOTE_DATE_BY, "2024年3月31日", "10");
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), ", by 2024-03-31 (inclusive), 10 points");
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_ZH, &rc), ", 2024年3月31日前(含), 得10分");
+	kp_sb_reset(&b);
+	kp_note_msg(&b, KP_M_NOTE_DATE_LATE, "2024年12月1日", "0");
+	ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), ", later than 2024-12-01, 0 points");
+	for (i = 0; i < 5; i++) { /* not a day: as it is */
+		static const char *const odd[] = { "2024年13月1日", "2024年3月32日", "2024年3月31日前", "年3月1日", "2024年3月" };
+		kp_sb_reset(&b);
+		kp_note_msg(&b, KP_M_NOTE_DATE_BY, odd[i], "1");
+		snprintf(want, sizeof want, ", by %s (inclusive), 1 points", odd[i]);
+		ck_assert_str_eq(render(kp_sb_str(&b), KP_LANG_EN, &rc), want);
+	}
+	kp_sb_free(&b);
+}
+END_TEST
+
 /* A rule's words may hold any byte, the note's own separators included. */
 START_TEST(test_text_with_separator_bytes)
 {
@@ -165,6 +214,7 @@ static Suite *note_suite(void)
 	TCase *tc = tcase_create("note");
 
 	tcase_add_test(tc, test_pieces_in_both_languages);
+	tcase_add_test(tc, test_own_words_in_english);
 	tcase_add_test(tc, test_text_with_separator_bytes);
 	tcase_add_test(tc, test_fixed_buffer_encoders);
 	tcase_add_test(tc, test_plain_note_as_itself);

@@ -304,6 +304,36 @@ static void check_golden(int fmt, int lang, const char *name)
 
 /* ---------- formats ---------- */
 
+/* The items kaoping adds itself are named in Chinese in a run (the names
+ * result.h defines, kept in databases): a report shows them in its
+ * language, a rule's own item of the same name only when it is of kind
+ * note; the floor adjustment is found by kind, points and name. */
+START_TEST(test_own_item_names)
+{
+	const kp_labels *zh = kp_report_labels(KP_LANG_ZH), *en = kp_report_labels(KP_LANG_EN);
+	kp_item floor = { KP_ITEM_NOTE, 0, KP_ITEM_FLOOR_NAME, 2, 0, NULL, 0 };
+	kp_item residue = { KP_ITEM_NOTE, -1, KP_ITEM_RESIDUE_NAME, 0.01, 0, NULL, 0 };
+	kp_item base = { KP_ITEM_NOTE, 1, KP_ITEM_BASE_NAME, 10, 10, NULL, 0 };
+	kp_item rescale = { KP_ITEM_NOTE, -1, KP_ITEM_RESCALE_NAME, 0, 0, NULL, 0 };
+	kp_item rule = { KP_ITEM_INDICATOR, 1, KP_ITEM_BASE_NAME, 10, 10, NULL, 0 };
+	kp_item unnamed = { KP_ITEM_NOTE, 1, NULL, 0, 0, NULL, 0 };
+
+	ck_assert_str_eq(kp_report_item_name(&floor, zh), KP_ITEM_FLOOR_NAME);
+	ck_assert_str_eq(kp_report_item_name(&residue, zh), KP_ITEM_RESIDUE_NAME);
+	ck_assert_str_eq(kp_report_item_name(&base, zh), KP_ITEM_BASE_NAME);
+	ck_assert_str_eq(kp_report_item_name(&floor, en), "No lower than 0");
+	ck_assert_str_eq(kp_report_item_name(&residue, en), "Rounding residue");
+	ck_assert_str_eq(kp_report_item_name(&base, en), "Base");
+	ck_assert_str_eq(kp_report_item_name(&rescale, zh), KP_ITEM_RESCALE_NAME);
+	ck_assert_str_eq(kp_report_item_name(&rescale, en), "Missing items rescaled");
+	ck_assert_str_eq(kp_report_item_name(&rule, en), KP_ITEM_BASE_NAME);
+	ck_assert_str_eq(kp_report_item_name(&unnamed, en), "");
+	ck_assert(kp_report_item_floor(&floor));
+	floor.points = 0;
+	ck_assert(!kp_report_item_floor(&floor) && !kp_report_item_floor(&residue) && !kp_report_item_floor(&unnamed));
+}
+END_TEST
+
 START_TEST(test_format_names)
 {
 	static const char *names[] = { "table", "csv", "xlsx", "md", "json", "html" };
@@ -995,6 +1025,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_format_names);
+	tcase_add_test(tc, test_own_item_names);
 	tcase_add_loop_test(tc, test_golden, 0, (int)(sizeof goldens / sizeof goldens[0]));
 	tcase_add_test(tc, test_csv_cells);
 	tcase_add_test(tc, test_json_shape);

@@ -30,6 +30,8 @@ const char *kp_item_kind_key(int kind);
  * each rounded miss the total (shown, never added: the total stands). */
 #define KP_ITEM_FLOOR_NAME "扣完为止"
 #define KP_ITEM_RESIDUE_NAME "折算尾差"
+/* Items of 10 points skipped for missing data: the rest rescaled. */
+#define KP_ITEM_RESCALE_NAME "缺项折算"
 /* The start of a base-score section (基础分: its points, then deductions). */
 #define KP_ITEM_BASE_NAME "基础分"
 
