@@ -721,18 +721,16 @@ char *kp_num_round_short(double x, int prec, char *buf, size_t size)
 	 * double nearest n / 10^prec, and kp_num_short prints that decimal
 	 * (at most four places: never below 1e-4 but 0; below 1e9: as
 	 * short_decimal takes them) */
-	if (prec < 0 || prec > 4 || !(ax < 1e9) || size < 24)
-		return kp_num_short(kp_num_round(x, prec), buf, size);
-	p = pow10_exact[prec];
-	y = ax * p;
-	fl = floor(y);
-	fr = y - fl;
-	if (fabs(fr - 0.5) <= y * 2e-14 + 1e-300)
-		return kp_num_short(kp_num_round(x, prec), buf, size);
-	n = (unsigned long long)(fr > 0.5 ? fl + 1 : fl);
-	if ((double)n >= 1e9 * p)
-		return kp_num_short(kp_num_round(x, prec), buf, size);
-	return write_scaled(n, prec, x < 0, buf);
+	if (prec >= 0 && prec <= 4 && ax < 1e9 && size >= 24) {
+		p = pow10_exact[prec];
+		y = ax * p;
+		fl = floor(y);
+		fr = y - fl;
+		n = (unsigned long long)(fr > 0.5 ? fl + 1 : fl);
+		if (fabs(fr - 0.5) > y * 2e-14 + 1e-300 && (double)n < 1e9 * p)
+			return write_scaled(n, prec, x < 0, buf);
+	}
+	return kp_num_short(kp_num_round(x, prec), buf, size); /* near a half, or out of the fast range */
 }
 
 int kp_num_cmp(double a, double b, int prec)
