@@ -131,6 +131,15 @@ static int rule_error(scorer *s, int kind, const char *msg)
 	return kp_err_set(s->err, kind, "%s: %s: %s", s->ctx_where, ctx, msg);
 }
 
+/* The error of a note (or veto reason) of len bytes, more than max. */
+static int note_too_long(scorer *s, size_t len, int max)
+{
+	char msg[256];
+
+	kp_msg_format(msg, sizeof msg, KP_M_ENG_NOTE_TOO_LONG, len, max);
+	return rule_error(s, KP_ERULE, msg);
+}
+
 int kp_score_call_lua(scorer *s, int nargs, int nres, enum vstat *vs)
 {
 	kp_err e = {0};
@@ -759,6 +768,11 @@ static int eval_func(scorer *s, int ref, outcome *o, enum vstat *vs)
 		return rule_error(s, KP_ERULE, msg);
 	}
 	o->pts = v[0].num;
+	if (v[1].type == KP_FV_TEXT && strlen(v[1].text) > KP_NOTE_MAX) { /* refused with or without notes kept */
+		rc = note_too_long(s, strlen(v[1].text), KP_NOTE_MAX);
+		kp_fnval_free(&v[0]), kp_fnval_free(&v[1]);
+		return rc;
+	}
 	if (s->notes && v[1].type == KP_FV_TEXT)
 		note_clear(o), note_word(o, v[1].text);
 	else if (s->notes)
@@ -1266,7 +1280,12 @@ static int add_item(scorer *s, int kind, int section, const char *name, double p
 {
 	kp_item *it;
 	size_t n = note ? strlen(note) + 1 : 0;
+	int rc;
 
+	/* a rule's text is refused where it is read (KP_NOTE_MAX); its note as
+	 * kept, with the engine's pieces and escapes, may be some longer */
+	if (n > 4 * KP_NOTE_MAX + 1 && (rc = note_too_long(s, n - 1, 4 * KP_NOTE_MAX)))
+		return rc;
 	if (s->nitems == s->icap) {
 		size_t cap = s->icap ? s->icap * 2 : 32;
 		kp_item *p = realloc(s->items, cap * sizeof *p);
@@ -1678,6 +1697,11 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 			continue;
 		if ((rc = veto_reason(s, v, &t)))
 			return rc;
+		if (t.p && strlen(t.p) > KP_NOTE_MAX) {
+			rc = note_too_long(s, strlen(t.p), KP_NOTE_MAX);
+			text_free(&t);
+			return rc;
+		}
 		if (!ur->veto && !(ur->veto_reason = v->reason_ref ? kp_result_str(s->res, t.p, s->err) : s->veto_reason[i]))
 			rc = KP_EINTERNAL;
 		ur->veto = 1;

@@ -25,6 +25,10 @@
 #include "kaoping/sb.h"
 
 #define KP_NOTE_ARGS_MAX 8 /* arguments of one piece */
+/* The longest note of one item, and veto reason, in bytes: a sentence or a
+ * paragraph fits many times over; a rule that writes more (a string of
+ * megabytes for every unit) is refused rather than kept a million times. */
+#define KP_NOTE_MAX 16384
 
 /* Append a piece: the message and its arguments, each a string (the
  * catalogue entry's conversions are all %s; KP_M_ID in place of id, en). */
