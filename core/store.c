@@ -201,6 +201,7 @@ int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing_id)
 	switch (rc & 0xff) {
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
+	case SQLITE_CONSTRAINT: /* kaoping writes what its schema accepts: rows it did not write are in the way */
 		kind = KP_EDATA;
 		break;
 	case SQLITE_READONLY:
@@ -590,8 +591,9 @@ static int check_data_tables(kp_store *s, schema_list *file, kp_err *err)
 		if (r.rc)
 			break;
 		if (!o || strcmp(o->type, "table") || o->seen) {
-			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_NO_TABLE,
-					s->path, (long long)id, t);
+			rc = !o ? kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_NO_TABLE, s->path, (long long)id, t)
+			     : o->seen ? kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_TABLE_TWICE, s->path, (long long)id, t)
+				       : kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_NOT_TABLE, s->path, (long long)id, t);
 			break;
 		}
 		if (!(rc = import_columns(s, id, &cols, &n, err))) {

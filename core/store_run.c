@@ -20,6 +20,7 @@
  * construction: a note that does not match its item's template makes a new
  * one).  Owns the writer between kp_store_run_begin and finish/abort. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -576,10 +577,35 @@ int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_i
 	return write_items(s, unit, res->units[unit].id, items, nitems, err);
 }
 
+/* The id of a new run: past every run id the database holds, in runs and
+ * in the tables of a run's.  A runs row deleted by another tool leaves its
+ * rows behind; a new run given its id (what SQLite would give) would take
+ * them for its own or collide with them. */
+static int next_run_id(kp_store *s, sqlite3_int64 *id, kp_err *err)
+{
+	rd r = {s, NULL, "runs", err, 0};
+	sqlite3_int64 m = 0;
+	int rc, isnull = 0;
+
+	if ((rc = store_prep(s, "SELECT max(m) FROM (SELECT max(id) AS m FROM runs UNION ALL " /* not words */
+			     "SELECT max(run_id) FROM run_imports UNION ALL SELECT max(run_id) FROM run_sections UNION ALL "
+			     "SELECT max(run_id) FROM run_grades UNION ALL SELECT max(run_id) FROM run_categories UNION ALL "
+			     "SELECT max(run_id) FROM results UNION ALL SELECT max(run_id) FROM unit_items UNION ALL "
+			     "SELECT max(run_id) FROM run_items UNION ALL SELECT max(run_id) FROM run_notes)",
+			     &r.st, err)))
+		return rc;
+	if (store_rd_step(&r) > 0) /* an id a run cannot follow (LONG_MAX, a text) is a bad value */
+		m = store_rd_int(&r, 0, LLONG_MIN, LONG_MAX - 1, 1, &isnull);
+	sqlite3_finalize(r.st);
+	*id = isnull || m < 0 ? 1 : m + 1;
+	return r.rc;
+}
+
 int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids, size_t nids,
 		       long *run_id, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	sqlite3_int64 id = 0;
 	char ts[32];
 	size_t i;
 	int rc;
@@ -587,23 +613,24 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
 	s->in_tx = 1;
-	if ((rc = store_stamp(s, err)))
+	if ((rc = store_stamp(s, err)) || (rc = next_run_id(s, &id, err)))
 		goto fail;
 	store_now_iso(ts, sizeof ts);
-	if ((rc = store_prep(s, "INSERT INTO runs(year, title, rules_file, rules_sha256, precision, scored_at) "
-			     "VALUES(?, ?, ?, ?, ?, ?)", &st, err)))
+	if ((rc = store_prep(s, "INSERT INTO runs(id, year, title, rules_file, rules_sha256, precision, scored_at) "
+			     "VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err)))
 		goto fail;
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, r->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->file, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, r->precision);
-	sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, year);
+	sqlite3_bind_text(st, 3, r->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, r->precision);
+	sqlite3_bind_text(st, 7, ts, -1, SQLITE_STATIC);
 	rc = store_step_done(s, st, err);
 	sqlite3_finalize(st);
 	if (rc)
 		goto fail;
-	s->run_id = *run_id = (long)sqlite3_last_insert_rowid(s->db);
+	s->run_id = *run_id = (long)id;
 	if ((rc = store_prep(s, "INSERT INTO run_imports(run_id, import_id) VALUES(?, ?)", &st, err)))
 		goto fail;
 	for (i = 0; i < nids && !rc; i++) {
@@ -1538,7 +1565,7 @@ static void catalogue_free(catalogue *c)
 	free(c->tpl);
 }
 
-typedef struct sc_pos { long long scored; size_t pos; } sc_pos;
+typedef struct sc_pos { long long scored; size_t pos; int got; } sc_pos;
 static int sc_cmp(const void *a, const void *b)
 {
 	long long x = ((const sc_pos *)a)->scored, y = ((const sc_pos *)b)->scored;
@@ -1562,7 +1589,7 @@ static int load_details_v2(kp_store *s, long id, kp_result *res, const long long
 		goto out;
 	}
 	for (i = 0; i < res->nunits; i++)
-		ix[i].scored = place[i], ix[i].pos = i;
+		ix[i].scored = place[i], ix[i].pos = i, ix[i].got = 0;
 	qsort(ix, res->nunits, sizeof *ix, sc_cmp);
 	if ((rc = load_catalogue(s, id, res, &c, err)) || (rc = load_templates(s, id, res, &c, err)) ||
 	    (rc = run_query(s, &r, "unit_items", "SELECT scored, items FROM unit_items WHERE run_id = ?", id, err)))
@@ -1571,12 +1598,16 @@ static int load_details_v2(kp_store *s, long id, kp_result *res, const long long
 		key.scored = store_rd_int(&r, 0, 0, INT64_MAX, 0, NULL);
 		if (r.rc)
 			break;
-		if (!(hit = bsearch(&key, ix, res->nunits, sizeof *ix, sc_cmp)) || res->units[hit->pos].items) {
+		if (!(hit = bsearch(&key, ix, res->nunits, sizeof *ix, sc_cmp)) || hit->got) {
 			store_rd_bad(&r, 0, KP_MSG_STORE_RD_UNIT_TWICE);
 			break;
 		}
+		hit->got = 1;
 		parse_items(&r, 1, s, id, &c, res, &res->units[hit->pos], &note);
 	}
+	for (i = 0; !r.rc && i < res->nunits; i++) /* every unit scored has its row */
+		if (ix[i].scored >= 0 && !ix[i].got)
+			r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_NO_ITEMS, s->path, res->units[ix[i].pos].id, id);
 	rc = r.rc;
 out:
 	sqlite3_finalize(r.st);
@@ -1687,6 +1718,8 @@ static int load_one(kp_store *s, long run_id, sqlite3_int64 pos, kp_result *res,
 	sqlite3_bind_int64(r.st, 2, place);
 	if (store_rd_step(&r) > 0)
 		parse_items(&r, 0, s, run_id, &c, res, &res->units[0], &note);
+	else if (!r.rc)
+		r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_NO_ITEMS, s->path, res->units[0].id, run_id);
 	sqlite3_finalize(r.st);
 	rc = r.rc;
 out:
