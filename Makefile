@@ -6,6 +6,8 @@
 #   make demo       the 2021 Longxian sample job
 #   make bench      the benchmark of DESIGN §7 (several minutes)
 #   make fuzz       the libFuzzer harnesses (FUZZ_SECONDS each)
+#   make dbfuzz     hostile databases: random mutations, every reading command
+#                   under ASan + UBSan (DBFUZZ_MINUTES)
 #   make install    PREFIX=/usr/local DESTDIR=  (make uninstall: the same)
 #   make deb        build/kaoping_VERSION_ARCH.deb, installing under /usr
 PREFIX ?= /usr/local
@@ -159,6 +161,13 @@ FUZZ_SECONDS ?= 60
 fuzz: | $(BUILD)/.deps
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+DBFUZZ_MINUTES ?= 10
+dbfuzz: kaoping
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" KP_PROG=build/asan/kaoping build/asan/kaoping
+	$(Q)python3 tests/hostile/dbfuzz.py --minutes $(DBFUZZ_MINUTES) --bin build/asan/kaoping --plain ./kaoping
+
 # the binary, its manual page (from its own --help), the rule files and
 # shared modules, the samples, and the user docs (README, RULES, DESIGN:
 # README's links to docs/ hold there too)
@@ -193,5 +202,5 @@ deb: | $(BUILD)/.deps
 clean:
 	rm -rf $(BUILD) kaoping demo.db
 
-.PHONY: all test test-deps asan kaoping-asan valgrind demo bench fuzz install uninstall deb clean FORCE
+.PHONY: all test test-deps asan kaoping-asan valgrind demo bench fuzz dbfuzz install uninstall deb clean FORCE
 .SECONDARY:

@@ -4,9 +4,10 @@
 A kaoping database travels between offices and must be treated as hostile:
 every command that reads one must either work or fail with a clear message
 and a non-zero exit (65 for a bad database), never crash, hang, trip
-AddressSanitizer/UBSan or silently print garbage.  This script builds two
-seed databases (the 2020+2021 samples scored with rules/2021-fazhi.lua, and
-300 generated units scored twice with rules/bench.lua), then loops: copy a
+AddressSanitizer/UBSan or silently print garbage.  This script builds three
+seed databases (the 2020+2021 samples scored with rules/2021-fazhi.lua; 300
+generated units scored twice with rules/bench.lua; the schema-1 fixture
+tests/data/store-v1/v1.db, which every command migrates), then loops: copy a
 seed, apply one to three random mutations with Python's sqlite3 (cells set
 to NULL / extreme numbers / odd text / invalid UTF-8 / blobs, JSON columns
 truncated, nested, retyped, indexes out of range, note templates broken,
@@ -19,7 +20,9 @@ Usage (from anywhere; the repository root is found from this file):
 
     python3 tests/hostile/dbfuzz.py [--minutes 40] [--seed N] [--cases N]
         [--bin build/asan/kaoping] [--plain ./kaoping]
-        [--out /tmp/dbfuzz-findings] [--verbose]
+        [--out /tmp/dbfuzz-findings] [--weights 60,20,20] [--verbose]
+
+(--weights: how often the fazhi, bench and v1 seeds are drawn.)
 
 The binary should be the AddressSanitizer+UBSan build (see the Makefile
 line in the project notes:
@@ -35,9 +38,12 @@ or exit 70 (EX_SOFTWARE, kept in its own class).  Findings are
 deduplicated (sanitizer: error kind + top project frames; otherwise command
 + message) and the first reproducer of each is kept in OUT as NNN-slug.db
 with NNN-slug.txt beside it (command, exit status, mutations, the first 40
-lines of stderr).  OUT/summary.txt counts every class; exit-0 outputs that
-look like garbage ("(null)", nan, inf) and odd exit statuses are listed
-there too, as leads rather than findings.  Only standard-library modules.
+lines of stderr); a finding already in OUT is not saved again.
+OUT/summary-SEED.txt counts every class and exit status, shows the first
+case of each status other than 0 and 65, and lists exit-0 outputs that
+look like garbage ("(null)", nan, inf) and odd statuses as leads rather
+than findings.  Exits 1 when a crash, sanitizer report or timeout was
+found.  Only standard-library modules.
 """
 
 import argparse
@@ -764,9 +770,13 @@ def main():
                         old_keys.add(line[5:].rstrip("\n"))
     leads = []      # exit-0 garbage, odd statuses, silent failures
     exits = {}
+    examples = {}   # "command:status" -> the first case that gave it (statuses other than 0 and 65)
     nfind = len([f for f in os.listdir(a.out) if f.endswith(".db")])
     cases = runs = 0
-    while time.time() < deadline and (not a.cases or cases < a.cases):
+    stop = []  # SIGTERM / SIGINT: finish the current command, write the summary, stop
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    while time.time() < deadline and (not a.cases or cases < a.cases) and not stop:
         cseed = base_seed * 100000 + cases
         rng = random.Random(cseed)
         s = rng.choices(seeds, a.weights)[0]
@@ -779,7 +789,7 @@ def main():
         cases += 1
         unit = touched[0] if touched and rng.random() < 0.7 else s["unit"]
         for label, argv in commands(s, unit, os.path.join(cdir, "out")):
-            if time.time() > deadline + 60:
+            if time.time() > deadline + 60 or stop:
                 break
             odir = os.path.join(cdir, "out")
             shutil.rmtree(odir, ignore_errors=True)
@@ -793,6 +803,9 @@ def main():
             runs += 1
             ek = "%s:%s" % (label, rc)
             exits[ek] = exits.get(ek, 0) + 1
+            if rc not in (0, 65) and ek not in examples:
+                first = next((l for l in se.splitlines() if l.strip()), "")
+                examples[ek] = "%s [%s] %s :: %s" % (ek, s["name"], "; ".join(muts)[:200], first[:200])
             cl = classify(label, rc, se)
             desc = "; ".join(muts)
             if a.verbose:
@@ -837,15 +850,15 @@ def main():
         if cases % 100 == 0:
             print("dbfuzz: %d cases, %d runs, %d distinct findings, %.0f min left" %
                   (cases, runs, len(findings), (deadline - time.time()) / 60), flush=True)
-            write_summary(a.out, base_seed, cases, runs, findings, leads, exits)
-    write_summary(a.out, base_seed, cases, runs, findings, leads, exits)
+            write_summary(a.out, base_seed, cases, runs, findings, leads, exits, examples)
+    write_summary(a.out, base_seed, cases, runs, findings, leads, exits, examples)
     shutil.rmtree(tmp, ignore_errors=True)
     print("dbfuzz: done: %d cases, %d command runs, %d distinct findings (%s.txt)" %
           (cases, runs, len(findings), os.path.join(a.out, "summary-%d" % base_seed)), flush=True)
     return 1 if any(f["class"] != "ex_software" for f in findings.values()) else 0
 
 
-def write_summary(out, seed, cases, runs, findings, leads, exits):
+def write_summary(out, seed, cases, runs, findings, leads, exits, examples):
     with open(os.path.join(out, "summary-%d.txt" % seed), "w") as fh:
         fh.write("seed %d: %d cases, %d command runs\n\nfindings:\n" % (seed, cases, runs))
         for k, f in sorted(findings.items(), key=lambda kv: kv[1]["file"]):
@@ -853,6 +866,9 @@ def write_summary(out, seed, cases, runs, findings, leads, exits):
         fh.write("\nexit statuses (command:status count):\n")
         for k in sorted(exits):
             fh.write("  %s %d\n" % (k, exits[k]))
+        fh.write("\nfirst case of each status other than 0 and 65:\n")
+        for k in sorted(examples):
+            fh.write("  %s\n" % examples[k])
         fh.write("\nleads (not findings):\n")
         for l in leads:
             fh.write("  " + l + "\n")
