@@ -4,9 +4,10 @@
 #include "kaoping/note.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "kaoping/date.h"
 
 enum { PIECE = 1, ARG = 2, END = 3, ESC = 4 };
 
@@ -188,36 +189,15 @@ static const enum kp_msgid arg_words[] = {
 	KP_MSG_NOTE_WORD_COMPUTED, KP_MSG_NOTE_WORD_AGGREGATE, KP_MSG_NOTE_WORD_LATE, KP_MSG_NOTE_WORD_MISSING,
 };
 
-/* The digits at *p, at most max of them, as a number (*p past them);
- * -1 when there are none. */
-static int take_digits(const char **p, const char *e, int max)
-{
-	int v = 0, n = 0;
-
-	for (; *p < e && n < max && **p >= '0' && **p <= '9'; (*p)++, n++)
-		v = v * 10 + (**p - '0');
-	return n ? v : -1;
-}
-
-static int take_word(const char **p, const char *e, const char *w)
-{
-	size_t n = strlen(w);
-
-	if ((size_t)(e - *p) < n || memcmp(*p, w, n))
-		return 0;
-	*p += n;
-	return 1;
-}
-
 /* Argument k of piece id, [s, e), in lang: the name of a value that is
- * one of arg_words, or a deadline as the Chinese writes it (NOTE_DATE_BY
- * and _LATE: kp_date_words, 2024年3月31日) as ISO 8601 outside Chinese;
- * anything else as it is. */
+ * one of arg_words, or a deadline (NOTE_DATE_BY and _LATE: kp_date_words
+ * wrote it, 2024年3月31日) read back by kp_date_parse and written in ISO
+ * 8601 outside Chinese; anything else as it is. */
 static void put_arg(kp_sb *out, const char *s, const char *e, enum kp_msgid id, int k, enum kp_lang lang)
 {
-	const char *p = s;
+	char day[KP_DATE_MAX], iso[KP_DATE_MAX];
 	size_t i, n = (size_t)(e - s);
-	int y, m, d, label = k == 0 || (id == KP_MSG_NOTE_TARGET_OF && k == 2);
+	int days, label = k == 0 || (id == KP_MSG_NOTE_TARGET_OF && k == 2);
 	int deadline = k == 0 && (id == KP_MSG_NOTE_DATE_BY || id == KP_MSG_NOTE_DATE_LATE);
 
 	if (lang == KP_LANG_ZH || n == 0 || !(label || deadline)) {
@@ -232,13 +212,12 @@ static void put_arg(kp_sb *out, const char *s, const char *e, enum kp_msgid id, 
 			return;
 		}
 	}
-	if (deadline && (y = take_digits(&p, e, 4)) >= 0 && take_word(&p, e, "年") && (m = take_digits(&p, e, 2)) >= 1 &&
-	    m <= 12 && take_word(&p, e, "月") && (d = take_digits(&p, e, 2)) >= 1 && d <= 31 &&
-	    take_word(&p, e, "日") && p == e) {
-		char iso[32];
-		snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-		put_n(out, iso, strlen(iso));
-		return;
+	if (deadline && n < sizeof day) {
+		memcpy(day, s, n), day[n] = '\0';
+		if (kp_date_parse(day, &days, NULL) == KP_DATE_OK && kp_date_iso(days, iso, sizeof iso)) {
+			put_n(out, iso, strlen(iso));
+			return;
+		}
 	}
 	put_unescaped(out, s, e);
 }

@@ -756,6 +756,7 @@ static const char *src_label_msg(const kp_src *src)
 static int eval_func(scorer *s, int ref, outcome *o, enum vstat *vs)
 {
 	kp_fnval v[2];
+	size_t len;
 	int rc;
 
 	if ((rc = kp_score_call_fn(s, ref, KP_FN_UNIT_CTX, NULL, 0, 2, v, vs)) || *vs != V_VALUE)
@@ -768,8 +769,8 @@ static int eval_func(scorer *s, int ref, outcome *o, enum vstat *vs)
 		return rule_error(s, KP_ERULE, msg);
 	}
 	o->pts = v[0].num;
-	if (v[1].type == KP_FV_TEXT && strlen(v[1].text) > KP_NOTE_MAX) { /* refused with or without notes kept */
-		rc = note_too_long(s, strlen(v[1].text), KP_NOTE_MAX);
+	if (v[1].type == KP_FV_TEXT && (len = strlen(v[1].text)) > KP_NOTE_MAX) { /* with or without notes kept */
+		rc = note_too_long(s, len, KP_NOTE_MAX);
 		kp_fnval_free(&v[0]), kp_fnval_free(&v[1]);
 		return rc;
 	}
@@ -1683,7 +1684,7 @@ static int veto_reason(scorer *s, const kp_veto *v, textv *t)
 static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 {
 	const kp_rules *r = s->r;
-	size_t i;
+	size_t i, len;
 	int rc;
 
 	for (i = 0; i < r->nveto; i++) {
@@ -1697,8 +1698,8 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 			continue;
 		if ((rc = veto_reason(s, v, &t)))
 			return rc;
-		if (t.p && strlen(t.p) > KP_NOTE_MAX) {
-			rc = note_too_long(s, strlen(t.p), KP_NOTE_MAX);
+		if (t.p && (len = strlen(t.p)) > KP_NOTE_MAX) {
+			rc = note_too_long(s, len, KP_NOTE_MAX);
 			text_free(&t);
 			return rc;
 		}

@@ -97,6 +97,12 @@ static int digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Does a word start with a digit at t + i (a number, or text like "2nd")? */
+static int digit_word_at(const char *t, size_t i)
+{
+	return digit((unsigned char)t[i]) && !(i > 0 && word_char((unsigned char)t[i - 1]));
+}
+
 /* The length of the number that starts at t + i, 0 when none does: digits
  * with an optional fraction, not part of a word ("i01", "2nd" and "1.2.3"
  * are text).  t ends with a NUL. */
@@ -104,7 +110,7 @@ static size_t num_at(const char *t, size_t i)
 {
 	size_t j = i;
 
-	if (!digit((unsigned char)t[i]) || (i > 0 && word_char((unsigned char)t[i - 1])))
+	if (!digit_word_at(t, i))
 		return 0;
 	while (digit((unsigned char)t[j]))
 		j++;
@@ -122,7 +128,7 @@ static size_t tokenize(const char *t, size_t len, ntok **tok, size_t *cap)
 
 	while (i < len) {
 		if (!(k = num_at(t, i))) {
-			if (digit((unsigned char)t[i]) && !(i > 0 && word_char((unsigned char)t[i - 1])))
+			if (digit_word_at(t, i))
 				while (i < len && word_char((unsigned char)t[i]))
 					i++; /* a word that starts with a digit */
 			else
