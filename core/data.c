@@ -493,14 +493,10 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 
 void kp_data_release_numbers(kp_data *d)
 {
-	size_t i, c;
+	size_t i;
 
 	for (i = 0; i < d->ntab; i++)
-		for (c = 0; c < d->tab[i]->ncols; c++)
-			if (d->tab[i]->numeric[c]) {
-				free(d->tab[i]->num[c]);
-				d->tab[i]->num[c] = NULL;
-			}
+		kp_table_release_numbers(d->tab[i]);
 }
 
 /* Each column the rules read that no table has (t NULL), then each table

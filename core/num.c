@@ -74,7 +74,7 @@ static const double pow10_exact[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8
  * the digits make an integer m < 2^53 and the value is m / 10^k with both
  * exact, so one correctly rounded division gives what strtod gives.
  * Returns 0 when the text is anything else. */
-static int parse_plain(const char *s, double *out)
+static int parse_plain(const char *s, double *out, int64_t *mant, int *dec)
 {
 	uint64_t m = 0;
 	int neg = 0, digits = 0, frac = -1;
@@ -99,6 +99,8 @@ static int parse_plain(const char *s, double *out)
 	*out = frac > 0 ? (double)m / pow10_exact[frac] : (double)m;
 	if (neg && *out != 0)
 		*out = -*out;
+	*mant = neg ? -(int64_t)m : (int64_t)m;
+	*dec = frac > 0 ? frac : 0;
 	return 1;
 }
 
@@ -162,17 +164,26 @@ static int narrow_copy(const char *text, char *buf, size_t size)
 
 static int parse_ascii(const char *text, double *out);
 
-int kp_num_parse(const char *text, double *out)
+int kp_num_parse_dec(const char *text, double *out, int64_t *mant, int *dec)
 {
 	char wide[256];
 	int st;
 
-	if (parse_plain(text, out))
+	if (parse_plain(text, out, mant, dec))
 		return KP_NUM_OK;
+	*dec = -1;
 	st = parse_ascii(text, out);
 	if (st == KP_NUM_BAD && narrow_copy(text, wide, sizeof wide))
 		st = parse_ascii(wide, out);
 	return st;
+}
+
+int kp_num_parse(const char *text, double *out)
+{
+	int64_t mant;
+	int dec;
+
+	return kp_num_parse_dec(text, out, &mant, &dec);
 }
 
 /* The sign, integer part and fraction at *ps into buf (for strtod), *n

@@ -5,6 +5,7 @@
 #define KAOPING_NUM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum kp_num_status {
 	KP_NUM_OK = 0,
@@ -27,6 +28,12 @@ enum kp_num_status {
  * cell's text as it was; the rules' numeric columns are parsed here when
  * a run reads them).  On KP_NUM_OK *out is a finite double. */
 int kp_num_parse(const char *s, double *out);
+/* kp_num_parse, telling also how the common cell was written: for
+ * "[-]digits[.digits]" of at most 15 digits, *mant is its digits as an
+ * integer and *dec the number of decimals, and *out is exactly the
+ * correctly rounded *mant / 10^*dec ("-0.50": -50 and 2).  *dec is -1 for
+ * any other text (a percentage, separators, an exponent, full-width). */
+int kp_num_parse_dec(const char *s, double *out, int64_t *mant, int *dec);
 /* Words for a status, for messages ("not a number"), in the current
  * language (the catalogue's IN_NUM_*; static). */
 const char *kp_num_why(int status);
