@@ -60,12 +60,14 @@ static int score_cmp(const ranker *rk, size_t a, size_t b)
 	return 0;
 }
 
-/* What the report order compares, gathered so the sort reads one array. */
+/* What the report order compares, gathered so the sort reads one array
+ * (16 bytes: at a million units the keys and the sort's own copy of them
+ * are part of a run's peak memory; the id is looked up only for units
+ * whose totals tie, and not at all when the units came in id order). */
 typedef struct sort_key {
 	int cat;          /* category × 2, + 1 for a vetoed unit ranked last */
 	unsigned idx;
 	double total;
-	const char *id;
 } sort_key;
 
 static int order_cmp(const void *pa, const void *pb, void *ctx)
@@ -82,16 +84,16 @@ static int order_cmp(const void *pa, const void *pb, void *ctx)
 		return c;
 	if (rk->ids_sorted) /* the units came in id order: their index is the id order */
 		return x->idx < y->idx ? -1 : x->idx > y->idx;
-	return strcmp(x->id, y->id);
+	return strcmp(rk->res->units[x->idx].id, rk->res->units[y->idx].id);
 }
 
 /* Put units (and their section points) in the order given, in place:
  * new[j] = old[order[j]], following the permutation's cycles. */
-static int reorder(kp_result *res, size_t *order, kp_err *err)
+static int reorder(kp_result *res, unsigned *order, kp_err *err)
 {
 	size_t n = res->nunits, ns = res->nsections, i, j, k;
 	double *tsec = malloc((ns + 1) * sizeof *tsec);
-	const size_t done = (size_t)-1;
+	const unsigned done = (unsigned)-1;
 
 	if (!tsec)
 		return kp_err_oom(err);
@@ -321,22 +323,24 @@ int kp_rank_run(const kp_rules *r, kp_result *res, kp_rank_eligible_fn fn, void 
 {
 	ranker rk = {r, res, 1};
 	sort_key *keys = malloc((res->nunits + 1) * sizeof *keys);
-	size_t *order = malloc((res->nunits + 1) * sizeof *order), i;
+	unsigned *order;
+	size_t i;
 	int rc = 0;
 
-	if (!keys || !order) {
-		free(keys), free(order);
+	if (!keys)
 		return kp_err_oom(err);
-	}
 	for (i = 1; i < res->nunits && rk.ids_sorted; i++)
 		rk.ids_sorted = strcmp(res->units[i - 1].id, res->units[i].id) < 0;
 	for (i = 0; i < res->nunits; i++) {
 		keys[i].cat = res->units[i].category * 2 + (r->veto_last && res->units[i].veto);
 		keys[i].idx = (unsigned)i;
 		keys[i].total = res->units[i].total;
-		keys[i].id = res->units[i].id;
 	}
 	qsort_r(keys, res->nunits, sizeof *keys, order_cmp, &rk);
+	if (!(order = malloc((res->nunits + 1) * sizeof *order))) {
+		free(keys);
+		return kp_err_oom(err);
+	}
 	for (i = 0; i < res->nunits; i++)
 		order[i] = keys[i].idx;
 	free(keys);
