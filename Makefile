@@ -40,7 +40,7 @@ CLI_CMDS = cli cli_term cli_mistakes cli_year cmd_score cmd_import cmd_report cm
 	cmd_template cmd_compare cmd_robust cmd_notice cmd_imports cmd_runs cmd_drop main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
 LIB = $(BUILD)/libkaoping.a
-CHECKS = msg note par num near csv table store rules score rank report form compare robust notice xlsx
+CHECKS = msg note par num near csv table result store rules score rank report form compare robust notice xlsx
 CHECK_BIN = $(CHECKS:%=$(BUILD)/tests/check_%)
 # the unit score sheets (explain --all) and the imported rows they show
 CORE += store_rows sheet sheet_xlsx

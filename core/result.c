@@ -2,6 +2,8 @@
 #include "kaoping/result.h"
 #include "kaoping/note.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,15 +49,19 @@ void kp_result_free(kp_result *r)
 	free(r);
 }
 
-void *kp_result_alloc(kp_result *r, size_t size, kp_err *err)
+/* size bytes from the pool at a multiple of align (a power of two, at
+ * most that of max_align_t); not zeroed.  Strings take align 1: a
+ * million unit names read back for a report would otherwise leave up to
+ * 15 bytes of padding each. */
+static void *pool_take(kp_result *r, size_t size, size_t align, kp_err *err)
 {
 	struct chunk *c = r->pool->head;
-	size_t need = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	void *p;
 
-	if (!c || c->used + need > c->cap) {
-		size_t cap = need > CHUNK ? need : CHUNK;
-		c = malloc(sizeof *c + cap);
+	if (!c || at > c->cap || c->cap - at < size) {
+		size_t cap = size > CHUNK ? size : CHUNK;
+		c = cap <= SIZE_MAX - sizeof *c ? malloc(sizeof *c + cap) : NULL;
 		if (!c) {
 			kp_err_oom(err);
 			return NULL;
@@ -63,10 +69,19 @@ void *kp_result_alloc(kp_result *r, size_t size, kp_err *err)
 		c->used = 0, c->cap = cap;
 		c->next = r->pool->head;
 		r->pool->head = c;
+		at = 0;
 	}
-	p = (char *)c->data + c->used;
-	c->used += need;
-	memset(p, 0, need);
+	p = (char *)c->data + at;
+	c->used = at + size;
+	return p;
+}
+
+void *kp_result_alloc(kp_result *r, size_t size, kp_err *err)
+{
+	void *p = pool_take(r, size ? size : 1, _Alignof(max_align_t), err);
+
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -78,7 +93,7 @@ const char *kp_result_str(kp_result *r, const char *s, kp_err *err)
 	if (!s)
 		return NULL;
 	n = strlen(s) + 1;
-	p = kp_result_alloc(r, n, err);
+	p = pool_take(r, n, 1, err);
 	if (p)
 		memcpy(p, s, n);
 	return p;
