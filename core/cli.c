@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
@@ -486,8 +487,11 @@ void kp_cli_phase(const char *what)
 	static double last;
 	double now = kp_sandbox_now();
 
-	if (g_timing && last > 0)
-		kp_cli_say(KP_M_CLI_TIMING, what, now - last);
+	if (g_timing && last > 0) {
+		struct rusage ru;
+		long peak = getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss / 1024;
+		kp_cli_say(KP_M_CLI_TIMING, what, now - last, peak);
+	}
 	last = now;
 }
 
