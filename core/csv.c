@@ -1,6 +1,8 @@
 /* csv.c — the one wrapper around libcsv: strict RFC 4180 parsing, encoding
- * detection and conversion, UTF-8 checks, line counting, size caps, and the
- * file's SHA-256 on the way through.  See include/kaoping/csv.h. */
+ * detection and conversion, UTF-8 checks, line counting, size caps, the
+ * file's SHA-256 on the way through, and large UTF-8 files parsed in pieces
+ * on threads (each read in blocks, never the whole file at once).  See
+ * include/kaoping/csv.h. */
 #include "kaoping/csv.h"
 
 #include <csv.h>
@@ -617,73 +619,181 @@ int kp_csv_read_buffer(const char *name, const char *buf, size_t len, const kp_c
 	return run_reader(name, &src, len, opts, on_header, on_row, ud, info, err);
 }
 
-/* ---- large UTF-8 files on several threads ---- */
+/* ---- large UTF-8 files on several threads ----
+ * No copy of the whole file: one streaming pass plans the cuts at row ends
+ * (keeping the quote parity and the count of LFs), then each thread reads
+ * its piece with pread() in blocks and parses it.  Reads, not a mapping:
+ * a file cut short under a mapping kills the reader with SIGBUS. */
 
 #define PARALLEL_MIN (16u << 20)
+#define PIECES_MAX 8
 
-/* Parse bytes [0, n) as whole rows (no encoding work). */
+/* A parser for whole rows, no encoding work (as read_all sets it up). */
+static int range_parser(reader *r, struct csv_parser *p)
+{
+	if (csv_init(p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL))
+		return r->rc = kp_err_oom(r->err);
+	csv_set_blk_size(p, 1u << 16);
+	return 0;
+}
+
+/* Parse bytes [0, n) as whole rows. */
 static int parse_range(reader *r, const char *s, size_t n)
 {
 	struct csv_parser p;
 
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL))
-		return kp_err_oom(r->err);
-	csv_set_blk_size(&p, 1u << 16);
+	if (range_parser(r, &p))
+		return r->rc;
 	if (!parse_block(r, &p, s, n))
 		finish_parse(r, &p);
 	csv_free(&p);
 	return r->rc;
 }
 
-typedef struct piece {
-	reader r;
-	kp_err err;
-	const char *s;
-	size_t n;
-} piece;
-
-static void *parse_piece(void *arg)
+/* want bytes of the file at offset off into buf, again after EINTR: how
+ * many were read (fewer at the file's end), or -1 with errno set. */
+static ssize_t read_at(int fd, char *buf, size_t want, size_t off)
 {
-	piece *pc = arg;
+	size_t got = 0;
 
-	parse_range(&pc->r, pc->s, pc->n);
-	return NULL;
+	while (got < want) {
+		ssize_t n = pread(fd, buf + got, want - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
 }
 
-/* Scan s[from, to) for quotes and line ends, keeping the quote parity and
- * the count of LFs; -1 when a lone CR makes line counting unsafe. */
-static int scan_lines(const char *s, size_t from, size_t to, int *odd, size_t *lines)
+/* read_at for the calling thread: all want bytes or an error (a read
+ * error; a short read is a file that shrank from size bytes). */
+static int read_exact(int fd, const char *path, char *buf, size_t want, size_t off, size_t size, kp_err *err)
 {
-	size_t i;
+	ssize_t n = read_at(fd, buf, want, off);
 
-	for (i = from; i < to; i++) {
-		char c = s[i];
-		if (c == '"')
-			*odd ^= 1;
-		else if (c == '\n')
-			++*lines;
-		else if (c == '\r' && (i + 1 >= to || s[i + 1] != '\n'))
-			return -1;
-	}
+	if (n < 0)
+		return kp_err_msg(err, KP_ENOINPUT, KP_M_IN_READ_ERROR, path, strerror(errno));
+	if ((size_t)n < want)
+		return shrank(err, path, size, off + (size_t)n);
 	return 0;
 }
 
-/* The end of the row that holds byte at: just past an LF outside quotes. */
-static size_t row_end(const char *s, size_t size, size_t at, int *odd, size_t *lines, int *bad)
+/* One piece of the file and its reader.  A read error on a thread keeps
+ * its errno for the calling thread to word (strerror is not thread-safe). */
+typedef struct piece {
+	reader r;
+	kp_err err;
+	int fd, eno;
+	size_t from, to, size; /* bytes [from, to) of a file of size bytes */
+} piece;
+
+/* Parse the piece's bytes, read in blocks into buf, as whole rows. */
+static void parse_file_range(piece *pc, char *buf)
 {
-	while (at < size) {
-		char c = s[at++];
+	reader *r = &pc->r;
+	struct csv_parser p;
+	size_t at = pc->from;
+
+	if (range_parser(r, &p))
+		return;
+	while (!r->rc && at < pc->to) {
+		size_t want = pc->to - at < BLOCK ? pc->to - at : BLOCK;
+		ssize_t n = read_at(pc->fd, buf, want, at);
+		if (n < 0)
+			pc->eno = errno, r->rc = KP_ENOINPUT;
+		else if ((size_t)n < want)
+			r->rc = shrank(r->err, r->name, pc->size, at + (size_t)n);
+		else
+			parse_block(r, &p, buf, want);
+		at += want;
+	}
+	finish_parse(r, &p);
+	csv_free(&p);
+}
+
+/* A thread's work: its piece, through a block buffer of its own. */
+static void *parse_piece(void *arg)
+{
+	piece *pc = arg;
+	char *buf = malloc(BLOCK);
+
+	if (!buf)
+		pc->r.rc = kp_err_oom(pc->r.err);
+	else
+		parse_file_range(pc, buf);
+	free(buf);
+	return NULL;
+}
+
+/* The streaming scan that plans the cuts: block holds the file's bytes
+ * [at, at + n), i is the next to look at; the quote parity, the LFs so
+ * far, a CR waiting for its LF, and whether a lone CR was seen (line
+ * numbers counted by LFs would then be wrong). */
+typedef struct planner {
+	int fd;
+	const char *path;
+	size_t size;
+	char *block;
+	size_t at, n, i, lines;
+	int odd, cr, lone;
+} planner;
+
+/* The next block of the file into pl->block. */
+static int plan_fill(planner *pl, kp_err *err)
+{
+	size_t at = pl->at + pl->n, want = pl->size - at < BLOCK ? pl->size - at : BLOCK;
+
+	pl->at = at, pl->n = want, pl->i = 0;
+	return read_exact(pl->fd, pl->path, pl->block, want, at, pl->size, err);
+}
+
+/* Scan the block on from pl->i for an LF outside quotes at file offset
+ * from or later: 1 when found (pl->i just past it), 0 at the block's end
+ * or at a lone CR (pl->lone set). */
+static int scan_block(planner *pl, size_t from)
+{
+	const char *s = pl->block;
+	size_t i = pl->i, lines = pl->lines;
+	int odd = pl->odd, cr = pl->cr, found = 0;
+
+	while (i < pl->n) {
+		char c = s[i++];
+		if (cr && c != '\n') {
+			pl->lone = 1;
+			break;
+		}
+		cr = c == '\r';
 		if (c == '"')
-			*odd ^= 1;
-		else if (c == '\r' && (at >= size || s[at] != '\n'))
-			*bad = 1;
-		else if (c == '\n') {
-			++*lines;
-			if (!*odd)
-				return at;
+			odd ^= 1;
+		else if (c == '\n' && (++lines, !odd && pl->at + i > from)) {
+			found = 1;
+			break;
 		}
 	}
-	return size;
+	pl->i = i, pl->lines = lines, pl->odd = odd, pl->cr = cr;
+	return found;
+}
+
+/* The end of the row that holds byte from: just past an LF outside quotes
+ * (the file's size when there is none; a CR at the end is a lone one). */
+static int next_cut(planner *pl, size_t from, size_t *cut, kp_err *err)
+{
+	int rc;
+
+	while (!scan_block(pl, from) && !pl->lone) {
+		if (pl->at + pl->n >= pl->size) {
+			pl->lone |= pl->cr;
+			break;
+		}
+		if ((rc = plan_fill(pl, err)))
+			return rc;
+	}
+	*cut = pl->at + pl->i;
+	return 0;
 }
 
 /* Can the file be read in pieces: UTF-8 by its first block (not GB18030,
@@ -697,30 +807,63 @@ static int pieces_fit(const char *s, size_t size, const kp_csv_opts *opts)
 	return !((!opts || opts->encoding == KP_ENC_AUTO) && kp_enc_utf8_unlikely((const unsigned char *)s, head));
 }
 
-/* Where the pieces start: the header s[*start, cut[0]), then piece i at
- * cut[i] (its first line line_at[i]), cut[nparts] = size.  1 when the file
- * cannot be cut safely (a lone CR, a header alone, tabs). */
-static int plan_cuts(const char *s, size_t size, int nparts, size_t *start, size_t *cut, size_t *line_at)
+/* The header row, bytes [start, end), into *head (malloc'd, exactly its
+ * size: it may be longer than a block). */
+static int read_head(planner *pl, size_t start, size_t end, char **head, kp_err *err)
 {
-	size_t lines = 0, pos;
-	int odd = 0, bad = 0, i;
+	if (!(*head = malloc(end - start)))
+		return kp_err_oom(err);
+	return read_exact(pl->fd, pl->path, *head, end - start, start, pl->size, err);
+}
 
-	*start = size >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
-	cut[0] = row_end(s, size, *start, &odd, &lines, &bad);
-	if (bad || cut[0] >= size || first_line_tabs(s + *start, cut[0] - *start))
-		return 1;
-	line_at[0] = lines + 1, pos = cut[0];
+/* The cuts, planned in one pass: the first block decides whether the file
+ * fits pieces and skips a BOM; the header is [*start, cut[0]), read into
+ * *head; piece i starts at cut[i] (its first line line_at[i]), the first
+ * row end at or past its share of the file; cut[nparts] = size.  0 with
+ * *one_thread set when the file cannot be cut safely (another encoding, a
+ * lone CR before the last cut, a header alone, tabs). */
+static int plan_cuts(planner *pl, const kp_csv_opts *opts, int nparts, size_t *start, size_t *cut,
+		     size_t *line_at, char **head, int *one_thread, kp_err *err)
+{
+	int i, rc;
+
+	if ((rc = plan_fill(pl, err)))
+		return rc;
+	if (!pieces_fit(pl->block, pl->n, opts))
+		return *one_thread = 1, 0;
+	*start = pl->i = pl->n >= 3 && !memcmp(pl->block, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	if ((rc = next_cut(pl, *start, &cut[0], err)) || pl->lone || cut[0] >= pl->size)
+		return *one_thread = !rc, rc;
+	if ((rc = read_head(pl, *start, cut[0], head, err)) || first_line_tabs(*head, cut[0] - *start))
+		return *one_thread = !rc, rc;
+	line_at[0] = pl->lines + 1;
 	for (i = 1; i < nparts; i++) {
-		size_t target = cut[0] + (size - cut[0]) * (size_t)i / (size_t)nparts;
-		if (target < pos || scan_lines(s, pos, target, &odd, &lines))
-			return 1;
-		cut[i] = row_end(s, size, target, &odd, &lines, &bad);
-		line_at[i] = lines + 1, pos = cut[i];
-		if (bad)
-			return 1;
+		size_t target = cut[0] + (pl->size - cut[0]) * (size_t)i / (size_t)nparts;
+		if (target < cut[i - 1])
+			return *one_thread = 1, 0;
+		if ((rc = next_cut(pl, target, &cut[i], err)) || pl->lone)
+			return *one_thread = !rc, rc;
+		line_at[i] = pl->lines + 1;
 	}
-	cut[nparts] = size;
+	cut[nparts] = pl->size;
 	return 0;
+}
+
+/* Plan the cuts of the file open on fd (see plan_cuts), through one block
+ * buffer freed before the pieces are read. */
+static int plan_file(int fd, const char *path, size_t size, const kp_csv_opts *opts, int nparts, size_t *start,
+		     size_t *cut, size_t *line_at, char **head, int *one_thread, kp_err *err)
+{
+	planner pl;
+	int rc;
+
+	memset(&pl, 0, sizeof pl);
+	pl.fd = fd, pl.path = path, pl.size = size;
+	if (!(pl.block = malloc(BLOCK)))
+		return kp_err_oom(err);
+	rc = plan_cuts(&pl, opts, nparts, start, cut, line_at, head, one_thread, err);
+	free(pl.block);
+	return rc;
 }
 
 /* Parse the pieces, all but the first on threads (or here when a thread
@@ -731,7 +874,9 @@ static int run_pieces(piece *pc, int nparts, size_t *rows, size_t *skipped, kp_e
 
 	kp_par_run(pc, (size_t)nparts, sizeof pc[0], parse_piece);
 	for (i = 0; i < nparts; i++) {
-		if (!rc && pc[i].r.rc) { /* the first error in the file's order */
+		if (!rc && pc[i].eno) /* a read error, worded here */
+			rc = kp_err_msg(err, KP_ENOINPUT, KP_M_IN_READ_ERROR, pc[i].r.name, strerror(pc[i].eno));
+		else if (!rc && pc[i].r.rc) { /* the first error in the file's order */
 			rc = pc[i].r.rc;
 			kp_err_move(err, &pc[i].err);
 			if (err)
@@ -744,35 +889,68 @@ static int run_pieces(piece *pc, int nparts, size_t *rows, size_t *skipped, kp_e
 	return rc;
 }
 
-/* Split the file read into s[0, size) into pieces at row ends, parse the
- * header here and the pieces on threads: 0 or an error kind; *one_thread
- * set (and nothing read) when the file needs the one-thread reader. */
-static int read_pieces(const char *path, const char *s, size_t size, const kp_csv_opts *opts, int nparts,
+/* The file as it was when planned (same size, same time of change), or
+ * another program wrote it while it was read. */
+static int unchanged(int fd, const char *path, const struct stat *was, kp_err *err)
+{
+	struct stat now;
+
+	if (fstat(fd, &now) != 0)
+		return kp_err_msg(err, KP_ENOINPUT, KP_M_IN_READ_ERROR, path, strerror(errno));
+	if (now.st_size < was->st_size)
+		return shrank(err, path, (size_t)was->st_size, (size_t)now.st_size);
+	if (now.st_size != was->st_size || now.st_mtim.tv_sec != was->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != was->st_mtim.tv_nsec)
+		return kp_err_msg(err, KP_EIO, KP_M_IN_CHANGED, path, (size_t)was->st_size, (size_t)now.st_size);
+	return 0;
+}
+
+/* Piece i of the file: bytes [cut[i], cut[i + 1]) from its line
+ * line_at[i], read as h reads (its options), the header's names borrowed
+ * from h. */
+static void piece_init(piece *pc, int i, const reader *h, kp_csv_fn on_row, int fd, size_t size, const size_t *cut,
+		       const size_t *line_at)
+{
+	memset(&pc->err, 0, sizeof pc->err);
+	reader_init(&pc->r, h->name, &h->o, NULL, on_row, h->ud, &pc->err);
+	pc->r.ncols = h->ncols, pc->r.ndrop = h->ndrop, pc->r.hdr = h->hdr, pc->r.hdr_borrowed = 1;
+	pc->r.line = line_at[i], pc->r.part = i;
+	pc->fd = fd, pc->eno = 0, pc->from = cut[i], pc->to = cut[i + 1], pc->size = size;
+}
+
+/* Cut the file open on fd (st: its fstat) at row ends, parse the header
+ * here and the pieces on threads: 0 or an error kind; *one_thread set (and
+ * no row handed over) when the file needs the one-thread reader. */
+static int read_pieces(int fd, const struct stat *st, const char *path, const kp_csv_opts *opts, int nparts,
 		       kp_csv_fn on_header, kp_csv_fn on_row, void *ud, kp_csv_info *info, int *one_thread,
 		       kp_err *err)
 {
-	piece pc[8];
+	piece pc[PIECES_MAX];
 	reader h;
-	size_t start, cut[9], line_at[9], rows = 0, skipped = 0;
+	char *head = NULL;
+	size_t size = (size_t)st->st_size, start = 0, rows = 0, skipped = 0;
+	size_t cut[PIECES_MAX + 1], line_at[PIECES_MAX + 1];
 	int i, rc;
 
 	*one_thread = 0;
-	if (!pieces_fit(s, size, opts) || plan_cuts(s, size, nparts, &start, cut, line_at))
-		return *one_thread = 1, 0;
+	rc = plan_file(fd, path, size, opts, nparts, &start, cut, line_at, &head, one_thread, err);
+	if (rc || *one_thread) {
+		free(head);
+		return rc;
+	}
 	reader_init(&h, path, opts, on_header, NULL, ud, err);
-	if ((rc = parse_range(&h, s + start, cut[0] - start)) || !h.ncols) {
+	rc = parse_range(&h, head, cut[0] - start);
+	free(head);
+	if (rc || !h.ncols) {
 		reader_free(&h);
 		return *one_thread = !rc, rc;
 	}
-	for (i = 0; i < nparts; i++) {
-		memset(&pc[i].err, 0, sizeof pc[i].err);
-		reader_init(&pc[i].r, path, opts, NULL, on_row, ud, &pc[i].err);
-		pc[i].r.ncols = h.ncols, pc[i].r.ndrop = h.ndrop, pc[i].r.hdr = h.hdr, pc[i].r.hdr_borrowed = 1;
-		pc[i].r.line = line_at[i], pc[i].r.part = i;
-		pc[i].s = s + cut[i], pc[i].n = cut[i + 1] - cut[i];
-	}
+	for (i = 0; i < nparts; i++)
+		piece_init(&pc[i], i, &h, on_row, fd, size, cut, line_at);
 	rc = run_pieces(pc, nparts, &rows, &skipped, err);
 	reader_free(&h);
+	if (!rc)
+		rc = unchanged(fd, path, st, err);
 	if (!rc && rows == 0)
 		rc = kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, path);
 	if (info) {
@@ -783,53 +961,25 @@ static int read_pieces(const char *path, const char *s, size_t size, const kp_cs
 	return rc;
 }
 
-/* The whole file into buf with read() in blocks (no mapping: a file cut
- * short under a mapping kills the reader with SIGBUS); a short read is a
- * file that shrank. */
-static int read_whole(int fd, const char *path, char *buf, size_t size, kp_err *err)
-{
-	size_t got = 0;
-
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got < BLOCK ? size - got : BLOCK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return kp_err_msg(err, KP_ENOINPUT, KP_M_IN_READ_ERROR, path, strerror(errno));
-		if (n == 0)
-			return shrank(err, path, size, got);
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts, kp_csv_fn on_header,
 			   kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err)
 {
 	struct stat st;
-	source src = {0};
-	char *buf;
 	int fd, rc, one_thread = 0;
 
-	if (nparts > 8)
-		nparts = 8;
+	if (nparts > PIECES_MAX)
+		nparts = PIECES_MAX;
 	if (nparts < 2 || (opts && (opts->sha256 || opts->progress)))
 		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
 	if ((fd = kp_infile_open_fd(path, "a CSV file", &st, err)) < 0)
 		return KP_ENOINPUT;
-	if ((size_t)st.st_size < PARALLEL_MIN || !(buf = malloc((size_t)st.st_size))) {
+	if ((size_t)st.st_size < PARALLEL_MIN) {
 		close(fd);
 		return kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
 	}
-	rc = read_whole(fd, path, buf, (size_t)st.st_size, err);
+	rc = read_pieces(fd, &st, path, opts, nparts, on_header, on_row, ud, info, &one_thread, err);
 	close(fd);
-	if (!rc)
-		rc = read_pieces(path, buf, (size_t)st.st_size, opts, nparts, on_header, on_row, ud, info, &one_thread,
-				 err);
-	if (!rc && one_thread) { /* not a file for pieces after all: the bytes already read, on one thread */
-		src.buf = buf, src.len = (size_t)st.st_size;
-		rc = run_reader(path, &src, src.len, opts, on_header, on_row, ud, info, err);
-	}
-	free(buf);
+	if (!rc && one_thread) /* not a file for pieces after all: the reader that streams it */
+		rc = kp_csv_read_file(path, opts, on_header, on_row, ud, info, err);
 	return rc;
 }

@@ -6,6 +6,7 @@
  * converter is fed in every chunk size and split at every offset.
  * Run from the repository root (reads tests/data/). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -935,6 +936,220 @@ START_TEST(test_file_shrinks)
 }
 END_TEST
 
+/* The file grows, or is written in place, after the cuts are planned:
+ * the pieces read what was planned, then see the change and say so. */
+static int grow_row(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	FILE *f;
+
+	(void)ud, (void)row, (void)err;
+	if (__atomic_exchange_n(&shrink_done, 1, __ATOMIC_SEQ_CST))
+		return 0;
+	if (!(f = fopen(shrink_path, "ab")) || fputs("R+,加,,1\n", f) < 0 || fclose(f) != 0)
+		ck_abort_msg("append: %s", strerror(errno));
+	return 0;
+}
+
+static int touch_row(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	static const struct timespec y2000[2] = { { 946684800, 0 }, { 946684800, 0 } };
+
+	(void)ud, (void)row, (void)err;
+	if (!__atomic_exchange_n(&shrink_done, 1, __ATOMIC_SEQ_CST) && utimensat(AT_FDCWD, shrink_path, y2000, 0) != 0)
+		ck_abort_msg("utimensat: %s", strerror(errno));
+	return 0;
+}
+
+START_TEST(test_file_changes)
+{
+	static const kp_csv_fn change[] = { grow_row, touch_row };
+	size_t len, k;
+	char *text = big_csv(BIG, 0, "", NULL, 0, "", &len);
+
+	for (k = 0; k < 2; k++) {
+		kp_err err = { 0 };
+		int rc;
+		shrink_path = write_big(text, len);
+		shrink_done = 0;
+		rc = kp_csv_read_file_parts(shrink_path, NULL, 2, count_row, change[k], NULL, NULL, &err);
+		ck_assert_int_eq(rc, KP_EIO);
+		ck_assert_msg(strstr(err.msg, "changed while it was read"), "%s", err.msg);
+		kp_err_clear(&err);
+	}
+	free(text);
+	remove_big();
+}
+END_TEST
+
+/* ---- files laid out byte by byte around the blocks of the reader on
+ * threads: it plans its cuts reading blocks at multiples of BLOCK, and
+ * each piece reads blocks from its own start (the first from the header's
+ * end); a cut goes just past the first row end at or after its target,
+ * header end + (size - header end) * i / nparts. ---- */
+
+/* Plain rows (as big_csv writes most), appended to t until it holds at
+ * least to bytes. */
+static void add_rows(sink *t, size_t to, const char *eol)
+{
+	char row[128];
+	size_t i;
+
+	for (i = t->n; t->n < to; i++) {
+		int n = snprintf(row, sizeof row, "R%zu,单位%zu,,%zu%s", i, i % 1000, i % 97, eol);
+		put(t, row, (size_t)n);
+	}
+}
+
+/* A row that ends the text exactly at offset at: a padding field as long
+ * as it takes. */
+static void pad_to(sink *t, size_t at, const char *eol)
+{
+	size_t fixed = strlen("Rpad,,,1") + strlen(eol), len, room;
+	char *row;
+
+	ck_assert_uint_gt(at, t->n + fixed);
+	len = at - t->n, room = len - fixed;
+	row = malloc(len + 1);
+	ck_assert_ptr_nonnull(row);
+	memcpy(row, "Rpad,", 5);
+	memset(row + 5, 'p', room);
+	snprintf(row + 5 + room, len + 1 - 5 - room, ",,1%s", eol);
+	put(t, row, len);
+	free(row);
+}
+
+/* The text t as the file, read in each nparts[i] pieces and on one
+ * thread: the same rows, line numbers and counts; how many pieces had
+ * rows in used[i]. */
+static void laid_out(sink *t, const int *nparts, size_t nn, int *used)
+{
+	const char *path = write_big(t->s, t->n);
+
+	same_as_one_thread(path, nparts, nn, 0, used);
+	sink_free(t);
+	remove_big();
+}
+
+#define HEADER "id,名称,备注,值"
+
+/* A quoted field of 80 KB, line ends and doubled quotes inside, across the
+ * planning block boundary at 8 MiB (inside the quotes there), the first
+ * piece's block boundary (a doubled quote split on it) and the target of
+ * the cut in two: the cut comes after the field's row, and the lines
+ * counted through it number the next piece's rows. */
+START_TEST(test_parts_quoted_across)
+{
+	static const int n[] = { 2, 3, NPART_MAX };
+	const size_t mid = 8 * (size_t)BLOCK, target = mid + 1000;
+	sink t = { 0 };
+	size_t hdr, from, len, i;
+	char *f;
+	int used[3];
+
+	put(&t, HEADER "\n", strlen(HEADER "\n"));
+	hdr = t.n;
+	add_rows(&t, mid - 40000, "\n");
+	put(&t, "Rq,单位,\"备注：", strlen("Rq,单位,\"备注："));
+	from = t.n, len = mid + 40000 - from;
+	f = malloc(len);
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < len; i++)
+		f[i] = (from + i) % 64 == 0 ? '\n' : (char)('a' + (from + i) % 26);
+	for (i = 0; i < 3; i++) { /* "" on the piece's boundary and twice more */
+		size_t at = (size_t[]){ hdr + mid - 1, mid - 20000, mid + 20000 }[i] - from;
+		f[at] = f[at + 1] = '"';
+	}
+	put(&t, f, len);
+	free(f);
+	put(&t, "\",1\n", 4);
+	ck_assert_uint_lt(from, target); /* the target inside the field */
+	add_rows(&t, 2 * target - hdr - 200, "\n");
+	pad_to(&t, 2 * target - hdr, "\n"); /* the size that puts the cut in two at target */
+	laid_out(&t, n, 3, used);
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(used[i] == n[i], "%d parts asked, %d used", n[i], used[i]);
+}
+END_TEST
+
+/* CRLF split across block boundaries: the first planning block's end, a
+ * later one inside a quoted field, the first piece's block boundary, the
+ * cut target in two and the second piece's block boundary; after a BOM.
+ * Not lone CRs: still read in pieces. */
+START_TEST(test_parts_crlf_across)
+{
+	static const int n[] = { 2, NPART_MAX };
+	const char *q = "Rq,单位,\"前";
+	const size_t target = 8 * (size_t)BLOCK + 5000;
+	sink t = { 0 };
+	size_t hdr, size;
+	int used[2];
+
+	put(&t, "\xEF\xBB\xBF" HEADER "\r\n", strlen("\xEF\xBB\xBF" HEADER "\r\n"));
+	hdr = t.n;
+	add_rows(&t, BLOCK - 300, "\r\n");
+	pad_to(&t, BLOCK + 1, "\r\n");       /* CR the last byte of a block, LF the first of the next */
+	pad_to(&t, hdr + BLOCK + 1, "\r\n"); /* the same for the first piece */
+	add_rows(&t, 3 * BLOCK - 300, "\r\n");
+	pad_to(&t, 3 * BLOCK - 1 - strlen(q), "\r\n");
+	put(&t, q, strlen(q));
+	put(&t, "\r\n后\",1\r\n", strlen("\r\n后\",1\r\n")); /* inside quotes */
+	add_rows(&t, target - 300, "\r\n");
+	size = 2 * target - hdr;
+	pad_to(&t, target + 1, "\r\n"); /* CR just before the target, LF on it */
+	add_rows(&t, target + 1 + BLOCK - 300, "\r\n");
+	pad_to(&t, target + 1 + BLOCK + 1, "\r\n"); /* the second piece's first block */
+	add_rows(&t, size - 300, "\r\n");
+	pad_to(&t, size, "\r\n");
+	laid_out(&t, n, 2, used);
+	ck_assert_int_eq(used[0], 2);
+	ck_assert_int_eq(used[1], NPART_MAX);
+}
+END_TEST
+
+/* A lone CR as the last byte of a planning block (the next block starts a
+ * row): line numbers counted by LFs would be wrong, so one thread. */
+START_TEST(test_parts_lone_cr_across)
+{
+	static const int n[] = { 2, 4 };
+	sink t = { 0 };
+	int used[2];
+
+	put(&t, HEADER "\n", strlen(HEADER "\n"));
+	add_rows(&t, 3 * BLOCK - 300, "\n");
+	pad_to(&t, 3 * BLOCK, "\r");
+	add_rows(&t, BIG, "\n");
+	laid_out(&t, n, 2, used);
+	ck_assert_int_eq(used[0], 1);
+	ck_assert_int_eq(used[1], 1);
+}
+END_TEST
+
+/* A header longer than a block (two names of 600 KB, each under the field
+ * cap; one quoted over two lines with doubled quotes), after a BOM. */
+START_TEST(test_parts_long_header)
+{
+	static const int n[] = { 2, 4 };
+	sink t = { 0 };
+	char *a = malloc(600001);
+	int used[2];
+
+	ck_assert_ptr_nonnull(a);
+	put(&t, "\xEF\xBB\xBF\"编号", strlen("\xEF\xBB\xBF\"编号"));
+	memset(a, 'a', 600000);
+	put(&t, a, 600000);
+	put(&t, "\"\"x\"\"\n第二行\",名称", strlen("\"\"x\"\"\n第二行\",名称"));
+	memset(a, 'b', 600000);
+	put(&t, a, 600000);
+	put(&t, ",备注,值\n", strlen(",备注,值\n"));
+	free(a);
+	ck_assert_uint_gt(t.n, BLOCK);
+	add_rows(&t, BIG, "\n");
+	laid_out(&t, n, 2, used);
+	ck_assert_int_eq(used[0], 2);
+	ck_assert_int_eq(used[1], 4);
+}
+END_TEST
+
 /* ---------- kp_enc ---------- */
 
 START_TEST(test_detect)
@@ -1420,6 +1635,11 @@ static Suite *csv_suite(void)
 	tcase_add_test(tc, test_parts_fallback);
 	tcase_add_test(tc, test_parts_errors);
 	tcase_add_test(tc, test_file_shrinks);
+	tcase_add_test(tc, test_file_changes);
+	tcase_add_test(tc, test_parts_quoted_across);
+	tcase_add_test(tc, test_parts_crlf_across);
+	tcase_add_test(tc, test_parts_lone_cr_across);
+	tcase_add_test(tc, test_parts_long_header);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("enc");

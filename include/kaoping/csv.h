@@ -59,7 +59,8 @@ int kp_csv_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_hea
  * on_row may run on several threads at once, each piece's rows in order
  * and marked with row->part (pieces are in file order).  Small files,
  * other encodings and lone-CR line ends take the one-thread reader (all
- * rows part 0). */
+ * rows part 0).  The file is read in blocks, never held whole; one that
+ * changes while it is read is an error (KP_EIO). */
 int kp_csv_read_file_parts(const char *path, const kp_csv_opts *opts, int nparts, kp_csv_fn on_header,
 			   kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
 /* The same over a buffer; name is used in messages. */
