@@ -323,9 +323,12 @@ static int grow_rows(kp_table *t, kp_err *err)
 	return grow_rows_to(t, t->rcap ? t->rcap * 2 : 256, err);
 }
 
-/* Append n bytes to the text store. */
+/* Append n bytes to the text store (s may be NULL when n is 0: a table
+ * of numbers alone has no text). */
 static int put_text_bytes(kp_table *t, const char *s, size_t n, kp_err *err)
 {
+	if (n == 0)
+		return 0;
 	if (t->tused + n > t->tcap) {
 		size_t ncap = t->tcap ? t->tcap : 4096;
 		char *p;
