@@ -1120,6 +1120,10 @@ static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
 	u->rank = (int)store_rd_int(r, 3, 0, INT_MAX, 0, NULL);
 	u->total = store_rd_real(r, 4, 0);
 	u->raw = store_rd_real(r, 5, 0);
+	/* the ranked score is the unrounded one rounded, as score wrote it: a
+	 * total changed by another program is not printed as the run's */
+	if (!r->rc && u->total != kp_num_round(u->raw, res->precision))
+		store_rd_bad(r, 4, KP_MSG_STORE_RD_TOTAL_NOT_RAW);
 	u->base = store_rd_real(r, 6, 0);
 	u->deductions = store_rd_real(r, 7, 0);
 	u->bonus = store_rd_real(r, 8, 0);
