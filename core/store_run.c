@@ -1146,6 +1146,23 @@ static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
 		store_rd_bad(r, 2, KP_MSG_STORE_RD_NO_CATEGORY);
 }
 
+/* Each category's count of commended units is the number of its units
+ * marked commended, as the ranking left them: a flag another program set
+ * (a unit added to the notice) or cleared stops the reading. */
+static int check_commended(kp_store *s, long id, const kp_result *res, kp_err *err)
+{
+	size_t c, k, n;
+
+	for (c = 0; c < res->ncategories; c++) {
+		const kp_category_result *cat = &res->categories[c];
+		for (n = 0, k = cat->first; k < cat->first + cat->count; k++)
+			n += res->units[k].commended;
+		if (n != (size_t)cat->commended)
+			return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_COMMENDED, s->path, id, cat->name, cat->commended, n);
+	}
+	return 0;
+}
+
 /* The units of a run in report order, from sql (the run id bound; the
  * columns of read_unit, then in schema 2 sections and scored); place[]
  * receives scored when given. */
@@ -1184,7 +1201,7 @@ static int load_units(kp_store *s, long id, const char *table, const char *count
 			c->first = k;
 		c->count++;
 	}
-	return r.rc;
+	return r.rc ? r.rc : check_commended(s, id, res, err);
 }
 
 typedef struct id_pos { const char *id; size_t pos; } id_pos;
