@@ -1,5 +1,6 @@
 /* fuzz_num.c — libFuzzer harness for the number parser and the rounding
- * rule: kp_num_parse, kp_num_round, kp_num_fixed, kp_num_short.
+ * rule: kp_num_parse, kp_num_parse_dec, kp_num_round, kp_num_fixed,
+ * kp_num_short, and a table's numeric column (kaoping/table.h).
  *
  * The input is a cell's text (up to its first NUL); its last byte also
  * picks a precision (0..15), and its first 8 bytes, read as a double, are
@@ -8,7 +9,10 @@
  * most 1, a plain decimal reads as strtod reads it; a rounded finite value is
  * finite, within half a unit of the precision (plus the %.15g step) of the
  * value, rounds to itself again, has the value's sign; the short form reads
- * back as the same double. */
+ * back as the same double.  kp_num_parse_dec gives kp_num_parse's status
+ * and value, and its digits and places stand for the value exactly; a
+ * table column that holds the cell among cells that force every change of
+ * form (wider, more places, doubles) reads it back bit for bit. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "kaoping/num.h"
+#include "kaoping/table.h"
 
 static void fail(const char *what, const char *text, double x, int prec)
 {
@@ -81,6 +86,77 @@ static int plain_decimal(const char *s)
 	return s[i] == '\0' && i < 100;
 }
 
+/* kp_num_parse_dec agrees with kp_num_parse, and for the common cell its
+ * digits over 10^places are the value, bit for bit. */
+static void check_dec(const char *text, int st, double v)
+{
+	double d = 0, p = 1;
+	int64_t m = 0;
+	int dec = 0, i;
+
+	if (kp_num_parse_dec(text, &d, &m, &dec) != st)
+		fail("kp_num_parse_dec gives another status", text, d, 0);
+	if (st != KP_NUM_OK)
+		return;
+	if (memcmp(&d, &v, sizeof d))
+		fail("kp_num_parse_dec gives another value", text, d, 0);
+	if (dec < -1 || dec > 15)
+		fail("kp_num_parse_dec gives places out of range", text, d, dec);
+	for (i = 0; i < dec; i++)
+		p *= 10;
+	if (dec >= 0 && ((double)m / p != d || (d == 0 && signbit(d))))
+		fail("the digits over 10^places are not the value", text, d, dec);
+}
+
+/* Bit for bit the same double, NaNs by their sign. */
+static int same(double x, double y)
+{
+	if (isnan(x) || isnan(y))
+		return isnan(x) && isnan(y) && !signbit(x) == !signbit(y);
+	return memcmp(&x, &y, sizeof x) == 0;
+}
+
+/* The cell in a numeric column between cells of every form: each row
+ * reads back as kp_num_parse reads its text. */
+static void check_table(const char *text, int pick)
+{
+	static const char *const others[] = {"1", "0.5", "N/A", "", "70000", "0.123456789", "2147483648", "95%", "-3"};
+	const char *rows[8];
+	char name[] = "v", cell[4100];
+	char *names[] = {name}, *f[] = {cell};
+	const unsigned char numeric[] = {1};
+	kp_table *t = kp_table_new("t", "t.csv", NULL);
+	size_t r, n = 0;
+
+	if (!t || kp_table_set_columns(t, 1, names, numeric, NULL)) {
+		kp_table_free(t);
+		return;
+	}
+	t->collect = 1; /* a cell that is not a number goes in blank, counted */
+	rows[n++] = others[pick % 9];
+	rows[n++] = text;
+	rows[n++] = others[(pick / 9) % 9];
+	rows[n++] = text;
+	rows[n++] = others[(pick / 81) % 9];
+	for (r = 0; r < n; r++) {
+		snprintf(cell, sizeof cell, "%s", rows[r]);
+		if (kp_table_add(t, r + 2, f, NULL, NULL))
+			goto out;
+	}
+	for (r = 0; r < n; r++) {
+		double want, got;
+		int st = kp_num_parse(rows[r], &want), gst = kp_table_num(t, r, 0, &got);
+		if (st == KP_NUM_EMPTY || (st != KP_NUM_OK && st != KP_NUM_NA))
+			st = KP_NUM_EMPTY, want = NAN;
+		else if (st == KP_NUM_NA)
+			want = copysign(NAN, -1.0);
+		if (gst != st || !same(got, want))
+			fail("a table column reads a cell back differently", rows[r], got, t->num[0].width);
+	}
+out:
+	kp_table_free(t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -111,6 +187,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fail("a plain decimal reads differently from strtod", text, v, prec);
 		check_round(v, prec, text);
 	}
+	check_dec(text, st, v);
+	if (size < 4096)
+		check_table(text, data[0]);
 	if (size >= 8) {
 		memcpy(&x, data, sizeof x);
 		check_round(x, prec, NULL);
