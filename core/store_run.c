@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1163,6 +1164,98 @@ static int check_commended(kp_store *s, long id, const kp_result *res, kp_err *e
 	return 0;
 }
 
+/* What a unit's row says against the ranking: the reason in why (a
+ * message of the catalogue with its arguments), 65 naming the unit. */
+static int ranking_bad(kp_store *s, long id, const kp_category_result *cat, const kp_unit_result *u, kp_err *err,
+		       enum kp_msgid why, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, why);
+	kp_msg_vformat(what, sizeof what, why, ap);
+	va_end(ap);
+	return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_RANKING, s->path, id, cat->name, u->id, what);
+}
+
+/* Unit i's rank against the unit before it in its category (first is the
+ * category's first unit): 1, 2, 2, 4 in report order, a shared rank only
+ * for the same total and then in unit id order, and no higher total after
+ * a lower one (but a vetoed unit that veto_rank = "last" placed last). */
+static int check_rank(kp_store *s, long id, const kp_result *res, const kp_category_result *cat, size_t i,
+		      kp_err *err)
+{
+	const kp_unit_result *u = &res->units[i], *p = i > cat->first ? u - 1 : NULL;
+	size_t place = i - cat->first + 1;
+	char a[KP_NUM_MAX], b[KP_NUM_MAX];
+	int prec = res->precision;
+
+	if (p && u->rank == p->rank) {
+		if (u->total != p->total)
+			return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_RANK_TIE, u->rank, p->id,
+					   kp_num_fixed(u->total, prec, a, sizeof a), kp_num_fixed(p->total, prec, b, sizeof b));
+		if (strcmp(p->id, u->id) >= 0)
+			return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_RANK_ID, u->rank, p->id);
+		return 0;
+	}
+	if ((size_t)u->rank != place)
+		return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_RANK_PLACE, u->rank, place, p ? p->rank : 1);
+	if (p && u->total > p->total && !(u->veto && !p->veto))
+		return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_RANK_TOTAL, kp_num_fixed(u->total, prec, a, sizeof a),
+				   kp_num_fixed(p->total, prec, b, sizeof b), p->id);
+	return 0;
+}
+
+/* The ranking as kp_rank_run leaves it, checked in report order within each
+ * category: the ranks (check_rank); the rank among the eligible units
+ * (n for the n-th, or the one before it when the two share a rank); the
+ * commended flag that rank and the quota give; the boundary flag of the
+ * commended units of the last commended rank when the quota was passed.  A
+ * rank or flag another program changed stops the reading rather than print
+ * a ranking, or a notice, the run did not make. */
+static int check_ranking(kp_store *s, long id, const kp_result *res, kp_err *err)
+{
+	size_t c, i;
+	int rc;
+
+	for (c = 0; c < res->ncategories; c++) {
+		const kp_category_result *cat = &res->categories[c];
+		const kp_unit_result *prev = NULL;
+		int nel = 0, worst = 0;
+
+		for (i = cat->first; i < cat->first + cat->count; i++) {
+			const kp_unit_result *u = &res->units[i];
+			int want;
+			if ((rc = check_rank(s, id, res, cat, i, err)))
+				return rc;
+			if (!u->eligible) {
+				if (u->elig_rank)
+					return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_ELIG_RANK, u->elig_rank, 0);
+				if (u->commended)
+					return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_COMMEND_FLAG, 1, 0, cat->quota, 0);
+				continue;
+			}
+			nel++;
+			if (u->elig_rank != nel && !(prev && prev->rank == u->rank && u->elig_rank == prev->elig_rank))
+				return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_ELIG_RANK, u->elig_rank, nel);
+			prev = u;
+			want = cat->quota > 0 && u->elig_rank <= cat->quota;
+			if (u->commended != want)
+				return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_COMMEND_FLAG, u->commended, u->elig_rank,
+						   cat->quota, want);
+			if (want)
+				worst = u->elig_rank;
+		}
+		for (i = cat->first; i < cat->first + cat->count; i++) {
+			const kp_unit_result *u = &res->units[i];
+			int want = u->commended && cat->commended > cat->quota && u->elig_rank == worst;
+			if (u->boundary_tie != want)
+				return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_BOUNDARY_FLAG, u->boundary_tie, want);
+		}
+	}
+	return 0;
+}
+
 /* The units of a run in report order, from sql (the run id bound; the
  * columns of read_unit, then in schema 2 sections and scored); place[]
  * receives scored when given. */
@@ -1201,7 +1294,9 @@ static int load_units(kp_store *s, long id, const char *table, const char *count
 			c->first = k;
 		c->count++;
 	}
-	return r.rc ? r.rc : check_commended(s, id, res, err);
+	if (r.rc || (rc = check_commended(s, id, res, err)))
+		return r.rc ? r.rc : rc;
+	return check_ranking(s, id, res, err);
 }
 
 typedef struct id_pos { const char *id; size_t pos; } id_pos;
