@@ -2162,7 +2162,10 @@ static int run_parallel(scorer *s, const char **names, int stats, int nt)
 
 /* ---- both cores with notes: batches scored by workers while the main
  * thread hands the batch before on, unit by unit in order (the sink, a
- * database, takes one writer) ---- */
+ * database, takes one writer).  A worker per core, the main thread beside
+ * them: handing on takes less than scoring, so a core kept for it alone
+ * would idle (score of 1M units: 7.6 s for this phase, 8.9 s with one
+ * worker fewer on two cores) ---- */
 
 #define BATCH 4096
 
@@ -2204,7 +2207,7 @@ static int run_batched(scorer *s, const char **names, int nt)
 	worker w[2][7];
 	kp_par par;
 	size_t n = s->d->nunits, nb = (n + BATCH - 1) / BATCH, b;
-	int i, g, nw = nt - 1 > 7 ? 7 : nt - 1, rc = 0;
+	int i, g, nw = nt > 7 ? 7 : nt, rc = 0;
 
 	for (g = 0; g < 2; g++)
 		for (i = 0; i < nw; i++) {
