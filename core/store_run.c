@@ -1208,11 +1208,12 @@ static int check_rank(kp_store *s, long id, const kp_result *res, const kp_categ
 
 /* The ranking as kp_rank_run leaves it, checked in report order within each
  * category: the ranks (check_rank); the rank among the eligible units
- * (n for the n-th, or the one before it when the two share a rank); the
- * commended flag that rank and the quota give; the boundary flag of the
- * commended units of the last commended rank when the quota was passed.  A
- * rank or flag another program changed stops the reading rather than print
- * a ranking, or a notice, the run did not make. */
+ * (n for the n-th, or that of the eligible unit before it when the two
+ * share a rank: the order is transitive, kp_num_cmp compares rounded
+ * values); the commended flag that rank and the quota give; the boundary
+ * flag of the commended units of the last commended rank when the quota
+ * was passed.  A rank or flag another program changed stops the reading
+ * rather than print a ranking, or a notice, the run did not make. */
 static int check_ranking(kp_store *s, long id, const kp_result *res, kp_err *err)
 {
 	size_t c, i;
@@ -1236,8 +1237,9 @@ static int check_ranking(kp_store *s, long id, const kp_result *res, kp_err *err
 				continue;
 			}
 			nel++;
-			if (u->elig_rank != nel && !(prev && prev->rank == u->rank && u->elig_rank == prev->elig_rank))
-				return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_ELIG_RANK, u->elig_rank, nel);
+			want = prev && prev->rank == u->rank ? prev->elig_rank : nel;
+			if (u->elig_rank != want)
+				return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_ELIG_RANK, u->elig_rank, want);
 			prev = u;
 			want = cat->quota > 0 && u->elig_rank <= cat->quota;
 			if (u->commended != want)

@@ -1235,6 +1235,89 @@ START_TEST(test_run_round_trip_bench)
 }
 END_TEST
 
+/* The golden cases whose rankings have every shape the reading checks
+ * (store_run.c check_ranking): shared ranks, ties split by a tie-breaker,
+ * boundary ties past a quota, vetoed units ranked last with totals above
+ * the others', units not eligible.  Each run kaoping makes reads back. */
+START_TEST(test_run_round_trip_golden_rankings)
+{
+	static const char *const cases[] = {"bench", "categories", "vetolast", "basis", "dates", "county", "skip"};
+	size_t c;
+
+	for (c = 0; c < sizeof cases / sizeof *cases; c++) {
+		char db[64], rules[128], pat[128];
+		kp_store *s;
+		kp_result *res;
+		kp_data *d;
+		glob_t g;
+
+		snprintf(db, sizeof db, "%s.db", cases[c]);
+		snprintf(rules, sizeof rules, "tests/golden/e2e/%s/rules.lua", cases[c]);
+		snprintf(pat, sizeof pat, "tests/golden/e2e/%s/*.csv", cases[c]);
+		ck_assert_int_eq(glob(pat, 0, NULL, &g), 0);
+		s = open_w(path(db));
+		res = score_into(s, rules, (const char *const *)g.gl_pathv, g.gl_pathc, 2021, &d);
+		check_read_back(s, res);
+		kp_store_close(s);
+		kp_result_free(res);
+		kp_data_free(d);
+		globfree(&g);
+	}
+}
+END_TEST
+
+/* A ranking changed by another program, each count that is checked on its
+ * own kept: the run does not read back whole (65 naming the category and
+ * the unit), and still reads one unit at a time (explain of another). */
+START_TEST(test_run_ranking_tampered)
+{
+	static const struct { const char *sql, *says; } cases[] = {
+		{"UPDATE results SET rank = 1 WHERE category = '镇' AND rank = 2", "shares rank 1 with unit"},
+		{"UPDATE results SET commended = 1 - commended WHERE category = '部门'", "results marks it commended = 0"},
+		{"UPDATE results SET elig_rank = elig_rank + 1 WHERE position = "
+		 "(SELECT max(position) FROM results WHERE category = '镇' AND eligible = 1)",
+		 "among the eligible units as"},
+		{"UPDATE results SET boundary_tie = 1 - boundary_tie WHERE position = "
+		 "(SELECT min(position) FROM results WHERE category = '镇')", "boundary_tie ="},
+		{"UPDATE results SET unit_id = 'ZZ' || unit_id WHERE position = "
+		 "(SELECT min(position) FROM results WHERE category = '镇' AND rank = "
+		 "(SELECT rank FROM results GROUP BY category, rank HAVING count(*) > 1 AND category = '镇' LIMIT 1))",
+		 "unit ids within a rank are in order"},
+	};
+	const char *files[] = { "tests/golden/e2e/vetolast/units.csv" };
+	size_t c;
+
+	for (c = 0; c < sizeof cases / sizeof *cases; c++) {
+		char db[32];
+		kp_store *s;
+		kp_result *res, *back = NULL;
+		kp_data *d;
+		sqlite3 *raw;
+		kp_err err;
+
+		snprintf(db, sizeof db, "t%zu.db", c);
+		s = open_w(path(db));
+		res = score_into(s, "tests/golden/e2e/vetolast/rules.lua", files, 1, 2021, &d);
+		kp_store_close(s);
+		ck_assert_int_eq(sqlite3_open(path(db), &raw), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(raw, cases[c].sql, NULL, NULL, NULL), SQLITE_OK);
+		ck_assert_int_ge(sqlite3_changes(raw), 1);
+		sqlite3_close(raw);
+		s = open_w(path(db));
+		ck_assert_int_eq(kp_store_load_run(s, res->run_id, 0, &back, &err), KP_EDATA);
+		ck_assert_ptr_null(back);
+		ck_assert_msg(strstr(err.msg, "run 1, category '") && strstr(err.msg, cases[c].says), "%zu: %s", c,
+			      err.msg);
+		ck_assert_msg(kp_store_load_unit(s, res->run_id, res->units[res->nunits - 1].id, &back, &err) == 0, "%s",
+			      err.msg);
+		kp_result_free(back);
+		kp_store_close(s);
+		kp_result_free(res);
+		kp_data_free(d);
+	}
+}
+END_TEST
+
 /* Notes of a rule's own text that the template matcher of store_run.c
  * could mistake: braces (one, two, around numbers), numbers glued to words
  * ("2nd", "v1.2.3", "i01"), a trailing point, an empty note, notes one
@@ -1959,6 +2042,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_run_round_trip_structured_notes);
 	tcase_add_test(tc, test_run_round_trip_odd_notes);
 	tcase_add_test(tc, test_run_round_trip_bench);
+	tcase_add_test(tc, test_run_round_trip_golden_rankings);
+	tcase_add_test(tc, test_run_ranking_tampered);
 	tcase_add_test(tc, test_unit_rows);
 	suite_add_tcase(s, tc);
 
