@@ -140,6 +140,49 @@ static int note_too_long(scorer *s, size_t len, int max)
 	return rule_error(s, KP_ERULE, msg);
 }
 
+/* Did a rule function fail computing with a string: arithmetic, an
+ * order, a math function given one?  (Lua's own words.) */
+static int string_math_error(const char *msg)
+{
+	static const char *const says[] = {"a 'string' with", "with a 'string'", "on a string value",
+					   "compare string with", "with string", "number expected, got string", NULL};
+	size_t i;
+
+	for (i = 0; says[i]; i++)
+		if (strstr(msg, says[i]))
+			return 1;
+	return 0;
+}
+
+/* Does another row of column col hold a number?  Then a text in it is the
+ * data's mistake; a column of texts only (是/否) computed with is the
+ * rule's.  Read only when a rule failed. */
+static int column_has_numbers(const kp_table *t, size_t col)
+{
+	size_t row;
+	double v;
+
+	for (row = 0; row < t->nrows; row++)
+		if (kp_table_num(t, row, col, &v) == KP_NUM_OK)
+			return 1;
+	return 0;
+}
+
+/* The data's mistake behind a rule's failure to compute: the cell of text
+ * it last read (s->text_cell), named by file, line and column, with what
+ * Lua said. */
+static int text_computed(scorer *s, const char *lua_msg)
+{
+	const kp_table *t = s->text_cell.t;
+	size_t row = s->text_cell.row, col = s->text_cell.col;
+	char buf[KP_NUM_MAX], q[KP_ERR_QUOTE + 8];
+	const char *text = kp_table_cell(t, row, col, buf, sizeof buf);
+
+	kp_msg_format(q, sizeof q, KP_M_ENG_QUOTED, kp_err_quote(text ? text : "", (char[KP_ERR_QUOTE]){0}));
+	return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_TEXT_COMPUTED, t->file, (size_t)t->line[row], col + 1,
+			  unit_id(s, s->unit), unit_name(s, s->unit), t->cols[col], q, s->ctx_kind, s->ctx_name, lua_msg);
+}
+
 int kp_score_call_lua(scorer *s, int nargs, int nres, enum vstat *vs)
 {
 	kp_err e = {0};
@@ -148,6 +191,7 @@ int kp_score_call_lua(scorer *s, int nargs, int nres, enum vstat *vs)
 	*vs = V_VALUE;
 	kp_sandbox_set_context(s->r->sb, s->ctx_kind, s->ctx_name, unit_id(s, s->unit));
 	s->skip_asked = 0;
+	s->text_cell.t = NULL;
 	rc = kp_sandbox_call(s->r->sb, nargs, nres, s->first_call, &e);
 	kp_sandbox_set_context(s->r->sb, NULL, NULL, NULL);
 	s->first_call = 0;
@@ -157,7 +201,11 @@ int kp_score_call_lua(scorer *s, int nargs, int nres, enum vstat *vs)
 		return 0;
 	}
 	if (rc) {
-		rule_error(s, rc, e.msg);
+		if (rc == KP_ERULE && s->text_cell.t && string_math_error(e.msg) &&
+		    column_has_numbers(s->text_cell.t, s->text_cell.col))
+			rc = text_computed(s, e.msg);
+		else
+			rule_error(s, rc, e.msg);
 		kp_err_trace(s->err, e.trace);
 	}
 	kp_err_clear(&e);

@@ -110,6 +110,10 @@ typedef struct scorer {
 	int lua_open;             /* kp_score_lua_open ran: close undoes it */
 	int skip_asked;           /* u[col] met a blank under missing = "skip" */
 	int missing_hit;          /* this unit met a missing value (kp_score_missing_error) */
+	/* the last cell a rule function read in this call that holds text, not
+	 * a number (t NULL: none): named as the data's mistake when the call
+	 * then fails computing with a string */
+	struct { const kp_table *t; size_t row, col; } text_cell;
 	const char **veto_reason; /* pool copies of the vetoes' fixed reasons */
 	struct kp_pack *pack;     /* a worker of a batched run: units' items go
 				     here, handed on in order by the main thread */

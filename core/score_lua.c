@@ -101,7 +101,15 @@ static void push_value(lua_State *L, double v)
 		lua_pushnumber(L, v);
 }
 
-static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
+/* A cell of text (not a number) handed to a rule: kept, so that a rule
+ * that then computes with it hears which cell it was. */
+static void note_text_cell(scorer *s, const kp_table *t, size_t row, size_t col)
+{
+	s->text_cell.t = t, s->text_cell.row = row, s->text_cell.col = col;
+}
+
+/* t's cell at row, col as a rule sees it; s (NULL: none) keeps a text. */
+static int push_cell(lua_State *L, scorer *s, const kp_table *t, size_t row, size_t col)
 {
 	double v;
 	char buf[64];
@@ -111,8 +119,11 @@ static int push_cell(lua_State *L, const kp_table *t, size_t row, size_t col)
 		push_value(L, v);
 	else if (KP_NUM_MISSING(st))
 		lua_pushnil(L);
-	else
+	else {
 		lua_pushstring(L, kp_table_cell(t, row, col, buf, sizeof buf));
+		if (s)
+			note_text_cell(s, t, row, col);
+	}
 	return 1;
 }
 
@@ -129,7 +140,7 @@ static int l_row_index(lua_State *L)
 
 	if (c < 0)
 		return msg_error(L, KP_M_ENG_LUA_FILE_NO_COLUMN, r->t->file, col);
-	return push_cell(L, r->t, r->row, (size_t)c);
+	return push_cell(L, r->s, r->t, r->row, (size_t)c);
 }
 
 static int push_row(scorer *s, const kp_table *t, size_t row)
@@ -204,7 +215,9 @@ static int unit_cell(lua_State *L, scorer *s, size_t u, const char *key)
 		return push_value(L, v), 1;
 	if (!KP_NUM_MISSING(st)) {
 		char buf[64];
-		return lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf)), 1;
+		lua_pushstring(L, kp_data_text(&c, u, buf, sizeof buf));
+		note_text_cell(s, c.t, c.row ? (size_t)c.row[u] : u, (size_t)c.col);
+		return 1;
 	}
 	return unit_missing(L, s, u, &c, key);
 }
@@ -289,7 +302,7 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 		long c = lua_type(L, -2) == LUA_TSTRING ? kp_table_col(t, check_name(L, -2)) : -1;
 		if (c < 0)
 			msg_error(L, KP_M_ENG_LUA_FILE_NO_COLUMN, t->file, luaL_tolstring(L, -2, NULL));
-		push_cell(L, t, row, (size_t)c);
+		push_cell(L, NULL, t, row, (size_t)c); /* compared, not computed with */
 		pass = lua_compare(L, -1, -2, LUA_OPEQ) ||
 		       (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
 			!strcmp(lua_tostring(L, -1), lua_tostring(L, -2)));

@@ -1745,6 +1745,48 @@ START_TEST(test_bad_return)
 }
 END_TEST
 
+/* A rule that computes with a cell of text fails in Lua's words.  When
+ * other rows of the column hold numbers the text is the data's mistake
+ * (KP_EDATA naming file, line, column, unit and cell; in an event row
+ * too, and in an order as in arithmetic); a column of words only computed
+ * with is the rule's (KP_ERULE). */
+START_TEST(test_text_computed_with)
+{
+	static const char *const bodies[] = {
+		"return u.n * 2", "return u.n / 2 + 1", "if u.n > 3 then return 1 end return 0", "return math.floor(u.n)",
+	};
+	char src[1024];
+	fx f;
+	size_t i;
+
+	for (i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		snprintf(src, sizeof src, HEAD
+			 "section \"S\" { points = 10,\n"
+			 "  indicator \"X\" { points = 10, score = function(u) %s end } }\n", bodies[i]);
+		fx_rules(&f, src);
+		fx_table(&f, "units", "units.csv", "id,name,cat,n\nok,ok,A,4\nbad,坏,A,待补\n");
+		fx_fail(&f, KP_EDATA, "units.csv:3:4: unit 'bad' (坏), column 'n' holds '待补', not a number",
+			"(indicator 'X': ", ":5: ");
+		fx_free(&f);
+	}
+	fx_rules(&f, HEAD
+		 "events \"cases\" { data = \"cases\", unit = \"id\" }\n"
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"X\" { points = 10, score = function(u) local t = 0\n"
+		 "    for r in u.events.cases:rows() do t = t + r.amount end return t end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat\nu,u,A\n");
+	fx_table(&f, "cases", "cases.csv", "id,amount\nu,2\nu,3 件\n");
+	fx_fail(&f, KP_EDATA, "cases.csv:3:2: unit 'u' (u), column 'amount' holds '3 件', not a number", ":7: ", NULL);
+	fx_free(&f);
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10,\n"
+		 "  indicator \"X\" { points = 10, score = function(u) return u.yes * 10 end } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,yes\nok,ok,A,是\nno,no,A,否\n");
+	fx_fail(&f, KP_ERULE, "in indicator 'X' for unit 'ok'", "with a 'number'", NULL);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_bad_return_elsewhere)
 {
 	fx f;
@@ -2077,6 +2119,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_last_year);
 	tcase_add_loop_test(tc, test_bad_return, 0, sizeof bad_returns / sizeof *bad_returns);
 	tcase_add_test(tc, test_bad_return_elsewhere);
+	tcase_add_test(tc, test_text_computed_with);
 	tcase_add_test(tc, test_notes);
 	tcase_add_test(tc, test_no_details);
 	tcase_add_test(tc, test_yes_no_words);
