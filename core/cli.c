@@ -275,9 +275,15 @@ static void progress_clear(void)
 
 static void progress_show(const char *what, size_t done, size_t total)
 {
-	if (!g_show_progress || kp_sandbox_now() - g_started < g_progress_after)
+	static double drawn; /* when a count was last drawn */
+	double now = kp_sandbox_now();
+
+	if (!g_show_progress || now - g_started < g_progress_after)
+		return;
+	if (total && done < total && now - drawn < 0.1) /* ten lines a second are enough, even over ssh */
 		return;
 	if (total) {
+		drawn = now;
 		char line[256];
 		kp_msg_format(line, sizeof line, KP_M_CLI_PROGRESS_COUNT, what, done * 100 / total, done, total);
 		fprintf(g_raw_err, "\r%s: %s\033[K", kp_cli_prog, line);
