@@ -632,6 +632,17 @@ int kp_cli_report_format(const kp_cli_config *c)
 	return KP_FMT_TABLE;
 }
 
+size_t kp_cli_detail_limit(const kp_cli_config *c)
+{
+	kp_report_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.format = kp_cli_report_format(c);
+	o.items = c->items;
+	o.summary = c->summary;
+	return kp_report_detail_limit(&o);
+}
+
 int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *err)
 {
 	kp_report_opts o;

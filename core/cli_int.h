@@ -177,6 +177,8 @@ int kp_cli_read_csvs(kp_cli_config *c, const kp_rules *r, kp_data *d, char **fil
 
 /* The report's format: --format, else the -o file's extension, else table. */
 int kp_cli_report_format(const kp_cli_config *c);
+/* kp_report_detail_limit of the report c asks for. */
+size_t kp_cli_detail_limit(const kp_cli_config *c);
 /* Refuse an -o that cannot be created, before anything is scored or recorded. */
 int kp_cli_check_output(const kp_cli_config *c, kp_err *err);
 /* The same, for a command that picks its format from -o itself (notice):

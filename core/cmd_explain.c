@@ -7,6 +7,7 @@
  * columns whose imported rows the sheets show. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -225,7 +226,7 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	kp_store_rows *rr = NULL;
 	int rc;
 
-	if ((rc = kp_store_load_run(st, s->c->run_id, 1, &s->res, err)) ||
+	if ((rc = kp_store_load_run(st, s->c->run_id, SIZE_MAX, &s->res, err)) ||
 	    (rc = kp_result_render_notes(s->res, (enum kp_lang)s->c->lang, err)))
 		return rc;
 	s->rules = run_rules(s->c, s->res);

@@ -9,14 +9,15 @@
 int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err)
 {
 	kp_store *st = NULL;
-	int f = kp_cli_report_format(c), rc;
+	int rc;
 
 	kp_cli_enter(KP_PH_OPEN);
 	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
 	kp_cli_enter(KP_PH_LOAD);
-	/* only the HTML and XLSX reports show every item and note */
-	rc = kp_store_load_run(st, c->run_id, f == KP_FMT_HTML || f == KP_FMT_XLSX || (f == KP_FMT_JSON && c->items), res, err);
+	/* only the HTML and XLSX reports (up to their limit) and JSON with
+	 * --items show every item and note */
+	rc = kp_store_load_run(st, c->run_id, kp_cli_detail_limit(c), res, err);
 	kp_store_close(st);
 	if (!rc)
 		rc = kp_result_render_notes(*res, (enum kp_lang)c->lang, err);

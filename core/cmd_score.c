@@ -10,11 +10,13 @@
 #include "kaoping/report.h"
 #include "kaoping/score.h"
 
-static int needs_details(const kp_cli_config *c)
+/* The report shows each unit's items: the HTML and XLSX reports up to
+ * their limit, JSON with --items. */
+static int needs_details(const kp_cli_config *c, const kp_data *d)
 {
-	int f = kp_cli_report_format(c);
+	size_t limit = kp_cli_detail_limit(c);
 
-	return f == KP_FMT_HTML || f == KP_FMT_XLSX || (f == KP_FMT_JSON && c->items);
+	return limit > 0 && d->nunits <= limit;
 }
 
 /* Score data already bound into *res, recording each unit into a run of
@@ -28,7 +30,7 @@ static int score_units(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store
 	int rc;
 
 	memset(&o, 0, sizeof o);
-	o.details = needs_details(c);
+	o.details = needs_details(c, d);
 	o.release_numbers = 1;
 	o.progress = kp_cli_tick;
 	o.missing = &missing;

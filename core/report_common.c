@@ -4,6 +4,7 @@
 #include "report_int.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,7 @@
 	X(ungraded, REP_L_UNGRADED) \
 	X(count, REP_L_COUNT) \
 	X(too_many_fmt, REP_L_TOO_MANY_FMT) \
+	X(too_many_items_fmt, REP_L_TOO_MANY_ITEMS_FMT) \
 	X(others, REP_L_OTHERS) \
 	X(tie_short, REP_L_TIE_SHORT) \
 	X(basis, REP_L_BASIS) \
@@ -136,19 +138,19 @@ const char *kp_report_col_label(const kp_column *c, int lang)
 	return c->label == KP_MSG_NONE ? "" : kp_msg_text(c->label, lang == KP_LANG_EN ? KP_LANG_EN : KP_LANG_ZH);
 }
 
-int kp_report_col_shown(const kp_result *r, const kp_column *c, unsigned writer)
+int kp_report_col_shown(const kp_column *c, unsigned writer, int change)
 {
 	if (!(c->in & writer))
 		return 0;
-	return c->kind != KP_COL_CHANGE || writer != KP_COLS_TABLE || kp_report_has_change(r);
+	return c->kind != KP_COL_CHANGE || writer != KP_COLS_TABLE || change;
 }
 
-size_t kp_report_col_count(const kp_result *r, unsigned writer)
+size_t kp_report_col_count(const kp_result *r, unsigned writer, int change)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < kp_report_ncols; i++)
-		if (kp_report_col_shown(r, &kp_report_cols[i], writer))
+		if (kp_report_col_shown(&kp_report_cols[i], writer, change))
 			n += kp_report_cols[i].kind == KP_COL_SECTIONS ? r->nsections : 1;
 	return n;
 }
@@ -180,6 +182,16 @@ int kp_report_has_change(const kp_result *r)
 		if (r->units[i].has_last)
 			return 1;
 	return 0;
+}
+
+size_t kp_report_detail_limit(const kp_report_opts *o)
+{
+	switch (o->format) {
+	case KP_FMT_HTML: return o->summary ? 0 : KP_REPORT_HTML_DETAILS;
+	case KP_FMT_XLSX: return KP_REPORT_XLSX_DETAILS;
+	case KP_FMT_JSON: return o->items ? SIZE_MAX : 0;
+	default: return 0;
+	}
 }
 
 int kp_report_has_items(const kp_result *r)

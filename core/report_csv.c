@@ -17,13 +17,13 @@ static void sep(kp_rw *w, size_t *n)
 }
 
 /* The header: the heads of the column model (report_common.c). */
-static void csv_header(const kp_result *r, int lang, kp_rw *w)
+static void csv_header(const kp_result *r, int lang, int change, kp_rw *w)
 {
 	size_t i, s, n = 0;
 
 	for (i = 0; i < kp_report_ncols; i++) {
 		const kp_column *c = &kp_report_cols[i];
-		if (!kp_report_col_shown(r, c, KP_COLS_CSV))
+		if (!kp_report_col_shown(c, KP_COLS_CSV, change))
 			continue;
 		if (c->kind != KP_COL_SECTIONS) {
 			sep(w, &n), kp_rw_puts(w, kp_report_col_label(c, lang));
@@ -60,13 +60,13 @@ static void csv_cell(const kp_result *r, const kp_labels *l, size_t i, const kp_
 	}
 }
 
-static void csv_unit(const kp_result *r, const kp_labels *l, size_t i, kp_rw *w)
+static void csv_unit(const kp_result *r, const kp_labels *l, size_t i, int change, kp_rw *w)
 {
 	size_t j, s, n = 0;
 
 	for (j = 0; j < kp_report_ncols; j++) {
 		const kp_column *c = &kp_report_cols[j];
-		if (!kp_report_col_shown(r, c, KP_COLS_CSV))
+		if (!kp_report_col_shown(c, KP_COLS_CSV, change))
 			continue;
 		if (c->kind != KP_COL_SECTIONS) {
 			sep(w, &n), csv_cell(r, l, i, c, w);
@@ -81,14 +81,15 @@ static void csv_unit(const kp_result *r, const kp_labels *l, size_t i, kp_rw *w)
 int kp_report_csv(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
+	int change = kp_report_has_change(r);
 	size_t i;
 
 	(void)err;
 	if (kp_report_want_bom(o))
 		kp_rw_puts(w, "\xEF\xBB\xBF");
-	csv_header(r, o->lang, w);
+	csv_header(r, o->lang, change, w);
 	for (i = 0; i < r->nunits && !w->err; i++)
-		csv_unit(r, l, i, w);
+		csv_unit(r, l, i, change, w);
 	return 0;
 }
 

@@ -16,7 +16,6 @@
 
 #include "kaoping/enc.h"
 
-#define DETAIL_LIMIT 5000 /* above this many units: no breakdown, no charts */
 #define CHART_ROWS 40     /* bars per chart (one chart fits a page) */
 
 static const char css[] =
@@ -392,14 +391,14 @@ static void section_head(kp_rw *w, const kp_result *r, size_t s, const unsigned 
 }
 
 /* The heads of the column model (report_common.c). */
-static void ranking_head(kp_rw *w, const kp_result *r, const unsigned char *over, int lang)
+static void ranking_head(kp_rw *w, const kp_result *r, const unsigned char *over, int lang, int change)
 {
 	size_t i, s;
 
 	kp_rw_puts(w, "<thead><tr>");
 	for (i = 0; i < kp_report_ncols; i++) {
 		const kp_column *c = &kp_report_cols[i];
-		if (!kp_report_col_shown(r, c, KP_COLS_TABLE))
+		if (!kp_report_col_shown(c, KP_COLS_TABLE, change))
 			continue;
 		if (c->kind != KP_COL_SECTIONS)
 			th_label(w, kp_report_col_label(c, lang));
@@ -458,7 +457,7 @@ static void ranking_cell(kp_rw *w, const kp_result *r, size_t i, const kp_labels
 	}
 }
 
-static void ranking_row(kp_rw *w, const kp_result *r, size_t i, const kp_labels *l)
+static void ranking_row(kp_rw *w, const kp_result *r, size_t i, const kp_labels *l, int change)
 {
 	const kp_unit_result *u = &r->units[i];
 	size_t j, s;
@@ -466,7 +465,7 @@ static void ranking_row(kp_rw *w, const kp_result *r, size_t i, const kp_labels 
 	kp_rw_puts(w, u->commended ? "<tr class=\"commended\">" : u->veto ? "<tr class=\"veto\">" : "<tr>");
 	for (j = 0; j < kp_report_ncols; j++) {
 		const kp_column *c = &kp_report_cols[j];
-		if (!kp_report_col_shown(r, c, KP_COLS_TABLE))
+		if (!kp_report_col_shown(c, KP_COLS_TABLE, change))
 			continue;
 		if (c->kind != KP_COL_SECTIONS)
 			ranking_cell(w, r, i, l, c);
@@ -581,7 +580,7 @@ static void chart(kp_rw *w, const kp_result *r, const kp_category_result *c, con
 }
 
 static void category_section(kp_rw *w, const kp_result *r, const kp_category_result *c,
-			     const kp_labels *l, int lang, int charts)
+			     const kp_labels *l, int lang, int charts, int change)
 {
 	int any = 0;
 	unsigned char *over = calloc(r->nsections + 1, 1); /* NULL: no marks */
@@ -602,10 +601,10 @@ static void category_section(kp_rw *w, const kp_result *r, const kp_category_res
 	kp_rw_puts(w, "</small></h2>\n<table class=\"ranking\" data-category=\"");
 	kp_rw_html(w, c->name);
 	kp_rw_puts(w, "\">\n");
-	ranking_head(w, r, over, lang);
+	ranking_head(w, r, over, lang, change);
 	kp_rw_puts(w, "<tbody>\n");
 	for (i = c->first; i < c->first + c->count && !w->err; i++)
-		ranking_row(w, r, i, l);
+		ranking_row(w, r, i, l, change);
 	kp_rw_puts(w, "</tbody>\n</table>\n");
 	if (any) {
 		kp_rw_puts(w, "<p class=\"note rescaled\">");
@@ -747,20 +746,20 @@ static void details_section(kp_rw *w, const kp_result *r, const kp_labels *l, in
 int kp_report_html(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
 {
 	const kp_labels *l = kp_report_labels(o->lang);
-	int small = r->nunits <= DETAIL_LIMIT, full = !o->summary;
+	int small = r->nunits <= KP_REPORT_HTML_DETAILS, full = !o->summary, change = kp_report_has_change(r);
 	size_t c;
 
 	(void)err;
 	page_head(w, r, l, o->lang);
 	if (!small && full) {
 		kp_rw_puts(w, "<p class=\"notice\">");
-		kp_rw_printf(w, l->too_many_fmt, DETAIL_LIMIT);
+		kp_rw_printf(w, l->too_many_fmt, KP_REPORT_HTML_DETAILS);
 		kp_rw_puts(w, "</p>\n");
 	}
 	commend_section(w, r, l, o->lang);
 	grade_section(w, r, l);
 	for (c = 0; c < r->ncategories && !w->err; c++)
-		category_section(w, r, &r->categories[c], l, o->lang, small && full);
+		category_section(w, r, &r->categories[c], l, o->lang, small && full, change);
 	if (small && full && kp_report_has_items(r))
 		details_section(w, r, l, o->lang);
 	page_foot(w, r, o->lang);

@@ -43,7 +43,7 @@ typedef struct kp_labels {
 	const char *grades, *chart, *units_fmt, *quota_fmt, *no_quota;
 	const char *shortfall_fmt, *tie_flag, *note, *none_commended, *year_fmt;
 	const char *kind, *section, *item, *points, *max, *item_note, *no_items;
-	const char *eligible, *last_total, *ungraded, *count, *too_many_fmt, *others;
+	const char *eligible, *last_total, *ungraded, *count, *too_many_fmt, *too_many_items_fmt, *others;
 	const char *tie_short;
 	const char *basis, *office;  /* an item's basis (依据) and its office */
 	const char *item_floor, *item_residue, *item_rescale; /* kaoping's own items (kp_report_item_name) */
@@ -81,10 +81,14 @@ extern const kp_column kp_report_cols[];
 extern const size_t kp_report_ncols;
 /* Column c's head in a report's language. */
 const char *kp_report_col_label(const kp_column *c, int lang);
-/* 1 when writer (KP_COLS_*) shows column c for r. */
-int kp_report_col_shown(const kp_result *r, const kp_column *c, unsigned writer);
-/* How many columns writer shows for r, the sections counted. */
-size_t kp_report_col_count(const kp_result *r, unsigned writer);
+/* 1 when writer (KP_COLS_*) shows column c; change is what
+ * kp_report_has_change said of the result.  That takes a pass over the
+ * units: a writer asks it once, never for each row (a row asking made
+ * the HTML and XLSX reports quadratic: 31 s and 44 s at 100k units). */
+int kp_report_col_shown(const kp_column *c, unsigned writer, int change);
+/* How many columns writer shows for r, the sections counted (change as
+ * above). */
+size_t kp_report_col_count(const kp_result *r, unsigned writer, int change);
 /* The column of a kind. */
 const kp_column *kp_report_col(int kind);
 const char *kp_report_grade(const kp_result *r, const kp_unit_result *u);

@@ -295,6 +295,7 @@ static void ranking_free(struct ranking *k)
 static int ranking_cols(struct ranking *k, const kp_result *r, const kp_labels *l, int lang, kp_err *err)
 {
 	size_t n = r->nsections + 16, s, i;
+	int change;
 
 	memset(k, 0, sizeof *k);
 	k->r = r, k->l = l;
@@ -310,9 +311,10 @@ static int ranking_cols(struct ranking *k, const kp_result *r, const kp_labels *
 			return kp_err_oom(err);
 		}
 	}
+	change = kp_report_has_change(r); /* once: it reads every unit */
 	for (i = 0; i < kp_report_ncols; i++) {
 		const kp_column *c = &kp_report_cols[i];
-		if (!kp_report_col_shown(r, c, KP_COLS_TABLE))
+		if (!kp_report_col_shown(c, KP_COLS_TABLE, change))
 			continue;
 		if (c->kind != KP_COL_SECTIONS)
 			add_col(k, c->kind, 0, kp_report_col_label(c, lang), c->right);

@@ -43,6 +43,8 @@ struct xl {
 	size_t ncols;
 	int nofit;          /* the title row: no column grows for it */
 	const char *const *heads; /* the header row of the current sheet */
+	int stream;         /* constant_memory: a row is written out when the
+			       next begins and can be changed no more */
 };
 
 /* ---------- cells ---------- */
@@ -127,28 +129,39 @@ static double head_lines(const char *s, double w)
 	return n < 1 ? 1 : n > 10 ? 10 : n;
 }
 
+/* The header row's height: its longest head wrapped in its column. */
+static void head_height(struct xl *x, lxw_worksheet *ws)
+{
+	double lines = 1, k;
+	size_t i;
+
+	for (i = 0; i < x->ncols && x->heads; i++)
+		if ((k = head_lines(x->heads[i], x->width[i])) > lines)
+			lines = k;
+	if (!x->e)
+		x->e = worksheet_set_row(ws, TOP - 1, 15 * lines, NULL);
+}
+
 /* Column widths, the header row's height, panes frozen below the header
  * and right of column freeze (the unit name), the autofilter over the
  * header and the n rows of data. */
 static void cols_end(struct xl *x, lxw_worksheet *ws, lxw_row_t n, lxw_col_t freeze)
 {
-	double lines = 1, k;
 	size_t i;
 
-	for (i = 0; i < x->ncols && !x->e; i++) {
+	for (i = 0; i < x->ncols && !x->e; i++)
 		x->e = worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, x->width[i], NULL);
-		if (x->heads && (k = head_lines(x->heads[i], x->width[i])) > lines)
-			lines = k;
-	}
-	if (!x->e)
-		x->e = worksheet_set_row(ws, TOP - 1, 15 * lines, NULL);
+	if (!x->stream) /* streamed, the header row is out already (header()) */
+		head_height(x, ws);
 	worksheet_freeze_panes(ws, TOP, freeze);
 	if (!x->e && x->ncols && n > 0)
 		x->e = worksheet_autofilter(ws, TOP - 1, 0, TOP - 1 + n, (lxw_col_t)(x->ncols - 1));
 	x->heads = NULL;
 }
 
-/* The header row, wrapped: a long head widens its column up to HEAD_WIDTH. */
+/* The header row, wrapped: a long head widens its column up to HEAD_WIDTH.
+ * Streamed, its height is set now, from the heads' widths alone (the data
+ * can only widen a column, so the row is tall enough). */
 static void header(struct xl *x, lxw_worksheet *ws, const char *const *text, size_t n)
 {
 	double w;
@@ -163,6 +176,8 @@ static void header(struct xl *x, lxw_worksheet *ws, const char *const *text, siz
 			x->width[i] = w > HEAD_WIDTH ? HEAD_WIDTH : w;
 	}
 	x->nofit = 0;
+	if (x->stream)
+		head_height(x, ws);
 }
 
 /* "&C" and the title for the page header, & doubled, cut whole characters
@@ -354,7 +369,7 @@ static void ranking_row(struct xl *x, lxw_worksheet *ws, lxw_row_t row, size_t i
 
 	for (j = 0; j < kp_report_ncols; j++) {
 		const kp_column *c = &kp_report_cols[j];
-		if (!kp_report_col_shown(r, c, KP_COLS_TABLE))
+		if (!kp_report_col_shown(c, KP_COLS_TABLE, x->change))
 			continue;
 		if (c->kind != KP_COL_SECTIONS)
 			ranking_cell(x, ws, row, col++, i, c);
@@ -370,7 +385,7 @@ static size_t ranking_heads(const struct xl *x, char *const *secs, const char **
 
 	for (j = 0; j < kp_report_ncols; j++) {
 		const kp_column *c = &kp_report_cols[j];
-		if (!kp_report_col_shown(x->r, c, KP_COLS_TABLE))
+		if (!kp_report_col_shown(c, KP_COLS_TABLE, x->change))
 			continue;
 		if (c->kind != KP_COL_SECTIONS)
 			head[n++] = kp_report_col_label(c, x->lang);
@@ -384,7 +399,7 @@ static int category_sheet(struct xl *x, const kp_category_result *cat, kp_err *e
 {
 	const kp_result *r = x->r;
 	const kp_labels *l = x->l;
-	size_t ncols = kp_report_col_count(r, KP_COLS_TABLE), s, i;
+	size_t ncols = kp_report_col_count(r, KP_COLS_TABLE, x->change), s, i;
 	const char **head = calloc(ncols, sizeof *head);
 	char **secs = calloc(r->nsections + 1, sizeof *secs), nb[KP_NUMBUF];
 	lxw_worksheet *ws;
@@ -452,6 +467,25 @@ static lxw_row_t commend_notes(struct xl *x, lxw_worksheet *ws, lxw_row_t row, c
 	return row;
 }
 
+/* The sheet of items is left out above KP_REPORT_XLSX_DETAILS units (a
+ * note on the commendation list says so). */
+static int details_shown(const kp_result *r)
+{
+	return r->nunits <= KP_REPORT_XLSX_DETAILS;
+}
+
+/* The rows the workbook will have: above some 200,000 libxlsxwriter keeps
+ * them on disk, not in memory (100k units and their 1.8M items held
+ * 1.5 GB). */
+static size_t book_rows(const kp_result *r)
+{
+	size_t n = r->nunits, i;
+
+	for (i = 0; details_shown(r) && i < r->nunits; i++)
+		n += r->units[i].items ? r->units[i].nitems : 0;
+	return n;
+}
+
 static int commend_sheet(struct xl *x, kp_err *err)
 {
 	const kp_result *r = x->r;
@@ -496,6 +530,11 @@ static int commend_sheet(struct xl *x, kp_err *err)
 	row++;
 	for (c = 0; c < r->ncategories && !x->e; c++)
 		row = commend_notes(x, ws, row, &r->categories[c]);
+	if (!details_shown(r)) {
+		char words[256];
+		snprintf(words, sizeof words, l->too_many_items_fmt, KP_REPORT_XLSX_DETAILS); /* a label and a number */
+		named_line(x, ws, row, l->details, words);
+	}
 	return 0;
 }
 
@@ -606,7 +645,11 @@ static int file_error(lxw_error e)
 /* Build the workbook into the file name. */
 static int build(const kp_result *r, const kp_report_opts *o, const char *file, const char *shown, kp_err *err)
 {
-	lxw_workbook_options opt = { 0, NULL, (uint8_t)(r->nunits > 200000) };
+	uint8_t big = book_rows(r) > 200000;
+	/* named: the fields go constant_memory, tmpdir, use_zip64, and a
+	 * positional { 0, NULL, big } had set only use_zip64, so a workbook of
+	 * 1M units held every cell in memory (1.35 GB) */
+	lxw_workbook_options opt = { .constant_memory = big, .tmpdir = NULL, .use_zip64 = big };
 	lxw_doc_properties props = { 0 };
 	struct xl x = { 0 };
 	const char *slash = strrchr(file, '/');
@@ -618,6 +661,7 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 	 * a full /tmp then cannot silently truncate a workbook */
 	opt.tmpdir = tmpdir;
 
+	x.stream = big;
 	x.r = r, x.l = kp_report_labels(o->lang), x.lang = o->lang, x.change = kp_report_has_change(r);
 	x.names = calloc(r->ncategories + 3, sizeof *x.names);
 	x.wb = x.names ? workbook_new_opt(file, &opt) : NULL;
@@ -633,7 +677,7 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 		rc = category_sheet(&x, &r->categories[c], err);
 	if (!rc && !x.e)
 		rc = commend_sheet(&x, err);
-	if (!rc && !x.e && kp_report_has_items(r))
+	if (!rc && !x.e && details_shown(r) && kp_report_has_items(r))
 		rc = detail_sheet(&x, err);
 out:
 	errno = 0;

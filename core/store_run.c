@@ -1757,7 +1757,7 @@ static int load_head(kp_store *s, long *run_id, kp_result *res, kp_err *err)
 	return rc;
 }
 
-int kp_store_load_run(kp_store *s, long run_id, int details, kp_result **out, kp_err *err)
+int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result **out, kp_err *err)
 {
 	kp_result *res = NULL;
 	long long *place = NULL;
@@ -1772,7 +1772,7 @@ int kp_store_load_run(kp_store *s, long run_id, int details, kp_result **out, kp
 	if (!(rc = load_head(s, &run_id, res, err)) &&
 	    !(rc = load_units(s, run_id, "results", "SELECT count(*) FROM results WHERE run_id = ?",
 			      "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? ORDER BY position", res, &place, err)) &&
-	    details)
+	    res->nunits <= details_upto)
 		rc = load_details_v2(s, run_id, res, place, err);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 out:

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -597,10 +598,40 @@ START_TEST(test_column_model)
 	kp_msg_set_lang(KP_LANG_EN);
 	/* 3 sections; CSV adds the category and the veto's reason, the table
 	 * shows the rank change only when last year is known (it is) */
-	ck_assert_uint_eq(kp_report_col_count(r, KP_COLS_CSV), 15);
-	ck_assert_uint_eq(kp_report_col_count(r, KP_COLS_TABLE), 13);
-	ck_assert(!kp_report_col_shown(r, kp_report_col(KP_COL_CATEGORY), KP_COLS_TABLE));
+	ck_assert(kp_report_has_change(r));
+	ck_assert_uint_eq(kp_report_col_count(r, KP_COLS_CSV, 1), 15);
+	ck_assert_uint_eq(kp_report_col_count(r, KP_COLS_TABLE, 1), 13);
+	ck_assert(!kp_report_col_shown(kp_report_col(KP_COL_CATEGORY), KP_COLS_TABLE, 1));
+	ck_assert(kp_report_col_shown(ch, KP_COLS_TABLE, 1));
+	/* without last year the table drops the change; CSV keeps its column */
+	ck_assert(!kp_report_col_shown(ch, KP_COLS_TABLE, 0));
+	ck_assert_uint_eq(kp_report_col_count(r, KP_COLS_TABLE, 0), 12);
+	ck_assert_uint_eq(kp_report_col_count(r, KP_COLS_CSV, 0), 15);
 	kp_result_free(r);
+}
+END_TEST
+
+/* Which reports show each unit's items, up to how many units: what the
+ * store loads and the scorer notes for them. */
+START_TEST(test_detail_limit)
+{
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_EN, -1, NULL, 0, 0, 0, NULL, 0 };
+
+	ck_assert_uint_eq(kp_report_detail_limit(&o), KP_REPORT_HTML_DETAILS);
+	o.summary = 1;
+	ck_assert_uint_eq(kp_report_detail_limit(&o), 0);
+	o.summary = 0, o.format = KP_FMT_XLSX;
+	ck_assert_uint_eq(kp_report_detail_limit(&o), KP_REPORT_XLSX_DETAILS);
+	o.format = KP_FMT_JSON;
+	ck_assert_uint_eq(kp_report_detail_limit(&o), 0);
+	o.items = 1;
+	ck_assert_uint_eq(kp_report_detail_limit(&o), SIZE_MAX);
+	o.format = KP_FMT_CSV;
+	ck_assert_uint_eq(kp_report_detail_limit(&o), 0);
+	o.format = KP_FMT_TABLE;
+	ck_assert_uint_eq(kp_report_detail_limit(&o), 0);
+	o.format = KP_FMT_MD;
+	ck_assert_uint_eq(kp_report_detail_limit(&o), 0);
 }
 END_TEST
 
@@ -1037,6 +1068,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_explain, 0, (int)(sizeof explains / sizeof explains[0]));
 	tcase_add_test(tc, test_explain_bad);
 	tcase_add_test(tc, test_column_model);
+	tcase_add_test(tc, test_detail_limit);
 	tcase_add_test(tc, test_error_languages);
 	tcase_add_test(tc, test_grid);
 	tcase_add_test(tc, test_xlsx);

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1044,7 +1045,7 @@ static void check_read_back(kp_store *s, const kp_result *res)
 	kp_err err;
 	size_t i;
 
-	ck_assert_msg(kp_store_load_run(s, res->run_id, 1, &back, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_store_load_run(s, res->run_id, SIZE_MAX, &back, &err) == 0, "%s", err.msg);
 	same_run(res, back, 1);
 	kp_result_free(back);
 	ck_assert_msg(kp_store_load_run(s, res->run_id, 0, &back, &err) == 0, "%s", err.msg);
@@ -1109,7 +1110,7 @@ START_TEST(test_run_round_trip_structured_notes)
 			structured += kp_note_structured(res->units[u].items[i].note);
 	ck_assert_uint_gt(structured, res->nunits);
 	check_read_back(s, res);
-	ck_assert_msg(kp_store_load_run(s, res->run_id, 1, &back, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_store_load_run(s, res->run_id, SIZE_MAX, &back, &err) == 0, "%s", err.msg);
 	for (u = 0; u < back->nunits; u++)
 		for (i = 0; i < back->units[u].nitems; i++) {
 			const char *n = back->units[u].items[i].note;

@@ -34,6 +34,19 @@ typedef struct kp_report_opts {
 				rankings only, without each unit's details */
 } kp_report_opts;
 
+/* Above this many units a report leaves each unit's items out (the HTML
+ * page its breakdown and charts, the workbook its sheet of items), and
+ * so the run is neither scored nor read back with them: `explain UNIT`
+ * shows one unit's.  A million units have some twenty million items, a
+ * few GB in memory, and no sheet holds more than 1,048,576 rows. */
+#define KP_REPORT_HTML_DETAILS 5000
+#define KP_REPORT_XLSX_DETAILS 50000
+
+/* The most units for which a report with o's format and options shows
+ * each unit's items: 0 when it shows none, SIZE_MAX when it always does
+ * (JSON asked for them with o->items). */
+size_t kp_report_detail_limit(const kp_report_opts *o);
+
 /* "table", "csv", … -> enum kp_format, or -1. */
 int kp_report_format(const char *name);
 const char *kp_report_format_name(int format);

@@ -92,9 +92,11 @@ int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_i
 int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err);
 void kp_store_run_abort(kp_store *s);
 
-/* Load a stored run (0: the newest); its items and notes too when details
- * is set (the HTML and XLSX reports), else only what rankings show. */
-int kp_store_load_run(kp_store *s, long run_id, int details, kp_result **out, kp_err *err);
+/* Load a stored run (0: the newest); its items and notes too when it has
+ * at most details_upto units (0: never, SIZE_MAX: always; the HTML and
+ * XLSX reports up to their kp_report_detail_limit), else only what
+ * rankings show. */
+int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result **out, kp_err *err);
 
 /* One unit of a stored run (0: the newest), by id or else by name, with its
  * items and notes: a result of one unit (units[0]) and the run's sections,
