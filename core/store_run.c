@@ -1296,8 +1296,10 @@ static int load_units(kp_store *s, long id, const char *table, const char *count
 			c->first = k;
 		c->count++;
 	}
-	if (r.rc || (rc = check_commended(s, id, res, err)))
-		return r.rc ? r.rc : rc;
+	if (r.rc)
+		return r.rc;
+	if ((rc = check_commended(s, id, res, err)))
+		return rc;
 	return check_ranking(s, id, res, err);
 }
 
