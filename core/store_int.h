@@ -1,7 +1,8 @@
-/* store_int.h — what the store's two files share: the connection record,
+/* store_int.h — what the store's files share: the connection record,
  * SQL helpers that turn SQLite's codes into kp_err, and the checked
  * readers of values read back (store.c: opening, the schema, imports;
- * store_run.c: the results layout).  Private to the store. */
+ * store_run.c: the results layout and writing a run; store_load.c:
+ * reading runs back).  Private to the store. */
 #ifndef KAOPING_STORE_INT_H
 #define KAOPING_STORE_INT_H
 
@@ -65,5 +66,29 @@ extern const char *const store_schema_v2_views[];
 int store_run_migrate_v1(kp_store *s, kp_err *err);
 /* Drop a run writer (on close or abort). */
 void store_run_free(kp_store *s);
+
+/* store_run.c: what the writer and the reader of the layout share. */
+#define STORE_NKINDS 6 /* the item kinds, as unit_items and run_items name them */
+extern const char *const store_item_kinds[STORE_NKINDS];
+
+/* A growing text buffer; the owner frees p.  A failed allocation sets oom
+ * and later additions do nothing. */
+typedef struct store_buf {
+	char *p;
+	size_t n, cap;
+	int oom;
+} store_buf;
+/* Room for n more bytes at the end of b (and its NUL): where to write
+ * them, or NULL when memory ran out (b->oom set).  The caller adds what it
+ * wrote to b->n. */
+char *store_buf_room(store_buf *b, size_t n);
+void store_buf_add(store_buf *b, const char *s, size_t n);
+/* Render a note template with its values (vals[0..nv)) into out; -1 when
+ * they do not fit (a database changed outside kaoping). */
+int store_tpl_render(store_buf *out, const char *tpl, const char *vals, size_t nv);
+
+/* store_load.c: a run of schema 1, read whole (for the migration); the
+ * result is the caller's. */
+int store_load_run_v1(kp_store *s, long id, kp_result **out, kp_err *err);
 
 #endif

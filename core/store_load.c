@@ -1,0 +1,1049 @@
+/* store_load.c — reading runs back from the results layout (schema 2, see
+ * store_run.c for how they are written): a whole run without its items
+ * (report, compare, notice, last year), with every unit's items up to a
+ * number of units (report formats that print them), one unit with its
+ * items (explain), and the runs of schema 1 for the migration.
+ *
+ * Every value read is checked (store_rd_*): a database comes from anyone.
+ * Ranks, commendations and positions are checked against each other, so
+ * a database edited by hand reads as damaged rather than as another
+ * ranking.  Owns nothing past a call: the kp_result returned is the
+ * caller's (kp_result_free). */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kaoping/num.h"
+#include "store_int.h"
+
+/* ---- schema 2: JSON of our own shape, read strictly ---- */
+
+typedef struct jp { const char *p; int bad; } jp;
+
+static int jp_ch(jp *j, char c)
+{
+	if (j->bad || *j->p != c)
+		return 0;
+	j->p++;
+	return 1;
+}
+
+static void jp_want(jp *j, char c)
+{
+	if (!jp_ch(j, c))
+		j->bad = 1;
+}
+
+static double jp_num(jp *j)
+{
+	char *end;
+	double v;
+
+	if (j->bad || !(*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))) {
+		j->bad = 1;
+		return 0;
+	}
+	errno = 0;
+	v = strtod(j->p, &end);
+	if (end == j->p || !isfinite(v))
+		j->bad = 1;
+	j->p = end;
+	return v;
+}
+
+static long long jp_int(jp *j, long long lo, long long hi)
+{
+	double v = jp_num(j);
+
+	if (!j->bad && (v != floor(v) || v < (double)lo || v > (double)hi))
+		j->bad = 1;
+	return j->bad ? 0 : (long long)v;
+}
+
+/* A string of values: digits, points and spaces only. */
+static const char *jp_vals(jp *j, size_t *len)
+{
+	const char *start;
+
+	jp_want(j, '"');
+	start = j->p;
+	while (!j->bad && ((*j->p >= '0' && *j->p <= '9') || *j->p == '.' || *j->p == ' '))
+		j->p++;
+	*len = (size_t)(j->p - start);
+	jp_want(j, '"');
+	return start;
+}
+
+static void parse_sections(rd *r, int col, kp_result *res, size_t u)
+{
+	const char *t = store_rd_text(r, col, 0);
+	jp j = {t, !t};
+	size_t k;
+
+	jp_want(&j, '[');
+	for (k = 0; k < res->nsections && !j.bad; k++) {
+		if (k)
+			jp_want(&j, ',');
+		KP_SEC(res, u, k) = jp_num(&j);
+	}
+	jp_want(&j, ']');
+	if (!r->rc && (j.bad || *j.p))
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_SECTION_ARRAY);
+}
+
+/* ---- reading runs back ---- */
+
+/* The newest run (of the year, or of any year when year is 0) in *id,
+ * 0 when there is none. */
+static int newest_run(kp_store *s, int year, long *id, kp_err *err)
+{
+	rd r = {s, NULL, "runs", err, 0};
+	int rc;
+
+	*id = 0;
+	if ((rc = store_prep(s, year ? "SELECT max(id) FROM runs WHERE year = ?" : "SELECT max(id) FROM runs", &r.st, err)))
+		return rc;
+	if (year)
+		sqlite3_bind_int(r.st, 1, year);
+	if (store_rd_step(&r) > 0)
+		*id = (long)store_rd_int(&r, 0, 1, LONG_MAX, 1, NULL);
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+/* A checked text copied into the result's pool (NULL stays NULL). */
+static const char *rd_str(rd *r, kp_result *res, int col, int nullable)
+{
+	const char *t = store_rd_text(r, col, nullable), *p;
+
+	if (!t || r->rc)
+		return NULL;
+	if (!(p = kp_result_str(res, t, r->err)))
+		r->rc = KP_EINTERNAL;
+	return p;
+}
+
+static int name_index(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < n; i++)
+		if (!strcmp(names[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* How many rows sql (one count(*), the run id bound) counts. */
+static int run_count(kp_store *s, const char *table, const char *sql, long id, size_t *n, kp_err *err)
+{
+	rd r = {s, NULL, table, err, 0};
+	int rc;
+
+	*n = 0;
+	if ((rc = store_prep(s, sql, &r.st, err)))
+		return rc;
+	sqlite3_bind_int64(r.st, 1, id);
+	if (store_rd_step(&r) > 0)
+		*n = (size_t)store_rd_int(&r, 0, 0, INT_MAX, 0, NULL);
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+/* Open a per-run query: its statement with the run id bound. */
+static int run_query(kp_store *s, rd *r, const char *table, const char *sql, long id, kp_err *err)
+{
+	int rc;
+
+	r->s = s, r->st = NULL, r->table = table, r->err = err, r->rc = 0;
+	if ((rc = store_prep(s, sql, &r->st, err)))
+		return rc;
+	sqlite3_bind_int64(r->st, 1, id);
+	return 0;
+}
+
+static int too_many(rd *r)
+{
+	if (!r->rc)
+		r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_STORE_MORE_ROWS,
+				   r->s->path, r->table);
+	return r->rc;
+}
+
+static int load_sections(kp_store *s, long id, kp_result *res, kp_err *err)
+{
+	rd r;
+	size_t n, k = 0;
+	int rc;
+
+	if ((rc = run_count(s, "run_sections", "SELECT count(*) FROM run_sections WHERE run_id = ?", id, &n, err)))
+		return rc;
+	res->sections = kp_result_alloc(res, (n + 1) * sizeof *res->sections, err);
+	res->section_points = kp_result_alloc(res, (n + 1) * sizeof *res->section_points, err);
+	if (!res->sections || !res->section_points)
+		return KP_EINTERNAL;
+	if ((rc = run_query(s, &r, "run_sections", "SELECT name, points FROM run_sections WHERE run_id = ? "
+			    "ORDER BY position", id, err)))
+		return rc;
+	while (store_rd_step(&r) > 0 && (k < n || !too_many(&r))) {
+		res->sections[k] = rd_str(&r, res, 0, 0);
+		res->section_points[k++] = store_rd_real(&r, 1, 0);
+	}
+	sqlite3_finalize(r.st);
+	res->nsections = k;
+	return r.rc;
+}
+
+static int load_grades(kp_store *s, long id, kp_result *res, kp_err *err)
+{
+	rd r;
+	size_t n, k = 0;
+	int rc;
+
+	if ((rc = run_count(s, "run_grades", "SELECT count(*) FROM run_grades WHERE run_id = ?", id, &n, err)))
+		return rc;
+	if (!(res->grades = kp_result_alloc(res, (n + 1) * sizeof *res->grades, err)))
+		return KP_EINTERNAL;
+	if ((rc = run_query(s, &r, "run_grades", "SELECT name FROM run_grades WHERE run_id = ? ORDER BY position", id,
+			    err)))
+		return rc;
+	while (store_rd_step(&r) > 0 && (k < n || !too_many(&r)))
+		res->grades[k++] = rd_str(&r, res, 0, 0);
+	sqlite3_finalize(r.st);
+	res->ngrades = k;
+	return r.rc;
+}
+
+static int load_categories(kp_store *s, long id, kp_result *res, kp_err *err)
+{
+	rd r;
+	size_t n, k = 0;
+	int rc;
+
+	if ((rc = run_count(s, "run_categories", "SELECT count(*) FROM run_categories WHERE run_id = ?", id, &n, err)))
+		return rc;
+	if (!(res->categories = calloc(n + 1, sizeof *res->categories)))
+		return kp_err_oom(err);
+	if ((rc = run_query(s, &r, "run_categories", "SELECT name, quota, commended, shortfall, boundary_ties, note "
+			    "FROM run_categories WHERE run_id = ? ORDER BY position", id, err)))
+		return rc;
+	while (store_rd_step(&r) > 0 && (k < n || !too_many(&r))) {
+		kp_category_result *c = &res->categories[k++];
+		c->name = rd_str(&r, res, 0, 0);
+		c->quota = (int)store_rd_int(&r, 1, 0, INT_MAX, 0, NULL);
+		c->commended = (int)store_rd_int(&r, 2, 0, INT_MAX, 0, NULL);
+		c->shortfall = (int)store_rd_int(&r, 3, 0, INT_MAX, 0, NULL);
+		c->boundary_ties = (int)store_rd_int(&r, 4, 0, INT_MAX, 0, NULL);
+		c->note = rd_str(&r, res, 5, 1);
+	}
+	sqlite3_finalize(r.st);
+	res->ncategories = k;
+	return r.rc;
+}
+
+/* One row of results into u. */
+static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
+{
+	const char *cat, *grade;
+	int isnull;
+
+	memset(u, 0, sizeof *u);
+	u->id = rd_str(r, res, 0, 0);
+	u->name = rd_str(r, res, 1, 1);
+	cat = store_rd_text(r, 2, 0);
+	u->category = -1;
+	for (size_t k = 0; cat && k < res->ncategories; k++)
+		if (!strcmp(res->categories[k].name, cat)) {
+			u->category = (int)k;
+			break;
+		}
+	u->rank = (int)store_rd_int(r, 3, 0, INT_MAX, 0, NULL);
+	u->total = store_rd_real(r, 4, 0);
+	u->raw = store_rd_real(r, 5, 0);
+	/* the ranked score is the unrounded one rounded, as score wrote it: a
+	 * total changed by another program is not printed as the run's */
+	if (!r->rc && u->total != kp_num_round(u->raw, res->precision))
+		store_rd_bad(r, 4, KP_MSG_STORE_RD_TOTAL_NOT_RAW);
+	u->base = store_rd_real(r, 6, 0);
+	u->deductions = store_rd_real(r, 7, 0);
+	u->bonus = store_rd_real(r, 8, 0);
+	grade = store_rd_text(r, 9, 1);
+	u->grade = grade ? name_index(res->grades, res->ngrades, grade) : -1;
+	if (grade && u->grade < 0)
+		store_rd_bad(r, 9, KP_MSG_STORE_RD_NO_GRADE);
+	u->veto = RD_FLAG(r, 10);
+	u->veto_reason = rd_str(r, res, 11, 1);
+	u->eligible = RD_FLAG(r, 12);
+	u->elig_rank = (int)store_rd_int(r, 13, 0, INT_MAX, 0, NULL);
+	u->commended = RD_FLAG(r, 14);
+	u->boundary_tie = RD_FLAG(r, 15);
+	u->quota_dropped = RD_FLAG(r, 16);
+	u->tie_note = rd_str(r, res, 17, 1);
+	u->last_rank = (int)store_rd_int(r, 18, 0, INT_MAX, 1, &isnull);
+	u->has_last = !isnull;
+	u->last_total = store_rd_real(r, 19, 1);
+	if (cat && u->category < 0)
+		store_rd_bad(r, 2, KP_MSG_STORE_RD_NO_CATEGORY);
+}
+
+/* Each category's count of commended units is the number of its units
+ * marked commended, as the ranking left them: a flag another program set
+ * (a unit added to the notice) or cleared stops the reading. */
+static int check_commended(kp_store *s, long id, const kp_result *res, kp_err *err)
+{
+	size_t c, k, n;
+
+	for (c = 0; c < res->ncategories; c++) {
+		const kp_category_result *cat = &res->categories[c];
+		for (n = 0, k = cat->first; k < cat->first + cat->count; k++)
+			n += res->units[k].commended;
+		if (n != (size_t)cat->commended)
+			return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_COMMENDED, s->path, id, cat->name, cat->commended, n);
+	}
+	return 0;
+}
+
+/* What a unit's row says against the ranking: the reason in why (a
+ * message of the catalogue with its arguments), 65 naming the unit. */
+static int ranking_bad(kp_store *s, long id, const kp_category_result *cat, const kp_unit_result *u, kp_err *err,
+		       enum kp_msgid why, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, why);
+	kp_msg_vformat(what, sizeof what, why, ap);
+	va_end(ap);
+	return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_RANKING, s->path, id, cat->name, u->id, what);
+}
+
+/* Unit i's rank against the unit before it in its category (first is the
+ * category's first unit): 1, 2, 2, 4 in report order, a shared rank only
+ * for the same total and then in unit id order, and no higher total after
+ * a lower one (but a vetoed unit that veto_rank = "last" placed last). */
+static int check_rank(kp_store *s, long id, const kp_result *res, const kp_category_result *cat, size_t i,
+		      kp_err *err)
+{
+	const kp_unit_result *u = &res->units[i], *p = i > cat->first ? u - 1 : NULL;
+	size_t place = i - cat->first + 1;
+	char a[KP_NUM_MAX], b[KP_NUM_MAX];
+	int prec = res->precision;
+
+	if (p && u->rank == p->rank) {
+		if (u->total != p->total)
+			return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_RANK_TIE, u->rank, p->id,
+					   kp_num_fixed(u->total, prec, a, sizeof a), kp_num_fixed(p->total, prec, b, sizeof b));
+		if (strcmp(p->id, u->id) >= 0)
+			return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_RANK_ID, u->rank, p->id);
+		return 0;
+	}
+	if ((size_t)u->rank != place)
+		return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_RANK_PLACE, u->rank, place, p ? p->rank : 1);
+	if (p && u->total > p->total && !(u->veto && !p->veto))
+		return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_RANK_TOTAL, kp_num_fixed(u->total, prec, a, sizeof a),
+				   kp_num_fixed(p->total, prec, b, sizeof b), p->id);
+	return 0;
+}
+
+/* The ranking as kp_rank_run leaves it, checked in report order within each
+ * category: the ranks (check_rank); the rank among the eligible units
+ * (n for the n-th, or that of the eligible unit before it when the two
+ * share a rank: the order is transitive, kp_num_cmp compares rounded
+ * values); the commended flag that rank and the quota give; the boundary
+ * flag of the commended units of the last commended rank when the quota
+ * was passed.  A rank or flag another program changed stops the reading
+ * rather than print a ranking, or a notice, the run did not make. */
+static int check_ranking(kp_store *s, long id, const kp_result *res, kp_err *err)
+{
+	size_t c, i;
+	int rc;
+
+	for (c = 0; c < res->ncategories; c++) {
+		const kp_category_result *cat = &res->categories[c];
+		const kp_unit_result *prev = NULL;
+		int nel = 0, worst = 0;
+
+		for (i = cat->first; i < cat->first + cat->count; i++) {
+			const kp_unit_result *u = &res->units[i];
+			int want;
+			if ((rc = check_rank(s, id, res, cat, i, err)))
+				return rc;
+			if (!u->eligible) {
+				if (u->elig_rank)
+					return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_ELIG_RANK, u->elig_rank, 0);
+				if (u->commended)
+					return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_COMMEND_FLAG, 1, 0, cat->quota, 0);
+				continue;
+			}
+			nel++;
+			want = prev && prev->rank == u->rank ? prev->elig_rank : nel;
+			if (u->elig_rank != want)
+				return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_ELIG_RANK, u->elig_rank, want);
+			prev = u;
+			want = cat->quota > 0 && u->elig_rank <= cat->quota;
+			if (u->commended != want)
+				return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_COMMEND_FLAG, u->commended, u->elig_rank,
+						   cat->quota, want);
+			if (want)
+				worst = u->elig_rank;
+		}
+		for (i = cat->first; i < cat->first + cat->count; i++) {
+			const kp_unit_result *u = &res->units[i];
+			int want = u->commended && cat->commended > cat->quota && u->elig_rank == worst;
+			if (u->boundary_tie != want)
+				return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_BOUNDARY_FLAG, u->boundary_tie, want);
+		}
+	}
+	return 0;
+}
+
+/* The units of a run in report order, from sql (the run id bound; the
+ * columns of read_unit, then in schema 2 sections and scored); place[]
+ * receives scored when given. */
+static int load_units(kp_store *s, long id, const char *table, const char *count_sql, const char *sql,
+		      kp_result *res, long long **place, kp_err *err)
+{
+	rd r;
+	size_t n, k = 0;
+	int rc, last = 0;
+
+	if ((rc = run_count(s, table, count_sql, id, &n, err)))
+		return rc;
+	if (!(res->units = calloc(n + 1, sizeof *res->units)) || (place && !(*place = calloc(n + 1, sizeof **place))))
+		return kp_err_oom(err);
+	if (place && !(res->sec = calloc(n * res->nsections + 1, sizeof *res->sec)))
+		return kp_err_oom(err);
+	if ((rc = run_query(s, &r, table, sql, id, err)))
+		return rc;
+	while (store_rd_step(&r) > 0 && (k < n || !too_many(&r))) {
+		kp_unit_result *u = &res->units[k];
+		read_unit(&r, res, u);
+		if (!r.rc && u->category < last) /* the slices below need report order */
+			store_rd_bad(&r, 2, KP_MSG_STORE_RD_ORDER);
+		last = u->category;
+		if (place) {
+			parse_sections(&r, 20, res, k);
+			(*place)[k] = store_rd_int(&r, 21, -1, INT64_MAX, 0, NULL);
+		}
+		k++;
+	}
+	sqlite3_finalize(r.st);
+	res->nunits = k;
+	for (k = 0; k < res->nunits && !r.rc; k++) { /* category slices */
+		kp_category_result *c = &res->categories[res->units[k].category];
+		if (!c->count)
+			c->first = k;
+		c->count++;
+	}
+	if (r.rc)
+		return r.rc;
+	if ((rc = check_commended(s, id, res, err)))
+		return rc;
+	return check_ranking(s, id, res, err);
+}
+
+typedef struct id_pos { const char *id; size_t pos; } id_pos;
+static int id_cmp(const void *a, const void *b)
+{
+	return strcmp(((const id_pos *)a)->id, ((const id_pos *)b)->id);
+}
+
+/* The unit a row names, by id (column col); NULL (and r->rc) when none. */
+static kp_unit_result *row_unit(rd *r, kp_result *res, const id_pos *ix, int col, size_t *pos)
+{
+	id_pos key, *hit;
+
+	if (!(key.id = store_rd_text(r, col, 0)))
+		return NULL;
+	if (!(hit = bsearch(&key, ix, res->nunits, sizeof *ix, id_cmp))) {
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NO_UNIT);
+		return NULL;
+	}
+	if (pos)
+		*pos = hit->pos;
+	return &res->units[hit->pos];
+}
+
+static int load_section_points(kp_store *s, long id, kp_result *res, const id_pos *ix, kp_err *err)
+{
+	rd r;
+	size_t pos;
+	int rc, k;
+
+	if ((rc = run_query(s, &r, "section_points", "SELECT unit_id, section, points FROM section_points "
+			    "WHERE run_id = ?", id, err)))
+		return rc;
+	while (store_rd_step(&r) > 0) {
+		const char *sec;
+		double v;
+		if (!row_unit(&r, res, ix, 0, &pos) || !(sec = store_rd_text(&r, 1, 0)))
+			break;
+		v = store_rd_real(&r, 2, 0);
+		if ((k = name_index(res->sections, res->nsections, sec)) < 0)
+			store_rd_bad(&r, 1, KP_MSG_STORE_RD_NO_SECTION);
+		if (!r.rc)
+			KP_SEC(res, pos, k) = v;
+	}
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+
+/* Room for each unit's items (cap[pos]: how many its rows counted). */
+static int alloc_items(kp_store *s, long id, kp_result *res, const id_pos *ix, unsigned *cap, kp_err *err)
+{
+	rd r;
+	size_t pos;
+	int rc;
+
+	if ((rc = run_query(s, &r, "points", "SELECT unit_id, count(*) FROM points WHERE run_id = ? GROUP BY unit_id",
+			    id, err)))
+		return rc;
+	while (store_rd_step(&r) > 0) {
+		kp_unit_result *u = row_unit(&r, res, ix, 0, &pos);
+		size_t cnt = (size_t)store_rd_int(&r, 1, 1, UINT_MAX, 0, NULL);
+		if (r.rc)
+			break;
+		if (!(u->items = kp_result_alloc(res, cnt * sizeof *u->items, err)))
+			r.rc = KP_EINTERNAL;
+		cap[pos] = (unsigned)cnt;
+	}
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+static int load_items(kp_store *s, long id, kp_result *res, const id_pos *ix, const unsigned *cap, kp_err *err)
+{
+	rd r;
+	size_t pos;
+	int rc;
+
+	if ((rc = run_query(s, &r, "points", "SELECT unit_id, kind, section, item, points, max_points, note, skipped "
+			    "FROM points WHERE run_id = ? ORDER BY unit_id, seq", id, err)))
+		return rc;
+	while (store_rd_step(&r) > 0) {
+		kp_unit_result *u = row_unit(&r, res, ix, 0, &pos);
+		const char *kind, *sec;
+		kp_item *it;
+		if (!u || (u->nitems >= cap[pos] && too_many(&r)))
+			break;
+		it = &u->items[u->nitems++];
+		kind = store_rd_text(&r, 1, 0);
+		it->kind = name_index(store_item_kinds, STORE_NKINDS, kind);
+		sec = store_rd_text(&r, 2, 1);
+		it->section = sec ? name_index(res->sections, res->nsections, sec) : -1;
+		it->name = rd_str(&r, res, 3, 0);
+		it->points = store_rd_real(&r, 4, 0);
+		it->max = store_rd_real(&r, 5, 1);
+		it->note = rd_str(&r, res, 6, 1);
+		it->skipped = RD_FLAG(&r, 7);
+		if (kind && it->kind < 0)
+			store_rd_bad(&r, 1, KP_MSG_STORE_RD_ITEM_KIND);
+		if (sec && it->section < 0)
+			store_rd_bad(&r, 2, KP_MSG_STORE_RD_NO_SECTION);
+	}
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+static int load_details_v1(kp_store *s, long id, kp_result *res, kp_err *err)
+{
+	id_pos *ix = malloc((res->nunits + 1) * sizeof *ix);
+	unsigned *cap = calloc(res->nunits + 1, sizeof *cap);
+	size_t i;
+	int rc;
+
+	res->sec = calloc(res->nunits * res->nsections + 1, sizeof *res->sec);
+	if (!ix || !cap || !res->sec) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	for (i = 0; i < res->nunits; i++)
+		ix[i].id = res->units[i].id, ix[i].pos = i;
+	qsort(ix, res->nunits, sizeof *ix, id_cmp);
+	if (!(rc = load_section_points(s, id, res, ix, err)) && !(rc = alloc_items(s, id, res, ix, cap, err)))
+		rc = load_items(s, id, res, ix, cap, err);
+out:
+	free(ix);
+	free(cap);
+	return rc;
+}
+
+static int load_run_row(kp_store *s, long run_id, kp_result *res, kp_err *err)
+{
+	rd r;
+	int rc, got;
+
+	if ((rc = run_query(s, &r, "runs", "SELECT year, title, rules_file, rules_sha256, precision, last_year, scored_at "
+			    "FROM runs WHERE id = ?", run_id, err)))
+		return rc;
+	if ((got = store_rd_step(&r)) > 0) {
+		res->run_id = run_id;
+		res->year = (int)store_rd_int(&r, 0, 0, 99999, 0, NULL);
+		res->title = rd_str(&r, res, 1, 0);
+		res->rules_file = rd_str(&r, res, 2, 0);
+		res->rules_sha256 = rd_str(&r, res, 3, 0);
+		res->precision = (int)store_rd_int(&r, 4, 0, 6, 0, NULL);
+		res->last_year = (int)store_rd_int(&r, 5, 0, 99999, 1, NULL);
+		res->scored_at = rd_str(&r, res, 6, 1);
+	}
+	sqlite3_finalize(r.st);
+	if (got == 0)
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_SUCH_RUN, s->path, run_id);
+	return r.rc;
+}
+
+void kp_store_last_free(kp_last *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++)
+		free((char *)l->u[i].id), free((char *)l->u[i].grade);
+	for (i = 0; i < l->nsections; i++)
+		free((char *)l->sections[i]);
+	free(l->u), free(l->sections), free(l->sec);
+	free(l);
+}
+
+static int last_cmp(const void *a, const void *b)
+{
+	return strcmp(((const kp_last_unit *)a)->id, ((const kp_last_unit *)b)->id);
+}
+
+/* Last year's units from a loaded run (copies: the run is freed). */
+static int last_of(const kp_result *res, int year, kp_last **out, kp_err *err)
+{
+	kp_last *l = calloc(1, sizeof *l);
+	size_t i, k;
+
+	if (!l || !(l->u = calloc(res->nunits + 1, sizeof *l->u)) ||
+	    !(l->sections = calloc(res->nsections + 1, sizeof *l->sections)) ||
+	    !(l->sec = calloc(res->nunits * res->nsections + 1, sizeof *l->sec)))
+		goto oom;
+	l->year = year;
+	for (k = 0; k < res->nsections; k++, l->nsections = k)
+		if (!(l->sections[k] = strdup(res->sections[k])))
+			goto oom;
+	for (i = 0; i < res->nunits; i++) {
+		const kp_unit_result *u = &res->units[i];
+		l->u[i].id = strdup(u->id);
+		l->u[i].grade = u->grade >= 0 ? strdup(res->grades[u->grade]) : NULL;
+		l->u[i].total = u->total;
+		l->u[i].rank = u->rank;
+		l->u[i].row = i;
+		for (k = 0; k < res->nsections; k++)
+			l->sec[i * res->nsections + k] = KP_SEC(res, i, k);
+		l->n = i + 1;
+		if (!l->u[i].id || (u->grade >= 0 && !l->u[i].grade))
+			goto oom;
+	}
+	qsort(l->u, l->n, sizeof *l->u, last_cmp);
+	*out = l;
+	return 0;
+oom:
+	kp_store_last_free(l);
+	return kp_err_oom(err);
+}
+
+int kp_store_last(kp_store *s, int year, kp_last **out, kp_err *err)
+{
+	kp_result *res = NULL;
+	long id;
+	int rc;
+
+	*out = NULL;
+	if ((rc = newest_run(s, year, &id, err)) || id == 0)
+		return rc;
+	if ((rc = kp_store_load_run(s, id, 0, &res, err)))
+		return rc;
+	rc = last_of(res, year, out, err);
+	kp_result_free(res);
+	return rc;
+}
+
+/* The run's items (run_items), by position. */
+typedef struct catalogue {
+	kp_item *it;           /* kind, section, name, max of each */
+	size_t n;
+	const char **tpl;      /* run_notes by id (index id - 1), all of them or those asked */
+	size_t ntpl;
+	sqlite3_stmt *one_note;/* explain: a template by id */
+} catalogue;
+
+static int load_catalogue(kp_store *s, long id, kp_result *res, catalogue *c, kp_err *err)
+{
+	rd r;
+	size_t n;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if ((rc = run_count(s, "run_items", "SELECT count(*) FROM run_items WHERE run_id = ?", id, &n, err)))
+		return rc;
+	if (!(c->it = calloc(n + 1, sizeof *c->it)))
+		return kp_err_oom(err);
+	if ((rc = run_query(s, &r, "run_items", "SELECT position, kind, section, name, max_points FROM run_items "
+			    "WHERE run_id = ? ORDER BY position", id, err)))
+		return rc;
+	while (store_rd_step(&r) > 0 && (c->n < n || !too_many(&r))) {
+		kp_item *it = &c->it[c->n];
+		const char *kind;
+		int isnull;
+		if (store_rd_int(&r, 0, 1, INT_MAX, 0, NULL) != (sqlite3_int64)c->n + 1 && !r.rc)
+			store_rd_bad(&r, 0, KP_MSG_STORE_RD_SKIPS_POSITION);
+		kind = store_rd_text(&r, 1, 0);
+		it->kind = name_index(store_item_kinds, STORE_NKINDS, kind);
+		if (kind && it->kind < 0)
+			store_rd_bad(&r, 1, KP_MSG_STORE_RD_ITEM_KIND);
+		it->section = (int)store_rd_int(&r, 2, 1, (sqlite3_int64)res->nsections, 1, &isnull) - 1;
+		if (isnull)
+			it->section = -1;
+		it->name = rd_str(&r, res, 3, 0);
+		it->max = store_rd_real(&r, 4, 1);
+		c->n++;
+	}
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+static int load_templates(kp_store *s, long id, kp_result *res, catalogue *c, kp_err *err)
+{
+	rd r;
+	size_t n;
+	int rc;
+
+	if ((rc = run_count(s, "run_notes", "SELECT count(*) FROM run_notes WHERE run_id = ?", id, &n, err)))
+		return rc;
+	if (!(c->tpl = calloc(n + 1, sizeof *c->tpl)))
+		return kp_err_oom(err);
+	if ((rc = run_query(s, &r, "run_notes", "SELECT id, template FROM run_notes WHERE run_id = ? ORDER BY id", id,
+			    err)))
+		return rc;
+	while (store_rd_step(&r) > 0 && (c->ntpl < n || !too_many(&r))) {
+		if (store_rd_int(&r, 0, 1, INT64_MAX, 0, NULL) != (sqlite3_int64)c->ntpl + 1 && !r.rc)
+			store_rd_bad(&r, 0, KP_MSG_STORE_RD_SKIPS_ID);
+		c->tpl[c->ntpl++] = rd_str(&r, res, 1, 0);
+	}
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+/* Template id of the run: from the table read whole, or looked up. */
+static const char *template_of(kp_store *s, long run, catalogue *c, kp_result *res, long long id, rd *r)
+{
+	rd q = {s, c->one_note, "run_notes", r->err, 0};
+	const char *t = NULL;
+
+	if (c->tpl)
+		return id >= 1 && (size_t)id <= c->ntpl ? c->tpl[id - 1] : NULL;
+	if (!c->one_note)
+		return NULL;
+	sqlite3_reset(c->one_note);
+	sqlite3_bind_int64(c->one_note, 1, run);
+	sqlite3_bind_int64(c->one_note, 2, id);
+	if (store_rd_step(&q) > 0)
+		t = rd_str(&q, res, 0, 0);
+	if (q.rc)
+		r->rc = q.rc;
+	return t;
+}
+
+/* One item of unit_items: [item, points(, note, "values"(, skipped))]. */
+static void parse_item(jp *j, kp_store *s, long run, catalogue *c, kp_result *res, kp_item *it, store_buf *note, rd *r)
+{
+	long long ref, tid = 0;
+	const char *vals = NULL, *tpl;
+	size_t nv = 0;
+
+	jp_want(j, '[');
+	ref = jp_int(j, 1, (long long)c->n);
+	jp_want(j, ',');
+	it->points = jp_num(j);
+	if (jp_ch(j, ',')) {
+		if (!strncmp(j->p, "null", 4))
+			j->p += 4, tid = 0;
+		else
+			tid = jp_int(j, 1, INT64_MAX);
+		jp_want(j, ',');
+		vals = jp_vals(j, &nv);
+		if (jp_ch(j, ','))
+			it->skipped = (int)jp_int(j, 1, 1);
+	}
+	jp_want(j, ']');
+	if (j->bad || r->rc)
+		return;
+	*it = (kp_item){c->it[ref - 1].kind, c->it[ref - 1].section, c->it[ref - 1].name, it->points,
+			c->it[ref - 1].max, NULL, it->skipped};
+	if (!tid)
+		return;
+	if (!(tpl = template_of(s, run, c, res, tid, r))) {
+		j->bad = 1;
+		return;
+	}
+	note->n = 0;
+	store_buf_add(note, "", 0);
+	if (store_tpl_render(note, tpl, vals, nv) || note->oom)
+		j->bad = 1;
+	if (!j->bad && !(it->note = kp_result_str(res, note->p, r->err)))
+		r->rc = KP_EINTERNAL;
+}
+
+/* A unit's items from the text of unit_items. */
+static void parse_items(rd *r, int col, kp_store *s, long run, catalogue *c, kp_result *res, kp_unit_result *u,
+			store_buf *note)
+{
+	const char *t = store_rd_text(r, col, 0);
+	jp j = {t, !t};
+	size_t n = 0, k;
+
+	if (r->rc)
+		return;
+	for (k = 0; t[k]; k++) /* items are arrays inside the array */
+		n += t[k] == '[';
+	n = n ? n - 1 : 0;
+	if (!(u->items = kp_result_alloc(res, (n + 1) * sizeof *u->items, r->err))) {
+		r->rc = KP_EINTERNAL;
+		return;
+	}
+	u->nitems = 0;
+	jp_want(&j, '[');
+	if (!jp_ch(&j, ']')) {
+		do {
+			if (u->nitems >= n) {
+				j.bad = 1;
+				break;
+			}
+			memset(&u->items[u->nitems], 0, sizeof *u->items);
+			parse_item(&j, s, run, c, res, &u->items[u->nitems++], note, r);
+		} while (!j.bad && !r->rc && jp_ch(&j, ','));
+		jp_want(&j, ']');
+	}
+	if (!r->rc && (j.bad || *j.p))
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_ITEMS);
+}
+
+static void catalogue_free(catalogue *c)
+{
+	sqlite3_finalize(c->one_note);
+	free(c->it);
+	free(c->tpl);
+}
+
+typedef struct sc_pos { long long scored; size_t pos; int got; } sc_pos;
+static int sc_cmp(const void *a, const void *b)
+{
+	long long x = ((const sc_pos *)a)->scored, y = ((const sc_pos *)b)->scored;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every unit's items (schema 2), matched to its results row by scored. */
+static int load_details_v2(kp_store *s, long id, kp_result *res, const long long *place, kp_err *err)
+{
+	sc_pos *ix = malloc((res->nunits + 1) * sizeof *ix), key, *hit;
+	catalogue c;
+	store_buf note = {0};
+	rd r = {s, NULL, "unit_items", err, 0};
+	size_t i;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	if (!ix) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	for (i = 0; i < res->nunits; i++)
+		ix[i].scored = place[i], ix[i].pos = i, ix[i].got = 0;
+	qsort(ix, res->nunits, sizeof *ix, sc_cmp);
+	if ((rc = load_catalogue(s, id, res, &c, err)) || (rc = load_templates(s, id, res, &c, err)) ||
+	    (rc = run_query(s, &r, "unit_items", "SELECT scored, items FROM unit_items WHERE run_id = ?", id, err)))
+		goto out;
+	while (store_rd_step(&r) > 0) {
+		key.scored = store_rd_int(&r, 0, 0, INT64_MAX, 0, NULL);
+		if (r.rc)
+			break;
+		if (!(hit = bsearch(&key, ix, res->nunits, sizeof *ix, sc_cmp)) || hit->got) {
+			store_rd_bad(&r, 0, KP_MSG_STORE_RD_UNIT_TWICE);
+			break;
+		}
+		hit->got = 1;
+		parse_items(&r, 1, s, id, &c, res, &res->units[hit->pos], &note);
+	}
+	for (i = 0; !r.rc && i < res->nunits; i++) /* every unit scored has its row */
+		if (ix[i].scored >= 0 && !ix[i].got)
+			r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_NO_ITEMS, s->path, res->units[ix[i].pos].id, id);
+	rc = r.rc;
+out:
+	sqlite3_finalize(r.st);
+	catalogue_free(&c);
+	free(note.p);
+	free(ix);
+	return rc;
+}
+
+#define V2_UNIT_COLS "unit_id, name, category, rank, total, raw_total, base, deductions, bonus, grade, veto, " \
+	"veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, tie_note, last_rank, last_total, " \
+	"sections, scored"
+
+static int load_head(kp_store *s, long *run_id, kp_result *res, kp_err *err)
+{
+	int rc = 0;
+
+	if (*run_id == 0 && !(rc = newest_run(s, 0, run_id, err)) && *run_id == 0)
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_RUN_YET, s->path);
+	if (!rc && !(rc = load_run_row(s, *run_id, res, err)) && !(rc = load_sections(s, *run_id, res, err)) &&
+	    !(rc = load_grades(s, *run_id, res, err)))
+		rc = load_categories(s, *run_id, res, err);
+	return rc;
+}
+
+int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result **out, kp_err *err)
+{
+	kp_result *res = NULL;
+	long long *place = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = kp_result_new(&res, err)))
+		return rc;
+	/* one read transaction: one consistent view of the run */
+	if ((rc = store_exec(s, "BEGIN", err)))
+		goto out;
+	if (!(rc = load_head(s, &run_id, res, err)) &&
+	    !(rc = load_units(s, run_id, "results", "SELECT count(*) FROM results WHERE run_id = ?",
+			      "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? ORDER BY position", res, &place, err)) &&
+	    res->nunits <= details_upto)
+		rc = load_details_v2(s, run_id, res, place, err);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+out:
+	free(place);
+	if (rc) {
+		kp_result_free(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
+/* The results row of one unit, by id (the index), else by name in report
+ * order: its position, 0 when none. */
+static int find_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *pos, kp_err *err)
+{
+	static const char *const sql[] = {
+		"SELECT position FROM results WHERE run_id = ? AND unit_id = ?",
+		"SELECT position FROM results WHERE run_id = ? AND name = ? ORDER BY position LIMIT 1",
+	};
+	size_t k;
+	int rc;
+
+	*pos = 0;
+	for (k = 0; k < 2 && !*pos; k++) {
+		rd r;
+		if ((rc = run_query(s, &r, "results", sql[k], run_id, err)))
+			return rc;
+		sqlite3_bind_text(r.st, 2, unit, -1, SQLITE_STATIC);
+		if (store_rd_step(&r) > 0)
+			*pos = store_rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
+		sqlite3_finalize(r.st);
+		if (r.rc)
+			return r.rc;
+	}
+	return 0;
+}
+
+/* Unit pos's results row and items into res (one unit). */
+static int load_one(kp_store *s, long run_id, sqlite3_int64 pos, kp_result *res, kp_err *err)
+{
+	rd r;
+	catalogue c;
+	store_buf note = {0};
+	long long place = -1;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	if (!(res->units = calloc(1, sizeof *res->units)) || !(res->sec = calloc(res->nsections + 1, sizeof *res->sec)))
+		return kp_err_oom(err);
+	if ((rc = run_query(s, &r, "results", "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? AND position = ?",
+			    run_id, err)))
+		return rc;
+	sqlite3_bind_int64(r.st, 2, pos);
+	if (store_rd_step(&r) > 0) {
+		read_unit(&r, res, &res->units[0]);
+		parse_sections(&r, 20, res, 0);
+		place = store_rd_int(&r, 21, -1, INT64_MAX, 0, NULL);
+		res->nunits = 1;
+	}
+	sqlite3_finalize(r.st);
+	if ((rc = r.rc) || place < 0 || (rc = load_catalogue(s, run_id, res, &c, err)) ||
+	    (rc = store_prep(s, "SELECT template FROM run_notes WHERE run_id = ? AND id = ?", &c.one_note, err)) ||
+	    (rc = run_query(s, &r, "unit_items", "SELECT items FROM unit_items WHERE run_id = ? AND scored = ?", run_id,
+			    err)))
+		goto out;
+	sqlite3_bind_int64(r.st, 2, place);
+	if (store_rd_step(&r) > 0)
+		parse_items(&r, 0, s, run_id, &c, res, &res->units[0], &note);
+	else if (!r.rc)
+		r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_NO_ITEMS, s->path, res->units[0].id, run_id);
+	sqlite3_finalize(r.st);
+	rc = r.rc;
+out:
+	catalogue_free(&c);
+	free(note.p);
+	if (!rc && res->nunits) {
+		res->categories[res->units[0].category].first = 0;
+		res->categories[res->units[0].category].count = 1;
+	}
+	return rc;
+}
+
+int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **out, kp_err *err)
+{
+	kp_result *res = NULL;
+	sqlite3_int64 pos = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = kp_result_new(&res, err)))
+		return rc;
+	if ((rc = store_exec(s, "BEGIN", err)))
+		goto out;
+	if (!(rc = load_head(s, &run_id, res, err)) && !(rc = find_unit(s, run_id, unit, &pos, err)) && pos)
+		rc = load_one(s, run_id, pos, res, err);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (!rc && !pos)
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RUN_NO_UNIT, s->path, run_id, unit);
+out:
+	if (rc) {
+		kp_result_free(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
+/* ---- from schema 1 ---- */
+
+int store_load_run_v1(kp_store *s, long id, kp_result **out, kp_err *err)
+{
+	kp_result *res = NULL;
+	int rc;
+
+	if ((rc = kp_result_new(&res, err)))
+		return rc;
+	if (!(rc = load_head(s, &id, res, err)) &&
+	    !(rc = load_units(s, id, "results", "SELECT count(*) FROM v1_results WHERE run_id = ?",
+			      "SELECT unit_id, name, category, rank, total, raw_total, base, deductions, bonus, grade, veto, "
+			      "veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, tie_note, last_rank, "
+			      "last_total FROM v1_results WHERE run_id = ? ORDER BY position", res, NULL, err)))
+		rc = load_details_v1(s, id, res, err);
+	if (rc) {
+		kp_result_free(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
