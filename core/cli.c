@@ -364,6 +364,47 @@ static size_t alarm_words(char *buf, size_t cap)
 	return put_str(buf, n, cap, "\n");
 }
 
+/* ---- a database the command creates ---- */
+
+static char *g_new_db[3]; /* its path, -wal, -shm; NULL when none */
+
+void kp_cli_new_db_done(int rc)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		char *p = g_new_db[i];
+		g_new_db[i] = NULL;
+		if (p && rc)
+			unlink(p);
+		free(p);
+	}
+}
+
+void kp_cli_new_db(const char *db)
+{
+	static const char *const tail[3] = {"", "-wal", "-shm"}; /* not words */
+	int i;
+
+	kp_cli_new_db_done(0);
+	for (i = 0; i < 3; i++) {
+		char *p = malloc(strlen(db) + strlen(tail[i]) + 1);
+		if (p) /* without memory, a stopped command may leave the file: nothing worse */
+			strcat(strcpy(p, db), tail[i]);
+		g_new_db[i] = p;
+	}
+}
+
+/* From a signal handler: unlink only. */
+static void remove_new_db_now(void)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (g_new_db[i])
+			unlink(g_new_db[i]);
+}
+
 /* Seconds of rule code so far, and whether rule code runs now: while the
  * rules load or their tests run, the time since they began; while
  * scoring, the sandbox's count of its calls. */
@@ -393,6 +434,7 @@ static void on_alarm(int sig)
 	(void)sig;
 	if (g_locked_db) {
 		kp_outfile_remove_open();
+		remove_new_db_now();
 		n = alarm_words(buf, sizeof buf);
 		err_filter(NULL, buf, n);
 		_exit(EX_TEMPFAIL);
@@ -403,6 +445,7 @@ static void on_alarm(int sig)
 		return;
 	}
 	kp_outfile_remove_open();
+	remove_new_db_now();
 	n = put_str(buf, 0, sizeof buf, kp_cli_prog);
 	n = put_str(buf, n, sizeof buf, ": ");
 	n += kp_sandbox_context(g_sandbox, g_rules_file, buf + n, sizeof buf - n - ALARM_TAIL_ROOM);
@@ -415,11 +458,13 @@ static void on_alarm(int sig)
 
 /* Interrupted (Ctrl-C, kill): the temporary file of a report being
  * written is removed, then the signal ends the process as it would have
- * (the shell sees the signal).  A database transaction needs nothing: one
- * that did not commit is not there when the database is next opened. */
+ * (the shell sees the signal), and a database the command was creating.
+ * A transaction needs nothing: one that did not commit is not there when
+ * the database is next opened. */
 static void on_stop(int sig)
 {
 	kp_outfile_remove_open();
+	remove_new_db_now();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

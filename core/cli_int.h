@@ -223,7 +223,14 @@ void kp_cli_year_check(const kp_cli_config *c, const kp_rules *r);
 
 /* Import files into an open store for year, saying what was imported
  * (core/cmd_import.c). */
-int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, kp_err *err);
+int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, int hold, kp_err *err);
+/* A database the command creates (called before the open that creates
+ * it, when db does not exist): if the command then fails, or the time
+ * limit or a signal stops it, the file goes with its -wal and -shm, so
+ * that nothing is left.  kp_cli_new_db_done(rc) ends it: removes the
+ * file when rc says the command failed, else keeps it. */
+void kp_cli_new_db(const char *db);
+void kp_cli_new_db_done(int rc);
 /* Score the year's imported data in st with the rule file, recording
  * nothing (core/cmd_compare.c); *r, *d and *res are the caller's, also
  * after an error (free them with kp_rules_free, kp_data_free, kp_result_free;

@@ -2,7 +2,6 @@
  * nothing, saying what each became; a database this failed import created
  * is removed again. */
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,7 @@
 #include "kaoping/enc.h"
 #include "kaoping/xlsx.h"
 
-int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, kp_err *err)
+int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, int hold, kp_err *err)
 {
 	kp_import_opts o;
 	kp_import_done *done = calloc((size_t)n + 1, sizeof *done);
@@ -22,7 +21,7 @@ int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int
 	if (!done)
 		return kp_err_oom(err);
 	memset(&o, 0, sizeof o);
-	o.year = year, o.as = c->as, o.replace = c->replace;
+	o.year = year, o.as = c->as, o.replace = c->replace, o.hold = hold;
 	kp_cli_progress_begin(c, &o.csv, &p, n == 1 ? files[0] : kp_msg_fmt(KP_MSG_CMD_PROGRESS_IMPORT));
 	rc = kp_store_import(st, (const char *const *)files, (size_t)n, &o, done, err);
 	kp_cli_progress_end(&p);
@@ -46,16 +45,13 @@ int kp_cmd_import(kp_cli_config *c, kp_err *err)
 
 	if (c->as && c->nargs > 1)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_IMPORT_AS_ONE);
+	if (!existed)
+		kp_cli_new_db(c->db);
 	if (!(rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err)))
 		if (!(rc = kp_cli_import_year(c, st, c->args, c->nargs, &year, err)))
-			rc = kp_cli_import_files(c, st, c->args, c->nargs, year, err);
+			rc = kp_cli_import_files(c, st, c->args, c->nargs, year, 0, err);
 	kp_store_close(st);
-	if (rc && !existed) { /* a database this failed import created: leave nothing */
-		char path[4096];
-		unlink(c->db);
-		snprintf(path, sizeof path, "%s-wal", c->db), unlink(path); /* not words */
-		snprintf(path, sizeof path, "%s-shm", c->db), unlink(path); /* not words */
-	}
+	kp_cli_new_db_done(rc);
 	return rc;
 }
 

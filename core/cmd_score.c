@@ -2,6 +2,8 @@
  * the data (CSV files into memory, or the store's imports for the year),
  * score, record the run when there is a store, write the report.  The two
  * commands share one scoring path. */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +89,10 @@ out:
 
 /* The scoring verbs: load the rules; take the data from the CSV files
  * (into memory) or, with a store, from its imports for the year after
- * importing the files into it; score, record the run there, report. */
+ * importing the files into it; score, record the run there, report.
+ * Files imported here are kept only with the run: one transaction holds
+ * both, so a failure leaves the database as it was (and removes one it
+ * created). */
 static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles, kp_err *err)
 {
 	kp_rules *r = NULL;
@@ -95,7 +100,8 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 	kp_store *st = NULL;
 	long *ids = NULL;
 	size_t nids = 0;
-	int rc;
+	struct stat sb;
+	int rc, existed = store_mode >= 0 && stat(c->db, &sb) == 0, imported = 0;
 
 	kp_cli_phase("start"); /* not words */
 	if ((rc = kp_cli_check_output(c, err)) || (rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
@@ -108,11 +114,14 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 	}
 	if (store_mode >= 0) {
 		kp_cli_enter(KP_PH_OPEN);
+		if (!existed)
+			kp_cli_new_db(c->db);
 		if ((rc = kp_store_open(c->db, store_mode, &st, err)))
 			goto out;
 		if (nfiles > 0 && (kp_cli_enter(KP_PH_IMPORT),
-				   rc = kp_cli_import_files(c, st, files, nfiles, kp_cli_year(c, r), err)))
+				   rc = kp_cli_import_files(c, st, files, nfiles, kp_cli_year(c, r), 1, err)))
 			goto out;
+		imported = nfiles > 0;
 		kp_cli_enter(KP_PH_LOAD);
 		rc = kp_store_load(st, kp_cli_year(c, r), r, d, &ids, &nids, err);
 	} else {
@@ -124,8 +133,11 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 out:
 	free(ids);
 	kp_data_free(d);
-	kp_store_close(st);
+	kp_store_close(st); /* rolls back what a failure left open */
 	kp_rules_free(r);
+	if (rc && imported && existed)
+		kp_cli_note(c, KP_M_CMD_RUN_IMPORT_NOT_KEPT, c->db);
+	kp_cli_new_db_done(rc);
 	return rc;
 }
 

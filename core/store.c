@@ -1353,6 +1353,10 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 			kp_data_stem(files[i], name, sizeof name);
 		rc = import_one(s, files[i], o, name, done ? &done[i] : NULL, err);
 	}
+	if (!rc && o->hold) {
+		s->in_tx = 1; /* committed with the run, or rolled back */
+		return 0;
+	}
 	if (!rc)
 		rc = store_commit(s, err);
 	if (rc)

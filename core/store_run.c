@@ -603,9 +603,11 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 	size_t i;
 	int rc;
 
-	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
-		return rc;
-	s->in_tx = 1;
+	if (!s->in_tx) { /* else an import held its transaction open for this run */
+		if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+			return rc;
+		s->in_tx = 1;
+	}
 	if ((rc = store_stamp(s, err)) || (rc = next_run_id(s, &id, err)))
 		goto fail;
 	store_now_iso(ts, sizeof ts);

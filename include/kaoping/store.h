@@ -51,6 +51,11 @@ typedef struct kp_import_opts {
 	int year;               /* 0: the current year */
 	const char *as;         /* dataset name for a single file (NULL: stem) */
 	int replace;            /* replace an earlier import of the same name/year */
+	int hold;               /* leave the transaction open for the run that
+				   follows (kp_store_run_begin continues it): the
+				   import is kept only with that run, and a
+				   failure before kp_store_run_finish, or
+				   kp_store_close, rolls it back */
 	kp_csv_opts csv;
 } kp_import_opts;
 
@@ -65,8 +70,9 @@ typedef struct kp_import_done {  /* what one file became */
 	int tabs;                          /* read as tab-separated */
 } kp_import_done;
 
-/* Import every file in one transaction: all or nothing.  done (may be
- * NULL) receives one entry per file. */
+/* Import every file in one transaction: all or nothing (with o->hold, the
+ * transaction stays open: see kp_import_opts).  done (may be NULL)
+ * receives one entry per file. */
 int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_import_opts *o,
 		    kp_import_done *done, kp_err *err);
 
@@ -80,7 +86,8 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 int kp_store_last(kp_store *s, int year, kp_last **out, kp_err *err);
 void kp_store_last_free(kp_last *l);
 
-/* A scoring run in one transaction: begin, the sink for each unit's
+/* A scoring run in one transaction (begun here, or the one a held import
+ * left open): begin, the sink for each unit's
  * items, then finish (commit) or abort (roll back).  finish links each
  * unit of res to the items the sink was given for it through the unit's
  * scored index (kp_unit_result.scored: what the scorer sets) and the same
