@@ -365,8 +365,15 @@ local function column_list(list, what, level)
 	return out
 end
 
+-- a declaration while scoring (spec.closed, set once the file has
+-- loaded) would change nothing: the rules are compiled by then
+local function open_for(kind, level)
+	if spec.closed then fail(msg("RULE_P_LATE", kind), level + 1) end
+end
+
 local function named(kind, build)
 	return function(name)
+		open_for(kind, 2)
 		if type(name) ~= "string" or name == "" then
 			fail(msg("RULE_P_NEEDS_NAME", kind, kind), 2)
 		end
@@ -380,6 +387,7 @@ end
 
 local function once(key, kind)
 	return function(t)
+		open_for(kind, 2)
 		if type(t) ~= "table" then fail(msg("RULE_P_NEEDS_TABLE", kind), 2) end
 		if spec[key] then fail(msg("RULE_P_TWICE", kind, spec[key].where), 2) end
 		known_fields(t, kind, kind, 2)

@@ -2220,8 +2220,12 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 	kp_sandbox_freeze_env(L, env, 1);
 	lua_pushvalue(L, env);
 	r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushvalue(L, spec); /* the table the declarations write: closed for them */
 	if (!rc)
 		rc = snapshot_spec(r, L, spec, err);
+	lua_pushboolean(L, 1);
+	lua_setfield(L, -2, "closed");
+	lua_pop(L, 1);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +358,100 @@ static int l_xpcall(lua_State *L)
 	return lua_gettop(L);
 }
 
+/* ---- pairs in an order of the keys, not of the hash ---- */
+
+/* Lua 5.4 seeds its string hash from the clock and from addresses, so the
+ * order in which next walks a table changes from one run to the next: a
+ * rule taking the first key pairs gives would score differently each
+ * time.  The sandbox's pairs walks numbers (by value), then strings (byte
+ * order), then false and true, then other keys in next's order (they have
+ * no order of their own).  next itself is Lua's. */
+typedef struct pkey { int rank; double num; const char *str; size_t len; size_t at; } pkey;
+
+static int pkey_cmp(const void *a, const void *b)
+{
+	const pkey *x = a, *y = b;
+	int c;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if ((x->rank == 0 || x->rank == 2) && x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	if (x->rank == 1) {
+		c = memcmp(x->str, y->str, x->len < y->len ? x->len : y->len);
+		if (c || x->len != y->len)
+			return c ? c : (x->len < y->len ? -1 : 1);
+	}
+	return x->at < y->at ? -1 : x->at > y->at; /* the same number (1 and 1.0 are one key), or no order */
+}
+
+/* the iterator: upvalues the table of keys in order and the next place */
+static int l_pairs_next(lua_State *L)
+{
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	for (;;) {
+		lua_settop(L, 1);
+		if (lua_rawgeti(L, lua_upvalueindex(1), ++i) == LUA_TNIL)
+			return 0;
+		lua_pushinteger(L, i);
+		lua_replace(L, lua_upvalueindex(2));
+		lua_pushvalue(L, -1);
+		if (lua_rawget(L, 1) != LUA_TNIL) /* a key cleared while walking is passed over */
+			return 2;
+	}
+}
+
+static int l_pairs(lua_State *L)
+{
+	size_t n = 0, i;
+	pkey *k;
+
+	luaL_checkany(L, 1);
+	if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
+		lua_pushvalue(L, 1);
+		lua_call(L, 1, 3);
+		return 3;
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 1);
+	lua_newtable(L); /* 2: the keys, in next's order, then in order */
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, 2, (lua_Integer)++n);
+	}
+	/* a userdata: counted by the sandbox's memory limit, freed by Lua */
+	k = lua_newuserdatauv(L, (n ? n : 1) * sizeof *k, 0);
+	for (i = 0; i < n; i++) {
+		int t = lua_rawgeti(L, 2, (lua_Integer)i + 1);
+		k[i].at = i, k[i].num = 0, k[i].str = NULL, k[i].len = 0;
+		if (t == LUA_TNUMBER)
+			k[i].rank = 0, k[i].num = lua_tonumber(L, -1);
+		else if (t == LUA_TSTRING)
+			k[i].rank = 1, k[i].str = lua_tolstring(L, -1, &k[i].len); /* kept alive by the table */
+		else if (t == LUA_TBOOLEAN)
+			k[i].rank = 2, k[i].num = lua_toboolean(L, -1);
+		else
+			k[i].rank = 3;
+		lua_pop(L, 1);
+	}
+	qsort(k, n, sizeof *k, pkey_cmp);
+	lua_createtable(L, (int)(n < INT_MAX ? n : INT_MAX), 0); /* 4: the keys in order */
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, 2, (lua_Integer)k[i].at + 1);
+		lua_rawseti(L, 4, (lua_Integer)i + 1);
+	}
+	lua_pushvalue(L, 4);
+	lua_pushinteger(L, 0);
+	lua_pushcclosure(L, l_pairs_next, 2);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
+}
+
 /* Replace base[name] by the C function f with the original as upvalue. */
 static void wrap_base(lua_State *L, int base, const char *name, lua_CFunction f)
 {
@@ -402,6 +497,8 @@ static int push_base(lua_State *L)
 	lua_setfield(L, base, "rawset");
 	lua_pushcfunction(L, l_setmetatable);
 	lua_setfield(L, base, "setmetatable");
+	lua_pushcfunction(L, l_pairs);
+	lua_setfield(L, base, "pairs");
 	wrap_base(L, base, "xpcall", l_xpcall);
 	return base;
 }
@@ -417,6 +514,9 @@ static void add_libs(lua_State *L, int base)
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
 	add_lib(L, base, "table", NULL);
 	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
+	lua_getfield(L, -1, "randomseed"); /* Lua seeds math.random from the clock: the same numbers on every run */
+	lua_pushinteger(L, 2021);
+	lua_call(L, 1, 0);
 	add_lib(L, base, "math", NULL);
 	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
 	add_lib(L, base, "utf8", NULL);
@@ -554,13 +654,45 @@ int kp_sandbox_push_env(kp_sandbox *sb, kp_err *err)
 	return kp_sandbox_call(sb, 1, 1, 1, err);
 }
 
+/* Frozen, the environment keeps no names of its own: the globals the
+ * rule file set move to a table behind it (its __index, whose own
+ * __index is the library's), so that every write reaches __newindex and
+ * is refused.  A global set at load (a counter) could otherwise be
+ * changed while scoring, and a unit's score depend on the units before
+ * it.  _G there names the environment. */
 void kp_sandbox_freeze_env(lua_State *L, int idx, int frozen)
 {
-	if (lua_getmetatable(L, idx)) {
-		lua_pushboolean(L, frozen);
-		lua_setfield(L, -2, "frozen");
+	idx = lua_absindex(L, idx);
+	if (!lua_getmetatable(L, idx))
+		return;
+	if (frozen) {
+		lua_getfield(L, -1, "__index");
+		if (lua_type(L, -1) == LUA_TFUNCTION) { /* not moved yet */
+			int defs;
+			lua_newtable(L);
+			defs = lua_gettop(L);
+			lua_pushnil(L);
+			while (lua_next(L, idx)) { /* clearing a field met is allowed */
+				lua_pushvalue(L, -2);
+				lua_insert(L, -2);
+				lua_rawset(L, defs);
+				lua_pushvalue(L, -1);
+				lua_pushnil(L);
+				lua_rawset(L, idx);
+			}
+			lua_pushvalue(L, idx);
+			lua_setfield(L, defs, "_G");
+			lua_createtable(L, 0, 1);
+			lua_pushvalue(L, -3); /* the library's __index */
+			lua_setfield(L, -2, "__index");
+			lua_setmetatable(L, defs);
+			lua_setfield(L, -3, "__index");
+		}
 		lua_pop(L, 1);
 	}
+	lua_pushboolean(L, frozen);
+	lua_setfield(L, -2, "frozen");
+	lua_pop(L, 1);
 }
 
 int kp_sandbox_load(kp_sandbox *sb, const char *chunkname, const char *buf, size_t len,
