@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kaoping/date.h"
+#include "kaoping/enc.h"
 #include "kaoping/infile.h"
 #include "kaoping/num.h"
 #include "rules_int.h"
@@ -2064,13 +2065,19 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 
 /* C reads names and texts up to their first NUL: "a\0b" and "a\0c" would
  * be one name there and two in Lua, so a NUL byte is refused. */
+/* A declared text: UTF-8 without NUL bytes (C reads it up to the NUL;
+ * reports, workbooks and the database carry nothing else). */
 static void snapshot_text(lua_State *L, int idx)
 {
 	size_t len;
 	const char *p;
 
-	if (lua_type(L, idx) == LUA_TSTRING && (p = lua_tolstring(L, idx, &len)) && strlen(p) != len)
+	if (lua_type(L, idx) != LUA_TSTRING || !(p = lua_tolstring(L, idx, &len)))
+		return;
+	if (strlen(p) != len)
 		kp_sandbox_error(L, KP_M_RULE_DECL_NUL, p);
+	if (kp_enc_utf8_valid((const unsigned char *)p, len) != len)
+		kp_sandbox_error(L, KP_M_RULE_DECL_NOT_UTF8, (int)kp_enc_utf8_valid((const unsigned char *)p, len), p);
 }
 
 static void snapshot_value(lua_State *L, int memo, int depth)

@@ -131,6 +131,11 @@ static int rule_error(scorer *s, int kind, const char *msg)
 	return kp_err_set(s->err, kind, "%s: %s: %s", s->ctx_where, ctx, msg);
 }
 
+int kp_score_rule_error(scorer *s, const char *msg)
+{
+	return rule_error(s, KP_ERULE, msg);
+}
+
 /* The error of a note (or veto reason) of len bytes, more than max. */
 static int note_too_long(scorer *s, size_t len, int max)
 {

@@ -157,6 +157,9 @@ enum kp_fnargs { KP_FN_UNIT = 1, KP_FN_UNIT_CTX, KP_FN_ROW };
 /* Call the function at registry ref with those arguments and take its
  * first nres (1 or 2) results into res[]: 0 or an error kind; res[] is
  * filled only when *vs is V_VALUE (V_SKIP: see kp_score_call_lua). */
+/* A rule error (78) naming the rule file, what is scored and the unit:
+ * "RULES: in indicator 'X' for unit 'Y': msg". */
+int kp_score_rule_error(scorer *s, const char *msg);
 int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res,
 		     enum vstat *vs);
 /* commend { eligible = function(r) }: r is the unit's result as a table. */

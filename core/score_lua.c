@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/enc.h"
 #include "kaoping/num.h"
 #include "score_int.h"
 
@@ -530,9 +531,14 @@ void kp_fnval_free(kp_fnval *v)
 	memset(v, 0, sizeof *v);
 }
 
-/* The value at idx as a kp_fnval, with raw reads only. */
-static int take_value(lua_State *L, int idx, kp_fnval *v, kp_err *err)
+/* The value at idx as a kp_fnval, with raw reads only.  A text must be
+ * UTF-8 without NUL bytes: C would read it only up to the NUL ("否\0是"
+ * read as 否), and reports and the database would carry bytes no reader
+ * takes back. */
+static int take_value(scorer *s, lua_State *L, int idx, kp_fnval *v)
 {
+	const char *p;
+	size_t len;
 	int isnum;
 
 	memset(v, 0, sizeof *v);
@@ -550,9 +556,19 @@ static int take_value(lua_State *L, int idx, kp_fnval *v, kp_err *err)
 		v->num = lua_tonumberx(L, idx, &isnum);
 		v->numeric = isnum;
 		lua_pushvalue(L, idx); /* a copy: converting it leaves the result as it was */
-		v->text = strdup(lua_tostring(L, -1));
+		p = lua_tolstring(L, -1, &len);
+		if (strlen(p) != len || kp_enc_utf8_valid((const unsigned char *)p, len) != len) {
+			char msg[320], q[KP_ERR_QUOTE];
+			if (strlen(p) != len && kp_enc_utf8_valid((const unsigned char *)p, strlen(p)) == strlen(p))
+				kp_msg_format(msg, sizeof msg, KP_M_ENG_FN_TEXT_NUL, kp_err_quote(p, q));
+			else
+				kp_msg_format(msg, sizeof msg, KP_M_ENG_FN_TEXT_NOT_UTF8);
+			lua_pop(L, 1);
+			return kp_score_rule_error(s, msg);
+		}
+		v->text = strdup(p);
 		lua_pop(L, 1);
-		return v->text ? 0 : kp_err_oom(err);
+		return v->text ? 0 : kp_err_oom(s->err);
 	default:
 		v->type = KP_FV_OTHER;
 		return 0;
@@ -576,7 +592,7 @@ static int take_results(scorer *s, int nres, kp_fnval *res)
 	int i, rc = 0;
 
 	for (i = 0; i < nres && !rc; i++)
-		rc = take_value(s->L, -nres + i, &res[i], s->err);
+		rc = take_value(s, s->L, -nres + i, &res[i]);
 	lua_pop(s->L, nres);
 	for (i = 0; rc && i < nres; i++)
 		kp_fnval_free(&res[i]);
