@@ -237,7 +237,7 @@ static int parse_ascii(const char *text, double *out)
 	char buf[128];
 	size_t n = 0;
 	const char *end, *s;
-	int percent = 0;
+	int percent = 0, st;
 	double v;
 
 	end = text + strlen(text);
@@ -257,11 +257,62 @@ static int parse_ascii(const char *text, double *out)
 	if (percent)
 		memcpy(buf + n, "e-2", 3), n += 3;
 	buf[n] = '\0';
-	v = strtod(buf, NULL);
-	if (!isfinite(v))
-		return KP_NUM_RANGE;
+	st = kp_num_parse_plain(buf, &v); /* buf is [-]digits[.digits][e[+-]digits] */
+	if (st != KP_NUM_OK)
+		return st;
 	if (percent && v > 1.0)
 		return KP_NUM_PERCENT;
+	*out = v;
+	return KP_NUM_OK;
+}
+
+/* Digits at s, and whether one of them is not 0; returns the end. */
+static const char *skip_digits(const char *s, int *nonzero)
+{
+	for (; *s >= '0' && *s <= '9'; s++)
+		if (*s != '0')
+			*nonzero = 1;
+	return s;
+}
+
+int kp_num_parse_plain(const char *text, double *out)
+{
+	const char *s = text, *mant;
+	char *end;
+	int nonzero = 0;
+	double v;
+
+	if (!*s)
+		return KP_NUM_EMPTY;
+	if (*s == '+' || *s == '-')
+		s++;
+	mant = s;
+	s = skip_digits(s, &nonzero);
+	if (*s == '.')
+		s = skip_digits(s + 1, &nonzero);
+	if (s == mant || (s == mant + 1 && *mant == '.')) /* no digit */
+		return KP_NUM_BAD;
+	if (*s == 'e' || *s == 'E') {
+		int ignored = 0;
+		const char *e = ++s;
+
+		if (*s == '+' || *s == '-')
+			e = ++s;
+		s = skip_digits(s, &ignored);
+		if (s == e)
+			return KP_NUM_BAD;
+	}
+	if (*s)
+		return KP_NUM_BAD;
+	/* only the decimal syntax is left, which strtod reads correctly
+	 * rounded (LC_NUMERIC stays "C": the point is '.') */
+	v = strtod(text, &end);
+	if (*end)
+		return KP_NUM_BAD;
+	if (!isfinite(v))
+		return KP_NUM_RANGE;
+	if (nonzero && fabs(v) < DBL_MIN) /* 1e-400 is no 0, 1e-310 loses its digits */
+		return KP_NUM_TINY;
 	*out = v == 0 ? 0.0 : v; /* -0 is 0 */
 	return KP_NUM_OK;
 }
@@ -274,6 +325,7 @@ const char *kp_num_why(int status)
 	case KP_NUM_RANGE: return kp_msg_fmt(KP_MSG_IN_NUM_RANGE);
 	case KP_NUM_PERCENT: return kp_msg_fmt(KP_MSG_IN_NUM_PERCENT);
 	case KP_NUM_NA: return kp_msg_fmt(KP_MSG_IN_NUM_NA);
+	case KP_NUM_TINY: return kp_msg_fmt(KP_MSG_IN_NUM_TINY);
 	default: return kp_msg_fmt(KP_MSG_IN_NUM_NOT_NUMBER);
 	}
 }

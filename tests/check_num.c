@@ -137,6 +137,19 @@ static const struct parse_case parse_cases[] = {
 	{ "1e309", KP_NUM_RANGE, 0 },
 	{ "-1e309", KP_NUM_RANGE, 0 },
 	{ "1.8e308", KP_NUM_RANGE, 0 },
+	/* underflow: a nonzero decimal that would read as 0 or a subnormal */
+	{ "1e-400", KP_NUM_TINY, 0 },
+	{ "-1e-999", KP_NUM_TINY, 0 },
+	{ "1e-310", KP_NUM_TINY, 0 },
+	{ "0.00001e-305", KP_NUM_TINY, 0 },
+	{ "\xEF\xBC\x91" "e-400", KP_NUM_TINY, 0 }, /* １e-400 */
+	{ "2.2250738585072014e-308", KP_NUM_OK, 2.2250738585072014e-308 }, /* DBL_MIN */
+	{ "1e-307", KP_NUM_OK, 1e-307 },
+	{ "0e5", KP_NUM_OK, 0 },
+	{ "0e-999", KP_NUM_OK, 0 },
+	{ "-0.000e-400", KP_NUM_OK, 0 },
+	{ "0.0", KP_NUM_OK, 0 },
+	{ "0%", KP_NUM_OK, 0 },
 };
 
 START_TEST(test_parse_table)
@@ -169,6 +182,72 @@ START_TEST(test_parse_why)
 	ck_assert_str_eq(kp_num_why(KP_NUM_EMPTY), "empty");
 	ck_assert_str_eq(kp_num_why(KP_NUM_NA), "a missing value: declare `default` or `missing = \"skip\"`");
 	ck_assert(KP_NUM_MISSING(KP_NUM_NA) && KP_NUM_MISSING(KP_NUM_EMPTY) && !KP_NUM_MISSING(KP_NUM_BAD));
+	ck_assert_str_eq(kp_num_why(KP_NUM_TINY),
+			 "out of range (not zero, but nearer to zero than a number can be: 2.2e-308)");
+	ck_assert(!KP_NUM_MISSING(KP_NUM_TINY));
+}
+END_TEST
+
+/* kp_num_parse_plain: only the decimal syntax a file format stores. */
+static const struct parse_case plain_cases[] = {
+	{ "0", KP_NUM_OK, 0 },
+	{ "-0", KP_NUM_OK, 0 },
+	{ "0.0", KP_NUM_OK, 0 },
+	{ "0e5", KP_NUM_OK, 0 },
+	{ "42", KP_NUM_OK, 42 },
+	{ "+3", KP_NUM_OK, 3 },
+	{ "-17.5", KP_NUM_OK, -17.5 },
+	{ ".5", KP_NUM_OK, 0.5 },
+	{ "5.", KP_NUM_OK, 5 },
+	{ "1E-7", KP_NUM_OK, 1e-7 },
+	{ "0.33333333333333331", KP_NUM_OK, 0.33333333333333331 },
+	{ "12345678901234567890", KP_NUM_OK, 12345678901234567890.0 },
+	{ "1E+300", KP_NUM_OK, 1e300 },
+	{ "", KP_NUM_EMPTY, 0 },
+	{ "1e309", KP_NUM_RANGE, 0 },
+	{ "-1e999", KP_NUM_RANGE, 0 },
+	{ "1e-400", KP_NUM_TINY, 0 },
+	{ "-1e-999", KP_NUM_TINY, 0 },
+	{ "4e-320", KP_NUM_TINY, 0 },
+	/* strtod's extensions and the cell forms kp_num_parse takes */
+	{ "0x10", KP_NUM_BAD, 0 },
+	{ "0x1p3", KP_NUM_BAD, 0 },
+	{ "0X1A", KP_NUM_BAD, 0 },
+	{ " 0X1A", KP_NUM_BAD, 0 },
+	{ "inf", KP_NUM_BAD, 0 },
+	{ "-INF", KP_NUM_BAD, 0 },
+	{ "NaN", KP_NUM_BAD, 0 },
+	{ "infinity", KP_NUM_BAD, 0 },
+	{ " 1", KP_NUM_BAD, 0 },
+	{ "1 ", KP_NUM_BAD, 0 },
+	{ "1,234", KP_NUM_BAD, 0 },
+	{ "50%", KP_NUM_BAD, 0 },
+	{ "\xEF\xBC\x91", KP_NUM_BAD, 0 },
+	{ "N/A", KP_NUM_BAD, 0 },
+	{ ".", KP_NUM_BAD, 0 },
+	{ "-", KP_NUM_BAD, 0 },
+	{ "e5", KP_NUM_BAD, 0 },
+	{ ".e5", KP_NUM_BAD, 0 },
+	{ "1e", KP_NUM_BAD, 0 },
+	{ "1e+", KP_NUM_BAD, 0 },
+	{ "1e5.5", KP_NUM_BAD, 0 },
+	{ "1.2.3", KP_NUM_BAD, 0 },
+	{ "++1", KP_NUM_BAD, 0 },
+};
+
+START_TEST(test_parse_plain)
+{
+	const struct parse_case *c = &plain_cases[_i];
+	double v = -12345.678;
+	int st = kp_num_parse_plain(c->in, &v);
+
+	ck_assert_msg(st == c->status, "'%s': status %d, want %d", c->in, st, c->status);
+	if (st == KP_NUM_OK) {
+		ck_assert_msg(v == c->want, "'%s': %.17g, want %.17g", c->in, v, c->want);
+		ck_assert_msg(!(v == 0 && signbit(v)), "'%s': negative zero", c->in);
+	} else {
+		ck_assert_msg(v == -12345.678, "'%s': *out written on failure", c->in);
+	}
 }
 END_TEST
 
@@ -915,6 +994,7 @@ static Suite *num_suite(void)
 
 	tcase_add_loop_test(tc, test_parse_table, 0, (int)(sizeof parse_cases / sizeof parse_cases[0]));
 	tcase_add_test(tc, test_parse_why);
+	tcase_add_loop_test(tc, test_parse_plain, 0, (int)(sizeof plain_cases / sizeof plain_cases[0]));
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_roundtrip);
 	tcase_add_test(tc, test_parse_fullwidth_same);

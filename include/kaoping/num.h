@@ -13,8 +13,10 @@ enum kp_num_status {
 	KP_NUM_BAD,     /* not a number */
 	KP_NUM_RANGE,   /* overflows a double (1e309), or nan/inf */
 	KP_NUM_PERCENT, /* a percentage above 100% */
-	KP_NUM_NA       /* a word for "no value" (N/A, #N/A, -, —, 无, /): a
+	KP_NUM_NA,      /* a word for "no value" (N/A, #N/A, -, —, 无, /): a
 	                   missing value like a blank, never "not a number" */
+	KP_NUM_TINY     /* not zero, but nearer to zero than DBL_MIN (1e-400
+	                   would read as 0, 1e-310 as a subnormal): out of range */
 };
 /* A status that means "no value here" (blank or a word for it). */
 #define KP_NUM_MISSING(st) ((st) == KP_NUM_EMPTY || (st) == KP_NUM_NA)
@@ -26,7 +28,9 @@ enum kp_num_status {
  * that does not parse as ASCII is narrowed, so an ASCII cell reads exactly
  * as before.  This is where every numeric column is read (import keeps the
  * cell's text as it was; the rules' numeric columns are parsed here when
- * a run reads them).  On KP_NUM_OK *out is a finite double. */
+ * a run reads them).  On KP_NUM_OK *out is a finite double, zero only
+ * for a zero (0, 0.0, -0, 0e5): a nonzero value that would round to zero
+ * or to a subnormal is KP_NUM_TINY, as 1e309 is KP_NUM_RANGE. */
 int kp_num_parse(const char *s, double *out);
 /* kp_num_parse, telling also how the common cell was written: for
  * "[-]digits[.digits]" of at most 15 digits, *mant is its digits as an
@@ -34,6 +38,14 @@ int kp_num_parse(const char *s, double *out);
  * correctly rounded *mant / 10^*dec ("-0.50": -50 and 2).  *dec is -1 for
  * any other text (a percentage, separators, an exponent, full-width). */
 int kp_num_parse_dec(const char *s, double *out, int64_t *mant, int *dec);
+/* A number as a file format stores one (an .xlsx cell's <v>: xsd:double
+ * without INF and NaN): [+-]digits[.digits][(e|E)[+-]digits], also ".5"
+ * and "5.", and nothing else: no spaces, thousands separators, percent,
+ * full-width forms, words, nor strtod's hex, inf and nan.  KP_NUM_OK with
+ * *out finite (-0 is 0), KP_NUM_RANGE past a double, KP_NUM_TINY for a
+ * nonzero decimal nearer to zero than DBL_MIN, KP_NUM_EMPTY for "",
+ * KP_NUM_BAD for anything else.  kp_num_parse ends in it. */
+int kp_num_parse_plain(const char *s, double *out);
 /* Words for a status, for messages ("not a number"), in the current
  * language (the catalogue's IN_NUM_*; static). */
 const char *kp_num_why(int status);
