@@ -10,7 +10,6 @@
 #include "xlsx_int.h"
 
 #include <expat.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 
 #include "kaoping/enc.h"
 #include "kaoping/infile.h"
+#include "kaoping/num.h"
 
 #define XL_MAX_PART (512u << 20)       /* uncompressed bytes of one part, declared and read */
 #define XL_MAX_META (16u << 20)        /* of workbook.xml, its relationships and styles.xml */
@@ -552,17 +552,20 @@ static const char *cell_where(xlsx *x)
 	fail(x, kp_err_msg((x)->err, KP_EDATA, M, (x)->name, (x)->row, cell_where(x),                           \
 			   kp_err_quote(text, (char[KP_ERR_QUOTE]){0})))
 
-/* A number cell's text: as a date when its format is one. */
+/* A number cell's text: as a date when its format is one.  The number is
+ * a plain decimal (kp_num_parse_plain: not strtod's hex, inf or nan, so a
+ * cell reads as the same text in a CSV file does), finite, and zero only
+ * when it is written as zero. */
 static int cell_number(xlsx *x, const char *v, const char **out, char *buf)
 {
-	char *end;
 	double d;
+	int st;
 
 	while (*v == ' ')
 		v++;
-	d = strtod(v, &end);
-	if (end == v || *end || !isfinite(d))
-		return CELL_FAULT(x, KP_M_IN_XLSX_CELL_NUMBER, v);
+	if ((st = kp_num_parse_plain(v, &d)) != KP_NUM_OK)
+		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_CELL_NUMBER, x->name, x->row, cell_where(x),
+					  kp_err_quote(v, (char[KP_ERR_QUOTE]){0}), kp_num_why(st)));
 	if (x->cstyle < x->nxf && x->xf_date[x->cstyle] && (*out = kp_xlsx_date(d, x->date1904, buf)))
 		return 0;
 	*out = kp_xlsx_number(d, buf);

@@ -244,6 +244,9 @@ START_TEST(test_number_noise)
 		{"0.30000000000000004", "0.3"}, {"2.9999999999999996", "3"}, {"100", "100"}, {"1.5", "1.5"},
 		{"0.1", "0.1"}, {"85.000000000000014", "85"}, {"-3.0000000000000004", "-3"},
 		{"123456789.12345679", "123456789.123457"}, {"1E+300", "1e+300"},
+		/* zeros however written, and what a plain decimal may be */
+		{"0", "0"}, {"0.0", "0"}, {"-0", "0"}, {"0e5", "0"}, {"0E-400", "0"}, {" 7", "7"}, {"+2.5", "2.5"},
+		{".5", "0.5"}, {"5.", "5"},
 	};
 	char rows[512];
 	kp_err err;
@@ -346,9 +349,30 @@ static const struct bad {
 	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c></row>", NULL,
 	 ":2: column 'n' (B2): the cell holds the error '#DIV/0!'"},
 	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>abc</v></c></row>", NULL,
-	 ":2: column 'n' (B2): the number cell holds 'abc'"},
+	 ":2: column 'n' (B2): the number cell holds 'abc': not a number"},
 	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>1e999</v></c></row>", NULL,
-	 ":2: column 'n' (B2): the number cell holds '1e999'"},
+	 ":2: column 'n' (B2): the number cell holds '1e999': out of range (not a finite number)"},
+	/* strtod's hex floats, infinities and NaN are no xsd:double a cell holds */
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>0x10</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds '0x10': not a number"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>0x1p3</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds '0x1p3': not a number"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v> 0X1A</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds '0X1A': not a number"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>inf</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds 'inf': not a number"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>NaN</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds 'NaN': not a number"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>1,234</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds '1,234': not a number"},
+	/* a nonzero number that would read as 0 (or a subnormal) */
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>1e-400</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds '1e-400': out of range (not zero, but nearer to zero than a "
+	 "number can be: 2.2e-308)"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>-1e-999</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds '-1e-999': out of range"},
+	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" s=\"1\"><v>1e-320</v></c></row>", NULL,
+	 ":2: column 'n' (B2): the number cell holds '1e-320': out of range"},
 	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"s\"><v>4</v></c></row>", NULL,
 	 ":2: column 'n' (B2): no such shared string: '4'"},
 	{HDR "<row r=\"2\">" U2 "<c r=\"B2\" t=\"b\"><v>2</v></c></row>", NULL,
@@ -504,6 +528,18 @@ START_TEST(test_lang)
 			snprintf(want, sizeof want, "%s%s", path, zh ? c[i].zh : c[i].en);
 			ck_assert_str_eq(err.msg, want);
 		}
+	make(HDR "<row r=\"2\">" U2 "<c r=\"B2\"><v>0x10</v></c></row>");
+	for (zh = 0; zh <= 1; zh++) {
+		kp_err err;
+		sink k;
+
+		kp_msg_set_lang(zh ? KP_LANG_ZH : KP_LANG_EN);
+		ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA);
+		snprintf(want, sizeof want, "%s%s", path,
+			 zh ? ":2: 列“n”（B2）：数字单元格中是“0x10”：不是数字"
+			    : ":2: column 'n' (B2): the number cell holds '0x10': not a number");
+		ck_assert_str_eq(err.msg, want);
+	}
 	kp_msg_set_lang(KP_LANG_EN);
 }
 END_TEST

@@ -178,6 +178,10 @@ def hostile(kind, out):
         book(out, sheet(HEADER + data(2, 'u1', '1') + row(3, '<c r="A3" t="inlineStr"><is><t>u2</t></is></c>',
                                                            '<c r="B3" t="e"><f>VLOOKUP(A3,X!A:B,2,0)</f>'
                                                            '<v>#N/A</v></c>')))
+    elif kind == 'hex-number':    # strtod reads C99 hex floats; a number cell holds a decimal
+        book(out, sheet(HEADER + data(2, 'u1', '1') + data(3, 'u2', '0x10')))
+    elif kind == 'underflow-number':  # a nonzero decimal that strtod makes 0
+        book(out, sheet(HEADER + data(2, 'u1', '0e5') + data(3, 'u2', '-0') + data(4, 'u3', '1e-400')))
     else:
         sys.exit('mkxlsx.py: unknown kind ' + kind)
 
