@@ -1,7 +1,7 @@
 /* xlsx.c — the SpreadsheetML reader (see include/kaoping/xlsx.h): the zip
  * through libzip, every part through streaming expat, never a tree of a
- * hostile file.  Reads, in order, xl/workbook.xml (which sheet, the 1904
- * date system), its relationships (where the sheet, the shared strings and
+ * hostile file.  Reads, in order, xl/workbook.xml (which sheet: the one
+ * --sheet names, else the first visible one; the 1904 date system), its relationships (where the sheet, the shared strings and
  * the styles are), the styles (which cell formats are dates), the shared
  * strings, then the sheet twice: once for its merged ranges (they follow
  * the cells in the file) and once for the cells, which go to the row
@@ -212,9 +212,14 @@ static void note_name(xlsx *x, const char *name)
 		kp_msg_format(x->names, sizeof x->names, KP_M_IN_XLSX_SHEET_FIRST, name);
 }
 
+/* The sheet read: the one --sheet names (hidden or not: asked for by
+ * name), else the first visible one.  A hidden or very hidden sheet (a
+ * lookup table, last year's figures) is not what the office sees and
+ * fills, so it is never read unasked; any state but "visible" counts as
+ * hidden. */
 static void wb_start(xlsx *x, const char *el, const char **atts)
 {
-	const char *v;
+	const char *v, *state;
 
 	if (!strcmp(el, "workbookPr") && (v = attr(atts, "date1904")))
 		x->date1904 = !strcmp(v, "1") || !strcmp(v, "true");
@@ -224,7 +229,8 @@ static void wb_start(xlsx *x, const char *el, const char **atts)
 	if (!(v = attr(atts, "name")))
 		v = "";
 	note_name(x, v);
-	if (x->sheet_rid || (x->want ? strcmp(v, x->want) : x->nsheets != 1))
+	state = attr(atts, "state");
+	if (x->sheet_rid || (x->want ? strcmp(v, x->want) : state && strcmp(state, "visible")))
 		return;
 	if (!attr(atts, "id")) {
 		fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NO_RID, x->name, v));
@@ -785,6 +791,8 @@ static int find_sheet(xlsx *x)
 	if (!x->sheet_rid && x->want)
 		return kp_err_msg(x->err, KP_EUSAGE, KP_M_IN_XLSX_NO_SHEET_NAMED, x->name, x->want,
 				  x->names);
+	if (!x->sheet_rid && x->nsheets)
+		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ALL_HIDDEN, x->name, x->names);
 	if (!x->sheet_rid)
 		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NO_SHEET, x->name);
 	if ((rc = parse_part(x, "xl/_rels/workbook.xml.rels", P_RELS, XL_MAX_META, 0)))

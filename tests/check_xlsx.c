@@ -338,6 +338,84 @@ START_TEST(test_sniff_and_refs)
 }
 END_TEST
 
+/* ---------- which sheet: the first visible one, a hidden one by name ---------- */
+
+#define RELS2 "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">" \
+	"<Relationship Id=\"rId1\" Type=\"http://x/worksheet\" Target=\"worksheets/sheet1.xml\"/>" \
+	"<Relationship Id=\"rId2\" Type=\"http://x/worksheet\" Target=\"worksheets/sheet2.xml\"/></Relationships>"
+
+/* A workbook of two sheets, 'old' (sheet1.xml, state s1) and 'Data'
+ * (sheet2.xml, state s2); NULL: no state attribute. */
+static void make_two(const char *s1, const char *s2)
+{
+	char wb[1024], one[512], two[512];
+	int ze;
+	zip_t *z;
+
+	snprintf(wb, sizeof wb, "<workbook " NS "><sheets><sheet name=\"old\" sheetId=\"1\"%s%s%s r:id=\"rId1\"/>"
+		 "<sheet name=\"Data\" sheetId=\"2\"%s%s%s r:id=\"rId2\"/></sheets></workbook>",
+		 s1 ? " state=\"" : "", s1 ? s1 : "", s1 ? "\"" : "", s2 ? " state=\"" : "", s2 ? s2 : "",
+		 s2 ? "\"" : "");
+	snprintf(one, sizeof one, "<worksheet " NS "><sheetData>" HDR "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\">"
+		 "<is><t>hidden</t></is></c><c r=\"B2\"><v>99</v></c></row></sheetData></worksheet>");
+	snprintf(two, sizeof two, "<worksheet " NS "><sheetData>" HDR "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\">"
+		 "<is><t>visible</t></is></c><c r=\"B2\"><v>1</v></c></row></sheetData></worksheet>");
+	fresh_path();
+	unlink(path);
+	z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+	ck_assert_ptr_nonnull(z);
+	add(z, "xl/workbook.xml", wb);
+	add(z, "xl/_rels/workbook.xml.rels", RELS2);
+	add(z, "xl/worksheets/sheet1.xml", one);
+	add(z, "xl/worksheets/sheet2.xml", two);
+	ck_assert_int_eq(zip_close(z), 0);
+}
+
+START_TEST(test_hidden_sheets)
+{
+	static const struct {
+		const char *s1, *s2, *want; /* want: what the first sheet read gives */
+	} c[] = {
+		{"hidden", NULL, "H1:id|n\n2:visible|1\n"},
+		{"veryHidden", "visible", "H1:id|n\n2:visible|1\n"},
+		{"visible", NULL, "H1:id|n\n2:hidden|99\n"},
+		{NULL, "hidden", "H1:id|n\n2:hidden|99\n"},
+		{"bogus", NULL, "H1:id|n\n2:visible|1\n"}, /* a state not "visible" is not shown */
+	};
+	char want[1024];
+	kp_err err;
+	sink k;
+	size_t i;
+	int zh;
+
+	for (i = 0; i < sizeof c / sizeof *c; i++) {
+		make_two(c[i].s1, c[i].s2);
+		ck_assert_msg(read_path(NULL, &k, &err, NULL) == 0, "case %zu: %s", i, err.msg);
+		ck_assert_msg(!strcmp(k.s, c[i].want), "case %zu: got %s", i, k.s);
+	}
+	/* asked for by name, a hidden sheet is read */
+	make_two("veryHidden", NULL);
+	ck_assert_int_eq(read_path("old", &k, &err, NULL), 0);
+	ck_assert_str_eq(k.s, "H1:id|n\n2:hidden|99\n");
+	/* no sheet visible: refused, the sheets named */
+	make_two("hidden", "veryHidden");
+	for (zh = 0; zh <= 1; zh++) {
+		kp_msg_set_lang(zh ? KP_LANG_ZH : KP_LANG_EN);
+		ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA);
+		snprintf(want, sizeof want, "%s%s", path,
+			 zh ? ": 工作簿中的工作表都是隐藏的（现有工作表：“old”、“Data”）；请取消隐藏要读的工作表，或用 --sheet 指明"
+			    : ": every sheet of the workbook is hidden (the sheets: 'old', 'Data'); unhide the one to read, "
+			      "or name it with --sheet");
+		ck_assert_str_eq(err.msg, want);
+		ck_assert_str_eq(k.s, "");
+	}
+	kp_msg_set_lang(KP_LANG_EN);
+	ck_assert_int_eq(read_path("Data", &k, &err, NULL), 0);
+	ck_assert_str_eq(k.s, "H1:id|n\n2:visible|1\n");
+	unlink(path);
+}
+END_TEST
+
 /* ---------- every error names where ---------- */
 
 #define U2 "<c r=\"A2\" t=\"inlineStr\"><is><t>u1</t></is></c>"
@@ -558,6 +636,7 @@ static Suite *xlsx_suite(void)
 	tcase_add_test(tc, test_empty_rows_columns);
 	tcase_add_test(tc, test_callback_stops);
 	tcase_add_test(tc, test_sniff_and_refs);
+	tcase_add_test(tc, test_hidden_sheets);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_set_timeout(tc, 60);

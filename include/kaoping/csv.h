@@ -31,7 +31,7 @@ typedef struct kp_csv_opts {
 	int sha256;             /* compute the file's SHA-256 into info */
 	kp_csv_progress_fn progress; /* optional, called about every 4 MiB */
 	void *progress_ud;
-	const char *sheet;      /* a workbook's sheet by name (NULL: the first; see xlsx.h) */
+	const char *sheet;      /* a workbook's sheet by name (NULL: the first visible; see xlsx.h) */
 } kp_csv_opts;
 
 typedef struct kp_csv_info {

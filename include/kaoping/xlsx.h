@@ -46,9 +46,10 @@ int kp_xlsx_kind_of(const char *path);
 /* "xlsx", "xls" or "csv". */
 const char *kp_xlsx_kind_name(int kind);
 
-/* Read the sheet opts->sheet (NULL: the first) of the workbook at path:
- * on_header once, then on_row for every non-empty row, each with as many
- * fields as the header.  The row handed over is borrowed for the call.
+/* Read the sheet opts->sheet (NULL: the first visible one; of an .xls,
+ * whose sheets libfreexl does not say are hidden, the first) of the
+ * workbook at path: on_header once, then on_row for every non-empty row,
+ * each with as many fields as the header.  The row handed over is borrowed for the call.
  * info (may be NULL) gets rows, bytes, the file's SHA-256 when
  * opts->sha256, encoding UTF-8 and workbook set to the kind. */
 int kp_xlsx_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_header,

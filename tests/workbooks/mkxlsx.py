@@ -178,6 +178,19 @@ def hostile(kind, out):
         book(out, sheet(HEADER + data(2, 'u1', '1') + row(3, '<c r="A3" t="inlineStr"><is><t>u2</t></is></c>',
                                                            '<c r="B3" t="e"><f>VLOOKUP(A3,X!A:B,2,0)</f>'
                                                            '<v>#N/A</v></c>')))
+    elif kind in ('hidden-first-sheet', 'all-sheets-hidden'):
+        # last year's figures in a very hidden first sheet, the form in a
+        # visible second one (or hidden as well)
+        second = ' state="hidden"' if kind == 'all-sheets-hidden' else ''
+        wb = ('<?xml version="1.0" encoding="UTF-8"?><workbook %s %s><sheets><sheet name="去年" sheetId="1" '
+              'state="veryHidden" r:id="rId1"/><sheet name="数据" sheetId="2"%s r:id="rId4"/></sheets></workbook>'
+              % (NS, RNS, second))
+        rels = RELS.replace('</Relationships>', '<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/'
+                            'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/>'
+                            '</Relationships>')
+        book(out, sheet(HEADER + data(2, 'old1', '99') + data(3, 'old2', '98')), **{
+            'xl/workbook.xml': wb, 'xl/_rels/workbook.xml.rels': rels,
+            'xl/worksheets/sheet2.xml': sheet(HEADER + data(2, 'u1', '1'))})
     elif kind == 'hex-number':    # strtod reads C99 hex floats; a number cell holds a decimal
         book(out, sheet(HEADER + data(2, 'u1', '1') + data(3, 'u2', '0x10')))
     elif kind == 'underflow-number':  # a nonzero decimal that strtod makes 0
