@@ -1,12 +1,14 @@
 /* xlsx.c — the SpreadsheetML reader (see include/kaoping/xlsx.h): the zip
- * through libzip, every part through streaming expat, never a tree of a
- * hostile file.  Reads, in order, xl/workbook.xml (which sheet: the one
- * --sheet names, else the first visible one; the 1904 date system), its relationships (where the sheet, the shared strings and
- * the styles are), the styles (which cell formats are dates), the shared
- * strings, then the sheet twice: once for its merged ranges (they follow
- * the cells in the file) and once for the cells, which go to the row
- * builder of xlsx_rows.c.  Owns the zip handle, the parser and the tables
- * read from the parts; the caps below bound each. */
+ * through libzip (a name held twice is refused), every part through
+ * streaming expat, never a tree of a hostile file.  Reads, in order,
+ * xl/workbook.xml (which sheet: the one --sheet names, else the first
+ * visible one; the 1904 date system), its relationships (where the sheet,
+ * the shared strings and the styles are), the styles (which cell formats
+ * are dates), the shared strings, then the sheet twice: once for its
+ * merged ranges (they follow the cells in the file) and once for the
+ * cells, which go to the row builder of xlsx_rows.c.  Owns the zip
+ * handle, the parser and the tables read from the parts; the caps below
+ * bound each. */
 #include "xlsx_int.h"
 
 #include <expat.h>
@@ -762,6 +764,23 @@ static int parse_part(xlsx *x, const char *part, int mode, size_t cap, int optio
 
 /* ---- the workbook ---- */
 
+/* A name the zip holds twice: libzip finds the first copy, other programs
+ * (Python's zipfile, what is built on it) the last, so one file would be
+ * two workbooks, and Excel calls it damaged.  zip_name_locate gives the
+ * first entry of a name (a hash lookup), so an entry it does not give is
+ * a second copy. */
+static int check_names(xlsx *x)
+{
+	zip_int64_t i, n = zip_get_num_entries(x->zip, 0);
+	const char *name;
+
+	for (i = 0; i < n; i++)
+		if ((name = zip_get_name(x->zip, (zip_uint64_t)i, 0)) && zip_name_locate(x->zip, name, 0) != i)
+			return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_DUPLICATE_PART, x->name,
+					  kp_err_quote(name, (char[KP_ERR_QUOTE]){0}));
+	return 0;
+}
+
 static int open_zip(xlsx *x, const void *buf, size_t len)
 {
 	zip_error_t ze;
@@ -774,6 +793,8 @@ static int open_zip(xlsx *x, const void *buf, size_t len)
 	else if (!(x->zip = zip_open_from_source(src, ZIP_RDONLY, &ze))) {
 		zip_source_free(src);
 		rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_BAD_ZIP, x->name, zip_error_strerror(&ze));
+	} else if ((rc = check_names(x))) {
+		/* said */
 	} else if (zip_name_locate(x->zip, "xl/workbook.xml", 0) < 0) {
 		rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_NOT_EXCEL, x->name);
 	}

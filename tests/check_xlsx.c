@@ -416,6 +416,84 @@ START_TEST(test_hidden_sheets)
 }
 END_TEST
 
+/* ---------- a zip that holds a name twice ---------- */
+
+/* Add to the workbook at path an entry named like `name` but with `stand`
+ * (as long) in its place, then write `name` over every `stand` in the
+ * file's bytes: the zip holds `name` twice (libzip writes no such zip). */
+static void add_twice(const char *name, const char *stand, const char *text)
+{
+	size_t n = strlen(name), len;
+	char *buf, *p;
+	FILE *fp;
+	int ze;
+	zip_t *z;
+
+	ck_assert_uint_eq(strlen(stand), n);
+	z = zip_open(path, 0, &ze);
+	ck_assert_ptr_nonnull(z);
+	add(z, stand, text);
+	ck_assert_int_eq(zip_close(z), 0);
+	fp = fopen(path, "rb");
+	ck_assert_ptr_nonnull(fp);
+	buf = malloc(1 << 16);
+	len = fread(buf, 1, 1 << 16, fp);
+	fclose(fp);
+	ck_assert_uint_lt(len, 1 << 16);
+	for (p = buf; (p = memmem(p, len - (size_t)(p - buf), stand, n)); p += n)
+		memcpy(p, name, n);
+	fp = fopen(path, "wb");
+	ck_assert_uint_eq(fwrite(buf, 1, len, fp), len);
+	fclose(fp);
+	free(buf);
+}
+
+START_TEST(test_duplicate_part)
+{
+	static const struct {
+		const char *name, *stand, *text;
+	} c[] = {
+		/* the sheet again, other figures: Python's zipfile reads this copy */
+		{"xl/worksheets/sheet1.xml", "xl/worksheets/sheet9.xml",
+		 "<worksheet " NS "><sheetData>" HDR "<row r=\"2\"><c r=\"A2\"><v>9</v></c></row></sheetData></worksheet>"},
+		/* a part the reader never opens: still two workbooks in one file */
+		{"docProps/app.xml", "docProps/app.xm9", "<Properties/>"},
+		{"xl/workbook.xml", "xl/workbooX.xml", WB},
+	};
+	char want[1024];
+	size_t i;
+	int zh;
+
+	for (i = 0; i < sizeof c / sizeof *c; i++) {
+		kp_err err;
+		sink k;
+
+		make_parts(WB, RELS, STYLES, SST, sheet_of(HDR "<row r=\"2\"><c r=\"A2\"><v>1</v></c></row>", NULL));
+		if (!strcmp(c[i].name, "docProps/app.xml")) { /* a first copy to repeat */
+			int ze;
+			zip_t *z = zip_open(path, 0, &ze);
+			ck_assert_ptr_nonnull(z);
+			add(z, c[i].name, "<Properties/>");
+			ck_assert_int_eq(zip_close(z), 0);
+		}
+		add_twice(c[i].name, c[i].stand, c[i].text);
+		for (zh = 0; zh <= 1; zh++) {
+			kp_msg_set_lang(zh ? KP_LANG_ZH : KP_LANG_EN);
+			ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA);
+			snprintf(want, sizeof want, zh ? "%s: zip 压缩包中 %s 出现了两次（工作簿已损坏：不同的程序读到的可能是"
+							 "不同的一份）；请在 Excel 或 WPS 中重新保存"
+						       : "%s: the zip holds %s twice (a damaged workbook: programs differ on "
+							 "which copy they read); save it again from Excel or WPS",
+				 path, c[i].name);
+			ck_assert_str_eq(err.msg, want);
+			ck_assert_str_eq(k.s, "");
+		}
+		kp_msg_set_lang(KP_LANG_EN);
+	}
+	unlink(path);
+}
+END_TEST
+
 /* ---------- every error names where ---------- */
 
 #define U2 "<c r=\"A2\" t=\"inlineStr\"><is><t>u1</t></is></c>"
@@ -644,6 +722,7 @@ static Suite *xlsx_suite(void)
 	tcase_add_loop_test(tc, test_bad_parts, 0, (int)NBADPARTS);
 	tcase_add_test(tc, test_caps);
 	tcase_add_test(tc, test_damaged_containers);
+	tcase_add_test(tc, test_duplicate_part);
 	tcase_add_test(tc, test_lang);
 	suite_add_tcase(s, tc);
 	return s;

@@ -12,6 +12,7 @@ import csv
 import datetime
 import io
 import sys
+import warnings
 import zipfile
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -191,6 +192,11 @@ def hostile(kind, out):
         book(out, sheet(HEADER + data(2, 'old1', '99') + data(3, 'old2', '98')), **{
             'xl/workbook.xml': wb, 'xl/_rels/workbook.xml.rels': rels,
             'xl/worksheets/sheet2.xml': sheet(HEADER + data(2, 'u1', '1'))})
+    elif kind == 'duplicate-part':  # the sheet twice: libzip finds the first copy, zipfile the last
+        book(out, sheet(HEADER + data(2, 'u1', '1')))
+        with warnings.catch_warnings(), zipfile.ZipFile(out, 'a') as z:
+            warnings.simplefilter('ignore')  # "Duplicate name": what this kind is for
+            z.writestr('xl/worksheets/sheet1.xml', sheet(HEADER + data(2, 'u1', '99')))
     elif kind == 'hex-number':    # strtod reads C99 hex floats; a number cell holds a decimal
         book(out, sheet(HEADER + data(2, 'u1', '1') + data(3, 'u2', '0x10')))
     elif kind == 'underflow-number':  # a nonzero decimal that strtod makes 0
