@@ -1,5 +1,6 @@
-/* enc.c — encoding detection, UTF-8 validation, terminal width and the
- * GB18030 converter (glibc iconv).  See include/kaoping/enc.h. */
+/* enc.c — encoding detection, UTF-8 validation, terminal width, the
+ * characters XML 1.0 forbids, and the GB18030 converter (glibc iconv).
+ * See include/kaoping/enc.h. */
 #include "kaoping/enc.h"
 
 #include <errno.h>
@@ -222,6 +223,52 @@ size_t kp_enc_ctl(const char *str, size_t n, char out[KP_ENC_CTL_MAX])
 		return 2;
 	}
 	return 0;
+}
+
+size_t kp_enc_xml_bad(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int k;
+
+	if (!n)
+		return 0;
+	if (s[0] < 0x80)
+		return s[0] < 0x20 && s[0] != '\t' && s[0] != '\n' && s[0] != '\r';
+	if ((k = utf8_seq(s, n)) <= 0)
+		return 1;
+	return k == 3 && s[0] == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF) ? 3 : 0;
+}
+
+/* The length of the character at s (n > 0 bytes left) that XML allows. */
+static size_t xml_ok_len(const char *s, size_t n)
+{
+	return (unsigned char)*s < 0x80 ? 1 : (size_t)utf8_seq((const unsigned char *)s, n);
+}
+
+const char *kp_enc_xml_clean(const char *s, char **copy)
+{
+	size_t n = strlen(s), i = 0, k, m;
+	char *out;
+
+	*copy = NULL;
+	while (i < n && !kp_enc_xml_bad(s + i, n - i))
+		i += xml_ok_len(s + i, n - i);
+	if (i == n)
+		return s;
+	if (!(out = malloc(n + 1)))
+		return NULL;
+	memcpy(out, s, m = i);
+	while (i < n) {
+		if ((k = kp_enc_xml_bad(s + i, n - i))) {
+			i += k;
+			continue;
+		}
+		k = xml_ok_len(s + i, n - i);
+		memcpy(out + m, s + i, k);
+		m += k, i += k;
+	}
+	out[m] = '\0';
+	return *copy = out;
 }
 
 struct kp_enc_conv {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "kaoping/enc.h"
 #include "kaoping/outfile.h"
 #include "kaoping/rw.h"
 #include "kaoping/sb.h"
@@ -222,6 +223,25 @@ static void xl_keep(xl *x, lxw_error e)
 		x->e = e;
 }
 
+/* A text cell, or with box a note on the cell, without the characters
+ * XML 1.0 forbids (U+FFFF, C0 controls): they would break the sheet's XML
+ * and Excel would refuse the form. */
+static void xl_str(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *fmt,
+		   lxw_comment_options *box)
+{
+	char *clean;
+
+	if (x->e)
+		return;
+	if (!(s = kp_enc_xml_clean(s, &clean)))
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+	else if (box)
+		xl_keep(x, worksheet_write_comment_opt(ws, row, col, s, box));
+	else
+		xl_keep(x, worksheet_write_string(ws, row, col, s, fmt));
+	free(clean);
+}
+
 static void xl_data_sheet(xl *x, const kp_forms *f, const kp_form *m)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(x->wb, "填报");
@@ -239,19 +259,19 @@ static void xl_data_sheet(xl *x, const kp_forms *f, const kp_form *m)
 	for (j = 0; j < m->ncol; j++) {
 		kp_sb_reset(&b);
 		col_guidance(m, &m->col[j], j, &b);
-		xl_keep(x, worksheet_write_string(ws, 0, (lxw_col_t)j, m->col[j].name, x->bold));
+		xl_str(x, ws, 0, (lxw_col_t)j, m->col[j].name, x->bold, NULL);
 		if (!b.oom)
-			xl_keep(x, worksheet_write_comment_opt(ws, 0, (lxw_col_t)j, kp_sb_str(&b), &box));
+			xl_str(x, ws, 0, (lxw_col_t)j, kp_sb_str(&b), NULL, &box);
 		worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, 14, NULL);
 	}
 	if (b.oom)
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 	kp_sb_free(&b);
 	for (u = 0; m->kind != KP_FORM_EVENTS && u < f->units.n; u++) {
-		xl_keep(x, worksheet_write_string(ws, (lxw_row_t)(u + 1), 0, f->units.id[u], NULL));
+		xl_str(x, ws, (lxw_row_t)(u + 1), 0, f->units.id[u], NULL, NULL);
 		if (m->kind == KP_FORM_UNITS && m->ncol > 2) {
-			xl_keep(x, worksheet_write_string(ws, (lxw_row_t)(u + 1), 1, f->units.name[u], NULL));
-			xl_keep(x, worksheet_write_string(ws, (lxw_row_t)(u + 1), 2, f->units.cat[u], NULL));
+			xl_str(x, ws, (lxw_row_t)(u + 1), 1, f->units.name[u], NULL, NULL);
+			xl_str(x, ws, (lxw_row_t)(u + 1), 2, f->units.cat[u], NULL, NULL);
 		}
 	}
 	worksheet_freeze_panes(ws, 1, 0);
@@ -263,7 +283,7 @@ static void xl_row(xl *x, lxw_worksheet *ws, lxw_row_t row, const char *const *c
 
 	for (j = 0; j < n; j++)
 		if (cells[j])
-			xl_keep(x, worksheet_write_string(ws, row, (lxw_col_t)j, cells[j], fmt));
+			xl_str(x, ws, row, (lxw_col_t)j, cells[j], fmt, NULL);
 }
 
 /* The example value: a number as a number, anything else as text. */
@@ -276,7 +296,7 @@ static void xl_example(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, c
 	if (*s && !*end && s[0] != '0' && strspn(s, "0123456789.") == strlen(s))
 		xl_keep(x, worksheet_write_number(ws, row, col, v, NULL));
 	else
-		xl_keep(x, worksheet_write_string(ws, row, col, s, NULL));
+		xl_str(x, ws, row, col, s, NULL, NULL);
 }
 
 static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
@@ -293,8 +313,8 @@ static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 	}
 	kp_sb_printf(&b, "%s — %s.xlsx（%s）%s%s", f->title, m->name, kind_words(m->kind), m->office ? "，填报单位：" : "",
 		     m->office ? m->office : "");
-	xl_keep(x, worksheet_write_string(ws, row++, 0, kp_sb_str(&b), x->bold));
-	xl_keep(x, worksheet_write_string(ws, row++, 0, "数据填在第一张表“填报”，第1行是列名：不增删列、不改列名，留空的格子不填", NULL));
+	xl_str(x, ws, row++, 0, kp_sb_str(&b), x->bold, NULL);
+	xl_str(x, ws, row++, 0, "数据填在第一张表“填报”，第1行是列名：不增删列、不改列名，留空的格子不填", NULL, NULL);
 	row++;
 	xl_row(x, ws, row++, head, 5, x->bold);
 	for (j = 0; j < m->ncol; j++, row++) {
@@ -309,9 +329,9 @@ static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 		xl_row(x, ws, row, cells, 5, x->wrap);
 	}
 	row++;
-	xl_keep(x, worksheet_write_string(ws, row++, 0, "示例行（仅供参考，不要填入“填报”表）：", x->bold));
+	xl_str(x, ws, row++, 0, "示例行（仅供参考，不要填入“填报”表）：", x->bold, NULL);
 	for (j = 0; j < m->ncol; j++) {
-		xl_keep(x, worksheet_write_string(ws, row, (lxw_col_t)j, m->col[j].name, NULL));
+		xl_str(x, ws, row, (lxw_col_t)j, m->col[j].name, NULL, NULL);
 		xl_example(x, ws, row + 1, (lxw_col_t)j, m->col[j].example ? m->col[j].example : "");
 	}
 	if (b.oom)

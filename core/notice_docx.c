@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "kaoping/enc.h"
 #include "kaoping/sb.h"
 
 #define XML_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -67,19 +68,28 @@ static const char styles[] = XML_HEAD
 	"<w:rPr><w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/></w:rPr></w:style>"
 	"</w:styles>\n";
 
-/* Text for XML: & < > " ' escaped; characters XML 1.0 forbids dropped. */
+/* Text for XML: & < > " ' escaped; characters XML 1.0 forbids dropped
+ * (kp_enc_xml_bad: C0 controls, U+FFFE, U+FFFF, stray bytes), and line
+ * ends and DEL too. */
 static void xml_text(kp_sb *b, const char *s)
 {
 	const char *run = s;
+	size_t left = strlen(s), k;
 
-	for (; *s; s++) {
+	while (left) {
 		unsigned char c = (unsigned char)*s;
 		const char *e = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;"
 			: c == '\'' ? "&apos;" : (c < 0x20 && c != '\t') || c == 0x7f ? "" : NULL;
-		if (!e)
-			continue;
-		kp_sb_printf(b, "%.*s%s", (int)(s - run), run, e);
-		run = s + 1;
+		k = 1;
+		if (!e && c >= 0x80 && (k = kp_enc_xml_bad(s, left)) > 0)
+			e = "";
+		else if (!e && c >= 0x80) /* a whole valid character */
+			k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		if (e) {
+			kp_sb_printf(b, "%.*s%s", (int)(s - run), run, e);
+			run = s + k;
+		}
+		s += k, left -= k;
 	}
 	kp_sb_puts(b, run);
 }

@@ -12,6 +12,8 @@
 
 #include <xlsxwriter.h>
 
+#include "kaoping/enc.h"
+
 typedef struct cmp_labels {
 	const char *title, *run, *rank, *total, *grade, *commend, *change;
 	const char *rank_change, *total_change, *moved_fmt, *gained, *lost, *only_a, *only_b;
@@ -553,8 +555,15 @@ struct xlsx_ctx {
 
 static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *f, int *e)
 {
-	if (!*e && s && *s)
+	char *clean;
+
+	if (*e || !s || !*s)
+		return;
+	if (!(s = kp_enc_xml_clean(s, &clean))) /* no U+FFFF to break the sheet's XML */
+		*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
+	else if (*s)
 		*e = (int)worksheet_write_string(ws, row, col, s, f);
+	free(clean);
 }
 
 static void xl_num(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int has, double v, int *e)

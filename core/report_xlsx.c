@@ -60,16 +60,21 @@ static void fit(struct xl *x, lxw_col_t col, const char *s)
 static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
 		    lxw_format *f)
 {
-	char *cut = NULL;
+	char *cut = NULL, *clean;
 	lxw_error e;
 
 	if (!s || !*s || x->e)
 		return;
+	if (!(s = kp_enc_xml_clean(s, &clean))) { /* no U+FFFF to break the sheet's XML */
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		return;
+	}
 	if (strlen(s) > STR_MAX) {
 		size_t n = STR_MAX;
 		cut = strndup(s, n);
 		if (!cut) {
 			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+			free(clean);
 			return;
 		}
 		while (n > 0 && ((unsigned char)cut[n - 1] & 0xC0) == 0x80)
@@ -83,6 +88,7 @@ static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 		x->e = e;
 	fit(x, col, cut ? cut : s);
 	free(cut);
+	free(clean);
 }
 
 static void put_num(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
@@ -184,11 +190,16 @@ static void header(struct xl *x, lxw_worksheet *ws, const char *const *text, siz
  * with "…" to Excel's 255 characters; NULL when out of memory. */
 static char *page_header(const char *title)
 {
-	size_t n = strlen(title), i = 0, k = 2, len;
-	char *h = malloc(2 * n + 8);
+	char *clean, *h;
+	size_t n, i = 0, k = 2, len;
 
-	if (!h)
+	if (!(title = kp_enc_xml_clean(title, &clean)))
 		return NULL;
+	n = strlen(title);
+	if (!(h = malloc(2 * n + 8))) {
+		free(clean);
+		return NULL;
+	}
 	memcpy(h, "&C", 2);
 	while (i < n) {
 		unsigned char c = (unsigned char)title[i];
@@ -206,6 +217,7 @@ static char *page_header(const char *title)
 		k += len, i += len;
 	}
 	h[k] = '\0';
+	free(clean);
 	return h;
 }
 
@@ -261,6 +273,10 @@ static void clean_name(const char *in, char *out, size_t limit)
 		size_t u = len == 4 ? 2 : 1;
 		if (units + u > limit)
 			break;
+		if (*p >= 0x80 && (k = kp_enc_xml_bad((const char *)p, strnlen((const char *)p, 4))) > 0) {
+			p += k; /* U+FFFF, a stray byte: not in the workbook's XML */
+			continue;
+		}
 		if (*p < 0x20 || strchr("[]:*?/\\", *p)) {
 			out[n++] = *p < 0x20 ? ' ' : '_';
 			p++, units++;
@@ -654,6 +670,7 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 	struct xl x = { 0 };
 	const char *slash = strrchr(file, '/');
 	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	char *title = NULL;
 	size_t c;
 	int rc = 0;
 
@@ -669,7 +686,11 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 		rc = kp_err_oom(err);
 		goto out;
 	}
-	props.title = (char *)(r->title ? r->title : "");
+	if (!kp_enc_xml_clean(r->title ? r->title : "", &title)) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	props.title = (char *)(title ? title : r->title ? r->title : "");
 	props.comments = (char *)"kaoping";
 	workbook_set_properties(x.wb, &props);
 	formats(&x);
@@ -696,6 +717,7 @@ out:
 	free(x.width);
 	free(x.names);
 	free(tmpdir);
+	free(title);
 	return rc;
 }
 

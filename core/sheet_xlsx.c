@@ -31,25 +31,32 @@ struct sx {
 
 static void put(struct sx *x, lxw_col_t col, const char *s, lxw_format *f)
 {
-	size_t n = strlen(s ? s : "");
-	char *cut = NULL;
+	char *cut = NULL, *clean;
+	size_t n;
 	double w;
 
-	if (!n || x->e)
+	if (!s || !*s || x->e)
 		return;
-	if (n > STR_MAX) { /* cut at a character */
+	if (!(s = kp_enc_xml_clean(s, &clean))) { /* no U+FFFF to break the sheet's XML */
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		return;
+	}
+	if ((n = strlen(s)) > STR_MAX) { /* cut at a character */
 		for (n = STR_MAX; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
 			;
 		if (!(cut = strndup(s, n))) {
 			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+			free(clean);
 			return;
 		}
 	}
-	x->e = worksheet_write_string(x->ws, x->row, col, cut ? cut : s, f);
+	if (n)
+		x->e = worksheet_write_string(x->ws, x->row, col, cut ? cut : s, f);
 	w = (double)kp_enc_width(cut ? cut : s) + 2;
 	if (col < SHEET_ITEM_COLS && f != x->title && w > x->width[col])
 		x->width[col] = w > MAX_WIDTH ? MAX_WIDTH : w;
 	free(cut);
+	free(clean);
 }
 
 /* A number the sheet printed as text (at the run's precision), as a

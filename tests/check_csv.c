@@ -1252,6 +1252,45 @@ START_TEST(test_width)
 }
 END_TEST
 
+/* The characters XML 1.0 forbids are dropped from texts bound for an XML
+ * part (the .docx notice, the workbooks); the text without any is given
+ * back as it is. */
+START_TEST(test_enc_xml_clean)
+{
+	static const struct { const char *s, *want; } t[] = {
+		{ "陇县 ok\t\n\r", NULL },
+		{ "a\xef\xbf\xbe" "b", "ab" },              /* U+FFFE */
+		{ "\xef\xbf\xbf" "a\xef\xbf\xbf", "a" },    /* U+FFFF */
+		{ "\xef\xbf\xbd\xef\xbf\xbc", NULL },       /* U+FFFD, U+FFFC: allowed */
+		{ "\xef\xb7\x90", NULL },                   /* U+FDD0: allowed (discouraged) */
+		{ "\x01x\x0b\x1f" "y\x7f", "xy\x7f" },      /* C0 controls; DEL allowed */
+		{ "a\xed\xa0\x80" "b", "ab" },              /* a surrogate: three stray bytes */
+		{ "a\xff" "b\xe4\xb8", "ab" },              /* stray and cut */
+		{ "城\xef\xbf\xbe关", "城关" },
+		{ "", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char *copy = (char *)"x";
+		const char *got = kp_enc_xml_clean(t[i].s, &copy);
+		if (!t[i].want) {
+			ck_assert_msg(got == t[i].s && !copy, "case %zu: changed", i);
+			continue;
+		}
+		ck_assert_msg(got && got == copy, "case %zu: not copied", i);
+		ck_assert_msg(strcmp(got, t[i].want) == 0, "case %zu: '%s', want '%s'", i, got, t[i].want);
+		free(copy);
+	}
+	ck_assert_uint_eq(kp_enc_xml_bad("\xef\xbf\xbf", 3), 3);
+	ck_assert_uint_eq(kp_enc_xml_bad("\xef\xbf\xbd", 3), 0);
+	ck_assert_uint_eq(kp_enc_xml_bad("\xef\xbf", 2), 1);
+	ck_assert_uint_eq(kp_enc_xml_bad("\t", 1), 0);
+	ck_assert_uint_eq(kp_enc_xml_bad("\x0c", 1), 1);
+	ck_assert_uint_eq(kp_enc_xml_bad("a", 0), 0);
+}
+END_TEST
+
 START_TEST(test_enc_names)
 {
 	ck_assert_int_eq(kp_enc_parse_name("auto"), KP_ENC_AUTO);
@@ -1651,6 +1690,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(tc, test_utf8_valid);
 	tcase_add_test(tc, test_width);
 	tcase_add_test(tc, test_enc_names);
+	tcase_add_test(tc, test_enc_xml_clean);
 	tcase_add_test(tc, test_conv_split);
 	tcase_add_test(tc, test_conv_chunks);
 	tcase_add_test(tc, test_conv_bad_byte);

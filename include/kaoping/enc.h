@@ -45,6 +45,19 @@ size_t kp_enc_width(const char *s);
 #define KP_ENC_CTL_MAX 8
 size_t kp_enc_ctl(const char *s, size_t n, char out[KP_ENC_CTL_MAX]);
 
+/* A character XML 1.0 forbids at s (n bytes left): a C0 control other than
+ * tab, line feed and carriage return, U+FFFE or U+FFFF, or a byte that
+ * starts no valid UTF-8 sequence (a UTF-16 surrogate, a cut sequence).
+ * Returns its length (1 for a stray byte), 0 for a character XML allows.
+ * Every text that goes into an XML part (the .docx notice; the workbooks,
+ * through kp_enc_xml_clean) drops these: such a part is not well-formed
+ * and Word or Excel refuse the whole file. */
+size_t kp_enc_xml_bad(const char *s, size_t n);
+/* s without the characters kp_enc_xml_bad finds.  Returns s itself when
+ * it has none (nothing allocated; *copy is NULL), else a new string that
+ * is also left in *copy for the caller to free; NULL when out of memory. */
+const char *kp_enc_xml_clean(const char *s, char **copy);
+
 typedef struct kp_enc_conv kp_enc_conv;
 /* A GB18030 -> UTF-8 converter. */
 kp_enc_conv *kp_enc_conv_new(kp_err *err);
