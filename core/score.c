@@ -37,14 +37,17 @@ static int cmpv(const scorer *s, double a, double b)
 	return kp_num_cmp(a, b, s->r->compare);
 }
 
-/* Yes/no of a value's text; a number is yes when it is above 0 at the
- * comparison precision (a computed 1e-17 is no). */
+/* Yes/no of a value's text; a number is yes when it is above 0 and no
+ * when it is 0, both at the comparison precision (a computed 1e-17 or
+ * -1e-17 is no); below 0 it is neither (-1), as RULES.md says: -1 in a
+ * veto column is no silent "no". */
 static int yes_no_at(const scorer *s, const char *text)
 {
 	double v;
+	int c;
 
 	if (kp_num_parse(text, &v) == KP_NUM_OK)
-		return cmpv(s, v, 0) > 0;
+		return (c = cmpv(s, v, 0)) > 0 ? 1 : c == 0 ? 0 : -1;
 	return kp_score_yes_no(text);
 }
 
@@ -84,8 +87,8 @@ int kp_score_yes_no(const char *text)
 	double v;
 	int st = kp_num_parse(text, &v);
 
-	if (st == KP_NUM_OK)
-		return v > 0;
+	if (st == KP_NUM_OK) /* a negative number is neither */
+		return v > 0 ? 1 : v == 0 ? 0 : -1;
 	while (*text == ' ')
 		text++;
 	n = strlen(text);

@@ -1210,6 +1210,11 @@ START_TEST(test_yes_no_bad)
 	fx_table(&f, "units", "units.csv", "id,name,cat,y\na,a,A,是\nb,b,A,不清楚\n");
 	fx_fail(&f, KP_EDATA, "'不清楚' is neither yes nor no", "unit 'b'", "units.csv:3");
 	fx_free(&f);
+	/* a negative number is neither yes nor no either, not a silent no */
+	fx_rules(&f, HEAD "section \"S\" { points = 10, indicator \"Y\" { points = 10, score = yes_no(\"y\") } }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,y\na,a,A,2\nb,b,A,0\nc,c,A,-0.5\n");
+	fx_fail(&f, KP_EDATA, "'-0.5' is neither yes nor no", "unit 'c'", "units.csv:4");
+	fx_free(&f);
 }
 END_TEST
 
@@ -1878,8 +1883,9 @@ START_TEST(test_yes_no_words)
 {
 	static const char *const yes[] = { "是", "有", "yes", "YES", "Y", "y", "true", "True", "√", "✓", "1", "2", "0.5",
 					   " 是 ", "100%" };
-	static const char *const no[] = { "否", "无", "no", "No", "n", "N", "false", "FALSE", "×", "0", "0.0", "-1", " 否" };
-	static const char *const neither[] = { "", " ", "也许", "yes!", "maybe", "是否", "abc" };
+	static const char *const no[] = { "否", "无", "no", "No", "n", "N", "false", "FALSE", "×", "0", "0.0", "-0", " 否" };
+	/* RULES.md: yes is a positive number, no is 0; a negative one is neither */
+	static const char *const neither[] = { "", " ", "也许", "yes!", "maybe", "是否", "abc", "-1", "-0.5", "-1e-9" };
 	size_t i;
 
 	for (i = 0; i < sizeof yes / sizeof *yes; i++)

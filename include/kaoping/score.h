@@ -53,7 +53,8 @@ typedef struct kp_score_opts {
 int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o,
 		 kp_result **out, kp_err *err);
 
-/* Yes/no words: 1 yes, 0 no, -1 neither (blank is -1 too). */
+/* Yes/no words: 1 yes (a positive number too), 0 no (0 too), -1 neither
+ * (blank, a negative number, any other text). */
 int kp_score_yes_no(const char *text);
 
 #endif
