@@ -70,16 +70,20 @@ static int outfile_name(kp_outfile *f, const char *path, kp_err *err)
 }
 
 /* Where a symbolic link points, as a path usable from here (malloc'd), or
- * NULL. */
+ * NULL with errno set. */
 static char *link_target(const char *path)
 {
-	char buf[4096], *out;
+	char buf[PATH_MAX], *out;
 	const char *slash;
-	ssize_t n = readlink(path, buf, sizeof buf - 1);
+	ssize_t n = readlink(path, buf, sizeof buf);
 	size_t dir;
 
-	if (n <= 0)
+	if (n < 0)
 		return NULL;
+	if (n == 0 || (size_t)n >= sizeof buf) {
+		errno = n ? ENAMETOOLONG : ENOENT;
+		return NULL;
+	}
 	buf[n] = '\0';
 	slash = strrchr(path, '/');
 	dir = buf[0] == '/' || !slash ? 0 : (size_t)(slash - path) + 1;
@@ -88,6 +92,37 @@ static char *link_target(const char *path)
 	memcpy(out, path, dir);
 	memcpy(out + dir, buf, (size_t)n + 1);
 	return out;
+}
+
+/* The file path names at the end of its chain of symbolic links (l1 ->
+ * l2 -> real: real), followed as the kernel does, at most LINK_HOPS links:
+ * the file written, so that every link stays a link.  *real is NULL when
+ * path is no link (or a name that does not exist yet), else malloc'd. */
+#define LINK_HOPS 40 /* the kernel's ELOOP limit */
+static int follow_links(const char *path, char **real, kp_err *err)
+{
+	struct stat st;
+	int hops;
+
+	*real = NULL;
+	for (hops = 0; lstat(*real ? *real : path, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+		char *next;
+		if (hops == LINK_HOPS) {
+			free(*real);
+			*real = NULL;
+			return kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_LINK_LOOP, path, LINK_HOPS);
+		}
+		if (!(next = link_target(*real ? *real : path))) {
+			int e = errno;
+			free(*real);
+			*real = NULL;
+			return e == ENOMEM ? kp_err_oom(err)
+					   : kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(e));
+		}
+		free(*real);
+		*real = next;
+	}
+	return 0;
 }
 
 /* The temporary names of the open outfiles, for kp_outfile_remove_open:
@@ -137,9 +172,11 @@ static kp_outfile *outfile_new(const char *path, kp_err *err)
 		kp_err_oom(err);
 		return NULL;
 	}
-	/* a link is followed: the file it names is replaced, not the link; a
-	 * device, pipe or folder is never replaced by a file */
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (real = link_target(path)))
+	/* links are followed to the end: the file they name is replaced, not
+	 * a link; a device, pipe or folder is never replaced by a file */
+	if (follow_links(path, &real, err))
+		goto fail;
+	if (real)
 		path = real;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_NOT_REGULAR, path);

@@ -870,6 +870,62 @@ START_TEST(test_outfile_commit_abort)
 }
 END_TEST
 
+/* -o through a chain of symbolic links writes the file at its end and
+ * keeps every link (l1 -> sub/l2 -> ../real, relative to each link's
+ * folder); 40 links are followed, 41 and a loop are refused. */
+START_TEST(test_outfile_symlinks)
+{
+	kp_err err = { 0 };
+	kp_outfile *f;
+	struct stat st;
+	char name[32], to[32], want[600];
+	char *s;
+	int i;
+
+	ck_assert_int_eq(mkdir(tpath("sub"), 0755), 0);
+	ck_assert_int_eq(symlink("../real.txt", tpath("sub/l2.txt")), 0);
+	ck_assert_int_eq(symlink("sub/l2.txt", tpath("l1.txt")), 0);
+	ck_assert_int_eq(kp_outfile_open(tpath("l1.txt"), &f, &err), 0);
+	fputs("through two links", kp_outfile_fp(f));
+	ck_assert_int_eq(kp_outfile_commit(f, &err), 0);
+	ck_assert_int_eq(lstat(tpath("l1.txt"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(lstat(tpath("sub/l2.txt"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	s = slurp(tpath("real.txt"), NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s, "through two links");
+	free(s);
+
+	/* c0 -> c1 -> ... -> c40 -> end: 40 links to follow, the kernel's limit */
+	for (i = 0; i <= 40; i++) {
+		snprintf(name, sizeof name, "c%d", i);
+		snprintf(to, sizeof to, i == 40 ? "end" : "c%d", i + 1);
+		ck_assert_int_eq(symlink(to, tpath(name)), 0);
+	}
+	ck_assert_int_eq(kp_outfile_open(tpath("c1"), &f, &err), 0);
+	ck_assert_int_eq(kp_outfile_commit(f, &err), 0);
+	ck_assert_int_eq(lstat(tpath("end"), &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(unlink(tpath("end")), 0);
+	ck_assert_int_eq(kp_outfile_open(tpath("c0"), &f, &err), KP_ECREATE);
+	ck_assert_ptr_null(f);
+	snprintf(want, sizeof want,
+		 "%s: cannot create: its symbolic links go round in a loop, or more than 40 follow one another", tpath("c0"));
+	ck_assert_str_eq(err.msg, want);
+	kp_err_clear(&err);
+
+	ck_assert_int_eq(symlink("loop-b", tpath("loop-a")), 0);
+	ck_assert_int_eq(symlink("loop-a", tpath("loop-b")), 0);
+	ck_assert_int_eq(kp_outfile_open(tpath("loop-a"), &f, &err), KP_ECREATE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "symbolic links go round in a loop"));
+	kp_err_clear(&err);
+	ck_assert_int_eq(lstat(tpath("loop-a"), &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_uint_eq(count_entries(tmpdir), 3 + 41 + 2); /* no temporary file left */
+}
+END_TEST
+
 START_TEST(test_stdout_full)
 {
 	kp_result *r = fixture();
@@ -1076,6 +1132,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_xlsx_stdout);
 	tcase_add_test(tc, test_outfile_missing_dir);
 	tcase_add_test(tc, test_outfile_commit_abort);
+	tcase_add_test(tc, test_outfile_symlinks);
 	tcase_add_test(tc, test_stdout_full);
 	tcase_add_test(tc, test_outfile_fsize);
 	tcase_add_test(tc, test_numbers);
