@@ -589,6 +589,19 @@ void kp_cli_progress_count(const kp_cli_config *c, kp_cli_progress *p, size_t do
 
 /* ---- shared steps of the verbs ---- */
 
+/* -o naming a module the rule file uses (`use "mod"` read mod.lua), known
+ * only once the rules have loaded, still before anything is written: the
+ * report would replace it as it would the rule file. */
+static int output_is_module(const kp_cli_config *c, const kp_rules *r, kp_err *err)
+{
+	size_t i;
+
+	for (i = 0; c->output && i < r->nmodule; i++)
+		if (kp_infile_same(c->output, r->module[i]))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_IS_MODULE, c->output, r->module[i], r->file);
+	return 0;
+}
+
 int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rules **r, kp_err *err)
 {
 	kp_limits lim;
@@ -600,6 +613,10 @@ int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rul
 	kp_cli_enter(KP_PH_RULES);
 	rc = kp_rules_load(path, &lim, with_tests, r, err);
 	kp_cli_enter(KP_PH_NONE);
+	if (!rc && (rc = output_is_module(c, *r, err))) {
+		kp_rules_free(*r);
+		*r = NULL;
+	}
 	if (!rc)
 		g_sandbox = (*r)->sb;
 	return rc;

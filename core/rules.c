@@ -2222,8 +2222,11 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 		rc = tp ? run_file(r, tp, env, use, 1, err) : kp_err_oom(err);
 		free(tp);
 	}
-	if (use)
+	if (use) {
 		kp_rules_use_close(L, use);
+		if (kp_rules_use_paths(L, use, &r->module, &r->nmodule) && !rc)
+			rc = kp_err_oom(err);
+	}
 	kp_sandbox_freeze_env(L, env, 1);
 	lua_pushvalue(L, env);
 	r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -2385,6 +2388,9 @@ void kp_rules_free(kp_rules *r)
 		free(r->cat[i].name);
 	free_items(r);
 	free_tables(r);
+	for (i = 0; i < r->nmodule; i++)
+		free(r->module[i]);
+	free(r->module);
 	free(r->cat), free(r->sec), free(r->ind), free(r->ded), free(r->bon), free(r->veto);
 	free(r->grade), free(r->tie), free(r->event), free(r->commend_cat);
 	free(r->file), free(r->sha256), free(r->title), free(r->office), free(r->basis), free(r->unit_office);

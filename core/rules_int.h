@@ -27,6 +27,9 @@ void kp_rules_use_close(lua_State *L, int state);
 /* Does msg start with "path:" of a module that was read (so it names its
  * place already)? */
 int kp_rules_use_names_file(lua_State *L, int state, const char *msg);
+/* The paths of the modules read, in the order loaded, into *out (malloc'd,
+ * n strings); -1 when memory ran out (*out NULL, *n 0). */
+int kp_rules_use_paths(lua_State *L, int state, char ***out, size_t *n);
 /* The hex SHA-256 of the rule file's bytes followed, for each module in
  * the order loaded, by a line `-- use "name" BYTES` and its bytes (just the
  * file's when state is 0 or no module was used); malloc'd, NULL: no memory. */

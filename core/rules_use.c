@@ -280,6 +280,36 @@ int kp_rules_use_names_file(lua_State *L, int state, const char *msg)
 	return found;
 }
 
+int kp_rules_use_paths(lua_State *L, int state, char ***out, size_t *n)
+{
+	size_t k, len;
+	char **p;
+
+	*out = NULL, *n = 0;
+	lua_rawgeti(L, state, U_PATHS);
+	len = lua_rawlen(L, -1);
+	if (len && !(p = calloc(len, sizeof *p))) {
+		lua_pop(L, 1);
+		return -1;
+	}
+	for (k = 0; k < len; k++) {
+		lua_rawgeti(L, -1, (lua_Integer)k + 1);
+		p[k] = strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+		if (!p[k]) {
+			while (k > 0)
+				free(p[--k]);
+			free(p);
+			lua_pop(L, 1);
+			return -1;
+		}
+	}
+	lua_pop(L, 1);
+	if (len)
+		*out = p, *n = len;
+	return 0;
+}
+
 /* Feed the modules' texts, in the order they were loaded, to ctx. */
 static void use_digest_modules(lua_State *L, int state, EVP_MD_CTX *ctx)
 {

@@ -1372,6 +1372,13 @@ START_TEST(test_use_module)
 	ck_assert_double_eq(mod_score(NULL, "id,name,cat,x\nu1,u1,A,4\n", &r, &err), 4);
 	ck_assert_int_eq(r->ngrade, 2);
 	ck_assert_str_eq(r->grade[0].name, "好");
+	/* the module read, once, by the path it was opened at (for -o's check) */
+	{
+		char want[160];
+		snprintf(want, sizeof want, "%s/house.lua", moddir);
+		ck_assert_uint_eq(r->nmodule, 1);
+		ck_assert_str_eq(r->module[0], want);
+	}
 	sha = strdup(r->sha256);
 	kp_rules_free(r);
 	/* the same files: the same hash; a changed module: another */
@@ -1413,6 +1420,8 @@ START_TEST(test_use_shipped_module)
 	ck_assert_int_eq(r->ngrade, 4);
 	ck_assert_str_eq(r->grade[0].name, "优秀");
 	ck_assert_double_eq_tol(r->grade[0].quota, 0.2, 1e-12);
+	ck_assert_uint_eq(r->nmodule, 1);
+	ck_assert_str_eq(r->module[0], "scripts/modules/longxian.lua");
 	kp_rules_free(r);
 	/* without the directory it is not found */
 	lim.modules = "/nonexistent";

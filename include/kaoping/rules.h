@@ -186,6 +186,11 @@ typedef struct kp_dataset {
 typedef struct kp_rules {
 	char *file;              /* path as given */
 	char *sha256;            /* hex of the file's bytes */
+	size_t nmodule;
+	char **module;           /* the files `use` read, as opened (beside the
+				    rule file or in the modules folder), in
+				    the order loaded: inputs too, which -o may
+				    not name */
 	char *title;
 	char *office, *basis;    /* the issuing office, the document the
 				    assessment rests on; or NULL */
