@@ -135,7 +135,10 @@ static void err_filter_install(void)
 static int g_out_lost; /* kp_cli_out could not format a line */
 static void progress_clear(void);
 
-static void out_v(const char *fmt, va_list ap)
+/* Control characters escaped; with one_line, every line break but a last
+ * one too (a text read from a database may hold one: it would forge a
+ * row of a listing). */
+static void out_v(int one_line, const char *fmt, va_list ap)
 {
 	char esc[KP_ENC_CTL_MAX], *text;
 	const char *p, *end;
@@ -148,11 +151,28 @@ static void out_v(const char *fmt, va_list ap)
 		return;
 	}
 	for (p = text, end = text + n; p < end; p += k)
-		if (*p != '\n' && *p != '\t' && (k = kp_enc_ctl(p, (size_t)(end - p), esc)) > 0)
+		if (*p == '\n' && one_line && p + 1 < end)
+			fputs("\\n", stdout), k = 1;
+		else if (*p != '\n' && *p != '\t' && (k = kp_enc_ctl(p, (size_t)(end - p), esc)) > 0)
 			fputs(esc, stdout);
 		else
 			putchar(*p), k = 1;
 	free(text);
+}
+
+/* s on stderr with each line break as \n: a message is one line, and a
+ * text in it (a rule's error, a unit id, a path read from a database)
+ * must not start a line of its own ("kaoping: run 1 recorded ..."). */
+static void err_flat(const char *s)
+{
+	const char *nl;
+
+	while ((nl = strchr(s, '\n'))) {
+		fwrite(s, 1, (size_t)(nl - s), stderr);
+		fputs("\\n", stderr);
+		s = nl + 1;
+	}
+	fputs(s, stderr);
 }
 
 void kp_cli_out(const char *fmt, ...)
@@ -160,7 +180,16 @@ void kp_cli_out(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	out_v(fmt, ap);
+	out_v(0, fmt, ap);
+	va_end(ap);
+}
+
+void kp_cli_out_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_v(1, fmt, ap);
 	va_end(ap);
 }
 
@@ -170,16 +199,23 @@ void kp_cli_out_msg(enum kp_msgid id, const char *en, ...)
 
 	(void)en; /* the catalogue's English text; there for the compiler */
 	va_start(ap, en);
-	out_v(kp_msg_fmt(id), ap);
+	out_v(0, kp_msg_fmt(id), ap);
 	va_end(ap);
 }
 
 /* "kaoping: ", the sentence, a newline: on stderr. */
 static void say_v(enum kp_msgid id, va_list ap)
 {
+	char *text;
+
 	progress_clear();
 	fprintf(stderr, "%s: ", kp_cli_prog);
-	vfprintf(stderr, kp_msg_fmt(id), ap);
+	if (vasprintf(&text, kp_msg_fmt(id), ap) < 0) {
+		fputs(kp_msg_name(id), stderr); /* without memory, the message's name */
+	} else {
+		err_flat(text);
+		free(text);
+	}
 	fputc('\n', stderr);
 }
 
@@ -236,12 +272,19 @@ static int report_error(const kp_cli_config *c, const kp_err *err)
 {
 	progress_clear();
 	fflush(stdout);
-	if (err->msg[0])
-		fprintf(stderr, "%s: %s\n", kp_cli_prog, err->msg);
-	else
+	if (err->msg[0]) {
+		fprintf(stderr, "%s: ", kp_cli_prog);
+		err_flat(err->msg);
+		fputc('\n', stderr);
+	} else {
 		kp_cli_say(KP_M_INTERNAL);
-	if (c && c->verbose && err->trace)
-		fprintf(stderr, "%s\n", err->trace);
+	}
+	if (c && c->verbose && err->trace) { /* its lines, each as a line of kaoping's */
+		const char *s = err->trace, *nl;
+		for (; (nl = strchr(s, '\n')); s = nl + 1)
+			fprintf(stderr, "%s: %.*s\n", kp_cli_prog, (int)(nl - s), s);
+		fprintf(stderr, "%s: %s\n", kp_cli_prog, s);
+	}
 	else if (err->kind == KP_ERULE && err->trace && c && !c->quiet)
 		kp_cli_say(KP_M_CLI_VERBOSE_HINT);
 	return exit_code(err->kind);

@@ -137,6 +137,13 @@ void kp_cli_out(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)))
 #endif
 	;
+/* The same for one line of a listing (runs, imports): a line break in a
+ * text it holds is shown as \n, so a database's text cannot forge a row. */
+void kp_cli_out_line(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
 
 /* What the command is doing, named by the time limit's message; only in
  * the rule phases (and while scoring, when a rule is being called) is the

@@ -12,7 +12,7 @@ static int print_import(void *ud, const kp_store_import_row *row, kp_err *err)
 	(void)err;
 	if ((*n)++ == 0)
 		kp_cli_out_msg(KP_M_CMD_IMPORTS_HEAD);
-	kp_cli_out("%-6d %-8zu %-12.12s %-20s %-5ld %s  %s\n", row->year, row->rows, row->sha256, row->when, row->id,
+	kp_cli_out_line("%-6d %-8zu %-12.12s %-20s %-5ld %s  %s\n", row->year, row->rows, row->sha256, row->when, row->id,
 		   row->name, row->file);
 	return 0;
 }

@@ -15,7 +15,7 @@ static int print_run(void *ud, const kp_store_run_row *row, kp_err *err)
 		kp_cli_out_msg(KP_M_CMD_RUNS_HEAD);
 	if (row->units >= 0)
 		snprintf(units, sizeof units, "%ld", row->units);
-	kp_cli_out("%-5ld %-6d %-6s %-12.12s %-20s %s\n", row->id, row->year, units, row->rules_sha256, row->when,
+	kp_cli_out_line("%-5ld %-6d %-6s %-12.12s %-20s %s\n", row->id, row->year, units, row->rules_sha256, row->when,
 		   row->rules_file);
 	return 0;
 }
