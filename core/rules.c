@@ -945,6 +945,8 @@ static int compile_section(compiler *c, int secs, size_t i, size_t ni, size_t nd
 	s->count = r->nind - s->first;
 	lua_pop(L, 2);
 	r->full_points += s->points;
+	if (!rc && !isfinite(r->full_points)) /* 1e308 and 1e308: each finite, not their sum */
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_POINTS_OVERFLOW, s->where, s->name);
 	s->base = s->count == 0 && r->nded > ded0; /* 基础分: starts at its points */
 	if (!rc && s->count == 0 && !s->base)
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_NO_INDICATORS, s->where, s->name);
