@@ -1,6 +1,9 @@
 /* infile.c — opening a file the user names as input: regular files only,
  * checked with fstat on a descriptor opened with O_NONBLOCK, so that the
- * open itself cannot wait on a FIFO.  See include/kaoping/infile.h. */
+ * open itself cannot wait on a FIFO.  The descriptor stays non-blocking:
+ * a file on disk reads the same, and a "regular" file of the kernel's
+ * whose read waits (/proc/kmsg, which a database may name as its rule
+ * file) fails at once instead of hanging.  See include/kaoping/infile.h. */
 #include "kaoping/infile.h"
 
 #include <errno.h>
@@ -44,7 +47,7 @@ static int refuse(const char *path, const char *what, mode_t m, kp_err *err)
 
 int kp_infile_open_fd(const char *path, const char *what, struct stat *st, kp_err *err)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY), flags;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0) {
 		kp_err_msg(err, KP_ENOINPUT, KP_M_IN_FILE_CANNOT_OPEN, path, strerror(errno));
@@ -60,8 +63,6 @@ int kp_infile_open_fd(const char *path, const char *what, struct stat *st, kp_er
 		close(fd);
 		return -1;
 	}
-	if ((flags = fcntl(fd, F_GETFL)) != -1)
-		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	return fd;
 }
 
