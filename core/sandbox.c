@@ -503,6 +503,52 @@ static int push_base(lua_State *L)
 	return base;
 }
 
+/* ---- no arithmetic on texts ---- */
+
+/* Lua turns a text into a number wherever a number is wanted: "0x10" + 0
+ * is 16, math.floor("1e309") is inf.  A cell kaoping refused as a number
+ * reaches a rule as its text, so a rule computing with it would score a
+ * number the data never held.  The string metatable loses its arithmetic
+ * and the math functions take numbers only; tonumber converts, as asked. */
+static int l_math_numbers(lua_State *L)
+{
+	int i, n = lua_gettop(L);
+
+	for (i = 1; i <= n; i++)
+		if (lua_type(L, i) == LUA_TSTRING)
+			luaL_typeerror(L, i, "number");
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static void numbers_only(lua_State *L)
+{
+	static const char *const arith[] = {"__add", "__sub", "__mul", "__div", "__mod", "__pow", "__unm", "__idiv", NULL};
+	const char *const *a;
+	int math = lua_gettop(L);
+
+	lua_pushliteral(L, "");
+	lua_getmetatable(L, -1);
+	for (a = arith; *a; a++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, *a);
+	}
+	lua_pop(L, 2);
+	lua_pushnil(L);
+	while (lua_next(L, math)) {
+		if (lua_type(L, -1) == LUA_TFUNCTION && strcmp(lua_tostring(L, -2), "type") != 0) {
+			lua_pushcclosure(L, l_math_numbers, 1);
+			lua_pushvalue(L, -2);
+			lua_insert(L, -2);
+			lua_rawset(L, math); /* a field met, changed: allowed while walking */
+		} else {
+			lua_pop(L, 1);
+		}
+	}
+}
+
 /* string (without dump), table, math, utf8 and os.time/date/clock into
  * the table at base. */
 static void add_libs(lua_State *L, int base)
@@ -517,6 +563,7 @@ static void add_libs(lua_State *L, int base)
 	lua_getfield(L, -1, "randomseed"); /* Lua seeds math.random from the clock: the same numbers on every run */
 	lua_pushinteger(L, 2021);
 	lua_call(L, 1, 0);
+	numbers_only(L);
 	add_lib(L, base, "math", NULL);
 	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
 	add_lib(L, base, "utf8", NULL);

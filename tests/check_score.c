@@ -1787,7 +1787,7 @@ START_TEST(test_text_computed_with)
 		 "section \"S\" { points = 10,\n"
 		 "  indicator \"X\" { points = 10, score = function(u) return u.yes * 10 end } }\n");
 	fx_table(&f, "units", "units.csv", "id,name,cat,yes\nok,ok,A,是\nno,no,A,否\n");
-	fx_fail(&f, KP_ERULE, "in indicator 'X' for unit 'ok'", "with a 'number'", NULL);
+	fx_fail(&f, KP_ERULE, "in indicator 'X' for unit 'ok'", "arithmetic on a string value (field 'yes')", NULL);
 	fx_free(&f);
 }
 END_TEST
