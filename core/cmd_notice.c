@@ -11,6 +11,7 @@
 #include "cli_int.h"
 #include "kaoping/infile.h"
 #include "kaoping/notice.h"
+#include "kaoping/rank.h"
 
 /* --format, else -o's extension, else md; 0 with a usage error. */
 static int notice_format(const kp_cli_config *c, kp_err *err)
@@ -52,7 +53,7 @@ static int notice_rules(kp_cli_config *c, const kp_result *res, kp_rules **r, kp
 	if (!res->rules_sha256 || strcmp((*r)->sha256, res->rules_sha256))
 		return kp_err_msg(err, KP_EDATA, KP_M_CMD_NOTICE_NOT_RULES, path, res->run_id, (*r)->sha256,
 				  res->rules_sha256 ? res->rules_sha256 : "");
-	return 0;
+	return kp_rank_agrees(*r, res, c->db, err); /* the notice prints its quotas and grades */
 }
 
 /* The template: --template FILE, else the one built in. */

@@ -202,6 +202,29 @@ static int base_grade(const kp_rules *r, const kp_unit_result *u)
 	return (int)r->ngrade - 1;
 }
 
+int kp_rank_agrees(const kp_rules *r, const kp_result *res, const char *db, kp_err *err)
+{
+	size_t i;
+
+	if (res->ncategories != r->ncat || res->ngrades != r->ngrade)
+		return kp_err_msg(err, KP_EDATA, KP_M_ENG_RUN_DISAGREES, db, res->run_id);
+	for (i = 0; i < r->ncat; i++)
+		if (strcmp(res->categories[i].name, r->cat[i].name) || res->categories[i].quota != r->cat[i].quota)
+			return kp_err_msg(err, KP_EDATA, KP_M_ENG_RUN_DISAGREES_QUOTA, db, res->run_id,
+					  res->categories[i].name, res->categories[i].quota, r->cat[i].name, r->cat[i].quota);
+	for (i = 0; i < r->ngrade; i++)
+		if (strcmp(res->grades[i], r->grade[i].name))
+			return kp_err_msg(err, KP_EDATA, KP_M_ENG_RUN_DISAGREES, db, res->run_id);
+	for (i = 0; i < res->nunits; i++) {
+		const kp_unit_result *u = &res->units[i];
+		int g = base_grade(r, u);
+		if (g >= 0 && (u->grade < g || (u->grade > g && !u->quota_dropped) || (u->veto && u->grade != g)))
+			return kp_err_msg(err, KP_EDATA, KP_M_ENG_RUN_DISAGREES_GRADE, db, res->run_id, u->id,
+					  u->grade >= 0 ? res->grades[u->grade] : "-", u->total, r->grade[g].name);
+	}
+	return 0;
+}
+
 /* "优秀名额3个, 第3名并列于名额线, 并列者均保留", after "; " when there is
  * a note already. */
 static void quota_note(kp_sb *note, const char *grade, size_t allowed, int line_rank, int drop)

@@ -17,4 +17,12 @@ typedef int (*kp_rank_eligible_fn)(void *ud, const kp_result *res, size_t unit, 
  * category summaries.  fn may be NULL. */
 int kp_rank_run(const kp_rules *r, kp_result *res, kp_rank_eligible_fn fn, void *ud, kp_err *err);
 
+/* Does a stored run agree with the rule file it was scored with (the same
+ * SHA-256)?  Its categories and their quotas, its grades, and each unit's
+ * grade: never better than its total earns under those rules, the lowest
+ * when vetoed, lower only when a grade quota moved it.  A disagreement is
+ * KP_EDATA naming the unit (db: the database, for the message): the
+ * database was changed outside kaoping. */
+int kp_rank_agrees(const kp_rules *r, const kp_result *res, const char *db, kp_err *err);
+
 #endif
