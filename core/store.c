@@ -769,6 +769,28 @@ static char *sidecar(const char *path, const char *suffix)
 	return p;
 }
 
+/* What a file that is not a regular one is, in words (a message's). */
+static const char *store_kind_word(mode_t m)
+{
+	return kp_msg_fmt(S_ISLNK(m) ? KP_MSG_STORE_KIND_LINK : S_ISFIFO(m) ? KP_MSG_STORE_KIND_FIFO
+			  : S_ISCHR(m) || S_ISBLK(m) ? KP_MSG_STORE_KIND_DEVICE : S_ISDIR(m) ? KP_MSG_STORE_KIND_DIR
+			  : S_ISSOCK(m) ? KP_MSG_STORE_KIND_SOCKET : KP_MSG_STORE_KIND_OTHER);
+}
+
+/* A sidecar that exists must be a regular file, itself (lstat: not a
+ * link to one): SQLite opens it with open(2), and a FIFO there blocks
+ * every command for ever, a device or a link takes writes elsewhere. */
+static int sidecar_regular(const char *path, const char *side, kp_err *err)
+{
+	struct stat sb;
+
+	if (lstat(side, &sb) != 0)
+		return errno == ENOENT ? 0 : kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_CANNOT_READ, side, strerror(errno));
+	if (S_ISREG(sb.st_mode))
+		return 0;
+	return kp_err_msg(err, KP_EDATA, KP_M_STORE_SIDECAR_NOT_REGULAR, side, store_kind_word(sb.st_mode), path, path);
+}
+
 static int check_journal(const char *path, const char *journal, kp_err *err)
 {
 	struct stat sb;
@@ -799,7 +821,8 @@ static int check_sidecars(const char *path, kp_err *err)
 		rc = kp_err_oom(err);
 		goto out;
 	}
-	if ((rc = check_journal(path, journal, err)))
+	if ((rc = sidecar_regular(path, journal, err)) || (rc = sidecar_regular(path, wal, err)) ||
+	    (rc = sidecar_regular(path, shm, err)) || (rc = check_journal(path, journal, err)))
 		goto out;
 	if (stat(wal, &sb) != 0 || sb.st_size == 0 || shm_in_use(shm))
 		goto out;

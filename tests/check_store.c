@@ -440,6 +440,36 @@ START_TEST(test_open_missing_and_dirs)
 }
 END_TEST
 
+/* A -journal, -wal or -shm that is not a regular file (a FIFO would block
+ * open(2) for ever): refused before SQLite opens anything. */
+START_TEST(test_open_sidecar_not_regular)
+{
+	const char *db = path("k.db");
+	static const char *const sides[] = { "-journal", "-wal", "-shm" };
+	char side[600];
+	kp_store *s;
+	kp_err err;
+	size_t i;
+
+	kp_store_close(open_w(db));
+	for (i = 0; i < 3; i++) {
+		snprintf(side, sizeof side, "%s%s", db, sides[i]);
+		ck_assert_int_eq(mkfifo(side, 0644), 0);
+		ck_assert_int_eq(kp_store_open(db, KP_STORE_READ, &s, &err), KP_EDATA);
+		ck_assert_ptr_null(s);
+		ck_assert_msg(strstr(err.msg, "is a named pipe (FIFO), not a regular file") != NULL, "%s", err.msg);
+		ck_assert_int_eq(kp_store_open(db, KP_STORE_UPDATE, &s, &err), KP_EDATA);
+		ck_assert_int_eq(unlink(side), 0);
+		ck_assert_int_eq(symlink(db, side), 0);
+		ck_assert_int_eq(kp_store_open(db, KP_STORE_WRITE, &s, &err), KP_EDATA);
+		ck_assert_msg(strstr(err.msg, "is a symbolic link") != NULL, "%s", err.msg);
+		ck_assert_int_eq(unlink(side), 0);
+	}
+	ck_assert_msg(kp_store_open(db, KP_STORE_READ, &s, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+}
+END_TEST
+
 /* A -wal left behind with committed pages, by a connection that is gone
  * (kaoping checkpoints after every command that writes, so these are from
  * a command that did not finish or from another database): never merged
@@ -2009,6 +2039,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_foreign_sqlite);
 	tcase_add_test(tc, test_open_messages_zh_en);
 	tcase_add_test(tc, test_open_missing_and_dirs);
+	tcase_add_test(tc, test_open_sidecar_not_regular);
 	tcase_add_test(tc, test_open_refuses_stray_wal);
 	tcase_add_test(tc, test_open_uncommitted_wal);
 	tcase_add_test(tc, test_open_replays_own_wal);
