@@ -1010,8 +1010,9 @@ static char *immutable_uri(const char *path)
 	return sqlite3_str_finish(u);
 }
 
-/* Before SQLite sees path: a folder, a database that is not there, one
- * that cannot be written, or files beside it kaoping would not merge. */
+/* Before SQLite sees path: a folder or another file that is not a regular
+ * one, a database that is not there, one that cannot be written, or files
+ * beside it kaoping would not merge. */
 static int open_check(const char *path, int mode, kp_err *err)
 {
 	struct stat sb;
@@ -1019,6 +1020,12 @@ static int open_check(const char *path, int mode, kp_err *err)
 
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return kp_err_msg(err, writes ? KP_ECREATE : KP_ENOINPUT, KP_M_STORE_IS_DIR, path);
+	/* a device, a FIFO, a socket (the link followed): SQLite would open
+	 * it, and a writer would leave PATH-journal beside it (/dev/null-journal
+	 * as root) */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return kp_err_msg(err, writes ? KP_ECREATE : KP_ENOINPUT, KP_M_STORE_NOT_REGULAR, path,
+				  store_kind_word(sb.st_mode));
 	if (mode != KP_STORE_WRITE && access(path, F_OK) != 0)
 		return kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_NO_DB, path);
 	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0)

@@ -428,6 +428,14 @@ START_TEST(test_open_missing_and_dirs)
 	ck_assert_int_eq(kp_store_open(dir, KP_STORE_READ, &s, &err), KP_ENOINPUT);
 	ck_assert_int_eq(kp_store_open(path("no/such/folder.db"), KP_STORE_WRITE, &s, &err), KP_ECREATE);
 	ck_assert_ptr_null(s);
+	/* not a regular file (a FIFO; a device alike): refused, nothing made beside it */
+	ck_assert_int_eq(mkfifo(path("pipe.db"), 0644), 0);
+	ck_assert_int_eq(kp_store_open(path("pipe.db"), KP_STORE_WRITE, &s, &err), KP_ECREATE);
+	ck_assert_msg(strstr(err.msg, "is a named pipe (FIFO), not a database") != NULL, "%s", err.msg);
+	ck_assert_int_eq(kp_store_open(path("pipe.db"), KP_STORE_READ, &s, &err), KP_ENOINPUT);
+	ck_assert(!exists(path("pipe.db-journal")));
+	ck_assert(!exists(path("pipe.db-wal")));
+	unlink(path("pipe.db"));
 	if (geteuid() != 0) { /* root writes anyway */
 		const char *ro = path("ro.db");
 		kp_store_close(open_w(ro));
