@@ -625,7 +625,15 @@ static int check_data_tables(kp_store *s, schema_list *file, kp_err *err)
  * files are left as they are.  A -wal with no committed transaction (a
  * command killed before its commit) adds nothing: SQLite ignores it.
  * Every command that writes checkpoints when it commits, so the .db file
- * alone holds every finished command. */
+ * alone holds every finished command.
+ *
+ * kaoping never deletes a sidecar, nor lets SQLite delete one whose
+ * contents were not its own: a -journal of any kind, a -wal that is not a
+ * log (SQLite would start a new log over it), any -wal beside a database
+ * with no pages (SQLite deletes it at open) are refused, to be moved aside
+ * by the user.  A reader opens the database read-only whenever a -wal is
+ * there, so that its close neither checkpoints nor deletes it: a reading
+ * command leaves the folder as it was (SQLite may add a -shm). */
 
 #define WAL_HDR 32
 #define WAL_FRAME_HDR 24
@@ -791,18 +799,15 @@ static int sidecar_regular(const char *path, const char *side, kp_err *err)
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_SIDECAR_NOT_REGULAR, side, store_kind_word(sb.st_mode), path, path);
 }
 
+/* Any -journal, hot or not: a hot one SQLite would play back; one with a
+ * zeroed header (or empty) it deletes beside an empty database, and a
+ * write in rollback mode overwrites it.  kaoping's databases keep no
+ * journal between commands, so one there is another program's. */
 static int check_journal(const char *path, const char *journal, kp_err *err)
 {
 	struct stat sb;
-	unsigned char b = 0;
-	FILE *f;
 
-	if (stat(journal, &sb) != 0 || sb.st_size == 0 || !(f = fopen(journal, "rb")))
-		return 0;
-	if (fread(&b, 1, 1, f) != 1)
-		b = 0;
-	fclose(f);
-	if (!b) /* a zeroed header: not hot */
+	if (lstat(journal, &sb) != 0)
 		return 0;
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_JOURNAL, journal, path, path);
 }
@@ -824,12 +829,19 @@ static int check_sidecars(const char *path, kp_err *err)
 	if ((rc = sidecar_regular(path, journal, err)) || (rc = sidecar_regular(path, wal, err)) ||
 	    (rc = sidecar_regular(path, shm, err)) || (rc = check_journal(path, journal, err)))
 		goto out;
-	if (stat(wal, &sb) != 0 || sb.st_size == 0 || shm_in_use(shm))
+	if (lstat(wal, &sb) != 0 || shm_in_use(shm))
+		goto out;
+	/* beside a database with no pages SQLite deletes any -wal at open */
+	if (!db_header(path, &app, &psize)) {
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_ALONE, wal, path);
+		goto out;
+	}
+	if (sb.st_size == 0)
 		goto out;
 	if (wal_read(wal, &w) < 0)
 		rc = kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_CANNOT_READ, wal, strerror(errno));
-	else if (w.commit && !db_header(path, &app, &psize))
-		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_ALONE, wal, path);
+	else if (!w.page_size) /* not a log: SQLite would start a new one over it */
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_NOT_LOG, wal, path, path);
 	else if (w.commit && (!w.page1 || !app || w.app_id != app || w.page_size != psize))
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_FOREIGN, wal, path, path);
 out:
@@ -1036,12 +1048,23 @@ static int open_check(const char *path, int mode, kp_err *err)
 /* The connection of s to path. */
 static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
 {
-	/* a reader opens read-write when it may, so that closing the last
-	 * connection tidies the -wal and -shm files away as SQLite does */
+	/* a reader opens read-write when it may and no -wal is there, so that
+	 * closing the last connection tidies away the -wal and -shm files its
+	 * own open made, as SQLite does; with a -wal there, read-only, so that
+	 * its close neither checkpoints nor deletes a log it did not write */
 	int flags = mode == KP_STORE_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-		    : mode == KP_STORE_UPDATE || access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE
-		    : SQLITE_OPEN_READONLY;
+		    : mode == KP_STORE_UPDATE ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
 	int rc;
+
+	if (mode == KP_STORE_READ && access(path, W_OK) == 0) {
+		char *wal = sidecar(path, "-wal");
+		struct stat sb;
+		if (!wal)
+			return kp_err_oom(err);
+		if (lstat(wal, &sb) != 0 && errno == ENOENT)
+			flags = SQLITE_OPEN_READWRITE;
+		free(wal);
+	}
 
 	/* one connection per thread, used by one thread: no locking inside
 	 * SQLite, no memory statistics */

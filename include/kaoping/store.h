@@ -30,9 +30,12 @@ enum {
 
 /* Open (and with KP_STORE_WRITE create and migrate) the database at path.
  * A missing file for reading is KP_ENOINPUT; not a kaoping database, a
- * newer schema, a schema that is not exactly kaoping's, or a -wal with
- * committed pages that no open connection holds (or a hot -journal) beside
- * it, is KP_EDATA; cannot create or write is KP_ECREATE.  A value of the
+ * newer schema, a schema that is not exactly kaoping's, or beside it a
+ * -wal with committed pages kaoping did not write that no open connection
+ * holds, a -wal that is not a log or that sits beside no database, any
+ * -journal, or a sidecar that is not a regular file, is KP_EDATA (each
+ * left as it is: SQLite is never handed a file it would delete); cannot
+ * create or write is KP_ECREATE.  A value of the
  * wrong type read back later is KP_EDATA naming the table and column. */
 int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err);
 void kp_store_close(kp_store *s);
