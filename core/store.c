@@ -858,6 +858,11 @@ int store_commit(kp_store *s, kp_err *err)
 {
 	int rc = store_exec(s, "COMMIT", err);
 
+	/* a database that came in a rollback-journal mode: to WAL now that the
+	 * command's work is committed (see setup_db); should the switch fail
+	 * (another program has it open), it stays as it is, the work done */
+	if (!rc && s->to_wal && sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK)
+		s->to_wal = 0;
 	if (!rc)
 		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	return rc;
@@ -1088,8 +1093,33 @@ static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
 	return rc;
 }
 
+/* The journal mode a writer found: one other than WAL (a database another
+ * SQLite tool left in rollback-journal mode) is noted, not changed here. */
+static int note_journal_mode(kp_store *s, kp_err *err)
+{
+	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
+	const char *m;
+	int rc;
+
+	if ((rc = store_prep(s, "PRAGMA journal_mode", &r.st, err)))
+		return rc;
+	if (store_rd_step(&r) > 0 && (m = store_rd_text(&r, 0, 0)))
+		s->to_wal = strcmp(m, "wal") != 0;
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
 /* The connection's settings, the schema checked (or made, or upgraded),
- * WAL for a writer. */
+ * WAL for a writer.
+ *
+ * Switching a database to WAL writes its header: done before the
+ * command's transaction, it would change the file of a command that then
+ * fails (DESIGN §5: a failure leaves the database exactly as it was), and
+ * it cannot be done inside a transaction.  So a writer that finds a
+ * rollback-journal mode keeps it for its transaction (SQLite's own
+ * journal makes that transaction all or nothing as WAL would) and
+ * switches to WAL in store_commit, after the commit: only a command whose
+ * work is committed changes the mode. */
 static int setup_db(kp_store *s, int writes, kp_err *err)
 {
 	int rc;
@@ -1098,11 +1128,11 @@ static int setup_db(kp_store *s, int writes, kp_err *err)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_busy_handler(s->db, store_busy, s);
-	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)) || (rc = migrate(s, writes, err)))
+	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)) || (writes && (rc = note_journal_mode(s, err))) ||
+	    (rc = migrate(s, writes, err)))
 		return rc;
 	if (writes &&
-	    ((rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) || (rc = store_exec(s, "PRAGMA synchronous = NORMAL", err)) ||
-	     (rc = store_exec(s, "PRAGMA cache_size = -65536", err))))
+	    ((rc = store_exec(s, "PRAGMA synchronous = NORMAL", err)) || (rc = store_exec(s, "PRAGMA cache_size = -65536", err))))
 		return rc;
 	return 0;
 }

@@ -21,6 +21,8 @@ struct kp_store {
 	long run_id;
 	struct store_run *run;  /* the run being written, between begin and finish */
 	uint32_t app_id;        /* the database's id, once read (store_stamp) */
+	int to_wal;             /* a writer's database in a rollback-journal
+				   mode: switched to WAL after its first commit */
 	double busy_since;      /* when SQLITE_BUSY began, for the busy handler */
 	int busy_told;          /* the wait was announced */
 	long busy_pid;          /* the process holding the lock, 0 if unknown */

@@ -478,6 +478,40 @@ START_TEST(test_open_sidecar_not_regular)
 }
 END_TEST
 
+/* A database in rollback-journal mode (another tool's doing): opening it
+ * to write changes nothing until a commit, which then switches it to WAL. */
+START_TEST(test_open_rollback_mode_waits_for_commit)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	const char *files[] = { u };
+	char h0[65], h1[65], *v;
+	kp_store *s = open_w(db);
+	kp_err err;
+	sqlite3 *raw;
+
+	WRITE(u, units_csv);
+	ck_assert_int_eq(import(s, files, 1, 2021, NULL, 0, NULL, &err), 0);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	file_hash(db, h0);
+	ck_assert_msg(kp_store_open(db, KP_STORE_UPDATE, &s, &err) == 0, "%s", err.msg);
+	kp_store_close(s);
+	file_hash(db, h1);
+	ck_assert_str_eq(h1, h0);
+	s = open_w(db);
+	ck_assert_int_eq(import(s, files, 1, 2022, NULL, 0, NULL, &err), 0);
+	kp_store_close(s);
+	raw = raw_open(db);
+	v = q1(raw, "PRAGMA journal_mode");
+	ck_assert_str_eq(v, "wal");
+	free(v);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM imports"), 2);
+	sqlite3_close(raw);
+}
+END_TEST
+
 /* A -wal left behind with committed pages, by a connection that is gone
  * (kaoping checkpoints after every command that writes, so these are from
  * a command that did not finish or from another database): never merged
@@ -2048,6 +2082,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_open_messages_zh_en);
 	tcase_add_test(tc, test_open_missing_and_dirs);
 	tcase_add_test(tc, test_open_sidecar_not_regular);
+	tcase_add_test(tc, test_open_rollback_mode_waits_for_commit);
 	tcase_add_test(tc, test_open_refuses_stray_wal);
 	tcase_add_test(tc, test_open_uncommitted_wal);
 	tcase_add_test(tc, test_open_replays_own_wal);
