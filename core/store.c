@@ -939,14 +939,17 @@ static int copy_to_memory(kp_store *s, kp_err *err)
 }
 
 /* Schema 1 to 2 in one transaction: the runs rewritten in the new layout
- * (store_run.c), then the result checked against schema 2 itself. */
-static int upgrade_v1(kp_store *s, kp_err *err)
+ * (store_run.c), then the result checked against schema 2 itself.  Only a
+ * command that writes upgrades the file; a reading one (and one on a file
+ * it may not write) upgrades a private copy in memory, so that it never
+ * writes the database, failed or not. */
+static int upgrade_v1(kp_store *s, int writes, kp_err *err)
 {
 	int rc;
 
 	if ((rc = check_schema(s, schema_v1, err)))
 		return rc;
-	if (sqlite3_db_readonly(s->db, "main") == 1 && (rc = copy_to_memory(s, err)))
+	if ((!writes || sqlite3_db_readonly(s->db, "main") == 1) && (rc = copy_to_memory(s, err)))
 		return rc;
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
@@ -975,7 +978,7 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 	if (version == KP_STORE_SCHEMA)
 		return check_schema(s, schema_v2, err);
 	if (version == 1)
-		return upgrade_v1(s, err);
+		return upgrade_v1(s, writable, err);
 	if (version < 0)
 		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_KAOPING, s->path);
 	r.table = "sqlite_schema";
