@@ -1079,9 +1079,20 @@ static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (flags == SQLITE_OPEN_READONLY && !dir_writable(path)) {
 		/* nobody can change a read-only file in a read-only folder, and
-		 * SQLite could not make the WAL's -shm beside it: read it as is */
-		char *uri = immutable_uri(path);
-		if (!uri)
+		 * SQLite could not make the WAL's -shm beside it: read it as is.
+		 * Read as is, a -wal's committed changes would be ignored (a
+		 * silently older state): refused */
+		char *uri, *wal = sidecar(path, "-wal");
+		wal_info w;
+		if (!wal)
+			return kp_err_oom(err);
+		rc = wal_read(wal, &w) == 0 && w.commit;
+		if (rc)
+			kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_WAL_UNREADABLE, wal, path);
+		free(wal);
+		if (rc)
+			return KP_ENOINPUT;
+		if (!(uri = immutable_uri(path)))
 			return kp_err_oom(err);
 		rc = sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
 		sqlite3_free(uri);
