@@ -348,6 +348,24 @@ static int check_rank(kp_store *s, long id, const kp_result *res, const kp_categ
 	return 0;
 }
 
+/* What a veto does to a unit (kp_rank_run): not eligible, so never
+ * commended, and the lowest grade (none when the run has no grades); a
+ * vetoed unit marked otherwise was changed by another program. */
+static int check_veto(kp_store *s, long id, const kp_result *res, const kp_unit_result *u, kp_err *err)
+{
+	const kp_category_result *cat = &res->categories[u->category];
+	int lowest = res->ngrades ? (int)res->ngrades - 1 : -1;
+
+	if (!u->veto)
+		return 0;
+	if (u->eligible || u->commended)
+		return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_VETO_FLAGS, u->eligible, u->commended);
+	if (u->grade != lowest)
+		return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_VETO_GRADE, u->grade >= 0 ? res->grades[u->grade] : "NULL",
+				   lowest >= 0 ? res->grades[lowest] : "NULL");
+	return 0;
+}
+
 /* The ranking as kp_rank_run leaves it, checked in report order within each
  * category: the ranks (check_rank); the rank among the eligible units
  * (n for the n-th, or that of the eligible unit before it when the two
@@ -369,7 +387,7 @@ static int check_ranking(kp_store *s, long id, const kp_result *res, kp_err *err
 		for (i = cat->first; i < cat->first + cat->count; i++) {
 			const kp_unit_result *u = &res->units[i];
 			int want;
-			if ((rc = check_rank(s, id, res, cat, i, err)))
+			if ((rc = check_rank(s, id, res, cat, i, err)) || (rc = check_veto(s, id, res, u, err)))
 				return rc;
 			if (!u->eligible) {
 				if (u->elig_rank)
@@ -978,7 +996,8 @@ static int load_one(kp_store *s, long run_id, sqlite3_int64 pos, kp_result *res,
 		res->nunits = 1;
 	}
 	sqlite3_finalize(r.st);
-	if ((rc = r.rc) || place < 0 || (rc = load_catalogue(s, run_id, res, &c, err)) ||
+	if ((rc = r.rc) || (res->nunits && (rc = check_veto(s, run_id, res, &res->units[0], err))) || place < 0 ||
+	    (rc = load_catalogue(s, run_id, res, &c, err)) ||
 	    (rc = store_prep(s, "SELECT template FROM run_notes WHERE run_id = ? AND id = ?", &c.one_note, err)) ||
 	    (rc = run_query(s, &r, "unit_items", "SELECT items FROM unit_items WHERE run_id = ? AND scored = ?", run_id,
 			    err)))
