@@ -320,17 +320,14 @@ static int ranking_bad(kp_store *s, long id, const kp_category_result *cat, cons
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_RANKING, s->path, id, cat->name, u->id, what);
 }
 
-/* Unit i's rank against the unit before it in its category (first is the
- * category's first unit): 1, 2, 2, 4 in report order, a shared rank only
+/* Unit u's rank against the unit p before it in its category (NULL for
+ * the first; place is u's place in the category, from 1): 1, 2, 2, 4 in report order, a shared rank only
  * for the same total and then in unit id order, and no higher total after
  * a lower one (but a vetoed unit that veto_rank = "last" placed last). */
-static int check_rank(kp_store *s, long id, const kp_result *res, const kp_category_result *cat, size_t i,
-		      kp_err *err)
+static int check_rank(kp_store *s, long id, int prec, const kp_category_result *cat, const kp_unit_result *u,
+		      const kp_unit_result *p, size_t place, kp_err *err)
 {
-	const kp_unit_result *u = &res->units[i], *p = i > cat->first ? u - 1 : NULL;
-	size_t place = i - cat->first + 1;
 	char a[KP_NUM_MAX], b[KP_NUM_MAX];
-	int prec = res->precision;
 
 	if (p && u->rank == p->rank) {
 		if (u->total != p->total)
@@ -387,7 +384,8 @@ static int check_ranking(kp_store *s, long id, const kp_result *res, kp_err *err
 		for (i = cat->first; i < cat->first + cat->count; i++) {
 			const kp_unit_result *u = &res->units[i];
 			int want;
-			if ((rc = check_rank(s, id, res, cat, i, err)) || (rc = check_veto(s, id, res, u, err)))
+			if ((rc = check_rank(s, id, res->precision, cat, u, i > cat->first ? u - 1 : NULL, i - cat->first + 1,
+					     err)) || (rc = check_veto(s, id, res, u, err)))
 				return rc;
 			if (!u->eligible) {
 				if (u->elig_rank)
@@ -445,6 +443,9 @@ static int load_units(kp_store *s, long id, const char *table, const char *count
 		if (place) {
 			parse_sections(&r, 20, res, k);
 			(*place)[k] = store_rd_int(&r, 21, -1, INT64_MAX, 0, NULL);
+			/* positions 1 to n: explain finds a unit's place by them */
+			if (store_rd_int(&r, 22, 1, INT64_MAX, 0, NULL) != (sqlite3_int64)k + 1 && !r.rc)
+				store_rd_bad(&r, 22, KP_MSG_STORE_RD_SKIPS_POSITION);
 		}
 		k++;
 	}
@@ -905,7 +906,7 @@ out:
 
 #define V2_UNIT_COLS "unit_id, name, category, rank, total, raw_total, base, deductions, bonus, grade, veto, " \
 	"veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, tie_note, last_rank, last_total, " \
-	"sections, scored"
+	"sections, scored, position"
 
 static int load_head(kp_store *s, long *run_id, kp_result *res, kp_err *err)
 {
@@ -973,6 +974,83 @@ static int find_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *
 	return 0;
 }
 
+/* The results row at position pos into u, r's statement the one-row
+ * query of check_one: a position the run skips is damage. */
+static int unit_at(rd *r, long run_id, sqlite3_int64 pos, kp_result *res, kp_unit_result *u)
+{
+	sqlite3_reset(r->st);
+	sqlite3_bind_int64(r->st, 1, run_id);
+	sqlite3_bind_int64(r->st, 2, pos);
+	if (store_rd_step(r) > 0)
+		read_unit(r, res, u);
+	else if (!r->rc)
+		store_rd_bad(r, 22, KP_MSG_STORE_RD_SKIPS_POSITION);
+	return r->rc;
+}
+
+/* explain's unit (at position pos) against what check_ranking verifies
+ * that one unit shows without the whole run, in a few indexed reads: its
+ * rank against its place in its category (whose first position is found
+ * by bisection: categories come in report order) and against the unit
+ * before it (check_rank); its rank among the eligible units within what
+ * its rank and that unit allow; its commended flag against the quota of
+ * run_categories, its boundary flag against the category's count. */
+static int check_one(kp_store *s, long id, kp_result *res, sqlite3_int64 pos, kp_err *err)
+{
+	const kp_unit_result *u = &res->units[0], *p = NULL;
+	const kp_category_result *cat = &res->categories[u->category];
+	kp_unit_result prev;
+	sqlite3_int64 lo = 1, hi = pos;
+	int rc, want, min, max;
+	rd r;
+
+	if ((rc = run_query(s, &r, "results", "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? AND position = ?",
+			    id, err)))
+		return rc;
+	while (lo < hi) { /* the first position of u's category */
+		sqlite3_int64 mid = lo + (hi - lo) / 2;
+		if (unit_at(&r, id, mid, res, &prev))
+			break;
+		if (prev.category >= u->category)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (!r.rc && lo < pos && !unit_at(&r, id, pos - 1, res, &prev)) {
+		p = &prev;
+		if (prev.category != u->category)
+			store_rd_bad(&r, 2, KP_MSG_STORE_RD_ORDER);
+	}
+	sqlite3_finalize(r.st);
+	if (r.rc)
+		return r.rc;
+	if ((rc = check_rank(s, id, res->precision, cat, u, p, (size_t)(pos - lo + 1), err)))
+		return rc;
+	if (!u->eligible) {
+		if (u->elig_rank)
+			return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_ELIG_RANK, u->elig_rank, 0);
+		if (u->commended)
+			return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_COMMEND_FLAG, 1, 0, cat->quota, 0);
+	} else {
+		/* the n-th eligible unit, n at most its rank; after an eligible
+		 * unit, its rank among them if the two share a rank, else above */
+		min = 1, max = u->rank;
+		if (p && p->eligible && p->rank == u->rank)
+			min = max = p->elig_rank;
+		else if (p && p->eligible)
+			min = p->elig_rank + 1;
+		if (u->elig_rank < min || u->elig_rank > max)
+			return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_ELIG_RANGE, u->elig_rank, u->rank, min, max);
+		want = cat->quota > 0 && u->elig_rank <= cat->quota;
+		if (u->commended != want)
+			return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_COMMEND_FLAG, u->commended, u->elig_rank,
+					   cat->quota, want);
+	}
+	if (u->boundary_tie && !(u->commended && cat->commended > cat->quota))
+		return ranking_bad(s, id, cat, u, err, KP_MSG_STORE_RD_BOUNDARY_FLAG, 1, 0);
+	return 0;
+}
+
 /* Unit pos's results row and items into res (one unit). */
 static int load_one(kp_store *s, long run_id, sqlite3_int64 pos, kp_result *res, kp_err *err)
 {
@@ -996,7 +1074,8 @@ static int load_one(kp_store *s, long run_id, sqlite3_int64 pos, kp_result *res,
 		res->nunits = 1;
 	}
 	sqlite3_finalize(r.st);
-	if ((rc = r.rc) || (res->nunits && (rc = check_veto(s, run_id, res, &res->units[0], err))) || place < 0 ||
+	if ((rc = r.rc) || (res->nunits && ((rc = check_veto(s, run_id, res, &res->units[0], err)) ||
+					    (rc = check_one(s, run_id, res, pos, err)))) || place < 0 ||
 	    (rc = load_catalogue(s, run_id, res, &c, err)) ||
 	    (rc = store_prep(s, "SELECT template FROM run_notes WHERE run_id = ? AND id = ?", &c.one_note, err)) ||
 	    (rc = run_query(s, &r, "unit_items", "SELECT items FROM unit_items WHERE run_id = ? AND scored = ?", run_id,

@@ -1341,21 +1341,24 @@ END_TEST
 
 /* A ranking changed by another program, each count that is checked on its
  * own kept: the run does not read back whole (65 naming the category and
- * the unit), and still reads one unit at a time (explain of another). */
+ * the unit), nor the unit changed alone when its row and the one before it
+ * show it (explain), and still reads another unit alone. */
 START_TEST(test_run_ranking_tampered)
 {
-	static const struct { const char *sql, *says; } cases[] = {
-		{"UPDATE results SET rank = 1 WHERE category = '镇' AND rank = 2", "shares rank 1 with unit"},
-		{"UPDATE results SET commended = 1 - commended WHERE category = '部门'", "results marks it commended = 0"},
+	static const struct { const char *sql, *says, *unit, *unit_says, *other; } cases[] = {
+		{"UPDATE results SET rank = 1 WHERE category = '镇' AND rank = 2", "shares rank 1 with unit", "A3",
+		 "shares rank 1 with unit 'A1'", "B1"},
+		{"UPDATE results SET commended = 1 - commended WHERE category = '部门'", "results marks it commended = 0", "B1",
+		 "is vetoed, but results marks it eligible = 0, commended = 1", "A1"},
 		{"UPDATE results SET elig_rank = elig_rank + 1 WHERE position = "
 		 "(SELECT max(position) FROM results WHERE category = '镇' AND eligible = 1)",
-		 "among the eligible units as"},
+		 "among the eligible units as", "A4", "among the eligible units as 3 where", "B1"},
 		{"UPDATE results SET boundary_tie = 1 - boundary_tie WHERE position = "
-		 "(SELECT min(position) FROM results WHERE category = '镇')", "boundary_tie ="},
+		 "(SELECT min(position) FROM results WHERE category = '镇')", "boundary_tie =", NULL, NULL, "B1"},
 		{"UPDATE results SET unit_id = 'ZZ' || unit_id WHERE position = "
 		 "(SELECT min(position) FROM results WHERE category = '镇' AND rank = "
 		 "(SELECT rank FROM results GROUP BY category, rank HAVING count(*) > 1 AND category = '镇' LIMIT 1))",
-		 "unit ids within a rank are in order"},
+		 "unit ids within a rank are in order", "A4", "unit ids within a rank are in order", "B1"},
 	};
 	const char *files[] = { "tests/golden/e2e/vetolast/units.csv" };
 	size_t c;
@@ -1381,8 +1384,12 @@ START_TEST(test_run_ranking_tampered)
 		ck_assert_ptr_null(back);
 		ck_assert_msg(strstr(err.msg, "run 1, category '") && strstr(err.msg, cases[c].says), "%zu: %s", c,
 			      err.msg);
-		ck_assert_msg(kp_store_load_unit(s, res->run_id, res->units[res->nunits - 1].id, &back, &err) == 0, "%s",
-			      err.msg);
+		if (cases[c].unit) {
+			ck_assert_int_eq(kp_store_load_unit(s, res->run_id, cases[c].unit, &back, &err), KP_EDATA);
+			ck_assert_ptr_null(back);
+			ck_assert_msg(strstr(err.msg, cases[c].unit_says), "%zu: %s", c, err.msg);
+		}
+		ck_assert_msg(kp_store_load_unit(s, res->run_id, cases[c].other, &back, &err) == 0, "%s", err.msg);
 		kp_result_free(back);
 		kp_store_close(s);
 		kp_result_free(res);
