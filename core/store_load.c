@@ -38,20 +38,57 @@ static void jp_want(jp *j, char c)
 		j->bad = 1;
 }
 
+static int jp_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The length of the JSON number at p (-? int frac? exp?), 0 when there is
+ * none: what kp_num_exact writes, never strtod's hex, inf or nan. */
+static size_t jp_num_len(const char *p)
+{
+	const char *q = p;
+
+	q += *q == '-';
+	if (*q == '0')
+		q++;
+	else if (jp_digit(*q))
+		while (jp_digit(*q))
+			q++;
+	else
+		return 0;
+	if (*q == '.') {
+		if (!jp_digit(*++q))
+			return 0;
+		while (jp_digit(*q))
+			q++;
+	}
+	if (*q == 'e' || *q == 'E') {
+		q++;
+		q += *q == '+' || *q == '-';
+		if (!jp_digit(*q))
+			return 0;
+		while (jp_digit(*q))
+			q++;
+	}
+	return (size_t)(q - p);
+}
+
 static double jp_num(jp *j)
 {
+	size_t n;
 	char *end;
 	double v;
 
-	if (j->bad || !(*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))) {
+	if (j->bad || !(n = jp_num_len(j->p))) {
 		j->bad = 1;
 		return 0;
 	}
 	errno = 0;
-	v = strtod(j->p, &end);
-	if (end == j->p || !isfinite(v))
+	v = strtod(j->p, &end); /* reads at least the JSON number: a number goes no further */
+	if (end != j->p + n || !isfinite(v))
 		j->bad = 1;
-	j->p = end;
+	j->p += n;
 	return v;
 }
 
@@ -64,15 +101,25 @@ static long long jp_int(jp *j, long long lo, long long hi)
 	return j->bad ? 0 : (long long)v;
 }
 
-/* A string of values: digits, points and spaces only. */
+/* A string of values: the numbers store_run.c cuts from notes (digits,
+ * then a point and digits or not), one space between two, or none. */
 static const char *jp_vals(jp *j, size_t *len)
 {
 	const char *start;
 
 	jp_want(j, '"');
 	start = j->p;
-	while (!j->bad && ((*j->p >= '0' && *j->p <= '9') || *j->p == '.' || *j->p == ' '))
-		j->p++;
+	while (!j->bad && *j->p != '"') {
+		if (j->p > start && *j->p++ != ' ')
+			j->bad = 1;
+		if (!jp_digit(*j->p))
+			j->bad = 1;
+		while (jp_digit(*j->p))
+			j->p++;
+		if (*j->p == '.' && jp_digit(j->p[1]))
+			for (j->p++; jp_digit(*j->p); j->p++)
+				;
+	}
 	*len = (size_t)(j->p - start);
 	jp_want(j, '"');
 	return start;
