@@ -961,6 +961,23 @@ static int upgrade_v1(kp_store *s, int writes, kp_err *err)
 	return rc;
 }
 
+/* kaoping creates UTF-8 databases only: in one of UTF-16, SQLite converts
+ * text before store_rd_text checks it, and an unpaired surrogate comes out
+ * as another character, so such a database is refused. */
+static int check_encoding(kp_store *s, kp_err *err)
+{
+	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
+	const char *enc;
+	int rc;
+
+	if ((rc = store_prep(s, "PRAGMA encoding", &r.st, err)))
+		return rc;
+	if (store_rd_step(&r) > 0 && (enc = store_rd_text(&r, 0, 0)) && strcmp(enc, "UTF-8"))
+		r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_UTF8_DB, s->path, enc);
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
 static int migrate(kp_store *s, int writable, kp_err *err)
 {
 	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
@@ -975,6 +992,8 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 	if (version > KP_STORE_SCHEMA)
 		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NEWER,
 				  s->path, version, KP_STORE_SCHEMA);
+	if (version > 0 && (rc = check_encoding(s, err)))
+		return rc;
 	if (version == KP_STORE_SCHEMA)
 		return check_schema(s, schema_v2, err);
 	if (version == 1)
