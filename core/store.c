@@ -1716,6 +1716,8 @@ static int nothing_for(kp_store *s, int year, kp_err *err)
 int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **ids, size_t *nids, kp_err *err)
 {
 	rd q = {s, NULL, "imports", err, 0};
+	char **names = NULL;
+	size_t i;
 	int rc;
 
 	*ids = NULL, *nids = 0;
@@ -1727,18 +1729,33 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 		long id = (long)store_rd_int(&q, 0, 1, LONG_MAX, 0, NULL), *p;
 		const char *name = store_rd_text(&q, 1, 0), *file = store_rd_text(&q, 2, 0), *dtable = store_rd_text(&q, 3, 0);
 		const char *enc = store_rd_text(&q, 4, 0);
+		char **pn;
 		if (q.rc)
 			break;
-		if (!(p = realloc(*ids, (*nids + 1) * sizeof *p))) {
+		/* one active import per name (imports_active), even if another
+		 * program made that index non-unique */
+		for (i = 0; i < *nids && strcmp(names[i], name); i++)
+			;
+		if (i < *nids) {
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_TWICE, s->path, year, name);
+			break;
+		}
+		if ((p = realloc(*ids, (*nids + 1) * sizeof *p)))
+			*ids = p;
+		if ((pn = realloc(names, (*nids + 1) * sizeof *pn)))
+			names = pn;
+		if (!p || !pn || !(names[*nids] = strdup(name))) {
 			rc = kp_err_oom(err);
 			break;
 		}
-		*ids = p;
 		p[(*nids)++] = id;
 		rc = load_table(s, id, name, file, dtable, year, enc && (!strcmp(enc, "xlsx") || !strcmp(enc, "xls")), r, d,
 				err);
 	}
 	sqlite3_finalize(q.st);
+	for (i = 0; names && i < *nids; i++)
+		free(names[i]);
+	free(names);
 	if (!rc)
 		rc = q.rc;
 	if (!rc && *nids == 0)
@@ -1948,8 +1965,10 @@ static int drop_find(kp_store *s, int year, const char *name, kp_store_dropped *
 	int rc, found = 0;
 
 	*dtable = NULL;
-	if ((rc = store_prep(s, "SELECT id, file, sha256, rows, data_table FROM imports WHERE year = ? AND name = ? AND "
-			  "replaced_at IS NULL", &q.st, err)))
+	/* name as a range: on "name = ?" SQLite trusts imports_active to be
+	 * unique and stops at one row, so a second one would go unseen */
+	if ((rc = store_prep(s, "SELECT id, file, sha256, rows, data_table FROM imports WHERE year = ?1 AND name >= ?2 AND "
+			  "name <= ?2 AND replaced_at IS NULL", &q.st, err)))
 		return rc;
 	sqlite3_bind_int(q.st, 1, year);
 	sqlite3_bind_text(q.st, 2, name, -1, SQLITE_STATIC);
@@ -1960,6 +1979,8 @@ static int drop_find(kp_store *s, int year, const char *name, kp_store_dropped *
 		if (!q.rc && (!(out->file = strdup(file)) || !(out->sha256 = strdup(sha)) || (t && !(*dtable = strdup(t)))))
 			q.rc = kp_err_oom(err);
 		found = !q.rc;
+		if (found && store_rd_step(&q) > 0 && !q.rc)
+			q.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_TWICE, s->path, year, name);
 	}
 	sqlite3_finalize(q.st);
 	if (q.rc || !found) {

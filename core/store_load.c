@@ -967,6 +967,51 @@ static int load_head(kp_store *s, long *run_id, kp_result *res, kp_err *err)
 	return rc;
 }
 
+/* One results row per unit, as many as the run counted (runs.units):
+ * results_unit keeps unit ids distinct only while no other program makes
+ * it non-unique, and SQLite's integrity checks do not see that.  The ids
+ * go into a hash table of unit indexes (a sort of a million ids would
+ * cost report a tenth of its time). */
+static int check_units(kp_store *s, long id, const kp_result *res, kp_err *err)
+{
+	size_t i, cap = 16, mask;
+	unsigned *tab;
+	sqlite3_int64 n = 0;
+	int isnull = 1, rc;
+	rd r;
+
+	if ((rc = run_query(s, &r, "runs", "SELECT units FROM runs WHERE id = ?", id, err)))
+		return rc;
+	if (store_rd_step(&r) > 0)
+		n = store_rd_int(&r, 0, 0, INT64_MAX, 1, &isnull);
+	sqlite3_finalize(r.st);
+	if (r.rc)
+		return r.rc;
+	if (!isnull && (sqlite3_uint64)n != res->nunits)
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_UNITS_COUNT, s->path, id, (long long)n, res->nunits);
+	while (cap < 2 * res->nunits)
+		cap *= 2;
+	mask = cap - 1;
+	if (!(tab = calloc(cap, sizeof *tab))) /* unit index + 1, 0 for free */
+		return kp_err_oom(err);
+	for (i = 0; i < res->nunits; i++) {
+		const unsigned char *p = (const unsigned char *)res->units[i].id;
+		uint64_t h = 14695981039346656037u; /* FNV-1a */
+		size_t k;
+		for (; *p; p++)
+			h = (h ^ *p) * 1099511628211u;
+		for (k = (size_t)h & mask; tab[k]; k = (k + 1) & mask)
+			if (!strcmp(res->units[tab[k] - 1].id, res->units[i].id)) {
+				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_UNIT_ID_TWICE, s->path, id, res->units[i].id);
+				goto out;
+			}
+		tab[k] = (unsigned)i + 1;
+	}
+out:
+	free(tab);
+	return rc;
+}
+
 int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result **out, kp_err *err)
 {
 	kp_result *res = NULL;
@@ -982,7 +1027,7 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 	if (!(rc = load_head(s, &run_id, res, err)) &&
 	    !(rc = load_units(s, run_id, "results", "SELECT count(*) FROM results WHERE run_id = ?",
 			      "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? ORDER BY position", res, &place, err)) &&
-	    res->nunits <= details_upto)
+	    !(rc = check_units(s, run_id, res, err)) && res->nunits <= details_upto)
 		rc = load_details_v2(s, run_id, res, place, err);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 out:
@@ -999,8 +1044,10 @@ out:
  * order: its position, 0 when none. */
 static int find_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *pos, kp_err *err)
 {
+	/* the id as a range: on "unit_id = ?" SQLite trusts results_unit to
+	 * be unique and stops at one row, so a second one would go unseen */
 	static const char *const sql[] = {
-		"SELECT position FROM results WHERE run_id = ? AND unit_id = ?",
+		"SELECT position FROM results WHERE run_id = ?1 AND unit_id >= ?2 AND unit_id <= ?2",
 		"SELECT position FROM results WHERE run_id = ? AND name = ? ORDER BY position LIMIT 1",
 	};
 	size_t k;
@@ -1014,6 +1061,8 @@ static int find_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *
 		sqlite3_bind_text(r.st, 2, unit, -1, SQLITE_STATIC);
 		if (store_rd_step(&r) > 0)
 			*pos = store_rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
+		if (k == 0 && *pos && store_rd_step(&r) > 0 && !r.rc)
+			r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_UNIT_ID_TWICE, s->path, run_id, unit);
 		sqlite3_finalize(r.st);
 		if (r.rc)
 			return r.rc;
