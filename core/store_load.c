@@ -892,6 +892,55 @@ static void parse_items(rd *r, int col, kp_store *s, long run, catalogue *c, kp_
 		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_ITEMS);
 }
 
+/* Unit ui's section points as score_sections makes them from its items:
+ * a section's indicators summed in order (a skipped one scores nothing),
+ * scaled by full points / points scored when some were skipped (缺项折算),
+ * or a base section's start (基础分); less the section's own deductions in
+ * order, never below 0 (扣完为止).  The same operations in the same order
+ * give the same double, so no tolerance: the section is that sum, or it
+ * rounded at the run's precision when the rules round items (round =
+ * "items", which the run does not record).  Items of another unit
+ * (results.scored changed) or section points changed read as damage. */
+static int check_item_sums(kp_store *s, long id, kp_result *res, size_t ui, kp_err *err)
+{
+	const kp_unit_result *u = &res->units[ui];
+	double full = 0, skipped = 0, f = 1;
+	size_t i, k;
+
+	for (i = 0; i < u->nitems; i++)
+		if (u->items[i].kind == KP_ITEM_INDICATOR) {
+			full += u->items[i].max;
+			if (u->items[i].skipped)
+				skipped += u->items[i].max;
+		}
+	if (skipped > 0 && full > skipped)
+		f = full / (full - skipped);
+	for (k = 0; k < res->nsections; k++) {
+		double ind = 0, start = 0, sum, got = KP_SEC(res, ui, k);
+		int base = 0;
+		char a[KP_NUM_MAX], b[KP_NUM_MAX];
+		for (i = 0; i < u->nitems; i++) {
+			const kp_item *it = &u->items[i];
+			if (it->section != (int)k)
+				continue;
+			if (it->kind == KP_ITEM_INDICATOR && !it->skipped)
+				ind += it->points;
+			else if (it->kind == KP_ITEM_NOTE && !strcmp(it->name, KP_ITEM_BASE_NAME))
+				base = 1, start = it->points;
+		}
+		sum = base ? start : ind * f;
+		for (i = 0; i < u->nitems; i++)
+			if (u->items[i].section == (int)k && u->items[i].kind == KP_ITEM_SECTION_DED)
+				sum -= u->items[i].points;
+		if (sum < 0)
+			sum = 0;
+		if (got != sum && got != kp_num_round(sum, res->precision))
+			return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_ITEM_SUM, s->path, id, u->id, res->sections[k],
+					  kp_num_short(sum, a, sizeof a), kp_num_short(got, b, sizeof b));
+	}
+	return 0;
+}
+
 static void catalogue_free(catalogue *c)
 {
 	sqlite3_finalize(c->one_note);
@@ -938,6 +987,8 @@ static int load_details_v2(kp_store *s, long id, kp_result *res, const long long
 		}
 		hit->got = 1;
 		parse_items(&r, 1, s, id, &c, res, &res->units[hit->pos], &note);
+		if (!r.rc)
+			r.rc = check_item_sums(s, id, res, hit->pos, err);
 	}
 	for (i = 0; !r.rc && i < res->nunits; i++) /* every unit scored has its row */
 		if (ix[i].scored >= 0 && !ix[i].got)
@@ -1178,9 +1229,11 @@ static int load_one(kp_store *s, long run_id, sqlite3_int64 pos, kp_result *res,
 			    err)))
 		goto out;
 	sqlite3_bind_int64(r.st, 2, place);
-	if (store_rd_step(&r) > 0)
+	if (store_rd_step(&r) > 0) {
 		parse_items(&r, 0, s, run_id, &c, res, &res->units[0], &note);
-	else if (!r.rc)
+		if (!r.rc)
+			r.rc = check_item_sums(s, run_id, res, 0, err);
+	} else if (!r.rc)
 		r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_NO_ITEMS, s->path, res->units[0].id, run_id);
 	sqlite3_finalize(r.st);
 	rc = r.rc;
