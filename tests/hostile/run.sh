@@ -125,7 +125,12 @@ run_case() {
 		val=${val# }
 		case $key in
 		setup) setup+="$val"$'\n' ;;
-		run) cmd=$val ;;
+		run) # a second run: line would replace the first without a word
+			if [ -n "$cmd" ]; then
+				echo "FAIL  $name: a second 'run:' line in $file (more of the command is 'run+:')"
+				failed=$((failed + 1)); failures+=("$name"); return
+			fi
+			cmd=$val ;;
 		run+) cmd+=" $val" ;;
 		exit) want_exit=$val ;;
 		stderr) want_err+=("$val") ;;
