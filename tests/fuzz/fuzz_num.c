@@ -172,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	prec = data[size - 1] % 16;
 	st = kp_num_parse(text, &v);
-	if (st < KP_NUM_OK || st > KP_NUM_NA)
+	if (st < KP_NUM_OK || st > KP_NUM_TINY)
 		fail("an unknown status", text, v, prec);
 	if (!kp_num_why(st) || !kp_num_why(st)[0])
 		fail("a status without words", text, v, prec);
