@@ -538,7 +538,7 @@ void kp_fnval_free(kp_fnval *v)
 static int take_value(scorer *s, lua_State *L, int idx, kp_fnval *v)
 {
 	const char *p;
-	size_t len;
+	size_t len, z;
 	int isnum;
 
 	memset(v, 0, sizeof *v);
@@ -557,9 +557,9 @@ static int take_value(scorer *s, lua_State *L, int idx, kp_fnval *v)
 		v->numeric = isnum;
 		lua_pushvalue(L, idx); /* a copy: converting it leaves the result as it was */
 		p = lua_tolstring(L, -1, &len);
-		if (strlen(p) != len || kp_enc_utf8_valid((const unsigned char *)p, len) != len) {
+		if ((z = strlen(p)) != len || kp_enc_utf8_valid((const unsigned char *)p, len) != len) {
 			char msg[320], q[KP_ERR_QUOTE];
-			if (strlen(p) != len && kp_enc_utf8_valid((const unsigned char *)p, strlen(p)) == strlen(p))
+			if (z != len && kp_enc_utf8_valid((const unsigned char *)p, z) == z) /* valid up to its NUL */
 				kp_msg_format(msg, sizeof msg, KP_M_ENG_FN_TEXT_NUL, kp_err_quote(p, q));
 			else
 				kp_msg_format(msg, sizeof msg, KP_M_ENG_FN_TEXT_NOT_UTF8);

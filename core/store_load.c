@@ -1046,12 +1046,8 @@ static int check_units(kp_store *s, long id, const kp_result *res, kp_err *err)
 	if (!(tab = calloc(cap, sizeof *tab))) /* unit index + 1, 0 for free */
 		return kp_err_oom(err);
 	for (i = 0; i < res->nunits; i++) {
-		const unsigned char *p = (const unsigned char *)res->units[i].id;
-		uint64_t h = 14695981039346656037u; /* FNV-1a */
 		size_t k;
-		for (; *p; p++)
-			h = (h ^ *p) * 1099511628211u;
-		for (k = (size_t)h & mask; tab[k]; k = (k + 1) & mask)
+		for (k = (size_t)store_hash_str(res->units[i].id) & mask; tab[k]; k = (k + 1) & mask)
 			if (!strcmp(res->units[tab[k] - 1].id, res->units[i].id)) {
 				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_UNIT_ID_TWICE, s->path, id, res->units[i].id);
 				goto out;

@@ -336,7 +336,7 @@ static int run_writer_new(kp_store *s, kp_err *err)
 	return 0;
 }
 
-static uint64_t hash_str(const char *s)
+uint64_t store_hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
 
@@ -360,14 +360,14 @@ static int tpl_id(kp_store *s, const char *text, long *id, const char **stored, 
 			return kp_err_oom(err);
 		for (k = 0; k < w->captpl; k++)
 			if (w->tpl[k].text) {
-				for (i = hash_str(w->tpl[k].text) & (cap - 1); t[i].text; i = (i + 1) & (cap - 1))
+				for (i = store_hash_str(w->tpl[k].text) & (cap - 1); t[i].text; i = (i + 1) & (cap - 1))
 					;
 				t[i] = w->tpl[k];
 			}
 		free(w->tpl);
 		w->tpl = t, w->captpl = cap;
 	}
-	for (i = hash_str(text) & (w->captpl - 1); w->tpl[i].text; i = (i + 1) & (w->captpl - 1))
+	for (i = store_hash_str(text) & (w->captpl - 1); w->tpl[i].text; i = (i + 1) & (w->captpl - 1))
 		if (!strcmp(w->tpl[i].text, text)) {
 			*id = w->tpl[i].id, *stored = w->tpl[i].text;
 			return 0;
