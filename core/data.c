@@ -76,12 +76,30 @@ long kp_data_unit(const kp_data *d, const char *id)
 {
 	size_t i;
 
-	if (!d->nslot)
+	if (!d->nslot) { /* kp_data_bind dropped the index: scoring finds units by place */
+		for (i = 0; d->units && i < d->nunits; i++)
+			if (!strcmp(kp_data_id(d, i), id))
+				return (long)i;
 		return -1;
+	}
 	for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
 		if (!strcmp(d->id[d->slot[i] - 1], id))
 			return (long)d->slot[i] - 1;
 	return -1;
+}
+
+const char *kp_data_id(const kp_data *d, size_t u)
+{
+	return d->id ? d->id[u] : kp_table_text(d->units, u, (size_t)d->id_col);
+}
+
+/* Once every table is joined, scoring finds a unit by its place, never by
+ * its id: the hash and the id pointers (16 MB at a million units) go
+ * before the results are made. */
+static void drop_index(kp_data *d)
+{
+	free(d->slot), free(d->id);
+	d->slot = NULL, d->nslot = 0, d->id = NULL;
 }
 
 static int is_event_table(const kp_rules *r, const kp_table *t)
@@ -363,7 +381,10 @@ int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
 	for (i = 0; i < r->nevent; i++, d->nev++)
 		if ((rc = group_events(d, &r->event[i], &d->ev[i], err)))
 			return rc;
-	return unknown_units_error(d, err);
+	if ((rc = unknown_units_error(d, err)))
+		return rc;
+	drop_index(d);
+	return 0;
 }
 
 int kp_data_column(const kp_data *d, const char *name, kp_colref *out)

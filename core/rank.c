@@ -87,6 +87,19 @@ static int order_cmp(const void *pa, const void *pb, void *ctx)
 	return strcmp(rk->res->units[x->idx].id, rk->res->units[y->idx].id);
 }
 
+/* A unit's tie note, when it has none yet: note copied into the pool
+ * (copy) or shared (a neighbour's, already there); NULL sets nothing. */
+static int set_tie_note(kp_result *res, kp_unit_result *u, const char *note, int copy, kp_err *err)
+{
+	kp_unit_more *m;
+
+	if (!note || KP_MORE(u)->tie_note)
+		return 0;
+	if (!(m = kp_result_more(res, u, err)) || !(m->tie_note = copy ? kp_result_str(res, note, err) : note))
+		return KP_EINTERNAL;
+	return 0;
+}
+
 /* Put units (and their section points) in the order given, in place:
  * new[j] = old[order[j]], following the permutation's cycles. */
 static int reorder(kp_result *res, unsigned *order, kp_err *err)
@@ -139,29 +152,32 @@ static int note_ties(const ranker *rk, kp_result *res, size_t a, size_t b, kp_er
 	else
 		kp_note_msg(&note, KP_M_NOTE_TIE_BY, rk->r->tie[k].name);
 	rc = kp_sb_status(&note, err);
-	if (!rc && ((!res->units[a].tie_note && !(res->units[a].tie_note = kp_result_str(res, kp_sb_str(&note), err))) ||
-		 (!res->units[b].tie_note && !(res->units[b].tie_note = kp_result_str(res, kp_sb_str(&note), err)))))
-		rc = KP_EINTERNAL;
+	if (!rc)
+		rc = set_tie_note(res, &res->units[a], kp_sb_str(&note), 1, err);
+	if (!rc)
+		rc = set_tie_note(res, &res->units[b], kp_sb_str(&note), 1, err);
 	kp_sb_free(&note);
 	return rc;
 }
 
 /* Units still tied (same category, same rank) were placed by the same
  * tie-breaker as their neighbour: share its note both ways. */
-static void share_tie_notes(kp_result *res)
+static int share_tie_notes(kp_result *res, kp_err *err)
 {
 	size_t i;
+	int rc = 0;
 
-	for (i = 1; i < res->nunits; i++) {
+	for (i = 1; i < res->nunits && !rc; i++) {
 		kp_unit_result *a = &res->units[i - 1], *b = &res->units[i];
-		if (a->category == b->category && a->rank == b->rank && !b->tie_note)
-			b->tie_note = a->tie_note;
+		if (a->category == b->category && a->rank == b->rank)
+			rc = set_tie_note(res, b, KP_MORE(a)->tie_note, 0, err);
 	}
-	for (i = res->nunits; i > 1; i--) {
+	for (i = res->nunits; i > 1 && !rc; i--) {
 		kp_unit_result *a = &res->units[i - 2], *b = &res->units[i - 1];
-		if (a->category == b->category && a->rank == b->rank && !a->tie_note)
-			a->tie_note = b->tie_note;
+		if (a->category == b->category && a->rank == b->rank)
+			rc = set_tie_note(res, a, KP_MORE(b)->tie_note, 0, err);
 	}
+	return rc;
 }
 
 /* Ranks within each category; category slices. */
@@ -184,8 +200,7 @@ static int assign_ranks(const ranker *rk, kp_result *res, kp_err *err)
 		if (i > start && (rc = note_ties(rk, res, i - 1, i, err)))
 			return rc;
 	}
-	share_tie_notes(res);
-	return 0;
+	return share_tie_notes(res, err);
 }
 
 static int base_grade(const kp_rules *r, const kp_unit_result *u)

@@ -179,7 +179,7 @@ int kp_report_has_change(const kp_result *r)
 	if (r->last_year)
 		return 1;
 	for (i = 0; i < r->nunits; i++)
-		if (r->units[i].has_last)
+		if (KP_MORE(&r->units[i])->has_last)
 			return 1;
 	return 0;
 }
@@ -199,7 +199,7 @@ int kp_report_has_items(const kp_result *r)
 	size_t i;
 
 	for (i = 0; i < r->nunits; i++)
-		if (r->units[i].items && r->units[i].nitems)
+		if (KP_MORE(&r->units[i])->items && KP_MORE(&r->units[i])->nitems)
 			return 1;
 	return 0;
 }
@@ -207,9 +207,9 @@ int kp_report_has_items(const kp_result *r)
 const char *kp_report_change(const kp_result *r, const kp_unit_result *u, const kp_labels *l,
 			     char *buf, size_t size)
 {
-	int d = u->last_rank - u->rank;
+	int d = KP_MORE(u)->last_rank - u->rank;
 
-	if (!u->has_last)
+	if (!KP_MORE(u)->has_last)
 		return r->last_year ? l->new_unit : "";
 	if (d > 0)
 		snprintf(buf, size, "↑%d", d);
@@ -263,8 +263,8 @@ int kp_report_has_texts(const kp_rules *rules, const kp_unit_result *u)
 	const char *b, *o;
 	unsigned i;
 
-	for (i = 0; rules && u->items && i < u->nitems; i++) {
-		kp_report_item_texts(rules, &u->items[i], &b, &o);
+	for (i = 0; rules && KP_MORE(u)->items && i < KP_MORE(u)->nitems; i++) {
+		kp_report_item_texts(rules, &KP_MORE(u)->items[i], &b, &o);
 		if (b || o)
 			return 1;
 	}

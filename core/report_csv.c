@@ -51,10 +51,10 @@ static void csv_cell(const kp_result *r, const kp_labels *l, size_t i, const kp_
 	case KP_COL_GRADE: kp_rw_csv_cell(w, kp_report_grade(r, u)); break;
 	case KP_COL_COMM: kp_rw_puts(w, u->commended ? l->yes : l->no); break;
 	case KP_COL_VETO: kp_rw_puts(w, u->veto ? l->yes : l->no); break;
-	case KP_COL_VETO_REASON: kp_rw_csv_cell(w, u->veto ? u->veto_reason : NULL); break;
+	case KP_COL_VETO_REASON: kp_rw_csv_cell(w, u->veto ? KP_MORE(u)->veto_reason : NULL); break;
 	case KP_COL_CHANGE:
-		if (u->has_last)
-			kp_rw_int(w, (long long)u->last_rank - u->rank);
+		if (KP_MORE(u)->has_last)
+			kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank);
 		break;
 	default: break;
 	}

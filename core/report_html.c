@@ -169,11 +169,11 @@ static void rank_change(kp_rw *w, const kp_result *r, const kp_unit_result *u, c
 {
 	char buf[32];
 	const char *s = kp_report_change(r, u, l, buf, sizeof buf);
-	int d = u->last_rank - u->rank;
+	int d = KP_MORE(u)->last_rank - u->rank;
 
-	if (u->has_last && d > 0)
+	if (KP_MORE(u)->has_last && d > 0)
 		kp_rw_puts(w, "<td class=\"c up\">");
-	else if (u->has_last && d < 0)
+	else if (KP_MORE(u)->has_last && d < 0)
 		kp_rw_puts(w, "<td class=\"c down\">");
 	else
 		kp_rw_puts(w, "<td class=\"c\">");
@@ -322,7 +322,7 @@ static void commend_row(kp_rw *w, const kp_result *r, const kp_unit_result *u, c
 		kp_rw_html(w, l->tie_flag);
 		kp_rw_puts(w, "</span> ");
 	}
-	kp_rw_html(w, u->tie_note);
+	kp_rw_html(w, KP_MORE(u)->tie_note);
 	kp_rw_puts(w, "</td></tr>\n");
 }
 
@@ -450,7 +450,7 @@ static void ranking_cell(kp_rw *w, const kp_result *r, size_t i, const kp_labels
 	case KP_COL_GRADE: grade = kp_report_grade(r, u), td(w, "c", grade ? grade : ""); break;
 	case KP_COL_COMM: commended_cell(w, u, l); break;
 	case KP_COL_VETO:
-		td(w, "veto", u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : l->yes) : "");
+		td(w, "veto", u->veto ? (KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : l->yes) : "");
 		break;
 	case KP_COL_CHANGE: rank_change(w, r, u, l); break;
 	default: break;
@@ -687,10 +687,10 @@ static void unit_sum(kp_rw *w, const kp_result *r, const kp_unit_result *u, cons
 	kp_rw_puts(w, "<tfoot><tr><td colspan=\"6\">");
 	kp_rw_printf(w, "%s%s", l->base, sep), put_num(w, u->base, r->precision);
 	kp_rw_printf(w, " · %s%s", l->deductions, sep), put_num(w, u->deductions, r->precision);
-	for (i = 0; u->items && i < u->nitems; i++) /* adjustments: 扣完为止 */
-		if (kp_report_item_floor(&u->items[i])) {
-			kp_rw_puts(w, " · "), kp_rw_html(w, kp_report_item_name(&u->items[i], l)), kp_rw_puts(w, sep);
-			put_num(w, u->items[i].points, r->precision);
+	for (i = 0; KP_MORE(u)->items && i < KP_MORE(u)->nitems; i++) /* adjustments: 扣完为止 */
+		if (kp_report_item_floor(&KP_MORE(u)->items[i])) {
+			kp_rw_puts(w, " · "), kp_rw_html(w, kp_report_item_name(&KP_MORE(u)->items[i], l)), kp_rw_puts(w, sep);
+			put_num(w, KP_MORE(u)->items[i].points, r->precision);
 		}
 	kp_rw_printf(w, " · %s%s", l->bonus, sep), put_num(w, u->bonus, r->precision);
 	kp_rw_printf(w, " · %s%s", l->total, sep), put_num(w, u->total, r->precision);
@@ -717,7 +717,7 @@ static void unit_detail(kp_rw *w, const kp_result *r, const kp_unit_result *u, c
 	if (u->veto)
 		kp_rw_printf(w, " · %s", l->veto);
 	kp_rw_puts(w, "</small></h3>\n");
-	if (!u->items || !u->nitems) {
+	if (!KP_MORE(u)->items || !KP_MORE(u)->nitems) {
 		kp_rw_printf(w, "<p class=\"note\">%s</p>\n</article>\n", l->no_items);
 		return;
 	}
@@ -726,8 +726,8 @@ static void unit_detail(kp_rw *w, const kp_result *r, const kp_unit_result *u, c
 	kp_rw_puts(w, "</tr></thead>\n");
 	unit_sum(w, r, u, l, lang);
 	kp_rw_puts(w, "<tbody>\n");
-	for (k = 0; k < u->nitems; k++)
-		item_row(w, r, &u->items[k], l);
+	for (k = 0; k < KP_MORE(u)->nitems; k++)
+		item_row(w, r, &KP_MORE(u)->items[k], l);
 	kp_rw_puts(w, "</tbody>\n</table>\n</article>\n");
 }
 

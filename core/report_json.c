@@ -107,9 +107,9 @@ static void json_items(const kp_result *r, const kp_unit_result *u, kp_rw *w)
 	unsigned k;
 
 	kp_rw_puts(w, ",\"items\":[");
-	for (k = 0; u->items && k < u->nitems; k++) {
+	for (k = 0; KP_MORE(u)->items && k < KP_MORE(u)->nitems; k++) {
 		kp_rw_puts(w, k ? "," : "");
-		json_item(r, NULL, &u->items[k], w);
+		json_item(r, NULL, &KP_MORE(u)->items[k], w);
 	}
 	kp_rw_putc(w, ']');
 }
@@ -128,7 +128,7 @@ static void json_unit(const kp_result *r, const kp_report_opts *o, char **keys, 
 	kp_rw_puts(w, ",\"grade\":"), kp_rw_json_str(w, kp_report_grade(r, u));
 	json_bool(w, ",\"commended\":", u->commended);
 	json_bool(w, ",\"veto\":", u->veto);
-	kp_rw_puts(w, ",\"veto_reason\":"), kp_rw_json_str(w, u->veto ? u->veto_reason : NULL);
+	kp_rw_puts(w, ",\"veto_reason\":"), kp_rw_json_str(w, u->veto ? KP_MORE(u)->veto_reason : NULL);
 	json_sections(r, keys, i, w);
 	kp_rw_puts(w, ",\"deductions\":"), json_num(w, u->deductions, p);
 	kp_rw_puts(w, ",\"bonus\":"), json_num(w, u->bonus, p);
@@ -136,15 +136,15 @@ static void json_unit(const kp_result *r, const kp_report_opts *o, char **keys, 
 		json_items(r, u, w);
 	json_bool(w, ",\"eligible\":", u->eligible);
 	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
-	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, u->tie_note);
+	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, KP_MORE(u)->tie_note);
 	kp_rw_puts(w, ",\"rank_change\":");
-	if (u->has_last)
-		kp_rw_int(w, (long long)u->last_rank - u->rank);
+	if (KP_MORE(u)->has_last)
+		kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank);
 	else
 		kp_rw_put(w, "null", 4);
 	kp_rw_puts(w, ",\"last_total\":");
-	if (u->has_last)
-		json_num(w, u->last_total, p);
+	if (KP_MORE(u)->has_last)
+		json_num(w, KP_MORE(u)->last_total, p);
 	else
 		kp_rw_put(w, "null", 4);
 	kp_rw_putc(w, '}');
@@ -188,22 +188,22 @@ int kp_report_explain_json(const kp_result *r, size_t i, const kp_rules *rules, 
 	kp_rw_puts(w, ",\"grade\":"), kp_rw_json_str(w, kp_report_grade(r, u));
 	json_bool(w, ",\"commended\":", u->commended);
 	json_bool(w, ",\"veto\":", u->veto);
-	kp_rw_puts(w, ",\"veto_reason\":"), kp_rw_json_str(w, u->veto ? u->veto_reason : NULL);
+	kp_rw_puts(w, ",\"veto_reason\":"), kp_rw_json_str(w, u->veto ? KP_MORE(u)->veto_reason : NULL);
 	json_bool(w, ",\"eligible\":", u->eligible);
 	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
-	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, u->tie_note);
+	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, KP_MORE(u)->tie_note);
 	json_sections(r, keys, i, w);
 	kp_rw_puts(w, ",\n\"base\":"), json_num(w, u->base, r->precision);
 	kp_rw_puts(w, ",\"deductions\":"), json_num(w, u->deductions, r->precision);
 	kp_rw_puts(w, ",\"bonus\":"), json_num(w, u->bonus, r->precision);
 	kp_rw_puts(w, ",\"raw\":"), json_num(w, u->raw, r->precision);
-	json_bool(w, ",\"details\":", u->items != NULL);
+	json_bool(w, ",\"details\":", KP_MORE(u)->items != NULL);
 	kp_rw_puts(w, ",\"items\":[");
-	for (k = 0; u->items && k < u->nitems; k++) {
+	for (k = 0; KP_MORE(u)->items && k < KP_MORE(u)->nitems; k++) {
 		kp_rw_puts(w, k ? ",\n  " : "\n  ");
-		json_item(r, rules, &u->items[k], w);
+		json_item(r, rules, &KP_MORE(u)->items[k], w);
 	}
-	kp_rw_puts(w, u->items && u->nitems ? "\n]}\n" : "]}\n");
+	kp_rw_puts(w, KP_MORE(u)->items && KP_MORE(u)->nitems ? "\n]}\n" : "]}\n");
 	for (k = 0; k < r->nsections; k++)
 		free(keys[k]);
 	free(keys);

@@ -246,7 +246,7 @@ static const char *ranking_cell(const void *ctx, size_t row, size_t col, char *b
 	case C_VETO:
 		if (!u->veto)
 			return "";
-		return u->veto_reason && *u->veto_reason ? u->veto_reason : k->l->yes;
+		return KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : k->l->yes;
 	case C_CHANGE: return kp_report_change(r, u, k->l, buf, size);
 	case C_VREF:
 		if (!u->veto)
@@ -375,7 +375,7 @@ static const char *commend_note(const struct commend_rows *c, size_t row)
 
 	if (c->tie[row])
 		return c->tie[row];
-	return u->boundary_tie ? c->l->tie_flag : u->tie_note;
+	return u->boundary_tie ? c->l->tie_flag : KP_MORE(u)->tie_note;
 }
 
 static const char *commend_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
@@ -412,7 +412,7 @@ static int commend_collect(const kp_result *r, const kp_category_result *c, stru
 		const kp_unit_result *u = &r->units[i];
 		if (!u->commended)
 			continue;
-		if (u->boundary_tie && u->tie_note && asprintf(&cr->tie[cr->n], "%s: %s", cr->l->tie_flag, u->tie_note) < 0) {
+		if (u->boundary_tie && KP_MORE(u)->tie_note && asprintf(&cr->tie[cr->n], "%s: %s", cr->l->tie_flag, KP_MORE(u)->tie_note) < 0) {
 			cr->tie[cr->n] = NULL;
 			return kp_err_oom(err);
 		}
@@ -779,7 +779,7 @@ static int fit_vrefs(struct ranking *k, kp_err *err)
 	if (!k->vref)
 		return kp_err_oom(err);
 	for (i = 0; i < k->r->nunits; i++)
-		if (k->r->units[i].veto && k->r->units[i].veto_reason && *k->r->units[i].veto_reason)
+		if (k->r->units[i].veto && KP_MORE(&k->r->units[i])->veto_reason && *KP_MORE(&k->r->units[i])->veto_reason)
 			k->vref[i] = ++n;
 	return 0;
 }
@@ -885,7 +885,7 @@ static void fit_notes(kp_rw *w, const struct ranking *k, const kp_category_resul
 		put_wrapped(w, ref, width, "    ", &col);
 		put_wrapped(w, u->name ? u->name : u->id, width, "    ", &col);
 		put_wrapped(w, fit_words(o->lang)->note_sep, width, "    ", &col);
-		put_wrapped(w, u->veto_reason, width, "    ", &col);
+		put_wrapped(w, KP_MORE(u)->veto_reason, width, "    ", &col);
 		kp_rw_putc(w, '\n');
 	}
 }
@@ -1011,7 +1011,7 @@ struct items_ctx {
 static const char *item_cell(const void *ctx, size_t row, size_t col, char *buf, size_t size)
 {
 	const struct items_ctx *c = ctx;
-	const kp_item *it = &c->u->items[row];
+	const kp_item *it = &KP_MORE(c->u)->items[row];
 	int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
 	const char *basis, *office;
 
@@ -1069,13 +1069,13 @@ static void explain_head(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 	snprintf(buf, sizeof buf, "%d", u->rank);
 	explain_field(w, l->rank, buf, md, lang);
 	explain_field(w, l->grade, grade ? grade : l->ungraded, md, lang);
-	explain_field(w, l->veto, u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : l->yes) : l->no,
+	explain_field(w, l->veto, u->veto ? (KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : l->yes) : l->no,
 		      md, lang);
 	explain_field(w, l->commended, u->commended ? (u->boundary_tie ? l->tie_flag : l->yes) : l->no, md, lang);
-	if (u->tie_note)
-		explain_field(w, l->note, u->tie_note, md, lang);
-	if (u->has_last) {
-		explain_field(w, l->last_total, kp_rw_fixed(u->last_total, r->precision, nb), md, lang);
+	if (KP_MORE(u)->tie_note)
+		explain_field(w, l->note, KP_MORE(u)->tie_note, md, lang);
+	if (KP_MORE(u)->has_last) {
+		explain_field(w, l->last_total, kp_rw_fixed(KP_MORE(u)->last_total, r->precision, nb), md, lang);
 		explain_field(w, l->rank_change, kp_report_change(r, u, l, buf, sizeof buf), md, lang);
 	}
 }
@@ -1089,9 +1089,9 @@ static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 
 	explain_field(w, l->base, kp_rw_fixed(u->base, r->precision, nb), md, lang);
 	explain_field(w, l->deductions, kp_rw_fixed(u->deductions, r->precision, nb), md, lang);
-	for (i = 0; u->items && i < u->nitems; i++) /* adjustments: 扣完为止 */
-		if (kp_report_item_floor(&u->items[i]))
-			explain_field(w, kp_report_item_name(&u->items[i], l), kp_rw_fixed(u->items[i].points, r->precision, nb), md, lang);
+	for (i = 0; KP_MORE(u)->items && i < KP_MORE(u)->nitems; i++) /* adjustments: 扣完为止 */
+		if (kp_report_item_floor(&KP_MORE(u)->items[i]))
+			explain_field(w, kp_report_item_name(&KP_MORE(u)->items[i], l), kp_rw_fixed(KP_MORE(u)->items[i].points, r->precision, nb), md, lang);
 	explain_field(w, l->bonus, kp_rw_fixed(u->bonus, r->precision, nb), md, lang);
 	explain_field(w, l->total, kp_rw_fixed(u->total, r->precision, nb), md, lang);
 }
@@ -1106,12 +1106,12 @@ int kp_report_explain_text(const kp_result *r, size_t unit, const kp_rules *rule
 	struct items_ctx c = { r, l, u, rules };
 	/* the columns basis and office only when the rules give some item one */
 	size_t ncols = kp_report_has_texts(rules, u) ? 8 : 6;
-	struct grid g = { u->items ? u->nitems : 0, ncols, head, right, item_cell, &c, "", NULL, 0 };
+	struct grid g = { KP_MORE(u)->items ? KP_MORE(u)->nitems : 0, ncols, head, right, item_cell, &c, "", NULL, 0 };
 	int md = o->format == KP_FMT_MD, rc = 0;
 
 	explain_head(w, r, u, l, md, o->lang);
 	kp_rw_putc(w, '\n');
-	if (!u->items || !u->nitems) {
+	if (!KP_MORE(u)->items || !KP_MORE(u)->nitems) {
 		kp_rw_puts(w, l->no_items);
 		kp_rw_puts(w, "\n\n");
 	} else if (md) {

@@ -334,13 +334,13 @@ static void put_change(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t
 {
 	char buf[32];
 
-	if (!u->has_last) {
+	if (!KP_MORE(u)->has_last) {
 		put_str(x, ws, row, col, x->r->last_year ? x->l->new_unit : NULL, bold ? x->text_b : NULL);
 		return;
 	}
 	if (x->e)
 		return;
-	x->e = worksheet_write_number(ws, row, col, (double)u->last_rank - u->rank, bold ? x->chg_b : x->chg);
+	x->e = worksheet_write_number(ws, row, col, (double)KP_MORE(u)->last_rank - u->rank, bold ? x->chg_b : x->chg);
 	fit(x, col, kp_report_change(x->r, u, x->l, buf, sizeof buf));
 }
 
@@ -368,7 +368,7 @@ static void ranking_cell(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col
 		put_str(x, ws, row, col, u->commended ? (u->boundary_tie ? buf : x->l->yes) : NULL, tf);
 		break;
 	case KP_COL_VETO:
-		put_str(x, ws, row, col, u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : x->l->yes) : NULL,
+		put_str(x, ws, row, col, u->veto ? (KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : x->l->yes) : NULL,
 			tf);
 		break;
 	case KP_COL_CHANGE: put_change(x, ws, row, col, u, u->commended); break;
@@ -498,7 +498,7 @@ static size_t book_rows(const kp_result *r)
 	size_t n = r->nunits, i;
 
 	for (i = 0; details_shown(r) && i < r->nunits; i++)
-		n += r->units[i].items ? r->units[i].nitems : 0;
+		n += KP_MORE(&r->units[i])->items ? KP_MORE(&r->units[i])->nitems : 0;
 	return n;
 }
 
@@ -532,12 +532,12 @@ static int commend_sheet(struct xl *x, kp_err *err)
 			put_num(x, ws, row, 4, u->total, x->num);
 			put_str(x, ws, row, 5, kp_report_grade(r, u), NULL);
 			note = NULL;
-			if (u->boundary_tie && asprintf(&note, "%s%s%s", l->tie_flag, u->tie_note ? ": " : "",
-							u->tie_note ? u->tie_note : "") < 0) {
+			if (u->boundary_tie && asprintf(&note, "%s%s%s", l->tie_flag, KP_MORE(u)->tie_note ? ": " : "",
+							KP_MORE(u)->tie_note ? KP_MORE(u)->tie_note : "") < 0) {
 				note = NULL;
 				x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 			}
-			put_str(x, ws, row, 6, u->boundary_tie ? note : u->tie_note, NULL);
+			put_str(x, ws, row, 6, u->boundary_tie ? note : KP_MORE(u)->tie_note, NULL);
 			free(note);
 			row++;
 		}
@@ -594,12 +594,12 @@ static int detail_sheet(struct xl *x, kp_err *err)
 	header(x, ws, head, 9);
 	for (i = 0; i < x->r->nunits && !x->e; i++) {
 		const kp_unit_result *u = &x->r->units[i];
-		for (k = 0; u->items && k < u->nitems && !x->e; k++) {
+		for (k = 0; KP_MORE(u)->items && k < KP_MORE(u)->nitems && !x->e; k++) {
 			if (row >= LXW_ROW_MAX - 1) {
 				put_str(x, ws, row, 0, "…", NULL);
 				goto done;
 			}
-			detail_row(x, ws, row++, u, &u->items[k]);
+			detail_row(x, ws, row++, u, &KP_MORE(u)->items[k]);
 		}
 	}
 done:

@@ -2,6 +2,7 @@
 #include "kaoping/result.h"
 #include "kaoping/note.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,7 +12,11 @@
 
 typedef struct kp_pool {
 	struct chunk *head;
+	struct chunk *more;     /* the kp_unit_more records, under lock */
+	pthread_mutex_t lock;
 } kp_pool;
+
+const kp_unit_more kp_unit_more_none;
 
 struct chunk {
 	struct chunk *next;
@@ -28,6 +33,10 @@ int kp_result_new(kp_result **out, kp_err *err)
 		free(r);
 		return kp_err_oom(err);
 	}
+	if (pthread_mutex_init(&r->pool->lock, NULL)) {
+		free(r->pool), free(r);
+		return kp_err_oom(err);
+	}
 	*out = r;
 	return 0;
 }
@@ -42,6 +51,12 @@ void kp_result_free(kp_result *r)
 		next = c->next;
 		free(c);
 	}
+	for (c = r->pool ? r->pool->more : NULL; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	if (r->pool)
+		pthread_mutex_destroy(&r->pool->lock);
 	free(r->pool);
 	free(r->units);
 	free(r->sec);
@@ -53,9 +68,9 @@ void kp_result_free(kp_result *r)
  * most that of max_align_t); not zeroed.  Strings take align 1: a
  * million unit names read back for a report would otherwise leave up to
  * 15 bytes of padding each. */
-static void *pool_take(kp_result *r, size_t size, size_t align, kp_err *err)
+static void *chunk_take(struct chunk **head, size_t size, size_t align, kp_err *err)
 {
-	struct chunk *c = r->pool->head;
+	struct chunk *c = *head;
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	void *p;
 
@@ -67,13 +82,18 @@ static void *pool_take(kp_result *r, size_t size, size_t align, kp_err *err)
 			return NULL;
 		}
 		c->used = 0, c->cap = cap;
-		c->next = r->pool->head;
-		r->pool->head = c;
+		c->next = *head;
+		*head = c;
 		at = 0;
 	}
 	p = (char *)c->data + at;
 	c->used = at + size;
 	return p;
+}
+
+static void *pool_take(kp_result *r, size_t size, size_t align, kp_err *err)
+{
+	return chunk_take(&r->pool->head, size, align, err);
 }
 
 void *kp_result_alloc(kp_result *r, size_t size, kp_err *err)
@@ -83,6 +103,20 @@ void *kp_result_alloc(kp_result *r, size_t size, kp_err *err)
 	if (p)
 		memset(p, 0, size);
 	return p;
+}
+
+kp_unit_more *kp_result_more(kp_result *r, kp_unit_result *u, kp_err *err)
+{
+	kp_unit_more *m;
+
+	if (u->more)
+		return u->more;
+	pthread_mutex_lock(&r->pool->lock);
+	m = chunk_take(&r->pool->more, sizeof *m, _Alignof(kp_unit_more), err);
+	pthread_mutex_unlock(&r->pool->lock);
+	if (m)
+		*m = kp_unit_more_none;
+	return u->more = m;
 }
 
 const char *kp_result_str(kp_result *r, const char *s, kp_err *err)
@@ -141,9 +175,10 @@ int kp_result_render_notes(kp_result *r, enum kp_lang lang, kp_err *err)
 
 	for (u = 0; u < r->nunits && !rc; u++) {
 		kp_unit_result *ur = &r->units[u];
-		rc = render_one(r, &ur->tie_note, lang, &b, err);
-		for (i = 0; ur->items && i < ur->nitems && !rc; i++)
-			rc = render_one(r, &ur->items[i].note, lang, &b, err);
+		if (ur->more)
+			rc = render_one(r, &ur->more->tie_note, lang, &b, err);
+		for (i = 0; KP_MORE(ur)->items && i < KP_MORE(ur)->nitems && !rc; i++)
+			rc = render_one(r, &KP_MORE(ur)->items[i].note, lang, &b, err);
 	}
 	for (i = 0; i < r->ncategories && !rc; i++)
 		rc = render_one(r, &r->categories[i].note, lang, &b, err);

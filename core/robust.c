@@ -149,10 +149,10 @@ static int model_unit(model *m, size_t t, size_t *ns, size_t *nd, size_t *nt, kp
 	const kp_unit_result *u = &m->res->units[t];
 	size_t j, k = 0, i = r->nsec ? r->sec[0].first : 0, seen = 0;
 
-	if (r->nind && !u->items)
+	if (r->nind && !KP_MORE(u)->items)
 		return bad_items(u, err);
-	for (j = 0; j < u->nitems; j++) {
-		const kp_item *it = &u->items[j];
+	for (j = 0; j < KP_MORE(u)->nitems; j++) {
+		const kp_item *it = &KP_MORE(u)->items[j];
 		if (it->kind == KP_ITEM_INDICATOR) {
 			while (k < r->nsec && i >= r->sec[k].first + r->sec[k].count)
 				k++, i = k < r->nsec ? r->sec[k].first : 0;
@@ -209,7 +209,7 @@ static int model_build(model *m, kp_err *err)
 	int rc;
 
 	for (t = 0; t < m->nu; t++)
-		nitems += m->res->units[t].nitems;
+		nitems += KP_MORE(&m->res->units[t])->nitems;
 	if ((rc = model_alloc(m, nitems, err)))
 		return rc;
 	model_parts(m);
@@ -396,7 +396,7 @@ static kp_result *draw_result(const model *m, const double *g, kp_err *err)
 		size_t t = m->by_id[j];
 		kp_unit_result *u = &x->units[j];
 		const kp_unit_result *src = &res->units[t];
-		u->id = src->id, u->name = src->name, u->veto = src->veto, u->veto_reason = src->veto_reason;
+		u->id = src->id, u->name = src->name, u->veto = src->veto;
 		u->category = src->category, u->deductions = src->deductions, u->bonus = src->bonus;
 		u->base = src->base, u->grade = -1;
 		u->total = unit_total(m, t, g, full, &KP_SEC(x, j, 0), &u->raw);

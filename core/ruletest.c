@@ -267,9 +267,9 @@ static int points_of(const kp_rules *r, const kp_result *res, const kp_unit_resu
 	for (i = 0; i < res->nsections; i++)
 		if (!strcmp(res->sections[i], name))
 			return *v = KP_SEC(res, u - res->units, i), 0;
-	for (i = 0; i < u->nitems; i++)
-		if (!strcmp(u->items[i].name, name))
-			return *v = u->items[i].points, 0;
+	for (i = 0; i < KP_MORE(u)->nitems; i++)
+		if (!strcmp(KP_MORE(u)->items[i].name, name))
+			return *v = KP_MORE(u)->items[i].points, 0;
 	if (declared_extra(r, name))
 		return *v = 0, 0;
 	return -1;

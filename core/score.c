@@ -1380,13 +1380,13 @@ static int finish_list(scorer *s, size_t u, kp_item *items, size_t n, const char
 	if (s->o->sink && (rc = s->o->sink(s->o->sink_ud, s->res, u, items, n, s->err)))
 		return rc;
 	if (s->o->details && n) {
-		ur->items = kp_result_alloc(s->res, n * sizeof *ur->items, s->err);
-		if (!ur->items)
+		kp_unit_more *m = kp_result_more(s->res, ur, s->err);
+		if (!m || !(m->items = kp_result_alloc(s->res, n * sizeof *m->items, s->err)))
 			return KP_EINTERNAL;
-		ur->nitems = n;
+		m->nitems = n;
 		for (i = 0; i < n; i++) {
-			ur->items[i] = items[i];
-			if (items[i].note && !(ur->items[i].note = kp_result_str(s->res, items[i].note, s->err)))
+			m->items[i] = items[i];
+			if (items[i].note && !(m->items[i].note = kp_result_str(s->res, items[i].note, s->err)))
 				return KP_EINTERNAL;
 		}
 	}
@@ -1740,6 +1740,7 @@ static int veto_reason(scorer *s, const kp_veto *v, textv *t)
 static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 {
 	const kp_rules *r = s->r;
+	kp_unit_more *more;
 	size_t i, len;
 	int rc;
 
@@ -1759,7 +1760,8 @@ static int check_vetoes(scorer *s, const char **names, kp_unit_result *ur)
 			text_free(&t);
 			return rc;
 		}
-		if (!ur->veto && !(ur->veto_reason = v->reason_ref ? kp_result_str(s->res, t.p, s->err) : s->veto_reason[i]))
+		if (!ur->veto && (!(more = kp_result_more(s->res, ur, s->err)) ||
+				  !(more->veto_reason = v->reason_ref ? kp_result_str(s->res, t.p, s->err) : s->veto_reason[i])))
 			rc = KP_EINTERNAL;
 		ur->veto = 1;
 		if (!rc && s->notes)
@@ -1860,12 +1862,17 @@ static int rescale_residue(scorer *s, double ded, double bonus, double total)
 }
 
 /* Last year's result of the unit, when known. */
-static void find_last(const scorer *s, kp_unit_result *ur)
+static int find_last(scorer *s, kp_unit_result *ur)
 {
 	const kp_last_unit *lu = kp_last_find(s->o->last, ur->id);
+	kp_unit_more *m;
 
-	if (lu)
-		ur->has_last = 1, ur->last_rank = lu->rank, ur->last_total = lu->total;
+	if (!lu)
+		return 0;
+	if (!(m = kp_result_more(s->res, ur, s->err)))
+		return KP_EINTERNAL;
+	m->has_last = 1, m->last_rank = lu->rank, m->last_total = lu->total;
+	return 0;
 }
 
 /* One unit.  base is what the sections scored before their own
@@ -1907,7 +1914,8 @@ static int score_unit(scorer *s, size_t u, const char **names)
 		return rc;
 	if ((rc = check_vetoes(s, names, ur)))
 		return rc;
-	find_last(s, ur);
+	if ((rc = find_last(s, ur)))
+		return rc;
 	return s->notes ? finish_items(s, u) : 0;
 }
 
@@ -2100,7 +2108,7 @@ static int eligible_fn(void *ud, const kp_result *res, size_t unit, int *ok, kp_
 
 	(void)err;
 	s->ctx_kind = "commend", s->ctx_name = "eligible", s->ctx_where = s->r->file;
-	s->unit = (size_t)kp_data_unit(s->d, res->units[unit].id);
+	s->unit = res->units[unit].scored;
 	s->first_call = 1;
 	if ((rc = kp_score_call_eligible(s, res, unit, &v)))
 		return rc;

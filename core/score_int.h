@@ -121,7 +121,7 @@ typedef struct scorer {
 
 static inline const char *unit_id(const scorer *s, size_t u)
 {
-	return s->d->id[u];
+	return kp_data_id(s->d, u);
 }
 
 static inline const char *unit_name(const scorer *s, size_t u)

@@ -156,7 +156,7 @@ static int push_row(scorer *s, const kp_table *t, size_t row)
 static int last_table(lua_State *L, scorer *s, size_t u)
 {
 	const kp_last *l = s->o->last;
-	const kp_last_unit *lu = kp_last_find(l, s->d->id[u]);
+	const kp_last_unit *lu = kp_last_find(l, kp_data_id(s->d, u));
 	size_t k;
 
 	if (!lu) {
@@ -231,7 +231,7 @@ static int l_unit_index(lua_State *L)
 	size_t u = ud->unit;
 
 	if (!strcmp(key, "id"))
-		return lua_pushstring(L, s->d->id[u]), 1;
+		return lua_pushstring(L, kp_data_id(s->d, u)), 1;
 	if (!strcmp(key, "name"))
 		return lua_pushstring(L, unit_name(s, u)), 1;
 	if (!strcmp(key, "category"))

@@ -63,14 +63,14 @@ size_t sheet_head(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF])
 	field(f, &n, l->rank, bufs[1], 0);
 	field(f, &n, l->grade, grade ? grade : l->ungraded, 0);
 	field(f, &n, l->commended, u->commended ? (u->boundary_tie ? l->tie_flag : l->yes) : l->no, 0);
-	field(f, &n, l->veto, u->veto ? (u->veto_reason && *u->veto_reason ? u->veto_reason : l->yes) : l->no, 0);
-	if (u->has_last || r->last_year) {
-		if (u->has_last)
-			field(f, &n, l->last_total, kp_rw_fixed(u->last_total, r->precision, bufs[2]), 1);
+	field(f, &n, l->veto, u->veto ? (KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : l->yes) : l->no, 0);
+	if (KP_MORE(u)->has_last || r->last_year) {
+		if (KP_MORE(u)->has_last)
+			field(f, &n, l->last_total, kp_rw_fixed(KP_MORE(u)->last_total, r->precision, bufs[2]), 1);
 		field(f, &n, l->rank_change, kp_report_change(r, u, l, bufs[3], SHEET_BUF), 0);
 	}
-	if (u->tie_note)
-		field(f, &n, l->note, u->tie_note, 0);
+	if (KP_MORE(u)->tie_note)
+		field(f, &n, l->note, KP_MORE(u)->tie_note, 0);
 	if (s->rules && s->rules->office)
 		field(f, &n, sheet_labels_of(s->lang)->assessment_office, s->rules->office, 0);
 	return n;
@@ -86,9 +86,9 @@ size_t sheet_sums(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF])
 
 	field(f, &n, l->base, kp_rw_fixed(u->base, r->precision, bufs[b++]), 1);
 	field(f, &n, l->deductions, kp_rw_fixed(u->deductions, r->precision, bufs[b++]), 1);
-	for (i = 0; u->items && i < u->nitems && n < SHEET_HEAD_MAX - 3; i++) /* 扣完为止 */
-		if (kp_report_item_floor(&u->items[i]))
-			field(f, &n, kp_report_item_name(&u->items[i], l), kp_rw_fixed(u->items[i].points, r->precision, bufs[b++]), 1);
+	for (i = 0; KP_MORE(u)->items && i < KP_MORE(u)->nitems && n < SHEET_HEAD_MAX - 3; i++) /* 扣完为止 */
+		if (kp_report_item_floor(&KP_MORE(u)->items[i]))
+			field(f, &n, kp_report_item_name(&KP_MORE(u)->items[i], l), kp_rw_fixed(KP_MORE(u)->items[i].points, r->precision, bufs[b++]), 1);
 	field(f, &n, l->bonus, kp_rw_fixed(u->bonus, r->precision, bufs[b++]), 1);
 	field(f, &n, l->total, kp_rw_fixed(u->total, r->precision, bufs[b]), 1);
 	return n;
@@ -185,7 +185,7 @@ static void md_items(kp_rw *w, const kp_sheet *s)
 	size_t n = sheet_item_cols(s), i;
 	static const char *const rule[] = { "---", "---", "---", "---:", "---:", "---", "---", "---" };
 
-	if (!u->items || !u->nitems) {
+	if (!KP_MORE(u)->items || !KP_MORE(u)->nitems) {
 		kp_rw_md(w, kp_report_labels(s->lang)->no_items), kp_rw_puts(w, "\n\n");
 		return;
 	}
@@ -194,8 +194,8 @@ static void md_items(kp_rw *w, const kp_sheet *s)
 	for (i = 0; i < n; i++)
 		kp_rw_puts(w, "| "), kp_rw_puts(w, rule[i]), kp_rw_putc(w, ' ');
 	kp_rw_puts(w, "|\n");
-	for (i = 0; i < u->nitems; i++) {
-		sheet_item(s, &u->items[i], cell, bufs);
+	for (i = 0; i < KP_MORE(u)->nitems; i++) {
+		sheet_item(s, &KP_MORE(u)->items[i], cell, bufs);
 		md_row(w, cell, n);
 	}
 	kp_rw_putc(w, '\n');
@@ -330,7 +330,7 @@ static void html_items(kp_rw *w, const kp_sheet *s)
 	char bufs[2][KP_NUMBUF];
 	size_t n = sheet_item_cols(s), i, c;
 
-	if (!u->items || !u->nitems) {
+	if (!KP_MORE(u)->items || !KP_MORE(u)->nitems) {
 		kp_rw_puts(w, "<p class=\"note\">"), kp_rw_html(w, kp_report_labels(s->lang)->no_items);
 		kp_rw_puts(w, "</p>\n");
 		return;
@@ -340,8 +340,8 @@ static void html_items(kp_rw *w, const kp_sheet *s)
 	for (c = 0; c < n; c++)
 		kp_rw_puts(w, "<th>"), kp_rw_html(w, cell[c]), kp_rw_puts(w, "</th>");
 	kp_rw_puts(w, "</tr></thead>\n<tbody>\n");
-	for (i = 0; i < u->nitems; i++) {
-		sheet_item(s, &u->items[i], cell, bufs);
+	for (i = 0; i < KP_MORE(u)->nitems; i++) {
+		sheet_item(s, &KP_MORE(u)->items[i], cell, bufs);
 		kp_rw_puts(w, "<tr>");
 		for (c = 0; c < n; c++) {
 			kp_rw_puts(w, c == 3 || c == 4 ? "<td class=\"num\">" : c < 3 ? "<td class=\"k\">" : "<td>");
@@ -440,8 +440,8 @@ static void json_items(kp_rw *w, const kp_sheet *s)
 	unsigned i;
 
 	kp_rw_puts(w, ",\n\"items\":[");
-	for (i = 0; u->items && i < u->nitems; i++) {
-		const kp_item *it = &u->items[i];
+	for (i = 0; KP_MORE(u)->items && i < KP_MORE(u)->nitems; i++) {
+		const kp_item *it = &KP_MORE(u)->items[i];
 		int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
 		kp_rw_puts(w, i ? ",\n  {\"kind\":\"" : "\n  {\"kind\":\""), kp_rw_puts(w, kinds[k]);
 		json_key(w, "\",\"section\":", it->section >= 0 && (size_t)it->section < s->r->nsections ?
@@ -454,7 +454,7 @@ static void json_items(kp_rw *w, const kp_sheet *s)
 		json_key(w, ",\"basis\":", b), json_key(w, ",\"office\":", o);
 		kp_rw_putc(w, '}');
 	}
-	kp_rw_puts(w, u->items && u->nitems ? "\n]" : "]");
+	kp_rw_puts(w, KP_MORE(u)->items && KP_MORE(u)->nitems ? "\n]" : "]");
 }
 
 static void json_sources(kp_rw *w, const kp_sheet *s)
@@ -498,17 +498,17 @@ static int sheet_json(const kp_sheet *s, kp_rw *w)
 	kp_rw_puts(w, u->commended ? ",\"commended\":true" : ",\"commended\":false");
 	kp_rw_puts(w, u->boundary_tie ? ",\"boundary_tie\":true" : ",\"boundary_tie\":false");
 	kp_rw_puts(w, u->veto ? ",\"veto\":true" : ",\"veto\":false");
-	json_key(w, ",\"veto_reason\":", u->veto ? u->veto_reason : NULL);
-	json_key(w, ",\"tie_note\":", u->tie_note);
+	json_key(w, ",\"veto_reason\":", u->veto ? KP_MORE(u)->veto_reason : NULL);
+	json_key(w, ",\"tie_note\":", KP_MORE(u)->tie_note);
 	kp_rw_puts(w, ",\"rank_change\":");
-	if (u->has_last)
-		kp_rw_int(w, (long long)u->last_rank - u->rank), json_number(w, ",\"last_total\":", u->last_total, p);
+	if (KP_MORE(u)->has_last)
+		kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank), json_number(w, ",\"last_total\":", KP_MORE(u)->last_total, p);
 	else
 		kp_rw_puts(w, "null,\"last_total\":null");
 	json_number(w, ",\n\"base\":", u->base, p);
 	json_number(w, ",\"deductions\":", u->deductions, p);
 	json_number(w, ",\"bonus\":", u->bonus, p);
-	kp_rw_puts(w, u->items ? ",\"details\":true" : ",\"details\":false");
+	kp_rw_puts(w, KP_MORE(u)->items ? ",\"details\":true" : ",\"details\":false");
 	json_sections(w, s);
 	json_items(w, s);
 	json_sources(w, s);

@@ -113,7 +113,7 @@ static void items(struct sx *x)
 	char bufs[2][KP_NUMBUF];
 	size_t n = sheet_item_cols(s), i, c;
 
-	if (!u->items || !u->nitems) {
+	if (!KP_MORE(u)->items || !KP_MORE(u)->nitems) {
 		put(x, 0, kp_report_labels(s->lang)->no_items, NULL);
 		x->row += 2;
 		return;
@@ -121,8 +121,8 @@ static void items(struct sx *x)
 	sheet_item_head(s, cell);
 	for (c = 0; c < n; c++)
 		put(x, (lxw_col_t)c, cell[c], x->head);
-	for (i = 0, x->row++; i < u->nitems; i++, x->row++) {
-		sheet_item(s, &u->items[i], cell, bufs);
+	for (i = 0, x->row++; i < KP_MORE(u)->nitems; i++, x->row++) {
+		sheet_item(s, &KP_MORE(u)->items[i], cell, bufs);
 		for (c = 0; c < n; c++)
 			if (c == 3 || c == 4)
 				put_num(x, (lxw_col_t)c, cell[c]);

@@ -295,6 +295,7 @@ static int load_categories(kp_store *s, long id, kp_result *res, kp_err *err)
 static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
 {
 	const char *cat, *grade;
+	kp_unit_more more = kp_unit_more_none;
 	int isnull;
 
 	memset(u, 0, sizeof *u);
@@ -322,18 +323,24 @@ static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
 	if (grade && u->grade < 0)
 		store_rd_bad(r, 9, KP_MSG_STORE_RD_NO_GRADE);
 	u->veto = RD_FLAG(r, 10);
-	u->veto_reason = rd_str(r, res, 11, 1);
+	more.veto_reason = rd_str(r, res, 11, 1);
 	u->eligible = RD_FLAG(r, 12);
 	u->elig_rank = (int)store_rd_int(r, 13, 0, INT_MAX, 0, NULL);
 	u->commended = RD_FLAG(r, 14);
 	u->boundary_tie = RD_FLAG(r, 15);
 	u->quota_dropped = RD_FLAG(r, 16);
-	u->tie_note = rd_str(r, res, 17, 1);
-	u->last_rank = (int)store_rd_int(r, 18, 0, INT_MAX, 1, &isnull);
-	u->has_last = !isnull;
-	u->last_total = store_rd_real(r, 19, 1);
+	more.tie_note = rd_str(r, res, 17, 1);
+	more.last_rank = (int)store_rd_int(r, 18, 0, INT_MAX, 1, &isnull);
+	more.has_last = !isnull;
+	more.last_total = store_rd_real(r, 19, 1);
 	if (cat && u->category < 0)
 		store_rd_bad(r, 2, KP_MSG_STORE_RD_NO_CATEGORY);
+	if (!r->rc && (more.veto_reason || more.tie_note || more.has_last)) {
+		if (!kp_result_more(res, u, r->err))
+			r->rc = KP_EINTERNAL;
+		else
+			*u->more = more;
+	}
 }
 
 /* Each category's count of commended units is the number of its units
@@ -571,9 +578,10 @@ static int alloc_items(kp_store *s, long id, kp_result *res, const id_pos *ix, u
 	while (store_rd_step(&r) > 0) {
 		kp_unit_result *u = row_unit(&r, res, ix, 0, &pos);
 		size_t cnt = (size_t)store_rd_int(&r, 1, 1, UINT_MAX, 0, NULL);
+		kp_unit_more *m;
 		if (r.rc)
 			break;
-		if (!(u->items = kp_result_alloc(res, cnt * sizeof *u->items, err)))
+		if (!(m = kp_result_more(res, u, err)) || !(m->items = kp_result_alloc(res, cnt * sizeof *m->items, err)))
 			r.rc = KP_EINTERNAL;
 		cap[pos] = (unsigned)cnt;
 	}
@@ -594,9 +602,9 @@ static int load_items(kp_store *s, long id, kp_result *res, const id_pos *ix, co
 		kp_unit_result *u = row_unit(&r, res, ix, 0, &pos);
 		const char *kind, *sec;
 		kp_item *it;
-		if (!u || (u->nitems >= cap[pos] && too_many(&r)))
+		if (!u || (KP_MORE(u)->nitems >= cap[pos] && too_many(&r)))
 			break;
-		it = &u->items[u->nitems++];
+		it = &u->more->items[u->more->nitems++]; /* cap[pos] > 0: alloc_items made it */
 		kind = store_rd_text(&r, 1, 0);
 		it->kind = name_index(store_item_kinds, STORE_NKINDS, kind);
 		sec = store_rd_text(&r, 2, 1);
@@ -865,26 +873,27 @@ static void parse_items(rd *r, int col, kp_store *s, long run, catalogue *c, kp_
 	const char *t = store_rd_text(r, col, 0);
 	jp j = {t, !t};
 	size_t n = 0, k;
+	kp_unit_more *m;
 
 	if (r->rc)
 		return;
 	for (k = 0; t[k]; k++) /* items are arrays inside the array */
 		n += t[k] == '[';
 	n = n ? n - 1 : 0;
-	if (!(u->items = kp_result_alloc(res, (n + 1) * sizeof *u->items, r->err))) {
+	if (!(m = kp_result_more(res, u, r->err)) || !(m->items = kp_result_alloc(res, (n + 1) * sizeof *m->items, r->err))) {
 		r->rc = KP_EINTERNAL;
 		return;
 	}
-	u->nitems = 0;
+	m->nitems = 0;
 	jp_want(&j, '[');
 	if (!jp_ch(&j, ']')) {
 		do {
-			if (u->nitems >= n) {
+			if (m->nitems >= n) {
 				j.bad = 1;
 				break;
 			}
-			memset(&u->items[u->nitems], 0, sizeof *u->items);
-			parse_item(&j, s, run, c, res, &u->items[u->nitems++], note, r);
+			memset(&m->items[m->nitems], 0, sizeof *m->items);
+			parse_item(&j, s, run, c, res, &m->items[m->nitems++], note, r);
 		} while (!j.bad && !r->rc && jp_ch(&j, ','));
 		jp_want(&j, ']');
 	}
@@ -907,11 +916,11 @@ static int check_item_sums(kp_store *s, long id, kp_result *res, size_t ui, kp_e
 	double full = 0, skipped = 0, f = 1;
 	size_t i, k;
 
-	for (i = 0; i < u->nitems; i++)
-		if (u->items[i].kind == KP_ITEM_INDICATOR) {
-			full += u->items[i].max;
-			if (u->items[i].skipped)
-				skipped += u->items[i].max;
+	for (i = 0; i < KP_MORE(u)->nitems; i++)
+		if (KP_MORE(u)->items[i].kind == KP_ITEM_INDICATOR) {
+			full += KP_MORE(u)->items[i].max;
+			if (KP_MORE(u)->items[i].skipped)
+				skipped += KP_MORE(u)->items[i].max;
 		}
 	if (skipped > 0 && full > skipped)
 		f = full / (full - skipped);
@@ -919,8 +928,8 @@ static int check_item_sums(kp_store *s, long id, kp_result *res, size_t ui, kp_e
 		double ind = 0, start = 0, sum, got = KP_SEC(res, ui, k);
 		int base = 0;
 		char a[KP_NUM_MAX], b[KP_NUM_MAX];
-		for (i = 0; i < u->nitems; i++) {
-			const kp_item *it = &u->items[i];
+		for (i = 0; i < KP_MORE(u)->nitems; i++) {
+			const kp_item *it = &KP_MORE(u)->items[i];
 			if (it->section != (int)k)
 				continue;
 			if (it->kind == KP_ITEM_INDICATOR && !it->skipped)
@@ -929,9 +938,9 @@ static int check_item_sums(kp_store *s, long id, kp_result *res, size_t ui, kp_e
 				base = 1, start = it->points;
 		}
 		sum = base ? start : ind * f;
-		for (i = 0; i < u->nitems; i++)
-			if (u->items[i].section == (int)k && u->items[i].kind == KP_ITEM_SECTION_DED)
-				sum -= u->items[i].points;
+		for (i = 0; i < KP_MORE(u)->nitems; i++)
+			if (KP_MORE(u)->items[i].section == (int)k && KP_MORE(u)->items[i].kind == KP_ITEM_SECTION_DED)
+				sum -= KP_MORE(u)->items[i].points;
 		if (sum < 0)
 			sum = 0;
 		if (got != sum && got != kp_num_round(sum, res->precision))

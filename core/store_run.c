@@ -767,16 +767,16 @@ static void bind_unit(sqlite3_stmt *st, const kp_result *res, size_t i)
 	sqlite3_bind_double(st, 11, u->bonus);
 	bind_opt_text(st, 12, u->grade >= 0 ? res->grades[u->grade] : NULL);
 	sqlite3_bind_int(st, 13, u->veto);
-	bind_opt_text(st, 14, u->veto_reason);
+	bind_opt_text(st, 14, KP_MORE(u)->veto_reason);
 	sqlite3_bind_int(st, 15, u->eligible);
 	sqlite3_bind_int(st, 16, u->elig_rank);
 	sqlite3_bind_int(st, 17, u->commended);
 	sqlite3_bind_int(st, 18, u->boundary_tie);
 	sqlite3_bind_int(st, 19, u->quota_dropped);
-	bind_opt_text(st, 20, u->tie_note);
-	if (u->has_last) {
-		sqlite3_bind_int(st, 21, u->last_rank);
-		sqlite3_bind_double(st, 22, u->last_total);
+	bind_opt_text(st, 20, KP_MORE(u)->tie_note);
+	if (KP_MORE(u)->has_last) {
+		sqlite3_bind_int(st, 21, KP_MORE(u)->last_rank);
+		sqlite3_bind_double(st, 22, KP_MORE(u)->last_total);
 	} else {
 		sqlite3_bind_null(st, 21);
 		sqlite3_bind_null(st, 22);
@@ -884,7 +884,7 @@ static int migrate_run(kp_store *s, long id, kp_err *err)
 			rc = kp_err_msg(err, KP_EDATA, KP_M_ENG_TOO_MANY_UNITS, res->nunits, UINT_MAX);
 		for (i = 0; i < res->nunits && !rc; i++) { /* written in report order: scored there */
 			res->units[i].scored = (unsigned)i;
-			rc = write_items(s, i, res->units[i].id, res->units[i].items, res->units[i].nitems, err);
+			rc = write_items(s, i, res->units[i].id, KP_MORE(&res->units[i])->items, KP_MORE(&res->units[i])->nitems, err);
 		}
 		if (!rc)
 			rc = save_run(s, res, 0, err);

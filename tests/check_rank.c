@@ -92,7 +92,7 @@ START_TEST(test_competition)
 	       COLS "u9,九,A,40,40,0,0,否\np,p,A,45,45,0,0,否\n甲,甲,A,40,40,0,0,否\nz,z,A,35,35,0,0,否\n"
 		    "u10,十,A,40,40,0,0,否\n");
 	assert_order(&f, "p:1 u10:2 u9:2 甲:2 z:5");
-	ck_assert_ptr_null(unit(&f, "u9")->tie_note);
+	ck_assert_ptr_null(KP_MORE(unit(&f, "u9"))->tie_note);
 	ck_assert_int_eq(f.res->categories[0].first, 0);
 	ck_assert_int_eq(f.res->categories[0].count, 5);
 	fx_free(&f);
@@ -130,14 +130,14 @@ START_TEST(test_tie_breakers)
 	ck_assert_double_eq(unit(&f, "t3")->total, 80);
 	ck_assert_double_eq(unit(&f, "t4")->total, 80);
 	/* the note names the tie-breaker that decided */
-	ck_assert_str_eq(unit(&f, "t3")->tie_note, "总分并列, 按“扣分”(少者优先)排序");
-	ck_assert_str_eq(unit(&f, "t2")->tie_note, "总分并列, 按“S2”(高者优先)排序");
-	ck_assert_str_eq(unit(&f, "t5")->tie_note, "总分并列, 按“加分”(高者优先)排序");
+	ck_assert_str_eq(KP_MORE(unit(&f, "t3"))->tie_note, "总分并列, 按“扣分”(少者优先)排序");
+	ck_assert_str_eq(KP_MORE(unit(&f, "t2"))->tie_note, "总分并列, 按“S2”(高者优先)排序");
+	ck_assert_str_eq(KP_MORE(unit(&f, "t5"))->tie_note, "总分并列, 按“加分”(高者优先)排序");
 	/* t4 was placed above t1 just as t5 was */
-	ck_assert_msg(unit(&f, "t4")->tie_note && !strcmp(unit(&f, "t4")->tie_note, unit(&f, "t5")->tie_note), "t4: %s",
-		      unit(&f, "t4")->tie_note ? unit(&f, "t4")->tie_note : "(null)");
-	ck_assert_ptr_nonnull(unit(&f, "t1")->tie_note);
-	ck_assert_ptr_null(unit(&f, "t0")->tie_note);
+	ck_assert_msg(KP_MORE(unit(&f, "t4"))->tie_note && !strcmp(KP_MORE(unit(&f, "t4"))->tie_note, KP_MORE(unit(&f, "t5"))->tie_note), "t4: %s",
+		      KP_MORE(unit(&f, "t4"))->tie_note ? KP_MORE(unit(&f, "t4"))->tie_note : "(null)");
+	ck_assert_ptr_nonnull(KP_MORE(unit(&f, "t1"))->tie_note);
+	ck_assert_ptr_null(KP_MORE(unit(&f, "t0"))->tie_note);
 	fx_free(&f);
 }
 END_TEST
@@ -151,8 +151,8 @@ START_TEST(test_tie_break_chinese_names)
 	       COLS "a,a,A,40,40,1,1,否\nb,b,A,40,40,0,0,否\nc,c,A,38,40,0,2,否\n");
 	/* all 80: b and c have no deduction; c has more bonus */
 	assert_order(&f, "c:1 b:2 a:3");
-	ck_assert_str_eq(unit(&f, "a")->tie_note, "总分并列, 按“扣分”(少者优先)排序");
-	ck_assert_str_eq(unit(&f, "c")->tie_note, "总分并列, 按“加分”(高者优先)排序");
+	ck_assert_str_eq(KP_MORE(unit(&f, "a"))->tie_note, "总分并列, 按“扣分”(少者优先)排序");
+	ck_assert_str_eq(KP_MORE(unit(&f, "c"))->tie_note, "总分并列, 按“加分”(高者优先)排序");
 	fx_free(&f);
 }
 END_TEST
@@ -491,8 +491,8 @@ START_TEST(test_veto_last)
 	/* A: a2 90, a6 85, a5 80; then vetoed a1 95, a3 85 and a4 85 (S1
 	 * splits them: a3 45 before a4 40); a6 85 is not tied with a3 */
 	assert_order(&f, "a2:1 a6:2 a5:3 a1:4 a3:5 a4:6 b2:1 b1:2");
-	ck_assert_ptr_null(unit(&f, "a6")->tie_note);
-	ck_assert_str_eq(unit(&f, "a4")->tie_note, "总分并列, 按“S1”(高者优先)排序");
+	ck_assert_ptr_null(KP_MORE(unit(&f, "a6"))->tie_note);
+	ck_assert_str_eq(KP_MORE(unit(&f, "a4"))->tie_note, "总分并列, 按“S1”(高者优先)排序");
 	/* grades: vetoed units 不合格; the 优秀 quota (20% of 6: 1) holds a2 */
 	ck_assert_str_eq(grade(&f, "a1"), "不合格");
 	ck_assert_str_eq(grade(&f, "a2"), "优秀");

@@ -87,6 +87,7 @@ static kp_item *items_for(kp_result *r, size_t u, size_t *n)
 static kp_result *fixture(void)
 {
 	kp_result *r = ck_result();
+	kp_item *it;
 	size_t i, s, nitems;
 
 	ck_assert_ptr_nonnull(r);
@@ -117,12 +118,21 @@ static kp_result *fixture(void)
 		u->base = f->sec[0] + f->sec[1] + f->sec[2];
 		u->deductions = f->ded, u->bonus = f->bonus;
 		u->raw = u->total = f->total;
-		u->veto = f->veto, u->veto_reason = f->veto_reason, u->grade = f->grade;
+		u->veto = f->veto, u->grade = f->grade;
 		u->rank = f->rank, u->eligible = f->eligible, u->elig_rank = f->rank;
-		u->commended = f->commended, u->boundary_tie = f->tie, u->tie_note = f->tie_note;
-		u->has_last = f->has_last, u->last_rank = f->last_rank, u->last_total = f->last_total;
-		u->items = items_for(r, i, &nitems);
-		u->nitems = (unsigned)nitems;
+		u->commended = f->commended, u->boundary_tie = f->tie;
+		if (f->veto_reason || f->tie_note || f->has_last) {
+			kp_unit_more *m = kp_result_more(r, u, NULL);
+			ck_assert_ptr_nonnull(m);
+			m->veto_reason = f->veto_reason, m->tie_note = f->tie_note;
+			m->has_last = f->has_last, m->last_rank = f->last_rank, m->last_total = f->last_total;
+		}
+		it = items_for(r, i, &nitems);
+		if (it) {
+			kp_unit_more *m = kp_result_more(r, u, NULL);
+			ck_assert_ptr_nonnull(m);
+			m->items = it, m->nitems = nitems;
+		}
 		for (s = 0; s < 3; s++)
 			KP_SEC(r, i, s) = f->sec[s];
 	}

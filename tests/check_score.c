@@ -156,9 +156,9 @@ static const kp_item *item(const fx *f, const char *id, const char *name)
 	const kp_unit_result *u = unit(f, id);
 	size_t i;
 
-	for (i = 0; i < u->nitems; i++)
-		if (!strcmp(u->items[i].name, name))
-			return &u->items[i];
+	for (i = 0; i < KP_MORE(u)->nitems; i++)
+		if (!strcmp(KP_MORE(u)->items[i].name, name))
+			return &KP_MORE(u)->items[i];
 	return NULL;
 }
 
@@ -212,7 +212,7 @@ START_TEST(test_tree)
 	ck_pts(sec(&f, "b", 0), 6);
 	ck_pts(sec(&f, "b", 1), 5);
 	ck_pts(unit(&f, "b")->total, 11);
-	ck_assert_int_eq(unit(&f, "a")->nitems, 3);
+	ck_assert_int_eq(KP_MORE(unit(&f, "a"))->nitems, 3);
 	ck_assert_int_eq(item(&f, "a", "I3")->kind, KP_ITEM_INDICATOR);
 	ck_assert_int_eq(item(&f, "a", "I3")->section, 1);
 	ck_assert_double_eq(item(&f, "a", "I1")->max, 6);
@@ -345,7 +345,7 @@ START_TEST(test_deductions_in_sections_count)
 	ck_assert_int_eq(unit(&f, "b")->commended, 1);
 	ck_assert_int_eq(unit(&f, "a")->commended, 0);
 	ck_assert_int_eq(unit(&f, "c")->eligible, 0); /* r.deductions is 20 */
-	ck_assert_str_eq(unit(&f, "a")->tie_note, "总分并列, 按“扣分”(少者优先)排序");
+	ck_assert_str_eq(KP_MORE(unit(&f, "a"))->tie_note, "总分并列, 按“扣分”(少者优先)排序");
 	fx_free(&f);
 }
 END_TEST
@@ -468,7 +468,7 @@ START_TEST(test_veto)
 		ck_assert_str_eq(u->id, want[i].id);
 		ck_assert_msg(u->veto == want[i].veto, "%s veto %d", u->id, u->veto);
 		if (want[i].reason)
-			ck_assert_str_eq(u->veto_reason, want[i].reason);
+			ck_assert_str_eq(KP_MORE(u)->veto_reason, want[i].reason);
 		ck_assert_str_eq(f.res->grades[u->grade], want[i].grade);
 		ck_assert_msg(u->commended == want[i].commended, "%s commended %d", u->id, u->commended);
 		ck_assert_int_eq(u->rank, want[i].rank);
@@ -681,7 +681,7 @@ START_TEST(test_compare_tie_break)
 	ck_assert_double_eq(unit(&f, "b")->total, 1.1);
 	ck_assert_int_eq(unit(&f, "b")->rank, 1);
 	ck_assert_int_eq(unit(&f, "a")->rank, 2);
-	ck_assert_str_eq(unit(&f, "a")->tie_note, "总分并列, 按“扣分”(少者优先)排序");
+	ck_assert_str_eq(KP_MORE(unit(&f, "a"))->tie_note, "总分并列, 按“扣分”(少者优先)排序");
 	ck_assert_int_eq(unit(&f, "b")->commended, 1);
 	ck_assert_int_eq(unit(&f, "a")->commended, 0);
 	fx_free(&f);
@@ -749,9 +749,9 @@ START_TEST(test_note_languages)
 	o.details = 1;
 	ck_assert_int_eq(kp_data_bind(f.d, f.r, &f.err), 0);
 	ck_assert_msg(kp_score_run(f.r, f.d, &o, &f.res, &f.err) == 0, "%s", f.err.msg);
-	for (i = 0; i < f.res->units[0].nitems; i++)
-		if (!strcmp(f.res->units[0].items[i].name, "组织领导"))
-			raw = f.res->units[0].items[i].note;
+	for (i = 0; i < KP_MORE(&f.res->units[0])->nitems; i++)
+		if (!strcmp(KP_MORE(&f.res->units[0])->items[i].name, "组织领导"))
+			raw = KP_MORE(&f.res->units[0])->items[i].note;
 	ck_assert_ptr_nonnull(raw);
 	ck_assert(kp_note_structured(raw));
 	ck_assert_int_eq(kp_note_render(raw, KP_LANG_ZH, &zh, &f.err), 0);
@@ -1701,9 +1701,9 @@ START_TEST(test_last_year)
 	ck_pts(unit(&f, "b")->bonus, 3);
 	ck_pts(pts(&f, "c", "total"), 0);
 	ck_pts(unit(&f, "c")->total, 0);
-	ck_assert(unit(&f, "a")->has_last && unit(&f, "a")->last_rank == 1 && unit(&f, "a")->last_total == 95);
-	ck_assert(unit(&f, "b")->has_last && unit(&f, "b")->last_rank == 2 && unit(&f, "b")->last_total == 80);
-	ck_assert_int_eq(unit(&f, "c")->has_last, 0);
+	ck_assert(KP_MORE(unit(&f, "a"))->has_last && KP_MORE(unit(&f, "a"))->last_rank == 1 && KP_MORE(unit(&f, "a"))->last_total == 95);
+	ck_assert(KP_MORE(unit(&f, "b"))->has_last && KP_MORE(unit(&f, "b"))->last_rank == 2 && KP_MORE(unit(&f, "b"))->last_total == 80);
+	ck_assert_int_eq(KP_MORE(unit(&f, "c"))->has_last, 0);
 	fx_free(&f);
 	/* without last year's results u.last is nil */
 	fx_rules(&f, HEAD
@@ -1712,7 +1712,7 @@ START_TEST(test_last_year)
 	fx_table(&f, "units", "units.csv", "id,name,cat\na,a,A\n");
 	fx_run(&f);
 	ck_pts(unit(&f, "a")->total, 10);
-	ck_assert_int_eq(unit(&f, "a")->has_last, 0);
+	ck_assert_int_eq(KP_MORE(unit(&f, "a"))->has_last, 0);
 	ck_assert_int_eq(f.res->last_year, 0);
 	fx_free(&f);
 }
@@ -1870,8 +1870,8 @@ START_TEST(test_no_details)
 	fx_rules(&f, helpers_rules);
 	fx_table(&f, "units", "units.csv", helpers_units);
 	ck_assert_msg(fx_run_opts(&f, &o) == 0, "%s", f.err.msg);
-	ck_assert_ptr_null(unit(&f, "a1")->items);
-	ck_assert_int_eq(unit(&f, "a1")->nitems, 0);
+	ck_assert_ptr_null(KP_MORE(unit(&f, "a1"))->items);
+	ck_assert_int_eq(KP_MORE(unit(&f, "a1"))->nitems, 0);
 	ck_pts(unit(&f, "a1")->total, 5 + 10 + 5 + 0 + 10 + 6 + 10 + 10 + 3 + 10 + 10 + 10);
 	fx_free(&f);
 }
@@ -2040,11 +2040,11 @@ START_TEST(test_batched_equals_serial)
 		const kp_unit_result *a = &one.res->units[u], *b = &two.res->units[u];
 		ck_assert_str_eq(a->id, b->id);
 		ck_assert(a->total == b->total && a->raw == b->raw && a->rank == b->rank);
-		ck_assert_int_eq(a->nitems, b->nitems);
-		total += a->nitems;
-		for (i = 0; i < a->nitems; i++) {
-			ck_assert(a->items[i].points == b->items[i].points);
-			ck_assert_str_eq(a->items[i].note ? a->items[i].note : "-", b->items[i].note ? b->items[i].note : "-");
+		ck_assert_int_eq(KP_MORE(a)->nitems, KP_MORE(b)->nitems);
+		total += KP_MORE(a)->nitems;
+		for (i = 0; i < KP_MORE(a)->nitems; i++) {
+			ck_assert(KP_MORE(a)->items[i].points == KP_MORE(b)->items[i].points);
+			ck_assert_str_eq(KP_MORE(a)->items[i].note ? KP_MORE(a)->items[i].note : "-", KP_MORE(b)->items[i].note ? KP_MORE(b)->items[i].note : "-");
 		}
 	}
 	ck_assert_int_eq(seen2.items, total); /* the sink saw every item */

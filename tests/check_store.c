@@ -1018,8 +1018,8 @@ static void same_unit(const kp_result *x, size_t a, const kp_result *y, size_t b
 
 	ck_assert_str_eq(u->id, v->id);
 	ck_assert(same_str(u->name, v->name));
-	ck_assert(same_str(u->veto_reason, v->veto_reason));
-	ck_assert(same_str(u->tie_note, v->tie_note));
+	ck_assert(same_str(KP_MORE(u)->veto_reason, KP_MORE(v)->veto_reason));
+	ck_assert(same_str(KP_MORE(u)->tie_note, KP_MORE(v)->tie_note));
 	ck_assert_str_eq(x->categories[u->category].name, y->categories[v->category].name);
 	ck_assert(u->total == v->total && u->raw == v->raw && u->base == v->base);
 	ck_assert(u->deductions == v->deductions && u->bonus == v->bonus);
@@ -1031,16 +1031,16 @@ static void same_unit(const kp_result *x, size_t a, const kp_result *y, size_t b
 	ck_assert_int_eq(u->eligible, v->eligible);
 	ck_assert_int_eq(u->commended, v->commended);
 	ck_assert_int_eq(u->boundary_tie, v->boundary_tie);
-	ck_assert_int_eq(u->has_last, v->has_last);
-	if (u->has_last)
-		ck_assert(u->last_rank == v->last_rank && u->last_total == v->last_total);
+	ck_assert_int_eq(KP_MORE(u)->has_last, KP_MORE(v)->has_last);
+	if (KP_MORE(u)->has_last)
+		ck_assert(KP_MORE(u)->last_rank == KP_MORE(v)->last_rank && KP_MORE(u)->last_total == KP_MORE(v)->last_total);
 	for (k = 0; k < x->nsections; k++)
 		ck_assert_msg(KP_SEC(x, a, k) == KP_SEC(y, b, k), "%s section %zu", u->id, k);
 	if (!items)
 		return;
-	ck_assert_uint_eq(u->nitems, v->nitems);
-	for (k = 0; k < u->nitems; k++) {
-		const kp_item *i = &u->items[k], *j = &v->items[k];
+	ck_assert_uint_eq(KP_MORE(u)->nitems, KP_MORE(v)->nitems);
+	for (k = 0; k < KP_MORE(u)->nitems; k++) {
+		const kp_item *i = &KP_MORE(u)->items[k], *j = &KP_MORE(v)->items[k];
 		ck_assert_int_eq(i->kind, j->kind);
 		ck_assert_int_eq(i->section, j->section);
 		ck_assert_str_eq(i->name, j->name);
@@ -1123,7 +1123,7 @@ static void check_read_back(kp_store *s, const kp_result *res)
 	ck_assert_msg(kp_store_load_run(s, res->run_id, 0, &back, &err) == 0, "%s", err.msg);
 	same_run(res, back, 0);
 	for (i = 0; i < back->nunits; i++)
-		ck_assert_ptr_null(back->units[i].items);
+		ck_assert_ptr_null(KP_MORE(&back->units[i])->items);
 	kp_result_free(back);
 	for (i = 0; i < res->nunits; i++) {
 		ck_assert_msg(kp_store_load_unit(s, res->run_id, res->units[i].id, &one, &err) == 0, "%s", err.msg);
@@ -1178,14 +1178,14 @@ START_TEST(test_run_round_trip_structured_notes)
 	ck_assert_int_eq(glob("samples/2021/*.csv", 0, NULL, &g), 0);
 	res = score_into(s, "rules/2021-fazhi.lua", (const char *const *)g.gl_pathv, g.gl_pathc, 2021, &d);
 	for (u = 0; u < res->nunits; u++)
-		for (i = 0; i < res->units[u].nitems; i++)
-			structured += kp_note_structured(res->units[u].items[i].note);
+		for (i = 0; i < KP_MORE(&res->units[u])->nitems; i++)
+			structured += kp_note_structured(KP_MORE(&res->units[u])->items[i].note);
 	ck_assert_uint_gt(structured, res->nunits);
 	check_read_back(s, res);
 	ck_assert_msg(kp_store_load_run(s, res->run_id, SIZE_MAX, &back, &err) == 0, "%s", err.msg);
 	for (u = 0; u < back->nunits; u++)
-		for (i = 0; i < back->units[u].nitems; i++) {
-			const char *n = back->units[u].items[i].note;
+		for (i = 0; i < KP_MORE(&back->units[u])->nitems; i++) {
+			const char *n = KP_MORE(&back->units[u])->items[i].note;
 			ck_assert_int_eq(kp_note_render(n, KP_LANG_ZH, &zh, &err), 0);
 			ck_assert(!kp_note_structured(kp_sb_str(&zh)));
 			kp_sb_reset(&zh);

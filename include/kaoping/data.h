@@ -34,7 +34,8 @@ typedef struct kp_data {
 	long id_col, name_col, cat_col;
 	size_t nunits;
 	int *cat;                /* category of each unit (index into the rules') */
-	const char **id;         /* each unit's id (borrowed from the unit table) */
+	const char **id;         /* each unit's id (borrowed from the unit table);
+				    NULL after kp_data_bind: read kp_data_id */
 	size_t nind;
 	const kp_table **ind_t;  /* indicator tables */
 	int32_t **ind_row;       /* per indicator table: row per unit, -1 none */
@@ -75,7 +76,8 @@ kp_table *kp_data_table(const kp_data *d, const char *name);
  * the unit table with the nearest one, when close).  Data with bad cells
  * gathered (kp_data_bad_cells) is refused first.  Rows naming a unit the
  * unit table lacks are all found (d->unknown) before the error: its message
- * is the row's when there is one, else "N rows … (listed above)". */
+ * is the row's when there is one, else "N rows … (listed above)".  The
+ * id index is dropped at the end (see kp_data_unit). */
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err);
 
 /* Only the unit table: find it and index its ids and categories (d->units,
@@ -86,7 +88,10 @@ int kp_data_bind_units(kp_data *d, const kp_rules *r, kp_err *err);
  * when only ids and names are still needed. */
 void kp_data_release_numbers(kp_data *d);
 
-/* Unit index of an id, or -1. */
+/* Unit u's id (borrowed from the unit table). */
+const char *kp_data_id(const kp_data *d, size_t u);
+/* Unit index of an id, or -1.  After kp_data_bind (which drops the id
+ * index once every table is joined) it searches the ids one by one. */
 long kp_data_unit(const kp_data *d, const char *id);
 /* The column of any table nearest to col when one is close ("did you
  * mean …?"), and (in may be NULL) its table; NULL when none is. */

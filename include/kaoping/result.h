@@ -46,23 +46,33 @@ typedef struct kp_item {
 	int skipped;           /* a missing value skipped and rescaled */
 } kp_item;
 
+/* What few units have, or only runs kept with details: a veto's reason,
+ * a tie note, last year's result, the items.  It is kept beside the unit
+ * (kp_unit_result.more) so that a million units without it stay small
+ * (88 bytes each).  Read it with KP_MORE(u), all zero when the unit has
+ * none; write it through kp_result_more. */
+typedef struct kp_unit_more {
+	const char *veto_reason;   /* pool string: why the veto fired, or NULL */
+	const char *tie_note;      /* which tie-breaker decided its place, or NULL */
+	kp_item *items;            /* NULL when the run kept no details */
+	size_t nitems;
+	double last_total;         /* last year's result, when has_last */
+	int last_rank;
+	int has_last;              /* last year's result is known */
+} kp_unit_more;
+
 typedef struct kp_unit_result {
 	const char *id, *name; /* borrowed from the data, or pool strings */
-	const char *veto_reason;
-	const char *tie_note;  /* which tie-breaker decided its place, or NULL */
-	kp_item *items;        /* NULL when the run kept no details */
+	kp_unit_more *more;    /* NULL when it has none of it: read KP_MORE(u) */
 	double base;           /* sum of sections (after rescaling) */
 	double deductions;     /* taken from the total */
 	double bonus;          /* after the caps */
 	double raw;            /* the total before rounding */
 	double total;          /* rounded at the precision: the ranked score */
-	double last_total;
 	int category;          /* index into categories */
 	int grade;             /* index into grades, -1 when none declared */
 	int rank;              /* competition rank in the category */
 	int elig_rank;         /* rank among the eligible units of the category */
-	int last_rank;
-	unsigned nitems;
 	unsigned scored;       /* its index in scoring order (the data's order, what
 				  a sink was given as unit); 0 when read back */
 	unsigned veto : 1;         /* a veto fired */
@@ -70,8 +80,11 @@ typedef struct kp_unit_result {
 	unsigned eligible : 1;     /* may be commended */
 	unsigned commended : 1;
 	unsigned boundary_tie : 1; /* commended as one tied at the quota boundary */
-	unsigned has_last : 1;     /* last year's result is known */
 } kp_unit_result;
+
+/* The record of a unit that has none (every field zero or NULL). */
+extern const kp_unit_more kp_unit_more_none;
+#define KP_MORE(u) ((u)->more ? (const kp_unit_more *)(u)->more : &kp_unit_more_none)
 
 typedef struct kp_category_result {
 	const char *name;
@@ -123,6 +136,11 @@ const char *kp_result_str(kp_result *r, const char *s, kp_err *err);
 int kp_result_render_notes(kp_result *r, enum kp_lang lang, kp_err *err);
 /* Memory from the pool, zeroed. */
 void *kp_result_alloc(kp_result *r, size_t size, kp_err *err);
+/* u's record of what few units have (kp_unit_more), made zeroed when it
+ * has none; owned by the result.  NULL with err when memory ran out.  The
+ * scorer's workers call it at once for different units (it has a pool of
+ * its own, under a lock); the other pool functions are not for threads. */
+kp_unit_more *kp_result_more(kp_result *r, kp_unit_result *u, kp_err *err);
 /* Section points of unit u. */
 #define KP_SEC(r, u, s) ((r)->sec[(size_t)(u) * (r)->nsections + (size_t)(s)])
 
