@@ -75,7 +75,7 @@ static int grow_rows_to(kp_table *t, size_t ncap, kp_err *err)
 {
 	size_t i;
 	uint32_t *line = realloc(t->line, ncap * sizeof *line);
-	size_t *off;
+	uint32_t *off;
 
 	if (!line)
 		return kp_err_oom(err);
@@ -323,37 +323,47 @@ static int grow_rows(kp_table *t, kp_err *err)
 	return grow_rows_to(t, t->rcap ? t->rcap * 2 : 256, err);
 }
 
+/* Room for n more bytes in the text store, which holds at most
+ * KP_TABLE_TEXT_MAX bytes (rowoff is 32 bits). */
+static int text_room(kp_table *t, size_t n, kp_err *err)
+{
+	size_t ncap;
+	char *p;
+
+	if (n > KP_TABLE_TEXT_MAX - t->tused)
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_TEXT_TOO_LARGE, t->file, (unsigned)(KP_TABLE_TEXT_MAX >> 20));
+	if (t->tused + n <= t->tcap)
+		return 0;
+	for (ncap = t->tcap ? t->tcap : 4096; ncap < t->tused + n; ncap *= 2)
+		;
+	if (!(p = realloc(t->text, ncap)))
+		return kp_err_oom(err);
+	t->text = p, t->tcap = ncap;
+	return 0;
+}
+
 /* Append n bytes to the text store (s may be NULL when n is 0: a table
  * of numbers alone has no text). */
 static int put_text_bytes(kp_table *t, const char *s, size_t n, kp_err *err)
 {
+	int rc;
+
 	if (n == 0)
 		return 0;
-	if (t->tused + n > t->tcap) {
-		size_t ncap = t->tcap ? t->tcap : 4096;
-		char *p;
-		while (ncap < t->tused + n)
-			ncap *= 2;
-		if (!(p = realloc(t->text, ncap)))
-			return kp_err_oom(err);
-		t->text = p, t->tcap = ncap;
-	}
+	if ((rc = text_room(t, n, err)))
+		return rc;
 	memcpy(t->text + t->tused, s, n);
 	t->tused += n;
 	return 0;
 }
 
+/* Append a cell: n bytes and a NUL. */
 static int put_text(kp_table *t, const char *s, size_t n, kp_err *err)
 {
-	if (t->tused + n + 1 > t->tcap) {
-		size_t ncap = t->tcap ? t->tcap : 4096;
-		char *p;
-		while (ncap < t->tused + n + 1)
-			ncap *= 2;
-		if (!(p = realloc(t->text, ncap)))
-			return kp_err_oom(err);
-		t->text = p, t->tcap = ncap;
-	}
+	int rc;
+
+	if ((rc = text_room(t, n + 1, err)))
+		return rc;
 	memcpy(t->text + t->tused, s, n);
 	t->text[t->tused + n] = '\0';
 	t->tused += n + 1;
@@ -401,7 +411,7 @@ int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp
 	if (r == t->rcap && (rc = grow_rows(t, err)))
 		return rc;
 	t->line[r] = (uint32_t)line;
-	t->rowoff[r] = t->tused;
+	t->rowoff[r] = (uint32_t)t->tused; /* at most KP_TABLE_TEXT_MAX: put_text_bytes */
 	for (i = 0; i < t->ncols; i++) {
 		if (t->numeric[i]) {
 			double v;
@@ -516,9 +526,11 @@ int kp_table_append(kp_table *t, kp_table *src, kp_err *err)
 	}
 	if (n > t->rcap && (rc = grow_rows_to(t, n, err)))
 		goto out;
+	if ((rc = text_room(t, src->tused, err))) /* before the offsets are added */
+		goto out;
 	memcpy(t->line + t->nrows, src->line, src->nrows * sizeof *t->line);
 	for (i = 0; i < src->nrows; i++)
-		t->rowoff[t->nrows + i] = src->rowoff[i] + t->tused;
+		t->rowoff[t->nrows + i] = src->rowoff[i] + (uint32_t)t->tused;
 	for (i = 0; i < t->ncols && !rc; i++)
 		if (t->numeric[i])
 			rc = append_col(t, &t->num[i], &src->num[i], src->nrows, err);

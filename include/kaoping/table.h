@@ -11,6 +11,10 @@
 
 #include "kaoping/err.h"
 
+/* The text cells of one table, in bytes (a row's offset is 32 bits: 4 MB
+ * less at a million rows); a file with more text is refused. */
+#define KP_TABLE_TEXT_MAX UINT32_MAX
+
 /* Bad cells a table keeps (more are only counted). */
 #define KP_TABLE_BAD_KEEP 50
 
@@ -50,7 +54,8 @@ typedef struct kp_table {
 	size_t *tpos;            /* per text column: its place among text columns */
 	size_t nrows, rcap;
 	uint32_t *line;          /* source line of each row */
-	size_t *rowoff;          /* offset of each row's first text cell */
+	uint32_t *rowoff;        /* offset of each row's first text cell (the
+				    text is at most KP_TABLE_TEXT_MAX bytes) */
 	char *text;              /* text cells, NUL-terminated, row after row */
 	size_t tused, tcap;
 	/* Reading every mistake in one pass (set by the reader before rows):
