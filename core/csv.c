@@ -412,7 +412,10 @@ static int first_block(reader *r, const char **s, size_t *n, int *enc)
 {
 	if (*enc == KP_ENC_AUTO) {
 		*enc = kp_enc_detect((const unsigned char *)*s, *n);
-		if (*enc == KP_ENC_UTF8 && kp_enc_utf8_unlikely((const unsigned char *)*s, *n))
+		int why = *enc == KP_ENC_UTF8 ? kp_enc_utf8_unlikely((const unsigned char *)*s, *n) : 0;
+		if (why == KP_ENC_UNLIKELY_RARE)
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UNLIKELY_RARE, r->name);
+		if (why)
 			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UNLIKELY_UTF8, r->name);
 	}
 	if (*enc == KP_ENC_UTF16)

@@ -147,23 +147,70 @@ static int gb18030_chinese(const unsigned char *b, size_t len)
 	return chars > 0 && hanzi * 2 >= chars;
 }
 
+/* Are buf[0..len) as GB18030 nothing but ASCII and characters of GB2312
+ * (both bytes A1-FE: its symbols and its 6763 common hanzi), at least one,
+ * a character cut at the end allowed? */
+static int gb18030_gb2312(const unsigned char *b, size_t len)
+{
+	size_t i = 0, chars = 0;
+
+	while (i < len) {
+		if (b[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (b[i] < 0xA1 || b[i] > 0xF7 || (i + 1 < len && (b[i + 1] < 0xA1 || b[i + 1] == 0xFF)))
+			return 0;
+		chars++, i += 2;
+	}
+	return chars > 0;
+}
+
+/* Is the ideograph of UTF-8 bytes s[0..n) outside GB2312's hanzi, a rare
+ * character (誷, not 廪)?  Asked of glibc's GB2312 table; -1 when iconv
+ * cannot say. */
+static int rare_hanzi(iconv_t cd, const unsigned char *s, int n)
+{
+	char in[4], out[8], *ip = in, *op = out;
+	size_t il = (size_t)n, ol = sizeof out;
+
+	memcpy(in, s, (size_t)n);
+	iconv(cd, NULL, NULL, NULL, NULL);
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1)
+		return errno == EILSEQ ? 1 : -1;
+	return 0;
+}
+
 int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len)
 {
-	size_t i = 0, good = 0, bad = 0;
+	size_t i = 0, good = 0, bad = 0, rare = 0;
+	iconv_t cd = iconv_open("GB2312", "UTF-8");
 
 	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
-		return 0; /* a BOM says UTF-8 */
+		len = 0; /* a BOM says UTF-8 */
 	while (i < len) {
 		int n = buf[i] < 0x80 ? 1 : utf8_seq(buf + i, len - i);
+		unsigned cp;
 		if (n <= 0)
 			break;
-		if (n > 1 && chinese_text(utf8_cp(buf + i, n)))
+		cp = n > 1 ? utf8_cp(buf + i, n) : 0;
+		if (n > 1 && chinese_text(cp)) {
 			good++;
-		else if (n > 1 && utf8_cp(buf + i, n) != 0xFEFF) /* a stray BOM says nothing */
+			if (cd != (iconv_t)-1 && ((cp >= 0x3400 && cp <= 0x9FFF) || cp >= 0x20000) &&
+			    rare_hanzi(cd, buf + i, n) == 1)
+				rare++;
+		} else if (n > 1 && cp != 0xFEFF) { /* a stray BOM says nothing */
 			bad++;
+		}
 		i += (size_t)n;
 	}
-	return bad > good && gb18030_chinese(buf, len);
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	/* letters where Chinese is expected; or rare ideographs where the same
+	 * bytes are GB2312 throughout (瑾峰华 in GB18030 reads 誷廪 as UTF-8) */
+	if (bad > good && gb18030_chinese(buf, len))
+		return KP_ENC_UNLIKELY_LETTERS;
+	return rare > 0 && gb18030_gb2312(buf, len) ? KP_ENC_UNLIKELY_RARE : 0;
 }
 
 /* East Asian Wide and Fullwidth ranges (enough for Chinese reports). */

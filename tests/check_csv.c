@@ -1492,6 +1492,11 @@ START_TEST(test_utf8_unlikely)
 		{ IN("id,name\nA1,caf\xc3\xa9 \xc3\xa9t\xc3\xa9\n"), 1 },
 		{ IN("id,name\nA1,x\xef\xbb\xbfy\n"), 0 },           /* a stray BOM */
 		{ IN("id,name\nA1,\xc2\xae\xc9\xbd,城关镇\n"), 0 },      /* mostly Chinese */
+		/* 瑾峰华 in GB18030 (E8AA B7E5 BBAA) is 誷廪 in UTF-8: a rare
+		 * ideograph where the bytes are GB2312 throughout */
+		{ IN("id,name\nA1,\xe8\xaa\xb7\xe5\xbb\xaa\n"), KP_ENC_UNLIKELY_RARE },
+		{ IN("id,name\nA1,王堃\nA2,张喆\nA3,李玥\n"), 0 },  /* real names with rare characters */
+		{ IN("id,name\nA1,廪\n"), 0 },                        /* 廪 is GB2312 */
 	};
 	size_t i;
 

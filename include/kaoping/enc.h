@@ -30,7 +30,13 @@ int kp_enc_detect(const unsigned char *buf, size_t len);
  * characters are mostly outside the ranges of Chinese text (CJK, full-width
  * forms, CJK and general punctuation, common symbols), as GB18030's
  * "庐山" reads "®ɽ", while the bytes are also valid GB18030 that reads as
- * ideographs.  Short GB18030 files of common characters can be such. */
+ * ideographs.  Short GB18030 files of common characters can be such.
+ * Also when the UTF-8 reading holds ideographs outside GB2312's 6763
+ * common hanzi while the bytes, as GB18030, are GB2312 throughout (瑾峰华
+ * in GB18030 is 誷廪 in UTF-8).  Real UTF-8 text is almost never that: its
+ * continuation bytes 80-BF would all have to fall in A1-BF.  Returns 0
+ * (UTF-8 it is), or which of the two it saw. */
+enum { KP_ENC_UNLIKELY_LETTERS = 1, KP_ENC_UNLIKELY_RARE };
 int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len);
 
 /* Length of the valid UTF-8 prefix of s[0..len). */
