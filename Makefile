@@ -35,7 +35,7 @@ CORE = msg err par near sb note infile num date enc csv rowq table data store st
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
 	notice notice_docx \
 	xlsx xlsx_rows xlsx_xls
-CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o $(BUILD)/core/notice_tmpl.o
+CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o $(BUILD)/core/notice_tmpl.o $(BUILD)/core/gb2312.o
 CLI_CMDS = cli cli_term cli_mistakes cli_year cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test \
 	cmd_template cmd_compare cmd_robust cmd_notice cmd_imports cmd_runs cmd_drop main
 CLI_OBJ = $(CLI_CMDS:%=$(BUILD)/core/%.o)
@@ -89,6 +89,14 @@ $(BUILD)/core/notice_tmpl.c: scripts/notice.md.tmpl scripts/embed.sh | $(BUILD)/
 	$(Q)scripts/embed.sh kp_notice_tmpl $< > $@
 
 $(BUILD)/core/notice_tmpl.o: $(BUILD)/core/notice_tmpl.c
+	$(Q)$(CC) -std=c11 -c $< -o $@
+
+# GB2312's hanzi as a bitmap (kp_gb2312_hanzi), from glibc's table
+$(BUILD)/core/gb2312.c: scripts/gb2312.sh | $(BUILD)/.deps
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/gb2312.sh > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/core/gb2312.o: $(BUILD)/core/gb2312.c
 	$(Q)$(CC) -std=c11 -c $< -o $@
 
 $(LIB): $(CORE_OBJ)

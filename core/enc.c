@@ -166,28 +166,28 @@ static int gb18030_gb2312(const unsigned char *b, size_t len)
 	return chars > 0;
 }
 
-/* Is the ideograph of UTF-8 bytes s[0..n) outside GB2312's hanzi, a rare
- * character (誷, not 廪)?  Asked of glibc's GB2312 table; -1 when iconv
- * cannot say. */
-static int rare_hanzi(iconv_t cd, const unsigned char *s, int n)
-{
-	char in[4], out[8], *ip = in, *op = out;
-	size_t il = (size_t)n, ol = sizeof out;
+/* GB2312's 6763 hanzi, a bit each over U+4E00..U+9FA5 (built from glibc's
+ * table by scripts/gb2312.sh: reading a file loads no converter for it). */
+#define GB2312_FIRST 0x4E00u
+#define GB2312_LAST 0x9FA5u
+extern const unsigned char kp_gb2312_hanzi[(GB2312_LAST - GB2312_FIRST) / 8 + 1];
 
-	memcpy(in, s, (size_t)n);
-	iconv(cd, NULL, NULL, NULL, NULL);
-	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1)
-		return errno == EILSEQ ? 1 : -1;
-	return 0;
+/* Is ideograph cp outside GB2312's hanzi, a rare character (誷, not 廪)? */
+static int rare_hanzi(unsigned cp)
+{
+	unsigned k = cp - GB2312_FIRST;
+
+	if (cp < GB2312_FIRST || cp > GB2312_LAST)
+		return 1;
+	return !(kp_gb2312_hanzi[k / 8] >> (k % 8) & 1);
 }
 
 int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len)
 {
 	size_t i = 0, good = 0, bad = 0, rare = 0;
-	iconv_t cd = iconv_open("GB2312", "UTF-8");
 
 	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
-		len = 0; /* a BOM says UTF-8 */
+		return 0; /* a BOM says UTF-8 */
 	while (i < len) {
 		int n = buf[i] < 0x80 ? 1 : utf8_seq(buf + i, len - i);
 		unsigned cp;
@@ -196,16 +196,13 @@ int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len)
 		cp = n > 1 ? utf8_cp(buf + i, n) : 0;
 		if (n > 1 && chinese_text(cp)) {
 			good++;
-			if (cd != (iconv_t)-1 && ((cp >= 0x3400 && cp <= 0x9FFF) || cp >= 0x20000) &&
-			    rare_hanzi(cd, buf + i, n) == 1)
-				rare++;
+			rare += ((cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) || cp >= 0x20000) &&
+				rare_hanzi(cp);
 		} else if (n > 1 && cp != 0xFEFF) { /* a stray BOM says nothing */
 			bad++;
 		}
 		i += (size_t)n;
 	}
-	if (cd != (iconv_t)-1)
-		iconv_close(cd);
 	/* letters where Chinese is expected; or rare ideographs where the same
 	 * bytes are GB2312 throughout (瑾峰华 in GB18030 reads 誷廪 as UTF-8) */
 	if (bad > good && gb18030_chinese(buf, len))
