@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/fuzz/build.sh — build the libFuzzer harnesses into build/fuzz/:
-# the core (core/*.c but the command line: cli.c, cli_*.c, cmd_*.c, main.c, and the embedded Lua helper
-# library) compiled with clang, coverage for libFuzzer, ASan and UBSan, then
+# the core (core/*.c but the command line: cli.c, cli_*.c, cmd_*.c, main.c, the embedded Lua helper
+# library and GB2312's table) compiled with clang, coverage for libFuzzer, ASan and UBSan, then
 # one binary per harness (fuzz_csv, fuzz_num, fuzz_rules, fuzz_notice, fuzz_xlsx, fuzz_note).  Objects are
 # rebuilt when their source or a header is newer.  FUZZ_CC overrides clang.
 set -eu
@@ -22,6 +22,10 @@ else
 	mv $OUT/core/prelude.c.new $OUT/core/prelude.c
 fi
 
+# GB2312's hanzi (kp_gb2312_hanzi, read by enc.c)
+[ -e $OUT/core/gb2312.c ] && [ ! scripts/gb2312.sh -nt $OUT/core/gb2312.c ] ||
+	{ scripts/gb2312.sh >$OUT/core/gb2312.c.tmp && mv $OUT/core/gb2312.c.tmp $OUT/core/gb2312.c; }
+
 # the catalogue's KP_M_* macros (include/kaoping/msg.h)
 scripts/msgids.sh "$CC" include >$OUT/kp_msg_en.h.new
 if cmp -s $OUT/kp_msg_en.h.new $OUT/kp_msg_en.h; then
@@ -33,7 +37,7 @@ fi
 newest_header=$(ls -t include/kaoping/*.h include/kaoping/msg/*.def core/*.h $OUT/kp_msg_en.h 2>/dev/null | head -n 1)
 objs=()
 jobs=()
-for src in core/*.c $OUT/core/prelude.c; do
+for src in core/*.c $OUT/core/prelude.c $OUT/core/gb2312.c; do
 	base=$(basename "$src" .c)
 	case $base in cli | cli_* | main | cmd_*) continue ;; esac
 	obj=$OUT/core/$base.o
