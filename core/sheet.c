@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kaoping/enc.h"
 #include "kaoping/outfile.h"
 
 #define SHEET_LABELS(X) \
@@ -742,19 +743,28 @@ static void name_clean(const char *s, char *out, size_t max)
 	out[o] = '\0';
 }
 
-/* CON, PRN, AUX, NUL, COM1-9, LPT1-9, alone or before a dot. */
+/* A name Windows opens as a device: CON, PRN, AUX, NUL, COM0-9, LPT0-9,
+ * COM and LPT with a superscript 1-3, CONIN$, CONOUT$ and CLOCK$, in any
+ * case, alone or before a dot, spaces after it ignored ("NUL .md"). */
 static int windows_device(const char *s)
 {
-	static const char *const dev[] = { "CON", "PRN", "AUX", "NUL" };
+	static const char *const dev[] = { "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$" };
 	size_t n = strcspn(s, "."), i;
 
-	for (i = 0; i < 4; i++)
-		if (n == 3 && !strncasecmp(s, dev[i], 3))
+	while (n && s[n - 1] == ' ')
+		n--;
+	for (i = 0; i < sizeof dev / sizeof dev[0]; i++)
+		if (n == strlen(dev[i]) && !strncasecmp(s, dev[i], n))
 			return 1;
-	return n == 4 && (!strncasecmp(s, "COM", 3) || !strncasecmp(s, "LPT", 3)) && s[3] >= '1' && s[3] <= '9';
+	if (n < 4 || (strncasecmp(s, "COM", 3) && strncasecmp(s, "LPT", 3)))
+		return 0;
+	return (n == 4 && s[3] >= '0' && s[3] <= '9') || /* ¹ ² ³: C2 B9, C2 B2, C2 B3 */
+	       (n == 5 && (unsigned char)s[3] == 0xC2 &&
+		((unsigned char)s[4] == 0xB9 || (unsigned char)s[4] == 0xB2 || (unsigned char)s[4] == 0xB3));
 }
 
-/* The names given, folded to lower case (ASCII), in an open hash table. */
+/* The names given, as kp_enc_fold_name keys (what a case-insensitive
+ * filesystem takes for the same name), in an open hash table. */
 struct kp_sheet_names {
 	char **slot;
 	size_t cap, n;
@@ -785,21 +795,21 @@ void kp_sheet_names_free(kp_sheet_names *t)
 	free(t);
 }
 
-static size_t fold_hash(const char *s)
+static size_t key_hash(const char *s)
 {
 	size_t h = 5381;
 
 	for (; *s; s++)
-		h = h * 33 + (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+		h = h * 33 + (unsigned char)*s;
 	return h;
 }
 
 /* The slot of name in t: where it is, or the empty slot where it goes. */
 static char **names_slot(char **slot, size_t cap, const char *name)
 {
-	size_t i = fold_hash(name) & (cap - 1);
+	size_t i = key_hash(name) & (cap - 1);
 
-	while (slot[i] && strcasecmp(slot[i], name))
+	while (slot[i] && strcmp(slot[i], name))
 		i = (i + 1) & (cap - 1);
 	return &slot[i];
 }
@@ -819,17 +829,24 @@ static int names_grow(kp_sheet_names *t, kp_err *err)
 	return 0;
 }
 
-/* Record name (taken over) unless it is given: 1 recorded, 0 given. */
-static int names_claim(kp_sheet_names *t, char *name, kp_err *err)
+/* Record the key of name unless it is given: 1 recorded, 0 given, -1
+ * out of memory. */
+static int names_claim(kp_sheet_names *t, const char *name, kp_err *err)
 {
-	char **at;
+	char **at, *key;
 
 	if (2 * (t->n + 1) > t->cap && names_grow(t, err))
 		return -1;
-	at = names_slot(t->slot, t->cap, name);
-	if (*at)
+	if (!(key = kp_enc_fold_name(name))) {
+		kp_err_oom(err);
+		return -1;
+	}
+	at = names_slot(t->slot, t->cap, key);
+	if (*at) {
+		free(key);
 		return 0;
-	*at = name, t->n++;
+	}
+	*at = key, t->n++;
 	return 1;
 }
 
@@ -885,8 +902,6 @@ char *kp_sheet_filename(kp_sheet_names *seen, const char *id, const char *name, 
 		}
 		if (rc < 0)
 			free(file), file = NULL;
-		else if (!(file = strdup(file))) /* seen keeps the first copy */
-			kp_err_oom(err);
 		break;
 	}
 	free(stem);
