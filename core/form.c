@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/enc.h"
 #include "kaoping/sb.h"
 
 /* One use of a column by an item: what the builder adds. */
@@ -390,9 +391,21 @@ static int header_ok(const char *s)
 	return !strchr("=+-@\t\r", *s) && !strchr(s, '\n');
 }
 
+/* Would a and b name one file on a case-insensitive filesystem (Windows,
+ * macOS: "Extra" and "extra")?  1 yes, 0 no, -1 out of memory. */
+static int same_file_name(const char *a, const char *b)
+{
+	char *ka = kp_enc_fold_name(a), *kb = kp_enc_fold_name(b);
+	int same = ka && kb ? !strcmp(ka, kb) : -1;
+
+	free(ka), free(kb);
+	return same;
+}
+
 static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 {
 	size_t i, j;
+	int same;
 
 	for (i = 0; i < f->n; i++) {
 		const kp_form *m = &f->form[i];
@@ -405,8 +418,10 @@ static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 			if (!*m->col[j].name || !header_ok(m->col[j].name))
 				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_HEADER, where, m->col[j].name);
 		for (j = 0; j < i; j++)
-			if (!strcmp(f->form[j].name, m->name))
-				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name);
+			if ((same = same_file_name(f->form[j].name, m->name)) != 0)
+				return same < 0 ? kp_err_oom(err) :
+				       !strcmp(f->form[j].name, m->name) ? kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name) :
+				       kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE_CASE, where, f->form[j].name, m->name);
 	}
 	return 0;
 }
