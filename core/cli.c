@@ -1065,6 +1065,7 @@ static int take_number(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_RUN_BAD, arg);
 		c->run_prev = c->run_id;
 		c->run_id = (long)v;
+		c->nruns++;
 		break;
 	case OPT_TIMEOUT:
 		c->timeout = strtod(arg, &end);
