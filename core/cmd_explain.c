@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli_int.h"
+#include "kaoping/infile.h"
 #include "kaoping/report.h"
 #include "kaoping/sandbox.h"
 #include "kaoping/sheet.h"
@@ -185,11 +186,17 @@ static int make_dir(const char *dir, kp_err *err)
 			  errno == EEXIST ? kp_msg_fmt(KP_MSG_CMD_EXPLAIN_FILE_THERE) : strerror(errno));
 }
 
-/* A sheet's file must not be there already, unless --replace. */
+/* A sheet's file must not be there already, unless --replace; never the
+ * database or the rule file the command reads (a unit "x" of a database
+ * named x.json: --replace put a sheet in its place). */
 static int check_free(const struct sheets *s, const char *path, kp_err *err)
 {
 	struct stat st;
 
+	if (kp_infile_same(path, s->c->db))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_SHEET_IS_INPUT, path, s->c->db);
+	if (s->res->rules_file && kp_infile_same(path, s->res->rules_file))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_SHEET_IS_INPUT, path, s->res->rules_file);
 	if (s->c->replace || lstat(path, &st) != 0)
 		return 0;
 	return kp_err_msg(err, KP_ECREATE, KP_M_CMD_EXPLAIN_SHEET_THERE, path);
