@@ -1120,7 +1120,7 @@ static int take_word(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 		c->modules = arg;
 		break;
 	case OPT_COLUMNS:
-		if (!*arg)
+		if (!arg[strspn(arg, ",")]) /* ",,," names no column: a table of none */
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_COLUMNS_EMPTY);
 		c->columns = arg;
 		break;
