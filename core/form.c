@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kaoping/enc.h"
+#include "kaoping/outfile.h"
 #include "kaoping/sb.h"
 
 /* One use of a column by an item: what the builder adds. */
@@ -370,16 +371,22 @@ static int make_forms(builder *b)
 	return 0;
 }
 
-/* Can s name a file or folder?  Not empty, no separator or control
- * character, not "." or "..", not starting with a dot. */
-static int file_name_ok(const char *s)
+/* Can s name a file (the stem of a form) or, with folder, a folder on
+ * every filesystem the forms travel to (the offices fill them on
+ * Windows)?  Not empty, no separator, control or character Windows
+ * refuses (: * ? " < > |), not starting with a dot or a space, no device
+ * name (CON, NUL, COM1 ...); a folder not ending with a dot or a space
+ * either (Windows drops them). */
+static int file_name_ok(const char *s, int folder)
 {
 	const unsigned char *p;
+	size_t n;
 
-	if (!s || !*s || *s == '.' || strlen(s) > 200)
+	if (!s || !*s || *s == '.' || *s == ' ' || (n = strlen(s)) > 200 ||
+	    (folder && (s[n - 1] == '.' || s[n - 1] == ' ')) || kp_outfile_reserved_name(s))
 		return 0;
 	for (p = (const unsigned char *)s; *p; p++)
-		if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || strchr("/\\:*?\"<>|", *p))
 			return 0;
 	return 1;
 }
@@ -411,7 +418,7 @@ static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 		const kp_form *m = &f->form[i];
 		const char *where = m->kind == KP_FORM_DATA ? r->data[i - 1].where :
 				    m->kind == KP_FORM_EVENTS ? r->event[i - 1 - r->ndata].where : r->file;
-		if (!file_name_ok(m->name) || (m->office && !file_name_ok(m->office)))
+		if (!file_name_ok(m->name, 0) || (m->office && !file_name_ok(m->office, 1)))
 			return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_NAME, where, m->name,
 					  m->office ? m->office : "");
 		for (j = 0; j < m->ncol; j++)

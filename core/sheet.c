@@ -743,26 +743,6 @@ static void name_clean(const char *s, char *out, size_t max)
 	out[o] = '\0';
 }
 
-/* A name Windows opens as a device: CON, PRN, AUX, NUL, COM0-9, LPT0-9,
- * COM and LPT with a superscript 1-3, CONIN$, CONOUT$ and CLOCK$, in any
- * case, alone or before a dot, spaces after it ignored ("NUL .md"). */
-static int windows_device(const char *s)
-{
-	static const char *const dev[] = { "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$" };
-	size_t n = strcspn(s, "."), i;
-
-	while (n && s[n - 1] == ' ')
-		n--;
-	for (i = 0; i < sizeof dev / sizeof dev[0]; i++)
-		if (n == strlen(dev[i]) && !strncasecmp(s, dev[i], n))
-			return 1;
-	if (n < 4 || (strncasecmp(s, "COM", 3) && strncasecmp(s, "LPT", 3)))
-		return 0;
-	return (n == 4 && s[3] >= '0' && s[3] <= '9') || /* ¹ ² ³: C2 B9, C2 B2, C2 B3 */
-	       (n == 5 && (unsigned char)s[3] == 0xC2 &&
-		((unsigned char)s[4] == 0xB9 || (unsigned char)s[4] == 0xB2 || (unsigned char)s[4] == 0xB3));
-}
-
 /* The names given, as kp_enc_fold_name keys (what a case-insensitive
  * filesystem takes for the same name), in an open hash table. */
 struct kp_sheet_names {
@@ -869,7 +849,7 @@ static char *sheet_stem(const char *id, const char *name, kp_err *err)
 		p[ni] = '\0';
 	if (!*p)
 		strcpy(p, "unit");
-	if (windows_device(p))
+	if (kp_outfile_reserved_name(p))
 		*--p = '_';
 	memmove(out, p, strlen(p) + 1);
 	return out;
