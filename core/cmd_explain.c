@@ -62,13 +62,18 @@ static int run_rules(kp_cli_config *c, const kp_result *res, kp_rules **out, kp_
 
 static int explain_one(kp_cli_config *c, kp_err *err)
 {
+	kp_cli_config chk = *c;
 	kp_store *st = NULL;
 	kp_result *res = NULL;
 	kp_rules *rules;
 	kp_report_opts o;
 	int rc;
 
-	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
+	/* -o as every report's: never the database (it was written over), a
+	 * format by its extension (e.json got a table); the argument is a
+	 * unit, not a file this command reads */
+	chk.nargs = 0;
+	if ((rc = kp_cli_check_output(&chk, err)) || (rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
 	rc = kp_store_load_unit(st, c->run_id, c->args[0], &res, err);
 	kp_store_close(st);
@@ -83,7 +88,7 @@ static int explain_one(kp_cli_config *c, kp_err *err)
 		return rc;
 	}
 	memset(&o, 0, sizeof o);
-	o.format = c->format >= 0 ? c->format : KP_FMT_TABLE;
+	o.format = kp_cli_report_format(c);
 	o.lang = c->lang;
 	o.output = c->output;
 	rc = kp_report_explain_rules(res, 0, rules, &o, stdout, err);
