@@ -440,6 +440,28 @@ static int write_one(const kp_forms *f, size_t i, const char *dir, int format, k
 	return rc;
 }
 
+/* A prefilled CSV cell that would start a formula is written with a
+ * leading apostrophe (kp_rw_csv_cell), which a filled form then imports
+ * as part of the text: the unit "-2+3" came back as "'-2+3".  Refused
+ * before anything is written (an xlsx form holds such a text as it is). */
+static int csv_cells_ok(const kp_forms *f, const char *dir, kp_err *err)
+{
+	size_t u, k;
+	int rc = 0;
+
+	for (u = 0; u < f->units.n && !rc; u++) {
+		const char *cell[3] = { f->units.id[u], f->units.name[u], f->units.cat[u] };
+		for (k = 0; k < 3 && !rc; k++)
+			if (cell[k] && *cell[k] && strchr("=+-@\t\r", *cell[k])) {
+				char *p = kp_forms_path(f, 0, dir, KP_FORM_CSV, 0);
+				rc = p ? kp_err_msg(err, KP_EDATA, KP_M_IN_FORM_CELL_FORMULA, p, f->units.id[u], cell[k], cell[k])
+				       : kp_err_oom(err);
+				free(p);
+			}
+	}
+	return rc;
+}
+
 /* Every form is written to a temporary file first and all are put in
  * place together: a form that cannot be written (a text too long for a
  * cell, a full disk) leaves none of the others new, nor half of them
@@ -451,7 +473,8 @@ int kp_forms_write(const kp_forms *f, const char *dir, int format, int replace, 
 	size_t i, n = 0, nmade = 0;
 	int rc;
 
-	if (!replace && (rc = check_free(f, dir, format, err)))
+	if ((!replace && (rc = check_free(f, dir, format, err))) ||
+	    (format == KP_FORM_CSV && (rc = csv_cells_ok(f, dir, err))))
 		return rc;
 	if (!(made = calloc(f->n + 2, sizeof *made)) || !(of = calloc(2 * f->n + 1, sizeof *of))) {
 		free(made);
