@@ -211,14 +211,42 @@ out:
 	return rc;
 }
 
+/* Every key of the case's events names a declared events list: a typo's
+ * rows were left out without a word, and the case passed or failed for
+ * the wrong reason. */
+static int events_declared(const kp_rules *r, lua_State *L, int evs, const char *where, kp_err *err)
+{
+	size_t e;
+	int rc = 0;
+
+	if (lua_type(L, evs) != LUA_TTABLE)
+		return 0;
+	lua_pushnil(L);
+	while (!rc && kp_decl_next(L, evs)) {
+		const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		for (e = 0; name && e < r->nevent && strcmp(r->event[e].name, name); e++)
+			;
+		if (!name || e == r->nevent) {
+			lua_pushvalue(L, -2); /* the key as text, without touching the key next needs */
+			rc = kp_err_msg(err, KP_ERULE, KP_M_RULE_TEST_NO_EVENTS, where,
+					lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER ? lua_tostring(L, -1) : "?");
+			lua_pop(L, 3);
+			return rc;
+		}
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
 /* One table per declared event, holding the case's events. */
 static int case_events(const kp_rules *r, lua_State *L, int c, const char *where, kp_data *d, kp_err *err)
 {
 	size_t e, i, n;
-	int rc = 0, evs, rows;
+	int rc, evs, rows;
 
 	kp_decl_field(L, c, "events");
 	evs = lua_gettop(L);
+	rc = events_declared(r, L, evs, where, err);
 	for (e = 0; e < r->nevent && !rc; e++) {
 		strlist cols = {0};
 		kp_table *t = NULL;
