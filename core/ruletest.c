@@ -392,6 +392,10 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
 		if (!strcmp(key, "grade")) {
 			compare_grade(L, key, res, u, cr);
+		} else if ((!strcmp(key, "veto") || !strcmp(key, "commended")) && !lua_isboolean(L, -1)) {
+			/* veto = "no" (or "否", 0) is true to Lua: it passed for a vetoed unit */
+			say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_BOOLEAN),
+			    luaL_typename(L, -1));
 		} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
 			int g = !strcmp(key, "veto") ? u->veto : u->commended;
 			if (lua_toboolean(L, -1) != g)
