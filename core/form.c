@@ -425,10 +425,12 @@ static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 			if (!*m->col[j].name || !header_ok(m->col[j].name))
 				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_HEADER, where, m->col[j].name);
 		for (j = 0; j < i; j++)
-			if ((same = same_file_name(f->form[j].name, m->name)) != 0)
-				return same < 0 ? kp_err_oom(err) :
-				       !strcmp(f->form[j].name, m->name) ? kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name) :
-				       kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE_CASE, where, f->form[j].name, m->name);
+			if ((same = same_file_name(f->form[j].name, m->name)) < 0)
+				return kp_err_oom(err);
+			else if (same && !strcmp(f->form[j].name, m->name))
+				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name);
+			else if (same)
+				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE_CASE, where, f->form[j].name, m->name);
 	}
 	return 0;
 }

@@ -235,8 +235,8 @@ typedef struct xl {
 	lxw_format *bold, *wrap;
 	lxw_error e;
 	const char *sheet;   /* the sheet being written, for messages */
-	const char *long_sheet; /* where a text too long for a cell is (from 1) */
-	unsigned long long_row;
+	const char *long_sheet; /* a text too long for a cell: its sheet, */
+	unsigned long long_row; /* row and column (from 1) */
 	unsigned long_col;
 } xl;
 
