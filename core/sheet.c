@@ -843,13 +843,14 @@ static char *sheet_stem(const char *id, const char *name, kp_err *err)
 	p = out + 1; /* room for the "_" before a device name */
 	name_clean(id, p, KP_SHEET_ID_MAX);
 	ni = strlen(p);
-	p[ni] = '-';
-	name_clean(name, p + ni + 1, KP_SHEET_STEM_MAX - ni - 1);
-	if (!p[ni + 1])
-		p[ni] = '\0';
+	if (ni) /* an id that cleans to nothing leaves no "-" before the name */
+		p[ni++] = '-';
+	name_clean(name, p + ni, KP_SHEET_STEM_MAX - ni);
+	if (ni && !p[ni])
+		p[ni - 1] = '\0';
 	if (!*p)
 		strcpy(p, "unit");
-	if (kp_outfile_reserved_name(p))
+	if (kp_outfile_reserved_name(p) || *p == '-') /* "-rf.md" reads as options to rm, tar, zip */
 		*--p = '_';
 	memmove(out, p, strlen(p) + 1);
 	return out;

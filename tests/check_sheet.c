@@ -48,6 +48,10 @@ static const struct name_case name_cases[] = {
 	{ "COM\xc2\xb4", "", "COM\xc2\xb4.html" },                  /* an acute accent, no superscript */
 	{ "CON", "x", "CON-x.html" },
 	{ ".", ".", "unit.html" },
+	{ "...", "rf", "rf.html" },                                 /* no "-rf": the id left nothing */
+	{ "\xe2\x80\x8b", "x", "x.html" },
+	{ "-n", "", "_-n.html" },                                   /* no name that starts like an option */
+	{ "--help", "x", "_--help-x.html" },
 	{ "a b ", " c ", "a b-c.html" },
 	{ "全角：", "名", "全角：-名.html" },                      /* full-width colon is fine */
 };
