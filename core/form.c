@@ -374,15 +374,16 @@ static int make_forms(builder *b)
 /* Can s name a file (the stem of a form) or, with folder, a folder on
  * every filesystem the forms travel to (the offices fill them on
  * Windows)?  Not empty, no separator, control or character Windows
- * refuses (: * ? " < > |), not starting with a dot or a space, no device
- * name (CON, NUL, COM1 ...); a folder not ending with a dot or a space
- * either (Windows drops them). */
+ * refuses (: * ? " < > |), not starting with a dot, a space or a dash
+ * (read as an option by rm, tar, zip), no device name (CON, NUL, COM1
+ * ...); a folder not ending with a dot or a space either (Windows drops
+ * them). */
 static int file_name_ok(const char *s, int folder)
 {
 	const unsigned char *p;
 	size_t n;
 
-	if (!s || !*s || *s == '.' || *s == ' ' || (n = strlen(s)) > 200 ||
+	if (!s || !*s || *s == '.' || *s == ' ' || *s == '-' || (n = strlen(s)) > 200 ||
 	    (folder && (s[n - 1] == '.' || s[n - 1] == ' ')) || kp_outfile_reserved_name(s))
 		return 0;
 	for (p = (const unsigned char *)s; *p; p++)
