@@ -23,6 +23,7 @@
 	X(dataset, REP_SHEET_DATASET) \
 	X(values, REP_SHEET_VALUES) \
 	X(no_sources, REP_SHEET_NO_SOURCES) \
+	X(sources_cut, REP_SHEET_SOURCES_CUT) \
 	X(run, REP_SHEET_RUN) \
 	X(assessment_office, REP_SHEET_OFFICE) \
 	X(no_rules, REP_SHEET_NO_RULES)
