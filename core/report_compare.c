@@ -658,6 +658,10 @@ int kp_report_compare(const kp_compare *c, const kp_report_opts *o, FILE *out, k
 		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_UNKNOWN_FORMAT, o->format);
 	if (o->format == KP_FMT_XLSX) {
 		struct xlsx_ctx x = { c, o };
+		/* one sheet, a row a unit under the header: past its last row
+		 * the workbook failed with 74 as if the disk were full */
+		if (c->nrows >= LXW_ROW_MAX)
+			return kp_err_msg(err, KP_EUSAGE, KP_M_REP_XLSX_COMPARE_TOO_MANY, c->nrows, (unsigned)LXW_ROW_MAX - 1);
 		return kp_report_xlsx_book(xlsx_fill, &x, o, out, err);
 	}
 	return kp_report_emit(o, out, bodies[o->format], (void *)c, err);
