@@ -632,13 +632,17 @@ void kp_cli_progress_count(const kp_cli_config *c, kp_cli_progress *p, size_t do
 
 /* ---- shared steps of the verbs ---- */
 
-/* -o naming a module the rule file uses (`use "mod"` read mod.lua), known
- * only once the rules have loaded, still before anything is written: the
- * report would replace it as it would the rule file. */
+/* -o naming the rule file loaded or a module it uses (`use "mod"` read
+ * mod.lua), known only once the rules have loaded, still before anything
+ * is written: the report would replace it.  The rule file is checked here
+ * too because notice and explain load the one a run recorded, which is
+ * no argument output_is_input could see. */
 static int output_is_module(const kp_cli_config *c, const kp_rules *r, kp_err *err)
 {
 	size_t i;
 
+	if (c->output && kp_infile_same(c->output, r->file))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_IS_RULES, c->output, r->file);
 	for (i = 0; c->output && i < r->nmodule; i++)
 		if (kp_infile_same(c->output, r->module[i]))
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_IS_MODULE, c->output, r->module[i], r->file);
@@ -1065,6 +1069,7 @@ static int take_number(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_RUN_BAD, arg);
 		c->run_prev = c->run_id;
 		c->run_id = (long)v;
+		c->nruns++;
 		break;
 	case OPT_TIMEOUT:
 		c->timeout = strtod(arg, &end);
@@ -1115,7 +1120,7 @@ static int take_word(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 		c->modules = arg;
 		break;
 	case OPT_COLUMNS:
-		if (!*arg)
+		if (!arg[strspn(arg, ",")]) /* ",,," names no column: a table of none */
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_COLUMNS_EMPTY);
 		c->columns = arg;
 		break;

@@ -35,6 +35,7 @@ typedef struct kp_cli_config {
 	int replace, encoding;
 	long run_id;
 	long run_prev;      /* the --run before the last (compare --run N --run M) */
+	int nruns;          /* how many --run were given */
 	unsigned draws;     /* robust: --draws, --spread (percent), --seed, --by */
 	double spread;
 	unsigned long long seed;

@@ -98,7 +98,8 @@ int kp_cmd_compare(kp_cli_config *c, kp_err *err)
 	kp_report_opts o;
 	int rc, i, runs = c->run_prev > 0 && c->run_id > 0;
 
-	if ((runs && c->nargs != 0) || (!runs && (c->nargs != 2 || c->run_id > 0)) || (runs && c->year))
+	/* a third --run would silently drop the first: two runs or none */
+	if ((runs && (c->nargs != 0 || c->nruns != 2)) || (!runs && (c->nargs != 2 || c->run_id > 0)) || (runs && c->year))
 		return usage(c, err);
 	if ((rc = kp_cli_check_output(c, err)))
 		return rc;

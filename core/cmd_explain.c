@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cli_int.h"
+#include "kaoping/infile.h"
 #include "kaoping/report.h"
 #include "kaoping/sandbox.h"
 #include "kaoping/sheet.h"
@@ -61,13 +62,18 @@ static int run_rules(kp_cli_config *c, const kp_result *res, kp_rules **out, kp_
 
 static int explain_one(kp_cli_config *c, kp_err *err)
 {
+	kp_cli_config chk = *c;
 	kp_store *st = NULL;
 	kp_result *res = NULL;
 	kp_rules *rules;
 	kp_report_opts o;
 	int rc;
 
-	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
+	/* -o as every report's: never the database (it was written over), a
+	 * format by its extension (e.json got a table); the argument is a
+	 * unit, not a file this command reads */
+	chk.nargs = 0;
+	if ((rc = kp_cli_check_output(&chk, err)) || (rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
 	rc = kp_store_load_unit(st, c->run_id, c->args[0], &res, err);
 	kp_store_close(st);
@@ -82,7 +88,7 @@ static int explain_one(kp_cli_config *c, kp_err *err)
 		return rc;
 	}
 	memset(&o, 0, sizeof o);
-	o.format = c->format >= 0 ? c->format : KP_FMT_TABLE;
+	o.format = kp_cli_report_format(c);
 	o.lang = c->lang;
 	o.output = c->output;
 	rc = kp_report_explain_rules(res, 0, rules, &o, stdout, err);
@@ -185,11 +191,17 @@ static int make_dir(const char *dir, kp_err *err)
 			  errno == EEXIST ? kp_msg_fmt(KP_MSG_CMD_EXPLAIN_FILE_THERE) : strerror(errno));
 }
 
-/* A sheet's file must not be there already, unless --replace. */
+/* A sheet's file must not be there already, unless --replace; never the
+ * database or the rule file the command reads (a unit "x" of a database
+ * named x.json: --replace put a sheet in its place). */
 static int check_free(const struct sheets *s, const char *path, kp_err *err)
 {
 	struct stat st;
 
+	if (kp_infile_same(path, s->c->db))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_SHEET_IS_INPUT, path, s->c->db);
+	if (s->res->rules_file && kp_infile_same(path, s->res->rules_file))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_SHEET_IS_INPUT, path, s->res->rules_file);
 	if (s->c->replace || lstat(path, &st) != 0)
 		return 0;
 	return kp_err_msg(err, KP_ECREATE, KP_M_CMD_EXPLAIN_SHEET_THERE, path);

@@ -45,7 +45,7 @@ static int notice_rules(kp_cli_config *c, const kp_result *res, kp_rules **r, kp
 	int rc;
 
 	if ((rc = kp_cli_load_rules(c, path, 0, r, err))) {
-		if (!c->nargs)
+		if (!c->nargs && rc != KP_EUSAGE) /* -o is the rule file: said as it is */
 			kp_err_prefix_msg(err, KP_M_CMD_NOTICE_RULES_OF_RUN, res->run_id);
 		return rc;
 	}

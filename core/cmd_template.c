@@ -8,6 +8,7 @@
 
 #include "cli_int.h"
 #include "kaoping/form.h"
+#include "kaoping/infile.h"
 #include "kaoping/report.h"
 
 /* The unit rows of the year's imported unit table, borrowed from d. */
@@ -67,6 +68,27 @@ static void say_written(const kp_cli_config *c, const kp_rules *r, const kp_form
 		kp_cli_note(c, KP_M_CMD_TEMPLATE_WROTE, f->n, r->file, dir, kind, units);
 }
 
+/* No form may be the database or the rule file the command reads
+ * (--replace would put a form in its place): a usage error. */
+static int forms_not_inputs(const kp_cli_config *c, const kp_forms *f, const char *dir, int format, kp_err *err)
+{
+	size_t i;
+	int notes, rc = 0;
+
+	for (i = 0; i < f->n && !rc; i++)
+		for (notes = 0; notes <= (format == KP_FORM_CSV) && !rc; notes++) {
+			char *p = kp_forms_path(f, i, dir, format, notes);
+			if (!p)
+				rc = kp_err_oom(err);
+			else if (c->db && kp_infile_same(p, c->db))
+				rc = kp_err_msg(err, KP_EUSAGE, KP_M_CMD_TEMPLATE_FORM_IS_INPUT, p, c->db);
+			else if (kp_infile_same(p, c->args[0]))
+				rc = kp_err_msg(err, KP_EUSAGE, KP_M_CMD_TEMPLATE_FORM_IS_INPUT, p, c->args[0]);
+			free(p);
+		}
+	return rc;
+}
+
 int kp_cmd_template(kp_cli_config *c, kp_err *err)
 {
 	const char *dir = c->output ? c->output : "forms";
@@ -85,7 +107,7 @@ int kp_cmd_template(kp_cli_config *c, kp_err *err)
 		rc = load_units(c, r, &u, &units, err);
 	kp_cli_enter(KP_PH_REPORT);
 	if (!rc && !(rc = kp_forms_plan(r, kp_cli_year(c, r), c->db ? &units : NULL, &f, err)) &&
-	    !(rc = kp_forms_write(f, dir, format, c->replace, err)))
+	    !(rc = forms_not_inputs(c, f, dir, format, err)) && !(rc = kp_forms_write(f, dir, format, c->replace, err)))
 		say_written(c, r, f, dir, format);
 	if (!rc && r->uses_lua && !r->ndata)
 		kp_cli_note(c, KP_M_CMD_TEMPLATE_LUA_NOTE);

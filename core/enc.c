@@ -283,6 +283,78 @@ size_t kp_enc_xml_bad(const char *str, size_t n)
 	return k == 3 && s[0] == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF) ? 3 : 0;
 }
 
+/* The base letter (lower case) of U+00C0..U+017F, or '.' where the
+ * character has none (Æ, Ð, Ø, Đ, Ł ...) and only its case folds. */
+static const char latin_base[] =
+	"aaaaaa.ceeeeiiii.nooooo..uuuuy.." "aaaaaa.ceeeeiiii.nooooo..uuuuy.y"
+	"aaaaaaccccccccdd..eeeeeeeeeegggg" "gggghh..iiiiiiiii...jjkk.llllll."
+	"...nnnnnn...oooooo..rrrrrrssssss" "sstttt..uuuuuuuuuuuuwwyyyzzzzzz.";
+
+/* The code point a case-insensitive filesystem takes cp for: lower case
+ * (Latin, Greek, Cyrillic, Roman numerals, circled and full-width
+ * letters), accents off the Latin letters; 0 drops it (a combining mark,
+ * so that a decomposed é is the é macOS stores). */
+static unsigned fold_cp(unsigned cp)
+{
+	if (cp < 0x80)
+		return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+	if (cp >= 0x300 && cp <= 0x36F)
+		return 0;
+	if (cp >= 0xC0 && cp <= 0x17F && latin_base[cp - 0xC0] != '.')
+		return (unsigned char)latin_base[cp - 0xC0];
+	if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+		return cp + 0x20;
+	if (cp >= 0x100 && cp <= 0x17F) /* the pairs of Latin Extended-A */
+		return cp == 0x131 ? 'i' : cp == 0x17F ? 's' :
+		       ((cp < 0x138 || (cp >= 0x14A && cp < 0x178)) && !(cp & 1)) ||
+				       (cp >= 0x139 && cp < 0x149 && (cp & 1)) ? cp + 1 : cp;
+	if ((cp >= 0x391 && cp <= 0x3AB) || (cp >= 0x410 && cp <= 0x42F) || (cp >= 0xFF21 && cp <= 0xFF3A))
+		return cp + 0x20;
+	if (cp == 0x3C2)
+		return 0x3C3; /* final sigma */
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 0x50;
+	if (cp >= 0x2160 && cp <= 0x216F)
+		return cp + 0x10;
+	if (cp >= 0x24B6 && cp <= 0x24CF)
+		return cp + 0x1A;
+	return cp == 0x212A ? 'k' : cp == 0x212B ? 'a' : cp == 0x2126 ? 0x3C9 : cp; /* Kelvin, Angstrom, Ohm */
+}
+
+char *kp_enc_fold_name(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, o = 0;
+	char *out = malloc(n + 1); /* a folded character is never longer */
+	int k;
+
+	if (!out)
+		return NULL;
+	while (i < n) {
+		unsigned cp;
+		if ((k = utf8_seq(p + i, n - i)) <= 0) { /* not UTF-8: the byte as it is */
+			out[o++] = (char)p[i++];
+			continue;
+		}
+		cp = fold_cp(k == 1 ? p[i] : utf8_cp(p + i, k));
+		i += (size_t)k;
+		if (!cp)
+			continue;
+		if (cp < 0x80)
+			out[o++] = (char)cp;
+		else if (cp < 0x800)
+			out[o++] = (char)(0xC0 | cp >> 6), out[o++] = (char)(0x80 | (cp & 0x3F));
+		else if (cp < 0x10000)
+			out[o++] = (char)(0xE0 | cp >> 12), out[o++] = (char)(0x80 | (cp >> 6 & 0x3F)),
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		else
+			out[o++] = (char)(0xF0 | cp >> 18), out[o++] = (char)(0x80 | (cp >> 12 & 0x3F)),
+			out[o++] = (char)(0x80 | (cp >> 6 & 0x3F)), out[o++] = (char)(0x80 | (cp & 0x3F));
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* The length of the character at s (n > 0 bytes left) that XML allows. */
 static size_t xml_ok_len(const char *s, size_t n)
 {

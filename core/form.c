@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/enc.h"
+#include "kaoping/outfile.h"
 #include "kaoping/sb.h"
 
 /* One use of a column by an item: what the builder adds. */
@@ -369,16 +371,23 @@ static int make_forms(builder *b)
 	return 0;
 }
 
-/* Can s name a file or folder?  Not empty, no separator or control
- * character, not "." or "..", not starting with a dot. */
-static int file_name_ok(const char *s)
+/* Can s name a file (the stem of a form) or, with folder, a folder on
+ * every filesystem the forms travel to (the offices fill them on
+ * Windows)?  Not empty, no separator, control or character Windows
+ * refuses (: * ? " < > |), not starting with a dot, a space or a dash
+ * (read as an option by rm, tar, zip), no device name (CON, NUL, COM1
+ * ...); a folder not ending with a dot or a space either (Windows drops
+ * them). */
+static int file_name_ok(const char *s, int folder)
 {
 	const unsigned char *p;
+	size_t n;
 
-	if (!s || !*s || *s == '.' || strlen(s) > 200)
+	if (!s || !*s || *s == '.' || *s == ' ' || *s == '-' || (n = strlen(s)) > 200 ||
+	    (folder && (s[n - 1] == '.' || s[n - 1] == ' ')) || kp_outfile_reserved_name(s))
 		return 0;
 	for (p = (const unsigned char *)s; *p; p++)
-		if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f || strchr("/\\:*?\"<>|", *p))
 			return 0;
 	return 1;
 }
@@ -390,23 +399,39 @@ static int header_ok(const char *s)
 	return !strchr("=+-@\t\r", *s) && !strchr(s, '\n');
 }
 
+/* Would a and b name one file on a case-insensitive filesystem (Windows,
+ * macOS: "Extra" and "extra")?  1 yes, 0 no, -1 out of memory. */
+static int same_file_name(const char *a, const char *b)
+{
+	char *ka = kp_enc_fold_name(a), *kb = kp_enc_fold_name(b);
+	int same = ka && kb ? !strcmp(ka, kb) : -1;
+
+	free(ka), free(kb);
+	return same;
+}
+
 static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 {
 	size_t i, j;
+	int same;
 
 	for (i = 0; i < f->n; i++) {
 		const kp_form *m = &f->form[i];
 		const char *where = m->kind == KP_FORM_DATA ? r->data[i - 1].where :
 				    m->kind == KP_FORM_EVENTS ? r->event[i - 1 - r->ndata].where : r->file;
-		if (!file_name_ok(m->name) || (m->office && !file_name_ok(m->office)))
+		if (!file_name_ok(m->name, 0) || (m->office && !file_name_ok(m->office, 1)))
 			return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_NAME, where, m->name,
 					  m->office ? m->office : "");
 		for (j = 0; j < m->ncol; j++)
 			if (!*m->col[j].name || !header_ok(m->col[j].name))
 				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_HEADER, where, m->col[j].name);
 		for (j = 0; j < i; j++)
-			if (!strcmp(f->form[j].name, m->name))
+			if ((same = same_file_name(f->form[j].name, m->name)) < 0)
+				return kp_err_oom(err);
+			else if (same && !strcmp(f->form[j].name, m->name))
 				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name);
+			else if (same)
+				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE_CASE, where, f->form[j].name, m->name);
 	}
 	return 0;
 }

@@ -55,28 +55,42 @@ static void col_guidance(const kp_form *m, const kp_form_col *c, size_t i, kp_sb
 		     c->blank_ok && i ? "可留空（细则规定了留空时的处理）" : "不可留空");
 }
 
-/* mkdir -p of dir and, for forms with an office, dir/office. */
-static int make_dir(const char *path, kp_err *err)
+/* mkdir of path unless it is a folder already; *made says it was made. */
+static int make_dir(const char *path, int *made, kp_err *err)
 {
 	struct stat st;
 
-	if (mkdir(path, 0777) == 0 || (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+	*made = 0;
+	if (mkdir(path, 0777) == 0) {
+		*made = 1;
+		return 0;
+	}
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	return kp_err_msg(err, KP_ECREATE, KP_M_IN_FORM_MKDIR, path,
 			  errno == EEXIST ? kp_msg_fmt(KP_MSG_IN_FORM_IN_THE_WAY) : strerror(errno));
 }
 
-static int make_dirs(const kp_forms *f, const char *dir, kp_err *err)
+/* mkdir -p of dir and, for forms with an office, dir/office; the folders
+ * made are added to made[*n] (malloc'd paths), for a failure to take
+ * back. */
+static int make_dirs(const kp_forms *f, const char *dir, char **made, size_t *n, kp_err *err)
 {
 	size_t i;
-	int rc = make_dir(dir, err);
+	int rc, new_dir;
 
+	if ((rc = make_dir(dir, &new_dir, err)))
+		return rc;
+	if (new_dir && !(made[(*n)++] = strdup(dir)))
+		return kp_err_oom(err);
 	for (i = 0; i < f->n && !rc; i++) {
 		kp_sb b = {0};
 		if (!f->form[i].office)
 			continue;
 		kp_sb_printf(&b, "%s/%s", dir, f->form[i].office);
-		rc = b.oom ? kp_err_oom(err) : make_dir(b.s, err);
+		rc = b.oom ? kp_err_oom(err) : make_dir(b.s, &new_dir, err);
+		if (!rc && new_dir)
+			made[(*n)++] = b.s, b.s = NULL;
 		kp_sb_free(&b);
 	}
 	return rc;
@@ -188,8 +202,10 @@ static void notes_text(kp_rw *w, const kp_forms *f, const kp_form *m)
 
 typedef void (*text_fn)(kp_rw *w, const kp_forms *f, const kp_form *m);
 
-/* Write one text file atomically through fn. */
-static int write_text(const char *path, text_fn fn, const kp_forms *f, const kp_form *m, kp_err *err)
+/* Write one text file through fn into a temporary file beside path, put
+ * in place by the caller (*out). */
+static int write_text(const char *path, text_fn fn, const kp_forms *f, const kp_form *m, kp_outfile **out,
+		      kp_err *err)
 {
 	kp_outfile *of = NULL;
 	kp_rw w;
@@ -206,15 +222,22 @@ static int write_text(const char *path, text_fn fn, const kp_forms *f, const kp_
 		kp_outfile_abort(of);
 		return kp_err_msg(err, KP_EIO, KP_M_IN_FORM_WRITE, path, strerror(e));
 	}
-	return kp_outfile_commit(of, err);
+	*out = of;
+	return 0;
 }
 
 /* ---- XLSX ---- */
+
+#define XL_CELL_MAX 32767 /* Excel's longest cell text */
 
 typedef struct xl {
 	lxw_workbook *wb;
 	lxw_format *bold, *wrap;
 	lxw_error e;
+	const char *sheet;   /* the sheet being written, for messages */
+	const char *long_sheet; /* a text too long for a cell: its sheet, */
+	unsigned long long_row; /* row and column (from 1) */
+	unsigned long_col;
 } xl;
 
 static void xl_keep(xl *x, lxw_error e)
@@ -235,16 +258,19 @@ static void xl_str(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const
 		return;
 	if (!(s = kp_enc_xml_clean(s, &clean)))
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-	else if (box)
-		xl_keep(x, worksheet_write_comment_opt(ws, row, col, s, box));
-	else
-		xl_keep(x, worksheet_write_string(ws, row, col, s, fmt));
+	else {
+		lxw_error e = box ? worksheet_write_comment_opt(ws, row, col, s, box) :
+				    worksheet_write_string(ws, row, col, s, fmt);
+		if (e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED && !x->e)
+			x->long_sheet = x->sheet, x->long_row = (unsigned long)row + 1, x->long_col = (unsigned)col + 1;
+		xl_keep(x, e);
+	}
 	free(clean);
 }
 
 static void xl_data_sheet(xl *x, const kp_forms *f, const kp_form *m)
 {
-	lxw_worksheet *ws = workbook_add_worksheet(x->wb, "填报");
+	lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sheet = "填报");
 	lxw_comment_options box;
 	kp_sb b = {0};
 	size_t j, u;
@@ -302,7 +328,7 @@ static void xl_example(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, c
 static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 {
 	static const char *const head[] = {"列", "列名", "用于", "填写", "可否留空"};
-	lxw_worksheet *ws = workbook_add_worksheet(x->wb, "说明");
+	lxw_worksheet *ws = workbook_add_worksheet(x->wb, x->sheet = "说明");
 	kp_sb b = {0};
 	lxw_row_t row = 0;
 	size_t j;
@@ -370,12 +396,15 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 	xl_keep(&x, workbook_close(x.wb));
 	kp_outfile_unmute_stderr(saved);
 	free(tmpdir);
+	if (x.e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED) /* a unit's name, a rule's words: not the disk */
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_FORM_CELL_TOO_LONG, shown, x.long_sheet ? x.long_sheet : "",
+				  x.long_row, x.long_col, XL_CELL_MAX);
 	if (x.e)
 		return kp_err_msg(err, KP_EIO, KP_M_IN_FORM_WRITE, shown, errno ? strerror(errno) : lxw_strerror(x.e));
 	return 0;
 }
 
-static int write_xlsx(const char *path, const kp_forms *f, const kp_form *m, kp_err *err)
+static int write_xlsx(const char *path, const kp_forms *f, const kp_form *m, kp_outfile **out, kp_err *err)
 {
 	kp_outfile *of = NULL;
 	int rc;
@@ -385,37 +414,86 @@ static int write_xlsx(const char *path, const kp_forms *f, const kp_form *m, kp_
 	if ((rc = xl_build(f, m, kp_outfile_tmpname(of), path, err)))
 		kp_outfile_abort(of);
 	else
-		rc = kp_outfile_commit(of, err);
+		*out = of;
 	return rc;
 }
 
 /* ---- all forms ---- */
 
-static int write_one(const kp_forms *f, size_t i, const char *dir, int format, kp_err *err)
+/* Form i into temporary files, added to of[*n]. */
+static int write_one(const kp_forms *f, size_t i, const char *dir, int format, kp_outfile **of, size_t *n,
+		     kp_err *err)
 {
 	char *p = kp_forms_path(f, i, dir, format, 0);
-	char *n = format == KP_FORM_CSV ? kp_forms_path(f, i, dir, format, 1) : NULL;
+	char *t = format == KP_FORM_CSV ? kp_forms_path(f, i, dir, format, 1) : NULL;
 	int rc;
 
-	if (!p || (format == KP_FORM_CSV && !n))
+	if (!p || (format == KP_FORM_CSV && !t))
 		rc = kp_err_oom(err);
 	else if (format == KP_FORM_XLSX)
-		rc = write_xlsx(p, f, &f->form[i], err);
-	else if (!(rc = write_text(p, csv_form, f, &f->form[i], err)))
-		rc = write_text(n, notes_text, f, &f->form[i], err);
+		rc = write_xlsx(p, f, &f->form[i], &of[*n], err);
+	else if (!(rc = write_text(p, csv_form, f, &f->form[i], &of[*n], err)))
+		++*n, rc = write_text(t, notes_text, f, &f->form[i], &of[*n], err);
+	*n += !rc;
 	free(p);
-	free(n);
+	free(t);
 	return rc;
 }
 
+/* A prefilled CSV cell that would start a formula is written with a
+ * leading apostrophe (kp_rw_csv_cell), which a filled form then imports
+ * as part of the text: the unit "-2+3" came back as "'-2+3".  Refused
+ * before anything is written (an xlsx form holds such a text as it is). */
+static int csv_cells_ok(const kp_forms *f, const char *dir, kp_err *err)
+{
+	size_t u, k;
+	int rc = 0;
+
+	for (u = 0; u < f->units.n && !rc; u++) {
+		const char *cell[3] = { f->units.id[u], f->units.name[u], f->units.cat[u] };
+		for (k = 0; k < 3 && !rc; k++)
+			if (cell[k] && *cell[k] && strchr("=+-@\t\r", *cell[k])) {
+				char *p = kp_forms_path(f, 0, dir, KP_FORM_CSV, 0);
+				rc = p ? kp_err_msg(err, KP_EDATA, KP_M_IN_FORM_CELL_FORMULA, p, f->units.id[u], cell[k], cell[k])
+				       : kp_err_oom(err);
+				free(p);
+			}
+	}
+	return rc;
+}
+
+/* Every form is written to a temporary file first and all are put in
+ * place together: a form that cannot be written (a text too long for a
+ * cell, a full disk) leaves none of the others new, nor half of them
+ * replaced under --replace, and the folders made for them are removed. */
 int kp_forms_write(const kp_forms *f, const char *dir, int format, int replace, kp_err *err)
 {
-	size_t i;
+	kp_outfile **of = NULL;
+	char **made;
+	size_t i, n = 0, nmade = 0;
 	int rc;
 
-	if ((!replace && (rc = check_free(f, dir, format, err))) || (rc = make_dirs(f, dir, err)))
+	if ((!replace && (rc = check_free(f, dir, format, err))) ||
+	    (format == KP_FORM_CSV && (rc = csv_cells_ok(f, dir, err))))
 		return rc;
+	if (!(made = calloc(f->n + 2, sizeof *made)) || !(of = calloc(2 * f->n + 1, sizeof *of))) {
+		free(made);
+		return kp_err_oom(err);
+	}
+	rc = make_dirs(f, dir, made, &nmade, err);
 	for (i = 0; i < f->n && !rc; i++)
-		rc = write_one(f, i, dir, format, err);
+		rc = write_one(f, i, dir, format, of, &n, err);
+	if (!rc)
+		rc = kp_outfile_commit_all(of, n, err);
+	else
+		while (n)
+			kp_outfile_abort(of[--n]);
+	while (nmade--) {
+		if (rc)
+			rmdir(made[nmade]); /* empty again: only what this call made */
+		free(made[nmade]);
+	}
+	free(made);
+	free(of);
 	return rc;
 }

@@ -406,14 +406,33 @@ static const char *md_escape(unsigned char c)
 	}
 }
 
+/* A value that starts a Markdown line: what would make the line a list
+ * item, a rule, a setext underline or a fence ("- ", "+ ", "1. ", "2) ",
+ * "---", "===", "~~~") gets a backslash before its marker. */
+static const char *md_line_start(render *rd, const char *v)
+{
+	size_t k = strspn(v, "0123456789");
+
+	if (rd->md.len && kp_sb_str(&rd->md)[strspn(kp_sb_str(&rd->md), " \t")] != '\0')
+		return v; /* not at the line's start */
+	if (*v == '-' || *v == '+' || *v == '=' || *v == '~')
+		k = 0;
+	else if (!(k > 0 && k <= 9 && (v[k] == '.' || v[k] == ')')))
+		return v;
+	kp_sb_printf(&rd->plain, "%.*s%c", (int)k, v, v[k]);
+	kp_sb_printf(&rd->md, "%.*s\\%c", (int)k, v, v[k]);
+	return v + k + 1;
+}
+
 /* A value: control characters (line ends too) become spaces; in the
  * Markdown, the characters Markdown reads are escaped. */
 static void put_value(render *rd, const char *v)
 {
-	const char *run = v, *p, *e;
+	const char *run, *p, *e;
 
 	if (!rd->plain.len && !rd->md.len)
 		rd->value_first = 1;
+	run = v = md_line_start(rd, v);
 	for (p = v;; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c && !(e = md_escape(c)))

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -403,4 +404,21 @@ int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
 		outfile_free(f[i]);
 	}
 	return rc;
+}
+
+int kp_outfile_reserved_name(const char *s)
+{
+	static const char *const dev[] = { "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$" };
+	size_t n = strcspn(s, "."), i;
+
+	while (n && s[n - 1] == ' ')
+		n--;
+	for (i = 0; i < sizeof dev / sizeof dev[0]; i++)
+		if (n == strlen(dev[i]) && !strncasecmp(s, dev[i], n))
+			return 1;
+	if (n < 4 || (strncasecmp(s, "COM", 3) && strncasecmp(s, "LPT", 3)))
+		return 0;
+	return (n == 4 && s[3] >= '0' && s[3] <= '9') || /* ¹ ² ³: C2 B9, C2 B2, C2 B3 */
+	       (n == 5 && (unsigned char)s[3] == 0xC2 &&
+		((unsigned char)s[4] == 0xB9 || (unsigned char)s[4] == 0xB2 || (unsigned char)s[4] == 0xB3));
 }

@@ -588,7 +588,8 @@ end)
 dsl.case = named("case", function(name, t, w)
 	known_fields(t, "case", "case \"" .. name .. "\"", 2)
 	if type(t.unit) ~= "table" then fail(msg("RULE_P_CASE_UNIT", "case \"" .. name .. "\""), 2) end
-	if type(t.expect) ~= "table" then fail(msg("RULE_P_CASE_EXPECT", "case \"" .. name .. "\""), 2) end
+	-- an empty expect would pass checking nothing
+	if type(t.expect) ~= "table" or next(t.expect) == nil then fail(msg("RULE_P_CASE_EXPECT", "case \"" .. name .. "\""), 2) end
 	if t.category ~= nil and type(t.category) ~= "string" then fail(msg("RULE_P_CASE_CATEGORY", "case \"" .. name .. "\""), 2) end
 	local function rows(list, what)
 		if list == nil then return end

@@ -553,16 +553,32 @@ struct xlsx_ctx {
 	const kp_report_opts *o;
 };
 
+#define XL_CELL_MAX 32767 /* Excel's longest cell text */
+
+/* A text cell, cut at a character to what a cell holds (as the report's
+ * workbook does): a unit name past it failed the whole comparison. */
 static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *f, int *e)
 {
-	char *clean;
+	char *clean, *cut = NULL;
+	size_t n;
 
 	if (*e || !s || !*s)
 		return;
-	if (!(s = kp_enc_xml_clean(s, &clean))) /* no U+FFFF to break the sheet's XML */
+	if (!(s = kp_enc_xml_clean(s, &clean))) { /* no U+FFFF to break the sheet's XML */
 		*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
-	else if (*s)
+		return;
+	}
+	if ((n = strlen(s)) > XL_CELL_MAX) {
+		n = XL_CELL_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* s[n] starts the first character left out */
+		if (!(cut = strndup(s, n)))
+			*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
+		s = cut;
+	}
+	if (s && *s)
 		*e = (int)worksheet_write_string(ws, row, col, s, f);
+	free(cut);
 	free(clean);
 }
 
@@ -642,6 +658,10 @@ int kp_report_compare(const kp_compare *c, const kp_report_opts *o, FILE *out, k
 		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_UNKNOWN_FORMAT, o->format);
 	if (o->format == KP_FMT_XLSX) {
 		struct xlsx_ctx x = { c, o };
+		/* one sheet, a row a unit under the header: past its last row
+		 * the workbook failed with 74 as if the disk were full */
+		if (c->nrows >= LXW_ROW_MAX)
+			return kp_err_msg(err, KP_EUSAGE, KP_M_REP_XLSX_COMPARE_TOO_MANY, c->nrows, (unsigned)LXW_ROW_MAX - 1);
 		return kp_report_xlsx_book(xlsx_fill, &x, o, out, err);
 	}
 	return kp_report_emit(o, out, bodies[o->format], (void *)c, err);

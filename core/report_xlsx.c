@@ -295,28 +295,47 @@ static void clean_name(const char *in, char *out, size_t limit)
 		snprintf(out + strlen(out), LXW_MAX_SHEETNAME_LENGTH - strlen(out), "_");
 }
 
+/* Is name a sheet's already?  Excel compares sheet names without case in
+ * every script (Ä and ä, Ａ and ａ are one name, and it repairs such a
+ * workbook), so the names are compared as kp_enc_fold_name keys; 1 taken,
+ * 0 free, -1 out of memory. */
 static int name_taken(const struct xl *x, const char *name)
 {
+	char *key = kp_enc_fold_name(name), *k;
 	size_t i;
+	int taken = 0;
 
-	for (i = 0; i < x->nnames; i++)
-		if (!strcasecmp(x->names[i], name))
-			return 1;
-	return 0;
+	if (!key)
+		return -1;
+	for (i = 0; i < x->nnames && !taken; i++) {
+		if (!(k = kp_enc_fold_name(x->names[i]))) {
+			taken = -1;
+			break;
+		}
+		taken = !strcmp(k, key);
+		free(k);
+	}
+	free(key);
+	return taken;
 }
 
 static lxw_worksheet *add_sheet(struct xl *x, const char *want)
 {
 	char *name = x->names[x->nnames];
-	int n;
+	int n, taken;
 	lxw_worksheet *ws;
 
 	clean_name(want, name, LXW_SHEETNAME_MAX);
-	for (n = 2; name_taken(x, name); n++) {
+	for (n = 2; (taken = name_taken(x, name)) > 0; n++) {
 		char suffix[16];
 		snprintf(suffix, sizeof suffix, "(%d)", n);
 		clean_name(want, name, LXW_SHEETNAME_MAX - strlen(suffix));
 		strcat(name, suffix);
+	}
+	if (taken < 0) {
+		if (!x->e)
+			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		return NULL;
 	}
 	x->nnames++;
 	ws = workbook_add_worksheet(x->wb, name);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kaoping/date.h"
 #include "kaoping/enc.h"
@@ -2153,7 +2154,7 @@ static void install_dsl(lua_State *L, int env)
 	lua_pop(L, 1);
 }
 
-static int run_file(kp_rules *r, const char *path, int env, int use, int optional, kp_err *err)
+static int run_file(kp_rules *r, const char *path, int env, int use, kp_err *err)
 {
 	lua_State *L = kp_sandbox_state(r->sb);
 	char *buf = NULL, *chunk;
@@ -2161,7 +2162,7 @@ static int run_file(kp_rules *r, const char *path, int env, int use, int optiona
 	int rc;
 
 	if ((rc = kp_rules_read_file(path, &buf, &len, err)))
-		return optional && rc == KP_ENOINPUT ? 0 : rc;
+		return rc;
 	if (!(chunk = malloc(strlen(path) + 2))) {
 		free(buf);
 		return kp_err_oom(err);
@@ -2218,10 +2219,17 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 	rc = kp_rules_use_install(r->sb, env, path, limits ? limits->modules : NULL, err);
 	use = rc ? 0 : lua_gettop(L);
 	if (!rc)
-		rc = run_file(r, path, env, use, 0, err);
+		rc = run_file(r, path, env, use, err);
 	if (!rc && with_tests) {
+		/* RULES_test.lua is optional when it is not there; one that is
+		 * there but cannot be read (a folder, a FIFO, a dangling link, no
+		 * permission) is an error, not a run of no test cases */
 		char *tp = test_path(path);
-		rc = tp ? run_file(r, tp, env, use, 1, err) : kp_err_oom(err);
+		struct stat st;
+		if (!tp)
+			rc = kp_err_oom(err);
+		else if (lstat(tp, &st) == 0 || errno != ENOENT)
+			rc = run_file(r, tp, env, use, err);
 		free(tp);
 	}
 	if (use) {

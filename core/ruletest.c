@@ -14,23 +14,46 @@
 #include "kaoping/score.h"
 #include "rules_int.h"
 
-typedef struct strlist { char **s; size_t n; } strlist;
+/* Names in the order first added, each once; idx is an open hash table
+ * of positions + 1 (cap a power of two), so that a case of many columns
+ * is not quadratic (100,000 keys took 12 s). */
+typedef struct strlist { char **s; size_t n, cap; size_t *idx; } strlist;
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 5381;
+
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
 
 static int add_name(strlist *l, const char *name, kp_err *err)
 {
-	size_t i;
+	size_t i, h;
 	char **p;
 
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->s[i], name))
-			return 0;
-	if (!(p = realloc(l->s, (l->n + 1) * sizeof *p)) || !(p[l->n] = strdup(name))) {
-		if (p)
-			l->s = p;
-		return kp_err_oom(err);
+	if (2 * (l->n + 1) > l->cap) { /* grow the index (and the list with it) */
+		size_t cap = l->cap ? 2 * l->cap : 64, *idx = calloc(cap, sizeof *idx);
+		if (!idx || !(p = realloc(l->s, cap / 2 * sizeof *p))) {
+			free(idx);
+			return kp_err_oom(err);
+		}
+		l->s = p;
+		for (i = 0; i < l->n; i++) {
+			for (h = name_hash(l->s[i]) & (cap - 1); idx[h]; h = (h + 1) & (cap - 1))
+				;
+			idx[h] = i + 1;
+		}
+		free(l->idx);
+		l->idx = idx, l->cap = cap;
 	}
-	l->s = p;
-	l->n++;
+	for (h = name_hash(name) & (l->cap - 1); l->idx[h]; h = (h + 1) & (l->cap - 1))
+		if (!strcmp(l->s[l->idx[h] - 1], name))
+			return 0;
+	if (!(l->s[l->n] = strdup(name)))
+		return kp_err_oom(err);
+	l->idx[h] = ++l->n;
 	return 0;
 }
 
@@ -41,6 +64,7 @@ static void free_list(strlist *l)
 	for (i = 0; i < l->n; i++)
 		free(l->s[i]);
 	free(l->s);
+	free(l->idx);
 }
 
 /* The string keys of the table at idx, added to l. */
@@ -187,14 +211,42 @@ out:
 	return rc;
 }
 
+/* Every key of the case's events names a declared events list: a typo's
+ * rows were left out without a word, and the case passed or failed for
+ * the wrong reason. */
+static int events_declared(const kp_rules *r, lua_State *L, int evs, const char *where, kp_err *err)
+{
+	size_t e;
+	int rc = 0;
+
+	if (lua_type(L, evs) != LUA_TTABLE)
+		return 0;
+	lua_pushnil(L);
+	while (!rc && kp_decl_next(L, evs)) {
+		const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+		for (e = 0; name && e < r->nevent && strcmp(r->event[e].name, name); e++)
+			;
+		if (!name || e == r->nevent) {
+			lua_pushvalue(L, -2); /* the key as text, without touching the key next needs */
+			rc = kp_err_msg(err, KP_ERULE, KP_M_RULE_TEST_NO_EVENTS, where,
+					lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER ? lua_tostring(L, -1) : "?");
+			lua_pop(L, 3);
+			return rc;
+		}
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
 /* One table per declared event, holding the case's events. */
 static int case_events(const kp_rules *r, lua_State *L, int c, const char *where, kp_data *d, kp_err *err)
 {
 	size_t e, i, n;
-	int rc = 0, evs, rows;
+	int rc, evs, rows;
 
 	kp_decl_field(L, c, "events");
 	evs = lua_gettop(L);
+	rc = events_declared(r, L, evs, where, err);
 	for (e = 0; e < r->nevent && !rc; e++) {
 		strlist cols = {0};
 		kp_table *t = NULL;
@@ -340,6 +392,10 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
 		if (!strcmp(key, "grade")) {
 			compare_grade(L, key, res, u, cr);
+		} else if ((!strcmp(key, "veto") || !strcmp(key, "commended")) && !lua_isboolean(L, -1)) {
+			/* veto = "no" (or "否", 0) is true to Lua: it passed for a vetoed unit */
+			say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_BOOLEAN),
+			    luaL_typename(L, -1));
 		} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
 			int g = !strcmp(key, "veto") ? u->veto : u->commended;
 			if (lua_toboolean(L, -1) != g)

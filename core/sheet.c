@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kaoping/enc.h"
 #include "kaoping/outfile.h"
 
 #define SHEET_LABELS(X) \
@@ -22,6 +23,7 @@
 	X(dataset, REP_SHEET_DATASET) \
 	X(values, REP_SHEET_VALUES) \
 	X(no_sources, REP_SHEET_NO_SOURCES) \
+	X(sources_cut, REP_SHEET_SOURCES_CUT) \
 	X(run, REP_SHEET_RUN) \
 	X(assessment_office, REP_SHEET_OFFICE) \
 	X(no_rules, REP_SHEET_NO_RULES)
@@ -742,19 +744,8 @@ static void name_clean(const char *s, char *out, size_t max)
 	out[o] = '\0';
 }
 
-/* CON, PRN, AUX, NUL, COM1-9, LPT1-9, alone or before a dot. */
-static int windows_device(const char *s)
-{
-	static const char *const dev[] = { "CON", "PRN", "AUX", "NUL" };
-	size_t n = strcspn(s, "."), i;
-
-	for (i = 0; i < 4; i++)
-		if (n == 3 && !strncasecmp(s, dev[i], 3))
-			return 1;
-	return n == 4 && (!strncasecmp(s, "COM", 3) || !strncasecmp(s, "LPT", 3)) && s[3] >= '1' && s[3] <= '9';
-}
-
-/* The names given, folded to lower case (ASCII), in an open hash table. */
+/* The names given, as kp_enc_fold_name keys (what a case-insensitive
+ * filesystem takes for the same name), in an open hash table. */
 struct kp_sheet_names {
 	char **slot;
 	size_t cap, n;
@@ -785,21 +776,21 @@ void kp_sheet_names_free(kp_sheet_names *t)
 	free(t);
 }
 
-static size_t fold_hash(const char *s)
+static size_t key_hash(const char *s)
 {
 	size_t h = 5381;
 
 	for (; *s; s++)
-		h = h * 33 + (unsigned char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+		h = h * 33 + (unsigned char)*s;
 	return h;
 }
 
 /* The slot of name in t: where it is, or the empty slot where it goes. */
 static char **names_slot(char **slot, size_t cap, const char *name)
 {
-	size_t i = fold_hash(name) & (cap - 1);
+	size_t i = key_hash(name) & (cap - 1);
 
-	while (slot[i] && strcasecmp(slot[i], name))
+	while (slot[i] && strcmp(slot[i], name))
 		i = (i + 1) & (cap - 1);
 	return &slot[i];
 }
@@ -819,17 +810,24 @@ static int names_grow(kp_sheet_names *t, kp_err *err)
 	return 0;
 }
 
-/* Record name (taken over) unless it is given: 1 recorded, 0 given. */
-static int names_claim(kp_sheet_names *t, char *name, kp_err *err)
+/* Record the key of name unless it is given: 1 recorded, 0 given, -1
+ * out of memory. */
+static int names_claim(kp_sheet_names *t, const char *name, kp_err *err)
 {
-	char **at;
+	char **at, *key;
 
 	if (2 * (t->n + 1) > t->cap && names_grow(t, err))
 		return -1;
-	at = names_slot(t->slot, t->cap, name);
-	if (*at)
+	if (!(key = kp_enc_fold_name(name))) {
+		kp_err_oom(err);
+		return -1;
+	}
+	at = names_slot(t->slot, t->cap, key);
+	if (*at) {
+		free(key);
 		return 0;
-	*at = name, t->n++;
+	}
+	*at = key, t->n++;
 	return 1;
 }
 
@@ -846,13 +844,14 @@ static char *sheet_stem(const char *id, const char *name, kp_err *err)
 	p = out + 1; /* room for the "_" before a device name */
 	name_clean(id, p, KP_SHEET_ID_MAX);
 	ni = strlen(p);
-	p[ni] = '-';
-	name_clean(name, p + ni + 1, KP_SHEET_STEM_MAX - ni - 1);
-	if (!p[ni + 1])
-		p[ni] = '\0';
+	if (ni) /* an id that cleans to nothing leaves no "-" before the name */
+		p[ni++] = '-';
+	name_clean(name, p + ni, KP_SHEET_STEM_MAX - ni);
+	if (ni && !p[ni])
+		p[ni - 1] = '\0';
 	if (!*p)
 		strcpy(p, "unit");
-	if (windows_device(p))
+	if (kp_outfile_reserved_name(p) || *p == '-') /* "-rf.md" reads as options to rm, tar, zip */
 		*--p = '_';
 	memmove(out, p, strlen(p) + 1);
 	return out;
@@ -885,8 +884,6 @@ char *kp_sheet_filename(kp_sheet_names *seen, const char *id, const char *name, 
 		}
 		if (rc < 0)
 			free(file), file = NULL;
-		else if (!(file = strdup(file))) /* seen keeps the first copy */
-			kp_err_oom(err);
 		break;
 	}
 	free(stem);

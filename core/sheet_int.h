@@ -12,6 +12,7 @@
 
 typedef struct sheet_labels {
 	const char *sheet, *sums, *sources, *file, *line, *dataset, *values, *no_sources, *no_rules;
+	const char *sources_cut; /* printf format: the rows a worksheet cannot hold (%zu) */
 	const char *run, *assessment_office;
 } sheet_labels;
 const sheet_labels *sheet_labels_of(int lang);

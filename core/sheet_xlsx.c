@@ -148,6 +148,15 @@ static void sources(struct sx *x)
 	put(x, 3, sl->values, x->head);
 	for (i = 0, x->row++; i < s->rows->n; i++) {
 		const kp_store_row *row = &s->rows->row[i];
+		if ((size_t)x->row + (row->ncols ? row->ncols : 1) >= LXW_ROW_MAX) {
+			/* the rest cannot fit (writing past the last row failed the
+			 * whole of explain --all with 74, as for a full disk): said
+			 * in the sheet's last row */
+			char cut[512];
+			snprintf(cut, sizeof cut, sl->sources_cut, s->rows->n - i);
+			put(x, 0, cut, NULL);
+			break;
+		}
 		put(x, 0, row->file, NULL);
 		snprintf(line, sizeof line, "%ld", row->line);
 		put(x, 1, line, NULL), put(x, 2, row->dataset, NULL);

@@ -1096,15 +1096,16 @@ out:
 	return 0;
 }
 
-/* The results row of one unit, by id (the index), else by name in report
- * order: its position, 0 when none. */
+/* The results row of one unit, by id (the index), else by name: its
+ * position, 0 when none.  A name two units share picks neither (explain
+ * showed the first in report order as if it were the only one). */
 static int find_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *pos, kp_err *err)
 {
 	/* the id as a range: on "unit_id = ?" SQLite trusts results_unit to
 	 * be unique and stops at one row, so a second one would go unseen */
 	static const char *const sql[] = {
-		"SELECT position FROM results WHERE run_id = ?1 AND unit_id >= ?2 AND unit_id <= ?2",
-		"SELECT position FROM results WHERE run_id = ? AND name = ? ORDER BY position LIMIT 1",
+		"SELECT position, unit_id FROM results WHERE run_id = ?1 AND unit_id >= ?2 AND unit_id <= ?2",
+		"SELECT position, unit_id FROM results WHERE run_id = ? AND name = ? ORDER BY position LIMIT 2",
 	};
 	size_t k;
 	int rc;
@@ -1112,13 +1113,21 @@ static int find_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *
 	*pos = 0;
 	for (k = 0; k < 2 && !*pos; k++) {
 		rd r;
+		char *first = NULL;
+		const char *id;
 		if ((rc = run_query(s, &r, "results", sql[k], run_id, err)))
 			return rc;
 		sqlite3_bind_text(r.st, 2, unit, -1, SQLITE_STATIC);
-		if (store_rd_step(&r) > 0)
+		if (store_rd_step(&r) > 0) {
 			*pos = store_rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
+			if (k == 1 && (id = store_rd_text(&r, 1, 0)) && !(first = strdup(id)) && !r.rc)
+				r.rc = kp_err_oom(err);
+		}
 		if (k == 0 && *pos && store_rd_step(&r) > 0 && !r.rc)
 			r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_UNIT_ID_TWICE, s->path, run_id, unit);
+		if (k == 1 && first && store_rd_step(&r) > 0 && (id = store_rd_text(&r, 1, 0)) && !r.rc)
+			r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RUN_UNIT_NAME_TWICE, s->path, run_id, unit, first, id);
+		free(first);
 		sqlite3_finalize(r.st);
 		if (r.rc)
 			return r.rc;

@@ -158,8 +158,9 @@ END_TEST
 
 START_TEST(csv_written)
 {
-	const char *const id[] = {"Z01", "=Z02"}, *const name[] = {"城关镇", "东,风"}, *const cat[] = {"镇", "镇"};
-	kp_form_units units = {2, id, name, cat};
+	const char *const id[] = {"Z01", "Z02"}, *const name[] = {"城关镇", "东,风"}, *const cat[] = {"镇", "镇"};
+	const char *const formula_id[] = {"Z01", "=Z02"};
+	kp_form_units units = {2, id, name, cat}, formula = {2, formula_id, name, cat};
 	char dir[] = "/tmp/kp_formdir_XXXXXX", path[256], buf[512], want[512];
 	kp_rules *r = NULL;
 	kp_forms *f = NULL;
@@ -169,6 +170,15 @@ START_TEST(csv_written)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_msg(load(RULES, &r, &err) == 0, "%s", err.msg);
+	/* a unit that starts like a formula: a CSV form would carry it as
+	 * '=Z02, which its import keeps; refused, nothing written */
+	ck_assert_int_eq(kp_forms_plan(r, 2024, &formula, &f, &err), 0);
+	ck_assert_int_eq(kp_forms_write(f, dir, KP_FORM_CSV, 0, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "unit '=Z02': '=Z02' starts like a spreadsheet formula") != NULL, "%s", err.msg);
+	kp_err_clear(&err);
+	snprintf(path, sizeof path, "%s/考核办", dir);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	kp_forms_free(f);
 	ck_assert_int_eq(kp_forms_plan(r, 2024, &units, &f, &err), 0);
 	ck_assert_msg(kp_forms_write(f, dir, KP_FORM_CSV, 0, &err) == 0, "%s", err.msg);
 	snprintf(path, sizeof path, "%s/考核办/units.csv", dir);
@@ -178,7 +188,7 @@ START_TEST(csv_written)
 	buf[n] = '\0';
 	fclose(fp);
 	ck_assert_str_eq(buf, "\xEF\xBB\xBF代码,名称,类别,持证率,报送日期,参考率,事故数,重大过错\r\n"
-			      "Z01,城关镇,镇,,,,,\r\n'=Z02,\"东,风\",镇,,,,,\r\n");
+			      "Z01,城关镇,镇,,,,,\r\nZ02,\"东,风\",镇,,,,,\r\n");
 	snprintf(path, sizeof path, "%s/办公室/monthly.说明.txt", dir);
 	ck_assert_int_eq(access(path, R_OK), 0);
 	/* again: refused (in English and in Chinese), the form kept; --replace writes over it */

@@ -40,9 +40,18 @@ static const struct name_case name_cases[] = {
 	{ "nul", "", "_nul.html" },
 	{ "COM1", "", "_COM1.html" },
 	{ "LPT9", "", "_LPT9.html" },
-	{ "COM0", "", "COM0.html" },
+	{ "COM0", "", "_COM0.html" },                               /* Microsoft lists COM0 and LPT0 too */
+	{ "LPT\xc2\xb9", "", "_LPT\xc2\xb9.html" },                   /* LPT¹ */
+	{ "conout$", "", "_conout$.html" },
+	{ "NUL .x", "", "_NUL .x.html" },                           /* spaces before the dot: still NUL */
+	{ "COM10", "", "COM10.html" },
+	{ "COM\xc2\xb4", "", "COM\xc2\xb4.html" },                  /* an acute accent, no superscript */
 	{ "CON", "x", "CON-x.html" },
 	{ ".", ".", "unit.html" },
+	{ "...", "rf", "rf.html" },                                 /* no "-rf": the id left nothing */
+	{ "\xe2\x80\x8b", "x", "x.html" },
+	{ "-n", "", "_-n.html" },                                   /* no name that starts like an option */
+	{ "--help", "x", "_--help-x.html" },
 	{ "a b ", " c ", "a b-c.html" },
 	{ "全角：", "名", "全角：-名.html" },                      /* full-width colon is fine */
 };
@@ -104,6 +113,30 @@ START_TEST(test_name_unique)
 		char *got = kp_sheet_filename(seen, ids[i], "n", "md", &err);
 		ck_assert_ptr_nonnull(got);
 		ck_assert_msg(!strcmp(got, want[i]), "%s: got '%s', want '%s'", ids[i], got, want[i]);
+		free(got);
+	}
+	kp_sheet_names_free(seen);
+}
+END_TEST
+
+/* Names a case-insensitive filesystem (Windows, macOS) takes for one
+ * beyond ASCII: full-width, Latin-1, Greek, Cyrillic, Roman numerals, é
+ * precomposed and decomposed. */
+START_TEST(test_name_unique_unicode)
+{
+	static const char *const ids[] = { "\xef\xbc\xa1", "\xef\xbd\x81", "\xc3\x84", "\xc3\xa4", "\xc3\xa9",
+					   "e\xcc\x81", "\xce\xa3", "\xcf\x83", "\xd0\x96", "\xd0\xb6",
+					   "\xe2\x85\xab", "\xe2\x85\xbb", "\xc5\x81", "\xc5\x82", "\xe7\x94\xb2" };
+	static const int twice[] = { 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0 };
+	kp_err err = { 0 };
+	kp_sheet_names *seen = kp_sheet_names_new(&err);
+	size_t i;
+
+	ck_assert_ptr_nonnull(seen);
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		char *got = kp_sheet_filename(seen, ids[i], "n", "md", &err);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_msg((strstr(got, "~2.md") != NULL) == twice[i], "%zu: got '%s'", i, got);
 		free(got);
 	}
 	kp_sheet_names_free(seen);
@@ -201,6 +234,7 @@ static Suite *sheet_suite(void)
 	tcase_add_loop_test(tc, test_name_table, 0, (int)(sizeof name_cases / sizeof name_cases[0]));
 	tcase_add_test(tc, test_name_caps);
 	tcase_add_test(tc, test_name_unique);
+	tcase_add_test(tc, test_name_unique_unicode);
 	tcase_add_test(tc, test_name_many);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rows");

@@ -64,6 +64,18 @@ size_t kp_enc_xml_bad(const char *s, size_t n);
  * is also left in *copy for the caller to free; NULL when out of memory. */
 const char *kp_enc_xml_clean(const char *s, char **copy);
 
+/* The key under which a case-insensitive filesystem (Windows, macOS)
+ * takes two file names for the same file: s in lower case for ASCII,
+ * Latin-1, Latin Extended-A, the basic Greek and Cyrillic alphabets, Roman
+ * numerals, circled and full-width Latin letters, without the accents of
+ * those Latin letters and without combining marks U+0300..U+036F (macOS
+ * stores é decomposed).  It may merge names such a filesystem keeps apart
+ * (é and e), never the other way round for those letters; other scripts'
+ * case pairs (Greek with tonos, Cyrillic extensions, Armenian ...) and
+ * decomposed kana or Hangul are not folded.  Bytes that are not UTF-8 stay
+ * as they are.  malloc'd, the caller's; NULL when out of memory. */
+char *kp_enc_fold_name(const char *s);
+
 typedef struct kp_enc_conv kp_enc_conv;
 /* A GB18030 -> UTF-8 converter. */
 kp_enc_conv *kp_enc_conv_new(kp_err *err);

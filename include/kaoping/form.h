@@ -66,8 +66,11 @@ enum kp_form_format { KP_FORM_CSV = 1, KP_FORM_XLSX };
 char *kp_forms_path(const kp_forms *f, size_t i, const char *dir, int format, int notes);
 
 /* Write every form under dir (created with its office folders when
- * missing), each file atomically.  An existing file is refused
- * (KP_ECREATE, before anything is written) unless replace.  CSV: the
+ * missing), all or nothing: each to a temporary file, all renamed into
+ * place once every one is written; on a failure none is, and the folders
+ * this call made are removed.  An existing file is refused (KP_ECREATE,
+ * before anything is written) unless replace; a text longer than a
+ * workbook cell holds is KP_EDATA.  CSV: the
  * header (and prefilled unit rows) in UTF-8 with a BOM, the guidance in
  * NAME.说明.txt beside it; XLSX: the data on the first sheet, header in
  * row 1 with a comment on each header cell, a 说明 sheet after it. */

@@ -37,4 +37,10 @@ void kp_outfile_unmute_stderr(int saved);
  * in the root; malloc'd (the caller frees), NULL when out of memory. */
 char *kp_outfile_dir(const char *path);
 
+/* 1 when Windows opens the file name s as a device, not a file: CON, PRN,
+ * AUX, NUL, COM0-9, LPT0-9, COM and LPT with a superscript 1-3, CONIN$,
+ * CONOUT$ and CLOCK$, in any case, alone or before a dot, spaces after it
+ * ignored ("NUL .md"); else 0. */
+int kp_outfile_reserved_name(const char *s);
+
 #endif

@@ -76,9 +76,12 @@ void kp_sheet_names_free(kp_sheet_names *n);
  * zero-width, BOM) and bytes that are not UTF-8 are dropped, leading dots
  * and spaces, trailing dots and spaces too; the id is kept to
  * KP_SHEET_ID_MAX bytes and the whole stem to KP_SHEET_STEM_MAX, cut at a
- * character; a Windows device name (CON, NUL, COM1 ...) gets a "_" before
- * it; an empty stem is "unit".  When seen (may be NULL) already gave the
- * name, "~2", "~3" ... is added before the extension; the name given is
+ * character; a Windows device name (CON, NUL, COM0-9, LPT¹, CONIN$ ...)
+ * or a stem starting with "-" gets a "_" before it; an id that cleans to
+ * nothing gives "NAME" (no "-"); an empty stem is "unit".  When seen (may be NULL)
+ * already gave the name or one a case-insensitive filesystem takes for it
+ * (kp_enc_fold_name: Ａ and ａ, Ä and ä, é and its decomposed form),
+ * "~2", "~3" ... is added before the extension; the name given is
  * recorded in seen. */
 #define KP_SHEET_ID_MAX 64
 #define KP_SHEET_STEM_MAX 180
