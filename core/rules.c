@@ -984,6 +984,25 @@ static int compile_unclaimed(compiler *c, int inds, int deds, size_t ni, size_t 
 	return rc;
 }
 
+/* Every category is assessed on some indicator (when there are any):
+ * one that every indicator's categories leave out has nothing its
+ * points could be rescaled from (百分制折算 of nothing), and its units
+ * would all score 0 and rank level. */
+static int categories_assessed(compiler *c)
+{
+	const kp_rules *r = c->r;
+	size_t k, i;
+
+	for (k = 0; k < r->ncat && r->nind > 0; k++) {
+		for (i = 0; i < r->nind && !kp_indicator_applies(&r->ind[i], (int)k); i++)
+			;
+		if (i == r->nind)
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_NO_INDICATOR, r->ind[r->nind - 1].where,
+					  r->ind[r->nind - 1].name, r->cat[k].name);
+	}
+	return 0;
+}
+
 /* Sections first (their indicators and deductions), then the deductions
  * outside any section. */
 static int compile_tree(compiler *c)
@@ -1012,7 +1031,7 @@ static int compile_tree(compiler *c)
 	lua_pop(L, 3);
 	if (!rc && r->nsec == 0)
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_SECTION, r->file);
-	return rc;
+	return rc ? rc : categories_assessed(c);
 }
 
 static int compile_bonuses(compiler *c)

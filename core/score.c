@@ -1643,9 +1643,10 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 	kp_result *res = s->res;
 	size_t u = s->unit, i, k;
 	double full = 0, skipped = 0, sum = 0, f = 1;
+	size_t scored = 0, last_skip = 0;
 	int rc;
 
-	*before = *taken = 0;
+	*base = *before = *taken = 0;
 	s->rescaled = 0;
 	for (k = 0; k < r->nsec; k++) {
 		const kp_section *sec = &r->sec[k];
@@ -1656,12 +1657,17 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 			if ((rc = score_indicator(s, names, i, (int)k, &pts, &vs)))
 				return rc;
 			if (vs == V_SKIP)
-				skipped += r->ind[i].points;
+				skipped += r->ind[i].points, last_skip = i;
 			else
-				ssum += pts;
+				ssum += pts, scored++;
 		}
 		KP_SEC(res, u, k) = ssum;
 	}
+	/* every indicator left out: full ÷ nothing scored has no value, and
+	 * the unit must not rank with 0 points it was never scored on */
+	if (skipped > 0 && scored == 0)
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_ALL_SKIPPED, r->ind[last_skip].where, unit_id(s, u),
+				  unit_name(s, u));
 	if (skipped > 0 && full > skipped) {
 		f = full / (full - skipped);
 		s->rescaled = 1;
