@@ -80,6 +80,11 @@ local function known_fields(t, kind, what, level)
 			fail(msg("RULE_P_TEXT_LIKE", what, k, k == "office" and "\"县司法局\"" or "\"《陇县重大行政决策程序规定》\""), level + 1)
 		end
 	end
+	-- the method in words (criteria): another value would be dropped there
+	-- without a word
+	if t.desc ~= nil and allowed.desc and type(t.desc) ~= "string" then
+		fail(msg("RULE_P_TEXT_LIKE", what, "desc", "\"完成率×分值\""), level + 1)
+	end
 end
 
 -- Names must be unique within their kind: explain, reports and test cases
@@ -450,6 +455,10 @@ dsl.indicator = named("indicator", function(name, t, w)
 	if d.missing ~= nil and d.missing ~= "skip" and d.missing ~= "error" then
 		fail(msg("RULE_P_MISSING", "indicator \"" .. name .. "\""), 2)
 	end
+	-- clamp = 0 or "false" is true to Lua: it would clamp without a word
+	if d.clamp ~= nil and type(d.clamp) ~= "boolean" then
+		fail(msg("RULE_P_CLAMP_BOOL", "indicator \"" .. name .. "\"", type(d.clamp) == "string" and string.format("%q", d.clamp) or tostring(d.clamp)), 2)
+	end
 	-- points a clamped indicator could never give are a mistake in the
 	-- rules, not something to cut silently while scoring (equal at six
 	-- decimals is equal)
@@ -460,6 +469,7 @@ dsl.indicator = named("indicator", function(name, t, w)
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail(msg("RULE_P_DEFAULT_NUM_TEXT", "indicator \"" .. name .. "\""), 2)
 	end
+	if type(d.default) == "number" then check_num(d.default, "default", "indicator \"" .. name .. "\"", 2) end
 	if t.categories ~= nil then
 		if type(t.categories) ~= "table" or #t.categories == 0 then
 			fail(msg("RULE_P_CATEGORIES_LIST", "indicator \"" .. name .. "\""), 2)
@@ -509,6 +519,7 @@ dsl.bonus = named("bonus", function(name, t, w)
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail(msg("RULE_P_DEFAULT_NUM_TEXT", "bonus \"" .. name .. "\""), 2)
 	end
+	if type(d.default) == "number" then check_num(d.default, "default", "bonus \"" .. name .. "\"", 2) end
 	spec.bonuses[#spec.bonuses + 1] = d
 	return d
 end)
@@ -521,6 +532,7 @@ dsl.veto = named("veto", function(name, t, w)
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" and type(d.default) ~= "boolean" then
 		fail(msg("RULE_P_VETO_DEFAULT", "veto \"" .. name .. "\""), 2)
 	end
+	if type(d.default) == "number" then check_num(d.default, "default", "veto \"" .. name .. "\"", 2) end
 	d.when = check_src(t.when, "veto \"" .. name .. "\" when", 2)
 	if d.reason ~= nil and type(d.reason) ~= "string" and type(d.reason) ~= "function" then
 		fail(msg("RULE_P_VETO_REASON", "veto \"" .. name .. "\""), 2)
