@@ -557,6 +557,11 @@ static int take_value(scorer *s, lua_State *L, int idx, kp_fnval *v)
 		v->numeric = isnum;
 		lua_pushvalue(L, idx); /* a copy: converting it leaves the result as it was */
 		p = lua_tolstring(L, -1, &len);
+		/* a text is a number as a cell would be (kp_num_parse), not by
+		 * Lua's rules: "0x10", " 7 " or "0x1p-1" are texts in the data,
+		 * and a function handing one back must not make it 16, 7 or 0.5 */
+		if (v->type == KP_FV_TEXT)
+			v->numeric = strlen(p) == len && kp_num_parse(p, &v->num) == KP_NUM_OK;
 		if ((z = strlen(p)) != len || kp_enc_utf8_valid((const unsigned char *)p, len) != len) {
 			char msg[320], q[KP_ERR_QUOTE];
 			if (z != len && kp_enc_utf8_valid((const unsigned char *)p, z) == z) /* valid up to its NUL */
