@@ -549,6 +549,140 @@ static void numbers_only(lua_State *L)
 	}
 }
 
+/* The same for the other libraries' numeric arguments: Lua's C functions
+ * read a number with luaL_checkinteger / luaL_checknumber, which convert a
+ * text ("0x10" is 16 to string.rep, string.format("%d"), select …).  Each
+ * function is wrapped (in the library table itself, which the string
+ * methods ("x"):rep(n) reach too) with the positions of its numeric
+ * arguments; a text there is refused as by math.  string.format and
+ * string.pack read their format for the arguments a number is for. */
+#define NUM_ALL 0x40000000UL   /* every argument */
+#define NUM_IF3 0x20000000UL   /* only when there are 3 arguments or more (table.insert) */
+#define NUM_SELECT 0x10000000UL /* the first, unless it is "#" (select) */
+
+static void refuse_text(lua_State *L, int i)
+{
+	if (lua_type(L, i) == LUA_TSTRING)
+		luaL_typeerror(L, i, "number");
+}
+
+/* string.format: the argument of each %d, %f, %c … */
+static void format_numbers(lua_State *L, int first)
+{
+	const char *f = lua_type(L, first) == LUA_TSTRING ? lua_tostring(L, first) : "";
+	int arg = first;
+
+	while ((f = strchr(f, '%'))) {
+		if (*++f == '%') {
+			f++;
+			continue;
+		}
+		f += strspn(f, "-+ #0123456789.");
+		arg++;
+		if (*f && strchr("diouxXcaAeEfFgG", *f))
+			refuse_text(L, arg);
+		if (*f)
+			f++;
+	}
+}
+
+/* string.pack: the argument of each numeric option. */
+static void pack_numbers(lua_State *L)
+{
+	const char *f = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : "";
+	int arg = 1;
+
+	for (; *f; f++) {
+		if (*f == 'X') { /* an alignment: its option takes no argument */
+			if (f[1])
+				f++;
+		} else if (strchr("bBhHlLjJTiIfdn", *f)) {
+			refuse_text(L, ++arg);
+		} else if (*f == 's' || *f == 'z') {
+			++arg;
+		}
+	}
+}
+
+static int l_lib_numbers(lua_State *L)
+{
+	unsigned long mask = (unsigned long)lua_tointeger(L, lua_upvalueindex(2));
+	int i, n = lua_gettop(L);
+
+	if (mask & NUM_SELECT) {
+		if (!(lua_type(L, 1) == LUA_TSTRING && !strcmp(lua_tostring(L, 1), "#")))
+			refuse_text(L, 1);
+	} else if (mask == 0) { /* string.format, string.pack */
+		if (lua_toboolean(L, lua_upvalueindex(3)))
+			pack_numbers(L);
+		else
+			format_numbers(L, 1);
+	} else if (!(mask & NUM_IF3) || n >= 3) {
+		for (i = 1; i <= n; i++)
+			if ((mask & NUM_ALL) || (i <= 28 && (mask & (1UL << (i - 1)))))
+				refuse_text(L, i);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+#define ARGS(a, b) ((1UL << ((a) - 1)) | ((b) ? 1UL << ((b) - 1) : 0))
+static const struct lib_numbers {
+	const char *name;
+	unsigned long mask; /* 0: read the format */
+	int pack;
+} string_numbers[] = {
+	{"byte", ARGS(2, 3), 0}, {"char", NUM_ALL, 0}, {"find", ARGS(3, 0), 0}, {"format", 0, 0},
+	{"gmatch", ARGS(3, 0), 0}, {"gsub", ARGS(4, 0), 0}, {"match", ARGS(3, 0), 0}, {"rep", ARGS(2, 0), 0},
+	{"sub", ARGS(2, 3), 0}, {"pack", 0, 1}, {"unpack", ARGS(3, 0), 0}, {NULL, 0, 0}
+}, table_numbers[] = {
+	{"concat", ARGS(3, 4), 0}, {"insert", ARGS(2, 0) | NUM_IF3, 0}, {"move", ARGS(2, 3) | ARGS(4, 0), 0},
+	{"remove", ARGS(2, 0), 0}, {"unpack", ARGS(2, 3), 0}, {NULL, 0, 0}
+}, utf8_numbers[] = {
+	{"char", NUM_ALL, 0}, {"codepoint", ARGS(2, 3), 0}, {"len", ARGS(2, 3), 0}, {"offset", ARGS(2, 3), 0},
+	{NULL, 0, 0}
+}, os_numbers[] = {
+	{"date", ARGS(2, 0), 0}, {NULL, 0, 0}
+}, base_numbers[] = {
+	{"select", NUM_SELECT, 0}, {NULL, 0, 0}
+};
+
+static void lib_numbers_in(lua_State *L, int idx, const struct lib_numbers *list);
+
+/* Wrap the functions listed in list in base[name], the copy add_lib made
+ * (the library itself keeps its functions: their errors name them
+ * string.rep …); leaves the copy on the stack. */
+static void lib_numbers(lua_State *L, int base, const char *name, const struct lib_numbers *list)
+{
+	int idx;
+
+	lua_getfield(L, base, name); /* the read-only view */
+	lua_getmetatable(L, -1);
+	lua_getfield(L, -1, "__index");
+	lua_replace(L, -3);
+	lua_pop(L, 1);
+	idx = lua_gettop(L);
+	lib_numbers_in(L, idx, list);
+}
+
+/* Wrap the functions of the table at idx listed in list. */
+static void lib_numbers_in(lua_State *L, int idx, const struct lib_numbers *list)
+{
+	idx = lua_absindex(L, idx);
+	for (; list->name; list++) {
+		if (lua_getfield(L, idx, list->name) != LUA_TFUNCTION) {
+			lua_pop(L, 1);
+			continue;
+		}
+		lua_pushinteger(L, (lua_Integer)list->mask);
+		lua_pushboolean(L, list->pack);
+		lua_pushcclosure(L, l_lib_numbers, 3);
+		lua_setfield(L, idx, list->name);
+	}
+}
+
 /* string (without dump), table, math, utf8 and os.time/date/clock into
  * the table at base. */
 static void add_libs(lua_State *L, int base)
@@ -557,8 +691,16 @@ static void add_libs(lua_State *L, int base)
 
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
 	add_lib(L, base, "string", no_dump);
+	lib_numbers(L, base, "string", string_numbers);
+	lua_pushliteral(L, ""); /* the methods of texts: the copy, not the library */
+	lua_getmetatable(L, -1);
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 3);
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
 	add_lib(L, base, "table", NULL);
+	lib_numbers(L, base, "table", table_numbers);
+	lua_pop(L, 1);
 	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
 	lua_getfield(L, -1, "randomseed"); /* Lua seeds math.random from the clock: the same numbers on every run */
 	lua_pushinteger(L, 2021);
@@ -567,6 +709,8 @@ static void add_libs(lua_State *L, int base)
 	add_lib(L, base, "math", NULL);
 	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
 	add_lib(L, base, "utf8", NULL);
+	lib_numbers(L, base, "utf8", utf8_numbers);
+	lua_pop(L, 1);
 	luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
 	lua_newtable(L);
 	lua_getfield(L, -2, "time"), lua_setfield(L, -2, "time");
@@ -574,6 +718,11 @@ static void add_libs(lua_State *L, int base)
 	lua_getfield(L, -2, "clock"), lua_setfield(L, -2, "clock");
 	lua_remove(L, -2);
 	add_lib(L, base, "os", NULL);
+	lib_numbers(L, base, "os", os_numbers);
+	lua_pop(L, 1);
+	lua_pushvalue(L, base);
+	lib_numbers_in(L, -1, base_numbers);
+	lua_pop(L, 1);
 }
 
 static int setup(lua_State *L)
