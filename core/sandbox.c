@@ -628,23 +628,23 @@ static int l_lib_numbers(lua_State *L)
 	return lua_gettop(L);
 }
 
-#define ARGS(a, b) ((1UL << ((a) - 1)) | ((b) ? 1UL << ((b) - 1) : 0))
+#define ARG(a) (1UL << ((a) - 1))
 static const struct lib_numbers {
 	const char *name;
 	unsigned long mask; /* 0: read the format */
 	int pack;
 } string_numbers[] = {
-	{"byte", ARGS(2, 3), 0}, {"char", NUM_ALL, 0}, {"find", ARGS(3, 0), 0}, {"format", 0, 0},
-	{"gmatch", ARGS(3, 0), 0}, {"gsub", ARGS(4, 0), 0}, {"match", ARGS(3, 0), 0}, {"rep", ARGS(2, 0), 0},
-	{"sub", ARGS(2, 3), 0}, {"pack", 0, 1}, {"unpack", ARGS(3, 0), 0}, {NULL, 0, 0}
+	{"byte", ARG(2) | ARG(3), 0}, {"char", NUM_ALL, 0}, {"find", ARG(3), 0}, {"format", 0, 0},
+	{"gmatch", ARG(3), 0}, {"gsub", ARG(4), 0}, {"match", ARG(3), 0}, {"rep", ARG(2), 0},
+	{"sub", ARG(2) | ARG(3), 0}, {"pack", 0, 1}, {"unpack", ARG(3), 0}, {NULL, 0, 0}
 }, table_numbers[] = {
-	{"concat", ARGS(3, 4), 0}, {"insert", ARGS(2, 0) | NUM_IF3, 0}, {"move", ARGS(2, 3) | ARGS(4, 0), 0},
-	{"remove", ARGS(2, 0), 0}, {"unpack", ARGS(2, 3), 0}, {NULL, 0, 0}
+	{"concat", ARG(3) | ARG(4), 0}, {"insert", ARG(2) | NUM_IF3, 0}, {"move", ARG(2) | ARG(3) | ARG(4), 0},
+	{"remove", ARG(2), 0}, {"unpack", ARG(2) | ARG(3), 0}, {NULL, 0, 0}
 }, utf8_numbers[] = {
-	{"char", NUM_ALL, 0}, {"codepoint", ARGS(2, 3), 0}, {"len", ARGS(2, 3), 0}, {"offset", ARGS(2, 3), 0},
+	{"char", NUM_ALL, 0}, {"codepoint", ARG(2) | ARG(3), 0}, {"len", ARG(2) | ARG(3), 0}, {"offset", ARG(2) | ARG(3), 0},
 	{NULL, 0, 0}
 }, os_numbers[] = {
-	{"date", ARGS(2, 0), 0}, {NULL, 0, 0}
+	{"date", ARG(2), 0}, {NULL, 0, 0}
 }, base_numbers[] = {
 	{"select", NUM_SELECT, 0}, {NULL, 0, 0}
 };
