@@ -267,7 +267,13 @@ end
 function dsl.per_item(src, per, max)
 	src = check_src(src, "per_item", 2)
 	check_num(per, msg("RULE_P_W_PER_ITEM"), "per_item", 2)
-	if max ~= nil then check_num(max, msg("RULE_P_W_MAXIMUM"), "per_item", 2) end
+	-- a deduction of 0 or less per item, or a cap below 0, would give
+	-- points for what it means to take them for (the item clamps to P)
+	if per <= 0 then fail(msg("RULE_P_ABOVE0", "per_item", msg("RULE_P_W_PER_ITEM")), 2) end
+	if max ~= nil then
+		check_num(max, msg("RULE_P_W_MAXIMUM"), "per_item", 2)
+		if max <= 0 then fail(msg("RULE_P_ABOVE0", "per_item", msg("RULE_P_W_MAXIMUM")), 2) end
+	end
 	return helper("per_item", {src = src, per = per, max = max})
 end
 
@@ -497,9 +503,15 @@ dsl.deduction = named("deduction", function(name, t, w)
 		if type(t.points) ~= "function" then fail(msg("RULE_P_POINTS_FN", "deduction \"" .. name .. "\""), 2) end
 	else
 		check_num(t.per, msg("RULE_P_W_PER"), "deduction \"" .. name .. "\"", 2)
+		-- per or max at 0 or below: the deduction would take nothing
+		-- (or give), and the unit keep points the rules take away
+		if t.per <= 0 then fail(msg("RULE_P_ABOVE0", "deduction \"" .. name .. "\"", msg("RULE_P_W_PER")), 2) end
 		d.count = check_src(t.count, "deduction \"" .. name .. "\" count", 2)
 	end
-	if t.max ~= nil then check_num(t.max, "max", "deduction \"" .. name .. "\"", 2) end
+	if t.max ~= nil then
+		check_num(t.max, "max", "deduction \"" .. name .. "\"", 2)
+		if t.max <= 0 then fail(msg("RULE_P_ABOVE0", "deduction \"" .. name .. "\"", "max"), 2) end
+	end
 	spec.deductions[#spec.deductions + 1] = d
 	return d
 end)
@@ -514,6 +526,8 @@ dsl.bonus = named("bonus", function(name, t, w)
 		fail(msg("RULE_P_BONUS_MAX", "bonus \"" .. name .. "\""), 2)
 	end
 	check_num(max, "max", "bonus \"" .. name .. "\"", 2)
+	-- each bonus is kept within [0, max]: below 0 it would take points
+	if max <= 0 then fail(msg("RULE_P_ABOVE0", "bonus \"" .. name .. "\"", "max"), 2) end
 	local d = {type = "bonus", name = name, where = w, max = max,
 		score = score, desc = t.desc, default = t.default, basis = t.basis, office = t.office}
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
