@@ -961,6 +961,24 @@ static int check_text(scorer *s, const kp_check *k, const kp_colref *ref, const 
 	return 0;
 }
 
+/* A count of items that per-item deductions multiply (a deduction's
+ * count, per_item, a checklist's per): below 0 it would give points
+ * where the rules take them, and the floor at 0 hid it.  A cell's is the
+ * data's mistake, named; a default's, a function's or an aggregate's
+ * the rule's (an aggregate of negative values: the data's). */
+static int count_negative(scorer *s, const kp_src *src, const kp_colref *ref, double v, int used_default)
+{
+	char a[32], msg[320];
+
+	if (cmpv(s, v, 0) >= 0)
+		return 0;
+	if (src->kind == KP_SRC_COL && ref && ref->t && !used_default)
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_COUNT_NEGATIVE_CELL, ref->t->file, kp_data_line(ref, s->unit),
+				  src_label_msg(src), unit_id(s, s->unit), num(v, a), s->ctx_kind, s->ctx_name);
+	kp_msg_format(msg, sizeof msg, KP_M_ENG_COUNT_NEGATIVE, num(v, a));
+	return rule_error(s, src->kind == KP_SRC_AGG && !used_default ? KP_EDATA : KP_ERULE, msg);
+}
+
 /* One condition of a checklist: the points it deducts into *x (and the
  * count into *cnt for a per-item condition). */
 static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double *x, double *cnt, outcome *o,
@@ -976,6 +994,8 @@ static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double
 		if (!rc && *vs == V_MISSING)
 			rc = on_missing(s, &k->src, ref, &v, NULL, o, vs);
 		if (rc || *vs != V_VALUE)
+			return rc;
+		if ((rc = count_negative(s, &k->src, ref, v, o->used_default)))
 			return rc;
 		*cnt = v;
 		*x = k->amount * v;
@@ -1269,8 +1289,8 @@ static void eval_peritem(scorer *s, const kp_method *m, double v, double P, outc
 }
 
 /* A method of one number v (the unit's value, or its default). */
-static int eval_number(scorer *s, const kp_method *m, const mstat *st, double v, double P, outcome *o,
-		       enum vstat *vs)
+static int eval_number(scorer *s, const kp_method *m, const mstat *st, const kp_colref *ref, double v, double P,
+		       outcome *o, enum vstat *vs)
 {
 	int rc;
 
@@ -1282,6 +1302,8 @@ static int eval_number(scorer *s, const kp_method *m, const mstat *st, double v,
 	} else if (m->kind == KP_M_BANDS) {
 		eval_bands(s, m, v, o);
 	} else if (m->kind == KP_M_PERITEM) {
+		if ((rc = count_negative(s, &m->src, ref, v, o->used_default)))
+			return rc;
 		eval_peritem(s, m, v, P, o);
 	} else if (m->kind == KP_M_GIVEN) {
 		eval_given(s, m, v, P, o); /* its note says what a trimmed average dropped */
@@ -1327,7 +1349,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		rc = on_missing(s, &m->src, ref, &v, NULL, o, vs);
 	if (rc || *vs != V_VALUE)
 		return rc;
-	return eval_number(s, m, st, v, P, o, vs);
+	return eval_number(s, m, st, ref, v, P, o, vs);
 }
 
 /* ---- the items of one unit ---- */
@@ -1485,6 +1507,8 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 			return kp_score_missing_error(s, ref, dd->count.col);
 		if (vs != V_VALUE)
 			cnt = 0;
+		if ((rc = count_negative(s, &dd->count, ref, cnt, 0)))
+			return rc;
 		*amount = dd->per * cnt;
 		if (s->notes)
 			note_set(o, KP_M_NOTE_DED_COUNT, src_label(&dd->count), num(cnt, a), kp_deduction_unit(dd),
