@@ -8,6 +8,7 @@ local spec, where, msg = ...
 local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
 local setmetatable, tostring, next = setmetatable, tostring, next
+local getmetatable, rawget = getmetatable, rawget
 
 spec.sections, spec.indicators, spec.deductions = {}, {}, {}
 spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
@@ -97,9 +98,36 @@ local function unique(kind, name, w, level)
 	seen[kind][name] = w
 end
 
+-- A declaration's tables are read as written: core/rules.c compiles a raw
+-- copy (no __index, __len or __pairs runs), so a table with a metatable
+-- would be checked here through __index and then compiled without it
+-- (commend (setmetatable({}, {__index = {min_score = 95}})) kept no
+-- minimum).  Such a table, anywhere inside, is refused.  Helpers and
+-- items made here were checked when they were made.
+local HELPER_MT = {__name = "helper"}
+local function plain(v, what, level)
+	local todo, seen, n = {v}, {}, 1
+	while n > 0 do
+		local x = todo[n]
+		todo[n], n = nil, n - 1
+		if type(x) == "table" and not seen[x] then
+			seen[x] = true
+			if rawget(x, HELPER) then
+				if getmetatable(x) ~= HELPER_MT then fail(msg("RULE_P_METATABLE", what), level + 1) end
+			elseif not rawget(x, DECL) then
+				if getmetatable(x) ~= nil then fail(msg("RULE_P_METATABLE", what), level + 1) end
+				for k, y in next, x do
+					todo[n + 1], todo[n + 2], n = k, y, n + 2
+				end
+			end
+		end
+	end
+end
+
 local function helper(kind, fields)
+	for _, v in next, fields do plain(v, kind, 3) end
 	fields.kind, fields[HELPER] = kind, true
-	return setmetatable(fields, {__name = "helper"})
+	return setmetatable(fields, HELPER_MT)
 end
 
 -- scoring helpers ---------------------------------------------------------
@@ -391,6 +419,9 @@ local function named(kind, build)
 		local w = where(2)
 		return function(t)
 			if type(t) ~= "table" then fail(msg("RULE_P_NEEDS_TABLE", kind .. " \"" .. name .. "\""), 2) end
+			-- (a test case's tables are read raw by the runner, which
+			-- prints what they hold: decl-expect-tostring-raises)
+			if kind ~= "case" then plain(t, kind .. " \"" .. name .. "\"", 2) end
 			return build(name, t, w)
 		end
 	end
@@ -400,6 +431,7 @@ local function once(key, kind)
 	return function(t)
 		open_for(kind, 2)
 		if type(t) ~= "table" then fail(msg("RULE_P_NEEDS_TABLE", kind), 2) end
+		plain(t, kind, 2)
 		if spec[key] then fail(msg("RULE_P_TWICE", kind, spec[key].where), 2) end
 		known_fields(t, kind, kind, 2)
 		if kind == "assessment" and type(t.unit) == "table" then known_fields(t.unit, "unit", "assessment: unit", 2) end
