@@ -569,19 +569,22 @@ static void refuse_text(lua_State *L, int i)
 /* string.format: the argument of each %d, %f, %c … */
 static void format_numbers(lua_State *L, int first)
 {
-	const char *f = lua_type(L, first) == LUA_TSTRING ? lua_tostring(L, first) : "";
+	size_t len = 0;
+	const char *f = lua_type(L, first) == LUA_TSTRING ? lua_tolstring(L, first, &len) : "";
+	const char *end = f + len; /* Lua reads past a NUL byte in the format */
 	int arg = first;
 
-	while ((f = strchr(f, '%'))) {
-		if (*++f == '%') {
+	while (f < end && (f = memchr(f, '%', (size_t)(end - f)))) {
+		if (++f < end && *f == '%') {
 			f++;
 			continue;
 		}
-		f += strspn(f, "-+ #0123456789.");
+		while (f < end && *f && strchr("-+ #0123456789.", *f))
+			f++;
 		arg++;
-		if (*f && strchr("diouxXcaAeEfFgG", *f))
+		if (f < end && *f && strchr("diouxXcaAeEfFgG", *f))
 			refuse_text(L, arg);
-		if (*f)
+		if (f < end)
 			f++;
 	}
 }
