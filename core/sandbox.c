@@ -22,6 +22,7 @@ struct kp_sandbox {
 	double secs;             /* seconds spent in finished calls */
 	volatile double t0;      /* when the outermost call began */
 	int tripped;             /* 1 instructions, 2 memory, 3 time: sticky */
+	int raised;              /* the engine raised a mistake: pcall passes it on */
 	int data_error;          /* a rule read a bad value: KP_EDATA */
 	int calls;               /* kp_sandbox_call depth: the cap holds inside calls */
 	int base_ref;            /* the table of allowed names */
@@ -131,6 +132,12 @@ const char *kp_sandbox_push_msg(lua_State *L, enum kp_msgid id, const char *en, 
 	return s;
 }
 
+int kp_sandbox_raise(lua_State *L)
+{
+	sandbox_of(L)->raised = 1;
+	return lua_error(L);
+}
+
 int kp_sandbox_error(lua_State *L, enum kp_msgid id, const char *en, ...)
 {
 	va_list ap;
@@ -141,7 +148,7 @@ int kp_sandbox_error(lua_State *L, enum kp_msgid id, const char *en, ...)
 	push_vmsg(L, id, ap);
 	va_end(ap);
 	lua_concat(L, 2);
-	return lua_error(L);
+	return kp_sandbox_raise(L);
 }
 
 static int panic(lua_State *L)
@@ -290,7 +297,7 @@ static int frozen_error(lua_State *L, int key)
 	kp_sandbox_push_msg(L, KP_M_RULE_SET_GLOBAL, luaL_tolstring(L, key, NULL));
 	lua_remove(L, -2);
 	lua_concat(L, 2);
-	return lua_error(L);
+	return kp_sandbox_raise(L);
 }
 
 /* rawset, except into a frozen environment */
@@ -338,12 +345,25 @@ static int l_setmetatable(lua_State *L)
  * the rule's handler is skipped and the limit's message passes through. */
 static int l_xpcall_handler(lua_State *L)
 {
-	if (sandbox_of(L)->tripped)
+	if (sandbox_of(L)->tripped || sandbox_of(L)->raised)
 		return 1;
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, 1);
 	return 1;
+}
+
+/* After the real pcall or xpcall: a mistake the engine raised (a missing
+ * value, an unknown column, a stale value, a refused write …) is passed
+ * on, not handed to the rule as false, message: a rule's pcall would make
+ * points of it (pcall(function() return u.x end) or 10). */
+static int pass_raised(lua_State *L)
+{
+	if (sandbox_of(L)->raised && lua_gettop(L) >= 2 && lua_type(L, 1) == LUA_TBOOLEAN && !lua_toboolean(L, 1)) {
+		lua_settop(L, 2);
+		return lua_error(L);
+	}
+	return lua_gettop(L);
 }
 
 static int l_xpcall(lua_State *L)
@@ -355,7 +375,16 @@ static int l_xpcall(lua_State *L)
 	lua_pushvalue(L, lua_upvalueindex(1)); /* the real xpcall */
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return pass_raised(L);
+}
+
+static int l_pcall(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	lua_pushvalue(L, lua_upvalueindex(1)); /* the real pcall */
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return pass_raised(L);
 }
 
 /* ---- pairs in an order of the keys, not of the hash ---- */
@@ -500,6 +529,7 @@ static int push_base(lua_State *L)
 	lua_pushcfunction(L, l_pairs);
 	lua_setfield(L, base, "pairs");
 	wrap_base(L, base, "xpcall", l_xpcall);
+	wrap_base(L, base, "pcall", l_pcall);
 	return base;
 }
 
@@ -936,7 +966,7 @@ int kp_sandbox_data_error(lua_State *L, const char *fmt, ...)
 	va_start(ap, fmt);
 	lua_pushvfstring(L, fmt, ap);
 	va_end(ap);
-	return lua_error(L);
+	return kp_sandbox_raise(L);
 }
 
 int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_err *err)
@@ -953,7 +983,7 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
 	if (sb->calls == 0)
-		sb->t0 = kp_sandbox_now();
+		sb->t0 = kp_sandbox_now(), sb->raised = 0;
 	sb->calls++;
 	rc = lua_pcall(L, nargs, nres, base);
 	if (--sb->calls == 0)

@@ -53,7 +53,7 @@ static int msg_error(lua_State *L, enum kp_msgid id, const char *en, ...)
 	if (p && p != small)
 		free(p);
 	lua_concat(L, 2);
-	return lua_error(L);
+	return kp_sandbox_raise(L);
 }
 
 /* A column or event name from rule code: C reads it up to its first NUL,
