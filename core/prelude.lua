@@ -1,10 +1,11 @@
 -- prelude.lua — the rule language (docs/RULES.md), compiled into the binary.
 -- It only records declarations into `spec`; core/rules.c checks them and
 -- compiles them into the native scorer.  Arguments: the spec table to fill
--- where(level), which names the rule file's line, and msg(NAME, ...), the
+-- where(level), which names the rule file's line, msg(NAME, ...), the
 -- text of catalogue message NAME (RULE_P_*, include/kaoping/msg/rules.def)
--- in the current language with each %s replaced by the next argument.
-local spec, where, msg = ...
+-- in the current language with each %s replaced by the next argument, and
+-- raise(text, level), error as the engine's mistake (kp_sandbox_raise).
+local spec, where, msg, raise = ...
 local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
 local setmetatable, tostring, next = setmetatable, tostring, next
@@ -17,7 +18,8 @@ spec.datas = {}
 local HELPER = {}   -- marks helper descriptors
 local DECL = {}     -- marks the indicators and deductions declared here
 
-local function fail(text, level) error(text, (level or 1) + 1) end
+-- raise is error for the engine's refusals: a rule's pcall passes it on
+local function fail(text, level) raise(text, (level or 1) + 1) end
 
 local function check_src(src, helper, level)
 	local t = type(src)

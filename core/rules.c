@@ -2062,6 +2062,23 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 	return rc;
 }
 
+/* raise(text, level): error(text, level) for the prelude's refusals of a
+ * declaration, raised as the engine's mistake, so that a rule file's
+ * pcall(function() deduction "d" { per = -2, … } end) cannot drop the
+ * declaration without a word. */
+static int l_raise(lua_State *L)
+{
+	int level = (int)luaL_optinteger(L, 2, 1);
+
+	lua_settop(L, 1);
+	if (lua_type(L, 1) == LUA_TSTRING && level > 0) {
+		luaL_where(L, level);
+		lua_insert(L, 1);
+		lua_concat(L, 2);
+	}
+	return kp_sandbox_raise(L);
+}
+
 static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 {
 	int rc;
@@ -2074,7 +2091,8 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 	lua_pushvalue(L, spec);
 	lua_pushcfunction(L, l_where);
 	lua_pushcfunction(L, l_msg);
-	return kp_sandbox_call(r->sb, 3, 1, 1, err);
+	lua_pushcfunction(L, l_raise);
+	return kp_sandbox_call(r->sb, 4, 1, 1, err);
 }
 
 /* The declarations, copied raw (next and rawset: no __index, __pairs or
