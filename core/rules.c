@@ -367,10 +367,59 @@ static void sort_lookup(kp_method *m)
 		}
 }
 
-static int compile_lookup(compiler *c, int t, kp_method *m)
+/* Two entries of a lookup that a value would match both ([1] and ["1"]
+ * are one text; 0 and "0.0" one number at the comparison precision):
+ * the higher points won without a word.  Each key's canonical form
+ * (its number rounded at the comparison precision, or its text),
+ * sorted, so that equal ones are neighbours. */
+typedef struct lookup_key { char *canon; size_t i; } lookup_key;
+
+static int lookup_key_cmp(const void *a, const void *b)
+{
+	const lookup_key *x = a, *y = b;
+	int c = strcmp(x->canon, y->canon);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int lookup_same(compiler *c, const kp_method *m, const char *where)
+{
+	lookup_key *k = calloc(m->n + 1, sizeof *k);
+	size_t i;
+	int rc = 0;
+
+	if (!k)
+		return kp_err_oom(c->err);
+	for (i = 0; i < m->n && !rc; i++) {
+		double v;
+		char buf[64];
+		if (kp_num_parse(m->keys[i], &v) == KP_NUM_OK)
+			snprintf(buf, sizeof buf, "N%.17g", kp_num_round(v, c->r->compare));
+		k[i].i = i;
+		k[i].canon = malloc(strlen(m->keys[i]) + sizeof buf + 2);
+		if (!k[i].canon)
+			rc = kp_err_oom(c->err);
+		else if (kp_num_parse(m->keys[i], &v) == KP_NUM_OK)
+			strcpy(k[i].canon, buf);
+		else
+			strcat(strcpy(k[i].canon, "T"), m->keys[i]);
+	}
+	if (!rc)
+		qsort(k, m->n, sizeof *k, lookup_key_cmp);
+	for (i = 1; i < m->n && !rc; i++)
+		if (!strcmp(k[i - 1].canon, k[i].canon))
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_LOOKUP_SAME, where, m->keys[k[i - 1].i], m->keys[k[i].i]);
+	for (i = 0; i < m->n; i++)
+		free(k[i].canon);
+	free(k);
+	return rc;
+}
+
+static int compile_lookup(compiler *c, int t, kp_method *m, const char *where)
 {
 	lua_State *L = c->L;
 	size_t n = 0;
+	int rc;
 
 	kp_decl_field(L, t, "map");
 	lua_pushnil(L);
@@ -392,6 +441,8 @@ static int compile_lookup(compiler *c, int t, kp_method *m)
 	for (n = 0; n < m->n; n++)
 		if (!m->keys[n])
 			return KP_EINTERNAL; /* dupstr said: out of memory */
+	if ((rc = lookup_same(c, m, where)))
+		return rc;
 	sort_lookup(m);
 	m->has_default = field_num(c, t, "default", &m->dflt) > 0;
 	return 0;
@@ -559,7 +610,7 @@ static int method_fields(compiler *c, int h, kp_method *m, const char *where)
 	if (!rc && m->kind == KP_M_RANK)
 		rc = number_list(c, h, "points", 0, m);
 	if (!rc && m->kind == KP_M_LOOKUP)
-		rc = compile_lookup(c, h, m);
+		rc = compile_lookup(c, h, m, where);
 	if (!rc && m->kind == KP_M_PERITEM) {
 		field_num(c, h, "per", &m->per);
 		m->has_max = field_num(c, h, "max", &m->max) > 0;
