@@ -467,16 +467,32 @@ end
 
 -- The most a helper with fixed points can give (a bonus's max when it is
 -- left out), or nil: yes_no(src, P), bands, lookup, rank_points.
-local function fixed_points(s)
+-- The most (and the least) a helper of fixed points gives; with_done
+-- counts done's points when not done too (an indicator's range; a bonus
+-- takes its max from the rest).
+local function fixed_points(s, with_done)
 	if type(s) ~= "table" or not s[HELPER] then return nil end
-	local best
-	local function see(v) if type(v) == "number" and (best == nil or v > best) then best = v end end
-	if s.kind == "yes_no" then see(s.pts)
+	local best, least
+	local function see(v)
+		if type(v) == "number" then
+			if best == nil or v > best then best = v end
+			if least == nil or v < least then least = v end
+		end
+	end
+	if s.kind == "yes_no" or (with_done and s.kind == "done") then see(s.pts)
 	elseif s.kind == "bands" then for _, b in ipairs(s.bands) do see(b[2]) end; see(s.otherwise)
 	elseif s.kind == "deadline" then for _, b in ipairs(s.dates) do see(b[2]) end; see(s.otherwise)
 	elseif s.kind == "lookup" then for _, v in pairs(s.map) do see(v) end; see(s.default)
 	elseif s.kind == "rank_points" then for _, v in ipairs(s.points) do see(v) end end
-	return best
+	return best, least
+end
+
+-- Points below 0 that the clamp (or a bonus's [0, max]) makes 0: the
+-- entry says something the score never does (bands {0.5, -2}, done(x, -3)).
+local function no_negative_points(least, what, level)
+	if least ~= nil and least < -5e-7 then
+		fail(msg("RULE_P_NEGATIVE_POINTS", what, string.format("%.15g", least)), level + 1)
+	end
 end
 
 dsl.indicator = named("indicator", function(name, t, w)
@@ -502,10 +518,14 @@ dsl.indicator = named("indicator", function(name, t, w)
 	-- points a clamped indicator could never give are a mistake in the
 	-- rules, not something to cut silently while scoring (equal at six
 	-- decimals is equal)
-	local most = fixed_points(d.score)
+	local most, least = fixed_points(d.score, true)
+	if d.clamp ~= false and most ~= nil and most - d.points > 5e-7 and d.score.kind == "done" then
+		fail(msg("RULE_P_CLAMP_DONE", name, string.format("%.15g", d.points), string.format("%.15g", most)), 2)
+	end
 	if d.clamp ~= false and most ~= nil and most - d.points > 5e-7 then
 		fail(msg("RULE_P_CLAMP", name, string.format("%.15g", d.points), string.format("%.15g", most)), 2)
 	end
+	if d.clamp ~= false then no_negative_points(least, "indicator \"" .. name .. "\"", 2) end
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail(msg("RULE_P_DEFAULT_NUM_TEXT", "indicator \"" .. name .. "\""), 2)
 	end
@@ -556,6 +576,7 @@ dsl.bonus = named("bonus", function(name, t, w)
 	local score = check_score(t.score, "bonus \"" .. name .. "\"")
 	local max = t.max
 	if max == nil then max = fixed_points(score) end
+	no_negative_points(select(2, fixed_points(score, true)), "bonus \"" .. name .. "\"", 2)
 	if max == nil then
 		fail(msg("RULE_P_BONUS_MAX", "bonus \"" .. name .. "\""), 2)
 	end
