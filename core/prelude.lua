@@ -4,8 +4,9 @@
 -- where(level), which names the rule file's line, msg(NAME, ...), the
 -- text of catalogue message NAME (RULE_P_*, include/kaoping/msg/rules.def)
 -- in the current language with each %s replaced by the next argument, and
--- raise(text, level), error as the engine's mistake (kp_sandbox_raise).
-local spec, where, msg, raise = ...
+-- raise(text, level), error as the engine's mistake (kp_sandbox_raise),
+-- and check_plain(v, what, level, HELPER, DECL, HELPER_MT) (plain, below).
+local spec, where, msg, raise, check_plain = ...
 local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
 local setmetatable, tostring, next = setmetatable, tostring, next
@@ -104,30 +105,17 @@ end
 -- copy (no __index, __len or __pairs runs), so a table with a metatable
 -- would be checked here through __index and then compiled without it
 -- (commend (setmetatable({}, {__index = {min_score = 95}})) kept no
--- minimum).  Such a table, anywhere inside, is refused.  Helpers and
--- items made here were checked when they were made.
+-- minimum).  Such a table, anywhere inside, is refused (check_plain, in C:
+-- the walk costs no instructions of the load's budget).  Helpers and items
+-- made here were checked when they were made; a helper must keep its own
+-- metatable.
 local HELPER_MT = {__name = "helper"}
 local function plain(v, what, level)
-	local todo, seen, n = {v}, {}, 1
-	while n > 0 do
-		local x = todo[n]
-		todo[n], n = nil, n - 1
-		if type(x) == "table" and not seen[x] then
-			seen[x] = true
-			if rawget(x, HELPER) then
-				if getmetatable(x) ~= HELPER_MT then fail(msg("RULE_P_METATABLE", what), level + 1) end
-			elseif not rawget(x, DECL) then
-				if getmetatable(x) ~= nil then fail(msg("RULE_P_METATABLE", what), level + 1) end
-				for k, y in next, x do
-					todo[n + 1], todo[n + 2], n = k, y, n + 2
-				end
-			end
-		end
-	end
+	if type(v) == "table" then check_plain(v, what, level + 1, HELPER, DECL, HELPER_MT) end
 end
 
 local function helper(kind, fields)
-	for _, v in next, fields do plain(v, kind, 3) end
+	check_plain(fields, kind, 3, HELPER, DECL, HELPER_MT) -- the fields table is the prelude's own: its values
 	fields.kind, fields[HELPER] = kind, true
 	return setmetatable(fields, HELPER_MT)
 end

@@ -2130,6 +2130,76 @@ static int l_raise(lua_State *L)
 	return kp_sandbox_raise(L);
 }
 
+#define SNAPSHOT_DEPTH 100 /* declarations nested deeper are refused (snapshot_value) */
+
+/* Is the value at v a table (or inside one, raw) with a metatable?
+ * Items (DECL, at 5) are skipped, helpers (HELPER, at 4) must keep the
+ * prelude's metatable (at 6); memo at 7.  Nested deeper than the
+ * snapshot takes is left to it (KP_M_RULE_DECL_DEEP). */
+static int plain_bad(lua_State *L, int v, int depth)
+{
+	int bad = 0;
+
+	if (lua_type(L, v) != LUA_TTABLE)
+		return 0;
+	lua_pushvalue(L, 5);
+	if (lua_rawget(L, v) != LUA_TNIL)
+		return lua_pop(L, 1), 0;
+	lua_pop(L, 1);
+	lua_pushvalue(L, 4);
+	if (lua_rawget(L, v) != LUA_TNIL) {
+		lua_pop(L, 1);
+		if (!lua_getmetatable(L, v))
+			return 1;
+		bad = !lua_rawequal(L, -1, 6);
+		return lua_pop(L, 1), bad;
+	}
+	lua_pop(L, 1);
+	if (lua_getmetatable(L, v))
+		return lua_pop(L, 1), 1;
+	if (depth > SNAPSHOT_DEPTH)
+		return 0;
+	lua_pushvalue(L, v);
+	if (lua_rawget(L, 7) != LUA_TNIL)
+		return lua_pop(L, 1), 0;
+	lua_pop(L, 1);
+	lua_pushvalue(L, v);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, 7);
+	luaL_checkstack(L, 6, NULL);
+	lua_pushnil(L);
+	while (!bad && lua_next(L, v)) {
+		int top = lua_gettop(L);
+		bad = plain_bad(L, top, depth + 1) || plain_bad(L, top - 1, depth + 1);
+		lua_pop(L, bad ? 2 : 1);
+	}
+	return bad;
+}
+
+/* check_plain(v, what, level, HELPER, DECL, HELPER_MT): the prelude's
+ * refusal of a declaration holding a table with a metatable, at the
+ * place in the rule file (or module) that made it: the first frame
+ * that is neither C nor the prelude (helpers are often tail calls, so a
+ * level counted from here would miss it). */
+static int l_check_plain(lua_State *L)
+{
+	lua_Debug ar;
+	int level;
+
+	luaL_checkinteger(L, 3);
+	lua_settop(L, 6);
+	lua_newtable(L); /* 7: memo */
+	if (!plain_bad(L, 1, 0))
+		return 0;
+	for (level = 1; lua_getstack(L, level, &ar) && lua_getinfo(L, "S", &ar); level++)
+		if (strcmp(ar.what, "C") != 0 && strcmp(ar.source, "=prelude") != 0)
+			break;
+	luaL_where(L, level);
+	kp_sandbox_push_msg(L, KP_M_RULE_P_METATABLE, luaL_checkstring(L, 2));
+	lua_concat(L, 2);
+	return kp_sandbox_raise(L);
+}
+
 static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 {
 	int rc;
@@ -2143,7 +2213,8 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 	lua_pushcfunction(L, l_where);
 	lua_pushcfunction(L, l_msg);
 	lua_pushcfunction(L, l_raise);
-	return kp_sandbox_call(r->sb, 4, 1, 1, err);
+	lua_pushcfunction(L, l_check_plain);
+	return kp_sandbox_call(r->sb, 5, 1, 1, err);
 }
 
 /* The declarations, copied raw (next and rawset: no __index, __pairs or
@@ -2151,7 +2222,6 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
  * cycles kept as they are.  The compiler and the test runner read only the
  * copy, which no rule code can reach, so a declaration changed or given a
  * metatable after it was made changes nothing and runs nothing. */
-#define SNAPSHOT_DEPTH 100
 
 /* C reads names and texts up to their first NUL: "a\0b" and "a\0c" would
  * be one name there and two in Lua, so a NUL byte is refused. */
