@@ -37,9 +37,17 @@ local function check_num(v, what, helper, level)
 	return v
 end
 
-local function opts_of(t, helper, level)
+-- known: the options besides scope ("order" for rank_points); any other
+-- (scoep = "all") would be dropped without a word, scoring within the
+-- category what the rule meant over all units
+local function opts_of(t, helper, level, known)
 	if t == nil then return {} end
 	if type(t) ~= "table" then fail(msg("RULE_P_OPTS", helper), level + 1) end
+	for k in next, t do
+		if k ~= "scope" and k ~= known then
+			fail(msg("RULE_P_FIELD_KNOWN", helper, tostring(k), known and "scope, " .. known or "scope"), level + 1)
+		end
+	end
 	if t.scope ~= nil and t.scope ~= "all" and t.scope ~= "category" then
 		fail(msg("RULE_P_SCOPE", helper), level + 1)
 	end
@@ -146,7 +154,7 @@ function dsl.rank_points(src, points, o)
 	src = check_src(src, "rank_points", 2)
 	if type(points) ~= "table" or #points == 0 then fail(msg("RULE_P_RANK_GIVE"), 2) end
 	for i, p in ipairs(points) do check_num(p, "points[" .. i .. "]", "rank_points", 2) end
-	o = opts_of(o, "rank_points", 2)
+	o = opts_of(o, "rank_points", 2, "order")
 	if o.order ~= nil and o.order ~= "asc" and o.order ~= "desc" then fail(msg("RULE_P_RANK_ORDER"), 2) end
 	return helper("rank_points", {src = src, points = points, order = o.order or "desc", scope = o.scope})
 end
@@ -277,7 +285,11 @@ function dsl.lookup(src, map, o)
 	src = check_src(src, "lookup", 2)
 	if type(map) ~= "table" or next(map) == nil then fail(msg("RULE_P_LOOKUP_GIVE"), 2) end
 	for k, v in pairs(map) do check_num(v, msg("RULE_P_W_VALUE_FOR", tostring(k)), "lookup", 2) end
+	if o ~= nil and type(o) ~= "table" then fail(msg("RULE_P_OPTS", "lookup"), 2) end
 	o = o or {}
+	for k in next, o do
+		if k ~= "default" then fail(msg("RULE_P_FIELD_KNOWN", "lookup", tostring(k), "default"), 2) end
+	end
 	if o.default ~= nil then check_num(o.default, "default", "lookup", 2) end
 	return helper("lookup", {src = src, map = map, default = o.default})
 end
@@ -425,6 +437,18 @@ local function once(key, kind)
 		if spec[key] then fail(msg("RULE_P_TWICE", kind, spec[key].where), 2) end
 		known_fields(t, kind, kind, 2)
 		if kind == "assessment" and type(t.unit) == "table" then known_fields(t.unit, "unit", "assessment: unit", 2) end
+		-- {"部门", comend = 9} would commend nobody of the category
+		if kind == "assessment" and type(t.categories) == "table" then
+			for i, cat in ipairs(t.categories) do
+				if type(cat) == "table" then
+					for k in next, cat do
+						if k ~= 1 and k ~= "commend" then
+							fail(msg("RULE_P_FIELD_KNOWN", "assessment: categories[" .. i .. "]", tostring(k), "commend"), 2)
+						end
+					end
+				end
+			end
+		end
 		if kind == "commend" and t.by_category ~= nil then
 			if type(t.by_category) ~= "table" then fail(msg("RULE_P_BY_CAT"), 2) end
 			for cname, cc in pairs(t.by_category) do
