@@ -582,10 +582,10 @@ static void numbers_only(lua_State *L)
 /* The same for the other libraries' numeric arguments: Lua's C functions
  * read a number with luaL_checkinteger / luaL_checknumber, which convert a
  * text ("0x10" is 16 to string.rep, string.format("%d"), select …).  Each
- * function is wrapped (in the library table itself, which the string
- * methods ("x"):rep(n) reach too) with the positions of its numeric
- * arguments; a text there is refused as by math.  string.format and
- * string.pack read their format for the arguments a number is for. */
+ * function is wrapped, in the rules' copy of its library, with the
+ * positions of its numeric arguments; a text there is refused as by math.
+ * The string methods (("x"):rep(n)) read the same copy.  string.format
+ * and string.pack read their format for the arguments a number is for. */
 #define NUM_ALL 0x40000000UL   /* every argument */
 #define NUM_IF3 0x20000000UL   /* only when there are 3 arguments or more (table.insert) */
 #define NUM_SELECT 0x10000000UL /* the first, unless it is "#" (select) */
@@ -682,7 +682,21 @@ static const struct lib_numbers {
 	{"select", NUM_SELECT, 0}, {NULL, 0, 0}
 };
 
-static void lib_numbers_in(lua_State *L, int idx, const struct lib_numbers *list);
+/* Wrap the functions of the table at idx listed in list. */
+static void lib_numbers_in(lua_State *L, int idx, const struct lib_numbers *list)
+{
+	idx = lua_absindex(L, idx);
+	for (; list->name; list++) {
+		if (lua_getfield(L, idx, list->name) != LUA_TFUNCTION) {
+			lua_pop(L, 1);
+			continue;
+		}
+		lua_pushinteger(L, (lua_Integer)list->mask);
+		lua_pushboolean(L, list->pack);
+		lua_pushcclosure(L, l_lib_numbers, 3);
+		lua_setfield(L, idx, list->name);
+	}
+}
 
 /* Wrap the functions listed in list in base[name], the copy add_lib made
  * (the library itself keeps its functions: their errors name them
@@ -698,22 +712,6 @@ static void lib_numbers(lua_State *L, int base, const char *name, const struct l
 	lua_pop(L, 1);
 	idx = lua_gettop(L);
 	lib_numbers_in(L, idx, list);
-}
-
-/* Wrap the functions of the table at idx listed in list. */
-static void lib_numbers_in(lua_State *L, int idx, const struct lib_numbers *list)
-{
-	idx = lua_absindex(L, idx);
-	for (; list->name; list++) {
-		if (lua_getfield(L, idx, list->name) != LUA_TFUNCTION) {
-			lua_pop(L, 1);
-			continue;
-		}
-		lua_pushinteger(L, (lua_Integer)list->mask);
-		lua_pushboolean(L, list->pack);
-		lua_pushcclosure(L, l_lib_numbers, 3);
-		lua_setfield(L, idx, list->name);
-	}
 }
 
 /* string (without dump), table, math, utf8 and os.time/date/clock into
