@@ -303,6 +303,10 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 		long c = lua_type(L, -2) == LUA_TSTRING ? kp_table_col(t, check_name(L, -2)) : -1;
 		if (c < 0)
 			msg_error(L, KP_M_ENG_LUA_FILE_NO_COLUMN, t->file, luaL_tolstring(L, -2, NULL));
+		/* {ok = false} or a table matched no row without a word (the
+		 * declared filters refuse them) */
+		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+			msg_error(L, KP_M_ENG_LUA_FILTER_VALUE, lua_tostring(L, -2), luaL_typename(L, -1));
 		push_cell(L, NULL, t, row, (size_t)c); /* compared, not computed with */
 		pass = lua_compare(L, -1, -2, LUA_OPEQ) ||
 		       (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
