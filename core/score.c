@@ -284,7 +284,14 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 		int rc = kp_score_call_fn(s, src->ref, KP_FN_ROW, t, row, 1, &v, vs);
 		if (rc || *vs != V_VALUE)
 			return rc;
-		*pass = v.type == KP_FV_BOOL ? v.yes : v.type != KP_FV_NIL; /* as Lua's truth */
+		/* true or false (nil): Lua's truth would keep a row for 0 or 否 */
+		if (v.type != KP_FV_BOOL && v.type != KP_FV_NIL) {
+			char msg[320];
+			kp_msg_format(msg, sizeof msg, KP_M_ENG_FILTER_NOT_BOOL, v.type_name);
+			kp_fnval_free(&v);
+			return rule_error(s, KP_ERULE, msg);
+		}
+		*pass = v.type == KP_FV_BOOL && v.yes;
 		kp_fnval_free(&v);
 	}
 	return 0;

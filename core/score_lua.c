@@ -293,6 +293,9 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 		lua_pushvalue(L, fidx);
 		push_row(s, t, row);
 		lua_call(L, 1, 1);
+		/* true or false (nil): Lua's truth would keep a row for 0 or 否 */
+		if (!lua_isboolean(L, -1) && !lua_isnil(L, -1))
+			msg_error(L, KP_M_ENG_FILTER_NOT_BOOL, luaL_typename(L, -1));
 		pass = lua_toboolean(L, -1);
 		lua_pop(L, 1);
 		return pass;
