@@ -422,11 +422,18 @@ static int ctx_stat(lua_State *L, int op)
 	int cat = (int)lua_tointeger(L, lua_upvalueindex(2));
 	unsigned long gen = (unsigned long)lua_tointeger(L, lua_upvalueindex(3));
 	const char *col = op == KP_AGG_COUNT ? NULL : check_name(L, 2);
-	int all = lua_isstring(L, op == KP_AGG_COUNT ? 2 : 3) &&
-		  !strcmp(lua_tostring(L, op == KP_AGG_COUNT ? 2 : 3), "all");
+	int at = op == KP_AGG_COUNT ? 2 : 3, all = 0;
 	kp_acc a = {op, 0, 0, 0, 0};
 	kp_colref c;
 	size_t u;
+
+	/* "ALL", "全部" or true were the category without a word */
+	if (!lua_isnoneornil(L, at)) {
+		const char *w = lua_type(L, at) == LUA_TSTRING ? lua_tostring(L, at) : NULL;
+		if (!w || (strcmp(w, "all") && strcmp(w, "category")))
+			return msg_error(L, KP_M_ENG_LUA_CTX_SCOPE, luaL_tolstring(L, at, NULL));
+		all = !strcmp(w, "all");
+	}
 
 	kp_sandbox_check_live(L, gen, "ctx");
 	if (col && kp_data_column(s->d, col, &c) < 0) {
