@@ -1,13 +1,16 @@
 -- prelude.lua — the rule language (docs/RULES.md), compiled into the binary.
 -- It only records declarations into `spec`; core/rules.c checks them and
 -- compiles them into the native scorer.  Arguments: the spec table to fill
--- where(level), which names the rule file's line, and msg(NAME, ...), the
+-- where(level), which names the rule file's line, msg(NAME, ...), the
 -- text of catalogue message NAME (RULE_P_*, include/kaoping/msg/rules.def)
--- in the current language with each %s replaced by the next argument.
-local spec, where, msg = ...
+-- in the current language with each %s replaced by the next argument, and
+-- raise(text, level), error as the engine's mistake (kp_sandbox_raise),
+-- and check_plain(v, what, level, HELPER, DECL, HELPER_MT) (plain, below).
+local spec, where, msg, raise, check_plain = ...
 local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
 local setmetatable, tostring, next = setmetatable, tostring, next
+local getmetatable, rawget = getmetatable, rawget
 
 spec.sections, spec.indicators, spec.deductions = {}, {}, {}
 spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
@@ -16,7 +19,8 @@ spec.datas = {}
 local HELPER = {}   -- marks helper descriptors
 local DECL = {}     -- marks the indicators and deductions declared here
 
-local function fail(text, level) error(text, (level or 1) + 1) end
+-- raise is error for the engine's refusals: a rule's pcall passes it on
+local function fail(text, level) raise(text, (level or 1) + 1) end
 
 local function check_src(src, helper, level)
 	local t = type(src)
@@ -33,9 +37,17 @@ local function check_num(v, what, helper, level)
 	return v
 end
 
-local function opts_of(t, helper, level)
+-- known: the options besides scope ("order" for rank_points); any other
+-- (scoep = "all") would be dropped without a word, scoring within the
+-- category what the rule meant over all units
+local function opts_of(t, helper, level, known)
 	if t == nil then return {} end
 	if type(t) ~= "table" then fail(msg("RULE_P_OPTS", helper), level + 1) end
+	for k in next, t do
+		if k ~= "scope" and k ~= known then
+			fail(msg("RULE_P_FIELD_KNOWN", helper, tostring(k), known and "scope, " .. known or "scope"), level + 1)
+		end
+	end
 	if t.scope ~= nil and t.scope ~= "all" and t.scope ~= "category" then
 		fail(msg("RULE_P_SCOPE", helper), level + 1)
 	end
@@ -80,6 +92,11 @@ local function known_fields(t, kind, what, level)
 			fail(msg("RULE_P_TEXT_LIKE", what, k, k == "office" and "\"县司法局\"" or "\"《陇县重大行政决策程序规定》\""), level + 1)
 		end
 	end
+	-- the method in words (criteria): another value would be dropped there
+	-- without a word
+	if t.desc ~= nil and allowed.desc and type(t.desc) ~= "string" then
+		fail(msg("RULE_P_TEXT_LIKE", what, "desc", "\"完成率×分值\""), level + 1)
+	end
 end
 
 -- Names must be unique within their kind: explain, reports and test cases
@@ -92,9 +109,23 @@ local function unique(kind, name, w, level)
 	seen[kind][name] = w
 end
 
+-- A declaration's tables are read as written: core/rules.c compiles a raw
+-- copy (no __index, __len or __pairs runs), so a table with a metatable
+-- would be checked here through __index and then compiled without it
+-- (commend (setmetatable({}, {__index = {min_score = 95}})) kept no
+-- minimum).  Such a table, anywhere inside, is refused (check_plain, in C:
+-- the walk costs no instructions of the load's budget).  Helpers and items
+-- made here were checked when they were made; a helper must keep its own
+-- metatable.
+local HELPER_MT = {__name = "helper"}
+local function plain(v, what, level)
+	if type(v) == "table" then check_plain(v, what, level + 1, HELPER, DECL, HELPER_MT) end
+end
+
 local function helper(kind, fields)
+	check_plain(fields, kind, 3, HELPER, DECL, HELPER_MT) -- the fields table is the prelude's own: its values
 	fields.kind, fields[HELPER] = kind, true
-	return setmetatable(fields, {__name = "helper"})
+	return setmetatable(fields, HELPER_MT)
 end
 
 -- scoring helpers ---------------------------------------------------------
@@ -123,7 +154,7 @@ function dsl.rank_points(src, points, o)
 	src = check_src(src, "rank_points", 2)
 	if type(points) ~= "table" or #points == 0 then fail(msg("RULE_P_RANK_GIVE"), 2) end
 	for i, p in ipairs(points) do check_num(p, "points[" .. i .. "]", "rank_points", 2) end
-	o = opts_of(o, "rank_points", 2)
+	o = opts_of(o, "rank_points", 2, "order")
 	if o.order ~= nil and o.order ~= "asc" and o.order ~= "desc" then fail(msg("RULE_P_RANK_ORDER"), 2) end
 	return helper("rank_points", {src = src, points = points, order = o.order or "desc", scope = o.scope})
 end
@@ -254,7 +285,11 @@ function dsl.lookup(src, map, o)
 	src = check_src(src, "lookup", 2)
 	if type(map) ~= "table" or next(map) == nil then fail(msg("RULE_P_LOOKUP_GIVE"), 2) end
 	for k, v in pairs(map) do check_num(v, msg("RULE_P_W_VALUE_FOR", tostring(k)), "lookup", 2) end
+	if o ~= nil and type(o) ~= "table" then fail(msg("RULE_P_OPTS", "lookup"), 2) end
 	o = o or {}
+	for k in next, o do
+		if k ~= "default" then fail(msg("RULE_P_FIELD_KNOWN", "lookup", tostring(k), "default"), 2) end
+	end
 	if o.default ~= nil then check_num(o.default, "default", "lookup", 2) end
 	return helper("lookup", {src = src, map = map, default = o.default})
 end
@@ -262,7 +297,13 @@ end
 function dsl.per_item(src, per, max)
 	src = check_src(src, "per_item", 2)
 	check_num(per, msg("RULE_P_W_PER_ITEM"), "per_item", 2)
-	if max ~= nil then check_num(max, msg("RULE_P_W_MAXIMUM"), "per_item", 2) end
+	-- a deduction of 0 or less per item, or a cap below 0, would give
+	-- points for what it means to take them for (the item clamps to P)
+	if per <= 0 then fail(msg("RULE_P_ABOVE0", "per_item", msg("RULE_P_W_PER_ITEM")), 2) end
+	if max ~= nil then
+		check_num(max, msg("RULE_P_W_MAXIMUM"), "per_item", 2)
+		if max <= 0 then fail(msg("RULE_P_ABOVE0", "per_item", msg("RULE_P_W_MAXIMUM")), 2) end
+	end
 	return helper("per_item", {src = src, per = per, max = max})
 end
 
@@ -380,6 +421,9 @@ local function named(kind, build)
 		local w = where(2)
 		return function(t)
 			if type(t) ~= "table" then fail(msg("RULE_P_NEEDS_TABLE", kind .. " \"" .. name .. "\""), 2) end
+			-- (a test case's tables are read raw by the runner, which
+			-- prints what they hold: decl-expect-tostring-raises)
+			if kind ~= "case" then plain(t, kind .. " \"" .. name .. "\"", 2) end
 			return build(name, t, w)
 		end
 	end
@@ -389,9 +433,22 @@ local function once(key, kind)
 	return function(t)
 		open_for(kind, 2)
 		if type(t) ~= "table" then fail(msg("RULE_P_NEEDS_TABLE", kind), 2) end
+		plain(t, kind, 2)
 		if spec[key] then fail(msg("RULE_P_TWICE", kind, spec[key].where), 2) end
 		known_fields(t, kind, kind, 2)
 		if kind == "assessment" and type(t.unit) == "table" then known_fields(t.unit, "unit", "assessment: unit", 2) end
+		-- {"部门", comend = 9} would commend nobody of the category
+		if kind == "assessment" and type(t.categories) == "table" then
+			for i, cat in ipairs(t.categories) do
+				if type(cat) == "table" then
+					for k in next, cat do
+						if k ~= 1 and k ~= "commend" then
+							fail(msg("RULE_P_FIELD_KNOWN", "assessment: categories[" .. i .. "]", tostring(k), "commend"), 2)
+						end
+					end
+				end
+			end
+		end
 		if kind == "commend" and t.by_category ~= nil then
 			if type(t.by_category) ~= "table" then fail(msg("RULE_P_BY_CAT"), 2) end
 			for cname, cc in pairs(t.by_category) do
@@ -422,16 +479,32 @@ end
 
 -- The most a helper with fixed points can give (a bonus's max when it is
 -- left out), or nil: yes_no(src, P), bands, lookup, rank_points.
-local function fixed_points(s)
+-- The most (and the least) a helper of fixed points gives; with_done
+-- counts done's points when not done too (an indicator's range; a bonus
+-- takes its max from the rest).
+local function fixed_points(s, with_done)
 	if type(s) ~= "table" or not s[HELPER] then return nil end
-	local best
-	local function see(v) if type(v) == "number" and (best == nil or v > best) then best = v end end
-	if s.kind == "yes_no" then see(s.pts)
+	local best, least
+	local function see(v)
+		if type(v) == "number" then
+			if best == nil or v > best then best = v end
+			if least == nil or v < least then least = v end
+		end
+	end
+	if s.kind == "yes_no" or (with_done and s.kind == "done") then see(s.pts)
 	elseif s.kind == "bands" then for _, b in ipairs(s.bands) do see(b[2]) end; see(s.otherwise)
 	elseif s.kind == "deadline" then for _, b in ipairs(s.dates) do see(b[2]) end; see(s.otherwise)
 	elseif s.kind == "lookup" then for _, v in pairs(s.map) do see(v) end; see(s.default)
 	elseif s.kind == "rank_points" then for _, v in ipairs(s.points) do see(v) end end
-	return best
+	return best, least
+end
+
+-- Points below 0 that the clamp (or a bonus's [0, max]) makes 0: the
+-- entry says something the score never does (bands {0.5, -2}, done(x, -3)).
+local function no_negative_points(least, what, level)
+	if least ~= nil and least < -5e-7 then
+		fail(msg("RULE_P_NEGATIVE_POINTS", what, string.format("%.15g", least)), level + 1)
+	end
 end
 
 dsl.indicator = named("indicator", function(name, t, w)
@@ -450,16 +523,25 @@ dsl.indicator = named("indicator", function(name, t, w)
 	if d.missing ~= nil and d.missing ~= "skip" and d.missing ~= "error" then
 		fail(msg("RULE_P_MISSING", "indicator \"" .. name .. "\""), 2)
 	end
+	-- clamp = 0 or "false" is true to Lua: it would clamp without a word
+	if d.clamp ~= nil and type(d.clamp) ~= "boolean" then
+		fail(msg("RULE_P_CLAMP_BOOL", "indicator \"" .. name .. "\"", type(d.clamp) == "string" and string.format("%q", d.clamp) or tostring(d.clamp)), 2)
+	end
 	-- points a clamped indicator could never give are a mistake in the
 	-- rules, not something to cut silently while scoring (equal at six
 	-- decimals is equal)
-	local most = fixed_points(d.score)
+	local most, least = fixed_points(d.score, true)
+	if d.clamp ~= false and most ~= nil and most - d.points > 5e-7 and d.score.kind == "done" then
+		fail(msg("RULE_P_CLAMP_DONE", name, string.format("%.15g", d.points), string.format("%.15g", most)), 2)
+	end
 	if d.clamp ~= false and most ~= nil and most - d.points > 5e-7 then
 		fail(msg("RULE_P_CLAMP", name, string.format("%.15g", d.points), string.format("%.15g", most)), 2)
 	end
+	if d.clamp ~= false then no_negative_points(least, "indicator \"" .. name .. "\"", 2) end
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail(msg("RULE_P_DEFAULT_NUM_TEXT", "indicator \"" .. name .. "\""), 2)
 	end
+	if type(d.default) == "number" then check_num(d.default, "default", "indicator \"" .. name .. "\"", 2) end
 	if t.categories ~= nil then
 		if type(t.categories) ~= "table" or #t.categories == 0 then
 			fail(msg("RULE_P_CATEGORIES_LIST", "indicator \"" .. name .. "\""), 2)
@@ -487,9 +569,15 @@ dsl.deduction = named("deduction", function(name, t, w)
 		if type(t.points) ~= "function" then fail(msg("RULE_P_POINTS_FN", "deduction \"" .. name .. "\""), 2) end
 	else
 		check_num(t.per, msg("RULE_P_W_PER"), "deduction \"" .. name .. "\"", 2)
+		-- per or max at 0 or below: the deduction would take nothing
+		-- (or give), and the unit keep points the rules take away
+		if t.per <= 0 then fail(msg("RULE_P_ABOVE0", "deduction \"" .. name .. "\"", msg("RULE_P_W_PER")), 2) end
 		d.count = check_src(t.count, "deduction \"" .. name .. "\" count", 2)
 	end
-	if t.max ~= nil then check_num(t.max, "max", "deduction \"" .. name .. "\"", 2) end
+	if t.max ~= nil then
+		check_num(t.max, "max", "deduction \"" .. name .. "\"", 2)
+		if t.max <= 0 then fail(msg("RULE_P_ABOVE0", "deduction \"" .. name .. "\"", "max"), 2) end
+	end
 	spec.deductions[#spec.deductions + 1] = d
 	return d
 end)
@@ -500,15 +588,19 @@ dsl.bonus = named("bonus", function(name, t, w)
 	local score = check_score(t.score, "bonus \"" .. name .. "\"")
 	local max = t.max
 	if max == nil then max = fixed_points(score) end
+	no_negative_points(select(2, fixed_points(score, true)), "bonus \"" .. name .. "\"", 2)
 	if max == nil then
 		fail(msg("RULE_P_BONUS_MAX", "bonus \"" .. name .. "\""), 2)
 	end
 	check_num(max, "max", "bonus \"" .. name .. "\"", 2)
+	-- each bonus is kept within [0, max]: below 0 it would take points
+	if max <= 0 then fail(msg("RULE_P_ABOVE0", "bonus \"" .. name .. "\"", "max"), 2) end
 	local d = {type = "bonus", name = name, where = w, max = max,
 		score = score, desc = t.desc, default = t.default, basis = t.basis, office = t.office}
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
 		fail(msg("RULE_P_DEFAULT_NUM_TEXT", "bonus \"" .. name .. "\""), 2)
 	end
+	if type(d.default) == "number" then check_num(d.default, "default", "bonus \"" .. name .. "\"", 2) end
 	spec.bonuses[#spec.bonuses + 1] = d
 	return d
 end)
@@ -521,6 +613,7 @@ dsl.veto = named("veto", function(name, t, w)
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" and type(d.default) ~= "boolean" then
 		fail(msg("RULE_P_VETO_DEFAULT", "veto \"" .. name .. "\""), 2)
 	end
+	if type(d.default) == "number" then check_num(d.default, "default", "veto \"" .. name .. "\"", 2) end
 	d.when = check_src(t.when, "veto \"" .. name .. "\" when", 2)
 	if d.reason ~= nil and type(d.reason) ~= "string" and type(d.reason) ~= "function" then
 		fail(msg("RULE_P_VETO_REASON", "veto \"" .. name .. "\""), 2)

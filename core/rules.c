@@ -368,10 +368,59 @@ static void sort_lookup(kp_method *m)
 		}
 }
 
-static int compile_lookup(compiler *c, int t, kp_method *m)
+/* Two entries of a lookup that a value would match both ([1] and ["1"]
+ * are one text; 0 and "0.0" one number at the comparison precision):
+ * the higher points won without a word.  Each key's canonical form
+ * (its number rounded at the comparison precision, or its text),
+ * sorted, so that equal ones are neighbours. */
+typedef struct lookup_key { char *canon; size_t i; } lookup_key;
+
+static int lookup_key_cmp(const void *a, const void *b)
+{
+	const lookup_key *x = a, *y = b;
+	int c = strcmp(x->canon, y->canon);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int lookup_same(compiler *c, const kp_method *m, const char *where)
+{
+	lookup_key *k = calloc(m->n + 1, sizeof *k);
+	size_t i;
+	int rc = 0;
+
+	if (!k)
+		return kp_err_oom(c->err);
+	for (i = 0; i < m->n && !rc; i++) {
+		double v;
+		char buf[64];
+		if (kp_num_parse(m->keys[i], &v) == KP_NUM_OK)
+			snprintf(buf, sizeof buf, "N%.17g", kp_num_round(v, c->r->compare));
+		k[i].i = i;
+		k[i].canon = malloc(strlen(m->keys[i]) + sizeof buf + 2);
+		if (!k[i].canon)
+			rc = kp_err_oom(c->err);
+		else if (kp_num_parse(m->keys[i], &v) == KP_NUM_OK)
+			strcpy(k[i].canon, buf);
+		else
+			strcat(strcpy(k[i].canon, "T"), m->keys[i]);
+	}
+	if (!rc)
+		qsort(k, m->n, sizeof *k, lookup_key_cmp);
+	for (i = 1; i < m->n && !rc; i++)
+		if (!strcmp(k[i - 1].canon, k[i].canon))
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_LOOKUP_SAME, where, m->keys[k[i - 1].i], m->keys[k[i].i]);
+	for (i = 0; i < m->n; i++)
+		free(k[i].canon);
+	free(k);
+	return rc;
+}
+
+static int compile_lookup(compiler *c, int t, kp_method *m, const char *where)
 {
 	lua_State *L = c->L;
 	size_t n = 0;
+	int rc;
 
 	kp_decl_field(L, t, "map");
 	lua_pushnil(L);
@@ -393,6 +442,8 @@ static int compile_lookup(compiler *c, int t, kp_method *m)
 	for (n = 0; n < m->n; n++)
 		if (!m->keys[n])
 			return KP_EINTERNAL; /* dupstr said: out of memory */
+	if ((rc = lookup_same(c, m, where)))
+		return rc;
 	sort_lookup(m);
 	m->has_default = field_num(c, t, "default", &m->dflt) > 0;
 	return 0;
@@ -560,7 +611,7 @@ static int method_fields(compiler *c, int h, kp_method *m, const char *where)
 	if (!rc && m->kind == KP_M_RANK)
 		rc = number_list(c, h, "points", 0, m);
 	if (!rc && m->kind == KP_M_LOOKUP)
-		rc = compile_lookup(c, h, m);
+		rc = compile_lookup(c, h, m, where);
 	if (!rc && m->kind == KP_M_PERITEM) {
 		field_num(c, h, "per", &m->per);
 		m->has_max = field_num(c, h, "max", &m->max) > 0;
@@ -985,6 +1036,25 @@ static int compile_unclaimed(compiler *c, int inds, int deds, size_t ni, size_t 
 	return rc;
 }
 
+/* Every category is assessed on some indicator (when there are any):
+ * one that every indicator's categories leave out has nothing its
+ * points could be rescaled from (百分制折算 of nothing), and its units
+ * would all score 0 and rank level. */
+static int categories_assessed(compiler *c)
+{
+	const kp_rules *r = c->r;
+	size_t k, i;
+
+	for (k = 0; k < r->ncat && r->nind > 0; k++) {
+		for (i = 0; i < r->nind && !kp_indicator_applies(&r->ind[i], (int)k); i++)
+			;
+		if (i == r->nind)
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_NO_INDICATOR, r->ind[r->nind - 1].where,
+					  r->ind[r->nind - 1].name, r->cat[k].name);
+	}
+	return 0;
+}
+
 /* Sections first (their indicators and deductions), then the deductions
  * outside any section. */
 static int compile_tree(compiler *c)
@@ -1013,7 +1083,7 @@ static int compile_tree(compiler *c)
 	lua_pop(L, 3);
 	if (!rc && r->nsec == 0)
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_SECTION, r->file);
-	return rc;
+	return rc ? rc : categories_assessed(c);
 }
 
 static int compile_bonuses(compiler *c)
@@ -2044,6 +2114,93 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 	return rc;
 }
 
+/* raise(text, level): error(text, level) for the prelude's refusals of a
+ * declaration, raised as the engine's mistake, so that a rule file's
+ * pcall(function() deduction "d" { per = -2, … } end) cannot drop the
+ * declaration without a word. */
+static int l_raise(lua_State *L)
+{
+	int level = (int)luaL_optinteger(L, 2, 1);
+
+	lua_settop(L, 1);
+	if (lua_type(L, 1) == LUA_TSTRING && level > 0) {
+		luaL_where(L, level);
+		lua_insert(L, 1);
+		lua_concat(L, 2);
+	}
+	return kp_sandbox_raise(L);
+}
+
+#define SNAPSHOT_DEPTH 100 /* declarations nested deeper are refused (snapshot_value) */
+
+/* Is the value at v a table (or inside one, raw) with a metatable?
+ * Items (DECL, at 5) are skipped, helpers (HELPER, at 4) must keep the
+ * prelude's metatable (at 6); memo at 7.  Nested deeper than the
+ * snapshot takes is left to it (KP_M_RULE_DECL_DEEP). */
+static int plain_bad(lua_State *L, int v, int depth)
+{
+	int bad = 0;
+
+	if (lua_type(L, v) != LUA_TTABLE)
+		return 0;
+	lua_pushvalue(L, 5);
+	if (lua_rawget(L, v) != LUA_TNIL)
+		return lua_pop(L, 1), 0;
+	lua_pop(L, 1);
+	lua_pushvalue(L, 4);
+	if (lua_rawget(L, v) != LUA_TNIL) {
+		lua_pop(L, 1);
+		if (!lua_getmetatable(L, v))
+			return 1;
+		bad = !lua_rawequal(L, -1, 6);
+		return lua_pop(L, 1), bad;
+	}
+	lua_pop(L, 1);
+	if (lua_getmetatable(L, v))
+		return lua_pop(L, 1), 1;
+	if (depth > SNAPSHOT_DEPTH)
+		return 0;
+	lua_pushvalue(L, v);
+	if (lua_rawget(L, 7) != LUA_TNIL)
+		return lua_pop(L, 1), 0;
+	lua_pop(L, 1);
+	lua_pushvalue(L, v);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, 7);
+	luaL_checkstack(L, 6, NULL);
+	lua_pushnil(L);
+	while (!bad && lua_next(L, v)) {
+		int top = lua_gettop(L);
+		bad = plain_bad(L, top, depth + 1) || plain_bad(L, top - 1, depth + 1);
+		lua_pop(L, bad ? 2 : 1);
+	}
+	return bad;
+}
+
+/* check_plain(v, what, level, HELPER, DECL, HELPER_MT): the prelude's
+ * refusal of a declaration holding a table with a metatable, at the
+ * place in the rule file (or module) that made it: the first frame
+ * that is neither C nor the prelude (helpers are often tail calls, so a
+ * level counted from here would miss it). */
+static int l_check_plain(lua_State *L)
+{
+	lua_Debug ar;
+	int level;
+
+	luaL_checkinteger(L, 3);
+	lua_settop(L, 6);
+	lua_newtable(L); /* 7: memo */
+	if (!plain_bad(L, 1, 0))
+		return 0;
+	for (level = 1; lua_getstack(L, level, &ar) && lua_getinfo(L, "S", &ar); level++)
+		if (strcmp(ar.what, "C") != 0 && strcmp(ar.source, "=prelude") != 0)
+			break;
+	luaL_where(L, level);
+	kp_sandbox_push_msg(L, KP_M_RULE_P_METATABLE, luaL_checkstring(L, 2));
+	lua_concat(L, 2);
+	return kp_sandbox_raise(L);
+}
+
 static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 {
 	int rc;
@@ -2056,7 +2213,9 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 	lua_pushvalue(L, spec);
 	lua_pushcfunction(L, l_where);
 	lua_pushcfunction(L, l_msg);
-	return kp_sandbox_call(r->sb, 3, 1, 1, err);
+	lua_pushcfunction(L, l_raise);
+	lua_pushcfunction(L, l_check_plain);
+	return kp_sandbox_call(r->sb, 5, 1, 1, err);
 }
 
 /* The declarations, copied raw (next and rawset: no __index, __pairs or
@@ -2064,7 +2223,6 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
  * cycles kept as they are.  The compiler and the test runner read only the
  * copy, which no rule code can reach, so a declaration changed or given a
  * metatable after it was made changes nothing and runs nothing. */
-#define SNAPSHOT_DEPTH 100
 
 /* C reads names and texts up to their first NUL: "a\0b" and "a\0c" would
  * be one name there and two in Lua, so a NUL byte is refused. */

@@ -79,7 +79,7 @@ static void use_check_cycle(lua_State *L, int state, const char *name)
 	}
 	lua_pushstring(L, name);
 	lua_concat(L, (int)(2 * n + 3));
-	lua_error(L);
+	kp_sandbox_raise(L);
 }
 
 /* Push the path of name.lua beside the rule file, else in the shared
@@ -140,15 +140,15 @@ static void use_parse(lua_State *L, int state, const char *name, const char *pat
 		kp_sandbox_push_msg(L, KP_M_RULE_USE_IN, name, e.msg);
 		kp_err_clear(&e);
 		lua_concat(L, 2);
-		lua_error(L);
+		kp_sandbox_raise(L);
 	}
 	s.buf = buf, s.len = len, s.chunk = lua_pushfstring(L, "@%s", path);
 	lua_pushcfunction(L, l_use_parse);
 	lua_pushlightuserdata(L, &s);
 	rc = lua_pcall(L, 1, 2, 0);
 	free(buf);
-	if (rc != LUA_OK)
-		lua_error(L);
+	if (rc != LUA_OK) /* the module does not compile: no pcall of the rule's drops it */
+		kp_sandbox_raise(L);
 	lua_rawgeti(L, state, U_TEXTS);
 	n = lua_rawlen(L, -1);
 	lua_pushstring(L, name);

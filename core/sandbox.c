@@ -22,6 +22,7 @@ struct kp_sandbox {
 	double secs;             /* seconds spent in finished calls */
 	volatile double t0;      /* when the outermost call began */
 	int tripped;             /* 1 instructions, 2 memory, 3 time: sticky */
+	int raised;              /* the engine raised a mistake: pcall passes it on */
 	int data_error;          /* a rule read a bad value: KP_EDATA */
 	int calls;               /* kp_sandbox_call depth: the cap holds inside calls */
 	int base_ref;            /* the table of allowed names */
@@ -131,6 +132,12 @@ const char *kp_sandbox_push_msg(lua_State *L, enum kp_msgid id, const char *en, 
 	return s;
 }
 
+int kp_sandbox_raise(lua_State *L)
+{
+	sandbox_of(L)->raised = 1;
+	return lua_error(L);
+}
+
 int kp_sandbox_error(lua_State *L, enum kp_msgid id, const char *en, ...)
 {
 	va_list ap;
@@ -141,7 +148,7 @@ int kp_sandbox_error(lua_State *L, enum kp_msgid id, const char *en, ...)
 	push_vmsg(L, id, ap);
 	va_end(ap);
 	lua_concat(L, 2);
-	return lua_error(L);
+	return kp_sandbox_raise(L);
 }
 
 static int panic(lua_State *L)
@@ -290,7 +297,7 @@ static int frozen_error(lua_State *L, int key)
 	kp_sandbox_push_msg(L, KP_M_RULE_SET_GLOBAL, luaL_tolstring(L, key, NULL));
 	lua_remove(L, -2);
 	lua_concat(L, 2);
-	return lua_error(L);
+	return kp_sandbox_raise(L);
 }
 
 /* rawset, except into a frozen environment */
@@ -338,12 +345,25 @@ static int l_setmetatable(lua_State *L)
  * the rule's handler is skipped and the limit's message passes through. */
 static int l_xpcall_handler(lua_State *L)
 {
-	if (sandbox_of(L)->tripped)
+	if (sandbox_of(L)->tripped || sandbox_of(L)->raised)
 		return 1;
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, 1);
 	return 1;
+}
+
+/* After the real pcall or xpcall: a mistake the engine raised (a missing
+ * value, an unknown column, a stale value, a refused write …) is passed
+ * on, not handed to the rule as false, message: a rule's pcall would make
+ * points of it (pcall(function() return u.x end) or 10). */
+static int pass_raised(lua_State *L)
+{
+	if (sandbox_of(L)->raised && lua_gettop(L) >= 2 && lua_type(L, 1) == LUA_TBOOLEAN && !lua_toboolean(L, 1)) {
+		lua_settop(L, 2);
+		return lua_error(L);
+	}
+	return lua_gettop(L);
 }
 
 static int l_xpcall(lua_State *L)
@@ -355,7 +375,16 @@ static int l_xpcall(lua_State *L)
 	lua_pushvalue(L, lua_upvalueindex(1)); /* the real xpcall */
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return pass_raised(L);
+}
+
+static int l_pcall(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	lua_pushvalue(L, lua_upvalueindex(1)); /* the real pcall */
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return pass_raised(L);
 }
 
 /* ---- pairs in an order of the keys, not of the hash ---- */
@@ -500,6 +529,7 @@ static int push_base(lua_State *L)
 	lua_pushcfunction(L, l_pairs);
 	lua_setfield(L, base, "pairs");
 	wrap_base(L, base, "xpcall", l_xpcall);
+	wrap_base(L, base, "pcall", l_pcall);
 	return base;
 }
 
@@ -549,6 +579,141 @@ static void numbers_only(lua_State *L)
 	}
 }
 
+/* The same for the other libraries' numeric arguments: Lua's C functions
+ * read a number with luaL_checkinteger / luaL_checknumber, which convert a
+ * text ("0x10" is 16 to string.rep, string.format("%d"), select …).  Each
+ * function is wrapped, in the rules' copy of its library, with the
+ * positions of its numeric arguments; a text there is refused as by math.
+ * The string methods (("x"):rep(n)) read the same copy.  string.format
+ * and string.pack read their format for the arguments a number is for. */
+#define NUM_ALL 0x40000000UL   /* every argument */
+#define NUM_IF3 0x20000000UL   /* only when there are 3 arguments or more (table.insert) */
+#define NUM_SELECT 0x10000000UL /* the first, unless it is "#" (select) */
+
+static void refuse_text(lua_State *L, int i)
+{
+	if (lua_type(L, i) == LUA_TSTRING)
+		luaL_typeerror(L, i, "number");
+}
+
+/* string.format: the argument of each %d, %f, %c … */
+static void format_numbers(lua_State *L, int first)
+{
+	size_t len = 0;
+	const char *f = lua_type(L, first) == LUA_TSTRING ? lua_tolstring(L, first, &len) : "";
+	const char *end = f + len; /* Lua reads past a NUL byte in the format */
+	int arg = first;
+
+	while (f < end && (f = memchr(f, '%', (size_t)(end - f)))) {
+		if (++f < end && *f == '%') {
+			f++;
+			continue;
+		}
+		while (f < end && *f && strchr("-+ #0123456789.", *f))
+			f++;
+		arg++;
+		if (f < end && *f && strchr("diouxXcaAeEfFgG", *f))
+			refuse_text(L, arg);
+		if (f < end)
+			f++;
+	}
+}
+
+/* string.pack: the argument of each numeric option. */
+static void pack_numbers(lua_State *L)
+{
+	const char *f = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : "";
+	int arg = 1;
+
+	for (; *f; f++) {
+		if (*f == 'X') { /* an alignment: its option takes no argument */
+			if (f[1])
+				f++;
+		} else if (strchr("bBhHlLjJTiIfdn", *f)) {
+			refuse_text(L, ++arg);
+		} else if (*f == 's' || *f == 'z') {
+			++arg;
+		}
+	}
+}
+
+static int l_lib_numbers(lua_State *L)
+{
+	unsigned long mask = (unsigned long)lua_tointeger(L, lua_upvalueindex(2));
+	int i, n = lua_gettop(L);
+
+	if (mask & NUM_SELECT) {
+		if (!(lua_type(L, 1) == LUA_TSTRING && !strcmp(lua_tostring(L, 1), "#")))
+			refuse_text(L, 1);
+	} else if (mask == 0) { /* string.format, string.pack */
+		if (lua_toboolean(L, lua_upvalueindex(3)))
+			pack_numbers(L);
+		else
+			format_numbers(L, 1);
+	} else if (!(mask & NUM_IF3) || n >= 3) {
+		for (i = 1; i <= n; i++)
+			if ((mask & NUM_ALL) || (i <= 28 && (mask & (1UL << (i - 1)))))
+				refuse_text(L, i);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, n, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+#define ARG(a) (1UL << ((a) - 1))
+static const struct lib_numbers {
+	const char *name;
+	unsigned long mask; /* 0: read the format */
+	int pack;
+} string_numbers[] = {
+	{"byte", ARG(2) | ARG(3), 0}, {"char", NUM_ALL, 0}, {"find", ARG(3), 0}, {"format", 0, 0},
+	{"gmatch", ARG(3), 0}, {"gsub", ARG(4), 0}, {"match", ARG(3), 0}, {"rep", ARG(2), 0},
+	{"sub", ARG(2) | ARG(3), 0}, {"pack", 0, 1}, {"unpack", ARG(3), 0}, {NULL, 0, 0}
+}, table_numbers[] = {
+	{"concat", ARG(3) | ARG(4), 0}, {"insert", ARG(2) | NUM_IF3, 0}, {"move", ARG(2) | ARG(3) | ARG(4), 0},
+	{"remove", ARG(2), 0}, {"unpack", ARG(2) | ARG(3), 0}, {NULL, 0, 0}
+}, utf8_numbers[] = {
+	{"char", NUM_ALL, 0}, {"codepoint", ARG(2) | ARG(3), 0}, {"len", ARG(2) | ARG(3), 0}, {"offset", ARG(2) | ARG(3), 0},
+	{NULL, 0, 0}
+}, os_numbers[] = {
+	{"date", ARG(2), 0}, {NULL, 0, 0}
+}, base_numbers[] = {
+	{"select", NUM_SELECT, 0}, {NULL, 0, 0}
+};
+
+/* Wrap the functions of the table at idx listed in list. */
+static void lib_numbers_in(lua_State *L, int idx, const struct lib_numbers *list)
+{
+	idx = lua_absindex(L, idx);
+	for (; list->name; list++) {
+		if (lua_getfield(L, idx, list->name) != LUA_TFUNCTION) {
+			lua_pop(L, 1);
+			continue;
+		}
+		lua_pushinteger(L, (lua_Integer)list->mask);
+		lua_pushboolean(L, list->pack);
+		lua_pushcclosure(L, l_lib_numbers, 3);
+		lua_setfield(L, idx, list->name);
+	}
+}
+
+/* Wrap the functions listed in list in base[name], the copy add_lib made
+ * (the library itself keeps its functions: their errors name them
+ * string.rep …); leaves the copy on the stack. */
+static void lib_numbers(lua_State *L, int base, const char *name, const struct lib_numbers *list)
+{
+	int idx;
+
+	lua_getfield(L, base, name); /* the read-only view */
+	lua_getmetatable(L, -1);
+	lua_getfield(L, -1, "__index");
+	lua_replace(L, -3);
+	lua_pop(L, 1);
+	idx = lua_gettop(L);
+	lib_numbers_in(L, idx, list);
+}
+
 /* string (without dump), table, math, utf8 and os.time/date/clock into
  * the table at base. */
 static void add_libs(lua_State *L, int base)
@@ -557,8 +722,16 @@ static void add_libs(lua_State *L, int base)
 
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
 	add_lib(L, base, "string", no_dump);
+	lib_numbers(L, base, "string", string_numbers);
+	lua_pushliteral(L, ""); /* the methods of texts: the copy, not the library */
+	lua_getmetatable(L, -1);
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 3);
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
 	add_lib(L, base, "table", NULL);
+	lib_numbers(L, base, "table", table_numbers);
+	lua_pop(L, 1);
 	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
 	lua_getfield(L, -1, "randomseed"); /* Lua seeds math.random from the clock: the same numbers on every run */
 	lua_pushinteger(L, 2021);
@@ -567,6 +740,8 @@ static void add_libs(lua_State *L, int base)
 	add_lib(L, base, "math", NULL);
 	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
 	add_lib(L, base, "utf8", NULL);
+	lib_numbers(L, base, "utf8", utf8_numbers);
+	lua_pop(L, 1);
 	luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
 	lua_newtable(L);
 	lua_getfield(L, -2, "time"), lua_setfield(L, -2, "time");
@@ -574,6 +749,11 @@ static void add_libs(lua_State *L, int base)
 	lua_getfield(L, -2, "clock"), lua_setfield(L, -2, "clock");
 	lua_remove(L, -2);
 	add_lib(L, base, "os", NULL);
+	lib_numbers(L, base, "os", os_numbers);
+	lua_pop(L, 1);
+	lua_pushvalue(L, base);
+	lib_numbers_in(L, -1, base_numbers);
+	lua_pop(L, 1);
 }
 
 static int setup(lua_State *L)
@@ -784,7 +964,7 @@ int kp_sandbox_data_error(lua_State *L, const char *fmt, ...)
 	va_start(ap, fmt);
 	lua_pushvfstring(L, fmt, ap);
 	va_end(ap);
-	return lua_error(L);
+	return kp_sandbox_raise(L);
 }
 
 int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_err *err)
@@ -801,7 +981,7 @@ int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_er
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
 	if (sb->calls == 0)
-		sb->t0 = kp_sandbox_now();
+		sb->t0 = kp_sandbox_now(), sb->raised = 0;
 	sb->calls++;
 	rc = lua_pcall(L, nargs, nres, base);
 	if (--sb->calls == 0)

@@ -284,7 +284,14 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 		int rc = kp_score_call_fn(s, src->ref, KP_FN_ROW, t, row, 1, &v, vs);
 		if (rc || *vs != V_VALUE)
 			return rc;
-		*pass = v.type == KP_FV_BOOL ? v.yes : v.type != KP_FV_NIL; /* as Lua's truth */
+		/* true or false (nil): Lua's truth would keep a row for 0 or 否 */
+		if (v.type != KP_FV_BOOL && v.type != KP_FV_NIL) {
+			char msg[320];
+			kp_msg_format(msg, sizeof msg, KP_M_ENG_FILTER_NOT_BOOL, v.type_name);
+			kp_fnval_free(&v);
+			return rule_error(s, KP_ERULE, msg);
+		}
+		*pass = v.type == KP_FV_BOOL && v.yes;
 		kp_fnval_free(&v);
 	}
 	return 0;
@@ -961,6 +968,24 @@ static int check_text(scorer *s, const kp_check *k, const kp_colref *ref, const 
 	return 0;
 }
 
+/* A count of items that per-item deductions multiply (a deduction's
+ * count, per_item, a checklist's per): below 0 it would give points
+ * where the rules take them, and the floor at 0 hid it.  A cell's is the
+ * data's mistake, named; a default's, a function's or an aggregate's
+ * the rule's (an aggregate of negative values: the data's). */
+static int count_negative(scorer *s, const kp_src *src, const kp_colref *ref, double v, int used_default)
+{
+	char a[32], msg[320];
+
+	if (cmpv(s, v, 0) >= 0)
+		return 0;
+	if (src->kind == KP_SRC_COL && ref && ref->t && !used_default)
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_COUNT_NEGATIVE_CELL, ref->t->file, kp_data_line(ref, s->unit),
+				  src_label_msg(src), unit_id(s, s->unit), num(v, a), s->ctx_kind, s->ctx_name);
+	kp_msg_format(msg, sizeof msg, KP_M_ENG_COUNT_NEGATIVE, num(v, a));
+	return rule_error(s, src->kind == KP_SRC_AGG && !used_default ? KP_EDATA : KP_ERULE, msg);
+}
+
 /* One condition of a checklist: the points it deducts into *x (and the
  * count into *cnt for a per-item condition). */
 static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double *x, double *cnt, outcome *o,
@@ -976,6 +1001,8 @@ static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double
 		if (!rc && *vs == V_MISSING)
 			rc = on_missing(s, &k->src, ref, &v, NULL, o, vs);
 		if (rc || *vs != V_VALUE)
+			return rc;
+		if ((rc = count_negative(s, &k->src, ref, v, o->used_default)))
 			return rc;
 		*cnt = v;
 		*x = k->amount * v;
@@ -1269,8 +1296,8 @@ static void eval_peritem(scorer *s, const kp_method *m, double v, double P, outc
 }
 
 /* A method of one number v (the unit's value, or its default). */
-static int eval_number(scorer *s, const kp_method *m, const mstat *st, double v, double P, outcome *o,
-		       enum vstat *vs)
+static int eval_number(scorer *s, const kp_method *m, const mstat *st, const kp_colref *ref, double v, double P,
+		       outcome *o, enum vstat *vs)
 {
 	int rc;
 
@@ -1282,6 +1309,8 @@ static int eval_number(scorer *s, const kp_method *m, const mstat *st, double v,
 	} else if (m->kind == KP_M_BANDS) {
 		eval_bands(s, m, v, o);
 	} else if (m->kind == KP_M_PERITEM) {
+		if ((rc = count_negative(s, &m->src, ref, v, o->used_default)))
+			return rc;
 		eval_peritem(s, m, v, P, o);
 	} else if (m->kind == KP_M_GIVEN) {
 		eval_given(s, m, v, P, o); /* its note says what a trimmed average dropped */
@@ -1327,7 +1356,7 @@ static int eval_method(scorer *s, const kp_method *m, const mstat *st, const kp_
 		rc = on_missing(s, &m->src, ref, &v, NULL, o, vs);
 	if (rc || *vs != V_VALUE)
 		return rc;
-	return eval_number(s, m, st, v, P, o, vs);
+	return eval_number(s, m, st, ref, v, P, o, vs);
 }
 
 /* ---- the items of one unit ---- */
@@ -1485,6 +1514,8 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 			return kp_score_missing_error(s, ref, dd->count.col);
 		if (vs != V_VALUE)
 			cnt = 0;
+		if ((rc = count_negative(s, &dd->count, ref, cnt, 0)))
+			return rc;
 		*amount = dd->per * cnt;
 		if (s->notes)
 			note_set(o, KP_M_NOTE_DED_COUNT, src_label(&dd->count), num(cnt, a), kp_deduction_unit(dd),
@@ -1643,9 +1674,10 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 	kp_result *res = s->res;
 	size_t u = s->unit, i, k;
 	double full = 0, skipped = 0, sum = 0, f = 1;
+	size_t scored = 0, last_skip = 0;
 	int rc;
 
-	*before = *taken = 0;
+	*base = *before = *taken = 0;
 	s->rescaled = 0;
 	for (k = 0; k < r->nsec; k++) {
 		const kp_section *sec = &r->sec[k];
@@ -1656,12 +1688,17 @@ static int score_sections(scorer *s, const char **names, double *base, double *b
 			if ((rc = score_indicator(s, names, i, (int)k, &pts, &vs)))
 				return rc;
 			if (vs == V_SKIP)
-				skipped += r->ind[i].points;
+				skipped += r->ind[i].points, last_skip = i;
 			else
-				ssum += pts;
+				ssum += pts, scored++;
 		}
 		KP_SEC(res, u, k) = ssum;
 	}
+	/* every indicator left out: full ÷ nothing scored has no value, and
+	 * the unit must not rank with 0 points it was never scored on */
+	if (skipped > 0 && scored == 0)
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_ALL_SKIPPED, r->ind[last_skip].where, unit_id(s, u),
+				  unit_name(s, u));
 	if (skipped > 0 && full > skipped) {
 		f = full / (full - skipped);
 		s->rescaled = 1;

@@ -53,7 +53,7 @@ static int msg_error(lua_State *L, enum kp_msgid id, const char *en, ...)
 	if (p && p != small)
 		free(p);
 	lua_concat(L, 2);
-	return lua_error(L);
+	return kp_sandbox_raise(L);
 }
 
 /* A column or event name from rule code: C reads it up to its first NUL,
@@ -293,6 +293,9 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 		lua_pushvalue(L, fidx);
 		push_row(s, t, row);
 		lua_call(L, 1, 1);
+		/* true or false (nil): Lua's truth would keep a row for 0 or 否 */
+		if (!lua_isboolean(L, -1) && !lua_isnil(L, -1))
+			msg_error(L, KP_M_ENG_FILTER_NOT_BOOL, luaL_typename(L, -1));
 		pass = lua_toboolean(L, -1);
 		lua_pop(L, 1);
 		return pass;
@@ -303,6 +306,10 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 		long c = lua_type(L, -2) == LUA_TSTRING ? kp_table_col(t, check_name(L, -2)) : -1;
 		if (c < 0)
 			msg_error(L, KP_M_ENG_LUA_FILE_NO_COLUMN, t->file, luaL_tolstring(L, -2, NULL));
+		/* {ok = false} or a table matched no row without a word (the
+		 * declared filters refuse them) */
+		if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+			msg_error(L, KP_M_ENG_LUA_FILTER_VALUE, lua_tostring(L, -2), luaL_typename(L, -1));
 		push_cell(L, NULL, t, row, (size_t)c); /* compared, not computed with */
 		pass = lua_compare(L, -1, -2, LUA_OPEQ) ||
 		       (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
@@ -415,11 +422,18 @@ static int ctx_stat(lua_State *L, int op)
 	int cat = (int)lua_tointeger(L, lua_upvalueindex(2));
 	unsigned long gen = (unsigned long)lua_tointeger(L, lua_upvalueindex(3));
 	const char *col = op == KP_AGG_COUNT ? NULL : check_name(L, 2);
-	int all = lua_isstring(L, op == KP_AGG_COUNT ? 2 : 3) &&
-		  !strcmp(lua_tostring(L, op == KP_AGG_COUNT ? 2 : 3), "all");
+	int at = op == KP_AGG_COUNT ? 2 : 3, all = 0;
 	kp_acc a = {op, 0, 0, 0, 0};
 	kp_colref c;
 	size_t u;
+
+	/* "ALL", "全部" or true were the category without a word */
+	if (!lua_isnoneornil(L, at)) {
+		const char *w = lua_type(L, at) == LUA_TSTRING ? lua_tostring(L, at) : NULL;
+		if (!w || (strcmp(w, "all") && strcmp(w, "category")))
+			return msg_error(L, KP_M_ENG_LUA_CTX_SCOPE, luaL_tolstring(L, at, NULL));
+		all = !strcmp(w, "all");
+	}
 
 	kp_sandbox_check_live(L, gen, "ctx");
 	if (col && kp_data_column(s->d, col, &c) < 0) {
@@ -557,6 +571,11 @@ static int take_value(scorer *s, lua_State *L, int idx, kp_fnval *v)
 		v->numeric = isnum;
 		lua_pushvalue(L, idx); /* a copy: converting it leaves the result as it was */
 		p = lua_tolstring(L, -1, &len);
+		/* a text is a number as a cell would be (kp_num_parse), not by
+		 * Lua's rules: "0x10", " 7 " or "0x1p-1" are texts in the data,
+		 * and a function handing one back must not make it 16, 7 or 0.5 */
+		if (v->type == KP_FV_TEXT)
+			v->numeric = strlen(p) == len && kp_num_parse(p, &v->num) == KP_NUM_OK;
 		if ((z = strlen(p)) != len || kp_enc_utf8_valid((const unsigned char *)p, len) != len) {
 			char msg[320], q[KP_ERR_QUOTE];
 			if (z != len && kp_enc_utf8_valid((const unsigned char *)p, z) == z) /* valid up to its NUL */

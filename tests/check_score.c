@@ -956,11 +956,17 @@ START_TEST(test_deadline_bad)
 	fx_fail(&f, KP_ERULE, "the default '0' of indicator '年报' is not a date", "Excel date number", NULL);
 	fx_free(&f);
 	/* missing = "skip" skips the indicator */
-	fx_rules(&f, DEADLINE_RULES(", missing = \"skip\""));
+	fx_rules(&f, DEADLINE_RULES(", missing = \"skip\"")
+		 "section \"T\" { points = 5, indicator \"其他\" { points = 5, score = function(u) return 5 end } }\n");
 	fx_table(&f, "units", "units.csv", "id,name,cat,报送日期\na,a,A,\nb,b,A,2024-03-01\n");
 	fx_run(&f);
 	ck_assert_int_eq(item(&f, "a", "年报")->skipped, 1);
 	ck_pts(pts(&f, "b", "年报"), 10);
+	fx_free(&f);
+	/* a unit whose every indicator is skipped has nothing to rescale */
+	fx_rules(&f, DEADLINE_RULES(", missing = \"skip\""));
+	fx_table(&f, "units", "units.csv", "id,name,cat,报送日期\na,a,A,\nb,b,A,2024-03-01\n");
+	fx_fail(&f, KP_EDATA, "unit 'a' (a)", "every indicator was left out", NULL);
 	fx_free(&f);
 }
 END_TEST

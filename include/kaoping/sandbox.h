@@ -55,8 +55,14 @@ int kp_sandbox_load(kp_sandbox *sb, const char *chunkname, const char *buf, size
 int kp_sandbox_call(kp_sandbox *sb, int nargs, int nres, int fresh_budget, kp_err *err);
 
 /* Raise a data error from inside Lua (a missing value, a bad number):
- * kp_sandbox_call reports it as KP_EDATA.  Does not return. */
+ * kp_sandbox_call reports it as KP_EDATA.  Does not return.  Like every
+ * error the engine raises about a mistake (this one, kp_sandbox_error,
+ * kp_sandbox_raise), it passes through the rule's own pcall and xpcall:
+ * a rule cannot turn a missing value or an unknown column into points. */
 int kp_sandbox_data_error(struct lua_State *L, const char *fmt, ...);
+
+/* lua_error(L) of the value on top, as the engine's mistake (above). */
+int kp_sandbox_raise(struct lua_State *L);
 
 /* Raise a rule error from C code Lua called, with a message of the
  * catalogue after the caller's place (as luaL_error): call it with the
