@@ -119,6 +119,15 @@ static ssize_t err_filter(void *cookie, const char *s, size_t n)
 	return o && err_write_all(out, o) < 0 ? -1 : (ssize_t)n;
 }
 
+/* A rule's print(): "[rules] …" on stderr, its controls escaped as every
+ * message's are (kp_sandbox_print_to). */
+static void print_rules(const char *line, size_t len)
+{
+	fputs("kaoping: [rules] ", stderr); /* not words */
+	fwrite(line, 1, len, stderr);
+	fputc('\n', stderr);
+}
+
 static void err_filter_install(void)
 {
 	static const cookie_io_functions_t io = { NULL, err_filter, NULL, NULL };
@@ -1275,6 +1284,7 @@ static void cli_setup(kp_cli_config *c)
 	catch_stops();
 	kp_store_on_lock_wait(on_lock_wait, NULL);
 	err_filter_install();
+	kp_sandbox_print_to(print_rules);
 }
 
 /* What comes before a command: nothing (the usage, 64), --help or

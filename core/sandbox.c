@@ -260,15 +260,33 @@ static int l_load(lua_State *L)
 	return lua_gettop(L);
 }
 
+static kp_sandbox_print_fn g_print; /* kp_sandbox_print_to */
+
+void kp_sandbox_print_to(kp_sandbox_print_fn fn)
+{
+	g_print = fn;
+}
+
+/* A rule's own print: one line handed to the command line's printer
+ * (stderr there, so reports on stdout stay clean). */
 static int l_print(lua_State *L)
 {
-	/* a rule's own print: to stderr, so reports on stdout stay clean */
 	int i, n = lua_gettop(L);
+	luaL_Buffer b;
+	const char *line;
+	size_t len;
 
-	fputs("[rules]", stderr); /* not words */
-	for (i = 1; i <= n; i++)
-		fprintf(stderr, " %s", luaL_tolstring(L, i, NULL)), lua_pop(L, 1);
-	fputc('\n', stderr);
+	luaL_buffinit(L, &b);
+	for (i = 1; i <= n; i++) {
+		if (i > 1)
+			luaL_addchar(&b, ' ');
+		luaL_tolstring(L, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	line = lua_tolstring(L, -1, &len);
+	if (g_print)
+		g_print(line, len);
 	return 0;
 }
 

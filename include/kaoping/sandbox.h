@@ -79,6 +79,13 @@ const char *kp_sandbox_push_msg(struct lua_State *L, enum kp_msgid id, const cha
 #endif
 	;
 
+/* Where a rule's print() goes: fn gets the line (the values as tostring
+ * gives them, joined by spaces, len bytes, no newline; it may hold any
+ * byte).  Without one, the default, the line is dropped: the core never
+ * prints.  Set once by the command line, for every sandbox. */
+typedef void (*kp_sandbox_print_fn)(const char *line, size_t len);
+void kp_sandbox_print_to(kp_sandbox_print_fn fn);
+
 /* Make a table read-only: returns (pushes) a proxy of the table at idx. */
 void kp_sandbox_readonly(struct lua_State *L, int idx, const char *what);
 
