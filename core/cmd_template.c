@@ -70,23 +70,20 @@ static void say_written(const kp_cli_config *c, const kp_rules *r, const kp_form
 
 /* No form may be the database or the rule file the command reads
  * (--replace would put a form in its place): a usage error. */
+static int form_not_input(void *ud, const char *path, kp_err *err)
+{
+	const kp_cli_config *c = ud;
+
+	if (c->db && kp_infile_same(path, c->db))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_TEMPLATE_FORM_IS_INPUT, path, c->db);
+	if (kp_infile_same(path, c->args[0]))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_TEMPLATE_FORM_IS_INPUT, path, c->args[0]);
+	return 0;
+}
+
 static int forms_not_inputs(const kp_cli_config *c, const kp_forms *f, const char *dir, int format, kp_err *err)
 {
-	size_t i;
-	int notes, rc = 0;
-
-	for (i = 0; i < f->n && !rc; i++)
-		for (notes = 0; notes <= (format == KP_FORM_CSV) && !rc; notes++) {
-			char *p = kp_forms_path(f, i, dir, format, notes);
-			if (!p)
-				rc = kp_err_oom(err);
-			else if (c->db && kp_infile_same(p, c->db))
-				rc = kp_err_msg(err, KP_EUSAGE, KP_M_CMD_TEMPLATE_FORM_IS_INPUT, p, c->db);
-			else if (kp_infile_same(p, c->args[0]))
-				rc = kp_err_msg(err, KP_EUSAGE, KP_M_CMD_TEMPLATE_FORM_IS_INPUT, p, c->args[0]);
-			free(p);
-		}
-	return rc;
+	return kp_forms_each_path(f, dir, format, form_not_input, (void *)c, err);
 }
 
 int kp_cmd_template(kp_cli_config *c, kp_err *err)

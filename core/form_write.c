@@ -40,6 +40,20 @@ char *kp_forms_path(const kp_forms *f, size_t i, const char *dir, int format, in
 	return b.s;
 }
 
+int kp_forms_each_path(const kp_forms *f, const char *dir, int format, kp_forms_path_fn fn, void *ud, kp_err *err)
+{
+	size_t i;
+	int notes, rc = 0;
+
+	for (i = 0; i < f->n && !rc; i++)
+		for (notes = 0; notes <= (format == KP_FORM_CSV) && !rc; notes++) {
+			char *p = kp_forms_path(f, i, dir, format, notes);
+			rc = p ? fn(ud, p, err) : kp_err_oom(err);
+			free(p);
+		}
+	return rc;
+}
+
 /* A column's guidance in one line: who reads it, what to write, blank. */
 static void col_guidance(const kp_form *m, const kp_form_col *c, size_t i, kp_sb *b)
 {
@@ -97,22 +111,17 @@ static int make_dirs(const kp_forms *f, const char *dir, char **made, size_t *n,
 }
 
 /* Refuse, before writing anything, to replace a form that exists. */
-static int check_free(const kp_forms *f, const char *dir, int format, kp_err *err)
+static int path_free(void *ud, const char *path, kp_err *err)
 {
 	struct stat st;
-	size_t i;
-	int notes, rc = 0;
 
-	for (i = 0; i < f->n && !rc; i++)
-		for (notes = 0; notes <= (format == KP_FORM_CSV) && !rc; notes++) {
-			char *p = kp_forms_path(f, i, dir, format, notes);
-			if (!p)
-				rc = kp_err_oom(err);
-			else if (lstat(p, &st) == 0)
-				rc = kp_err_msg(err, KP_ECREATE, KP_M_IN_FORM_EXISTS, p);
-			free(p);
-		}
-	return rc;
+	(void)ud;
+	return lstat(path, &st) == 0 ? kp_err_msg(err, KP_ECREATE, KP_M_IN_FORM_EXISTS, path) : 0;
+}
+
+static int check_free(const kp_forms *f, const char *dir, int format, kp_err *err)
+{
+	return kp_forms_each_path(f, dir, format, path_free, NULL, err);
 }
 
 /* ---- CSV ---- */

@@ -64,6 +64,11 @@ enum kp_form_format { KP_FORM_CSV = 1, KP_FORM_XLSX };
  * OFFICE when the rules name none); malloc'd, NULL when out of memory.
  * notes: the CSV form's companion "NAME.说明.txt" instead. */
 char *kp_forms_path(const kp_forms *f, size_t i, const char *dir, int format, int notes);
+/* fn on the path of every file the forms write under dir (each form, and
+ * in CSV its 说明.txt), in order, until it returns non-zero (returned);
+ * the path is freed after fn.  KP_EINTERNAL when out of memory. */
+typedef int (*kp_forms_path_fn)(void *ud, const char *path, kp_err *err);
+int kp_forms_each_path(const kp_forms *f, const char *dir, int format, kp_forms_path_fn fn, void *ud, kp_err *err);
 
 /* Write every form under dir (created with its office folders when
  * missing), all or nothing: each to a temporary file, all renamed into
