@@ -905,13 +905,16 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 	int days = 0, st = kp_date_parse(text, &days, &why), n;
 	size_t i, len;
 
+	if ((st == KP_DATE_BAD || st == KP_DATE_EMPTY) && used_default)
+		return kp_err_msg(s->err, KP_ERULE, KP_M_ENG_DEFAULT_NOT_DATE, s->ctx_where, kp_err_quote(text, q),
+				  s->ctx_kind, s->ctx_name, why ? why : kp_msg_fmt(KP_MSG_ENG_BLANK));
+	if ((st == KP_DATE_BAD || st == KP_DATE_EMPTY) && m->src.kind == KP_SRC_FUNC) /* the rule's own mistake */
+		return kp_err_msg(s->err, KP_ERULE, KP_M_ENG_FN_NOT_DATE, s->ctx_where, s->ctx_kind, s->ctx_name,
+				  unit_id(s, s->unit), kp_err_quote(text, q), why ? why : kp_msg_fmt(KP_MSG_ENG_BLANK));
 	if (st == KP_DATE_BAD || st == KP_DATE_EMPTY)
-		return used_default
-			? kp_err_msg(s->err, KP_ERULE, KP_M_ENG_DEFAULT_NOT_DATE, s->ctx_where, kp_err_quote(text, q),
-				     s->ctx_kind, s->ctx_name, why ? why : kp_msg_fmt(KP_MSG_ENG_BLANK))
-			: kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_DATE,
-				     ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
-				     src_label_msg(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), why);
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_DATE, ref->t ? ref->t->file : s->ctx_where,
+				  ref->t ? kp_data_line(ref, s->unit) : 0, src_label_msg(&m->src), unit_id(s, s->unit),
+				  kp_err_quote(text, q), why);
 	for (i = 0; st == KP_DATE_OK && i < m->n && days > m->thr[i]; i++)
 		;
 	o->pts = st == KP_DATE_OK && i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
