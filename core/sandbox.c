@@ -68,7 +68,11 @@ static void hook(lua_State *L, lua_Debug *ar)
 			return;
 		lua_sethook(L, hook, LUA_MASKCOUNT, 1); /* keep firing from now on */
 	}
-	if (lua_getstack(L, 0, &where) && lua_getinfo(L, "Sl", &where) && where.currentline > 0)
+	/* where: the line of the rule's own code; inside one of the prelude's
+	 * helpers none ("prelude:629" says nothing to a user): the helper's
+	 * caller adds the rule file's line, as to every error it raises */
+	if (lua_getstack(L, 0, &where) && lua_getinfo(L, "Sl", &where) && where.currentline > 0 &&
+	    strcmp(where.source, "=prelude"))
 		luaL_error(L, "%s:%d: %s", where.short_src, where.currentline, trip_words(sb));
 	luaL_error(L, "%s", trip_words(sb));
 }
