@@ -339,7 +339,7 @@ static int aggregate_dated(scorer *s, const kp_src *src, size_t u, double *v, en
 	const kp_table *t = ev->t;
 	long col = kp_table_col(t, src->col), due = src->due ? kp_table_col(t, src->due) : 0;
 	size_t i, n = 0;
-	int rc, pass, hit;
+	int rc, pass = 0, hit = 0;
 
 	if ((col < 0 || due < 0) && t->nrows > 0)
 		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_COLUMN, t->file, col < 0 ? src->col : src->due,
