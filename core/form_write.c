@@ -95,7 +95,7 @@ static int make_dirs(const kp_forms *f, const char *dir, char **made, size_t *n,
 
 	if ((rc = make_dir(dir, &new_dir, err)))
 		return rc;
-	if (new_dir && !(made[(*n)++] = strdup(dir)))
+	if (new_dir && (!(made[(*n)++] = strdup(dir)) || kp_outfile_made_dir(dir, err)))
 		return kp_err_oom(err);
 	for (i = 0; i < f->n && !rc; i++) {
 		kp_sb b = {0};
@@ -103,8 +103,10 @@ static int make_dirs(const kp_forms *f, const char *dir, char **made, size_t *n,
 			continue;
 		kp_sb_printf(&b, "%s/%s", dir, f->form[i].office);
 		rc = b.oom ? kp_err_oom(err) : make_dir(b.s, &new_dir, err);
-		if (!rc && new_dir)
+		if (!rc && new_dir) {
 			made[(*n)++] = b.s, b.s = NULL;
+			rc = kp_outfile_made_dir(made[*n - 1], err);
+		}
 		kp_sb_free(&b);
 	}
 	return rc;
@@ -502,6 +504,7 @@ int kp_forms_write(const kp_forms *f, const char *dir, int format, int replace, 
 			rmdir(made[nmade]); /* empty again: only what this call made */
 		free(made[nmade]);
 	}
+	kp_outfile_dirs_done(); /* the forms are in place, or the folders gone */
 	free(made);
 	free(of);
 	return rc;

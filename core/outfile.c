@@ -19,6 +19,8 @@
 struct kp_outfile {
 	FILE *fp;
 	char *path, *tmp, *vbuf;
+	struct kp_outfile *volatile next; /* the open outfiles (kp_outfile_remove_open) */
+	struct kp_outfile *prev;
 };
 
 /* The process umask, read without changing it (umask(2) is not thread
@@ -126,39 +128,74 @@ static int follow_links(const char *path, char **real, kp_err *err)
 	return 0;
 }
 
-/* The temporary names of the open outfiles, for kp_outfile_remove_open:
- * set once the file exists, cleared after it is renamed or removed (so a
- * signal in between at worst unlinks a name that is gone). */
-#define OPEN_SLOTS 72 /* a few reports, or a batch of 64 sheets (kp_outfile_commit_all) */
-static const char *volatile g_open[OPEN_SLOTS];
+/* The open outfiles, for kp_outfile_remove_open: a list through the
+ * outfiles themselves, so that any number are known (template writes every
+ * form before it puts any in place).  A file joins once it exists and
+ * leaves before it is renamed or removed; each change is one pointer
+ * written last, so a signal in between sees a whole list (at worst one
+ * that still holds a name about to go).  Outfiles are made on the main
+ * thread only. */
+static struct kp_outfile *volatile g_open;
 
-static void track(const char *tmp)
+static void track(kp_outfile *f)
 {
-	int i;
-
-	for (i = 0; i < OPEN_SLOTS; i++)
-		if (!g_open[i]) {
-			g_open[i] = tmp;
-			return;
-		}
+	f->prev = NULL, f->next = g_open;
+	if (g_open)
+		g_open->prev = f;
+	g_open = f;
 }
 
-static void untrack(const char *tmp)
+static void untrack(kp_outfile *f)
 {
-	int i;
-
-	for (i = 0; i < OPEN_SLOTS; i++)
-		if (g_open[i] == tmp)
-			g_open[i] = NULL;
+	if (f->prev)
+		f->prev->next = f->next;
+	else if (g_open == f)
+		g_open = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	f->next = f->prev = NULL;
 }
+
+/* The folders made for them (kp_outfile_made_dir), newest first. */
+struct made_dir {
+	struct made_dir *next;
+	char path[];
+};
+static struct made_dir *volatile g_dirs;
 
 void kp_outfile_remove_open(void)
 {
-	int i;
+	const struct kp_outfile *f;
+	const struct made_dir *d;
 
-	for (i = 0; i < OPEN_SLOTS; i++)
-		if (g_open[i])
-			unlink(g_open[i]);
+	for (f = g_open; f; f = f->next)
+		unlink(f->tmp);
+	for (d = g_dirs; d; d = d->next) /* a folder inside another goes first */
+		rmdir(d->path);
+}
+
+int kp_outfile_made_dir(const char *path, kp_err *err)
+{
+	size_t n = strlen(path) + 1;
+	struct made_dir *d = malloc(sizeof *d + n);
+
+	if (!d)
+		return kp_err_oom(err);
+	memcpy(d->path, path, n);
+	d->next = g_dirs;
+	g_dirs = d;
+	return 0;
+}
+
+void kp_outfile_dirs_done(void)
+{
+	struct made_dir *d = g_dirs, *next;
+
+	g_dirs = NULL;
+	for (; d; d = next) {
+		next = d->next;
+		free(d);
+	}
 }
 
 static kp_outfile *outfile_new(const char *path, kp_err *err)
@@ -190,7 +227,7 @@ static kp_outfile *outfile_new(const char *path, kp_err *err)
 		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(errno));
 		goto fail;
 	}
-	track(f->tmp);
+	track(f);
 	mode = stat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_mode & 07777 : 0666 & ~current_umask();
 	(void)fchmod(fd, mode);
 	f->fp = fdopen(fd, "w");
@@ -198,7 +235,7 @@ static kp_outfile *outfile_new(const char *path, kp_err *err)
 		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(errno));
 		close(fd);
 		unlink(f->tmp);
-		untrack(f->tmp);
+		untrack(f);
 		goto fail;
 	}
 	f->vbuf = malloc(VBUF_CAP);
@@ -273,7 +310,7 @@ int kp_outfile_commit(kp_outfile *f, kp_err *err)
 	} else {
 		sync_dir(f->path);
 	}
-	untrack(f->tmp);
+	untrack(f);
 	outfile_free(f);
 	return rc;
 }
@@ -287,7 +324,7 @@ void kp_outfile_abort(kp_outfile *f)
 		f->fp = NULL;
 	}
 	unlink(f->tmp);
-	untrack(f->tmp);
+	untrack(f);
 	outfile_free(f);
 }
 
@@ -400,7 +437,7 @@ int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
 			fclose(f[i]->fp);
 		if (i >= bad)
 			unlink(f[i]->tmp);
-		untrack(f[i]->tmp);
+		untrack(f[i]);
 		outfile_free(f[i]);
 	}
 	return rc;

@@ -840,6 +840,65 @@ START_TEST(test_outfile_missing_dir)
 }
 END_TEST
 
+/* A signal's cleanup (kp_outfile_remove_open) removes the temporary file
+ * of every open outfile, however many are open: template keeps every form
+ * open until all are written, and 72 was once the most it knew of. */
+START_TEST(test_outfile_remove_open_many)
+{
+	enum { N = 150 };
+	kp_err err = { 0 };
+	kp_outfile *f[N];
+	char name[32];
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "f%03zu.txt", i);
+		ck_assert_int_eq(kp_outfile_open(tpath(name), &f[i], &err), 0);
+		fputs("x", kp_outfile_fp(f[i]));
+		fflush(kp_outfile_fp(f[i]));
+	}
+	kp_outfile_abort(f[7]); /* one gone from the middle, one from each end */
+	kp_outfile_abort(f[0]);
+	kp_outfile_abort(f[N - 1]);
+	ck_assert_uint_eq(count_entries(tmpdir), N - 3);
+	kp_outfile_remove_open();
+	ck_assert_uint_eq(count_entries(tmpdir), 0);
+	for (i = 1; i < N - 1; i++)
+		if (i != 7)
+			kp_outfile_abort(f[i]); /* its file already gone */
+	ck_assert_uint_eq(count_entries(tmpdir), 0);
+}
+END_TEST
+
+/* The folders made for files not yet in place go with them (template's
+ * office folders, should SIGTERM come while its forms are written), inner
+ * first; once done, a folder is the caller's and stays. */
+START_TEST(test_outfile_remove_made_dirs)
+{
+	kp_err err = { 0 };
+	kp_outfile *f;
+	char inner[4096];
+
+	snprintf(inner, sizeof inner, "%s", tpath("forms/office"));
+	ck_assert_int_eq(mkdir(tpath("forms"), 0777), 0);
+	ck_assert_int_eq(kp_outfile_made_dir(tpath("forms"), &err), 0);
+	ck_assert_int_eq(mkdir(inner, 0777), 0);
+	ck_assert_int_eq(kp_outfile_made_dir(inner, &err), 0);
+	ck_assert_int_eq(kp_outfile_open(tpath("forms/office/a.csv"), &f, &err), 0);
+	kp_outfile_remove_open();
+	ck_assert_uint_eq(count_entries(tmpdir), 0);
+	kp_outfile_abort(f);
+	kp_outfile_dirs_done();
+
+	ck_assert_int_eq(mkdir(tpath("kept"), 0777), 0);
+	ck_assert_int_eq(kp_outfile_made_dir(tpath("kept"), &err), 0);
+	kp_outfile_dirs_done();
+	kp_outfile_remove_open();
+	ck_assert_uint_eq(count_entries(tmpdir), 1);
+	ck_assert_int_eq(rmdir(tpath("kept")), 0);
+}
+END_TEST
+
 START_TEST(test_outfile_commit_abort)
 {
 	kp_err err = { 0 };
@@ -1145,6 +1204,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_outfile_symlinks);
 	tcase_add_test(tc, test_stdout_full);
 	tcase_add_test(tc, test_outfile_fsize);
+	tcase_add_test(tc, test_outfile_remove_open_many);
+	tcase_add_test(tc, test_outfile_remove_made_dirs);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_bad_input);
 	suite_add_tcase(s, tc);

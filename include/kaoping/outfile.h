@@ -22,10 +22,18 @@ int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */
  * failure the files not yet renamed are removed.  Frees every f. */
 int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err);
 void kp_outfile_abort(kp_outfile *f);               /* frees f */
-/* Remove the temporary files of every open kp_outfile: for a signal
- * handler (INT, TERM, the time limit's alarm) before the process ends;
- * async-signal-safe (unlink only). */
+/* Remove the temporary files of every open kp_outfile, then the folders
+ * made for them that are empty again: for a signal handler (INT, TERM,
+ * the time limit's alarm) before the process ends; async-signal-safe
+ * (unlink and rmdir only). */
 void kp_outfile_remove_open(void);
+/* A folder made for files not yet in place, which kp_outfile_remove_open
+ * removes should a signal come first (rmdir: only while it is empty);
+ * path is copied.  kp_outfile_dirs_done forgets them all, once the files
+ * are in place or the caller has removed what it made.  0, or
+ * KP_EINTERNAL when out of memory. */
+int kp_outfile_made_dir(const char *path, kp_err *err);
+void kp_outfile_dirs_done(void);
 
 /* Silence fd 2 while a library that prints its own error lines writes
  * (one thread at a time); returns what kp_outfile_unmute_stderr restores
