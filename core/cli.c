@@ -305,7 +305,7 @@ static const enum kp_msgid phase_msg[] = {
 	[KP_PH_OPEN] = KP_MSG_CLI_PH_OPEN, [KP_PH_IMPORT] = KP_MSG_CLI_PH_IMPORT,
 	[KP_PH_LOAD] = KP_MSG_CLI_PH_LOAD, [KP_PH_BEGIN] = KP_MSG_CLI_PH_BEGIN,
 	[KP_PH_SCORE] = KP_MSG_CLI_PH_SCORE, [KP_PH_STORE] = KP_MSG_CLI_PH_STORE, [KP_PH_REPORT] = KP_MSG_CLI_PH_REPORT,
-	[KP_PH_TEST] = KP_MSG_CLI_PH_TEST,
+	[KP_PH_TEST] = KP_MSG_CLI_PH_TEST, [KP_PH_DRAWS] = KP_MSG_CLI_PH_DRAWS,
 };
 
 /* The words of a phase in the current language (async-signal-safe: a

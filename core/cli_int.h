@@ -151,7 +151,7 @@ void kp_cli_out_line(const char *fmt, ...)
  * rule file blamed (78); otherwise the limit is a temporary failure (75). */
 enum {
 	KP_PH_NONE, KP_PH_RULES, KP_PH_READ, KP_PH_OPEN, KP_PH_IMPORT, KP_PH_LOAD, KP_PH_BEGIN, KP_PH_SCORE,
-	KP_PH_STORE, KP_PH_REPORT, KP_PH_TEST, KP_PH_COUNT
+	KP_PH_STORE, KP_PH_REPORT, KP_PH_TEST, KP_PH_DRAWS, KP_PH_COUNT
 };
 void kp_cli_enter(int phase);
 

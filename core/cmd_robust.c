@@ -58,6 +58,8 @@ static int robust_draws(const kp_cli_config *c, const kp_rules *r, const kp_resu
 
 	memset(&ro, 0, sizeof ro);
 	ro.draws = c->draws, ro.spread = c->spread / 100, ro.seed = c->seed, ro.by = c->by;
+	ro.progress = kp_cli_tick;
+	kp_cli_enter(KP_PH_DRAWS);
 	if ((rc = kp_robust_run(r, res, &ro, rb, err)))
 		return rc;
 	kp_cli_phase("draws"); /* not words */

@@ -8,8 +8,8 @@
  * of the rank table.  Owns the model and the tables while it runs. */
 #include "kaoping/robust.h"
 
-
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -351,6 +351,7 @@ typedef struct worker {
 	int *ranks;           /* nu × draws, shared: it writes its draws' columns */
 	unsigned *commended;  /* nu: its own counts */
 	double *g;
+	atomic_uint *done;    /* shared: draws done by every worker */
 	kp_err err;
 	int rc;
 } worker;
@@ -433,8 +434,12 @@ static void *work(void *arg)
 	worker *w = arg;
 	unsigned d;
 
-	for (d = w->from; d < w->to && !w->rc; d++)
+	for (d = w->from; d < w->to && !w->rc; d++) {
 		w->rc = draw(w, d);
+		atomic_fetch_add(w->done, 1u);
+		if (w->from == 0 && w->o->progress) /* worker 0: the calling thread (par.h) */
+			w->o->progress(w->o->progress_ud, atomic_load(w->done), w->o->draws);
+	}
 	return NULL;
 }
 
@@ -454,10 +459,12 @@ static int run_draws(const model *m, const kp_robust_opts *o, int *ranks, unsign
 	worker w[8];
 	int i, nt = threads_for(o), rc = 0;
 	size_t t;
+	atomic_uint done;
 
+	atomic_init(&done, 0u);
 	memset(w, 0, sizeof w);
 	for (i = 0; i < nt; i++) {
-		w[i].m = m, w[i].o = o, w[i].ranks = ranks;
+		w[i].m = m, w[i].o = o, w[i].ranks = ranks, w[i].done = &done;
 		w[i].from = (unsigned)((uint64_t)o->draws * (unsigned)i / (unsigned)nt);
 		w[i].to = (unsigned)((uint64_t)o->draws * (unsigned)(i + 1) / (unsigned)nt);
 		w[i].commended = calloc(m->nu + 1, sizeof *w[i].commended);
@@ -467,6 +474,8 @@ static int run_draws(const model *m, const kp_robust_opts *o, int *ranks, unsign
 	}
 	if (!rc)
 		kp_par_run(w, (size_t)nt, sizeof w[0], work);
+	if (!rc && o->progress) /* the other workers may have ended after worker 0 */
+		o->progress(o->progress_ud, atomic_load(&done), o->draws);
 	for (i = 0; i < nt && !rc; i++)
 		if ((rc = w[i].rc)) /* the first failing draw in order */
 			kp_err_move(err, &w[i].err);

@@ -32,6 +32,10 @@ typedef struct kp_robust_opts {
 	uint64_t seed;
 	int by;              /* KP_ROBUST_SECTION or KP_ROBUST_INDICATOR */
 	int threads;         /* 0: one per core (at most 8) */
+	void (*progress)(void *ud, size_t done, size_t total); /* may be NULL: the
+				draws done of all, called from the calling
+				thread only, after every draw of its share */
+	void *progress_ud;
 } kp_robust_opts;
 
 typedef struct kp_robust_unit {
