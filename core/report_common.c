@@ -263,7 +263,7 @@ int kp_report_has_texts(const kp_rules *rules, const kp_unit_result *u)
 	const char *b, *o;
 	unsigned i;
 
-	for (i = 0; rules && KP_MORE(u)->items && i < KP_MORE(u)->nitems; i++) {
+	for (i = 0; rules && i < KP_MORE(u)->nitems; i++) {
 		kp_report_item_texts(rules, &KP_MORE(u)->items[i], &b, &o);
 		if (b || o)
 			return 1;

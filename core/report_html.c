@@ -450,7 +450,7 @@ static void ranking_cell(kp_rw *w, const kp_result *r, size_t i, const kp_labels
 	case KP_COL_GRADE: grade = kp_report_grade(r, u), td(w, "c", grade ? grade : ""); break;
 	case KP_COL_COMM: commended_cell(w, u, l); break;
 	case KP_COL_VETO:
-		td(w, "veto", u->veto ? (KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : l->yes) : "");
+		td(w, "veto", u->veto ? kp_result_veto_words(u, l->yes) : "");
 		break;
 	case KP_COL_CHANGE: rank_change(w, r, u, l); break;
 	default: break;
@@ -687,7 +687,7 @@ static void unit_sum(kp_rw *w, const kp_result *r, const kp_unit_result *u, cons
 	kp_rw_puts(w, "<tfoot><tr><td colspan=\"6\">");
 	kp_rw_printf(w, "%s%s", l->base, sep), put_num(w, u->base, r->precision);
 	kp_rw_printf(w, " · %s%s", l->deductions, sep), put_num(w, u->deductions, r->precision);
-	for (i = 0; KP_MORE(u)->items && i < KP_MORE(u)->nitems; i++) /* adjustments: 扣完为止 */
+	for (i = 0; i < KP_MORE(u)->nitems; i++) /* adjustments: 扣完为止 */
 		if (kp_report_item_floor(&KP_MORE(u)->items[i])) {
 			kp_rw_puts(w, " · "), kp_rw_html(w, kp_report_item_name(&KP_MORE(u)->items[i], l)), kp_rw_puts(w, sep);
 			put_num(w, KP_MORE(u)->items[i].points, r->precision);

@@ -107,7 +107,7 @@ static void json_items(const kp_result *r, const kp_unit_result *u, kp_rw *w)
 	unsigned k;
 
 	kp_rw_puts(w, ",\"items\":[");
-	for (k = 0; KP_MORE(u)->items && k < KP_MORE(u)->nitems; k++) {
+	for (k = 0; k < KP_MORE(u)->nitems; k++) {
 		kp_rw_puts(w, k ? "," : "");
 		json_item(r, NULL, &KP_MORE(u)->items[k], w);
 	}
@@ -199,11 +199,11 @@ int kp_report_explain_json(const kp_result *r, size_t i, const kp_rules *rules, 
 	kp_rw_puts(w, ",\"raw\":"), json_num(w, u->raw, r->precision);
 	json_bool(w, ",\"details\":", KP_MORE(u)->items != NULL);
 	kp_rw_puts(w, ",\"items\":[");
-	for (k = 0; KP_MORE(u)->items && k < KP_MORE(u)->nitems; k++) {
+	for (k = 0; k < KP_MORE(u)->nitems; k++) {
 		kp_rw_puts(w, k ? ",\n  " : "\n  ");
 		json_item(r, rules, &KP_MORE(u)->items[k], w);
 	}
-	kp_rw_puts(w, KP_MORE(u)->items && KP_MORE(u)->nitems ? "\n]}\n" : "]}\n");
+	kp_rw_puts(w, KP_MORE(u)->nitems ? "\n]}\n" : "]}\n");
 	for (k = 0; k < r->nsections; k++)
 		free(keys[k]);
 	free(keys);

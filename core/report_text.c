@@ -246,7 +246,7 @@ static const char *ranking_cell(const void *ctx, size_t row, size_t col, char *b
 	case C_VETO:
 		if (!u->veto)
 			return "";
-		return KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : k->l->yes;
+		return kp_result_veto_words(u, k->l->yes);
 	case C_CHANGE: return kp_report_change(r, u, k->l, buf, size);
 	case C_VREF:
 		if (!u->veto)
@@ -1069,7 +1069,7 @@ static void explain_head(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 	snprintf(buf, sizeof buf, "%d", u->rank);
 	explain_field(w, l->rank, buf, md, lang);
 	explain_field(w, l->grade, grade ? grade : l->ungraded, md, lang);
-	explain_field(w, l->veto, u->veto ? (KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : l->yes) : l->no,
+	explain_field(w, l->veto, u->veto ? kp_result_veto_words(u, l->yes) : l->no,
 		      md, lang);
 	explain_field(w, l->commended, u->commended ? (u->boundary_tie ? l->tie_flag : l->yes) : l->no, md, lang);
 	if (KP_MORE(u)->tie_note)
@@ -1089,7 +1089,7 @@ static void explain_sums(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 
 	explain_field(w, l->base, kp_rw_fixed(u->base, r->precision, nb), md, lang);
 	explain_field(w, l->deductions, kp_rw_fixed(u->deductions, r->precision, nb), md, lang);
-	for (i = 0; KP_MORE(u)->items && i < KP_MORE(u)->nitems; i++) /* adjustments: 扣完为止 */
+	for (i = 0; i < KP_MORE(u)->nitems; i++) /* adjustments: 扣完为止 */
 		if (kp_report_item_floor(&KP_MORE(u)->items[i]))
 			explain_field(w, kp_report_item_name(&KP_MORE(u)->items[i], l), kp_rw_fixed(KP_MORE(u)->items[i].points, r->precision, nb), md, lang);
 	explain_field(w, l->bonus, kp_rw_fixed(u->bonus, r->precision, nb), md, lang);

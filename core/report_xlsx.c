@@ -387,7 +387,7 @@ static void ranking_cell(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col
 		put_str(x, ws, row, col, u->commended ? (u->boundary_tie ? buf : x->l->yes) : NULL, tf);
 		break;
 	case KP_COL_VETO:
-		put_str(x, ws, row, col, u->veto ? (KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : x->l->yes) : NULL,
+		put_str(x, ws, row, col, u->veto ? kp_result_veto_words(u, x->l->yes) : NULL,
 			tf);
 		break;
 	case KP_COL_CHANGE: put_change(x, ws, row, col, u, u->commended); break;
@@ -613,7 +613,7 @@ static int detail_sheet(struct xl *x, kp_err *err)
 	header(x, ws, head, 9);
 	for (i = 0; i < x->r->nunits && !x->e; i++) {
 		const kp_unit_result *u = &x->r->units[i];
-		for (k = 0; KP_MORE(u)->items && k < KP_MORE(u)->nitems && !x->e; k++) {
+		for (k = 0; k < KP_MORE(u)->nitems && !x->e; k++) {
 			if (row >= LXW_ROW_MAX - 1) {
 				put_str(x, ws, row, 0, "…", NULL);
 				goto done;

@@ -18,6 +18,13 @@ typedef struct kp_pool {
 
 const kp_unit_more kp_unit_more_none;
 
+const char *kp_result_veto_words(const kp_unit_result *u, const char *yes)
+{
+	const char *why = KP_MORE(u)->veto_reason;
+
+	return why && *why ? why : yes;
+}
+
 struct chunk {
 	struct chunk *next;
 	size_t used, cap;
@@ -177,7 +184,7 @@ int kp_result_render_notes(kp_result *r, enum kp_lang lang, kp_err *err)
 		kp_unit_result *ur = &r->units[u];
 		if (ur->more)
 			rc = render_one(r, &ur->more->tie_note, lang, &b, err);
-		for (i = 0; KP_MORE(ur)->items && i < KP_MORE(ur)->nitems && !rc; i++)
+		for (i = 0; i < KP_MORE(ur)->nitems && !rc; i++)
 			rc = render_one(r, &KP_MORE(ur)->items[i].note, lang, &b, err);
 	}
 	for (i = 0; i < r->ncategories && !rc; i++)

@@ -65,7 +65,7 @@ size_t sheet_head(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF])
 	field(f, &n, l->rank, bufs[1], 0);
 	field(f, &n, l->grade, grade ? grade : l->ungraded, 0);
 	field(f, &n, l->commended, u->commended ? (u->boundary_tie ? l->tie_flag : l->yes) : l->no, 0);
-	field(f, &n, l->veto, u->veto ? (KP_MORE(u)->veto_reason && *KP_MORE(u)->veto_reason ? KP_MORE(u)->veto_reason : l->yes) : l->no, 0);
+	field(f, &n, l->veto, u->veto ? kp_result_veto_words(u, l->yes) : l->no, 0);
 	if (KP_MORE(u)->has_last || r->last_year) {
 		if (KP_MORE(u)->has_last)
 			field(f, &n, l->last_total, kp_rw_fixed(KP_MORE(u)->last_total, r->precision, bufs[2]), 1);
@@ -88,7 +88,7 @@ size_t sheet_sums(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF])
 
 	field(f, &n, l->base, kp_rw_fixed(u->base, r->precision, bufs[b++]), 1);
 	field(f, &n, l->deductions, kp_rw_fixed(u->deductions, r->precision, bufs[b++]), 1);
-	for (i = 0; KP_MORE(u)->items && i < KP_MORE(u)->nitems && n < SHEET_HEAD_MAX - 3; i++) /* 扣完为止 */
+	for (i = 0; i < KP_MORE(u)->nitems && n < SHEET_HEAD_MAX - 3; i++) /* 扣完为止 */
 		if (kp_report_item_floor(&KP_MORE(u)->items[i]))
 			field(f, &n, kp_report_item_name(&KP_MORE(u)->items[i], l), kp_rw_fixed(KP_MORE(u)->items[i].points, r->precision, bufs[b++]), 1);
 	field(f, &n, l->bonus, kp_rw_fixed(u->bonus, r->precision, bufs[b++]), 1);
@@ -442,7 +442,7 @@ static void json_items(kp_rw *w, const kp_sheet *s)
 	unsigned i;
 
 	kp_rw_puts(w, ",\n\"items\":[");
-	for (i = 0; KP_MORE(u)->items && i < KP_MORE(u)->nitems; i++) {
+	for (i = 0; i < KP_MORE(u)->nitems; i++) {
 		const kp_item *it = &KP_MORE(u)->items[i];
 		int k = it->kind >= 0 && it->kind <= KP_ITEM_NOTE ? it->kind : KP_ITEM_NOTE;
 		kp_rw_puts(w, i ? ",\n  {\"kind\":\"" : "\n  {\"kind\":\""), kp_rw_puts(w, kinds[k]);
@@ -456,7 +456,7 @@ static void json_items(kp_rw *w, const kp_sheet *s)
 		json_key(w, ",\"basis\":", b), json_key(w, ",\"office\":", o);
 		kp_rw_putc(w, '}');
 	}
-	kp_rw_puts(w, KP_MORE(u)->items && KP_MORE(u)->nitems ? "\n]" : "]");
+	kp_rw_puts(w, KP_MORE(u)->nitems ? "\n]" : "]");
 }
 
 static void json_sources(kp_rw *w, const kp_sheet *s)

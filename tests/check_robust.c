@@ -7,6 +7,7 @@
  * items refused.  Results come from kp_score_run on tiny rule files whose
  * points are read from the data. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,7 @@ static size_t index_of(const fx *f, const char *id)
 
 static kp_robust *robust(fx *f, unsigned draws, double spread, int by, int threads)
 {
-	kp_robust_opts o = { draws, spread, 42, by, threads };
+	kp_robust_opts o = { draws, spread, 42, by, threads, NULL, NULL };
 	kp_robust *rb = NULL;
 
 	ck_assert_msg(kp_robust_run(f->r, f->res, &o, &rb, &f->err) == 0, "%s", f->err.msg);
@@ -182,6 +183,40 @@ START_TEST(test_threads_do_not_matter)
 }
 END_TEST
 
+/* Progress: called from the calling thread only, never backwards, never
+ * past the draws, and last with every draw done, whatever the threads. */
+typedef struct ticks { pthread_t self; size_t calls, last, total; int backwards, other_thread; } ticks;
+static void on_tick(void *ud, size_t done, size_t total)
+{
+	ticks *t = ud;
+
+	t->backwards |= done < t->last || done > total;
+	t->other_thread |= !pthread_equal(pthread_self(), t->self);
+	t->calls++, t->last = done, t->total = total;
+}
+
+START_TEST(test_progress)
+{
+	int threads[] = { 1, 2, 7 };
+	size_t k;
+	fx f;
+
+	fx_run(&f, RULES("3", ""), TEN);
+	for (k = 0; k < sizeof threads / sizeof *threads; k++) {
+		ticks t = { pthread_self(), 0, 0, 0, 0, 0 };
+		kp_robust_opts o = { 301, 0.3, 42, KP_ROBUST_SECTION, threads[k], on_tick, &t };
+		kp_robust *rb = NULL;
+
+		ck_assert_msg(kp_robust_run(f.r, f.res, &o, &rb, &f.err) == 0, "%s", f.err.msg);
+		ck_assert(t.calls > 0 && !t.backwards && !t.other_thread);
+		ck_assert_uint_eq(t.last, 301);
+		ck_assert_uint_eq(t.total, 301);
+		kp_robust_free(rb);
+	}
+	fx_free(&f);
+}
+END_TEST
+
 /* Deductions and bonus are not weights: h (48 − 2) and i (44 + 3) keep
  * them in every draw, and a unit's perturbed total is its sections
  * rescaled: with S1 and S2 equal for e..i their order never changes. */
@@ -270,7 +305,7 @@ START_TEST(test_needs_items)
 {
 	fx f;
 	kp_score_opts o = {0};
-	kp_robust_opts ro = { 10, 0.2, 1, KP_ROBUST_SECTION, 0 };
+	kp_robust_opts ro = { 10, 0.2, 1, KP_ROBUST_SECTION, 0, NULL, NULL };
 	kp_robust *rb = NULL;
 
 	fx_load(&f, RULES("3", ""));
@@ -297,6 +332,7 @@ static Suite *robust_suite(void)
 	tcase_add_test(tc, test_spread_zero_is_the_run);
 	tcase_add_test(tc, test_boundary_flagged);
 	tcase_add_test(tc, test_threads_do_not_matter);
+	tcase_add_test(tc, test_progress);
 	tcase_add_test(tc, test_deductions_and_bonus_kept);
 	tcase_add_test(tc, test_by_indicator);
 	tcase_add_test(tc, test_max_total);

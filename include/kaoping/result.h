@@ -86,6 +86,10 @@ typedef struct kp_unit_result {
 extern const kp_unit_more kp_unit_more_none;
 #define KP_MORE(u) ((u)->more ? (const kp_unit_more *)(u)->more : &kp_unit_more_none)
 
+/* What a report says in a vetoed unit's veto column: its reason, or yes
+ * when it has none (or an empty one).  Borrowed from u or yes. */
+const char *kp_result_veto_words(const kp_unit_result *u, const char *yes);
+
 typedef struct kp_category_result {
 	const char *name;
 	int quota;             /* commendation quota (0: none) */
