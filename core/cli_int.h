@@ -253,5 +253,11 @@ int kp_cli_robust_option(kp_cli_config *c, int which, const char *arg, kp_err *e
 /* Load a recorded run (--run, or the newest) from --db (core/cmd_report.c);
  * *res is the caller's, freed with kp_result_free. */
 int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err);
+/* The rule file of the recorded run res into *out (the caller's, freed
+ * with kp_rules_free), for what the run does not keep; NULL, with a note
+ * ending in left_out, when it is gone, changed since the run (its SHA-256)
+ * or no longer loads.  An error only when -o names a module it uses
+ * (KP_EUSAGE). */
+int kp_cli_run_rules(kp_cli_config *c, const kp_result *res, const char *left_out, kp_rules **out, kp_err *err);
 
 #endif

@@ -24,42 +24,6 @@ static const char *left_out(const kp_cli_config *c)
 	return kp_msg_fmt(c->all ? KP_MSG_CMD_EXPLAIN_LEFT_OUT_ALL : KP_MSG_CMD_EXPLAIN_LEFT_OUT);
 }
 
-/* The rule file of the run into *out, or NULL (with a note) when it is
- * gone, changed since the run, or does not load: what it adds is then left
- * out.  An error only when -o names a module it uses (KP_EUSAGE): the
- * sheets would replace it. */
-static int run_rules(kp_cli_config *c, const kp_result *res, kp_rules **out, kp_err *err)
-{
-	kp_rules *r = NULL;
-	kp_err e = { 0 };
-	struct stat st;
-	const char *f = res->rules_file;
-
-	*out = NULL;
-	if (!f || !*f)
-		return 0;
-	if (stat(f, &st) != 0) {
-		kp_cli_note(c, KP_M_CMD_EXPLAIN_RULES_GONE, f, strerror(errno), left_out(c));
-		return 0;
-	}
-	if (kp_cli_load_rules(c, f, 0, &r, &e)) {
-		if (e.kind == KP_EUSAGE) {
-			kp_cli_disarm_timeout();
-			return kp_err_move(err, &e);
-		}
-		kp_cli_note(c, KP_M_CMD_EXPLAIN_RULES_BAD, f, e.msg, left_out(c));
-		kp_err_clear(&e);
-		r = NULL;
-	} else if (!res->rules_sha256 || strcmp(r->sha256, res->rules_sha256)) {
-		kp_cli_note(c, KP_M_CMD_EXPLAIN_RULES_CHANGED, f, res->run_id, left_out(c));
-		kp_rules_free(r);
-		r = NULL;
-	}
-	kp_cli_disarm_timeout();
-	*out = r;
-	return 0;
-}
-
 static int explain_one(kp_cli_config *c, kp_err *err)
 {
 	kp_cli_config chk = *c;
@@ -83,7 +47,7 @@ static int explain_one(kp_cli_config *c, kp_err *err)
 		kp_result_free(res); /* NULL, or a run whose notes did not render */
 		return rc;
 	}
-	if ((rc = run_rules(c, res, &rules, err))) {
+	if ((rc = kp_cli_run_rules(c, res, left_out(c), &rules, err))) {
 		kp_result_free(res);
 		return rc;
 	}
@@ -252,7 +216,7 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	if ((rc = kp_store_load_run(st, s->c->run_id, SIZE_MAX, &s->res, err)) ||
 	    (rc = kp_result_render_notes(s->res, (enum kp_lang)s->c->lang, err)))
 		return rc;
-	if ((rc = run_rules(s->c, s->res, &s->rules, err)))
+	if ((rc = kp_cli_run_rules(s->c, s->res, left_out(s->c), &s->rules, err)))
 		return rc;
 	if (s->rules && ((rc = keep_columns(s, err)) ||
 			 (rc = kp_store_rows_open(st, s->res->run_id, dataset_key, s->rules, s->res->nunits > 4, &rr, err))))

@@ -372,6 +372,18 @@ t_true "report html: a document" grep -q '<!DOCTYPE html>' r.html
 t_true "report html: the title" grep -q '<title>陇县2021年度依法行政工作目标责任考核</title>' r.html
 t_true "report html: inline SVG charts" grep -q '<svg' r.html
 t_true "report html: units" grep -q '城关镇' r.html
+t_true "report html: the issuing office, from the run's unchanged rule file" grep -q '发文单位：陇县司法局' r.html
+t_true "report html: no note while the rule file is as scored" sh -c "! grep -q 'note:' '$ERR'"
+# the issuing office is not stored with a run: with the rule file changed
+# since, it is left out, and said
+cp "$RULES" changed.lua
+kp run changed.lua "$S21"/*.csv --db changed.db --quiet --format csv -o changed.csv
+printf -- '-- edited\n' >> changed.lua
+kp report --db changed.db --format html -o changed.html
+t_rc "report html, rule file changed: exit 0" 0
+t_err_line "report html, rule file changed: says so" "kaoping: note: changed.lua: changed since run 1 was scored: the issuing office is left out"
+t_true "report html, rule file changed: no office" sh -c "! grep -q '发文单位' changed.html"
+rm -f changed.lua changed.db changed.html changed.csv
 
 kp report --format xlsx -o r.xlsx
 t_rc "report xlsx: exit 0" 0
