@@ -1802,6 +1802,24 @@ int kp_store_imports(kp_store *s, int year, kp_store_import_fn fn, void *ud, kp_
 	rd q = {s, NULL, "imports", err, 0};
 	int rc = 0;
 
+	/* Two imports in use under one year and name (another program made
+	 * imports_active non-unique): score and drop refuse the year; the
+	 * listing says so too, before a line, instead of showing both as if
+	 * each were the dataset scored. */
+	if ((rc = store_prep(s, "SELECT year, name FROM imports WHERE replaced_at IS NULL AND (?1 = 0 OR year = ?1) "
+			  "GROUP BY year, name HAVING count(*) > 1 ORDER BY year, name LIMIT 1", &q.st, err)))
+		return rc;
+	sqlite3_bind_int(q.st, 1, year);
+	if (store_rd_step(&q) > 0) {
+		int y = (int)store_rd_int(&q, 0, 0, 99999, 0, NULL);
+		const char *name = store_rd_text(&q, 1, 0);
+		if (!q.rc)
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_TWICE, s->path, y, name);
+	}
+	sqlite3_finalize(q.st);
+	if (rc || (rc = q.rc))
+		return rc;
+	q.st = NULL;
 	if ((rc = store_prep(s, "SELECT id, year, name, file, sha256, rows, imported_at FROM imports WHERE "
 			  "replaced_at IS NULL AND (?1 = 0 OR year = ?1) ORDER BY year, id", &q.st, err)))
 		return rc;
