@@ -624,6 +624,16 @@ static int check_data_tables(kp_store *s, schema_list *file, kp_err *err)
  * database, or of a transaction kaoping did not write, is refused and both
  * files are left as they are.  A -wal with no committed transaction (a
  * command killed before its commit) adds nothing: SQLite ignores it.
+ * Accepting it, whoever wrote it, is not harmful, so it is not refused:
+ * SQLite reads a log only up to its last valid commit frame, so no page
+ * of it is ever read; the next writer writes a new log header and starts
+ * at frame 1 over the dead frames, and each frame's checksum chains from
+ * all before it, so a dead frame left past the new commit frame never
+ * validates (the crash recovery SQLite itself relies on); the commit's
+ * TRUNCATE checkpoint then empties the file.  What is lost is only a
+ * transaction no one committed.  Refusing it would stop every command
+ * after a killed writer until the user moved a file that holds nothing
+ * (check_store's test_open_uncommitted_wal reads and writes over one).
  * Every command that writes checkpoints when it commits, so the .db file
  * alone holds every finished command.
  *
