@@ -9,6 +9,7 @@
 #include <malloc.h> /* malloc_trim */
 #endif
 
+#include "kaoping/enc.h"
 #include "kaoping/near.h"
 #include "kaoping/num.h"
 #include "kaoping/xlsx.h"
@@ -155,59 +156,13 @@ static int category_of(const kp_rules *r, const char *s)
 	return -1;
 }
 
-/* Unit ids that differ only in Unicode spaces at their ends (NBSP, the
- * ideographic space U+3000, U+2000..U+200B, U+202F, U+205F, U+FEFF: the
- * CSV reader trims ASCII spaces only) or in full-width ASCII (Ｕ０１):
- * Excel on a Chinese desk types them, and the same unit would be ranked,
- * graded and commended twice.  The key of an id: those spaces cut, the
- * full-width forms narrowed.  Only ids with a byte above 0x7F can differ
- * so; the others are left alone (the million-unit runs read none). */
-static size_t id_space_len(const unsigned char *p)
-{
-	if (p[0] == 0xC2 && p[1] == 0xA0)
-		return 2;
-	if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
-		return 3;
-	if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8B) || p[2] == 0xAF))
-		return 3;
-	if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F)
-		return 3;
-	if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
-		return 3;
-	return 0;
-}
-
-static char *id_key(const char *id)
-{
-	const unsigned char *p = (const unsigned char *)id, *end = p + strlen(id);
-	char *key = malloc((size_t)(end - p) + 1), *o = key;
-	size_t n;
-
-	if (!key)
-		return NULL;
-	while (p < end && (n = id_space_len(p)))
-		p += n;
-	for (; p < end; p++) {
-		if (p[0] == 0xEF && p + 2 < end && ((p[1] == 0xBC && p[2] >= 0x81) || (p[1] == 0xBD && p[2] <= 0x9E))) {
-			*o++ = (char)(p[1] == 0xBC ? p[2] - 0x80 + 0x20 : p[2] - 0x80 + 0x60); /* U+FF01..U+FF5E */
-			p += 2;
-		} else {
-			*o++ = (char)*p;
-		}
-	}
-	*o = '\0';
-	for (n = (size_t)(o - key); n > 0;) { /* spaces at the end */
-		size_t k = n - 1, w;
-		while (k > 0 && ((unsigned char)key[k] & 0xC0) == 0x80)
-			k--;
-		w = id_space_len((const unsigned char *)key + k);
-		if (w == 0 || k + w != n)
-			break;
-		key[k] = '\0', n = k;
-	}
-	return key;
-}
-
+/* Unit ids that differ only in spaces at their ends (the Unicode ones:
+ * NBSP, the ideographic space U+3000 ...; the CSV reader trims ASCII
+ * spaces only) or in full-width ASCII (Ｕ０１): Excel on a Chinese desk
+ * types them, and the same unit would be ranked, graded and commended
+ * twice.  The key of an id: kp_enc_name_trim.  Only ids with a byte above
+ * 0x7F can differ so; the others are left alone (the million-unit runs
+ * read none). */
 typedef struct id_alike { char *key; size_t u; } id_alike;
 
 static int id_alike_cmp(const void *a, const void *b)
@@ -236,7 +191,7 @@ static int ids_alike(const kp_data *d, kp_err *err)
 	if (!(k = calloc(d->nunits, sizeof *k)))
 		return kp_err_oom(err);
 	for (u = 0; u < d->nunits && !rc; u++)
-		if (!(k[u].key = id_key(d->id[u])))
+		if (!(k[u].key = kp_enc_name_trim(d->id[u])))
 			rc = kp_err_oom(err);
 		else
 			k[u].u = u;

@@ -355,6 +355,101 @@ char *kp_enc_fold_name(const char *s)
 	return out;
 }
 
+/* The length of the space at p that kp_enc_name_trim cuts: NBSP, the
+ * ideographic space U+3000, U+2000..U+200B, U+202F, U+205F, U+FEFF, and
+ * with ascii, ASCII white space; 0 for any other character. */
+static size_t name_space_len(const unsigned char *p, int ascii)
+{
+	if (ascii && (p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r')))
+		return 1;
+	if (p[0] == 0xC2 && p[1] == 0xA0)
+		return 2;
+	if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+		return 3;
+	if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8B) || p[2] == 0xAF))
+		return 3;
+	if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F)
+		return 3;
+	if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		return 3;
+	return 0;
+}
+
+static char *name_trim(const char *s, int ascii)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	char *key = malloc((size_t)(end - p) + 1), *o = key;
+	size_t n;
+
+	if (!key)
+		return NULL;
+	while (p < end && (n = name_space_len(p, ascii)))
+		p += n;
+	for (; p < end; p++) {
+		if (p[0] == 0xEF && p + 2 < end && ((p[1] == 0xBC && p[2] >= 0x81) || (p[1] == 0xBD && p[2] <= 0x9E))) {
+			*o++ = (char)(p[1] == 0xBC ? p[2] - 0x80 + 0x20 : p[2] - 0x80 + 0x60); /* U+FF01..U+FF5E */
+			p += 2;
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	for (n = (size_t)(o - key); n > 0;) { /* spaces at the end */
+		size_t k = n - 1, w;
+		while (k > 0 && ((unsigned char)key[k] & 0xC0) == 0x80)
+			k--;
+		w = name_space_len((const unsigned char *)key + k, ascii);
+		if (w == 0 || k + w != n)
+			break;
+		key[k] = '\0', n = k;
+	}
+	return key;
+}
+
+char *kp_enc_name_trim(const char *s)
+{
+	return name_trim(s, 0);
+}
+
+/* The canonical decomposition (NFD) of U+00C0..U+017F: the base letter,
+ * '.' where there is none, and its combining mark as '@' + (mark - U+0300). */
+static const char nfd_base[] =
+	"AAAAAA.CEEEEIIII.NOOOOO..UUUUY.." "aaaaaa.ceeeeiiii.nooooo..uuuuy.y"
+	"AaAaAaCcCcCcCcDd..EeEeEeEeEeGgGg" "GgGgHh..IiIiIiIiI...JjKk.LlLlLl."
+	"...NnNnNn...OoOoOo..RrRrRrSsSsSs" "SsTtTt..UuUuUuUuUuUuWwYyYZzZzZz.";
+static const char nfd_mark[] =
+	"@ABCHJ.g@ABH@ABH.C@ABCH..@ABHA.." "@ABCHJ.g@ABH@ABH.C@ABCH..@ABHA.H"
+	"DDFFhhAABBGGLLLL..DDFFGGhhLLBBFF" "GGggBB..CCDDFFhhG...BBgg.AAggLL."
+	"...AAggLL...DDFFKK..AAggLLAABBgg" "LLggLL..CCDDFFJJKKhhBBBBHAAGGLL.";
+
+char *kp_enc_name_key(const char *s)
+{
+	char *t = name_trim(s, 1), *out;
+	const unsigned char *p;
+	size_t o = 0;
+
+	if (!t)
+		return NULL;
+	if (!(out = malloc(2 * strlen(t) + 1))) { /* a 2-byte letter becomes 3 bytes */
+		free(t);
+		return NULL;
+	}
+	for (p = (const unsigned char *)t; *p; p++) {
+		unsigned cp = p[0] >= 0xC3 && p[0] <= 0xC5 && (p[1] & 0xC0) == 0x80 ? (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F) : 0;
+		if (cp >= 0xC0 && nfd_base[cp - 0xC0] != '.') {
+			unsigned m = (unsigned)(nfd_mark[cp - 0xC0] - '@');
+			out[o++] = nfd_base[cp - 0xC0];
+			out[o++] = (char)0xCC, out[o++] = (char)(0x80 + m); /* U+0300..U+033F */
+			p++;
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o] = '\0';
+	free(t);
+	return out;
+}
+
 /* The length of the character at s (n > 0 bytes left) that XML allows. */
 static size_t xml_ok_len(const char *s, size_t n)
 {

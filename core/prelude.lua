@@ -37,6 +37,18 @@ local function check_num(v, what, helper, level)
 	return v
 end
 
+-- Points (and amounts taken or given per item, maxima) that are not 0 but
+-- nearer to 0 than a double keeps all its digits (subnormal: 1e-310 is
+-- held as 9.99999999999997e-311) would be scored as 0 or without their
+-- digits: refused like points at 0 or below.
+local DBL_MIN = 2.2250738585072014e-308
+local function check_normal(v, what, helper, level)
+	if v ~= 0 and math.abs(v) < DBL_MIN then
+		fail(msg("RULE_P_SUBNORMAL", helper, what, string.format("%.15g", v)), level + 1)
+	end
+	return v
+end
+
 -- known: the options besides scope ("order" for rank_points); any other
 -- (scoep = "all") would be dropped without a word, scoring within the
 -- category what the rule meant over all units
@@ -300,9 +312,11 @@ function dsl.per_item(src, per, max)
 	-- a deduction of 0 or less per item, or a cap below 0, would give
 	-- points for what it means to take them for (the item clamps to P)
 	if per <= 0 then fail(msg("RULE_P_ABOVE0", "per_item", msg("RULE_P_W_PER_ITEM")), 2) end
+	check_normal(per, msg("RULE_P_W_PER_ITEM"), "per_item", 2)
 	if max ~= nil then
 		check_num(max, msg("RULE_P_W_MAXIMUM"), "per_item", 2)
 		if max <= 0 then fail(msg("RULE_P_ABOVE0", "per_item", msg("RULE_P_W_MAXIMUM")), 2) end
+		check_normal(max, msg("RULE_P_W_MAXIMUM"), "per_item", 2)
 	end
 	return helper("per_item", {src = src, per = per, max = max})
 end
@@ -326,6 +340,7 @@ local function checklist(list, name, points, level)
 		known_fields(c, "check", w, level + 1)
 		check_num(c[2], msg("RULE_P_W_POINTS"), w, level + 1)
 		if c[2] <= 0 then fail(msg("RULE_P_POINTS_ABOVE0", w), level + 1) end
+		check_normal(c[2], msg("RULE_P_W_POINTS"), w, level + 1)
 		if c[2] > points then fail(msg("RULE_P_COND_MORE", w, c[2], points), level + 1) end
 		if (c.when == nil) == (c.per == nil) then
 			fail(msg("RULE_P_COND_WHEN_PER", w), level + 1)
@@ -484,11 +499,12 @@ end
 -- takes its max from the rest).
 local function fixed_points(s, with_done)
 	if type(s) ~= "table" or not s[HELPER] then return nil end
-	local best, least
+	local best, least, tiny
 	local function see(v)
 		if type(v) == "number" then
 			if best == nil or v > best then best = v end
 			if least == nil or v < least then least = v end
+			if v < DBL_MIN and v > -DBL_MIN and v ~= 0 then tiny = v end
 		end
 	end
 	if s.kind == "yes_no" or (with_done and s.kind == "done") then see(s.pts)
@@ -496,7 +512,7 @@ local function fixed_points(s, with_done)
 	elseif s.kind == "deadline" then for _, b in ipairs(s.dates) do see(b[2]) end; see(s.otherwise)
 	elseif s.kind == "lookup" then for _, v in pairs(s.map) do see(v) end; see(s.default)
 	elseif s.kind == "rank_points" then for _, v in ipairs(s.points) do see(v) end end
-	return best, least
+	return best, least, tiny
 end
 
 -- Points below 0 that the clamp (or a bonus's [0, max]) makes 0: the
@@ -512,6 +528,7 @@ dsl.indicator = named("indicator", function(name, t, w)
 	unique("indicator", name, w, 2)
 	check_num(t.points, "points", "indicator \"" .. name .. "\"", 2)
 	if t.points <= 0 then fail(msg("RULE_P_ABOVE0", "indicator \"" .. name .. "\"", "points"), 2) end
+	if t.points < DBL_MIN then check_normal(t.points, "points", "indicator \"" .. name .. "\"", 2) end
 	if t.checklist ~= nil then
 		if t.score ~= nil then fail(msg("RULE_P_SCORE_OR_CHECKLIST", "indicator \"" .. name .. "\""), 2) end
 		t.score = checklist(t.checklist, name, t.points, 2)
@@ -530,7 +547,8 @@ dsl.indicator = named("indicator", function(name, t, w)
 	-- points a clamped indicator could never give are a mistake in the
 	-- rules, not something to cut silently while scoring (equal at six
 	-- decimals is equal)
-	local most, least = fixed_points(d.score, true)
+	local most, least, tiny = fixed_points(d.score, true)
+	if tiny ~= nil then check_normal(tiny, "points", "indicator \"" .. name .. "\"", 2) end
 	if d.clamp ~= false and most ~= nil and most - d.points > 5e-7 and d.score.kind == "done" then
 		fail(msg("RULE_P_CLAMP_DONE", name, string.format("%.15g", d.points), string.format("%.15g", most)), 2)
 	end
@@ -572,11 +590,13 @@ dsl.deduction = named("deduction", function(name, t, w)
 		-- per or max at 0 or below: the deduction would take nothing
 		-- (or give), and the unit keep points the rules take away
 		if t.per <= 0 then fail(msg("RULE_P_ABOVE0", "deduction \"" .. name .. "\"", msg("RULE_P_W_PER")), 2) end
+		check_normal(t.per, msg("RULE_P_W_PER"), "deduction \"" .. name .. "\"", 2)
 		d.count = check_src(t.count, "deduction \"" .. name .. "\" count", 2)
 	end
 	if t.max ~= nil then
 		check_num(t.max, "max", "deduction \"" .. name .. "\"", 2)
 		if t.max <= 0 then fail(msg("RULE_P_ABOVE0", "deduction \"" .. name .. "\"", "max"), 2) end
+		check_normal(t.max, "max", "deduction \"" .. name .. "\"", 2)
 	end
 	spec.deductions[#spec.deductions + 1] = d
 	return d
@@ -588,13 +608,16 @@ dsl.bonus = named("bonus", function(name, t, w)
 	local score = check_score(t.score, "bonus \"" .. name .. "\"")
 	local max = t.max
 	if max == nil then max = fixed_points(score) end
-	no_negative_points(select(2, fixed_points(score, true)), "bonus \"" .. name .. "\"", 2)
+	local _, least, tiny = fixed_points(score, true)
+	no_negative_points(least, "bonus \"" .. name .. "\"", 2)
+	if tiny then check_normal(tiny, "points", "bonus \"" .. name .. "\"", 2) end
 	if max == nil then
 		fail(msg("RULE_P_BONUS_MAX", "bonus \"" .. name .. "\""), 2)
 	end
 	check_num(max, "max", "bonus \"" .. name .. "\"", 2)
 	-- each bonus is kept within [0, max]: below 0 it would take points
 	if max <= 0 then fail(msg("RULE_P_ABOVE0", "bonus \"" .. name .. "\"", "max"), 2) end
+	check_normal(max, "max", "bonus \"" .. name .. "\"", 2)
 	local d = {type = "bonus", name = name, where = w, max = max,
 		score = score, desc = t.desc, default = t.default, basis = t.basis, office = t.office}
 	if d.default ~= nil and type(d.default) ~= "number" and type(d.default) ~= "string" then
@@ -624,6 +647,7 @@ end)
 
 dsl.section = named("section", function(name, t, w)
 	check_num(t.points, "points", "section \"" .. name .. "\"", 2)
+	check_normal(t.points, "points", "section \"" .. name .. "\"", 2)
 	local s = {name = name, where = w, points = t.points, items = {}}
 	for i, item in ipairs(t) do
 		if type(item) ~= "table" or not rawget(item, DECL) then

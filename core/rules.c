@@ -649,6 +649,101 @@ static int compile_method(compiler *c, int t, const char *key, kp_method *m, con
 
 /* ---- the declarations ---- */
 
+/* ---- names that look alike ----
+ * Two names of one kind that differ only in spaces at their ends (ASCII
+ * or U+3000 ...), in full-width letters or in how an accent is encoded (é
+ * composed or decomposed) are two columns of a report that look the same,
+ * two items explain and the test cases cannot tell apart.  The exact
+ * duplicates were refused where they were read; these share a
+ * kp_enc_name_key. */
+typedef struct name_alike { char *key; const char *name, *where; size_t i; } name_alike;
+
+static int name_alike_cmp(const void *a, const void *b)
+{
+	const name_alike *x = a, *y = b;
+	int k = strcmp(x->key, y->key);
+
+	return k ? k : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The names of one kind in k[0..n) (name and where filled; where NULL:
+ * decl, the declaration that lists them): refuses the first pair alike. */
+static int names_alike(compiler *c, enum kp_msgid kind, name_alike *k, size_t n, const char *decl)
+{
+	const char *word = kp_msg_fmt(kind);
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i++)
+		if (!(k[i].key = kp_enc_name_key(k[i].name)))
+			rc = kp_err_oom(c->err);
+		else
+			k[i].i = i;
+	if (!rc && n > 1)
+		qsort(k, n, sizeof *k, name_alike_cmp);
+	for (i = 1; i < n && !rc; i++)
+		if (!strcmp(k[i - 1].key, k[i].key))
+			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NAME_ALIKE, k[i].where ? k[i].where : decl, word,
+					k[i].name, word, k[i - 1].name, k[i - 1].where ? k[i - 1].where : decl);
+	for (i = 0; i < n; i++)
+		free(k[i].key);
+	return rc;
+}
+
+static int check_names_alike(compiler *c)
+{
+	const kp_rules *r = c->r;
+	size_t n = r->nsec, i;
+	name_alike *k;
+	int rc;
+
+	n = n > r->nind ? n : r->nind;
+	n = n > r->nded ? n : r->nded;
+	n = n > r->nbon ? n : r->nbon;
+	n = n > r->nveto ? n : r->nveto;
+	if (n == 0)
+		return 0;
+	if (!(k = calloc(n, sizeof *k)))
+		return kp_err_oom(c->err);
+#define ALIKE(kind, arr, cnt)                                                    \
+	do {                                                                     \
+		for (i = 0; i < (cnt); i++)                                      \
+			k[i].name = (arr)[i].name, k[i].where = (arr)[i].where; \
+		rc = names_alike(c, kind, k, (cnt), NULL);                       \
+	} while (0)
+	ALIKE(KP_MSG_RULE_KIND_SECTION, r->sec, r->nsec);
+	if (!rc)
+		ALIKE(KP_MSG_RULE_KIND_INDICATOR, r->ind, r->nind);
+	if (!rc)
+		ALIKE(KP_MSG_RULE_KIND_DEDUCTION, r->ded, r->nded);
+	if (!rc)
+		ALIKE(KP_MSG_RULE_KIND_BONUS, r->bon, r->nbon);
+	if (!rc)
+		ALIKE(KP_MSG_RULE_KIND_VETO, r->veto, r->nveto);
+#undef ALIKE
+	free(k);
+	return rc;
+}
+
+/* The names of cat (categories) or grade (grades), all declared at where. */
+static int list_names_alike(compiler *c, enum kp_msgid kind, const char *where)
+{
+	const kp_rules *r = c->r;
+	size_t n = kind == KP_MSG_RULE_KIND_CATEGORY ? r->ncat : r->ngrade, i;
+	name_alike *k;
+	int rc;
+
+	if (n < 2)
+		return 0;
+	if (!(k = calloc(n, sizeof *k)))
+		return kp_err_oom(c->err);
+	for (i = 0; i < n; i++)
+		k[i].name = kind == KP_MSG_RULE_KIND_CATEGORY ? r->cat[i].name : r->grade[i].name;
+	rc = names_alike(c, kind, k, n, where);
+	free(k);
+	return rc;
+}
+
 static int compile_categories(compiler *c, int a, const char *where)
 {
 	lua_State *L = c->L;
@@ -691,7 +786,7 @@ static int compile_categories(compiler *c, int a, const char *where)
 			}
 	}
 	lua_pop(L, 1);
-	return 0;
+	return list_names_alike(c, KP_MSG_RULE_KIND_CATEGORY, where);
 }
 
 /* In compile_assessment, bad says what was wrong, the last finding
@@ -1296,6 +1391,8 @@ static int compile_grades(compiler *c)
 		rc = compile_grade(c, g, i, where);
 	if (!rc)
 		rc = grades_ordered(c, where);
+	if (!rc)
+		rc = list_names_alike(c, KP_MSG_RULE_KIND_GRADE, where);
 	free(where);
 	lua_pop(L, 1);
 	return rc;
@@ -1515,7 +1612,8 @@ static int compile(compiler *c)
 	int rc;
 
 	if ((rc = compile_assessment(c)) || (rc = compile_events(c)) || (rc = compile_datas(c)) || (rc = compile_tree(c)) ||
-	    (rc = compile_bonus_veto(c)) || (rc = compile_grades(c)) || (rc = compile_commend(c)))
+	    (rc = compile_bonus_veto(c)) || (rc = compile_grades(c)) || (rc = compile_commend(c)) ||
+	    (rc = check_names_alike(c)))
 		return rc;
 	kp_decl_field(c->L, c->spec, "cases");
 	c->r->ncase = kp_decl_len(c->L, -1);

@@ -701,8 +701,46 @@ static const struct lib_numbers {
 }, os_numbers[] = {
 	{"date", ARG(2), 0}, {NULL, 0, 0}
 }, base_numbers[] = {
-	{"select", NUM_SELECT, 0}, {NULL, 0, 0}
+	{"select", NUM_SELECT, 0}, {"tonumber", ARG(2), 0}, {NULL, 0, 0} /* tonumber("10", "16"): the base */
 };
+
+/* os.time{year = "2024", ...}: os.time reads its table's fields as
+ * integers, texts too.  The fields are read once each (an __index could
+ * answer differently the second time) into a plain copy, a text refused;
+ * os.time gets the copy and, as it would have, the normalized fields are
+ * written back to the table given. */
+static int l_os_time(lua_State *L)
+{
+	static const char *const in[] = {"year", "month", "day", "hour", "min", "sec", "isdst", NULL};
+	static const char *const out[] = {"year", "month", "day", "hour", "min", "sec", "yday", "wday", "isdst", NULL};
+	const char *const *f;
+
+	if (lua_type(L, 1) != LUA_TTABLE) {
+		lua_pushvalue(L, lua_upvalueindex(1));
+		lua_insert(L, 1);
+		lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+		return lua_gettop(L);
+	}
+	lua_settop(L, 1);
+	lua_createtable(L, 0, 9);
+	for (f = in; *f; f++) {
+		if (lua_getfield(L, 1, *f) == LUA_TSTRING) {
+			luaL_where(L, 1);
+			kp_sandbox_push_msg(L, KP_M_RULE_TIME_FIELD_TEXT, *f);
+			lua_concat(L, 2);
+			return lua_error(L);
+		}
+		lua_setfield(L, 2, *f);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushvalue(L, 2);
+	lua_call(L, 1, 1);
+	for (f = out; *f; f++) {
+		lua_getfield(L, 2, *f);
+		lua_setfield(L, 1, *f);
+	}
+	return 1;
+}
 
 /* Wrap the functions of the table at idx listed in list. */
 static void lib_numbers_in(lua_State *L, int idx, const struct lib_numbers *list)
@@ -772,6 +810,9 @@ static void add_libs(lua_State *L, int base)
 	lua_remove(L, -2);
 	add_lib(L, base, "os", NULL);
 	lib_numbers(L, base, "os", os_numbers);
+	lua_getfield(L, -1, "time");
+	lua_pushcclosure(L, l_os_time, 1);
+	lua_setfield(L, -2, "time");
 	lua_pop(L, 1);
 	lua_pushvalue(L, base);
 	lib_numbers_in(L, -1, base_numbers);

@@ -624,6 +624,16 @@ static int check_data_tables(kp_store *s, schema_list *file, kp_err *err)
  * database, or of a transaction kaoping did not write, is refused and both
  * files are left as they are.  A -wal with no committed transaction (a
  * command killed before its commit) adds nothing: SQLite ignores it.
+ * Accepting it, whoever wrote it, is not harmful, so it is not refused:
+ * SQLite reads a log only up to its last valid commit frame, so no page
+ * of it is ever read; the next writer writes a new log header and starts
+ * at frame 1 over the dead frames, and each frame's checksum chains from
+ * all before it, so a dead frame left past the new commit frame never
+ * validates (the crash recovery SQLite itself relies on); the commit's
+ * TRUNCATE checkpoint then empties the file.  What is lost is only a
+ * transaction no one committed.  Refusing it would stop every command
+ * after a killed writer until the user moved a file that holds nothing
+ * (check_store's test_open_uncommitted_wal reads and writes over one).
  * Every command that writes checkpoints when it commits, so the .db file
  * alone holds every finished command.
  *
@@ -938,24 +948,37 @@ static int copy_to_memory(kp_store *s, kp_err *err)
 	return 0;
 }
 
-/* Schema 1 to 2 in one transaction: the runs rewritten in the new layout
- * (store_run.c), then the result checked against schema 2 itself.  Only a
- * command that writes upgrades the file; a reading one (and one on a file
- * it may not write) upgrades a private copy in memory, so that it never
- * writes the database, failed or not. */
+/* Schema 1 to 2: the runs rewritten in the new layout (store_run.c), then
+ * the result checked against schema 2 itself.  Only a command that writes
+ * upgrades the file; a reading one (and one on a file it may not write)
+ * upgrades a private copy in memory, so that it never writes the
+ * database, failed or not.
+ *
+ * A writer's upgrade is not committed here: its transaction stays open
+ * (in_tx) and the command's own work joins it (import, drop and the run
+ * begin no transaction of their own while one is open), so that one
+ * commit makes the file schema 2 with the command's work in it, and a
+ * command that fails (a bad CSV, no such dataset, a rule error while
+ * scoring) rolls the upgrade back with its work: the file is byte for
+ * byte what it was, still schema 1 (DESIGN §5). */
 static int upgrade_v1(kp_store *s, int writes, kp_err *err)
 {
-	int rc;
+	int rc, in_memory = !writes || sqlite3_db_readonly(s->db, "main") == 1;
 
 	if ((rc = check_schema(s, schema_v1, err)))
 		return rc;
-	if ((!writes || sqlite3_db_readonly(s->db, "main") == 1) && (rc = copy_to_memory(s, err)))
+	if (in_memory && (rc = copy_to_memory(s, err)))
 		return rc;
 	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
 	if (!(rc = store_stamp(s, err)) && !(rc = store_run_migrate_v1(s, err)) && !(rc = store_exec(s, "PRAGMA user_version = 2", err)) &&
-	    !(rc = check_schema(s, schema_v2, err)))
+	    !(rc = check_schema(s, schema_v2, err))) {
+		if (!in_memory) {
+			s->in_tx = 1; /* committed with the command's work, or rolled back */
+			return 0;
+		}
 		rc = store_commit(s, err);
+	}
 	if (rc)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -1161,13 +1184,15 @@ static int setup_db(kp_store *s, int writes, kp_err *err)
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_busy_handler(s->db, store_busy, s);
-	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)) || (writes && (rc = note_journal_mode(s, err))) ||
-	    (rc = migrate(s, writes, err)))
+	/* the writer's settings first: an upgrade from schema 1 leaves its
+	 * transaction open for the command's work, and the safety level may
+	 * not change inside one */
+	if ((rc = store_exec(s, "PRAGMA trusted_schema = OFF", err)) || (writes && (rc = note_journal_mode(s, err))))
 		return rc;
 	if (writes &&
 	    ((rc = store_exec(s, "PRAGMA synchronous = NORMAL", err)) || (rc = store_exec(s, "PRAGMA cache_size = -65536", err))))
 		return rc;
-	return 0;
+	return migrate(s, writes, err);
 }
 
 int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
@@ -1459,8 +1484,9 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 						  files[i], name);
 		}
 	}
-	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+	if (!s->in_tx && (rc = store_exec(s, "BEGIN IMMEDIATE", err))) /* else the upgrade's, joined */
 		return rc;
+	s->in_tx = 0; /* this transaction is the import's now: committed or rolled back below */
 	rc = store_stamp(s, err);
 	for (i = 0; i < n && !rc; i++) {
 		if (n == 1 && o->as)
@@ -1609,7 +1635,9 @@ static int load_all_rows(kp_store *s, long id, kp_table *t, kp_table *upper, con
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc;
 
-	if (!upper || cores < 2 || !load_split_range(s, dtable, &lo, &hi) ||
+	/* not while a transaction is open (an import held for the run, an
+	 * upgrade from schema 1): a second connection sees none of it */
+	if (!upper || cores < 2 || s->in_tx || !load_split_range(s, dtable, &lo, &hi) ||
 	    kp_store_open(s->path, KP_STORE_READ, &second, &ignored)) {
 		kp_err_clear(&ignored);
 		kp_table_free(upper);
@@ -1802,6 +1830,24 @@ int kp_store_imports(kp_store *s, int year, kp_store_import_fn fn, void *ud, kp_
 	rd q = {s, NULL, "imports", err, 0};
 	int rc = 0;
 
+	/* Two imports in use under one year and name (another program made
+	 * imports_active non-unique): score and drop refuse the year; the
+	 * listing says so too, before a line, instead of showing both as if
+	 * each were the dataset scored. */
+	if ((rc = store_prep(s, "SELECT year, name FROM imports WHERE replaced_at IS NULL AND (?1 = 0 OR year = ?1) "
+			  "GROUP BY year, name HAVING count(*) > 1 ORDER BY year, name LIMIT 1", &q.st, err)))
+		return rc;
+	sqlite3_bind_int(q.st, 1, year);
+	if (store_rd_step(&q) > 0) {
+		int y = (int)store_rd_int(&q, 0, 0, 99999, 0, NULL);
+		const char *name = store_rd_text(&q, 1, 0);
+		if (!q.rc)
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_IMPORT_TWICE, s->path, y, name);
+	}
+	sqlite3_finalize(q.st);
+	if (rc || (rc = q.rc))
+		return rc;
+	q.st = NULL;
 	if ((rc = store_prep(s, "SELECT id, year, name, file, sha256, rows, imported_at FROM imports WHERE "
 			  "replaced_at IS NULL AND (?1 = 0 OR year = ?1) ORDER BY year, id", &q.st, err)))
 		return rc;
@@ -2032,8 +2078,9 @@ int kp_store_drop(kp_store *s, int year, const char *name, kp_store_dropped *out
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+	if (!s->in_tx && (rc = store_exec(s, "BEGIN IMMEDIATE", err))) /* else the upgrade's, joined */
 		return rc;
+	s->in_tx = 0; /* the drop's now: committed or rolled back below */
 	if (!(rc = store_stamp(s, err)) && !(rc = drop_steps(s, year, name, out, err)))
 		rc = store_commit(s, err);
 	if (rc) {

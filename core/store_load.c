@@ -1072,20 +1072,23 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 {
 	kp_result *res = NULL;
 	long long *place = NULL;
-	int rc;
+	int rc, own;
 
 	*out = NULL;
 	if ((rc = kp_result_new(&res, err)))
 		return rc;
-	/* one read transaction: one consistent view of the run */
-	if ((rc = store_exec(s, "BEGIN", err)))
+	/* one read transaction: one consistent view of the run (inside the
+	 * transaction a writer holds open, that one: an upgrade from schema 1
+	 * is committed with the command's work, see upgrade_v1) */
+	if ((own = sqlite3_get_autocommit(s->db)) && (rc = store_exec(s, "BEGIN", err)))
 		goto out;
 	if (!(rc = load_head(s, &run_id, res, err)) &&
 	    !(rc = load_units(s, run_id, "results", "SELECT count(*) FROM results WHERE run_id = ?",
 			      "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? ORDER BY position", res, &place, err)) &&
 	    !(rc = check_units(s, run_id, res, err)) && res->nunits <= details_upto)
 		rc = load_details_v2(s, run_id, res, place, err);
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 out:
 	free(place);
 	if (rc) {
@@ -1265,16 +1268,17 @@ int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **o
 {
 	kp_result *res = NULL;
 	sqlite3_int64 pos = 0;
-	int rc;
+	int rc, own;
 
 	*out = NULL;
 	if ((rc = kp_result_new(&res, err)))
 		return rc;
-	if ((rc = store_exec(s, "BEGIN", err)))
+	if ((own = sqlite3_get_autocommit(s->db)) && (rc = store_exec(s, "BEGIN", err)))
 		goto out;
 	if (!(rc = load_head(s, &run_id, res, err)) && !(rc = find_unit(s, run_id, unit, &pos, err)) && pos)
 		rc = load_one(s, run_id, pos, res, err);
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (!rc && !pos)
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RUN_NO_UNIT, s->path, run_id, unit);
 out:

@@ -76,6 +76,21 @@ const char *kp_enc_xml_clean(const char *s, char **copy);
  * as they are.  malloc'd, the caller's; NULL when out of memory. */
 char *kp_enc_fold_name(const char *s);
 
+/* s without the Unicode spaces at its ends that Excel on a Chinese desk
+ * types (NBSP, U+3000, U+2000..U+200B, U+202F, U+205F, U+FEFF; the CSV
+ * reader has trimmed ASCII spaces), full-width ASCII (U+FF01..U+FF5E:
+ * Ｕ０１) narrowed.  Unit ids that share it are the same unit typed twice.
+ * malloc'd, the caller's; NULL when out of memory. */
+char *kp_enc_name_trim(const char *s);
+/* kp_enc_name_trim that also cuts ASCII white space at the ends, the
+ * letters of U+00C0..U+017F decomposed (NFD: é is e + U+0301): names that
+ * share it look the same in a report (" 党建", "党建　", "Ａ" and "A", é
+ * composed and decomposed) and the rule loader refuses two such names of
+ * one kind.  Case and accents are kept (Ä and ä, é and e stay apart: a
+ * reader tells them apart); other scripts' precomposed letters are not
+ * decomposed.  malloc'd, the caller's; NULL when out of memory. */
+char *kp_enc_name_key(const char *s);
+
 typedef struct kp_enc_conv kp_enc_conv;
 /* A GB18030 -> UTF-8 converter. */
 kp_enc_conv *kp_enc_conv_new(kp_err *err);

@@ -1,0 +1,5 @@
+assessment { title = "alike", year = 2021, precision = 2,
+  unit = { id = "unit_id", name = "name", category = "category" },
+  categories = { "dept", " dept", "town" } }
+section "rates" { points = 100,
+  indicator "i01" { points = 100, score = target("i01", 0.95) } }
