@@ -2407,6 +2407,82 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 	return rc;
 }
 
+static size_t decl_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The name at position p over ind|ded|bon|veto (counts n), and its group. */
+static const char *decl_name(const kp_rules *r, const size_t *n, size_t p, int *g)
+{
+	if (p < n[0])
+		return *g = 0, r->ind[p].name;
+	if ((p -= n[0]) < n[1])
+		return *g = 1, r->ded[p].name;
+	if ((p -= n[1]) < n[2])
+		return *g = 2, r->bon[p].name;
+	return *g = 3, r->veto[p - n[2]].name;
+}
+
+/* Fill r->decl_ix (kp_rules_find_decl): the first of equal names wins, as
+ * in a search from the start. */
+static int index_decls(kp_rules *r, kp_err *err)
+{
+	size_t n[4] = {r->nind, r->nded, r->nbon, r->nveto}, total = n[0] + n[1] + n[2] + n[3], cap = 16, p, h;
+
+	while (cap < 2 * total)
+		cap *= 2;
+	if (!(r->decl_ix = calloc(cap, sizeof *r->decl_ix)))
+		return kp_err_oom(err);
+	r->decl_cap = cap;
+	memcpy(r->decl_n, n, sizeof n);
+	for (p = 0; p < total; p++) {
+		int g, hg;
+		const char *name = decl_name(r, n, p, &g);
+		if (!name)
+			continue;
+		for (h = decl_hash(name) & (cap - 1); r->decl_ix[h]; h = (h + 1) & (cap - 1)) {
+			const char *had = decl_name(r, n, r->decl_ix[h] - 1, &hg);
+			if (hg == g && !strcmp(had, name))
+				break;
+		}
+		if (!r->decl_ix[h])
+			r->decl_ix[h] = p + 1;
+	}
+	return 0;
+}
+
+long kp_rules_find_decl(const kp_rules *r, int g, const char *name)
+{
+	size_t n[4] = {r->nind, r->nded, r->nbon, r->nveto}, h, i;
+	int hg;
+
+	if (g < 0 || g > 3 || !name)
+		return -1;
+	if (r->decl_ix && !memcmp(n, r->decl_n, sizeof n)) {
+		for (h = decl_hash(name) & (r->decl_cap - 1); r->decl_ix[h]; h = (h + 1) & (r->decl_cap - 1)) {
+			size_t p = r->decl_ix[h] - 1;
+			const char *had = decl_name(r, n, p, &hg);
+			if (hg == g && !strcmp(had, name)) {
+				for (i = 0; i < (size_t)g; i++)
+					p -= n[i];
+				return (long)p;
+			}
+		}
+		return -1;
+	}
+	for (i = 0; i < n[g]; i++) {
+		const char *had = g == 0 ? r->ind[i].name : g == 1 ? r->ded[i].name : g == 2 ? r->bon[i].name : r->veto[i].name;
+		if (had && !strcmp(had, name))
+			return (long)i;
+	}
+	return -1;
+}
+
 int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err)
 {
 	kp_rules *r = calloc(1, sizeof *r);
@@ -2436,6 +2512,8 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 		rc = collect_numeric(r, err);
 	if (!rc)
 		rc = check_declared_columns(r, err);
+	if (!rc)
+		rc = index_decls(r, err);
 	lua_settop(L, 0);
 	if (rc) {
 		kp_rules_free(r);
@@ -2563,6 +2641,7 @@ void kp_rules_free(kp_rules *r)
 	free(r->grade), free(r->tie), free(r->event), free(r->commend_cat);
 	free(r->file), free(r->sha256), free(r->title), free(r->office), free(r->basis), free(r->unit_office);
 	free(r->id_col), free(r->name_col), free(r->cat_col), free(r->unit_table);
+	free(r->decl_ix);
 	kp_sandbox_free(r->sb);
 	free(r);
 }
