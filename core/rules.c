@@ -1959,40 +1959,48 @@ void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, enu
 
 /* ---- declared columns: data { columns } and events { columns } ---- */
 
-/* Does text[0..len) hold "col" or 'col' between the lines first and last? */
-static int text_quotes(const char *text, size_t len, int first, int last, const char *col)
+/* The rule functions that might name a declared column, gathered once in
+ * the order of the items (indicators, deductions, bonuses, vetoes,
+ * commend), each with the bytes of its lines in the rule file.  Every
+ * quoted text of those lines ("col", 'col') then goes into one hash table,
+ * so that a column's readers are a look-up: columns × functions × file
+ * (each function's lines found by counting from the start) was cubic,
+ * a minute at 1,000 indicators naming their column in a function. */
+typedef struct fn_ent {
+	const char *item;
+	int kind;         /* 1: a function of the rule file, 2: of a module (may read anything) */
+	size_t a, b;      /* kind 1: its lines, text[a..b) */
+	size_t range;     /* kind 1: its span's number (equal spans share it) */
+} fn_ent;
+
+typedef struct fn_node { size_t range, next; } fn_node; /* next: index + 1, 0 none */
+
+typedef struct fnscan {
+	lua_State *L;
+	const char *file, *text;
+	size_t len;
+	size_t *line, nline;   /* line[k]: where line k + 1 starts */
+	fn_ent *e;
+	size_t ne, cap;
+	int maybe;             /* a module's function may read any column */
+	int oom;
+	size_t *ord;           /* kind-1 entries by span */
+	size_t *rstart;        /* span r's entries: ord[rstart[r] .. rstart[r + 1]) */
+	size_t nrange;
+	struct qslot { size_t off, n, head; } *q; /* quoted texts: head = node index + 1 */
+	size_t qcap;
+	fn_node *node;
+	size_t nnode, nodecap;
+	size_t *hits;          /* scratch: entries naming one column */
+} fnscan;
+
+static size_t bytes_hash(const char *p, size_t n)
 {
-	size_t i = 0, end, n = strlen(col), k;
-	int line = 1;
+	size_t h = 2166136261u;
 
-	for (; i < len && line < first; i++)
-		line += text[i] == '\n';
-	for (end = i; end < len && line <= last; end++)
-		line += text[end] == '\n';
-	for (k = i; k + n + 2 <= end; k++)
-		if ((text[k] == '"' || text[k] == '\'') && text[k + n + 1] == text[k] && !memcmp(text + k + 1, col, n))
-			return 1;
-	return 0;
-}
-
-/* Could the rule function at ref read col?  1: it names it as a text in
- * its source; 2: it may (a function of a module, in another file); 0: no. */
-static int fn_names(lua_State *L, const char *file, const char *text, size_t len, int ref, const char *col)
-{
-	lua_Debug ar;
-
-	if (ref <= 0)
-		return 0;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-	if (lua_type(L, -1) != LUA_TFUNCTION) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	if (!lua_getinfo(L, ">S", &ar) || ar.what[0] == 'C')
-		return 0;
-	if (ar.source[0] != '@' || strcmp(ar.source + 1, file))
-		return 2;
-	return text_quotes(text, len, ar.linedefined, ar.lastlinedefined, col);
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h;
 }
 
 static int src_fn(const kp_src *s)
@@ -2000,24 +2008,50 @@ static int src_fn(const kp_src *s)
 	return s->kind == KP_SRC_FUNC || s->kind == KP_SRC_AGG ? s->ref : 0;
 }
 
-/* Looking for the rule functions that name one column. */
-typedef struct fnscan {
-	lua_State *L;
-	const char *file, *text, *col, *last;
-	size_t len;
-	kp_sb who;        /* the items whose functions name it, "重大决策程序、…" */
-	int maybe;        /* a module's function may read it */
-} fnscan;
+/* Where line k (1-based) starts; past the end: len. */
+static size_t line_at(const fnscan *s, long k)
+{
+	if (k < 1)
+		k = 1;
+	return (size_t)k > s->nline ? s->len : s->line[k - 1];
+}
 
+/* Note the function at ref as one the items' item may call. */
 static void scan(fnscan *s, int ref, const char *item)
 {
-	int hit = fn_names(s->L, s->file, s->text, s->len, ref, s->col);
+	lua_Debug ar;
+	fn_ent *e;
+	long first;
 
-	s->maybe |= hit == 2;
-	if (hit != 1 || item == s->last)
+	if (ref <= 0 || s->oom)
 		return;
-	kp_sb_printf(&s->who, "%s%s", s->last ? "、" : "", item);
-	s->last = item;
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);
+	if (lua_type(s->L, -1) != LUA_TFUNCTION) {
+		lua_pop(s->L, 1);
+		return;
+	}
+	if (!lua_getinfo(s->L, ">S", &ar) || ar.what[0] == 'C')
+		return;
+	if (ar.source[0] != '@' || strcmp(ar.source + 1, s->file)) {
+		s->maybe = 1;
+		return;
+	}
+	if (s->ne == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		if (!(e = realloc(s->e, cap * sizeof *e))) {
+			s->oom = 1;
+			return;
+		}
+		s->e = e, s->cap = cap;
+	}
+	e = &s->e[s->ne++];
+	e->item = item, e->kind = 1;
+	first = ar.linedefined < 1 ? 1 : ar.linedefined;
+	e->a = line_at(s, first);
+	e->b = ar.lastlinedefined < first ? e->a : line_at(s, ar.lastlinedefined + 1L);
+	if (e->b < e->a)
+		e->b = e->a;
+	e->range = 0;
 }
 
 static void scan_method(fnscan *s, const kp_rules *r, const kp_method *m, const char *item)
@@ -2048,12 +2082,193 @@ static void scan_items(fnscan *s, const kp_rules *r)
 	scan(s, r->eligible_ref, "commend");
 }
 
-static int listed(const char **list, size_t n, const char *col)
+typedef struct span_key { size_t a, b, idx; } span_key;
+static int span_cmp(const void *x, const void *y)
 {
-	size_t i;
+	const span_key *a = x, *b = y;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(list[i], col))
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	if (a->b != b->b)
+		return a->b < b->b ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int size_cmp(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The slot of text[off..off+n) in the quoted texts' table. */
+static struct qslot *q_slot(fnscan *s, const char *p, size_t n)
+{
+	size_t h = bytes_hash(p, n) & (s->qcap - 1);
+
+	while (s->q[h].head && !(s->q[h].n == n && !memcmp(s->text + s->q[h].off, p, n)))
+		h = (h + 1) & (s->qcap - 1);
+	return &s->q[h];
+}
+
+/* Record that span r quotes text[off..off+n). */
+static int q_add(fnscan *s, size_t off, size_t n, size_t r)
+{
+	struct qslot *q = q_slot(s, s->text + off, n);
+
+	if (q->head && s->node[q->head - 1].range == r)
+		return 0; /* this span already has it */
+	if (s->nnode == s->nodecap) {
+		size_t cap = s->nodecap ? 2 * s->nodecap : 256;
+		fn_node *nd = realloc(s->node, cap * sizeof *nd);
+		if (!nd)
+			return -1;
+		s->node = nd, s->nodecap = cap;
+	}
+	if (!q->head)
+		q->off = off, q->n = n;
+	s->node[s->nnode].range = r, s->node[s->nnode].next = q->head;
+	q->head = ++s->nnode;
+	return 0;
+}
+
+/* Index the rule file's lines, gather the functions, number their spans
+ * and put every quoted text of every span in the table.  The texts of a
+ * span are those between two quotes of a kind with none of that kind
+ * between them: a column without quote marks matches "col" exactly there. */
+static int fnscan_build(fnscan *s, const kp_rules *r)
+{
+	size_t i, k, nq = 0;
+
+	for (i = 0; i < s->len; i++)
+		s->nline += s->text[i] == '\n';
+	s->nline++;
+	if (!(s->line = malloc(s->nline * sizeof *s->line)))
+		return -1;
+	s->line[0] = 0;
+	for (i = 0, k = 1; i < s->len; i++)
+		if (s->text[i] == '\n')
+			s->line[k++] = i + 1;
+	scan_items(s, r);
+	if (s->oom)
+		return -1;
+	if (!(s->ord = malloc((s->ne + 1) * sizeof *s->ord)) || !(s->rstart = malloc((s->ne + 2) * sizeof *s->rstart)) ||
+	    !(s->hits = malloc((s->ne + 1) * sizeof *s->hits)))
+		return -1;
+	if (s->ne) {
+		span_key *key = malloc(s->ne * sizeof *key);
+		if (!key)
+			return -1;
+		for (i = 0; i < s->ne; i++)
+			key[i].a = s->e[i].a, key[i].b = s->e[i].b, key[i].idx = i;
+		qsort(key, s->ne, sizeof *key, span_cmp);
+		for (i = 0; i < s->ne; i++) {
+			if (!i || key[i].a != key[i - 1].a || key[i].b != key[i - 1].b)
+				s->rstart[s->nrange++] = i;
+			s->ord[i] = key[i].idx;
+			s->e[key[i].idx].range = s->nrange - 1;
+		}
+		free(key);
+	}
+	s->rstart[s->nrange] = s->ne;
+	/* room: at most one quoted text per byte of the spans */
+	for (i = 0; i < s->nrange; i++) {
+		const fn_ent *e = &s->e[s->ord[s->rstart[i]]];
+		for (k = e->a; k < e->b; k++)
+			nq += s->text[k] == '"' || s->text[k] == '\'';
+	}
+	for (s->qcap = 16; s->qcap < 2 * nq + 2; s->qcap *= 2)
+		;
+	if (!(s->q = calloc(s->qcap, sizeof *s->q)))
+		return -1;
+	for (i = 0; i < s->nrange; i++) {
+		const fn_ent *e = &s->e[s->ord[s->rstart[i]]];
+		size_t last[2] = {0, 0};
+		int have[2] = {0, 0};
+		for (k = e->a; k < e->b; k++) {
+			int w = s->text[k] == '"' ? 0 : s->text[k] == '\'' ? 1 : -1;
+			if (w < 0)
+				continue;
+			if (have[w] && q_add(s, last[w] + 1, k - last[w] - 1, i))
+				return -1;
+			have[w] = 1, last[w] = k;
+		}
+	}
+	return 0;
+}
+
+static void fnscan_free(fnscan *s)
+{
+	free(s->line), free(s->e), free(s->ord), free(s->rstart), free(s->q), free(s->node), free(s->hits);
+}
+
+/* Does text[a..b) hold "col" or 'col'?  (For a column with a quote mark in
+ * its name, which the table cannot answer.) */
+static int text_quotes(const char *text, size_t a, size_t b, const char *col)
+{
+	size_t n = strlen(col), k;
+
+	for (k = a; k + n + 2 <= b; k++)
+		if ((text[k] == '"' || text[k] == '\'') && text[k + n + 1] == text[k] && !memcmp(text + k + 1, col, n))
+			return 1;
+	return 0;
+}
+
+/* The items whose functions name col, "重大决策程序、…", into who. */
+static void fn_readers(fnscan *s, const char *col, kp_sb *who)
+{
+	size_t nh = 0, i, k;
+	const char *last = NULL;
+
+	if (strchr(col, '"') || strchr(col, '\'')) {
+		for (i = 0; i < s->ne; i++)
+			if (text_quotes(s->text, s->e[i].a, s->e[i].b, col))
+				s->hits[nh++] = i;
+	} else if (s->qcap) {
+		const struct qslot *q = q_slot(s, col, strlen(col));
+		size_t nd;
+		for (nd = q->head; nd; nd = s->node[nd - 1].next) {
+			size_t r = s->node[nd - 1].range;
+			for (k = s->rstart[r]; k < s->rstart[r + 1]; k++)
+				s->hits[nh++] = s->ord[k];
+		}
+		qsort(s->hits, nh, sizeof *s->hits, size_cmp);
+	}
+	for (i = 0; i < nh; i++) {
+		const char *item = s->e[s->hits[i]].item;
+		if (item == last)
+			continue;
+		kp_sb_printf(who, "%s%s", last ? "、" : "", item);
+		last = item;
+	}
+}
+
+/* The columns the helpers read, hashed: listed(). */
+typedef struct colset { const char **key; size_t cap; } colset;
+
+static int colset_make(colset *c, const char **list, size_t n)
+{
+	size_t i, h;
+
+	for (c->cap = 16; c->cap < 2 * n + 2; c->cap *= 2)
+		;
+	if (!(c->key = calloc(c->cap, sizeof *c->key)))
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (h = bytes_hash(list[i], strlen(list[i])) & (c->cap - 1); c->key[h] && strcmp(c->key[h], list[i]);
+		     h = (h + 1) & (c->cap - 1))
+			;
+		c->key[h] = list[i];
+	}
+	return 0;
+}
+
+static int listed(const colset *c, const char *col)
+{
+	size_t h;
+
+	for (h = bytes_hash(col, strlen(col)) & (c->cap - 1); c->key[h]; h = (h + 1) & (c->cap - 1))
+		if (!strcmp(c->key[h], col))
 			return 1;
 	return 0;
 }
@@ -2061,22 +2276,19 @@ static int listed(const char **list, size_t n, const char *col)
 /* One declared column: read by a helper or named by a rule function, never
  * a unit column (the prelude refuses one in two data declarations).  *reader: the items
  * whose functions name it (malloc'd), or NULL. */
-static int check_one_column(const kp_rules *r, const char **list, size_t n, const char *text, size_t len,
-			    const char *what, const char *name, const char *where, const char *col, char **reader,
-			    kp_err *err)
+static int check_one_column(const kp_rules *r, const colset *list, fnscan *fs, const char *what,
+			    const char *name, const char *where, const char *col, char **reader, kp_err *err)
 {
-	fnscan fs;
+	kp_sb who = {0};
 
 	if (!strcmp(col, r->id_col) || !strcmp(col, r->name_col) || !strcmp(col, r->cat_col))
 		return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_OF_UNITS,
 				  where, what, name, col);
-	memset(&fs, 0, sizeof fs);
-	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len, fs.col = col;
-	scan_items(&fs, r);
-	if (fs.who.oom)
-		return kp_sb_free(&fs.who), kp_err_oom(err);
-	*reader = fs.who.s; /* NULL when no function names it */
-	if (fs.who.s || fs.maybe || listed(list, n, col))
+	fn_readers(fs, col, &who);
+	if (who.oom)
+		return kp_sb_free(&who), kp_err_oom(err);
+	*reader = who.s; /* NULL when no function names it */
+	if (who.s || fs->maybe || listed(list, col))
 		return 0;
 	return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_UNREAD, where, what, name, col);
 }
@@ -2086,6 +2298,8 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 	const char **list = NULL;
 	char *text = NULL;
 	size_t n, len = 0, i, j;
+	colset set = {0};
+	fnscan fs;
 	int rc = 0;
 
 	if (!r->ndata) {
@@ -2101,14 +2315,20 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 		free(list);
 		return rc;
 	}
+	memset(&fs, 0, sizeof fs);
+	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len;
+	if (colset_make(&set, list, n) || fnscan_build(&fs, r))
+		rc = kp_err_oom(err);
 	for (i = 0; i < r->ndata && !rc; i++)
 		for (j = 0; j < r->data[i].ncol && !rc; j++)
-			rc = check_one_column(r, list, n, text, len, "data", r->data[i].name, r->data[i].where,
+			rc = check_one_column(r, &set, &fs, "data", r->data[i].name, r->data[i].where,
 					      r->data[i].col[j], &r->data[i].reader[j], err);
 	for (i = 0; i < r->nevent && !rc; i++)
 		for (j = 0; j < r->event[i].ncol && !rc; j++)
-			rc = check_one_column(r, list, n, text, len, "events", r->event[i].name, r->event[i].where,
+			rc = check_one_column(r, &set, &fs, "events", r->event[i].name, r->event[i].where,
 					      r->event[i].col[j], &r->event[i].reader[j], err);
+	fnscan_free(&fs);
+	free(set.key);
 	free(text);
 	free(list);
 	return rc;
