@@ -11,6 +11,7 @@
 
 #include "kaoping/near.h"
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 #include "kaoping/xlsx.h"
 
 kp_data *kp_data_new(kp_err *err)
@@ -635,10 +636,17 @@ int kp_data_check_columns(const kp_data *d, const kp_rules *r, kp_data_column_fn
 {
 	const char **cols = NULL;
 	size_t n = kp_rules_columns(r, &cols, err), i, t, k;
+	kp_strset named = {0}; /* cols, hashed: table columns × rule columns was quadratic */
 
 	*nmissing = 0;
 	if (!cols)
 		return KP_EINTERNAL;
+	for (i = 0; i < n; i++)
+		if (kp_strset_add(&named, cols[i]) < 0) {
+			kp_strset_free(&named);
+			free(cols);
+			return kp_err_oom(err);
+		}
 	for (i = 0; i < n; i++) {
 		int found = 0;
 		for (t = 0; t < d->ntab && !found; t++)
@@ -648,12 +656,10 @@ int kp_data_check_columns(const kp_data *d, const kp_rules *r, kp_data_column_fn
 	}
 	for (t = 0; t < d->ntab; t++)
 		for (k = 0; k < d->tab[t]->ncols; k++) {
-			int used = 0;
-			for (i = 0; i < n && !used; i++)
-				used = !strcmp(cols[i], d->tab[t]->cols[k]);
-			if (!used)
+			if (!kp_strset_has(&named, d->tab[t]->cols[k]))
 				fn(ud, d->tab[t], d->tab[t]->cols[k]);
 		}
+	kp_strset_free(&named);
 	free(cols);
 	return 0;
 }

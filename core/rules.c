@@ -1537,6 +1537,10 @@ static int add_numcol(kp_rules *r, const char *col, kp_err *err)
 		return kp_err_oom(err);
 	}
 	r->numcol = p;
+	if (kp_strset_add(&r->numcol_set, p[r->nnumcol]) < 0) {
+		free(p[r->nnumcol]);
+		return kp_err_oom(err);
+	}
 	r->nnumcol++;
 	return 0;
 }
@@ -1607,6 +1611,8 @@ int kp_rules_is_numeric(const kp_rules *r, const char *col)
 {
 	size_t i;
 
+	if (r->numcol_set.n == r->nnumcol && r->nnumcol) /* as add_numcol keeps it */
+		return kp_strset_has(&r->numcol_set, col);
 	for (i = 0; i < r->nnumcol; i++)
 		if (!strcmp(r->numcol[i], col))
 			return 1;
@@ -1627,33 +1633,42 @@ unsigned char *kp_rules_numeric_mask(const kp_rules *r, char *const *cols, size_
 	return numeric;
 }
 
-static void push_col(const char **list, size_t *n, const char *col)
-{
-	size_t i;
+/* The list kp_rules_columns builds, each column once (a hash set: a
+ * linear search for each was quadratic in the columns the rules read). */
+typedef struct col_list {
+	const char **list;
+	size_t n;
+	kp_strset seen;
+	int oom;
+} col_list;
 
-	if (!col)
+static void push_col(col_list *c, const char *col)
+{
+	int added;
+
+	if (!col || c->oom)
 		return;
-	for (i = 0; i < *n; i++)
-		if (!strcmp(list[i], col))
-			return;
-	list[(*n)++] = col;
+	if ((added = kp_strset_add(&c->seen, col)) < 0)
+		c->oom = 1;
+	else if (added)
+		c->list[c->n++] = col;
 }
 
-static void src_cols(const char **list, size_t *n, const kp_src *s)
+static void src_cols(col_list *c, const kp_src *s)
 {
 	size_t i;
 
 	if (s->kind == KP_SRC_COL || s->kind == KP_SRC_AGG)
-		push_col(list, n, s->col);
-	push_col(list, n, s->due);
+		push_col(c, s->col);
+	push_col(c, s->due);
 	for (i = 0; i < s->nfilter; i++)
-		push_col(list, n, s->fcol[i]);
+		push_col(c, s->fcol[i]);
 }
 
 size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 {
-	size_t cap = 8 + r->nind + r->nbon + r->nded + r->nveto + r->nevent, n = 0, i;
-	const char **list;
+	size_t cap = 8 + r->nind + r->nbon + r->nded + r->nveto + r->nevent, i;
+	col_list c = {0};
 
 	for (i = 0; i < r->nind; i++)
 		cap += 2 + r->ind[i].m.src.nfilter + r->ind[i].m.goal_src.nfilter;
@@ -1667,30 +1682,37 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 		cap += 2 + r->check[i].src.nfilter;
 	for (i = 0; i < r->npart; i++)
 		cap += 2 + r->part[i].src.nfilter;
-	if (!(list = calloc(cap, sizeof *list))) {
+	if (!(c.list = calloc(cap, sizeof *c.list))) {
 		kp_err_oom(err);
 		*out = NULL;
 		return 0;
 	}
-	push_col(list, &n, r->id_col);
-	push_col(list, &n, r->name_col);
-	push_col(list, &n, r->cat_col);
+	push_col(&c, r->id_col);
+	push_col(&c, r->name_col);
+	push_col(&c, r->cat_col);
 	for (i = 0; i < r->nevent; i++)
-		push_col(list, &n, r->event[i].unit);
+		push_col(&c, r->event[i].unit);
 	for (i = 0; i < r->nind; i++)
-		src_cols(list, &n, &r->ind[i].m.src), src_cols(list, &n, &r->ind[i].m.goal_src);
+		src_cols(&c, &r->ind[i].m.src), src_cols(&c, &r->ind[i].m.goal_src);
 	for (i = 0; i < r->nbon; i++)
-		src_cols(list, &n, &r->bon[i].m.src), src_cols(list, &n, &r->bon[i].m.goal_src);
+		src_cols(&c, &r->bon[i].m.src), src_cols(&c, &r->bon[i].m.goal_src);
 	for (i = 0; i < r->nded; i++)
-		src_cols(list, &n, &r->ded[i].count);
+		src_cols(&c, &r->ded[i].count);
 	for (i = 0; i < r->nveto; i++)
-		src_cols(list, &n, &r->veto[i].when);
+		src_cols(&c, &r->veto[i].when);
 	for (i = 0; i < r->ncheck; i++)
-		src_cols(list, &n, &r->check[i].src);
+		src_cols(&c, &r->check[i].src);
 	for (i = 0; i < r->npart; i++)
-		src_cols(list, &n, &r->part[i].src);
-	*out = list;
-	return n;
+		src_cols(&c, &r->part[i].src);
+	kp_strset_free(&c.seen);
+	if (c.oom) {
+		free(c.list);
+		kp_err_oom(err);
+		*out = NULL;
+		return 0;
+	}
+	*out = c.list;
+	return c.n;
 }
 
 /* ---- the criteria in words ---- */
@@ -2243,40 +2265,10 @@ static void fn_readers(fnscan *s, const char *col, kp_sb *who)
 	}
 }
 
-/* The columns the helpers read, hashed: listed(). */
-typedef struct colset { const char **key; size_t cap; } colset;
-
-static int colset_make(colset *c, const char **list, size_t n)
-{
-	size_t i, h;
-
-	for (c->cap = 16; c->cap < 2 * n + 2; c->cap *= 2)
-		;
-	if (!(c->key = calloc(c->cap, sizeof *c->key)))
-		return -1;
-	for (i = 0; i < n; i++) {
-		for (h = bytes_hash(list[i], strlen(list[i])) & (c->cap - 1); c->key[h] && strcmp(c->key[h], list[i]);
-		     h = (h + 1) & (c->cap - 1))
-			;
-		c->key[h] = list[i];
-	}
-	return 0;
-}
-
-static int listed(const colset *c, const char *col)
-{
-	size_t h;
-
-	for (h = bytes_hash(col, strlen(col)) & (c->cap - 1); c->key[h]; h = (h + 1) & (c->cap - 1))
-		if (!strcmp(c->key[h], col))
-			return 1;
-	return 0;
-}
-
 /* One declared column: read by a helper or named by a rule function, never
  * a unit column (the prelude refuses one in two data declarations).  *reader: the items
  * whose functions name it (malloc'd), or NULL. */
-static int check_one_column(const kp_rules *r, const colset *list, fnscan *fs, const char *what,
+static int check_one_column(const kp_rules *r, const kp_strset *list, fnscan *fs, const char *what,
 			    const char *name, const char *where, const char *col, char **reader, kp_err *err)
 {
 	kp_sb who = {0};
@@ -2288,7 +2280,7 @@ static int check_one_column(const kp_rules *r, const colset *list, fnscan *fs, c
 	if (who.oom)
 		return kp_sb_free(&who), kp_err_oom(err);
 	*reader = who.s; /* NULL when no function names it */
-	if (who.s || fs->maybe || listed(list, col))
+	if (who.s || fs->maybe || kp_strset_has(list, col))
 		return 0;
 	return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_UNREAD, where, what, name, col);
 }
@@ -2298,7 +2290,7 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 	const char **list = NULL;
 	char *text = NULL;
 	size_t n, len = 0, i, j;
-	colset set = {0};
+	kp_strset set = {0};
 	fnscan fs;
 	int rc = 0;
 
@@ -2317,7 +2309,10 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 	}
 	memset(&fs, 0, sizeof fs);
 	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len;
-	if (colset_make(&set, list, n) || fnscan_build(&fs, r))
+	for (i = 0; i < n && !rc; i++)
+		if (kp_strset_add(&set, list[i]) < 0)
+			rc = kp_err_oom(err);
+	if (!rc && fnscan_build(&fs, r))
 		rc = kp_err_oom(err);
 	for (i = 0; i < r->ndata && !rc; i++)
 		for (j = 0; j < r->data[i].ncol && !rc; j++)
@@ -2328,7 +2323,7 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 			rc = check_one_column(r, &set, &fs, "events", r->event[i].name, r->event[i].where,
 					      r->event[i].col[j], &r->event[i].reader[j], err);
 	fnscan_free(&fs);
-	free(set.key);
+	kp_strset_free(&set);
 	free(text);
 	free(list);
 	return rc;
@@ -2862,6 +2857,7 @@ void kp_rules_free(kp_rules *r)
 	free(r->file), free(r->sha256), free(r->title), free(r->office), free(r->basis), free(r->unit_office);
 	free(r->id_col), free(r->name_col), free(r->cat_col), free(r->unit_table);
 	free(r->decl_ix);
+	kp_strset_free(&r->numcol_set);
 	kp_sandbox_free(r->sb);
 	free(r);
 }

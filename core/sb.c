@@ -110,3 +110,55 @@ void kp_sb_hex(const unsigned char *bytes, size_t n, char *out)
 		out[2 * i] = digits[bytes[i] >> 4], out[2 * i + 1] = digits[bytes[i] & 15];
 	out[2 * n] = '\0';
 }
+
+static size_t strset_hash(const char *k)
+{
+	size_t h = 2166136261u;
+
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 16777619u;
+	return h;
+}
+
+static size_t strset_slot(const char *const *key, size_t cap, const char *k)
+{
+	size_t h = strset_hash(k) & (cap - 1);
+
+	while (key[h] && strcmp(key[h], k))
+		h = (h + 1) & (cap - 1);
+	return h;
+}
+
+int kp_strset_add(kp_strset *s, const char *k)
+{
+	size_t h, i;
+
+	if (s->cap && s->key[strset_slot(s->key, s->cap, k)])
+		return 0;
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		const char **key;
+		if (cap < s->cap || !(key = calloc(cap, sizeof *key)))
+			return -1;
+		for (i = 0; i < s->cap; i++)
+			if (s->key[i])
+				key[strset_slot(key, cap, s->key[i])] = s->key[i];
+		free(s->key);
+		s->key = key, s->cap = cap;
+	}
+	h = strset_slot(s->key, s->cap, k);
+	s->key[h] = k;
+	s->n++;
+	return 1;
+}
+
+int kp_strset_has(const kp_strset *s, const char *k)
+{
+	return s->cap && s->key[strset_slot(s->key, s->cap, k)] != NULL;
+}
+
+void kp_strset_free(kp_strset *s)
+{
+	free(s->key);
+	s->key = NULL, s->cap = s->n = 0;
+}

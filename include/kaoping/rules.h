@@ -236,6 +236,7 @@ typedef struct kp_rules {
 	kp_sandbox *sb;
 	size_t nnumcol;
 	char **numcol;           /* columns read as numbers */
+	kp_strset numcol_set;    /* numcol hashed (its strings), as add_numcol keeps it */
 	/* The names of indicators, deductions, bonuses and vetoes, hashed for
 	 * kp_rules_find_decl: slot = position + 1 over ind|ded|bon|veto (the
 	 * counts below, as loaded), 0 empty; cap a power of two.  Owned; NULL

@@ -46,4 +46,18 @@ void kp_sb_free(kp_sb *b);
  * 2n + 1 bytes. */
 void kp_sb_hex(const unsigned char *bytes, size_t n, char *out);
 
+/* A set of borrowed strings, hashed (open addressing), for the look-ups
+ * that a linear search would make quadratic (a column among thousands).
+ * Zero-initialised ({0}) is empty.  The set owns its table, never the
+ * strings, which must outlive it; free it with kp_strset_free. */
+typedef struct kp_strset {
+	const char **key;
+	size_t cap, n;
+} kp_strset;
+
+/* 1: added; 0: already there; -1: out of memory (the set is unchanged). */
+int kp_strset_add(kp_strset *s, const char *k);
+int kp_strset_has(const kp_strset *s, const char *k);
+void kp_strset_free(kp_strset *s);
+
 #endif
