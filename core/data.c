@@ -146,14 +146,11 @@ static int find_unit_table(kp_data *d, const kp_rules *r, kp_err *err)
 	return 0;
 }
 
-static int category_of(const kp_rules *r, const char *s)
+/* The index of category s, through cats (the categories' names hashed:
+ * a linear search for each unit was units × categories). */
+static int category_of(const kp_strset *cats, const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < r->ncat; i++)
-		if (!strcmp(r->cat[i].name, s))
-			return (int)i;
-	return -1;
+	return (int)kp_strset_index(cats, s);
 }
 
 /* Unit ids that differ only in Unicode spaces at their ends (NBSP, the
@@ -253,9 +250,27 @@ static int ids_alike(const kp_data *d, kp_err *err)
 	return rc;
 }
 
+static int index_units_in(kp_data *d, const kp_rules *r, const kp_table *t, const kp_strset *cats, kp_err *err);
+
 static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 {
 	const kp_table *t = d->units;
+	kp_strset cats = {0};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->ncat; i++)
+		if (kp_strset_add(&cats, r->cat[i].name) < 0) {
+			kp_strset_free(&cats);
+			return kp_err_oom(err);
+		}
+	rc = index_units_in(d, r, t, &cats, err);
+	kp_strset_free(&cats);
+	return rc;
+}
+
+static int index_units_in(kp_data *d, const kp_rules *r, const kp_table *t, const kp_strset *cats, kp_err *err)
+{
 	size_t u, i;
 
 	d->nunits = t->nrows;
@@ -271,7 +286,7 @@ static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 		const char *cat = kp_table_text(t, u, (size_t)d->cat_col);
 		if (!*id)
 			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_EMPTY_ID, t->file, t->line[u], r->id_col);
-		if ((d->cat[u] = category_of(r, cat)) < 0)
+		if ((d->cat[u] = category_of(cats, cat)) < 0)
 			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_BAD_CATEGORY, t->file, t->line[u], id, cat);
 		for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
 			if (!strcmp(d->id[d->slot[i] - 1], id))
