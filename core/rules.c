@@ -115,6 +115,8 @@ typedef struct compiler {
 	lua_State *L;
 	kp_err *err;
 	int spec;      /* stack index of the spec table */
+	kp_strset secs; /* the sections' names, in order (section_index) */
+	kp_strset cats; /* the categories' names (category_index) */
 } compiler;
 
 static char *dupstr(compiler *c, const char *s)
@@ -825,14 +827,13 @@ static int compile_assessment(compiler *c)
 	return rc;
 }
 
-static int section_index(const kp_rules *r, const char *name)
+/* The section named name, through the names compile_section hashed (a
+ * linear search for each was quadratic in the sections). */
+static int section_index(const compiler *c, const char *name)
 {
-	size_t i;
+	long k = kp_strset_index(&c->secs, name);
 
-	for (i = 0; i < r->nsec; i++)
-		if (!strcmp(r->sec[i].name, name))
-			return (int)i;
-	return -1;
+	return k >= 0 && (size_t)k < c->r->nsec ? (int)k : -1;
 }
 
 /* t.default: a number, or a text (kept as text, and as a number when it
@@ -858,14 +859,24 @@ static int compile_default(compiler *c, int t, int *has, double *num, char **tex
 	return 0;
 }
 
-static int category_index(const kp_rules *r, const char *name)
+/* The category named name, or -1 (-2: out of memory, err filled), through
+ * a hash of the categories' names made on first use: by_category tables
+ * name every category, and a linear search for each was quadratic. */
+static int category_index(compiler *c, const char *name)
 {
+	const kp_rules *r = c->r;
 	size_t i;
 
-	for (i = 0; i < r->ncat; i++)
-		if (!strcmp(r->cat[i].name, name))
-			return (int)i;
-	return -1;
+	if (c->cats.calls != r->ncat) {
+		kp_strset_free(&c->cats);
+		for (i = 0; i < r->ncat; i++)
+			if (kp_strset_add(&c->cats, r->cat[i].name) < 0) {
+				kp_strset_free(&c->cats);
+				kp_err_oom(c->err);
+				return -2;
+			}
+	}
+	return (int)kp_strset_index(&c->cats, name);
 }
 
 /* indicator { categories = {"部门"} }: the categories assessed on it. */
@@ -886,11 +897,12 @@ static int compile_only(compiler *c, int t, kp_indicator *ind)
 		return kp_err_oom(c->err);
 	}
 	for (i = 0; i < n && !rc; i++) {
-		int k;
+		int k = -1;
 		kp_decl_index(L, -1, (lua_Integer)i + 1);
-		if (lua_type(L, -1) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -1))) < 0) {
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_IND_CATEGORY,
-					ind->where, ind->name, kp_decl_text(L, -1));
+		if (lua_type(L, -1) != LUA_TSTRING || (k = category_index(c, lua_tostring(L, -1))) < 0) {
+			rc = k == -2 ? c->err->kind
+				    : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_IND_CATEGORY,
+						 ind->where, ind->name, kp_decl_text(L, -1));
 			lua_pop(L, 1);
 		} else
 			ind->only[k] = 1;
@@ -981,14 +993,18 @@ static int compile_section(compiler *c, int secs, size_t i, size_t ni, size_t nd
 	kp_section *s = &r->sec[i];
 	double sum = 0;
 	size_t ded0 = r->nded;
-	int rc = 0;
+	int rc = 0, added;
 
 	kp_decl_index(L, secs, (lua_Integer)i + 1);
 	s->name = field_str(c, lua_gettop(L), "name", NULL);
 	s->where = where_of(c, lua_gettop(L));
 	field_num(c, lua_gettop(L), "points", &s->points);
 	r->nsec = i + 1;
-	if (section_index(r, s->name) != (int)i)
+	if (c->secs.calls != i) /* every earlier section's name is in (compile_tree stops at an error) */
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_TWICE, s->where, s->name);
+	else if ((added = kp_strset_add(&c->secs, s->name)) < 0)
+		rc = kp_err_oom(c->err);
+	else if (!added && s->name)
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_TWICE, s->where, s->name);
 	s->first = r->nind;
 	kp_decl_field(L, -1, "items");
@@ -1179,7 +1195,7 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 {
 	lua_State *L = c->L;
 	double v = 0;
-	int rc = field_num(c, g, "count", &v), k;
+	int rc = field_num(c, g, "count", &v), k = -1;
 
 	if (rc < 0 || (rc > 0 && (v < 1 || v != floor(v) || v > 1e6)))
 		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_COUNT, where);
@@ -1203,10 +1219,10 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 		gr->cat_min[k] = NAN;
 	lua_pushnil(L);
 	while (kp_decl_next(L, -2)) {
-		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -2))) < 0 ||
+		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c, lua_tostring(L, -2))) < 0 ||
 		    lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))) {
 			lua_pop(L, 3);
-			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BY_CATEGORY_MAP, where);
+			return k == -2 ? c->err->kind : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BY_CATEGORY_MAP, where);
 		}
 		gr->cat_min[k] = lua_tonumber(L, -1);
 		lua_pop(L, 1);
@@ -1334,7 +1350,7 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 			tb->kind = KP_TIE_DEDUCTIONS;
 		else if (!strcmp(name, "bonus") || !strcmp(name, "加分"))
 			tb->kind = KP_TIE_BONUS;
-		else if ((tb->section = section_index(r, name)) >= 0)
+		else if ((tb->section = section_index(c, name)) >= 0)
 			tb->kind = KP_TIE_SECTION;
 		else {
 			kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TIE_UNKNOWN,
@@ -1353,7 +1369,7 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
-	int k, rc = 0, bad = 0;
+	int k = -1, rc = 0, bad = 0;
 
 	kp_decl_field(L, t, "by_category");
 	if (lua_type(L, -1) != LUA_TTABLE) {
@@ -1368,9 +1384,10 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 	while (!rc && kp_decl_next(L, -2)) {
 		struct kp_commend_cat *cc;
 		char *mg;
-		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(r, lua_tostring(L, -2))) < 0) {
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMMEND_BY_CATEGORY,
-					where, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c, lua_tostring(L, -2))) < 0) {
+			rc = k == -2 ? c->err->kind
+				    : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMMEND_BY_CATEGORY,
+						 where, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
 			lua_pop(L, 2);
 			break;
 		}
@@ -2720,9 +2737,12 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 	rc = run_prelude(r, L, spec, err);
 	if (!rc)
 		rc = run_rules(r, L, spec, path, limits, with_tests, err);
+	memset(&c, 0, sizeof c);
 	c.r = r, c.L = L, c.err = err, c.spec = spec;
 	if (!rc)
 		rc = compile(&c);
+	kp_strset_free(&c.secs);
+	kp_strset_free(&c.cats);
 	if (!rc)
 		rc = collect_numeric(r, err);
 	if (!rc)
