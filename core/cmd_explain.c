@@ -71,6 +71,7 @@ struct sheets {
 	kp_rules *rules;          /* NULL: no basis, office or data rows */
 	const char **keep;        /* the columns shown of each data row */
 	size_t nkeep;
+	kp_strset keep_set;       /* keep, hashed: keep_col runs for every cell */
 	kp_sheet_rows rows;       /* the current unit's */
 	kp_sheet_batch *batch;    /* sheets written, put in place together */
 };
@@ -102,8 +103,15 @@ static int is_unit_col(const kp_rules *r, const char *col)
 /* The columns the rules name. */
 static int keep_columns(struct sheets *s, kp_err *err)
 {
+	size_t i;
+
 	s->nkeep = kp_rules_columns(s->rules, &s->keep, err);
-	return s->keep ? 0 : kp_err_oom(err);
+	if (!s->keep)
+		return kp_err_oom(err);
+	for (i = 0; i < s->nkeep; i++)
+		if (kp_strset_add(&s->keep_set, s->keep[i]) < 0)
+			return kp_err_oom(err);
+	return 0;
 }
 
 /* A column a sheet shows: one the rules name, or any when a rule written
@@ -112,13 +120,11 @@ static int keep_columns(struct sheets *s, kp_err *err)
 static int keep_col(void *ud, const char *col)
 {
 	const struct sheets *s = ud;
-	size_t i;
 
 	if (is_unit_col(s->rules, col))
 		return 0;
-	for (i = 0; i < s->nkeep; i++)
-		if (!strcmp(col, s->keep[i]))
-			return 1;
+	if (kp_strset_has(&s->keep_set, col))
+		return 1;
 	return s->rules->uses_lua;
 }
 
@@ -261,6 +267,7 @@ static int explain_all(kp_cli_config *c, kp_err *err)
 	kp_store_close(st);
 	kp_sheet_rows_free(&s.rows);
 	free(s.keep);
+	kp_strset_free(&s.keep_set);
 	kp_rules_free(s.rules);
 	kp_result_free(s.res);
 	return rc;

@@ -12,6 +12,7 @@
 #include "kaoping/enc.h"
 #include "kaoping/near.h"
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 #include "kaoping/xlsx.h"
 
 kp_data *kp_data_new(kp_err *err)
@@ -103,32 +104,62 @@ static void drop_index(kp_data *d)
 	d->slot = NULL, d->nslot = 0, d->id = NULL;
 }
 
-static int is_event_table(const kp_rules *r, const kp_table *t)
+/* The names kp_data_bind looks up for every table or event list, hashed:
+ * the event lists' datasets and the tables' names (a linear search of
+ * each for each was tables × event lists). */
+typedef struct bind_names {
+	kp_strset ev;    /* r->event[i].data */
+	kp_strset tab;   /* d->tab[i]->name, in order */
+} bind_names;
+
+static int bind_names_make(bind_names *b, const kp_data *d, const kp_rules *r, kp_err *err)
 {
 	size_t i;
 
+	memset(b, 0, sizeof *b);
 	for (i = 0; i < r->nevent; i++)
-		if (!strcmp(r->event[i].data, t->name))
-			return 1;
+		if (kp_strset_add(&b->ev, r->event[i].data) < 0)
+			return kp_err_oom(err);
+	for (i = 0; i < d->ntab; i++)
+		if (kp_strset_add(&b->tab, d->tab[i]->name) < 0)
+			return kp_err_oom(err);
 	return 0;
 }
 
-static int find_unit_table(kp_data *d, const kp_rules *r, kp_err *err)
+static void bind_names_free(bind_names *b)
+{
+	kp_strset_free(&b->ev), kp_strset_free(&b->tab);
+}
+
+static int is_event_table(const bind_names *b, const kp_table *t)
+{
+	return kp_strset_has(&b->ev, t->name);
+}
+
+/* kp_data_table through the hash: the first table of that name. */
+static const kp_table *table_named(const kp_data *d, const bind_names *b, const char *name)
+{
+	long k = kp_strset_index(&b->tab, name);
+
+	return k >= 0 ? d->tab[k] : NULL;
+}
+
+static int find_unit_table(kp_data *d, const kp_rules *r, const bind_names *bn, kp_err *err)
 {
 	const kp_table *found = NULL;
 	size_t i;
 
 	if (r->unit_table) {
-		if (!(found = kp_data_table(d, r->unit_table)))
+		if (!(found = table_named(d, bn, r->unit_table)))
 			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NO_UNIT_TABLE, r->file, r->unit_table);
 	}
 	for (i = 0; i < d->ntab && !found; i++) {
 		const kp_table *t = d->tab[i];
 		size_t j;
-		if (is_event_table(r, t) || kp_table_col(t, r->cat_col) < 0)
+		if (is_event_table(bn, t) || kp_table_col(t, r->cat_col) < 0)
 			continue;
 		for (j = i + 1; j < d->ntab; j++)
-			if (!is_event_table(r, d->tab[j]) && kp_table_col(d->tab[j], r->cat_col) >= 0)
+			if (!is_event_table(bn, d->tab[j]) && kp_table_col(d->tab[j], r->cat_col) >= 0)
 				return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_TWO_UNIT_TABLES, t->file,
 						  d->tab[j]->file, r->cat_col, t->name);
 		found = t;
@@ -146,14 +177,11 @@ static int find_unit_table(kp_data *d, const kp_rules *r, kp_err *err)
 	return 0;
 }
 
-static int category_of(const kp_rules *r, const char *s)
+/* The index of category s, through cats (the categories' names hashed:
+ * a linear search for each unit was units × categories). */
+static int category_of(const kp_strset *cats, const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < r->ncat; i++)
-		if (!strcmp(r->cat[i].name, s))
-			return (int)i;
-	return -1;
+	return (int)kp_strset_index(cats, s);
 }
 
 /* Unit ids that differ only in spaces at their ends (the Unicode ones:
@@ -207,9 +235,27 @@ static int ids_alike(const kp_data *d, kp_err *err)
 	return rc;
 }
 
+static int index_units_in(kp_data *d, const kp_rules *r, const kp_table *t, const kp_strset *cats, kp_err *err);
+
 static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 {
 	const kp_table *t = d->units;
+	kp_strset cats = {0};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->ncat; i++)
+		if (kp_strset_add(&cats, r->cat[i].name) < 0) {
+			kp_strset_free(&cats);
+			return kp_err_oom(err);
+		}
+	rc = index_units_in(d, r, t, &cats, err);
+	kp_strset_free(&cats);
+	return rc;
+}
+
+static int index_units_in(kp_data *d, const kp_rules *r, const kp_table *t, const kp_strset *cats, kp_err *err)
+{
 	size_t u, i;
 
 	d->nunits = t->nrows;
@@ -225,7 +271,7 @@ static int index_units(kp_data *d, const kp_rules *r, kp_err *err)
 		const char *cat = kp_table_text(t, u, (size_t)d->cat_col);
 		if (!*id)
 			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_EMPTY_ID, t->file, t->line[u], r->id_col);
-		if ((d->cat[u] = category_of(r, cat)) < 0)
+		if ((d->cat[u] = category_of(cats, cat)) < 0)
 			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_BAD_CATEGORY, t->file, t->line[u], id, cat);
 		for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
 			if (!strcmp(d->id[d->slot[i] - 1], id))
@@ -312,9 +358,9 @@ static int join_table(kp_data *d, const kp_rules *r, const kp_table *t, kp_err *
 	return 0;
 }
 
-static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_err *err)
+static int group_events(kp_data *d, const bind_names *bn, const kp_event *e, kp_data_events *ev, kp_err *err)
 {
-	const kp_table *t = kp_data_table(d, e->data);
+	const kp_table *t = table_named(d, bn, e->data);
 	size_t i, *fill;
 	int rc;
 
@@ -351,34 +397,68 @@ static int group_events(kp_data *d, const kp_event *e, kp_data_events *ev, kp_er
 	return 0;
 }
 
-/* A column name may live in one dataset only (the unit id aside). */
-static int check_columns(const kp_data *d, const kp_rules *r, kp_err *err)
+/* A column name may live in one dataset only (the unit id aside).  The
+ * first column of each name among the datasets (not event lists) is
+ * hashed; the pair reported is the one a search table by table, column by
+ * column, then through the later tables finds first: the least (table,
+ * column, later table).  Searching every later table for each column was
+ * tables² × columns. */
+static int check_columns(const kp_data *d, const kp_rules *r, const bind_names *bn, kp_err *err)
 {
-	size_t a, b, i;
+	kp_strset seen = {0};
+	size_t *tab_of = NULL, *col_of = NULL, n = 0, a, i, ba = 0, bi = 0, bb = 0;
+	int found = 0, rc = 0;
 
+	for (a = 0; a < d->ntab; a++)
+		if (!is_event_table(bn, d->tab[a]))
+			n += d->tab[a]->ncols;
+	if (!(tab_of = malloc((n + 1) * sizeof *tab_of)) || !(col_of = malloc((n + 1) * sizeof *col_of))) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
 	for (a = 0; a < d->ntab; a++) {
 		const kp_table *ta = d->tab[a];
-		if (is_event_table(r, ta))
+		if (is_event_table(bn, ta))
 			continue;
 		for (i = 0; i < ta->ncols; i++) {
+			long k;
+			int added;
 			if (!strcmp(ta->cols[i], r->id_col))
 				continue;
-			for (b = a + 1; b < d->ntab; b++)
-				if (!is_event_table(r, d->tab[b]) && kp_table_col(d->tab[b], ta->cols[i]) >= 0)
-					return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_COLUMN_TWICE,
-							  ta->cols[i], ta->file, d->tab[b]->file);
+			if ((added = kp_strset_add(&seen, ta->cols[i])) < 0) {
+				rc = kp_err_oom(err);
+				goto out;
+			}
+			k = kp_strset_index(&seen, ta->cols[i]);
+			if (added) {
+				tab_of[k] = a, col_of[k] = i;
+				continue;
+			}
+			if (tab_of[k] == a) /* twice in one table: not this check's */
+				continue;
+			if (!found || tab_of[k] < ba || (tab_of[k] == ba && (col_of[k] < bi || (col_of[k] == bi && a < bb))))
+				found = 1, ba = tab_of[k], bi = col_of[k], bb = a;
 		}
 	}
-	return 0;
+	if (found)
+		rc = kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_COLUMN_TWICE, d->tab[ba]->cols[bi], d->tab[ba]->file,
+				d->tab[bb]->file);
+out:
+	kp_strset_free(&seen);
+	free(tab_of);
+	free(col_of);
+	return rc;
 }
 
 int kp_data_bind_units(kp_data *d, const kp_rules *r, kp_err *err)
 {
+	bind_names bn;
 	int rc;
 
-	if ((rc = find_unit_table(d, r, err)))
-		return rc;
-	return index_units(d, r, err);
+	if (!(rc = bind_names_make(&bn, d, r, err)) && !(rc = find_unit_table(d, r, &bn, err)))
+		rc = index_units(d, r, err);
+	bind_names_free(&bn);
+	return rc;
 }
 
 const char *kp_data_near_column(const kp_data *d, const char *col, const kp_table **in)
@@ -416,27 +496,35 @@ int kp_data_bad_cells(const kp_data *d, kp_err *err)
 
 int kp_data_bind(kp_data *d, const kp_rules *r, kp_err *err)
 {
+	bind_names bn;
 	size_t i;
 	int rc;
 
-	if ((rc = kp_data_bad_cells(d, err)) || (rc = find_unit_table(d, r, err)) || (rc = index_units(d, r, err)) ||
-	    (rc = check_columns(d, r, err)))
+	if ((rc = kp_data_bad_cells(d, err)))
 		return rc;
+	if ((rc = bind_names_make(&bn, d, r, err)))
+		goto out;
+	if ((rc = find_unit_table(d, r, &bn, err)) || (rc = index_units(d, r, err)) || (rc = check_columns(d, r, &bn, err)))
+		goto out;
 	d->ind_t = calloc(d->ntab + 1, sizeof *d->ind_t);
 	d->ind_row = calloc(d->ntab + 1, sizeof *d->ind_row);
 	d->ev = calloc(r->nevent + 1, sizeof *d->ev);
-	if (!d->ind_t || !d->ind_row || !d->ev)
-		return kp_err_oom(err);
-	for (i = 0; i < d->ntab; i++)
-		if (d->tab[i] != d->units && !is_event_table(r, d->tab[i]) && (rc = join_table(d, r, d->tab[i], err)))
-			return rc;
-	for (i = 0; i < r->nevent; i++, d->nev++)
-		if ((rc = group_events(d, &r->event[i], &d->ev[i], err)))
-			return rc;
-	if ((rc = unknown_units_error(d, err)))
-		return rc;
-	drop_index(d);
-	return 0;
+	if (!d->ind_t || !d->ind_row || !d->ev) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	for (i = 0; i < d->ntab && !rc; i++)
+		if (d->tab[i] != d->units && !is_event_table(&bn, d->tab[i]))
+			rc = join_table(d, r, d->tab[i], err);
+	for (i = 0; i < r->nevent && !rc; i++, d->nev++)
+		rc = group_events(d, &bn, &r->event[i], &d->ev[i], err);
+	if (!rc)
+		rc = unknown_units_error(d, err);
+	if (!rc)
+		drop_index(d);
+out:
+	bind_names_free(&bn);
+	return rc;
 }
 
 int kp_data_column(const kp_data *d, const char *name, kp_colref *out)
@@ -590,10 +678,17 @@ int kp_data_check_columns(const kp_data *d, const kp_rules *r, kp_data_column_fn
 {
 	const char **cols = NULL;
 	size_t n = kp_rules_columns(r, &cols, err), i, t, k;
+	kp_strset named = {0}; /* cols, hashed: table columns × rule columns was quadratic */
 
 	*nmissing = 0;
 	if (!cols)
 		return KP_EINTERNAL;
+	for (i = 0; i < n; i++)
+		if (kp_strset_add(&named, cols[i]) < 0) {
+			kp_strset_free(&named);
+			free(cols);
+			return kp_err_oom(err);
+		}
 	for (i = 0; i < n; i++) {
 		int found = 0;
 		for (t = 0; t < d->ntab && !found; t++)
@@ -603,12 +698,10 @@ int kp_data_check_columns(const kp_data *d, const kp_rules *r, kp_data_column_fn
 	}
 	for (t = 0; t < d->ntab; t++)
 		for (k = 0; k < d->tab[t]->ncols; k++) {
-			int used = 0;
-			for (i = 0; i < n && !used; i++)
-				used = !strcmp(cols[i], d->tab[t]->cols[k]);
-			if (!used)
+			if (!kp_strset_has(&named, d->tab[t]->cols[k]))
 				fn(ud, d->tab[t], d->tab[t]->cols[k]);
 		}
+	kp_strset_free(&named);
 	free(cols);
 	return 0;
 }

@@ -19,6 +19,7 @@
 struct kp_outfile {
 	FILE *fp;
 	char *path, *tmp, *vbuf;
+	int buffered;            /* kp_outfile_fp has given the stream its buffer */
 	struct kp_outfile *volatile next; /* the open outfiles (kp_outfile_remove_open) */
 	struct kp_outfile *prev;
 };
@@ -238,9 +239,6 @@ static kp_outfile *outfile_new(const char *path, kp_err *err)
 		untrack(f);
 		goto fail;
 	}
-	f->vbuf = malloc(VBUF_CAP);
-	if (f->vbuf)
-		setvbuf(f->fp, f->vbuf, _IOFBF, VBUF_CAP);
 	free(real);
 	return f;
 fail:
@@ -261,8 +259,17 @@ int kp_outfile_open(const char *path, kp_outfile **out, kp_err *err)
 	return rc;
 }
 
+/* The stream gets its large buffer here, on first use (before any I/O on
+ * it), not when the file opens: a file written by path (an xlsx form,
+ * libxlsxwriter) never needs it, and template holds every form open until
+ * they are all committed, 256 KiB each (4,000 forms: 720 MB). */
 FILE *kp_outfile_fp(kp_outfile *f)
 {
+	if (f->fp && !f->buffered) {
+		f->buffered = 1;
+		if ((f->vbuf = malloc(VBUF_CAP)))
+			setvbuf(f->fp, f->vbuf, _IOFBF, VBUF_CAP);
+	}
 	return f->fp;
 }
 

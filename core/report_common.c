@@ -236,26 +236,31 @@ const char *kp_report_sec_points(const kp_result *r, size_t s, char *buf)
  * section or from the total), bonuses and vetoes have unique names. */
 void kp_report_item_texts(const kp_rules *rules, const kp_item *it, const char **basis, const char **office)
 {
-	size_t i;
+	long i;
 
 	*basis = *office = NULL;
 	if (!rules || !it->name)
 		return;
-#define TEXTS_OF(n, arr) \
-	for (i = 0; i < rules->n; i++) \
-		if (rules->arr[i].name && !strcmp(rules->arr[i].name, it->name)) { \
-			*basis = rules->arr[i].basis, *office = rules->arr[i].office; \
-			return; \
-		}
-	switch (it->kind) {
-	case KP_ITEM_INDICATOR: TEXTS_OF(nind, ind) break;
+	switch (it->kind) { /* through the rules' name index: items × declarations stays linear */
+	case KP_ITEM_INDICATOR:
+		if ((i = kp_rules_find_decl(rules, 0, it->name)) >= 0)
+			*basis = rules->ind[i].basis, *office = rules->ind[i].office;
+		break;
 	case KP_ITEM_SECTION_DED:
-	case KP_ITEM_DEDUCTION: TEXTS_OF(nded, ded) break;
-	case KP_ITEM_BONUS: TEXTS_OF(nbon, bon) break;
-	case KP_ITEM_VETO: TEXTS_OF(nveto, veto) break;
+	case KP_ITEM_DEDUCTION:
+		if ((i = kp_rules_find_decl(rules, 1, it->name)) >= 0)
+			*basis = rules->ded[i].basis, *office = rules->ded[i].office;
+		break;
+	case KP_ITEM_BONUS:
+		if ((i = kp_rules_find_decl(rules, 2, it->name)) >= 0)
+			*basis = rules->bon[i].basis, *office = rules->bon[i].office;
+		break;
+	case KP_ITEM_VETO:
+		if ((i = kp_rules_find_decl(rules, 3, it->name)) >= 0)
+			*basis = rules->veto[i].basis, *office = rules->veto[i].office;
+		break;
 	default: break;
 	}
-#undef TEXTS_OF
 }
 
 int kp_report_has_texts(const kp_rules *rules, const kp_unit_result *u)

@@ -115,6 +115,8 @@ typedef struct compiler {
 	lua_State *L;
 	kp_err *err;
 	int spec;      /* stack index of the spec table */
+	kp_strset secs; /* the sections' names, in order (section_index) */
+	kp_strset cats; /* the categories' names (category_index) */
 } compiler;
 
 static char *dupstr(compiler *c, const char *s)
@@ -920,14 +922,13 @@ static int compile_assessment(compiler *c)
 	return rc;
 }
 
-static int section_index(const kp_rules *r, const char *name)
+/* The section named name, through the names compile_section hashed (a
+ * linear search for each was quadratic in the sections). */
+static int section_index(const compiler *c, const char *name)
 {
-	size_t i;
+	long k = kp_strset_index(&c->secs, name);
 
-	for (i = 0; i < r->nsec; i++)
-		if (!strcmp(r->sec[i].name, name))
-			return (int)i;
-	return -1;
+	return k >= 0 && (size_t)k < c->r->nsec ? (int)k : -1;
 }
 
 /* t.default: a number, or a text (kept as text, and as a number when it
@@ -953,14 +954,24 @@ static int compile_default(compiler *c, int t, int *has, double *num, char **tex
 	return 0;
 }
 
-static int category_index(const kp_rules *r, const char *name)
+/* The category named name, or -1 (-2: out of memory, err filled), through
+ * a hash of the categories' names made on first use: by_category tables
+ * name every category, and a linear search for each was quadratic. */
+static int category_index(compiler *c, const char *name)
 {
+	const kp_rules *r = c->r;
 	size_t i;
 
-	for (i = 0; i < r->ncat; i++)
-		if (!strcmp(r->cat[i].name, name))
-			return (int)i;
-	return -1;
+	if (c->cats.calls != r->ncat) {
+		kp_strset_free(&c->cats);
+		for (i = 0; i < r->ncat; i++)
+			if (kp_strset_add(&c->cats, r->cat[i].name) < 0) {
+				kp_strset_free(&c->cats);
+				kp_err_oom(c->err);
+				return -2;
+			}
+	}
+	return (int)kp_strset_index(&c->cats, name);
 }
 
 /* indicator { categories = {"部门"} }: the categories assessed on it. */
@@ -981,11 +992,12 @@ static int compile_only(compiler *c, int t, kp_indicator *ind)
 		return kp_err_oom(c->err);
 	}
 	for (i = 0; i < n && !rc; i++) {
-		int k;
+		int k = -1;
 		kp_decl_index(L, -1, (lua_Integer)i + 1);
-		if (lua_type(L, -1) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -1))) < 0) {
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_IND_CATEGORY,
-					ind->where, ind->name, kp_decl_text(L, -1));
+		if (lua_type(L, -1) != LUA_TSTRING || (k = category_index(c, lua_tostring(L, -1))) < 0) {
+			rc = k == -2 ? c->err->kind
+				    : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_IND_CATEGORY,
+						 ind->where, ind->name, kp_decl_text(L, -1));
 			lua_pop(L, 1);
 		} else
 			ind->only[k] = 1;
@@ -1076,14 +1088,18 @@ static int compile_section(compiler *c, int secs, size_t i, size_t ni, size_t nd
 	kp_section *s = &r->sec[i];
 	double sum = 0;
 	size_t ded0 = r->nded;
-	int rc = 0;
+	int rc = 0, added;
 
 	kp_decl_index(L, secs, (lua_Integer)i + 1);
 	s->name = field_str(c, lua_gettop(L), "name", NULL);
 	s->where = where_of(c, lua_gettop(L));
 	field_num(c, lua_gettop(L), "points", &s->points);
 	r->nsec = i + 1;
-	if (section_index(r, s->name) != (int)i)
+	if (c->secs.calls != i) /* every earlier section's name is in (compile_tree stops at an error) */
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_TWICE, s->where, s->name);
+	else if ((added = kp_strset_add(&c->secs, s->name)) < 0)
+		rc = kp_err_oom(c->err);
+	else if (!added && s->name)
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_TWICE, s->where, s->name);
 	s->first = r->nind;
 	kp_decl_field(L, -1, "items");
@@ -1274,7 +1290,7 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 {
 	lua_State *L = c->L;
 	double v = 0;
-	int rc = field_num(c, g, "count", &v), k;
+	int rc = field_num(c, g, "count", &v), k = -1;
 
 	if (rc < 0 || (rc > 0 && (v < 1 || v != floor(v) || v > 1e6)))
 		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_COUNT, where);
@@ -1298,10 +1314,10 @@ static int grade_count_and_mins(compiler *c, int g, kp_grade *gr, const char *wh
 		gr->cat_min[k] = NAN;
 	lua_pushnil(L);
 	while (kp_decl_next(L, -2)) {
-		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c->r, lua_tostring(L, -2))) < 0 ||
+		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c, lua_tostring(L, -2))) < 0 ||
 		    lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1))) {
 			lua_pop(L, 3);
-			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BY_CATEGORY_MAP, where);
+			return k == -2 ? c->err->kind : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_BY_CATEGORY_MAP, where);
 		}
 		gr->cat_min[k] = lua_tonumber(L, -1);
 		lua_pop(L, 1);
@@ -1431,7 +1447,7 @@ static int compile_tiebreaks(compiler *c, int t, const char *where)
 			tb->kind = KP_TIE_DEDUCTIONS;
 		else if (!strcmp(name, "bonus") || !strcmp(name, "加分"))
 			tb->kind = KP_TIE_BONUS;
-		else if ((tb->section = section_index(r, name)) >= 0)
+		else if ((tb->section = section_index(c, name)) >= 0)
 			tb->kind = KP_TIE_SECTION;
 		else {
 			kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TIE_UNKNOWN,
@@ -1450,7 +1466,7 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
-	int k, rc = 0, bad = 0;
+	int k = -1, rc = 0, bad = 0;
 
 	kp_decl_field(L, t, "by_category");
 	if (lua_type(L, -1) != LUA_TTABLE) {
@@ -1465,9 +1481,10 @@ static int compile_commend_cats(compiler *c, int t, const char *where)
 	while (!rc && kp_decl_next(L, -2)) {
 		struct kp_commend_cat *cc;
 		char *mg;
-		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(r, lua_tostring(L, -2))) < 0) {
-			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMMEND_BY_CATEGORY,
-					where, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+		if (lua_type(L, -2) != LUA_TSTRING || (k = category_index(c, lua_tostring(L, -2))) < 0) {
+			rc = k == -2 ? c->err->kind
+				    : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COMMEND_BY_CATEGORY,
+						 where, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
 			lua_pop(L, 2);
 			break;
 		}
@@ -1635,6 +1652,10 @@ static int add_numcol(kp_rules *r, const char *col, kp_err *err)
 		return kp_err_oom(err);
 	}
 	r->numcol = p;
+	if (kp_strset_add(&r->numcol_set, p[r->nnumcol]) < 0) {
+		free(p[r->nnumcol]);
+		return kp_err_oom(err);
+	}
 	r->nnumcol++;
 	return 0;
 }
@@ -1705,6 +1726,8 @@ int kp_rules_is_numeric(const kp_rules *r, const char *col)
 {
 	size_t i;
 
+	if (r->numcol_set.n == r->nnumcol && r->nnumcol) /* as add_numcol keeps it */
+		return kp_strset_has(&r->numcol_set, col);
 	for (i = 0; i < r->nnumcol; i++)
 		if (!strcmp(r->numcol[i], col))
 			return 1;
@@ -1725,33 +1748,42 @@ unsigned char *kp_rules_numeric_mask(const kp_rules *r, char *const *cols, size_
 	return numeric;
 }
 
-static void push_col(const char **list, size_t *n, const char *col)
-{
-	size_t i;
+/* The list kp_rules_columns builds, each column once (a hash set: a
+ * linear search for each was quadratic in the columns the rules read). */
+typedef struct col_list {
+	const char **list;
+	size_t n;
+	kp_strset seen;
+	int oom;
+} col_list;
 
-	if (!col)
+static void push_col(col_list *c, const char *col)
+{
+	int added;
+
+	if (!col || c->oom)
 		return;
-	for (i = 0; i < *n; i++)
-		if (!strcmp(list[i], col))
-			return;
-	list[(*n)++] = col;
+	if ((added = kp_strset_add(&c->seen, col)) < 0)
+		c->oom = 1;
+	else if (added)
+		c->list[c->n++] = col;
 }
 
-static void src_cols(const char **list, size_t *n, const kp_src *s)
+static void src_cols(col_list *c, const kp_src *s)
 {
 	size_t i;
 
 	if (s->kind == KP_SRC_COL || s->kind == KP_SRC_AGG)
-		push_col(list, n, s->col);
-	push_col(list, n, s->due);
+		push_col(c, s->col);
+	push_col(c, s->due);
 	for (i = 0; i < s->nfilter; i++)
-		push_col(list, n, s->fcol[i]);
+		push_col(c, s->fcol[i]);
 }
 
 size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 {
-	size_t cap = 8 + r->nind + r->nbon + r->nded + r->nveto + r->nevent, n = 0, i;
-	const char **list;
+	size_t cap = 8 + r->nind + r->nbon + r->nded + r->nveto + r->nevent, i;
+	col_list c = {0};
 
 	for (i = 0; i < r->nind; i++)
 		cap += 2 + r->ind[i].m.src.nfilter + r->ind[i].m.goal_src.nfilter;
@@ -1765,30 +1797,37 @@ size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err)
 		cap += 2 + r->check[i].src.nfilter;
 	for (i = 0; i < r->npart; i++)
 		cap += 2 + r->part[i].src.nfilter;
-	if (!(list = calloc(cap, sizeof *list))) {
+	if (!(c.list = calloc(cap, sizeof *c.list))) {
 		kp_err_oom(err);
 		*out = NULL;
 		return 0;
 	}
-	push_col(list, &n, r->id_col);
-	push_col(list, &n, r->name_col);
-	push_col(list, &n, r->cat_col);
+	push_col(&c, r->id_col);
+	push_col(&c, r->name_col);
+	push_col(&c, r->cat_col);
 	for (i = 0; i < r->nevent; i++)
-		push_col(list, &n, r->event[i].unit);
+		push_col(&c, r->event[i].unit);
 	for (i = 0; i < r->nind; i++)
-		src_cols(list, &n, &r->ind[i].m.src), src_cols(list, &n, &r->ind[i].m.goal_src);
+		src_cols(&c, &r->ind[i].m.src), src_cols(&c, &r->ind[i].m.goal_src);
 	for (i = 0; i < r->nbon; i++)
-		src_cols(list, &n, &r->bon[i].m.src), src_cols(list, &n, &r->bon[i].m.goal_src);
+		src_cols(&c, &r->bon[i].m.src), src_cols(&c, &r->bon[i].m.goal_src);
 	for (i = 0; i < r->nded; i++)
-		src_cols(list, &n, &r->ded[i].count);
+		src_cols(&c, &r->ded[i].count);
 	for (i = 0; i < r->nveto; i++)
-		src_cols(list, &n, &r->veto[i].when);
+		src_cols(&c, &r->veto[i].when);
 	for (i = 0; i < r->ncheck; i++)
-		src_cols(list, &n, &r->check[i].src);
+		src_cols(&c, &r->check[i].src);
 	for (i = 0; i < r->npart; i++)
-		src_cols(list, &n, &r->part[i].src);
-	*out = list;
-	return n;
+		src_cols(&c, &r->part[i].src);
+	kp_strset_free(&c.seen);
+	if (c.oom) {
+		free(c.list);
+		kp_err_oom(err);
+		*out = NULL;
+		return 0;
+	}
+	*out = c.list;
+	return c.n;
 }
 
 /* ---- the criteria in words ---- */
@@ -2057,40 +2096,48 @@ void kp_rules_describe(const kp_rules *r, const kp_method *m, double points, enu
 
 /* ---- declared columns: data { columns } and events { columns } ---- */
 
-/* Does text[0..len) hold "col" or 'col' between the lines first and last? */
-static int text_quotes(const char *text, size_t len, int first, int last, const char *col)
+/* The rule functions that might name a declared column, gathered once in
+ * the order of the items (indicators, deductions, bonuses, vetoes,
+ * commend), each with the bytes of its lines in the rule file.  Every
+ * quoted text of those lines ("col", 'col') then goes into one hash table,
+ * so that a column's readers are a look-up: columns × functions × file
+ * (each function's lines found by counting from the start) was cubic,
+ * a minute at 1,000 indicators naming their column in a function. */
+typedef struct fn_ent {
+	const char *item;
+	int kind;         /* 1: a function of the rule file, 2: of a module (may read anything) */
+	size_t a, b;      /* kind 1: its lines, text[a..b) */
+	size_t range;     /* kind 1: its span's number (equal spans share it) */
+} fn_ent;
+
+typedef struct fn_node { size_t range, next; } fn_node; /* next: index + 1, 0 none */
+
+typedef struct fnscan {
+	lua_State *L;
+	const char *file, *text;
+	size_t len;
+	size_t *line, nline;   /* line[k]: where line k + 1 starts */
+	fn_ent *e;
+	size_t ne, cap;
+	int maybe;             /* a module's function may read any column */
+	int oom;
+	size_t *ord;           /* kind-1 entries by span */
+	size_t *rstart;        /* span r's entries: ord[rstart[r] .. rstart[r + 1]) */
+	size_t nrange;
+	struct qslot { size_t off, n, head; } *q; /* quoted texts: head = node index + 1 */
+	size_t qcap;
+	fn_node *node;
+	size_t nnode, nodecap;
+	size_t *hits;          /* scratch: entries naming one column */
+} fnscan;
+
+static size_t bytes_hash(const char *p, size_t n)
 {
-	size_t i = 0, end, n = strlen(col), k;
-	int line = 1;
+	size_t h = 2166136261u;
 
-	for (; i < len && line < first; i++)
-		line += text[i] == '\n';
-	for (end = i; end < len && line <= last; end++)
-		line += text[end] == '\n';
-	for (k = i; k + n + 2 <= end; k++)
-		if ((text[k] == '"' || text[k] == '\'') && text[k + n + 1] == text[k] && !memcmp(text + k + 1, col, n))
-			return 1;
-	return 0;
-}
-
-/* Could the rule function at ref read col?  1: it names it as a text in
- * its source; 2: it may (a function of a module, in another file); 0: no. */
-static int fn_names(lua_State *L, const char *file, const char *text, size_t len, int ref, const char *col)
-{
-	lua_Debug ar;
-
-	if (ref <= 0)
-		return 0;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-	if (lua_type(L, -1) != LUA_TFUNCTION) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	if (!lua_getinfo(L, ">S", &ar) || ar.what[0] == 'C')
-		return 0;
-	if (ar.source[0] != '@' || strcmp(ar.source + 1, file))
-		return 2;
-	return text_quotes(text, len, ar.linedefined, ar.lastlinedefined, col);
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h;
 }
 
 static int src_fn(const kp_src *s)
@@ -2098,24 +2145,50 @@ static int src_fn(const kp_src *s)
 	return s->kind == KP_SRC_FUNC || s->kind == KP_SRC_AGG ? s->ref : 0;
 }
 
-/* Looking for the rule functions that name one column. */
-typedef struct fnscan {
-	lua_State *L;
-	const char *file, *text, *col, *last;
-	size_t len;
-	kp_sb who;        /* the items whose functions name it, "重大决策程序、…" */
-	int maybe;        /* a module's function may read it */
-} fnscan;
+/* Where line k (1-based) starts; past the end: len. */
+static size_t line_at(const fnscan *s, long k)
+{
+	if (k < 1)
+		k = 1;
+	return (size_t)k > s->nline ? s->len : s->line[k - 1];
+}
 
+/* Note the function at ref as one the items' item may call. */
 static void scan(fnscan *s, int ref, const char *item)
 {
-	int hit = fn_names(s->L, s->file, s->text, s->len, ref, s->col);
+	lua_Debug ar;
+	fn_ent *e;
+	long first;
 
-	s->maybe |= hit == 2;
-	if (hit != 1 || item == s->last)
+	if (ref <= 0 || s->oom)
 		return;
-	kp_sb_printf(&s->who, "%s%s", s->last ? "、" : "", item);
-	s->last = item;
+	lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);
+	if (lua_type(s->L, -1) != LUA_TFUNCTION) {
+		lua_pop(s->L, 1);
+		return;
+	}
+	if (!lua_getinfo(s->L, ">S", &ar) || ar.what[0] == 'C')
+		return;
+	if (ar.source[0] != '@' || strcmp(ar.source + 1, s->file)) {
+		s->maybe = 1;
+		return;
+	}
+	if (s->ne == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		if (!(e = realloc(s->e, cap * sizeof *e))) {
+			s->oom = 1;
+			return;
+		}
+		s->e = e, s->cap = cap;
+	}
+	e = &s->e[s->ne++];
+	e->item = item, e->kind = 1;
+	first = ar.linedefined < 1 ? 1 : ar.linedefined;
+	e->a = line_at(s, first);
+	e->b = ar.lastlinedefined < first ? e->a : line_at(s, ar.lastlinedefined + 1L);
+	if (e->b < e->a)
+		e->b = e->a;
+	e->range = 0;
 }
 
 static void scan_method(fnscan *s, const kp_rules *r, const kp_method *m, const char *item)
@@ -2146,35 +2219,183 @@ static void scan_items(fnscan *s, const kp_rules *r)
 	scan(s, r->eligible_ref, "commend");
 }
 
-static int listed(const char **list, size_t n, const char *col)
+typedef struct span_key { size_t a, b, idx; } span_key;
+static int span_cmp(const void *x, const void *y)
 {
-	size_t i;
+	const span_key *a = x, *b = y;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(list[i], col))
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	if (a->b != b->b)
+		return a->b < b->b ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int size_cmp(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The slot of text[off..off+n) in the quoted texts' table. */
+static struct qslot *q_slot(fnscan *s, const char *p, size_t n)
+{
+	size_t h = bytes_hash(p, n) & (s->qcap - 1);
+
+	while (s->q[h].head && !(s->q[h].n == n && !memcmp(s->text + s->q[h].off, p, n)))
+		h = (h + 1) & (s->qcap - 1);
+	return &s->q[h];
+}
+
+/* Record that span r quotes text[off..off+n). */
+static int q_add(fnscan *s, size_t off, size_t n, size_t r)
+{
+	struct qslot *q = q_slot(s, s->text + off, n);
+
+	if (q->head && s->node[q->head - 1].range == r)
+		return 0; /* this span already has it */
+	if (s->nnode == s->nodecap) {
+		size_t cap = s->nodecap ? 2 * s->nodecap : 256;
+		fn_node *nd = realloc(s->node, cap * sizeof *nd);
+		if (!nd)
+			return -1;
+		s->node = nd, s->nodecap = cap;
+	}
+	if (!q->head)
+		q->off = off, q->n = n;
+	s->node[s->nnode].range = r, s->node[s->nnode].next = q->head;
+	q->head = ++s->nnode;
+	return 0;
+}
+
+/* Index the rule file's lines, gather the functions, number their spans
+ * and put every quoted text of every span in the table.  The texts of a
+ * span are those between two quotes of a kind with none of that kind
+ * between them: a column without quote marks matches "col" exactly there. */
+static int fnscan_build(fnscan *s, const kp_rules *r)
+{
+	size_t i, k, nq = 0;
+
+	for (i = 0; i < s->len; i++)
+		s->nline += s->text[i] == '\n';
+	s->nline++;
+	if (!(s->line = malloc(s->nline * sizeof *s->line)))
+		return -1;
+	s->line[0] = 0;
+	for (i = 0, k = 1; i < s->len; i++)
+		if (s->text[i] == '\n')
+			s->line[k++] = i + 1;
+	scan_items(s, r);
+	if (s->oom)
+		return -1;
+	if (!(s->ord = malloc((s->ne + 1) * sizeof *s->ord)) || !(s->rstart = malloc((s->ne + 2) * sizeof *s->rstart)) ||
+	    !(s->hits = malloc((s->ne + 1) * sizeof *s->hits)))
+		return -1;
+	if (s->ne) {
+		span_key *key = malloc(s->ne * sizeof *key);
+		if (!key)
+			return -1;
+		for (i = 0; i < s->ne; i++)
+			key[i].a = s->e[i].a, key[i].b = s->e[i].b, key[i].idx = i;
+		qsort(key, s->ne, sizeof *key, span_cmp);
+		for (i = 0; i < s->ne; i++) {
+			if (!i || key[i].a != key[i - 1].a || key[i].b != key[i - 1].b)
+				s->rstart[s->nrange++] = i;
+			s->ord[i] = key[i].idx;
+			s->e[key[i].idx].range = s->nrange - 1;
+		}
+		free(key);
+	}
+	s->rstart[s->nrange] = s->ne;
+	/* room: at most one quoted text per byte of the spans */
+	for (i = 0; i < s->nrange; i++) {
+		const fn_ent *e = &s->e[s->ord[s->rstart[i]]];
+		for (k = e->a; k < e->b; k++)
+			nq += s->text[k] == '"' || s->text[k] == '\'';
+	}
+	for (s->qcap = 16; s->qcap < 2 * nq + 2; s->qcap *= 2)
+		;
+	if (!(s->q = calloc(s->qcap, sizeof *s->q)))
+		return -1;
+	for (i = 0; i < s->nrange; i++) {
+		const fn_ent *e = &s->e[s->ord[s->rstart[i]]];
+		size_t last[2] = {0, 0};
+		int have[2] = {0, 0};
+		for (k = e->a; k < e->b; k++) {
+			int w = s->text[k] == '"' ? 0 : s->text[k] == '\'' ? 1 : -1;
+			if (w < 0)
+				continue;
+			if (have[w] && q_add(s, last[w] + 1, k - last[w] - 1, i))
+				return -1;
+			have[w] = 1, last[w] = k;
+		}
+	}
+	return 0;
+}
+
+static void fnscan_free(fnscan *s)
+{
+	free(s->line), free(s->e), free(s->ord), free(s->rstart), free(s->q), free(s->node), free(s->hits);
+}
+
+/* Does text[a..b) hold "col" or 'col'?  (For a column with a quote mark in
+ * its name, which the table cannot answer.) */
+static int text_quotes(const char *text, size_t a, size_t b, const char *col)
+{
+	size_t n = strlen(col), k;
+
+	for (k = a; k + n + 2 <= b; k++)
+		if ((text[k] == '"' || text[k] == '\'') && text[k + n + 1] == text[k] && !memcmp(text + k + 1, col, n))
 			return 1;
 	return 0;
+}
+
+/* The items whose functions name col, "重大决策程序、…", into who. */
+static void fn_readers(fnscan *s, const char *col, kp_sb *who)
+{
+	size_t nh = 0, i, k;
+	const char *last = NULL;
+
+	if (strchr(col, '"') || strchr(col, '\'')) {
+		for (i = 0; i < s->ne; i++)
+			if (text_quotes(s->text, s->e[i].a, s->e[i].b, col))
+				s->hits[nh++] = i;
+	} else if (s->qcap) {
+		const struct qslot *q = q_slot(s, col, strlen(col));
+		size_t nd;
+		for (nd = q->head; nd; nd = s->node[nd - 1].next) {
+			size_t r = s->node[nd - 1].range;
+			for (k = s->rstart[r]; k < s->rstart[r + 1]; k++)
+				s->hits[nh++] = s->ord[k];
+		}
+		qsort(s->hits, nh, sizeof *s->hits, size_cmp);
+	}
+	for (i = 0; i < nh; i++) {
+		const char *item = s->e[s->hits[i]].item;
+		if (item == last)
+			continue;
+		kp_sb_printf(who, "%s%s", last ? "、" : "", item);
+		last = item;
+	}
 }
 
 /* One declared column: read by a helper or named by a rule function, never
  * a unit column (the prelude refuses one in two data declarations).  *reader: the items
  * whose functions name it (malloc'd), or NULL. */
-static int check_one_column(const kp_rules *r, const char **list, size_t n, const char *text, size_t len,
-			    const char *what, const char *name, const char *where, const char *col, char **reader,
-			    kp_err *err)
+static int check_one_column(const kp_rules *r, const kp_strset *list, fnscan *fs, const char *what,
+			    const char *name, const char *where, const char *col, char **reader, kp_err *err)
 {
-	fnscan fs;
+	kp_sb who = {0};
 
 	if (!strcmp(col, r->id_col) || !strcmp(col, r->name_col) || !strcmp(col, r->cat_col))
 		return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_OF_UNITS,
 				  where, what, name, col);
-	memset(&fs, 0, sizeof fs);
-	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len, fs.col = col;
-	scan_items(&fs, r);
-	if (fs.who.oom)
-		return kp_sb_free(&fs.who), kp_err_oom(err);
-	*reader = fs.who.s; /* NULL when no function names it */
-	if (fs.who.s || fs.maybe || listed(list, n, col))
+	fn_readers(fs, col, &who);
+	if (who.oom)
+		return kp_sb_free(&who), kp_err_oom(err);
+	*reader = who.s; /* NULL when no function names it */
+	if (who.s || fs->maybe || kp_strset_has(list, col))
 		return 0;
 	return kp_err_msg(err, KP_ERULE, KP_M_RULE_COLUMN_UNREAD, where, what, name, col);
 }
@@ -2184,6 +2405,8 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 	const char **list = NULL;
 	char *text = NULL;
 	size_t n, len = 0, i, j;
+	kp_strset set = {0};
+	fnscan fs;
 	int rc = 0;
 
 	if (!r->ndata) {
@@ -2199,14 +2422,23 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 		free(list);
 		return rc;
 	}
+	memset(&fs, 0, sizeof fs);
+	fs.L = kp_sandbox_state(r->sb), fs.file = r->file, fs.text = text, fs.len = len;
+	for (i = 0; i < n && !rc; i++)
+		if (kp_strset_add(&set, list[i]) < 0)
+			rc = kp_err_oom(err);
+	if (!rc && fnscan_build(&fs, r))
+		rc = kp_err_oom(err);
 	for (i = 0; i < r->ndata && !rc; i++)
 		for (j = 0; j < r->data[i].ncol && !rc; j++)
-			rc = check_one_column(r, list, n, text, len, "data", r->data[i].name, r->data[i].where,
+			rc = check_one_column(r, &set, &fs, "data", r->data[i].name, r->data[i].where,
 					      r->data[i].col[j], &r->data[i].reader[j], err);
 	for (i = 0; i < r->nevent && !rc; i++)
 		for (j = 0; j < r->event[i].ncol && !rc; j++)
-			rc = check_one_column(r, list, n, text, len, "events", r->event[i].name, r->event[i].where,
+			rc = check_one_column(r, &set, &fs, "events", r->event[i].name, r->event[i].where,
 					      r->event[i].col[j], &r->event[i].reader[j], err);
+	fnscan_free(&fs);
+	kp_strset_free(&set);
 	free(text);
 	free(list);
 	return rc;
@@ -2505,6 +2737,82 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 	return rc;
 }
 
+static size_t decl_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The name at position p over ind|ded|bon|veto (counts n), and its group. */
+static const char *decl_name(const kp_rules *r, const size_t *n, size_t p, int *g)
+{
+	if (p < n[0])
+		return *g = 0, r->ind[p].name;
+	if ((p -= n[0]) < n[1])
+		return *g = 1, r->ded[p].name;
+	if ((p -= n[1]) < n[2])
+		return *g = 2, r->bon[p].name;
+	return *g = 3, r->veto[p - n[2]].name;
+}
+
+/* Fill r->decl_ix (kp_rules_find_decl): the first of equal names wins, as
+ * in a search from the start. */
+static int index_decls(kp_rules *r, kp_err *err)
+{
+	size_t n[4] = {r->nind, r->nded, r->nbon, r->nveto}, total = n[0] + n[1] + n[2] + n[3], cap = 16, p, h;
+
+	while (cap < 2 * total)
+		cap *= 2;
+	if (!(r->decl_ix = calloc(cap, sizeof *r->decl_ix)))
+		return kp_err_oom(err);
+	r->decl_cap = cap;
+	memcpy(r->decl_n, n, sizeof n);
+	for (p = 0; p < total; p++) {
+		int g, hg;
+		const char *name = decl_name(r, n, p, &g);
+		if (!name)
+			continue;
+		for (h = decl_hash(name) & (cap - 1); r->decl_ix[h]; h = (h + 1) & (cap - 1)) {
+			const char *had = decl_name(r, n, r->decl_ix[h] - 1, &hg);
+			if (hg == g && !strcmp(had, name))
+				break;
+		}
+		if (!r->decl_ix[h])
+			r->decl_ix[h] = p + 1;
+	}
+	return 0;
+}
+
+long kp_rules_find_decl(const kp_rules *r, int g, const char *name)
+{
+	size_t n[4] = {r->nind, r->nded, r->nbon, r->nveto}, h, i;
+	int hg;
+
+	if (g < 0 || g > 3 || !name)
+		return -1;
+	if (r->decl_ix && !memcmp(n, r->decl_n, sizeof n)) {
+		for (h = decl_hash(name) & (r->decl_cap - 1); r->decl_ix[h]; h = (h + 1) & (r->decl_cap - 1)) {
+			size_t p = r->decl_ix[h] - 1;
+			const char *had = decl_name(r, n, p, &hg);
+			if (hg == g && !strcmp(had, name)) {
+				for (i = 0; i < (size_t)g; i++)
+					p -= n[i];
+				return (long)p;
+			}
+		}
+		return -1;
+	}
+	for (i = 0; i < n[g]; i++) {
+		const char *had = g == 0 ? r->ind[i].name : g == 1 ? r->ded[i].name : g == 2 ? r->bon[i].name : r->veto[i].name;
+		if (had && !strcmp(had, name))
+			return (long)i;
+	}
+	return -1;
+}
+
 int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err)
 {
 	kp_rules *r = calloc(1, sizeof *r);
@@ -2527,13 +2835,18 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 	rc = run_prelude(r, L, spec, err);
 	if (!rc)
 		rc = run_rules(r, L, spec, path, limits, with_tests, err);
+	memset(&c, 0, sizeof c);
 	c.r = r, c.L = L, c.err = err, c.spec = spec;
 	if (!rc)
 		rc = compile(&c);
+	kp_strset_free(&c.secs);
+	kp_strset_free(&c.cats);
 	if (!rc)
 		rc = collect_numeric(r, err);
 	if (!rc)
 		rc = check_declared_columns(r, err);
+	if (!rc)
+		rc = index_decls(r, err);
 	lua_settop(L, 0);
 	if (rc) {
 		kp_rules_free(r);
@@ -2661,6 +2974,8 @@ void kp_rules_free(kp_rules *r)
 	free(r->grade), free(r->tie), free(r->event), free(r->commend_cat);
 	free(r->file), free(r->sha256), free(r->title), free(r->office), free(r->basis), free(r->unit_office);
 	free(r->id_col), free(r->name_col), free(r->cat_col), free(r->unit_table);
+	free(r->decl_ix);
+	kp_strset_free(&r->numcol_set);
 	kp_sandbox_free(r->sb);
 	free(r);
 }

@@ -11,6 +11,7 @@
 
 #include "kaoping/data.h"
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 #include "kaoping/score.h"
 #include "rules_int.h"
 
@@ -310,12 +311,52 @@ static int declared_extra(const kp_rules *r, const char *name)
 	return 0;
 }
 
-/* The points the result gave the named indicator, section, bonus or
- * deduction; 0 when it found one. */
-static int points_of(const kp_rules *r, const kp_result *res, const kp_unit_result *u, const char *name, double *v)
+/* The case unit's sections, items and the declared deductions and
+ * bonuses, hashed for points_of: an expect naming every one of thousands
+ * of indicators searched them all for each (keys × items).  ok 0 (memory
+ * ran out): points_of searches as before. */
+typedef struct case_names {
+	kp_strset sec, item, extra;
+	int ok;
+} case_names;
+
+static void case_names_make(case_names *n, const kp_rules *r, const kp_result *res, const kp_unit_result *u)
 {
 	size_t i;
+	int bad = 0;
 
+	memset(n, 0, sizeof *n);
+	for (i = 0; i < res->nsections; i++)
+		bad |= kp_strset_add(&n->sec, res->sections[i]) < 0;
+	for (i = 0; i < KP_MORE(u)->nitems; i++)
+		bad |= kp_strset_add(&n->item, KP_MORE(u)->items[i].name) < 0;
+	for (i = 0; i < r->nded; i++)
+		bad |= kp_strset_add(&n->extra, r->ded[i].name) < 0;
+	for (i = 0; i < r->nbon; i++)
+		bad |= kp_strset_add(&n->extra, r->bon[i].name) < 0;
+	n->ok = !bad;
+}
+
+static void case_names_free(case_names *n)
+{
+	kp_strset_free(&n->sec), kp_strset_free(&n->item), kp_strset_free(&n->extra);
+}
+
+/* The points the result gave the named indicator, section, bonus or
+ * deduction; 0 when it found one. */
+static int points_of(const case_names *n, const kp_rules *r, const kp_result *res, const kp_unit_result *u,
+		     const char *name, double *v)
+{
+	size_t i;
+	long k;
+
+	if (n->ok) {
+		if ((k = kp_strset_index(&n->sec, name)) >= 0)
+			return *v = KP_SEC(res, u - res->units, (size_t)k), 0;
+		if ((k = kp_strset_index(&n->item, name)) >= 0)
+			return *v = KP_MORE(u)->items[k].points, 0;
+		return kp_strset_has(&n->extra, name) ? (*v = 0, 0) : -1;
+	}
 	for (i = 0; i < res->nsections; i++)
 		if (!strcmp(res->sections[i], name))
 			return *v = KP_SEC(res, u - res->units, i), 0;
@@ -354,8 +395,8 @@ static void compare_grade(lua_State *L, const char *key, const kp_result *res, c
 
 /* expect.total, .deductions, .bonus or the points of an item (on top), at
  * the rules' precision. */
-static void compare_points(const kp_rules *r, lua_State *L, const char *key, const kp_result *res,
-			   const kp_unit_result *u, kp_case_result *cr)
+static void compare_points(const case_names *n, const kp_rules *r, lua_State *L, const char *key,
+			   const kp_result *res, const kp_unit_result *u, kp_case_result *cr)
 {
 	char want[KP_NUM_MAX], got[KP_NUM_MAX];
 	double want_v = lua_tonumber(L, -1), v;
@@ -368,7 +409,7 @@ static void compare_points(const kp_rules *r, lua_State *L, const char *key, con
 	else if (!strcmp(key, "bonus"))
 		v = u->bonus, found = 1;
 	else
-		found = points_of(r, res, u, key, &v) == 0;
+		found = points_of(n, r, res, u, key, &v) == 0;
 	kp_num_fixed(kp_num_round(want_v, r->precision), r->precision, want, sizeof want);
 	if (!found)
 		say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, want, kp_msg_fmt(KP_MSG_RULE_TEST_NO_ITEM));
@@ -380,6 +421,7 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 {
 	const kp_unit_result *u = NULL;
 	char got[KP_NUM_MAX];
+	case_names names;
 	size_t i;
 
 	for (i = 0; i < res->nunits; i++)
@@ -387,6 +429,7 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 			u = &res->units[i];
 	if (!u)
 		return;
+	case_names_make(&names, r, res, u);
 	lua_pushnil(L);
 	while (kp_decl_next(L, expect)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
@@ -409,10 +452,11 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 			say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_NUMBER),
 			    luaL_typename(L, -1));
 		} else {
-			compare_points(r, L, key, res, u, cr);
+			compare_points(&names, r, L, key, res, u, cr);
 		}
 		lua_pop(L, 1);
 	}
+	case_names_free(&names);
 }
 
 static int run_case(const kp_rules *r, lua_State *L, int c, kp_case_result *cr, kp_err *err)

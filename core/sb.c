@@ -110,3 +110,76 @@ void kp_sb_hex(const unsigned char *bytes, size_t n, char *out)
 		out[2 * i] = digits[bytes[i] >> 4], out[2 * i + 1] = digits[bytes[i] & 15];
 	out[2 * n] = '\0';
 }
+
+static size_t strset_hash(const char *k)
+{
+	size_t h = 2166136261u;
+
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 16777619u;
+	return h;
+}
+
+static size_t strset_slot(const char *const *key, size_t cap, const char *k)
+{
+	size_t h = strset_hash(k) & (cap - 1);
+
+	while (key[h] && strcmp(key[h], k))
+		h = (h + 1) & (cap - 1);
+	return h;
+}
+
+int kp_strset_add(kp_strset *s, const char *k)
+{
+	size_t h, i;
+
+	if (!k || (s->cap && s->key[strset_slot(s->key, s->cap, k)])) {
+		s->calls++;
+		return 0;
+	}
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16, j;
+		const char **key;
+		size_t *ord;
+		if (cap < s->cap || !(key = calloc(cap, sizeof *key)))
+			return -1;
+		if (!(ord = calloc(cap, sizeof *ord))) {
+			free(key);
+			return -1;
+		}
+		for (i = 0; i < s->cap; i++)
+			if (s->key[i]) {
+				j = strset_slot(key, cap, s->key[i]);
+				key[j] = s->key[i], ord[j] = s->ord[i];
+			}
+		free(s->key);
+		free(s->ord);
+		s->key = key, s->ord = ord, s->cap = cap;
+	}
+	h = strset_slot(s->key, s->cap, k);
+	s->key[h] = k;
+	s->ord[h] = s->calls++;
+	s->n++;
+	return 1;
+}
+
+int kp_strset_has(const kp_strset *s, const char *k)
+{
+	return k && s->cap && s->key[strset_slot(s->key, s->cap, k)] != NULL;
+}
+
+long kp_strset_index(const kp_strset *s, const char *k)
+{
+	size_t h;
+
+	if (!k || !s->cap || !s->key[h = strset_slot(s->key, s->cap, k)])
+		return -1;
+	return (long)s->ord[h];
+}
+
+void kp_strset_free(kp_strset *s)
+{
+	free(s->key);
+	free(s->ord);
+	s->key = NULL, s->ord = NULL, s->cap = s->n = s->calls = 0;
+}

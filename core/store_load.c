@@ -913,41 +913,54 @@ static void parse_items(rd *r, int col, kp_store *s, long run, catalogue *c, kp_
 static int check_item_sums(kp_store *s, long id, kp_result *res, size_t ui, kp_err *err)
 {
 	const kp_unit_result *u = &res->units[ui];
-	double full = 0, skipped = 0, f = 1;
-	size_t i, k;
+	const kp_item *items = KP_MORE(u)->items;
+	size_t n = KP_MORE(u)->nitems, i, k;
+	double full = 0, skipped = 0, f = 1, *ind, *start;
+	unsigned char *base;
+	int rc = 0;
 
-	for (i = 0; i < KP_MORE(u)->nitems; i++)
-		if (KP_MORE(u)->items[i].kind == KP_ITEM_INDICATOR) {
-			full += KP_MORE(u)->items[i].max;
-			if (KP_MORE(u)->items[i].skipped)
-				skipped += KP_MORE(u)->items[i].max;
+	if (!res->nsections)
+		return 0;
+	/* one pass over the items per step, never one per section: a run of
+	 * thousands of sections and items stays linear */
+	ind = calloc(res->nsections, 2 * sizeof *ind + 1);
+	if (!ind)
+		return kp_err_oom(err);
+	start = ind + res->nsections;
+	base = (unsigned char *)(start + res->nsections);
+	for (i = 0; i < n; i++)
+		if (items[i].kind == KP_ITEM_INDICATOR) {
+			full += items[i].max;
+			if (items[i].skipped)
+				skipped += items[i].max;
 		}
 	if (skipped > 0 && full > skipped)
 		f = full / (full - skipped);
-	for (k = 0; k < res->nsections; k++) {
-		double ind = 0, start = 0, sum, got = KP_SEC(res, ui, k);
-		int base = 0;
-		char a[KP_NUM_MAX], b[KP_NUM_MAX];
-		for (i = 0; i < KP_MORE(u)->nitems; i++) {
-			const kp_item *it = &KP_MORE(u)->items[i];
-			if (it->section != (int)k)
-				continue;
-			if (it->kind == KP_ITEM_INDICATOR && !it->skipped)
-				ind += it->points;
-			else if (it->kind == KP_ITEM_NOTE && !strcmp(it->name, KP_ITEM_BASE_NAME))
-				base = 1, start = it->points;
-		}
-		sum = base ? start : ind * f;
-		for (i = 0; i < KP_MORE(u)->nitems; i++)
-			if (KP_MORE(u)->items[i].section == (int)k && KP_MORE(u)->items[i].kind == KP_ITEM_SECTION_DED)
-				sum -= KP_MORE(u)->items[i].points;
-		if (sum < 0)
-			sum = 0;
-		if (got != sum && got != kp_num_round(sum, res->precision))
-			return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_ITEM_SUM, s->path, id, u->id, res->sections[k],
-					  kp_num_short(sum, a, sizeof a), kp_num_short(got, b, sizeof b));
+	for (i = 0; i < n; i++) {
+		const kp_item *it = &items[i];
+		if (it->section < 0 || (size_t)it->section >= res->nsections)
+			continue;
+		k = (size_t)it->section;
+		if (it->kind == KP_ITEM_INDICATOR && !it->skipped)
+			ind[k] += it->points;
+		else if (it->kind == KP_ITEM_NOTE && !strcmp(it->name, KP_ITEM_BASE_NAME))
+			base[k] = 1, start[k] = it->points;
 	}
-	return 0;
+	for (k = 0; k < res->nsections; k++) /* the sum before deductions, in ind */
+		ind[k] = base[k] ? start[k] : ind[k] * f;
+	for (i = 0; i < n; i++) /* deductions in item order, as score_sections takes them */
+		if (items[i].kind == KP_ITEM_SECTION_DED && items[i].section >= 0 &&
+		    (size_t)items[i].section < res->nsections)
+			ind[items[i].section] -= items[i].points;
+	for (k = 0; k < res->nsections && !rc; k++) {
+		double sum = ind[k] < 0 ? 0 : ind[k], got = KP_SEC(res, ui, k);
+		char a[KP_NUM_MAX], b[KP_NUM_MAX];
+		if (got != sum && got != kp_num_round(sum, res->precision))
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_ITEM_SUM, s->path, id, u->id, res->sections[k],
+					kp_num_short(sum, a, sizeof a), kp_num_short(got, b, sizeof b));
+	}
+	free(ind);
+	return rc;
 }
 
 static void catalogue_free(catalogue *c)

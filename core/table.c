@@ -34,6 +34,7 @@ void kp_table_free(kp_table *t)
 			free(t->num[i].v);
 	}
 	free(t->cols);
+	kp_strset_free(&t->colix);
 	free(t->num);
 	free(t->numeric);
 	free(t->tpos);
@@ -61,7 +62,7 @@ int kp_table_set_columns(kp_table *t, size_t n, char *const *names,
 		return kp_err_oom(err);
 	t->ncols = n;
 	for (i = 0; i < n; i++) {
-		if (!(t->cols[i] = strdup(names[i])))
+		if (!(t->cols[i] = strdup(names[i])) || kp_strset_add(&t->colix, t->cols[i]) < 0)
 			return kp_err_oom(err);
 		t->numeric[i] = numeric && numeric[i];
 		t->num[i].width = 1, t->num[i].lo = 1, t->num[i].hi = 0;
@@ -437,6 +438,8 @@ long kp_table_col(const kp_table *t, const char *name)
 {
 	size_t i;
 
+	if (t->ncols && t->colix.calls == t->ncols) /* a hash: rules' columns × a table's was quadratic */
+		return kp_strset_index(&t->colix, name);
 	for (i = 0; i < t->ncols; i++)
 		if (!strcmp(t->cols[i], name))
 			return (long)i;

@@ -236,7 +236,19 @@ typedef struct kp_rules {
 	kp_sandbox *sb;
 	size_t nnumcol;
 	char **numcol;           /* columns read as numbers */
+	kp_strset numcol_set;    /* numcol hashed (its strings), as add_numcol keeps it */
+	/* The names of indicators, deductions, bonuses and vetoes, hashed for
+	 * kp_rules_find_decl: slot = position + 1 over ind|ded|bon|veto (the
+	 * counts below, as loaded), 0 empty; cap a power of two.  Owned; NULL
+	 * (a kp_rules made by hand) finds by a linear search. */
+	size_t *decl_ix, decl_cap, decl_n[4];
 } kp_rules;
+
+/* The first declaration of group g (0 indicators, 1 deductions, 2 bonuses,
+ * 3 vetoes) named name: its index in that array, or -1.  Constant time when
+ * kp_rules_load indexed the names, so that items × declarations (explain,
+ * reports of thousands of indicators) stays linear. */
+long kp_rules_find_decl(const kp_rules *r, int g, const char *name);
 
 /* Where `use "name"` finds name.lua when it is not beside the rule file
  * (kp_limits.modules, the --modules option, replaces it). */

@@ -46,4 +46,25 @@ void kp_sb_free(kp_sb *b);
  * 2n + 1 bytes. */
 void kp_sb_hex(const unsigned char *bytes, size_t n, char *out);
 
+/* A set of borrowed strings, hashed (open addressing), for the look-ups
+ * that a linear search would make quadratic (a column among thousands).
+ * Zero-initialised ({0}) is empty.  The set owns its table, never the
+ * strings, which must outlive it; free it with kp_strset_free. */
+typedef struct kp_strset {
+	const char **key;
+	size_t *ord;       /* for each slot, the call to kp_strset_add that added its key */
+	size_t cap, n;
+	size_t calls;      /* calls to kp_strset_add so far */
+} kp_strset;
+
+/* 1: added; 0: already there (or k NULL, which is never added); -1: out of
+ * memory (the set is unchanged). */
+int kp_strset_add(kp_strset *s, const char *k);
+int kp_strset_has(const kp_strset *s, const char *k);
+/* Which call to kp_strset_add first added k (0 for the first call), or -1:
+ * with every element of an array added in order, duplicates and NULLs
+ * too, the index of k's first occurrence, as a search from the start. */
+long kp_strset_index(const kp_strset *s, const char *k);
+void kp_strset_free(kp_strset *s);
+
 #endif

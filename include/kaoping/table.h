@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kaoping/err.h"
+#include "kaoping/sb.h"
 
 /* The text cells of one table, in bytes (a row's offset is 32 bits: 4 MB
  * less at a million rows); a file with more text is refused. */
@@ -49,6 +50,7 @@ typedef struct kp_table {
 	int a1;                  /* from a workbook: messages name cells as C7 too */
 	size_t ncols;
 	char **cols;             /* header names */
+	kp_strset colix;         /* cols hashed (kp_table_col), as kp_table_set_columns makes them */
 	unsigned char *numeric;  /* per column: 1 when kept as numbers */
 	kp_table_numcol *num;    /* per column (used when numeric) */
 	size_t *tpos;            /* per text column: its place among text columns */
