@@ -671,7 +671,7 @@ static void wal_sum(int native_be, const unsigned char *p, size_t n, uint32_t s[
 
 /* What a WAL file holds: the valid frames up to its last commit. */
 typedef struct wal_info {
-	int shorter;           /* not even a whole header: a log being cut or begun */
+	int shorter;           /* gone, or not even a whole header: a log being cut or removed */
 	int commit;            /* a committed transaction */
 	int page1;             /* a copy of page 1 among the committed frames */
 	uint32_t app_id;       /* the application_id of the last such copy */
@@ -689,6 +689,8 @@ static int wal_read(const char *wal, wal_info *w)
 	int be, p1 = 0;
 
 	memset(w, 0, sizeof *w);
+	if (!f && errno == ENOENT)
+		w->shorter = 1; /* gone since it was looked at: a command ending removed it */
 	if (!f)
 		return errno == ENOENT ? 0 : -1;
 	/* the size was looked at before: a log truncated by the checkpoint
