@@ -381,8 +381,8 @@ static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const char *shown, kp_err *err)
 {
 	lxw_workbook_options opt = {0, NULL, 0};
-	const char *slash = strrchr(file, '/');
-	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
+	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
 	xl x = {0};
 	int saved;
 

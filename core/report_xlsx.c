@@ -687,8 +687,8 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 	lxw_workbook_options opt = { .constant_memory = big, .tmpdir = NULL, .use_zip64 = big };
 	lxw_doc_properties props = { 0 };
 	struct xl x = { 0 };
-	const char *slash = strrchr(file, '/');
-	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
+	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
 	char *title = NULL;
 	size_t c;
 	int rc = 0;
@@ -822,8 +822,8 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 {
 	const struct book *bk = ctx;
 	lxw_workbook_options opt = { 0, NULL, 0 };
-	const char *slash = strrchr(file, '/');
-	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
+	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
 	lxw_workbook *wb;
 	int rc = 0, xe = 0;
 

@@ -234,8 +234,8 @@ static const char *num_format(int prec, char *nf)
 
 static int build(const kp_sheet *s, const char *file, const char *shown, kp_err *err)
 {
-	const char *slash = strrchr(file, '/');
-	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
+	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
 	lxw_workbook_options opt = { 0, tmpdir, 0 };
 	struct sx x = { 0 };
 	lxw_error e;
