@@ -435,6 +435,22 @@ void kp_outfile_abort(kp_outfile *f)
 }
 
 
+int kp_outfile_hold_stops(void *was)
+{
+	sigset_t stops;
+
+	_Static_assert(sizeof(sigset_t) <= KP_OUTFILE_SIGSET_BYTES, "sigset_t fits"); /* not words */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT), sigaddset(&stops, SIGTERM), sigaddset(&stops, SIGHUP), sigaddset(&stops, SIGALRM);
+	return pthread_sigmask(SIG_BLOCK, &stops, (sigset_t *)was) == 0;
+}
+
+void kp_outfile_release_stops(int held, const void *was)
+{
+	if (held) /* a signal that came meanwhile is delivered now */
+		pthread_sigmask(SIG_SETMASK, (const sigset_t *)was, NULL);
+}
+
 /* Point fd 2 at /dev/null for a library's write, saving it; a library
  * that prints its own "[ERROR] ..." lines (libxlsxwriter on EFBIG or
  * ENOSPC) also returns the error, which kaoping reports once. */

@@ -241,6 +241,16 @@ check_after() { # n d sig what
 	ref=${R_TREE[$n]}
 	local line missing=0 extra
 	extra=$(comm -13 <(echo "$ref") <(tree_of "$d"))
+	# libxlsxwriter makes each temporary file of its own by name in the
+	# workbook's folder (tmp.XXXXXXXXXX) and removes the name at once: a
+	# SIGKILL in between leaves it, empty; nothing kaoping runs can
+	# defer a SIGKILL.  Counted, not failed.
+	if [ "$sig" = KILL ] && [ -n "$extra" ]; then
+		local lx
+		lx=$(echo "$extra" | grep -cE '/tmp\.[A-Za-z0-9]{10} da39a3ee5e6b$')
+		LX_LEFT=$((LX_LEFT + lx))
+		extra=$(echo "$extra" | grep -vE '/tmp\.[A-Za-z0-9]{10} da39a3ee5e6b$')
+	fi
 	if [ -n "$extra" ]; then
 		fail "$what" "files that are not whole: $(echo "$extra" | head -n 3 | tr '\n' ';')"
 		cp -r "$d" "bad-${what//\//-}"; return 1
@@ -283,6 +293,7 @@ check_after() { # n d sig what
 # (a, b) signals at points spread over each case's run.
 echo "faults/verbs: (a, b) KILL, TERM and INT at points spread over each verb"
 T1=$SECONDS
+LX_LEFT=0
 for n in $CASES; do
 	case " ${CASES_BAD:-} " in *" $n "*) continue ;; esac
 	dur=${R_MS[$n]}
@@ -317,6 +328,7 @@ for n in $CASES; do
 	done
 	[ -n "${VERBOSE:-}" ] && echo "      $n: $landed of $points signals landed; database old $old, new $new"
 done
+[ $LX_LEFT -gt 0 ] && echo "faults/verbs: note: $LX_LEFT empty libxlsxwriter temporary file(s) left by SIGKILL (known)"
 echo "faults/verbs: (a, b) took $((SECONDS - T1)) s"
 
 # ---------------------------------------------------------------------------
