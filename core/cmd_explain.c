@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_int.h"
 #include "kaoping/infile.h"
+#include "kaoping/outfile.h"
 #include "kaoping/report.h"
 #include "kaoping/sandbox.h"
 #include "kaoping/sheet.h"
@@ -148,13 +150,19 @@ static char *join(const char *dir, const char *name, kp_err *err)
 	return p;
 }
 
-/* Create the folder (one level), or take an existing one. */
-static int make_dir(const char *dir, kp_err *err)
+/* Create the folder (one level), or take an existing one; *made says it
+ * was made here.  A folder made here is known to the signal handlers
+ * (kp_outfile_made_dir), which remove it while it is still empty: Ctrl-C
+ * before the first batch of sheets is in place leaves no empty folder. */
+static int make_dir(const char *dir, int *made, kp_err *err)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0777) == 0)
-		return 0;
+	*made = 0;
+	if (mkdir(dir, 0777) == 0) {
+		*made = 1;
+		return kp_outfile_made_dir(dir, err);
+	}
 	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	return kp_err_msg(err, KP_ECREATE, KP_M_CMD_EXPLAIN_MKDIR, dir,
@@ -217,7 +225,7 @@ static int sheet_pass(struct sheets *s, kp_store_rows *rr, int write, kp_err *er
 static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 {
 	kp_store_rows *rr = NULL;
-	int rc;
+	int rc, made = 0;
 
 	if ((rc = kp_store_load_run(st, s->c->run_id, SIZE_MAX, &s->res, err)) ||
 	    (rc = kp_result_render_notes(s->res, (enum kp_lang)s->c->lang, err)))
@@ -228,7 +236,7 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 			 (rc = kp_store_rows_open(st, s->res->run_id, dataset_key, s->rules, s->res->nunits > 4, &rr, err))))
 		return rc;
 	if (!rc)
-		rc = make_dir(s->dir, err);
+		rc = make_dir(s->dir, &made, err);
 	if (!rc)
 		rc = sheet_pass(s, rr, 0, err);
 	if (!rc && !(s->batch = kp_sheet_batch_new(err)))
@@ -239,6 +247,9 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 		rc = kp_sheet_batch_commit(s->batch, err);
 	kp_sheet_batch_free(s->batch);
 	s->batch = NULL;
+	if (rc && made)
+		rmdir(s->dir); /* only while empty: whole batches already in place stay */
+	kp_outfile_dirs_done();
 	kp_store_rows_close(rr);
 	if (!rc && s->rules)
 		kp_cli_note(s->c, KP_M_CMD_EXPLAIN_WROTE, s->res->nunits, kp_sheet_ext(s->format), s->res->run_id, s->dir);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -386,8 +387,8 @@ static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const char *shown, kp_err *err)
 {
 	lxw_workbook_options opt = {0, NULL, 0};
-	const char *slash = strrchr(file, '/');
-	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
+	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
 	xl x = {0};
 	int saved;
 
@@ -409,7 +410,12 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 	xl_notes_sheet(&x, f, m);
 	saved = kp_outfile_mute_stderr();
 	errno = 0;
-	xl_keep(&x, workbook_close(x.wb));
+	{
+		_Alignas(max_align_t) unsigned char was[KP_OUTFILE_SIGSET_BYTES];
+		int held = kp_outfile_hold_stops(was); /* its temporary files are named */
+		xl_keep(&x, workbook_close(x.wb));
+		kp_outfile_release_stops(held, was);
+	}
 	kp_outfile_unmute_stderr(saved);
 	free(tmpdir);
 	if (x.e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED) /* a unit's name, a rule's words: not the disk */

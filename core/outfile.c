@@ -1,17 +1,30 @@
 /* outfile.c — a file written atomically: a temporary file beside the
  * target, renamed into place only when complete, removed on failure.  The
  * handle owns the temporary name and the stream.  See
- * include/kaoping/outfile.h. */
+ * include/kaoping/outfile.h.
+ *
+ * Where the filesystem allows (Linux O_TMPFILE, and /proc to name it), the
+ * temporary file has no name while it is written: a process killed in
+ * the middle (SIGKILL, the OOM killer, a power cut, a signal handled on
+ * another thread while this one makes the next file) leaves nothing
+ * behind, for the kernel frees an unnamed file with its last descriptor.
+ * It gets a name only when complete: linked at the target's name when
+ * none is there, else at a temporary name renamed over the target at
+ * once.  Elsewhere a named temporary file (mkstemp) as before, which the
+ * signal handlers remove. */
 #include "kaoping/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VBUF_CAP (1u << 18)
@@ -19,7 +32,9 @@
 struct kp_outfile {
 	FILE *fp;
 	char *path, *tmp, *vbuf;
-	int buffered;            /* kp_outfile_fp has given the stream its buffer */
+	int buffered;                 /* kp_outfile_fp has given the stream its buffer */
+	char proc[40];                /* /proc/self/fd/N of an unnamed file, else "" */
+	volatile sig_atomic_t named;  /* tmp names a file on disk (kp_outfile_remove_open) */
 	struct kp_outfile *volatile next; /* the open outfiles (kp_outfile_remove_open) */
 	struct kp_outfile *prev;
 };
@@ -170,7 +185,8 @@ void kp_outfile_remove_open(void)
 	const struct made_dir *d;
 
 	for (f = g_open; f; f = f->next)
-		unlink(f->tmp);
+		if (f->named)
+			unlink(f->tmp);
 	for (d = g_dirs; d; d = d->next) /* a folder inside another goes first */
 		rmdir(d->path);
 }
@@ -199,6 +215,74 @@ void kp_outfile_dirs_done(void)
 	}
 }
 
+/* An unnamed file in the folder of f->path (O_TMPFILE), reachable by
+ * f->proc; -1 where the kernel, the filesystem or a missing /proc does not
+ * allow it (the caller makes a named one). */
+static int open_unnamed(kp_outfile *f)
+{
+#ifdef O_TMPFILE
+	char *dir = kp_outfile_dir(f->path);
+	struct stat st;
+	int fd;
+
+	if (!dir)
+		return -1;
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	snprintf(f->proc, sizeof f->proc, "/proc/self/fd/%d", fd); /* not words */
+	if (stat(f->proc, &st) != 0) {
+		close(fd);
+		f->proc[0] = '\0';
+		return -1;
+	}
+	return fd;
+#else
+	(void)f;
+	return -1;
+#endif
+}
+
+/* Give the unnamed file of f its name: linked at f->path when nothing is
+ * there, else at a fresh temporary name (f->tmp, its X's filled) that is
+ * then renamed over f->path.  0 or an errno. */
+static int link_into_place(kp_outfile *f)
+{
+	static unsigned long count;
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	size_t n = strlen(f->tmp), i;
+	int tries, e;
+
+	if (linkat(AT_FDCWD, f->proc, AT_FDCWD, f->path, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return errno;
+	for (tries = 0; tries < 100; tries++) {
+		unsigned long long v = (unsigned long long)getpid() * 2654435761u ^ (unsigned long long)time(NULL) ^
+				       (unsigned long long)++count * 0x9E3779B97F4A7C15ull;
+		for (i = n - 6; i < n; i++, v /= 62)
+			f->tmp[i] = chars[v % 62];
+		f->named = 1; /* before the name exists: a signal removes it */
+		if (linkat(AT_FDCWD, f->proc, AT_FDCWD, f->tmp, AT_SYMLINK_FOLLOW) == 0)
+			break;
+		e = errno;
+		f->named = 0;
+		if (e != EEXIST)
+			return e;
+	}
+	if (!f->named)
+		return EEXIST;
+	if (rename(f->tmp, f->path) != 0) {
+		e = errno;
+		unlink(f->tmp);
+		f->named = 0;
+		return e;
+	}
+	f->named = 0;
+	return 0;
+}
+
 static kp_outfile *outfile_new(const char *path, kp_err *err)
 {
 	kp_outfile *f = calloc(1, sizeof *f);
@@ -223,7 +307,10 @@ static kp_outfile *outfile_new(const char *path, kp_err *err)
 	}
 	if (outfile_name(f, path, err))
 		goto fail;
-	fd = mkstemp(f->tmp);
+	if ((fd = open_unnamed(f)) < 0) {
+		f->named = 1;
+		fd = mkstemp(f->tmp);
+	}
 	if (fd < 0) {
 		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(errno));
 		goto fail;
@@ -235,7 +322,8 @@ static kp_outfile *outfile_new(const char *path, kp_err *err)
 	if (!f->fp) {
 		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(errno));
 		close(fd);
-		unlink(f->tmp);
+		if (f->named)
+			unlink(f->tmp);
 		untrack(f);
 		goto fail;
 	}
@@ -275,7 +363,7 @@ FILE *kp_outfile_fp(kp_outfile *f)
 
 const char *kp_outfile_tmpname(const kp_outfile *f)
 {
-	return f->tmp;
+	return f->proc[0] ? f->proc : f->tmp;
 }
 
 static void sync_dir(const char *path)
@@ -304,11 +392,28 @@ int kp_outfile_commit(kp_outfile *f, kp_err *err)
 		e = EIO;
 	if (!e && fsync(fileno(f->fp)) != 0)
 		e = errno;
+	if (!e && f->proc[0]) { /* named while its descriptor is open */
+		if ((e = link_into_place(f)) != 0) {
+			fclose(f->fp);
+			f->fp = NULL;
+			rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, f->path, strerror(e));
+			untrack(f);
+			outfile_free(f);
+			return rc;
+		}
+		fclose(f->fp); /* the data is synced and in place */
+		f->fp = NULL;
+		sync_dir(f->path);
+		untrack(f);
+		outfile_free(f);
+		return 0;
+	}
 	if (fclose(f->fp) != 0 && !e)
 		e = errno ? errno : EIO;
 	f->fp = NULL;
 	if (e) {
-		unlink(f->tmp);
+		if (f->named)
+			unlink(f->tmp);
 		rc = kp_err_msg(err, KP_EIO, KP_M_STORE_OUT_CANNOT_WRITE, f->path, strerror(e));
 	} else if (rename(f->tmp, f->path) != 0) {
 		e = errno;
@@ -330,11 +435,28 @@ void kp_outfile_abort(kp_outfile *f)
 		fclose(f->fp);
 		f->fp = NULL;
 	}
-	unlink(f->tmp);
+	if (f->named)
+		unlink(f->tmp);
 	untrack(f);
 	outfile_free(f);
 }
 
+
+int kp_outfile_hold_stops(void *was)
+{
+	sigset_t stops;
+
+	_Static_assert(sizeof(sigset_t) <= KP_OUTFILE_SIGSET_BYTES, "sigset_t fits"); /* not words */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT), sigaddset(&stops, SIGTERM), sigaddset(&stops, SIGHUP), sigaddset(&stops, SIGALRM);
+	return pthread_sigmask(SIG_BLOCK, &stops, (sigset_t *)was) == 0;
+}
+
+void kp_outfile_release_stops(int held, const void *was)
+{
+	if (held) /* a signal that came meanwhile is delivered now */
+		pthread_sigmask(SIG_SETMASK, (const sigset_t *)was, NULL);
+}
 
 /* Point fd 2 at /dev/null for a library's write, saving it; a library
  * that prints its own "[ERROR] ..." lines (libxlsxwriter on EFBIG or
@@ -371,7 +493,9 @@ char *kp_outfile_dir(const char *path)
 	return strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
-/* Flush f's stream to the kernel and close it (no sync): 0 or an errno. */
+/* Flush f's stream to the kernel and close it (no sync): 0 or an errno.
+ * An unnamed file stays open (closing it would free it) until it is
+ * linked into place. */
 static int flush_close(kp_outfile *f)
 {
 	int e = 0;
@@ -381,6 +505,8 @@ static int flush_close(kp_outfile *f)
 		e = errno ? errno : EIO;
 	if (!e && ferror(f->fp))
 		e = EIO;
+	if (f->proc[0])
+		return e;
 	if (fclose(f->fp) != 0 && !e)
 		e = errno ? errno : EIO;
 	f->fp = NULL;
@@ -392,7 +518,7 @@ static int flush_close(kp_outfile *f)
 static int sync_all(kp_outfile **f, size_t n)
 {
 	size_t i;
-	int fd = n ? open(f[0]->tmp, O_RDONLY | O_CLOEXEC) : -1, e = 0;
+	int fd = n ? open(kp_outfile_tmpname(f[0]), O_RDONLY | O_CLOEXEC) : -1, e = 0;
 
 	if (fd >= 0 && syncfs(fd) == 0) {
 		close(fd);
@@ -401,7 +527,7 @@ static int sync_all(kp_outfile **f, size_t n)
 	if (fd >= 0)
 		close(fd);
 	for (i = 0; i < n && !e; i++) {
-		fd = open(f[i]->tmp, O_RDONLY | O_CLOEXEC);
+		fd = open(kp_outfile_tmpname(f[i]), O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || fsync(fd) != 0)
 			e = errno ? errno : EIO;
 		if (fd >= 0)
@@ -422,7 +548,8 @@ static int same_dir(const char *a, const char *b)
 int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
 {
 	size_t i, bad = n;
-	int e = 0, rc = 0;
+	int e = 0, rc = 0, blocked;
+	sigset_t stops, was;
 
 	for (i = 0; i < n && !e; i++)
 		if ((e = flush_close(f[i])))
@@ -431,22 +558,33 @@ int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
 		bad = 0;
 	if (e)
 		rc = kp_err_msg(err, KP_EIO, KP_M_STORE_OUT_CANNOT_WRITE, f[bad]->path, strerror(e));
+	/* The files go into place together: no signal the command catches
+	 * (Ctrl-C, TERM, HUP, the time limit's alarm) stops it between two of
+	 * them, it waits until all are there; the folders are synced after,
+	 * so that the renames follow each other closely (a SIGKILL, which
+	 * nothing defers, has the shortest window). */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT), sigaddset(&stops, SIGTERM), sigaddset(&stops, SIGHUP), sigaddset(&stops, SIGALRM);
+	blocked = !rc && pthread_sigmask(SIG_BLOCK, &stops, &was) == 0;
 	for (i = 0; i < n && !rc; i++)
-		if (rename(f[i]->tmp, f[i]->path) != 0) {
-			e = errno;
+		if ((e = f[i]->proc[0] ? link_into_place(f[i]) : rename(f[i]->tmp, f[i]->path) != 0 ? errno : 0))
 			rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, f[i]->path, strerror(e));
-			break;
-		} else if (i + 1 == n || !same_dir(f[i]->path, f[i + 1]->path)) {
+	if (rc && i)
+		i--; /* the one that failed */
+	for (bad = rc ? i : n, i = 0; i < bad; i++)
+		if (i + 1 == bad || !same_dir(f[i]->path, f[i + 1]->path))
 			sync_dir(f[i]->path);
-		}
-	for (bad = rc ? i : n, i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		if (f[i]->fp)
 			fclose(f[i]->fp);
-		if (i >= bad)
+		f[i]->fp = NULL;
+		if (i >= bad && f[i]->named)
 			unlink(f[i]->tmp);
 		untrack(f[i]);
 		outfile_free(f[i]);
 	}
+	if (blocked) /* a signal that came meanwhile is delivered now */
+		pthread_sigmask(SIG_SETMASK, &was, NULL);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -687,8 +688,8 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 	lxw_workbook_options opt = { .constant_memory = big, .tmpdir = NULL, .use_zip64 = big };
 	lxw_doc_properties props = { 0 };
 	struct xl x = { 0 };
-	const char *slash = strrchr(file, '/');
-	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
+	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
 	char *title = NULL;
 	size_t c;
 	int rc = 0;
@@ -723,7 +724,10 @@ out:
 	errno = 0;
 	if (x.wb) {
 		int saved = kp_outfile_mute_stderr();
+		_Alignas(max_align_t) unsigned char was[KP_OUTFILE_SIGSET_BYTES];
+		int held = kp_outfile_hold_stops(was); /* its temporary files are named */
 		lxw_error e = workbook_close(x.wb); /* frees it, even after an error */
+		kp_outfile_release_stops(held, was);
 		int keep = errno;
 		kp_outfile_unmute_stderr(saved);
 		errno = keep;
@@ -822,8 +826,8 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 {
 	const struct book *bk = ctx;
 	lxw_workbook_options opt = { 0, NULL, 0 };
-	const char *slash = strrchr(file, '/');
-	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
+	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
 	lxw_workbook *wb;
 	int rc = 0, xe = 0;
 
@@ -837,7 +841,10 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 	errno = 0;
 	{
 		int saved = kp_outfile_mute_stderr();
+		_Alignas(max_align_t) unsigned char was[KP_OUTFILE_SIGSET_BYTES];
+		int held = kp_outfile_hold_stops(was); /* its temporary files are named */
 		lxw_error e = workbook_close(wb);
+		kp_outfile_release_stops(held, was);
 		int keep = errno;
 		kp_outfile_unmute_stderr(saved);
 		errno = keep;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,7 +212,12 @@ static lxw_error close_quietly(lxw_workbook *wb)
 	lxw_error e;
 
 	errno = 0;
-	e = workbook_close(wb); /* frees it, even after an error */
+	{
+		_Alignas(max_align_t) unsigned char was[KP_OUTFILE_SIGSET_BYTES];
+		int held = kp_outfile_hold_stops(was); /* its temporary files are named */
+		e = workbook_close(wb); /* frees it, even after an error */
+		kp_outfile_release_stops(held, was);
+	}
 	keep = errno;
 	kp_outfile_unmute_stderr(saved);
 	errno = keep;
@@ -234,8 +240,8 @@ static const char *num_format(int prec, char *nf)
 
 static int build(const kp_sheet *s, const char *file, const char *shown, kp_err *err)
 {
-	const char *slash = strrchr(file, '/');
-	char *tmpdir = slash ? strndup(file, (size_t)(slash - file) + 1) : strdup(".");
+	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
+	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
 	lxw_workbook_options opt = { 0, tmpdir, 0 };
 	struct sx x = { 0 };
 	lxw_error e;

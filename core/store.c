@@ -671,9 +671,11 @@ static void wal_sum(int native_be, const unsigned char *p, size_t n, uint32_t s[
 
 /* What a WAL file holds: the valid frames up to its last commit. */
 typedef struct wal_info {
+	int shorter;           /* gone, or not even a whole header: a log being cut or removed */
 	int commit;            /* a committed transaction */
 	int page1;             /* a copy of page 1 among the committed frames */
 	uint32_t app_id;       /* the application_id of the last such copy */
+	uint32_t version;      /* and its user_version (the schema) */
 	uint32_t page_size;
 } wal_info;
 
@@ -682,15 +684,21 @@ typedef struct wal_info {
 static int wal_read(const char *wal, wal_info *w)
 {
 	unsigned char hdr[WAL_HDR], fh[WAL_FRAME_HDR], *page = NULL;
-	uint32_t s[2] = {0, 0}, magic, psize, app = 0;
+	uint32_t s[2] = {0, 0}, magic, psize, app = 0, ver = 0;
 	FILE *f = fopen(wal, "rb");
 	int be, p1 = 0;
 
 	memset(w, 0, sizeof *w);
+	if (!f && errno == ENOENT)
+		w->shorter = 1; /* gone since it was looked at: a command ending removed it */
 	if (!f)
 		return errno == ENOENT ? 0 : -1;
-	if (fread(hdr, 1, WAL_HDR, f) != WAL_HDR)
+	/* the size was looked at before: a log truncated by the checkpoint
+	 * of a command ending now reads shorter than its header */
+	if (fread(hdr, 1, WAL_HDR, f) != WAL_HDR) {
+		w->shorter = 1;
 		goto out;
+	}
 	magic = get32(hdr), psize = get32(hdr + 8);
 	if ((magic & 0xfffffffeu) != 0x377f0682u || psize < 512 || psize > 65536 || (psize & (psize - 1)))
 		goto out;
@@ -707,12 +715,12 @@ static int wal_read(const char *wal, wal_info *w)
 		if (s[0] != get32(fh + 16) || s[1] != get32(fh + 20))
 			break;
 		if (get32(fh) == 1)
-			p1 = 1, app = get32(page + 68);
+			p1 = 1, app = get32(page + 68), ver = get32(page + 60);
 		if (get32(fh + 4) != 0) { /* a commit frame: the database size after it */
 			w->commit = 1;
 			w->page1 |= p1;
 			if (p1)
-				w->app_id = app;
+				w->app_id = app, w->version = ver;
 		}
 	}
 out:
@@ -721,9 +729,9 @@ out:
 	return 0;
 }
 
-/* The application_id and page size in a database file's header; 0 when
- * there is no such header. */
-static int db_header(const char *path, uint32_t *app_id, uint32_t *page_size)
+/* The application_id, user_version and page size in a database file's
+ * header; 0 when there is no such header. */
+static int db_header(const char *path, uint32_t *app_id, uint32_t *version, uint32_t *page_size)
 {
 	unsigned char h[100];
 	FILE *f = fopen(path, "rb");
@@ -735,6 +743,7 @@ static int db_header(const char *path, uint32_t *app_id, uint32_t *page_size)
 	fclose(f);
 	if (ok) {
 		*app_id = get32(h + 68);
+		*version = get32(h + 60);
 		*page_size = (uint32_t)h[16] << 8 | h[17];
 		if (*page_size == 1)
 			*page_size = 65536;
@@ -742,18 +751,18 @@ static int db_header(const char *path, uint32_t *app_id, uint32_t *page_size)
 	return ok;
 }
 
-/* 1 when some process has the database open through SQLite's WAL index
- * (it holds a lock on the -shm's dead-man byte, 128): its -wal is live.
- * Read from /proc/locks, so that no descriptor of the -shm is opened and
- * closed here (closing one would drop this process's own POSIX locks). */
-static int shm_in_use(const char *shm)
+/* 1 when some process holds a lock on the file at path covering byte
+ * (any byte when byte < 0).  Read from /proc/locks, so that no descriptor
+ * of the file is opened and closed here (closing one would drop this
+ * process's own POSIX locks). */
+static int locked_at(const char *path, long long byte)
 {
 	struct stat sb;
 	FILE *f;
 	char line[256];
 	int used = 0;
 
-	if (stat(shm, &sb) != 0)
+	if (stat(path, &sb) != 0)
 		return 0;
 	if (!(f = fopen("/proc/locks", "r")))
 		return 1; /* cannot tell: leave the -wal to SQLite */
@@ -771,10 +780,22 @@ static int shm_in_use(const char *shm)
 		if (sscanf(p, "%x:%x:%llu %31s %31s", &maj, &min, &ino, start, end) != 5)
 			continue;
 		used = ino == (unsigned long long)sb.st_ino && makedev(maj, min) == sb.st_dev &&
-		       strtoull(start, NULL, 10) <= 128 && (!strcmp(end, "EOF") || strtoull(end, NULL, 10) >= 128);
+		       (byte < 0 || (strtoull(start, NULL, 10) <= (unsigned long long)byte &&
+				     (!strcmp(end, "EOF") || strtoull(end, NULL, 10) >= (unsigned long long)byte)));
 	}
 	fclose(f);
 	return used;
+}
+
+/* 1 when some process has the database open through SQLite's WAL index
+ * (it holds a lock on the -shm's dead-man byte, 128), or holds a lock on
+ * the database file itself (a command writing, or closing: between
+ * letting the -shm go and deleting the -wal, SQLite holds the database
+ * locked): its -wal is live, being written or cut, and SQLite, not this
+ * look, judges it. */
+static int wal_live(const char *path, const char *shm)
+{
+	return locked_at(shm, 128) || locked_at(path, -1);
 }
 
 static char *sidecar(const char *path, const char *suffix)
@@ -822,6 +843,19 @@ static int check_journal(const char *path, const char *journal, kp_err *err)
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_JOURNAL, journal, path, path);
 }
 
+/* Whether the log's last page 1 is kaoping's for a database whose header
+ * holds app and version: the same id; or, for a schema-1 database that
+ * carries no id yet (schema 1 set none), the first transaction kaoping
+ * wrote to it, which upgrades it to schema 2 and stamps an id in the same
+ * commit (upgrade_v1): a command killed between that commit and its
+ * checkpoint leaves such a log, and it must be replayed like any other. */
+static int wal_ours(const wal_info *w, uint32_t app, uint32_t version)
+{
+	if (app)
+		return w->app_id == app;
+	return version == 1 && w->app_id && w->version == KP_STORE_SCHEMA;
+}
+
 /* Refuse to open path when SQLite would merge into it what kaoping did
  * not write to it (see above). */
 static int check_sidecars(const char *path, kp_err *err)
@@ -829,7 +863,7 @@ static int check_sidecars(const char *path, kp_err *err)
 	char *wal = sidecar(path, "-wal"), *shm = sidecar(path, "-shm"), *journal = sidecar(path, "-journal");
 	struct stat sb;
 	wal_info w;
-	uint32_t app = 0, psize = 0;
+	uint32_t app = 0, version = 0, psize = 0;
 	int rc = 0;
 
 	if (!wal || !shm || !journal) {
@@ -839,10 +873,10 @@ static int check_sidecars(const char *path, kp_err *err)
 	if ((rc = sidecar_regular(path, journal, err)) || (rc = sidecar_regular(path, wal, err)) ||
 	    (rc = sidecar_regular(path, shm, err)) || (rc = check_journal(path, journal, err)))
 		goto out;
-	if (lstat(wal, &sb) != 0 || shm_in_use(shm))
+	if (lstat(wal, &sb) != 0 || wal_live(path, shm))
 		goto out;
 	/* beside a database with no pages SQLite deletes any -wal at open */
-	if (!db_header(path, &app, &psize)) {
+	if (!db_header(path, &app, &version, &psize)) {
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_ALONE, wal, path);
 		goto out;
 	}
@@ -850,9 +884,11 @@ static int check_sidecars(const char *path, kp_err *err)
 		goto out;
 	if (wal_read(wal, &w) < 0)
 		rc = kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_CANNOT_READ, wal, strerror(errno));
+	else if (w.shorter || ((!w.page_size || w.commit) && wal_live(path, shm)))
+		rc = 0; /* emptied, or taken up by a command, since it was looked at */
 	else if (!w.page_size) /* not a log: SQLite would start a new one over it */
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_NOT_LOG, wal, path, path);
-	else if (w.commit && (!w.page1 || !app || w.app_id != app || w.page_size != psize))
+	else if (w.commit && (!w.page1 || w.page_size != psize || !wal_ours(&w, app, version)))
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_FOREIGN, wal, path, path);
 out:
 	free(wal), free(shm), free(journal);
@@ -961,6 +997,7 @@ static int copy_to_memory(kp_store *s, kp_err *err)
  * command that fails (a bad CSV, no such dataset, a rule error while
  * scoring) rolls the upgrade back with its work: the file is byte for
  * byte what it was, still schema 1 (DESIGN §5). */
+static int begin_still(kp_store *s, int version, kp_err *err);
 static int upgrade_v1(kp_store *s, int writes, kp_err *err)
 {
 	int rc, in_memory = !writes || sqlite3_db_readonly(s->db, "main") == 1;
@@ -969,7 +1006,7 @@ static int upgrade_v1(kp_store *s, int writes, kp_err *err)
 		return rc;
 	if (in_memory && (rc = copy_to_memory(s, err)))
 		return rc;
-	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+	if ((rc = begin_still(s, 1, err)))
 		return rc;
 	if (!(rc = store_stamp(s, err)) && !(rc = store_run_migrate_v1(s, err)) && !(rc = store_exec(s, "PRAGMA user_version = 2", err)) &&
 	    !(rc = check_schema(s, schema_v2, err))) {
@@ -1001,17 +1038,52 @@ static int check_encoding(kp_store *s, kp_err *err)
 	return r.rc;
 }
 
-static int migrate(kp_store *s, int writable, kp_err *err)
+/* The schema version, and (tables non-NULL) how many objects the
+ * schema holds. */
+static int read_version(kp_store *s, int *version, int *tables, kp_err *err)
 {
 	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
-	int version, tables, rc;
+	int rc;
 
 	if ((rc = store_prep(s, "PRAGMA user_version", &r.st, err)))
 		return rc;
-	version = store_rd_step(&r) > 0 ? RD_INT(&r, 0) : 0;
+	*version = store_rd_step(&r) > 0 ? RD_INT(&r, 0) : 0;
 	sqlite3_finalize(r.st);
-	if (r.rc)
+	if (r.rc || !tables)
 		return r.rc;
+	r.table = "sqlite_schema";
+	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema", &r.st, err)))
+		return rc;
+	*tables = store_rd_step(&r) > 0 ? RD_INT(&r, 0) : 0;
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+/* Begin the write transaction of an upgrade from version (0: a new
+ * file), which was read before any lock was held: another command may
+ * have upgraded or created the database while this one waited for the
+ * lock (two imports at once on a schema-1 file, or on a file neither
+ * found).  Read again under the lock; when it changed, STORE_AGAIN (the
+ * transaction rolled back): migrate looks at the database afresh. */
+#define STORE_AGAIN (-1)
+static int begin_still(kp_store *s, int version, kp_err *err)
+{
+	int now = 0, tables = 0, rc;
+
+	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+		return rc;
+	if ((rc = read_version(s, &now, version ? NULL : &tables, err)) || (now == version && !tables))
+		return rc ? (sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL), rc) : 0;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return STORE_AGAIN;
+}
+
+static int migrate_once(kp_store *s, int writable, kp_err *err)
+{
+	int version, tables, rc;
+
+	if ((rc = read_version(s, &version, NULL, err)))
+		return rc;
 	if (version > KP_STORE_SCHEMA)
 		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NEWER,
 				  s->path, version, KP_STORE_SCHEMA);
@@ -1023,13 +1095,8 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 		return upgrade_v1(s, writable, err);
 	if (version < 0)
 		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_KAOPING, s->path);
-	r.table = "sqlite_schema";
-	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema", &r.st, err)))
+	if ((rc = read_version(s, &version, &tables, err)))
 		return rc;
-	tables = store_rd_step(&r) > 0 ? RD_INT(&r, 0) : 0;
-	sqlite3_finalize(r.st);
-	if (r.rc)
-		return r.rc;
 	if (tables > 0)
 		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_KAOPING, s->path);
 	if (!writable)
@@ -1037,7 +1104,7 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 	/* a new file: larger pages suit tables of many rows; WAL from the
 	 * first transaction, so that no rollback journal is ever kaoping's */
 	if ((rc = store_exec(s, "PRAGMA page_size = 16384", err)) || (rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) ||
-	    (rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+	    (rc = begin_still(s, 0, err)))
 		return rc;
 	if (!(rc = store_stamp(s, err)) && !(rc = create_schema(s, schema_v2, err)) &&
 	    !(rc = store_exec(s, "PRAGMA user_version = 2", err)))
@@ -1045,6 +1112,18 @@ static int migrate(kp_store *s, int writable, kp_err *err)
 	if (rc)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+/* The schema checked, upgraded or created; again when another command
+ * changed it while this one waited for the lock (begin_still). */
+static int migrate(kp_store *s, int writable, kp_err *err)
+{
+	int rc, tries = 0;
+
+	/* the version only rises (0 or 1 to 2): a second look settles it */
+	while ((rc = migrate_once(s, writable, err)) == STORE_AGAIN && ++tries < 4)
+		;
+	return rc == STORE_AGAIN ? locked_error(s, err) : rc;
 }
 
 static int dir_writable(const char *path)

@@ -53,6 +53,7 @@ for suite in \
 	tests/notice/run.sh \
 	tests/hostile/run.sh \
 	tests/faults/run.sh \
+	tests/faults/verbs.sh \
 	tests/samples/totals.sh \
 	tests/samples/demo.sh \
 	tests/browser-report.sh; do

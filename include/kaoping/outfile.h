@@ -35,6 +35,15 @@ void kp_outfile_remove_open(void);
 int kp_outfile_made_dir(const char *path, kp_err *err);
 void kp_outfile_dirs_done(void);
 
+/* Hold back the stop signals (INT, TERM, HUP, ALRM) while a library
+ * makes files by name that kaoping does not know of (libxlsxwriter's
+ * temporary files, made and unlinked in workbook_close): a signal then
+ * comes after, when they are gone.  Returns what kp_outfile_release_stops
+ * takes (0: nothing was held). */
+int kp_outfile_hold_stops(void *was);
+void kp_outfile_release_stops(int held, const void *was);
+#define KP_OUTFILE_SIGSET_BYTES 128 /* room for a sigset_t */
+
 /* Silence fd 2 while a library that prints its own error lines writes
  * (one thread at a time); returns what kp_outfile_unmute_stderr restores
  * (-1: nothing was changed). */
