@@ -36,7 +36,8 @@ contract, a different mix for every seed:
     a newline, the columns in another order, an extra column;
   * some files are wrong on purpose: an empty or "N/A" cell (DESIGN section 2,
     缺项: an error naming unit, column and file, exit 65).
---meta FILE writes "expect=ok" or "expect=65" and "mode=..." lines there.
+--meta FILE writes "expect=ok" or "expect=65", "mode=..." and, for a file
+with a missing value, "missing_unit=ID" lines there.
 """
 import random
 import sys
@@ -237,8 +238,8 @@ def generate(seed):
             v = r.randint(0, 800)
         elif kind == "m32":
             v = r.randint(0, 32)
-        elif kind == "big":
-            v = r.randint(0, 10 ** 15)
+        elif kind == "big":       # 4*v/max down to 4e-15: totals below 1e-4 print with an exponent
+            v = r.randint(0, 10 ** 15) if r.random() < 0.8 else r.randint(0, 9)
         elif kind == "small":
             v = r.randint(0, 1)
         else:
@@ -269,10 +270,31 @@ def generate(seed):
 
     # ties and near-ties: copies of one unit (made before the half-way
     # adjustment so that copies stay copies)
-    tie = r.choice(["none", "top", "top", "inside", "all-equal", "near"])
+    tie = r.choice(["none", "top", "top", "inside", "all-equal", "near", "boundary", "boundary"])
     g.modes.append("ties=" + tie)
     if n >= 2 and tie != "none":
-        if tie == "all-equal":
+        if tie == "boundary":
+            # the commendation boundary of one category: quota-1 units above
+            # it, all different (one rate a little below 0.95 each), then a
+            # group tied at the boundary (a violation: 2 points less), with
+            # vetoes drawn as for the rest: rank_ok counts only the others
+            cat = r.choice(["dept", "town"])
+            quota = 9 if cat == "dept" else 2
+            top = [("1", Fraction(1))] * 10
+            full = [800 if kind == "m800" else 32 if kind == "m32" else 0 if kind == "zero" else 1
+                    for kind in col_kinds]
+            group = r.sample(range(n), min(n, quota - 1 + r.randint(1, 5)))
+            for idx, dst in enumerate(group):
+                cats[dst] = cat
+                rates = list(top)
+                viol = 1
+                if idx < quota - 1:
+                    v = Fraction(9499 - 7 * idx, 10000)
+                    rates[9] = (fmt_dec(v, 4), v)
+                    viol = 0
+                rows[dst] = {"rates": rates, "counts": list(full), "viol": viol,
+                             "veto": 1 if r.random() < veto_p else 0}
+        elif tie == "all-equal":
             for k in range(1, n):
                 rows[k] = dict(rows[0], rates=list(rows[0]["rates"]), counts=list(rows[0]["counts"]))
         else:
@@ -363,7 +385,7 @@ def generate(seed):
     if g.chance(0.15):
         text = "\ufeff" + text
     g.modes.append("eol=%s" % ("crlf" if eol == "\r\n" else "lf"))
-    return text, expect, g.modes
+    return text, expect, g.modes, (ids[bad[0]] if bad else None)
 
 
 def main():
@@ -376,11 +398,13 @@ def main():
     if len(args) != 1 or not args[0].lstrip("-").isdigit():
         sys.stderr.write("usage: tests/diff/gen.py SEED [--meta FILE] > units.csv\n")
         sys.exit(64)
-    text, expect, modes = generate(int(args[0]))
+    text, expect, modes, bad_unit = generate(int(args[0]))
     sys.stdout.buffer.write(text.encode("utf-8"))
     if meta:
         with open(meta, "w") as f:
             f.write("expect=%s\nmode=%s\n" % (expect, " ".join(modes)))
+            if bad_unit is not None:
+                f.write("missing_unit=%s\n" % bad_unit.replace("\n", " "))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # tests/diff/run.sh — differential test of the benchmark rule set (DESIGN.md
 # section 7) on adversarial data from tests/diff/gen.py.
-#   tests/diff/run.sh              seeds 1..DIFF_SEEDS (default 12, ~20 s) and the
-#                                  regression seeds of tests/diff/seeds
+#   tests/diff/run.sh              the kept cases tests/diff/cases/*.csv (data
+#                                  of seeds that once failed, kept as files so
+#                                  that a change to gen.py keeps them) and
+#                                  seeds 1..DIFF_SEEDS (default 12, ~20 s)
 #   DIFF_SEEDS=5000 DIFF_FIRST=1 tests/diff/run.sh   (by hand, nice'd)
-#   tests/diff/run.sh SEED...      just these seeds (the reproducer)
+#   tests/diff/run.sh SEED|FILE... just these seeds or files (the reproducer)
 # For each seed it generates a file and checks, byte for byte:
 #   1. `kaoping run rules/bench.lua F --format csv --lang en`, its columns
 #      extracted by scripts/bench/extract.lua as scripts/bench/run.sh does,
@@ -19,8 +21,9 @@
 #      be its raw score rounded by the rule, its items must add up to its
 #      sections.
 # A file the generator makes wrong on purpose (a missing value) must give
-# exit 65 from kaoping (with "kaoping: " and the column on stderr) and from
-# plain.lua (sqlite.sh does not validate: not asked).
+# exit 65 from kaoping (stderr: "kaoping: ", naming the file, the column and
+# the unit: DESIGN section 2, 缺项) and from plain.lua (sqlite.sh does not
+# validate: not asked).
 # On a mismatch: the seed, the first differing lines, the file kept in
 # build/diff/, and a reproducer command. Ends with "N passed, N failed";
 # exits 1 when a seed failed. Needs python3, lua5.4, sqlite3.
@@ -39,6 +42,9 @@ KEEP=build/diff
 for tool in python3 lua5.4 sqlite3; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
 done
+# the interpreter itself, not a version manager's shim (pyenv's costs 0.1 s a call)
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=python3
+[ -x "$PY" ] || PY=python3
 [ -x "$KP" ] || { echo "diff: $KP is not built (make)"; exit 2; }
 
 PANDAS_PY=
@@ -52,7 +58,7 @@ if [ $# -gt 0 ]; then
 else
 	N=${DIFF_SEEDS:-12} FIRST=${DIFF_FIRST:-1}
 	case $N$FIRST in *[!0-9]*) echo "diff: DIFF_SEEDS and DIFF_FIRST are integers"; exit 2 ;; esac
-	SEEDS="$(grep -v '^#' tests/diff/seeds 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') $(seq "$FIRST" $((FIRST + N - 1)) | tr '\n' ' ')"
+	SEEDS="$(echo tests/diff/cases/*.csv) $(seq "$FIRST" $((FIRST + N - 1)) | tr '\n' ' ')"
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/kp_diff.XXXXXX") || exit 2
@@ -71,11 +77,21 @@ same() { cmp -s "$2" "$3" || mismatch "$@"; }
 # ok WHAT STATUS
 ok() { [ "$2" = 0 ] || { why="$1 (exit $2): $(head -c 600 "$T/err")"; return 1; }; }
 
+# one_seed SEED, or one_seed FILE: a kept case (tests/diff/cases/*.csv;
+# one that must fail says so in its name: NAME.missing-COLUMN.csv)
 one_seed() {
 	local seed=$1 expect mode rc uid
-	python3 "$GEN" "$seed" --meta "$T/meta" >"$F" || { why="gen.py failed"; return 1; }
-	expect=$(sed -n 's/^expect=//p' "$T/meta")
-	mode=$(sed -n 's/^mode=//p' "$T/meta")
+	if [ -f "$seed" ]; then
+		cp "$seed" "$F"
+		expect=ok mode="case $seed"
+		case $seed in *.missing-*.csv) expect=65 mode="missing=${seed##*.missing-}" mode=${mode%.csv} ;; esac
+		printf 'mode=%s\n' "$mode" >"$T/meta"
+		seed=${#seed}
+	else
+		"$PY" "$GEN" "$seed" --meta "$T/meta" >"$F" || { why="gen.py failed"; return 1; }
+		expect=$(sed -n 's/^expect=//p' "$T/meta")
+		mode=$(sed -n 's/^mode=//p' "$T/meta")
+	fi
 	rm -f "$T"/db*
 
 	if [ "$expect" = 65 ]; then
@@ -86,6 +102,9 @@ one_seed() {
 		local col=${mode##*missing=}
 		col=${col%%@*}
 		grep -qF -- "$col" "$T/err" || { why="kaoping's message does not name the column $col: $(head -c 300 "$T/err")"; return 1; }
+		grep -qF -- "units.csv" "$T/err" || { why="kaoping's message does not name the file: $(head -c 300 "$T/err")"; return 1; }
+		uid=$(sed -n 's/^missing_unit=//p' "$T/meta")
+		[ -z "$uid" ] || grep -qF -- "$uid" "$T/err" || { why="kaoping's message does not name the unit $uid: $(head -c 300 "$T/err")"; return 1; }
 		lua5.4 scripts/bench/plain.lua "$F" >/dev/null 2>"$T/err"
 		rc=$?
 		[ $rc = 65 ] || { why="plain.lua on a file with a missing value: exit $rc, want 65"; return 1; }
@@ -112,7 +131,7 @@ one_seed() {
 	# 2. run --format json: the contract's fields, in ranking order
 	"$KP" run "$RULES" "$F" --format json >"$T/run.json" 2>"$T/err"
 	ok "kaoping run --format json" $? || return 1
-	python3 "$JC" plain "$T/run.json" >"$T/json.csv" 2>"$T/err"
+	"$PY" "$JC" plain "$T/run.json" >"$T/json.csv" 2>"$T/err"
 	ok "jsoncheck.py plain (the JSON contract)" $? || return 1
 	same "plain.lua vs kaoping run --format json" "$T/plain.csv" "$T/json.csv" || return 1
 
@@ -130,7 +149,7 @@ one_seed() {
 	same "kaoping report --format json vs run --format json" "$T/run.json" "$T/report.json" || return 1
 
 	# explain: the first, the last and one unit picked by the seed
-	python3 - "$T/report.json" "$seed" >"$T/ids" <<-'PY' || { why="cannot list the units"; return 1; }
+	"$PY" - "$T/report.json" "$seed" >"$T/ids" <<-'PY' || { why="cannot list the units"; return 1; }
 	import json, random, sys
 	ids = [u["unit_id"] for u in json.load(open(sys.argv[1], encoding="utf-8"))]
 	pick = list(dict.fromkeys([ids[0], ids[-1], random.Random(int(sys.argv[2])).choice(ids)])) if ids else []
@@ -139,7 +158,7 @@ one_seed() {
 	while IFS= read -r -d '' uid; do
 		"$KP" explain --db "$T/db" --format json -- "$uid" >"$T/explain.json" 2>"$T/err"
 		ok "kaoping explain -- '$uid'" $? || return 1
-		python3 "$JC" explain "$T/report.json" "$T/explain.json" 2>"$T/err" || {
+		"$PY" "$JC" explain "$T/report.json" "$T/explain.json" 2>"$T/err" || {
 			why="explain '$uid' vs report --format json: $(cat "$T/err")"
 			return 1
 		}
@@ -147,10 +166,17 @@ one_seed() {
 	return 0
 }
 
+count=0
 for seed in $SEEDS; do
 	why=
+	count=$((count + 1))
+	[ $((count % 200)) -ne 0 ] || echo "... $count files, at seed $seed: $passed passed, $failed failed" >&2
 	if one_seed "$seed"; then
 		passed=$((passed + 1))
+	elif [ -f "$seed" ]; then
+		failed=$((failed + 1))
+		echo "FAIL  case $seed: $why"
+		echo "      reproduce: tests/diff/run.sh $seed"
 	else
 		failed=$((failed + 1))
 		mkdir -p "$KEEP"
