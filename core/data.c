@@ -310,7 +310,7 @@ static int unknown_unit(kp_data *d, const kp_table *t, size_t row, const char *i
 	if (d->nunknown++ >= KP_TABLE_BAD_KEEP)
 		return 0;
 	not_a_unit(d, t, row, id, &one);
-	kp_sb_printf(&d->unknown, "%s\n", one.msg);
+	kp_sb_line(&d->unknown, one.msg); /* one line each, whatever the id holds */
 	return kp_sb_status(&d->unknown, err);
 }
 

@@ -78,6 +78,17 @@ void kp_sb_puts(kp_sb *b, const char *s)
 	b->len += n;
 }
 
+void kp_sb_line(kp_sb *b, const char *s)
+{
+	const char *nl;
+
+	while ((nl = strchr(s, '\n'))) {
+		kp_sb_printf(b, "%.*s\\n", (int)(nl - s), s);
+		s = nl + 1;
+	}
+	kp_sb_printf(b, "%s\n", s);
+}
+
 const char *kp_sb_str(const kp_sb *b)
 {
 	return b->s ? b->s : "";

@@ -2347,7 +2347,7 @@ static int score_unit_noting(scorer *s, size_t u, const char **names)
 	if (rc != KP_EDATA || !s->missing_hit || !m)
 		return rc;
 	if (m->n++ < KP_SCORE_MISSING_KEEP)
-		kp_sb_printf(&m->lines, "%s\n", s->err->msg);
+		kp_sb_line(&m->lines, s->err->msg); /* one line each, however the names break */
 	return kp_sb_status(&m->lines, s->err);
 }
 

@@ -52,6 +52,7 @@ for suite in \
 	tests/template/run.sh \
 	tests/notice/run.sh \
 	tests/hostile/run.sh \
+	tests/diff/run.sh \
 	tests/faults/run.sh \
 	tests/faults/verbs.sh \
 	tests/samples/totals.sh \

@@ -34,6 +34,10 @@ void kp_sb_msg(kp_sb *b, enum kp_msgid id, const char *en, ...)
 	;
 /* Append a string as it is. */
 void kp_sb_puts(kp_sb *b, const char *s);
+/* Append s as one line of a list of lines: each line break in s (a unit's
+ * name may hold one) as the two characters \n, as the CLI shows a message,
+ * then a line break. */
+void kp_sb_line(kp_sb *b, const char *s);
 /* The text so far ("" when empty); borrowed. */
 const char *kp_sb_str(const kp_sb *b);
 /* Empty the text, keeping the buffer (and the oom flag). */

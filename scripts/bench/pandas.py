@@ -25,6 +25,7 @@ Needs pandas (Debian: python3-pandas).  Exit 65 on data the benchmark does
 not have (a category other than dept/town, a value that is not a number).
 """
 import os
+import re
 import sys
 from decimal import Decimal, ROUND_HALF_UP
 
@@ -41,6 +42,8 @@ except ImportError:
 NUMS = ["i%02d" % i for i in range(1, 21)]
 QUOTA = {"dept": 9, "town": 2}
 CENT = Decimal("0.01")
+PERCENT = re.compile(r"^([0-9]+\.?[0-9]*)%$")
+THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 
 
 def fail(code, msg):
@@ -48,13 +51,35 @@ def fail(code, msg):
     sys.exit(code)
 
 
+def number(s):
+    """DESIGN section 5: a number may carry % or thousands separators as Excel
+    exports them: "97.5%" is the decimal 97.5e-2 (float() is correctly
+    rounded, like strtod), at most 100%; "1,234" is 1234 (groups of three)."""
+    m = PERCENT.match(s)
+    if m:
+        v = float(m.group(1) + "e-2")
+        if v > 1:
+            raise ValueError("more than 100%%: '%s'" % s)
+        return v
+    if THOUSANDS.match(s):
+        s = s.replace(",", "")
+    return float(s)
+
+
 def read(path):
     dtype = {"unit_id": str, "category": str}
     dtype.update({c: np.float64 for c in NUMS})
+    args = dict(encoding="utf-8-sig", usecols=["unit_id", "category"] + NUMS, keep_default_na=False)
     try:
-        df = pd.read_csv(path, encoding="utf-8-sig", dtype=dtype, usecols=["unit_id", "category"] + NUMS,
-                         keep_default_na=False, na_values={c: [""] for c in NUMS},
-                         float_precision="round_trip")
+        try:
+            df = pd.read_csv(path, dtype=dtype, na_values={c: [""] for c in NUMS},
+                             float_precision="round_trip", **args)
+        except ValueError:
+            # a cell that is no plain number: read the numbers as text and
+            # convert them one by one (slow, and only for such files)
+            df = pd.read_csv(path, dtype=str, **args)
+            for c in NUMS:
+                df[c] = np.array([number(x) for x in df[c]], dtype=np.float64)
     except (ValueError, KeyError) as e:
         fail(65, "%s: %s" % (path, e))
     except OSError as e:

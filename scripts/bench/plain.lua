@@ -96,6 +96,30 @@ local function each_record(on_record)
   if pending then fail(65, path .. ":" .. start .. ": unterminated quoted field") end
 end
 
+---------------------------------------------------------------- numbers
+-- DESIGN section 5: numbers may carry % or thousands separators as Excel
+-- exports them. "97.5%" is the decimal 97.5e-2 (read by tonumber, which is
+-- strtod: correctly rounded, the same double as "0.975"), at most 100%;
+-- "1,234,567" is 1234567 (groups of exactly three digits). Anything else
+-- goes to tonumber as it is.
+local function number(s)
+  if not s then return nil end
+  local m = s:match("^(%d+%.?%d*)%%$")
+  if m then
+    local v = tonumber(m .. "e-2")
+    if v and v <= 1 then return v end
+    return nil
+  end
+  local lead, groups, rest = s:match("^(%d%d?%d?)(,[,%d]*)(.*)$")
+  if lead then
+    if groups:gsub(",%d%d%d", "") ~= "" or not (rest == "" or rest:match("^%.%d+$")) then
+      return nil
+    end
+    return tonumber(lead .. groups:gsub(",", "") .. rest)
+  end
+  return tonumber(s)
+end
+
 ---------------------------------------------------------------- units
 -- the header gives the columns; every other record becomes a unit
 --   { unit_id, category, i01, ..., i20 } with the values as numbers
@@ -120,7 +144,7 @@ each_record(function(fields, lineno)
     fail(65, path .. ":" .. lineno .. ": category must be dept or town, not '" .. u[2] .. "'")
   end
   for k = 3, 22 do
-    local v = tonumber(fields[idx[k]])
+    local v = number(fields[idx[k]])
     if not v then
       fail(65, string.format("%s:%d: column %s: not a number '%s'",
         path, lineno, need[k], tostring(fields[idx[k]])))
