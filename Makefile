@@ -133,7 +133,7 @@ asan:
 
 kaoping-asan: $(CLI_OBJ) $(LIB) $(CHECK_BIN) test-deps
 	$(Q)$(CC) $(KP_CFLAGS) $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(KP_LDFLAGS) -o $(BUILD)/kaoping
-	$(Q)KP_BIN=$(BUILD)/kaoping ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	$(Q)KP_BIN=$(BUILD)/kaoping KP_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh $(CHECK_BIN)
 
 # the Check unit tests and the end-to-end, golden and demo suites again

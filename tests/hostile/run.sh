@@ -16,7 +16,9 @@
 #   stderr~: an extended regular expression a line of stderr must match
 #   stdout:  text stdout must contain (repeatable)
 #   writes:  files the command is asked to write (may appear or change)
-#   maxtime: seconds the command may take (default 15)
+#   maxtime: seconds the command may take (default 15; times KP_TIME_SCALE,
+#            a whole number, 1 by default: make asan sets 3, for a
+#            sanitized binary is that much slower)
 #   needs:   unprivileged (a user whom chmod stops: as root, setpriv to nobody),
 #            devfull (/dev/full)
 # The directory starts with fixtures/* (units.csv: 16 units of the benchmark
@@ -45,6 +47,8 @@ FIX=$ROOT/tests/hostile/fixtures
 CASES=${HOSTILE_CASES:-$ROOT/tests/hostile/cases}
 case $CASES in /*) ;; *) CASES=$ROOT/$CASES ;; esac
 GEN="lua5.4 $ROOT/scripts/gen-units"
+TIME_SCALE=${KP_TIME_SCALE:-1}
+case $TIME_SCALE in '' | *[!0-9]* | 0) echo "hostile: KP_TIME_SCALE must be a whole number above 0" >&2; exit 2 ;; esac
 export KP ROOT FIX GEN
 
 if [ ! -x "$KP" ]; then
@@ -176,6 +180,7 @@ run_case() {
 	local before after t0 t1 rc
 	before=$(snapshot "$dir")
 	t0=$(date +%s%N)
+	maxtime=$((maxtime * TIME_SCALE))
 	(cd "$dir" && exec timeout -s KILL $((maxtime + 5)) bash -c "$cmd") >"$out" 2>"$err" </dev/null
 	rc=$?
 	t1=$(date +%s%N)
