@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -411,10 +410,10 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 	saved = kp_outfile_mute_stderr();
 	errno = 0;
 	{
-		_Alignas(max_align_t) unsigned char was[KP_OUTFILE_SIGSET_BYTES];
-		int held = kp_outfile_hold_stops(was); /* its temporary files are named */
+		kp_outfile_stops stops;
+		kp_outfile_hold_stops(&stops); /* its temporary files are named */
 		xl_keep(&x, workbook_close(x.wb));
-		kp_outfile_release_stops(held, was);
+		kp_outfile_release_stops(&stops);
 	}
 	kp_outfile_unmute_stderr(saved);
 	free(tmpdir);

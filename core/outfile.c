@@ -442,20 +442,19 @@ void kp_outfile_abort(kp_outfile *f)
 }
 
 
-int kp_outfile_hold_stops(void *was)
+void kp_outfile_hold_stops(kp_outfile_stops *s)
 {
 	sigset_t stops;
 
-	_Static_assert(sizeof(sigset_t) <= KP_OUTFILE_SIGSET_BYTES, "sigset_t fits"); /* not words */
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGINT), sigaddset(&stops, SIGTERM), sigaddset(&stops, SIGHUP), sigaddset(&stops, SIGALRM);
-	return pthread_sigmask(SIG_BLOCK, &stops, (sigset_t *)was) == 0;
+	s->held = pthread_sigmask(SIG_BLOCK, &stops, &s->was) == 0;
 }
 
-void kp_outfile_release_stops(int held, const void *was)
+void kp_outfile_release_stops(const kp_outfile_stops *s)
 {
-	if (held) /* a signal that came meanwhile is delivered now */
-		pthread_sigmask(SIG_SETMASK, (const sigset_t *)was, NULL);
+	if (s->held) /* a signal that came meanwhile is delivered now */
+		pthread_sigmask(SIG_SETMASK, &s->was, NULL);
 }
 
 /* Point fd 2 at /dev/null for a library's write, saving it; a library
@@ -548,8 +547,8 @@ static int same_dir(const char *a, const char *b)
 int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
 {
 	size_t i, bad = n;
-	int e = 0, rc = 0, blocked;
-	sigset_t stops, was;
+	int e = 0, rc = 0;
+	kp_outfile_stops stops = {.held = 0};
 
 	for (i = 0; i < n && !e; i++)
 		if ((e = flush_close(f[i])))
@@ -563,9 +562,8 @@ int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
 	 * them, it waits until all are there; the folders are synced after,
 	 * so that the renames follow each other closely (a SIGKILL, which
 	 * nothing defers, has the shortest window). */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT), sigaddset(&stops, SIGTERM), sigaddset(&stops, SIGHUP), sigaddset(&stops, SIGALRM);
-	blocked = !rc && pthread_sigmask(SIG_BLOCK, &stops, &was) == 0;
+	if (!rc)
+		kp_outfile_hold_stops(&stops);
 	for (i = 0; i < n && !rc; i++)
 		if ((e = f[i]->proc[0] ? link_into_place(f[i]) : rename(f[i]->tmp, f[i]->path) != 0 ? errno : 0))
 			rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, f[i]->path, strerror(e));
@@ -583,8 +581,7 @@ int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)
 		untrack(f[i]);
 		outfile_free(f[i]);
 	}
-	if (blocked) /* a signal that came meanwhile is delivered now */
-		pthread_sigmask(SIG_SETMASK, &was, NULL);
+	kp_outfile_release_stops(&stops);
 	return rc;
 }
 

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -724,10 +723,10 @@ out:
 	errno = 0;
 	if (x.wb) {
 		int saved = kp_outfile_mute_stderr();
-		_Alignas(max_align_t) unsigned char was[KP_OUTFILE_SIGSET_BYTES];
-		int held = kp_outfile_hold_stops(was); /* its temporary files are named */
+		kp_outfile_stops stops;
+		kp_outfile_hold_stops(&stops); /* its temporary files are named */
 		lxw_error e = workbook_close(x.wb); /* frees it, even after an error */
-		kp_outfile_release_stops(held, was);
+		kp_outfile_release_stops(&stops);
 		int keep = errno;
 		kp_outfile_unmute_stderr(saved);
 		errno = keep;
@@ -841,10 +840,10 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 	errno = 0;
 	{
 		int saved = kp_outfile_mute_stderr();
-		_Alignas(max_align_t) unsigned char was[KP_OUTFILE_SIGSET_BYTES];
-		int held = kp_outfile_hold_stops(was); /* its temporary files are named */
+		kp_outfile_stops stops;
+		kp_outfile_hold_stops(&stops); /* its temporary files are named */
 		lxw_error e = workbook_close(wb);
-		kp_outfile_release_stops(held, was);
+		kp_outfile_release_stops(&stops);
 		int keep = errno;
 		kp_outfile_unmute_stderr(saved);
 		errno = keep;

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -213,10 +212,10 @@ static lxw_error close_quietly(lxw_workbook *wb)
 
 	errno = 0;
 	{
-		_Alignas(max_align_t) unsigned char was[KP_OUTFILE_SIGSET_BYTES];
-		int held = kp_outfile_hold_stops(was); /* its temporary files are named */
+		kp_outfile_stops stops;
+		kp_outfile_hold_stops(&stops); /* its temporary files are named */
 		e = workbook_close(wb); /* frees it, even after an error */
-		kp_outfile_release_stops(held, was);
+		kp_outfile_release_stops(&stops);
 	}
 	keep = errno;
 	kp_outfile_unmute_stderr(saved);

@@ -4,6 +4,7 @@
 #ifndef KAOPING_OUTFILE_H
 #define KAOPING_OUTFILE_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "kaoping/err.h"
@@ -35,14 +36,17 @@ void kp_outfile_remove_open(void);
 int kp_outfile_made_dir(const char *path, kp_err *err);
 void kp_outfile_dirs_done(void);
 
-/* Hold back the stop signals (INT, TERM, HUP, ALRM) while a library
- * makes files by name that kaoping does not know of (libxlsxwriter's
- * temporary files, made and unlinked in workbook_close): a signal then
- * comes after, when they are gone.  Returns what kp_outfile_release_stops
- * takes (0: nothing was held). */
-int kp_outfile_hold_stops(void *was);
-void kp_outfile_release_stops(int held, const void *was);
-#define KP_OUTFILE_SIGSET_BYTES 128 /* room for a sigset_t */
+/* Hold back the stop signals (INT, TERM, HUP, ALRM) for a step that must
+ * not be cut in two: a set of files put in place (kp_outfile_commit_all),
+ * or a library making files by name that kaoping does not know of
+ * (libxlsxwriter's temporary files, made and unlinked in workbook_close).
+ * A signal that comes meanwhile is delivered at kp_outfile_release_stops. */
+typedef struct kp_outfile_stops {
+	sigset_t was;
+	int held;             /* 0: nothing was held (the mask could not change) */
+} kp_outfile_stops;
+void kp_outfile_hold_stops(kp_outfile_stops *s);
+void kp_outfile_release_stops(const kp_outfile_stops *s);
 
 /* Silence fd 2 while a library that prints its own error lines writes
  * (one thread at a time); returns what kp_outfile_unmute_stderr restores
