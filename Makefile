@@ -34,7 +34,7 @@ CORE = msg err par near sb note infile num date enc csv rowq table data store st
 	compare robust report_compare report_robust \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
 	notice notice_docx \
-	xlsx xlsx_rows xlsx_xls
+	xlsx xlsx_rows xlsx_xls xlsxw
 CORE_OBJ = $(CORE:%=$(BUILD)/core/%.o) $(BUILD)/core/prelude.o $(BUILD)/core/notice_tmpl.o $(BUILD)/core/gb2312.o
 CLI_CMDS = cli cli_term cli_mistakes cli_year cmd_score cmd_import cmd_report cmd_explain cmd_check cmd_criteria cmd_test \
 	cmd_template cmd_compare cmd_robust cmd_notice cmd_imports cmd_runs cmd_drop main

@@ -15,6 +15,7 @@
 
 #include "kaoping/enc.h"
 #include "kaoping/outfile.h"
+#include "kaoping/xlsxw.h"
 #include "kaoping/rw.h"
 #include "kaoping/sb.h"
 
@@ -386,10 +387,8 @@ static void xl_notes_sheet(xl *x, const kp_forms *f, const kp_form *m)
 static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const char *shown, kp_err *err)
 {
 	lxw_workbook_options opt = {0, NULL, 0};
-	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
-	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
+	char *tmpdir = kp_outfile_dir(shown); /* the target's folder: file may be /proc/self/fd/N */
 	xl x = {0};
-	int saved;
 
 	if (m->ncol > LXW_COL_MAX || f->units.n + 1 > LXW_ROW_MAX) {
 		free(tmpdir);
@@ -407,22 +406,14 @@ static int xl_build(const kp_forms *f, const kp_form *m, const char *file, const
 	format_set_text_wrap(x.wrap);
 	xl_data_sheet(&x, f, m);
 	xl_notes_sheet(&x, f, m);
-	saved = kp_outfile_mute_stderr();
-	errno = 0;
-	{
-		kp_outfile_stops stops;
-		kp_outfile_hold_stops(&stops); /* its temporary files are named */
-		xl_keep(&x, workbook_close(x.wb));
-		kp_outfile_release_stops(&stops);
-	}
-	kp_outfile_unmute_stderr(saved);
+	xl_keep(&x, kp_xlsxw_close(x.wb));
 	free(tmpdir);
 	if (x.e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED) /* a unit's name, a rule's words: not the disk */
 		return kp_err_msg(err, KP_EDATA, KP_M_IN_FORM_CELL_TOO_LONG, shown, x.long_sheet ? x.long_sheet : "",
 				  x.long_row, x.long_col, XL_CELL_MAX);
 	if (x.e)
 		return kp_err_msg(err, KP_EIO, KP_M_IN_FORM_WRITE, shown, errno ? strerror(errno) : lxw_strerror(x.e));
-	return 0;
+	return kp_xlsxw_check(file, shown, err);
 }
 
 static int write_xlsx(const char *path, const kp_forms *f, const kp_form *m, kp_outfile **out, kp_err *err)

@@ -23,6 +23,7 @@
 
 #include "kaoping/enc.h"
 #include "kaoping/outfile.h"
+#include "kaoping/xlsxw.h"
 
 #define MAX_WIDTH 60.0
 #define HEAD_WIDTH 14.0 /* a long head (a section) wraps within this width */
@@ -687,8 +688,7 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 	lxw_workbook_options opt = { .constant_memory = big, .tmpdir = NULL, .use_zip64 = big };
 	lxw_doc_properties props = { 0 };
 	struct xl x = { 0 };
-	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
-	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
+	char *tmpdir = kp_outfile_dir(shown); /* the target's folder: file may be /proc/self/fd/N */
 	char *title = NULL;
 	size_t c;
 	int rc = 0;
@@ -722,20 +722,15 @@ static int build(const kp_result *r, const kp_report_opts *o, const char *file, 
 out:
 	errno = 0;
 	if (x.wb) {
-		int saved = kp_outfile_mute_stderr();
-		kp_outfile_stops stops;
-		kp_outfile_hold_stops(&stops); /* its temporary files are named */
-		lxw_error e = workbook_close(x.wb); /* frees it, even after an error */
-		kp_outfile_release_stops(&stops);
-		int keep = errno;
-		kp_outfile_unmute_stderr(saved);
-		errno = keep;
+		lxw_error e = kp_xlsxw_close(x.wb);
 		if (!x.e)
 			x.e = e;
 	}
 	if (!rc && x.e)
 		rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, shown,
 				file_error(x.e) && errno ? strerror(errno) : lxw_strerror(x.e));
+	else if (!rc)
+		rc = kp_xlsxw_check(file, shown, err);
 	free(x.width);
 	free(x.names);
 	free(tmpdir);
@@ -825,8 +820,7 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 {
 	const struct book *bk = ctx;
 	lxw_workbook_options opt = { 0, NULL, 0 };
-	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
-	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
+	char *tmpdir = kp_outfile_dir(shown); /* the target's folder: file may be /proc/self/fd/N */
 	lxw_workbook *wb;
 	int rc = 0, xe = 0;
 
@@ -837,22 +831,16 @@ static int build_book(const void *ctx, const kp_report_opts *o, const char *file
 		return kp_err_oom(err);
 	}
 	rc = bk->fill(bk->ctx, wb, &xe, err);
-	errno = 0;
 	{
-		int saved = kp_outfile_mute_stderr();
-		kp_outfile_stops stops;
-		kp_outfile_hold_stops(&stops); /* its temporary files are named */
-		lxw_error e = workbook_close(wb);
-		kp_outfile_release_stops(&stops);
-		int keep = errno;
-		kp_outfile_unmute_stderr(saved);
-		errno = keep;
+		lxw_error e = kp_xlsxw_close(wb);
 		if (!xe)
 			xe = (int)e;
 	}
 	if (!rc && xe)
 		rc = kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, shown,
 				file_error((lxw_error)xe) && errno ? strerror(errno) : lxw_strerror((lxw_error)xe));
+	else if (!rc)
+		rc = kp_xlsxw_check(file, shown, err);
 	free(tmpdir);
 	return rc;
 }

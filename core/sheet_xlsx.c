@@ -15,6 +15,7 @@
 
 #include "kaoping/enc.h"
 #include "kaoping/outfile.h"
+#include "kaoping/xlsxw.h"
 
 #define STR_MAX 32767 /* Excel's longest cell text */
 #define MAX_WIDTH 50.0
@@ -203,26 +204,6 @@ static void body(struct sx *x)
 	page(x);
 }
 
-/* libxlsxwriter prints its own "[ERROR]" lines; kaoping reports the error
- * once, so fd 2 points at /dev/null while the workbook closes. */
-static lxw_error close_quietly(lxw_workbook *wb)
-{
-	int saved = kp_outfile_mute_stderr(), keep;
-	lxw_error e;
-
-	errno = 0;
-	{
-		kp_outfile_stops stops;
-		kp_outfile_hold_stops(&stops); /* its temporary files are named */
-		e = workbook_close(wb); /* frees it, even after an error */
-		kp_outfile_release_stops(&stops);
-	}
-	keep = errno;
-	kp_outfile_unmute_stderr(saved);
-	errno = keep;
-	return e;
-}
-
 /* "0.00" for precision 2. */
 static const char *num_format(int prec, char *nf)
 {
@@ -239,8 +220,7 @@ static const char *num_format(int prec, char *nf)
 
 static int build(const kp_sheet *s, const char *file, const char *shown, kp_err *err)
 {
-	const char *slash = strrchr(shown, '/'); /* the target's folder: file may be /proc/self/fd/N */
-	char *tmpdir = slash ? strndup(shown, (size_t)(slash - shown) + 1) : strdup(".");
+	char *tmpdir = kp_outfile_dir(shown); /* the target's folder: file may be /proc/self/fd/N */
 	lxw_workbook_options opt = { 0, tmpdir, 0 };
 	struct sx x = { 0 };
 	lxw_error e;
@@ -262,14 +242,14 @@ static int build(const kp_sheet *s, const char *file, const char *shown, kp_err 
 		format_set_num_format(x.num, num_format(s->r->precision, nf));
 		body(&x);
 	}
-	e = close_quietly(x.wb);
+	e = kp_xlsxw_close(x.wb);
 	free(tmpdir);
 	if (!x.e)
 		x.e = e;
 	if (x.e)
 		return kp_err_msg(err, KP_EIO, KP_M_REP_CANNOT_WRITE, shown,
 				  errno && x.e != LXW_ERROR_MEMORY_MALLOC_FAILED ? strerror(errno) : lxw_strerror(x.e));
-	return 0;
+	return kp_xlsxw_check(file, shown, err);
 }
 
 int sheet_xlsx(const kp_sheet *s, kp_outfile *of, const char *path, kp_err *err)

@@ -15,6 +15,7 @@
 #include "check_util.h"
 #include "kaoping/csv.h"
 #include "kaoping/xlsx.h"
+#include "kaoping/xlsxw.h"
 
 /* ---------- what the reader hands over, as text ---------- */
 
@@ -700,6 +701,65 @@ START_TEST(test_lang)
 }
 END_TEST
 
+/* ---------- a workbook kaoping wrote, read back (xlsxw.c) ---------- */
+
+/* What kp_xlsxw_check says of path: 0, or its message into msg. */
+static int written(char *msg, size_t n)
+{
+	kp_err err;
+	int rc;
+
+	memset(&err, 0, sizeof err);
+	rc = kp_xlsxw_check(path, "out.xlsx", &err);
+	snprintf(msg, n, "%s", rc ? err.msg : "");
+	return rc;
+}
+
+START_TEST(test_written_read_back)
+{
+	static const char *const cut[] = {
+		"<worksheet " NS "><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>", /* no end */
+		"<worksheet " NS "><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></ro",                /* mid-tag */
+		"",                                                                                        /* nothing */
+	};
+	char msg[KP_ERR_MAX];
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	FILE *f;
+	size_t i;
+
+	/* a whole workbook as libxlsxwriter writes one: accepted */
+	fresh_path();
+	unlink(path);
+	ck_assert_ptr_nonnull(wb = workbook_new(path));
+	ck_assert_ptr_nonnull(ws = workbook_add_worksheet(wb, NULL));
+	for (i = 0; i < 2000; i++)
+		worksheet_write_number(ws, (lxw_row_t)i, 0, (double)i, NULL);
+	ck_assert_int_eq(kp_xlsxw_close(wb), LXW_NO_ERROR);
+	ck_assert_msg(written(msg, sizeof msg) == 0, "%s", msg);
+	/* a part cut short (the zip itself whole, its checksums right): named */
+	for (i = 0; i < sizeof cut / sizeof *cut; i++) {
+		make_parts(WB, RELS, STYLES, SST, cut[i]);
+		ck_assert_int_eq(written(msg, sizeof msg), KP_EIO);
+		ck_assert_msg(strstr(msg, "out.xlsx: cannot write: part xl/worksheets/sheet1.xml") == msg, "%s", msg);
+		ck_assert_msg(strstr(msg, "file size limit"), "%s", msg);
+	}
+	/* a whole zip, every part whole: accepted */
+	make(HDR);
+	ck_assert_msg(written(msg, sizeof msg) == 0, "%s", msg);
+	/* the file itself cut short: no zip at all */
+	ck_assert_int_eq(truncate(path, 100), 0);
+	ck_assert_int_eq(written(msg, sizeof msg), KP_EIO);
+	ck_assert_msg(strstr(msg, "out.xlsx: cannot write: the workbook came out damaged") == msg, "%s", msg);
+	/* an empty file */
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fclose(f);
+	ck_assert_int_eq(written(msg, sizeof msg), KP_EIO);
+	ck_assert_msg(strstr(msg, "out.xlsx: cannot write: the workbook came out") == msg, "%s", msg);
+	unlink(path);
+}
+END_TEST
+
 static Suite *xlsx_suite(void)
 {
 	Suite *s = suite_create("xlsx");
@@ -724,6 +784,7 @@ static Suite *xlsx_suite(void)
 	tcase_add_test(tc, test_damaged_containers);
 	tcase_add_test(tc, test_duplicate_part);
 	tcase_add_test(tc, test_lang);
+	tcase_add_test(tc, test_written_read_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
