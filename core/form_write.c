@@ -234,6 +234,10 @@ static int write_text(const char *path, text_fn fn, const kp_forms *f, const kp_
 		kp_outfile_abort(of);
 		return kp_err_msg(err, KP_EIO, KP_M_IN_FORM_WRITE, path, strerror(e));
 	}
+	if ((e = kp_outfile_done(of, err))) {
+		kp_outfile_abort(of);
+		return e;
+	}
 	*out = of;
 	return 0;
 }
@@ -423,7 +427,7 @@ static int write_xlsx(const char *path, const kp_forms *f, const kp_form *m, kp_
 
 	if ((rc = kp_outfile_open(path, &of, err)))
 		return rc;
-	if ((rc = xl_build(f, m, kp_outfile_tmpname(of), path, err)))
+	if ((rc = xl_build(f, m, kp_outfile_tmpname(of), path, err)) || (rc = kp_outfile_done(of, err)))
 		kp_outfile_abort(of);
 	else
 		*out = of;

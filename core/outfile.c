@@ -28,6 +28,12 @@
 #include <unistd.h>
 
 #define VBUF_CAP (1u << 18)
+/* Unnamed temporaries live only while their descriptor is open, so each
+ * holds one until it is put in place; past this many at once (template
+ * makes a file per form and puts them all in place together) the next
+ * ones are named, and kp_outfile_done can close them: a few thousand
+ * forms then stay far below the usual limit of 1,024 descriptors. */
+#define UNNAMED_MAX 128
 
 struct kp_outfile {
 	FILE *fp;
@@ -56,10 +62,14 @@ static mode_t current_umask(void)
 	return (mode_t)(m & 0777);
 }
 
+static size_t g_unnamed; /* unnamed temporaries open (main thread only) */
+
 static void outfile_free(kp_outfile *f)
 {
 	if (!f)
 		return;
+	if (f->proc[0])
+		g_unnamed--;
 	if (f->fp)
 		fclose(f->fp);
 	free(f->vbuf);
@@ -307,7 +317,9 @@ static kp_outfile *outfile_new(const char *path, kp_err *err)
 	}
 	if (outfile_name(f, path, err))
 		goto fail;
-	if ((fd = open_unnamed(f)) < 0) {
+	if (g_unnamed < UNNAMED_MAX && (fd = open_unnamed(f)) >= 0)
+		g_unnamed++;
+	else {
 		f->named = 1;
 		fd = mkstemp(f->tmp);
 	}
@@ -349,8 +361,9 @@ int kp_outfile_open(const char *path, kp_outfile **out, kp_err *err)
 
 /* The stream gets its large buffer here, on first use (before any I/O on
  * it), not when the file opens: a file written by path (an xlsx form,
- * libxlsxwriter) never needs it, and template holds every form open until
- * they are all committed, 256 KiB each (4,000 forms: 720 MB). */
+ * libxlsxwriter) never needs it; and kp_outfile_done gives it back, for
+ * template holds every form until they are all committed (4,000 forms at
+ * 256 KiB each would be 1 GB). */
 FILE *kp_outfile_fp(kp_outfile *f)
 {
 	if (f->fp && !f->buffered) {
@@ -499,6 +512,8 @@ static int flush_close(kp_outfile *f)
 {
 	int e = 0;
 
+	if (!f->fp) /* kp_outfile_done closed it */
+		return 0;
 	errno = 0;
 	if (fflush(f->fp) != 0)
 		e = errno ? errno : EIO;
@@ -542,6 +557,17 @@ static int same_dir(const char *a, const char *b)
 	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
 
 	return la == lb && !strncmp(a, b, la);
+}
+
+int kp_outfile_done(kp_outfile *f, kp_err *err)
+{
+	int e = flush_close(f);
+
+	if (!f->fp) { /* closed: its buffer too */
+		free(f->vbuf);
+		f->vbuf = NULL;
+	}
+	return e ? kp_err_msg(err, KP_EIO, KP_M_STORE_OUT_CANNOT_WRITE, f->path, strerror(e)) : 0;
 }
 
 int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err)

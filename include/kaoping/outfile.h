@@ -23,6 +23,12 @@ int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */
  * failure the files not yet renamed are removed.  Frees every f. */
 int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err);
 void kp_outfile_abort(kp_outfile *f);               /* frees f */
+/* The file of f is written (for kp_outfile_commit_all only): its stream
+ * is flushed and, for a named temporary file, closed, so that a caller
+ * making thousands of files before putting them in place does not hold a
+ * descriptor for each.  kp_outfile_fp may be NULL after it.  0 or KP_EIO;
+ * f stays the caller's. */
+int kp_outfile_done(kp_outfile *f, kp_err *err);
 /* Remove the temporary files of every open kp_outfile, then the folders
  * made for them that are empty again: for a signal handler (INT, TERM,
  * the time limit's alarm) before the process ends; async-signal-safe
