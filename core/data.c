@@ -65,15 +65,6 @@ kp_table *kp_data_table(const kp_data *d, const char *name)
 	return NULL;
 }
 
-static uint32_t hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 long kp_data_unit(const kp_data *d, const char *id)
 {
 	size_t i;
@@ -84,7 +75,7 @@ long kp_data_unit(const kp_data *d, const char *id)
 				return (long)i;
 		return -1;
 	}
-	for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
+	for (i = kp_hash_str(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
 		if (!strcmp(d->id[d->slot[i] - 1], id))
 			return (long)d->slot[i] - 1;
 	return -1;
@@ -273,7 +264,7 @@ static int index_units_in(kp_data *d, const kp_rules *r, const kp_table *t, cons
 			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_EMPTY_ID, t->file, t->line[u], r->id_col);
 		if ((d->cat[u] = category_of(cats, cat)) < 0)
 			return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_BAD_CATEGORY, t->file, t->line[u], id, cat);
-		for (i = hash(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
+		for (i = kp_hash_str(id) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
 			if (!strcmp(d->id[d->slot[i] - 1], id))
 				return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_ID_TWICE, t->file, t->line[u], id,
 						  t->line[d->slot[i] - 1]);

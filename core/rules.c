@@ -17,6 +17,7 @@
 #include "kaoping/enc.h"
 #include "kaoping/infile.h"
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 #include "rules_int.h"
 
 extern const char kp_prelude_lua[];
@@ -2131,15 +2132,6 @@ typedef struct fnscan {
 	size_t *hits;          /* scratch: entries naming one column */
 } fnscan;
 
-static size_t bytes_hash(const char *p, size_t n)
-{
-	size_t h = 2166136261u;
-
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 16777619u;
-	return h;
-}
-
 static int src_fn(const kp_src *s)
 {
 	return s->kind == KP_SRC_FUNC || s->kind == KP_SRC_AGG ? s->ref : 0;
@@ -2241,7 +2233,7 @@ static int size_cmp(const void *x, const void *y)
 /* The slot of text[off..off+n) in the quoted texts' table. */
 static struct qslot *q_slot(fnscan *s, const char *p, size_t n)
 {
-	size_t h = bytes_hash(p, n) & (s->qcap - 1);
+	size_t h = kp_hash(p, n) & (s->qcap - 1);
 
 	while (s->q[h].head && !(s->q[h].n == n && !memcmp(s->text + s->q[h].off, p, n)))
 		h = (h + 1) & (s->qcap - 1);
@@ -2737,15 +2729,6 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 	return rc;
 }
 
-static size_t decl_hash(const char *s)
-{
-	size_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 /* The name at position p over ind|ded|bon|veto (counts n), and its group. */
 static const char *decl_name(const kp_rules *r, const size_t *n, size_t p, int *g)
 {
@@ -2775,7 +2758,7 @@ static int index_decls(kp_rules *r, kp_err *err)
 		const char *name = decl_name(r, n, p, &g);
 		if (!name)
 			continue;
-		for (h = decl_hash(name) & (cap - 1); r->decl_ix[h]; h = (h + 1) & (cap - 1)) {
+		for (h = kp_hash_str(name) & (cap - 1); r->decl_ix[h]; h = (h + 1) & (cap - 1)) {
 			const char *had = decl_name(r, n, r->decl_ix[h] - 1, &hg);
 			if (hg == g && !strcmp(had, name))
 				break;
@@ -2794,7 +2777,7 @@ long kp_rules_find_decl(const kp_rules *r, int g, const char *name)
 	if (g < 0 || g > 3 || !name)
 		return -1;
 	if (r->decl_ix && !memcmp(n, r->decl_n, sizeof n)) {
-		for (h = decl_hash(name) & (r->decl_cap - 1); r->decl_ix[h]; h = (h + 1) & (r->decl_cap - 1)) {
+		for (h = kp_hash_str(name) & (r->decl_cap - 1); r->decl_ix[h]; h = (h + 1) & (r->decl_cap - 1)) {
 			size_t p = r->decl_ix[h] - 1;
 			const char *had = decl_name(r, n, p, &hg);
 			if (hg == g && !strcmp(had, name)) {

@@ -1,10 +1,15 @@
 /* sb.c — the growable string builder (see include/kaoping/sb.h). */
 #include "kaoping/sb.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 /* Room for need more bytes and the NUL; 0, or -1 (and oom set). */
 static int sb_grow(kp_sb *b, size_t need)
@@ -122,18 +127,53 @@ void kp_sb_hex(const unsigned char *bytes, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static size_t strset_hash(const char *k)
-{
-	size_t h = 2166136261u;
+static uint64_t hash_start;
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
 
-	while (*k)
-		h = (h ^ (unsigned char)*k++) * 16777619u;
-	return h;
+static void hash_seed(void)
+{
+	uint64_t r = 0;
+	struct timespec ts;
+
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) { /* early boot: still not known ahead */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 17) ^ (uintptr_t)&r;
+	}
+	hash_start = 14695981039346656037ull ^ r;
+}
+
+static size_t hash_end(uint64_t h)
+{
+	h ^= h >> 33; /* the high bits into the low ones (MurmurHash3's finaliser) */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
+size_t kp_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h;
+
+	pthread_once(&hash_once, hash_seed);
+	for (h = hash_start; n--; s++)
+		h = (h ^ *s) * 1099511628211ull;
+	return hash_end(h);
+}
+
+size_t kp_hash_str(const char *s)
+{
+	uint64_t h;
+
+	pthread_once(&hash_once, hash_seed);
+	for (h = hash_start; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return hash_end(h);
 }
 
 static size_t strset_slot(const char *const *key, size_t cap, const char *k)
 {
-	size_t h = strset_hash(k) & (cap - 1);
+	size_t h = kp_hash_str(k) & (cap - 1);
 
 	while (key[h] && strcmp(key[h], k))
 		h = (h + 1) & (cap - 1);

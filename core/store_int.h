@@ -70,7 +70,6 @@ int store_run_migrate_v1(kp_store *s, kp_err *err);
 void store_run_free(kp_store *s);
 
 /* store_run.c: what the writer and the reader of the layout share. */
-uint64_t store_hash_str(const char *s); /* FNV-1a, for the hash tables of both */
 #define STORE_NKINDS 6 /* the item kinds, as unit_items and run_items name them */
 extern const char *const store_item_kinds[STORE_NKINDS];
 

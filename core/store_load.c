@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 #include "store_int.h"
 
 /* ---- schema 2: JSON of our own shape, read strictly ---- */
@@ -1069,7 +1070,7 @@ static int check_units(kp_store *s, long id, const kp_result *res, kp_err *err)
 		return kp_err_oom(err);
 	for (i = 0; i < res->nunits; i++) {
 		size_t k;
-		for (k = (size_t)store_hash_str(res->units[i].id) & mask; tab[k]; k = (k + 1) & mask)
+		for (k = (size_t)kp_hash_str(res->units[i].id) & mask; tab[k]; k = (k + 1) & mask)
 			if (!strcmp(res->units[tab[k] - 1].id, res->units[i].id)) {
 				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_UNIT_ID_TWICE, s->path, id, res->units[i].id);
 				goto out;

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 #include "store_int.h"
 
 const char *const store_item_kinds[STORE_NKINDS] = {"indicator", "section_deduction", "deduction", "bonus", "veto",
@@ -336,15 +337,6 @@ static int run_writer_new(kp_store *s, kp_err *err)
 	return 0;
 }
 
-uint64_t store_hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* The id of a template, written to run_notes when it is new; *stored is
  * its text as the table keeps it. */
 static int tpl_id(kp_store *s, const char *text, long *id, const char **stored, kp_err *err)
@@ -360,14 +352,14 @@ static int tpl_id(kp_store *s, const char *text, long *id, const char **stored, 
 			return kp_err_oom(err);
 		for (k = 0; k < w->captpl; k++)
 			if (w->tpl[k].text) {
-				for (i = store_hash_str(w->tpl[k].text) & (cap - 1); t[i].text; i = (i + 1) & (cap - 1))
+				for (i = kp_hash_str(w->tpl[k].text) & (cap - 1); t[i].text; i = (i + 1) & (cap - 1))
 					;
 				t[i] = w->tpl[k];
 			}
 		free(w->tpl);
 		w->tpl = t, w->captpl = cap;
 	}
-	for (i = store_hash_str(text) & (w->captpl - 1); w->tpl[i].text; i = (i + 1) & (w->captpl - 1))
+	for (i = kp_hash_str(text) & (w->captpl - 1); w->tpl[i].text; i = (i + 1) & (w->captpl - 1))
 		if (!strcmp(w->tpl[i].text, text)) {
 			*id = w->tpl[i].id, *stored = w->tpl[i].text;
 			return 0;

@@ -50,6 +50,15 @@ void kp_sb_free(kp_sb *b);
  * 2n + 1 bytes. */
 void kp_sb_hex(const unsigned char *bytes, size_t n, char *out);
 
+/* The hash of kaoping's hash tables (open addressing, keyed by unit ids,
+ * column and rule names, note templates: texts from files anyone may
+ * send): FNV-1a from a start drawn once per process, then mixed so that
+ * every bit reaches the low ones a table uses.  Keys cannot be chosen in
+ * advance to fall into one slot, which would turn a table into a list
+ * (n² steps: a hang on a million crafted unit ids).  Thread-safe. */
+size_t kp_hash(const void *p, size_t n);
+size_t kp_hash_str(const char *s);
+
 /* A set of borrowed strings, hashed (open addressing), for the look-ups
  * that a linear search would make quadratic (a column among thousands).
  * Zero-initialised ({0}) is empty.  The set owns its table, never the
