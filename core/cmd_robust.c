@@ -36,7 +36,9 @@ int kp_cli_robust_option(kp_cli_config *c, int which, const char *arg, kp_err *e
 	case 2:
 		errno = 0;
 		s = strtoull(arg, &end, 10);
-		if (errno || end == arg || *end || strchr(arg, '-')) /* strtoull takes " -1" as 2^64 - 1 */
+		/* strtoull takes " -1" as 2^64 - 1; past 2^53 - 1 the seed the
+		 * JSON report prints would be read back as another one */
+		if (errno || end == arg || *end || strchr(arg, '-') || s > (1ULL << 53) - 1)
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_ROBUST_SEED, arg);
 		c->seed = s;
 		return 0;
