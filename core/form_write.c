@@ -15,9 +15,9 @@
 
 #include "kaoping/enc.h"
 #include "kaoping/outfile.h"
-#include "kaoping/xlsxw.h"
 #include "kaoping/rw.h"
 #include "kaoping/sb.h"
+#include "kaoping/xlsxw.h"
 
 static const char *kind_words(int kind)
 {
