@@ -5,9 +5,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check_util.h"
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 #include "kaoping/table.h"
 
 /* Cells of every kind a column meets: plain decimals of 0..15 places,
@@ -221,6 +224,44 @@ START_TEST(test_many_rows_rescaled)
 }
 END_TEST
 
+/* kp_hash of "U0000001" in a process of its own (fork: the start is
+ * drawn on first use). */
+static size_t hash_in_child(void)
+{
+	int fd[2], st;
+	size_t h = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		h = kp_hash_str("U0000001");
+		_exit(write(fd[1], &h, sizeof h) == (ssize_t)sizeof h ? 0 : 1);
+	}
+	close(fd[1]);
+	ck_assert_int_eq(read(fd[0], &h, sizeof h), (ssize_t)sizeof h);
+	close(fd[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return h;
+}
+
+/* The hash of every hash table starts from a value drawn per process:
+ * the same key hashes otherwise in another process (so no file can hold
+ * keys made ahead to collide), alike within one, and the same by both
+ * entry points. */
+START_TEST(test_hash_per_process)
+{
+	size_t a = hash_in_child(), b = hash_in_child();
+
+	ck_assert_uint_ne(a, b);
+	ck_assert_uint_eq(kp_hash_str("U0000001"), kp_hash("U0000001", 8));
+	ck_assert_uint_eq(kp_hash_str(""), kp_hash("", 0));
+	ck_assert_uint_ne(kp_hash_str("U0000001"), kp_hash_str("U0000002"));
+}
+END_TEST
+
 static Suite *table_suite(void)
 {
 	Suite *s = suite_create("table");
@@ -233,6 +274,7 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, test_append_forms);
 	tcase_add_test(tc, test_cell_text);
 	tcase_add_test(tc, test_many_rows_rescaled);
+	tcase_add_test(tc, test_hash_per_process);
 	suite_add_tcase(s, tc);
 	return s;
 }
