@@ -14,31 +14,11 @@
 #                    import takes more than 1.5 s; KILL_UNITS_FIXED=1 keeps them)
 set -u
 cd "$(dirname "$0")/../.."
-export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
-ROOT=$PWD
-KP_BIN=${KP_BIN:-./kaoping}
-case $KP_BIN in /*) KP=$KP_BIN ;; *) KP=$ROOT/${KP_BIN#./} ;; esac
+. tests/faults/common.sh
+faults_start faults sqlite3 lua5.4
 KILL_POINTS=${KILL_POINTS:-50}
 KILL_UNITS=${KILL_UNITS:-200000}
 RULES=$ROOT/rules/bench.lua
-GEN="lua5.4 $ROOT/scripts/gen-units"
-
-passed=0 failed=0
-failures=()
-pass() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok    $*"; return 0; }
-fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL  $*"; }
-
-for c in sqlite3 lua5.4; do
-	if ! command -v $c >/dev/null 2>&1; then
-		echo "SKIP faults: $c is not installed (scripts/deps.sh installs it)"
-		exit 77
-	fi
-done
-if [ ! -x "$KP" ]; then
-	echo "faults: no binary at $KP (build with make, or set KP_BIN)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kp-faults.XXXXXX")
 MNT=

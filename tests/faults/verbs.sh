@@ -27,10 +27,8 @@
 #   VERB_UNITS=20000 units in the imports that drop/replace/run work on
 set -u
 cd "$(dirname "$0")/../.."
-export KAOPING_LANG=${KAOPING_LANG:-en}
-ROOT=$PWD
-KP_BIN=${KP_BIN:-./kaoping}
-case $KP_BIN in /*) KP=$KP_BIN ;; *) KP=$ROOT/${KP_BIN#./} ;; esac
+. tests/faults/common.sh
+faults_start faults/verbs sqlite3 lua5.4 python3
 VERB_POINTS=${VERB_POINTS:-6}
 OUT_POINTS=${OUT_POINTS:-3}
 VERB_LIMITS=${VERB_LIMITS:-8 4096}
@@ -38,24 +36,6 @@ VERB_ROUNDS=${VERB_ROUNDS:-1}
 VERB_UNITS=${VERB_UNITS:-20000}
 RULES=$ROOT/rules/bench.lua
 FAZHI=$ROOT/rules/2021-fazhi.lua
-GEN="lua5.4 $ROOT/scripts/gen-units"
-
-passed=0 failed=0
-failures=()
-pass() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok    $*"; return 0; }
-fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL  $*"; }
-
-for c in sqlite3 lua5.4 python3; do
-	if ! command -v $c >/dev/null 2>&1; then
-		echo "SKIP faults/verbs: $c is not installed (scripts/deps.sh installs it)"
-		exit 77
-	fi
-done
-if [ ! -x "$KP" ]; then
-	echo "faults/verbs: no binary at $KP (build with make, or set KP_BIN)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kp-verbs.XXXXXX")
 cleanup() {
