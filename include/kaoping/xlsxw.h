@@ -21,7 +21,7 @@
 lxw_error kp_xlsxw_close(lxw_workbook *wb);
 
 /* Read back the workbook closed at file: the zip whole (its directory
- * consistent, every member's checksum right) and every .xml and .rels part
+ * there, every member's checksum right) and every .xml and .rels part
  * well-formed to its end.  0, or KP_EIO naming shown and the part. */
 int kp_xlsxw_check(const char *file, const char *shown, kp_err *err);
 

@@ -14,7 +14,7 @@ declare -A FLOOR=(
 	[err]=1 [par]=1 [num]=1 [date]=1 [near]=1
 	[sb]=2 [note]=3 [enc]=2 [infile]=2 [outfile]=2
 	[sandbox]=3 [table]=3 [csv]=3 [rw]=3
-	[rules]=4 [xlsx]=4 [result]=4
+	[rules]=4 [xlsx]=4 [xlsxw]=4 [result]=4
 	[rowq]=5 [data]=5 [criteria]=5 [rank]=5 [form]=5 [notice]=5
 	[score]=6 [compare]=6 [robust]=6
 	[store]=7 [ruletest]=7
