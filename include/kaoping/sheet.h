@@ -57,7 +57,7 @@ int kp_sheet_write(const kp_sheet *s, int format, const char *path, kp_err *err)
  * kp_sheet_batch_commit, they are made durable together (one sync, not
  * one per file: kp_outfile_commit_all) and renamed into place.  Free
  * removes the sheets not committed. */
-#define KP_SHEET_BATCH 64 /* at most what kp_outfile can remove on a signal (72) */
+#define KP_SHEET_BATCH 64 /* well below the 128 unnamed temporaries kp_outfile keeps open */
 typedef struct kp_sheet_batch kp_sheet_batch;
 kp_sheet_batch *kp_sheet_batch_new(kp_err *err);
 int kp_sheet_batch_add(kp_sheet_batch *b, const kp_sheet *s, int format, const char *path, kp_err *err);
