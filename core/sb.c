@@ -1,4 +1,5 @@
-/* sb.c — the growable string builder (see include/kaoping/sb.h). */
+/* sb.c — the growable string builder, the string set and the hash of
+ * kaoping's hash tables (see include/kaoping/sb.h). */
 #include "kaoping/sb.h"
 
 #include <pthread.h>

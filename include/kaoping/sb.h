@@ -1,5 +1,6 @@
 /* sb.h — a growable string builder, for text that must never be cut by a
- * fixed-size buffer (the criteria words).  Appending never fails loudly: a
+ * fixed-size buffer (the criteria words); and below it the hash of every
+ * hash table and a set of strings built on it.  Appending never fails loudly: a
  * failed allocation sets the oom flag, later appends do nothing, and the
  * owner checks once at the end with kp_sb_status.
  *
