@@ -20,6 +20,7 @@
  * made a moment before, and stops at the first error. */
 #define _POSIX_C_SOURCE 200809L /* strdup, clock_gettime */
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +49,30 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
 	return st;
 }
 
-static char *one_text(sqlite3 *db, const char *sql)
+/* prep of the SQL sqlite3_mprintf makes of fmt (%w quotes a name). */
+static sqlite3_stmt *prepf(sqlite3 *db, const char *fmt, ...)
 {
-	sqlite3_stmt *st = prep(db, sql);
+	sqlite3_stmt *st;
+	va_list ap;
+	char *sql;
+
+	va_start(ap, fmt);
+	sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	if (!sql)
+		die(NULL, "sqlite3_vmprintf");
+	st = prep(db, sql);
+	sqlite3_free(sql);
+	return st;
+}
+
+/* The text of the first column of the first row of st (finalized). */
+static char *one_text(sqlite3 *db, sqlite3_stmt *st)
+{
 	char *s;
 
 	if (sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_text(st, 0))
-		die(db, sql);
+		die(db, sqlite3_sql(st));
 	if (!(s = strdup((const char *)sqlite3_column_text(st, 0))))
 		die(NULL, "strdup");
 	sqlite3_finalize(st);
@@ -130,7 +148,7 @@ int main(int argc, char **argv)
 	size_t n = 0, cap = 0, i;
 	int nc, c;
 	double t0, t1, t2, t3;
-	char *table, *ddl, *index, *sql;
+	char *table, *ddl, *index;
 	long long run, cells = 0;
 
 	if (argc != 3) {
@@ -144,18 +162,12 @@ int main(int argc, char **argv)
 		die(db, "no run");
 	run = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (!(sql = sqlite3_mprintf("SELECT i.data_table FROM run_imports r JOIN imports i ON i.id = r.import_id "
-				    "WHERE r.run_id = %lld LIMIT 1", run)))
-		die(NULL, "sql");
-	table = one_text(db, sql);
-	sqlite3_free(sql);
+	table = one_text(db, prepf(db, "SELECT i.data_table FROM run_imports r JOIN imports i ON i.id = r.import_id "
+				   "WHERE r.run_id = %lld LIMIT 1", run));
 
 	/* read: every cell of the import, as score reads it (text) */
 	t0 = now();
-	if (!(sql = sqlite3_mprintf("SELECT * FROM \"%w\"", table)))
-		die(NULL, "sql");
-	st = prep(db, sql);
-	sqlite3_free(sql);
+	st = prepf(db, "SELECT * FROM \"%w\"", table);
 	nc = sqlite3_column_count(st);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		for (c = 0; c < nc; c++)
@@ -164,10 +176,7 @@ int main(int argc, char **argv)
 	t1 = now();
 
 	/* the run's results rows into memory (not timed) */
-	if (!(sql = sqlite3_mprintf("SELECT * FROM results WHERE run_id = %lld ORDER BY position", run)))
-		die(NULL, "sql");
-	st = prep(db, sql);
-	sqlite3_free(sql);
+	st = prepf(db, "SELECT * FROM results WHERE run_id = %lld ORDER BY position", run);
 	nc = sqlite3_column_count(st);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n == cap) {
@@ -181,8 +190,8 @@ int main(int argc, char **argv)
 		n++;
 	}
 	sqlite3_finalize(st);
-	ddl = one_text(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'results'");
-	index = one_text(db, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'results_unit'");
+	ddl = one_text(db, prep(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'results'"));
+	index = one_text(db, prep(db, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'results_unit'"));
 	sqlite3_close(db);
 
 	t2 = insert(argv[2], ddl, index, v, n, nc, 1);
