@@ -20,10 +20,12 @@
 
 /* ---- what rule functions see ---- */
 
-/* Each carries the generation of its run: the scorer it points at lives
- * only as long as the run (kp_sandbox_check_live). */
+/* Each carries the generation of its run (the scorer it points at lives
+ * only as long as the run: kp_sandbox_check_live) and the unit it was
+ * made for: one kept from another unit's call would read that unit's
+ * values (check_same_unit). */
 typedef struct unit_ud { scorer *s; unsigned long gen; size_t unit; } unit_ud;
-typedef struct row_ud { scorer *s; unsigned long gen; const kp_table *t; size_t row; } row_ud;
+typedef struct row_ud { scorer *s; unsigned long gen; const kp_table *t; size_t row; size_t unit; } row_ud;
 typedef struct evset_ud { scorer *s; unsigned long gen; size_t unit; int event; } evset_ud;
 
 /* luaL_error with a message of the catalogue: the position of the rule
@@ -68,11 +70,20 @@ static const char *check_name(lua_State *L, int idx)
 	return p;
 }
 
+/* A value made for one unit, used while another is scored (kept in an
+ * upvalue from the call before): an error, as one kept past its run is. */
+static void check_same_unit(lua_State *L, const scorer *s, size_t unit, const char *what)
+{
+	if (unit != s->unit)
+		kp_sandbox_error(L, KP_M_RULE_KEPT, what, what);
+}
+
 static unit_ud *check_unit(lua_State *L, int idx, const char *mt, const char *what)
 {
 	unit_ud *ud = luaL_checkudata(L, idx, mt);
 
 	kp_sandbox_check_live(L, ud->gen, what);
+	check_same_unit(L, ud->s, ud->unit, what);
 	return ud;
 }
 
@@ -81,6 +92,7 @@ static row_ud *check_row(lua_State *L, int idx)
 	row_ud *r = luaL_checkudata(L, idx, ROW_MT);
 
 	kp_sandbox_check_live(L, r->gen, kp_msg_fmt(KP_MSG_ENG_LUA_EVENT_ROW));
+	check_same_unit(L, r->s, r->unit, kp_msg_fmt(KP_MSG_ENG_LUA_EVENT_ROW));
 	return r;
 }
 
@@ -89,6 +101,7 @@ static evset_ud *check_evset(lua_State *L, int idx)
 	evset_ud *e = luaL_checkudata(L, idx, EVSET_MT);
 
 	kp_sandbox_check_live(L, e->gen, kp_msg_fmt(KP_MSG_ENG_LUA_EVENT_LIST));
+	check_same_unit(L, e->s, e->unit, kp_msg_fmt(KP_MSG_ENG_LUA_EVENT_LIST));
 	return e;
 }
 
@@ -148,7 +161,7 @@ static int push_row(scorer *s, const kp_table *t, size_t row)
 {
 	row_ud *r = lua_newuserdatauv(s->L, sizeof *r, 0);
 
-	r->s = s, r->gen = s->gen, r->t = t, r->row = row;
+	r->s = s, r->gen = s->gen, r->t = t, r->row = row, r->unit = s->unit;
 	luaL_setmetatable(s->L, ROW_MT);
 	return 0;
 }
