@@ -296,7 +296,8 @@ static int report_error(const kp_cli_config *c, const kp_err *err)
 	}
 	else if (err->kind == KP_ERULE && err->trace && c && !c->quiet)
 		kp_cli_say(KP_M_CLI_VERBOSE_HINT);
-	return exit_code(err->kind);
+	/* a failure whose record was left empty is still a failure: never 0 */
+	return err->kind == KP_OK ? EX_SOFTWARE : exit_code(err->kind);
 }
 
 /* The words of each phase, in the catalogue. */

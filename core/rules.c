@@ -486,7 +486,8 @@ static int compile_checklist(compiler *c, int h, kp_method *m, const char *where
 		kp_decl_field(L, it, "is");
 		k->is = lua_toboolean(L, -1);
 		lua_pop(L, 2);
-		rc = k->name ? compile_src_field(c, it, "src", &k->src, where) : KP_EINTERNAL;
+		rc = k->name ? compile_src_field(c, it, "src", &k->src, where)
+			     : kp_err_msg(c->err, KP_EINTERNAL, KP_M_INTERNAL);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
