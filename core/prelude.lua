@@ -5,8 +5,9 @@
 -- text of catalogue message NAME (RULE_P_*, include/kaoping/msg/rules.def)
 -- in the current language with each %s replaced by the next argument, and
 -- raise(text, level), error as the engine's mistake (kp_sandbox_raise),
--- and check_plain(v, what, level, HELPER, DECL, HELPER_MT) (plain, below).
-local spec, where, msg, raise, check_plain = ...
+-- check_plain(v, what, level, HELPER, DECL, HELPER_MT) (plain, below) and
+-- seal(sealed, v) (sealed, below).
+local spec, where, msg, raise, check_plain, seal = ...
 local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
 local setmetatable, tostring, next = setmetatable, tostring, next
@@ -18,6 +19,22 @@ spec.datas = {}
 
 local HELPER = {}   -- marks helper descriptors
 local DECL = {}     -- marks the indicators and deductions declared here
+
+-- What a declaration, helper or aggregate holds is copied raw the moment
+-- it has been checked (seal, in C), and the copy is what spec keeps and
+-- core/rules.c compiles: the rule file keeps the table it was handed and
+-- could change it after the checks (d.per = -2, h.dates[1] = 5).  A table
+-- sealed inside another is that one's copy there.  When the file has
+-- loaded, core/rules.c compares each table with its copy (sealed_list):
+-- a difference is a rule error at the line that made it.
+local sealed_map, sealed_list = {}, {}
+spec.sealed_map, spec.sealed_list = sealed_map, sealed_list
+local function sealed(v, what)
+	local copy, w = seal(sealed_map, v)
+	sealed_map[v] = copy
+	sealed_list[#sealed_list + 1] = {v, copy, what, w}
+	return copy
+end
 
 -- raise is error for the engine's refusals: a rule's pcall passes it on
 local function fail(text, level) raise(text, (level or 1) + 1) end
@@ -137,7 +154,26 @@ end
 local function helper(kind, fields)
 	check_plain(fields, kind, 3, HELPER, DECL, HELPER_MT) -- the fields table is the prelude's own: its values
 	fields.kind, fields[HELPER] = kind, true
+	sealed(fields, kind)
 	return setmetatable(fields, HELPER_MT)
+end
+
+-- The number of entries of the list in t, or nil when its number keys are
+-- not exactly 1..n: {a, nil, c} (# may say 1 or 3; ipairs stops at 1), or
+-- [0] or [1.5]; only_list: no other keys either.
+local function list_len(t, only_list)
+	local n, max = 0, 0
+	for k in next, t do
+		if type(k) == "number" then
+			if k % 1 ~= 0 or k < 1 then return nil end
+			n = n + 1
+			if k > max then max = k end
+		elseif only_list then
+			return nil
+		end
+	end
+	if max ~= n then return nil end
+	return n
 end
 
 -- scoring helpers ---------------------------------------------------------
@@ -165,6 +201,7 @@ end
 function dsl.rank_points(src, points, o)
 	src = check_src(src, "rank_points", 2)
 	if type(points) ~= "table" or #points == 0 then fail(msg("RULE_P_RANK_GIVE"), 2) end
+	if list_len(points, true) == nil then fail(msg("RULE_P_RANK_HOLE"), 2) end
 	for i, p in ipairs(points) do check_num(p, "points[" .. i .. "]", "rank_points", 2) end
 	o = opts_of(o, "rank_points", 2, "order")
 	if o.order ~= nil and o.order ~= "asc" and o.order ~= "desc" then fail(msg("RULE_P_RANK_ORDER"), 2) end
@@ -373,7 +410,9 @@ local function check_event(ev, fn, level)
 	return ev
 end
 function agg.count(ev, filter)
-	return {agg = "count", event = check_event(ev, "count", 2), filter = check_filter(filter, 2)}
+	local a = {agg = "count", event = check_event(ev, "count", 2), filter = check_filter(filter, 2)}
+	sealed(a, "agg.count")
+	return a
 end
 -- trimmed_avg: 去掉一个最高分和一个最低分 (one each, ties or not), then the
 -- average; fewer than 3 values: their plain average (the note says so)
@@ -381,7 +420,9 @@ for _, op in ipairs({"sum", "avg", "min", "max", "trimmed_avg"}) do
 	agg[op] = function(ev, col, filter)
 		check_event(ev, op, 2)
 		if type(col) ~= "string" then fail(msg("RULE_P_AGG_COL", op), 2) end
-		return {agg = op, event = ev, col = col, filter = check_filter(filter, 2)}
+		local a = {agg = op, event = ev, col = col, filter = check_filter(filter, 2)}
+		sealed(a, "agg." .. op)
+		return a
 	end
 end
 
@@ -394,13 +435,17 @@ local function check_col(col, fn, what, level)
 end
 function agg.late(ev, due, done, filter)
 	check_event(ev, "late", 2)
-	return {agg = "late", event = ev, due = check_col(due, "late", msg("RULE_P_W_DUE"), 2),
+	local a = {agg = "late", event = ev, due = check_col(due, "late", msg("RULE_P_W_DUE"), 2),
 		col = check_col(done, "late", msg("RULE_P_W_DONE3"), 2), filter = check_filter(filter, 2)}
+	sealed(a, "agg.late")
+	return a
 end
 function agg.missing(ev, done, filter)
 	check_event(ev, "missing", 2)
-	return {agg = "missing", event = ev, col = check_col(done, "missing", msg("RULE_P_W_DONE2"), 2),
+	local a = {agg = "missing", event = ev, col = check_col(done, "missing", msg("RULE_P_W_DONE2"), 2),
 		filter = check_filter(filter, 2)}
+	sealed(a, "agg.missing")
+	return a
 end
 
 -- declarations ------------------------------------------------------------
@@ -477,7 +522,7 @@ local function once(key, kind)
 			end
 		end
 		t.where = where(2)
-		spec[key] = t
+		spec[key] = sealed(t, kind)
 		return t
 	end
 end
@@ -571,7 +616,7 @@ dsl.indicator = named("indicator", function(name, t, w)
 		end
 		d.categories = t.categories
 	end
-	spec.indicators[#spec.indicators + 1] = d
+	spec.indicators[#spec.indicators + 1] = sealed(d, "indicator \"" .. name .. "\"")
 	return d
 end)
 
@@ -598,7 +643,7 @@ dsl.deduction = named("deduction", function(name, t, w)
 		if t.max <= 0 then fail(msg("RULE_P_ABOVE0", "deduction \"" .. name .. "\"", "max"), 2) end
 		check_normal(t.max, "max", "deduction \"" .. name .. "\"", 2)
 	end
-	spec.deductions[#spec.deductions + 1] = d
+	spec.deductions[#spec.deductions + 1] = sealed(d, "deduction \"" .. name .. "\"")
 	return d
 end)
 
@@ -624,7 +669,7 @@ dsl.bonus = named("bonus", function(name, t, w)
 		fail(msg("RULE_P_DEFAULT_NUM_TEXT", "bonus \"" .. name .. "\""), 2)
 	end
 	if type(d.default) == "number" then check_num(d.default, "default", "bonus \"" .. name .. "\"", 2) end
-	spec.bonuses[#spec.bonuses + 1] = d
+	spec.bonuses[#spec.bonuses + 1] = sealed(d, "bonus \"" .. name .. "\"")
 	return d
 end)
 
@@ -641,7 +686,7 @@ dsl.veto = named("veto", function(name, t, w)
 	if d.reason ~= nil and type(d.reason) ~= "string" and type(d.reason) ~= "function" then
 		fail(msg("RULE_P_VETO_REASON", "veto \"" .. name .. "\""), 2)
 	end
-	spec.vetoes[#spec.vetoes + 1] = d
+	spec.vetoes[#spec.vetoes + 1] = sealed(d, "veto \"" .. name .. "\"")
 	return d
 end)
 
@@ -649,14 +694,20 @@ dsl.section = named("section", function(name, t, w)
 	check_num(t.points, "points", "section \"" .. name .. "\"", 2)
 	check_normal(t.points, "points", "section \"" .. name .. "\"", 2)
 	local s = {name = name, where = w, points = t.points, items = {}}
+	-- after a hole (an item that is nil) ipairs would stop, and a
+	-- deduction left out come off the total instead
+	if list_len(t) == nil then fail(msg("RULE_P_SECTION_HOLE", "section \"" .. name .. "\""), 2) end
 	for i, item in ipairs(t) do
-		if type(item) ~= "table" or not rawget(item, DECL) then
+		-- an item is what indicator or deduction handed out (its copy, checked
+		-- then, is what the section holds): checked, and in no section yet
+		local copy = type(item) == "table" and rawget(item, DECL) and sealed_map[item]
+		if not copy then
 			fail(msg("RULE_P_SECTION_ITEM", "section \"" .. name .. "\"", i), 2)
 		end
-		if item.section then
-			fail(msg("RULE_P_ALREADY_IN", item.type .. " \"" .. item.name .. "\"", item.section), 2)
+		if copy.section then
+			fail(msg("RULE_P_ALREADY_IN", copy.type .. " \"" .. copy.name .. "\"", copy.section), 2)
 		end
-		item.section = name
+		item.section, copy.section = name, name
 		s.items[#s.items + 1] = item
 	end
 	for k in pairs(t) do
@@ -664,7 +715,7 @@ dsl.section = named("section", function(name, t, w)
 			fail(msg("RULE_P_SECTION_FIELD", "section \"" .. name .. "\"", tostring(k)), 2)
 		end
 	end
-	spec.sections[#spec.sections + 1] = s
+	spec.sections[#spec.sections + 1] = sealed(s, "section \"" .. name .. "\"")
 	return s
 end)
 

@@ -2500,28 +2500,207 @@ static int plain_bad(lua_State *L, int v, int depth)
 	return bad;
 }
 
-/* check_plain(v, what, level, HELPER, DECL, HELPER_MT): the prelude's
- * refusal of a declaration holding a table with a metatable, at the
- * place in the rule file (or module) that made it: the first frame
- * that is neither C nor the prelude (helpers are often tail calls, so a
- * level counted from here would miss it). */
-static int l_check_plain(lua_State *L)
+/* The level of the place in the rule file (or module) that called into
+ * the prelude: the first frame that is neither C nor the prelude (helpers
+ * are often tail calls, so a level counted from the prelude would miss
+ * it). */
+static int rule_level(lua_State *L)
 {
 	lua_Debug ar;
 	int level;
 
+	for (level = 1; lua_getstack(L, level, &ar) && lua_getinfo(L, "S", &ar); level++)
+		if (strcmp(ar.what, "C") != 0 && strcmp(ar.source, "=prelude") != 0)
+			break;
+	return level;
+}
+
+/* check_plain(v, what, level, HELPER, DECL, HELPER_MT): the prelude's
+ * refusal of a declaration holding a table with a metatable, at the
+ * place in the rule file that made it. */
+static int l_check_plain(lua_State *L)
+{
 	luaL_checkinteger(L, 3);
 	lua_settop(L, 6);
 	lua_newtable(L); /* 7: memo */
 	if (!plain_bad(L, 1, 0))
 		return 0;
-	for (level = 1; lua_getstack(L, level, &ar) && lua_getinfo(L, "S", &ar); level++)
-		if (strcmp(ar.what, "C") != 0 && strcmp(ar.source, "=prelude") != 0)
-			break;
-	luaL_where(L, level);
+	luaL_where(L, rule_level(L));
 	kp_sandbox_push_msg(L, KP_M_RULE_P_METATABLE, luaL_checkstring(L, 2));
 	lua_concat(L, 2);
 	return kp_sandbox_raise(L);
+}
+
+/* ---- sealing: a declaration is compiled as it was when it was made ----
+ *
+ * The prelude checks a declaration (or helper, or aggregate) when it is
+ * made and keeps a raw copy of it, made at once (seal); the compiler reads
+ * only the copies.  The rule file keeps the tables it was handed and may
+ * still change them (h.dates[1] = 5, d.per = -2, i.name = {}): had the
+ * compiler read those, it would compile what no check saw.  When the file
+ * has loaded, each table is compared with its copy (seal_verify), raw (no
+ * metamethod runs): a declaration changed after it was made is a rule
+ * error at the line that made it, never compiled silently either way. */
+
+/* Replace the value on top by its copy: a table is copied raw, with the
+ * tables sealed before (sealed at index sealed maps them to their copies)
+ * replaced by their copies and shared tables and cycles kept (memo). */
+static void seal_copy(lua_State *L, int sealed, int memo, int depth)
+{
+	int src, dst;
+
+	if (lua_type(L, -1) != LUA_TTABLE)
+		return;
+	lua_pushvalue(L, -1);
+	if (lua_rawget(L, sealed) != LUA_TNIL || (lua_pop(L, 1), lua_pushvalue(L, -1), lua_rawget(L, memo) != LUA_TNIL)) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	if (depth > SNAPSHOT_DEPTH)
+		kp_sandbox_error(L, KP_M_RULE_DECL_DEEP, SNAPSHOT_DEPTH);
+	luaL_checkstack(L, 8, kp_msg_fmt(KP_MSG_RULE_DECL_TOO_DEEP));
+	src = lua_gettop(L);
+	lua_newtable(L);
+	dst = src + 1;
+	lua_pushvalue(L, src);
+	lua_pushvalue(L, dst);
+	lua_rawset(L, memo);
+	lua_pushnil(L);
+	while (lua_next(L, src)) {
+		seal_copy(L, sealed, memo, depth + 1);
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, dst);
+	}
+	lua_remove(L, src);
+}
+
+/* seal(sealed, v) -> the copy of v, and the place in the rule file that
+ * made it ("file:line") */
+static int l_seal(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	lua_newtable(L); /* 3: memo */
+	lua_pushvalue(L, 2);
+	seal_copy(L, 1, 3, 0);
+	luaL_where(L, rule_level(L));
+	if (lua_rawlen(L, -1) >= 2) { /* "file:line: " without its ": " */
+		lua_pushlstring(L, lua_tostring(L, -1), lua_rawlen(L, -1) - 2);
+		lua_remove(L, -2);
+	}
+	return 2;
+}
+
+/* Does the value at a (as the rule file holds it) still hold what the copy
+ * at b holds?  Tables sealed on their own (at sealed) must be their copies
+ * (deeper than the top); memo (a -> b) keeps shared tables and cycles. */
+static int seal_same(lua_State *L, int a, int b, int sealed, int memo, int depth)
+{
+	int same = 1;
+
+	if (lua_type(L, a) != lua_type(L, b))
+		return 0;
+	if (lua_type(L, a) == LUA_TNUMBER && lua_tonumber(L, a) != lua_tonumber(L, a))
+		return lua_tonumber(L, b) != lua_tonumber(L, b); /* NaN is NaN */
+	if (lua_type(L, a) != LUA_TTABLE)
+		return lua_rawequal(L, a, b);
+	if (depth > 0) {
+		lua_pushvalue(L, a);
+		if (lua_rawget(L, sealed) != LUA_TNIL) {
+			same = lua_rawequal(L, -1, b);
+			lua_pop(L, 1);
+			return same;
+		}
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, a);
+	if (lua_rawget(L, memo) != LUA_TNIL) {
+		same = lua_rawequal(L, -1, b);
+		lua_pop(L, 1);
+		return same;
+	}
+	lua_pop(L, 1);
+	if (depth > SNAPSHOT_DEPTH) /* the copy stopped there */
+		return 1;
+	luaL_checkstack(L, 8, kp_msg_fmt(KP_MSG_RULE_DECL_TOO_DEEP));
+	lua_pushvalue(L, a);
+	lua_pushvalue(L, b);
+	lua_rawset(L, memo);
+	lua_pushnil(L);
+	while (same && lua_next(L, a)) {
+		int top = lua_gettop(L);
+		lua_pushvalue(L, top - 1);
+		lua_rawget(L, b);
+		same = seal_same(L, top, top + 1, sealed, memo, depth + 1);
+		lua_pop(L, 2);
+	}
+	if (!same)
+		return lua_pop(L, 1), 0;
+	lua_pushnil(L); /* nothing in the copy that the table lost */
+	while (same && lua_next(L, b)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		same = lua_rawget(L, a) != LUA_TNIL;
+		lua_pop(L, 1);
+	}
+	if (!same)
+		lua_pop(L, 1);
+	return same;
+}
+
+/* seal_verify(list, sealed): each {table, copy, what, where} of the list
+ * the same as when it was sealed, or a rule error at its where. */
+static int l_seal_verify(lua_State *L)
+{
+	lua_Integer i, n;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	n = (lua_Integer)lua_rawlen(L, 1);
+	for (i = 1; i <= n; i++) {
+		int e, same;
+		lua_settop(L, 2);
+		lua_rawgeti(L, 1, i);
+		e = lua_gettop(L);
+		luaL_checktype(L, e, LUA_TTABLE);
+		lua_rawgeti(L, e, 1);
+		lua_rawgeti(L, e, 2);
+		lua_newtable(L); /* memo */
+		same = seal_same(L, e + 1, e + 2, 2, e + 3, 0);
+		if (!same) {
+			lua_rawgeti(L, e, 4);
+			lua_pushliteral(L, ": ");
+			lua_rawgeti(L, e, 3);
+			kp_sandbox_push_msg(L, KP_M_RULE_DECL_CHANGED, lua_tostring(L, -1));
+			lua_remove(L, -2);
+			lua_concat(L, 3);
+			return kp_sandbox_raise(L);
+		}
+	}
+	return 0;
+}
+
+/* Compare the tables the prelude sealed (spec.sealed_list, by
+ * spec.sealed_map) with their copies, then drop both from spec. */
+static int verify_sealed(kp_rules *r, lua_State *L, int spec, kp_err *err)
+{
+	int rc;
+
+	lua_pushcfunction(L, l_seal_verify);
+	lua_getfield(L, spec, "sealed_list");
+	lua_getfield(L, spec, "sealed_map");
+	if (lua_type(L, -1) != LUA_TTABLE || lua_type(L, -2) != LUA_TTABLE) {
+		lua_pop(L, 3);
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_INTERNAL);
+	}
+	rc = kp_sandbox_call(r->sb, 2, 0, 1, err);
+	lua_pushnil(L);
+	lua_setfield(L, spec, "sealed_list");
+	lua_pushnil(L);
+	lua_setfield(L, spec, "sealed_map");
+	return rc;
 }
 
 static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
@@ -2538,7 +2717,8 @@ static int run_prelude(kp_rules *r, lua_State *L, int spec, kp_err *err)
 	lua_pushcfunction(L, l_msg);
 	lua_pushcfunction(L, l_raise);
 	lua_pushcfunction(L, l_check_plain);
-	return kp_sandbox_call(r->sb, 5, 1, 1, err);
+	lua_pushcfunction(L, l_seal);
+	return kp_sandbox_call(r->sb, 6, 1, 1, err);
 }
 
 /* The declarations, copied raw (next and rawset: no __index, __pairs or
@@ -2722,6 +2902,8 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 	lua_pushvalue(L, env);
 	r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pushvalue(L, spec); /* the table the declarations write: closed for them */
+	if (!rc)
+		rc = verify_sealed(r, L, lua_gettop(L), err);
 	if (!rc)
 		rc = snapshot_spec(r, L, spec, err);
 	lua_pushboolean(L, 1);
