@@ -1342,6 +1342,25 @@ static int grades_ordered(compiler *c, const char *where)
 	return 0;
 }
 
+/* The last grade is every unit's that reaches none before it (kp_rank:
+ * totals are 0 or more), so a minimum above 0 there, in any category,
+ * would not hold: {"合格", 60} last made a unit of 32 合格, and
+ * commendable by min_grade = "合格", while criteria said 合格 ≥ 60. */
+static int last_grade_takes_all(compiler *c, const char *where)
+{
+	const kp_rules *r = c->r;
+	const kp_grade *last = &r->grade[r->ngrade - 1];
+	size_t k;
+	char num[32];
+
+	for (k = 0; k < r->ncat; k++)
+		if (kp_grade_min(last, (int)k) > 0) {
+			kp_num_short(kp_grade_min(last, (int)k), num, sizeof num);
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_LAST_MIN, where, last->name, num, r->cat[k].name);
+		}
+	return 0;
+}
+
 /* Grade i of the grades table at g: {"name", minimum [, quota =, count =,
  * by_category =]}, below the one before it, not named twice. */
 static int compile_grade(compiler *c, int g, size_t i, const char *where)
@@ -1409,6 +1428,8 @@ static int compile_grades(compiler *c)
 		rc = compile_grade(c, g, i, where);
 	if (!rc)
 		rc = grades_ordered(c, where);
+	if (!rc)
+		rc = last_grade_takes_all(c, where);
 	if (!rc)
 		rc = list_names_alike(c, KP_MSG_RULE_KIND_GRADE, where);
 	free(where);

@@ -630,6 +630,9 @@ static const struct {
 	/* grades */
 	{ BODY "grades { {\"优秀\", 90}, {\"优秀\", 80} }\n", "grades: '优秀' appears twice", 3 },
 	{ BODY "grades { {\"优秀\", 80}, {\"良好\", 90} }\n", "'良好' must have a lower minimum than '优秀'", 3 },
+	/* the last grade takes every unit below the others: a minimum there would not hold */
+	{ BODY "grades { {\"优秀\", 90}, {\"合格\", 60} }\n", "the last grade, '合格', is given to every unit below the grades before it, so its minimum 60", 3 },
+	{ BODY "grades { {\"优秀\", 90}, {\"合格\", 0, by_category = { A = 10 } } }\n", "its minimum 10 (category 'A')", 3 },
 	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 90} }\n", "'良好' must have a lower minimum than '优秀'", 3 },
 	{ BODY "grades { {\"优秀\", 90, quota = 1.5}, {\"良好\", 0} }\n", "a quota is a share between 0 and 1", 3 },
 	{ BODY "grades { {\"优秀\", 90, quota = \"20%\"}, {\"良好\", 0} }\n", "a quota is a share of the category", 3 },
@@ -638,7 +641,7 @@ static const struct {
 	{ BODY "grades { {90, \"优秀\"} }\n", "each grade is {\"name\", minimum score", 3 },
 	{ BODY "grades { {\"a\", 1} }\ngrades { {\"a\", 1} }\n", "grades is declared twice", 4 },
 	/* commendation */
-	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 80} }\ncommend { min_grade = \"特优\" }\n",
+	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 0} }\ncommend { min_grade = \"特优\" }\n",
 	  "commend: min_grade '特优' is not one of the grades", 4 },
 	{ BODY "commend { tie_break = { \"X\" } }\n", "commend: tie_break 'X' is not a section", 3 },
 	{ BODY "commend { tie_break = { {} } }\n", "tie_break lists section names", 3 },
