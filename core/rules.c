@@ -118,7 +118,24 @@ typedef struct compiler {
 	int spec;      /* stack index of the spec table */
 	kp_strset secs; /* the sections' names, in order (section_index) */
 	kp_strset cats; /* the categories' names (category_index) */
+	size_t entries; /* the helpers' entries compiled so far (entries_room) */
 } compiler;
+
+/* The entries of every helper use (bands, dates, lookup keys, points by
+ * rank, checklist conditions, blend parts) together.  A helper is
+ * compiled for each declaration that uses it: one blend of 16,384 parts
+ * in 512 indicators took 930 MB outside --max-memory (which counts Lua's
+ * memory), and its scoring time outside --timeout (which counts rule
+ * code).  Real rule files hold hundreds. */
+#define RULES_MAX_ENTRIES 100000
+
+static int entries_room(compiler *c, size_t n, const char *where)
+{
+	if (n > RULES_MAX_ENTRIES - c->entries)
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_TOO_MANY_ENTRIES, where, RULES_MAX_ENTRIES);
+	c->entries += n;
+	return 0;
+}
 
 static char *dupstr(compiler *c, const char *s)
 {
@@ -318,13 +335,17 @@ static int compile_src_field(compiler *c, int t, const char *key, kp_src *s, con
 	return rc;
 }
 
-static int number_list(compiler *c, int t, const char *key, int pairs_, kp_method *m)
+static int number_list(compiler *c, int t, const char *key, int pairs_, kp_method *m, const char *where)
 {
 	lua_State *L = c->L;
 	size_t i, n;
 
 	kp_decl_field(L, t, key);
 	n = kp_decl_len(L, -1);
+	if (entries_room(c, n, where)) {
+		lua_pop(L, 1);
+		return c->err->kind;
+	}
 	m->n = n;
 	m->thr = calloc(n + 1, sizeof *m->thr);
 	m->pts = calloc(n + 1, sizeof *m->pts);
@@ -429,6 +450,10 @@ static int compile_lookup(compiler *c, int t, kp_method *m, const char *where)
 	lua_pushnil(L);
 	while (kp_decl_next(L, -2))
 		n++, lua_pop(L, 1);
+	if (entries_room(c, n, where)) {
+		lua_pop(L, 1);
+		return c->err->kind;
+	}
 	m->keys = calloc(n + 1, sizeof *m->keys);
 	m->pts = calloc(n + 1, sizeof *m->pts);
 	if (!m->keys || !m->pts)
@@ -464,6 +489,10 @@ static int compile_checklist(compiler *c, int h, kp_method *m, const char *where
 
 	kp_decl_field(L, h, "items");
 	n = kp_decl_len(L, -1);
+	if (entries_room(c, n, where)) {
+		lua_pop(L, 1);
+		return c->err->kind;
+	}
 	if (!(p = realloc(r->check, (r->ncheck + n + 1) * sizeof *p))) {
 		lua_pop(L, 1);
 		return kp_err_oom(c->err);
@@ -507,6 +536,10 @@ static int compile_blend(compiler *c, int h, kp_method *m, const char *where)
 	field_num(c, h, "scale", &m->scale);
 	kp_decl_field(L, h, "parts");
 	n = kp_decl_len(L, -1);
+	if (entries_room(c, n, where)) {
+		lua_pop(L, 1);
+		return c->err->kind;
+	}
 	if (!(p = realloc(r->part, (r->npart + n + 1) * sizeof *p))) {
 		lua_pop(L, 1);
 		return kp_err_oom(c->err);
@@ -539,6 +572,10 @@ static int compile_deadline(compiler *c, int t, kp_method *m, const char *where)
 
 	kp_decl_field(L, t, "dates");
 	n = kp_decl_len(L, -1);
+	if (entries_room(c, n, where)) {
+		lua_pop(L, 1);
+		return c->err->kind;
+	}
 	m->n = n;
 	m->thr = calloc(n + 1, sizeof *m->thr);
 	m->pts = calloc(n + 1, sizeof *m->pts);
@@ -603,7 +640,7 @@ static int method_fields(compiler *c, int h, kp_method *m, const char *where)
 	int rc = 0;
 
 	if (m->kind == KP_M_BANDS) {
-		rc = number_list(c, h, "bands", 1, m);
+		rc = number_list(c, h, "bands", 1, m, where);
 		m->has_otherwise = field_num(c, h, "otherwise", &m->otherwise) > 0;
 	}
 	if (!rc && m->kind == KP_M_DEADLINE) {
@@ -613,7 +650,7 @@ static int method_fields(compiler *c, int h, kp_method *m, const char *where)
 	if (!rc && (m->kind == KP_M_DONE || m->kind == KP_M_YESNO))
 		m->has_default = field_num(c, h, "pts", &m->dflt) > 0;
 	if (!rc && m->kind == KP_M_RANK)
-		rc = number_list(c, h, "points", 0, m);
+		rc = number_list(c, h, "points", 0, m, where);
 	if (!rc && m->kind == KP_M_LOOKUP)
 		rc = compile_lookup(c, h, m, where);
 	if (!rc && m->kind == KP_M_PERITEM) {
