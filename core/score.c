@@ -1510,6 +1510,13 @@ static int score_deduction(scorer *s, const kp_deduction *dd, const kp_colref *r
 		if ((rc = eval_func(s, dd->ref, o, &vs)))
 			return rc;
 		*amount = vs == V_VALUE ? o->pts : 0;
+		/* below 0 the floor would take nothing, and drop the note: as a
+		 * count function's negative count is */
+		if (vs == V_VALUE && cmpv(s, *amount, 0) < 0) {
+			char msg[320];
+			kp_msg_format(msg, sizeof msg, KP_M_ENG_DEDUCTION_NEGATIVE, num(*amount, a));
+			return rule_error(s, KP_ERULE, msg);
+		}
 	} else {
 		if ((rc = get_num(s, &dd->count, ref, s->unit, &cnt, &vs)))
 			return rc;
