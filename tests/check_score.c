@@ -271,7 +271,7 @@ START_TEST(test_deductions)
 		 "deduction \"T\" { per = 1, max = 2, count = \"t\" }\n"
 		 "deduction \"F\" { points = function(u) return u.f, string.format(\"通报批评%d次\", u.f) end, max = 1.5 }\n");
 	fx_table(&f, "units", "units.csv",
-		 "id,name,cat,v,d,t,f\na,a,A,4,2,0,0\nb,b,A,10,1,5,0\nc,c,A,1,0,3,0\ne,e,A,10,0,0,1\ng,g,A,10,0,0,-3\n");
+		 "id,name,cat,v,d,t,f\na,a,A,4,2,0,0\nb,b,A,10,1,5,0\nc,c,A,1,0,3,0\ne,e,A,10,0,0,1\n");
 	fx_run(&f);
 	/* a: section 4 - 2×3 → 0 (never below 0 inside the section); the
 	 * deduction counts (6), and 扣完为止 gives back 2, as a line of its own */
@@ -308,9 +308,22 @@ START_TEST(test_deductions)
 	ck_assert_str_eq(item(&f, "e", "F")->note, "通报批评1次, 扣1分");
 	ck_assert_ptr_null(item(&f, "e", "T"));
 	ck_assert_ptr_null(item(&f, "e", "D"));
-	/* g: a negative deduction is no deduction */
-	ck_pts(unit(&f, "g")->deductions, 0);
-	ck_pts(unit(&f, "g")->total, 10);
+	fx_free(&f);
+}
+END_TEST
+
+/* A deduction's points function below 0: a rule error naming the unit, as
+ * a count function's negative count is (the floor at 0 took nothing and
+ * dropped its note without a word). */
+START_TEST(test_deduction_function_negative)
+{
+	fx f;
+
+	fx_rules(&f, HEAD
+		 "section \"S\" { points = 10, indicator \"I\" { points = 10, score = function(u) return u.v end } }\n"
+		 "deduction \"F\" { points = function(u) return u.f, \"通报批评\" end }\n");
+	fx_table(&f, "units", "units.csv", "id,name,cat,v,f\ne,e,A,10,1\ng,g,A,10,-3\n");
+	fx_fail(&f, KP_ERULE, "in deduction 'F' for unit 'g'", "the points to take came to -3, below 0", NULL);
 	fx_free(&f);
 }
 END_TEST
@@ -2080,6 +2093,7 @@ static Suite *score_suite(void)
 	tcase_add_test(tc, test_tree);
 	tcase_add_test(tc, test_clamp);
 	tcase_add_test(tc, test_deductions);
+	tcase_add_test(tc, test_deduction_function_negative);
 	tcase_add_test(tc, test_deductions_in_sections_count);
 	tcase_add_test(tc, test_base_section);
 	tcase_add_test(tc, test_bonus);
