@@ -1005,16 +1005,37 @@ int kp_sandbox_load(kp_sandbox *sb, const char *chunkname, const char *buf, size
 	return 0;
 }
 
+/* The text at idx as a C string: a NUL byte (error("a\0b")) would end
+ * the message there in C, so it is written \0. */
+static const char *text_without_nul(lua_State *L, int idx)
+{
+	size_t len, i;
+	const char *p = lua_tolstring(L, idx, &len);
+	luaL_Buffer b;
+
+	if (strlen(p) == len)
+		return p;
+	luaL_buffinit(L, &b);
+	for (i = 0; i < len; i++) {
+		if (p[i])
+			luaL_addchar(&b, p[i]);
+		else
+			luaL_addstring(&b, "\\0");
+	}
+	luaL_pushresult(&b);
+	return lua_tostring(L, -1);
+}
+
 static int msghandler(lua_State *L)
 {
-	const char *msg = lua_tostring(L, 1);
+	const char *msg = NULL;
 
-	if (!msg) {
-		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-			msg = lua_tostring(L, -1);
-		else
-			msg = kp_sandbox_push_msg(L, KP_M_RULE_ERROR_OBJECT, luaL_typename(L, 1));
-	}
+	if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)
+		msg = text_without_nul(L, 1);
+	else if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+		msg = text_without_nul(L, -1);
+	else
+		msg = kp_sandbox_push_msg(L, KP_M_RULE_ERROR_OBJECT, luaL_typename(L, 1));
 	luaL_traceback(L, L, msg, 1);
 	return 1;
 }
