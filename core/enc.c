@@ -210,6 +210,22 @@ int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len)
 	return rare > 0 && gb18030_gb2312(buf, len) ? KP_ENC_UNLIKELY_RARE : 0;
 }
 
+/* Is cp default-ignorable (Unicode's Default_Ignorable_Code_Point): a
+ * character no font draws -- the soft hyphen, zero-width space, joiners
+ * and non-joiner, direction marks and embeddings, the word joiner and the
+ * invisible operators, variation selectors, the BOM, Hangul fillers, tag
+ * characters? */
+static int ignorable(unsigned cp)
+{
+	return cp == 0xAD || cp == 0x34F || cp == 0x61C || cp == 0x115F || cp == 0x1160 ||
+	       cp == 0x17B4 || cp == 0x17B5 || (cp >= 0x180B && cp <= 0x180F) ||
+	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x206F) || cp == 0x3164 || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+	       cp == 0xFEFF || cp == 0xFFA0 || (cp >= 0xFFF0 && cp <= 0xFFF8) ||
+	       (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) ||
+	       (cp >= 0xE0000 && cp <= 0xE0FFF);
+}
+
 /* East Asian Wide and Fullwidth ranges (enough for Chinese reports). */
 static int wide(unsigned cp)
 {
@@ -245,7 +261,7 @@ size_t kp_enc_width(const char *str)
 			cp = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
 		else
 			cp = (s[0] & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
-		if (cp >= 0x20 && cp != 0x200B && !(cp >= 0x300 && cp <= 0x36F))
+		if (cp >= 0x20 && !ignorable(cp) && !(cp >= 0x300 && cp <= 0x36F))
 			w += wide(cp) ? 2 : 1;
 		s += n, left -= (size_t)n;
 	}
@@ -355,54 +371,56 @@ char *kp_enc_fold_name(const char *s)
 	return out;
 }
 
-/* The length of the space at p that kp_enc_name_trim cuts: NBSP, the
- * ideographic space U+3000, U+2000..U+200B, U+202F, U+205F, U+FEFF, and
- * with ascii, ASCII white space; 0 for any other character. */
-static size_t name_space_len(const unsigned char *p, int ascii)
+/* The code point of the UTF-8 character at p (n > 0 bytes left) and its
+ * length in *len; a byte that starts no valid sequence is itself, length 1. */
+static unsigned cp_at(const unsigned char *p, size_t n, size_t *len)
 {
-	if (ascii && (p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r')))
-		return 1;
-	if (p[0] == 0xC2 && p[1] == 0xA0)
-		return 2;
-	if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
-		return 3;
-	if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8B) || p[2] == 0xAF))
-		return 3;
-	if (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F)
-		return 3;
-	if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
-		return 3;
-	return 0;
+	int k = p[0] < 0x80 ? 1 : utf8_seq(p, n);
+
+	if (k <= 1) {
+		*len = 1;
+		return p[0] < 0x80 ? p[0] : 0xFFFD;
+	}
+	*len = (size_t)k;
+	return utf8_cp(p, k);
 }
 
+/* Is cp a space kp_enc_name_trim cuts at the ends: NBSP, the ideographic
+ * space U+3000, U+2000..U+200A, U+202F, U+205F, and with ascii, ASCII
+ * white space? */
+static int name_space(unsigned cp, int ascii)
+{
+	if (cp < 0x80)
+		return ascii && (cp == ' ' || (cp >= '\t' && cp <= '\r'));
+	return cp == 0xA0 || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F;
+}
+
+/* s without the spaces at its ends and without default-ignorable
+ * characters anywhere, full-width ASCII narrowed (see kp_enc_name_trim). */
 static char *name_trim(const char *s, int ascii)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	char *key = malloc((size_t)(end - p) + 1), *o = key;
-	size_t n;
+	size_t n, keep = 0; /* the key's length up to its last character that is no space */
+	int started = 0;
 
 	if (!key)
 		return NULL;
-	while (p < end && (n = name_space_len(p, ascii)))
-		p += n;
-	for (; p < end; p++) {
-		if (p[0] == 0xEF && p + 2 < end && ((p[1] == 0xBC && p[2] >= 0x81) || (p[1] == 0xBD && p[2] <= 0x9E))) {
-			*o++ = (char)(p[1] == 0xBC ? p[2] - 0x80 + 0x20 : p[2] - 0x80 + 0x60); /* U+FF01..U+FF5E */
-			p += 2;
+	for (; p < end; p += n) {
+		unsigned cp = cp_at(p, (size_t)(end - p), &n);
+		if (ignorable(cp) || (!started && name_space(cp, ascii)))
+			continue;
+		started = 1;
+		if (cp >= 0xFF01 && cp <= 0xFF5E) { /* full-width ASCII: Ｕ０１ */
+			*o++ = (char)(cp - 0xFF01 + 0x21);
 		} else {
-			*o++ = (char)*p;
+			memcpy(o, p, n);
+			o += n;
 		}
+		if (!name_space(cp, ascii))
+			keep = (size_t)(o - key);
 	}
-	*o = '\0';
-	for (n = (size_t)(o - key); n > 0;) { /* spaces at the end */
-		size_t k = n - 1, w;
-		while (k > 0 && ((unsigned char)key[k] & 0xC0) == 0x80)
-			k--;
-		w = name_space_len((const unsigned char *)key + k, ascii);
-		if (w == 0 || k + w != n)
-			break;
-		key[k] = '\0', n = k;
-	}
+	key[keep] = '\0'; /* spaces at the end */
 	return key;
 }
 

@@ -77,9 +77,12 @@ const char *kp_enc_xml_clean(const char *s, char **copy);
 char *kp_enc_fold_name(const char *s);
 
 /* s without the Unicode spaces at its ends that Excel on a Chinese desk
- * types (NBSP, U+3000, U+2000..U+200B, U+202F, U+205F, U+FEFF; the CSV
- * reader has trimmed ASCII spaces), full-width ASCII (U+FF01..U+FF5E:
- * Ｕ０１) narrowed.  Unit ids that share it are the same unit typed twice.
+ * types (NBSP, U+3000, U+2000..U+200A, U+202F, U+205F; the CSV reader has
+ * trimmed ASCII spaces), without the characters no font draws anywhere in
+ * it (Unicode's default-ignorable code points: U+00AD, U+034F, U+180E,
+ * U+200B..U+200F, U+202A..U+202E, U+2060..U+206F, variation selectors,
+ * U+FEFF ...), full-width ASCII (U+FF01..U+FF5E: Ｕ０１) narrowed.  Unit
+ * ids that share it are the same unit typed twice.
  * malloc'd, the caller's; NULL when out of memory. */
 char *kp_enc_name_trim(const char *s);
 /* kp_enc_name_trim that also cuts ASCII white space at the ends, the
