@@ -407,12 +407,16 @@ static int finish(reader *r, struct csv_parser *p, size_t bytes)
 
 /* Decide the encoding from the first block; skip a UTF-8 BOM, also before
  * GB18030 (WPS writes one sometimes).  Valid UTF-8 that reads as unlikely
- * characters but as Chinese in GB18030 is refused: the user says which. */
+ * characters but as Chinese in GB18030 is refused: the user says which.
+ * So is a file that is not UTF-8 and reads as no Chinese in GB18030
+ * either (Big5, Shift-JIS): iconv takes almost any byte pair as GBK. */
 static int first_block(reader *r, const char **s, size_t *n, int *enc)
 {
 	if (*enc == KP_ENC_AUTO) {
 		*enc = kp_enc_detect((const unsigned char *)*s, *n);
 		int why = *enc == KP_ENC_UTF8 ? kp_enc_utf8_unlikely((const unsigned char *)*s, *n) : 0;
+		if (*enc == KP_ENC_GB18030 && kp_enc_gb18030_unlikely((const unsigned char *)*s, *n))
+			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UNLIKELY_GB18030, r->name);
 		if (why == KP_ENC_UNLIKELY_RARE)
 			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UNLIKELY_RARE, r->name);
 		if (why)

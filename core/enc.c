@@ -210,6 +210,34 @@ int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len)
 	return rare > 0 && gb18030_gb2312(buf, len) ? KP_ENC_UNLIKELY_RARE : 0;
 }
 
+/* GB18030 that reads as Chinese uses GB2312's common hanzi (lead byte
+ * B0-F7) and its punctuation, numbers and full-width forms (rows A1-A3),
+ * both with a trail byte A1-FE.  Big5 read as GBK is mostly the rest: a
+ * Big5 trail byte 40-7E makes a rare GBK hanzi, its commonest lead bytes
+ * A4-AF make kana, Greek, box drawing or private-use characters (臺北市
+ * reads 籓カ現); Shift-JIS likewise.  A file of Chinese in GB18030 has a
+ * few such characters at most (a rare hanzi in a name, a Greek letter). */
+int kp_enc_gb18030_unlikely(const unsigned char *b, size_t len)
+{
+	size_t i = 0, chars = 0, odd = 0;
+
+	while (i + 1 < len) {
+		if (b[i] < 0x80) {
+			i++;
+			continue;
+		}
+		chars++;
+		if (b[i + 1] >= 0x30 && b[i + 1] <= 0x39) { /* four bytes: outside GBK */
+			odd++, i += 4;
+			continue;
+		}
+		odd += !(((b[i] >= 0xB0 && b[i] <= 0xF7) || (b[i] >= 0xA1 && b[i] <= 0xA3)) && b[i + 1] >= 0xA1 &&
+			 b[i + 1] <= 0xFE);
+		i += 2;
+	}
+	return odd * 4 > chars;
+}
+
 /* Is cp default-ignorable (Unicode's Default_Ignorable_Code_Point): a
  * character no font draws -- the soft hyphen, zero-width space, joiners
  * and non-joiner, direction marks and embeddings, the word joiner and the

@@ -39,6 +39,14 @@ int kp_enc_detect(const unsigned char *buf, size_t len);
 enum { KP_ENC_UNLIKELY_LETTERS = 1, KP_ENC_UNLIKELY_RARE };
 int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len);
 
+/* Bytes that are not UTF-8 and would be read as GB18030, but whose
+ * characters as GB18030 are mostly not Chinese text: more than a quarter
+ * outside GB2312's common hanzi and its rows of punctuation, numbers and
+ * full-width forms (kana, box drawing, private use, rare hanzi), as a Big5
+ * or Shift-JIS file reads (臺北市 in Big5 is 籓カ現 in GB18030).  Returns
+ * 1 when so, 0 when the text reads as Chinese. */
+int kp_enc_gb18030_unlikely(const unsigned char *buf, size_t len);
+
 /* Length of the valid UTF-8 prefix of s[0..len). */
 size_t kp_enc_utf8_valid(const unsigned char *s, size_t len);
 /* Display width of UTF-8 text in terminal columns (East Asian wide = 2). */
