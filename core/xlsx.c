@@ -378,7 +378,7 @@ static void sst_start(xlsx *x, const char *el)
 
 static int sst_push(xlsx *x)
 {
-	size_t n = x->txn;
+	size_t n = x->tx ? kp_xlsx_unescape(x->tx, x->txn) : 0;
 
 	if (x->nsst == XL_MAX_STRINGS)
 		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_SST_COUNT, x->name, x->part, XL_MAX_STRINGS));
@@ -597,7 +597,8 @@ static int cell_text(xlsx *x, const char **out, size_t *n, char *buf)
 			return CELL_FAULT(x, KP_M_IN_XLSX_CELL_SST, v);
 		*out = x->sst + x->sst_off[i];
 	} else if (!strcmp(t, "str") || !strcmp(t, "inlineStr")) {
-		/* the text as it is */
+		if (x->tx && x->have_v) /* the text, its _xHHHH_ decoded */
+			x->txn = kp_xlsx_unescape(x->tx, x->txn);
 	} else if (!strcmp(t, "b")) {
 		if (*v && strcmp(v, "0") && strcmp(v, "1"))
 			return CELL_FAULT(x, KP_M_IN_XLSX_CELL_BOOL, v);

@@ -55,6 +55,14 @@ const char *kp_xlsx_rows_where(const xl_rows *w, size_t col, size_t row, char *b
  * XL_MAX_FILE bytes; its SHA-256 into sha when sha is not NULL. */
 int kp_xlsx_load(const char *path, unsigned char **buf, size_t *len, unsigned char *sha, kp_err *err);
 
+/* Decode ECMA-376's ST_Xstring escapes in s[0..n) in place: _xHHHH_ is
+ * the UTF-16 code unit HHHH (hex, either case; a surrogate pair written
+ * as two escapes is one character), as Excel writes a carriage return
+ * (_x000D_) or a literal "_x" (_x005F_x).  A lone surrogate, _x0000_ and
+ * what is not four hex digits stay as written.  Returns the new length
+ * and NUL-terminates s (which has n + 1 bytes). */
+size_t kp_xlsx_unescape(char *s, size_t n);
+
 /* Bytes of the longest number or date text below, with the NUL. */
 #define XL_NUM_MAX 40
 /* A number as the cell shows it in General format: 15 significant

@@ -229,6 +229,57 @@ const char *kp_xlsx_number(double v, char *buf)
 	return buf;
 }
 
+/* The code unit of an escape _xHHHH_ at s (n bytes left), 0 when none. */
+static unsigned xstring_unit(const char *s, size_t n)
+{
+	unsigned u = 0;
+	int i;
+
+	if (n < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_')
+		return 0;
+	for (i = 2; i < 6; i++) {
+		int c = (unsigned char)s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+					    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return 0;
+		u = u << 4 | (unsigned)d;
+	}
+	return u;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80)
+		return o[0] = (char)cp, 1;
+	if (cp < 0x800)
+		return o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3F)), 2;
+	if (cp < 0x10000)
+		return o[0] = (char)(0xE0 | cp >> 12), o[1] = (char)(0x80 | (cp >> 6 & 0x3F)),
+		       o[2] = (char)(0x80 | (cp & 0x3F)), 3;
+	return o[0] = (char)(0xF0 | cp >> 18), o[1] = (char)(0x80 | (cp >> 12 & 0x3F)),
+	       o[2] = (char)(0x80 | (cp >> 6 & 0x3F)), o[3] = (char)(0x80 | (cp & 0x3F)), 4;
+}
+
+size_t kp_xlsx_unescape(char *s, size_t n)
+{
+	size_t i = 0, o = 0; /* o <= i: an escape of 7 bytes gives at most 4 (14 for a pair) */
+
+	while (i < n) {
+		unsigned u = xstring_unit(s + i, n - i), lo;
+		size_t len = 7;
+		if (u >= 0xD800 && u <= 0xDBFF && (lo = xstring_unit(s + i + 7, n - i - 7)) >= 0xDC00 && lo <= 0xDFFF)
+			u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00), len = 14;
+		if (u == 0 || (u >= 0xD800 && u <= 0xDFFF)) {
+			s[o++] = s[i++];
+			continue;
+		}
+		o += put_utf8(s + o, u);
+		i += len;
+	}
+	s[o] = '\0';
+	return o;
+}
+
 const char *kp_xlsx_date(double serial, int date1904, char *buf)
 {
 	double f = floor(serial);

@@ -201,6 +201,14 @@ def hostile(kind, out):
         book(out, sheet(HEADER + data(2, 'u1', '1') + data(3, 'u2', '0x10')))
     elif kind == 'underflow-number':  # a nonzero decimal that strtod makes 0
         book(out, sheet(HEADER + data(2, 'u1', '0e5') + data(3, 'u2', '-0') + data(4, 'u3', '1e-400')))
+    elif kind == 'escapes':  # ST_Xstring's _xHHHH_, as Excel writes them, shared and inline
+        names = ['城关镇_x000D_\n(乡)', '_x005F_x000D_ kept', 'a_x4E2D_b_x00e9_', '_xD83D__xDE00_ _xD800_ _x0000_ _x12_']
+        cells = [row(1, '<c r="A1" t="inlineStr"><is><t>id</t></is></c>', '<c r="B1" t="s"><v>4</v></c>')]
+        for r, _ in enumerate(names, 2):
+            b = ('<c r="B%d" t="s"><v>%d</v></c>' % (r, r - 2) if r % 2 else
+                 '<c r="B%d" t="inlineStr"><is><t>%s</t></is></c>' % (r, esc(names[r - 2])))
+            cells.append(row(r, '<c r="A%d" t="inlineStr"><is><t>u%d</t></is></c>' % (r, r), b))
+        book(out, sheet(''.join(cells)), names + ['na_x006D_e'])
     else:
         sys.exit('mkxlsx.py: unknown kind ' + kind)
 
