@@ -2,8 +2,11 @@
  * OLE2 container, through libfreexl): one sheet's cells, row by row, into
  * the row builder of xlsx_rows.c, with the texts the .xlsx reader gives
  * (numbers at 15 significant digits, dates as YYYY-MM-DD).  libfreexl
- * shows neither merged ranges nor error cells (an error cell reads as
- * empty); README.md says so.  Owns the freexl handle while it reads. */
+ * shows neither merged ranges, error cells, booleans (an error cell reads
+ * as 1, #NULL! as 0, TRUE and FALSE as 1 and 0: its cell is an integer)
+ * nor formulas (a formula's cell reads as empty, as a blank one does),
+ * and kaoping cannot tell those cells from the others through it; README.md
+ * lists these limits.  Owns the freexl handle while it reads. */
 #include "xlsx_int.h"
 
 #include <freexl.h>
@@ -56,15 +59,28 @@ static void cell_text(const FreeXL_CellValue *v, const char **s, size_t *n, char
 	*n = strlen(*s);
 }
 
+/* libfreexl counts a date's days from its first day on, never back: a
+ * date cell holding 0 or a negative number (Excel shows 1900-01-00 or
+ * #####) reads as that first day, as serial 1 does.  Is v such a cell? */
+static int date_at_start(const FreeXL_CellValue *v, int date1904)
+{
+	const char *start = date1904 ? "1904-01-02" : "1900-01-01";
+
+	return (v->type == FREEXL_CELL_DATE || v->type == FREEXL_CELL_DATETIME) && v->value.text_value &&
+	       !strncmp(v->value.text_value, start, 10);
+}
+
 static int read_cells(const void *h, xl_rows *w)
 {
-	unsigned int rows = 0, r;
+	unsigned int rows = 0, r, mode = 0;
 	unsigned short cols = 0, c;
-	char buf[XL_NUM_MAX];
+	char buf[XL_NUM_MAX], where[1024];
 	int rc = 0;
 
 	if (freexl_worksheet_dimensions(h, &rows, &cols) != FREEXL_OK)
 		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLS_SIZE, w->name);
+	if (freexl_get_info(h, FREEXL_BIFF_DATEMODE, &mode) != FREEXL_OK)
+		mode = FREEXL_BIFF_DATEMODE_1900;
 	for (r = 0; r < rows && !rc; r++) {
 		kp_xlsx_rows_begin(w, (size_t)r + 1);
 		for (c = 0; c < cols && !rc; c++) {
@@ -74,6 +90,10 @@ static int read_cells(const void *h, xl_rows *w)
 			if (freexl_get_cell_value(h, r, c, &v) != FREEXL_OK)
 				return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLS_CELL, w->name, r + 1,
 						  kp_xlsx_ref(c, (size_t)r + 1, (char[KP_XLSX_REF]){0}));
+			if (date_at_start(&v, mode == FREEXL_BIFF_DATEMODE_1904))
+				return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLS_CELL_DATE_START, w->name, r + 1,
+						  kp_xlsx_rows_where(w, c, (size_t)r + 1, where, sizeof where),
+						  mode == FREEXL_BIFF_DATEMODE_1904 ? "1904-01-02" : "1900-01-01");
 			cell_text(&v, &s, &n, buf);
 			if (kp_enc_utf8_valid((const unsigned char *)s, n) != n)
 				return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLS_CELL_TEXT, w->name, r + 1,
