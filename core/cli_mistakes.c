@@ -3,18 +3,22 @@
  * (every file's, up to KP_CLI_MISTAKES_SHOWN lines, then "… and N more")
  * and the rows naming units the unit table lacks (found by kp_data_bind)
  * before the command ends with 65, and the notes on what reading left out
- * (empty rows, empty trailing columns) or how it read a file (tabs).
+ * (empty rows, empty trailing columns) or how it read a file (tabs; a
+ * legacy .xls, whose formulas and error cells libfreexl cannot show).
  * Owns nothing. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli_int.h"
 #include "kaoping/num.h"
+#include "kaoping/xlsx.h"
 
 void kp_cli_read_notes(const kp_cli_config *c, const char *file, size_t skipped_rows, size_t dropped_cols, int tabs)
 {
 	if (tabs)
 		kp_cli_note(c, KP_M_CMD_READ_TABS, file);
+	if (kp_xlsx_kind_of(file) == KP_XLSX_XLS) /* the file was just read: its kind by its first bytes */
+		kp_cli_note(c, KP_M_CMD_READ_XLS, file);
 	if (skipped_rows == 1)
 		kp_cli_note(c, KP_M_CMD_READ_EMPTY_ROW, file, skipped_rows);
 	else if (skipped_rows)
