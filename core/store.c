@@ -1422,6 +1422,31 @@ static int retire(kp_store *s, sqlite3_int64 id, const char *dtable, kp_err *err
 	return rc;
 }
 
+/* An active import for the year whose name differs from name only in
+ * ASCII letter case: SQLite's table names ignore it, so the two data
+ * tables would be one.  Refused, --replace or not: the rules read the
+ * name as it is written, so the user says which name (--as). */
+static int check_case(kp_store *s, const kp_import_opts *o, const char *name, const char *file, kp_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	rd r = {s, NULL, "imports", err, 0};
+	int rc;
+
+	if ((rc = store_prep(s, "SELECT name, file, imported_at FROM imports WHERE year = ?1 AND replaced_at IS NULL "
+			     "AND name <> ?2 AND name = ?2 COLLATE NOCASE LIMIT 1", &st, err)))
+		return rc;
+	sqlite3_bind_int(st, 1, o->year);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	r.st = st;
+	if (store_rd_step(&r) > 0) {
+		const char *other = store_rd_text(&r, 0, 0), *from = store_rd_text(&r, 1, 0), *at = store_rd_text(&r, 2, 0);
+		if (!r.rc)
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_NAME_CASE, file, name, o->year, other, from, at, other);
+	}
+	sqlite3_finalize(st);
+	return rc ? rc : r.rc;
+}
+
 /* An earlier import of the same name (before reading, sha NULL) or of the
  * same contents under another name (after, sha given) for the year:
  * refused, or retired with --replace. */
@@ -1521,7 +1546,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 
 	memset(&im, 0, sizeof im);
 	memset(&info, 0, sizeof info);
-	if ((rc = check_earlier(s, o, name, NULL, 0, file, &replaced, err)))
+	if ((rc = check_case(s, o, name, file, err)) || (rc = check_earlier(s, o, name, NULL, 0, file, &replaced, err)))
 		return rc;
 	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
 	if ((rc = import_insert(s, o, name, file, tname, err)))
@@ -1566,6 +1591,9 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 			if (!strcmp(name, other))
 				return kp_err_msg(err, KP_EUSAGE, KP_M_STORE_SAME_NAME, files[j],
 						  files[i], name);
+			if (!sqlite3_stricmp(name, other)) /* one table to SQLite */
+				return kp_err_msg(err, KP_EUSAGE, KP_M_STORE_SAME_NAME_CASE, files[j],
+						  files[i], other, name);
 		}
 	}
 	if (!s->in_tx && (rc = store_exec(s, "BEGIN IMMEDIATE", err))) /* else the upgrade's, joined */
