@@ -353,6 +353,10 @@ int kp_outfile_open(const char *path, kp_outfile **out, kp_err *err)
 	kp_err *e = err ? err : &local;
 	int rc;
 
+	if (!strcmp(path, "-")) { /* the usual "stdout", which is what no -o gives */
+		*out = NULL;
+		return kp_err_msg(err, KP_EUSAGE, KP_M_STORE_OUT_DASH);
+	}
 	*out = outfile_new(path, e);
 	rc = *out ? 0 : e->kind ? e->kind : KP_ECREATE;
 	kp_err_clear(&local);
