@@ -226,6 +226,9 @@ int kp_enc_gb18030_unlikely(const unsigned char *b, size_t len)
 			i++;
 			continue;
 		}
+		if (b[i] == 0x80 || b[i] == 0xFF || b[i + 1] < 0x30 || (b[i + 1] > 0x39 && b[i + 1] < 0x40) ||
+		    b[i + 1] == 0x7F || b[i + 1] == 0xFF)
+			return 0; /* not GB18030 at all: the converter names the byte */
 		chars++;
 		if (b[i + 1] >= 0x30 && b[i + 1] <= 0x39) { /* four bytes: outside GBK */
 			odd++, i += 4;

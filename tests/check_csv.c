@@ -427,6 +427,8 @@ static const struct bad_case bad_cases[] = {
 	  { "t.csv:1:2: header name 2 is not valid UTF-8" } },
 	{ "neither UTF-8 nor GB18030", IN("a,b\n1,\xff\n"), 0, 0, 0, KP_EDATA,
 	  { "t.csv", "byte 7 is not valid GB18030", "--encoding" } },
+	{ "Big5 (臺北市政府), read as GB18030 it is kana and rare hanzi", IN("id,name\nU1,\xbb\x4f\xa5\x5f\xa5\xab\xac\x46\xa9\xb2\n"),
+	  0, 0, 0, KP_EDATA, { "t.csv:1: the file is not UTF-8", "Big5", "--encoding gb18030" } },
 	{ "GB18030 forced, invalid", IN("a,b\n1,\x81\x20\n"), KP_ENC_GB18030, 0, 0, KP_EDATA,
 	  { "t.csv", "byte 7 is not valid GB18030" } },
 	{ "GB18030 cut at the end", IN("a,b\n1,\xb3\xc7\xb9\n"), KP_ENC_GB18030, 0, 0, KP_EDATA, { "t.csv", "not valid GB18030" } },

@@ -44,7 +44,8 @@ int kp_enc_utf8_unlikely(const unsigned char *buf, size_t len);
  * outside GB2312's common hanzi and its rows of punctuation, numbers and
  * full-width forms (kana, box drawing, private use, rare hanzi), as a Big5
  * or Shift-JIS file reads (臺北市 in Big5 is 籓カ現 in GB18030).  Returns
- * 1 when so, 0 when the text reads as Chinese. */
+ * 1 when so, 0 when the text reads as Chinese or is no GB18030 at all
+ * (the converter then names the byte). */
 int kp_enc_gb18030_unlikely(const unsigned char *buf, size_t len);
 
 /* Length of the valid UTF-8 prefix of s[0..len). */
