@@ -74,13 +74,16 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	if (st && (rc = kp_store_run_finish(st, res, err)))
 		goto out;
 	kp_cli_phase("store"); /* not words */
-	if (st)
-		kp_cli_note(c, KP_M_CMD_RUN_RECORDED, run_id, c->db);
 	if ((rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err)))
 		goto out;
 	kp_cli_phase("render"); /* not words */
-	rc = kp_cli_write_report(c, res, err);
+	/* the report before the commit: one that cannot be written (a full
+	 * disk) leaves the database as it was, as the command then says */
+	if ((rc = kp_cli_write_report(c, res, err)))
+		goto out;
 	kp_cli_phase("report"); /* not words */
+	if (st && !(rc = kp_store_run_commit(st, err)))
+		kp_cli_note(c, KP_M_CMD_RUN_RECORDED, run_id, c->db);
 out:
 	kp_result_free(res);
 	kp_store_last_free(last);

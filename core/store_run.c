@@ -840,14 +840,25 @@ int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err)
 	if ((rc = save_run(s, res, 1, err)))
 		goto fail;
 	store_run_free(s);
-	if ((rc = store_commit(s, err)))
-		goto fail;
-	s->in_tx = 0;
 	res->run_id = s->run_id;
 	return 0;
 fail:
 	kp_store_run_abort(s);
 	return rc;
+}
+
+int kp_store_run_commit(kp_store *s, kp_err *err)
+{
+	int rc;
+
+	if (!s->in_tx || s->run)
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_NO_RUN_OPEN);
+	if ((rc = store_commit(s, err))) {
+		kp_store_run_abort(s);
+		return rc;
+	}
+	s->in_tx = 0;
+	return 0;
 }
 
 void kp_store_run_abort(kp_store *s)

@@ -1091,11 +1091,11 @@ static void same_run(const kp_result *x, const kp_result *y, int items)
 		same_unit(x, k, y, k, items);
 }
 
-/* Import files for year, score them with rules into a recorded run (the
- * sink writes every unit's items as they are scored); the in-memory
- * result is returned. */
-static kp_result *score_into(kp_store *s, const char *rules, const char *const *files, size_t n, int year,
-			     kp_data **dp)
+/* Import files for year, score them with rules into a run written but
+ * not committed (the sink writes every unit's items as they are scored);
+ * the in-memory result is returned. */
+static kp_result *score_uncommitted(kp_store *s, const char *rules, const char *const *files, size_t n, int year,
+				    kp_data **dp)
 {
 	kp_rules *r = NULL;
 	kp_data *d;
@@ -1125,6 +1125,45 @@ static kp_result *score_into(kp_store *s, const char *rules, const char *const *
 	*dp = d; /* the result borrows unit ids and names from the data */
 	return res;
 }
+
+/* score_uncommitted, and the run committed: a recorded run. */
+static kp_result *score_into(kp_store *s, const char *rules, const char *const *files, size_t n, int year,
+			     kp_data **dp)
+{
+	kp_result *res = score_uncommitted(s, rules, files, n, year, dp);
+	kp_err err;
+
+	ck_assert_msg(kp_store_run_commit(s, &err) == 0, "%s", err.msg);
+	return res;
+}
+
+/* A run written but never committed (its report could not be written) is
+ * not in the database once the store is closed. */
+START_TEST(test_run_uncommitted)
+{
+	const char *db = path("k.db");
+	kp_store *s = open_w(db);
+	kp_result *res, *back = NULL;
+	kp_data *d;
+	glob_t g;
+	kp_err err;
+	long id;
+
+	ck_assert_int_eq(glob("samples/2021/*.csv", 0, NULL, &g), 0);
+	res = score_uncommitted(s, "rules/2021-fazhi.lua", (const char *const *)g.gl_pathv, g.gl_pathc, 2021, &d);
+	id = res->run_id;
+	kp_store_close(s);
+	kp_result_free(res);
+	kp_data_free(d);
+	s = open_w(db);
+	ck_assert_int_ne(kp_store_load_run(s, 0, 0, &back, &err), 0);
+	ck_assert_msg(strstr(err.msg, "no scoring run yet") != NULL, "%s", err.msg);
+	ck_assert_ptr_null(back);
+	kp_store_close(s);
+	ck_assert_int_eq(id, 1);
+	globfree(&g);
+}
+END_TEST
 
 static void check_read_back(kp_store *s, const kp_result *res)
 {
@@ -2136,6 +2175,7 @@ static Suite *store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_run_round_trip);
+	tcase_add_test(tc, test_run_uncommitted);
 	tcase_add_test(tc, test_run_round_trip_structured_notes);
 	tcase_add_test(tc, test_run_round_trip_odd_notes);
 	tcase_add_test(tc, test_run_round_trip_bench);

@@ -57,7 +57,7 @@ typedef struct kp_import_opts {
 	int hold;               /* leave the transaction open for the run that
 				   follows (kp_store_run_begin continues it): the
 				   import is kept only with that run, and a
-				   failure before kp_store_run_finish, or
+				   failure before kp_store_run_commit, or
 				   kp_store_close, rolls it back */
 	kp_csv_opts csv;
 } kp_import_opts;
@@ -100,6 +100,11 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_item *items,
 		      size_t nitems, kp_err *err);
 int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err);
+/* Commit the run kp_store_run_finish wrote (and the imports its
+ * transaction holds): the caller writes its report first, so that a
+ * report that cannot be written leaves the database as it was.  On
+ * failure the run is rolled back. */
+int kp_store_run_commit(kp_store *s, kp_err *err);
 void kp_store_run_abort(kp_store *s);
 
 /* Load a stored run (0: the newest); its items and notes too when it has
