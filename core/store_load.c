@@ -97,7 +97,11 @@ static long long jp_int(jp *j, long long lo, long long hi)
 {
 	double v = jp_num(j);
 
-	if (!j->bad && (v != floor(v) || v < (double)lo || v > (double)hi))
+	/* the range of long long first, its bounds exact in a double:
+	 * (double)LLONG_MAX is 2^63, so "v > (double)hi" let 2^63 through
+	 * to a conversion C leaves undefined */
+	if (!j->bad && (v != floor(v) || v < -9223372036854775808.0 || v >= 9223372036854775808.0 ||
+			(long long)v < lo || (long long)v > hi))
 		j->bad = 1;
 	return j->bad ? 0 : (long long)v;
 }
