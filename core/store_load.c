@@ -179,6 +179,31 @@ static const char *rd_str(rd *r, kp_result *res, int col, int nullable)
 	return p;
 }
 
+/* The run's category and grade names, hashed: read_unit looks both up
+ * for every results row, and a scan of each list made a run of 100,000
+ * categories and 100,000 rows take 31 s.  Every name is added in order,
+ * so an index is the first occurrence, as a scan from the start found. */
+typedef struct run_names { kp_strset cat, grade; } run_names;
+
+static void run_names_free(run_names *nm)
+{
+	kp_strset_free(&nm->cat);
+	kp_strset_free(&nm->grade);
+}
+
+static int run_names_make(const kp_result *res, run_names *nm, kp_err *err)
+{
+	size_t k;
+
+	for (k = 0; k < res->ncategories; k++)
+		if (kp_strset_add(&nm->cat, res->categories[k].name) < 0)
+			return kp_err_oom(err);
+	for (k = 0; k < res->ngrades; k++)
+		if (kp_strset_add(&nm->grade, res->grades[k]) < 0)
+			return kp_err_oom(err);
+	return 0;
+}
+
 static int name_index(const char *const *names, size_t n, const char *name)
 {
 	size_t i;
@@ -297,7 +322,7 @@ static int load_categories(kp_store *s, long id, kp_result *res, kp_err *err)
 }
 
 /* One row of results into u. */
-static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
+static void read_unit(rd *r, kp_result *res, const run_names *nm, kp_unit_result *u)
 {
 	const char *cat, *grade;
 	kp_unit_more more = kp_unit_more_none;
@@ -307,12 +332,7 @@ static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
 	u->id = rd_str(r, res, 0, 0);
 	u->name = rd_str(r, res, 1, 1);
 	cat = store_rd_text(r, 2, 0);
-	u->category = -1;
-	for (size_t k = 0; cat && k < res->ncategories; k++)
-		if (!strcmp(res->categories[k].name, cat)) {
-			u->category = (int)k;
-			break;
-		}
+	u->category = cat ? (int)kp_strset_index(&nm->cat, cat) : -1;
 	u->rank = (int)store_rd_int(r, 3, 0, INT_MAX, 0, NULL);
 	u->total = store_rd_real(r, 4, 0);
 	u->raw = store_rd_real(r, 5, 0);
@@ -324,7 +344,7 @@ static void read_unit(rd *r, kp_result *res, kp_unit_result *u)
 	u->deductions = store_rd_real(r, 7, 0);
 	u->bonus = store_rd_real(r, 8, 0);
 	grade = store_rd_text(r, 9, 1);
-	u->grade = grade ? name_index(res->grades, res->ngrades, grade) : -1;
+	u->grade = grade ? (int)kp_strset_index(&nm->grade, grade) : -1;
 	if (grade && u->grade < 0)
 		store_rd_bad(r, 9, KP_MSG_STORE_RD_NO_GRADE);
 	u->veto = RD_FLAG(r, 10);
@@ -478,8 +498,8 @@ static int check_ranking(kp_store *s, long id, const kp_result *res, kp_err *err
 /* The units of a run in report order, from sql (the run id bound; the
  * columns of read_unit, then in schema 2 sections and scored); place[]
  * receives scored when given. */
-static int load_units(kp_store *s, long id, const char *table, const char *count_sql, const char *sql,
-		      kp_result *res, long long **place, kp_err *err)
+static int load_units(kp_store *s, long id, const run_names *nm, const char *table, const char *count_sql,
+		      const char *sql, kp_result *res, long long **place, kp_err *err)
 {
 	rd r;
 	size_t n, k = 0;
@@ -495,7 +515,7 @@ static int load_units(kp_store *s, long id, const char *table, const char *count
 		return rc;
 	while (store_rd_step(&r) > 0 && (k < n || !too_many(&r))) {
 		kp_unit_result *u = &res->units[k];
-		read_unit(&r, res, u);
+		read_unit(&r, res, nm, u);
 		if (!r.rc && u->category < last) /* the slices below need report order */
 			store_rd_bad(&r, 2, KP_MSG_STORE_RD_ORDER);
 		last = u->category;
@@ -545,7 +565,8 @@ static kp_unit_result *row_unit(rd *r, kp_result *res, const id_pos *ix, int col
 	return &res->units[hit->pos];
 }
 
-static int load_section_points(kp_store *s, long id, kp_result *res, const id_pos *ix, kp_err *err)
+static int load_section_points(kp_store *s, long id, kp_result *res, const id_pos *ix, const kp_strset *secs,
+			       kp_err *err)
 {
 	rd r;
 	size_t pos;
@@ -560,7 +581,7 @@ static int load_section_points(kp_store *s, long id, kp_result *res, const id_po
 		if (!row_unit(&r, res, ix, 0, &pos) || !(sec = store_rd_text(&r, 1, 0)))
 			break;
 		v = store_rd_real(&r, 2, 0);
-		if ((k = name_index(res->sections, res->nsections, sec)) < 0)
+		if ((k = (int)kp_strset_index(secs, sec)) < 0)
 			store_rd_bad(&r, 1, KP_MSG_STORE_RD_NO_SECTION);
 		if (!r.rc)
 			KP_SEC(res, pos, k) = v;
@@ -594,7 +615,8 @@ static int alloc_items(kp_store *s, long id, kp_result *res, const id_pos *ix, u
 	return r.rc;
 }
 
-static int load_items(kp_store *s, long id, kp_result *res, const id_pos *ix, const unsigned *cap, kp_err *err)
+static int load_items(kp_store *s, long id, kp_result *res, const id_pos *ix, const unsigned *cap,
+		      const kp_strset *secs, kp_err *err)
 {
 	rd r;
 	size_t pos;
@@ -613,7 +635,7 @@ static int load_items(kp_store *s, long id, kp_result *res, const id_pos *ix, co
 		kind = store_rd_text(&r, 1, 0);
 		it->kind = name_index(store_item_kinds, STORE_NKINDS, kind);
 		sec = store_rd_text(&r, 2, 1);
-		it->section = sec ? name_index(res->sections, res->nsections, sec) : -1;
+		it->section = sec ? (int)kp_strset_index(secs, sec) : -1;
 		it->name = rd_str(&r, res, 3, 0);
 		it->points = store_rd_real(&r, 4, 0);
 		it->max = store_rd_real(&r, 5, 1);
@@ -632,6 +654,7 @@ static int load_details_v1(kp_store *s, long id, kp_result *res, kp_err *err)
 {
 	id_pos *ix = malloc((res->nunits + 1) * sizeof *ix);
 	unsigned *cap = calloc(res->nunits + 1, sizeof *cap);
+	kp_strset secs = {0}; /* the sections hashed: a look-up per row */
 	size_t i;
 	int rc;
 
@@ -643,9 +666,15 @@ static int load_details_v1(kp_store *s, long id, kp_result *res, kp_err *err)
 	for (i = 0; i < res->nunits; i++)
 		ix[i].id = res->units[i].id, ix[i].pos = i;
 	qsort(ix, res->nunits, sizeof *ix, id_cmp);
-	if (!(rc = load_section_points(s, id, res, ix, err)) && !(rc = alloc_items(s, id, res, ix, cap, err)))
-		rc = load_items(s, id, res, ix, cap, err);
+	for (i = 0; i < res->nsections; i++)
+		if (kp_strset_add(&secs, res->sections[i]) < 0) {
+			rc = kp_err_oom(err);
+			goto out;
+		}
+	if (!(rc = load_section_points(s, id, res, ix, &secs, err)) && !(rc = alloc_items(s, id, res, ix, cap, err)))
+		rc = load_items(s, id, res, ix, cap, &secs, err);
 out:
+	kp_strset_free(&secs);
 	free(ix);
 	free(cap);
 	return rc;
@@ -1033,15 +1062,17 @@ out:
 	"veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, tie_note, last_rank, last_total, " \
 	"sections, scored, position"
 
-static int load_head(kp_store *s, long *run_id, kp_result *res, kp_err *err)
+/* The run's row, sections, grades and categories, the names hashed in
+ * nm (the caller's to free, also on an error). */
+static int load_head(kp_store *s, long *run_id, kp_result *res, run_names *nm, kp_err *err)
 {
 	int rc = 0;
 
 	if (*run_id == 0 && !(rc = newest_run(s, 0, run_id, err)) && *run_id == 0)
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_NO_RUN_YET, s->path);
 	if (!rc && !(rc = load_run_row(s, *run_id, res, err)) && !(rc = load_sections(s, *run_id, res, err)) &&
-	    !(rc = load_grades(s, *run_id, res, err)))
-		rc = load_categories(s, *run_id, res, err);
+	    !(rc = load_grades(s, *run_id, res, err)) && !(rc = load_categories(s, *run_id, res, err)))
+		rc = run_names_make(res, nm, err);
 	return rc;
 }
 
@@ -1090,6 +1121,7 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 {
 	kp_result *res = NULL;
 	long long *place = NULL;
+	run_names nm = {{0}, {0}};
 	int rc, own;
 
 	*out = NULL;
@@ -1100,8 +1132,8 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 	 * is committed with the command's work, see upgrade_v1) */
 	if ((own = sqlite3_get_autocommit(s->db)) && (rc = store_exec(s, "BEGIN", err)))
 		goto out;
-	if (!(rc = load_head(s, &run_id, res, err)) &&
-	    !(rc = load_units(s, run_id, "results", "SELECT count(*) FROM results WHERE run_id = ?",
+	if (!(rc = load_head(s, &run_id, res, &nm, err)) &&
+	    !(rc = load_units(s, run_id, &nm, "results", "SELECT count(*) FROM results WHERE run_id = ?",
 			      "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? ORDER BY position", res, &place, err)) &&
 	    !(rc = check_units(s, run_id, res, err)) && res->nunits <= details_upto)
 		rc = load_details_v2(s, run_id, res, place, err);
@@ -1109,6 +1141,7 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 out:
 	free(place);
+	run_names_free(&nm);
 	if (rc) {
 		kp_result_free(res);
 		return rc;
@@ -1158,13 +1191,13 @@ static int find_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *
 
 /* The results row at position pos into u, r's statement the one-row
  * query of check_one: a position the run skips is damage. */
-static int unit_at(rd *r, long run_id, sqlite3_int64 pos, kp_result *res, kp_unit_result *u)
+static int unit_at(rd *r, long run_id, sqlite3_int64 pos, kp_result *res, const run_names *nm, kp_unit_result *u)
 {
 	sqlite3_reset(r->st);
 	sqlite3_bind_int64(r->st, 1, run_id);
 	sqlite3_bind_int64(r->st, 2, pos);
 	if (store_rd_step(r) > 0)
-		read_unit(r, res, u);
+		read_unit(r, res, nm, u);
 	else if (!r->rc)
 		store_rd_bad(r, 22, KP_MSG_STORE_RD_SKIPS_POSITION);
 	return r->rc;
@@ -1177,7 +1210,7 @@ static int unit_at(rd *r, long run_id, sqlite3_int64 pos, kp_result *res, kp_uni
  * before it (check_rank); its rank among the eligible units within what
  * its rank and that unit allow; its commended flag against the quota of
  * run_categories, its boundary flag against the category's count. */
-static int check_one(kp_store *s, long id, kp_result *res, sqlite3_int64 pos, kp_err *err)
+static int check_one(kp_store *s, long id, kp_result *res, const run_names *nm, sqlite3_int64 pos, kp_err *err)
 {
 	const kp_unit_result *u = &res->units[0], *p = NULL;
 	const kp_category_result *cat = &res->categories[u->category];
@@ -1191,14 +1224,14 @@ static int check_one(kp_store *s, long id, kp_result *res, sqlite3_int64 pos, kp
 		return rc;
 	while (lo < hi) { /* the first position of u's category */
 		sqlite3_int64 mid = lo + (hi - lo) / 2;
-		if (unit_at(&r, id, mid, res, &prev))
+		if (unit_at(&r, id, mid, res, nm, &prev))
 			break;
 		if (prev.category >= u->category)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	if (!r.rc && lo < pos && !unit_at(&r, id, pos - 1, res, &prev)) {
+	if (!r.rc && lo < pos && !unit_at(&r, id, pos - 1, res, nm, &prev)) {
 		p = &prev;
 		if (prev.category != u->category)
 			store_rd_bad(&r, 2, KP_MSG_STORE_RD_ORDER);
@@ -1234,7 +1267,7 @@ static int check_one(kp_store *s, long id, kp_result *res, sqlite3_int64 pos, kp
 }
 
 /* Unit pos's results row and items into res (one unit). */
-static int load_one(kp_store *s, long run_id, sqlite3_int64 pos, kp_result *res, kp_err *err)
+static int load_one(kp_store *s, long run_id, const run_names *nm, sqlite3_int64 pos, kp_result *res, kp_err *err)
 {
 	rd r;
 	catalogue c;
@@ -1250,14 +1283,14 @@ static int load_one(kp_store *s, long run_id, sqlite3_int64 pos, kp_result *res,
 		return rc;
 	sqlite3_bind_int64(r.st, 2, pos);
 	if (store_rd_step(&r) > 0) {
-		read_unit(&r, res, &res->units[0]);
+		read_unit(&r, res, nm, &res->units[0]);
 		parse_sections(&r, 20, res, 0);
 		place = store_rd_int(&r, 21, -1, INT64_MAX, 0, NULL);
 		res->nunits = 1;
 	}
 	sqlite3_finalize(r.st);
 	if ((rc = r.rc) || (res->nunits && ((rc = check_veto(s, run_id, res, &res->units[0], err)) ||
-					    (rc = check_one(s, run_id, res, pos, err)))) || place < 0 ||
+					    (rc = check_one(s, run_id, res, nm, pos, err)))) || place < 0 ||
 	    (rc = load_catalogue(s, run_id, res, &c, err)) ||
 	    (rc = store_prep(s, "SELECT template FROM run_notes WHERE run_id = ? AND id = ?", &c.one_note, err)) ||
 	    (rc = run_query(s, &r, "unit_items", "SELECT items FROM unit_items WHERE run_id = ? AND scored = ?", run_id,
@@ -1286,6 +1319,7 @@ int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **o
 {
 	kp_result *res = NULL;
 	sqlite3_int64 pos = 0;
+	run_names nm = {{0}, {0}};
 	int rc, own;
 
 	*out = NULL;
@@ -1293,13 +1327,14 @@ int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **o
 		return rc;
 	if ((own = sqlite3_get_autocommit(s->db)) && (rc = store_exec(s, "BEGIN", err)))
 		goto out;
-	if (!(rc = load_head(s, &run_id, res, err)) && !(rc = find_unit(s, run_id, unit, &pos, err)) && pos)
-		rc = load_one(s, run_id, pos, res, err);
+	if (!(rc = load_head(s, &run_id, res, &nm, err)) && !(rc = find_unit(s, run_id, unit, &pos, err)) && pos)
+		rc = load_one(s, run_id, &nm, pos, res, err);
 	if (own)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (!rc && !pos)
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RUN_NO_UNIT, s->path, run_id, unit);
 out:
+	run_names_free(&nm);
 	if (rc) {
 		kp_result_free(res);
 		return rc;
@@ -1313,16 +1348,18 @@ out:
 int store_load_run_v1(kp_store *s, long id, kp_result **out, kp_err *err)
 {
 	kp_result *res = NULL;
+	run_names nm = {{0}, {0}};
 	int rc;
 
 	if ((rc = kp_result_new(&res, err)))
 		return rc;
-	if (!(rc = load_head(s, &id, res, err)) &&
-	    !(rc = load_units(s, id, "results", "SELECT count(*) FROM v1_results WHERE run_id = ?",
+	if (!(rc = load_head(s, &id, res, &nm, err)) &&
+	    !(rc = load_units(s, id, &nm, "results", "SELECT count(*) FROM v1_results WHERE run_id = ?",
 			      "SELECT unit_id, name, category, rank, total, raw_total, base, deductions, bonus, grade, veto, "
 			      "veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, tie_note, last_rank, "
 			      "last_total FROM v1_results WHERE run_id = ? ORDER BY position", res, NULL, err)))
 		rc = load_details_v1(s, id, res, err);
+	run_names_free(&nm);
 	if (rc) {
 		kp_result_free(res);
 		return rc;
