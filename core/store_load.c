@@ -495,6 +495,34 @@ static int check_ranking(kp_store *s, long id, const kp_result *res, kp_err *err
 	return 0;
 }
 
+/* Room for n units of the run's sections, when the database holds them:
+ * units × sections is a product of two counts another program can set,
+ * 200,000 of each asked for 320 GB before a row was read.  sql counts
+ * what the rows hold (the run id bound): in schema 2 the characters of
+ * the results.sections arrays, at least 2 × sections + 1 each ("[0,0]");
+ * in schema 1 the section_points rows, one per unit and section.  So the
+ * room is at most a few times the size of the database. */
+static int sections_room(kp_store *s, long id, const char *table, const char *sql, size_t n, size_t per,
+			 size_t nsec, kp_err *err)
+{
+	rd r;
+	sqlite3_int64 held = 0;
+	int rc;
+
+	if (!n || !nsec)
+		return 0;
+	if ((rc = run_query(s, &r, table, sql, id, err)))
+		return rc;
+	if (store_rd_step(&r) > 0)
+		held = store_rd_int(&r, 0, 0, INT64_MAX, 1, NULL);
+	sqlite3_finalize(r.st);
+	if (r.rc)
+		return r.rc;
+	if ((sqlite3_uint64)held / (per * nsec + (per > 1)) < n)
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_SECTIONS_ROOM, s->path, id, n, nsec, table);
+	return 0;
+}
+
 /* The units of a run in report order, from sql (the run id bound; the
  * columns of read_unit, then in schema 2 sections and scored); place[]
  * receives scored when given. */
@@ -506,6 +534,9 @@ static int load_units(kp_store *s, long id, const run_names *nm, const char *tab
 	int rc, last = 0;
 
 	if ((rc = run_count(s, table, count_sql, id, &n, err)))
+		return rc;
+	if (place && (rc = sections_room(s, id, table, "SELECT sum(length(sections)) FROM results WHERE run_id = ?", n,
+					 2, res->nsections, err)))
 		return rc;
 	if (!(res->units = calloc(n + 1, sizeof *res->units)) || (place && !(*place = calloc(n + 1, sizeof **place))))
 		return kp_err_oom(err);
@@ -658,6 +689,9 @@ static int load_details_v1(kp_store *s, long id, kp_result *res, kp_err *err)
 	size_t i;
 	int rc;
 
+	if ((rc = sections_room(s, id, "section_points", "SELECT count(*) FROM section_points WHERE run_id = ?",
+				res->nunits, 1, res->nsections, err)))
+		goto out;
 	res->sec = calloc(res->nunits * res->nsections + 1, sizeof *res->sec);
 	if (!ix || !cap || !res->sec) {
 		rc = kp_err_oom(err);
