@@ -368,6 +368,68 @@ static void read_unit(rd *r, kp_result *res, const run_names *nm, kp_unit_result
 	}
 }
 
+/* The highest raw_total of the run (explain reads one unit). */
+static int run_top(kp_store *s, long id, double *top, kp_err *err)
+{
+	rd r;
+	int rc;
+
+	*top = 0;
+	if ((rc = run_query(s, &r, "results", "SELECT max(raw_total) FROM results WHERE run_id = ?", id, err)))
+		return rc;
+	if (store_rd_step(&r) > 0)
+		*top = store_rd_real(&r, 0, 1);
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+/* Unit ui's total against its own parts, as score_unit makes it, no item
+ * needed: its sections (after their own deductions) add up to at least
+ * base - deductions (a section's deductions come out of its base, and
+ * 扣完为止 keeps it at 0 or more), and to the base itself when nothing was
+ * deducted (with deductions, a section of clamp = false indicators below
+ * 0 before them counts below 0 in the base but as 0 itself, so the base
+ * bounds them no longer; the items do, check_item_sums); the unrounded total is the
+ * sections less the total's own deductions, at least 0, plus the bonus:
+ * between max(0, base - deductions) + bonus and max(0, sections) + bonus,
+ * or below at the rules' max_total, which the run does not record but
+ * which caps every unit alike, so a unit below is at the run's highest
+ * raw_total (top; from the database when *top is NaN).  Within the
+ * rounding of each section at the run's precision (round = "items") and
+ * a few ulps of the additions.  A total (with its raw_total) or a
+ * section changed by another program reads as damage, not as the run's. */
+static int check_parts(kp_store *s, long id, const kp_result *res, size_t ui, double *top, kp_err *err)
+{
+	const kp_unit_result *u = &res->units[ui];
+	double sum = 0, lo, hi, tol, half = 0.5 * pow(10, -res->precision);
+	char a[KP_NUM_MAX], b[KP_NUM_MAX], c[KP_NUM_MAX], d[KP_NUM_MAX], e[KP_NUM_MAX], f[KP_NUM_MAX];
+	size_t k;
+	int rc;
+
+	for (k = 0; k < res->nsections; k++)
+		sum += KP_SEC(res, ui, k);
+	tol = (double)res->nsections * half +
+	      1e-9 * (fabs(u->base) + fabs(u->deductions) + fabs(u->bonus) + fabs(sum) + 1);
+	lo = u->base - u->deductions - tol, hi = u->deductions > 0 ? INFINITY : u->base + tol;
+	/* sums past the range of a double are no run's (score refuses them) */
+	if (!isfinite(tol) || !isfinite(lo) || !isfinite(sum) || (res->nsections && (sum < lo || sum > hi)))
+		return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_SECTIONS_BASE, s->path, id, u->id,
+				  kp_num_short(sum, a, sizeof a), kp_num_short(u->base, b, sizeof b),
+				  kp_num_short(u->deductions, c, sizeof c));
+	lo = fmax(0, u->base - u->deductions) + u->bonus - tol;
+	hi = fmax(0, res->nsections ? sum : u->base) + u->bonus + tol;
+	if (u->raw >= lo && u->raw <= hi && isfinite(lo) && isfinite(hi))
+		return 0;
+	if (isnan(*top) && (rc = run_top(s, id, top, err)))
+		return rc;
+	if (u->raw < lo && u->raw == *top) /* capped at max_total */
+		return 0;
+	return kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_TOTAL_PARTS, s->path, id, u->id, kp_num_short(u->raw, a, sizeof a),
+			  kp_num_short(u->base, b, sizeof b), kp_num_short(u->deductions, c, sizeof c),
+			  kp_num_short(u->bonus, d, sizeof d), kp_num_short(lo + tol, e, sizeof e),
+			  kp_num_short(hi - tol, f, sizeof f));
+}
+
 /* Each category's count of commended units is the number of its units
  * marked commended, as the ranking left them: a flag another program set
  * (a unit added to the notice) or cleared stops the reading. */
@@ -525,13 +587,15 @@ static int sections_room(kp_store *s, long id, const char *table, const char *sq
 
 /* The units of a run in report order, from sql (the run id bound; the
  * columns of read_unit, then in schema 2 sections and scored); place[]
- * receives scored when given. */
+ * receives scored when given, and then each unit's total is checked
+ * against its sections and parts (check_parts). */
 static int load_units(kp_store *s, long id, const run_names *nm, const char *table, const char *count_sql,
 		      const char *sql, kp_result *res, long long **place, kp_err *err)
 {
 	rd r;
 	size_t n, k = 0;
 	int rc, last = 0;
+	double top = NAN;
 
 	if ((rc = run_count(s, table, count_sql, id, &n, err)))
 		return rc;
@@ -569,6 +633,11 @@ static int load_units(kp_store *s, long id, const run_names *nm, const char *tab
 	}
 	if (r.rc)
 		return r.rc;
+	for (k = 0; place && k < res->nunits; k++) /* the highest raw_total, where a max_total caps */
+		top = k ? fmax(top, res->units[k].raw) : res->units[k].raw;
+	for (k = 0; place && k < res->nunits; k++)
+		if ((rc = check_parts(s, id, res, k, &top, err)))
+			return rc;
 	if ((rc = check_commended(s, id, res, err)))
 		return rc;
 	return check_ranking(s, id, res, err);
@@ -1307,6 +1376,7 @@ static int load_one(kp_store *s, long run_id, const run_names *nm, sqlite3_int64
 	catalogue c;
 	store_buf note = {0};
 	long long place = -1;
+	double top = NAN;
 	int rc;
 
 	memset(&c, 0, sizeof c);
@@ -1323,7 +1393,8 @@ static int load_one(kp_store *s, long run_id, const run_names *nm, sqlite3_int64
 		res->nunits = 1;
 	}
 	sqlite3_finalize(r.st);
-	if ((rc = r.rc) || (res->nunits && ((rc = check_veto(s, run_id, res, &res->units[0], err)) ||
+	if ((rc = r.rc) || (res->nunits && ((rc = check_parts(s, run_id, res, 0, &top, err)) ||
+					    (rc = check_veto(s, run_id, res, &res->units[0], err)) ||
 					    (rc = check_one(s, run_id, res, nm, pos, err)))) || place < 0 ||
 	    (rc = load_catalogue(s, run_id, res, &c, err)) ||
 	    (rc = store_prep(s, "SELECT template FROM run_notes WHERE run_id = ? AND id = ?", &c.one_note, err)) ||
