@@ -489,7 +489,8 @@ static double axis_max(double max)
 		step /= 5;
 	else if (max / step <= 5)
 		step /= 2;
-	return ceil(max / step - 1e-9) * step;
+	step = ceil(max / step - 1e-9) * step;
+	return isfinite(step) ? step : max; /* near DBL_MAX the round end is past a double */
 }
 
 struct chart {
@@ -522,9 +523,15 @@ static void chart_axis(kp_rw *w, const struct chart *ch, int height)
 static void chart_bar(kp_rw *w, const struct chart *ch, size_t i, int y)
 {
 	const kp_unit_result *u = &ch->r->units[i];
-	double v = u->total > 0 ? u->total : 0, len = CH_BAR * (v > ch->top ? ch->top : v) / ch->top;
+	double v = u->total > 0 ? (u->total > ch->top ? ch->top : u->total) : 0, len = CH_BAR * v / ch->top;
 	char clipped[128], buf[KP_NUMBUF];
 
+	if (!isfinite(len)) /* CH_BAR × a total near DBL_MAX: inf before the division (width="inf") */
+		len = CH_BAR * (v / ch->top);
+	if (!(len >= 0)) /* NaN too */
+		len = 0;
+	else if (len > CH_BAR)
+		len = CH_BAR;
 	kp_rw_printf(w, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", CH_LABEL - 6, y + 12);
 	kp_rw_html(w, clip(u->name ? u->name : "", 22, clipped, sizeof clipped));
 	kp_rw_printf(w, "</text><rect class=\"bar%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"14\"><title>",

@@ -524,6 +524,30 @@ START_TEST(test_html_big)
 }
 END_TEST
 
+/* A finite total near DBL_MAX: the chart's bars and axis stay numbers
+ * (CH_BAR × total overflowed to width="inf", the axis end to "-nan"). */
+START_TEST(test_html_huge_total)
+{
+	static const double top[] = { 1e306, 1.7976931348623157e308 };
+	kp_err err = { 0 };
+	size_t k;
+
+	for (k = 0; k < sizeof top / sizeof *top; k++) {
+		kp_result *r = big_fixture(3);
+		char *h;
+		r->units[0].total = r->units[0].raw = r->units[0].base = r->sec[0] = top[k];
+		ck_assert_msg(write_fmt(r, KP_FMT_HTML, KP_LANG_EN, -1, "huge.html", &err) == 0, "%s", err.msg);
+		h = slurp(tpath("huge.html"), NULL);
+		ck_assert_ptr_nonnull(strstr(h, "<svg class=\"chart\""));
+		ck_assert_ptr_null(strstr(h, "inf\""));
+		ck_assert_ptr_null(strstr(h, "nan\""));
+		ck_assert_ptr_nonnull(strstr(h, "width=\"470.0\""));
+		free(h);
+		kp_result_free(r);
+	}
+}
+END_TEST
+
 START_TEST(test_table_color)
 {
 	kp_result *r = fixture();
@@ -1239,6 +1263,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_json_escape);
 	tcase_add_test(tc, test_html_escape);
 	tcase_add_test(tc, test_html_big);
+	tcase_add_test(tc, test_html_huge_total);
 	tcase_add_test(tc, test_html_print);
 	tcase_add_test(tc, test_table_color);
 	tcase_add_loop_test(tc, test_explain, 0, (int)(sizeof explains / sizeof explains[0]));
