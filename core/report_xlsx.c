@@ -806,6 +806,13 @@ static int build_ranking(const void *ctx, const kp_report_opts *o, const char *f
 
 int kp_report_xlsx(const kp_result *r, const kp_report_opts *o, FILE *out, kp_err *err)
 {
+	size_t ncols = kp_report_col_count(r, KP_COLS_TABLE, kp_report_has_change(r));
+
+	/* a column a section: past Excel's 16,384 columns libxlsxwriter
+	 * refused the cell, told as a write error (74), after the workbook
+	 * was begun; a limit of the format, as the rows of category_sheet */
+	if (ncols > LXW_COL_MAX)
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_XLSX_TOO_WIDE, r->nsections, ncols, (unsigned)LXW_COL_MAX);
 	return xlsx_output(build_ranking, r, o, out, err);
 }
 

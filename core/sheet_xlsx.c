@@ -19,6 +19,7 @@
 
 #define STR_MAX 32767 /* Excel's longest cell text */
 #define MAX_WIDTH 50.0
+#define SHEET_ROWS_FIXED 64 /* the rows of a sheet but its sections and items: heads, fields, sums, the first of the data */
 
 struct sx {
 	const kp_sheet *s;
@@ -225,7 +226,18 @@ static int build(const kp_sheet *s, const char *file, const char *shown, kp_err 
 	struct sx x = { 0 };
 	lxw_error e;
 	char nf[24];
+	const kp_unit_result *u = &s->r->units[s->unit];
+	size_t nitems = KP_MORE(u)->items ? KP_MORE(u)->nitems : 0;
 
+	/* a row a section and an item, past a sheet's 1,048,576 rows
+	 * libxlsxwriter refused the cell, told as a write error (74); the
+	 * head and the sums take SHEET_ROWS_FIXED rows at most (the data
+	 * rows below cut themselves short, see sources) */
+	if (s->r->nsections > LXW_ROW_MAX - SHEET_ROWS_FIXED || nitems > LXW_ROW_MAX - SHEET_ROWS_FIXED - s->r->nsections) {
+		free(tmpdir);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_REP_XLSX_SHEET_TOO_LONG, u->id, s->r->nsections, nitems,
+				  (unsigned)LXW_ROW_MAX);
+	}
 	x.s = s;
 	if (!tmpdir || !(x.wb = workbook_new_opt(file, &opt))) {
 		free(tmpdir);
