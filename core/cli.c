@@ -419,19 +419,42 @@ static size_t alarm_words(char *buf, size_t cap)
 
 /* ---- a database the command creates ---- */
 
-static char *g_new_db[3]; /* its path, -wal, -shm; NULL when none */
+static char *g_new_db[3];                     /* its path, -wal, -shm; NULL when none */
+static volatile sig_atomic_t g_new_db_mine;   /* the schema is this command's, nothing committed */
+static int g_new_db_opened;                   /* kp_cli_new_db_opened was told of the store */
+
+static void forget_new_db(void)
+{
+	int i;
+
+	g_new_db_mine = 0;
+	for (i = 0; i < 3; i++) {
+		free(g_new_db[i]);
+		g_new_db[i] = NULL;
+	}
+}
+
+/* kp_store_on_commit: the work is the database's from here on (mine 0),
+ * or that commit failed in the file this command made (mine 1). */
+static void new_db_committed(void *ud, int mine)
+{
+	(void)ud;
+	g_new_db_mine = mine && g_new_db[0];
+}
 
 void kp_cli_new_db_done(int rc)
 {
 	int i;
 
-	for (i = 0; i < 3; i++) {
-		char *p = g_new_db[i];
-		g_new_db[i] = NULL;
-		if (p && rc)
-			unlink(p);
-		free(p);
-	}
+	/* an open that failed: the file SQLite made, if it is empty and no
+	 * other command has it (or its -shm) open; else another's */
+	if (rc && !g_new_db_opened && g_new_db[0] && kp_store_unused_empty(g_new_db[0]))
+		g_new_db_mine = 1;
+	for (i = 0; i < 3 && rc && g_new_db_mine; i++)
+		if (g_new_db[i])
+			unlink(g_new_db[i]);
+	forget_new_db();
+	g_new_db_opened = 0;
 }
 
 void kp_cli_new_db(const char *db)
@@ -439,7 +462,9 @@ void kp_cli_new_db(const char *db)
 	static const char *const tail[3] = {"", "-wal", "-shm"}; /* not words */
 	int i;
 
-	kp_cli_new_db_done(0);
+	forget_new_db();
+	g_new_db_opened = 0;
+	kp_store_on_commit(new_db_committed, NULL);
 	for (i = 0; i < 3; i++) {
 		char *p = malloc(strlen(db) + strlen(tail[i]) + 1);
 		if (p) /* without memory, a stopped command may leave the file: nothing worse */
@@ -448,12 +473,25 @@ void kp_cli_new_db(const char *db)
 	}
 }
 
-/* From a signal handler: unlink only. */
+void kp_cli_new_db_opened(const kp_store *st)
+{
+	if (!g_new_db[0])
+		return;
+	g_new_db_opened = 1;
+	if (kp_store_created(st))
+		g_new_db_mine = 1;
+	else
+		forget_new_db();
+}
+
+/* From a signal handler: unlink only, and only a file whose schema this
+ * command made and has not committed (its lock is still held: nothing of
+ * another command's is in it). */
 static void remove_new_db_now(void)
 {
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3 && g_new_db_mine; i++)
 		if (g_new_db[i])
 			unlink(g_new_db[i]);
 }

@@ -232,12 +232,19 @@ void kp_cli_year_check(const kp_cli_config *c, const kp_rules *r);
 /* Import files into an open store for year, saying what was imported
  * (core/cmd_import.c). */
 int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int year, int hold, kp_err *err);
-/* A database the command creates (called before the open that creates
- * it, when db does not exist): if the command then fails, or the time
- * limit or a signal stops it, the file goes with its -wal and -shm, so
- * that nothing is left.  kp_cli_new_db_done(rc) ends it: removes the
- * file when rc says the command failed, else keeps it. */
+/* A database the command creates: kp_cli_new_db before the open, when db
+ * does not exist; kp_cli_new_db_opened(st) after it: the file is this
+ * command's only when the store made its schema (kp_store_created: another
+ * command may have made it first, and its work is not this one's to
+ * remove).  If the command then fails, or the time limit or a signal stops
+ * it, before its first commit, the file goes with its -wal and -shm, so
+ * that nothing is left.  kp_cli_new_db_done(rc), before kp_store_close
+ * (the lock still held: nothing of another's can be in the file), ends
+ * it: removes the file when rc says the command failed and nothing was
+ * committed, else keeps it.  A file an open that failed left is removed
+ * only when it is empty and no other process has it open. */
 void kp_cli_new_db(const char *db);
+void kp_cli_new_db_opened(const kp_store *st);
 void kp_cli_new_db_done(int rc);
 /* Score the year's imported data in st with the rule file, recording
  * nothing (core/cmd_compare.c); *r, *d and *res are the caller's, also

@@ -47,11 +47,13 @@ int kp_cmd_import(kp_cli_config *c, kp_err *err)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_IMPORT_AS_ONE);
 	if (!existed)
 		kp_cli_new_db(c->db);
-	if (!(rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err)))
+	if (!(rc = kp_store_open(c->db, KP_STORE_WRITE, &st, err))) {
+		kp_cli_new_db_opened(st);
 		if (!(rc = kp_cli_import_year(c, st, c->args, c->nargs, &year, err)))
 			rc = kp_cli_import_files(c, st, c->args, c->nargs, year, 0, err);
+	}
+	kp_cli_new_db_done(rc); /* before the close: the lock still held */
 	kp_store_close(st);
-	kp_cli_new_db_done(rc);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli_int.h"
+#include "kaoping/outfile.h"
 #include "kaoping/report.h"
 #include "kaoping/score.h"
 
@@ -77,14 +78,22 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	if ((rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err)))
 		goto out;
 	kp_cli_phase("render"); /* not words */
-	/* the report before the commit: one that cannot be written (a full
-	 * disk) leaves the database as it was, as the command then says */
+	/* the report written before the commit, put in place after it: one
+	 * that cannot be written (a full disk) leaves the database as it was,
+	 * as the command then says, and a report is there only for a run that
+	 * is recorded */
+	if (st)
+		kp_outfile_defer();
 	if ((rc = kp_cli_write_report(c, res, err)))
 		goto out;
 	kp_cli_phase("report"); /* not words */
-	if (st && !(rc = kp_store_run_commit(st, err)))
+	if (st && !(rc = kp_store_run_commit(st, err))) {
 		kp_cli_note(c, KP_M_CMD_RUN_RECORDED, run_id, c->db);
+		rc = kp_outfile_deferred(1, err);
+	}
 out:
+	if (st)
+		kp_outfile_deferred(0, NULL); /* what a failure left held */
 	kp_result_free(res);
 	kp_store_last_free(last);
 	return rc;
@@ -121,6 +130,7 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 			kp_cli_new_db(c->db);
 		if ((rc = kp_store_open(c->db, store_mode, &st, err)))
 			goto out;
+		kp_cli_new_db_opened(st);
 		if (nfiles > 0 && (kp_cli_enter(KP_PH_IMPORT),
 				   rc = kp_cli_import_files(c, st, files, nfiles, kp_cli_year(c, r), 1, err)))
 			goto out;
@@ -136,11 +146,12 @@ static int score_verb(kp_cli_config *c, int store_mode, char **files, int nfiles
 out:
 	free(ids);
 	kp_data_free(d);
+	if (store_mode >= 0)
+		kp_cli_new_db_done(rc); /* before the close: the lock still held */
 	kp_store_close(st); /* rolls back what a failure left open */
 	kp_rules_free(r);
 	if (rc && imported && existed)
 		kp_cli_note(c, KP_M_CMD_RUN_IMPORT_NOT_KEPT, c->db);
-	kp_cli_new_db_done(rc);
 	return rc;
 }
 

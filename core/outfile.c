@@ -398,6 +398,49 @@ static void sync_dir(const char *path)
 	free(dir);
 }
 
+/* The files kp_outfile_commit holds while kp_outfile_defer is on. */
+static int g_defer;
+static kp_outfile **g_held;
+static size_t g_nheld, g_capheld;
+
+void kp_outfile_defer(void)
+{
+	g_defer = 1;
+}
+
+int kp_outfile_deferred(int keep, kp_err *err)
+{
+	size_t i, n = g_nheld;
+	kp_outfile **f = g_held;
+	int rc = 0;
+
+	g_defer = 0;
+	g_held = NULL, g_nheld = g_capheld = 0;
+	if (keep && n)
+		rc = kp_outfile_commit_all(f, n, err);
+	else
+		for (i = 0; i < n; i++)
+			kp_outfile_abort(f[i]);
+	free(f);
+	return rc;
+}
+
+/* Hold f, written and synced, for kp_outfile_deferred. */
+static int hold(kp_outfile *f, kp_err *err)
+{
+	if (g_nheld == g_capheld) {
+		size_t cap = g_capheld ? 2 * g_capheld : 4;
+		kp_outfile **p = realloc(g_held, cap * sizeof *p);
+		if (!p) {
+			kp_outfile_abort(f);
+			return kp_err_oom(err);
+		}
+		g_held = p, g_capheld = cap;
+	}
+	g_held[g_nheld++] = f;
+	return 0;
+}
+
 int kp_outfile_commit(kp_outfile *f, kp_err *err)
 {
 	int e = 0, rc = 0;
@@ -409,6 +452,8 @@ int kp_outfile_commit(kp_outfile *f, kp_err *err)
 		e = EIO;
 	if (!e && fsync(fileno(f->fp)) != 0)
 		e = errno;
+	if (!e && g_defer)
+		return hold(f, err);
 	if (!e && f->proc[0]) { /* named while its descriptor is open */
 		if ((e = link_into_place(f)) != 0) {
 			fclose(f->fp);

@@ -838,8 +838,18 @@ static int check_journal(const char *path, const char *journal, kp_err *err)
 {
 	struct stat sb;
 
-	if (lstat(journal, &sb) != 0)
-		return 0;
+	int look;
+
+	/* one whose database another process holds locked is that process's
+	 * own, live (kaoping making a new file writes through one): SQLite's
+	 * locks make this command wait for it, as for any lock.  Between two
+	 * transactions of that process the journal may be seen with no lock
+	 * held for a moment: only one that stays without a lock is refused */
+	for (look = 0; look < 5; look++) {
+		if (lstat(journal, &sb) != 0 || locked_at(path, -1))
+			return 0;
+		sqlite3_sleep(20);
+	}
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_JOURNAL, journal, path, path);
 }
 
@@ -900,9 +910,40 @@ out:
  * it is complete).  A reader holding a read open past the busy timeout
  * keeps the pages in the -wal, live, until it closes; that is no error:
  * the transaction is committed. */
+static void (*commit_fn)(void *ud, int mine);
+static void *commit_ud;
+
+void kp_store_on_commit(void (*fn)(void *ud, int mine), void *ud)
+{
+	commit_fn = fn, commit_ud = ud;
+}
+
+int store_begin(kp_store *s, kp_err *err)
+{
+	int rc, moved = 0;
+
+	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+		return rc;
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return kp_err_msg(err, KP_ETEMP, KP_M_STORE_MOVED, s->path);
+	}
+	return 0;
+}
+
 int store_commit(kp_store *s, kp_err *err)
 {
-	int rc = store_exec(s, "COMMIT", err);
+	int rc, created = s->created;
+
+	if (commit_fn) /* from here on the work is the database's, not this command's to remove */
+		commit_fn(commit_ud, 0);
+	s->created = 0;
+	rc = store_exec(s, "COMMIT", err);
+	if (rc && created) { /* not committed (a full disk): still only this command's */
+		s->created = 1;
+		if (commit_fn)
+			commit_fn(commit_ud, 1);
+	}
 
 	/* a database that came in a rollback-journal mode: to WAL now that the
 	 * command's work is committed (see setup_db); should the switch fail
@@ -1045,16 +1086,20 @@ static int read_version(kp_store *s, int *version, int *tables, kp_err *err)
 	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
 	int rc;
 
-	if ((rc = store_prep(s, "PRAGMA user_version", &r.st, err)))
+	/* one statement, one snapshot: read apart, another command's commit
+	 * between them gave version 0 with its tables, "not kaoping's" */
+	if ((rc = store_prep(s, tables ? "SELECT user_version, (SELECT count(*) FROM sqlite_schema) FROM pragma_user_version"
+				       : "PRAGMA user_version", &r.st, err)))
 		return rc;
-	*version = store_rd_step(&r) > 0 ? RD_INT(&r, 0) : 0;
-	sqlite3_finalize(r.st);
-	if (r.rc || !tables)
-		return r.rc;
-	r.table = "sqlite_schema";
-	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema", &r.st, err)))
-		return rc;
-	*tables = store_rd_step(&r) > 0 ? RD_INT(&r, 0) : 0;
+	if (store_rd_step(&r) > 0) {
+		*version = RD_INT(&r, 0);
+		if (tables)
+			*tables = RD_INT(&r, 1);
+	} else {
+		*version = 0;
+		if (tables)
+			*tables = 0;
+	}
 	sqlite3_finalize(r.st);
 	return r.rc;
 }
@@ -1070,7 +1115,7 @@ static int begin_still(kp_store *s, int version, kp_err *err)
 {
 	int now = 0, tables = 0, rc;
 
-	if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+	if ((rc = store_begin(s, err)))
 		return rc;
 	if ((rc = read_version(s, &now, version ? NULL : &tables, err)) || (now == version && !tables))
 		return rc ? (sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL), rc) : 0;
@@ -1097,6 +1142,8 @@ static int migrate_once(kp_store *s, int writable, kp_err *err)
 		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_KAOPING, s->path);
 	if ((rc = read_version(s, &version, &tables, err)))
 		return rc;
+	if (version != 0) /* another command made it since the first look */
+		return STORE_AGAIN;
 	if (tables > 0)
 		return kp_err_msg(err, KP_EDATA, KP_M_STORE_NOT_KAOPING, s->path);
 	if (!writable)
@@ -1106,11 +1153,15 @@ static int migrate_once(kp_store *s, int writable, kp_err *err)
 	if ((rc = store_exec(s, "PRAGMA page_size = 16384", err)) || (rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) ||
 	    (rc = begin_still(s, 0, err)))
 		return rc;
+	/* the schema is committed with the command's work, as an upgrade's is:
+	 * until then this command holds the lock, so no other commits into the
+	 * file, and one that fails may remove it (kp_store_created) */
 	if (!(rc = store_stamp(s, err)) && !(rc = create_schema(s, schema_v2, err)) &&
-	    !(rc = store_exec(s, "PRAGMA user_version = 2", err)))
-		rc = store_commit(s, err);
-	if (rc)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	    !(rc = store_exec(s, "PRAGMA user_version = 2", err))) {
+		s->in_tx = s->created = 1;
+		return 0;
+	}
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -1296,6 +1347,22 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 	}
 	*out = s;
 	return 0;
+}
+
+int kp_store_unused_empty(const char *path)
+{
+	char *wal = sidecar(path, "-wal"), *shm = sidecar(path, "-shm");
+	struct stat sb;
+	int empty = wal && shm && stat(path, &sb) == 0 && sb.st_size == 0 &&
+		    (stat(wal, &sb) != 0 || sb.st_size == 0) && !locked_at(path, -1) && !locked_at(shm, -1);
+
+	free(wal), free(shm);
+	return empty;
+}
+
+int kp_store_created(const kp_store *s)
+{
+	return s && s->created;
 }
 
 void kp_store_close(kp_store *s)
@@ -1596,7 +1663,7 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 						  files[i], other, name);
 		}
 	}
-	if (!s->in_tx && (rc = store_exec(s, "BEGIN IMMEDIATE", err))) /* else the upgrade's, joined */
+	if (!s->in_tx && (rc = store_begin(s, err))) /* else the upgrade's or creation's, joined */
 		return rc;
 	s->in_tx = 0; /* this transaction is the import's now: committed or rolled back below */
 	rc = store_stamp(s, err);
@@ -2190,7 +2257,7 @@ int kp_store_drop(kp_store *s, int year, const char *name, kp_store_dropped *out
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (!s->in_tx && (rc = store_exec(s, "BEGIN IMMEDIATE", err))) /* else the upgrade's, joined */
+	if (!s->in_tx && (rc = store_begin(s, err))) /* else the upgrade's or creation's, joined */
 		return rc;
 	s->in_tx = 0; /* the drop's now: committed or rolled back below */
 	if (!(rc = store_stamp(s, err)) && !(rc = drop_steps(s, year, name, out, err)))

@@ -26,7 +26,15 @@ struct kp_store {
 	double busy_since;      /* when SQLITE_BUSY began, for the busy handler */
 	int busy_told;          /* the wait was announced */
 	long busy_pid;          /* the process holding the lock, 0 if unknown */
+	int created;            /* this connection made the file's schema, in the
+				   transaction still open (kp_store_created) */
 };
+
+/* BEGIN IMMEDIATE, then a check that the file this connection holds is
+ * still the one at its path: another kaoping that created the database
+ * and failed removes it while holding its lock, and a command that waited
+ * for that lock would write into a file no longer there (KP_ETEMP). */
+int store_begin(kp_store *s, kp_err *err);
 
 int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing);
 int store_exec(kp_store *s, const char *sql, kp_err *err);

@@ -596,7 +596,7 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 	int rc;
 
 	if (!s->in_tx) { /* else an import held its transaction open for this run */
-		if ((rc = store_exec(s, "BEGIN IMMEDIATE", err)))
+		if ((rc = store_begin(s, err)))
 			return rc;
 		s->in_tx = 1;
 	}

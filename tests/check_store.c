@@ -221,6 +221,28 @@ static int import(kp_store *s, const char *const *files, size_t n, int year, con
 	return kp_store_import(s, files, n, &o, done, err);
 }
 
+/* One small import into s, committed: a new file's schema is committed
+ * with the command's first work, never on its own. */
+static void commit_db(kp_store *s)
+{
+	const char *csv = path("seed.csv"), *files[1];
+	kp_err err;
+
+	write_file(csv, "id,v\na,1\n", 9);
+	files[0] = csv;
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(kp_store_created(s), 0);
+}
+
+/* A kaoping database at p holding one small import. */
+static void make_db(const char *p)
+{
+	kp_store *s = open_w(p);
+
+	commit_db(s);
+	kp_store_close(s);
+}
+
 /* ---------- opening ---------- */
 
 START_TEST(test_open_fresh)
@@ -235,6 +257,17 @@ START_TEST(test_open_fresh)
 	size_t i;
 
 	ck_assert(exists(db));
+	/* the schema is this command's until its work commits with it: closed
+	 * without work, the file holds nothing (its command removes it) */
+	ck_assert_int_eq(kp_store_created(s), 1);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 0);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM sqlite_schema"), 0);
+	sqlite3_close(raw);
+	s = open_w(db);
+	ck_assert_int_eq(kp_store_created(s), 1);
+	commit_db(s);
 	kp_store_close(s);
 	raw = raw_open(db);
 	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), KP_STORE_SCHEMA);
@@ -246,10 +279,11 @@ START_TEST(test_open_fresh)
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE type IN ('table', 'view') AND name = '%s'", tables[i]);
 		ck_assert_msg(qint(raw, sql) == 1, "no table %s", tables[i]);
 	}
-	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM imports"), 0);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM imports"), 1); /* commit_db's */
 	sqlite3_close(raw);
-	/* opened again: nothing to migrate, still version 2 */
+	/* opened again: nothing to migrate, still version 2, not made here */
 	s = open_w(db);
+	ck_assert_int_eq(kp_store_created(s), 0);
 	kp_store_close(s);
 	raw = raw_open(db);
 	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 2);
@@ -276,6 +310,7 @@ START_TEST(test_open_empty_file)
 	ck_assert_ptr_null(s);
 	ck_assert_ptr_nonnull(strstr(err.msg, "empty"));
 	s = open_w(db);
+	commit_db(s);
 	kp_store_close(s);
 	raw = raw_open(db);
 	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 2);
@@ -296,6 +331,7 @@ START_TEST(test_open_blank_sqlite)
 	ck_assert_int_eq(sqlite3_exec(raw, "PRAGMA page_size = 8192; VACUUM", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	s = open_w(db);
+	commit_db(s);
 	kp_store_close(s);
 	raw = raw_open(db);
 	ck_assert_int_eq(qint(raw, "PRAGMA user_version"), 2);
@@ -459,7 +495,7 @@ START_TEST(test_open_sidecar_not_regular)
 	kp_err err;
 	size_t i;
 
-	kp_store_close(open_w(db));
+	make_db(db);
 	for (i = 0; i < 3; i++) {
 		snprintf(side, sizeof side, "%s%s", db, sides[i]);
 		ck_assert_int_eq(mkfifo(side, 0644), 0);

@@ -23,6 +23,16 @@ int kp_outfile_commit(kp_outfile *f, kp_err *err); /* frees f */
  * failure the files not yet renamed are removed.  Frees every f. */
 int kp_outfile_commit_all(kp_outfile **f, size_t n, kp_err *err);
 void kp_outfile_abort(kp_outfile *f);               /* frees f */
+/* Hold the files committed from now on: kp_outfile_commit writes and
+ * syncs a file but does not put it in place (the temporary file stays,
+ * removed by kp_outfile_remove_open should a signal come) until
+ * kp_outfile_deferred(1) puts every held file in place at once (as
+ * kp_outfile_commit_all), or kp_outfile_deferred(0) removes them; either
+ * ends the holding.  `score -o` holds its report until the run is
+ * committed: a report is there only for a run that is.  Process-wide,
+ * main thread. */
+void kp_outfile_defer(void);
+int kp_outfile_deferred(int keep, kp_err *err);
 /* The file of f is written (for kp_outfile_commit_all only): its stream
  * is flushed and, for a named temporary file, closed, so that a caller
  * making thousands of files before putting them in place does not hold a

@@ -47,6 +47,22 @@ void kp_store_close(kp_store *s);
 #define KP_STORE_LOCK_NOTICE 2
 #define KP_STORE_LOCK_WAIT 30
 void kp_store_on_lock_wait(void (*fn)(void *ud, const char *path, long pid), void *ud);
+/* fn (when set) is called with mine = 0 just before every commit kaoping
+ * makes: from then on the work is the database's, and a command that
+ * created the file must no longer remove it (a flag a signal handler
+ * reads); again with mine = 1 when that commit failed in a file the
+ * connection created (kp_store_created holds again).  Process-wide. */
+void kp_store_on_commit(void (*fn)(void *ud, int mine), void *ud);
+/* 1 while s made the file's schema itself, in the transaction still open
+ * (nothing committed yet): no other command can have written to the file,
+ * so a command that fails may remove it, before kp_store_close releases
+ * the lock.  A command that waited for that lock and then finds the file
+ * gone fails with KP_ETEMP rather than write into it. */
+int kp_store_created(const kp_store *s);
+/* 1 when the file at path is empty (0 bytes, no -wal content) and no
+ * process holds a lock on it or its -shm: what an open that failed before
+ * making a schema left, no other command's. */
+int kp_store_unused_empty(const char *path);
 /* The SQLite library's version, for --version. */
 const char *kp_store_sqlite_version(void);
 
