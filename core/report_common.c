@@ -211,6 +211,8 @@ const char *kp_report_change(const kp_result *r, const kp_unit_result *u, const 
 
 	if (!KP_MORE(u)->has_last)
 		return r->last_year ? l->new_unit : "";
+	if (!KP_MORE(u)->has_last_rank)
+		return ""; /* ranked in another category last year: not compared */
 	if (d > 0)
 		snprintf(buf, size, "↑%d", d);
 	else if (d < 0)

@@ -53,7 +53,7 @@ static void csv_cell(const kp_result *r, const kp_labels *l, size_t i, const kp_
 	case KP_COL_VETO: kp_rw_puts(w, u->veto ? l->yes : l->no); break;
 	case KP_COL_VETO_REASON: kp_rw_csv_cell(w, u->veto ? KP_MORE(u)->veto_reason : NULL); break;
 	case KP_COL_CHANGE:
-		if (KP_MORE(u)->has_last)
+		if (KP_MORE(u)->has_last_rank)
 			kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank);
 		break;
 	default: break;

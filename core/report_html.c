@@ -171,9 +171,9 @@ static void rank_change(kp_rw *w, const kp_result *r, const kp_unit_result *u, c
 	const char *s = kp_report_change(r, u, l, buf, sizeof buf);
 	int d = KP_MORE(u)->last_rank - u->rank;
 
-	if (KP_MORE(u)->has_last && d > 0)
+	if (KP_MORE(u)->has_last_rank && d > 0)
 		kp_rw_puts(w, "<td class=\"c up\">");
-	else if (KP_MORE(u)->has_last && d < 0)
+	else if (KP_MORE(u)->has_last_rank && d < 0)
 		kp_rw_puts(w, "<td class=\"c down\">");
 	else
 		kp_rw_puts(w, "<td class=\"c\">");

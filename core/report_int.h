@@ -92,7 +92,8 @@ size_t kp_report_col_count(const kp_result *r, unsigned writer, int change);
 /* The column of a kind. */
 const kp_column *kp_report_col(int kind);
 const char *kp_report_grade(const kp_result *r, const kp_unit_result *u);
-/* "↑3", "↓2", "–", "新", or "" when last year is unknown. */
+/* "↑3", "↓2", "–", "新", or "" when last year is unknown or the unit was
+ * ranked in another category then (has_last_rank 0: not compared). */
 const char *kp_report_change(const kp_result *r, const kp_unit_result *u, const kp_labels *l,
 			     char *buf, size_t size);
 /* The full points of section s as text ("15"), or NULL when the result

@@ -138,7 +138,7 @@ static void json_unit(const kp_result *r, const kp_report_opts *o, char **keys, 
 	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
 	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, KP_MORE(u)->tie_note);
 	kp_rw_puts(w, ",\"rank_change\":");
-	if (KP_MORE(u)->has_last)
+	if (KP_MORE(u)->has_last_rank)
 		kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank);
 	else
 		kp_rw_put(w, "null", 4);

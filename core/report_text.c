@@ -1076,7 +1076,8 @@ static void explain_head(kp_rw *w, const kp_result *r, const kp_unit_result *u, 
 		explain_field(w, l->note, KP_MORE(u)->tie_note, md, lang);
 	if (KP_MORE(u)->has_last) {
 		explain_field(w, l->last_total, kp_rw_fixed(KP_MORE(u)->last_total, r->precision, nb), md, lang);
-		explain_field(w, l->rank_change, kp_report_change(r, u, l, buf, sizeof buf), md, lang);
+		if (KP_MORE(u)->has_last_rank) /* not across categories */
+			explain_field(w, l->rank_change, kp_report_change(r, u, l, buf, sizeof buf), md, lang);
 	}
 }
 

@@ -348,14 +348,15 @@ static lxw_worksheet *add_sheet(struct xl *x, const char *want)
 /* ---------- the sheets ---------- */
 
 /* Rank change as a number (places up), shown ↑3 / ↓2 / – by its format;
- * "新" for a unit new this year. */
+ * "新" for a unit new this year, blank for one ranked in another category
+ * last year. */
 static void put_change(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const kp_unit_result *u,
 		       int bold)
 {
 	char buf[32];
 
-	if (!KP_MORE(u)->has_last) {
-		put_str(x, ws, row, col, x->r->last_year ? x->l->new_unit : NULL, bold ? x->text_b : NULL);
+	if (!KP_MORE(u)->has_last_rank) { /* new, or ranked in another category last year */
+		put_str(x, ws, row, col, kp_report_change(x->r, u, x->l, buf, sizeof buf), bold ? x->text_b : NULL);
 		return;
 	}
 	if (x->e)

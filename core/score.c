@@ -1908,7 +1908,9 @@ static int rescale_residue(scorer *s, double ded, double bonus, double total)
 	return add_item(s, KP_ITEM_NOTE, -1, KP_ITEM_RESIDUE_NAME, diff, 0, note, 0);
 }
 
-/* Last year's result of the unit, when known. */
+/* Last year's result of the unit, when known; its rank only when it was
+ * ranked in the category the unit is ranked in now (README: the rank
+ * change is not compared when the unit changed category). */
 static int find_last(scorer *s, kp_unit_result *ur)
 {
 	const kp_last_unit *lu = kp_last_find(s->o->last, ur->id);
@@ -1918,7 +1920,9 @@ static int find_last(scorer *s, kp_unit_result *ur)
 		return 0;
 	if (!(m = kp_result_more(s->res, ur, s->err)))
 		return KP_EINTERNAL;
-	m->has_last = 1, m->last_rank = lu->rank, m->last_total = lu->total;
+	m->has_last = 1, m->last_total = lu->total;
+	if (lu->category && !strcmp(lu->category, s->r->cat[ur->category].name))
+		m->has_last_rank = 1, m->last_rank = lu->rank;
 	return 0;
 }
 

@@ -69,7 +69,8 @@ size_t sheet_head(const kp_sheet *s, sheet_field *f, char (*bufs)[SHEET_BUF])
 	if (KP_MORE(u)->has_last || r->last_year) {
 		if (KP_MORE(u)->has_last)
 			field(f, &n, l->last_total, kp_rw_fixed(KP_MORE(u)->last_total, r->precision, bufs[2]), 1);
-		field(f, &n, l->rank_change, kp_report_change(r, u, l, bufs[3], SHEET_BUF), 0);
+		if (!KP_MORE(u)->has_last || KP_MORE(u)->has_last_rank) /* not across categories */
+			field(f, &n, l->rank_change, kp_report_change(r, u, l, bufs[3], SHEET_BUF), 0);
 	}
 	if (KP_MORE(u)->tie_note)
 		field(f, &n, l->note, KP_MORE(u)->tie_note, 0);
@@ -503,10 +504,14 @@ static int sheet_json(const kp_sheet *s, kp_rw *w)
 	json_key(w, ",\"veto_reason\":", u->veto ? KP_MORE(u)->veto_reason : NULL);
 	json_key(w, ",\"tie_note\":", KP_MORE(u)->tie_note);
 	kp_rw_puts(w, ",\"rank_change\":");
-	if (KP_MORE(u)->has_last)
-		kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank), json_number(w, ",\"last_total\":", KP_MORE(u)->last_total, p);
+	if (KP_MORE(u)->has_last_rank)
+		kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank);
 	else
-		kp_rw_puts(w, "null,\"last_total\":null");
+		kp_rw_puts(w, "null");
+	if (KP_MORE(u)->has_last)
+		json_number(w, ",\"last_total\":", KP_MORE(u)->last_total, p);
+	else
+		kp_rw_puts(w, ",\"last_total\":null");
 	json_number(w, ",\n\"base\":", u->base, p);
 	json_number(w, ",\"deductions\":", u->deductions, p);
 	json_number(w, ",\"bonus\":", u->bonus, p);

@@ -355,9 +355,14 @@ static void read_unit(rd *r, kp_result *res, const run_names *nm, kp_unit_result
 	u->boundary_tie = RD_FLAG(r, 15);
 	u->quota_dropped = RD_FLAG(r, 16);
 	more.tie_note = rd_str(r, res, 17, 1);
+	/* last year's total without its rank: the unit was ranked in
+	 * another category then; a rank without the total is not written */
 	more.last_rank = (int)store_rd_int(r, 18, 0, INT_MAX, 1, &isnull);
-	more.has_last = !isnull;
+	more.has_last_rank = !isnull;
+	more.has_last = sqlite3_column_type(r->st, 19) != SQLITE_NULL;
 	more.last_total = store_rd_real(r, 19, 1);
+	if (more.has_last_rank && !more.has_last)
+		store_rd_bad(r, 19, KP_MSG_STORE_RD_NO_LAST_TOTAL);
 	if (cat && u->category < 0)
 		store_rd_bad(r, 2, KP_MSG_STORE_RD_NO_CATEGORY);
 	if (!r->rc && (more.veto_reason || more.tie_note || more.has_last)) {
@@ -814,7 +819,7 @@ void kp_store_last_free(kp_last *l)
 	if (!l)
 		return;
 	for (i = 0; i < l->n; i++)
-		free((char *)l->u[i].id), free((char *)l->u[i].grade);
+		free((char *)l->u[i].id), free((char *)l->u[i].grade), free((char *)l->u[i].category);
 	for (i = 0; i < l->nsections; i++)
 		free((char *)l->sections[i]);
 	free(l->u), free(l->sections), free(l->sec);
@@ -844,13 +849,14 @@ static int last_of(const kp_result *res, int year, kp_last **out, kp_err *err)
 		const kp_unit_result *u = &res->units[i];
 		l->u[i].id = strdup(u->id);
 		l->u[i].grade = u->grade >= 0 ? strdup(res->grades[u->grade]) : NULL;
+		l->u[i].category = strdup(res->categories[u->category].name);
 		l->u[i].total = u->total;
 		l->u[i].rank = u->rank;
 		l->u[i].row = i;
 		for (k = 0; k < res->nsections; k++)
 			l->sec[i * res->nsections + k] = KP_SEC(res, i, k);
 		l->n = i + 1;
-		if (!l->u[i].id || (u->grade >= 0 && !l->u[i].grade))
+		if (!l->u[i].id || !l->u[i].category || (u->grade >= 0 && !l->u[i].grade))
 			goto oom;
 	}
 	qsort(l->u, l->n, sizeof *l->u, last_cmp);

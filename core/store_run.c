@@ -766,13 +766,14 @@ static void bind_unit(sqlite3_stmt *st, const kp_result *res, size_t i)
 	sqlite3_bind_int(st, 18, u->boundary_tie);
 	sqlite3_bind_int(st, 19, u->quota_dropped);
 	bind_opt_text(st, 20, KP_MORE(u)->tie_note);
-	if (KP_MORE(u)->has_last) {
+	if (KP_MORE(u)->has_last_rank)
 		sqlite3_bind_int(st, 21, KP_MORE(u)->last_rank);
-		sqlite3_bind_double(st, 22, KP_MORE(u)->last_total);
-	} else {
+	else
 		sqlite3_bind_null(st, 21);
+	if (KP_MORE(u)->has_last)
+		sqlite3_bind_double(st, 22, KP_MORE(u)->last_total);
+	else
 		sqlite3_bind_null(st, 22);
-	}
 }
 
 static int save_units(kp_store *s, const kp_result *res, kp_err *err)

@@ -125,7 +125,7 @@ static kp_result *fixture(void)
 			kp_unit_more *m = kp_result_more(r, u, NULL);
 			ck_assert_ptr_nonnull(m);
 			m->veto_reason = f->veto_reason, m->tie_note = f->tie_note;
-			m->has_last = f->has_last, m->last_rank = f->last_rank, m->last_total = f->last_total;
+			m->has_last = m->has_last_rank = f->has_last, m->last_rank = f->last_rank, m->last_total = f->last_total;
 		}
 		it = items_for(r, i, &nitems);
 		if (it) {

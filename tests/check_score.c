@@ -1690,7 +1690,8 @@ START_TEST(test_last_year)
 {
 	static const char *secnames[] = { "S" };
 	static double secpts[] = { 60, 50 };
-	kp_last_unit lu[] = { { "a", 95, 1, "优秀", 0 }, { "b", 80, 2, "良好", 1 } };
+	/* b was ranked in category B last year, and is in A now */
+	kp_last_unit lu[] = { { "a", 95, 1, "优秀", 0, "A" }, { "b", 80, 2, "良好", 1, "B" } };
 	kp_last last = { 2020, 2, lu, 1, secnames, secpts };
 	kp_score_opts o = {0};
 	fx f;
@@ -1721,7 +1722,12 @@ START_TEST(test_last_year)
 	ck_pts(pts(&f, "c", "total"), 0);
 	ck_pts(unit(&f, "c")->total, 0);
 	ck_assert(KP_MORE(unit(&f, "a"))->has_last && KP_MORE(unit(&f, "a"))->last_rank == 1 && KP_MORE(unit(&f, "a"))->last_total == 95);
-	ck_assert(KP_MORE(unit(&f, "b"))->has_last && KP_MORE(unit(&f, "b"))->last_rank == 2 && KP_MORE(unit(&f, "b"))->last_total == 80);
+	ck_assert(KP_MORE(unit(&f, "a"))->has_last_rank);
+	/* b changed category: last year's total, but no rank to compare
+	 * (its rank among B says nothing against one among A); the rules'
+	 * u.last.rank is still last year's rank */
+	ck_assert(KP_MORE(unit(&f, "b"))->has_last && KP_MORE(unit(&f, "b"))->last_total == 80);
+	ck_assert_int_eq(KP_MORE(unit(&f, "b"))->has_last_rank, 0);
 	ck_assert_int_eq(KP_MORE(unit(&f, "c"))->has_last, 0);
 	fx_free(&f);
 	/* without last year's results u.last is nil */

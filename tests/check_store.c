@@ -1083,8 +1083,11 @@ static void same_unit(const kp_result *x, size_t a, const kp_result *y, size_t b
 	ck_assert_int_eq(u->commended, v->commended);
 	ck_assert_int_eq(u->boundary_tie, v->boundary_tie);
 	ck_assert_int_eq(KP_MORE(u)->has_last, KP_MORE(v)->has_last);
+	ck_assert_int_eq(KP_MORE(u)->has_last_rank, KP_MORE(v)->has_last_rank);
 	if (KP_MORE(u)->has_last)
-		ck_assert(KP_MORE(u)->last_rank == KP_MORE(v)->last_rank && KP_MORE(u)->last_total == KP_MORE(v)->last_total);
+		ck_assert(KP_MORE(u)->last_total == KP_MORE(v)->last_total);
+	if (KP_MORE(u)->has_last_rank)
+		ck_assert(KP_MORE(u)->last_rank == KP_MORE(v)->last_rank);
 	for (k = 0; k < x->nsections; k++)
 		ck_assert_msg(KP_SEC(x, a, k) == KP_SEC(y, b, k), "%s section %zu", u->id, k);
 	if (!items)
@@ -1245,6 +1248,55 @@ START_TEST(test_run_round_trip)
 	ck_assert_int_eq(r21->last_year, 2020);
 	check_read_back(s, r21);
 	kp_store_close(s);
+	kp_result_free(r20), kp_result_free(r21);
+	kp_data_free(d20), kp_data_free(d21);
+	globfree(&g20), globfree(&g21);
+}
+END_TEST
+
+/* A unit ranked among the towns (镇) in 2020 and among the departments
+ * (部门) in 2021 (Z06: 9th of 10, then 8th of 29) keeps last year's total
+ * but has no rank change: the run records last_rank NULL, and reads back
+ * so; the units that stayed in their category keep theirs. */
+START_TEST(test_run_last_category_changed)
+{
+	const char *db = path("k.db"), *units = path("units.csv");
+	kp_store *s = open_w(db);
+	kp_result *r20, *r21, *back = NULL;
+	kp_data *d20, *d21;
+	glob_t g20, g21;
+	size_t i, at = SIZE_MAX;
+	char *orig = NULL;
+	sqlite3 *raw;
+	kp_err err;
+	char cmd[700];
+
+	ck_assert_int_eq(glob("samples/2020/*.csv", 0, NULL, &g20), 0);
+	ck_assert_int_eq(glob("samples/2021/*.csv", 0, NULL, &g21), 0);
+	snprintf(cmd, sizeof cmd, "sed 's/^Z06,曹家湾镇,镇/Z06,曹家湾镇,部门/' samples/2021/units.csv > %s", units);
+	ck_assert_int_eq(system(cmd), 0);
+	for (i = 0; i < g21.gl_pathc; i++)
+		if (!strcmp(g21.gl_pathv[i], "samples/2021/units.csv"))
+			at = i, orig = g21.gl_pathv[i], g21.gl_pathv[i] = (char *)units; /* put back before globfree */
+	ck_assert_uint_ne(at, SIZE_MAX);
+	r20 = score_into(s, "rules/2021-fazhi.lua", (const char *const *)g20.gl_pathv, g20.gl_pathc, 2020, &d20);
+	r21 = score_into(s, "rules/2021-fazhi.lua", (const char *const *)g21.gl_pathv, g21.gl_pathc, 2021, &d21);
+	g21.gl_pathv[at] = orig;
+	for (i = 0; i < r21->nunits; i++) {
+		const kp_unit_result *u = &r21->units[i];
+		ck_assert_msg(KP_MORE(u)->has_last, "%s", u->id);
+		ck_assert_msg(KP_MORE(u)->has_last_rank == (strcmp(u->id, "Z06") != 0), "%s", u->id);
+	}
+	check_read_back(s, r21);
+	ck_assert_msg(kp_store_load_unit(s, r21->run_id, "Z06", &back, &err) == 0, "%s", err.msg);
+	ck_assert(KP_MORE(&back->units[0])->has_last && !KP_MORE(&back->units[0])->has_last_rank);
+	kp_result_free(back);
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM results WHERE run_id = 2 AND unit_id = 'Z06'"
+				   " AND last_rank IS NULL AND last_total IS NOT NULL"), 1);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM results WHERE run_id = 2 AND last_rank IS NOT NULL"), 37);
+	sqlite3_close(raw);
 	kp_result_free(r20), kp_result_free(r21);
 	kp_data_free(d20), kp_data_free(d21);
 	globfree(&g20), globfree(&g21);
@@ -2211,6 +2263,7 @@ static Suite *store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_run_round_trip);
+	tcase_add_test(tc, test_run_last_category_changed);
 	tcase_add_test(tc, test_run_uncommitted);
 	tcase_add_test(tc, test_run_round_trip_structured_notes);
 	tcase_add_test(tc, test_run_round_trip_odd_notes);

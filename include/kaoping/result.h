@@ -57,8 +57,12 @@ typedef struct kp_unit_more {
 	kp_item *items;            /* NULL when the run kept no details */
 	size_t nitems;
 	double last_total;         /* last year's result, when has_last */
-	int last_rank;
+	int last_rank;             /* last year's rank, when has_last_rank */
 	int has_last;              /* last year's result is known */
+	int has_last_rank;         /* and its rank is one to compare: it was
+				      ranked in the same category (a rank
+				      among 镇 says nothing against one among
+				      部门); the rank change is shown only then */
 } kp_unit_more;
 
 typedef struct kp_unit_result {
@@ -155,6 +159,8 @@ typedef struct kp_last_unit {
 	int rank;
 	const char *grade;
 	size_t row;            /* its row in sec */
+	const char *category;  /* the category it was ranked in; NULL: not
+				  known, and its rank not compared */
 } kp_last_unit;
 
 typedef struct kp_last {

@@ -7,7 +7,10 @@
 #            recorded as runs and compared with --run N --run M give the
 #            same rows (only the "run" of each side differs); two years of
 #            a tiny data set (mini.lua, units-YEAR.csv) where one unit left
-#            and one came: compare-years.txt, .json, -en.md;
+#            and one came: compare-years.txt, .json, -en.md; and where
+#            one moved from 甲 (3rd) to 乙 (1st, units-2021-moved.csv): no
+#            rank change for it in the report (report-moved.txt, .json),
+#            its HTML row, CSV cell and score sheet, as compare says;
 #   robust   with a fixed seed, two runs byte-identical, and the whole
 #            output (robust.txt, robust.json) as expected; with --spread 0
 #            every unit's rank range is exactly its rank in `kaoping score`.
@@ -80,6 +83,21 @@ done
 "$bin" compare --db "$mdb" --run 1 --run 2 > "$tmp/years.txt" && golden compare-years.txt "$tmp/years.txt" || fail "compare years"
 "$bin" compare --db "$mdb" --run 1 --run 2 --format json > "$tmp/years.json" && golden compare-years.json "$tmp/years.json" || fail "compare years json"
 "$bin" compare --db "$mdb" --run 1 --run 2 --lang en --format md > "$tmp/years.md" && golden compare-years-en.md "$tmp/years.md" || fail "compare years md en"
+
+# a unit that changed category (c: 甲 in 2020, 乙 in 2021) has last year's
+# total but no rank change, in every report and in its sheet
+cdb=$tmp/moved.db
+"$bin" import --db "$cdb" --year 2020 --as units $dir/units-2020.csv --quiet &&
+	"$bin" score --db "$cdb" --year 2020 $dir/mini.lua --quiet > /dev/null &&
+	"$bin" import --db "$cdb" --year 2021 --as units $dir/units-2021-moved.csv --quiet &&
+	"$bin" score --db "$cdb" --year 2021 $dir/mini.lua --quiet > /dev/null || fail "moved: import and score"
+"$bin" report --db "$cdb" --run 2 > "$tmp/moved.txt" && golden report-moved.txt "$tmp/moved.txt" || fail "moved: report"
+"$bin" report --db "$cdb" --run 2 --format json > "$tmp/moved.json" && golden report-moved.json "$tmp/moved.json" || fail "moved: report json"
+"$bin" report --db "$cdb" --run 2 --format csv | tr -d '\r' | grep -qx '乙,1,c,甲三,51.00,40.00,0.00,0.00,91.00,优秀,是,否,,' && ok || fail "moved: csv cell not blank"
+"$bin" report --db "$cdb" --run 2 --format html | grep -q 'class="c up"' && fail "moved: html shows a rank gain" || ok
+"$bin" explain --db "$cdb" --run 2 --all --format json -o "$tmp/moved-sheets" --quiet &&
+	grep -q '"rank_change":null,"last_total":80' "$tmp/moved-sheets/c-甲三.json" && ok || fail "moved: the sheet's rank_change"
+"$bin" compare --db "$cdb" --run 1 --run 2 --format json | grep -q '"unit_id":"c",.*"rank_change":null' && ok || fail "moved: compare"
 
 # ---- robust ----
 "$bin" robust "$A" --db "$db" --seed 7 > "$tmp/r1.txt" && "$bin" robust "$A" --db "$db" --seed 7 > "$tmp/r2.txt" || fail "robust"
