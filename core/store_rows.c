@@ -3,8 +3,12 @@
  * id, with the file and the line each came from (the data tables keep the
  * source line of every row in "_line").  Reads the import tables only,
  * never the results layout.  A kp_store_rows owns its statements, its
- * copies of the imports' names and columns, and (for many units) the
- * temporary indexes it builds in the connection's temp schema. */
+ * copies of the imports' names and columns, the imports whose rows are
+ * gone, (for many units) the temporary indexes it builds in the
+ * connection's temp schema, and the read transaction it reads in: from
+ * open to close one snapshot, so that an import --replace committed by
+ * another process meanwhile (which drops the data table and creates one
+ * of the same name) is never read under the old import's name. */
 #include "store_int.h"
 
 #include <stdlib.h>
@@ -23,6 +27,9 @@ struct kp_store_rows {
 	size_t nsrc;
 	const char **vals;      /* one row's values, ncols of the widest import */
 	size_t nvals;
+	kp_store_row *gone;     /* imports of the run whose rows are gone (own strings) */
+	size_t ngone;
+	int own_tx;             /* the read transaction is this reader's */
 };
 
 static void src_free(struct rows_src *x)
@@ -43,8 +50,13 @@ void kp_store_rows_close(kp_store_rows *rr)
 		return;
 	for (i = 0; i < rr->nsrc; i++)
 		src_free(&rr->src[i]);
+	for (i = 0; i < rr->ngone; i++)
+		free((char *)rr->gone[i].dataset), free((char *)rr->gone[i].file), free((char *)rr->gone[i].gone);
 	free(rr->src);
+	free(rr->gone);
 	free(rr->vals);
+	if (rr->own_tx) /* a read transaction: nothing to keep, and nothing lost if it fails */
+		sqlite3_exec(rr->s->db, "COMMIT", NULL, NULL, NULL);
 	free(rr);
 }
 
@@ -131,18 +143,54 @@ static int src_query(kp_store *s, struct rows_src *x, size_t n, const char *tabl
 	return rc;
 }
 
+/* An import of the run whose rows are gone (replaced or dropped), kept to
+ * be told: when the run's key names a column it had. */
+static int add_gone(kp_store_rows *rr, sqlite3_int64 id, const char *name, const char *file, const char *key,
+		    const char *at, int dropped, kp_err *err)
+{
+	struct rows_src cols;
+	kp_store_row *p, *g;
+	int rc;
+
+	memset(&cols, 0, sizeof cols);
+	if ((rc = src_columns(rr->s, id, &cols, err)) || !has_col(&cols, key)) {
+		src_free(&cols);
+		return rc;
+	}
+	src_free(&cols);
+	if (!(p = realloc(rr->gone, (rr->ngone + 1) * sizeof *p)))
+		return kp_err_oom(err);
+	rr->gone = p, g = &p[rr->ngone];
+	memset(g, 0, sizeof *g);
+	g->dropped = dropped;
+	if (!(g->dataset = strdup(name)) || !(g->file = strdup(file)) || !(g->gone = strdup(at))) {
+		free((char *)g->dataset), free((char *)g->file);
+		return kp_err_oom(err);
+	}
+	rr->ngone++;
+	return 0;
+}
+
 /* Add one import (name, file, its data table) when the run's key names a
- * column of it. */
+ * column of it.  The import's table is read only while the snapshot says
+ * it is still that import's (not replaced: --replace gives a new import
+ * a table of the same name); else the import is one whose rows are gone. */
 static int add_src(kp_store_rows *rr, rd *r, kp_store_key_fn key_of, void *kud, int many, kp_err *err)
 {
 	const char *name = store_rd_text(r, 0, 0), *file = store_rd_text(r, 1, 0);
 	const char *table = store_rd_text(r, 2, 1), *key;
 	sqlite3_int64 id = store_rd_int(r, 3, 1, INT64_MAX, 0, NULL);
+	const char *replaced = store_rd_text(r, 4, 1);
+	int dropped = RD_FLAG(r, 5);
 	struct rows_src *x, *p;
 	int rc;
 
-	if (r->rc || !table || !(key = key_of(kud, name)))
+	if (r->rc || !(key = key_of(kud, name)))
 		return r->rc;
+	if (replaced)
+		return add_gone(rr, id, name, file, key, replaced, dropped, err);
+	if (!table)
+		return 0;
 	if (!(p = realloc(rr->src, (rr->nsrc + 1) * sizeof *p)))
 		return kp_err_oom(err);
 	rr->src = p, x = &p[rr->nsrc];
@@ -163,18 +211,46 @@ static int add_src(kp_store_rows *rr, rd *r, kp_store_key_fn key_of, void *kud, 
 	return 0;
 }
 
+/* Does the database hold the audit of drops (made by the first drop)? */
+static int has_drops(kp_store *s, int *yes, kp_err *err)
+{
+	rd r = {s, NULL, "sqlite_schema", err, 0};
+
+	*yes = 0;
+	if ((r.rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'import_drops'",
+			       &r.st, err)))
+		return r.rc;
+	if (store_rd_step(&r) > 0)
+		*yes = store_rd_int(&r, 0, 0, 1, 0, NULL) != 0;
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
 int kp_store_rows_open(kp_store *s, long run_id, kp_store_key_fn key_of, void *kud, int many, kp_store_rows **out,
 		       kp_err *err)
 {
 	kp_store_rows *rr = calloc(1, sizeof *rr);
 	rd r = {s, NULL, "imports", err, 0};
+	int drops = 0;
 
 	*out = NULL;
 	if (!rr)
 		return kp_err_oom(err);
 	rr->s = s;
-	if ((r.rc = store_prep(s, "SELECT i.name, i.file, i.data_table, i.id FROM run_imports ri"
-				  " JOIN imports i ON i.id = ri.import_id WHERE ri.run_id = ? ORDER BY i.id",
+	/* one snapshot from here to kp_store_rows_close (inside a transaction
+	 * the caller holds, that one) */
+	if (sqlite3_get_autocommit(s->db)) {
+		if ((r.rc = store_exec(s, "BEGIN", err)))
+			goto out;
+		rr->own_tx = 1;
+	}
+	if ((r.rc = has_drops(s, &drops, err)))
+		goto out;
+	if ((r.rc = store_prep(s, drops ? "SELECT i.name, i.file, i.data_table, i.id, i.replaced_at,"
+					  " EXISTS(SELECT 1 FROM import_drops d WHERE d.import_id = i.id) FROM run_imports ri"
+					  " JOIN imports i ON i.id = ri.import_id WHERE ri.run_id = ? ORDER BY i.id"
+					: "SELECT i.name, i.file, i.data_table, i.id, i.replaced_at, 0 FROM run_imports ri"
+					  " JOIN imports i ON i.id = ri.import_id WHERE ri.run_id = ? ORDER BY i.id",
 			       &r.st, err)))
 		goto out;
 	sqlite3_bind_int64(r.st, 1, run_id);
@@ -197,7 +273,7 @@ static int src_rows(kp_store_rows *rr, struct rows_src *x, const char *unit, kp_
 		    kp_err *err)
 {
 	rd r = {rr->s, x->q, x->name, err, 0};
-	kp_store_row row = { x->name, x->file, 0, x->ncols, (const char *const *)x->cols, rr->vals };
+	kp_store_row row = { x->name, x->file, 0, x->ncols, (const char *const *)x->cols, rr->vals, NULL, 0 };
 	size_t i;
 
 	sqlite3_reset(x->q);
@@ -221,5 +297,12 @@ int kp_store_rows_unit(kp_store_rows *rr, const char *unit, kp_store_row_fn fn, 
 
 	for (i = 0; i < rr->nsrc && !rc; i++)
 		rc = src_rows(rr, &rr->src[i], unit, fn, ud, err);
+	for (i = 0; i < rr->ngone && !rc; i++)
+		rc = fn(ud, &rr->gone[i], err);
 	return rc;
+}
+
+const kp_store_row *kp_store_rows_gone(const kp_store_rows *rr, size_t i)
+{
+	return rr && i < rr->ngone ? &rr->gone[i] : NULL;
 }

@@ -200,8 +200,8 @@ END_TEST
 START_TEST(test_rows_add)
 {
 	const char *cols[] = { "id", "a", "z", "b" }, *vals[] = { "U1", "1", "9", NULL };
-	kp_store_row row = { "units", "units.csv", 7, 4, cols, vals };
-	kp_store_row none = { "other", "o.csv", 2, 1, cols, vals };
+	kp_store_row row = { "units", "units.csv", 7, 4, cols, vals, NULL, 0 };
+	kp_store_row none = { "other", "o.csv", 2, 1, cols, vals, NULL, 0 };
 	kp_sheet_rows l = { 0 };
 	kp_err err = { 0 };
 	int i;

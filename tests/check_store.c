@@ -1385,6 +1385,97 @@ static long line_of(const char *file, const char *unit)
 	return at;
 }
 
+static const char *key_bench(void *ud, const char *dataset)
+{
+	(void)ud, (void)dataset;
+	return "unit_id";
+}
+
+/* "line:i01;" for each row of the bench unit table, "gone DATASET how;"
+ * for an import whose rows are gone, appended to the buffer. */
+static int row_i01(void *ud, const kp_store_row *row, kp_err *err)
+{
+	char *buf = ud;
+	size_t n = strlen(buf), c;
+
+	(void)err;
+	if (row->gone) {
+		ck_assert(*row->gone && row->ncols == 0);
+		snprintf(buf + n, 8192 - n, "gone %s %s;", row->dataset, row->dropped ? "dropped" : "replaced");
+		return 0;
+	}
+	for (c = 0; c < row->ncols && strcmp(row->cols[c], "i01"); c++)
+		;
+	ck_assert_uint_lt(c, row->ncols);
+	snprintf(buf + n, 8192 - n, "%ld:%s;", row->line, row->vals[c] ? row->vals[c] : "");
+	return 0;
+}
+
+/* A reader of a run's rows reads one snapshot from open to close: the
+ * unit table replaced (import --replace) through another connection
+ * meanwhile, which drops the data table and creates one of the same name,
+ * is not read under the old import's name (it was: the statements,
+ * re-prepared, read the new table, values never scored).  A reader opened
+ * after the replace reads no rows of it, and says the import is gone.
+ * With and without the temporary indexes. */
+START_TEST(test_unit_rows_snapshot)
+{
+	int many;
+
+	for (many = 0; many < 2; many++) {
+		const char *db = path(many ? "m.db" : "k.db"), *u = path("units.csv"), *u2 = path("units2.csv");
+		const char *files[] = { u }, *files2[] = { u2 };
+		kp_store *s = open_w(db), *r = NULL;
+		kp_store_rows *rr = NULL;
+		const kp_store_row *g;
+		kp_result *res;
+		kp_data *d;
+		static char before[8192], after[8192];
+		char cmd[1200];
+		kp_err err = { 0 };
+
+		snprintf(cmd, sizeof cmd, "lua5.4 scripts/gen-units 12 5 > %s && "
+			 "awk -F, 'BEGIN { OFS = \",\" } NR > 1 { $4 = \"0.1234\" } { print }' %s > %s", u, u, u2);
+		ck_assert_int_eq(system(cmd), 0);
+		res = score_into(s, "rules/bench.lua", files, 1, 2021, &d);
+		kp_store_close(s);
+		ck_assert_msg(kp_store_open(db, KP_STORE_READ, &r, &err) == 0, "%s", err.msg);
+		ck_assert_msg(kp_store_rows_open(r, res->run_id, key_bench, NULL, many, &rr, &err) == 0, "%s", err.msg);
+		ck_assert_ptr_null(kp_store_rows_gone(rr, 0));
+		before[0] = after[0] = '\0';
+		ck_assert_int_eq(kp_store_rows_unit(rr, "U0000001", row_i01, before, &err), 0);
+		ck_assert_int_eq(kp_store_rows_unit(rr, "U0000002", row_i01, before, &err), 0);
+		ck_assert_msg(strstr(before, "2:") == before && !strstr(before, "0.1234"), "%s", before);
+		/* another connection replaces the unit table (its checkpoint
+		 * after the commit does not wait for this reader's snapshot, as
+		 * another process's would, up to KP_STORE_LOCK_WAIT) */
+		s = open_w(db);
+		sqlite3_busy_handler(s->db, NULL, NULL);
+		ck_assert_msg(import(s, files2, 1, 2021, "units", 1, NULL, &err) == 0, "%s", err.msg);
+		kp_store_close(s);
+		ck_assert_int_eq(kp_store_rows_unit(rr, "U0000001", row_i01, after, &err), 0);
+		ck_assert_int_eq(kp_store_rows_unit(rr, "U0000002", row_i01, after, &err), 0);
+		ck_assert_str_eq(after, before);
+		kp_store_rows_close(rr);
+		/* a reader opened now: the run's import is gone, said once and
+		 * for each unit, and nothing of the new one is read */
+		ck_assert_msg(kp_store_rows_open(r, res->run_id, key_bench, NULL, many, &rr, &err) == 0, "%s", err.msg);
+		ck_assert_ptr_nonnull(g = kp_store_rows_gone(rr, 0));
+		ck_assert_str_eq(g->dataset, "units");
+		ck_assert_str_eq(g->file, u);
+		ck_assert(g->gone && *g->gone && !g->dropped);
+		ck_assert_ptr_null(kp_store_rows_gone(rr, 1));
+		after[0] = '\0';
+		ck_assert_int_eq(kp_store_rows_unit(rr, "U0000001", row_i01, after, &err), 0);
+		ck_assert_str_eq(after, "gone units replaced;");
+		kp_store_rows_close(rr);
+		kp_store_close(r);
+		kp_result_free(res);
+		kp_data_free(d);
+	}
+}
+END_TEST
+
 /* Each unit's rows of every import of the run (Z01, and B01, which has
  * case reviews), with the file and the line; the same with and without
  * the temporary indexes; an id that looks like SQL is only a value; a
@@ -2264,6 +2355,7 @@ static Suite *store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_run_round_trip);
 	tcase_add_test(tc, test_run_last_category_changed);
+	tcase_add_test(tc, test_unit_rows_snapshot);
 	tcase_add_test(tc, test_run_uncommitted);
 	tcase_add_test(tc, test_run_round_trip_structured_notes);
 	tcase_add_test(tc, test_run_round_trip_odd_notes);

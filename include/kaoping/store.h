@@ -186,7 +186,17 @@ void kp_store_dropped_free(kp_store_dropped *d);
  * indexes first, for reading every unit of a large run (without, each
  * unit reads each import once).  A row and its strings are borrowed for
  * the call of fn only.  kp_store_rows is the caller's, closed with
- * kp_store_rows_close before the store. */
+ * kp_store_rows_close before the store.
+ *
+ * Everything is read in one read transaction, from open to close: one
+ * snapshot of the database, so an import --replace or a drop committed
+ * meanwhile by another process is not seen, and every row read is of the
+ * import the run recorded (its data table is checked to be that import's
+ * in the snapshot).  An import of the run whose rows the database no
+ * longer holds (replaced or dropped before the snapshot) is not left out
+ * silently: kp_store_rows_unit hands fn, for each unit, one row of it
+ * with gone set and no line or columns, and kp_store_rows_gone lists them
+ * once. */
 typedef struct kp_store_row {
 	const char *dataset;       /* the import's name ("units") */
 	const char *file;          /* the file as it was imported */
@@ -194,6 +204,12 @@ typedef struct kp_store_row {
 	size_t ncols;
 	const char *const *cols;   /* the column names */
 	const char *const *vals;   /* the values as imported (NULL: blank) */
+	const char *gone;          /* NULL for a row; else the import's rows
+				      are no longer in the database: when it
+				      was replaced or dropped (its replaced_at,
+				      as stored) */
+	int dropped;               /* with gone: dropped (kaoping drop), not
+				      replaced by a new import */
 } kp_store_row;
 typedef const char *(*kp_store_key_fn)(void *ud, const char *dataset);
 typedef int (*kp_store_row_fn)(void *ud, const kp_store_row *row, kp_err *err);
@@ -201,6 +217,9 @@ typedef struct kp_store_rows kp_store_rows;
 int kp_store_rows_open(kp_store *s, long run_id, kp_store_key_fn key_of, void *kud, int many,
 		       kp_store_rows **out, kp_err *err);
 int kp_store_rows_unit(kp_store_rows *rr, const char *unit, kp_store_row_fn fn, void *ud, kp_err *err);
+/* The i-th import of the run whose rows are gone (a row with gone set),
+ * or NULL past the last: for the command to say so once. */
+const kp_store_row *kp_store_rows_gone(const kp_store_rows *rr, size_t i);
 void kp_store_rows_close(kp_store_rows *rr);
 
 #endif
