@@ -26,7 +26,9 @@
 	X(sources_cut, REP_SHEET_SOURCES_CUT) \
 	X(run, REP_SHEET_RUN) \
 	X(assessment_office, REP_SHEET_OFFICE) \
-	X(no_rules, REP_SHEET_NO_RULES)
+	X(no_rules, REP_SHEET_NO_RULES) \
+	X(rows_replaced, REP_SHEET_ROWS_REPLACED) \
+	X(rows_dropped, REP_SHEET_ROWS_DROPPED)
 
 KP_LABEL_TABLE(labels_of, sheet_labels, SHEET_LABELS)
 
@@ -218,6 +220,31 @@ static void row_values(kp_rw *w, const kp_store_row *row, void (*put)(kp_rw *, c
 	}
 }
 
+void sheet_gone(const kp_sheet *s, const kp_store_row *g, kp_sb *b)
+{
+	const sheet_labels *sl = sheet_labels_of(s->lang);
+
+	kp_sb_printf(b, g->dropped ? sl->rows_dropped : sl->rows_replaced, g->dataset, g->file, g->gone);
+}
+
+/* The imports whose rows are gone, a paragraph each through put (an
+ * escape), between before and after. */
+static void gone_lines(kp_rw *w, const kp_sheet *s, void (*put)(kp_rw *, const char *), const char *before,
+		       const char *after)
+{
+	kp_sb b = {0};
+	size_t i;
+
+	for (i = 0; s->rows && i < s->rows->ngone; i++) {
+		kp_sb_reset(&b);
+		sheet_gone(s, &s->rows->gone[i], &b);
+		if (b.oom && !w->err)
+			w->err = ENOMEM;
+		kp_rw_puts(w, before), put(w, kp_sb_str(&b)), kp_rw_puts(w, after);
+	}
+	kp_sb_free(&b);
+}
+
 static void md_sources(kp_rw *w, const kp_sheet *s)
 {
 	const sheet_labels *sl = sheet_labels_of(s->lang);
@@ -225,6 +252,9 @@ static void md_sources(kp_rw *w, const kp_sheet *s)
 	size_t i;
 
 	kp_rw_puts(w, "## "), kp_rw_md(w, sl->sources), kp_rw_puts(w, "\n\n");
+	gone_lines(w, s, kp_rw_md, "", "\n\n");
+	if (s->rows && !s->rows->n && s->rows->ngone)
+		return;
 	if (!s->rows || !s->rows->n) {
 		kp_rw_md(w, s->rows ? sl->no_sources : sl->no_rules), kp_rw_puts(w, "\n");
 		return;
@@ -361,6 +391,9 @@ static void html_sources(kp_rw *w, const kp_sheet *s)
 	size_t i;
 
 	kp_rw_puts(w, "<h3>"), kp_rw_html(w, sl->sources), kp_rw_puts(w, "</h3>\n");
+	gone_lines(w, s, kp_rw_html, "<p class=\"note gone\">", "</p>\n");
+	if (s->rows && !s->rows->n && s->rows->ngone)
+		return;
 	if (!s->rows || !s->rows->n) {
 		kp_rw_puts(w, "<p class=\"note\">"), kp_rw_html(w, s->rows ? sl->no_sources : sl->no_rules);
 		kp_rw_puts(w, "</p>\n");
@@ -480,6 +513,18 @@ static void json_sources(kp_rw *w, const kp_sheet *s)
 		kp_rw_puts(w, "}}");
 	}
 	kp_rw_puts(w, s->rows && s->rows->n ? "\n]" : "]");
+	/* the imports of the run whose rows are no longer in the database */
+	kp_rw_puts(w, s->rows ? ",\n\"sources_gone\":[" : ",\n\"sources_gone\":null");
+	for (i = 0; s->rows && i < s->rows->ngone; i++) {
+		const kp_store_row *g = &s->rows->gone[i];
+		json_key(w, i ? ",\n  {\"dataset\":" : "\n  {\"dataset\":", g->dataset);
+		json_key(w, ",\"file\":", g->file);
+		kp_rw_puts(w, g->dropped ? ",\"how\":\"dropped\"" : ",\"how\":\"replaced\"");
+		json_key(w, ",\"when\":", g->gone);
+		kp_rw_putc(w, '}');
+	}
+	if (s->rows)
+		kp_rw_puts(w, s->rows->ngone ? "\n]" : "]");
 }
 
 static int sheet_json(const kp_sheet *s, kp_rw *w)
@@ -644,12 +689,38 @@ static const char *block_str(char **p, const char *s)
 	return d;
 }
 
+/* An import whose rows are gone: its names and when, in one block. */
+static int gone_add(kp_sheet_rows *l, const kp_store_row *row, kp_err *err)
+{
+	size_t bytes = strlen(row->dataset) + strlen(row->file) + strlen(row->gone) + 3;
+	kp_store_row *d;
+	char *block, *p;
+
+	if (l->ngone == l->gcap) {
+		size_t cap = l->gcap ? 2 * l->gcap : 4;
+		kp_store_row *g = realloc(l->gone, cap * sizeof *g);
+		if (!g)
+			return kp_err_oom(err);
+		l->gone = g, l->gcap = cap;
+	}
+	if (!(block = p = malloc(bytes)))
+		return kp_err_oom(err);
+	d = &l->gone[l->ngone++];
+	memset(d, 0, sizeof *d);
+	d->dataset = block_str(&p, row->dataset), d->file = block_str(&p, row->file);
+	d->gone = block_str(&p, row->gone), d->dropped = row->dropped;
+	return 0;
+}
+
 int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, kp_sheet_keep_fn keep, void *ud, kp_err *err)
 {
 	size_t i, n = 0, bytes = strlen(row->dataset) + strlen(row->file) + 2;
 	kp_store_row *d;
 	const char **ptr;
 	char *p;
+
+	if (row->gone)
+		return gone_add(l, row, err);
 
 	for (i = 0; i < row->ncols; i++)
 		if (keep(ud, row->cols[i]))
@@ -682,13 +753,16 @@ void kp_sheet_rows_clear(kp_sheet_rows *l)
 {
 	while (l->n)
 		free((void *)l->row[--l->n].cols);
+	while (l->ngone)
+		free((void *)l->gone[--l->ngone].dataset); /* the block */
 }
 
 void kp_sheet_rows_free(kp_sheet_rows *l)
 {
 	kp_sheet_rows_clear(l);
-	free(l->row);
+	free(l->row), free(l->gone);
 	l->row = NULL, l->cap = 0;
+	l->gone = NULL, l->gcap = 0;
 }
 
 /* ---------- file names ---------- */

@@ -14,6 +14,7 @@ typedef struct sheet_labels {
 	const char *sheet, *sums, *sources, *file, *line, *dataset, *values, *no_sources, *no_rules;
 	const char *sources_cut; /* printf format: the rows a worksheet cannot hold (%zu) */
 	const char *run, *assessment_office;
+	const char *rows_replaced, *rows_dropped; /* printf formats: dataset, file, when */
 } sheet_labels;
 const sheet_labels *sheet_labels_of(int lang);
 
@@ -40,6 +41,11 @@ size_t sheet_item_cols(const kp_sheet *s);
 void sheet_item_head(const kp_sheet *s, const char **head);
 /* The year as the report layer writes it: "2021年度". */
 const char *sheet_year(const kp_sheet *s, char *buf, size_t size);
+
+/* The sentence of an import whose rows are gone (kp_sheet_rows.gone),
+ * in the sheet's language, appended to b (its oom flag says when it is
+ * not whole). */
+void sheet_gone(const kp_sheet *s, const kp_store_row *g, kp_sb *b);
 
 /* Build the workbook into of's temporary file (path: for messages). */
 int sheet_xlsx(const kp_sheet *s, kp_outfile *of, const char *path, kp_err *err);

@@ -142,6 +142,16 @@ static void sources(struct sx *x)
 	size_t i, c;
 
 	put(x, 0, sl->sources, x->title), x->row++;
+	for (i = 0; s->rows && i < s->rows->ngone && (size_t)x->row + 2 < LXW_ROW_MAX; i++, x->row++) {
+		kp_sb b = {0};
+		sheet_gone(s, &s->rows->gone[i], &b);
+		if (b.oom && !x->e)
+			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		put(x, 0, kp_sb_str(&b), NULL);
+		kp_sb_free(&b);
+	}
+	if (s->rows && !s->rows->n && s->rows->ngone)
+		return;
 	if (!s->rows || !s->rows->n) {
 		put(x, 0, s->rows ? sl->no_sources : sl->no_rules, NULL);
 		return;

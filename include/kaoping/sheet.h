@@ -21,14 +21,19 @@
 #include "kaoping/store.h"
 
 /* The imported rows of one unit, copied (kp_store_row's strings are
- * borrowed for one call).  Owns every row and string it holds. */
+ * borrowed for one call), and the imports of the run whose rows the
+ * database no longer holds (a kp_store_row with gone set): the sheet says
+ * so rather than look complete.  Owns every row and string it holds. */
 typedef struct kp_sheet_rows {
 	kp_store_row *row;
 	size_t n, cap;
+	kp_store_row *gone;
+	size_t ngone, gcap;
 } kp_sheet_rows;
 
 /* Copy row into l, keeping only the columns keep(ud, column) says yes to
- * (the columns the rules read); a row with none of them is left out. */
+ * (the columns the rules read); a row with none of them is left out.  A
+ * row with gone set is kept in l->gone, whatever its columns. */
 typedef int (*kp_sheet_keep_fn)(void *ud, const char *col);
 int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, kp_sheet_keep_fn keep, void *ud, kp_err *err);
 /* Drop the rows (l stays usable); kp_sheet_rows_free also frees the array. */

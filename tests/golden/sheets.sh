@@ -142,5 +142,26 @@ fi
 "$bin" explain --db "$db" Z01 --format json >"$tmp/one.json" 2>/dev/null &&
 	grep -qF '"unit_id":"Z01"' "$tmp/one.json" && ok "explain UNIT still works beside --all" || no "explain UNIT"
 
+# a dataset the run used replaced (import --replace) and another dropped:
+# every sheet says their rows are no longer in the database, rather than
+# leave them out silently, and nothing of the new import is shown
+mkdir -p "$tmp/fix/2021" && sed 's/^Z01,8,/Z01,1,/' samples/2021/yifazhixian_ban.csv > "$tmp/fix/2021/yifazhixian_ban.csv"
+"$bin" import --quiet --db "$db" --replace "$tmp/fix/2021/yifazhixian_ban.csv" &&
+	"$bin" drop --db "$db" --year 2021 shenji 2>/dev/null || no "replace and drop"
+"$bin" explain --all --db "$db" --lang en -o "$tmp/g-md" --format md --quiet &&
+	"$bin" explain --all --db "$db" -o "$tmp/g-json" --format json --quiet || no "explain --all after replace and drop"
+rep='The rows of dataset yifazhixian\_ban (file samples/2021/yifazhixian\_ban.csv) that this run used are no longer in the database: it was replaced on '
+drp='The rows of dataset shenji (file samples/2021/shenji.csv) that this run used are no longer in the database: it was dropped on '
+[ "$(grep -lF "$rep" "$tmp"/g-md/*.md | wc -l)" = 38 ] && [ "$(grep -lF "$drp" "$tmp"/g-md/*.md | wc -l)" = 38 ] &&
+	ok "replaced and dropped: every md sheet says so" || no "replaced and dropped: md sheets"
+z=$tmp/g-json/Z01-城关镇.json
+if grep -qF '{"dataset":"shenji","file":"samples/2021/shenji.csv","how":"dropped","when":"' "$z" &&
+	grep -qF '{"dataset":"yifazhixian_ban","file":"samples/2021/yifazhixian_ban.csv","how":"replaced","when":"' "$z" &&
+	[ "$(grep -c '"dataset":"yifazhixian_ban"' "$z")" = 1 ] && grep -qF '"sources":[' "$z"; then
+	ok "replaced and dropped: json sources_gone, no row of the new import"
+else
+	no "replaced and dropped: json"; grep -F 'sources_gone' -A3 "$z" | sed 's/^/      /'
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
