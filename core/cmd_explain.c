@@ -225,6 +225,8 @@ static int sheet_pass(struct sheets *s, kp_store_rows *rr, int write, kp_err *er
 static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 {
 	kp_store_rows *rr = NULL;
+	const kp_store_row *g;
+	size_t i;
 	int rc, made = 0;
 
 	if ((rc = kp_store_load_run(st, s->c->run_id, SIZE_MAX, &s->res, err)) ||
@@ -235,6 +237,11 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	if (s->rules && ((rc = keep_columns(s, err)) ||
 			 (rc = kp_store_rows_open(st, s->res->run_id, dataset_key, s->rules, s->res->nunits > 4, &rr, err))))
 		return rc;
+	for (i = 0; (g = kp_store_rows_gone(rr, i)); i++) /* the sheets say it too */
+		if (g->dropped)
+			kp_cli_note(s->c, KP_M_CMD_EXPLAIN_ROWS_DROPPED, g->file, g->dataset, s->res->run_id, g->gone);
+		else
+			kp_cli_note(s->c, KP_M_CMD_EXPLAIN_ROWS_REPLACED, g->file, g->dataset, s->res->run_id, g->gone);
 	if (!rc)
 		rc = make_dir(s->dir, &made, err);
 	if (!rc)

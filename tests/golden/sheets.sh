@@ -148,12 +148,15 @@ fi
 mkdir -p "$tmp/fix/2021" && sed 's/^Z01,8,/Z01,1,/' samples/2021/yifazhixian_ban.csv > "$tmp/fix/2021/yifazhixian_ban.csv"
 "$bin" import --quiet --db "$db" --replace "$tmp/fix/2021/yifazhixian_ban.csv" &&
 	"$bin" drop --db "$db" --year 2021 shenji 2>/dev/null || no "replace and drop"
-"$bin" explain --all --db "$db" --lang en -o "$tmp/g-md" --format md --quiet &&
+"$bin" explain --all --db "$db" --lang en -o "$tmp/g-md" --format md 2>"$tmp/err" &&
 	"$bin" explain --all --db "$db" -o "$tmp/g-json" --format json --quiet || no "explain --all after replace and drop"
 rep='The rows of dataset yifazhixian\_ban (file samples/2021/yifazhixian\_ban.csv) that this run used are no longer in the database: it was replaced on '
 drp='The rows of dataset shenji (file samples/2021/shenji.csv) that this run used are no longer in the database: it was dropped on '
 [ "$(grep -lF "$rep" "$tmp"/g-md/*.md | wc -l)" = 38 ] && [ "$(grep -lF "$drp" "$tmp"/g-md/*.md | wc -l)" = 38 ] &&
 	ok "replaced and dropped: every md sheet says so" || no "replaced and dropped: md sheets"
+grep -qF "note: samples/2021/yifazhixian_ban.csv: dataset 'yifazhixian_ban', used by run 2, was replaced on " "$tmp/err" &&
+	grep -qF "note: samples/2021/shenji.csv: dataset 'shenji', used by run 2, was dropped on " "$tmp/err" &&
+	ok "replaced and dropped: a note on stderr for each" || { no "replaced and dropped: the notes"; sed 's/^/      /' "$tmp/err"; }
 z=$tmp/g-json/Z01-城关镇.json
 if grep -qF '{"dataset":"shenji","file":"samples/2021/shenji.csv","how":"dropped","when":"' "$z" &&
 	grep -qF '{"dataset":"yifazhixian_ban","file":"samples/2021/yifazhixian_ban.csv","how":"replaced","when":"' "$z" &&
