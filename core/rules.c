@@ -2512,7 +2512,7 @@ static int l_raise(lua_State *L)
 	return kp_sandbox_raise(L);
 }
 
-#define SNAPSHOT_DEPTH 100 /* declarations nested deeper are refused (snapshot_value) */
+#define SNAPSHOT_DEPTH 100 /* declarations nested deeper are refused (copy_value) */
 
 /* Is the value at v a table (or inside one, raw) with a metatable?
  * Items (DECL, at 5) are skipped, helpers (HELPER, at 4) must keep the
@@ -2600,39 +2600,7 @@ static int l_check_plain(lua_State *L)
  * metamethod runs): a declaration changed after it was made is a rule
  * error at the line that made it, never compiled silently either way. */
 
-/* Replace the value on top by its copy: a table is copied raw, with the
- * tables sealed before (sealed at index sealed maps them to their copies)
- * replaced by their copies and shared tables and cycles kept (memo). */
-static void seal_copy(lua_State *L, int sealed, int memo, int depth)
-{
-	int src, dst;
-
-	if (lua_type(L, -1) != LUA_TTABLE)
-		return;
-	lua_pushvalue(L, -1);
-	if (lua_rawget(L, sealed) != LUA_TNIL || (lua_pop(L, 1), lua_pushvalue(L, -1), lua_rawget(L, memo) != LUA_TNIL)) {
-		lua_remove(L, -2);
-		return;
-	}
-	lua_pop(L, 1);
-	if (depth > SNAPSHOT_DEPTH)
-		kp_sandbox_error(L, KP_M_RULE_DECL_DEEP, SNAPSHOT_DEPTH);
-	luaL_checkstack(L, 8, kp_msg_fmt(KP_MSG_RULE_DECL_TOO_DEEP));
-	src = lua_gettop(L);
-	lua_newtable(L);
-	dst = src + 1;
-	lua_pushvalue(L, src);
-	lua_pushvalue(L, dst);
-	lua_rawset(L, memo);
-	lua_pushnil(L);
-	while (lua_next(L, src)) {
-		seal_copy(L, sealed, memo, depth + 1);
-		lua_pushvalue(L, -2);
-		lua_insert(L, -2);
-		lua_rawset(L, dst);
-	}
-	lua_remove(L, src);
-}
+static void copy_value(lua_State *L, int sealed, int memo, int depth, int texts);
 
 /* seal(sealed, v) -> the copy of v, and the place in the rule file that
  * made it ("file:line") */
@@ -2642,7 +2610,7 @@ static int l_seal(lua_State *L)
 	lua_settop(L, 2);
 	lua_newtable(L); /* 3: memo */
 	lua_pushvalue(L, 2);
-	seal_copy(L, 1, 3, 0);
+	copy_value(L, 1, 3, 0, 0);
 	luaL_where(L, rule_level(L));
 	if (lua_rawlen(L, -1) >= 2) { /* "file:line: " without its ": " */
 		lua_pushlstring(L, lua_tostring(L, -1), lua_rawlen(L, -1) - 2);
@@ -2802,13 +2770,27 @@ static void snapshot_text(lua_State *L, int idx)
 		kp_sandbox_error(L, KP_M_RULE_DECL_NOT_UTF8, (int)kp_enc_utf8_valid((const unsigned char *)p, len), p);
 }
 
-static void snapshot_value(lua_State *L, int memo, int depth)
+/* Replace the value on top by its copy: a table copied raw (next and
+ * rawset), shared tables and cycles kept (memo: original -> copy); with
+ * sealed (its index, else 0), a table that maps is replaced by its copy
+ * there (seal: a declaration sealed before); with texts, every text,
+ * key or value, checked (snapshot_text). */
+static void copy_value(lua_State *L, int sealed, int memo, int depth, int texts)
 {
 	int src, dst;
 
-	snapshot_text(L, -1);
+	if (texts)
+		snapshot_text(L, -1);
 	if (lua_type(L, -1) != LUA_TTABLE)
 		return;
+	if (sealed) {
+		lua_pushvalue(L, -1);
+		if (lua_rawget(L, sealed) != LUA_TNIL) {
+			lua_remove(L, -2);
+			return;
+		}
+		lua_pop(L, 1);
+	}
 	lua_pushvalue(L, -1);
 	if (lua_rawget(L, memo) != LUA_TNIL) {
 		lua_remove(L, -2);
@@ -2826,8 +2808,9 @@ static void snapshot_value(lua_State *L, int memo, int depth)
 	lua_rawset(L, memo);
 	lua_pushnil(L);
 	while (lua_next(L, src)) {
-		snapshot_text(L, -2);
-		snapshot_value(L, memo, depth + 1);
+		if (texts)
+			snapshot_text(L, -2);
+		copy_value(L, sealed, memo, depth + 1, texts);
 		lua_pushvalue(L, -2);
 		lua_insert(L, -2);
 		lua_rawset(L, dst);
@@ -2840,7 +2823,7 @@ static int l_snapshot(lua_State *L)
 	lua_settop(L, 1);
 	lua_newtable(L); /* memo: original -> copy */
 	lua_insert(L, 1);
-	snapshot_value(L, 1, 0);
+	copy_value(L, 0, 1, 0, 1);
 	return 1;
 }
 
