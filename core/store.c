@@ -152,12 +152,24 @@ static long lock_holder(const char *file)
 	return pid;
 }
 
+#define KP_STORE_CHECKPOINT_TRIES 20 /* 50 ms each: a second */
+
 /* SQLite's busy handler: wait in short steps; say so after a while; give
  * up after KP_STORE_LOCK_WAIT seconds (SQLITE_BUSY, reported as KP_ETEMP). */
 static int store_busy(void *ud, int count)
 {
 	kp_store *s = ud;
 	double now = mono_now();
+
+	/* the checkpoint after a commit waits a moment for readers, no more,
+	 * and says nothing: the work is committed, and what a long reader (a
+	 * folder of sheets) still needs stays in the -wal until it is done */
+	if (s->checkpointing) {
+		if (count >= KP_STORE_CHECKPOINT_TRIES)
+			return 0;
+		sqlite3_sleep(50);
+		return 1;
+	}
 
 	if (count == 0)
 		s->busy_since = now, s->busy_told = 0;
@@ -950,8 +962,11 @@ int store_commit(kp_store *s, kp_err *err)
 	 * (another program has it open), it stays as it is, the work done */
 	if (!rc && s->to_wal && sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) == SQLITE_OK)
 		s->to_wal = 0;
-	if (!rc)
+	if (!rc) {
+		s->checkpointing = 1;
 		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		s->checkpointing = 0;
+	}
 	return rc;
 }
 

@@ -28,6 +28,7 @@ struct kp_store {
 	long busy_pid;          /* the process holding the lock, 0 if unknown */
 	int created;            /* this connection made the file's schema, in the
 				   transaction still open (kp_store_created) */
+	int checkpointing;      /* in the checkpoint after a commit (store_busy) */
 };
 
 /* BEGIN IMMEDIATE, then a check that the file this connection holds is
