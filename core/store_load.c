@@ -590,6 +590,26 @@ static int sections_room(kp_store *s, long id, const char *table, const char *sq
 	return 0;
 }
 
+/* Room in res->sec for units rows of section points (*cap rows there):
+ * doubled as it fills; 0 or out of memory. */
+static int sec_room(kp_result *res, size_t units, size_t *cap, kp_err *err)
+{
+	size_t want = *cap ? *cap : 64;
+	double *p;
+
+	if (units <= *cap)
+		return 0;
+	while (want < units)
+		want *= 2;
+	if (res->nsections && want > (SIZE_MAX / sizeof *p - 1) / res->nsections)
+		return kp_err_oom(err);
+	if (!(p = realloc(res->sec, (want * res->nsections + 1) * sizeof *p)))
+		return kp_err_oom(err);
+	memset(p + *cap * res->nsections, 0, ((want - *cap) * res->nsections + 1) * sizeof *p);
+	res->sec = p, *cap = want;
+	return 0;
+}
+
 /* The units of a run in report order, from sql (the run id bound; the
  * columns of read_unit, then in schema 2 sections and scored); place[]
  * receives scored when given, and then each unit's total is checked
@@ -598,18 +618,13 @@ static int load_units(kp_store *s, long id, const run_names *nm, const char *tab
 		      const char *sql, kp_result *res, long long **place, kp_err *err)
 {
 	rd r;
-	size_t n, k = 0;
+	size_t n, k = 0, sec_cap = 0;
 	int rc, last = 0;
 	double top = NAN;
 
 	if ((rc = run_count(s, table, count_sql, id, &n, err)))
 		return rc;
-	if (place && (rc = sections_room(s, id, table, "SELECT sum(length(sections)) FROM results WHERE run_id = ?", n,
-					 2, res->nsections, err)))
-		return rc;
 	if (!(res->units = calloc(n + 1, sizeof *res->units)) || (place && !(*place = calloc(n + 1, sizeof **place))))
-		return kp_err_oom(err);
-	if (place && !(res->sec = calloc(n * res->nsections + 1, sizeof *res->sec)))
 		return kp_err_oom(err);
 	if ((rc = run_query(s, &r, table, sql, id, err)))
 		return rc;
@@ -619,6 +634,13 @@ static int load_units(kp_store *s, long id, const run_names *nm, const char *tab
 		if (!r.rc && u->category < last) /* the slices below need report order */
 			store_rd_bad(&r, 2, KP_MSG_STORE_RD_ORDER);
 		last = u->category;
+		/* room for the section points grows with the rows read, each
+		 * checked to hold one per section: counts the database states
+		 * (units × sections: 320 GB from a 24 MB file) never size it */
+		if (place && !r.rc && (rc = sec_room(res, k + 1, &sec_cap, err))) {
+			sqlite3_finalize(r.st);
+			return rc;
+		}
 		if (place) {
 			parse_sections(&r, 20, res, k);
 			(*place)[k] = store_rd_int(&r, 21, -1, INT64_MAX, 0, NULL);
@@ -630,6 +652,8 @@ static int load_units(kp_store *s, long id, const run_names *nm, const char *tab
 	}
 	sqlite3_finalize(r.st);
 	res->nunits = k;
+	if (place && !r.rc && !res->sec && !(res->sec = calloc(1, sizeof *res->sec)))
+		return kp_err_oom(err);
 	for (k = 0; k < res->nunits && !r.rc; k++) { /* category slices */
 		kp_category_result *c = &res->categories[res->units[k].category];
 		if (!c->count)
