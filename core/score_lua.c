@@ -618,15 +618,19 @@ static int push_args(scorer *s, enum kp_fnargs args, const kp_table *t, size_t r
 	return 2;
 }
 
-/* The nres results on top into res[], popped. */
+/* The nres results on top into res[], popped.  On an error every res[]
+ * is zeroed: the ones after the bad one were never taken, and freeing
+ * what they held before would free whatever the caller's stack held. */
 static int take_results(scorer *s, int nres, kp_fnval *res)
 {
-	int i, rc = 0;
+	int i, taken, rc = 0;
 
-	for (i = 0; i < nres && !rc; i++)
-		rc = take_value(s, s->L, -nres + i, &res[i]);
+	for (i = 0; i < nres; i++)
+		memset(&res[i], 0, sizeof res[i]);
+	for (taken = 0; taken < nres && !rc; taken++)
+		rc = take_value(s, s->L, -nres + taken, &res[taken]);
 	lua_pop(s->L, nres);
-	for (i = 0; rc && i < nres; i++)
+	for (i = 0; rc && i < taken; i++)
 		kp_fnval_free(&res[i]);
 	return rc;
 }
