@@ -5,7 +5,7 @@
 #   make valgrind   unit, end-to-end, golden and demo tests under valgrind
 #   make demo       the 2021 Longxian sample job
 #   make bench      the benchmark of DESIGN §7 (several minutes)
-#   make fuzz       the libFuzzer harnesses (FUZZ_SECONDS each)
+#   make fuzz       the libFuzzer harnesses (FUZZ_SECONDS each, FUZZ_SEED 0: a fresh one)
 #   make dbfuzz     hostile databases: random mutations, every reading command
 #                   under ASan + UBSan (DBFUZZ_MINUTES)
 #   make install    PREFIX=/usr/local DESTDIR=  (make uninstall: the same)
@@ -169,8 +169,9 @@ bench: kaoping
 	$(Q)scripts/bench/run.sh
 
 FUZZ_SECONDS ?= 60
+FUZZ_SEED ?= 0
 fuzz: | $(BUILD)/.deps
-	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+	$(Q)FUZZ_SEED=$(FUZZ_SEED) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 DBFUZZ_MINUTES ?= 10
 dbfuzz: kaoping

@@ -7,12 +7,18 @@
 #   tests/fuzz/run.sh 60                 every harness a minute
 #   FUZZ_HARNESSES="num csv" tests/fuzz/run.sh 10
 #   FUZZ_JOBS=1 tests/fuzz/run.sh 60      one at a time (default: one per core)
+#   FUZZ_SEED=1 tests/fuzz/run.sh 60      libFuzzer's -seed (default: a fresh
+#                                        one each run; .ci/run fixes it, so a
+#                                        CI run repeats the mutations of the
+#                                        last one until coverage differs)
 #   build/fuzz/fuzz_rules FILE           re-run one input (a crash file)
 set -u
 cd "$(dirname "$0")/../.."
 export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 SECONDS_EACH=${1:-60}
 HARNESSES=${FUZZ_HARNESSES:-csv num rules notice xlsx note}
+SEED=${FUZZ_SEED:-0} # 0: libFuzzer draws one
+case $SEED in '' | *[!0-9]*) echo "fuzz: FUZZ_SEED must be a whole number" >&2; exit 2 ;; esac
 OUT=build/fuzz
 
 tests/fuzz/build.sh || { echo "fuzz: build failed"; exit 1; }
@@ -29,7 +35,7 @@ fuzz_one() {
 	[ -f tests/fuzz/$h.dict ] && dict=(-dict=tests/fuzz/$h.dict)
 	# -timeout: one input may take 10 s at most; -rss_limit_mb: the rule
 	# sandbox may hold 64M, libFuzzer and ASan the rest
-	"$bin" "$work" "tests/fuzz/corpus/$h" "${dict[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 \
+	"$bin" "$work" "tests/fuzz/corpus/$h" "${dict[@]}" -max_total_time="$SECONDS_EACH" -seed="$SEED" -timeout=10 \
 		-rss_limit_mb=2560 -max_len=8192 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$h-" \
 		>"$log" 2>&1
 	rc=$?
