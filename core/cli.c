@@ -816,7 +816,7 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	o.summary = c->summary;
 	kp_cli_term_opts(c, &o);
 	rc = kp_cli_term_write(res, &o, err);
-	if (!rc && c->output)
+	if (!rc && c->output && !kp_outfile_deferring()) /* else its caller says so once it is in place */
 		kp_cli_note(c, KP_M_CLI_WROTE, c->output);
 	return rc;
 }

@@ -408,6 +408,11 @@ void kp_outfile_defer(void)
 	g_defer = 1;
 }
 
+int kp_outfile_deferring(void)
+{
+	return g_defer;
+}
+
 int kp_outfile_deferred(int keep, kp_err *err)
 {
 	size_t i, n = g_nheld;

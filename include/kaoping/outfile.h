@@ -33,6 +33,7 @@ void kp_outfile_abort(kp_outfile *f);               /* frees f */
  * main thread. */
 void kp_outfile_defer(void);
 int kp_outfile_deferred(int keep, kp_err *err);
+int kp_outfile_deferring(void); /* 1 between kp_outfile_defer and kp_outfile_deferred */
 /* The file of f is written (for kp_outfile_commit_all only): its stream
  * is flushed and, for a named temporary file, closed, so that a caller
  * making thousands of files before putting them in place does not hold a

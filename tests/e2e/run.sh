@@ -316,6 +316,14 @@ t_eq "score -o into a missing folder: no run recorded" "$(sql kaoping.db "SELECT
 kp score "$RULES" --db nothing.db
 t_rc "score on a missing database: 66" 66
 t_true "score on a missing database: creates nothing" test ! -e nothing.db
+cp kaoping.db order.db
+kp score "$RULES" --db order.db --year 2021 -o order.csv
+t_rc "score -o: exit 0" 0
+# the report is put in place after the run is committed: it says so then
+t_eq "score -o: 'wrote' after 'recorded', once the file is there" "$(cat "$ERR")" \
+	"kaoping: run 1 recorded in order.db
+kaoping: wrote order.csv"
+rm -f order.db order.csv
 kp score "$RULES" --year 2021 --format json
 t_rc "score: exit 0" 0
 t_err "score: run recorded" "kaoping: run 1 recorded in kaoping.db"
