@@ -2619,6 +2619,19 @@ static int l_seal(lua_State *L)
 	return 2;
 }
 
+/* Is the table at a a key of the map at map: then 1 if its value is the
+ * value at b, else 0; -1 if it is not a key. */
+static int mapped_to(lua_State *L, int map, int a, int b)
+{
+	int same = -1;
+
+	lua_pushvalue(L, a);
+	if (lua_rawget(L, map) != LUA_TNIL)
+		same = lua_rawequal(L, -1, b);
+	lua_pop(L, 1);
+	return same;
+}
+
 /* Does the value at a (as the rule file holds it) still hold what the copy
  * at b holds?  Tables sealed on their own (at sealed) must be their copies
  * (deeper than the top); memo (a -> b) keeps shared tables and cycles. */
@@ -2632,22 +2645,11 @@ static int seal_same(lua_State *L, int a, int b, int sealed, int memo, int depth
 		return lua_tonumber(L, b) != lua_tonumber(L, b); /* NaN is NaN */
 	if (lua_type(L, a) != LUA_TTABLE)
 		return lua_rawequal(L, a, b);
-	if (depth > 0) {
-		lua_pushvalue(L, a);
-		if (lua_rawget(L, sealed) != LUA_TNIL) {
-			same = lua_rawequal(L, -1, b);
-			lua_pop(L, 1);
-			return same;
-		}
-		lua_pop(L, 1);
-	}
-	lua_pushvalue(L, a);
-	if (lua_rawget(L, memo) != LUA_TNIL) {
-		same = lua_rawequal(L, -1, b);
-		lua_pop(L, 1);
+	if (depth > 0 && (same = mapped_to(L, sealed, a, b)) >= 0)
 		return same;
-	}
-	lua_pop(L, 1);
+	if ((same = mapped_to(L, memo, a, b)) >= 0)
+		return same;
+	same = 1;
 	if (depth > SNAPSHOT_DEPTH) /* the copy stopped there */
 		return 1;
 	luaL_checkstack(L, 8, kp_msg_fmt(KP_MSG_RULE_DECL_TOO_DEEP));
