@@ -531,6 +531,49 @@ const char *kp_enc_xml_clean(const char *s, char **copy)
 	return *copy = out;
 }
 
+/* An escape _xHHHH_ of ECMA-376's ST_Xstring at s (n bytes left)? */
+static int xstring_escape_at(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_')
+		return 0;
+	for (i = 2; i < 6; i++)
+		if (!s[i] || !strchr("0123456789abcdefABCDEF", s[i]))
+			return 0;
+	return 1;
+}
+
+const char *kp_enc_xlsx_text(const char *s, char **copy)
+{
+	const char *c = kp_enc_xml_clean(s, copy);
+	size_t n, i, k = 0, m = 0;
+	char *out;
+
+	if (!c)
+		return NULL;
+	n = strlen(c);
+	for (i = 0; i < n; i++)
+		k += xstring_escape_at(c + i, n - i);
+	if (!k)
+		return c;
+	if (!(out = malloc(n + 6 * k + 1))) {
+		free(*copy);
+		*copy = NULL;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (xstring_escape_at(c + i, n - i)) {
+			memcpy(out + m, "_x005F", 6); /* the '_' itself as an escape: then as written */
+			m += 6;
+		}
+		out[m++] = c[i];
+	}
+	out[m] = '\0';
+	free(*copy);
+	return *copy = out;
+}
+
 struct kp_enc_conv {
 	iconv_t cd;
 	char carry[8];

@@ -272,7 +272,7 @@ static void xl_str(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const
 
 	if (x->e)
 		return;
-	if (!(s = kp_enc_xml_clean(s, &clean)))
+	if (!(s = kp_enc_xlsx_text(s, &clean)))
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 	else {
 		lxw_error e = box ? worksheet_write_comment_opt(ws, row, col, s, box) :

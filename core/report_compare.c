@@ -564,7 +564,7 @@ static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *
 
 	if (*e || !s || !*s)
 		return;
-	if (!(s = kp_enc_xml_clean(s, &clean))) { /* no U+FFFF to break the sheet's XML */
+	if (!(s = kp_enc_xlsx_text(s, &clean))) { /* no U+FFFF to break the sheet's XML */
 		*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}

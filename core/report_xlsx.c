@@ -66,7 +66,7 @@ static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 
 	if (!s || !*s || x->e)
 		return;
-	if (!(s = kp_enc_xml_clean(s, &clean))) { /* no U+FFFF to break the sheet's XML */
+	if (!(s = kp_enc_xlsx_text(s, &clean))) { /* no U+FFFF to break the sheet's XML */
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
@@ -194,7 +194,7 @@ static char *page_header(const char *title)
 	char *clean, *h;
 	size_t n, i = 0, k = 2, len;
 
-	if (!(title = kp_enc_xml_clean(title, &clean)))
+	if (!(title = kp_enc_xlsx_text(title, &clean)))
 		return NULL;
 	n = strlen(title);
 	if (!(h = malloc(2 * n + 8))) {

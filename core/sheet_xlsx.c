@@ -39,7 +39,7 @@ static void put(struct sx *x, lxw_col_t col, const char *s, lxw_format *f)
 
 	if (!s || !*s || x->e)
 		return;
-	if (!(s = kp_enc_xml_clean(s, &clean))) { /* no U+FFFF to break the sheet's XML */
+	if (!(s = kp_enc_xlsx_text(s, &clean))) { /* no U+FFFF to break the sheet's XML */
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}

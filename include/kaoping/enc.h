@@ -72,6 +72,13 @@ size_t kp_enc_xml_bad(const char *s, size_t n);
  * it has none (nothing allocated; *copy is NULL), else a new string that
  * is also left in *copy for the caller to free; NULL when out of memory. */
 const char *kp_enc_xml_clean(const char *s, char **copy);
+/* The text of a workbook cell (or comment, or page header) as
+ * libxlsxwriter is to write it: kp_enc_xml_clean's, and every literal
+ * _xHHHH_ in it written _x005F_xHHHH_, as Excel writes it (ECMA-376
+ * ST_Xstring: Excel, WPS and kaoping's own reader decode _xHHHH_, so the
+ * unit id "U_x0031_" written as it is would read back as "U1").
+ * Returns and allocates as kp_enc_xml_clean does. */
+const char *kp_enc_xlsx_text(const char *s, char **copy);
 
 /* The key under which a case-insensitive filesystem (Windows, macOS)
  * takes two file names for the same file: s in lower case for ASCII,
