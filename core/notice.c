@@ -362,11 +362,21 @@ static int finish_line(render *rd)
 		kind = KP_NOTICE_RIGHT, skip = mdskip = 3;
 	else if (t[strspn(t, " \t\r")] == '\0')
 		kind = KP_NOTICE_BLANK;
-	rd->bytes += strlen(t) + strlen(md);
+	/* a line costs its place too: a block repeating blank lines adds no
+	 * text, yet millions of them took gigabytes and minutes */
+	rd->bytes += strlen(t) + strlen(md) + sizeof(kp_notice_line);
 	rc = add_line(rd->out, kind, t + skip, md + mdskip, rd->err);
 	kp_sb_reset(&rd->plain), kp_sb_reset(&rd->md);
 	rd->value_first = 0;
 	return rc;
+}
+
+/* The notice so far over KP_NOTICE_OUT_MAX: the template repeats too much. */
+static int too_big(render *rd)
+{
+	if (rd->bytes + rd->plain.len + rd->md.len > KP_NOTICE_OUT_MAX)
+		return kp_err_msg(rd->err, KP_EDATA, KP_M_REP_NOTICE_TOO_BIG, rd->name, KP_NOTICE_OUT_MAX >> 20);
+	return 0;
 }
 
 /* Template text: line ends (LF or CRLF) finish lines. */
@@ -375,7 +385,7 @@ static int put_text(render *rd, const char *s, size_t n)
 	const char *nl;
 	int rc = 0;
 
-	while (n && !rc) {
+	while (n && !rc && !(rc = too_big(rd))) {
 		size_t k = (nl = memchr(s, '\n', n)) ? (size_t)(nl - s) : n;
 		int w = (int)(nl && k && s[k - 1] == '\r' ? k - 1 : k); /* a CRLF line (Notepad) ends as LF */
 		kp_sb_printf(&rd->plain, "%.*s", w, s);
@@ -566,9 +576,8 @@ static int render_node(render *rd, size_t i, size_t *next)
 	const node *nd = &rd->nodes[i];
 
 	*next = i + 1;
-	if (rd->bytes + rd->plain.len + rd->md.len > KP_NOTICE_OUT_MAX)
-		return kp_err_msg(rd->err, KP_EDATA, KP_M_REP_NOTICE_TOO_BIG,
-				  rd->name, KP_NOTICE_OUT_MAX >> 20);
+	if (too_big(rd))
+		return rd->err->kind;
 	switch (nd->kind) {
 	case N_TEXT: return put_text(rd, nd->s, nd->len);
 	case N_VAR:
