@@ -32,6 +32,12 @@
 #define XL_MAX_MERGES 65536u           /* merged ranges recorded */
 #define XL_MAX_PATH 1024u              /* a part's name */
 #define XL_CHUNK 65536u
+/* Past XL_FREE_INFLATE, a part unpacks to at most XL_MAX_RATIO times the
+ * bytes of the whole file (Apache POI's bound on a part, 1 to 100): a
+ * sheet of dense markup packs a thousand to one, and its 512 MiB, 500 KiB
+ * packed, took half a minute to parse, twice (merges, then cells). */
+#define XL_FREE_INFLATE (64u << 20)
+#define XL_MAX_RATIO 100u
 
 typedef struct merge { size_t r1, c1, r2, c2; } merge;
 
@@ -39,6 +45,7 @@ enum { P_WORKBOOK, P_RELS, P_STYLES, P_SST, P_MERGES, P_SHEET };
 
 typedef struct xlsx {
 	const char *name;
+	size_t len;                /* bytes of the whole file */
 	kp_err *err;
 	int rc;                    /* first error set by a handler */
 	XML_Parser p;
@@ -703,8 +710,14 @@ static int xml_error(xlsx *x)
 			  (unsigned long)XML_GetCurrentLineNumber(x->p), XML_ErrorString(XML_GetErrorCode(x->p)));
 }
 
+/* Does a part of size bytes unpack to more than XL_MAX_RATIO times the file? */
+static int over_ratio(const xlsx *x, zip_uint64_t size)
+{
+	return size > XL_FREE_INFLATE && size / XL_MAX_RATIO > x->len;
+}
+
 /* Feed the member to expat, counting the bytes actually read against the
- * cap (a zip's declared size may lie). */
+ * caps (a zip's declared size may lie). */
 static int feed(xlsx *x, zip_file_t *zf, size_t cap, zip_uint64_t declared, int has_size)
 {
 	char *buf = malloc(XL_CHUNK);
@@ -718,6 +731,8 @@ static int feed(xlsx *x, zip_file_t *zf, size_t cap, zip_uint64_t declared, int 
 		total += (zip_uint64_t)n;
 		if (total > cap)
 			rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ZIP_BOMB, x->name, x->part, cap >> 20);
+		else if (over_ratio(x, total))
+			rc = kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ZIP_RATIO, x->name, x->part, XL_MAX_RATIO);
 		else if (XML_Parse(x->p, buf, (int)n, 0) != XML_STATUS_OK)
 			rc = xml_error(x);
 	}
@@ -751,6 +766,8 @@ static int parse_part(xlsx *x, const char *part, int mode, size_t cap, int optio
 	if (zip_stat_index(x->zip, (zip_uint64_t)idx, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) && st.size > cap)
 		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ZIP_BOMB, x->name, part,
 				  cap >> 20);
+	if ((st.valid & ZIP_STAT_SIZE) && over_ratio(x, st.size))
+		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_ZIP_RATIO, x->name, part, XL_MAX_RATIO);
 	if (!(zf = zip_fopen_index(x->zip, (zip_uint64_t)idx, 0)))
 		return kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_UNPACK, x->name, part,
 				  zip_strerror(x->zip));
@@ -879,7 +896,7 @@ int kp_xlsx_read_buffer(const char *name, const void *buf, size_t len, const kp_
 	int rc;
 
 	memset(&x, 0, sizeof x);
-	x.name = name, x.err = err, x.want = opts ? opts->sheet : NULL;
+	x.name = name, x.len = len, x.err = err, x.want = opts ? opts->sheet : NULL;
 	kp_xlsx_rows_init(&x.rows, name, opts, on_header, on_row, ud, err);
 	rc = read_workbook(&x, buf, len);
 	if (info) {

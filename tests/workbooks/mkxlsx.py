@@ -143,6 +143,19 @@ def hostile(kind, out):
                 f.write(b'</worksheet>')
         if kind == 'zip-bomb-lie':  # and its headers say 100 bytes
             lie(out, b'xl/worksheets/sheet1.xml')
+    elif kind in ('dense-markup', 'dense-markup-lie'):  # 500 MiB of empty elements: 500 KiB packed
+        with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
+            for name, d in (('[Content_Types].xml', CT), ('xl/workbook.xml', WB),
+                            ('xl/_rels/workbook.xml.rels', RELS), ('xl/styles.xml', STYLES)):
+                z.writestr(name, d)
+            with z.open('xl/worksheets/sheet1.xml', 'w') as f:
+                f.write(sheet(ok).encode()[:-len('</worksheet>')])
+                block = b'<x/>' * (1 << 18)
+                for _ in range(500):
+                    f.write(block)
+                f.write(b'</worksheet>')
+        if kind == 'dense-markup-lie':
+            lie(out, b'xl/worksheets/sheet1.xml')
     elif kind == 'size-lie':      # the directory says a small size, the data unpacks larger
         book(out, sheet(ok + ''.join(data(r, 'u%d' % r, r) for r in range(3, 2000))))
         lie(out, b'xl/worksheets/sheet1.xml')
