@@ -1529,11 +1529,47 @@ static int check_case(kp_store *s, const kp_import_opts *o, const char *name, co
 	return rc ? rc : r.rc;
 }
 
+/* Do imports a and b hold the same rows (lines too) under the same column
+ * names?  *same 1 or 0.  One workbook is as many tables as it has sheets:
+ * its SHA-256 alone does not say that two imports of it hold one. */
+static int same_rows(kp_store *s, sqlite3_int64 a, const char *ta, sqlite3_int64 b, const char *tb, int *same,
+		     kp_err *err)
+{
+	rd r = {s, NULL, "import_columns", err, 0};
+	char *sql = NULL;
+	int rc, pass;
+
+	*same = 0;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass && !(sql = sqlite3_mprintf("SELECT NOT EXISTS (SELECT * FROM \"%w\" EXCEPT SELECT * FROM \"%w\") "
+						    "AND NOT EXISTS (SELECT * FROM \"%w\" EXCEPT SELECT * FROM \"%w\")",
+						    ta, tb, tb, ta)))
+			return kp_err_oom(err);
+		rc = store_prep(s, pass ? sql : "SELECT NOT EXISTS (SELECT position, name FROM import_columns WHERE "
+				"import_id = ?1 EXCEPT SELECT position, name FROM import_columns WHERE import_id = ?2) AND "
+				"NOT EXISTS (SELECT position, name FROM import_columns WHERE import_id = ?2 EXCEPT "
+				"SELECT position, name FROM import_columns WHERE import_id = ?1)", &r.st, err);
+		sqlite3_free(sql);
+		if (rc)
+			return rc;
+		if (!pass)
+			sqlite3_bind_int64(r.st, 1, a), sqlite3_bind_int64(r.st, 2, b);
+		r.table = pass ? ta : "import_columns";
+		*same = store_rd_step(&r) > 0 && store_rd_int(&r, 0, 0, 1, 0, NULL) == 1;
+		sqlite3_finalize(r.st);
+		if (r.rc || !*same)
+			return r.rc;
+	}
+	return 0;
+}
+
 /* An earlier import of the same name (before reading, sha NULL) or of the
- * same contents under another name (after, sha given) for the year:
- * refused, or retired with --replace. */
+ * same contents under another name (after, sha given: the same file, and
+ * the same rows, for a workbook's other sheet is other contents; self is
+ * this import and stable its data table) for the year: refused, or retired
+ * with --replace. */
 static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name, const char *sha,
-			 long self, const char *file, int *replaced, kp_err *err)
+			 long self, const char *stable, const char *file, int *replaced, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	rd r = {s, NULL, "imports", err, 0};
@@ -1554,8 +1590,13 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 		sqlite3_int64 id = store_rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
 		const char *from = store_rd_text(&r, 1, 0), *at = store_rd_text(&r, 2, 0), *t = store_rd_text(&r, 3, 1);
 		char *dtable;
+		int same = 1;
 		if (r.rc)
 			break;
+		if (sha && t && (rc = same_rows(s, id, t, self, stable, &same, err)))
+			break;
+		if (!same)
+			continue;
 		if (!o->replace) {
 			rc = sha ? kp_err_msg(err, KP_EDATA, KP_M_STORE_SAME_CONTENTS, file, o->year, from, at)
 				 : kp_err_msg(err, KP_EDATA, KP_M_STORE_ALREADY, file, name, o->year, from, at);
@@ -1628,7 +1669,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 
 	memset(&im, 0, sizeof im);
 	memset(&info, 0, sizeof info);
-	if ((rc = check_case(s, o, name, file, err)) || (rc = check_earlier(s, o, name, NULL, 0, file, &replaced, err)))
+	if ((rc = check_case(s, o, name, file, err)) || (rc = check_earlier(s, o, name, NULL, 0, NULL, file, &replaced, err)))
 		return rc;
 	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
 	if ((rc = import_insert(s, o, name, file, tname, err)))
@@ -1642,7 +1683,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if (rc)
 		return rc;
 	kp_sb_hex(info.sha256, 32, sha);
-	if ((rc = check_earlier(s, o, name, sha, im.import_id, file, &replaced, err)))
+	if ((rc = check_earlier(s, o, name, sha, im.import_id, im.table, file, &replaced, err)))
 		return rc;
 	rc = import_update(s, im.import_id, &info, sha, err);
 	if (done) {
