@@ -574,6 +574,22 @@ const char *kp_enc_xlsx_text(const char *s, char **copy)
 	return *copy = out;
 }
 
+size_t kp_enc_utf16_prefix(const char *str, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, units = 0, k, j;
+
+	while (s[i]) {
+		k = s[i] < 0x80 ? 1 : s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
+		for (j = 1; j < k && s[i + j]; j++)
+			;
+		if (j < k || units + (k == 4 ? 2 : 1) > max)
+			break;
+		units += k == 4 ? 2 : 1, i += k;
+	}
+	return i;
+}
+
 struct kp_enc_conv {
 	iconv_t cd;
 	char carry[8];

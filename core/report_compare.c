@@ -553,7 +553,7 @@ struct xlsx_ctx {
 	const kp_report_opts *o;
 };
 
-#define XL_CELL_MAX 32767 /* Excel's longest cell text */
+#define XL_CELL_MAX 32767 /* Excel's longest cell text, in characters (UTF-16 units) */
 
 /* A text cell, cut at a character to what a cell holds (as the report's
  * workbook does): a unit name past it failed the whole comparison. */
@@ -568,10 +568,7 @@ static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *
 		*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
-	if ((n = strlen(s)) > XL_CELL_MAX) {
-		n = XL_CELL_MAX;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--; /* s[n] starts the first character left out */
+	if (s[n = kp_enc_utf16_prefix(s, XL_CELL_MAX)]) {
 		if (!(cut = strndup(s, n)))
 			*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
 		s = cut;

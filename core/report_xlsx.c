@@ -27,7 +27,7 @@
 
 #define MAX_WIDTH 60.0
 #define HEAD_WIDTH 14.0 /* a long head (a section) wraps within this width */
-#define STR_MAX 32767 /* Excel's longest cell text */
+#define STR_MAX 32767 /* Excel's longest cell text, in characters (UTF-16 units) */
 #define TOP 2         /* the title row and the header row */
 #define CHANGE_FORMAT "\"↑\"0;\"↓\"0;\"–\""
 
@@ -63,6 +63,7 @@ static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 {
 	char *cut = NULL, *clean;
 	lxw_error e;
+	size_t n;
 
 	if (!s || !*s || x->e)
 		return;
@@ -70,19 +71,13 @@ static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
-	if (strlen(s) > STR_MAX) {
-		size_t n = STR_MAX;
+	if (s[n = kp_enc_utf16_prefix(s, STR_MAX)]) { /* cut at a character */
 		cut = strndup(s, n);
 		if (!cut) {
 			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 			free(clean);
 			return;
 		}
-		while (n > 0 && ((unsigned char)cut[n - 1] & 0xC0) == 0x80)
-			n--; /* no cut UTF-8 sequence */
-		if (n > 0 && (unsigned char)cut[n - 1] >= 0xC0)
-			n--;
-		cut[n] = '\0';
 	}
 	e = worksheet_write_string(ws, row, col, cut ? cut : s, f);
 	if (e)

@@ -17,7 +17,7 @@
 #include "kaoping/outfile.h"
 #include "kaoping/xlsxw.h"
 
-#define STR_MAX 32767 /* Excel's longest cell text */
+#define STR_MAX 32767 /* Excel's longest cell text, in characters (UTF-16 units) */
 #define MAX_WIDTH 50.0
 #define SHEET_ROWS_FIXED 64 /* the rows of a sheet but its sections and items: heads, fields, sums, the first of the data */
 
@@ -43,9 +43,7 @@ static void put(struct sx *x, lxw_col_t col, const char *s, lxw_format *f)
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
-	if ((n = strlen(s)) > STR_MAX) { /* cut at a character */
-		for (n = STR_MAX; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
-			;
+	if (s[n = kp_enc_utf16_prefix(s, STR_MAX)]) { /* cut at a character */
 		if (!(cut = strndup(s, n))) {
 			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 			free(clean);

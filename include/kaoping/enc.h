@@ -79,6 +79,11 @@ const char *kp_enc_xml_clean(const char *s, char **copy);
  * unit id "U_x0031_" written as it is would read back as "U1").
  * Returns and allocates as kp_enc_xml_clean does. */
 const char *kp_enc_xlsx_text(const char *s, char **copy);
+/* The bytes of the longest start of the UTF-8 text s, cut at a character,
+ * that holds at most max UTF-16 code units: what of s fits in a workbook
+ * cell of max characters, as Excel counts them (32767 characters, not
+ * bytes: a cut at 32767 bytes kept a third of a Chinese name). */
+size_t kp_enc_utf16_prefix(const char *s, size_t max);
 
 /* The key under which a case-insensitive filesystem (Windows, macOS)
  * takes two file names for the same file: s in lower case for ASCII,
