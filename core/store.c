@@ -1569,15 +1569,15 @@ static int same_rows(kp_store *s, sqlite3_int64 a, const char *ta, sqlite3_int64
  * this import and stable its data table) for the year: refused, or retired
  * with --replace. */
 static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name, const char *sha,
-			 long self, const char *stable, const char *file, int *replaced, kp_err *err)
+			 long self, const char *stable, const char *file, int *replaced, char retired[256], kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	rd r = {s, NULL, "imports", err, 0};
 	int rc;
 
-	if ((rc = store_prep(s, sha ? "SELECT id, file, imported_at, data_table FROM imports WHERE year = ?1 AND "
+	if ((rc = store_prep(s, sha ? "SELECT id, file, imported_at, data_table, name FROM imports WHERE year = ?1 AND "
 				"replaced_at IS NULL AND sha256 = ?2 AND id <> ?3"
-			      : "SELECT id, file, imported_at, data_table FROM imports WHERE year = ?1 AND "
+			      : "SELECT id, file, imported_at, data_table, name FROM imports WHERE year = ?1 AND "
 				"replaced_at IS NULL AND name = ?2", &st, err)))
 		return rc;
 	sqlite3_bind_int(st, 1, o->year);
@@ -1607,6 +1607,8 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 			rc = kp_err_oom(err);
 			break;
 		}
+		if (sha && retired && !retired[0]) /* another name: said even with --quiet */
+			snprintf(retired, 256, "%s", store_rd_text(&r, 4, 0) ? store_rd_text(&r, 4, 0) : "");
 		sqlite3_reset(st);
 		rc = retire(s, id, dtable, err);
 		sqlite3_free(dtable);
@@ -1664,12 +1666,12 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	importer im;
 	kp_csv_info info;
 	kp_csv_opts co = o->csv;
-	char sha[65], tname[400];
+	char sha[65], tname[400], retired[256] = "";
 	int rc, replaced = 0;
 
 	memset(&im, 0, sizeof im);
 	memset(&info, 0, sizeof info);
-	if ((rc = check_case(s, o, name, file, err)) || (rc = check_earlier(s, o, name, NULL, 0, NULL, file, &replaced, err)))
+	if ((rc = check_case(s, o, name, file, err)) || (rc = check_earlier(s, o, name, NULL, 0, NULL, file, &replaced, NULL, err)))
 		return rc;
 	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
 	if ((rc = import_insert(s, o, name, file, tname, err)))
@@ -1683,12 +1685,13 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if (rc)
 		return rc;
 	kp_sb_hex(info.sha256, 32, sha);
-	if ((rc = check_earlier(s, o, name, sha, im.import_id, im.table, file, &replaced, err)))
+	if ((rc = check_earlier(s, o, name, sha, im.import_id, im.table, file, &replaced, retired, err)))
 		return rc;
 	rc = import_update(s, im.import_id, &info, sha, err);
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
 		done->encoding = info.encoding, done->workbook = info.workbook, done->replaced = replaced;
+		snprintf(done->retired, sizeof done->retired, "%s", retired);
 		done->skipped_rows = info.skipped_rows, done->dropped_cols = info.dropped_cols, done->tabs = info.tabs;
 		snprintf(done->name, sizeof done->name, "%s", name);
 	}

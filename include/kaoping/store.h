@@ -85,6 +85,8 @@ typedef struct kp_import_done {  /* what one file became */
 	int encoding;
 	int workbook;                /* 0: CSV, else its kp_xlsx_kind */
 	int replaced;
+	char retired[256];           /* another dataset of the same contents
+					that --replace retired, "" when none */
 	size_t skipped_rows, dropped_cols; /* left out (kp_csv_info) */
 	int tabs;                          /* read as tab-separated */
 } kp_import_done;
