@@ -152,12 +152,14 @@ static void header_cells(const cmp_labels *l, int lang, const char **h, char (*b
 	h[C_COMMEND] = l->commend;
 }
 
-/* "rules/2021.lua, 2021年度, 运行 3": what one side is. */
-static void side_line(kp_rw *w, const char *tag, const kp_result *r, const cmp_labels *l, int lang)
+/* "rules/2021.lua, 2021年度, 运行 3": what one side is, the path through
+ * put (a terminal's escapes and line ends in a file name shown, not obeyed). */
+static void side_line(kp_rw *w, const char *tag, const kp_result *r, const cmp_labels *l, int lang,
+		      void (*put)(kp_rw *, const char *))
 {
 	kp_rw_puts(w, tag);
 	kp_rw_puts(w, ": ");
-	kp_rw_puts(w, r->rules_file ? r->rules_file : "");
+	put(w, r->rules_file ? r->rules_file : "");
 	if (r->year) {
 		kp_rw_puts(w, ", ");
 		kp_rw_printf(w, kp_report_labels(lang)->year_fmt, r->year);
@@ -237,8 +239,8 @@ static int write_text(void *ctx, const kp_report_opts *o, kp_rw *w, kp_err *err)
 	kp_rw_puts(w, o->format == KP_FMT_MD ? "# " : "");
 	kp_rw_puts(w, l->title);
 	kp_rw_puts(w, "\n\n");
-	side_line(w, "A", c->a, l, o->lang);
-	side_line(w, "B", c->b, l, o->lang);
+	side_line(w, "A", c->a, l, o->lang, put_text);
+	side_line(w, "B", c->b, l, o->lang, put_text);
 	for (i = 0; i < c->ncats && !rc; i++) {
 		const kp_compare_cat *k = &c->cats[i];
 		kp_rw_puts(w, o->format == KP_FMT_MD ? "\n## " : "\n");
