@@ -1565,9 +1565,9 @@ static int same_rows(kp_store *s, sqlite3_int64 a, const char *ta, sqlite3_int64
 
 /* An earlier import of the same name (before reading, sha NULL) or of the
  * same contents under another name (after, sha given: the same file, and
- * the same rows, for a workbook's other sheet is other contents; self is
- * this import and stable its data table) for the year: refused, or retired
- * with --replace. */
+ * for a workbook, stable naming this import's data table, the same rows: its
+ * other sheet is other contents; self is this import) for the year:
+ * refused, or retired with --replace. */
 static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name, const char *sha,
 			 long self, const char *stable, const char *file, int *replaced, char retired[256], kp_err *err)
 {
@@ -1593,7 +1593,7 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 		int same = 1;
 		if (r.rc)
 			break;
-		if (sha && t && (rc = same_rows(s, id, t, self, stable, &same, err)))
+		if (sha && t && stable && (rc = same_rows(s, id, t, self, stable, &same, err)))
 			break;
 		if (!same)
 			continue;
@@ -1685,7 +1685,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if (rc)
 		return rc;
 	kp_sb_hex(info.sha256, 32, sha);
-	if ((rc = check_earlier(s, o, name, sha, im.import_id, im.table, file, &replaced, retired, err)))
+	if ((rc = check_earlier(s, o, name, sha, im.import_id, info.workbook ? im.table : NULL, file, &replaced, retired, err)))
 		return rc;
 	rc = import_update(s, im.import_id, &info, sha, err);
 	if (done) {
