@@ -41,7 +41,10 @@ void kp_xlsx_rows_free(xl_rows *w);
 /* Start sheet row `row` (1-based, increasing). */
 void kp_xlsx_rows_begin(xl_rows *w, size_t row);
 /* A cell of the current row: col 0-based, increasing; empty texts are
- * dropped (a row of only those is an empty row). */
+ * dropped (a row of only those is an empty row).  A text a CSV export
+ * writes unquoted (no comma, quote or line end) loses the spaces and tabs
+ * around it, as the CSV reader drops them there: "是 " reads as "是" from
+ * the workbook as from its CSV export. */
 int kp_xlsx_rows_cell(xl_rows *w, size_t col, const char *s, size_t n);
 /* End the row: the header, a data row, or nothing when it is empty. */
 int kp_xlsx_rows_end(xl_rows *w);

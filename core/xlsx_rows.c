@@ -109,11 +109,28 @@ static int put_field(xl_rows *w, const char *s, size_t n)
 	return 0;
 }
 
+/* Would a CSV export quote the text s[0..n) (a comma, a quote, a line end)? */
+static int csv_quoted(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return 1;
+	return 0;
+}
+
 int kp_xlsx_rows_cell(xl_rows *w, size_t col, const char *s, size_t n)
 {
 	char where[1024], q[KP_ERR_QUOTE], *copy;
 	int rc;
 
+	if (!csv_quoted(s, n)) { /* as its CSV export reads: unquoted, without the spaces and tabs around it */
+		for (; n && (*s == ' ' || *s == '\t'); n--)
+			s++;
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+	}
 	if (n == 0)
 		return 0;
 	if (n > w->o.max_field)
