@@ -56,6 +56,7 @@ static void hook(lua_State *L, lua_Debug *ar)
 {
 	kp_sandbox *sb = sandbox_of(L);
 	lua_Debug where;
+	int level;
 
 	(void)ar;
 	if (!sb->tripped) {
@@ -68,13 +69,18 @@ static void hook(lua_State *L, lua_Debug *ar)
 			return;
 		lua_sethook(L, hook, LUA_MASKCOUNT, 1); /* keep firing from now on */
 	}
-	/* where: the line of the rule's own code; inside one of the prelude's
-	 * helpers none ("prelude:629" says nothing to a user): the helper's
-	 * caller adds the rule file's line, as to every error it raises */
-	if (lua_getstack(L, 0, &where) && lua_getinfo(L, "Sl", &where) && where.currentline > 0 &&
-	    strcmp(where.source, "=prelude"))
-		luaL_error(L, "%s:%d: %s", where.short_src, where.currentline, trip_words(sb));
-	luaL_error(L, "%s", trip_words(sb));
+	/* where: the line of the rule's own code running; inside one of the
+	 * prelude's helpers (however deep: "prelude:629" says nothing to a
+	 * user), the line of the rule code that called it.  Pushed, not
+	 * luaL_error: that would add its caller's line too ("r.lua:9: r.lua:4:
+	 * …" for a loop in a function called from line 9). */
+	for (level = 0; lua_getstack(L, level, &where) && lua_getinfo(L, "Sl", &where); level++)
+		if (where.currentline > 0 && strcmp(where.source, "=prelude")) {
+			lua_pushfstring(L, "%s:%d: %s", where.short_src, where.currentline, trip_words(sb));
+			lua_error(L);
+		}
+	lua_pushstring(L, trip_words(sb));
+	lua_error(L);
 }
 
 static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
