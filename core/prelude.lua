@@ -761,7 +761,8 @@ dsl.case = named("case", function(name, t, w)
 	if t.category ~= nil and type(t.category) ~= "string" then fail(msg("RULE_P_CASE_CATEGORY", "case \"" .. name .. "\""), 2) end
 	local function rows(list, what)
 		if list == nil then return end
-		if type(list) ~= "table" then fail(msg("RULE_P_CASE_ROWS", "case \"" .. name .. "\"", what), 3) end
+		-- a hole ({ {...}, nil, {...} }): ipairs stops at it, # may not
+		if type(list) ~= "table" or list_len(list) == nil then fail(msg("RULE_P_CASE_ROWS", "case \"" .. name .. "\"", what), 3) end
 		for i, row in ipairs(list) do
 			if type(row) ~= "table" then
 				fail(msg("RULE_P_CASE_ROW", "case \"" .. name .. "\"", what, i), 3)

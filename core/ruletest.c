@@ -106,6 +106,23 @@ static char *cell(lua_State *L, int idx, const char *key)
 	return copy;
 }
 
+/* Is the row at idx (the case's unit, when what is NULL; else what[i])
+ * a table?  The prelude checked the rows ipairs reaches when the case was
+ * declared, but a list with a hole ({ {...}, nil, 7 }) has rows past it,
+ * and the file may change a case's tables after declaring it: a raw read
+ * of another value as a table crashed. */
+static int row_table(lua_State *L, int idx, const char *where, const char *what, size_t i, kp_err *err)
+{
+	char n[24];
+
+	if (lua_type(L, idx) == LUA_TTABLE)
+		return 0;
+	if (!what)
+		return kp_err_msg(err, KP_ERULE, KP_M_RULE_P_CASE_UNIT, where);
+	snprintf(n, sizeof n, "%zu", i);
+	return kp_err_msg(err, KP_ERULE, KP_M_RULE_P_CASE_ROW, where, what, n);
+}
+
 /* One row of a table from the Lua table at idx (columns in l). */
 static int add_row(kp_table *t, lua_State *L, int idx, const strlist *l, size_t first,
 		   const char *const *fixed, size_t nfixed, size_t line, kp_err *err)
@@ -193,12 +210,14 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 	if (rc || (rc = blank_columns(r, &cols, err)) || (rc = typed_table(&t, "units", where, cols.s, cols.n, r, err)))
 		goto out;
 	fixed[0] = "case", fixed[1] = "case", fixed[2] = cat;
-	rc = add_row(t, L, peers - 1, &cols, 3, fixed, 3, 1, err);
+	if (!(rc = row_table(L, peers - 1, where, NULL, 0, err)))
+		rc = add_row(t, L, peers - 1, &cols, 3, fixed, 3, 1, err);
 	for (i = 0; i < npeers && !rc; i++) {
 		snprintf(id, sizeof id, "peer%zu", i + 1); /* not words */
 		fixed[0] = fixed[1] = id;
 		kp_decl_index(L, peers, (lua_Integer)i + 1);
-		rc = add_row(t, L, lua_gettop(L), &cols, 3, fixed, 3, i + 2, err);
+		if (!(rc = row_table(L, -1, where, "peers", i + 1, err)))
+			rc = add_row(t, L, lua_gettop(L), &cols, 3, fixed, 3, i + 2, err);
 		lua_pop(L, 1);
 	}
 	if (!rc) {
@@ -268,7 +287,15 @@ static int case_events(const kp_rules *r, lua_State *L, int c, const char *where
 			rc = typed_table(&t, r->event[e].data, where, cols.s, cols.n, r, err);
 		for (i = 0; i < n && !rc; i++) {
 			kp_decl_index(L, rows, (lua_Integer)i + 1);
-			rc = add_row(t, L, lua_gettop(L), &cols, 1, fixed, 1, i + 2, err);
+			if (lua_type(L, -1) != LUA_TTABLE) {
+				char *what = NULL;
+				if (asprintf(&what, "events[%s]", r->event[e].name) < 0)
+					what = NULL;
+				rc = what ? row_table(L, -1, where, what, i + 1, err) : kp_err_oom(err);
+				free(what);
+			} else {
+				rc = add_row(t, L, lua_gettop(L), &cols, 1, fixed, 1, i + 2, err);
+			}
 			lua_pop(L, 1);
 		}
 		if (!rc) {
