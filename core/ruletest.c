@@ -310,17 +310,12 @@ static int case_events(const kp_rules *r, lua_State *L, int c, const char *where
 	return rc;
 }
 
-static void say(char **detail, const char *fmt, const char *what, const char *want, const char *got)
+/* A line of what differed, added to the case's detail (a builder: one
+ * realloc and strlen of the whole text per line made an expect of 100,000
+ * names quadratic, minutes before the first line was printed). */
+static void say(kp_sb *detail, const char *fmt, const char *what, const char *want, const char *got)
 {
-	size_t old = *detail ? strlen(*detail) : 0, add = strlen(fmt) + strlen(what) + strlen(want) + strlen(got) + 8;
-	char *p = realloc(*detail, old + add);
-
-	if (!p)
-		return;
-	if (!old)
-		p[0] = '\0';
-	snprintf(p + old, add, fmt, what, want, got);
-	*detail = p;
+	kp_sb_printf(detail, fmt, what, want, got);
 }
 
 /* Is name a declared deduction or bonus?  One that did not fire leaves no
@@ -404,7 +399,7 @@ static const char *grade_why(const kp_unit_result *u)
 /* expect.grade (on top): the name of the grade, with why when the ranking
  * knows. */
 static void compare_grade(lua_State *L, const char *key, const kp_result *res, const kp_unit_result *u,
-			  kp_case_result *cr)
+			  kp_sb *out)
 {
 	const char *g = u->grade >= 0 ? res->grades[u->grade] : kp_msg_fmt(KP_MSG_RULE_NONE);
 	/* no grade: a case says "(none)" whatever the language of messages */
@@ -415,7 +410,7 @@ static void compare_grade(lua_State *L, const char *key, const kp_result *res, c
 		return;
 	if (asprintf(&why, "%s%s", g, grade_why(u)) < 0)
 		why = NULL;
-	say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), why ? why : g);
+	say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), why ? why : g);
 	lua_pop(L, 1);
 	free(why);
 }
@@ -423,7 +418,7 @@ static void compare_grade(lua_State *L, const char *key, const kp_result *res, c
 /* expect.total, .deductions, .bonus or the points of an item (on top), at
  * the rules' precision. */
 static void compare_points(const case_names *n, const kp_rules *r, lua_State *L, const char *key,
-			   const kp_result *res, const kp_unit_result *u, kp_case_result *cr)
+			   const kp_result *res, const kp_unit_result *u, kp_sb *out)
 {
 	char want[KP_NUM_MAX], got[KP_NUM_MAX];
 	double want_v = lua_tonumber(L, -1), v;
@@ -439,12 +434,12 @@ static void compare_points(const case_names *n, const kp_rules *r, lua_State *L,
 		found = points_of(n, r, res, u, key, &v) == 0;
 	kp_num_fixed(kp_num_round(want_v, r->precision), r->precision, want, sizeof want);
 	if (!found)
-		say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, want, kp_msg_fmt(KP_MSG_RULE_TEST_NO_ITEM));
+		say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, want, kp_msg_fmt(KP_MSG_RULE_TEST_NO_ITEM));
 	else if (strcmp(want, kp_num_fixed(kp_num_round(v, r->precision), r->precision, got, sizeof got)))
-		say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, want, got);
+		say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, want, got);
 }
 
-static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result *res, kp_case_result *cr)
+static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result *res, kp_sb *out)
 {
 	const kp_unit_result *u = NULL;
 	char got[KP_NUM_MAX];
@@ -461,25 +456,25 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 	while (kp_decl_next(L, expect)) {
 		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
 		if (!strcmp(key, "grade")) {
-			compare_grade(L, key, res, u, cr);
+			compare_grade(L, key, res, u, out);
 		} else if ((!strcmp(key, "veto") || !strcmp(key, "commended")) && !lua_isboolean(L, -1)) {
 			/* veto = "no" (or "否", 0) is true to Lua: it passed for a vetoed unit */
-			say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_BOOLEAN),
+			say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_BOOLEAN),
 			    luaL_typename(L, -1));
 		} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
 			int g = !strcmp(key, "veto") ? u->veto : u->commended;
 			if (lua_toboolean(L, -1) != g)
-				say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, lua_toboolean(L, -1) ? "true" : "false",
+				say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, lua_toboolean(L, -1) ? "true" : "false",
 				    g ? "true" : "false");
 		} else if (!strcmp(key, "rank")) {
 			snprintf(got, sizeof got, "%d", u->rank);
 			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != u->rank)
-				say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), got), lua_pop(L, 1);
+				say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), got), lua_pop(L, 1);
 		} else if (!lua_isnumber(L, -1)) {
-			say(&cr->detail, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_NUMBER),
+			say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_NUMBER),
 			    luaL_typename(L, -1));
 		} else {
-			compare_points(&names, r, L, key, res, u, cr);
+			compare_points(&names, r, L, key, res, u, out);
 		}
 		lua_pop(L, 1);
 	}
@@ -492,6 +487,8 @@ static int run_case(const kp_rules *r, lua_State *L, int c, kp_case_result *cr, 
 	kp_result *res = NULL;
 	kp_score_opts o;
 	kp_err e = {0};
+	kp_sb detail = {0};
+	kp_sb *out = &detail;
 	char *cat;
 	int rc;
 
@@ -510,13 +507,16 @@ static int run_case(const kp_rules *r, lua_State *L, int c, kp_case_result *cr, 
 	if (rc == KP_EINTERNAL) {
 		kp_err_set(err, rc, "%s", e.msg);
 	} else if (rc) {
-		say(&cr->detail, "  %s%s%s\n", "", e.msg, "");
+		say(out, "  %s%s%s\n", "", e.msg, "");
 		rc = 0;
 	} else {
 		kp_decl_field(L, c, "expect");
-		compare(r, L, lua_gettop(L), res, cr);
+		compare(r, L, lua_gettop(L), res, out);
 		lua_pop(L, 1);
 	}
+	if (!rc && !(rc = kp_sb_status(&detail, err)) && detail.len)
+		cr->detail = detail.s, detail.s = NULL; /* the builder's text becomes the case's */
+	kp_sb_free(&detail);
 	cr->passed = !rc && !cr->detail;
 	kp_err_clear(&e);
 	kp_result_free(res);
