@@ -17,7 +17,6 @@ spec.sections, spec.indicators, spec.deductions = {}, {}, {}
 spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
 spec.datas = {}
 
-local HELPER = {}   -- marks helper descriptors
 local DECL = {}     -- marks the indicators and deductions declared here
 
 -- What a declaration, helper or aggregate holds is copied raw the moment
@@ -39,11 +38,26 @@ end
 -- raise is error for the engine's refusals: a rule's pcall passes it on
 local function fail(text, level) raise(text, (level or 1) + 1) end
 
+-- Helpers and aggregates are the ones made here, known by their sealed
+-- copies: the marks they carry (agg, [HELPER], read with next) and the
+-- helpers' metatable (getmetatable) are the rule file's to copy, and a
+-- table forged with them ({agg = "nope"}, a target with goal = 0/0, a
+-- checklist of no items) was compiled without the checks made here.
+local HELPER = {}   -- marks helper descriptors
+local function made_agg(v)
+	local copy = type(v) == "table" and sealed_map[v]
+	return copy and rawget(copy, "agg") ~= nil and v or nil
+end
+local function made_helper(v)
+	local copy = type(v) == "table" and sealed_map[v]
+	return copy and rawget(copy, HELPER) ~= nil and v or nil
+end
+
 local function check_src(src, helper, level)
 	local t = type(src)
 	if t == "string" and src ~= "" then return src end
 	if t == "function" then return src end
-	if t == "table" and src.agg then return src end
+	if made_agg(src) then return src end
 	fail(msg("RULE_P_SRC", helper, t), level + 1)
 end
 
@@ -277,7 +291,7 @@ function dsl.blend(list)
 			if k ~= 1 and k ~= 2 and k ~= "scale" then fail(msg("RULE_P_FIELD_KNOWN", w, tostring(k), "scale"), 2) end
 		end
 		local src = p[1]
-		if type(src) == "table" and src[HELPER] then
+		if made_helper(src) then
 			if src.kind ~= "given" then fail(msg("RULE_P_PART_VALUE", w, src.kind), 2) end
 			src = src.src
 		end
@@ -533,7 +547,7 @@ dsl.commend = once("commend", "commend")
 
 local function check_score(s, what)
 	if type(s) == "function" then return s end
-	if type(s) == "table" and s[HELPER] then return s end
+	if made_helper(s) then return s end
 	fail(msg("RULE_P_SCORE_HELPER", what), 3)
 end
 
