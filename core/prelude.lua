@@ -165,6 +165,14 @@ local function plain(v, what, level)
 	if type(v) == "table" then check_plain(v, what, level + 1, HELPER, DECL, HELPER_MT) end
 end
 
+-- A helper's arguments are read here through Lua (ipairs, p[2], o.scope),
+-- some more than once, and what was read is compiled: a table with an
+-- __index answering 1 to the check and 50 after it made a blend weight 50.
+-- Such a table, anywhere in the arguments, is refused before any is read.
+local function plain_args(name, ...)
+	for i = 1, select("#", ...) do plain((select(i, ...)), name, 2) end
+end
+
 local function helper(kind, fields)
 	check_plain(fields, kind, 3, HELPER, DECL, HELPER_MT) -- the fields table is the prelude's own: its values
 	fields.kind, fields[HELPER] = kind, true
@@ -194,6 +202,7 @@ end
 -- target(src, 6), or target(src, "任务数"): each unit's own goal from a
 -- column (an aggregate or a function)
 function dsl.target(src, goal)
+	plain_args("target", src, goal)
 	src = check_src(src, "target", 2)
 	if type(goal) == "number" then
 		check_num(goal, msg("RULE_P_W_GOAL"), "target", 2)
@@ -205,14 +214,17 @@ function dsl.target(src, goal)
 end
 
 function dsl.ratio_to_best(src, o)
+	plain_args("ratio_to_best", src, o)
 	return helper("ratio_to_best", {src = check_src(src, "ratio_to_best", 2), scope = opts_of(o, "ratio_to_best", 2).scope})
 end
 
 function dsl.min_max(src, o)
+	plain_args("min_max", src, o)
 	return helper("min_max", {src = check_src(src, "min_max", 2), scope = opts_of(o, "min_max", 2).scope})
 end
 
 function dsl.rank_points(src, points, o)
+	plain_args("rank_points", src, points, o)
 	src = check_src(src, "rank_points", 2)
 	if type(points) ~= "table" or #points == 0 then fail(msg("RULE_P_RANK_GIVE"), 2) end
 	if list_len(points, true) == nil then fail(msg("RULE_P_RANK_HOLE"), 2) end
@@ -226,6 +238,7 @@ end
 -- the first band whose threshold v reaches (≥; gt: strictly above), else
 -- otherwise (default 0)
 function dsl.bands(src, list, o)
+	plain_args("bands", src, list, o)
 	src = check_src(src, "bands", 2)
 	if type(list) ~= "table" or #list == 0 then fail(msg("RULE_P_BANDS_GIVE"), 2) end
 	local out, prev = {}, nil
@@ -274,6 +287,7 @@ end
 -- 100; a part may say its own, {"评议得分", 0.15, scale = 10}), the item's
 -- points P × Σ weight × value / scale; the weights add up to 1
 function dsl.blend(list)
+	plain_args("blend", list)
 	if type(list) ~= "table" or #list == 0 then
 		fail(msg("RULE_P_BLEND_GIVE"), 2)
 	end
@@ -316,6 +330,7 @@ end
 -- dates earliest first; core/rules.c reads them), else otherwise (late or
 -- 未报送; default 0).  src is a date column or a function.
 function dsl.deadline(src, list, o)
+	plain_args("deadline", src, list, o)
 	if type(src) == "table" then fail(msg("RULE_P_DEADLINE_AGG"), 2) end
 	src = check_src(src, "deadline", 2)
 	if type(list) ~= "table" or #list == 0 then fail(msg("RULE_P_DEADLINE_GIVE"), 2) end
@@ -345,6 +360,7 @@ function dsl.yes_no(src, pts)
 end
 
 function dsl.lookup(src, map, o)
+	plain_args("lookup", src, map, o)
 	src = check_src(src, "lookup", 2)
 	if type(map) ~= "table" or next(map) == nil then fail(msg("RULE_P_LOOKUP_GIVE"), 2) end
 	for k, v in pairs(map) do check_num(v, msg("RULE_P_W_VALUE_FOR", tostring(k)), "lookup", 2) end
