@@ -25,16 +25,18 @@ extern const size_t kp_prelude_lua_len;
 
 #define MAX_RULES_FILE (16u << 20)
 
-/* where(level) -> "file:line" of the rule file calling the DSL */
+/* where(level) -> "file:line" of the rule file calling the DSL; a C
+ * function there (pcall(indicator, "x")) has no line: the rule code that
+ * called it has ("?" was the declaration's place in every message). */
 static int l_where(lua_State *L)
 {
 	lua_Debug ar;
 	int level = (int)luaL_optinteger(L, 1, 1);
 
-	if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
-		lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
-	else
-		lua_pushliteral(L, "?");
+	for (; lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar); level++)
+		if (ar.currentline > 0)
+			return lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline), 1;
+	lua_pushliteral(L, "?");
 	return 1;
 }
 
@@ -2502,9 +2504,13 @@ static int check_declared_columns(kp_rules *r, kp_err *err)
 static int l_raise(lua_State *L)
 {
 	int level = (int)luaL_optinteger(L, 2, 1);
+	lua_Debug ar;
 
 	lua_settop(L, 1);
 	if (lua_type(L, 1) == LUA_TSTRING && level > 0) {
+		/* luaL_where, past a C function (pcall(target, "i01", -1)): it has no line */
+		while (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline <= 0)
+			level++;
 		luaL_where(L, level);
 		lua_insert(L, 1);
 		lua_concat(L, 2);
