@@ -190,7 +190,7 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 {
 	strlist cols = {0};
 	kp_table *t = NULL;
-	size_t i, npeers;
+	size_t i, j, npeers, nfixed = 0;
 	int rc, peers;
 	char id[32];
 	const char *fixed[3];
@@ -200,7 +200,10 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 	peers = lua_gettop(L);
 	npeers = lua_type(L, peers) == LUA_TTABLE ? kp_decl_len(L, peers) : 0;
 	if ((rc = add_name(&cols, r->id_col, err)) || (rc = add_name(&cols, r->name_col, err)) ||
-	    (rc = add_name(&cols, r->cat_col, err)) || (rc = keys_of(L, peers - 1, &cols, err)))
+	    (rc = add_name(&cols, r->cat_col, err)))
+		goto out;
+	nfixed = cols.n; /* fewer than 3 when the id column is the name column too */
+	if ((rc = keys_of(L, peers - 1, &cols, err)))
 		goto out;
 	for (i = 0; i < npeers && !rc; i++) {
 		kp_decl_index(L, peers, (lua_Integer)i + 1);
@@ -209,15 +212,20 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 	}
 	if (rc || (rc = blank_columns(r, &cols, err)) || (rc = typed_table(&t, "units", where, cols.s, cols.n, r, err)))
 		goto out;
-	fixed[0] = "case", fixed[1] = "case", fixed[2] = cat;
+	/* the id and the name are the same word: a column that is the
+	 * category (and not the id) holds the category */
+	for (j = 0; j < nfixed; j++)
+		fixed[j] = strcmp(cols.s[j], r->cat_col) || !strcmp(cols.s[j], r->id_col) ? "case" : cat;
 	if (!(rc = row_table(L, peers - 1, where, NULL, 0, err)))
-		rc = add_row(t, L, peers - 1, &cols, 3, fixed, 3, 1, err);
+		rc = add_row(t, L, peers - 1, &cols, nfixed, fixed, nfixed, 1, err);
 	for (i = 0; i < npeers && !rc; i++) {
 		snprintf(id, sizeof id, "peer%zu", i + 1); /* not words */
-		fixed[0] = fixed[1] = id;
+		for (j = 0; j < nfixed; j++)
+			if (fixed[j] != cat)
+				fixed[j] = id;
 		kp_decl_index(L, peers, (lua_Integer)i + 1);
 		if (!(rc = row_table(L, -1, where, "peers", i + 1, err)))
-			rc = add_row(t, L, lua_gettop(L), &cols, 3, fixed, 3, i + 2, err);
+			rc = add_row(t, L, lua_gettop(L), &cols, nfixed, fixed, nfixed, i + 2, err);
 		lua_pop(L, 1);
 	}
 	if (!rc) {
