@@ -341,6 +341,25 @@ static int l_rawset(lua_State *L)
 	return 1;
 }
 
+/* rawget, except that a frozen environment is read where the freeze moved
+ * its names (kp_sandbox_freeze_env): rawget(_G, "W"), the way to ask for a
+ * global that may not be there without the unknown name's error, was the
+ * file's W at load and nil while scoring (0 points, without a word). */
+static int l_rawget(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkany(L, 2);
+	lua_settop(L, 2);
+	if (frozen_env(L, 1) && lua_getmetatable(L, 1)) {
+		lua_pushliteral(L, "__index");
+		if (lua_rawget(L, -2) == LUA_TTABLE) /* the names moved */
+			lua_replace(L, 1);
+		lua_settop(L, 2);
+	}
+	lua_rawget(L, 1);
+	return 1;
+}
+
 /* setmetatable, except a metatable that would run rule code outside the
  * limits or change what the collector keeps: finalizers (__gc) run when
  * the collector decides, with hooks off, and at lua_close after the limits
@@ -552,6 +571,8 @@ static int push_base(lua_State *L)
 	lua_setfield(L, base, "print");
 	lua_pushcfunction(L, l_rawset);
 	lua_setfield(L, base, "rawset");
+	lua_pushcfunction(L, l_rawget);
+	lua_setfield(L, base, "rawget");
 	lua_pushcfunction(L, l_setmetatable);
 	lua_setfield(L, base, "setmetatable");
 	lua_pushcfunction(L, l_pairs);
