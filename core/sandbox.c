@@ -177,19 +177,23 @@ static int l_readonly_newindex(lua_State *L)
 	return kp_sandbox_error(L, KP_M_RULE_READ_ONLY, lua_tostring(L, lua_upvalueindex(1)));
 }
 
-static int l_readonly_next(lua_State *L)
-{
-	lua_settop(L, 2);
-	if (lua_next(L, lua_upvalueindex(1)))
-		return 2;
-	lua_pushnil(L);
-	return 1;
-}
+static int l_pairs(lua_State *L);
+static int l_pairs_next(lua_State *L);
 
+/* The sandbox's pairs over the table behind, in the order of its keys
+ * (next's order changed from run to run: the first key of pairs(ctx) or
+ * pairs(string) too); the walk reads that table, the loop is handed the
+ * view. */
 static int l_readonly_pairs(lua_State *L)
 {
+	lua_settop(L, 1);
+	lua_pushcfunction(L, l_pairs);
 	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_pushcclosure(L, l_readonly_next, 1);
+	lua_call(L, 1, 1);
+	lua_getupvalue(L, -1, 1); /* the keys in order */
+	lua_pushinteger(L, 0);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushcclosure(L, l_pairs_next, 3);
 	lua_pushvalue(L, 1);
 	lua_pushnil(L);
 	return 3;
@@ -461,12 +465,15 @@ static int pkey_cmp(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at; /* the same number (1 and 1.0 are one key), or no order */
 }
 
-/* the iterator: upvalues the table of keys in order and the next place */
+/* the iterator: upvalues the table of keys in order, the next place and,
+ * behind a read-only view, the table walked (else the loop's state) */
 static int l_pairs_next(lua_State *L)
 {
 	lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
+	int t = lua_type(L, lua_upvalueindex(3)) == LUA_TTABLE ? lua_upvalueindex(3) : 1;
 
-	luaL_checktype(L, 1, LUA_TTABLE);
+	if (t == 1)
+		luaL_checktype(L, 1, LUA_TTABLE);
 	for (;;) {
 		lua_settop(L, 1);
 		if (lua_rawgeti(L, lua_upvalueindex(1), ++i) == LUA_TNIL)
@@ -474,7 +481,7 @@ static int l_pairs_next(lua_State *L)
 		lua_pushinteger(L, i);
 		lua_replace(L, lua_upvalueindex(2));
 		lua_pushvalue(L, -1);
-		if (lua_rawget(L, 1) != LUA_TNIL) /* a key cleared while walking is passed over */
+		if (lua_rawget(L, t) != LUA_TNIL) /* a key cleared while walking is passed over */
 			return 2;
 	}
 }
