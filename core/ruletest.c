@@ -447,12 +447,49 @@ static void compare_points(const case_names *n, const kp_rules *r, lua_State *L,
 		say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, want, got);
 }
 
+/* One name of expect, its value on top (left there). */
+static void compare_one(const case_names *names, const kp_rules *r, lua_State *L, const char *key,
+			const kp_result *res, const kp_unit_result *u, kp_sb *out)
+{
+	char got[KP_NUM_MAX];
+
+	if (!strcmp(key, "grade")) {
+		compare_grade(L, key, res, u, out);
+	} else if ((!strcmp(key, "veto") || !strcmp(key, "commended")) && !lua_isboolean(L, -1)) {
+		/* veto = "no" (or "否", 0) is true to Lua: it passed for a vetoed unit */
+		say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_BOOLEAN),
+		    luaL_typename(L, -1));
+	} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
+		int g = !strcmp(key, "veto") ? u->veto : u->commended;
+		if (lua_toboolean(L, -1) != g)
+			say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, lua_toboolean(L, -1) ? "true" : "false",
+			    g ? "true" : "false");
+	} else if (!strcmp(key, "rank")) {
+		snprintf(got, sizeof got, "%d", u->rank);
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != u->rank)
+			say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), got), lua_pop(L, 1);
+	} else if (!lua_isnumber(L, -1)) {
+		say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_NUMBER),
+		    luaL_typename(L, -1));
+	} else {
+		compare_points(names, r, L, key, res, u, out);
+	}
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of expect in byte order, as the sandbox's pairs walks them:
+ * next's order changes from run to run, and the lines of a failing case
+ * with it. */
 static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result *res, kp_sb *out)
 {
 	const kp_unit_result *u = NULL;
-	char got[KP_NUM_MAX];
 	case_names names;
-	size_t i;
+	const char **keys = NULL;
+	size_t i, nk = 0;
 
 	for (i = 0; i < res->nunits; i++)
 		if (!strcmp(res->units[i].id, "case"))
@@ -462,29 +499,28 @@ static void compare(const kp_rules *r, lua_State *L, int expect, const kp_result
 	case_names_make(&names, r, res, u);
 	lua_pushnil(L);
 	while (kp_decl_next(L, expect)) {
-		const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-		if (!strcmp(key, "grade")) {
-			compare_grade(L, key, res, u, out);
-		} else if ((!strcmp(key, "veto") || !strcmp(key, "commended")) && !lua_isboolean(L, -1)) {
-			/* veto = "no" (or "否", 0) is true to Lua: it passed for a vetoed unit */
-			say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_BOOLEAN),
-			    luaL_typename(L, -1));
-		} else if (!strcmp(key, "veto") || !strcmp(key, "commended")) {
-			int g = !strcmp(key, "veto") ? u->veto : u->commended;
-			if (lua_toboolean(L, -1) != g)
-				say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, lua_toboolean(L, -1) ? "true" : "false",
-				    g ? "true" : "false");
-		} else if (!strcmp(key, "rank")) {
-			snprintf(got, sizeof got, "%d", u->rank);
-			if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != u->rank)
-				say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), got), lua_pop(L, 1);
-		} else if (!lua_isnumber(L, -1)) {
-			say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_NUMBER),
-			    luaL_typename(L, -1));
-		} else {
-			compare_points(&names, r, L, key, res, u, out);
-		}
+		if (lua_type(L, -2) == LUA_TSTRING)
+			nk++;
+		else
+			compare_one(&names, r, L, "?", res, u, out);
 		lua_pop(L, 1);
+	}
+	if (nk && !(keys = malloc(nk * sizeof *keys)))
+		out->oom = 1; /* the case fails for want of memory */
+	if (keys) {
+		size_t k = 0;
+		lua_pushnil(L);
+		for (; kp_decl_next(L, expect); lua_pop(L, 1))
+			if (lua_type(L, -2) == LUA_TSTRING && k < nk)
+				keys[k++] = lua_tostring(L, -2); /* kept alive by the table */
+		qsort(keys, k, sizeof *keys, key_cmp);
+		for (i = 0; i < k; i++) {
+			lua_pushstring(L, keys[i]);
+			lua_rawget(L, expect);
+			compare_one(&names, r, L, keys[i], res, u, out);
+			lua_pop(L, 1);
+		}
+		free(keys);
 	}
 	case_names_free(&names);
 }
