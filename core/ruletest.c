@@ -58,6 +58,20 @@ static int add_name(strlist *l, const char *name, kp_err *err)
 	return 0;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names from `from` on in byte order, as pairs walks them (the keys
+ * of a case's tables came in next's order, which changes from run to run,
+ * and with it the column a message names); none may be added after. */
+static void sort_names(strlist *l, size_t from)
+{
+	if (l->n > from)
+		qsort(l->s + from, l->n - from, sizeof *l->s, key_cmp);
+}
+
 static void free_list(strlist *l)
 {
 	size_t i;
@@ -210,7 +224,10 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 		rc = keys_of(L, lua_gettop(L), &cols, err);
 		lua_pop(L, 1);
 	}
-	if (rc || (rc = blank_columns(r, &cols, err)) || (rc = typed_table(&t, "units", where, cols.s, cols.n, r, err)))
+	if (rc || (rc = blank_columns(r, &cols, err)))
+		goto out;
+	sort_names(&cols, nfixed);
+	if ((rc = typed_table(&t, "units", where, cols.s, cols.n, r, err)))
 		goto out;
 	/* the id and the name are the same word: a column that is the
 	 * category (and not the id) holds the category */
@@ -291,6 +308,7 @@ static int case_events(const kp_rules *r, lua_State *L, int c, const char *where
 			rc = keys_of(L, lua_gettop(L), &cols, err);
 			lua_pop(L, 1);
 		}
+		sort_names(&cols, 1);
 		if (!rc)
 			rc = typed_table(&t, r->event[e].data, where, cols.s, cols.n, r, err);
 		for (i = 0; i < n && !rc; i++) {
@@ -474,11 +492,6 @@ static void compare_one(const case_names *names, const kp_rules *r, lua_State *L
 	} else {
 		compare_points(names, r, L, key, res, u, out);
 	}
-}
-
-static int key_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The names of expect in byte order, as the sandbox's pairs walks them:
