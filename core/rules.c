@@ -243,6 +243,36 @@ static int agg_op(const char *op)
 	return found;
 }
 
+/* The filter's columns in byte order, as pairs walks them: next's order
+ * changes from run to run, and the template's forms put the columns in
+ * the order of the filter (an events form's columns moved each time). */
+typedef struct fpair { char *col, *val; } fpair;
+
+static int fpair_cmp(const void *a, const void *b)
+{
+	const fpair *x = a, *y = b;
+
+	return strcmp(x->col ? x->col : "", y->col ? y->col : "");
+}
+
+static int sort_filter(compiler *c, kp_src *s)
+{
+	fpair *p;
+	size_t i;
+
+	if (s->nfilter < 2)
+		return 0;
+	if (!(p = malloc(s->nfilter * sizeof *p)))
+		return kp_err_oom(c->err);
+	for (i = 0; i < s->nfilter; i++)
+		p[i].col = s->fcol[i], p[i].val = s->fval[i];
+	qsort(p, s->nfilter, sizeof *p, fpair_cmp);
+	for (i = 0; i < s->nfilter; i++)
+		s->fcol[i] = p[i].col, s->fval[i] = p[i].val;
+	free(p);
+	return 0;
+}
+
 /* filter = { column = value, ... } at the top of the stack (popped). */
 static int compile_filter_table(compiler *c, kp_src *s, const char *where)
 {
@@ -269,7 +299,7 @@ static int compile_filter_table(compiler *c, kp_src *s, const char *where)
 		s->nfilter++;
 	}
 	lua_pop(L, 1);
-	return 0;
+	return sort_filter(c, s);
 }
 
 /* An aggregate of events, { event =, agg =, col =, due =, filter = } at t. */
