@@ -845,16 +845,45 @@ static int eval_func(scorer *s, int ref, outcome *o, enum vstat *vs)
 	return 0;
 }
 
+/* Where a message about a value points: its cell (file, line), or, for a
+ * value a function or an aggregate made (no cell), the place of the
+ * declaration, "r.lua:12" split in two (passed whole with line 0, it read
+ * "r.lua:12:0: column 'computed value' ..."). */
+typedef struct vwhere {
+	const char *file;
+	size_t line;
+	char buf[1024];
+} vwhere;
+
+static void value_where(vwhere *w, const scorer *s, const kp_colref *ref, const char *decl)
+{
+	const char *colon = decl ? strrchr(decl, ':') : NULL;
+	size_t n = colon ? (size_t)(colon - decl) : 0;
+
+	if (ref && ref->t) {
+		w->file = ref->t->file, w->line = kp_data_line(ref, s->unit);
+		return;
+	}
+	w->file = decl ? decl : "", w->line = 0;
+	if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1) && n < sizeof w->buf) {
+		memcpy(w->buf, decl, n);
+		w->buf[n] = '\0';
+		w->file = w->buf, w->line = strtoul(colon + 1, NULL, 10);
+	}
+}
+
 /* yes_no, done, lookup of the value text. */
 static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, double P, const char *text, outcome *o)
 {
 	char a[32], q[KP_ERR_QUOTE];
+	vwhere w;
 	size_t i;
 	int yn;
 
+	value_where(&w, s, ref, s->ctx_where);
 	if (m->kind == KP_M_YESNO || m->kind == KP_M_DONE) {
 		if ((yn = yes_no_at(s, text)) < 0)
-			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_YES_NO, ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_YES_NO, w.file, w.line,
 					  src_label_msg(&m->src), unit_id(s, s->unit), kp_err_quote(text, q));
 		if (m->kind == KP_M_DONE) /* 完成 P, 未完成 X */
 			o->pts = yn ? P : m->has_default ? m->dflt : 0;
@@ -871,8 +900,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 			break;
 	}
 	if (i == m->n && !m->has_default)
-		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NOT_IN_LOOKUP,
-				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NOT_IN_LOOKUP, w.file, w.line,
 				  src_label_msg(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), s->ctx_kind, s->ctx_name);
 	o->pts = i < m->n ? m->pts[i] : m->dflt;
 	if (s->notes)
@@ -911,10 +939,12 @@ static int deadline_points(scorer *s, const kp_method *m, const kp_colref *ref, 
 	if ((st == KP_DATE_BAD || st == KP_DATE_EMPTY) && m->src.kind == KP_SRC_FUNC) /* the rule's own mistake */
 		return kp_err_msg(s->err, KP_ERULE, KP_M_ENG_FN_NOT_DATE, s->ctx_where, s->ctx_kind, s->ctx_name,
 				  unit_id(s, s->unit), kp_err_quote(text, q), why ? why : kp_msg_fmt(KP_MSG_ENG_BLANK));
-	if (st == KP_DATE_BAD || st == KP_DATE_EMPTY)
-		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_DATE, ref->t ? ref->t->file : s->ctx_where,
-				  ref->t ? kp_data_line(ref, s->unit) : 0, src_label_msg(&m->src), unit_id(s, s->unit),
-				  kp_err_quote(text, q), why);
+	if (st == KP_DATE_BAD || st == KP_DATE_EMPTY) {
+		vwhere w;
+		value_where(&w, s, ref, s->ctx_where);
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CELL_NOT_DATE, w.file, w.line, src_label_msg(&m->src),
+				  unit_id(s, s->unit), kp_err_quote(text, q), why);
+	}
 	for (i = 0; st == KP_DATE_OK && i < m->n && days > m->thr[i]; i++)
 		;
 	o->pts = st == KP_DATE_OK && i < m->n ? m->pts[i] : m->has_otherwise ? m->otherwise : 0;
@@ -959,13 +989,14 @@ static int eval_deadline(scorer *s, const kp_method *m, const kp_colref *ref, ou
 static int check_text(scorer *s, const kp_check *k, const kp_colref *ref, const char *text, double *x)
 {
 	char q[KP_ERR_QUOTE];
+	vwhere w;
 	int yn;
 
-	if ((yn = yes_no_at(s, text)) < 0)
-		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CHECK_NOT_YES_NO,
-				  ref->t ? ref->t->file : s->ctx_where, ref->t ? kp_data_line(ref, s->unit) : 0,
-				  src_label_msg(&k->src), unit_id(s, s->unit), kp_err_quote(text, q), k->name, s->ctx_kind,
-				  s->ctx_name);
+	if ((yn = yes_no_at(s, text)) < 0) {
+		value_where(&w, s, ref, s->ctx_where);
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_CHECK_NOT_YES_NO, w.file, w.line, src_label_msg(&k->src),
+				  unit_id(s, s->unit), kp_err_quote(text, q), k->name, s->ctx_kind, s->ctx_name);
+	}
 	if (yn == k->is)
 		*x = k->amount;
 	return 0;
@@ -1081,11 +1112,12 @@ static int unit_goal(scorer *s, const kp_method *m, double *goal, enum vstat *vs
 	if (*vs == V_MISSING)
 		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_GOAL, s->ctx_where,
 				  unit_id(s, s->unit), unit_name(s, s->unit), s->ctx_kind, s->ctx_name);
-	if (cmpv(s, *goal, 0) <= 0)
-		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_GOAL_NOT_POSITIVE,
-				  s->goal_ref->t ? s->goal_ref->t->file : s->ctx_where,
-				  s->goal_ref->t ? kp_data_line(s->goal_ref, s->unit) : 0, unit_id(s, s->unit),
+	if (cmpv(s, *goal, 0) <= 0) {
+		vwhere w;
+		value_where(&w, s, s->goal_ref, s->ctx_where);
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_GOAL_NOT_POSITIVE, w.file, w.line, unit_id(s, s->unit),
 				  unit_name(s, s->unit), num(*goal, a), src_label_msg(&m->goal_src), s->ctx_kind, s->ctx_name);
+	}
 	return 0;
 }
 
@@ -1755,11 +1787,12 @@ static int veto_fires(scorer *s, const kp_veto *v, size_t i, int *fired)
 		rc = kp_score_missing_error(s, &s->veto_ref[i], v->when.col);
 	else if (!rc && vs != V_VALUE)
 		t.p = "0";
-	if (!rc && (*fired = yes_no_at(s, t.p)) < 0)
-		rc = kp_err_msg(s->err, KP_EDATA, KP_M_ENG_VETO_NOT_YES_NO,
-				s->veto_ref[i].t ? s->veto_ref[i].t->file : v->where,
-				s->veto_ref[i].t ? kp_data_line(&s->veto_ref[i], s->unit) : 0, src_label_msg(&v->when),
+	if (!rc && (*fired = yes_no_at(s, t.p)) < 0) {
+		vwhere w;
+		value_where(&w, s, &s->veto_ref[i], v->where);
+		rc = kp_err_msg(s->err, KP_EDATA, KP_M_ENG_VETO_NOT_YES_NO, w.file, w.line, src_label_msg(&v->when),
 				unit_id(s, s->unit), kp_err_quote(t.p, q));
+	}
 	text_free(&t);
 	return rc;
 }
