@@ -339,9 +339,38 @@ static int case_events(const kp_rules *r, lua_State *L, int c, const char *where
 /* A line of what differed, added to the case's detail (a builder: one
  * realloc and strlen of the whole text per line made an expect of 100,000
  * names quadratic, minutes before the first line was printed). */
+/* s with its line breaks written \n and \r: a case's name or a line of
+ * what it got wrong cannot pass for another line of the output (a case
+ * named "x\nok    y" printed a line "ok    y"); NULL without memory. */
+static char *flat_dup(const char *s)
+{
+	size_t n = 0;
+	const char *p;
+	char *out, *o;
+
+	for (p = s; *p; p++)
+		n += *p == '\n' || *p == '\r' ? 2 : 1;
+	if (!(o = out = malloc(n + 1)))
+		return NULL;
+	for (p = s; *p; p++) {
+		if (*p == '\n' || *p == '\r')
+			*o++ = '\\', *o++ = *p == '\n' ? 'n' : 'r';
+		else
+			*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
 static void say(kp_sb *detail, const char *fmt, const char *what, const char *want, const char *got)
 {
-	kp_sb_printf(detail, fmt, what, want, got);
+	char *w = flat_dup(what), *a = flat_dup(want), *g = flat_dup(got);
+
+	if (w && a && g)
+		kp_sb_printf(detail, fmt, w, a, g);
+	else
+		detail->oom = 1;
+	free(w), free(a), free(g);
 }
 
 /* Is name a declared deduction or bonus?  One that did not fire leaves no
@@ -596,7 +625,7 @@ int kp_ruletest_run(const kp_rules *r, kp_case_result **out, size_t *n, kp_err *
 	for (i = 0; i < r->ncase && !rc; i++) {
 		kp_decl_index(L, -1, (lua_Integer)i + 1);
 		kp_decl_field(L, -1, "name");
-		cr[i].name = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+		cr[i].name = flat_dup(lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
 		kp_decl_field(L, -2, "where");
 		cr[i].where = strdup(lua_tostring(L, -1) ? lua_tostring(L, -1) : r->file);
 		lua_pop(L, 2);
