@@ -687,7 +687,7 @@ static void pack_numbers(lua_State *L)
 				f++;
 		} else if (strchr("bBhHlLjJTiIfdn", *f)) {
 			refuse_text(L, ++arg);
-		} else if (*f == 's' || *f == 'z') {
+		} else if (*f == 's' || *f == 'z' || *f == 'c') { /* a string (c: of a fixed size) */
 			++arg;
 		}
 	}
