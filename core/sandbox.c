@@ -984,6 +984,30 @@ int kp_sandbox_push_env(kp_sandbox *sb, kp_err *err)
  * is refused.  A global set at load (a counter) could otherwise be
  * changed while scoring, and a unit's score depend on the units before
  * it.  _G there names the environment. */
+/* pairs(_G) of a frozen environment: the names the file set, where the
+ * freeze moved them (upvalue 1; not the _G it put there, upvalue 2), in
+ * order.  The environment itself holds none: pairs(_G) walked nothing
+ * while scoring, and a rule summing its globals scored 0. */
+static int l_frozen_pairs(lua_State *L)
+{
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, lua_upvalueindex(1))) {
+		if (lua_type(L, -2) == LUA_TSTRING && !strcmp(lua_tostring(L, -2), "_G") &&
+		    lua_rawequal(L, -1, lua_upvalueindex(2))) {
+			lua_pop(L, 1);
+			continue;
+		}
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -4);
+	}
+	lua_pushcfunction(L, l_pairs);
+	lua_insert(L, -2);
+	lua_call(L, 1, 3);
+	return 3;
+}
+
 void kp_sandbox_freeze_env(lua_State *L, int idx, int frozen)
 {
 	idx = lua_absindex(L, idx);
@@ -1010,6 +1034,10 @@ void kp_sandbox_freeze_env(lua_State *L, int idx, int frozen)
 			lua_pushvalue(L, -3); /* the library's __index */
 			lua_setfield(L, -2, "__index");
 			lua_setmetatable(L, defs);
+			lua_pushvalue(L, defs);
+			lua_pushvalue(L, idx);
+			lua_pushcclosure(L, l_frozen_pairs, 2);
+			lua_setfield(L, -4, "__pairs");
 			lua_setfield(L, -3, "__index");
 		}
 		lua_pop(L, 1);
