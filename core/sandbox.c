@@ -693,16 +693,36 @@ static void pack_numbers(lua_State *L)
 	}
 }
 
+/* string.rep of "" without a separator (or with ""), a whole number of
+ * times: "" at once.  Lua copies nothing n times: string.rep("", 1e18)
+ * ran in one C call, the hook never firing, until the wall clock stopped
+ * it (60 s by default). */
+static int empty_rep(lua_State *L)
+{
+	size_t len = 1, lsep = 0;
+	int whole = 0;
+
+	if (lua_type(L, 1) != LUA_TSTRING || lua_type(L, 2) != LUA_TNUMBER ||
+	    !(lua_isnoneornil(L, 3) || lua_type(L, 3) == LUA_TSTRING))
+		return 0;
+	lua_tolstring(L, 1, &len);
+	if (!lua_isnoneornil(L, 3))
+		lua_tolstring(L, 3, &lsep);
+	lua_tointegerx(L, 2, &whole); /* 2.5: Lua's own refusal */
+	return whole && len == 0 && lsep == 0;
+}
+
 static int l_lib_numbers(lua_State *L)
 {
 	unsigned long mask = (unsigned long)lua_tointeger(L, lua_upvalueindex(2));
+	lua_Integer kind = lua_tointeger(L, lua_upvalueindex(3)); /* 1 string.pack, 2 string.rep */
 	int i, n = lua_gettop(L);
 
 	if (mask & NUM_SELECT) {
 		if (!(lua_type(L, 1) == LUA_TSTRING && !strcmp(lua_tostring(L, 1), "#")))
 			refuse_text(L, 1);
 	} else if (mask == 0) { /* string.format, string.pack */
-		if (lua_toboolean(L, lua_upvalueindex(3)))
+		if (kind == 1)
 			pack_numbers(L);
 		else
 			format_numbers(L, 1);
@@ -711,6 +731,8 @@ static int l_lib_numbers(lua_State *L)
 			if ((mask & NUM_ALL) || (i <= 28 && (mask & (1UL << (i - 1)))))
 				refuse_text(L, i);
 	}
+	if (kind == 2 && empty_rep(L))
+		return lua_pushliteral(L, ""), 1;
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, n, LUA_MULTRET);
@@ -721,10 +743,10 @@ static int l_lib_numbers(lua_State *L)
 static const struct lib_numbers {
 	const char *name;
 	unsigned long mask; /* 0: read the format */
-	int pack;
+	int pack;           /* 1 string.pack, 2 string.rep */
 } string_numbers[] = {
 	{"byte", ARG(2) | ARG(3), 0}, {"char", NUM_ALL, 0}, {"find", ARG(3), 0}, {"format", 0, 0},
-	{"gmatch", ARG(3), 0}, {"gsub", ARG(4), 0}, {"match", ARG(3), 0}, {"rep", ARG(2), 0},
+	{"gmatch", ARG(3), 0}, {"gsub", ARG(4), 0}, {"match", ARG(3), 0}, {"rep", ARG(2), 2},
 	{"sub", ARG(2) | ARG(3), 0}, {"pack", 0, 1}, {"unpack", ARG(3), 0}, {NULL, 0, 0}
 }, table_numbers[] = {
 	{"concat", ARG(3) | ARG(4), 0}, {"insert", ARG(2) | NUM_IF3, 0}, {"move", ARG(2) | ARG(3) | ARG(4), 0},
@@ -786,7 +808,7 @@ static void lib_numbers_in(lua_State *L, int idx, const struct lib_numbers *list
 			continue;
 		}
 		lua_pushinteger(L, (lua_Integer)list->mask);
-		lua_pushboolean(L, list->pack);
+		lua_pushinteger(L, list->pack);
 		lua_pushcclosure(L, l_lib_numbers, 3);
 		lua_setfield(L, idx, list->name);
 	}
