@@ -129,13 +129,20 @@ test: kaoping $(CHECK_BIN) test-deps
 # float-cast-overflow by name: GCC's "undefined" leaves it out, so a
 # double out of an integer's range converted (C11 6.3.1.4: undefined) from a
 # hostile database went unseen by make asan, dbfuzz and the hostile cases
+ASAN_VARS = BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	EXTRA_CFLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow" \
+	EXTRA_LDFLAGS="-fsanitize=address,undefined,float-cast-overflow"
 asan:
-	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-		EXTRA_CFLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow" \
-		EXTRA_LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" kaoping-asan
+	$(MAKE) $(ASAN_VARS) kaoping-asan
 
-kaoping-asan: $(CLI_OBJ) $(LIB) $(CHECK_BIN) test-deps
-	$(Q)$(CC) $(KP_CFLAGS) $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(KP_LDFLAGS) -o $(BUILD)/kaoping
+# build/asan/kaoping alone, for trying one case: KP_BIN=build/asan/kaoping tests/hostile/run.sh NAME
+asan-bin:
+	$(MAKE) $(ASAN_VARS) $(BUILD)/asan/kaoping
+
+$(BUILD)/kaoping: $(CLI_OBJ) $(LIB)
+	$(Q)$(CC) $(KP_CFLAGS) $(CLI_OBJ) $(LIB) $(DEP_LIBS) $(KP_LDFLAGS) -o $@
+
+kaoping-asan: $(BUILD)/kaoping $(CHECK_BIN) test-deps
 	$(Q)KP_BIN=$(BUILD)/kaoping KP_TIME_SCALE=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh $(CHECK_BIN)
 
@@ -214,5 +221,5 @@ deb: | $(BUILD)/.deps
 clean:
 	rm -rf $(BUILD) kaoping demo.db
 
-.PHONY: all test test-deps asan kaoping-asan valgrind demo bench fuzz dbfuzz install uninstall deb clean FORCE
+.PHONY: all test test-deps asan asan-bin kaoping-asan valgrind demo bench fuzz dbfuzz install uninstall deb clean FORCE
 .SECONDARY:

@@ -445,7 +445,7 @@ static int l_pcall(lua_State *L)
  * rule taking the first key pairs gives would score differently each
  * time.  The sandbox's pairs walks numbers (by value), then strings (byte
  * order), then false and true, then other keys in next's order (they have
- * no order of their own).  next itself is Lua's. */
+ * no order of their own).  next walks in the same order (l_next). */
 typedef struct pkey { int rank; double num; const char *str; size_t len; size_t at; } pkey;
 
 static int pkey_cmp(const void *a, const void *b)
@@ -486,11 +486,57 @@ static int l_pairs_next(lua_State *L)
 	}
 }
 
-static int l_pairs(lua_State *L)
+/* Key k of the table at t as a pkey (at: its place) */
+static void pkey_of(lua_State *L, int k, size_t at, pkey *p)
+{
+	int t = lua_type(L, k);
+
+	p->at = at, p->num = 0, p->str = NULL, p->len = 0, p->rank = 3;
+	if (t == LUA_TNUMBER)
+		p->rank = 0, p->num = lua_tonumber(L, k);
+	else if (t == LUA_TSTRING)
+		p->rank = 1, p->str = lua_tolstring(L, k, &p->len); /* kept alive by the table */
+	else if (t == LUA_TBOOLEAN)
+		p->rank = 2, p->num = lua_toboolean(L, k);
+}
+
+/* Push the keys of the table at t, in the order pkey_cmp gives, as a list;
+ * returns how many. */
+static size_t push_keys_in_order(lua_State *L, int t)
 {
 	size_t n = 0, i;
 	pkey *k;
+	int keys;
 
+	t = lua_absindex(L, t);
+	lua_newtable(L); /* the keys, in next's order */
+	keys = lua_gettop(L);
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, keys, (lua_Integer)++n);
+	}
+	/* a userdata: counted by the sandbox's memory limit, freed by Lua */
+	k = lua_newuserdatauv(L, (n ? n : 1) * sizeof *k, 0);
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, keys, (lua_Integer)i + 1);
+		pkey_of(L, -1, i, &k[i]);
+		lua_pop(L, 1);
+	}
+	qsort(k, n, sizeof *k, pkey_cmp);
+	lua_createtable(L, (int)(n < INT_MAX ? n : INT_MAX), 0); /* the keys in order */
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, keys, (lua_Integer)k[i].at + 1);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_replace(L, keys);
+	lua_pop(L, 1); /* the userdata */
+	return n;
+}
+
+static int l_pairs(lua_State *L)
+{
 	luaL_checkany(L, 1);
 	if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
 		lua_pushvalue(L, 1);
@@ -499,40 +545,113 @@ static int l_pairs(lua_State *L)
 	}
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_settop(L, 1);
-	lua_newtable(L); /* 2: the keys, in next's order, then in order */
-	lua_pushnil(L);
-	while (lua_next(L, 1)) {
-		lua_pop(L, 1);
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, 2, (lua_Integer)++n);
-	}
-	/* a userdata: counted by the sandbox's memory limit, freed by Lua */
-	k = lua_newuserdatauv(L, (n ? n : 1) * sizeof *k, 0);
-	for (i = 0; i < n; i++) {
-		int t = lua_rawgeti(L, 2, (lua_Integer)i + 1);
-		k[i].at = i, k[i].num = 0, k[i].str = NULL, k[i].len = 0;
-		if (t == LUA_TNUMBER)
-			k[i].rank = 0, k[i].num = lua_tonumber(L, -1);
-		else if (t == LUA_TSTRING)
-			k[i].rank = 1, k[i].str = lua_tolstring(L, -1, &k[i].len); /* kept alive by the table */
-		else if (t == LUA_TBOOLEAN)
-			k[i].rank = 2, k[i].num = lua_toboolean(L, -1);
-		else
-			k[i].rank = 3;
-		lua_pop(L, 1);
-	}
-	qsort(k, n, sizeof *k, pkey_cmp);
-	lua_createtable(L, (int)(n < INT_MAX ? n : INT_MAX), 0); /* 4: the keys in order */
-	for (i = 0; i < n; i++) {
-		lua_rawgeti(L, 2, (lua_Integer)k[i].at + 1);
-		lua_rawseti(L, 4, (lua_Integer)i + 1);
-	}
-	lua_pushvalue(L, 4);
+	push_keys_in_order(L, 1);
 	lua_pushinteger(L, 0);
 	lua_pushcclosure(L, l_pairs_next, 2);
 	lua_pushvalue(L, 1);
 	lua_pushnil(L);
 	return 3;
+}
+
+/* The table a frozen environment's names moved to (kp_sandbox_freeze_env)
+ * in place of the environment at idx; any other table stays. */
+static void moved_names(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	if (frozen_env(L, idx) && lua_getmetatable(L, idx)) {
+		if (lua_getfield(L, -1, "__index") == LUA_TTABLE) /* the names moved */
+			lua_replace(L, idx);
+		else
+			lua_pop(L, 1);
+		lua_pop(L, 1);
+	}
+}
+
+/* Push {keys of the table at t in order, key -> place}, kept for t in
+ * l_next's upvalue 1. */
+static void push_order(lua_State *L, int t)
+{
+	size_t n, j;
+
+	t = lua_absindex(L, t);
+	n = push_keys_in_order(L, t);
+	lua_createtable(L, 0, (int)(n < INT_MAX ? n : INT_MAX));
+	for (j = 1; j <= n; j++) {
+		lua_rawgeti(L, -2, (lua_Integer)j);
+		lua_pushinteger(L, (lua_Integer)j);
+		lua_rawset(L, -3);
+	}
+	lua_createtable(L, 2, 0);
+	lua_insert(L, -3);
+	lua_rawseti(L, -3, 2);
+	lua_rawseti(L, -2, 1);
+	lua_pushvalue(L, t);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, lua_upvalueindex(1));
+}
+
+/* next, in the order pairs walks (Lua's next walks the hash, whose order
+ * changes from run to run: next(t), "a key of t", or a loop `for k, v in
+ * next, t` scored differently each time).  next(t) finds the first key in
+ * one pass; the first next(t, k) of a walk puts t's keys in order and
+ * keeps them, with each key's place, in a table of weak keys (upvalue 1)
+ * until next(t) starts another walk.  A key the walk does not know (one
+ * added while walking: Lua's next is undefined then too) is an error. */
+static int l_next(lua_State *L)
+{
+	lua_Integer i;
+	pkey best, k;
+	int have = 0;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	moved_names(L, 1);
+	if (lua_isnil(L, 2)) {
+		lua_pushvalue(L, 1); /* a new walk forgets the last one's order */
+		lua_pushnil(L);
+		lua_rawset(L, lua_upvalueindex(1));
+		lua_pushnil(L); /* 3: the first key so far */
+		lua_pushnil(L); /* 4: the key walked */
+		while (lua_next(L, 1)) {
+			lua_pop(L, 1);
+			pkey_of(L, 4, 1, &k); /* at 1: among keys with no order, the first found stays */
+			if (!have || pkey_cmp(&k, &best) < 0) {
+				lua_pushvalue(L, 4);
+				lua_replace(L, 3);
+				pkey_of(L, 3, 0, &best), have = 1;
+			}
+		}
+		if (!have)
+			return lua_pushnil(L), 1;
+		lua_pushvalue(L, 3);
+		lua_rawget(L, 1);
+		return 2;
+	}
+	for (;;) {
+		lua_settop(L, 2);
+		lua_pushvalue(L, 1);
+		if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNIL) /* 3: {keys in order, key -> place} */
+			lua_pop(L, 1), push_order(L, 1), have = 1;
+		lua_rawgeti(L, 3, 2); /* 4: key -> place */
+		lua_pushvalue(L, 2);
+		if (lua_rawget(L, 4) == LUA_TNUMBER)
+			break;
+		if (have) /* a key added since the order was made: made again once */
+			return luaL_error(L, "invalid key to 'next'");
+		lua_pushvalue(L, 1);
+		lua_pushnil(L);
+		lua_rawset(L, lua_upvalueindex(1));
+	}
+	i = lua_tointeger(L, 5);
+	lua_rawgeti(L, 3, 1); /* 6: the keys in order */
+	for (;;) {
+		lua_settop(L, 6);
+		if (lua_rawgeti(L, 6, ++i) == LUA_TNIL)
+			return 1;
+		lua_pushvalue(L, -1);
+		if (lua_rawget(L, 1) != LUA_TNIL) /* a key cleared while walking is passed over */
+			return 2;
+	}
 }
 
 /* Replace base[name] by the C function f with the original as upvalue. */
@@ -584,6 +703,13 @@ static int push_base(lua_State *L)
 	lua_setfield(L, base, "setmetatable");
 	lua_pushcfunction(L, l_pairs);
 	lua_setfield(L, base, "pairs");
+	lua_newtable(L); /* upvalue 1 of next: the walks' orders, by table, weak keys */
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_pushcclosure(L, l_next, 1);
+	lua_setfield(L, base, "next");
 	wrap_base(L, base, "xpcall", l_xpcall);
 	wrap_base(L, base, "pcall", l_pcall);
 	return base;
