@@ -204,6 +204,54 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Header names that look the same (kp_enc_name_key: a space at an end
+ * that is not ASCII, an invisible character, full-width letters): one
+ * column to whoever reads the file, two to the rules, which would read
+ * the one with the exact name and leave the other unread, unsaid.  Only
+ * names with a byte above 0x7F can differ so. */
+typedef struct hdr_key { char *key; size_t i; } hdr_key;
+
+static int hdr_key_cmp(const void *a, const void *b)
+{
+	const hdr_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int header_alike(const char *name, size_t line, size_t n, char **f, kp_err *err)
+{
+	hdr_key *k;
+	size_t i, high = 0;
+	int rc = 0;
+
+	for (i = 0; i < n && !high; i++) {
+		const unsigned char *p = (const unsigned char *)f[i];
+		while (*p && *p < 0x80)
+			p++;
+		high = *p != 0;
+	}
+	if (!high)
+		return 0;
+	if (!(k = calloc(n, sizeof *k)))
+		return kp_err_oom(err);
+	for (i = 0; i < n && !rc; i++)
+		if (!(k[i].key = kp_enc_name_key(f[i])))
+			rc = kp_err_oom(err);
+		else
+			k[i].i = i;
+	if (!rc)
+		qsort(k, n, sizeof *k, hdr_key_cmp);
+	for (i = 1; i < n && !rc; i++)
+		if (!strcmp(k[i - 1].key, k[i].key))
+			rc = kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_HEADER_ALIKE, name, line, k[i].i + 1, f[k[i].i],
+					f[k[i - 1].i], k[i - 1].i + 1);
+	for (i = 0; i < n; i++)
+		free(k[i].key);
+	free(k);
+	return rc;
+}
+
 int kp_csv_check_header(const char *name, size_t line, size_t n, char **f, size_t *len, kp_err *err)
 {
 	size_t i, j;
@@ -219,7 +267,7 @@ int kp_csv_check_header(const char *name, size_t line, size_t n, char **f, size_
 				return kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_HEADER_TWICE, name, line, i + 1, f[i],
 						  j + 1, i + 1);
 	}
-	return 0;
+	return header_alike(name, line, n, f, err);
 }
 
 /* Trailing header names that are empty (Excel's last column): left out

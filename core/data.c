@@ -388,6 +388,69 @@ static int group_events(kp_data *d, const bind_names *bn, const kp_event *e, kp_
 	return 0;
 }
 
+/* Column names of two datasets (not event lists) that look the same
+ * (kp_enc_name_key: a space at an end that is not ASCII, an invisible
+ * character, full-width letters) are one column to whoever reads the
+ * files: the rules would read the one with the exact name and leave the
+ * other file's unread, unsaid.  Names alike within one file are refused
+ * where it is read (kp_csv_check_header).  Only names with a byte above
+ * 0x7F can differ so. */
+typedef struct col_key { char *key; size_t tab, col; } col_key;
+
+static int col_key_cmp(const void *a, const void *b)
+{
+	const col_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	if (x->tab != y->tab)
+		return (x->tab > y->tab) - (x->tab < y->tab);
+	return (x->col > y->col) - (x->col < y->col);
+}
+
+static int columns_alike(const kp_data *d, const kp_rules *r, const bind_names *bn, kp_err *err)
+{
+	col_key *k;
+	size_t n = 0, a, i, high = 0;
+	int rc = 0;
+
+	for (a = 0; a < d->ntab; a++)
+		if (!is_event_table(bn, d->tab[a]))
+			for (i = 0; i < d->tab[a]->ncols; i++) {
+				const unsigned char *p = (const unsigned char *)d->tab[a]->cols[i];
+				while (*p && *p < 0x80)
+					p++;
+				high |= *p != 0;
+				n++;
+			}
+	if (!high)
+		return 0;
+	if (!(k = calloc(n, sizeof *k)))
+		return kp_err_oom(err);
+	n = 0;
+	for (a = 0; a < d->ntab && !rc; a++)
+		for (i = 0; !is_event_table(bn, d->tab[a]) && i < d->tab[a]->ncols && !rc; i++) {
+			if (!strcmp(d->tab[a]->cols[i], r->id_col))
+				continue;
+			if (!(k[n].key = kp_enc_name_key(d->tab[a]->cols[i])))
+				rc = kp_err_oom(err);
+			k[n].tab = a, k[n++].col = i;
+		}
+	if (!rc)
+		qsort(k, n, sizeof *k, col_key_cmp);
+	for (i = 1; i < n && !rc; i++)
+		if (k[i - 1].tab != k[i].tab && !strcmp(k[i - 1].key, k[i].key)) {
+			const kp_table *x = d->tab[k[i - 1].tab], *y = d->tab[k[i].tab];
+			rc = kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_COLUMN_ALIKE, x->cols[k[i - 1].col], x->file,
+					y->cols[k[i].col], y->file);
+		}
+	for (i = 0; i < n; i++)
+		free(k[i].key);
+	free(k);
+	return rc;
+}
+
 /* A column name may live in one dataset only (the unit id aside).  The
  * first column of each name among the datasets (not event lists) is
  * hashed; the pair reported is the one a search table by table, column by
@@ -434,6 +497,8 @@ static int check_columns(const kp_data *d, const kp_rules *r, const bind_names *
 	if (found)
 		rc = kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_COLUMN_TWICE, d->tab[ba]->cols[bi], d->tab[ba]->file,
 				d->tab[bb]->file);
+	else
+		rc = columns_alike(d, r, bn, err);
 out:
 	kp_strset_free(&seen);
 	free(tab_of);
