@@ -1597,9 +1597,15 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 			break;
 		if (!same)
 			continue;
-		if (!o->replace) {
-			rc = sha ? kp_err_msg(err, KP_EDATA, KP_M_STORE_SAME_CONTENTS, file, o->year, from, at)
-				 : kp_err_msg(err, KP_EDATA, KP_M_STORE_ALREADY, file, name, o->year, from, at);
+		if (!o->replace) { /* run --db (hold) has no --replace to suggest */
+			if (sha && o->hold)
+				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_SAME_CONTENTS_RUN, file, o->year, from, at);
+			else if (sha)
+				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_SAME_CONTENTS, file, o->year, from, at);
+			else if (o->hold)
+				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_ALREADY_RUN, file, name, o->year, from, at);
+			else
+				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_ALREADY, file, name, o->year, from, at);
 			break;
 		}
 		dtable = t ? sqlite3_mprintf("%s", t) : NULL;
