@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kaoping/date.h"
+#include "kaoping/enc.h"
 #include "kaoping/note.h"
 #include "kaoping/num.h"
 #include "kaoping/par.h"
@@ -259,6 +260,33 @@ static int bad_number(scorer *s, const kp_colref *c, int st, const char *col)
 }
 
 
+/* Do a cell and a word of the rules look the same (kp_enc_name_key) but
+ * differ: a space at an end that is not ASCII (U+3000, as Excel on a
+ * Chinese desk types it), an invisible character, full-width letters?
+ * Such a cell is not another word (a lookup's default, a row the filter
+ * leaves out) but the word mistyped: the data's mistake, said.  Only
+ * texts with a byte above 0x7F or a space at an end can differ so. */
+int kp_score_text_alike(const char *cell, const char *word)
+{
+	const char *t[2] = {cell, word};
+	char *a, *b;
+	int k, odd = 0, same;
+
+	for (k = 0; k < 2 && !odd; k++) {
+		const unsigned char *p = (const unsigned char *)t[k];
+		size_t n = strlen(t[k]);
+		odd = n && (p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t');
+		while (!odd && *p)
+			odd = *p++ >= 0x80;
+	}
+	if (!odd || !strcmp(cell, word))
+		return 0;
+	a = kp_enc_name_key(cell), b = kp_enc_name_key(word);
+	same = a && b && !strcmp(a, b); /* out of memory: taken as unlike, as before */
+	free(a), free(b);
+	return same;
+}
+
 /* Does event row `row` pass the source's filter? */
 static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t row, int *pass, enum vstat *vs)
 {
@@ -276,8 +304,16 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 		if (t->numeric[c])
 			*pass = kp_table_num(t, row, (size_t)c, &a) == KP_NUM_OK &&
 				kp_num_parse(src->fval[i], &b) == KP_NUM_OK && cmpv(s, a, b) == 0;
-		else
-			*pass = !strcmp(kp_table_cell(t, row, (size_t)c, buf, sizeof buf), src->fval[i]);
+		else {
+			const char *text = kp_table_cell(t, row, (size_t)c, buf, sizeof buf);
+			char q[KP_ERR_QUOTE];
+			*pass = !strcmp(text, src->fval[i]);
+			if (!*pass && kp_score_text_alike(text, src->fval[i]))
+				return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_FILTER_ALIKE, t->file, t->line[row], c + 1,
+						  src->fcol[i],
+						  kp_table_a1(t, t->line[row], (size_t)c, (char[KP_TABLE_A1]){0}),
+						  kp_err_quote(text, q), src->fval[i], s->ctx_kind, s->ctx_name);
+		}
 	}
 	if (*pass && src->ref) {
 		kp_fnval v;
@@ -877,7 +913,7 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 {
 	char a[32], q[KP_ERR_QUOTE];
 	vwhere w;
-	size_t i;
+	size_t i, k;
 	int yn;
 
 	value_where(&w, s, ref, s->ctx_where);
@@ -899,6 +935,11 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 						  kp_num_parse(text, &y) == KP_NUM_OK && cmpv(s, x, y) == 0))
 			break;
 	}
+	for (k = 0; i == m->n && m->has_default && k < m->n; k++) /* not another word: one mistyped */
+		if (kp_score_text_alike(text, m->keys[k]))
+			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_LOOKUP_ALIKE, w.file, w.line,
+					  src_label_msg(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), m->keys[k],
+					  s->ctx_kind, s->ctx_name);
 	if (i == m->n && !m->has_default)
 		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NOT_IN_LOOKUP, w.file, w.line,
 				  src_label_msg(&m->src), unit_id(s, s->unit), kp_err_quote(text, q), s->ctx_kind, s->ctx_name);

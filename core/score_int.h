@@ -160,6 +160,10 @@ enum kp_fnargs { KP_FN_UNIT = 1, KP_FN_UNIT_CTX, KP_FN_ROW };
 /* A rule error (78) naming the rule file, what is scored and the unit:
  * "RULES: in indicator 'X' for unit 'Y': msg". */
 int kp_score_rule_error(scorer *s, const char *msg);
+/* Do a cell and a word of the rules look the same but differ (a space at
+ * an end that is not ASCII, an invisible character, full-width letters:
+ * kp_enc_name_key)?  The cell is the word mistyped, not another word. */
+int kp_score_text_alike(const char *cell, const char *word);
 int kp_score_call_fn(scorer *s, int ref, enum kp_fnargs args, const kp_table *t, size_t row, int nres, kp_fnval *res,
 		     enum vstat *vs);
 /* commend { eligible = function(r) }: r is the unit's result as a table. */

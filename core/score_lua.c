@@ -327,6 +327,14 @@ static int lua_filter_pass(lua_State *L, int fidx, scorer *s, const kp_table *t,
 		pass = lua_compare(L, -1, -2, LUA_OPEQ) ||
 		       (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
 			!strcmp(lua_tostring(L, -1), lua_tostring(L, -2)));
+		if (!pass && lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
+		    kp_score_text_alike(lua_tostring(L, -1), lua_tostring(L, -2))) { /* the word mistyped */
+			char msg[KP_ERR_MAX], q[KP_ERR_QUOTE];
+			kp_msg_format(msg, sizeof msg, KP_M_ENG_FILTER_ALIKE, t->file, t->line[row], c + 1, t->cols[c],
+				      kp_table_a1(t, t->line[row], (size_t)c, (char[KP_TABLE_A1]){0}),
+				      kp_err_quote(lua_tostring(L, -1), q), lua_tostring(L, -2), s->ctx_kind, s->ctx_name);
+			return kp_sandbox_data_error(L, "%s", msg);
+		}
 		if (!pass && lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TNUMBER) {
 			double want;
 			pass = kp_num_parse(lua_tostring(L, -2), &want) == KP_NUM_OK && want == lua_tonumber(L, -1);
