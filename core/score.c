@@ -949,12 +949,37 @@ static int text_method(scorer *s, const kp_method *m, const kp_colref *ref, doub
 	return 0;
 }
 
+/* A cell that says there is none (N/A, #N/A, -, —, / ...: a word
+ * kp_num_parse calls no value) where the method reads no such word (无 is
+ * no to yes_no; a lookup may list any of them, or answer them with its
+ * own default): a missing value, which default and missing = "skip"
+ * answer, as RULES.md says; it was "neither yes nor no" or "not in the
+ * lookup table" whatever the rule declared. */
+static int says_none(const scorer *s, const kp_src *src, const kp_method *m, const char *text)
+{
+	double v;
+	size_t i;
+
+	if (src->kind != KP_SRC_COL || kp_num_parse(text, &v) != KP_NUM_NA)
+		return 0;
+	if (!m || m->kind == KP_M_YESNO || m->kind == KP_M_DONE)
+		return yes_no_at(s, text) < 0;
+	if (m->has_default) /* the lookup's own default answers every word it does not list */
+		return 0;
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->keys[i], text))
+			return 0;
+	return 1;
+}
+
 static int eval_text_method(scorer *s, const kp_method *m, const kp_colref *ref, double P, outcome *o,
 			    enum vstat *vs)
 {
 	textv t = {0};
 	int rc = get_text(s, &m->src, ref, s->unit, &t, vs);
 
+	if (!rc && *vs == V_VALUE && says_none(s, &m->src, m, t.p))
+		*vs = V_MISSING;
 	if (!rc && *vs == V_MISSING)
 		rc = on_missing(s, &m->src, ref, &(double){0}, &t, o, vs);
 	if (!rc && *vs == V_VALUE)
@@ -1086,6 +1111,8 @@ static int eval_check(scorer *s, const kp_check *k, const kp_colref *ref, double
 		return 0;
 	}
 	rc = get_text(s, &k->src, ref, s->unit, &t, vs);
+	if (!rc && *vs == V_VALUE && says_none(s, &k->src, NULL, t.p))
+		*vs = V_MISSING;
 	if (!rc && *vs == V_MISSING)
 		rc = on_missing(s, &k->src, ref, &v, &t, o, vs);
 	if (!rc && *vs == V_VALUE)
@@ -1822,6 +1849,8 @@ static int veto_fires(scorer *s, const kp_veto *v, size_t i, int *fired)
 		return fn_yes_no(s, &fv, fired);
 	}
 	rc = get_text(s, &v->when, &s->veto_ref[i], s->unit, &t, &vs);
+	if (!rc && vs == V_VALUE && says_none(s, &v->when, NULL, t.p))
+		vs = V_MISSING;
 	if (!rc && vs == V_MISSING && v->dflt_text)
 		t.p = v->dflt_text;
 	else if (!rc && vs == V_MISSING && v->when.kind == KP_SRC_COL) /* a blank is no "no": say so */
