@@ -284,7 +284,8 @@ static int compile_filter_table(compiler *c, kp_src *s, const char *where)
 		n++, lua_pop(L, 1);
 	s->fcol = calloc(n + 1, sizeof *s->fcol);
 	s->fval = calloc(n + 1, sizeof *s->fval);
-	if (!s->fcol || !s->fval)
+	s->fnum = calloc(n + 1, 1);
+	if (!s->fcol || !s->fval || !s->fnum)
 		return kp_err_oom(c->err);
 	lua_pushnil(L);
 	while (kp_decl_next(L, -2)) {
@@ -294,6 +295,7 @@ static int compile_filter_table(compiler *c, kp_src *s, const char *where)
 			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_FILTER_FORM, where);
 		}
 		s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
+		s->fnum[s->nfilter] = lua_type(L, -1) == LUA_TNUMBER; /* before the text: it may convert in place */
 		s->fval[s->nfilter] = dupstr(c, kp_decl_text(L, -1));
 		lua_pop(L, 2);
 		s->nfilter++;
@@ -3123,6 +3125,7 @@ static void free_src(kp_src *s)
 		free(s->fcol[i]), free(s->fval[i]);
 	free(s->fcol);
 	free(s->fval);
+	free(s->fnum);
 }
 
 static void free_method(kp_method *m)

@@ -301,7 +301,7 @@ static int event_pass(scorer *s, const kp_src *src, const kp_table *t, size_t ro
 		if (c < 0)
 			return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_NO_FILTER_COLUMN, t->file,
 					  src->fcol[i], s->ctx_kind, s->ctx_name);
-		if (t->numeric[c])
+		if (t->numeric[c] || src->fnum[i]) /* { ["级别"] = 1 } takes 1.0 and 01 too, as :count{} does */
 			*pass = kp_table_num(t, row, (size_t)c, &a) == KP_NUM_OK &&
 				kp_num_parse(src->fval[i], &b) == KP_NUM_OK && cmpv(s, a, b) == 0;
 		else {

@@ -29,6 +29,8 @@ typedef struct kp_src {          /* where a value comes from */
 	int event;               /* KP_SRC_AGG: index into rules->events */
 	size_t nfilter;          /* KP_SRC_AGG: column = value filters */
 	char **fcol, **fval;
+	unsigned char *fnum;     /* per filter: 1 when its value is a number
+				    (compared as numbers, as a function's is) */
 } kp_src;
 
 enum kp_method_kind {
