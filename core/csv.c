@@ -298,6 +298,13 @@ static int take_header(reader *r, kp_csv_row *row)
 	/* row->len is r->len: the trimmed length */
 	if ((rc = kp_csv_check_header(r->name, r->line, row->n, row->f, r->len, r->err)))
 		return rc;
+	/* "id;name;cat" as one column (Excel's CSV where the list separator
+	 * is ';'): every row one field, refused later as a unit table or
+	 * data without their columns, and the message named no file */
+	if (row->n == 1 && !r->tabs && strchr(row->f[0], ';')) {
+		char q[KP_ERR_QUOTE];
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_SEMICOLONS, r->name, r->line, kp_err_quote(row->f[0], q));
+	}
 	for (i = 0; i < row->n; i++)
 		if (!(r->hdr[i] = strdup(row->f[i])))
 			return kp_err_oom(r->err);
