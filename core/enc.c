@@ -80,15 +80,21 @@ size_t kp_enc_utf8_valid(const unsigned char *s, size_t len)
 
 int kp_enc_detect(const unsigned char *buf, size_t len)
 {
-	size_t i, nuls = 0, ok;
+	size_t i, nuls = 0, odd = 0, ok;
 
 	if (len >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF)))
 		return KP_ENC_UTF16;
 	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
 		return KP_ENC_UTF8;
 	for (i = 0; i < len && i < 512; i++)
-		nuls += buf[i] == 0;
+		if (buf[i] == 0)
+			nuls++, odd += i & 1;
 	if (nuls * 4 >= (len < 512 ? len : 512) && nuls > 0)
+		return KP_ENC_UTF16;
+	/* Chinese UTF-16 has few NULs (only its ASCII: commas, line ends),
+	 * all on one side of each pair; neither UTF-8 nor GB18030 text has
+	 * them (it was taken for GB18030 and called Big5 or Shift-JIS) */
+	if (nuls >= 4 && (odd == 0 || odd == nuls))
 		return KP_ENC_UTF16;
 	ok = kp_enc_utf8_valid(buf, len);
 	if (ok == len || (len - ok < 4 && utf8_seq(buf + ok, len - ok) == -1))
