@@ -279,12 +279,34 @@ static int index_units_in(kp_data *d, const kp_rules *r, const kp_table *t, cons
  * SUGGEST_ROWS such rows. */
 #define SUGGEST_ROWS 10 /* rows given a nearest id (each suggestion reads every id) */
 
+/* The unit whose id is id with zeros before it ('007' for '7', as Excel
+ * leaves an id it took for a number), or -1; id all digits. */
+static long zeros_before(const kp_data *d, const char *id)
+{
+	size_t n = strlen(id), u;
+
+	if (!n || strspn(id, "0123456789") != n)
+		return -1;
+	for (u = 0; u < d->nunits; u++) {
+		const char *x = d->id[u];
+		size_t k = strspn(x, "0"), m = strlen(x);
+		if (k > 0 && m > n && m - n <= k && !strcmp(x + (m - n), id) && strspn(x, "0123456789") == m)
+			return (long)u;
+	}
+	return -1;
+}
+
 static int not_a_unit(const kp_data *d, const kp_table *t, size_t row, const char *id, kp_err *err)
 {
 	const char *near = d->nunknown <= SUGGEST_ROWS ? kp_near_best(id, (const char *const *)d->id, d->nunits) : NULL;
 	long u = near ? kp_data_unit(d, near) : -1;
 	const char *name = u >= 0 && d->name_col >= 0 ? kp_table_text(d->units, (size_t)u, (size_t)d->name_col) : "";
+	long z = d->nunknown <= SUGGEST_ROWS ? zeros_before(d, id) : -1;
 
+	if (z >= 0)
+		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NOT_A_UNIT_ZEROS, t->file, t->line[row], id,
+				  d->units->file, d->id[z],
+				  d->name_col >= 0 ? kp_table_text(d->units, (size_t)z, (size_t)d->name_col) : "");
 	if (near)
 		return kp_err_msg(err, KP_EDATA, KP_M_IN_DATA_NOT_A_UNIT_NEAR, t->file, t->line[row], id,
 				  d->units->file, near, name);
