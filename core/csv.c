@@ -362,7 +362,7 @@ static int emit_row(reader *r)
 		return rc;
 	if (row.n != r->ncols - r->ndrop) {
 		int trailing = row.n == r->ncols + 1 && r->len[row.n - 1] == 0;
-		const char *tail = trailing ? kp_msg_fmt(KP_MSG_IN_CSV_TRAILING_COMMA) : "";
+		const char *tail = !trailing ? "" : kp_msg_fmt(r->tabs ? KP_MSG_IN_CSV_TRAILING_TAB : KP_MSG_IN_CSV_TRAILING_COMMA);
 		if (row.n == 1)
 			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_FIELDS_ONE, r->name, r->line, row.n, r->ncols,
 					  tail);
