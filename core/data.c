@@ -179,9 +179,11 @@ static int category_of(const kp_strset *cats, const char *s)
  * NBSP, the ideographic space U+3000 ...; the CSV reader trims ASCII
  * spaces only) or in full-width ASCII (Ｕ０１): Excel on a Chinese desk
  * types them, and the same unit would be ranked, graded and commended
- * twice.  The key of an id: kp_enc_name_trim.  Only ids with a byte above
- * 0x7F can differ so; the others are left alone (the million-unit runs
- * read none). */
+ * twice.  So do ids that differ in ASCII spaces at their ends, which the
+ * reader trims from a cell only when it is not quoted ("U01 " was a unit
+ * of its own beside U01).  The key of an id: kp_enc_name_key.  Only ids
+ * with a byte above 0x7F or a space at an end can differ so; the others
+ * are left alone (the million-unit runs read none). */
 typedef struct id_alike { char *key; size_t u; } id_alike;
 
 static int id_alike_cmp(const void *a, const void *b)
@@ -201,6 +203,11 @@ static int ids_alike(const kp_data *d, kp_err *err)
 
 	for (u = 0; u < d->nunits; u++) {
 		const unsigned char *p = (const unsigned char *)d->id[u];
+		size_t len = strlen(d->id[u]);
+		if (len && (p[0] == ' ' || p[0] == '\t' || p[len - 1] == ' ' || p[len - 1] == '\t')) {
+			n++; /* a quoted cell keeps its ASCII spaces ("U01 ") */
+			continue;
+		}
 		while (*p && *p < 0x80)
 			p++;
 		n += *p != 0;
@@ -210,7 +217,7 @@ static int ids_alike(const kp_data *d, kp_err *err)
 	if (!(k = calloc(d->nunits, sizeof *k)))
 		return kp_err_oom(err);
 	for (u = 0; u < d->nunits && !rc; u++)
-		if (!(k[u].key = kp_enc_name_trim(d->id[u])))
+		if (!(k[u].key = kp_enc_name_key(d->id[u])))
 			rc = kp_err_oom(err);
 		else
 			k[u].u = u;
