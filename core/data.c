@@ -181,7 +181,7 @@ static int category_of(const kp_strset *cats, const char *s)
  * types them, and the same unit would be ranked, graded and commended
  * twice.  So do ids that differ in ASCII spaces at their ends, which the
  * reader trims from a cell only when it is not quoted ("U01 " was a unit
- * of its own beside U01).  The key of an id: kp_enc_name_key.  Only ids
+ * of its own beside U01).  The key of an id: id_key.  Only ids
  * with a byte above 0x7F or a space at an end can differ so; the others
  * are left alone (the million-unit runs read none). */
 typedef struct id_alike { char *key; size_t u; } id_alike;
@@ -192,6 +192,23 @@ static int id_alike_cmp(const void *a, const void *b)
 	int c = strcmp(x->key, y->key);
 
 	return c ? c : (x->u > y->u) - (x->u < y->u);
+}
+
+/* kp_enc_name_trim, and the ASCII spaces at the ends cut too (é
+ * composed and decomposed stay two ids, as for the sheets' names). */
+static char *id_key(const char *id)
+{
+	char *k = kp_enc_name_trim(id), *b, *e;
+
+	if (!k)
+		return NULL;
+	for (b = k; *b == ' ' || *b == '\t'; b++)
+		;
+	for (e = b + strlen(b); e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		;
+	memmove(k, b, (size_t)(e - b));
+	k[e - b] = '\0';
+	return k;
 }
 
 static int ids_alike(const kp_data *d, kp_err *err)
@@ -217,7 +234,7 @@ static int ids_alike(const kp_data *d, kp_err *err)
 	if (!(k = calloc(d->nunits, sizeof *k)))
 		return kp_err_oom(err);
 	for (u = 0; u < d->nunits && !rc; u++)
-		if (!(k[u].key = kp_enc_name_key(d->id[u])))
+		if (!(k[u].key = id_key(d->id[u])))
 			rc = kp_err_oom(err);
 		else
 			k[u].u = u;
