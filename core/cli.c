@@ -1229,8 +1229,8 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":o:", long_opts, NULL)) != -1) {
-		if (opt == OPT_HELP) {
+	while ((opt = getopt_long(argc, argv, ":o:h", long_opts, NULL)) != -1) {
+		if (opt == OPT_HELP || opt == 'h') { /* -h as kaoping -h takes it */
 			usage_verb(v, stdout);
 			return -1;
 		}
