@@ -1283,6 +1283,15 @@ static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
 			return kp_err_oom(err);
 		rc = sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
 		sqlite3_free(uri);
+	} else if (!strcmp(path, ":memory:") || !strncmp(path, "file:", 5)) {
+		/* SQLite's names for a database in memory and for a URI (this
+		 * SQLite may read URIs): --db :memory: or file:x?mode=memory
+		 * took an import or a run and kept nothing.  The file so named */
+		char *dot = sqlite3_mprintf("./%s", path);
+		if (!dot)
+			return kp_err_oom(err);
+		rc = sqlite3_open_v2(dot, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+		sqlite3_free(dot);
 	} else {
 		rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	}
