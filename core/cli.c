@@ -7,6 +7,7 @@
 #include "cli_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <ctype.h>
@@ -1316,6 +1317,15 @@ static int choose_language(kp_cli_config *c, int argc, char **argv)
  * filter: everything before the command line is read. */
 static void cli_setup(kp_cli_config *c)
 {
+	int fd;
+
+	/* a standard stream closed (2>&-, >&-) would be the number the next
+	 * open gets: an output file at fd 2 took the messages (and the xlsx
+	 * writer's muting of stderr closed it: exit 74, the report lost).  A
+	 * placeholder that takes no writes: writing to it fails as before */
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDONLY) != fd)
+			break;
 	memset(c, 0, sizeof *c);
 	c->format = -1, c->bom = -1, c->timeout = KP_DEFAULT_TIMEOUT;
 	c->draws = 1000, c->spread = 20, c->seed = 1; /* robust's defaults */
