@@ -548,7 +548,7 @@ static void on_alarm(int sig)
 	_exit(EX_CONFIG);
 }
 
-/* Interrupted (Ctrl-C, kill): the temporary file of a report being
+/* Interrupted (Ctrl-C, kill, a closed pipe): the temporary file of a report being
  * written is removed, then the signal ends the process as it would have
  * (the shell sees the signal), and a database the command was creating.
  * A transaction needs nothing: one that did not commit is not there when
@@ -561,15 +561,22 @@ static void on_stop(int sig)
 	raise(sig);
 }
 
+/* A signal ignored from the start stays ignored: nohup's SIGHUP, the
+ * SIGINT of a script's background job (kaoping died of them, its work
+ * lost), a SIGPIPE the caller wants as EPIPE.  A SIGPIPE (the report
+ * piped to a reader that left: | head) ends the process as before, and
+ * now without leaving the database it was creating. */
 static void catch_stops(void)
 {
-	struct sigaction sa;
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa, was;
+	size_t i;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (i = 0; i < sizeof stops / sizeof stops[0]; i++)
+		if (sigaction(stops[i], NULL, &was) == 0 && was.sa_handler != SIG_IGN)
+			sigaction(stops[i], &sa, NULL);
 }
 
 /* The store waits for a database another process holds: say so at once
