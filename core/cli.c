@@ -1235,6 +1235,26 @@ static int unknown_option(const kp_cli_cmd *v, const char *arg, kp_err *err)
 	return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_UNKNOWN, v->name, arg, v->name);
 }
 
+/* One of kaoping's options, "--" or "--name[=...]", standing where a value
+ * goes: --db --replace made a database named "--replace", -o --quiet a
+ * report named "--quiet", the option meant unsaid (a file so named: ./--x;
+ * a value written --opt=--x is taken as written). */
+static int is_option_word(const char *s)
+{
+	const struct option *o;
+	size_t n;
+
+	if (!strcmp(s, "-o") || !strcmp(s, "-h") || !strcmp(s, "--"))
+		return 1;
+	if (strncmp(s, "--", 2))
+		return 0;
+	n = strcspn(s + 2, "=");
+	for (o = long_opts; o->name; o++)
+		if (strlen(o->name) == n && !strncmp(o->name, s + 2, n))
+			return 1;
+	return 0;
+}
+
 static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, kp_err *err)
 {
 	int opt, rc;
@@ -1252,6 +1272,8 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_NEEDS_VALUE, v->name, argv[optind - 1]);
 		if (option_mask(opt) && !(option_mask(opt) & v->opts))
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_NOT_TAKEN, v->name, option_name(opt), v->name);
+		if (optarg && optarg == argv[optind - 1] && is_option_word(optarg)) /* not --as=--x */
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_VALUE_IS_OPTION, v->name, option_name(opt), optarg);
 		if ((rc = take_option(c, opt, optarg, err)))
 			return rc;
 	}
