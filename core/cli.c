@@ -1217,8 +1217,8 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	return 0;
 }
 
-/* An option getopt does not know, with the nearest one when it is close
- * ("--yaer": did you mean --year?). */
+/* An option getopt does not know, with the nearest one the command takes
+ * when it is close ("--yaer": did you mean --year?). */
 static int unknown_option(const kp_cli_cmd *v, const char *arg, kp_err *err)
 {
 	const char *names[sizeof long_opts / sizeof long_opts[0]], *near;
@@ -1226,8 +1226,9 @@ static int unknown_option(const kp_cli_cmd *v, const char *arg, kp_err *err)
 	size_t n = 0;
 	const struct option *o;
 
-	for (o = long_opts; o->name; o++)
-		names[n++] = o->name;
+	for (o = long_opts; o->name; o++) /* the command's: report --yaer is no --year */
+		if (!option_mask(o->val) || (option_mask(o->val) & v->opts))
+			names[n++] = o->name;
 	snprintf(word, sizeof word, "%s", arg + strspn(arg, "-"));
 	word[strcspn(word, "=")] = '\0';
 	if (strlen(arg) < sizeof word && (near = kp_near_best(word, names, n)))
