@@ -829,6 +829,34 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	return rc;
 }
 
+/* -o naming a file SQLite keeps beside the database (DB-wal, DB-shm,
+ * DB-journal): a report put there replaced a log holding committed
+ * changes, or left a file that stops every later command on the
+ * database.  By name (the file need not be there) and folder. */
+static int output_is_db_log(const char *out, const char *db)
+{
+	static const char *const tail[] = { "-wal", "-shm", "-journal" }; /* not words */
+	const char *ob = strrchr(out, '/'), *dbb = strrchr(db, '/');
+	char *od, *dd;
+	struct stat a, b;
+	size_t i, n;
+	int same;
+
+	ob = ob ? ob + 1 : out;
+	dbb = dbb ? dbb + 1 : db;
+	n = strlen(dbb);
+	if (strncmp(ob, dbb, n))
+		return 0;
+	for (i = 0; i < 3 && strcmp(ob + n, tail[i]); i++)
+		;
+	if (i == 3)
+		return 0;
+	od = kp_outfile_dir(out), dd = kp_outfile_dir(db);
+	same = od && dd && stat(od, &a) == 0 && stat(dd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	free(od), free(dd);
+	return same;
+}
+
 /* -o naming a file the command reads (the rule file, a CSV, the
  * database; by device and inode, so "./x.csv" and a hard link count) would
  * replace the user's data with the report: a usage error, before any work. */
@@ -838,6 +866,8 @@ static int output_is_input(const kp_cli_config *c, kp_err *err)
 
 	if (kp_infile_same(c->output, c->db))
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_IS_DB, c->output, c->db);
+	if (c->db && output_is_db_log(c->output, c->db))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_IS_DB_LOG, c->output, c->db);
 	for (i = 0; i < c->nargs; i++)
 		if (kp_infile_same(c->output, c->args[i]))
 			return i == 0 || !strcmp(c->verb, "compare") ?
