@@ -1324,8 +1324,10 @@ static int flush_stdout(kp_err *err)
 	return 0;
 }
 
-/* A command not in the table, with the nearest one when it is close. */
-static void unknown_command(const char *word)
+/* A command not in the table, with the nearest one when it is close; an
+ * option where the command goes (kaoping --db x.db report, a --lang
+ * without zh or en) is said as one, not as an unknown command. */
+static void unknown_command(const char *word, const char *next)
 {
 	const char *names[sizeof verbs / sizeof verbs[0]], *near;
 	size_t n = 0;
@@ -1333,7 +1335,13 @@ static void unknown_command(const char *word)
 
 	for (v = verbs; v->name; v++)
 		names[n++] = v->name;
-	if ((near = kp_near_best(word, names, n)))
+	if (!strcmp(word, "--lang") && !next)
+		kp_cli_say(KP_M_CLI_LANG_NEEDS_VALUE);
+	else if (!strncmp(word, "--lang", 6) && (word[6] == '=' || !word[6]))
+		kp_cli_say(KP_M_CLI_LANG_BAD, word[6] ? word + 7 : next);
+	else if (strcmp(word, "--") && is_option_word(word))
+		kp_cli_say(KP_M_CLI_OPT_BEFORE_CMD, word, word);
+	else if ((near = kp_near_best(word, names, n)))
 		kp_cli_say(KP_M_CLI_CMD_UNKNOWN_NEAR, word, near);
 	else
 		kp_cli_say(KP_M_CLI_CMD_UNKNOWN, word);
@@ -1459,7 +1467,7 @@ int kp_cli_main(int argc, char **argv)
 	for (v = verbs; v->name && strcmp(v->name, argv[1]); v++)
 		;
 	if (!v->name) {
-		unknown_command(argv[1]);
+		unknown_command(argv[1], argv[2]);
 		return EX_USAGE;
 	}
 	rc = run_command(&c, v, argc, argv, &err);
