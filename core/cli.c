@@ -1308,6 +1308,10 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 		if ((rc = take_option(c, opt, optarg, err)))
 			return rc;
 	}
+	/* the last --run of report --run 1 --run 2 was taken, the first
+	 * dropped unsaid (compare, which takes two, counts its own) */
+	if (c->nruns > 1 && strcmp(v->name, "compare"))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_RUN_TWICE, v->name, c->run_prev, c->run_id, v->name);
 	c->args = argv + optind;
 	c->nargs = argc - optind;
 	if (c->nargs < v->min_args || (v->max_args >= 0 && c->nargs > v->max_args))
