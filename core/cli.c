@@ -1297,6 +1297,10 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 			usage_verb(v, stdout);
 			return -1;
 		}
+		if (opt == '?' && optopt > 0 && optopt < 256) { /* -q of -qo: optind still on "-qo" */
+			char word[3] = { '-', (char)optopt, '\0' };
+			return unknown_option(v, word, err);
+		}
 		if (opt == '?')
 			return unknown_option(v, argv[optind - 1], err);
 		if (opt == ':')
