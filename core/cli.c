@@ -909,6 +909,10 @@ int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
 	free(dir);
 	if (!ok)
 		return kp_err_msg(err, KP_ECREATE, KP_M_CLI_CREATE, c->output, strerror(e));
+	/* a file the user may not write is not replaced (the report's writer
+	 * says so too; here before any work) */
+	if (access(c->output, F_OK) == 0 && access(c->output, W_OK) != 0 && errno == EACCES)
+		return kp_err_msg(err, KP_ECREATE, KP_M_CLI_CREATE, c->output, strerror(EACCES));
 	return 0;
 }
 

@@ -315,6 +315,12 @@ static kp_outfile *outfile_new(const char *path, kp_err *err)
 		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_NOT_REGULAR, path);
 		goto fail;
 	}
+	/* a file the user may not write (chmod a-w) is not replaced behind
+	 * its back, as > FILE would not write it: 73 (README: read-only) */
+	if (stat(path, &st) == 0 && access(path, W_OK) != 0 && errno == EACCES) {
+		kp_err_msg(err, KP_ECREATE, KP_M_STORE_OUT_CANNOT_CREATE, path, strerror(EACCES));
+		goto fail;
+	}
 	if (outfile_name(f, path, err))
 		goto fail;
 	if (g_unnamed < UNNAMED_MAX && (fd = open_unnamed(f)) >= 0)
