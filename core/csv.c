@@ -467,6 +467,10 @@ static int finish(reader *r, struct csv_parser *p, size_t bytes)
  * either (Big5, Shift-JIS): iconv takes almost any byte pair as GBK. */
 static int first_block(reader *r, const char **s, size_t *n, int *enc)
 {
+	/* kaoping run RULES kaoping.db: the database where a CSV goes was
+	 * told "the file is UTF-16" (its NUL bytes) */
+	if (*n >= 16 && !memcmp(*s, "SQLite format 3", 16))
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_SQLITE, r->name);
 	if (*enc == KP_ENC_AUTO) {
 		*enc = kp_enc_detect((const unsigned char *)*s, *n);
 		int why = *enc == KP_ENC_UTF8 ? kp_enc_utf8_unlikely((const unsigned char *)*s, *n) : 0;
