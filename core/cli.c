@@ -705,10 +705,43 @@ static int output_is_module(const kp_cli_config *c, const kp_rules *r, kp_err *e
 	return 0;
 }
 
+/* A rule file named on the command line that is data (run units.csv
+ * RULES, the arguments swapped): the Lua parser answered "units.csv:2:
+ * '=' expected near 'U0000001'".  By its extension (.csv) or first bytes
+ * (a workbook, an SQLite database); KP_MSG_NONE when it may be rules. */
+static enum kp_msgid rules_arg_is_data(const kp_cli_config *c, const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	unsigned char head[16];
+	struct stat st;
+	ssize_t n = 0;
+	int i, fd;
+
+	for (i = 0; i < c->nargs && c->args[i] != path; i++)
+		;
+	if (i == c->nargs) /* the rule file a run recorded: loaded as it is */
+		return KP_MSG_NONE;
+	if (dot && !strchr(dot, '/') && !strcasecmp(dot, ".csv"))
+		return KP_MSG_CLI_KIND_CSV;
+	if ((fd = kp_infile_open_fd(path, "a rule file", &st, NULL)) >= 0) {
+		n = read(fd, head, sizeof head);
+		close(fd);
+	}
+	if (n == 16 && !memcmp(head, "SQLite format 3", 16))
+		return KP_MSG_CLI_KIND_SQLITE;
+	if (n >= 8 && (!memcmp(head, "PK\3\4", 4) || !memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)))
+		return KP_MSG_CLI_KIND_WORKBOOK;
+	return KP_MSG_NONE;
+}
+
 int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rules **r, kp_err *err)
 {
 	kp_limits lim;
+	enum kp_msgid kind;
 	int rc;
+
+	if ((kind = rules_arg_is_data(c, path)) != KP_MSG_NONE)
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_RULES_IS_DATA, path, kp_msg_fmt(kind), c->verb);
 
 	g_rules_file = path;
 	arm_timeout(c, &lim);
