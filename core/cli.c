@@ -647,14 +647,36 @@ void kp_cli_phase(const char *what)
 
 /* ---- progress of long imports ---- */
 
+/* s with its control characters escaped, into out (cut to fit): the
+ * progress line goes to the raw stderr, past the filter, and a file
+ * named with ESC ] 0; ... BEL retitled the terminal through it. */
+static const char *ctl_escaped(const char *s, char *out, size_t cap)
+{
+	char esc[KP_ENC_CTL_MAX];
+	const char *end = s + strlen(s);
+	size_t o = 0, k;
+
+	while (s < end && o + KP_ENC_CTL_MAX < cap) {
+		if ((k = kp_enc_ctl(s, (size_t)(end - s), esc)) > 0) {
+			memcpy(out + o, esc, strlen(esc));
+			o += strlen(esc), s += k;
+		} else {
+			out[o++] = *s++;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static void on_progress(void *ud, size_t done, size_t total)
 {
 	kp_cli_progress *p = ud;
-	char line[1024];
+	char line[1024], name[512];
 
-	if (kp_sandbox_now() - p->start < 1.0)
+	if (kp_sandbox_now() - p->start < g_progress_after)
 		return;
-	kp_msg_format(line, sizeof line, KP_M_CLI_PROGRESS_MB, p->file, total ? done * 100 / total : 0, done >> 20);
+	kp_msg_format(line, sizeof line, KP_M_CLI_PROGRESS_MB, ctl_escaped(p->file, name, sizeof name),
+		      total ? done * 100 / total : 0, done >> 20);
 	fprintf(g_raw_err, "\r%s: %s", kp_cli_prog, line);
 	p->shown = 1;
 }
@@ -679,10 +701,12 @@ void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progre
  * after the first second, every 64 items; kp_cli_progress_end clears it. */
 void kp_cli_progress_count(const kp_cli_config *c, kp_cli_progress *p, size_t done, size_t total)
 {
-	if (c->quiet || (done % 64 && done != total) || kp_sandbox_now() - p->start < 1.0 ||
+	char name[512];
+
+	if (c->quiet || (done % 64 && done != total) || kp_sandbox_now() - p->start < g_progress_after ||
 	    !isatty(STDERR_FILENO))
 		return;
-	fprintf(g_raw_err, "\r%s: %s %zu/%zu", kp_cli_prog, p->file, done, total);
+	fprintf(g_raw_err, "\r%s: %s %zu/%zu", kp_cli_prog, ctl_escaped(p->file, name, sizeof name), done, total);
 	p->shown = 1;
 }
 
