@@ -461,8 +461,16 @@ void kp_cli_new_db_done(int rc)
 void kp_cli_new_db(const char *db)
 {
 	static const char *const tail[3] = {"", "-wal", "-shm"}; /* not words */
+	kp_err e = { 0 };
+	char *real = NULL;
 	int i;
 
+	/* --db naming a link to no file yet: SQLite creates the file the link
+	 * names, and that is what a failure removes (it removed the link and
+	 * left the new database) */
+	if (kp_outfile_follow_links(db, &real, &e) == 0 && real)
+		db = real;
+	kp_err_clear(&e);
 	forget_new_db();
 	g_new_db_opened = 0;
 	kp_store_on_commit(new_db_committed, NULL);
@@ -472,6 +480,7 @@ void kp_cli_new_db(const char *db)
 			strcat(strcpy(p, db), tail[i]);
 		g_new_db[i] = p;
 	}
+	free(real);
 }
 
 void kp_cli_new_db_opened(const kp_store *st)

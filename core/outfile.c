@@ -154,6 +154,11 @@ static int follow_links(const char *path, char **real, kp_err *err)
 	return 0;
 }
 
+int kp_outfile_follow_links(const char *path, char **real, kp_err *err)
+{
+	return follow_links(path, real, err);
+}
+
 /* The open outfiles, for kp_outfile_remove_open: a list through the
  * outfiles themselves, so that any number are known (template writes every
  * form before it puts any in place).  A file joins once it exists and

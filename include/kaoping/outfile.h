@@ -75,6 +75,11 @@ void kp_outfile_unmute_stderr(int saved);
  * in the root; malloc'd (the caller frees), NULL when out of memory. */
 char *kp_outfile_dir(const char *path);
 
+/* The file path names at the end of its chain of symbolic links, followed
+ * as the kernel does: *real malloc'd, or NULL when path is no link (or a
+ * name that does not exist yet); 73 for a loop or an unreadable link. */
+int kp_outfile_follow_links(const char *path, char **real, kp_err *err);
+
 /* 1 when Windows opens the file name s as a device, not a file: CON, PRN,
  * AUX, NUL, COM0-9, LPT0-9, COM and LPT with a superscript 1-3, CONIN$,
  * CONOUT$ and CLOCK$, in any case, alone or before a dot, spaces after it
