@@ -1291,6 +1291,8 @@ static int take_option(kp_cli_config *c, int opt, const char *arg, kp_err *err)
 	 * database (an import or a run said done, and nothing was kept) */
 	if ((opt == OPT_DB || opt == 'o' || opt == OPT_AS || opt == OPT_TEMPLATE) && !*arg)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OPT_EMPTY, c->verb, option_name(opt));
+	if (opt == OPT_DB && !strcmp(arg, "-")) /* as -o -: a file named '-' made unasked */
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_DB_DASH);
 	switch (opt) {
 	case OPT_YEAR: case OPT_RUN: case OPT_TIMEOUT: case OPT_MAXI: case OPT_MAXM: case OPT_WIDTH:
 		return take_number(c, opt, arg, err);
