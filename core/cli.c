@@ -957,6 +957,13 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err)
 	return kp_cli_check_output_path(c, err);
 }
 
+int kp_cli_output_dir_dash(const kp_cli_config *c, const char *what, kp_err *err)
+{
+	if (c->output && !strcmp(c->output, "-")) /* as -o - for a file: a folder named '-' made unasked */
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_OUT_DIR_DASH, what);
+	return 0;
+}
+
 int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err)
 {
 	char *dir;

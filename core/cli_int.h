@@ -192,6 +192,9 @@ int kp_cli_check_output(const kp_cli_config *c, kp_err *err);
 /* The same, for a command that picks its format from -o itself (notice):
  * every check but the extension's. */
 int kp_cli_check_output_path(const kp_cli_config *c, kp_err *err);
+/* -o - where the command writes a folder (template, explain --all): a
+ * usage error, as -o - for a file is. */
+int kp_cli_output_dir_dash(const kp_cli_config *c, const char *what, kp_err *err);
 /* Write the ranking report of res as the options say. */
 int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *err);
 

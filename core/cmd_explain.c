@@ -279,6 +279,8 @@ static int explain_all(kp_cli_config *c, kp_err *err)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_ALL_FORMAT, kp_report_format_name(s.format));
 	if (!*s.dir)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_EXPLAIN_ALL_DIR);
+	if ((rc = kp_cli_output_dir_dash(c, "explain --all", err)))
+		return rc;
 	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
 	rc = explain_all_run(&s, st, err);

@@ -98,6 +98,8 @@ int kp_cmd_template(kp_cli_config *c, kp_err *err)
 
 	if (c->format >= 0 && c->format != KP_FMT_XLSX && c->format != KP_FMT_CSV)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CMD_TEMPLATE_FORMAT);
+	if ((rc = kp_cli_output_dir_dash(c, "template", err)))
+		return rc;
 	if ((rc = kp_cli_load_rules(c, c->args[0], 0, &r, err)))
 		return rc; /* the time limit stays armed: reading the units, writing the forms */
 	if (c->db)
