@@ -1514,6 +1514,21 @@ static int before_command(kp_cli_config *c, int argc, char **argv, kp_err *err)
 	return -1;
 }
 
+/* A .lua file among the data files of import, run or check (run RULES
+ * units.csv RULES): the CSV reader answered "mini.lua:2: malformed
+ * quoting". */
+static int data_args_not_rules(const kp_cli_config *c, kp_err *err)
+{
+	int i = !strcmp(c->verb, "import") ? 0 : !strcmp(c->verb, "run") || !strcmp(c->verb, "check") ? 1 : c->nargs;
+
+	for (; i < c->nargs; i++) {
+		const char *dot = strrchr(c->args[i], '.');
+		if (dot && !strchr(dot, '/') && !strcasecmp(dot, ".lua"))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_DATA_IS_RULES, c->args[i], c->verb);
+	}
+	return 0;
+}
+
 /* Parse the command's options and run it; the exit code. */
 static int run_command(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, kp_err *err)
 {
@@ -1530,7 +1545,7 @@ static int run_command(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **a
 	g_started = kp_sandbox_now();
 	if (getenv("KP_PROGRESS_AFTER"))
 		g_progress_after = atof(getenv("KP_PROGRESS_AFTER"));
-	if (!rc)
+	if (!rc && !(rc = data_args_not_rules(c, err)))
 		rc = v->fn(c, err);
 	kp_cli_disarm_timeout();
 	progress_clear();
