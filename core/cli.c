@@ -557,9 +557,10 @@ static void on_alarm(int sig)
 	_exit(EX_CONFIG);
 }
 
-/* Interrupted (Ctrl-C, kill, a closed pipe): the temporary file of a report being
- * written is removed, then the signal ends the process as it would have
- * (the shell sees the signal), and a database the command was creating.
+/* Interrupted (Ctrl-C, kill, a closed pipe): the temporary file of a
+ * report being written is removed, then the signal ends the process as
+ * it would have (the shell sees the signal), and a database the command
+ * was creating.
  * A transaction needs nothing: one that did not commit is not there when
  * the database is next opened. */
 static void on_stop(int sig)
@@ -707,7 +708,8 @@ void kp_cli_progress_begin(const kp_cli_config *c, kp_csv_opts *o, kp_cli_progre
 }
 
 /* Progress of a count on a terminal (explain --all writing sheets): shown
- * after the first second, every 64 items; kp_cli_progress_end clears it. */
+ * after the first second (KP_PROGRESS_AFTER), every 64 items;
+ * kp_cli_progress_end clears it. */
 void kp_cli_progress_count(const kp_cli_config *c, kp_cli_progress *p, size_t done, size_t total)
 {
 	char name[512];
