@@ -1523,6 +1523,8 @@ static int data_args_not_rules(const kp_cli_config *c, kp_err *err)
 {
 	int i = !strcmp(c->verb, "import") ? 0 : !strcmp(c->verb, "run") || !strcmp(c->verb, "check") ? 1 : c->nargs;
 
+	if (i == 1 && rules_arg_is_data(c, c->args[0]) != KP_MSG_NONE)
+		return 0; /* run units.csv RULES: the rule file's place says it, as the swap it is */
 	for (; i < c->nargs; i++) {
 		const char *dot = strrchr(c->args[i], '.');
 		if (dot && !strchr(dot, '/') && !strcasecmp(dot, ".lua"))
