@@ -1622,8 +1622,14 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 			rc = kp_err_oom(err);
 			break;
 		}
-		if (sha && retired && !retired[0]) /* another name: said even with --quiet */
-			snprintf(retired, 256, "%s", store_rd_text(&r, 4, 0) ? store_rd_text(&r, 4, 0) : "");
+		if (sha && retired && !retired[0]) { /* another name: said even with --quiet */
+			const char *was = store_rd_text(&r, 4, 0);
+			if (was && strlen(was) > 255) { /* kaoping names none longer (a file's name, --as) */
+				rc = store_rd_bad(&r, 4, KP_MSG_STORE_RD_NAME_LONG);
+				break;
+			}
+			snprintf(retired, 256, "%s", was ? was : "");
+		}
 		sqlite3_reset(st);
 		rc = retire(s, id, dtable, err);
 		sqlite3_free(dtable);
