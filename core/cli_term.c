@@ -52,6 +52,8 @@ int kp_cli_term_check(const kp_cli_config *c, kp_err *err)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_TERM_SUMMARY, c->verb, kp_report_format_name(f));
 	if (c->items && f != KP_FMT_JSON) /* as --summary: asked for and silently left out */
 		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_TERM_ITEMS, c->verb, kp_report_format_name(f));
+	if (c->bom > 0 && f != KP_FMT_CSV) /* only the CSV writers put one */
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_TERM_BOM, c->verb, kp_report_format_name(f));
 	/* a workbook's bytes on the screen (score had recorded its run): as
 	 * notice's .docx, refused before any work */
 	if (f == KP_FMT_XLSX && !c->output && isatty(STDOUT_FILENO))
