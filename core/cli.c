@@ -28,6 +28,7 @@
 #include "kaoping/infile.h"
 #include "kaoping/near.h"
 #include "kaoping/outfile.h"
+#include "kaoping/xlsx.h"
 #include "kaoping/report.h"
 #include "kaoping/rules.h"
 #include "kaoping/sandbox.h"
@@ -1522,6 +1523,7 @@ static int before_command(kp_cli_config *c, int argc, char **argv, kp_err *err)
 static int data_args_not_rules(const kp_cli_config *c, kp_err *err)
 {
 	int i = !strcmp(c->verb, "import") ? 0 : !strcmp(c->verb, "run") || !strcmp(c->verb, "check") ? 1 : c->nargs;
+	int books = 0, files = c->nargs - i;
 
 	if (i == 1 && rules_arg_is_data(c, c->args[0]) != KP_MSG_NONE)
 		return 0; /* run units.csv RULES: the rule file's place says it, as the swap it is */
@@ -1529,7 +1531,11 @@ static int data_args_not_rules(const kp_cli_config *c, kp_err *err)
 		const char *dot = strrchr(c->args[i], '.');
 		if (dot && !strchr(dot, '/') && !strcasecmp(dot, ".lua"))
 			return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_DATA_IS_RULES, c->args[i], c->verb);
+		books += kp_xlsx_kind_of(c->args[i]) != KP_XLSX_NONE;
 	}
+	/* --sheet with CSV files only was taken and read nowhere */
+	if (c->sheet && files > 0 && !books)
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_SHEET_NO_BOOK, c->verb);
 	return 0;
 }
 
