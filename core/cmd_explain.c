@@ -5,6 +5,7 @@
  * run's rule file, when it is still where it was scored and unchanged
  * (its SHA-256), for each item's basis and office, and --all for the
  * columns whose imported rows the sheets show. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -76,7 +77,47 @@ struct sheets {
 	kp_strset keep_set;       /* keep, hashed: keep_col runs for every cell */
 	kp_sheet_rows rows;       /* the current unit's */
 	kp_sheet_batch *batch;    /* sheets written, put in place together */
+	char **there;             /* the files of the sheets' format in the folder before */
+	size_t nthere, capthere;
+	kp_strset there_set;      /* there, hashed */
+	size_t overwritten;       /* of them, this run's sheets' names */
 };
+
+/* The files of the sheets' format the folder holds before the sheets are
+ * written (none when it is not there): those that are not this run's
+ * sheets are said after (an earlier run's, say), never removed. */
+static int list_there(struct sheets *s, kp_err *err)
+{
+	const char *ext = kp_sheet_ext(s->format);
+	size_t el = strlen(ext);
+	DIR *d = opendir(s->dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return 0; /* not there (made later), or said when it is written to */
+	while (!rc && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n <= el + 1 || e->d_name[n - el - 1] != '.' ||
+		    strcmp(e->d_name + n - el, ext))
+			continue;
+		if (s->nthere == s->capthere) {
+			size_t cap = s->capthere ? 2 * s->capthere : 16;
+			char **p = realloc(s->there, cap * sizeof *p);
+			if (!p) {
+				rc = kp_err_oom(err);
+				break;
+			}
+			s->there = p, s->capthere = cap;
+		}
+		if (!(s->there[s->nthere] = strdup(e->d_name)))
+			rc = kp_err_oom(err);
+		else if (kp_strset_add(&s->there_set, s->there[s->nthere++]) < 0)
+			rc = kp_err_oom(err);
+	}
+	closedir(d);
+	return rc;
+}
 
 /* The unit column of a dataset: an event list's own, else the unit id. */
 static const char *dataset_key(void *ud, const char *dataset)
@@ -213,6 +254,8 @@ static int sheet_pass(struct sheets *s, kp_store_rows *rr, int write, kp_err *er
 			rc = err->kind;
 		else
 			rc = write ? write_one(s, rr, i, path, err) : check_free(s, path, err);
+		if (!rc && !write && kp_strset_has(&s->there_set, name))
+			s->overwritten++;
 		free(name), free(path);
 		if (write)
 			kp_cli_progress_count(s->c, &p, i + 1, n);
@@ -243,6 +286,8 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 		else
 			kp_cli_note(s->c, KP_M_CMD_EXPLAIN_ROWS_REPLACED, g->file, g->dataset, s->res->run_id, g->gone);
 	if (!rc)
+		rc = list_there(s, err);
+	if (!rc)
 		rc = make_dir(s->dir, &made, err);
 	if (!rc)
 		rc = sheet_pass(s, rr, 0, err);
@@ -263,6 +308,9 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	else if (!rc)
 		kp_cli_note(s->c, KP_M_CMD_EXPLAIN_WROTE_BARE, s->res->nunits, kp_sheet_ext(s->format), s->res->run_id,
 			    s->dir);
+	if (!rc && s->nthere > s->overwritten) /* not this run's: with --quiet too, the folder is not all it says */
+		kp_cli_say(KP_M_CMD_EXPLAIN_OTHERS, s->dir, s->nthere - s->overwritten, kp_sheet_ext(s->format),
+			   s->res->run_id);
 	return rc;
 }
 
@@ -288,6 +336,10 @@ static int explain_all(kp_cli_config *c, kp_err *err)
 	kp_sheet_rows_free(&s.rows);
 	free(s.keep);
 	kp_strset_free(&s.keep_set);
+	while (s.nthere)
+		free(s.there[--s.nthere]);
+	free(s.there);
+	kp_strset_free(&s.there_set);
 	kp_rules_free(s.rules);
 	kp_result_free(s.res);
 	return rc;
