@@ -836,7 +836,9 @@ static int sidecar_regular(const char *path, const char *side, kp_err *err)
 	struct stat sb;
 
 	if (lstat(side, &sb) != 0)
-		return errno == ENOENT ? 0 : kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_CANNOT_READ, side, strerror(errno));
+		return errno == ENOENT || errno == ENOTDIR /* no folder there: said by the open */
+			       ? 0
+			       : kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_CANNOT_READ, side, strerror(errno));
 	if (S_ISREG(sb.st_mode))
 		return 0;
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_SIDECAR_NOT_REGULAR, side, store_kind_word(sb.st_mode), path, path);
