@@ -1373,7 +1373,11 @@ static int parse(kp_cli_config *c, const kp_cli_cmd *v, int argc, char **argv, k
 	int opt, rc;
 
 	opterr = 0;
-	optind = 1;
+	/* options after the files, as every example writes them (run RULES
+	 * a.csv --format json): with POSIXLY_CORRECT in the environment glibc's
+	 * getopt stopped at the first file and took --format for one */
+	unsetenv("POSIXLY_CORRECT");
+	optind = 0; /* 0: getopt starts over and reads the environment again */
 	while ((opt = getopt_long(argc, argv, ":o:h", long_opts, NULL)) != -1) {
 		if (opt == OPT_HELP || opt == 'h') { /* -h as kaoping -h takes it */
 			usage_verb(v, stdout);
