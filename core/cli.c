@@ -558,7 +558,7 @@ static void on_alarm(int sig)
 	_exit(EX_CONFIG);
 }
 
-/* Interrupted (Ctrl-C, kill, a closed pipe): the temporary file of a
+/* Interrupted (Ctrl-C, Ctrl-\ (SIGQUIT), kill, a closed pipe): the temporary file of a
  * report being written is removed, then the signal ends the process as
  * it would have (the shell sees the signal), and a database the command
  * was creating.
@@ -579,7 +579,7 @@ static void on_stop(int sig)
  * now without leaving the database it was creating. */
 static void catch_stops(void)
 {
-	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
 	struct sigaction sa, was;
 	size_t i;
 

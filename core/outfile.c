@@ -525,7 +525,8 @@ void kp_outfile_hold_stops(kp_outfile_stops *s)
 	sigset_t stops;
 
 	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT), sigaddset(&stops, SIGTERM), sigaddset(&stops, SIGHUP), sigaddset(&stops, SIGALRM);
+	sigaddset(&stops, SIGINT), sigaddset(&stops, SIGTERM), sigaddset(&stops, SIGHUP), sigaddset(&stops, SIGQUIT);
+	sigaddset(&stops, SIGALRM);
 	s->held = pthread_sigmask(SIG_BLOCK, &stops, &s->was) == 0;
 }
 
