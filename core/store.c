@@ -1056,12 +1056,26 @@ static int copy_to_memory(kp_store *s, kp_err *err)
  * scoring) rolls the upgrade back with its work: the file is byte for
  * byte what it was, still schema 1 (DESIGN §5). */
 static int begin_still(kp_store *s, int version, kp_err *err);
+/* migrate_once's answer when another command changed the schema meanwhile:
+ * look again (begin_still, upgrade_v1) */
+#define STORE_AGAIN (-1)
+static int read_version(kp_store *s, int *version, int *tables, kp_err *err);
+
 static int upgrade_v1(kp_store *s, int writes, kp_err *err)
 {
-	int rc, in_memory = !writes || sqlite3_db_readonly(s->db, "main") == 1;
+	int rc, now = 1, in_memory = !writes || sqlite3_db_readonly(s->db, "main") == 1;
 
-	if ((rc = check_schema(s, schema_v1, err)))
+	/* read after the version, in a snapshot of its own: another command's
+	 * upgrade committed in between shows version 2's objects, not changed
+	 * ones (import and drop at once on a schema-1 file: "view 'points' is
+	 * not as kaoping creates it"); migrate looks again */
+	if ((rc = check_schema(s, schema_v1, err))) {
+		if (!read_version(s, &now, NULL, err) && now != 1) {
+			kp_err_clear(err);
+			return STORE_AGAIN;
+		}
 		return rc;
+	}
 	if (in_memory && (rc = copy_to_memory(s, err)))
 		return rc;
 	if ((rc = begin_still(s, 1, err)))
@@ -1127,7 +1141,6 @@ static int read_version(kp_store *s, int *version, int *tables, kp_err *err)
  * lock (two imports at once on a schema-1 file, or on a file neither
  * found).  Read again under the lock; when it changed, STORE_AGAIN (the
  * transaction rolled back): migrate looks at the database afresh. */
-#define STORE_AGAIN (-1)
 static int begin_still(kp_store *s, int version, kp_err *err)
 {
 	int now = 0, tables = 0, rc;
