@@ -198,12 +198,10 @@ static char *join(const char *dir, const char *name, kp_err *err)
 static int make_dir(const char *dir, int *made, kp_err *err)
 {
 	struct stat st;
+	int rc;
 
-	*made = 0;
-	if (mkdir(dir, 0777) == 0) {
-		*made = 1;
-		return kp_outfile_made_dir(dir, err);
-	}
+	if ((rc = kp_outfile_mkdir(dir, made, err)) >= 0) /* made, or out of memory */
+		return rc;
 	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	return kp_err_msg(err, KP_ECREATE, KP_M_CMD_EXPLAIN_MKDIR, dir,

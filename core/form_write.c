@@ -74,12 +74,10 @@ static void col_guidance(const kp_form *m, const kp_form_col *c, size_t i, kp_sb
 static int make_dir(const char *path, int *made, kp_err *err)
 {
 	struct stat st;
+	int rc;
 
-	*made = 0;
-	if (mkdir(path, 0777) == 0) {
-		*made = 1;
-		return 0;
-	}
+	if ((rc = kp_outfile_mkdir(path, made, err)) >= 0) /* made and known to the signal handlers, or out of memory */
+		return rc;
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	return kp_err_msg(err, KP_ECREATE, KP_M_IN_FORM_MKDIR, path,
@@ -96,7 +94,7 @@ static int make_dirs(const kp_forms *f, const char *dir, char **made, size_t *n,
 
 	if ((rc = make_dir(dir, &new_dir, err)))
 		return rc;
-	if (new_dir && (!(made[(*n)++] = strdup(dir)) || kp_outfile_made_dir(dir, err)))
+	if (new_dir && !(made[(*n)++] = strdup(dir)))
 		return kp_err_oom(err);
 	for (i = 0; i < f->n && !rc; i++) {
 		kp_sb b = {0};
@@ -104,10 +102,8 @@ static int make_dirs(const kp_forms *f, const char *dir, char **made, size_t *n,
 			continue;
 		kp_sb_printf(&b, "%s/%s", dir, f->form[i].office);
 		rc = b.oom ? kp_err_oom(err) : make_dir(b.s, &new_dir, err);
-		if (!rc && new_dir) {
+		if (!rc && new_dir)
 			made[(*n)++] = b.s, b.s = NULL;
-			rc = kp_outfile_made_dir(made[*n - 1], err);
-		}
 		kp_sb_free(&b);
 	}
 	return rc;

@@ -219,6 +219,24 @@ int kp_outfile_made_dir(const char *path, kp_err *err)
 	return 0;
 }
 
+int kp_outfile_mkdir(const char *path, int *made, kp_err *err)
+{
+	kp_outfile_stops s;
+	int rc = 0, e = 0;
+
+	*made = 0;
+	kp_outfile_hold_stops(&s);
+	if (mkdir(path, 0777) != 0)
+		rc = -1, e = errno;
+	else if ((rc = kp_outfile_made_dir(path, err)))
+		rmdir(path);
+	else
+		*made = 1;
+	kp_outfile_release_stops(&s);
+	errno = e;
+	return rc;
+}
+
 void kp_outfile_dirs_done(void)
 {
 	struct made_dir *d = g_dirs, *next;

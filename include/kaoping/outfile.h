@@ -52,6 +52,11 @@ void kp_outfile_remove_open(void);
  * KP_EINTERNAL when out of memory. */
 int kp_outfile_made_dir(const char *path, kp_err *err);
 void kp_outfile_dirs_done(void);
+/* mkdir(path) and kp_outfile_made_dir(path) with the stop signals held
+ * between the two, so that no folder is there unknown to the handlers: 0
+ * and *made 1; -1 and *made 0 when mkdir failed (errno says why: EEXIST
+ * for one there already); KP_EINTERNAL out of memory (no folder left). */
+int kp_outfile_mkdir(const char *path, int *made, kp_err *err);
 
 /* Hold back the stop signals (INT, TERM, HUP, ALRM) for a step that must
  * not be cut in two: a set of files put in place (kp_outfile_commit_all),
