@@ -455,7 +455,7 @@ static int finish(reader *r, struct csv_parser *p, size_t bytes)
 		return r->rc;
 	if (bytes == 0 || !r->ncols)
 		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_EMPTY, r->name);
-	if (r->rows == 0)
+	if (r->rows == 0 && !r->o.header_only)
 		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, r->name);
 	return 0;
 }
@@ -1017,7 +1017,7 @@ static int read_pieces(int fd, const struct stat *st, const char *path, const kp
 	reader_free(&h);
 	if (!rc)
 		rc = unchanged(fd, path, st, err);
-	if (!rc && rows == 0)
+	if (!rc && rows == 0 && !(opts && opts->header_only))
 		rc = kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, path);
 	if (info) {
 		memset(info, 0, sizeof *info);

@@ -193,7 +193,7 @@ int kp_xlsx_rows_finish(xl_rows *w)
 {
 	if (!w->ncols)
 		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLSX_EMPTY, w->name);
-	if (!w->nrows)
+	if (!w->nrows && !w->o.header_only)
 		return kp_err_msg(w->err, KP_EDATA, KP_M_IN_XLSX_NO_ROWS, w->name);
 	return 0;
 }

@@ -470,6 +470,40 @@ START_TEST(test_bad)
 }
 END_TEST
 
+/* opts.header_only: a header and no rows (blank rows aside) is a table
+ * of no rows (an event list with no events), for a caller that asked;
+ * a file with no header stays an error. */
+START_TEST(test_header_only)
+{
+	static const struct {
+		const char *in;
+		size_t len, skipped;
+	} ok[] = { { IN("a,b\n"), 0 }, { IN("a,b"), 0 }, { IN("\xEF\xBB\xBF" "a,b\r\n\r\n\r\n"), 0 },
+		   { IN("a,b\n,\n\"\",\n"), 2 } };
+	kp_csv_opts o = { 0 };
+	kp_csv_info info;
+	kp_err err;
+	sink k;
+	size_t i;
+
+	o.header_only = 1;
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		ck_assert_msg(read_buf(ok[i].in, ok[i].len, &o, &k, &info, &err) == 0, "%zu: %s", i, err.msg);
+		ck_assert_str_eq(k.s, "H1:a|b\n");
+		ck_assert_uint_eq(info.rows, 0);
+		ck_assert_uint_eq(info.skipped_rows, ok[i].skipped);
+		sink_free(&k);
+	}
+	ck_assert_int_eq(read_buf(IN("\n\n"), &o, &k, NULL, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "t.csv: the file is empty (no header line)");
+	sink_free(&k);
+	o.header_only = 0; /* the default refuses it */
+	ck_assert_int_eq(read_buf(IN("a,b\n"), &o, &k, NULL, &err), KP_EDATA);
+	ck_assert_str_eq(err.msg, "t.csv: the file has a header but no rows");
+	sink_free(&k);
+}
+END_TEST
+
 /* The first bad row stops the reading: no later row reaches the callback. */
 START_TEST(test_stops_at_first_error)
 {
@@ -896,6 +930,37 @@ START_TEST(test_parts_errors)
 		same_as_one_thread(path, (int[]){ 2, 5 }, 2, KP_EDATA, NULL);
 		free(text);
 	}
+	remove_big();
+}
+END_TEST
+
+/* A large file of a header and blank rows only, read in pieces: no rows,
+ * refused unless opts.header_only, as by the one-thread reader. */
+START_TEST(test_parts_header_only)
+{
+	size_t len = 0, cap = BIG + 64;
+	char *text = malloc(cap);
+	const char *path;
+	kp_csv_opts o = { 0 };
+	kp_csv_info info;
+	kp_err err = { 0 };
+	int rows = 0;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)sprintf(text, "id,名称,备注,值\n");
+	while (len < BIG)
+		len += (size_t)sprintf(text + len, ",,,\n");
+	path = write_big(text, len);
+	ck_assert_int_eq(kp_csv_read_file_parts(path, &o, 2, count_row, count_row, &rows, &info, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, ": the file has a header but no rows"), "%s", err.msg);
+	kp_err_clear(&err);
+	o.header_only = 1;
+	ck_assert_msg(kp_csv_read_file_parts(path, &o, 2, count_row, count_row, &rows, &info, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(info.rows, 0);
+	ck_assert_uint_eq(info.skipped_rows, (len - strlen("id,名称,备注,值\n")) / 4);
+	ck_assert_int_eq(kp_csv_read_file(path, &o, count_row, count_row, &rows, &info, &err), 0);
+	ck_assert_uint_eq(info.rows, 0);
+	free(text);
 	remove_big();
 }
 END_TEST
@@ -1663,6 +1728,7 @@ static Suite *csv_suite(void)
 	tc = tcase_create("errors");
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_bad, 0, NBAD);
+	tcase_add_test(tc, test_header_only);
 	tcase_add_test(tc, test_stops_at_first_error);
 	tcase_add_test(tc, test_callback_error);
 	tcase_add_test(tc, test_field_cap_edges);
@@ -1680,6 +1746,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(tc, test_parts_edges);
 	tcase_add_test(tc, test_parts_fallback);
 	tcase_add_test(tc, test_parts_errors);
+	tcase_add_test(tc, test_parts_header_only);
 	tcase_add_test(tc, test_file_shrinks);
 	tcase_add_test(tc, test_file_changes);
 	tcase_add_test(tc, test_parts_quoted_across);

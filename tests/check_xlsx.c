@@ -306,6 +306,34 @@ START_TEST(test_empty_rows_columns)
 }
 END_TEST
 
+/* opts.header_only: a sheet of a header and no rows (an empty row aside)
+ * is a table of no rows for a caller that asked (an event list with no
+ * events); a sheet with no header stays an error. */
+START_TEST(test_header_only)
+{
+	kp_csv_info info;
+	kp_csv_opts o;
+	kp_err err;
+	sink k;
+
+	make(HDR "<row r=\"3\"/>");
+	memset(&o, 0, sizeof o);
+	memset(&k, 0, sizeof k);
+	memset(&err, 0, sizeof err);
+	o.header_only = 1;
+	ck_assert_msg(kp_xlsx_read_any(path, &o, on_header, on_row, &k, &info, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(k.s, "H1:id|n\n");
+	ck_assert_uint_eq(info.rows, 0);
+	ck_assert_int_eq(info.workbook, KP_XLSX_XLSX);
+	ck_assert_int_eq(read_path(NULL, &k, &err, NULL), KP_EDATA); /* the default refuses it */
+	ck_assert_ptr_nonnull(strstr(err.msg, ": the sheet has a header but no rows"));
+	make("<row r=\"1\"/>");
+	memset(&k, 0, sizeof k);
+	ck_assert_int_eq(kp_xlsx_read_any(path, &o, on_header, on_row, &k, &info, &err), KP_EDATA);
+	ck_assert_ptr_nonnull(strstr(err.msg, ": the sheet is empty (no header row)"));
+}
+END_TEST
+
 START_TEST(test_callback_stops)
 {
 	kp_err err;
@@ -772,6 +800,7 @@ static Suite *xlsx_suite(void)
 	tcase_add_test(tc, test_number_noise);
 	tcase_add_test(tc, test_dates);
 	tcase_add_test(tc, test_empty_rows_columns);
+	tcase_add_test(tc, test_header_only);
 	tcase_add_test(tc, test_callback_stops);
 	tcase_add_test(tc, test_sniff_and_refs);
 	tcase_add_test(tc, test_hidden_sheets);

@@ -32,6 +32,10 @@ typedef struct kp_csv_opts {
 	kp_csv_progress_fn progress; /* optional, called about every 4 MiB */
 	void *progress_ud;
 	const char *sheet;      /* a workbook's sheet by name (NULL: the first visible; see xlsx.h) */
+	int header_only;        /* a header and no rows is a table of no rows
+				   (info->rows 0), not an error: for a caller
+				   that decides where that means nothing (an
+				   event list: no events); 0 refuses it */
 } kp_csv_opts;
 
 typedef struct kp_csv_info {
@@ -52,7 +56,8 @@ typedef struct kp_csv_info {
  * whose every field is empty, and trailing columns whose header name is
  * empty when every row leaves them empty too (a cell in one is an error).
  * A file whose first line has tabs and no comma is read as tab-separated
- * (info->tabs). */
+ * (info->tabs).  A header and no rows is an error unless
+ * opts->header_only. */
 int kp_csv_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_header,
 		     kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
 /* The same, for a large UTF-8 file, in nparts pieces on as many threads:

@@ -51,7 +51,9 @@ const char *kp_xlsx_kind_name(int kind);
  * workbook at path: on_header once, then on_row for every non-empty row,
  * each with as many fields as the header.  The row handed over is borrowed for the call.
  * info (may be NULL) gets rows, bytes, the file's SHA-256 when
- * opts->sha256, encoding UTF-8 and workbook set to the kind. */
+ * opts->sha256, encoding UTF-8 and workbook set to the kind.  A sheet of
+ * a header and no rows is an error unless opts->header_only (as in
+ * kp_csv_read_file). */
 int kp_xlsx_read_file(const char *path, const kp_csv_opts *opts, kp_csv_fn on_header,
 		      kp_csv_fn on_row, void *ud, kp_csv_info *info, kp_err *err);
 /* The same for an .xlsx held in memory (tests, the fuzzer); name is used
