@@ -724,6 +724,7 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 	char stem[256];
 	csv_load cl;
 	kp_csv_info info;
+	kp_csv_opts co = {0};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc = 0, p, nparts = ncpu > MAX_PARTS ? MAX_PARTS : ncpu < 1 ? 1 : (int)ncpu;
 
@@ -737,11 +738,14 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 		if (!(cl.t[p] = kp_table_new(name, path, err)))
 			rc = KP_EINTERNAL;
 	memset(&info, 0, sizeof info);
+	if (o)
+		co = *o;
+	co.header_only = kp_rules_event_data(r, name); /* no events: a list of none; any other table: refused */
 	if (!rc && kp_xlsx_kind_of(path) != KP_XLSX_NONE) { /* a workbook: its rows all go to part 0 */
 		cl.t[0]->a1 = 1;
-		rc = kp_xlsx_read_file(path, o, load_header, load_row, &cl, &info, err);
+		rc = kp_xlsx_read_file(path, &co, load_header, load_row, &cl, &info, err);
 	} else if (!rc)
-		rc = kp_csv_read_file_parts(path, o, nparts, load_header, load_row, &cl, &info, err);
+		rc = kp_csv_read_file_parts(path, &co, nparts, load_header, load_row, &cl, &info, err);
 	for (p = 1; p < MAX_PARTS; p++) { /* the pieces, in file order, into the first */
 		if (!rc && cl.t[p])
 			rc = kp_table_append(cl.t[0], cl.t[p], err);

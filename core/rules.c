@@ -1828,6 +1828,16 @@ int kp_rules_is_numeric(const kp_rules *r, const char *col)
 	return 0;
 }
 
+int kp_rules_event_data(const kp_rules *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->nevent; i++)
+		if (!strcmp(r->event[i].data, name))
+			return 1;
+	return 0;
+}
+
 unsigned char *kp_rules_numeric_mask(const kp_rules *r, char *const *cols, size_t n, kp_err *err)
 {
 	unsigned char *numeric = calloc(n + 1, 1);

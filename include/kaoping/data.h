@@ -56,7 +56,10 @@ void kp_data_free(kp_data *d);
 int kp_data_add(kp_data *d, kp_table *t, kp_err *err);
 /* Read a CSV file or a workbook (kaoping/xlsx.h; told by its bytes) into
  * a new table named name (NULL: the file's stem),
- * keeping the rules' numeric columns as numbers; the table joins d. */
+ * keeping the rules' numeric columns as numbers; the table joins d.  A
+ * header and no rows is a table of no rows when name is an event list's
+ * dataset (kp_rules_event_data: no events), else refused as the reader
+ * refuses it. */
 int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_rules *r,
 		     const kp_csv_opts *o, kp_err *err);
 /* Set t up to gather every bad numeric cell (kp_table.collect), with the

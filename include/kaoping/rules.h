@@ -272,6 +272,11 @@ int kp_rules_is_numeric(const kp_rules *r, const char *col);
  * be NULL: none).  malloc'd (n + 1 bytes, the caller frees), or NULL with
  * err filled when memory ran out.  The one mask for kp_table_set_columns. */
 unsigned char *kp_rules_numeric_mask(const kp_rules *r, char *const *cols, size_t n, kp_err *err);
+/* 1 when the dataset called name is an event list's (events "X" { file
+ * = "name.csv" }), which may have no rows: no events (r may be NULL: 0).
+ * Any other dataset of a header and no rows is refused where it is read
+ * or bound. */
+int kp_rules_event_data(const kp_rules *r, const char *name);
 /* Every column name the rules mention (for check's unknown/unused). */
 size_t kp_rules_columns(const kp_rules *r, const char ***out, kp_err *err);
 
