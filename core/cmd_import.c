@@ -31,6 +31,9 @@ int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int
 			kp_cli_note(c, KP_M_CMD_REPLACED, files[i], done[i].name, year, done[i].rows, done[i].cols, kind);
 		else
 			kp_cli_note(c, KP_M_CMD_IMPORTED, files[i], done[i].name, year, done[i].rows, done[i].cols, kind);
+		if (!done[i].rows && !hold) /* only an event list may be empty: said before score refuses
+					     anything else (run --db scores it next) */
+			kp_cli_note(c, KP_M_CMD_IMPORTED_NO_ROWS, files[i]);
 		if (done[i].retired[0]) /* a dataset of another name gone: never silent, as a drop */
 			kp_cli_say(KP_M_CMD_REPLACED_OTHER, files[i], done[i].retired, year, done[i].name, done[i].retired);
 		kp_cli_read_notes(c, files[i], done[i].skipped_rows, done[i].dropped_cols, done[i].tabs);

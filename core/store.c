@@ -1716,12 +1716,16 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	im.import_id = (long)sqlite3_last_insert_rowid(s->db);
 	snprintf(im.table, sizeof im.table, "%s", tname);
 	co.sha256 = 1;
+	co.header_only = 1; /* no events; refused for any other dataset by kp_store_load, which has the rules */
 	rc = read_rows(file, &co, &im, &info, err);
 	sqlite3_finalize(im.ins);
 	if (rc)
 		return rc;
 	kp_sb_hex(info.sha256, 32, sha);
-	if ((rc = check_earlier(s, o, name, sha, im.import_id, info.workbook ? im.table : NULL, file, &replaced, retired, err)))
+	/* two event lists of no rows may well be the same bytes (one header):
+	 * not one file imported twice */
+	if (info.rows && (rc = check_earlier(s, o, name, sha, im.import_id, info.workbook ? im.table : NULL, file,
+					     &replaced, retired, err)))
 		return rc;
 	rc = import_update(s, im.import_id, &info, sha, err);
 	if (done) {
@@ -2022,6 +2026,12 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 		kp_data_collect(t, r);
 		rc = load_all_rows(s, id, t, upper, dtable, n, err);
 	}
+	/* the import took a header and no rows (kp_import_opts): no events
+	 * for an event list, refused for any other table as the reader
+	 * refuses it in run */
+	if (!rc && !t->nrows && !kp_rules_event_data(r, name))
+		rc = a1 ? kp_err_msg(err, KP_EDATA, KP_M_IN_XLSX_NO_ROWS, file)
+			: kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, file);
 out:
 	free_columns(cols, n);
 	free(numeric);

@@ -1764,6 +1764,86 @@ START_TEST(test_load)
 }
 END_TEST
 
+/* A file of a header and no rows imports with 0 rows (the import knows no
+ * rules); loading it for rules that read it as an event list gives a table
+ * of no rows (no events), as any other dataset it is refused naming the
+ * file, as the reader refuses it in run.  Two such files of the same bytes
+ * are not one file imported twice. */
+START_TEST(test_load_header_only)
+{
+	const char *db = path("k.db"), *u = path("units.csv"), *e = path("lawsuits.csv"), *e2 = path("complaints.csv");
+	const char *x = path("extra.csv"), *rf = path("ev.lua");
+	const char *files[] = { u, e, e2 }, *more[] = { x };
+	static const char rules[] =
+		"assessment { title = \"t\", year = 2021,\n"
+		"  unit = { id = \"unit_id\", name = \"name\", category = \"category\" },\n"
+		"  categories = { {\"dept\", commend = 1}, {\"town\", commend = 1} } }\n"
+		"events \"诉讼\" { file = \"lawsuits.csv\", unit = \"unit_id\" }\n"
+		"events \"投诉\" { file = \"complaints.csv\", unit = \"unit_id\" }\n"
+		"section \"s\" { points = 10, indicator \"a\" { points = 10, score = given(agg.count(\"诉讼\")) } }\n"
+		"deduction \"d\" { per = 1, max = 5, count = agg.count(\"投诉\") }\n";
+	kp_import_done done[3];
+	kp_store *s = open_w(db);
+	kp_rules *r = NULL;
+	kp_data *d;
+	long *ids = NULL;
+	size_t nids = 0;
+	kp_err err;
+
+	WRITE(u, units_csv);
+	WRITE(e, "unit_id,case_no\n");
+	WRITE(e2, "unit_id,case_no\n");
+	WRITE(x, "unit_id,i21\r\n\r\n");
+	WRITE(rf, rules);
+	memset(&err, 0, sizeof err);
+	ck_assert_msg(kp_rules_load(rf, NULL, 0, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(kp_rules_event_data(r, "lawsuits"), 1);
+	ck_assert_int_eq(kp_rules_event_data(r, "units"), 0);
+	ck_assert_int_eq(kp_rules_event_data(NULL, "lawsuits"), 0);
+	ck_assert_msg(import(s, files, 3, 2021, NULL, 0, done, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(done[1].rows, 0);
+	ck_assert_uint_eq(done[1].cols, 2);
+	ck_assert_uint_eq(done[2].rows, 0);
+	d = kp_data_new(&err);
+	ck_assert_msg(kp_store_load(s, 2021, r, d, &ids, &nids, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(nids, 3);
+	ck_assert_uint_eq(kp_data_table(d, "lawsuits")->nrows, 0);
+	ck_assert_uint_eq(kp_data_table(d, "lawsuits")->ncols, 2);
+	ck_assert_msg(kp_data_bind(d, r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(d->nunits, 4);
+	free(ids);
+	kp_data_free(d);
+
+	/* run reads the files itself: the same, as it reads them */
+	d = kp_data_new(&err);
+	ck_assert_msg(kp_data_read_csv(d, e, NULL, r, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(kp_data_table(d, "lawsuits")->nrows, 0);
+	ck_assert_int_eq(kp_data_read_csv(d, x, NULL, r, NULL, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "extra.csv: the file has a header but no rows"), "%s", err.msg);
+	kp_err_clear(&err);
+	kp_data_free(d);
+
+	/* a header-only indicator file: imported, refused where it is bound */
+	ck_assert_msg(import(s, more, 1, 2021, NULL, 0, done, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(done[0].rows, 0);
+	d = kp_data_new(&err);
+	ck_assert_int_eq(kp_store_load(s, 2021, r, d, &ids, &nids, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "extra.csv: the file has a header but no rows"), "%s", err.msg);
+	free(ids);
+	kp_data_free(d);
+	kp_err_clear(&err);
+	d = kp_data_new(&err); /* rules that read none of them as events: refused too */
+	kp_rules_free(r);
+	r = bench_rules();
+	ck_assert_int_eq(kp_store_load(s, 2021, r, d, &ids, &nids, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "lawsuits.csv: the file has a header but no rows"), "%s", err.msg);
+	free(ids);
+	kp_data_free(d);
+	kp_store_close(s);
+	kp_rules_free(r);
+}
+END_TEST
+
 /* Only the active import of a name is read after a replace. */
 START_TEST(test_load_after_replace)
 {
@@ -2369,6 +2449,7 @@ static Suite *store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_load);
+	tcase_add_test(tc, test_load_header_only);
 	tcase_add_test(tc, test_load_two_connections);
 	tcase_add_test(tc, test_load_after_replace);
 	tcase_add_test(tc, test_load_bad_number);

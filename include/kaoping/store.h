@@ -93,12 +93,19 @@ typedef struct kp_import_done {  /* what one file became */
 
 /* Import every file in one transaction: all or nothing (with o->hold, the
  * transaction stays open: see kp_import_opts).  done (may be NULL)
- * receives one entry per file. */
+ * receives one entry per file.  A file of a header and no rows is
+ * imported with 0 rows (the import knows no rules: an event list may have
+ * none); kp_store_load decides.  Such a file is not checked against the
+ * year's others for the same contents (two empty lists may share a
+ * header). */
 int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_import_opts *o,
 		    kp_import_done *done, kp_err *err);
 
 /* Read the year's datasets into d, typing the rules' numeric columns;
- * ids and nids receive the import ids used (malloc'd, caller frees). */
+ * ids and nids receive the import ids used (malloc'd, caller frees).  An
+ * import of no rows is refused (KP_EDATA, "FILE: the file has a header
+ * but no rows", as the reader says it) unless it is an event list's
+ * dataset (kp_rules_event_data): no events. */
 int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **ids, size_t *nids,
 		  kp_err *err);
 

@@ -257,9 +257,16 @@ t_err "UTF-16: message" "kaoping: utf16.csv:1: the file is UTF-16"
 kp import --db new.db dup.csv
 t_rc "repeated header: 65" 65
 t_err "repeated header: message" "kaoping: dup.csv:1:2: header name 'a' appears twice"
-kp import --db new.db header.csv
-t_rc "header only: 65" 65
-t_err "header only: message" "kaoping: header.csv: the file has a header but no rows"
+# a header and no rows: an events list with no events, or a file that lost
+# its rows; import knows no rules, so it takes the file (0 rows, a note) and
+# score, which reads it for the rules, refuses it as any other dataset
+kp import --db header.db --year 2021 header.csv
+t_rc "header only: imported: 0" 0
+t_err "header only: note" "kaoping: note: header.csv: a header and no rows: as the file of an events list it is a list of no events; as any other dataset it is refused when scored"
+t_eq "header only: 0 rows" "$(sql header.db "SELECT rows FROM imports WHERE name = 'header'")" "0"
+kp score --db header.db --year 2021 "$BENCH"
+t_rc "header only: score refuses it: 65" 65
+t_err_line "header only: message" "kaoping: header.csv: the file has a header but no rows"
 kp import --db new.db empty.csv
 t_rc "empty file: 65" 65
 t_err "empty file: message" "kaoping: empty.csv: the file is empty"
