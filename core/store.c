@@ -1632,11 +1632,6 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_ALREADY, file, name, o->year, from, at);
 			break;
 		}
-		dtable = t ? sqlite3_mprintf("%s", t) : NULL;
-		if (t && !dtable) {
-			rc = kp_err_oom(err);
-			break;
-		}
 		if (sha && retired && !retired[0]) { /* another name: said even with --quiet */
 			const char *was = store_rd_text(&r, 4, 0);
 			if (was && strlen(was) > 255) { /* kaoping names none longer (a file's name, --as) */
@@ -1644,6 +1639,11 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 				break;
 			}
 			snprintf(retired, 256, "%s", was ? was : "");
+		}
+		dtable = t ? sqlite3_mprintf("%s", t) : NULL;
+		if (t && !dtable) {
+			rc = kp_err_oom(err);
+			break;
 		}
 		sqlite3_reset(st);
 		rc = retire(s, id, dtable, err);
