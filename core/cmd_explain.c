@@ -19,6 +19,7 @@
 #include "kaoping/outfile.h"
 #include "kaoping/report.h"
 #include "kaoping/sandbox.h"
+#include "kaoping/sb.h"
 #include "kaoping/sheet.h"
 
 /* What is left out without the rule file. */
@@ -102,13 +103,12 @@ static int list_there(struct sheets *s, kp_err *err)
 		    strcmp(e->d_name + n - el, ext))
 			continue;
 		if (s->nthere == s->capthere) {
-			size_t cap = s->capthere ? 2 * s->capthere : 16;
-			char **p = realloc(s->there, cap * sizeof *p);
+			char **p = kp_grow(s->there, &s->capthere, s->nthere + 1, sizeof *p);
 			if (!p) {
 				rc = kp_err_oom(err);
 				break;
 			}
-			s->there = p, s->capthere = cap;
+			s->there = p;
 		}
 		if (!(s->there[s->nthere] = strdup(e->d_name)))
 			rc = kp_err_oom(err);

@@ -27,11 +27,10 @@ static int grid_add(kp_criteria *g, kp_err *err, const char *a, const char *b, c
 	if (g->has_office)
 		row[k++] = src ? src->office : NULL;
 	if (g->n + k > g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 64;
-		char **p = realloc(g->cells, cap * sizeof *p);
+		char **p = kp_grow(g->cells, &g->cap, g->n + k, sizeof *p);
 		if (!p)
 			return kp_err_oom(err);
-		g->cells = p, g->cap = cap;
+		g->cells = p;
 	}
 	for (i = 0; i < k; i++)
 		if (!(g->cells[g->n++] = strdup(row[i] ? row[i] : "")))

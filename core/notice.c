@@ -105,11 +105,10 @@ typedef struct parser {
 static int add_node(parser *ps, node nd, kp_err *err)
 {
 	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 32;
-		node *p = realloc(ps->nodes, cap * sizeof *p);
+		node *p = kp_grow(ps->nodes, &ps->cap, ps->n + 1, sizeof *p);
 		if (!p)
 			return kp_err_oom(err);
-		ps->nodes = p, ps->cap = cap;
+		ps->nodes = p;
 	}
 	ps->nodes[ps->n++] = nd;
 	return 0;
@@ -326,11 +325,10 @@ static int add_line(kp_notice *n, int kind, const char *text, const char *md, kp
 	kp_notice_line *l;
 
 	if (n->n == n->cap) {
-		size_t cap = n->cap ? n->cap * 2 : 32;
-		kp_notice_line *p = realloc(n->line, cap * sizeof *p);
+		kp_notice_line *p = kp_grow(n->line, &n->cap, n->n + 1, sizeof *p);
 		if (!p)
 			return kp_err_oom(err);
-		n->line = p, n->cap = cap;
+		n->line = p;
 	}
 	l = &n->line[n->n];
 	l->kind = kind;

@@ -2269,12 +2269,11 @@ static void scan(fnscan *s, int ref, const char *item)
 		return;
 	}
 	if (s->ne == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		if (!(e = realloc(s->e, cap * sizeof *e))) {
+		if (!(e = kp_grow(s->e, &s->cap, s->ne + 1, sizeof *e))) {
 			s->oom = 1;
 			return;
 		}
-		s->e = e, s->cap = cap;
+		s->e = e;
 	}
 	e = &s->e[s->ne++];
 	e->item = item, e->kind = 1;
@@ -2351,11 +2350,10 @@ static int q_add(fnscan *s, size_t off, size_t n, size_t r)
 	if (q->head && s->node[q->head - 1].range == r)
 		return 0; /* this span already has it */
 	if (s->nnode == s->nodecap) {
-		size_t cap = s->nodecap ? 2 * s->nodecap : 256;
-		fn_node *nd = realloc(s->node, cap * sizeof *nd);
+		fn_node *nd = kp_grow(s->node, &s->nodecap, s->nnode + 1, sizeof *nd);
 		if (!nd)
 			return -1;
-		s->node = nd, s->nodecap = cap;
+		s->node = nd;
 	}
 	if (!q->head)
 		q->off = off, q->n = n;

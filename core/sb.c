@@ -1,4 +1,4 @@
-/* sb.c — the growable string builder, the string set and the hash of
+/* sb.c — the growable string builder and arrays, the string set and the hash of
  * kaoping's hash tables (see include/kaoping/sb.h). */
 #include "kaoping/sb.h"
 
@@ -34,6 +34,23 @@ static int sb_grow(kp_sb *b, size_t need)
 	}
 	b->s = p, b->cap = cap;
 	return 0;
+}
+
+void *kp_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+	void *q;
+
+	if (p && need <= *cap)
+		return p;
+	if (!size || need > SIZE_MAX / size)
+		return NULL;
+	while (c < need)
+		c = c > SIZE_MAX / size / 2 ? need : c * 2;
+	if (!(q = realloc(p, c * size)))
+		return NULL;
+	*cap = c;
+	return q;
 }
 
 /* Append text formatted by fmt (not a literal: the catalogue's). */

@@ -20,6 +20,7 @@
 #include "kaoping/num.h"
 #include "kaoping/par.h"
 #include "kaoping/rank.h"
+#include "kaoping/sb.h"
 #include "score_int.h"
 
 /* ---- small helpers ---- */
@@ -1476,18 +1477,16 @@ static int add_item(scorer *s, int kind, int section, const char *name, double p
 	if (n > 4 * KP_NOTE_MAX + 1 && (rc = note_too_long(s, n - 1, 4 * KP_NOTE_MAX)))
 		return rc;
 	if (s->nitems == s->icap) {
-		size_t cap = s->icap ? s->icap * 2 : 32;
-		kp_item *p = realloc(s->items, cap * sizeof *p);
+		kp_item *p = kp_grow(s->items, &s->icap, s->nitems + 1, sizeof *p);
 		if (!p)
 			return kp_err_oom(s->err);
-		s->items = p, s->icap = cap;
+		s->items = p;
 	}
 	if (s->nused + n > s->ncap) {
-		size_t cap = (s->nused + n) * 2 + 256;
-		char *p = realloc(s->notebuf, cap);
+		char *p = kp_grow(s->notebuf, &s->ncap, s->nused + n, 1);
 		if (!p)
 			return kp_err_oom(s->err);
-		s->notebuf = p, s->ncap = cap;
+		s->notebuf = p;
 	}
 	it = &s->items[s->nitems++];
 	it->kind = kind, it->section = section, it->name = name;
@@ -1536,32 +1535,24 @@ typedef struct kp_pack {
 	size_t nunits, ucap;
 } kp_pack;
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	if (!(q = realloc(*p, c * size)))
-		return -1;
-	*p = q, *cap = c;
-	return 0;
-}
-
 /* Keep the scored unit's items in the worker's pack (note offsets moved
  * to the pack's notes). */
 static int pack_items(scorer *s)
 {
 	kp_pack *k = s->pack;
-	size_t i;
+	kp_item *items;
+	char *notes;
+	size_t i, *first;
 
-	if (grow((void **)&k->items, &k->icap, k->nitems + s->nitems, sizeof *k->items) ||
-	    grow((void **)&k->notes, &k->ncap, k->nnotes + s->nused + 1, 1) ||
-	    grow((void **)&k->first, &k->ucap, k->nunits + 2, sizeof *k->first))
+	if (!(items = kp_grow(k->items, &k->icap, k->nitems + s->nitems, sizeof *items)))
 		return kp_err_oom(s->err);
+	k->items = items;
+	if (!(notes = kp_grow(k->notes, &k->ncap, k->nnotes + s->nused + 1, 1)))
+		return kp_err_oom(s->err);
+	k->notes = notes;
+	if (!(first = kp_grow(k->first, &k->ucap, k->nunits + 2, sizeof *first)))
+		return kp_err_oom(s->err);
+	k->first = first;
 	k->first[k->nunits++] = k->nitems;
 	for (i = 0; i < s->nitems; i++) {
 		kp_item it = s->items[i];

@@ -13,6 +13,7 @@
 
 #include "kaoping/enc.h"
 #include "kaoping/outfile.h"
+#include "kaoping/sb.h"
 
 #define SHEET_LABELS(X) \
 	X(sheet, REP_SHEET_SHEET) \
@@ -697,11 +698,10 @@ static int gone_add(kp_sheet_rows *l, const kp_store_row *row, kp_err *err)
 	char *block, *p;
 
 	if (l->ngone == l->gcap) {
-		size_t cap = l->gcap ? 2 * l->gcap : 4;
-		kp_store_row *g = realloc(l->gone, cap * sizeof *g);
+		kp_store_row *g = kp_grow(l->gone, &l->gcap, l->ngone + 1, sizeof *g);
 		if (!g)
 			return kp_err_oom(err);
-		l->gone = g, l->gcap = cap;
+		l->gone = g;
 	}
 	if (!(block = p = malloc(bytes)))
 		return kp_err_oom(err);
@@ -728,11 +728,10 @@ int kp_sheet_rows_add(kp_sheet_rows *l, const kp_store_row *row, kp_sheet_keep_f
 	if (!n)
 		return 0;
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		kp_store_row *g = realloc(l->row, cap * sizeof *g);
+		kp_store_row *g = kp_grow(l->row, &l->cap, l->n + 1, sizeof *g);
 		if (!g)
 			return kp_err_oom(err);
-		l->row = g, l->cap = cap;
+		l->row = g;
 	}
 	/* one block: the column and value pointers, then the strings */
 	if (!(ptr = malloc(2 * n * sizeof *ptr + bytes)))

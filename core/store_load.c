@@ -590,23 +590,20 @@ static int sections_room(kp_store *s, long id, const char *table, const char *sq
 	return 0;
 }
 
-/* Room in res->sec for units rows of section points (*cap rows there):
+/* Room in res->sec for units rows of section points and one more, zeroed
+ * (*cap rows there; a row of one double when there are no sections):
  * doubled as it fills; 0 or out of memory. */
 static int sec_room(kp_result *res, size_t units, size_t *cap, kp_err *err)
 {
-	size_t want = *cap ? *cap : 64;
+	size_t was = *cap, row = (res->nsections ? res->nsections : 1) * sizeof *res->sec;
 	double *p;
 
-	if (units <= *cap)
+	if (res->sec && units < *cap)
 		return 0;
-	while (want < units)
-		want *= 2;
-	if (res->nsections && want > (SIZE_MAX / sizeof *p - 1) / res->nsections)
+	if (!(p = kp_grow(res->sec, cap, units + 1, row)))
 		return kp_err_oom(err);
-	if (!(p = realloc(res->sec, (want * res->nsections + 1) * sizeof *p)))
-		return kp_err_oom(err);
-	memset(p + *cap * res->nsections, 0, ((want - *cap) * res->nsections + 1) * sizeof *p);
-	res->sec = p, *cap = want;
+	memset((char *)p + was * row, 0, (*cap - was) * row);
+	res->sec = p;
 	return 0;
 }
 

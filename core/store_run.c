@@ -397,7 +397,7 @@ static int cat_find(struct store_run *w, size_t i, const kp_item *it, size_t *ou
 		}
 	}
 	if (w->ncat == w->capcat) {
-		cat_item *p = realloc(w->cat, (w->capcat = w->capcat ? w->capcat * 2 : 32) * sizeof *p);
+		cat_item *p = kp_grow(w->cat, &w->capcat, w->ncat + 1, sizeof *p);
 		if (!p)
 			return kp_err_oom(err);
 		w->cat = p;
@@ -533,14 +533,12 @@ static int write_items(kp_store *s, size_t scored, const char *id, const kp_item
 	int rc;
 
 	if (scored >= w->capscored) {
-		size_t cap = w->capscored ? w->capscored : 1024;
-		const char **p;
-		while (cap <= scored)
-			cap *= 2;
-		if (!(p = realloc(w->scored, cap * sizeof *p)))
+		size_t was = w->capscored;
+		const char **p = kp_grow(w->scored, &w->capscored, scored + 1, sizeof *p);
+		if (!p)
 			return kp_err_oom(err);
-		memset(p + w->capscored, 0, (cap - w->capscored) * sizeof *p);
-		w->scored = p, w->capscored = cap;
+		memset(p + was, 0, (w->capscored - was) * sizeof *p);
+		w->scored = p;
 	}
 	w->scored[scored] = id;
 	if (scored >= w->nscored)

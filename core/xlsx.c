@@ -22,6 +22,7 @@
 #include "kaoping/enc.h"
 #include "kaoping/infile.h"
 #include "kaoping/num.h"
+#include "kaoping/sb.h"
 
 #define XL_MAX_PART (512u << 20)       /* uncompressed bytes of one part, declared and read */
 #define XL_MAX_META (16u << 20)        /* of workbook.xml, its relationships and styles.xml */
@@ -393,11 +394,10 @@ static int sst_push(xlsx *x)
 		return fail(x, kp_err_msg(x->err, KP_EDATA, KP_M_IN_XLSX_SST_BYTES, x->name, x->part,
 					  XL_MAX_SST_BYTES >> 20));
 	if (x->nsst == x->sst_ncap) {
-		size_t cap = x->sst_ncap ? x->sst_ncap * 2 : 256;
-		size_t *off = realloc(x->sst_off, cap * sizeof *off);
+		size_t *off = kp_grow(x->sst_off, &x->sst_ncap, x->nsst + 1, sizeof *off);
 		if (!off)
 			return oom(x);
-		x->sst_off = off, x->sst_ncap = cap;
+		x->sst_off = off;
 	}
 	if (x->sst_used + n + 1 > x->sst_cap) {
 		size_t cap = (x->sst_used + n + 1) * 2;

@@ -4,7 +4,9 @@
  * itself, and every malformed note read back is refused, never read past
  * its end. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_util.h"
@@ -208,6 +210,38 @@ START_TEST(test_escape_at_end)
 }
 END_TEST
 
+/* kp_grow (sb.h): the one way arrays grow.  It keeps what was there, and
+ * a size that would overflow is refused with the array and its capacity
+ * left as they were (the callers' old hand-written doublings recorded the
+ * new capacity before realloc could fail). */
+START_TEST(test_grow_keeps_and_refuses)
+{
+	size_t cap = 0, i;
+	int *a = kp_grow(NULL, &cap, 0, sizeof *a), *b;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(cap, 16); /* need 0 counts as 1; the first room is 16 */
+	for (i = 0; i < 16; i++)
+		a[i] = (int)i;
+	ck_assert_ptr_eq(kp_grow(a, &cap, 16, sizeof *a), a); /* room enough: not moved */
+	ck_assert_ptr_nonnull(b = kp_grow(a, &cap, 17, sizeof *a));
+	a = b;
+	ck_assert_uint_eq(cap, 32);
+	for (i = 0; i < 16; i++)
+		ck_assert_int_eq(a[i], (int)i);
+	ck_assert_ptr_nonnull(b = kp_grow(a, &cap, 1000, sizeof *a));
+	a = b;
+	ck_assert_uint_eq(cap, 1024);
+	ck_assert_int_eq(a[15], 15);
+	ck_assert_ptr_null(kp_grow(a, &cap, SIZE_MAX / sizeof *a + 1, sizeof *a));
+	ck_assert_ptr_null(kp_grow(a, &cap, SIZE_MAX, 2));
+	ck_assert_ptr_null(kp_grow(a, &cap, 2000, 0));
+	ck_assert_uint_eq(cap, 1024); /* unchanged, and a still the caller's */
+	ck_assert_int_eq(a[15], 15);
+	free(a);
+}
+END_TEST
+
 static Suite *note_suite(void)
 {
 	Suite *s = suite_create("note");
@@ -221,6 +255,7 @@ static Suite *note_suite(void)
 	tcase_add_loop_test(tc, test_malformed_refused, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_malformed_leaves_nothing);
 	tcase_add_test(tc, test_escape_at_end);
+	tcase_add_test(tc, test_grow_keeps_and_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,5 +1,6 @@
 /* sb.h — a growable string builder, for text that must never be cut by a
- * fixed-size buffer (the criteria words); and below it the hash of every
+ * fixed-size buffer (the criteria words), and the growth of every array;
+ * and below them the hash of every
  * hash table and a set of strings built on it.  Appending never fails loudly: a
  * failed allocation sets the oom flag, later appends do nothing, and the
  * owner checks once at the end with kp_sb_status.
@@ -46,6 +47,15 @@ void kp_sb_reset(kp_sb *b);
 /* 0, or kp_err_oom(err) when an append failed. */
 int kp_sb_status(const kp_sb *b, kp_err *err);
 void kp_sb_free(kp_sb *b);
+
+/* Room for need elements of size bytes in the array p, which holds *cap:
+ * p itself when it does, else p moved by realloc to hold twice as many
+ * (at least 16, at least need; need 0 counts as 1), with *cap set.  NULL
+ * when the bytes would overflow size_t or realloc fails: p is then
+ * unchanged, still the caller's, and *cap too.  The one way kaoping grows
+ * an array, so that the overflow check and the order of "allocate, then
+ * record the capacity" are written once. */
+void *kp_grow(void *p, size_t *cap, size_t need, size_t size);
 
 /* n bytes as lowercase hex (a SHA-256 as its 64 characters): out holds
  * 2n + 1 bytes. */
