@@ -191,19 +191,16 @@ static char *join(const char *dir, const char *name, kp_err *err)
 	return p;
 }
 
-/* Create the folder (one level), or take an existing one; *made says it
- * was made here.  A folder made here is known to the signal handlers
- * (kp_outfile_made_dir), which remove it while it is still empty: Ctrl-C
- * before the first batch of sheets is in place leaves no empty folder. */
-static int make_dir(const char *dir, int *made, kp_err *err)
+/* Create the folder (one level), or take an existing one; a folder made
+ * here is known to the signal handlers (kp_outfile_mkdir), which remove it
+ * while it is still empty: Ctrl-C before the first batch of sheets is in
+ * place leaves no empty folder. */
+static int make_dir(const char *dir, kp_err *err)
 {
-	struct stat st;
-	int rc;
+	int rc, made;
 
-	if ((rc = kp_outfile_mkdir(dir, made, err)) >= 0) /* made, or out of memory */
+	if ((rc = kp_outfile_mkdir(dir, &made, err)) >= 0) /* made or there, or out of memory */
 		return rc;
-	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
 	return kp_err_msg(err, KP_ECREATE, KP_M_CMD_EXPLAIN_MKDIR, dir,
 			  errno == EEXIST ? kp_msg_fmt(KP_MSG_CMD_EXPLAIN_FILE_THERE) : strerror(errno));
 }
@@ -268,7 +265,7 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	kp_store_rows *rr = NULL;
 	const kp_store_row *g;
 	size_t i;
-	int rc, made = 0;
+	int rc;
 
 	if ((rc = kp_store_load_run(st, s->c->run_id, SIZE_MAX, &s->res, err)) ||
 	    (rc = kp_result_render_notes(s->res, (enum kp_lang)s->c->lang, err)))
@@ -286,7 +283,7 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	if (!rc)
 		rc = list_there(s, err);
 	if (!rc)
-		rc = make_dir(s->dir, &made, err);
+		rc = make_dir(s->dir, err);
 	if (!rc)
 		rc = sheet_pass(s, rr, 0, err);
 	if (!rc && !(s->batch = kp_sheet_batch_new(err)))
@@ -297,9 +294,10 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 		rc = kp_sheet_batch_commit(s->batch, err);
 	kp_sheet_batch_free(s->batch);
 	s->batch = NULL;
-	if (rc && made)
-		rmdir(s->dir); /* only while empty: whole batches already in place stay */
-	kp_outfile_dirs_done();
+	if (rc)
+		kp_outfile_dirs_undo(); /* only while empty: whole batches already in place stay */
+	else
+		kp_outfile_dirs_done();
 	kp_store_rows_close(rr);
 	if (!rc && s->rules)
 		kp_cli_note(s->c, KP_M_CMD_EXPLAIN_WROTE, s->res->nunits, kp_sheet_ext(s->format), s->res->run_id, s->dir);

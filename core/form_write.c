@@ -70,40 +70,32 @@ static void col_guidance(const kp_form *m, const kp_form_col *c, size_t i, kp_sb
 		     c->blank_ok && i ? "可留空（细则规定了留空时的处理）" : "不可留空");
 }
 
-/* mkdir of path unless it is a folder already; *made says it was made. */
-static int make_dir(const char *path, int *made, kp_err *err)
+/* mkdir of path unless it is a folder already: a folder made is known to
+ * kp_outfile, which removes it on a signal or kp_outfile_dirs_undo. */
+static int make_dir(const char *path, kp_err *err)
 {
-	struct stat st;
-	int rc;
+	int rc, made;
 
-	if ((rc = kp_outfile_mkdir(path, made, err)) >= 0) /* made and known to the signal handlers, or out of memory */
+	if ((rc = kp_outfile_mkdir(path, &made, err)) >= 0) /* made or there, or out of memory */
 		return rc;
-	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
 	return kp_err_msg(err, KP_ECREATE, KP_M_IN_FORM_MKDIR, path,
 			  errno == EEXIST ? kp_msg_fmt(KP_MSG_IN_FORM_IN_THE_WAY) : strerror(errno));
 }
 
-/* mkdir -p of dir and, for forms with an office, dir/office; the folders
- * made are added to made[*n] (malloc'd paths), for a failure to take
- * back. */
-static int make_dirs(const kp_forms *f, const char *dir, char **made, size_t *n, kp_err *err)
+/* mkdir -p of dir and, for forms with an office, dir/office. */
+static int make_dirs(const kp_forms *f, const char *dir, kp_err *err)
 {
 	size_t i;
-	int rc, new_dir;
+	int rc;
 
-	if ((rc = make_dir(dir, &new_dir, err)))
+	if ((rc = make_dir(dir, err)))
 		return rc;
-	if (new_dir && !(made[(*n)++] = strdup(dir)))
-		return kp_err_oom(err);
 	for (i = 0; i < f->n && !rc; i++) {
 		kp_sb b = {0};
 		if (!f->form[i].office)
 			continue;
 		kp_sb_printf(&b, "%s/%s", dir, f->form[i].office);
-		rc = b.oom ? kp_err_oom(err) : make_dir(b.s, &new_dir, err);
-		if (!rc && new_dir)
-			made[(*n)++] = b.s, b.s = NULL;
+		rc = b.oom ? kp_err_oom(err) : make_dir(b.s, err);
 		kp_sb_free(&b);
 	}
 	return rc;
@@ -481,18 +473,15 @@ static int csv_cells_ok(const kp_forms *f, const char *dir, kp_err *err)
 int kp_forms_write(const kp_forms *f, const char *dir, int format, int replace, kp_err *err)
 {
 	kp_outfile **of = NULL;
-	char **made;
-	size_t i, n = 0, nmade = 0;
+	size_t i, n = 0;
 	int rc;
 
 	if ((!replace && (rc = check_free(f, dir, format, err))) ||
 	    (format == KP_FORM_CSV && (rc = csv_cells_ok(f, dir, err))))
 		return rc;
-	if (!(made = calloc(f->n + 2, sizeof *made)) || !(of = calloc(2 * f->n + 1, sizeof *of))) {
-		free(made);
+	if (!(of = calloc(2 * f->n + 1, sizeof *of)))
 		return kp_err_oom(err);
-	}
-	rc = make_dirs(f, dir, made, &nmade, err);
+	rc = make_dirs(f, dir, err);
 	for (i = 0; i < f->n && !rc; i++)
 		rc = write_one(f, i, dir, format, of, &n, err);
 	if (!rc)
@@ -500,13 +489,10 @@ int kp_forms_write(const kp_forms *f, const char *dir, int format, int replace, 
 	else
 		while (n)
 			kp_outfile_abort(of[--n]);
-	while (nmade--) {
-		if (rc)
-			rmdir(made[nmade]); /* empty again: only what this call made */
-		free(made[nmade]);
-	}
-	kp_outfile_dirs_done(); /* the forms are in place, or the folders gone */
-	free(made);
+	if (rc)
+		kp_outfile_dirs_undo(); /* empty again: only what this call made */
+	else
+		kp_outfile_dirs_done(); /* the forms are in place */
 	free(of);
 	return rc;
 }

@@ -233,8 +233,22 @@ int kp_outfile_mkdir(const char *path, int *made, kp_err *err)
 	else
 		*made = 1;
 	kp_outfile_release_stops(&s);
+	if (rc < 0 && e == EEXIST) {
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = 0; /* a folder there already: taken as it is */
+	}
 	errno = e;
 	return rc;
+}
+
+void kp_outfile_dirs_undo(void)
+{
+	const struct made_dir *d;
+
+	for (d = g_dirs; d; d = d->next) /* a folder inside another goes first */
+		rmdir(d->path);
+	kp_outfile_dirs_done();
 }
 
 void kp_outfile_dirs_done(void)

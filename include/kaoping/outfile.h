@@ -52,10 +52,15 @@ void kp_outfile_remove_open(void);
  * KP_EINTERNAL when out of memory. */
 int kp_outfile_made_dir(const char *path, kp_err *err);
 void kp_outfile_dirs_done(void);
+/* A command that failed: remove the folders made for it, newest first,
+ * each only while it is empty (files already in place keep theirs), and
+ * forget them. */
+void kp_outfile_dirs_undo(void);
 /* mkdir(path) and kp_outfile_made_dir(path) with the stop signals held
  * between the two, so that no folder is there unknown to the handlers: 0
- * and *made 1; -1 and *made 0 when mkdir failed (errno says why: EEXIST
- * for one there already); KP_EINTERNAL out of memory (no folder left). */
+ * and *made 1; 0 and *made 0 for a folder there already; -1 and *made 0
+ * when mkdir failed (errno says why: EEXIST for something there that is
+ * not a folder); KP_EINTERNAL out of memory (no folder left). */
 int kp_outfile_mkdir(const char *path, int *made, kp_err *err);
 
 /* Hold back the stop signals (INT, TERM, HUP, ALRM) for a step that must
