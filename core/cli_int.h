@@ -250,10 +250,12 @@ void kp_cli_new_db(const char *db);
 void kp_cli_new_db_opened(const kp_store *st);
 void kp_cli_new_db_done(int rc);
 /* Score the year's imported data in st with the rule file, recording
- * nothing (core/cmd_compare.c); *r, *d and *res are the caller's, also
- * after an error (free them with kp_rules_free, kp_data_free, kp_result_free;
+ * nothing (core/cmd_compare.c): the year is year_a when not 0 (compare's
+ * B scores the year A did), else --year, else the rules'; a warning when
+ * the rules declare another.  *r, *d and *res are the caller's, also after
+ * an error (free them with kp_rules_free, kp_data_free, kp_result_free;
  * the result borrows from the data). */
-int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int details, kp_rules **r,
+int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int year_a, int details, kp_rules **r,
 		      kp_data **d, kp_result **res, kp_err *err);
 
 /* robust's options (core/cmd_robust.c): which is 0 --draws, 1 --spread,

@@ -12,7 +12,7 @@
 #include "kaoping/report.h"
 #include "kaoping/score.h"
 
-int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int details, kp_rules **r,
+int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int year_a, int details, kp_rules **r,
 		      kp_data **d, kp_result **res, kp_err *err)
 {
 	kp_score_opts o;
@@ -23,7 +23,10 @@ int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int det
 	*d = NULL, *res = NULL;
 	if ((rc = kp_cli_load_rules(c, rules, 0, r, err)))
 		return rc;
-	year = kp_cli_year(c, *r);
+	kp_cli_year_check(c, *r);
+	year = year_a ? year_a : kp_cli_year(c, *r);
+	if (year_a && !c->year && (*r)->year && (*r)->year != year_a)
+		kp_cli_say(KP_M_CMD_COMPARE_YEAR_NOT_B, (*r)->file, (*r)->year, year_a, year_a);
 	if (!(*d = kp_data_new(err)))
 		return KP_EINTERNAL;
 	kp_cli_enter(KP_PH_LOAD);
@@ -58,11 +61,8 @@ static int score_both(kp_cli_config *c, kp_rules *r[2], kp_data *d[2], kp_result
 	kp_cli_enter(KP_PH_OPEN);
 	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
-	for (i = 0; i < 2 && !rc; i++) {
-		rc = kp_cli_score_year(c, st, c->args[i], 0, &r[i], &d[i], &res[i], err);
-		if (!rc && !c->year) /* B scores the year A did: the same data */
-			c->year = res[i]->year;
-	}
+	for (i = 0; i < 2 && !rc; i++) /* B scores the year A did: the same data */
+		rc = kp_cli_score_year(c, st, c->args[i], i ? res[0]->year : 0, 0, &r[i], &d[i], &res[i], err);
 	kp_store_close(st);
 	return rc;
 }

@@ -89,7 +89,7 @@ int kp_cmd_robust(kp_cli_config *c, kp_err *err)
 	kp_cli_enter(KP_PH_OPEN);
 	if ((rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
-	rc = kp_cli_score_year(c, st, c->args[0], 1, &r, &d, &res, err);
+	rc = kp_cli_score_year(c, st, c->args[0], 0, 1, &r, &d, &res, err);
 	kp_store_close(st);
 	if (!rc)
 		rc = robust_draws(c, r, res, &rb, err);
