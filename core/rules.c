@@ -148,6 +148,23 @@ static char *dupstr(compiler *c, const char *s)
 	return p;
 }
 
+/* A column name with white space at an end can never be read: the readers
+ * take a file's headers without it.  Said here, with the name to write,
+ * rather than as a column no file has when scoring, and before a template
+ * makes a form whose header comes back trimmed.  0 or KP_ERULE. */
+static int col_ends_ok(compiler *c, const char *col, const char *where)
+{
+	size_t n = strlen(col), a = 0, b = n;
+
+	while (a < n && strchr(" \t\r\n", col[a]))
+		a++;
+	while (b > a && strchr(" \t\r\n", col[b - 1]))
+		b--;
+	if (a == 0 && b == n)
+		return 0;
+	return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COLUMN_SPACES, where, col, (int)(b - a), col + a);
+}
+
 /* t[key] as a string copy, or NULL (absent); -1 in *bad for a wrong type */
 static char *field_str(compiler *c, int t, const char *key, int *bad)
 {
@@ -211,6 +228,8 @@ static int field_cols(compiler *c, int t, size_t *n, char ***col, char ***reader
 	for (i = 0; i < len && !rc; i++) {
 		if (kp_decl_index(L, -1, (lua_Integer)i + 1) != LUA_TSTRING)
 			rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_COLUMNS_NAME, c->r->file, i + 1);
+		else if ((rc = col_ends_ok(c, lua_tostring(L, -1), c->r->file)))
+			;
 		else if (!((*col)[i] = strdup(lua_tostring(L, -1))))
 			rc = kp_err_oom(c->err);
 		else
@@ -278,6 +297,7 @@ static int compile_filter_table(compiler *c, kp_src *s, const char *where)
 {
 	lua_State *L = c->L;
 	size_t n = 0;
+	int rc;
 
 	lua_pushnil(L);
 	while (kp_decl_next(L, -2))
@@ -293,6 +313,10 @@ static int compile_filter_table(compiler *c, kp_src *s, const char *where)
 		    (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)) {
 			lua_pop(L, 3);
 			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_FILTER_FORM, where);
+		}
+		if ((rc = col_ends_ok(c, lua_tostring(L, -2), where))) {
+			lua_pop(L, 3);
+			return rc;
 		}
 		s->fcol[s->nfilter] = dupstr(c, lua_tostring(L, -2));
 		s->fnum[s->nfilter] = lua_type(L, -1) == LUA_TNUMBER; /* before the text: it may convert in place */
@@ -346,8 +370,9 @@ static int compile_src(compiler *c, kp_src *s, const char *where)
 	int t = lua_gettop(L);
 
 	if (lua_type(L, t) == LUA_TSTRING) {
+		int rc = col_ends_ok(c, lua_tostring(L, t), where);
 		s->kind = KP_SRC_COL;
-		return (s->col = dupstr(c, lua_tostring(L, t))) ? 0 : KP_EINTERNAL;
+		return rc ? rc : (s->col = dupstr(c, lua_tostring(L, t))) ? 0 : KP_EINTERNAL;
 	}
 	if (lua_type(L, t) == LUA_TFUNCTION) {
 		s->kind = KP_SRC_FUNC;
