@@ -123,8 +123,10 @@ static int write_stdout(const char *buf, size_t len, kp_err *err)
 	return 0;
 }
 
-/* The text through the pager; 1 when the pager could not run (the
- * caller writes to stdout instead).  A reader who quits early is no error. */
+/* The text through the pager; 1 when the pager could not run or failed
+ * (exited non-zero: PAGER=false, a pager that cannot open the terminal),
+ * and the caller writes to stdout instead, the table shown after whatever
+ * the pager showed.  A reader who quits early is no error. */
 static int page(const char *buf, size_t len)
 {
 	const char *pager = getenv("PAGER");
@@ -148,7 +150,9 @@ static int page(const char *buf, size_t len)
 	}
 	signal(SIGPIPE, old_pipe);
 	signal(SIGINT, old_int);
-	return !p || st == -1 || (WIFEXITED(st) && WEXITSTATUS(st) == 127);
+	if (p && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 127)
+		kp_cli_say(KP_M_CLI_TERM_PAGER_FAILED, pager, WEXITSTATUS(st));
+	return !p || st == -1 || (WIFEXITED(st) && WEXITSTATUS(st) != 0);
 }
 
 int kp_cli_term_write(const kp_result *res, const kp_report_opts *o, kp_err *err)

@@ -77,6 +77,10 @@ if command -v script >/dev/null 2>&1; then
 	[[ $out != *$'\033'* ]] && ok "tty with NO_COLOR: no colour" || fail "NO_COLOR ignored"
 	out=$(COLUMNS=200 PAGER='echo PAGED; cat >/dev/null' script -qec "$cmd --wide" /dev/null </dev/null)
 	[[ $out == PAGED* ]] && ok "tty, --wide: the full table through \$PAGER" || fail "tty --wide: no pager"
+	# a pager that fails without reading (PAGER=false) left the table unshown, exit 0
+	out=$(COLUMNS=60 PAGER=false KAOPING_LANG=en script -qec "$cmd" /dev/null </dev/null)
+	[[ $out == *"the pager 'false' (PAGER) exited with status 1"* && $out == *'排名'* ]] &&
+		ok "tty, PAGER=false: said, and the table without it" || fail "tty, PAGER=false: the table not shown"
 else
 	echo "skip  no script(1): the terminal checks"
 fi
