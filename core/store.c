@@ -1791,7 +1791,7 @@ static int same_names(const char *const *files, size_t n, kp_err *err)
 int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_import_opts *o,
 		    kp_import_done *done, kp_err *err)
 {
-	size_t i;
+	size_t i, k;
 	int rc;
 	char name[256];
 
@@ -1800,6 +1800,13 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 	if (o->as && strlen(o->as) >= sizeof name)
 		return kp_err_msg(err, KP_EUSAGE, KP_M_STORE_AS_TOO_LONG,
 				  sizeof name - 1, strlen(o->as));
+	/* the database reads back UTF-8 text only: a name or a path (a file
+	 * name in GBK) of other bytes made every later command refuse it */
+	if (o->as && (k = kp_enc_utf8_valid((const unsigned char *)o->as, strlen(o->as))) != strlen(o->as))
+		return kp_err_msg(err, KP_EUSAGE, KP_M_STORE_AS_NOT_UTF8, (int)k, o->as);
+	for (i = 0; i < n; i++)
+		if ((k = kp_enc_utf8_valid((const unsigned char *)files[i], strlen(files[i]))) != strlen(files[i]))
+			return kp_err_msg(err, KP_EUSAGE, KP_M_STORE_PATH_NOT_UTF8, files[i], (int)k, files[i]);
 	if (!(n == 1 && o->as) && (rc = same_names(files, n, err)))
 		return rc;
 	if (!s->in_tx && (rc = store_begin(s, err))) /* else the upgrade's or creation's, joined */
