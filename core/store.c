@@ -1234,8 +1234,9 @@ static char *immutable_uri(const char *path)
 
 /* Before SQLite sees path: a folder or another file that is not a regular
  * one, a database that is not there, one that cannot be written, or files
- * beside it kaoping would not merge. */
-static int open_check(const char *path, int mode, kp_err *err)
+ * beside it kaoping would not merge (beside real, the file at the end of
+ * path's links). */
+static int open_check(const char *path, const char *real, int mode, kp_err *err)
 {
 	struct stat sb;
 	int writes = mode != KP_STORE_READ;
@@ -1252,7 +1253,7 @@ static int open_check(const char *path, int mode, kp_err *err)
 		return kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_NO_DB, path);
 	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0)
 		return kp_err_msg(err, KP_ECREATE, KP_M_STORE_CANNOT_WRITE_DB_WHY, path, strerror(errno));
-	return check_sidecars(path, err);
+	return check_sidecars(real, err);
 }
 
 /* The connection of s to path. */
@@ -1372,6 +1373,8 @@ static int setup_db(kp_store *s, int writes, kp_err *err)
 int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 {
 	kp_store *s = calloc(1, sizeof *s);
+	kp_err e = {0};
+	char *real = NULL;
 	int rc;
 
 	*out = NULL;
@@ -1379,11 +1382,19 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 		free(s);
 		return kp_err_oom(err);
 	}
-	if ((rc = open_check(path, mode, err)) || (rc = open_db(s, path, mode, err)) ||
+	/* --db naming a link: SQLite opens the file at the end of the links,
+	 * and its -wal, -shm and -journal are beside that file, not beside the
+	 * link: they are the ones looked at (a foreign -wal beside the file a
+	 * link named was merged into it, and removed, by a reading command) */
+	kp_outfile_follow_links(path, &real, &e);
+	kp_err_clear(&e);
+	if ((rc = open_check(path, real ? real : path, mode, err)) || (rc = open_db(s, real ? real : path, mode, err)) ||
 	    (rc = setup_db(s, mode != KP_STORE_READ, err))) {
+		free(real);
 		kp_store_close(s);
 		return rc;
 	}
+	free(real);
 	*out = s;
 	return 0;
 }
