@@ -1179,9 +1179,15 @@ static int migrate_once(kp_store *s, int writable, kp_err *err)
 	if (!writable)
 		return kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_EMPTY, s->path);
 	/* a new file: larger pages suit tables of many rows; WAL from the
-	 * first transaction, so that no rollback journal is ever kaoping's */
-	if ((rc = store_exec(s, "PRAGMA page_size = 16384", err)) || (rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) ||
-	    (rc = begin_still(s, 0, err)))
+	 * first transaction, so that no rollback journal is ever kaoping's.
+	 * The switch to WAL writes the file's first page in a transaction of
+	 * its own: through a -journal, a command stopped in it (kill -9,
+	 * Ctrl-C) left one beside the new file, which every later command
+	 * refused as another program's; in memory, none.  (A file another
+	 * command made WAL meanwhile is not written: its page says WAL.) */
+	if ((rc = store_exec(s, "PRAGMA page_size = 16384", err)) ||
+	    (s->to_wal && (rc = store_exec(s, "PRAGMA journal_mode = MEMORY", err))) ||
+	    (rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) || (rc = begin_still(s, 0, err)))
 		return rc;
 	/* the schema is committed with the command's work, as an upgrade's is:
 	 * until then this command holds the lock, so no other commits into the
