@@ -844,14 +844,55 @@ static int sidecar_regular(const char *path, const char *side, kp_err *err)
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_SIDECAR_NOT_REGULAR, side, store_kind_word(sb.st_mode), path, path);
 }
 
+#define JOURNAL_HDR 28
+#define JOURNAL_LOOK 16 /* records looked at: kaoping's first is page 1 (store_stamp) */
+
+/* Whether a rollback journal is the database's own: among its first
+ * records a copy of page 1, of the database's page size, carrying the
+ * database's own id (app, not 0; store_stamp writes it first thing in
+ * every transaction, so that page leads the journal).  A database that
+ * came in rollback-journal mode (another tool left it so) keeps its
+ * journal through a command's transaction; a command stopped there
+ * (kill -9, Ctrl-C) leaves it: hot, and only its playback makes the file
+ * whole again, or with its header still zeroed (stopped before the
+ * journal was synced, the file not yet written), which SQLite leaves and
+ * the next write replaces. */
+static int journal_ours(const char *journal, uint32_t app, uint32_t psize)
+{
+	static const unsigned char magic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7}, zero[8] = {0};
+	unsigned char h[JOURNAL_HDR], pg[4], *page = NULL;
+	FILE *f = fopen(journal, "rb");
+	uint32_t sector, i;
+	int ours = 0;
+
+	if (!f)
+		return 0;
+	if (!app || fread(h, 1, sizeof h, f) != sizeof h || (memcmp(h, magic, 8) && memcmp(h, zero, 8)) ||
+	    get32(h + 24) != psize || (sector = get32(h + 20)) < JOURNAL_HDR || sector > 65536 ||
+	    fseek(f, (long)sector, SEEK_SET) || !(page = malloc(psize)))
+		goto out;
+	for (i = 0; i < JOURNAL_LOOK && fread(pg, 1, 4, f) == 4 && fread(page, 1, psize, f) == psize &&
+		    fseek(f, 4, SEEK_CUR) == 0; i++)
+		if (get32(pg) == 1) {
+			ours = get32(page + 68) == app;
+			break;
+		}
+out:
+	free(page);
+	fclose(f);
+	return ours;
+}
+
 /* Any -journal, hot or not: a hot one SQLite would play back; one with a
  * zeroed header (or empty) it deletes beside an empty database, and a
  * write in rollback mode overwrites it.  kaoping's databases keep no
- * journal between commands, so one there is another program's. */
+ * journal between commands unless one was stopped in a transaction while
+ * the database was in rollback-journal mode (journal_ours); any other
+ * there is another program's. */
 static int check_journal(const char *path, const char *journal, kp_err *err)
 {
 	struct stat sb;
-
+	uint32_t app = 0, version = 0, psize = 0;
 	int look;
 
 	/* one whose database another process holds locked is that process's
@@ -864,6 +905,8 @@ static int check_journal(const char *path, const char *journal, kp_err *err)
 			return 0;
 		sqlite3_sleep(20);
 	}
+	if (db_header(path, &app, &version, &psize) && journal_ours(journal, app, psize))
+		return 0;
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_JOURNAL, journal, path, path);
 }
 
