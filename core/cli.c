@@ -424,6 +424,30 @@ static size_t alarm_words(char *buf, size_t cap)
 static char *g_new_db[3];                     /* its path, -wal, -shm; NULL when none */
 static volatile sig_atomic_t g_new_db_mine;   /* the schema is this command's, nothing committed */
 static int g_new_db_opened;                   /* kp_cli_new_db_opened was told of the store */
+static int g_new_db_held;                     /* the stop signals held while it is opened */
+static sigset_t g_new_db_was;                 /* the signal mask before */
+
+/* While the store opens a file that was not there, it is not yet known to
+ * be this command's (another may make it at once): a stop then left it
+ * behind, empty (Ctrl-\ in signal-quit-new-db, one time in two).  The
+ * stop signals wait until the open has said whose it is; not through a
+ * wait for another's lock, which Ctrl-C must end. */
+static void hold_stops(int hold)
+{
+	sigset_t set;
+
+	if (hold == g_new_db_held)
+		return;
+	g_new_db_held = hold;
+	if (!hold) {
+		sigprocmask(SIG_SETMASK, &g_new_db_was, NULL);
+		return;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT), sigaddset(&set, SIGTERM), sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT), sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, &g_new_db_was);
+}
 
 static void forget_new_db(void)
 {
@@ -457,6 +481,7 @@ void kp_cli_new_db_done(int rc)
 			unlink(g_new_db[i]);
 	forget_new_db();
 	g_new_db_opened = 0;
+	hold_stops(0);
 }
 
 void kp_cli_new_db(const char *db)
@@ -482,6 +507,7 @@ void kp_cli_new_db(const char *db)
 		g_new_db[i] = p;
 	}
 	free(real);
+	hold_stops(1);
 }
 
 void kp_cli_new_db_opened(const kp_store *st)
@@ -493,6 +519,7 @@ void kp_cli_new_db_opened(const kp_store *st)
 		g_new_db_mine = 1;
 	else
 		forget_new_db();
+	hold_stops(0); /* a stop held meanwhile arrives now */
 }
 
 /* From a signal handler: unlink only, and only a file whose schema this
@@ -595,6 +622,7 @@ static void catch_stops(void)
 static void on_lock_wait(void *ud, const char *path, long pid)
 {
 	(void)ud;
+	hold_stops(0);
 	g_locked_pid = pid;
 	g_locked_db = path;
 	if (pid > 0)
