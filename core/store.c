@@ -1448,11 +1448,29 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 	return 0;
 }
 
+/* A file of at most its first page, and that page (whole or cut short by
+ * a full disk) an SQLite header over an empty schema: what the switch of
+ * a new file to WAL writes before anything of kaoping's is in it. */
+static int first_page_only(const char *path, off_t size)
+{
+	unsigned char h[108];
+	uint32_t app, version, psize;
+	FILE *f;
+	int ok;
+
+	if (size < (off_t)sizeof h || !db_header(path, &app, &version, &psize) || version || size > (off_t)psize ||
+	    !(f = fopen(path, "rb")))
+		return 0;
+	ok = fread(h, 1, sizeof h, f) == sizeof h && h[100] == 0x0d && !h[103] && !h[104];
+	fclose(f);
+	return ok;
+}
+
 int kp_store_unused_empty(const char *path)
 {
 	char *wal = sidecar(path, "-wal"), *shm = sidecar(path, "-shm");
 	struct stat sb;
-	int empty = wal && shm && stat(path, &sb) == 0 && sb.st_size == 0 &&
+	int empty = wal && shm && stat(path, &sb) == 0 && (sb.st_size == 0 || first_page_only(path, sb.st_size)) &&
 		    (stat(wal, &sb) != 0 || sb.st_size == 0) && !locked_at(path, -1) && !locked_at(shm, -1);
 
 	free(wal), free(shm);
