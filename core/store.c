@@ -1316,7 +1316,10 @@ static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
 		    : mode == KP_STORE_UPDATE ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
 	int rc;
 
-	if (mode == KP_STORE_READ && access(path, W_OK) == 0) {
+	/* (the folder too: SQLite makes the -wal and -shm there; a file that
+	 * may be written in a folder that may not failed every reading verb,
+	 * "attempt to write a readonly database") */
+	if (mode == KP_STORE_READ && access(path, W_OK) == 0 && dir_writable(path)) {
 		char *wal = sidecar(path, "-wal");
 		struct stat sb;
 		if (!wal)
