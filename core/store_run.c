@@ -584,6 +584,32 @@ static int next_run_id(kp_store *s, sqlite3_int64 *id, kp_err *err)
 	return r.rc;
 }
 
+/* Are the year's imports still ids (in id order, as kp_store_load read
+ * them), in the transaction just begun?  Read before it, in a snapshot of
+ * their own: an import, --replace or drop committed in between made the
+ * run record datasets that were gone, or miss one that came, and a drop
+ * told of no run that used what it dropped. */
+static int still_loaded(kp_store *s, int year, const long *ids, size_t nids, kp_err *err)
+{
+	rd q = {s, NULL, "imports", err, 0};
+	size_t i = 0;
+	int rc, same = 1;
+
+	if ((rc = store_prep(s, "SELECT id FROM imports WHERE year = ? AND replaced_at IS NULL ORDER BY id", &q.st, err)))
+		return rc;
+	sqlite3_bind_int(q.st, 1, year);
+	while (same && store_rd_step(&q) > 0) {
+		long id = (long)store_rd_int(&q, 0, 1, LONG_MAX, 0, NULL);
+		if (q.rc)
+			break;
+		same = i < nids && ids[i++] == id;
+	}
+	sqlite3_finalize(q.st);
+	if (q.rc)
+		return q.rc;
+	return same && i == nids ? 0 : kp_err_msg(err, KP_ETEMP, KP_M_STORE_IMPORTS_CHANGED, s->path, year);
+}
+
 int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids, size_t nids,
 		       long *run_id, kp_err *err)
 {
@@ -597,6 +623,8 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 		if ((rc = store_begin(s, err)))
 			return rc;
 		s->in_tx = 1;
+		if ((rc = still_loaded(s, year, ids, nids, err)))
+			goto fail;
 	}
 	if ((rc = store_stamp(s, err)) || (rc = next_run_id(s, &id, err)))
 		goto fail;

@@ -383,8 +383,9 @@ pair() { # label, then two commands separated by --
 	wait $p2; rc2=$?
 	for x in "1 $rc1" "2 $rc2"; do
 		set -- $x
-		# 75 with the lock message; 65 when the other one dropped the data first
-		if [ $2 -ne 0 ] && { [ $2 -ne 75 ] || ! grep -q 'locked' p$1.err; } &&
+		# 75 with the lock message, or (a score) with the one that the other
+		# changed the data it read; 65 when the other one dropped the data first
+		if [ $2 -ne 0 ] && { [ $2 -ne 75 ] || ! grep -qE 'locked|changed while this command read it' p$1.err; } &&
 			{ [ $2 -ne 65 ] || ! grep -q 'nothing is imported' p$1.err; }; then
 			fail "pair/$label" "command $1 exited $2: $(head -n 1 p$1.err)"
 			ok=0
@@ -398,11 +399,16 @@ pair() { # label, then two commands separated by --
 	PAIR_RC="$rc1 $rc2"
 	return $((1 - ok))
 }
-consistent() { # every import in use has its data table with its rows; every run its results
+consistent() { # every import in use has its data table with its rows; every run its results;
+	# a drop names every run that used what it dropped (a run recorded after the drop, on data
+	# read before it, was not: the score now refuses that with 75)
 	local bad
 	bad=$(sqlite3 p/k.db "SELECT name FROM imports WHERE replaced_at IS NULL AND (data_table IS NULL OR data_table NOT IN (SELECT name FROM sqlite_master))
 		UNION ALL SELECT 'run ' || id FROM runs WHERE units != (SELECT count(*) FROM results WHERE run_id = runs.id)
 		UNION ALL SELECT 'two ' || year || '/' || name FROM imports WHERE replaced_at IS NULL GROUP BY year, name HAVING count(*) > 1")
+	[ -z "$(sqlite3 p/k.db "SELECT 1 FROM sqlite_master WHERE name = 'import_drops'")" ] ||
+		bad+=$(sqlite3 p/k.db "SELECT 'unnamed run ' || ri.run_id || ' of dropped import ' || d.import_id FROM run_imports ri
+			JOIN import_drops d ON d.import_id = ri.import_id WHERE ', ' || coalesce(d.used_by, '') || ',' NOT LIKE '%, ' || ri.run_id || ',%'")
 	[ -z "$bad" ] || { fail "pair/$1" "inconsistent: $bad"; return 1; }
 	local t
 	for t in $(sqlite3 p/k.db "SELECT data_table || '=' || rows FROM imports WHERE replaced_at IS NULL AND data_table IS NOT NULL" | sed 's/ /%20/g'); do
