@@ -413,8 +413,10 @@ static int check_parts(kp_store *s, long id, const kp_result *res, size_t ui, do
 
 	for (k = 0; k < res->nsections; k++)
 		sum += KP_SEC(res, ui, k);
-	tol = (double)res->nsections * half +
-	      1e-9 * (fabs(u->base) + fabs(u->deductions) + fabs(u->bonus) + fabs(sum) + 1);
+	/* each term scaled before they are added: two parts near 1e308 (a
+	 * score can hold them) must not add up to infinity here */
+	tol = (double)res->nsections * half + 1e-9 * fabs(u->base) + 1e-9 * fabs(u->deductions) +
+	      1e-9 * fabs(u->bonus) + 1e-9 * fabs(sum) + 1e-9;
 	lo = u->base - u->deductions - tol, hi = u->deductions > 0 ? INFINITY : u->base + tol;
 	/* sums past the range of a double are no run's (score refuses them) */
 	if (!isfinite(tol) || !isfinite(lo) || !isfinite(sum) || (res->nsections && (sum < lo || sum > hi)))
