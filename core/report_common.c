@@ -59,6 +59,7 @@
 	X(item_floor, REP_L_ITEM_FLOOR) \
 	X(item_residue, REP_L_ITEM_RESIDUE) \
 	X(item_rescale, REP_L_ITEM_RESCALE) \
+	X(item_cap, REP_L_ITEM_CAP) \
 	X(kinds[0], REP_L_KIND_INDICATOR) \
 	X(kinds[1], REP_L_KIND_SECTION_DED) \
 	X(kinds[2], REP_L_KIND_DEDUCTION) \
@@ -103,6 +104,8 @@ const char *kp_report_item_name(const kp_item *it, const kp_labels *l)
 			return l->item_residue;
 		if (!strcmp(it->name, KP_ITEM_RESCALE_NAME))
 			return l->item_rescale;
+		if (!strcmp(it->name, KP_ITEM_CAP_NAME))
+			return l->item_cap;
 		if (!strcmp(it->name, KP_ITEM_BASE_NAME))
 			return l->base;
 	}
@@ -111,7 +114,8 @@ const char *kp_report_item_name(const kp_item *it, const kp_labels *l)
 
 int kp_report_item_floor(const kp_item *it)
 {
-	return it->kind == KP_ITEM_NOTE && it->points != 0 && it->name && !strcmp(it->name, KP_ITEM_FLOOR_NAME);
+	return it->kind == KP_ITEM_NOTE && it->points != 0 && it->name &&
+	       (!strcmp(it->name, KP_ITEM_FLOOR_NAME) || !strcmp(it->name, KP_ITEM_CAP_NAME));
 }
 
 #define BOTH (KP_COLS_CSV | KP_COLS_TABLE)

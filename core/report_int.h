@@ -46,7 +46,7 @@ typedef struct kp_labels {
 	const char *eligible, *last_total, *ungraded, *count, *too_many_fmt, *too_many_items_fmt, *others;
 	const char *tie_short;
 	const char *basis, *office;  /* an item's basis (依据) and its office */
-	const char *item_floor, *item_residue, *item_rescale; /* kaoping's own items (kp_report_item_name) */
+	const char *item_floor, *item_residue, *item_rescale, *item_cap; /* kaoping's own items (kp_report_item_name) */
 	const char *kinds[6];
 	/* the default title, formats ("注%d", "%s（%s分）"...), the page's
 	 * language code and the punctuation of the language */
@@ -109,11 +109,12 @@ static inline int kp_report_item_plain(const kp_item *it)
 	return it->kind == KP_ITEM_VETO || ((it->kind < 0 || it->kind >= KP_ITEM_NOTE) && it->points == 0);
 }
 /* An item's name as a report in l's language shows it: the items kaoping
- * adds itself (kind note, named in Chinese: 扣完为止, 折算尾差, 缺项折算, 基础分) in
+ * adds itself (kind note, named in Chinese: 扣完为止, 折算尾差, 缺项折算, 基础分, 总分封顶) in
  * l's words, every other as its rule file names it.  Never NULL. */
 const char *kp_report_item_name(const kp_item *it, const kp_labels *l);
-/* 1 for the adjustment 扣完为止 that gives back what a floor at 0 did not
- * take (reports show it beside the deductions). */
+/* 1 for the adjustments 扣完为止, that gives back what a floor at 0 did not
+ * take, and 总分封顶, what max_total took (reports show them beside the
+ * deductions). */
 int kp_report_item_floor(const kp_item *it);
 /* The basis and office the rules give an item (indicator, deduction, bonus
  * or veto, found by kind and name); NULLs when rules is NULL or they are

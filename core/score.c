@@ -1738,6 +1738,18 @@ static int section_deductions(scorer *s, const char **names, size_t k, double f,
 	return nominal > 0 ? floor_item(s, (int)k, nominal, before - ssum) : 0;
 }
 
+/* "总分封顶" as an item of its own: what max_total took off the total
+ * (points below 0), so the items of explain add up to it. */
+static int cap_item(scorer *s, double t, double max)
+{
+	char note[256], a[32], b[32], c[32];
+
+	if (!s->notes || kp_num_cmp(t, max, s->r->precision) <= 0)
+		return 0; /* a cap that the printed total does not show */
+	piece(note, sizeof note, KP_M_NOTE_MAX_TOTAL, num(t, a), num(max, b), num(max, c));
+	return add_item(s, KP_ITEM_NOTE, -1, KP_ITEM_CAP_NAME, max - t, 0, note, 0);
+}
+
 /* A base-score section (基础分) starts at its points, never rescaled; the
  * start is an item of its own, so explain adds up. */
 static int base_item(scorer *s, size_t k, double *pts)
@@ -2047,8 +2059,11 @@ static int score_unit(scorer *s, size_t u, const char **names)
 	if ((rc = score_bonuses(s, names, &bonus)))
 		return rc;
 	t += bonus;
-	if (r->has_max_total && t > r->max_total)
+	if (r->has_max_total && t > r->max_total) {
+		if ((rc = cap_item(s, t, r->max_total)))
+			return rc;
 		t = r->max_total, exact = 0;
+	}
 	if (!isfinite(t)) {
 		enter(s, "total", "", s->r->file, NULL, 0, 0, NULL);
 		return not_finite(s);

@@ -433,6 +433,12 @@ START_TEST(test_bonus)
 	ck_pts(unit(&f, "c")->bonus, 3);
 	ck_pts(unit(&f, "c")->raw, 12);
 	ck_pts(unit(&f, "c")->total, 12);
+	/* the point max_total took is an item of its own, beside 扣完为止, so
+	 * explain adds up: 10 + 3 - 1 = 12 (it was taken without a word) */
+	ck_pts(pts(&f, "c", KP_ITEM_CAP_NAME), -1);
+	ck_assert_int_eq(item(&f, "c", KP_ITEM_CAP_NAME)->kind, KP_ITEM_NOTE);
+	ck_assert_ptr_nonnull(strstr(item(&f, "c", KP_ITEM_CAP_NAME)->note, "总分13分超过最高分12分"));
+	ck_assert_ptr_null(item(&f, "a", KP_ITEM_CAP_NAME));
 	/* d: max(0 - 5, 0) + 2 + 2 = 4: bonus is added after the floor */
 	ck_pts(unit(&f, "d")->deductions, 5);
 	ck_pts(unit(&f, "d")->bonus, 4);

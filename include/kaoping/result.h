@@ -30,6 +30,9 @@ const char *kp_item_kind_key(int kind);
  * each rounded miss the total (shown, never added: the total stands). */
 #define KP_ITEM_FLOOR_NAME "扣完为止"
 #define KP_ITEM_RESIDUE_NAME "折算尾差"
+/* What max_total took off the total (points below 0): shown beside 扣完为止
+ * so the items add up to a capped total. */
+#define KP_ITEM_CAP_NAME "总分封顶"
 /* Items of 10 points skipped for missing data: the rest rescaled. */
 #define KP_ITEM_RESCALE_NAME "缺项折算"
 /* The start of a base-score section (基础分: its points, then deductions). */
