@@ -319,6 +319,17 @@ size_t kp_enc_ctl(const char *str, size_t n, char out[KP_ENC_CTL_MAX])
 		out[4] = hex[s[1] >> 4], out[5] = hex[s[1] & 15], out[6] = '\0';
 		return 2;
 	}
+	/* a bidi embedding, override or isolate (U+202A..U+202E, E2 80 AA..AE;
+	 * U+2066..U+2069, E2 81 A6..A9): a terminal that lays out right-to-left
+	 * text obeys it, and the rest of a row shows reversed (59.00 as 00.95) */
+	if (n >= 3 && s[0] == 0xE2 && ((s[1] == 0x80 && s[2] >= 0xAA && s[2] <= 0xAE) ||
+				       (s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9))) {
+		unsigned cp = 0x2000u | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+		memcpy(out, "\\u", 2);
+		out[2] = hex[cp >> 12], out[3] = hex[(cp >> 8) & 15], out[4] = hex[(cp >> 4) & 15], out[5] = hex[cp & 15];
+		out[6] = '\0';
+		return 3;
+	}
 	return 0;
 }
 

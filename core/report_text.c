@@ -27,8 +27,9 @@ struct grid {
 };
 
 /* Layout whitespace (a line break inside a cell, a tab) prints as one
- * space; any other control character (ESC, CSI U+009B, ...), which a
- * terminal would obey, is shown escaped ("\x1b", "\u009b"). */
+ * space; any other control character (ESC, CSI U+009B, a bidi override
+ * U+202E, ...), which a terminal would obey, is shown escaped ("\x1b",
+ * "\u009b", "\u202e"). */
 static int layout_space(unsigned char c)
 {
 	return c == '\n' || c == '\r' || c == '\t';
@@ -47,13 +48,14 @@ static size_t text_width(const char *s)
 	w = kp_enc_width(s), n = strlen(s);
 	for (; *s; s++, n--) {
 		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != 0x7f && c != 0xC2)
+		if (c >= 0x20 && c != 0x7f && c != 0xC2 && c != 0xE2)
 			continue; /* no control starts here */
 		if (layout_space(c))
 			w++;
 		else if ((k = kp_enc_ctl(s, n, esc)) > 0) {
-			/* kp_enc_width counts C0 as 0, DEL and C1 as 1 */
-			w += strlen(esc) - ((unsigned char)*s < 0x20 ? 0 : 1);
+			/* kp_enc_width counts C0 and bidi controls (E2 ..) as 0,
+			 * DEL and C1 as 1 */
+			w += strlen(esc) - (c < 0x20 || c == 0xE2 ? 0 : 1);
 			s += k - 1, n -= k - 1;
 		}
 	}
@@ -68,7 +70,8 @@ static void put_plain(kp_rw *w, const char *s)
 	char esc[KP_ENC_CTL_MAX];
 
 	for (run = s; *s; s++, n--) {
-		if ((unsigned char)*s >= 0x20 && (unsigned char)*s != 0x7f && (unsigned char)*s != 0xC2)
+		if ((unsigned char)*s >= 0x20 && (unsigned char)*s != 0x7f && (unsigned char)*s != 0xC2 &&
+		    (unsigned char)*s != 0xE2)
 			continue;
 		if (layout_space((unsigned char)*s))
 			k = 1, esc[0] = ' ', esc[1] = '\0';

@@ -53,10 +53,13 @@ size_t kp_enc_utf8_valid(const unsigned char *s, size_t len);
 /* Display width of UTF-8 text in terminal columns (East Asian wide = 2). */
 size_t kp_enc_width(const char *s);
 
-/* A control character at s (n bytes left): a C0 control or DEL (1 byte) or
- * a C1 control U+0080..U+009F (2 bytes, C2 80..C2 9F), which a terminal
- * obeys (ESC, CSI U+009B).  Returns its length, 0 for anything else, and
- * writes how it is shown ("\x1b", "\u009b", NUL-terminated) into out. */
+/* A control character at s (n bytes left): a C0 control or DEL (1 byte), a
+ * C1 control U+0080..U+009F (2 bytes, C2 80..C2 9F), which a terminal
+ * obeys (ESC, CSI U+009B), or a bidi embedding, override or isolate
+ * (U+202A..U+202E, U+2066..U+2069: 3 bytes), which a terminal laying out
+ * right-to-left text obeys.  Returns its length, 0 for anything else, and
+ * writes how it is shown ("\x1b", "\u009b", "\u202e", NUL-terminated)
+ * into out. */
 #define KP_ENC_CTL_MAX 8
 size_t kp_enc_ctl(const char *s, size_t n, char out[KP_ENC_CTL_MAX]);
 
