@@ -2064,10 +2064,8 @@ static int score_unit(scorer *s, size_t u, const char **names)
 			return rc;
 		t = r->max_total, exact = 0;
 	}
-	if (!isfinite(t)) {
-		enter(s, "total", "", s->r->file, NULL, 0, 0, NULL);
-		return not_finite(s);
-	}
+	if (!isfinite(t)) /* no item to name: the sum of the sections */
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_TOTAL_NOT_FINITE, s->r->file, unit_id(s, u), unit_name(s, u));
 	ur->base = before, ur->deductions = sec_taken + ded, ur->bonus = bonus, ur->raw = t;
 	ur->total = kp_num_round(t, r->precision);
 	if (s->notes && s->rescaled && exact && (rc = rescale_residue(s, ded, bonus, ur->total)))
