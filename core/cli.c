@@ -908,6 +908,7 @@ size_t kp_cli_detail_limit(const kp_cli_config *c)
 int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *err)
 {
 	kp_report_opts o;
+	size_t cut = 0;
 	int rc;
 
 	g_report_tty = !c->output && isatty(STDOUT_FILENO);
@@ -919,8 +920,11 @@ int kp_cli_write_report(const kp_cli_config *c, const kp_result *res, kp_err *er
 	o.items = c->items;
 	o.output = c->output;
 	o.summary = c->summary;
+	o.cut = &cut;
 	kp_cli_term_opts(c, &o);
 	rc = kp_cli_term_write(res, &o, err);
+	if (!rc && cut) /* with --quiet too: the workbook is not the whole report */
+		kp_cli_say(KP_M_CLI_XLSX_CUT, c->output ? c->output : "-", cut);
 	if (!rc && c->output && !kp_outfile_deferring()) /* else its caller says so once it is in place */
 		kp_cli_note(c, KP_M_CLI_WROTE, c->output);
 	return rc;

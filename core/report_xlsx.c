@@ -46,6 +46,7 @@ struct xl {
 	const char *const *heads; /* the header row of the current sheet */
 	int stream;         /* constant_memory: a row is written out when the
 			       next begins and can be changed no more */
+	size_t cut;         /* cells whose text was cut to STR_MAX */
 };
 
 /* ---------- cells ---------- */
@@ -72,6 +73,7 @@ static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 		return;
 	}
 	if (s[n = kp_enc_utf16_prefix(s, STR_MAX)]) { /* cut at a character */
+		x->cut++; /* said by the caller: never a silent cut */
 		cut = strndup(s, n);
 		if (!cut) {
 			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -727,6 +729,8 @@ out:
 				file_error(x.e) && errno ? strerror(errno) : lxw_strerror(x.e));
 	else if (!rc)
 		rc = kp_xlsxw_check(file, shown, err);
+	if (o->cut)
+		*o->cut = x.cut;
 	free(x.width);
 	free(x.names);
 	free(tmpdir);

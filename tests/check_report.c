@@ -297,7 +297,7 @@ static void golden(const char *written, const char *name)
 
 static int write_fmt(const kp_result *r, int fmt, int lang, int bom, const char *file, kp_err *err)
 {
-	kp_report_opts o = { fmt, lang, bom, tpath(file), 0, 0, 0, NULL, 0 };
+	kp_report_opts o = { fmt, lang, bom, tpath(file), 0, 0, 0, NULL, 0, NULL };
 
 	return kp_report_write(r, &o, NULL, err);
 }
@@ -406,7 +406,7 @@ START_TEST(test_csv_cells)
 	/* to a stream: no BOM by default; bom=1 forces one */
 	f = tmpfile();
 	{
-		kp_report_opts o = { KP_FMT_CSV, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+		kp_report_opts o = { KP_FMT_CSV, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), 0);
 		o.bom = 1;
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), 0);
@@ -552,7 +552,7 @@ START_TEST(test_table_color)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_TABLE, KP_LANG_ZH, -1, NULL, 1, 0, 0, NULL, 0 };
+	kp_report_opts o = { KP_FMT_TABLE, KP_LANG_ZH, -1, NULL, 1, 0, 0, NULL, 0, NULL };
 	FILE *f = tmpfile();
 	char buf[1 << 16];
 	size_t n;
@@ -590,7 +590,7 @@ START_TEST(test_explain)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { explains[_i].fmt, explains[_i].lang, -1, tpath(explains[_i].name), 0, 0, 0, NULL, 0 };
+	kp_report_opts o = { explains[_i].fmt, explains[_i].lang, -1, tpath(explains[_i].name), 0, 0, 0, NULL, 0, NULL };
 
 	ck_assert_msg(kp_report_explain(r, explains[_i].unit, &o, NULL, &err) == 0, "%s", err.msg);
 	golden(o.output, explains[_i].name);
@@ -602,7 +602,7 @@ START_TEST(test_explain_bad)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 
 	ck_assert_int_eq(kp_report_explain(r, 0, &o, stdout, &err), KP_EUSAGE);
 	o.format = KP_FMT_TABLE;
@@ -649,7 +649,7 @@ END_TEST
  * store loads and the scorer notes for them. */
 START_TEST(test_detail_limit)
 {
-	kp_report_opts o = { KP_FMT_HTML, KP_LANG_EN, -1, NULL, 0, 0, 0, NULL, 0 };
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_EN, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 
 	ck_assert_uint_eq(kp_report_detail_limit(&o), KP_REPORT_HTML_DETAILS);
 	o.summary = 1;
@@ -674,7 +674,7 @@ START_TEST(test_error_languages)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_HTML, KP_LANG_EN, -1, NULL, 0, 0, 0, NULL, 0 };
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_EN, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 
 	ck_assert_uint_eq(NFIX, 7);
 	kp_msg_set_lang(KP_LANG_ZH);
@@ -712,12 +712,12 @@ START_TEST(test_grid)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		kp_report_opts o = { g[i].fmt, KP_LANG_ZH, -1, tpath(g[i].name), 0, 0, 0, NULL, 0 };
+		kp_report_opts o = { g[i].fmt, KP_LANG_ZH, -1, tpath(g[i].name), 0, 0, 0, NULL, 0, NULL };
 		ck_assert_msg(kp_report_grid(grid_head, 4, grid_cells, 3, &o, NULL, &err) == 0, "%s", err.msg);
 		golden(o.output, g[i].name);
 	}
 	{
-		kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+		kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 		ck_assert_int_eq(kp_report_grid(grid_head, 4, grid_cells, 3, &o, stdout, &err), KP_EUSAGE);
 	}
 }
@@ -824,7 +824,7 @@ START_TEST(test_xlsx_stdout)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+	kp_report_opts o = { KP_FMT_XLSX, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 	FILE *f = tmpfile();
 	char head[4];
 
@@ -848,14 +848,14 @@ START_TEST(test_outfile_missing_dir)
 	int fmt;
 
 	for (fmt = 0; fmt <= KP_FMT_HTML; fmt++) {
-		kp_report_opts o = { fmt, KP_LANG_ZH, -1, tpath("nodir/out.x"), 0, 0, 0, NULL, 0 };
+		kp_report_opts o = { fmt, KP_LANG_ZH, -1, tpath("nodir/out.x"), 0, 0, 0, NULL, 0, NULL };
 		ck_assert_int_eq(kp_report_write(r, &o, NULL, &err), KP_ECREATE);
 		snprintf(want, sizeof want, "%s: cannot create: No such file or directory", o.output);
 		ck_assert_str_eq(err.msg, want);
 	}
 	ck_assert_uint_eq(count_entries(tmpdir), 0);
 	{
-		kp_report_opts o = { KP_FMT_JSON, KP_LANG_ZH, -1, tmpdir, 0, 0, 0, NULL, 0 };
+		kp_report_opts o = { KP_FMT_JSON, KP_LANG_ZH, -1, tmpdir, 0, 0, 0, NULL, 0, NULL };
 		ck_assert_int_eq(kp_report_write(r, &o, NULL, &err), KP_ECREATE);
 		ck_assert_ptr_nonnull(strstr(err.msg, ": cannot create: "));
 		ck_assert_uint_eq(count_entries(tmpdir), 0);
@@ -1083,7 +1083,7 @@ START_TEST(test_stdout_full)
 		return;
 	}
 	for (fmt = 0; fmt <= KP_FMT_HTML; fmt++) {
-		kp_report_opts o = { fmt, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+		kp_report_opts o = { fmt, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 		ck_assert_int_eq(kp_report_write(r, &o, f, &err), KP_EIO);
 		ck_assert_str_eq(err.msg, "standard output: cannot write: No space left on device");
 		clearerr(f);
@@ -1118,7 +1118,7 @@ START_TEST(test_outfile_fsize)
 		if (pid == 0) {
 			kp_result *r = big_fixture(20000);
 			struct rlimit rl = { 4096, 4096 };
-			kp_report_opts o = { fmts[k], KP_LANG_ZH, -1, target, 0, 0, 0, NULL, 0 };
+			kp_report_opts o = { fmts[k], KP_LANG_ZH, -1, target, 0, 0, 0, NULL, 0, NULL };
 			kp_err err = { 0 };
 			int rc;
 			signal(SIGXFSZ, SIG_IGN);
@@ -1148,7 +1148,7 @@ END_TEST
 START_TEST(test_html_print)
 {
 	kp_result *r = fixture();
-	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+	kp_report_opts o = { KP_FMT_HTML, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 	kp_err err = { 0 };
 	double pts[16];
 	char *x, *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
@@ -1237,7 +1237,7 @@ START_TEST(test_bad_input)
 {
 	kp_result *r = fixture();
 	kp_err err = { 0 };
-	kp_report_opts o = { 42, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0 };
+	kp_report_opts o = { 42, KP_LANG_ZH, -1, NULL, 0, 0, 0, NULL, 0, NULL };
 
 	ck_assert_int_eq(kp_report_write(r, &o, stdout, &err), KP_EUSAGE);
 	o.format = KP_FMT_JSON;

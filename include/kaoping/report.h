@@ -32,6 +32,9 @@ typedef struct kp_report_opts {
 				by commas ("排名,单位名称,总分"), or NULL */
 	int summary;         /* HTML: the commendation list, the grades and the
 				rankings only, without each unit's details */
+	size_t *cut;         /* xlsx: when not NULL, set to how many cells had
+				their text cut to the 32,767 characters a cell
+				holds (a name or note longer than that) */
 } kp_report_opts;
 
 /* Above this many units a report leaves each unit's items out (the HTML
