@@ -96,6 +96,7 @@ int kp_cmd_compare(kp_cli_config *c, kp_err *err)
 	kp_result *res[2] = { NULL, NULL };
 	kp_compare *cmp = NULL;
 	kp_report_opts o;
+	size_t cut = 0;
 	int rc, i, runs = c->run_prev > 0 && c->run_id > 0;
 
 	/* a third --run would silently drop the first: two runs or none */
@@ -110,7 +111,10 @@ int kp_cmd_compare(kp_cli_config *c, kp_err *err)
 		kp_cli_enter(KP_PH_REPORT);
 		memset(&o, 0, sizeof o);
 		o.format = kp_cli_report_format(c), o.lang = c->lang, o.bom = c->bom, o.output = c->output;
+		o.cut = &cut;
 		rc = kp_report_compare(cmp, &o, stdout, err);
+		if (!rc && cut) /* with --quiet too: the workbook is not the whole comparison */
+			kp_cli_say(KP_M_CLI_XLSX_CUT, c->output ? c->output : "-", cut);
 		if (!rc && c->output)
 			kp_cli_note(c, KP_M_CMD_WROTE, c->output);
 	}

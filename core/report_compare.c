@@ -559,7 +559,8 @@ struct xlsx_ctx {
 
 /* A text cell, cut at a character to what a cell holds (as the report's
  * workbook does): a unit name past it failed the whole comparison. */
-static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *f, int *e)
+static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *f, int *e,
+		   size_t *cut_cells)
 {
 	char *clean, *cut = NULL;
 	size_t n;
@@ -571,6 +572,7 @@ static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *
 		return;
 	}
 	if (s[n = kp_enc_utf16_prefix(s, XL_CELL_MAX)]) {
+		++*cut_cells; /* said by the caller: never a silent cut */
 		if (!(cut = strndup(s, n)))
 			*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
 		s = cut;
@@ -588,32 +590,33 @@ static void xl_num(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int has, dou
 }
 
 static void xl_row(lxw_worksheet *ws, lxw_row_t row, const kp_compare *c, const kp_compare_cat *k,
-		   const kp_compare_row *r, const cmp_labels *l, int *e)
+		   const kp_compare_row *r, const cmp_labels *l, int *e, size_t *cut)
 {
 	int both = r->a && r->b;
 
-	xl_str(ws, row, 0, k->name, NULL, e);
-	xl_str(ws, row, 1 + C_ID, r->id, NULL, e);
-	xl_str(ws, row, 1 + C_NAME, r->name, NULL, e);
+	xl_str(ws, row, 0, k->name, NULL, e, cut);
+	xl_str(ws, row, 1 + C_ID, r->id, NULL, e, cut);
+	xl_str(ws, row, 1 + C_NAME, r->name, NULL, e, cut);
 	xl_num(ws, row, 1 + C_RANK_A, r->a != NULL, r->a ? r->a->rank : 0, e);
 	xl_num(ws, row, 1 + C_RANK_B, r->b != NULL, r->b ? r->b->rank : 0, e);
 	if (both && r->category_changed)
-		xl_str(ws, row, 1 + C_RANK_CH, l->cat_changed, NULL, e);
+		xl_str(ws, row, 1 + C_RANK_CH, l->cat_changed, NULL, e, cut);
 	else
 		xl_num(ws, row, 1 + C_RANK_CH, both, r->rank_change, e);
 	xl_num(ws, row, 1 + C_TOTAL_A, r->a != NULL, r->a ? r->a->total : 0, e);
 	xl_num(ws, row, 1 + C_TOTAL_B, r->b != NULL, r->b ? r->b->total : 0, e);
 	xl_num(ws, row, 1 + C_TOTAL_CH, both, r->total_change, e);
-	xl_str(ws, row, 1 + C_GRADE_A, row_grade(c->a, r->a), NULL, e);
-	xl_str(ws, row, 1 + C_GRADE_B, row_grade(c->b, r->b), NULL, e);
-	xl_str(ws, row, 1 + C_COMMEND, both && r->a->commended && r->b->commended ? l->kept : "", NULL, e);
+	xl_str(ws, row, 1 + C_GRADE_A, row_grade(c->a, r->a), NULL, e, cut);
+	xl_str(ws, row, 1 + C_GRADE_B, row_grade(c->b, r->b), NULL, e, cut);
+	xl_str(ws, row, 1 + C_COMMEND, both && r->a->commended && r->b->commended ? l->kept : "", NULL, e, cut);
 	xl_str(ws, row, 1 + NCOLS, r->grade_changed && !*row_change(r, l) ? l->grade_changed : row_change(r, l),
-	       NULL, e);
+	       NULL, e, cut);
 }
 
 static int xlsx_fill(void *ctx, struct lxw_workbook *wb, int *e, kp_err *err)
 {
 	const struct xlsx_ctx *x = ctx;
+	size_t none = 0, *cut = x->o->cut ? x->o->cut : &none;
 	const cmp_labels *l = labels(x->o->lang);
 	const char *head[NCOLS];
 	char hbuf[6][64];
@@ -629,13 +632,13 @@ static int xlsx_fill(void *ctx, struct lxw_workbook *wb, int *e, kp_err *err)
 	}
 	format_set_bold(bold);
 	header_cells(l, x->o->lang, head, hbuf);
-	xl_str(ws, 0, 0, kp_report_labels(x->o->lang)->category, bold, e);
+	xl_str(ws, 0, 0, kp_report_labels(x->o->lang)->category, bold, e, cut);
 	for (i = 0; i < NCOLS; i++)
-		xl_str(ws, 0, (lxw_col_t)(1 + i), head[i], bold, e);
-	xl_str(ws, 0, 1 + NCOLS, l->change, bold, e);
+		xl_str(ws, 0, (lxw_col_t)(1 + i), head[i], bold, e, cut);
+	xl_str(ws, 0, 1 + NCOLS, l->change, bold, e, cut);
 	for (k = 0; k < x->c->ncats; k++)
 		for (i = x->c->cats[k].first; i < x->c->cats[k].first + x->c->cats[k].count && !*e; i++)
-			xl_row(ws, ++row, x->c, &x->c->cats[k], &x->c->rows[i], l, e);
+			xl_row(ws, ++row, x->c, &x->c->cats[k], &x->c->rows[i], l, e, cut);
 	if (!*e)
 		worksheet_freeze_panes(ws, 1, 0);
 	return 0;
