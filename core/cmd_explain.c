@@ -82,6 +82,7 @@ struct sheets {
 	size_t nthere, capthere;
 	kp_strset there_set;      /* there, hashed */
 	size_t overwritten;       /* of them, this run's sheets' names */
+	size_t cut;               /* xlsx cells whose text was cut to what a cell holds */
 };
 
 /* The files of the sheets' format the folder holds before the sheets are
@@ -223,7 +224,7 @@ static int check_free(const struct sheets *s, const char *path, kp_err *err)
 
 static int write_one(struct sheets *s, kp_store_rows *rr, size_t unit, const char *path, kp_err *err)
 {
-	kp_sheet sh = { s->res, unit, s->rules, rr ? &s->rows : NULL, s->c->lang };
+	kp_sheet sh = { s->res, unit, s->rules, rr ? &s->rows : NULL, s->c->lang, &s->cut };
 	int rc = 0;
 
 	kp_sheet_rows_clear(&s->rows);
@@ -304,6 +305,8 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	else if (!rc)
 		kp_cli_note(s->c, KP_M_CMD_EXPLAIN_WROTE_BARE, s->res->nunits, kp_sheet_ext(s->format), s->res->run_id,
 			    s->dir);
+	if (!rc && s->cut) /* with --quiet too: a sheet is not all the database holds */
+		kp_cli_say(KP_M_CLI_XLSX_CUT, s->dir, s->cut);
 	if (!rc && s->nthere > s->overwritten) /* not this run's: with --quiet too, the folder is not all it says */
 		kp_cli_say(KP_M_CMD_EXPLAIN_OTHERS, s->dir, s->nthere - s->overwritten, kp_sheet_ext(s->format),
 			   s->res->run_id);

@@ -44,6 +44,8 @@ static void put(struct sx *x, lxw_col_t col, const char *s, lxw_format *f)
 		return;
 	}
 	if (s[n = kp_enc_utf16_prefix(s, STR_MAX)]) { /* cut at a character */
+		if (x->s->cut) /* said by the caller: never a silent cut */
+			++*x->s->cut;
 		if (!(cut = strndup(s, n))) {
 			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 			free(clean);

@@ -177,7 +177,7 @@ static int keep_ab(void *ud, const char *col)
 START_TEST(test_languages)
 {
 	kp_result *r = ck_result();
-	kp_sheet sh = { r, 0, NULL, NULL, KP_LANG_EN };
+	kp_sheet sh = { r, 0, NULL, NULL, KP_LANG_EN, NULL };
 	kp_err err = { 0 };
 
 	ck_assert_ptr_nonnull(r);

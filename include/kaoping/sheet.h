@@ -47,6 +47,9 @@ typedef struct kp_sheet {
 	const kp_sheet_rows *rows; /* the unit's data rows, or NULL when they
 				      could not be looked up (no rules) */
 	int lang;                  /* enum kp_lang */
+	size_t *cut;               /* xlsx: when not NULL, counts the cells whose
+				      text was cut to the 32,767 characters a
+				      cell holds */
 } kp_sheet;
 
 /* The formats a sheet is written in (enum kp_format): md, html, json, xlsx. */
