@@ -64,7 +64,23 @@ static volatile long g_locked_pid;
  * escaped ("\\x1b", "\\u009b"); line breaks and tabs pass.  The progress
  * line, which means its CR and erase, writes to g_raw_err. */
 static FILE *g_raw_err;
-static int g_err_c2; /* a C2 byte held back: the first half of a C1 control? */
+/* The bytes held back at the end of a write: the start of a control
+ * (C2 of a C1 control; E2, E2 80 or E2 81 of a bidi control) whose rest
+ * comes with the next write. */
+static char g_err_held[2];
+static size_t g_err_nheld;
+
+/* How many bytes at the end of s[0..n) may start a control cut short. */
+static size_t ctl_tail(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (n >= 1 && (u[n - 1] == 0xC2 || u[n - 1] == 0xE2))
+		return 1;
+	if (n >= 2 && u[n - 2] == 0xE2 && (u[n - 1] == 0x80 || u[n - 1] == 0x81))
+		return 2;
+	return 0;
+}
 
 static int err_write_all(const char *s, size_t n)
 {
@@ -97,21 +113,27 @@ static size_t err_put(char *out, size_t o, const char *p, size_t left, size_t *k
 static ssize_t err_filter(void *cookie, const char *s, size_t n)
 {
 	char out[4096 + 2 * KP_ENC_CTL_MAX];
-	size_t i = 0, o = 0, k;
+	size_t i = 0, o = 0, k, end;
 
 	(void)cookie;
-	if (g_err_c2 && n > 0) { /* a C2 held back from the last write */
-		const char two[2] = { '\xC2', s[0] };
-		g_err_c2 = 0;
-		o = err_put(out, o, two, 2, &k);
-		i = k == 2 ? 1 : 0;
+	if (g_err_nheld && n > 0) { /* bytes held back from the last write, then this one's */
+		char join[4];
+		size_t h = g_err_nheld, jn = h, p = 0;
+		memcpy(join, g_err_held, h);
+		for (; jn < sizeof join && jn - h < n; jn++)
+			join[jn] = s[jn - h];
+		g_err_nheld = 0;
+		for (; p < h; p += k)
+			o = err_put(out, o, join + p, jn - p, &k);
+		i = p - h; /* a control took the first bytes of s too */
 	}
-	for (; i < n; i += k) {
-		if ((unsigned char)s[i] == 0xC2 && i + 1 == n) {
-			g_err_c2 = 1; /* its second byte comes with the next write */
-			break;
-		}
-		o = err_put(out, o, s + i, n - i, &k);
+	end = n - ctl_tail(s + i, n - i);
+	if (end < n) { /* its rest comes with the next write */
+		memcpy(g_err_held, s + end, n - end);
+		g_err_nheld = n - end;
+	}
+	for (; i < end; i += k) {
+		o = err_put(out, o, s + i, end - i, &k);
 		if (o >= 4096) {
 			if (err_write_all(out, o) < 0)
 				return -1;
