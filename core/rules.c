@@ -1454,6 +1454,10 @@ static int last_grade_takes_all(compiler *c, const char *where)
 			kp_num_short(kp_grade_min(last, (int)k), num, sizeof num);
 			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_LAST_MIN, where, last->name, num, r->cat[k].name);
 		}
+	/* quotas move units down a grade: there is none below the last (a
+	 * quota there was ignored without a word) */
+	if (last->quota > 0 || last->count > 0)
+		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_LAST_QUOTA, where, last->name);
 	return 0;
 }
 
@@ -1464,7 +1468,7 @@ static int compile_grade(compiler *c, int g, size_t i, const char *where)
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
 	kp_grade *gr = &r->grade[i];
-	int rc = 0;
+	int rc = 0, has_quota = 0;
 
 	kp_decl_index(L, g, (lua_Integer)i + 1);
 	if (lua_type(L, -1) != LUA_TTABLE) {
@@ -1481,9 +1485,11 @@ static int compile_grade(compiler *c, int g, size_t i, const char *where)
 		r->ngrade = i + 1;
 	}
 	lua_pop(L, 2);
-	if (!rc && field_num(c, lua_gettop(L), "quota", &gr->quota) < 0)
+	if (!rc && (has_quota = field_num(c, lua_gettop(L), "quota", &gr->quota)) < 0)
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_SHARE, where);
-	if (!rc && (gr->quota < 0 || gr->quota > 1))
+	/* a share of 0 (⌊0 × units⌋: no unit) was taken as no quota at all,
+	 * while 0.01 of 5 units kept none */
+	if (!rc && has_quota > 0 && !(gr->quota > 0 && gr->quota <= 1))
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_QUOTA_RANGE, where);
 	if (!rc)
 		rc = grade_count_and_mins(c, lua_gettop(L), gr, where);

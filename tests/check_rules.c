@@ -634,7 +634,12 @@ static const struct {
 	{ BODY "grades { {\"优秀\", 90}, {\"合格\", 60} }\n", "the last grade, '合格', is given to every unit below the grades before it, so its minimum 60", 3 },
 	{ BODY "grades { {\"优秀\", 90}, {\"合格\", 0, by_category = { A = 10 } } }\n", "its minimum 10 (category 'A')", 3 },
 	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 90} }\n", "'良好' must have a lower minimum than '优秀'", 3 },
-	{ BODY "grades { {\"优秀\", 90, quota = 1.5}, {\"良好\", 0} }\n", "a quota is a share between 0 and 1", 3 },
+	{ BODY "grades { {\"优秀\", 90, quota = 1.5}, {\"良好\", 0} }\n", "a quota is a share above 0 and at most 1", 3 },
+	/* a share of 0 was no quota at all, while 0.01 of 5 units kept none */
+	{ BODY "grades { {\"优秀\", 90, quota = 0}, {\"良好\", 0} }\n", "a quota is a share above 0 and at most 1", 3 },
+	/* no grade below the last to move a unit down to: the quota did nothing */
+	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 0, quota = 0.1} }\n", "a quota or count there would move no unit down", 3 },
+	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 0, count = 2} }\n", "a quota or count there would move no unit down", 3 },
 	{ BODY "grades { {\"优秀\", 90, quota = \"20%\"}, {\"良好\", 0} }\n", "a quota is a share of the category", 3 },
 	{ BODY "grades { {\"优秀\", 90}, quota_ties = \"some\" }\n", "quota_ties must be \"all\" or \"none\"", 3 },
 	{ BODY "grades { }\n", "grades: give the bands", 3 },
