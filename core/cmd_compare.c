@@ -16,6 +16,7 @@ int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int yea
 		      kp_data **d, kp_result **res, kp_err *err)
 {
 	kp_score_opts o;
+	kp_last *last = NULL;
 	long *ids = NULL;
 	size_t nids = 0;
 	int rc, year;
@@ -37,11 +38,18 @@ int kp_cli_score_year(kp_cli_config *c, kp_store *st, const char *rules, int yea
 	kp_cli_enter(KP_PH_READ);
 	if ((rc = kp_data_bind(*d, *r, err)))
 		return rc;
+	/* last year's results, as score gives them to the rules (u.last): a
+	 * rule that reads them (进步奖) scored otherwise than the run does */
+	kp_cli_enter(KP_PH_LOAD);
+	if ((rc = kp_store_last(st, year - 1, &last, err)))
+		return rc;
 	memset(&o, 0, sizeof o);
 	o.details = details;
+	o.last = last;
 	kp_cli_enter(KP_PH_SCORE);
 	rc = kp_score_run(*r, *d, &o, res, err);
 	kp_cli_disarm_timeout();
+	kp_store_last_free(last);
 	kp_cli_enter(KP_PH_NONE);
 	if (!rc)
 		(*res)->year = year;
