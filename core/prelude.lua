@@ -500,6 +500,9 @@ end
 -- loaded) would change nothing: the rules are compiled by then
 local function open_for(kind, level)
 	if spec.closed then fail(msg("RULE_P_LATE", kind), level + 1) end
+	-- RULES_test.lua (spec.tests) holds cases: a declaration there changed
+	-- the rules the cases (and check) scored with, and no run's
+	if spec.tests and kind ~= "case" then fail(msg("RULE_P_IN_TESTS", kind), level + 1) end
 end
 
 local function named(kind, build)

@@ -3009,8 +3009,13 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 		struct stat st;
 		if (!tp)
 			rc = kp_err_oom(err);
-		else if (lstat(tp, &st) == 0 || errno != ENOENT)
+		else if (lstat(tp, &st) == 0 || errno != ENOENT) {
+			lua_pushboolean(L, 1); /* cases only (prelude's open_for) */
+			lua_setfield(L, spec, "tests");
 			rc = run_file(r, tp, env, use, err);
+			lua_pushnil(L);
+			lua_setfield(L, spec, "tests");
+		}
 		free(tp);
 	}
 	if (use) {
