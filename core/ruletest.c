@@ -511,9 +511,14 @@ static void compare_one(const case_names *names, const kp_rules *r, lua_State *L
 		if (lua_toboolean(L, -1) != g)
 			say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, lua_toboolean(L, -1) ? "true" : "false",
 			    g ? "true" : "false");
+	} else if (!strcmp(key, "rank") && lua_type(L, -1) != LUA_TNUMBER) {
+		/* rank = "1" said "expected 1, got 1" */
+		say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_NUMBER),
+		    luaL_typename(L, -1));
 	} else if (!strcmp(key, "rank")) {
 		snprintf(got, sizeof got, "%d", u->rank);
-		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) != u->rank)
+		/* rank = 1.0 is rank 1, as 1 == 1.0 in Lua (it failed: "expected 1.0, got 1") */
+		if (lua_tonumber(L, -1) != (lua_Number)u->rank)
 			say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_decl_text(L, -1), got), lua_pop(L, 1);
 	} else if (!lua_isnumber(L, -1)) {
 		say(out, kp_msg_fmt(KP_MSG_RULE_TEST_DIFF), key, kp_msg_fmt(KP_MSG_RULE_TEST_A_NUMBER),
