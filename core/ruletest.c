@@ -180,14 +180,16 @@ static int typed_table(kp_table **t, const char *name, const char *file, char *c
 }
 
 /* The columns whose blank the rules answer (a declared default, or
- * missing = "skip"): a case need not list them, so they are added empty. */
+ * missing = "skip"), or an indicator only some categories are assessed on
+ * reads (a case of another category failed: "no imported file has" the
+ * column): a case need not list them, so they are added empty. */
 static int blank_columns(const kp_rules *r, strlist *cols, kp_err *err)
 {
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < r->nind && !rc; i++)
-		if ((r->ind[i].has_default || r->ind[i].skip_missing) && r->ind[i].m.src.kind == KP_SRC_COL)
+		if ((r->ind[i].has_default || r->ind[i].skip_missing || r->ind[i].only) && r->ind[i].m.src.kind == KP_SRC_COL)
 			rc = add_name(cols, r->ind[i].m.src.col, err);
 	for (i = 0; i < r->nbon && !rc; i++)
 		if (r->bon[i].has_default && r->bon[i].m.src.kind == KP_SRC_COL)
