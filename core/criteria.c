@@ -67,6 +67,8 @@ static void indicator_words(const kp_rules *r, const kp_indicator *ind, enum kp_
 		kp_rules_describe(r, &ind->m, ind->points, lang, out);
 	if (ind->only)
 		only_words(r, ind, lang, out);
+	if (ind->skip_missing) /* 缺项折算 changes every other point of the unit */
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_SKIP);
 }
 
 /* A deduction's words: its own, "每件扣2分, 最多扣10分", or fn_words for
@@ -242,6 +244,10 @@ static int extra_rows(const kp_rules *r, kp_criteria *g, kp_sb *words, kp_err *e
 			      r->veto[i].desc ? r->veto[i].desc
 			      : r->veto[i].reason ? r->veto[i].reason : word(g, KP_MSG_RULE_CRIT_VETO_WORDS),
 			      &(struct origin){r->veto[i].basis, r->veto[i].office});
+	if (!rc && r->has_max_total) { /* a cap on the total: the criteria said nothing of it */
+		kp_rules_words(words, g->lang, KP_M_RULE_CRIT_MAX_TOTAL, kp_num_short(r->max_total, a, sizeof a));
+		rc = grid_add_words(g, err, word(g, KP_MSG_RULE_CRIT_TOTAL_ROW), "", "", "", words, NULL);
+	}
 	if (!rc && r->veto_last)
 		rc = grid_add(g, err, word(g, KP_MSG_RULE_CRIT_VETO), "", word(g, KP_MSG_RULE_CRIT_RANK_ROW), "",
 			      word(g, KP_MSG_RULE_CRIT_VETO_LAST), NULL);
