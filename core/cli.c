@@ -1076,7 +1076,9 @@ static const kp_cli_cmd verbs[] = {
 	{"test", kp_cmd_test, KP_O_LIMITS, 1, 1,
 	 "kaoping test RULES",
 	 KP_MSG_CLI_HELP_TEST, KP_MSG_NONE},
-	{"compare", kp_cmd_compare, KP_O_DB | KP_O_YEAR | KP_O_RUN | (KP_O_REPORT & ~(KP_O_ITEMS | KP_O_SUMMARY)) | KP_O_LIMITS, 0, 2,
+	/* not KP_O_TERM: compare's table neither fits a width nor picks
+	 * columns, and took --width, --wide and --columns without a word */
+	{"compare", kp_cmd_compare, KP_O_DB | KP_O_YEAR | KP_O_RUN | (KP_O_REPORT & ~(KP_O_ITEMS | KP_O_SUMMARY | KP_O_TERM)) | KP_O_LIMITS, 0, 2,
 	 "kaoping compare RULES_A RULES_B [--year Y] | compare --run N --run M  [--format F] [-o FILE]",
 	 KP_MSG_CLI_HELP_COMPARE, KP_MSG_NONE},
 	{"robust", kp_cmd_robust, KP_O_DB | KP_O_YEAR | KP_O_FORMAT | KP_O_OUTPUT | KP_O_LANG | KP_O_BOM |
