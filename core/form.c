@@ -410,6 +410,36 @@ static int same_file_name(const char *a, const char *b)
 	return same;
 }
 
+/* Is an office's folder named like a file of a form in the top folder
+ * (units.xlsx, units.csv, units.说明.txt)?  The office "units.xlsx"
+ * clashed with the unit form at write time (73, "not a regular file").
+ * 1 yes (*file names it), 0 no, -1 out of memory. */
+static int office_is_form_file(const kp_forms *f, const char *office, char **file)
+{
+	static const char *const ext[] = { ".xlsx", ".csv", ".说明.txt" };
+	size_t k, e;
+	int same;
+
+	for (k = 0; k < f->n; k++) {
+		if (f->form[k].office)
+			continue;
+		for (e = 0; e < sizeof ext / sizeof *ext; e++) {
+			char *name = NULL;
+			if (asprintf(&name, "%s%s", f->form[k].name, ext[e]) < 0)
+				return -1;
+			if ((same = same_file_name(office, name)) != 0) {
+				if (same > 0)
+					*file = name;
+				else
+					free(name);
+				return same;
+			}
+			free(name);
+		}
+	}
+	return 0;
+}
+
 static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 {
 	size_t i, j;
@@ -432,6 +462,16 @@ static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name);
 			else if (same)
 				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE_CASE, where, f->form[j].name, m->name);
+		if (m->office) {
+			char *file = NULL;
+			if ((same = office_is_form_file(f, m->office, &file)) < 0)
+				return kp_err_oom(err);
+			if (same) {
+				kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_OFFICE_IS_FILE, where, m->office, file);
+				free(file);
+				return KP_ERULE;
+			}
+		}
 	}
 	return 0;
 }
