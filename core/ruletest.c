@@ -229,7 +229,9 @@ static int case_units(const kp_rules *r, lua_State *L, int c, const char *where,
 	if (rc || (rc = blank_columns(r, &cols, err)))
 		goto out;
 	sort_names(&cols, nfixed);
-	if ((rc = typed_table(&t, "units", where, cols.s, cols.n, r, err)))
+	/* named as the rules name the unit table (unit.table): "units"
+	 * failed every case of such rules, "the unit table was not imported" */
+	if ((rc = typed_table(&t, r->unit_table ? r->unit_table : "units", where, cols.s, cols.n, r, err)))
 		goto out;
 	/* the id and the name are the same word: a column that is the
 	 * category (and not the id) holds the category */
