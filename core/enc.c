@@ -607,6 +607,21 @@ size_t kp_enc_utf16_prefix(const char *str, size_t max)
 	return i;
 }
 
+const char *kp_enc_utf16_cut(const char *s, size_t max, char **cut)
+{
+	size_t n;
+
+	*cut = NULL;
+	if (!s[kp_enc_utf16_prefix(s, max)] || max < 1)
+		return s;
+	n = kp_enc_utf16_prefix(s, max - 1); /* room for the "…", one unit */
+	if (!(*cut = malloc(n + 4)))
+		return NULL;
+	memcpy(*cut, s, n);
+	memcpy(*cut + n, "\xE2\x80\xA6", 4);
+	return *cut;
+}
+
 struct kp_enc_conv {
 	iconv_t cd;
 	char carry[8];

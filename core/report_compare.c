@@ -563,7 +563,6 @@ static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *
 		   size_t *cut_cells)
 {
 	char *clean, *cut = NULL;
-	size_t n;
 
 	if (*e || !s || !*s)
 		return;
@@ -571,12 +570,10 @@ static void xl_str(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *
 		*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
-	if (s[n = kp_enc_utf16_prefix(s, XL_CELL_MAX)]) {
+	if (!(s = kp_enc_utf16_cut(s, XL_CELL_MAX, &cut))) /* cut at a character, marked */
+		*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
+	else if (cut)
 		++*cut_cells; /* said by the caller: never a silent cut */
-		if (!(cut = strndup(s, n)))
-			*e = (int)LXW_ERROR_MEMORY_MALLOC_FAILED;
-		s = cut;
-	}
 	if (s && *s)
 		*e = (int)worksheet_write_string(ws, row, col, s, f);
 	free(cut);

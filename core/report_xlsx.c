@@ -64,7 +64,6 @@ static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 {
 	char *cut = NULL, *clean;
 	lxw_error e;
-	size_t n;
 
 	if (!s || !*s || x->e)
 		return;
@@ -72,19 +71,17 @@ static void put_str(struct xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
-	if (s[n = kp_enc_utf16_prefix(s, STR_MAX)]) { /* cut at a character */
-		x->cut++; /* said by the caller: never a silent cut */
-		cut = strndup(s, n);
-		if (!cut) {
-			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-			free(clean);
-			return;
-		}
+	if (!(s = kp_enc_utf16_cut(s, STR_MAX, &cut))) { /* cut at a character, marked */
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		free(clean);
+		return;
 	}
-	e = worksheet_write_string(ws, row, col, cut ? cut : s, f);
+	if (cut)
+		x->cut++; /* said by the caller: never a silent cut */
+	e = worksheet_write_string(ws, row, col, s, f);
 	if (e)
 		x->e = e;
-	fit(x, col, cut ? cut : s);
+	fit(x, col, s);
 	free(cut);
 	free(clean);
 }

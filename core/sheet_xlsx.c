@@ -34,7 +34,6 @@ struct sx {
 static void put(struct sx *x, lxw_col_t col, const char *s, lxw_format *f)
 {
 	char *cut = NULL, *clean;
-	size_t n;
 	double w;
 
 	if (!s || !*s || x->e)
@@ -43,18 +42,16 @@ static void put(struct sx *x, lxw_col_t col, const char *s, lxw_format *f)
 		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		return;
 	}
-	if (s[n = kp_enc_utf16_prefix(s, STR_MAX)]) { /* cut at a character */
-		if (x->s->cut) /* said by the caller: never a silent cut */
-			++*x->s->cut;
-		if (!(cut = strndup(s, n))) {
-			x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-			free(clean);
-			return;
-		}
+	if (!(s = kp_enc_utf16_cut(s, STR_MAX, &cut))) { /* cut at a character, marked */
+		x->e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		free(clean);
+		return;
 	}
-	if (n)
-		x->e = worksheet_write_string(x->ws, x->row, col, cut ? cut : s, f);
-	w = (double)kp_enc_width(cut ? cut : s) + 2;
+	if (cut && x->s->cut) /* said by the caller: never a silent cut */
+		++*x->s->cut;
+	if (*s)
+		x->e = worksheet_write_string(x->ws, x->row, col, s, f);
+	w = (double)kp_enc_width(s) + 2;
 	if (col < SHEET_ITEM_COLS && f != x->title && w > x->width[col])
 		x->width[col] = w > MAX_WIDTH ? MAX_WIDTH : w;
 	free(cut);

@@ -87,6 +87,12 @@ const char *kp_enc_xlsx_text(const char *s, char **copy);
  * cell of max characters, as Excel counts them (32767 characters, not
  * bytes: a cut at 32767 bytes kept a third of a Chinese name). */
 size_t kp_enc_utf16_prefix(const char *s, size_t max);
+/* s whole when it holds at most max UTF-16 code units (*cut NULL);
+ * else, in a new string in *cut, its start and "…" within max units, so
+ * that a workbook cell shows where it was cut (a cut without a mark
+ * passed for the whole text).  The text to write, or NULL without
+ * memory. */
+const char *kp_enc_utf16_cut(const char *s, size_t max, char **cut);
 
 /* The key under which a case-insensitive filesystem (Windows, macOS)
  * takes two file names for the same file: s in lower case for ASCII,
