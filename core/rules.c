@@ -878,6 +878,12 @@ static int compile_categories(compiler *c, int a, const char *where)
 			lua_pop(L, 1);
 			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_FORM, where);
 		}
+		/* a category "" took every unit whose category cell was blank
+		 * (forgotten): ranked, graded and commended together, unnamed */
+		if (!r->cat[i].name[strspn(r->cat[i].name, " \t\r\n")]) {
+			lua_pop(L, 1);
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_EMPTY, where, (int)i + 1);
+		}
 		r->cat[i].quota = (int)q;
 		for (j = 0; j < i; j++)
 			if (!strcmp(r->cat[j].name, r->cat[i].name)) {
