@@ -1485,6 +1485,9 @@ static int compile_grade(compiler *c, int g, size_t i, const char *where)
 	kp_decl_index(L, -2, 2);
 	if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
+	else if (!lua_tostring(L, -2)[strspn(lua_tostring(L, -2), " \t\r\n")])
+		/* a grade "" printed its units as having none */
+		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_EMPTY, where, (int)i + 1);
 	else {
 		gr->name = dupstr(c, lua_tostring(L, -2));
 		gr->min = lua_tonumber(L, -1);
