@@ -12,6 +12,7 @@ local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
 local setmetatable, tostring, next = setmetatable, tostring, next
 local getmetatable, rawget = getmetatable, rawget
+local sfind = string.find
 
 spec.sections, spec.indicators, spec.deductions = {}, {}, {}
 spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
@@ -508,7 +509,7 @@ end
 local function named(kind, build)
 	return function(name)
 		open_for(kind, 2)
-		if type(name) ~= "string" or name == "" then
+		if type(name) ~= "string" or not sfind(name, "[^ \t\r\n]") then -- "" or " ": a blank head in every report
 			fail(msg("RULE_P_NEEDS_NAME", kind, kind), 2)
 		end
 		local w = where(2)
