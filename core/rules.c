@@ -1007,7 +1007,11 @@ static int compile_assessment(compiler *c)
 
 	kp_decl_field(L, c->spec, "assessment");
 	if (lua_isnil(L, -1)) {
+		size_t n = strlen(r->file);
 		lua_pop(L, 1);
+		/* kaoping test rules/x_test.lua: the test file given as the rules */
+		if (n > 9 && !strcmp(r->file + n - 9, "_test.lua"))
+			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_ASSESSMENT_TEST, r->file, (int)(n - 9), r->file);
 		return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_NO_ASSESSMENT, r->file);
 	}
 	a = lua_gettop(L);
