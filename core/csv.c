@@ -481,8 +481,8 @@ static int first_block(reader *r, const char **s, size_t *n, int *enc)
 		if (why)
 			return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UNLIKELY_UTF8, r->name);
 	}
-	if (*enc == KP_ENC_UTF16)
-		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UTF16, r->name);
+	if (*enc == KP_ENC_UTF16 || *enc == KP_ENC_UTF32)
+		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_UTF16, r->name, kp_enc_name(*enc));
 	if (*n >= 3 && !memcmp(*s, "\xEF\xBB\xBF", 3))
 		*s += 3, *n -= 3;
 	return 0;

@@ -27,6 +27,7 @@ const char *kp_enc_name(int enc)
 	case KP_ENC_UTF8: return "UTF-8";
 	case KP_ENC_GB18030: return "GB18030";
 	case KP_ENC_UTF16: return "UTF-16";
+	case KP_ENC_UTF32: return "UTF-32";
 	default: return "auto";
 	}
 }
@@ -78,10 +79,32 @@ size_t kp_enc_utf8_valid(const unsigned char *s, size_t len)
 	return i;
 }
 
+/* UTF-32, with or without its BOM: in the first 512 bytes (at least 8),
+ * the high byte of every four is 0 and the next below it at most 0x10 (a
+ * code point is at most U+10FFFF), little- or big-endian.  UTF-16 fails
+ * this on its first character above U+00FF or ASCII letter in the wrong
+ * place. */
+static int utf32(const unsigned char *buf, size_t len)
+{
+	size_t i, n = (len < 512 ? len : 512) & ~(size_t)3;
+	int le = 1, be = 1;
+
+	if (n < 8)
+		return 0;
+	for (i = 0; i < n && (le || be); i += 4) {
+		le = le && buf[i + 3] == 0 && buf[i + 2] <= 0x10;
+		be = be && buf[i] == 0 && buf[i + 1] <= 0x10;
+	}
+	return le || be;
+}
+
 int kp_enc_detect(const unsigned char *buf, size_t len)
 {
 	size_t i, nuls = 0, odd = 0, ok;
 
+	if ((len >= 4 && !memcmp(buf, "\xFF\xFE\0\0", 4)) || (len >= 4 && !memcmp(buf, "\0\0\xFE\xFF", 4)) ||
+	    utf32(buf, len))
+		return KP_ENC_UTF32;
 	if (len >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF)))
 		return KP_ENC_UTF16;
 	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)

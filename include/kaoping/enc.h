@@ -13,7 +13,8 @@ enum kp_enc {
 	KP_ENC_AUTO = 0,
 	KP_ENC_UTF8,
 	KP_ENC_GB18030,
-	KP_ENC_UTF16
+	KP_ENC_UTF16,
+	KP_ENC_UTF32     /* detected to be refused by name, never read */
 };
 
 /* Parse an --encoding name ("auto", "utf-8", "utf8", "gb18030", "gbk",
