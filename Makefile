@@ -148,7 +148,7 @@ kaoping-asan: $(BUILD)/kaoping $(CHECK_BIN) test-deps
 
 # the Check unit tests and the end-to-end, golden and demo suites again
 # under valgrind (memcheck; definite leaks fail)
-valgrind: $(CHECK_BIN)
+valgrind: kaoping $(CHECK_BIN)
 	$(Q)for t in $(CHECK_BIN); do \
 		echo "  VALGRIND $$t"; \
 		KP_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=30 valgrind -q --trace-children=yes --error-exitcode=99 --leak-check=full \
