@@ -103,6 +103,12 @@ static void grade_words(const kp_rules *r, const kp_grade *gr, enum kp_lang lang
 		kp_rules_words(out, lang, KP_M_RULE_CRIT_GRADE_SHARE, kp_num_short(gr->quota * 100, a, sizeof a));
 	if (gr->count > 0)
 		kp_rules_words(out, lang, KP_M_RULE_CRIT_GRADE_COUNT, gr->count);
+	/* "at most 20%" was not true of quota_ties = "all" (the default): the
+	 * units tied on the line all keep the grade, past the share */
+	if ((gr->quota > 0 || gr->count > 0) && r->quota_ties_none)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_GRADE_TIES_NONE);
+	else if (gr->quota > 0 || gr->count > 0)
+		kp_rules_words(out, lang, KP_M_RULE_CRIT_GRADE_TIES_ALL);
 }
 
 /* Add a row whose last cell is the builder's text, then empty it. */
