@@ -272,6 +272,8 @@ static int grade_rows(const kp_rules *r, kp_criteria *g, kp_sb *words, kp_err *e
 	}
 	for (i = 0; i < r->ncat && !rc; i++) {
 		kp_rules_words(words, g->lang, KP_M_RULE_CRIT_QUOTA, r->cat[i].quota);
+		if (r->cat[i].quota > 0) /* "表彰2个", and three tied at the 2nd place were */
+			kp_rules_words(words, g->lang, KP_M_RULE_CRIT_QUOTA_TIES);
 		rc = grid_add_words(g, err, word(g, KP_MSG_RULE_CRIT_QUOTA_ROW), "", r->cat[i].name, "", words, NULL);
 	}
 	commend_words(r, g->lang, words);
