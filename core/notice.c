@@ -318,7 +318,19 @@ typedef struct render {
 	const char *name;    /* the template, for messages */
 	kp_notice *out;
 	kp_err *err;
+	/* the commended units, found once: every block, {{commended}} and
+	 * {{units}} scanned all units again, so a template of 20,000 empty
+	 * {{#categories}}{{#units}}{{/units}}{{/categories}} over 100,000
+	 * units ran for minutes, writing nothing the size limit saw */
+	size_t *com;         /* commended unit indexes, category by category in rank order */
+	size_t *com_off;     /* per category, its start in com (ncategories + 1) */
+	size_t *cats;        /* the categories with a commended unit, in order */
+	size_t ncats;
 } render;
+
+/* What one pass of a repeated block costs against KP_NOTICE_OUT_MAX, as a
+ * line costs its place: a block that writes nothing still takes time. */
+#define STEP_COST 16u
 
 static int add_line(kp_notice *n, int kind, const char *text, const char *md, kp_err *err)
 {
@@ -456,43 +468,52 @@ static void put_value(render *rd, const char *v)
 }
 
 /* Commended units of category c. */
-static int commended_in(const kp_result *res, size_t c)
+static int commended_in(const render *rd, size_t c)
 {
-	const kp_category_result *k = &res->categories[c];
-	size_t i;
-	int n = 0;
+	return (int)(rd->com_off[c + 1] - rd->com_off[c]);
+}
 
-	for (i = k->first; i < k->first + k->count && i < res->nunits; i++)
-		n += res->units[i].commended;
-	return n;
+/* The commended units, category by category (rd->com, com_off, cats). */
+static int find_commended(render *rd)
+{
+	const kp_result *res = rd->res;
+	size_t c, i, n = 0;
+
+	rd->com = calloc(res->nunits + 1, sizeof *rd->com);
+	rd->com_off = calloc(res->ncategories + 1, sizeof *rd->com_off);
+	rd->cats = calloc(res->ncategories + 1, sizeof *rd->cats);
+	if (!rd->com || !rd->com_off || !rd->cats)
+		return kp_err_oom(rd->err);
+	for (c = 0; c < res->ncategories; c++) {
+		const kp_category_result *k = &res->categories[c];
+		for (i = k->first; i < k->first + k->count && i < res->nunits && n < res->nunits; i++)
+			if (res->units[i].commended)
+				rd->com[n++] = i;
+		rd->com_off[c + 1] = n;
+		if (n > rd->com_off[c])
+			rd->cats[rd->ncats++] = c;
+	}
+	return 0;
 }
 
 /* "2个镇、9个部门" */
-static void counts_words(const kp_result *res, kp_sb *out)
+static void counts_words(const render *rd, kp_sb *out)
 {
-	size_t c;
-	int first = 1, n;
+	size_t j;
 
-	for (c = 0; c < res->ncategories; c++)
-		if ((n = commended_in(res, c)) > 0) {
-			kp_sb_printf(out, kp_msg_text(KP_MSG_REP_NOTICE_COUNT, NOTICE_LANG), first ? "" : kp_msg_text(KP_MSG_REP_L_LIST_SEP, NOTICE_LANG), n,
-				     res->categories[c].name);
-			first = 0;
-		}
+	for (j = 0; j < rd->ncats; j++)
+		kp_sb_printf(out, kp_msg_text(KP_MSG_REP_NOTICE_COUNT, NOTICE_LANG), j ? kp_msg_text(KP_MSG_REP_L_LIST_SEP, NOTICE_LANG) : "",
+			     commended_in(rd, rd->cats[j]), rd->res->categories[rd->cats[j]].name);
 }
 
 /* "城关镇、东风镇": the commended units of category c, in rank order. */
-static void unit_names(const kp_result *res, size_t c, kp_sb *out)
+static void unit_names(const render *rd, size_t c, kp_sb *out)
 {
-	const kp_category_result *k = &res->categories[c];
-	size_t i;
-	int first = 1;
+	size_t j;
 
-	for (i = k->first; i < k->first + k->count && i < res->nunits; i++)
-		if (res->units[i].commended) {
-			kp_sb_printf(out, "%s%s", first ? "" : kp_msg_text(KP_MSG_REP_L_LIST_SEP, NOTICE_LANG), res->units[i].name);
-			first = 0;
-		}
+	for (j = rd->com_off[c]; j < rd->com_off[c + 1]; j++)
+		kp_sb_printf(out, "%s%s", j > rd->com_off[c] ? kp_msg_text(KP_MSG_REP_L_LIST_SEP, NOTICE_LANG) : "",
+			     rd->res->units[rd->com[j]].name);
 }
 
 /* The value of a placeholder, into rd->val. */
@@ -510,19 +531,12 @@ static void value_of(render *rd, int v)
 	case V_OFFICE: kp_sb_puts(o, rd->r->office ? rd->r->office : ""); break;
 	case V_BASIS: kp_sb_puts(o, rd->r->basis ? rd->r->basis : ""); break;
 	case V_RUN: kp_sb_printf(o, "%ld", res->run_id); break;
-	case V_COUNTS: counts_words(res, o); break;
-	case V_COMMENDED: {
-		size_t c;
-		int n = 0;
-		for (c = 0; c < res->ncategories; c++)
-			n += commended_in(res, c);
-		kp_sb_printf(o, "%d", n);
-		break;
-	}
+	case V_COUNTS: counts_words(rd, o); break;
+	case V_COMMENDED: kp_sb_printf(o, "%zu", rd->com_off[res->ncategories]); break;
 	case V_CATEGORY: kp_sb_puts(o, res->categories[rd->cat].name); break;
-	case V_COUNT: kp_sb_printf(o, "%d", commended_in(res, rd->cat)); break;
+	case V_COUNT: kp_sb_printf(o, "%d", commended_in(rd, rd->cat)); break;
 	case V_QUOTA: kp_sb_printf(o, "%d", res->categories[rd->cat].quota); break;
-	case V_UNITS: unit_names(res, rd->cat, o); break;
+	case V_UNITS: unit_names(rd, rd->cat, o); break;
 	case V_NAME: kp_sb_puts(o, u->name ? u->name : ""); break;
 	case V_ID: kp_sb_puts(o, u->id ? u->id : ""); break;
 	case V_RANK: kp_sb_printf(o, "%d", u->rank); break;
@@ -537,20 +551,23 @@ static int render_range(render *rd, size_t first, size_t end);
 /* A block over categories or units: its body once per commended one. */
 static int render_list(render *rd, const node *b, size_t first)
 {
-	const kp_result *res = rd->res;
-	size_t i;
+	size_t j, cat = rd->cat;
 	int rc = 0;
 
 	if (b->var == V_UNITS) {
-		const kp_category_result *k = &res->categories[rd->cat];
-		for (i = k->first; i < k->first + k->count && i < res->nunits && !rc; i++)
-			if (res->units[i].commended)
-				rd->unit = i, rc = render_range(rd, first, b->end);
+		for (j = rd->com_off[cat]; j < rd->com_off[cat + 1] && !rc; j++) {
+			rd->bytes += STEP_COST;
+			if (!(rc = too_big(rd)))
+				rd->unit = rd->com[j], rc = render_range(rd, first, b->end);
+		}
 		return rc;
 	}
-	for (i = 0; i < res->ncategories && !rc; i++)
-		if (commended_in(res, i) > 0)
-			rd->cat = i, rc = render_range(rd, first, b->end);
+	for (j = 0; j < rd->ncats && !rc; j++) {
+		rd->bytes += STEP_COST;
+		if (!(rc = too_big(rd)))
+			rd->cat = rd->cats[j], rc = render_range(rd, first, b->end);
+	}
+	rd->cat = cat;
 	return rc;
 }
 
@@ -684,10 +701,12 @@ int kp_notice_render(const char *tmpl, size_t len, const char *name, const kp_ru
 	}
 	memset(&rd, 0, sizeof rd);
 	rd.r = r, rd.res = res, rd.nodes = ps.nodes, rd.out = out, rd.err = err, rd.name = name;
-	rc = render_range(&rd, 0, ps.n);
+	if (!(rc = find_commended(&rd)))
+		rc = render_range(&rd, 0, ps.n);
 	if (!rc && (kp_sb_str(&rd.plain)[0] || kp_sb_str(&rd.md)[0]))
 		rc = finish_line(&rd);
 	kp_sb_free(&rd.plain), kp_sb_free(&rd.md), kp_sb_free(&rd.val);
+	free(rd.com), free(rd.com_off), free(rd.cats);
 	free(ps.nodes);
 	return rc;
 }
