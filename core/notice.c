@@ -582,6 +582,9 @@ static int truthy(render *rd, int v)
 		return strcmp(kp_sb_str(&rd->val), "0") != 0;
 	}
 	value_of(rd, v == V_UNITS ? V_COUNT : v);
+	/* the value is built, written or not: 20,000 {{#count_by_category}}
+	 * blocks over 20,000 categories ran for a minute, writing nothing */
+	rd->bytes += STEP_COST + rd->val.len;
 	s = kp_sb_str(&rd->val);
 	return s[0] && strcmp(s, "0") != 0;
 }
