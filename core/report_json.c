@@ -114,6 +114,22 @@ static void json_items(const kp_result *r, const kp_unit_result *u, kp_rw *w)
 	kp_rw_putc(w, ']');
 }
 
+/* ,"rank_change": places gained since last year (null: new, or ranked
+ * in another category), ,"last_total": last year's total (null: new). */
+static void json_last(kp_rw *w, const kp_unit_result *u, int p)
+{
+	kp_rw_puts(w, ",\"rank_change\":");
+	if (KP_MORE(u)->has_last_rank)
+		kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank);
+	else
+		kp_rw_put(w, "null", 4);
+	kp_rw_puts(w, ",\"last_total\":");
+	if (KP_MORE(u)->has_last)
+		json_num(w, KP_MORE(u)->last_total, p);
+	else
+		kp_rw_put(w, "null", 4);
+}
+
 static void json_unit(const kp_result *r, const kp_report_opts *o, char **keys, size_t i, kp_rw *w)
 {
 	const kp_unit_result *u = &r->units[i];
@@ -137,16 +153,7 @@ static void json_unit(const kp_result *r, const kp_report_opts *o, char **keys, 
 	json_bool(w, ",\"eligible\":", u->eligible);
 	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
 	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, KP_MORE(u)->tie_note);
-	kp_rw_puts(w, ",\"rank_change\":");
-	if (KP_MORE(u)->has_last_rank)
-		kp_rw_int(w, (long long)KP_MORE(u)->last_rank - u->rank);
-	else
-		kp_rw_put(w, "null", 4);
-	kp_rw_puts(w, ",\"last_total\":");
-	if (KP_MORE(u)->has_last)
-		json_num(w, KP_MORE(u)->last_total, p);
-	else
-		kp_rw_put(w, "null", 4);
+	json_last(w, u, p);
 	kp_rw_putc(w, '}');
 }
 
@@ -192,6 +199,7 @@ int kp_report_explain_json(const kp_result *r, size_t i, const kp_rules *rules, 
 	json_bool(w, ",\"eligible\":", u->eligible);
 	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
 	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, KP_MORE(u)->tie_note);
+	json_last(w, u, r->precision); /* as the table and md of explain show them */
 	json_sections(r, keys, i, w);
 	kp_rw_puts(w, ",\n\"base\":"), json_num(w, u->base, r->precision);
 	kp_rw_puts(w, ",\"deductions\":"), json_num(w, u->deductions, r->precision);
