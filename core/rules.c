@@ -790,6 +790,30 @@ static int names_alike(compiler *c, enum kp_msgid kind, name_alike *k, size_t n,
 	return rc;
 }
 
+/* A section named as a column every ranking report has (总分, 扣分 ...,
+ * or its English head): the CSV, the workbook and the Markdown showed two
+ * columns of that name, and one read by its header (a script, Excel's
+ * lookup) gave the section's points for the total. */
+static int section_like_column(compiler *c)
+{
+	static const enum kp_msgid cols[] = {
+		KP_MSG_REP_L_CATEGORY, KP_MSG_REP_L_RANK, KP_MSG_REP_L_UNIT_ID, KP_MSG_REP_L_NAME,
+		KP_MSG_REP_L_TOTAL, KP_MSG_REP_L_GRADE, KP_MSG_REP_L_COMMENDED, KP_MSG_REP_L_VETO,
+		KP_MSG_REP_L_VETO_REASON, KP_MSG_REP_L_DEDUCTIONS, KP_MSG_REP_L_BONUS, KP_MSG_REP_L_RANK_CHANGE,
+	};
+	const kp_rules *r = c->r;
+	size_t s, i;
+
+	for (s = 0; s < r->nsec; s++)
+		for (i = 0; i < sizeof cols / sizeof *cols; i++)
+			if (!strcmp(r->sec[s].name, kp_msg_text(cols[i], KP_LANG_ZH)) ||
+			    !strcmp(r->sec[s].name, kp_msg_text(cols[i], KP_LANG_EN)))
+				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_SECTION_LIKE_COLUMN,
+						  r->sec[s].where ? r->sec[s].where : r->file, r->sec[s].name,
+						  r->sec[s].name, r->sec[s].name);
+	return 0;
+}
+
 static int check_names_alike(compiler *c)
 {
 	const kp_rules *r = c->r;
@@ -812,6 +836,8 @@ static int check_names_alike(compiler *c)
 		rc = names_alike(c, kind, k, (cnt), NULL);                       \
 	} while (0)
 	ALIKE(KP_MSG_RULE_KIND_SECTION, r->sec, r->nsec);
+	if (!rc)
+		rc = section_like_column(c);
 	if (!rc)
 		ALIKE(KP_MSG_RULE_KIND_INDICATOR, r->ind, r->nind);
 	if (!rc)

@@ -637,6 +637,11 @@ static const struct {
 	{ BODY "grades { {\"优秀\", 90, quota = 1.5}, {\"良好\", 0} }\n", "a quota is a share above 0 and at most 1", 3 },
 	/* a share of 0 was no quota at all, while 0.01 of 5 units kept none */
 	{ BODY "grades { {\"优秀\", 90, quota = 0}, {\"良好\", 0} }\n", "a quota is a share above 0 and at most 1", 3 },
+	/* a section named as a report's column: the CSV had two columns 总分 */
+	{ HEAD "section \"总分\" { points = 10, indicator \"I\" { points = 10, score = yes_no(\"x\") } }\n",
+	  "has the name of a column every report has", 3 },
+	{ HEAD "section \"Deductions\" { points = 10, indicator \"I\" { points = 10, score = yes_no(\"x\") } }\n",
+	  "has the name of a column every report has", 3 },
 	/* no grade below the last to move a unit down to: the quota did nothing */
 	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 0, quota = 0.1} }\n", "a quota or count there would move no unit down", 3 },
 	{ BODY "grades { {\"优秀\", 90}, {\"良好\", 0, count = 2} }\n", "a quota or count there would move no unit down", 3 },
