@@ -1271,7 +1271,9 @@ static char *immutable_uri(const char *path)
 	sqlite3_str *u = sqlite3_str_new(NULL);
 	const unsigned char *p;
 
-	sqlite3_str_appendall(u, "file:");
+	/* a relative path as ./path: "file::memory:" is a database in memory
+	 * (--db :memory:, a file of that name, read as an empty database) */
+	sqlite3_str_appendall(u, path[0] == '/' ? "file:" : "file:./");
 	for (p = (const unsigned char *)path; *p; p++)
 		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20)
 			sqlite3_str_appendf(u, "%%%02X", *p);
