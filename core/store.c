@@ -1304,6 +1304,12 @@ static int open_check(const char *path, const char *real, int mode, kp_err *err)
 		return kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_NO_DB, path);
 	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0)
 		return kp_err_msg(err, KP_ECREATE, KP_M_STORE_CANNOT_WRITE_DB_WHY, path, strerror(errno));
+	/* SQLite keeps the -wal and -shm beside the name it opens: two
+	 * writers through two names of one file (hard links) each had a log
+	 * and a lock of its own, and one's commit overwrote the other's (two
+	 * imports at once, both "imported", one kept) */
+	if (writes && stat(path, &sb) == 0 && sb.st_nlink > 1)
+		return kp_err_msg(err, KP_ECREATE, KP_M_STORE_HARD_LINKS, path, (unsigned long)sb.st_nlink);
 	return check_sidecars(real, err);
 }
 
