@@ -453,7 +453,8 @@ static sigset_t g_new_db_was;                 /* the signal mask before */
  * be this command's (another may make it at once): a stop then left it
  * behind, empty (Ctrl-\ in signal-quit-new-db, one time in two).  The
  * stop signals wait until the open has said whose it is; not through a
- * wait for another's lock, which Ctrl-C must end. */
+ * wait for another's lock, which Ctrl-C must end: released when that
+ * wait is told (after KP_STORE_LOCK_NOTICE seconds). */
 static void hold_stops(int hold)
 {
 	sigset_t set;
