@@ -1283,6 +1283,27 @@ static char *immutable_uri(const char *path)
 	return sqlite3_str_finish(u);
 }
 
+/* A writer's -wal and -shm, where they are, must be its to write: left by
+ * a command of another user (a reader stopped), they failed every write
+ * with "kaoping.db: attempt to write a readonly database", naming the
+ * file that may be written. */
+static int sidecars_writable(const char *path, kp_err *err)
+{
+	static const char *const tail[] = {"-wal", "-shm"};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < 2 && !rc; i++) {
+		char *side = sidecar(path, tail[i]);
+		if (!side)
+			return kp_err_oom(err);
+		if (access(side, F_OK) == 0 && access(side, W_OK) != 0)
+			rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_CANNOT_WRITE_DB_WHY, side, strerror(errno));
+		free(side);
+	}
+	return rc;
+}
+
 /* Before SQLite sees path: a folder or another file that is not a regular
  * one, a database that is not there, one that cannot be written, or files
  * beside it kaoping would not merge (beside real, the file at the end of
@@ -1290,7 +1311,7 @@ static char *immutable_uri(const char *path)
 static int open_check(const char *path, const char *real, int mode, kp_err *err)
 {
 	struct stat sb;
-	int writes = mode != KP_STORE_READ;
+	int rc, writes = mode != KP_STORE_READ;
 
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return kp_err_msg(err, writes ? KP_ECREATE : KP_ENOINPUT, KP_M_STORE_IS_DIR, path);
@@ -1310,7 +1331,9 @@ static int open_check(const char *path, const char *real, int mode, kp_err *err)
 	 * imports at once, both "imported", one kept) */
 	if (writes && stat(path, &sb) == 0 && sb.st_nlink > 1)
 		return kp_err_msg(err, KP_ECREATE, KP_M_STORE_HARD_LINKS, path, (unsigned long)sb.st_nlink);
-	return check_sidecars(real, err);
+	if ((rc = check_sidecars(real, err)) || !writes)
+		return rc;
+	return sidecars_writable(real, err);
 }
 
 /* The connection of s to path. */
