@@ -1286,21 +1286,35 @@ static char *immutable_uri(const char *path)
 /* A writer's -wal and -shm, where they are, must be its to write: left by
  * a command of another user (a reader stopped), they failed every write
  * with "kaoping.db: attempt to write a readonly database", naming the
- * file that may be written. */
+ * file that may be written; where they are not, the folder must be. */
 static int sidecars_writable(const char *path, kp_err *err)
 {
 	static const char *const tail[] = {"-wal", "-shm"};
 	size_t i;
 	int rc = 0;
 
+	int there = 0;
+	char *dir;
+	struct stat sb;
+
 	for (i = 0; i < 2 && !rc; i++) {
 		char *side = sidecar(path, tail[i]);
 		if (!side)
 			return kp_err_oom(err);
-		if (access(side, F_OK) == 0 && access(side, W_OK) != 0)
+		if (access(side, F_OK) == 0 && ++there && access(side, W_OK) != 0)
 			rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_CANNOT_WRITE_DB_WHY, side, strerror(errno));
 		free(side);
 	}
+	/* and where they are not, the folder must take them: else "cannot
+	 * read the database: attempt to write a readonly database" (an
+	 * import), "unable to open database file" (a new one) */
+	if (rc || there == 2)
+		return rc;
+	if (!(dir = kp_outfile_dir(path)))
+		return kp_err_oom(err);
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && access(dir, W_OK) != 0)
+		rc = kp_err_msg(err, KP_ECREATE, KP_M_STORE_FOLDER_READ_ONLY, path, dir, strerror(errno));
+	free(dir);
 	return rc;
 }
 
