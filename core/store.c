@@ -883,6 +883,21 @@ out:
 	return ours;
 }
 
+/* A journal SQLite would play back: its header written (the magic). */
+static int journal_hot(const char *journal)
+{
+	static const unsigned char magic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
+	unsigned char h[8];
+	FILE *f = fopen(journal, "rb");
+	int hot;
+
+	if (!f)
+		return 0;
+	hot = fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, magic, 8);
+	fclose(f);
+	return hot;
+}
+
 /* Any -journal, hot or not: a hot one SQLite would play back; one with a
  * zeroed header (or empty) it deletes beside an empty database, and a
  * write in rollback mode overwrites it.  kaoping's databases keep no
@@ -1372,6 +1387,23 @@ static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
 		if (lstat(wal, &sb) != 0 && errno == ENOENT)
 			flags = SQLITE_OPEN_READWRITE;
 		free(wal);
+	}
+
+	/* a hot journal (the database's own, journal_ours: others are refused
+	 * before) is played back only by a connection that may write: opened
+	 * immutable, SQLite would read past it the half-written file; read
+	 * only, it fails "attempt to write a readonly database" */
+	if (flags == SQLITE_OPEN_READONLY) {
+		char *journal = sidecar(path, "-journal");
+		int hot;
+		if (!journal)
+			return kp_err_oom(err);
+		hot = journal_hot(journal);
+		if (hot)
+			kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_JOURNAL_UNREADABLE, journal, path);
+		free(journal);
+		if (hot)
+			return KP_ENOINPUT;
 	}
 
 	/* one connection per thread, used by one thread: no locking inside
