@@ -1350,6 +1350,12 @@ static int open_check(const char *path, const char *real, int mode, kp_err *err)
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
 		return kp_err_msg(err, writes ? KP_ECREATE : KP_ENOINPUT, KP_M_STORE_NOT_REGULAR, path,
 				  store_kind_word(sb.st_mode));
+	/* a file that is there but may not be looked at (a folder without
+	 * search permission) is no missing database: it was "no such
+	 * database" to a reader, "PATH-journal: cannot read" to a writer */
+	if (access(path, F_OK) != 0 && errno != ENOENT && errno != ENOTDIR)
+		return writes ? kp_err_msg(err, KP_ECREATE, KP_M_STORE_CANNOT_WRITE_DB_WHY, path, strerror(errno))
+			      : kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_CANNOT_READ, path, strerror(errno));
 	if (mode != KP_STORE_WRITE && access(path, F_OK) != 0)
 		return kp_err_msg(err, KP_ENOINPUT, KP_M_STORE_NO_DB, path);
 	if (writes && access(path, F_OK) == 0 && access(path, W_OK) != 0)
