@@ -49,14 +49,7 @@ static void csv_cell(const kp_result *r, const kp_labels *l, size_t i, const kp_
 	case KP_COL_BONUS: csv_num(w, u->bonus, r->precision); break;
 	case KP_COL_TOTAL: csv_num(w, u->total, r->precision); break;
 	case KP_COL_GRADE: kp_rw_csv_cell(w, kp_report_grade(r, u)); break;
-	case KP_COL_COMM:
-		if (u->commended && u->boundary_tie) { /* flagged, as the workbook's 是（边界并列） */
-			char buf[128];
-			snprintf(buf, sizeof buf, l->paren_fmt, l->yes, l->tie_flag);
-			kp_rw_csv_cell(w, buf);
-		} else
-			kp_rw_puts(w, u->commended ? l->yes : l->no);
-		break;
+	case KP_COL_COMM: kp_rw_puts(w, u->commended ? l->yes : l->no); break;
 	case KP_COL_VETO: kp_rw_puts(w, u->veto ? l->yes : l->no); break;
 	case KP_COL_VETO_REASON: kp_rw_csv_cell(w, u->veto ? KP_MORE(u)->veto_reason : NULL); break;
 	case KP_COL_CHANGE:
