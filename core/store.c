@@ -847,6 +847,9 @@ static int sidecar_regular(const char *path, const char *side, kp_err *err)
 #define JOURNAL_HDR 28
 #define JOURNAL_LOOK 16 /* records looked at: kaoping's first is page 1 (store_stamp) */
 
+/* The first bytes of a rollback journal whose header SQLite wrote. */
+static const unsigned char journal_magic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
+
 /* Whether a rollback journal is the database's own: among its first
  * records a copy of page 1, of the database's page size, carrying the
  * database's own id (app, not 0; store_stamp writes it first thing in
@@ -859,7 +862,7 @@ static int sidecar_regular(const char *path, const char *side, kp_err *err)
  * the next write replaces. */
 static int journal_ours(const char *journal, uint32_t app, uint32_t psize)
 {
-	static const unsigned char magic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7}, zero[8] = {0};
+	static const unsigned char zero[8] = {0};
 	unsigned char h[JOURNAL_HDR], pg[4], *page = NULL;
 	FILE *f = fopen(journal, "rb");
 	uint32_t sector, i;
@@ -867,7 +870,7 @@ static int journal_ours(const char *journal, uint32_t app, uint32_t psize)
 
 	if (!f)
 		return 0;
-	if (!app || fread(h, 1, sizeof h, f) != sizeof h || (memcmp(h, magic, 8) && memcmp(h, zero, 8)) ||
+	if (!app || fread(h, 1, sizeof h, f) != sizeof h || (memcmp(h, journal_magic, 8) && memcmp(h, zero, 8)) ||
 	    get32(h + 24) != psize || (sector = get32(h + 20)) < JOURNAL_HDR || sector > 65536 ||
 	    fseek(f, (long)sector, SEEK_SET) || !(page = malloc(psize)))
 		goto out;
@@ -886,14 +889,13 @@ out:
 /* A journal SQLite would play back: its header written (the magic). */
 static int journal_hot(const char *journal)
 {
-	static const unsigned char magic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
 	unsigned char h[8];
 	FILE *f = fopen(journal, "rb");
 	int hot;
 
 	if (!f)
 		return 0;
-	hot = fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, magic, 8);
+	hot = fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, journal_magic, 8);
 	fclose(f);
 	return hot;
 }
@@ -1306,9 +1308,7 @@ static int sidecars_writable(const char *path, kp_err *err)
 {
 	static const char *const tail[] = {"-wal", "-shm"};
 	size_t i;
-	int rc = 0;
-
-	int there = 0;
+	int rc = 0, there = 0;
 	char *dir;
 	struct stat sb;
 
