@@ -927,17 +927,40 @@ static int check_journal(const char *path, const char *journal, kp_err *err)
 	return kp_err_msg(err, KP_EDATA, KP_M_STORE_JOURNAL, journal, path, path);
 }
 
+/* A file of at most its first page, and that page (whole or cut short by
+ * a full disk) an SQLite header over an empty schema: what the switch of
+ * a new file to WAL writes before anything of kaoping's is in it. */
+static int first_page_only(const char *path, off_t size)
+{
+	unsigned char h[108];
+	uint32_t app, version, psize;
+	FILE *f;
+	int ok;
+
+	if (size < (off_t)sizeof h || !db_header(path, &app, &version, &psize) || version || size > (off_t)psize ||
+	    !(f = fopen(path, "rb")))
+		return 0;
+	ok = fread(h, 1, sizeof h, f) == sizeof h && h[100] == 0x0d && !h[103] && !h[104];
+	fclose(f);
+	return ok;
+}
+
 /* Whether the log's last page 1 is kaoping's for a database whose header
  * holds app and version: the same id; or, for a schema-1 database that
  * carries no id yet (schema 1 set none), the first transaction kaoping
  * wrote to it, which upgrades it to schema 2 and stamps an id in the same
  * commit (upgrade_v1): a command killed between that commit and its
- * checkpoint leaves such a log, and it must be replayed like any other. */
-static int wal_ours(const wal_info *w, uint32_t app, uint32_t version)
+ * checkpoint leaves such a log, and it must be replayed like any other.
+ * So for a new file (empty: its first page only, over an empty schema, as
+ * the switch to WAL wrote it): the first transaction makes the schema and
+ * stamps the id; killed before its checkpoint wrote page 1, the command
+ * left a log every later command refused as another's, the import it had
+ * said done unreachable. */
+static int wal_ours(const wal_info *w, uint32_t app, uint32_t version, int empty)
 {
 	if (app)
 		return w->app_id == app;
-	return version == 1 && w->app_id && w->version == KP_STORE_SCHEMA;
+	return (version == 1 || (!version && empty)) && w->app_id && w->version == KP_STORE_SCHEMA;
 }
 
 /* Refuse to open path when SQLite would merge into it what kaoping did
@@ -972,7 +995,8 @@ static int check_sidecars(const char *path, kp_err *err)
 		rc = 0; /* emptied, or taken up by a command, since it was looked at */
 	else if (!w.page_size) /* not a log: SQLite would start a new one over it */
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_NOT_LOG, wal, path, path);
-	else if (w.commit && (!w.page1 || w.page_size != psize || !wal_ours(&w, app, version)))
+	else if (w.commit && (!w.page1 || w.page_size != psize ||
+			      !wal_ours(&w, app, version, stat(path, &sb) == 0 && first_page_only(path, sb.st_size))))
 		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_WAL_FOREIGN, wal, path, path);
 out:
 	free(wal), free(shm), free(journal);
@@ -1532,24 +1556,6 @@ int kp_store_open(const char *path, int mode, kp_store **out, kp_err *err)
 	free(real);
 	*out = s;
 	return 0;
-}
-
-/* A file of at most its first page, and that page (whole or cut short by
- * a full disk) an SQLite header over an empty schema: what the switch of
- * a new file to WAL writes before anything of kaoping's is in it. */
-static int first_page_only(const char *path, off_t size)
-{
-	unsigned char h[108];
-	uint32_t app, version, psize;
-	FILE *f;
-	int ok;
-
-	if (size < (off_t)sizeof h || !db_header(path, &app, &version, &psize) || version || size > (off_t)psize ||
-	    !(f = fopen(path, "rb")))
-		return 0;
-	ok = fread(h, 1, sizeof h, f) == sizeof h && h[100] == 0x0d && !h[103] && !h[104];
-	fclose(f);
-	return ok;
 }
 
 int kp_store_unused_empty(const char *path)
