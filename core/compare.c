@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kaoping/sb.h"
+
 static const char *uid(const kp_unit_result *u)
 {
 	return u->id ? u->id : "";
@@ -78,17 +80,24 @@ static long index_find(const id_index *ix, const char *id)
 
 /* ---- categories: b's, then the ones only a has ---- */
 
-static long cat_find(const kp_compare *c, const char *name)
+/* The categories' names, hashed: a linear search for each category and
+ * each unit made 100,000 categories take over a minute.  names holds
+ * each name once, added in c->cats' order, so its index is the row's. */
+static long cat_find(const kp_strset *names, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < c->ncats; i++)
-		if (!strcmp(c->cats[i].name, name))
-			return (long)i;
-	return -1;
+	return kp_strset_index(names, name);
 }
 
-static int cats_build(kp_compare *c, kp_err *err)
+/* name as the next category (not there yet); -1 out of memory. */
+static int cat_add(kp_compare *c, kp_strset *names, const char *name)
+{
+	if (kp_strset_add(names, name) < 0)
+		return -1;
+	c->cats[c->ncats++].name = name;
+	return 0;
+}
+
+static int cats_build(kp_compare *c, kp_strset *names, kp_err *err)
 {
 	const kp_result *side[2] = { c->b, c->a };
 	size_t s, i;
@@ -98,23 +107,24 @@ static int cats_build(kp_compare *c, kp_err *err)
 	for (s = 0; s < 2; s++)
 		for (i = 0; i < side[s]->ncategories; i++) {
 			const char *n = side[s]->categories[i].name ? side[s]->categories[i].name : "";
-			if (cat_find(c, n) < 0)
-				c->cats[c->ncats++].name = n;
+			if (cat_find(names, n) < 0 && cat_add(c, names, n))
+				return kp_err_oom(err);
 		}
 	return 0;
 }
 
 /* A unit's category among the compared ones; a unit whose category is
  * out of range ("") gets a category of its own, room for which
- * cats_build left. */
-static size_t cat_index(kp_compare *c, const char *name)
+ * cats_build left.  -1 out of memory. */
+static long cat_index(kp_compare *c, kp_strset *names, const char *name)
 {
-	long k = cat_find(c, name);
+	long k = cat_find(names, name);
 
 	if (k >= 0)
-		return (size_t)k;
-	c->cats[c->ncats].name = name;
-	return c->ncats++;
+		return k;
+	if (cat_add(c, names, name))
+		return -1;
+	return (long)c->ncats - 1;
 }
 
 /* ---- rows ---- */
@@ -165,10 +175,11 @@ static void count_row(kp_compare_cat *k, const kp_compare_row *w)
 }
 
 /* Rows for b's units in order, then a's units b does not have. */
-static int rows_build(kp_compare *c, const id_index *ia, keyed *kr, kp_err *err)
+static int rows_build(kp_compare *c, kp_strset *names, const id_index *ia, keyed *kr, kp_err *err)
 {
 	char *seen = calloc(c->a->nunits + 1, 1);
 	size_t i, n = 0;
+	long k = 0;
 
 	if (!seen)
 		return kp_err_oom(err);
@@ -178,39 +189,44 @@ static int rows_build(kp_compare *c, const id_index *ia, keyed *kr, kp_err *err)
 		kr[n].row.b = b;
 		if (j >= 0)
 			kr[n].row.a = &c->a->units[j], seen[j] = 1;
-		kr[n].cat = cat_index(c, cat_name(c->b, b));
+		if ((k = cat_index(c, names, cat_name(c->b, b))) < 0)
+			break;
+		kr[n].cat = (size_t)k;
 		kr[n].seq = n;
 		n++;
 	}
-	for (i = 0; i < c->a->nunits; i++) {
+	for (i = 0; i < c->a->nunits && k >= 0; i++) {
 		if (seen[i])
 			continue;
 		kr[n].row.a = &c->a->units[i];
-		kr[n].cat = cat_index(c, cat_name(c->a, &c->a->units[i]));
+		if ((k = cat_index(c, names, cat_name(c->a, &c->a->units[i]))) < 0)
+			break;
+		kr[n].cat = (size_t)k;
 		kr[n].seq = n;
 		n++;
 	}
 	free(seen);
 	c->nrows = n;
-	return 0;
+	return k < 0 ? kp_err_oom(err) : 0;
 }
 
 static int build(kp_compare *c, kp_err *err)
 {
 	id_index ia = { 0 }, ib = { 0 };
+	kp_strset names = { 0 };
 	keyed *kr = NULL;
 	size_t i;
 	int rc;
 
 	if ((rc = index_build(&ia, c->a, kp_msg_fmt(KP_MSG_ENG_CMP_FIRST), err)) ||
-	    (rc = index_build(&ib, c->b, kp_msg_fmt(KP_MSG_ENG_CMP_SECOND), err)) || (rc = cats_build(c, err)))
+	    (rc = index_build(&ib, c->b, kp_msg_fmt(KP_MSG_ENG_CMP_SECOND), err)) || (rc = cats_build(c, &names, err)))
 		goto out;
 	if (!(kr = calloc(c->a->nunits + c->b->nunits + 1, sizeof *kr)) ||
 	    !(c->rows = calloc(c->a->nunits + c->b->nunits + 1, sizeof *c->rows))) {
 		rc = kp_err_oom(err);
 		goto out;
 	}
-	if ((rc = rows_build(c, &ia, kr, err)))
+	if ((rc = rows_build(c, &names, &ia, kr, err)))
 		goto out;
 	qsort(kr, c->nrows, sizeof *kr, keyed_cmp);
 	for (i = 0; i < c->nrows; i++) {
@@ -224,6 +240,7 @@ static int build(kp_compare *c, kp_err *err)
 	}
 out:
 	free(ia.ord), free(ib.ord), free(kr);
+	kp_strset_free(&names);
 	return rc;
 }
 
