@@ -874,7 +874,9 @@ static int compile_categories(compiler *c, int a, const char *where)
 {
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
-	size_t i, j, n;
+	kp_strset seen = {0};
+	size_t i, n;
+	int added;
 
 	kp_decl_field(L, a, "categories");
 	if (lua_type(L, -1) != LUA_TTABLE || (n = kp_decl_len(L, -1)) == 0) {
@@ -896,28 +898,35 @@ static int compile_categories(compiler *c, int a, const char *where)
 			lua_pop(L, 1);
 			if (field_num(c, lua_gettop(L), "commend", &q) < 0 || q < 0 || q != floor(q) || q > 1e6) {
 				lua_pop(L, 2);
+				kp_strset_free(&seen);
 				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_QUOTA, where);
 			}
 		}
 		lua_pop(L, 1);
 		if (!r->cat[i].name) {
 			lua_pop(L, 1);
+			kp_strset_free(&seen);
 			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_FORM, where);
 		}
 		/* a category "" took every unit whose category cell was blank
 		 * (forgotten): ranked, graded and commended together, unnamed */
 		if (!r->cat[i].name[strspn(r->cat[i].name, " \t\r\n")]) {
 			lua_pop(L, 1);
+			kp_strset_free(&seen);
 			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_EMPTY, where, (int)i + 1);
 		}
 		r->cat[i].quota = (int)q;
-		for (j = 0; j < i; j++)
-			if (!strcmp(r->cat[j].name, r->cat[i].name)) {
-				lua_pop(L, 1);
-				return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_TWICE, where, r->cat[i].name);
-			}
+		/* hashed: comparing each with every one before took 11 s for
+		 * 100,000 categories, before anything was scored */
+		if ((added = kp_strset_add(&seen, r->cat[i].name)) <= 0) {
+			lua_pop(L, 1);
+			kp_strset_free(&seen);
+			return added < 0 ? kp_err_oom(c->err)
+					 : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_TWICE, where, r->cat[i].name);
+		}
 	}
 	lua_pop(L, 1);
+	kp_strset_free(&seen);
 	return list_names_alike(c, KP_MSG_RULE_KIND_CATEGORY, where);
 }
 
