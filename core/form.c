@@ -399,81 +399,104 @@ static int header_ok(const char *s)
 	return !strchr("=+-@\t\r", *s) && !strchr(s, '\n');
 }
 
-/* Would a and b name one file on a case-insensitive filesystem (Windows,
- * macOS: "Extra" and "extra")?  1 yes, 0 no, -1 out of memory. */
-static int same_file_name(const char *a, const char *b)
-{
-	char *ka = kp_enc_fold_name(a), *kb = kp_enc_fold_name(b);
-	int same = ka && kb ? !strcmp(ka, kb) : -1;
+/* The names check_names compares, folded once as a case-insensitive
+ * filesystem (Windows, macOS: "Extra" and "extra") compares them, and
+ * hashed: folding both names of every pair made thousands of forms take
+ * seconds.  fold[i] is form i's name; top[k] the k-th file of a form in
+ * the top folder (NAME.xlsx, NAME.csv, NAME.说明.txt: an office's folder
+ * named so clashed with it at write time, 73 "not a regular file"),
+ * tfold[k] folded; seen holds fold[0..i) in order, tops every tfold. */
+typedef struct name_sets {
+	char **fold, **top, **tfold;
+	size_t n, ntop;
+	kp_strset seen, tops;
+} name_sets;
 
-	free(ka), free(kb);
-	return same;
+static void name_sets_free(name_sets *ns)
+{
+	size_t i;
+
+	for (i = 0; ns->fold && i < ns->n; i++)
+		free(ns->fold[i]);
+	for (i = 0; i < ns->ntop; i++)
+		free(ns->top[i]), free(ns->tfold[i]);
+	free(ns->fold), free(ns->top), free(ns->tfold);
+	kp_strset_free(&ns->seen), kp_strset_free(&ns->tops);
 }
 
-/* Is an office's folder named like a file of a form in the top folder
- * (units.xlsx, units.csv, units.说明.txt)?  The office "units.xlsx"
- * clashed with the unit form at write time (73, "not a regular file").
- * 1 yes (*file names it), 0 no, -1 out of memory. */
-static int office_is_form_file(const kp_forms *f, const char *office, char **file)
+/* 0, or -1 out of memory (ns freed by the caller either way). */
+static int name_sets_make(name_sets *ns, const kp_forms *f)
 {
 	static const char *const ext[] = { ".xlsx", ".csv", ".说明.txt" };
-	size_t k, e;
-	int same;
+	size_t i, e;
 
-	for (k = 0; k < f->n; k++) {
-		if (f->form[k].office)
-			continue;
-		for (e = 0; e < sizeof ext / sizeof *ext; e++) {
-			char *name = NULL;
-			if (asprintf(&name, "%s%s", f->form[k].name, ext[e]) < 0)
+	memset(ns, 0, sizeof *ns);
+	if (!(ns->fold = calloc(f->n + 1, sizeof *ns->fold)) || !(ns->top = calloc(3 * f->n + 1, sizeof *ns->top)) ||
+	    !(ns->tfold = calloc(3 * f->n + 1, sizeof *ns->tfold)))
+		return -1;
+	for (i = 0; i < f->n; i++, ns->n = i)
+		if (!(ns->fold[i] = kp_enc_fold_name(f->form[i].name)))
+			return -1;
+	for (i = 0; i < f->n; i++)
+		for (e = 0; !f->form[i].office && e < sizeof ext / sizeof *ext; e++) {
+			size_t t = ns->ntop;
+			if (asprintf(&ns->top[t], "%s%s", f->form[i].name, ext[e]) < 0) {
+				ns->top[t] = NULL;
 				return -1;
-			if ((same = same_file_name(office, name)) != 0) {
-				if (same > 0)
-					*file = name;
-				else
-					free(name);
-				return same;
 			}
-			free(name);
+			ns->ntop = t + 1; /* top[t] is the set's to free now */
+			if (!(ns->tfold[t] = kp_enc_fold_name(ns->top[t])) || kp_strset_add(&ns->tops, ns->tfold[t]) < 0)
+				return -1;
 		}
-	}
 	return 0;
 }
 
 static int check_names(const kp_rules *r, const kp_forms *f, kp_err *err)
 {
+	name_sets ns;
 	size_t i, j;
-	int same;
+	long k;
+	int rc = 0;
 
-	for (i = 0; i < f->n; i++) {
+	if (name_sets_make(&ns, f)) {
+		name_sets_free(&ns);
+		return kp_err_oom(err);
+	}
+	for (i = 0; i < f->n && !rc; i++) {
 		const kp_form *m = &f->form[i];
 		const char *where = m->kind == KP_FORM_DATA ? r->data[i - 1].where :
 				    m->kind == KP_FORM_EVENTS ? r->event[i - 1 - r->ndata].where : r->file;
-		if (!file_name_ok(m->name, 0) || (m->office && !file_name_ok(m->office, 1)))
-			return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_NAME, where, m->name,
-					  m->office ? m->office : "");
-		for (j = 0; j < m->ncol; j++)
+		if (!file_name_ok(m->name, 0) || (m->office && !file_name_ok(m->office, 1))) {
+			rc = kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_NAME, where, m->name, m->office ? m->office : "");
+			break;
+		}
+		for (j = 0; j < m->ncol && !rc; j++)
 			if (!*m->col[j].name || !header_ok(m->col[j].name))
-				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_HEADER, where, m->col[j].name);
-		for (j = 0; j < i; j++)
-			if ((same = same_file_name(f->form[j].name, m->name)) < 0)
-				return kp_err_oom(err);
-			else if (same && !strcmp(f->form[j].name, m->name))
-				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name);
-			else if (same)
-				return kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE_CASE, where, f->form[j].name, m->name);
+				rc = kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_BAD_HEADER, where, m->col[j].name);
+		if (rc)
+			break;
+		/* the first form before it named alike: seen holds one name a form */
+		if ((k = kp_strset_index(&ns.seen, ns.fold[i])) >= 0) {
+			const char *had = f->form[k].name;
+			rc = !strcmp(had, m->name) ? kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE, where, m->name)
+						   : kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_TWICE_CASE, where, had, m->name);
+			break;
+		}
+		if (kp_strset_add(&ns.seen, ns.fold[i]) < 0) {
+			rc = kp_err_oom(err);
+			break;
+		}
 		if (m->office) {
-			char *file = NULL;
-			if ((same = office_is_form_file(f, m->office, &file)) < 0)
-				return kp_err_oom(err);
-			if (same) {
-				kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_OFFICE_IS_FILE, where, m->office, file);
-				free(file);
-				return KP_ERULE;
-			}
+			char *fo = kp_enc_fold_name(m->office);
+			if (!fo)
+				rc = kp_err_oom(err);
+			else if ((k = kp_strset_index(&ns.tops, fo)) >= 0)
+				rc = kp_err_msg(err, KP_ERULE, KP_M_IN_FORM_OFFICE_IS_FILE, where, m->office, ns.top[k]);
+			free(fo);
 		}
 	}
-	return 0;
+	name_sets_free(&ns);
+	return rc;
 }
 
 int kp_forms_plan(const kp_rules *r, int year, const kp_form_units *units, kp_forms **out, kp_err *err)
