@@ -3033,6 +3033,69 @@ static char *test_path(const char *path)
 	return p;
 }
 
+/* The rule file's globals (the fields of the environment, arg 1) in a new
+ * table: what RULES_test.lua may not change. */
+static int l_globals_snapshot(lua_State *L)
+{
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (kp_decl_next(L, 1)) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, 2);
+	}
+	return 1;
+}
+
+/* The first global of the snapshot (arg 2) the environment (arg 1) no
+ * longer holds as it was: its name and its value now; nothing when all
+ * are kept. */
+static int l_globals_changed(lua_State *L)
+{
+	lua_pushnil(L);
+	while (kp_decl_next(L, 2)) {
+		lua_pushvalue(L, -2);
+		lua_rawget(L, 1);
+		if (!lua_rawequal(L, -1, -2)) {
+			lua_remove(L, -2);
+			return 2;
+		}
+		lua_pop(L, 2);
+	}
+	return 0;
+}
+
+/* RULES_test.lua set a global the rule file defines (snapshot at snap):
+ * function pts(u) return 0 end changed what every rule function calling
+ * pts scores, for the cases and check only, never for a run.  A rule
+ * error at the new function's line when it is one. */
+static int globals_kept(kp_rules *r, lua_State *L, int env, int snap, const char *tp, kp_err *err)
+{
+	lua_Debug ar;
+	char where[64];
+	int rc;
+
+	lua_pushcfunction(L, l_globals_changed);
+	lua_pushvalue(L, env);
+	lua_pushvalue(L, snap);
+	if ((rc = kp_sandbox_call(r->sb, 2, 2, 0, err)))
+		return rc;
+	if (lua_isnil(L, -2)) {
+		lua_pop(L, 2);
+		return 0;
+	}
+	where[0] = '\0';
+	if (lua_type(L, -1) == LUA_TFUNCTION && !lua_iscfunction(L, -1)) {
+		lua_pushvalue(L, -1);
+		if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+			snprintf(where, sizeof where, ":%d", ar.linedefined);
+	}
+	rc = kp_err_msg(err, KP_ERULE, KP_M_RULE_TEST_SETS_GLOBAL, tp, where,
+			lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+	lua_pop(L, 2);
+	return rc;
+}
+
 /* The rule file (and its tests when with_tests) run in a fresh environment
  * with the DSL and `use`; the environment is kept, frozen, and the spec
  * table at spec replaced by its snapshot. */
@@ -3061,11 +3124,19 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 		if (!tp)
 			rc = kp_err_oom(err);
 		else if (lstat(tp, &st) == 0 || errno != ENOENT) {
-			lua_pushboolean(L, 1); /* cases only (prelude's open_for) */
-			lua_setfield(L, spec, "tests");
-			rc = run_file(r, tp, env, use, err);
-			lua_pushnil(L);
-			lua_setfield(L, spec, "tests");
+			lua_pushcfunction(L, l_globals_snapshot);
+			lua_pushvalue(L, env);
+			if (!(rc = kp_sandbox_call(r->sb, 1, 1, 0, err))) {
+				int snap = lua_gettop(L);
+				lua_pushboolean(L, 1); /* cases only (prelude's open_for) */
+				lua_setfield(L, spec, "tests");
+				rc = run_file(r, tp, env, use, err);
+				lua_pushnil(L);
+				lua_setfield(L, spec, "tests");
+				if (!rc)
+					rc = globals_kept(r, L, env, snap, tp, err);
+				lua_settop(L, snap - 1);
+			}
 		}
 		free(tp);
 	}
