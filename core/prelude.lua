@@ -12,7 +12,7 @@ local dsl, agg = {}, {}
 local type, error, pairs, ipairs, select = type, error, pairs, ipairs, select
 local setmetatable, tostring, next = setmetatable, tostring, next
 local getmetatable, rawget = getmetatable, rawget
-local sfind = string.find
+local sfind, sgsub = string.find, string.gsub
 
 spec.sections, spec.indicators, spec.deductions = {}, {}, {}
 spec.bonuses, spec.vetoes, spec.events, spec.cases = {}, {}, {}, {}
@@ -506,10 +506,21 @@ local function open_for(kind, level)
 	if spec.tests and kind ~= "case" then fail(msg("RULE_P_IN_TESTS", kind), level + 1) end
 end
 
+-- A name of nothing but white space: ASCII, NBSP, U+2000..U+200F, U+202F,
+-- U+205F, U+2060, U+3000 and U+FEFF (a blank head in every report).
+local function blank(s)
+	s = sgsub(s, "\194\160", "")
+	s = sgsub(s, "\226\128[\128-\143\175]", "")
+	s = sgsub(s, "\226\129[\159\160]", "")
+	s = sgsub(s, "\227\128\128", "")
+	s = sgsub(s, "\239\187\191", "")
+	return not sfind(s, "[^ \t\r\n]")
+end
+
 local function named(kind, build)
 	return function(name)
 		open_for(kind, 2)
-		if type(name) ~= "string" or not sfind(name, "[^ \t\r\n]") then -- "" or " ": a blank head in every report
+		if type(name) ~= "string" or blank(name) then -- "", " " or "　": a blank head in every report
 			fail(msg("RULE_P_NEEDS_NAME", kind, kind), 2)
 		end
 		local w = where(2)

@@ -149,6 +149,18 @@ static char *dupstr(compiler *c, const char *s)
 	return p;
 }
 
+/* 1 when name is blank: nothing but white space, ASCII or Unicode (U+3000,
+ * NBSP ...), and characters no font draws (kp_enc_name_key leaves nothing
+ * of it); 0 when not; -1 out of memory. */
+static int blank_name(const char *name)
+{
+	char *key = kp_enc_name_key(name);
+	int blank = key ? !*key : -1;
+
+	free(key);
+	return blank;
+}
+
 /* A column name with white space at an end can never be read: the readers
  * take a file's headers without it.  Said here, with the name to write,
  * rather than as a column no file has when scoring, and before a template
@@ -877,7 +889,7 @@ static int compile_categories(compiler *c, int a, const char *where)
 	kp_rules *r = c->r;
 	kp_strset seen = {0};
 	size_t i, n;
-	int added;
+	int added, blank;
 
 	kp_decl_field(L, a, "categories");
 	if (lua_type(L, -1) != LUA_TTABLE || (n = kp_decl_len(L, -1)) == 0) {
@@ -911,10 +923,10 @@ static int compile_categories(compiler *c, int a, const char *where)
 		}
 		/* a category "" took every unit whose category cell was blank
 		 * (forgotten): ranked, graded and commended together, unnamed */
-		if (!r->cat[i].name[strspn(r->cat[i].name, " \t\r\n")]) {
+		if ((blank = blank_name(r->cat[i].name))) {
 			lua_pop(L, 1);
 			kp_strset_free(&seen);
-			return kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_EMPTY, where, (int)i + 1);
+			return blank < 0 ? kp_err_oom(c->err) : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_CAT_EMPTY, where, (int)i + 1);
 		}
 		r->cat[i].quota = (int)q;
 		/* hashed: comparing each with every one before took 11 s for
@@ -1514,7 +1526,7 @@ static int compile_grade(compiler *c, int g, size_t i, const char *where)
 	lua_State *L = c->L;
 	kp_rules *r = c->r;
 	kp_grade *gr = &r->grade[i];
-	int rc = 0, has_quota = 0, added;
+	int rc = 0, has_quota = 0, added, blank;
 
 	kp_decl_index(L, g, (lua_Integer)i + 1);
 	if (lua_type(L, -1) != LUA_TTABLE) {
@@ -1525,9 +1537,9 @@ static int compile_grade(compiler *c, int g, size_t i, const char *where)
 	kp_decl_index(L, -2, 2);
 	if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
 		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_FORM, where);
-	else if (!lua_tostring(L, -2)[strspn(lua_tostring(L, -2), " \t\r\n")])
+	else if ((blank = blank_name(lua_tostring(L, -2))))
 		/* a grade "" printed its units as having none */
-		rc = kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_EMPTY, where, (int)i + 1);
+		rc = blank < 0 ? kp_err_oom(c->err) : kp_err_msg(c->err, KP_ERULE, KP_M_RULE_GRADE_EMPTY, where, (int)i + 1);
 	else {
 		gr->name = dupstr(c, lua_tostring(L, -2));
 		gr->min = lua_tonumber(L, -1);
@@ -3237,6 +3249,13 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_
 	if (!r || !(r->file = strdup(path))) {
 		free(r);
 		return kp_err_oom(err);
+	}
+	/* the path is in every position a declaration keeps, whose texts must
+	 * be UTF-8: refused as the path it is, not as the file's contents */
+	if (kp_enc_utf8_valid((const unsigned char *)path, strlen(path)) != strlen(path)) {
+		kp_rules_free(r);
+		return kp_err_msg(err, KP_EUSAGE, KP_M_RULE_PATH_NOT_UTF8, path,
+				  (int)kp_enc_utf8_valid((const unsigned char *)path, strlen(path)), path);
 	}
 	if (!(r->sb = kp_sandbox_new(limits, err))) {
 		kp_rules_free(r);
