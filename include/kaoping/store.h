@@ -59,10 +59,11 @@ void kp_store_on_commit(void (*fn)(void *ud, int mine), void *ud);
  * the lock.  A command that waited for that lock and then finds the file
  * gone fails with KP_ETEMP rather than write into it. */
 int kp_store_created(const kp_store *s);
-/* 1 when the file at path is empty (0 bytes, or only a first page over an
- * empty schema; no -wal content) and no process holds a lock on it or its
- * -shm: what an open that failed before making a schema left (a full
- * disk), no other command's. */
+/* 1 when the file at path is empty (0 bytes; no -wal content) and no
+ * process holds a lock on it or its -shm: what an open that failed before
+ * making a schema left, no other command's.  (A first page over an empty
+ * schema is not taken: another command making the file writes it before
+ * it holds a lock.) */
 int kp_store_unused_empty(const char *path);
 /* The SQLite library's version, for --version. */
 const char *kp_store_sqlite_version(void);
