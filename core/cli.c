@@ -33,12 +33,18 @@
 #include "kaoping/rules.h"
 #include "kaoping/sandbox.h"
 #include "kaoping/store.h"
+#include "kaoping/derive.h"
 
 #ifndef KP_VERSION
 #define KP_VERSION "0.1"
 #endif
 
 const char kp_cli_prog[] = "kaoping";
+
+const char *kp_cli_version(void)
+{
+	return KP_VERSION;
+}
 static int g_timing;                 /* KP_TIMING=1: phase times on stderr */
 static const kp_sandbox *g_sandbox;   /* for the wall-clock alarm's message */
 static const char *g_rules_file = "";
@@ -842,6 +848,34 @@ int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rul
 	}
 	if (!rc)
 		g_sandbox = (*r)->sb;
+	return rc;
+}
+
+int kp_cli_derive(kp_cli_config *c, kp_store *st, kp_result *res, int all, kp_err *err)
+{
+	kp_store_derived *dv = NULL;
+	kp_rules *r = NULL;
+	kp_limits lim;
+	int rc;
+
+	if ((rc = kp_store_derived_get(st, res->run_id, &dv, err)) || !dv)
+		return rc;
+	if (strcmp(dv->kaoping, KP_VERSION))
+		kp_cli_note(c, KP_M_CLI_DERIVE_OTHER_VERSION, res->run_id, dv->kaoping, KP_VERSION);
+	g_rules_file = res->rules_file;
+	arm_timeout(c, &lim);
+	kp_cli_enter(KP_PH_RULES);
+	rc = kp_rules_load_text(res->rules_file, dv->rules_text, dv->rules_len, &lim, &r, err);
+	if (!rc) {
+		g_sandbox = r->sb;
+		kp_cli_enter(KP_PH_SCORE);
+		rc = all ? kp_derive_run(st, dv, r, res, err) : kp_derive_unit(st, dv, r, res, err);
+	}
+	kp_cli_disarm_timeout();
+	kp_cli_enter(KP_PH_NONE);
+	g_sandbox = NULL;
+	kp_rules_free(r);
+	kp_store_derived_free(dv);
 	return rc;
 }
 

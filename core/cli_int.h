@@ -161,6 +161,13 @@ void kp_cli_disarm_timeout(void);
 /* Load a rule file under the command's limits (with its test cases when
  * with_tests); *r is the caller's, freed with kp_rules_free. */
 int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rules **r, kp_err *err);
+/* This kaoping's version ("0.1"). */
+const char *kp_cli_version(void);
+/* A run read back whose items are derived again (kaoping/derive.h): its
+ * rule text loaded under the command's limits, then the one unit of res
+ * (all 0) or every unit (all 1) scored again into it.  A run that keeps its
+ * items is left as it is. */
+int kp_cli_derive(kp_cli_config *c, kp_store *st, kp_result *res, int all, kp_err *err);
 /* The assessment year: --year, else the rules', else this calendar year. */
 int kp_cli_year(const kp_cli_config *c, const kp_rules *r);
 

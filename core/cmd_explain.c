@@ -44,6 +44,8 @@ static int explain_one(kp_cli_config *c, kp_err *err)
 	if ((rc = kp_cli_check_output(&chk, err)) || (rc = kp_store_open(c->db, KP_STORE_READ, &st, err)))
 		return rc;
 	rc = kp_store_load_unit(st, c->run_id, c->args[0], &res, err);
+	if (!rc)
+		rc = kp_cli_derive(c, st, res, 0, err); /* a run that keeps its items: as it is */
 	kp_store_close(st);
 	if (!rc)
 		rc = kp_result_render_notes(res, (enum kp_lang)c->lang, err);
@@ -269,6 +271,7 @@ static int explain_all_run(struct sheets *s, kp_store *st, kp_err *err)
 	int rc;
 
 	if ((rc = kp_store_load_run(st, s->c->run_id, SIZE_MAX, &s->res, err)) ||
+	    (rc = kp_cli_derive(s->c, st, s->res, 1, err)) ||
 	    (rc = kp_result_render_notes(s->res, (enum kp_lang)s->c->lang, err)))
 		return rc;
 	if ((rc = kp_cli_run_rules(s->c, s->res, left_out(s->c), &s->rules, err)))

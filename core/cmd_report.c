@@ -72,6 +72,8 @@ int kp_cli_load_run(kp_cli_config *c, kp_result **res, kp_err *err)
 	/* only the HTML and XLSX reports (up to their limit) and JSON with
 	 * --items show every item and note */
 	rc = kp_store_load_run(st, c->run_id, kp_cli_detail_limit(c), res, err);
+	if (!rc && (*res)->nunits <= kp_cli_detail_limit(c))
+		rc = kp_cli_derive(c, st, *res, 1, err); /* a run that keeps its items: as it is */
 	kp_store_close(st);
 	if (!rc)
 		rc = kp_result_render_notes(*res, (enum kp_lang)c->lang, err);

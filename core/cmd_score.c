@@ -22,6 +22,30 @@ static int needs_details(const kp_cli_config *c, const kp_data *d)
 	return limit > 0 && d->nunits <= limit;
 }
 
+/* A run of at least this many units stores no items when its rules let
+ * them be derived again (kaoping/derive.h): past the largest report that
+ * shows every unit's items (XLSX), where they are the bulk of the database
+ * and of the time, and only explain (and JSON --items) shows them. */
+#define DERIVE_FROM (KP_REPORT_XLSX_DETAILS + 1)
+
+/* Whether the run about to be stored keeps no items: rules whose items
+ * can be derived again, one import whose rows are its units in rowid
+ * order (1..n), and many units. */
+static int derive_run(const kp_rules *r, const kp_data *d, kp_store *st, const long *ids, size_t nids, int *yes,
+		      kp_err *err)
+{
+	size_t rows = 0;
+	int rc;
+
+	*yes = 0;
+	if (nids != 1 || d->nunits < DERIVE_FROM || !kp_score_derivable(r) || !r->text)
+		return 0;
+	if ((rc = kp_store_import_dense(st, ids[0], &rows, err)))
+		return rc;
+	*yes = rows == d->nunits;
+	return 0;
+}
+
 /* Score data already bound into *res, recording each unit into a run of
  * st (begun here, aborted on failure) when st is given; the units with
  * missing values are said. */
@@ -30,7 +54,8 @@ static int score_units(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store
 {
 	kp_score_opts o;
 	kp_score_missing missing = {0};
-	int rc;
+	kp_score_stats stats = {0, NULL};
+	int rc, derive = 0;
 
 	memset(&o, 0, sizeof o);
 	o.details = needs_details(c, d);
@@ -38,12 +63,16 @@ static int score_units(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store
 	o.progress = kp_cli_tick;
 	o.missing = &missing;
 	o.last = last;
-	if (st) {
+	if (st && (rc = derive_run(r, d, st, ids, nids, &derive, err)))
+		return rc;
+	if (st && derive) {
+		o.stats_out = &stats;
+	} else if (st) {
 		o.sink = kp_store_run_sink;
 		o.sink_ud = st;
-		if ((rc = kp_store_run_begin(st, r, kp_cli_year(c, r), ids, nids, run_id, err)))
-			return rc;
 	}
+	if (st && (rc = kp_store_run_begin(st, r, kp_cli_year(c, r), ids, nids, run_id, err)))
+		return rc;
 	kp_cli_phase("bind"); /* not words */
 	kp_cli_enter(KP_PH_SCORE);
 	rc = kp_score_run(r, d, &o, res, err);
@@ -52,6 +81,9 @@ static int score_units(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_store
 	kp_sb_free(&missing.lines);
 	kp_cli_enter(KP_PH_STORE);
 	kp_cli_phase("score"); /* not words */
+	if (!rc && derive)
+		rc = kp_store_run_derive(st, r, ids[0], &stats, kp_cli_version(), err);
+	kp_score_stats_free(&stats);
 	if (rc && st)
 		kp_store_run_abort(st);
 	return rc;

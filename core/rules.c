@@ -3005,8 +3005,22 @@ static int run_file(kp_rules *r, const char *path, int env, int use, kp_err *err
 	size_t len = 0, skip;
 	int rc;
 
-	if ((rc = kp_rules_read_file(path, &buf, &len, err)))
+	if (r->text && !r->sha256) { /* kp_rules_load_text: the rule file's bytes given */
+		if (!(buf = malloc(r->text_len + 1)))
+			return kp_err_oom(err);
+		memcpy(buf, r->text, r->text_len);
+		buf[len = r->text_len] = '\0';
+	} else if ((rc = kp_rules_read_file(path, &buf, &len, err))) {
 		return rc;
+	}
+	if (!r->sha256 && !r->text) { /* the rule file: its bytes kept */
+		if (!(r->text = malloc(len + 1))) {
+			free(buf);
+			return kp_err_oom(err);
+		}
+		memcpy(r->text, buf, len);
+		r->text[r->text_len = len] = '\0';
+	}
 	if (!(chunk = malloc(strlen(path) + 2))) {
 		free(buf);
 		return kp_err_oom(err);
@@ -3123,7 +3137,10 @@ static int run_rules(kp_rules *r, lua_State *L, int spec, const char *path, cons
 	install_dsl(L, env);
 	lua_remove(L, env - 1); /* the dsl table */
 	env--;
-	rc = kp_rules_use_install(r->sb, env, path, limits ? limits->modules : NULL, err);
+	if (r->text) /* kp_rules_load_text: no module is found, beside it or shared */
+		rc = kp_rules_use_install(r->sb, env, NULL, "", err);
+	else
+		rc = kp_rules_use_install(r->sb, env, path, limits ? limits->modules : NULL, err);
 	use = rc ? 0 : lua_gettop(L);
 	if (!rc)
 		rc = run_file(r, path, env, use, err);
@@ -3238,18 +3255,50 @@ long kp_rules_find_decl(const kp_rules *r, int g, const char *name)
 	return -1;
 }
 
+static int load(kp_rules *r, const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err);
+
 int kp_rules_load(const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err)
 {
 	kp_rules *r = calloc(1, sizeof *r);
-	lua_State *L;
-	compiler c;
-	int rc, spec;
 
 	*out = NULL;
 	if (!r || !(r->file = strdup(path))) {
 		free(r);
 		return kp_err_oom(err);
 	}
+	return load(r, path, limits, with_tests, out, err);
+}
+
+int kp_rules_load_text(const char *path, const char *text, size_t len, const kp_limits *limits, kp_rules **out,
+		       kp_err *err)
+{
+	kp_rules *r = calloc(1, sizeof *r);
+	int rc;
+
+	*out = NULL;
+	if (!r || !(r->file = strdup(path)) || !(r->text = malloc(len + 1))) {
+		if (r)
+			free(r->file);
+		free(r);
+		return kp_err_oom(err);
+	}
+	memcpy(r->text, text, len);
+	r->text[r->text_len = len] = '\0';
+	if ((rc = load(r, path, limits, 0, out, err)))
+		return rc;
+	if ((*out)->nmodule) { /* found beside a path that names a file after all */
+		kp_rules_free(*out);
+		*out = NULL;
+		return kp_err_msg(err, KP_ERULE, KP_M_ENG_NOT_DERIVABLE);
+	}
+	return 0;
+}
+
+static int load(kp_rules *r, const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err)
+{
+	lua_State *L;
+	compiler c;
+	int rc, spec;
 	/* the path is in every position a declaration keeps, whose texts must
 	 * be UTF-8: refused as the path it is, not as the file's contents */
 	if (kp_enc_utf8_valid((const unsigned char *)path, strlen(path)) != strlen(path)) {
@@ -3406,7 +3455,7 @@ void kp_rules_free(kp_rules *r)
 	free(r->module);
 	free(r->cat), free(r->sec), free(r->ind), free(r->ded), free(r->bon), free(r->veto);
 	free(r->grade), free(r->tie), free(r->event), free(r->commend_cat);
-	free(r->file), free(r->sha256), free(r->title), free(r->office), free(r->basis), free(r->unit_office);
+	free(r->file), free(r->sha256), free(r->text), free(r->title), free(r->office), free(r->basis), free(r->unit_office);
 	free(r->id_col), free(r->name_col), free(r->cat_col), free(r->unit_table);
 	free(r->decl_ix);
 	kp_strset_free(&r->numcol_set);

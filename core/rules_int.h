@@ -20,7 +20,8 @@ int kp_rules_read_file(const char *path, char **buf, size_t *len, kp_err *err);
 
 /* Shared modules (rules_use.c).  Install `use` in the environment at env
  * for the rule file at path, modules found beside it, then in shared (NULL:
- * the installed modules directory); pushes the loader's state. */
+ * the installed modules directory); path NULL and shared "": none is found
+ * (a rule file's stored text).  Pushes the loader's state. */
 int kp_rules_use_install(kp_sandbox *sb, int env, const char *path, const char *shared, kp_err *err);
 /* The rule file has loaded: `use` of a module not yet loaded is refused. */
 void kp_rules_use_close(lua_State *L, int state);

@@ -217,13 +217,15 @@ static int l_use(lua_State *L)
 /* Protected: env, rule path, shared directory -> the state; sets env.use. */
 static int l_use_install(lua_State *L)
 {
-	const char *path = lua_tostring(L, 2), *slash = strrchr(path, '/');
+	const char *path = lua_tostring(L, 2), *slash = path ? strrchr(path, '/') : NULL;
 	const char *shared = lua_tostring(L, 3);
 	int k;
 
 	lua_createtable(L, U_NSLOTS, 0);
-	lua_pushlstring(L, path, slash ? (size_t)(slash - path) + 1 : 0);
-	lua_rawseti(L, -2, U_HERE);
+	if (path) { /* NULL: a rule file's text, not beside any module */
+		lua_pushlstring(L, path, slash ? (size_t)(slash - path) + 1 : 0);
+		lua_rawseti(L, -2, U_HERE);
+	}
 	if (shared && *shared) {
 		lua_pushfstring(L, "%s%s", shared, shared[strlen(shared) - 1] == '/' ? "" : "/");
 		lua_rawseti(L, -2, U_SHARED);
@@ -249,7 +251,10 @@ int kp_rules_use_install(kp_sandbox *sb, int env, const char *path, const char *
 	env = lua_absindex(L, env);
 	lua_pushcfunction(L, l_use_install);
 	lua_pushvalue(L, env);
-	lua_pushstring(L, path);
+	if (path)
+		lua_pushstring(L, path);
+	else
+		lua_pushnil(L);
 	lua_pushstring(L, shared ? shared : KP_MODULES_DIR);
 	return kp_sandbox_call(sb, 3, 1, 0, err);
 }

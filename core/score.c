@@ -2234,11 +2234,114 @@ static int init_result(scorer *s, const char ***names)
 	return rc ? rc : item_names(s, names);
 }
 
+/* ---- statistics kept with a run: one unit scored again alone ---- */
+
+static int derived_stat(const kp_method *m)
+{
+	return m->kind == KP_M_RATIO || m->kind == KP_M_MINMAX;
+}
+
+int kp_score_derivable(const kp_rules *r)
+{
+	size_t i;
+
+	if (r->uses_lua || r->eligible_ref || r->nmodule || r->nevent)
+		return 0;
+	for (i = 0; i < r->nind + r->nbon; i++) {
+		const kp_method *m = i < r->nind ? &r->ind[i].m : &r->bon[i - r->nind].m;
+		if (needs_stat(m) && (m->kind == KP_M_RANK || m->src.kind != KP_SRC_COL))
+			return 0;
+	}
+	return 1;
+}
+
+void kp_score_stats_free(kp_score_stats *st)
+{
+	if (st) {
+		free(st->v);
+		st->v = NULL, st->n = 0;
+	}
+}
+
+/* The statistics of method i over ind|bon, or NULL when it has none. */
+static mstat *stat_of(scorer *s, size_t i)
+{
+	const kp_rules *r = s->r;
+	const kp_method *m = i < r->nind ? &r->ind[i].m : &r->bon[i - r->nind].m;
+
+	if (!derived_stat(m))
+		return NULL;
+	return i < r->nind ? &s->ind_stat[i] : &s->bon_stat[i - r->nind];
+}
+
+static size_t stats_count(scorer *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->r->nind + s->r->nbon; i++)
+		if (stat_of(s, i))
+			n += 2 * (s->r->ncat + 1);
+	return n;
+}
+
+/* The run's statistics into o->stats_out. */
+static int stats_export(scorer *s)
+{
+	kp_score_stats *out = s->o->stats_out;
+	size_t i, k = 0, nc = s->r->ncat + 1, n = stats_count(s);
+	mstat *st;
+
+	if (!(out->v = malloc((n + 1) * sizeof *out->v)))
+		return kp_err_oom(s->err);
+	out->n = n;
+	for (i = 0; i < s->r->nind + s->r->nbon; i++) {
+		if (!(st = stat_of(s, i)))
+			continue;
+		memcpy(out->v + k, st->max, nc * sizeof *st->max);
+		memcpy(out->v + k + nc, st->min, nc * sizeof *st->min);
+		k += 2 * nc;
+	}
+	return 0;
+}
+
+/* The statistics of o->stats_in in place of computing them: as many as
+ * the rules need, none NaN, each scope's lowest not above its highest
+ * unless it had no value (HUGE_VAL, -HUGE_VAL); else KP_EDATA. */
+static int stats_import(scorer *s)
+{
+	const kp_score_stats *in = s->o->stats_in;
+	size_t i, c, k = 0, nc = s->r->ncat + 1;
+	mstat *st;
+
+	if (!in->v || in->n != stats_count(s))
+		return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_STATS_DO_NOT_FIT, in->n, stats_count(s));
+	for (i = 0; i < s->r->nind + s->r->nbon; i++) {
+		if (!(st = stat_of(s, i)))
+			continue;
+		st->on = 1;
+		st->max = malloc(nc * sizeof *st->max);
+		st->min = malloc(nc * sizeof *st->min);
+		if (!st->max || !st->min)
+			return kp_err_oom(s->err);
+		memcpy(st->max, in->v + k, nc * sizeof *st->max);
+		memcpy(st->min, in->v + k + nc, nc * sizeof *st->min);
+		k += 2 * nc;
+		for (c = 0; c < nc; c++)
+			if (isnan(st->max[c]) || isnan(st->min[c]) ||
+			    (st->min[c] > st->max[c] && !(st->min[c] == HUGE_VAL && st->max[c] == -HUGE_VAL)))
+				return kp_err_msg(s->err, KP_EDATA, KP_M_ENG_STATS_DO_NOT_FIT, in->n, stats_count(s));
+	}
+	return 0;
+}
+
 static int compute_stats(scorer *s)
 {
 	const kp_rules *r = s->r;
 	size_t i;
 	int rc = 0;
+
+	if (s->o->stats_in)
+		return stats_import(s);
 
 	for (i = 0; i < r->nind && !rc; i++) {
 		if (!needs_stat(&r->ind[i].m))
@@ -2505,6 +2608,12 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 		goto out;
 	if ((rc = kp_score_lua_open(&s)))
 		goto out;
+	if ((s.o->stats_in || s.o->stats_out) && !kp_score_derivable(r)) {
+		rc = kp_err_msg(err, KP_EINTERNAL, KP_M_ENG_NOT_DERIVABLE);
+		goto out;
+	}
+	if (s.o->stats_in)
+		nt = 1; /* its statistics are given: compute_stats takes them */
 	if (nt > 1) {
 		if ((rc = run_parallel(&s, names, 1, nt)) ||
 		    (rc = s.notes ? run_batched(&s, names, nt) : run_parallel(&s, names, 0, nt)))
@@ -2521,6 +2630,8 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 		if ((rc = missing_error(&s)))
 			goto out;
 	}
+	if (s.o->stats_out && (rc = stats_export(&s)))
+		goto out;
 	kp_sandbox_close_run(r->sb); /* u, ctx, rows: not past the units' scoring */
 	if (s.o->release_numbers)
 		kp_data_release_numbers(d);

@@ -490,7 +490,65 @@ static int not_as_created(kp_store *s, const char *type, const char *name, kp_er
 }
 
 static int check_data_tables(kp_store *s, schema_list *file, kp_err *err);
-static int check_drops_table(kp_store *s, schema_list *file, kp_err *err);
+/* Tables made by the first command that needs them, so that a database
+ * that never needed one keeps exactly the schema it had (check_schema
+ * accepts each present, as created here, or absent):
+ *   import_drops  the audit of drops (kp_store_drop)
+ *   run_derived   runs whose items are derived again (store_run.c) */
+static const char *const store_optional_tables[][2] = {
+	{"import_drops",
+	 "CREATE TABLE import_drops(id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, year INTEGER NOT NULL,"
+	 " name TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL, rows INTEGER NOT NULL, used_by TEXT,"
+	 " dropped_at TEXT NOT NULL)"},
+	{"run_derived",
+	 "CREATE TABLE run_derived(run_id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, rules_text BLOB NOT NULL,"
+	 " stats BLOB NOT NULL, kaoping TEXT NOT NULL)"},
+};
+#define STORE_NOPTIONAL (sizeof store_optional_tables / sizeof store_optional_tables[0])
+
+/* The optional tables the file has, each as created. */
+static int check_optional_tables(kp_store *s, schema_list *file, kp_err *err)
+{
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < STORE_NOPTIONAL && !rc; k++) {
+		const char *const sql[] = {store_optional_tables[k][1], NULL};
+		const char *const *const parts[] = {sql, NULL};
+		schema_obj *o = schema_find(file, store_optional_tables[k][0]);
+		schema_list ref = {NULL, 0};
+		if (!o)
+			continue;
+		if ((rc = schema_reference(parts, &ref, err)))
+			return rc;
+		if (ref.n != 1 || !same(o->type, ref.o[0].type) || !same(o->tbl, ref.o[0].tbl) || !same(o->sql, ref.o[0].sql))
+			rc = not_as_created(s, o->type, o->name, err);
+		else
+			o->seen = 1;
+		schema_free(&ref);
+	}
+	return rc;
+}
+
+int store_ensure_table(kp_store *s, const char *name, kp_err *err)
+{
+	rd q = {s, NULL, "sqlite_schema", err, 0};
+	size_t k;
+	int rc, have;
+
+	for (k = 0; k < STORE_NOPTIONAL && strcmp(store_optional_tables[k][0], name); k++)
+		;
+	if (k == STORE_NOPTIONAL)
+		return kp_err_set(err, KP_EINTERNAL, "no optional table %s", name); /* not words */
+	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE name = ?", &q.st, err)))
+		return rc;
+	sqlite3_bind_text(q.st, 1, name, -1, SQLITE_STATIC);
+	have = store_rd_step(&q) > 0 ? RD_INT(&q, 0) : 0;
+	sqlite3_finalize(q.st);
+	if (q.rc)
+		return q.rc;
+	return have ? 0 : store_exec(s, store_optional_tables[k][1], err);
+}
 
 /* The file's schema against the reference of the given statements. */
 static int check_schema(kp_store *s, const char *const *const *parts, kp_err *err)
@@ -518,7 +576,7 @@ static int check_schema(kp_store *s, const char *const *const *parts, kp_err *er
 	if (!rc)
 		rc = check_data_tables(s, &file, err);
 	if (!rc)
-		rc = check_drops_table(s, &file, err);
+		rc = check_optional_tables(s, &file, err);
 	for (i = 0; i < file.n && !rc; i++)
 		if (!file.o[i].seen)
 			rc = not_ours(s, &file.o[i], err);
@@ -2186,7 +2244,7 @@ static kp_table *load_upper_table(const kp_table *t, size_t n, char *const *cols
 }
 
 static int load_table(kp_store *s, long id, const char *name, const char *file, const char *dtable,
-		      int year, int a1, const kp_rules *r, kp_data *d, kp_err *err)
+		      int year, int a1, const sqlite3_int64 *range, const kp_rules *r, kp_data *d, kp_err *err)
 {
 	kp_table *t = kp_table_new(name, file, err);
 	char **cols = NULL;
@@ -2204,9 +2262,9 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 		goto out;
 	}
 	if (!(rc = kp_table_set_columns(t, n, cols, numeric, err))) {
-		kp_table *upper = load_upper_table(t, n, cols, numeric, r);
+		kp_table *upper = range ? NULL : load_upper_table(t, n, cols, numeric, r);
 		kp_data_collect(t, r);
-		rc = load_all_rows(s, id, t, upper, dtable, n, err);
+		rc = range ? load_rows(s, t, dtable, n, range, err) : load_all_rows(s, id, t, upper, dtable, n, err);
 	}
 	/* the import took a header and no rows (kp_import_opts): no events
 	 * for an event list, refused for any other table as the reader
@@ -2283,8 +2341,8 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 			break;
 		}
 		p[(*nids)++] = id;
-		rc = load_table(s, id, name, file, dtable, year, enc && (!strcmp(enc, "xlsx") || !strcmp(enc, "xls")), r, d,
-				err);
+		rc = load_table(s, id, name, file, dtable, year, enc && (!strcmp(enc, "xlsx") || !strcmp(enc, "xls")), NULL, r,
+				d, err);
 	}
 	sqlite3_finalize(q.st);
 	for (i = 0; names && i < *nids; i++)
@@ -2294,6 +2352,83 @@ int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **i
 		rc = q.rc;
 	if (!rc && *nids == 0)
 		rc = nothing_for(s, year, err);
+	return rc;
+}
+
+/* The import id as it is in use (not replaced or dropped): its name,
+ * file, data table and whether it came from a workbook, into the
+ * caller's copies; *gone when it is no longer in use. */
+typedef struct import_at { char *name, *file, *dtable; int year, a1, gone; } import_at;
+
+static void import_at_free(import_at *a)
+{
+	free(a->name), free(a->file), free(a->dtable);
+}
+
+static int import_in_use(kp_store *s, long id, import_at *a, kp_err *err)
+{
+	rd q = {s, NULL, "imports", err, 0};
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	a->gone = 1;
+	if ((rc = store_prep(s, "SELECT name, file, data_table, encoding, year FROM imports WHERE id = ? "
+			     "AND replaced_at IS NULL AND data_table IS NOT NULL", &q.st, err)))
+		return rc;
+	sqlite3_bind_int64(q.st, 1, id);
+	if (store_rd_step(&q) > 0) {
+		const char *name = store_rd_text(&q, 0, 0), *file = store_rd_text(&q, 1, 0);
+		const char *dtable = store_rd_text(&q, 2, 0), *enc = store_rd_text(&q, 3, 0);
+		int year = (int)store_rd_int(&q, 4, 0, 99999, 0, NULL);
+		if (!q.rc && (!(a->name = strdup(name)) || !(a->file = strdup(file)) || !(a->dtable = strdup(dtable))))
+			q.rc = kp_err_oom(err);
+		a->year = year, a->gone = 0;
+		a->a1 = enc && (!strcmp(enc, "xlsx") || !strcmp(enc, "xls"));
+	}
+	sqlite3_finalize(q.st);
+	if (q.rc)
+		import_at_free(a);
+	return q.rc;
+}
+
+int kp_store_import_dense(kp_store *s, long id, size_t *rows, kp_err *err)
+{
+	import_at a;
+	rd q = {s, NULL, NULL, err, 0};
+	char *sql;
+	int rc;
+
+	*rows = 0;
+	if ((rc = import_in_use(s, id, &a, err)) || a.gone)
+		return rc;
+	q.table = a.dtable;
+	if (!(sql = sqlite3_mprintf("SELECT count(*), min(rowid), max(rowid) FROM \"%w\"", a.dtable))) {
+		import_at_free(&a);
+		return kp_err_oom(err);
+	}
+	if (!(rc = store_prep(s, sql, &q.st, err)) && store_rd_step(&q) > 0) {
+		sqlite3_int64 n = sqlite3_column_int64(q.st, 0);
+		if (n > 0 && sqlite3_column_int64(q.st, 1) == 1 && sqlite3_column_int64(q.st, 2) == n)
+			*rows = (size_t)n;
+	}
+	sqlite3_finalize(q.st);
+	sqlite3_free(sql);
+	import_at_free(&a);
+	return rc ? rc : q.rc;
+}
+
+int kp_store_load_rows(kp_store *s, long id, long long first, long long last, const kp_rules *r, kp_data *d,
+		       int *gone, kp_err *err)
+{
+	sqlite3_int64 range[2] = {first, last};
+	import_at a;
+	int rc;
+
+	if ((rc = import_in_use(s, id, &a, err)))
+		return rc;
+	if (!(*gone = a.gone))
+		rc = load_table(s, id, a.name, a.file, a.dtable, a.year, a.a1, range, r, d, err);
+	import_at_free(&a);
 	return rc;
 }
 
@@ -2398,50 +2533,6 @@ int kp_store_runs(kp_store *s, kp_store_run_fn fn, void *ud, kp_err *err)
 	}
 	sqlite3_finalize(q.st);
 	return rc ? rc : q.rc;
-}
-
-/* The audit of drops: created by the first drop, so a database that never
- * dropped anything keeps exactly the schema it had (check_schema accepts
- * it present, as created here, or absent). */
-static const char *const schema_drops[] = {
-	"CREATE TABLE import_drops(id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, year INTEGER NOT NULL,"
-	" name TEXT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL, rows INTEGER NOT NULL, used_by TEXT,"
-	" dropped_at TEXT NOT NULL)",
-	NULL
-};
-
-static int check_drops_table(kp_store *s, schema_list *file, kp_err *err)
-{
-	static const char *const *const parts[] = {schema_drops, NULL};
-	schema_obj *o = schema_find(file, "import_drops");
-	schema_list ref = {NULL, 0};
-	int rc;
-
-	if (!o)
-		return 0;
-	if ((rc = schema_reference(parts, &ref, err)))
-		return rc;
-	if (ref.n != 1 || !same(o->type, ref.o[0].type) || !same(o->tbl, ref.o[0].tbl) || !same(o->sql, ref.o[0].sql))
-		rc = not_as_created(s, o->type, o->name, err);
-	else
-		o->seen = 1;
-	schema_free(&ref);
-	return rc;
-}
-
-/* The audit table, created by the first drop (inside its transaction). */
-static int ensure_drops_table(kp_store *s, kp_err *err)
-{
-	rd q = {s, NULL, "sqlite_schema", err, 0};
-	int rc, have;
-
-	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'import_drops'", &q.st, err)))
-		return rc;
-	have = store_rd_step(&q) > 0 ? RD_INT(&q, 0) : 0;
-	sqlite3_finalize(q.st);
-	if (q.rc)
-		return q.rc;
-	return have ? 0 : store_exec(s, schema_drops[0], err);
 }
 
 /* "3, 5": the runs that used import id (empty when none). */
@@ -2556,7 +2647,7 @@ static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped 
 		return rc;
 	id = out->id;
 	store_now_iso(ts, sizeof ts);
-	if (!(rc = runs_using(s, id, &used, err)) && !(rc = ensure_drops_table(s, err)) &&
+	if (!(rc = runs_using(s, id, &used, err)) && !(rc = store_ensure_table(s, "import_drops", err)) &&
 	    !(rc = store_prep(s, "INSERT INTO import_drops(import_id, year, name, file, sha256, rows, used_by, dropped_at) "
 			     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &ins, err))) {
 		sqlite3_bind_int64(ins, 1, id);

@@ -1190,6 +1190,121 @@ out:
 	return rc;
 }
 
+/* ---- runs whose items are derived again (store.h) ---- */
+
+void kp_store_derived_free(kp_store_derived *d)
+{
+	if (!d)
+		return;
+	free(d->rules_text), free(d->kaoping);
+	kp_score_stats_free(&d->stats);
+	free(d);
+}
+
+/* A BLOB column (not NULL); *len its bytes. */
+static const void *rd_blob(rd *r, int col, size_t *len)
+{
+	int type = sqlite3_column_type(r->st, col);
+	const void *p;
+
+	*len = 0;
+	if (r->rc)
+		return NULL;
+	if (type != SQLITE_BLOB) {
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_BLOB);
+		return NULL;
+	}
+	p = sqlite3_column_blob(r->st, col);
+	*len = (size_t)sqlite3_column_bytes(r->st, col);
+	if (!p && *len == 0) /* an empty BLOB */
+		return "";
+	if (!p)
+		r->rc = kp_err_oom(r->err);
+	return p;
+}
+
+/* The statistics of their BLOB: 8 bytes each, little-endian. */
+static int stats_of_blob(rd *r, const unsigned char *b, size_t len, kp_score_stats *st)
+{
+	size_t i, k;
+
+	if (len % 8)
+		return store_rd_bad(r, 3, KP_MSG_STORE_RD_NOT_STATS);
+	st->n = len / 8;
+	if (!(st->v = malloc(st->n * sizeof *st->v + 1)))
+		return r->rc = kp_err_oom(r->err);
+	for (i = 0; i < st->n; i++) {
+		uint64_t u = 0;
+		for (k = 0; k < 8; k++)
+			u |= (uint64_t)b[i * 8 + k] << (8 * k);
+		memcpy(&st->v[i], &u, 8);
+	}
+	return 0;
+}
+
+/* Whether the optional table run_derived is there. */
+static int have_derived(kp_store *s, int *have, kp_err *err)
+{
+	rd r = {s, NULL, "sqlite_schema", err, 0};
+	int rc;
+
+	*have = 0;
+	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'run_derived'", &r.st, err)))
+		return rc;
+	if (store_rd_step(&r) > 0)
+		*have = RD_INT(&r, 0) > 0;
+	sqlite3_finalize(r.st);
+	return r.rc;
+}
+
+int kp_store_derived_get(kp_store *s, long run_id, kp_store_derived **out, kp_err *err)
+{
+	kp_store_derived *d = NULL;
+	rd r;
+	int rc, have;
+
+	*out = NULL;
+	if ((rc = have_derived(s, &have, err)) || !have)
+		return rc;
+	if ((rc = run_query(s, &r, "run_derived", "SELECT import_id, rules_text, stats, kaoping FROM run_derived "
+			    "WHERE run_id = ?", run_id, err)))
+		return rc;
+	if (store_rd_step(&r) > 0) {
+		size_t tlen = 0, slen = 0;
+		long imp = (long)store_rd_int(&r, 0, 1, LONG_MAX, 0, NULL);
+		const char *text = rd_blob(&r, 1, &tlen);
+		const unsigned char *stats = rd_blob(&r, 2, &slen);
+		const char *ver = store_rd_text(&r, 3, 0);
+		if (!r.rc && (!(d = calloc(1, sizeof *d)) || !(d->rules_text = malloc(tlen + 1)) ||
+			      !(d->kaoping = strdup(ver))))
+			r.rc = kp_err_oom(err);
+		if (!r.rc) {
+			d->run_id = run_id, d->import_id = imp;
+			memcpy(d->rules_text, text, tlen);
+			d->rules_text[d->rules_len = tlen] = '\0';
+			stats_of_blob(&r, stats, slen, &d->stats);
+		}
+	}
+	sqlite3_finalize(r.st);
+	if ((rc = r.rc)) {
+		kp_store_derived_free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+/* 1 when the run's items are derived again: none stored. */
+static int run_derived(kp_store *s, long run_id, int *yes, kp_err *err)
+{
+	kp_store_derived *d = NULL;
+	int rc = kp_store_derived_get(s, run_id, &d, err);
+
+	*yes = d != NULL;
+	kp_store_derived_free(d);
+	return rc;
+}
+
 #define V2_UNIT_COLS "unit_id, name, category, rank, total, raw_total, base, deductions, bonus, grade, veto, " \
 	"veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, tie_note, last_rank, last_total, " \
 	"sections, scored, position"
@@ -1254,7 +1369,7 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 	kp_result *res = NULL;
 	long long *place = NULL;
 	run_names nm = {{0}, {0}};
-	int rc, own;
+	int rc, own, derived = 0;
 
 	*out = NULL;
 	if ((rc = kp_result_new(&res, err)))
@@ -1267,8 +1382,17 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 	if (!(rc = load_head(s, &run_id, res, &nm, err)) &&
 	    !(rc = load_units(s, run_id, &nm, "results", "SELECT count(*) FROM results WHERE run_id = ?",
 			      "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? ORDER BY position", res, &place, err)) &&
-	    !(rc = check_units(s, run_id, res, err)) && res->nunits <= details_upto)
-		rc = load_details_v2(s, run_id, res, place, err);
+	    !(rc = check_units(s, run_id, res, err)) && res->nunits <= details_upto &&
+	    !(rc = run_derived(s, run_id, &derived, err))) {
+		size_t i;
+		if (!derived)
+			rc = load_details_v2(s, run_id, res, place, err);
+		for (i = 0; derived && i < res->nunits; i++) /* the row each came from: kp_derive_run */
+			if (place[i] < 0 || (unsigned long long)place[i] >= res->nunits)
+				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_DERIVED_PLACE, s->path, res->units[i].id, run_id);
+			else
+				res->units[i].scored = (unsigned)place[i];
+	}
 	if (own)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 out:
@@ -1406,7 +1530,7 @@ static int load_one(kp_store *s, long run_id, const run_names *nm, sqlite3_int64
 	store_buf note = {0};
 	long long place = -1;
 	double top = NAN;
-	int rc;
+	int rc, derived = 0;
 
 	memset(&c, 0, sizeof c);
 	if (!(res->units = calloc(1, sizeof *res->units)) || !(res->sec = calloc(res->nsections + 1, sizeof *res->sec)))
@@ -1425,7 +1549,16 @@ static int load_one(kp_store *s, long run_id, const run_names *nm, sqlite3_int64
 	if ((rc = r.rc) || (res->nunits && ((rc = check_parts(s, run_id, res, 0, &top, err)) ||
 					    (rc = check_veto(s, run_id, res, &res->units[0], err)) ||
 					    (rc = check_one(s, run_id, res, nm, pos, err)))) || place < 0 ||
-	    (rc = load_catalogue(s, run_id, res, &c, err)) ||
+	    (rc = run_derived(s, run_id, &derived, err)))
+		goto out;
+	if (derived) { /* no items: kp_derive_unit scores its row again */
+		if ((unsigned long long)place > UINT_MAX)
+			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_DERIVED_PLACE, s->path, res->units[0].id, run_id);
+		else
+			res->units[0].scored = (unsigned)place;
+		goto out;
+	}
+	if ((rc = load_catalogue(s, run_id, res, &c, err)) ||
 	    (rc = store_prep(s, "SELECT template FROM run_notes WHERE run_id = ? AND id = ?", &c.one_note, err)) ||
 	    (rc = run_query(s, &r, "unit_items", "SELECT items FROM unit_items WHERE run_id = ? AND scored = ?", run_id,
 			    err)))

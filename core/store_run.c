@@ -302,6 +302,7 @@ struct store_run {
 	store_buf json, vals, tmp;
 	ntok *tok;
 	size_t captok;
+	int derived;           /* kp_store_run_derive: no items, each unit's scored index kept */
 };
 
 void store_run_free(kp_store *s)
@@ -555,9 +556,58 @@ int kp_store_run_sink(void *store, const kp_result *res, size_t unit, const kp_i
 {
 	kp_store *s = store;
 
-	if (!s->run)
+	if (!s->run || s->run->derived)
 		return kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_NO_RUN_OPEN);
 	return write_items(s, unit, res->units[unit].id, items, nitems, err);
+}
+
+/* The statistics as the table keeps them: 8 bytes a number, little-endian
+ * IEEE 754, so that every one reads back exactly. */
+static unsigned char *stats_blob(const kp_score_stats *st, kp_err *err)
+{
+	unsigned char *b = malloc(st->n * 8 + 1);
+	size_t i, k;
+
+	if (!b) {
+		kp_err_oom(err);
+		return NULL;
+	}
+	for (i = 0; i < st->n; i++) {
+		uint64_t u;
+		memcpy(&u, &st->v[i], 8);
+		for (k = 0; k < 8; k++)
+			b[i * 8 + k] = (unsigned char)(u >> (8 * k));
+	}
+	return b;
+}
+
+int kp_store_run_derive(kp_store *s, const kp_rules *r, long import_id, const kp_score_stats *st,
+			const char *version, kp_err *err)
+{
+	sqlite3_stmt *q = NULL;
+	unsigned char *blob;
+	int rc;
+
+	if (!s->run || s->run->derived || s->run->nscored || !r->text || st->n > INT_MAX / 8 ||
+	    r->text_len > INT_MAX)
+		return kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_NO_RUN_OPEN);
+	if (!(blob = stats_blob(st, err)))
+		return KP_EINTERNAL;
+	if (!(rc = store_ensure_table(s, "run_derived", err)) &&
+	    !(rc = store_prep(s, "INSERT INTO run_derived(run_id, import_id, rules_text, stats, kaoping) "
+			      "VALUES(?, ?, ?, ?, ?)", &q, err))) {
+		sqlite3_bind_int64(q, 1, s->run_id);
+		sqlite3_bind_int64(q, 2, import_id);
+		sqlite3_bind_blob(q, 3, r->text, (int)r->text_len, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 4, blob, (int)(st->n * 8), SQLITE_STATIC);
+		sqlite3_bind_text(q, 5, version, -1, SQLITE_STATIC);
+		rc = store_step_done(s, q, err);
+		sqlite3_finalize(q);
+	}
+	free(blob);
+	if (!rc)
+		s->run->derived = 1;
+	return rc;
 }
 
 /* The id of a new run: past every run id the database holds, in runs and
@@ -750,7 +800,10 @@ static void scored_places(const struct store_run *w, const kp_result *res, long 
 
 	for (i = 0; i < res->nunits; i++) {
 		size_t pos = res->units[i].scored;
-		place[i] = pos < w->nscored && w->scored[pos] == res->units[i].id ? (long long)pos : -1;
+		if (w->derived) /* its row of the import: derive.c finds it by this */
+			place[i] = (long long)pos;
+		else
+			place[i] = pos < w->nscored && w->scored[pos] == res->units[i].id ? (long long)pos : -1;
 	}
 }
 

@@ -188,6 +188,9 @@ typedef struct kp_dataset {
 typedef struct kp_rules {
 	char *file;              /* path as given */
 	char *sha256;            /* hex of the file's bytes */
+	char *text;              /* the file's bytes as loaded (owned), kept with a
+				    run whose items are derived again (store.h) */
+	size_t text_len;
 	size_t nmodule;
 	char **module;           /* the files `use` read, as opened (beside the
 				    rule file or in the modules folder), in
@@ -263,6 +266,11 @@ long kp_rules_find_decl(const kp_rules *r, int g, const char *name);
  * "file:line: what".  On success *out is owned by the caller. */
 int kp_rules_load(const char *path, const kp_limits *limits, int with_tests,
 		  kp_rules **out, kp_err *err);
+/* The same from the bytes of a rule file read before (a run's stored
+ * text; path names it in messages, and `use` is refused: modules are read
+ * from files).  text is copied. */
+int kp_rules_load_text(const char *path, const char *text, size_t len, const kp_limits *limits,
+		       kp_rules **out, kp_err *err);
 void kp_rules_free(kp_rules *r);
 
 /* The columns the rules read as numbers (helper sources, deduction counts,

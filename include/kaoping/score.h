@@ -26,6 +26,27 @@ typedef struct kp_score_missing {
 	kp_sb lines;
 } kp_score_missing;
 
+/* What a run computed over all its units that a unit's points depend on:
+ * for each ratio_to_best and minmax method (indicators, then bonuses, in
+ * declaration order), the highest value of each category and of all
+ * units, then the lowest (2 × (ncat + 1) numbers; -HUGE_VAL and HUGE_VAL
+ * when a scope had no value).  With them one unit is scored again alone
+ * exactly as it was scored among all (kp_score_derivable).  v is malloc'd
+ * by the engine (stats_out) and freed by its owner with kp_score_stats_free. */
+typedef struct kp_score_stats {
+	size_t n;
+	double *v;
+} kp_score_stats;
+void kp_score_stats_free(kp_score_stats *st);
+
+/* 1 when each unit's items follow from its own row of data and the run's
+ * statistics alone, so that they can be derived again from the rules'
+ * text, the data and kp_score_stats instead of being stored: no rule is a
+ * Lua function (a function may keep state from one unit to the next), no
+ * module is used (only the rule file's text is kept), no event list, no
+ * rank method (it needs every unit's value); else 0. */
+int kp_score_derivable(const kp_rules *r);
+
 typedef struct kp_score_opts {
 	int details;            /* keep every unit's items and notes in the result */
 	int notes;              /* compute notes (implied by details or a sink) */
@@ -45,6 +66,11 @@ typedef struct kp_score_opts {
 				   found in one pass (one core); the run still
 				   fails, KP_EDATA, with the only message or
 				   "N units have a missing value" */
+	kp_score_stats *stats_out; /* set: receives the run's statistics
+				   (kp_score_derivable rules only) */
+	const kp_score_stats *stats_in; /* set: used instead of computing them
+				   (a derived unit); KP_EDATA when they do
+				   not fit the rules */
 } kp_score_opts;
 
 /* Score, rank, grade and commend.  Errors: KP_EDATA (a missing or bad

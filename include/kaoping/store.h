@@ -17,6 +17,7 @@
 #include "kaoping/err.h"
 #include "kaoping/result.h"
 #include "kaoping/rules.h"
+#include "kaoping/score.h"
 
 #define KP_STORE_SCHEMA 2
 
@@ -134,6 +135,40 @@ int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err);
 int kp_store_run_commit(kp_store *s, kp_err *err);
 void kp_store_run_abort(kp_store *s);
 
+/* ---- runs whose items are derived again ----
+ * A large run of rules whose items follow from each unit's row and the
+ * run's statistics (kp_score_derivable) is stored without its items and
+ * notes, the bulk of a run: the table run_derived keeps the rule file's
+ * text, the statistics and the import the rows come from, and explain
+ * scores a unit again from them (core/derive.c). */
+
+/* What deriving a run's items again takes (owned; kp_store_derived_free). */
+typedef struct kp_store_derived {
+	long run_id, import_id;
+	char *rules_text;          /* the rule file's bytes as scored */
+	size_t rules_len;
+	kp_score_stats stats;
+	char *kaoping;             /* the version that scored it */
+} kp_store_derived;
+
+/* The rows of import id when their rowids run 1..rows without a gap (what
+ * an import writes), so that unit u of a run scored from it alone is rowid
+ * u + 1; else 0 (also for an import no longer in use). */
+int kp_store_import_dense(kp_store *s, long id, size_t *rows, kp_err *err);
+/* Record the run being written (after kp_store_run_begin, before finish)
+ * as derived: its items are not stored, and the sink is not to be given
+ * any.  r's text, the statistics and the version are kept with it. */
+int kp_store_run_derive(kp_store *s, const kp_rules *r, long import_id, const kp_score_stats *st,
+			const char *version, kp_err *err);
+/* *out: the run's record, or NULL when the run keeps its items. */
+int kp_store_derived_get(kp_store *s, long run_id, kp_store_derived **out, kp_err *err);
+void kp_store_derived_free(kp_store_derived *d);
+/* The rows first..last (rowids) of import id as a table joining d, typed
+ * as kp_store_load types them; *gone (nothing read) when the import is
+ * no longer in use (replaced or dropped). */
+int kp_store_load_rows(kp_store *s, long id, long long first, long long last, const kp_rules *r, kp_data *d,
+		       int *gone, kp_err *err);
+
 /* Load a stored run (0: the newest); its items and notes too when it has
  * at most details_upto units (0: never, SIZE_MAX: always; the HTML and
  * XLSX reports up to their kp_report_detail_limit), else only what
@@ -141,7 +176,8 @@ void kp_store_run_abort(kp_store *s);
 int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result **out, kp_err *err);
 
 /* One unit of a stored run (0: the newest), by id or else by name, with its
- * items and notes: a result of one unit (units[0]) and the run's sections,
+ * items and notes (a derived run's without: kp_derive_unit adds them; its
+ * unit's scored index is kept then): a result of one unit (units[0]) and the run's sections,
  * grades and categories.  Reads only that unit's rows.  A unit the run does
  * not have is KP_EDATA. */
 int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **out, kp_err *err);

@@ -18,7 +18,7 @@ declare -A FLOOR=(
 	[rowq]=5 [data]=5 [criteria]=5 [rank]=5 [form]=5 [notice]=5
 	[score]=6 [compare]=6 [robust]=6
 	[store]=7 [ruletest]=7
-	[report]=8
+	[report]=8 [derive]=8
 	[sheet]=9
 	[cli]=10
 )
