@@ -21,6 +21,8 @@ int kp_cmd_drop(kp_cli_config *c, kp_err *err)
 		kp_cli_say(KP_M_CMD_DROPPED, c->args[0], c->year, c->db, d.id, d.file, d.rows, d.sha256);
 		if (d.used_by)
 			kp_cli_say(KP_M_CMD_DROP_USED, d.used_by, c->year, c->args[0]);
+		if (d.lost.n) /* never silent: explain loses them */
+			kp_cli_say(KP_M_CMD_UNDERIVED, d.lost.n, d.lost.newest);
 		kp_store_dropped_free(&d);
 	}
 	kp_store_close(st);

@@ -36,6 +36,8 @@ int kp_cli_import_files(kp_cli_config *c, kp_store *st, char **files, int n, int
 			kp_cli_note(c, KP_M_CMD_IMPORTED_NO_ROWS, files[i]);
 		if (done[i].retired[0]) /* a dataset of another name gone: never silent, as a drop */
 			kp_cli_say(KP_M_CMD_REPLACED_OTHER, files[i], done[i].retired, year, done[i].name, done[i].retired);
+		if (done[i].lost.n) /* never silent: explain loses them */
+			kp_cli_say(KP_M_CMD_UNDERIVED, done[i].lost.n, done[i].lost.newest);
 		kp_cli_read_notes(c, files[i], done[i].skipped_rows, done[i].dropped_cols, done[i].tabs);
 	}
 	free(done);

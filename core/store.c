@@ -530,9 +530,23 @@ static int check_optional_tables(kp_store *s, schema_list *file, kp_err *err)
 	return rc;
 }
 
-int store_ensure_table(kp_store *s, const char *name, kp_err *err)
+int store_has_table(kp_store *s, const char *name, int *have, kp_err *err)
 {
 	rd q = {s, NULL, "sqlite_schema", err, 0};
+	int rc;
+
+	*have = 0;
+	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE name = ?", &q.st, err)))
+		return rc;
+	sqlite3_bind_text(q.st, 1, name, -1, SQLITE_STATIC);
+	if (store_rd_step(&q) > 0)
+		*have = RD_INT(&q, 0) > 0;
+	sqlite3_finalize(q.st);
+	return q.rc;
+}
+
+int store_ensure_table(kp_store *s, const char *name, kp_err *err)
+{
 	size_t k;
 	int rc, have;
 
@@ -540,13 +554,8 @@ int store_ensure_table(kp_store *s, const char *name, kp_err *err)
 		;
 	if (k == STORE_NOPTIONAL)
 		return kp_err_set(err, KP_EINTERNAL, "no optional table %s", name); /* not words */
-	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE name = ?", &q.st, err)))
+	if ((rc = store_has_table(s, name, &have, err)))
 		return rc;
-	sqlite3_bind_text(q.st, 1, name, -1, SQLITE_STATIC);
-	have = store_rd_step(&q) > 0 ? RD_INT(&q, 0) : 0;
-	sqlite3_finalize(q.st);
-	if (q.rc)
-		return q.rc;
 	return have ? 0 : store_exec(s, store_optional_tables[k][1], err);
 }
 
@@ -1739,12 +1748,41 @@ static int read_rows(const char *file, const kp_csv_opts *co, importer *im, kp_c
 }
 
 /* Retire an earlier import: drop its data table, mark its row replaced. */
-static int retire(kp_store *s, sqlite3_int64 id, const char *dtable, kp_err *err)
+/* The runs whose items are derived from import id's rows (store.h),
+ * added to *lost. */
+static int runs_derived_from(kp_store *s, sqlite3_int64 id, kp_store_underived *lost, kp_err *err)
+{
+	rd q = {s, NULL, "run_derived", err, 0};
+	int rc, have;
+
+	if ((rc = store_has_table(s, "run_derived", &have, err)) || !have)
+		return rc;
+	if ((rc = store_prep(s, "SELECT count(*), max(run_id) FROM run_derived WHERE import_id = ?", &q.st, err)))
+		return rc;
+	sqlite3_bind_int64(q.st, 1, id);
+	if (store_rd_step(&q) > 0) {
+		sqlite3_int64 n = store_rd_int(&q, 0, 0, INT64_MAX, 0, NULL);
+		long newest = (long)store_rd_int(&q, 1, 1, LONG_MAX, 1, NULL);
+		if (!q.rc && n > 0) {
+			lost->n += (size_t)n;
+			if (newest > lost->newest)
+				lost->newest = newest;
+		}
+	}
+	sqlite3_finalize(q.st);
+	return q.rc;
+}
+
+/* Import id replaced or dropped: its data table goes; the runs whose
+ * items were derived from it are counted into lost (may be NULL). */
+static int retire(kp_store *s, sqlite3_int64 id, const char *dtable, kp_store_underived *lost, kp_err *err)
 {
 	sqlite3_stmt *up = NULL;
 	char ts[32], *drop;
 	int rc = 0;
 
+	if (lost && (rc = runs_derived_from(s, id, lost, err)))
+		return rc;
 	if (dtable) {
 		if (!(drop = sqlite3_mprintf("DROP TABLE IF EXISTS \"%w\"", dtable)))
 			return kp_err_oom(err);
@@ -1826,7 +1864,8 @@ static int same_rows(kp_store *s, sqlite3_int64 a, const char *ta, sqlite3_int64
  * other sheet is other contents; self is this import) for the year:
  * refused, or retired with --replace. */
 static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name, const char *sha,
-			 long self, const char *stable, const char *file, int *replaced, char retired[256], kp_err *err)
+			 long self, const char *stable, const char *file, int *replaced, char retired[256],
+			 kp_store_underived *lost, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	rd r = {s, NULL, "imports", err, 0};
@@ -1879,7 +1918,7 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 			break;
 		}
 		sqlite3_reset(st);
-		rc = retire(s, id, dtable, err);
+		rc = retire(s, id, dtable, lost, err);
 		sqlite3_free(dtable);
 		*replaced = 1;
 	}
@@ -1936,11 +1975,12 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	kp_csv_info info;
 	kp_csv_opts co = o->csv;
 	char sha[65], tname[400], retired[256] = "";
+	kp_store_underived lost = {0, 0};
 	int rc, replaced = 0;
 
 	memset(&im, 0, sizeof im);
 	memset(&info, 0, sizeof info);
-	if ((rc = check_case(s, o, name, file, err)) || (rc = check_earlier(s, o, name, NULL, 0, NULL, file, &replaced, NULL, err)))
+	if ((rc = check_case(s, o, name, file, err)) || (rc = check_earlier(s, o, name, NULL, 0, NULL, file, &replaced, NULL, &lost, err)))
 		return rc;
 	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
 	if ((rc = import_insert(s, o, name, file, tname, err)))
@@ -1958,13 +1998,14 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	/* two event lists of no rows may well be the same bytes (one header):
 	 * not one file imported twice */
 	if (info.rows && (rc = check_earlier(s, o, name, sha, im.import_id, info.workbook ? im.table : NULL, file,
-					     &replaced, retired, err)))
+					     &replaced, retired, &lost, err)))
 		return rc;
 	rc = import_update(s, im.import_id, &info, sha, err);
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
 		done->encoding = info.encoding, done->workbook = info.workbook, done->replaced = replaced;
 		snprintf(done->retired, sizeof done->retired, "%s", retired);
+		done->lost = lost;
 		done->skipped_rows = info.skipped_rows, done->dropped_cols = info.dropped_cols, done->tabs = info.tabs;
 		snprintf(done->name, sizeof done->name, "%s", name);
 	}
@@ -2660,7 +2701,7 @@ static int drop_steps(kp_store *s, int year, const char *name, kp_store_dropped 
 			sqlite3_bind_text(ins, 7, kp_sb_str(&used), -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 8, ts, -1, SQLITE_STATIC);
 		if (!(rc = store_step_done(s, ins, err)))
-			rc = retire(s, id, dtable, err);
+			rc = retire(s, id, dtable, &out->lost, err);
 	}
 	sqlite3_finalize(ins);
 	if (!rc && used.len && !(out->used_by = strdup(kp_sb_str(&used))))

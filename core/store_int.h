@@ -41,6 +41,8 @@ int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing);
 /* Make the optional table name (store.c's store_optional_tables) when the
  * file has none yet, inside the caller's transaction. */
 int store_ensure_table(kp_store *s, const char *name, kp_err *err);
+/* Whether the file has a table (or any object) called name. */
+int store_has_table(kp_store *s, const char *name, int *have, kp_err *err);
 int store_exec(kp_store *s, const char *sql, kp_err *err);
 int store_prep(kp_store *s, const char *sql, sqlite3_stmt **st, kp_err *err);
 int store_step_done(kp_store *s, sqlite3_stmt *st, kp_err *err);

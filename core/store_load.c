@@ -1242,21 +1242,6 @@ static int stats_of_blob(rd *r, const unsigned char *b, size_t len, kp_score_sta
 	return 0;
 }
 
-/* Whether the optional table run_derived is there. */
-static int have_derived(kp_store *s, int *have, kp_err *err)
-{
-	rd r = {s, NULL, "sqlite_schema", err, 0};
-	int rc;
-
-	*have = 0;
-	if ((rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'run_derived'", &r.st, err)))
-		return rc;
-	if (store_rd_step(&r) > 0)
-		*have = RD_INT(&r, 0) > 0;
-	sqlite3_finalize(r.st);
-	return r.rc;
-}
-
 int kp_store_derived_get(kp_store *s, long run_id, kp_store_derived **out, kp_err *err)
 {
 	kp_store_derived *d = NULL;
@@ -1264,7 +1249,7 @@ int kp_store_derived_get(kp_store *s, long run_id, kp_store_derived **out, kp_er
 	int rc, have;
 
 	*out = NULL;
-	if ((rc = have_derived(s, &have, err)) || !have)
+	if ((rc = store_has_table(s, "run_derived", &have, err)) || !have)
 		return rc;
 	if ((rc = run_query(s, &r, "run_derived", "SELECT import_id, rules_text, stats, kaoping FROM run_derived "
 			    "WHERE run_id = ?", run_id, err)))

@@ -19,6 +19,7 @@
 
 #include "check_util.h"
 #include "kaoping/data.h"
+#include "kaoping/derive.h"
 #include "kaoping/enc.h"
 #include "kaoping/num.h"
 #include "kaoping/rules.h"
@@ -1541,6 +1542,223 @@ START_TEST(test_run_round_trip_bench)
 }
 END_TEST
 
+/* ---- runs whose items are derived again (derive.h) ---- */
+
+/* Rules of every statistic a derived run keeps: ratio_to_best and min_max
+ * over all units and within each category, beside the benchmark's. */
+static const char derived_rules[] =
+	"assessment { title = \"derived\", year = 2021, precision = 2,\n"
+	"  unit = { id = \"unit_id\", name = \"name\", category = \"category\" },\n"
+	"  categories = { {\"dept\", commend = 3}, {\"town\", commend = 2} } }\n"
+	"section \"a\" { points = 50,\n"
+	"  indicator \"i01\" { points = 10, score = target(\"i01\", 0.95) },\n"
+	"  indicator \"i11\" { points = 10, score = ratio_to_best(\"i11\") },\n"
+	"  indicator \"i12\" { points = 10, score = ratio_to_best(\"i12\", { scope = \"all\" }) },\n"
+	"  indicator \"i13\" { points = 10, score = min_max(\"i13\") },\n"
+	"  indicator \"i14\" { points = 10, score = min_max(\"i14\", { scope = \"all\" }) },\n"
+	"}\n"
+	"deduction \"violations\" { per = 2, max = 10, count = \"i19\" }\n"
+	"bonus \"i15\" { max = 3, score = ratio_to_best(\"i15\") }\n"
+	"veto \"i20\" { when = \"i20\", reason = \"i20 = 1\" }\n"
+	"grades { {\"优秀\", 45}, {\"合格\", 0} }\n"
+	"commend {}\n";
+
+/* rules scored on units into a derived run (as kaoping score makes one
+ * of many units), committed; the in-memory result with every item. */
+static kp_result *score_derived(kp_store *s, const char *rules, const char *units, kp_data **dp, kp_rules **rp)
+{
+	const char *files[] = { units };
+	kp_rules *r = NULL;
+	kp_data *d;
+	kp_result *res = NULL, *ref = NULL;
+	kp_score_opts o;
+	kp_score_stats st = {0, NULL};
+	long *ids = NULL, run = 0;
+	size_t nids = 0, rows = 0;
+	kp_err err;
+
+	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_rules_load(rules, NULL, 0, &r, &err) == 0, "%s", err.msg);
+	ck_assert(kp_score_derivable(r));
+	d = kp_data_new(&err);
+	ck_assert_msg(kp_store_load(s, 2021, r, d, &ids, &nids, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_data_bind(d, r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(nids, 1);
+	ck_assert_msg(kp_store_import_dense(s, ids[0], &rows, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(rows, d->nunits);
+	memset(&o, 0, sizeof o);
+	o.details = 1;
+	ck_assert_msg(kp_score_run(r, d, &o, &ref, &err) == 0, "%s", err.msg); /* the reference */
+	memset(&o, 0, sizeof o);
+	o.stats_out = &st; /* as score stores it: no notes, no sink */
+	ck_assert_msg(kp_store_run_begin(s, r, 2021, ids, nids, &run, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_score_run(r, d, &o, &res, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_store_run_derive(s, r, ids[0], &st, "test", &err) == 0, "%s", err.msg);
+	res->year = ref->year = 2021;
+	ck_assert_msg(kp_store_run_finish(s, res, &err) == 0, "%s", err.msg);
+	ck_assert_msg(kp_store_run_commit(s, &err) == 0, "%s", err.msg);
+	ref->run_id = res->run_id;
+	kp_result_free(res);
+	kp_score_stats_free(&st);
+	free(ids);
+	*dp = d, *rp = r;
+	return ref;
+}
+
+/* The derived run's rule text, loaded as explain loads it. */
+static kp_rules *derived_text(kp_store *s, long run, kp_store_derived **dv)
+{
+	kp_rules *r = NULL;
+	kp_err err;
+
+	ck_assert_msg(kp_store_derived_get(s, run, dv, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(*dv);
+	ck_assert_msg(kp_rules_load_text("rules.lua", (*dv)->rules_text, (*dv)->rules_len, NULL, &r, &err) == 0, "%s",
+		      err.msg);
+	return r;
+}
+
+/* A derived run read back and scored again equals the run as it was
+ * scored in memory: unit for unit, item for item, note for note, one unit
+ * at a time (its row and the statistics) and whole (the import again);
+ * it keeps no items, and the database is the smaller for it. */
+static void check_derived(const char *rules, int units, int seed)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	kp_store *s = open_w(db);
+	kp_store_derived *dv = NULL;
+	kp_result *ref, *back = NULL, *one = NULL;
+	kp_rules *r, *rt;
+	kp_data *d;
+	sqlite3 *raw;
+	char cmd[600];
+	kp_err err;
+	int i;
+
+	snprintf(cmd, sizeof cmd, "lua5.4 scripts/gen-units %d %d > %s", units, seed, u);
+	ck_assert_int_eq(system(cmd), 0);
+	ref = score_derived(s, rules, u, &d, &r);
+	rt = derived_text(s, ref->run_id, &dv);
+	ck_assert_str_eq(rt->sha256, r->sha256);
+	ck_assert_uint_eq(dv->rules_len, r->text_len);
+	ck_assert_msg(kp_store_load_run(s, ref->run_id, SIZE_MAX, &back, &err) == 0, "%s", err.msg);
+	for (i = 0; i < units; i++)
+		ck_assert_ptr_null(KP_MORE(&back->units[i])->items);
+	ck_assert_msg(kp_derive_run(s, dv, rt, back, &err) == 0, "%s", err.msg);
+	same_run(ref, back, 1);
+	kp_result_free(back);
+	for (i = 0; i < units; i++) {
+		ck_assert_msg(kp_store_load_unit(s, ref->run_id, ref->units[i].id, &one, &err) == 0, "%s", err.msg);
+		ck_assert_msg(kp_derive_unit(s, dv, rt, one, &err) == 0, "%s", err.msg);
+		same_unit(ref, (size_t)i, one, 0, 1);
+		kp_result_free(one);
+	}
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM unit_items"), 0);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM run_derived"), 1);
+	sqlite3_close(raw);
+	kp_store_derived_free(dv);
+	kp_rules_free(rt), kp_rules_free(r);
+	kp_result_free(ref);
+	kp_data_free(d);
+}
+
+START_TEST(test_run_derived_bench)
+{
+	check_derived("rules/bench.lua", 2000, 5);
+}
+END_TEST
+
+START_TEST(test_run_derived_scopes)
+{
+	const char *rules = path("derived.lua");
+
+	write_file(rules, derived_rules, sizeof derived_rules - 1);
+	check_derived(rules, 1500, 7);
+}
+END_TEST
+
+/* What deriving refuses, each an error and never other items: statistics
+ * that do not fit the rules, another rule text, a row of another unit,
+ * points that come out otherwise, an import no longer there. */
+START_TEST(test_run_derived_refuses)
+{
+	const char *db = path("k.db"), *u = path("units.csv");
+	kp_store *s = open_w(db);
+	kp_store_derived *dv = NULL;
+	kp_result *ref, *one = NULL;
+	kp_rules *r, *rt, *other = NULL;
+	kp_data *d;
+	kp_store_dropped dropped;
+	char cmd[600];
+	double keep;
+	kp_err err;
+
+	snprintf(cmd, sizeof cmd, "lua5.4 scripts/gen-units 300 9 > %s", u);
+	ck_assert_int_eq(system(cmd), 0);
+	ref = score_derived(s, "rules/bench.lua", u, &d, &r);
+	rt = derived_text(s, ref->run_id, &dv);
+	/* statistics: one number fewer, a NaN, a lowest above its highest */
+	ck_assert_msg(kp_store_load_unit(s, ref->run_id, ref->units[0].id, &one, &err) == 0, "%s", err.msg);
+	dv->stats.n--;
+	ck_assert_int_eq(kp_derive_unit(s, dv, rt, one, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "statistics") != NULL, "%s", err.msg);
+	dv->stats.n++;
+	keep = dv->stats.v[0];
+	dv->stats.v[0] = NAN;
+	ck_assert_int_eq(kp_derive_unit(s, dv, rt, one, &err), KP_EDATA);
+	dv->stats.v[0] = keep;
+	keep = dv->stats.v[2]; /* i11's best over all units (dept, town, all) */
+	dv->stats.v[2] = keep * 2; /* twice as high: other points */
+	ck_assert_int_eq(kp_derive_unit(s, dv, rt, one, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "scored again comes to") != NULL, "%s", err.msg);
+	ck_assert_ptr_null(KP_MORE(&one->units[0])->items);
+	dv->stats.v[2] = keep;
+	/* the row of another unit */
+	one->units[0].scored++;
+	ck_assert_int_eq(kp_derive_unit(s, dv, rt, one, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "is not the unit of its row") != NULL, "%s", err.msg);
+	one->units[0].scored--;
+	/* other rules: the SHA-256 the run recorded */
+	ck_assert_msg(kp_rules_load("rules/2021-fazhi.lua", NULL, 0, &other, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(kp_derive_unit(s, dv, other, one, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "is not the rule file it recorded") != NULL, "%s", err.msg);
+	kp_rules_free(other);
+	/* as it is: the items */
+	ck_assert_msg(kp_derive_unit(s, dv, rt, one, &err) == 0, "%s", err.msg);
+	ck_assert_uint_gt(KP_MORE(&one->units[0])->nitems, 0);
+	kp_result_free(one);
+	/* the import dropped: its rows are gone, the run's totals stay */
+	ck_assert_msg(kp_store_drop(s, 2021, "units", &dropped, &err) == 0, "%s", err.msg);
+	kp_store_dropped_free(&dropped);
+	ck_assert_msg(kp_store_load_unit(s, ref->run_id, ref->units[0].id, &one, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(kp_derive_unit(s, dv, rt, one, &err), KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "no longer holds") != NULL, "%s", err.msg);
+	same_unit(ref, 0, one, 0, 0);
+	kp_result_free(one);
+	kp_store_close(s);
+	kp_store_derived_free(dv);
+	kp_rules_free(rt), kp_rules_free(r);
+	kp_result_free(ref);
+	kp_data_free(d);
+}
+END_TEST
+
+/* A rule text is loaded without its folder: `use` finds no module, beside
+ * it or shared, and a text of a module is refused as one. */
+START_TEST(test_rules_text_no_modules)
+{
+	static const char text[] = "use \"helpers\"\n";
+	kp_rules *r = NULL;
+	kp_err err = {0};
+
+	ck_assert_int_eq(kp_rules_load_text("tests/rules/x.lua", text, sizeof text - 1, NULL, &r, &err), KP_ERULE);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(strstr(err.msg, "helpers") != NULL, "%s", err.msg);
+}
+END_TEST
+
 /* The golden cases whose rankings have every shape the reading checks
  * (store_run.c check_ranking): shared ranks, ties split by a tie-breaker,
  * boundary ties past a quota, vetoed units ranked last with totals above
@@ -2440,6 +2658,10 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_run_round_trip_structured_notes);
 	tcase_add_test(tc, test_run_round_trip_odd_notes);
 	tcase_add_test(tc, test_run_round_trip_bench);
+	tcase_add_test(tc, test_run_derived_bench);
+	tcase_add_test(tc, test_run_derived_scopes);
+	tcase_add_test(tc, test_run_derived_refuses);
+	tcase_add_test(tc, test_rules_text_no_modules);
 	tcase_add_test(tc, test_run_round_trip_golden_rankings);
 	tcase_add_test(tc, test_run_ranking_tampered);
 	tcase_add_test(tc, test_unit_rows);

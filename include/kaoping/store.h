@@ -81,6 +81,13 @@ typedef struct kp_import_opts {
 	kp_csv_opts csv;
 } kp_import_opts;
 
+/* Runs whose items were derived from the rows a replace or a drop took
+ * away (see "runs whose items are derived again"): how many, the newest. */
+typedef struct kp_store_underived {
+	size_t n;
+	long newest;
+} kp_store_underived;
+
 typedef struct kp_import_done {  /* what one file became */
 	long id;
 	char name[256];
@@ -90,6 +97,7 @@ typedef struct kp_import_done {  /* what one file became */
 	int replaced;
 	char retired[256];           /* another dataset of the same contents
 					that --replace retired, "" when none */
+	kp_store_underived lost;     /* runs whose items its rows replaced took */
 	size_t skipped_rows, dropped_cols; /* left out (kp_csv_info) */
 	int tabs;                          /* read as tab-separated */
 } kp_import_done;
@@ -215,6 +223,8 @@ typedef struct kp_store_dropped {
 	char *file, *sha256;
 	size_t rows;
 	char *used_by;            /* "3, 5": runs that used it, or NULL */
+	kp_store_underived lost;  /* of those, the runs whose items were derived
+				     from its rows: explain can no longer show them */
 } kp_store_dropped;
 /* Drop the import called name for year, in one transaction: its data
  * table goes, its row in imports is marked (replaced_at, no data table)

@@ -579,6 +579,65 @@ t_true "run html of 200,001 units: says the breakdown is left out" grep -q 'å•ä
 t_true "run html of 200,001 units: and leaves it out" sh -c "! grep -q 'class=\"details\"' '$D/many.html'"
 rm -f "$D/many.csv" "$D/many.xlsx" "$D/many.html"
 
+# ---------- a run whose items are derived again ----------
+# Past 50,000 units (the XLSX report's details), rules whose items follow
+# from each unit's row and the run's statistics store no items: explain
+# scores the unit again (core/derive.c).  The same rules made underivable
+# by an empty module store them as before; every unit explained, and every
+# item of the JSON report, must be the same from both databases.
+PREV=$PWD DV=$T/derived && mkdir -p "$DV" && cd "$DV" || exit 2
+lua5.4 "$ROOT/scripts/gen-units" 50001 11 >units.csv
+{ echo 'use "nothing"'; cat "$BENCH"; } >stored.lua
+: >nothing.lua
+for db in derived stored; do
+	kp import --quiet --db $db.db --year 2021 units.csv
+	t_rc "derived: import into $db.db" 0
+done
+kp score --quiet --db derived.db "$BENCH" --format csv -o derived.csv
+t_rc "derived: score" 0
+kp score --quiet --db stored.db stored.lua --format csv -o stored.csv
+t_rc "derived: score with a module (items stored)" 0
+t_eq "derived: the same ranking" "$(cmp derived.csv stored.csv && echo same)" "same"
+t_eq "derived: no items stored, the rule text and statistics kept" \
+	"$(sql derived.db "SELECT (SELECT count(*) FROM unit_items), (SELECT count(*) FROM run_derived WHERE run_id = 1 AND import_id = 1 AND rules_text = readfile('$BENCH') AND length(stats) = 8 * 8 * 6)")" "0|1"
+t_eq "derived: the other keeps its items, and no run_derived" \
+	"$(sql stored.db "SELECT (SELECT count(*) FROM unit_items), (SELECT count(*) FROM sqlite_schema WHERE name = 'run_derived')")" "50001|0"
+t_true "derived: the database is the smaller" test "$(stat -c %s derived.db)" -lt "$(stat -c %s stored.db)"
+ok=1
+for u in $(sql stored.db "SELECT unit_id FROM results WHERE position % 5000 = 1 OR veto = 1 LIMIT 14"); do
+	for f in table json; do
+		"$KP" explain --db derived.db --format $f "$u" >a.out 2>a.err || { ok=0; fail "derived: explain $u ($f)" "$(cat a.err)"; }
+		"$KP" explain --db stored.db --format $f "$u" >b.out 2>&1
+		cmp -s a.out b.out || { ok=0; fail "derived: explain $u ($f) as stored" "$(diff a.out b.out | head -5)"; }
+	done
+done
+[ $ok = 1 ] && pass
+kp report --db derived.db --format json --items -o derived.json
+t_rc "derived: report json --items scores the import again" 0
+"$KP" report --db stored.db --format json --items -o stored.json 2>/dev/null
+t_eq "derived: every item and note as stored" "$(cmp derived.json stored.json && echo same)" "same"
+# the import dropped: the totals and ranks stay, the items cannot be shown
+kp drop --db derived.db --year 2021 units
+t_rc "derived: drop the import" 0
+t_err "derived: the drop says what explain loses" "explain can no longer show the items and notes of 1 recorded run(s), the newest run 1"
+kp explain --db derived.db U0000001
+t_rc "derived: explain after the drop: 65" 65
+t_err "derived: explain says why" "derived again from the rows of import 1, which the database no longer holds"
+kp report --db derived.db --format csv -o after.csv
+t_rc "derived: report after the drop: exit 0" 0
+t_eq "derived: the ranking stays" "$(cmp after.csv derived.csv && echo same)" "same"
+sed 's/^U0000001,/U0000001,x/' units.csv >other.csv
+kp import --replace --db stored.db --year 2021 --as units other.csv
+t_rc "derived: replace under a run that keeps its items" 0
+t_true "derived: says nothing of derived runs" sh -c "! grep -q 'explain can no longer' '$ERR'"
+kp import --db derived.db --year 2021 units.csv
+kp score --quiet --db derived.db "$BENCH" --format csv
+kp import --replace --db derived.db --year 2021 --as units other.csv
+t_rc "derived: replace the import of a derived run" 0
+t_err "derived: the replace says what explain loses" "explain can no longer show the items and notes of 1 recorded run(s), the newest run 2"
+cd "$PREV" || exit 2
+rm -rf "$DV"
+
 # ---------- check, criteria, test ----------
 
 kp check "$RULES"
