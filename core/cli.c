@@ -860,6 +860,10 @@ int kp_cli_derive(kp_cli_config *c, kp_store *st, kp_result *res, int all, kp_er
 
 	if ((rc = kp_store_derived_get(st, res->run_id, &dv, err)) || !dv)
 		return rc;
+	if ((rc = kp_derive_check_text(dv, res, err))) { /* before any of it runs */
+		kp_store_derived_free(dv);
+		return rc;
+	}
 	if (strcmp(dv->kaoping, KP_VERSION))
 		kp_cli_note(c, KP_M_CLI_DERIVE_OTHER_VERSION, res->run_id, dv->kaoping, KP_VERSION);
 	g_rules_file = res->rules_file;

@@ -12,6 +12,17 @@
 #include "kaoping/data.h"
 #include "kaoping/score.h"
 
+int kp_derive_check_text(const kp_store_derived *dv, const kp_result *res, kp_err *err)
+{
+	char *sha = kp_rules_sha256_text(dv->rules_text, dv->rules_len);
+	int same = sha && res->rules_sha256 && !strcmp(sha, res->rules_sha256);
+
+	if (!sha)
+		return kp_err_oom(err);
+	free(sha);
+	return same ? 0 : kp_err_msg(err, KP_EDATA, KP_M_DERIVE_RULES_NOT_RECORDED, dv->run_id);
+}
+
 int kp_derive_check_rules(const kp_store_derived *dv, const kp_result *res, const kp_rules *r, kp_err *err)
 {
 	if (!res->rules_sha256 || !r->sha256 || strcmp(r->sha256, res->rules_sha256))
@@ -97,6 +108,8 @@ static int score_again(kp_store *s, const kp_store_derived *dv, const kp_rules *
 		o.stats_in = &dv->stats;
 	if (!(rc = kp_store_load_rows(s, dv->import_id, first, last, r, d, &gone, err)) && gone)
 		rc = kp_err_msg(err, KP_EDATA, KP_M_DERIVE_IMPORT_GONE, dv->run_id, dv->import_id);
+	else if (!rc && (d->ntab != 1 || d->tab[0]->nrows != (size_t)(last - first + 1)))
+		rc = kp_err_msg(err, KP_EDATA, KP_M_DERIVE_NO_ROWS, dv->run_id, first, last, dv->import_id);
 	if (!rc && !(rc = kp_data_bind(d, r, err)))
 		rc = kp_score_run(r, d, &o, again, err);
 	return rc;

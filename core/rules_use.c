@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "kaoping/sb.h"
+#include "kaoping/rules.h"
 #include "rules_int.h"
 
 #ifndef KP_MODULES_DIR /* the Makefile sets it from PREFIX */
@@ -336,6 +337,11 @@ static void use_digest_modules(lua_State *L, int state, EVP_MD_CTX *ctx)
 		lua_pop(L, 2);
 	}
 	lua_pop(L, 1);
+}
+
+char *kp_rules_sha256_text(const char *text, size_t len)
+{
+	return kp_rules_use_sha256(NULL, 0, text, len);
 }
 
 char *kp_rules_use_sha256(lua_State *L, int state, const char *buf, size_t len)

@@ -2310,7 +2310,7 @@ static int load_table(kp_store *s, long id, const char *name, const char *file, 
 	/* the import took a header and no rows (kp_import_opts): no events
 	 * for an event list, refused for any other table as the reader
 	 * refuses it in run */
-	if (!rc && !t->nrows && !kp_rules_event_data(r, name))
+	if (!rc && !t->nrows && !range && !kp_rules_event_data(r, name))
 		rc = a1 ? kp_err_msg(err, KP_EDATA, KP_M_IN_XLSX_NO_ROWS, file)
 			: kp_err_msg(err, KP_EDATA, KP_M_IN_CSV_NO_ROWS, file);
 out:

@@ -1533,11 +1533,11 @@ static int load_one(kp_store *s, long run_id, const run_names *nm, sqlite3_int64
 	sqlite3_finalize(r.st);
 	if ((rc = r.rc) || (res->nunits && ((rc = check_parts(s, run_id, res, 0, &top, err)) ||
 					    (rc = check_veto(s, run_id, res, &res->units[0], err)) ||
-					    (rc = check_one(s, run_id, res, nm, pos, err)))) || place < 0 ||
-	    (rc = run_derived(s, run_id, &derived, err)))
+					    (rc = check_one(s, run_id, res, nm, pos, err)))) ||
+	    (rc = run_derived(s, run_id, &derived, err)) || (place < 0 && !derived))
 		goto out;
 	if (derived) { /* no items: kp_derive_unit scores its row again */
-		if ((unsigned long long)place > UINT_MAX)
+		if (place < 0 || (unsigned long long)place > UINT_MAX)
 			rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_DERIVED_PLACE, s->path, res->units[0].id, run_id);
 		else
 			res->units[0].scored = (unsigned)place;

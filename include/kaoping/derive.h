@@ -10,6 +10,10 @@
 #include "kaoping/rules.h"
 #include "kaoping/store.h"
 
+/* dv->rules_text is the rule file res recorded (its SHA-256), checked
+ * before any of it runs; else KP_EDATA. */
+int kp_derive_check_text(const kp_store_derived *dv, const kp_result *res, kp_err *err);
+
 /* r, loaded from dv->rules_text (kp_rules_load_text), is the rule file the
  * run recorded: the same SHA-256, rules whose items can be derived.
  * KP_EDATA otherwise. */

@@ -272,6 +272,9 @@ int kp_rules_load(const char *path, const kp_limits *limits, int with_tests,
 int kp_rules_load_text(const char *path, const char *text, size_t len, const kp_limits *limits,
 		       kp_rules **out, kp_err *err);
 void kp_rules_free(kp_rules *r);
+/* The SHA-256 (hex) kp_rules_load records for a rule file of these bytes
+ * that uses no module, or NULL when memory ran out; the caller frees it. */
+char *kp_rules_sha256_text(const char *text, size_t len);
 
 /* The columns the rules read as numbers (helper sources, deduction counts,
  * event columns), for typing tables as they load.  Borrowed strings. */
