@@ -10,6 +10,7 @@
 #   FAULTS_DISK=ulimit  fill the disk with a file size limit even where a
 #                    small tmpfs could be mounted (the fallback when not root)
 #   SCORE_UNITS=40000, SCORE_POINTS=20  the score that is killed, and where
+#   DERIVED_POINTS=8   where the score of 60,000 units (items derived) is killed
 #   KILL_UNITS=200000  units in the import that is killed (fewer when one
 #                    import takes more than 1.5 s; KILL_UNITS_FIXED=1 keeps them)
 set -u
@@ -142,29 +143,44 @@ fi
 # ---------------------------------------------------------------------------
 # (a2) SIGKILL during `score` of a large run (SCORE_UNITS, SCORE_POINTS) (its items written as scored,
 # then the results, the commit and the checkpoint): kaoping itself opens
-# the database afterwards and finds the whole run or none of it.
+# the database afterwards and finds the whole run or none of it; (a3) the
+# same for a run of 60,000 units, whose items are derived again (its
+# run_derived row with the results, explain scoring a unit from it).
 SCORE_POINTS=${SCORE_POINTS:-20}
 SCORE_UNITS=${SCORE_UNITS:-40000}
-echo "faults: (a2) kill -9 during score of $SCORE_UNITS units, at $SCORE_POINTS points"
-T1=$SECONDS
-if [ -e base.db ]; then
-	$GEN "$SCORE_UNITS" 13 >score.csv
+# The run's items, whole: written as scored (unit_items), or, for a run
+# whose items are derived again (past 50,000 units of the benchmark
+# rules), none written and its row of run_derived there.
+items_whole() { # DB UNITS
+	if [ "$(sqlite3 "$1" "SELECT count(*) FROM sqlite_schema WHERE name = 'run_derived'")" = 1 ] &&
+		[ "$(sqlite3 "$1" "SELECT count(*) FROM run_derived WHERE run_id = 2")" = 1 ]; then
+		[ "$(sqlite3 "$1" "SELECT count(*) FROM unit_items WHERE run_id = 2")" = 0 ] &&
+			"$KP" explain --db "$1" U0000001 >/dev/null 2>&1
+	else
+		[ "$(sqlite3 "$1" "SELECT count(*) FROM unit_items WHERE run_id = 2")" = "$2" ]
+	fi
+}
+score_kill() { # UNITS POINTS NAME
+	local units=$1 points=$2 name=$3
+	echo "faults: ($name) kill -9 during score of $units units, at $points points"
+	T1=$SECONDS
+	$GEN "$units" 13 >score.csv
 	rm -f sbase.db*; cp base.db sbase.db
-	"$KP" import --quiet --db sbase.db --year 2021 score.csv || fail "score-kill/setup" "import failed"
+	"$KP" import --quiet --db sbase.db --year 2021 score.csv || fail "$name/setup" "import failed"
 	sbase_state=$(state sbase.db)
 	best=0
 	for k in 1 2; do
 		rm -f sdone.db*; cp sbase.db sdone.db
 		t0=$(now_ms)
-		"$KP" score --quiet "$RULES" --db sdone.db --year 2021 >/dev/null || fail "score-kill/setup" "score fails"
+		"$KP" score --quiet "$RULES" --db sdone.db --year 2021 >/dev/null || fail "$name/setup" "score fails"
 		t=$(($(now_ms) - t0))
 		{ [ $best = 0 ] || [ $t -lt $best ]; } && best=$t
 	done
 	rm -f sdone.db*
-	echo "faults: one score takes ${best} ms; killing at $((best / SCORE_POINTS)) ms steps"
+	echo "faults: one score takes ${best} ms; killing at $((best / points)) ms steps"
 	none=0 whole=0
-	for ((i = 0; i < SCORE_POINTS; i++)); do
-		delay_us=$(((best * 1000 * (2 * i + 1)) / (2 * SCORE_POINTS)))
+	for ((i = 0; i < points; i++)); do
+		delay_us=$(((best * 1000 * (2 * i + 1)) / (2 * points)))
 		rm -f kill.db kill.db-wal kill.db-shm; cp sbase.db kill.db
 		"$KP" score --quiet "$RULES" --db kill.db --year 2021 >/dev/null 2>&1 &
 		pid=$!
@@ -173,30 +189,35 @@ if [ -e base.db ]; then
 		wait $pid 2>/dev/null
 		# kaoping opens it first (a sqlite3 shell would merge any log)
 		if ! "$KP" report --db kill.db --run 1 --format json >kill-report.json 2>kill.err; then
-			fail "score-kill/$i" "after kill at ${delay_us} us kaoping cannot open it: $(head -n 1 kill.err)"
-			cp kill.db "bad-score-kill-$i.db"; continue
+			fail "$name/$i" "after kill at ${delay_us} us kaoping cannot open it: $(head -n 1 kill.err)"
+			cp kill.db "bad-$name-$i.db"; continue
 		fi
-		cmp -s kill-report.json base-report.json || { fail "score-kill/$i" "the earlier run reads back differently"; continue; }
+		cmp -s kill-report.json base-report.json || { fail "$name/$i" "the earlier run reads back differently"; continue; }
 		ic=$(integrity kill.db)
-		[ "$ic" = ok ] || { fail "score-kill/$i" "integrity_check: $ic"; continue; }
+		[ "$ic" = ok ] || { fail "$name/$i" "integrity_check: $ic"; continue; }
 		runs=$(sqlite3 kill.db 'SELECT count(*) FROM runs')
 		if [ "$runs" = 1 ]; then
-			[ "$(state kill.db)" = "$sbase_state" ] || { fail "score-kill/$i" "no run, but the database changed"; continue; }
+			[ "$(state kill.db)" = "$sbase_state" ] || { fail "$name/$i" "no run, but the database changed"; continue; }
 			none=$((none + 1))
 		elif [ "$runs" = 2 ] &&
-			[ "$(sqlite3 kill.db "SELECT (SELECT units FROM runs WHERE id = 2), (SELECT count(*) FROM results WHERE run_id = 2), (SELECT count(*) FROM unit_items WHERE run_id = 2)")" = "$SCORE_UNITS|$SCORE_UNITS|$SCORE_UNITS" ] &&
-			"$KP" report --db kill.db --format csv >/dev/null 2>&1; then
+			[ "$(sqlite3 kill.db "SELECT (SELECT units FROM runs WHERE id = 2), (SELECT count(*) FROM results WHERE run_id = 2)")" = "$units|$units" ] &&
+			items_whole kill.db "$units" && "$KP" report --db kill.db --format csv >/dev/null 2>&1; then
 			whole=$((whole + 1))
 		else
-			fail "score-kill/$i" "after kill at ${delay_us} us: $runs runs, not the whole new run"
-			cp kill.db "bad-score-kill-$i.db"; continue
+			fail "$name/$i" "after kill at ${delay_us} us: $runs runs, not the whole new run"
+			cp kill.db "bad-$name-$i.db"; continue
 		fi
-		pass "score-kill/$i at ${delay_us} us"
+		pass "$name/$i at ${delay_us} us"
 	done
-	echo "faults: score killed $SCORE_POINTS times: no run $none times, the whole run $whole times"
-	[ $none -gt 0 ] || fail "score-kill/spread" "no kill landed before the commit"
+	echo "faults: score killed $points times: no run $none times, the whole run $whole times"
+	[ $none -gt 0 ] || fail "$name/spread" "no kill landed before the commit"
 	rm -f sbase.db* kill.db* score.csv
-	echo "faults: (a2) took $((SECONDS - T1)) s"
+	echo "faults: ($name) took $((SECONDS - T1)) s"
+}
+if [ -e base.db ]; then
+	score_kill "$SCORE_UNITS" "$SCORE_POINTS" score-kill
+	# (a3) the same for a run whose items are derived again
+	score_kill 60000 "${DERIVED_POINTS:-8}" score-kill-derived
 else
 	fail "score-kill/setup" "no base database from (a)"
 fi
