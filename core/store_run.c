@@ -13,6 +13,9 @@
  *               that differs between units ("{{" is a brace), filled in
  *               order with the space-separated "values"
  *   views points and section_points show them as rows, as schema 1 had them.
+ *   run_derived (optional, store.c) a run that keeps no items: the rule
+ *               text, the statistics as 8-byte numbers, the import whose
+ *               row scored + 1 each unit is scored again from (derive.c)
  *
  * Notes are cut into text and numbers as they are written: the template is
  * learnt per item by comparing a note with the previous one of the same

@@ -6,7 +6,8 @@
  * type, and a -wal or hot journal beside it that kaoping did not leave is
  * never merged.  WAL mode, a busy timeout; every import and every scoring
  * run is one transaction, checkpointed into the .db file when it commits.
- * kp_store owns its connection. */
+ * A large run of rules whose items can be derived again keeps none
+ * (run_derived; kaoping/derive.h).  kp_store owns its connection. */
 #ifndef KAOPING_STORE_H
 #define KAOPING_STORE_H
 
