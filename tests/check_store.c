@@ -1622,22 +1622,22 @@ static kp_rules *derived_text(kp_store *s, long run, kp_store_derived **dv)
  * scored in memory: unit for unit, item for item, note for note, one unit
  * at a time (its row and the statistics) and whole (the import again);
  * it keeps no items, and the database is the smaller for it. */
-static void check_derived(const char *rules, int units, int seed)
+static void check_derived_on(const char *rules, const char *u)
 {
-	const char *db = path("k.db"), *u = path("units.csv");
-	kp_store *s = open_w(db);
+	const char *db = path("k.db");
+	kp_store *s;
 	kp_store_derived *dv = NULL;
 	kp_result *ref, *back = NULL, *one = NULL;
 	kp_rules *r, *rt;
 	kp_data *d;
 	sqlite3 *raw;
-	char cmd[600];
 	kp_err err;
-	int i;
+	size_t i, units;
 
-	snprintf(cmd, sizeof cmd, "lua5.4 scripts/gen-units %d %d > %s", units, seed, u);
-	ck_assert_int_eq(system(cmd), 0);
+	unlink(db);
+	s = open_w(db);
 	ref = score_derived(s, rules, u, &d, &r);
+	units = ref->nunits;
 	rt = derived_text(s, ref->run_id, &dv);
 	ck_assert_str_eq(rt->sha256, r->sha256);
 	ck_assert_uint_eq(dv->rules_len, r->text_len);
@@ -1650,7 +1650,7 @@ static void check_derived(const char *rules, int units, int seed)
 	for (i = 0; i < units; i++) {
 		ck_assert_msg(kp_store_load_unit(s, ref->run_id, ref->units[i].id, &one, &err) == 0, "%s", err.msg);
 		ck_assert_msg(kp_derive_unit(s, dv, rt, one, &err) == 0, "%s", err.msg);
-		same_unit(ref, (size_t)i, one, 0, 1);
+		same_unit(ref, i, one, 0, 1);
 		kp_result_free(one);
 	}
 	kp_store_close(s);
@@ -1664,9 +1664,45 @@ static void check_derived(const char *rules, int units, int seed)
 	kp_data_free(d);
 }
 
+static void check_derived(const char *rules, int units, int seed)
+{
+	const char *u = path("units.csv");
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "lua5.4 scripts/gen-units %d %d > %s", units, seed, u);
+	ck_assert_int_eq(system(cmd), 0);
+	check_derived_on(rules, u);
+}
+
 START_TEST(test_run_derived_bench)
 {
 	check_derived("rules/bench.lua", 2000, 5);
+}
+END_TEST
+
+/* The golden cases of one dataset whose rules can be derived: base
+ * scores and deductions, checklists, goals, vetoes ranked last, the
+ * residue of rescaling, categories; each derived run equals the run. */
+START_TEST(test_run_derived_golden)
+{
+	static const char *const cases[] = {"base", "bench", "categories", "checklist", "compare", "deductions",
+					    "goals", "residue", "vetolast"};
+	size_t k, derived = 0;
+	char rules[200], units[200];
+
+	for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		kp_rules *r = NULL;
+		kp_err err;
+		snprintf(rules, sizeof rules, "tests/golden/e2e/%s/rules.lua", cases[k]);
+		snprintf(units, sizeof units, "tests/golden/e2e/%s/units.csv", cases[k]);
+		ck_assert_msg(kp_rules_load(rules, NULL, 0, &r, &err) == 0, "%s", err.msg);
+		if (kp_score_derivable(r)) {
+			check_derived_on(rules, units);
+			derived++;
+		}
+		kp_rules_free(r);
+	}
+	ck_assert_uint_ge(derived, 6);
 }
 END_TEST
 
@@ -2659,6 +2695,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_run_round_trip_odd_notes);
 	tcase_add_test(tc, test_run_round_trip_bench);
 	tcase_add_test(tc, test_run_derived_bench);
+	tcase_add_test(tc, test_run_derived_golden);
 	tcase_add_test(tc, test_run_derived_scopes);
 	tcase_add_test(tc, test_run_derived_refuses);
 	tcase_add_test(tc, test_rules_text_no_modules);
