@@ -856,6 +856,7 @@ int kp_cli_derive(kp_cli_config *c, kp_store *st, kp_result *res, int all, kp_er
 	kp_store_derived *dv = NULL;
 	kp_rules *r = NULL;
 	kp_limits lim;
+	kp_sb label = {0};
 	int rc;
 
 	if ((rc = kp_store_derived_get(st, res->run_id, &dv, err)) || !dv)
@@ -866,10 +867,16 @@ int kp_cli_derive(kp_cli_config *c, kp_store *st, kp_result *res, int all, kp_er
 	}
 	if (strcmp(dv->kaoping, KP_VERSION))
 		kp_cli_note(c, KP_M_CLI_DERIVE_OTHER_VERSION, res->run_id, dv->kaoping, KP_VERSION);
-	g_rules_file = res->rules_file;
+	/* its messages name the text as the run kept it, not the file there now */
+	kp_sb_msg(&label, KP_M_CLI_DERIVE_RULES_LABEL, res->rules_file, res->run_id);
+	if ((rc = kp_sb_status(&label, err))) {
+		kp_store_derived_free(dv);
+		return rc;
+	}
+	g_rules_file = kp_sb_str(&label);
 	arm_timeout(c, &lim);
 	kp_cli_enter(KP_PH_RULES);
-	rc = kp_rules_load_text(res->rules_file, dv->rules_text, dv->rules_len, &lim, &r, err);
+	rc = kp_rules_load_text(kp_sb_str(&label), dv->rules_text, dv->rules_len, &lim, &r, err);
 	if (!rc) {
 		g_sandbox = r->sb;
 		kp_cli_enter(KP_PH_SCORE);
@@ -878,8 +885,10 @@ int kp_cli_derive(kp_cli_config *c, kp_store *st, kp_result *res, int all, kp_er
 	kp_cli_disarm_timeout();
 	kp_cli_enter(KP_PH_NONE);
 	g_sandbox = NULL;
+	g_rules_file = "";
 	kp_rules_free(r);
 	kp_store_derived_free(dv);
+	kp_sb_free(&label);
 	return rc;
 }
 
