@@ -1792,6 +1792,7 @@ START_TEST(test_rules_text_no_modules)
 	ck_assert_int_eq(kp_rules_load_text("tests/rules/x.lua", text, sizeof text - 1, NULL, &r, &err), KP_ERULE);
 	ck_assert_ptr_null(r);
 	ck_assert_msg(strstr(err.msg, "helpers") != NULL, "%s", err.msg);
+	kp_err_clear(&err);
 }
 END_TEST
 
