@@ -1229,7 +1229,7 @@ static int stats_of_blob(rd *r, const unsigned char *b, size_t len, kp_score_sta
 	size_t i, k;
 
 	if (len % 8)
-		return store_rd_bad(r, 3, KP_MSG_STORE_RD_NOT_STATS);
+		return store_rd_bad(r, 2, KP_MSG_STORE_RD_NOT_STATS);
 	st->n = len / 8;
 	if (!(st->v = malloc(st->n * sizeof *st->v + 1)))
 		return r->rc = kp_err_oom(r->err);
@@ -1372,7 +1372,7 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 		size_t i;
 		if (!derived)
 			rc = load_details_v2(s, run_id, res, place, err);
-		for (i = 0; derived && i < res->nunits; i++) /* the row each came from: kp_derive_run */
+		for (i = 0; derived && i < res->nunits && !rc; i++) /* the row each came from: kp_derive_run */
 			if (place[i] < 0 || (unsigned long long)place[i] >= res->nunits)
 				rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_DERIVED_PLACE, s->path, res->units[i].id, run_id);
 			else
