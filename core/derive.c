@@ -50,27 +50,28 @@ static int same_points(const kp_result *res, size_t u, const kp_result *again, s
 	return 0;
 }
 
-/* The items of unit k of again, copied into unit u of res. */
-static int copy_items(kp_result *res, size_t u, const kp_result *again, size_t k, kp_err *err)
+/* The items of unit k of again given to unit u of res: they stay in
+ * again's pool, which res adopts before again is freed (kp_result_adopt),
+ * so a million units' items and notes are not copied. */
+static int give_items(kp_result *res, size_t u, const kp_result *again, size_t k, kp_err *err)
 {
 	const kp_unit_more *from = KP_MORE(&again->units[k]);
 	kp_unit_more *to;
-	kp_item *it;
-	size_t i;
 
 	if (!from->nitems)
 		return 0;
-	if (!(to = kp_result_more(res, &res->units[u], err)) ||
-	    !(it = kp_result_alloc(res, from->nitems * sizeof *it, err)))
+	if (!(to = kp_result_more(res, &res->units[u], err)))
 		return err->kind ? err->kind : KP_EINTERNAL;
-	for (i = 0; i < from->nitems; i++) {
-		it[i] = from->items[i];
-		if (!(it[i].name = kp_result_str(res, from->items[i].name, err)) ||
-		    (from->items[i].note && !(it[i].note = kp_result_str(res, from->items[i].note, err))))
-			return err->kind ? err->kind : KP_EINTERNAL;
-	}
-	to->items = it, to->nitems = from->nitems;
+	to->items = from->items, to->nitems = from->nitems;
 	return 0;
+}
+
+/* again freed, what res was given of it kept (see give_items). */
+static void again_free(kp_result *res, kp_result *again)
+{
+	if (again)
+		kp_result_adopt(res, again);
+	kp_result_free(again);
 }
 
 /* The sections of the run and of the rules: the same, in order. */
@@ -132,9 +133,9 @@ int kp_derive_unit(kp_store *s, const kp_store_derived *dv, const kp_rules *r, k
 			rc = kp_err_msg(err, KP_EDATA, KP_M_DERIVE_OTHER_UNIT, dv->run_id, res->units[0].id, "");
 		else if (!(rc = same_sections(res, again, dv->run_id, err)) &&
 			 !(rc = same_points(res, 0, again, 0, dv->run_id, err)))
-			rc = copy_items(res, 0, again, 0, err);
+			rc = give_items(res, 0, again, 0, err);
 	}
-	kp_result_free(again);
+	again_free(res, again);
 	kp_data_free(d);
 	return rc;
 }
@@ -172,12 +173,12 @@ int kp_derive_run(kp_store *s, const kp_store_derived *dv, const kp_rules *r, kp
 		if (k >= again->nunits || at[k] == SIZE_MAX)
 			rc = kp_err_msg(err, KP_EDATA, KP_M_DERIVE_OTHER_UNIT, dv->run_id, res->units[i].id, "");
 		else if (!(rc = same_points(res, i, again, at[k], dv->run_id, err)))
-			rc = copy_items(res, i, again, at[k], err);
+			rc = give_items(res, i, again, at[k], err);
 	}
 out:
 	free(at);
 	kp_score_stats_free(&computed);
-	kp_result_free(again);
+	again_free(res, again);
 	kp_data_free(d);
 	return rc;
 }

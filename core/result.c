@@ -98,6 +98,22 @@ static void *chunk_take(struct chunk **head, size_t size, size_t align, kp_err *
 	return p;
 }
 
+/* Append the chunks of *from to the list at *to: *to's first chunk, the
+ * one it takes from, stays first. */
+static void chunks_append(struct chunk **to, struct chunk **from)
+{
+	while (*to)
+		to = &(*to)->next;
+	*to = *from;
+	*from = NULL;
+}
+
+void kp_result_adopt(kp_result *to, kp_result *from)
+{
+	chunks_append(&to->pool->head, &from->pool->head);
+	chunks_append(&to->pool->more, &from->pool->more);
+}
+
 static void *pool_take(kp_result *r, size_t size, size_t align, kp_err *err)
 {
 	return chunk_take(&r->pool->head, size, align, err);

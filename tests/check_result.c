@@ -71,6 +71,42 @@ START_TEST(test_pool_packed)
 }
 END_TEST
 
+/* What one result's pool holds lives on in another that adopted it: the
+ * strings and records of many chunks, both lists (the pool's and the
+ * kp_unit_more records'), after the first is freed; the adopter goes on
+ * taking from its own chunk. */
+START_TEST(test_pool_adopt)
+{
+	kp_result *to = NULL, *from = NULL;
+	const char *s[3000], *mine;
+	kp_unit_result u = {0};
+	kp_unit_more *m;
+	char text[32];
+	kp_err err = {0};
+	size_t i;
+
+	ck_assert_int_eq(kp_result_new(&to, &err), 0);
+	ck_assert_int_eq(kp_result_new(&from, &err), 0);
+	mine = kp_result_str(to, "before", &err);
+	for (i = 0; i < 3000; i++) { /* more than one chunk of 64 KiB */
+		snprintf(text, sizeof text, "string %zu of many", i);
+		ck_assert_ptr_nonnull(s[i] = kp_result_str(from, text, &err));
+	}
+	ck_assert_ptr_nonnull(m = kp_result_more(from, &u, &err));
+	m->nitems = 7;
+	kp_result_adopt(to, from);
+	kp_result_free(from);
+	for (i = 0; i < 3000; i++) {
+		snprintf(text, sizeof text, "string %zu of many", i);
+		ck_assert_str_eq(s[i], text);
+	}
+	ck_assert_uint_eq(KP_MORE(&u)->nitems, 7);
+	ck_assert_str_eq(mine, "before");
+	ck_assert_str_eq(kp_result_str(to, "after", &err), "after");
+	kp_result_free(to);
+}
+END_TEST
+
 static Suite *result_suite(void)
 {
 	Suite *s = suite_create("result");
@@ -78,6 +114,7 @@ static Suite *result_suite(void)
 
 	tcase_add_test(tc, test_pool_mixed);
 	tcase_add_test(tc, test_pool_packed);
+	tcase_add_test(tc, test_pool_adopt);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -145,6 +145,11 @@ const char *kp_result_str(kp_result *r, const char *s, kp_err *err);
  * notes before it may be rendered already, which renders them again as
  * themselves). */
 int kp_result_render_notes(kp_result *r, enum kp_lang lang, kp_err *err);
+/* Take every allocation of from's pool into to's, so that what from's
+ * items and strings point to lives as long as to (items move from one
+ * result to another without a copy).  from is then freed as usual: its
+ * units, sections and categories are its own, its pool is empty. */
+void kp_result_adopt(kp_result *to, kp_result *from);
 /* Memory from the pool, zeroed. */
 void *kp_result_alloc(kp_result *r, size_t size, kp_err *err);
 /* u's record of what few units have (kp_unit_more), made zeroed when it
