@@ -827,27 +827,39 @@ static enum kp_msgid rules_arg_is_data(const kp_cli_config *c, const char *path)
 	return KP_MSG_NONE;
 }
 
-int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rules **r, kp_err *err)
+/* Load rules under the command's limits (the time limit armed here, its
+ * messages naming path): the file at path, or text (a run's kept rule
+ * text) when it is given.  The alarm's message finds the sandbox after. */
+static int load_limited(kp_cli_config *c, const char *path, const char *text, size_t len, int with_tests,
+			kp_rules **r, kp_err *err)
 {
 	kp_limits lim;
-	enum kp_msgid kind;
 	int rc;
-
-	if ((kind = rules_arg_is_data(c, path)) != KP_MSG_NONE)
-		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_RULES_IS_DATA, path, kp_msg_fmt(kind), c->verb);
 
 	g_rules_file = path;
 	arm_timeout(c, &lim);
 	lim.modules = c->modules;
 	kp_cli_enter(KP_PH_RULES);
-	rc = kp_rules_load(path, &lim, with_tests, r, err);
+	rc = text ? kp_rules_load_text(path, text, len, &lim, r, err) : kp_rules_load(path, &lim, with_tests, r, err);
 	kp_cli_enter(KP_PH_NONE);
-	if (!rc && (rc = output_is_module(c, *r, err))) {
+	if (!rc)
+		g_sandbox = (*r)->sb;
+	return rc;
+}
+
+int kp_cli_load_rules(kp_cli_config *c, const char *path, int with_tests, kp_rules **r, kp_err *err)
+{
+	enum kp_msgid kind;
+	int rc;
+
+	if ((kind = rules_arg_is_data(c, path)) != KP_MSG_NONE)
+		return kp_err_msg(err, KP_EUSAGE, KP_M_CLI_RULES_IS_DATA, path, kp_msg_fmt(kind), c->verb);
+	if ((rc = load_limited(c, path, NULL, 0, with_tests, r, err)))
+		return rc;
+	if ((rc = output_is_module(c, *r, err))) {
 		kp_rules_free(*r);
 		*r = NULL;
 	}
-	if (!rc)
-		g_sandbox = (*r)->sb;
 	return rc;
 }
 
@@ -855,7 +867,6 @@ int kp_cli_derive(kp_cli_config *c, kp_store *st, kp_result *res, int all, kp_er
 {
 	kp_store_derived *dv = NULL;
 	kp_rules *r = NULL;
-	kp_limits lim;
 	kp_sb label = {0};
 	int rc;
 
@@ -873,12 +884,7 @@ int kp_cli_derive(kp_cli_config *c, kp_store *st, kp_result *res, int all, kp_er
 		kp_store_derived_free(dv);
 		return rc;
 	}
-	g_rules_file = kp_sb_str(&label);
-	arm_timeout(c, &lim);
-	kp_cli_enter(KP_PH_RULES);
-	rc = kp_rules_load_text(kp_sb_str(&label), dv->rules_text, dv->rules_len, &lim, &r, err);
-	if (!rc) {
-		g_sandbox = r->sb;
+	if (!(rc = load_limited(c, kp_sb_str(&label), dv->rules_text, dv->rules_len, 0, &r, err))) {
 		kp_cli_enter(KP_PH_SCORE);
 		rc = all ? kp_derive_run(st, dv, r, res, err) : kp_derive_unit(st, dv, r, res, err);
 	}

@@ -34,16 +34,10 @@ static int needs_details(const kp_cli_config *c, const kp_data *d)
 static int derive_run(const kp_rules *r, const kp_data *d, kp_store *st, const long *ids, size_t nids, int *yes,
 		      kp_err *err)
 {
-	size_t rows = 0;
-	int rc;
-
 	*yes = 0;
 	if (nids != 1 || d->nunits < DERIVE_FROM || !kp_score_derivable(r) || !r->text)
 		return 0;
-	if ((rc = kp_store_import_dense(st, ids[0], &rows, err)))
-		return rc;
-	*yes = rows == d->nunits;
-	return 0;
+	return kp_store_import_dense(st, ids[0], d->nunits, yes, err);
 }
 
 /* Score data already bound into *res, recording each unit into a run of

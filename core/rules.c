@@ -3273,8 +3273,6 @@ int kp_rules_load_text(const char *path, const char *text, size_t len, const kp_
 		       kp_err *err)
 {
 	kp_rules *r = calloc(1, sizeof *r);
-	int rc;
-
 	*out = NULL;
 	if (!r || !(r->file = strdup(path)) || !(r->text = malloc(len + 1))) {
 		if (r)
@@ -3284,14 +3282,7 @@ int kp_rules_load_text(const char *path, const char *text, size_t len, const kp_
 	}
 	memcpy(r->text, text, len);
 	r->text[r->text_len = len] = '\0';
-	if ((rc = load(r, path, limits, 0, out, err)))
-		return rc;
-	if ((*out)->nmodule) { /* found beside a path that names a file after all */
-		kp_rules_free(*out);
-		*out = NULL;
-		return kp_err_msg(err, KP_ERULE, KP_M_ENG_NOT_DERIVABLE);
-	}
-	return 0;
+	return load(r, path, limits, 0, out, err); /* run_rules: `use` finds no module */
 }
 
 static int load(kp_rules *r, const char *path, const kp_limits *limits, int with_tests, kp_rules **out, kp_err *err)

@@ -2432,26 +2432,26 @@ static int import_in_use(kp_store *s, long id, import_at *a, kp_err *err)
 	return q.rc;
 }
 
-int kp_store_import_dense(kp_store *s, long id, size_t *rows, kp_err *err)
+int kp_store_import_dense(kp_store *s, long id, size_t nrows, int *dense, kp_err *err)
 {
 	import_at a;
 	rd q = {s, NULL, NULL, err, 0};
 	char *sql;
 	int rc;
 
-	*rows = 0;
+	*dense = 0;
 	if ((rc = import_in_use(s, id, &a, err)) || a.gone)
 		return rc;
 	q.table = a.dtable;
-	if (!(sql = sqlite3_mprintf("SELECT count(*), min(rowid), max(rowid) FROM \"%w\"", a.dtable))) {
+	/* the ends of the rowid index, not a count: nrows distinct rowids from
+	 * 1 to nrows leave no gap */
+	if (!(sql = sqlite3_mprintf("SELECT min(rowid), max(rowid) FROM \"%w\"", a.dtable))) {
 		import_at_free(&a);
 		return kp_err_oom(err);
 	}
-	if (!(rc = store_prep(s, sql, &q.st, err)) && store_rd_step(&q) > 0) {
-		sqlite3_int64 n = sqlite3_column_int64(q.st, 0);
-		if (n > 0 && sqlite3_column_int64(q.st, 1) == 1 && sqlite3_column_int64(q.st, 2) == n)
-			*rows = (size_t)n;
-	}
+	if (!(rc = store_prep(s, sql, &q.st, err)) && store_rd_step(&q) > 0)
+		*dense = nrows > 0 && sqlite3_column_int64(q.st, 0) == 1 &&
+			 sqlite3_column_int64(q.st, 1) == (sqlite3_int64)nrows;
 	sqlite3_finalize(q.st);
 	sqlite3_free(sql);
 	import_at_free(&a);

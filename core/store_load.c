@@ -1279,15 +1279,21 @@ int kp_store_derived_get(kp_store *s, long run_id, kp_store_derived **out, kp_er
 	return 0;
 }
 
-/* 1 when the run's items are derived again: none stored. */
+/* 1 when the run's items are derived again: none stored (its row of
+ * run_derived is read, text and all, only by kp_store_derived_get). */
 static int run_derived(kp_store *s, long run_id, int *yes, kp_err *err)
 {
-	kp_store_derived *d = NULL;
-	int rc = kp_store_derived_get(s, run_id, &d, err);
+	rd r;
+	int rc, have;
 
-	*yes = d != NULL;
-	kp_store_derived_free(d);
-	return rc;
+	*yes = 0;
+	if ((rc = store_has_table(s, "run_derived", &have, err)) || !have ||
+	    (rc = run_query(s, &r, "run_derived", "SELECT count(*) FROM run_derived WHERE run_id = ?", run_id, err)))
+		return rc;
+	if (store_rd_step(&r) > 0)
+		*yes = store_rd_int(&r, 0, 0, INT64_MAX, 0, NULL) > 0;
+	sqlite3_finalize(r.st);
+	return r.rc;
 }
 
 #define V2_UNIT_COLS "unit_id, name, category, rank, total, raw_total, base, deductions, bonus, grade, veto, " \

@@ -1574,7 +1574,8 @@ static kp_result *score_derived(kp_store *s, const char *rules, const char *unit
 	kp_score_opts o;
 	kp_score_stats st = {0, NULL};
 	long *ids = NULL, run = 0;
-	size_t nids = 0, rows = 0;
+	size_t nids = 0;
+	int dense = 0;
 	kp_err err;
 
 	ck_assert_msg(import(s, files, 1, 2021, NULL, 0, NULL, &err) == 0, "%s", err.msg);
@@ -1584,8 +1585,10 @@ static kp_result *score_derived(kp_store *s, const char *rules, const char *unit
 	ck_assert_msg(kp_store_load(s, 2021, r, d, &ids, &nids, &err) == 0, "%s", err.msg);
 	ck_assert_msg(kp_data_bind(d, r, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(nids, 1);
-	ck_assert_msg(kp_store_import_dense(s, ids[0], &rows, &err) == 0, "%s", err.msg);
-	ck_assert_uint_eq(rows, d->nunits);
+	ck_assert_msg(kp_store_import_dense(s, ids[0], d->nunits, &dense, &err) == 0, "%s", err.msg);
+	ck_assert(dense);
+	ck_assert_msg(kp_store_import_dense(s, ids[0], d->nunits + 1, &dense, &err) == 0, "%s", err.msg);
+	ck_assert(!dense); /* a row more than the table ends at: a gap */
 	memset(&o, 0, sizeof o);
 	o.details = 1;
 	ck_assert_msg(kp_score_run(r, d, &o, &ref, &err) == 0, "%s", err.msg); /* the reference */

@@ -160,10 +160,11 @@ typedef struct kp_store_derived {
 	char *kaoping;             /* the version that scored it */
 } kp_store_derived;
 
-/* The rows of import id when their rowids run 1..rows without a gap (what
- * an import writes), so that unit u of a run scored from it alone is rowid
- * u + 1; else 0 (also for an import no longer in use). */
-int kp_store_import_dense(kp_store *s, long id, size_t *rows, kp_err *err);
+/* *dense: the nrows rows read from import id have the rowids 1..nrows,
+ * without a gap (what an import writes), so that unit u of a run scored
+ * from it alone is rowid u + 1; 0 otherwise, also for an import no longer
+ * in use. */
+int kp_store_import_dense(kp_store *s, long id, size_t nrows, int *dense, kp_err *err);
 /* Record the run being written (after kp_store_run_begin, before finish)
  * as derived: its items are not stored, and the sink is not to be given
  * any.  r's text, the statistics and the version are kept with it. */
