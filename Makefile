@@ -30,7 +30,7 @@ KP_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Iinclude -I$(BUILD) $(DEP_CFL
 	-DKP_VERSION='"$(VERSION)"' -DKP_MODULES_DIR='"$(PREFIX)/share/kaoping/modules"' $(CFLAGS) $(EXTRA_CFLAGS)
 KP_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-CORE = msg err par near sb note infile num date enc csv rowq table data store store_run store_load derive sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
+CORE = msg err par near sb note infile num date enc csv rowq table data store store_run store_blocks store_load derive sandbox rules rules_use criteria form form_write score score_lua rank result ruletest \
 	compare robust report_compare report_robust \
 	rw outfile report_common report report_csv report_json report_text report_html report_xlsx \
 	notice notice_docx \

@@ -271,8 +271,42 @@ static int rd_bad_text(rd *r, int col, const char *what)
 {
 	if (!r->rc)
 		r->rc = kp_err_msg(r->err, KP_EDATA, KP_M_STORE_RD_BAD, r->s->path, r->table,
-				   sqlite3_column_name(r->st, col), what);
+				   r->cells ? r->names[col] : sqlite3_column_name(r->st, col), what);
 	return r->rc;
+}
+
+/* The value's type, its text (and bytes), its numbers: of the row's cells
+ * or of the statement's columns. */
+static int rd_type(const rd *r, int col)
+{
+	return r->cells ? r->cells[col].type : sqlite3_column_type(r->st, col);
+}
+
+int store_rd_is_null(const rd *r, int col)
+{
+	return rd_type(r, col) == SQLITE_NULL;
+}
+
+static const unsigned char *rd_text(const rd *r, int col, size_t *n)
+{
+	if (r->cells) {
+		*n = r->cells[col].n;
+		return (const unsigned char *)r->cells[col].t;
+	}
+	*n = (size_t)sqlite3_column_bytes(r->st, col);
+	return sqlite3_column_text(r->st, col);
+}
+
+static sqlite3_int64 rd_int64(const rd *r, int col)
+{
+	return r->cells ? r->cells[col].i : sqlite3_column_int64(r->st, col);
+}
+
+static double rd_double(const rd *r, int col)
+{
+	if (!r->cells)
+		return sqlite3_column_double(r->st, col);
+	return r->cells[col].type == SQLITE_INTEGER ? (double)r->cells[col].i : r->cells[col].d;
 }
 
 int store_rd_bad(rd *r, int col, enum kp_msgid what)
@@ -293,7 +327,7 @@ static int rd_type_bad(rd *r, int col, int type)
 /* Text (NULL allowed only when nullable); NULL on a bad value. */
 const char *store_rd_text(rd *r, int col, int nullable)
 {
-	int type = sqlite3_column_type(r->st, col);
+	int type = rd_type(r, col);
 	const unsigned char *t;
 	size_t n;
 
@@ -303,8 +337,7 @@ const char *store_rd_text(rd *r, int col, int nullable)
 		rd_type_bad(r, col, type);
 		return NULL;
 	}
-	t = sqlite3_column_text(r->st, col);
-	n = (size_t)sqlite3_column_bytes(r->st, col);
+	t = rd_text(r, col, &n);
 	if (!t) {
 		kp_err_oom(r->err), r->rc = KP_EINTERNAL;
 		return NULL;
@@ -320,7 +353,7 @@ const char *store_rd_text(rd *r, int col, int nullable)
  * *isnull set when isnull is given). */
 sqlite3_int64 store_rd_int(rd *r, int col, sqlite3_int64 lo, sqlite3_int64 hi, int nullable, int *isnull)
 {
-	int type = sqlite3_column_type(r->st, col);
+	int type = rd_type(r, col);
 	sqlite3_int64 v;
 
 	if (isnull)
@@ -331,7 +364,7 @@ sqlite3_int64 store_rd_int(rd *r, int col, sqlite3_int64 lo, sqlite3_int64 hi, i
 		rd_type_bad(r, col, type);
 		return 0;
 	}
-	v = sqlite3_column_int64(r->st, col);
+	v = rd_int64(r, col);
 	if (v < lo || v > hi) {
 		store_rd_bad(r, col, KP_MSG_STORE_RD_RANGE);
 		return 0;
@@ -342,7 +375,7 @@ sqlite3_int64 store_rd_int(rd *r, int col, sqlite3_int64 lo, sqlite3_int64 hi, i
 /* A finite number (REAL, or INTEGER as SQLite stores whole REALs). */
 double store_rd_real(rd *r, int col, int nullable)
 {
-	int type = sqlite3_column_type(r->st, col);
+	int type = rd_type(r, col);
 	double v;
 
 	if (r->rc || (type == SQLITE_NULL && nullable))
@@ -351,7 +384,7 @@ double store_rd_real(rd *r, int col, int nullable)
 		rd_type_bad(r, col, type);
 		return 0;
 	}
-	v = sqlite3_column_double(r->st, col);
+	v = rd_double(r, col);
 	if (!isfinite(v))
 		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_FINITE);
 	return v;
@@ -494,7 +527,9 @@ static int check_data_tables(kp_store *s, schema_list *file, kp_err *err);
  * that never needed one keeps exactly the schema it had (check_schema
  * accepts each present, as created here, or absent):
  *   import_drops  the audit of drops (kp_store_drop)
- *   run_derived   runs whose items are derived again (store_run.c) */
+ *   run_derived   runs whose items are derived again (store_run.c)
+ *   result_blocks, result_ids, block_results
+ *                 a large derived run's units in blocks (store_blocks.c) */
 static const char *const store_optional_tables[][2] = {
 	{"import_drops",
 	 "CREATE TABLE import_drops(id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, year INTEGER NOT NULL,"
@@ -503,13 +538,33 @@ static const char *const store_optional_tables[][2] = {
 	{"run_derived",
 	 "CREATE TABLE run_derived(run_id INTEGER PRIMARY KEY, import_id INTEGER NOT NULL, rules_text BLOB NOT NULL,"
 	 " stats BLOB NOT NULL, kaoping TEXT NOT NULL)"},
+	{"result_blocks",
+	 "CREATE TABLE result_blocks(run_id INTEGER NOT NULL, first INTEGER NOT NULL, units TEXT NOT NULL,"
+	 " PRIMARY KEY(run_id, first))"},
+	{"result_ids",
+	 "CREATE TABLE result_ids(run_id INTEGER NOT NULL, bucket INTEGER NOT NULL, ids TEXT NOT NULL,"
+	 " PRIMARY KEY(run_id, bucket))"},
+	{"block_results",
+	 "CREATE VIEW block_results AS SELECT b.run_id, b.first + j.key AS position,"
+	 " json_extract(j.value, '$[0]') AS unit_id, json_extract(j.value, '$[1]') AS name,"
+	 " json_extract(j.value, '$[2]') AS category, json_extract(j.value, '$[3]') AS rank,"
+	 " json_extract(j.value, '$[4]') AS total, json_extract(j.value, '$[5]') AS raw_total,"
+	 " json_extract(j.value, '$[6]') AS base, json_extract(j.value, '$[7]') AS deductions,"
+	 " json_extract(j.value, '$[8]') AS bonus, json_extract(j.value, '$[9]') AS grade,"
+	 " json_extract(j.value, '$[10]') AS veto, json_extract(j.value, '$[11]') AS veto_reason,"
+	 " json_extract(j.value, '$[12]') AS eligible, json_extract(j.value, '$[13]') AS elig_rank,"
+	 " json_extract(j.value, '$[14]') AS commended, json_extract(j.value, '$[15]') AS boundary_tie,"
+	 " json_extract(j.value, '$[16]') AS quota_dropped, json_extract(j.value, '$[17]') AS tie_note,"
+	 " json_extract(j.value, '$[18]') AS last_rank, json_extract(j.value, '$[19]') AS last_total,"
+	 " json_extract(j.value, '$[20]') AS sections, json_extract(j.value, '$[21]') AS scored"
+	 " FROM result_blocks b, json_each(b.units) j"},
 };
 #define STORE_NOPTIONAL (sizeof store_optional_tables / sizeof store_optional_tables[0])
 
 /* The optional tables the file has, each as created. */
 static int check_optional_tables(kp_store *s, schema_list *file, kp_err *err)
 {
-	size_t k;
+	size_t k, i;
 	int rc = 0;
 
 	for (k = 0; k < STORE_NOPTIONAL && !rc; k++) {
@@ -521,10 +576,15 @@ static int check_optional_tables(kp_store *s, schema_list *file, kp_err *err)
 			continue;
 		if ((rc = schema_reference(parts, &ref, err)))
 			return rc;
-		if (ref.n != 1 || !same(o->type, ref.o[0].type) || !same(o->tbl, ref.o[0].tbl) || !same(o->sql, ref.o[0].sql))
+		for (i = 0; i < ref.n && !rc; i++) { /* the object, and its primary key's index */
+			schema_obj *f = i ? schema_find(file, ref.o[i].name) : o;
+			if (!f || !same(f->type, ref.o[i].type) || !same(f->tbl, ref.o[i].tbl) || !same(f->sql, ref.o[i].sql))
+				rc = not_as_created(s, o->type, o->name, err);
+			else
+				f->seen = 1;
+		}
+		if (!rc && (!ref.n || strcmp(ref.o[0].name, o->name)))
 			rc = not_as_created(s, o->type, o->name, err);
-		else
-			o->seen = 1;
 		schema_free(&ref);
 	}
 	return rc;
@@ -532,7 +592,7 @@ static int check_optional_tables(kp_store *s, schema_list *file, kp_err *err)
 
 int store_has_table(kp_store *s, const char *name, int *have, kp_err *err)
 {
-	rd q = {s, NULL, "sqlite_schema", err, 0};
+	rd q = {s, NULL, "sqlite_schema", err, 0, NULL, NULL};
 	int rc;
 
 	*have = 0;
@@ -613,7 +673,7 @@ static char *data_table_sql(const char *table, const char *const *cols, size_t n
 /* An import's recorded column names, in order (malloc'd, each and all). */
 static int import_columns(kp_store *s, sqlite3_int64 id, char ***cols, size_t *n, kp_err *err)
 {
-	rd r = {s, NULL, "import_columns", err, 0};
+	rd r = {s, NULL, "import_columns", err, 0, NULL, NULL};
 	char **v = NULL;
 	size_t k = 0;
 	int rc;
@@ -656,7 +716,7 @@ static void free_columns(char **cols, size_t n)
  * recorded. */
 static int check_data_tables(kp_store *s, schema_list *file, kp_err *err)
 {
-	rd r = {s, NULL, "imports", err, 0};
+	rd r = {s, NULL, "imports", err, 0, NULL, NULL};
 	int rc;
 
 	if ((rc = store_prep(s, "SELECT id, data_table FROM imports WHERE data_table IS NOT NULL ORDER BY id", &r.st, err)))
@@ -1127,7 +1187,7 @@ int store_commit(kp_store *s, kp_err *err)
  * above): a random one, not 0, for a database that has none yet. */
 int store_stamp(kp_store *s, kp_err *err)
 {
-	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
+	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0, NULL, NULL};
 	char sql[64];
 	int rc;
 
@@ -1249,7 +1309,7 @@ static int upgrade_v1(kp_store *s, int writes, kp_err *err)
  * as another character, so such a database is refused. */
 static int check_encoding(kp_store *s, kp_err *err)
 {
-	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
+	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0, NULL, NULL};
 	const char *enc;
 	int rc;
 
@@ -1265,7 +1325,7 @@ static int check_encoding(kp_store *s, kp_err *err)
  * schema holds. */
 static int read_version(kp_store *s, int *version, int *tables, kp_err *err)
 {
-	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
+	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0, NULL, NULL};
 	int rc;
 
 	/* one statement, one snapshot: read apart, another command's commit
@@ -1549,7 +1609,7 @@ static int open_db(kp_store *s, const char *path, int mode, kp_err *err)
  * SQLite tool left in rollback-journal mode) is noted, not changed here. */
 static int note_journal_mode(kp_store *s, kp_err *err)
 {
-	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0};
+	rd r = {s, NULL, kp_msg_fmt(KP_MSG_STORE_DB_HEADER), err, 0, NULL, NULL};
 	const char *m;
 	int rc;
 
@@ -1752,7 +1812,7 @@ static int read_rows(const char *file, const kp_csv_opts *co, importer *im, kp_c
  * added to *lost. */
 static int runs_derived_from(kp_store *s, sqlite3_int64 id, kp_store_underived *lost, kp_err *err)
 {
-	rd q = {s, NULL, "run_derived", err, 0};
+	rd q = {s, NULL, "run_derived", err, 0, NULL, NULL};
 	int rc, have;
 
 	if ((rc = store_has_table(s, "run_derived", &have, err)) || !have)
@@ -1806,7 +1866,7 @@ static int retire(kp_store *s, sqlite3_int64 id, const char *dtable, kp_store_un
 static int check_case(kp_store *s, const kp_import_opts *o, const char *name, const char *file, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	rd r = {s, NULL, "imports", err, 0};
+	rd r = {s, NULL, "imports", err, 0, NULL, NULL};
 	int rc;
 
 	if ((rc = store_prep(s, "SELECT name, file, imported_at FROM imports WHERE year = ?1 AND replaced_at IS NULL "
@@ -1830,7 +1890,7 @@ static int check_case(kp_store *s, const kp_import_opts *o, const char *name, co
 static int same_rows(kp_store *s, sqlite3_int64 a, const char *ta, sqlite3_int64 b, const char *tb, int *same,
 		     kp_err *err)
 {
-	rd r = {s, NULL, "import_columns", err, 0};
+	rd r = {s, NULL, "import_columns", err, 0, NULL, NULL};
 	char *sql = NULL;
 	int rc, pass;
 
@@ -1868,7 +1928,7 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 			 kp_store_underived *lost, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	rd r = {s, NULL, "imports", err, 0};
+	rd r = {s, NULL, "imports", err, 0, NULL, NULL};
 	int rc;
 
 	if ((rc = store_prep(s, sha ? "SELECT id, file, imported_at, data_table, name FROM imports WHERE year = ?1 AND "
@@ -2113,7 +2173,7 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, const sqlite3_int64 *range,
 		     kp_err *err)
 {
-	rd r = {s, NULL, dtable, err, 0};
+	rd r = {s, NULL, dtable, err, 0, NULL, NULL};
 	char *sql = sqlite3_mprintf(range ? "SELECT * FROM \"%w\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid"
 					  : "SELECT * FROM \"%w\" ORDER BY rowid", dtable);
 	char **f = calloc(n + 1, sizeof *f);
@@ -2326,7 +2386,7 @@ out:
 /* "nothing is imported for Y", with the years that do have imports */
 static int nothing_for(kp_store *s, int year, kp_err *err)
 {
-	rd q = {s, NULL, "imports", err, 0};
+	rd q = {s, NULL, "imports", err, 0, NULL, NULL};
 	kp_sb held = {0};
 	int rc;
 
@@ -2348,7 +2408,7 @@ static int nothing_for(kp_store *s, int year, kp_err *err)
 
 int kp_store_load(kp_store *s, int year, const kp_rules *r, kp_data *d, long **ids, size_t *nids, kp_err *err)
 {
-	rd q = {s, NULL, "imports", err, 0};
+	rd q = {s, NULL, "imports", err, 0, NULL, NULL};
 	char **names = NULL;
 	size_t i;
 	int rc;
@@ -2408,7 +2468,7 @@ static void import_at_free(import_at *a)
 
 static int import_in_use(kp_store *s, long id, import_at *a, kp_err *err)
 {
-	rd q = {s, NULL, "imports", err, 0};
+	rd q = {s, NULL, "imports", err, 0, NULL, NULL};
 	int rc;
 
 	memset(a, 0, sizeof *a);
@@ -2435,7 +2495,7 @@ static int import_in_use(kp_store *s, long id, import_at *a, kp_err *err)
 int kp_store_import_dense(kp_store *s, long id, size_t nrows, int *dense, kp_err *err)
 {
 	import_at a;
-	rd q = {s, NULL, NULL, err, 0};
+	rd q = {s, NULL, NULL, err, 0, NULL, NULL};
 	char *sql;
 	int rc;
 
@@ -2482,7 +2542,7 @@ const char *kp_store_sqlite_version(void)
 
 int kp_store_years(kp_store *s, int **years, size_t *n, kp_err *err)
 {
-	rd q = {s, NULL, "imports", err, 0};
+	rd q = {s, NULL, "imports", err, 0, NULL, NULL};
 	int rc, *p;
 
 	*years = NULL, *n = 0;
@@ -2509,7 +2569,7 @@ int kp_store_years(kp_store *s, int **years, size_t *n, kp_err *err)
 
 int kp_store_imports(kp_store *s, int year, kp_store_import_fn fn, void *ud, kp_err *err)
 {
-	rd q = {s, NULL, "imports", err, 0};
+	rd q = {s, NULL, "imports", err, 0, NULL, NULL};
 	int rc = 0;
 
 	/* Two imports in use under one year and name (another program made
@@ -2552,7 +2612,7 @@ int kp_store_imports(kp_store *s, int year, kp_store_import_fn fn, void *ud, kp_
 
 int kp_store_runs(kp_store *s, kp_store_run_fn fn, void *ud, kp_err *err)
 {
-	rd q = {s, NULL, "runs", err, 0};
+	rd q = {s, NULL, "runs", err, 0, NULL, NULL};
 	int rc = 0;
 
 	if ((rc = store_prep(s, "SELECT id, year, rules_file, rules_sha256, units, scored_at FROM runs ORDER BY id", &q.st,
@@ -2579,7 +2639,7 @@ int kp_store_runs(kp_store *s, kp_store_run_fn fn, void *ud, kp_err *err)
 /* "3, 5": the runs that used import id (empty when none). */
 static int runs_using(kp_store *s, sqlite3_int64 id, kp_sb *out, kp_err *err)
 {
-	rd q = {s, NULL, "run_imports", err, 0};
+	rd q = {s, NULL, "run_imports", err, 0, NULL, NULL};
 	int rc;
 
 	if ((rc = store_prep(s, "SELECT run_id FROM run_imports WHERE import_id = ? ORDER BY run_id", &q.st, err)))
@@ -2612,7 +2672,7 @@ static int no_such_import_error(kp_store *s, int year, const char *name, const c
 /* Nothing named name for year: say what there is, and the nearest name. */
 static int no_such_import(kp_store *s, int year, const char *name, kp_err *err)
 {
-	rd q = {s, NULL, "imports", err, 0};
+	rd q = {s, NULL, "imports", err, 0, NULL, NULL};
 	kp_sb names = {0};
 	const char *near = NULL;
 	size_t best = (size_t)-1;
@@ -2644,7 +2704,7 @@ static int no_such_import(kp_store *s, int year, const char *name, kp_err *err)
  * saying what is. */
 static int drop_find(kp_store *s, int year, const char *name, kp_store_dropped *out, char **dtable, kp_err *err)
 {
-	rd q = {s, NULL, "imports", err, 0};
+	rd q = {s, NULL, "imports", err, 0, NULL, NULL};
 	sqlite3_int64 id = 0;
 	int rc, found = 0;
 

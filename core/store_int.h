@@ -53,20 +53,36 @@ void store_now_iso(char *buf, size_t n);
  * kaoping writes carries it, so its -wal can be told from another's. */
 int store_stamp(kp_store *s, kp_err *err);
 
+/* A value of a row that is not a statement's: a unit of a results block
+ * (store_load.c), typed as SQLite types a column (SQLITE_INTEGER, ...);
+ * t is NUL-terminated, n its bytes. */
+typedef struct store_cell {
+	int type;
+	sqlite3_int64 i;
+	double d;
+	const char *t;
+	size_t n;
+} store_cell;
+
 /* A statement being read: every value checked (type, NULL, UTF-8, range);
- * the first bad one sets rc (KP_EDATA naming table and column). */
+ * the first bad one sets rc (KP_EDATA naming table and column).  With
+ * cells set, the values are read from them instead (names[col] naming
+ * the column), as from a row of st. */
 typedef struct rd {
 	kp_store *s;
 	sqlite3_stmt *st;
 	const char *table;
 	kp_err *err;
 	int rc;
+	const store_cell *cells;
+	const char *const *names;
 } rd;
 
 int store_rd_bad(rd *r, int col, enum kp_msgid what);
 const char *store_rd_text(rd *r, int col, int nullable);
 sqlite3_int64 store_rd_int(rd *r, int col, sqlite3_int64 lo, sqlite3_int64 hi, int nullable, int *isnull);
 double store_rd_real(rd *r, int col, int nullable);
+int store_rd_is_null(const rd *r, int col);
 int store_rd_step(rd *r); /* 1 a row, 0 the end, -1 an error */
 
 #define RD_INT(r, c) ((int)store_rd_int(r, c, INT_MIN, INT_MAX, 0, NULL))
@@ -102,6 +118,45 @@ void store_buf_add(store_buf *b, const char *s, size_t n);
 /* Render a note template with its values (vals[0..nv)) into out; -1 when
  * they do not fit (a database changed outside kaoping). */
 int store_tpl_render(store_buf *out, const char *tpl, const char *vals, size_t nv);
+
+/* store_blocks.c: the units of a large derived run as blocks of JSON
+ * rows (result_blocks), their ids in buckets (result_ids). */
+#define STORE_BLOCK_UNITS 256   /* units a block, ids a bucket (on average) */
+#define STORE_BLOCK_COLS 23     /* the columns of a unit: as results has them */
+#define STORE_BLOCK_SECTIONS 20 /* the section points */
+#define STORE_BLOCK_POSITION 22 /* its position: first + its index, not in the text */
+extern const char *const store_block_cols[STORE_BLOCK_COLS];
+/* Unit i of res as a row of a block, its scored place, appended to b. */
+void store_block_unit(store_buf *b, const kp_result *res, size_t i, long long place);
+/* s as a JSON string, v as a JSON number, appended to b. */
+void store_block_str(store_buf *b, const char *s);
+void store_block_int(store_buf *b, long long v);
+/* The bucket of result_ids that holds id, of nbuckets; how many buckets a
+ * run of nunits has. */
+size_t store_block_bucket(const char *id, size_t nbuckets);
+size_t store_block_nbuckets(size_t nunits);
+
+/* A block read: n units of STORE_BLOCK_COLS cells each (the cells' text
+ * in text).  Zero it before the first parse; reused by the next. */
+typedef struct store_block {
+	store_cell *cells;
+	size_t n, cap;
+	store_buf text;
+} store_block;
+/* Parse the text of a block whose first unit is at position first: 0, 1
+ * when it is not a block as store_blocks.c writes one, -1 out of memory. */
+int store_block_parse(store_block *b, const char *t, size_t len, sqlite3_int64 first);
+void store_block_free(store_block *b);
+
+/* A bucket of ids read: n pairs of cells (the id, TEXT; its position,
+ * INTEGER ≥ 1).  Zero it first. */
+typedef struct store_ids {
+	store_cell *cells;
+	size_t n, cap;
+	store_buf text;
+} store_ids;
+int store_ids_parse(store_ids *x, const char *t, size_t len); /* as store_block_parse */
+void store_ids_free(store_ids *x);
 
 /* store_load.c: a run of schema 1, read whole (for the migration); the
  * result is the caller's. */

@@ -153,7 +153,7 @@ static void parse_sections(rd *r, int col, kp_result *res, size_t u)
  * 0 when there is none. */
 static int newest_run(kp_store *s, int year, long *id, kp_err *err)
 {
-	rd r = {s, NULL, "runs", err, 0};
+	rd r = {s, NULL, "runs", err, 0, NULL, NULL};
 	int rc;
 
 	*id = 0;
@@ -217,7 +217,7 @@ static int name_index(const char *const *names, size_t n, const char *name)
 /* How many rows sql (one count(*), the run id bound) counts. */
 static int run_count(kp_store *s, const char *table, const char *sql, long id, size_t *n, kp_err *err)
 {
-	rd r = {s, NULL, table, err, 0};
+	rd r = {s, NULL, table, err, 0, NULL, NULL};
 	int rc;
 
 	*n = 0;
@@ -236,6 +236,7 @@ static int run_query(kp_store *s, rd *r, const char *table, const char *sql, lon
 	int rc;
 
 	r->s = s, r->st = NULL, r->table = table, r->err = err, r->rc = 0;
+	r->cells = NULL, r->names = NULL;
 	if ((rc = store_prep(s, sql, &r->st, err)))
 		return rc;
 	sqlite3_bind_int64(r->st, 1, id);
@@ -359,7 +360,7 @@ static void read_unit(rd *r, kp_result *res, const run_names *nm, kp_unit_result
 	 * another category then; a rank without the total is not written */
 	more.last_rank = (int)store_rd_int(r, 18, 0, INT_MAX, 1, &isnull);
 	more.has_last_rank = !isnull;
-	more.has_last = sqlite3_column_type(r->st, 19) != SQLITE_NULL;
+	more.has_last = !store_rd_is_null(r, 19);
 	more.last_total = store_rd_real(r, 19, 1);
 	if (more.has_last_rank && !more.has_last)
 		store_rd_bad(r, 19, KP_MSG_STORE_RD_NO_LAST_TOTAL);
@@ -377,10 +378,20 @@ static void read_unit(rd *r, kp_result *res, const run_names *nm, kp_unit_result
 static int run_top(kp_store *s, long id, double *top, kp_err *err)
 {
 	rd r;
-	int rc;
+
+	int rc, isnull = 1, have;
 
 	*top = 0;
 	if ((rc = run_query(s, &r, "results", "SELECT max(raw_total) FROM results WHERE run_id = ?", id, err)))
+		return rc;
+	if (store_rd_step(&r) > 0 && !(isnull = store_rd_is_null(&r, 0)))
+		*top = store_rd_real(&r, 0, 1);
+	sqlite3_finalize(r.st);
+	if (r.rc || !isnull || (rc = store_has_table(s, "result_blocks", &have, err)) || !have)
+		return r.rc ? r.rc : rc;
+	/* a run kept in blocks: its raw totals through SQLite's JSON */
+	if ((rc = run_query(s, &r, "result_blocks", "SELECT max(json_extract(j.value, '$[5]')) FROM result_blocks b, "
+			    "json_each(b.units) j WHERE b.run_id = ?", id, err)))
 		return rc;
 	if (store_rd_step(&r) > 0)
 		*top = store_rd_real(&r, 0, 1);
@@ -609,58 +620,49 @@ static int sec_room(kp_result *res, size_t units, size_t *cap, kp_err *err)
 	return 0;
 }
 
-/* The units of a run in report order, from sql (the run id bound; the
- * columns of read_unit, then in schema 2 sections and scored); place[]
- * receives scored when given, and then each unit's total is checked
- * against its sections and parts (check_parts). */
-static int load_units(kp_store *s, long id, const run_names *nm, const char *table, const char *count_sql,
-		      const char *sql, kp_result *res, long long **place, kp_err *err)
+/* One unit's row (of results, or of a block) into res->units[k]: last
+ * the category of the unit before it; in schema 2 (place given) its
+ * section points and scored too. */
+static void unit_row(rd *r, kp_result *res, const run_names *nm, size_t k, int *last, long long *place,
+		     size_t *sec_cap)
 {
-	rd r;
-	size_t n, k = 0, sec_cap = 0;
-	int rc, last = 0;
-	double top = NAN;
+	kp_unit_result *u = &res->units[k];
 
-	if ((rc = run_count(s, table, count_sql, id, &n, err)))
-		return rc;
-	if (!(res->units = calloc(n + 1, sizeof *res->units)) || (place && !(*place = calloc(n + 1, sizeof **place))))
+	read_unit(r, res, nm, u);
+	if (!r->rc && u->category < *last) /* the slices below need report order */
+		store_rd_bad(r, 2, KP_MSG_STORE_RD_ORDER);
+	*last = u->category;
+	if (!place)
+		return;
+	/* room for the section points grows with the rows read, each
+	 * checked to hold one per section: counts the database states
+	 * (units × sections: 320 GB from a 24 MB file) never size it */
+	if (!r->rc && sec_room(res, k + 1, sec_cap, r->err))
+		r->rc = KP_EINTERNAL;
+	parse_sections(r, 20, res, k);
+	place[k] = store_rd_int(r, 21, -1, INT64_MAX, 0, NULL);
+	/* positions 1 to n: explain finds a unit's place by them */
+	if (store_rd_int(r, 22, 1, INT64_MAX, 0, NULL) != (sqlite3_int64)k + 1 && !r->rc)
+		store_rd_bad(r, 22, KP_MSG_STORE_RD_SKIPS_POSITION);
+}
+
+/* What every unit read makes checkable: the category slices, each
+ * unit's total against its parts (in schema 2, place given), the
+ * commended counts, the ranking. */
+static int units_read(kp_store *s, long id, kp_result *res, const long long *place, kp_err *err)
+{
+	size_t k;
+	double top = NAN;
+	int rc;
+
+	if (place && !res->sec && !(res->sec = calloc(1, sizeof *res->sec)))
 		return kp_err_oom(err);
-	if ((rc = run_query(s, &r, table, sql, id, err)))
-		return rc;
-	while (store_rd_step(&r) > 0 && (k < n || !too_many(&r))) {
-		kp_unit_result *u = &res->units[k];
-		read_unit(&r, res, nm, u);
-		if (!r.rc && u->category < last) /* the slices below need report order */
-			store_rd_bad(&r, 2, KP_MSG_STORE_RD_ORDER);
-		last = u->category;
-		/* room for the section points grows with the rows read, each
-		 * checked to hold one per section: counts the database states
-		 * (units × sections: 320 GB from a 24 MB file) never size it */
-		if (place && !r.rc && (rc = sec_room(res, k + 1, &sec_cap, err))) {
-			sqlite3_finalize(r.st);
-			return rc;
-		}
-		if (place) {
-			parse_sections(&r, 20, res, k);
-			(*place)[k] = store_rd_int(&r, 21, -1, INT64_MAX, 0, NULL);
-			/* positions 1 to n: explain finds a unit's place by them */
-			if (store_rd_int(&r, 22, 1, INT64_MAX, 0, NULL) != (sqlite3_int64)k + 1 && !r.rc)
-				store_rd_bad(&r, 22, KP_MSG_STORE_RD_SKIPS_POSITION);
-		}
-		k++;
-	}
-	sqlite3_finalize(r.st);
-	res->nunits = k;
-	if (place && !r.rc && !res->sec && !(res->sec = calloc(1, sizeof *res->sec)))
-		return kp_err_oom(err);
-	for (k = 0; k < res->nunits && !r.rc; k++) { /* category slices */
+	for (k = 0; k < res->nunits; k++) { /* category slices */
 		kp_category_result *c = &res->categories[res->units[k].category];
 		if (!c->count)
 			c->first = k;
 		c->count++;
 	}
-	if (r.rc)
-		return r.rc;
 	for (k = 0; place && k < res->nunits; k++) /* the highest raw_total, where a max_total caps */
 		top = k ? fmax(top, res->units[k].raw) : res->units[k].raw;
 	for (k = 0; place && k < res->nunits; k++)
@@ -669,6 +671,115 @@ static int load_units(kp_store *s, long id, const run_names *nm, const char *tab
 	if ((rc = check_commended(s, id, res, err)))
 		return rc;
 	return check_ranking(s, id, res, err);
+}
+
+/* The units of a run in report order, from sql (the run id bound; the
+ * columns of read_unit, then in schema 2 sections, scored and position);
+ * place[] receives scored when given, and then each unit's total is
+ * checked against its sections and parts (check_parts). */
+static int load_units(kp_store *s, long id, const run_names *nm, const char *table, const char *count_sql,
+		      const char *sql, kp_result *res, long long **place, kp_err *err)
+{
+	rd r;
+	size_t n, k = 0, sec_cap = 0;
+	int rc, last = 0;
+
+	if ((rc = run_count(s, table, count_sql, id, &n, err)))
+		return rc;
+	if (!(res->units = calloc(n + 1, sizeof *res->units)) || (place && !(*place = calloc(n + 1, sizeof **place))))
+		return kp_err_oom(err);
+	if ((rc = run_query(s, &r, table, sql, id, err)))
+		return rc;
+	while (store_rd_step(&r) > 0 && (k < n || !too_many(&r)))
+		unit_row(&r, res, nm, k++, &last, place ? *place : NULL, &sec_cap);
+	sqlite3_finalize(r.st);
+	res->nunits = k;
+	return r.rc ? r.rc : units_read(s, id, res, place ? *place : NULL, err);
+}
+
+/* The text of a block (TEXT, its bytes in *len): its strings are checked
+ * as they are read, cell by cell. */
+static const char *block_text(rd *r, int col, size_t *len)
+{
+	int type = sqlite3_column_type(r->st, col);
+	const char *t;
+
+	*len = 0;
+	if (r->rc)
+		return NULL;
+	if (type != SQLITE_TEXT) {
+		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_BLOCK);
+		return NULL;
+	}
+	t = (const char *)sqlite3_column_text(r->st, col);
+	*len = (size_t)sqlite3_column_bytes(r->st, col);
+	if (!t)
+		r->rc = kp_err_oom(r->err);
+	return t;
+}
+
+/* The block q's row holds (first, units) into b, its units' cells read
+ * through row: 0, else q->rc. */
+static int block_take(rd *q, store_block *b, sqlite3_int64 *first)
+{
+	size_t len;
+	const char *t;
+	int rc;
+
+	*first = store_rd_int(q, 0, 1, INT64_MAX, 0, NULL);
+	if (!(t = block_text(q, 1, &len)))
+		return q->rc;
+	if ((rc = store_block_parse(b, t, len, *first)) < 0)
+		return q->rc = kp_err_oom(q->err);
+	if (rc)
+		return store_rd_bad(q, 1, KP_MSG_STORE_RD_NOT_BLOCK);
+	return 0;
+}
+
+/* The units of a run kept in blocks (result_blocks), in report order:
+ * as load_units reads results' rows. */
+static int load_block_units(kp_store *s, long id, const run_names *nm, kp_result *res, long long **place, kp_err *err)
+{
+	rd q, r = {s, NULL, "result_blocks", err, 0, NULL, store_block_cols};
+	store_block b;
+	size_t k = 0, j, cap = 0, pcap = 0, sec_cap = 0;
+	int rc, last = 0;
+
+	memset(&b, 0, sizeof b);
+	if ((rc = run_query(s, &q, "result_blocks", "SELECT first, units FROM result_blocks WHERE run_id = ? "
+			    "ORDER BY first", id, err)))
+		return rc;
+	while (!r.rc && store_rd_step(&q) > 0) {
+		sqlite3_int64 first;
+		kp_unit_result *u;
+		long long *p;
+		if (block_take(&q, &b, &first))
+			break;
+		if (first != (sqlite3_int64)k + 1) { /* blocks follow one another */
+			store_rd_bad(&q, 0, KP_MSG_STORE_RD_SKIPS_POSITION);
+			break;
+		}
+		if (!(u = kp_grow(res->units, &cap, k + b.n + 1, sizeof *u)) ||
+		    (res->units = u, !(p = kp_grow(*place, &pcap, k + b.n + 1, sizeof *p)))) {
+			q.rc = kp_err_oom(err);
+			break;
+		}
+		*place = p;
+		for (j = 0; j < b.n && !r.rc; j++) {
+			r.cells = b.cells + j * STORE_BLOCK_COLS;
+			unit_row(&r, res, nm, k++, &last, *place, &sec_cap);
+		}
+	}
+	sqlite3_finalize(q.st);
+	store_block_free(&b);
+	res->nunits = k;
+	if ((rc = q.rc ? q.rc : r.rc))
+		return rc;
+	if (!res->units && !(res->units = calloc(1, sizeof *res->units)))
+		return kp_err_oom(err);
+	if (!*place && !(*place = calloc(1, sizeof **place)))
+		return kp_err_oom(err);
+	return units_read(s, id, res, *place, err);
 }
 
 typedef struct id_pos { const char *id; size_t pos; } id_pos;
@@ -975,7 +1086,7 @@ static int load_templates(kp_store *s, long id, kp_result *res, catalogue *c, kp
 /* Template id of the run: from the table read whole, or looked up. */
 static const char *template_of(kp_store *s, long run, catalogue *c, kp_result *res, long long id, rd *r)
 {
-	rd q = {s, c->one_note, "run_notes", r->err, 0};
+	rd q = {s, c->one_note, "run_notes", r->err, 0, NULL, NULL};
 	const char *t = NULL;
 
 	if (c->tpl)
@@ -1150,7 +1261,7 @@ static int load_details_v2(kp_store *s, long id, kp_result *res, const long long
 	sc_pos *ix = malloc((res->nunits + 1) * sizeof *ix), key, *hit;
 	catalogue c;
 	store_buf note = {0};
-	rd r = {s, NULL, "unit_items", err, 0};
+	rd r = {s, NULL, "unit_items", err, 0, NULL, NULL};
 	size_t i;
 	int rc;
 
@@ -1300,6 +1411,152 @@ static int run_derived(kp_store *s, long run_id, int *yes, kp_err *err)
 	"veto_reason, eligible, elig_rank, commended, boundary_tie, quota_dropped, tie_note, last_rank, last_total, " \
 	"sections, scored, position"
 
+/* ---- one unit at a time: a row of results, or a unit of a block ---- */
+
+/* Whether the run keeps its units in result_blocks (a run that has rows
+ * in results too is damage). */
+static int run_blocks(kp_store *s, long run_id, int *blocks, kp_err *err)
+{
+	rd r;
+	int rc, have, rows = 0;
+
+	*blocks = 0;
+	if ((rc = store_has_table(s, "result_blocks", &have, err)) || !have ||
+	    (rc = run_query(s, &r, "result_blocks", "SELECT EXISTS(SELECT 1 FROM result_blocks WHERE run_id = ?1), "
+			    "EXISTS(SELECT 1 FROM results WHERE run_id = ?1)", run_id, err)))
+		return rc;
+	if (store_rd_step(&r) > 0)
+		*blocks = RD_FLAG(&r, 0), rows = RD_FLAG(&r, 1);
+	sqlite3_finalize(r.st);
+	if (!r.rc && *blocks && rows)
+		r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_TWO_LAYOUTS, s->path, run_id);
+	return r.rc;
+}
+
+/* The units of a run by position: its results rows (q, one at a time) or
+ * its blocks (q finds the block, kept in b until a position past it). */
+typedef struct unit_src {
+	long run_id;
+	int blocks;
+	rd q;
+	store_block b;
+	sqlite3_int64 first;
+	rd row; /* a unit of b as a row */
+	rd *last; /* the row src_at gave last */
+} unit_src;
+
+static int src_open(unit_src *u, kp_store *s, long run_id, int blocks, kp_err *err)
+{
+	memset(u, 0, sizeof *u);
+	u->run_id = run_id, u->blocks = blocks;
+	u->row.s = s, u->row.table = "result_blocks", u->row.err = err, u->row.names = store_block_cols;
+	u->last = blocks ? &u->row : &u->q;
+	return run_query(s, &u->q, blocks ? "result_blocks" : "results",
+			 blocks ? "SELECT first, units FROM result_blocks WHERE run_id = ?1 AND first <= ?2 "
+				  "ORDER BY first DESC LIMIT 1"
+				: "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? AND position = ?",
+			 run_id, err);
+}
+
+static int src_rc(const unit_src *u)
+{
+	return u->q.rc ? u->q.rc : u->row.rc;
+}
+
+static void src_close(unit_src *u)
+{
+	sqlite3_finalize(u->q.st);
+	store_block_free(&u->b);
+}
+
+/* The row of the unit at position pos; NULL on an error (src_rc): a
+ * position the run skips is damage. */
+static rd *src_at(unit_src *u, sqlite3_int64 pos)
+{
+	if (src_rc(u))
+		return NULL;
+	if (!u->blocks || !u->b.n || pos < u->first || pos - u->first >= (sqlite3_int64)u->b.n) {
+		sqlite3_reset(u->q.st);
+		sqlite3_bind_int64(u->q.st, 1, u->run_id);
+		sqlite3_bind_int64(u->q.st, 2, pos);
+		if (store_rd_step(&u->q) <= 0) {
+			if (!u->q.rc)
+				store_rd_bad(&u->q, u->blocks ? 0 : 22, KP_MSG_STORE_RD_SKIPS_POSITION);
+			return NULL;
+		}
+		if (!u->blocks)
+			return &u->q;
+		u->b.n = 0;
+		if (block_take(&u->q, &u->b, &u->first))
+			return NULL;
+		if (pos - u->first >= (sqlite3_int64)u->b.n) {
+			u->b.n = 0;
+			store_rd_bad(&u->q, 0, KP_MSG_STORE_RD_SKIPS_POSITION);
+			return NULL;
+		}
+	}
+	u->row.cells = u->b.cells + (size_t)(pos - u->first) * STORE_BLOCK_COLS;
+	return &u->row;
+}
+
+/* The position of a unit of a run kept in blocks, by id (its bucket of
+ * result_ids, *by_id set), else by name (every block): 0 when none. */
+static int find_block_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *pos, int *by_id, kp_err *err)
+{
+	rd r, row = {s, NULL, "result_blocks", err, 0, NULL, store_block_cols};
+	store_ids x;
+	store_block b;
+	sqlite3_int64 n = 0, first;
+	char *name_id = NULL;
+	size_t k, len;
+	const char *t;
+	int rc;
+
+	memset(&x, 0, sizeof x), memset(&b, 0, sizeof b);
+	if ((rc = run_query(s, &r, "runs", "SELECT units FROM runs WHERE id = ?", run_id, err)))
+		return rc;
+	if (store_rd_step(&r) > 0)
+		n = store_rd_int(&r, 0, 0, INT64_MAX, 1, NULL);
+	sqlite3_finalize(r.st);
+	if (r.rc || (rc = run_query(s, &r, "result_ids", "SELECT ids FROM result_ids WHERE run_id = ? AND bucket = ?",
+				    run_id, err)))
+		return r.rc ? r.rc : rc;
+	sqlite3_bind_int64(r.st, 2, (sqlite3_int64)store_block_bucket(unit, store_block_nbuckets((size_t)n)));
+	if (store_rd_step(&r) > 0 && (t = block_text(&r, 0, &len)) && (rc = store_ids_parse(&x, t, len)))
+		r.rc = rc < 0 ? kp_err_oom(err) : store_rd_bad(&r, 0, KP_MSG_STORE_RD_NOT_IDS);
+	for (k = 0; k < x.n && !r.rc; k++)
+		if (!strcmp(x.cells[2 * k].t, unit)) {
+			if (*pos)
+				r.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_UNIT_ID_TWICE, s->path, run_id, unit);
+			*pos = x.cells[2 * k + 1].i, *by_id = 1;
+		}
+	sqlite3_finalize(r.st);
+	store_ids_free(&x);
+	if (r.rc || *pos || (rc = run_query(s, &r, "result_blocks", "SELECT first, units FROM result_blocks "
+					    "WHERE run_id = ? ORDER BY first", run_id, err)))
+		return r.rc ? r.rc : rc;
+	while (!r.rc && !row.rc && store_rd_step(&r) > 0 && !block_take(&r, &b, &first))
+		for (k = 0; k < b.n && !row.rc; k++) {
+			const char *id, *name;
+			row.cells = b.cells + k * STORE_BLOCK_COLS;
+			id = store_rd_text(&row, 0, 0), name = store_rd_text(&row, 1, 1);
+			if (id && !strcmp(id, unit)) /* an id its bucket does not list */
+				row.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_BAD, s->path, "result_ids", "ids",
+						    kp_msg_fmt(KP_MSG_STORE_RD_IDS_LACK));
+			else if (name && !strcmp(name, unit) && name_id)
+				row.rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RUN_UNIT_NAME_TWICE, s->path, run_id, unit,
+						    name_id, id);
+			else if (name && !strcmp(name, unit) && !(name_id = strdup(id)))
+				row.rc = kp_err_oom(err);
+			else if (name && !strcmp(name, unit))
+				*pos = first + (sqlite3_int64)k;
+		}
+	sqlite3_finalize(r.st);
+	store_block_free(&b);
+	free(name_id);
+	return r.rc ? r.rc : row.rc;
+}
+
 /* The run's row, sections, grades and categories, the names hashed in
  * nm (the caller's to free, also on an error). */
 static int load_head(kp_store *s, long *run_id, kp_result *res, run_names *nm, kp_err *err)
@@ -1360,7 +1617,7 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 	kp_result *res = NULL;
 	long long *place = NULL;
 	run_names nm = {{0}, {0}};
-	int rc, own, derived = 0;
+	int rc, own, derived = 0, blocks = 0;
 
 	*out = NULL;
 	if ((rc = kp_result_new(&res, err)))
@@ -1370,9 +1627,11 @@ int kp_store_load_run(kp_store *s, long run_id, size_t details_upto, kp_result *
 	 * is committed with the command's work, see upgrade_v1) */
 	if ((own = sqlite3_get_autocommit(s->db)) && (rc = store_exec(s, "BEGIN", err)))
 		goto out;
-	if (!(rc = load_head(s, &run_id, res, &nm, err)) &&
-	    !(rc = load_units(s, run_id, &nm, "results", "SELECT count(*) FROM results WHERE run_id = ?",
-			      "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? ORDER BY position", res, &place, err)) &&
+	if (!(rc = load_head(s, &run_id, res, &nm, err)) && !(rc = run_blocks(s, run_id, &blocks, err)) &&
+	    !(rc = blocks ? load_block_units(s, run_id, &nm, res, &place, err)
+			  : load_units(s, run_id, &nm, "results", "SELECT count(*) FROM results WHERE run_id = ?",
+				       "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? ORDER BY position", res,
+				       &place, err)) &&
 	    !(rc = check_units(s, run_id, res, err)) && res->nunits <= details_upto &&
 	    !(rc = run_derived(s, run_id, &derived, err))) {
 		size_t i;
@@ -1436,18 +1695,14 @@ static int find_unit(kp_store *s, long run_id, const char *unit, sqlite3_int64 *
 	return 0;
 }
 
-/* The results row at position pos into u, r's statement the one-row
- * query of check_one: a position the run skips is damage. */
-static int unit_at(rd *r, long run_id, sqlite3_int64 pos, kp_result *res, const run_names *nm, kp_unit_result *u)
+/* The unit at position pos into u (a position the run skips is damage). */
+static int unit_at(unit_src *src, sqlite3_int64 pos, kp_result *res, const run_names *nm, kp_unit_result *u)
 {
-	sqlite3_reset(r->st);
-	sqlite3_bind_int64(r->st, 1, run_id);
-	sqlite3_bind_int64(r->st, 2, pos);
-	if (store_rd_step(r) > 0)
-		read_unit(r, res, nm, u);
-	else if (!r->rc)
-		store_rd_bad(r, 22, KP_MSG_STORE_RD_SKIPS_POSITION);
-	return r->rc;
+	rd *row = src_at(src, pos);
+
+	if (row)
+		read_unit(row, res, nm, u);
+	return src_rc(src);
 }
 
 /* explain's unit (at position pos) against what check_ranking verifies
@@ -1457,35 +1712,36 @@ static int unit_at(rd *r, long run_id, sqlite3_int64 pos, kp_result *res, const 
  * before it (check_rank); its rank among the eligible units within what
  * its rank and that unit allow; its commended flag against the quota of
  * run_categories, its boundary flag against the category's count. */
-static int check_one(kp_store *s, long id, kp_result *res, const run_names *nm, sqlite3_int64 pos, kp_err *err)
+static int check_one(kp_store *s, long id, int blocks, kp_result *res, const run_names *nm, sqlite3_int64 pos,
+		     kp_err *err)
 {
 	const kp_unit_result *u = &res->units[0], *p = NULL;
 	const kp_category_result *cat = &res->categories[u->category];
 	kp_unit_result prev;
 	sqlite3_int64 lo = 1, hi = pos;
 	int rc, want, min, max;
-	rd r;
+	unit_src src;
 
-	if ((rc = run_query(s, &r, "results", "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? AND position = ?",
-			    id, err)))
+	if ((rc = src_open(&src, s, id, blocks, err)))
 		return rc;
 	while (lo < hi) { /* the first position of u's category */
 		sqlite3_int64 mid = lo + (hi - lo) / 2;
-		if (unit_at(&r, id, mid, res, nm, &prev))
+		if (unit_at(&src, mid, res, nm, &prev))
 			break;
 		if (prev.category >= u->category)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	if (!r.rc && lo < pos && !unit_at(&r, id, pos - 1, res, nm, &prev)) {
+	if (!src_rc(&src) && lo < pos && !unit_at(&src, pos - 1, res, nm, &prev)) {
 		p = &prev;
 		if (prev.category != u->category)
-			store_rd_bad(&r, 2, KP_MSG_STORE_RD_ORDER);
+			store_rd_bad(src.last, 2, KP_MSG_STORE_RD_ORDER);
 	}
-	sqlite3_finalize(r.st);
-	if (r.rc)
-		return r.rc;
+	rc = src_rc(&src);
+	src_close(&src);
+	if (rc)
+		return rc;
 	if ((rc = check_rank(s, id, res->precision, cat, u, p, (size_t)(pos - lo + 1), err)))
 		return rc;
 	if (!u->eligible) {
@@ -1514,9 +1770,11 @@ static int check_one(kp_store *s, long id, kp_result *res, const run_names *nm, 
 }
 
 /* Unit pos's results row and items into res (one unit). */
-static int load_one(kp_store *s, long run_id, const run_names *nm, sqlite3_int64 pos, kp_result *res, kp_err *err)
+static int load_one(kp_store *s, long run_id, int blocks, const run_names *nm, sqlite3_int64 pos, kp_result *res,
+		    kp_err *err)
 {
-	rd r;
+	rd r, *row;
+	unit_src src;
 	catalogue c;
 	store_buf note = {0};
 	long long place = -1;
@@ -1526,20 +1784,19 @@ static int load_one(kp_store *s, long run_id, const run_names *nm, sqlite3_int64
 	memset(&c, 0, sizeof c);
 	if (!(res->units = calloc(1, sizeof *res->units)) || !(res->sec = calloc(res->nsections + 1, sizeof *res->sec)))
 		return kp_err_oom(err);
-	if ((rc = run_query(s, &r, "results", "SELECT " V2_UNIT_COLS " FROM results WHERE run_id = ? AND position = ?",
-			    run_id, err)))
+	if ((rc = src_open(&src, s, run_id, blocks, err)))
 		return rc;
-	sqlite3_bind_int64(r.st, 2, pos);
-	if (store_rd_step(&r) > 0) {
-		read_unit(&r, res, nm, &res->units[0]);
-		parse_sections(&r, 20, res, 0);
-		place = store_rd_int(&r, 21, -1, INT64_MAX, 0, NULL);
+	if ((row = src_at(&src, pos))) {
+		read_unit(row, res, nm, &res->units[0]);
+		parse_sections(row, 20, res, 0);
+		place = store_rd_int(row, 21, -1, INT64_MAX, 0, NULL);
 		res->nunits = 1;
 	}
-	sqlite3_finalize(r.st);
-	if ((rc = r.rc) || (res->nunits && ((rc = check_parts(s, run_id, res, 0, &top, err)) ||
-					    (rc = check_veto(s, run_id, res, &res->units[0], err)) ||
-					    (rc = check_one(s, run_id, res, nm, pos, err)))) ||
+	rc = src_rc(&src);
+	src_close(&src);
+	if (rc || (res->nunits && ((rc = check_parts(s, run_id, res, 0, &top, err)) ||
+				   (rc = check_veto(s, run_id, res, &res->units[0], err)) ||
+				   (rc = check_one(s, run_id, blocks, res, nm, pos, err)))) ||
 	    (rc = run_derived(s, run_id, &derived, err)) || (place < 0 && !derived))
 		goto out;
 	if (derived) { /* no items: kp_derive_unit scores its row again */
@@ -1578,15 +1835,18 @@ int kp_store_load_unit(kp_store *s, long run_id, const char *unit, kp_result **o
 	kp_result *res = NULL;
 	sqlite3_int64 pos = 0;
 	run_names nm = {{0}, {0}};
-	int rc, own;
+	int rc, own, blocks = 0, by_id = 0;
 
 	*out = NULL;
 	if ((rc = kp_result_new(&res, err)))
 		return rc;
 	if ((own = sqlite3_get_autocommit(s->db)) && (rc = store_exec(s, "BEGIN", err)))
 		goto out;
-	if (!(rc = load_head(s, &run_id, res, &nm, err)) && !(rc = find_unit(s, run_id, unit, &pos, err)) && pos)
-		rc = load_one(s, run_id, &nm, pos, res, err);
+	if (!(rc = load_head(s, &run_id, res, &nm, err)) && !(rc = run_blocks(s, run_id, &blocks, err)) &&
+	    !(rc = blocks ? find_block_unit(s, run_id, unit, &pos, &by_id, err) : find_unit(s, run_id, unit, &pos, err)) &&
+	    pos && !(rc = load_one(s, run_id, blocks, &nm, pos, res, err)) && by_id && strcmp(res->units[0].id, unit))
+		rc = kp_err_msg(err, KP_EDATA, KP_M_STORE_RD_BAD, s->path, "result_ids", "ids",
+				kp_msg_fmt(KP_MSG_STORE_RD_IDS_OTHER));
 	if (own)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (!rc && !pos)

@@ -63,7 +63,7 @@ void kp_store_rows_close(kp_store_rows *rr)
 /* The recorded column names of import id, in order, into x. */
 static int src_columns(kp_store *s, sqlite3_int64 id, struct rows_src *x, kp_err *err)
 {
-	rd r = {s, NULL, "import_columns", err, 0};
+	rd r = {s, NULL, "import_columns", err, 0, NULL, NULL};
 	int rc;
 
 	if ((rc = store_prep(s, "SELECT name FROM import_columns WHERE import_id = ? ORDER BY position", &r.st, err)))
@@ -214,7 +214,7 @@ static int add_src(kp_store_rows *rr, rd *r, kp_store_key_fn key_of, void *kud, 
 /* Does the database hold the audit of drops (made by the first drop)? */
 static int has_drops(kp_store *s, int *yes, kp_err *err)
 {
-	rd r = {s, NULL, "sqlite_schema", err, 0};
+	rd r = {s, NULL, "sqlite_schema", err, 0, NULL, NULL};
 
 	*yes = 0;
 	if ((r.rc = store_prep(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'import_drops'",
@@ -230,7 +230,7 @@ int kp_store_rows_open(kp_store *s, long run_id, kp_store_key_fn key_of, void *k
 		       kp_err *err)
 {
 	kp_store_rows *rr = calloc(1, sizeof *rr);
-	rd r = {s, NULL, "imports", err, 0};
+	rd r = {s, NULL, "imports", err, 0, NULL, NULL};
 	int drops = 0;
 
 	*out = NULL;
@@ -272,7 +272,7 @@ out:
 static int src_rows(kp_store_rows *rr, struct rows_src *x, const char *unit, kp_store_row_fn fn, void *ud,
 		    kp_err *err)
 {
-	rd r = {rr->s, x->q, x->name, err, 0};
+	rd r = {rr->s, x->q, x->name, err, 0, NULL, NULL};
 	kp_store_row row = { x->name, x->file, 0, x->ncols, (const char *const *)x->cols, rr->vals, NULL, 0 };
 	size_t i;
 

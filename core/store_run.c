@@ -619,8 +619,14 @@ int kp_store_run_derive(kp_store *s, const kp_rules *r, long import_id, const kp
  * them for its own or collide with them. */
 static int next_run_id(kp_store *s, sqlite3_int64 *id, kp_err *err)
 {
-	rd r = {s, NULL, "runs", err, 0};
+	static const char *const optional[][2] = {
+		{"run_derived", "SELECT max(run_id) FROM run_derived"},
+		{"result_blocks", "SELECT max(run_id) FROM result_blocks"},
+		{"result_ids", "SELECT max(run_id) FROM result_ids"},
+	};
+	rd r = {s, NULL, "runs", err, 0, NULL, NULL};
 	sqlite3_int64 m = 0;
+	size_t k;
 	int rc, isnull = 0;
 
 	if ((rc = store_prep(s, "SELECT max(m) FROM (SELECT max(id) AS m FROM runs UNION ALL " /* not words */
@@ -633,7 +639,23 @@ static int next_run_id(kp_store *s, sqlite3_int64 *id, kp_err *err)
 	if (store_rd_step(&r) > 0) /* an id a run cannot follow (LONG_MAX, a text) is a bad value */
 		m = store_rd_int(&r, 0, LLONG_MIN, LONG_MAX - 1, 1, &isnull);
 	sqlite3_finalize(r.st);
-	*id = isnull || m < 0 ? 1 : m + 1;
+	if (isnull)
+		m = 0;
+	for (k = 0; k < sizeof optional / sizeof optional[0] && !r.rc; k++) { /* the tables a file may lack */
+		sqlite3_int64 t;
+		int have;
+		if ((rc = store_has_table(s, optional[k][0], &have, err)))
+			return rc;
+		if (!have)
+			continue;
+		r.table = optional[k][0];
+		if ((rc = store_prep(s, optional[k][1], &r.st, err)))
+			return rc;
+		if (store_rd_step(&r) > 0 && (t = store_rd_int(&r, 0, LLONG_MIN, LONG_MAX - 1, 1, &isnull)) > m && !isnull)
+			m = t;
+		sqlite3_finalize(r.st);
+	}
+	*id = m < 0 ? 1 : m + 1;
 	return r.rc;
 }
 
@@ -644,7 +666,7 @@ static int next_run_id(kp_store *s, sqlite3_int64 *id, kp_err *err)
  * told of no run that used what it dropped. */
 static int still_loaded(kp_store *s, int year, const long *ids, size_t nids, kp_err *err)
 {
-	rd q = {s, NULL, "imports", err, 0};
+	rd q = {s, NULL, "imports", err, 0, NULL, NULL};
 	size_t i = 0;
 	int rc, same = 1;
 
@@ -858,6 +880,82 @@ static void bind_unit(sqlite3_stmt *st, const kp_result *res, size_t i)
 		sqlite3_bind_null(st, 22);
 }
 
+/* A derived run's units (place[] their scored) as blocks of
+ * STORE_BLOCK_UNITS in report order, and their ids in buckets, each
+ * bucket's ids in report order (store_blocks.c). */
+static int save_blocks(kp_store *s, const kp_result *res, const long long *place, kp_err *err)
+{
+	store_buf *b = &s->run->tmp;
+	sqlite3_stmt *st = NULL;
+	size_t i, k, nb = store_block_nbuckets(res->nunits), *bucket = NULL, *start = NULL, *order = NULL;
+	int rc;
+
+	if ((rc = store_ensure_table(s, "result_blocks", err)) || (rc = store_ensure_table(s, "result_ids", err)) ||
+	    (rc = store_ensure_table(s, "block_results", err)) ||
+	    (rc = store_prep(s, "INSERT INTO result_blocks VALUES(?, ?, ?)", &st, err)))
+		return rc;
+	for (i = 0; i < res->nunits && !rc; i += STORE_BLOCK_UNITS) {
+		size_t end = res->nunits - i < STORE_BLOCK_UNITS ? res->nunits : i + STORE_BLOCK_UNITS;
+		b->n = 0;
+		for (k = i; k < end; k++) {
+			store_buf_add(b, k == i ? "[" : ",", 1);
+			store_block_unit(b, res, k, place[k]);
+		}
+		store_buf_add(b, "]", 1);
+		if (b->oom || b->n > INT_MAX) {
+			rc = kp_err_oom(err);
+			break;
+		}
+		sqlite3_bind_int64(st, 1, s->run_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
+		sqlite3_bind_text(st, 3, b->p, (int)b->n, SQLITE_STATIC);
+		rc = store_step_done(s, st, err);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc)
+		return rc;
+	/* the ids by bucket: counted, then placed (a counting sort) */
+	if (!(bucket = malloc((res->nunits + 1) * sizeof *bucket)) || !(start = calloc(nb + 1, sizeof *start)) ||
+	    !(order = malloc((res->nunits + 1) * sizeof *order))) {
+		rc = kp_err_oom(err);
+		goto out;
+	}
+	for (i = 0; i < res->nunits; i++)
+		start[(bucket[i] = store_block_bucket(res->units[i].id, nb)) + 1]++;
+	for (k = 0; k < nb; k++)
+		start[k + 1] += start[k];
+	for (i = 0; i < res->nunits; i++)
+		order[start[bucket[i]]++] = i;
+	if ((rc = store_prep(s, "INSERT INTO result_ids VALUES(?, ?, ?)", &st, err)))
+		goto out;
+	for (k = 0, i = 0; k < nb && !rc; k++) { /* start[k] is now where bucket k ends */
+		if (i == start[k])
+			continue;
+		b->n = 0;
+		for (; i < start[k]; i++) {
+			store_buf_add(b, b->n ? ",[" : "[[", 2);
+			store_block_str(b, res->units[order[i]].id);
+			store_buf_add(b, ",", 1);
+			store_block_int(b, (long long)order[i] + 1);
+			store_buf_add(b, "]", 1);
+		}
+		store_buf_add(b, "]", 1);
+		if (b->oom || b->n > INT_MAX) {
+			rc = kp_err_oom(err);
+			break;
+		}
+		sqlite3_bind_int64(st, 1, s->run_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)k);
+		sqlite3_bind_text(st, 3, b->p, (int)b->n, SQLITE_STATIC);
+		rc = store_step_done(s, st, err);
+	}
+out:
+	sqlite3_finalize(st);
+	free(bucket), free(start), free(order);
+	return rc;
+}
+
 static int save_units(kp_store *s, const kp_result *res, kp_err *err)
 {
 	struct store_run *w = s->run;
@@ -869,6 +967,10 @@ static int save_units(kp_store *s, const kp_result *res, kp_err *err)
 	if (!place)
 		return kp_err_oom(err);
 	scored_places(w, res, place);
+	if (w->derived) {
+		rc = save_blocks(s, res, place, err);
+		goto out;
+	}
 	if ((rc = store_prep(s, "INSERT INTO results VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
 			     "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)", &st, err)))
 		goto out;
@@ -982,7 +1084,7 @@ static int migrate_run(kp_store *s, long id, kp_err *err)
 
 int store_run_migrate_v1(kp_store *s, kp_err *err)
 {
-	rd r = {s, NULL, "runs", err, 0};
+	rd r = {s, NULL, "runs", err, 0, NULL, NULL};
 	long *ids = NULL;
 	size_t n = 0, i;
 	int rc;

@@ -35,7 +35,7 @@ module_of() {
 	cmd_*|cli_*|main) echo cli ;;
 	report_*) echo report ;;
 	score_lua|score_int) echo score ;;
-	store_run|store_load|store_rows|store_int) echo store ;;
+	store_run|store_blocks|store_load|store_rows|store_int) echo store ;;
 	sheet_*) echo sheet ;;
 	rules_use|rules_int) echo rules ;;
 	form_write) echo form ;;
