@@ -160,6 +160,14 @@ items_whole() { # DB UNITS
 		[ "$(sqlite3 "$1" "SELECT count(*) FROM unit_items WHERE run_id = 2")" = "$2" ]
 	fi
 }
+# The units of run 2 stored: its rows of results, or of a large derived
+# run, the units of its blocks (result_blocks).
+units_stored() { # DB
+	local blocks=0
+	[ "$(sqlite3 "$1" "SELECT count(*) FROM sqlite_schema WHERE name = 'result_blocks'")" = 1 ] &&
+		blocks=$(sqlite3 "$1" "SELECT coalesce(sum(json_array_length(units)), 0) FROM result_blocks WHERE run_id = 2")
+	echo $(($(sqlite3 "$1" "SELECT count(*) FROM results WHERE run_id = 2") + blocks))
+}
 score_kill() { # UNITS POINTS NAME
 	local units=$1 points=$2 name=$3
 	echo "faults: ($name) kill -9 during score of $units units, at $points points"
@@ -200,7 +208,7 @@ score_kill() { # UNITS POINTS NAME
 			[ "$(state kill.db)" = "$sbase_state" ] || { fail "$name/$i" "no run, but the database changed"; continue; }
 			none=$((none + 1))
 		elif [ "$runs" = 2 ] &&
-			[ "$(sqlite3 kill.db "SELECT (SELECT units FROM runs WHERE id = 2), (SELECT count(*) FROM results WHERE run_id = 2)")" = "$units|$units" ] &&
+			[ "$(sqlite3 kill.db "SELECT units FROM runs WHERE id = 2")|$(units_stored kill.db)" = "$units|$units" ] &&
 			items_whole kill.db "$units" && "$KP" report --db kill.db --format csv >/dev/null 2>&1; then
 			whole=$((whole + 1))
 		else
