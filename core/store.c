@@ -289,12 +289,15 @@ int store_rd_is_null(const rd *r, int col)
 
 static const unsigned char *rd_text(const rd *r, int col, size_t *n)
 {
+	const unsigned char *t;
+
 	if (r->cells) {
 		*n = r->cells[col].n;
 		return (const unsigned char *)r->cells[col].t;
 	}
+	t = sqlite3_column_text(r->st, col); /* then its bytes, as SQLite asks */
 	*n = (size_t)sqlite3_column_bytes(r->st, col);
-	return sqlite3_column_text(r->st, col);
+	return t;
 }
 
 static sqlite3_int64 rd_int64(const rd *r, int col)

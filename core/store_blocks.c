@@ -33,123 +33,125 @@ const char *const store_block_cols[STORE_BLOCK_COLS] = {
 	"veto", "veto_reason", "eligible", "elig_rank", "commended", "boundary_tie", "quota_dropped", "tie_note",
 	"last_rank", "last_total", "sections", "scored", "position"};
 
-/* ---- writing ---- */
+/* ---- writing ----
+ * A unit is written in one piece: room for its longest text is made
+ * first (an escape is 6 bytes a byte at most, a number 32), then its
+ * bytes go straight in. */
 
-static void put(store_buf *b, const char *s, size_t n)
+#define NUM_ROOM 32
+
+static char *w_lit(char *p, const char *s, size_t n)
 {
-	store_buf_add(b, s, n);
+	memcpy(p, s, n);
+	return p + n;
 }
 
-void store_block_int(store_buf *b, long long v)
+static char *w_int(char *p, long long v)
 {
-	char t[24], *p = t + sizeof t;
+	char t[24], *q = t + sizeof t;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
 	do
-		*--p = (char)('0' + u % 10);
+		*--q = (char)('0' + u % 10);
 	while (u /= 10);
 	if (v < 0)
-		*--p = '-';
-	put(b, p, (size_t)(t + sizeof t - p));
+		*--q = '-';
+	return w_lit(p, q, (size_t)(t + sizeof t - q));
 }
 
-static void put_num(store_buf *b, double v)
+static char *w_num(char *p, double v)
 {
-	char t[32];
+	kp_num_exact(v, p, NUM_ROOM);
+	return p + strlen(p);
+}
 
-	kp_num_exact(v, t, sizeof t);
-	put(b, t, strlen(t));
+static char *w_str(char *p, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*p++ = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			*p++ = (char)c;
+		else if (c == '"' || c == '\\')
+			*p++ = '\\', *p++ = (char)c;
+		else
+			p = w_lit(p, "\\u00", 4), *p++ = hex[c >> 4], *p++ = hex[c & 15];
+	}
+	*p++ = '"';
+	return p;
+}
+
+static char *w_opt_str(char *p, const char *s)
+{
+	return s ? w_str(p, s) : w_lit(p, "null", 4);
+}
+
+static size_t str_room(const char *s)
+{
+	return s ? 6 * strlen(s) + 2 : 4;
 }
 
 void store_block_str(store_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
+	char *p = store_buf_room(b, str_room(s));
 
-	put(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char e[6] = {'\\', 'u', '0', '0', 0, 0};
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		put(b, run, (size_t)(s - run));
-		run = s + 1;
-		if (c == '"' || c == '\\') {
-			e[1] = (char)c;
-			put(b, e, 2);
-		} else {
-			e[4] = hex[c >> 4], e[5] = hex[c & 15];
-			put(b, e, 6);
-		}
-	}
-	put(b, run, (size_t)(s - run));
-	put(b, "\"", 1);
+	if (p)
+		b->n = (size_t)(w_str(p, s) - b->p);
 }
 
-static void put_opt_str(store_buf *b, const char *s)
+void store_block_int(store_buf *b, long long v)
 {
-	if (s)
-		store_block_str(b, s);
-	else
-		put(b, "null", 4);
+	char *p = store_buf_room(b, 24);
+
+	if (p)
+		b->n = (size_t)(w_int(p, v) - b->p);
 }
 
 void store_block_unit(store_buf *b, const kp_result *res, size_t i, long long place)
 {
 	const kp_unit_result *u = &res->units[i];
 	const kp_unit_more *m = KP_MORE(u);
+	const char *cat = res->categories[u->category].name, *grade = u->grade >= 0 ? res->grades[u->grade] : NULL;
 	const int flags[] = {u->eligible, u->elig_rank, u->commended, u->boundary_tie, u->quota_dropped};
-	size_t k;
+	size_t k, room = str_room(u->id) + str_room(u->name) + str_room(cat) + str_room(grade) +
+			 str_room(m->veto_reason) + str_room(m->tie_note) + (res->nsections + 16) * (NUM_ROOM + 1);
+	char *p = store_buf_room(b, room);
 
-	put(b, "[", 1);
-	store_block_str(b, u->id);
-	put(b, ",", 1);
-	put_opt_str(b, u->name);
-	put(b, ",", 1);
-	store_block_str(b, res->categories[u->category].name);
-	put(b, ",", 1);
-	store_block_int(b, u->rank);
-	put(b, ",", 1);
-	put_num(b, u->total);
-	put(b, ",", 1);
-	put_num(b, u->raw);
-	put(b, ",", 1);
-	put_num(b, u->base);
-	put(b, ",", 1);
-	put_num(b, u->deductions);
-	put(b, ",", 1);
-	put_num(b, u->bonus);
-	put(b, ",", 1);
-	put_opt_str(b, u->grade >= 0 ? res->grades[u->grade] : NULL);
-	put(b, ",", 1);
-	store_block_int(b, u->veto);
-	put(b, ",", 1);
-	put_opt_str(b, m->veto_reason);
-	for (k = 0; k < sizeof flags / sizeof flags[0]; k++) {
-		put(b, ",", 1);
-		store_block_int(b, flags[k]);
-	}
-	put(b, ",", 1);
-	put_opt_str(b, m->tie_note);
-	put(b, ",", 1);
-	if (m->has_last_rank)
-		store_block_int(b, m->last_rank);
-	else
-		put(b, "null", 4);
-	put(b, ",", 1);
-	if (m->has_last)
-		put_num(b, m->last_total);
-	else
-		put(b, "null", 4);
-	put(b, ",[", 2);
+	if (!p)
+		return;
+	*p++ = '[';
+	p = w_str(p, u->id), *p++ = ',';
+	p = w_opt_str(p, u->name), *p++ = ',';
+	p = w_str(p, cat), *p++ = ',';
+	p = w_int(p, u->rank), *p++ = ',';
+	p = w_num(p, u->total), *p++ = ',';
+	p = w_num(p, u->raw), *p++ = ',';
+	p = w_num(p, u->base), *p++ = ',';
+	p = w_num(p, u->deductions), *p++ = ',';
+	p = w_num(p, u->bonus), *p++ = ',';
+	p = w_opt_str(p, grade), *p++ = ',';
+	p = w_int(p, u->veto), *p++ = ',';
+	p = w_opt_str(p, m->veto_reason);
+	for (k = 0; k < sizeof flags / sizeof flags[0]; k++)
+		*p++ = ',', p = w_int(p, flags[k]);
+	*p++ = ',';
+	p = w_opt_str(p, m->tie_note), *p++ = ',';
+	p = m->has_last_rank ? w_int(p, m->last_rank) : w_lit(p, "null", 4);
+	*p++ = ',';
+	p = m->has_last ? w_num(p, m->last_total) : w_lit(p, "null", 4);
+	p = w_lit(p, ",[", 2);
 	for (k = 0; k < res->nsections; k++) {
 		if (k)
-			put(b, ",", 1);
-		put_num(b, KP_SEC(res, i, k));
+			*p++ = ',';
+		p = w_num(p, KP_SEC(res, i, k));
 	}
-	put(b, "],", 2);
-	store_block_int(b, place);
-	put(b, "]", 1);
+	p = w_lit(p, "],", 2);
+	p = w_int(p, place);
+	*p++ = ']';
+	*p = '\0';
+	b->n = (size_t)(p - b->p);
 }
 
 /* FNV-1a of the id's bytes: part of the file's format, never to change. */
@@ -168,6 +170,11 @@ size_t store_block_nbuckets(size_t nunits)
 }
 
 /* ---- reading ---- */
+
+static void put(store_buf *b, const char *s, size_t n)
+{
+	store_buf_add(b, s, n);
+}
 
 typedef struct bp {
 	const char *p, *end;

@@ -24,6 +24,7 @@
  * construction: a note that does not match its item's template makes a new
  * one).  Owns the writer between kp_store_run_begin and finish/abort. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -880,79 +881,188 @@ static void bind_unit(sqlite3_stmt *st, const kp_result *res, size_t i)
 		sqlite3_bind_null(st, 22);
 }
 
+/* ---- a large derived run: blocks, written on both cores ----
+ * The text of the blocks and of the id buckets (store_blocks.c) is most of
+ * the work of storing such a run (0.6 s of 1M units' 0.75): a second
+ * thread writes pieces of it while this one writes pieces too and inserts
+ * them, in order, through a ring of BLOCK_RING buffers.  Nothing but the
+ * time depends on which thread wrote a piece. */
+
+#define BLOCK_RING 16
+
+typedef struct block_job {
+	const kp_result *res;
+	const long long *place;       /* each unit's scored */
+	size_t nblocks, nbuckets;     /* the pieces: the blocks, then the buckets */
+	const size_t *order, *end;    /* unit indexes by bucket; where bucket k ends in order */
+	store_buf buf[BLOCK_RING];    /* piece k in buf[k % BLOCK_RING] */
+	int ready[BLOCK_RING];
+	size_t claim, insert;         /* the next piece to write, to insert */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} block_job;
+
+/* Ask for a unit's id and name ahead of their use: they lie in the order
+ * the units were read, which the ranking scatters, and a unit's write
+ * waited on two cache misses (a third of the time the blocks took). */
+#define BLOCK_AHEAD 8
+#if defined(__GNUC__)
+#define block_prefetch(u) (__builtin_prefetch((u)->id), __builtin_prefetch((u)->name))
+#else
+#define block_prefetch(u) ((void)(u))
+#endif
+
+/* Piece k's text into b: a block of units, or the [id, position] pairs of
+ * a bucket (empty when it has none). */
+static void block_piece(const block_job *j, size_t k, store_buf *b)
+{
+	size_t i, from, to;
+
+	b->n = 0;
+	if (k < j->nblocks) {
+		from = k * STORE_BLOCK_UNITS;
+		to = j->res->nunits - from < STORE_BLOCK_UNITS ? j->res->nunits : from + STORE_BLOCK_UNITS;
+		for (i = from; i < to; i++) {
+			if (i + BLOCK_AHEAD < to) /* the strings of units ranked alike lie far apart */
+				block_prefetch(&j->res->units[i + BLOCK_AHEAD]);
+			store_buf_add(b, i == from ? "[" : ",", 1);
+			store_block_unit(b, j->res, i, j->place[i]);
+		}
+		store_buf_add(b, "]", 1);
+		return;
+	}
+	k -= j->nblocks;
+	from = k ? j->end[k - 1] : 0, to = j->end[k];
+	for (i = from; i < to; i++) {
+		if (i + BLOCK_AHEAD < to)
+			block_prefetch(&j->res->units[j->order[i + BLOCK_AHEAD]]);
+		store_buf_add(b, i == from ? "[[" : ",[", 2);
+		store_block_str(b, j->res->units[j->order[i]].id);
+		store_buf_add(b, ",", 1);
+		store_block_int(b, (long long)j->order[i] + 1);
+		store_buf_add(b, "]", 1);
+	}
+	if (to > from)
+		store_buf_add(b, "]", 1);
+}
+
+/* Claim the next piece that has a free buffer and write it; 0 when there
+ * is none to claim now.  Called and returns with j->mu held. */
+static int block_claim(block_job *j)
+{
+	size_t total = j->nblocks + j->nbuckets, k;
+
+	if (j->stop || j->claim >= total || j->claim >= j->insert + BLOCK_RING)
+		return 0;
+	k = j->claim++;
+	pthread_mutex_unlock(&j->mu);
+	block_piece(j, k, &j->buf[k % BLOCK_RING]);
+	pthread_mutex_lock(&j->mu);
+	j->ready[k % BLOCK_RING] = 1;
+	pthread_cond_broadcast(&j->cv);
+	return 1;
+}
+
+static void *block_worker(void *ud)
+{
+	block_job *j = ud;
+
+	pthread_mutex_lock(&j->mu);
+	while (!j->stop && j->claim < j->nblocks + j->nbuckets)
+		if (!block_claim(j))
+			pthread_cond_wait(&j->cv, &j->mu);
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+/* Insert the pieces in order, writing pieces while the next is not ready. */
+static int block_insert_all(kp_store *s, block_job *j, sqlite3_stmt *blocks, sqlite3_stmt *ids, kp_err *err)
+{
+	size_t total = j->nblocks + j->nbuckets, k;
+	int rc = 0;
+
+	for (k = 0; k < total && !rc; k++) {
+		store_buf *b = &j->buf[k % BLOCK_RING];
+		sqlite3_stmt *st = k < j->nblocks ? blocks : ids;
+		pthread_mutex_lock(&j->mu);
+		while (!j->ready[k % BLOCK_RING])
+			if (!block_claim(j))
+				pthread_cond_wait(&j->cv, &j->mu);
+		pthread_mutex_unlock(&j->mu);
+		if (b->oom || b->n > INT_MAX)
+			rc = kp_err_oom(err);
+		else if (b->n) {
+			sqlite3_bind_int64(st, 1, s->run_id);
+			sqlite3_bind_int64(st, 2, k < j->nblocks ? (sqlite3_int64)(k * STORE_BLOCK_UNITS) + 1
+							     : (sqlite3_int64)(k - j->nblocks));
+			sqlite3_bind_text(st, 3, b->p, (int)b->n, SQLITE_STATIC);
+			rc = store_step_done(s, st, err);
+		}
+		pthread_mutex_lock(&j->mu);
+		j->ready[k % BLOCK_RING] = 0;
+		j->insert++;
+		if (rc)
+			j->stop = 1;
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+	}
+	return rc;
+}
+
 /* A derived run's units (place[] their scored) as blocks of
  * STORE_BLOCK_UNITS in report order, and their ids in buckets, each
  * bucket's ids in report order (store_blocks.c). */
 static int save_blocks(kp_store *s, const kp_result *res, const long long *place, kp_err *err)
 {
-	store_buf *b = &s->run->tmp;
-	sqlite3_stmt *st = NULL;
-	size_t i, k, nb = store_block_nbuckets(res->nunits), *bucket = NULL, *start = NULL, *order = NULL;
-	int rc;
+	block_job j;
+	sqlite3_stmt *blocks = NULL, *ids = NULL;
+	size_t i, k, *bucket = NULL, *end = NULL, *order = NULL;
+	pthread_t worker;
+	int rc, threaded = 0;
 
+	memset(&j, 0, sizeof j);
+	j.res = res, j.place = place;
+	j.nblocks = (res->nunits + STORE_BLOCK_UNITS - 1) / STORE_BLOCK_UNITS;
+	j.nbuckets = store_block_nbuckets(res->nunits);
 	if ((rc = store_ensure_table(s, "result_blocks", err)) || (rc = store_ensure_table(s, "result_ids", err)) ||
 	    (rc = store_ensure_table(s, "block_results", err)) ||
-	    (rc = store_prep(s, "INSERT INTO result_blocks VALUES(?, ?, ?)", &st, err)))
-		return rc;
-	for (i = 0; i < res->nunits && !rc; i += STORE_BLOCK_UNITS) {
-		size_t end = res->nunits - i < STORE_BLOCK_UNITS ? res->nunits : i + STORE_BLOCK_UNITS;
-		b->n = 0;
-		for (k = i; k < end; k++) {
-			store_buf_add(b, k == i ? "[" : ",", 1);
-			store_block_unit(b, res, k, place[k]);
-		}
-		store_buf_add(b, "]", 1);
-		if (b->oom || b->n > INT_MAX) {
-			rc = kp_err_oom(err);
-			break;
-		}
-		sqlite3_bind_int64(st, 1, s->run_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i + 1);
-		sqlite3_bind_text(st, 3, b->p, (int)b->n, SQLITE_STATIC);
-		rc = store_step_done(s, st, err);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc)
-		return rc;
+	    (rc = store_prep(s, "INSERT INTO result_blocks VALUES(?, ?, ?)", &blocks, err)) ||
+	    (rc = store_prep(s, "INSERT INTO result_ids VALUES(?, ?, ?)", &ids, err)))
+		goto out;
 	/* the ids by bucket: counted, then placed (a counting sort) */
-	if (!(bucket = malloc((res->nunits + 1) * sizeof *bucket)) || !(start = calloc(nb + 1, sizeof *start)) ||
+	if (!(bucket = malloc((res->nunits + 1) * sizeof *bucket)) || !(end = calloc(j.nbuckets + 1, sizeof *end)) ||
 	    !(order = malloc((res->nunits + 1) * sizeof *order))) {
 		rc = kp_err_oom(err);
 		goto out;
 	}
 	for (i = 0; i < res->nunits; i++)
-		start[(bucket[i] = store_block_bucket(res->units[i].id, nb)) + 1]++;
-	for (k = 0; k < nb; k++)
-		start[k + 1] += start[k];
-	for (i = 0; i < res->nunits; i++)
-		order[start[bucket[i]]++] = i;
-	if ((rc = store_prep(s, "INSERT INTO result_ids VALUES(?, ?, ?)", &st, err)))
-		goto out;
-	for (k = 0, i = 0; k < nb && !rc; k++) { /* start[k] is now where bucket k ends */
-		if (i == start[k])
-			continue;
-		b->n = 0;
-		for (; i < start[k]; i++) {
-			store_buf_add(b, b->n ? ",[" : "[[", 2);
-			store_block_str(b, res->units[order[i]].id);
-			store_buf_add(b, ",", 1);
-			store_block_int(b, (long long)order[i] + 1);
-			store_buf_add(b, "]", 1);
-		}
-		store_buf_add(b, "]", 1);
-		if (b->oom || b->n > INT_MAX) {
-			rc = kp_err_oom(err);
-			break;
-		}
-		sqlite3_bind_int64(st, 1, s->run_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)k);
-		sqlite3_bind_text(st, 3, b->p, (int)b->n, SQLITE_STATIC);
-		rc = store_step_done(s, st, err);
+		end[(bucket[i] = store_block_bucket(res->units[i].id, j.nbuckets)) + 1]++;
+	for (k = 0; k < j.nbuckets; k++)
+		end[k + 1] += end[k];
+	for (i = 0; i < res->nunits; i++) /* end[k] moves from where bucket k starts to where it ends */
+		order[end[bucket[i]]++] = i;
+	j.order = order, j.end = end;
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
+	/* without a second thread this one writes every piece */
+	threaded = j.nblocks > 1 && pthread_create(&worker, NULL, block_worker, &j) == 0;
+	rc = block_insert_all(s, &j, blocks, ids, err);
+	if (threaded) {
+		pthread_mutex_lock(&j.mu);
+		j.stop = 1;
+		pthread_cond_broadcast(&j.cv);
+		pthread_mutex_unlock(&j.mu);
+		pthread_join(worker, NULL);
 	}
+	pthread_cond_destroy(&j.cv);
+	pthread_mutex_destroy(&j.mu);
 out:
-	sqlite3_finalize(st);
-	free(bucket), free(start), free(order);
+	sqlite3_finalize(blocks);
+	sqlite3_finalize(ids);
+	for (k = 0; k < BLOCK_RING; k++)
+		free(j.buf[k].p);
+	free(bucket), free(end), free(order);
 	return rc;
 }
 
