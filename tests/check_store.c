@@ -1625,6 +1625,43 @@ static kp_rules *derived_text(kp_store *s, long run, kp_store_derived **dv)
  * scored in memory: unit for unit, item for item, note for note, one unit
  * at a time (its row and the statistics) and whole (the import again);
  * it keeps no items, and the database is the smaller for it. */
+/* A derived run's units are in blocks, not in results, its ids each in
+ * its bucket once, and the view block_results shows every unit as results
+ * would: its id, total, unrounded total and sections, in report order. */
+static void check_blocks(sqlite3 *raw, const kp_result *ref)
+{
+	sqlite3_stmt *st;
+	size_t i = 0, k;
+
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM results"), 0);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM result_blocks"),
+			 (long)((ref->nunits + STORE_BLOCK_UNITS - 1) / STORE_BLOCK_UNITS));
+	ck_assert_int_eq(qint(raw, "SELECT sum(json_array_length(ids)) FROM result_ids"), (long)ref->nunits);
+	ck_assert_int_eq(qint(raw, "SELECT count(DISTINCT json_extract(j.value, '$[0]')) FROM result_ids, "
+			      "json_each(ids) j"), (long)ref->nunits);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw, "SELECT position, unit_id, total, raw_total, sections, name "
+					    "FROM block_results ORDER BY position", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const kp_unit_result *u = &ref->units[i];
+		char want[4096] = "[", num[64];
+		for (k = 0; k < ref->nsections; k++) {
+			kp_num_exact(KP_SEC(ref, i, k), num, sizeof num);
+			strcat(strcat(want, k ? "," : ""), num);
+		}
+		strcat(want, "]");
+		ck_assert_int_eq(sqlite3_column_int64(st, 0), (long long)i + 1);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), u->id);
+		ck_assert(sqlite3_column_double(st, 2) == u->total);
+		ck_assert(sqlite3_column_double(st, 3) == u->raw);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 4), want);
+		if (u->name)
+			ck_assert_str_eq((const char *)sqlite3_column_text(st, 5), u->name);
+		i++;
+	}
+	sqlite3_finalize(st);
+	ck_assert_uint_eq(i, ref->nunits);
+}
+
 static void check_derived_on(const char *rules, const char *u)
 {
 	const char *db = path("k.db");
@@ -1660,6 +1697,7 @@ static void check_derived_on(const char *rules, const char *u)
 	raw = raw_open(db);
 	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM unit_items"), 0);
 	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM run_derived"), 1);
+	check_blocks(raw, ref);
 	sqlite3_close(raw);
 	kp_store_derived_free(dv);
 	kp_rules_free(rt), kp_rules_free(r);
@@ -1676,6 +1714,67 @@ static void check_derived(const char *rules, int units, int seed)
 	ck_assert_int_eq(system(cmd), 0);
 	check_derived_on(rules, u);
 }
+
+/* The block parser takes what store_blocks.c writes and nothing else. */
+START_TEST(test_block_parse)
+{
+#define U1 "[\"U1\",null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[1.5,0],0]"
+	static const struct { const char *text; long long first; int rc; } cases[] = {
+		{"[" U1 "]", 1, 0},
+		{"[" U1 "," U1 "]", 7, 0},
+		{"", 1, 1},
+		{"[]", 1, 1},                          /* a block of no unit */
+		{"[ " U1 "]", 1, 1},                   /* spaces */
+		{"[" U1 "] ", 1, 1},
+		{"[" U1 "]x", 1, 1},
+		{"[" U1, 1, 1},                         /* cut short */
+		{"[[\"U1\",null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[1.5,0]]]", 1, 1}, /* 21 */
+		{"[[\"U1\",null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[1.5,0],0,0]]", 1, 1},
+		{"[[\"U1\",null,\"c\",01,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[],0]]", 1, 1},
+		{"[[\"U1\",null,\"c\",1,1e999,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[],0]]", 1, 1},
+		{"[[\"U1\",null,\"c\",-,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[],0]]", 1, 1},
+		{"[[\"U1\",null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[1,],0]]", 1, 1},
+		{"[[\"U1\",null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,\"[1]\",0]]", 1, 1},
+		{"[[\"\\ud800\",null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[],0]]", 1, 1},
+		{"[[\"a\tb\",null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[],0]]", 1, 1},
+		{"[[\"\\x\",null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[],0]]", 1, 1},
+		{"[[true,null,\"c\",1,1,1.5,1,0,0.5,null,0,null,1,1,1,0,0,null,null,null,[],0]]", 1, 1},
+		{"[" U1 "]", 0, 1},                     /* no position 0 */
+		{"[" U1 "]", INT64_MAX, 1},             /* positions past the range */
+	};
+	store_block b;
+	store_ids x;
+	size_t i;
+
+	memset(&b, 0, sizeof b), memset(&x, 0, sizeof x);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(store_block_parse(&b, cases[i].text, strlen(cases[i].text), cases[i].first) == cases[i].rc,
+			      "case %zu: %s", i, cases[i].text);
+	/* the cells of the second case: types, text, positions */
+	ck_assert_int_eq(store_block_parse(&b, "[" U1 "," U1 "]", strlen("[" U1 "," U1 "]"), 7), 0);
+	ck_assert_uint_eq(b.n, 2);
+	ck_assert_int_eq(b.cells[0].type, SQLITE_TEXT);
+	ck_assert_str_eq(b.cells[0].t, "U1");
+	ck_assert_int_eq(b.cells[1].type, SQLITE_NULL);
+	ck_assert_int_eq(b.cells[3].type, SQLITE_INTEGER);
+	ck_assert_int_eq(b.cells[5].type, SQLITE_FLOAT);
+	ck_assert(b.cells[5].d == 1.5);
+	ck_assert_str_eq(b.cells[STORE_BLOCK_SECTIONS].t, "[1.5,0]");
+	ck_assert_int_eq(b.cells[STORE_BLOCK_COLS + STORE_BLOCK_POSITION].i, 8);
+	/* escapes: a NUL comes through as a byte the readers refuse (strlen) */
+	ck_assert_int_eq(store_ids_parse(&x, "[[\"a\\u0000b\\n\\ud83d\\ude00\",3]]", strlen("[[\"a\\u0000b\\n\\ud83d\\ude00\",3]]")), 0);
+	ck_assert_uint_eq(x.cells[0].n, 8);
+	ck_assert_int_eq(memcmp(x.cells[0].t, "a\0b\n\xf0\x9f\x98\x80", 8), 0);
+	ck_assert_int_eq(x.cells[1].i, 3);
+	ck_assert_int_eq(store_ids_parse(&x, "[[\"a\",0]]", strlen("[[\"a\",0]]")), 1);   /* no position 0 */
+	ck_assert_int_eq(store_ids_parse(&x, "[[\"a\",1.5]]", strlen("[[\"a\",1.5]]")), 1); /* nor a fraction */
+	ck_assert_int_eq(store_ids_parse(&x, "[[1,1]]", strlen("[[1,1]]")), 1);
+	ck_assert_int_eq(store_ids_parse(&x, "[]", strlen("[]")), 1);
+	store_block_free(&b);
+	store_ids_free(&x);
+#undef U1
+}
+END_TEST
 
 START_TEST(test_run_derived_bench)
 {
@@ -2703,6 +2802,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_run_derived_golden);
 	tcase_add_test(tc, test_run_derived_scopes);
 	tcase_add_test(tc, test_run_derived_refuses);
+	tcase_add_test(tc, test_block_parse);
 	tcase_add_test(tc, test_rules_text_no_modules);
 	tcase_add_test(tc, test_run_round_trip_golden_rankings);
 	tcase_add_test(tc, test_run_ranking_tampered);

@@ -2,7 +2,8 @@
 # tests/fuzz/build.sh — build the libFuzzer harnesses into build/fuzz/:
 # the core (core/*.c but the command line: cli.c, cli_*.c, cmd_*.c, main.c, the embedded Lua helper
 # library and GB2312's table) compiled with clang, coverage for libFuzzer, ASan and UBSan, then
-# one binary per harness (fuzz_csv, fuzz_num, fuzz_rules, fuzz_notice, fuzz_xlsx, fuzz_note).  Objects are
+# one binary per harness (fuzz_csv, fuzz_num, fuzz_rules, fuzz_notice, fuzz_xlsx, fuzz_note,
+# fuzz_blocks).  Objects are
 # rebuilt when their source or a header is newer.  FUZZ_CC overrides clang.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -14,6 +15,8 @@ command -v "$CC" >/dev/null 2>&1 || { echo "fuzz: $CC is not installed (scripts/
 # both builds see a double out of an integer's range converted (C11 6.3.1.4)
 SAN="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude -I$OUT $(pkg-config --cflags $PKGS)"
+# fuzz_blocks reads the store's private header (core/store_int.h)
+HFLAGS="-Icore"
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lpthread -lm"
 
 mkdir -p $OUT/core
@@ -53,10 +56,10 @@ if [ ${#jobs[@]} -gt 0 ]; then
 	printf '%s\n' "${jobs[@]}" | xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh -c \
 		'o='"$OUT"'/core/$(basename {} .c).o; '"$CC $CFLAGS $SAN"' -fsanitize=fuzzer-no-link -c {} -o $o.tmp && mv $o.tmp $o'
 fi
-for h in csv num rules notice xlsx note; do
+for h in csv num rules notice xlsx note blocks; do
 	bin=$OUT/fuzz_$h
 	if [ ! -e "$bin" ] || [ tests/fuzz/fuzz_$h.c -nt "$bin" ] || [ ${#jobs[@]} -gt 0 ]; then
-		$CC $CFLAGS $SAN -fsanitize=fuzzer tests/fuzz/fuzz_$h.c "${objs[@]}" $LIBS -o "$bin"
+		$CC $CFLAGS $HFLAGS $SAN -fsanitize=fuzzer tests/fuzz/fuzz_$h.c "${objs[@]}" $LIBS -o "$bin"
 	fi
 done
-echo "fuzz: built $OUT/fuzz_csv $OUT/fuzz_num $OUT/fuzz_rules $OUT/fuzz_notice $OUT/fuzz_xlsx $OUT/fuzz_note"
+echo "fuzz: built $OUT/fuzz_csv $OUT/fuzz_num $OUT/fuzz_rules $OUT/fuzz_notice $OUT/fuzz_xlsx $OUT/fuzz_note $OUT/fuzz_blocks"

@@ -16,7 +16,7 @@ set -u
 cd "$(dirname "$0")/../.."
 export KAOPING_LANG=${KAOPING_LANG:-en} # English messages (the default is Chinese)
 SECONDS_EACH=${1:-60}
-HARNESSES=${FUZZ_HARNESSES:-csv num rules notice xlsx note}
+HARNESSES=${FUZZ_HARNESSES:-csv num rules notice xlsx note blocks}
 SEED=${FUZZ_SEED:-0} # 0: libFuzzer draws one
 case $SEED in '' | *[!0-9]*) echo "fuzz: FUZZ_SEED must be a whole number" >&2; exit 2 ;; esac
 OUT=build/fuzz
