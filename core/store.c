@@ -547,18 +547,21 @@ static const char *const store_optional_tables[][2] = {
 	{"result_ids",
 	 "CREATE TABLE result_ids(run_id INTEGER NOT NULL, bucket INTEGER NOT NULL, ids TEXT NOT NULL,"
 	 " PRIMARY KEY(run_id, bucket))"},
-	{"block_results",
+	{"block_results", /* REAL where results has REAL: 93 reads as 93.0 there */
 	 "CREATE VIEW block_results AS SELECT b.run_id, b.first + j.key AS position,"
 	 " json_extract(j.value, '$[0]') AS unit_id, json_extract(j.value, '$[1]') AS name,"
 	 " json_extract(j.value, '$[2]') AS category, json_extract(j.value, '$[3]') AS rank,"
-	 " json_extract(j.value, '$[4]') AS total, json_extract(j.value, '$[5]') AS raw_total,"
-	 " json_extract(j.value, '$[6]') AS base, json_extract(j.value, '$[7]') AS deductions,"
-	 " json_extract(j.value, '$[8]') AS bonus, json_extract(j.value, '$[9]') AS grade,"
+	 " CAST(json_extract(j.value, '$[4]') AS REAL) AS total,"
+	 " CAST(json_extract(j.value, '$[5]') AS REAL) AS raw_total,"
+	 " CAST(json_extract(j.value, '$[6]') AS REAL) AS base,"
+	 " CAST(json_extract(j.value, '$[7]') AS REAL) AS deductions,"
+	 " CAST(json_extract(j.value, '$[8]') AS REAL) AS bonus, json_extract(j.value, '$[9]') AS grade,"
 	 " json_extract(j.value, '$[10]') AS veto, json_extract(j.value, '$[11]') AS veto_reason,"
 	 " json_extract(j.value, '$[12]') AS eligible, json_extract(j.value, '$[13]') AS elig_rank,"
 	 " json_extract(j.value, '$[14]') AS commended, json_extract(j.value, '$[15]') AS boundary_tie,"
 	 " json_extract(j.value, '$[16]') AS quota_dropped, json_extract(j.value, '$[17]') AS tie_note,"
-	 " json_extract(j.value, '$[18]') AS last_rank, json_extract(j.value, '$[19]') AS last_total,"
+	 " json_extract(j.value, '$[18]') AS last_rank,"
+	 " CAST(json_extract(j.value, '$[19]') AS REAL) AS last_total,"
 	 " json_extract(j.value, '$[20]') AS sections, json_extract(j.value, '$[21]') AS scored"
 	 " FROM result_blocks b, json_each(b.units) j"},
 };

@@ -759,8 +759,9 @@ static int load_block_units(kp_store *s, long id, const run_names *nm, kp_result
 			store_rd_bad(&q, 0, KP_MSG_STORE_RD_SKIPS_POSITION);
 			break;
 		}
-		if (!(u = kp_grow(res->units, &cap, k + b.n + 1, sizeof *u)) ||
-		    (res->units = u, !(p = kp_grow(*place, &pcap, k + b.n + 1, sizeof *p)))) {
+		if ((u = kp_grow(res->units, &cap, k + b.n + 1, sizeof *u)))
+			res->units = u;
+		if (!u || !(p = kp_grow(*place, &pcap, k + b.n + 1, sizeof *p))) {
 			q.rc = kp_err_oom(err);
 			break;
 		}

@@ -16,6 +16,9 @@
  *   run_derived (optional, store.c) a run that keeps no items: the rule
  *               text, the statistics as 8-byte numbers, the import whose
  *               row scored + 1 each unit is scored again from (derive.c)
+ *   result_blocks, result_ids (optional) such a run's units, 256 to a row,
+ *               in place of its rows of results (store_blocks.c); written
+ *               on both cores (save_blocks)
  *
  * Notes are cut into text and numbers as they are written: the template is
  * learnt per item by comparing a note with the previous one of the same

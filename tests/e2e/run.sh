@@ -603,6 +603,13 @@ t_eq "derived: no items stored, the rule text and statistics kept" \
 t_eq "derived: the other keeps its items, and no run_derived" \
 	"$(sql stored.db "SELECT (SELECT count(*) FROM unit_items), (SELECT count(*) FROM sqlite_schema WHERE name = 'run_derived')")" "50001|0"
 t_true "derived: the database is the smaller" test "$(stat -c %s derived.db)" -lt "$(stat -c %s stored.db)"
+t_eq "derived: its units in blocks of 256, its ids in buckets, no rows of results" \
+	"$(sql derived.db "SELECT (SELECT count(*) FROM results), (SELECT count(*) FROM result_blocks WHERE run_id = 1), (SELECT sum(json_array_length(ids)) FROM result_ids WHERE run_id = 1)")" "0|196|50001"
+t_eq "derived: the view block_results shows the rows results has for the same run" \
+	"$(sql derived.db "SELECT position, unit_id, name, category, rank, total, raw_total, grade, commended, sections FROM block_results WHERE run_id = 1 ORDER BY position" | md5sum)" \
+	"$(sql stored.db "SELECT position, unit_id, name, category, rank, total, raw_total, grade, commended, sections FROM results WHERE run_id = 1 ORDER BY position" | md5sum)"
+kp explain --db derived.db "$(sql stored.db "SELECT name FROM results WHERE run_id = 1 GROUP BY name HAVING count(*) = 1 LIMIT 1 OFFSET 7")" >a.out
+t_rc "derived: explain by a unit's name (every block read)" 0
 ok=1
 for u in $(sql stored.db "SELECT unit_id FROM results WHERE position % 5000 = 1 OR veto = 1 LIMIT 14"); do
 	for f in table json; do

@@ -73,6 +73,8 @@ static void round_trip(const store_cell *c)
 	free(b.p);
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *t;
