@@ -4,7 +4,8 @@
  *
  *   read    every cell of the import the newest run scored, as text, on
  *           one connection (score reads it on two);
- *   insert  that run's rows of `results`, read beforehand into memory,
+ *   insert  that run's rows of `results` (of a run kept in blocks, the rows
+ *           the view block_results makes of them), read beforehand into memory,
  *           into an empty table and index made from the database's own
  *           schema, one bound row at a time in one transaction, with
  *           kaoping's pragmas (16 KiB pages, WAL, synchronous NORMAL, a
@@ -175,8 +176,15 @@ int main(int argc, char **argv)
 	sqlite3_finalize(st);
 	t1 = now();
 
-	/* the run's results rows into memory (not timed) */
-	st = prepf(db, "SELECT * FROM results WHERE run_id = %lld ORDER BY position", run);
+	/* the run's results rows into memory (not timed): for a run kept in
+	 * blocks, its units as block_results shows them, the same columns */
+	st = prepf(db, "SELECT count(*) FROM results WHERE run_id = %lld", run);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		die(db, "count");
+	c = sqlite3_column_int(st, 0) == 0;
+	sqlite3_finalize(st);
+	st = prepf(db, c ? "SELECT * FROM block_results WHERE run_id = %lld ORDER BY position"
+			 : "SELECT * FROM results WHERE run_id = %lld ORDER BY position", run);
 	nc = sqlite3_column_count(st);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n == cap) {
