@@ -2196,13 +2196,19 @@ static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, con
 		sqlite3_bind_int64(r.st, 1, range[0]), sqlite3_bind_int64(r.st, 2, range[1]);
 	while (!rc && store_rd_step(&r) > 0) {
 		size_t line = (size_t)store_rd_int(&r, 0, 1, INT64_MAX, 0, NULL);
-		for (i = 0; i < n && !r.rc; i++) {
-			int type = sqlite3_column_type(r.st, (int)i + 1);
-			f[i] = (char *)(type == SQLITE_INTEGER || type == SQLITE_FLOAT ? (const char *)sqlite3_column_text(r.st, (int)i + 1)
-									     : store_rd_text(&r, (int)i + 1, 0));
-			len[i] = f[i] ? (size_t)sqlite3_column_bytes(r.st, (int)i + 1) : 0;
-			if (!f[i] && !r.rc)
+		for (i = 0; i < n && !r.rc; i++) { /* store_rd_text's checks, each asked of SQLite once */
+			int col = (int)i + 1, type = sqlite3_column_type(r.st, col);
+			if (type != SQLITE_TEXT && type != SQLITE_INTEGER && type != SQLITE_FLOAT) {
+				store_rd_text(&r, col, 0); /* NULL or a BLOB: says which */
+				break;
+			}
+			f[i] = (char *)sqlite3_column_text(r.st, col);
+			len[i] = f[i] ? (size_t)sqlite3_column_bytes(r.st, col) : 0;
+			if (!f[i])
 				r.rc = kp_err_oom(err);
+			else if (type == SQLITE_TEXT && (memchr(f[i], 0, len[i]) ||
+							 kp_enc_utf8_valid((const unsigned char *)f[i], len[i]) != len[i]))
+				store_rd_bad(&r, col, KP_MSG_STORE_RD_NOT_UTF8);
 		}
 		if (!r.rc)
 			rc = kp_table_add(t, line, f, len, err);
