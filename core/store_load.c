@@ -697,25 +697,32 @@ static int load_units(kp_store *s, long id, const run_names *nm, const char *tab
 	return r.rc ? r.rc : units_read(s, id, res, place ? *place : NULL, err);
 }
 
-/* The text of a block (TEXT, its bytes in *len): its strings are checked
- * as they are read, cell by cell. */
-static const char *block_text(rd *r, int col, size_t *len)
+/* A column of SQLite type want (TEXT or BLOB; NULL is neither), its bytes
+ * in *len; of another type, bad as what says.  A block's text is checked
+ * as it is parsed, cell by cell, not here. */
+static const void *rd_bytes(rd *r, int col, int want, enum kp_msgid what, size_t *len)
 {
-	int type = sqlite3_column_type(r->st, col);
-	const char *t;
+	const void *p;
 
 	*len = 0;
 	if (r->rc)
 		return NULL;
-	if (type != SQLITE_TEXT) {
-		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_BLOCK);
+	if (sqlite3_column_type(r->st, col) != want) {
+		store_rd_bad(r, col, what);
 		return NULL;
 	}
-	t = (const char *)sqlite3_column_text(r->st, col);
+	p = want == SQLITE_BLOB ? sqlite3_column_blob(r->st, col) : (const void *)sqlite3_column_text(r->st, col);
 	*len = (size_t)sqlite3_column_bytes(r->st, col);
-	if (!t)
+	if (!p && *len == 0) /* an empty BLOB */
+		return "";
+	if (!p)
 		r->rc = kp_err_oom(r->err);
-	return t;
+	return p;
+}
+
+static const char *block_text(rd *r, int col, size_t *len)
+{
+	return rd_bytes(r, col, SQLITE_TEXT, KP_MSG_STORE_RD_NOT_BLOCK, len);
 }
 
 /* The block q's row holds (first, units) into b, its units' cells read
@@ -1316,23 +1323,7 @@ void kp_store_derived_free(kp_store_derived *d)
 /* A BLOB column (not NULL); *len its bytes. */
 static const void *rd_blob(rd *r, int col, size_t *len)
 {
-	int type = sqlite3_column_type(r->st, col);
-	const void *p;
-
-	*len = 0;
-	if (r->rc)
-		return NULL;
-	if (type != SQLITE_BLOB) {
-		store_rd_bad(r, col, KP_MSG_STORE_RD_NOT_BLOB);
-		return NULL;
-	}
-	p = sqlite3_column_blob(r->st, col);
-	*len = (size_t)sqlite3_column_bytes(r->st, col);
-	if (!p && *len == 0) /* an empty BLOB */
-		return "";
-	if (!p)
-		r->rc = kp_err_oom(r->err);
-	return p;
+	return rd_bytes(r, col, SQLITE_BLOB, KP_MSG_STORE_RD_NOT_BLOB, len);
 }
 
 /* The statistics of their BLOB: 8 bytes each, little-endian. */
