@@ -18,7 +18,7 @@
  * A block is read strictly, as written here (no spaces; strings with JSON's
  * escapes), into cells that store.c's checked readers take as a row (rd):
  * every value is then checked as a value of results is.  Owns the blocks
- * and ids it parses until store_block_free / store_ids_free. */
+ * and ids it parses until store_block_free. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -171,10 +171,6 @@ size_t store_block_nbuckets(size_t nunits)
 
 /* ---- reading ---- */
 
-static void put(store_buf *b, const char *s, size_t n)
-{
-	store_buf_add(b, s, n);
-}
 
 typedef struct bp {
 	const char *p, *end;
@@ -294,7 +290,7 @@ static void put_utf8(store_buf *b, unsigned cp)
 	else
 		u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 63)), u[2] = (char)(0x80 | (cp >> 6 & 63)),
 		u[3] = (char)(0x80 | (cp & 63)), n = 4;
-	put(b, u, n);
+	store_buf_add(b, u, n);
 }
 
 /* A JSON string, unescaped into j->text with its NUL: c gets its offset
@@ -309,7 +305,7 @@ static void bp_str(bp *j, store_cell *c)
 		const char *run = j->p;
 		while (j->p < j->end && *j->p != '"' && *j->p != '\\' && (unsigned char)*j->p >= 0x20)
 			j->p++;
-		put(j->text, run, (size_t)(j->p - run));
+		store_buf_add(j->text, run, (size_t)(j->p - run));
 		if (j->p >= j->end || (unsigned char)*j->p < 0x20) {
 			j->bad = 1;
 			break;
@@ -321,14 +317,14 @@ static void bp_str(bp *j, store_cell *c)
 			break;
 		}
 		switch (*j->p++) {
-		case '"': put(j->text, "\"", 1); break;
-		case '\\': put(j->text, "\\", 1); break;
-		case '/': put(j->text, "/", 1); break;
-		case 'b': put(j->text, "\b", 1); break;
-		case 'f': put(j->text, "\f", 1); break;
-		case 'n': put(j->text, "\n", 1); break;
-		case 'r': put(j->text, "\r", 1); break;
-		case 't': put(j->text, "\t", 1); break;
+		case '"': store_buf_add(j->text, "\"", 1); break;
+		case '\\': store_buf_add(j->text, "\\", 1); break;
+		case '/': store_buf_add(j->text, "/", 1); break;
+		case 'b': store_buf_add(j->text, "\b", 1); break;
+		case 'f': store_buf_add(j->text, "\f", 1); break;
+		case 'n': store_buf_add(j->text, "\n", 1); break;
+		case 'r': store_buf_add(j->text, "\r", 1); break;
+		case 't': store_buf_add(j->text, "\t", 1); break;
 		case 'u': {
 			unsigned cp, lo;
 			if (j->end - j->p < 4 || !hex4(j->p, &cp)) {
@@ -380,7 +376,7 @@ static void bp_sections(bp *j, store_cell *c)
 	}
 	if (j->bad)
 		return;
-	put(j->text, start, (size_t)(j->p - start));
+	store_buf_add(j->text, start, (size_t)(j->p - start));
 	store_buf_room(j->text, 1);
 	if (j->text->oom)
 		return;
@@ -420,6 +416,33 @@ static void fix_text(store_cell *c, size_t n, const store_buf *text)
 			c[k].t = text->p + c[k].i;
 }
 
+/* The cells of row b->n (width cells a row) made room for: NULL when
+ * memory ran out. */
+static store_cell *row_room(store_block *b, size_t width)
+{
+	size_t cap = b->cap;
+	store_cell *p = kp_grow(b->cells, &cap, (b->n + 1) * width, sizeof *p);
+
+	if (!p)
+		return NULL;
+	b->cells = p, b->cap = cap;
+	return p + b->n * width;
+}
+
+/* The end of a parse, after its last row: 0 and the text cells pointing
+ * into the text, 1 when the text was not what kaoping writes, -1 when
+ * memory ran out. */
+static int parse_end(bp *j, store_block *b, size_t width)
+{
+	bp_want(j, ']');
+	if (b->text.oom)
+		return -1;
+	if (j->bad || j->p != j->end)
+		return 1;
+	fix_text(b->cells, b->n * width, &b->text);
+	return 0;
+}
+
 int store_block_parse(store_block *b, const char *t, size_t len, sqlite3_int64 first)
 {
 	bp j = {t, t + len, &b->text, 0};
@@ -429,16 +452,10 @@ int store_block_parse(store_block *b, const char *t, size_t len, sqlite3_int64 f
 		return 1;
 	bp_want(&j, '['); /* a block has a unit at least */
 	do {
-		store_cell *c;
+		store_cell *c = row_room(b, STORE_BLOCK_COLS);
 		int col;
-		if (b->n + 1 > b->cap / STORE_BLOCK_COLS) {
-			size_t cap = b->cap;
-			store_cell *p = kp_grow(b->cells, &cap, (b->n + 1) * STORE_BLOCK_COLS, sizeof *p);
-			if (!p)
-				return -1;
-			b->cells = p, b->cap = cap;
-		}
-		c = b->cells + b->n * STORE_BLOCK_COLS;
+		if (!c)
+			return -1;
 		bp_want(&j, '[');
 		for (col = 0; col < STORE_BLOCK_POSITION; col++) {
 			if (col)
@@ -451,20 +468,7 @@ int store_block_parse(store_block *b, const char *t, size_t len, sqlite3_int64 f
 		c[STORE_BLOCK_POSITION].i = first + (sqlite3_int64)b->n;
 		b->n++;
 	} while (!j.bad && bp_ch(&j, ','));
-	bp_want(&j, ']');
-	if (b->text.oom)
-		return -1;
-	if (j.bad || j.p != j.end)
-		return 1;
-	fix_text(b->cells, b->n * STORE_BLOCK_COLS, &b->text);
-	return 0;
-}
-
-void store_ids_free(store_ids *x)
-{
-	free(x->cells);
-	free(x->text.p);
-	memset(x, 0, sizeof *x);
+	return parse_end(&j, b, STORE_BLOCK_COLS);
 }
 
 int store_ids_parse(store_ids *x, const char *t, size_t len)
@@ -474,16 +478,11 @@ int store_ids_parse(store_ids *x, const char *t, size_t len)
 	x->n = 0, x->text.n = 0, x->text.oom = 0;
 	bp_want(&j, '['); /* a bucket has an id at least: none has no row */
 	do {
-		store_cell *c;
-		if (2 * (x->n + 1) > x->cap) {
-			size_t cap = x->cap;
-			store_cell *p = kp_grow(x->cells, &cap, 2 * (x->n + 1), sizeof *p);
-			if (!p)
-				return -1;
-			x->cells = p, x->cap = cap;
-		}
-		c = x->cells + 2 * x->n++;
+		store_cell *c = row_room(x, 2);
+		if (!c)
+			return -1;
 		memset(c, 0, 2 * sizeof *c);
+		x->n++;
 		bp_want(&j, '[');
 		if (j.p < j.end && *j.p == '"')
 			bp_str(&j, &c[0]);
@@ -496,11 +495,5 @@ int store_ids_parse(store_ids *x, const char *t, size_t len)
 		if (!j.bad && (c[1].type != SQLITE_INTEGER || c[1].i < 1))
 			j.bad = 1;
 	} while (!j.bad && bp_ch(&j, ','));
-	bp_want(&j, ']');
-	if (x->text.oom)
-		return -1;
-	if (j.bad || j.p != j.end)
-		return 1;
-	fix_text(x->cells, 2 * x->n, &x->text);
-	return 0;
+	return parse_end(&j, x, 2);
 }

@@ -148,15 +148,10 @@ typedef struct store_block {
 int store_block_parse(store_block *b, const char *t, size_t len, sqlite3_int64 first);
 void store_block_free(store_block *b);
 
-/* A bucket of ids read: n pairs of cells (the id, TEXT; its position,
- * INTEGER ≥ 1).  Zero it first. */
-typedef struct store_ids {
-	store_cell *cells;
-	size_t n, cap;
-	store_buf text;
-} store_ids;
+/* A bucket of ids read, as a block of rows of two cells (the id, TEXT;
+ * its position, INTEGER ≥ 1); freed with store_block_free. */
+typedef store_block store_ids;
 int store_ids_parse(store_ids *x, const char *t, size_t len); /* as store_block_parse */
-void store_ids_free(store_ids *x);
 
 /* store_load.c: a run of schema 1, read whole (for the migration); the
  * result is the caller's. */

@@ -1523,7 +1523,7 @@ static int find_block_unit(kp_store *s, long run_id, const char *unit, sqlite3_i
 			*pos = x.cells[2 * k + 1].i, *by_id = 1;
 		}
 	sqlite3_finalize(r.st);
-	store_ids_free(&x);
+	store_block_free(&x);
 	if (r.rc || *pos || (rc = run_query(s, &r, "result_blocks", "SELECT first, units FROM result_blocks "
 					    "WHERE run_id = ? ORDER BY first", run_id, err)))
 		return r.rc ? r.rc : rc;

@@ -1771,7 +1771,7 @@ START_TEST(test_block_parse)
 	ck_assert_int_eq(store_ids_parse(&x, "[[1,1]]", strlen("[[1,1]]")), 1);
 	ck_assert_int_eq(store_ids_parse(&x, "[]", strlen("[]")), 1);
 	store_block_free(&b);
-	store_ids_free(&x);
+	store_block_free(&x);
 #undef U1
 }
 END_TEST

@@ -68,7 +68,7 @@ static void round_trip(const store_cell *c)
 		fail("a text written by store_block_str reads back otherwise");
 	else if (store_ids_parse(&x, t, b.n) > 0)
 		fail("a text written by store_block_str is refused");
-	store_ids_free(&x);
+	store_block_free(&x);
 	free(t);
 	free(b.p);
 }
@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				round_trip(&x.cells[2 * k]);
 			}
 		}
-		store_ids_free(&x);
+		store_block_free(&x);
 	} else {
 		store_block b;
 		sqlite3_int64 first = (opt >> 1) + 1;
