@@ -702,15 +702,20 @@ void kp_cli_info(const kp_cli_config *c, const char *fmt, ...)
 /* Phase times, for profiling (KP_TIMING=1 in the environment). */
 void kp_cli_phase(const char *what)
 {
-	static double last;
-	double now = kp_sandbox_now();
+	static double last, last_cpu;
+	double now = kp_sandbox_now(), cpu = 0;
+	struct rusage ru;
+	long peak = 0;
 
-	if (g_timing && last > 0) {
-		struct rusage ru;
-		long peak = getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss / 1024;
-		kp_cli_say(KP_M_CLI_TIMING, what, now - last, peak);
+	if (!g_timing)
+		return;
+	if (!getrusage(RUSAGE_SELF, &ru)) {
+		peak = ru.ru_maxrss / 1024;
+		cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	}
-	last = now;
+	if (last > 0)
+		kp_cli_say(KP_M_CLI_TIMING, what, now - last, cpu - last_cpu, peak);
+	last = now, last_cpu = cpu;
 }
 
 /* ---- progress of long imports ---- */

@@ -3,6 +3,7 @@
 #include "kaoping/rank.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,91 @@ static int order_cmp(const void *pa, const void *pb, void *ctx)
 	if (rk->ids_sorted) /* the units came in id order: their index is the id order */
 		return x->idx < y->idx ? -1 : x->idx > y->idx;
 	return strcmp(rk->res->units[x->idx].id, rk->res->units[y->idx].id);
+}
+
+/* A total's bits as an unsigned integer that orders as the totals do,
+ * the best (highest) first; -0 is 0, as order_cmp's == has them. */
+static uint64_t total_bits(double total)
+{
+	uint64_t b;
+
+	total += 0.0; /* -0 becomes +0 */
+	memcpy(&b, &total, sizeof b);
+	b = b >> 63 ? ~b : b | (UINT64_C(1) << 63); /* ascending as unsigned */
+	return ~b;                                    /* descending */
+}
+
+#define RADIX_BITS 11
+#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+#define RADIX_SIZE (1u << RADIX_BITS)
+
+/* Digit p of a key: its total's, then (the last pass) its category. */
+static size_t radix_digit(const sort_key *k, int p)
+{
+	if (p == RADIX_PASSES)
+		return (size_t)k->cat;
+	return (size_t)(total_bits(k->total) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1);
+}
+
+/* keys in the report order of category and total, stably (a key keeps
+ * its place among its equals): a least-significant-digit radix sort, the
+ * total's digits then the category's, a pass skipped when every key has
+ * the same digit.  cats: the largest category key + 1.  The counts and
+ * the second array (the size of keys, as qsort's own copy) are the
+ * sort's; 0 or out of memory. */
+static int radix_sort(sort_key *keys, size_t n, size_t cats, kp_err *err)
+{
+	size_t width = RADIX_SIZE > cats ? RADIX_SIZE : cats, i;
+	sort_key *a = keys, *b = malloc((n + 1) * sizeof *b), *t;
+	size_t *count = calloc((size_t)(RADIX_PASSES + 1) * width, sizeof *count);
+	int p;
+
+	if (!b || !count) {
+		free(b), free(count);
+		return kp_err_oom(err);
+	}
+	for (i = 0; i < n; i++)
+		for (p = 0; p <= RADIX_PASSES; p++)
+			count[(size_t)p * width + radix_digit(&a[i], p)]++;
+	for (p = 0; n && p <= RADIX_PASSES; p++) {
+		size_t *c = count + (size_t)p * width, sum = 0, d;
+		if (c[radix_digit(&a[0], p)] == n) /* one digit for all: nothing to move */
+			continue;
+		for (d = 0; d < width; d++) {
+			size_t k = c[d];
+			c[d] = sum, sum += k;
+		}
+		for (i = 0; i < n; i++)
+			b[c[radix_digit(&a[i], p)]++] = a[i];
+		t = a, a = b, b = t;
+	}
+	if (a != keys)
+		memcpy(keys, a, n * sizeof *keys);
+	free(a != keys ? a : b), free(count);
+	return 0;
+}
+
+/* keys in the report order (order_cmp): by category and total, then the
+ * units whose category and total tie by the tie-breakers and the id,
+ * each such run sorted on its own (none when there are no tie-breakers
+ * and the units came in id order: the radix sort kept their order). */
+static int sort_keys(const ranker *rk, sort_key *keys, size_t n, kp_err *err)
+{
+	size_t cats = 1, i, j;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if ((size_t)keys[i].cat + 1 > cats)
+			cats = (size_t)keys[i].cat + 1;
+	if ((rc = radix_sort(keys, n, cats, err)) || (rk->ids_sorted && !rk->r->ntie))
+		return rc;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && keys[j].cat == keys[i].cat && keys[j].total == keys[i].total; j++)
+			;
+		if (j - i > 1)
+			qsort_r(keys + i, j - i, sizeof *keys, order_cmp, (void *)rk);
+	}
+	return 0;
 }
 
 /* A unit's tie note, when it has none yet: note copied into the pool
@@ -374,7 +460,10 @@ int kp_rank_run(const kp_rules *r, kp_result *res, kp_rank_eligible_fn fn, void 
 		keys[i].idx = (unsigned)i;
 		keys[i].total = res->units[i].total;
 	}
-	qsort_r(keys, res->nunits, sizeof *keys, order_cmp, &rk);
+	if ((rc = sort_keys(&rk, keys, res->nunits, err))) {
+		free(keys);
+		return rc;
+	}
 	if (!(order = malloc((res->nunits + 1) * sizeof *order))) {
 		free(keys);
 		return kp_err_oom(err);

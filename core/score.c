@@ -788,11 +788,19 @@ static int note_ok(scorer *s, const outcome *o)
 	return o->oom ? kp_err_oom(s->err) : 0;
 }
 
+/* An empty outcome.  Not "= {0}": that clears the 256 bytes of small for
+ * every item of every unit (20 million at 1M units), which the note then
+ * overwrites. */
+static void outcome_init(outcome *o)
+{
+	o->note = NULL, o->len = o->cap = 0, o->oom = 0, o->used_default = 0, o->pts = 0;
+}
+
 static void outcome_free(outcome *o)
 {
 	if (o->note != o->small)
 		free(o->note);
-	o->note = NULL, o->len = o->cap = 0, o->oom = 0, o->used_default = 0, o->pts = 0;
+	outcome_init(o);
 }
 
 /* The value is missing (*vs V_MISSING): the declared default (*vs becomes
@@ -1268,12 +1276,13 @@ static void eval_given(scorer *s, const kp_method *m, double v, double P, outcom
  * trimmed average dropped. */
 static int eval_blend(scorer *s, const kp_method *m, double P, outcome *o, enum vstat *vs)
 {
-	outcome tail = {0};
+	outcome tail;
 	char a[32], b[32];
 	double sum = 0, v = 0;
 	size_t i;
 	int rc = 0;
 
+	outcome_init(&tail);
 	*vs = V_VALUE;
 	for (i = m->first; i < m->first + m->count && !rc; i++) {
 		const kp_part *p = &s->r->part[i];
@@ -1665,10 +1674,11 @@ static int score_indicator(scorer *s, const char **names, size_t i, int k, doubl
 {
 	const kp_rules *r = s->r;
 	const kp_indicator *ind = &r->ind[i];
-	outcome o = {0};
+	outcome o;
 	char nb[64];
 	int rc;
 
+	outcome_init(&o);
 	enter(s, "indicator", ind->name, ind->where, ind, ind->has_default, ind->dflt, ind->dflt_text);
 	*vs = V_SKIP;
 	if (!kp_indicator_applies(ind, s->d->cat[s->unit])) /* 百分制折算 for this category */
@@ -1715,10 +1725,11 @@ static int section_deductions(scorer *s, const char **names, size_t k, double f,
 	int rc;
 
 	for (i = 0; i < r->nded; i++) {
-		outcome o = {0};
+		outcome o;
 		double amount;
 		if (r->ded[i].section != (int)k)
 			continue;
+		outcome_init(&o);
 		rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, &o);
 		if (!rc && s->notes && amount > 0)
 			rc = add_item(s, KP_ITEM_SECTION_DED, (int)k, names[r->nind + i], amount,
@@ -1935,10 +1946,11 @@ static int total_deductions(scorer *s, const char **names, double *ded)
 
 	*ded = 0;
 	for (i = 0; i < r->nded; i++) {
-		outcome o = {0};
+		outcome o;
 		double amount;
 		if (r->ded[i].section >= 0)
 			continue;
+		outcome_init(&o);
 		rc = score_deduction(s, &r->ded[i], &s->ded_ref[i], &amount, &o);
 		if (!rc && s->notes && amount > 0)
 			rc = add_item(s, KP_ITEM_DEDUCTION, -1, names[r->nind + i], amount,
@@ -1961,8 +1973,9 @@ static int score_bonuses(scorer *s, const char **names, double *bonus)
 	*bonus = 0;
 	for (i = 0; i < r->nbon; i++) {
 		const kp_bonus *b = &r->bon[i];
-		outcome o = {0};
+		outcome o;
 		enum vstat vs;
+		outcome_init(&o);
 		enter(s, "bonus", b->name, b->where, NULL, b->has_default, b->dflt, b->dflt_text);
 		s->goal_ref = &s->bon_goal[i];
 		rc = eval_method(s, &b->m, &s->bon_stat[i], &s->bon_ref[i], b->max, &o, &vs);

@@ -596,6 +596,84 @@ START_TEST(test_rank_run_direct)
 }
 END_TEST
 
+/* The report order of n units built by hand, checked pair by pair:
+ * category, then total (best first, -0 as 0), then the tie-breaker S2
+ * when declared, then the id in byte order; every unit there once.  The
+ * totals are drawn from a few values (most units tie: the sort keeps
+ * them by id, not by where they were) including negatives, -0 and 0,
+ * huge and tiny ones; the ids come in id order or shuffled. */
+static void rank_order_case(const char *rules, int tie_s2, int ids_sorted, unsigned seed)
+{
+	static const double totals[] = { 100, 99.99, 80, 0, -0.0, -1.5, -1e300, 1e300, 5e-324, 70.01, 70.1, 60 };
+	enum { N = 3000 };
+	fx f;
+	kp_result *res;
+	kp_err err = {0};
+	unsigned char *seen = calloc(N, 1);
+	size_t i;
+	char id[16];
+
+	fx_load(&f, rules);
+	ck_assert_int_eq(kp_result_new(&res, &err), 0);
+	res->nsections = 2;
+	res->ncategories = 2;
+	res->categories = calloc(2, sizeof *res->categories);
+	res->nunits = N;
+	res->units = calloc(N, sizeof *res->units);
+	res->sec = calloc(2 * N, sizeof *res->sec);
+	ck_assert(seen && res->categories && res->units && res->sec);
+	srand(seed);
+	for (i = 0; i < N; i++) {
+		size_t k = ids_sorted ? i : (i * 7919) % N; /* a permutation of 0..N-1 */
+		snprintf(id, sizeof id, "u%05zu", k);
+		res->units[i].id = kp_result_str(res, id, &err);
+		res->units[i].name = res->units[i].id;
+		res->units[i].category = rand() % 2;
+		res->units[i].total = res->units[i].raw = totals[rand() % (int)(sizeof totals / sizeof totals[0])];
+		KP_SEC(res, i, 1) = rand() % 3;
+	}
+	ck_assert_int_eq(kp_rank_run(f.r, res, NULL, NULL, &err), 0);
+	for (i = 0; i < N; i++) {
+		unsigned k = (unsigned)strtoul(res->units[i].id + 1, NULL, 10);
+		ck_assert_uint_lt(k, N);
+		ck_assert_msg(!seen[k], "%s twice", res->units[i].id);
+		seen[k] = 1;
+	}
+	for (i = 1; i < N; i++) {
+		const kp_unit_result *a = &res->units[i - 1], *b = &res->units[i];
+		int c = strcmp(a->id, b->id);
+		ck_assert_int_le(a->category, b->category);
+		if (a->category != b->category)
+			continue;
+		ck_assert_msg(a->total >= b->total, "%s %g before %s %g", a->id, a->total, b->id, b->total);
+		if (a->total != b->total)
+			continue;
+		if (tie_s2 && KP_SEC(res, i - 1, 1) != KP_SEC(res, i, 1)) {
+			ck_assert_double_gt(KP_SEC(res, i - 1, 1), KP_SEC(res, i, 1));
+			continue;
+		}
+		ck_assert_msg(c < 0, "%s before %s, tied at %g", a->id, b->id, a->total);
+		ck_assert_int_eq(b->rank, a->rank);
+	}
+	free(seen);
+	kp_result_free(res);
+	fx_free(&f);
+	kp_err_clear(&err);
+}
+
+START_TEST(test_rank_order_many)
+{
+	const char *plain = RULES("{\"A\", commend = 1}, {\"B\", commend = 1}", GRADES("", "") "commend {}\n");
+	const char *s2 = RULES("{\"A\", commend = 1}, {\"B\", commend = 1}",
+			       GRADES("", "") "commend { tie_break = { \"S2\" } }\n");
+
+	rank_order_case(plain, 0, 1, 1);
+	rank_order_case(plain, 0, 0, 2);
+	rank_order_case(s2, 1, 1, 3);
+	rank_order_case(s2, 1, 0, 4);
+}
+END_TEST
+
 static Suite *rank_suite(void)
 {
 	Suite *s = suite_create("rank");
@@ -608,6 +686,7 @@ static Suite *rank_suite(void)
 	tcase_add_test(tc, test_tie_break_chinese_names);
 	tcase_add_test(tc, test_categories_in_declared_order);
 	tcase_add_test(tc, test_rank_run_direct);
+	tcase_add_test(tc, test_rank_order_many);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("grades");
 	tcase_set_timeout(tc, 60);
