@@ -592,11 +592,9 @@ static unsigned long long round_shift(u128 A, int sh)
  * lower neighbour is closer); at a tie, reading rounds to the even m. */
 static int reads_back(unsigned long long n, unsigned long long m, int sh, int k, u128 A)
 {
-	u128 B = (u128)n << sh, d = B > A ? B - A : A - B, p = 1;
-	int i, below = B < A && m == (1ULL << 52);
+	u128 B = (u128)n << sh, d = B > A ? B - A : A - B, p = times_pow10(1, k);
+	int below = B < A && m == (1ULL << 52);
 
-	for (i = 0; i < k; i++)
-		p *= 10;
 	d *= below ? 4 : 2;
 	return d < p || (d == p && !(m & 1));
 }
@@ -644,16 +642,22 @@ static int shortest_fast(double x, char *buf, size_t size)
 		10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
 		100000000000000000ULL};
 	double ax = fabs(x);
-	unsigned long long m, n = 0;
+	unsigned long long m, n = 0, bits;
 	u128 A;
 	int e2, sh, p, k = 0, X, i;
 	char d[18];
 
 	if (!(ax >= 1e-4 && ax < 1e14) || size < 26)
 		return 0;
-	m = (unsigned long long)ldexp(frexp(ax, &e2), 53); /* ax = m × 2^(e2-53), m of 53 bits */
-	sh = 53 - e2;                                       /* 4 .. 67 in this range */
-	X = (int)floor(log10(ax));
+	/* ax = m × 2^(e2-53), m of 53 bits (ax is normal in this range) */
+	memcpy(&bits, &ax, sizeof bits);
+	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	e2 = (int)(bits >> 52) - 1022;
+	sh = 53 - e2; /* 4 .. 67 in this range */
+	/* floor(log10(ax)) or one less: ax is in [2^(e2-1), 2^e2), whose
+	 * log10 spans less than 1; floor((e2-1) × log10 2) by 78913 / 2^18
+	 * (exact for |e2| < 1600), the loop's test adds the one */
+	X = e2 - 1 >= 0 ? (int)(((e2 - 1) * 78913L) >> 18) : -(int)(((1 - e2) * 78913L + (1L << 18) - 1) >> 18);
 	for (p = 15; p <= 17; p++) {
 		k = p - 1 - X; /* |x| × 10^k must have p digits before the point */
 		A = times_pow10(m, k);
