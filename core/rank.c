@@ -100,29 +100,54 @@ static uint64_t total_bits(double total)
 	return ~b;                                    /* descending */
 }
 
-#define RADIX_BITS 11
-#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
-#define RADIX_SIZE (1u << RADIX_BITS)
-
-/* Digit p of a key: its total's, then (the last pass) its category. */
-static size_t radix_digit(const sort_key *k, int p)
+/* The radix sort's key of a sort_key, kept in its total's 8 bytes while
+ * it sorts (the totals are read back from the units after). */
+static uint64_t key_of(const sort_key *k)
 {
-	if (p == RADIX_PASSES)
-		return (size_t)k->cat;
-	return (size_t)(total_bits(k->total) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1);
+	uint64_t b;
+
+	memcpy(&b, &k->total, sizeof b);
+	return b;
 }
 
-/* keys in the report order of category and total, stably (a key keeps
- * its place among its equals): a least-significant-digit radix sort, the
- * total's digits then the category's, a pass skipped when every key has
- * the same digit.  cats: the largest category key + 1.  The counts and
- * the second array (the size of keys, as qsort's own copy) are the
- * sort's; 0 or out of memory. */
-static int radix_sort(sort_key *keys, size_t n, size_t cats, kp_err *err)
+static void key_set(sort_key *k, uint64_t b)
 {
-	size_t width = RADIX_SIZE > cats ? RADIX_SIZE : cats, i;
+	memcpy(&k->total, &b, sizeof b);
+}
+
+/* Every total the double nearest to some m / p, |m| < 2^40 (p = 10^prec:
+ * a rounded total): 1 with the least and greatest m; their order is the
+ * totals' order, and equal totals have equal m (llround(total × p)). */
+static int totals_scaled(const sort_key *keys, size_t n, double p, int64_t *lo, int64_t *hi)
+{
+	size_t i;
+
+	*lo = INT64_MAX, *hi = INT64_MIN;
+	for (i = 0; i < n; i++) {
+		double y = keys[i].total * p;
+		int64_t m;
+		if (!(y > -1099511627776.0 && y < 1099511627776.0))
+			return 0;
+		m = llround(y);
+		if ((double)m / p != keys[i].total)
+			return 0;
+		*lo = m < *lo ? m : *lo, *hi = m > *hi ? m : *hi;
+	}
+	return n > 0;
+}
+
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+
+/* keys by their 64-bit key (key_of), stably: a least-significant-digit
+ * radix sort, a pass skipped when every key has the same digit.  The
+ * counts and the second array (the size of keys, as qsort's own copy)
+ * are the sort's; 0 or out of memory. */
+static int radix_sort(sort_key *keys, size_t n, kp_err *err)
+{
 	sort_key *a = keys, *b = malloc((n + 1) * sizeof *b), *t;
-	size_t *count = calloc((size_t)(RADIX_PASSES + 1) * width, sizeof *count);
+	size_t *count = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof *count), i;
 	int p;
 
 	if (!b || !count) {
@@ -130,18 +155,18 @@ static int radix_sort(sort_key *keys, size_t n, size_t cats, kp_err *err)
 		return kp_err_oom(err);
 	}
 	for (i = 0; i < n; i++)
-		for (p = 0; p <= RADIX_PASSES; p++)
-			count[(size_t)p * width + radix_digit(&a[i], p)]++;
-	for (p = 0; n && p <= RADIX_PASSES; p++) {
-		size_t *c = count + (size_t)p * width, sum = 0, d;
-		if (c[radix_digit(&a[0], p)] == n) /* one digit for all: nothing to move */
-			continue;
-		for (d = 0; d < width; d++) {
+		for (p = 0; p < RADIX_PASSES; p++)
+			count[(size_t)p * RADIX_SIZE + ((key_of(&a[i]) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+	for (p = 0; n && p < RADIX_PASSES; p++) {
+		size_t *c = count + (size_t)p * RADIX_SIZE, sum = 0, d;
+		if (c[(key_of(&a[0]) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)] == n)
+			continue; /* one digit for all: nothing to move */
+		for (d = 0; d < RADIX_SIZE; d++) {
 			size_t k = c[d];
 			c[d] = sum, sum += k;
 		}
 		for (i = 0; i < n; i++)
-			b[c[radix_digit(&a[i], p)]++] = a[i];
+			b[c[(key_of(&a[i]) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++] = a[i];
 		t = a, a = b, b = t;
 	}
 	if (a != keys)
@@ -150,19 +175,53 @@ static int radix_sort(sort_key *keys, size_t n, size_t cats, kp_err *err)
 	return 0;
 }
 
+/* keys in the report order of category and total, stably (a key keeps
+ * its place among its equals).  Rounded totals (the usual case) and
+ * their category make one small integer, sorted in a pass or two; other
+ * totals are sorted by their bits, then by category. */
+static int sort_by_total(const ranker *rk, sort_key *keys, size_t n, kp_err *err)
+{
+	int64_t lo, hi;
+	uint64_t span;
+	double p = 1;
+	size_t i;
+	int rc, k, cats = 1, prec = rk->res->precision;
+
+	for (i = 0; i < n; i++)
+		cats = keys[i].cat + 1 > cats ? keys[i].cat + 1 : cats;
+	for (k = 0; k < prec && k < 16; k++)
+		p *= 10; /* exact */
+	if (prec >= 0 && prec <= 15 && totals_scaled(keys, n, p, &lo, &hi) &&
+	    (span = (uint64_t)(hi - lo) + 1) <= UINT64_MAX / (uint64_t)cats) {
+		for (i = 0; i < n; i++) /* the category first, then the total, best first */
+			key_set(&keys[i], (uint64_t)keys[i].cat * span + (uint64_t)(hi - llround(keys[i].total * p)));
+		rc = radix_sort(keys, n, err);
+		for (i = 0; i < n; i++) /* the total back: the double nearest to m / p, as it was */
+			keys[i].total = (double)(hi - (int64_t)(key_of(&keys[i]) - (uint64_t)keys[i].cat * span)) / p;
+		return rc;
+	}
+	for (i = 0; i < n; i++)
+		key_set(&keys[i], total_bits(keys[i].total));
+	if (!(rc = radix_sort(keys, n, err))) {
+		for (i = 0; i < n; i++)
+			key_set(&keys[i], (uint64_t)keys[i].cat);
+		rc = radix_sort(keys, n, err);
+	}
+	for (i = 0; i < n; i++)
+		keys[i].total = rk->res->units[keys[i].idx].total;
+	return rc;
+}
+
 /* keys in the report order (order_cmp): by category and total, then the
  * units whose category and total tie by the tie-breakers and the id,
  * each such run sorted on its own (none when there are no tie-breakers
  * and the units came in id order: the radix sort kept their order). */
 static int sort_keys(const ranker *rk, sort_key *keys, size_t n, kp_err *err)
 {
-	size_t cats = 1, i, j;
+	size_t i, j;
 	int rc;
 
-	for (i = 0; i < n; i++)
-		if ((size_t)keys[i].cat + 1 > cats)
-			cats = (size_t)keys[i].cat + 1;
-	if ((rc = radix_sort(keys, n, cats, err)) || (rk->ids_sorted && !rk->r->ntie))
+	if ((rc = sort_by_total(rk, keys, n, err)) || (rk->ids_sorted && !rk->r->ntie))
 		return rc;
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && keys[j].cat == keys[i].cat && keys[j].total == keys[i].total; j++)

@@ -601,10 +601,14 @@ END_TEST
  * when declared, then the id in byte order; every unit there once.  The
  * totals are drawn from a few values (most units tie: the sort keeps
  * them by id, not by where they were) including negatives, -0 and 0,
- * huge and tiny ones; the ids come in id order or shuffled. */
-static void rank_order_case(const char *rules, int tie_s2, int ids_sorted, unsigned seed)
+ * and, unless rounded, huge and tiny ones; the ids come in id order or
+ * shuffled. */
+static void rank_order_case(const char *rules, int tie_s2, int ids_sorted, int rounded, unsigned seed)
 {
-	static const double totals[] = { 100, 99.99, 80, 0, -0.0, -1.5, -1e300, 1e300, 5e-324, 70.01, 70.1, 60 };
+	/* the first nine are totals rounded at 2 places (ranked by the
+	 * integers they stand for), the last three are not (by their bits) */
+	static const double totals[] = { 100, 99.99, 80, 0, -0.0, -1.5, 70.01, 70.1, 60, -1e300, 1e300, 5e-324 };
+	int ntotals = rounded ? 9 : 12;
 	enum { N = 3000 };
 	fx f;
 	kp_result *res;
@@ -617,6 +621,7 @@ static void rank_order_case(const char *rules, int tie_s2, int ids_sorted, unsig
 	ck_assert_int_eq(kp_result_new(&res, &err), 0);
 	res->nsections = 2;
 	res->ncategories = 2;
+	res->precision = 2;
 	res->categories = calloc(2, sizeof *res->categories);
 	res->nunits = N;
 	res->units = calloc(N, sizeof *res->units);
@@ -629,7 +634,7 @@ static void rank_order_case(const char *rules, int tie_s2, int ids_sorted, unsig
 		res->units[i].id = kp_result_str(res, id, &err);
 		res->units[i].name = res->units[i].id;
 		res->units[i].category = rand() % 2;
-		res->units[i].total = res->units[i].raw = totals[rand() % (int)(sizeof totals / sizeof totals[0])];
+		res->units[i].total = res->units[i].raw = totals[rand() % ntotals];
 		KP_SEC(res, i, 1) = rand() % 3;
 	}
 	ck_assert_int_eq(kp_rank_run(f.r, res, NULL, NULL, &err), 0);
@@ -667,10 +672,14 @@ START_TEST(test_rank_order_many)
 	const char *s2 = RULES("{\"A\", commend = 1}, {\"B\", commend = 1}",
 			       GRADES("", "") "commend { tie_break = { \"S2\" } }\n");
 
-	rank_order_case(plain, 0, 1, 1);
-	rank_order_case(plain, 0, 0, 2);
-	rank_order_case(s2, 1, 1, 3);
-	rank_order_case(s2, 1, 0, 4);
+	int rounded;
+
+	for (rounded = 0; rounded <= 1; rounded++) {
+		rank_order_case(plain, 0, 1, rounded, 1);
+		rank_order_case(plain, 0, 0, rounded, 2);
+		rank_order_case(s2, 1, 1, rounded, 3);
+		rank_order_case(s2, 1, 0, rounded, 4);
+	}
 }
 END_TEST
 
