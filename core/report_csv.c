@@ -88,8 +88,11 @@ int kp_report_csv(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err 
 	if (kp_report_want_bom(o))
 		kp_rw_puts(w, "\xEF\xBB\xBF");
 	csv_header(r, o->lang, change, w);
-	for (i = 0; i < r->nunits && !w->err; i++)
+	for (i = 0; i < r->nunits && !w->err; i++) {
+		if (i + KP_UNIT_AHEAD < r->nunits)
+			kp_unit_prefetch(&r->units[i + KP_UNIT_AHEAD]);
 		csv_unit(r, l, i, change, w);
+	}
 	return 0;
 }
 

@@ -166,6 +166,8 @@ int kp_report_json(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err
 		return err->kind;
 	kp_rw_putc(w, '[');
 	for (i = 0; i < r->nunits && !w->err; i++) {
+		if (i + KP_UNIT_AHEAD < r->nunits)
+			kp_unit_prefetch(&r->units[i + KP_UNIT_AHEAD]);
 		kp_rw_puts(w, i ? ",\n" : "\n");
 		json_unit(r, o, keys, i, w);
 	}

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,26 +117,53 @@ void kp_rw_pad(kp_rw *w, size_t n)
 
 /* ---------- escapes ---------- */
 
+/* Does a JSON string need c escaped: a control character, '"' or '\\'? */
+static int json_special(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* How many of the n bytes at s a JSON string holds as they are, eight at
+ * a time while none of the eight is special (a byte below 0x20, '"' or
+ * '\\': each test the "has a zero byte" one of x - 0x01…01 & ~x & 0x80…80,
+ * exact for "any"), then byte by byte. */
+static size_t json_plain(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v, q, b;
+		memcpy(&v, s + i, 8);
+		q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+		if ((((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high)
+			break;
+	}
+	while (i < n && !json_special((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
 void kp_rw_json_str(kp_rw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *run;
+	size_t n, k;
 
 	if (!s) {
 		kp_rw_put(w, "null", 4);
 		return;
 	}
 	kp_rw_putc(w, '"');
-	for (run = s; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		const char *esc = NULL;
+	for (n = strlen(s); n > 0; s++, n--) {
+		unsigned char c;
+		const char *esc;
 		char u[7];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		kp_rw_put(w, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
+		k = json_plain(s, n);
+		kp_rw_put(w, s, k);
+		if ((s += k, n -= k) == 0)
+			break;
+		switch (c = (unsigned char)*s) {
 		case '"': esc = "\\\""; break;
 		case '\\': esc = "\\\\"; break;
 		case '\n': esc = "\\n"; break;
@@ -150,7 +178,6 @@ void kp_rw_json_str(kp_rw *w, const char *s)
 		}
 		kp_rw_puts(w, esc);
 	}
-	kp_rw_put(w, run, (size_t)(s - run));
 	kp_rw_putc(w, '"');
 }
 

@@ -1233,6 +1233,76 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* kp_rw_json_str, which looks at eight bytes at a time, escapes what a
+ * byte-by-byte reference escapes: each byte that matters (controls, '"',
+ * '\\', and their neighbours 0x20, '#', '[', ']', 0x7f, UTF-8) at every
+ * place of strings of 0 to 40 bytes, alone and beside a second one. */
+static void json_ref(const char *s, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	out[o++] = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			out[o++] = '\\', out[o++] = (char)c;
+		else if (c == '\n')
+			out[o++] = '\\', out[o++] = 'n';
+		else if (c == '\r')
+			out[o++] = '\\', out[o++] = 'r';
+		else if (c == '\t')
+			out[o++] = '\\', out[o++] = 't';
+		else if (c == '\b')
+			out[o++] = '\\', out[o++] = 'b';
+		else if (c == '\f')
+			out[o++] = '\\', out[o++] = 'f';
+		else if (c < 0x20)
+			memcpy(out + o, "\\u00", 4), o += 4, out[o++] = hex[c >> 4], out[o++] = hex[c & 15];
+		else
+			out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+START_TEST(test_json_str)
+{
+	static const unsigned char bytes[] = { 0x01, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x1f, 0x20, '"', '#', '\\', '[', ']',
+					       0x7f, 0x80, 0xe4, 0xff, '!', 'A' };
+	char in[48], want[400], *got = NULL;
+	size_t len, n, i, j, a, b, cases = 0;
+	kp_rw w;
+	kp_err err = { 0 };
+
+	for (n = 0; n <= 40; n++)
+		for (i = 0; i < n || (n == 0 && i == 0); i++)
+			for (a = 0; a < sizeof bytes; a++)
+				for (j = i; j < n || (n == 0 && j == 0); j += 7)
+					for (b = 0; b < sizeof bytes; b += 5) {
+						FILE *f = open_memstream(&got, &len);
+						memset(in, 'x', n);
+						in[n] = '\0';
+						if (n) {
+							in[j] = (char)bytes[b];
+							in[i] = (char)bytes[a];
+						}
+						ck_assert_ptr_nonnull(f);
+						ck_assert_int_eq(kp_rw_open(&w, f, &err), 0);
+						kp_rw_json_str(&w, in);
+						ck_assert_int_eq(kp_rw_close(&w), 0);
+						fclose(f);
+						json_ref(in, want);
+						ck_assert_msg(!strcmp(got, want), "n %zu, byte %02x at %zu, %02x at %zu: %s, want %s",
+							      n, bytes[a], i, bytes[b], j, got, want);
+						free(got);
+						got = NULL;
+						cases++;
+					}
+	ck_assert_uint_gt(cases, 10000);
+}
+END_TEST
+
 START_TEST(test_bad_input)
 {
 	kp_result *r = fixture();
@@ -1285,6 +1355,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_outfile_remove_made_dirs);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_json_str);
 	suite_add_tcase(s, tc);
 	return s;
 }
