@@ -114,6 +114,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 		goto out;
 	kp_cli_phase("report"); /* not words */
 	if (st && !(rc = kp_store_run_commit(st, err))) {
+		kp_cli_phase("commit"); /* not words */
 		kp_cli_note(c, KP_M_CMD_RUN_RECORDED, run_id, c->db);
 		if (!(rc = kp_outfile_deferred(1, err)) && c->output)
 			kp_cli_note(c, KP_M_CLI_WROTE, c->output);

@@ -576,6 +576,21 @@ static u128 times_pow10(unsigned long long m, int k)
 	return (u128)m * p10[19] * p10[k - 19];
 }
 
+/* A normal double ax > 0 as m × 2^(e2-53), m of 53 bits (what frexp and
+ * ldexp give, from the bits), and floor(log10(ax)) or one less: ax lies
+ * in [2^(e2-1), 2^e2), whose log10 spans less than 1, and floor((e2-1) ×
+ * log10 2) is taken as (e2-1) × 78913 / 2^18 (exact for |e2| < 1600).
+ * Callers check the digits they get and add the one. */
+static int split_double(double ax, unsigned long long *m, int *e2)
+{
+	unsigned long long bits;
+
+	memcpy(&bits, &ax, sizeof bits);
+	*m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	*e2 = (int)(bits >> 52) - 1022;
+	return *e2 - 1 >= 0 ? (int)(((*e2 - 1) * 78913L) >> 18) : -(int)(((1 - *e2) * 78913L + (1L << 18) - 1) >> 18);
+}
+
 /* A / 2^sh rounded to an integer as printf rounds: half to even. */
 static unsigned long long round_shift(u128 A, int sh)
 {
@@ -642,26 +657,19 @@ static int shortest_fast(double x, char *buf, size_t size)
 		10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
 		100000000000000000ULL};
 	double ax = fabs(x);
-	unsigned long long m, n = 0, bits;
+	unsigned long long m, n = 0;
 	u128 A;
 	int e2, sh, p, k = 0, X, i;
 	char d[18];
 
 	if (!(ax >= 1e-4 && ax < 1e14) || size < 26)
 		return 0;
-	/* ax = m × 2^(e2-53), m of 53 bits (ax is normal in this range) */
-	memcpy(&bits, &ax, sizeof bits);
-	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
-	e2 = (int)(bits >> 52) - 1022;
-	sh = 53 - e2; /* 4 .. 67 in this range */
-	/* floor(log10(ax)) or one less: ax is in [2^(e2-1), 2^e2), whose
-	 * log10 spans less than 1; floor((e2-1) × log10 2) by 78913 / 2^18
-	 * (exact for |e2| < 1600), the loop's test adds the one */
-	X = e2 - 1 >= 0 ? (int)(((e2 - 1) * 78913L) >> 18) : -(int)(((1 - e2) * 78913L + (1L << 18) - 1) >> 18);
+	X = split_double(ax, &m, &e2); /* ax is normal in this range; X may be one short */
+	sh = 53 - e2;                  /* 4 .. 67 in this range */
 	for (p = 15; p <= 17; p++) {
 		k = p - 1 - X; /* |x| × 10^k must have p digits before the point */
 		A = times_pow10(m, k);
-		if ((A >> sh) >= p10[p]) /* log10 was one too small or too large */
+		if ((A >> sh) >= p10[p]) /* the exponent was guessed one short */
 			A = times_pow10(m, --k);
 		else if ((A >> sh) < p10[p - 1])
 			A = times_pow10(m, ++k);
@@ -729,11 +737,10 @@ static int digits17(double x, char *buf, size_t size)
 
 	if (!(ax >= 1e-5 && ax < 1e15) || size < 26)
 		return 0;
-	m = (unsigned long long)ldexp(frexp(ax, &e2), 53); /* ax = m × 2^(e2-53) */
-	sh = 53 - e2;                                       /* 3 .. 69 in this range */
-	k = 16 - (int)floor(log10(ax));
+	k = 16 - split_double(ax, &m, &e2); /* one too many when the guess was one short */
+	sh = 53 - e2;                       /* 3 .. 69 in this range */
 	A = times_pow10(m, k);
-	if ((A >> sh) >= P17) /* log10 was one too small or too large */
+	if ((A >> sh) >= P17) /* the guess of the exponent was one short */
 		A = times_pow10(m, --k);
 	else if ((A >> sh) < P16)
 		A = times_pow10(m, ++k);
