@@ -2290,11 +2290,21 @@ static void *load_part_run(void *arg)
 	return NULL;
 }
 
+/* The query of a table's smallest and largest rowid (sqlite3_free it).
+ * Each end in a query of its own: SQLite finds a lone min() or max() at
+ * an end of the rowid index, but both in one query scanned the whole
+ * table (20 ms at 300k rows, twice in a score). */
+static char *rowid_ends_sql(const char *dtable)
+{
+	return sqlite3_mprintf("SELECT (SELECT min(rowid) FROM \"%w\"), (SELECT max(rowid) FROM \"%w\")", dtable,
+			       dtable);
+}
+
 /* The smallest and largest rowid of dtable; 0 when it has fewer than
  * LOAD_SPLIT_ROWS between them (or on any failure: one connection). */
 static int load_split_range(kp_store *s, const char *dtable, sqlite3_int64 *lo, sqlite3_int64 *hi)
 {
-	char *sql = sqlite3_mprintf("SELECT min(rowid), max(rowid) FROM \"%w\"", dtable);
+	char *sql = rowid_ends_sql(dtable);
 	sqlite3_stmt *st = NULL;
 	int ok = 0;
 
@@ -2530,7 +2540,7 @@ int kp_store_import_dense(kp_store *s, long id, size_t nrows, int *dense, kp_err
 	q.table = a.dtable;
 	/* the ends of the rowid index, not a count: nrows distinct rowids from
 	 * 1 to nrows leave no gap */
-	if (!(sql = sqlite3_mprintf("SELECT min(rowid), max(rowid) FROM \"%w\"", a.dtable))) {
+	if (!(sql = rowid_ends_sql(a.dtable))) {
 		import_at_free(&a);
 		return kp_err_oom(err);
 	}
