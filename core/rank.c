@@ -101,7 +101,7 @@ static uint64_t total_bits(double total)
 }
 
 /* The radix sort's key of a sort_key, kept in its total's 8 bytes while
- * it sorts (the totals are read back from the units after). */
+ * it sorts (sort_by_total puts the totals back after). */
 static uint64_t key_of(const sort_key *k)
 {
 	uint64_t b;
