@@ -681,8 +681,10 @@ static int shortest_fast(double x, char *buf, size_t size)
 	}
 	if (p > 17)
 		return 0;
-	for (i = p - 1; i >= 0; i--)
-		d[i] = (char)('0' + n % 10), n /= 10;
+	for (i = p; i >= 2; i -= 2, n /= 100) /* n has exactly p digits */
+		memcpy(d + i - 2, digit_pairs + 2 * (n % 100), 2);
+	if (i)
+		d[0] = (char)('0' + n);
 	return write_g(d, p, p - 1 - k, x < 0, buf);
 }
 #else
@@ -807,23 +809,23 @@ char *kp_num_round_short(double x, int prec, char *buf, size_t size)
 	return kp_num_short(kp_num_round(x, prec), buf, size); /* near a half, or out of the fast range */
 }
 
+double kp_num_cmp_unit(int prec)
+{
+	/* Rounding moves each value by at most half a unit of the last place,
+	 * and %.15g by at most |v| × 1e-14 more (kp_num_cmp_far adds that). */
+	return prec >= 0 && prec <= 15 ? 1.000001 / pow10_exact[prec] : -1;
+}
+
 int kp_num_cmp(double a, double b, int prec)
 {
 	double x, y;
+	int c;
 
 	if (a == b)
 		return 0;
-	/* Far apart: rounding moves each by at most half a unit of the last
-	 * place, and %.15g by at most |v| × 1e-14 more, so the sign of a - b
-	 * is the answer (most comparisons of a ranking and a target). */
-	if (prec >= 0 && prec <= 15) {
-		double d = a - b, u = 1.000001 / pow10_exact[prec] + (fabs(a) + fabs(b)) * 1e-14;
-
-		if (d > u)
-			return 1;
-		if (d < -u)
-			return -1;
-	}
+	/* far apart: the sign of a - b (most comparisons of a ranking and a target) */
+	if ((c = kp_num_cmp_far(a, b, kp_num_cmp_unit(prec))))
+		return c;
 	x = kp_num_round(a, prec);
 	y = kp_num_round(b, prec);
 	return x < y ? -1 : x > y;

@@ -36,6 +36,12 @@ static char *num(double v, char *buf)
  * rules' comparison precision (the contract rounding rule): -1, 0, 1. */
 static int cmpv(const scorer *s, double a, double b)
 {
+	int c;
+
+	if (a == b)
+		return 0;
+	if ((c = kp_num_cmp_far(a, b, s->cmp_unit))) /* most: without a call */
+		return c;
 	return kp_num_cmp(a, b, s->r->compare);
 }
 
@@ -2611,6 +2617,7 @@ int kp_score_run(const kp_rules *r, kp_data *d, const kp_score_opts *o, kp_resul
 	memset(&s, 0, sizeof s);
 	s.r = r, s.d = d, s.o = o ? o : &none, s.err = err;
 	s.notes = s.o->details || s.o->notes || s.o->sink;
+	s.cmp_unit = kp_num_cmp_unit(r->compare);
 	s.L = kp_sandbox_state(r->sb);
 	if (d->nunits > UINT_MAX) /* kp_unit_result.scored */
 		return kp_err_msg(err, KP_EDATA, KP_M_ENG_TOO_MANY_UNITS, d->nunits, UINT_MAX);

@@ -99,6 +99,7 @@ typedef struct scorer {
 	int first_call;           /* the next Lua call starts the unit's budget */
 	int rescaled;             /* the unit's sections were rescaled (缺项) */
 	int notes;
+	double cmp_unit;          /* kp_num_cmp_unit(r->compare) */
 	kp_item *items;
 	size_t nitems, icap;
 	char *notebuf;            /* notes of the current unit, packed */

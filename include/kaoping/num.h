@@ -4,6 +4,7 @@
 #ifndef KAOPING_NUM_H
 #define KAOPING_NUM_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,21 @@ double kp_num_round(double x, int prec);
  * equal: 2.352 / 2.1 - 1 is 0.12 at 6 decimals, though the double is
  * 0.11999999999999988. */
 int kp_num_cmp(double a, double b, int prec);
+/* kp_num_cmp's first test, for a caller that compares millions of values
+ * at one precision: with unit = kp_num_cmp_unit(prec), 1 or -1 when a and
+ * b are so far apart that rounding cannot bring them together (the sign
+ * of a - b, which is then kp_num_cmp's answer), 0 when it may (call
+ * kp_num_cmp).  The unit is negative, and the test always 0, for a prec
+ * outside 0..15. */
+double kp_num_cmp_unit(int prec);
+static inline int kp_num_cmp_far(double a, double b, double unit)
+{
+	double d = a - b, u = unit + (fabs(a) + fabs(b)) * 1e-14;
+
+	if (unit < 0)
+		return 0;
+	return d > u ? 1 : d < -u ? -1 : 0;
+}
 
 /* Bytes that hold any number kp_num_fixed writes at a precision of 0..15
  * (sign, 309 integer digits, point, 15 decimals: 1e308 too, never cut)
