@@ -6,33 +6,75 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* The escaped keys of the sections ("name":), built once. */
-static char **json_keys(const kp_result *r, kp_err *err)
-{
-	char **keys = calloc(r->nsections + 1, sizeof *keys);
-	size_t s;
+/* Texts every unit repeats, escaped once: the sections' keys ("name":),
+ * the categories' and the grades' names ("name"), each with its length. */
+typedef struct json_text { char *s; size_t n; } json_text;
+typedef struct json_pre {
+	json_text *keys, *cats, *grades;
+} json_pre;
 
-	if (!keys) {
-		kp_err_oom(err);
-		return NULL;
-	}
-	for (s = 0; s < r->nsections; s++) {
-		char *buf = malloc(strlen(r->sections[s]) * 6 + 8);
-		kp_rw kw = { NULL, buf, 0, strlen(r->sections[s]) * 6 + 8, 0 };
-		if (!buf)
-			goto oom;
-		kp_rw_json_str(&kw, r->sections[s]);
-		kp_rw_putc(&kw, ':');
-		buf[kw.len] = '\0';
-		keys[s] = buf;
-	}
-	return keys;
-oom:
-	for (s = 0; s < r->nsections; s++)
-		free(keys[s]);
-	free(keys);
-	kp_err_oom(err);
-	return NULL;
+static void json_pre_free(json_pre *jp, const kp_result *r)
+{
+	size_t i;
+
+	for (i = 0; jp->keys && i < r->nsections; i++)
+		free(jp->keys[i].s);
+	for (i = 0; jp->cats && i < r->ncategories; i++)
+		free(jp->cats[i].s);
+	for (i = 0; jp->grades && i < r->ngrades; i++)
+		free(jp->grades[i].s);
+	free(jp->keys), free(jp->cats), free(jp->grades);
+}
+
+/* s escaped (null for NULL), then tail, into *t; 0 or -1 (out of memory). */
+static int json_text_make(json_text *t, const char *s, const char *tail)
+{
+	size_t cap = (s ? strlen(s) * 6 : 0) + strlen(tail) + 8;
+	kp_rw kw = { NULL, malloc(cap), 0, cap, 0 };
+
+	if (!kw.buf)
+		return -1;
+	kp_rw_json_str(&kw, s);
+	kp_rw_puts(&kw, tail);
+	kw.buf[kw.len] = '\0';
+	t->s = kw.buf, t->n = kw.len;
+	return 0;
+}
+
+static int json_pre_make(json_pre *jp, const kp_result *r, kp_err *err)
+{
+	size_t i;
+	int bad = 0;
+
+	memset(jp, 0, sizeof *jp);
+	jp->keys = calloc(r->nsections + 1, sizeof *jp->keys);
+	jp->cats = calloc(r->ncategories + 1, sizeof *jp->cats);
+	jp->grades = calloc(r->ngrades + 1, sizeof *jp->grades);
+	bad = !jp->keys || !jp->cats || !jp->grades;
+	for (i = 0; !bad && i < r->nsections; i++)
+		bad = json_text_make(&jp->keys[i], r->sections[i], ":");
+	for (i = 0; !bad && i < r->ncategories; i++)
+		bad = json_text_make(&jp->cats[i], r->categories[i].name, "");
+	for (i = 0; !bad && i < r->ngrades; i++)
+		bad = json_text_make(&jp->grades[i], r->grades[i], "");
+	if (!bad)
+		return 0;
+	json_pre_free(jp, r);
+	return kp_err_oom(err);
+}
+
+static void json_text_put(kp_rw *w, const json_text *t)
+{
+	kp_rw_put(w, t->s, t->n);
+}
+
+/* The unit's grade (null when it has none), as kp_report_grade says. */
+static void json_grade(kp_rw *w, const json_pre *jp, const kp_result *r, const kp_unit_result *u)
+{
+	if (kp_report_grade(r, u))
+		json_text_put(w, &jp->grades[u->grade]);
+	else
+		kp_rw_put(w, "null", 4);
 }
 
 static void json_num(kp_rw *w, double x, int prec)
@@ -55,7 +97,7 @@ static void json_fixed(kp_rw *w, double x, int prec)
 		kp_rw_puts(w, kp_rw_fixed(x, prec, buf));
 }
 
-static void json_bool(kp_rw *w, const char *key, int v)
+static inline void json_bool(kp_rw *w, const char *key, int v)
 {
 	kp_rw_puts(w, key);
 	if (v)
@@ -64,7 +106,7 @@ static void json_bool(kp_rw *w, const char *key, int v)
 		kp_rw_put(w, "false", 5);
 }
 
-static void json_sections(const kp_result *r, char **keys, size_t i, kp_rw *w)
+static void json_sections(const kp_result *r, const json_pre *jp, size_t i, kp_rw *w)
 {
 	size_t s;
 
@@ -72,7 +114,7 @@ static void json_sections(const kp_result *r, char **keys, size_t i, kp_rw *w)
 	for (s = 0; s < r->nsections; s++) {
 		if (s)
 			kp_rw_putc(w, ',');
-		kp_rw_puts(w, keys[s]);
+		json_text_put(w, &jp->keys[s]);
 		json_num(w, KP_SEC(r, i, s), r->precision);
 	}
 	kp_rw_putc(w, '}');
@@ -130,22 +172,22 @@ static void json_last(kp_rw *w, const kp_unit_result *u, int p)
 		kp_rw_put(w, "null", 4);
 }
 
-static void json_unit(const kp_result *r, const kp_report_opts *o, char **keys, size_t i, kp_rw *w)
+static void json_unit(const kp_result *r, const kp_report_opts *o, const json_pre *jp, size_t i, kp_rw *w)
 {
 	const kp_unit_result *u = &r->units[i];
 	int p = r->precision;
 
 	kp_rw_puts(w, "{\"category\":");
-	kp_rw_json_str(w, r->categories[u->category].name);
+	json_text_put(w, &jp->cats[u->category]);
 	kp_rw_puts(w, ",\"rank\":"), kp_rw_int(w, u->rank);
 	kp_rw_puts(w, ",\"unit_id\":"), kp_rw_json_str(w, u->id);
 	kp_rw_puts(w, ",\"name\":"), kp_rw_json_str(w, u->name);
 	kp_rw_puts(w, ",\"total\":"), json_fixed(w, u->total, p);
-	kp_rw_puts(w, ",\"grade\":"), kp_rw_json_str(w, kp_report_grade(r, u));
+	kp_rw_puts(w, ",\"grade\":"), json_grade(w, jp, r, u);
 	json_bool(w, ",\"commended\":", u->commended);
 	json_bool(w, ",\"veto\":", u->veto);
 	kp_rw_puts(w, ",\"veto_reason\":"), kp_rw_json_str(w, u->veto ? KP_MORE(u)->veto_reason : NULL);
-	json_sections(r, keys, i, w);
+	json_sections(r, jp, i, w);
 	kp_rw_puts(w, ",\"deductions\":"), json_num(w, u->deductions, p);
 	kp_rw_puts(w, ",\"bonus\":"), json_num(w, u->bonus, p);
 	if (o->items)
@@ -159,22 +201,20 @@ static void json_unit(const kp_result *r, const kp_report_opts *o, char **keys, 
 
 int kp_report_json(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err *err)
 {
-	char **keys = json_keys(r, err);
+	json_pre jp;
 	size_t i;
 
-	if (!keys)
+	if (json_pre_make(&jp, r, err))
 		return err->kind;
 	kp_rw_putc(w, '[');
 	for (i = 0; i < r->nunits && !w->err; i++) {
 		if (i + KP_UNIT_AHEAD < r->nunits)
 			kp_unit_prefetch(&r->units[i + KP_UNIT_AHEAD]);
 		kp_rw_puts(w, i ? ",\n" : "\n");
-		json_unit(r, o, keys, i, w);
+		json_unit(r, o, &jp, i, w);
 	}
 	kp_rw_puts(w, r->nunits ? "\n]\n" : "]\n");
-	for (i = 0; i < r->nsections; i++)
-		free(keys[i]);
-	free(keys);
+	json_pre_free(&jp, r);
 	return 0;
 }
 
@@ -184,10 +224,10 @@ int kp_report_json(const kp_result *r, const kp_report_opts *o, kp_rw *w, kp_err
 int kp_report_explain_json(const kp_result *r, size_t i, const kp_rules *rules, kp_rw *w, kp_err *err)
 {
 	const kp_unit_result *u = &r->units[i];
-	char **keys = json_keys(r, err);
+	json_pre jp;
 	size_t k;
 
-	if (!keys)
+	if (json_pre_make(&jp, r, err))
 		return err->kind;
 	kp_rw_puts(w, "{\"unit_id\":"), kp_rw_json_str(w, u->id);
 	kp_rw_puts(w, ",\"name\":"), kp_rw_json_str(w, u->name);
@@ -202,7 +242,7 @@ int kp_report_explain_json(const kp_result *r, size_t i, const kp_rules *rules, 
 	json_bool(w, ",\"boundary_tie\":", u->boundary_tie);
 	kp_rw_puts(w, ",\"tie_note\":"), kp_rw_json_str(w, KP_MORE(u)->tie_note);
 	json_last(w, u, r->precision); /* as the table and md of explain show them */
-	json_sections(r, keys, i, w);
+	json_sections(r, &jp, i, w);
 	kp_rw_puts(w, ",\n\"base\":"), json_num(w, u->base, r->precision);
 	kp_rw_puts(w, ",\"deductions\":"), json_num(w, u->deductions, r->precision);
 	kp_rw_puts(w, ",\"bonus\":"), json_num(w, u->bonus, r->precision);
@@ -214,9 +254,7 @@ int kp_report_explain_json(const kp_result *r, size_t i, const kp_rules *rules, 
 		json_item(r, rules, &KP_MORE(u)->items[k], w);
 	}
 	kp_rw_puts(w, KP_MORE(u)->nitems ? "\n]}\n" : "]}\n");
-	for (k = 0; k < r->nsections; k++)
-		free(keys[k]);
-	free(keys);
+	json_pre_free(&jp, r);
 	return 0;
 }
 
