@@ -731,12 +731,15 @@ START_TEST(test_round_short)
 }
 END_TEST
 
-/* kp_num_cmp's shortcut for values far apart gives what comparing the two
- * rounded values gives, near the precision's unit and at large sizes. */
+/* kp_num_cmp's shortcut for values far apart (kp_num_cmp_far, which the
+ * scorer calls on its own) gives what comparing the two rounded values
+ * gives, near the precision's unit and at large sizes; when it does not
+ * answer, kp_num_cmp does. */
 START_TEST(test_cmp_far_apart)
 {
 	unsigned long long s = 7;
-	size_t i;
+	size_t i, nfar = 0;
+	int far;
 
 	for (i = 0; i < 300000; i++) {
 		double a, b, ra, rb;
@@ -748,7 +751,16 @@ START_TEST(test_cmp_far_apart)
 		ra = kp_num_round(a, prec), rb = kp_num_round(b, prec);
 		want = ra < rb ? -1 : ra > rb;
 		ck_assert_msg(kp_num_cmp(a, b, prec) == want, "%.17g vs %.17g at %d", a, b, prec);
+		far = kp_num_cmp_far(a, b, kp_num_cmp_unit(prec));
+		ck_assert_msg(far == 0 || far == want, "far: %.17g vs %.17g at %d: %d, not %d", a, b, prec, far, want);
+		nfar += far != 0;
 	}
+	ck_assert_msg(nfar > 100000, "the shortcut answered only %zu times", nfar); /* it is one */
+	ck_assert_int_eq(kp_num_cmp_far(2, 1, kp_num_cmp_unit(-1)), 0);  /* no unit: never an answer */
+	ck_assert_int_eq(kp_num_cmp_far(2, 1, kp_num_cmp_unit(16)), 0);
+	ck_assert_int_eq(kp_num_cmp_far(NAN, 1, kp_num_cmp_unit(2)), 0); /* NaN: kp_num_cmp decides */
+	ck_assert_int_eq(kp_num_cmp_far(1.004, 1.006, kp_num_cmp_unit(2)), 0); /* 1.00 vs 1.01: near */
+	ck_assert_int_eq(kp_num_cmp_far(1.0, 1.02, kp_num_cmp_unit(2)), -1);
 }
 END_TEST
 
