@@ -289,7 +289,7 @@ int kp_rules_use_names_file(lua_State *L, int state, const char *msg)
 int kp_rules_use_paths(lua_State *L, int state, char ***out, size_t *n)
 {
 	size_t k, len;
-	char **p;
+	char **p = NULL;
 
 	*out = NULL, *n = 0;
 	lua_rawgeti(L, state, U_PATHS);

@@ -23,8 +23,10 @@ version=$(scripts/version.sh)
 arch=$(dpkg --print-architecture)
 rm -rf "$root"
 # the package is built as released: not with the flags of a make around
-# this one (make asan's sanitizers, a BUILD of its own)
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u EXTRA_CFLAGS -u EXTRA_LDFLAGS -u OPT -u CFLAGS -u LDFLAGS $MAKE -s BUILD=$out KP_PROG=$out/kaoping PREFIX=/usr DESTDIR="$PWD/$root" install > /dev/null
+# this one (make asan's sanitizers, a BUILD of its own); the binary by the
+# rule of ./kaoping (profile-guided with gcc), under a name that is not
+# $out/kaoping (the plain link of a BUILD's objects)
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u EXTRA_CFLAGS -u EXTRA_LDFLAGS -u OPT -u CFLAGS -u LDFLAGS $MAKE -s BUILD=$out KP_PROG=$out/kaoping-release PREFIX=/usr DESTDIR="$PWD/$root" install > /dev/null
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/kaoping"
 gzip -9n "$root/usr/share/man/man1/kaoping.1"
 

@@ -234,12 +234,20 @@ median() {
 }
 
 REPORT=$TMP/results.md
+# how the binary was built, from the compiler's record of its options (-g)
+build_of() {
+  if readelf --debug-dump=info "$1" 2>/dev/null | grep -q -m1 'fprofile-use'; then
+    echo "built with profile-guided optimisation (make's default with gcc: scripts/pgo.sh)"
+  else
+    echo "built without profile-guided optimisation (PGO=0, or not gcc)"
+  fi
+}
 {
   echo "# kaoping benchmark"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory"
-  echo "- kaoping: $("$KAOPING" --version 2>/dev/null | head -n 1 || echo '?')"
+  echo "- kaoping: $("$KAOPING" --version 2>/dev/null | head -n 1 || echo '?'), $(build_of "$KAOPING")"
   echo "- $(lua5.4 -v 2>&1 | head -n 1 | cut -d' ' -f1-2), sqlite3 $(sqlite3 --version | cut -d' ' -f1)"
   echo "- data: scripts/gen-units N 1 (100k = 100,000 units, 1m = 1,000,000 units)"
   echo "- medians of $ROUNDS rounds, commands alternating within each round"
