@@ -159,6 +159,12 @@ measure() {   # NAME SIZE PRE-COMMAND -- COMMAND...
   local name=$1 size=$2 pre=$3
   shift 4
   eval "$pre"
+  # the writes of the commands before (the import just made, the database
+  # a score left) go to disk first: otherwise the kernel writes them back
+  # during this command, on its cores and under its fsyncs, and the 1M
+  # runs, which follow larger writes, pay for them (growth then looked
+  # superlinear: report html 1M / 100k 11.7× in one bench, 9.3× by hand)
+  sync
   if ! /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "$@" > /dev/null 2> "$TMP/err"; then
     say "bench: '$*' failed:"
     head -n 20 "$TMP/err" >&2
@@ -236,7 +242,7 @@ median() {
 REPORT=$TMP/results.md
 # how the binary was built, from the compiler's record of its options (-g)
 build_of() {
-  if readelf --debug-dump=info "$1" 2>/dev/null | grep -q -m1 'fprofile-use'; then
+  if [ "$(readelf --debug-dump=info "$1" 2>/dev/null | grep -c 'fprofile-use')" -gt 0 ]; then
     echo "built with profile-guided optimisation (make's default with gcc: scripts/pgo.sh)"
   else
     echo "built without profile-guided optimisation (PGO=0, or not gcc)"
@@ -250,7 +256,7 @@ build_of() {
   echo "- kaoping: $("$KAOPING" --version 2>/dev/null | head -n 1 || echo '?'), $(build_of "$KAOPING")"
   echo "- $(lua5.4 -v 2>&1 | head -n 1 | cut -d' ' -f1-2), sqlite3 $(sqlite3 --version | cut -d' ' -f1)"
   echo "- data: scripts/gen-units N 1 (100k = 100,000 units, 1m = 1,000,000 units)"
-  echo "- medians of $ROUNDS rounds, commands alternating within each round"
+  echo "- medians of $ROUNDS rounds, commands alternating within each round, each after sync (the writes before it on disk)"
   echo "- agreement: $AGREEMENT"
   echo
   echo "| command | units | wall s | CPU s (user+sys) | peak RSS MiB |"
