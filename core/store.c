@@ -2190,9 +2190,6 @@ int kp_store_import(kp_store *s, const char *const *files, size_t n, const kp_im
 
 /* ---- reading data back for scoring ---- */
 
-/* The rows of dtable into t in rowid order, all of them or (range) those
- * with rowid in [range[0], range[1]]: the line number, then text cells
- * (numbers written by another tool are taken as their text). */
 /* Are the n bytes at s all ASCII and none NUL (most cells: "0.8951",
  * "375")?  Then they need neither memchr's nor the UTF-8 check's call. */
 static int plain_ascii(const char *s, size_t n)
@@ -2205,6 +2202,9 @@ static int plain_ascii(const char *s, size_t n)
 	return 1;
 }
 
+/* The rows of dtable into t in rowid order, all of them or (range) those
+ * with rowid in [range[0], range[1]]: the line number, then text cells
+ * (numbers written by another tool are taken as their text). */
 static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, const sqlite3_int64 *range,
 		     kp_err *err)
 {

@@ -69,10 +69,11 @@ int kp_num_cmp(double a, double b, int prec);
 double kp_num_cmp_unit(int prec);
 static inline int kp_num_cmp_far(double a, double b, double unit)
 {
-	double d = a - b, u = unit + (fabs(a) + fabs(b)) * 1e-14;
+	double d, u;
 
 	if (unit < 0)
 		return 0;
+	d = a - b, u = unit + (fabs(a) + fabs(b)) * 1e-14;
 	return d > u ? 1 : d < -u ? -1 : 0;
 }
 
