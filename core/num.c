@@ -503,8 +503,8 @@ static const char digit_pairs[] =
 	"8081828384858687888990919293949596979899";
 
 /* The decimal n / 10^prec (n >= 0) without trailing zeros in the
- * fraction, signed, into buf (24 bytes; n < 10^15, prec < 20). */
-static char *write_scaled(unsigned long long n, int prec, int neg, char *buf)
+ * fraction, signed, into buf (24 bytes; n < 10^15, prec < 20): its length. */
+static size_t write_scaled(unsigned long long n, int prec, int neg, char *buf)
 {
 	char d[24], *end = d + sizeof d, *p = end; /* the digits end at end */
 	int i = 0, nd;
@@ -529,15 +529,15 @@ static char *write_scaled(unsigned long long n, int prec, int neg, char *buf)
 		i += prec;
 	}
 	buf[i] = '\0';
-	return buf;
+	return (size_t)i;
 }
 
 /* A value that is the double nearest to a decimal of at most six places and
  * fifteen digits (what notes print, after rounding to four) as that
  * decimal, without printf: %.15g would print the same digits (the decimal
  * has at most 15 significant digits and x is within half an ulp of it),
- * and they read back as x.  0 when x is not such a value. */
-static int short_decimal(double x, char *buf, size_t size)
+ * and they read back as x.  Its length, 0 when x is not such a value. */
+static size_t short_decimal(double x, char *buf, size_t size)
 {
 	static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
 	long long m;
@@ -554,8 +554,7 @@ static int short_decimal(double x, char *buf, size_t size)
 	m = llround(x * scale[d]);
 	if ((double)m / scale[d] != x)
 		return 0;
-	write_scaled((unsigned long long)(m < 0 ? -m : m), d, x < 0, buf); /* trailing zeros go, as with %g */
-	return 1;
+	return write_scaled((unsigned long long)(m < 0 ? -m : m), d, x < 0, buf); /* trailing zeros go, as with %g */
 }
 
 
@@ -615,9 +614,9 @@ static int reads_back(unsigned long long n, unsigned long long m, int sh, int k,
 }
 
 /* The p digits d standing for d[0].d[1]… × 10^X as %g prints them
- * without an exponent (no trailing zeros after the point) into buf;
- * 0 when %g would use an exponent. */
-static int write_g(const char *d, int p, int X, int neg, char *buf)
+ * without an exponent (no trailing zeros after the point) into buf: its
+ * length, 0 when %g would use an exponent. */
+static size_t write_g(const char *d, int p, int X, int neg, char *buf)
 {
 	int o = 0, last, i;
 
@@ -643,14 +642,15 @@ static int write_g(const char *d, int p, int X, int neg, char *buf)
 		}
 	}
 	buf[o] = '\0';
-	return 1;
+	return (size_t)o;
 }
 
 /* The text %.{p}g prints for the first p of 15, 16, 17 whose text reads
  * back as x, without printf or strtod: digits and the round-trip test in
  * exact 128-bit integers.  For 1e-4 <= |x| < 1e14 (printf's %g prints
- * those without an exponent at 15 digits and more); 0 otherwise. */
-static int shortest_fast(double x, char *buf, size_t size)
+ * those without an exponent at 15 digits and more): its length; 0
+ * otherwise. */
+static size_t shortest_fast(double x, char *buf, size_t size)
 {
 	static const unsigned long long p10[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
 		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
@@ -688,7 +688,7 @@ static int shortest_fast(double x, char *buf, size_t size)
 	return write_g(d, p, p - 1 - k, x < 0, buf);
 }
 #else
-static int shortest_fast(double x, char *buf, size_t size)
+static size_t shortest_fast(double x, char *buf, size_t size)
 {
 	(void)x, (void)buf, (void)size;
 	return 0;
@@ -697,8 +697,9 @@ static int shortest_fast(double x, char *buf, size_t size)
 
 #if defined(__SIZEOF_INT128__) && DBL_MANT_DIG == 53
 /* The 17 digits d of n = |x| × 10^k as the decimal n / 10^k (k >= 1),
- * without the fraction's trailing zeros, into buf (26 bytes at least). */
-static void write17(const char d[17], int k, int neg, char *buf)
+ * without the fraction's trailing zeros, into buf (26 bytes at least):
+ * its length. */
+static size_t write17(const char d[17], int k, int neg, char *buf)
 {
 	int i, o = 0, intd = 17 - k; /* digits before the point (k >= 1: at most 16) */
 
@@ -721,14 +722,15 @@ static void write17(const char d[17], int k, int neg, char *buf)
 		o += i - intd + 1;
 	}
 	buf[o] = '\0';
+	return (size_t)o;
 }
 
 /* 17 significant digits of x without printf, the digits %.17g prints: n =
  * |x| × 10^k rounded half to even, with 10^16 <= n < 10^17, in exact
  * 128-bit integers (the same on every machine, and under valgrind, which
  * computes a long double as a double).  Seventeen digits always read back
- * as x.  0 for |x| outside [1e-5, 1e15). */
-static int digits17(double x, char *buf, size_t size)
+ * as x.  Their text's length; 0 for |x| outside [1e-5, 1e15). */
+static size_t digits17(double x, char *buf, size_t size)
 {
 	static const unsigned long long P16 = 10000000000000000ULL, P17 = 100000000000000000ULL;
 	double ax = fabs(x);
@@ -749,42 +751,57 @@ static int digits17(double x, char *buf, size_t size)
 	n = round_shift(A, sh);
 	if (n == P17) /* 9.99…95 rounds up: one digit more before the point */
 		n = P16, k--;
-	for (i = 16; i >= 0; i--)
-		d[i] = (char)('0' + n % 10), n /= 10;
-	write17(d, k, x < 0, buf);
-	return 1;
+	for (i = 17; i >= 2; i -= 2, n /= 100) /* seventeen digits: the first alone */
+		memcpy(d + i - 2, digit_pairs + 2 * (n % 100), 2);
+	d[0] = (char)('0' + n);
+	return write17(d, k, x < 0, buf);
 }
 #else
-static int digits17(double x, char *buf, size_t size)
+static size_t digits17(double x, char *buf, size_t size)
 {
 	(void)x, (void)buf, (void)size;
 	return 0;
 }
 #endif
 
-char *kp_num_exact(double x, char *buf, size_t size)
+size_t kp_num_exact_n(double x, char *buf, size_t size)
 {
+	size_t n;
+
 	if (x == 0)
 		x = 0.0;
-	if (short_decimal(x, buf, size) || digits17(x, buf, size))
-		return buf;
+	if ((n = short_decimal(x, buf, size)) || (n = digits17(x, buf, size)))
+		return n;
 	snprintf(buf, size, "%.17g", x);
+	return strlen(buf);
+}
+
+char *kp_num_exact(double x, char *buf, size_t size)
+{
+	kp_num_exact_n(x, buf, size);
 	return buf;
 }
 
-char *kp_num_short(double x, char *buf, size_t size)
+size_t kp_num_short_n(double x, char *buf, size_t size)
 {
+	size_t n;
 	int prec;
 
 	if (x == 0)
 		x = 0.0;
-	if (short_decimal(x, buf, size) || shortest_fast(x, buf, size))
-		return buf;
+	if ((n = short_decimal(x, buf, size)) || (n = shortest_fast(x, buf, size)))
+		return n;
 	for (prec = 15; prec <= 17; prec++) {
 		snprintf(buf, size, "%.*g", prec, x);
 		if (strtod(buf, NULL) == x)
 			break;
 	}
+	return strlen(buf);
+}
+
+char *kp_num_short(double x, char *buf, size_t size)
+{
+	kp_num_short_n(x, buf, size);
 	return buf;
 }
 
@@ -803,8 +820,10 @@ char *kp_num_round_short(double x, int prec, char *buf, size_t size)
 		fl = floor(y);
 		fr = y - fl;
 		n = (unsigned long long)(fr > 0.5 ? fl + 1 : fl);
-		if (fabs(fr - 0.5) > y * 2e-14 + 1e-300 && (double)n < 1e9 * p)
-			return write_scaled(n, prec, x < 0, buf);
+		if (fabs(fr - 0.5) > y * 2e-14 + 1e-300 && (double)n < 1e9 * p) {
+			write_scaled(n, prec, x < 0, buf);
+			return buf;
+		}
 	}
 	return kp_num_short(kp_num_round(x, prec), buf, size); /* near a half, or out of the fast range */
 }

@@ -79,22 +79,18 @@ static void json_grade(kp_rw *w, const json_pre *jp, const kp_result *r, const k
 
 static void json_num(kp_rw *w, double x, int prec)
 {
-	char buf[KP_NUMBUF];
-
 	if (!isfinite(x))
 		kp_rw_put(w, "null", 4);
 	else
-		kp_rw_puts(w, kp_rw_short(x, prec, buf));
+		kp_rw_put_short(w, x, prec);
 }
 
 static void json_fixed(kp_rw *w, double x, int prec)
 {
-	char buf[KP_NUMBUF];
-
 	if (!isfinite(x))
 		kp_rw_put(w, "null", 4);
 	else
-		kp_rw_puts(w, kp_rw_fixed(x, prec, buf));
+		kp_rw_put_fixed(w, x, prec);
 }
 
 static inline void json_bool(kp_rw *w, const char *key, int v)

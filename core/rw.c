@@ -292,8 +292,9 @@ static int scaled(double x, int prec, long long *k)
 	return (double)*k / pow10_tab[prec] == x;
 }
 
-/* k / 10^prec as text; trim drops trailing zeros of the fraction. */
-static char *decimal(long long k, int prec, int trim, char *buf)
+/* k / 10^prec as text; trim drops trailing zeros of the fraction.  Its
+ * length. */
+static size_t decimal_n(long long k, int prec, int trim, char *buf)
 {
 	char dig[24];
 	unsigned long long u = k < 0 ? 0ULL - (unsigned long long)k : (unsigned long long)k;
@@ -319,6 +320,12 @@ static char *decimal(long long k, int prec, int trim, char *buf)
 			*p++ = dig[i];
 	}
 	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+static char *decimal(long long k, int prec, int trim, char *buf)
+{
+	decimal_n(k, prec, trim, buf);
 	return buf;
 }
 
@@ -333,12 +340,49 @@ char *kp_rw_fixed(double x, int prec, char *buf)
 	return kp_num_fixed(x, prec, buf, KP_NUMBUF);
 }
 
-char *kp_rw_short(double x, int prec, char *buf)
+/* kp_rw_short's text in buf: its length. */
+static size_t short_n(double x, int prec, char *buf)
 {
 	long long k;
 
 	if (scaled(x, prec, &k) && (k == 0 || prec <= 4 || fabs(x) >= 1e-4))
-		return decimal(k, prec, 1, buf);
-	return kp_num_short(x, buf, KP_NUMBUF);
+		return decimal_n(k, prec, 1, buf);
+	return kp_num_short_n(x, buf, KP_NUMBUF);
+}
+
+char *kp_rw_short(double x, int prec, char *buf)
+{
+	short_n(x, prec, buf);
+	return buf;
+}
+
+/* Room for a number's text at the end of w's buffer: NULL when the
+ * writer failed (its later writes are dropped). */
+static char *num_room(kp_rw *w)
+{
+	if (w->cap - w->len < KP_NUMBUF)
+		kp_rw_flush(w);
+	return w->cap - w->len < KP_NUMBUF ? NULL : w->buf + w->len;
+}
+
+void kp_rw_put_short(kp_rw *w, double x, int prec)
+{
+	char *p = num_room(w);
+
+	if (p)
+		w->len += short_n(x, prec, p);
+}
+
+void kp_rw_put_fixed(kp_rw *w, double x, int prec)
+{
+	char *p = num_room(w);
+	long long k;
+
+	if (!p)
+		return;
+	if (scaled(x, prec, &k) || scaled(kp_num_round(x, prec), prec, &k))
+		w->len += decimal_n(k, prec, 0, p);
+	else if (kp_num_fixed(x, prec, p, KP_NUMBUF)) /* a huge one: from its %.15g digits */
+		w->len += strlen(p);
 }
 

@@ -61,8 +61,7 @@ static char *w_int(char *p, long long v)
 
 static char *w_num(char *p, double v)
 {
-	kp_num_exact(v, p, NUM_ROOM);
-	return p + strlen(p);
+	return p + kp_num_exact_n(v, p, NUM_ROOM);
 }
 
 static char *w_str(char *p, const char *s)

@@ -921,7 +921,7 @@ END_TEST
  * size a score or a value takes (and some it does not). */
 START_TEST(test_exact_round_trip)
 {
-	char buf[32], first[80] = "";
+	char buf[32], first[120] = "";
 	unsigned long long state = 88172645463325252ULL;
 	long i, bad = 0;
 	static const struct { double x; const char *text; } fixed[] = {
@@ -932,8 +932,10 @@ START_TEST(test_exact_round_trip)
 		{65342637429364.3125, "65342637429364.312"}, {90887083136242.0625, "90887083136242.062"},
 	};
 
-	for (i = 0; i < (long)(sizeof fixed / sizeof *fixed); i++)
+	for (i = 0; i < (long)(sizeof fixed / sizeof *fixed); i++) {
 		ck_assert_str_eq(kp_num_exact(fixed[i].x, buf, sizeof buf), fixed[i].text);
+		ck_assert_uint_eq(kp_num_exact_n(fixed[i].x, buf, sizeof buf), strlen(fixed[i].text));
+	}
 	for (i = 0; i < 1000000; i++) {
 		double x, back;
 		state ^= state << 13, state ^= state >> 7, state ^= state << 17;
@@ -951,7 +953,9 @@ START_TEST(test_exact_round_trip)
 		}
 		if (state & 1)
 			x = -x;
-		back = strtod(kp_num_exact(x, buf, sizeof buf), NULL);
+		if (kp_num_exact_n(x, buf, sizeof buf) != strlen(buf) && !bad++)
+			snprintf(first, sizeof first, "%.17g printed as %s: not the length said", x, buf);
+		back = strtod(buf, NULL);
 		if (back != x && !bad++) /* one assertion at the end: each one is a message to the runner */
 			snprintf(first, sizeof first, "%.17g printed as %s", x, buf);
 	}
@@ -991,7 +995,7 @@ START_TEST(test_short_matches_printf)
 			x = (double)(st % 1000000007) / 1000.0 * 6 / 0.95;
 		if (st & 2)
 			x = -x;
-		kp_num_short(x, a, sizeof a);
+		ck_assert_uint_eq(kp_num_short_n(x, a, sizeof a), strlen(a)); /* the length it says it wrote */
 		for (prec = 15; prec <= 17; prec++) {
 			snprintf(b, sizeof b, "%.*g", prec, x);
 			if (strtod(b, NULL) == x)

@@ -1233,6 +1233,56 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* kp_rw_put_fixed and kp_rw_put_short write the texts kp_rw_fixed and
+ * kp_rw_short give, without a copy: the same bytes for the values of
+ * test_numbers and the extremes (the longest, 1.8e308 at 15 places, 325
+ * bytes), also where the writer's buffer is nearly full (1 MiB less 0
+ * to 400 bytes before it: it is flushed first, never cut). */
+START_TEST(test_numbers_put)
+{
+	static const double xs[] = { 0.0, -0.0, 0.1, 0.125, 2.675, 1e-5, 123456789012.5, 1e15, -1e-300, 99.995,
+				     0.30000000000000004, 5e-324, 1.7976931348623157e308, -1.7976931348623157e308,
+				     59.88821052631579, 29.422133333333335 };
+	char a[KP_NUMBUF], *got = NULL, *want = NULL, *fill = malloc(1u << 20);
+	size_t glen, wlen, k, i;
+	unsigned seed = 777;
+	kp_err err = { 0 };
+	int p;
+
+	ck_assert_ptr_nonnull(fill);
+	memset(fill, 'x', 1u << 20);
+	for (k = 0; k <= 400; k += (k < 8 || k > 300) ? 1 : 37) {
+		FILE *g = open_memstream(&got, &glen), *f = open_memstream(&want, &wlen);
+		kp_rw w;
+		ck_assert(g && f);
+		ck_assert_int_eq(kp_rw_open(&w, g, &err), 0);
+		kp_rw_put(&w, fill, (1u << 20) - k);
+		fwrite(fill, 1, (1u << 20) - k, f);
+		for (i = 0; i < 20000; i++) {
+			double x;
+			seed = seed * 1103515245u + 12345u;
+			p = (int)(seed >> 8) % 16;
+			if (i < sizeof xs / sizeof xs[0])
+				x = xs[i];
+			else
+				x = ((double)(seed >> 4) / 1048576.0 - 2000.0) * ((seed & 8) ? 1 : 0.001);
+			if (i & 1)
+				kp_rw_put_fixed(&w, x, p), fputs(kp_rw_fixed(x, p, a), f);
+			else
+				kp_rw_put_short(&w, x, p), fputs(kp_rw_short(x, p, a), f);
+			kp_rw_putc(&w, ','), fputc(',', f);
+		}
+		ck_assert_int_eq(kp_rw_close(&w), 0);
+		fclose(g), fclose(f);
+		ck_assert_uint_eq(glen, wlen);
+		ck_assert_msg(!memcmp(got, want, glen), "%zu bytes short of a full buffer: the texts differ", k);
+		free(got), free(want);
+		got = want = NULL;
+	}
+	free(fill);
+}
+END_TEST
+
 /* kp_rw_json_str, which looks at eight bytes at a time, escapes what a
  * byte-by-byte reference escapes: each byte that matters (controls, '"',
  * '\\', and their neighbours 0x20, '#', '[', ']', 0x7f, UTF-8) at every
@@ -1354,6 +1404,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_outfile_done_many);
 	tcase_add_test(tc, test_outfile_remove_made_dirs);
 	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_numbers_put);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_json_str);
 	suite_add_tcase(s, tc);

@@ -98,5 +98,9 @@ char *kp_num_round_short(double x, int prec, char *buf, size_t size);
  * significant digits with trailing zeros dropped.  Not always the
  * shortest (0.1 × 3 is 0.30000000000000004); 26 bytes hold any. */
 char *kp_num_exact(double x, char *buf, size_t size);
+/* kp_num_short and kp_num_exact returning the text's length (writers of
+ * millions of numbers: no strlen after each). */
+size_t kp_num_short_n(double x, char *buf, size_t size);
+size_t kp_num_exact_n(double x, char *buf, size_t size);
 
 #endif

@@ -71,5 +71,8 @@ void kp_rw_md(kp_rw *w, const char *s);             /* | and newlines */
 #define KP_NUMBUF KP_NUM_MAX
 char *kp_rw_fixed(double x, int prec, char *buf);
 char *kp_rw_short(double x, int prec, char *buf);
+/* The same texts written to w (no copy, no strlen: a report's millions). */
+void kp_rw_put_fixed(kp_rw *w, double x, int prec);
+void kp_rw_put_short(kp_rw *w, double x, int prec);
 
 #endif
