@@ -90,7 +90,7 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	kp_last *last = NULL;
 	kp_result *res = NULL;
 	long run_id = 0;
-	int rc, year = kp_cli_year(c, r);
+	int rc, frc, year = kp_cli_year(c, r);
 
 	kp_cli_enter(KP_PH_BEGIN);
 	if (st && (rc = kp_store_last(st, year - 1, &last, err)))
@@ -108,9 +108,14 @@ static int score_and_report(kp_cli_config *c, const kp_rules *r, kp_data *d, kp_
 	 * that cannot be written (a full disk) leaves the database as it was,
 	 * as the command then says, and a report is there only for a run that
 	 * is recorded */
-	if (st)
+	if (st) {
 		kp_outfile_defer();
-	if ((rc = kp_cli_write_report(c, res, err)))
+		kp_store_run_flush_begin(st, res->nunits); /* the run's pages to disk meanwhile */
+	}
+	rc = kp_cli_write_report(c, res, err);
+	if (st && (frc = kp_store_run_flush_end(st, rc ? NULL : err)) && !rc)
+		rc = frc;
+	if (rc)
 		goto out;
 	kp_cli_phase("report"); /* not words */
 	if (st && !(rc = kp_store_run_commit(st, err))) {

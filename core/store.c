@@ -202,10 +202,11 @@ static int locked_error(kp_store *s, kp_err *err)
 	return kp_err_msg(err, KP_ETEMP, KP_M_STORE_LOCKED, s->path, pid, KP_STORE_LOCK_WAIT);
 }
 
-int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing_id)
+/* SQLite's code rc as an error of kaoping's kind, in msg's words (and
+ * the system's reason eno, 0 for none) */
+static int store_error_as(kp_store *s, int rc, const char *msg, int eno, kp_err *err, enum kp_msgid doing_id)
 {
 	const char *doing = kp_msg_fmt(doing_id);
-	const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	int kind = KP_EIO;
 
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
@@ -229,9 +230,20 @@ int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing_id)
 	}
 	/* "disk I/O error" says little: the system's reason (File too large
 	 * past ulimit -f, No space left on device) says what to do */
-	if (s->db && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) && sqlite3_system_errno(s->db))
-		return kp_err_set(err, kind, "%s: %s: %s (%s)", s->path, doing, msg, strerror(sqlite3_system_errno(s->db)));
+	if (((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) && eno)
+		return kp_err_set(err, kind, "%s: %s: %s (%s)", s->path, doing, msg, strerror(eno));
 	return kp_err_set(err, kind, "%s: %s: %s", s->path, doing, msg);
+}
+
+int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing_id)
+{
+	return store_error_as(s, rc, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc),
+			      s->db ? sqlite3_system_errno(s->db) : 0, err, doing_id);
+}
+
+int store_db_error_eno(kp_store *s, int rc, int eno, kp_err *err, enum kp_msgid doing_id)
+{
+	return store_error_as(s, rc, sqlite3_errstr(rc), eno, err, doing_id);
 }
 
 int store_exec(kp_store *s, const char *sql, kp_err *err)
@@ -1733,7 +1745,7 @@ void kp_store_close(kp_store *s)
 {
 	if (!s)
 		return;
-	if (s->in_tx)
+	if (s->in_tx || s->flushing)
 		kp_store_run_abort(s);
 	store_run_free(s);
 	sqlite3_close(s->db);

@@ -7,6 +7,7 @@
 #define KAOPING_STORE_INT_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sqlite3.h>
 
@@ -29,6 +30,11 @@ struct kp_store {
 	int created;            /* this connection made the file's schema, in the
 				   transaction still open (kp_store_created) */
 	int checkpointing;      /* in the checkpoint after a commit (store_busy) */
+	/* kp_store_run_flush_begin's thread, until kp_store_run_flush_end:
+	 * it alone uses db meanwhile */
+	pthread_t flush_tid;
+	int flushing;           /* the thread runs (or ran, not yet joined) */
+	int flush_rc, flush_eno;/* what SQLite and the system said, 0 and 0: fine */
 };
 
 /* BEGIN IMMEDIATE, then a check that the file this connection holds is
@@ -38,6 +44,9 @@ struct kp_store {
 int store_begin(kp_store *s, kp_err *err);
 
 int store_db_error(kp_store *s, int rc, kp_err *err, enum kp_msgid doing);
+/* store_db_error for an error met outside a statement (no message on the
+ * connection): SQLite's words for rc, the system's for eno (0: none). */
+int store_db_error_eno(kp_store *s, int rc, int eno, kp_err *err, enum kp_msgid doing);
 /* Make the optional table name (store.c's store_optional_tables) when the
  * file has none yet, inside the caller's transaction. */
 int store_ensure_table(kp_store *s, const char *name, kp_err *err);

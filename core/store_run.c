@@ -26,6 +26,7 @@
  * a template with its values gives back the note byte for byte (checked by
  * construction: a note that does not match its item's template makes a new
  * one).  Owns the writer between kp_store_run_begin and finish/abort. */
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -1135,10 +1136,63 @@ fail:
 	return rc;
 }
 
+/* ---- the run's pages to disk while the report is written ----
+ * A large run's pages are mostly still in SQLite's cache when it is
+ * finished: the commit writes them to the log, and the checkpoint after
+ * it first waits for the log to reach the disk (fdatasync), then copies
+ * it into the file.  The report, which must be whole before the commit,
+ * is written by one core while the other has nothing to do: this thread
+ * does those two steps of the commit meanwhile (at 300k units 0.08 s of
+ * a score's 0.6, half of it the wait for the disk).  Nothing is
+ * committed here: a run whose report fails is rolled back as before, and
+ * a log synced early is only on disk sooner.  An error here (a full
+ * disk) is the one the commit would have met, said the same way. */
+
+static void *flush_main(void *ud)
+{
+	kp_store *s = ud;
+	sqlite3_file *log = NULL;
+	int rc = sqlite3_db_cacheflush(s->db), eno = errno;
+
+	if (rc == SQLITE_BUSY) /* pages it could not write now: the commit writes them */
+		rc = SQLITE_OK;
+	if (rc == SQLITE_OK &&
+	    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log) == SQLITE_OK && log &&
+	    log->pMethods && log->pMethods->xSync) {
+		rc = log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+		eno = errno;
+	}
+	s->flush_rc = rc;
+	s->flush_eno = rc == SQLITE_OK ? 0 : eno;
+	return NULL;
+}
+
+void kp_store_run_flush_begin(kp_store *s, size_t units)
+{
+	if (s->flushing || !s->in_tx || s->run || units < KP_STORE_FLUSH_UNITS)
+		return;
+	s->flush_rc = SQLITE_OK, s->flush_eno = 0;
+	s->flushing = pthread_create(&s->flush_tid, NULL, flush_main, s) == 0;
+}
+
+int kp_store_run_flush_end(kp_store *s, kp_err *err)
+{
+	if (!s->flushing)
+		return 0;
+	pthread_join(s->flush_tid, NULL);
+	s->flushing = 0;
+	return s->flush_rc == SQLITE_OK ? 0 : store_db_error_eno(s, s->flush_rc, s->flush_eno, err,
+								   KP_MSG_STORE_CANNOT_WRITE_DB);
+}
+
 int kp_store_run_commit(kp_store *s, kp_err *err)
 {
 	int rc;
 
+	if ((rc = kp_store_run_flush_end(s, err))) {
+		kp_store_run_abort(s);
+		return rc;
+	}
 	if (!s->in_tx || s->run)
 		return kp_err_msg(err, KP_EINTERNAL, KP_M_STORE_NO_RUN_OPEN);
 	if ((rc = store_commit(s, err))) {
@@ -1151,6 +1205,7 @@ int kp_store_run_commit(kp_store *s, kp_err *err)
 
 void kp_store_run_abort(kp_store *s)
 {
+	kp_store_run_flush_end(s, NULL);
 	store_run_free(s);
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

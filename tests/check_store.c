@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1542,6 +1544,76 @@ START_TEST(test_run_round_trip_bench)
 }
 END_TEST
 
+/* A run's pages written to the log while the report would be
+ * (kp_store_run_flush_begin, from KP_STORE_FLUSH_UNITS units): rolled
+ * back after it, the database is as it was; a flush the disk refuses (a
+ * file size limit) is said as the commit would say it, the file and the
+ * system's reason, and leaves it as it was too; committed after it, the
+ * run reads back as it was scored.  A smaller run is not flushed. */
+static void flushed_run(const char *db, const char *units, int how)
+{
+	const char *files[] = { units };
+	kp_store *s = open_w(db);
+	kp_result *res, *back = NULL;
+	kp_data *d;
+	struct rlimit was, lim;
+	sqlite3 *raw;
+	kp_err err;
+	int rc;
+
+	res = score_uncommitted(s, "rules/bench.lua", files, 1, 2021, &d);
+	ck_assert_uint_eq(res->nunits, KP_STORE_FLUSH_UNITS);
+	kp_store_run_flush_begin(s, res->nunits - 1);
+	ck_assert(!s->flushing);
+	ck_assert_int_eq(kp_store_run_flush_end(s, &err), 0); /* none begun: nothing to end */
+	if (how == 1) { /* a disk that refuses the pages: the log may not grow past 64 KiB */
+		ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &was), 0);
+		signal(SIGXFSZ, SIG_IGN);
+		lim = was, lim.rlim_cur = 64 * 1024;
+		ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	}
+	kp_store_run_flush_begin(s, res->nunits);
+	ck_assert(s->flushing);
+	if (how == 0) { /* a report that failed */
+		kp_store_run_abort(s);
+		ck_assert(!s->flushing);
+	} else if (how == 1) {
+		rc = kp_store_run_flush_end(s, &err);
+		ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &was), 0);
+		ck_assert_int_eq(rc, KP_EIO);
+		ck_assert_msg(strstr(err.msg, db) && strstr(err.msg, strerror(EFBIG)), "%s", err.msg);
+		kp_store_run_abort(s); /* as score does on any error before its commit */
+	} else {
+		ck_assert_msg(kp_store_run_commit(s, &err) == 0, "%s", err.msg);
+		ck_assert(!s->flushing);
+		ck_assert_msg(kp_store_load_run(s, res->run_id, SIZE_MAX, &back, &err) == 0, "%s", err.msg);
+		same_run(res, back, 1);
+		kp_result_free(back);
+	}
+	kp_store_close(s);
+	raw = raw_open(db);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM runs"), how == 2);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM results"), how == 2 ? (long)res->nunits : 0);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM imports"), 1);
+	ck_assert_int_eq(qint(raw, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	sqlite3_close(raw);
+	kp_result_free(res);
+	kp_data_free(d);
+}
+
+START_TEST(test_run_flush)
+{
+	const char *u = path("units.csv");
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "lua5.4 scripts/gen-units %d 7 > %s", KP_STORE_FLUSH_UNITS, u);
+	ck_assert_int_eq(system(cmd), 0);
+	flushed_run(path("abort.db"), u, 0);
+	flushed_run(path("full.db"), u, 1);
+	flushed_run(path("commit.db"), u, 2);
+}
+END_TEST
+
 /* ---- runs whose items are derived again (derive.h) ---- */
 
 /* Rules of every statistic a derived run keeps: ratio_to_best and min_max
@@ -2798,6 +2870,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_run_round_trip_structured_notes);
 	tcase_add_test(tc, test_run_round_trip_odd_notes);
 	tcase_add_test(tc, test_run_round_trip_bench);
+	tcase_add_test(tc, test_run_flush);
 	tcase_add_test(tc, test_run_derived_bench);
 	tcase_add_test(tc, test_run_derived_golden);
 	tcase_add_test(tc, test_run_derived_scopes);

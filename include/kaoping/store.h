@@ -143,6 +143,17 @@ int kp_store_run_finish(kp_store *s, kp_result *res, kp_err *err);
  * failure the run is rolled back. */
 int kp_store_run_commit(kp_store *s, kp_err *err);
 void kp_store_run_abort(kp_store *s);
+/* Between kp_store_run_finish and kp_store_run_commit, while the caller
+ * writes its report: the run's pages written to the log and the log to
+ * disk on a thread of their own, the part of the commit that can be done
+ * before it (nothing is committed).  Only for a run of units or more
+ * (KP_STORE_FLUSH_UNITS: a small one's commit is quick).  Until
+ * kp_store_run_flush_end, s must not be used; commit and abort end it
+ * themselves.  flush_end: 0, or the error the commit would have met (err
+ * may be NULL when the caller is failing anyway). */
+#define KP_STORE_FLUSH_UNITS 20000
+void kp_store_run_flush_begin(kp_store *s, size_t units);
+int kp_store_run_flush_end(kp_store *s, kp_err *err);
 
 /* ---- runs whose items are derived again ----
  * A large run of rules whose items follow from each unit's row and the

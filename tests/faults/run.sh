@@ -311,12 +311,18 @@ else
 fi
 echo "faults: full disk by $how"
 DB=disk/full.db
+# FLUSH_DB: a score large enough that its pages go to the log while its
+# report is written (KP_STORE_FLUSH_UNITS, 20,000), where the disk fills
+FLUSH_DB=disk/flush.db
+$GEN 20000 41 >flush.csv
 "$KP" import --quiet --db $DB --year 2020 earlier.csv &&
-	"$KP" score --quiet "$RULES" --db $DB --year 2020 >/dev/null
+	"$KP" score --quiet "$RULES" --db $DB --year 2020 >/dev/null &&
+	"$KP" import --quiet --db $FLUSH_DB --year 2021 flush.csv
 if [ $? -ne 0 ]; then
 	fail "disk/setup" "could not build the database"
 else
 	full_state=$(state $DB)
+	flush_state=$(state $FLUSH_DB)
 	listing() { (cd disk && find . -mindepth 1 -printf '%p %s\n' | grep -v -e '-shm ' -e '-wal 0$' | LC_ALL=C sort); }
 	if [ $how = tmpfs ]; then
 		# leave about 256 KB free
@@ -356,6 +362,8 @@ else
 	check_full import $? import.err
 	limited "$KP" score "$RULES" --db $DB --year 2020 --format json >/dev/null 2>score.err
 	check_full score $? score.err
+	limited "$KP" score "$RULES" --db $FLUSH_DB --year 2021 --format json >/dev/null 2>score.err
+	check_full score-flushed $? score.err $FLUSH_DB "$flush_state"
 	# reports of 10000 units: the database elsewhere, the report file on
 	# the full disk
 	$GEN 10000 31 >report.csv
