@@ -23,6 +23,7 @@
 #define F_NUL 1u   /* a NUL byte */
 #define F_HIGH 2u  /* bytes >= 0x80: UTF-8 to validate */
 #define F_NL 4u    /* CR or LF inside the field */
+#define F_PARSED 8u /* parsed as a number (cells), its text not kept */
 
 typedef struct reader {
 	const char *name;
@@ -49,6 +50,12 @@ typedef struct reader {
 	unsigned char *flag;   /* per field: F_* found by the scan */
 	size_t nf, fcap;
 	char **ptrs;
+	/* the columns parsed as they are read (kp_csv_opts.numeric; borrowed),
+	 * nnum of them, and the current row's cells */
+	const unsigned char *num;
+	size_t nnum;
+	kp_num_cell *cells;
+	char none[1];      /* the text of a parsed field: "" */
 } reader;
 
 static int grow_fields(reader *r)
@@ -58,6 +65,7 @@ static int grow_fields(reader *r)
 	size_t *len = off ? realloc(r->len, ncap * sizeof *len) : NULL;
 	char **ptrs = len ? realloc(r->ptrs, ncap * sizeof *ptrs) : NULL;
 	unsigned char *flag = ptrs ? realloc(r->flag, ncap) : NULL;
+	kp_num_cell *cells = flag ? realloc(r->cells, ncap * sizeof *cells) : NULL;
 
 	if (off)
 		r->off = off;
@@ -65,9 +73,11 @@ static int grow_fields(reader *r)
 		r->len = len;
 	if (ptrs)
 		r->ptrs = ptrs;
-	if (!flag)
+	if (flag)
+		r->flag = flag;
+	if (!cells)
 		return kp_err_oom(r->err);
-	r->flag = flag;
+	r->cells = cells;
 	r->fcap = ncap;
 	return 0;
 }
@@ -132,6 +142,15 @@ static void on_field(void *data, size_t n, void *ud)
 		r->rc = too_long(r, r->nf);
 		return;
 	}
+	/* a cell of a numeric column in its common form: its number, no copy
+	 * of its text, no scan (digits, '-' and '.' need no closer look) */
+	if (r->nf < r->nnum && r->num[r->nf] && kp_num_parse_common(s, n, &r->cells[r->nf])) {
+		r->off[r->nf] = 0;
+		r->len[r->nf] = n;
+		r->flag[r->nf++] = F_PARSED;
+		return;
+	}
+	r->cells[r->nf].ok = 0;
 	if (r->used + n + 1 > r->cap) {
 		size_t ncap = (r->used + n + 1) * 2;
 		char *p = realloc(r->buf, ncap);
@@ -189,7 +208,7 @@ static int check_field(reader *r, size_t i)
 	size_t n = r->len[i], ok;
 	char lab[1024];
 
-	if (!r->flag[i])
+	if (!r->flag[i] || r->flag[i] == F_PARSED) /* a parsed field's text is not kept: nothing to check */
 		return 0;
 	if (r->flag[i] & F_NUL)
 		return kp_err_msg(r->err, KP_EDATA, KP_M_IN_CSV_NUL, r->name, r->line, i + 1,
@@ -322,7 +341,11 @@ static int take_header(reader *r, kp_csv_row *row)
 	for (i = 0; i < row->n; i++)
 		if (!(r->hdr[i] = strdup(row->f[i])))
 			return kp_err_oom(r->err);
-	return r->on_header ? r->on_header(r->ud, row, r->err) : 0;
+	if (r->on_header && (rc = r->on_header(r->ud, row, r->err)))
+		return rc;
+	if (r->o.numeric && *r->o.numeric) /* the caller's numeric columns, known now */
+		r->num = *r->o.numeric, r->nnum = row->n;
+	return 0;
 }
 
 /* Is every field of the row empty (a row Excel leaves between tables)? */
@@ -361,10 +384,11 @@ static int emit_row(reader *r)
 	int rc;
 
 	for (i = 0; i < r->nf; i++)
-		r->ptrs[i] = r->buf + r->off[i];
+		r->ptrs[i] = r->flag[i] & F_PARSED ? r->none : r->buf + r->off[i];
 	row.line = r->line, row.n = r->nf, row.f = r->ptrs, row.len = r->len, row.part = r->part;
+	row.cells = r->nnum ? r->cells : NULL;
 	for (i = 0; i < r->nf; i++)
-		if ((rc = check_field(r, i)))
+		if (r->flag[i] && (rc = check_field(r, i))) /* most fields need no closer look */
 			return rc;
 	if (row_empty(r)) {
 		r->skipped++;
@@ -433,6 +457,7 @@ static void reader_free(reader *r)
 	free(r->len);
 	free(r->ptrs);
 	free(r->flag);
+	free(r->cells);
 }
 
 /* The source of bytes: a FILE or a buffer. */
@@ -1027,6 +1052,7 @@ static void piece_init(piece *pc, int i, const reader *h, kp_csv_fn on_row, int 
 	memset(&pc->err, 0, sizeof pc->err);
 	reader_init(&pc->r, h->name, &h->o, NULL, on_row, h->ud, &pc->err);
 	pc->r.ncols = h->ncols, pc->r.ndrop = h->ndrop, pc->r.hdr = h->hdr, pc->r.hdr_borrowed = 1;
+	pc->r.num = h->num, pc->r.nnum = h->nnum;
 	pc->r.line = line_at[i], pc->r.part = i;
 	pc->fd = fd, pc->eno = 0, pc->from = cut[i], pc->to = cut[i + 1], pc->size = size;
 }

@@ -718,6 +718,9 @@ const char *kp_data_stem(const char *path, char *buf, size_t size)
 typedef struct csv_load {
 	kp_table *t[MAX_PARTS];  /* one table per piece of the file */
 	const kp_rules *r;
+	/* the numeric columns but the unit id's (its text names a unit in
+	 * messages), for the reader to parse as it reads (kp_csv_opts.numeric) */
+	const unsigned char *parse;
 } csv_load;
 
 void kp_data_collect(kp_table *t, const kp_rules *r)
@@ -737,7 +740,12 @@ static int load_header(void *ud, const kp_csv_row *row, kp_err *err)
 	for (p = 0; p < MAX_PARTS && !rc; p++)
 		if (!(rc = kp_table_set_columns(cl->t[p], row->n, row->f, numeric, err)))
 			kp_data_collect(cl->t[p], cl->r);
-	free(numeric);
+	if (!rc && cl->t[0]->idc >= 0)
+		numeric[cl->t[0]->idc] = 0;
+	if (rc)
+		free(numeric);
+	else
+		cl->parse = numeric; /* freed by kp_data_read_csv */
 	return rc;
 }
 
@@ -745,7 +753,7 @@ static int load_row(void *ud, const kp_csv_row *row, kp_err *err)
 {
 	csv_load *cl = ud;
 
-	return kp_table_add(cl->t[row->part], row->line, row->f, row->len, err);
+	return kp_table_add_cells(cl->t[row->part], row->line, row->f, row->len, row->cells, err);
 }
 
 int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_rules *r,
@@ -771,11 +779,13 @@ int kp_data_read_csv(kp_data *d, const char *path, const char *name, const kp_ru
 	if (o)
 		co = *o;
 	co.header_only = kp_rules_event_data(r, name); /* no events: a list of none; any other table: refused */
+	co.numeric = &cl.parse;
 	if (!rc && kp_xlsx_kind_of(path) != KP_XLSX_NONE) { /* a workbook: its rows all go to part 0 */
 		cl.t[0]->a1 = 1;
 		rc = kp_xlsx_read_file(path, &co, load_header, load_row, &cl, &info, err);
 	} else if (!rc)
 		rc = kp_csv_read_file_parts(path, &co, nparts, load_header, load_row, &cl, &info, err);
+	free((void *)cl.parse);
 	for (p = 1; p < MAX_PARTS; p++) { /* the pieces, in file order, into the first */
 		if (!rc && cl.t[p])
 			rc = kp_table_append(cl.t[0], cl.t[p], err);

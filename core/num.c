@@ -72,16 +72,18 @@ static const double pow10_exact[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8
 
 /* The common cell, "[-]digits[.digits]" with at most 15 digits in all:
  * the digits make an integer m < 2^53 and the value is m / 10^k with both
- * exact, so one correctly rounded division gives what strtod gives.
- * Returns 0 when the text is anything else. */
-static int parse_plain(const char *s, double *out, int64_t *mant, int *dec)
+ * exact, so one correctly rounded division gives what strtod gives.  The
+ * text ends at its NUL, or (bounded) at end, where a NUL is a byte that
+ * is not of the form.  Returns 0 when the text is anything else.  Inline
+ * with bounded a constant: a loop for each kind of end. */
+static inline int parse_plain(const char *s, const char *end, int bounded, double *out, int64_t *mant, int *dec)
 {
 	uint64_t m = 0;
 	int neg = 0, digits = 0, frac = -1;
 
-	if (*s == '-')
+	if ((bounded ? s != end : 1) && *s == '-')
 		neg = 1, s++;
-	for (; *s; s++) {
+	for (; bounded ? s != end : *s != '\0'; s++) {
 		if (*s >= '0' && *s <= '9') {
 			m = m * 10 + (uint64_t)(*s - '0');
 			if (++digits > 15)
@@ -169,13 +171,18 @@ int kp_num_parse_dec(const char *text, double *out, int64_t *mant, int *dec)
 	char wide[256];
 	int st;
 
-	if (parse_plain(text, out, mant, dec))
+	if (parse_plain(text, NULL, 0, out, mant, dec))
 		return KP_NUM_OK;
 	*dec = -1;
 	st = parse_ascii(text, out);
 	if (st == KP_NUM_BAD && narrow_copy(text, wide, sizeof wide))
 		st = parse_ascii(wide, out);
 	return st;
+}
+
+int kp_num_parse_common(const char *s, size_t n, kp_num_cell *c)
+{
+	return c->ok = parse_plain(s, s + n, 1, &c->v, &c->m, &c->dec);
 }
 
 int kp_num_parse(const char *text, double *out)

@@ -66,6 +66,7 @@ static int append(buf *b, const kp_csv_row *row, int header, kp_err *err)
 	b->rows[b->b.nrows].line = row->line;
 	b->rows[b->b.nrows].n = row->n;
 	b->rows[b->b.nrows].part = 0;
+	b->rows[b->b.nrows].cells = NULL; /* the import reads text: no numeric hint given */
 	/* offsets now, pointers when handed over (text may still move) */
 	b->rows[b->b.nrows].f = (char **)(uintptr_t)b->nf;
 	for (i = 0; i < row->n; i++) {
@@ -154,6 +155,7 @@ int kp_rowq_start(const char *path, const kp_csv_opts *opts, kp_csv_info *info, 
 	}
 	if (opts)
 		q->opts = *opts;
+	q->opts.numeric = NULL; /* rows pass as text: copied, they carry no cells */
 	q->info = info;
 	q->in_use = -1;
 	pthread_mutex_init(&q->mu, NULL);

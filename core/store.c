@@ -2225,9 +2225,10 @@ static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, con
 					  : "SELECT * FROM \"%w\" ORDER BY rowid", dtable);
 	char **f = calloc(n + 1, sizeof *f);
 	size_t i, *len = calloc(n + 1, sizeof *len);
+	kp_num_cell *cells = calloc(n + 1, sizeof *cells);
 	int rc;
 
-	if (!sql || !f || !len) {
+	if (!sql || !f || !len || !cells) {
 		rc = kp_err_oom(err);
 		goto out;
 	}
@@ -2253,20 +2254,22 @@ static int load_rows(kp_store *s, kp_table *t, const char *dtable, size_t n, con
 			len[i] = f[i] ? (size_t)sqlite3_value_bytes(v) : 0;
 			if (!f[i])
 				r.rc = kp_err_oom(err);
+			else if (t->numeric[i] && kp_num_parse_common(f[i], len[i], &cells[i]))
+				; /* a number in its common form: ASCII digits, nothing to check */
 			else if (type == SQLITE_TEXT && !plain_ascii(f[i], len[i]) &&
 				 (memchr(f[i], 0, len[i]) ||
 				  kp_enc_utf8_valid((const unsigned char *)f[i], len[i]) != len[i]))
 				store_rd_bad(&r, col, KP_MSG_STORE_RD_NOT_UTF8);
 		}
 		if (!r.rc)
-			rc = kp_table_add(t, line, f, len, err);
+			rc = kp_table_add_cells(t, line, f, len, cells, err);
 	}
 	if (!rc)
 		rc = r.rc;
 out:
 	sqlite3_finalize(r.st);
 	sqlite3_free(sql);
-	free(f), free(len);
+	free(f), free(len), free(cells);
 	return rc;
 }
 

@@ -406,6 +406,12 @@ static int bad_cell(kp_table *t, size_t line, size_t i, char *const *f, int st, 
 
 int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err)
 {
+	return kp_table_add_cells(t, line, f, len, NULL, err);
+}
+
+int kp_table_add_cells(kp_table *t, size_t line, char *const *f, const size_t *len, const kp_num_cell *cells,
+		       kp_err *err)
+{
 	size_t r = t->nrows, i;
 	int rc;
 
@@ -414,7 +420,10 @@ int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp
 	t->line[r] = (uint32_t)line;
 	t->rowoff[r] = (uint32_t)t->tused; /* at most KP_TABLE_TEXT_MAX: put_text_bytes */
 	for (i = 0; i < t->ncols; i++) {
-		if (t->numeric[i]) {
+		if (t->numeric[i] && cells && cells[i].ok) { /* parsed as it was read */
+			if ((rc = col_put(t, &t->num[i], r, cells[i].v, cells[i].m, cells[i].dec, err)))
+				return rc;
+		} else if (t->numeric[i]) {
 			double v;
 			int64_t m;
 			int dec, st = kp_num_parse_dec(f[i], &v, &m, &dec);

@@ -181,7 +181,7 @@ int kp_xlsx_rows_end(xl_rows *w)
 			return rc;
 	for (i = 0; i < w->nf; i++)
 		w->ptrs[i] = w->buf + w->off[i];
-	row.line = w->row, row.n = w->nf, row.f = w->ptrs, row.len = w->len, row.part = 0;
+	row.line = w->row, row.n = w->nf, row.f = w->ptrs, row.len = w->len, row.part = 0, row.cells = NULL;
 	w->nf = 0, w->used = 0;
 	if (!w->ncols)
 		return take_header(w, &row);

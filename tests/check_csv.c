@@ -857,6 +857,167 @@ static int same_as_one_thread(const char *path, const int *nparts, size_t nn, in
 
 #define BIG ((16u << 20) + 300000) /* past the threaded reader's threshold */
 
+/* ---------- numeric cells parsed as they are read (kp_csv_opts.numeric) ---------- */
+
+/* A sink that takes the columns of its mask as numbers and writes each
+ * row with its parsed cells as #value/digits/decimals, the others as
+ * text; a parsed cell's text must be "" and its length the file's. */
+typedef struct num_sink {
+	sink s[NPART_MAX];
+	const unsigned char *mask;  /* what on_header leaves for the reader */
+	const unsigned char *want;  /* the mask to leave */
+	size_t parsed[NPART_MAX];   /* cells parsed, per piece (each its thread's) */
+} num_sink;
+
+static void put_num_row(num_sink *k, int part, const kp_csv_row *row)
+{
+	sink *out = &k->s[part];
+	char num[96];
+	size_t i;
+
+	snprintf(num, sizeof num, "%zu:", row->line);
+	put(out, num, strlen(num));
+	for (i = 0; i < row->n; i++) {
+		if (i)
+			put(out, "|", 1);
+		if (row->cells && row->cells[i].ok) {
+			if (row->f[i][0] != '\0' || row->len[i] == 0)
+				ck_abort_msg("line %zu field %zu: a parsed cell with text '%s', length %zu", row->line, i,
+					     row->f[i], row->len[i]);
+			snprintf(num, sizeof num, "#%.17g/%lld/%d", row->cells[i].v, (long long)row->cells[i].m,
+				 row->cells[i].dec);
+			put(out, num, strlen(num));
+			k->parsed[part]++;
+		} else {
+			if (strlen(row->f[i]) != row->len[i])
+				ck_abort_msg("line %zu field %zu: length %zu, strlen %zu", row->line, i, row->len[i],
+					     strlen(row->f[i]));
+			put(out, row->f[i], row->len[i]);
+		}
+	}
+	put(out, "\n", 1);
+}
+
+static int on_num_header(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	num_sink *k = ud;
+
+	(void)err;
+	if (row->cells)
+		ck_abort_msg("the header came with cells");
+	k->mask = k->want;
+	put_num_row(k, 0, row);
+	return 0;
+}
+
+static int on_num_row(void *ud, const kp_csv_row *row, kp_err *err)
+{
+	num_sink *k = ud;
+
+	(void)err;
+	put_num_row(k, row->part, row);
+	return 0;
+}
+
+/* Cells of the numeric columns in the common form come parsed, with what
+ * kp_num_parse_dec gives; every other cell (spaces kept by quotes,
+ * separators, percent, words, full-width digits, an exponent, blanks)
+ * and every cell of the other columns comes as its text, as without a
+ * mask; so does every cell past the header's columns. */
+START_TEST(test_numeric_cells)
+{
+	static const unsigned char mask[] = { 0, 1, 0, 1 };
+	static const char in[] =
+		"id,a,b,c\n"
+		"U1,12,12,-0.50\n"
+		"U2,\" 7 \",x,\"70\"\n"
+		"U3,1,234,12%,N/A\n"
+		"U4,\"1,234\",,\xEF\xBC\x91\xEF\xBC\x92\n"
+		"U5,,1e5,1e5\n"
+		"U6,0.8951,375,9999999999999999\n"
+		"U7,  5  ,-0,000375\n";
+	kp_csv_opts o;
+	num_sink k;
+	kp_err err = { 0 };
+
+	memset(&o, 0, sizeof o);
+	memset(&k, 0, sizeof k);
+	put(&k.s[0], "", 0);
+	k.want = mask;
+	o.numeric = &k.mask;
+	/* U3 has a field more than the header: an error, after the rows before it */
+	ck_assert_int_eq(kp_csv_read_buffer("t.csv", in, strlen(in), &o, on_num_header, on_num_row, &k, NULL, &err),
+			 KP_EDATA);
+	ck_assert_msg(strstr(err.msg, "t.csv:4:"), "%s", err.msg);
+	ck_assert_str_eq(k.s[0].s, "1:id|a|b|c\n2:U1|#12/12/0|12|#-0.5/-50/2\n3:U2| 7 |x|#70/70/0\n");
+	sink_free(&k.s[0]);
+	{ /* without U3 */
+		char in2[sizeof in];
+		const char *u3 = strstr(in, "U3,"), *u4 = strstr(in, "U4,");
+		size_t head = (size_t)(u3 - in);
+		memcpy(in2, in, head);
+		strcpy(in2 + head, u4);
+		memset(&k, 0, sizeof k);
+		put(&k.s[0], "", 0);
+		k.want = mask;
+		ck_assert_msg(kp_csv_read_buffer("t.csv", in2, strlen(in2), &o, on_num_header, on_num_row, &k, NULL,
+						 &err) == 0, "%s", err.msg);
+		ck_assert_str_eq(k.s[0].s, "1:id|a|b|c\n2:U1|#12/12/0|12|#-0.5/-50/2\n3:U2| 7 |x|#70/70/0\n"
+					   "4:U4|1,234||\xEF\xBC\x91\xEF\xBC\x92\n5:U5||1e5|1e5\n"
+					   "6:U6|#0.89510000000000001/8951/4|375|9999999999999999\n7:U7|#5/5/0|-0|#375/375/0\n");
+		ck_assert_uint_eq(k.parsed[0], 6);
+		sink_free(&k.s[0]);
+	}
+	/* a mask left NULL by on_header: no cells */
+	memset(&k, 0, sizeof k);
+	put(&k.s[0], "", 0);
+	ck_assert_int_eq(kp_csv_read_buffer("t.csv", "a,b\n1,2\n", 8, &o, on_num_header, on_num_row, &k, NULL, &err), 0);
+	ck_assert_str_eq(k.s[0].s, "1:a|b\n2:1|2\n");
+	sink_free(&k.s[0]);
+}
+END_TEST
+
+/* A file read in pieces parses the numeric cells of each piece as the
+ * one-thread reader does: the same rows, cells and lines. */
+START_TEST(test_numeric_cells_parts)
+{
+	static const unsigned char mask[] = { 0, 0, 0, 1 };
+	size_t len, i, parsed1, parsed = 0;
+	char *text = big_csv(BIG, 0, "", NULL, 0, "", &len);
+	const char *path = write_big(text, len);
+	kp_csv_opts o;
+	num_sink one, p;
+	sink all = { 0 };
+	kp_err err = { 0 };
+
+	memset(&o, 0, sizeof o);
+	memset(&one, 0, sizeof one), memset(&p, 0, sizeof p);
+	one.want = p.want = mask;
+	put(&one.s[0], "", 0);
+	o.numeric = &one.mask;
+	ck_assert_msg(kp_csv_read_file(path, &o, on_num_header, on_num_row, &one, NULL, &err) == 0, "%s", err.msg);
+	parsed1 = one.parsed[0];
+	o.numeric = &p.mask;
+	ck_assert_msg(kp_csv_read_file_parts(path, &o, 2, on_num_header, on_num_row, &p, NULL, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_ptr_nonnull(p.s[1].s); /* it was read in two pieces */
+	put(&all, "", 0);
+	for (i = 0; i < NPART_MAX; i++) {
+		if (p.s[i].s)
+			put(&all, p.s[i].s, p.s[i].n);
+		sink_free(&p.s[i]);
+		parsed += p.parsed[i];
+	}
+	ck_assert_msg(!strcmp(all.s, one.s[0].s), "the pieces' rows differ from one thread's");
+	ck_assert_uint_eq(parsed, parsed1);
+	ck_assert_uint_gt(parsed1, 100000);
+	sink_free(&all), sink_free(&one.s[0]);
+	free(text);
+	remove_big();
+}
+END_TEST
+
+
 START_TEST(test_parts_same_rows)
 {
 	size_t len;
@@ -1738,11 +1899,13 @@ static Suite *csv_suite(void)
 	tcase_add_test(tc, test_lang_not_a_number);
 	tcase_add_test(tc, test_lang_num_why);
 	tcase_add_test(tc, test_lang_reader);
+	tcase_add_test(tc, test_numeric_cells);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parts");
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, test_parts_same_rows, 0, 2);
+	tcase_add_test(tc, test_numeric_cells_parts);
 	tcase_add_test(tc, test_parts_edges);
 	tcase_add_test(tc, test_parts_fallback);
 	tcase_add_test(tc, test_parts_errors);

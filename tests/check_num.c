@@ -292,6 +292,69 @@ START_TEST(test_parse_roundtrip)
 }
 END_TEST
 
+/* kp_num_parse_common, which the CSV reader and the store call on a
+ * numeric cell as they read it (no NUL after it, no copy), takes exactly
+ * the cells kp_num_parse_dec takes as "[-]digits[.digits]" (dec >= 0) and
+ * gives the same double bit for bit, the same digits and decimals; it
+ * refuses every other text, which kp_num_parse_dec then reads: cells
+ * made of the bytes a cell may hold around a number (spaces, signs,
+ * separators, percent, exponents, a NUL, full-width digits, words). */
+START_TEST(test_parse_common)
+{
+	static const char *const bytes[] = { "0", "1", "5", "9", ".", "-", "+", " ", ",", "%", "e", "\0", "\xEF\xBC\x91",
+					     "N/A", "\t", "x" };
+	static const char *const fixed[] = { "0", "-0", "0.0", "-0.50", "12", "89.995", "999999999999999",
+					     "9999999999999999", "0.000000000000001", ".5", "5.", "-", "", "1.2.3",
+					     "1e5", " 1", "1 ", "12%", "1,234", "--1", "+1", "0.8951", "375" };
+	unsigned long long st = 0x853c49e6748fea9bULL;
+	char text[64];
+	size_t n, i;
+	long k, taken = 0;
+
+	for (k = 0; k < 400000 + (long)(sizeof fixed / sizeof *fixed); k++) {
+		kp_num_cell c;
+		double v;
+		int64_t m;
+		int dec, status;
+		if (k < (long)(sizeof fixed / sizeof *fixed)) {
+			n = strlen(fixed[k]);
+			memcpy(text, fixed[k], n + 1);
+		} else {
+			size_t parts;
+			st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+			parts = 1 + st % 12, n = 0;
+			for (i = 0; i < parts; i++) {
+				st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+				/* digits most often: most cells are numbers */
+				const char *b = bytes[st % 3 == 0 ? st / 3 % (sizeof bytes / sizeof *bytes) : st / 3 % 4];
+				size_t bl = strcmp(b, "\0") ? strlen(b) : 1;
+				memcpy(text + n, b, bl);
+				n += bl;
+			}
+			text[n] = '\0';
+		}
+		memset(&c, 0x5a, sizeof c);
+		kp_num_parse_common(text, n, &c);
+		status = kp_num_parse_dec(text, &v, &m, &dec);
+		if (memchr(text, '\0', n)) { /* a NUL inside: never a number here, whatever is before it */
+			ck_assert_msg(!c.ok, "a cell with a NUL at %zu taken", (size_t)((char *)memchr(text, 0, n) - text));
+			continue;
+		}
+		if (status == KP_NUM_OK && dec >= 0) {
+			ck_assert_msg(c.ok, "'%s' refused", text);
+			ck_assert_msg(!memcmp(&c.v, &v, sizeof v), "'%s': %.17g, not %.17g", text, c.v, v);
+			ck_assert_int_eq(c.m, m);
+			ck_assert_int_eq(c.dec, dec);
+			taken++;
+		} else {
+			ck_assert_msg(!c.ok, "'%s' taken, which kp_num_parse_dec reads as status %d, dec %d", text,
+				      status, status == KP_NUM_OK ? dec : 0);
+		}
+	}
+	ck_assert_int_gt(taken, 50000);
+}
+END_TEST
+
 /* A number typed in full-width characters reads as the same double as its
  * ASCII form, and an ASCII cell reads as it always did (the full-width
  * path is only taken for what ASCII parsing refuses). */
@@ -1018,6 +1081,7 @@ static Suite *num_suite(void)
 	tcase_add_loop_test(tc, test_parse_plain, 0, (int)(sizeof plain_cases / sizeof plain_cases[0]));
 	tcase_add_test(tc, test_parse_long);
 	tcase_add_test(tc, test_parse_roundtrip);
+	tcase_add_test(tc, test_parse_common);
 	tcase_add_test(tc, test_parse_fullwidth_same);
 	tcase_add_loop_test(tc, test_date_table, 0, (int)(sizeof date_cases / sizeof date_cases[0]));
 	tcase_add_test(tc, test_date_words);

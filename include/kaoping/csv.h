@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "kaoping/err.h"
+#include "kaoping/num.h"
 
 #define KP_CSV_MAX_FIELD (1u << 20) /* bytes in one field, by default */
 #define KP_CSV_MAX_COLS 4096u       /* columns in one file, by default */
@@ -18,6 +19,10 @@ typedef struct kp_csv_row {
 	char **f;           /* NUL-terminated fields */
 	const size_t *len;  /* their lengths */
 	int part;           /* kp_csv_read_file_parts: the piece it belongs to */
+	/* With kp_csv_opts.numeric: per field, cells[i].ok when the reader
+	 * parsed field i as a number (kp_num_parse_common) and kept no text
+	 * (f[i] is then "", len[i] its length in the file); NULL otherwise. */
+	const kp_num_cell *cells;
 } kp_csv_row;
 
 /* A callback returns 0 to go on, or an error kind (with err filled) to stop. */
@@ -36,6 +41,13 @@ typedef struct kp_csv_opts {
 				   (info->rows 0), not an error: for a caller
 				   that decides where that means nothing (an
 				   event list: no events); 0 refuses it */
+	/* Where on_header leaves the columns it takes as numbers: a mask of
+	 * one byte per column of the header row it was given, which must
+	 * live until the reading ends (NULL, or *numeric NULL: none).  The
+	 * reader then parses those cells as it reads them and passes the
+	 * common ones in kp_csv_row.cells, not as text (CSV files; a
+	 * workbook's rows come as text). */
+	const unsigned char *const *numeric;
 } kp_csv_opts;
 
 typedef struct kp_csv_info {

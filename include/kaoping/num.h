@@ -39,6 +39,21 @@ int kp_num_parse(const char *s, double *out);
  * correctly rounded *mant / 10^*dec ("-0.50": -50 and 2).  *dec is -1 for
  * any other text (a percentage, separators, an exponent, full-width). */
 int kp_num_parse_dec(const char *s, double *out, int64_t *mant, int *dec);
+/* A cell parsed as it was read, its text not kept (the CSV reader for a
+ * run's numeric columns): ok set when it is the common cell, with what
+ * kp_num_parse_dec gives for it (KP_NUM_OK: v, m, dec). */
+typedef struct kp_num_cell {
+	double v;
+	int64_t m;
+	int dec;
+	int ok;
+} kp_num_cell;
+/* The n bytes at s (no NUL needed) when they are the common cell
+ * "[-]digits[.digits]" of at most 15 digits: 1, with c as
+ * kp_num_parse_dec would fill it; 0 (c->ok 0) for any other text, which
+ * only kp_num_parse_dec reads rightly (spaces, separators, full-width
+ * forms, words, a NUL inside). */
+int kp_num_parse_common(const char *s, size_t n, kp_num_cell *c);
 /* A number as a file format stores one (an .xlsx cell's <v>: xsd:double
  * without INF and NaN): [+-]digits[.digits][(e|E)[+-]digits], also ".5"
  * and "5.", and nothing else: no spaces, thousands separators, percent,

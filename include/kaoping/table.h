@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kaoping/err.h"
+#include "kaoping/num.h"
 #include "kaoping/sb.h"
 
 /* The text cells of one table, in bytes (a row's offset is 32 bits: 4 MB
@@ -90,6 +91,12 @@ int kp_table_set_columns(kp_table *t, size_t n, char *const *names,
  * value" (KP_NUM_NA) is kept as a missing value, told apart from a blank
  * by kp_table_num. */
 int kp_table_add(kp_table *t, size_t line, char *const *f, const size_t *len, kp_err *err);
+/* kp_table_add of a row whose numeric cells the reader may have parsed
+ * already (cells, one per column, or NULL): a numeric column's cell with
+ * cells[i].ok is taken as parsed (f[i] is not read); the others as
+ * kp_table_add takes them. */
+int kp_table_add_cells(kp_table *t, size_t line, char *const *f, const size_t *len, const kp_num_cell *cells,
+		       kp_err *err);
 
 /* Move the rows of src (same columns) to the end of t, and its bad cells
  * after t's; src is freed,
