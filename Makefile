@@ -101,7 +101,7 @@ $(BUILD)/core/gb2312.o: $(BUILD)/core/gb2312.c
 	$(Q)$(CC) -std=c11 -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # VERSION and PREFIX are compiled in: the objects that use them are rebuilt
 # when one changes (make install PREFIX=/opt after make)

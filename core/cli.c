@@ -958,8 +958,9 @@ static int format_of_name(const char *path)
 		size_t i, n = strlen(dot + 1);
 		if (n >= sizeof ext)
 			return -1;
-		for (i = 0; i <= n; i++)
+		for (i = 0; i < n && i < sizeof ext - 1; i++) /* n < sizeof ext: the second test is for gcc's -flto */
 			ext[i] = (char)tolower((unsigned char)dot[1 + i]);
+		ext[i] = '\0';
 		return kp_report_format(ext);
 	}
 }
