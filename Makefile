@@ -117,7 +117,7 @@ $(BUILD)/core/rules_use.o: $(BUILD)/prefix.stamp
 # from the objects as they are (quicker while editing), as any other
 # compiler does.  The unit tests link those objects either way.
 PGO ?= auto
-$(KP_PROG): $(CLI_OBJ) $(LIB)
+$(KP_PROG): $(CLI_OBJ) $(LIB) scripts/pgo.sh
 	@echo "  LD $@"
 	$(Q)if [ "$$(scripts/pgo.sh --wanted '$(PGO)' '$(CC)')" = 1 ]; then \
 		MAKE='$(MAKE)' OPT='$(OPT)' EXTRA_CFLAGS='$(EXTRA_CFLAGS)' scripts/pgo.sh $(BUILD)/pgo $@ \

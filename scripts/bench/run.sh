@@ -242,11 +242,16 @@ median() {
 REPORT=$TMP/results.md
 # how the binary was built, from the compiler's record of its options (-g)
 build_of() {
-  if [ "$(readelf --debug-dump=info "$1" 2>/dev/null | grep -c 'fprofile-use')" -gt 0 ]; then
-    echo "built with profile-guided optimisation (make's default with gcc: scripts/pgo.sh)"
-  else
-    echo "built without profile-guided optimisation (PGO=0, or not gcc)"
-  fi
+  local producers
+  producers=$(readelf --debug-dump=info "$1" 2>/dev/null | grep 'DW_AT_producer' || true)
+  case $producers in
+    *fprofile-use*fltrans* | *fltrans*fprofile-use*)
+      echo "built with profile-guided and link-time optimisation (make's default with gcc: scripts/pgo.sh)" ;;
+    *fprofile-use*)
+      echo "built with profile-guided optimisation (make's default with gcc: scripts/pgo.sh; no link-time pass: no gcc-ar)" ;;
+    *)
+      echo "built without profile-guided optimisation (PGO=0, or not gcc)" ;;
+  esac
 }
 {
   echo "# kaoping benchmark"
