@@ -323,21 +323,23 @@ static size_t decimal_n(long long k, int prec, int trim, char *buf)
 	return (size_t)(p - buf);
 }
 
-static char *decimal(long long k, int prec, int trim, char *buf)
-{
-	decimal_n(k, prec, trim, buf);
-	return buf;
-}
 
-char *kp_rw_fixed(double x, int prec, char *buf)
+/* kp_rw_fixed's text in buf: its length (0: kp_num_fixed had no room,
+ * which KP_NUMBUF bytes never lack). */
+static size_t fixed_n(double x, int prec, char *buf)
 {
 	long long k;
 
 	/* an unrounded value prints as the rounding rule rounds it; a huge one
 	 * whole, from its %.15g digits (KP_NUMBUF holds any double) */
 	if (scaled(x, prec, &k) || scaled(kp_num_round(x, prec), prec, &k))
-		return decimal(k, prec, 0, buf);
-	return kp_num_fixed(x, prec, buf, KP_NUMBUF);
+		return decimal_n(k, prec, 0, buf);
+	return kp_num_fixed(x, prec, buf, KP_NUMBUF) ? strlen(buf) : 0;
+}
+
+char *kp_rw_fixed(double x, int prec, char *buf)
+{
+	return fixed_n(x, prec, buf) ? buf : NULL;
 }
 
 /* kp_rw_short's text in buf: its length. */
@@ -376,13 +378,8 @@ void kp_rw_put_short(kp_rw *w, double x, int prec)
 void kp_rw_put_fixed(kp_rw *w, double x, int prec)
 {
 	char *p = num_room(w);
-	long long k;
 
-	if (!p)
-		return;
-	if (scaled(x, prec, &k) || scaled(kp_num_round(x, prec), prec, &k))
-		w->len += decimal_n(k, prec, 0, p);
-	else if (kp_num_fixed(x, prec, p, KP_NUMBUF)) /* a huge one: from its %.15g digits */
-		w->len += strlen(p);
+	if (p)
+		w->len += fixed_n(x, prec, p);
 }
 
