@@ -2022,42 +2022,49 @@ static int check_earlier(kp_store *s, const kp_import_opts *o, const char *name,
 }
 
 
-/* The imports row of a file about to be read (its rows and checksum
- * come after), naming its data table tname. */
-static int import_insert(kp_store *s, const kp_import_opts *o, const char *name, const char *file,
-			 const char *tname, kp_err *err)
+/* The id of a new import: what SQLite would give its row (one past the
+ * largest), found before the file is read.  A hostile file's id at the
+ * end of the range is a bad value, not an id SQLite would pick at random. */
+static int next_import_id(kp_store *s, long *id, kp_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	char ts[32];
-	int rc;
+	rd r = {s, NULL, "imports", err, 0, NULL, NULL};
+	sqlite3_int64 m = 0;
+	int rc, isnull = 0;
 
-	store_now_iso(ts, sizeof ts);
-	if ((rc = store_prep(s, "INSERT INTO imports(year, name, file, sha256, encoding, rows, data_table, imported_at) "
-			  "VALUES(?1, ?2, ?3, '', '', 0, ?4, ?5)", &st, err)))
+	if ((rc = store_prep(s, "SELECT max(id) FROM imports", &r.st, err)))
 		return rc;
-	sqlite3_bind_int(st, 1, o->year);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, file, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, tname, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
-	rc = store_step_done(s, st, err);
-	sqlite3_finalize(st);
-	return rc;
+	if (store_rd_step(&r) > 0)
+		m = store_rd_int(&r, 0, LLONG_MIN, LONG_MAX - 1, 1, &isnull);
+	sqlite3_finalize(r.st);
+	*id = isnull || m < 0 ? 1 : (long)m + 1;
+	return r.rc;
 }
 
-/* The imports row once the file is read: its rows, encoding, checksum. */
-static int import_update(kp_store *s, long id, const kp_csv_info *info, const char *sha, kp_err *err)
+/* The imports row of a file read, with its rows, encoding and checksum.
+ * Written when the file is read, not before it with these filled in
+ * after: a page written early in a transaction and changed at its end is
+ * one SQLite writes to the log twice, the second time in place, and the
+ * commit then writes every later frame's checksum again (at 1M units,
+ * the whole log read back: see struct store_run in store_run.c). */
+static int import_row(kp_store *s, const kp_import_opts *o, long id, const char *name, const char *file,
+		      const char *tname, const char *ts, const kp_csv_info *info, const char *sha, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = store_prep(s, "UPDATE imports SET rows = ?1, encoding = ?2, sha256 = ?3 WHERE id = ?4", &st, err)))
+	if ((rc = store_prep(s, "INSERT INTO imports(id, year, name, file, sha256, encoding, rows, data_table, "
+			     "imported_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st, err)))
 		return rc;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)info->rows);
-	sqlite3_bind_text(st, 2, info->workbook ? kp_xlsx_kind_name(info->workbook) : kp_enc_name(info->encoding), -1,
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, o->year);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, info->workbook ? kp_xlsx_kind_name(info->workbook) : kp_enc_name(info->encoding), -1,
 			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, id);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)info->rows);
+	sqlite3_bind_text(st, 8, tname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, ts, -1, SQLITE_STATIC);
 	rc = store_step_done(s, st, err);
 	sqlite3_finalize(st);
 	return rc;
@@ -2069,7 +2076,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	importer im;
 	kp_csv_info info;
 	kp_csv_opts co = o->csv;
-	char sha[65], tname[400], retired[256] = "";
+	char sha[65], tname[400], retired[256] = "", ts[32];
 	kp_store_underived lost = {0, 0};
 	int rc, replaced = 0;
 
@@ -2078,10 +2085,10 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if ((rc = check_case(s, o, name, file, err)) || (rc = check_earlier(s, o, name, NULL, 0, NULL, file, &replaced, NULL, &lost, err)))
 		return rc;
 	snprintf(tname, sizeof tname, "%d/%s", o->year, name);
-	if ((rc = import_insert(s, o, name, file, tname, err)))
+	store_now_iso(ts, sizeof ts); /* when it began, as before */
+	if ((rc = next_import_id(s, &im.import_id, err)))
 		return rc;
 	im.s = s, im.file = file, im.err = err;
-	im.import_id = (long)sqlite3_last_insert_rowid(s->db);
 	snprintf(im.table, sizeof im.table, "%s", tname);
 	co.sha256 = 1;
 	co.header_only = 1; /* no events; refused for any other dataset by kp_store_load, which has the rules */
@@ -2095,7 +2102,7 @@ static int import_one(kp_store *s, const char *file, const kp_import_opts *o, co
 	if (info.rows && (rc = check_earlier(s, o, name, sha, im.import_id, info.workbook ? im.table : NULL, file,
 					     &replaced, retired, &lost, err)))
 		return rc;
-	rc = import_update(s, im.import_id, &info, sha, err);
+	rc = import_row(s, o, im.import_id, name, file, tname, ts, &info, sha, err);
 	if (done) {
 		done->id = im.import_id, done->rows = info.rows, done->cols = im.ncols;
 		done->encoding = info.encoding, done->workbook = info.workbook, done->replaced = replaced;

@@ -297,8 +297,16 @@ typedef struct cat_item {      /* one of the run's items (run_items) */
 
 typedef struct tpl_ent { char *text; long id; } tpl_ent;
 
+/* A run being written.  Its runs row waits in ins_run, bound, until the
+ * run is finished: a page written early and changed again at the end
+ * (the row's units) is one SQLite writes to the log twice in the
+ * transaction, the second time in place, and a log changed in place has
+ * every frame's checksum after it rewritten at the commit.  A large
+ * run's early pages reach the log while the cache fills, so at 300k
+ * units that was the whole log read back and written again (0.02 s and
+ * a second wait for the disk of 0.02 s). */
 struct store_run {
-	sqlite3_stmt *ins_items, *ins_note;
+	sqlite3_stmt *ins_run, *ins_items, *ins_note;
 	cat_item *cat;
 	size_t ncat, capcat;
 	size_t *hint;          /* per item index of a unit: its catalogue entry last time */
@@ -320,6 +328,7 @@ void store_run_free(kp_store *s)
 
 	if (!w)
 		return;
+	sqlite3_finalize(w->ins_run);
 	sqlite3_finalize(w->ins_items);
 	sqlite3_finalize(w->ins_note);
 	for (i = 0; i < w->ncat; i++)
@@ -706,24 +715,24 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 		if ((rc = still_loaded(s, year, ids, nids, err)))
 			goto fail;
 	}
-	if ((rc = store_stamp(s, err)) || (rc = next_run_id(s, &id, err)))
-		goto fail;
-	store_now_iso(ts, sizeof ts);
-	if ((rc = store_prep(s, "INSERT INTO runs(id, year, title, rules_file, rules_sha256, precision, scored_at) "
-			     "VALUES(?, ?, ?, ?, ?, ?, ?)", &st, err)))
-		goto fail;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, year);
-	sqlite3_bind_text(st, 3, r->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->file, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, r->precision);
-	sqlite3_bind_text(st, 7, ts, -1, SQLITE_STATIC);
-	rc = store_step_done(s, st, err);
-	sqlite3_finalize(st);
-	if (rc)
+	if ((rc = store_stamp(s, err)) || (rc = next_run_id(s, &id, err)) || (rc = run_writer_new(s, err)))
 		goto fail;
 	s->run_id = *run_id = (long)id;
+	/* the runs row is written when the run is finished (save_run), with
+	 * its units: see struct store_run */
+	store_now_iso(ts, sizeof ts);
+	if ((rc = store_prep(s, "INSERT INTO runs(id, year, title, rules_file, rules_sha256, precision, scored_at, "
+			     "units, last_year) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->run->ins_run, err)))
+		goto fail;
+	st = s->run->ins_run;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, year);
+	sqlite3_bind_text(st, 3, r->title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->file, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, r->sha256, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 6, r->precision);
+	sqlite3_bind_text(st, 7, ts, -1, SQLITE_TRANSIENT);
+	st = NULL;
 	if ((rc = store_prep(s, "INSERT INTO run_imports(run_id, import_id) VALUES(?, ?)", &st, err)))
 		goto fail;
 	for (i = 0; i < nids && !rc; i++) {
@@ -732,7 +741,7 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 		rc = store_step_done(s, st, err);
 	}
 	sqlite3_finalize(st);
-	if (!rc && !(rc = run_writer_new(s, err)))
+	if (!rc)
 		return 0;
 fail:
 	kp_store_run_abort(s);
@@ -970,15 +979,25 @@ static void *block_worker(void *ud)
 	return NULL;
 }
 
-/* Insert the pieces in order, writing pieces while the next is not ready. */
-static int block_insert_all(kp_store *s, block_job *j, sqlite3_stmt *blocks, sqlite3_stmt *ids, kp_err *err)
+/* Insert the pieces in order, writing pieces while the next is not ready.
+ * result_ids is made (when the file has none) as its first bucket comes,
+ * not with result_blocks: a table's new pages, made before a large run's
+ * blocks and changed after them, would be written to the log twice (see
+ * struct store_run). */
+static int block_insert_all(kp_store *s, block_job *j, sqlite3_stmt *blocks, sqlite3_stmt **ids, kp_err *err)
 {
 	size_t total = j->nblocks + j->nbuckets, k;
 	int rc = 0;
 
 	for (k = 0; k < total && !rc; k++) {
 		store_buf *b = &j->buf[k % BLOCK_RING];
-		sqlite3_stmt *st = k < j->nblocks ? blocks : ids;
+		sqlite3_stmt *st = blocks;
+		if (k >= j->nblocks && !*ids &&
+		    ((rc = store_ensure_table(s, "result_ids", err)) ||
+		     (rc = store_prep(s, "INSERT INTO result_ids VALUES(?, ?, ?)", ids, err))))
+			break;
+		if (k >= j->nblocks)
+			st = *ids;
 		pthread_mutex_lock(&j->mu);
 		while (!j->ready[k % BLOCK_RING])
 			if (!block_claim(j))
@@ -1001,6 +1020,8 @@ static int block_insert_all(kp_store *s, block_job *j, sqlite3_stmt *blocks, sql
 		pthread_cond_broadcast(&j->cv);
 		pthread_mutex_unlock(&j->mu);
 	}
+	if (!rc && !*ids) /* no bucket: readers still find the table */
+		rc = store_ensure_table(s, "result_ids", err);
 	return rc;
 }
 
@@ -1019,10 +1040,8 @@ static int save_blocks(kp_store *s, const kp_result *res, const long long *place
 	j.res = res, j.place = place;
 	j.nblocks = (res->nunits + STORE_BLOCK_UNITS - 1) / STORE_BLOCK_UNITS;
 	j.nbuckets = store_block_nbuckets(res->nunits);
-	if ((rc = store_ensure_table(s, "result_blocks", err)) || (rc = store_ensure_table(s, "result_ids", err)) ||
-	    (rc = store_ensure_table(s, "block_results", err)) ||
-	    (rc = store_prep(s, "INSERT INTO result_blocks VALUES(?, ?, ?)", &blocks, err)) ||
-	    (rc = store_prep(s, "INSERT INTO result_ids VALUES(?, ?, ?)", &ids, err)))
+	if ((rc = store_ensure_table(s, "result_blocks", err)) || (rc = store_ensure_table(s, "block_results", err)) ||
+	    (rc = store_prep(s, "INSERT INTO result_blocks VALUES(?, ?, ?)", &blocks, err)))
 		goto out;
 	/* the ids by bucket: counted, then placed (a counting sort) */
 	if (!(bucket = malloc((res->nunits + 1) * sizeof *bucket)) || !(end = calloc(j.nbuckets + 1, sizeof *end)) ||
@@ -1041,7 +1060,7 @@ static int save_blocks(kp_store *s, const kp_result *res, const long long *place
 	pthread_cond_init(&j.cv, NULL);
 	/* without a second thread this one writes every piece */
 	threaded = j.nblocks > 1 && pthread_create(&worker, NULL, block_worker, &j) == 0;
-	rc = block_insert_all(s, &j, blocks, ids, err);
+	rc = block_insert_all(s, &j, blocks, &ids, err);
 	if (threaded) {
 		pthread_mutex_lock(&j.mu);
 		j.stop = 1;
@@ -1096,25 +1115,31 @@ out:
 	return rc;
 }
 
-/* Everything of a run but what the sink wrote, when scoring is done. */
+/* Everything of a run but what the sink wrote, when scoring is done: a
+ * run being written (meta) gets its runs row, one migrated from schema 1
+ * has its row and gets the number of its units. */
 static int save_run(kp_store *s, kp_result *res, int meta, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc, first = meta ? 8 : 1;
 
 	if ((meta && (rc = save_meta(s, res, err))) || (rc = save_catalogue(s, res, err)) ||
 	    (rc = save_units(s, res, err)))
 		return rc;
-	if ((rc = store_prep(s, "UPDATE runs SET units = ?, last_year = ? WHERE id = ?", &st, err)))
+	if (meta)
+		st = s->run->ins_run;
+	else if ((rc = store_prep(s, "UPDATE runs SET units = ?, last_year = ? WHERE id = ?", &st, err)))
 		return rc;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)res->nunits);
+	sqlite3_bind_int64(st, first, (sqlite3_int64)res->nunits);
 	if (res->last_year)
-		sqlite3_bind_int(st, 2, res->last_year);
+		sqlite3_bind_int(st, first + 1, res->last_year);
 	else
-		sqlite3_bind_null(st, 2);
-	sqlite3_bind_int64(st, 3, s->run_id);
+		sqlite3_bind_null(st, first + 1);
+	if (!meta)
+		sqlite3_bind_int64(st, 3, s->run_id);
 	rc = store_step_done(s, st, err);
-	sqlite3_finalize(st);
+	if (!meta)
+		sqlite3_finalize(st);
 	return rc;
 }
 
