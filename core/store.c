@@ -2031,7 +2031,7 @@ static int next_import_id(kp_store *s, long *id, kp_err *err)
 	sqlite3_int64 m = 0;
 	int rc, isnull = 0;
 
-	if ((rc = store_prep(s, "SELECT max(id) FROM imports", &r.st, err)))
+	if ((rc = store_prep(s, "SELECT max(id) AS id FROM imports", &r.st, err)))
 		return rc;
 	if (store_rd_step(&r) > 0)
 		m = store_rd_int(&r, 0, LLONG_MIN, LONG_MAX - 1, 1, &isnull);
