@@ -1807,7 +1807,7 @@ static size_t log_nseen, log_twice, log_pages;
 
 static int log_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
 {
-	if (off == 0) /* the log begins again */
+	if (off == 0 && log_nseen) /* the log begins again */
 		memset(log_seen, 0, log_nseen);
 	else if (amt == 16384 && off >= 32 + 24) {
 		size_t k = (size_t)(off - 32) / (16384 + 24);
