@@ -722,7 +722,7 @@ int kp_store_run_begin(kp_store *s, const kp_rules *r, int year, const long *ids
 	 * its units: see struct store_run */
 	store_now_iso(ts, sizeof ts);
 	if ((rc = store_prep(s, "INSERT INTO runs(id, year, title, rules_file, rules_sha256, precision, scored_at, "
-			     "units, last_year) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)", &s->run->ins_run, err)))
+			     "units, last_year) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &s->run->ins_run, err)))
 		goto fail;
 	st = s->run->ins_run;
 	sqlite3_bind_int64(st, 1, id);
@@ -1115,31 +1115,35 @@ out:
 	return rc;
 }
 
+/* The run's units and last year into st, its parameters ?8 and ?9. */
+static int put_units(kp_store *s, sqlite3_stmt *st, const kp_result *res, kp_err *err)
+{
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)res->nunits);
+	if (res->last_year)
+		sqlite3_bind_int(st, 9, res->last_year);
+	else
+		sqlite3_bind_null(st, 9);
+	return store_step_done(s, st, err);
+}
+
 /* Everything of a run but what the sink wrote, when scoring is done: a
  * run being written (meta) gets its runs row, one migrated from schema 1
  * has its row and gets the number of its units. */
 static int save_run(kp_store *s, kp_result *res, int meta, kp_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, first = meta ? 8 : 1;
+	int rc;
 
 	if ((meta && (rc = save_meta(s, res, err))) || (rc = save_catalogue(s, res, err)) ||
 	    (rc = save_units(s, res, err)))
 		return rc;
 	if (meta)
-		st = s->run->ins_run;
-	else if ((rc = store_prep(s, "UPDATE runs SET units = ?, last_year = ? WHERE id = ?", &st, err)))
+		return put_units(s, s->run->ins_run, res, err);
+	if ((rc = store_prep(s, "UPDATE runs SET units = ?8, last_year = ?9 WHERE id = ?1", &st, err)))
 		return rc;
-	sqlite3_bind_int64(st, first, (sqlite3_int64)res->nunits);
-	if (res->last_year)
-		sqlite3_bind_int(st, first + 1, res->last_year);
-	else
-		sqlite3_bind_null(st, first + 1);
-	if (!meta)
-		sqlite3_bind_int64(st, 3, s->run_id);
-	rc = store_step_done(s, st, err);
-	if (!meta)
-		sqlite3_finalize(st);
+	sqlite3_bind_int64(st, 1, s->run_id);
+	rc = put_units(s, st, res, err);
+	sqlite3_finalize(st);
 	return rc;
 }
 
